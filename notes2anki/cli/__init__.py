@@ -1,0 +1,16 @@
+"""The click command group. Commands are thin: options → library → rich or JSON output."""
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .build import build_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="notes2anki")
+def main() -> None:
+    """Flashcards written in an Obsidian vault → an Anki deck; near-duplicates, related notes, topics."""
+
+
+main.add_command(build_command)

@@ -1,0 +1,99 @@
+"""`notes2anki build VAULT`: the vault's cards → an .apkg."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
+
+from ..config import load_config
+from ..decks.build import BuildReport, build_package
+from ..model import Diagnostic
+from ..parsers import load_vault
+from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, out, show_diagnostics, vault_argument
+
+PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
+
+
+@click.command("build")
+@vault_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the deck (default: <vault name>.apkg in the current folder).")
+@click.option("--deck", help="Default deck for files without TARGET DECK / folder deck.")
+@click.option("--tag", "default_tag", help="A tag added to every card.")
+@click.option("--wikilinks", type=click.Choice(["obsidian", "text"]),
+              help="Wiki links as obsidian:// links (default) or plain text.")
+@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Build state file (card change times); default: in the user state dir.")
+@click.option("--dupes/--no-dupes", default=True, show_default=True,
+              help="List likely duplicate cards after the build (uses the sentence encoder).")
+@click.option("--topic-tags", is_flag=True, help="Tag each card topic::<label> (see `notes2anki topics`).")
+@click.option("--model", help="Sentence-transformers model for --dupes/--topic-tags.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
+def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, quiet):
+    """Build an Anki package from every card in VAULT (the vault is only read)."""
+    root = Path(vault)
+    diags: list[Diagnostic] = []
+    config = load_config(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks)
+    output = output or Path(f"{root.resolve().name}.apkg")
+    v = _load(root, config, quiet)
+    diags += v.diagnostics
+    extra_tags = None
+    if topic_tags:
+        from ..semantic.topics import topic_tags as compute_topic_tags
+
+        extra_tags, topic_warnings = compute_topic_tags(v, model=model)
+        diags += topic_warnings
+    try:
+        report = build_package(v, config, output, state_path=state_file, extra_tags=extra_tags)
+    except OSError as exc:
+        show_diagnostics(diags)
+        err.print(f"[red]cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}[/red]")
+        raise SystemExit(EXIT_FATAL)
+    diags += report.diagnostics
+    if not quiet:
+        _summary(v, report)
+    if dupes and report.cards:
+        from .dupes import show_build_duplicates
+
+        diags += show_build_duplicates(report.cards, model=model, config=config, quiet=quiet)
+    show_diagnostics(diags)
+    errors = [d for d in diags if d.severity == "error"]
+    raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+
+
+def _load(root: Path, config, quiet: bool):
+    md_count = sum(1 for _ in root.rglob("*.md"))
+    if quiet or md_count < PROGRESS_FROM:
+        return load_vault(root, config)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Reading notes", total=md_count)
+        return load_vault(root, config, progress=lambda done, total: progress.update(task, completed=done,
+                                                                                      total=total))
+
+
+def _summary(v, report: BuildReport) -> None:
+    table = Table(title=f"notes2anki build → {report.output}", show_footer=True)
+    table.add_column("Deck", footer="Total")
+    table.add_column("Notes", justify="right", footer=str(sum(report.decks.values())))
+    for deck, count in sorted(report.decks.items()):
+        table.add_row(escape(deck), str(count))
+    out.print(table)
+    errors = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "error")
+    warnings = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "warning")
+    out.print(f"{len(v.notes)} notes read, {len(report.cards)} cards packaged "
+              f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
+              f"{report.media} media files, {errors} errors, {warnings} warnings.")
+    if report.gone:
+        gone = Table(title="In Anki but no longer in the vault: delete these notes in Anki "
+                           "(an .apkg cannot delete)")
+        for col in ("ID", "Was at", "Front", "Why"):
+            gone.add_column(col)
+        for g in report.gone:
+            gone.add_row(str(g.id), escape(g.where), escape(g.front[:60]), g.reason)
+        out.print(gone)
+        nids = [str(g.nid) for g in report.gone if g.nid]
+        if nids:
+            out.print(f"To find them in Anki's browser, search: nid:{','.join(nids)}")

@@ -1,0 +1,134 @@
+"""From a parsed Vault to an .apkg: identities, change times, media names, packaging."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..model import Card, Diagnostic, Vault, note_type_fields
+from ..parsers.markdown import MEDIA_CLOSE, MEDIA_OPEN
+from ..paths import state_dir, vault_key
+from .identity import assign_identities, card_id, guid
+from .notetypes import models_for
+from .package import MediaFile, PackageContent, PackagedNote, media_names, write_apkg
+from .state import BuildState, CardState
+
+NID_STEP = 100  # note ids are spaced so a note's card ids (nid + ord) never meet the next note's
+
+
+@dataclass
+class GoneCard:
+    """A card Anki still has but the vault no longer builds (deleted, or marked DELETE)."""
+
+    id: int
+    where: str
+    front: str
+    reason: str  # "removed" | "DELETE"
+    nid: int = 0  # Anki note id, when this tool built the card before
+
+
+@dataclass
+class BuildReport:
+    output: Path
+    cards: list[Card] = field(default_factory=list)  # packaged cards
+    decks: Counter = field(default_factory=Counter)  # deck -> notes
+    media: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    gone: list[GoneCard] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def content_hash(card: Card, fields: list[str]) -> str:
+    data = [card.note_type, fields, sorted(card.tags), card.deck]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
+
+
+def build_package(vault: Vault, config: Config, output: Path, state_path: Path | None = None,
+                  now: float | None = None, extra_tags: dict[int, list[str]] | None = None) -> BuildReport:
+    """Package every card of the vault. ``extra_tags`` maps ``id(card)`` → tags to add (e.g. topics)."""
+    report = BuildReport(output=Path(output))
+    diags = report.diagnostics
+    now_s = int(now if now is not None else time.time())
+    state = BuildState.load(state_path or default_state_path(vault.root), diags)
+
+    kept = [c for c in vault.cards if not c.delete]
+    for card in vault.cards:
+        if card.delete:
+            old = state.cards.get(guid(card))
+            report.gone.append(GoneCard(card_id(card), card.where, _plain(card.front), "DELETE",
+                                        old.nid if old else 0))
+    identified = assign_identities(kept, diags)
+
+    paths = {p for card, _ in identified for p in card.media}
+    names = media_names(paths, vault.root)
+    types = note_type_fields(config.note_types)
+    models = models_for({c.note_type: types[c.note_type] for c, _ in identified}, config.note_types)
+
+    content = PackageContent()
+    next_nid = max([now_s * 1000] + [s.nid + NID_STEP for s in state.cards.values()])
+    new_state: dict[str, CardState] = {}
+    for card, card_guid in identified:
+        fields = [_name_media(card.html.get(f, ""), names) for f in types[card.note_type]]
+        tags = card.tags + (extra_tags or {}).get(id(card), [])
+        digest = content_hash(card, fields + tags)
+        old = state.cards.get(card_guid)
+        if old is None:
+            nid, mod = next_nid, now_s
+            next_nid += NID_STEP
+            report.new += 1
+        elif old.hash != digest:
+            nid, mod = old.nid, max(now_s, old.mod + 1)
+            report.changed += 1
+        else:
+            nid, mod = old.nid, old.mod
+            report.unchanged += 1
+        new_state[card_guid] = CardState(hash=digest, mod=mod, nid=nid, where=card.where, id=card_id(card),
+                                    front=_plain(card.front)[:80])
+        content.notes.append(PackagedNote(models[card.note_type], fields, tags, card_guid, card.deck, nid, mod))
+        report.decks[card.deck] += 1
+        report.cards.append(card)
+
+    for p in sorted(paths):
+        content.media.append(MediaFile(names[p], vault.root / p))
+    report.media = len({m.name for m in content.media})
+    for old_guid, old in sorted(state.cards.items(), key=lambda kv: kv[1].where):
+        if old_guid not in new_state and not any(g.id == old.id for g in report.gone):
+            report.gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
+
+    write_apkg(content, output)
+    state.cards = new_state
+    try:
+        state.save()
+    except OSError as exc:
+        diags.append(Diagnostic(str(state.path), 0, "warning",
+                                f"build state not saved ({exc.strerror or exc}): the next build cannot "
+                                "tell changed cards from unchanged ones"))
+    return report
+
+
+def default_state_path(root: Path) -> Path:
+    return state_dir() / f"{vault_key(root)}.json"
+
+
+def _name_media(html: str, names: dict[str, str]) -> str:
+    if MEDIA_OPEN not in html:
+        return html
+    out, pos = [], 0
+    while (start := html.find(MEDIA_OPEN, pos)) >= 0:
+        end = html.find(MEDIA_CLOSE, start)
+        out.append(html[pos:start])
+        path = html[start + 1:end]
+        out.append(names.get(path, path))
+        pos = end + 1
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _plain(markdown: str) -> str:
+    return " ".join(markdown.split())

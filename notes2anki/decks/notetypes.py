@@ -1,0 +1,106 @@
+"""The Anki note types notes2anki ships, with stable IDs of their own.
+
+Anki matches note types by ID. A change to a type's fields or templates must come with a new
+``VERSION`` (a new ID), or Anki forks a copy on import (see shared/spec/ANKI-IMPORT.md). CSS-only
+changes keep the ID and raise ``MODIFIED`` so Anki takes the new styling.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+import genanki
+
+from ..model import BUILTIN_FIELDS
+
+VERSION = 1  # bump when fields or templates change
+NAME_PREFIX = "notes2anki: "  # Anki names: distinct from the collection's stock "Basic", "Cloze" ...
+MODIFIED = 1_763_769_600  # note type modification time (2025-11-22); bump when only the CSS changes
+
+BASE_CSS = """\
+.card { font-family: -apple-system, "Segoe UI", Roboto, Arial, sans-serif; font-size: 20px;
+        text-align: center; color: black; background-color: white; }
+.card.nightMode { color: #e6e6e6; background-color: #2f2f31; }
+.card table { border-collapse: collapse; margin: 0 auto; }
+.card th, .card td { border: 1px solid #999; padding: 0.2em 0.5em; }
+.card pre, .card ul, .card ol, .card table { text-align: left; }
+.card pre { padding: 0.5em; border-radius: 4px; background: #f6f8fa; overflow-x: auto; font-size: 0.8em; }
+.card.nightMode pre { background: #1e1e1e; }
+.card img { max-width: 100%; height: auto; }
+.cloze { font-weight: bold; color: blue; }
+.nightMode .cloze { color: lightblue; }
+mark { background: #fff3a3; }
+.nightMode mark { background: #6b5f00; color: inherit; }
+"""
+
+
+@lru_cache(maxsize=1)
+def code_css() -> str:
+    """Pygments styles for fenced code, scoped to ``pre.highlight``: shipped inside the note type."""
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(style="default").get_style_defs(".card pre.highlight")
+
+
+def model_id(name: str, version: int = VERSION) -> int:
+    digest = hashlib.sha256(f"notes2anki/note-type/{name}/v{version}".encode()).hexdigest()
+    return 1_000_000_000 + int(digest[:10], 16)  # positive, fits Anki's 64-bit ids
+
+
+def _tmpl(name: str, front: str, back: str) -> dict:
+    return {"name": name, "qfmt": front, "afmt": back}
+
+
+ANSWER = '{{FrontSide}}\n\n<hr id=answer>\n\n'
+TEMPLATES: dict[str, list[dict]] = {
+    "Basic": [_tmpl("Card 1", "{{Front}}", ANSWER + "{{Back}}")],
+    "Basic (and reversed card)": [
+        _tmpl("Card 1", "{{Front}}", ANSWER + "{{Back}}"),
+        _tmpl("Card 2", "{{Back}}", ANSWER + "{{Front}}"),
+    ],
+    "Basic (optional reversed card)": [
+        _tmpl("Card 1", "{{Front}}", ANSWER + "{{Back}}"),
+        _tmpl("Card 2", "{{#Add Reverse}}{{Back}}{{/Add Reverse}}", ANSWER + "{{Front}}"),
+    ],
+    "Basic (type in the answer)": [
+        _tmpl("Card 1", "{{Front}}\n\n{{type:Back}}", "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}"),
+    ],
+    "Cloze": [_tmpl("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>\n{{Back Extra}}")],
+}
+
+
+def _custom_templates(name: str, fields: list[str], spec: dict) -> tuple[list[dict], bool]:
+    cloze = bool(spec.get("cloze"))
+    if cloze:
+        front = spec.get("front") or f"{{{{cloze:{fields[0]}}}}}"
+        back = spec.get("back") or front + "".join(f"<br>\n{{{{{f}}}}}" for f in fields[1:])
+        return [_tmpl("Cloze", front, back)], True
+    front = spec.get("front") or f"{{{{{fields[0]}}}}}"
+    rest = "<br>\n".join(f"{{{{{f}}}}}" for f in fields[1:])
+    back = spec.get("back") or ANSWER + rest
+    return [_tmpl("Card 1", front, back)], False
+
+
+def build_model(name: str, fields: list[str], spec: dict | None = None) -> genanki.Model:
+    """The genanki model for a built-in type, or for a user-defined one from the configuration."""
+    css = BASE_CSS + code_css() + (spec or {}).get("css", "")
+    if name in TEMPLATES and not spec:
+        templates, cloze = TEMPLATES[name], name == "Cloze"
+    else:
+        templates, cloze = _custom_templates(name, fields, spec or {})
+    return genanki.Model(
+        model_id=int(spec["id"]) if spec and spec.get("id") else model_id(name),
+        name=NAME_PREFIX + name if spec is None else name,
+        fields=[{"name": f} for f in fields],
+        templates=[dict(t) for t in templates],
+        css=css,
+        model_type=genanki.Model.CLOZE if cloze else genanki.Model.FRONT_BACK,
+    )
+
+
+def models_for(note_types: dict[str, list[str]], custom: dict[str, dict]) -> dict[str, genanki.Model]:
+    out = {}
+    for name, fields in note_types.items():
+        spec = custom.get(name) if name not in BUILTIN_FIELDS else None
+        out[name] = build_model(name, fields, spec)
+    return out

@@ -1,0 +1,132 @@
+"""The one data model every stage reads: Diagnostic, Card, Note, Vault.
+
+Parsers produce these objects; the deck builder, the semantic layer and the CLI only read them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A message for the user about one place in the vault."""
+
+    file: str  # vault-relative POSIX path ("" for the vault as a whole)
+    line: int  # 1-based; 0 when the message is about the whole file
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else (self.file or "vault")
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Card:
+    """One flashcard (an Anki note) as written in the vault.
+
+    ``fields`` holds the Markdown source of each field, in the note type's field order (absent
+    fields are ""); ``html`` the rendered Anki HTML, filled in by the renderer.
+    """
+
+    note_type: str
+    fields: dict[str, str]
+    file: str  # vault-relative POSIX path of the note file
+    line: int  # 1-based line of START (or of the inline card / regex match)
+    end_line: int = 0
+    tags: list[str] = field(default_factory=list)
+    deck: str = "Default"
+    id: int | None = None  # the <!--ID: n--> written in the file
+    id_line: int = 0  # 1-based line holding the ID (0: none)
+    delete: bool = False
+    inline: bool = False
+    kind: str = "block"  # block | inline | regex
+    html: dict[str, str] = field(default_factory=dict)
+    media: list[str] = field(default_factory=list)  # vault paths of embedded files
+    links: list[str] = field(default_factory=list)  # wiki-link targets in the fields
+    context: str = ""  # "path > heading > heading" at the card's position
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    @property
+    def front(self) -> str:
+        """Markdown of the first field."""
+        return next(iter(self.fields.values()), "")
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    line: int
+
+
+@dataclass
+class Note:
+    """One Markdown file of the vault."""
+
+    path: str  # vault-relative POSIX path
+    text: str  # decoded text, BOM removed, line endings normalised to \n
+    frontmatter: dict[str, Any] = field(default_factory=dict)
+    body_start: int = 1  # 1-based line where the body starts after frontmatter
+    cards: list[Card] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # wiki-link targets, as written
+    headings: list[Heading] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The note's name as written in a wiki link: file name without .md."""
+        base = self.path.rsplit("/", 1)[-1]
+        return base[:-3] if base.lower().endswith(".md") else base
+
+
+@dataclass
+class Vault:
+    root: Path
+    notes: list[Note] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every file (not only .md), vault-relative
+
+    @property
+    def name(self) -> str:
+        return self.root.resolve().name
+
+    @property
+    def cards(self) -> list[Card]:
+        return [c for n in self.notes for c in n.cards]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def note(self, path: str) -> Note | None:
+        return next((n for n in self.notes if n.path == path), None)
+
+
+# The note types notes2anki ships, with their fields in order. The deck builder turns these into
+# Anki note types (notes2anki/decks/notetypes.py); users may add their own in the configuration.
+BUILTIN_FIELDS: dict[str, list[str]] = {
+    "Basic": ["Front", "Back"],
+    "Basic (and reversed card)": ["Front", "Back"],
+    "Basic (optional reversed card)": ["Front", "Back", "Add Reverse"],
+    "Basic (type in the answer)": ["Front", "Back"],
+    "Cloze": ["Text", "Back Extra"],
+}
+
+
+def note_type_fields(custom: dict[str, dict] | None = None) -> dict[str, list[str]]:
+    """Every known note type → its field names: the built-in ones plus the configured ones."""
+    known = dict(BUILTIN_FIELDS)
+    for name, spec in (custom or {}).items():
+        flds = spec.get("fields") if isinstance(spec, dict) else None
+        if isinstance(flds, list) and flds and all(isinstance(f, str) for f in flds):
+            known[name] = list(flds)
+    return known

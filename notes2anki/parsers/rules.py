@@ -1,0 +1,58 @@
+"""Deck and tag rules for the cards of one file.
+
+Deck, first that applies: the file's ``TARGET DECK`` line, its frontmatter ``deck``, the innermost
+folder of ``folder_decks``, the configured default deck, ``Default``.
+Tags: the card's ``Tags:`` line + ``FILE TAGS`` + frontmatter tags + ``folder_tags`` (inherited by
+subfolders) + the default tag. ``#a/b`` becomes ``a::b``; Unicode letters are kept.
+"""
+from __future__ import annotations
+
+from ..config import Config
+
+
+def normalise_tag(tag: str) -> str:
+    """An Obsidian tag as an Anki tag: no leading '#', '/' nests ('a::b'), no spaces."""
+    tag = tag.strip().lstrip("#").strip()
+    tag = tag.replace("/", "::")
+    tag = "_".join(tag.split())
+    return tag.strip(":")
+
+
+def unique_tags(tags: list[str]) -> list[str]:
+    """Normalised, de-duplicated (case-insensitively, as Anki compares tags), first spelling kept."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for raw in tags:
+        tag = normalise_tag(raw)
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            out.append(tag)
+    return out
+
+
+def _folders(rel: str) -> list[str]:
+    """Parent folders of a vault path, innermost first."""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def file_deck(rel: str, target_deck: str | None, fm_deck: str | None, config: Config) -> str:
+    if target_deck:
+        return target_deck
+    if fm_deck:
+        return fm_deck
+    folders = {k.strip("/"): v for k, v in config.folder_decks.items()}
+    for folder in _folders(rel):
+        if folders.get(folder):
+            return folders[folder]
+    return config.default_deck or "Default"
+
+
+def file_tags(rel: str, file_tag_lines: list[str], fm_tags: list[str], config: Config) -> list[str]:
+    tags = list(file_tag_lines) + list(fm_tags)
+    folders = {k.strip("/"): v for k, v in config.folder_tags.items()}
+    for folder in reversed(_folders(rel)):
+        tags += folders.get(folder, [])
+    if config.default_tag:
+        tags.append(config.default_tag)
+    return tags

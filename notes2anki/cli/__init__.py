@@ -5,6 +5,7 @@ import click
 
 from .. import __version__
 from .build import build_command
+from .ids import ids_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,3 +15,4 @@ def main() -> None:
 
 
 main.add_command(build_command)
+main.add_command(ids_command)

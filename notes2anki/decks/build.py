@@ -12,7 +12,7 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.markdown import MEDIA_CLOSE, MEDIA_OPEN
 from ..paths import state_dir, vault_key
-from .identity import assign_identities, card_id, guid
+from .identity import assign_identities, card_id, card_ids, guid
 from .notetypes import models_for
 from .package import MediaFile, PackageContent, PackagedNote, media_names, write_apkg
 from .state import BuildState, CardState
@@ -64,6 +64,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
             report.gone.append(GoneCard(card_id(card), card.where, _plain(card.front), "DELETE",
                                         old.nid if old else 0))
     identified = assign_identities(kept, diags)
+    ids = card_ids(kept)
 
     paths = {p for card, _ in identified for p in card.media}
     names = media_names(paths, vault.root)
@@ -88,7 +89,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
         else:
             nid, mod = old.nid, old.mod
             report.unchanged += 1
-        new_state[card_guid] = CardState(hash=digest, mod=mod, nid=nid, where=card.where, id=card_id(card),
+        new_state[card_guid] = CardState(hash=digest, mod=mod, nid=nid, where=card.where, id=ids[id(card)],
                                     front=_plain(card.front)[:80])
         content.notes.append(PackagedNote(models[card.note_type], fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1

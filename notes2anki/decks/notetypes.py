@@ -30,6 +30,8 @@ BASE_CSS = """\
 .cloze { font-weight: bold; color: blue; }
 .nightMode .cloze { color: lightblue; }
 mark { background: #fff3a3; }
+.context { display: block; margin-top: 1em; font-size: 0.6em; color: #888; }
+.file-link { font-size: 0.6em; }
 .nightMode mark { background: #6b5f00; color: inherit; }
 """
 

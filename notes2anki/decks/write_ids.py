@@ -18,7 +18,7 @@ from pathlib import Path
 from ..config import Config
 from ..model import Card, Diagnostic, Vault
 from ..parsers.blocks import INLINE
-from .identity import implicit_id
+from .identity import card_ids
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
 
@@ -53,27 +53,29 @@ def plan_ids(vault: Vault) -> IdsReport:
     report = IdsReport()
     seen: set[int] = {c.id for c in vault.cards if c.id is not None}
     by_file: dict[str, list[Card]] = {}
+    ids = card_ids([c for c in vault.cards if not c.delete])
     for card in vault.cards:
-        if card.id is None and not card.delete and card.kind in ("block", "inline"):
+        if card.id is None and not card.delete:
             by_file.setdefault(card.file, []).append(card)
     for rel, cards in sorted(by_file.items()):
         raw = (vault.root / rel).read_bytes()
-        edit = _edit_file(rel, raw, cards, seen, report.diagnostics)
+        edit = _edit_file(rel, raw, cards, ids, seen, report.diagnostics)
         if edit:
             report.edits.append(edit)
     return report
 
 
-def _edit_file(rel: str, raw: bytes, cards: list[Card], seen: set[int],
+def _edit_file(rel: str, raw: bytes, cards: list[Card], ids: dict[int, int], seen: set[int],
                diagnostics: list[Diagnostic]) -> FileEdit | None:
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
     lines = split_lines(text)
     edit = FileEdit(rel, raw, raw)
     inserts: dict[int, str] = {}  # 0-based line index -> text inserted before it
+    appends: dict[int, str] = {}  # 0-based line index -> a line added after it
     inline_ids: dict[int, list[int | None]] = {}
     for card in cards:
-        new_id = implicit_id(card)
+        new_id = ids[id(card)]
         if new_id in seen:
             diagnostics.append(Diagnostic(rel, card.line, "error",
                                           f"ID {new_id} is already used by another card; no ID written"))
@@ -84,6 +86,8 @@ def _edit_file(rel: str, raw: bytes, cards: list[Card], seen: set[int],
             last = lines[card.end_line - 2]
             eol = last[len(last.rstrip("\r\n")):] or _eol_of(lines)
             inserts[card.end_line - 1] = f"<!--ID: {new_id}-->{eol}"
+        elif card.kind == "regex":  # the plugin's place: the line after the match
+            appends[card.end_line - 1] = f"<!--ID: {new_id}-->"
         else:
             inline_ids.setdefault(card.line - 1, []).append(new_id)
     if not edit.ids:
@@ -95,6 +99,10 @@ def _edit_file(rel: str, raw: bytes, cards: list[Card], seen: set[int],
         if index in inline_ids:
             line = _inline_with_ids(line, inline_ids[index])
         out.append(line)
+        if index in appends:
+            body = line.rstrip("\r\n")
+            eol = line[len(body):]
+            out.append(("" if eol else _eol_of(lines)) + appends[index] + (eol or ""))
     new_text = "".join(out)
     edit.after = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
     return edit

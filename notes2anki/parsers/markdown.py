@@ -138,12 +138,19 @@ def _render_wikilink(self, tokens, idx, options, env) -> str:
     if ctx.wikilinks == "text":
         return html.escape(shown)
     note = ctx.resolver.note(page, ctx.note_path) if page else ctx.note_path
-    file = (note or page)
-    file = file[:-3] if file.lower().endswith(".md") else file
-    uri = f"obsidian://open?vault={quote(ctx.vault_name, safe='')}&file={quote(file, safe='')}"
-    if heading:
-        uri += quote("#" + heading, safe="")
+    uri = obsidian_uri(ctx.vault_name, note or page, heading)
     return f'<a href="{html.escape(uri)}">{html.escape(shown)}</a>'
+
+
+def obsidian_uri(vault_name: str, file: str, heading: str = "") -> str:
+    file = file[:-3] if file.lower().endswith(".md") else file
+    uri = f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(file, safe='')}"
+    return uri + (quote("#" + heading, safe="") if heading else "")
+
+
+def file_link(path: str, vault_name: str) -> str:
+    """A link that opens the card's note in Obsidian."""
+    return f'<a href="{html.escape(obsidian_uri(vault_name, path))}">{html.escape(path)}</a>'
 
 
 def _embed(target: str, option: str, ctx: RenderContext) -> str:

@@ -1,0 +1,210 @@
+"""Conformance run against the Obsidian_to_Anki plugin's own end-to-end suites.
+
+    python tools/conformance.py [SUITE ...] [--peers DIR]
+
+For each suite of ``shared/peers/obsidian_to_anki``: copy it into a fresh vault as ``<vault>/<suite>``
+(as upstream does), install its data.json as the plugin settings, build with notes2anki, import the
+package into a fresh Anki collection with the official ``anki`` package, and compare decks, notes
+(normalised text), tags and media with ``expectations.json``. Two-phase ``ng_*`` suites are replayed:
+build, `ids`, import, edit, build, import. The tests run the same code (tests/test_conformance.py).
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PEERS = ROOT.parent / "shared" / "peers" / "obsidian_to_anki"
+sys.path.insert(0, str(ROOT))
+
+from notes2anki.config import PLUGIN_SETTINGS, load_config  # noqa: E402
+from notes2anki.decks.build import build_package  # noqa: E402
+from notes2anki.decks.notetypes import NAME_PREFIX  # noqa: E402
+from notes2anki.decks.write_ids import apply_ids, plan_ids  # noqa: E402
+from notes2anki.parsers import load_vault  # noqa: E402
+
+# Where notes2anki deliberately differs from what the plugin's tests pin, and why.
+DIFFERENCES = {
+    "cloze_highlight": "'==c1::test==' is read as cloze 1 with content 'test' ({{c1::test}}); the plugin "
+                       "keeps a stray ':' ({{c1:::test}}), a quirk its test pins. Both are accepted.",
+    "ng_delete_sync": "An .apkg cannot delete notes. notes2anki reports the DELETE-marked card (ID and "
+                      "Anki note id to search for) after the build instead; the check is that report.",
+}
+
+BLOCK_TAGS = r"p|br|h[1-6]|li|ol|ul|table|thead|tbody|tfoot|tr|td|th|pre|div|blockquote|hr|link"
+
+
+def normalise(text: str) -> str:
+    """The expectations file's text normalisation."""
+    text = re.sub(rf"</?(?:{BLOCK_TAGS})\b[^>]*>", " ", text, flags=re.I)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = html.unescape(text)
+    return " ".join(text.split())
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    checks: list[tuple[bool, str]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(ok for ok, _ in self.checks)
+
+    def check(self, ok: bool, message: str) -> None:
+        self.checks.append((bool(ok), message))
+
+
+def load_expectations(peers: Path = DEFAULT_PEERS) -> dict:
+    return json.loads((peers / "expectations.json").read_text("utf-8"))
+
+
+def run_suite(name: str, workdir: Path, peers: Path = DEFAULT_PEERS) -> SuiteResult:
+    from anki.collection import Collection
+
+    spec = load_expectations(peers)["suites"][name]
+    result = SuiteResult(name)
+    vault = workdir / "vault"
+    shutil.copytree(peers / "suites" / name, vault / name)
+    settings = vault / name / "o2a-settings.json"
+    if settings.exists():
+        target = vault / PLUGIN_SETTINGS
+        target.parent.mkdir(parents=True)
+        shutil.move(settings, target)
+    overrides = {} if spec["settings_file"] else {"default_tag": spec["settings"]["default_tag"],
+                                                  "default_deck": spec["settings"]["default_deck"]}
+    col = Collection(str(workdir / "collection.anki2"))
+    try:
+        reports = []
+        phases = spec.get("phases") or [{"phase": 1}]
+        for phase in phases:
+            mod = phase.get("modification")
+            if mod:
+                _replace_line(vault / name / mod["file"], mod["replace_line"], mod["with"])
+            config = load_config(vault, **overrides)
+            v = load_vault(vault, config)
+            report = build_package(v, config, workdir / f"phase{phase['phase']}.apkg",
+                                   state_path=workdir / "state.json")
+            reports.append(report)
+            log = _import(col, workdir / f"phase{phase['phase']}.apkg")
+            if mod is None and len(phases) > 1:  # first phase of a two-sync suite: write IDs back
+                plan = plan_ids(v)
+                apply_ids(v, plan)
+            if mod is not None and name == "ng_basic_update":
+                result.check(len(log.updated) == 1 and not log.new,
+                             f"second import updates the note in place (updated={len(log.updated)}, "
+                             f"new={len(log.new)})")
+        _check_final(col, spec, result, reports[-1], name)
+    finally:
+        col.close()
+    return result
+
+
+def _replace_line(path: Path, old: str, new: str) -> None:
+    data = path.read_bytes().decode("utf-8")
+    path.write_bytes(data.replace(old, new, 1).encode("utf-8"))
+
+
+def _import(col, apkg: Path):
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    options = ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False, merge_notetypes=False)
+    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg), options=options)).log
+
+
+def _check_final(col, spec: dict, result: SuiteResult, report, name: str) -> None:
+    if name == "ng_delete_sync":
+        gone = [g for g in report.gone if g.reason == "DELETE"]
+        result.check(len(gone) == 1, f"the DELETE-marked card is reported for removal in Anki ({len(gone)})")
+        return
+    if spec.get("collection_empty"):
+        result.check(col.note_count() == 0, f"collection empty (notes={col.note_count()})")
+    for deck, count in spec["decks"].items():
+        got = len(col.find_cards(f'"deck:{deck}"'))
+        result.check(got == count, f"deck {deck!r}: {got} cards (expected {count})")
+    total = sum(spec["decks"].values())
+    result.check(col.card_count() == total, f"{col.card_count()} cards in all (expected {total})")
+    by_deck: dict[str, list] = {}
+    for i, expected in enumerate(spec["notes"]):
+        deck = expected["deck"]
+        if deck not in by_deck:
+            by_deck[deck] = [col.get_note(n) for n in sorted(col.find_notes(f'"deck:{deck}"'))]
+        candidates = by_deck[deck]
+        note = _find(candidates, expected, spec["order_asserted"], i, spec["notes"])
+        texts = expected["text"] or []
+        label = f"note {i + 1} ({normalise((texts or [''])[0] or '')[:40] or expected['file']!r})"
+        if note is None:
+            result.check(False, f"{label}: not found in deck {deck!r}")
+            continue
+        type_name = note.note_type()["name"].removeprefix(NAME_PREFIX)
+        if expected["note_type"]:
+            result.check(type_name == expected["note_type"], f"{label}: note type {type_name!r}")
+        for j, want in enumerate(texts):
+            if want is None:
+                continue
+            got = normalise(note.fields[j])
+            ok = got == want or _accepted(name, want, got)
+            result.check(ok, f"{label}: field {expected['field_names'][j]!r} text {got!r}"
+                             + ("" if ok else f" (expected {want!r})"))
+        for j, want in enumerate(expected.get("text_contain") or []):
+            if want:
+                result.check(want in normalise(note.fields[j]), f"{label}: field {j} contains {want!r}")
+        tags = {t.casefold() for t in note.tags}
+        missing = [t for t in expected["tags"] if t.casefold() not in tags]
+        result.check(not missing, f"{label}: tags {sorted(note.tags)}" + (f" lack {missing}" if missing else ""))
+        if "tag_count" in expected:
+            result.check(len(note.tags) == expected["tag_count"],
+                         f"{label}: {len(note.tags)} tags (expected {expected['tag_count']})")
+    for media in spec.get("media", []):
+        result.check(col.media.have(media), f"media {media!r} in Anki's media folder")
+
+
+def _find(candidates, expected, ordered: bool, index: int, all_notes: list):
+    if ordered or not expected["text"]:
+        position = sum(1 for e in all_notes[:index] if e["deck"] == expected["deck"])
+        return candidates[position] if position < len(candidates) else None
+    want = expected["text"][0]
+    for note in candidates:
+        if want is not None and normalise(note.fields[0]) == want:
+            return note
+    return None
+
+
+def _accepted(suite: str, want: str, got: str) -> bool:
+    """Deliberate differences (DIFFERENCES) that are accepted in place of the plugin's quirk."""
+    return suite == "cloze_highlight" and want.replace(":::", "::") == got
+
+
+def main(argv: list[str]) -> int:
+    peers = DEFAULT_PEERS
+    if "--peers" in argv:
+        i = argv.index("--peers")
+        peers = Path(argv[i + 1])
+        del argv[i:i + 2]
+    names = argv or sorted(load_expectations(peers)["suites"])
+    passed = 0
+    for name in names:
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                res = run_suite(name, Path(tmp), peers)
+            except Exception as exc:  # a crash is a failed suite in this report, not the end of the run
+                res = SuiteResult(name, [(False, f"crashed: {exc!r}")])
+        passed += res.passed
+        bad = [m for ok, m in res.checks if not ok]
+        status = "PASS" if res.passed else "FAIL"
+        print(f"{status} {name:18} {len(res.checks) - len(bad)}/{len(res.checks)} checks"
+              + (f"  — {DIFFERENCES[name]}" if name in DIFFERENCES and res.passed else ""))
+        for m in bad:
+            print(f"     ✗ {m}")
+    print(f"\n{passed}/{len(names)} suites pass")
+    return 0 if passed == len(names) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

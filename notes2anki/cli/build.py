@@ -37,7 +37,7 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     root = Path(vault)
     diags: list[Diagnostic] = []
     config = load_config(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks)
-    output = output or Path(f"{root.resolve().name}.apkg")
+    output = output or default_output(root)
     v = _load(root, config, quiet)
     diags += v.diagnostics
     extra_tags = None
@@ -62,6 +62,15 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     show_diagnostics(diags)
     errors = [d for d in diags if d.severity == "error"]
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+
+
+def default_output(root: Path) -> Path:
+    """``<vault name>.apkg`` in the current folder, or next to the vault when that folder is inside it
+    (build never writes into the vault unless told to)."""
+    vault = root.resolve()
+    here = Path.cwd().resolve()
+    folder = vault.parent if here == vault or vault in here.parents else Path(".")
+    return folder / f"{vault.name}.apkg"
 
 
 def _load(root: Path, config, quiet: bool):

@@ -12,7 +12,7 @@ from ..model import Diagnostic
 EXIT_OK, EXIT_VAULT_ERRORS, EXIT_FATAL = 0, 1, 2
 
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # file:line never split
 
 vault_argument = click.argument(
     "vault", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=str))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..model import Card, Diagnostic, Heading
 
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCE = re.compile(r"^ {0,3}(`{3,}(?![^\n]*`)|~{3,})")  # ```x``` at a line start is inline code
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 ID_LINE = re.compile(r"^(?:<!--\s*ID:\s*(\d+)\s*-->|ID:\s*(\d+))$")
 ID_ANYWHERE = re.compile(r"<!--\s*ID:\s*(\d+)\s*-->")
@@ -32,20 +32,28 @@ class FileScan:
     fenced: set[int] = field(default_factory=set)  # 1-based lines inside fenced code (fences too)
 
 
-def fenced_lines(lines: list[str]) -> set[int]:
-    """1-based numbers of the lines that belong to fenced code blocks (fence lines included)."""
+def fenced_lines(lines: list[str], first: int = 1) -> set[int]:
+    """1-based numbers of the lines that belong to fenced code blocks (fence lines included).
+
+    ``first``: the line to start at (earlier lines are not looked at)."""
     inside, fence, out = False, "", set()
-    for no, line in enumerate(lines, 1):
+    for no in range(first, len(lines) + 1):
+        line = lines[no - 1]
         m = FENCE.match(line)
         if not inside and m:
             inside, fence = True, m.group(1)
             out.add(no)
         elif inside:
             out.add(no)
-            stripped = line.strip()
-            if stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}:
+            if _closes(line, fence):
                 inside = False
     return out
+
+
+def _closes(line: str, fence: str) -> bool:
+    """Whether ``line`` closes a code block opened with ``fence``."""
+    stripped = line.strip()
+    return stripped.startswith(fence[0] * len(fence)) and set(stripped) == {fence[0]}
 
 
 def scan(text: str, rel: str, note_types: dict[str, list[str]], diagnostics: list[Diagnostic],
@@ -63,7 +71,12 @@ def scan(text: str, rel: str, note_types: dict[str, list[str]], diagnostics: lis
             no += 1
             continue
         if stripped == "START":
-            end = _find_end(lines, no, fenced)
+            end, unclosed_fence = _find_end(lines, no)
+            if unclosed_fence:
+                # a code fence left open inside the card ends with the card, not at the end of the file
+                after = end[1] if isinstance(end, tuple) else end + 1
+                fenced = {n for n in fenced if n < after} | fenced_lines(lines, after)
+                result.fenced = fenced
             if end is None or isinstance(end, tuple):
                 msg = "START has no END; card skipped"
                 if isinstance(end, tuple):
@@ -88,24 +101,38 @@ def scan(text: str, rel: str, note_types: dict[str, list[str]], diagnostics: lis
     return result
 
 
-def _find_end(lines: list[str], start: int, fenced: set[int]):
-    """Line number of the END closing the block at ``start``; (None, n) if START n comes first."""
-    inner_fence: str | None = None
+def _find_end(lines: list[str], start: int):
+    """(line of the END closing the block at ``start``, whether a code fence in it was left open).
+
+    The line is ``(None, n)`` if a START at line n comes first, None if there is no END. END and START
+    lines inside fenced code of the card (a heredoc's ``END``) do not count, unless that fence is never
+    closed: then the first END after it closes the card.
+    """
+    fence, opened = None, 0
     for no in range(start + 1, len(lines) + 1):
-        stripped = lines[no - 1].strip()
-        m = FENCE.match(lines[no - 1])
-        if inner_fence is None and m and no not in fenced:
-            inner_fence = m.group(1)[0]
+        line = lines[no - 1]
+        if fence is not None:
+            if _closes(line, fence):
+                fence = None
             continue
-        if inner_fence is not None:
-            if stripped and set(stripped) == {inner_fence} and len(stripped) >= 3:
-                inner_fence = None
+        m = FENCE.match(line)
+        if m:
+            fence, opened = m.group(1), no
             continue
+        stripped = line.strip()
         if stripped == "END":
-            return no
+            return no, False
         if stripped == "START":
-            return (None, no)
-    return None
+            return (None, no), False
+    if fence is None:
+        return None, False
+    for no in range(opened + 1, len(lines) + 1):  # the fence never closes: END lines count again
+        stripped = lines[no - 1].strip()
+        if stripped == "END":
+            return no, True
+        if stripped == "START":
+            return (None, no), True
+    return None, False
 
 
 def _file_line(lines: list[str], no: int, stripped: str, result: FileScan) -> None:
@@ -119,6 +146,8 @@ def _file_line(lines: list[str], no: int, stripped: str, result: FileScan) -> No
     value = (m.group(2) or "").strip()
     if not value and no < len(lines):
         value = lines[no].strip()
+        if value in ("START", "END") or value.startswith(("STARTI", "#", "TARGET DECK", "FILE TAGS")):
+            value = ""
     if m.group(1) == "TARGET DECK":
         if value and result.target_deck is None:
             result.target_deck = value
@@ -193,12 +222,24 @@ def _block_card(lines, start, end, rel, note_types, diagnostics) -> Card | None:
 
 def _split_fields(card: Card, numbered: list[tuple[int, str]], names: list[str], rel: str,
                   diagnostics: list[Diagnostic]) -> bool:
-    """Assign lines to fields: the first field is implicit; ``Name:`` at a line start switches."""
+    """Assign lines to fields: the first field is implicit; ``Name:`` at a line start switches.
+
+    Lines inside fenced code are content: a ``Text: str`` in a code sample switches nothing.
+    """
     other = {n for flds in _ALL_FIELD_NAMES for n in flds} - set(names)
     parts: dict[str, list[str]] = {n: [] for n in names}
     current = names[0]
+    fence = None
     for no, text in numbered:
-        m = re.match(r"^([^:\n]{1,40}):(?:\s|$)(.*)$", text)
+        if fence is not None:
+            if _closes(text, fence):
+                fence = None
+            parts[current].append(text)
+            continue
+        fm = FENCE.match(text)
+        if fm:
+            fence = fm.group(1)
+        m = None if fm else re.match(r"^([^:\n]{1,40}):[ \t]?(.*)$", text)
         if m and m.group(1) in names:
             current = m.group(1)
             text = m.group(2)
@@ -230,6 +271,10 @@ def _inline_card(m: re.Match, no: int, rel: str, note_types, diagnostics) -> Car
         card.id = int(idm.group(1))
         card.id_line = no
         body = (body[:idm.start()] + body[idm.end():]).strip()
+    tm = re.match(r"^(.*)(?:^|\s)Tags:\s+(.*)$", body)  # the plugin's inline tags: "... Tags: a b ENDI"
+    if tm:
+        card.tags = tm.group(2).split()
+        body = tm.group(1).strip()
     names = note_types[note_type]
     pattern = re.compile(r"(?:^|\s)(" + "|".join(re.escape(n) for n in names) + r"):\s")
     pieces = {n: "" for n in names}

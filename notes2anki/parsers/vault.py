@@ -127,7 +127,7 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     card.links = list(dict.fromkeys(ctx.links))
     for missing in dict.fromkeys(ctx.missing):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                      f"embedded file {missing!r} not found in the vault; left as text"))
+                                      f"embedded file {missing!r} (in this card) not found in the vault"))
     if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       "Cloze card has no cloze deletion ({{c1::...}}); "

@@ -1,0 +1,185 @@
+"""Shared fixtures: isolated user dirs, tmp vaults, builds, and imports into a real Anki collection.
+
+Every .apkg a test checks is imported with the official ``anki`` package into a fresh collection, so
+assertions are about what a user would see after File > Import (no mocks of Anki).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from notes2anki.config import load_config
+from notes2anki.decks.build import build_package
+from notes2anki.parsers import load_vault
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_VAULT = REPO / "examples" / "vault"
+
+
+def import_apkg(apkg: Path, col_path: Path):
+    """Open (or create) the collection at ``col_path`` and import ``apkg`` as a user would.
+
+    Returns ``(collection, log)``; the caller closes the collection. ``log.new`` / ``log.updated`` /
+    ``log.duplicate`` list what the import did.
+    """
+    Path(col_path).parent.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(col_path))
+    try:
+        log = import_into(col, apkg)
+    except BaseException:
+        col.close()
+        raise
+    return col, log
+
+
+def import_into(col: Collection, apkg: Path):
+    """Import ``apkg`` into an open collection; the import log."""
+    request = ImportAnkiPackageRequest(
+        package_path=str(apkg),
+        options=ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False,
+                                         merge_notetypes=False))
+    return col.import_anki_package(request).log
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (hidden ones too) → sha256 of its bytes."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(root).rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def helpers():
+    """The plain helpers above, for module-scoped fixtures: ``helpers.import_apkg(apkg, col_path)``,
+    ``helpers.import_into(col, apkg)``, ``helpers.tree_digest(root)``, ``helpers.Imported``."""
+    return SimpleNamespace(import_apkg=import_apkg, import_into=import_into, tree_digest=tree_digest,
+                           Imported=Imported, EXAMPLE_VAULT=EXAMPLE_VAULT)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Build state and caches go to tmp dirs: tests never touch the user's own."""
+    monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.setenv("NOTES2ANKI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def collection(tmp_path):
+    """A fresh, empty Anki collection (closed after the test)."""
+    (tmp_path / "fresh").mkdir()
+    col = Collection(str(tmp_path / "fresh" / "collection.anki2"))
+    yield col
+    col.close()
+
+
+@dataclass
+class Imported:
+    col: Collection
+    log: object
+
+    def notes(self):
+        return [self.col.get_note(nid) for nid in self.col.find_notes("")]
+
+    def note(self, first_field_contains: str):
+        """The one note whose first field contains the text."""
+        found = [n for n in self.notes() if first_field_contains in n.fields[0]]
+        assert len(found) == 1, f"{len(found)} notes with {first_field_contains!r} in the first field"
+        return found[0]
+
+    def deck_names(self) -> set[str]:
+        return {d.name for d in self.col.decks.all_names_and_ids()}
+
+    def media_bytes(self, name: str) -> bytes:
+        return (Path(self.col.media.dir()) / name).read_bytes()
+
+
+@pytest.fixture
+def anki_import(tmp_path):
+    """``anki_import(apkg)`` → Imported(col, log): the package imported into a fresh collection.
+
+    ``anki_import(apkg, col)`` imports into an open collection instead (e.g. a second import).
+    """
+    opened: list[Collection] = []
+
+    def _import(apkg: Path, col: Collection | None = None) -> Imported:
+        if col is not None:
+            return Imported(col, import_into(col, apkg))
+        col, log = import_apkg(apkg, tmp_path / f"anki{len(opened)}" / "collection.anki2")
+        opened.append(col)
+        return Imported(col, log)
+
+    yield _import
+    for col in opened:
+        col.close()
+
+
+@pytest.fixture
+def make_vault(tmp_path):
+    """``make_vault({"rel/path.md": str | bytes, ...}, name="vault")`` → the vault folder."""
+
+    def _make(files: dict[str, str | bytes], name: str = "vault") -> Path:
+        root = tmp_path / name
+        root.mkdir(exist_ok=True)
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", newline="")
+        return root
+
+    return _make
+
+
+@dataclass
+class Built:
+    vault: object  # notes2anki.model.Vault
+    report: object  # notes2anki.decks.build.BuildReport
+    apkg: Path
+
+
+@pytest.fixture
+def build(tmp_path):
+    """``build(vault_root, **config_overrides)`` → Built(vault, report, apkg) via the library."""
+    counter = iter(range(1_000_000))
+
+    def _build(root: Path, **overrides) -> Built:
+        diags: list = []
+        config = load_config(root, diags, **overrides)
+        vault = load_vault(root, config)
+        vault.diagnostics[:0] = diags
+        apkg = tmp_path / "out" / f"deck{next(counter)}.apkg"
+        report = build_package(vault, config, apkg)
+        return Built(vault, report, apkg)
+
+    return _build
+
+
+@pytest.fixture
+def cli_build(tmp_path):
+    """``cli_build(vault_root, *extra_args)`` → (click Result, apkg path): `notes2anki build --no-dupes`."""
+    counter = iter(range(1_000_000))
+
+    def _run(root: Path, *args: str):
+        apkg = tmp_path / "cli-out" / f"deck{next(counter)}.apkg"
+        result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--no-dupes", *args])
+        return result, apkg
+
+    return _run
+
+
+@pytest.fixture
+def png_bytes():
+    """Distinct small PNG-looking payloads: ``png_bytes(n)``."""
+
+    def _png(n: int) -> bytes:
+        return b"\x89PNG\r\n\x1a\n" + hashlib.sha256(str(n).encode()).digest()
+
+    return _png

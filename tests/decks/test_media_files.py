@@ -1,0 +1,148 @@
+"""Embedded images and audio: resolved as Obsidian resolves them, shipped in the .apkg, present in Anki."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+
+def imgs(html: str) -> list[str]:
+    return re.findall(r'<img src="([^"]+)"[^>]*>', html)
+
+
+def media_count(imp) -> int:
+    return len([p for p in Path(imp.col.media.dir()).iterdir() if p.is_file()])
+
+
+def test_unique_name_found_anywhere_in_the_vault(make_vault, png_bytes, build, anki_import):
+    root = make_vault({"deep/er/note.md": "START\nBasic\nQ\nBack: ![[pooling.png]]\nEND\n",
+                       "attachments/pooling.png": png_bytes(1)})
+    built = build(root)
+    assert built.vault.diagnostics == []
+    imp = anki_import(built.apkg)
+    (note,) = imp.notes()
+    assert note.fields[1] == '<img src="pooling.png" alt="">'
+    assert imp.media_bytes("pooling.png") == png_bytes(1)
+
+
+def test_width_option(make_vault, png_bytes, build, anki_import):
+    root = make_vault({"n.md": "START\nBasic\nQ\nBack: ![[diagram.png|300]] ![[diagram.png|200x100]]\nEND\n",
+                       "img/diagram.png": png_bytes(2)})
+    imp = anki_import(build(root).apkg)
+    (note,) = imp.notes()
+    assert '<img src="diagram.png" alt="" width="300">' in note.fields[1]
+    assert '<img src="diagram.png" alt="" width="200" height="100">' in note.fields[1]
+    assert imp.col.media.have("diagram.png")
+
+
+@pytest.mark.parametrize("embed", [
+    "![cell](../attachments/cell.png)",  # relative to the note
+    "![cell](attachments/cell.png)",  # vault-absolute path
+    "![cell](/attachments/cell.png)",  # vault-absolute with a leading slash
+    "![[attachments/cell.png|cell]]",  # wiki embed with a vault path
+])
+def test_path_forms(embed, make_vault, png_bytes, build, anki_import):
+    root = make_vault({"Biology/Cell.md": f"START\nBasic\nQ\nBack: {embed}\nEND\n",
+                       "attachments/cell.png": png_bytes(3)})
+    built = build(root)
+    assert not [w for w in built.vault.warnings if "not found" in w.message]
+    imp = anki_import(built.apkg)
+    (note,) = imp.notes()
+    assert note.fields[1] == '<img src="cell.png" alt="cell">'
+    assert imp.media_bytes("cell.png") == png_bytes(3)
+
+
+def test_space_in_file_name(make_vault, png_bytes, build, anki_import):
+    root = make_vault({"n.md": "START\nBasic\nQ\nBack: ![](my%20pic.png) ![[my pic.png]]\nEND\n",
+                       "my pic.png": png_bytes(4)})
+    imp = anki_import(build(root).apkg)
+    (note,) = imp.notes()
+    assert imgs(note.fields[1]) == ["my pic.png", "my pic.png"]
+    assert imp.media_bytes("my pic.png") == png_bytes(4)
+
+
+def test_two_different_files_with_one_name_become_two_media_files(make_vault, png_bytes, build, anki_import):
+    root = make_vault({
+        "Biology/Cell.md": "START\nBasic\nbio\nBack: ![](img/figure.png)\nEND\n",
+        "Biology/img/figure.png": png_bytes(5),
+        "ML/Transformers.md": "START\nBasic\nml\nBack: ![[figure.png]]\nEND\n",
+        "ML/img/figure.png": png_bytes(6),
+    })
+    built = build(root)
+    assert built.report.media == 2
+    imp = anki_import(built.apkg)
+    (bio,) = imgs(imp.note("bio").fields[1])
+    (ml,) = imgs(imp.note("ml").fields[1])
+    assert bio != ml
+    assert imp.media_bytes(bio) == png_bytes(5)  # each card shows its own figure
+    assert imp.media_bytes(ml) == png_bytes(6)
+    assert media_count(imp) == 2
+
+
+def test_same_file_embedded_twice_is_one_media_file(make_vault, png_bytes, build, anki_import):
+    root = make_vault({
+        "a.md": "START\nBasic\nfirst\nBack: ![[pooling.png]] and ![[pooling.png|100]]\nEND\n",
+        "sub/b.md": "START\nBasic\nsecond\nBack: ![](../attachments/pooling.png)\nEND\n",
+        "attachments/pooling.png": png_bytes(7),
+    })
+    built = build(root)
+    assert built.report.media == 1
+    imp = anki_import(built.apkg)
+    assert imgs(imp.note("first").fields[1]) == ["pooling.png", "pooling.png"]
+    assert imgs(imp.note("second").fields[1]) == ["pooling.png"]
+    assert media_count(imp) == 1
+
+
+def test_identical_bytes_under_one_name_in_two_folders_is_one_file(make_vault, png_bytes, build, anki_import):
+    root = make_vault({
+        "A/n.md": "START\nBasic\nA\nBack: ![](logo.png)\nEND\n", "A/logo.png": png_bytes(8),
+        "B/n.md": "START\nBasic\nB\nBack: ![](logo.png)\nEND\n", "B/logo.png": png_bytes(8),
+    })
+    imp = anki_import(build(root).apkg)
+    assert imgs(imp.note("A").fields[1]) == imgs(imp.note("B").fields[1]) == ["logo.png"]
+    assert media_count(imp) == 1
+
+
+def test_audio_becomes_a_sound_tag(make_vault, build, anki_import):
+    root = make_vault({"n.md": "START\nBasic\nQ\nBack: listen: ![[beep.mp3]] ![[clip.ogg]]\nEND\n",
+                       "attachments/beep.mp3": b"ID3fake-mp3", "clip.ogg": b"OggSfake"})
+    imp = anki_import(build(root).apkg)
+    (note,) = imp.notes()
+    assert note.fields[1] == "listen: [sound:beep.mp3] [sound:clip.ogg]"
+    assert imp.media_bytes("beep.mp3") == b"ID3fake-mp3"
+    assert imp.media_bytes("clip.ogg") == b"OggSfake"
+
+
+def test_webp_embed_is_an_image(make_vault, build, anki_import):
+    root = make_vault({"n.md": "START\nBasic\nQ\nBack: ![[photo.webp]]\nEND\n", "photo.webp": b"RIFFfake"})
+    imp = anki_import(build(root).apkg)
+    (note,) = imp.notes()
+    assert note.fields[1] == '<img src="photo.webp" alt="">'
+    assert imp.col.media.have("photo.webp")
+
+
+def test_the_closest_file_wins_when_a_name_is_shared(make_vault, png_bytes, build, anki_import):
+    root = make_vault({
+        "ML/deep/n.md": "START\nBasic\nQ\nBack: ![[figure.png]]\nEND\n",
+        "ML/figure.png": png_bytes(9),
+        "Biology/figure.png": png_bytes(10),
+    })
+    imp = anki_import(build(root).apkg)
+    (src,) = imgs(imp.notes()[0].fields[1])
+    assert imp.media_bytes(src) == png_bytes(9)
+
+
+def test_decomposed_unicode_file_name_is_found(make_vault, png_bytes, build, anki_import):
+    # macOS may keep "Übung.png" decomposed (U+0055 U+0308) while the note spells it composed
+    decomposed = unicodedata.normalize("NFD", "Übung.png")
+    assert decomposed != "Übung.png"
+    root = make_vault({"n.md": "START\nBasic\nQ\nBack: ![[Übung.png]]\nEND\n", decomposed: png_bytes(11)})
+    built = build(root)
+    assert not [w for w in built.vault.warnings if "not found" in w.message]
+    imp = anki_import(built.apkg)
+    (note,) = imp.notes()
+    assert note.fields[1] == '<img src="Übung.png" alt="">'
+    assert imp.col.media.have("Übung.png")
+    assert imp.media_bytes("Übung.png") == png_bytes(11)

@@ -1,0 +1,141 @@
+"""notes2anki.parsers.load_vault on small tmp vaults: files, encodings, frontmatter, decks and tags."""
+from __future__ import annotations
+
+from notes2anki.config import load_config
+from notes2anki.parsers import load_vault
+from notes2anki.parsers.rules import normalise_tag, unique_tags
+
+
+def load(root, **overrides):
+    return load_vault(root, load_config(root, **overrides))
+
+
+def only_card(vault):
+    assert vault.errors == [], vault.errors
+    assert len(vault.cards) == 1, [c.fields for c in vault.cards]
+    return vault.cards[0]
+
+
+def test_crlf_file(make_vault):
+    text = "# TCP\r\n\r\nSTART\r\nBasic\r\nWhat is TCP?\r\nBack: A transport protocol\r\nline two\r\nID: 7\r\nEND\r\n"
+    card = only_card(load(make_vault({"TCP.md": text})))
+    assert card.fields == {"Front": "What is TCP?", "Back": "A transport protocol\nline two"}
+    assert card.id == 7 and card.line == 3
+    assert "\r" not in card.html["Back"]
+
+
+def test_old_mac_line_endings(make_vault):
+    card = only_card(load(make_vault({"a.md": "START\rBasic\rQ\rBack: A\rEND\r"})))
+    assert card.fields == {"Front": "Q", "Back": "A"}
+
+
+def test_utf8_bom_before_target_deck(make_vault):
+    text = "\ufeffTARGET DECK: Machine Learning::Embeddings\nFILE TAGS: ml ws2526\n\nSTART\nBasic\nQ\nEND\n"
+    card = only_card(load(make_vault({"ML/emb.md": text})))
+    assert card.deck == "Machine Learning::Embeddings"
+    assert card.tags == ["ml", "ws2526"]
+
+
+def test_bom_and_crlf_and_frontmatter_together(make_vault):
+    text = "\ufeff---\r\ntags: [ml]\r\n---\r\nSTART   \r\nBasic\r\nQ\r\nEND\r\n"
+    card = only_card(load(make_vault({"a.md": text})))
+    assert card.tags == ["ml"] and card.line == 4
+
+
+def test_frontmatter_list_and_string_tags(make_vault):
+    vault = load(make_vault({
+        "list.md": "---\ntags:\n  - cs\n  - linux\n---\nSTART\nBasic\nQ1\nEND\n",
+        "flow.md": "---\ntags: [ml, transformers]\naliases: [T]\n---\nSTART\nBasic\nQ2\nEND\n",
+        "string.md": "---\ntags: linalg math\n---\nSTART\nBasic\nQ3\nEND\n",
+    }))
+    assert {c.front: c.tags for c in vault.cards} == {
+        "Q1": ["cs", "linux"], "Q2": ["ml", "transformers"], "Q3": ["linalg", "math"]}
+
+
+def test_frontmatter_deck_and_target_deck_precedence(make_vault):
+    vault = load(make_vault({
+        "fm.md": "---\ndeck: Biology::Cells\n---\nSTART\nBasic\nfm only\nEND\n",
+        "both.md": "---\ndeck: From Frontmatter\n---\nTARGET DECK: From Line\nSTART\nBasic\nboth\nEND\n",
+        "none.md": "START\nBasic\nneither\nEND\n",
+    }))
+    assert {c.front: c.deck for c in vault.cards} == {
+        "fm only": "Biology::Cells", "both": "From Line", "neither": "Default"}
+
+
+def test_cards_in_frontmatter_are_not_read(make_vault):
+    vault = load(make_vault({"a.md": "---\nnote: |\n  START\n  Basic\n  not a card\n  END\n---\nbody\n"}))
+    assert vault.cards == []
+
+
+def test_target_deck_next_line_and_first_one_wins(make_vault):
+    vault = load(make_vault({
+        "next.md": "TARGET DECK\nMachine Learning::Optimization\n\nSTART\nBasic\nQ1\nEND\n",
+        "two.md": "TARGET DECK: First\n\nSTART\nBasic\nQ2\nEND\nTARGET DECK: Second\nSTART\nBasic\nQ3\nEND\n",
+    }))
+    assert {c.front: c.deck for c in vault.cards} == {
+        "Q1": "Machine Learning::Optimization", "Q2": "First", "Q3": "First"}
+
+
+def test_file_tags_both_forms_added_to_every_card(make_vault):
+    vault = load(make_vault({
+        "same.md": "FILE TAGS: Maths School\nSTART\nBasic\nQ1\nTags: own\nEND\nSTARTI [Basic] Q2 Back: A ENDI\n",
+        "next.md": "FILE TAGS\nPhysics\n\nSTART\nBasic\nQ3\nEND\n",
+    }))
+    assert {c.front: c.tags for c in vault.cards} == {
+        "Q1": ["own", "Maths", "School"], "Q2": ["Maths", "School"], "Q3": ["Physics"]}
+
+
+def test_tag_normalisation(make_vault):
+    text = ("---\ntags: ['#topic/sub', Übung]\n---\nFILE TAGS: #cs/networking\n"
+            "START\nBasic\nQ\nTags: #a/b/c Begriffe übung ml\nEND\n")
+    card = only_card(load(make_vault({"a.md": text})))
+    # '/' nests, '#' dropped, Unicode kept, duplicates (Anki compares case-insensitively) merged
+    assert card.tags == ["a::b::c", "Begriffe", "übung", "ml", "cs::networking", "topic::sub"]
+
+
+def test_normalise_tag_unit():
+    assert normalise_tag("#nested/tag") == "nested::tag"
+    assert normalise_tag("Übung") == "Übung"
+    assert normalise_tag("two words") == "two_words"
+    assert normalise_tag("kebab-case") == "kebab-case"
+    assert unique_tags(["#x", "X", "y", "", "#"]) == ["x", "y"]
+
+
+def test_obsidian_tags_in_fields_and_math_makes_no_tag(make_vault):
+    text = ("START\nBasic\nWhat is $f'(x)$ for #calculus/derivatives and #Übung?\n"
+            "Back: $f'(x) = 2x$ and `#include` stays code\nEND\n")
+    card = only_card(load(make_vault({"a.md": text}), add_obsidian_tags=True))
+    assert sorted(card.tags) == ["calculus::derivatives", "Übung"]
+    assert r"\(f'(x)\)" in card.html["Front"]
+    assert "<code>#include</code>" in card.html["Back"]
+    assert not [t for t in card.tags if "039" in t or "'" in t]
+
+
+def test_without_obsidian_tags_setting_math_with_apostrophe_makes_no_tag(make_vault):
+    card = only_card(load(make_vault({"a.md": "START\nBasic\nQ\nBack: $f'(x)$ and $g''(y)$\nEND\n"})))
+    assert card.tags == []
+
+
+def test_student_id_last_line_is_not_an_id(make_vault):
+    card = only_card(load(make_vault({"a.md": "START\nBasic\nWho?\nBack: Anna\nStudent ID: 12\nEND\n"})))
+    assert card.id is None
+    assert card.fields["Back"] == "Anna\nStudent ID: 12"
+    assert "Student ID: 12" in card.html["Back"]
+
+
+def test_non_markdown_and_hidden_folders_are_not_notes(make_vault):
+    vault = load(make_vault({
+        "a.md": "START\nBasic\nreal\nEND\n",
+        "notes.txt": "START\nBasic\ntxt\nEND\n",
+        ".obsidian/x.md": "START\nBasic\nhidden\nEND\n",
+        ".trash/old.md": "START\nBasic\ntrashed\nEND\n",
+        "drawing.excalidraw.md": "START\nBasic\nexcalidraw\nEND\n",
+    }))
+    assert [c.front for c in vault.cards] == ["real"]
+    assert [n.path for n in vault.notes] == ["a.md"]
+
+
+def test_heading_context_of_a_card(make_vault):
+    text = "# TCP\n\n## Handshake\n\n### Details\n\n## Flow\n\nSTART\nBasic\nQ\nEND\n"
+    card = only_card(load(make_vault({"net/TCP.md": text})))
+    assert card.context == "net/TCP.md > TCP > Flow"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import sys
@@ -20,7 +21,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PEERS = ROOT.parent / "shared" / "peers" / "obsidian_to_anki"
+PEERS_CANDIDATES = [  # the peer data is GPL-3.0 and stays outside the project: read it where it lies
+    ROOT.parent / "shared" / "peers" / "obsidian_to_anki",
+    Path("/work/shared/peers/obsidian_to_anki"),
+]
+
+
+def _default_peers() -> Path:
+    env = os.environ.get("NOTES2ANKI_PEERS")
+    for candidate in ([Path(env)] if env else []) + PEERS_CANDIDATES:
+        if (candidate / "expectations.json").is_file():
+            return candidate
+    raise FileNotFoundError("the Obsidian_to_Anki peer suites were not found; set NOTES2ANKI_PEERS to the "
+                            "folder holding expectations.json (tried: "
+                            + ", ".join(str(c) for c in PEERS_CANDIDATES) + ")")
+
+
+DEFAULT_PEERS = _default_peers()
 sys.path.insert(0, str(ROOT))
 
 from notes2anki.config import PLUGIN_SETTINGS, load_config  # noqa: E402

@@ -1,0 +1,131 @@
+"""Figures for the semantic layer: encoding speed (cold cache), a warm-cache run, and pair mining memory.
+
+    python benchmarks/embed_bench.py                 # 2,000 cards to encode, 20,000 vectors to mine
+    python benchmarks/embed_bench.py --cards 500 --mine 50000
+
+Prints:
+- model load time and cards/s of a cold `find_duplicates` run (every card text encoded);
+- the same run again on a warm cache, in this process and in a fresh process (import time included, and
+  whether torch was imported: it must not be);
+- time and peak traced memory of mining candidate pairs among N synthetic unit vectors, next to what a full
+  N x N float32 similarity matrix would take.
+Nothing is written outside a temporary directory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+
+from notes2anki.model import Card  # noqa: E402
+
+SUBJECTS = ["TCP", "UDP", "mitosis", "meiosis", "the Krebs cycle", "a B-tree", "quicksort", "the TLB",
+            "gradient descent", "dropout", "the Danube", "the Treaty of Versailles", "opportunity cost",
+            "habeas corpus", "an isotope", "the mitral valve", "Avogadro's number", "a deadlock"]
+ASKS = ["What is {s}?", "Define {s}.", "Why does {s} matter in {t}?", "How does {s} relate to {t}?",
+        "Give an example of {s} in {t}.", "What problem does {s} solve in {t}?"]
+TOPICS = ["networking", "biology", "databases", "operating systems", "economics", "law", "chemistry",
+          "machine learning", "history", "geography"]
+
+
+def synthetic_cards(n: int, seed: int = 0) -> list[Card]:
+    rng = random.Random(seed)
+    cards = []
+    for i in range(n):
+        subject, topic = rng.choice(SUBJECTS), rng.choice(TOPICS)
+        front = rng.choice(ASKS).format(s=subject, t=topic) + f" (case {i})"
+        back = f"In {topic}, {subject} is covered in lecture {rng.randint(1, 30)}, section {i % 97}."
+        cards.append(Card("Basic", {"Front": front, "Back": back}, file=f"notes/n{i // 20}.md", line=1 + 6 * (i % 20)))
+    return cards
+
+
+WARM = """
+import json, sys, time
+t = time.perf_counter()
+sys.path.insert(0, sys.argv[3])
+from benchmarks.embed_bench import synthetic_cards
+from notes2anki.semantic.dupes import find_duplicates
+r = find_duplicates(synthetic_cards(int(sys.argv[1])), cache_path=sys.argv[2])
+print(json.dumps({"seconds": time.perf_counter() - t, "encoded": r.encoded, "torch": "torch" in sys.modules}))
+"""
+
+
+def bench_encoding(n: int, tmp: Path) -> None:
+    from notes2anki.semantic import encoder
+    from notes2anki.semantic.dupes import find_duplicates
+
+    cards = synthetic_cards(n)
+    cache = tmp / "embeddings.sqlite"
+    t = time.perf_counter()
+    encoder.load_model(encoder.resolve_model(None))
+    load = time.perf_counter() - t
+    device = next(iter(encoder._MODELS))[1]
+    print(f"model load: {load:.1f} s (device {device})")
+
+    t = time.perf_counter()
+    cold = find_duplicates(cards, cache_path=cache)
+    cold_s = time.perf_counter() - t
+    print(f"cold run, {n} cards: {cold_s:.1f} s, {cold.encoded} texts encoded "
+          f"({n / cold_s:.0f} cards/s, {cold.encoded / cold_s:.0f} texts/s); "
+          f"{len(cold.pairs)} pairs, {len(cold.rejected)} candidates rejected")
+
+    t = time.perf_counter()
+    warm = find_duplicates(cards, cache_path=cache)
+    print(f"warm run, same process: {time.perf_counter() - t:.2f} s, {warm.encoded} texts encoded")
+
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", WARM, str(n), str(cache), str(REPO)], capture_output=True,
+                          text=True, cwd=tmp)
+    wall = time.perf_counter() - t
+    if proc.returncode:
+        print(proc.stderr)
+        return
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"warm run, fresh process: {wall:.2f} s wall ({got['seconds']:.2f} s after start), "
+          f"{got['encoded']} texts encoded, torch imported: {got['torch']}")
+
+
+def bench_mining(n: int, dim: int = 384) -> None:
+    from notes2anki.semantic.mining import mine_pairs
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(n // 8, dim)).astype(np.float32)
+    vectors = centres[rng.integers(0, len(centres), n)] + 0.35 * rng.normal(size=(n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    tracemalloc.start()
+    t = time.perf_counter()
+    pairs = mine_pairs(vectors, min_score=0.55)
+    seconds = time.perf_counter() - t
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    full = n * n * 4
+    print(f"pair mining, {n} vectors x {dim}: {seconds:.1f} s, {len(pairs)} candidate pairs, "
+          f"peak traced memory {peak / 2**20:.0f} MiB (input {vectors.nbytes / 2**20:.0f} MiB; "
+          f"a full N x N float32 matrix would be {full / 2**20:.0f} MiB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cards", type=int, default=2000, help="cards to encode (0: skip)")
+    parser.add_argument("--mine", type=int, default=20000, help="vectors to mine pairs among (0: skip)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.cards:
+            bench_encoding(args.cards, Path(tmp))
+        if args.mine:
+            bench_mining(args.mine)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""`notes2anki dupes VAULT`: exact and near-duplicate cards, as a table or JSON.
+
+No logic here: options and `.notes2anki.toml` → :func:`notes2anki.semantic.dupes.find_duplicates` →
+rendering. ``show_build_duplicates`` is the same list after ``notes2anki build``.
+"""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Sequence
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from ..model import Card, Diagnostic
+from .common import EXIT_FATAL, EXIT_OK, err, out, print_json, show_diagnostics, vault_argument
+
+EXIT_DUPES_FOUND = 1  # with --fail
+FRONT_WIDTH = 70
+EXPLAIN_LIMIT = 50
+
+
+@click.command("dupes")
+@vault_argument
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0),
+              help="Report near duplicates scoring at least this (0-1; default 0.65, or [dupes] threshold).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
+@click.option("--fail", is_flag=True, help="Exit with status 1 when any duplicate is found (for CI).")
+@click.option("--model", help="Sentence-transformers model name or directory "
+                              "(default: the bundled all-MiniLM-L6-v2, or [semantic] model).")
+@click.option("--explain", is_flag=True,
+              help="Also list the close pairs that were not reported, and why (e.g. 'numbers differ').")
+def dupes_command(vault, threshold, as_json, fail, model, explain):
+    """Exact and near-duplicate cards in VAULT.
+
+    Pairs are scored from the embeddings of question and answer and checked for what tells look-alike
+    cards apart (different numbers or versions, a swapped key term, yes vs no, negation). Groups of three
+    or more similar cards are shown as one group. Pairs kept on purpose go in `.notes2anki.toml`:
+    [dupes] ignore = [["a.md:12", "b.md:40"], [1768062256217, 1768062256218]].
+    """
+    from ..config import load_config
+    from ..parsers import load_vault
+    from ..semantic.dupes import find_duplicates, settings_from_config
+    from ..semantic.encoder import EncoderError
+
+    root = Path(vault)
+    diags: list[Diagnostic] = []
+    config = load_config(root, diags)
+    cfg_model, cfg_threshold, ignore, problems = settings_from_config(config)
+    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    loaded = load_vault(root, config)
+    diags += loaded.diagnostics
+    try:
+        with _working("Looking for duplicates…", quiet=as_json):
+            report = find_duplicates(loaded.cards, model=model or cfg_model,
+                                     threshold=threshold if threshold is not None else cfg_threshold,
+                                     ignore=ignore)
+    except EncoderError as exc:
+        show_diagnostics(diags)
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise SystemExit(EXIT_FATAL)
+    diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]
+    show_diagnostics(diags)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        render(report)
+        if explain:
+            render_rejected(report)
+    raise SystemExit(EXIT_DUPES_FOUND if fail and report.found else EXIT_OK)
+
+
+def show_build_duplicates(cards: Sequence[Card], *, model: str | None = None, config=None,
+                          quiet: bool = False) -> list[Diagnostic]:
+    """After a build: print likely duplicates among ``cards`` (unless ``quiet``); problems come back as
+    warnings, never as errors (the deck is already written)."""
+    from ..semantic.dupes import find_duplicates, settings_from_config
+    from ..semantic.encoder import EncoderError
+
+    cfg_model, threshold, ignore, problems = settings_from_config(config)
+    diags = [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    try:
+        with _working("Looking for duplicates…", quiet=quiet):
+            report = find_duplicates(cards, model=model or cfg_model, threshold=threshold, ignore=ignore)
+    except EncoderError as exc:
+        return diags + [Diagnostic("", 0, "warning", f"duplicate check skipped: {exc}")]
+    diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]
+    if not quiet and report.found:
+        render(report, title="Likely duplicates (notes2anki dupes VAULT --explain for details)")
+    return diags
+
+
+# -- rendering -------------------------------------------------------------------------------------------
+
+def _working(message: str, quiet: bool):
+    """A spinner on stderr while embedding (nothing when quiet or when stderr is not a terminal)."""
+    if quiet or not err.is_terminal:
+        return contextlib.nullcontext()
+    return err.status(message)
+
+
+def _front(card: Card) -> str:
+    from ..semantic.text import question_text
+
+    text = question_text(card)
+    return text if len(text) <= FRONT_WIDTH else text[: FRONT_WIDTH - 1] + "…"
+
+
+def _add_cards(table: Table, first: list[str], cards: Sequence[Card], last: list[str] | None = None) -> None:
+    """One table row per card; ``first`` (and ``last``) cells only on the first row; a rule after."""
+    for k, card in enumerate(cards):
+        lead = first if k == 0 else [""] * len(first)
+        tail = (last if k == 0 else [""] * len(last)) if last is not None else []
+        table.add_row(*lead, escape(card.where), escape(card.deck), escape(_front(card)), *tail,
+                      end_section=k == len(cards) - 1)
+
+
+def render(report, title: str = "Duplicate cards") -> None:
+    """Groups of three or more as one block each, the other pairs one block each, best first."""
+    if not report.found:
+        out.print(f"No duplicates among {report.cards_checked} cards (threshold {report.threshold:.2f}).")
+        return
+    table = Table(title=title)
+    table.add_column("Score", justify="right")
+    table.add_column("Kind")
+    table.add_column("Card (file:line)", overflow="fold")
+    table.add_column("Deck", overflow="fold")
+    table.add_column("Front", ratio=1, min_width=24)
+    grouped = {id(card) for group in report.groups for card in group.cards}
+    rows = [(group.score, f"group of {len(group.cards)}", group.cards) for group in report.groups]
+    rows += [(pair.score, pair.kind, [pair.a, pair.b]) for pair in report.pairs
+             if id(pair.a) not in grouped]
+    rows.sort(key=lambda row: -row[0])
+    for score, kind, cards in rows:
+        _add_cards(table, [f"{score:.2f}", kind], cards)
+    out.print(table)
+    exact = sum(1 for p in report.pairs if p.kind == "exact")
+    out.print(f"{len(report.pairs)} duplicate pairs ({exact} exact) in {len(rows)} blocks among "
+              f"{report.cards_checked} cards (threshold {report.threshold:.2f}"
+              + (f", {report.ignored} ignored by [dupes] ignore" if report.ignored else "") + ").")
+
+
+def render_rejected(report) -> None:
+    """The candidate pairs that were not reported, with the reason, closest first."""
+    if not report.rejected:
+        out.print("No other close pairs.")
+        return
+    table = Table(title="Close pairs not reported (--explain)")
+    table.add_column("Score", justify="right")
+    table.add_column("Card (file:line)", overflow="fold")
+    table.add_column("Deck", overflow="fold")
+    table.add_column("Front", ratio=1, min_width=24)
+    table.add_column("Why not", ratio=1, min_width=20)
+    for rejection in report.rejected[:EXPLAIN_LIMIT]:
+        _add_cards(table, [f"{rejection.score:.2f}"], [rejection.a, rejection.b], [escape(rejection.reason)])
+    out.print(table)
+    if len(report.rejected) > EXPLAIN_LIMIT:
+        out.print(f"... and {len(report.rejected) - EXPLAIN_LIMIT} more")

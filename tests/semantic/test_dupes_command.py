@@ -1,0 +1,121 @@
+"""`notes2anki dupes VAULT`: table, --json, --fail, --explain, .notes2anki.toml settings."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from notes2anki.cli.dupes import dupes_command
+
+NET = """TARGET DECK: Networking
+
+START
+Basic
+What port does HTTPS use by default?
+Back: 443
+END
+
+START
+Basic
+How many round trips does a full TLS 1.3 handshake need?
+Back: One (1-RTT)
+END
+
+START
+Basic
+How many round trips does a full TLS 1.2 handshake need?
+Back: Two (2-RTT)
+END
+
+STARTI [Basic] What is the capital of Australia? Back: Canberra ENDI
+"""
+
+HTTPS = """# HTTPS
+
+START
+Basic
+Default TCP port for **HTTPS**
+Back: Port 443
+<!--ID: 1768062256217-->
+END
+"""
+
+GEO = "Some text.\n\nSTARTI [Basic] What is the capital of Australia? Back: Canberra ENDI\n"
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch):
+    """Table cells on one line each, whatever the terminal of the test run."""
+    from notes2anki.cli import common
+
+    monkeypatch.setattr(common.out, "width", 250)
+
+
+@pytest.fixture
+def vault(make_vault):
+    return make_vault({"net.md": NET, "web/https.md": HTTPS, "geo/Australia.md": GEO})
+
+
+def run(*args):
+    return CliRunner().invoke(dupes_command, [str(a) for a in args])
+
+
+def test_json_lists_exact_and_near_pairs_with_file_and_start_line(vault):
+    result = run(vault, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["groups"] == []
+    pairs = {(p["kind"], p["a"]["file"], p["a"]["line"], p["b"]["file"], p["b"]["line"]): p for p in data["pairs"]}
+    assert set(pairs) == {("exact", "geo/Australia.md", 3, "net.md", 21), ("near", "net.md", 3, "web/https.md", 3)}
+    near = pairs[("near", "net.md", 3, "web/https.md", 3)]
+    assert near["b"]["front"] == "Default TCP port for HTTPS" and 0.65 <= near["score"] <= 1.0
+
+
+def test_table_and_exit_codes(vault):
+    result = run(vault)
+    assert result.exit_code == 0, result.output
+    for text in ("net.md:3", "web/https.md:3", "geo/Australia.md:3", "net.md:21", "exact", "near", "Networking",
+                 "Default TCP port for HTTPS", "2 duplicate pairs (1 exact)"):
+        assert text in result.stdout
+    assert "TLS 1.2" not in result.stdout  # the hard negative is not reported
+    assert run(vault, "--fail").exit_code == 1
+
+
+def test_explain_shows_why_a_close_pair_was_not_reported(vault):
+    result = run(vault, "--explain")
+    assert "numbers differ in the questions: 1.3 vs 1.2" in result.stdout
+
+
+def test_ignore_list_and_threshold_from_the_config(vault):
+    (vault / ".notes2anki.toml").write_text(
+        '[dupes]\nthreshold = 0.99\nignore = [["geo/Australia.md:3", "net.md:21"]]\n', encoding="utf-8")
+    result = run(vault, "--json", "--fail")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"pairs": [], "groups": []}
+    # the command line wins over the config; an ID names a card as well as file:line
+    (vault / ".notes2anki.toml").write_text('[dupes]\nignore = [[1768062256217, "net.md:3"]]\n', encoding="utf-8")
+    data = json.loads(run(vault, "--json", "--threshold", "0.5").stdout)
+    assert [p["kind"] for p in data["pairs"]] == ["exact"]
+
+
+def test_bad_config_values_are_warnings(vault):
+    (vault / ".notes2anki.toml").write_text('[dupes]\nthreshold = "high"\nignore = [["nowhere.md:1", 5]]\n',
+                                            encoding="utf-8")
+    result = run(vault, "--json")
+    assert result.exit_code == 0
+    assert "threshold should be a number" in result.stderr
+    assert "nowhere.md:1 matches no card" in result.stderr
+    assert len(json.loads(result.stdout)["pairs"]) == 2
+
+
+def test_no_duplicates(make_vault):
+    root = make_vault({"a.md": "STARTI [Basic] What is mean pooling? Back: Averaging token vectors ENDI\n"
+                               "STARTI [Basic] How do you bake bread? Back: Knead, proof, bake ENDI\n"})
+    result = run(root, "--fail")
+    assert result.exit_code == 0 and "No duplicates among 2 cards" in result.stdout
+
+
+def test_an_unknown_model_is_a_clear_error(vault):
+    result = run(vault, "--model", "./no/such/model")
+    assert result.exit_code == 2 and "model directory not found" in result.stderr

@@ -1,0 +1,123 @@
+"""find_duplicates on Card objects: exact and near pairs, vetoes, groups, the ignore list, JSON."""
+from __future__ import annotations
+
+import pytest
+
+from notes2anki.config import Config
+from notes2anki.model import Card
+from notes2anki.semantic.dupes import find_duplicates, parse_ignore, settings_from_config
+
+
+def basic(front: str, back: str = "", *, file: str = "a.md", line: int = 1, **kw) -> Card:
+    return Card("Basic", {"Front": front, "Back": back}, file=file, line=line, **kw)
+
+
+def where(pair):
+    return {pair.a.where, pair.b.where}
+
+
+@pytest.fixture(scope="module")
+def cards():
+    return [
+        basic("What port does HTTPS use by default?", "443", file="net.md", line=3, id=101),
+        basic("Default TCP port for HTTPS", "Port 443", file="web/https.md", line=10, id=102),
+        basic("How many round trips does a full TLS 1.3 handshake need?", "One (1-RTT)", file="net.md", line=9),
+        basic("How many round trips does a full TLS 1.2 handshake need?", "Two (2-RTT)", file="net.md", line=15),
+        basic("What is the capital of Australia?", "Canberra", file="geo.md", line=1),
+        basic("What is the capital of **Australia**?", "Canberra", file="geo.md", line=20),
+        basic("Which base pairs with adenine in DNA?", "Thymine", file="bio.md", line=1),
+        basic("Which base pairs with adenine in RNA?", "Uracil", file="bio.md", line=7),
+        basic("How do you bake sourdough bread?", "Feed the starter, mix, proof, bake hot.", file="food.md", line=1),
+    ]
+
+
+@pytest.fixture(scope="module")
+def report(cards, embedder):
+    return find_duplicates(cards, embedder=embedder)
+
+
+def test_exact_and_near_pairs_are_found(report):
+    kinds = {frozenset(where(p)): p.kind for p in report.pairs}
+    assert kinds == {frozenset({"geo.md:1", "geo.md:20"}): "exact",
+                     frozenset({"net.md:3", "web/https.md:10"}): "near"}
+    exact = next(p for p in report.pairs if p.kind == "exact")
+    assert exact.score == 1.0 and report.pairs[0] is exact  # exact first
+    assert report.groups == [] and report.warnings == []
+
+
+def test_hard_negatives_are_rejected_with_a_reason(cards, embedder):
+    # threshold 0: every candidate is checked for vetoes (above the threshold only, by default)
+    report = find_duplicates(cards, embedder=embedder, threshold=0.0)
+    reasons = {frozenset({r.a.where, r.b.where}): r.reason for r in report.rejected}
+    assert "numbers differ in the questions: 1.3 vs 1.2" in reasons[frozenset({"net.md:9", "net.md:15"})]
+    assert "questions swap a term: dna vs rna" in reasons[frozenset({"bio.md:1", "bio.md:7"})]
+    assert {frozenset(where(p)) for p in report.pairs} == {frozenset({"geo.md:1", "geo.md:20"}),
+                                                         frozenset({"net.md:3", "web/https.md:10"})}
+
+
+def test_json_interface(report):
+    data = report.to_json()
+    assert set(data) == {"pairs", "groups"}
+    first = data["pairs"][0]
+    assert set(first) == {"a", "b", "score", "kind"} and first["kind"] == "exact" and first["score"] == 1.0
+    assert first["a"] == {"file": "geo.md", "line": 1, "front": "What is the capital of Australia?"}
+    assert first["b"]["front"] == "What is the capital of Australia?"  # plain text, no Markdown
+
+
+def test_three_similar_cards_form_one_group(embedder):
+    cards = [basic("What is the capital of Australia?", "Canberra", file="a.md", line=1),
+             basic("Australia's capital city?", "Canberra", file="b.md", line=5),
+             basic("Which city is the capital of Australia?", "Canberra (not Sydney)", file="c.md", line=9),
+             basic("What is mean pooling?", "The average of the token vectors.", file="d.md", line=1)]
+    report = find_duplicates(cards, embedder=embedder)
+    assert len(report.pairs) == 3
+    assert len(report.groups) == 1
+    group = report.groups[0]
+    assert [c.where for c in group.cards] == ["a.md:1", "b.md:5", "c.md:9"]
+    assert group.score == min(p.score for p in report.pairs)
+    assert report.to_json()["groups"][0]["cards"][1] == {"file": "b.md", "line": 5,
+                                                         "front": "Australia's capital city?"}
+
+
+def test_ignore_list_by_id_and_by_file_line(cards, embedder):
+    by_id = find_duplicates(cards, embedder=embedder, ignore=[[101, "102"]])
+    assert [where(p) for p in by_id.pairs] == [{"geo.md:1", "geo.md:20"}] and by_id.ignored == 1
+    by_place = find_duplicates(cards, embedder=embedder, ignore=[["geo.md:1", "./geo.md:20"], ["net.md:3", "x.md:1"]])
+    assert [where(p) for p in by_place.pairs] == [{"net.md:3", "web/https.md:10"}]
+    assert by_place.warnings == ["[dupes] ignore reference x.md:1 matches no card"]
+
+
+def test_a_line_inside_the_block_names_the_card(embedder):
+    cards = [basic("What is the capital of Australia?", "Canberra", file="g.md", line=1, end_line=4),
+             basic("What is the capital of Australia?", "Canberra", file="g.md", line=6, end_line=9)]
+    assert find_duplicates(cards, embedder=embedder, ignore=[["g.md:2", "g.md:8"]]).pairs == []
+
+
+def test_deleted_and_empty_cards_are_skipped(embedder):
+    cards = [basic("What is the capital of Australia?", "Canberra", line=1),
+             basic("What is the capital of Australia?", "Canberra", line=5, delete=True),
+             basic("", "", line=9), basic("", "", line=12)]
+    report = find_duplicates(cards, embedder=embedder)
+    assert report.pairs == [] and report.cards_checked == 1
+
+
+def test_threshold_is_checked(cards, embedder):
+    with pytest.raises(ValueError):
+        find_duplicates(cards, embedder=embedder, threshold=1.5)
+    strict = find_duplicates(cards, embedder=embedder, threshold=1.0)
+    assert [p.kind for p in strict.pairs] == ["exact"]
+
+
+def test_ignore_entries_are_validated():
+    entries, warnings = parse_ignore([["a.md:1", "b.md:2"], [1], "x", [True, "nope", 5]])
+    assert entries == [[("a.md", 1), ("b.md", 2)]]
+    assert len(warnings) == 4
+
+
+def test_settings_from_config():
+    config = Config(sections={"semantic": {"model": "my/model"},
+                              "dupes": {"threshold": 0.8, "ignore": [["a.md:1", "b.md:2"]]}})
+    assert settings_from_config(config) == ("my/model", 0.8, [["a.md:1", "b.md:2"]], [])
+    bad = Config(sections={"dupes": {"threshold": "high"}})
+    model, threshold, ignore, warnings = settings_from_config(bad)
+    assert (model, threshold, ignore) == (None, None, ()) and "threshold" in warnings[0]

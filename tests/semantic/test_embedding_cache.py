@@ -1,0 +1,169 @@
+"""The embedding cache: re-encode only new or changed texts, survive broken files, never import torch
+when nothing needs encoding."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from notes2anki.model import Card
+from notes2anki.semantic.cache import EmbeddingCache, text_hash
+from notes2anki.semantic.dupes import find_duplicates
+from notes2anki.semantic.encoder import Embedder, EncoderError, resolve_model
+from notes2anki.semantic.text import TEXT_VERSION
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def vec(*values: float) -> np.ndarray:
+    return np.asarray(values, dtype=np.float32)
+
+
+def test_vectors_round_trip_keyed_by_model_and_text_version(tmp_path):
+    path = tmp_path / "c.sqlite"
+    with EmbeddingCache(path) as cache:
+        cache.put("m1", 1, {"h1": vec(1, 2, 3), "h2": vec(4, 5, 6)})
+        assert cache.warnings == []
+    with EmbeddingCache(path) as cache:
+        got = cache.get("m1", 1, ["h1", "h2", "h3"])
+        assert set(got) == {"h1", "h2"} and np.array_equal(got["h1"], vec(1, 2, 3))
+        assert cache.get("m2", 1, ["h1"]) == {}  # another model
+        assert cache.get("m1", 2, ["h1"]) == {}  # another text version
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all", b"SQLite format 3\x00" + b"\xff" * 200])
+def test_a_corrupt_cache_file_is_rebuilt_with_a_warning(tmp_path, content):
+    path = tmp_path / "embeddings.sqlite"
+    path.write_bytes(content)
+    with EmbeddingCache(path) as cache:
+        assert len(cache.warnings) == 1 and "rebuilding" in cache.warnings[0]
+        cache.put("m", 1, {"h": vec(1, 0)})
+    with EmbeddingCache(path) as cache:  # the rebuilt file is a good cache
+        assert cache.warnings == [] and "h" in cache.get("m", 1, ["h"])
+
+
+def test_a_foreign_sqlite_database_is_rebuilt_with_a_warning(tmp_path):
+    path = tmp_path / "embeddings.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE vectors (x)")
+    conn.execute("CREATE TABLE meta (key, value)")
+    conn.execute("INSERT INTO meta VALUES ('app', 'someone-else')")
+    conn.commit()
+    conn.close()
+    with EmbeddingCache(path) as cache:
+        assert any("not a notes2anki embedding cache" in w for w in cache.warnings)
+        cache.put("m", 1, {"h": vec(1, 0)})
+        assert "h" in cache.get("m", 1, ["h"])
+
+
+def test_an_unwritable_location_falls_back_to_memory(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache dir should be")
+    with EmbeddingCache(blocker / "sub" / "embeddings.sqlite") as cache:
+        assert cache.path is None and any("in-memory" in w for w in cache.warnings)
+        cache.put("m", 1, {"h": vec(1, 0)})
+        assert "h" in cache.get("m", 1, ["h"])
+
+
+def test_the_library_never_prints_warnings(tmp_path, capsys):
+    path = tmp_path / "embeddings.sqlite"
+    path.write_bytes(b"garbage")
+    with EmbeddingCache(path) as cache:
+        assert cache.warnings
+    assert capsys.readouterr() == ("", "")
+
+
+def test_embedder_encodes_each_new_text_once(tmp_path, embedder):
+    with Embedder(cache_path=tmp_path / "c.sqlite") as e:
+        first = e.embed(["alpha card", "beta card", "alpha card"])
+        assert first.shape == (3, 384) and np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-4)
+        assert e.stats.encoded == 2
+        again = e.embed(["beta card", "gamma card"])
+        assert e.stats.encoded == 3 and e.stats.encoded_texts[-1] == "gamma card"
+        assert np.allclose(again[0], first[1])
+    with EmbeddingCache(tmp_path / "c.sqlite") as cache:
+        key = resolve_model(None).key
+        assert set(cache.get(key, TEXT_VERSION, [text_hash(t) for t in ("alpha card", "gamma card")])) == \
+            {text_hash("alpha card"), text_hash("gamma card")}
+
+
+def test_model_names():
+    assert resolve_model(None) == resolve_model("all-MiniLM-L6-v2") == resolve_model("default")
+    assert resolve_model(None).key == "sentence-transformers/all-MiniLM-L6-v2"
+    with pytest.raises(EncoderError, match="not found"):
+        resolve_model("./no/such/model/dir")
+
+
+def test_a_model_missing_offline_is_a_clear_error(tmp_path):
+    with Embedder("someone/not-in-the-local-cache-xyz", cache_path=tmp_path / "c.sqlite") as e:
+        with pytest.raises(EncoderError, match="without network"):
+            e.embed(["text"])
+
+
+# -- second run: nothing encoded, torch not imported -----------------------------------------------------
+
+RUN = textwrap.dedent("""
+    import json, sys
+    from notes2anki.model import Card
+    from notes2anki.semantic.dupes import find_duplicates
+
+    cards = [Card("Basic", {"Front": f, "Back": b}, file="n.md", line=i * 10 + 1)
+             for i, (f, b) in enumerate(json.loads(sys.argv[1]))]
+    report = find_duplicates(cards, cache_path=sys.argv[2])
+    heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
+    print(json.dumps({"encoded": report.encoded, "heavy": heavy, "pairs": len(report.pairs),
+                      "warnings": report.warnings}))
+""")
+
+
+def run_fresh(cards: list[tuple[str, str]], cache: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-c", RUN, json.dumps(cards), str(cache)], capture_output=True,
+                          text=True, env=env, timeout=600, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+CARDS = [
+    ("What port does HTTPS use by default?", "443"),
+    ("Default TCP port for HTTPS", "Port 443"),
+    ("How many round trips does a full TLS 1.3 handshake need?", "One (1-RTT)"),
+    ("How many round trips does a full TLS 1.2 handshake need?", "Two (2-RTT)"),
+    ("What is the capital of Australia?", "Canberra"),
+]
+
+
+def test_second_run_encodes_nothing_and_imports_no_torch_then_one_edit_encodes_one_card(tmp_path, embedder):
+    cache = tmp_path / "embeddings.sqlite"
+    first = run_fresh(CARDS, cache)
+    assert first["encoded"] > 0 and "torch" in first["heavy"]  # the check below is meaningful
+    assert first["pairs"] == 1 and first["warnings"] == []
+
+    second = run_fresh(CARDS, cache)
+    assert second == {"encoded": 0, "heavy": [], "pairs": 1, "warnings": []}
+
+    # edits, in this process (the session's model is already loaded): a fresh Embedder on the same cache
+    def run_here(cards):
+        with Embedder(cache_path=cache) as e:
+            report = find_duplicates([Card("Basic", {"Front": f, "Back": b}, file="n.md", line=i * 10 + 1)
+                                      for i, (f, b) in enumerate(cards)], embedder=e)
+            return report, e.stats.encoded_texts
+
+    edited = list(CARDS)
+    edited[4] = ("What is the capital city of Australia?", "Canberra")  # in no candidate pair
+    report, encoded = run_here(edited)
+    assert encoded == ["What is the capital city of Australia? | Canberra"]  # its card text, nothing else
+
+    edited[1] = ("Which TCP port does HTTPS listen on by default?", "Port 443")  # in a candidate pair
+    report, encoded = run_here(edited)
+    # that card's texts only: card text and question (its answer "Port 443" is cached)
+    assert encoded == ["Which TCP port does HTTPS listen on by default? | Port 443",
+                       "Which TCP port does HTTPS listen on by default?"]
+    assert len(report.pairs) == 1

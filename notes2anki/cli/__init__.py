@@ -5,7 +5,10 @@ import click
 
 from .. import __version__
 from .build import build_command
+from .dupes import dupes_command
 from .ids import ids_command
+from .related import related_command
+from .topics import topics_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,5 +17,5 @@ def main() -> None:
     """Flashcards written in an Obsidian vault → an Anki deck; near-duplicates, related notes, topics."""
 
 
-main.add_command(build_command)
-main.add_command(ids_command)
+for command in (build_command, ids_command, dupes_command, related_command, topics_command):
+    main.add_command(command)

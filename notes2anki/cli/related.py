@@ -1,0 +1,153 @@
+"""`notes2anki related VAULT NOTE`: the notes most similar to a note (or a card), with missing links marked."""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from ..config import load_config
+from ..model import Diagnostic
+from ..parsers import load_vault
+from .common import EXIT_FATAL, EXIT_OK, err, out, print_json, show_diagnostics, vault_argument
+
+
+def open_vault(vault: str, section: str, settings):
+    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command."""
+    root = Path(vault)
+    diags: list[Diagnostic] = []
+    config = load_config(root, diags)
+    defaults, problems = settings(config.section(section))
+    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    v = load_vault(root, config)
+    diags += [d for d in v.diagnostics if d.severity == "error"]  # cards that could not be read
+    return v, defaults, diags
+
+
+def embedder_or_exit(model, diags):
+    from ..semantic.encoder import Embedder, EncoderError
+
+    try:
+        return Embedder(model)
+    except EncoderError as exc:
+        show_diagnostics(diags)
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise SystemExit(EXIT_FATAL)
+
+
+def working(message: str, quiet: bool):
+    """A spinner on stderr while embeddings are computed (nothing when stderr is not a terminal)."""
+    if quiet or not err.is_terminal:
+        return contextlib.nullcontext()
+    return err.status(message)
+
+
+@click.command("related")
+@vault_argument
+@click.argument("note", required=False)
+@click.option("-k", "--top", "k", type=click.IntRange(min=1),
+              help="How many related notes to show (default 5, or [related] k).")
+@click.option("--card", "card_at", metavar="FILE:LINE", help="Related notes for one card instead of a note.")
+@click.option("--all", "all_notes", is_flag=True, help="For every note, its best suggestions not linked yet.")
+@click.option("--min-score", type=click.FloatRange(-1, 1), help="Leave out notes scoring below this cosine.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
+@click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2).")
+def related_command(vault, note, k, card_at, all_notes, min_score, as_json, model):
+    """Notes of VAULT related to NOTE (a vault path or a name as in a wiki link, e.g. "Mitosis"), best first.
+
+    Notes already linked to or from NOTE are marked, so missing links stand out.
+    """
+    from ..semantic.encoder import EncoderError
+    from ..semantic.related import NoteNotFound, RelatedIndex, all_json, related_json, resolve_card, \
+        resolve_note, settings
+
+    given = sum(bool(x) for x in (note, card_at, all_notes))
+    if given != 1:
+        raise click.UsageError("give exactly one of NOTE, --card FILE:LINE or --all")
+    v, defaults, diags = open_vault(vault, "related", settings)
+    k = k or defaults.get("k", 5)
+    min_score = min_score if min_score is not None else defaults.get("min_score")
+    try:
+        card = resolve_card(v, card_at) if card_at else None
+        target = resolve_note(v, note) if note else None
+    except NoteNotFound as exc:
+        show_diagnostics(diags)
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise SystemExit(EXIT_FATAL)
+    embedder = embedder_or_exit(model, diags)
+    try:
+        with embedder, working("Embedding notes…", as_json):
+            index = RelatedIndex.build(v, embedder)
+            if all_notes:
+                rows = index.suggestions_all(k, min_score=min_score)
+            elif card is not None:
+                found = index.for_card(card, k, min_score=min_score)
+            else:
+                found = index.for_note(target.path, k, min_score=min_score)
+            diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
+    except EncoderError as exc:
+        show_diagnostics(diags)
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise SystemExit(EXIT_FATAL)
+    if as_json:
+        print_json(all_json(rows) if all_notes else
+                   related_json(card.file if card else target.path, found, card))
+    elif all_notes:
+        _show_all(rows)
+    else:
+        _show_one(card.where if card else target.path, found, card is not None)
+    show_diagnostics(diags)
+    raise SystemExit(EXIT_OK)
+
+
+def _link_mark(s) -> str:
+    if s.link_out and s.link_in:
+        return "↔ linked"
+    if s.link_out:
+        return "→ linked"
+    if s.link_in:
+        return "← links here"
+    return "[bold yellow]+ not linked[/bold yellow]"
+
+
+def _name(path: str) -> str:
+    base = path.rsplit("/", 1)[-1]
+    return base[:-3] if base.lower().endswith(".md") else base
+
+
+def _show_one(about: str, found, is_card: bool) -> None:
+    if not found:
+        out.print(f"No related notes for {escape(about)}.")
+        return
+    table = Table(title=f"Notes related to {'the card at ' if is_card else ''}{escape(about)}")
+    table.add_column("#", justify="right")
+    table.add_column("Score", justify="right")
+    table.add_column("Note")
+    table.add_column("Link")
+    for rank, s in enumerate(found, 1):
+        style = None if s.linked else "bold"
+        table.add_row(str(rank), f"{s.score:.2f}", escape(s.note), _link_mark(s), style=style)
+    out.print(table)
+    missing = [s for s in found if not s.linked]
+    if missing:
+        links = ", ".join(f"[[{_name(s.note)}]]" for s in missing)
+        out.print(f"{len(missing)} of {len(found)} not linked yet: {escape(links)}")
+    else:
+        out.print("All of them are linked already.")
+
+
+def _show_all(rows) -> None:
+    table = Table(title="Related notes not linked yet")
+    table.add_column("Note")
+    table.add_column("Suggestions (score)")
+    shown = 0
+    for path, found in rows:
+        if not found:
+            continue
+        shown += 1
+        table.add_row(escape(path), escape(", ".join(f"[[{_name(s.note)}]] {s.score:.2f}" for s in found)))
+    if shown:
+        out.print(table)
+    out.print(f"{shown} of {len(rows)} notes have suggestions.")

@@ -1,0 +1,108 @@
+"""`notes2anki topics VAULT`: the vault's cards clustered into labelled topics."""
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from ..model import Diagnostic
+from .common import EXIT_FATAL, EXIT_OK, err, out, print_json, show_diagnostics, vault_argument
+from .related import embedder_or_exit, open_vault, working
+
+FRONT_WIDTH = 70
+
+
+@click.command("topics")
+@vault_argument
+@click.option("--tree", "as_tree", is_flag=True, help="Show topics → notes → example cards as a tree.")
+@click.option("--examples", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Example cards shown per topic (the most typical ones).")
+@click.option("--threshold", type=click.FloatRange(0, 2, min_open=True, max_open=True),
+              help="Cosine distance at which topics stop merging (default 0.86, or [topics] threshold); "
+                   "lower gives more, narrower topics.")
+@click.option("--min-size", type=click.IntRange(min=1),
+              help="Smallest topic; cards of smaller groups join a near topic or stay unassigned "
+                   "(default: 3, or 1 card in 200).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
+@click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2).")
+def topics_command(vault, as_tree, examples, threshold, min_size, as_json, model):
+    """Cluster the cards of VAULT into topics, each labelled by a few keywords.
+
+    The same vault gives the same topics on every run, whatever the order of its files.
+    """
+    from ..semantic.encoder import EncoderError
+    from ..semantic.topics import settings, vault_topics
+
+    v, defaults, diags = open_vault(vault, "topics", settings)
+    if threshold is not None:
+        defaults["threshold"] = threshold
+    if min_size is not None:
+        defaults["min_size"] = min_size
+    embedder = embedder_or_exit(model, diags)
+    try:
+        with embedder, working("Embedding cards…", as_json):
+            result = vault_topics(v, embedder, examples=examples, **defaults)
+            diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
+    except EncoderError as exc:
+        show_diagnostics(diags)
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise SystemExit(EXIT_FATAL)
+    if as_json:
+        print_json(result.as_json())
+    else:
+        (_show_tree if as_tree else _show_table)(result, v.name)
+        _summary(result, 0 if as_tree else examples)  # the tree lists the unassigned cards itself
+    show_diagnostics(diags)
+    raise SystemExit(EXIT_OK)
+
+
+def _front(card) -> str:
+    from ..semantic.text import question_text
+
+    text = question_text(card) or card.where
+    return text if len(text) <= FRONT_WIDTH else text[:FRONT_WIDTH - 1] + "…"
+
+
+def _show_table(result, vault_name: str) -> None:
+    table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("Topic", overflow="fold", ratio=2)
+    table.add_column("Cards", justify="right")
+    table.add_column("Notes", justify="right")
+    table.add_column("Example cards", ratio=3)
+    for topic in result.topics:
+        notes = len({c.file for c in topic.cards})
+        table.add_row(str(topic.id), f"[bold]{escape(topic.label)}[/bold]\n[dim]{escape(topic.tag)}[/dim]",
+                      str(len(topic.cards)), str(notes),
+                      "\n".join(f"• {escape(_front(c))}" for c in topic.examples))
+    out.print(table)
+
+
+def _show_tree(result, vault_name: str) -> None:
+    tree = Tree(f"Topics in {escape(vault_name)}")
+    for topic in result.topics:
+        branch = tree.add(f"[bold]{topic.id}. {escape(topic.label)}[/bold] ({len(topic.cards)} cards)")
+        examples = {id(c) for c in topic.examples}
+        for path, count in sorted(Counter(c.file for c in topic.cards).items(), key=lambda p: (-p[1], p[0])):
+            leaf = branch.add(f"{escape(path)} [dim]({count})[/dim]")
+            for card in topic.cards:
+                if card.file == path and id(card) in examples:
+                    leaf.add(f"[dim]{card.line}:[/dim] {escape(_front(card))}")
+    if result.unassigned:
+        loose = tree.add(f"[yellow]unassigned ({len(result.unassigned)} cards)[/yellow]")
+        for card in result.unassigned:
+            loose.add(f"{escape(card.where)} {escape(_front(card))}")
+    out.print(tree)
+
+
+def _summary(result, examples: int) -> None:
+    total = sum(len(t.cards) for t in result.topics) + len(result.unassigned)
+    out.print(f"{total} cards in {len(result.topics)} topics; {len(result.unassigned)} unassigned "
+              f"(threshold {result.threshold:g}, min size {result.min_size}).")
+    if result.unassigned and examples:
+        shown = result.unassigned[:max(examples, 5)]
+        out.print("Unassigned: " + ", ".join(escape(c.where) for c in shown)
+                  + (" …" if len(result.unassigned) > len(shown) else ""))

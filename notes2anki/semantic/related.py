@@ -1,0 +1,248 @@
+"""Related notes: which notes of the vault are about the same thing as a note (or a card), and which of
+those are not linked yet.
+
+Every note gets one vector (see :mod:`notes2anki.semantic.notes_text`: weighted mean of its heading-split
+prose chunks and its cards); related notes are the nearest by cosine. Links count in both directions: a
+suggestion is *linked* when the query note links to it or it links to the query note (wiki links in the
+prose and in cards, resolved to files like Obsidian does).
+
+All embeddings go through :class:`~notes2anki.semantic.encoder.Embedder` (cached); when every chunk is
+cached no model is loaded and torch is not imported. Nothing here prints.
+"""
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..model import Card, Note, Vault
+from ..parsers.links import LinkResolver
+from .encoder import Embedder
+from .notes_text import note_vectors
+from .text import card_text
+
+DEFAULT_K = 5
+_WIKI = re.compile(r"^\s*!?\[\[(.*?)\]\]\s*$")
+
+
+class NoteNotFound(LookupError):
+    """A note or card named on the command line is not in the vault (message says what to try)."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A related note: vault path, cosine score, and whether a link joins it to the query note."""
+
+    note: str
+    score: float
+    linked: bool
+    link_out: bool = False  # the query note links to it
+    link_in: bool = False  # it links to the query note
+
+    def as_json(self) -> dict:
+        return {"note": self.note, "score": round(self.score, 4), "linked": self.linked}
+
+
+@dataclass
+class LinkGraph:
+    """Resolved wiki links between notes: ``out[path]`` the notes a note links to, ``into[path]`` the notes
+    linking to it (paths of notes of the vault only; links to itself are ignored)."""
+
+    out: dict[str, set[str]] = field(default_factory=dict)
+    into: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, vault: Vault) -> "LinkGraph":
+        resolver = LinkResolver(vault.files or [n.path for n in vault.notes])
+        notes = {n.path for n in vault.notes}
+        graph = cls({p: set() for p in notes}, {p: set() for p in notes})
+        for note in vault.notes:
+            for target in note.links:
+                path = resolver.note(target, note.path)
+                if path in notes and path != note.path:
+                    graph.out[note.path].add(path)
+                    graph.into[path].add(note.path)
+        return graph
+
+    def linked(self, a: str, b: str) -> bool:
+        return b in self.out.get(a, ()) or a in self.out.get(b, ())
+
+
+class RelatedIndex:
+    """One unit vector per note of a vault, and the link graph, for related-note queries.
+
+    Build with :meth:`build`; :attr:`paths` are sorted, :attr:`vectors` the matching rows (a note with no
+    text at all has a zero row and is never suggested).
+    """
+
+    def __init__(self, vault: Vault, paths: list[str], vectors: np.ndarray, graph: LinkGraph,
+                 embedder: Embedder | None = None):
+        self.vault = vault
+        self.paths = paths
+        self.vectors = vectors
+        self.graph = graph
+        self.embedder = embedder
+        self._row = {p: i for i, p in enumerate(paths)}
+        # notes with no text at all: never suggested, no suggestions
+        self._empty = ~np.any(vectors, axis=1) if vectors.size else np.ones(len(paths), dtype=bool)
+
+    @classmethod
+    def build(cls, vault: Vault, embedder: Embedder) -> "RelatedIndex":
+        notes = sorted(vault.notes, key=lambda n: n.path)
+        vectors = note_vectors(notes, embedder.embed)
+        return cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder)
+
+    # -- queries -------------------------------------------------------------------------------------
+    def _rank(self, scores: np.ndarray, about: str, k: int, *, exclude: set[str],
+              own_links: frozenset[str] | set[str] = frozenset(), unlinked_only: bool = False,
+              min_score: float | None = None) -> list[Suggestion]:
+        """The best ``k`` notes by ``scores`` (one per note), ties by path; only a shortlist is sorted."""
+        n = len(self.paths)
+        if n == 0 or k < 1:
+            return []
+        out_links = self.graph.out.get(about, set()) | set(own_links)
+        in_links = self.graph.into.get(about, set())
+        skip = set(exclude) | ((out_links | in_links) if unlinked_only else set())
+        scores = np.where(self._empty, -np.inf, scores)
+        wanted = min(n, k + len(skip))
+        if wanted < n:  # a shortlist: the top ``wanted`` and everything tied with the last of them
+            cut = np.partition(scores, n - wanted)[n - wanted]
+            shortlist = np.nonzero(scores >= cut)[0]
+        else:
+            shortlist = np.arange(n)
+        found: list[Suggestion] = []
+        for i in sorted(shortlist.tolist(), key=lambda i: (-float(scores[i]), i)):  # paths are sorted
+            path, score = self.paths[i], float(scores[i])
+            if path in skip or score == -np.inf:
+                continue
+            if min_score is not None and score < min_score:
+                break
+            link_out, link_in = path in out_links, path in in_links
+            found.append(Suggestion(path, score, link_out or link_in, link_out, link_in))
+            if len(found) >= k:
+                break
+        return found
+
+    def for_note(self, path: str, k: int = DEFAULT_K, *, unlinked_only: bool = False,
+                 min_score: float | None = None) -> list[Suggestion]:
+        """The ``k`` notes most similar to the note at ``path`` (itself left out), best first."""
+        row = self._row.get(path)
+        if row is None:
+            raise NoteNotFound(f"{path} is not a note of the vault")
+        if self._empty[row]:
+            return []
+        return self._rank(self.vectors @ self.vectors[row], path, k, exclude={path}, unlinked_only=unlinked_only,
+                          min_score=min_score)
+
+    def for_card(self, card: Card, k: int = DEFAULT_K, *, unlinked_only: bool = False,
+                 min_score: float | None = None) -> list[Suggestion]:
+        """The ``k`` notes most similar to one card, its own note left out; *linked* means linked to or from
+        the card's note, or linked from the card itself."""
+        if self.embedder is None:
+            raise ValueError("this index has no embedder to embed the card with")
+        text = card_text(card)
+        if not text or not self.paths:
+            return []
+        query = self.embedder.embed([text])[0]
+        resolver = LinkResolver(self.vault.files or self.paths)
+        own = {p for p in (resolver.note(t, card.file) for t in card.links) if p}
+        return self._rank(self.vectors @ query, card.file, k, exclude={card.file}, own_links=own,
+                          unlinked_only=unlinked_only, min_score=min_score)
+
+    def suggestions_all(self, k: int = DEFAULT_K, *, min_score: float | None = None,
+                        block: int = 512) -> list[tuple[str, list[Suggestion]]]:
+        """For every note (by path), its ``k`` best suggestions that are not linked to it yet."""
+        rows: list[tuple[str, list[Suggestion]]] = []
+        for start in range(0, len(self.paths), block):
+            scores = self.vectors[start:start + block] @ self.vectors.T
+            for offset, row in enumerate(scores):
+                path = self.paths[start + offset]
+                found = [] if self._empty[start + offset] else self._rank(
+                    row, path, k, exclude={path}, unlinked_only=True, min_score=min_score)
+                rows.append((path, found))
+        return rows
+
+
+# -- naming a note or a card ------------------------------------------------------------------------------
+def resolve_note(vault: Vault, query: str, cwd: Path | None = None) -> Note:
+    """The note named by ``query``: a vault path (``biology/Mitosis.md``, with or without ``.md``), a note
+    name as written in a wiki link (``Mitosis``, ``[[Mitosis|alias]]``, ``folder/Mitosis``), or a file path
+    on disk inside the vault. Raises :class:`NoteNotFound` with the closest names."""
+    text = query.strip()
+    wiki = _WIKI.match(text)
+    if wiki:
+        text = wiki.group(1).split("|", 1)[0].split("#", 1)[0].strip()
+    by_path = {n.path: n for n in vault.notes}
+    candidate = text.replace("\\", "/").lstrip("/")
+    if candidate.startswith("./"):
+        candidate = candidate[2:]
+    for form in (candidate, candidate + ".md"):
+        if form in by_path:
+            return by_path[form]
+    on_disk = Path(text).expanduser()
+    if not on_disk.is_absolute():
+        on_disk = (cwd or Path.cwd()) / on_disk
+    try:
+        rel = on_disk.resolve().relative_to(Path(vault.root).resolve()).as_posix()
+        if rel in by_path:
+            return by_path[rel]
+    except (ValueError, OSError):
+        pass
+    resolver = LinkResolver(sorted(by_path))
+    found = resolver.note(candidate, "")
+    if found in by_path:
+        return by_path[found]
+    names = sorted({n.name for n in vault.notes} | set(by_path))
+    close = difflib.get_close_matches(posixpath.basename(candidate), names, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise NoteNotFound(f"no note {query!r} in the vault{hint}")
+
+
+def resolve_card(vault: Vault, where: str) -> Card:
+    """The card at ``FILE:LINE`` (FILE as :func:`resolve_note` accepts it; LINE any line of the card, e.g.
+    its START line). Raises :class:`NoteNotFound`."""
+    file, sep, line_text = where.rpartition(":")
+    if not sep or not line_text.strip().isdigit():
+        raise NoteNotFound(f"--card wants FILE:LINE, e.g. 'biology/Mitosis.md:12', got {where!r}")
+    note = resolve_note(vault, file)
+    line = int(line_text)
+    for card in note.cards:
+        if card.line <= line <= max(card.end_line, card.line, card.id_line):
+            return card
+    starts = ", ".join(str(c.line) for c in note.cards) or "none"
+    raise NoteNotFound(f"no card at {note.path}:{line} (cards start at lines: {starts})")
+
+
+def settings(section: dict) -> tuple[dict, list[str]]:
+    """``[related]`` of `.notes2anki.toml` (``k``, ``min_score``) → defaults for the command, plus problems."""
+    out: dict = {}
+    problems: list[str] = []
+    k = section.get("k")
+    if k is not None:
+        if isinstance(k, int) and not isinstance(k, bool) and k >= 1:
+            out["k"] = k
+        else:
+            problems.append(f"[related] k should be a whole number >= 1, got {k!r}; ignored")
+    score = section.get("min_score")
+    if score is not None:
+        if isinstance(score, (int, float)) and not isinstance(score, bool) and -1 <= score <= 1:
+            out["min_score"] = float(score)
+        else:
+            problems.append(f"[related] min_score should be a number between -1 and 1, got {score!r}; ignored")
+    return out, problems
+
+
+# -- JSON -------------------------------------------------------------------------------------------------
+def related_json(path: str, found: list[Suggestion], card: Card | None = None) -> dict:
+    data: dict = {"note": path, "related": [s.as_json() for s in found]}
+    if card is not None:
+        data["card"] = {"file": card.file, "line": card.line}
+    return data
+
+
+def all_json(rows: list[tuple[str, list[Suggestion]]]) -> dict:
+    return {"notes": [{"note": path, "suggestions": [s.as_json() for s in found]} for path, found in rows]}

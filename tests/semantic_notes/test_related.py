@@ -1,0 +1,148 @@
+"""Related notes on the labelled vault (real model), note/card lookup, link marking and the CLI."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from notes2anki.cli.related import related_command
+from notes2anki.semantic.related import NoteNotFound, resolve_card, resolve_note
+
+TOPICS_VAULT = Path(__file__).resolve().parents[1] / "fixtures" / "topics_vault"
+
+MIN_HIT_RATE = 0.90  # measured: 31 of 32 (0.969); the one miss is the French note "Le Rhin" for "Danube"
+
+
+def hit_rate(index, pairs, k=5, **kw) -> float:
+    """Share of labelled pairs (both directions) where the partner is in the top k."""
+    hits = total = 0
+    for a, b in pairs:
+        for query, partner in ((a, b), (b, a)):
+            total += 1
+            hits += partner in [s.note for s in index.for_note(query, k, **kw)]
+    return hits / total
+
+
+def test_related_hit_rate_at_5(related_index, labels, record_property):
+    rate = hit_rate(related_index, labels["related_pairs"])
+    record_property("related_hit_rate_at_5", rate)
+    print(f"\nrelated-note hit rate@5: {rate:.3f}")
+    assert rate >= MIN_HIT_RATE
+
+
+def test_unlinked_suggestions_find_the_missing_links(related_index, labels, record_property):
+    # the labelled pairs have no links between them: they must show up among the unlinked suggestions
+    rate = hit_rate(related_index, labels["related_pairs"], unlinked_only=True)
+    record_property("unlinked_hit_rate_at_5", rate)
+    print(f"\nunlinked-suggestion hit rate@5: {rate:.3f}")
+    assert rate >= MIN_HIT_RATE
+
+
+def test_top_related_notes_are_mostly_on_the_same_topic(related_index, labels):
+    topics = labels["topics"]
+    top1 = [topics[related_index.for_note(p, 1)[0].note] == topics[p] for p in related_index.paths]
+    assert sum(top1) / len(top1) >= 0.9
+
+
+def test_notes_without_cards_are_related_too(related_index):
+    assert "history/ww1/Battle of the Somme.md" in [s.note for s in
+                                                   related_index.for_note("history/ww1/Trench warfare.md", 3)]
+    assert "cooking/Leavening agents.md" in [s.note for s in related_index.for_note("Sourdough starter.md", 3)]
+
+
+def test_links_in_either_direction_are_marked(related_index):
+    found = {s.note: s for s in related_index.for_note("biology/Mitosis.md", 10)}
+    overview = found["biology/Cell biology overview.md"]  # the overview links to Mitosis
+    assert overview.linked and overview.link_in and not overview.link_out
+    assert not found["biology/Meiosis.md"].linked
+    fugue = {s.note: s for s in related_index.for_note("Fugue.md", 10)}
+    assert fugue["music/Sonata form.md"].link_out and fugue["music/Sonata form.md"].link_in  # both ways
+
+
+def test_all_lists_only_unlinked_suggestions(related_index):
+    rows = dict(related_index.suggestions_all(5))
+    assert set(rows) == set(related_index.paths)
+    for path, found in rows.items():
+        assert path not in [s.note for s in found]
+        assert not any(s.linked for s in found)
+        assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+
+
+def test_results_are_sorted_and_exclude_the_note(related_index):
+    found = related_index.for_note("stats/Bayes theorem.md", 5)
+    assert len(found) == 5
+    assert "stats/Bayes theorem.md" not in [s.note for s in found]
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+    assert related_index.for_note("stats/Bayes theorem.md", 5, min_score=0.99) == []
+
+
+def test_related_for_one_card(related_index, topics_vault):
+    card = resolve_card(topics_vault, "stats/Bayes theorem.md:24")  # a line inside the card
+    assert (card.file, card.line) == ("stats/Bayes theorem.md", 23)
+    found = related_index.for_card(card, 5)
+    assert "stats/Bayes theorem.md" not in [s.note for s in found]
+    assert found[0].note in {"Conditional probability.md", "stats/Hypothesis testing.md"}
+
+
+@pytest.mark.parametrize("query", ["biology/Mitosis.md", "biology/Mitosis", "Mitosis", "mitosis", "[[Mitosis]]",
+                                   "[[Mitosis|cell division]]", "[[Mitosis#Phases]]", "./biology/Mitosis.md"])
+def test_resolve_note_by_path_or_wiki_name(topics_vault, query):
+    assert resolve_note(topics_vault, query).path == "biology/Mitosis.md"
+
+
+def test_resolve_note_by_file_on_disk(topics_vault):
+    assert resolve_note(topics_vault, str(TOPICS_VAULT / "biology" / "Mitosis.md")).path == "biology/Mitosis.md"
+
+
+def test_unknown_note_suggests_close_names(topics_vault):
+    with pytest.raises(NoteNotFound, match="Mitosis"):
+        resolve_note(topics_vault, "Mitosys")
+    with pytest.raises(NoteNotFound, match="cards start at lines"):
+        resolve_card(topics_vault, "biology/Mitosis.md:2")
+    with pytest.raises(NoteNotFound, match="FILE:LINE"):
+        resolve_card(topics_vault, "biology/Mitosis.md")
+
+
+# -- the command ---------------------------------------------------------------------------------------------
+def run(*args):
+    return CliRunner().invoke(related_command, [str(TOPICS_VAULT), *args])
+
+
+def test_cli_json_for_a_note(related_index):
+    result = run("[[Mitosis]]", "--json", "-k", "3")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["note"] == "biology/Mitosis.md"
+    assert [r["note"] for r in data["related"]] == [s.note for s in related_index.for_note("biology/Mitosis.md", 3)]
+    for item in data["related"]:
+        assert set(item) == {"note", "score", "linked"}
+        assert isinstance(item["score"], float) and isinstance(item["linked"], bool)
+
+
+def test_cli_json_all():
+    result = run("--all", "--json", "-k", "2")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["notes"]) == 34
+    assert all(set(row) == {"note", "suggestions"} and len(row["suggestions"]) <= 2 for row in data["notes"])
+    assert all(not s["linked"] for row in data["notes"] for s in row["suggestions"])
+
+
+def test_cli_table_marks_missing_links():
+    result = run("biology/Mitosis.md")
+    assert result.exit_code == 0, result.output
+    assert "biology/Meiosis.md" in result.output and "not linked" in result.output
+    assert "links here" in result.output  # Cell biology overview → Mitosis
+
+
+def test_cli_card_and_errors():
+    result = run("--card", "biology/Mitochondria.md:27", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["note"] == "biology/Mitochondria.md" and data["card"] == {"file": data["note"], "line": 27}
+    missing = run("No such note")
+    assert missing.exit_code == 2 and "no note" in missing.output
+    both = run("Mitosis", "--all")
+    assert both.exit_code == 2 and "exactly one" in both.output

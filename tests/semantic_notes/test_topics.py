@@ -1,0 +1,160 @@
+"""Topics on the labelled vault (real model): agreement with the labels, determinism, labels, tags, CLI."""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner
+from sklearn.metrics import adjusted_rand_score
+
+from notes2anki.cli.topics import topics_command
+from notes2anki.model import Card
+from notes2anki.parsers import load_vault
+from notes2anki.semantic.topics import (card_vectors, cluster, find_topics, keywords, topic_slug, topic_tags,
+                                        vault_topics)
+
+TOPICS_VAULT = Path(__file__).resolve().parents[1] / "fixtures" / "topics_vault"
+MIN_ARI = 0.85  # measured: 1.0 (7 topics found for the 7 labelled ones, 0 cards unassigned)
+
+
+def assignment(result) -> dict[tuple[str, int], int]:
+    out = {(c.file, c.line): t.id for t in result.topics for c in t.cards}
+    out.update({(c.file, c.line): -1 - i for i, c in enumerate(result.unassigned)})  # each its own group
+    return out
+
+
+def test_topic_agreement_with_labels(fixture_topics, labels, record_property):
+    found = assignment(fixture_topics)
+    keys = [(c["file"], c["line"]) for c in labels["cards"]]
+    assert set(keys) == set(found)  # every labelled card is a card, and every card is labelled
+    ari = adjusted_rand_score([c["topic"] for c in labels["cards"]], [found[k] for k in keys])
+    record_property("topics_ari", ari)
+    record_property("topics_unassigned", len(fixture_topics.unassigned))
+    print(f"\ntopics: ARI {ari:.3f}, {len(fixture_topics.topics)} topics, "
+          f"{len(fixture_topics.unassigned)} of {len(keys)} cards unassigned")
+    assert ari >= MIN_ARI
+    assert len(fixture_topics.unassigned) <= 0.05 * len(keys)
+
+
+def test_labels_are_readable_keywords(fixture_topics):
+    for topic in fixture_topics.topics:
+        assert 1 <= len(topic.label.split(" · ")) <= 3
+        assert topic.label.split(" · ") == topic.keywords[:3]
+        assert all(k == k.lower() and k.isalpha() for k in topic.keywords)
+        assert not {"what", "which", "the", "der", "die", "le", "la", "did", "does"} & set(topic.keywords)
+    by_note = {c.file: t for t in fixture_topics.topics for c in t.cards}
+    assert "maillard" in by_note["cooking/Maillard reaction.md"].keywords
+    assert "fugue" in by_note["Fugue.md"].keywords
+    tags = [t.tag for t in fixture_topics.topics]
+    assert len(set(tags)) == len(tags) and all(t.startswith("topic::") and " " not in t for t in tags)
+
+
+def test_topics_are_numbered_by_size(fixture_topics):
+    sizes = [len(t.cards) for t in fixture_topics.topics]
+    assert sizes == sorted(sizes, reverse=True)
+    assert [t.id for t in fixture_topics.topics] == list(range(1, len(sizes) + 1))
+    for topic in fixture_topics.topics:
+        assert topic.cards == sorted(topic.cards, key=lambda c: (c.file, c.line))
+        assert 1 <= len(topic.examples) <= 3 and all(e in topic.cards for e in topic.examples)
+
+
+# -- determinism ---------------------------------------------------------------------------------------------
+def test_same_output_twice_via_the_cli():
+    runs = [CliRunner().invoke(topics_command, [str(TOPICS_VAULT), "--json"]) for _ in range(2)]
+    assert all(r.exit_code == 0 for r in runs), runs[0].output
+    assert runs[0].stdout == runs[1].stdout
+    data = json.loads(runs[0].stdout)
+    assert set(data) == {"topics", "unassigned"}
+    for topic in data["topics"]:
+        assert set(topic) == {"id", "label", "keywords", "cards"}
+        assert isinstance(topic["id"], int) and isinstance(topic["label"], str)
+        assert all(set(c) == {"file", "line"} for c in topic["cards"])
+
+
+def test_shuffled_card_list_gives_the_same_topics(topics_vault, embedder, fixture_topics):
+    cards, texts, x = card_vectors(topics_vault, embedder)
+    expected = fixture_topics.as_json()
+    for seed in range(3):
+        order = list(range(len(cards)))
+        random.Random(seed).shuffle(order)
+        result = find_topics([cards[i] for i in order], x[order], texts=[texts[i] for i in order])
+        assert result.as_json() == expected
+
+
+def test_moved_and_reordered_files_give_the_same_topics(tmp_path, embedder, fixture_topics):
+    """A copy of the vault with every file moved to another folder (so files are read in another order)."""
+    moved: dict[str, str] = {}
+    sources = sorted(p for p in TOPICS_VAULT.rglob("*.md"))
+    for n, src in enumerate(reversed(sources)):
+        rel = src.relative_to(TOPICS_VAULT).as_posix()
+        new = f"{chr(ord('z') - n % 26)}{n:02d}/{src.name}"  # reversed folder order, other depth
+        moved[new] = rel
+        (tmp_path / "copy" / new).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, tmp_path / "copy" / new)
+    copy = load_vault(tmp_path / "copy")
+    assert [n.path for n in copy.notes] != sorted(moved.values())  # really another order
+    result = vault_topics(copy, embedder).as_json()
+    for topic in result["topics"]:
+        topic["cards"] = sorted(({"file": moved[c["file"]], "line": c["line"]} for c in topic["cards"]),
+                                key=lambda c: (c["file"], c["line"]))
+    result["unassigned"] = sorted(({"file": moved[c["file"]], "line": c["line"]} for c in result["unassigned"]),
+                                  key=lambda c: (c["file"], c["line"]))
+    assert result == fixture_topics.as_json()
+
+
+# -- pieces --------------------------------------------------------------------------------------------------
+def test_keywords_are_class_based_tfidf_without_stop_words():
+    groups = [["What is the Krebs cycle?", "Where does the Krebs cycle run?", "Mitochondria make ATP"],
+              ["Was ist die Hauptstadt von Frankreich?", "Le Rhin est un fleuve", "Which river is long?"]]
+    words = keywords(groups, n=3)
+    assert words[0][:2] == ["cycle", "krebs"]
+    assert not {"what", "is", "the", "was", "ist", "die", "von", "le", "est", "un"} & set(words[1])
+    assert keywords([["cell cells membrane membranes"]], n=3) == [["cell", "membrane"]]  # plurals folded
+
+
+def test_slug():
+    assert topic_slug(["mitochondria", "atp", "respiration"]) == "mitochondria_atp_respiration"
+    assert topic_slug(["géographie", "c++", "tcp/ip"]) == "géographie_c_tcp_ip"
+    assert topic_slug([]) == "misc"
+
+
+def test_small_groups_join_a_near_topic_or_stay_unassigned():
+    rng = np.random.default_rng(0)
+    centres = np.eye(3, 16)
+    rows = [c + 0.05 * rng.standard_normal(16) for c in centres for _ in range(6)]
+    rows += [centres[0] * 0.9 + np.eye(1, 16, 5)[0] * 0.45]  # near topic 0, but alone
+    rows += [np.eye(1, 16, 9)[0]]  # far from everything
+    x = np.array(rows)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    labels = cluster(x, threshold=0.5, min_size=3)
+    assert len(set(labels[:18])) == 3 and -1 not in labels[:18]
+    assert labels[18] == labels[0]
+    assert labels[19] == -1
+
+
+def test_empty_and_tiny_inputs():
+    assert find_topics([], np.zeros((0, 4), dtype=np.float32)).as_json() == {"topics": [], "unassigned": []}
+    card = Card("Basic", {"Front": "", "Back": ""}, "a.md", 1)
+    result = find_topics([card], np.zeros((1, 4), dtype=np.float32))
+    assert result.topics == [] and result.unassigned == [card]
+
+
+def test_topic_tags_for_build(topics_vault, fixture_topics, cache_dir):
+    tags, warnings = topic_tags(topics_vault)
+    assert warnings == []
+    assert set(tags) == {id(c) for c in topics_vault.cards}  # nothing unassigned in this vault
+    by_id = {id(c): c for c in topics_vault.cards}
+    expected = {(c.file, c.line): [t.tag] for t in fixture_topics.topics for c in t.cards}
+    assert {(by_id[k].file, by_id[k].line): v for k, v in tags.items()} == expected
+
+
+def test_cli_table_and_tree():
+    table = CliRunner().invoke(topics_command, [str(TOPICS_VAULT)])
+    assert table.exit_code == 0, table.output
+    assert "116 cards in 7 topics; 0 unassigned" in table.output
+    tree = CliRunner().invoke(topics_command, [str(TOPICS_VAULT), "--tree", "--examples", "1"])
+    assert tree.exit_code == 0, tree.output
+    assert "networking/TCP handshake.md" in tree.output and "cards)" in tree.output

@@ -119,3 +119,28 @@ def test_no_duplicates(make_vault):
 def test_an_unknown_model_is_a_clear_error(vault):
     result = run(vault, "--model", "./no/such/model")
     assert result.exit_code == 2 and "model directory not found" in result.stderr
+
+
+def test_dupes_on_the_example_vault_finds_the_planted_duplicates():
+    """examples/vault plants 3 reworded pairs, 1 exact pair and a TLS 1.2 / 1.3 hard negative."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main
+
+    vault = Path(__file__).resolve().parents[2] / "examples" / "vault"
+    result = CliRunner().invoke(main, ["dupes", str(vault), "--json"])
+    assert result.exit_code == 0, result.output
+    found = {frozenset({(p["a"]["file"], p["a"]["line"]), (p["b"]["file"], p["b"]["line"])}): p["kind"]
+             for p in json.loads(result.stdout)["pairs"]}
+    planted = {
+        frozenset({("ML/Sentence embeddings.md", 56), ("Math/Linear algebra.md", 20)}): "exact",
+        frozenset({("ML/Sentence embeddings.md", 41), ("ML/Transformers.md", 58)}): "near",
+        frozenset({("Networking/TCP.md", 7), ("Networking/TLS.md", 5)}): "near",
+        frozenset({("Biology/Cell.md", 5), ("Biology/Cellular respiration.md", 5)}): "near",
+    }
+    for pair, kind in planted.items():
+        assert found.get(pair) == kind, (sorted(pair), found)
+    assert frozenset({("Networking/TLS.md", 14), ("Networking/HTTPS.md", 14)}) not in found

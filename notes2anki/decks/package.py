@@ -124,6 +124,9 @@ def write_apkg(content: PackageContent, output: Path) -> None:
                 _add(zf, "media", json.dumps(index, sort_keys=True, separators=(",", ":")).encode())
                 for i, m in enumerate(media):
                     _add(zf, str(i), m.source.read_bytes())
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_zip, 0o666 & ~umask)  # mkstemp makes 0600; a deck is an ordinary file
             os.replace(tmp_zip, output)
         except BaseException:
             Path(tmp_zip).unlink(missing_ok=True)

@@ -1,13 +1,17 @@
 """Shared rendering for the click commands: consoles, diagnostics, exit codes."""
 from __future__ import annotations
 
+import contextlib
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
+from ..config import load_config
 from ..model import Diagnostic
+from ..parsers import load_vault
 
 EXIT_OK, EXIT_VAULT_ERRORS, EXIT_FATAL = 0, 1, 2
 
@@ -32,3 +36,38 @@ def print_json(data) -> None:
     import json
 
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def fatal(diagnostics: list[Diagnostic], message: str) -> None:
+    """Show what was collected, then the reason the command cannot go on; exit 2."""
+    show_diagnostics(diagnostics)
+    err.print(f"[red]{escape(message)}[/red]")
+    raise SystemExit(EXIT_FATAL)
+
+
+def working(message: str, quiet: bool):
+    """A spinner on stderr while embeddings are computed (nothing when quiet or stderr is not a terminal)."""
+    if quiet or not err.is_terminal:
+        return contextlib.nullcontext()
+    return err.status(message)
+
+
+def open_vault(vault: str, section: str, settings):
+    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command."""
+    root = Path(vault)
+    diags: list[Diagnostic] = []
+    config = load_config(root, diags)
+    defaults, problems = settings(config.section(section))
+    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    v = load_vault(root, config)
+    diags += [d for d in v.diagnostics if d.severity == "error"]  # cards that could not be read
+    return v, defaults, diags
+
+
+def embedder_or_exit(model, diags):
+    from ..semantic.encoder import Embedder, EncoderError
+
+    try:
+        return Embedder(model)
+    except EncoderError as exc:
+        fatal(diags, str(exc))

@@ -5,7 +5,6 @@ rendering. ``show_build_duplicates`` is the same list after ``notes2anki build``
 """
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Sequence
 
@@ -14,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..model import Card, Diagnostic
-from .common import EXIT_FATAL, EXIT_OK, err, out, print_json, show_diagnostics, vault_argument
+from .common import EXIT_OK, fatal, out, print_json, show_diagnostics, vault_argument, working
 
 EXIT_DUPES_FOUND = 1  # with --fail
 FRONT_WIDTH = 70
@@ -52,14 +51,12 @@ def dupes_command(vault, threshold, as_json, fail, model, explain):
     loaded = load_vault(root, config)
     diags += loaded.diagnostics
     try:
-        with _working("Looking for duplicates…", quiet=as_json):
+        with working("Looking for duplicates…", quiet=as_json):
             report = find_duplicates(loaded.cards, model=model or cfg_model,
                                      threshold=threshold if threshold is not None else cfg_threshold,
                                      ignore=ignore)
     except EncoderError as exc:
-        show_diagnostics(diags)
-        err.print(f"[red]{escape(str(exc))}[/red]")
-        raise SystemExit(EXIT_FATAL)
+        fatal(diags, str(exc))
     diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]
     show_diagnostics(diags)
     if as_json:
@@ -81,7 +78,7 @@ def show_build_duplicates(cards: Sequence[Card], *, model: str | None = None, co
     cfg_model, threshold, ignore, problems = settings_from_config(config)
     diags = [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     try:
-        with _working("Looking for duplicates…", quiet=quiet):
+        with working("Looking for duplicates…", quiet=quiet):
             report = find_duplicates(cards, model=model or cfg_model, threshold=threshold, ignore=ignore)
     except EncoderError as exc:
         return diags + [Diagnostic("", 0, "warning", f"duplicate check skipped: {exc}")]
@@ -92,13 +89,6 @@ def show_build_duplicates(cards: Sequence[Card], *, model: str | None = None, co
 
 
 # -- rendering -------------------------------------------------------------------------------------------
-
-def _working(message: str, quiet: bool):
-    """A spinner on stderr while embedding (nothing when quiet or when stderr is not a terminal)."""
-    if quiet or not err.is_terminal:
-        return contextlib.nullcontext()
-    return err.status(message)
-
 
 def _front(card: Card) -> str:
     from ..semantic.text import question_text

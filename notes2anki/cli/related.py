@@ -1,47 +1,13 @@
 """`notes2anki related VAULT NOTE`: the notes most similar to a note (or a card), with missing links marked."""
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..config import load_config
 from ..model import Diagnostic
-from ..parsers import load_vault
-from .common import EXIT_FATAL, EXIT_OK, err, out, print_json, show_diagnostics, vault_argument
-
-
-def open_vault(vault: str, section: str, settings):
-    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command."""
-    root = Path(vault)
-    diags: list[Diagnostic] = []
-    config = load_config(root, diags)
-    defaults, problems = settings(config.section(section))
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
-    v = load_vault(root, config)
-    diags += [d for d in v.diagnostics if d.severity == "error"]  # cards that could not be read
-    return v, defaults, diags
-
-
-def embedder_or_exit(model, diags):
-    from ..semantic.encoder import Embedder, EncoderError
-
-    try:
-        return Embedder(model)
-    except EncoderError as exc:
-        show_diagnostics(diags)
-        err.print(f"[red]{escape(str(exc))}[/red]")
-        raise SystemExit(EXIT_FATAL)
-
-
-def working(message: str, quiet: bool):
-    """A spinner on stderr while embeddings are computed (nothing when stderr is not a terminal)."""
-    if quiet or not err.is_terminal:
-        return contextlib.nullcontext()
-    return err.status(message)
+from .common import EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_json, show_diagnostics, vault_argument, working
 
 
 @click.command("related")
@@ -73,9 +39,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         card = resolve_card(v, card_at) if card_at else None
         target = resolve_note(v, note) if note else None
     except NoteNotFound as exc:
-        show_diagnostics(diags)
-        err.print(f"[red]{escape(str(exc))}[/red]")
-        raise SystemExit(EXIT_FATAL)
+        fatal(diags, str(exc))
     embedder = embedder_or_exit(model, diags)
     try:
         with embedder, working("Embedding notes…", as_json):
@@ -88,9 +52,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
                 found = index.for_note(target.path, k, min_score=min_score)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
-        show_diagnostics(diags)
-        err.print(f"[red]{escape(str(exc))}[/red]")
-        raise SystemExit(EXIT_FATAL)
+        fatal(diags, str(exc))
     if as_json:
         print_json(all_json(rows) if all_notes else
                    related_json(card.file if card else target.path, found, card))

@@ -9,8 +9,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ..model import Diagnostic
-from .common import EXIT_FATAL, EXIT_OK, err, out, print_json, show_diagnostics, vault_argument
-from .related import embedder_or_exit, open_vault, working
+from .common import EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_json, show_diagnostics, vault_argument, working
 
 FRONT_WIDTH = 70
 
@@ -47,9 +46,7 @@ def topics_command(vault, as_tree, examples, threshold, min_size, as_json, model
             result = vault_topics(v, embedder, examples=examples, **defaults)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
-        show_diagnostics(diags)
-        err.print(f"[red]{escape(str(exc))}[/red]")
-        raise SystemExit(EXIT_FATAL)
+        fatal(diags, str(exc))
     if as_json:
         print_json(result.as_json())
     else:

@@ -15,7 +15,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config
 from ..model import Card, Diagnostic, Vault
 from ..parsers.blocks import INLINE
 from .identity import card_ids

@@ -20,7 +20,7 @@ def split_frontmatter(text: str, rel: str, diagnostics: list[Diagnostic]) -> tup
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = mark.line + 2 if mark else 1
-                diagnostics.append(Diagnostic(rel, line, "warning", f"frontmatter is not valid YAML; ignored"))
+                diagnostics.append(Diagnostic(rel, line, "warning", "frontmatter is not valid YAML; ignored"))
                 return {}, no + 2
             if not isinstance(data, dict):
                 diagnostics.append(Diagnostic(rel, 1, "warning", "frontmatter is not a mapping; ignored"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Card, Diagnostic, Vault
-from ..parsers.blocks import INLINE
+from ..parsers.blocks import INLINE, inline_id
 from .identity import card_ids
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
@@ -120,7 +120,7 @@ def _inline_with_ids(line: str, ids: list[int]) -> str:
     """Put ``<!--ID: n--> `` before the ENDI of each inline card on the line that lacks an ID."""
     pieces, pos, pending = [], 0, list(ids)
     for m in INLINE.finditer(line):
-        if "<!--ID:" in m.group(2) or not pending:
+        if inline_id(m.group(2)) or not pending:
             continue
         endi = m.end() - len("ENDI")
         pieces.append(line[pos:endi])

@@ -15,6 +15,14 @@ FENCE = re.compile(r"^ {0,3}(`{3,}(?![^\n]*`)|~{3,})")  # ```x``` at a line star
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 ID_LINE = re.compile(r"^(?:<!--\s*ID:\s*(\d+)\s*-->|ID:\s*(\d+))$")
 ID_ANYWHERE = re.compile(r"<!--\s*ID:\s*(\d+)\s*-->")
+# the plugin's inline ID without comments: "... ID: 1768062256217 ENDI" (10+ digits, so a field
+# ending in "Student ID: 12" keeps its text)
+INLINE_PLAIN_ID = re.compile(r"(?:^|\s)ID:\s*(\d{10,})$")
+
+
+def inline_id(body: str) -> re.Match | None:
+    """The ID of an inline card's body, as a match whose span is to be cut from the body."""
+    return ID_ANYWHERE.search(body) or INLINE_PLAIN_ID.search(body)
 INLINE = re.compile(r"STARTI\s*\[([^\]\n]+)\]\s*(.*?)\s*ENDI(?=\s|$)")
 KEYED = re.compile(r"^(TARGET DECK|FILE TAGS)(?:\s*:\s*(.*))?$")
 FROZEN = re.compile(r"^FROZEN\s*-\s*(.+?):\s*$")
@@ -266,7 +274,7 @@ def _inline_card(m: re.Match, no: int, rel: str, note_types, diagnostics) -> Car
     body = m.group(2)
     card = Card(note_type=note_type, fields={}, file=rel, line=no, end_line=no, kind="inline",
                 inline=True)
-    idm = ID_ANYWHERE.search(body)
+    idm = inline_id(body)
     if idm:
         card.id = int(idm.group(1))
         card.id_line = no

@@ -309,3 +309,17 @@ def test_written_card_parses_back(front, back, tags, card_id, explicit_front):
     card = one_card("\n".join(lines + ["END", ""]))
     assert card.fields == {"Front": "\n".join(front).strip(), "Back": "\n".join(back).strip()}
     assert card.tags == tags and card.id == card_id
+
+
+def test_inline_card_with_plain_id_before_endi():
+    """The plugin writes 'ID: n' without a comment when its ID-comments setting is off."""
+    from notes2anki.model import BUILTIN_FIELDS
+    from notes2anki.parsers.blocks import scan
+
+    diags = []
+    found = scan("STARTI [Basic] Q? Back: A ID: 1768062256217 ENDI\n"
+                 "STARTI [Basic] Who? Back: Student ID: 12 ENDI\n", "n.md", dict(BUILTIN_FIELDS), diags)
+    first, second = found.cards
+    assert first.id == 1768062256217 and first.fields == {"Front": "Q?", "Back": "A"}
+    assert second.id is None and second.fields["Back"] == "Student ID: 12"
+    assert not diags

@@ -146,3 +146,24 @@ def _checked(values: dict, diags: list[Diagnostic]) -> dict:
 
 def _toml_line(exc: Exception) -> int:
     return getattr(exc, "lineno", 0) or 0
+
+
+def number_setting(section: dict, table: str, key: str, low: float, high: float | None = None, *,
+                   whole: bool = False, open_range: bool = False,
+                   problems: list[str]) -> float | int | None:
+    """A numeric key of a `.notes2anki.toml` table, or None (absent, or wrong: a problem is appended)."""
+    value = section.get(key)
+    if value is None:
+        return None
+    kinds = (int,) if whole else (int, float)
+    inside = (low < value if open_range else low <= value) if isinstance(value, kinds) else False
+    if inside and high is not None:
+        inside = value < high if open_range else value <= high
+    if isinstance(value, kinds) and not isinstance(value, bool) and inside:
+        return value if whole else float(value)
+    if whole:
+        wanted = f"a whole number >= {low}"
+    else:
+        wanted = f"a number between {low:g} and {high:g}"
+    problems.append(f"[{table}] {key} should be {wanted}, got {value!r}; ignored")
+    return None

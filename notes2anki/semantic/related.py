@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import number_setting
 from ..model import Card, Note, Vault
 from ..parsers.links import LinkResolver
 from .encoder import Embedder
@@ -219,21 +220,10 @@ def resolve_card(vault: Vault, where: str) -> Card:
 
 def settings(section: dict) -> tuple[dict, list[str]]:
     """``[related]`` of `.notes2anki.toml` (``k``, ``min_score``) → defaults for the command, plus problems."""
-    out: dict = {}
     problems: list[str] = []
-    k = section.get("k")
-    if k is not None:
-        if isinstance(k, int) and not isinstance(k, bool) and k >= 1:
-            out["k"] = k
-        else:
-            problems.append(f"[related] k should be a whole number >= 1, got {k!r}; ignored")
-    score = section.get("min_score")
-    if score is not None:
-        if isinstance(score, (int, float)) and not isinstance(score, bool) and -1 <= score <= 1:
-            out["min_score"] = float(score)
-        else:
-            problems.append(f"[related] min_score should be a number between -1 and 1, got {score!r}; ignored")
-    return out, problems
+    values = {"k": number_setting(section, "related", "k", 1, whole=True, problems=problems),
+              "min_score": number_setting(section, "related", "min_score", -1, 1, problems=problems)}
+    return {key: value for key, value in values.items() if value is not None}, problems
 
 
 # -- JSON -------------------------------------------------------------------------------------------------

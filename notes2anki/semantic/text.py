@@ -176,8 +176,7 @@ def question_text(card: "Card") -> str:
 
 def answer_text(card: "Card") -> str:
     """Plain text of the card's other fields (non-empty ones, in order), joined with ``" | "``."""
-    parts = [plain_text(value) for value in _field_values(card)[1:]]
-    return FIELD_SEPARATOR.join(part for part in parts if part)
+    return join_text(*(plain_text(value) for value in _field_values(card)[1:]))
 
 
 def card_text(card: "Card") -> str:

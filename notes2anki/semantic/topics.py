@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..config import number_setting
 from ..model import Card, Diagnostic, Vault
 from .notes_text import note_vectors
 from .text import card_text
@@ -327,21 +328,11 @@ def vault_topics(vault: Vault, embedder, *, threshold: float = DEFAULT_THRESHOLD
 
 def settings(section: dict) -> tuple[dict, list[str]]:
     """``[topics]`` of `.notes2anki.toml` → keyword arguments for :func:`vault_topics`, plus problems."""
-    out: dict = {}
     problems: list[str] = []
-    value = section.get("threshold")
-    if value is not None:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2:
-            out["threshold"] = float(value)
-        else:
-            problems.append(f"[topics] threshold should be a number between 0 and 2, got {value!r}; ignored")
-    value = section.get("min_size")
-    if value is not None:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-            out["min_size"] = value
-        else:
-            problems.append(f"[topics] min_size should be a whole number >= 1, got {value!r}; ignored")
-    return out, problems
+    values = {"threshold": number_setting(section, "topics", "threshold", 0, 2, open_range=True,
+                                          problems=problems),
+              "min_size": number_setting(section, "topics", "min_size", 1, whole=True, problems=problems)}
+    return {key: value for key, value in values.items() if value is not None}, problems
 
 
 def topic_tags(vault: Vault, model: str | None = None, *, cache_path=None,

@@ -36,6 +36,7 @@ class Card:
     file: str  # vault-relative POSIX path of the note file
     line: int  # 1-based line of START (or of the inline card / regex match)
     end_line: int = 0
+    col: int = 0  # 0-based column where an inline card / regex match starts on ``line`` (blocks: 0)
     tags: list[str] = field(default_factory=list)
     deck: str = "Default"
     id: int | None = None  # the <!--ID: n--> written in the file
@@ -51,6 +52,12 @@ class Card:
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}"
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """The card's place in the vault, ``(file, line, col)``: unique within one parse of a vault and
+        stable while the file is unchanged. Key per-card data by this, never by ``id(card)``."""
+        return (self.file, self.line, self.col)
 
     @property
     def front(self) -> str:

@@ -1,0 +1,183 @@
+"""Safe file access, one implementation for the whole package.
+
+- ``read_bounded``: read a regular file inside the vault, never a FIFO, device or a file bigger than a
+  limit, never a file that resolves (through symlinks) outside the vault.
+- ``atomic_write``: replace a file with new bytes atomically (temp file in the same folder, fsync,
+  rename, fsync of the folder), keeping the file's mode (and owner, when we may set it).
+- ``vault_lock``: an exclusive lock per vault, held by the commands that write into the vault (``ids``),
+  kept in the user state folder, never in the vault.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+# Limits (documented in the README, "Limits").
+MAX_NOTE_BYTES = 8 * 1024 * 1024  # a Markdown note larger than this is skipped with an error
+MAX_MEDIA_BYTES = 100 * 1024 * 1024  # an embedded file larger than this is left out with a warning
+MAX_CONFIG_BYTES = 1024 * 1024  # .notes2anki.toml, the plugin's data.json, the build state: 1 MiB...
+MAX_STATE_BYTES = 64 * 1024 * 1024  # ... except the build state, which grows with the vault
+
+
+class UnsafeFile(OSError):
+    """A file that must not be read: outside the vault, not a regular file, or too large.
+
+    ``str(exc)`` is a message for the user (no path: the caller names the file).
+    """
+
+
+def is_inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` resolves (symlinks followed) to ``root`` or somewhere below it."""
+    try:
+        real = Path(os.path.realpath(path))
+        base = Path(os.path.realpath(root))
+    except (OSError, ValueError):
+        return False
+    return real == base or base in real.parents
+
+
+def read_bounded(path: Path, limit: int, root: Path | None = None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    ``root``: when given, the file must resolve inside it (a symlink pointing out of the vault is
+    refused). Opens with O_NONBLOCK so a FIFO never blocks, checks the opened file (not the path) is a
+    regular file, and reads at most ``limit`` + 1 bytes, so ``/dev/zero`` or a growing file cannot
+    exhaust memory.
+
+    Raises ``UnsafeFile`` (outside the vault / not a regular file / too large) or ``OSError``.
+    """
+    path = Path(path)
+    if root is not None and not is_inside(root, path):
+        raise UnsafeFile("resolves to a file outside the vault; not read")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFile("not a regular file (a FIFO, device or socket); not read")
+        if info.st_size > limit:
+            raise UnsafeFile(f"larger than the {_size(limit)} limit ({_size(info.st_size)}); not read")
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise UnsafeFile(f"larger than the {_size(limit)} limit; not read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def check_media(path: Path, limit: int, root: Path) -> None:
+    """Raise ``UnsafeFile``/``OSError`` unless ``path`` is a readable regular file inside ``root`` of
+    at most ``limit`` bytes (the check ``read_bounded`` makes, without reading the content)."""
+    if not is_inside(root, path):
+        raise UnsafeFile("resolves to a file outside the vault; left out")
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile("not a regular file; left out")
+    if info.st_size > limit:
+        raise UnsafeFile(f"larger than the {_size(limit)} limit ({_size(info.st_size)}); left out")
+    if not os.access(path, os.R_OK):
+        raise PermissionError(errno.EACCES, "permission denied")
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically: readers see the old or the new bytes, never a mix.
+
+    Writes a temp file in the same folder, fsyncs it, renames it over ``path`` and fsyncs the folder.
+    The new file keeps the old file's permission bits (else ``mode``, else 0o666 less the umask) and,
+    when the process may set it (root), its owner and group. ``path`` must not be a symlink: callers
+    resolve links first (see ``resolve_for_write``). Raises ``OSError``.
+    """
+    path = Path(path)
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        old = None
+    if old is not None:
+        new_mode = stat.S_IMODE(old.st_mode)
+    elif mode is not None:
+        new_mode = mode
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        new_mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".notes2anki-tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, new_mode)
+        if old is not None and (old.st_uid != os.geteuid() or old.st_gid != os.getegid()):
+            with contextlib.suppress(OSError):  # only root may give a file away; others keep theirs
+                os.chown(tmp, old.st_uid, old.st_gid)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class VaultLocked(OSError):
+    """Another notes2anki process holds this vault's write lock."""
+
+
+@contextlib.contextmanager
+def vault_lock(root: Path, wait: float = 5.0) -> Iterator[Path]:
+    """Hold the vault's exclusive write lock for the ``with`` block; yields the lock file's path.
+
+    The lock is an ``flock`` on ``<state dir>/locks/<vault key>.lock`` (outside the vault; released by
+    the OS if the process dies). Waits up to ``wait`` seconds, then raises ``VaultLocked``.
+    """
+    import fcntl
+
+    from .paths import state_dir, vault_key
+
+    folder = state_dir() / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    lock_path = folder / f"{vault_key(root)}.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise VaultLocked(errno.EWOULDBLOCK,
+                                      "another notes2anki command is writing to this vault") from None
+                time.sleep(0.05)
+        try:
+            yield lock_path
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
+        n /= 1024
+    return str(n)

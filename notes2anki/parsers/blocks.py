@@ -273,7 +273,7 @@ def _inline_card(m: re.Match, no: int, rel: str, note_types, diagnostics) -> Car
         return None
     body = m.group(2)
     card = Card(note_type=note_type, fields={}, file=rel, line=no, end_line=no, kind="inline",
-                inline=True)
+                inline=True, col=m.start())
     idm = inline_id(body)
     if idm:
         card.id = int(idm.group(1))

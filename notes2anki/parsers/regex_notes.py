@@ -50,7 +50,8 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
                 continue
             groups = [g or "" for g in m.groups()][:len(names)]
             fields = {n: (groups[i] if i < len(groups) else "").strip() for i, n in enumerate(names)}
-            card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex")
+            card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex",
+                        col=m.start() - line_starts[start - 1])
             idm = TRAILING_ID.match(text, m.end())
             if idm:
                 card.id = int(idm.group(1))

@@ -16,6 +16,34 @@ PLUGIN_SETTINGS = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
 CONFIG_FILE = ".notes2anki.toml"
 
 
+@dataclass(frozen=True)
+class Syntax:
+    """The marker words of the card syntax. The plugin lets users rename each one (data.json
+    ``settings.Syntax``; ``[syntax]`` in ``.notes2anki.toml``); these are the plugin's defaults."""
+
+    begin_note: str = "START"
+    end_note: str = "END"
+    begin_inline_note: str = "STARTI"
+    end_inline_note: str = "ENDI"
+    target_deck_line: str = "TARGET DECK"
+    file_tags_line: str = "FILE TAGS"
+    delete_note_line: str = "DELETE"
+    frozen_fields_line: str = "FROZEN"
+
+
+# data.json "Syntax" keys → Syntax attributes
+PLUGIN_SYNTAX_KEYS = {
+    "Begin Note": "begin_note",
+    "End Note": "end_note",
+    "Begin Inline Note": "begin_inline_note",
+    "End Inline Note": "end_inline_note",
+    "Target Deck Line": "target_deck_line",
+    "File Tags Line": "file_tags_line",
+    "Delete Note Line": "delete_note_line",
+    "Frozen Fields Line": "frozen_fields_line",
+}
+
+
 @dataclass
 class Config:
     default_deck: str = "Default"
@@ -35,6 +63,7 @@ class Config:
     wikilinks: str = "obsidian"  # "obsidian" (obsidian:// link) | "text"
     vault_name: str = ""  # name used in obsidian:// links; "" = the vault folder's name
     note_types: dict[str, dict] = field(default_factory=dict)  # user-defined note types
+    syntax: Syntax = field(default_factory=Syntax)  # marker words (not yet read from files: see issue 10)
     sections: dict[str, dict] = field(default_factory=dict)  # other tables ([dupes], [semantic], ...)
     sources: list[str] = field(default_factory=list)  # files the configuration came from
 

@@ -8,8 +8,8 @@ it ships with the ``torch`` we already depend on and works offline; sentence-tra
 ``backend="onnx"`` and optimum's exporter need ``optimum-onnx``, which pins ``transformers < 4.58`` (this
 project runs transformers 5). The int8 variant comes from ONNX Runtime's ``quantize_dynamic`` (weights
 of the MatMuls per channel, the feed-forward output projections kept fp32: see :func:`_sensitive_nodes`;
-plain per-tensor quantization gave a mean cosine of 0.91 on real card texts); it is used
-only when its vectors keep a mean cosine of at least :data:`INT8_MIN_COSINE` to the PyTorch vectors on
+plain per-tensor quantization gave a mean cosine of 0.91 on real card texts); it is
+kept only when its vectors keep a mean cosine of at least :data:`INT8_MIN_COSINE` to the PyTorch vectors on
 :data:`PROBE_TEXTS` (the fp32 graph must reach :data:`FP32_MIN_COSINE`, else the model counts as not
 convertible and the PyTorch path is used). Tokens come from the model's own ``tokenizer.json`` (the
 ``tokenizers`` library) with the model's ``max_seq_length``; conversion checks that they equal the
@@ -23,18 +23,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 FP32_MIN_COSINE = 0.999  # the fp32 graph must reproduce the PyTorch vectors
 INT8_MIN_COSINE = 0.99  # mean cosine of int8 to PyTorch fp32 for the int8 graph to be used
 INT8_WORST_COSINE = 0.95  # and no probe text below this
@@ -114,14 +116,15 @@ class OnnxEncoder:
     provider: str
 
     @classmethod
-    def load(cls, folder: Path, model_dir: Path, *, cuda: bool = False) -> "OnnxEncoder":
-        """Load the converted model in ``folder`` (its ``meta.json`` says which graph); ``cuda`` asks for
-        ONNX Runtime's CUDA provider and the fp32 graph. Raises :class:`NotConvertible` when there is no
-        usable conversion or no CUDA provider."""
+    def load(cls, folder: Path, model_dir: Path, *, variant: str = "fp32", cuda: bool = False) -> "OnnxEncoder":
+        """Load the converted model in ``folder``: its ``variant`` graph ("fp32", or "int8" when the
+        conversion kept one); ``cuda`` asks for ONNX Runtime's CUDA provider. Raises
+        :class:`NotConvertible` when there is no usable conversion, no such graph or no CUDA provider."""
         meta = read_meta(folder)
         if meta is None or not meta.get("ok"):
             raise NotConvertible((meta or {}).get("reason", f"no converted model in {folder}"))
-        variant = "fp32" if cuda else meta["use"]
+        if variant not in meta["files"]:
+            raise NotConvertible(f"the conversion in {folder} has no {variant} graph")
         return cls.from_file(folder / meta["files"][variant], model_dir, meta, variant, cuda=cuda)
 
     @classmethod
@@ -192,7 +195,8 @@ def convert(model_dir: Path, key: str, *, quantize: bool = True) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".convert-", dir=folder.parent))
     try:
         try:
-            meta = _export(model_dir, work, quantize=quantize)
+            with warnings.catch_warnings():
+                meta = _export(model_dir, work, quantize=quantize)
         except NotConvertible as exc:
             meta = {"ok": False, "reason": str(exc)}
         except Exception as exc:  # an exporter failure on an unusual model: use PyTorch for it
@@ -232,6 +236,9 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
         def forward(self, *tensors: Any) -> Any:
             return self.st(dict(zip(inputs, tensors)))["sentence_embedding"]
 
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\..*")  # tracer notes (checked below)
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
     axes = {name: {0: "batch", 1: "tokens"} for name in inputs}
     axes["sentence_embedding"] = {0: "batch"}
     fp32 = work / "model.onnx"
@@ -242,7 +249,7 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
     reference = model.encode(list(PROBE_TEXTS), convert_to_numpy=True, normalize_embeddings=True)
     meta: dict[str, Any] = {"ok": True, "inputs": list(inputs), "max_seq_length": int(model.max_seq_length),
                             "lower_case": bool(getattr(first, "do_lower_case", False)),
-                            "files": {"fp32": fp32.name}, "use": "fp32"}
+                            "files": {"fp32": fp32.name}}
     cased = [t.lower() for t in PROBE_TEXTS] if meta["lower_case"] else list(PROBE_TEXTS)
     hf_ids = model.tokenizer(cased, truncation=True, max_length=model.max_seq_length)["input_ids"]
     probe = OnnxEncoder.from_file(fp32, model_dir, meta, "fp32")
@@ -257,13 +264,16 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         int8 = work / "model.int8.onnx"
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul", "Gemm"], nodes_to_exclude=_sensitive_nodes(fp32))
+        logging.disable(logging.WARNING)  # its advice on pre-processing goes to the root logger
+        try:
+            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul", "Gemm"], nodes_to_exclude=_sensitive_nodes(fp32))
+        finally:
+            logging.disable(logging.NOTSET)
         cosine = (OnnxEncoder.from_file(int8, model_dir, meta, "int8").encode(PROBE_TEXTS) * reference).sum(1)
         meta["int8_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
         if cosine.mean() >= INT8_MIN_COSINE and cosine.min() >= INT8_WORST_COSINE:
             meta["files"]["int8"] = int8.name
-            meta["use"] = "int8"
         else:
             int8.unlink()
     return meta

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..config import Config, load_config
 from ..model import Card, Diagnostic, Note, Vault, note_type_fields
+from ..parse_cache import ParseCache, settings_hash, text_hash
 from .blocks import FileScan, scan
 from .files import markdown_files, read_text, walk_vault
 from .frontmatter import frontmatter_deck, frontmatter_tags, split_frontmatter
@@ -36,12 +37,22 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     resolver = LinkResolver(vault.files)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
+    cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
+    settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics)
         if text is not None:
-            vault.notes.append(parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics))
+            key, hit = text_hash(text), None
+            hit = cache.get(rel, key, settings) if cache.path else None
+            if hit is None:
+                before = len(vault.diagnostics)
+                hit = parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics), []
+                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:])
+            vault.notes.append(hit[0])
+            vault.diagnostics.extend(hit[1])
         if progress:
             progress(done, len(paths))
+    cache.save()
     _check_ids(vault)
     return vault
 

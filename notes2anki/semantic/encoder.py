@@ -260,7 +260,8 @@ class Embedder:
 
     ``cache_path``: None for :func:`~notes2anki.semantic.cache.default_cache_path`, ``":memory:"`` for a
     cache that is not saved, else the SQLite file. ``backend``: "auto" | "onnx" | "torch" (None: the
-    ``NOTES2ANKI_ENCODER`` environment variable, else "auto"). ``progress(done, total, phase)`` is called
+    ``NOTES2ANKI_ENCODER`` environment variable, else "auto"); ``device`` None: ``NOTES2ANKI_DEVICE``, else
+    automatic. ``progress(done, total, phase)`` is called
     while the model loads (phase "load model") and texts are encoded ("encode"). Warnings (cache rebuilt,
     not writable) collect in :attr:`warnings`; nothing is printed.
     """
@@ -273,7 +274,7 @@ class Embedder:
             cache_path = default_cache_path()
         self.cache = EmbeddingCache(None if str(cache_path) == MEMORY else cache_path)
         self.batch_size = batch_size
-        self.device = device
+        self.device = device or os.environ.get("NOTES2ANKI_DEVICE", "").strip().lower() or None
         self.backend = backend or os.environ.get("NOTES2ANKI_ENCODER", "").strip().lower() or "auto"
         self.progress = progress
         self.stats = EmbedStats()

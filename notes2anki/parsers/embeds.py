@@ -37,7 +37,14 @@ def wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not (embed or src.startswith("[[", pos)):
         return False
     start = pos + (3 if embed else 2)
-    end = _next_close(state, start)
+    end = _next_close(state, start, "]]")
+    if end < 0 and _next_close(state, start, "]") < 0:
+        # no "]" anywhere after: no link, image or wiki link can start here; taking the brackets as
+        # text spares markdown-it's link rules a rescan per "[" (quadratic on 250,000 "![[a")
+        if not silent:
+            state.pending += src[pos:start]
+        state.pos = start
+        return True
     if end < 0 or end == start:
         return False
     target = src[start:end]
@@ -51,14 +58,37 @@ def wikilink_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _next_close(state: StateInline, start: int) -> int:
-    """Position of the first ``]]`` at or after ``start`` in ``state.src`` (-1: none), memoised."""
-    memo = state.env.get("_wikilink_close")
+def _next_close(state: StateInline, start: int, closer: str) -> int:
+    """Position of the first ``closer`` at or after ``start`` in ``state.src`` (-1: none), memoised
+    per closer: valid for any later start up to the position found."""
+    key = "_wikilink_close" + closer
+    memo = state.env.get(key)
     if memo is not None and memo[0] is state.src and memo[1] <= start and (memo[2] < 0 or memo[2] >= start):
         return memo[2]
-    found = state.src.find("]]", start)
-    state.env["_wikilink_close"] = (state.src, start, found)
+    found = state.src.find(closer, start)
+    state.env[key] = (state.src, start, found)
     return found
+
+
+def embed_paragraphs(state) -> None:
+    """Core rule: a paragraph that holds only note embeds loses its ``<p>``, so the embedded
+    ``<div>`` is not nested in a paragraph."""
+    tokens = state.tokens
+    for i in range(1, len(tokens) - 1):
+        tok = tokens[i]
+        if tok.type != "inline" or tokens[i - 1].type != "paragraph_open" or not tok.children:
+            continue
+        kinds = [c for c in tok.children if not (c.type in ("softbreak", "hardbreak")
+                                                  or (c.type == "text" and not c.content.strip()))]
+        if kinds and all(c.type == "wikilink" and c.meta.get("embed") and _is_note_target(c.content)
+                         for c in kinds):
+            tokens[i - 1].hidden = tokens[i + 1].hidden = True
+
+
+def _is_note_target(raw: str) -> bool:
+    name = raw.partition("|")[0].split("#", 1)[0].strip()
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return ext not in IMAGE_EXT and ext not in AUDIO_EXT
 
 
 def render_wikilink(self, tokens, idx, options, env) -> str:

@@ -20,7 +20,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .cjk_emphasis import use_cjk_friendly
-from .embeds import render_image, render_wikilink, wikilink_rule
+from .embeds import embed_paragraphs, render_image, render_wikilink, wikilink_rule
 from .links import LinkResolver
 
 
@@ -86,6 +86,7 @@ def _parser() -> MarkdownIt:
     use_cjk_friendly(md)
     md.inline.ruler.before("link", "wikilink", wikilink_rule)
     md.inline.ruler.before("emphasis", "mark", _mark_rule)
+    md.core.ruler.push("embed_paragraphs", embed_paragraphs)
     md.add_render_rule("math_inline", lambda self, t, i, o, e: f"\\({_math(t[i].content)}\\)")
     md.add_render_rule("math_inline_double", lambda self, t, i, o, e: f"\\[{_math(t[i].content)}\\]")
     md.add_render_rule("math_block", lambda self, t, i, o, e: f"\\[{_math(t[i].content)}\\]\n")

@@ -31,7 +31,7 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     """Sorted, disjoint (start, end) spans of ``text`` that rewrites leave alone: fenced and inline
     code, math, native clozes (``{{c1::…}}`` with its nested braces), link targets and HTML tags.
     Every scan here is linear in the text (issue 11: no catastrophic pattern on any field)."""
-    spans = _fence_spans(text) + _cloze_spans(text) + [m.span() for m in PROTECTED.finditer(text)]
+    spans = _fence_spans(text) + cloze_spans(text) + [m.span() for m in PROTECTED.finditer(text)]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -57,7 +57,7 @@ def _fence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _cloze_spans(text: str) -> list[tuple[int, int]]:
+def cloze_spans(text: str) -> list[tuple[int, int]]:
     """Native clozes, ``{{c1::`` to the ``}}`` that closes it at brace depth 0 (``\\{`` ``\\}`` are
     literal), so ``{{c1::$\\frac{\\{P\\}}{\\{Q\\}}$}}`` is one span; an unclosed one is no span."""
     spans, pos = [], 0

@@ -186,7 +186,9 @@ def _embed_note(target: str, option: str, ctx: RenderContext) -> str:
         ctx.warnings.append(f"embedded note ![[{target}]] is nested more than {MAX_EMBED_DEPTH} deep; "
                             "shown as its name")
         return shown
-    body = note_section(_without_frontmatter(text), section) if section else _without_frontmatter(text)
+    body: str | None = _without_frontmatter(text)
+    for part in section.split("#") if section else ():  # Obsidian's nested form: Heading#Subheading
+        body = note_section(body, part) if body is not None else None
     if body is None:
         ctx.warnings.append(f"embedded note ![[{target}]]: section {section!r} not found; shown as its name")
         return shown

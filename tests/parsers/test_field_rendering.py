@@ -256,3 +256,12 @@ def test_private_use_characters_in_a_card_stay_and_media_still_resolve(make_vaul
     assert built.vault.diagnostics == []
     (note,) = anki_import(built.apkg).notes()
     assert note.fields == ["Q \ue000x\ue001", '\ue000 <img src="pic.png" alt=""> \ue001']
+
+
+def test_embedded_nested_section(make_vault):
+    note = "# Lehrziel-Fragen\nintro\n## attributierte Grammatik\nthe answer\n## other\nnot this\n"
+    root = make_vault({"ke04.md": note,
+                       "a.md": "START\nBasic\nQ\nBack: ![[ke04#Lehrziel-Fragen#attributierte Grammatik]]\nEND\n"})
+    vault = load_vault(root, load_config(root))
+    assert vault.diagnostics == []
+    assert vault.cards[0].html["Back"] == '<div class="embed">the answer</div>'

@@ -6,7 +6,9 @@
   final name in Anki's media folder (decided here, see ``media.MediaIndex``). A file that resolves
   outside the vault, is no regular file, is unreadable or too large is left out with a warning.
 - ``![[Note]]`` / ``![[Note#Section]]`` → the embedded note (or section) rendered in place, as
-  Obsidian shows it: at most ``MAX_EMBED_DEPTH`` levels, a cycle shown as a link, a warning each time.
+  Obsidian shows it: at most ``MAX_EMBED_DEPTH`` levels and ``MAX_EMBEDS`` embeds per field, notes
+  up to ``MAX_EMBED_CHARS``; a cycle, or anything past a limit, is shown as the note's name with a
+  warning.
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .markdown import RenderContext
 
 MAX_EMBED_DEPTH = 3
+MAX_EMBEDS = 20  # note embeds rendered per field, all depths together (no "billion laughs")
+MAX_EMBED_CHARS = 200_000  # an embedded note or section longer than this is shown as its name
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 
@@ -42,7 +46,11 @@ def wikilink_rule(state: StateInline, silent: bool) -> bool:
         # no "]" anywhere after: no link, image or wiki link can start here; taking the brackets as
         # text spares markdown-it's link rules a rescan per "[" (quadratic on 250,000 "![[a")
         if not silent:
-            state.pending += src[pos:start]
+            append = getattr(state, "append_pending", None)  # markdown-it-py >= 4: amortised O(1)
+            if append is not None:
+                append(src[pos:start])
+            else:  # pragma: no cover - markdown-it-py 3
+                state.pending += src[pos:start]
         state.pos = start
         return True
     if end < 0 or end == start:
@@ -191,6 +199,14 @@ def _embed_note(target: str, option: str, ctx: RenderContext) -> str:
         body = note_section(body, part) if body is not None else None
     if body is None:
         ctx.warnings.append(f"embedded note ![[{target}]]: section {section!r} not found; shown as its name")
+        return shown
+    if len(body) > MAX_EMBED_CHARS:
+        ctx.warnings.append(f"embedded note ![[{target}]] is longer than {MAX_EMBED_CHARS:,} characters; "
+                            "shown as its name")
+        return shown
+    ctx.budget["embeds"] = ctx.budget.get("embeds", 0) + 1
+    if ctx.budget["embeds"] > MAX_EMBEDS:
+        ctx.warnings.append(f"more than {MAX_EMBEDS} note embeds in this field; ![[{target}]] shown as its name")
         return shown
     inner = render_nested(body, ctx, path, key)
     return f'<div class="embed">{inner}</div>'

@@ -38,6 +38,7 @@ class RenderContext:
     warnings: list[str] = field(default_factory=list)  # other problems (refused media, note embeds)
     depth: int = 0  # how many note embeds deep this rendering is
     visiting: tuple[str, ...] = ()  # notes being embedded around this rendering (cycle detection)
+    budget: dict[str, int] = field(default_factory=dict)  # counters shared with nested renderings
 
 
 def render(markdown: str, ctx: RenderContext) -> str:
@@ -60,7 +61,7 @@ def render_nested(markdown: str, ctx: RenderContext, note_path: str, key: str) -
     ``key`` (``path#section``) joins ``ctx.visiting`` so a cycle is seen."""
     inner = RenderContext(note_path=note_path, resolver=ctx.resolver, vault_name=ctx.vault_name,
                           wikilinks=ctx.wikilinks, media=ctx.media, missing=ctx.missing, links=ctx.links,
-                          warnings=ctx.warnings, depth=ctx.depth + 1,
+                          warnings=ctx.warnings, depth=ctx.depth + 1, budget=ctx.budget,
                           visiting=ctx.visiting + (key,))
     return render(markdown, inner)
 

@@ -265,3 +265,16 @@ def test_embedded_nested_section(make_vault):
     vault = load_vault(root, load_config(root))
     assert vault.diagnostics == []
     assert vault.cards[0].html["Back"] == '<div class="embed">the answer</div>'
+
+
+def test_embed_fan_out_is_bounded(make_vault):
+    # a "billion laughs" of note embeds: 10 embeds per level, 3 levels, would be 1,110 renderings
+    files = {"a.md": "START\nBasic\nQ\nBack: " + "![[L1]] " * 10 + "\nEND\n"}
+    for i in (1, 2, 3):
+        files[f"L{i}.md"] = f"L{i} " + f"![[L{i + 1}]] " * 10 + "\n"
+    files["L4.md"] = "leaf\n"
+    root = make_vault(files)
+    vault = load_vault(root, load_config(root))
+    back = vault.cards[0].html["Back"]
+    assert back.count('<div class="embed">') == 20
+    assert any("more than 20 note embeds" in w.message for w in vault.warnings)

@@ -28,7 +28,7 @@ MAX_EMBED_DEPTH = 3
 MAX_EMBEDS = 20  # note embeds rendered per field, all depths together (no "billion laughs")
 MAX_EMBED_CHARS = 200_000  # an embedded note or section longer than this is shown as its name
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 
 
 def wikilink_rule(state: StateInline, silent: bool) -> bool:
@@ -245,6 +245,6 @@ def note_section(text: str, section: str) -> str | None:
             continue
         if start >= 0 and len(m.group(1)) <= level:
             return "\n".join(lines[start:i]).strip()
-        if start < 0 and " ".join(m.group(2).split()).lower() == wanted:
+        if start < 0 and " ".join(m.group(2).rstrip(" \t#").split()).lower() == wanted:
             level, start = len(m.group(1)), i + 1
     return "\n".join(lines[start:]).strip() if start >= 0 else None

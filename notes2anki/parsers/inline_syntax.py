@@ -23,7 +23,7 @@ MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?=\S)[^$\n]+?(?<=\S)\$", re.S)
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 CLOZE_START = re.compile(r"\{\{c\d+::")
 CURLY_NUMBER = re.compile(r"c?(\d+)[:|]")
-HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
+HIGHLIGHT_MARK = re.compile(r"==")
 TAG = re.compile(r"(?<![\w&#/])#([^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)", re.UNICODE)
 
 
@@ -81,6 +81,33 @@ def cloze_spans(text: str) -> list[tuple[int, int]]:
         spans.append((m.start(), end))
         pos = end
     return spans
+
+
+def _highlights(text: str, fn) -> str:
+    """``==text==`` → ``fn(text)``, line by line: an opener is followed by a non-space, a closer
+    preceded by one. Pairs markers left to right in one pass (a lazy regex rescanned the rest of
+    the line from every ``==``: quadratic on ``==a ==a ==a …``)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        marks = [m.start() for m in HIGHLIGHT_MARK.finditer(line)]
+        pieces, pos, i = [], 0, 0
+        while i < len(marks):
+            start = marks[i]
+            if start < pos or start + 2 >= len(line) or line[start + 2].isspace():
+                i += 1
+                continue
+            j = i + 1
+            while j < len(marks) and (marks[j] < start + 3 or line[marks[j] - 1].isspace()):
+                j += 1
+            if j == len(marks):
+                break  # no closer after this opener: none after a later one either
+            pieces.append(line[pos:start])
+            pieces.append(fn(line[start + 2:marks[j]]))
+            pos = marks[j] + 2
+            i = j + 1
+        pieces.append(line[pos:])
+        out.append("".join(pieces))
+    return "\n".join(out)
 
 
 def _outside_protected(text: str, fn) -> str:
@@ -148,14 +175,14 @@ def to_clozes(text: str, curly: bool, highlights: bool) -> str:
         counter += 1
         return counter
 
-    def highlight(m: re.Match) -> str:
-        inner = re.match(r"^c?(\d+)::?(.+)$", m.group(1), re.S)
+    def highlight(content: str) -> str:
+        inner = re.match(r"^c?(\d+)::?(.+)$", content, re.S)
         if inner:
             return f"{{{{c{int(inner.group(1))}::{inner.group(2)}}}}}"
-        return f"{{{{c{number(None)}::{m.group(1)}}}}}"
+        return f"{{{{c{number(None)}::{content}}}}}"
 
     if highlights:
-        text = _outside_protected(text, lambda part: HIGHLIGHT.sub(highlight, part))
+        text = _outside_protected(text, lambda part: _highlights(part, highlight))
     if curly:
         text = _outside_cloze_and_code(text, lambda part: _curly(part, number))
     return text

@@ -278,3 +278,17 @@ def test_embed_fan_out_is_bounded(make_vault):
     back = vault.cards[0].html["Back"]
     assert back.count('<div class="embed">') == 20
     assert any("more than 20 note embeds" in w.message for w in vault.warnings)
+
+
+def test_highlight_clozes_and_headings_scan_linearly(make_vault):
+    import time
+
+    started = time.monotonic()
+    html = card_html(make_vault, "==a " * 50_000, front="", note_type="Cloze", highlights_to_cloze=True)
+    assert time.monotonic() - started < 20
+    assert "{{c" not in html["Text"]
+    root = make_vault({"h.md": "# a" + " #" * 50_000 + "b\ntext\n",
+                       "n.md": "START\nBasic\nQ\nBack: ![[h#a]]\nEND\n"}, name="headings")
+    started = time.monotonic()
+    load_vault(root, load_config(root))
+    assert time.monotonic() - started < 20

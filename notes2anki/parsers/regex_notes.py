@@ -15,7 +15,9 @@ What we follow from the plugin (``RegexFile.search`` / ``findignore`` in Obsidia
 Matches overlapping START/END blocks or the frontmatter are not cards. Every pattern runs with the
 ``regex`` module and a time limit per file (``REGEX_TIMEOUT_S``): a pattern that runs out of time
 gives a warning naming the file and the setting, and the rest of the vault builds. A file that lacks a
-literal the pattern requires (``#fc``, `` #1``, ``::``) is skipped without running the pattern.
+literal the pattern requires (``#fc``, `` #1``, ``::``) is skipped without running the pattern, and
+when the part of the pattern before such a literal provably never spans a blank line, only the
+paragraphs holding the literal are searched (``regex_anchor``).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import regex
 
 from ..model import Card, Diagnostic
 from .js_regex import JsRegexError, compile_js
+from .regex_anchor import anchor, start_regions
 
 REGEX_TIMEOUT_S = 2.0  # per pattern and file; documented in the README ("Limits")
 ID_WINDOW = 4096  # how far after a match an ID comment is looked for (characters)
@@ -86,12 +89,11 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
             claimed: list[tuple[int, int]], diagnostics: list[Diagnostic]) -> list[Card]:
     deadline = time.monotonic() + REGEX_TIMEOUT_S
     found: list[tuple[Card, tuple[int, int]]] = []
+    literal = _anchor(compiled.pattern)
+    regions = start_regions(text, literal, 0) if literal else None
     pos = 0
     while pos <= len(text):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        m = compiled.search(text, pos, timeout=remaining)
+        m = _next_match(compiled, text, pos, regions, deadline)
         if m is None:
             break
         start_off, end_off = m.span()
@@ -126,6 +128,37 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
     for _, span in found:
         bisect.insort(claimed, span)
     return [card for card, _ in found]
+
+
+def _next_match(compiled: regex.Pattern, text: str, pos: int, regions: list[tuple[int, int]] | None,
+                deadline: float) -> regex.Match | None:
+    """The leftmost match starting at or after ``pos``: one search, or, when ``regions`` (the only
+    places a match can start, see ``regex_anchor``) are given, a match attempt per place in them.
+    Raises ``TimeoutError`` past ``deadline``."""
+    if regions is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        return compiled.search(text, pos, timeout=remaining)
+    i = bisect.bisect_left(regions, (pos, -1))
+    if i > 0 and regions[i - 1][1] >= pos:
+        i -= 1
+    for start, end in regions[i:]:
+        for at in range(max(start, pos), end + 1):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            m = compiled.match(text, at, timeout=remaining)
+            if m is not None:
+                return m
+    return None
+
+
+def _anchor(source: str) -> str | None:
+    return _ANCHORS[source] if source in _ANCHORS else _ANCHORS.setdefault(source, anchor(source))
+
+
+_ANCHORS: dict[str, str | None] = {}
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -106,11 +106,12 @@ def test_tag_style_on_a_long_paragraph_without_the_tag_is_fast(make_vault):
     # issue 10 F8 (SAM-yuan-shan `#1`): 53 s under re for a 70 KB transcript without a card
     text = ("这是一个很长的讲稿段落，没有任何卡片标记。" * 40 + "\n") * 60
     started = time.monotonic()
-    vault = load(make_vault, {"transcript.md": text, "n.md": "Question #1\n\nAnswer\n"},
+    vault = load(make_vault, {"transcript.md": text, "n.md": "Question #1\n\nAnswer\n",
+                              "both.md": text + "\nOther question #1\n\nOther answer\n"},
                  {"Basic": TAG_STYLE.replace("#fc", "#1")})
-    assert time.monotonic() - started < 3
-    (card,) = vault.cards
-    assert card.fields["Back"] == "Answer"
+    assert time.monotonic() - started < 5
+    assert vault.warnings == []
+    assert sorted(c.fields["Back"] for c in vault.cards) == ["Answer", "Other answer"]
 
 
 @pytest.mark.parametrize("pattern, literals", [
@@ -135,3 +136,54 @@ def test_javascript_only_syntax_is_translated():
     assert space.search("a\u3000b")
     word, _ = compile_js(r"^\w+$")  # JavaScript's \w is ASCII
     assert word.search("abc") and not word.search("日本")
+
+
+# --- anchored search: only the paragraphs holding the literal are searched --------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from notes2anki.parsers.regex_anchor import anchor, start_regions  # noqa: E402
+
+
+@pytest.mark.parametrize("pattern, literal", [
+    (TAG_STYLE, " #fc"),  # the plugin wiki's tag style: the tag's paragraph only
+    (r"^Q: ((?:.+\n)*)\n*A: (.+)", "Q: "),
+    (r"((?:.+\n)+) #x", " #x"),  # each line starts with a non-newline: never a blank line
+    (r"([\s\S]+?) #fc", None),  # may span blank lines: whole text searched
+    (r"((?:a|\n)+) #fc", None),
+    (r"(.+)\1 #fc", None),  # a back-reference: not analysed
+    (r"(?s)(.+) #fc", None),
+])
+def test_anchor(pattern, literal):
+    assert anchor(translate_js(pattern)) == literal
+
+
+def test_start_regions_begin_after_the_last_blank_line():
+    text = "intro\n\nlong paragraph\nwith the tag #fc\n\nother #fc"
+    first, second = text.index(" #fc"), text.rindex(" #fc")
+    assert start_regions(text, " #fc", 0) == [(6, first), (text.index("\n\nother") + 1, second)]
+
+
+def _anchored_spans(pattern: str, text: str) -> list[tuple[int, int]]:
+    compiled, _ = compile_js(pattern)
+    literal = anchor(compiled.pattern)
+    regions = start_regions(text, literal, 0) if literal else None
+    spans, pos = [], 0
+    while pos <= len(text):
+        m = regex_notes._next_match(compiled, text, pos, regions, time.monotonic() + 30)
+        if m is None:
+            break
+        spans.append(m.span())
+        pos = m.end() if m.end() > m.start() else m.end() + 1
+    return [s for s in spans if s[0] != s[1]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "#", "fc", "Q: ", "A: ", "\n", "<!--"]), max_size=40).map("".join),
+       st.sampled_from([TAG_STYLE, r"^Q: ((?:.+\n)*)\n*A: (.+(?:\n(?:^.{1,3}$|^.{4}(?<!<!--).*))*)",
+                        r"((?:.+\n)+) #fc"]))
+def test_anchored_search_finds_exactly_what_a_full_search_finds(text, pattern):
+    compiled, _ = compile_js(pattern)
+    full = [m.span() for m in compiled.finditer(text) if m.end() > m.start()]
+    assert _anchored_spans(pattern, text) == full

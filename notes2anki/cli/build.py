@@ -10,9 +10,10 @@ from rich.table import Table
 
 from ..config import load_config
 from ..decks.build import BuildReport, build_package
+from ..decks.package import output_problem
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, out, show_diagnostics, vault_argument
+from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, out, show_diagnostics, vault_argument
 
 PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 
@@ -32,12 +33,16 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 @click.option("--topic-tags", is_flag=True, help="Tag each card topic::<label> (see `notes2anki topics`).")
 @click.option("--model", help="Sentence-transformers model for --dupes/--topic-tags.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
-def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, quiet):
+@click.option("--force", is_flag=True,
+              help="Write -o even inside the vault or over a file that is not an Anki package.")
+def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, quiet, force):
     """Build an Anki package from every card in VAULT (the vault is only read)."""
     root = Path(vault)
     diags: list[Diagnostic] = []
     config = load_config(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks)
     output = output or default_output(root)
+    if not force and (problem := output_problem(output, root)):
+        fatal(diags, f"{output}: {problem}")
     v = _load(root, config, quiet)
     diags += v.diagnostics
     extra_tags = None

@@ -56,7 +56,10 @@ def _print_diff(diff: bytes) -> None:
     """The diff's bytes on stdout, unchanged (so ``> x.patch`` then ``git apply x.patch`` works), never
     wrapped or cropped; coloured per line only when stdout is a terminal."""
     sys.stdout.flush()
-    stream = click.get_binary_stream("stdout")
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text-only stream (embedding): the diff as text
+        sys.stdout.write(diff.decode("utf-8", "replace"))
+        return
     if sys.stdout.isatty():
         lines = diff.splitlines(keepends=True)
         diff = b"".join(COLOURS[line[:1]] + line.rstrip(b"\n") + b"\x1b[0m\n"

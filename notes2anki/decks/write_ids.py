@@ -79,6 +79,10 @@ def plan_ids(vault: Vault, config: Config | None = None) -> IdsReport:
     done: dict[str, str] = {}  # real path -> vault path planned
     for rel in _prefer_real_files(vault.root, wanted):
         path = vault.root / rel
+        if not _utf8(rel):
+            report.diagnostics.append(Diagnostic(rel, 0, "error", "no IDs written: the file name is not "
+                                                                  "valid UTF-8 (rename the file)"))
+            continue
         try:
             target = resolve_for_write(path, vault.root)
         except (NotWritable, UnsafeFile) as exc:
@@ -127,6 +131,14 @@ class _ParseContext:
         normalised = text.replace("\r\n", "\n").replace("\r", "\n")
         note = parse_note(rel, normalised, self.config, self.types, self.resolver, self.vault_name, [])
         return [c for c in note.cards if not c.delete]
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an undecodable file name, kept by the OS layer as surrogates
+        return False
+    return True
 
 
 def _prefer_real_files(root: Path, rels: list[str]) -> list[str]:

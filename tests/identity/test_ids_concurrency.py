@@ -59,7 +59,7 @@ def test_two_ids_runs_and_an_editor_at_once_leave_every_note_intact(tmp_path):
             (root / rel).write_bytes(text.encode())
         _, expected = snapshot(root)
         edited = ["a.md", "b.md", "c.md"][round_no % 3]
-        procs = [subprocess.Popen([sys.executable, "-c", EDITOR, str(root / edited), "2.5"], env=env),
+        procs = [subprocess.Popen([sys.executable, "-c", EDITOR, str(root / edited), "2.0"], env=env),
                  subprocess.Popen(cli + [str(root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE),
                  subprocess.Popen(cli + [str(root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)]
         results = [p.communicate(timeout=120) for p in procs]

@@ -11,6 +11,7 @@ from rich.table import Table
 from ..config import load_config
 from ..decks.build import BuildReport, build_package
 from ..decks.package import output_problem
+from ..decks.state import state_file_problem
 from ..model import Diagnostic
 from ..parsers import load_vault
 from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, out, show_diagnostics, vault_argument
@@ -41,8 +42,9 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     diags: list[Diagnostic] = []
     config = load_config(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks)
     output = output or default_output(root)
-    if not force and (problem := output_problem(output, root)):
-        fatal(diags, f"{output}: {problem}")
+    problem = output_problem(output, root) or (state_file and state_file_problem(state_file, root))
+    if problem and not force:
+        fatal(diags, problem)
     v = _load(root, config, quiet)
     diags += v.diagnostics
     extra_tags = None

@@ -102,7 +102,8 @@ def is_anki_package(path: Path) -> bool:
 
 
 def output_problem(output: Path, vault_root: Path) -> str | None:
-    """Why the package must not be written to ``output`` unless forced (``--force``), or None.
+    """Why the package must not be written to ``output`` unless forced (``--force``), as a message
+    naming ``output``; None when it may be written.
 
     Refused: a path inside the vault (the vault is the user's data; a symlink is judged by its
     target), and an existing file that is not an Anki package (a note, any other file), or that is
@@ -110,18 +111,18 @@ def output_problem(output: Path, vault_root: Path) -> str | None:
     """
     target = Path(os.path.realpath(output))
     if is_inside(vault_root, target):
-        return "is inside the vault (build only reads the vault); use --force to write there anyway"
+        return f"{output}: is inside the vault (build only reads the vault); use --force to write there anyway"
     try:
         info = os.stat(target)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return f"cannot be checked: {exc.strerror or exc}"
+        return f"{output}: cannot be checked: {exc.strerror or exc}"
     if not stat.S_ISREG(info.st_mode):
-        return "exists and is not a regular file; not overwritten"
+        return f"{output}: exists and is not a regular file; not overwritten"
     if not is_anki_package(target):
-        return ("exists and is not an Anki package (a zip holding collection.anki2); not overwritten "
-                "— use --force to replace it")
+        return (f"{output}: exists and is not an Anki package (a zip holding collection.anki2); not "
+                "overwritten — use --force to replace it")
     return None
 
 

@@ -13,10 +13,12 @@ a warning (every card then counts as new); an entry with a wrong value is droppe
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..fileio import MAX_STATE_BYTES, atomic_write, read_bounded
+from ..fileio import MAX_STATE_BYTES, NotWritable, atomic_write, is_inside, read_bounded
 from ..model import Diagnostic
 
 STATE_VERSION = 1
@@ -49,10 +51,19 @@ class StateError(ValueError):
     """Why a state file or entry cannot be used (a message for the user)."""
 
 
+def state_file_problem(path: Path, vault_root: Path) -> str | None:
+    """Why the build state must not be written to ``path`` unless forced, as a message naming it:
+    a path inside the vault (``build`` only reads the vault). None when it may be written."""
+    if is_inside(vault_root, path):
+        return f"{path}: the build state file is inside the vault (build only reads the vault); use --force"
+    return None
+
+
 @dataclass
 class BuildState:
     path: Path
     cards: dict[str, CardState] = field(default_factory=dict)  # GUID -> state
+    foreign: bool = False  # the file exists but is not a notes2anki state: never overwritten
 
     @classmethod
     def load(cls, path: Path, diagnostics: list[Diagnostic]) -> "BuildState":
@@ -69,6 +80,7 @@ class BuildState:
         try:
             entries = _entries(raw)
         except StateError as exc:
+            state.foreign = not _ours(state.path, raw)
             _ignored(state.path, str(exc), diagnostics)
             return state
         dropped: list[str] = []
@@ -90,18 +102,32 @@ class BuildState:
         return state
 
     def save(self) -> None:
-        """Write atomically (``fileio.atomic_write``). Raises ``OSError``."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Write atomically (``fileio.atomic_write``). Raises ``OSError``; ``NotWritable`` when the
+        file there is not a notes2anki state file (e.g. ``--state-file`` naming some other file)."""
+        if self.foreign:
+            raise NotWritable("the file there is not a notes2anki build state; not overwritten — "
+                              "choose another --state-file")
+        target = Path(os.path.realpath(self.path))  # a symlink stays a link; its target is written
+        target.parent.mkdir(parents=True, exist_ok=True)
         data = {"version": STATE_VERSION,
                 "cards": {g: s.to_json() for g, s in sorted(self.cards.items())}}
         # ASCII JSON: file names that are not valid UTF-8 (kept as surrogates) still round-trip
-        atomic_write(self.path, json.dumps(data, ensure_ascii=True, indent=0, sort_keys=True).encode())
+        atomic_write(target, json.dumps(data, ensure_ascii=True, indent=0, sort_keys=True).encode())
 
 
 def _ignored(path: Path, why: str, diagnostics: list[Diagnostic]) -> None:
     diagnostics.append(Diagnostic(str(path), 0, "warning",
                                   f"build state ignored ({why}); starting afresh: every card gets a "
                                   "new modification time"))
+
+
+def _ours(path: Path, raw: bytes) -> bool:
+    """Whether an unusable state file may be replaced: it is empty, lies in notes2anki's own state
+    folder, or still starts like a state file (a damaged one of ours)."""
+    from ..paths import state_dir
+
+    head = re.sub(rb"\s", b"", raw[:200])
+    return not head or is_inside(state_dir(), path) or head.startswith(b'{"cards":')
 
 
 def _entries(raw: bytes) -> dict:

@@ -125,3 +125,37 @@ def test_fuzzed_state_files_never_raise(tmp_path, doc, noise):
             assert isinstance(card.mod, int) and not isinstance(card.mod, bool)
             assert isinstance(card.hash, str) and isinstance(card.where, str)
         assert all(str(path) == d.file and d.severity == "warning" for d in diags)
+
+
+def test_state_file_that_is_not_ours_is_never_overwritten(make_vault, tmp_path):
+    root = make_vault({"a.md": "START\nBasic\nQ\nBack: A\nEND\n"})
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my own notes")
+    config = load_config(root, [])
+    report = build_package(load_vault(root, config), config, tmp_path / "d.apkg", state_path=notes)
+    assert notes.read_text() == "my own notes"
+    assert any("build state not saved" in str(d) and "not overwritten" in str(d) for d in report.diagnostics)
+
+
+def test_damaged_state_file_of_ours_is_replaced(make_vault, tmp_path):
+    root = make_vault({"a.md": "START\nBasic\nQ\nBack: A\nEND\n"})
+    state_path = tmp_path / "state.json"
+    config = load_config(root, [])
+    build_package(load_vault(root, config), config, tmp_path / "d1.apkg", state_path=state_path)
+    state_path.write_bytes(state_path.read_bytes()[:40])  # cut short (a crash, a full disk)
+    report = build_package(load_vault(root, config), config, tmp_path / "d2.apkg", state_path=state_path)
+    assert any("build state ignored" in str(d) for d in report.diagnostics)
+    assert BuildState.load(state_path, []).cards  # written afresh
+
+
+def test_state_file_inside_the_vault_needs_force(make_vault, tmp_path):
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main as cli_main
+
+    root = make_vault({"a.md": "START\nBasic\nQ\nBack: A\nEND\n"})
+    args = ["build", str(root), "-o", str(tmp_path / "d.apkg"), "--no-dupes", "--state-file", str(root / "s.json")]
+    result = CliRunner().invoke(cli_main, args)
+    assert result.exit_code == 2 and "inside the vault" in result.output
+    assert not (root / "s.json").exists() and not (tmp_path / "d.apkg").exists()
+    assert CliRunner().invoke(cli_main, args + ["--force"]).exit_code == 0

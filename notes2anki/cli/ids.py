@@ -7,11 +7,10 @@ import click
 from rich.markup import escape
 from rich.syntax import Syntax
 
-from ..config import load_config
 from ..decks.write_ids import apply_ids, plan_ids
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_OK, EXIT_VAULT_ERRORS, out, show_diagnostics, vault_argument
+from .common import EXIT_OK, EXIT_VAULT_ERRORS, load_settings, out, show_diagnostics, vault_argument
 
 
 @click.command("ids")
@@ -21,7 +20,7 @@ def ids_command(vault, dry_run):
     """Write <!--ID: n--> into every card of VAULT that has none (only those lines change)."""
     root = Path(vault)
     diags: list[Diagnostic] = []
-    config = load_config(root, diags)
+    config = load_settings(root, diags)
     v = load_vault(root, config)
     diags += v.diagnostics
     report = plan_ids(v)

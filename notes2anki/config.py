@@ -233,17 +233,17 @@ def _validate(model: type, raw: Any, file: str, text: str, diags: list[Diagnosti
         diags.append(_problem(file, f"should be a {'JSON object' if file.endswith('json') else 'table'}, "
                                     f"got {_repr.repr(raw)}"))
         return model()
-    raw = _copy(raw)
-    for _ in range(8):
-        try:
-            return model.model_validate(raw)
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                _report(err, file, text, diags)
-                _drop(raw, err["loc"], model is schema.TomlFile)
-        except RecursionError:
-            diags.append(_problem(file, "not read: values nested too deeply"))
-            return model()
+    try:
+        raw = _copy(raw)
+        for _ in range(8):
+            try:
+                return model.model_validate(raw)
+            except ValidationError as exc:
+                for err in exc.errors(include_url=False):
+                    _report(err, file, text, diags)
+                    _drop(raw, err["loc"], model is schema.TomlFile)
+    except RecursionError:
+        diags.append(_problem(file, "not read: values nested too deeply"))
     return model()
 
 
@@ -394,9 +394,6 @@ def number_setting(section: dict, table: str, key: str, low: float, high: float 
         inside = value < high if open_range else value <= high
     if isinstance(value, kinds) and not isinstance(value, bool) and inside:
         return value if whole else float(value)
-    if whole:
-        wanted = f"a whole number >= {low}"
-    else:
-        wanted = f"a number between {low:g} and {high:g}"
+    wanted = f"a whole number >= {low}" if whole else f"a number between {low:g} and {high:g}"
     problems.append(f"[{table}] {key} should be {wanted}, got {value!r}; ignored")
     return None

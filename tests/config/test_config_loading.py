@@ -235,3 +235,16 @@ def _as_toml(data: dict) -> str:
             return "[" + ", ".join(value(x) for x in v) + "]"
         return "{" + ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()) + "}"
     return "".join(f"{json.dumps(k)} = {value(v)}\n" for k, v in data.items())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list('[]{}="\'.,=#\n abc_1-')) | st.characters(), max_size=120),
+       st.binary(max_size=80))
+def test_fuzz_raw_file_text_never_raises(tmp_path, toml_text, json_bytes):
+    """Arbitrary text in .notes2anki.toml and bytes in data.json → a Config and messages."""
+    root = tmp_path / "raw"
+    write(root, plugin="")
+    (root / CONFIG_FILE).write_text(toml_text, encoding="utf-8", errors="surrogatepass")
+    (root / PLUGIN).write_bytes(json_bytes)
+    diags: list = []
+    assert isinstance(load_config(root, diags), Config)

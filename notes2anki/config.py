@@ -289,14 +289,18 @@ def _copy(value: Any) -> Any:
 
 
 def _line_of(text: str, loc: list[str]) -> int:
-    """The line of `.notes2anki.toml` where the key at ``loc`` is written (0 when not found)."""
+    """The line of `.notes2anki.toml` where the key at ``loc`` is written (0 when not found); a key of a
+    table is looked for below that table's header first."""
+    lines = text.split("\n")
+    header = re.compile(r"^\s*\[+\s*[\"']?" + re.escape(loc[0]) + r"\b") if loc else None
+    start = next((i for i, line in enumerate(lines) if header and header.match(line)), 0)
     for key in reversed(loc):
         if key.isdigit():
             continue
         rule = re.compile(r"^\s*(\[+\s*)?([\w.\- ]*\.)?[\"']?" + re.escape(key) + r"[\"']?\s*(=|\])")
-        for no, line in enumerate(text.split("\n"), 1):
-            if rule.match(line):
-                return no
+        for no in [*range(start, len(lines)), *range(0, start)]:
+            if rule.match(lines[no]):
+                return no + 1
     return 0
 
 

@@ -248,3 +248,8 @@ def test_fuzz_raw_file_text_never_raises(tmp_path, toml_text, json_bytes):
     (root / PLUGIN).write_bytes(json_bytes)
     diags: list = []
     assert isinstance(load_config(root, diags), Config)
+
+
+def test_the_line_of_a_key_is_found_below_its_table(tmp_path):
+    _, messages = load(write(tmp_path / "v", "[topics]\nthreshold = 0.5\n[dupes]\nthreshold = 5\n"))
+    assert messages == [".notes2anki.toml:4: error: dupes.threshold: should be less than or equal to 1, got 5"]

@@ -161,9 +161,14 @@ def _vault_with_bad_embed(make_vault, png_bytes, embed: str):
                        "ok.png": png_bytes(20)})
 
 
-def _assert_left_out(built, anki_import, png_bytes, why: str):
+def _assert_left_out(built, anki_import, png_bytes, why: str, link: str = ""):
+    """``link``: a symlink out of the vault, which the vault walk already skips and names; the
+    embed then resolves to nothing, which its card's warning says."""
     (warning,) = [w for w in built.vault.warnings if w.file == "bad.md"]
-    assert warning.line == 1 and why in warning.message, str(warning)
+    assert warning.line == 1 and (why if not link else "not found") in warning.message, str(warning)
+    if link:
+        assert [w.message for w in built.vault.warnings if w.file == link] == [
+            "link to a file outside the vault; skipped"]
     imp = anki_import(built.apkg)
     assert "before" in imp.note("bad").fields[1]  # the card is still built
     assert imp.media_bytes("ok.png") == png_bytes(20)  # the rest of the deck too
@@ -177,14 +182,14 @@ def test_symlink_to_a_file_outside_the_vault_is_refused(make_vault, png_bytes, b
     root = _vault_with_bad_embed(make_vault, png_bytes, "![[link.png]]")
     (root / "link.png").symlink_to(secret)
     built = build(root)
-    _assert_left_out(built, anki_import, png_bytes, "outside the vault")
+    _assert_left_out(built, anki_import, png_bytes, "outside the vault", link="link.png")
     assert b"secret bytes" not in built.apkg.read_bytes()
 
 
 def test_audio_symlink_to_etc_hostname_is_refused(make_vault, png_bytes, build, anki_import):
     root = _vault_with_bad_embed(make_vault, png_bytes, "![[song.mp3]]")
     (root / "song.mp3").symlink_to("/etc/hostname")
-    _assert_left_out(build(root), anki_import, png_bytes, "outside the vault")
+    _assert_left_out(build(root), anki_import, png_bytes, "outside the vault", link="song.mp3")
 
 
 def test_symlink_inside_the_vault_still_works(make_vault, png_bytes, build, anki_import):
@@ -204,7 +209,7 @@ def test_fifo_embed_is_a_warning_not_a_hang(make_vault, png_bytes, build, anki_i
 def test_symlink_to_dev_zero_is_refused(make_vault, png_bytes, build, anki_import):
     root = _vault_with_bad_embed(make_vault, png_bytes, "![](zero.png)")
     (root / "zero.png").symlink_to("/dev/zero")
-    _assert_left_out(build(root), anki_import, png_bytes, "outside the vault")
+    _assert_left_out(build(root), anki_import, png_bytes, "outside the vault", link="zero.png")
 
 
 def test_dangling_symlink_is_a_warning(make_vault, png_bytes, build, anki_import):
@@ -241,6 +246,20 @@ def test_path_climbing_above_the_vault_root_resolves_inside_the_vault(make_vault
     assert built.vault.diagnostics == []
     (note,) = anki_import(built.apkg).notes()
     assert imgs(note.fields[1]) == ["Pasted image 20250128131429.png", "figure.png"]
+
+
+def test_media_index_refuses_what_resolves_outside_even_if_listed(tmp_path, png_bytes):
+    # defence in depth: a file list from elsewhere (or a link swapped in after the walk)
+    from notes2anki.parsers.media import MediaIndex
+
+    root = tmp_path / "v"
+    root.mkdir()
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    (root / "link.png").symlink_to(tmp_path / "secret.png")
+    (root / "ok.png").write_bytes(png_bytes(1))
+    index = MediaIndex(root, ["link.png", "ok.png"])
+    assert "outside the vault" in index.problem("link.png")
+    assert index.problem("ok.png") is None
 
 
 def test_climbing_never_reaches_a_file_outside_the_vault(make_vault, build, tmp_path):

@@ -66,7 +66,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     identified = assign_identities(kept, diags)
     ids = card_ids(kept)
 
-    media = _media_files(identified, vault, diags)
+    media = _media_files(identified, vault)
     types = note_type_fields(config.note_types)
     models = models_for({c.note_type: types[c.note_type] for c, _ in identified}, config.note_types)
 
@@ -115,23 +115,16 @@ def default_state_path(root: Path) -> Path:
     return state_dir() / f"{vault_key(root)}.json"
 
 
-def _media_files(identified: list, vault: Vault, diags: list[Diagnostic]) -> list[MediaFile]:
+def _media_files(identified: list, vault: Vault) -> list[MediaFile]:
     """The files to ship, one per media name. The renderer already wrote these names into the HTML
-    (same ``MediaIndex`` rules) and refused unsafe files; a file that changed since (now a FIFO, a
-    link out of the vault, unreadable, too large) is left out here with a warning on its card, and the
-    rest of the deck is still written."""
+    (same ``MediaIndex`` rules) and refused unsafe files with a warning on their card; a file that
+    changed since (gone, now a FIFO or a link out of the vault) is left out by ``write_apkg``, which
+    reads each one bounded and inside the vault, with a warning naming it."""
     index = MediaIndex(vault.root, vault.files)
     files: dict[str, MediaFile] = {}
     for card, _ in identified:
         for path in card.media:
-            name = index.name(path)
-            if name in files:
-                continue
-            problem = index.problem(path)
-            if problem is not None:
-                diags.append(Diagnostic(card.file, card.line, "warning", f"embedded file {path} {problem}"))
-                continue
-            files[name] = MediaFile(name, vault.root / path)
+            files.setdefault(index.name(path), MediaFile(index.name(path), vault.root / path))
     return [files[n] for n in sorted(files)]
 
 

@@ -20,7 +20,7 @@ def _build(make_vault, tmp_path, back: str, sanitize: bool):
     root = make_vault({"n.md": f"START\nBasic\nQ\nBack: {back}\nEND\n"})
     config = load_config(root)
     if sanitize:
-        config.sanitize_html = True  # the [build] key / --sanitize-html (read by the config module)
+        config = config.with_overrides(sanitize_html=True)
     vault = load_vault(root, config)
     apkg = tmp_path / f"deck-{sanitize}.apkg"
     build_package(vault, config, apkg)
@@ -50,7 +50,7 @@ def test_what_cards_need_survives_sanitising(make_vault, png_bytes, anki_import,
     config = load_config(root)
     vault = load_vault(root, config)
     plain = next(iter(vault.cards)).html["Back"]
-    config.sanitize_html = True
+    config = config.with_overrides(sanitize_html=True)
     build_package(vault, config, tmp_path / "s.apkg")
     (note,) = anki_import(tmp_path / "s.apkg").notes()
     field = note.fields[1]
@@ -66,3 +66,14 @@ def test_sanitizer_never_raises():
     assert sanitize_html("") == ""
     assert sanitize_html("<div><p>unclosed <b>tags") == "<div><p>unclosed <b>tags</b></p></div>"
     assert sanitize_html("<svg onload=alert(1)><x>") == ""
+
+
+def test_cli_flag_and_config_key(make_vault, cli_build, anki_import):
+    root = make_vault({"n.md": "START\nBasic\nQ\nBack: <b>bold</b><script>alert(1)</script>\nEND\n"})
+    result, apkg = cli_build(root, "--sanitize-html")
+    assert result.exit_code == 0, result.output
+    assert anki_import(apkg).notes()[0].fields[1] == "<b>bold</b>"
+    (root / ".notes2anki.toml").write_text("[build]\nsanitize_html = true\n")
+    result, apkg = cli_build(root)
+    assert result.exit_code == 0, result.output
+    assert anki_import(apkg).notes()[0].fields[1] == "<b>bold</b>"

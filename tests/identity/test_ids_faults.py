@@ -202,3 +202,38 @@ def test_file_name_that_is_not_utf8_is_named_and_left_alone(tmp_path):
     assert "<!--ID: " in (root / "ok.md").read_text()
     if any(d.file == name for d in report.diagnostics):  # unless the loader already skips such names
         assert any("file name is not valid UTF-8" in m for m in messages(report))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a child as another user")
+def test_note_owned_by_another_user_is_left_alone_when_its_owner_cannot_be_kept():
+    """A user who may write a note owned by someone else (group-writable) would become its owner
+    through an atomic replace: `ids` leaves it alone. Checked in a child running as `nobody`."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from notes2anki.fileio import NotWritable, resolve_for_write
+
+    root = Path(tempfile.mkdtemp(prefix="n2a-owner-"))  # under /tmp: reachable by nobody
+    root.chmod(0o777)
+    (root / "a.md").write_text("START\nBasic\nQ\nBack: A\nEND\n")
+    (root / "a.md").chmod(0o666)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: drop to nobody, report what resolve_for_write says
+        os.close(read_end)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                resolve_for_write(root / "a.md", root)
+                os.write(write_end, b"writable")
+            except NotWritable as exc:
+                os.write(write_end, str(exc).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 1000).decode()
+    os.waitpid(pid, 0)
+    shutil.rmtree(root)
+    assert answer == "owned by another user; rewriting it would make it yours; left unchanged"

@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..config import load_config
 from ..decks.write_ids import apply_ids, plan_ids
 from ..fileio import VaultLocked, vault_lock
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, out, show_diagnostics, vault_argument
+from .common import EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, show_diagnostics, vault_argument
 
 COLOURS = {b"+": b"\x1b[32m", b"-": b"\x1b[31m", b"@": b"\x1b[36m"}
 
@@ -25,9 +24,9 @@ def ids_command(vault, dry_run):
     """Write <!--ID: n--> into every card of VAULT that has none (only those lines change)."""
     root = Path(vault)
     diags: list[Diagnostic] = []
+    config = load_settings(root, diags)
     try:
         with vault_lock(root):
-            config = load_config(root, diags)
             v = load_vault(root, config)
             diags += v.diagnostics
             report = plan_ids(v, config)

@@ -139,20 +139,17 @@ def test_symlink_to_outside_the_vault_is_left_alone(make_vault, tmp_path):
     assert report.written == []
 
 
-def test_symlink_to_outside_gets_a_message_when_the_loader_reads_it(make_vault, tmp_path):
-    """If the note was read (the loader decides), `ids` names it and writes nothing outside."""
+def test_symlink_to_outside_is_refused_by_the_writer_too(make_vault, tmp_path):
+    """The loader does not read such a note; should one reach `ids` anyway (a link changed after
+    loading), the writer refuses it with a message."""
+    from notes2anki.fileio import NotWritable, resolve_for_write
+
     outside = tmp_path / "elsewhere.md"
     outside.write_text("START\nBasic\nQ\nBack: A\nEND\n")
     root = make_vault({"a.md": "no cards\n"})
     (root / "link.md").symlink_to(outside)
-    config = load_config(root, [])
-    vault = load_vault(root, config)
-    if not any(c.file == "link.md" for c in vault.cards):
-        pytest.skip("the loader already refuses notes outside the vault")
-    report = plan_ids(vault, config)
-    assert report.edits == []
-    assert any(m.startswith("link.md: error: no IDs written: resolves to a file outside the vault")
-               for m in messages(report))
+    with pytest.raises(NotWritable, match="resolves to a file outside the vault; left unchanged"):
+        resolve_for_write(root / "link.md", root)
 
 
 def test_hard_linked_note_is_left_alone(make_vault, tmp_path):

@@ -32,9 +32,9 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     if not root.is_dir():
         vault.diagnostics.append(Diagnostic(str(root), 0, "error", "vault folder not found"))
         return vault
-    vault.files = walk_vault(root)
+    vault.files = walk_vault(root, vault.diagnostics)
     paths = markdown_files(vault.files, config.scan_directory, config.ignore)
-    resolver = LinkResolver(vault.files)
+    resolver = LinkResolver(vault.files, root)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
     cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
@@ -139,6 +139,8 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     for missing in dict.fromkeys(ctx.missing):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       f"embedded file {missing!r} (in this card) not found in the vault"))
+    for warning in dict.fromkeys(ctx.warnings):
+        diagnostics.append(Diagnostic(card.file, card.line, "warning", warning))
     if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       "Cloze card has no cloze deletion ({{c1::...}}); "

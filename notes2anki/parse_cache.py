@@ -28,13 +28,13 @@ _CODE_VERSION: str | None = None
 
 
 def code_version() -> str:
-    """Hash of the sources that turn a file into a Note (parsers, model, config, fileio)."""
+    """Hash of the sources that turn a file into a Note (parsers, model, config, config_schema, fileio)."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
         here = Path(__file__).resolve().parent
         digest = hashlib.sha256(f"format={FORMAT}".encode())
-        for path in sorted([*(here / "parsers").glob("*.py"), here / "model.py", here / "config.py",
-                            here / "fileio.py"]):
+        own = [here / name for name in ("model.py", "config.py", "config_schema.py", "fileio.py")]
+        for path in sorted([*(here / "parsers").glob("*.py"), *(p for p in own if p.exists())]):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         _CODE_VERSION = digest.hexdigest()[:16]
     return _CODE_VERSION

@@ -107,11 +107,11 @@ def run_fresh(cache: Path, texts: list[str], onnx_dir: Path) -> dict:
 
 def test_a_converted_model_encodes_new_texts_without_torch(onnx_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
-    plan_for(resolve_model(None), "onnx")  # converted (once per module)
+    converted = plan_for(resolve_model(None), "onnx").folder.parent  # once per process
     cache = tmp_path / "embeddings.sqlite"
-    first = run_fresh(cache, ["a brand new card text", "another one"], onnx_dir)
+    first = run_fresh(cache, ["a brand new card text", "another one"], converted)
     assert first == {"encoded": 2, "backend": "onnx", "shape": [2, 384], "heavy": []}
-    warm = run_fresh(cache, ["a brand new card text", "another one"], onnx_dir)
+    warm = run_fresh(cache, ["a brand new card text", "another one"], converted)
     assert warm == {"encoded": 0, "backend": "onnx", "shape": [2, 384], "heavy": []}
 
 

@@ -11,12 +11,23 @@ from typing import Any
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """A message for the user about one place in the vault."""
+    """A message for the user about one place in the vault.
+
+    ``kind`` is a short stable code for grouping (``check``, summaries, ``--json``): e.g. "no-end",
+    "unknown-note-type", "orphan-id", "empty-card", "near-miss" (the full list: ``KINDS``). "" when the
+    producer gave none; :attr:`code` then falls back to the severity.
+    """
 
     file: str  # vault-relative POSIX path ("" for the vault as a whole)
     line: int  # 1-based; 0 when the message is about the whole file
     severity: str  # "error" | "warning"
     message: str
+    kind: str = field(default="", compare=False)
+
+    @property
+    def code(self) -> str:
+        """``kind``, or "other-error" / "other-warning" when none was given."""
+        return self.kind or f"other-{self.severity}"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else (self.file or "vault")
@@ -83,6 +94,7 @@ class Note:
     cards: list[Card] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # wiki-link targets, as written
     headings: list[Heading] = field(default_factory=list)
+    syntax_lines: set[int] = field(default_factory=set)  # TARGET DECK / FILE TAGS / FROZEN lines (1-based)
 
     @property
     def name(self) -> str:
@@ -127,6 +139,22 @@ BUILTIN_FIELDS: dict[str, list[str]] = {
     "Basic (type in the answer)": ["Front", "Back"],
     "Cloze": ["Text", "Back Extra"],
 }
+
+
+def cloze_type(note_type: str, spec: dict | None = None) -> bool:
+    """Whether a note type is a cloze type: its name contains "Cloze" (the plugin's rule,
+    ``note_type.includes("Cloze")``), unless its configuration says ``cloze = false``; or its
+    configuration says ``cloze = true``. ``spec``: the type's table from the configuration, if any."""
+    if isinstance(spec, dict) and isinstance(spec.get("cloze"), bool):
+        return spec["cloze"]
+    return "Cloze" in note_type
+
+
+def is_cloze(note_type: str, config=None) -> bool:
+    """:func:`cloze_type` with the type's settings from ``config`` (a :class:`notes2anki.config.Config`,
+    or None for the name rule alone). The one cloze rule of the package."""
+    types = getattr(config, "note_types", None) or {}
+    return cloze_type(note_type, types.get(note_type))
 
 
 def note_type_fields(custom: dict[str, dict] | None = None) -> dict[str, list[str]]:

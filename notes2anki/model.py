@@ -165,3 +165,20 @@ def note_type_fields(custom: dict[str, dict] | None = None) -> dict[str, list[st
         if isinstance(flds, list) and flds and all(isinstance(f, str) for f in flds):
             known[name] = list(flds)
     return known
+
+
+# Diagnostic kinds the parser gives (``Diagnostic.kind``) → what they mean, for summaries and `check`.
+KINDS: dict[str, str] = {
+    "no-end": "a block or inline card is not closed; the card is skipped",
+    "empty-block": "START and END with nothing between",
+    "unknown-note-type": "a note type the configuration does not know; the card is skipped",
+    "unknown-field": "a field line the card's note type does not have; the card is skipped",
+    "duplicate-id": "two cards carry one ID; the second is skipped",
+    "orphan-id": "an ID line that belongs to no card: its Anki note will not be updated",
+    "id-after-blank": "an ID separated from its card by blank lines (taken as the card's)",
+    "empty-card": "a card with no text in any field; skipped",
+    "empty-front": "a card whose front is empty, so Anki makes no card; skipped",
+    "near-miss": "card syntax that is almost right (what was probably meant is said)",
+    "no-cloze": "a cloze card without a cloze deletion",
+    "missing-media": "an embedded file that is not in the vault",
+}

@@ -80,7 +80,7 @@ def block_card(state: ScanState, start: int, end: int) -> Card | None:
                      f"unknown note type {note_type!r} (known: {', '.join(state.note_types)}); card skipped")
         return None
     card = Card(note_type=note_type, fields={}, file=state.rel, line=start, end_line=end)
-    rest = _take_trailing_lines(card, body[1:])
+    rest = _take_trailing_lines(card, body[1:], state.markers.syntax.delete_note_line)
     _report_stray_ids(state, card, rest)
     return card if _split_fields(state, card, rest) else None
 
@@ -96,7 +96,7 @@ def _dedent(line: str, indent: str) -> str:
     return line.lstrip(" \t") if indent and not line[:len(indent)].strip() else line
 
 
-def _take_trailing_lines(card: Card, rest: list[BodyLine]) -> list[BodyLine]:
+def _take_trailing_lines(card: Card, rest: list[BodyLine], delete: str) -> list[BodyLine]:
     """Read the ID, DELETE and Tags lines at the bottom (in that order, blank lines between allowed);
     the field lines are what is left."""
     rest = list(rest)
@@ -112,7 +112,7 @@ def _take_trailing_lines(card: Card, rest: list[BodyLine]) -> list[BodyLine]:
             card.id, card.id_line = card_id, rest[-1].no
             rest.pop()
             drop_blank()
-    if rest and rest[-1].text.strip() == "DELETE":
+    if rest and rest[-1].text.strip() == delete:
         card.delete = True
         rest.pop()
         drop_blank()

@@ -115,10 +115,12 @@ def missing_second_field(state: ScanState, card: Card) -> None:
     lines = card.fields.get(names[0], "").split("\n")
     second = names[1]
     for i, line in enumerate(lines):
-        if i and line.strip().rstrip(" \t-–—=>.").casefold() == second.casefold():
-            state.report(card.line, "warning", NEAR,
-                         f"no {second + ':'!r} line: {line.strip()!r} is read as part of {names[0]!r}; "
-                         f"did you mean {second + ':'!r}?")
+        head, colon, _ = line.partition(":")
+        if i and head.strip().rstrip(" \t-–—=>.").casefold() == second.casefold():
+            if not colon:  # with a colon, field_case_lint has said it
+                state.report(card.line, "warning", NEAR,
+                             f"no {second + ':'!r} line: {line.strip()!r} is read as part of {names[0]!r}; "
+                             f"did you mean {second + ':'!r}?")
             return
     text = [line for line in lines if line.strip()]
     if len(text) >= 2 and text[0].rstrip().endswith(("?", "？")) and not text[1].rstrip().endswith(("?", "？")):

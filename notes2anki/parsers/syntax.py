@@ -144,10 +144,13 @@ def _end_marker(line: str, marker: str, pos: int) -> int:
         pos = at + 1
 
 
-@lru_cache(maxsize=32)
 def markers(syntax: Syntax | None = None) -> Markers:
-    """The compiled :class:`Markers` of ``syntax`` (the plugin's defaults when None)."""
-    syntax = syntax or Syntax()
+    """The compiled :class:`Markers` of ``syntax`` (the plugin's defaults when None), cached per value."""
+    return _markers(syntax or Syntax())
+
+
+@lru_cache(maxsize=32)
+def _markers(syntax: Syntax) -> Markers:
     keys = f"({re.escape(syntax.target_deck_line)}|{re.escape(syntax.file_tags_line)})"
     keyed = rf"^{keys}(?:[ \t]*:[ \t]*(.*))?$"
     frozen = rf"^{re.escape(syntax.frozen_fields_line)}[ \t]*-[ \t]*([^:\n]+?)[ \t]*:[ \t]*$"

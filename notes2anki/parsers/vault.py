@@ -76,9 +76,18 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         card.tags = unique_tags(card.tags + own_tags + shared_tags)
         _render_card(card, found, config, resolver, vault_name, diagnostics)
         note.links.extend(link for link in card.links if link not in note.links)
-    # a regex-style Cloze match that holds no cloze after formatting is prose, not a card
-    note.cards = [c for c in found.cards
-                  if not (c.kind == "regex" and is_cloze(c.note_type, config) and not _has_cloze(c))]
+    # a regex-style Cloze match that holds no cloze after formatting is prose, not a card (the plugin's
+    # rule); one with an ID was a card in Anki once, so its loss is said
+    note.cards = []
+    for card in found.cards:
+        if card.kind == "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
+            if card.id is not None:
+                diagnostics.append(Diagnostic(
+                    card.file, card.line, "warning",
+                    f"{card.note_type!r} match with ID {card.id} holds no cloze after formatting; skipped "
+                    "(the Anki note with this ID will not be updated)", "no-cloze"))
+            continue
+        note.cards.append(card)
     return note
 
 

@@ -70,7 +70,7 @@ def block(state: ScanState) -> bool:
 def heading_line(state: ScanState) -> bool:
     """A Markdown heading: recorded for the cards' context. Never consumes (a heading may hold an inline
     card)."""
-    found = heading(state.text)
+    found = heading(state.text) if state.text.startswith("#") else None
     if found:
         state.result.headings.append(Heading(found[0], found[1], state.line))
     return False
@@ -103,7 +103,7 @@ def inline_cards(state: ScanState) -> bool:
 def text_line(state: ScanState) -> bool:
     """Any other line: its wiki links are collected; an ID line here belongs to no block (the regex-card
     pass of the vault decides whose it is)."""
-    card_id = id_of_line(state.text)
+    card_id = id_of_line(state.text) if "ID:" in state.text else None
     if card_id is not None:
         state.result.loose_ids[state.line] = card_id
     _links(state, [state.text])
@@ -115,6 +115,8 @@ def text_line(state: ScanState) -> bool:
 
 
 def _keyed(state: ScanState, pattern: re.Pattern, stop: int) -> bool:
+    if not state.markers.may_be_keyed(state.text):
+        return False
     m = pattern.match(state.text.strip())
     if not m:
         return False
@@ -143,6 +145,8 @@ def _is_marker_line(state: ScanState, text: str) -> bool:
 
 
 def _frozen(state: ScanState, pattern: re.Pattern, stop: int) -> bool:
+    if not state.markers.may_be_frozen(state.text):
+        return False
     m = pattern.match(state.text.strip())
     if not m:
         return False

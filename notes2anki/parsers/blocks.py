@@ -58,10 +58,12 @@ def scan(text: str, rel: str, note_types: dict[str, list[str]], diagnostics: lis
     state = ScanState(lines=lines, rel=rel, note_types=note_types, markers=markers(syntax),
                       diagnostics=diagnostics, body_start=first_line, result=FileScan())
     state.result.fenced = fenced_lines(lines, first_line)
+    chain = [rule.apply for rule in RULES]
     while state.line <= len(lines):
         before = state.line
-        for rule in RULES:
-            if rule.apply(state):
+        state.text = lines[before - 1]
+        for apply in chain:
+            if apply(state):
                 break
         if state.line <= before:  # a rule must move the cursor when it consumes; never loop
             state.line = before + 1

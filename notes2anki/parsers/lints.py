@@ -41,6 +41,8 @@ def start_lint(state: ScanState) -> bool:
     """``Start`` / ``start`` / ``START:`` / ``START Basic`` where START was meant (never consumes)."""
     stripped = state.text.strip()
     begin = state.markers.begin
+    if not stripped or stripped[0].casefold() != begin[0].casefold():
+        return False
     if stripped == begin or not stripped.casefold().startswith(begin.casefold()):
         return False
     rest = stripped[len(begin):]

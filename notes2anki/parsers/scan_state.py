@@ -35,11 +35,7 @@ class ScanState:
     body_start: int  # 1-based line where the body starts (earlier lines are frontmatter)
     result: FileScan
     line: int = 1
-
-    @property
-    def text(self) -> str:
-        """The current line."""
-        return self.lines[self.line - 1]
+    text: str = ""  # the current line, ``lines[line - 1]`` (set by the runner before the rules run)
 
     def report(self, line: int, severity: str, kind: str, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.rel, line, severity, message, kind))

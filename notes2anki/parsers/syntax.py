@@ -90,6 +90,8 @@ class Markers:
     keyed_any_case: re.Pattern  # the same, case-insensitive (inside frontmatter)
     frozen: re.Pattern  # "FROZEN - Type:": group 1 the note type
     frozen_any_case: re.Pattern
+    keyed_first: frozenset[str]  # first characters (both cases) a keyed line can start with
+    frozen_first: frozenset[str]
 
     @property
     def begin(self) -> str:
@@ -131,6 +133,14 @@ class Markers:
     def has_inline_start(self, line: str) -> bool:
         return self.syntax.begin_inline_note in line
 
+    def may_be_keyed(self, line: str) -> bool:
+        """A cheap pre-test: could ``line`` be a TARGET DECK / FILE TAGS line (any case)?"""
+        return line.lstrip()[:1] in self.keyed_first
+
+    def may_be_frozen(self, line: str) -> bool:
+        """A cheap pre-test: could ``line`` be a FROZEN line (any case)?"""
+        return line.lstrip()[:1] in self.frozen_first
+
 
 def _end_marker(line: str, marker: str, pos: int) -> int:
     """Offset of the first ``marker`` at or after ``pos`` followed by whitespace or the line's end; -1."""
@@ -155,7 +165,13 @@ def _markers(syntax: Syntax) -> Markers:
     keyed = rf"^{keys}(?:[ \t]*:[ \t]*(.*))?$"
     frozen = rf"^{re.escape(syntax.frozen_fields_line)}[ \t]*-[ \t]*([^:\n]+?)[ \t]*:[ \t]*$"
     return Markers(syntax=syntax, keyed=re.compile(keyed), keyed_any_case=re.compile(keyed, re.I),
-                   frozen=re.compile(frozen), frozen_any_case=re.compile(frozen, re.I))
+                   frozen=re.compile(frozen), frozen_any_case=re.compile(frozen, re.I),
+                   keyed_first=_first_chars(syntax.target_deck_line, syntax.file_tags_line),
+                   frozen_first=_first_chars(syntax.frozen_fields_line))
+
+
+def _first_chars(*words: str) -> frozenset[str]:
+    return frozenset(c for w in words if w for c in (w[0], w[0].lower(), w[0].upper()))
 
 
 def split_tags(text: str) -> list[str]:

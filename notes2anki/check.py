@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, load_config
+from .config import Config, fatal_problems, load_config
 from .decks.identity import assign_identities
 from .model import Diagnostic
 from .parsers import load_vault
@@ -23,6 +23,7 @@ class CheckReport:
     problems: list[Diagnostic] = field(default_factory=list)
     notes: int = 0
     cards: int = 0
+    stopped: bool = False  # the configuration cannot be used: only its problems are listed
 
     @property
     def errors(self) -> int:
@@ -51,7 +52,8 @@ class CheckReport:
 
     def as_json(self) -> dict:
         """``{"problems": [{"file", "line", "severity", "kind", "message"}], "counts": {kind: n},
-        "errors": n, "warnings": n, "notes": n, "cards": n}`` — a stable shape for CI and editors."""
+        "errors": n, "warnings": n, "notes": n, "cards": n, "stopped": bool}`` — a stable shape for CI and
+        editors."""
         return {
             "problems": [{"file": d.file, "line": d.line, "severity": d.severity, "kind": d.code,
                           "message": d.message} for d in self.problems],
@@ -60,19 +62,26 @@ class CheckReport:
             "warnings": self.warnings,
             "notes": self.notes,
             "cards": self.cards,
+            "stopped": self.stopped,
         }
 
 
 def check_vault(root: Path, config: Config | None = None) -> CheckReport:
     """Read the vault at ``root`` as a build would and collect every problem (configuration, parsing,
-    lints, identities). Writes nothing; never raises on bad notes."""
+    lints, identities). Writes nothing; never raises on bad notes. A configuration problem that stops
+    every command (``fatal_problems``) stops the check too: ``stopped`` is set and only the
+    configuration's problems are listed."""
     root = Path(root)
     diags: list[Diagnostic] = []
     if config is None:
         config = load_config(root, diags)
-    vault = load_vault(root, config)
-    diags += vault.diagnostics
-    assign_identities([c for c in vault.cards if not c.delete], diags)
-    report = CheckReport(notes=len(vault.notes), cards=len(vault.cards))
+    report = CheckReport()
+    if fatal_problems(diags):  # as every command: a configuration that cannot be used stops here
+        report.stopped = True
+    else:
+        vault = load_vault(root, config)
+        diags += vault.diagnostics
+        assign_identities([c for c in vault.cards if not c.delete], diags)
+        report.notes, report.cards = len(vault.notes), len(vault.cards)
     report.problems = sorted(dict.fromkeys(diags), key=lambda d: (d.file, d.line, d.severity, d.message))
     return report

@@ -169,6 +169,7 @@ def note_type_fields(custom: dict[str, dict] | None = None) -> dict[str, list[st
 
 # Diagnostic kinds the parser gives (``Diagnostic.kind``) → what they mean, for summaries and `check`.
 KINDS: dict[str, str] = {
+    "config": "a configuration problem (commands stop)",
     "no-end": "a block or inline card is not closed; the card is skipped",
     "empty-block": "START and END with nothing between",
     "unknown-note-type": "a note type the configuration does not know; the card is skipped",

@@ -8,7 +8,7 @@ from rich.markup import escape
 
 from ..check import check_vault
 from ..model import KINDS
-from .common import EXIT_OK, EXIT_VAULT_ERRORS, out, print_json, vault_argument
+from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, out, print_json, vault_argument
 
 
 @click.command("check")
@@ -26,12 +26,17 @@ def check_command(vault, as_json, strict):
         print_json(report.as_json())
     else:
         _show(report)
+    if report.stopped:
+        raise SystemExit(EXIT_FATAL)
     raise SystemExit(EXIT_VAULT_ERRORS if report.needs_fixing(strict) else EXIT_OK)
 
 
 def _show(report) -> None:
-    out.print(f"{report.notes} notes, {report.cards} cards: {report.errors} errors, {report.warnings} warnings",
-              soft_wrap=True)
+    if report.stopped:
+        out.print("Stopped: the configuration cannot be used; fix it and run again.", soft_wrap=True)
+    else:
+        out.print(f"{report.notes} notes, {report.cards} cards: {report.errors} errors, "
+                  f"{report.warnings} warnings", soft_wrap=True)
     groups = report.by_kind()
     if not groups:
         return

@@ -73,4 +73,4 @@ def scan(text: str, rel: str, note_types: dict[str, list[str]], diagnostics: lis
 # The default-syntax inline pattern for callers that re-find inline cards on a line (decks/write_ids.py);
 # new code should use ``syntax.markers(config.syntax).inline_cards(line)``, which is linear and honours
 # renamed markers. No nested quantifiers: at worst quadratic on one pathological line.
-INLINE = re.compile(r"STARTI[ \t]*\[([^\]\n]+)\](.*?)ENDI(?=\s|$)")
+INLINE = re.compile(r"STARTI\s*\[([^\]\n]+)\](.*?)ENDI(?=\s|$)")

@@ -36,7 +36,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     if not root.is_dir():
         vault.diagnostics.append(Diagnostic(str(root), 0, "error", "vault folder not found"))
         return vault
-    vault.files = walk_vault(root)
+    vault.files = walk_vault(root, vault.diagnostics)
     paths = markdown_files(vault.files, config.scan_directory, config.ignore)
     resolver = LinkResolver(vault.files)
     types = note_type_fields(config.note_types)
@@ -58,7 +58,7 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     ``rel``: vault path; ``types``: note type → field names (:func:`note_type_fields`); problems are
     appended to ``diagnostics`` with file:line. Cards that Anki could not show (empty) are left out with
     a warning; ID lines no card claims are reported."""
-    fm, body_start = split_frontmatter(text, rel, diagnostics)
+    fm, body_start = split_frontmatter(text, rel, diagnostics, config.syntax)
     found: FileScan = scan(text, rel, types, diagnostics, first_line=body_start, syntax=config.syntax)
     if config.custom_regexps:
         found.cards = sorted(found.cards + _regex_cards(text, rel, found, body_start, config, types,
@@ -67,8 +67,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     found.cards = _showable(found.cards, types, diagnostics)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
                 links=list(found.links), syntax_lines=set(found.syntax_lines))
-    deck = file_deck(rel, found.target_deck, frontmatter_deck(fm), config)
-    shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm), config)
+    deck = file_deck(rel, found.target_deck, frontmatter_deck(fm, config.syntax), config)
+    shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm, config.syntax), config)
     for card in found.cards:
         card.deck = deck
         card.context = context_of(rel, note, card.line)

@@ -63,7 +63,7 @@ def test_json_is_stable_and_complete(make_vault):
     result = run(make_vault(BROKEN), "--json")
     assert result.exit_code == 1
     data = json.loads(result.output)
-    assert set(data) == {"problems", "counts", "errors", "warnings", "notes", "cards"}
+    assert set(data) == {"problems", "counts", "errors", "warnings", "notes", "cards", "stopped"}
     assert data["counts"] == {"near-miss": 2, "no-end": 1, "orphan-id": 1, "unknown-note-type": 1}
     assert (data["errors"], data["warnings"]) == (2, 3)
     first = data["problems"][0]
@@ -83,3 +83,12 @@ def test_check_reports_what_a_build_reports(make_vault):
     root = make_vault({"a.md": "START\nBasic\nQ1\n<!--ID: 5-->\nEND\n", "b.md": "START\nBasic\nQ2\n<!--ID: 5-->\nEND\n"})
     data = json.loads(run(root, "--json").output)
     assert [(p["file"], p["line"], p["kind"]) for p in data["problems"]] == [("b.md", 1, "duplicate-id")]
+
+
+def test_broken_configuration_stops_with_exit_2_naming_it(make_vault):
+    root = make_vault({**CLEAN, ".notes2anki.toml": "[build]\ndefault_deck = 5\n"})
+    result = run(root, "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.output)
+    assert data["stopped"] is True and data["cards"] == 0
+    assert [(p["file"], p["kind"]) for p in data["problems"]] == [(".notes2anki.toml", "config")]

@@ -13,8 +13,8 @@ def claim_loose_ids(cards: list[Card], loose_ids: dict[int, int], lines: list[st
                     diagnostics: list[Diagnostic]) -> None:
     """Give each ID line outside blocks (``loose_ids``: 1-based line → ID) to its card, or report it.
 
-    An ID line right below a regex card without an ID (blank lines between allowed, with a warning)
-    becomes that card's ID. An ID line inside a card's span is another card's, swallowed by this one
+    An ID line below a regex card without an ID, blank lines between, becomes that card's ID (with a
+    warning; directly below, the regex reader takes it itself). An ID line inside a card's span is another card's, swallowed by this one
     (cards written without a blank line between them). Any other unclaimed ID line is an orphan."""
     claimed = {c.id_line for c in cards if c.id is not None and not c.inline}
     spans = sorted((c for c in cards if not c.inline), key=lambda c: (c.line, c.end_line))
@@ -30,16 +30,16 @@ def claim_loose_ids(cards: list[Card], loose_ids: dict[int, int], lines: list[st
                 "orphan-id"))
             continue
         owner = _card_above(spans, no, lines)
-        if owner is not None and owner.kind == "regex" and owner.id is None:
-            blank = no - owner.end_line - 1
+        # right below the card's last line, the regex reader would have taken it: the match then ends
+        # mid-line, and the ID is not read as the card's (``ids`` writes none there either)
+        if owner is not None and owner.kind == "regex" and owner.id is None and no - owner.end_line > 1:
             owner.id, owner.id_line = card_id, no
             claimed.add(no)
-            if blank:
-                diagnostics.append(Diagnostic(
-                    rel, no, "warning",
-                    f"ID {card_id} is separated from its card at {owner.where} by {blank} blank line(s); "
-                    "taken as that card's ID (the plugin would not find it: remove the blank lines)",
-                    "id-after-blank"))
+            diagnostics.append(Diagnostic(
+                rel, no, "warning",
+                f"ID {card_id} is separated from its card at {owner.where} by {no - owner.end_line - 1} blank "
+                "line(s); taken as that card's ID (the plugin would not find it: remove the blank lines)",
+                "id-after-blank"))
             continue
         diagnostics.append(Diagnostic(
             rel, no, "warning",

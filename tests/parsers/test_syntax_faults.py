@@ -136,8 +136,7 @@ def test_cloze_rule_is_the_plugins():
     assert cloze_type("medu4Clozetest", {"fields": ["テキスト"]})
 
 
-def test_user_cloze_type_builds_as_anki_cloze(make_vault, tmp_path, collection):
-    from conftest import import_into
+def test_user_cloze_type_builds_as_anki_cloze(make_vault, tmp_path, collection, helpers):
     from notes2anki.config import load_config
     from notes2anki.decks.build import build_package
     from notes2anki.parsers import load_vault
@@ -150,7 +149,7 @@ def test_user_cloze_type_builds_as_anki_cloze(make_vault, tmp_path, collection):
     (card,) = vault.cards
     assert "{{c1::高}}" in card.html["テキスト"] and "{{c2::低}}" in card.html["テキスト"]
     build_package(vault, config, tmp_path / "out.apkg")
-    import_into(collection, tmp_path / "out.apkg")
+    helpers.import_into(collection, tmp_path / "out.apkg")
     (nid,) = collection.find_notes("")
     note = collection.get_note(nid)
     assert note.note_type()["type"] == 1  # MODEL_CLOZE

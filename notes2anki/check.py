@@ -27,10 +27,12 @@ class CheckReport:
 
     @property
     def errors(self) -> int:
+        """How many problems are errors."""
         return sum(1 for d in self.problems if d.severity == "error")
 
     @property
     def warnings(self) -> int:
+        """How many problems are warnings."""
         return sum(1 for d in self.problems if d.severity == "warning")
 
     def counts(self) -> dict[str, int]:

@@ -78,6 +78,8 @@ class Card:
 
 @dataclass
 class Heading:
+    """A Markdown heading of a note: level 1-6, its text, its 1-based line."""
+
     level: int
     text: str
     line: int
@@ -105,6 +107,8 @@ class Note:
 
 @dataclass
 class Vault:
+    """A parsed vault: its notes (with their cards), every diagnostic, every file (vault paths)."""
+
     root: Path
     notes: list[Note] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)

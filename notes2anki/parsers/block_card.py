@@ -61,6 +61,8 @@ def find_end(state: ScanState, start: int) -> BlockEnd:
 
 @dataclass
 class BodyLine:
+    """A line of a block's body with its 1-based line number in the note."""
+
     no: int  # 1-based line in the note
     text: str
 

@@ -95,10 +95,12 @@ class Markers:
 
     @property
     def begin(self) -> str:
+        """The word that opens a block (``START``)."""
         return self.syntax.begin_note
 
     @property
     def end(self) -> str:
+        """The word that closes a block (``END``)."""
         return self.syntax.end_note
 
     def inline_cards(self, line: str) -> list[InlineMatch]:
@@ -131,6 +133,7 @@ class Markers:
             pos = stop + len(end)
 
     def has_inline_start(self, line: str) -> bool:
+        """Whether ``line`` holds the inline begin marker at all (a cheap pre-test)."""
         return self.syntax.begin_inline_note in line
 
     def may_be_keyed(self, line: str) -> bool:

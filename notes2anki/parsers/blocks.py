@@ -11,7 +11,6 @@ must run.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,9 +19,9 @@ from ..model import Diagnostic
 from . import block_rules as rules
 from .lints import start_lint
 from .scan_state import FileScan, ScanState, fenced_lines
-from .syntax import inline_id, markers
+from .syntax import markers
 
-__all__ = ["RULES", "Rule", "FileScan", "ScanState", "scan", "fenced_lines", "INLINE", "inline_id"]
+__all__ = ["RULES", "Rule", "FileScan", "ScanState", "scan", "fenced_lines"]
 
 
 @dataclass(frozen=True)
@@ -68,9 +67,3 @@ def scan(text: str, rel: str, note_types: dict[str, list[str]], diagnostics: lis
         if state.line <= before:  # a rule must move the cursor when it consumes; never loop
             state.line = before + 1
     return state.result
-
-
-# The default-syntax inline pattern for callers that re-find inline cards on a line (decks/write_ids.py);
-# new code should use ``syntax.markers(config.syntax).inline_cards(line)``, which is linear and honours
-# renamed markers. No nested quantifiers: at worst quadratic on one pathological line.
-INLINE = re.compile(r"STARTI\s*\[([^\]\n]+)\](.*?)ENDI(?=\s|$)")

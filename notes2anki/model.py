@@ -186,4 +186,6 @@ KINDS: dict[str, str] = {
     "near-miss": "card syntax that is almost right (what was probably meant is said)",
     "no-cloze": "a cloze card without a cloze deletion",
     "missing-media": "an embedded file that is not in the vault",
+    "other-error": "other errors (each message says what)",
+    "other-warning": "other warnings (each message says what)",
 }

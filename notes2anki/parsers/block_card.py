@@ -78,8 +78,10 @@ def block_card(state: ScanState, start: int, end: int) -> Card | None:
         return None
     note_type = body[0].text.strip()
     if note_type not in state.note_types:
+        hint = (" — is the note type line missing? The first line after START names the type"
+                if len(note_type) > 40 or ":" in note_type else "")
         state.report(body[0].no, "error", "unknown-note-type",
-                     f"unknown note type {note_type!r} (known: {', '.join(state.note_types)}); card skipped")
+                     f"unknown note type {note_type!r} (known: {', '.join(state.note_types)}); card skipped{hint}")
         return None
     card = Card(note_type=note_type, fields={}, file=state.rel, line=start, end_line=end)
     rest = _take_trailing_lines(card, body[1:], state.markers.syntax.delete_note_line)

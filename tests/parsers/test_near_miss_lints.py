@@ -103,3 +103,10 @@ def test_empty_front_is_reported_at_the_vault_level(make_vault):
 def test_ordinary_prose_and_cards_stay_quiet(text):
     _, diags = lint(text)
     assert diags == []
+
+
+def test_missing_note_type_line_is_named():
+    found, diags = lint("START\nDefinice: **tranzitivní závislost**\nBack: A\nEND\n")
+    ((line, severity, kind, message),) = diags
+    assert (line, severity, kind) == (2, "error", "unknown-note-type")
+    assert "is the note type line missing?" in message

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..config import Config, load_config
 from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
 from .blocks import FileScan, scan
-from .id_lines import claim_loose_ids, drop_duplicate_ids
+from .id_lines import drop_duplicate_ids, report_loose_ids
 from .lints import card_problems
 from .files import markdown_files, read_text, walk_vault
 from .frontmatter import frontmatter_deck, frontmatter_tags, split_frontmatter
@@ -38,7 +38,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         return vault
     vault.files = walk_vault(root, vault.diagnostics)
     paths = markdown_files(vault.files, config.scan_directory, config.ignore)
-    resolver = LinkResolver(vault.files)
+    resolver = LinkResolver(vault.files, root)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
     for done, rel in enumerate(paths, 1):
@@ -60,10 +60,12 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     a warning; ID lines no card claims are reported."""
     fm, body_start = split_frontmatter(text, rel, diagnostics, config.syntax)
     found: FileScan = scan(text, rel, types, diagnostics, first_line=body_start, syntax=config.syntax)
-    if config.custom_regexps:
-        found.cards = sorted(found.cards + _regex_cards(text, rel, found, body_start, config, types,
+    if config.custom_regexps:  # the first type claims a span (F6): regex_notes keeps the settings' order
+        taken = [(c.line, c.end_line) for c in found.cards] + _spans(found.fenced)
+        taken.append((1, body_start - 1))  # frontmatter
+        found.cards = sorted(found.cards + regex_cards(text, rel, config.custom_regexps, types, taken,
                                                         diagnostics), key=lambda c: (c.line, c.col))
-    claim_loose_ids(found.cards, found.loose_ids, text.split("\n"), rel, diagnostics)
+    report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
     found.cards = _showable(found.cards, types, diagnostics)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
                 links=list(found.links), syntax_lines=set(found.syntax_lines))
@@ -89,20 +91,6 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
             continue
         note.cards.append(card)
     return note
-
-
-def _regex_cards(text: str, rel: str, found: FileScan, body_start: int, config: Config,
-                 types: dict[str, list[str]], diagnostics: list[Diagnostic]) -> list[Card]:
-    """Cards of the custom regexes, one note type after another in the configuration's order: a span
-    one type claimed is not matched again by a later one (the plugin's rule; F6)."""
-    taken = [(c.line, c.end_line) for c in found.cards] + _spans(found.fenced)
-    taken.append((1, body_start - 1))  # frontmatter
-    out: list[Card] = []
-    for note_type, pattern in config.custom_regexps.items():
-        cards = regex_cards(text, rel, {note_type: pattern}, types, list(taken), diagnostics)
-        taken += [(c.line, c.end_line) for c in cards]
-        out += cards
-    return out
 
 
 def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic]) -> list[Card]:
@@ -170,6 +158,8 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       f"embedded file {missing!r} (in this card) not found in the vault",
                                       "missing-media"))
+    for warning in dict.fromkeys(ctx.warnings):
+        diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))
     if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       "Cloze card has no cloze deletion ({{c1::...}}); "

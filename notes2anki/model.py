@@ -186,6 +186,7 @@ KINDS: dict[str, str] = {
     "near-miss": "card syntax that is almost right (what was probably meant is said)",
     "no-cloze": "a cloze card without a cloze deletion",
     "missing-media": "an embedded file that is not in the vault",
+    "render": "a field that could not be rendered as written (embeds, links)",
     "other-error": "other errors (each message says what)",
     "other-warning": "other warnings (each message says what)",
 }

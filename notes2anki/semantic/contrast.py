@@ -56,7 +56,7 @@ a an the of in on at to for from by with about as into onto over under between w
 but if so is are was were be been being do does did done has have had having can could should would
 will shall may might must it its this that these those there here which what who whom whose when where
 why how whats what's also just very much such
-same own our your their his her my we you they he she i me him them us ones called known name named
+same own our your their his her my we you they he she i me him them us called known name named
 give state define describe explain list mention term word meaning mean means stand stands refer refers
 used use using usually typically commonly generally main mainly primary purpose role function example
 e g eg ie i.e etc vs versus kind type sort way ways thing things part parts

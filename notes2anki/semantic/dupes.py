@@ -1,8 +1,8 @@
 """Exact and near-duplicate cards: :func:`find_duplicates`.
 
-1. Cards whose fields are the same Markdown (ID comments dropped, runs of spaces and line ends read as one
-   space; case, images and every other character count: a card that differs only by an image is not
-   exact) are *exact* duplicates (score 1.0).
+1. Cards with the same plain text (case counts, Markdown emphasis does not) that embed the same images and
+   sounds in the same fields are *exact* duplicates (score 1.0): a card that differs only by an image
+   (FIT ``BI-SPOL-14 MLO.md:760/778``) is not exact.
 2. Each distinct card is read as question, answer and whole text (a Cloze card: its text with the clozes
    blanked, and the cloze answers); the three are embedded (through the cache). Which cards the model can
    read at all is measured per card (:func:`notes2anki.semantic.language.covered`).
@@ -180,13 +180,17 @@ def settings_from_config(config: Any) -> tuple[str | None, float | None, Any, li
 
 # -- finding ---------------------------------------------------------------------------------------------
 
-_ID_COMMENT = re.compile(r"<!--\s*ID:\s*\d+\s*-->|^\s*ID:\s*\d+\s*$", re.M)
+_MEDIA = re.compile(r"!\[\[([^\]|\n]*)[^\]\n]*\]\]|!\[[^\]\n]*\]\(([^)\s]*)[^)\n]*\)|<img\b[^>]*?src=[\"']?([^\"' >]+)"
+                    r"|\[sound:([^\]\n]*)\]", re.I)
 
 
 def exact_key(card: Card) -> str:
-    """What two exact duplicates share: every field's Markdown, ID comments dropped, whitespace runs read
-    as one space. Case, images and links count."""
-    return "\x1f".join(" ".join(_ID_COMMENT.sub(" ", value).split()) for value in card.fields.values())
+    """What two exact duplicates share: the plain card text (:func:`card_text`; case counts, Markdown
+    emphasis does not) and the images and sounds each field embeds, in order: a card that differs only by
+    an image is not an exact duplicate."""
+    media = ["|".join(next(g for g in m.groups() if g is not None).strip() for m in _MEDIA.finditer(value))
+             for value in card.fields.values()]
+    return "\x1f".join([card_text(card), *media])
 
 
 def card_side(card: Card) -> Side:
@@ -285,7 +289,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             sides = [card_side(kept[r]) for r in reps]
             is_covered = covered([s.text for s in sides], model if own else embedder.spec.location or None)
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
-            enc = encode(sides, embedder.embed)
+            enc = encode(sides, embedder.embed, is_covered)
             verdicts = judge_pairs(enc, candidate_pairs(enc, is_covered, top_k), is_covered, threshold)
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]

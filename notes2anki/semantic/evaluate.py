@@ -198,7 +198,7 @@ def _training_rows(eval_dir: Path, embedder: Embedder, unlabelled_weight: float)
     return np.array(rows), np.array(labels), np.array(weights), np.array(source)
 
 
-def fit_pair_model(eval_dir: Path | str, embedder: Embedder, *, c: float = 3.0, unlabelled_weight: float = 0.2,
+def fit_pair_model(eval_dir: Path | str, embedder: Embedder, *, c: float = 3.0, unlabelled_weight: float = 1.0,
                    min_precision: float = 0.95) -> dict[str, Any]:
     """Fit the logistic regression of :mod:`~notes2anki.semantic.pair_model` (standardised features, L2,
     ``C=c``) and choose its threshold: the lowest at which the fitted model's precision on the vault's

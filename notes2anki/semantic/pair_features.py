@@ -11,10 +11,15 @@ embedding cosines (the sentence model; all three texts of every card are embedde
     what does it supply?") and a Basic card against the Cloze card stating its answer; ``direct_cos`` the
     mean of the question and answer cosines, ``inverse_cos`` the mean of the two cross cosines,
     ``aligned_cos`` the better of the two readings;
+margins (how much closer the pair is than each card's usual neighbours: a note of templated cards —
+"the first / second / third step of backprop" — is dense, and closeness there means less; the
+"cross-domain similarity local scaling" of bilingual word retrieval)
+    ``card_margin`` / ``q_margin``: the cosine minus the mean, over both cards, of the mean cosine to
+    their :data:`DENSITY_K` nearest other cards (among the cards compared: the vault);
 character n-grams (2–4 letters within words, hashed: language-independent, no vocabulary)
     ``char_card``, ``char_q``, ``char_a`` cosines;
-which words differ (content words: stopwords-iso function words of English, German, French, Spanish left
-out; words matched up to inflection, typos, abbreviations, acronyms)
+which words differ (content words: :func:`~notes2anki.semantic.contrast.tokens`, question words and
+articles left out; words matched up to inflection, typos, abbreviations, acronyms)
     ``q_jaccard`` overlap of the questions' content words; ``q_swap`` 1 when the questions are the same
     sentence with a content word exchanged (TCP/UDP, left/right), ``q_affix`` 1 when an exchanged word is
     the other with another prefix or suffix (competitive/non-competitive, hypo-/hyper-);
@@ -42,12 +47,12 @@ from typing import Sequence
 import numpy as np
 
 from . import contrast
-from .language import stop_words
 
 FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
-            "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
+            "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio")
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
+DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
 
@@ -73,6 +78,25 @@ class Encoded:
     char_card: object  # scipy sparse, l2-normalised rows
     char_q: object
     char_a: object
+    density_card: np.ndarray | None = None  # mean cosine to the DENSITY_K nearest other cards
+    density_q: np.ndarray | None = None
+
+
+def density(vectors: np.ndarray, rows: Sequence[int], k: int = DENSITY_K, block: int = 1024) -> np.ndarray:
+    """For each of ``rows`` of the unit ``vectors``, the mean cosine to its ``k`` nearest other rows among
+    ``rows`` (zero elsewhere); blocks keep memory bounded."""
+    out = np.zeros(vectors.shape[0], dtype=np.float64)
+    rows = list(rows)
+    if len(rows) < 2:
+        return out
+    sub = np.ascontiguousarray(vectors[rows], dtype=np.float32)
+    k = min(k, len(rows) - 1)
+    for start in range(0, len(rows), block):
+        sims = sub[start:start + block] @ sub.T
+        sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf
+        top = np.partition(sims, sims.shape[1] - k, axis=1)[:, sims.shape[1] - k:]
+        out[rows[start:start + block]] = top.mean(axis=1)
+    return out
 
 
 def char_vectors(texts: Sequence[str]):
@@ -84,26 +108,30 @@ def char_vectors(texts: Sequence[str]):
     return vectorizer.transform(list(texts))
 
 
-def encode(sides: Sequence[Side], embed) -> Encoded:
-    """Embed (``embed``: texts -> unit rows, e.g. ``Embedder.embed``) and n-gram the sides' three texts."""
+def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None) -> Encoded:
+    """Embed (``embed``: texts -> unit rows, e.g. ``Embedder.embed``) and n-gram the sides' three texts.
+    With ``covered``, only the sides the model reads are embedded (the others get zero rows: they are
+    judged by character n-grams, and embedding them would only cost time)."""
     cards = [s.text for s in sides]
     questions = [s.question or s.text for s in sides]
     answers = [s.answer or s.question or s.text for s in sides]
-    vectors = embed(cards + questions + answers)
     n = len(sides)
-    return Encoded(sides, vectors[:n], vectors[n:2 * n], vectors[2 * n:], char_vectors(cards),
-                   char_vectors(questions), char_vectors(answers))
-
-
-@lru_cache(maxsize=1)
-def _stop() -> frozenset[str]:
-    return stop_words(("en", "de", "fr", "es"))
+    rows = [i for i in range(n) if covered is None or covered[i]]
+    found = embed([cards[i] for i in rows] + [questions[i] for i in rows] + [answers[i] for i in rows]) \
+        if rows else np.zeros((0, 0), dtype=np.float32)
+    dim = found.shape[1] if found.ndim == 2 and found.shape[0] else 1
+    out = np.zeros((3, n, dim), dtype=np.float32)
+    m = len(rows)
+    for k in range(3):
+        if m:
+            out[k, rows] = found[k * m:(k + 1) * m]
+    return Encoded(sides, out[0], out[1], out[2], char_vectors(cards), char_vectors(questions),
+                   char_vectors(answers), density(out[0], rows), density(out[1], rows))
 
 
 @lru_cache(maxsize=1 << 15)
 def _content(text: str) -> tuple[str, ...]:
-    stop = _stop()
-    return tuple(sorted({w for w, c in contrast.tokens(text) if c and w.lower() not in stop}))
+    return tuple(sorted({w for w, c in contrast.tokens(text) if c}))
 
 
 def _jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -146,8 +174,11 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
     else:
         negation = contrast.negated(a.question) != contrast.negated(b.question)
     la, lb = len(a.text), len(b.text)
+    card_cos = float(enc.card[i] @ enc.card[j])
     values = {
-        "card_cos": float(enc.card[i] @ enc.card[j]), "q_cos": q_cos, "a_cos": a_cos,
+        "card_cos": card_cos, "q_cos": q_cos,
+        "card_margin": card_cos - (enc.density_card[i] + enc.density_card[j]) / 2,
+        "q_margin": q_cos - (enc.density_q[i] + enc.density_q[j]) / 2, "a_cos": a_cos,
         "has_answers": float(has_answers), "cross_cos": cross,
         "direct_cos": direct, "inverse_cos": inverse, "aligned_cos": max(direct, inverse, cross if not has_answers else 0.0),
         "char_card": _sparse_cos(enc.char_card, i, j), "char_q": _sparse_cos(enc.char_q, i, j),

@@ -106,3 +106,14 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
                 break
         out.append(chosen)
     return out
+
+
+def common_words(texts: Sequence[str], share: float, floor: float = 0.05) -> frozenset[str]:
+    """Words found in more than ``max(share, floor)`` of ``texts``: too common in this vault to name a
+    topic (a corpus-specific stop list, as ``max_df`` in topic modelling)."""
+    limit = max(share, floor) * len(texts)
+    counts: dict[str, int] = {}
+    for text in texts:
+        for word in words(text, frozenset()):
+            counts[word] = counts.get(word, 0) + 1
+    return frozenset(w for w, n in counts.items() if n > limit)

@@ -14,14 +14,18 @@ Method (deterministic: the same set of cards gives the same topics in any file o
    one subject far more often than not, and notes are much easier to group than terse single cards. A
    note holding more than :data:`BIG_NOTE_SHARE` of the cards (one big note per exam subject) is split into
    its cards. Units are put in a canonical order (by their cards' texts), clustered by average linkage on
-   cosine distance, and the number of subjects is the one with the best silhouette
-   (2..:data:`MAX_SUBJECTS`) — or ``k`` when given (``topics --k N``), or a distance cut when a threshold
-   is given. Subjects smaller than ``min_size`` cards join their nearest subject.
+   cosine distance (and by Ward linkage), and the clustering with the best silhouette among
+   2..:data:`MAX_SUBJECTS` subjects wins, provided no subject holds more than :data:`MAX_SHARE` of the
+   cards (one sizeable subject must not swallow the others) — or ``k`` subjects when given (``topics --k
+   N``), or a distance cut when a threshold is given. Subjects smaller than ``min_size`` cards join their
+   nearest subject.
 3. **Sub-topics.** Within each subject of at least ``2 * min_size`` cards, its cards are clustered the same
    way (2..:data:`MAX_SUBTOPICS`); sub-topics are kept only when their silhouette reaches
    :data:`MIN_SUB_SILHOUETTE` (else the subject has none).
 4. **Labels.** Class-based TF-IDF (:mod:`notes2anki.semantic.topic_labels`): subjects against each other,
-   sub-topics against their siblings; stop words of the vault's languages from stopwords-iso.
+   sub-topics against their siblings; stop words of the vault's languages from stopwords-iso, and words
+   found in more than max(5 %, 2 / subjects) of all cards (question words a stop-word list misses, e.g.
+   Czech "jaké").
 5. Subjects are numbered 1.. by size (largest first), then label; sub-topics likewise within a subject.
 """
 from __future__ import annotations
@@ -37,7 +41,7 @@ import numpy as np
 from ..config import number_setting
 from ..model import Card, Diagnostic, Vault
 from .text import card_text
-from .topic_labels import LABEL_WORDS, keywords, label_stop_words
+from .topic_labels import LABEL_WORDS, common_words, keywords, label_stop_words
 from .topic_vectors import NOTE_BLEND, vault_vectors
 
 DEFAULT_THRESHOLD = 0.86  # cosine distance for cluster() (topics --threshold)
@@ -47,6 +51,7 @@ MAX_SUBJECTS = 40
 MAX_SUBTOPICS = 8
 MIN_SUB_SILHOUETTE = 0.1
 BIG_NOTE_SHARE = 0.15
+MAX_SHARE = 0.5  # no subject may hold more than this share of the cards (when avoidable)
 TAG_PREFIX = "topic::"
 
 __all__ = ["Topic", "TopicResult", "find_topics", "vault_topics", "card_vectors", "cluster", "keywords",
@@ -167,11 +172,13 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
-def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None,
-                    threshold: float | None = None) -> tuple[np.ndarray, float]:
-    """(labels 0.. numbered by first appearance, silhouette) of average-linkage clusters of the unit rows
-    ``x``: ``k`` clusters when given, a cut at cosine distance ``threshold`` when given, else the number in
-    2..``kmax`` with the best silhouette (ties: the smaller number)."""
+def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None, threshold: float | None = None,
+                    weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """(labels 0.. numbered by first appearance, silhouette) of hierarchical clusters of the unit rows ``x``:
+    ``k`` clusters when given, a cut at cosine distance ``threshold`` when given, else the clustering in
+    2..``kmax`` clusters, by average or Ward linkage, with the best silhouette among those where no cluster
+    holds more than :data:`MAX_SHARE` of the ``weights`` (cards) — so that one subject does not swallow
+    the others — or the best overall when none qualifies. Ties: average linkage, fewer clusters."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
     from sklearn.metrics import silhouette_score
@@ -179,8 +186,9 @@ def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None,
     n = x.shape[0]
     if n < 3:
         return np.zeros(n, dtype=int), 0.0
+    weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     condensed = _condensed_cosine(x)
-    tree = linkage(condensed, method="average")
+    trees = {"average": linkage(condensed, method="average")}
     square = squareform(condensed)
     del condensed
 
@@ -194,17 +202,23 @@ def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None,
         return float(silhouette_score(square, labels, metric="precomputed"))
 
     if k is not None or threshold is not None:
+        tree = trees["average"]
         raw = fcluster(tree, t=k, criterion="maxclust") if k is not None else \
             fcluster(tree, t=threshold, criterion="distance")
         labels = numbered(raw)
         return labels, silhouette(labels)
-    best, best_score = np.zeros(n, dtype=int), -1.0
-    for count in range(2, max(2, min(kmax, n - 1)) + 1):
-        labels = numbered(fcluster(tree, t=count, criterion="maxclust"))
-        score = silhouette(labels)
-        if score > best_score + 1e-9:
-            best, best_score = labels, score
-    return best, best_score
+    trees["ward"] = linkage(x, method="ward")
+    total = weights.sum()
+    best: dict[bool, tuple[float, np.ndarray]] = {}
+    for method in ("average", "ward"):
+        for count in range(2, max(2, min(kmax, n - 1)) + 1):
+            labels = numbered(fcluster(trees[method], t=count, criterion="maxclust"))
+            score = silhouette(labels)
+            balanced = max(np.bincount(labels, weights=weights)) <= MAX_SHARE * total
+            if balanced not in best or score > best[balanced][0] + 1e-9:
+                best[balanced] = (score, labels)
+    score, labels = best.get(True) or best[False]
+    return labels, score
 
 
 def _merge_small(labels: np.ndarray, x: np.ndarray, weights: np.ndarray, min_size: int) -> np.ndarray:
@@ -285,13 +299,14 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     ordered = [cards[i] for i in order]
     ordered_texts = [texts[i] for i in order]
     units = _units(ordered, list(range(len(order))), max(40, math.ceil(BIG_NOTE_SHARE * len(order))))
-    units.sort(key=lambda u: [ordered_texts[r] for r in u])
+    # canonical order: by the units' texts, then (equal texts in two notes) by their vectors
+    units.sort(key=lambda u: ([ordered_texts[r] for r in u], np.round(x[u].mean(axis=0), 5).tobytes()))
     ux = _unit(np.stack([x[u].mean(axis=0) for u in units]))
     weights = np.array([len(u) for u in units], dtype=np.float64)
     rows = list(range(len(units)))
     if len(units) > max_exact:
         rows = _sample(["\n".join(ordered_texts[r] for r in u) for u in units], max_exact)
-    labels_sample, _ = best_clustering(ux[rows], MAX_SUBJECTS, k=k, threshold=threshold)
+    labels_sample, _ = best_clustering(ux[rows], MAX_SUBJECTS, k=k, threshold=threshold, weights=weights[rows])
     labels = np.full(len(units), -1)
     labels[rows] = labels_sample
     if (labels < 0).any():  # units outside the sample join the nearest subject
@@ -304,7 +319,7 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     groups: dict[int, list[int]] = {}
     for unit, label in zip(units, labels.tolist()):
         groups.setdefault(label, []).extend(unit)
-    stop = label_stop_words(ordered_texts)
+    stop = label_stop_words(ordered_texts) | common_words(ordered_texts, 2 / max(1, len(groups)))
     subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, stop, examples)
     if subtopics:
         index = {(c.file, c.line): r for r, c in enumerate(ordered)}

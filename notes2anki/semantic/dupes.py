@@ -9,7 +9,8 @@
 3. Candidate pairs: each card's nearest neighbours by card-text and by question cosine (bounded memory,
    :mod:`~notes2anki.semantic.mining`); for cards the model does not read, by character n-gram cosine.
 4. Each candidate is judged (:mod:`~notes2anki.semantic.scoring`): the learned pair model for covered
-   cards, character n-grams for the others.
+   cards, character n-grams for the others. Two cards that embed different images or sounds are not
+   duplicates ("Which formula is equivalent: [image]" asked of two formulas).
 5. Pairs the user keeps on purpose (the ``ignore`` list) are dropped. Groups are *cliques*: three or more
    cards every two of which are reported duplicates (no chaining through a middle card); each card is in at
    most one group, the larger and closer groups first.
@@ -160,28 +161,28 @@ def _ignored_pairs(entries: list[list[int | tuple[str, int]]], cards: Sequence[C
 
 
 def settings_from_config(config: Any) -> tuple[str | None, float | None, Any, list[str]]:
-    """(model, threshold, ignore entries, warnings) from ``[semantic] model`` and ``[dupes] threshold`` /
-    ``ignore`` of a :class:`notes2anki.config.Config` (None where unset)."""
-    warnings: list[str] = []
-    semantic = config.section("semantic") if config is not None else {}
-    dupes = config.section("dupes") if config is not None else {}
-    model = semantic.get("model")
-    if model is not None and not isinstance(model, str):
-        warnings.append(f"[semantic] model should be a string, got {model!r}; default used")
-        model = None
-    threshold = dupes.get("threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
-                                  or not 0.0 <= threshold <= 1.0):
-        warnings.append(f"[dupes] threshold should be a number between 0 and 1, got {threshold!r}; "
-                        "default used")
-        threshold = None
-    return model, None if threshold is None else float(threshold), dupes.get("ignore", ()), warnings
+    """(model, threshold, ignore entries, warnings) from the validated ``config.semantic.model`` and
+    ``config.dupes`` of a :class:`notes2anki.config.Config` (None where unset; the configuration loader
+    has already reported invalid values)."""
+    if config is None:
+        return None, None, (), []
+    semantic, dupes = getattr(config, "semantic", None), getattr(config, "dupes", None)
+    model = getattr(semantic, "model", None)
+    threshold = getattr(dupes, "threshold", None)
+    ignore = [list(entry) for entry in getattr(dupes, "ignore", ())]
+    return model, None if threshold is None else float(threshold), ignore, []
 
 
 # -- finding ---------------------------------------------------------------------------------------------
 
 _MEDIA = re.compile(r"!\[\[([^\]|\n]*)[^\]\n]*\]\]|!\[[^\]\n]*\]\(([^)\s]*)[^)\n]*\)|<img\b[^>]*?src=[\"']?([^\"' >]+)"
                     r"|\[sound:([^\]\n]*)\]", re.I)
+
+
+def _media(card: Card) -> tuple[str, ...]:
+    """The images and sounds the card embeds, in order."""
+    return tuple(next(g for g in m.groups() if g is not None).strip()
+                 for value in card.fields.values() for m in _MEDIA.finditer(value))
 
 
 def exact_key(card: Card) -> str:
@@ -291,8 +292,11 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
             enc = encode(sides, embedder.embed, is_covered)
             verdicts = judge_pairs(enc, candidate_pairs(enc, is_covered, top_k), is_covered, threshold)
+            media = [_media(kept[r]) for r in reps]
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]
+                if media[a] and media[b] and media[a] != media[b] and verdict.accepted(threshold):
+                    verdict.vetoes.append("the cards embed different images or sounds")
                 if not verdict.accepted(threshold):
                     report.rejected.append(Rejection(kept[ri], kept[rj], verdict.score, verdict.reason,
                                                      verdict.signals))

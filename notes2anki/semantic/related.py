@@ -67,22 +67,22 @@ def default_excludes(root: Path) -> list[str]:
             continue
         folder = data.get("folder") if isinstance(data, dict) else None
         if isinstance(folder, str) and folder.strip("/ "):
-            globs.append(folder.strip("/ ") + "/**")
+            globs.append(folder.strip("/ ") + "/")
     return globs
 
 
 def excluded_notes(vault: Vault, globs: list[str] | None = None) -> set[str]:
-    """Paths of the notes left out of related-note suggestions: those matching ``globs`` (None: the
-    defaults, :func:`default_excludes`) and those named like a date (daily notes)."""
-    from fnmatch import fnmatchcase
+    """Paths of the notes left out of related-note suggestions: those matching the gitignore-style
+    ``globs`` (``[related] exclude``; None or empty: :func:`default_excludes`) and those named like a date
+    (daily notes)."""
+    from ..parsers.files import path_filter
 
-    globs = default_excludes(vault.root) if globs is None else globs
-    out = set()
-    for note in vault.notes:
-        if _DATE_NAME.match(note.name) or any(
-                fnmatchcase(note.path, g) or (g.endswith("/**") and note.path.startswith(g[:-2])) for g in globs):
-            out.add(note.path)
-    return out
+    globs = list(globs) if globs else default_excludes(vault.root)
+    try:
+        matches = path_filter(globs) if globs else (lambda rel: False)
+    except Exception:  # a bad pattern: reported when the configuration was read
+        matches = lambda rel: False  # noqa: E731
+    return {note.path for note in vault.notes if _DATE_NAME.match(note.name) or matches(note.path)}
 
 
 class NoteNotFound(LookupError):

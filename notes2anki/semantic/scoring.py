@@ -10,7 +10,8 @@ Two judges, by what the embedding model can read (:func:`notes2anki.semantic.lan
   with cross-validation.
 * **either card not covered** (e.g. Japanese, Czech text with the English bundled model): character
   n-grams, which need no vocabulary. The score is the lower of the question and answer n-gram cosines
-  (the card-text cosine when a card has no answer); numbers that differ by value reject the pair. The pair
+  (the card-text cosine when a card has no answer); numbers that differ by value, or questions that are
+  the same sentence with one term swapped (BubbleSort / InsertSort, XOR / NOR), reject the pair. The pair
   is reported at or above :data:`CHAR_THRESHOLD` — a strict limit, because character overlap cannot tell a
   reworded question from a different one, only a copy or a near copy.
 """
@@ -87,6 +88,8 @@ def char_verdict(signals: dict[str, float]) -> Verdict:
     verdict = Verdict(round(score, 4), "chargrams", signals)
     if signals["num_q_conflict"] or signals["num_a_conflict"]:
         verdict.vetoes.append("numbers differ")
+    elif signals["q_swap"]:
+        verdict.vetoes.append("the questions are the same sentence with a term swapped")
     elif score < CHAR_THRESHOLD:
         verdict.why = f"character n-gram score {score:.2f} below {CHAR_THRESHOLD:.2f} (text the model does not read)"
     return verdict

@@ -24,7 +24,7 @@ EXPLAIN_LIMIT = 50
 @vault_argument
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0),
               help="Report near duplicates whose probability is at least this (0-1; default: the pair "
-                   "model's, 0.71, or [dupes] threshold).")
+                   "model's, 0.69, or [dupes] threshold).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
 @click.option("--fail", is_flag=True, help="Exit with status 1 when any duplicate is found (for CI).")
 @click.option("--model", help="Sentence-transformers model name or directory "

@@ -40,6 +40,7 @@ A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -99,13 +100,17 @@ def density(vectors: np.ndarray, rows: Sequence[int], k: int = DENSITY_K, block:
     return out
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
 def char_vectors(texts: Sequence[str]):
-    """Hashed character 2–4-gram vectors (within words, lower case), l2-normalised: a sparse matrix."""
+    """Hashed character 2–4-gram vectors (within words, lower case, punctuation read as a space: "何か？" and
+    "何か。" are the same), l2-normalised: a sparse matrix."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=_CHAR_FEATURES,
                                    alternate_sign=False, norm="l2", lowercase=True)
-    return vectorizer.transform(list(texts))
+    return vectorizer.transform([_PUNCTUATION.sub(" ", t) for t in texts])
 
 
 def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None) -> Encoded:

@@ -70,7 +70,7 @@ def judge_pairs(enc: Encoded, candidates: Iterable[tuple[int, int]], covered: Se
     for (i, j), row, p in zip(pairs, rows, probabilities):
         signals = explain(row)
         if covered[i] and covered[j]:
-            verdict = Verdict(round(float(p), 4), "model", signals)
+            verdict = Verdict(min(round(float(p), 4), 0.9999), "model", signals)  # 1.0: exact only
             if verdict.score < threshold:
                 verdict.why = f"score {verdict.score:.2f} below threshold {threshold:.2f} ({_model_reason(model, row)})"
         else:

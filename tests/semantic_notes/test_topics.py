@@ -19,7 +19,9 @@ from notes2anki.semantic.topics import (card_vectors, cluster, find_topics, keyw
                                         vault_topics)
 
 TOPICS_VAULT = Path(__file__).resolve().parents[1] / "fixtures" / "topics_vault"
-MIN_ARI = 0.85  # measured: 1.0 (7 topics found for the 7 labelled ones, 0 cards unassigned)
+# Measured: 0.835 (9 subjects found for the 7 labelled ones, the number chosen by silhouette, 0 cards
+# unassigned). The former 1.0 came from a merge threshold chosen on this very vault; the bar is issue 12's.
+MIN_ARI = 0.80
 
 
 def assignment(result) -> dict[tuple[str, int], int]:
@@ -160,7 +162,7 @@ def test_topic_tags_for_build(topics_vault, fixture_topics, cache_dir):
 def test_cli_table_and_tree():
     table = CliRunner().invoke(topics_command, [str(TOPICS_VAULT)])
     assert table.exit_code == 0, table.output
-    assert re.search(r"116 cards in 7 topics \(\d+ sub-topics\); 0 unassigned", table.output)
+    assert re.search(r"116 cards in \d+ topics \(\d+ sub-topics\); 0 unassigned", table.output)
     tree = CliRunner().invoke(topics_command, [str(TOPICS_VAULT), "--tree", "--examples", "1"])
     assert tree.exit_code == 0, tree.output
     assert "networking/TCP handshake.md" in tree.output and "cards)" in tree.output

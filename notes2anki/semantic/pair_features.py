@@ -113,10 +113,11 @@ def char_vectors(texts: Sequence[str]):
     return vectorizer.transform([_PUNCTUATION.sub(" ", t) for t in texts])
 
 
-def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None) -> Encoded:
+def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, *, chars: bool = True) -> Encoded:
     """Embed (``embed``: texts -> unit rows, e.g. ``Embedder.embed``) and n-gram the sides' three texts.
     With ``covered``, only the sides the model reads are embedded (the others get zero rows: they are
-    judged by character n-grams, and embedding them would only cost time)."""
+    judged by character n-grams, and embedding them would only cost time). ``chars=False``: no character
+    n-grams yet (all-zero matrices); :func:`fill_chars` adds them for the sides that need them."""
     cards = [s.text for s in sides]
     questions = [s.question or s.text for s in sides]
     answers = [s.answer or s.question or s.text for s in sides]
@@ -130,8 +131,27 @@ def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None) 
     for k in range(3):
         if m:
             out[k, rows] = found[k * m:(k + 1) * m]
-    return Encoded(sides, out[0], out[1], out[2], char_vectors(cards), char_vectors(questions),
-                   char_vectors(answers), density(out[0], rows), density(out[1], rows))
+    enc = Encoded(sides, out[0], out[1], out[2], None, None, None, density(out[0], rows), density(out[1], rows))
+    fill_chars(enc, range(n) if chars else ())
+    return enc
+
+
+def fill_chars(enc: Encoded, rows: Sequence[int]) -> None:
+    """Set ``enc``'s character n-gram matrices to the vectors of ``rows`` (other rows zero): each row is
+    the same as n-gramming every side (:func:`char_vectors` reads one text at a time)."""
+    from scipy import sparse
+
+    rows = sorted(set(rows))
+    n = len(enc.sides)
+    place = sparse.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(n, len(rows)))
+    texts = ([s.text for s in (enc.sides[i] for i in rows)],
+             [s.question or s.text for s in (enc.sides[i] for i in rows)],
+             [s.answer or s.question or s.text for s in (enc.sides[i] for i in rows)])
+    if len(rows) == n:
+        enc.char_card, enc.char_q, enc.char_a = (char_vectors(t) for t in texts)
+    else:
+        enc.char_card, enc.char_q, enc.char_a = ((place @ char_vectors(t)).tocsr() if rows
+                                                 else sparse.csr_matrix((n, _CHAR_FEATURES)) for t in texts)
 
 
 @lru_cache(maxsize=1 << 15)

@@ -61,11 +61,23 @@ def judge_pairs(enc: Encoded, candidates: Iterable[tuple[int, int]], covered: Se
     """Verdicts for candidate index pairs ``(i, j)`` of the sides in ``enc``; ``covered[i]``: whether the
     embedding model reads side i. Raises :class:`~notes2anki.semantic.pair_model.PairModelError` when the
     shipped model is unusable."""
+    pairs = list(candidates)
+    return verdicts_from_rows(pairs, measure(enc, pairs), covered, threshold)
+
+
+def measure(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The :data:`FEATURES` rows (len(pairs) x len(FEATURES), float64) of index pairs of ``enc``."""
+    if not pairs:
+        return np.zeros((0, len(FEATURES)))
+    return np.array([pair_features(enc, i, j) for i, j in pairs])
+
+
+def verdicts_from_rows(pairs: Sequence[tuple[int, int]], rows: np.ndarray, covered: Sequence[bool],
+                       threshold: float | None = None) -> dict[tuple[int, int], Verdict]:
+    """Verdicts of index ``pairs`` from their measured feature ``rows`` (see :func:`judge_pairs`)."""
     model = pair_model.load()
     threshold = model.threshold if threshold is None else threshold
-    pairs = list(candidates)
-    rows = np.array([pair_features(enc, i, j) for i, j in pairs]) if pairs else np.zeros((0, len(FEATURES)))
-    probabilities = model.probability(rows) if pairs else np.zeros(0)
+    probabilities = model.probability(rows) if len(pairs) else np.zeros(0)
     out: dict[tuple[int, int], Verdict] = {}
     for (i, j), row, p in zip(pairs, rows, probabilities):
         signals = explain(row)

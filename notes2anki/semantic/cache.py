@@ -237,10 +237,10 @@ class EmbeddingCache:
         try:
             for start in range(0, len(wanted), _BATCH // 2):
                 chunk = wanted[start:start + _BATCH // 2]
-                where = " OR ".join("(a = ? AND b = ?)" for _ in chunk)
+                rows = ", ".join("(?, ?)" for _ in chunk)  # a row-value IN: one index lookup per pair
                 args = [x for pair in chunk for x in pair]
                 for a, b, value in self._conn.execute(
-                        f"SELECT a, b, value FROM verdicts WHERE kind = ? AND ({where})", (kind, *args)):
+                        f"SELECT a, b, value FROM verdicts WHERE kind = ? AND (a, b) IN (VALUES {rows})", (kind, *args)):
                     found[(a, b)] = json.loads(value)
             now = time.time()
             with self._conn:

@@ -19,7 +19,6 @@ The library never prints: problems come back in :attr:`DuplicateReport.warnings`
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -33,15 +32,14 @@ from notes2anki.model import Card
 from notes2anki.semantic.encoder import Embedder
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
-from notes2anki.semantic import contrast, pair_features
 from notes2anki.semantic.cache import PairVerdictCache
-from notes2anki.semantic.pair_features import FEATURES, Side, encode, fill_chars
-from notes2anki.semantic.scoring import (CANDIDATE_MIN, CHAR_CANDIDATE_MIN, DEFAULT_THRESHOLD, Verdict,
-                                         judge_pairs, measure, verdicts_from_rows)
-from notes2anki.semantic.text import TEXT_VERSION, card_text, is_cloze, question_and_answer, question_text
+from notes2anki.semantic.pair_cache import JudgeStats, candidate_pairs, judge_cached, mine_cached, verdict_kind
+from notes2anki.semantic.pair_features import Side, encode
+from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs
+from notes2anki.semantic.text import card_text, is_cloze, question_and_answer, question_text
 
 __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "find_duplicates",
-           "judge_pairs", "compare_cards", "parse_ignore", "settings_from_config"]
+           "judge_pairs", "compare_cards", "parse_ignore", "settings_from_config", "candidate_pairs"]
 
 
 @dataclass
@@ -83,7 +81,7 @@ class DuplicateReport:
     encoded: int = 0  # texts the model had to encode (the rest came from the cache)
     ignored: int = 0  # pairs dropped by the ignore list
     uncovered: int = 0  # cards the model does not read, compared by character n-grams
-    judged: "JudgeStats" = field(default_factory=lambda: JudgeStats())  # candidate pairs: cached / measured
+    judged: JudgeStats = field(default_factory=JudgeStats)  # candidate pairs: cached / measured
 
     @property
     def found(self) -> bool:
@@ -204,112 +202,6 @@ def card_side(card: Card) -> Side:
     return Side(question, answer, card_text(card), is_cloze(card))
 
 
-def _char_neighbours(matrix, rows: list[int], top_k: int, min_score: float,
-                     block: int = 512) -> set[tuple[int, int]]:
-    """Pairs among ``rows`` (indices into the sparse l2-normalised ``matrix``) with n-gram cosine at least
-    ``min_score`` among each row's ``top_k`` best; blocks of rows keep memory bounded."""
-    out: set[tuple[int, int]] = set()
-    if len(rows) < 2:
-        return out
-    sub = matrix[rows]
-    k = min(top_k, len(rows) - 1)
-    for start in range(0, len(rows), block):
-        scores = (sub[start:start + block] @ sub.T).toarray()
-        for offset, row in enumerate(scores):
-            row[start + offset] = -1.0
-            best = np.argpartition(row, len(row) - k)[len(row) - k:]
-            for c in best.tolist():
-                if row[c] >= min_score:
-                    a, b = rows[start + offset], rows[c]
-                    out.add((min(a, b), max(a, b)))
-    return out
-
-
-def candidate_pairs(enc, is_covered: Sequence[bool], top_k: int = 10) -> list[tuple[int, int]]:
-    """Index pairs worth judging: nearest neighbours by card-text and question embedding among covered
-    sides, by character n-grams wherever a side is not covered. Sorted."""
-    found: set[tuple[int, int]] = set()
-    cov = [i for i, c in enumerate(is_covered) if c]
-    if len(cov) >= 2:
-        for vectors in (enc.card[cov], enc.question[cov]):
-            for i, j, _ in mine_pairs(vectors, min_score=CANDIDATE_MIN, top_k=top_k):
-                found.add((cov[i], cov[j]))
-    if not all(is_covered):
-        everyone = list(range(len(is_covered)))
-        found |= {(i, j) for i, j in _char_neighbours(enc.char_card, everyone, top_k, CHAR_CANDIDATE_MIN)
-                  if not (is_covered[i] and is_covered[j])}
-    return sorted(found)
-
-
-def _code_version() -> str:
-    """Hash of the code that measures a pair (pair_features.py, contrast.py): an edit there re-measures."""
-    digest = hashlib.sha256()
-    for module in (pair_features, contrast):
-        try:
-            digest.update(Path(module.__file__).read_bytes())
-        except OSError:
-            digest.update(module.__name__.encode())
-    return digest.hexdigest()[:16]
-
-
-def verdict_kind(model_key: str) -> str:
-    """The :class:`~notes2anki.semantic.cache.PairVerdictCache` kind of measured duplicate pairs: the
-    embedding model, TEXT_VERSION, the feature list and the measuring code. The pair model and threshold are
-    not in it: the cache holds the pair's feature row, which the pair model turns into a probability."""
-    return f"dupes-features:{model_key}:{TEXT_VERSION}:{pair_features.FEATURE_VERSION}:{len(FEATURES)}:{_code_version()}"
-
-
-def side_keys(enc, is_covered: Sequence[bool]) -> list[str]:
-    """Per side of ``enc``: a hash of everything its pair features read — its three texts, whether it is a
-    Cloze card, whether the model reads it, its three embedding vectors and its two local densities (which
-    depend on its neighbours in the vault: a card whose neighbourhood changed is measured again)."""
-    keys = []
-    for i, side in enumerate(enc.sides):
-        digest = hashlib.sha256("\x1f".join((side.question, side.answer, side.text, str(side.cloze),
-                                             str(bool(is_covered[i])))).encode("utf-8"))
-        for array in (enc.card[i], enc.question[i], enc.answer[i], enc.density_card[i:i + 1], enc.density_q[i:i + 1]):
-            digest.update(np.ascontiguousarray(array).tobytes())
-        keys.append(digest.hexdigest())
-    return keys
-
-
-@dataclass
-class JudgeStats:
-    """What :func:`judge_cached` did: pairs looked up, found in the cache, measured."""
-
-    candidates: int = 0
-    cached: int = 0
-    measured: int = 0
-
-
-def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequence[bool], threshold: float,
-                 verdicts: PairVerdictCache | None, stats: JudgeStats | None = None) -> dict[tuple[int, int], Verdict]:
-    """:func:`~notes2anki.semantic.scoring.judge_pairs` through the cache of measured pairs: only pairs not
-    measured before (by :func:`side_keys`) are measured, and only their sides get character n-grams (when
-    every side is covered; else the n-grams were needed for mining already). Same verdicts as judging all."""
-    stats = stats if stats is not None else JudgeStats()
-    pairs = list(candidates)
-    stats.candidates = len(pairs)
-    keys = side_keys(enc, is_covered) if verdicts is not None else []
-    known = verdicts.get([(keys[i], keys[j]) for i, j in pairs]) if verdicts is not None and pairs else {}
-    rows = np.zeros((len(pairs), len(FEATURES)))
-    missing = []
-    for n, (i, j) in enumerate(pairs):
-        row = known.get((keys[i], keys[j])) if verdicts is not None else None
-        if isinstance(row, list) and len(row) == len(FEATURES):
-            rows[n] = row
-        else:
-            missing.append(n)
-    stats.cached, stats.measured = len(pairs) - len(missing), len(missing)
-    if missing:
-        if enc.char_card is None or enc.char_card.nnz == 0:
-            fill_chars(enc, {k for n in missing for k in pairs[n]})
-        rows[missing] = measure(enc, [pairs[n] for n in missing])
-        if verdicts is not None:
-            verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
-    return verdicts_from_rows(pairs, rows, is_covered, threshold)
-
-
 def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
                   threshold: float | None = None) -> list[Verdict]:
     """Judge the given pairs of cards as :func:`find_duplicates` judges its candidates, whatever their
@@ -365,10 +257,10 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             sides = [card_side(kept[r]) for r in reps]
             is_covered = covered([s.text for s in sides], model if own else embedder.spec.location or None)
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
-            enc = encode(sides, embedder.embed, is_covered, chars=not all(is_covered))
+            enc = encode(sides, embedder.embed, is_covered, chars=not all(is_covered), densities=False)
+            candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None)
             cache = PairVerdictCache(embedder.cache, verdict_kind(embedder.spec.key)) if use_cache else None
-            verdicts = judge_cached(enc, candidate_pairs(enc, is_covered, top_k), is_covered, threshold, cache,
-                                    report.judged)
+            verdicts = judge_cached(enc, candidates, is_covered, threshold, cache, report.judged)
             media = [_media(kept[r]) for r in reps]
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]

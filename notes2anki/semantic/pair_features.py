@@ -81,6 +81,19 @@ class Encoded:
     char_a: object
     density_card: np.ndarray | None = None  # mean cosine to the DENSITY_K nearest other cards
     density_q: np.ndarray | None = None
+    char_cos: dict | None = None  # (i, j) -> (card, question, answer) n-gram cosines, see char_cosines
+
+
+def char_cosines(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
+    """Measure the character n-gram cosines of index ``pairs`` in a few sparse operations (one pair at a
+    time through scipy indexing costs about 2 ms) and keep them in ``enc.char_cos``."""
+    if not pairs:
+        return
+    first = [i for i, _ in pairs]
+    second = [j for _, j in pairs]
+    found = [np.asarray(m[first].multiply(m[second]).sum(axis=1), dtype=np.float64).ravel()
+             for m in (enc.char_card, enc.char_q, enc.char_a)]
+    enc.char_cos = dict(zip(map(tuple, pairs), zip(*(f.tolist() for f in found))))
 
 
 def density(vectors: np.ndarray, rows: Sequence[int], k: int = DENSITY_K, block: int = 1024) -> np.ndarray:
@@ -113,11 +126,14 @@ def char_vectors(texts: Sequence[str]):
     return vectorizer.transform([_PUNCTUATION.sub(" ", t) for t in texts])
 
 
-def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, *, chars: bool = True) -> Encoded:
+def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, *, chars: bool = True,
+           densities: bool = True) -> Encoded:
     """Embed (``embed``: texts -> unit rows, e.g. ``Embedder.embed``) and n-gram the sides' three texts.
     With ``covered``, only the sides the model reads are embedded (the others get zero rows: they are
     judged by character n-grams, and embedding them would only cost time). ``chars=False``: no character
-    n-grams yet (all-zero matrices); :func:`fill_chars` adds them for the sides that need them."""
+    n-grams yet (all-zero matrices); :func:`fill_chars` adds them for the sides that need them.
+    ``densities=False``: ``density_card`` / ``density_q`` left None for the caller to set (e.g. from a cache;
+    :func:`density` of the embedded rows)."""
     cards = [s.text for s in sides]
     questions = [s.question or s.text for s in sides]
     answers = [s.answer or s.question or s.text for s in sides]
@@ -131,7 +147,9 @@ def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, 
     for k in range(3):
         if m:
             out[k, rows] = found[k * m:(k + 1) * m]
-    enc = Encoded(sides, out[0], out[1], out[2], None, None, None, density(out[0], rows), density(out[1], rows))
+    enc = Encoded(sides, out[0], out[1], out[2], None, None, None)
+    if densities:
+        enc.density_card, enc.density_q = density(out[0], rows), density(out[1], rows)
     fill_chars(enc, range(n) if chars else ())
     return enc
 
@@ -200,14 +218,16 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
         negation = contrast.negated(a.question) != contrast.negated(b.question)
     la, lb = len(a.text), len(b.text)
     card_cos = float(enc.card[i] @ enc.card[j])
+    chars = enc.char_cos.get((i, j)) if enc.char_cos else None
+    if chars is None:
+        chars = (_sparse_cos(enc.char_card, i, j), _sparse_cos(enc.char_q, i, j), _sparse_cos(enc.char_a, i, j))
     values = {
         "card_cos": card_cos, "q_cos": q_cos,
         "card_margin": card_cos - (enc.density_card[i] + enc.density_card[j]) / 2,
         "q_margin": q_cos - (enc.density_q[i] + enc.density_q[j]) / 2, "a_cos": a_cos,
         "has_answers": float(has_answers), "cross_cos": cross,
         "direct_cos": direct, "inverse_cos": inverse, "aligned_cos": max(direct, inverse, cross if not has_answers else 0.0),
-        "char_card": _sparse_cos(enc.char_card, i, j), "char_q": _sparse_cos(enc.char_q, i, j),
-        "char_a": _sparse_cos(enc.char_a, i, j) if has_answers else _sparse_cos(enc.char_q, i, j),
+        "char_card": chars[0], "char_q": chars[1], "char_a": chars[2] if has_answers else chars[1],
         "q_jaccard": _jaccard(_content(a.question), _content(b.question)),
         "q_swap": float(bool(swaps)), "q_affix": float(affix),
         "num_q_conflict": float(min(nq) > 0), "num_a_conflict": float(min(na) > 0),

@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import pair_model
-from .pair_features import FEATURES, Encoded, explain, pair_features
+from .pair_features import FEATURES, Encoded, char_cosines, explain, pair_features
 
 CANDIDATE_MIN = 0.35  # embedding cosine (card texts or questions) for a pair to be looked at
 CHAR_CANDIDATE_MIN = 0.5  # character n-gram cosine for a pair of uncovered cards to be looked at
@@ -69,6 +69,7 @@ def measure(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     """The :data:`FEATURES` rows (len(pairs) x len(FEATURES), float64) of index pairs of ``enc``."""
     if not pairs:
         return np.zeros((0, len(FEATURES)))
+    char_cosines(enc, pairs)
     return np.array([pair_features(enc, i, j) for i, j in pairs])
 
 

@@ -9,7 +9,8 @@ import pytest
 
 import notes2anki.semantic.scoring as scoring
 from notes2anki.model import Card
-from notes2anki.semantic.dupes import find_duplicates, side_keys
+from notes2anki.semantic.dupes import find_duplicates
+from notes2anki.semantic.pair_cache import side_keys
 from notes2anki.semantic.encoder import Embedder
 
 

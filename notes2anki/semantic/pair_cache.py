@@ -1,0 +1,170 @@
+"""Candidate pairs of cards and their measurements, reused across runs (issue 13, "incremental").
+
+:func:`candidate_pairs` finds the pairs worth judging; :func:`mine_cached` reuses them (and the cards'
+local densities) when the vault's card texts and vectors are the same as a run before; :func:`judge_cached`
+measures (:func:`~notes2anki.semantic.scoring.measure`) only the pairs not measured before. Both keep what
+they found in the embedding cache (:class:`~notes2anki.semantic.cache.PairVerdictCache`), so a warm run of an
+unchanged vault mines and measures nothing, and an edited card is measured against its candidates (and the
+pairs of cards whose nearest neighbours it joined or left, whose density margin changed). The cache holds
+each pair's feature row, not its probability: the pair model and the threshold are applied after, so a refit
+model or another ``--threshold`` needs no re-measuring. Results are the same as without the cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from notes2anki.semantic import contrast, mining, pair_features
+from notes2anki.semantic.cache import EmbeddingCache, PairVerdictCache
+from notes2anki.semantic.mining import mine_pairs
+from notes2anki.semantic.pair_features import FEATURES, fill_chars
+from notes2anki.semantic.scoring import CANDIDATE_MIN, CHAR_CANDIDATE_MIN, Verdict, measure, verdicts_from_rows
+from notes2anki.semantic.text import TEXT_VERSION
+
+
+def _char_neighbours(matrix, rows: list[int], top_k: int, min_score: float,
+                     block: int = 512) -> set[tuple[int, int]]:
+    """Pairs among ``rows`` (indices into the sparse l2-normalised ``matrix``) with n-gram cosine at least
+    ``min_score`` among each row's ``top_k`` best; blocks of rows keep memory bounded."""
+    out: set[tuple[int, int]] = set()
+    if len(rows) < 2:
+        return out
+    sub = matrix[rows]
+    k = min(top_k, len(rows) - 1)
+    for start in range(0, len(rows), block):
+        scores = (sub[start:start + block] @ sub.T).toarray()
+        for offset, row in enumerate(scores):
+            row[start + offset] = -1.0
+            best = np.argpartition(row, len(row) - k)[len(row) - k:]
+            for c in best.tolist():
+                if row[c] >= min_score:
+                    a, b = rows[start + offset], rows[c]
+                    out.add((min(a, b), max(a, b)))
+    return out
+
+
+def candidate_pairs(enc, is_covered: Sequence[bool], top_k: int = 10) -> list[tuple[int, int]]:
+    """Index pairs worth judging: nearest neighbours by card-text and question embedding among covered
+    sides, by character n-grams wherever a side is not covered. Sorted."""
+    found: set[tuple[int, int]] = set()
+    cov = [i for i, c in enumerate(is_covered) if c]
+    if len(cov) >= 2:
+        for vectors in (enc.card[cov], enc.question[cov]):
+            for i, j, _ in mine_pairs(vectors, min_score=CANDIDATE_MIN, top_k=top_k):
+                found.add((cov[i], cov[j]))
+    if not all(is_covered):
+        everyone = list(range(len(is_covered)))
+        found |= {(i, j) for i, j in _char_neighbours(enc.char_card, everyone, top_k, CHAR_CANDIDATE_MIN)
+                  if not (is_covered[i] and is_covered[j])}
+    return sorted(found)
+
+
+def _code_version() -> str:
+    """Hash of the code that measures a pair (pair_features.py, contrast.py; read once, as it was imported):
+    an edit there re-measures."""
+    return _source_hash((pair_features, contrast))
+
+
+@lru_cache(maxsize=4)
+def _source_hash(modules: tuple) -> str:
+    digest = hashlib.sha256()
+    for module in modules:
+        try:
+            digest.update(Path(module.__file__).read_bytes())
+        except OSError:
+            digest.update(module.__name__.encode())
+    return digest.hexdigest()[:16]
+
+
+def verdict_kind(model_key: str) -> str:
+    """The :class:`~notes2anki.semantic.cache.PairVerdictCache` kind of measured duplicate pairs: the
+    embedding model, TEXT_VERSION, the feature list and the measuring code. The pair model and threshold are
+    not in it: the cache holds the pair's feature row, which the pair model turns into a probability."""
+    return f"dupes-features:{model_key}:{TEXT_VERSION}:{pair_features.FEATURE_VERSION}:{len(FEATURES)}:{_code_version()}"
+
+
+def side_keys(enc, is_covered: Sequence[bool]) -> list[str]:
+    """Per side of ``enc``: a hash of everything its pair features read — its three texts, whether it is a
+    Cloze card, whether the model reads it, its three embedding vectors and its two local densities (which
+    depend on its neighbours in the vault: a card whose neighbourhood changed is measured again)."""
+    keys = []
+    for i, side in enumerate(enc.sides):
+        digest = hashlib.sha256("\x1f".join((side.question, side.answer, side.text, str(side.cloze),
+                                             str(bool(is_covered[i])))).encode("utf-8"))
+        for array in (enc.card[i], enc.question[i], enc.answer[i], enc.density_card[i:i + 1], enc.density_q[i:i + 1]):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        keys.append(digest.hexdigest())
+    return keys
+
+
+def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCache | None = None) -> list[tuple[int, int]]:
+    """:func:`candidate_pairs` and the sides' local densities (set on ``enc``), reused from ``cache`` (an
+    :class:`~notes2anki.semantic.cache.EmbeddingCache`; None: always computed) when every side has the same
+    texts, coverage and vectors in the same order as a run before: both are O(N²) in the number of cards
+    and depend on the whole vault."""
+    rows = [i for i, c in enumerate(is_covered) if c]
+    digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
+                            f"{_source_hash((pair_features, mining, sys.modules[__name__]))}".encode())
+    for side, c in zip(enc.sides, is_covered):
+        digest.update("\x1f".join((side.question, side.answer, side.text, str(c), "\x1e")).encode("utf-8"))
+    digest.update(np.ascontiguousarray(enc.card).tobytes())
+    digest.update(np.ascontiguousarray(enc.question).tobytes())
+    key = (digest.hexdigest(), "mining")
+    memo = PairVerdictCache(cache, "dupes-mining") if cache is not None else None
+    stored = memo.get([key]).get(key) if memo is not None else None
+    n = len(enc.sides)
+    if (isinstance(stored, dict) and len(stored.get("density_card", ())) == n
+            and len(stored.get("density_q", ())) == n and isinstance(stored.get("pairs"), list)):
+        enc.density_card = np.asarray(stored["density_card"], dtype=np.float64)
+        enc.density_q = np.asarray(stored["density_q"], dtype=np.float64)
+        return [(int(i), int(j)) for i, j in stored["pairs"]]
+    enc.density_card = pair_features.density(enc.card, rows)
+    enc.density_q = pair_features.density(enc.question, rows)
+    pairs = candidate_pairs(enc, is_covered, top_k)
+    if memo is not None:
+        memo.put({key: {"density_card": enc.density_card.tolist(), "density_q": enc.density_q.tolist(),
+                        "pairs": [list(p) for p in pairs]}})
+    return pairs
+
+
+@dataclass
+class JudgeStats:
+    """What :func:`judge_cached` did: pairs looked up, found in the cache, measured."""
+
+    candidates: int = 0
+    cached: int = 0
+    measured: int = 0
+
+
+def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequence[bool], threshold: float,
+                 verdicts: PairVerdictCache | None, stats: JudgeStats | None = None) -> dict[tuple[int, int], Verdict]:
+    """:func:`~notes2anki.semantic.scoring.judge_pairs` through the cache of measured pairs: only pairs not
+    measured before (by :func:`side_keys`) are measured, and only their sides get character n-grams (when
+    every side is covered; else the n-grams were needed for mining already). Same verdicts as judging all."""
+    stats = stats if stats is not None else JudgeStats()
+    pairs = list(candidates)
+    stats.candidates = len(pairs)
+    keys = side_keys(enc, is_covered) if verdicts is not None else []
+    known = verdicts.get([(keys[i], keys[j]) for i, j in pairs]) if verdicts is not None and pairs else {}
+    rows = np.zeros((len(pairs), len(FEATURES)))
+    missing = []
+    for n, (i, j) in enumerate(pairs):
+        row = known.get((keys[i], keys[j])) if verdicts is not None else None
+        if isinstance(row, list) and len(row) == len(FEATURES):
+            rows[n] = row
+        else:
+            missing.append(n)
+    stats.cached, stats.measured = len(pairs) - len(missing), len(missing)
+    if missing:
+        if enc.char_card is None or enc.char_card.nnz == 0:
+            fill_chars(enc, {k for n in missing for k in pairs[n]})
+        rows[missing] = measure(enc, [pairs[n] for n in missing])
+        if verdicts is not None:
+            verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
+    return verdicts_from_rows(pairs, rows, is_covered, threshold)

@@ -103,11 +103,13 @@ def side_keys(enc, is_covered: Sequence[bool]) -> list[str]:
     return keys
 
 
-def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCache | None = None) -> list[tuple[int, int]]:
+def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCache | None = None,
+                where: str = "") -> list[tuple[int, int]]:
     """:func:`candidate_pairs` and the sides' local densities (set on ``enc``), reused from ``cache`` (an
     :class:`~notes2anki.semantic.cache.EmbeddingCache`; None: always computed) when every side has the same
-    texts, coverage and vectors in the same order as a run before: both are O(N²) in the number of cards
-    and depend on the whole vault."""
+    texts, coverage and vectors in the same order as the last run for ``where`` (e.g. the cards' files):
+    both are O(N²) in the number of cards and depend on the whole vault. One entry per ``where`` is kept
+    (the last), so edits do not pile up entries."""
     rows = [i for i, c in enumerate(is_covered) if c]
     digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
                             f"{_source_hash((pair_features, mining, sys.modules[__name__]))}".encode())
@@ -115,11 +117,12 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
         digest.update("\x1f".join((side.question, side.answer, side.text, str(c), "\x1e")).encode("utf-8"))
     digest.update(np.ascontiguousarray(enc.card).tobytes())
     digest.update(np.ascontiguousarray(enc.question).tobytes())
-    key = (digest.hexdigest(), "mining")
+    key = (hashlib.sha256(where.encode("utf-8")).hexdigest(), "mining")
     memo = PairVerdictCache(cache, "dupes-mining") if cache is not None else None
     stored = memo.get([key]).get(key) if memo is not None else None
     n = len(enc.sides)
-    if (isinstance(stored, dict) and len(stored.get("density_card", ())) == n
+    if (isinstance(stored, dict) and stored.get("digest") == digest.hexdigest()
+            and len(stored.get("density_card", ())) == n
             and len(stored.get("density_q", ())) == n and isinstance(stored.get("pairs"), list)):
         enc.density_card = np.asarray(stored["density_card"], dtype=np.float64)
         enc.density_q = np.asarray(stored["density_q"], dtype=np.float64)
@@ -128,7 +131,8 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
     enc.density_q = pair_features.density(enc.question, rows)
     pairs = candidate_pairs(enc, is_covered, top_k)
     if memo is not None:
-        memo.put({key: {"density_card": enc.density_card.tolist(), "density_q": enc.density_q.tolist(),
+        memo.put({key: {"digest": digest.hexdigest(), "density_card": enc.density_card.tolist(),
+                        "density_q": enc.density_q.tolist(),
                         "pairs": [list(p) for p in pairs]}})
     return pairs
 

@@ -108,3 +108,37 @@ def test_side_keys_follow_what_the_features_read():
     assert side_keys(enc, [False, True, True])[0] != base[0]  # judged by n-grams instead
     moved = dataclasses.replace(enc, density_card=np.array([0.5, 0.0, 0.0]))
     assert side_keys(moved, [True] * 3)[0] != base[0] and side_keys(moved, [True] * 3)[1:] == base[1:]
+
+
+def test_unchanged_vault_mines_no_candidates_and_an_edit_mines_again(tmp_path, monkeypatch):
+    import notes2anki.semantic.pair_cache as pair_cache
+
+    mined = []
+    real = pair_cache.candidate_pairs
+    monkeypatch.setattr(pair_cache, "candidate_pairs", lambda *a, **k: mined.append(1) or real(*a, **k))
+    with Embedder(cache_path=tmp_path / "cache.sqlite") as embedder:
+        first = find_duplicates(cards(), embedder=embedder)
+        assert len(mined) == 1
+        again = find_duplicates(cards(), embedder=embedder)
+        assert len(mined) == 1, "the same cards and vectors: candidates and densities come from the cache"
+        edited = find_duplicates(cards(edit=4), embedder=embedder)
+        assert len(mined) == 2
+        plain = find_duplicates(cards(edit=4), embedder=embedder, use_cache=False)
+    assert outcome(first) == outcome(again) and outcome(edited) == outcome(plain)
+    with EmbeddingCacheRows(tmp_path / "cache.sqlite") as count:
+        assert count("dupes-mining") == 1, "one mining entry per set of files, replaced after an edit"
+
+
+class EmbeddingCacheRows:
+    """Rows of the verdicts table by kind, read with sqlite3 (what the cache holds on disk)."""
+
+    def __init__(self, path):
+        import sqlite3
+
+        self.conn = sqlite3.connect(path)
+
+    def __enter__(self):
+        return lambda kind: self.conn.execute("SELECT COUNT(*) FROM verdicts WHERE kind = ?", (kind,)).fetchone()[0]
+
+    def __exit__(self, *exc):
+        self.conn.close()

@@ -12,7 +12,7 @@ from ..config import load_config
 from ..decks.build import BuildReport, build_package
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, out, show_diagnostics, vault_argument
+from .common import EXIT_FATAL, collected, err, finish, message_options, out, show_diagnostics, vault_argument
 
 PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 
@@ -32,10 +32,11 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 @click.option("--topic-tags", is_flag=True, help="Tag each card topic::<label> (see `notes2anki topics`).")
 @click.option("--model", help="Sentence-transformers model for --dupes/--topic-tags.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
+@message_options
 def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, quiet):
     """Build an Anki package from every card in VAULT (the vault is only read)."""
     root = Path(vault)
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = collected()
     config = load_config(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks)
     output = output or default_output(root)
     v = _load(root, config, quiet)
@@ -59,9 +60,7 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
         from .dupes import show_build_duplicates
 
         diags += show_build_duplicates(report.cards, model=model, config=config, quiet=quiet)
-    show_diagnostics(diags)
-    errors = [d for d in diags if d.severity == "error"]
-    raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+    finish(diags)
 
 
 def default_output(root: Path) -> Path:
@@ -75,7 +74,7 @@ def default_output(root: Path) -> Path:
 
 def _load(root: Path, config, quiet: bool):
     md_count = sum(1 for _ in root.rglob("*.md"))
-    if quiet or md_count < PROGRESS_FROM:
+    if quiet or md_count < PROGRESS_FROM or not err.live_ok:
         return load_vault(root, config)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Reading notes", total=md_count)
@@ -84,7 +83,7 @@ def _load(root: Path, config, quiet: bool):
 
 
 def _summary(v, report: BuildReport) -> None:
-    table = Table(title=f"notes2anki build → {report.output}", show_footer=True)
+    table = Table(title=f"notes2anki build → {escape(str(report.output))}", show_footer=True)
     table.add_column("Deck", footer="Total")
     table.add_column("Notes", justify="right", footer=str(sum(report.decks.values())))
     for deck, count in sorted(report.decks.items()):
@@ -92,16 +91,19 @@ def _summary(v, report: BuildReport) -> None:
     out.print(table)
     errors = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "error")
     warnings = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "warning")
+    tags_only = getattr(report, "tags_changed", 0)
     out.print(f"{len(v.notes)} notes read, {len(report.cards)} cards packaged "
               f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
               f"{report.media} media files, {errors} errors, {warnings} warnings.")
+    if tags_only:
+        out.print(f"Tags changed on {tags_only} cards (their text did not change; Anki updates their tags).")
     if report.gone:
         gone = Table(title="In Anki but no longer in the vault: delete these notes in Anki "
                            "(an .apkg cannot delete)")
         for col in ("ID", "Was at", "Front", "Why"):
             gone.add_column(col)
         for g in report.gone:
-            gone.add_row(str(g.id), escape(g.where), escape(g.front[:60]), g.reason)
+            gone.add_row(str(g.id), escape(g.where), escape(g.front), g.reason)
         out.print(gone)
         nids = [str(g.nid) for g in report.gone if g.nid]
         if nids:

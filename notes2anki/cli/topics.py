@@ -9,9 +9,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ..model import Diagnostic
-from .common import EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_json, show_diagnostics, vault_argument, working
-
-FRONT_WIDTH = 70
+from .common import EXIT_OK, embedder_or_exit, fatal, message_options, open_vault, out, print_json, \
+    show_diagnostics, vault_argument, working
 
 
 @click.command("topics")
@@ -27,6 +26,7 @@ FRONT_WIDTH = 70
                    "(default: 3, or 1 card in 200).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
 @click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2).")
+@message_options
 def topics_command(vault, as_tree, examples, threshold, min_size, as_json, model):
     """Cluster the cards of VAULT into topics, each labelled by a few keywords.
 
@@ -59,8 +59,7 @@ def topics_command(vault, as_tree, examples, threshold, min_size, as_json, model
 def _front(card) -> str:
     from ..semantic.text import question_text
 
-    text = question_text(card) or card.where
-    return text if len(text) <= FRONT_WIDTH else text[:FRONT_WIDTH - 1] + "…"
+    return question_text(card) or card.where  # whole: tables fold it
 
 
 def _show_table(result, vault_name: str) -> None:

@@ -5,7 +5,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config import Config
@@ -38,15 +38,24 @@ class BuildReport:
     decks: Counter = field(default_factory=Counter)  # deck -> notes
     media: int = 0
     new: int = 0
-    changed: int = 0
+    changed: int = 0  # cards whose content (fields, note type, deck) changed
+    tags_changed: int = 0  # cards whose tags alone changed (also get a newer time: tags are part of the note)
     unchanged: int = 0
     gone: list[GoneCard] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def content_hash(card: Card, fields: list[str]) -> str:
-    data = [card.note_type, fields, sorted(card.tags), card.deck]
+def content_hash(card: Card, fields: list[str], tags: list[str] | None = None) -> str:
+    """Hash of what the card shows: note type, rendered fields, deck (``tags`` given: the hash of a state
+    file written before tags had their own hash, which mixed them in)."""
+    data = [card.note_type, fields, card.deck] if tags is None else \
+        [card.note_type, fields + tags, sorted(card.tags), card.deck]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
+
+
+def tags_hash(tags: list[str]) -> str:
+    """Hash of a card's tags, in any order."""
+    return hashlib.sha256(json.dumps(sorted(tags), ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
 
 
 def build_package(vault: Vault, config: Config, output: Path, state_path: Path | None = None,
@@ -77,19 +86,25 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     for card, card_guid in identified:
         fields = [_name_media(card.html.get(f, ""), names) for f in types[card.note_type]]
         tags = card.tags + (extra_tags or {}).get(id(card), [])
-        digest = content_hash(card, fields + tags)
+        digest, tag_digest = content_hash(card, fields), tags_hash(tags)
         old = state.cards.get(card_guid)
+        if old is not None and not old.tags:  # state written before tags had their own hash
+            same = old.hash == content_hash(card, fields, tags)
+            old = replace(old, hash=digest if same else "", tags=tag_digest if same else "")
         if old is None:
             nid, mod = next_nid, now_s
             next_nid += NID_STEP
             report.new += 1
-        elif old.hash != digest:
+        elif old.hash != digest or old.tags != tag_digest:  # tags are part of the note: Anki must update
             nid, mod = old.nid, max(now_s, old.mod + 1)
-            report.changed += 1
+            if old.hash != digest:
+                report.changed += 1
+            else:
+                report.tags_changed += 1
         else:
             nid, mod = old.nid, old.mod
             report.unchanged += 1
-        new_state[card_guid] = CardState(hash=digest, mod=mod, nid=nid, where=card.where, id=ids[id(card)],
+        new_state[card_guid] = CardState(hash=digest, tags=tag_digest, mod=mod, nid=nid, where=card.where, id=ids[id(card)],
                                     front=_plain(card.front)[:80])
         content.notes.append(PackagedNote(models[card.note_type], fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1

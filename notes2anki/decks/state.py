@@ -26,10 +26,11 @@ class CardState:
     where: str = ""  # file:line when last built
     id: int = 0
     front: str = ""
+    tags: str = ""  # hash of the card's tags ("" in states written before tags had their own hash)
 
     def to_json(self) -> dict:
         return {"hash": self.hash, "mod": self.mod, "nid": self.nid, "where": self.where, "id": self.id,
-                "front": self.front}
+                "front": self.front, "tags": self.tags}
 
 
 @dataclass

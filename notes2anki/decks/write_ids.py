@@ -30,9 +30,18 @@ class FileEdit:
     ids: list[tuple[int, int]] = field(default_factory=list)  # (line, ID)
 
     def diff(self) -> str:
-        a = self.before.decode("utf-8-sig", "replace").splitlines(keepends=True)
-        b = self.after.decode("utf-8-sig", "replace").splitlines(keepends=True)
-        return "".join(difflib.unified_diff(a, b, f"a/{self.path}", f"b/{self.path}"))
+        """A unified diff that ``git apply`` / ``patch -p1`` accept: lines split at ``\n`` only (CR, BOM
+        and tabs kept as they are), a last line without newline marked ``\\ No newline at end of file``."""
+        return "".join(difflib.unified_diff(_diff_lines(self.before), _diff_lines(self.after),
+                                            f"a/{self.path}", f"b/{self.path}"))
+
+
+def _diff_lines(data: bytes) -> list[str]:
+    parts = data.decode("utf-8", "replace").split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1] + "\n\\ No newline at end of file\n")
+    return lines
 
 
 @dataclass

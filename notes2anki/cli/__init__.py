@@ -14,6 +14,7 @@ from .common import guarded
 from .dupes import dupes_command
 from .ids import ids_command
 from .related import related_command
+from .report import report_command
 from .topics import topics_command
 
 
@@ -27,7 +28,7 @@ def main() -> None:
     """
 
 
-for command in (build_command, ids_command, dupes_command, related_command, topics_command):
+for command in (build_command, ids_command, dupes_command, related_command, topics_command, report_command):
     if not getattr(command.callback, "__wrapped__", None):
         command.callback = guarded(command.callback)
     main.add_command(command)

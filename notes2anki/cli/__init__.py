@@ -13,6 +13,7 @@ from .build import build_command
 from .common import guarded
 from .dupes import dupes_command
 from .ids import ids_command
+from .init import init_command
 from .related import related_command
 from .report import report_command
 from .topics import topics_command
@@ -28,7 +29,8 @@ def main() -> None:
     """
 
 
-for command in (build_command, ids_command, dupes_command, related_command, topics_command, report_command):
+for command in (build_command, ids_command, dupes_command, related_command, topics_command, report_command,
+                init_command):
     if not getattr(command.callback, "__wrapped__", None):
         command.callback = guarded(command.callback)
     main.add_command(command)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import sys
 import traceback
 from pathlib import Path
@@ -21,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import load_config
+from ..messages import by_kind, kind_of, normalised  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -97,27 +97,9 @@ def collected() -> list[Diagnostic]:
     return ctx.meta.setdefault(_META_KEY, [])
 
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|«[^»]*»|“[^”]*”")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def kind_of(d: Diagnostic) -> str:
-    """What groups messages in the summary: the diagnostic's ``kind`` when it has one, else its message
-    with quoted names and numbers replaced (``unknown note type 'Basik'`` → ``unknown note type '…'``)."""
-    kind = getattr(d, "kind", "") or ""
-    if kind:
-        return kind
-    text = _NUMBER.sub("N", _QUOTED.sub("'…'", d.message))
-    return " ".join(text.split())
-
-
 def summarize(diagnostics: list[Diagnostic]) -> list[tuple[str, str, list[Diagnostic]]]:
     """``(severity, kind, diagnostics)`` per kind: errors first, then the most frequent kinds."""
-    groups: dict[tuple[str, str], list[Diagnostic]] = {}
-    for d in sorted(diagnostics, key=lambda d: (d.file, d.line, d.message)):
-        groups.setdefault((d.severity, kind_of(d)), []).append(d)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1]))
-    return [(severity, kind, ds) for (severity, kind), ds in ordered]
+    return by_kind(diagnostics)
 
 
 def _place(d: Diagnostic) -> str:

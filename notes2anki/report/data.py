@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import load_config
+from ..messages import by_kind, normalised
 from ..model import Card, Diagnostic, Vault
 from ..parsers import load_vault
 from ..parsers.markdown import obsidian_uri
@@ -111,14 +112,15 @@ def _plain(text: str, limit: int) -> str:
 def group_problems(diagnostics: list[Diagnostic], vault_name: str) -> list[ProblemGroup]:
     """Diagnostics grouped by kind (``Diagnostic.kind`` when present, else the message with names and
     numbers blanked), errors first, then the largest groups."""
-    from ..cli.common import kind_of  # one grouping rule for the terminal and the page
-
-    groups: dict[tuple[str, str], list[Problem]] = {}
-    for d in sorted(set(diagnostics), key=lambda d: (d.file, d.line, d.message)):
-        url = obsidian_uri(vault_name, d.file) if d.file and not d.file.startswith("/") else ""
-        groups.setdefault((d.severity, kind_of(d)), []).append(Problem(d.file, d.line, d.message, url))
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1]))
-    return [ProblemGroup(sev, kind, items) for (sev, kind), items in ordered]
+    groups = [(severity, kind, [Problem(d.file, d.line, d.message,
+                                        obsidian_uri(vault_name, d.file) if d.file and not d.file.startswith("/")
+                                        else "") for d in ds])
+              for severity, kind, ds in by_kind(diagnostics)]
+    out = []
+    for severity, kind, items in groups:
+        shared = normalised(items[0].message)  # a short `kind` code is shown with what its messages say
+        out.append(ProblemGroup(severity, kind if kind == shared else f"{kind}: {shared}", items))
+    return out
 
 
 def project(vectors: np.ndarray) -> np.ndarray:

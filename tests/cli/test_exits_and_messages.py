@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
-from notes2anki.cli.common import EXIT_FATAL, EXIT_INTERRUPTED, collected, guarded, kind_of
+from notes2anki.cli.common import EXIT_FATAL, EXIT_INTERRUPTED, collected, guarded
+from notes2anki.messages import kind_of
 from notes2anki.model import Diagnostic
 
 from .terminal import cli_env, command

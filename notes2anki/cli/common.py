@@ -62,6 +62,13 @@ class _Console(Console):
         kwargs.setdefault("crop", False)
         super().print(*objects, **kwargs)
 
+    def on_broken_pipe(self) -> None:
+        """The reader closed the pipe (``notes2anki dupes V | head``): it has what it wanted; stop quietly."""
+        self.quiet = True
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_OK)
+
     @property
     def live_ok(self) -> bool:
         """Spinners and progress bars: only on a real terminal, never with NO_COLOR or TERM=dumb."""

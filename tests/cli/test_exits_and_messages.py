@@ -142,3 +142,20 @@ def test_ids_dry_run_diff_applies_with_git_apply(make_vault, tmp_path):
     for path in sorted(twin.rglob("*.md")):
         assert (root / path.relative_to(twin)).read_bytes() == path.read_bytes(), path.name
         assert b"<!--ID: " in path.read_bytes()
+
+
+@pytest.mark.parametrize("args", [["ids", "{root}", "--dry-run"], ["build", "{root}", "-o", "{out}", "--no-dupes"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(make_vault, tmp_path, args):
+    """`notes2anki ... | head -1`: no BrokenPipeError traceback, exit 0 (the reader has what it wanted)."""
+    long = "a deck name long enough that the table outgrows the pipe's buffer " * 2
+    root = make_vault({f"n{k:04d}.md": f"TARGET DECK: {k} {long}\n\nSTART\nBasic\nQuestion {k}\nBack: A\nEND\n"
+                       for k in range(1000)})
+    argv = [a.format(root=root, out=tmp_path / "d.apkg") for a in args]
+    env = cli_env(NOTES2ANKI_CACHE_DIR=str(tmp_path / "c"), NOTES2ANKI_STATE_DIR=str(tmp_path / "s"))
+    proc = subprocess.Popen(command(*argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdout.readline()
+    proc.stdout.close()  # like `head -1`
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(120) == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr

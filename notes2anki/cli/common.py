@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import load_config
-from ..messages import by_kind, kind_of, normalised  # noqa: F401 - kind_of re-exported
+from ..messages import by_kind, kind_of  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .config import CONFIG_FILE, PLUGIN_SETTINGS, PLUGIN_SYNTAX_KEYS, Config, Syntax, _plugin_settings
+from .config import CONFIG_FILE, DEFAULT_IGNORE, PLUGIN_SETTINGS, Syntax
 from .model import Diagnostic
-
-PLUGIN_LIMIT = 5 * 1024 * 1024  # bytes of data.json read
 
 # (key, comment) in the order written; every key of Config that a user sets by hand
 KEYS = [
     ("default_deck", "Deck for notes without a TARGET DECK line, a frontmatter `deck:` or a folder deck below."),
     ("default_tag", 'Tag added to every card ("" for none).'),
     ("scan_directory", 'Only notes under this vault folder ("" = the whole vault).'),
-    ("ignore", "Vault paths to skip (globs: * within a folder, ** any depth). Replaces the default list."),
+    ("ignore", "Vault paths to skip, as in .gitignore (added to the default **/*.excalidraw.md; !pattern "
+               "re-includes)."),
     ("curly_cloze", "Cloze cards: {answer}, {2:answer}, {c2|answer} become clozes."),
     ("highlights_to_cloze", "Cloze cards: ==text== becomes a cloze."),
     ("add_obsidian_tags", "#tags inside fields become Anki tags (and leave the text)."),
@@ -75,30 +74,6 @@ def toml_value(value) -> str:
     raise TypeError(f"no TOML form for {type(value).__name__}")
 
 
-def plugin_values(root: Path, diagnostics: list[Diagnostic]) -> tuple[dict, dict[str, str]]:
-    """(Config keys from the plugin's data.json, renamed syntax markers) — both empty without one."""
-    from .fileio import read_bounded
-
-    path = Path(root) / PLUGIN_SETTINGS
-    if not path.is_file():
-        return {}, {}
-    try:
-        raw = json.loads(read_bounded(path, PLUGIN_LIMIT, root=Path(root)).decode("utf-8-sig"))
-        values = _plugin_settings(raw)
-    except (ValueError, OSError, AttributeError, TypeError, RecursionError) as exc:
-        diagnostics.append(Diagnostic(PLUGIN_SETTINGS, 0, "warning", f"plugin settings not read: {exc}"))
-        return {}, {}
-    syntax_raw = (raw.get("settings", raw) or {}).get("Syntax") if isinstance(raw, dict) else None
-    defaults = Syntax()
-    syntax = {}
-    if isinstance(syntax_raw, dict):
-        for key, attr in PLUGIN_SYNTAX_KEYS.items():
-            value = syntax_raw.get(key)
-            if isinstance(value, str) and value and value != getattr(defaults, attr):
-                syntax[attr] = value
-    return values, syntax
-
-
 def top_folders(root: Path) -> dict[str, tuple[int, int]]:
     """Top folders of the vault that hold cards → (cards, cards now in the default deck); hidden folders
     left out."""
@@ -113,44 +88,58 @@ def top_folders(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def suggest(root: Path) -> Suggestion:
-    """The commented ``.notes2anki.toml`` for the vault at ``root``."""
+    """The commented ``.notes2anki.toml`` for the vault at ``root``: the values the vault's configuration
+    has now (the plugin's data.json, and an existing ``.notes2anki.toml`` when replacing it), else the
+    defaults, each marked with the file it came from."""
+    from .config import load_config
+
     root = Path(root)
     diags: list[Diagnostic] = []
-    plugin, syntax = plugin_values(root, diags)
-    defaults = Config()
-    source = f"the plugin's settings ({PLUGIN_SETTINGS}) and " if plugin or syntax else ""
+    config = load_config(root, diags)
+    from_plugin = any(src == PLUGIN_SETTINGS for src in config.origin.values())
+    source = f"the plugin's settings ({PLUGIN_SETTINGS}) and " if from_plugin else ""
     lines = [f"# notes2anki settings for this vault. Written by `notes2anki init` from {source}defaults;",
              "# edit freely (README: Configuration). Priority: defaults < the plugin's data.json < this file",
              "# < command-line options. A line starting with # is a comment.", ""]
+
+    def mark(key: str) -> str:
+        where = config.origin.get(key)
+        return {PLUGIN_SETTINGS: "  # from the plugin", CONFIG_FILE: f"  # from the previous {CONFIG_FILE}"}.get(
+            where, "")
+
     for key, comment in KEYS:
-        value = plugin.get(key, getattr(defaults, key))
-        mark = "  # from the plugin" if key in plugin else ""
-        lines += [f"# {comment}", f"{key} = {toml_value(value)}{mark}", ""]
+        value = getattr(config, key)
+        if key == "ignore":  # written patterns are added to the defaults
+            value = [p for p in value if p not in DEFAULT_IGNORE]
+        lines += [f"# {comment}", f"{key} = {toml_value(value)}{mark(key)}", ""]
     folders: dict[str, tuple[int, int]] = {}
     for key, comment in TABLES:
-        value = plugin.get(key) or {}
+        value = getattr(config, key) or {}
         if key == "folder_decks" and not value:
             folders = top_folders(root)
             lines += [f"# {comment}", "# Suggested: one deck per top folder that holds cards. A TARGET DECK line or a",
                       "# frontmatter deck still wins; only the cards now in the default deck would move",
-                      "# (a folder none of whose cards would move is commented out).",
-                      f"[{key}]"]
+                      "# (a folder none of whose cards would move is commented out).", f"[{key}]"]
             lines += [("" if d else "# ") + f"{toml_value(f)} = {toml_value(f)}  # {n} cards, {d} now in the default deck"
                       for f, (n, d) in folders.items()]
             lines.append("")
             continue
-        lines += [f"# {comment}" + ("  (from the plugin)" if value else ""), f"[{key}]"]
+        lines += [f"# {comment}" + mark(key), f"[{key}]"]
         lines += [f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items()]
         lines.append("")
-    for name, spec in (plugin.get("note_types") or {}).items():
-        lines += ["# A note type of your Anki collection (from the plugin): its fields, in order.",
-                  f"[note_types.{toml_value(name)}]", f"fields = {toml_value(spec['fields'])}", ""]
-    if syntax:
-        lines += ["# Marker words renamed in the plugin's Syntax settings.", "[syntax]"]
-        lines += [f"{attr} = {toml_value(value)}" for attr, value in syntax.items()]
+    for name, spec in config.note_types.items():
+        lines += [f"# A note type of your Anki collection{mark('note_types')}: its fields, in order.",
+                  f"[note_types.{toml_value(name)}]"]
+        lines += [f"{k} = {toml_value(v)}" for k, v in spec.items() if v not in (None, "", {}, [])]
+        lines.append("")
+    renamed = {f.name: getattr(config.syntax, f.name) for f in fields(Syntax)
+               if getattr(config.syntax, f.name) != getattr(Syntax(), f.name)}
+    if renamed:
+        lines += [f"# Marker words of the card syntax, renamed{mark('syntax')}.", "[syntax]"]
+        lines += [f"{attr} = {toml_value(value)}" for attr, value in renamed.items()]
         lines.append("")
     text = "\n".join(lines).rstrip("\n") + "\n" + TAIL
-    return Suggestion(text, bool(plugin or syntax), folders, diags)
+    return Suggestion(text, from_plugin, folders, diags)
 
 
 def config_path(root: Path) -> Path:

@@ -19,7 +19,7 @@ from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from rich.table import Table
 
-from ..config import load_config
+from ..config import Config, fatal_problems, load_config
 from ..messages import by_kind, kind_of  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
@@ -202,18 +202,33 @@ def working(message: str, quiet: bool):
     return err.status(message)
 
 
+def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Config:
+    """The vault's validated configuration (see :func:`notes2anki.config.load_config`). When a
+    configuration file cannot be read or holds a value that cannot be used, every command stops here:
+    the messages, then exit 2 (a deck built with the wrong decks and tags is worse than none)."""
+    config = load_config(root, diagnostics, **overrides)
+    problems = fatal_problems(diagnostics)
+    if problems:
+        files = ", ".join(sorted({d.file for d in problems}))
+        fatal(diagnostics, f"Stopped: {len(problems)} configuration problem{'s' if len(problems) > 1 else ''} "
+                           f"in {files}; fix {'them' if len(problems) > 1 else 'it'} and run again.")
+    return config
+
+
 def load_for_command(vault: str, *, progress=None, **overrides):
-    """``(config, vault, diagnostics)`` for any command: the configuration (``overrides`` from options)
-    and the parsed vault; every problem found so far is in the diagnostics (also :func:`collected`)."""
+    """``(config, vault, diagnostics)`` for any command: the validated configuration (``overrides`` from
+    options; a configuration problem exits 2, see :func:`load_settings`) and the parsed vault; every
+    problem found so far is in the diagnostics (the list of :func:`collected`)."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
-    config = load_config(root, diags, **overrides)
+    config = load_settings(root, diags, **overrides)
     v = load_vault(root, config, progress=progress) if progress is not None else load_vault(root, config)
     return config, v, diags
 
 
 def open_vault(vault: str, section: str, settings):
-    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command."""
+    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command;
+    exits 2 on a configuration problem."""
     config, v, diags = load_for_command(vault)
     defaults, problems = settings(config.section(section))
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]

@@ -15,7 +15,8 @@ REPORT_MARK = "<title>notes2anki report:"  # a file with this may be replaced wi
 @click.command("report")
 @vault_argument
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The HTML file to write (default: <vault name>-report.html in the current folder).")
+              help="The HTML file to write (default: [report] output, else <vault name>-report.html in the "
+                   "current folder).")
 @click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2).")
 @click.option("--no-semantic", is_flag=True,
               help="Leave out duplicates, related notes and the topic map (no embeddings).")
@@ -33,6 +34,8 @@ def report_command(vault, output, model, no_semantic, force):
     root = Path(vault)
     config, v, diags = load_for_command(vault)
     diags += v.diagnostics
+    if output is None and getattr(getattr(config, "report", None), "output", None):
+        output = Path(config.report.output).expanduser()  # [report] output
     if output is None:
         default = default_output(root)
         output = default.with_name(default.stem + "-report.html")

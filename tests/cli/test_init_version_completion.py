@@ -61,7 +61,7 @@ def test_init_starts_from_the_plugin_settings(make_vault):
     data = tomllib.loads(result.stdout)
     assert data["default_deck"] == "Inbox" and data["default_tag"] == "Obsidian_to_Anki"
     assert data["curly_cloze"] is True and data["add_file_link"] is False
-    assert data["ignore"] == ["Templates/**", "**/*.excalidraw.md"]
+    assert data["ignore"] == ["Templates/**"]  # added to the default **/*.excalidraw.md
     assert data["custom_regexps"] == {"Basic": r"^Q: (.+)\nA: (.+)$"}
     assert data["folder_decks"] == {"Spanish": "Languages::Spanish"}
     assert data["folder_tags"] == {"Spanish": ["es", "vocab"]}
@@ -74,8 +74,10 @@ def test_init_starts_from_the_plugin_settings(make_vault):
     (root / ".notes2anki.toml").unlink()
     plugin_only = load_config(root, [])
     for key in ("default_deck", "default_tag", "curly_cloze", "ignore", "custom_regexps", "folder_decks",
-                "folder_tags", "note_types", "file_link_fields", "context_fields"):
+                "folder_tags", "file_link_fields", "context_fields", "syntax"):
         assert getattr(with_file, key) == getattr(plugin_only, key), key
+    assert ({k: v["fields"] for k, v in with_file.note_types.items()}
+            == {k: v["fields"] for k, v in plugin_only.note_types.items()})
 
 
 def test_init_never_overwrites_without_force(make_vault):
@@ -86,7 +88,9 @@ def test_init_never_overwrites_without_force(make_vault):
     assert (root / ".notes2anki.toml").read_text("utf-8") == 'default_deck = "Mine"\n'
     result = invoke("init", root, "--force")
     assert result.exit_code == 0
-    assert tomllib.loads((root / ".notes2anki.toml").read_text("utf-8"))["default_deck"] == "Default"
+    text = (root / ".notes2anki.toml").read_text("utf-8")  # rewritten, commented, keeping the values set
+    assert 'default_deck = "Mine"  # from the previous .notes2anki.toml' in text
+    assert tomllib.loads(text)["default_deck"] == "Mine" and "# Tag added to every card" in text
 
 
 def test_init_in_the_current_folder(make_vault, monkeypatch):

@@ -126,12 +126,14 @@ def group_problems(diagnostics: list[Diagnostic], vault_name: str) -> list[Probl
 def project(vectors: np.ndarray) -> np.ndarray:
     """2-D coordinates of unit vectors, each axis scaled to [0, 1]: principal component analysis
     (scikit-learn's PCA, full SVD: deterministic, signs fixed). Zero rows (cards without text) stay at the
-    centre of the data. Fewer than 3 rows: spread on a line."""
+    centre of the data. Fewer than 3 rows: spread on a line; rows all equal: all at the centre."""
     n = vectors.shape[0]
     if n == 0:
         return np.zeros((0, 2))
     if n < 3 or vectors.shape[1] < 2:
         return np.column_stack([np.linspace(0.1, 0.9, n) if n > 1 else [0.5], np.full(n, 0.5)])
+    if not np.ptp(vectors, axis=0).any():  # all cards alike (one text): nothing to spread them by
+        return np.full((n, 2), 0.5)
     from sklearn.decomposition import PCA
 
     xy = PCA(n_components=2, svd_solver="full").fit_transform(vectors.astype(np.float64))

@@ -17,6 +17,7 @@ from ..fileio import UnsafeFile, read_bounded
 from .assets import CSS, JS, PALETTE, UNASSIGNED
 from .data import CardView, ReportData
 
+PAIRS_SHOWN = 200  # duplicate pairs drawn on the page, best first (the count shows them all)
 INLINE_IMAGE_LIMIT = 512 * 1024  # bytes: larger images are named, not embedded
 MAP_W, MAP_H, PAD = 1000, 620, 30
 _MEDIA = re.compile("(src=\")?\ue000([^\ue001]*)\ue001")
@@ -127,9 +128,12 @@ def _duplicates(data: ReportData) -> str:
     out = ['<section id="duplicates"><h2>Duplicate cards</h2>',
            '<p class="muted">Each pair side by side, as the cards will look in Anki '
            '(<code>notes2anki dupes VAULT --explain</code> for the reasons).</p>']
-    for pair in data.duplicates:
+    for pair in data.duplicates[:PAIRS_SHOWN]:
         out.append(f'<div class="pair"><div class="pair-head">{e(pair.kind)} duplicate · score '
                    f'{pair.score:.2f}</div>{_card(pair.a, data.root)}{_card(pair.b, data.root)}</div>')
+    if len(data.duplicates) > PAIRS_SHOWN:
+        out.append(f'<p class="notice">{len(data.duplicates) - PAIRS_SHOWN:,} more pairs (the weakest): '
+                   "<code>notes2anki dupes VAULT</code> lists them all.</p>")
     out.append("</section>")
     return "".join(out)
 

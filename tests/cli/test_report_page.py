@@ -184,3 +184,18 @@ def test_report_refuses_to_write_into_the_vault_or_over_another_file(make_vault,
     assert CliRunner().invoke(cli_main, ["report", str(root), "-o", str(page), "--no-semantic"]).exit_code == 0
     again = CliRunner().invoke(cli_main, ["report", str(root), "-o", str(page), "--no-semantic"])
     assert again.exit_code == 0  # an earlier report is replaced
+
+
+def test_many_duplicate_pairs_are_capped_with_a_count(make_vault, tmp_path):
+    """An exact group of 30 cards is 435 pairs: the page draws the first PAIRS_SHOWN and says how many more."""
+    from notes2anki.report.page import PAIRS_SHOWN
+
+    root = make_vault({f"n{k:02d}.md": "START\nBasic\nWhat is the powerhouse of the cell?\nBack: mitochondria\nEND\n"
+                       for k in range(30)})
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli_main, ["report", str(root), "-o", str(out)],
+                                env={"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    assert text.count('<div class="pair">') == PAIRS_SHOWN < 435
+    assert f"{435 - PAIRS_SHOWN:,} more pairs" in text and "<b>435</b>duplicate pairs" in text

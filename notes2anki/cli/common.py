@@ -141,6 +141,8 @@ def report_diagnostics(diagnostics: list[Diagnostic], *, all_messages: bool = Fa
         places = ", ".join(_place(d) for d in ds[:PLACES_SHOWN]) + (", …" if len(ds) > PLACES_SHOWN else "")
         example = ds[0].message if getattr(ds[0], "kind", "") else ""
         label = f"{kind}: {example}" if example and example != kind else kind
+        if len(ds) == 1:  # one message of its kind: as it is
+            label = ds[0].message
         err.print(f"[{colour}]{len(ds):>6,}× {severity}: {escape(label)}[/{colour}]  [dim]{escape(places)}[/dim]")
     where = (f"all of them are in {messages_file}" if messages_file is not None
              else "see them all with --all-messages, or --messages-file FILE")

@@ -52,8 +52,8 @@ class CardView:
     url: str
     deck: str
     note_type: str
-    fields: list[tuple[str, str]]  # (field name, Anki HTML with media placeholders)
-    media: list[str]  # vault paths of embedded files
+    fields: list[tuple[str, str]]  # (field name, Anki HTML: media by their names in Anki)
+    media: dict[str, str]  # media name in the HTML → vault path of the file
 
 
 @dataclass
@@ -99,9 +99,12 @@ class ReportData:
     root: Path = Path(".")
 
 
-def card_view(card: Card, vault_name: str, field_names: list[str]) -> CardView:
+def card_view(card: Card, vault_name: str, field_names: list[str], media_index=None) -> CardView:
+    """``media_index``: the vault's :class:`~notes2anki.parsers.media.MediaIndex` (names the renderer
+    wrote into the HTML → files)."""
+    media = {media_index.name(p): p for p in card.media} if media_index is not None else {}
     return CardView(card.where, obsidian_uri(vault_name, card.file), card.deck, card.note_type,
-                    [(name, card.html.get(name, "")) for name in field_names], list(card.media))
+                    [(name, card.html.get(name, "")) for name in field_names], media)
 
 
 def _plain(text: str, limit: int) -> str:
@@ -179,6 +182,7 @@ def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
 def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path, diags) -> None:
     from ..semantic import related as rel
     from ..semantic import topics as tp
+    from ..parsers.media import MediaIndex
     from ..semantic.dupes import find_duplicates, settings_from_config
     from ..semantic.encoder import Embedder, EncoderError
     from ..semantic.text import question_text
@@ -198,8 +202,10 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
             cards = [c for c in vault.cards if not c.delete]
             found = find_duplicates(cards, embedder=embedder, threshold=threshold, ignore=ignore)
             diags += [Diagnostic("", 0, "warning", w) for w in found.warnings]
-            data.duplicates = [DuplicateView(p.score, p.kind, card_view(p.a, data.vault_name, fields[p.a.note_type]),
-                                             card_view(p.b, data.vault_name, fields[p.b.note_type]))
+            index = MediaIndex(vault.root, vault.files)
+            data.duplicates = [DuplicateView(p.score, p.kind,
+                                             card_view(p.a, data.vault_name, fields[p.a.note_type], index),
+                                             card_view(p.b, data.vault_name, fields[p.b.note_type], index))
                                for p in found.pairs]
             index = rel.RelatedIndex.build(vault, embedder)
             rows = index.suggestions_all(related_opts.get("k", RELATED_K),

@@ -20,7 +20,7 @@ from .data import CardView, ReportData
 PAIRS_SHOWN = 200  # duplicate pairs drawn on the page, best first (the count shows them all)
 INLINE_IMAGE_LIMIT = 512 * 1024  # bytes: larger images are named, not embedded
 MAP_W, MAP_H, PAD = 1000, 620, 30
-_MEDIA = re.compile("(src=\")?\ue000([^\ue001]*)\ue001")
+_SRC = re.compile(r'\bsrc="([^"]*)"')
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*)?\}\}", re.S)
 _CLOZE_SHOWN = r'<span class="cloze">\1</span>'  # the answer side: cloze text shown, highlighted
 _IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "image/bmp", "image/avif"}
@@ -94,28 +94,28 @@ def _problems(data: ReportData) -> str:
     return "".join(out)
 
 
-def _media(html_text: str, root: Path) -> str:
-    """Media placeholders → ``data:`` URIs for images (``src``), the file's name elsewhere."""
+def _media(html_text: str, card: CardView, root: Path) -> str:
+    """Each ``src="…"`` → a ``data:`` URI of the card's image (bounded read inside the vault); any other
+    source (an unknown or unreadable file, a remote address) → an empty image naming it, never a fetch."""
 
     def swap(m: re.Match) -> str:
-        in_src, path = m.group(1), m.group(2)
-        if not in_src:
-            return e(path)
-        kind = mimetypes.guess_type(path)[0] or ""
-        if kind in _IMAGE_TYPES:
+        src = html.unescape(m.group(1))
+        path = card.media.get(src)
+        kind = mimetypes.guess_type(path or src)[0] or ""
+        if path is not None and kind in _IMAGE_TYPES:
             try:
                 raw = read_bounded(root / path, INLINE_IMAGE_LIMIT, root=root)
-                return f'src="data:{kind};base64,{base64.b64encode(raw).decode("ascii")}'
-            except (OSError, UnsafeFile):  # too large, missing, outside the vault: a named placeholder
+                return f'src="data:{kind};base64,{base64.b64encode(raw).decode("ascii")}"'
+            except (OSError, UnsafeFile):  # too large, gone, outside the vault: a named placeholder
                 pass
-        return f'data-missing="{e(path)}" src="data:,'
+        return f'src="data:," data-missing="{e(path or src)}"'
 
-    return _MEDIA.sub(swap, html_text)
+    return _SRC.sub(swap, html_text)
 
 
 def _card(card: CardView, root: Path) -> str:
     fields = "".join(f'<div class="field"><span class="fname">{e(name)}</span>'
-                     f'{_CLOZE.sub(_CLOZE_SHOWN, _media(value, root))}</div>'
+                     f'{_CLOZE.sub(_CLOZE_SHOWN, _media(value, card, root))}</div>'
                      for name, value in card.fields if value.strip())
     return (f'<div class="anki"><div class="meta">{_link(card.url, card.where)} · {e(card.deck)} · '
             f'{e(card.note_type)}</div>{fields}</div>')

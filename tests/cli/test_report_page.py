@@ -143,6 +143,7 @@ def test_chromium_loads_the_page_offline_with_the_map_and_the_duplicates(report,
         for side in ("a", "b"):
             assert f'{expected[side]["file"]}:{expected[side]["line"]}' in pair
     assert "mitochondria" in dom.lower()
+    assert 'src="data:image/png;base64,' in "".join(pairs)  # the pooling figure, inside the page
 
     assert "Problems.md:4</a> unknown note type" in dom
     assert 'href="obsidian://open?vault=vault&amp;file=Problems"' in dom

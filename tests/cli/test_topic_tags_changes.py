@@ -52,21 +52,18 @@ def test_a_state_file_from_before_tag_hashes_counts_unchanged_cards_as_unchanged
     data = json.loads(state.read_text("utf-8"))
     # what an older notes2anki wrote: one hash over fields, deck and tags, no "tags" key
     from notes2anki.config import load_config
-    from notes2anki.decks.build import content_hash
+    from notes2anki.decks.build import _field_html, content_hash
     from notes2anki.model import note_type_fields
     from notes2anki.parsers import load_vault
-    from notes2anki.decks.build import _name_media
-    from notes2anki.decks.package import media_names
 
     config = load_config(vault)
     v = load_vault(vault, config)
     types = note_type_fields(config.note_types)
     by_where = {c.where: c for c in v.cards}
-    names = media_names({p for c in v.cards for p in c.media}, vault)
     for entry in data["cards"].values():
         card = by_where[entry["where"]]
         entry.pop("tags")
-        entry["hash"] = content_hash(card, [_name_media(card.html.get(f, ""), names)
+        entry["hash"] = content_hash(card, [_field_html(card.html.get(f, ""), config)
                                            for f in types[card.note_type]], card.tags)
     state.write_text(json.dumps(data), "utf-8")
     (new2, changed2, unchanged2), tagged2 = _build(vault, tmp_path / "2.apkg", "--state-file", str(state))

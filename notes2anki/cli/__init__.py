@@ -10,6 +10,7 @@ import click
 
 from .. import __version__
 from .build import build_command
+from .check import check_command
 from .common import guarded
 from .dupes import dupes_command
 from .ids import ids_command
@@ -29,8 +30,8 @@ def main() -> None:
     """
 
 
-for command in (build_command, ids_command, dupes_command, related_command, topics_command, report_command,
-                init_command):
+for command in (build_command, check_command, ids_command, dupes_command, related_command, topics_command,
+                report_command, init_command):
     if not getattr(command.callback, "__wrapped__", None):
         command.callback = guarded(command.callback)
     main.add_command(command)

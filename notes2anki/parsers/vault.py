@@ -14,7 +14,7 @@ from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
 from .blocks import FileScan, scan
 from .id_lines import drop_duplicate_ids, report_loose_ids
 from .lints import card_problems
-from .files import markdown_files, read_text, walk_vault
+from .files import distinct_notes, markdown_files, read_text, walk_vault
 from .frontmatter import frontmatter_deck, frontmatter_tags, split_frontmatter
 from .inline_syntax import take_tags, to_clozes
 from .links import LinkResolver
@@ -37,7 +37,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         vault.diagnostics.append(Diagnostic(str(root), 0, "error", "vault folder not found"))
         return vault
     vault.files = walk_vault(root, vault.diagnostics)
-    paths = markdown_files(vault.files, config.scan_directory, config.ignore)
+    paths = distinct_notes(root, markdown_files(vault.files, config.scan_directory, config.ignore))
     resolver = LinkResolver(vault.files, root)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name

@@ -159,7 +159,8 @@ def test_second_run_encodes_nothing_and_imports_no_torch_then_one_edit_encodes_o
     edited = list(CARDS)
     edited[4] = ("What is the capital city of Australia?", "Canberra")  # in no candidate pair
     report, encoded = run_here(edited)
-    assert encoded == ["What is the capital city of Australia? | Canberra"]  # its card text, nothing else
+    # its card text and its question (the answer "Canberra" is cached), nothing else
+    assert sorted(encoded) == ["What is the capital city of Australia?", "What is the capital city of Australia? | Canberra"]
 
     edited[1] = ("Which TCP port does HTTPS listen on by default?", "Port 443")  # in a candidate pair
     report, encoded = run_here(edited)

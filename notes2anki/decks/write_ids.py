@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..model import Card, Diagnostic, Vault
 from ..parsers.blocks import INLINE, inline_id
-from .identity import card_ids
+from .identity import card_ids, vault_namespace
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
 
@@ -52,7 +52,7 @@ def plan_ids(vault: Vault) -> IdsReport:
     report = IdsReport()
     seen: set[int] = {c.id for c in vault.cards if c.id is not None}
     by_file: dict[str, list[Card]] = {}
-    ids = card_ids([c for c in vault.cards if not c.delete])
+    ids = card_ids([c for c in vault.cards if not c.delete], vault_namespace(vault.root))
     for card in vault.cards:
         if card.id is None and not card.delete:
             by_file.setdefault(card.file, []).append(card)
@@ -64,7 +64,7 @@ def plan_ids(vault: Vault) -> IdsReport:
     return report
 
 
-def _edit_file(rel: str, raw: bytes, cards: list[Card], ids: dict[int, int], seen: set[int],
+def _edit_file(rel: str, raw: bytes, cards: list[Card], ids: dict[tuple, int], seen: set[int],
                diagnostics: list[Diagnostic]) -> FileEdit | None:
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
@@ -74,7 +74,7 @@ def _edit_file(rel: str, raw: bytes, cards: list[Card], ids: dict[int, int], see
     appends: dict[int, str] = {}  # 0-based line index -> a line added after it
     inline_ids: dict[int, list[int | None]] = {}
     for card in cards:
-        new_id = ids[id(card)]
+        new_id = ids[card.key]
         if new_id in seen:
             diagnostics.append(Diagnostic(rel, card.line, "error",
                                           f"ID {new_id} is already used by another card; no ID written"))

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notes2anki.config import load_config
-from notes2anki.decks.identity import assign_identities
+from notes2anki.decks.identity import assign_identities, vault_namespace
 from notes2anki.decks.write_ids import apply_ids, plan_ids
 from notes2anki.parsers import load_vault
 
@@ -56,7 +56,8 @@ def note_bytes(draw):
 def _guids(root):
     config = load_config(root)
     vault = load_vault(root, config)
-    return sorted(g for _, g in assign_identities([c for c in vault.cards if not c.delete], []))
+    return sorted(g for _, g in assign_identities([c for c in vault.cards if not c.delete], [],
+                                                  vault_namespace(root, config)))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -8,6 +8,7 @@ from .build import build_command
 from .dupes import dupes_command
 from .ids import ids_command
 from .related import related_command
+from .sync import sync_command
 from .topics import topics_command
 
 
@@ -17,5 +18,5 @@ def main() -> None:
     """Flashcards written in an Obsidian vault → an Anki deck; near-duplicates, related notes, topics."""
 
 
-for command in (build_command, ids_command, dupes_command, related_command, topics_command):
+for command in (build_command, ids_command, dupes_command, related_command, topics_command, sync_command):
     main.add_command(command)

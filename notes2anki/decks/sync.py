@@ -57,17 +57,16 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
         plan = plan_sync(opened.col, vault, config)
         result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
         registry = _registry_after(plan, vault, keep=plan.deletions)
-        if dry_run or (plan.is_empty and registry == plan.registry):
-            return result
-        delete = bool(plan.deletions) and confirm is not None and confirm(plan)
-        result.deleted = list(plan.deletions) if delete else []
-        result.not_deleted = [] if delete else list(plan.deletions)
-        result.backup = backup(opened)
-        _add_media(opened.col, plan, config)
-        opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
+        if not dry_run and not (plan.is_empty and registry == plan.registry):
+            delete = bool(plan.deletions) and confirm is not None and confirm(plan)
+            result.deleted = list(plan.deletions) if delete else []
+            result.not_deleted = [] if delete else list(plan.deletions)
+            result.backup = backup(opened)
+            _add_media(opened.col, plan, config)
+            opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
     finally:
         opened.close()
-    if write_ids:
+    if write_ids and not dry_run:
         _write_ids(vault, result)
     return result
 

@@ -61,12 +61,10 @@ def make_plugin_collection(vault_root: Path, col_path: Path, review_every: int =
             if len(nids) % review_every == 0:
                 reviewed.append(card.id)
                 for cid in col.db.list("select id from cards where nid = ?", card.id):
-                    col.db.execute("update cards set type = 2, queue = 2, ivl = 12, due = 30, reps = 2, "
-                                   "factor = 2500 where id = ?", cid)
-                    for k in range(2):
-                        col.db.execute("insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-                                       "values (?, ?, -1, 3, ?, ?, 2500, 5000, 1)",
-                                       1_700_000_000_000 + cid % 1_000_000_000 * 10 + k, cid, 12 if k else 3, 3 if k else 0)
+                    for ease in (3, 4):  # answered twice with Anki's own scheduler: revlog rows, a due date
+                        anki_card = col.get_card(cid)
+                        anki_card.start_timer()
+                        col.sched.answerCard(anki_card, ease)
                         revlog += 1
     finally:
         col.close()

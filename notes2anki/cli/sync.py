@@ -66,7 +66,8 @@ def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, q
         print_json(data)
     else:
         _report(result, quiet)
-    show_diagnostics([d for d in diags if d.severity == "error" or d.file])
+    own = [d for d in result.diagnostics if not d.file and d.severity != "error"]  # about the sync as a whole
+    show_diagnostics([d for d in diags if d.severity == "error" or d.file] + own)
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
 
 

@@ -217,8 +217,8 @@ def _compare(col, change: Change, deck_names: dict, diags) -> None:
 
 def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mine: dict, others: dict,
                     claimed: dict, namespace: str) -> None:
-    failed_files = {d.file for d in vault.diagnostics if d.severity == "error" and d.file and not d.line}
-    present = set(vault.files)
+    failed_files = {d.file for d in vault.diagnostics if d.severity == "error" and d.file}
+    kept_cards = any(not c.delete for c in vault.cards)
     planned: set[int] = set()
     for card in vault.cards:
         if not card.delete:
@@ -233,18 +233,20 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
+    held = 0
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
         if nid in claimed or nid in planned or nid not in notes:
             continue
-        file = where.rpartition(":")[0]
-        if file in failed_files or (file in present and _unreadable(vault, file)):
-            continue  # the file could not be read this time: its cards are not gone
+        if where.rpartition(":")[0] in failed_files or not kept_cards:
+            held += 1  # the file (or the whole vault) gave errors this time: its cards are not gone
+            continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
-
-
-def _unreadable(vault: Vault, file: str) -> bool:
-    return any(d.file == file and d.severity == "error" and d.line == 0 for d in vault.diagnostics)
+    if held:
+        plan.diagnostics.append(Diagnostic("", 0, "warning",
+                                           f"{held} notes whose cards were not found are not deleted: "
+                                           + ("their files have errors" if kept_cards else
+                                              "the vault gave no cards at all") + " (fix that, then sync again)"))
 
 
 def _plan_media(col, plan: SyncPlan, root: Path) -> None:

@@ -233,15 +233,15 @@ def test_two_vaults_same_cards_never_collide(make_vault, sync_cli, tmp_path):
     backs = sorted(n["fields"][1] for n in _notes(col_path).values())
     assert backs == ["hello", "hi (informal)"]
     # removing vault b's card deletes b's note only
-    (b / "Spanish" / "Vocab.md").write_text("nothing here\n", "utf-8")
+    (b / "Spanish" / "Vocab.md").write_text("START\nBasic\nadiós\nBack: bye\nEND\n", "utf-8")
     assert sync_cli(b, col_path, "--yes").exit_code == 0
-    assert [n["fields"][1] for n in _notes(col_path).values()] == ["hello"]
+    assert sorted(n["fields"][1] for n in _notes(col_path).values()) == ["bye", "hello"]
     # a copy of vault a's ID-carrying card in vault b cannot take a's note
     sync_cli(a, col_path, "--write-ids")
     (b / "Spanish" / "Vocab.md").write_bytes((a / "Spanish" / "Vocab.md").read_bytes())
     clash = sync_cli(b, col_path, "--json")
     assert clash.exit_code == 1 and "which vault 'school' synced" in " ".join(json.loads(clash.stdout)["errors"])
-    assert [n["fields"][1] for n in _notes(col_path).values()] == ["hello"]
+    assert sorted(n["fields"][1] for n in _notes(col_path).values()) == ["bye", "hello"]
 
 
 def test_write_ids_writes_only_when_asked(make_vault, plugin_collection, sync_cli, tmp_path, helpers):
@@ -308,3 +308,20 @@ def test_killed_mid_sync_leaves_collection_as_it_was(make_vault, plugin_collecti
     finally:
         col.close()
     assert snapshot(pc.path) == before  # nothing half-written: the transaction never committed
+
+
+def test_unreadable_file_or_empty_vault_deletes_nothing(make_vault, sync_cli, tmp_path):
+    root = make_vault({"a.md": "START\nBasic\none\nBack: 1\nEND\n", "b.md": "START\nBasic\ntwo\nBack: 2\nEND\n"})
+    col_path = tmp_path / "c" / "collection.anki2"
+    col_path.parent.mkdir()
+    Collection(str(col_path)).close()
+    assert sync_cli(root, col_path).exit_code == 0
+    (root / "b.md").write_bytes(b"START\nBasic\ntwo \xff\nBack: 2\nEND\n")  # not UTF-8: the file is skipped
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(result.stdout)["deleted"] == [] and len(_notes(col_path)) == 2
+    assert "not deleted: their files have errors" in result.output
+    (root / "a.md").write_text("no cards\n", "utf-8")
+    (root / "b.md").write_text("no cards\n", "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(result.stdout)["deleted"] == [] and len(_notes(col_path)) == 2
+    assert "the vault gave no cards at all" in result.output

@@ -85,11 +85,15 @@ def _add_media(col, plan: SyncPlan, config: Config) -> None:
         plan.names[path] = renamed.get(name, name)
     types = note_type_fields(config.note_types)
     for change in plan.changes:
-        if any(plan.names.get(p) in renamed.values() for p in change.card.media):
-            change.fields = render_fields(change, plan.names, types)
-            if not change.kinds or change.kinds == ["moved"]:
+        if not any(plan.names.get(p) in renamed.values() for p in change.card.media):
+            continue
+        change.fields = render_fields(change, plan.names, types)
+        if change.nid and "updated" not in change.kinds and "retyped" not in change.kinds:
+            note = col.get_note(change.nid)
+            current = dict(zip(note.keys(), note.fields))
+            change.changed_fields = [f for f, v in change.fields.items() if f in current and current[f] != v]
+            if change.changed_fields:
                 change.kinds.append("updated")
-                change.changed_fields = list(change.fields)
 
 
 def _apply(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncResult,

@@ -130,6 +130,7 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
     legacy = legacy_ids(kept)
     types = note_type_fields(config.note_types)
     plan.names = media_names({p for c, _ in identified for p in c.media}, vault.root)
+    _plan_media(col, plan, vault.root)
     deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
     claimed: dict[int, Card] = {}
 
@@ -172,7 +173,6 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
     _plan_deletions(plan, vault, notes, by_guid, mine, others, claimed, namespace)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
-    _plan_media(col, plan, vault.root)
     return plan
 
 
@@ -250,20 +250,34 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
 
 
 def _plan_media(col, plan: SyncPlan, root: Path) -> None:
+    """Which media files Anki lacks. A file Anki already has with the same bytes, under its name in any
+    case or under the name Anki gives a clashing file (``stem-<sha1>.ext``), is used as it is there."""
     folder = Path(col.media.dir())
+    try:
+        existing = {p.name.casefold(): p.name for p in folder.iterdir()}
+    except OSError:
+        existing = {}
     for path, name in sorted(plan.names.items()):
         source = root / path
-        existing = folder / name
         try:
-            if existing.is_file() and _sha(existing) == _sha(source):
-                continue
+            data_sha = _sha(source)
         except OSError:
-            pass
-        plan.media[name] = source
+            continue  # the parser already reported it
+        stem, dot, ext = name.rpartition(".")
+        hashed = f"{stem}-{_sha(source, 'sha1')}.{ext}" if dot else f"{name}-{_sha(source, 'sha1')}"
+        for candidate in (name, existing.get(name.casefold()), hashed, existing.get(hashed.casefold())):
+            try:
+                if candidate and _sha(folder / candidate) == data_sha:
+                    plan.names[path] = candidate
+                    break
+            except OSError:
+                continue
+        else:
+            plan.media[name] = source
 
 
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
+def _sha(path: Path, algorithm: str = "sha256") -> str:
+    h = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)

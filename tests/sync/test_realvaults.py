@@ -68,9 +68,9 @@ def measure(vault_root: Path, workdir: Path) -> dict:
     try:
         log = import_into(col, workdir / "deck.apkg")
         id_guids = {guid_of(i) for i in with_ids}
-        new_guids = {col.get_note(n.id).guid for n in log.new}
+        new_guids = {col.get_note(n.id.nid).guid for n in log.new}
         adopted_guids = {col.get_note(nid).guid for nid in pc.nids}
-        new_with_id_import = len(new_guids & id_guids) + sum(1 for n in log.new if n.id in with_ids)
+        new_with_id_import = len(new_guids & id_guids) + sum(1 for n in log.new if n.id.nid in with_ids)
         imported = {"new": len(log.new), "updated": len(log.updated), "duplicate": len(log.duplicate),
                     "conflicting": len(log.conflicting), "notes": col.note_count()}
     finally:

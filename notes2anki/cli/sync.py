@@ -11,7 +11,7 @@ from ..config import load_config
 from ..decks.collection import CollectionError, find_collection
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, out, print_json, show_diagnostics, vault_argument
+from .common import EXIT_OK, EXIT_VAULT_ERRORS, fatal, out, print_json, show_diagnostics, vault_argument
 
 LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 
@@ -120,5 +120,3 @@ def _report(result, quiet: bool) -> None:
     for rel in result.ids_written:
         out.print(f"  IDs written: {escape(rel)}")
 
-
-__all__ = ["sync_command", "EXIT_FATAL"]

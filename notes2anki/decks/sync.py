@@ -22,7 +22,7 @@ from pathlib import Path
 from ..config import Config
 from ..fileio import vault_lock
 from ..model import Diagnostic, Vault, note_type_fields
-from .collection import Opened, backup, open_collection, open_copy
+from .collection import backup, open_collection, open_copy
 from .notetypes import models_for
 from .sync_plan import (ANKI_TAGS, REGISTRY_KEY, Deletion, SyncPlan, field_map, plan_sync, render_fields,
                         template_map)
@@ -207,5 +207,3 @@ def _write_ids(vault: Vault, result: SyncResult) -> None:
     result.ids_written = list(report.written)
     result.diagnostics += report.diagnostics
 
-
-__all__ = ["SyncResult", "sync_vault", "ensure_notetype", "Opened"]

@@ -29,7 +29,8 @@ class PluginCollection:
     revlog: int  # revlog rows written
 
 
-def make_plugin_collection(vault_root: Path, col_path: Path, review_every: int = 3, seed: int = 7) -> PluginCollection:
+def make_plugin_collection(vault_root: Path, col_path: Path, review_every: int = 3,
+                           seed: int = 7) -> PluginCollection:
     """One note per card with ``<!--ID: n-->`` in the vault: note id n, a random GUID, the collection's
     stock note type of the card's type name, the card's deck and tags, plain text fields. Every
     ``review_every``-th note is reviewed (its cards are review cards with two revlog rows each)."""

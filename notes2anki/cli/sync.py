@@ -1,17 +1,19 @@
 """`notes2anki sync VAULT`: the vault's cards straight into the Anki collection."""
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 import click
 from rich.markup import escape
+from rich.progress import Progress
 
 from ..config import load_config
 from ..decks.collection import CollectionError, find_collection
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_OK, EXIT_VAULT_ERRORS, fatal, out, print_json, show_diagnostics, vault_argument
+from .common import EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, out, print_json, show_diagnostics, vault_argument
 
 LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 
@@ -51,7 +53,9 @@ def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, q
         return click.confirm(f"Delete these {len(plan.deletions)} notes from Anki?", default=False, err=True)
 
     try:
-        result = sync_vault(v, config, path, dry_run=dry_run, confirm=confirm, write_ids=write_ids)
+        with _progress(quiet or as_json) as progress:
+            result = sync_vault(v, config, path, dry_run=dry_run, confirm=confirm, write_ids=write_ids,
+                                progress=progress)
     except CollectionError as exc:
         fatal(diags, str(exc))
     except OSError as exc:
@@ -69,6 +73,17 @@ def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, q
     own = [d for d in result.diagnostics if not d.file and d.severity != "error"]  # about the sync as a whole
     show_diagnostics([d for d in diags if d.severity == "error" or d.file] + own)
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _progress(silent: bool):
+    """A progress bar on stderr while notes are written (none when quiet, --json or not a terminal)."""
+    if silent or not err.is_terminal:
+        yield None
+        return
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("Writing notes", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _print_row(file_line: str, nid: int, text: str) -> None:

@@ -107,6 +107,17 @@ def load_registry(col) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _registered(entry) -> dict[int, str]:
+    """A registry entry's notes, ``nid -> file:line``; entries that are not what sync writes are ignored
+    (the config is the user's too: a hand edit must not stop a sync)."""
+    notes = entry.get("notes") if isinstance(entry, dict) else None
+    out: dict[int, str] = {}
+    for nid, where in (notes.items() if isinstance(notes, dict) else ()):
+        if isinstance(nid, str) and nid.isdigit() and isinstance(where, str):
+            out[int(nid)] = where
+    return out
+
+
 def type_matches(anki_name: str, note_type: str) -> bool:
     """Whether a collection note type is the vault's ``note_type``: the same name, with or without
     notes2anki's prefix (the plugin used the collection's own "Basic", notes2anki ships its own)."""
@@ -120,9 +131,8 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
     diags = plan.diagnostics
-    mine = {int(n): w for n, w in (plan.registry.get(namespace) or {}).get("notes", {}).items()}
-    others = {int(n): vid for vid, entry in plan.registry.items() if vid != namespace
-              for n in (entry or {}).get("notes", {})}
+    mine = _registered(plan.registry.get(namespace))
+    others = {nid: vid for vid, entry in plan.registry.items() if vid != namespace for nid in _registered(entry)}
     notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     kept = [c for c in vault.cards if not c.delete]
@@ -145,8 +155,9 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
     def owned_elsewhere(card: Card, nid: int) -> bool:
         if nid in others and nid not in mine:
             diags.append(Diagnostic(card.file, card.line, "error",
-                                    f"this card's ID names the note nid:{nid}, which vault "
-                                    f"{others[nid]!r} synced; card skipped (give one of them another ID)"))
+                                    f"this card matches the note nid:{nid}, which vault {others[nid]!r} "
+                                    "synced; card skipped (give one of the two cards another ID, or this "
+                                    "vault its own `vault_id` under [sync] in .notes2anki.toml)"))
             return True
         return False
 

@@ -325,3 +325,19 @@ def test_unreadable_file_or_empty_vault_deletes_nothing(make_vault, sync_cli, tm
     result = sync_cli(root, col_path, "--yes", "--json")
     assert json.loads(result.stdout)["deleted"] == [] and len(_notes(col_path)) == 2
     assert "the vault gave no cards at all" in result.output
+
+
+def test_hand_edited_registry_does_not_stop_a_sync(make_vault, plugin_collection, sync_cli, tmp_path):
+    root = _vault(make_vault)
+    pc = plugin_collection(root, tmp_path / "c" / "collection.anki2")
+    col = Collection(str(pc.path))
+    col.set_config("notes2anki:vaults", {"vault": {"notes": {"abc": 5, "12": None}}, "other": 3, "x": {"notes": []}})
+    col.close()
+    result = sync_cli(root, pc.path, "--json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["new"]) == 1
+    col = Collection(str(pc.path))
+    try:
+        assert sorted(map(int, col.get_config("notes2anki:vaults")["vault"]["notes"])) == sorted(col.find_notes(""))
+    finally:
+        col.close()

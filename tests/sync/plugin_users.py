@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
 from notes2anki.config import load_config
+from notes2anki.model import note_type_fields
 from notes2anki.parsers import load_vault
 
 
@@ -37,6 +38,7 @@ def make_plugin_collection(vault_root: Path, col_path: Path, review_every: int =
     rng = random.Random(seed)
     config = load_config(vault_root)
     vault = load_vault(vault_root, config)
+    types = note_type_fields(config.note_types)
     col_path.parent.mkdir(parents=True, exist_ok=True)
     col = Collection(str(col_path))
     nids, reviewed, revlog = [], [], 0
@@ -46,7 +48,7 @@ def make_plugin_collection(vault_root: Path, col_path: Path, review_every: int =
             if card.id is None or card.id in seen or card.delete:
                 continue
             seen.add(card.id)
-            notetype = col.models.by_name(card.note_type) or col.models.by_name("Basic")
+            notetype = col.models.by_name(card.note_type) or _user_notetype(col, card.note_type, types)
             note = col.new_note(notetype)
             for i, name in enumerate(note.keys()):
                 values = list(card.fields.values())
@@ -70,6 +72,20 @@ def make_plugin_collection(vault_root: Path, col_path: Path, review_every: int =
     finally:
         col.close()
     return PluginCollection(col_path, nids, reviewed, revlog)
+
+
+def _user_notetype(col, name: str, types: dict[str, list[str]]) -> dict:
+    """A note type of the user's own (e.g. "Einfach", German Anki's Basic), with the fields the plugin
+    recorded for it (data.json fields_dict)."""
+    fields = types.get(name) or ["Front", "Back"]
+    notetype = col.models.new(name)
+    for field_name in fields:
+        col.models.add_field(notetype, col.models.new_field(field_name))
+    template = col.models.new_template("Card 1")
+    template["qfmt"] = "{{%s}}" % fields[0]
+    template["afmt"] = "{{FrontSide}}<hr id=answer>" + "<br>".join("{{%s}}" % f for f in fields[1:])
+    col.models.add_template(notetype, template)
+    return col.models.get(col.models.add_dict(notetype).id)
 
 
 def run_sync(vault: Path, collection: Path, *args: str):

@@ -80,7 +80,8 @@ def measure(vault_root: Path, workdir: Path) -> dict:
             "sync_new_with_id": len(new_with_id), "sync_updated": len(result.plan.of_kind("updated")),
             "sync_moved": len(result.plan.of_kind("moved")), "notes_after": after, "plugin_notes_kept": kept,
             "revlog_before": pc.revlog, "revlog_after": revlog, "integrity_ok": integrity,
-            "second_sync_changes": sum(1 for c in second.changes if c.kinds), "errors": len(result.plan.diagnostics),
+            "second_sync_changes": sum(1 for c in second.changes if c.kinds),
+            "errors": sum(1 for d in result.plan.diagnostics if d.severity == "error"),
             "import": imported, "import_new_with_id": new_with_id_import, "packaged": len(report.cards),
             "adopted_guids_kept": len(adopted_guids)}
 

@@ -52,8 +52,9 @@ from notes2anki.parsers import load_vault  # noqa: E402
 DIFFERENCES = {
     "cloze_highlight": "'==c1::test==' is read as cloze 1 with content 'test' ({{c1::test}}); the plugin "
                        "keeps a stray ':' ({{c1:::test}}), a quirk its test pins. Both are accepted.",
-    "ng_delete_sync": "An .apkg cannot delete notes. notes2anki reports the DELETE-marked card (ID and "
-                      "Anki note id to search for) after the build instead; the check is that report.",
+    "ng_delete_sync": "An .apkg cannot delete notes. notes2anki build reports the DELETE-marked card (ID and "
+                      "Anki note id to search for) after the build instead; the check is that report. "
+                      "Through `notes2anki sync` (--sync) the note is deleted.",
 }
 
 BLOCK_TAGS = r"p|br|h[1-6]|li|ol|ul|table|thead|tbody|tfoot|tr|td|th|pre|div|blockquote|hr|link"

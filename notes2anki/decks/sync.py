@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..fileio import vault_lock
+from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
 from ..model import Diagnostic, Vault, note_type_fields
 from .collection import backup, open_collection, open_copy
 from .notetypes import models_for
@@ -62,7 +62,7 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
             result.deleted = list(plan.deletions) if delete else []
             result.not_deleted = [] if delete else list(plan.deletions)
             result.backup = backup(opened)
-            _add_media(opened.col, plan, config)
+            _add_media(opened.col, plan, config, vault, result)
             opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
     finally:
         opened.close()
@@ -71,12 +71,19 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
     return result
 
 
-def _add_media(col, plan: SyncPlan, config: Config) -> None:
+def _add_media(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncResult) -> None:
     """Write the plan's media into Anki's media folder; a name Anki already uses for other bytes gets
-    another name from Anki, and the fields that show the file follow it."""
+    another name from Anki, and the fields that show the file follow it. Files are read bounded and
+    only from inside the vault."""
     renamed: dict[str, str] = {}
     for name, source in sorted(plan.media.items()):
-        actual = col.media.write_data(name, source.read_bytes())
+        try:
+            data = read_bounded(source, MAX_MEDIA_BYTES, root=vault.root)
+        except OSError as exc:
+            rel = source.relative_to(vault.root).as_posix() if source.is_relative_to(vault.root) else str(source)
+            result.diagnostics.append(Diagnostic(rel, 0, "warning", f"media file not added: {exc}"))
+            continue
+        actual = col.media.write_data(name, data)
         if actual != name:
             renamed[name] = actual
     if not renamed:

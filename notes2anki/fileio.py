@@ -3,7 +3,11 @@
 - ``read_bounded``: read a regular file inside the vault, never a FIFO, device or a file bigger than a
   limit, never a file that resolves (through symlinks) outside the vault.
 - ``atomic_write``: replace a file with new bytes atomically (temp file in the same folder, fsync,
-  rename, fsync of the folder), keeping the file's mode (and owner, when we may set it).
+  rename, fsync of the folder), keeping the file's mode (and owner, when we may set it); optionally
+  only if the file still holds the bytes the new content was computed from, and never when the new
+  content is identical (mtime kept).
+- ``resolve_for_write``: which real file a write into the vault may replace (links, hard links,
+  read-only, owner).
 - ``vault_lock``: an exclusive lock per vault, held by the commands that write into the vault (``ids``),
   kept in the user state folder, never in the vault.
 """
@@ -11,12 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 # Limits (documented in the README, "Limits").
 MAX_NOTE_BYTES = 8 * 1024 * 1024  # a Markdown note larger than this is skipped with an error
@@ -90,13 +96,60 @@ def check_media(path: Path, limit: int, root: Path) -> None:
         raise PermissionError(errno.EACCES, "permission denied")
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically: readers see the old or the new bytes, never a mix.
+class FileChanged(OSError):
+    """The file's bytes are no longer those the new content was computed from (``atomic_write``'s
+    ``expect``): someone else wrote it meanwhile. Nothing was replaced."""
 
-    Writes a temp file in the same folder, fsyncs it, renames it over ``path`` and fsyncs the folder.
-    The new file keeps the old file's permission bits (else ``mode``, else 0o666 less the umask) and,
-    when the process may set it (root), its owner and group. ``path`` must not be a symlink: callers
-    resolve links first (see ``resolve_for_write``). Raises ``OSError``.
+
+class NotWritable(OSError):
+    """A file that must not be replaced (see ``resolve_for_write``); ``str(exc)`` is a message for the
+    user, without the path."""
+
+
+def resolve_for_write(path: Path, root: Path) -> Path:
+    """The real file to replace when updating the note ``path`` of the vault ``root``.
+
+    Decisions (README, ``ids``): a symlink to a file inside the vault is followed (the target is
+    written, the link stays a link); a symlink that resolves outside the vault, a file that is not a
+    regular file, a file with several hard links (an atomic replace would split it from its other
+    names), a read-only file (no write permission bit, or not writable by this user) and a file owned
+    by another user that this process cannot give back (a replace would change its owner) are refused.
+
+    Raises ``NotWritable`` (the message says why) or ``OSError``.
+    """
+    path = Path(path)
+    if not is_inside(root, path):
+        raise NotWritable("resolves to a file outside the vault; left unchanged")
+    real = Path(os.path.realpath(path))
+    info = os.stat(real)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotWritable("not a regular file; left unchanged")
+    if info.st_nlink > 1:
+        raise NotWritable(f"has {info.st_nlink} hard links, which replacing it would break; left "
+                          "unchanged (add the IDs by hand, or make it a single file)")
+    if not stat.S_IMODE(info.st_mode) & 0o222 or not os.access(real, os.W_OK):
+        raise NotWritable("read-only (no write permission); left unchanged")
+    if info.st_uid != os.geteuid() and os.geteuid() != 0:
+        raise NotWritable("owned by another user; rewriting it would make it yours; left unchanged")
+    return real
+
+
+def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: int | None = None,
+                 expect: bytes | None = None, keep_if_identical: bool = False) -> bool:
+    """Replace ``path`` with new content atomically: readers see the old or the new bytes, never a mix.
+
+    ``data``: the bytes, or a function that writes them to the binary file it is given (for content
+    too big to hold in memory). Writes a temp file in the same folder, fsyncs it, renames it over
+    ``path`` and fsyncs the folder. The new file keeps the old file's permission bits (else ``mode``,
+    else 0o666 less the umask) and, when the process may set it (root), its owner and group.
+
+    ``expect``: the bytes ``path`` must still hold, checked right before the rename (after the slow
+    part: writing and syncing the temp file); otherwise ``FileChanged`` is raised and nothing is
+    replaced. ``keep_if_identical``: when the new content equals the current file's, the file is left
+    untouched (its modification time too).
+
+    ``path`` must not be a symlink (it would be replaced by a file): callers resolve links first, see
+    ``resolve_for_write``. Returns whether ``path`` was replaced. Raises ``OSError``.
     """
     path = Path(path)
     try:
@@ -114,18 +167,51 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".notes2anki-tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
             fh.flush()
+            if keep_if_identical and old is not None and _same_content(tmp, path):
+                Path(tmp).unlink(missing_ok=True)
+                return False
             os.fsync(fh.fileno())
         os.chmod(tmp, new_mode)
         if old is not None and (old.st_uid != os.geteuid() or old.st_gid != os.getegid()):
             with contextlib.suppress(OSError):  # only root may give a file away; others keep theirs
                 os.chown(tmp, old.st_uid, old.st_gid)
+        if expect is not None and _current_bytes(path, len(expect)) != expect:
+            raise FileChanged(errno.EAGAIN, "changed on disk since it was read")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+    return True
+
+
+def _current_bytes(path: Path, expected_size: int) -> bytes | None:
+    """The file's bytes now, or None if it is gone, unreadable or bigger than ``expected_size``."""
+    try:
+        return read_bounded(path, expected_size)
+    except OSError:
+        return None
+
+
+def _same_content(a: str | Path, b: Path) -> bool:
+    """Whether two regular files hold the same bytes (compared in 1 MiB chunks)."""
+    try:
+        if os.path.getsize(a) != os.path.getsize(b) or not os.path.isfile(b):
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                ca, cb = fa.read(1 << 20), fb.read(1 << 20)
+                if ca != cb:
+                    return False
+                if not ca:
+                    return True
+    except OSError:
+        return False
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -154,7 +240,11 @@ def vault_lock(root: Path, wait: float = 5.0) -> Iterator[Path]:
 
     folder = state_dir() / "locks"
     folder.mkdir(parents=True, exist_ok=True)
-    lock_path = folder / f"{vault_key(root)}.lock"
+    try:
+        key = vault_key(root)
+    except UnicodeEncodeError:  # a vault folder whose name is not UTF-8
+        key = "vault-" + hashlib.sha1(os.fsencode(os.path.realpath(root))).hexdigest()[:12]
+    lock_path = folder / f"{key}.lock"
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait

@@ -17,6 +17,7 @@ class Diagnostic:
     line: int  # 1-based; 0 when the message is about the whole file
     severity: str  # "error" | "warning"
     message: str
+    kind: str = ""  # what the message is about, e.g. "config" (a configuration problem: commands stop)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else (self.file or "vault")

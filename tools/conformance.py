@@ -92,7 +92,9 @@ def run_suite(name: str, workdir: Path, peers: Path = DEFAULT_PEERS, mode: str =
     spec = load_expectations(peers)["suites"][name]
     result = SuiteResult(name)
     vault = workdir / "vault"
-    shutil.copytree(peers / "suites" / name, vault / name)
+    # copyfile: the copy is the user's own writable vault (the shared suites are read-only, and `ids` leaves
+    # read-only notes alone)
+    shutil.copytree(peers / "suites" / name, vault / name, copy_function=shutil.copyfile)
     settings = vault / name / "o2a-settings.json"
     if settings.exists():
         target = vault / PLUGIN_SETTINGS

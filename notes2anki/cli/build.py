@@ -9,11 +9,13 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from ..config import load_config
 from ..decks.build import BuildReport, build_package
+from ..decks.package import output_problem
+from ..decks.state import state_file_problem
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, out, show_diagnostics, vault_argument
+from .common import (EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, show_diagnostics,
+                     vault_argument)
 
 PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 
@@ -36,15 +38,24 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
               help="Your Anki collection (only read): cards whose notes it has keep their GUIDs, so the "
                    "import updates them (e.g. notes the Obsidian_to_Anki plugin made).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
+@click.option("--force", is_flag=True,
+              help="Write -o even inside the vault or over a file that is not an Anki package.")
+@click.option("--allow-empty", is_flag=True, help="Write a deck even when the vault has no note (else exit 2).")
 def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, collection,
-                  quiet):
+                  quiet, force, allow_empty):
     """Build an Anki package from every card in VAULT (the vault is only read)."""
     root = Path(vault)
     diags: list[Diagnostic] = []
-    config = load_config(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks)
+    config = load_settings(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks)
     output = output or default_output(root)
+    problem = output_problem(output, root) or (state_file and state_file_problem(state_file, root))
+    if problem and not force:
+        fatal(diags, problem)
     v = _load(root, config, quiet)
     diags += v.diagnostics
+    if not v.notes and not allow_empty:
+        fatal(diags, f"No note (.md file) to build in {vault}{_where(config)}; nothing written "
+                     "(--allow-empty writes an empty deck).")
     extra_tags = None
     if topic_tags:
         from ..semantic.topics import topic_tags as compute_topic_tags
@@ -89,6 +100,13 @@ def adopting(collection, v, config, diags):
         yield adopt
     finally:
         opened.close()
+
+
+def _where(config) -> str:
+    """' under FOLDER' / ' (after the ignore patterns)' for the no-note message."""
+    scan = f" under {config.scan_directory!r}" if config.scan_directory else ""
+    ignore = config.origin.get("ignore")
+    return scan + (f" (after the ignore patterns of {ignore})" if ignore else "")
 
 
 def default_output(root: Path) -> Path:

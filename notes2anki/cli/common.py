@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from ..config import load_config
+from ..config import Config, fatal_problems, load_config
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -52,11 +52,25 @@ def working(message: str, quiet: bool):
     return err.status(message)
 
 
+def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Config:
+    """The vault's validated configuration (see :func:`notes2anki.config.load_config`). When a
+    configuration file cannot be read or holds a value that cannot be used, every command stops here:
+    the messages, then exit 2 (a deck built with the wrong decks and tags is worse than none)."""
+    config = load_config(root, diagnostics, **overrides)
+    problems = fatal_problems(diagnostics)
+    if problems:
+        files = ", ".join(sorted({d.file for d in problems}))
+        fatal(diagnostics, f"Stopped: {len(problems)} configuration problem{'s' if len(problems) > 1 else ''} "
+                           f"in {files}; fix {'them' if len(problems) > 1 else 'it'} and run again.")
+    return config
+
+
 def open_vault(vault: str, section: str, settings):
-    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command."""
+    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command;
+    exits 2 on a configuration problem."""
     root = Path(vault)
     diags: list[Diagnostic] = []
-    config = load_config(root, diags)
+    config = load_settings(root, diags)
     defaults, problems = settings(config.section(section))
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     v = load_vault(root, config)

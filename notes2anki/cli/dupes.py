@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..model import Card, Diagnostic
-from .common import EXIT_OK, fatal, out, print_json, show_diagnostics, vault_argument, working
+from .common import EXIT_OK, fatal, load_settings, out, print_json, show_diagnostics, vault_argument, working
 
 EXIT_DUPES_FOUND = 1  # with --fail
 FRONT_WIDTH = 70
@@ -38,14 +38,13 @@ def dupes_command(vault, threshold, as_json, fail, model, explain):
     or more similar cards are shown as one group. Pairs kept on purpose go in `.notes2anki.toml`:
     [dupes] ignore = [["a.md:12", "b.md:40"], [1768062256217, 1768062256218]].
     """
-    from ..config import load_config
     from ..parsers import load_vault
     from ..semantic.dupes import find_duplicates, settings_from_config
     from ..semantic.encoder import EncoderError
 
     root = Path(vault)
     diags: list[Diagnostic] = []
-    config = load_config(root, diags)
+    config = load_settings(root, diags)
     cfg_model, cfg_threshold, ignore, problems = settings_from_config(config)
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     loaded = load_vault(root, config)

@@ -1,40 +1,68 @@
 """`notes2anki ids VAULT`: write an ID comment into every card that lacks one."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 from rich.markup import escape
-from rich.syntax import Syntax
 
-from ..config import load_config
 from ..decks.write_ids import apply_ids, plan_ids
+from ..fileio import VaultLocked, vault_lock
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_OK, EXIT_VAULT_ERRORS, out, show_diagnostics, vault_argument
+from .common import EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, show_diagnostics, vault_argument
+
+COLOURS = {b"+": b"\x1b[32m", b"-": b"\x1b[31m", b"@": b"\x1b[36m"}
 
 
 @click.command("ids")
 @vault_argument
-@click.option("--dry-run", is_flag=True, help="Show the changes as a diff; write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Print the changes as a unified diff (git apply accepts it); write nothing.")
 def ids_command(vault, dry_run):
     """Write <!--ID: n--> into every card of VAULT that has none (only those lines change)."""
     root = Path(vault)
     diags: list[Diagnostic] = []
-    config = load_config(root, diags)
-    v = load_vault(root, config)
-    diags += v.diagnostics
-    report = plan_ids(v)
+    config = load_settings(root, diags)
+    try:
+        with vault_lock(root):
+            v = load_vault(root, config)
+            diags += v.diagnostics
+            report = plan_ids(v, config)
+            if not dry_run:
+                apply_ids(v, report)
+    except VaultLocked:
+        fatal(diags, f"{root}: another notes2anki command is writing to this vault (waited 5 s); "
+                     "nothing written — try again when it has finished")
+    except OSError as exc:
+        fatal(diags, f"{root}: cannot take the vault's write lock: {exc.strerror or exc}")
     total = sum(len(e.ids) for e in report.edits)
     if dry_run:
-        for edit in report.edits:
-            out.print(Syntax(edit.diff(), "diff", theme="ansi_dark", background_color="default"))
-        out.print(f"Would add {total} IDs in {len(report.edits)} files (dry run: nothing written).")
+        _print_diff(b"".join(edit.diff() for edit in report.edits))
+        err.print(f"Would add {total} IDs in {len(report.edits)} files (dry run: nothing written).")
     else:
-        apply_ids(v, report)
         for rel in report.written:
             out.print(f"  {escape(rel)}")
-        out.print(f"Added {total} IDs in {len(report.written)} files.")
+        written = sum(len(e.ids) for e in report.edits if e.path in set(report.written))
+        out.print(f"Added {written} IDs in {len(report.written)} files.")
     diags += report.diagnostics
     show_diagnostics([d for d in diags if d.severity == "error" or d.file])
     raise SystemExit(EXIT_VAULT_ERRORS if any(d.severity == "error" for d in diags) else EXIT_OK)
+
+
+def _print_diff(diff: bytes) -> None:
+    """The diff's bytes on stdout, unchanged (so ``> x.patch`` then ``git apply x.patch`` works), never
+    wrapped or cropped; coloured per line only when stdout is a terminal."""
+    sys.stdout.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text-only stream (embedding): the diff as text
+        sys.stdout.write(diff.decode("utf-8", "replace"))
+        return
+    if sys.stdout.isatty():
+        lines = diff.splitlines(keepends=True)
+        diff = b"".join(COLOURS[line[:1]] + line.rstrip(b"\n") + b"\x1b[0m\n"
+                        if line[:1] in COLOURS and not line.startswith((b"---", b"+++")) else line
+                        for line in lines)
+    stream.write(diff)
+    stream.flush()

@@ -9,11 +9,11 @@ import click
 from rich.markup import escape
 from rich.progress import Progress
 
-from ..config import load_config
 from ..decks.collection import CollectionError, find_collection
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, out, print_json, show_diagnostics, vault_argument
+from .common import (EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, print_json, show_diagnostics,
+                     vault_argument)
 
 LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 
@@ -34,9 +34,10 @@ def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, q
 
     root = Path(vault)
     diags: list[Diagnostic] = []
-    config = load_config(root, diags)
+    config = load_settings(root, diags)
     try:
-        path = find_collection(collection, profile, config.section("sync"))
+        path = find_collection(collection, profile, {"collection": config.sync.collection,
+                                                     "profile": config.sync.profile})
     except CollectionError as exc:
         fatal(diags, str(exc))
     v = load_vault(root, config)

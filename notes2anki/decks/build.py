@@ -88,7 +88,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     types = note_type_fields(config.note_types)
     models = models_for({c.note_type: types[c.note_type] for c, _ in identified}, config.note_types)
 
-    content = PackageContent()
+    content = PackageContent(root=vault.root)
     next_nid = max([now_s * 1000] + [s.nid + NID_STEP for s in state.cards.values()])
     new_state: dict[str, CardState] = {}
     for card, card_guid in identified:
@@ -126,7 +126,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
         if old_guid not in new_state and not any(g.id == old.id for g in report.gone):
             report.gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
 
-    write_apkg(content, output)
+    diags += write_apkg(content, output)
     state.cards = new_state
     try:
         state.save()

@@ -33,7 +33,7 @@ def vault_namespace(root: Path, config=None) -> str:
         from ..config import load_config
 
         config = load_config(Path(root))
-    value = config.section("sync").get("vault_id") if hasattr(config, "section") else None
+    value = getattr(getattr(config, "sync", None), "vault_id", None)
     if isinstance(value, str) and value.strip():
         return value.strip()
     return Path(root).resolve().name

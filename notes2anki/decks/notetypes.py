@@ -45,6 +45,7 @@ def code_css() -> str:
 
 
 def model_id(name: str, version: int = VERSION) -> int:
+    """The stable Anki id of a note type named ``name`` (positive, below 2**63)."""
     digest = hashlib.sha256(f"notes2anki/note-type/{name}/v{version}".encode()).hexdigest()
     return 1_000_000_000 + int(digest[:10], 16)  # positive, fits Anki's 64-bit ids
 
@@ -71,27 +72,45 @@ TEMPLATES: dict[str, list[dict]] = {
 }
 
 
+def _text(spec: dict, key: str) -> str:
+    """A template/CSS setting of a user note type: its text, or "" when absent or not a string (the
+    configuration loader reports wrong types; this never fails on them)."""
+    value = spec.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _type_id(name: str, spec: dict | None) -> int:
+    """A user note type's ``id`` when it is a usable Anki id (a positive 64-bit integer, or its
+    digits), else the stable id derived from the name."""
+    value = (spec or {}).get("id")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 63:
+        return value
+    return model_id(name)
+
+
 def _custom_templates(name: str, fields: list[str], spec: dict) -> tuple[list[dict], bool]:
     cloze = bool(spec.get("cloze"))
     if cloze:
-        front = spec.get("front") or f"{{{{cloze:{fields[0]}}}}}"
-        back = spec.get("back") or front + "".join(f"<br>\n{{{{{f}}}}}" for f in fields[1:])
+        front = _text(spec, "front") or f"{{{{cloze:{fields[0]}}}}}"
+        back = _text(spec, "back") or front + "".join(f"<br>\n{{{{{f}}}}}" for f in fields[1:])
         return [_tmpl("Cloze", front, back)], True
-    front = spec.get("front") or f"{{{{{fields[0]}}}}}"
+    front = _text(spec, "front") or f"{{{{{fields[0]}}}}}"
     rest = "<br>\n".join(f"{{{{{f}}}}}" for f in fields[1:])
-    back = spec.get("back") or ANSWER + rest
+    back = _text(spec, "back") or ANSWER + rest
     return [_tmpl("Card 1", front, back)], False
 
 
 def build_model(name: str, fields: list[str], spec: dict | None = None) -> genanki.Model:
     """The genanki model for a built-in type, or for a user-defined one from the configuration."""
-    css = BASE_CSS + code_css() + (spec or {}).get("css", "")
+    css = BASE_CSS + code_css() + _text(spec or {}, "css")
     if name in TEMPLATES and not spec:
         templates, cloze = TEMPLATES[name], name == "Cloze"
     else:
         templates, cloze = _custom_templates(name, fields, spec or {})
     return genanki.Model(
-        model_id=int(spec["id"]) if spec and spec.get("id") else model_id(name),
+        model_id=_type_id(name, spec),
         name=NAME_PREFIX + name if spec is None else name,
         fields=[{"name": f} for f in fields],
         templates=[dict(t) for t in templates],
@@ -101,6 +120,8 @@ def build_model(name: str, fields: list[str], spec: dict | None = None) -> genan
 
 
 def models_for(note_types: dict[str, list[str]], custom: dict[str, dict]) -> dict[str, genanki.Model]:
+    """Note type name → genanki model, for the types in use (``note_types``: name → fields;
+    ``custom``: the configured ``[note_types]`` tables)."""
     out = {}
     for name, fields in note_types.items():
         spec = custom.get(name) if name not in BUILTIN_FIELDS else None

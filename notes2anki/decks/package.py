@@ -1,8 +1,13 @@
-"""Writing the .apkg: reproducible, with per-card modification times.
+"""Writing the .apkg: reproducible, with per-card modification times, never over a file it should not.
 
-genanki provides the schema and the note type / deck JSON; we write the rows ourselves so each note
-carries its own id and modification time, and we zip with fixed entry times and sorted entries so an
-unchanged vault gives a byte-identical package.
+The package is a zip of the SQLite collection (``anki_collection.py``: the rows genanki cannot write
+for us), the media files and the media index (written last, so a file that cannot be read is left
+out of it), with fixed entry times and sorted entries, so an
+unchanged vault gives a byte-identical package; when the new package is byte-identical to the file
+already there, that file is left untouched (its modification time too).
+
+``output_problem`` says when a path must not be written without ``--force``: inside the vault, or an
+existing file that is not an Anki package. ``-o`` onto a symlink writes the link's target.
 """
 from __future__ import annotations
 
@@ -10,23 +15,27 @@ import hashlib
 import json
 import os
 import posixpath
-import sqlite3
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
 
+from ..fileio import MAX_MEDIA_BYTES, atomic_write, is_inside, read_bounded
+from ..model import Diagnostic
+from .anki_collection import NoteRow, write_collection
 from .notetypes import MODIFIED
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 DEFAULT_DECK_ID = 1  # Anki's own "Default": a package deck with id 1 named Default merges with it
+COLLECTION_NAMES = ("collection.anki2", "collection.anki21", "collection.anki21b")  # what Anki packages hold
 
 
 def deck_id(name: str) -> int:
+    """The Anki deck id for a deck name: 1 for "Default", else a stable hash of the name."""
     if name == "Default":
         return DEFAULT_DECK_ID
     return 1_000_000_000 + int(hashlib.sha256(f"notes2anki/deck/{name}".encode()).hexdigest()[:10], 16)
@@ -35,35 +44,12 @@ def deck_id(name: str) -> int:
 @dataclass
 class PackagedNote:
     model: genanki.Model
-    fields: list[str]
+    fields: list[str]  # HTML, in the model's field order
     tags: list[str]
     guid: str
     deck: str
-    nid: int
-    mod: int
-
-
-class _Note(genanki.Note):
-    """A genanki note written with its own note id and modification time."""
-
-    def __init__(self, packaged: PackagedNote):
-        super().__init__(model=packaged.model, fields=packaged.fields, tags=packaged.tags,
-                         guid=packaged.guid)
-        self.nid, self.mod = packaged.nid, packaged.mod
-
-    def _cloze_cards(self):
-        cards = sorted(super()._cloze_cards(), key=lambda c: c.ord)
-        return cards or [genanki.Card(0)]  # Anki keeps a cloze note without clozes as one card
-
-    def write_to_db(self, cursor, timestamp, deck_id, id_gen):
-        self._check_number_model_fields_matches_num_fields()
-        cursor.execute("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", (
-            self.nid, self.guid, self.model.model_id, self.mod, -1, self._format_tags(),
-            self._format_fields(), self.sort_field, 0, 0, ""))
-        for card in sorted(self.cards, key=lambda c: c.ord):
-            cursor.execute("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", (
-                self.nid + card.ord, self.nid, deck_id, card.ord, self.mod, -1, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, ""))
+    nid: int  # Anki note id (ms)
+    mod: int  # modification time (s)
 
 
 @dataclass
@@ -76,6 +62,7 @@ class MediaFile:
 class PackageContent:
     notes: list[PackagedNote] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
+    root: Path | None = None  # the vault: media must resolve inside it
 
 
 def media_names(paths: set[str], root: Path) -> dict[str, str]:
@@ -85,7 +72,10 @@ def media_names(paths: set[str], root: Path) -> dict[str, str]:
         by_name.setdefault(posixpath.basename(p), []).append(p)
     names: dict[str, str] = {}
     for base, group in by_name.items():
-        digests = {p: _digest(root / p) for p in group}
+        if len(group) == 1:
+            names[group[0]] = base
+            continue
+        digests = {p: _digest(root / p, root) for p in group}
         if len(set(digests.values())) == 1:
             for p in group:
                 names[p] = base
@@ -96,41 +86,93 @@ def media_names(paths: set[str], root: Path) -> dict[str, str]:
     return names
 
 
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
+def _digest(path: Path, root: Path) -> str:
     try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
+        return hashlib.sha256(read_bounded(path, MAX_MEDIA_BYTES, root=root)).hexdigest()
     except OSError:
         return "missing"
-    return h.hexdigest()
 
 
-def write_apkg(content: PackageContent, output: Path) -> None:
-    """Write the package atomically: a temp file next to ``output``, renamed when complete."""
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+def is_anki_package(path: Path) -> bool:
+    """Whether ``path`` is a zip holding an Anki collection (what `build` may overwrite)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(name in COLLECTION_NAMES for name in zf.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def output_problem(output: Path, vault_root: Path) -> str | None:
+    """Why the package must not be written to ``output`` unless forced (``--force``), as a message
+    naming ``output``; None when it may be written.
+
+    Refused: a path inside the vault (the vault is the user's data; a symlink is judged by its
+    target), and an existing file that is not an Anki package (a note, any other file), or that is
+    not a regular file.
+    """
+    target = Path(os.path.realpath(output))
+    if is_inside(vault_root, target):
+        return f"{output}: is inside the vault (build only reads the vault); use --force to write there anyway"
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{output}: cannot be checked: {exc.strerror or exc}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{output}: exists and is not a regular file; not overwritten"
+    if not is_anki_package(target):
+        return (f"{output}: exists and is not an Anki package (a zip holding collection.anki2); not "
+                "overwritten — use --force to replace it")
+    return None
+
+
+def write_apkg(content: PackageContent, output: Path) -> list[Diagnostic]:
+    """Write the package to ``output`` atomically (``fileio.atomic_write``); a symlink at ``output``
+    stays and its target is written. Unchanged content leaves the existing file untouched.
+
+    Media are read with ``fileio.read_bounded`` (regular files inside the vault, at most
+    ``MAX_MEDIA_BYTES``): one that vanished or became unsafe since the vault was read is left out,
+    with a warning in the returned list. Raises ``OSError`` when the package cannot be written.
+    """
+    target = Path(os.path.realpath(output))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    warnings: list[Diagnostic] = []
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "collection.anki2"
         _write_db(content, db_path)
-        fd, tmp_zip = tempfile.mkstemp(dir=output.parent, prefix=".notes2anki-", suffix=".apkg")
-        os.close(fd)
-        try:
-            with zipfile.ZipFile(tmp_zip, "w") as zf:
+
+        def write_zip(fh: BinaryIO) -> None:
+            warnings.clear()  # (one call per write)
+            with zipfile.ZipFile(fh, "w") as zf:
                 _add(zf, "collection.anki2", db_path.read_bytes())
-                media = sorted(content.media, key=lambda m: m.name)
-                index = {str(i): m.name for i, m in enumerate(media)}
+                index: dict[str, str] = {}
+                for m in sorted(content.media, key=lambda m: m.name):  # one file in memory at a time
+                    data = _read_media(m, content.root, warnings)
+                    if data is not None:
+                        index[str(len(index))] = m.name
+                        _add(zf, str(len(index) - 1), data)
                 _add(zf, "media", json.dumps(index, sort_keys=True, separators=(",", ":")).encode())
-                for i, m in enumerate(media):
-                    _add(zf, str(i), m.source.read_bytes())
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp_zip, 0o666 & ~umask)  # mkstemp makes 0600; a deck is an ordinary file
-            os.replace(tmp_zip, output)
-        except BaseException:
-            Path(tmp_zip).unlink(missing_ok=True)
-            raise
+
+        atomic_write(target, write_zip, keep_if_identical=True)
+    return warnings
+
+
+def _read_media(m: MediaFile, root: Path | None, warnings: list[Diagnostic]) -> bytes | None:
+    """The media file's bytes, or None (and a warning) if it vanished or became unsafe."""
+    try:
+        return read_bounded(m.source, MAX_MEDIA_BYTES, root=root)
+    except OSError as exc:
+        warnings.append(Diagnostic(_vault_path(m.source, root), 0, "warning",
+                                   f"embedded file left out of the deck: {exc.strerror or exc}"))
+        return None
+
+
+def _vault_path(path: Path, root: Path | None) -> str:
+    try:
+        return Path(path).relative_to(root).as_posix() if root else str(path)
+    except ValueError:
+        return str(path)
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -141,23 +183,6 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 
 def _write_db(content: PackageContent, db_path: Path) -> None:
-    conn = sqlite3.connect(db_path)
-    try:
-        cursor = conn.cursor()
-        cursor.executescript(APKG_SCHEMA)
-        cursor.executescript(APKG_COL)
-        decks: dict[str, genanki.Deck] = {}
-        for note in sorted(content.notes, key=lambda n: n.nid):
-            deck = decks.get(note.deck)
-            if deck is None:
-                deck = decks[note.deck] = genanki.Deck(deck_id(note.deck), note.deck)
-            deck.add_note(_Note(note))
-        for name in sorted(decks):
-            decks[name].write_to_db(cursor, MODIFIED, iter(()))
-        # genanki mixes str and int keys when several decks share a note type: normalise, sorted
-        for column in ("models", "decks"):
-            (raw,) = cursor.execute(f"SELECT {column} FROM col").fetchone()
-            cursor.execute(f"UPDATE col SET {column} = ?", (json.dumps(json.loads(raw), sort_keys=True),))
-        conn.commit()
-    finally:
-        conn.close()
+    rows = [NoteRow(n.model, n.fields, n.tags, n.guid, deck_id(n.deck), n.nid, n.mod) for n in content.notes]
+    decks = {deck_id(n.deck): n.deck for n in content.notes}
+    write_collection(db_path, rows, decks, MODIFIED)

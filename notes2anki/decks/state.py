@@ -1,21 +1,30 @@
 """Build state: each card's content hash, note id and the time it last changed.
 
 Anki updates a note on import only when the package's modification time is newer than its own
-(shared/spec/ANKI-IMPORT.md), so a changed card must get a newer time and an unchanged one must keep
+(README, "Identity"), so a changed card must get a newer time and an unchanged one must keep
 its time. The state lives outside the vault (``notes2anki.paths.state_dir()``, one JSON file per
 vault), because `build` never writes into the vault.
+
+The file is input like any other: it is read with ``fileio.read_bounded`` (at most
+``MAX_STATE_BYTES``) and validated entry by entry. A file that cannot be used at all is ignored with
+a warning (every card then counts as new); an entry with a wrong value is dropped with a warning
+(that card counts as new). Never a traceback.
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..fileio import MAX_STATE_BYTES, NotWritable, atomic_write, is_inside, read_bounded
 from ..model import Diagnostic
 
 STATE_VERSION = 1
+MAX_NID = 2 ** 53  # note ids are ms timestamps (~1.7e12); anything above this was not written by us
+MAX_MOD = 2 ** 40  # seconds
+MAX_ID = 2 ** 63
 
 
 @dataclass
@@ -32,38 +41,130 @@ class CardState:
                 "front": self.front}
 
 
+# field -> (type, lowest, highest) for integers, (type,) for strings; required fields have no default
+_FIELDS = {"hash": (str,), "mod": (int, 0, MAX_MOD), "nid": (int, 1, MAX_NID), "where": (str,),
+           "id": (int, 0, MAX_ID), "front": (str,)}
+_REQUIRED = ("hash", "mod", "nid")
+
+
+class StateError(ValueError):
+    """Why a state file or entry cannot be used (a message for the user)."""
+
+
+def state_file_problem(path: Path, vault_root: Path) -> str | None:
+    """Why the build state must not be written to ``path`` unless forced, as a message naming it:
+    a path inside the vault (``build`` only reads the vault). None when it may be written."""
+    if is_inside(vault_root, path):
+        return f"{path}: the build state file is inside the vault (build only reads the vault); use --force"
+    return None
+
+
 @dataclass
 class BuildState:
     path: Path
     cards: dict[str, CardState] = field(default_factory=dict)  # GUID -> state
+    foreign: bool = False  # the file exists but is not a notes2anki state: never overwritten
 
     @classmethod
     def load(cls, path: Path, diagnostics: list[Diagnostic]) -> "BuildState":
-        state = cls(path=path)
-        if not path.exists():
+        """The state at ``path`` (empty when there is none). Problems become warnings naming the
+        file: the whole file ignored, or single entries dropped."""
+        state = cls(path=Path(path))
+        try:
+            raw = read_bounded(state.path, MAX_STATE_BYTES)
+        except FileNotFoundError:
+            return state
+        except OSError as exc:
+            _ignored(state.path, exc.strerror or str(exc), diagnostics)
             return state
         try:
-            data = json.loads(path.read_text("utf-8"))
-            if data.get("version") != STATE_VERSION:
-                raise ValueError(f"unknown state version {data.get('version')!r}")
-            state.cards = {g: CardState(**v) for g, v in data["cards"].items()}
-        except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-            diagnostics.append(Diagnostic(str(path), 0, "warning",
-                                          f"build state unreadable ({exc}); starting afresh: every card "
-                                          "gets a new modification time"))
-            state.cards = {}
+            entries = _entries(raw)
+        except StateError as exc:
+            state.foreign = not _ours(state.path, raw)
+            _ignored(state.path, str(exc), diagnostics)
+            return state
+        dropped: list[str] = []
+        nids: set[int] = set()
+        for guid, value in sorted(entries.items()):
+            try:
+                card = _card_state(value)
+                if card.nid in nids:
+                    raise StateError(f"note id {card.nid} used twice")
+            except StateError as exc:
+                dropped.append(f"{guid[:40]!r}: {exc}")
+                continue
+            nids.add(card.nid)
+            state.cards[guid] = card
+        if dropped:
+            diagnostics.append(Diagnostic(str(state.path), 0, "warning",
+                                          f"build state: {len(dropped)} entry(ies) dropped (first: "
+                                          f"{dropped[0]}); those cards count as new"))
         return state
 
     def save(self) -> None:
-        """Write atomically (temp file + rename)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Write atomically (``fileio.atomic_write``). Raises ``OSError``; ``NotWritable`` when the
+        file there is not a notes2anki state file (e.g. ``--state-file`` naming some other file)."""
+        if self.foreign:
+            raise NotWritable("the file there is not a notes2anki build state; not overwritten — "
+                              "choose another --state-file")
+        target = Path(os.path.realpath(self.path))  # a symlink stays a link; its target is written
+        target.parent.mkdir(parents=True, exist_ok=True)
         data = {"version": STATE_VERSION,
                 "cards": {g: s.to_json() for g, s in sorted(self.cards.items())}}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".state-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, indent=0, sort_keys=True)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # ASCII JSON: file names that are not valid UTF-8 (kept as surrogates) still round-trip
+        atomic_write(target, json.dumps(data, ensure_ascii=True, indent=0, sort_keys=True).encode())
+
+
+def _ignored(path: Path, why: str, diagnostics: list[Diagnostic]) -> None:
+    diagnostics.append(Diagnostic(str(path), 0, "warning",
+                                  f"build state ignored ({why}); starting afresh: every card gets a "
+                                  "new modification time"))
+
+
+def _ours(path: Path, raw: bytes) -> bool:
+    """Whether an unusable state file may be replaced: it is empty, lies in notes2anki's own state
+    folder, or still starts like a state file (a damaged one of ours)."""
+    from ..paths import state_dir
+
+    head = re.sub(rb"\s", b"", raw[:200])
+    return not head or is_inside(state_dir(), path) or head.startswith(b'{"cards":')
+
+
+def _entries(raw: bytes) -> dict:
+    """The ``cards`` object of a state file's bytes. Raises ``StateError``."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise StateError("not UTF-8 text") from None
+    except RecursionError:
+        raise StateError("nested too deeply") from None
+    except ValueError as exc:
+        raise StateError(f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise StateError("not a JSON object")
+    if data.get("version") != STATE_VERSION:
+        raise StateError(f"unknown state version {str(data.get('version'))[:40]!r}")
+    cards = data.get("cards")
+    if not isinstance(cards, dict):
+        raise StateError("'cards' is not an object")
+    return cards
+
+
+def _card_state(value) -> CardState:
+    """One entry, checked field by field. Raises ``StateError``."""
+    if not isinstance(value, dict):
+        raise StateError("not an object")
+    values = {}
+    for name, spec in _FIELDS.items():
+        if name not in value:
+            if name in _REQUIRED:
+                raise StateError(f"{name} missing")
+            continue
+        item = value[name]
+        kind = spec[0]
+        if not isinstance(item, kind) or isinstance(item, bool):
+            raise StateError(f"{name} is not {'an integer' if kind is int else 'a string'}")
+        if kind is int and not spec[1] <= item < spec[2]:
+            raise StateError(f"{name} {str(item)[:30]} is out of range")
+        values[name] = item
+    return CardState(**values)

@@ -1,44 +1,59 @@
 """`notes2anki ids`: write each card's ID into the vault so it keeps its identity through any edit.
 
 The ID written is the card's implicit ID (see identity.py), so a rebuild after `ids` gives every card
-the GUID it had before. Only the ID lines are added: every other byte of the file (line endings, BOM,
-trailing spaces) stays as it was. Files are replaced atomically (temp file + rename), and a file that
-changed on disk since it was read is left alone.
+the GUID it had before. Guarantees (README, `ids`):
+
+- Only ID lines are added: every other byte (line endings, BOM, trailing spaces) stays as it was, and
+  no card's fields, tags, deck or note type change. Each file's edit is computed from the exact bytes
+  that will be replaced (read once, parsed, edited), then checked by parsing the result: if any card
+  differs in anything but its new ID, the file is left alone with an error.
+- Each file is replaced atomically (``fileio.atomic_write``: temp file, fsync, rename), and only if it
+  still holds the bytes the edit was computed from (re-read right before the rename): a file an editor
+  saved meanwhile is left alone with an error.
+- Links, hard links, read-only files and owners: see ``fileio.resolve_for_write``.
+
+The caller holds ``fileio.vault_lock`` for the whole run so two runs never interleave.
 """
 from __future__ import annotations
 
-import difflib
-import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import Card, Diagnostic, Vault
-from ..parsers.blocks import INLINE, inline_id
+from ..config import Config, load_config
+from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atomic_write, read_bounded,
+                      resolve_for_write)
+from ..model import Card, Diagnostic, Vault, note_type_fields
+from ..parsers import parse_note
+from ..parsers.links import LinkResolver
 from .identity import card_ids, vault_namespace
+from .patch import unified_diff
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
 class FileEdit:
-    path: str
+    """The planned change of one note: ``before`` are the bytes read, ``after`` the bytes to write."""
+
+    path: str  # vault-relative path of the note, as listed in the vault
+    target: Path  # the real file replaced (the target of a symlinked note)
     before: bytes
     after: bytes
-    ids: list[tuple[int, int]] = field(default_factory=list)  # (line, ID)
+    ids: list[tuple[int, int]] = field(default_factory=list)  # (1-based line of the card, ID)
 
-    def diff(self) -> str:
-        a = self.before.decode("utf-8-sig", "replace").splitlines(keepends=True)
-        b = self.after.decode("utf-8-sig", "replace").splitlines(keepends=True)
-        return "".join(difflib.unified_diff(a, b, f"a/{self.path}", f"b/{self.path}"))
+    def diff(self) -> bytes:
+        """A unified diff of the change (git style, ``a/PATH`` ``b/PATH``) that ``git apply`` accepts
+        in the vault folder; the file's own bytes, so CRLF and a missing final newline are kept."""
+        return unified_diff(self.path, self.before, self.after)
 
 
 @dataclass
 class IdsReport:
     edits: list[FileEdit] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # vault paths actually replaced
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -47,119 +62,231 @@ def split_lines(text: str) -> list[str]:
     return [m.group(0) for m in LINE.finditer(text) if m.group(0)]
 
 
-def plan_ids(vault: Vault) -> IdsReport:
-    """What `ids` would change (nothing is written)."""
+def plan_ids(vault: Vault, config: Config | None = None) -> IdsReport:
+    """What `ids` would change in ``vault`` (nothing is written).
+
+    ``vault``: the loaded vault (which files have cards without an ID, which IDs are in use). Each
+    such file is read again and its edit computed from those bytes (``FileEdit.before``). Problems
+    (a file that may not be written, an ID already in use, an edit that would change a card) are
+    errors in ``IdsReport.diagnostics``; such files or cards get no ID.
+    """
     report = IdsReport()
+    config = config if config is not None else load_config(vault.root, [])
+    context = _ParseContext(vault, config)
     seen: set[int] = {c.id for c in vault.cards if c.id is not None}
-    by_file: dict[str, list[Card]] = {}
-    ids = card_ids([c for c in vault.cards if not c.delete], vault_namespace(vault.root))
-    for card in vault.cards:
-        if card.id is None and not card.delete:
-            by_file.setdefault(card.file, []).append(card)
-    for rel, cards in sorted(by_file.items()):
-        raw = (vault.root / rel).read_bytes()
-        edit = _edit_file(rel, raw, cards, ids, seen, report.diagnostics)
+    wanted = sorted({c.file for c in vault.cards if c.id is None and not c.delete})
+    done: dict[str, str] = {}  # real path -> vault path planned
+    for rel in _prefer_real_files(vault.root, wanted):
+        path = vault.root / rel
+        if not _utf8(rel):
+            report.diagnostics.append(Diagnostic(rel, 0, "error", "no IDs written: the file name is not "
+                                                                  "valid UTF-8 (rename the file)"))
+            continue
+        try:
+            target = resolve_for_write(path, vault.root)
+        except (NotWritable, UnsafeFile) as exc:
+            report.diagnostics.append(Diagnostic(rel, 0, "error", f"no IDs written: {exc}"))
+            continue
+        except OSError as exc:
+            report.diagnostics.append(Diagnostic(rel, 0, "error",
+                                                 f"no IDs written: {exc.strerror or exc}"))
+            continue
+        if str(target) in done:  # a second name (symlink) of a file already planned
+            continue
+        done[str(target)] = rel
+        edit = _plan_file(rel, target, context, seen, report.diagnostics)
         if edit:
             report.edits.append(edit)
     return report
 
 
-def _edit_file(rel: str, raw: bytes, cards: list[Card], ids: dict[tuple, int], seen: set[int],
-               diagnostics: list[Diagnostic]) -> FileEdit | None:
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
-    lines = split_lines(text)
-    edit = FileEdit(rel, raw, raw)
-    inserts: dict[int, str] = {}  # 0-based line index -> text inserted before it
-    appends: dict[int, str] = {}  # 0-based line index -> a line added after it
-    inline_ids: dict[int, list[int | None]] = {}
-    for card in cards:
-        new_id = ids[card.key]
-        if new_id in seen:
-            diagnostics.append(Diagnostic(rel, card.line, "error",
-                                          f"ID {new_id} is already used by another card; no ID written"))
-            continue
-        seen.add(new_id)
-        edit.ids.append((card.line, new_id))
-        if card.kind == "block":
-            last = lines[card.end_line - 2]
-            eol = last[len(last.rstrip("\r\n")):] or _eol_of(lines)
-            inserts[card.end_line - 1] = f"<!--ID: {new_id}-->{eol}"
-        elif card.kind == "regex":  # the plugin's place: the line after the match
-            appends[card.end_line - 1] = f"<!--ID: {new_id}-->"
-        else:
-            inline_ids.setdefault(card.line - 1, []).append(new_id)
-    if not edit.ids:
-        return None
-    out: list[str] = []
-    for index, line in enumerate(lines):
-        if index in inserts:
-            out.append(inserts[index])
-        if index in inline_ids:
-            line = _inline_with_ids(line, inline_ids[index])
-        out.append(line)
-        if index in appends:
-            body = line.rstrip("\r\n")
-            eol = line[len(body):]
-            out.append(("" if eol else _eol_of(lines)) + appends[index] + (eol or ""))
-    new_text = "".join(out)
-    edit.after = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
-    return edit
-
-
-def _eol_of(lines: list[str]) -> str:
-    for line in lines:
-        if line.endswith("\r\n"):
-            return "\r\n"
-        if line.endswith("\n"):
-            return "\n"
-    return "\n"
-
-
-def _inline_with_ids(line: str, ids: list[int]) -> str:
-    """Put ``<!--ID: n--> `` before the ENDI of each inline card on the line that lacks an ID."""
-    pieces, pos, pending = [], 0, list(ids)
-    for m in INLINE.finditer(line):
-        if inline_id(m.group(2)) or not pending:
-            continue
-        endi = m.end() - len("ENDI")
-        pieces.append(line[pos:endi])
-        pieces.append(f"<!--ID: {pending.pop(0)}--> ")
-        pos = endi
-    pieces.append(line[pos:])
-    return "".join(pieces)
-
-
-def apply_ids(vault: Vault, report: IdsReport) -> None:
-    """Write the planned edits. A file whose bytes changed since planning is skipped with an error."""
+def apply_ids(vault: Vault | None, report: IdsReport) -> None:
+    """Write the planned edits. A file whose bytes changed since they were read is left alone with an
+    error; so is one that cannot be written. ``vault`` is unused (kept for callers)."""
     for edit in report.edits:
-        path = vault.root / edit.path
         try:
-            current = path.read_bytes()
-            if hashlib.sha256(current).digest() != hashlib.sha256(edit.before).digest():
-                report.diagnostics.append(Diagnostic(edit.path, 0, "error",
-                                                     "file changed on disk while IDs were added; left "
-                                                     "unchanged (run `ids` again)"))
-                continue
-            _atomic_write(path, edit.after)
+            atomic_write(edit.target, edit.after, expect=edit.before)
             report.written.append(edit.path)
+        except FileChanged:
+            report.diagnostics.append(Diagnostic(edit.path, 0, "error",
+                                                 "changed on disk while IDs were added; left unchanged "
+                                                 "— run `ids` again"))
         except OSError as exc:
             report.diagnostics.append(Diagnostic(edit.path, 0, "error",
                                                  f"not written: {exc.strerror or exc}"))
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".notes2anki-tmp")
+class _ParseContext:
+    """What ``parse_note`` needs besides the text, built once per run."""
+
+    def __init__(self, vault: Vault, config: Config):
+        self.config = config
+        self.types = note_type_fields(config.note_types)
+        self.resolver = LinkResolver(vault.files)
+        self.vault_name = config.vault_name or vault.root.resolve().name
+        self.inline_end = getattr(getattr(config, "syntax", None), "end_inline_note", "ENDI")
+        self.namespace = vault_namespace(vault.root, config)  # of the implicit IDs (identity.py)
+
+    def cards(self, rel: str, text: str) -> list[Card]:
+        """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""
+        normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+        note = parse_note(rel, normalised, self.config, self.types, self.resolver, self.vault_name, [])
+        return [c for c in note.cards if not c.delete]
+
+
+def _utf8(text: str) -> bool:
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an undecodable file name, kept by the OS layer as surrogates
+        return False
+    return True
 
 
+def _prefer_real_files(root: Path, rels: list[str]) -> list[str]:
+    """The vault paths to plan, a file's own path before any symlink to it (the implicit IDs written
+    are those of the path the file has in the vault)."""
+    return sorted(rels, key=lambda rel: (os.path.islink(root / rel), rel))
+
+
+def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
+               diagnostics: list[Diagnostic]) -> FileEdit | None:
+    try:
+        raw = read_bounded(target, MAX_NOTE_BYTES, root=None)
+    except OSError as exc:
+        diagnostics.append(Diagnostic(rel, 0, "error", f"no IDs written: {exc.strerror or exc}"))
+        return None
+    bom = raw.startswith(BOM)
+    try:
+        text = raw[len(BOM):].decode("utf-8") if bom else raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # reported by the vault loader
+    cards = context.cards(rel, text)
+    ids = card_ids(cards, context.namespace)
+    assigned: dict[tuple[str, int, int], int] = {}
+    for card in cards:
+        if card.id is not None:
+            continue
+        new_id = _id_of(ids, card)
+        if new_id in seen:
+            diagnostics.append(Diagnostic(rel, card.line, "error",
+                                          f"ID {new_id} is already used by another card; no ID written"))
+            continue
+        seen.add(new_id)
+        assigned[card.key] = new_id
+    if not assigned:
+        return None
+    new_text = _insert_ids(text, cards, assigned, context.inline_end)
+    problem = _changed_cards(cards, context.cards(rel, new_text), assigned)
+    if problem:
+        diagnostics.append(Diagnostic(rel, problem[0], "error",
+                                      f"no IDs written to this file: {problem[1]}"))
+        return None
+    after = (BOM if bom else b"") + new_text.encode("utf-8")
+    return FileEdit(rel, target, raw, after, [(c.line, assigned[c.key]) for c in cards if c.key in assigned])
+
+
+def _id_of(ids: dict, card: Card) -> int:
+    """The card's ID in ``identity.card_ids``'s result, keyed by ``Card.key`` (or, in older versions,
+    by ``id(card)``)."""
+    return ids[card.key] if card.key in ids else ids[id(card)]
+
+
+def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int], int],
+                inline_end: str = "ENDI") -> str:
+    """``text`` with an ID written for every card in ``assigned`` (nothing else changes):
+
+    - block card: ``<!--ID: n-->`` on its own line right after the last non-blank line of the card
+      (before any blank lines that precede END, so a ``Tags:`` line stays the last content line);
+    - inline card: ``<!--ID: n--> `` before the end marker (``inline_end``, ENDI unless renamed) of
+      the inline card starting at ``Card.col``;
+    - regex-style card: ``<!--ID: n-->`` on the line after the match, indented like the match's first
+      line (so an ID under an indented list item stays inside the list).
+    """
+    lines = split_lines(text)
+    after: dict[int, list[str]] = {}  # 0-based line index -> lines inserted after it
+    inline: dict[int, list[tuple[int, int]]] = {}  # 0-based line index -> (column, ID)
+    default_eol = _eol_of(lines)
+    for card in cards:
+        new_id = assigned.get(card.key)
+        if new_id is None:
+            continue
+        comment = f"<!--ID: {new_id}-->"
+        if card.kind == "block":
+            last = card.end_line - 2  # 0-based index of the line before END
+            while last > card.line - 1 and not lines[last].strip():
+                last -= 1
+            after.setdefault(last, []).append(comment)
+        elif card.kind == "regex":
+            first = lines[card.line - 1]
+            indent = first[:len(first) - len(first.lstrip(" \t"))]
+            after.setdefault(card.end_line - 1, []).append(indent + comment)
+        else:
+            inline.setdefault(card.line - 1, []).append((card.col, new_id))
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        if index in inline:
+            line = _inline_with_ids(line, inline[index], inline_end)
+        added = after.get(index)
+        if not added:
+            out.append(line)
+            continue
+        body = line.rstrip("\r\n")
+        eol = line[len(body):]
+        out.append(body + (eol or default_eol))
+        for i, new_line in enumerate(added):
+            last_of_file = not eol and i == len(added) - 1
+            out.append(new_line + ("" if last_of_file else (eol or default_eol)))
+    return "".join(out)
+
+
+def _eol_of(lines: list[str]) -> str:
+    for line in lines:
+        for eol in ("\r\n", "\n", "\r"):
+            if line.endswith(eol):
+                return eol
+    return "\n"
+
+
+def _inline_with_ids(line: str, ids: list[tuple[int, int]], end: str = "ENDI") -> str:
+    """Put ``<!--ID: n--> `` before the end marker of the inline card that starts at each given column
+    (right to left, so earlier columns stay valid). A card whose end is not found gets nothing; the
+    check after the edit reports it."""
+    body = line.rstrip("\r\n")
+    eol = line[len(body):]
+    for col, new_id in sorted(ids, reverse=True):
+        at = _inline_end(body, col, end)
+        if at is not None:
+            body = body[:at] + f"<!--ID: {new_id}--> " + body[at:]
+    return body + eol
+
+
+def _inline_end(body: str, col: int, end: str) -> int | None:
+    """Where the end marker of the inline card starting at ``col`` begins: the first ``end`` after the
+    card's ``[Note type]`` that is followed by whitespace or the end of the line (as the parser reads
+    it). Linear: ``str.find`` only."""
+    bracket = body.find("]", col)
+    pos = bracket + 1 if bracket >= 0 else -1
+    while pos >= 0:
+        pos = body.find(end, pos)
+        if pos < 0:
+            return None
+        after = pos + len(end)
+        if after == len(body) or body[after].isspace():
+            return pos
+        pos += 1
+    return None
+
+
+def _changed_cards(old: list[Card], new: list[Card],
+                   assigned: dict[tuple[str, int, int], int]) -> tuple[int, str] | None:
+    """(line, why) if the edited text does not give the same cards with only the new IDs added."""
+    if len(old) != len(new):
+        return 0, f"the edit would turn {len(old)} cards into {len(new)} (please report this)"
+    for a, b in zip(old, new):
+        expected = a.id if a.id is not None else assigned.get(a.key)
+        if b.id != expected:
+            return a.line, "the ID could not be placed where the card reads it (please report this)"
+        for what in ("note_type", "fields", "tags", "deck", "kind", "html"):
+            if getattr(a, what) != getattr(b, what):
+                return a.line, f"the edit would change the card's {what.replace('_', ' ')} (please report this)"
+    return None

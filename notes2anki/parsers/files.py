@@ -1,72 +1,274 @@
-"""Vault walking and file reading: which files belong to the vault, and their text."""
+"""Vault walking and file reading: which files belong to the vault, and their text.
+
+- :func:`walk_vault` lists the vault's files without ever leaving it: hidden and tool folders are
+  skipped, a symlink (file or folder) that resolves outside the vault is skipped with a warning, a
+  folder reached twice (a link to a folder already walked, a link loop) is walked once, and a name that
+  is not valid UTF-8 is reported (escaped) and skipped.
+- Ignore patterns are gitignore-style (the ``pathspec`` library, as ``git`` matches ``.gitignore``),
+  with ``{a,b}`` alternatives expanded first; the plugin's minimatch globs are converted by
+  :func:`plugin_glob_to_gitignore`.
+- :func:`read_text` reads a note through :func:`notes2anki.fileio.read_bounded` (regular files inside
+  the vault, at most ``MAX_NOTE_BYTES``).
+"""
 from __future__ import annotations
 
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 
+import pathspec
+
+from ..fileio import MAX_NOTE_BYTES, UnsafeFile, is_inside, read_bounded
 from ..model import Diagnostic
 
 SKIP_DIRS = {".obsidian", ".git", ".trash", ".notes2anki", "node_modules", ".stversions", ".sync"}
+MAX_BRACE_EXPANSIONS = 64  # one pattern with {a,b} alternatives may stand for at most this many
+MAX_STARS_PER_PART = 3  # '*' within one path segment of a pattern (each adds a nested scan of the name)
+MAX_GLOBSTARS = 3  # '**' segments in one pattern
 
 
-@lru_cache(maxsize=256)
-def glob_regex(pattern: str) -> re.Pattern:
-    """A minimatch-style glob as a regex over vault-relative POSIX paths.
+class PatternError(ValueError):
+    """An ignore pattern notes2anki will not use; ``str(exc)`` says why."""
 
-    ``*`` and ``?`` stay within one path segment, ``**`` spans any number of segments.
-    """
-    out, i = [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
+
+# -- patterns ----------------------------------------------------------------------------------------------
+
+def expand_braces(pattern: str, limit: int = MAX_BRACE_EXPANSIONS) -> list[str]:
+    """``{a,b}`` alternatives expanded as minimatch and bash do (nested, in order); a brace without a
+    top-level comma, an unbalanced one or an escaped one (``\\{``) stays literal. Ranges (``{1..3}``) are
+    not expanded. Raises PatternError beyond ``limit`` patterns."""
+    out: list[str] = []
+    work = [pattern]
+    while work:
+        current = work.pop()
+        group = _first_group(current)
+        if group is None:
+            out.append(current)
+            continue
+        start, end, parts = group
+        work.extend(current[:start] + part + current[end + 1:] for part in reversed(parts))
+        if len(out) + len(work) > limit:
+            raise PatternError(f"{{…}} alternatives expand to more than {limit} patterns")
+    return out
+
+
+def _first_group(text: str) -> tuple[int, int, list[str]] | None:
+    """(index of '{', index of its '}', the alternatives) of the first brace group with a comma."""
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
             i += 2
-        elif ch == "*":
-            out.append("[^/]*")
-            i += 1
-        elif ch == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(ch))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+            continue
+        if text[i] == "{":
+            depth, j, commas = 0, i, []
+            while j < len(text):
+                ch = text[j]
+                if ch == "\\":
+                    j += 2
+                    continue
+                if ch == "{":
+                    depth += 1
+                elif ch == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif ch == "," and depth == 1:
+                    commas.append(j)
+                j += 1
+            if j < len(text) and commas:
+                bounds = [i] + commas + [j]
+                return i, j, [text[a + 1:b] for a, b in zip(bounds, bounds[1:])]
+        i += 1
+    return None
 
 
-def is_ignored(rel: str, globs: list[str]) -> bool:
-    return any(glob_regex(g).match(rel) for g in globs)
+def plugin_glob_to_gitignore(glob: str) -> list[str]:
+    """One of the plugin's IGNORED_FILE_GLOBS (minimatch, matched against the whole vault path) as
+    gitignore patterns: braces expanded, and a pattern without a ``/`` anchored at the vault root
+    (minimatch's ``*.md`` only matches at the root; gitignore's would match at any depth).
+    Raises PatternError."""
+    negate = glob.startswith("!")
+    body = glob[1:] if negate else glob
+    out = []
+    for one in expand_braces(body):
+        if "/" not in one.rstrip("/"):
+            one = "/" + one
+        out.append(("!" if negate else "") + one)
+    return out
 
 
-def walk_vault(root: Path) -> list[str]:
-    """Every file of the vault (vault-relative POSIX paths, sorted), skipping hidden/tool folders."""
+def gitignore_patterns(patterns: list[str]) -> list[str]:
+    """User patterns (gitignore style, ``{a,b}`` allowed) → plain gitignore lines. Raises PatternError
+    naming the first pattern notes2anki will not use."""
+    out: list[str] = []
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        for one in expand_braces(pattern[1:] if negate else pattern):
+            _check_cost(one)
+            out.append(("!" if negate else "") + one)
+    try:
+        _spec(tuple(out))
+    except ValueError as exc:  # pathspec's GitIgnorePatternError, e.g. a lone "!" or a trailing "\\"
+        raise PatternError(str(exc)) from None
+    return out
+
+
+def _check_cost(pattern: str) -> None:
+    parts = pattern.strip("/").split("/")
+    if sum(1 for p in parts if p == "**") > MAX_GLOBSTARS:
+        raise PatternError(f"more than {MAX_GLOBSTARS} '**' in one pattern")
+    if any(p != "**" and p.count("*") > MAX_STARS_PER_PART for p in parts):
+        raise PatternError(f"more than {MAX_STARS_PER_PART} '*' within one name")
+
+
+@lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def is_ignored(rel: str, patterns: list[str]) -> bool:
+    """Whether the vault path ``rel`` is ignored by gitignore-style ``patterns`` (last match wins;
+    ``!p`` re-includes; a pattern matching a folder ignores everything inside it)."""
+    try:
+        spec = _spec(tuple(gitignore_patterns(list(patterns))))
+    except PatternError:
+        return False  # reported when the configuration was read
+    return spec.match_file(rel)
+
+
+def path_filter(patterns: list[str]):
+    """A predicate ``rel -> bool`` for gitignore-style ``patterns`` (e.g. ``[related] exclude``)."""
+    spec = _spec(tuple(gitignore_patterns(list(patterns))))
+    return spec.match_file
+
+
+# -- walking -----------------------------------------------------------------------------------------------
+
+def display_name(name: str) -> str:
+    """A file name as text that can be printed: bytes that are not UTF-8 become ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _valid(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def walk_vault(root: Path, diagnostics: list[Diagnostic] | None = None) -> list[str]:
+    """Every file of the vault (vault-relative POSIX paths, sorted), never one outside it.
+
+    Skips hidden folders and files (``.name``) and tool folders (``SKIP_DIRS``). Folder symlinks are
+    followed only when they resolve inside the vault to a folder not walked yet (so no loop and no folder
+    twice); file symlinks are listed only when they resolve inside the vault. Skipped links and names
+    that are not UTF-8 are reported in ``diagnostics`` (warnings), when given.
+    """
+    root = Path(root)
+    diags = diagnostics if diagnostics is not None else []
     found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
-        for name in filenames:
-            if name.startswith("."):
-                continue
-            found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
+    seen: set[tuple[int, int]] = set()
+    try:
+        info = os.stat(root)
+        seen.add((info.st_dev, info.st_ino))
+    except OSError:
+        return []
+    links: list[tuple[str, str]] = []
+    _walk("", str(root), root, found, seen, links, diags)
+    while links:  # links are followed after every real folder is known, so real paths win
+        rel, path = links.pop(0)
+        if not is_inside(root, Path(path)):
+            diags.append(Diagnostic(rel, 0, "warning", "folder link leads outside the vault; not followed"))
+            continue
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        key = (info.st_dev, info.st_ino)
+        if key not in seen:
+            seen.add(key)
+            _walk(rel, path, root, found, seen, links, diags)
     return sorted(found)
 
 
+def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple[int, int]],
+          links: list[tuple[str, str]], diags: list[Diagnostic]) -> None:
+    stack = [(rel_dir, path)]
+    while stack:
+        rel_dir, path = stack.pop()
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            diags.append(Diagnostic(rel_dir or ".", 0, "warning",
+                                    f"folder not read: {exc.strerror or exc}"))
+            continue
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name in SKIP_DIRS:
+                continue
+            shown = f"{rel_dir}/{display_name(name)}" if rel_dir else display_name(name)
+            if not _valid(name):
+                diags.append(Diagnostic(shown, 0, "warning", "file name is not valid UTF-8; skipped "
+                                                             "(rename it to include it)"))
+                continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                is_dir = entry.is_dir()
+                is_link = entry.is_symlink()
+            except OSError:
+                continue
+            if is_dir and is_link:
+                links.append((rel, entry.path))
+            elif is_dir:
+                try:
+                    info = entry.stat()
+                except OSError:
+                    continue
+                if (info.st_dev, info.st_ino) not in seen:
+                    seen.add((info.st_dev, info.st_ino))
+                    subdirs.append((rel, entry.path))
+            elif is_link and not is_inside(root, Path(entry.path)):
+                diags.append(Diagnostic(rel, 0, "warning", "link to a file outside the vault; skipped"))
+            else:
+                found.append(rel)
+        stack.extend(reversed(subdirs))
+
+
 def markdown_files(all_files: list[str], scan_directory: str, ignore: list[str]) -> list[str]:
-    """The notes to read: .md files under the scan directory, minus ignored globs."""
-    scan = scan_directory.strip("/")
+    """The notes to read: .md files under the scan directory (vault-relative), minus those the
+    gitignore-style ``ignore`` patterns match."""
+    scan = scan_directory.strip().replace("\\", "/").strip("/")
     prefix = f"{scan}/" if scan else ""
-    return [f for f in all_files
-            if f.lower().endswith(".md") and f.startswith(prefix) and not is_ignored(f, ignore)]
-
-
-def read_text(path: Path, rel: str, diagnostics: list[Diagnostic]) -> str | None:
-    """The file's text with a BOM removed and line endings normalised to \\n; None if unreadable."""
     try:
-        data = path.read_bytes()
+        ignored = _spec(tuple(gitignore_patterns(list(ignore)))).match_file
+    except PatternError:
+        ignored = None  # reported when the configuration was read
+    return [f for f in all_files
+            if f.lower().endswith(".md") and f.startswith(prefix) and not (ignored and ignored(f))]
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+
+def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | None = None) -> str | None:
+    """The note's text with a BOM removed and line endings normalised to \\n; None if not read.
+
+    Read with ``read_bounded`` (at most ``MAX_NOTE_BYTES``; regular files only; inside ``root``, by
+    default the vault folder that ``path`` = root/rel lies in). A file outside the vault is a warning;
+    a FIFO/device, a file over the limit, an unreadable one or one that is not UTF-8 is an error.
+    """
+    path = Path(path)
+    if root is None:
+        depth = len(rel.split("/"))
+        root = path.parents[depth - 1] if len(path.parents) >= depth else path.parent
+    try:
+        data = read_bounded(path, MAX_NOTE_BYTES, root=root)
+    except UnsafeFile as exc:
+        outside = not is_inside(root, path)
+        diagnostics.append(Diagnostic(rel, 0, "warning" if outside else "error", f"{exc}; file skipped"))
+        return None
     except OSError as exc:
         diagnostics.append(Diagnostic(rel, 0, "error", f"cannot read file: {exc.strerror or exc}"))
         return None

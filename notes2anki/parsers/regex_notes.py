@@ -11,7 +11,7 @@ import re
 
 from ..model import Card, Diagnostic
 
-TRAILING_ID = re.compile(r"\n?<!--\s*ID:\s*(\d+)\s*-->")
+TRAILING_ID = re.compile(r"\n?[ \t]*<!--\s*ID:\s*(\d+)\s*-->")  # indented under a list item too
 
 
 def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[str, list[str]],

@@ -31,7 +31,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     if not root.is_dir():
         vault.diagnostics.append(Diagnostic(str(root), 0, "error", "vault folder not found"))
         return vault
-    vault.files = walk_vault(root)
+    vault.files = walk_vault(root, vault.diagnostics)
     paths = markdown_files(vault.files, config.scan_directory, config.ignore)
     resolver = LinkResolver(vault.files)
     types = note_type_fields(config.note_types)

@@ -1,4 +1,6 @@
-"""`notes2anki ids` changes nothing but the inserted ID lines, and a rebuild keeps every card's GUID."""
+"""`notes2anki ids` changes nothing but the inserted ID lines, and a rebuild keeps every card's GUID,
+fields, tags, deck and note type (block cards with blank lines before END, inline cards next to
+mistyped ones, regex-style cards under indented list items)."""
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +17,7 @@ WORDS = st.sampled_from(["alpha", "beta", "Gamma", "ß", "ENDpoint", "$x$", "`co
                          "#tag", "{{c1::x}}", "Student ID: 12", "ÜBUNG", "   ", "Back: b"])
 PROSE = st.lists(WORDS, min_size=0, max_size=6).map(" ".join)
 TRAIL = st.sampled_from(["", " ", "  ", "\t"])
+INDENT = st.sampled_from(["", "  ", "    ", "\t"])
 
 
 @st.composite
@@ -25,17 +28,22 @@ def block(draw):
         lines.append("Tags: t1 t2")
     if draw(st.booleans()):
         lines.append(f"<!--ID: {draw(st.integers(1_000_000_000_000, 1_999_999_999_999))}-->")
+    lines += [draw(TRAIL)] * draw(st.integers(0, 2))  # blank lines before END
     lines.append(f"END{draw(TRAIL)}")
     return lines
 
 
 @st.composite
 def segment(draw):
-    kind = draw(st.sampled_from(["prose", "block", "inline", "fence"]))
+    kind = draw(st.sampled_from(["prose", "block", "inline", "fence", "list"]))
     if kind == "prose":
         return [draw(PROSE) + draw(TRAIL)]
     if kind == "inline":
-        return [f"x STARTI [Basic] I {draw(PROSE)} Back: {draw(PROSE)} ENDI{draw(TRAIL)}"]
+        cards = [f"STARTI [{draw(st.sampled_from(['Basic', 'Basic', 'Basc']))}] I {draw(PROSE)} "
+                 f"Back: {draw(PROSE)} ENDI" for _ in range(draw(st.integers(1, 3)))]
+        return ["x " + " ".join(cards) + draw(TRAIL)]
+    if kind == "list":  # regex-style cards (see REGEX) under list items, indented or not
+        return [f"{draw(INDENT)}- R{i} {draw(PROSE)}::b{draw(PROSE)}" for i in range(draw(st.integers(1, 3)))]
     if kind == "fence":
         return ["```", "START", "Basic", "not a card", "END", "```"]
     return draw(block())
@@ -53,22 +61,28 @@ def note_bytes(draw):
     return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + data
 
 
-def _guids(root):
+REGEX = '[build]\ncustom_regexps = { Basic = "^[ \\t]*- (R.*)::(.*)$" }\n'
+
+
+def _cards(root):
+    """GUID → (note type, fields, tags, deck): what a rebuild gives for each card."""
     config = load_config(root)
     vault = load_vault(root, config)
-    return sorted(g for _, g in assign_identities([c for c in vault.cards if not c.delete], [],
-                                                  vault_namespace(root, config)))
+    return {g: (c.note_type, c.fields, sorted(c.tags), c.deck)
+            for c, g in assign_identities([c for c in vault.cards if not c.delete], [],
+                                          vault_namespace(root, config))}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=note_bytes())
 def test_ids_only_inserts_id_lines(tmp_path, data):
     root = tmp_path / "vault"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir()
+    (root / ".notes2anki.toml").write_text(REGEX)
     path = root / "note.md"
     path.write_bytes(data)
-    before = _guids(root)
+    before = _cards(root)
 
     config = load_config(root)
     vault = load_vault(root, config)
@@ -77,13 +91,18 @@ def test_ids_only_inserts_id_lines(tmp_path, data):
     after_bytes = path.read_bytes()
     inserted = {n for edit in report.edits for _, n in edit.ids}
 
-    # remove exactly what `ids` inserted: block ID lines and inline "<!--ID: n--> " pieces
+    # remove exactly what `ids` inserted: ID lines (maybe indented) and inline "<!--ID: n--> " pieces
     stripped = after_bytes
     for n in inserted:
-        stripped = re.sub(rb"<!--ID: " + str(n).encode() + rb"-->(\r\n|\n)", b"", stripped, count=1)
-        stripped = stripped.replace(f"<!--ID: {n}--> ".encode(), b"", 1)
+        tag = f"<!--ID: {n}-->".encode()
+        stripped, found = re.subn(rb"(?m)^[ \t]*" + tag + rb"(\r\n|\n)", b"", stripped, count=1)
+        if not found:  # the last line of a file without a final newline
+            stripped, found = re.subn(rb"(\r\n|\n)[ \t]*" + tag + rb"\Z", b"", stripped, count=1)
+        if not found:
+            stripped = stripped.replace(tag + b" ", b"", 1)
     assert stripped == data
-    assert _guids(root) == before  # every card keeps its GUID
+    assert report.diagnostics == []
+    assert _cards(root) == before  # every card keeps its GUID, fields, tags, deck and note type
 
     # a second run finds nothing left to do
     vault = load_vault(root, load_config(root))

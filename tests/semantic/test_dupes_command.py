@@ -99,12 +99,18 @@ def test_ignore_list_and_threshold_from_the_config(vault):
     assert [p["kind"] for p in data["pairs"]] == ["exact"]
 
 
-def test_bad_config_values_are_warnings(vault):
-    (vault / ".notes2anki.toml").write_text('[dupes]\nthreshold = "high"\nignore = [["nowhere.md:1", 5]]\n',
-                                            encoding="utf-8")
+def test_a_config_value_that_cannot_be_used_stops_the_command(vault):
+    (vault / ".notes2anki.toml").write_text('[dupes]\nthreshold = "high"\n', encoding="utf-8")
+    result = run(vault, "--json")
+    assert result.exit_code == 2  # issue 14: a broken configuration stops every command
+    assert ".notes2anki.toml:2: error: dupes.threshold: should be a valid number, got 'high'" in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_ignore_reference_to_no_card_is_a_warning(vault):
+    (vault / ".notes2anki.toml").write_text('[dupes]\nignore = [["nowhere.md:1", 5]]\n', encoding="utf-8")
     result = run(vault, "--json")
     assert result.exit_code == 0
-    assert "threshold should be a number" in result.stderr
     assert "nowhere.md:1 matches no card" in result.stderr
     assert len(json.loads(result.stdout)["pairs"]) == 2
 

@@ -1,0 +1,51 @@
+"""Unified diffs of a file's bytes, in the form ``git apply`` (and ``patch -p1``) accept.
+
+Works on bytes, so a diff shows and re-applies the file exactly: CRLF endings stay in the lines, a
+missing final newline gets git's ``\\ No newline at end of file`` marker, a BOM stays on the first
+line. Lines are split at ``\\n`` only, as git does.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+
+NO_NEWLINE = b"\\ No newline at end of file\n"
+
+
+def git_lines(data: bytes) -> list[bytes]:
+    """``data`` split after each ``\\n`` (the last line may lack one)."""
+    lines = data.split(b"\n")
+    out = [line + b"\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+def unified_diff(rel: str, before: bytes, after: bytes, context: int = 3) -> bytes:
+    """The change ``before`` → ``after`` of the vault file ``rel`` as a git-style unified diff
+    (``--- a/rel`` / ``+++ b/rel``, 3 lines of context); ``b""`` when nothing changes."""
+    if before == after:
+        return b""
+    name_a, name_b = _quoted(b"a/" + os.fsencode(rel)), _quoted(b"b/" + os.fsencode(rel))
+    out = [b"--- " + name_a + b"\n", b"+++ " + name_b + b"\n"]
+    hunks = difflib.diff_bytes(difflib.unified_diff, git_lines(before), git_lines(after), n=context,
+                               lineterm=b"\n")
+    for i, line in enumerate(hunks):
+        if i < 2:  # difflib's own ---/+++ header lines (replaced above)
+            continue
+        if line.endswith(b"\n"):
+            out.append(line)
+        else:
+            out.append(line + b"\n" + NO_NEWLINE)
+    return b"".join(out)
+
+
+def _quoted(name: bytes) -> bytes:
+    """A file name as git writes it in a diff header: C-quoted when it holds a quote, a backslash or
+    a control character; followed by a tab when it holds a space (so a reader knows where it ends)."""
+    if any(c < 0x20 or c in (0x22, 0x5C, 0x7F) for c in name):
+        escapes = {0x22: b'\\"', 0x5C: b"\\\\", 0x09: b"\\t", 0x0A: b"\\n", 0x0D: b"\\r"}
+        body = b"".join(escapes.get(c, b"\\%03o" % c if c < 0x20 or c == 0x7F else bytes([c]))
+                        for c in name)
+        return b'"' + body + b'"'
+    return name + (b"\t" if b" " in name else b"")

@@ -1,0 +1,96 @@
+"""Ignore patterns (issue 14): gitignore-style as users know from git, added to the default Excalidraw
+ignore; the plugin's IGNORED_FILE_GLOBS keep their minimatch meaning."""
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from notes2anki.config import load_config
+from notes2anki.parsers import load_vault
+from notes2anki.parsers.files import expand_braces, is_ignored, plugin_glob_to_gitignore
+
+NOTE = "STARTI [Basic] q? Back: a ENDI\n"
+FILES = ["a/x.md", "b/x.md", "c/x.md", "Templates/t.md", "Daily/d.md", "Other/o.md", "sub/Templates/t.md",
+         "top.md", "draw/pic.excalidraw.md", "notes/tmp/n.md"]
+
+
+_names = itertools.count()
+
+
+def read(make_vault, toml: str | None = None, plugin: dict | None = None) -> list[str]:
+    files = {rel: NOTE for rel in FILES}
+    if toml is not None:
+        files[".notes2anki.toml"] = toml
+    if plugin is not None:
+        files[".obsidian/plugins/obsidian-to-anki-plugin/data.json"] = json.dumps({"settings": plugin})
+    root = make_vault(files, name=f"vault{next(_names)}")
+    diags: list = []
+    config = load_config(root, diags)
+    assert [d for d in diags if d.severity == "error"] == []
+    return sorted(n.path for n in load_vault(root, config).notes)
+
+
+ALL = sorted(set(FILES) - {"draw/pic.excalidraw.md"})
+
+
+@pytest.mark.parametrize("patterns, gone", [
+    (["{a,b}/**"], {"a/x.md", "b/x.md"}),
+    (["[TD]*/**"], {"Templates/t.md", "Daily/d.md"}),
+    (["Templates"], {"Templates/t.md", "sub/Templates/t.md"}),  # a bare name: that folder at any depth
+    (["/Templates"], {"Templates/t.md"}),  # a leading / anchors at the vault root
+    (["*.md", "!top.md"], set(ALL) - {"top.md"}),  # last match wins, ! re-includes
+    (["Daily/"], {"Daily/d.md"}),
+])
+def test_user_patterns_match_as_in_gitignore(make_vault, patterns, gone):
+    assert read(make_vault, f"ignore = {json.dumps(patterns)}\n") == sorted(set(ALL) - gone)
+
+
+def test_the_users_ignore_adds_to_the_default_excalidraw_ignore(make_vault):
+    assert "draw/pic.excalidraw.md" not in read(make_vault, 'ignore = ["Daily"]\n')
+    assert read(make_vault) == ALL
+
+
+def test_the_default_excalidraw_ignore_can_be_undone(make_vault):
+    assert "draw/pic.excalidraw.md" in read(make_vault, 'ignore = ["!**/*.excalidraw.md"]\n')
+
+
+def test_plugin_globs_keep_their_minimatch_meaning(make_vault):
+    # minimatch matches the whole vault path: "*.md" is only the root's notes (gitignore: any depth)
+    assert read(make_vault, plugin={"IGNORED_FILE_GLOBS": ["*.md"]}) == sorted(set(ALL) - {"top.md"})
+    assert read(make_vault, plugin={"IGNORED_FILE_GLOBS": ["{a,c}/*.md", "notes/*/**"]}) == sorted(
+        set(ALL) - {"a/x.md", "c/x.md", "notes/tmp/n.md"})
+    # the toml's patterns come after the plugin's: "!" there re-includes what the plugin ignores
+    assert "top.md" in read(make_vault, 'ignore = ["!top.md"]\n', plugin={"IGNORED_FILE_GLOBS": ["*.md"]})
+
+
+def test_the_plugins_ignore_setting_suite_matches():
+    """The plugin's own suite: scan dir 'ignore_setting/scan_dir', glob 'ignore_setting/scan_dir/*ignored/**'."""
+    globs = plugin_glob_to_gitignore("ignore_setting/scan_dir/*ignored/**")
+    assert is_ignored("ignore_setting/scan_dir/be_ignored/a.md", globs)
+    assert is_ignored("ignore_setting/scan_dir/ignored/deep/a.md", globs)
+    assert not is_ignored("ignore_setting/scan_dir/kept/a.md", globs)
+    assert not is_ignored("ignore_setting/scan_dir/a.md", globs)
+
+
+def test_brace_expansion_is_bounded_and_leaves_odd_braces_alone():
+    assert expand_braces("{a,b}/{c,d}.md") == ["a/c.md", "a/d.md", "b/c.md", "b/d.md"]
+    assert expand_braces("x{a,{b,c}}y") == ["xay", "xby", "xcy"]
+    assert expand_braces("{a}") == ["{a}"] and expand_braces("{a,b") == ["{a,b"]
+    assert expand_braces("\\{a,b}") == ["\\{a,b}"]
+
+
+@pytest.mark.parametrize("pattern, said", [
+    ("{a,b}" * 10, "expand to more than 64 patterns"),
+    ("*a*a*a*a", "more than 3 '*' within one name"),
+    ("**/x/**/y/**/z/**", "more than 3 '**' in one pattern"),
+    ("!", "Invalid git pattern"),
+])
+def test_patterns_that_cannot_be_used_are_config_errors(make_vault, pattern, said):
+    root = make_vault({"a.md": NOTE, ".notes2anki.toml": f"ignore = {json.dumps(['Daily', pattern])}\n"})
+    diags: list = []
+    config = load_config(root, diags)
+    assert len(diags) == 1 and diags[0].kind == "config" and said in diags[0].message
+    assert diags[0].message.startswith("ignore.1: pattern ")
+    assert config.ignore == ["**/*.excalidraw.md", "Daily"]

@@ -1,0 +1,118 @@
+"""Issue 11: walking and reading the vault is bounded and never leaves it — FIFOs, /dev/zero, huge
+files, links out of the vault, link loops and names that are not UTF-8 are messages, the rest builds."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from notes2anki.config import load_config
+from notes2anki.fileio import MAX_NOTE_BYTES
+from notes2anki.parsers import load_vault
+
+GOOD = "STARTI [Basic] What is TCP? Back: A transport protocol ENDI\n"
+OTHER = "STARTI [Basic] What is UDP? Back: A datagram protocol ENDI\n"
+
+
+def load(root: Path):
+    start = time.monotonic()
+    vault = load_vault(root, load_config(root))
+    assert time.monotonic() - start < 10
+    return vault, {d.file: (d.severity, d.message) for d in vault.diagnostics}
+
+
+def fronts(vault) -> list[str]:
+    return sorted(c.front for c in vault.cards)
+
+
+def test_a_fifo_note_is_an_error_and_the_rest_builds(make_vault):
+    root = make_vault({"good.md": GOOD})
+    os.mkfifo(root / "pipe.md")
+    vault, diags = load(root)
+    assert fronts(vault) == ["What is TCP?"]
+    assert diags["pipe.md"] == ("error", "not a regular file (a FIFO, device or socket); not read; file skipped")
+
+
+def test_a_note_linked_to_dev_zero_or_outside_the_vault_is_skipped_with_a_warning(make_vault, tmp_path):
+    root = make_vault({"good.md": GOOD})
+    secret = tmp_path / "secret.md"
+    secret.write_text(OTHER, encoding="utf-8")
+    (root / "zero.md").symlink_to("/dev/zero")
+    (root / "secret.md").symlink_to(secret)
+    (root / "secret.png").symlink_to(secret)
+    vault, diags = load(root)
+    assert fronts(vault) == ["What is TCP?"]
+    for rel in ("zero.md", "secret.md", "secret.png"):
+        assert diags[rel] == ("warning", "link to a file outside the vault; skipped")
+    assert vault.files == ["good.md"]  # never a file outside the vault
+
+
+def test_a_note_over_the_size_limit_is_an_error(make_vault):
+    root = make_vault({"good.md": GOOD})
+    with open(root / "huge.md", "wb") as fh:
+        fh.truncate(MAX_NOTE_BYTES + 1)  # sparse: no disk used
+    vault, diags = load(root)
+    assert fronts(vault) == ["What is TCP?"]
+    assert diags["huge.md"] == ("error", "larger than the 8 MiB limit (8 MiB); not read; file skipped")
+
+
+def test_links_inside_the_vault_keep_working(make_vault):
+    root = make_vault({"real/note.md": GOOD, "real/pic.png": b"\x89PNG"})
+    (root / "alias.md").symlink_to(Path("real") / "note.md")
+    (root / "linked").symlink_to(root / "real")  # a second path to a folder already walked
+    vault, diags = load(root)
+    assert diags == {}
+    assert vault.files == ["alias.md", "real/note.md", "real/pic.png"]
+    assert fronts(vault) == ["What is TCP?", "What is TCP?"]
+
+
+def test_folder_links_out_of_the_vault_are_not_followed_and_loops_end(make_vault, tmp_path):
+    root = make_vault({"a/good.md": GOOD})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "leak.md").write_text(OTHER, encoding="utf-8")
+    (root / "ext").symlink_to(outside)
+    (root / "a" / "loop").symlink_to(root)  # a/loop/a/loop/... never ends if followed blindly
+    (root / "a" / "self").symlink_to(".")
+    vault, diags = load(root)
+    assert diags == {"ext": ("warning", "folder link leads outside the vault; not followed")}
+    assert vault.files == ["a/good.md"] and fronts(vault) == ["What is TCP?"]
+
+
+def test_a_folder_link_to_a_hidden_folder_inside_the_vault_is_followed(make_vault):
+    root = make_vault({".archive/old.md": OTHER, "good.md": GOOD})
+    (root / "old").symlink_to(root / ".archive")
+    vault, _ = load(root)
+    assert vault.files == ["good.md", "old/old.md"]
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_escaped_and_skipped(make_vault):
+    root = make_vault({"good.md": GOOD})
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.md"), "wb") as fh:
+        fh.write(OTHER.encode())
+    os.mkdir(os.path.join(os.fsencode(root), b"dir\xff"))
+    vault, diags = load(root)
+    assert fronts(vault) == ["What is TCP?"]
+    assert diags["caf\\xe9.md"] == ("warning", "file name is not valid UTF-8; skipped (rename it to include it)")
+    assert diags["dir\\xff"][0] == "warning"
+
+
+def test_build_and_ids_finish_on_such_a_vault(make_vault, tmp_path, anki_import):
+    root = make_vault({"good.md": GOOD})
+    os.mkfifo(root / "pipe.md")
+    (root / "zero.md").symlink_to("/dev/zero")
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.md"), "wb") as fh:
+        fh.write(OTHER.encode())
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+    assert result.exit_code == 1, result.output  # the FIFO is an error; the deck is written anyway
+    assert "Traceback" not in result.output
+    assert "caf\\xe9.md: warning: file name is not valid UTF-8" in result.stderr
+    assert "pipe.md: error: not a regular file" in result.stderr
+    assert anki_import(out).col.note_count() == 1
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "ID: " in (root / "good.md").read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from ..model import Diagnostic, Vault, note_type_fields
 from .collection import backup, open_collection, open_copy
 from .notetypes import models_for
 from .sync_plan import (ANKI_TAGS, REGISTRY_KEY, Deletion, SyncPlan, field_map, plan_sync, render_fields,
-                        template_map)
+                        same_text, template_map)
 
 Progress = Callable[[int, int], None]
 
@@ -98,7 +98,8 @@ def _add_media(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncRe
         if change.nid and "updated" not in change.kinds and "retyped" not in change.kinds:
             note = col.get_note(change.nid)
             current = dict(zip(note.keys(), note.fields))
-            change.changed_fields = [f for f, v in change.fields.items() if f in current and current[f] != v]
+            change.changed_fields = [f for f, v in change.fields.items()
+                                     if f in current and not same_text(current[f], v)]
             if change.changed_fields:
                 change.kinds.append("updated")
 

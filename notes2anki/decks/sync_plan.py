@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,7 +215,8 @@ def _compare(col, change: Change, deck_names: dict, diags) -> None:
             diags.append(Diagnostic(card.file, card.line, "warning",
                                     f"note nid:{change.nid} (note type {notetype['name']!r}) has no field "
                                     f"{', '.join(map(repr, missing))}: that text is not synced"))
-        change.changed_fields = [f for f, v in change.fields.items() if f in current and current[f] != v]
+        change.changed_fields = [f for f, v in change.fields.items()
+                                 if f in current and not same_text(current[f], v)]
         have = {t.casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
         want = {t.casefold() for t in change.tags}
         if change.changed_fields or have != want:
@@ -314,6 +316,13 @@ def field_map(old_notetype: dict, new_fields: list[str]) -> list[int]:
     """For each field of the new note type, the old field of the same name (case-insensitive), or -1."""
     lower = {f["name"].casefold(): i for i, f in enumerate(old_notetype["flds"])}
     return [lower.get(name.casefold(), -1) for name in new_fields]
+
+
+def same_text(stored: str, wanted: str) -> bool:
+    """Whether a field Anki stored already holds ``wanted``: Anki saves field text in Unicode NFC (its
+    default "normalize note text"), so a vault written in another form would otherwise look changed on
+    every sync."""
+    return stored == wanted or stored == unicodedata.normalize("NFC", wanted)
 
 
 def first_field_text(col, nid: int) -> str:

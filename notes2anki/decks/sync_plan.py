@@ -143,6 +143,7 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
     plan.names = media_names({p for c, _ in identified for p in c.media}, vault.root)
     _plan_media(col, plan, vault.root)
     deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
+    deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
 
     def find(card: Card, card_guid: str) -> int:
@@ -179,7 +180,7 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
             continue
         claimed[nid] = card
         change.nid = nid
-        _compare(col, change, deck_names, diags)
+        _compare(col, change, deck_names, deck_ids, diags)
         plan.changes.append(change)
 
     _plan_deletions(plan, vault, notes, by_guid, mine, others, claimed, namespace)
@@ -188,7 +189,7 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
     return plan
 
 
-def _compare(col, change: Change, deck_names: dict, diags) -> None:
+def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags) -> None:
     """Fill ``change.kinds`` for an existing note: retyped / updated / moved."""
     card = change.card
     note = col.get_note(change.nid)
@@ -223,7 +224,9 @@ def _compare(col, change: Change, deck_names: dict, diags) -> None:
             change.kinds.append("updated")
     homes = {odid or did for did, odid in col.db.all("select did, odid from cards where nid = ?", change.nid)}
     names = {deck_names.get(d, "") for d in homes}
-    if names != {card.deck}:
+    if card.deck not in deck_ids:  # Anki's own reading of the name (it normalises case, Unicode, spaces)
+        deck_ids[card.deck] = col.decks.id_for_name(card.deck)
+    if homes != {deck_ids[card.deck]}:
         change.old_deck = ", ".join(sorted(names))
         change.kinds.append("moved")
 

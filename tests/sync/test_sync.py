@@ -354,3 +354,17 @@ def test_text_anki_stores_in_nfc_is_not_updated_again(make_vault, sync_cli, tmp_
     assert list(_notes(col_path).values())[0]["fields"][1] == "déjà vu"  # stored composed
     again = json.loads(sync_cli(root, col_path, "--json").stdout)
     assert again["updated"] == [] and again["unchanged"] == 1
+
+
+def test_deck_named_in_another_case_is_not_moved_again(make_vault, sync_cli, tmp_path):
+    root = make_vault({"a.md": "TARGET DECK\nSpanish::Verbs\n\nSTART\nBasic\nser\nBack: to be\nEND\n"})
+    col_path = tmp_path / "c" / "collection.anki2"
+    col_path.parent.mkdir()
+    col = Collection(str(col_path))
+    col.decks.id("spanish::verbs")  # the user's deck, as Anki already has it
+    col.close()
+    first = json.loads(sync_cli(root, col_path, "--json").stdout)
+    assert len(first["new"]) == 1
+    assert [n["decks"] for n in _notes(col_path).values()] == [["spanish::verbs"]]  # Anki's deck, matched
+    again = json.loads(sync_cli(root, col_path, "--json").stdout)
+    assert again["moved"] == [] and again["unchanged"] == 1

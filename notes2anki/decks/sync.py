@@ -24,7 +24,7 @@ from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
 from ..model import Diagnostic, Vault, note_type_fields
 from .collection import backup, open_collection, open_copy
 from .notetypes import models_for
-from .sync_plan import (ANKI_TAGS, REGISTRY_KEY, Deletion, SyncPlan, field_map, plan_sync, render_fields,
+from .sync_plan import (ANKI_TAGS, REGISTRY_KEY, Deletion, SyncPlan, field_map, plan_sync, rename_media,
                         same_text, template_map)
 
 Progress = Callable[[int, int], None]
@@ -90,11 +90,10 @@ def _add_media(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncRe
         return
     for path, name in list(plan.names.items()):
         plan.names[path] = renamed.get(name, name)
-    types = note_type_fields(config.note_types)
     for change in plan.changes:
         if not any(plan.names.get(p) in renamed.values() for p in change.card.media):
             continue
-        change.fields = render_fields(change, plan.names, types)
+        change.fields = rename_media(change.fields, renamed)
         if change.nid and "updated" not in change.kinds and "retyped" not in change.kinds:
             note = col.get_note(change.nid)
             current = dict(zip(note.keys(), note.fields))

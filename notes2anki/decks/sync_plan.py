@@ -19,6 +19,7 @@ Reading only: this module never changes the collection (the plan is applied by d
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,10 +27,10 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
-from .build import _name_media, _plain
+from ..parsers.media import MediaIndex
+from .build import _field_html, _plain
 from .identity import assign_identities, card_id, guid_of, legacy_ids, vault_namespace
 from .notetypes import NAME_PREFIX
-from .package import media_names
 
 REGISTRY_KEY = "notes2anki:vaults"
 ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
@@ -140,8 +141,9 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
     identified = assign_identities(kept, diags, namespace)
     legacy = legacy_ids(kept)
     types = note_type_fields(config.note_types)
-    plan.names = media_names({p for c, _ in identified for p in c.media}, vault.root)
-    _plan_media(col, plan, vault.root)
+    index = MediaIndex(vault.root, vault.files)  # the names the renderer gave the files in the HTML
+    plan.names = {p: index.name(p) for c, _ in identified for p in c.media if index.problem(p) is None}
+    reused = _plan_media(col, plan, vault.root)  # name in the HTML -> name of the same file in Anki
     deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
     deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
@@ -164,8 +166,10 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
         return False
 
     for card, card_guid in identified:
-        change = Change(card, card_guid, fields={f: _name_media(card.html.get(f, ""), plan.names)
+        change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
                                                  for f in types[card.note_type]}, tags=list(card.tags))
+        if reused and card.media:
+            change.fields = rename_media(change.fields, reused)
         nid = find(card, card_guid)
         if nid and owned_elsewhere(card, nid):
             continue
@@ -265,9 +269,11 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
                                               "the vault gave no cards at all") + " (fix that, then sync again)"))
 
 
-def _plan_media(col, plan: SyncPlan, root: Path) -> None:
+def _plan_media(col, plan: SyncPlan, root: Path) -> dict[str, str]:
     """Which media files Anki lacks. A file Anki already has with the same bytes, under its name in any
-    case or under the name Anki gives a clashing file (``stem-<sha1>.ext``), is used as it is there."""
+    case or under the name Anki gives a clashing file (``stem-<sha1>.ext``), is used as it is there:
+    returns those, ``name in the HTML -> name in Anki``."""
+    reused: dict[str, str] = {}
     folder = Path(col.media.dir())
     try:
         existing = {p.name.casefold(): p.name for p in folder.iterdir()}
@@ -284,12 +290,15 @@ def _plan_media(col, plan: SyncPlan, root: Path) -> None:
         for candidate in (name, existing.get(name.casefold()), hashed, existing.get(hashed.casefold())):
             try:
                 if candidate and _sha(folder / candidate) == data_sha:
+                    if candidate != name:
+                        reused[name] = candidate
                     plan.names[path] = candidate
                     break
             except OSError:
                 continue
         else:
             plan.media[name] = source
+    return reused
 
 
 def _sha(path: Path, algorithm: str = "sha256") -> str:
@@ -300,9 +309,18 @@ def _sha(path: Path, algorithm: str = "sha256") -> str:
     return h.hexdigest()
 
 
-def render_fields(change: Change, names: dict[str, str], types: dict[str, list[str]]) -> dict[str, str]:
-    """The card's fields again with other media names (Anki renamed a file it already had)."""
-    return {f: _name_media(change.card.html.get(f, ""), names) for f in types[change.card.note_type]}
+def rename_media(fields: dict[str, str], renamed: dict[str, str]) -> dict[str, str]:
+    """The fields with media names changed (``old -> new``: Anki gave a file another name because it
+    already had one of that name with other bytes), in ``<img src="...">`` and ``[sound:...]`` as the
+    renderer writes them (parsers/embeds.py)."""
+    out = {}
+    for name, value in fields.items():
+        for old, new in renamed.items():
+            value = value.replace(f'src="{html.escape(old)}"', f'src="{html.escape(new)}"')
+            value = value.replace(f"[sound:{html.escape(old, quote=False)}]",
+                                  f"[sound:{html.escape(new, quote=False)}]")
+        out[name] = value
+    return out
 
 
 def template_map(old_notetype: dict, new_notetype: dict) -> list[int]:

@@ -91,7 +91,7 @@ def adopting(collection, v, config, diags):
         yield None
         return
     from ..decks.collection import CollectionError, find_collection, open_copy
-    from ..decks.sync_plan import collection_adopter
+    from ..decks.adopt import collection_adopter
 
     try:
         opened = open_copy(find_collection(collection))

@@ -20,7 +20,7 @@ from notes2anki.decks.build import build_package
 from notes2anki.decks.collection import open_copy
 from notes2anki.decks.identity import guid_of
 from notes2anki.decks.sync import sync_vault
-from notes2anki.decks.sync_plan import collection_adopter
+from notes2anki.decks.adopt import collection_adopter
 from notes2anki.parsers import load_vault
 
 from .plugin_users import make_plugin_collection

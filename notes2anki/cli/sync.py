@@ -78,13 +78,26 @@ def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, q
 
 @contextlib.contextmanager
 def _progress(silent: bool):
-    """A progress bar on stderr while notes are written (none when quiet, --json or not a terminal)."""
+    """A progress bar on stderr while notes are written (none when quiet, --json or not a terminal).
+    It appears at the first note written, after any deletion question."""
     if silent or not err.is_terminal:
         yield None
         return
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task("Writing notes", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    bar = Progress(console=err, transient=True)
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("Writing notes", total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if task is not None:
+            bar.stop()
 
 
 def _print_row(file_line: str, nid: int, text: str) -> None:

@@ -196,7 +196,8 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
     """``text`` with an ID written for every card in ``assigned`` (nothing else changes):
 
     - block card: ``<!--ID: n-->`` on its own line right after the last non-blank line of the card
-      (before any blank lines that precede END, so a ``Tags:`` line stays the last content line);
+      (before any blank lines that precede END, so a ``Tags:`` line stays the last content line),
+      indented like the START line (a block inside a list item stays inside it);
     - inline card: ``<!--ID: n--> `` before the end marker (``inline_end``, ENDI unless renamed) of
       the inline card starting at ``Card.col``;
     - regex-style card: ``<!--ID: n-->`` on the line after the match, indented like the match's first
@@ -215,7 +216,8 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
             last = card.end_line - 2  # 0-based index of the line before END
             while last > card.line - 1 and not lines[last].strip():
                 last -= 1
-            after.setdefault(last, []).append(comment)
+            start = lines[card.line - 1]  # an indented block (inside a list item) keeps its indent
+            after.setdefault(last, []).append(start[:len(start) - len(start.lstrip(" \t"))] + comment)
         elif card.kind == "regex":
             first = lines[card.line - 1]
             indent = first[:len(first) - len(first.lstrip(" \t"))]

@@ -17,6 +17,7 @@ from .ids import ids_command
 from .init import init_command
 from .related import related_command
 from .report import report_command
+from .sync import sync_command
 from .topics import topics_command
 
 
@@ -31,7 +32,7 @@ def main() -> None:
 
 
 for command in (build_command, check_command, ids_command, dupes_command, related_command, topics_command,
-                report_command, init_command):
+                sync_command, report_command, init_command):
     if not getattr(command.callback, "__wrapped__", None):
         command.callback = guarded(command.callback)
     main.add_command(command)

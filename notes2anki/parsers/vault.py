@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..config import Config, load_config
 from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
+from ..parse_cache import ParseCache, settings_hash, text_hash
 from .blocks import FileScan, scan
 from .id_lines import drop_duplicate_ids, report_loose_ids
 from .lints import card_problems
@@ -41,12 +42,22 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     resolver = LinkResolver(vault.files, root)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
+    cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
+    settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics)
         if text is not None:
-            vault.notes.append(parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics))
+            key = text_hash(text)
+            hit = cache.get(rel, key, settings) if cache.path else None
+            if hit is None:
+                before = len(vault.diagnostics)
+                hit = parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics), []
+                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:])
+            vault.notes.append(hit[0])
+            vault.diagnostics.extend(hit[1])
         if progress:
             progress(done, len(paths))
+    cache.save()
     drop_duplicate_ids(vault)
     return vault
 

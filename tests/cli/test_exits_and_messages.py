@@ -133,7 +133,7 @@ def test_ids_dry_run_diff_applies_with_git_apply(make_vault, tmp_path):
     check = subprocess.run(["git", "apply", "--check", "-v", str(patch)], cwd=root, capture_output=True,
                            text=True)
     assert check.returncode == 0, check.stderr + result.stdout.decode()
-    twin = tmp_path / "twin"
+    twin = tmp_path / "twin" / root.name  # same folder name: implicit IDs are namespaced by the vault
     shutil.copytree(root, twin)
     applied = subprocess.run(["git", "apply", str(patch)], cwd=root, capture_output=True, text=True)
     assert applied.returncode == 0, applied.stderr

@@ -1,8 +1,9 @@
 """The Anki note types notes2anki ships, with stable IDs of their own.
 
 Anki matches note types by ID. A change to a type's fields or templates must come with a new
-``VERSION`` (a new ID), or Anki forks a copy on import (see shared/spec/ANKI-IMPORT.md). CSS-only
-changes keep the ID and raise ``MODIFIED`` so Anki takes the new styling.
+``VERSION`` (a new ID): under the same ID, Anki's importer (checked with the ``anki`` package 26.9)
+forks a copy named ``Name+`` and logs the notes as conflicting. CSS-only changes keep the ID and raise
+``MODIFIED`` so Anki takes the new styling.
 """
 from __future__ import annotations
 

@@ -42,7 +42,8 @@ def _is_overload(node: ast.AST) -> bool:
 
 def definitions(path: Path, root: Path = ROOT) -> list[Public]:
     """The public definitions of one Python file, in source order."""
-    rel = path.resolve().relative_to(root).as_posix()
+    path = path.resolve()
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
     tree = ast.parse(path.read_text("utf-8"), filename=str(path))
     out: list[Public] = []
     functions = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -37,12 +37,15 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 @click.option("--force", is_flag=True,
               help="Write -o even inside the vault or over a file that is not an Anki package.")
 @click.option("--allow-empty", is_flag=True, help="Write a deck even when the vault has no note (else exit 2).")
+@click.option("--sanitize-html", is_flag=True, default=None,
+              help="Strip scripts, event handlers, iframes and javascript: links from fields (decks to share).")
 def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, quiet, force,
-                  allow_empty):
+                  allow_empty, sanitize_html):
     """Build an Anki package from every card in VAULT (the vault is only read)."""
     root = Path(vault)
     diags: list[Diagnostic] = []
-    config = load_settings(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks)
+    config = load_settings(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks,
+                           sanitize_html=sanitize_html)
     output = output or default_output(root)
     problem = output_problem(output, root) or (state_file and state_file_problem(state_file, root))
     if problem and not force:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
-from ..parsers.markdown import MEDIA_CLOSE, MEDIA_OPEN
+from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from .identity import assign_identities, card_id, card_ids, guid
 from .notetypes import models_for
-from .package import MediaFile, PackageContent, PackagedNote, media_names, write_apkg
+from .package import MediaFile, PackageContent, PackagedNote, write_apkg
 from .state import BuildState, CardState
 
 NID_STEP = 100  # note ids are spaced so a note's card ids (nid + ord) never meet the next note's
@@ -66,8 +66,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     identified = assign_identities(kept, diags)
     ids = card_ids(kept)
 
-    paths = {p for card, _ in identified for p in card.media}
-    names = media_names(paths, vault.root)
+    media = _media_files(identified, vault)
     types = note_type_fields(config.note_types)
     models = models_for({c.note_type: types[c.note_type] for c, _ in identified}, config.note_types)
 
@@ -75,7 +74,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     next_nid = max([now_s * 1000] + [s.nid + NID_STEP for s in state.cards.values()])
     new_state: dict[str, CardState] = {}
     for card, card_guid in identified:
-        fields = [_name_media(card.html.get(f, ""), names) for f in types[card.note_type]]
+        fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
         tags = card.tags + (extra_tags or {}).get(id(card), [])
         digest = content_hash(card, fields + tags)
         old = state.cards.get(card_guid)
@@ -95,9 +94,8 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
         report.decks[card.deck] += 1
         report.cards.append(card)
 
-    for p in sorted(paths):
-        content.media.append(MediaFile(names[p], vault.root / p))
-    report.media = len({m.name for m in content.media})
+    content.media.extend(media)
+    report.media = len(media)
     for old_guid, old in sorted(state.cards.items(), key=lambda kv: kv[1].where):
         if old_guid not in new_state and not any(g.id == old.id for g in report.gone):
             report.gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
@@ -117,18 +115,26 @@ def default_state_path(root: Path) -> Path:
     return state_dir() / f"{vault_key(root)}.json"
 
 
-def _name_media(html: str, names: dict[str, str]) -> str:
-    if MEDIA_OPEN not in html:
-        return html
-    out, pos = [], 0
-    while (start := html.find(MEDIA_OPEN, pos)) >= 0:
-        end = html.find(MEDIA_CLOSE, start)
-        out.append(html[pos:start])
-        path = html[start + 1:end]
-        out.append(names.get(path, path))
-        pos = end + 1
-    out.append(html[pos:])
-    return "".join(out)
+def _media_files(identified: list, vault: Vault) -> list[MediaFile]:
+    """The files to ship, one per media name. The renderer already wrote these names into the HTML
+    (same ``MediaIndex`` rules) and refused unsafe files with a warning on their card; a file that
+    changed since (gone, now a FIFO or a link out of the vault) is left out by ``write_apkg``, which
+    reads each one bounded and inside the vault, with a warning naming it."""
+    index = MediaIndex(vault.root, vault.files)
+    files: dict[str, MediaFile] = {}
+    for card, _ in identified:
+        for path in card.media:
+            files.setdefault(index.name(path), MediaFile(index.name(path), vault.root / path))
+    return [files[n] for n in sorted(files)]
+
+
+def _field_html(html: str, config: Config) -> str:
+    """A field's HTML as packaged: sanitised when ``sanitize_html`` is on (decks meant for sharing)."""
+    if getattr(config, "sanitize_html", False):
+        from ..parsers.sanitize import sanitize_html
+
+        return sanitize_html(html)
+    return html
 
 
 def _plain(markdown: str) -> str:

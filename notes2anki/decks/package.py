@@ -1,7 +1,8 @@
 """Writing the .apkg: reproducible, with per-card modification times, never over a file it should not.
 
 The package is a zip of the SQLite collection (``anki_collection.py``: the rows genanki cannot write
-for us), the media index and the media files, with fixed entry times and sorted entries, so an
+for us), the media files and the media index (written last, so a file that cannot be read is left
+out of it), with fixed entry times and sorted entries, so an
 unchanged vault gives a byte-identical package; when the new package is byte-identical to the file
 already there, that file is left untouched (its modification time too).
 
@@ -137,33 +138,34 @@ def write_apkg(content: PackageContent, output: Path) -> list[Diagnostic]:
     target = Path(os.path.realpath(output))
     target.parent.mkdir(parents=True, exist_ok=True)
     warnings: list[Diagnostic] = []
-    media = _readable_media(content, warnings)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "collection.anki2"
         _write_db(content, db_path)
 
         def write_zip(fh: BinaryIO) -> None:
+            warnings.clear()  # (one call per write)
             with zipfile.ZipFile(fh, "w") as zf:
                 _add(zf, "collection.anki2", db_path.read_bytes())
-                index = {str(i): m.name for i, (m, _) in enumerate(media)}
+                index: dict[str, str] = {}
+                for m in sorted(content.media, key=lambda m: m.name):  # one file in memory at a time
+                    data = _read_media(m, content.root, warnings)
+                    if data is not None:
+                        index[str(len(index))] = m.name
+                        _add(zf, str(len(index) - 1), data)
                 _add(zf, "media", json.dumps(index, sort_keys=True, separators=(",", ":")).encode())
-                for i, (_, data) in enumerate(media):
-                    _add(zf, str(i), data)
 
         atomic_write(target, write_zip, keep_if_identical=True)
     return warnings
 
 
-def _readable_media(content: PackageContent, warnings: list[Diagnostic]) -> list[tuple[MediaFile, bytes]]:
-    """(media file, bytes) sorted by name, each read once; unreadable ones skipped with a warning."""
-    out = []
-    for m in sorted(content.media, key=lambda m: m.name):
-        try:
-            out.append((m, read_bounded(m.source, MAX_MEDIA_BYTES, root=content.root)))
-        except OSError as exc:
-            warnings.append(Diagnostic(_vault_path(m.source, content.root), 0, "warning",
-                                       f"embedded file left out of the deck: {exc.strerror or exc}"))
-    return out
+def _read_media(m: MediaFile, root: Path | None, warnings: list[Diagnostic]) -> bytes | None:
+    """The media file's bytes, or None (and a warning) if it vanished or became unsafe."""
+    try:
+        return read_bounded(m.source, MAX_MEDIA_BYTES, root=root)
+    except OSError as exc:
+        warnings.append(Diagnostic(_vault_path(m.source, root), 0, "warning",
+                                   f"embedded file left out of the deck: {exc.strerror or exc}"))
+        return None
 
 
 def _vault_path(path: Path, root: Path | None) -> str:

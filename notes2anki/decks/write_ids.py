@@ -26,7 +26,6 @@ from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atom
                       resolve_for_write)
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers import parse_note
-from ..parsers.blocks import INLINE
 from ..parsers.links import LinkResolver
 from .identity import card_ids
 from .patch import unified_diff
@@ -125,6 +124,7 @@ class _ParseContext:
         self.types = note_type_fields(config.note_types)
         self.resolver = LinkResolver(vault.files)
         self.vault_name = config.vault_name or vault.root.resolve().name
+        self.inline_end = getattr(getattr(config, "syntax", None), "end_inline_note", "ENDI")
 
     def cards(self, rel: str, text: str) -> list[Card]:
         """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""
@@ -174,7 +174,7 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
         assigned[card.key] = new_id
     if not assigned:
         return None
-    new_text = _insert_ids(text, cards, assigned)
+    new_text = _insert_ids(text, cards, assigned, context.inline_end)
     problem = _changed_cards(cards, context.cards(rel, new_text), assigned)
     if problem:
         diagnostics.append(Diagnostic(rel, problem[0], "error",
@@ -190,12 +190,14 @@ def _id_of(ids: dict, card: Card) -> int:
     return ids[card.key] if card.key in ids else ids[id(card)]
 
 
-def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int], int]) -> str:
+def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int], int],
+                inline_end: str = "ENDI") -> str:
     """``text`` with an ID written for every card in ``assigned`` (nothing else changes):
 
     - block card: ``<!--ID: n-->`` on its own line right after the last non-blank line of the card
       (before any blank lines that precede END, so a ``Tags:`` line stays the last content line);
-    - inline card: ``<!--ID: n--> `` before the ENDI of the inline card starting at ``Card.col``;
+    - inline card: ``<!--ID: n--> `` before the end marker (``inline_end``, ENDI unless renamed) of
+      the inline card starting at ``Card.col``;
     - regex-style card: ``<!--ID: n-->`` on the line after the match, indented like the match's first
       line (so an ID under an indented list item stays inside the list).
     """
@@ -222,7 +224,7 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
     out: list[str] = []
     for index, line in enumerate(lines):
         if index in inline:
-            line = _inline_with_ids(line, inline[index])
+            line = _inline_with_ids(line, inline[index], inline_end)
         added = after.get(index)
         if not added:
             out.append(line)
@@ -244,19 +246,34 @@ def _eol_of(lines: list[str]) -> str:
     return "\n"
 
 
-def _inline_with_ids(line: str, ids: list[tuple[int, int]]) -> str:
-    """Put ``<!--ID: n--> `` before the ENDI of the inline card that starts at each given column
-    (right to left, so earlier columns stay valid). A card not found at its column gets nothing; the
+def _inline_with_ids(line: str, ids: list[tuple[int, int]], end: str = "ENDI") -> str:
+    """Put ``<!--ID: n--> `` before the end marker of the inline card that starts at each given column
+    (right to left, so earlier columns stay valid). A card whose end is not found gets nothing; the
     check after the edit reports it."""
     body = line.rstrip("\r\n")
     eol = line[len(body):]
     for col, new_id in sorted(ids, reverse=True):
-        m = INLINE.match(body, col)
-        if m is None:
-            continue
-        endi = m.end() - len("ENDI")
-        body = body[:endi] + f"<!--ID: {new_id}--> " + body[endi:]
+        at = _inline_end(body, col, end)
+        if at is not None:
+            body = body[:at] + f"<!--ID: {new_id}--> " + body[at:]
     return body + eol
+
+
+def _inline_end(body: str, col: int, end: str) -> int | None:
+    """Where the end marker of the inline card starting at ``col`` begins: the first ``end`` after the
+    card's ``[Note type]`` that is followed by whitespace or the end of the line (as the parser reads
+    it). Linear: ``str.find`` only."""
+    bracket = body.find("]", col)
+    pos = bracket + 1 if bracket >= 0 else -1
+    while pos >= 0:
+        pos = body.find(end, pos)
+        if pos < 0:
+            return None
+        after = pos + len(end)
+        if after == len(body) or body[after].isspace():
+            return pos
+        pos += 1
+    return None
 
 
 def _changed_cards(old: list[Card], new: list[Card],

@@ -13,30 +13,159 @@ from __future__ import annotations
 import re
 
 PROTECTED = re.compile(
-    r"(?ms)^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[`~]*[ \t]*$"  # fenced code
-    r"|`+[^`]*?`+"  # inline code
+    r"`+[^`]*?`+"  # inline code (fenced code: see _fence_spans)
     r"|\$\$.+?\$\$|(?<![\\$])\$(?=\S)[^$\n]+?(?<=\S)\$"  # math
-    r"|\{\{.*?\}\}"  # native clozes
-    r"|\[\[.*?\]\]|\]\([^)\n]*\)"  # wiki-link targets, Markdown link targets (#heading anchors)
-    r"|<[^>\n]+>"  # HTML tags (href="#...")
+    r"|\[\[[^\[\]\n]*\]\]|\]\([^()\n]{0,2048}\)"  # wiki-link targets, Markdown link targets (#anchors)
+    r"|<[^<>\n]+>",  # HTML tags (href="#...")
+    re.S,
 )
-CURLY = re.compile(r"\{(?:c?(\d+)[:|])?([^{}\n]+?)\}")
-HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
+MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?=\S)[^$\n]+?(?<=\S)\$", re.S)
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
+CLOZE_START = re.compile(r"\{\{c\d+::")
+CURLY_NUMBER = re.compile(r"c?(\d+)[:|]")
+HIGHLIGHT_MARK = re.compile(r"==")
 TAG = re.compile(r"(?<![\w&#/])#([^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)", re.UNICODE)
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint (start, end) spans of ``text`` that rewrites leave alone: fenced and inline
+    code, math, native clozes (``{{c1::…}}`` with its nested braces), link targets and HTML tags.
+    Every scan here is linear in the text (issue 11: no catastrophic pattern on any field)."""
+    spans = _fence_spans(text) + cloze_spans(text) + [m.span() for m in PROTECTED.finditer(text)]
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            continue  # inside (or across) a span already kept: the earlier one wins
+        merged.append((start, end))
+    return merged
+
+
+def _fence_spans(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    while (m := FENCE.search(text, pos)) is not None:
+        fence = m.group(1)
+        closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M)
+        line_end = text.find("\n", m.end())
+        if line_end < 0:
+            spans.append((m.start(), len(text)))
+            break
+        close = closing.search(text, line_end + 1)
+        end = close.end() if close else len(text)
+        spans.append((m.start(), end))
+        pos = end if end > m.start() else m.start() + 1
+    return spans
+
+
+def cloze_spans(text: str) -> list[tuple[int, int]]:
+    """Native clozes, ``{{c1::`` to the ``}}`` that closes it at brace depth 0 (``\\{`` ``\\}`` are
+    literal), so ``{{c1::$\\frac{\\{P\\}}{\\{Q\\}}$}}`` is one span; an unclosed one is no span."""
+    spans, pos = [], 0
+    while (m := CLOZE_START.search(text, pos)) is not None:
+        i, depth, end = m.end(), 0, -1
+        while i < len(text):
+            ch = text[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                if depth == 0 and text.startswith("}}", i):
+                    end = i + 2
+                    break
+                depth = max(0, depth - 1)
+            i += 1
+        if end < 0:
+            break  # no closing "}}" after this one: none after a later one either
+        spans.append((m.start(), end))
+        pos = end
+    return spans
+
+
+def _highlights(text: str, fn) -> str:
+    """``==text==`` → ``fn(text)``, line by line: an opener is followed by a non-space, a closer
+    preceded by one. Pairs markers left to right in one pass (a lazy regex rescanned the rest of
+    the line from every ``==``: quadratic on ``==a ==a ==a …``)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        marks = [m.start() for m in HIGHLIGHT_MARK.finditer(line)]
+        pieces, pos, i = [], 0, 0
+        while i < len(marks):
+            start = marks[i]
+            if start < pos or start + 2 >= len(line) or line[start + 2].isspace():
+                i += 1
+                continue
+            j = i + 1
+            while j < len(marks) and (marks[j] < start + 3 or line[marks[j] - 1].isspace()):
+                j += 1
+            if j == len(marks):
+                break  # no closer after this opener: none after a later one either
+            pieces.append(line[pos:start])
+            pieces.append(fn(line[start + 2:marks[j]]))
+            pos = marks[j] + 2
+            i = j + 1
+        pieces.append(line[pos:])
+        out.append("".join(pieces))
+    return "\n".join(out)
 
 
 def _outside_protected(text: str, fn) -> str:
     """Apply ``fn`` to the stretches of ``text`` outside code, math, clozes and links."""
     out, pos = [], 0
-    for m in PROTECTED.finditer(text):
-        out.append(fn(text[pos:m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
+    for start, end in protected_spans(text):
+        out.append(fn(text[pos:start]))
+        out.append(text[start:end])
+        pos = end
     out.append(fn(text[pos:]))
     return "".join(out)
 
 
+def _curly(text: str, number) -> str:
+    """Curly clozes in ``text`` (already outside code, native clozes and links; math still in it).
+
+    ``{answer}``, ``{2:answer}``, ``{c2|answer}`` on one line; the answer may hold math, whose own
+    braces never open or close a curly cloze: ``{c1|$\\sqrt{2}$}`` → ``{{c1::$\\sqrt{2}$}}``.
+    """
+    math = {m.start(): m.end() for m in MATH.finditer(text)}
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if i in math:
+            out.append(text[i:math[i]])
+            i = math[i]
+            continue
+        ch = text[i]
+        if text.startswith("{{", i) or text.startswith("}}", i):
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if ch == "\\":
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if ch == "{":
+            j = i + 1
+            while j < n and text[j] not in "{}\n":
+                j = math.get(j, j + 1)
+            if j < n and text[j] == "}" and text[i + 1:j].strip():
+                inner = text[i + 1:j]
+                explicit = CURLY_NUMBER.match(inner)
+                if explicit and inner[explicit.end():].strip():
+                    out.append(f"{{{{c{number(explicit.group(1))}::{inner[explicit.end():]}}}}}")
+                elif not explicit:
+                    out.append(f"{{{{c{number(None)}::{inner}}}}}")
+                else:
+                    out.append(text[i:j + 1])
+                i = j + 1
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def to_clozes(text: str, curly: bool, highlights: bool) -> str:
+    """Curly clozes and/or highlight clozes as native ``{{cN::…}}`` clozes (see the module docstring)."""
     counter = 0
 
     def number(explicit: str | None) -> int:
@@ -46,23 +175,29 @@ def to_clozes(text: str, curly: bool, highlights: bool) -> str:
         counter += 1
         return counter
 
-    def highlight(m: re.Match) -> str:
-        inner = re.match(r"^c?(\d+)::?(.+)$", m.group(1), re.S)
+    def highlight(content: str) -> str:
+        inner = re.match(r"^c?(\d+)::?(.+)$", content, re.S)
         if inner:
             return f"{{{{c{int(inner.group(1))}::{inner.group(2)}}}}}"
-        return f"{{{{c{number(None)}::{m.group(1)}}}}}"
+        return f"{{{{c{number(None)}::{content}}}}}"
 
-    def curly_cloze(m: re.Match) -> str:
-        return f"{{{{c{number(m.group(1))}::{m.group(2)}}}}}"
+    if highlights:
+        text = _outside_protected(text, lambda part: _highlights(part, highlight))
+    if curly:
+        text = _outside_cloze_and_code(text, lambda part: _curly(part, number))
+    return text
 
-    def rewrite(chunk: str) -> str:
-        if highlights:
-            chunk = HIGHLIGHT.sub(highlight, chunk)
-        if curly:
-            chunk = _outside_protected(chunk, lambda part: CURLY.sub(curly_cloze, part))
-        return chunk
 
-    return _outside_protected(text, rewrite)
+def _outside_cloze_and_code(text: str, fn) -> str:
+    """Like ``_outside_protected`` but leaving math in the stretches (curly clozes may hold math)."""
+    out, pos = [], 0
+    spans = [s for s in protected_spans(text) if not MATH.fullmatch(text, s[0], s[1])]
+    for start, end in spans:
+        out.append(fn(text[pos:start]))
+        out.append(text[start:end])
+        pos = end
+    out.append(fn(text[pos:]))
+    return "".join(out)
 
 
 def take_tags(text: str) -> tuple[str, list[str]]:

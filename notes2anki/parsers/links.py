@@ -4,19 +4,31 @@ A target is tried as (1) an exact vault path, (2) a path relative to the linking
 that name anywhere in the vault (Obsidian's "shortest path" links, e.g. an attachments folder).
 When several files share the name, the one closest to the linking note wins. Names compare in Unicode
 NFC form, so ``Übung.png`` typed in a note finds a file whose name the file system keeps decomposed (macOS).
+A relative path that climbs above the vault root (``../../../Assets/x.png`` from a note two folders
+deep, issue 10 F7) is looked up by its remaining path, then by its name, inside the vault, as Obsidian
+does; nothing outside the vault is ever returned.
 """
 from __future__ import annotations
 
 import posixpath
 import unicodedata
 from collections import defaultdict
+from pathlib import Path
+
+from .media import MediaIndex
 
 IMAGE_EXT = {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "avif", "tif", "tiff", "ico"}
 AUDIO_EXT = {"mp3", "ogg", "oga", "opus", "wav", "m4a", "flac", "aac", "webm", "mp4", "mov", "mkv", "3gp"}
 
 
 class LinkResolver:
-    def __init__(self, files: list[str]):
+    """Finds the vault files that links and embeds name; ``root`` (optional) enables media checks,
+    content-based media names and reading embedded notes (``media_index``, ``note_text``)."""
+
+    def __init__(self, files: list[str], root: Path | None = None):
+        self.root = Path(root) if root is not None else None
+        self.media_index = MediaIndex(self.root, files)
+        self._note_texts: dict[str, str | None] = {}
         self.files = {_nfc(f): f for f in files}  # NFC path -> the path as stored
         self.lower = {_nfc(f).lower(): f for f in files}
         self.by_name: dict[str, list[str]] = defaultdict(list)
@@ -40,7 +52,16 @@ class LinkResolver:
         if not target:
             return None
         target = _nfc(target.lstrip("/"))
-        candidates = [target, posixpath.normpath(posixpath.join(posixpath.dirname(_nfc(note_path)), target))]
+        relative = posixpath.normpath(posixpath.join(posixpath.dirname(_nfc(note_path)), target))
+        candidates = [target, relative]
+        climbs = relative == ".." or relative.startswith("../")
+        if climbs:  # above the vault root (F7): the rest of the path, then the name, inside the vault
+            target = relative
+            while target == ".." or target.startswith("../"):
+                target = target[3:]
+            candidates.append(target)
+        elif "../" in target or target.startswith("./"):
+            target = relative
         for cand in candidates:
             if cand in self.files:
                 return self.files[cand]
@@ -48,11 +69,28 @@ class LinkResolver:
                 return self.lower[cand.lower()]
         same_name = self.by_name.get(posixpath.basename(target).lower(), [])
         if "/" in target:  # a partial path: the files whose path ends with it
-            same_name = [f for f in same_name if _nfc(f).lower().endswith("/" + target.lower())]
+            partial = [f for f in same_name if _nfc(f).lower().endswith("/" + target.lower())]
+            same_name = partial if partial or not climbs else same_name
         if not same_name:
             return None
         here = posixpath.dirname(note_path)
         return min(same_name, key=lambda f: (_distance(here, posixpath.dirname(f)), f))
+
+    def note_text(self, path: str) -> str | None:
+        """The text of the vault note ``path`` (``\\n`` line ends), read once; None when unreadable,
+        outside the vault, too large or without ``root``."""
+        if path not in self._note_texts:
+            self._note_texts[path] = None
+            if self.root is not None:
+                from ..fileio import MAX_NOTE_BYTES, read_bounded
+
+                try:
+                    data = read_bounded(self.root / path, MAX_NOTE_BYTES, self.root)
+                    text = data.decode("utf-8-sig")
+                    self._note_texts[path] = text.replace("\r\n", "\n").replace("\r", "\n")
+                except (OSError, UnicodeDecodeError):
+                    pass
+        return self._note_texts[path]
 
 
 def _nfc(text: str) -> str:

@@ -1,17 +1,17 @@
 """Markdown → Anki HTML with markdown-it-py: Obsidian's dialect (math, wiki links, embeds, highlights).
 
 Parsing and rendering stay apart: the parser is markdown-it-py with a few small inline rules added
-(wiki links and embeds, ``==highlight==``); rendering rules turn math into MathJax delimiters, embeds
-into media references, and fenced code into Pygments-highlighted HTML (its CSS ships inside the note
-types, so nothing is loaded from the internet at review time).
+(wiki links and embeds, ``==highlight==``, CJK-friendly emphasis); rendering rules turn math into
+MathJax delimiters, embeds into media references with their final media names (``embeds.py``), and
+fenced code into Pygments-highlighted HTML (its CSS ships inside the note types, so nothing is loaded
+from the internet at review time). The HTML never carries placeholders.
 """
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -19,10 +19,9 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from .links import AUDIO_EXT, IMAGE_EXT, LinkResolver
-
-MEDIA_OPEN, MEDIA_CLOSE = "\ue000", "\ue001"  # placeholder around a vault path, named at packaging
-COMMENT = re.compile(r"%%.*?%%", re.S)
+from .cjk_emphasis import use_cjk_friendly
+from .embeds import embed_paragraphs, render_image, render_wikilink, wikilink_rule
+from .links import LinkResolver
 
 
 @dataclass
@@ -36,17 +35,46 @@ class RenderContext:
     media: set[str] = field(default_factory=set)  # vault paths of embedded files
     missing: list[str] = field(default_factory=list)  # embeds that resolve to no file
     links: list[str] = field(default_factory=list)  # wiki-link targets
+    warnings: list[str] = field(default_factory=list)  # other problems (refused media, note embeds)
+    depth: int = 0  # how many note embeds deep this rendering is
+    visiting: tuple[str, ...] = ()  # notes being embedded around this rendering (cycle detection)
+    budget: dict[str, int] = field(default_factory=dict)  # counters shared with nested renderings
 
 
 def render(markdown: str, ctx: RenderContext) -> str:
-    """One field's Markdown as Anki HTML. A field that is a single paragraph loses its <p>."""
-    text = COMMENT.sub("", markdown)
+    """One field's Markdown as Anki HTML. A field that is a single paragraph loses its <p>.
+
+    Obsidian comments ``%%…%%`` are dropped. Embedded files are added to ``ctx.media`` (vault paths);
+    problems go to ``ctx.missing`` / ``ctx.warnings``.
+    """
+    text = strip_comments(markdown)
     if not text.strip():
         return ""
     out = _parser().render(text, {"ctx": ctx}).strip()
     if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1 and "</p>" not in out[:-4]:
         out = out[3:-4]
     return out
+
+
+def render_nested(markdown: str, ctx: RenderContext, note_path: str, key: str) -> str:
+    """Render an embedded note's Markdown inside ``ctx`` (sharing what it collects), one level deeper;
+    ``key`` (``path#section``) joins ``ctx.visiting`` so a cycle is seen."""
+    inner = RenderContext(note_path=note_path, resolver=ctx.resolver, vault_name=ctx.vault_name,
+                          wikilinks=ctx.wikilinks, media=ctx.media, missing=ctx.missing, links=ctx.links,
+                          warnings=ctx.warnings, depth=ctx.depth + 1, budget=ctx.budget,
+                          visiting=ctx.visiting + (key,))
+    return render(markdown, inner)
+
+
+def strip_comments(text: str) -> str:
+    """``text`` without Obsidian ``%%comments%%`` (paired left to right; an unpaired ``%%`` stays).
+    Linear: a split, not a lazy regex that rescans the rest of the text for each ``%%``."""
+    parts = text.split("%%")
+    if len(parts) < 3:
+        return text
+    if len(parts) % 2 == 0:  # an odd number of markers: the last one is unpaired
+        parts[-2:] = [parts[-2] + "%%" + parts[-1]]
+    return "".join(parts[0::2])
 
 
 @lru_cache(maxsize=1)
@@ -56,23 +84,62 @@ def _parser() -> MarkdownIt:
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
-    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    use_cjk_friendly(md)
+    md.inline.ruler.before("link", "wikilink", wikilink_rule)
     md.inline.ruler.before("emphasis", "mark", _mark_rule)
+    md.core.ruler.push("embed_paragraphs", embed_paragraphs)
     md.add_render_rule("math_inline", lambda self, t, i, o, e: f"\\({_math(t[i].content)}\\)")
     md.add_render_rule("math_inline_double", lambda self, t, i, o, e: f"\\[{_math(t[i].content)}\\]")
     md.add_render_rule("math_block", lambda self, t, i, o, e: f"\\[{_math(t[i].content)}\\]\n")
     md.add_render_rule("math_block_label", lambda self, t, i, o, e: f"\\[{_math(t[i].content)}\\]\n")
-    md.add_render_rule("wikilink", _render_wikilink)
-    md.add_render_rule("image", _render_image)
+    md.add_render_rule("wikilink", render_wikilink)
+    md.add_render_rule("image", render_image)
     return md
 
 
 def _math(content: str) -> str:
-    """Math for MathJax inside an Anki field: HTML-escaped, and ``}}`` split so it never ends a cloze."""
+    """Math for MathJax inside an Anki field, HTML-escaped, where ``}}`` never ends a cloze by accident.
+
+    Anki supports clozes inside MathJax (``\\(1+{{c1::1}}=2\\)``), so the ``}}`` that closes a cloze
+    opened inside the math stays; every other pair of closing braces is written ``} }`` (MathJax ignores
+    the space), so math inside a cloze (``{{c1::$\\frac{1}{x^{2}}$}}``) never closes it early.
+    """
     text = html.escape(content.strip(), quote=False)
-    while "}}" in text:
-        text = text.replace("}}", "} }")
-    return text
+    if "}}" not in text:
+        return text
+    out: list[str] = []
+    stack: list[str] = []  # "{" for a brace, "c" for an open cloze
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if ch == "{" and text.startswith("{{c", i):
+            j = i + 3
+            while j < n and text[j].isdigit():
+                j += 1
+            if j > i + 3 and text.startswith("::", j):
+                stack.append("c")
+                out.append(text[i:j + 2])
+                i = j + 2
+                continue
+        if ch == "{":
+            stack.append("{")
+        elif ch == "}":
+            if stack and stack[-1] == "c" and text.startswith("}}", i):
+                stack.pop()
+                out.append(" }}" if out and out[-1].endswith("}") else "}}")
+                i += 2
+                continue
+            if stack and stack[-1] == "{":
+                stack.pop()
+            if out and out[-1].endswith("}"):
+                out.append(" ")
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def highlight_code(code: str, lang: str, _attrs: str) -> str:
@@ -92,23 +159,6 @@ def highlight_code(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="highlight"><code class="language-{html.escape(lang.split()[0])}">{body}</code></pre>'
 
 
-def _wikilink_rule(state: StateInline, silent: bool) -> bool:
-    src, pos = state.src, state.pos
-    embed = src.startswith("![[", pos)
-    if not (embed or src.startswith("[[", pos)):
-        return False
-    start = pos + (3 if embed else 2)
-    end = src.find("]]", start)
-    if end < 0 or "\n" in src[start:end] or end == start:
-        return False
-    if not silent:
-        token = state.push("wikilink", "", 0)
-        token.content = src[start:end]
-        token.meta = {"embed": embed}
-    state.pos = end + 2
-    return True
-
-
 def _mark_rule(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     if not src.startswith("==", start) or silent:
@@ -125,24 +175,8 @@ def _mark_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _render_wikilink(self, tokens, idx, options, env) -> str:
-    ctx: RenderContext = env["ctx"]
-    raw = tokens[idx].content
-    target, _, alias = raw.partition("|")
-    target = target.strip()
-    if tokens[idx].meta.get("embed"):
-        return _embed(target, alias.strip(), ctx)
-    ctx.links.append(target.split("#", 1)[0])
-    page, _, heading = target.partition("#")
-    shown = alias.strip() or (f"{page} > {heading}" if page and heading else page or heading)
-    if ctx.wikilinks == "text":
-        return html.escape(shown)
-    note = ctx.resolver.note(page, ctx.note_path) if page else ctx.note_path
-    uri = obsidian_uri(ctx.vault_name, note or page, heading)
-    return f'<a href="{html.escape(uri)}">{html.escape(shown)}</a>'
-
-
 def obsidian_uri(vault_name: str, file: str, heading: str = "") -> str:
+    """``obsidian://open?vault=…&file=…`` for a vault file (``.md`` dropped), optionally a heading."""
     file = file[:-3] if file.lower().endswith(".md") else file
     uri = f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(file, safe='')}"
     return uri + (quote("#" + heading, safe="") if heading else "")
@@ -151,50 +185,3 @@ def obsidian_uri(vault_name: str, file: str, heading: str = "") -> str:
 def file_link(path: str, vault_name: str) -> str:
     """A link that opens the card's note in Obsidian."""
     return f'<a href="{html.escape(obsidian_uri(vault_name, path))}">{html.escape(path)}</a>'
-
-
-def _embed(target: str, option: str, ctx: RenderContext) -> str:
-    name = target.split("#", 1)[0]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in IMAGE_EXT and ext not in AUDIO_EXT:
-        # an embedded note or heading: shown as its name (Anki cannot transclude)
-        ctx.links.append(name)
-        return html.escape(option or target.replace("#", " > "))
-    path = ctx.resolver.media(name, ctx.note_path)
-    if path is None:
-        ctx.missing.append(name)
-        return html.escape(f"![[{target}]]")
-    ctx.media.add(path)
-    ref = f"{MEDIA_OPEN}{path}{MEDIA_CLOSE}"
-    if ext in AUDIO_EXT:
-        return f"[sound:{ref}]"
-    size = ""
-    m = re.fullmatch(r"(\d+)(?:x(\d+))?", option)
-    if m:
-        size = f' width="{m.group(1)}"' + (f' height="{m.group(2)}"' if m.group(2) else "")
-    alt = "" if m else html.escape(option)
-    return f'<img src="{ref}" alt="{alt}"{size}>'
-
-
-def _render_image(self, tokens, idx, options, env) -> str:
-    ctx: RenderContext = env["ctx"]
-    token = tokens[idx]
-    src = token.attrGet("src") or ""
-    alt = self.renderInlineAsText(token.children or [], options, env)
-    if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):  # http:, https:, data: ... stay as they are
-        return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
-    name = unquote(src)
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    path = ctx.resolver.media(name, ctx.note_path)
-    if path is None:
-        ctx.missing.append(name)
-        return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
-    ctx.media.add(path)
-    ref = f"{MEDIA_OPEN}{path}{MEDIA_CLOSE}"
-    if ext in AUDIO_EXT:
-        return f"[sound:{ref}]"
-    m = re.fullmatch(r"(.*?)\|(\d+)(?:x(\d+))?", alt)
-    if m:
-        size = f' width="{m.group(2)}"' + (f' height="{m.group(3)}"' if m.group(3) else "")
-        return f'<img src="{ref}" alt="{html.escape(m.group(1))}"{size}>'
-    return f'<img src="{ref}" alt="{html.escape(alt)}">'

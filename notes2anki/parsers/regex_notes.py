@@ -1,61 +1,198 @@
 """Cards written in the plugin's custom styles: one regular expression per note type.
 
-The plugin's settings hold a regex per note type (heading style, Q/A, ``front::back``, ruled, table,
-cloze paragraph, neuracache ...). Each match is a card; capture group i is field i. An ID comment
-right after the match (``<!--ID: n-->`` on the next line) is the card's ID. Matches inside fenced
-code or overlapping START/END blocks are not cards.
+The plugin's settings hold a JavaScript regex per note type (heading style, Q/A, ``front::back``,
+ruled, table, cloze paragraph, neuracache ...). Each match is a card; capture group i is field i.
+What we follow from the plugin (``RegexFile.search`` / ``findignore`` in Obsidian_to_Anki):
+
+- note types are searched in settings order, and a span matched by one type is claimed: a later
+  type's match overlapping it is not a second card (issue 10 F6);
+- a match *inside* fenced code is an example, not a card; a match that *contains* a code block is a
+  card (F5);
+- the ``<!--ID: n-->`` comment right after the match is the card's ID. We also read it when it is
+  indented (an ID under an indented list item) and, with a warning, when blank lines separate it from
+  the match; the next match starts after the ID, as in the plugin, whose pattern consumes it.
+
+Matches overlapping START/END blocks or the frontmatter are not cards. Every pattern runs with the
+``regex`` module and a time limit per file (``REGEX_TIMEOUT_S``): a pattern that runs out of time
+gives a warning naming the file and the setting, and the rest of the vault builds. A file that lacks a
+literal the pattern requires (``#fc``, `` #1``, ``::``) is skipped without running the pattern, and
+when the part of the pattern before such a literal provably never spans a blank line, only the
+paragraphs holding the literal are searched (``regex_anchor``).
 """
 from __future__ import annotations
 
-import re
+import bisect
+import time
+
+import regex
 
 from ..model import Card, Diagnostic
+from .js_regex import JsRegexError, compile_js
+from .regex_anchor import anchor, start_regions
 
-TRAILING_ID = re.compile(r"\n?[ \t]*<!--\s*ID:\s*(\d+)\s*-->")  # indented under a list item too
+REGEX_TIMEOUT_S = 2.0  # per pattern and file; documented in the README ("Limits")
+ID_WINDOW = 4096  # how far after a match an ID comment is looked for (characters)
+# the ID comment after a match: optional blank lines (group 1), indentation, the comment
+_ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*<!--[ \t]*ID:[ \t]*(\d+)[ \t]*-->")
+_NEWLINE = regex.compile("\n")
+_FENCE = regex.compile(r"^[ \t]*(`{3,}|~{3,})")
 
 
 def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[str, list[str]],
                 taken: list[tuple[int, int]], diagnostics: list[Diagnostic]) -> list[Card]:
-    """Cards of every configured style. ``taken``: (start, end) 1-based line spans already cards/code."""
-    cards: list[Card] = []
-    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    """Cards of every configured style in one note, in file order.
 
-    def line_of(offset: int) -> int:
-        lo, hi = 0, len(line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
+    ``text``: the note (``\\n`` line ends); ``rel``: its vault path for messages; ``regexps``: note type
+    → JavaScript pattern, in settings order; ``note_types``: note type → field names; ``taken``:
+    (start, end) 1-based line spans already used (block cards, frontmatter; single code lines are
+    recognised and handled by the inside-code rule). Problems go to ``diagnostics``.
+    """
+    cards: list[Card] = []
+    lines = _LineIndex(text)
+    fences = _fence_spans(text, lines)
+    code_lines = {n for a, b in fences for n in range(a, b + 1)}
+    blocked = [(a, b) for a, b in taken if not (a == b and a in code_lines)]
+    claimed: list[tuple[int, int]] = []  # character spans already cards, sorted, disjoint
 
     for note_type, pattern in regexps.items():
+        if not isinstance(pattern, str) or not pattern:
+            continue
+        setting = f'custom_regexps["{note_type}"]'
         if note_type not in note_types:
             diagnostics.append(Diagnostic("", 0, "warning",
-                                          f"custom regexp for unknown note type {note_type!r} ignored"))
+                                          f"{setting}: custom regexp for unknown note type {note_type!r} ignored"))
             continue
         try:
-            regex = re.compile(pattern, re.MULTILINE)
-        except re.error as exc:
-            diagnostics.append(Diagnostic("", 0, "error",
-                                          f"custom regexp for {note_type!r} is not valid: {exc}"))
+            compiled, literals = compile_js(pattern)
+        except JsRegexError as exc:
+            diagnostics.append(Diagnostic("", 0, "error", f"{setting}: custom regexp for {note_type!r} "
+                                                          f"is not valid: {exc}"))
             continue
-        names = note_types[note_type]
-        for m in regex.finditer(text):
-            if not m.group(0).strip():
-                continue
-            start, end = line_of(m.start()), line_of(max(m.start(), m.end() - 1))
-            if any(a <= end and start <= b for a, b in taken):
-                continue
-            groups = [g or "" for g in m.groups()][:len(names)]
-            fields = {n: (groups[i] if i < len(groups) else "").strip() for i, n in enumerate(names)}
-            card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex",
-                        col=m.start() - line_starts[start - 1])
-            idm = TRAILING_ID.match(text, m.end())
-            if idm:
-                card.id = int(idm.group(1))
-                card.id_line = line_of(idm.end() - 1)
-            cards.append(card)
-    cards.sort(key=lambda c: c.line)
+        if any(lit not in text for lit in literals):
+            continue  # a literal every match needs is absent: no card of this style here
+        try:
+            found = _search(compiled, text, lines, note_type, note_types[note_type], rel, fences,
+                            blocked, claimed, diagnostics)
+        except TimeoutError:
+            diagnostics.append(Diagnostic(rel, 0, "warning",
+                                          f"{setting} took longer than {REGEX_TIMEOUT_S:g} s on this file "
+                                          "(the pattern backtracks too much); no cards of this style "
+                                          "read from this file"))
+            continue
+        cards.extend(found)
+    cards.sort(key=lambda c: (c.line, c.col))
     return cards
+
+
+def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: str, names: list[str],
+            rel: str, fences: list[tuple[int, int]], blocked: list[tuple[int, int]],
+            claimed: list[tuple[int, int]], diagnostics: list[Diagnostic]) -> list[Card]:
+    deadline = time.monotonic() + REGEX_TIMEOUT_S
+    found: list[tuple[Card, tuple[int, int]]] = []
+    literal = _anchor(compiled.pattern)
+    regions = start_regions(text, literal, 0) if literal else None
+    pos = 0
+    while pos <= len(text):
+        m = _next_match(compiled, text, pos, regions, deadline)
+        if m is None:
+            break
+        start_off, end_off = m.span()
+        pos = end_off if end_off > start_off else end_off + 1
+        if not m.group(0).strip():
+            continue
+        start = lines.line_of(start_off)
+        end = lines.line_of(max(start_off, end_off - 1))
+        if any(a <= start and end <= b for a, b in fences):
+            continue  # an example inside fenced code
+        if any(a <= end and start <= b for a, b in blocked):
+            continue
+        if _overlaps(claimed, start_off, end_off):
+            continue  # an earlier note type claimed this text
+        groups = [g or "" for g in m.groups()][:len(names)]
+        fields = {n: (groups[i] if i < len(groups) else "").strip() for i, n in enumerate(names)}
+        card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex",
+                    col=start_off - lines.starts[start - 1])
+        span_end = end_off
+        idm = _ID_AFTER.match(text, end_off, min(len(text), end_off + ID_WINDOW))
+        if idm and not _overlaps(claimed, idm.start(2), idm.end()) and not any(
+                a <= lines.line_of(idm.start(2)) <= b for a, b in blocked):
+            card.id = int(idm.group(2))
+            card.id_line = lines.line_of(idm.start(2))
+            span_end = pos = max(pos, idm.end())
+            if idm.group(1).count("\n") >= 2:
+                diagnostics.append(Diagnostic(rel, card.id_line, "warning",
+                                              f"ID {card.id} is separated from its card (line {start}) by "
+                                              "blank lines; taken as that card's ID — remove the blank "
+                                              "lines so the plugin attaches it too"))
+        found.append((card, (start_off, span_end)))
+    for _, span in found:
+        bisect.insort(claimed, span)
+    return [card for card, _ in found]
+
+
+def _next_match(compiled: regex.Pattern, text: str, pos: int, regions: list[tuple[int, int]] | None,
+                deadline: float) -> regex.Match | None:
+    """The leftmost match starting at or after ``pos``: one search, or, when ``regions`` (the only
+    places a match can start, see ``regex_anchor``) are given, a match attempt per place in them.
+    Raises ``TimeoutError`` past ``deadline``."""
+    if regions is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        return compiled.search(text, pos, timeout=remaining)
+    i = bisect.bisect_left(regions, (pos, -1))
+    if i > 0 and regions[i - 1][1] >= pos:
+        i -= 1
+    for start, end in regions[i:]:
+        for at in range(max(start, pos), end + 1):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            m = compiled.match(text, at, timeout=remaining)
+            if m is not None:
+                return m
+    return None
+
+
+def _anchor(source: str) -> str | None:
+    return _ANCHORS[source] if source in _ANCHORS else _ANCHORS.setdefault(source, anchor(source))
+
+
+_ANCHORS: dict[str, str | None] = {}
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) meets one of the sorted, disjoint ``spans``."""
+    i = bisect.bisect_right(spans, (start, float("inf")))
+    if i > 0 and spans[i - 1][1] > start:
+        return True
+    return i < len(spans) and spans[i][0] < end
+
+
+def _fence_spans(text: str, lines: "_LineIndex") -> list[tuple[int, int]]:
+    """(first, last) 1-based lines of each fenced code block (``` or ~~~, CommonMark closing rule)."""
+    spans: list[tuple[int, int]] = []
+    open_at, marker = 0, ""
+    for number, line in enumerate(text.split("\n"), 1):
+        m = _FENCE.match(line)
+        if not marker:
+            if m:
+                open_at, marker = number, m.group(1)
+            continue
+        if m and m.group(1)[0] == marker[0] and len(m.group(1)) >= len(marker) \
+                and not line[m.end():].strip():
+            spans.append((open_at, number))
+            marker = ""
+    if marker:
+        spans.append((open_at, len(lines.starts)))
+    return spans
+
+
+class _LineIndex:
+    """Offsets → 1-based line numbers, by binary search over line starts."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)

@@ -33,7 +33,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         return vault
     vault.files = walk_vault(root, vault.diagnostics)
     paths = markdown_files(vault.files, config.scan_directory, config.ignore)
-    resolver = LinkResolver(vault.files)
+    resolver = LinkResolver(vault.files, root)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
     for done, rel in enumerate(paths, 1):
@@ -128,6 +128,8 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     for missing in dict.fromkeys(ctx.missing):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       f"embedded file {missing!r} (in this card) not found in the vault"))
+    for warning in dict.fromkeys(ctx.warnings):
+        diagnostics.append(Diagnostic(card.file, card.line, "warning", warning))
     if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       "Cloze card has no cloze deletion ({{c1::...}}); "

@@ -146,3 +146,126 @@ def test_decomposed_unicode_file_name_is_found(make_vault, png_bytes, build, ank
     assert note.fields[1] == '<img src="Übung.png" alt="">'
     assert imp.col.media.have("Übung.png")
     assert imp.media_bytes("Übung.png") == png_bytes(11)
+
+
+# --- unsafe or unreadable embeds (issue 11) and paths above the vault root (issue 10 F7) -----------
+
+import os  # noqa: E402
+
+from notes2anki.parsers import media as media_module  # noqa: E402
+
+
+def _vault_with_bad_embed(make_vault, png_bytes, embed: str):
+    return make_vault({"bad.md": f"START\nBasic\nbad\nBack: before\n\n{embed}\nEND\n",
+                       "good.md": "START\nBasic\ngood\nBack: ![[ok.png]]\nEND\n",
+                       "ok.png": png_bytes(20)})
+
+
+def _assert_left_out(built, anki_import, png_bytes, why: str, link: str = ""):
+    """``link``: a symlink out of the vault, which the vault walk already skips and names; the
+    embed then resolves to nothing, which its card's warning says."""
+    (warning,) = [w for w in built.vault.warnings if w.file == "bad.md"]
+    assert warning.line == 1 and (why if not link else "not found") in warning.message, str(warning)
+    if link:
+        assert [w.message for w in built.vault.warnings if w.file == link] == [
+            "link to a file outside the vault; skipped"]
+    imp = anki_import(built.apkg)
+    assert "before" in imp.note("bad").fields[1]  # the card is still built
+    assert imp.media_bytes("ok.png") == png_bytes(20)  # the rest of the deck too
+    assert media_count(imp) == 1
+
+
+def test_symlink_to_a_file_outside_the_vault_is_refused(make_vault, png_bytes, build, anki_import, tmp_path):
+    secret = tmp_path / "elsewhere" / "secret.png"
+    secret.parent.mkdir()
+    secret.write_bytes(b"secret bytes")
+    root = _vault_with_bad_embed(make_vault, png_bytes, "![[link.png]]")
+    (root / "link.png").symlink_to(secret)
+    built = build(root)
+    _assert_left_out(built, anki_import, png_bytes, "outside the vault", link="link.png")
+    assert b"secret bytes" not in built.apkg.read_bytes()
+
+
+def test_audio_symlink_to_etc_hostname_is_refused(make_vault, png_bytes, build, anki_import):
+    root = _vault_with_bad_embed(make_vault, png_bytes, "![[song.mp3]]")
+    (root / "song.mp3").symlink_to("/etc/hostname")
+    _assert_left_out(build(root), anki_import, png_bytes, "outside the vault", link="song.mp3")
+
+
+def test_symlink_inside_the_vault_still_works(make_vault, png_bytes, build, anki_import):
+    root = make_vault({"n.md": "START\nBasic\nQ\nBack: ![[alias.png]]\nEND\n", "img/real.png": png_bytes(21)})
+    (root / "alias.png").symlink_to(root / "img" / "real.png")
+    built = build(root)
+    assert built.vault.diagnostics == []
+    assert anki_import(built.apkg).media_bytes("alias.png") == png_bytes(21)
+
+
+def test_fifo_embed_is_a_warning_not_a_hang(make_vault, png_bytes, build, anki_import):
+    root = _vault_with_bad_embed(make_vault, png_bytes, "![[pipe.png]]")
+    os.mkfifo(root / "pipe.png")
+    _assert_left_out(build(root), anki_import, png_bytes, "not a regular file")
+
+
+def test_symlink_to_dev_zero_is_refused(make_vault, png_bytes, build, anki_import):
+    root = _vault_with_bad_embed(make_vault, png_bytes, "![](zero.png)")
+    (root / "zero.png").symlink_to("/dev/zero")
+    _assert_left_out(build(root), anki_import, png_bytes, "outside the vault", link="zero.png")
+
+
+def test_dangling_symlink_is_a_warning(make_vault, png_bytes, build, anki_import):
+    root = _vault_with_bad_embed(make_vault, png_bytes, "![[gone.png]]")
+    (root / "gone.png").symlink_to(root / "nowhere.png")
+    _assert_left_out(build(root), anki_import, png_bytes, "cannot be read")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_is_a_warning(make_vault, png_bytes, build, anki_import):
+    root = _vault_with_bad_embed(make_vault, png_bytes, "![[locked.png]]")
+    (root / "locked.png").write_bytes(png_bytes(22))
+    (root / "locked.png").chmod(0)
+    _assert_left_out(build(root), anki_import, png_bytes, "cannot be read")
+
+
+def test_file_over_the_media_limit_is_left_out(make_vault, png_bytes, build, anki_import, monkeypatch):
+    monkeypatch.setattr(media_module, "MAX_MEDIA_BYTES", 1000)
+    root = _vault_with_bad_embed(make_vault, png_bytes, "![[huge.png]]")
+    (root / "huge.png").write_bytes(b"x" * 5000)
+    _assert_left_out(build(root), anki_import, png_bytes, "limit")
+
+
+def test_path_climbing_above_the_vault_root_resolves_inside_the_vault(make_vault, png_bytes, build, anki_import):
+    # issue 10 F7 (Morcinus FIT-Statnice, 157 images): Obsidian resolved these, the plugin uploaded them
+    root = make_vault({
+        "Notes/Magisterske/NI-SI-1 NI-ADP.md": (
+            "START\nBasic\nQ\nBack: ![](../../../Assets/Pasted%20image%2020250128131429.png) "
+            "![](../../../../elsewhere/figure.png)\nEND\n"),
+        "Assets/Pasted image 20250128131429.png": png_bytes(23),
+        "deep/figure.png": png_bytes(24),
+    })
+    built = build(root)
+    assert built.vault.diagnostics == []
+    (note,) = anki_import(built.apkg).notes()
+    assert imgs(note.fields[1]) == ["Pasted image 20250128131429.png", "figure.png"]
+
+
+def test_media_index_refuses_what_resolves_outside_even_if_listed(tmp_path, png_bytes):
+    # defence in depth: a file list from elsewhere (or a link swapped in after the walk)
+    from notes2anki.parsers.media import MediaIndex
+
+    root = tmp_path / "v"
+    root.mkdir()
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    (root / "link.png").symlink_to(tmp_path / "secret.png")
+    (root / "ok.png").write_bytes(png_bytes(1))
+    index = MediaIndex(root, ["link.png", "ok.png"])
+    assert "outside the vault" in index.problem("link.png")
+    assert index.problem("ok.png") is None
+
+
+def test_climbing_never_reaches_a_file_outside_the_vault(make_vault, build, tmp_path):
+    (tmp_path / "outside.png").write_bytes(b"outside")
+    root = make_vault({"a/n.md": "START\nBasic\nQ\nBack: ![](../../outside.png)\nEND\n"})
+    built = build(root)
+    assert [w.message for w in built.vault.warnings] == [
+        "embedded file '../../outside.png' (in this card) not found in the vault"]
+    assert b"outside" not in built.apkg.read_bytes()

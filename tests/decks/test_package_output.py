@@ -109,3 +109,13 @@ def test_media_gone_before_packaging_is_a_warning(make_vault, tmp_path, png_byte
     assert any(m.startswith("b.png: warning: embedded file left out of the deck") for m in messages)
     imported = anki_import(tmp_path / "deck.apkg")
     assert imported.col.note_count() == 1
+
+
+def test_dangling_symlink_embed_is_a_warning_and_the_deck_is_written(make_vault, tmp_path, anki_import):
+    root = make_vault({"a.md": "START\nBasic\nQ ![[gone.png]]\nBack: A\nEND\n\nSTART\nBasic\nQ2\nBack: B\nEND\n"})
+    (root / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    out = tmp_path / "deck.apkg"
+    result = build(root, out)
+    assert result.exit_code == 0, result.output
+    assert "gone.png" in result.output and "cannot write" not in result.output
+    assert anki_import(out).col.note_count() == 2

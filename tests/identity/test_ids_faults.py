@@ -139,20 +139,17 @@ def test_symlink_to_outside_the_vault_is_left_alone(make_vault, tmp_path):
     assert report.written == []
 
 
-def test_symlink_to_outside_gets_a_message_when_the_loader_reads_it(make_vault, tmp_path):
-    """If the note was read (the loader decides), `ids` names it and writes nothing outside."""
+def test_symlink_to_outside_is_refused_by_the_writer_too(make_vault, tmp_path):
+    """The loader does not read such a note; should one reach `ids` anyway (a link changed after
+    loading), the writer refuses it with a message."""
+    from notes2anki.fileio import NotWritable, resolve_for_write
+
     outside = tmp_path / "elsewhere.md"
     outside.write_text("START\nBasic\nQ\nBack: A\nEND\n")
     root = make_vault({"a.md": "no cards\n"})
     (root / "link.md").symlink_to(outside)
-    config = load_config(root, [])
-    vault = load_vault(root, config)
-    if not any(c.file == "link.md" for c in vault.cards):
-        pytest.skip("the loader already refuses notes outside the vault")
-    report = plan_ids(vault, config)
-    assert report.edits == []
-    assert any(m.startswith("link.md: error: no IDs written: resolves to a file outside the vault")
-               for m in messages(report))
+    with pytest.raises(NotWritable, match="resolves to a file outside the vault; left unchanged"):
+        resolve_for_write(root / "link.md", root)
 
 
 def test_hard_linked_note_is_left_alone(make_vault, tmp_path):
@@ -202,3 +199,38 @@ def test_file_name_that_is_not_utf8_is_named_and_left_alone(tmp_path):
     assert "<!--ID: " in (root / "ok.md").read_text()
     if any(d.file == name for d in report.diagnostics):  # unless the loader already skips such names
         assert any("file name is not valid UTF-8" in m for m in messages(report))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a child as another user")
+def test_note_owned_by_another_user_is_left_alone_when_its_owner_cannot_be_kept():
+    """A user who may write a note owned by someone else (group-writable) would become its owner
+    through an atomic replace: `ids` leaves it alone. Checked in a child running as `nobody`."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from notes2anki.fileio import NotWritable, resolve_for_write
+
+    root = Path(tempfile.mkdtemp(prefix="n2a-owner-"))  # under /tmp: reachable by nobody
+    root.chmod(0o777)
+    (root / "a.md").write_text("START\nBasic\nQ\nBack: A\nEND\n")
+    (root / "a.md").chmod(0o666)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: drop to nobody, report what resolve_for_write says
+        os.close(read_end)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                resolve_for_write(root / "a.md", root)
+                os.write(write_end, b"writable")
+            except NotWritable as exc:
+                os.write(write_end, str(exc).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 1000).decode()
+    os.waitpid(pid, 0)
+    shutil.rmtree(root)
+    assert answer == "owned by another user; rewriting it would make it yours; left unchanged"

@@ -15,7 +15,7 @@ import json
 import re
 import reprlib
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -172,9 +172,24 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     if "scan_directory" in values:
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
                                                    origin.get("scan_directory", CONFIG_FILE), diags)
+    _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin)
     return cfg.with_overrides(**overrides)
+
+
+def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic]) -> None:
+    """Two marker words that are the same (``begin_note = end_note``) make every card ambiguous: a
+    configuration error naming both keys."""
+    merged = {**{f.name: getattr(Syntax(), f.name) for f in fields(Syntax)}, **syntax}
+    owner: dict[str, str] = {}
+    for key, word in merged.items():
+        word = word.strip()
+        if word in owner:
+            diags.append(_problem(source, f"syntax: {owner[word]} and {key} are both {word!r}; each marker "
+                                          "word must differ"))
+        else:
+            owner[word] = key
 
 
 # -- reading -----------------------------------------------------------------------------------------------

@@ -118,6 +118,7 @@ class SyncSettings(Strict):
 
     collection: Annotated[str, StringConstraints(min_length=1)] | None = None  # path to collection.anki2
     profile: Annotated[str, StringConstraints(min_length=1)] | None = None  # Anki profile name
+    vault_id: Annotated[str, StringConstraints(min_length=1)] | None = None  # namespace of implicit IDs
 
 
 class ReportSettings(Strict):

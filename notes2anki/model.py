@@ -11,13 +11,23 @@ from typing import Any
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """A message for the user about one place in the vault."""
+    """A message for the user about one place in the vault.
+
+    ``kind`` is a short stable code for grouping (``check``, summaries, ``--json``): e.g. "no-end",
+    "unknown-note-type", "orphan-id", "empty-card", "near-miss" (the full list: ``KINDS``). "" when the
+    producer gave none; :attr:`code` then falls back to the severity.
+    """
 
     file: str  # vault-relative POSIX path ("" for the vault as a whole)
     line: int  # 1-based; 0 when the message is about the whole file
     severity: str  # "error" | "warning"
     message: str
-    kind: str = ""  # what the message is about, e.g. "config" (a configuration problem: commands stop)
+    kind: str = field(default="", compare=False)
+
+    @property
+    def code(self) -> str:
+        """``kind``, or "other-error" / "other-warning" when none was given."""
+        return self.kind or f"other-{self.severity}"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else (self.file or "vault")
@@ -68,6 +78,8 @@ class Card:
 
 @dataclass
 class Heading:
+    """A Markdown heading of a note: level 1-6, its text, its 1-based line."""
+
     level: int
     text: str
     line: int
@@ -84,6 +96,7 @@ class Note:
     cards: list[Card] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # wiki-link targets, as written
     headings: list[Heading] = field(default_factory=list)
+    syntax_lines: set[int] = field(default_factory=set)  # TARGET DECK / FILE TAGS / FROZEN lines (1-based)
 
     @property
     def name(self) -> str:
@@ -94,6 +107,8 @@ class Note:
 
 @dataclass
 class Vault:
+    """A parsed vault: its notes (with their cards), every diagnostic, every file (vault paths)."""
+
     root: Path
     notes: list[Note] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -130,6 +145,22 @@ BUILTIN_FIELDS: dict[str, list[str]] = {
 }
 
 
+def cloze_type(note_type: str, spec: dict | None = None) -> bool:
+    """Whether a note type is a cloze type: its name contains "Cloze" (the plugin's rule,
+    ``note_type.includes("Cloze")``), unless its configuration says ``cloze = false``; or its
+    configuration says ``cloze = true``. ``spec``: the type's table from the configuration, if any."""
+    if isinstance(spec, dict) and isinstance(spec.get("cloze"), bool):
+        return spec["cloze"]
+    return "Cloze" in note_type
+
+
+def is_cloze(note_type: str, config=None) -> bool:
+    """:func:`cloze_type` with the type's settings from ``config`` (a :class:`notes2anki.config.Config`,
+    or None for the name rule alone). The one cloze rule of the package."""
+    types = getattr(config, "note_types", None) or {}
+    return cloze_type(note_type, types.get(note_type))
+
+
 def note_type_fields(custom: dict[str, dict] | None = None) -> dict[str, list[str]]:
     """Every known note type → its field names: the built-in ones plus the configured ones."""
     known = dict(BUILTIN_FIELDS)
@@ -138,3 +169,24 @@ def note_type_fields(custom: dict[str, dict] | None = None) -> dict[str, list[st
         if isinstance(flds, list) and flds and all(isinstance(f, str) for f in flds):
             known[name] = list(flds)
     return known
+
+
+# Diagnostic kinds the parser gives (``Diagnostic.kind``) → what they mean, for summaries and `check`.
+KINDS: dict[str, str] = {
+    "config": "a configuration problem (commands stop)",
+    "no-end": "a block or inline card is not closed; the card is skipped",
+    "empty-block": "START and END with nothing between",
+    "unknown-note-type": "a note type the configuration does not know; the card is skipped",
+    "unknown-field": "a field line the card's note type does not have; the card is skipped",
+    "duplicate-id": "two cards carry one ID; the second is skipped",
+    "orphan-id": "an ID line that belongs to no card: its Anki note will not be updated",
+    "id-after-blank": "an ID separated from its card by blank lines (taken as the card's)",
+    "empty-card": "a card with no text in any field; skipped",
+    "empty-front": "a card whose front is empty, so Anki makes no card; skipped",
+    "near-miss": "card syntax that is almost right (what was probably meant is said)",
+    "no-cloze": "a cloze card without a cloze deletion",
+    "missing-media": "an embedded file that is not in the vault",
+    "render": "a field that could not be rendered as written (embeds, links)",
+    "other-error": "other errors (each message says what)",
+    "other-warning": "other warnings (each message says what)",
+}

@@ -6,7 +6,9 @@ For each suite of ``shared/peers/obsidian_to_anki``: copy it into a fresh vault 
 (as upstream does), install its data.json as the plugin settings, build with notes2anki, import the
 package into a fresh Anki collection with the official ``anki`` package, and compare decks, notes
 (normalised text), tags and media with ``expectations.json``. Two-phase ``ng_*`` suites are replayed:
-build, `ids`, import, edit, build, import. The tests run the same code (tests/test_conformance.py).
+build, `ids`, import, edit, build, import. ``--sync`` runs every suite through `notes2anki sync`
+instead (two-phase suites the plugin's way: sync writing IDs, edit, sync; deletions confirmed).
+The tests run the same code (tests/test_conformance.py, tests/sync/test_conformance_sync.py).
 
 The suites are read from ``$NOTES2ANKI_PEERS`` or ``<repo>/../shared/peers/obsidian_to_anki`` (or
 ``--peers DIR``). Exit codes: 0 every suite passes, 1 some fail, 2 no suites found (or an unknown name).
@@ -74,8 +76,9 @@ from notes2anki.parsers import load_vault  # noqa: E402
 DIFFERENCES = {
     "cloze_highlight": "'==c1::test==' is read as cloze 1 with content 'test' ({{c1::test}}); the plugin "
                        "keeps a stray ':' ({{c1:::test}}), a quirk its test pins. Both are accepted.",
-    "ng_delete_sync": "An .apkg cannot delete notes. notes2anki reports the DELETE-marked card (ID and "
-                      "Anki note id to search for) after the build instead; the check is that report.",
+    "ng_delete_sync": "An .apkg cannot delete notes. notes2anki build reports the DELETE-marked card (ID and "
+                      "Anki note id to search for) after the build instead; the check is that report. "
+                      "Through `notes2anki sync` (--sync) the note is deleted.",
 }
 
 BLOCK_TAGS = r"p|br|h[1-6]|li|ol|ul|table|thead|tbody|tfoot|tr|td|th|pre|div|blockquote|hr|link"
@@ -112,9 +115,10 @@ def load_expectations(peers: Path | None = None) -> dict:
     return json.loads((require_peers(peers) / "expectations.json").read_text("utf-8"))
 
 
-def run_suite(name: str, workdir: Path, peers: Path | None = None) -> SuiteResult:
-    """Build suite ``name`` in ``workdir`` (an empty folder), import it into a fresh Anki collection there
-    and check it against its expectations; every check is recorded, none raises."""
+def run_suite(name: str, workdir: Path, peers: Path | None = None, mode: str = "build") -> SuiteResult:
+    """Run one suite in ``workdir`` (an empty folder) against its expectations; ``mode`` "build" (build +
+    import into a fresh Anki collection there) or "sync" (`notes2anki sync`). Every check is recorded;
+    FileNotFoundError when the suites are not present."""
     from anki.collection import Collection
 
     peers = require_peers(peers)
@@ -131,6 +135,8 @@ def run_suite(name: str, workdir: Path, peers: Path | None = None) -> SuiteResul
         shutil.move(settings, target)
     overrides = {} if spec["settings_file"] else {"default_tag": spec["settings"]["default_tag"],
                                                   "default_deck": spec["settings"]["default_deck"]}
+    if mode == "sync":
+        return _run_sync(name, spec, result, vault, workdir, overrides)
     col = Collection(str(workdir / "collection.anki2"))
     try:
         reports = []
@@ -158,6 +164,36 @@ def run_suite(name: str, workdir: Path, peers: Path | None = None) -> SuiteResul
     return result
 
 
+def _run_sync(name: str, spec: dict, result: SuiteResult, vault: Path, workdir: Path, overrides: dict):
+    from anki.collection import Collection
+
+    from notes2anki.decks.sync import sync_vault
+
+    path = workdir / "collection.anki2"
+    Collection(str(path)).close()
+    phases = spec.get("phases") or [{"phase": 1}]
+    for phase in phases:
+        mod = phase.get("modification")
+        if mod:
+            _replace_line(vault / name / mod["file"], mod["replace_line"], mod["with"])
+        config = load_config(vault, **overrides)
+        v = load_vault(vault, config)
+        synced = sync_vault(v, config, path, confirm=lambda plan: True, write_ids=mod is None and len(phases) > 1)
+        if mod is not None and name == "ng_basic_update":
+            plan = synced.plan
+            result.check(len(plan.of_kind("updated")) == 1 and not plan.of_kind("new"),
+                         f"second sync updates the note in place (updated={len(plan.of_kind('updated'))}, "
+                         f"new={len(plan.of_kind('new'))})")
+        if mod is not None and name == "ng_delete_sync":
+            result.check(len(synced.deleted) == 1, f"the DELETE-marked card's note is deleted ({len(synced.deleted)})")
+    col = Collection(str(path))
+    try:
+        _check_final(col, spec, result, None, name)
+    finally:
+        col.close()
+    return result
+
+
 def _replace_line(path: Path, old: str, new: str) -> None:
     data = path.read_bytes().decode("utf-8")
     path.write_bytes(data.replace(old, new, 1).encode("utf-8"))
@@ -171,7 +207,7 @@ def _import(col, apkg: Path):
 
 
 def _check_final(col, spec: dict, result: SuiteResult, report, name: str) -> None:
-    if name == "ng_delete_sync":
+    if name == "ng_delete_sync" and report is not None:
         gone = [g for g in report.gone if g.reason == "DELETE"]
         result.check(len(gone) == 1, f"the DELETE-marked card is reported for removal in Anki ({len(gone)})")
         return
@@ -244,6 +280,10 @@ def main(argv: list[str]) -> int:
             return 2
         peers = Path(argv[i + 1])
         del argv[i:i + 2]
+    mode = "build"
+    if "--sync" in argv:
+        argv.remove("--sync")
+        mode = "sync"
     try:
         peers = require_peers(peers)
         suites = load_expectations(peers)["suites"]
@@ -260,14 +300,14 @@ def main(argv: list[str]) -> int:
     for name in names:
         with tempfile.TemporaryDirectory() as tmp:
             try:
-                res = run_suite(name, Path(tmp), peers)
+                res = run_suite(name, Path(tmp), peers, mode)
             except Exception as exc:  # a crash is a failed suite in this report, not the end of the run
                 res = SuiteResult(name, [(False, f"crashed: {exc!r}")])
         passed += res.passed
         bad = [m for ok, m in res.checks if not ok]
         status = "PASS" if res.passed else "FAIL"
         print(f"{status} {name:18} {len(res.checks) - len(bad)}/{len(res.checks)} checks"
-              + (f"  — {DIFFERENCES[name]}" if name in DIFFERENCES and res.passed else ""))
+              + (f"  — {DIFFERENCES[name]}" if name in DIFFERENCES and res.passed and mode == "build" else ""))
         for m in bad:
             print(f"     ✗ {m}")
     print(f"\n{passed}/{len(names)} suites pass")

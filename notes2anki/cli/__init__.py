@@ -5,9 +5,11 @@ import click
 
 from .. import __version__
 from .build import build_command
+from .check import check_command
 from .dupes import dupes_command
 from .ids import ids_command
 from .related import related_command
+from .sync import sync_command
 from .topics import topics_command
 
 
@@ -17,5 +19,6 @@ def main() -> None:
     """Flashcards written in an Obsidian vault → an Anki deck; near-duplicates, related notes, topics."""
 
 
-for command in (build_command, ids_command, dupes_command, related_command, topics_command):
+for command in (build_command, check_command, ids_command, dupes_command, related_command, topics_command,
+                sync_command):
     main.add_command(command)

@@ -1,6 +1,7 @@
 """`notes2anki build VAULT`: the vault's cards → an .apkg."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -33,14 +34,17 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
               help="List likely duplicate cards after the build (uses the sentence encoder).")
 @click.option("--topic-tags", is_flag=True, help="Tag each card topic::<label> (see `notes2anki topics`).")
 @click.option("--model", help="Sentence-transformers model for --dupes/--topic-tags.")
+@click.option("--collection", type=click.Path(path_type=str),
+              help="Your Anki collection (only read): cards whose notes it has keep their GUIDs, so the "
+                   "import updates them (e.g. notes the Obsidian_to_Anki plugin made).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
 @click.option("--force", is_flag=True,
               help="Write -o even inside the vault or over a file that is not an Anki package.")
 @click.option("--allow-empty", is_flag=True, help="Write a deck even when the vault has no note (else exit 2).")
 @click.option("--sanitize-html", is_flag=True, default=None,
               help="Strip scripts, event handlers, iframes and javascript: links from fields (decks to share).")
-def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, quiet, force,
-                  allow_empty, sanitize_html):
+def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, collection,
+                  quiet, force, allow_empty, sanitize_html):
     """Build an Anki package from every card in VAULT (the vault is only read)."""
     root = Path(vault)
     diags: list[Diagnostic] = []
@@ -62,7 +66,8 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
         extra_tags, topic_warnings = compute_topic_tags(v, model=model)
         diags += topic_warnings
     try:
-        report = build_package(v, config, output, state_path=state_file, extra_tags=extra_tags)
+        with adopting(collection, v, config, diags) as adopt:
+            report = build_package(v, config, output, state_path=state_file, extra_tags=extra_tags, adopt=adopt)
     except OSError as exc:
         show_diagnostics(diags)
         err.print(f"[red]cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}[/red]")
@@ -77,6 +82,27 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     show_diagnostics(diags)
     errors = [d for d in diags if d.severity == "error"]
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+
+
+@contextlib.contextmanager
+def adopting(collection, v, config, diags):
+    """The adopt hook of ``--collection`` (a private copy of the collection, opened read-only), or None."""
+    if not collection:
+        yield None
+        return
+    from ..decks.collection import CollectionError, find_collection, open_copy
+    from ..decks.adopt import collection_adopter
+
+    try:
+        opened = open_copy(find_collection(collection))
+    except CollectionError as exc:
+        fatal(diags, str(exc))
+    try:
+        adopt, problems = collection_adopter(opened.col, v, config)
+        diags += problems
+        yield adopt
+    finally:
+        opened.close()
 
 
 def _where(config) -> str:

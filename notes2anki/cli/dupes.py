@@ -23,7 +23,8 @@ EXPLAIN_LIMIT = 50
 @click.command("dupes")
 @vault_argument
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0),
-              help="Report near duplicates scoring at least this (0-1; default 0.65, or [dupes] threshold).")
+              help="Report near duplicates whose probability is at least this (0-1; default: the pair "
+                   "model's, 0.69, or [dupes] threshold).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
 @click.option("--fail", is_flag=True, help="Exit with status 1 when any duplicate is found (for CI).")
 @click.option("--model", help="Sentence-transformers model name or directory "
@@ -33,9 +34,10 @@ EXPLAIN_LIMIT = 50
 def dupes_command(vault, threshold, as_json, fail, model, explain):
     """Exact and near-duplicate cards in VAULT.
 
-    Pairs are scored from the embeddings of question and answer and checked for what tells look-alike
-    cards apart (different numbers or versions, a swapped key term, yes vs no, negation). Groups of three
-    or more similar cards are shown as one group. Pairs kept on purpose go in `.notes2anki.toml`:
+    Each close pair is scored by a small learned model from how alike the questions, answers and whole
+    cards are (embeddings and character n-grams), which words differ and whether numbers differ by value.
+    Cards in a language the model does not read are compared by character n-grams. A group is three or
+    more cards that are all duplicates of one another. Pairs kept on purpose go in `.notes2anki.toml`:
     [dupes] ignore = [["a.md:12", "b.md:40"], [1768062256217, 1768062256218]].
     """
     from ..parsers import load_vault
@@ -116,10 +118,11 @@ def render(report, title: str = "Duplicate cards") -> None:
     table.add_column("Card (file:line)", overflow="fold")
     table.add_column("Deck", overflow="fold")
     table.add_column("Front", ratio=1, min_width=24)
-    grouped = {id(card) for group in report.groups for card in group.cards}
-    rows = [(group.score, f"group of {len(group.cards)}", group.cards) for group in report.groups]
-    rows += [(pair.score, pair.kind, [pair.a, pair.b]) for pair in report.pairs
-             if id(pair.a) not in grouped]
+    grouped = {frozenset((card.key for card in group.cards)) for group in report.groups}
+    rows = [(group.score, f"{'exact ' if group.exact else ''}group of {len(group.cards)}", group.cards)
+            for group in report.groups]
+    rows += [(pair.score, pair.kind if pair.method != "chargrams" else "near (n-grams)", [pair.a, pair.b])
+             for pair in report.pairs if not any({pair.a.key, pair.b.key} <= g for g in grouped)]
     rows.sort(key=lambda row: -row[0])
     for score, kind, cards in rows:
         _add_cards(table, [f"{score:.2f}", kind], cards)
@@ -127,7 +130,8 @@ def render(report, title: str = "Duplicate cards") -> None:
     exact = sum(1 for p in report.pairs if p.kind == "exact")
     out.print(f"{len(report.pairs)} duplicate pairs ({exact} exact) in {len(rows)} blocks among "
               f"{report.cards_checked} cards (threshold {report.threshold:.2f}"
-              + (f", {report.ignored} ignored by [dupes] ignore" if report.ignored else "") + ").")
+              + (f", {report.ignored} ignored by [dupes] ignore" if report.ignored else "")
+              + (f"; {report.uncovered} cards compared by character n-grams" if report.uncovered else "") + ").")
 
 
 def render_rejected(report) -> None:

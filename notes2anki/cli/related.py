@@ -16,10 +16,14 @@ from .common import EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_jso
 @click.option("-k", "--top", "k", type=click.IntRange(min=1),
               help="How many related notes to show (default 5, or [related] k).")
 @click.option("--card", "card_at", metavar="FILE:LINE", help="Related notes for one card instead of a note.")
-@click.option("--all", "all_notes", is_flag=True, help="For every note, its best suggestions not linked yet.")
-@click.option("--min-score", type=click.FloatRange(-1, 1), help="Leave out notes scoring below this cosine.")
+@click.option("--all", "all_notes", is_flag=True,
+              help="For every note, its best suggestions not linked yet (each pair once; templates and daily "
+                   "notes left out, see [related] exclude).")
+@click.option("--min-score", type=click.FloatRange(-1, 1),
+              help="Leave out notes scoring below this cosine (default for --all: 0.5, or [related] min_score).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
-@click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2).")
+@click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2, or "
+                              "[semantic] model).")
 def related_command(vault, note, k, card_at, all_notes, min_score, as_json, model):
     """Notes of VAULT related to NOTE (a vault path or a name as in a wiki link, e.g. "Mitosis"), best first.
 
@@ -40,10 +44,12 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         target = resolve_note(v, note) if note else None
     except NoteNotFound as exc:
         fatal(diags, str(exc))
-    embedder = embedder_or_exit(model, diags)
+    from .topics import semantic_model
+
+    embedder = embedder_or_exit(model or semantic_model(vault, diags), diags)
     try:
         with embedder, working("Embedding notes…", as_json):
-            index = RelatedIndex.build(v, embedder)
+            index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"))
             if all_notes:
                 rows = index.suggestions_all(k, min_score=min_score)
             elif card is not None:

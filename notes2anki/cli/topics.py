@@ -9,28 +9,48 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ..model import Diagnostic
-from .common import EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_json, show_diagnostics, vault_argument, working
+from .common import (EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_json, show_diagnostics,
+                     vault_argument, working)
 
 FRONT_WIDTH = 70
 
 
+def semantic_model(vault: str, diags: list[Diagnostic]) -> str | None:
+    """``[semantic] model`` of the vault's `.notes2anki.toml` (None when unset; a wrong type is a warning)."""
+    from pathlib import Path
+
+    from ..config import load_config
+
+    value = load_config(Path(vault), []).section("semantic").get("model")
+    if value is None or isinstance(value, str):
+        return value
+    diags.append(Diagnostic(".notes2anki.toml", 0, "warning",
+                            f"[semantic] model should be a string, got {value!r}; default used"))
+    return None
+
+
 @click.command("topics")
 @vault_argument
-@click.option("--tree", "as_tree", is_flag=True, help="Show topics → notes → example cards as a tree.")
+@click.option("--tree", "as_tree", is_flag=True,
+              help="Show subjects → sub-topics → example cards as a tree.")
+@click.option("--k", "k", type=click.IntRange(min=1),
+              help="Number of broad subjects (default: chosen by the data, or [topics] k).")
 @click.option("--examples", type=click.IntRange(min=0), default=3, show_default=True,
               help="Example cards shown per topic (the most typical ones).")
 @click.option("--threshold", type=click.FloatRange(0, 2, min_open=True, max_open=True),
-              help="Cosine distance at which topics stop merging (default 0.86, or [topics] threshold); "
-                   "lower gives more, narrower topics.")
+              help="Cut subjects at this cosine distance instead of choosing their number "
+                   "(or [topics] threshold); lower gives more, narrower subjects.")
 @click.option("--min-size", type=click.IntRange(min=1),
               help="Smallest topic; cards of smaller groups join a near topic or stay unassigned "
                    "(default: 3, or 1 card in 200).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
-@click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2).")
-def topics_command(vault, as_tree, examples, threshold, min_size, as_json, model):
-    """Cluster the cards of VAULT into topics, each labelled by a few keywords.
+@click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2, or "
+                              "[semantic] model).")
+def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, model):
+    """Group the cards of VAULT into broad subjects and their sub-topics, each labelled by keywords.
 
-    The same vault gives the same topics on every run, whatever the order of its files.
+    The number of subjects is chosen from the data unless --k is given. The same vault gives the same
+    topics on every run, whatever the order of its files.
     """
     from ..semantic.encoder import EncoderError
     from ..semantic.topics import settings, vault_topics
@@ -40,10 +60,13 @@ def topics_command(vault, as_tree, examples, threshold, min_size, as_json, model
         defaults["threshold"] = threshold
     if min_size is not None:
         defaults["min_size"] = min_size
+    if k is not None:
+        defaults["k"] = k
+    model = model or semantic_model(vault, diags)
     embedder = embedder_or_exit(model, diags)
     try:
         with embedder, working("Embedding cards…", as_json):
-            result = vault_topics(v, embedder, examples=examples, **defaults)
+            result = vault_topics(v, embedder, examples=examples, model=model, **defaults)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         fatal(diags, str(exc))
@@ -52,6 +75,13 @@ def topics_command(vault, as_tree, examples, threshold, min_size, as_json, model
     else:
         (_show_tree if as_tree else _show_table)(result, v.name)
         _summary(result, 0 if as_tree else examples)  # the tree lists the unassigned cards itself
+    if result.uncovered:
+        from ..semantic.language import MULTILINGUAL_HINT
+
+        how = ("the topics come from character n-grams" if result.method == "chargrams"
+               else "they were placed by their notes")
+        diags.append(Diagnostic("", 0, "warning", f"{result.uncovered} cards are in a language the embedding "
+                                f"model does not read; {how}; {MULTILINGUAL_HINT}"))
     show_diagnostics(diags)
     raise SystemExit(EXIT_OK)
 
@@ -66,28 +96,39 @@ def _front(card) -> str:
 def _show_table(result, vault_name: str) -> None:
     table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True)
     table.add_column("#", justify="right")
-    table.add_column("Topic", overflow="fold", ratio=2)
+    table.add_column("Subject (sub-topics)", overflow="fold", ratio=2)
     table.add_column("Cards", justify="right")
     table.add_column("Notes", justify="right")
     table.add_column("Example cards", ratio=3)
     for topic in result.topics:
         notes = len({c.file for c in topic.cards})
-        table.add_row(str(topic.id), f"[bold]{escape(topic.label)}[/bold]\n[dim]{escape(topic.tag)}[/dim]",
+        subs = "".join(f"\n  {topic.id}.{t.id} {escape(t.label)} ({len(t.cards)})" for t in topic.subtopics)
+        table.add_row(str(topic.id), f"[bold]{escape(topic.label)}[/bold]\n[dim]{escape(topic.tag)}[/dim]{subs}",
                       str(len(topic.cards)), str(notes),
                       "\n".join(f"• {escape(_front(c))}" for c in topic.examples))
     out.print(table)
 
 
+def _notes_branch(branch, topic) -> None:
+    examples = {c.key for c in topic.examples}
+    for path, count in sorted(Counter(c.file for c in topic.cards).items(), key=lambda p: (-p[1], p[0]))[:5]:
+        leaf = branch.add(f"{escape(path)} [dim]({count})[/dim]")
+        for card in topic.cards:
+            if card.file == path and card.key in examples:
+                leaf.add(f"[dim]{card.line}:[/dim] {escape(_front(card))}")
+
+
 def _show_tree(result, vault_name: str) -> None:
     tree = Tree(f"Topics in {escape(vault_name)}")
     for topic in result.topics:
-        branch = tree.add(f"[bold]{topic.id}. {escape(topic.label)}[/bold] ({len(topic.cards)} cards)")
-        examples = {id(c) for c in topic.examples}
-        for path, count in sorted(Counter(c.file for c in topic.cards).items(), key=lambda p: (-p[1], p[0])):
-            leaf = branch.add(f"{escape(path)} [dim]({count})[/dim]")
-            for card in topic.cards:
-                if card.file == path and id(card) in examples:
-                    leaf.add(f"[dim]{card.line}:[/dim] {escape(_front(card))}")
+        notes = len({c.file for c in topic.cards})
+        branch = tree.add(f"[bold]{topic.id}. {escape(topic.label)}[/bold] ({len(topic.cards)} cards, {notes} notes)")
+        if topic.subtopics:
+            for sub in topic.subtopics:
+                twig = branch.add(f"{topic.id}.{sub.id} {escape(sub.label)} ({len(sub.cards)} cards)")
+                _notes_branch(twig, sub)
+        else:
+            _notes_branch(branch, topic)
     if result.unassigned:
         loose = tree.add(f"[yellow]unassigned ({len(result.unassigned)} cards)[/yellow]")
         for card in result.unassigned:
@@ -97,8 +138,11 @@ def _show_tree(result, vault_name: str) -> None:
 
 def _summary(result, examples: int) -> None:
     total = sum(len(t.cards) for t in result.topics) + len(result.unassigned)
-    out.print(f"{total} cards in {len(result.topics)} topics; {len(result.unassigned)} unassigned "
-              f"(threshold {result.threshold:g}, min size {result.min_size}).")
+    how = (f"k {result.k}" if result.k else f"threshold {result.threshold:g}" if result.threshold
+           else "number chosen by silhouette")
+    subs = sum(len(t.subtopics) for t in result.topics)
+    out.print(f"{total} cards in {len(result.topics)} topics ({subs} sub-topics); {len(result.unassigned)} "
+              f"unassigned ({how}, min size {result.min_size}).")
     if result.unassigned and examples:
         shown = result.unassigned[:max(examples, 5)]
         out.print("Unassigned: " + ", ".join(escape(c.where) for c in shown)

@@ -12,7 +12,7 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
-from .identity import assign_identities, card_id, card_ids, guid
+from .identity import assign_identities, card_id, card_ids, guid, vault_namespace
 from .notetypes import models_for
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
 from .state import BuildState, CardState
@@ -29,6 +29,18 @@ class GoneCard:
     front: str
     reason: str  # "removed" | "DELETE"
     nid: int = 0  # Anki note id, when this tool built the card before
+
+
+@dataclass
+class Adopted:
+    """An existing collection note a card updates (``build --collection``): the package carries its
+    GUID, note id and note type so a plain import updates it instead of adding a copy."""
+
+    guid: str
+    nid: int
+    min_mod: int = 0  # the package's modification time must exceed this for Anki to take the update
+    model: object = None  # genanki.Model of the note's own note type, or None: notes2anki's
+    fields: list[str] | None = None  # the note's fields in ``model``'s order (None: notes2anki's order)
 
 
 @dataclass
@@ -50,21 +62,26 @@ def content_hash(card: Card, fields: list[str]) -> str:
 
 
 def build_package(vault: Vault, config: Config, output: Path, state_path: Path | None = None,
-                  now: float | None = None, extra_tags: dict[int, list[str]] | None = None) -> BuildReport:
-    """Package every card of the vault. ``extra_tags`` maps ``id(card)`` → tags to add (e.g. topics)."""
+                  now: float | None = None, extra_tags: dict[int, list[str]] | None = None,
+                  adopt=None) -> BuildReport:
+    """Package every card of the vault. ``extra_tags`` maps ``id(card)`` → tags to add (e.g. topics).
+
+    ``adopt``: None, or ``adopt(card, card_guid, fields_by_name) -> Adopted | None`` naming the
+    existing collection note the card updates (``build --collection``, see decks/sync_plan.py)."""
     report = BuildReport(output=Path(output))
     diags = report.diagnostics
     now_s = int(now if now is not None else time.time())
     state = BuildState.load(state_path or default_state_path(vault.root), diags)
+    namespace = vault_namespace(vault.root, config)
 
     kept = [c for c in vault.cards if not c.delete]
     for card in vault.cards:
         if card.delete:
-            old = state.cards.get(guid(card))
-            report.gone.append(GoneCard(card_id(card), card.where, _plain(card.front), "DELETE",
+            old = state.cards.get(guid(card, namespace))
+            report.gone.append(GoneCard(card_id(card, namespace), card.where, _plain(card.front), "DELETE",
                                         old.nid if old else 0))
-    identified = assign_identities(kept, diags)
-    ids = card_ids(kept)
+    identified = assign_identities(kept, diags, namespace)
+    ids = card_ids(kept, namespace)
 
     media = _media_files(identified, vault)
     types = note_type_fields(config.note_types)
@@ -76,6 +93,9 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
         tags = card.tags + (extra_tags or {}).get(id(card), [])
+        adopted = adopt(card, card_guid, dict(zip(types[card.note_type], fields))) if adopt else None
+        if adopted is not None:
+            card_guid, fields = adopted.guid, adopted.fields if adopted.fields is not None else fields
         digest = content_hash(card, fields + tags)
         old = state.cards.get(card_guid)
         if old is None:
@@ -88,9 +108,13 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
         else:
             nid, mod = old.nid, old.mod
             report.unchanged += 1
-        new_state[card_guid] = CardState(hash=digest, mod=mod, nid=nid, where=card.where, id=ids[id(card)],
+        model = models[card.note_type]
+        if adopted is not None:
+            nid, model = adopted.nid, adopted.model or model
+            mod = max(mod, adopted.min_mod + 1) if old is None or old.hash != digest else mod
+        new_state[card_guid] = CardState(hash=digest, mod=mod, nid=nid, where=card.where, id=ids[card.key],
                                     front=_plain(card.front)[:80])
-        content.notes.append(PackagedNote(models[card.note_type], fields, tags, card_guid, card.deck, nid, mod))
+        content.notes.append(PackagedNote(model, fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1
         report.cards.append(card)
 

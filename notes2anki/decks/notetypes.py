@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import genanki
 
-from ..model import BUILTIN_FIELDS
+from ..model import BUILTIN_FIELDS, cloze_type
 
 VERSION = 1  # bump when fields or templates change
 NAME_PREFIX = "notes2anki: "  # Anki names: distinct from the collection's stock "Basic", "Cloze" ...
@@ -92,7 +92,7 @@ def _type_id(name: str, spec: dict | None) -> int:
 
 
 def _custom_templates(name: str, fields: list[str], spec: dict) -> tuple[list[dict], bool]:
-    cloze = bool(spec.get("cloze"))
+    cloze = cloze_type(name, spec)
     if cloze:
         front = _text(spec, "front") or f"{{{{cloze:{fields[0]}}}}}"
         back = _text(spec, "back") or front + "".join(f"<br>\n{{{{{f}}}}}" for f in fields[1:])

@@ -27,7 +27,7 @@ from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atom
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers import parse_note
 from ..parsers.links import LinkResolver
-from .identity import card_ids
+from .identity import card_ids, vault_namespace
 from .patch import unified_diff
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
@@ -125,6 +125,7 @@ class _ParseContext:
         self.resolver = LinkResolver(vault.files)
         self.vault_name = config.vault_name or vault.root.resolve().name
         self.inline_end = getattr(getattr(config, "syntax", None), "end_inline_note", "ENDI")
+        self.namespace = vault_namespace(vault.root, config)  # of the implicit IDs (identity.py)
 
     def cards(self, rel: str, text: str) -> list[Card]:
         """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""
@@ -160,7 +161,7 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
     except UnicodeDecodeError:
         return None  # reported by the vault loader
     cards = context.cards(rel, text)
-    ids = card_ids(cards)
+    ids = card_ids(cards, context.namespace)
     assigned: dict[tuple[str, int, int], int] = {}
     for card in cards:
         if card.id is not None:
@@ -195,7 +196,8 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
     """``text`` with an ID written for every card in ``assigned`` (nothing else changes):
 
     - block card: ``<!--ID: n-->`` on its own line right after the last non-blank line of the card
-      (before any blank lines that precede END, so a ``Tags:`` line stays the last content line);
+      (before any blank lines that precede END, so a ``Tags:`` line stays the last content line),
+      indented like the START line (a block inside a list item stays inside it);
     - inline card: ``<!--ID: n--> `` before the end marker (``inline_end``, ENDI unless renamed) of
       the inline card starting at ``Card.col``;
     - regex-style card: ``<!--ID: n-->`` on the line after the match, indented like the match's first
@@ -214,7 +216,8 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
             last = card.end_line - 2  # 0-based index of the line before END
             while last > card.line - 1 and not lines[last].strip():
                 last -= 1
-            after.setdefault(last, []).append(comment)
+            start = lines[card.line - 1]  # an indented block (inside a list item) keeps its indent
+            after.setdefault(last, []).append(start[:len(start) - len(start.lstrip(" \t"))] + comment)
         elif card.kind == "regex":
             first = lines[card.line - 1]
             indent = first[:len(first) - len(first.lstrip(" \t"))]

@@ -250,6 +250,24 @@ def markdown_files(all_files: list[str], scan_directory: str, ignore: list[str])
             if f.lower().endswith(".md") and f.startswith(prefix) and not (ignored and ignored(f))]
 
 
+def distinct_notes(root: Path, paths: list[str]) -> list[str]:
+    """``paths`` less the notes that are file symlinks to another listed note (the same file would be
+    read twice: every card twice, and after ``ids`` a false "ID also used" error). The real file is
+    kept; of several links to one file outside the list, the first in order. Order is kept."""
+    by_target: dict[str, str] = {}
+    for rel in paths:
+        try:
+            target = os.path.realpath(root / rel)
+            is_link = os.path.islink(root / rel)
+        except (OSError, ValueError):
+            continue
+        kept = by_target.get(target)
+        if kept is None or (os.path.islink(root / kept) and not is_link):
+            by_target[target] = rel
+    keep = set(by_target.values())
+    return [rel for rel in paths if rel in keep]
+
+
 # -- reading -----------------------------------------------------------------------------------------------
 
 def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | None = None) -> str | None:

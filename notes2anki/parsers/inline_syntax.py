@@ -24,6 +24,7 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 CLOZE_START = re.compile(r"\{\{c\d+::")
 CURLY_NUMBER = re.compile(r"c?(\d+)[:|]")
 HIGHLIGHT_MARK = re.compile(r"==")
+HIGHLIGHT_OPAQUE = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?=\S)[^$\n]+?(?<=\S)\$|\[\[[^\[\]\n]*\]\]")
 TAG = re.compile(r"(?<![\w&#/])#([^\W\d_][\w/-]*|\d+[^\W\d][\w/-]*)", re.UNICODE)
 
 
@@ -86,10 +87,14 @@ def cloze_spans(text: str) -> list[tuple[int, int]]:
 def _highlights(text: str, fn) -> str:
     """``==text==`` → ``fn(text)``, line by line: an opener is followed by a non-space, a closer
     preceded by one. Pairs markers left to right in one pass (a lazy regex rescanned the rest of
-    the line from every ``==``: quadratic on ``==a ==a ==a …``)."""
+    the line from every ``==``: quadratic on ``==a ==a ==a …``). Math and wiki links are opaque: a
+    ``==`` inside them is no marker, but a highlight may enclose them (``==[[Note|alias]]==``,
+    ``==$$x$$==``), as in the plugin."""
     out: list[str] = []
     for line in text.split("\n"):
-        marks = [m.start() for m in HIGHLIGHT_MARK.finditer(line)]
+        opaque = [m.span() for m in HIGHLIGHT_OPAQUE.finditer(line)]
+        marks = [m.start() for m in HIGHLIGHT_MARK.finditer(line)
+                 if not any(a <= m.start() < b for a, b in opaque)]
         pieces, pos, i = [], 0, 0
         while i < len(marks):
             start = marks[i]
@@ -112,13 +117,7 @@ def _highlights(text: str, fn) -> str:
 
 def _outside_protected(text: str, fn) -> str:
     """Apply ``fn`` to the stretches of ``text`` outside code, math, clozes and links."""
-    out, pos = [], 0
-    for start, end in protected_spans(text):
-        out.append(fn(text[pos:start]))
-        out.append(text[start:end])
-        pos = end
-    out.append(fn(text[pos:]))
-    return "".join(out)
+    return _outside_spans(text, protected_spans(text), fn)
 
 
 def _curly(text: str, number) -> str:
@@ -181,23 +180,32 @@ def to_clozes(text: str, curly: bool, highlights: bool) -> str:
             return f"{{{{c{int(inner.group(1))}::{inner.group(2)}}}}}"
         return f"{{{{c{number(None)}::{content}}}}}"
 
-    if highlights:
-        text = _outside_protected(text, lambda part: _highlights(part, highlight))
+    if highlights:  # math and wiki links may sit inside a highlight: not protected here
+        text = _outside_spans(text, _highlight_protected(text), lambda part: _highlights(part, highlight))
     if curly:
         text = _outside_cloze_and_code(text, lambda part: _curly(part, number))
     return text
 
 
-def _outside_cloze_and_code(text: str, fn) -> str:
-    """Like ``_outside_protected`` but leaving math in the stretches (curly clozes may hold math)."""
+def _highlight_protected(text: str) -> list[tuple[int, int]]:
+    """``protected_spans`` less math and wiki links (``_highlights`` treats those as opaque)."""
+    return [s for s in protected_spans(text) if not HIGHLIGHT_OPAQUE.fullmatch(text, s[0], s[1])]
+
+
+def _outside_spans(text: str, spans: list[tuple[int, int]], fn) -> str:
+    """Apply ``fn`` to the stretches of ``text`` between the sorted, disjoint ``spans``."""
     out, pos = [], 0
-    spans = [s for s in protected_spans(text) if not MATH.fullmatch(text, s[0], s[1])]
     for start, end in spans:
         out.append(fn(text[pos:start]))
         out.append(text[start:end])
         pos = end
     out.append(fn(text[pos:]))
     return "".join(out)
+
+
+def _outside_cloze_and_code(text: str, fn) -> str:
+    """Like ``_outside_protected`` but leaving math in the stretches (curly clozes may hold math)."""
+    return _outside_spans(text, [s for s in protected_spans(text) if not MATH.fullmatch(text, s[0], s[1])], fn)
 
 
 def take_tags(text: str) -> tuple[str, list[str]]:

@@ -37,6 +37,7 @@ def _folders(rel: str) -> list[str]:
 
 
 def file_deck(rel: str, target_deck: str | None, fm_deck: str | None, config: Config) -> str:
+    """The deck of every card of the note at vault path ``rel`` (the order in the module docstring)."""
     if target_deck:
         return target_deck
     if fm_deck:
@@ -49,6 +50,7 @@ def file_deck(rel: str, target_deck: str | None, fm_deck: str | None, config: Co
 
 
 def file_tags(rel: str, file_tag_lines: list[str], fm_tags: list[str], config: Config) -> list[str]:
+    """The tags every card of the note at ``rel`` gets (not yet normalised: see :func:`unique_tags`)."""
     tags = list(file_tag_lines) + list(fm_tags)
     folders = {k.strip("/"): v for k, v in config.folder_tags.items()}
     for folder in reversed(_folders(rel)):

@@ -10,9 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Config, load_config
-from ..model import Card, Diagnostic, Note, Vault, note_type_fields
+from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
+from ..parse_cache import ParseCache, settings_hash, text_hash
 from .blocks import FileScan, scan
-from .files import markdown_files, read_text, walk_vault
+from .id_lines import drop_duplicate_ids, report_loose_ids
+from .lints import card_problems
+from .files import distinct_notes, markdown_files, read_text, walk_vault
 from .frontmatter import frontmatter_deck, frontmatter_tags, split_frontmatter
 from .inline_syntax import take_tags, to_clozes
 from .links import LinkResolver
@@ -24,6 +27,9 @@ Progress = Callable[[int, int], None]
 
 
 def load_vault(root: Path, config: Config | None = None, progress: Progress | None = None) -> Vault:
+    """Read every note of the vault at ``root`` (only reads): its Notes with their Cards, and every
+    problem as a Diagnostic with file:line. ``config``: the vault's settings (read from the vault when
+    None); ``progress(done, total)`` is called after each note. Never raises on bad notes."""
     root = Path(root)
     vault = Vault(root=root)
     if config is None:
@@ -32,33 +38,50 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         vault.diagnostics.append(Diagnostic(str(root), 0, "error", "vault folder not found"))
         return vault
     vault.files = walk_vault(root, vault.diagnostics)
-    paths = markdown_files(vault.files, config.scan_directory, config.ignore)
+    paths = distinct_notes(root, markdown_files(vault.files, config.scan_directory, config.ignore))
     resolver = LinkResolver(vault.files, root)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
+    cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
+    settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics)
         if text is not None:
-            vault.notes.append(parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics))
+            key = text_hash(text)
+            hit = cache.get(rel, key, settings) if cache.path else None
+            if hit is None:
+                before = len(vault.diagnostics)
+                hit = parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics), []
+                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:])
+            vault.notes.append(hit[0])
+            vault.diagnostics.extend(hit[1])
         if progress:
             progress(done, len(paths))
-    _check_ids(vault)
+    cache.save()
+    drop_duplicate_ids(vault)
     return vault
 
 
 def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]], resolver: LinkResolver,
                vault_name: str, diagnostics: list[Diagnostic]) -> Note:
-    fm, body_start = split_frontmatter(text, rel, diagnostics)
-    found: FileScan = scan(text, rel, types, diagnostics, first_line=body_start)
-    if config.custom_regexps:
+    """One note's text → a Note with its cards, fields rendered to Anki HTML.
+
+    ``rel``: vault path; ``types``: note type → field names (:func:`note_type_fields`); problems are
+    appended to ``diagnostics`` with file:line. Cards that Anki could not show (empty) are left out with
+    a warning; ID lines no card claims are reported."""
+    fm, body_start = split_frontmatter(text, rel, diagnostics, config.syntax)
+    found: FileScan = scan(text, rel, types, diagnostics, first_line=body_start, syntax=config.syntax)
+    if config.custom_regexps:  # the first type claims a span (F6): regex_notes keeps the settings' order
         taken = [(c.line, c.end_line) for c in found.cards] + _spans(found.fenced)
         taken.append((1, body_start - 1))  # frontmatter
         found.cards = sorted(found.cards + regex_cards(text, rel, config.custom_regexps, types, taken,
-                                                        diagnostics), key=lambda c: c.line)
+                                                        diagnostics), key=lambda c: (c.line, c.col))
+    report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
+    found.cards = _showable(found.cards, types, diagnostics)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
-                links=list(found.links))
-    deck = file_deck(rel, found.target_deck, frontmatter_deck(fm), config)
-    shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm), config)
+                links=list(found.links), syntax_lines=set(found.syntax_lines))
+    deck = file_deck(rel, found.target_deck, frontmatter_deck(fm, config.syntax), config)
+    shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm, config.syntax), config)
     for card in found.cards:
         card.deck = deck
         card.context = context_of(rel, note, card.line)
@@ -66,14 +89,31 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         card.tags = unique_tags(card.tags + own_tags + shared_tags)
         _render_card(card, found, config, resolver, vault_name, diagnostics)
         note.links.extend(link for link in card.links if link not in note.links)
-    # a regex-style Cloze match that holds no cloze after formatting is prose, not a card
-    note.cards = [c for c in found.cards
-                  if not (c.kind == "regex" and is_cloze(c.note_type, config) and not _has_cloze(c))]
+    # a regex-style Cloze match that holds no cloze after formatting is prose, not a card (the plugin's
+    # rule); one with an ID was a card in Anki once, so its loss is said
+    note.cards = []
+    for card in found.cards:
+        if card.kind == "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
+            if card.id is not None:
+                diagnostics.append(Diagnostic(
+                    card.file, card.line, "warning",
+                    f"{card.note_type!r} match with ID {card.id} holds no cloze after formatting; skipped "
+                    "(the Anki note with this ID will not be updated)", "no-cloze"))
+            continue
+        note.cards.append(card)
     return note
 
 
-def is_cloze(note_type: str, config: Config) -> bool:
-    return note_type == "Cloze" or bool(config.note_types.get(note_type, {}).get("cloze"))
+def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic]) -> list[Card]:
+    """The cards Anki can show; the others (empty card, empty front) get a warning and are left out."""
+    keep = []
+    for card in cards:
+        problem = card_problems(card, types.get(card.note_type, []))
+        if problem is None:
+            keep.append(card)
+        else:
+            diagnostics.append(problem)
+    return keep
 
 
 def _has_cloze(card: Card) -> bool:
@@ -116,7 +156,7 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     ctx = RenderContext(note_path=card.file, resolver=resolver, vault_name=vault_name,
                         wikilinks=config.wikilinks)
     for name, source in card.fields.items():
-        card.html[name] = render(source, ctx) + frozen.get(name, "")
+        card.html[name] = render(source, ctx) + (render(frozen[name], ctx) if frozen.get(name) else "")
     if config.add_context and config.context_fields.get(card.note_type) in card.html:
         name = config.context_fields[card.note_type]
         card.html[name] += f'<span class="context">{html.escape(card.context)}</span>'
@@ -127,28 +167,11 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     card.links = list(dict.fromkeys(ctx.links))
     for missing in dict.fromkeys(ctx.missing):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                      f"embedded file {missing!r} (in this card) not found in the vault"))
+                                      f"embedded file {missing!r} (in this card) not found in the vault",
+                                      "missing-media"))
     for warning in dict.fromkeys(ctx.warnings):
-        diagnostics.append(Diagnostic(card.file, card.line, "warning", warning))
+        diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))
     if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       "Cloze card has no cloze deletion ({{c1::...}}); "
-                                      "Anki shows it as a single card"))
-
-
-def _check_ids(vault: Vault) -> None:
-    """Two cards with one ID: an error naming both; the second is left out."""
-    seen: dict[int, Card] = {}
-    for note in vault.notes:
-        keep = []
-        for card in note.cards:
-            first = seen.get(card.id) if card.id is not None else None
-            if first is not None:
-                vault.diagnostics.append(Diagnostic(card.file, card.line, "error",
-                                                    f"ID {card.id} is also used by the card at "
-                                                    f"{first.where}; this card skipped"))
-                continue
-            if card.id is not None:
-                seen[card.id] = card
-            keep.append(card)
-        note.cards = keep
+                                      "Anki shows it as a single card", "no-cloze"))

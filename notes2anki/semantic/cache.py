@@ -1,24 +1,37 @@
-"""A SQLite cache of embedding vectors, so a run re-encodes only new or changed texts.
+"""A SQLite cache of embedding vectors (and of per-pair verdicts), so a run recomputes only what changed.
 
-One row per (model, text version, SHA-256 of the text) holds the float32 vector. The file is re-computable
-data: one that cannot be read as this cache (corrupt, truncated, another program's database, an older
-schema) is deleted and rebuilt, and the reason is reported as a warning string; it never raises. When the
-cache location cannot be written at all, the cache lives in memory for the run (with a warning).
+One row per (model, text version, SHA-256 of the text) holds the float32 vector and when it was last used.
+The file is re-computable data: one that cannot be read as this cache (corrupt, truncated, another
+program's database, an unknown schema) is deleted and rebuilt, and the reason is reported as a warning
+string; it never raises. A file that another process holds locked is never taken for corrupt: opening
+waits up to ``busy_timeout`` seconds, then the run uses an in-memory cache (with a warning) and leaves
+the file alone. When the cache location cannot be written at all, the cache lives in memory for the run.
+
+Pruning (:meth:`EmbeddingCache.prune`, run by itself at most once a day when the cache is opened):
+entries not used for ``max_age_days`` (default 60) are deleted, i.e. the texts of no vault built or queried
+in that time; then, while the file holds more than ``max_rows`` vectors (default 500,000, about 0.9 GB),
+the least recently used go. ``NOTES2ANKI_CACHE_MAX_AGE_DAYS`` and ``NOTES2ANKI_CACHE_MAX_ROWS`` override.
 """
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 
 APP_ID = "notes2anki-embeddings"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: vectors.used, the verdicts table (1 is migrated in place)
 CACHE_FILE_NAME = "embeddings.sqlite"
 _BATCH = 500  # keys per SELECT ... IN (...)
+DAY = 86400.0
+DEFAULT_MAX_AGE_DAYS = 60.0
+DEFAULT_MAX_ROWS = 500_000
+LOCKED = "is locked by another process"
 
 
 def default_cache_path() -> Path:
@@ -42,7 +55,16 @@ CREATE TABLE IF NOT EXISTS vectors (
     dim INTEGER NOT NULL,
     vector BLOB NOT NULL,
     created REAL NOT NULL,
+    used REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (model, text_version, hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS verdicts (
+    kind TEXT NOT NULL,
+    a TEXT NOT NULL,
+    b TEXT NOT NULL,
+    value TEXT NOT NULL,
+    used REAL NOT NULL,
+    PRIMARY KEY (kind, a, b)
 ) WITHOUT ROWID;
 """
 
@@ -54,10 +76,13 @@ class EmbeddingCache:
     with the file (rebuilt, not writable); the cache itself keeps working either way.
     """
 
-    def __init__(self, path: Path | str | None):
+    def __init__(self, path: Path | str | None, *, busy_timeout: float = 5.0, auto_prune: bool = True):
         self.path = Path(path) if path is not None else None
         self.warnings: list[str] = []
+        self.busy_timeout = busy_timeout
         self._conn = self._open()
+        if auto_prune and self.path is not None:
+            self._prune_daily()
 
     # -- opening -------------------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -68,11 +93,16 @@ class EmbeddingCache:
         except OSError as exc:
             return self._in_memory(f"cannot create the cache directory {self.path.parent}: {exc}")
         if self.path.exists():
-            problem = self._check(self.path)
+            problem = self._check(self.path, self.busy_timeout)
+            if problem == LOCKED:
+                return self._in_memory(f"embedding cache {self.path} {problem} (waited {self.busy_timeout:g} s); "
+                                       f"left as it is")
             if problem is None:
                 try:
                     return self._connect(str(self.path))
                 except sqlite3.Error as exc:
+                    if _is_busy(exc):
+                        return self._in_memory(f"embedding cache {self.path} {LOCKED}; left as it is")
                     problem = f"cannot open it ({exc})"
             self.warnings.append(f"embedding cache {self.path} {problem}; rebuilding it")
             if not self._remove(self.path):
@@ -83,8 +113,9 @@ class EmbeddingCache:
             return self._in_memory(f"cannot write the embedding cache {self.path}: {exc}")
 
     @staticmethod
-    def _check(path: Path) -> str | None:
-        """Why the file at ``path`` is not a usable cache, or None when it is."""
+    def _check(path: Path, busy_timeout: float = 5.0) -> str | None:
+        """Why the file at ``path`` is not a usable cache (:data:`LOCKED` when another process holds it
+        locked: not a fault), or None when it is."""
         try:
             with open(path, "rb") as handle:
                 header = handle.read(16)
@@ -96,7 +127,7 @@ class EmbeddingCache:
             return "is not a SQLite database (corrupt or foreign file)"
         conn = None
         try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout)
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return "is corrupt (quick_check failed)"
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -105,11 +136,11 @@ class EmbeddingCache:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("app") != APP_ID:
                 return "is not a notes2anki embedding cache"
-            if meta.get("schema") != SCHEMA_VERSION:
+            if meta.get("schema") not in ("1", SCHEMA_VERSION):
                 return f"has schema {meta.get('schema')!r}, expected {SCHEMA_VERSION!r}"
             conn.execute("SELECT model, text_version, hash, dim, vector FROM vectors LIMIT 1").fetchall()
         except sqlite3.Error as exc:
-            return f"is corrupt ({exc})"
+            return LOCKED if _is_busy(exc) else f"is corrupt ({exc})"
         finally:
             if conn is not None:
                 conn.close()
@@ -127,11 +158,17 @@ class EmbeddingCache:
         return ok
 
     def _connect(self, target: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(target, timeout=30)
+        conn = sqlite3.connect(target, timeout=self.busy_timeout)
         try:
+            if target != ":memory:":
+                conn.execute("PRAGMA journal_mode=WAL")  # readers do not block a writer, nor it them
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(vectors)")}
+            if "used" not in columns:  # schema 1: add the column, count every vector as used now
+                conn.execute("ALTER TABLE vectors ADD COLUMN used REAL NOT NULL DEFAULT 0")
+                conn.execute("UPDATE vectors SET used = ?", (time.time(),))
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('app', ?)", (APP_ID,))
-            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
             conn.commit()
         except sqlite3.Error:
             conn.close()
@@ -161,7 +198,21 @@ class EmbeddingCache:
         except sqlite3.Error as exc:
             self.warnings.append(f"embedding cache read failed ({exc}); re-encoding")
             return {}
+        self._touch(model, text_version, list(found))
         return found
+
+    def _touch(self, model: str, text_version: int, hashes: list[str]) -> None:
+        """Mark ``hashes`` as used now; rows already marked within the last day are not rewritten."""
+        now = time.time()
+        try:
+            with self._conn:
+                for start in range(0, len(hashes), _BATCH):
+                    chunk = hashes[start:start + _BATCH]
+                    self._conn.execute(
+                        f"UPDATE vectors SET used = ? WHERE model = ? AND text_version = ? AND used < ? "
+                        f"AND hash IN ({','.join('?' * len(chunk))})", (now, model, text_version, now - DAY, *chunk))
+        except sqlite3.Error:
+            pass  # e.g. locked by another run: the marks are a pruning hint only
 
     def put(self, model: str, text_version: int, vectors: dict[str, np.ndarray]) -> None:
         """Store ``vectors`` (hash -> vector). A write failure becomes a warning, not an error."""
@@ -169,14 +220,84 @@ class EmbeddingCache:
             return
         now = time.time()
         rows = [(model, text_version, key, int(vec.shape[0]),
-                 np.ascontiguousarray(vec, dtype=np.float32).tobytes(), now) for key, vec in vectors.items()]
+                 np.ascontiguousarray(vec, dtype=np.float32).tobytes(), now, now) for key, vec in vectors.items()]
         try:
             with self._conn:
                 self._conn.executemany(
-                    "INSERT OR REPLACE INTO vectors (model, text_version, hash, dim, vector, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", rows)
+                    "INSERT OR REPLACE INTO vectors (model, text_version, hash, dim, vector, created, used) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
             self.warnings.append(f"embedding cache write failed ({exc}); vectors not saved")
+
+    # -- per-pair results (see PairVerdictCache) --------------------------------------------------------
+    def get_pairs(self, kind: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """Stored values (JSON-decoded) of the unordered ``pairs`` of text hashes under ``kind``."""
+        wanted = list(dict.fromkeys(_ordered(a, b) for a, b in pairs))
+        found: dict[tuple[str, str], Any] = {}
+        try:
+            for start in range(0, len(wanted), _BATCH // 2):
+                chunk = wanted[start:start + _BATCH // 2]
+                where = " OR ".join("(a = ? AND b = ?)" for _ in chunk)
+                args = [x for pair in chunk for x in pair]
+                for a, b, value in self._conn.execute(
+                        f"SELECT a, b, value FROM verdicts WHERE kind = ? AND ({where})", (kind, *args)):
+                    found[(a, b)] = json.loads(value)
+            now = time.time()
+            with self._conn:
+                self._conn.executemany("UPDATE verdicts SET used = ? WHERE kind = ? AND a = ? AND b = ? AND used < ?",
+                                       [(now, kind, a, b, now - DAY) for a, b in found])
+        except (sqlite3.Error, ValueError) as exc:
+            self.warnings.append(f"verdict cache read failed ({exc}); judging again")
+        return {pair: found[_ordered(*pair)] for pair in pairs if _ordered(*pair) in found}
+
+    def put_pairs(self, kind: str, values: dict[tuple[str, str], Any]) -> None:
+        """Store JSON-serialisable ``values`` by unordered pair of text hashes under ``kind``."""
+        now = time.time()
+        rows = [(kind, *_ordered(a, b), json.dumps(value, sort_keys=True), now) for (a, b), value in values.items()]
+        try:
+            with self._conn:
+                self._conn.executemany("INSERT OR REPLACE INTO verdicts (kind, a, b, value, used) VALUES (?, ?, ?, ?, ?)",
+                                       rows)
+        except sqlite3.Error as exc:
+            self.warnings.append(f"verdict cache write failed ({exc}); verdicts not saved")
+
+    # -- pruning -------------------------------------------------------------------------------------
+    def prune(self, *, max_age_days: float | None = None, max_rows: int | None = None,
+              now: float | None = None) -> int:
+        """Delete vectors and verdicts unused for ``max_age_days``, then the least recently used vectors
+        beyond ``max_rows``; returns how many rows went. Defaults: see the module doc."""
+        age = max_age_days if max_age_days is not None else _env_number("NOTES2ANKI_CACHE_MAX_AGE_DAYS",
+                                                                         DEFAULT_MAX_AGE_DAYS)
+        limit = int(max_rows if max_rows is not None else _env_number("NOTES2ANKI_CACHE_MAX_ROWS", DEFAULT_MAX_ROWS))
+        cutoff = (now if now is not None else time.time()) - age * DAY
+        try:
+            with self._conn:
+                gone = self._conn.execute("DELETE FROM vectors WHERE used < ?", (cutoff,)).rowcount
+                gone += self._conn.execute("DELETE FROM verdicts WHERE used < ?", (cutoff,)).rowcount
+                extra = len(self) - limit
+                if extra > 0:
+                    gone += self._conn.execute(
+                        "DELETE FROM vectors WHERE (model, text_version, hash) IN (SELECT model, text_version, hash "
+                        "FROM vectors ORDER BY used LIMIT ?)", (extra,)).rowcount
+                extra = self._conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0] - 4 * limit
+                if extra > 0:
+                    gone += self._conn.execute(
+                        "DELETE FROM verdicts WHERE (kind, a, b) IN (SELECT kind, a, b FROM verdicts "
+                        "ORDER BY used LIMIT ?)", (extra,)).rowcount
+                self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('pruned', ?)", (str(time.time()),))
+        except sqlite3.Error as exc:
+            self.warnings.append(f"embedding cache pruning failed ({exc})")
+            return 0
+        return gone
+
+    def _prune_daily(self) -> None:
+        try:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'pruned'").fetchone()
+            last = float(row[0]) if row else 0.0
+        except (sqlite3.Error, ValueError):
+            last = 0.0
+        if time.time() - last >= DAY:
+            self.prune()
 
     def __len__(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
@@ -189,3 +310,46 @@ class EmbeddingCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class PairVerdictCache:
+    """Results per unordered pair of texts, e.g. duplicate verdicts, stored beside the vectors.
+
+    ``kind`` names what is stored and everything it depends on, e.g.
+    ``f"dupes:{model_key}:{TEXT_VERSION}:{SCORING_VERSION}:{threshold}"``: change any part and old values
+    are not seen (they age out by pruning). Pairs are keyed by the texts' :func:`text_hash` values, in either
+    order. Values must be JSON-serialisable (e.g. ``dataclasses.asdict(verdict)``)::
+
+        verdicts = PairVerdictCache(embedder.cache, kind)
+        known = verdicts.get([(ha, hb), ...])          # {(ha, hb): value} for the pairs already judged
+        verdicts.put({(ha, hb): value, ...})            # after judging the others
+    """
+
+    def __init__(self, cache: EmbeddingCache, kind: str):
+        self.cache = cache
+        self.kind = kind
+
+    def get(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """Stored values of ``pairs`` (keys as asked); pairs never stored are left out."""
+        return self.cache.get_pairs(self.kind, list(pairs))
+
+    def put(self, values: dict[tuple[str, str], Any]) -> None:
+        """Store ``values`` (pair of text hashes -> JSON-serialisable value)."""
+        self.cache.put_pairs(self.kind, values)
+
+
+def _ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default

@@ -56,7 +56,7 @@ a an the of in on at to for from by with about as into onto over under between w
 but if so is are was were be been being do does did done has have had having can could should would
 will shall may might must it its this that these those there here which what who whom whose when where
 why how whats what's also just very much such
-same own our your their his her my we you they he she i me him them us ones called known name named
+same own our your their his her my we you they he she i me him them us called known name named
 give state define describe explain list mention term word meaning mean means stand stands refer refers
 used use using usually typically commonly generally main mainly primary purpose role function example
 e g eg ie i.e etc vs versus kind type sort way ways thing things part parts
@@ -345,3 +345,78 @@ def answer_overlap(question_a: str, answer_a: str, question_b: str,
     initials = _initialisms(large_words)
     hits = sum(1 for w in small if w in initials or any(_same_word(w, v) for v in large))
     return hits / len(small), min(1.0, hits / len(large))
+
+
+# -- numbers by meaning ----------------------------------------------------------------------------------
+_DOTTED_QUAD = re.compile(r"(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+_CIDR = re.compile(r"(?<![\w.])/(\d{1,2})(?!\d)")
+_FRACTION = re.compile(r"(?<![\w./])(\d{1,4})\s*/\s*(\d{1,4})(?![\w./])")
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*%")
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+),(\d{1,2})(?![\d,])")
+
+
+def _canonical(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _mask_prefix(parts: list[int]) -> int | None:
+    """The prefix length of a netmask written as four octets (255.255.255.0 -> 24), else None."""
+    if any(p > 255 for p in parts) or parts[0] != 255:
+        return None
+    bits = "".join(f"{p:08b}" for p in parts)
+    ones = bits.find("0") if "0" in bits else 32
+    return ones if "1" not in bits[ones:] else None
+
+
+@lru_cache(maxsize=1 << 16)
+def quantities(text: str) -> frozenset[str]:
+    """The numbers of ``text`` by value, so that the same quantity written differently matches: a netmask
+    and its prefix (``255.255.255.0`` = ``/24``), a fraction, a decimal, a percentage (``1/2`` = ``0.5``
+    = ``50%``), a decimal comma (``0,5``), thousands separators; versions such as ``1.3`` keep their text.
+    Values are canonical strings (4 significant digits); a netmask is ``"/24"``."""
+    text = _fold(text)
+    found: set[str] = set()
+
+    def quad(match: re.Match[str]) -> str:
+        parts = [int(g) for g in match.groups()]
+        prefix = _mask_prefix(parts)
+        found.add(f"/{prefix}" if prefix is not None else ".".join(map(str, parts)))
+        return " "
+
+    text = _DOTTED_QUAD.sub(quad, text)
+    text = _CIDR.sub(lambda m: found.add(f"/{int(m.group(1))}") or " ", text)
+
+    def fraction(match: re.Match[str]) -> str:
+        a, b = int(match.group(1)), int(match.group(2))
+        if b:
+            found.add(_canonical(a / b))
+        return " "
+
+    text = _FRACTION.sub(fraction, text)
+    text = _PERCENT.sub(lambda m: found.add(_canonical(float(m.group(1)) / 100)) or " ", text)
+    text = _DECIMAL_COMMA.sub(lambda m: f"{m.group(1)}.{m.group(2)}", text)
+    for value in numbers(text, words=False):
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        found.add(value if value.count(".") > 1 else _canonical(number))
+    return frozenset(found)
+
+
+def _close(x: str, y: str) -> bool:
+    if x == y:
+        return True
+    try:
+        a, b = float(x), float(y)
+    except ValueError:
+        return False
+    return a == b or (a * b > 0 and abs(a - b) <= 0.006 * max(abs(a), abs(b)))
+
+
+def quantity_conflict(a: str, b: str) -> tuple[int, int]:
+    """(quantities of ``a`` matching none of ``b``, quantities of ``b`` matching none of ``a``), by value
+    (:func:`quantities`; 9.8 and 9.81 match)."""
+    qa, qb = quantities(a), quantities(b)
+    return (sum(1 for x in qa if not any(_close(x, y) for y in qb)),
+            sum(1 for y in qb if not any(_close(y, x) for x in qa)))

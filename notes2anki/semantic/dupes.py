@@ -1,13 +1,19 @@
 """Exact and near-duplicate cards: :func:`find_duplicates`.
 
-1. Cards whose plain text (:func:`~notes2anki.semantic.text.card_text`, case and spacing ignored) is equal
-   are *exact* duplicates (score 1.0).
-2. The card texts are embedded (through the cache) and candidate pairs mined by cosine in bounded memory
-   (:mod:`~notes2anki.semantic.mining`).
-3. Each candidate is judged on its question and answer (:mod:`~notes2anki.semantic.scoring`): a score
-   compared with the threshold, then lexical vetoes against hard negatives (TLS 1.3 vs TLS 1.2).
-4. Pairs the user keeps on purpose (the ``ignore`` list) are dropped; the rest are joined into groups
-   (connected cards), and groups of three or more cards are reported as groups as well.
+1. Cards with the same plain text (case counts, Markdown emphasis does not) that embed the same images and
+   sounds in the same fields are *exact* duplicates (score 1.0): a card that differs only by an image
+   (FIT ``BI-SPOL-14 MLO.md:760/778``) is not exact.
+2. Each distinct card is read as question, answer and whole text (a Cloze card: its text with the clozes
+   blanked, and the cloze answers); the three are embedded (through the cache). Which cards the model can
+   read at all is measured per card (:func:`notes2anki.semantic.language.covered`).
+3. Candidate pairs: each card's nearest neighbours by card-text and by question cosine (bounded memory,
+   :mod:`~notes2anki.semantic.mining`); for cards the model does not read, by character n-gram cosine.
+4. Each candidate is judged (:mod:`~notes2anki.semantic.scoring`): the learned pair model for covered
+   cards, character n-grams for the others. Two cards that embed different images or sounds are not
+   duplicates ("Which formula is equivalent: [image]" asked of two formulas).
+5. Pairs the user keeps on purpose (the ``ignore`` list) are dropped. Groups are *cliques*: three or more
+   cards every two of which are reported duplicates (no chaining through a middle card); each card is in at
+   most one group, the larger and closer groups first.
 
 The library never prints: problems come back in :attr:`DuplicateReport.warnings`.
 """
@@ -20,10 +26,15 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+import numpy as np
+
 from notes2anki.model import Card
 from notes2anki.semantic.encoder import Embedder
+from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
-from notes2anki.semantic.scoring import CANDIDATE_MIN, DEFAULT_THRESHOLD, Side, Verdict, judge
+from notes2anki.semantic.pair_features import Side, encode
+from notes2anki.semantic.scoring import (CANDIDATE_MIN, CHAR_CANDIDATE_MIN, DEFAULT_THRESHOLD, Verdict,
+                                         judge_pairs)
 from notes2anki.semantic.text import card_text, is_cloze, question_and_answer, question_text
 
 __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "find_duplicates",
@@ -37,12 +48,14 @@ class DuplicatePair:
     score: float
     kind: str  # "exact" | "near"
     signals: dict[str, Any] = field(default_factory=dict)
+    method: str = "model"  # "exact" | "model" | "chargrams"
 
 
 @dataclass
 class DuplicateGroup:
     cards: list[Card]
-    score: float  # the weakest reported pair that joins the group
+    score: float  # the weakest pair inside the group
+    exact: bool = False  # every card has the same text
 
 
 @dataclass
@@ -66,6 +79,7 @@ class DuplicateReport:
     cards_checked: int = 0
     encoded: int = 0  # texts the model had to encode (the rest came from the cache)
     ignored: int = 0  # pairs dropped by the ignore list
+    uncovered: int = 0  # cards the model does not read, compared by character n-grams
 
     @property
     def found(self) -> bool:
@@ -74,9 +88,11 @@ class DuplicateReport:
     def to_json(self) -> dict[str, Any]:
         """The stable JSON interface of ``notes2anki dupes --json``."""
         return {
-            "pairs": [{"a": card_json(p.a), "b": card_json(p.b), "score": p.score, "kind": p.kind}
-                      for p in self.pairs],
-            "groups": [{"cards": [card_json(c) for c in g.cards], "score": g.score} for g in self.groups],
+            "pairs": [{"a": card_json(p.a), "b": card_json(p.b), "score": p.score, "kind": p.kind,
+                       "method": p.method} for p in self.pairs],
+            "groups": [{"cards": [card_json(c) for c in g.cards], "score": g.score,
+                        "kind": "exact" if g.exact else "near"} for g in self.groups],
+            "cards_checked": self.cards_checked, "cards_by_chargrams": self.uncovered,
         }
 
 
@@ -145,74 +161,104 @@ def _ignored_pairs(entries: list[list[int | tuple[str, int]]], cards: Sequence[C
 
 
 def settings_from_config(config: Any) -> tuple[str | None, float | None, Any, list[str]]:
-    """(model, threshold, ignore entries, warnings) from ``[semantic] model`` and ``[dupes] threshold`` /
-    ``ignore`` of a :class:`notes2anki.config.Config` (None where unset)."""
-    warnings: list[str] = []
-    semantic = config.section("semantic") if config is not None else {}
-    dupes = config.section("dupes") if config is not None else {}
-    model = semantic.get("model")
-    if model is not None and not isinstance(model, str):
-        warnings.append(f"[semantic] model should be a string, got {model!r}; default used")
-        model = None
-    threshold = dupes.get("threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
-                                  or not 0.0 <= threshold <= 1.0):
-        warnings.append(f"[dupes] threshold should be a number between 0 and 1, got {threshold!r}; "
-                        "default used")
-        threshold = None
-    return model, None if threshold is None else float(threshold), dupes.get("ignore", ()), warnings
+    """(model, threshold, ignore entries, warnings) from the validated ``config.semantic.model`` and
+    ``config.dupes`` of a :class:`notes2anki.config.Config` (None where unset; the configuration loader
+    has already reported invalid values)."""
+    if config is None:
+        return None, None, (), []
+    semantic, dupes = getattr(config, "semantic", None), getattr(config, "dupes", None)
+    model = getattr(semantic, "model", None)
+    threshold = getattr(dupes, "threshold", None)
+    ignore = [list(entry) for entry in getattr(dupes, "ignore", ())]
+    return model, None if threshold is None else float(threshold), ignore, []
 
 
 # -- finding ---------------------------------------------------------------------------------------------
 
-def _exact_key(text: str) -> str:
-    return " ".join(text.casefold().split())
+_MEDIA = re.compile(r"!\[\[([^\]|\n]*)[^\]\n]*\]\]|!\[[^\]\n]*\]\(([^)\s]*)[^)\n]*\)|<img\b[^>]*?src=[\"']?([^\"' >]+)"
+                    r"|\[sound:([^\]\n]*)\]", re.I)
 
 
-def judge_pairs(sides: Sequence[Side] | dict[int, Side], candidates: Iterable[tuple[int, int, float]],
-                embedder: Embedder, threshold: float | None = None) -> dict[tuple[int, int], Verdict]:
-    """Judge candidate pairs ``(i, j, card cosine)`` of ``sides``; the questions and answers of the cards
-    involved are embedded here (through the cache). With ``threshold``, vetoes are looked for only in
-    pairs scoring at least that."""
-    candidates = list(candidates)
-    involved = sorted({i for i, j, _ in candidates} | {j for i, j, _ in candidates})
-    if not involved:
-        return {}
-    questions = embedder.embed([sides[i].question for i in involved])
-    answers = embedder.embed([sides[i].answer or sides[i].question for i in involved])
-    row = {card: k for k, card in enumerate(involved)}
-    verdicts = {}
-    for i, j, card_cos in candidates:
-        has_answers = bool(sides[i].answer and sides[j].answer)
-        verdicts[(i, j)] = judge(
-            sides[i], sides[j], card_cos=card_cos,
-            question_cos=float(questions[row[i]] @ questions[row[j]]),
-            answer_cos=float(answers[row[i]] @ answers[row[j]]) if has_answers else None, threshold=threshold)
-    return verdicts
+def _media(card: Card) -> tuple[str, ...]:
+    """The images and sounds the card embeds, in order."""
+    return tuple(next(g for g in m.groups() if g is not None).strip()
+                 for value in card.fields.values() for m in _MEDIA.finditer(value))
 
 
-def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder) -> list[Verdict]:
+def exact_key(card: Card) -> str:
+    """What two exact duplicates share: the plain card text (:func:`card_text`; case counts, Markdown
+    emphasis does not) and the images and sounds each field embeds, in order: a card that differs only by
+    an image is not an exact duplicate."""
+    media = ["|".join(next(g for g in m.groups() if g is not None).strip() for m in _MEDIA.finditer(value))
+             for value in card.fields.values()]
+    return "\x1f".join([card_text(card), *media])
+
+
+def card_side(card: Card) -> Side:
+    """The card as the judge reads it (question, answer, whole text)."""
+    question, answer = question_and_answer(card)
+    return Side(question, answer, card_text(card), is_cloze(card))
+
+
+def _char_neighbours(matrix, rows: list[int], top_k: int, min_score: float,
+                     block: int = 512) -> set[tuple[int, int]]:
+    """Pairs among ``rows`` (indices into the sparse l2-normalised ``matrix``) with n-gram cosine at least
+    ``min_score`` among each row's ``top_k`` best; blocks of rows keep memory bounded."""
+    out: set[tuple[int, int]] = set()
+    if len(rows) < 2:
+        return out
+    sub = matrix[rows]
+    k = min(top_k, len(rows) - 1)
+    for start in range(0, len(rows), block):
+        scores = (sub[start:start + block] @ sub.T).toarray()
+        for offset, row in enumerate(scores):
+            row[start + offset] = -1.0
+            best = np.argpartition(row, len(row) - k)[len(row) - k:]
+            for c in best.tolist():
+                if row[c] >= min_score:
+                    a, b = rows[start + offset], rows[c]
+                    out.add((min(a, b), max(a, b)))
+    return out
+
+
+def candidate_pairs(enc, is_covered: Sequence[bool], top_k: int = 10) -> list[tuple[int, int]]:
+    """Index pairs worth judging: nearest neighbours by card-text and question embedding among covered
+    sides, by character n-grams wherever a side is not covered. Sorted."""
+    found: set[tuple[int, int]] = set()
+    cov = [i for i, c in enumerate(is_covered) if c]
+    if len(cov) >= 2:
+        for vectors in (enc.card[cov], enc.question[cov]):
+            for i, j, _ in mine_pairs(vectors, min_score=CANDIDATE_MIN, top_k=top_k):
+                found.add((cov[i], cov[j]))
+    if not all(is_covered):
+        everyone = list(range(len(is_covered)))
+        found |= {(i, j) for i, j in _char_neighbours(enc.char_card, everyone, top_k, CHAR_CANDIDATE_MIN)
+                  if not (is_covered[i] and is_covered[j])}
+    return sorted(found)
+
+
+def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
+                  threshold: float | None = None) -> list[Verdict]:
     """Judge the given pairs of cards as :func:`find_duplicates` judges its candidates, whatever their
-    cosine (for evaluation on labelled pairs)."""
-    cards = [card for pair in pairs for card in pair]
-    vectors = embedder.embed([card_text(card) for card in cards])
-    sides = [Side(*question_and_answer(card), cloze=is_cloze(card)) for card in cards]
-    candidates = [(2 * k, 2 * k + 1, float(vectors[2 * k] @ vectors[2 * k + 1])) for k in range(len(pairs))]
-    verdicts = judge_pairs(sides, candidates, embedder)
-    return [verdicts[(i, j)] for i, j, _ in candidates]
+    cosine (for evaluation on labelled pairs); all cards are taken as covered by the model."""
+    sides = [card_side(card) for pair in pairs for card in pair]
+    enc = encode(sides, embedder.embed)
+    verdicts = judge_pairs(enc, [(2 * k, 2 * k + 1) for k in range(len(pairs))], [True] * len(sides), threshold)
+    return [verdicts[(2 * k, 2 * k + 1)] for k in range(len(pairs))]
 
 
 def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | None = None,
                     threshold: float | None = None, ignore: Any = (),
                     cache_path: Path | str | None = None, embedder: Embedder | None = None,
-                    top_k: int = 16) -> DuplicateReport:
-    """Exact and near-duplicate pairs among ``cards`` (cards marked DELETE and empty cards are skipped).
+                    top_k: int = 10) -> DuplicateReport:
+    """Exact and near-duplicate pairs and groups among ``cards`` (cards marked DELETE and empty cards are
+    skipped).
 
     ``model``: a sentence-transformers model name or directory (None: the bundled all-MiniLM-L6-v2);
-    ``threshold``: score in [0, 1] at or above which a near pair is reported (None: ``DEFAULT_THRESHOLD``);
-    ``ignore``: the ``[dupes] ignore`` entries (see :func:`parse_ignore`); ``cache_path``: the embedding
-    cache file (None: the default location, ``":memory:"``: not saved). Raises
-    :class:`~notes2anki.semantic.encoder.EncoderError` when the model cannot be loaded.
+    ``threshold``: probability in [0, 1] at or above which a near pair is reported (None: the pair model's
+    default, ``DEFAULT_THRESHOLD``); ``ignore``: the ``[dupes] ignore`` entries (see :func:`parse_ignore`);
+    ``cache_path``: the embedding cache file (None: the default location, ``":memory:"``: not saved).
+    Raises :class:`~notes2anki.semantic.encoder.EncoderError` when the model cannot be loaded.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if not 0.0 <= threshold <= 1.0:
@@ -221,50 +267,56 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     entries, bad = parse_ignore(ignore)
     report.warnings.extend(bad)
 
-    texts = {id(card): card_text(card) for card in cards}
-    kept = [card for card in cards if not card.delete and texts[id(card)]]
+    kept = [card for card in cards if not card.delete and card_text(card)]
     report.cards_checked = len(kept)
     ignored = _ignored_pairs(entries, kept, report.warnings)
 
-    # 1. exact duplicates: one representative per distinct text
+    # 1. exact duplicates: one representative per distinct Markdown
     members: dict[str, list[int]] = {}
     for index, card in enumerate(kept):
-        members.setdefault(_exact_key(texts[id(card)]), []).append(index)
+        members.setdefault(exact_key(card), []).append(index)
     reps = [group[0] for group in members.values()]
     group_of = {rep: group for rep, group in zip(reps, members.values())}
     found: dict[frozenset[int], DuplicatePair] = {}
     for group in members.values():
         for i, j in combinations(group, 2):
-            found[frozenset((i, j))] = DuplicatePair(kept[i], kept[j], 1.0, "exact")
+            found[frozenset((i, j))] = DuplicatePair(kept[i], kept[j], 1.0, "exact", method="exact")
 
-    # 2-3. near duplicates among the representatives
+    # 2-4. near duplicates among the representatives
     own = embedder is None
     embedder = embedder or Embedder(model, cache_path=cache_path)
     try:
         if len(reps) >= 2:
-            vectors = embedder.embed([texts[id(kept[r])] for r in reps])
-            candidates = [(reps[i], reps[j], cos) for i, j, cos in
-                          mine_pairs(vectors, min_score=CANDIDATE_MIN, top_k=top_k)]
-            del vectors
-            involved = {i for i, _, _ in candidates} | {j for _, j, _ in candidates}
-            sides = {i: Side(*question_and_answer(kept[i]), cloze=is_cloze(kept[i])) for i in involved}
-            verdicts = judge_pairs(sides, candidates, embedder, threshold)
-            for (ri, rj), verdict in verdicts.items():
+            sides = [card_side(kept[r]) for r in reps]
+            is_covered = covered([s.text for s in sides], model if own else embedder.spec.location or None)
+            report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
+            enc = encode(sides, embedder.embed, is_covered)
+            verdicts = judge_pairs(enc, candidate_pairs(enc, is_covered, top_k), is_covered, threshold)
+            media = [_media(kept[r]) for r in reps]
+            for (a, b), verdict in verdicts.items():
+                ri, rj = reps[a], reps[b]
+                if media[a] and media[b] and media[a] != media[b] and verdict.accepted(threshold):
+                    verdict.vetoes.append("the cards embed different images or sounds")
                 if not verdict.accepted(threshold):
-                    reason = verdict.reason or f"score {verdict.score:.2f} below threshold {threshold:.2f}"
-                    report.rejected.append(Rejection(kept[ri], kept[rj], verdict.score, reason, verdict.signals))
+                    report.rejected.append(Rejection(kept[ri], kept[rj], verdict.score, verdict.reason,
+                                                     verdict.signals))
                     continue
                 for i in group_of[ri]:
                     for j in group_of[rj]:
-                        found.setdefault(frozenset((i, j)),
-                                         DuplicatePair(kept[i], kept[j], verdict.score, "near", verdict.signals))
+                        found.setdefault(frozenset((i, j)), DuplicatePair(
+                            kept[i], kept[j], verdict.score, "near", verdict.signals, verdict.method))
         report.encoded = embedder.stats.encoded
         report.warnings.extend(embedder.warnings)
     finally:
         if own:
             embedder.close()
+    if report.uncovered:
+        report.warnings.append(
+            f"{report.uncovered} of {report.cards_checked} cards are in a language the embedding model does "
+            f"not read; they were compared by character n-grams (copies and near copies only); "
+            + MULTILINGUAL_HINT)
 
-    # 4. ignore list, order, groups
+    # 5. ignore list, order, groups
     pairs = []
     for key, pair in found.items():
         if key in ignored:
@@ -276,32 +328,53 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     pairs.sort(key=lambda kp: (kp[1].kind != "exact", -kp[1].score, kp[1].a.file, kp[1].a.line,
                                kp[1].b.file, kp[1].b.line))
     report.pairs = [pair for _, pair in pairs]
-    report.rejected.sort(key=lambda r: -r.score)
-    report.groups = _groups([(tuple(key), pair.score) for key, pair in pairs], kept)
+    report.rejected.sort(key=lambda r: (-r.score, r.a.file, r.a.line, r.b.file, r.b.line))
+    report.groups = clique_groups({tuple(sorted(key)): pair for key, pair in pairs}, kept)
     return report
 
 
-def _groups(edges: list[tuple[tuple[int, ...], float]], cards: Sequence[Card]) -> list[DuplicateGroup]:
-    """Connected components of three or more cards; score = the weakest edge inside the component."""
-    parent: dict[int, int] = {}
+def _maximal_cliques(adjacency: dict[int, set[int]]) -> list[frozenset[int]]:
+    """Maximal cliques (Bron–Kerbosch with pivoting; iterative, so deep graphs do not recurse)."""
+    cliques: list[frozenset[int]] = []
+    stack = [(frozenset(), frozenset(adjacency), frozenset())]
+    while stack:
+        r, p, x = stack.pop()
+        if not p and not x:
+            cliques.append(r)
+            continue
+        pivot = max(p | x, key=lambda u: (len(adjacency[u] & p), -u))
+        for v in sorted(p - adjacency[pivot]):
+            stack.append((r | {v}, p & adjacency[v], x & adjacency[v]))
+            p = p - {v}
+            x = x | {v}
+    return cliques
 
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    for (i, j), _ in edges:
-        parent[find(i)] = find(j)
-    components: dict[int, list[int]] = {}
-    for node in list(parent):
-        components.setdefault(find(node), []).append(node)
-    weakest: dict[int, float] = {}
-    for (i, _), score in edges:
-        root = find(i)
-        weakest[root] = min(weakest.get(root, 1.0), score)
-    groups = [DuplicateGroup(sorted((cards[i] for i in nodes), key=lambda c: (c.file, c.line)), weakest[root])
-              for root, nodes in components.items() if len(nodes) >= 3]
-    groups.sort(key=lambda g: (-g.score, g.cards[0].file, g.cards[0].line))
+def clique_groups(pairs: dict[tuple[int, ...], DuplicatePair], cards: Sequence[Card]) -> list[DuplicateGroup]:
+    """Groups of three or more cards that are all pairwise reported duplicates; each card in one group at
+    most, larger then closer groups first. Score = the weakest pair inside."""
+    adjacency: dict[int, set[int]] = {}
+    for i, j in pairs:
+        adjacency.setdefault(i, set()).add(j)
+        adjacency.setdefault(j, set()).add(i)
+    candidates = []
+    for clique in _maximal_cliques(adjacency):
+        if len(clique) < 3:
+            continue
+        members = sorted(clique)
+        inside = [pairs[(i, j)] for i, j in combinations(members, 2)]
+        candidates.append((members, min(p.score for p in inside), all(p.kind == "exact" for p in inside)))
+    candidates.sort(key=lambda c: (-len(c[0]), -c[1], c[0]))
+    taken: set[int] = set()
+    groups = []
+    for members, score, exact in candidates:
+        free = [m for m in members if m not in taken]
+        if len(free) < 3:
+            continue
+        if len(free) < len(members):  # part of it is in a group already: the rest is still a clique
+            inside = [pairs[(i, j)] for i, j in combinations(free, 2)]
+            score, exact = min(p.score for p in inside), all(p.kind == "exact" for p in inside)
+        taken.update(free)
+        groups.append(DuplicateGroup(sorted((cards[m] for m in free), key=lambda c: (c.file, c.line)), score, exact))
+    groups.sort(key=lambda g: (not g.exact, -g.score, g.cards[0].file, g.cards[0].line))
     return groups

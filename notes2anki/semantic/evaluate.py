@@ -1,7 +1,12 @@
-"""Measure the duplicate judge on labelled pairs (the JSONL files under tests/semantic/data).
+"""Measure (and fit) the duplicate judge on labelled data.
 
-Each line: ``{"id", "a": {"front", "back"}, "b": {...}, "label": 0|1, "kind": ...}``. A side whose front
-holds ``{{c1::...}}`` becomes a Cloze card (Text, Back Extra), any other a Basic card (Front, Back).
+* Labelled pairs (the JSONL files under tests/semantic/data, and ``../shared/eval/dupes_pairs.jsonl``):
+  each line ``{"id", "a": {"front", "back"}, "b": {...}, "label": 0|1, "kind": ...}``. A side whose front
+  holds ``{{c1::...}}`` becomes a Cloze card (Text, Back Extra), any other a Basic card (Front, Back).
+* A labelled vault (``../shared/eval``: ``dupes_vault/`` + ``dupes_truth.json``): :func:`vault_scores` runs
+  :func:`~notes2anki.semantic.dupes.find_duplicates` on the vault and scores it as the set's README says.
+* ``python -m notes2anki.semantic.evaluate fit EVAL_DIR`` refits the shipped pair model
+  (:func:`fit_pair_model`).
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from typing import Any
 from notes2anki.model import Card
 from notes2anki.semantic.dupes import compare_cards
 from notes2anki.semantic.encoder import Embedder
+from notes2anki.semantic.pair_features import FEATURES
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict
 
 _CLOZE = re.compile(r"\{\{c\d+::")
@@ -81,15 +87,16 @@ def judge_labelled(pairs: list[LabelledPair], embedder: Embedder) -> list[Verdic
 
 def score(pairs: list[LabelledPair], verdicts: list[Verdict], threshold: float = DEFAULT_THRESHOLD,
           *, candidate_min: float | None = None) -> Scores:
-    """Precision/recall of "reported" (not vetoed, score >= threshold, card cosine >= the candidate
-    limit, as in find_duplicates) against the labels."""
+    """Precision/recall of "reported" (score >= threshold, and card-text or question cosine >= the
+    candidate limit, as in find_duplicates) against the labels."""
     from notes2anki.semantic.scoring import CANDIDATE_MIN
 
     limit = CANDIDATE_MIN if candidate_min is None else candidate_min
     tp = fp = fn = tn = 0
     errors = []
     for pair, verdict in zip(pairs, verdicts):
-        said = verdict.accepted(threshold) and (verdict.signals.get("card_cos") or 0.0) >= limit
+        close = max(verdict.signals.get("card_cos") or 0.0, verdict.signals.get("q_cos") or 0.0) >= limit
+        said = verdict.accepted(threshold) and close
         if said and pair.label:
             tp += 1
         elif said:
@@ -103,10 +110,162 @@ def score(pairs: list[LabelledPair], verdicts: list[Verdict], threshold: float =
     return Scores(threshold, tp, fp, fn, tn, errors)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m notes2anki.semantic.evaluate PAIRS.jsonl [--model M] [--threshold T] [--errors]``."""
-    import argparse
+# -- the labelled vault (../shared/eval) --------------------------------------------------------------------
+def load_eval(eval_dir: Path | str) -> tuple[list[Card], dict[str, Any]]:
+    """The cards of ``EVAL_DIR/dupes_vault`` (as notes2anki reads them) and ``dupes_truth.json``."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
 
+    root = Path(eval_dir) / "dupes_vault"
+    vault = load_vault(root, load_config(root, []))
+    truth = json.loads((Path(eval_dir) / "dupes_truth.json").read_text("utf-8"))
+    return list(vault.cards), truth
+
+
+def _where(side: dict[str, Any]) -> tuple[str, int]:
+    return side["file"], int(side["line"])
+
+
+@dataclass
+class VaultScores:
+    """Duplicate figures on the labelled vault, as its README defines them (same-language pairs and
+    cross-language pairs apart)."""
+
+    precision: float
+    recall: float
+    recall_cross_language: float
+    found_labelled: int
+    found_unlabelled: int
+    recall_by_subkind: dict[str, str]
+    false_positives: list[str]
+
+    def __str__(self) -> str:
+        return (f"same-language pairs: precision {self.precision:.3f} recall {self.recall:.3f}; cross-language "
+                f"recall {self.recall_cross_language:.3f}; unlabelled pairs reported {self.found_unlabelled}")
+
+
+def vault_scores(cards: list[Card], truth: dict[str, Any], report: Any) -> VaultScores:
+    """Score a :class:`~notes2anki.semantic.dupes.DuplicateReport` of the labelled vault."""
+    found = {frozenset(((p.a.file, p.a.line), (p.b.file, p.b.line))) for p in report.pairs}
+    dup = {frozenset((_where(p["a"]), _where(p["b"]))): p for p in truth["duplicate_pairs"]}
+    hard = {frozenset((_where(p["a"]), _where(p["b"]))): p for p in truth["hard_negative_pairs"]}
+    same = {k for k, p in dup.items() if not p.get("cross_language")}
+    cross = set(dup) - same
+    tp, fp = found & same, found & set(hard)
+    by_kind: dict[str, list[int]] = {}
+    for key, pair in dup.items():
+        by_kind.setdefault(pair["subkind"], [0, 0])
+        by_kind[pair["subkind"]][0] += key in found
+        by_kind[pair["subkind"]][1] += 1
+    return VaultScores(len(tp) / max(1, len(tp) + len(fp)), len(tp) / max(1, len(same)),
+                       len(found & cross) / max(1, len(cross)), len(found & (set(dup) | set(hard))),
+                       len(found - set(dup) - set(hard)),
+                       {k: f"{a}/{b}" for k, (a, b) in sorted(by_kind.items())},
+                       sorted(f"{hard[k]['subkind']}: {hard[k]['ids']}" for k in fp))
+
+
+def _training_rows(eval_dir: Path, embedder: Embedder, unlabelled_weight: float):
+    """Feature rows, labels, weights and sources (0: the vault, 1: project pairs) for fitting."""
+    import numpy as np
+
+    from notes2anki.semantic.dupes import candidate_pairs, card_side
+    from notes2anki.semantic.pair_features import encode, pair_features
+
+    cards, truth = load_eval(eval_dir)
+    cards = [c for c in cards if not c.delete and card_side(c).text]
+    index = {(c.file, c.line): k for k, c in enumerate(cards)}
+    enc = encode([card_side(c) for c in cards], embedder.embed)
+    key = lambda p: tuple(sorted((index[_where(p["a"])], index[_where(p["b"])])))  # noqa: E731
+    dup = {key(p): p for p in truth["duplicate_pairs"]}
+    hard = {key(p) for p in truth["hard_negative_pairs"]}
+    pairs = sorted(set(candidate_pairs(enc, [True] * len(cards))) | set(dup) | hard)
+    rows, labels, weights = [], [], []
+    for i, j in pairs:
+        if (i, j) in dup and dup[(i, j)].get("cross_language"):
+            continue  # the bundled model cannot read one side: nothing to learn from
+        rows.append(pair_features(enc, i, j))
+        labels.append(int((i, j) in dup))
+        weights.append(1.0 if (i, j) in dup or (i, j) in hard else unlabelled_weight)
+    source = [0] * len(rows)
+    project = load_pairs(Path(__file__).resolve().parents[2] / "tests" / "semantic" / "data" /
+                         "dupe_pairs_dev.jsonl")
+    penc = encode([card_side(c) for p in project for c in (p.a, p.b)], embedder.embed)
+    for k, pair in enumerate(project):
+        rows.append(pair_features(penc, 2 * k, 2 * k + 1))
+        labels.append(pair.label)
+        weights.append(1.0)
+        source.append(1)
+    return np.array(rows), np.array(labels), np.array(weights), np.array(source)
+
+
+def fit_pair_model(eval_dir: Path | str, embedder: Embedder, *, c: float = 3.0, unlabelled_weight: float = 1.0,
+                   min_precision: float = 0.95) -> dict[str, Any]:
+    """Fit the logistic regression of :mod:`~notes2anki.semantic.pair_model` (standardised features, L2,
+    ``C=c``) and choose its threshold: the lowest at which the fitted model's precision on the vault's
+    labelled pairs is at least ``min_precision``. Returns the JSON to ship, with 5-fold cross-validated
+    precision/recall at that threshold (folds stratified by label and source)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.preprocessing import StandardScaler
+
+    from notes2anki.semantic.pair_model import PairModel
+
+    x, y, w, source = _training_rows(Path(eval_dir), embedder, unlabelled_weight)
+    labelled = (w == 1.0) & (source == 0)
+
+    def fitted(rows):
+        scaler = StandardScaler().fit(x[rows])
+        lr = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x[rows]), y[rows], sample_weight=w[rows])
+        return scaler, lr
+
+    scaler, lr = fitted(np.arange(len(y)))
+    p = lr.predict_proba(scaler.transform(x))[:, 1]
+
+    def figures(probs, t):
+        said = probs >= t
+        tp = int((said & labelled & (y == 1)).sum())
+        fp = int((said & labelled & (y == 0)).sum())
+        return tp / max(1, tp + fp), tp / max(1, int((labelled & (y == 1)).sum()))
+
+    grid = [t / 100 for t in range(20, 96)]
+    threshold = next((t for t in grid if figures(p, t)[0] >= min_precision), 0.5)
+    cv = np.zeros(len(y))
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y * 2 + source):
+        s, m = fitted(train)
+        cv[test] = m.predict_proba(s.transform(x[test]))[:, 1]
+    info = {"fitted_on": "../shared/eval labelled pairs (same-language) + its other candidate pairs as "
+                         f"negatives (weight {unlabelled_weight}) + tests/semantic/data/dupe_pairs_dev.jsonl",
+            "C": c, "rows": int(len(y)),
+            "dev_fitted": dict(zip(("precision", "recall"), (round(v, 3) for v in figures(p, threshold)))),
+            "dev_cv5": dict(zip(("precision", "recall"), (round(v, 3) for v in figures(cv, threshold))))}
+    model = PairModel(tuple(FEATURES), scaler.mean_, scaler.scale_, lr.coef_[0], float(lr.intercept_[0]),
+                      threshold, info)
+    return model.as_json()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m notes2anki.semantic.evaluate PAIRS.jsonl [--model M] [--threshold T] [--errors]``, or
+    ``python -m notes2anki.semantic.evaluate fit EVAL_DIR`` (writes the shipped pair_model.json), or
+    ``python -m notes2anki.semantic.evaluate vault EVAL_DIR`` (figures on the labelled vault)."""
+    import argparse
+    import sys
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["fit"], ["vault"]):
+        from notes2anki.semantic.pair_model import MODEL_FILE
+
+        with Embedder() as embedder:
+            if argv[0] == "fit":
+                data = fit_pair_model(argv[1], embedder)
+                MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
+                print(json.dumps({k: v for k, v in data.items() if k not in ("mean", "scale")}, indent=1))
+            else:
+                from notes2anki.semantic.dupes import find_duplicates
+
+                cards, truth = load_eval(argv[1])
+                print(vault_scores(cards, truth, find_duplicates(cards, embedder=embedder)))
+        return 0
     parser = argparse.ArgumentParser(prog="python -m notes2anki.semantic.evaluate", description=__doc__)
     parser.add_argument("pairs", type=Path, help="labelled pairs (JSONL)")
     parser.add_argument("--model", help="sentence-transformers model (default: the bundled one)")

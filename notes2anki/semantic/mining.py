@@ -1,8 +1,14 @@
 """Candidate pairs by cosine similarity, in bounded memory.
 
-Rows are compared in blocks (at most ``block_rows`` rows against all N, and never more than
-``max_block_bytes`` of scores at once), and each row keeps only its ``top_k`` best neighbours above
-``min_score``: memory is O(block x N + N x top_k), never the full N x N matrix.
+Exact (up to :data:`ANN_ABOVE` rows): rows are compared in blocks (at most ``block_rows`` rows against all
+N, and never more than ``max_block_bytes`` of scores at once), and each row keeps only its ``top_k`` best
+neighbours above ``min_score``: memory is O(block x N + N x top_k), never the full N x N matrix; time grows
+with N².
+
+Approximate (more rows, when ``faiss`` is installed): an HNSW graph (faiss ``IndexHNSWFlat``, inner product
+on unit vectors = cosine; M=16, efConstruction=128, efSearch=64) gives each row its ``top_k`` neighbours in
+about N log N. Chosen by measurement among usearch, hnswlib and faiss-cpu (30,000 clustered 384-d vectors,
+2 busy cores): pair recall against the exact search 1.0000 / 1.0000 / 0.9999, time 186 s / 81 s / 78 s.
 """
 from __future__ import annotations
 
@@ -11,20 +17,24 @@ import numpy as np
 DEFAULT_TOP_K = 16
 DEFAULT_BLOCK_ROWS = 1024
 DEFAULT_MAX_BLOCK_BYTES = 64 * 1024 * 1024
+ANN_ABOVE = 20_000  # rows; above this the HNSW index is used (when faiss is installed)
 
 
 def mine_pairs(vectors: np.ndarray, *, min_score: float, top_k: int = DEFAULT_TOP_K,
-               block_rows: int = DEFAULT_BLOCK_ROWS,
-               max_block_bytes: int = DEFAULT_MAX_BLOCK_BYTES) -> list[tuple[int, int, float]]:
+               block_rows: int = DEFAULT_BLOCK_ROWS, max_block_bytes: int = DEFAULT_MAX_BLOCK_BYTES,
+               method: str = "auto") -> list[tuple[int, int, float]]:
     """Pairs ``(i, j, cosine)`` with ``i < j`` and cosine >= ``min_score`` where j is among the ``top_k``
     most similar rows of i, or i among those of j. ``vectors`` must be unit length (rows).
 
-    Sorted by decreasing cosine, then by (i, j).
+    ``method``: "exact", "ann" (HNSW; needs faiss) or "auto" (ann above :data:`ANN_ABOVE` rows when faiss
+    can be imported, else exact). Sorted by decreasing cosine, then by (i, j).
     """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = vectors.shape[0]
     if n < 2:
         return []
+    if method == "ann" or (method == "auto" and n > ANN_ABOVE and _faiss() is not None):
+        return _mine_ann(vectors, min_score=min_score, top_k=top_k)
     k = max(1, min(top_k, n - 1))
     rows_per_block = max(1, min(block_rows, max_block_bytes // (5 * n)))  # float32 scores + bool mask
     found: dict[tuple[int, int], float] = {}
@@ -49,4 +59,42 @@ def mine_pairs(vectors: np.ndarray, *, min_score: float, top_k: int = DEFAULT_TO
         for r, c in zip(rows.tolist(), cols.tolist()):
             keep(start + r, c, float(scores[r, c]))
         del scores, above
+    return sorted(((i, j, s) for (i, j), s in found.items()), key=lambda p: (-p[2], p[0], p[1]))
+
+
+def _faiss():
+    try:
+        import faiss
+    except ImportError:
+        return None
+    return faiss
+
+
+def _mine_ann(vectors: np.ndarray, *, min_score: float, top_k: int) -> list[tuple[int, int, float]]:
+    """:func:`mine_pairs` by an HNSW index (see the module doc)."""
+    import os
+
+    faiss = _faiss()
+    if faiss is None:
+        raise RuntimeError("approximate pair mining needs the package faiss-cpu")
+    n, dim = vectors.shape
+    k = max(1, min(top_k, n - 1))
+    try:
+        faiss.omp_set_num_threads(max(1, len(os.sched_getaffinity(0))))
+    except AttributeError:  # pragma: no cover - not Linux
+        pass
+    index = faiss.IndexHNSWFlat(dim, 16, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 128
+    index.add(vectors)
+    index.hnsw.efSearch = max(64, 2 * (k + 1))
+    found: dict[tuple[int, int], float] = {}
+    for start in range(0, n, 8192):  # bounded result arrays
+        scores, ids = index.search(vectors[start:start + 8192], k + 1)
+        rows = np.repeat(np.arange(start, start + len(ids)), ids.shape[1])
+        cols, vals = ids.ravel(), scores.ravel()
+        keep = (cols >= 0) & (cols != rows) & (vals >= min_score)
+        for i, j, score in zip(rows[keep].tolist(), cols[keep].tolist(), vals[keep].tolist()):
+            key = (i, j) if i < j else (j, i)
+            if key not in found:
+                found[key] = score
     return sorted(((i, j, s) for (i, j), s in found.items()), key=lambda p: (-p[2], p[0], p[1]))

@@ -2,9 +2,17 @@
 those are not linked yet.
 
 Every note gets one vector (see :mod:`notes2anki.semantic.notes_text`: weighted mean of its heading-split
-prose chunks and its cards); related notes are the nearest by cosine. Links count in both directions: a
-suggestion is *linked* when the query note links to it or it links to the query note (wiki links in the
-prose and in cards, resolved to files like Obsidian does).
+prose chunks and its cards). Related notes are ranked by cosine corrected for *hubs*: a note that is close
+to everything (a review note mixing all subjects, a note in a language the model does not read) would
+otherwise top every list, so a candidate's score is its cosine minus half its mean cosine to its
+:data:`HUB_K` nearest notes (the "cross-domain similarity local scaling" of bilingual word retrieval); the
+score shown is the plain cosine. Links count in both directions: a suggestion is *linked* when the query
+note links to it or it links to the query note (wiki links in the prose and in cards, resolved to files
+like Obsidian does, and to a note whose frontmatter ``aliases`` holds the link text).
+
+Notes matching the ``exclude`` globs (``[related] exclude``; default: the templates folder and the daily
+notes folder named in ``.obsidian/templates.json`` / ``daily-notes.json``, and notes named like a date,
+``2024-05-01``) are neither suggested nor given suggestions.
 
 All embeddings go through :class:`~notes2anki.semantic.encoder.Embedder` (cached); when every chunk is
 cached no model is loaded and torch is not imported. Nothing here prints.
@@ -27,7 +35,54 @@ from .notes_text import note_vectors
 from .text import card_text
 
 DEFAULT_K = 5
+HUB_K = 5
+ALL_MIN_SCORE = 0.5  # related --all: suggestions below this cosine are left out unless --min-score says
 _WIKI = re.compile(r"^\s*!?\[\[(.*?)\]\]\s*$")
+_DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}\b")
+
+
+def aliases(vault: Vault) -> dict[str, str]:
+    """Frontmatter ``aliases`` (a list or a string; ``alias`` too), lower case → note path."""
+    out: dict[str, str] = {}
+    for note in sorted(vault.notes, key=lambda n: n.path):
+        for key in ("aliases", "alias"):
+            value = note.frontmatter.get(key) if isinstance(note.frontmatter, dict) else None
+            names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            for name in names:
+                if isinstance(name, str) and name.strip():
+                    out.setdefault(name.strip().lower(), note.path)
+    return out
+
+
+def default_excludes(root: Path) -> list[str]:
+    """Globs of notes that are scaffolding: the templates folder and the daily-notes folder the vault's
+    Obsidian settings name (``.obsidian/templates.json`` / ``daily-notes.json`` key ``folder``)."""
+    import json
+
+    globs: list[str] = []
+    for name in ("templates.json", "daily-notes.json"):
+        try:
+            data = json.loads((Path(root) / ".obsidian" / name).read_text("utf-8")[:100_000])
+        except (OSError, ValueError):
+            continue
+        folder = data.get("folder") if isinstance(data, dict) else None
+        if isinstance(folder, str) and folder.strip("/ "):
+            globs.append(folder.strip("/ ") + "/")
+    return globs
+
+
+def excluded_notes(vault: Vault, globs: list[str] | None = None) -> set[str]:
+    """Paths of the notes left out of related-note suggestions: those matching the gitignore-style
+    ``globs`` (``[related] exclude``; None or empty: :func:`default_excludes`) and those named like a date
+    (daily notes)."""
+    from ..parsers.files import path_filter
+
+    globs = list(globs) if globs else default_excludes(vault.root)
+    try:
+        matches = path_filter(globs) if globs else (lambda rel: False)
+    except Exception:  # a bad pattern: reported when the configuration was read
+        matches = lambda rel: False  # noqa: E731
+    return {note.path for note in vault.notes if _DATE_NAME.match(note.name) or matches(note.path)}
 
 
 class NoteNotFound(LookupError):
@@ -60,10 +115,13 @@ class LinkGraph:
     def of(cls, vault: Vault) -> "LinkGraph":
         resolver = LinkResolver(vault.files or [n.path for n in vault.notes])
         notes = {n.path for n in vault.notes}
+        by_alias = aliases(vault)
         graph = cls({p: set() for p in notes}, {p: set() for p in notes})
         for note in vault.notes:
             for target in note.links:
                 path = resolver.note(target, note.path)
+                if path not in notes:
+                    path = by_alias.get(target.split("|", 1)[0].split("#", 1)[0].strip().lower())
                 if path in notes and path != note.path:
                     graph.out[note.path].add(path)
                     graph.into[path].add(note.path)
@@ -81,7 +139,7 @@ class RelatedIndex:
     """
 
     def __init__(self, vault: Vault, paths: list[str], vectors: np.ndarray, graph: LinkGraph,
-                 embedder: Embedder | None = None):
+                 embedder: Embedder | None = None, excluded: set[str] | frozenset[str] = frozenset()):
         self.vault = vault
         self.paths = paths
         self.vectors = vectors
@@ -90,12 +148,33 @@ class RelatedIndex:
         self._row = {p: i for i, p in enumerate(paths)}
         # notes with no text at all: never suggested, no suggestions
         self._empty = ~np.any(vectors, axis=1) if vectors.size else np.ones(len(paths), dtype=bool)
+        self.excluded = set(excluded)
+        self._empty |= np.array([p in self.excluded for p in paths], dtype=bool)
+        self.hub = self._hubness()
+
+    def _hubness(self, block: int = 512) -> np.ndarray:
+        """Per note, the mean cosine to its HUB_K nearest other notes (0 for empty or excluded notes)."""
+        n = len(self.paths)
+        out = np.zeros(n)
+        live = np.nonzero(~self._empty)[0]
+        if len(live) < 2:
+            return out
+        k = min(HUB_K, len(live) - 1)
+        sub = self.vectors[live]
+        for start in range(0, len(live), block):
+            sims = sub[start:start + block] @ sub.T
+            sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf
+            out[live[start:start + block]] = np.partition(sims, sims.shape[1] - k, axis=1)[:, sims.shape[1] - k:].mean(axis=1)
+        return out
 
     @classmethod
-    def build(cls, vault: Vault, embedder: Embedder) -> "RelatedIndex":
+    def build(cls, vault: Vault, embedder: Embedder, *, exclude: list[str] | None = None) -> "RelatedIndex":
+        """Embed every note (excluded ones too: they may be queried, never suggested); ``exclude``: globs
+        (None: :func:`default_excludes`)."""
         notes = sorted(vault.notes, key=lambda n: n.path)
         vectors = note_vectors(notes, embedder.embed)
-        return cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder)
+        return cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
+                   excluded_notes(vault, exclude))
 
     # -- queries -------------------------------------------------------------------------------------
     def _rank(self, scores: np.ndarray, about: str, k: int, *, exclude: set[str],
@@ -108,7 +187,8 @@ class RelatedIndex:
         out_links = self.graph.out.get(about, set()) | set(own_links)
         in_links = self.graph.into.get(about, set())
         skip = set(exclude) | ((out_links | in_links) if unlinked_only else set())
-        scores = np.where(self._empty, -np.inf, scores)
+        cosine = np.where(self._empty, -np.inf, scores)
+        scores = cosine - self.hub / 2  # ranking, corrected for hub notes
         wanted = min(n, k + len(skip))
         if wanted < n:  # a shortlist: the top ``wanted`` and everything tied with the last of them
             cut = np.partition(scores, n - wanted)[n - wanted]
@@ -117,11 +197,11 @@ class RelatedIndex:
             shortlist = np.arange(n)
         found: list[Suggestion] = []
         for i in sorted(shortlist.tolist(), key=lambda i: (-float(scores[i]), i)):  # paths are sorted
-            path, score = self.paths[i], float(scores[i])
+            path, score = self.paths[i], float(cosine[i])
             if path in skip or score == -np.inf:
                 continue
             if min_score is not None and score < min_score:
-                break
+                continue
             link_out, link_in = path in out_links, path in in_links
             found.append(Suggestion(path, score, link_out or link_in, link_out, link_in))
             if len(found) >= k:
@@ -156,15 +236,21 @@ class RelatedIndex:
 
     def suggestions_all(self, k: int = DEFAULT_K, *, min_score: float | None = None,
                         block: int = 512) -> list[tuple[str, list[Suggestion]]]:
-        """For every note (by path), its ``k`` best suggestions that are not linked to it yet."""
+        """For every note (by path), its ``k`` best suggestions that are not linked to it yet, with cosine at
+        least ``min_score`` (None: :data:`ALL_MIN_SCORE`). Each pair of notes is listed once, under the note
+        that comes first by path."""
+        min_score = ALL_MIN_SCORE if min_score is None else min_score
         rows: list[tuple[str, list[Suggestion]]] = []
+        seen: set[frozenset[str]] = set()
         for start in range(0, len(self.paths), block):
             scores = self.vectors[start:start + block] @ self.vectors.T
             for offset, row in enumerate(scores):
                 path = self.paths[start + offset]
                 found = [] if self._empty[start + offset] else self._rank(
                     row, path, k, exclude={path}, unlinked_only=True, min_score=min_score)
-                rows.append((path, found))
+                kept = [s for s in found if frozenset((path, s.note)) not in seen]
+                seen.update(frozenset((path, s.note)) for s in kept)
+                rows.append((path, kept))
         return rows
 
 
@@ -197,6 +283,9 @@ def resolve_note(vault: Vault, query: str, cwd: Path | None = None) -> Note:
     found = resolver.note(candidate, "")
     if found in by_path:
         return by_path[found]
+    found = aliases(vault).get(candidate.lower())
+    if found in by_path:
+        return by_path[found]
     names = sorted({n.name for n in vault.notes} | set(by_path))
     close = difflib.get_close_matches(posixpath.basename(candidate), names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -219,10 +308,17 @@ def resolve_card(vault: Vault, where: str) -> Card:
 
 
 def settings(section: dict) -> tuple[dict, list[str]]:
-    """``[related]`` of `.notes2anki.toml` (``k``, ``min_score``) → defaults for the command, plus problems."""
+    """``[related]`` of `.notes2anki.toml` (``k``, ``min_score``, ``exclude``: a list of globs) → defaults for
+    the command, plus problems."""
     problems: list[str] = []
     values = {"k": number_setting(section, "related", "k", 1, whole=True, problems=problems),
               "min_score": number_setting(section, "related", "min_score", -1, 1, problems=problems)}
+    exclude = section.get("exclude")
+    if exclude is not None:
+        if isinstance(exclude, list) and all(isinstance(g, str) for g in exclude):
+            values["exclude"] = list(exclude)
+        else:
+            problems.append(f"[related] exclude should be a list of globs, got {exclude!r}; ignored")
     return {key: value for key, value in values.items() if value is not None}, problems
 
 

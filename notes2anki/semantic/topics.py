@@ -1,23 +1,32 @@
-"""Topics: the vault's cards clustered by meaning, each topic named by a few keywords.
+"""Topics: the vault's cards grouped by meaning into broad subjects and their sub-topics, each named by
+a few keywords in the vault's own language.
 
-Method (all deterministic; nothing here prints):
+Method (deterministic: the same set of cards gives the same topics in any file order; nothing here prints):
 
-1. Each card is embedded from :func:`~notes2anki.semantic.text.card_text` (the vectors ``dupes`` caches
-   too) and blended with its note's vector (:mod:`notes2anki.semantic.notes_text`), weight
-   :data:`NOTE_BLEND`: a terse card ("What is the answer in a fugue?") is read in the light of its note.
-2. Cards are put in a canonical order, by (card text, file, line), so the result does not depend on the
-   order files were read in, nor on their names.
-3. Average-linkage agglomerative clustering on cosine distance, cut at :data:`DEFAULT_THRESHOLD`: two groups
-   merge while their cards are, on average, more similar than ``1 - threshold``. The threshold is calibrated
-   for the default model (all-MiniLM-L6-v2); other models may need ``[topics] threshold``.
-   Above :data:`MAX_EXACT` cards the clustering runs on a fixed, name-independent sample of that many cards
-   (chosen by text hash) and the other cards join the nearest topic.
-4. Clusters smaller than ``min_size`` are dissolved: each of their cards joins the topic it is on average
-   most similar to, if that average distance is within ``threshold + REASSIGN_SLACK``; otherwise it is
-   left unassigned.
-5. Labels: class-based TF-IDF over the cards of each topic (a card counts a word once; English, German and
-   French stop words and flashcard filler removed): the top :data:`LABEL_WORDS` words joined with " · ".
-6. Topics are numbered 1.. by size (largest first), then label.
+1. **Vectors.** Each card is embedded from :func:`~notes2anki.semantic.text.card_text` (the vectors ``dupes``
+   caches too) and blended with its note's vector (:mod:`notes2anki.semantic.notes_text`), weight
+   :data:`NOTE_BLEND`: a terse card is read in the light of its note. When most cards are in a language
+   the model does not read (:func:`notes2anki.semantic.language.covered`: Japanese, Czech... with the
+   bundled English model), the vectors are instead latent-semantic vectors of character n-grams
+   (TF-IDF of 2–4-grams within words, truncated SVD to :data:`LSA_DIMS` dimensions), blended with the mean
+   of the note's cards the same way; no model is loaded then.
+2. **Broad subjects.** The unit of clustering is a note (the mean of its cards' vectors): a note is about
+   one subject far more often than not, and notes are much easier to group than terse single cards. A
+   note holding more than :data:`BIG_NOTE_SHARE` of the cards (one big note per exam subject) is split into
+   its cards. Units are put in a canonical order (by their cards' texts), clustered by average linkage on
+   cosine distance (and by Ward linkage), and the clustering with the best silhouette among
+   2..:data:`MAX_SUBJECTS` subjects wins, provided no subject holds more than :data:`MAX_SHARE` of the
+   cards (one sizeable subject must not swallow the others) — or ``k`` subjects when given (``topics --k
+   N``), or a distance cut when a threshold is given. Subjects smaller than ``min_size`` cards join their
+   nearest subject.
+3. **Sub-topics.** Within each subject of at least ``2 * min_size`` cards, its cards are clustered the same
+   way (2..:data:`MAX_SUBTOPICS`); sub-topics are kept only when their silhouette reaches
+   :data:`MIN_SUB_SILHOUETTE` (else the subject has none).
+4. **Labels.** Class-based TF-IDF (:mod:`notes2anki.semantic.topic_labels`): subjects against each other,
+   sub-topics against their siblings; stop words of the vault's languages from stopwords-iso, and words
+   found in more than max(5 %, 2 / subjects) of all cards (question words a stop-word list misses, e.g.
+   Czech "jaké").
+5. Subjects are numbered 1.. by size (largest first), then label; sub-topics likewise within a subject.
 """
 from __future__ import annotations
 
@@ -31,57 +40,22 @@ import numpy as np
 
 from ..config import number_setting
 from ..model import Card, Diagnostic, Vault
-from .notes_text import note_vectors
 from .text import card_text
+from .topic_labels import LABEL_WORDS, common_words, keywords, label_stop_words
+from .topic_vectors import NOTE_BLEND, vault_vectors
 
-DEFAULT_THRESHOLD = 0.86  # cosine distance at which average-linkage merging stops
-NOTE_BLEND = 0.5  # card vector + NOTE_BLEND * note vector
+DEFAULT_THRESHOLD = 0.86  # cosine distance for cluster() (topics --threshold)
 REASSIGN_SLACK = 0.05
-MAX_EXACT = 6000  # cards clustered exactly (O(n^2) memory: ~150 MB at this size)
-LABEL_WORDS = 3
-KEYWORDS = 5
+MAX_EXACT = 3000  # units clustered exactly (a distance matrix of this many rows: ~70 MB)
+MAX_SUBJECTS = 40
+MAX_SUBTOPICS = 8
+MIN_SUB_SILHOUETTE = 0.1
+BIG_NOTE_SHARE = 0.15
+MAX_SHARE = 0.5  # no subject may hold more than this share of the cards (when avoidable)
 TAG_PREFIX = "topic::"
-_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*", re.UNICODE)
 
-# English: scikit-learn's ENGLISH_STOP_WORDS (Glasgow IR group list, BSD licence), copied so that a warm run
-# does not pay for importing scikit-learn.
-_ENGLISH_STOP = """
-a about above across after afterwards again against all almost alone along already also although always am
-among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at
-back be became because become becomes becoming been before beforehand behind being below beside besides
-between beyond bill both bottom but by call can cannot cant co con could couldnt cry de describe detail do
-done down due during each eg eight either eleven else elsewhere empty enough etc even ever every everyone
-everything everywhere except few fifteen fifty fill find fire first five for former formerly forty found
-four from front full further get give go had has hasnt have he hence her here hereafter hereby herein
-hereupon hers herself him himself his how however hundred i ie if in inc indeed interest into is it its
-itself keep last latter latterly least less ltd made many may me meanwhile might mill mine more moreover
-most mostly move much must my myself name namely neither never nevertheless next nine no nobody none noone
-nor not nothing now nowhere of off often on once one only onto or other others otherwise our ours ourselves
-out over own part per perhaps please put rather re same see seem seemed seeming seems serious several she
-should show side since sincere six sixty so some somehow someone something sometime sometimes somewhere
-still such system take ten than that the their them themselves then thence there thereafter thereby
-therefore therein thereupon these they thick thin third this those though three through throughout thru thus
-to together too top toward towards twelve twenty two un under until up upon us very via was we well were
-what whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever whether which
-while whither who whoever whole whom whose why will with within without would yet you your yours yourself
-yourselves
-"""
-# German and French notes, and flashcard filler.
-_EXTRA_STOP = """
-aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei beim bin bis bist da
-dabei damit dann das dass dazu dein dem den denn der des dessen die dies diese diesem diesen dieser dieses
-doch dort du durch ein eine einem einen einer eines er es etwa euch euer für gegen hat hatte hatten hier
-hin ich ihm ihn ihnen ihr ihre im in ist ja jede jedem jeden jeder jedes jetzt kann kein keine können man
-mehr mein mit muss nach nicht noch nun nur ob oder ohne sehr sein seine sich sie sind so solche soll sondern
-über um und uns unter viel vom von vor wann war waren warum was weil welche welchem welchen welcher welches
-wenn wer werden wie wieder will wir wird wo wurde wurden zu zum zur zwischen
-au aux avec ce ces cette comment dans de des du elle en est et eux il ils je la le les leur leurs lui mais
-me même mes moi mon ne nos notre nous on ou où par pas pour quand que quel quelle quelles quels qui sa
-sans se ses son sont sur ta te tes toi ton tu un une vos votre vous est-ce qu’est-ce
-answer answers back called card cards define definition describe difference does example examples explain
-did do does doing done front give given happens kind main mean means meaning name named note notes question
-questions term used uses using way ways word
-"""
+__all__ = ["Topic", "TopicResult", "find_topics", "vault_topics", "card_vectors", "cluster", "keywords",
+           "topic_slug", "topic_tags", "settings", "default_min_size"]
 
 
 @dataclass
@@ -92,26 +66,34 @@ class Topic:
     cards: list[Card]  # sorted by (file, line)
     examples: list[Card] = field(default_factory=list)  # most typical cards first
     slug: str = ""  # unique among the topics; the tag is topic::<slug>
+    subtopics: list["Topic"] = field(default_factory=list)
 
     @property
     def tag(self) -> str:
         return TAG_PREFIX + (self.slug or topic_slug(self.keywords[:LABEL_WORDS]))
 
     def as_json(self) -> dict:
-        return {"id": self.id, "label": self.label, "keywords": list(self.keywords),
+        data = {"id": self.id, "label": self.label, "keywords": list(self.keywords),
                 "cards": [{"file": c.file, "line": c.line} for c in self.cards]}
+        data["subtopics"] = [{"id": t.id, "label": t.label, "keywords": list(t.keywords),
+                              "cards": [{"file": c.file, "line": c.line} for c in t.cards]} for t in self.subtopics]
+        return data
 
 
 @dataclass
 class TopicResult:
     topics: list[Topic]
     unassigned: list[Card]  # sorted by (file, line)
-    threshold: float
+    threshold: float | None
     min_size: int
+    k: int | None = None  # the number of subjects asked for (None: chosen by silhouette)
+    method: str = "embeddings"  # or "chargrams" (most cards in a language the model does not read)
+    uncovered: int = 0  # cards the model does not read
 
     def as_json(self) -> dict:
         return {"topics": [t.as_json() for t in self.topics],
-                "unassigned": [{"file": c.file, "line": c.line} for c in self.unassigned]}
+                "unassigned": [{"file": c.file, "line": c.line} for c in self.unassigned],
+                "method": self.method, "cards_not_read_by_model": self.uncovered}
 
 
 def default_min_size(n_cards: int) -> int:
@@ -125,17 +107,13 @@ def topic_slug(keywords: Sequence[str]) -> str:
     return "_".join(w for w in words if w) or "misc"
 
 
-# -- clustering -----------------------------------------------------------------------------------------
-def _order_key(card: Card, text: str) -> tuple:
-    return (text, card.file, card.line)
-
-
 def _sample(texts: list[str], size: int) -> list[int]:
     """``size`` row indices chosen by text hash: independent of the order and names of the cards."""
     ranked = sorted(range(len(texts)), key=lambda i: (hashlib.sha256(texts[i].encode()).hexdigest(), i))
     return sorted(ranked[:size])
 
 
+# -- clustering -------------------------------------------------------------------------------------------
 def _condensed_cosine(x: np.ndarray, block: int = 1024) -> np.ndarray:
     """Cosine distances of the unit rows of ``x`` in scipy's condensed form (upper triangle, row by row),
     computed with matrix products in blocks: no n x n matrix is ever held."""
@@ -188,97 +166,97 @@ def cluster(vectors: np.ndarray, *, threshold: float = DEFAULT_THRESHOLD, min_si
     return labels
 
 
-# -- labels -------------------------------------------------------------------------------------------------
-def stop_words() -> frozenset[str]:
-    """English, German and French stop words and flashcard filler ("define", "called", ...)."""
-    return frozenset(_ENGLISH_STOP.split()) | frozenset(_EXTRA_STOP.split())
+# -- choosing the number of clusters ------------------------------------------------------------------------
+def _unit(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
-def _tokens(text: str, stop: frozenset[str]) -> set[str]:
-    """Distinct words of ``text``, lower case, without stop words; two-letter words only as acronyms (IP)."""
-    out = set()
-    for raw in _TOKEN.findall(text):
-        word = raw.lower().replace("’", "'")
-        if word in stop or word.split("'")[-1] in stop:
-            continue
-        if len(word) > 2 or (len(word) == 2 and raw.isupper()):
-            out.add(word)
-    return out
+def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None, threshold: float | None = None,
+                    weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """(labels 0.. numbered by first appearance, silhouette) of hierarchical clusters of the unit rows ``x``:
+    ``k`` clusters when given, a cut at cosine distance ``threshold`` when given, else the clustering in
+    2..``kmax`` clusters, by average or Ward linkage, with the best silhouette among those where no cluster
+    holds more than :data:`MAX_SHARE` of the ``weights`` (cards) — so that one subject does not swallow
+    the others — or the best overall when none qualifies. Ties: average linkage, fewer clusters."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+    from sklearn.metrics import silhouette_score
+
+    n = x.shape[0]
+    if n < 3:
+        return np.zeros(n, dtype=int), 0.0
+    weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    condensed = _condensed_cosine(x)
+    trees = {"average": linkage(condensed, method="average")}
+    square = squareform(condensed)
+    del condensed
+
+    def numbered(raw: np.ndarray) -> np.ndarray:
+        order = {c: i for i, c in enumerate(dict.fromkeys(raw.tolist()))}
+        return np.array([order[c] for c in raw.tolist()])
+
+    def silhouette(labels: np.ndarray) -> float:
+        if not 2 <= len(set(labels.tolist())) < n:
+            return 0.0
+        return float(silhouette_score(square, labels, metric="precomputed"))
+
+    if k is not None or threshold is not None:
+        tree = trees["average"]
+        raw = fcluster(tree, t=k, criterion="maxclust") if k is not None else \
+            fcluster(tree, t=threshold, criterion="distance")
+        labels = numbered(raw)
+        return labels, silhouette(labels)
+    trees["ward"] = linkage(x, method="ward")
+    total = weights.sum()
+    best: dict[bool, tuple[float, np.ndarray]] = {}
+    for method in ("average", "ward"):
+        for count in range(2, max(2, min(kmax, n - 1)) + 1):
+            labels = numbered(fcluster(trees[method], t=count, criterion="maxclust"))
+            score = silhouette(labels)
+            balanced = max(np.bincount(labels, weights=weights)) <= MAX_SHARE * total
+            if balanced not in best or score > best[balanced][0] + 1e-9:
+                best[balanced] = (score, labels)
+    score, labels = best.get(True) or best[False]
+    return labels, score
 
 
-def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS) -> list[list[str]]:
-    """Class-based TF-IDF keywords: for each group of texts, the ``n`` words most specific to it.
-
-    tf = share of the group's texts that contain the word; idf = log(1 + A / f), with A the average number of
-    word occurrences per group and f the word's occurrences in all groups. Ties go alphabetically; a word
-    whose singular/plural form is already chosen is skipped."""
-    stop = stop_words()
-    counts: list[dict[str, int]] = []
-    for texts in groups:
-        c: dict[str, int] = {}
-        for text in texts:
-            for word in _tokens(text, stop):
-                c[word] = c.get(word, 0) + 1
-        counts.append(c)
-    total: dict[str, int] = {}
-    for c in counts:
-        for word, k in c.items():
-            total[word] = total.get(word, 0) + k
-    avg = sum(total.values()) / max(1, len(groups))
-    out = []
-    for texts, c in zip(groups, counts):
-        size = max(1, len(texts))
-        scored = sorted(c, key=lambda w: (-(c[w] / size) * math.log(1 + avg / total[w]), w))
-        chosen: list[str] = []
-        for word in scored:
-            forms = {word, word + "s", word + "es", word[:-1] if word.endswith("s") else word,
-                     word[:-2] if word.endswith("es") else word}
-            if forms & set(chosen):
-                continue
-            chosen.append(word)
-            if len(chosen) == n:
-                break
-        out.append(chosen)
-    return out
+def _merge_small(labels: np.ndarray, x: np.ndarray, weights: np.ndarray, min_size: int) -> np.ndarray:
+    """Clusters weighing less than ``min_size`` join the nearest larger one (by mean vector); renumbered
+    by first appearance."""
+    kept = [c for c in dict.fromkeys(labels.tolist()) if weights[labels == c].sum() >= min_size]
+    if not kept:
+        return np.zeros(len(labels), dtype=int)
+    means = _unit(np.stack([(x[labels == c] * weights[labels == c, None]).sum(axis=0) for c in kept]))
+    out = labels.copy()
+    for row in np.nonzero(~np.isin(labels, kept))[0]:
+        out[row] = kept[int(np.argmax(means @ x[row]))]
+    order = {c: i for i, c in enumerate(dict.fromkeys(out.tolist()))}
+    return np.array([order[c] for c in out.tolist()])
 
 
-def _label_texts(cards: Sequence[Card], texts: Sequence[str]) -> list[str]:
-    """What a topic's label is computed from: its cards' texts, and the name of each of their notes once."""
-    names = []
-    for card in cards:
-        name = card.file.rsplit("/", 1)[-1]
-        names.append(name[:-3] if name.lower().endswith(".md") else name)
-    return list(texts) + sorted(set(names))
+# -- the topics of a set of cards -----------------------------------------------------------------------------
+def _units(cards: Sequence[Card], rows: list[int], big: int) -> list[list[int]]:
+    """Rows grouped by note; a note with more than ``big`` cards is split into single cards."""
+    by_note: dict[str, list[int]] = {}
+    for r in rows:
+        by_note.setdefault(cards[r].file, []).append(r)
+    units: list[list[int]] = []
+    for members in by_note.values():
+        units.extend([[r] for r in members] if len(members) > big else [members])
+    return units
 
 
-# -- the vault's topics ---------------------------------------------------------------------------------------
-def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[str] | None = None,
-                threshold: float = DEFAULT_THRESHOLD, min_size: int | None = None,
-                max_exact: int = MAX_EXACT, examples: int = 3) -> TopicResult:
-    """Topics of ``cards`` given one unit vector per card (rows match ``cards``, in any order).
-
-    Cards whose text is empty are left unassigned. The result depends only on the set of (card, vector).
-    """
-    texts = list(texts) if texts is not None else [card_text(c) for c in cards]
-    order = sorted((i for i in range(len(cards)) if texts[i]), key=lambda i: _order_key(cards[i], texts[i]))
-    empty = [cards[i] for i in range(len(cards)) if not texts[i]]
-    min_size = min_size if min_size is not None else default_min_size(len(order))
-    x = vectors[order] if order else np.zeros((0, 1), dtype=np.float32)
-    ordered_texts = [texts[i] for i in order]
-    sample = _sample(ordered_texts, max_exact) if len(order) > max_exact else None
-    labels = cluster(x, threshold=threshold, min_size=min_size, max_exact=max_exact, sample=sample)
-    members: dict[int, list[int]] = {}
-    for row, label in enumerate(labels.tolist()):
-        members.setdefault(label, []).append(row)
-    groups = [members[t] for t in sorted(k for k in members if k >= 0)]
-    words = keywords([_label_texts([cards[order[r]] for r in g], [ordered_texts[r] for r in g]) for g in groups])
+def _make_topics(groups: list[list[int]], cards: Sequence[Card], texts: Sequence[str], x: np.ndarray,
+                 stop: frozenset[str], examples: int) -> list[Topic]:
+    words = keywords([_label_texts([cards[r] for r in g], [texts[r] for r in g]) for g in groups], stop=stop)
     topics = []
     for rows, kw in zip(groups, words):
         centre = x[rows].astype(np.float64).mean(axis=0)
-        typical = sorted(rows, key=lambda r: (-float(x[r] @ centre), cards[order[r]].file, cards[order[r]].line))
+        typical = sorted(rows, key=lambda r: (-float(x[r] @ centre), texts[r], cards[r].file, cards[r].line))
         topics.append(Topic(0, " · ".join(kw[:LABEL_WORDS]) or "misc", kw,
-                            sorted((cards[order[r]] for r in rows), key=lambda c: (c.file, c.line)),
-                            [cards[order[r]] for r in typical[:examples]]))
+                            sorted((cards[r] for r in rows), key=lambda c: (c.file, c.line)),
+                            [cards[r] for r in typical[:examples]]))
     topics.sort(key=lambda t: (-len(t.cards), t.label, t.cards[0].file, t.cards[0].line))
     seen: set[str] = set()
     for number, topic in enumerate(topics, 1):
@@ -292,38 +270,94 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
             topic.label = " · ".join(topic.keywords[:min(extra, len(topic.keywords))])
         topic.slug = slug
         seen.add(slug)
-    loose = [cards[order[r]] for r in members.get(-1, [])] + empty
-    return TopicResult(topics, sorted(loose, key=lambda c: (c.file, c.line)), threshold, min_size)
+    return topics
 
 
-def card_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND) -> tuple[list[Card], list[str], np.ndarray]:
-    """The vault's cards, their texts and unit vectors (card text blended with its note's vector)."""
-    notes = sorted(vault.notes, key=lambda n: n.path)
-    cards = [c for n in notes for c in n.cards]
-    texts = [card_text(c) for c in cards]
-    if not cards:
-        return cards, texts, np.zeros((0, 0), dtype=np.float32)
-    by_note = {}
-    if blend:
-        by_note = dict(zip((n.path for n in notes), note_vectors(notes, embedder.embed)))
-    x = np.zeros((len(cards), 0))
-    present = [i for i, t in enumerate(texts) if t]  # cards with no text stay zero (and unassigned)
-    if present:
-        found = embedder.embed([texts[i] for i in present]).astype(np.float64)
-        x = np.zeros((len(cards), found.shape[1]))
-        x[present] = found
-    if blend and present:
-        x[present] += blend * np.stack([by_note[cards[i].file] for i in present]).astype(np.float64)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    x = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
-    return cards, texts, x.astype(np.float32)
+def _label_texts(cards: Sequence[Card], texts: Sequence[str]) -> list[str]:
+    """What a topic's label is computed from: its cards' texts, and the name of each of their notes once."""
+    names = []
+    for card in cards:
+        name = card.file.rsplit("/", 1)[-1]
+        names.append(name[:-3] if name.lower().endswith(".md") else name)
+    return list(texts) + sorted(set(names))
 
 
-def vault_topics(vault: Vault, embedder, *, threshold: float = DEFAULT_THRESHOLD, min_size: int | None = None,
-                 examples: int = 3) -> TopicResult:
-    """Topics of every card in ``vault``, embedded through ``embedder`` (an Embedder: cached)."""
-    cards, texts, x = card_vectors(vault, embedder)
-    return find_topics(cards, x, texts=texts, threshold=threshold, min_size=min_size, examples=examples)
+def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[str] | None = None,
+                k: int | None = None, threshold: float | None = None, min_size: int | None = None,
+                max_exact: int = MAX_EXACT, examples: int = 3, subtopics: bool = True) -> TopicResult:
+    """Subjects (and their sub-topics) of ``cards`` given one unit vector per card (rows match ``cards``, in
+    any order). ``k``: the number of subjects (None: chosen by silhouette); ``threshold``: cut the subjects
+    at this cosine distance instead. Cards whose text is empty are left unassigned. The result depends only
+    on the set of (card, vector)."""
+    texts = list(texts) if texts is not None else [card_text(c) for c in cards]
+    order = sorted((i for i in range(len(cards)) if texts[i]), key=lambda i: (texts[i], cards[i].file, cards[i].line))
+    empty = sorted((cards[i] for i in range(len(cards)) if not texts[i]), key=lambda c: (c.file, c.line))
+    min_size = min_size if min_size is not None else default_min_size(len(order))
+    if not order:
+        return TopicResult([], empty, threshold, min_size, k)
+    x = _unit(np.asarray(vectors, dtype=np.float64)[order])
+    ordered = [cards[i] for i in order]
+    ordered_texts = [texts[i] for i in order]
+    units = _units(ordered, list(range(len(order))), max(40, math.ceil(BIG_NOTE_SHARE * len(order))))
+    # canonical order: by the units' texts, then (equal texts in two notes) by their vectors
+    units.sort(key=lambda u: ([ordered_texts[r] for r in u], np.round(x[u].mean(axis=0), 5).tobytes()))
+    ux = _unit(np.stack([x[u].mean(axis=0) for u in units]))
+    weights = np.array([len(u) for u in units], dtype=np.float64)
+    rows = list(range(len(units)))
+    if len(units) > max_exact:
+        rows = _sample(["\n".join(ordered_texts[r] for r in u) for u in units], max_exact)
+    labels_sample, _ = best_clustering(ux[rows], MAX_SUBJECTS, k=k, threshold=threshold, weights=weights[rows])
+    labels = np.full(len(units), -1)
+    labels[rows] = labels_sample
+    if (labels < 0).any():  # units outside the sample join the nearest subject
+        kept = sorted(set(labels_sample.tolist()))
+        means = _unit(np.stack([ux[labels == c].mean(axis=0) for c in kept]))
+        loose = np.nonzero(labels < 0)[0]
+        labels[loose] = np.array(kept)[np.argmax(ux[loose] @ means.T, axis=1)]
+    if k is None:
+        labels = _merge_small(labels, ux, weights, min_size)
+    groups: dict[int, list[int]] = {}
+    for unit, label in zip(units, labels.tolist()):
+        groups.setdefault(label, []).extend(unit)
+    stop = label_stop_words(ordered_texts) | common_words(ordered_texts, 2 / max(1, len(groups)))
+    subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, stop, examples)
+    if subtopics:
+        index = {(c.file, c.line): r for r, c in enumerate(ordered)}
+        for subject in subjects:
+            members = sorted(index[(c.file, c.line)] for c in subject.cards)
+            if len(members) < 2 * min_size:
+                continue
+            kmax = min(MAX_SUBTOPICS, len(members) // min_size)
+            sub, score = best_clustering(x[members], kmax)
+            if score < MIN_SUB_SILHOUETTE or len(set(sub.tolist())) < 2:
+                continue
+            sub = _merge_small(sub, x[members], np.ones(len(members)), min_size)
+            if len(set(sub.tolist())) < 2:
+                continue
+            parts: dict[int, list[int]] = {}
+            for row, label in zip(members, sub.tolist()):
+                parts.setdefault(label, []).append(row)
+            subject.subtopics = _make_topics(list(parts.values()), ordered, ordered_texts, x, stop, examples)
+    return TopicResult(subjects, empty, threshold, min_size, k)
+
+
+# -- the vault's topics ---------------------------------------------------------------------------------------
+def card_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND,
+                 model: object = None) -> tuple[list[Card], list[str], np.ndarray]:
+    """The vault's cards, their texts and unit vectors (see :func:`~notes2anki.semantic.topic_vectors.vault_vectors`)."""
+    found = vault_vectors(vault, embedder, blend=blend, model=model)
+    return found.cards, found.texts, found.x
+
+
+def vault_topics(vault: Vault, embedder, *, k: int | None = None, threshold: float | None = None,
+                 min_size: int | None = None, examples: int = 3, model: object = None) -> TopicResult:
+    """Topics of every card in ``vault``, embedded through ``embedder`` (an Embedder: cached); ``model``
+    names the embedder's model for the coverage check (None: the bundled one)."""
+    found = vault_vectors(vault, embedder, model=model)
+    result = find_topics(found.cards, found.x, texts=found.texts, k=k, threshold=threshold, min_size=min_size,
+                         examples=examples)
+    result.method, result.uncovered = found.method, found.uncovered
+    return result
 
 
 def settings(section: dict) -> tuple[dict, list[str]]:
@@ -331,16 +365,17 @@ def settings(section: dict) -> tuple[dict, list[str]]:
     problems: list[str] = []
     values = {"threshold": number_setting(section, "topics", "threshold", 0, 2, open_range=True,
                                           problems=problems),
-              "min_size": number_setting(section, "topics", "min_size", 1, whole=True, problems=problems)}
+              "min_size": number_setting(section, "topics", "min_size", 1, whole=True, problems=problems),
+              "k": number_setting(section, "topics", "k", 1, whole=True, problems=problems)}
     return {key: value for key, value in values.items() if value is not None}, problems
 
 
 def topic_tags(vault: Vault, model: str | None = None, *, cache_path=None,
                threshold: float | None = None, min_size: int | None = None
                ) -> tuple[dict[int, list[str]], list[Diagnostic]]:
-    """``topic::<label>`` tags for ``build --topic-tags``: id(card) → [tag] for every card in a topic, and
-    warnings (cache problems, model not loadable: then no tags). ``[topics]`` settings of the vault's
-    configuration apply unless given here."""
+    """``topic::<label>`` tags for ``build --topic-tags``: id(card) → [tag of its subject] for every card in a
+    topic, and warnings (cache problems, model not loadable: then no tags). ``[topics]`` settings of the
+    vault's configuration apply unless given here."""
     from ..config import load_config
     from .encoder import Embedder, EncoderError
 
@@ -352,9 +387,11 @@ def topic_tags(vault: Vault, model: str | None = None, *, cache_path=None,
         opts["threshold"] = threshold
     if min_size is not None:
         opts["min_size"] = min_size
+    if model is None:
+        model = config.section("semantic").get("model") if isinstance(config.section("semantic").get("model"), str) else None
     try:
         with Embedder(model, cache_path=cache_path) as embedder:
-            result = vault_topics(vault, embedder, **opts)
+            result = vault_topics(vault, embedder, model=model, **opts)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         return {}, diags + [Diagnostic("", 0, "warning", f"topic tags not added: {exc}")]

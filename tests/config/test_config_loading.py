@@ -253,3 +253,16 @@ def test_fuzz_raw_file_text_never_raises(tmp_path, toml_text, json_bytes):
 def test_the_line_of_a_key_is_found_below_its_table(tmp_path):
     _, messages = load(write(tmp_path / "v", "[topics]\nthreshold = 0.5\n[dupes]\nthreshold = 5\n"))
     assert messages == [".notes2anki.toml:4: error: dupes.threshold: should be less than or equal to 1, got 5"]
+
+
+def test_colliding_marker_words_are_a_configuration_error(tmp_path):
+    """The tester's case: begin_note = end_note makes every card ambiguous; stop, naming both keys."""
+    from notes2anki.config import load_config
+
+    (tmp_path / ".notes2anki.toml").write_text('[syntax]\nbegin_note = "END"\n')
+    diags = []
+    load_config(tmp_path, diags)
+    problems = [d for d in diags if d.severity == "error" and d.kind == "config"]
+    assert len(problems) == 1
+    assert problems[0].file == ".notes2anki.toml"
+    assert "begin_note and end_note are both 'END'" in problems[0].message

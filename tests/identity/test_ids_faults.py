@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from notes2anki.config import load_config
-from notes2anki.decks.identity import assign_identities
+from notes2anki.decks.identity import assign_identities, vault_namespace
 from notes2anki.decks.write_ids import apply_ids, plan_ids
 from notes2anki.parsers import load_vault
 
@@ -29,7 +29,8 @@ def cards_of(root):
 def snapshot(root):
     """What a rebuild gives for each card: GUID → (note type, fields, tags, deck, ID)."""
     vault, cards = cards_of(root)
-    return {g: (c.note_type, c.fields, sorted(c.tags), c.deck) for c, g in assign_identities(cards, [])}
+    return {g: (c.note_type, c.fields, sorted(c.tags), c.deck)
+            for c, g in assign_identities(cards, [], vault_namespace(root))}
 
 
 def messages(report):
@@ -234,3 +235,18 @@ def test_note_owned_by_another_user_is_left_alone_when_its_owner_cannot_be_kept(
     os.waitpid(pid, 0)
     shutil.rmtree(root)
     assert answer == "owned by another user; rewriting it would make it yours; left unchanged"
+
+
+def test_block_inside_a_list_item_gets_an_indented_ID(make_vault):
+    """The tester's case: an indented block (read with a warning) gets its ID at the block's indent,
+    not at column 0, which would break the Markdown outline."""
+    root = make_vault({"a.md": "- item\n    START\n    Basic\n    q6\n    Back: a6\n    END\n"})
+    before = snapshot(root)
+    report = run_ids(root)
+    (edit,) = report.edits
+    (_, new_id), = edit.ids
+    assert (root / "a.md").read_text() == (
+        f"- item\n    START\n    Basic\n    q6\n    Back: a6\n    <!--ID: {new_id}-->\n    END\n")
+    assert snapshot(root) == before
+    (card,) = cards_of(root)[1]
+    assert card.id == new_id and card.fields == {"Front": "q6", "Back": "a6"}

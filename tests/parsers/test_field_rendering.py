@@ -293,3 +293,15 @@ def test_highlight_clozes_and_headings_scan_linearly(make_vault):
     assert note_section("# a" + " #" * 50_000 + "b\ntext\n", "a") is None
     assert note_section("# a #\ntext\n", "a") == "text"
     assert time.monotonic() - started < 5
+
+
+def test_highlight_clozes_may_enclose_wiki_links_and_math():
+    """medu4 (real vault): ``==[[note|alias]]==`` and ``==$$x$$==`` are clozes in the plugin; 252
+    cards with IDs were skipped as 'no cloze' when links and math split the highlight."""
+    from notes2anki.parsers.inline_syntax import to_clozes
+
+    assert to_clozes("==[[2.1 I 型アレルギー|I]]==型", False, True) == "{{c1::[[2.1 I 型アレルギー|I]]}}型"
+    assert to_clozes(r"==$$odds = \frac{P}{1-P}$$==", True, True) == r"{{c1::$$odds = \frac{P}{1-P}$$}}"
+    # a == inside math or code is still no marker
+    assert to_clozes("a ==x== b $a==b$ ==c==", False, True) == "a {{c1::x}} b $a==b$ {{c2::c}}"
+    assert to_clozes("`==a==` ==b==", False, True) == "`==a==` {{c1::b}}"

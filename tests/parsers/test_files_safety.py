@@ -65,8 +65,8 @@ def test_links_inside_the_vault_keep_working(make_vault):
     (root / "linked").symlink_to(root / "real")  # a second path to a folder already walked
     vault, diags = load(root)
     assert diags == {}
-    assert vault.files == ["alias.md", "real/note.md", "real/pic.png"]
-    assert fronts(vault) == ["What is TCP?", "What is TCP?"]
+    assert vault.files == ["alias.md", "real/note.md", "real/pic.png"]  # embeds may name the link
+    assert fronts(vault) == ["What is TCP?"]  # but the note is read once, as its real file
 
 
 def test_folder_links_out_of_the_vault_are_not_followed_and_loops_end(make_vault, tmp_path):
@@ -116,3 +116,18 @@ def test_build_and_ids_finish_on_such_a_vault(make_vault, tmp_path, anki_import)
     result = CliRunner().invoke(cli_main, ["ids", str(root)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "ID: " in (root / "good.md").read_text(encoding="utf-8")
+
+
+def test_a_note_linked_inside_the_vault_is_read_once(tmp_path):
+    """A file symlink to another note of the vault: its cards once, and no false duplicate-ID error
+    after `ids` wrote the ID through the link (the tester's case)."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    vault = tmp_path / "v"
+    (vault / "sub").mkdir(parents=True)
+    (vault / "sub" / "t.md").write_text("START\nBasic\nq\nBack: a\n<!--ID: 1700000000001-->\nEND\n")
+    (vault / "link.md").symlink_to("sub/t.md")
+    v = load_vault(vault, load_config(vault))
+    assert [(c.file, c.id) for c in v.cards] == [("sub/t.md", 1700000000001)]
+    assert not v.errors

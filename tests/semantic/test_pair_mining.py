@@ -45,3 +45,27 @@ def test_small_inputs():
     assert mine_pairs(unit(1), min_score=0.5) == []
     same = np.tile(unit(1), (3, 1))
     assert {(i, j) for i, j, _ in mine_pairs(same, min_score=0.99)} == {(0, 1), (0, 2), (1, 2)}
+
+
+def clustered(n: int, dim: int = 64, seed: int = 3) -> np.ndarray:
+    """Card-like vectors: topics (clusters) and some near-copies."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(n // 25, dim))
+    v = centres[rng.integers(0, len(centres), n)] + 0.9 * rng.normal(size=(n, dim))
+    v[: n // 20] = v[n // 20: n // 10] + 0.1 * rng.normal(size=(n // 20, dim))
+    v = v.astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_the_hnsw_index_finds_the_exact_pairs():
+    pytest.importorskip("faiss")
+    v = clustered(6000)
+    exact = mine_pairs(v, min_score=0.55, top_k=16, method="exact")
+    approx = mine_pairs(v, min_score=0.55, top_k=16, method="ann")
+    want = {(i, j) for i, j, _ in exact}
+    got = {(i, j): s for i, j, s in approx}
+    assert len(want) > 1000  # a meaningful number of pairs
+    assert len(want & got.keys()) / len(want) >= 0.99
+    scores = {(i, j): s for i, j, s in exact}
+    assert all(abs(got[p] - scores[p]) < 1e-4 for p in want & got.keys())
+    assert all(s >= 0.55 for s in got.values()) and all(i < j for i, j in got)

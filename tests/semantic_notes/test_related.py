@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from notes2anki.parsers import load_vault
 from notes2anki.cli.related import related_command
 from notes2anki.semantic.related import NoteNotFound, resolve_card, resolve_note
 
@@ -74,7 +75,10 @@ def test_results_are_sorted_and_exclude_the_note(related_index):
     found = related_index.for_note("stats/Bayes theorem.md", 5)
     assert len(found) == 5
     assert "stats/Bayes theorem.md" not in [s.note for s in found]
-    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+    # ranked by cosine corrected for hub notes (cosine - half the candidate's mean cosine to its nearest notes)
+    rank = {p: i for i, p in enumerate(related_index.paths)}
+    adjusted = [s.score - related_index.hub[rank[s.note]] / 2 for s in found]
+    assert adjusted == sorted(adjusted, reverse=True)
     assert related_index.for_note("stats/Bayes theorem.md", 5, min_score=0.99) == []
 
 
@@ -146,3 +150,33 @@ def test_cli_card_and_errors():
     assert missing.exit_code == 2 and "no note" in missing.output
     both = run("Mitosis", "--all")
     assert both.exit_code == 2 and "exactly one" in both.output
+
+
+def test_aliases_name_a_note_and_resolve_links(tmp_path, embedder):
+    from notes2anki.semantic.related import LinkGraph, RelatedIndex, resolve_note
+
+    vault_dir = tmp_path / "v"
+    (vault_dir / "Daily").mkdir(parents=True)
+    (vault_dir / "templates").mkdir()
+    (vault_dir / ".obsidian").mkdir()
+    (vault_dir / ".obsidian" / "templates.json").write_text('{"folder": "templates"}', encoding="utf-8")
+    (vault_dir / "Mitochondria.md").write_text("---\naliases: [Powerhouse, mito]\n---\nMitochondria make ATP "
+                                              "by oxidative phosphorylation.\n", encoding="utf-8")
+    (vault_dir / "Cell respiration.md").write_text("Glycolysis, the Krebs cycle and the electron transport "
+                                                  "chain make ATP. See [[Powerhouse]].\n", encoding="utf-8")
+    (vault_dir / "ATP synthase.md").write_text("ATP synthase makes ATP from the proton gradient of the "
+                                              "mitochondria.\n", encoding="utf-8")
+    (vault_dir / "Daily" / "2024-05-01.md").write_text("Studied ATP and mitochondria today.\n", encoding="utf-8")
+    (vault_dir / "templates" / "Biology note.md").write_text("ATP mitochondria template\n", encoding="utf-8")
+    vault = load_vault(vault_dir)
+    assert resolve_note(vault, "powerhouse").path == "Mitochondria.md"
+    graph = LinkGraph.of(vault)
+    assert graph.linked("Cell respiration.md", "Mitochondria.md")  # [[Powerhouse]] is an alias
+    index = RelatedIndex.build(vault, embedder)
+    assert index.excluded == {"Daily/2024-05-01.md", "templates/Biology note.md"}
+    rows = dict(index.suggestions_all(5, min_score=-1))
+    suggested = {s.note for found in rows.values() for s in found}
+    assert not suggested & index.excluded and rows["Daily/2024-05-01.md"] == []
+    pairs = [frozenset((path, s.note)) for path, found in rows.items() for s in found]
+    assert len(pairs) == len(set(pairs))  # each pair once
+    assert frozenset(("Cell respiration.md", "Mitochondria.md")) not in pairs  # already linked

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from sklearn.metrics import adjusted_rand_score
 
@@ -17,7 +19,9 @@ from notes2anki.semantic.topics import (card_vectors, cluster, find_topics, keyw
                                         vault_topics)
 
 TOPICS_VAULT = Path(__file__).resolve().parents[1] / "fixtures" / "topics_vault"
-MIN_ARI = 0.85  # measured: 1.0 (7 topics found for the 7 labelled ones, 0 cards unassigned)
+# Measured: 0.835 (9 subjects found for the 7 labelled ones, the number chosen by silhouette, 0 cards
+# unassigned). The former 1.0 came from a merge threshold chosen on this very vault; the bar is issue 12's.
+MIN_ARI = 0.80
 
 
 def assignment(result) -> dict[tuple[str, int], int]:
@@ -43,7 +47,7 @@ def test_labels_are_readable_keywords(fixture_topics):
     for topic in fixture_topics.topics:
         assert 1 <= len(topic.label.split(" · ")) <= 3
         assert topic.label.split(" · ") == topic.keywords[:3]
-        assert all(k == k.lower() and k.isalpha() for k in topic.keywords)
+        assert all(k == k.lower() and k.replace("-", "").isalpha() for k in topic.keywords), topic.keywords
         assert not {"what", "which", "the", "der", "die", "le", "la", "did", "does"} & set(topic.keywords)
     by_note = {c.file: t for t in fixture_topics.topics for c in t.cards}
     assert "maillard" in by_note["cooking/Maillard reaction.md"].keywords
@@ -67,9 +71,12 @@ def test_same_output_twice_via_the_cli():
     assert all(r.exit_code == 0 for r in runs), runs[0].output
     assert runs[0].stdout == runs[1].stdout
     data = json.loads(runs[0].stdout)
-    assert set(data) == {"topics", "unassigned"}
+    assert set(data) == {"topics", "unassigned", "method", "cards_not_read_by_model"}
     for topic in data["topics"]:
-        assert set(topic) == {"id", "label", "keywords", "cards"}
+        assert set(topic) == {"id", "label", "keywords", "cards", "subtopics"}
+        for sub in topic["subtopics"]:
+            assert set(sub) == {"id", "label", "keywords", "cards"}
+            assert {(c["file"], c["line"]) for c in sub["cards"]} <= {(c["file"], c["line"]) for c in topic["cards"]}
         assert isinstance(topic["id"], int) and isinstance(topic["label"], str)
         assert all(set(c) == {"file", "line"} for c in topic["cards"])
 
@@ -80,8 +87,8 @@ def test_shuffled_card_list_gives_the_same_topics(topics_vault, embedder, fixtur
     for seed in range(3):
         order = list(range(len(cards)))
         random.Random(seed).shuffle(order)
-        result = find_topics([cards[i] for i in order], x[order], texts=[texts[i] for i in order])
-        assert result.as_json() == expected
+        result = find_topics([cards[i] for i in order], x[order], texts=[texts[i] for i in order]).as_json()
+        assert (result["topics"], result["unassigned"]) == (expected["topics"], expected["unassigned"])
 
 
 def test_moved_and_reordered_files_give_the_same_topics(tmp_path, embedder, fixture_topics):
@@ -97,7 +104,7 @@ def test_moved_and_reordered_files_give_the_same_topics(tmp_path, embedder, fixt
     copy = load_vault(tmp_path / "copy")
     assert [n.path for n in copy.notes] != sorted(moved.values())  # really another order
     result = vault_topics(copy, embedder).as_json()
-    for topic in result["topics"]:
+    for topic in result["topics"] + [sub for t in result["topics"] for sub in t["subtopics"]]:
         topic["cards"] = sorted(({"file": moved[c["file"]], "line": c["line"]} for c in topic["cards"]),
                                 key=lambda c: (c["file"], c["line"]))
     result["unassigned"] = sorted(({"file": moved[c["file"]], "line": c["line"]} for c in result["unassigned"]),
@@ -136,7 +143,8 @@ def test_small_groups_join_a_near_topic_or_stay_unassigned():
 
 
 def test_empty_and_tiny_inputs():
-    assert find_topics([], np.zeros((0, 4), dtype=np.float32)).as_json() == {"topics": [], "unassigned": []}
+    empty = find_topics([], np.zeros((0, 4), dtype=np.float32)).as_json()
+    assert (empty["topics"], empty["unassigned"]) == ([], [])
     card = Card("Basic", {"Front": "", "Back": ""}, "a.md", 1)
     result = find_topics([card], np.zeros((1, 4), dtype=np.float32))
     assert result.topics == [] and result.unassigned == [card]
@@ -154,7 +162,58 @@ def test_topic_tags_for_build(topics_vault, fixture_topics, cache_dir):
 def test_cli_table_and_tree():
     table = CliRunner().invoke(topics_command, [str(TOPICS_VAULT)])
     assert table.exit_code == 0, table.output
-    assert "116 cards in 7 topics; 0 unassigned" in table.output
+    assert re.search(r"116 cards in \d+ topics \(\d+ sub-topics\); 0 unassigned", table.output)
     tree = CliRunner().invoke(topics_command, [str(TOPICS_VAULT), "--tree", "--examples", "1"])
     assert tree.exit_code == 0, tree.output
     assert "networking/TCP handshake.md" in tree.output and "cards)" in tree.output
+
+
+def test_dev_vault_topics_without_k(record_property):
+    """../shared/eval (12 subjects, 356 cards): ARI >= 0.80 with the number of subjects chosen by the data.
+    Measured: 0.915 (16 subjects)."""
+    from notes2anki.config import load_config
+    from notes2anki.semantic.encoder import Embedder
+
+    eval_dir = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval"
+    if not (eval_dir / "dupes_truth.json").is_file():
+        pytest.skip("the labelled development set ../shared/eval is not there")
+    vault = load_vault(eval_dir / "dupes_vault", load_config(eval_dir / "dupes_vault", []))
+    truth = json.loads((eval_dir / "dupes_truth.json").read_text("utf-8"))
+    with Embedder() as embedder:
+        result = vault_topics(vault, embedder)
+    found = {(c.file, c.line): t.id for t in result.topics for c in t.cards}
+    keys = [(c["file"], c["line"]) for c in truth["cards"]]
+    ari = adjusted_rand_score([c["topic"] for c in truth["cards"]], [found.get(k, -1 - i) for i, k in enumerate(keys)])
+    record_property("dev_topics_ari", ari)
+    print(f"\ndev topics: ARI {ari:.3f}, {len(result.topics)} subjects")
+    assert ari >= 0.80
+    assert max(len(t.cards) for t in result.topics) <= 0.5 * len(keys)  # no subject swallows the others
+    assert sum(1 for t in result.topics if t.subtopics) >= 6
+
+
+def test_k_gives_that_many_subjects(topics_vault, embedder):
+    result = vault_topics(topics_vault, embedder, k=3)
+    assert len(result.topics) == 3 and sum(len(t.cards) for t in result.topics) == len(topics_vault.cards)
+
+
+def test_japanese_labels_are_words_not_sentences():
+    """medu4 labels were 'みられる · 出現する · 症候群': grammar endings, not subjects."""
+    from notes2anki.semantic.topic_labels import keywords as kw
+
+    groups = [["急性膵炎の診断に有用な血液検査は何か", "急性膵炎で上昇する酵素はアミラーゼである"],
+              ["心筋梗塞でみられる心電図変化は何か", "心筋梗塞の治療に用いられる薬剤"]]
+    words = kw(groups, n=3)
+    assert "急性膵炎" in words[0] and "心筋梗塞" in words[1]
+    assert not any(w in ("みられる", "である", "何か") for ws in words for w in ws)
+
+
+def test_czech_and_french_stop_words_are_not_labels():
+    """FIT: 'jsou · jak · jaké'; Supre: 'soit · alors · définition' (stopwords-iso lists of the vault's
+    languages)."""
+    from notes2anki.semantic.topic_labels import keywords as kw
+
+    cz = [["Jaké jsou vlastnosti zásobníku?", "Jak funguje zásobník?"], ["Jaké jsou typy front?", "Jak funguje fronta?"]]
+    assert not {"jsou", "jak", "jaké"} & {w for ws in kw(cz, n=3) for w in ws}
+    fr = [["Soit f une fonction continue, alors f est intégrable", "Définition d'une fonction continue"],
+          ["Soit G un groupe, alors le noyau est distingué", "Définition du noyau d'un morphisme"]]
+    assert not {"soit", "alors"} & {w for ws in kw(fr, n=3) for w in ws}

@@ -1,0 +1,51 @@
+"""`notes2anki check VAULT`: every problem a build would report plus the near-miss lints, grouped by kind."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from ..check import check_vault
+from ..model import KINDS
+from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, out, print_json, vault_argument
+
+
+@click.command("check")
+@vault_argument
+@click.option("--json", "as_json", is_flag=True,
+              help='Machine-readable: {"problems": [{file, line, severity, kind, message}], "counts": {kind: n}}.')
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+def check_command(vault, as_json, strict):
+    """Check VAULT without writing anything: counts by kind, then every problem as file:line.
+
+    Exit 0 when nothing needs fixing, 1 when errors were found (with --strict: or warnings), 2 when
+    the check cannot run."""
+    report = check_vault(Path(vault))
+    if as_json:
+        print_json(report.as_json())
+    else:
+        _show(report)
+    if report.stopped:
+        raise SystemExit(EXIT_FATAL)
+    raise SystemExit(EXIT_VAULT_ERRORS if report.needs_fixing(strict) else EXIT_OK)
+
+
+def _show(report) -> None:
+    if report.stopped:
+        out.print("Stopped: the configuration cannot be used; fix it and run again.", soft_wrap=True)
+    else:
+        out.print(f"{report.notes} notes, {report.cards} cards: {report.errors} errors, "
+                  f"{report.warnings} warnings", soft_wrap=True)
+    groups = report.by_kind()
+    if not groups:
+        return
+    width = max(len(kind) for kind in groups)
+    for kind, items in groups.items():
+        about = KINDS.get(kind, "")
+        out.print(f"  {len(items):>6}  {kind:<{width}}  {escape(about)}", soft_wrap=True)
+    for kind, items in groups.items():
+        out.print(f"\n[bold]{kind}[/bold] ({len(items)})")
+        for d in items:
+            colour = "red" if d.severity == "error" else "yellow"
+            out.print(f"  [{colour}]{escape(str(d))}[/{colour}]", soft_wrap=True)

@@ -1,0 +1,124 @@
+"""Per-file parse results kept between runs, so a warm build re-parses only the notes that changed.
+
+A parsed note (its :class:`~notes2anki.model.Note` with cards and rendered HTML, and the diagnostics its
+file produced) is stored under its vault path with the SHA-256 of its text and a *settings hash*: the
+configuration, the vault name, the code version (a hash of the parser sources) and the vault's file tree
+(every path, and size and modification time of every file that is not a note: links and embeds resolve
+against the tree and media names carry a content hash). Any change there re-parses every note; an edited
+note re-parses only itself.
+
+One file per vault, ``paths.cache_dir() / "parse" / <vault key>.pickle``, outside the vault. It is the
+user's own re-computable data; pickle is used because a Note is a tree of plain dataclasses. A file that
+cannot be read (corrupt, another version) is ignored and replaced; nothing here raises.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .fileio import atomic_write
+from .model import Diagnostic, Note
+
+FORMAT = 1
+_CODE_VERSION: str | None = None
+
+
+def code_version() -> str:
+    """Hash of the sources that turn a file into a Note (parsers, model, config, config_schema, fileio)."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        here = Path(__file__).resolve().parent
+        digest = hashlib.sha256(f"format={FORMAT}".encode())
+        own = [here / name for name in ("model.py", "config.py", "config_schema.py", "fileio.py")]
+        for path in sorted([*(here / "parsers").glob("*.py"), *(p for p in own if p.exists())]):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _CODE_VERSION = digest.hexdigest()[:16]
+    return _CODE_VERSION
+
+
+def settings_hash(root: Path, config: Config, files: list[str], vault_name: str) -> str:
+    """The hash every cached note of one build shares (see the module doc)."""
+    digest = hashlib.sha256(code_version().encode())
+    digest.update(repr(config).encode("utf-8", "surrogatepass") + b"\0" + vault_name.encode())
+    for rel in files:
+        if rel.lower().endswith(".md"):  # a note's own text is hashed per file; here only its name counts
+            digest.update(f"{rel}\0md\n".encode("utf-8", "surrogatepass"))
+            continue
+        try:
+            stat = os.stat(root / rel)
+            digest.update(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
+        except OSError:
+            digest.update(f"{rel}\0-\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of a note's decoded text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass
+class ParseCache:
+    """Parsed notes of one vault: :meth:`get` before parsing a file, :meth:`put` after, :meth:`save` at the
+    end (writes only when something changed). ``path=None``: nothing is kept."""
+
+    path: Path | None
+    entries: dict[str, tuple[str, str, Note, list[Diagnostic]]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    hits: int = 0
+    misses: int = 0
+    _dirty: bool = False
+
+    @classmethod
+    def for_vault(cls, root: Path) -> "ParseCache":
+        """The cache of the vault at ``root`` (``NOTES2ANKI_PARSE_CACHE=0`` turns it off)."""
+        if os.environ.get("NOTES2ANKI_PARSE_CACHE", "1") == "0":
+            return cls(None)
+        from .paths import cache_dir, vault_key
+
+        path = cache_dir() / "parse" / f"{vault_key(root)}.pickle"
+        cache = cls(path)
+        try:
+            with open(path, "rb") as handle:
+                data = pickle.load(handle)
+            if isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_version():
+                cache.entries = data["entries"]
+        except Exception:  # missing, corrupt or foreign: start empty, replaced on save
+            cache.entries = {}
+        return cache
+
+    def get(self, rel: str, text_hash: str, settings_hash: str) -> tuple[Note, list[Diagnostic]] | None:
+        """The cached Note of ``rel`` and the diagnostics its parse produced, when both hashes match."""
+        self.used.add(rel)
+        entry = self.entries.get(rel)
+        if entry is not None and entry[0] == text_hash and entry[1] == settings_hash:
+            self.hits += 1
+            return entry[2], list(entry[3])
+        self.misses += 1
+        return None
+
+    def put(self, rel: str, text_hash: str, settings_hash: str, note: Note, diagnostics: list[Diagnostic]) -> None:
+        """Remember the parse of ``rel``."""
+        self.used.add(rel)
+        self.entries[rel] = (text_hash, settings_hash, note, list(diagnostics))
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the entries of the files seen in this build (others are dropped); errors are ignored."""
+        if self.path is None:
+            return
+        stale = set(self.entries) - self.used
+        if not self._dirty and not stale:
+            return
+        for rel in stale:
+            del self.entries[rel]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            data = {"format": FORMAT, "code": code_version(), "entries": self.entries}
+            atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass

@@ -1,0 +1,144 @@
+"""Near-miss lints: card syntax that is almost right and so would be lost without a word.
+
+Each lint reports a ``file:line`` warning of kind "near-miss" saying what was probably meant. The line
+lints are rules of the block chain (:mod:`notes2anki.parsers.blocks`); they only look, never consume.
+They fire only when the surroundings make a card likely (a note type line follows, an END follows), so
+ordinary prose that happens to begin with "Start" stays quiet.
+"""
+from __future__ import annotations
+
+from ..model import Card, Diagnostic
+from .scan_state import ScanState
+from .syntax import FIELD_LINE
+
+NEAR = "near-miss"
+LOOKAHEAD = 40  # lines searched for the END of a near-miss START
+
+
+def _is_type_line(state: ScanState, text: str) -> bool:
+    wanted = text.strip().casefold()
+    return bool(wanted) and any(t.casefold() == wanted for t in state.note_types)
+
+
+def _block_follows(state: ScanState, after: int) -> bool:
+    """Whether the lines after ``after`` look like a block's body: a note type line first (blank lines
+    allowed), or an END line within LOOKAHEAD lines before any START."""
+    lines, no = state.lines, after + 1
+    while no <= len(lines) and not lines[no - 1].strip():
+        no += 1
+    if no <= len(lines) and _is_type_line(state, lines[no - 1]):
+        return True
+    for k in range(after + 1, min(len(lines), after + LOOKAHEAD) + 1):
+        stripped = lines[k - 1].strip()
+        if stripped == state.markers.begin:
+            return False
+        if stripped == state.markers.end:
+            return True
+    return False
+
+
+def start_lint(state: ScanState) -> bool:
+    """``Start`` / ``start`` / ``START:`` / ``START Basic`` where START was meant (never consumes)."""
+    stripped = state.text.strip()
+    begin = state.markers.begin
+    if not stripped or stripped[0].casefold() != begin[0].casefold():
+        return False
+    if stripped == begin or not stripped.casefold().startswith(begin.casefold()):
+        return False
+    rest = stripped[len(begin):]
+    trimmed = rest.strip(" \t:-.;")
+    if trimmed and not _is_type_line(state, trimmed):
+        return False
+    if not trimmed and not _block_follows(state, state.line):
+        return False
+    if trimmed:
+        hint = f"the note type goes on the line after {begin!r}: {begin!r}, then {trimmed!r}"
+    elif rest:
+        hint = f"{begin!r} stands alone on its line; did you mean {begin!r}?"
+    else:
+        hint = f"the markers are case-sensitive; did you mean {begin!r}?"
+    state.report(state.line, "warning", NEAR, f"{stripped!r} does not start a card ({hint}); not read as a card")
+    return False
+
+
+def end_near_miss(state: ScanState, start: int, stop: int) -> int | None:
+    """The first line after ``start`` (before ``stop``) that looks like a mistyped END: ``End``, ``end``,
+    ``END:`` …; None."""
+    end = state.markers.end
+    for no in range(start + 1, min(stop, len(state.lines) + 1)):
+        stripped = state.lines[no - 1].strip()
+        if stripped != end and stripped.casefold().rstrip(" \t:-.;") == end.casefold():
+            return no
+    return None
+
+
+def inline_lint(state: ScanState, covered: list[tuple[int, int]]) -> None:
+    """An inline card start (``STARTI [Type]``) on the current line that no ENDI closes."""
+    line, syntax = state.text, state.markers.syntax
+    begin, end_inline, end = syntax.begin_inline_note, syntax.end_inline_note, syntax.end_note
+    pos = line.find(begin)
+    while pos >= 0:
+        if not any(a <= pos < b for a, b in covered):
+            after = line[pos + len(begin):].lstrip()
+            close = after.find("]")
+            if after.startswith("[") and close > 1 and _is_type_line(state, after[1:close]):
+                if line.rstrip().endswith(end) and not line.rstrip().endswith(end_inline):
+                    state.report(state.line, "warning", NEAR,
+                                 f"inline card closed by {end!r}; did you mean {end_inline!r}? Card not read")
+                else:
+                    state.report(state.line, "warning", "no-end",
+                                 f"inline card has no {end_inline!r} on its line (an inline card is one line); "
+                                 "card not read")
+                return
+        pos = line.find(begin, pos + 1)
+
+
+def field_case_lint(state: ScanState, no: int, text: str, names: list[str]) -> None:
+    """``back:`` / ``Back :`` in a card whose type has a field ``Back``: the line switches nothing."""
+    m = FIELD_LINE.match(text)
+    if not m or m.group(1) in names:
+        return
+    written = m.group(1)
+    for name in names:
+        if written.strip().casefold() == name.casefold():
+            state.report(no, "warning", NEAR,
+                         f"{written + ':'!r} does not start the field {name!r} (field names are case-sensitive "
+                         f"and have no space before ':'); the line stays in the field above. Did you mean "
+                         f"{name + ':'!r}?")
+            return
+
+
+def missing_second_field(state: ScanState, card: Card) -> None:
+    """A two-field card whose second field is empty though its answer is plainly on the front: a line
+    that is just the field's name (``Back``, ``Back -``), or a question line followed by more lines."""
+    names = state.note_types[card.note_type]
+    if len(names) != 2 or card.fields.get(names[1]) or card.kind != "block":
+        return
+    lines = card.fields.get(names[0], "").split("\n")
+    second = names[1]
+    for i, line in enumerate(lines):
+        head, colon, _ = line.partition(":")
+        if i and head.strip().rstrip(" \t-–—=>.").casefold() == second.casefold():
+            if not colon:  # with a colon, field_case_lint has said it
+                state.report(card.line, "warning", NEAR,
+                             f"no {second + ':'!r} line: {line.strip()!r} is read as part of {names[0]!r}; "
+                             f"did you mean {second + ':'!r}?")
+            return
+    text = [line for line in lines if line.strip()]
+    if len(text) >= 2 and text[0].rstrip().endswith(("?", "？")) and not text[1].rstrip().endswith(("?", "？")):
+        state.report(card.line, "warning", NEAR,
+                     f"no {second + ':'!r} line: the answer after {text[0].strip()[:40]!r} is on the front "
+                     f"and {second!r} is empty; did you mean {second + ':'!r} before {text[1].strip()[:40]!r}?")
+
+
+def card_problems(card: Card, names: list[str]) -> Diagnostic | None:
+    """Why a parsed card cannot become an Anki card, or None: every field empty, or (for a type whose
+    front shows only its first field) an empty first field — Anki imports such a note without a card."""
+    if not any(value.strip() for value in card.fields.values()):
+        return Diagnostic(card.file, card.line, "warning", "empty card (no text in any field); skipped",
+                          "empty-card")
+    if names and not card.fields.get(names[0], "").strip() and card.note_type != "Basic (and reversed card)":
+        return Diagnostic(card.file, card.line, "warning",
+                          f"empty front: {names[0]!r} has no text, so Anki would make no card; skipped "
+                          "(is the question above the START line, or after a field line?)", "empty-front")
+    return None

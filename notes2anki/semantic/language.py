@@ -1,0 +1,146 @@
+"""Which cards the embedding model can read, and stop words in any language.
+
+**Coverage.** The bundled model, all-MiniLM-L6-v2, was trained on English sentence pairs with BERT's
+English (uncased) word-piece vocabulary. A word of another language is cut into pieces the model never
+learned to compose ("jsou" -> ``j ##so ##u``), and text without spaces (Japanese, Chinese) is cut into
+single characters, so two unrelated cards of such text land close together (on the Japanese vault medu4
+every card ended in one topic and one 3,501-card "duplicate group"). :func:`known_word_rate` measures this
+directly on the model's own vocabulary: the share of the card's words (runs of letters, lower-cased) that
+are whole entries of ``vocab.txt``. On the labelled development vault (``../shared/eval``) it is 0.89 for
+the median English card and 0.47 (German), 0.49 (Spanish), 0.15 (Vietnamese), 0.14 (Turkish); Japanese and
+Czech text is near 0 (acronyms such as DNA are not counted: they are names, not language). A card is *covered* when the rate is at least :data:`MIN_KNOWN_RATE`; cards with fewer
+than :data:`MIN_WORDS` words are judged by the vault's other cards (they carry too little text to say).
+Cards that are not covered are compared by character n-grams instead (language-independent), see
+:mod:`notes2anki.semantic.chargrams`.
+
+The check applies to the bundled model only: a model named by ``--model`` / ``[semantic] model`` is taken
+to cover the vault (point it at a multilingual sentence-transformers model, e.g. a local copy of
+``paraphrase-multilingual-MiniLM-L12-v2``, for vaults in other languages).
+
+**Stop words** come from ``stopwordsiso`` (the stopwords-iso collection, 58 languages), never from hand
+lists: :func:`stop_words` for the languages a vault's text shows (:func:`vault_languages`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+MIN_KNOWN_RATE = 0.5
+MIN_WORDS = 4
+MULTILINGUAL_HINT = ("for better results point [semantic] model in .notes2anki.toml (or --model) at a "
+                     "multilingual sentence-transformers model directory, e.g. a local copy of "
+                     "paraphrase-multilingual-MiniLM-L12-v2")
+
+_WORD = re.compile(r"[^\W\d_]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+
+
+@lru_cache(maxsize=1)
+def _bundled_vocab() -> frozenset[str]:
+    from .encoder import bundled_model_dir
+
+    path = bundled_model_dir() / "vocab.txt"
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(line.rstrip("\n") for line in handle if not line.startswith(("[", "##")))
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters, lower case; one-letter Latin words and all-capital acronyms (DNA, TLB: names, not
+    language) are left out."""
+    return [w.lower() for w in _WORD.findall(text)
+            if (len(w) >= 2 or ord(w[0]) > 0x2E80) and not (len(w) <= 5 and w.isupper())]
+
+
+def known_word_rate(text: str, vocab: frozenset[str] | None = None) -> tuple[float, int]:
+    """(share of the words of ``text`` that are whole entries of the model's vocabulary, number of words).
+    A word is a run of letters; one-letter Latin words are not counted. (1.0, 0) for a text without words."""
+    vocab = _bundled_vocab() if vocab is None else vocab
+    words = _words(text)
+    if not words:
+        return 1.0, 0
+    return sum(1 for w in words if w in vocab) / len(words), len(words)
+
+
+def uses_bundled_model(model: object) -> bool:
+    from .encoder import resolve_model
+
+    return resolve_model(model).location == ""  # type: ignore[arg-type]
+
+
+def covered(texts: Sequence[str], model: object = None) -> list[bool]:
+    """For each text, whether ``model`` (None: the bundled one) can read it (see the module docstring).
+    Short texts follow the majority of the longer ones (English when there are none)."""
+    if not uses_bundled_model(model):
+        return [True] * len(texts)
+    rates = [known_word_rate(t) for t in texts]
+    long_ = [rate >= MIN_KNOWN_RATE for rate, n in rates if n >= MIN_WORDS]
+    default = not long_ or sum(long_) * 2 >= len(long_)
+    return [(rate >= MIN_KNOWN_RATE) if n >= MIN_WORDS else (default and rate >= MIN_KNOWN_RATE / 2)
+            for rate, n in rates]
+
+
+# -- stop words ---------------------------------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def _iso(lang: str) -> frozenset[str]:
+    import stopwordsiso
+
+    try:
+        return frozenset(w.lower() for w in stopwordsiso.stopwords(lang))
+    except Exception:  # an unknown code
+        return frozenset()
+
+
+@lru_cache(maxsize=1)
+def _languages() -> tuple[str, ...]:
+    import stopwordsiso
+
+    return tuple(sorted(stopwordsiso.langs()))
+
+
+_SCRIPT_LANGS = {"HIRAGANA": ("ja",), "KATAKANA": ("ja",), "CJK": ("zh", "ja"), "HANGUL": ("ko",),
+                 "CYRILLIC": ("ru", "uk", "bg"), "GREEK": ("el",), "ARABIC": ("ar", "fa"), "HEBREW": ("he",),
+                 "THAI": ("th",), "DEVANAGARI": ("hi", "mr")}
+
+
+def vault_languages(texts: Iterable[str], *, sample: int = 2000, min_share: float = 0.05) -> list[str]:
+    """ISO 639-1 codes of the languages the texts are written in, most used first: Latin-script languages
+    by which stopwords-iso list covers most of their words (a word counts for every list holding it, so
+    the language with the most distinctive function words wins), other scripts by their Unicode script.
+    English is always included (flashcard markup and code are English)."""
+    votes: Counter[str] = Counter()
+    langs = [lang for lang in _languages() if lang not in ("ja", "zh", "ko", "th")]
+    for k, text in enumerate(texts):
+        if k >= sample:
+            break
+        words = [w.lower() for w in _LATIN_WORD.findall(text)]
+        counts = Counter()
+        for lang in langs:
+            stop = _iso(lang)
+            counts[lang] = sum(1 for w in words if w in stop)
+        if counts and max(counts.values()) > 0:
+            best = max(counts.values())
+            for lang, n in counts.items():
+                if n == best:
+                    votes[lang] += 1
+        for ch in text[:400]:
+            if ord(ch) > 0x2E80 or 0x0370 <= ord(ch) < 0x0E80:
+                name = unicodedata.name(ch, "")
+                for script, codes in _SCRIPT_LANGS.items():
+                    if name.startswith(script):
+                        for code in codes:
+                            votes[code] += 1 / 50
+                        break
+    total = sum(votes.values()) or 1
+    found = [lang for lang, n in votes.most_common() if n / total >= min_share]
+    return found + (["en"] if "en" not in found else [])
+
+
+def stop_words(languages: Iterable[str]) -> frozenset[str]:
+    """The stopwords-iso lists of ``languages``, lower case, merged."""
+    out: set[str] = set()
+    for lang in languages:
+        out |= _iso(lang)
+    return frozenset(out)

@@ -1,0 +1,205 @@
+"""The measurements the duplicate judge combines for a pair of cards (:data:`FEATURES`).
+
+Each card is read as a *question* and an *answer* (:func:`~notes2anki.semantic.text.question_and_answer`;
+a Cloze card: its text with the clozes blanked, and the cloze answers), plus its whole *card text*. For a
+pair (a, b):
+
+embedding cosines (the sentence model; all three texts of every card are embedded and cached)
+    ``card_cos`` whole card texts; ``q_cos`` questions; ``a_cos`` answers (the question cosine when either
+    card has no answer, with ``has_answers`` = 0); ``cross_cos`` the larger of question(a)–answer(b) and
+    answer(a)–question(b): an *inverse* question ("Which nerve supplies the diaphragm?" / "Phrenic nerve —
+    what does it supply?") and a Basic card against the Cloze card stating its answer; ``direct_cos`` the
+    mean of the question and answer cosines, ``inverse_cos`` the mean of the two cross cosines,
+    ``aligned_cos`` the better of the two readings;
+margins (how much closer the pair is than each card's usual neighbours: a note of templated cards —
+"the first / second / third step of backprop" — is dense, and closeness there means less; the
+"cross-domain similarity local scaling" of bilingual word retrieval)
+    ``card_margin`` / ``q_margin``: the cosine minus the mean, over both cards, of the mean cosine to
+    their :data:`DENSITY_K` nearest other cards (among the cards compared: the vault);
+character n-grams (2–4 letters within words, hashed: language-independent, no vocabulary)
+    ``char_card``, ``char_q``, ``char_a`` cosines;
+which words differ (content words: :func:`~notes2anki.semantic.contrast.tokens`, question words and
+articles left out; words matched up to inflection, typos, abbreviations, acronyms)
+    ``q_jaccard`` overlap of the questions' content words; ``q_swap`` 1 when the questions are the same
+    sentence with a content word exchanged (TCP/UDP, left/right), ``q_affix`` 1 when an exchanged word is
+    the other with another prefix or suffix (competitive/non-competitive, hypo-/hyper-);
+numbers by meaning (:func:`~notes2anki.semantic.contrast.quantities`: 255.255.255.0 = /24, 1/2 = 0.5)
+    ``num_q_conflict`` / ``num_a_conflict`` 1 when each side holds a quantity the other lacks;
+    ``num_a_match`` 1 when the answers hold quantities and they all agree;
+answers
+    ``a_containment`` / ``a_coverage`` lexical agreement of the answers beyond words repeating the
+    question (:func:`~notes2anki.semantic.contrast.answer_overlap`), ``a_equal`` 1 for the same answer,
+    ``yesno_conflict`` 1 for yes against no;
+    ``negation_differs`` 1 when exactly one question says not/never/except (a weak cue: "Why can't
+    Dijkstra handle negative weights?" and "Dijkstra and negative weights — what goes wrong?" are the same
+    question);
+``len_ratio``
+    shorter card text length / longer.
+
+A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from . import contrast
+
+FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
+            "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
+            "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio")
+FEATURE_VERSION = 2
+DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
+_CHAR_FEATURES = 1 << 18
+
+
+@dataclass(frozen=True)
+class Side:
+    """One card as the judge sees it: plain question, plain answer, whole card text."""
+
+    question: str
+    answer: str
+    text: str
+    cloze: bool = False
+
+
+@dataclass
+class Encoded:
+    """Vectors of a list of :class:`Side`: unit rows for card texts, questions, answers (embedding and
+    hashed character n-grams)."""
+
+    sides: Sequence[Side]
+    card: np.ndarray
+    question: np.ndarray
+    answer: np.ndarray
+    char_card: object  # scipy sparse, l2-normalised rows
+    char_q: object
+    char_a: object
+    density_card: np.ndarray | None = None  # mean cosine to the DENSITY_K nearest other cards
+    density_q: np.ndarray | None = None
+
+
+def density(vectors: np.ndarray, rows: Sequence[int], k: int = DENSITY_K, block: int = 1024) -> np.ndarray:
+    """For each of ``rows`` of the unit ``vectors``, the mean cosine to its ``k`` nearest other rows among
+    ``rows`` (zero elsewhere); blocks keep memory bounded."""
+    out = np.zeros(vectors.shape[0], dtype=np.float64)
+    rows = list(rows)
+    if len(rows) < 2:
+        return out
+    sub = np.ascontiguousarray(vectors[rows], dtype=np.float32)
+    k = min(k, len(rows) - 1)
+    for start in range(0, len(rows), block):
+        sims = sub[start:start + block] @ sub.T
+        sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf
+        top = np.partition(sims, sims.shape[1] - k, axis=1)[:, sims.shape[1] - k:]
+        out[rows[start:start + block]] = top.mean(axis=1)
+    return out
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+def char_vectors(texts: Sequence[str]):
+    """Hashed character 2–4-gram vectors (within words, lower case, punctuation read as a space: "何か？" and
+    "何か。" are the same), l2-normalised: a sparse matrix."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=_CHAR_FEATURES,
+                                   alternate_sign=False, norm="l2", lowercase=True)
+    return vectorizer.transform([_PUNCTUATION.sub(" ", t) for t in texts])
+
+
+def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None) -> Encoded:
+    """Embed (``embed``: texts -> unit rows, e.g. ``Embedder.embed``) and n-gram the sides' three texts.
+    With ``covered``, only the sides the model reads are embedded (the others get zero rows: they are
+    judged by character n-grams, and embedding them would only cost time)."""
+    cards = [s.text for s in sides]
+    questions = [s.question or s.text for s in sides]
+    answers = [s.answer or s.question or s.text for s in sides]
+    n = len(sides)
+    rows = [i for i in range(n) if covered is None or covered[i]]
+    found = embed([cards[i] for i in rows] + [questions[i] for i in rows] + [answers[i] for i in rows]) \
+        if rows else np.zeros((0, 0), dtype=np.float32)
+    dim = found.shape[1] if found.ndim == 2 and found.shape[0] else 1
+    out = np.zeros((3, n, dim), dtype=np.float32)
+    m = len(rows)
+    for k in range(3):
+        if m:
+            out[k, rows] = found[k * m:(k + 1) * m]
+    return Encoded(sides, out[0], out[1], out[2], char_vectors(cards), char_vectors(questions),
+                   char_vectors(answers), density(out[0], rows), density(out[1], rows))
+
+
+@lru_cache(maxsize=1 << 15)
+def _content(text: str) -> tuple[str, ...]:
+    return tuple(sorted({w for w, c in contrast.tokens(text) if c}))
+
+
+def _jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    if not a and not b:
+        return 1.0
+    hits_a = sum(1 for w in a if any(contrast._same_word(w, v) for v in b))
+    hits_b = sum(1 for v in b if any(contrast._same_word(v, w) for w in a))
+    return (hits_a + hits_b) / (len(a) + len(b))
+
+
+def _sparse_cos(m, i: int, j: int) -> float:
+    return float(m[i].multiply(m[j]).sum())
+
+
+def _norm_answer(text: str) -> str:
+    return " ".join(contrast._WORD.findall(text.casefold()))
+
+
+def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
+    """The :data:`FEATURES` of sides ``i`` and ``j`` of ``enc``, as a float vector."""
+    a, b = enc.sides[i], enc.sides[j]
+    has_answers = bool(a.answer and b.answer)
+    q_cos = float(enc.question[i] @ enc.question[j])
+    a_cos = float(enc.answer[i] @ enc.answer[j]) if has_answers else q_cos
+    qa = float(enc.question[i] @ enc.answer[j]) if b.answer else 0.0
+    aq = float(enc.answer[i] @ enc.question[j]) if a.answer else 0.0
+    cross = max(qa, aq)
+    direct = (q_cos + a_cos) / 2
+    inverse = (qa + aq) / 2 if has_answers else 0.0
+    swaps = contrast.substitutions(a.question, b.question, drop_asides=True)
+    affix = any(contrast.affix_contrast(x, y) for x, y in swaps)
+    nq = contrast.quantity_conflict(a.question, b.question)
+    na = contrast.quantity_conflict(a.answer, b.answer) if has_answers else (0, 0)
+    qa_a, qa_b = contrast.quantities(a.answer), contrast.quantities(b.answer)
+    overlap = contrast.answer_overlap(a.question, a.answer, b.question, b.answer) if has_answers else None
+    containment, coverage = overlap if overlap is not None else (0.0, 0.0)
+    pa, pb = contrast.polarity(a.answer), contrast.polarity(b.answer)
+    if a.cloze or b.cloze:
+        negation = contrast.negated(f"{a.question} {a.answer}") != contrast.negated(f"{b.question} {b.answer}")
+    else:
+        negation = contrast.negated(a.question) != contrast.negated(b.question)
+    la, lb = len(a.text), len(b.text)
+    card_cos = float(enc.card[i] @ enc.card[j])
+    values = {
+        "card_cos": card_cos, "q_cos": q_cos,
+        "card_margin": card_cos - (enc.density_card[i] + enc.density_card[j]) / 2,
+        "q_margin": q_cos - (enc.density_q[i] + enc.density_q[j]) / 2, "a_cos": a_cos,
+        "has_answers": float(has_answers), "cross_cos": cross,
+        "direct_cos": direct, "inverse_cos": inverse, "aligned_cos": max(direct, inverse, cross if not has_answers else 0.0),
+        "char_card": _sparse_cos(enc.char_card, i, j), "char_q": _sparse_cos(enc.char_q, i, j),
+        "char_a": _sparse_cos(enc.char_a, i, j) if has_answers else _sparse_cos(enc.char_q, i, j),
+        "q_jaccard": _jaccard(_content(a.question), _content(b.question)),
+        "q_swap": float(bool(swaps)), "q_affix": float(affix),
+        "num_q_conflict": float(min(nq) > 0), "num_a_conflict": float(min(na) > 0),
+        "num_a_match": float(bool(qa_a and qa_b) and max(na) == 0),
+        "a_containment": containment, "a_coverage": coverage,
+        "a_equal": float(has_answers and _norm_answer(a.answer) == _norm_answer(b.answer)),
+        "yesno_conflict": float(bool(pa and pb and pa != pb)), "negation_differs": float(negation),
+        "len_ratio": min(la, lb) / max(la, lb, 1),
+    }
+    return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+
+def explain(values: np.ndarray) -> dict[str, float]:
+    """Feature name -> value (rounded), for ``dupes --explain`` and JSON."""
+    return {name: round(float(v), 4) for name, v in zip(FEATURES, values)}

@@ -1,0 +1,84 @@
+"""Per-file parse cache: a warm load re-parses nothing, an edit re-parses only that note, results are the
+same as a fresh parse, settings or tree changes invalidate, a broken cache file is ignored."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from notes2anki.config import load_config
+from notes2anki.parsers import load_vault, vault as vault_module
+
+
+def write_vault(root: Path) -> None:
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "one.md").write_text("# One\n\nSTART\nBasic\nFront one\nBack: back [[two]]\nEND\n", "utf-8")
+    (root / "two.md").write_text("STARTI [Basic] inline front Back: inline back ENDI\n\nSTART\nBasic\nbad\n", "utf-8")
+
+
+def snapshot(vault):
+    return ([(n.path, [(c.key, c.fields, c.html, c.tags, c.deck, c.links) for c in n.cards]) for n in vault.notes],
+            sorted(map(str, vault.diagnostics)))
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    calls: list[str] = []
+    real = vault_module.parse_note
+
+    def parse_note(rel, *args, **kwargs):
+        calls.append(rel)
+        return real(rel, *args, **kwargs)
+
+    monkeypatch.setattr(vault_module, "parse_note", parse_note)
+    return calls
+
+
+def test_warm_load_parses_nothing_and_gives_the_same_vault(tmp_path, counting):
+    root = tmp_path / "v"
+    write_vault(root)
+    cold = load_vault(root, load_config(root))
+    assert sorted(counting) == ["a/one.md", "two.md"]
+    counting.clear()
+    warm = load_vault(root, load_config(root))
+    assert counting == [] and snapshot(warm) == snapshot(cold)
+    assert any("two.md" in str(d) for d in warm.diagnostics)  # the file's diagnostics come back too
+
+
+def test_an_edit_reparses_only_that_note(tmp_path, counting):
+    root = tmp_path / "v"
+    write_vault(root)
+    load_vault(root, load_config(root))
+    counting.clear()
+    note = root / "a" / "one.md"
+    note.write_text(note.read_text("utf-8").replace("Front one", "Front edited"), "utf-8")
+    edited = load_vault(root, load_config(root))
+    assert counting == ["a/one.md"] and edited.notes[0].cards[0].fields["Front"] == "Front edited"
+    counting.clear()
+    (root / "img.png").write_bytes(b"\x89PNG new media")  # the tree changed: links may resolve otherwise
+    load_vault(root, load_config(root))
+    assert sorted(counting) == ["a/one.md", "two.md"]
+
+
+def test_settings_changes_invalidate(tmp_path, counting):
+    root = tmp_path / "v"
+    write_vault(root)
+    load_vault(root, load_config(root))
+    counting.clear()
+    (root / ".notes2anki.toml").write_text('default_deck = "Other"\n', "utf-8")
+    other = load_vault(root, load_config(root))
+    assert sorted(counting) == ["a/one.md", "two.md"]
+    assert {c.deck for c in other.cards} == {"Other"}
+
+
+def test_a_corrupt_cache_file_is_ignored(tmp_path, counting):
+    root = tmp_path / "v"
+    write_vault(root)
+    cold = load_vault(root, load_config(root))
+    from notes2anki.paths import cache_dir
+
+    for path in (cache_dir() / "parse").glob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    counting.clear()
+    assert snapshot(load_vault(root, load_config(root))) == snapshot(cold)
+    assert sorted(counting) == ["a/one.md", "two.md"]

@@ -43,6 +43,10 @@ def deck_id(name: str) -> int:
 
 @dataclass
 class PackagedNote:
+    """One Anki note as it goes into the package: its genanki note type, field HTML in field order, tags,
+    GUID, deck name, note id (ms) and modification time (s).
+    """
+
     model: genanki.Model
     fields: list[str]  # HTML, in the model's field order
     tags: list[str]
@@ -54,12 +58,16 @@ class PackagedNote:
 
 @dataclass
 class MediaFile:
+    """A file to package: ``name`` in Anki's media folder, read from ``source`` (inside the vault)."""
+
     name: str  # name in Anki's media folder
     source: Path
 
 
 @dataclass
 class PackageContent:
+    """All that :func:`write_apkg` writes: notes, media files, and the vault root media must lie in."""
+
     notes: list[PackagedNote] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
     root: Path | None = None  # the vault: media must resolve inside it

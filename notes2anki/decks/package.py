@@ -26,7 +26,7 @@ import genanki
 
 from ..fileio import MAX_MEDIA_BYTES, atomic_write, is_inside, read_bounded
 from ..model import Diagnostic
-from .anki_collection import NoteRow, write_collection
+from .anki_collection import NoteRow, stable_id, write_collection
 from .notetypes import MODIFIED
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -38,7 +38,7 @@ def deck_id(name: str) -> int:
     """The Anki deck id for a deck name: 1 for "Default", else a stable hash of the name."""
     if name == "Default":
         return DEFAULT_DECK_ID
-    return 1_000_000_000 + int(hashlib.sha256(f"notes2anki/deck/{name}".encode()).hexdigest()[:10], 16)
+    return stable_id(f"notes2anki/deck/{name}")
 
 
 @dataclass

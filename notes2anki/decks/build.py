@@ -80,8 +80,9 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
             old = state.cards.get(guid(card, namespace))
             report.gone.append(GoneCard(card_id(card, namespace), card.where, _plain(card.front), "DELETE",
                                         old.nid if old else 0))
-    identified = assign_identities(kept, diags, namespace)
-    ids = card_ids(kept, namespace)
+    known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
+    identified = assign_identities(kept, diags, namespace, known)
+    ids = card_ids(kept, namespace, known)
 
     media = _media_files(identified, vault)
     types = note_type_fields(config.note_types)
@@ -133,6 +134,12 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
                                 f"build state not saved ({exc.strerror or exc}): the next build cannot "
                                 "tell changed cards from unchanged ones"))
     return report
+
+
+def known_guids(root: Path) -> frozenset[str]:
+    """The GUIDs the vault's build state (default path) records, read only; empty when there is none
+    or it cannot be used. ``ids`` passes them to ``identity.card_ids`` so it writes the IDs build uses."""
+    return frozenset(BuildState.load(default_state_path(root), []).cards)
 
 
 def default_state_path(root: Path) -> Path:

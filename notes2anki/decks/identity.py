@@ -52,9 +52,14 @@ def implicit_id(card: Card, occurrence: int = 0, namespace: str = LEGACY) -> int
     return IMPLICIT_BASE + int.from_bytes(digest[:8], "big") % IMPLICIT_SPAN
 
 
-def card_ids(cards: list[Card], namespace: str = LEGACY) -> dict[tuple[str, int, int], int]:
-    """``card.key`` → the card's ID: its written ID, else its implicit ID in ``namespace``."""
-    return {key: ident for key, (ident, _) in _identities(cards, namespace).items()}
+def card_ids(cards: list[Card], namespace: str = LEGACY,
+             known: frozenset[str] = frozenset()) -> dict[tuple[str, int, int], int]:
+    """``card.key`` → the card's ID: its written ID, else its implicit ID in ``namespace``.
+
+    ``known``: GUIDs this vault's earlier builds gave (the build state's keys). A card without an ID
+    whose pre-namespace implicit ID has a known GUID keeps that ID, so decks built and imported before
+    vault namespaces existed are updated, not duplicated, by a plain import."""
+    return {key: ident for key, (ident, _) in _identities(cards, namespace, known).items()}
 
 
 def legacy_ids(cards: list[Card]) -> dict[tuple[str, int, int], int]:
@@ -63,7 +68,8 @@ def legacy_ids(cards: list[Card]) -> dict[tuple[str, int, int], int]:
     return {key: ident for key, (ident, written) in _identities(cards, LEGACY).items() if not written}
 
 
-def _identities(cards: list[Card], namespace: str) -> dict[tuple[str, int, int], tuple[int, bool]]:
+def _identities(cards: list[Card], namespace: str,
+                known: frozenset[str] = frozenset()) -> dict[tuple[str, int, int], tuple[int, bool]]:
     seen: dict[str, int] = {}
     out: dict[tuple[str, int, int], tuple[int, bool]] = {}
     for card in cards:
@@ -73,7 +79,12 @@ def _identities(cards: list[Card], namespace: str) -> dict[tuple[str, int, int],
         key = _front_key(card)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        out[card.key] = (implicit_id(card, occurrence, namespace), False)
+        ident = implicit_id(card, occurrence, namespace)
+        if namespace and known:
+            legacy = implicit_id(card, occurrence, LEGACY)
+            if guid_of(legacy) in known:
+                ident = legacy
+        out[card.key] = (ident, False)
     return out
 
 
@@ -91,13 +102,13 @@ def guid(card: Card, namespace: str = LEGACY) -> str:
     return guid_of(card_id(card, namespace))
 
 
-def assign_identities(cards: list[Card], diagnostics: list[Diagnostic],
-                      namespace: str = LEGACY) -> list[tuple[Card, str]]:
+def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespace: str = LEGACY,
+                      known: frozenset[str] = frozenset()) -> list[tuple[Card, str]]:
     """(card, GUID) for every card; two cards with one identity → an error naming both, second dropped.
 
     Cards without an ID get a warning: editing their first field makes Anki see a new card.
     """
-    ids = card_ids(cards, namespace)
+    ids = card_ids(cards, namespace, known)
     seen: dict[str, Card] = {}
     fronts: dict[str, Card] = {}
     out: list[tuple[Card, str]] = []

@@ -27,6 +27,7 @@ from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atom
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers import parse_note
 from ..parsers.links import LinkResolver
+from .build import known_guids
 from .identity import card_ids, vault_namespace
 from .patch import unified_diff
 
@@ -126,6 +127,7 @@ class _ParseContext:
         self.vault_name = config.vault_name or vault.root.resolve().name
         self.inline_end = getattr(getattr(config, "syntax", None), "end_inline_note", "ENDI")
         self.namespace = vault_namespace(vault.root, config)  # of the implicit IDs (identity.py)
+        self.known = known_guids(vault.root)  # earlier builds' GUIDs: pre-namespace implicit IDs stay
 
     def cards(self, rel: str, text: str) -> list[Card]:
         """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""
@@ -161,7 +163,7 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
     except UnicodeDecodeError:
         return None  # reported by the vault loader
     cards = context.cards(rel, text)
-    ids = card_ids(cards, context.namespace)
+    ids = card_ids(cards, context.namespace, context.known)
     assigned: dict[tuple[str, int, int], int] = {}
     for card in cards:
         if card.id is not None:

@@ -9,6 +9,9 @@ package into a fresh Anki collection with the official ``anki`` package, and com
 build, `ids`, import, edit, build, import. ``--sync`` runs every suite through `notes2anki sync`
 instead (two-phase suites the plugin's way: sync writing IDs, edit, sync; deletions confirmed).
 The tests run the same code (tests/test_conformance.py, tests/sync/test_conformance_sync.py).
+
+The suites are read from ``$NOTES2ANKI_PEERS`` or ``<repo>/../shared/peers/obsidian_to_anki`` (or
+``--peers DIR``). Exit codes: 0 every suite passes, 1 some fail, 2 no suites found (or an unknown name).
 """
 from __future__ import annotations
 
@@ -23,23 +26,44 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PEERS_CANDIDATES = [  # the peer data is GPL-3.0 and stays outside the project: read it where it lies
-    ROOT.parent / "shared" / "peers" / "obsidian_to_anki",
-    Path("/work/shared/peers/obsidian_to_anki"),
-]
+# The peer data is GPL-3.0 and stays outside the project: it is read where it lies, in the folder named by
+# NOTES2ANKI_PEERS or beside the checkout (<repo>/../shared/peers/obsidian_to_anki), nowhere else.
+PEERS_ENV = "NOTES2ANKI_PEERS"
+PEERS_BESIDE = ROOT.parent / "shared" / "peers" / "obsidian_to_anki"
 
 
-def _default_peers() -> Path:
-    env = os.environ.get("NOTES2ANKI_PEERS")
-    for candidate in ([Path(env)] if env else []) + PEERS_CANDIDATES:
-        if (candidate / "expectations.json").is_file():
-            return candidate
-    raise FileNotFoundError("the Obsidian_to_Anki peer suites were not found; set NOTES2ANKI_PEERS to the "
-                            "folder holding expectations.json (tried: "
-                            + ", ".join(str(c) for c in PEERS_CANDIDATES) + ")")
+def find_peers() -> Path | None:
+    """The folder holding the plugin suites' ``expectations.json``, or None when there is none.
+
+    ``$NOTES2ANKI_PEERS`` when set (and only it: a wrong explicit folder is not silently replaced by
+    another), else ``<repo>/../shared/peers/obsidian_to_anki``. Never raises.
+    """
+    env = os.environ.get(PEERS_ENV)
+    candidate = Path(env) if env else PEERS_BESIDE
+    return candidate if (candidate / "expectations.json").is_file() else None
 
 
-DEFAULT_PEERS = _default_peers()
+def peers_missing_reason() -> str:
+    """Why :func:`find_peers` found nothing, in one line that says how to fix it."""
+    env = os.environ.get(PEERS_ENV)
+    if env:
+        return f"{PEERS_ENV}={env} holds no expectations.json"
+    return (f"the Obsidian_to_Anki peer suites are not present: no expectations.json in {PEERS_BESIDE} "
+            f"(set {PEERS_ENV} to the folder that holds it)")
+
+
+def require_peers(peers: Path | None = None) -> Path:
+    """``peers`` if given, else :func:`find_peers`; FileNotFoundError with the reason when there is none."""
+    if peers is not None:
+        if not (Path(peers) / "expectations.json").is_file():
+            raise FileNotFoundError(f"{peers} holds no expectations.json")
+        return Path(peers)
+    found = find_peers()
+    if found is None:
+        raise FileNotFoundError(peers_missing_reason())
+    return found
+
+
 sys.path.insert(0, str(ROOT))
 
 from notes2anki.config import PLUGIN_SETTINGS, load_config  # noqa: E402
@@ -70,6 +94,8 @@ def normalise(text: str) -> str:
 
 @dataclass
 class SuiteResult:
+    """One suite's checks: ``(passed, message)`` pairs in the order they were made."""
+
     suite: str
     checks: list[tuple[bool, str]] = field(default_factory=list)
 
@@ -81,14 +107,21 @@ class SuiteResult:
         self.checks.append((bool(ok), message))
 
 
-def load_expectations(peers: Path = DEFAULT_PEERS) -> dict:
-    return json.loads((peers / "expectations.json").read_text("utf-8"))
+def load_expectations(peers: Path | None = None) -> dict:
+    """The suites' ``expectations.json`` (``{"suites": {name: spec}}``) from ``peers`` or the found folder.
+
+    Raises FileNotFoundError (with the reason) when the suites are not present.
+    """
+    return json.loads((require_peers(peers) / "expectations.json").read_text("utf-8"))
 
 
-def run_suite(name: str, workdir: Path, peers: Path = DEFAULT_PEERS, mode: str = "build") -> SuiteResult:
-    """Run one suite; ``mode`` "build" (build + import) or "sync" (`notes2anki sync`)."""
+def run_suite(name: str, workdir: Path, peers: Path | None = None, mode: str = "build") -> SuiteResult:
+    """Run one suite in ``workdir`` (an empty folder) against its expectations; ``mode`` "build" (build +
+    import into a fresh Anki collection there) or "sync" (`notes2anki sync`). Every check is recorded;
+    FileNotFoundError when the suites are not present."""
     from anki.collection import Collection
 
+    peers = require_peers(peers)
     spec = load_expectations(peers)["suites"][name]
     result = SuiteResult(name)
     vault = workdir / "vault"
@@ -237,16 +270,32 @@ def _accepted(suite: str, want: str, got: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    peers = DEFAULT_PEERS
+    """Run the named suites (all when none are named); 0 all pass, 1 some fail, 2 no suites to run."""
+    argv = list(argv)
+    peers = None
     if "--peers" in argv:
         i = argv.index("--peers")
+        if i + 1 >= len(argv):
+            print("conformance: --peers needs a folder", file=sys.stderr)
+            return 2
         peers = Path(argv[i + 1])
         del argv[i:i + 2]
     mode = "build"
     if "--sync" in argv:
         argv.remove("--sync")
         mode = "sync"
-    names = argv or sorted(load_expectations(peers)["suites"])
+    try:
+        peers = require_peers(peers)
+        suites = load_expectations(peers)["suites"]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"conformance: cannot run: {exc}", file=sys.stderr)
+        return 2
+    unknown = [n for n in argv if n not in suites]
+    if unknown:
+        print(f"conformance: no such suite: {', '.join(unknown)} (known: {', '.join(sorted(suites))})",
+              file=sys.stderr)
+        return 2
+    names = argv or sorted(suites)
     passed = 0
     for name in names:
         with tempfile.TemporaryDirectory() as tmp:

@@ -185,6 +185,7 @@ def finish(diagnostics: list[Diagnostic], code: int | None = None) -> None:
 
 
 def print_json(data) -> None:
+    """Write ``data`` to stdout as indented JSON (UTF-8, non-ASCII kept), one trailing newline."""
     import json
 
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -239,6 +240,9 @@ def open_vault(vault: str, section: str, settings):
 
 
 def embedder_or_exit(model, diags):
+    """The :class:`~notes2anki.semantic.encoder.Embedder` for ``model`` (None: the bundled model); when it
+    cannot be made (EncoderError: model not found or not loadable offline) prints ``diags`` and exits 2.
+    """
     from ..semantic.encoder import Embedder, EncoderError
 
     try:

@@ -45,6 +45,11 @@ class Adopted:
 
 @dataclass
 class BuildReport:
+    """What one :func:`build_package` did: the ``.apkg`` written, the cards packaged, notes per deck, the
+    number of distinct media files, new / changed / unchanged counts against the build state, the cards
+    Anki still has that the vault no longer builds (``gone``), and the diagnostics of the build.
+    """
+
     output: Path
     cards: list[Card] = field(default_factory=list)  # packaged cards
     decks: Counter = field(default_factory=Counter)  # deck -> notes
@@ -159,6 +164,9 @@ def known_guids(root: Path) -> frozenset[str]:
 
 
 def default_state_path(root: Path) -> Path:
+    """The build state file of the vault at ``root``: ``<state dir>/<vault name>-<path hash>.json``, outside
+    the vault (``NOTES2ANKI_STATE_DIR`` overrides the state dir).
+    """
     return state_dir() / f"{vault_key(root)}.json"
 
 

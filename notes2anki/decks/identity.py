@@ -99,6 +99,7 @@ def guid_of(identifier: int) -> str:
 
 
 def guid(card: Card, namespace: str = LEGACY) -> str:
+    """The Anki note GUID of ``card`` (:func:`guid_of` of :func:`card_id`)."""
     return guid_of(card_id(card, namespace))
 
 

@@ -53,6 +53,10 @@ class FileEdit:
 
 @dataclass
 class IdsReport:
+    """What ``ids`` planned and did: one :class:`FileEdit` per note that gains IDs, the vault paths actually
+    replaced, and the diagnostics (files left alone and why).
+    """
+
     edits: list[FileEdit] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # vault paths actually replaced
     diagnostics: list[Diagnostic] = field(default_factory=list)

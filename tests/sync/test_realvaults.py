@@ -25,9 +25,7 @@ from notes2anki.parsers import load_vault
 
 from .plugin_users import make_plugin_collection
 
-REALVAULTS = Path(__file__).resolve().parents[3] / "shared" / "realvaults"
-if not REALVAULTS.is_dir():
-    REALVAULTS = Path("/work/shared/realvaults")
+REALVAULTS = Path(__file__).resolve().parents[3] / "shared" / "realvaults"  # beside the checkout only
 
 
 def measure(vault_root: Path, workdir: Path) -> dict:

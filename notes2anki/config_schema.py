@@ -118,6 +118,7 @@ class SyncSettings(Strict):
 
     collection: Annotated[str, StringConstraints(min_length=1)] | None = None  # path to collection.anki2
     profile: Annotated[str, StringConstraints(min_length=1)] | None = None  # Anki profile name
+    vault_id: Annotated[str, StringConstraints(min_length=1)] | None = None  # namespace of implicit IDs
 
 
 class ReportSettings(Strict):
@@ -175,6 +176,10 @@ class Loose(BaseModel):
 
 
 class PluginSyntax(Loose):
+    """The plugin's ``Syntax`` table of data.json: the marker lines it recognises (``Begin Note`` ...), each
+    under the plugin's own key name; None where the file does not set it.
+    """
+
     begin_note: Marker | None = Field(None, alias="Begin Note")
     end_note: Marker | None = Field(None, alias="End Note")
     begin_inline_note: Marker | None = Field(None, alias="Begin Inline Note")
@@ -186,6 +191,10 @@ class PluginSyntax(Loose):
 
 
 class PluginDefaults(Loose):
+    """The plugin's ``Defaults`` table of data.json (``Scan Directory``, ``Deck``, ``Tag``, the cloze and
+    context switches), mapped to notes2anki's key names; None where the file does not set it.
+    """
+
     scan_directory: str | None = Field(None, alias="Scan Directory")
     default_deck: str | None = Field(None, alias="Deck")
     default_tag: str | None = Field(None, alias="Tag")
@@ -197,6 +206,10 @@ class PluginDefaults(Loose):
 
 
 class PluginSettings(Loose):
+    """The parts of the plugin's data.json that notes2anki reads (key names as the plugin writes them, e.g.
+    ``FOLDER_DECKS``); other keys of that file are left alone.
+    """
+
     custom_regexps: dict[str, str | None] | None = Field(None, alias="CUSTOM_REGEXPS")
     file_link_fields: dict[str, str | None] | None = Field(None, alias="FILE_LINK_FIELDS")
     context_fields: dict[str, str | None] | None = Field(None, alias="CONTEXT_FIELDS")

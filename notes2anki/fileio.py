@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import stat
 import tempfile
@@ -240,11 +239,7 @@ def vault_lock(root: Path, wait: float = 5.0) -> Iterator[Path]:
 
     folder = state_dir() / "locks"
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        key = vault_key(root)
-    except UnicodeEncodeError:  # a vault folder whose name is not UTF-8
-        key = "vault-" + hashlib.sha1(os.fsencode(os.path.realpath(root))).hexdigest()[:12]
-    lock_path = folder / f"{key}.lock"
+    lock_path = folder / f"{vault_key(root)}.lock"
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait

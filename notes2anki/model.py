@@ -62,6 +62,7 @@ class Card:
 
     @property
     def where(self) -> str:
+        """``file:line`` of the card (vault-relative path, 1-based line of START or of the inline card)."""
         return f"{self.file}:{self.line}"
 
     @property
@@ -116,21 +117,26 @@ class Vault:
 
     @property
     def name(self) -> str:
+        """The vault's folder name (after resolving links): what Obsidian calls the vault."""
         return self.root.resolve().name
 
     @property
     def cards(self) -> list[Card]:
+        """Every card of every note, in note then line order."""
         return [c for n in self.notes for c in n.cards]
 
     @property
     def errors(self) -> list[Diagnostic]:
+        """The diagnostics of severity ``error``."""
         return [d for d in self.diagnostics if d.severity == "error"]
 
     @property
     def warnings(self) -> list[Diagnostic]:
+        """The diagnostics of severity ``warning``."""
         return [d for d in self.diagnostics if d.severity == "warning"]
 
     def note(self, path: str) -> Note | None:
+        """The note at vault-relative ``path``, or None."""
         return next((n for n in self.notes if n.path == path), None)
 
 

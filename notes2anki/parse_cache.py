@@ -43,7 +43,8 @@ def code_version() -> str:
 def settings_hash(root: Path, config: Config, files: list[str], vault_name: str) -> str:
     """The hash every cached note of one build shares (see the module doc)."""
     digest = hashlib.sha256(code_version().encode())
-    digest.update(repr(config).encode("utf-8", "surrogatepass") + b"\0" + vault_name.encode())
+    digest.update(repr(config).encode("utf-8", "surrogatepass") + b"\0"
+                  + vault_name.encode("utf-8", "surrogateescape"))
     for rel in files:
         if rel.lower().endswith(".md"):  # a note's own text is hashed per file; here only its name counts
             digest.update(f"{rel}\0md\n".encode("utf-8", "surrogatepass"))

@@ -33,7 +33,9 @@ def state_dir() -> Path:
 
 
 def vault_key(root: Path) -> str:
-    """A short stable name for a vault, from its absolute path."""
+    """A short stable name for a vault, ``<folder name>-<12 hex digits of SHA-1 of its absolute path>``,
+    used for the vault's build state, lock and caches. The path's own bytes are hashed (``os.fsencode``:
+    the UTF-8 bytes for a UTF-8 name), so a folder whose name is not UTF-8 has a key too, never an error."""
     resolved = str(Path(root).resolve())
     name = Path(resolved).name or "vault"
-    return f"{name}-{hashlib.sha1(resolved.encode('utf-8')).hexdigest()[:12]}"
+    return f"{name}-{hashlib.sha1(os.fsencode(resolved)).hexdigest()[:12]}"

@@ -21,6 +21,33 @@ from notes2anki.parsers import load_vault
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_VAULT = REPO / "examples" / "vault"
+# Material shared between projects (spec, real vaults, eval set, plugin suites) lies beside the checkout,
+# never inside it; the suite must pass without it, skipping what needs it.
+SHARED = REPO.parent / "shared"
+
+
+def find_shared(*parts: str) -> Path | None:
+    """``<repo>/../shared/<parts...>`` if it exists, else None (for decisions made at collection time)."""
+    path = SHARED.joinpath(*parts)
+    return path if path.exists() else None
+
+
+def shared_path(*parts: str, why: str = "") -> Path:
+    """``<repo>/../shared/<parts...>``; skips the calling test, with the reason, when it is absent.
+
+    ``why`` says what the test needs it for (it goes into the skip reason).
+    """
+    path = find_shared(*parts)
+    if path is None:
+        pytest.skip(f"../shared/{'/'.join(parts)} not present ({SHARED.joinpath(*parts)})"
+                    + (f": {why}" if why else ""))
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared():
+    """``shared("realvaults", why="...")`` → Path, or the test is skipped with the reason (see shared_path)."""
+    return shared_path
 
 
 def import_apkg(apkg: Path, col_path: Path):
@@ -57,9 +84,11 @@ def tree_digest(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def helpers():
     """The plain helpers above, for module-scoped fixtures: ``helpers.import_apkg(apkg, col_path)``,
-    ``helpers.import_into(col, apkg)``, ``helpers.tree_digest(root)``, ``helpers.Imported``."""
+    ``helpers.import_into(col, apkg)``, ``helpers.tree_digest(root)``, ``helpers.Imported``,
+    ``helpers.shared_path(*parts, why=...)``."""
     return SimpleNamespace(import_apkg=import_apkg, import_into=import_into, tree_digest=tree_digest,
-                           Imported=Imported, EXAMPLE_VAULT=EXAMPLE_VAULT)
+                           Imported=Imported, EXAMPLE_VAULT=EXAMPLE_VAULT, shared_path=shared_path,
+                           find_shared=find_shared)
 
 
 @pytest.fixture(autouse=True)

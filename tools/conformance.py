@@ -6,7 +6,12 @@ For each suite of ``shared/peers/obsidian_to_anki``: copy it into a fresh vault 
 (as upstream does), install its data.json as the plugin settings, build with notes2anki, import the
 package into a fresh Anki collection with the official ``anki`` package, and compare decks, notes
 (normalised text), tags and media with ``expectations.json``. Two-phase ``ng_*`` suites are replayed:
-build, `ids`, import, edit, build, import. The tests run the same code (tests/test_conformance.py).
+build, `ids`, import, edit, build, import. ``--sync`` runs every suite through `notes2anki sync`
+instead (two-phase suites the plugin's way: sync writing IDs, edit, sync; deletions confirmed).
+The tests run the same code (tests/test_conformance.py, tests/sync/test_conformance_sync.py).
+
+The suites are read from ``$NOTES2ANKI_PEERS`` or ``<repo>/../shared/peers/obsidian_to_anki`` (or
+``--peers DIR``). Exit codes: 0 every suite passes, 1 some fail, 2 no suites found (or an unknown name).
 """
 from __future__ import annotations
 
@@ -21,23 +26,44 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PEERS_CANDIDATES = [  # the peer data is GPL-3.0 and stays outside the project: read it where it lies
-    ROOT.parent / "shared" / "peers" / "obsidian_to_anki",
-    Path("/work/shared/peers/obsidian_to_anki"),
-]
+# The peer data is GPL-3.0 and stays outside the project: it is read where it lies, in the folder named by
+# NOTES2ANKI_PEERS or beside the checkout (<repo>/../shared/peers/obsidian_to_anki), nowhere else.
+PEERS_ENV = "NOTES2ANKI_PEERS"
+PEERS_BESIDE = ROOT.parent / "shared" / "peers" / "obsidian_to_anki"
 
 
-def _default_peers() -> Path:
-    env = os.environ.get("NOTES2ANKI_PEERS")
-    for candidate in ([Path(env)] if env else []) + PEERS_CANDIDATES:
-        if (candidate / "expectations.json").is_file():
-            return candidate
-    raise FileNotFoundError("the Obsidian_to_Anki peer suites were not found; set NOTES2ANKI_PEERS to the "
-                            "folder holding expectations.json (tried: "
-                            + ", ".join(str(c) for c in PEERS_CANDIDATES) + ")")
+def find_peers() -> Path | None:
+    """The folder holding the plugin suites' ``expectations.json``, or None when there is none.
+
+    ``$NOTES2ANKI_PEERS`` when set (and only it: a wrong explicit folder is not silently replaced by
+    another), else ``<repo>/../shared/peers/obsidian_to_anki``. Never raises.
+    """
+    env = os.environ.get(PEERS_ENV)
+    candidate = Path(env) if env else PEERS_BESIDE
+    return candidate if (candidate / "expectations.json").is_file() else None
 
 
-DEFAULT_PEERS = _default_peers()
+def peers_missing_reason() -> str:
+    """Why :func:`find_peers` found nothing, in one line that says how to fix it."""
+    env = os.environ.get(PEERS_ENV)
+    if env:
+        return f"{PEERS_ENV}={env} holds no expectations.json"
+    return (f"the Obsidian_to_Anki peer suites are not present: no expectations.json in {PEERS_BESIDE} "
+            f"(set {PEERS_ENV} to the folder that holds it)")
+
+
+def require_peers(peers: Path | None = None) -> Path:
+    """``peers`` if given, else :func:`find_peers`; FileNotFoundError with the reason when there is none."""
+    if peers is not None:
+        if not (Path(peers) / "expectations.json").is_file():
+            raise FileNotFoundError(f"{peers} holds no expectations.json")
+        return Path(peers)
+    found = find_peers()
+    if found is None:
+        raise FileNotFoundError(peers_missing_reason())
+    return found
+
+
 sys.path.insert(0, str(ROOT))
 
 from notes2anki.config import PLUGIN_SETTINGS, load_config  # noqa: E402
@@ -50,8 +76,9 @@ from notes2anki.parsers import load_vault  # noqa: E402
 DIFFERENCES = {
     "cloze_highlight": "'==c1::test==' is read as cloze 1 with content 'test' ({{c1::test}}); the plugin "
                        "keeps a stray ':' ({{c1:::test}}), a quirk its test pins. Both are accepted.",
-    "ng_delete_sync": "An .apkg cannot delete notes. notes2anki reports the DELETE-marked card (ID and "
-                      "Anki note id to search for) after the build instead; the check is that report.",
+    "ng_delete_sync": "An .apkg cannot delete notes. notes2anki build reports the DELETE-marked card (ID and "
+                      "Anki note id to search for) after the build instead; the check is that report. "
+                      "Through `notes2anki sync` (--sync) the note is deleted.",
 }
 
 BLOCK_TAGS = r"p|br|h[1-6]|li|ol|ul|table|thead|tbody|tfoot|tr|td|th|pre|div|blockquote|hr|link"
@@ -67,6 +94,8 @@ def normalise(text: str) -> str:
 
 @dataclass
 class SuiteResult:
+    """One suite's checks: ``(passed, message)`` pairs in the order they were made."""
+
     suite: str
     checks: list[tuple[bool, str]] = field(default_factory=list)
 
@@ -78,13 +107,21 @@ class SuiteResult:
         self.checks.append((bool(ok), message))
 
 
-def load_expectations(peers: Path = DEFAULT_PEERS) -> dict:
-    return json.loads((peers / "expectations.json").read_text("utf-8"))
+def load_expectations(peers: Path | None = None) -> dict:
+    """The suites' ``expectations.json`` (``{"suites": {name: spec}}``) from ``peers`` or the found folder.
+
+    Raises FileNotFoundError (with the reason) when the suites are not present.
+    """
+    return json.loads((require_peers(peers) / "expectations.json").read_text("utf-8"))
 
 
-def run_suite(name: str, workdir: Path, peers: Path = DEFAULT_PEERS) -> SuiteResult:
+def run_suite(name: str, workdir: Path, peers: Path | None = None, mode: str = "build") -> SuiteResult:
+    """Run one suite in ``workdir`` (an empty folder) against its expectations; ``mode`` "build" (build +
+    import into a fresh Anki collection there) or "sync" (`notes2anki sync`). Every check is recorded;
+    FileNotFoundError when the suites are not present."""
     from anki.collection import Collection
 
+    peers = require_peers(peers)
     spec = load_expectations(peers)["suites"][name]
     result = SuiteResult(name)
     vault = workdir / "vault"
@@ -98,6 +135,8 @@ def run_suite(name: str, workdir: Path, peers: Path = DEFAULT_PEERS) -> SuiteRes
         shutil.move(settings, target)
     overrides = {} if spec["settings_file"] else {"default_tag": spec["settings"]["default_tag"],
                                                   "default_deck": spec["settings"]["default_deck"]}
+    if mode == "sync":
+        return _run_sync(name, spec, result, vault, workdir, overrides)
     col = Collection(str(workdir / "collection.anki2"))
     try:
         reports = []
@@ -125,6 +164,36 @@ def run_suite(name: str, workdir: Path, peers: Path = DEFAULT_PEERS) -> SuiteRes
     return result
 
 
+def _run_sync(name: str, spec: dict, result: SuiteResult, vault: Path, workdir: Path, overrides: dict):
+    from anki.collection import Collection
+
+    from notes2anki.decks.sync import sync_vault
+
+    path = workdir / "collection.anki2"
+    Collection(str(path)).close()
+    phases = spec.get("phases") or [{"phase": 1}]
+    for phase in phases:
+        mod = phase.get("modification")
+        if mod:
+            _replace_line(vault / name / mod["file"], mod["replace_line"], mod["with"])
+        config = load_config(vault, **overrides)
+        v = load_vault(vault, config)
+        synced = sync_vault(v, config, path, confirm=lambda plan: True, write_ids=mod is None and len(phases) > 1)
+        if mod is not None and name == "ng_basic_update":
+            plan = synced.plan
+            result.check(len(plan.of_kind("updated")) == 1 and not plan.of_kind("new"),
+                         f"second sync updates the note in place (updated={len(plan.of_kind('updated'))}, "
+                         f"new={len(plan.of_kind('new'))})")
+        if mod is not None and name == "ng_delete_sync":
+            result.check(len(synced.deleted) == 1, f"the DELETE-marked card's note is deleted ({len(synced.deleted)})")
+    col = Collection(str(path))
+    try:
+        _check_final(col, spec, result, None, name)
+    finally:
+        col.close()
+    return result
+
+
 def _replace_line(path: Path, old: str, new: str) -> None:
     data = path.read_bytes().decode("utf-8")
     path.write_bytes(data.replace(old, new, 1).encode("utf-8"))
@@ -138,7 +207,7 @@ def _import(col, apkg: Path):
 
 
 def _check_final(col, spec: dict, result: SuiteResult, report, name: str) -> None:
-    if name == "ng_delete_sync":
+    if name == "ng_delete_sync" and report is not None:
         gone = [g for g in report.gone if g.reason == "DELETE"]
         result.check(len(gone) == 1, f"the DELETE-marked card is reported for removal in Anki ({len(gone)})")
         return
@@ -201,24 +270,44 @@ def _accepted(suite: str, want: str, got: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    peers = DEFAULT_PEERS
+    """Run the named suites (all when none are named); 0 all pass, 1 some fail, 2 no suites to run."""
+    argv = list(argv)
+    peers = None
     if "--peers" in argv:
         i = argv.index("--peers")
+        if i + 1 >= len(argv):
+            print("conformance: --peers needs a folder", file=sys.stderr)
+            return 2
         peers = Path(argv[i + 1])
         del argv[i:i + 2]
-    names = argv or sorted(load_expectations(peers)["suites"])
+    mode = "build"
+    if "--sync" in argv:
+        argv.remove("--sync")
+        mode = "sync"
+    try:
+        peers = require_peers(peers)
+        suites = load_expectations(peers)["suites"]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"conformance: cannot run: {exc}", file=sys.stderr)
+        return 2
+    unknown = [n for n in argv if n not in suites]
+    if unknown:
+        print(f"conformance: no such suite: {', '.join(unknown)} (known: {', '.join(sorted(suites))})",
+              file=sys.stderr)
+        return 2
+    names = argv or sorted(suites)
     passed = 0
     for name in names:
         with tempfile.TemporaryDirectory() as tmp:
             try:
-                res = run_suite(name, Path(tmp), peers)
+                res = run_suite(name, Path(tmp), peers, mode)
             except Exception as exc:  # a crash is a failed suite in this report, not the end of the run
                 res = SuiteResult(name, [(False, f"crashed: {exc!r}")])
         passed += res.passed
         bad = [m for ok, m in res.checks if not ok]
         status = "PASS" if res.passed else "FAIL"
         print(f"{status} {name:18} {len(res.checks) - len(bad)}/{len(res.checks)} checks"
-              + (f"  — {DIFFERENCES[name]}" if name in DIFFERENCES and res.passed else ""))
+              + (f"  — {DIFFERENCES[name]}" if name in DIFFERENCES and res.passed and mode == "build" else ""))
         for m in bad:
             print(f"     ✗ {m}")
     print(f"\n{passed}/{len(names)} suites pass")

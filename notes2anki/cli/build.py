@@ -1,6 +1,7 @@
 """`notes2anki build VAULT`: the vault's cards → an .apkg."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -13,8 +14,8 @@ from ..decks.package import output_problem
 from ..decks.state import state_file_problem
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import (EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, show_diagnostics,
-                     vault_argument)
+from .common import (EXIT_FATAL, collected, err, fatal, finish, load_settings, message_options, out,
+                     show_diagnostics, vault_argument)
 
 PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 
@@ -33,17 +34,21 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
               help="List likely duplicate cards after the build (uses the sentence encoder).")
 @click.option("--topic-tags", is_flag=True, help="Tag each card topic::<label> (see `notes2anki topics`).")
 @click.option("--model", help="Sentence-transformers model for --dupes/--topic-tags.")
+@click.option("--collection", type=click.Path(path_type=str),
+              help="Your Anki collection (only read): cards whose notes it has keep their GUIDs, so the "
+                   "import updates them (e.g. notes the Obsidian_to_Anki plugin made).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings.")
 @click.option("--force", is_flag=True,
               help="Write -o even inside the vault or over a file that is not an Anki package.")
 @click.option("--allow-empty", is_flag=True, help="Write a deck even when the vault has no note (else exit 2).")
 @click.option("--sanitize-html", is_flag=True, default=None,
               help="Strip scripts, event handlers, iframes and javascript: links from fields (decks to share).")
-def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, quiet, force,
-                  allow_empty, sanitize_html):
+@message_options
+def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes, topic_tags, model, collection,
+                  quiet, force, allow_empty, sanitize_html):
     """Build an Anki package from every card in VAULT (the vault is only read)."""
     root = Path(vault)
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = collected()
     config = load_settings(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks,
                            sanitize_html=sanitize_html)
     output = output or default_output(root)
@@ -62,7 +67,8 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
         extra_tags, topic_warnings = compute_topic_tags(v, model=model)
         diags += topic_warnings
     try:
-        report = build_package(v, config, output, state_path=state_file, extra_tags=extra_tags)
+        with adopting(collection, v, config, diags) as adopt:
+            report = build_package(v, config, output, state_path=state_file, extra_tags=extra_tags, adopt=adopt)
     except OSError as exc:
         show_diagnostics(diags)
         err.print(f"[red]cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}[/red]")
@@ -74,9 +80,28 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
         from .dupes import show_build_duplicates
 
         diags += show_build_duplicates(report.cards, model=model, config=config, quiet=quiet)
-    show_diagnostics(diags)
-    errors = [d for d in diags if d.severity == "error"]
-    raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+    finish(diags)
+
+
+@contextlib.contextmanager
+def adopting(collection, v, config, diags):
+    """The adopt hook of ``--collection`` (a private copy of the collection, opened read-only), or None."""
+    if not collection:
+        yield None
+        return
+    from ..decks.collection import CollectionError, find_collection, open_copy
+    from ..decks.adopt import collection_adopter
+
+    try:
+        opened = open_copy(find_collection(collection))
+    except CollectionError as exc:
+        fatal(diags, str(exc))
+    try:
+        adopt, problems = collection_adopter(opened.col, v, config)
+        diags += problems
+        yield adopt
+    finally:
+        opened.close()
 
 
 def _where(config) -> str:
@@ -97,7 +122,7 @@ def default_output(root: Path) -> Path:
 
 def _load(root: Path, config, quiet: bool):
     md_count = sum(1 for _ in root.rglob("*.md"))
-    if quiet or md_count < PROGRESS_FROM:
+    if quiet or md_count < PROGRESS_FROM or not err.live_ok:
         return load_vault(root, config)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Reading notes", total=md_count)
@@ -106,7 +131,7 @@ def _load(root: Path, config, quiet: bool):
 
 
 def _summary(v, report: BuildReport) -> None:
-    table = Table(title=f"notes2anki build → {report.output}", show_footer=True)
+    table = Table(title=f"notes2anki build → {escape(str(report.output))}", show_footer=True)
     table.add_column("Deck", footer="Total")
     table.add_column("Notes", justify="right", footer=str(sum(report.decks.values())))
     for deck, count in sorted(report.decks.items()):
@@ -114,16 +139,19 @@ def _summary(v, report: BuildReport) -> None:
     out.print(table)
     errors = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "error")
     warnings = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "warning")
+    tags_only = getattr(report, "tags_changed", 0)
     out.print(f"{len(v.notes)} notes read, {len(report.cards)} cards packaged "
               f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
               f"{report.media} media files, {errors} errors, {warnings} warnings.")
+    if tags_only:
+        out.print(f"Tags changed on {tags_only} cards (their text did not change; Anki updates their tags).")
     if report.gone:
         gone = Table(title="In Anki but no longer in the vault: delete these notes in Anki "
                            "(an .apkg cannot delete)")
         for col in ("ID", "Was at", "Front", "Why"):
             gone.add_column(col)
         for g in report.gone:
-            gone.add_row(str(g.id), escape(g.where), escape(g.front[:60]), g.reason)
+            gone.add_row(str(g.id), escape(g.where), escape(g.front), g.reason)
         out.print(gone)
         nids = [str(g.nid) for g in report.gone if g.nid]
         if nids:

@@ -1,38 +1,191 @@
-"""Shared rendering for the click commands: consoles, diagnostics, exit codes."""
+"""Shared rendering for the click commands: consoles, tables, diagnostics, exit codes.
+
+Every command goes through the same pieces: :func:`collected` for the diagnostics it gathers (so an
+interrupted run can still show them), :func:`report_diagnostics` to show them, :func:`finish` to exit,
+and :func:`guarded` (applied to every command in ``cli/__init__``) which turns Ctrl-C into exit 130 and
+any unexpected exception into an "internal error" message with exit 2 — never a Python traceback.
+"""
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import sys
+import traceback
 from pathlib import Path
 
 import click
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
+from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
+from ..messages import by_kind, kind_of  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
-EXIT_OK, EXIT_VAULT_ERRORS, EXIT_FATAL = 0, 1, 2
+EXIT_OK, EXIT_VAULT_ERRORS, EXIT_FATAL, EXIT_INTERRUPTED = 0, 1, 2, 130
+PIPE_WIDTH = 10_000  # output that is not a terminal is never wrapped (tables stay as wide as their text)
+LIST_UP_TO = 25  # diagnostics listed one by one up to this many; above: a summary by kind
+PLACES_SHOWN = 3  # places named per kind in the summary
+_META_KEY = "notes2anki.diagnostics"
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # file:line never split
+
+class _Console(Console):
+    """A rich console that never crops: a terminal's width is honoured (tables fold their cells), output
+    that goes to a pipe or a file is as wide as its text; ``NO_COLOR`` (any value) means no escape codes."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self._width is None and not self.is_terminal and not self._environ.get("COLUMNS", "").isdigit():
+            return ConsoleDimensions(PIPE_WIDTH, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size) -> None:
+        self._width, self._height = new_size
+
+    @property
+    def _color_system(self):  # read by rich when it renders: None means plain text, no escape codes
+        return None if self._environ.get("NO_COLOR") else self.__dict__.get("_detected_colors")
+
+    @_color_system.setter
+    def _color_system(self, value) -> None:
+        self.__dict__["_detected_colors"] = value
+
+    def print(self, *objects, **kwargs) -> None:
+        """Console.print, with every Table folding its cells and nothing cropped at the right edge."""
+        for obj in objects:
+            if isinstance(obj, Table):
+                fold(obj, self.width)
+        kwargs.setdefault("crop", False)
+        super().print(*objects, **kwargs)
+
+    def on_broken_pipe(self) -> None:
+        """The reader closed the pipe (``notes2anki dupes V | head``): it has what it wanted; stop quietly."""
+        self.quiet = True
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_OK)
+
+    @property
+    def live_ok(self) -> bool:
+        """Spinners and progress bars: only on a real terminal, never with NO_COLOR or TERM=dumb."""
+        return self.is_terminal and not self.is_dumb_terminal and not self._environ.get("NO_COLOR")
+
+
+out = _Console(highlight=False, soft_wrap=False)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)  # file:line never split
 
 vault_argument = click.argument(
     "vault", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=str))
 
 
-def show_diagnostics(diagnostics: list[Diagnostic], limit: int = 50) -> None:
-    """Errors first, then warnings, each as ``file:line: severity: message`` on stderr."""
-    ordered = sorted(diagnostics, key=lambda d: (d.severity != "error", d.file, d.line))
-    for d in ordered[:limit]:
-        colour = "red" if d.severity == "error" else "yellow"
-        err.print(f"[{colour}]{escape(str(d))}[/{colour}]")
-    if len(ordered) > limit:
-        err.print(f"... and {len(ordered) - limit} more")
+def fold(t: Table, width: int | None = None) -> Table:
+    """Make every cell of ``t`` fold: words wrap, an over-long word breaks over lines; nothing is cut off
+    or replaced by an ellipsis, whatever the width (the console does this to every table it prints).
+    Minimum column widths are dropped when together they would not fit in ``width`` characters."""
+    for col in t.columns:
+        col.overflow = "fold"
+        col.no_wrap = False
+    if width is not None and sum((c.min_width or 12) + 3 for c in t.columns) + 1 > width:
+        for col in t.columns:
+            col.min_width = None
+    return t
+
+
+# -- diagnostics ------------------------------------------------------------------------------------------
+def collected() -> list[Diagnostic]:
+    """The list a command gathers its diagnostics in; shown even when the run is interrupted (Ctrl-C)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return []
+    return ctx.meta.setdefault(_META_KEY, [])
+
+
+def summarize(diagnostics: list[Diagnostic]) -> list[tuple[str, str, list[Diagnostic]]]:
+    """``(severity, kind, diagnostics)`` per kind: errors first, then the most frequent kinds."""
+    return by_kind(diagnostics)
+
+
+def _place(d: Diagnostic) -> str:
+    return f"{d.file}:{d.line}" if d.line else (d.file or "vault")
+
+
+def report_diagnostics(diagnostics: list[Diagnostic], *, all_messages: bool = False,
+                       messages_file: Path | None = None) -> None:
+    """Show diagnostics on stderr, the same way for every command.
+
+    Up to :data:`LIST_UP_TO` (or with ``all_messages``): each as ``file:line: severity: message``, errors
+    first. More: a summary by kind (``1,565× warning: frontmatter is not valid YAML`` and the first places)
+    with a hint how to see them all. ``messages_file``: every message also written there, one a line.
+    """
+    ordered = sorted(dict.fromkeys(diagnostics), key=lambda d: (d.severity != "error", d.file, d.line))
+    if messages_file is not None:
+        try:
+            Path(messages_file).write_text("".join(f"{d}\n" for d in ordered), encoding="utf-8")
+        except OSError as exc:
+            err.print(f"[red]cannot write {escape(str(messages_file))}: {escape(exc.strerror or str(exc))}[/red]")
+            messages_file = None
+    if all_messages or len(ordered) <= LIST_UP_TO:
+        for d in ordered:
+            colour = "red" if d.severity == "error" else "yellow"
+            err.print(f"[{colour}]{escape(str(d))}[/{colour}]")
+        return
+    errors = sum(1 for d in ordered if d.severity == "error")
+    err.print(f"[bold]{len(ordered):,} messages ({errors:,} errors, {len(ordered) - errors:,} warnings), "
+              f"by kind:[/bold]")
+    for severity, kind, ds in summarize(ordered):
+        colour = "red" if severity == "error" else "yellow"
+        places = ", ".join(_place(d) for d in ds[:PLACES_SHOWN]) + (", …" if len(ds) > PLACES_SHOWN else "")
+        example = ds[0].message if getattr(ds[0], "kind", "") else ""
+        label = f"{kind}: {example}" if example and example != kind else kind
+        if len(ds) == 1:  # one message of its kind: as it is
+            label = ds[0].message
+        err.print(f"[{colour}]{len(ds):>6,}× {severity}: {escape(label)}[/{colour}]  [dim]{escape(places)}[/dim]")
+    where = (f"all of them are in {messages_file}" if messages_file is not None
+             else "see them all with --all-messages, or --messages-file FILE")
+    err.print(f"[dim]({where})[/dim]")
+
+
+def show_diagnostics(diagnostics: list[Diagnostic], limit: int | None = None) -> None:
+    """Kept for callers of the old name: :func:`report_diagnostics` with the command's message options."""
+    opts = _message_options()
+    report_diagnostics(diagnostics, **opts)
+
+
+def message_options(f):
+    """``--all-messages`` and ``--messages-file FILE`` for a command (read back by :func:`show_diagnostics`)."""
+
+    def remember(ctx, param, value):
+        ctx.meta[f"notes2anki.{param.name}"] = value
+        return value
+
+    f = click.option("--messages-file", type=click.Path(dir_okay=False, path_type=Path), expose_value=False,
+                     callback=remember, help="Also write every error and warning to FILE, one a line.")(f)
+    return click.option("--all-messages", is_flag=True, expose_value=False, callback=remember,
+                        help="List every error and warning (default: a summary by kind above "
+                             f"{LIST_UP_TO}).")(f)
+
+
+def _message_options() -> dict:
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    return {"all_messages": bool(meta.get("notes2anki.all_messages")),
+            "messages_file": meta.get("notes2anki.messages_file")}
+
+
+def finish(diagnostics: list[Diagnostic], code: int | None = None) -> None:
+    """Show the diagnostics and exit: ``code``, or 1 when any is an error, else 0."""
+    show_diagnostics(diagnostics)
+    if code is None:
+        code = EXIT_VAULT_ERRORS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
+    raise SystemExit(code)
 
 
 def print_json(data) -> None:
+    """Write ``data`` to stdout as indented JSON (UTF-8, non-ASCII kept), one trailing newline."""
     import json
 
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -47,7 +200,7 @@ def fatal(diagnostics: list[Diagnostic], message: str) -> None:
 
 def working(message: str, quiet: bool):
     """A spinner on stderr while embeddings are computed (nothing when quiet or stderr is not a terminal)."""
-    if quiet or not err.is_terminal:
+    if quiet or not err.live_ok:
         return contextlib.nullcontext()
     return err.status(message)
 
@@ -65,23 +218,79 @@ def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Con
     return config
 
 
+def load_for_command(vault: str, *, progress=None, **overrides):
+    """``(config, vault, diagnostics)`` for any command: the validated configuration (``overrides`` from
+    options; a configuration problem exits 2, see :func:`load_settings`) and the parsed vault; every
+    problem found so far is in the diagnostics (the list of :func:`collected`)."""
+    root = Path(vault)
+    diags: list[Diagnostic] = collected()
+    config = load_settings(root, diags, **overrides)
+    v = load_vault(root, config, progress=progress) if progress is not None else load_vault(root, config)
+    return config, v, diags
+
+
 def open_vault(vault: str, section: str, settings):
     """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command;
     exits 2 on a configuration problem."""
-    root = Path(vault)
-    diags: list[Diagnostic] = []
-    config = load_settings(root, diags)
+    config, v, diags = load_for_command(vault)
     defaults, problems = settings(config.section(section))
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
-    v = load_vault(root, config)
     diags += [d for d in v.diagnostics if d.severity == "error"]  # cards that could not be read
     return v, defaults, diags
 
 
 def embedder_or_exit(model, diags):
+    """The :class:`~notes2anki.semantic.encoder.Embedder` for ``model`` (None: the bundled model); when it
+    cannot be made (EncoderError: model not found or not loadable offline) prints ``diags`` and exits 2.
+    """
     from ..semantic.encoder import Embedder, EncoderError
 
     try:
         return Embedder(model)
     except EncoderError as exc:
         fatal(diags, str(exc))
+
+
+# -- the guard around every command -------------------------------------------------------------------------
+def safe_streams() -> None:
+    """Output to a terminal or pipe whose encoding cannot show a character (``PYTHONIOENCODING=latin-1``,
+    a C locale) gets ``?`` for it instead of a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors="replace")
+
+
+def guarded(callback):
+    """Wrap a command's callback: encoding-safe output; Ctrl-C → what was collected, "interrupted", exit 130;
+    a closed pipe → quiet exit; any other exception → "internal error" with a hint to report it, exit 2.
+    ``NOTES2ANKI_DEBUG=1`` adds the traceback."""
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        safe_streams()
+        try:
+            return callback(*args, **kwargs)
+        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            with contextlib.suppress(Exception):
+                show_diagnostics(collected())
+            err.print("[red]Interrupted: stopped before the end; nothing more was written.[/red]")
+            raise SystemExit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # `notes2anki dupes V | head`: the reader has what it wanted
+            with contextlib.suppress(Exception):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(EXIT_OK)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, never a traceback
+            with contextlib.suppress(Exception):
+                show_diagnostics(collected())
+            err.print(f"[red]internal error: {escape(type(exc).__name__)}: {escape(str(exc))}[/red]")
+            if os.environ.get("NOTES2ANKI_DEBUG"):
+                err.print(escape("".join(traceback.format_exception(exc))), markup=True)
+            err.print("This is a bug in notes2anki, not in your vault. Please report it with the command you "
+                      "ran (NOTES2ANKI_DEBUG=1 shows the details to include).")
+            raise SystemExit(EXIT_FATAL)
+
+    return run

@@ -5,7 +5,6 @@ rendering. ``show_build_duplicates`` is the same list after ``notes2anki build``
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import click
@@ -13,10 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..model import Card, Diagnostic
-from .common import EXIT_OK, fatal, load_settings, out, print_json, show_diagnostics, vault_argument, working
+from .common import EXIT_OK, fatal, load_for_command, message_options, out, print_json, show_diagnostics, \
+    vault_argument, working
 
 EXIT_DUPES_FOUND = 1  # with --fail
-FRONT_WIDTH = 70
 EXPLAIN_LIMIT = 50
 
 
@@ -31,6 +30,7 @@ EXPLAIN_LIMIT = 50
                               "(default: the bundled all-MiniLM-L6-v2, or [semantic] model).")
 @click.option("--explain", is_flag=True,
               help="Also list the close pairs that were not reported, and why (e.g. 'numbers differ').")
+@message_options
 def dupes_command(vault, threshold, as_json, fail, model, explain):
     """Exact and near-duplicate cards in VAULT.
 
@@ -40,16 +40,12 @@ def dupes_command(vault, threshold, as_json, fail, model, explain):
     more cards that are all duplicates of one another. Pairs kept on purpose go in `.notes2anki.toml`:
     [dupes] ignore = [["a.md:12", "b.md:40"], [1768062256217, 1768062256218]].
     """
-    from ..parsers import load_vault
     from ..semantic.dupes import find_duplicates, settings_from_config
     from ..semantic.encoder import EncoderError
 
-    root = Path(vault)
-    diags: list[Diagnostic] = []
-    config = load_settings(root, diags)
+    config, loaded, diags = load_for_command(vault)
     cfg_model, cfg_threshold, ignore, problems = settings_from_config(config)
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
-    loaded = load_vault(root, config)
     diags += loaded.diagnostics
     try:
         with working("Looking for duplicates…", quiet=as_json):
@@ -94,8 +90,7 @@ def show_build_duplicates(cards: Sequence[Card], *, model: str | None = None, co
 def _front(card: Card) -> str:
     from ..semantic.text import question_text
 
-    text = question_text(card)
-    return text if len(text) <= FRONT_WIDTH else text[: FRONT_WIDTH - 1] + "…"
+    return question_text(card)  # whole: the table folds it (a cut front can invert its meaning)
 
 
 def _add_cards(table: Table, first: list[str], cards: Sequence[Card], last: list[str] | None = None) -> None:

@@ -1,6 +1,7 @@
 """`notes2anki ids VAULT`: write an ID comment into every card that lacks one."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from ..decks.write_ids import apply_ids, plan_ids
 from ..fileio import VaultLocked, vault_lock
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, show_diagnostics, vault_argument
+from .common import collected, err, fatal, finish, load_settings, message_options, out, vault_argument
 
 COLOURS = {b"+": b"\x1b[32m", b"-": b"\x1b[31m", b"@": b"\x1b[36m"}
 
@@ -20,10 +21,11 @@ COLOURS = {b"+": b"\x1b[32m", b"-": b"\x1b[31m", b"@": b"\x1b[36m"}
 @vault_argument
 @click.option("--dry-run", is_flag=True,
               help="Print the changes as a unified diff (git apply accepts it); write nothing.")
+@message_options
 def ids_command(vault, dry_run):
     """Write <!--ID: n--> into every card of VAULT that has none (only those lines change)."""
     root = Path(vault)
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = collected()
     config = load_settings(root, diags)
     try:
         with vault_lock(root):
@@ -47,8 +49,8 @@ def ids_command(vault, dry_run):
         written = sum(len(e.ids) for e in report.edits if e.path in set(report.written))
         out.print(f"Added {written} IDs in {len(report.written)} files.")
     diags += report.diagnostics
-    show_diagnostics([d for d in diags if d.severity == "error" or d.file])
-    raise SystemExit(EXIT_VAULT_ERRORS if any(d.severity == "error" for d in diags) else EXIT_OK)
+    diags[:] = [d for d in diags if d.severity == "error" or d.file]
+    finish(diags)
 
 
 def _print_diff(diff: bytes) -> None:
@@ -59,7 +61,7 @@ def _print_diff(diff: bytes) -> None:
     if stream is None:  # a text-only stream (embedding): the diff as text
         sys.stdout.write(diff.decode("utf-8", "replace"))
         return
-    if sys.stdout.isatty():
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
         lines = diff.splitlines(keepends=True)
         diff = b"".join(COLOURS[line[:1]] + line.rstrip(b"\n") + b"\x1b[0m\n"
                         if line[:1] in COLOURS and not line.startswith((b"---", b"+++")) else line

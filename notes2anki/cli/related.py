@@ -7,7 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..model import Diagnostic
-from .common import EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_json, show_diagnostics, vault_argument, working
+from .common import EXIT_OK, embedder_or_exit, fatal, message_options, open_vault, out, print_json, \
+    show_diagnostics, vault_argument, working
 
 
 @click.command("related")
@@ -24,6 +25,7 @@ from .common import EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_jso
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
 @click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2, or "
                               "[semantic] model).")
+@message_options
 def related_command(vault, note, k, card_at, all_notes, min_score, as_json, model):
     """Notes of VAULT related to NOTE (a vault path or a name as in a wiki link, e.g. "Mitosis"), best first.
 

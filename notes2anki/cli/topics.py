@@ -9,10 +9,9 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ..model import Diagnostic
-from .common import (EXIT_OK, embedder_or_exit, fatal, open_vault, out, print_json, show_diagnostics,
-                     vault_argument, working)
+from .common import (EXIT_OK, embedder_or_exit, fatal, message_options, open_vault, out, print_json,
+                     show_diagnostics, vault_argument, working)
 
-FRONT_WIDTH = 70
 
 
 def semantic_model(vault: str, diags: list[Diagnostic]) -> str | None:
@@ -46,6 +45,7 @@ def semantic_model(vault: str, diags: list[Diagnostic]) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
 @click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2, or "
                               "[semantic] model).")
+@message_options
 def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, model):
     """Group the cards of VAULT into broad subjects and their sub-topics, each labelled by keywords.
 
@@ -89,8 +89,7 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
 def _front(card) -> str:
     from ..semantic.text import question_text
 
-    text = question_text(card) or card.where
-    return text if len(text) <= FRONT_WIDTH else text[:FRONT_WIDTH - 1] + "…"
+    return question_text(card) or card.where  # whole: tables fold it (a cut front can invert its meaning)
 
 
 def _show_table(result, vault_name: str) -> None:

@@ -10,6 +10,7 @@ which every current Anki imports (checked with the official ``anki`` package in 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -45,6 +46,16 @@ CREATE INDEX ix_cards_sched on cards (did, queue, due);
 CREATE INDEX ix_revlog_cid on revlog (cid);
 CREATE INDEX ix_notes_csum on notes (csum);
 """
+
+
+def stable_id(key: str) -> int:
+    """A stable Anki object id for ``key``, e.g. ``"notes2anki/deck/Biology"``: 1,000,000,000 plus the first
+    40 bits of the key's SHA-256, so ``10**9 <= id < 10**9 + 2**40`` (positive, far below Anki's 2**63,
+    never Anki's default deck id 1). The same key always gives the same id, so a rebuilt package reuses
+    its decks and note types; the callers prefix the key with the kind of object (deck, note type).
+    """
+    return 1_000_000_000 + int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:10], 16)
+
 
 # The collection settings ("conf") and the default deck options ("dconf" id 1) of a new collection.
 COLLECTION_CONF = {

@@ -5,14 +5,14 @@ import hashlib
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
-from .identity import assign_identities, card_id, card_ids, guid
+from .identity import assign_identities, card_id, card_ids, guid, vault_namespace
 from .notetypes import models_for
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
 from .state import BuildState, CardState
@@ -32,39 +32,71 @@ class GoneCard:
 
 
 @dataclass
+class Adopted:
+    """An existing collection note a card updates (``build --collection``): the package carries its
+    GUID, note id and note type so a plain import updates it instead of adding a copy."""
+
+    guid: str
+    nid: int
+    min_mod: int = 0  # the package's modification time must exceed this for Anki to take the update
+    model: object = None  # genanki.Model of the note's own note type, or None: notes2anki's
+    fields: list[str] | None = None  # the note's fields in ``model``'s order (None: notes2anki's order)
+
+
+@dataclass
 class BuildReport:
+    """What one :func:`build_package` did: the ``.apkg`` written, the cards packaged, notes per deck, the
+    number of distinct media files, new / changed / unchanged counts against the build state, the cards
+    Anki still has that the vault no longer builds (``gone``), and the diagnostics of the build.
+    """
+
     output: Path
     cards: list[Card] = field(default_factory=list)  # packaged cards
     decks: Counter = field(default_factory=Counter)  # deck -> notes
     media: int = 0
     new: int = 0
-    changed: int = 0
+    changed: int = 0  # cards whose content (fields, note type, deck) changed
+    tags_changed: int = 0  # cards whose tags alone changed (also get a newer time: tags are part of the note)
     unchanged: int = 0
     gone: list[GoneCard] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def content_hash(card: Card, fields: list[str]) -> str:
-    data = [card.note_type, fields, sorted(card.tags), card.deck]
+def content_hash(card: Card, fields: list[str], tags: list[str] | None = None) -> str:
+    """Hash of what the card shows: note type, rendered fields, deck (``tags`` given: the hash of a state
+    file written before tags had their own hash, which mixed them in)."""
+    data = [card.note_type, fields, card.deck] if tags is None else \
+        [card.note_type, fields + tags, sorted(card.tags), card.deck]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
 
 
+def tags_hash(tags: list[str]) -> str:
+    """Hash of a card's tags, in any order."""
+    return hashlib.sha256(json.dumps(sorted(tags), ensure_ascii=False).encode("utf-8")).hexdigest()[:20]
+
+
 def build_package(vault: Vault, config: Config, output: Path, state_path: Path | None = None,
-                  now: float | None = None, extra_tags: dict[int, list[str]] | None = None) -> BuildReport:
-    """Package every card of the vault. ``extra_tags`` maps ``id(card)`` → tags to add (e.g. topics)."""
+                  now: float | None = None, extra_tags: dict[int, list[str]] | None = None,
+                  adopt=None) -> BuildReport:
+    """Package every card of the vault. ``extra_tags`` maps ``id(card)`` → tags to add (e.g. topics).
+
+    ``adopt``: None, or ``adopt(card, card_guid, fields_by_name) -> Adopted | None`` naming the
+    existing collection note the card updates (``build --collection``, see decks/sync_plan.py)."""
     report = BuildReport(output=Path(output))
     diags = report.diagnostics
     now_s = int(now if now is not None else time.time())
     state = BuildState.load(state_path or default_state_path(vault.root), diags)
+    namespace = vault_namespace(vault.root, config)
 
     kept = [c for c in vault.cards if not c.delete]
     for card in vault.cards:
         if card.delete:
-            old = state.cards.get(guid(card))
-            report.gone.append(GoneCard(card_id(card), card.where, _plain(card.front), "DELETE",
+            old = state.cards.get(guid(card, namespace))
+            report.gone.append(GoneCard(card_id(card, namespace), card.where, _plain(card.front), "DELETE",
                                         old.nid if old else 0))
-    identified = assign_identities(kept, diags)
-    ids = card_ids(kept)
+    known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
+    identified = assign_identities(kept, diags, namespace, known)
+    ids = card_ids(kept, namespace, known)
 
     media = _media_files(identified, vault)
     types = note_type_fields(config.note_types)
@@ -76,21 +108,35 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
         tags = card.tags + (extra_tags or {}).get(id(card), [])
-        digest = content_hash(card, fields + tags)
+        adopted = adopt(card, card_guid, dict(zip(types[card.note_type], fields))) if adopt else None
+        if adopted is not None:
+            card_guid, fields = adopted.guid, adopted.fields if adopted.fields is not None else fields
+        digest, tag_digest = content_hash(card, fields), tags_hash(tags)
         old = state.cards.get(card_guid)
+        if old is not None and not old.tags:  # state written before tags had their own hash
+            same = old.hash == content_hash(card, fields, tags)
+            old = replace(old, hash=digest if same else "", tags=tag_digest if same else "")
         if old is None:
             nid, mod = next_nid, now_s
             next_nid += NID_STEP
             report.new += 1
-        elif old.hash != digest:
+        elif old.hash != digest or old.tags != tag_digest:  # tags are part of the note: Anki must update
             nid, mod = old.nid, max(now_s, old.mod + 1)
-            report.changed += 1
+            if old.hash != digest:
+                report.changed += 1
+            else:
+                report.tags_changed += 1
         else:
             nid, mod = old.nid, old.mod
             report.unchanged += 1
-        new_state[card_guid] = CardState(hash=digest, mod=mod, nid=nid, where=card.where, id=ids[id(card)],
+        model = models[card.note_type]
+        if adopted is not None:
+            nid, model = adopted.nid, adopted.model or model
+            mod = max(mod, adopted.min_mod + 1) if old is None or old.hash != digest else mod
+        new_state[card_guid] = CardState(hash=digest, tags=tag_digest, mod=mod, nid=nid, where=card.where,
+                                         id=ids[card.key],
                                     front=_plain(card.front)[:80])
-        content.notes.append(PackagedNote(models[card.note_type], fields, tags, card_guid, card.deck, nid, mod))
+        content.notes.append(PackagedNote(model, fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1
         report.cards.append(card)
 
@@ -111,7 +157,16 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     return report
 
 
+def known_guids(root: Path) -> frozenset[str]:
+    """The GUIDs the vault's build state (default path) records, read only; empty when there is none
+    or it cannot be used. ``ids`` passes them to ``identity.card_ids`` so it writes the IDs build uses."""
+    return frozenset(BuildState.load(default_state_path(root), []).cards)
+
+
 def default_state_path(root: Path) -> Path:
+    """The build state file of the vault at ``root``: ``<state dir>/<vault name>-<path hash>.json``, outside
+    the vault (``NOTES2ANKI_STATE_DIR`` overrides the state dir).
+    """
     return state_dir() / f"{vault_key(root)}.json"
 
 

@@ -1,13 +1,21 @@
 """Card identity: which Anki note a card updates.
 
 A card's identity is its ``<!--ID: n-->`` when it has one. A card without one gets an *implicit ID*
-derived from its vault path and first field (a 13-digit number, like the plugin's IDs); ``notes2anki
-ids`` writes exactly that number into the file, so adding IDs never changes a card's GUID. The GUID
-Anki matches on is derived from the ID.
+derived from the vault's namespace, its vault path, note type and first field (a 13-digit number, like
+the plugin's IDs); ``notes2anki ids`` writes exactly that number into the file, so adding IDs never
+changes a card's GUID. The GUID Anki matches on is derived from the ID.
+
+The namespace keeps two vaults apart: two vaults holding the same file with the same front would
+otherwise give their cards one GUID, and one import would overwrite the other's notes. It is
+``[sync] vault_id`` in ``.notes2anki.toml`` when set, else the vault folder's name: both travel with
+the vault (another machine, another path), unlike anything kept in the user's state folder. Written
+IDs are not namespaced (the plugin's IDs are Anki note ids, unique in the collection), so a card with
+an ID keeps the GUID it had before namespaces existed.
 """
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import genanki
 
@@ -15,59 +23,99 @@ from ..model import Card, Diagnostic
 
 IMPLICIT_BASE = 2_000_000_000_000  # implicit IDs are 13 digits, above the plugin's (Anki note ids, ~1.7e12)
 IMPLICIT_SPAN = 7_999_999_999_999
+LEGACY = ""  # the namespace of notes2anki before vault namespaces: implicit IDs of path + front only
+
+
+def vault_namespace(root: Path, config=None) -> str:
+    """The namespace of a vault's implicit IDs: ``[sync] vault_id`` of the configuration (a non-empty
+    string) when set, else the vault folder's name. ``config``: a loaded Config, or None to read it."""
+    if config is None:
+        from ..config import load_config
+
+        config = load_config(Path(root))
+    value = getattr(getattr(config, "sync", None), "vault_id", None)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return Path(root).resolve().name
 
 
 def _front_key(card: Card) -> str:
     return f"{card.file}\x1f{card.note_type}\x1f{' '.join(card.front.split())}"
 
 
-def implicit_id(card: Card, occurrence: int = 0) -> int:
-    """The ID of a card without one: from its path, note type and first field (and, for the 2nd, 3rd
-    ... card with the same first field in one file, its occurrence)."""
-    key = _front_key(card) + (f"\x1f{occurrence}" if occurrence else "")
+def implicit_id(card: Card, occurrence: int = 0, namespace: str = LEGACY) -> int:
+    """The ID of a card without one: from the vault namespace, its path, note type and first field
+    (and, for the 2nd, 3rd ... card with the same first field in one file, its occurrence)."""
+    key = (f"{namespace}\x1e" if namespace else "") + _front_key(card)
+    key += f"\x1f{occurrence}" if occurrence else ""
     digest = hashlib.sha256(key.encode("utf-8")).digest()
     return IMPLICIT_BASE + int.from_bytes(digest[:8], "big") % IMPLICIT_SPAN
 
 
-def card_ids(cards: list[Card]) -> dict[int, int]:
-    """``id(card)`` → the card's ID: its written ID, else its implicit ID."""
+def card_ids(cards: list[Card], namespace: str = LEGACY,
+             known: frozenset[str] = frozenset()) -> dict[tuple[str, int, int], int]:
+    """``card.key`` → the card's ID: its written ID, else its implicit ID in ``namespace``.
+
+    ``known``: GUIDs this vault's earlier builds gave (the build state's keys). A card without an ID
+    whose pre-namespace implicit ID has a known GUID keeps that ID, so decks built and imported before
+    vault namespaces existed are updated, not duplicated, by a plain import."""
+    return {key: ident for key, (ident, _) in _identities(cards, namespace, known).items()}
+
+
+def legacy_ids(cards: list[Card]) -> dict[tuple[str, int, int], int]:
+    """``card.key`` → the implicit ID a card without a written ID had before vault namespaces (cards
+    with an ID are left out). Used to find notes imported from packages built before namespaces."""
+    return {key: ident for key, (ident, written) in _identities(cards, LEGACY).items() if not written}
+
+
+def _identities(cards: list[Card], namespace: str,
+                known: frozenset[str] = frozenset()) -> dict[tuple[str, int, int], tuple[int, bool]]:
     seen: dict[str, int] = {}
-    out: dict[int, int] = {}
+    out: dict[tuple[str, int, int], tuple[int, bool]] = {}
     for card in cards:
         if card.id is not None:
-            out[id(card)] = card.id
+            out[card.key] = (card.id, True)
             continue
         key = _front_key(card)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        out[id(card)] = implicit_id(card, occurrence)
+        ident = implicit_id(card, occurrence, namespace)
+        if namespace and known:
+            legacy = implicit_id(card, occurrence, LEGACY)
+            if guid_of(legacy) in known:
+                ident = legacy
+        out[card.key] = (ident, False)
     return out
 
 
-def card_id(card: Card) -> int:
-    return card.id if card.id is not None else implicit_id(card)
+def card_id(card: Card, namespace: str = LEGACY) -> int:
+    """The card's written ID, else its implicit ID (first occurrence) in ``namespace``."""
+    return card.id if card.id is not None else implicit_id(card, 0, namespace)
 
 
 def guid_of(identifier: int) -> str:
+    """The Anki GUID notes2anki gives the note of a card with this ID."""
     return genanki.guid_for("notes2anki", identifier)
 
 
-def guid(card: Card) -> str:
-    return guid_of(card_id(card))
+def guid(card: Card, namespace: str = LEGACY) -> str:
+    """The Anki note GUID of ``card`` (:func:`guid_of` of :func:`card_id`)."""
+    return guid_of(card_id(card, namespace))
 
 
-def assign_identities(cards: list[Card], diagnostics: list[Diagnostic]) -> list[tuple[Card, str]]:
+def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespace: str = LEGACY,
+                      known: frozenset[str] = frozenset()) -> list[tuple[Card, str]]:
     """(card, GUID) for every card; two cards with one identity → an error naming both, second dropped.
 
     Cards without an ID get a warning: editing their first field makes Anki see a new card.
     """
-    ids = card_ids(cards)
+    ids = card_ids(cards, namespace, known)
     seen: dict[str, Card] = {}
     fronts: dict[str, Card] = {}
     out: list[tuple[Card, str]] = []
     unnamed = [c for c in cards if c.id is None]
     for card in cards:
-        g = guid_of(ids[id(card)])
+        g = guid_of(ids[card.key])
         first = seen.get(g)
         if first is not None:
             diagnostics.append(Diagnostic(card.file, card.line, "error",

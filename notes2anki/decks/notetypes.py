@@ -1,17 +1,18 @@
 """The Anki note types notes2anki ships, with stable IDs of their own.
 
 Anki matches note types by ID. A change to a type's fields or templates must come with a new
-``VERSION`` (a new ID), or Anki forks a copy on import (see shared/spec/ANKI-IMPORT.md). CSS-only
-changes keep the ID and raise ``MODIFIED`` so Anki takes the new styling.
+``VERSION`` (a new ID): under the same ID, Anki's importer (checked with the ``anki`` package 26.9)
+forks a copy named ``Name+`` and logs the notes as conflicting. CSS-only changes keep the ID and raise
+``MODIFIED`` so Anki takes the new styling.
 """
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 
 import genanki
 
 from ..model import BUILTIN_FIELDS, cloze_type
+from .anki_collection import stable_id
 
 VERSION = 1  # bump when fields or templates change
 NAME_PREFIX = "notes2anki: "  # Anki names: distinct from the collection's stock "Basic", "Cloze" ...
@@ -46,8 +47,7 @@ def code_css() -> str:
 
 def model_id(name: str, version: int = VERSION) -> int:
     """The stable Anki id of a note type named ``name`` (positive, below 2**63)."""
-    digest = hashlib.sha256(f"notes2anki/note-type/{name}/v{version}".encode()).hexdigest()
-    return 1_000_000_000 + int(digest[:10], 16)  # positive, fits Anki's 64-bit ids
+    return stable_id(f"notes2anki/note-type/{name}/v{version}")
 
 
 def _tmpl(name: str, front: str, back: str) -> dict:

@@ -26,7 +26,7 @@ import genanki
 
 from ..fileio import MAX_MEDIA_BYTES, atomic_write, is_inside, read_bounded
 from ..model import Diagnostic
-from .anki_collection import NoteRow, write_collection
+from .anki_collection import NoteRow, stable_id, write_collection
 from .notetypes import MODIFIED
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -38,11 +38,15 @@ def deck_id(name: str) -> int:
     """The Anki deck id for a deck name: 1 for "Default", else a stable hash of the name."""
     if name == "Default":
         return DEFAULT_DECK_ID
-    return 1_000_000_000 + int(hashlib.sha256(f"notes2anki/deck/{name}".encode()).hexdigest()[:10], 16)
+    return stable_id(f"notes2anki/deck/{name}")
 
 
 @dataclass
 class PackagedNote:
+    """One Anki note as it goes into the package: its genanki note type, field HTML in field order, tags,
+    GUID, deck name, note id (ms) and modification time (s).
+    """
+
     model: genanki.Model
     fields: list[str]  # HTML, in the model's field order
     tags: list[str]
@@ -54,12 +58,16 @@ class PackagedNote:
 
 @dataclass
 class MediaFile:
+    """A file to package: ``name`` in Anki's media folder, read from ``source`` (inside the vault)."""
+
     name: str  # name in Anki's media folder
     source: Path
 
 
 @dataclass
 class PackageContent:
+    """All that :func:`write_apkg` writes: notes, media files, and the vault root media must lie in."""
+
     notes: list[PackagedNote] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
     root: Path | None = None  # the vault: media must resolve inside it

@@ -29,21 +29,27 @@ MAX_ID = 2 ** 63
 
 @dataclass
 class CardState:
+    """What the build state remembers of one card: content hash, last change time (s), Anki note id (ms),
+    and, for the report of removed cards, its last ``file:line``, ID and the start of its front.
+    """
+
     hash: str
     mod: int  # seconds: the time the card last changed
     nid: int  # Anki note id (creation time in ms, unique)
     where: str = ""  # file:line when last built
     id: int = 0
     front: str = ""
+    tags: str = ""  # hash of the card's tags ("" in states written before tags had their own hash)
 
     def to_json(self) -> dict:
+        """The entry as written in the state file (a JSON object with the same keys)."""
         return {"hash": self.hash, "mod": self.mod, "nid": self.nid, "where": self.where, "id": self.id,
-                "front": self.front}
+                "front": self.front, "tags": self.tags}
 
 
 # field -> (type, lowest, highest) for integers, (type,) for strings; required fields have no default
 _FIELDS = {"hash": (str,), "mod": (int, 0, MAX_MOD), "nid": (int, 1, MAX_NID), "where": (str,),
-           "id": (int, 0, MAX_ID), "front": (str,)}
+           "id": (int, 0, MAX_ID), "front": (str,), "tags": (str,)}
 _REQUIRED = ("hash", "mod", "nid")
 
 
@@ -61,6 +67,10 @@ def state_file_problem(path: Path, vault_root: Path) -> str | None:
 
 @dataclass
 class BuildState:
+    """The build state of one vault: GUID → :class:`CardState`, read from and saved to ``path``; ``foreign``
+    when ``path`` holds something else (it is then never overwritten).
+    """
+
     path: Path
     cards: dict[str, CardState] = field(default_factory=dict)  # GUID -> state
     foreign: bool = False  # the file exists but is not a notes2anki state: never overwritten

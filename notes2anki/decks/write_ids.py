@@ -27,7 +27,8 @@ from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atom
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers import parse_note
 from ..parsers.links import LinkResolver
-from .identity import card_ids
+from .build import known_guids
+from .identity import card_ids, vault_namespace
 from .patch import unified_diff
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
@@ -52,6 +53,10 @@ class FileEdit:
 
 @dataclass
 class IdsReport:
+    """What ``ids`` planned and did: one :class:`FileEdit` per note that gains IDs, the vault paths actually
+    replaced, and the diagnostics (files left alone and why).
+    """
+
     edits: list[FileEdit] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # vault paths actually replaced
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -125,6 +130,8 @@ class _ParseContext:
         self.resolver = LinkResolver(vault.files)
         self.vault_name = config.vault_name or vault.root.resolve().name
         self.inline_end = getattr(getattr(config, "syntax", None), "end_inline_note", "ENDI")
+        self.namespace = vault_namespace(vault.root, config)  # of the implicit IDs (identity.py)
+        self.known = known_guids(vault.root)  # earlier builds' GUIDs: pre-namespace implicit IDs stay
 
     def cards(self, rel: str, text: str) -> list[Card]:
         """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""
@@ -160,7 +167,7 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
     except UnicodeDecodeError:
         return None  # reported by the vault loader
     cards = context.cards(rel, text)
-    ids = card_ids(cards)
+    ids = card_ids(cards, context.namespace, context.known)
     assigned: dict[tuple[str, int, int], int] = {}
     for card in cards:
         if card.id is not None:

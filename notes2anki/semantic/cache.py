@@ -303,6 +303,7 @@ class EmbeddingCache:
         return self._conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
 
     def close(self) -> None:
+        """Close the SQLite connection."""
         self._conn.close()
 
     def __enter__(self) -> "EmbeddingCache":

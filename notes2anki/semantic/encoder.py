@@ -282,6 +282,7 @@ class Embedder:
 
     @property
     def warnings(self) -> list[str]:
+        """The cache's warnings (rebuilt, not writable), for the caller to show."""
         return self.cache.warnings
 
     @property
@@ -349,6 +350,7 @@ class Embedder:
         return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
 
     def close(self) -> None:
+        """Close the embedding cache."""
         self.cache.close()
 
     def __enter__(self) -> "Embedder":

@@ -27,6 +27,10 @@ _CLOZE = re.compile(r"\{\{c\d+::")
 
 @dataclass
 class LabelledPair:
+    """One labelled pair of a JSONL file: its id, the two cards, ``label`` 1 (duplicate) or 0, its ``kind``
+    (e.g. a hard-negative category), and the raw row.
+    """
+
     id: str
     a: Card
     b: Card
@@ -43,6 +47,10 @@ def _card(side: dict[str, str], name: str) -> Card:
 
 
 def load_pairs(path: Path | str) -> list[LabelledPair]:
+    """The pairs of a JSONL file, one object a line: ``{"id", "a": {"front", "back"}, "b": {...},
+    "label": 0|1, "kind"}`` (a side with ``{{c1::`` in its front is a Cloze card). Blank lines are skipped;
+    a malformed line raises ValueError/KeyError (json.JSONDecodeError is a ValueError).
+    """
     pairs = []
     for number, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
         if not line.strip():
@@ -56,6 +64,8 @@ def load_pairs(path: Path | str) -> list[LabelledPair]:
 
 @dataclass
 class Scores:
+    """Confusion counts at ``threshold`` and the misjudged pairs, with precision, recall and F1."""
+
     threshold: float
     tp: int
     fp: int
@@ -65,14 +75,17 @@ class Scores:
 
     @property
     def precision(self) -> float:
+        """tp / (tp + fp); 1.0 when nothing was reported."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 
     @property
     def recall(self) -> float:
+        """tp / (tp + fn); 1.0 when there are no positives."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
     def f1(self) -> float:
+        """Harmonic mean of precision and recall; 0.0 when both are 0."""
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
@@ -82,6 +95,7 @@ class Scores:
 
 
 def judge_labelled(pairs: list[LabelledPair], embedder: Embedder) -> list[Verdict]:
+    """The dupes judge's :class:`~notes2anki.semantic.scoring.Verdict` for each pair, in order."""
     return compare_cards([(p.a, p.b) for p in pairs], embedder)
 
 

@@ -100,6 +100,7 @@ class Suggestion:
     link_in: bool = False  # it links to the query note
 
     def as_json(self) -> dict:
+        """The suggestion in the stable JSON output: ``{"note", "score" (4 decimals), "linked"}``."""
         return {"note": self.note, "score": round(self.score, 4), "linked": self.linked}
 
 
@@ -113,6 +114,7 @@ class LinkGraph:
 
     @classmethod
     def of(cls, vault: Vault) -> "LinkGraph":
+        """The link graph of ``vault``: each note's wiki links resolved as Obsidian does."""
         resolver = LinkResolver(vault.files or [n.path for n in vault.notes])
         notes = {n.path for n in vault.notes}
         by_alias = aliases(vault)
@@ -128,6 +130,7 @@ class LinkGraph:
         return graph
 
     def linked(self, a: str, b: str) -> bool:
+        """Whether a link joins notes ``a`` and ``b`` in either direction."""
         return b in self.out.get(a, ()) or a in self.out.get(b, ())
 
 
@@ -324,6 +327,9 @@ def settings(section: dict) -> tuple[dict, list[str]]:
 
 # -- JSON -------------------------------------------------------------------------------------------------
 def related_json(path: str, found: list[Suggestion], card: Card | None = None) -> dict:
+    """The stable JSON of ``related``: ``{"note": path, "related": [...]}``, plus ``"card": {"file", "line"}``
+    when the query was one card.
+    """
     data: dict = {"note": path, "related": [s.as_json() for s in found]}
     if card is not None:
         data["card"] = {"file": card.file, "line": card.line}
@@ -331,4 +337,5 @@ def related_json(path: str, found: list[Suggestion], card: Card | None = None) -
 
 
 def all_json(rows: list[tuple[str, list[Suggestion]]]) -> dict:
+    """The stable JSON of ``related --all``: ``{"notes": [{"note": path, "suggestions": [...]}]}``."""
     return {"notes": [{"note": path, "suggestions": [s.as_json() for s in found]} for path, found in rows]}

@@ -43,11 +43,13 @@ class Verdict:
     why: str = ""
 
     def accepted(self, threshold: float) -> bool:
+        """Whether the pair is reported at ``threshold``: no veto and ``score >= threshold``."""
         limit = threshold if self.method == "model" else CHAR_THRESHOLD
         return not self.vetoes and self.score >= limit
 
     @property
     def reason(self) -> str:
+        """The vetoes joined with "; " ("" when there is none)."""
         return "; ".join(self.vetoes) or self.why
 
 

@@ -60,6 +60,10 @@ __all__ = ["Topic", "TopicResult", "find_topics", "vault_topics", "card_vectors"
 
 @dataclass
 class Topic:
+    """One topic: its number, label, keywords (most specific first), its cards in ``(file, line)`` order, the
+    most typical cards, and a slug unique among the topics.
+    """
+
     id: int
     label: str
     keywords: list[str]
@@ -70,9 +74,12 @@ class Topic:
 
     @property
     def tag(self) -> str:
+        """The Anki tag of the topic, ``topic::<slug>``."""
         return TAG_PREFIX + (self.slug or topic_slug(self.keywords[:LABEL_WORDS]))
 
     def as_json(self) -> dict:
+        """The topic in the stable JSON output: ``{"id", "label", "keywords", "cards": [{"file", "line"}]}``.
+        """
         data = {"id": self.id, "label": self.label, "keywords": list(self.keywords),
                 "cards": [{"file": c.file, "line": c.line} for c in self.cards]}
         data["subtopics"] = [{"id": t.id, "label": t.label, "keywords": list(t.keywords),
@@ -82,6 +89,10 @@ class Topic:
 
 @dataclass
 class TopicResult:
+    """The topics of a vault, the cards left unassigned (``(file, line)`` order), and the threshold and
+    minimum size used.
+    """
+
     topics: list[Topic]
     unassigned: list[Card]  # sorted by (file, line)
     threshold: float | None
@@ -91,6 +102,7 @@ class TopicResult:
     uncovered: int = 0  # cards the model does not read
 
     def as_json(self) -> dict:
+        """The stable JSON of ``topics --json``: ``{"topics": [...], "unassigned": [{"file", "line"}]}``."""
         return {"topics": [t.as_json() for t in self.topics],
                 "unassigned": [{"file": c.file, "line": c.line} for c in self.unassigned],
                 "method": self.method, "cards_not_read_by_model": self.uncovered}

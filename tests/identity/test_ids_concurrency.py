@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from notes2anki.config import load_config
-from notes2anki.decks.identity import assign_identities
+from notes2anki.decks.identity import assign_identities, vault_namespace
 from notes2anki.parsers import load_vault
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def snapshot(root: Path):
     vault = load_vault(root, load_config(root, []))
     cards = [c for c in vault.cards if not c.delete]
     return vault, {g: (c.note_type, c.fields, sorted(c.tags), c.deck)
-                   for c, g in assign_identities(cards, [])}
+                   for c, g in assign_identities(cards, [], vault_namespace(root))}
 
 
 def test_two_ids_runs_and_an_editor_at_once_leave_every_note_intact(tmp_path):

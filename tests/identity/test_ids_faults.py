@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from notes2anki.config import load_config
-from notes2anki.decks.identity import assign_identities
+from notes2anki.decks.identity import assign_identities, vault_namespace
 from notes2anki.decks.write_ids import apply_ids, plan_ids
 from notes2anki.parsers import load_vault
 
@@ -29,7 +29,8 @@ def cards_of(root):
 def snapshot(root):
     """What a rebuild gives for each card: GUID → (note type, fields, tags, deck, ID)."""
     vault, cards = cards_of(root)
-    return {g: (c.note_type, c.fields, sorted(c.tags), c.deck) for c, g in assign_identities(cards, [])}
+    return {g: (c.note_type, c.fields, sorted(c.tags), c.deck)
+            for c, g in assign_identities(cards, [], vault_namespace(root))}
 
 
 def messages(report):

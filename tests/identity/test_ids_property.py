@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notes2anki.config import load_config
-from notes2anki.decks.identity import assign_identities
+from notes2anki.decks.identity import assign_identities, vault_namespace
 from notes2anki.decks.write_ids import apply_ids, plan_ids
 from notes2anki.parsers import load_vault
 
@@ -69,7 +69,8 @@ def _cards(root):
     config = load_config(root)
     vault = load_vault(root, config)
     return {g: (c.note_type, c.fields, sorted(c.tags), c.deck)
-            for c, g in assign_identities([c for c in vault.cards if not c.delete], [])}
+            for c, g in assign_identities([c for c in vault.cards if not c.delete], [],
+                                          vault_namespace(root, config))}
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -44,14 +44,6 @@ END
 GEO = "Some text.\n\nSTARTI [Basic] What is the capital of Australia? Back: Canberra ENDI\n"
 
 
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch):
-    """Table cells on one line each, whatever the terminal of the test run."""
-    from notes2anki.cli import common
-
-    monkeypatch.setattr(common.out, "width", 250)
-
-
 @pytest.fixture
 def vault(make_vault):
     return make_vault({"net.md": NET, "web/https.md": HTTPS, "geo/Australia.md": GEO})

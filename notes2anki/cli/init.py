@@ -1,0 +1,45 @@
+"""`notes2anki init [VAULT]`: write a commented `.notes2anki.toml` to start from."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from ..fileio import atomic_write
+from .common import collected, fatal, finish, out
+
+
+@click.command("init")
+@click.argument("vault", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=str))
+@click.option("--force", is_flag=True, help="Replace an existing .notes2anki.toml.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the file instead of writing it.")
+def init_command(vault, force, to_stdout):
+    """Write VAULT/.notes2anki.toml (default VAULT: the current folder): every setting with a comment, the
+    values of the Obsidian_to_Anki plugin's settings when the vault has them, and a folder → deck mapping
+    suggested by the vault's top folders. Nothing else is written; an existing file is kept unless --force.
+    """
+    from ..init_config import config_path, suggest
+
+    root = Path(vault)
+    target = config_path(root)
+    diags = collected()
+    if target.exists() and not force and not to_stdout:
+        fatal(diags, f"{target} exists already: edit it, or use --force to replace it "
+                     "(--stdout shows the suggestion without writing)")
+    suggestion = suggest(root)
+    diags += suggestion.diagnostics
+    if to_stdout:
+        click.echo(suggestion.text, nl=False)
+        finish(diags)
+    try:
+        atomic_write(target, suggestion.text.encode("utf-8"))
+    except OSError as exc:
+        fatal(diags, f"cannot write {target}: {exc.strerror or exc}")
+    made_from = ["the plugin's settings"] if suggestion.from_plugin else []
+    active = sum(1 for _, moved in suggestion.folders.values() if moved)
+    if active:
+        made_from.append(f"{active} top folders as decks")
+    out.print(f"Wrote {escape(str(target))}" + (f" (from {' and '.join(made_from)})" if made_from else "")
+              + f". Check it, then: notes2anki build {escape(str(vault))}")
+    finish(diags)

@@ -1,0 +1,74 @@
+"""`notes2anki report VAULT -o report.html`: one self-contained HTML page about the vault."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from ..fileio import atomic_write, is_inside
+from .common import err, fatal, finish, load_for_command, message_options, out, vault_argument, working
+
+REPORT_MARK = "<title>notes2anki report:"  # a file with this may be replaced without --force
+
+
+@click.command("report")
+@vault_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (default: [report] output, else <vault name>-report.html in the "
+                   "current folder).")
+@click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2).")
+@click.option("--no-semantic", is_flag=True,
+              help="Leave out duplicates, related notes and the topic map (no embeddings).")
+@click.option("--force", is_flag=True, help="Replace OUTPUT even when it is not an earlier report.")
+@message_options
+def report_command(vault, output, model, no_semantic, force):
+    """Write one HTML page about VAULT: decks, problems by kind (each opens the note in Obsidian), duplicate
+    pairs side by side, related notes not linked yet, and a topic map of every card.
+
+    The page works offline: styles, script and images are inside it and it fetches nothing.
+    """
+    from ..report import assemble, render
+    from .build import default_output
+
+    root = Path(vault)
+    config, v, diags = load_for_command(vault)
+    diags += v.diagnostics
+    if output is None and getattr(getattr(config, "report", None), "output", None):
+        output = Path(config.report.output).expanduser()  # [report] output
+    if output is None:
+        default = default_output(root)
+        output = default.with_name(default.stem + "-report.html")
+    problem = _refuse(output, root, force)
+    if problem:
+        fatal(diags, problem)
+    with working("Finding duplicates, related notes and topics…", quiet=no_semantic):
+        data = assemble(root, model=model, semantic=not no_semantic, config=config, vault=v, diagnostics=diags)
+    page = render(data)
+    try:
+        atomic_write(output, page.encode("utf-8"))
+    except OSError as exc:
+        fatal(diags, f"cannot write {output}: {exc.strerror or exc}")
+    for notice in data.notices:
+        err.print(f"[yellow]{escape(notice)}[/yellow]")
+    out.print(f"Report on {data.cards} cards in {data.notes} notes written to {escape(str(output))} "
+              f"({len(page.encode('utf-8')) // 1024 + 1} KiB; {len(data.duplicates)} duplicate pairs, "
+              f"{len(data.topics)} topics, {sum(len(g.problems) for g in data.problems)} problems).")
+    finish(diags)
+
+
+def _refuse(output: Path, root: Path, force: bool) -> str:
+    """Why ``output`` must not be written ("" if it may): never into the vault, never over another file."""
+    if is_inside(root, output):
+        return f"{output} is inside the vault: the report is written elsewhere (the vault is only read)"
+    if output.is_dir():
+        return f"{output} is a folder: give a file name"
+    if output.exists() and not force:
+        try:
+            head = output.open("r", encoding="utf-8", errors="replace").read(4096)
+        except OSError:
+            head = ""
+        if REPORT_MARK not in head:
+            return f"{output} exists and is not a notes2anki report: use --force to replace it"
+    return ""
+

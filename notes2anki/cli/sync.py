@@ -1,0 +1,151 @@
+"""`notes2anki sync VAULT`: the vault's cards straight into the Anki collection."""
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import Progress
+
+from ..decks.collection import CollectionError, find_collection
+from ..model import Diagnostic
+from ..parsers import load_vault
+from .common import (EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, print_json, show_diagnostics,
+                     vault_argument)
+
+LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
+
+
+@click.command("sync")
+@vault_argument
+@click.option("--collection", "collection", type=click.Path(path_type=str),
+              help="The collection file (collection.anki2) or its profile folder.")
+@click.option("--profile", help="Anki profile name (default: [sync] profile, else the only profile).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Delete the listed notes without asking.")
+@click.option("--write-ids", is_flag=True, help="Afterwards write IDs into cards that have none (as `ids`).")
+@click.option("--json", "as_json", is_flag=True, help="The plan and result as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary, errors and warnings.")
+def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, quiet):
+    """Sync VAULT into your Anki collection (Anki must be closed): add, update, move, retype, delete."""
+    from ..decks.sync import sync_vault
+
+    root = Path(vault)
+    diags: list[Diagnostic] = []
+    config = load_settings(root, diags)
+    try:
+        path = find_collection(collection, profile, {"collection": config.sync.collection,
+                                                     "profile": config.sync.profile})
+    except CollectionError as exc:
+        fatal(diags, str(exc))
+    v = load_vault(root, config)
+    diags += v.diagnostics
+    interactive = sys.stdin.isatty() and not as_json
+
+    def confirm(plan) -> bool:
+        if yes:
+            return True
+        if not as_json:
+            _show_deletions(plan.deletions)
+        if not interactive:
+            return False
+        return click.confirm(f"Delete these {len(plan.deletions)} notes from Anki?", default=False, err=True)
+
+    try:
+        with _progress(quiet or as_json) as progress:
+            result = sync_vault(v, config, path, dry_run=dry_run, confirm=confirm, write_ids=write_ids,
+                                progress=progress)
+    except CollectionError as exc:
+        fatal(diags, str(exc))
+    except OSError as exc:
+        fatal(diags, f"sync failed, the collection is unchanged: {exc.strerror or exc}")
+    diags += result.diagnostics
+    errors = any(d.severity == "error" for d in diags)
+    if as_json:
+        data = result.plan.to_json()
+        data.update(collection=str(path), dry_run=dry_run, backup=str(result.backup) if result.backup else None,
+                    not_deleted=[d.nid for d in result.not_deleted], ids_written=result.ids_written,
+                    errors=[str(d) for d in diags if d.severity == "error"])
+        print_json(data)
+    else:
+        _report(result, quiet)
+    own = [d for d in result.diagnostics if not d.file and d.severity != "error"]  # about the sync as a whole
+    show_diagnostics([d for d in diags if d.severity == "error" or d.file] + own)
+    raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _progress(silent: bool):
+    """A progress bar on stderr while notes are written (none when quiet, --json or not a terminal).
+    It appears at the first note written, after any deletion question."""
+    if silent or not err.is_terminal:
+        yield None
+        return
+    bar = Progress(console=err, transient=True)
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("Writing notes", total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if task is not None:
+            bar.stop()
+
+
+def _print_row(file_line: str, nid: int, text: str) -> None:
+    out.print(_row(file_line, nid, text), soft_wrap=True)
+
+
+def _row(file_line: str, nid: int, text: str) -> str:
+    return f"  {escape(file_line)}  nid:{nid or '-'}  {escape(text[:60])}"
+
+
+def _show_deletions(deletions) -> None:
+    out.print(f"[bold]To delete ({len(deletions)} notes of this vault):[/bold]")
+    for d in deletions[:LIST_LIMIT]:
+        why = "marked DELETE" if d.reason == "DELETE" else "gone from the vault"
+        _print_row(d.where, d.nid, f"{d.front}  ({why})")
+    if len(deletions) > LIST_LIMIT:
+        out.print(f"  ... and {len(deletions) - LIST_LIMIT} more")
+
+
+def _report(result, quiet: bool) -> None:
+    plan = result.plan
+    kinds = [("new", "New"), ("updated", "Updated"), ("moved", "Moved"), ("retyped", "Note type changed")]
+    if not quiet:
+        for kind, title in kinds:
+            items = plan.of_kind(kind)
+            if not items:
+                continue
+            out.print(f"[bold]{title} ({len(items)}):[/bold]")
+            for c in items[:LIST_LIMIT]:
+                extra = {"moved": f"{c.old_deck} → {c.card.deck}", "retyped": f"{c.old_type} → {c.card.note_type}",
+                         "updated": ", ".join(c.changed_fields) or "tags"}.get(kind, c.card.deck)
+                _print_row(c.where, c.nid, f"{' '.join(c.card.front.split())[:40]}  [{extra}]")
+            if len(items) > LIST_LIMIT:
+                out.print(f"  ... and {len(items) - LIST_LIMIT} more")
+        if result.dry_run and plan.deletions:
+            _show_deletions(plan.deletions)
+    counts = ", ".join(f"{len(plan.of_kind(k))} {k}" for k, _ in kinds)
+    deleted = len(plan.deletions) if result.dry_run else len(result.deleted)
+    verb = "Would sync" if result.dry_run else "Synced"
+    out.print(f"{verb} {len(plan.changes)} cards into {escape(str(result.collection))}: {counts}, "
+              f"{deleted} deleted, {plan.unchanged} unchanged, {len(plan.media)} media files."
+              + (" (dry run: nothing written)" if result.dry_run else ""), soft_wrap=True)
+    if result.not_deleted and not result.dry_run:
+        nids = ",".join(str(d.nid) for d in result.not_deleted)
+        out.print(f"[yellow]{len(result.not_deleted)} notes not deleted (run again with --yes to delete "
+                  f"them; in Anki's browser: nid:{nids[:200]})[/yellow]", soft_wrap=True)
+    if result.backup:
+        out.print(f"Backup of the collection before the sync: {escape(str(result.backup))}", soft_wrap=True)
+    for rel in result.ids_written:
+        out.print(f"  IDs written: {escape(rel)}")
+

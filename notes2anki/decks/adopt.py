@@ -1,0 +1,53 @@
+"""`build --collection`: the package adopts the notes the collection already has.
+
+An import matches notes by GUID only (shared/spec/ANKI-IMPORT.md), and the plugin's notes carry GUIDs
+Anki chose, so a plain package would add each of them a second time. Matched as `sync` matches
+(decks/sync_plan.py), each card that has a note gets that note's GUID, id and note type in the package,
+and a plain import updates the note in place (scheduling and review history kept).
+"""
+from __future__ import annotations
+
+from ..config import Config
+from ..model import Card, Diagnostic, Vault
+from .sync_plan import plan_sync
+
+
+def collection_adopter(col, vault: Vault, config: Config):
+    """For ``build --collection``: ``adopt(card, guid, fields_by_name) -> build.Adopted | None``, giving
+    each card that has a note in ``col`` (matched as sync matches) that note's GUID, id and note type,
+    so a plain import of the package updates the note instead of adding a copy. Also returns the
+    diagnostics of the matching (cards that would take another vault's note, note type changes that
+    only `sync` can make)."""
+    import genanki
+
+    from .build import Adopted
+
+    plan = plan_sync(col, vault, config)
+    by_key = {c.card.key: c for c in plan.changes if c.nid}
+    diags = [d for d in plan.diagnostics if d.severity == "error"]
+    for change in by_key.values():
+        if "retyped" in change.kinds:
+            diags.append(Diagnostic(change.card.file, change.card.line, "warning",
+                                    f"note type changed ({change.old_type} → {change.card.note_type}): an "
+                                    f"import cannot change nid:{change.nid}'s type; use `notes2anki sync`"))
+    models: dict[int, object] = {}
+
+    def adopt(card: Card, card_guid: str, fields: dict[str, str]):
+        change = by_key.get(card.key)
+        if change is None:
+            return None
+        note = col.get_note(change.nid)
+        if "retyped" in change.kinds:
+            return Adopted(note.guid, change.nid, min_mod=note.mod)
+        notetype = note.note_type()
+        if notetype["id"] not in models:
+            models[notetype["id"]] = genanki.Model(
+                model_id=notetype["id"], name=notetype["name"],
+                fields=[{"name": f["name"]} for f in notetype["flds"]],
+                templates=[{"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]} for t in notetype["tmpls"]],
+                css=notetype["css"], model_type=notetype["type"])
+        current = dict(zip(note.keys(), note.fields))
+        values = [fields[name] if name in fields else current[name] for name in note.keys()]
+        return Adopted(note.guid, change.nid, min_mod=note.mod, model=models[notetype["id"]], fields=values)
+
+    return adopt, diags

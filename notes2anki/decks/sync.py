@@ -1,0 +1,216 @@
+"""`notes2anki sync`: apply a vault's cards to the user's Anki collection, in one transaction.
+
+What an .apkg cannot do, sync does: it adopts the plugin's notes (a card whose ID is a note id updates
+that note: GUID, scheduling and review history untouched), updates only what changed, moves cards to
+their new deck, changes a note's type with Anki's change-notetype operation (review history of the
+cards that map is kept), deletes the notes of cards marked DELETE or gone from the vault (only this
+vault's, and only when confirmed), and adds media.
+
+Safety: the collection is refused while Anki holds it open; Anki's own backup is made before the first
+change; every change to the database happens inside one SQLite transaction (``col.db.transact``:
+Anki's operations nest as savepoints in it), so a sync killed half-way leaves the collection as it was.
+Media files are written to Anki's media folder first (an unused file there is harmless: Tools > Check
+Media lists it). The vault is only read, unless ``write_ids`` asks for the IDs to be written as
+``notes2anki ids`` does.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
+from ..model import Diagnostic, Vault, note_type_fields
+from .collection import backup, open_collection, open_copy
+from .notetypes import models_for
+from .sync_plan import (ANKI_TAGS, REGISTRY_KEY, Deletion, SyncPlan, field_map, plan_sync, rename_media,
+                        same_text, template_map)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SyncResult:
+    collection: Path
+    plan: SyncPlan
+    dry_run: bool = False
+    backup: Path | None = None  # Anki backup made before the changes (None: nothing changed)
+    deleted: list[Deletion] = field(default_factory=list)
+    not_deleted: list[Deletion] = field(default_factory=list)  # listed, not confirmed
+    ids_written: list[str] = field(default_factory=list)  # vault files that got IDs (--write-ids)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool = False,
+               confirm: Callable[[SyncPlan], bool] | None = None, write_ids: bool = False,
+               progress: Progress | None = None) -> SyncResult:
+    """Sync ``vault`` into the collection file ``collection``.
+
+    ``confirm(plan)`` is asked when the plan deletes notes; without it (or when it answers False) the
+    deletions are left out and reported in ``not_deleted``. ``dry_run``: plan on a private copy of the
+    collection and change nothing. ``progress(done, total)`` is called as notes are written.
+    Raises ``collection.CollectionError`` (not found, locked by Anki, no ``anki`` package, no backup).
+    """
+    opened = open_copy(collection) if dry_run else open_collection(collection)
+    try:
+        plan = plan_sync(opened.col, vault, config)
+        result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
+        registry = _registry_after(plan, vault, keep=plan.deletions)
+        if not dry_run and not (plan.is_empty and registry == plan.registry):
+            delete = bool(plan.deletions) and confirm is not None and confirm(plan)
+            result.deleted = list(plan.deletions) if delete else []
+            result.not_deleted = [] if delete else list(plan.deletions)
+            result.backup = backup(opened)
+            _add_media(opened.col, plan, config, vault, result)
+            opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
+    finally:
+        opened.close()
+    if write_ids and not dry_run:
+        _write_ids(vault, result)
+    return result
+
+
+def _add_media(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncResult) -> None:
+    """Write the plan's media into Anki's media folder; a name Anki already uses for other bytes gets
+    another name from Anki, and the fields that show the file follow it. Files are read bounded and
+    only from inside the vault."""
+    renamed: dict[str, str] = {}
+    for name, source in sorted(plan.media.items()):
+        try:
+            data = read_bounded(source, MAX_MEDIA_BYTES, root=vault.root)
+        except OSError as exc:
+            rel = source.relative_to(vault.root).as_posix() if source.is_relative_to(vault.root) else str(source)
+            result.diagnostics.append(Diagnostic(rel, 0, "warning", f"media file not added: {exc}"))
+            continue
+        actual = col.media.write_data(name, data)
+        if actual != name:
+            renamed[name] = actual
+    if not renamed:
+        return
+    for path, name in list(plan.names.items()):
+        plan.names[path] = renamed.get(name, name)
+    for change in plan.changes:
+        if not any(plan.names.get(p) in renamed.values() for p in change.card.media):
+            continue
+        change.fields = rename_media(change.fields, renamed)
+        if change.nid and "updated" not in change.kinds and "retyped" not in change.kinds:
+            note = col.get_note(change.nid)
+            current = dict(zip(note.keys(), note.fields))
+            change.changed_fields = [f for f, v in change.fields.items()
+                                     if f in current and not same_text(current[f], v)]
+            if change.changed_fields:
+                change.kinds.append("updated")
+
+
+def _apply(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncResult,
+           progress: Progress | None) -> None:
+    types = note_type_fields(config.note_types)
+    models = models_for({c.card.note_type: types[c.card.note_type] for c in plan.changes}, config.note_types)
+    notetypes: dict[str, dict] = {}
+    decks: dict[str, int] = {}
+
+    def notetype(name: str) -> dict:
+        if name not in notetypes:
+            notetypes[name] = ensure_notetype(col, models[name])
+        return notetypes[name]
+
+    def deck(name: str) -> int:
+        if name not in decks:
+            decks[name] = col.decks.id(name)
+        return decks[name]
+
+    todo = [c for c in plan.changes if c.kinds]
+    updates = []
+    for done, change in enumerate(todo, 1):
+        card = change.card
+        if "new" in change.kinds:
+            note = col.new_note(notetype(card.note_type))
+            note.guid = change.guid
+            _set_fields(note, change.fields)
+            note.tags = list(change.tags)
+            col.add_note(note, deck(card.deck))
+            change.nid = note.id
+        else:
+            if "retyped" in change.kinds:
+                _retype(col, change.nid, notetype(card.note_type))
+            if "updated" in change.kinds:
+                note = col.get_note(change.nid)
+                _set_fields(note, change.fields)
+                note.tags = list(change.tags) + [t for t in note.tags if t.casefold() in ANKI_TAGS]
+                updates.append(note)
+            if "moved" in change.kinds or "retyped" in change.kinds:
+                col.set_deck(col.card_ids_of_note(change.nid), deck(card.deck))
+        if progress:
+            progress(done, len(todo))
+    if updates:
+        col.update_notes(updates)
+    if result.deleted:
+        col.remove_notes([d.nid for d in result.deleted])
+    col.set_config(REGISTRY_KEY, _registry_after(plan, vault, keep=result.not_deleted))
+
+
+def _set_fields(note, values: dict[str, str]) -> None:
+    names = set(note.keys())
+    for name, value in values.items():
+        if name in names:
+            note[name] = value
+
+
+def _retype(col, nid: int, new: dict) -> None:
+    """Anki's change-notetype operation for one note: fields and templates mapped by name (templates
+    by position when the name is new), so the cards that map keep their scheduling and history."""
+    old = col.get_note(nid).note_type()
+    info = col.models.change_notetype_info(old_notetype_id=old["id"], new_notetype_id=new["id"])
+    request = info.input
+    request.note_ids.extend([nid])
+    request.new_fields[:] = field_map(old, [f["name"] for f in new["flds"]])
+    if not request.is_cloze:
+        request.new_templates[:] = template_map(old, new)
+    col.models.change_notetype_of_notes(request)
+
+
+def ensure_notetype(col, model) -> dict:
+    """The collection's note type for a notes2anki (genanki) model: the one with its id or its name
+    and the same fields, else a new one made from the model (fields, templates, CSS, kind)."""
+    want = [f["name"] for f in model.fields]
+    for found in (col.models.get(model.model_id), col.models.by_name(model.name)):
+        if found and [f["name"] for f in found["flds"]] == want:
+            return found
+    new = col.models.new(model.name)
+    for name in want:
+        col.models.add_field(new, col.models.new_field(name))
+    for tmpl in model.templates:
+        t = col.models.new_template(tmpl["name"])
+        t["qfmt"], t["afmt"] = tmpl["qfmt"], tmpl["afmt"]
+        col.models.add_template(new, t)
+    new["css"] = model.css
+    new["type"] = int(model.model_type)
+    added = col.models.add_dict(new)
+    return col.models.get(added.id)
+
+
+def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
+    """The registry with this vault's entry: every note a card now syncs to, plus the notes listed for
+    deletion but not deleted (they stay this vault's, and are listed again next time)."""
+    registry = {k: v for k, v in plan.registry.items()}
+    notes = {str(c.nid): c.where for c in plan.changes if c.nid}
+    notes.update({str(d.nid): d.where for d in keep})
+    registry[plan.vault_id] = {"name": vault.name, "root": str(vault.root.resolve()), "notes": notes}
+    return registry
+
+
+def _write_ids(vault: Vault, result: SyncResult) -> None:
+    from ..fileio import VaultLocked
+    from .write_ids import apply_ids, plan_ids
+
+    try:
+        with vault_lock(vault.root):
+            report = plan_ids(vault)
+            apply_ids(vault, report)
+    except VaultLocked as exc:
+        result.diagnostics.append(Diagnostic("", 0, "error", f"IDs not written: {exc.strerror or exc}"))
+        return
+    result.ids_written = list(report.written)
+    result.diagnostics += report.diagnostics
+

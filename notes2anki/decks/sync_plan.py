@@ -1,0 +1,355 @@
+"""What `sync` would change in a collection: the vault's cards matched against the collection's notes.
+
+Matching, for each card (first hit wins):
+1. a card with an ID whose number is the id of an existing note: that note (*adoption* of the notes
+   the Obsidian_to_Anki plugin made: their note id is the card's ID, their GUID is Anki's own);
+2. the note whose GUID is the card's GUID (notes made by notes2anki: sync or an imported .apkg);
+3. a card without an ID: the note with the GUID notes2anki gave it before vault namespaces.
+A note recorded as another vault's (the registry below) is never taken: that card is skipped with an
+error. A note two cards claim goes to the first.
+
+The registry: the collection's config key ``notes2anki:vaults`` maps each vault id (the namespace of
+identity.py) to the notes that vault created or adopted (``{"notes": {nid: "file:line"}}``). It lives
+in the collection because that is where the notes are: it follows the collection to another machine
+(AnkiWeb sync) and is replaced with it from a backup. Only notes listed for this vault are ever
+deleted, and only when their card is marked DELETE or gone from the vault.
+
+Reading only: this module never changes the collection (the plan is applied by decks/sync.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..model import Card, Diagnostic, Vault, note_type_fields
+from ..parsers.media import MediaIndex
+from .build import _field_html, _plain
+from .identity import assign_identities, card_id, guid_of, legacy_ids, vault_namespace
+from .notetypes import NAME_PREFIX
+
+REGISTRY_KEY = "notes2anki:vaults"
+ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
+
+
+@dataclass
+class Change:
+    """One card of the vault and the note it becomes or updates."""
+
+    card: Card
+    guid: str
+    nid: int = 0  # 0: a new note
+    kinds: list[str] = field(default_factory=list)  # "new" | "updated" | "moved" | "retyped"
+    fields: dict[str, str] = field(default_factory=dict)  # field name -> HTML the note should have
+    changed_fields: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # tags the note should have
+    old_deck: str = ""
+    old_type: str = ""
+    field_map: list[int] = field(default_factory=list)  # retype: new field i <- old field (-1: none)
+
+    @property
+    def where(self) -> str:
+        return self.card.where
+
+
+@dataclass
+class Deletion:
+    nid: int
+    where: str  # file:line of the card when last synced (or of the DELETE-marked card)
+    front: str
+    reason: str  # "DELETE" | "removed"
+
+
+@dataclass
+class SyncPlan:
+    vault_id: str
+    changes: list[Change] = field(default_factory=list)  # one per card synced (unchanged ones too)
+    deletions: list[Deletion] = field(default_factory=list)
+    media: dict[str, Path] = field(default_factory=dict)  # name in Anki -> vault file, to add
+    names: dict[str, str] = field(default_factory=dict)  # vault media path -> name in Anki
+    registry: dict = field(default_factory=dict)  # the collection's registry as read
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if kind in c.kinds]
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for c in self.changes if not c.kinds)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.deletions and not self.media and all(not c.kinds for c in self.changes)
+
+    def to_json(self) -> dict:
+        """The plan for scripts: lists of {file, line, nid, front, ...} per kind (nid 0: not yet made)."""
+        def item(c: Change, **extra) -> dict:
+            return {"file": c.card.file, "line": c.card.line, "nid": c.nid,
+                    "front": _plain(c.card.front)[:80], **extra}
+        return {
+            "vault_id": self.vault_id,
+            "new": [item(c, deck=c.card.deck) for c in self.of_kind("new")],
+            "updated": [item(c, fields=c.changed_fields) for c in self.of_kind("updated")],
+            "moved": [item(c, **{"from": c.old_deck, "to": c.card.deck}) for c in self.of_kind("moved")],
+            "retyped": [item(c, **{"from": c.old_type, "to": c.card.note_type}) for c in self.of_kind("retyped")],
+            "deleted": [{"file": d.where.rpartition(":")[0], "line": int(d.where.rpartition(":")[2] or 0),
+                         "nid": d.nid, "front": d.front, "reason": d.reason} for d in self.deletions],
+            "unchanged": self.unchanged,
+            "media": sorted(self.media),
+        }
+
+
+def load_registry(col) -> dict:
+    """The collection's record of which vault made or adopted which notes (see the module doc)."""
+    value = col.get_config(REGISTRY_KEY, {})
+    return value if isinstance(value, dict) else {}
+
+
+def _registered(entry) -> dict[int, str]:
+    """A registry entry's notes, ``nid -> file:line``; entries that are not what sync writes are ignored
+    (the config is the user's too: a hand edit must not stop a sync)."""
+    notes = entry.get("notes") if isinstance(entry, dict) else None
+    out: dict[int, str] = {}
+    for nid, where in (notes.items() if isinstance(notes, dict) else ()):
+        if isinstance(nid, str) and nid.isdigit() and isinstance(where, str):
+            out[int(nid)] = where
+    return out
+
+
+def type_matches(anki_name: str, note_type: str) -> bool:
+    """Whether a collection note type is the vault's ``note_type``: the same name, with or without
+    notes2anki's prefix (the plugin used the collection's own "Basic", notes2anki ships its own)."""
+    return anki_name in (note_type, NAME_PREFIX + note_type)
+
+
+def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
+    """Match every card of ``vault`` against the notes of the open collection ``col``; nothing is
+    written. Problems (a card claiming another vault's note, a note type change whose fields do not
+    map) become diagnostics with the card's file:line and the note's ``nid:``."""
+    namespace = vault_namespace(vault.root, config)
+    plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
+    diags = plan.diagnostics
+    mine = _registered(plan.registry.get(namespace))
+    others = {nid: vid for vid, entry in plan.registry.items() if vid != namespace for nid in _registered(entry)}
+    notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
+    by_guid = {g: nid for nid, (g, _) in notes.items()}
+    kept = [c for c in vault.cards if not c.delete]
+    identified = assign_identities(kept, diags, namespace)
+    legacy = legacy_ids(kept)
+    types = note_type_fields(config.note_types)
+    index = MediaIndex(vault.root, vault.files)  # the names the renderer gave the files in the HTML
+    plan.names = {p: index.name(p) for c, _ in identified for p in c.media if index.problem(p) is None}
+    reused = _plan_media(col, plan, vault.root)  # name in the HTML -> name of the same file in Anki
+    deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
+    deck_ids: dict[str, int | None] = {}
+    claimed: dict[int, Card] = {}
+
+    def find(card: Card, card_guid: str) -> int:
+        if card.id is not None and card.id in notes:
+            return card.id
+        nid = by_guid.get(card_guid, 0)
+        if not nid and card.key in legacy:
+            nid = by_guid.get(guid_of(legacy[card.key]), 0)
+        return nid
+
+    def owned_elsewhere(card: Card, nid: int) -> bool:
+        if nid in others and nid not in mine:
+            diags.append(Diagnostic(card.file, card.line, "error",
+                                    f"this card matches the note nid:{nid}, which vault {others[nid]!r} "
+                                    "synced; card skipped (give one of the two cards another ID, or this "
+                                    "vault its own `vault_id` under [sync] in .notes2anki.toml)"))
+            return True
+        return False
+
+    for card, card_guid in identified:
+        change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
+                                                 for f in types[card.note_type]}, tags=list(card.tags))
+        if reused and card.media:
+            change.fields = rename_media(change.fields, reused)
+        nid = find(card, card_guid)
+        if nid and owned_elsewhere(card, nid):
+            continue
+        if nid in claimed:
+            diags.append(Diagnostic(card.file, card.line, "error",
+                                    f"the note nid:{nid} is already synced from the card at "
+                                    f"{claimed[nid].where}; this card skipped"))
+            continue
+        if not nid:
+            change.kinds.append("new")
+            plan.changes.append(change)
+            continue
+        claimed[nid] = card
+        change.nid = nid
+        _compare(col, change, deck_names, deck_ids, diags)
+        plan.changes.append(change)
+
+    _plan_deletions(plan, vault, notes, by_guid, mine, others, claimed, namespace)
+    for d in plan.deletions:
+        d.front = d.front or first_field_text(col, d.nid)
+    return plan
+
+
+def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags) -> None:
+    """Fill ``change.kinds`` for an existing note: retyped / updated / moved."""
+    card = change.card
+    note = col.get_note(change.nid)
+    notetype = note.note_type()
+    old_fields = [f["name"] for f in notetype["flds"]]
+    change.old_type = notetype["name"]
+    if not type_matches(notetype["name"], card.note_type):
+        change.field_map = field_map(notetype, list(change.fields))
+        if all(i < 0 for i in change.field_map):
+            diags.append(Diagnostic(card.file, card.line, "error",
+                                    f"note type changed from {notetype['name']!r} to {card.note_type!r} but "
+                                    f"no field has the same name: nid:{change.nid} left as it is (change it "
+                                    "in Anki: Browse > Notes > Change Note Type)"))
+            change.kinds.clear()
+            change.fields = {}
+            return
+        change.kinds.append("retyped")
+        change.changed_fields = list(change.fields)
+        change.kinds.append("updated")
+    else:
+        current = dict(zip(old_fields, note.fields))
+        missing = [f for f in change.fields if f not in current and change.fields[f]]
+        if missing:
+            diags.append(Diagnostic(card.file, card.line, "warning",
+                                    f"note nid:{change.nid} (note type {notetype['name']!r}) has no field "
+                                    f"{', '.join(map(repr, missing))}: that text is not synced"))
+        change.changed_fields = [f for f, v in change.fields.items()
+                                 if f in current and not same_text(current[f], v)]
+        have = {t.casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
+        want = {t.casefold() for t in change.tags}
+        if change.changed_fields or have != want:
+            change.kinds.append("updated")
+    homes = {odid or did for did, odid in col.db.all("select did, odid from cards where nid = ?", change.nid)}
+    names = {deck_names.get(d, "") for d in homes}
+    if card.deck not in deck_ids:  # Anki's own reading of the name (it normalises case, Unicode, spaces)
+        deck_ids[card.deck] = col.decks.id_for_name(card.deck)
+    if homes != {deck_ids[card.deck]}:
+        change.old_deck = ", ".join(sorted(names))
+        change.kinds.append("moved")
+
+
+def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mine: dict, others: dict,
+                    claimed: dict, namespace: str) -> None:
+    failed_files = {d.file for d in vault.diagnostics if d.severity == "error" and d.file}
+    kept_cards = any(not c.delete for c in vault.cards)
+    planned: set[int] = set()
+    for card in vault.cards:
+        if not card.delete:
+            continue
+        nid = card.id if card.id is not None and card.id in notes else by_guid.get(guid_of(card_id(card, namespace)), 0)
+        if not nid or nid in claimed or nid in planned:
+            continue
+        if nid not in mine and nid in others:
+            plan.diagnostics.append(Diagnostic(card.file, card.line, "error",
+                                               f"marked DELETE, but nid:{nid} belongs to vault "
+                                               f"{others[nid]!r}: not deleted"))
+            continue
+        planned.add(nid)
+        plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
+    held = 0
+    for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
+        if nid in claimed or nid in planned or nid not in notes:
+            continue
+        if where.rpartition(":")[0] in failed_files or not kept_cards:
+            held += 1  # the file (or the whole vault) gave errors this time: its cards are not gone
+            continue
+        planned.add(nid)
+        plan.deletions.append(Deletion(nid, where, "", "removed"))
+    if held:
+        plan.diagnostics.append(Diagnostic("", 0, "warning",
+                                           f"{held} notes whose cards were not found are not deleted: "
+                                           + ("their files have errors" if kept_cards else
+                                              "the vault gave no cards at all") + " (fix that, then sync again)"))
+
+
+def _plan_media(col, plan: SyncPlan, root: Path) -> dict[str, str]:
+    """Which media files Anki lacks. A file Anki already has with the same bytes, under its name in any
+    case or under the name Anki gives a clashing file (``stem-<sha1>.ext``), is used as it is there:
+    returns those, ``name in the HTML -> name in Anki``."""
+    reused: dict[str, str] = {}
+    folder = Path(col.media.dir())
+    try:
+        existing = {p.name.casefold(): p.name for p in folder.iterdir()}
+    except OSError:
+        existing = {}
+    for path, name in sorted(plan.names.items()):
+        source = root / path
+        try:
+            data_sha = _sha(source)
+        except OSError:
+            continue  # the parser already reported it
+        stem, dot, ext = name.rpartition(".")
+        hashed = f"{stem}-{_sha(source, 'sha1')}.{ext}" if dot else f"{name}-{_sha(source, 'sha1')}"
+        for candidate in (name, existing.get(name.casefold()), hashed, existing.get(hashed.casefold())):
+            try:
+                if candidate and _sha(folder / candidate) == data_sha:
+                    if candidate != name:
+                        reused[name] = candidate
+                    plan.names[path] = candidate
+                    break
+            except OSError:
+                continue
+        else:
+            plan.media[name] = source
+    return reused
+
+
+def _sha(path: Path, algorithm: str = "sha256") -> str:
+    h = hashlib.new(algorithm)
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def rename_media(fields: dict[str, str], renamed: dict[str, str]) -> dict[str, str]:
+    """The fields with media names changed (``old -> new``: Anki gave a file another name because it
+    already had one of that name with other bytes), in ``<img src="...">`` and ``[sound:...]`` as the
+    renderer writes them (parsers/embeds.py)."""
+    out = {}
+    for name, value in fields.items():
+        for old, new in renamed.items():
+            value = value.replace(f'src="{html.escape(old)}"', f'src="{html.escape(new)}"')
+            value = value.replace(f"[sound:{html.escape(old, quote=False)}]",
+                                  f"[sound:{html.escape(new, quote=False)}]")
+        out[name] = value
+    return out
+
+
+def template_map(old_notetype: dict, new_notetype: dict) -> list[int]:
+    """For each template of the new note type, the old template whose cards (and review history) it
+    takes over: the one of the same name, else the one at the same position when that name is not
+    used by the new type; -1: new cards."""
+    old = [t["name"] for t in old_notetype["tmpls"]]
+    new = [t["name"] for t in new_notetype["tmpls"]]
+    return [old.index(t) if t in old else (i if i < len(old) and old[i] not in new else -1)
+            for i, t in enumerate(new)]
+
+
+def field_map(old_notetype: dict, new_fields: list[str]) -> list[int]:
+    """For each field of the new note type, the old field of the same name (case-insensitive), or -1."""
+    lower = {f["name"].casefold(): i for i, f in enumerate(old_notetype["flds"])}
+    return [lower.get(name.casefold(), -1) for name in new_fields]
+
+
+def same_text(stored: str, wanted: str) -> bool:
+    """Whether a field Anki stored already holds ``wanted``: Anki saves field text in Unicode NFC (its
+    default "normalize note text"), so a vault written in another form would otherwise look changed on
+    every sync."""
+    return stored == wanted or stored == unicodedata.normalize("NFC", wanted)
+
+
+def first_field_text(col, nid: int) -> str:
+    """A note's first field as plain text (for listing notes that will be deleted)."""
+    try:
+        note = col.get_note(nid)
+    except Exception:
+        return ""
+    return " ".join(re.sub(r"<[^>]+>", " ", note.fields[0] if note.fields else "").split())[:80]

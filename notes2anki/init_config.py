@@ -1,0 +1,147 @@
+"""`notes2anki init`: a commented ``.notes2anki.toml`` to start from.
+
+:func:`suggest` writes the text: every build key with its meaning, the value the Obsidian_to_Anki plugin's
+``data.json`` sets when the vault has one (else the default), and a folder → deck mapping (the plugin's
+``FOLDER_DECKS`` when set, else one deck per top folder of the vault that holds cards). Nothing here writes a
+file or prints; the command writes the text.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .config import CONFIG_FILE, DEFAULT_IGNORE, PLUGIN_SETTINGS, Syntax
+from .model import Diagnostic
+
+# (key, comment) in the order written; every key of Config that a user sets by hand
+KEYS = [
+    ("default_deck", "Deck for notes without a TARGET DECK line, a frontmatter `deck:` or a folder deck below."),
+    ("default_tag", 'Tag added to every card ("" for none).'),
+    ("scan_directory", 'Only notes under this vault folder ("" = the whole vault).'),
+    ("ignore", "Vault paths to skip, as in .gitignore (added to the default **/*.excalidraw.md; !pattern "
+               "re-includes)."),
+    ("curly_cloze", "Cloze cards: {answer}, {2:answer}, {c2|answer} become clozes."),
+    ("highlights_to_cloze", "Cloze cards: ==text== becomes a cloze."),
+    ("add_obsidian_tags", "#tags inside fields become Anki tags (and leave the text)."),
+    ("add_context", "Append 'path > heading > ...' to the field named in [context_fields]."),
+    ("add_file_link", "Append a link that opens the note in Obsidian to the field named in [file_link_fields]."),
+    ("wikilinks", '[[Links]] as obsidian:// links ("obsidian") or plain text ("text").'),
+]
+TABLES = [
+    ("folder_decks", "Folder → deck; subfolders inherit, the innermost folder wins."),
+    ("folder_tags", "Folder → tags added to its cards; subfolders inherit."),
+    ("custom_regexps", "Note type → regular expression; each match is a card, group i = field i."),
+    ("context_fields", "Note type → field that gets the context (with add_context)."),
+    ("file_link_fields", "Note type → field that gets the file link (with add_file_link)."),
+]
+TAIL = """
+# Semantic tools (duplicates, related notes, topics); uncomment to change.
+# [semantic]
+# model = "all-MiniLM-L6-v2"     # or a path to a local sentence-transformers model
+# [dupes]
+# threshold = 0.65
+# ignore = [["a.md:12", "b.md:40"]]   # pairs you keep on purpose (file:line or the cards' IDs)
+# [topics]
+# threshold = 0.86
+# [related]
+# k = 5
+"""
+
+
+@dataclass
+class Suggestion:
+    text: str  # the TOML file's content
+    from_plugin: bool  # the plugin's data.json was read
+    folders: dict[str, tuple[int, int]]  # suggested folder decks: top folder → (cards, cards in the default
+    # deck today); empty when the plugin's FOLDER_DECKS are used
+    diagnostics: list[Diagnostic]
+
+
+def toml_value(value) -> str:
+    """A TOML literal for a str, bool, int, float, list or dict (inline table) value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def top_folders(root: Path) -> dict[str, tuple[int, int]]:
+    """Top folders of the vault that hold cards → (cards, cards now in the default deck); hidden folders
+    left out."""
+    from .config import load_config
+    from .parsers import load_vault
+
+    config = load_config(root, [])
+    vault = load_vault(root, config)
+    counts = Counter(c.file.split("/", 1)[0] for c in vault.cards if "/" in c.file)
+    default = Counter(c.file.split("/", 1)[0] for c in vault.cards if "/" in c.file and c.deck == config.default_deck)
+    return {folder: (n, default[folder]) for folder, n in sorted(counts.items()) if not folder.startswith(".")}
+
+
+def suggest(root: Path) -> Suggestion:
+    """The commented ``.notes2anki.toml`` for the vault at ``root``: the values the vault's configuration
+    has now (the plugin's data.json, and an existing ``.notes2anki.toml`` when replacing it), else the
+    defaults, each marked with the file it came from."""
+    from .config import load_config
+
+    root = Path(root)
+    diags: list[Diagnostic] = []
+    config = load_config(root, diags)
+    from_plugin = any(src == PLUGIN_SETTINGS for src in config.origin.values())
+    source = f"the plugin's settings ({PLUGIN_SETTINGS}) and " if from_plugin else ""
+    lines = [f"# notes2anki settings for this vault. Written by `notes2anki init` from {source}defaults;",
+             "# edit freely (README: Configuration). Priority: defaults < the plugin's data.json < this file",
+             "# < command-line options. A line starting with # is a comment.", ""]
+
+    def mark(key: str) -> str:
+        where = config.origin.get(key)
+        return {PLUGIN_SETTINGS: "  # from the plugin", CONFIG_FILE: f"  # from the previous {CONFIG_FILE}"}.get(
+            where, "")
+
+    for key, comment in KEYS:
+        value = getattr(config, key)
+        if key == "ignore":  # written patterns are added to the defaults
+            value = [p for p in value if p not in DEFAULT_IGNORE]
+        lines += [f"# {comment}", f"{key} = {toml_value(value)}{mark(key)}", ""]
+    folders: dict[str, tuple[int, int]] = {}
+    for key, comment in TABLES:
+        value = getattr(config, key) or {}
+        if key == "folder_decks" and not value:
+            folders = top_folders(root)
+            lines += [f"# {comment}", "# Suggested: one deck per top folder that holds cards. A TARGET DECK line or a",
+                      "# frontmatter deck still wins; only the cards now in the default deck would move",
+                      "# (a folder none of whose cards would move is commented out).", f"[{key}]"]
+            lines += [("" if d else "# ") + f"{toml_value(f)} = {toml_value(f)}  # {n} cards, {d} now in the default deck"
+                      for f, (n, d) in folders.items()]
+            lines.append("")
+            continue
+        lines += [f"# {comment}" + mark(key), f"[{key}]"]
+        lines += [f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items()]
+        lines.append("")
+    for name, spec in config.note_types.items():
+        lines += [f"# A note type of your Anki collection{mark('note_types')}: its fields, in order.",
+                  f"[note_types.{toml_value(name)}]"]
+        lines += [f"{k} = {toml_value(v)}" for k, v in spec.items() if v not in (None, "", {}, [])]
+        lines.append("")
+    renamed = {f.name: getattr(config.syntax, f.name) for f in fields(Syntax)
+               if getattr(config.syntax, f.name) != getattr(Syntax(), f.name)}
+    if renamed:
+        lines += [f"# Marker words of the card syntax, renamed{mark('syntax')}.", "[syntax]"]
+        lines += [f"{attr} = {toml_value(value)}" for attr, value in renamed.items()]
+        lines.append("")
+    text = "\n".join(lines).rstrip("\n") + "\n" + TAIL
+    return Suggestion(text, from_plugin, folders, diags)
+
+
+def config_path(root: Path) -> Path:
+    return Path(root) / CONFIG_FILE
+

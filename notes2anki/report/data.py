@@ -1,0 +1,240 @@
+"""What the report page shows, assembled from the library (nothing printed, nothing written).
+
+:func:`assemble` reads the vault and its configuration, checks identities as a build would, and — unless the
+encoder cannot be loaded — finds duplicate pairs (:mod:`notes2anki.semantic.dupes`), unlinked related notes
+(:mod:`notes2anki.semantic.related`) and topics (:mod:`notes2anki.semantic.topics`), all through one
+:class:`~notes2anki.semantic.encoder.Embedder`, so the embedding cache is shared and a warm run loads no
+model. The topic map places every card at its 2-D principal-component projection (:func:`project`).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config import load_config
+from ..messages import by_kind, normalised
+from ..model import Card, Diagnostic, Vault
+from ..parsers import load_vault
+from ..parsers.markdown import obsidian_uri
+
+RELATED_NOTES_SHOWN = 300  # notes listed with unlinked suggestions (best-scoring first)
+RELATED_K, RELATED_MIN_SCORE = 3, 0.3  # per note; [related] k / min_score override them
+HOVER_CHARS = 300  # characters of a card's front in the topic map's hover text
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int
+    message: str
+    url: str  # obsidian:// link that opens the note ("" for the vault as a whole)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else (self.file or "vault")
+
+
+@dataclass
+class ProblemGroup:
+    severity: str  # "error" | "warning"
+    kind: str
+    problems: list[Problem]
+
+
+@dataclass
+class CardView:
+    """A card as the report shows it: place, deck, note type, and its fields' HTML."""
+
+    where: str
+    url: str
+    deck: str
+    note_type: str
+    fields: list[tuple[str, str]]  # (field name, Anki HTML: media by their names in Anki)
+    media: dict[str, str]  # media name in the HTML → vault path of the file
+
+
+@dataclass
+class DuplicateView:
+    score: float
+    kind: str  # "exact" | "near"
+    a: CardView
+    b: CardView
+
+
+@dataclass
+class Point:
+    x: float  # projection coordinates, scaled to [0, 1]
+    y: float
+    topic: int  # topic id, 0 = unassigned
+    front: str  # plain text, at most HOVER_CHARS characters
+    where: str
+    url: str
+
+
+@dataclass
+class TopicView:
+    id: int
+    label: str
+    cards: int
+
+
+@dataclass
+class ReportData:
+    vault_name: str
+    notes: int
+    cards: int
+    decks: list[tuple[str, int]]
+    note_types: list[tuple[str, int]]
+    without_id: int
+    problems: list[ProblemGroup] = field(default_factory=list)
+    duplicates: list[DuplicateView] = field(default_factory=list)
+    related: list[tuple[str, str, list[tuple[str, str, float]]]] = field(default_factory=list)
+    topics: list[TopicView] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    projection: str = ""  # how the map was made, in words
+    notices: list[str] = field(default_factory=list)  # e.g. "duplicates not checked: model not loadable"
+    root: Path = Path(".")
+
+
+def card_view(card: Card, vault_name: str, field_names: list[str], media_index=None) -> CardView:
+    """``media_index``: the vault's :class:`~notes2anki.parsers.media.MediaIndex` (names the renderer
+    wrote into the HTML → files)."""
+    media = {media_index.name(p): p for p in card.media} if media_index is not None else {}
+    return CardView(card.where, obsidian_uri(vault_name, card.file), card.deck, card.note_type,
+                    [(name, card.html.get(name, "")) for name in field_names], media)
+
+
+def _plain(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def group_problems(diagnostics: list[Diagnostic], vault_name: str) -> list[ProblemGroup]:
+    """Diagnostics grouped by kind (``Diagnostic.kind`` when present, else the message with names and
+    numbers blanked), errors first, then the largest groups."""
+    groups = [(severity, kind, [Problem(d.file, d.line, d.message,
+                                        obsidian_uri(vault_name, d.file) if d.file and not d.file.startswith("/")
+                                        else "") for d in ds])
+              for severity, kind, ds in by_kind(diagnostics)]
+    out = []
+    for severity, kind, items in groups:
+        shared = normalised(items[0].message)  # a short `kind` code is shown with what its messages say
+        out.append(ProblemGroup(severity, kind if kind == shared else f"{kind}: {shared}", items))
+    return out
+
+
+def project(vectors: np.ndarray) -> np.ndarray:
+    """2-D coordinates of unit vectors, each axis scaled to [0, 1]: principal component analysis
+    (scikit-learn's PCA, full SVD: deterministic, signs fixed). Zero rows (cards without text) stay at the
+    centre of the data. Fewer than 3 rows: spread on a line; rows all equal: all at the centre."""
+    n = vectors.shape[0]
+    if n == 0:
+        return np.zeros((0, 2))
+    if n < 3 or vectors.shape[1] < 2:
+        return np.column_stack([np.linspace(0.1, 0.9, n) if n > 1 else [0.5], np.full(n, 0.5)])
+    if not np.ptp(vectors, axis=0).any():  # all cards alike (one text): nothing to spread them by
+        return np.full((n, 2), 0.5)
+    from sklearn.decomposition import PCA
+
+    xy = PCA(n_components=2, svd_solver="full").fit_transform(vectors.astype(np.float64))
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(high - low > 0, high - low, 1.0)
+    return (xy - low) / span
+
+
+def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
+             cache_path: Path | str | None = None, config=None, vault: Vault | None = None,
+             diagnostics: list[Diagnostic] | None = None) -> ReportData:
+    """Everything the report page shows for the vault at ``root``.
+
+    ``config``/``vault``: already loaded (else read here); ``diagnostics``: the problems found so far — the
+    list is extended with what this finds (identities, semantic warnings) and all of it becomes the page's
+    problems. ``semantic=False`` (or an encoder that cannot be loaded: a notice says so) leaves out
+    duplicates, related notes and the topic map. Bad vault content never raises: it becomes problems.
+    """
+    from ..decks.identity import assign_identities
+    from ..model import note_type_fields
+
+    root = Path(root)
+    diags: list[Diagnostic] = diagnostics if diagnostics is not None else []
+    if config is None:
+        config = load_config(root, diags)
+    if vault is None:
+        vault = load_vault(root, config)
+        diags += vault.diagnostics
+    cards = [c for c in vault.cards if not c.delete]
+    assign_identities(cards, diags)  # duplicate IDs and missing IDs, as `build` reports them
+    name = config.vault_name or vault.name
+    data = ReportData(vault_name=name, notes=len(vault.notes), cards=len(cards),
+                      decks=sorted(Counter(c.deck for c in cards).items()),
+                      note_types=sorted(Counter(c.note_type for c in cards).items(), key=lambda kv: -kv[1]),
+                      without_id=sum(1 for c in cards if c.id is None), root=root)
+    fields = note_type_fields(config.note_types)
+    if semantic and cards:
+        _semantic(data, vault, config, fields, model, cache_path, diags)
+    data.problems = group_problems(diags, name)
+    return data
+
+
+def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path, diags) -> None:
+    from ..semantic import related as rel
+    from ..semantic import topics as tp
+    from ..parsers.media import MediaIndex
+    from ..semantic.dupes import find_duplicates, settings_from_config
+    from ..semantic.encoder import Embedder, EncoderError
+    from ..semantic.text import question_text
+
+    cfg_model, threshold, ignore, problems = settings_from_config(config)
+    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    topic_opts, problems = tp.settings(config.section("topics"))
+    related_opts, more = rel.settings(config.section("related"))
+    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems + more]
+    try:
+        embedder = Embedder(model or cfg_model, cache_path=cache_path)
+    except EncoderError as exc:
+        data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
+        return
+    try:
+        with embedder:
+            cards = [c for c in vault.cards if not c.delete]
+            found = find_duplicates(cards, embedder=embedder, threshold=threshold, ignore=ignore)
+            diags += [Diagnostic("", 0, "warning", w) for w in found.warnings]
+            index = MediaIndex(vault.root, vault.files)
+            data.duplicates = [DuplicateView(p.score, p.kind,
+                                             card_view(p.a, data.vault_name, fields[p.a.note_type], index),
+                                             card_view(p.b, data.vault_name, fields[p.b.note_type], index))
+                               for p in found.pairs]
+            index = rel.RelatedIndex.build(vault, embedder)
+            rows = index.suggestions_all(related_opts.get("k", RELATED_K),
+                                        min_score=related_opts.get("min_score", RELATED_MIN_SCORE))
+            seen_pairs: set[frozenset[str]] = set()  # A→B and B→A are one suggestion
+            for k, (path, found) in enumerate(rows):
+                found = [s for s in found if frozenset((path, s.note)) not in seen_pairs]
+                seen_pairs.update(frozenset((path, s.note)) for s in found)
+                rows[k] = (path, found)
+            rows = [(path, found) for path, found in rows if found]
+            rows.sort(key=lambda row: (-row[1][0].score, row[0]))
+            data.related = [(path, obsidian_uri(data.vault_name, path),
+                             [(s.note, obsidian_uri(data.vault_name, s.note), s.score) for s in found])
+                            for path, found in rows[:RELATED_NOTES_SHOWN]]
+            all_cards, texts, x = tp.card_vectors(vault, embedder)
+            keep = [i for i, c in enumerate(all_cards) if not c.delete]
+            all_cards, texts, x = [all_cards[i] for i in keep], [texts[i] for i in keep], x[keep]
+            result = tp.find_topics(all_cards, x, texts=texts, **topic_opts)
+            diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
+    except EncoderError as exc:
+        data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
+        return
+    topic_of = {c.key: t.id for t in result.topics for c in t.cards}
+    data.topics = [TopicView(t.id, t.label, len(t.cards)) for t in result.topics]
+    xy = project(x)
+    data.points = [Point(float(px), float(py), topic_of.get(c.key, 0),
+                         _plain(question_text(c) or c.where, HOVER_CHARS), c.where,
+                         obsidian_uri(data.vault_name, c.file))
+                   for c, (px, py) in zip(all_cards, xy)]
+    data.projection = ("principal component analysis (scikit-learn PCA) of each card's embedding blended with "
+                       "its note's, as `topics` clusters them")
+

@@ -1,0 +1,161 @@
+"""Exit codes and messages every command shares: Ctrl-C (130, with what was found so far), an internal error
+(2, a message, no traceback), the summary of many diagnostics by kind, --all-messages, --messages-file, and
+the `ids --dry-run` diff that applies with `git apply` (issues 10, 11, 14)."""
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from notes2anki.cli.common import EXIT_FATAL, EXIT_INTERRUPTED, collected, guarded
+from notes2anki.messages import kind_of
+from notes2anki.model import Diagnostic
+
+from .terminal import cli_env, command
+
+
+def test_ctrl_c_during_the_duplicate_check_shows_the_messages_and_exits_130(make_vault, tmp_path):
+    """SIGINT while `build` loads the model for its duplicate check: the deck is written, the warnings
+    collected so far are shown, the exit code is 130 (not 1, "the vault has errors")."""
+    root = make_vault({"img.md": "START\nBasic\nWhat does the figure show?\nBack: ![[gone.png]]\nEND\n",
+                       "b.md": "START\nBasic\nWhat is ATP?\nBack: the cell's energy currency\nEND\n"})
+    env = cli_env(NOTES2ANKI_CACHE_DIR=str(tmp_path / "cold-cache"), NOTES2ANKI_STATE_DIR=str(tmp_path / "st"))
+    proc = subprocess.Popen(command("build", root, "-o", tmp_path / "d.apkg"), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    seen: list[str] = []
+    packaged = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            seen.append(line)
+            if "cards packaged" in line:
+                packaged.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert packaged.wait(120), "".join(seen)
+    time.sleep(0.5)  # now in the duplicate check (the model takes seconds to load in a fresh process)
+    assert proc.poll() is None, "the duplicate check ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    stderr = proc.stderr.read()
+    assert proc.wait(60) == EXIT_INTERRUPTED, stderr
+    reader.join(10)
+    assert "Traceback" not in stderr
+    assert "img.md:1: warning: embedded file 'gone.png'" in stderr
+    assert "Interrupted" in stderr
+    assert (tmp_path / "d.apkg").is_file()  # written before the interruption
+
+
+@click.command()
+@click.option("--boom", type=click.Choice(["crash", "interrupt"]))
+def _probe(boom):
+    """A command that fails the way a bug would, after collecting a warning."""
+    collected().append(Diagnostic("a.md", 3, "warning", "something to fix"))
+    if boom == "crash":
+        {}["missing"]  # noqa: B018 - an unexpected KeyError, as a bug would raise
+    raise KeyboardInterrupt
+
+
+_guarded_probe = click.command("probe")(click.option("--boom")(guarded(_probe.callback)))
+
+
+@pytest.mark.parametrize("boom, code", [("crash", EXIT_FATAL), ("interrupt", EXIT_INTERRUPTED)])
+def test_the_guard_turns_exceptions_into_messages_and_exit_codes(boom, code):
+    result = CliRunner().invoke(_guarded_probe, ["--boom", boom])
+    assert result.exit_code == code
+    assert "Traceback" not in result.output
+    assert "a.md:3: warning: something to fix" in result.stderr  # what was collected is shown
+    if boom == "crash":
+        assert "internal error: KeyError: 'missing'" in result.stderr
+        assert "Please report it" in result.stderr
+    else:
+        assert "Interrupted" in result.stderr
+
+
+def test_every_command_is_guarded():
+    for name, cmd in cli_main.commands.items():
+        assert getattr(cmd.callback, "__wrapped__", None) is not None, name
+
+
+MANY = {f"notes/n{k:02d}.md": f"START\nBasik\nQuestion {k}\nEND\n" for k in range(30)}
+MANY["notes/yaml.md"] = "---\ntags: [a\n---\nSTART\nBasic\nQ\nBack: A\n<!--ID: 1768062256999-->\nEND\n"
+
+
+def test_many_messages_are_summarised_by_kind(make_vault, cli_build, tmp_path):
+    root = make_vault(MANY)
+    result, _ = cli_build(root)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) < 10, result.stderr
+    assert "31 messages (30 errors, 1 warnings), by kind:" in result.stderr
+    kind = next(line for line in lines if "30× error" in line)
+    assert "unknown note type" in kind and "notes/n00.md:2, notes/n01.md:2, notes/n02.md:2, …" in kind
+    assert any("1× warning" in line and "YAML" in line and "notes/yaml.md" in line for line in lines)
+    assert "--all-messages" in result.stderr
+
+    result, _ = cli_build(root, "--all-messages")
+    assert sum(": error: unknown note type" in line for line in result.stderr.splitlines()) == 30
+
+    messages = tmp_path / "messages.txt"
+    result, _ = cli_build(root, "--messages-file", str(messages))
+    written = messages.read_text("utf-8").splitlines()
+    assert len(written) == 31 and written[0].startswith("notes/n00.md:2: error: unknown note type")
+    assert f"all of them are in {messages}" in result.stderr
+
+
+def test_kind_of_groups_messages_that_differ_only_in_names_and_numbers():
+    a = Diagnostic("a.md", 1, "error", "unknown note type 'Basik'; card skipped (line 12)")
+    b = Diagnostic("b.md", 9, "error", "unknown note type 'Vocab'; card skipped (line 3)")
+    assert kind_of(a) == kind_of(b) == "unknown note type '…'; card skipped (line N)"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_ids_dry_run_diff_applies_with_git_apply(make_vault, tmp_path):
+    long_front = "A very long front " + "with many words " * 20 + "that a terminal would wrap"
+    root = make_vault({
+        "a.md": f"START\nBasic\n{long_front}\nBack:\tan answer after a tab\nEND\n",
+        "crlf.md": "START\r\nBasic\r\nWindows line endings\r\nBack: yes\r\nEND\r\n",
+        "sub dir/no newline.md": "START\nBasic\nNo newline at the end\nBack: right\nEND",
+    })
+    result = subprocess.run(command("ids", root, "--dry-run"), capture_output=True, env=cli_env(),
+                            stdin=subprocess.DEVNULL, timeout=120)
+    assert result.returncode == 0, result.stderr
+    patch = tmp_path / "ids.patch"
+    patch.write_bytes(result.stdout)
+    assert b"Would add 3 IDs in 3 files" in result.stderr
+    check = subprocess.run(["git", "apply", "--check", "-v", str(patch)], cwd=root, capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stderr + result.stdout.decode()
+    twin = tmp_path / "twin" / root.name  # same folder name: implicit IDs are namespaced by the vault
+    shutil.copytree(root, twin)
+    applied = subprocess.run(["git", "apply", str(patch)], cwd=root, capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
+    # the patched vault is byte for byte what `ids` itself writes
+    subprocess.run(command("ids", twin), env=cli_env(), capture_output=True, check=True, timeout=120)
+    for path in sorted(twin.rglob("*.md")):
+        assert (root / path.relative_to(twin)).read_bytes() == path.read_bytes(), path.name
+        assert b"<!--ID: " in path.read_bytes()
+
+
+@pytest.mark.parametrize("args", [["ids", "{root}", "--dry-run"], ["build", "{root}", "-o", "{out}", "--no-dupes"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(make_vault, tmp_path, args):
+    """`notes2anki ... | head -1`: no BrokenPipeError traceback, exit 0 (the reader has what it wanted)."""
+    long = "a deck name long enough that the table outgrows the pipe's buffer " * 2
+    root = make_vault({f"n{k:04d}.md": f"TARGET DECK: {k} {long}\n\nSTART\nBasic\nQuestion {k}\nBack: A\nEND\n"
+                       for k in range(1000)})
+    argv = [a.format(root=root, out=tmp_path / "d.apkg") for a in args]
+    env = cli_env(NOTES2ANKI_CACHE_DIR=str(tmp_path / "c"), NOTES2ANKI_STATE_DIR=str(tmp_path / "s"))
+    proc = subprocess.Popen(command(*argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdout.readline()
+    proc.stdout.close()  # like `head -1`
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(120) == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr

@@ -1,0 +1,115 @@
+"""`notes2anki init`, `--version` and shell completion (issue 14)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import tomllib
+
+from click.testing import CliRunner
+
+from notes2anki import __version__
+from notes2anki.cli import main as cli_main
+from notes2anki.config import PLUGIN_SETTINGS, load_config
+
+from .terminal import cli_env, command
+
+CARD = "START\nBasic\nQuestion {n}\nBack: Answer {n}\n<!--ID: 176806225{n:04d}-->\nEND\n"
+PLUGIN = {
+    "settings": {
+        "Defaults": {"Deck": "Inbox", "Tag": "Obsidian_to_Anki", "CurlyCloze": True, "Add File Link": False},
+        "CUSTOM_REGEXPS": {"Basic": r"^Q: (.+)\nA: (.+)$", "Cloze": ""},
+        "FOLDER_DECKS": {"Spanish": "Languages::Spanish", "Old": ""},
+        "FOLDER_TAGS": {"Spanish": "es vocab"},
+        "IGNORED_FILE_GLOBS": ["Templates/**", "**/*.excalidraw.md"],
+        "Syntax": {"Begin Note": "START_CARD", "End Note": "END_CARD"},
+    },
+    "fields_dict": {"Vocab": ["Word", "Meaning"], "Basic": ["Front", "Back"]},
+}
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli_main, [str(a) for a in args])
+
+
+def test_init_suggests_a_deck_per_top_folder_and_writes_only_the_config(make_vault, helpers):
+    root = make_vault({"Biology/Cell.md": CARD.format(n=1), "Biology/sub/Mito.md": CARD.format(n=2),
+                       "History/Rome.md": "TARGET DECK: Rome\n\n" + CARD.format(n=3), "Loose.md": CARD.format(n=4),
+                       ".trash/Old.md": CARD.format(n=5)})
+    before = helpers.tree_digest(root)
+    result = invoke("init", root)
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.stdout and "1 top folders as decks" in " ".join(result.stdout.split())
+    after = helpers.tree_digest(root)
+    assert set(after) - set(before) == {".notes2anki.toml"}
+    assert {k: v for k, v in after.items() if k != ".notes2anki.toml"} == before
+    text = (root / ".notes2anki.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    assert data["folder_decks"] == {"Biology": "Biology"}  # History's card has its own deck: commented out
+    assert '# "History" = "History"  # 1 cards, 0 now in the default deck' in text
+    assert ".trash" not in text
+    assert "# Deck for notes without a TARGET DECK line" in text  # every key is explained
+    config = load_config(root, [])
+    assert config.folder_decks == {"Biology": "Biology"} and config.default_deck == "Default"
+    assert config.ignore == ["**/*.excalidraw.md"]
+
+
+def test_init_starts_from_the_plugin_settings(make_vault):
+    root = make_vault({"Spanish/Words.md": CARD.format(n=1), PLUGIN_SETTINGS: json.dumps(PLUGIN)})
+    result = invoke("init", root, "--stdout")
+    assert result.exit_code == 0, result.output
+    assert not (root / ".notes2anki.toml").exists()  # --stdout writes nothing
+    data = tomllib.loads(result.stdout)
+    assert data["default_deck"] == "Inbox" and data["default_tag"] == "Obsidian_to_Anki"
+    assert data["curly_cloze"] is True and data["add_file_link"] is False
+    assert data["ignore"] == ["Templates/**"]  # added to the default **/*.excalidraw.md
+    assert data["custom_regexps"] == {"Basic": r"^Q: (.+)\nA: (.+)$"}
+    assert data["folder_decks"] == {"Spanish": "Languages::Spanish"}
+    assert data["folder_tags"] == {"Spanish": ["es", "vocab"]}
+    assert data["note_types"] == {"Vocab": {"fields": ["Word", "Meaning"]}}
+    assert data["syntax"] == {"begin_note": "START_CARD", "end_note": "END_CARD"}
+    assert 'default_deck = "Inbox"  # from the plugin' in result.stdout
+    # written, the file means what the plugin's settings meant
+    (root / ".notes2anki.toml").write_text(result.stdout, encoding="utf-8")
+    with_file = load_config(root, [])
+    (root / ".notes2anki.toml").unlink()
+    plugin_only = load_config(root, [])
+    for key in ("default_deck", "default_tag", "curly_cloze", "ignore", "custom_regexps", "folder_decks",
+                "folder_tags", "file_link_fields", "context_fields", "syntax"):
+        assert getattr(with_file, key) == getattr(plugin_only, key), key
+    assert ({k: v["fields"] for k, v in with_file.note_types.items()}
+            == {k: v["fields"] for k, v in plugin_only.note_types.items()})
+
+
+def test_init_never_overwrites_without_force(make_vault):
+    root = make_vault({"a.md": CARD.format(n=1), ".notes2anki.toml": 'default_deck = "Mine"\n'})
+    result = invoke("init", root)
+    assert result.exit_code == 2
+    assert "exists already" in result.stderr and "--force" in result.stderr
+    assert (root / ".notes2anki.toml").read_text("utf-8") == 'default_deck = "Mine"\n'
+    result = invoke("init", root, "--force")
+    assert result.exit_code == 0
+    text = (root / ".notes2anki.toml").read_text("utf-8")  # rewritten, commented, keeping the values set
+    assert 'default_deck = "Mine"  # from the previous .notes2anki.toml' in text
+    assert tomllib.loads(text)["default_deck"] == "Mine" and "# Tag added to every card" in text
+
+
+def test_init_in_the_current_folder(make_vault, monkeypatch):
+    root = make_vault({"a.md": CARD.format(n=1)})
+    monkeypatch.chdir(root)
+    assert invoke("init").exit_code == 0
+    assert (root / ".notes2anki.toml").is_file()
+
+
+def test_version():
+    for flag in ("--version", "-V"):
+        result = invoke(flag)
+        assert result.exit_code == 0 and result.output == f"notes2anki, version {__version__}\n"
+
+
+def test_bash_completion_script_and_completions():
+    env = cli_env(_NOTES2ANKI_COMPLETE="bash_source")
+    script = subprocess.run(command(), capture_output=True, text=True, env=env, timeout=120)
+    assert script.returncode == 0 and "_notes2anki_completion" in script.stdout
+    env = cli_env(_NOTES2ANKI_COMPLETE="bash_complete", COMP_WORDS="notes2anki re", COMP_CWORD="1")
+    words = subprocess.run(command(), capture_output=True, text=True, env=env, timeout=120)
+    assert words.stdout.split() == ["plain,related", "plain,report"]

@@ -44,6 +44,8 @@ __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "f
 
 @dataclass
 class DuplicatePair:
+    """Two cards reported as duplicates: ``score`` 1.0 for exact, else the judge's probability."""
+
     a: Card
     b: Card
     score: float
@@ -54,6 +56,8 @@ class DuplicatePair:
 
 @dataclass
 class DuplicateGroup:
+    """Three or more cards every two of which are reported duplicates (a clique)."""
+
     cards: list[Card]
     score: float  # the weakest pair inside the group
     exact: bool = False  # every card has the same text
@@ -72,6 +76,8 @@ class Rejection:
 
 @dataclass
 class DuplicateReport:
+    """What :func:`find_duplicates` found: pairs, groups, rejected candidates, warnings and counts."""
+
     pairs: list[DuplicatePair] = field(default_factory=list)
     groups: list[DuplicateGroup] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -85,6 +91,7 @@ class DuplicateReport:
 
     @property
     def found(self) -> bool:
+        """Whether any pair was reported."""
         return bool(self.pairs)
 
     def to_json(self) -> dict[str, Any]:
@@ -99,6 +106,7 @@ class DuplicateReport:
 
 
 def card_json(card: Card) -> dict[str, Any]:
+    """A card in ``dupes --json``: file, line and plain question."""
     return {"file": card.file, "line": card.line, "front": question_text(card)}
 
 

@@ -110,7 +110,7 @@ class TopicsSettings(Strict):
 
     threshold: float | None = Field(None, gt=0.0, lt=2.0)  # cosine distance where merging stops
     min_size: int | None = Field(None, ge=1, le=1_000_000)
-    k: int | None = Field(None, ge=1, le=1_000)  # example cards shown per topic
+    k: int | None = Field(None, ge=1, le=1_000)  # number of broad subjects (None: chosen by silhouette)
 
 
 class SyncSettings(Strict):

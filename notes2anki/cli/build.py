@@ -64,7 +64,7 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     if topic_tags:
         from ..semantic.topics import topic_tags as compute_topic_tags
 
-        extra_tags, topic_warnings = compute_topic_tags(v, model=model)
+        extra_tags, topic_warnings = compute_topic_tags(v, model=model, config=config)
         diags += topic_warnings
     try:
         with adopting(collection, v, config, diags) as adopt:

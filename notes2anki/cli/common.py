@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -275,6 +276,8 @@ def guarded(callback):
         except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
+            with contextlib.suppress(Exception):  # a second Ctrl-C must not cut the report short
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
             with contextlib.suppress(Exception):
                 show_diagnostics(collected())
             err.print("[red]Interrupted: stopped before the end; nothing more was written.[/red]")

@@ -76,9 +76,9 @@ def tags_hash(tags: list[str]) -> str:
 
 
 def build_package(vault: Vault, config: Config, output: Path, state_path: Path | None = None,
-                  now: float | None = None, extra_tags: dict[int, list[str]] | None = None,
+                  now: float | None = None, extra_tags: dict[tuple[str, int, int], list[str]] | None = None,
                   adopt=None) -> BuildReport:
-    """Package every card of the vault. ``extra_tags`` maps ``id(card)`` → tags to add (e.g. topics).
+    """Package every card of the vault. ``extra_tags`` maps ``Card.key`` → tags to add (e.g. topics).
 
     ``adopt``: None, or ``adopt(card, card_guid, fields_by_name) -> Adopted | None`` naming the
     existing collection note the card updates (``build --collection``, see decks/sync_plan.py)."""
@@ -107,7 +107,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     new_state: dict[str, CardState] = {}
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
-        tags = card.tags + (extra_tags or {}).get(id(card), [])
+        tags = card.tags + (extra_tags or {}).get(card.key, [])
         adopted = adopt(card, card_guid, dict(zip(types[card.note_type], fields))) if adopt else None
         if adopted is not None:
             card_guid, fields = adopted.guid, adopted.fields if adopted.fields is not None else fields

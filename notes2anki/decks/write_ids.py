@@ -192,9 +192,8 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
 
 
 def _id_of(ids: dict, card: Card) -> int:
-    """The card's ID in ``identity.card_ids``'s result, keyed by ``Card.key`` (or, in older versions,
-    by ``id(card)``)."""
-    return ids[card.key] if card.key in ids else ids[id(card)]
+    """The card's ID in ``identity.card_ids``'s result (keyed by ``Card.key``)."""
+    return ids[card.key]
 
 
 def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int], int],

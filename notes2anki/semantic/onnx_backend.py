@@ -223,7 +223,9 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
     first = model[0]
     if type(first).__name__ != "Transformer":
         raise NotConvertible(f"its first module is {type(first).__name__}, not a Transformer")
-    features = model.tokenize(list(PROBE_TEXTS[:2]))
+    # sentence-transformers 6 renamed tokenize → preprocess (tokenize logs a deprecation line)
+    prepare = getattr(model, "preprocess", None) or model.tokenize
+    features = prepare(list(PROBE_TEXTS[:2]))
     inputs = tuple(name for name in ("input_ids", "attention_mask", "token_type_ids") if name in features)
     if inputs[:2] != ("input_ids", "attention_mask"):
         raise NotConvertible(f"unexpected tokenizer outputs {sorted(features)}")

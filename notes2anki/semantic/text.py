@@ -163,9 +163,12 @@ def _field_values(card: "Card") -> list[str]:
 
 
 def is_cloze(card: "Card") -> bool:
-    """A Cloze note type, or a first field holding ``{{c1::...}}`` markup."""
+    """Whether to read the card as a cloze: a cloze note type by the package's one rule
+    (:func:`notes2anki.model.is_cloze`), or a first field holding ``{{c1::...}}`` markup."""
+    from ..model import is_cloze as cloze_note_type
+
     values = _field_values(card)
-    return "cloze" in card.note_type.lower() or bool(values and _CLOZE_OPEN.search(values[0]))
+    return cloze_note_type(card.note_type) or bool(values and _CLOZE_OPEN.search(values[0]))
 
 
 def question_text(card: "Card") -> str:

@@ -382,17 +382,19 @@ def settings(section: dict) -> tuple[dict, list[str]]:
     return {key: value for key, value in values.items() if value is not None}, problems
 
 
-def topic_tags(vault: Vault, model: str | None = None, *, cache_path=None,
+def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_path=None,
                threshold: float | None = None, min_size: int | None = None
-               ) -> tuple[dict[int, list[str]], list[Diagnostic]]:
-    """``topic::<label>`` tags for ``build --topic-tags``: id(card) → [tag of its subject] for every card in a
-    topic, and warnings (cache problems, model not loadable: then no tags). ``[topics]`` settings of the
-    vault's configuration apply unless given here."""
+               ) -> tuple[dict[tuple[str, int, int], list[str]], list[Diagnostic]]:
+    """``topic::<label>`` tags for ``build --topic-tags``: ``Card.key`` → [tag of its subject] for every
+    card in a topic, and warnings (cache problems, model not loadable: then no tags). ``config``: the
+    command's validated settings (read from the vault when None); its ``[topics]`` settings apply unless
+    given here."""
     from ..config import load_config
     from .encoder import Embedder, EncoderError
 
     diags: list[Diagnostic] = []
-    config = load_config(vault.root, [])
+    if config is None:
+        config = load_config(vault.root, [])
     opts, problems = settings(config.section("topics"))
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     if threshold is not None:
@@ -407,8 +409,8 @@ def topic_tags(vault: Vault, model: str | None = None, *, cache_path=None,
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         return {}, diags + [Diagnostic("", 0, "warning", f"topic tags not added: {exc}")]
-    tags: dict[int, list[str]] = {}
+    tags: dict[tuple[str, int, int], list[str]] = {}
     for topic in result.topics:
         for card in topic.cards:
-            tags[id(card)] = [topic.tag]
+            tags[card.key] = [topic.tag]
     return tags, diags

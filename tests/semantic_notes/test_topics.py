@@ -153,10 +153,9 @@ def test_empty_and_tiny_inputs():
 def test_topic_tags_for_build(topics_vault, fixture_topics, cache_dir):
     tags, warnings = topic_tags(topics_vault)
     assert warnings == []
-    assert set(tags) == {id(c) for c in topics_vault.cards}  # nothing unassigned in this vault
-    by_id = {id(c): c for c in topics_vault.cards}
-    expected = {(c.file, c.line): [t.tag] for t in fixture_topics.topics for c in t.cards}
-    assert {(by_id[k].file, by_id[k].line): v for k, v in tags.items()} == expected
+    assert set(tags) == {c.key for c in topics_vault.cards}  # nothing unassigned in this vault
+    expected = {c.key: [t.tag] for t in fixture_topics.topics for c in t.cards}
+    assert tags == expected
 
 
 def test_cli_table_and_tree():

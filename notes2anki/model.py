@@ -98,6 +98,9 @@ class Note:
     links: list[str] = field(default_factory=list)  # wiki-link targets, as written
     headings: list[Heading] = field(default_factory=list)
     syntax_lines: set[int] = field(default_factory=set)  # TARGET DECK / FILE TAGS / FROZEN lines (1-based)
+    # 1-based line -> (start, end) columns (0-based, end exclusive) of each ``STARTI [Type] … ENDI`` on it,
+    # recognised with the vault's own marker words (a skipped inline card, e.g. of an unknown type, too)
+    inline_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

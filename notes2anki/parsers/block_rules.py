@@ -97,6 +97,8 @@ def inline_cards(state: ScanState) -> bool:
             if card:
                 state.result.cards.append(card)
         inline_lint(state, covered)
+        if covered:
+            state.result.inline_spans[state.line] = covered
     return False
 
 

@@ -19,6 +19,7 @@ class FileScan:
     links: list[str] = field(default_factory=list)
     fenced: set[int] = field(default_factory=set)  # 1-based lines inside fenced code (fences too)
     syntax_lines: set[int] = field(default_factory=set)  # TARGET DECK / FILE TAGS / FROZEN lines (1-based)
+    inline_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # line -> STARTI…ENDI spans
     loose_ids: dict[int, int] = field(default_factory=dict)  # 1-based line -> ID: ID lines outside blocks
 
 

@@ -79,7 +79,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
     found.cards = _showable(found.cards, types, diagnostics)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
-                links=list(found.links), syntax_lines=set(found.syntax_lines))
+                links=list(found.links), syntax_lines=set(found.syntax_lines),
+                inline_spans=dict(found.inline_spans))
     deck = file_deck(rel, found.target_deck, frontmatter_deck(fm, config.syntax), config)
     shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm, config.syntax), config)
     for card in found.cards:

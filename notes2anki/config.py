@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import config_schema as schema
+from .config_schema import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
 from .fileio import MAX_CONFIG_BYTES, UnsafeFile, is_inside, read_bounded
 from .model import BUILTIN_FIELDS, Diagnostic
 
@@ -33,34 +34,6 @@ CONFIG_KIND = "config"
 
 _repr = reprlib.Repr()
 _repr.maxstring, _repr.maxother, _repr.maxlevel = 60, 60, 3
-
-
-@dataclass(frozen=True)
-class Syntax:
-    """The marker words of the card syntax. The plugin lets users rename each one (data.json
-    ``settings.Syntax``; ``[syntax]`` in ``.notes2anki.toml``); these are the plugin's defaults."""
-
-    begin_note: str = "START"
-    end_note: str = "END"
-    begin_inline_note: str = "STARTI"
-    end_inline_note: str = "ENDI"
-    target_deck_line: str = "TARGET DECK"
-    file_tags_line: str = "FILE TAGS"
-    delete_note_line: str = "DELETE"
-    frozen_fields_line: str = "FROZEN"
-
-
-# data.json "Syntax" keys → Syntax attributes
-PLUGIN_SYNTAX_KEYS = {
-    "Begin Note": "begin_note",
-    "End Note": "end_note",
-    "Begin Inline Note": "begin_inline_note",
-    "End Inline Note": "end_inline_note",
-    "Target Deck Line": "target_deck_line",
-    "File Tags Line": "file_tags_line",
-    "Delete Note Line": "delete_note_line",
-    "Frozen Fields Line": "frozen_fields_line",
-}
 
 
 @dataclass

@@ -194,6 +194,8 @@ KINDS: dict[str, str] = {
     "empty-front": "a card whose front is empty, so Anki makes no card; skipped",
     "near-miss": "card syntax that is almost right (what was probably meant is said)",
     "no-cloze": "a cloze card without a cloze deletion",
+    "cloze-zero": "a {{c0::…}} cloze: Anki numbers clozes from 1 and ignores c0",
+    "deck-name": "a deck name with empty parts between '::' (they are dropped)",
     "missing-media": "an embedded file that is not in the vault",
     "render": "a field that could not be rendered as written (embeds, links)",
     "other-error": "other errors (each message says what)",

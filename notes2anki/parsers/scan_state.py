@@ -13,6 +13,7 @@ class FileScan:
 
     cards: list[Card] = field(default_factory=list)
     target_deck: str | None = None
+    target_deck_at: int = 0  # 1-based line of the TARGET DECK line that set ``target_deck``
     file_tags: list[str] = field(default_factory=list)
     frozen: dict[str, dict[str, str]] = field(default_factory=dict)  # note type -> field -> text
     headings: list[Heading] = field(default_factory=list)

@@ -294,7 +294,7 @@ def _line_of(text: str, loc: list[str]) -> int:
 
 def _checked_patterns(patterns: list[str], key: str, text: str, diags: list[Diagnostic]) -> list[str]:
     """The gitignore-style patterns that can be used; an error for each other one."""
-    from .parsers.files import PatternError, gitignore_patterns
+    from .parsers.ignore_patterns import PatternError, gitignore_patterns
 
     good = []
     for i, pattern in enumerate(patterns):
@@ -315,7 +315,7 @@ def _note_types(specs: dict[str, schema.NoteTypeSpec]) -> dict[str, dict]:
 
 def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
     """Config keys from the plugin's data.json (validated; problems named with the plugin's keys)."""
-    from .parsers.files import PatternError, plugin_glob_to_gitignore
+    from .parsers.ignore_patterns import PatternError, plugin_glob_to_gitignore
 
     data = _validate(schema.PluginData, raw, PLUGIN_SETTINGS, "", diags)
     settings = data.settings or schema.PluginSettings()

@@ -14,6 +14,7 @@ from rich.table import Table
 from ..decks.build import BuildReport, build_package
 from ..decks.package import output_problem
 from ..decks.state import state_file_problem
+from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
 from .common import (EXIT_FATAL, collected, err, fatal, finish, load_settings, message_options, out,
@@ -175,11 +176,12 @@ def _summary(v, report: BuildReport, destination: str) -> None:
     errors = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "error")
     warnings = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "warning")
     tags_only = getattr(report, "tags_changed", 0)
-    out.print(f"{len(v.notes)} notes read, {len(report.cards)} cards packaged "
+    out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
               f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
-              f"{report.media} media files, {errors} errors, {warnings} warnings.")
+              f"{counted(report.media, 'media file')}, {counted(errors, 'error')}, {counted(warnings, 'warning')}.")
     if tags_only:
-        out.print(f"Tags changed on {tags_only} cards (their text did not change; Anki updates their tags).")
+        out.print(f"Tags changed on {counted(tags_only, 'card')} (their text did not change; Anki updates their "
+                  "tags).")
     if report.gone:
         gone = Table(title="In Anki but no longer in the vault: delete these notes in Anki "
                            "(an .apkg cannot delete)")

@@ -23,7 +23,7 @@ def test_dash_writes_the_package_to_a_pipe_and_the_summary_to_stderr(make_vault,
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout[:2] == b"PK"  # a zip: the .apkg itself, nothing else on stdout
     stderr = proc.stderr.decode()
-    assert "standard output" in stderr and "packaged" in stderr
+    assert "standard output" in stderr and "1 card packaged" in stderr and "0 errors, 1 warning." in stderr
     assert list(work.iterdir()) == []  # no file named "-" (nor any other) in the current folder
     apkg = tmp_path / "from-stdout.apkg"
     apkg.write_bytes(proc.stdout)

@@ -40,6 +40,8 @@ class ScanState:
     text: str = ""  # the current line, ``lines[line - 1]`` (set by the runner before the rules run)
 
     def report(self, line: int, severity: str, kind: str, message: str) -> None:
+        """Add a Diagnostic for this note at 1-based ``line`` (``severity`` "error" | "warning", ``kind``
+        one of :data:`notes2anki.model.KINDS`)."""
         self.diagnostics.append(Diagnostic(self.rel, line, severity, message, kind))
 
     def refence(self, after: int) -> None:

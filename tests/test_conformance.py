@@ -4,7 +4,6 @@ The suites (GPL-3.0 data) are not part of the project: they are read from ``$NOT
 ``<repo>/../shared/peers/obsidian_to_anki``. Without them the suite tests skip with the reason; the
 runner's own behaviour without them (no import error, exit 2 with a message) is tested either way.
 """
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tool_loader import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("conformance", ROOT / "tools" / "conformance.py")
-conformance = importlib.util.module_from_spec(_spec)
-sys.modules["conformance"] = conformance
-_spec.loader.exec_module(conformance)
+conformance = load_tool("conformance")
 
 PEERS = conformance.find_peers()
 if PEERS is not None:

@@ -1,13 +1,10 @@
 """Every public function, class and method of notes2anki/ has a docstring (tools/docstring_report.py)."""
-import importlib.util
-import sys
 from pathlib import Path
 
+from tool_loader import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("docstring_report", ROOT / "tools" / "docstring_report.py")
-report = importlib.util.module_from_spec(_spec)
-sys.modules["docstring_report"] = report
-_spec.loader.exec_module(report)
+report = load_tool("docstring_report")
 
 
 def test_every_public_definition_has_a_docstring():

@@ -146,9 +146,24 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
                                                    origin.get("scan_directory", CONFIG_FILE), diags)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
+    _check_deck_names(values, origin, diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin)
     return cfg.with_overrides(**overrides)
+
+
+def _check_deck_names(values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic]) -> None:
+    """A deck name with empty levels (``default_deck = "A::::"``, a folder deck ``"::B"``): a warning naming
+    the key; the cards get the name without them (:func:`notes2anki.parsers.rules.deck_name`)."""
+    from .parsers.rules import deck_problem
+
+    named = [("default_deck", values.get("default_deck"))]
+    named += [(f"folder_decks.{folder}", deck) for folder, deck in (values.get("folder_decks") or {}).items()]
+    for key, deck in named:
+        problem = deck_problem(deck) if isinstance(deck, str) else None
+        if problem:
+            source = origin.get(key.split(".", 1)[0], CONFIG_FILE)
+            diags.append(_problem(source, f"{key}: {problem}", severity="warning"))
 
 
 def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic]) -> None:

@@ -83,9 +83,10 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
                 inline_spans=dict(found.inline_spans))
     fm_deck = frontmatter_deck(fm, config.syntax)
     deck = file_deck(rel, found.target_deck, fm_deck, config)
-    for named, line in ((found.target_deck, found.target_deck_at), (fm_deck, 1 if fm_deck else 0)):
+    for named, line in ((found.target_deck, found.target_deck_at), (fm_deck, 0)):
         problem = deck_problem(named) if named else None
         if problem:
+            line = line or next((no for no, src in enumerate(text.split("\n")[:body_start], 1) if named in src), 1)
             diagnostics.append(Diagnostic(rel, line, "warning", problem, "deck-name"))
     shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm, config.syntax), config)
     for card in found.cards:

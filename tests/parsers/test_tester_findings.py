@@ -74,9 +74,25 @@ def test_empty_deck_name_parts_are_dropped_with_a_warning(make_vault, build, ank
 def test_deck_name_levels_are_trimmed_and_an_all_empty_name_falls_through(make_vault):
     files = {"a.md": "TARGET DECK: Lang :: French \nSTARTI [Basic] Q1 Back: A ENDI\n",
              "b.md": "TARGET DECK: ::\nSTARTI [Basic] Q2 Back: A ENDI\n",
-             "c.md": "---\ndeck: X::::Y\n---\nSTARTI [Basic] Q3 Back: A ENDI\n"}
+             "c.md": "---\ntitle: c\ndeck: X::::Y\n---\nSTARTI [Basic] Q3 Back: A ENDI\n"}
     vault = load_vault(make_vault(files))
     decks = {c.file: c.deck for c in vault.cards}
     assert decks == {"a.md": "Lang::French", "b.md": "Default", "c.md": "X::Y"}
     warned = {(d.file, d.line) for d in _warnings(vault, "deck-name")}
-    assert warned == {("b.md", 1), ("c.md", 1)}  # trimming spaces is Anki's own reading: no warning
+    assert warned == {("b.md", 1), ("c.md", 3)}  # trimming spaces is Anki's own reading: no warning
+
+
+def test_empty_deck_levels_in_the_settings_are_named_by_key(make_vault):
+    from notes2anki.config import load_config
+
+    root = make_vault({".notes2anki.toml": 'default_deck = "Inbox::::"\n[folder_decks]\n"bio" = "::Biology"\n',
+                       "bio/n.md": "STARTI [Basic] Q1 Back: A ENDI\n", "top.md": "STARTI [Basic] Q2 Back: A ENDI\n"})
+    diags: list = []
+    config = load_config(root, diags)
+    said = sorted(str(d) for d in diags)
+    assert said == [".notes2anki.toml: warning: default_deck: deck name 'Inbox::::' has empty parts between '::' "
+                    "(Anki would name them 'blank'); read as 'Inbox'",
+                    ".notes2anki.toml: warning: folder_decks.bio: deck name '::Biology' has empty parts between "
+                    "'::' (Anki would name them 'blank'); read as 'Biology'"]
+    decks = {c.file: c.deck for c in load_vault(root, config).cards}
+    assert decks == {"bio/n.md": "Biology", "top.md": "Inbox"}

@@ -3,6 +3,7 @@ refused on a terminal (as gzip does), never a file named "-"."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from .terminal import cli_env, command, run_in_terminal
 
@@ -33,10 +34,8 @@ def test_dash_writes_the_package_to_a_pipe_and_the_summary_to_stderr(make_vault,
 
 def test_dash_on_a_terminal_is_refused_with_a_message(make_vault, tmp_path):
     root = _vault(make_vault)
-    work = tmp_path / "work"
-    work.mkdir()
     env = cli_env(NOTES2ANKI_STATE_DIR=str(tmp_path / "state"), NOTES2ANKI_CACHE_DIR=str(tmp_path / "cache"))
     code, text = run_in_terminal(["build", root, "-o", "-", "--no-dupes"], 100, env, stderr_too=True)
     assert code == 2
     assert "not written to a terminal" in " ".join(text.split())
-    assert not (work / "-").exists() and not (tmp_path / "-").exists()
+    assert not (Path.cwd() / "-").exists()  # the command ran in this folder: nothing named "-" was written

@@ -36,3 +36,56 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     irregular form (``counted(2, "match", "matches")``); by default ``noun + "s"``. Summaries use this so
     that no line reads "1 warnings"."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+_TEXT_SNIFF = 65_536  # bytes of an existing messages file read to judge whether it is plain text
+
+
+def messages_file_problem(path, vault_root) -> str | None:
+    """Why ``--messages-file PATH`` must not be written, as a message naming it; None when it may be.
+
+    Refused (checked before the command does anything, so nothing of the vault is ever overwritten):
+    ``-`` (messages already go to stderr; ``./-`` names a file called ``-``); a path inside the vault
+    ``vault_root`` (symlinks judged by their target: the vault is the user's data, a note must never be
+    replaced by messages); a folder that does not exist or is not a folder; an existing file that is not a
+    regular file or not plain UTF-8 text (something else than a messages file we wrote before) — a
+    character device such as ``/dev/null`` or ``/dev/stderr`` is allowed.
+    """
+    import codecs
+    import os
+    import stat
+    from pathlib import Path
+
+    from .fileio import is_inside
+
+    if str(path) == "-":
+        return ("--messages-file -: messages already go to standard error; give a file name "
+                "(./- for a file named '-')")
+    path = Path(path)
+    if is_inside(Path(vault_root), path):
+        return f"--messages-file {path}: is inside the vault (notes2anki only reads the vault); choose a file outside it"
+    parent = Path(os.path.realpath(path)).parent
+    if not parent.is_dir():
+        return f"--messages-file {path}: folder {parent} does not exist"
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"--messages-file {path}: cannot be checked: {exc.strerror or exc}"
+    if stat.S_ISCHR(info.st_mode):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return f"--messages-file {path}: exists and is not a regular file; not overwritten"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_TEXT_SNIFF)
+    except OSError as exc:
+        return f"--messages-file {path}: cannot be read: {exc.strerror or exc}"
+    try:
+        if b"\0" in head:
+            raise UnicodeDecodeError("utf-8", head, 0, 1, "NUL byte")
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _TEXT_SNIFF)
+    except UnicodeDecodeError:
+        return f"--messages-file {path}: exists and is not a plain text file; not overwritten"
+    return None

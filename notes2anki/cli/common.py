@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
-from ..messages import by_kind, counted, kind_of  # noqa: F401 - kind_of re-exported
+from ..messages import by_kind, counted, kind_of, messages_file_problem  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -211,6 +211,7 @@ def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Con
     """The vault's validated configuration (see :func:`notes2anki.config.load_config`). When a
     configuration file cannot be read or holds a value that cannot be used, every command stops here:
     the messages, then exit 2 (a deck built with the wrong decks and tags is worse than none)."""
+    refuse_bad_messages_file(root, diagnostics)
     config = load_config(root, diagnostics, **overrides)
     problems = fatal_problems(diagnostics)
     if problems:
@@ -218,6 +219,18 @@ def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Con
         fatal(diagnostics, f"Stopped: {len(problems)} configuration problem{'s' if len(problems) > 1 else ''} "
                            f"in {files}; fix {'them' if len(problems) > 1 else 'it'} and run again.")
     return config
+
+
+def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:
+    """Exit 2 before anything is done when ``--messages-file`` names a path that must not be written
+    (inside the vault, ``-``, a missing folder, a file that is not plain text: see
+    :func:`notes2anki.messages.messages_file_problem`)."""
+    ctx = click.get_current_context(silent=True)
+    path = ctx.meta.get("notes2anki.messages_file") if ctx is not None else None
+    problem = messages_file_problem(path, root) if path is not None else None
+    if problem:
+        ctx.meta["notes2anki.messages_file"] = None
+        fatal(diagnostics, problem)
 
 
 def load_for_command(vault: str, *, progress=None, **overrides):

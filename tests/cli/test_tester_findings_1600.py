@@ -1,0 +1,67 @@
+"""Tester findings of 16:00 on the CLI: each case with its minimal input and the right behaviour."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+
+NOTE = "START\nBasic\nbom q\nBack: a\nEND\n"
+
+
+def _invoke(*args: str, cwd=None):
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli_main, [str(a) for a in args])
+    finally:
+        os.chdir(old)
+
+
+# -- finding 1: --messages-file never overwrites a note ------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ("build", ".", "-o", "{out}/x.apkg", "--no-dupes", "-q"),
+    ("ids", ".", "--dry-run"),
+    ("report", ".", "-o", "{out}/r.html", "--no-semantic"),
+    ("dupes", "."),
+])
+def test_messages_file_inside_the_vault_is_refused_and_the_note_kept(make_vault, tmp_path, args):
+    root = make_vault({"bom.md": NOTE, "other.md": "START\nBasic\nq2\nBack: b\nEND\n"})
+    (tmp_path / "out").mkdir()
+    before = (root / "bom.md").read_bytes()
+    args = [a.replace("{out}", str(tmp_path / "out")) for a in args]
+    result = _invoke(*args, "--messages-file", "bom.md", cwd=root)
+    assert result.exit_code == 2, result.output
+    assert "is inside the vault" in result.stderr
+    assert (root / "bom.md").read_bytes() == before
+    assert not (tmp_path / "out" / "x.apkg").exists()
+
+
+def test_messages_file_dash_missing_folder_and_binary_file_are_refused(make_vault, tmp_path):
+    root = make_vault({"a.md": NOTE})
+    out = tmp_path / "x.apkg"
+    for target, words in [("-", "standard error"), (tmp_path / "nonexist" / "m.txt", "does not exist")]:
+        result = _invoke("build", root, "-o", out, "--no-dupes", "-q", "--messages-file", target, cwd=tmp_path)
+        assert result.exit_code == 2 and words in result.stderr, result.output
+        assert not (tmp_path / "-").exists()
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\0\x10JFIF")
+    result = _invoke("build", root, "-o", out, "--no-dupes", "-q", "--messages-file", binary)
+    assert result.exit_code == 2 and "not a plain text file" in result.stderr
+    assert binary.read_bytes() == b"\xff\xd8\xff\xe0\0\x10JFIF"
+
+
+def test_messages_file_outside_the_vault_is_written_and_rewritten(make_vault, tmp_path):
+    root = make_vault({"a.md": "START\nBasik\nq\nBack: a\nEND\n", "b.md": NOTE})
+    messages = tmp_path / "m.txt"
+    for _ in range(2):  # the second run overwrites the text file the first one wrote
+        result = _invoke("build", root, "-o", tmp_path / "x.apkg", "--no-dupes", "-q", "--messages-file", messages)
+        assert result.exit_code == 1
+        assert messages.read_text("utf-8").startswith("a.md:2: error: unknown note type")
+    dash = tmp_path / "-"
+    result = _invoke("build", root, "-o", tmp_path / "x.apkg", "--no-dupes", "-q", "--messages-file", "./-",
+                     cwd=tmp_path)
+    assert result.exit_code == 1 and "unknown note type" in dash.read_text("utf-8")

@@ -164,7 +164,7 @@ def message_options(f):
         ctx.meta[f"notes2anki.{param.name}"] = value
         return value
 
-    f = click.option("--messages-file", type=click.Path(dir_okay=False, path_type=Path), expose_value=False,
+    f = click.option("--messages-file", type=click.Path(dir_okay=False, path_type=str), expose_value=False,
                      callback=remember, help="Also write every error and warning to FILE, one a line.")(f)
     return click.option("--all-messages", is_flag=True, expose_value=False, callback=remember,
                         help="List every error and warning (default: a summary by kind above "

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from ..model import Card, Diagnostic
 from .scan_state import ScanState
+from ..config_schema import Syntax
 from .syntax import FIELD_LINE
 
 NEAR = "near-miss"
+DEFAULT_INLINE = Syntax().begin_inline_note  # the plugin's default inline marker (STARTI)
 LOOKAHEAD = 40  # lines searched for the END of a near-miss START
 
 
@@ -20,13 +22,19 @@ def _is_type_line(state: ScanState, text: str) -> bool:
     return bool(wanted) and any(t.casefold() == wanted for t in state.note_types)
 
 
-def _block_follows(state: ScanState, after: int) -> bool:
-    """Whether the lines after ``after`` look like a block's body: a note type line first (blank lines
-    allowed), or an END line within LOOKAHEAD lines before any START."""
+def _type_line_follows(state: ScanState, after: int) -> bool:
+    """Whether the first non-blank line after ``after`` is a note type line."""
     lines, no = state.lines, after + 1
     while no <= len(lines) and not lines[no - 1].strip():
         no += 1
-    if no <= len(lines) and _is_type_line(state, lines[no - 1]):
+    return no <= len(lines) and _is_type_line(state, lines[no - 1])
+
+
+def _block_follows(state: ScanState, after: int) -> bool:
+    """Whether the lines after ``after`` look like a block's body: a note type line first (blank lines
+    allowed), or an END line within LOOKAHEAD lines before any START."""
+    lines = state.lines
+    if _type_line_follows(state, after):
         return True
     for k in range(after + 1, min(len(lines), after + LOOKAHEAD) + 1):
         stripped = lines[k - 1].strip()
@@ -41,6 +49,12 @@ def start_lint(state: ScanState) -> bool:
     """``Start`` / ``start`` / ``START:`` / ``START Basic`` where START was meant (never consumes)."""
     stripped = state.text.strip()
     begin = state.markers.begin
+    default = Syntax().begin_note
+    if begin != default and stripped == default and _type_line_follows(state, state.line):
+        state.report(state.line, "warning", NEAR,
+                     f"{default!r} is the plugin's default marker, but the markers are renamed ({begin!r} "
+                     f"starts a card here, see [syntax] / the plugin's settings); not read as a card")
+        return False
     if not stripped or stripped[0].casefold() != begin[0].casefold():
         return False
     if stripped == begin or not stripped.casefold().startswith(begin.casefold()):
@@ -91,6 +105,14 @@ def inline_lint(state: ScanState, covered: list[tuple[int, int]]) -> None:
                                  "card not read")
                 return
         pos = line.find(begin, pos + 1)
+    default = DEFAULT_INLINE
+    if begin != default and default in line and not any(a <= line.find(default) < b for a, b in covered):
+        after = line[line.find(default) + len(default):].lstrip()
+        close = after.find("]")
+        if after.startswith("[") and close > 1 and _is_type_line(state, after[1:close]):
+            state.report(state.line, "warning", NEAR,
+                         f"{default!r} is the plugin's default inline marker, but the markers are renamed "
+                         f"({begin!r} starts an inline card here); not read as a card")
 
 
 def field_case_lint(state: ScanState, no: int, text: str, names: list[str]) -> None:

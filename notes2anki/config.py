@@ -330,7 +330,7 @@ def _note_types(specs: dict[str, schema.NoteTypeSpec]) -> dict[str, dict]:
 
 def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
     """Config keys from the plugin's data.json (validated; problems named with the plugin's keys)."""
-    from .parsers.ignore_patterns import PatternError, plugin_glob_to_gitignore
+    from .parsers.ignore_patterns import PatternError, gitignore_patterns, plugin_glob_to_gitignore
 
     data = _validate(schema.PluginData, raw, PLUGIN_SETTINGS, "", diags)
     settings = data.settings or schema.PluginSettings()
@@ -350,7 +350,7 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
         globs: list[str] = []
         for i, glob in enumerate(settings.ignore):
             try:
-                globs += plugin_glob_to_gitignore(glob)
+                globs += gitignore_patterns(plugin_glob_to_gitignore(glob))
             except PatternError as exc:
                 diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS.{i}: {glob!r} not used: "
                                                        f"{exc}"))

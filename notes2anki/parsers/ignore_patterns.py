@@ -103,8 +103,27 @@ def _translated(patterns) -> list[tuple[str, str | None]]:
                 regex, include = _PATTERN.pattern_to_regex(line)
             except ValueError as exc:  # pathspec's GitIgnorePatternError, e.g. a lone "!" or a trailing "\\"
                 raise PatternError(str(exc)) from None
+            if regex is not None and "[" in one:
+                _check_brackets(regex)
             out.append((line, regex if include is not None else None))
     return out
+
+
+def _check_brackets(regex: str) -> None:
+    """A ``[…]`` set pathspec passes through to the regex: a reversed range (``[z-a]``, ``[9-0]``), an
+    escape as a range end (``[\\d-a]``) or a POSIX class (``[[:alpha:]]``, which Python's re reads as a
+    nested set) is a PatternError, never an error while matching."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            re.compile(regex)
+        except FutureWarning:
+            raise PatternError("POSIX character classes such as [[:alpha:]] are not supported; "
+                               "write the characters out ([a-zA-Z])") from None
+        except re.error as exc:
+            raise PatternError(f"bad character set: {exc.msg}") from None
 
 
 def _check_cost(pattern: str) -> None:

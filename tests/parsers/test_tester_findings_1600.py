@@ -38,3 +38,42 @@ def test_default_markers_left_after_renaming_get_a_warning(make_vault, build, an
     assert "'START' is the plugin's default marker" in near[0][1] and "'START_CARD'" in near[0][1]
     assert "'STARTI' is the plugin's default inline marker" in near[1][1]
     assert [n.fields[0] for n in anki_import(built.apkg).notes()] == ["new q"]
+
+
+# -- finding 3: a reversed character range in an ignore pattern ------------------------------------------------
+DATA_JSON = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
+
+
+@pytest.mark.parametrize("pattern, words", [
+    ("[z-a]", "bad character range z-a"), ("[9-0]*.md", "bad character range 9-0"),
+    ("**/[b-a]", "bad character range b-a"), ("{[z-a],x}", "bad character range z-a"),
+    ("[é-a]", "bad character range é-a"), ("[\\\\d-a]", "bad character range"),
+    ("[[:alpha:]]x", "POSIX character classes"),
+])
+def test_a_bad_character_set_in_ignore_is_a_configuration_error(make_vault, pattern, words):
+    from notes2anki.cli import main as cli_main
+    from click.testing import CliRunner
+
+    root = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n", ".notes2anki.toml": f'ignore = ["{pattern}"]\n'})
+    for command in (["check", str(root)], ["build", str(root), "-o", str(root.parent / "x.apkg"), "--no-dupes"]):
+        result = CliRunner().invoke(cli_main, command)
+        assert result.exit_code == 2, result.output
+        assert ".notes2anki.toml:1: error: ignore.0: pattern" in result.output and words in result.output
+        assert "internal error" not in result.output and "Warning" not in result.output
+
+
+def test_a_bad_plugin_glob_and_a_bad_related_exclude_are_configuration_errors(make_vault):
+    from notes2anki.cli import main as cli_main
+    from click.testing import CliRunner
+
+    root = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n",
+                       DATA_JSON: json.dumps({"settings": {"IGNORED_FILE_GLOBS": ["**/[z-a]/*.md"]}})})
+    result = CliRunner().invoke(cli_main, ["check", str(root)])
+    assert result.exit_code == 2
+    assert "settings.IGNORED_FILE_GLOBS.0: '**/[z-a]/*.md' not used: bad character set" in result.output
+    root = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n",
+                       ".notes2anki.toml": '[related]\nexclude = ["[z-a]"]\n'}, name="other")
+    for command in (["check", str(root)], ["related", str(root), "a"]):
+        result = CliRunner().invoke(cli_main, command)
+        assert result.exit_code == 2, result.output
+        assert ".notes2anki.toml:2: error: related.exclude.0: pattern '[z-a]' not used" in result.output

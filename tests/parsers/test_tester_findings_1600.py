@@ -77,3 +77,29 @@ def test_a_bad_plugin_glob_and_a_bad_related_exclude_are_configuration_errors(ma
         result = CliRunner().invoke(cli_main, command)
         assert result.exit_code == 2, result.output
         assert ".notes2anki.toml:2: error: related.exclude.0: pattern '[z-a]' not used" in result.output
+
+
+# -- finding 4: a renamed file-tags line and YAML tags ---------------------------------------------------------
+@pytest.mark.parametrize("config", [
+    {DATA_JSON: json.dumps({"settings": {"Syntax": {"File Tags Line": "TAGS"}}})},
+    {".notes2anki.toml": '[syntax]\nfile_tags_line = "Tags"\n'},
+])
+@pytest.mark.parametrize("frontmatter, tags", [
+    ("tags: [fm, two]\n", ["fm", "two"]),
+    ("tags:\n  - gamma\n", ["gamma"]),
+    ("TAGS: [fm, two]\n", ["fm", "two"]),
+])
+def test_yaml_tags_are_read_once_as_yaml_when_the_tags_line_is_renamed(make_vault, build, anki_import, config,
+                                                                      frontmatter, tags):
+    root = make_vault({"a.md": f"---\n{frontmatter}---\nSTART\nBasic\nq\nBack: a\nEND\n", **config})
+    built = build(root)
+    assert anki_import(built.apkg).note("q").tags == tags
+
+
+def test_the_renamed_tags_line_still_works_in_the_body_and_target_deck_in_frontmatter(make_vault, build,
+                                                                                      anki_import):
+    root = make_vault({".notes2anki.toml": '[syntax]\nfile_tags_line = "TAGS"\n',
+                       "a.md": "---\nTARGET DECK: Fm::Deck\n---\nTAGS: body one\nSTART\nBasic\nq\nBack: a\nEND\n"})
+    note = anki_import(build(root).apkg).note("q")
+    assert sorted(note.tags) == ["body", "one"]
+    assert note.cards()[0].col.decks.name(note.cards()[0].did) == "Fm::Deck"

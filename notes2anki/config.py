@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import reprlib
 import tomllib
@@ -145,6 +146,8 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     if "scan_directory" in values:
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
                                                    origin.get("scan_directory", CONFIG_FILE), diags)
+    if root.is_dir():
+        _folder_tables(root, values, origin, diags)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
     _check_deck_names(values, origin, diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
@@ -368,7 +371,7 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
 def _scan_directory(root: Path, value: str, source: str, diags: list[Diagnostic]) -> str:
     """The scan directory as a vault-relative POSIX path ('' = whole vault). A leading '/' means the
     vault root (as in the plugin). A folder outside the vault, or one that does not exist, is an error."""
-    rel = value.strip().replace("\\", "/").strip("/")
+    rel = _folder_rel(value)
     if not rel:
         return ""
     key = "settings.Defaults.Scan Directory" if source == PLUGIN_SETTINGS else "scan_directory"
@@ -383,7 +386,41 @@ def _scan_directory(root: Path, value: str, source: str, diags: list[Diagnostic]
                                           f"relative to the vault folder: {rel})"))
         elif not is_inside(root, folder):
             diags.append(_problem(source, f"{key}: {value!r} resolves to a folder outside the vault"))
+        else:  # a folder link inside the vault: its notes are listed under the folder it leads to
+            rel = Path(os.path.realpath(folder)).relative_to(os.path.realpath(root)).as_posix()
+            rel = "" if rel == "." else rel
     return rel
+
+
+def _folder_rel(value: str) -> str:
+    """A vault folder as written in a setting → vault-relative POSIX path: ``\\`` → ``/``, ``.`` parts
+    and slashes at either end dropped (``./inner``, ``inner/.``, ``/inner/`` → ``inner``; ``.``, ``./`` →
+    ``""``, the whole vault)."""
+    parts = PurePosixPath(value.strip().replace("\\", "/")).parts
+    return "/".join(p for p in parts if p not in ("/", "."))
+
+
+def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic]) -> None:
+    """``folder_decks`` / ``folder_tags`` keys normalised like the scan directory (``./f`` → ``f``); a key
+    of ``.notes2anki.toml`` that names no folder of the vault (``nonexist``, ``""``) is a warning naming
+    it: it would be silently ignored. (The plugin's data.json lists the folders it saw; stale ones stay.)"""
+    for table in ("folder_decks", "folder_tags"):
+        entries = values.get(table)
+        if not entries:
+            continue
+        source = origin.get(table, CONFIG_FILE)
+        prefix = table
+        fixed = {}
+        for key, value in entries.items():
+            rel = _folder_rel(key)
+            if source != CONFIG_FILE:  # the plugin lists folders as it saw them; a stale one is harmless
+                fixed[rel] = value
+            elif not rel or not (root / rel).is_dir():
+                what = "is empty" if not rel else "is not a folder of the vault"
+                diags.append(_problem(source, f"{prefix}.{key}: {key!r} {what}; not used", severity="warning"))
+            else:
+                fixed[rel] = value
+        values[table] = fixed
 
 
 def number_setting(section: dict, table: str, key: str, low: float, high: float | None = None, *,

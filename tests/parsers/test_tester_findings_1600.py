@@ -103,3 +103,38 @@ def test_the_renamed_tags_line_still_works_in_the_body_and_target_deck_in_frontm
     note = anki_import(build(root).apkg).note("q")
     assert sorted(note.tags) == ["body", "one"]
     assert note.cards()[0].col.decks.name(note.cards()[0].did) == "Fm::Deck"
+
+
+# -- finding 5: the scan directory and folder-deck keys as written ------------------------------------------------
+INNER = {"inner/a.md": "START\nBasic\nin q\nBack: a\nEND\n", "outer.md": "START\nBasic\nout q\nBack: b\nEND\n"}
+
+
+@pytest.mark.parametrize("scan, fronts", [
+    ("./inner", ["in q"]), ("inner/.", ["in q"]), ("/inner/", ["in q"]),
+    (".", ["in q", "out q"]), ("./", ["in q", "out q"]),
+])
+def test_scan_directory_with_dot_parts_is_the_folder(make_vault, build, anki_import, scan, fronts):
+    root = make_vault({**INNER, ".notes2anki.toml": f'scan_directory = "{scan}"\n'})
+    built = build(root)
+    assert [d for d in built.vault.diagnostics if d.severity == "error"] == []
+    assert sorted(n.fields[0] for n in anki_import(built.apkg).notes()) == fronts
+
+
+def test_plugin_scan_directory_dot_and_a_folder_link_inside_the_vault(make_vault, build, anki_import):
+    root = make_vault({**INNER, DATA_JSON: json.dumps({"settings": {"Defaults": {"Scan Directory": "."}}})})
+    assert len(build(root).vault.cards) == 2
+    root = make_vault({**INNER, ".notes2anki.toml": 'scan_directory = "link"\n'}, name="linked")
+    (root / "link").symlink_to(root / "inner", target_is_directory=True)
+    built = build(root)
+    assert [n.fields[0] for n in anki_import(built.apkg).notes()] == ["in q"]
+
+
+def test_a_folder_deck_key_matching_no_folder_is_a_warning_and_dot_slash_works(make_vault, build, anki_import):
+    root = make_vault({**INNER, ".notes2anki.toml":
+                       '[folder_decks]\n"./inner" = "Inner"\n"nonexist" = "X"\n"" = "Y"\n'})
+    built = build(root)
+    warnings = sorted(d.message for d in built.vault.diagnostics if d.severity == "warning")
+    assert warnings == ["folder_decks.: '' is empty; not used",
+                        "folder_decks.nonexist: 'nonexist' is not a folder of the vault; not used"]
+    note = anki_import(built.apkg).note("in q")
+    assert note.col.decks.name(note.cards()[0].did) == "Inner"

@@ -89,3 +89,14 @@ def messages_file_problem(path, vault_root) -> str | None:
     except UnicodeDecodeError:
         return f"--messages-file {path}: exists and is not a plain text file; not overwritten"
     return None
+
+
+def no_note_problem(vault: str, notes: int, scan_directory: str = "") -> str | None:
+    """Why a command stops on an empty vault (exit 2; README: every command, ``build`` unless
+    ``--allow-empty``): ``notes`` .md notes were read in ``vault`` (as typed on the command line) under
+    ``scan_directory``. None when there is at least one note."""
+    if notes:
+        return None
+    where = f" under {scan_directory!r}" if scan_directory else ""
+    return (f"No note (.md file) in {vault}{where} (after the ignore patterns); nothing to do. "
+            "Is this the vault folder?")

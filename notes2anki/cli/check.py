@@ -7,9 +7,9 @@ import click
 from rich.markup import escape
 
 from ..check import check_vault
-from ..messages import counted
+from ..messages import counted, no_note_problem
 from ..model import KINDS
-from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, out, print_json, vault_argument
+from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, out, print_json, vault_argument
 
 
 @click.command("check")
@@ -21,13 +21,17 @@ def check_command(vault, as_json, strict):
     """Check VAULT without writing anything: counts by kind, then every problem as file:line.
 
     Exit 0 when nothing needs fixing, 1 when errors were found (with --strict: or warnings), 2 when
-    the check cannot run."""
+    the check cannot run (a configuration problem, a vault with no note)."""
     report = check_vault(Path(vault))
     if as_json:
         print_json(report.as_json())
     else:
         _show(report)
     if report.stopped:
+        raise SystemExit(EXIT_FATAL)
+    empty = no_note_problem(vault, report.notes, report.scan_directory)
+    if empty:
+        err.print(escape(empty))
         raise SystemExit(EXIT_FATAL)
     raise SystemExit(EXIT_VAULT_ERRORS if report.needs_fixing(strict) else EXIT_OK)
 

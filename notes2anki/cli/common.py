@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
-from ..messages import by_kind, counted, kind_of, messages_file_problem  # noqa: F401 - kind_of re-exported
+from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -236,11 +236,15 @@ def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:
 def load_for_command(vault: str, *, progress=None, **overrides):
     """``(config, vault, diagnostics)`` for any command: the validated configuration (``overrides`` from
     options; a configuration problem exits 2, see :func:`load_settings`) and the parsed vault; every
-    problem found so far is in the diagnostics (the list of :func:`collected`)."""
+    problem found so far is in the diagnostics (the list of :func:`collected`). A vault with no note
+    exits 2 (:func:`notes2anki.messages.no_note_problem`)."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
     config = load_settings(root, diags, **overrides)
     v = load_vault(root, config, progress=progress) if progress is not None else load_vault(root, config)
+    empty = no_note_problem(vault, len(v.notes), config.scan_directory)
+    if empty:
+        fatal(diags + v.diagnostics, empty)
     return config, v, diags
 
 
@@ -286,8 +290,10 @@ def guarded(callback):
     def run(*args, **kwargs):
         safe_streams()
         try:
-            return callback(*args, **kwargs)
-        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+            result = callback(*args, **kwargs)
+        except SystemExit as exc:
+            raise SystemExit(_with_errors(exc.code)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
             with contextlib.suppress(Exception):  # a second Ctrl-C must not cut the report short
@@ -309,5 +315,18 @@ def guarded(callback):
             err.print("This is a bug in notes2anki, not in your vault. Please report it with the command you "
                       "ran (NOTES2ANKI_DEBUG=1 shows the details to include).")
             raise SystemExit(EXIT_FATAL)
+        code = _with_errors(EXIT_OK)
+        if code != EXIT_OK:
+            raise SystemExit(code)
+        return result
 
     return run
+
+
+def _with_errors(code):
+    """A command's exit code, made 1 (README: "1 the vault has errors", every command) when it would
+    exit 0 though an error is among the diagnostics it collected (:func:`collected`); a reader that
+    closed the pipe early still ends quietly with 0."""
+    if code not in (None, EXIT_OK) or out.quiet:
+        return code
+    return EXIT_VAULT_ERRORS if any(d.severity == "error" for d in collected()) else code

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from ..decks.write_ids import apply_ids, plan_ids
 from ..fileio import VaultLocked, vault_lock
-from ..messages import counted
+from ..messages import counted, no_note_problem
 from ..model import Diagnostic
 from ..parsers import load_vault
 from .common import collected, err, fatal, finish, load_settings, message_options, out, vault_argument
@@ -32,6 +32,9 @@ def ids_command(vault, dry_run):
         with vault_lock(root):
             v = load_vault(root, config)
             diags += v.diagnostics
+            empty = no_note_problem(vault, len(v.notes), config.scan_directory)
+            if empty:
+                fatal(diags, empty)
             report = plan_ids(v, config)
             if not dry_run:
                 apply_ids(v, report)

@@ -65,3 +65,32 @@ def test_messages_file_outside_the_vault_is_written_and_rewritten(make_vault, tm
     result = _invoke("build", root, "-o", tmp_path / "x.apkg", "--no-dupes", "-q", "--messages-file", "./-",
                      cwd=tmp_path)
     assert result.exit_code == 1 and "unknown note type" in dash.read_text("utf-8")
+
+
+# -- finding 7: one exit code per situation, every command ---------------------------------------------------
+EMPTY_COMMANDS = [("check",), ("dupes",), ("topics",), ("report", "-o", "{out}/r.html", "--no-semantic"),
+                  ("ids",), ("ids", "--dry-run"), ("related", "--all"), ("build", "-o", "{out}/x.apkg", "--no-dupes")]
+
+
+@pytest.mark.parametrize("vault", ["empty", "all ignored"])
+def test_every_command_exits_2_on_a_vault_with_no_note(make_vault, tmp_path, vault):
+    files = {} if vault == "empty" else {".notes2anki.toml": 'ignore = ["**"]\n', "a.md": NOTE}
+    root = make_vault(files)
+    (root / "folder").mkdir(exist_ok=True)
+    before = sorted(p.name for p in root.rglob("*"))
+    for args in EMPTY_COMMANDS:
+        args = [a.replace("{out}", str(tmp_path)) for a in args]
+        result = _invoke(args[0], root, *args[1:])
+        assert result.exit_code == 2, (args, result.output)
+        assert "No note (.md file)" in result.output, (args, result.output)
+    assert sorted(p.name for p in root.rglob("*")) == before
+    assert not (tmp_path / "x.apkg").exists() and not (tmp_path / "r.html").exists()
+
+
+def test_semantic_commands_exit_1_when_the_vault_has_errors(make_vault):
+    root = make_vault({"a.md": "START\nBasik\nq\nBack: a\nEND\n",
+                       "b.md": "START\nBasic\nwhat is a cell\nBack: a unit of life\nEND\n"})
+    for args in (("dupes",), ("topics",), ("related", "--all"), ("related", "b")):
+        result = _invoke(args[0], root, *args[1:])
+        assert result.exit_code == 1, (args, result.output)
+        assert "a.md:2: error: unknown note type 'Basik'" in result.stderr

@@ -173,8 +173,9 @@ def _summary(v, report: BuildReport, destination: str) -> None:
     for deck, count in sorted(report.decks.items()):
         table.add_row(escape(deck), str(count))
     out.print(table)
-    errors = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "error")
-    warnings = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "warning")
+    shown = dict.fromkeys(collected())  # what finish() prints: configuration, vault and build messages, once each
+    errors = sum(1 for d in shown if d.severity == "error")
+    warnings = sum(1 for d in shown if d.severity == "warning")
     tags_only = getattr(report, "tags_changed", 0)
     out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
               f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "

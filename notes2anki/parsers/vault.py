@@ -84,6 +84,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     fm_deck = frontmatter_deck(fm, config.syntax)
     deck = file_deck(rel, found.target_deck, fm_deck, config)
     for named, line in ((found.target_deck, found.target_deck_at), (fm_deck, 0)):
+        if line == 0 and named == found.target_deck:  # a TARGET DECK line inside the frontmatter: said once
+            continue
         problem = deck_problem(named) if named else None
         if problem:
             line = line or next((no for no, src in enumerate(text.split("\n")[:body_start], 1) if named in src), 1)

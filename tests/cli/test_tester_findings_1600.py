@@ -94,3 +94,27 @@ def test_semantic_commands_exit_1_when_the_vault_has_errors(make_vault):
         result = _invoke(args[0], root, *args[1:])
         assert result.exit_code == 1, (args, result.output)
         assert "a.md:2: error: unknown note type 'Basik'" in result.stderr
+
+
+# -- finding 8: the build summary counts the messages it prints -----------------------------------------------
+def _printed_warnings(result) -> int:
+    return sum(": warning: " in line for line in result.stderr.splitlines())
+
+
+def test_build_summary_counts_each_printed_warning_once(make_vault, tmp_path, anki_import):
+    root = make_vault({
+        "fm2.md": "---\nTARGET DECK: ::D\n---\nSTART\nBasic\nq3\nBack: a\nEND\n",
+        "a.md": "TARGET DECK: A::::\nSTART\nBasic\nqa\nBack: a\nEND\n",
+        "b.md": "TARGET DECK: ::B\nSTART\nBasic\nqb\nBack: a\nEND\n",
+        "c.md": "---\ndeck: \"C::\"\n---\nSTART\nBasic\nqc\nBack: a\nEND\n",
+        ".notes2anki.toml": 'default_deck = "Z::"\n[folder_decks]\n"sub" = "::S"\n',
+        "sub/s.md": "START\nBasic\nqs\nBack: a\nEND\n",
+    })
+    out = tmp_path / "x.apkg"
+    result = _invoke("build", root, "-o", out, "--no-dupes")
+    assert result.exit_code == 0, result.output
+    printed = _printed_warnings(result)
+    assert printed == 7  # fm2 (once), a, b, c, default_deck, folder_decks.sub, cards without IDs
+    assert f"{printed} warnings." in " ".join(result.stdout.split())
+    imported = anki_import(out)
+    assert {"D", "A", "B", "C", "S"} <= imported.deck_names()

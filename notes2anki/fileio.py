@@ -266,3 +266,45 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
         n /= 1024
     return str(n)
+
+
+# -- standard output as a destination (``build -o -``) ---------------------------------------------------------
+
+def output_argument(raw: str | None) -> Path | None:
+    """An ``-o`` value as typed → the Path to write (None: not given). ``-`` stays ``Path("-")`` (the
+    caller streams to standard output); ``./-`` (or ``dir/../-``), which ``Path`` would also shorten to
+    ``-``, becomes the absolute path of a file named ``-``."""
+    if raw is None:
+        return None
+    if raw != "-" and Path(raw).as_posix() == "-":
+        return Path(os.path.abspath(raw))
+    return Path(raw)
+
+
+def stdout_state() -> str:
+    """What standard output is, for ``-o -``: ``"closed"`` (``>&-``: Python has no ``sys.stdout``, or
+    its descriptor is not open), ``"terminal"``, or ``"ok"`` (a file or a pipe)."""
+    import sys
+
+    stream = sys.stdout
+    try:
+        if stream is None:
+            return "closed"
+        os.fstat(stream.fileno())
+        return "terminal" if stream.isatty() else "ok"
+    except (OSError, ValueError, AttributeError):
+        return "closed"
+
+
+def copy_to_stdout(path: Path) -> None:
+    """The bytes of ``path`` to standard output, flushed. Raises OSError whose ``strerror`` says why
+    (standard output closed, disk full: ``> /dev/full``), for a "cannot write standard output" message."""
+    import sys
+
+    if stdout_state() == "closed":
+        raise OSError(errno.EBADF, "standard output is closed")
+    stream = getattr(sys.stdout, "buffer", sys.stdout)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            stream.write(chunk)
+    stream.flush()

@@ -118,3 +118,33 @@ def test_build_summary_counts_each_printed_warning_once(make_vault, tmp_path, an
     assert f"{printed} warnings." in " ".join(result.stdout.split())
     imported = anki_import(out)
     assert {"D", "A", "B", "C", "S"} <= imported.deck_names()
+
+
+# -- finding 10: build -o - onto a closed or full standard output; -o ./- -----------------------------------
+def test_build_to_a_closed_or_full_standard_output_is_a_clear_exit_2(make_vault, tmp_path):
+    import subprocess
+
+    from .terminal import cli_env, command
+
+    root = make_vault({"a.md": NOTE})
+    closed = subprocess.run(command("build", root, "-o", "-", "--no-dupes", "-q"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=cli_env(), timeout=300,
+                            preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 2
+    assert "cannot write standard output: it is closed" in closed.stderr.decode()
+    assert "internal error" not in closed.stderr.decode()
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run(command("build", root, "-o", "-", "--no-dupes", "-q"), stdout=full,
+                                    stderr=subprocess.PIPE, env=cli_env(), timeout=300)
+        assert result.returncode == 2
+        assert "cannot write standard output: No space left on device" in result.stderr.decode()
+        assert "internal error" not in result.stderr.decode()
+
+
+def test_build_dash_o_dot_slash_dash_writes_a_file_named_dash(make_vault, tmp_path, anki_import):
+    root = make_vault({"a.md": NOTE})
+    result = _invoke("build", root, "-o", "./-", "--no-dupes", "-q", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b""
+    assert anki_import(tmp_path / "-").note("bom q").fields[1] == "a"

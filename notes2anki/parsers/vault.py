@@ -145,7 +145,8 @@ def _report_cloze_zero(card: Card, text: str, diagnostics: list[Diagnostic]) -> 
 
 
 def _has_cloze(card: Card) -> bool:
-    return any(re.search(r"\{\{c\d+::", html) for html in card.html.values())
+    """Whether a field holds a cloze Anki makes a card from: ``{{cN::`` with N ≥ 1 (c0 is ignored)."""
+    return any(re.search(r"\{\{c0*[1-9]\d*::", html) for html in card.html.values())
 
 
 def _spans(lines: set[int]) -> list[tuple[int, int]]:
@@ -201,5 +202,6 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
         diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))
     if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                      "Cloze card has no cloze deletion ({{c1::...}}); "
-                                      "Anki shows it as a single card", "no-cloze"))
+                                      "Cloze card has no cloze deletion numbered from 1 ({{c1::...}}); "
+                                      "Anki shows its card as an error (\"No cloze 1 found on card\")",
+                                      "no-cloze"))

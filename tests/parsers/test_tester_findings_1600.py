@@ -138,3 +138,19 @@ def test_a_folder_deck_key_matching_no_folder_is_a_warning_and_dot_slash_works(m
                         "folder_decks.nonexist: 'nonexist' is not a folder of the vault; not used"]
     note = anki_import(built.apkg).note("in q")
     assert note.col.decks.name(note.cards()[0].did) == "Inner"
+
+
+# -- finding 6: a Cloze note whose only clozes are c0 --------------------------------------------------------
+def test_a_cloze_note_with_only_c0_gets_the_no_cloze_warning_too(make_vault, build, anki_import):
+    root = make_vault({"c.md": "START\nCloze\n{{c0::only zero}}\nEND\n",
+                       "ok.md": "START\nCloze\n{{c0::zero}} and {{c1::one}}\nEND\n"})
+    built = build(root)
+    kinds = sorted((d.file, d.kind) for d in built.vault.diagnostics if d.file.endswith(".md"))
+    assert kinds == [("c.md", "cloze-zero"), ("c.md", "no-cloze"), ("ok.md", "cloze-zero")]
+    [no_cloze] = [d for d in built.vault.diagnostics if d.kind == "no-cloze"]
+    assert "No cloze 1 found on card" in no_cloze.message and "single card" not in no_cloze.message
+    imported = anki_import(built.apkg)
+    card = imported.note("only zero").cards()[0]
+    shown = card.question().replace("\u2068", "").replace("\u2069", "")  # Anki isolates the number
+    assert "No cloze 1 found on card" in shown  # what Anki shows, as the warning says
+    assert "[...]" in imported.note("and {{c1::one}}").cards()[0].question()

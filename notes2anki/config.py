@@ -152,6 +152,12 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     _check_deck_names(values, origin, diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin)
+    from .parsers.rules import deck_problem
+
+    deck = overrides.get("default_deck")
+    problem = deck_problem(deck) if isinstance(deck, str) else None
+    if problem:  # --deck '::::'
+        diags.append(Diagnostic("--deck", 0, "warning", problem, kind="deck-name"))
     return cfg.with_overrides(**overrides)
 
 

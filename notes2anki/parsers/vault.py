@@ -16,7 +16,7 @@ from .blocks import FileScan, scan
 from .id_lines import drop_duplicate_ids, report_loose_ids
 from .lints import card_problems
 from .files import distinct_notes, markdown_files, read_text, walk_vault
-from .frontmatter import frontmatter_deck, frontmatter_tags, split_frontmatter
+from .frontmatter import frontmatter_deck, frontmatter_deck_problem, frontmatter_tags, split_frontmatter
 from .inline_syntax import take_tags, to_clozes
 from .links import LinkResolver
 from .markdown import RenderContext, file_link, render
@@ -82,6 +82,9 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
                 links=list(found.links), syntax_lines=set(found.syntax_lines),
                 inline_spans=dict(found.inline_spans))
     fm_deck = frontmatter_deck(fm, config.syntax)
+    unused = frontmatter_deck_problem(fm, config.syntax) if fm_deck is None else None
+    if unused:
+        diagnostics.append(Diagnostic(rel, 1, "warning", unused, "deck-name"))
     deck = file_deck(rel, found.target_deck, fm_deck, config)
     for named, line in ((found.target_deck, found.target_deck_at), (fm_deck, 0)):
         if line == 0 and named == found.target_deck:  # a TARGET DECK line inside the frontmatter: said once

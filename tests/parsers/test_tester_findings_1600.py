@@ -154,3 +154,33 @@ def test_a_cloze_note_with_only_c0_gets_the_no_cloze_warning_too(make_vault, bui
     shown = card.question().replace("\u2068", "").replace("\u2069", "")  # Anki isolates the number
     assert "No cloze 1 found on card" in shown  # what Anki shows, as the warning says
     assert "[...]" in imported.note("and {{c1::one}}").cards()[0].question()
+
+
+# -- finding 9: deck names that were used or dropped without a word ----------------------------------------------
+def test_deck_option_with_only_empty_levels_warns(make_vault, tmp_path, anki_import):
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main as cli_main
+
+    root = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n"})
+    out = tmp_path / "x.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes", "--deck", "::::"])
+    assert result.exit_code == 0
+    assert "--deck: warning: deck name '::::' has empty parts between '::'" in result.stderr
+    assert "ignored" in result.stderr
+    note = anki_import(out).note("q")
+    assert note.col.decks.name(note.cards()[0].did) == "Default"
+
+
+@pytest.mark.parametrize("value, deck, warning", [
+    ("123", "123", None),
+    ("[a, b]", "Default", "frontmatter deck is a list, not a deck name; ignored"),
+    ('"x\\ny"', "xy", "has a line break or control character, which Anki drops; read as 'xy'"),
+])
+def test_frontmatter_deck_values_that_are_not_plain_names(make_vault, build, anki_import, value, deck, warning):
+    root = make_vault({"a.md": f"---\ndeck: {value}\n---\nSTART\nBasic\nq\nBack: a\nEND\n"})
+    built = build(root)
+    messages = [d.message for d in built.vault.diagnostics if d.kind == "deck-name"]
+    assert messages == [] if warning is None else len(messages) == 1 and warning in messages[0]
+    note = anki_import(built.apkg).note("q")
+    assert note.col.decks.name(note.cards()[0].did) == deck

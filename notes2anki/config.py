@@ -43,7 +43,7 @@ class Config:
     frozen sub-objects (``config.semantic.model``, ``config.dupes.threshold``, ``config.related.k``)."""
 
     default_deck: str = "Default"
-    default_tag: str = ""  # added to every card ("" = none)
+    default_tag: str | tuple[str, ...] = ""  # added to every card ("" = none); build --tag A --tag B: both
     scan_directory: str = ""  # vault-relative folder; "" = whole vault
     ignore: list[str] = field(default_factory=lambda: list(DEFAULT_IGNORE))  # gitignore-style patterns
     folder_decks: dict[str, str] = field(default_factory=dict)

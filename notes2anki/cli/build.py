@@ -29,7 +29,7 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
               help="Where to write the deck (default: <vault name>.apkg in the current folder; '-': "
                    "standard output, when it is not a terminal).")
 @click.option("--deck", help="Default deck for files without TARGET DECK / folder deck.")
-@click.option("--tag", "default_tag", help="A tag added to every card.")
+@click.option("--tag", "default_tag", multiple=True, help="A tag added to every card (repeat for more).")
 @click.option("--wikilinks", type=click.Choice(["obsidian", "text"]),
               help="Wiki links as obsidian:// links (default) or plain text.")
 @click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path),
@@ -53,7 +53,7 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     """Build an Anki package from every card in VAULT (the vault is only read)."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
-    config = load_settings(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks,
+    config = load_settings(root, diags, default_deck=deck, default_tag=default_tag or None, wikilinks=wikilinks,
                            sanitize_html=sanitize_html)
     to_stdout, output = output == "-", output_argument(output)  # ./- is a file named "-"
     if to_stdout and stdout_state() == "closed":

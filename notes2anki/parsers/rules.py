@@ -75,6 +75,8 @@ def file_tags(rel: str, file_tag_lines: list[str], fm_tags: list[str], config: C
     folders = {k.strip("/"): v for k, v in config.folder_tags.items()}
     for folder in reversed(_folders(rel)):
         tags += folders.get(folder, [])
-    if config.default_tag:
+    if isinstance(config.default_tag, tuple):  # build --tag A --tag B
+        tags += config.default_tag
+    elif config.default_tag:
         tags.append(config.default_tag)
     return tags

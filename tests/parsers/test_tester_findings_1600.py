@@ -184,3 +184,20 @@ def test_frontmatter_deck_values_that_are_not_plain_names(make_vault, build, ank
     assert messages == [] if warning is None else len(messages) == 1 and warning in messages[0]
     note = anki_import(built.apkg).note("q")
     assert note.col.decks.name(note.cards()[0].did) == deck
+
+
+def test_repeated_tag_option_adds_every_tag(make_vault, tmp_path, anki_import):
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main as cli_main
+
+    root = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n",
+                       ".notes2anki.toml": 'default_tag = "from_config"\n'})
+    out = tmp_path / "x.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes",
+                                           "--tag", "one", "--tag", "two"])
+    assert result.exit_code == 0, result.output
+    assert sorted(anki_import(out).note("q").tags) == ["one", "two"]  # the option replaces the setting
+    out2 = tmp_path / "y.apkg"
+    CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out2), "--no-dupes"])
+    assert anki_import(out2).note("q").tags == ["from_config"]

@@ -7,6 +7,7 @@ import click
 from rich.markup import escape
 
 from ..fileio import atomic_write
+from ..messages import counted
 from .common import collected, fatal, finish, out
 
 
@@ -24,7 +25,7 @@ def init_command(vault, force, to_stdout):
     root = Path(vault)
     target = config_path(root)
     diags = collected()
-    if target.exists() and not force and not to_stdout:
+    if (target.exists() or target.is_symlink()) and not force and not to_stdout:  # a dangling link too
         fatal(diags, f"{target} exists already: edit it, or use --force to replace it "
                      "(--stdout shows the suggestion without writing)")
     suggestion = suggest(root)
@@ -39,7 +40,7 @@ def init_command(vault, force, to_stdout):
     made_from = ["the plugin's settings"] if suggestion.from_plugin else []
     active = sum(1 for _, moved in suggestion.folders.values() if moved)
     if active:
-        made_from.append(f"{active} top folders as decks")
+        made_from.append(f"{counted(active, 'top folder')} as decks")
     out.print(f"Wrote {escape(str(target))}" + (f" (from {' and '.join(made_from)})" if made_from else "")
               + f". Check it, then: notes2anki build {escape(str(vault))}")
     finish(diags)

@@ -148,3 +148,22 @@ def test_build_dash_o_dot_slash_dash_writes_a_file_named_dash(make_vault, tmp_pa
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == b""
     assert anki_import(tmp_path / "-").note("bom q").fields[1] == "a"
+
+
+# -- finding 11: init ----------------------------------------------------------------------------------------
+def test_init_keeps_a_dangling_config_link_and_writes_true_comments(make_vault, tmp_path):
+    from notes2anki.semantic.scoring import DEFAULT_THRESHOLD
+
+    root = make_vault({"one/a.md": NOTE,
+                       ".obsidian/plugins/obsidian-to-anki-plugin/data.json":
+                       '{"settings": {"Syntax": {"Begin Note": "START_CARD"}}}'})
+    (root / ".notes2anki.toml").symlink_to(tmp_path / "nowhere.toml")
+    result = _invoke("init", root)
+    assert result.exit_code == 2 and "exists already" in result.stderr
+    assert (root / ".notes2anki.toml").is_symlink() and not (tmp_path / "nowhere.toml").exists()
+    text = _invoke("init", root, "--stdout").stdout
+    assert f"# threshold = {DEFAULT_THRESHOLD:.2f}\n" in text
+    assert "# Marker words of the card syntax, renamed (from the plugin).\n" in text
+    (root / "one" / "a.md").write_text("START_CARD\nBasic\nq\nBack: a\nEND\n", encoding="utf-8")
+    text = _invoke("init", root, "--stdout").stdout
+    assert '"one" = "one"  # 1 card, 1 now in the default deck' in text

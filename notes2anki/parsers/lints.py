@@ -153,14 +153,24 @@ def missing_second_field(state: ScanState, card: Card) -> None:
                      f"and {second!r} is empty; did you mean {second + ':'!r} before {text[1].strip()[:40]!r}?")
 
 
-def card_problems(card: Card, names: list[str]) -> Diagnostic | None:
+def card_problems(card: Card, names: list[str], syntax: Syntax | None = None) -> Diagnostic | None:
     """Why a parsed card cannot become an Anki card, or None: every field empty, or (for a type whose
-    front shows only its first field) an empty first field — Anki imports such a note without a card."""
+    front shows only its first field) an empty first field — Anki imports such a note without a card.
+    ``syntax``: the marker words the hint names (the plugin's when None)."""
     if not any(value.strip() for value in card.fields.values()):
         return Diagnostic(card.file, card.line, "warning", "empty card (no text in any field); skipped",
                           "empty-card")
     if names and not card.fields.get(names[0], "").strip() and card.note_type != "Basic (and reversed card)":
         return Diagnostic(card.file, card.line, "warning",
                           f"empty front: {names[0]!r} has no text, so Anki would make no card; skipped "
-                          "(is the question above the START line, or after a field line?)", "empty-front")
+                          f"({_empty_front_hint(card, syntax or Syntax())})", "empty-front")
     return None
+
+
+def _empty_front_hint(card: Card, syntax: Syntax) -> str:
+    """Where the question of a card with an empty front probably is, naming the markers in use."""
+    if card.kind == "inline":
+        return f"is the question after a field line? It goes right after {syntax.begin_inline_note} [Type]"
+    if card.kind == "regex":
+        return "does the custom regex capture the question in its first group?"
+    return f"is the question above the {syntax.begin_note} line, or after a field line?"

@@ -77,7 +77,7 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         found.cards = sorted(found.cards + regex_cards(text, rel, config.custom_regexps, types, taken,
                                                         diagnostics), key=lambda c: (c.line, c.col))
     report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
-    found.cards = _showable(found.cards, types, diagnostics)
+    found.cards = _showable(found.cards, types, diagnostics, config.syntax)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
                 links=list(found.links), syntax_lines=set(found.syntax_lines),
                 inline_spans=dict(found.inline_spans))
@@ -118,11 +118,12 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     return note
 
 
-def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic]) -> list[Card]:
+def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic],
+              syntax=None) -> list[Card]:
     """The cards Anki can show; the others (empty card, empty front) get a warning and are left out."""
     keep = []
     for card in cards:
-        problem = card_problems(card, types.get(card.note_type, []))
+        problem = card_problems(card, types.get(card.note_type, []), syntax)
         if problem is None:
             keep.append(card)
         else:

@@ -201,3 +201,13 @@ def test_repeated_tag_option_adds_every_tag(make_vault, tmp_path, anki_import):
     out2 = tmp_path / "y.apkg"
     CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out2), "--no-dupes"])
     assert anki_import(out2).note("q").tags == ["from_config"]
+
+
+# -- finding 11: the empty-front hint names the markers in use -------------------------------------------------
+def test_empty_front_hint_names_the_renamed_and_inline_markers(make_vault, build):
+    root = make_vault({".notes2anki.toml": '[syntax]\nbegin_note = "START_CARD"\nend_note = "END_CARD"\n',
+                       "a.md": "START_CARD\nBasic\nBack: a\nEND_CARD\n\nSTARTI [Basic] Back: b ENDI\n"})
+    hints = [(d.line, d.message) for d in build(root).vault.diagnostics if d.kind == "empty-front"]
+    assert [line for line, _ in hints] == [1, 6]
+    assert "above the START_CARD line" in hints[0][1]
+    assert "right after STARTI [Type]" in hints[1][1] and "START line" not in hints[1][1]

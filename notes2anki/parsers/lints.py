@@ -7,6 +7,8 @@ ordinary prose that happens to begin with "Start" stays quiet.
 """
 from __future__ import annotations
 
+import re
+
 from ..model import Card, Diagnostic
 from .scan_state import ScanState
 from ..config_schema import Syntax
@@ -14,7 +16,8 @@ from .syntax import FIELD_LINE
 
 NEAR = "near-miss"
 DEFAULT_INLINE = Syntax().begin_inline_note  # the plugin's default inline marker (STARTI)
-LOOKAHEAD = 40  # lines searched for the END of a near-miss START
+LOOKAHEAD = 40
+CODE_SPAN = re.compile(r"`+[^`]*?`+")  # inline code on one line (as inline_syntax.PROTECTED reads it)  # lines searched for the END of a near-miss START
 
 
 def _is_type_line(state: ScanState, text: str) -> bool:
@@ -90,6 +93,7 @@ def inline_lint(state: ScanState, covered: list[tuple[int, int]]) -> None:
     """An inline card start (``STARTI [Type]``) on the current line that no ENDI closes."""
     line, syntax = state.text, state.markers.syntax
     begin, end_inline, end = syntax.begin_inline_note, syntax.end_inline_note, syntax.end_note
+    covered = covered + [m.span() for m in CODE_SPAN.finditer(line)]  # `STARTI [Basic] …`: an example
     pos = line.find(begin)
     while pos >= 0:
         if not any(a <= pos < b for a, b in covered):

@@ -211,3 +211,14 @@ def test_empty_front_hint_names_the_renamed_and_inline_markers(make_vault, build
     assert [line for line, _ in hints] == [1, 6]
     assert "above the START_CARD line" in hints[0][1]
     assert "right after STARTI [Type]" in hints[1][1] and "START line" not in hints[1][1]
+
+
+def test_an_inline_card_in_a_code_span_is_an_example_without_a_warning(make_vault):
+    root = make_vault({"a.md": "Example: `STARTI [Basic] q Back: y ENDI` is an inline card.\n"
+                               "STARTI [Basic] real q Back: z\n"})
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    vault = load_vault(root, load_config(root))
+    assert vault.cards == []
+    assert [(d.line, d.kind) for d in vault.diagnostics if d.file == "a.md"] == [(2, "no-end")]

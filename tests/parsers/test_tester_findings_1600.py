@@ -3,6 +3,7 @@ behaviour, checked in what Anki shows after importing the package where a deck i
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -222,3 +223,13 @@ def test_an_inline_card_in_a_code_span_is_an_example_without_a_warning(make_vaul
     vault = load_vault(root, load_config(root))
     assert vault.cards == []
     assert [(d.line, d.kind) for d in vault.diagnostics if d.file == "a.md"] == [(2, "no-end")]
+
+
+def test_an_embedded_note_that_is_a_fifo_is_not_called_missing(make_vault, build, anki_import):
+    root = make_vault({"a.md": "START\nBasic\nq\nBack: see ![[fifo]]\nEND\n"})
+    os.mkfifo(root / "fifo.md")
+    built = build(root)
+    render = [d.message for d in built.vault.diagnostics if d.file == "a.md"]
+    assert render == ["embedded note ![[fifo]] (fifo.md): not a regular file (a FIFO, device or socket); not read; "
+                      "shown as its name"]
+    assert "fifo" in anki_import(built.apkg).note("q").fields[1]

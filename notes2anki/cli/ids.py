@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..decks.write_ids import apply_ids, plan_ids
+from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
 from ..model import Diagnostic
@@ -38,6 +38,7 @@ def ids_command(vault, dry_run):
             report = plan_ids(v, config)
             if not dry_run:
                 apply_ids(v, report)
+                diags += stale_temp_files_removed(root, v)
     except VaultLocked:
         fatal(diags, f"{root}: another notes2anki command is writing to this vault (waited 5 s); "
                      "nothing written — try again when it has finished")

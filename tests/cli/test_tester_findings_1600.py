@@ -167,3 +167,26 @@ def test_init_keeps_a_dangling_config_link_and_writes_true_comments(make_vault, 
     (root / "one" / "a.md").write_text("START_CARD\nBasic\nq\nBack: a\nEND\n", encoding="utf-8")
     text = _invoke("init", root, "--stdout").stdout
     assert '"one" = "one"  # 1 card, 1 now in the default deck' in text
+
+
+# -- finding 11: ids removes the temp files a killed run left ---------------------------------------------------
+def test_ids_removes_its_own_stale_temp_files_and_keeps_everything_else(make_vault):
+    import time
+
+    root = make_vault({"sub/n278.md": NOTE, "keep.md": NOTE})
+    stale = root / "sub" / ".n278.md.xltp83j2.notes2anki-tmp"
+    fresh = root / "sub" / ".n278.md.abcd1234.notes2anki-tmp"
+    other = root / "sub" / ".n278.md.notes.tmp"
+    for path in (stale, fresh, other):
+        path.write_text("half-written", encoding="utf-8")
+    old = time.time() - 3600
+    for path in (stale, other):
+        os.utime(path, (old, old))
+    dry = _invoke("ids", root, "--dry-run")
+    assert dry.exit_code == 0 and stale.exists()  # a dry run writes and removes nothing
+    result = _invoke("ids", root)
+    assert result.exit_code == 0, result.output
+    assert not stale.exists() and fresh.exists() and other.exists()
+    assert "sub/.n278.md.xltp83j2.notes2anki-tmp: warning: removed: a temporary file left by an interrupted" \
+        in result.stderr
+    assert "<!--ID:" in (root / "sub" / "n278.md").read_text("utf-8")

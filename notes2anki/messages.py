@@ -100,3 +100,16 @@ def no_note_problem(vault: str, notes: int, scan_directory: str = "") -> str | N
     where = f" under {scan_directory!r}" if scan_directory else ""
     return (f"No note (.md file) in {vault}{where} (after the ignore patterns); nothing to do. "
             "Is this the vault folder?")
+
+
+def write_messages(path, diagnostics: list[Diagnostic]) -> str | None:
+    """Write ``diagnostics`` to ``path`` (``--messages-file``), one ``file:line: severity: message`` a
+    line, errors first, each once; None, or why it could not be written (a message naming ``path``)."""
+    from pathlib import Path
+
+    ordered = sorted(dict.fromkeys(diagnostics), key=lambda d: (d.severity != "error", d.file, d.line))
+    try:
+        Path(path).write_text("".join(f"{d}\n" for d in ordered), encoding="utf-8")
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return None

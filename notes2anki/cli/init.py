@@ -8,13 +8,14 @@ from rich.markup import escape
 
 from ..fileio import atomic_write
 from ..messages import counted
-from .common import collected, fatal, finish, out
+from .common import collected, fatal, finish, message_options, out, refuse_bad_messages_file
 
 
 @click.command("init")
 @click.argument("vault", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=str))
 @click.option("--force", is_flag=True, help="Replace an existing .notes2anki.toml.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the file instead of writing it.")
+@message_options
 def init_command(vault, force, to_stdout):
     """Write VAULT/.notes2anki.toml (default VAULT: the current folder): every setting with a comment, the
     values of the Obsidian_to_Anki plugin's settings when the vault has them, and a folder → deck mapping
@@ -25,6 +26,7 @@ def init_command(vault, force, to_stdout):
     root = Path(vault)
     target = config_path(root)
     diags = collected()
+    refuse_bad_messages_file(root, diags)
     if (target.exists() or target.is_symlink()) and not force and not to_stdout:  # a dangling link too
         fatal(diags, f"{target} exists already: edit it, or use --force to replace it "
                      "(--stdout shows the suggestion without writing)")

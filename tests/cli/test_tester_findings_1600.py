@@ -190,3 +190,20 @@ def test_ids_removes_its_own_stale_temp_files_and_keeps_everything_else(make_vau
     assert "sub/.n278.md.xltp83j2.notes2anki-tmp: warning: removed: a temporary file left by an interrupted" \
         in result.stderr
     assert "<!--ID:" in (root / "sub" / "n278.md").read_text("utf-8")
+
+
+# -- finding 11: check and init have the message options too ---------------------------------------------------
+def test_check_and_init_take_the_message_options(make_vault, tmp_path):
+    root = make_vault({"a.md": "START\nBasik\nq\nBack: a\nEND\n", "b.md": NOTE})
+    messages = tmp_path / "m.txt"
+    result = _invoke("check", root, "--all-messages", "--messages-file", messages)
+    assert result.exit_code == 1
+    assert messages.read_text("utf-8").startswith("a.md:2: error: unknown note type 'Basik'")
+    before = (root / "b.md").read_bytes()
+    for command in ("check", "init"):
+        result = _invoke(command, root, "--messages-file", root / "b.md")
+        assert result.exit_code == 2 and "is inside the vault" in result.stderr
+    assert (root / "b.md").read_bytes() == before and not (root / ".notes2anki.toml").exists()
+    result = _invoke("init", root, "--all-messages", "--messages-file", messages)
+    assert result.exit_code == 0 and (root / ".notes2anki.toml").exists()
+    assert messages.read_text("utf-8") == ""  # init reads only the settings: nothing to say about them

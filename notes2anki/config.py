@@ -268,6 +268,8 @@ def _report(err: dict, file: str, text: str, diags: list[Diagnostic]) -> None:
         diags.append(_problem(file, f"{key}: unknown key; ignored{hint}", line, "warning"))
         return
     msg = re.sub(r"^(Value error, |Input |String |List |Dictionary )", "", err["msg"])
+    if err["type"] in ("model_type", "model_attributes_type"):  # not "…or instance of PluginSyntax"
+        msg = f"should be a {'JSON object' if file.endswith('json') else 'table'} of settings"
     diags.append(_problem(file, f"{key}: {msg}, got {_repr.repr(err.get('input'))}", line))
 
 

@@ -233,3 +233,17 @@ def test_an_embedded_note_that_is_a_fifo_is_not_called_missing(make_vault, build
     assert render == ["embedded note ![[fifo]] (fifo.md): not a regular file (a FIFO, device or socket); not read; "
                       "shown as its name"]
     assert "fifo" in anki_import(built.apkg).note("q").fields[1]
+
+
+# -- finding 11: configuration messages in the user's words --------------------------------------------------
+def test_a_table_of_the_wrong_type_is_named_without_pydantic_class_names(make_vault):
+    from notes2anki.config import load_config
+
+    root = make_vault({DATA_JSON: json.dumps({"settings": {"Syntax": "x"}}),
+                       ".notes2anki.toml": "syntax = 3\n"})
+    diags: list = []
+    load_config(root, diags)
+    messages = sorted(str(d) for d in diags)
+    assert messages == [
+        ".notes2anki.toml:1: error: syntax: should be a table of settings, got 3",
+        f"{DATA_JSON}: error: settings.Syntax: should be a JSON object of settings, got 'x'"]

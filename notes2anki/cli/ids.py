@@ -11,7 +11,7 @@ from rich.markup import escape
 from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
-from ..model import Diagnostic
+from ..model import Diagnostic, shown_path
 from ..parsers import load_vault
 from .common import collected, err, fatal, finish, load_settings, message_options, out, vault_argument
 
@@ -51,7 +51,7 @@ def ids_command(vault, dry_run):
                   "written).")
     else:
         for rel in report.written:
-            out.print(f"  {escape(rel)}")
+            out.print(f"  {escape(shown_path(rel))}")
         written = sum(len(e.ids) for e in report.edits if e.path in set(report.written))
         out.print(f"Added {counted(written, 'ID')} in {counted(len(report.written), 'file')}.")
     diags += report.diagnostics

@@ -207,3 +207,10 @@ def test_check_and_init_take_the_message_options(make_vault, tmp_path):
     result = _invoke("init", root, "--all-messages", "--messages-file", messages)
     assert result.exit_code == 0 and (root / ".notes2anki.toml").exists()
     assert messages.read_text("utf-8") == ""  # init reads only the settings: nothing to say about them
+
+
+def test_a_file_name_with_a_line_break_is_printed_on_one_line(make_vault):
+    root = make_vault({"two\nlines.md": NOTE, "bad\nname.md": "START\nBasik\nq\nBack: a\nEND\n"})
+    result = _invoke("ids", root)
+    assert "  two\\nlines.md\n" in result.stdout
+    assert "bad\\nname.md:2: error: unknown note type 'Basik'" in result.stderr

@@ -359,13 +359,20 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
         out["folder_tags"] = tags
     if settings.ignore is not None:
         globs: list[str] = []
+        keep_only: list[str] = []  # "!P": the plugin ignores every file P does not match (minimatch)
         for i, glob in enumerate(settings.ignore):
             try:
-                globs += gitignore_patterns(plugin_glob_to_gitignore(glob))
+                lines = gitignore_patterns(plugin_glob_to_gitignore(glob))
             except PatternError as exc:
                 diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS.{i}: {glob!r} not used: "
                                                        f"{exc}"))
-        out["ignore"] = globs
+                continue
+            (keep_only if glob.startswith("!") else globs).extend(lines)
+        if len({g for g in settings.ignore if g.startswith("!")}) > 1:
+            diags.append(_problem(PLUGIN_SETTINGS, "settings.IGNORED_FILE_GLOBS: several '!' globs: the plugin "
+                                                   "ignores every file that misses any one of them; notes2anki "
+                                                   "keeps the files that match one", severity="warning"))
+        out["ignore"] = (["**"] + keep_only if keep_only else []) + globs
     # Note types the plugin saw in the user's Anki: their field names, so their cards parse.
     custom = {name: {"fields": list(flds)} for name, flds in (data.fields_dict or {}).items()
               if name not in BUILTIN_FIELDS and flds and all(f for f in flds)}

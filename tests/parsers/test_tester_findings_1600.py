@@ -247,3 +247,14 @@ def test_a_table_of_the_wrong_type_is_named_without_pydantic_class_names(make_va
     assert messages == [
         ".notes2anki.toml:1: error: syntax: should be a table of settings, got 3",
         f"{DATA_JSON}: error: settings.Syntax: should be a JSON object of settings, got 'x'"]
+
+
+# -- finding 11: a '!' glob of the plugin keeps its meaning ------------------------------------------------------
+def test_a_negated_plugin_glob_ignores_every_other_file_as_the_plugin_does(make_vault, build, anki_import):
+    card = "START\nBasic\n{}\nBack: a\nEND\n"
+    root = make_vault({"notes/keep.md": card.format("kept"), "notes/other.md": card.format("other"),
+                       "top.md": card.format("top"), "notes/drop.md": card.format("drop"),
+                       DATA_JSON: json.dumps({"settings": {"IGNORED_FILE_GLOBS": ["!notes/*.md", "**/drop.md"]}})})
+    built = build(root)
+    assert [d for d in built.vault.diagnostics if d.kind == "config"] == []
+    assert sorted(n.fields[0] for n in anki_import(built.apkg).notes()) == ["kept", "other"]

@@ -258,3 +258,22 @@ def test_a_negated_plugin_glob_ignores_every_other_file_as_the_plugin_does(make_
     built = build(root)
     assert [d for d in built.vault.diagnostics if d.kind == "config"] == []
     assert sorted(n.fields[0] for n in anki_import(built.apkg).notes()) == ["kept", "other"]
+
+
+# -- finding 11: many star patterns against long names ----------------------------------------------------------
+def test_many_star_patterns_against_long_names_stay_fast_and_exact(make_vault):
+    import time
+
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    patterns = [f"*a*a*ax{i}" for i in range(300)]
+    files = {("a" * 230 + f"n{i}")[:236] + ".md": f"START\nBasic\nq{i}\nBack: a\nEND\n" for i in range(9)}
+    files["aaax17.md"] = "START\nBasic\nignored\nBack: a\nEND\n"  # *a*a*ax17 matches it (the .md part: */)
+    files["x/aaax17"] = "not a note"
+    files[".notes2anki.toml"] = "ignore = [" + ", ".join(f'"{p}.md"' for p in patterns) + "]\n"
+    root = make_vault(files)
+    start = time.perf_counter()
+    vault = load_vault(root, load_config(root))
+    assert time.perf_counter() - start < 10  # was 89 s (catastrophic backtracking)
+    assert sorted(c.fields["Front"] for c in vault.cards) == [f"q{i}" for i in range(9)]

@@ -182,6 +182,8 @@ def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
 def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path, diags) -> None:
     from ..semantic import related as rel
     from ..semantic import topics as tp
+    from ..semantic.result_cache import code_digest
+    from ..semantic.topic_cache import cached_topic_map
     from ..parsers.media import MediaIndex
     from ..semantic.dupes import find_duplicates, settings_from_config
     from ..semantic.encoder import Embedder, EncoderError
@@ -207,7 +209,7 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
                                              card_view(p.a, data.vault_name, fields[p.a.note_type], index),
                                              card_view(p.b, data.vault_name, fields[p.b.note_type], index))
                                for p in found.pairs]
-            index = rel.RelatedIndex.build(vault, embedder)
+            index = rel.RelatedIndex.build(vault, embedder, exclude=related_opts.get("exclude"))
             rows = index.suggestions_all(related_opts.get("k", RELATED_K),
                                         min_score=related_opts.get("min_score", RELATED_MIN_SCORE))
             seen_pairs: set[frozenset[str]] = set()  # A→B and B→A are one suggestion
@@ -220,17 +222,15 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
             data.related = [(path, obsidian_uri(data.vault_name, path),
                              [(s.note, obsidian_uri(data.vault_name, s.note), s.score) for s in found])
                             for path, found in rows[:RELATED_NOTES_SHOWN]]
-            all_cards, texts, x = tp.card_vectors(vault, embedder)
-            keep = [i for i, c in enumerate(all_cards) if not c.delete]
-            all_cards, texts, x = [all_cards[i] for i in keep], [texts[i] for i in keep], x[keep]
-            result = tp.find_topics(all_cards, x, texts=texts, **topic_opts)
+            all_cards, result, xy = cached_topic_map(vault, embedder, project=project,
+                                                     project_code=code_digest(["../report/data.py"], ["scikit-learn"]),
+                                                     **topic_opts)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
         return
     topic_of = {c.key: t.id for t in result.topics for c in t.cards}
     data.topics = [TopicView(t.id, t.label, len(t.cards)) for t in result.topics]
-    xy = project(x)
     data.points = [Point(float(px), float(py), topic_of.get(c.key, 0),
                          _plain(question_text(c) or c.where, HOVER_CHARS), c.where,
                          obsidian_uri(data.vault_name, c.file))

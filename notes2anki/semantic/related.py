@@ -15,7 +15,8 @@ notes folder named in ``.obsidian/templates.json`` / ``daily-notes.json``, and n
 ``2024-05-01``) are neither suggested nor given suggestions.
 
 All embeddings go through :class:`~notes2anki.semantic.encoder.Embedder` (cached); when every chunk is
-cached no model is loaded and torch is not imported. Nothing here prints.
+cached no model is loaded and torch is not imported. Note vectors themselves are kept in the result cache
+(:mod:`notes2anki.semantic.note_cache`): a warm run re-reads only the notes that changed. Nothing here prints.
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ from ..config import number_setting
 from ..model import Card, Note, Vault
 from ..parsers.links import LinkResolver
 from .encoder import Embedder
-from .notes_text import note_vectors
+from .note_cache import cached_note_vectors
+from .result_cache import ResultCache
 from .text import card_text
 
 DEFAULT_K = 5
@@ -171,11 +173,18 @@ class RelatedIndex:
         return out
 
     @classmethod
-    def build(cls, vault: Vault, embedder: Embedder, *, exclude: list[str] | None = None) -> "RelatedIndex":
+    def build(cls, vault: Vault, embedder: Embedder, *, exclude: list[str] | None = None,
+              results: ResultCache | None = None) -> "RelatedIndex":
         """Embed every note (excluded ones too: they may be queried, never suggested); ``exclude``: globs
-        (None: :func:`default_excludes`)."""
+        (None: :func:`default_excludes`). Note vectors are reused from ``results`` (None: the result cache
+        beside the embedder's cache, see :mod:`notes2anki.semantic.note_cache`) while a note is unchanged."""
         notes = sorted(vault.notes, key=lambda n: n.path)
-        vectors = note_vectors(notes, embedder.embed)
+        if results is None:
+            with ResultCache.beside(embedder) as own:
+                vectors = cached_note_vectors(notes, embedder, own)
+                embedder.warnings.extend(w for w in own.warnings if w not in embedder.warnings)
+        else:
+            vectors = cached_note_vectors(notes, embedder, results)
         return cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
                    excluded_notes(vault, exclude))
 

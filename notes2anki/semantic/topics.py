@@ -362,10 +362,13 @@ def card_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND,
 
 
 def vault_topics(vault: Vault, embedder, *, k: int | None = None, threshold: float | None = None,
-                 min_size: int | None = None, examples: int = 3, model: object = None) -> TopicResult:
+                 min_size: int | None = None, examples: int = 3, model: object = None,
+                 results=None) -> TopicResult:
     """Topics of every card in ``vault``, embedded through ``embedder`` (an Embedder: cached); ``model``
-    names the embedder's model for the coverage check (None: the bundled one)."""
-    found = vault_vectors(vault, embedder, model=model)
+    names the embedder's model for the coverage check (None: the bundled one); ``results``: a
+    :class:`~notes2anki.semantic.result_cache.ResultCache` for note vectors (None: not cached). The whole
+    result is cached by :func:`notes2anki.semantic.topic_cache.cached_vault_topics`."""
+    found = vault_vectors(vault, embedder, model=model, results=results)
     result = find_topics(found.cards, found.x, texts=found.texts, k=k, threshold=threshold, min_size=min_size,
                          examples=examples)
     result.method, result.uncovered = found.method, found.uncovered
@@ -390,7 +393,9 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     command's validated settings (read from the vault when None); its ``[topics]`` settings apply unless
     given here."""
     from ..config import load_config
-    from .encoder import Embedder, EncoderError
+    from .encoder import EncoderError
+    from .lazy_embedder import LazyEmbedder
+    from .topic_cache import cached_vault_topics
 
     diags: list[Diagnostic] = []
     if config is None:
@@ -404,8 +409,8 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     if model is None:
         model = config.section("semantic").get("model") if isinstance(config.section("semantic").get("model"), str) else None
     try:
-        with Embedder(model, cache_path=cache_path) as embedder:
-            result = vault_topics(vault, embedder, model=model, **opts)
+        with LazyEmbedder(model, cache_path=cache_path) as embedder:
+            result = cached_vault_topics(vault, embedder, model=model, **opts)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         return {}, diags + [Diagnostic("", 0, "warning", f"topic tags not added: {exc}")]

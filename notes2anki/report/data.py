@@ -173,7 +173,7 @@ def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
                       note_types=sorted(Counter(c.note_type for c in cards).items(), key=lambda kv: -kv[1]),
                       without_id=sum(1 for c in cards if c.id is None), root=root)
     fields = note_type_fields(config.note_types)
-    if semantic and cards:
+    if semantic and vault.notes:  # related notes need notes only; duplicates and the map need cards
         _semantic(data, vault, config, fields, model, cache_path, diags)
     data.problems = group_problems(diags, name)
     return data
@@ -202,13 +202,14 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     try:
         with embedder:
             cards = [c for c in vault.cards if not c.delete]
-            found = find_duplicates(cards, embedder=embedder, threshold=threshold, ignore=ignore)
-            diags += [Diagnostic("", 0, "warning", w) for w in found.warnings]
-            index = MediaIndex(vault.root, vault.files)
-            data.duplicates = [DuplicateView(p.score, p.kind,
-                                             card_view(p.a, data.vault_name, fields[p.a.note_type], index),
-                                             card_view(p.b, data.vault_name, fields[p.b.note_type], index))
-                               for p in found.pairs]
+            if cards:
+                found = find_duplicates(cards, embedder=embedder, threshold=threshold, ignore=ignore)
+                diags += [Diagnostic("", 0, "warning", w) for w in found.warnings]
+                index = MediaIndex(vault.root, vault.files)
+                data.duplicates = [DuplicateView(p.score, p.kind,
+                                                 card_view(p.a, data.vault_name, fields[p.a.note_type], index),
+                                                 card_view(p.b, data.vault_name, fields[p.b.note_type], index))
+                                   for p in found.pairs]
             index = rel.RelatedIndex.build(vault, embedder, exclude=related_opts.get("exclude"))
             rows = index.suggestions_all(related_opts.get("k", RELATED_K),
                                         min_score=related_opts.get("min_score", RELATED_MIN_SCORE))
@@ -222,12 +223,16 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
             data.related = [(path, obsidian_uri(data.vault_name, path),
                              [(s.note, obsidian_uri(data.vault_name, s.note), s.score) for s in found])
                             for path, found in rows[:RELATED_NOTES_SHOWN]]
-            all_cards, result, xy = cached_topic_map(vault, embedder, project=project,
-                                                     project_code=code_digest(["../report/data.py"], ["scikit-learn"]),
-                                                     **topic_opts)
+            if cards:
+                all_cards, result, xy = cached_topic_map(vault, embedder, project=project,
+                                                         project_code=code_digest(["../report/data.py"],
+                                                                                  ["scikit-learn"]),
+                                                         **topic_opts)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
+        return
+    if not cards:
         return
     topic_of = {c.key: t.id for t in result.topics for c in t.cards}
     data.topics = [TopicView(t.id, t.label, len(t.cards)) for t in result.topics]

@@ -178,7 +178,7 @@ class ResultCache:
 
     def _damaged(self, exc: sqlite3.Error, what: str) -> None:
         """A read or write failed: a busy file is left alone (a warning); a damaged one is rebuilt empty."""
-        if _is_busy(exc) or self.path is None:
+        if _is_busy(exc) or self.path is None or isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
             self.warnings.append(f"result cache {what} failed ({exc}); recomputing")
             return
         self.warnings.append(f"result cache {self.path} is corrupt ({exc}); rebuilding it")

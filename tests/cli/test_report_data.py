@@ -102,3 +102,28 @@ def test_a_warm_report_is_the_cold_one_and_an_edit_is_not_stale(tmp_path):
     assert "Great Red Spot" in edited.read_text("utf-8") and _page(edited) != _page(warm)
     assert _report(vault, fresh, env={"NOTES2ANKI_CACHE_DIR": str(tmp_path / "other-cache")}).exit_code in (0, 1)
     assert _page(edited) == _page(fresh)  # the cached and updated page is what an empty cache gives
+
+
+def test_duplicate_pairs_are_remembered_per_vault_state_and_settings(tmp_path):
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+    from notes2anki.report.dupes_memo import duplicate_pairs
+    from notes2anki.semantic.dupes import find_duplicates
+    from notes2anki.semantic.lazy_embedder import LazyEmbedder
+    from notes2anki.semantic.result_cache import ResultCache
+
+    root = REPO / "examples" / "vault"
+    cards = [c for c in load_vault(root, load_config(root, [])).cards if not c.delete]
+    cache = tmp_path / "embeddings.sqlite"
+    with ResultCache(None) as results:
+        with LazyEmbedder(cache_path=cache) as embedder:
+            expected = find_duplicates(cards, embedder=embedder.real)
+            cold, _ = duplicate_pairs(cards, embedder, results)
+        with LazyEmbedder(cache_path=cache) as embedder:
+            warm, _ = duplicate_pairs(cards, embedder, results)
+            assert not embedder.opened  # nothing was embedded or judged
+            lower, _ = duplicate_pairs(cards, embedder, results, threshold=0.3)  # another setting: checked again
+            assert embedder.opened and results.count("report-dupes") == 2
+    as_rows = lambda pairs: [(p.a.key, p.b.key, p.score, p.kind, p.method) for p in pairs]  # noqa: E731
+    assert expected.pairs and as_rows(cold) == as_rows(warm) == as_rows(expected.pairs)
+    assert len(lower) >= len(warm)

@@ -135,3 +135,22 @@ def test_topic_map_from_the_cache_equals_a_fresh_one(topics_vault, embedder):
     assert [c.key for c in cards] == [c.key for c in cards_warm] == [vv.cards[i].key for i in keep]
     assert cold.as_json()["topics"] == warm.as_json()["topics"] == expected.as_json()["topics"]
     assert np.array_equal(xy_cold, project(vv.x[keep])) and np.array_equal(xy_warm, xy_cold)
+
+
+def test_file_order_changes_neither_the_topics_nor_their_cache_key(topics_vault, embedder, fixture_topics):
+    import random
+
+    from notes2anki.model import Vault
+    from notes2anki.semantic.topic_cache import topics_key
+
+    notes = list(topics_vault.notes)
+    random.Random(5).shuffle(notes)
+    shuffled = Vault(topics_vault.root, notes, topics_vault.diagnostics, list(reversed(topics_vault.files)))
+    assert [n.path for n in shuffled.notes] != [n.path for n in topics_vault.notes]
+    settings = {"k": None, "threshold": None, "min_size": None, "examples": 3}
+    assert topics_key(shuffled, embedder, settings=settings) == topics_key(topics_vault, embedder, settings=settings)
+    assert vault_topics(shuffled, embedder).as_json() == fixture_topics.as_json()
+    with ResultCache(None) as results:
+        assert cached_vault_topics(shuffled, embedder, results).as_json() == fixture_topics.as_json()
+        assert cached_vault_topics(topics_vault, embedder, results).as_json() == fixture_topics.as_json()
+        assert results.count("topics") == 1

@@ -46,11 +46,13 @@ def card_state(card) -> tuple:
 
 
 def note_digest(note: Note, base: str) -> str:
-    """A digest of the note as the semantic layer reads it (path, text, body start, headings, cards),
-    under ``base`` (model and code, see :func:`vectors_base`)."""
+    """A digest of the note as the semantic layer reads it (path, text, body start, headings, cards, and the
+    syntax lines and inline-card spans the parser found, which follow the vault's marker settings), under
+    ``base`` (model and code, see :func:`vectors_base`)."""
     return digest(base, note.path, note.text, note.body_start,
                   [(h.level, h.text, h.line) for h in note.headings],
-                  [card_state(c) for c in note.cards])
+                  [card_state(c) for c in note.cards], sorted(getattr(note, "syntax_lines", ())),
+                  sorted((line, list(spans)) for line, spans in getattr(note, "inline_spans", {}).items()))
 
 
 def vectors_base(embedder) -> str | None:

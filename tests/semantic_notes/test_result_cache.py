@@ -104,3 +104,17 @@ def test_in_memory_store_writes_nothing(tmp_path):
     with ResultCache(None) as cache:
         cache.put("topics", "k", b"v")
         assert cache.get("topics", "k") == b"v" and cache.path is None
+
+
+def test_note_digest_follows_what_the_parser_found_not_only_the_text():
+    """Renamed marker words change which lines are card syntax without changing the note's text."""
+    from notes2anki.model import Note
+    from notes2anki.semantic.note_cache import note_digest
+
+    text = "TARGET DECK: Bio\nMitochondria make ATP.\n"
+    plain, marked = Note("a.md", text), Note("a.md", text, syntax_lines={1})
+    spans = Note("a.md", text, inline_spans={2: [(0, 5)]})
+    digests = {note_digest(n, "base") for n in (plain, marked, spans)}
+    assert len(digests) == 3
+    assert note_digest(plain, "base") != note_digest(plain, "other model")
+    assert note_digest(Note("a.md", text), "base") == note_digest(plain, "base")

@@ -41,18 +41,20 @@ A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from . import contrast
+from . import contrast, term_align
 
 FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
-            "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio")
-FEATURE_VERSION = 2
+            "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
+            "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
+            "neg_prefix")
+FEATURE_VERSION = 3
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -82,6 +84,21 @@ class Encoded:
     density_card: np.ndarray | None = None  # mean cosine to the DENSITY_K nearest other cards
     density_q: np.ndarray | None = None
     char_cos: dict | None = None  # (i, j) -> (card, question, answer) n-gram cosines, see char_cosines
+    embed: Callable[[list[str]], np.ndarray] | None = None  # the model, for word vectors (see fill_words)
+    covered: Sequence[bool] | None = None  # which sides the model reads (None: all)
+    words: dict = field(default_factory=dict)  # content word -> unit vector (term_align)
+
+
+def fill_words(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
+    """Embed (once, through ``enc.embed``) the content words of the sides of ``pairs`` that the model
+    reads, for :func:`~notes2anki.semantic.term_align.align`."""
+    if enc.embed is None:
+        return
+    rows = {k for i, j in pairs for k in (i, j)
+            if enc.covered is None or (enc.covered[i] and enc.covered[j])}
+    texts = [t for k in sorted(rows) for t in (enc.sides[k].question, enc.sides[k].answer, enc.sides[k].text)]
+    missing = [w for w in term_align.needed_words(texts) if w not in enc.words]
+    enc.words.update(term_align.word_vectors(missing, enc.embed))
 
 
 def char_cosines(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
@@ -147,7 +164,7 @@ def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, 
     for k in range(3):
         if m:
             out[k, rows] = found[k * m:(k + 1) * m]
-    enc = Encoded(sides, out[0], out[1], out[2], None, None, None)
+    enc = Encoded(sides, out[0], out[1], out[2], None, None, None, embed=embed, covered=covered)
     if densities:
         enc.density_card, enc.density_q = density(out[0], rows), density(out[1], rows)
     fill_chars(enc, range(n) if chars else ())
@@ -237,6 +254,14 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
         "yesno_conflict": float(bool(pa and pb and pa != pb)), "negation_differs": float(negation),
         "len_ratio": min(la, lb) / max(la, lb, 1),
     }
+    words = enc.words or None
+    qq = term_align.align(a.question, b.question, words)
+    aa = term_align.align(a.answer, b.answer, words) if has_answers else qq
+    cc = term_align.align(a.text, b.text, words)
+    qc = (term_align.align(a.question, b.text, words).recall + term_align.align(b.question, a.text, words).recall) / 2
+    values.update({"q_align": qq.f1, "a_align": aa.f1, "card_align": cc.f1, "qcard_align": qc,
+                   "q_unmatched": qq.unmatched, "q_unmatched_sim": qq.unmatched_sim, "q_worst": qq.worst,
+                   "neg_prefix": float(qq.negated or cc.negated)})
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
 
 

@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import pair_model
-from .pair_features import FEATURES, Encoded, char_cosines, explain, pair_features
+from .pair_features import FEATURES, Encoded, char_cosines, explain, fill_words, pair_features
 
 CANDIDATE_MIN = 0.35  # embedding cosine (card texts or questions) for a pair to be looked at
 CHAR_CANDIDATE_MIN = 0.5  # character n-gram cosine for a pair of uncovered cards to be looked at
@@ -72,6 +72,7 @@ def measure(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     if not pairs:
         return np.zeros((0, len(FEATURES)))
     char_cosines(enc, pairs)
+    fill_words(enc, pairs)
     return np.array([pair_features(enc, i, j) for i, j in pairs])
 
 

@@ -258,6 +258,13 @@ def _reversed_direction(ta: Tokens, tb: Tokens) -> list[tuple[str, str]]:
 
 
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
+_ARROW = re.compile(r"-+>|=+>|[→⇒⟶⟹]")
+
+
+def without_asides(text: str) -> str:
+    """``text`` without its parenthesised asides ("Axillary nerve (C5–C6): muscles?" -> "Axillary nerve :
+    muscles?")."""
+    return _PARENTHETICAL.sub(" ", text)
 
 
 def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = False) -> list[tuple[str, str]]:
@@ -270,10 +277,11 @@ def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = Fal
     to typos, inflections, abbreviations, compounds ("tradeoff" / "trade-off") and acronyms ("TLB" /
     "translation lookaside buffer"): "What is a felony?" vs "What is a misdemeanor?" swaps
     felony/misdemeanor. The same content words in the opposite order around a direction word ("Celsius to
-    Fahrenheit") count too.
+    Fahrenheit", "Deutsch -> Spanisch": an arrow reads as "to") count too.
     """
     if drop_asides:
         a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
+    a, b = _ARROW.sub(" to ", a), _ARROW.sub(" to ", b)  # "Deutsch -> Spanisch": a direction word
     ta, tb = tokens(a), tokens(b)
     ca = {w for w, c in ta if c}
     cb = {w for w, c in tb if c}

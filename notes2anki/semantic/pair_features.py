@@ -53,8 +53,8 @@ FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_co
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
-            "neg_prefix")
-FEATURE_VERSION = 3
+            "neg_prefix", "same_note", "q_added")
+FEATURE_VERSION = 5
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -67,6 +67,7 @@ class Side:
     answer: str
     text: str
     cloze: bool = False
+    note: str = ""  # the file the card is in ("" unknown)
 
 
 @dataclass
@@ -261,7 +262,10 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
     qc = (term_align.align(a.question, b.text, words).recall + term_align.align(b.question, a.text, words).recall) / 2
     values.update({"q_align": qq.f1, "a_align": aa.f1, "card_align": cc.f1, "qcard_align": qc,
                    "q_unmatched": qq.unmatched, "q_unmatched_sim": qq.unmatched_sim, "q_worst": qq.worst,
-                   "neg_prefix": float(qq.negated or cc.negated)})
+                   "neg_prefix": float(qq.negated or cc.negated),
+                   "same_note": float(bool(a.note) and a.note == b.note),
+                   "q_added": float(min(2, term_align.align(contrast.without_asides(a.question),
+                                                            contrast.without_asides(b.question), None).added))})
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
 
 

@@ -64,7 +64,10 @@ def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) ->
 
 def negating_prefix(word: str, others: Iterable[str]) -> bool:
     """Whether ``word`` is one of ``others`` with a negating prefix, or the reverse ("noncompetitive" /
-    "competitive", "unsaturated" / "saturated"); the rest must be 4+ letters."""
+    "competitive", "unsaturated" / "saturated"; the rest must be 4+ letters), or a negating prefix of 3+
+    letters standing alone (the tokens of "non-collocated" are "non" and "collocated")."""
+    if word in NEGATING_PREFIXES and len(word) >= 3:  # "non-collocated": the prefix is a word of its own
+        return True
     for other in others:
         long_, short = (word, other) if len(word) > len(other) else (other, word)
         if len(short) >= 4 and long_.endswith(short) and long_[:len(long_) - len(short)] in NEGATING_PREFIXES:
@@ -83,6 +86,7 @@ class Alignment:
     unmatched_sim: float  # mean best similarity of the unmatched words to the other side (1.0: none)
     worst: float  # the lowest best-similarity of any word (1.0: no words)
     negated: bool  # an unmatched word is a word of the other side with a negating prefix
+    added: int = 0  # unmatched words of one side when the other side has none (a narrower question)
 
 
 EMPTY = Alignment(1.0, 1.0, 1.0, 0.0, 1.0, 1.0, False)
@@ -109,9 +113,10 @@ def align(a: str, b: str, vectors: Mapping[str, np.ndarray] | None) -> Alignment
     unmatched_a = [w for w, hit in zip(wa, lex_a) if not hit]
     unmatched_b = [w for w, hit in zip(wb, lex_b) if not hit]
     negated = any(negating_prefix(w, wb) for w in unmatched_a) or any(negating_prefix(w, wa) for w in unmatched_b)
+    added = len(unmatched_a) if not unmatched_b else len(unmatched_b) if not unmatched_a else 0
     return Alignment(precision, recall, f1, len(loose) / (len(wa) + len(wb)),
                      float(loose.mean()) if len(loose) else 1.0,
-                     float(min(best_a.min(), best_b.min())), negated)
+                     float(min(best_a.min(), best_b.min())), negated, added)
 
 
 def needed_words(texts: Iterable[str]) -> list[str]:

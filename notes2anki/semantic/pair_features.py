@@ -54,7 +54,7 @@ FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_co
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
             "neg_prefix", "same_note", "q_added")
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -225,8 +225,8 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
     swaps = contrast.substitutions(a.question, b.question, drop_asides=True)
     affix = any(contrast.affix_contrast(x, y) for x, y in swaps)
     nq = contrast.quantity_conflict(a.question, b.question)
-    na = contrast.quantity_conflict(a.answer, b.answer) if has_answers else (0, 0)
-    qa_a, qa_b = contrast.quantities(a.answer), contrast.quantities(b.answer)
+    na = contrast.quantity_conflict(a.answer, b.answer, words=True) if has_answers else (0, 0)
+    qa_a, qa_b = contrast.quantities(a.answer, words=True), contrast.quantities(b.answer, words=True)
     overlap = contrast.answer_overlap(a.question, a.answer, b.question, b.answer) if has_answers else None
     containment, coverage = overlap if overlap is not None else (0.0, 0.0)
     pa, pb = contrast.polarity(a.answer), contrast.polarity(b.answer)

@@ -90,6 +90,30 @@ def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = Fal
     return swaps
 
 
+def insertions(a: str, b: str, *, drop_asides: bool = True) -> list[str]:
+    """Content words one text adds to an otherwise identical other text: the two are the same sequence of
+    words except for inserted spans ("Past Continuous verb forms" / "Past Perfect Continuous verb forms"
+    -> ["perfect"]). Such a *minimal pair by insertion* asks a narrower question, as a minimal pair by
+    substitution (:func:`substitutions`) asks another one. [] when the texts differ otherwise (a replaced
+    span, a reordering) or only by function words; parenthesised asides are left out first."""
+    if drop_asides:
+        a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
+    ta, tb = tokens(a), tokens(b)
+    words_a, words_b = [w for w, _ in ta], [w for w, _ in tb]
+    if not words_a or not words_b or words_a == words_b:
+        return []
+    opcodes = SequenceMatcher(a=words_a, b=words_b, autojunk=False).get_opcodes()
+    kinds = {op for op, *_ in opcodes} - {"equal"}
+    if kinds not in ({"insert"}, {"delete"}):  # the shorter text whole inside the longer, one side adds
+        return []
+    shared = sum(i2 - i1 for op, i1, i2, _, _ in opcodes if op == "equal")
+    added_all = len(words_a) + len(words_b) - 2 * shared
+    if sum(1 for _, c in (ta if len(ta) < len(tb) else tb) if c) < 2 or added_all > shared:
+        return []
+    return [w for op, i1, i2, j1, j2 in opcodes if op != "equal"
+            for w, c in (ta[i1:i2] if op == "delete" else tb[j1:j2]) if c]
+
+
 def affix_contrast(left: str, right: str) -> bool:
     """Whether a swap exchanges words of one root with another affix: exothermic/endothermic,
     hypoglycemia/hyperglycemia, internal/external, appellant/appellee: a shared start or end of 5+ letters

@@ -53,8 +53,8 @@ FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_co
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
-            "neg_prefix", "same_note", "q_added")
-FEATURE_VERSION = 6
+            "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored")
+FEATURE_VERSION = 7
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -265,8 +265,22 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
                    "neg_prefix": float(qq.negated or cc.negated),
                    "same_note": float(bool(a.note) and a.note == b.note),
                    "q_added": float(min(2, term_align.align(contrast.without_asides(a.question),
-                                                            contrast.without_asides(b.question), None).added))})
+                                                            contrast.without_asides(b.question), None).added)),
+                   "q_inserted": float(bool(contrast.insertions(a.question, b.question))),
+                   "mirrored": float(mirrored(a, b))})
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(w for w, c in contrast.tokens(text) if c)
+
+
+def mirrored(a: Side, b: Side) -> bool:
+    """Whether two cards are one card and its reverse: each one's question is in the other's answer (content
+    words), as Anki's "Basic (and reversed card)" makes them ("die Satire" -> "la sátira" and "la sátira"
+    -> "die Satire"): written so on purpose, not a duplicate."""
+    qa, qb, aa, ab = _stems(a.question), _stems(b.question), _stems(a.answer), _stems(b.answer)
+    return bool(qa and qb and aa and ab) and qa <= ab and qb <= aa
 
 
 def explain(values: np.ndarray) -> dict[str, float]:

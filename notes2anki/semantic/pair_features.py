@@ -34,9 +34,24 @@ answers
     Dijkstra handle negative weights?" and "Dijkstra and negative weights — what goes wrong?" are the same
     question);
 ``len_ratio``
-    shorter card text length / longer.
+    shorter card text length / longer;
+which terms differ, and does the model read them as the same (:mod:`~notes2anki.semantic.term_align`: content
+words matched lexically, the rest aligned BERTScore-style on word vectors of the same sentence model)
+    ``q_align`` / ``a_align`` / ``card_align`` the alignment F1 of the questions, answers, card texts;
+    ``qcard_align`` how much of each question the other *card* holds (inverse questions, Cloze vs Basic);
+    ``q_unmatched`` the share of the questions' content words without a lexical match on the other side,
+    ``q_unmatched_sim`` how closely the model aligns those, ``q_worst`` the worst-aligned word;
+    ``neg_prefix`` 1 when a differing word is the other side's word with a negating prefix (non-, un-, in-,
+    dis-, anti-); ``q_added`` how many words (0–2) one question adds when the other adds none;
+shape
+    ``same_note`` 1 when both cards are in the same file (sibling cards of a note: a student seldom writes
+    the same card twice in one note); ``q_inserted`` 1 when one question is the other with words inserted
+    (:func:`~notes2anki.semantic.contrast.insertions`) and ``mirrored`` 1 when one card is the other's
+    reverse (:func:`mirrored`): both shapes are absent from the labelled data, so they reject a pair
+    outright (:func:`notes2anki.semantic.scoring.structural_vetoes`) instead of being weighed.
 
 A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
+Word vectors are embedded once per distinct content word (:func:`fill_words`, cached with the card vectors).
 """
 from __future__ import annotations
 

@@ -6,11 +6,12 @@ are fitted by ``python -m notes2anki.semantic.evaluate fit`` (scikit-learn, see
 :func:`notes2anki.semantic.evaluate.fit_pair_model`) on
 
 * the labelled pairs of the development vault ``../shared/eval`` (80 duplicates, 90 hard negatives;
-  cross-language pairs left out: the bundled model cannot read them), and the vault's other close card
-  pairs as negatives at a lower weight (the set labels *every* duplicate, so the rest are not), and
+  cross-language pairs left out: the bundled model cannot read them), and the vault's other candidate
+  pairs as negatives (the set labels *every* duplicate, so the rest are not), and
 * the project's own development pairs ``tests/semantic/data/dupe_pairs_dev.jsonl``;
 
-``tests/semantic/data/dupe_pairs_test.jsonl`` stays held out. Scoring needs only numpy.
+with 6-fold cross-validation grouped by subject, the threshold chosen on the cross-validated
+probabilities. ``tests/semantic/data/dupe_pairs_test.jsonl`` stays held out. Scoring needs only numpy.
 """
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ class PairModelError(RuntimeError):
 
 @dataclass(frozen=True)
 class PairModel:
+    """The fitted judge: feature names, standardisation ``mean``/``scale`` (one per feature), ``coef``,
+    ``intercept``, the default ``threshold`` on the probability, and ``info`` (how it was fitted, its
+    fitted and cross-validated figures)."""
+
     features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
@@ -56,6 +61,7 @@ class PairModel:
         return sorted(zip(self.features, (float(p) for p in parts)), key=lambda fp: -abs(fp[1]))
 
     def as_json(self) -> dict:
+        """The JSON form shipped as ``data/pair_model.json`` (read back by :func:`from_json`)."""
         return {"feature_version": FEATURE_VERSION, "features": list(self.features),
                 "mean": [round(float(v), 6) for v in self.mean], "scale": [round(float(v), 6) for v in self.scale],
                 "coef": [round(float(v), 6) for v in self.coef], "intercept": round(self.intercept, 6),
@@ -95,5 +101,6 @@ def default_threshold() -> float:
 
 
 def logit(p: float) -> float:
+    """log(p / (1 - p)), with p clipped to [1e-9, 1 - 1e-9]."""
     p = min(max(p, 1e-9), 1 - 1e-9)
     return math.log(p / (1 - p))

@@ -69,7 +69,7 @@ FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_co
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
             "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored")
-FEATURE_VERSION = 7
+FEATURE_VERSION = 8
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -287,7 +287,9 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
 
 
 def _stems(text: str) -> frozenset[str]:
-    return frozenset(w for w, c in contrast.tokens(text) if c)
+    """All word stems of ``text`` (function words too: which words count as function words depends on the
+    language a text shows, and a two-word question shows none)."""
+    return frozenset(w for w, _ in contrast.tokens(text))
 
 
 def mirrored(a: Side, b: Side) -> bool:

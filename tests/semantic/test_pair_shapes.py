@@ -32,6 +32,9 @@ def test_a_card_and_its_reverse_are_mirrored():
     """Till-Fri's vocabulary: "die Satire" -> "la sátira" and "la sátira" -> "die Satire"."""
     assert mirrored(Side("die Satire", "la sátira", ""), Side("la sátira", "die Satire", ""))
     assert mirrored(Side("verbreiten", "difundir", ""), Side("difundir", "verbreiten, ausbreiten", ""))
+    # as written in the vault: the answer goes on with a Spanish example sentence
+    assert mirrored(Side("die Satire", "la sátira Ej.: La obra usa la sátira.", ""),
+                    Side("la sátira", "die Satire Ej.: La obra usa la sátira.", ""))
     # an inverse *question* (another wording) is not a reverse
     assert not mirrored(Side("die Voraussetzung = ?", "prerequisite, requirement", ""),
                         Side("Wie sagt man „prerequisite“ auf Deutsch?", "die Voraussetzung", ""))

@@ -27,7 +27,7 @@ from ..parsers.plain_text import plain_text as _token_text
 if TYPE_CHECKING:  # pragma: no cover
     from notes2anki.model import Card
 
-TEXT_VERSION = 2
+TEXT_VERSION = 3
 FIELD_SEPARATOR = " | "
 
 _CURLY_CLOZE = re.compile(r"(?<![\\\w^_}])\{(?:c?\d+[|:])?([^{}\n]*)\}")

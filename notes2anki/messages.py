@@ -91,15 +91,16 @@ def messages_file_problem(path, vault_root) -> str | None:
     return None
 
 
-def no_note_problem(vault: str, notes: int, scan_directory: str = "") -> str | None:
-    """Why a command stops on an empty vault (exit 2; README: every command, ``build`` unless
-    ``--allow-empty``): ``notes`` .md notes were read in ``vault`` (as typed on the command line) under
-    ``scan_directory``. None when there is at least one note."""
+def no_note_problem(vault: str, notes: int, scan_directory: str = "", ignore_source: str = "") -> str | None:
+    """Why a command stops on an empty vault (exit 2; README: every command, ``build`` and ``report``
+    unless ``--allow-empty``): ``notes`` .md notes were read in ``vault`` (as typed on the command line)
+    under ``scan_directory``, after the ignore patterns of ``ignore_source`` (a settings file, or "").
+    None when there is at least one note."""
     if notes:
         return None
     where = f" under {scan_directory!r}" if scan_directory else ""
-    return (f"No note (.md file) in {vault}{where} (after the ignore patterns); nothing to do. "
-            "Is this the vault folder?")
+    where += f" (after the ignore patterns of {ignore_source})" if ignore_source else ""
+    return f"No note (.md file) in {vault}{where}; nothing to do. Is this the vault folder?"
 
 
 def write_messages(path, diagnostics: list[Diagnostic]) -> str | None:

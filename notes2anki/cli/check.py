@@ -37,7 +37,7 @@ def check_command(vault, as_json, strict):
         _show(report)
     if report.stopped:
         raise SystemExit(EXIT_FATAL)
-    empty = no_note_problem(vault, report.notes, report.scan_directory)
+    empty = no_note_problem(vault, report.notes, report.scan_directory, report.ignore_source)
     if empty:
         err.print(escape(empty))
         raise SystemExit(EXIT_FATAL)

@@ -32,7 +32,7 @@ def ids_command(vault, dry_run):
         with vault_lock(root):
             v = load_vault(root, config)
             diags += v.diagnostics
-            empty = no_note_problem(vault, len(v.notes), config.scan_directory)
+            empty = no_note_problem(vault, len(v.notes), config.scan_directory, config.origin.get("ignore", ""))
             if empty:
                 fatal(diags, empty)
             report = plan_ids(v, config)

@@ -93,10 +93,12 @@ def math_text(latex: str) -> str:
 
 
 def _command_word(match: re.Match) -> str:
-    """``\\name`` → its symbol or name, spaced from a letter or digit it touches."""
+    """``\\name`` → its symbol or name, spaced from a letter or digit it touches (a letter after a
+    number stays joined, as a coefficient: ``2\\pi`` → "2π")."""
     word = LATEX_SYMBOLS.get(match.group(1), match.group(1))
     text, start, end = match.string, match.start(), match.end()
-    before = " " if start and text[start - 1].isalnum() else ""
+    prev = text[start - 1] if start else ""
+    before = " " if prev.isalnum() and not (prev.isdigit() and word.isalpha()) else ""  # 2\pi stays "2π"
     after = " " if end < len(text) and text[end].isalnum() else ""
     return before + word + after
 

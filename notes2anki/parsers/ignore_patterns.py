@@ -235,7 +235,7 @@ def _index_key(line: str) -> tuple[str, str]:
     if not anchored and first.startswith("*") and tail and not any(c in tail for c in "*?[\\"):
         return ("ending", tail)
     if not any(c in body for c in "[\\"):  # other globs: by their longest plain text, which every match holds
-        text = max(re.split(r"[*?]+", rest.rstrip("/")), key=len)
+        text = max(re.split(r"[*?/]+", rest), key=len)  # within one name: '/**/' may stand for nothing
         if len(text) >= 2:
             return ("literal", text)
     return ("", "")

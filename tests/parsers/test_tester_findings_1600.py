@@ -277,3 +277,12 @@ def test_many_star_patterns_against_long_names_stay_fast_and_exact(make_vault):
     vault = load_vault(root, load_config(root))
     assert time.perf_counter() - start < 10  # was 89 s (catastrophic backtracking)
     assert sorted(c.fields["Front"] for c in vault.cards) == [f"q{i}" for i in range(9)]
+
+
+def test_the_text_filing_never_needs_a_slash_that_globstar_can_drop():
+    import pathspec
+
+    from notes2anki.parsers.ignore_patterns import path_filter
+
+    for patterns, path in ((["!a", "/**/a"], "a"), (["x*/**/ab?"], "xy/abc"), (["q*/**/ab*"], "qq/abz")):
+        assert path_filter(patterns)(path) == pathspec.GitIgnoreSpec.from_lines(patterns).match_file(path) is True

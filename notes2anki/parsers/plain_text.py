@@ -93,8 +93,10 @@ def math_text(latex: str) -> str:
 
 
 def _command_word(match: re.Match) -> str:
-    """``\\name`` → its symbol or name, spaced from a letter or digit it touches."""
-    word = LATEX_SYMBOLS.get(match.group(1), match.group(1))
+    """``\\name`` → its symbol, or its name spaced from a letter or digit it touches."""
+    if match.group(1) in LATEX_SYMBOLS:
+        return LATEX_SYMBOLS[match.group(1)]  # a symbol stays glued: `2\\pi` is "2π"
+    word = match.group(1)
     text, start, end = match.string, match.start(), match.end()
     before = " " if start and text[start - 1].isalnum() else ""
     after = " " if end < len(text) and text[end].isalnum() else ""

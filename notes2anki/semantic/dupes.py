@@ -30,7 +30,7 @@ import numpy as np
 
 from notes2anki.model import Card
 from notes2anki.semantic import dupes_memo
-from notes2anki.semantic.encoder import Embedder
+from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.cache import PairVerdictCache
@@ -238,7 +238,7 @@ def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
 def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | None = None,
                     threshold: float | None = None, ignore: Any = (),
                     cache_path: Path | str | None = None, embedder: Embedder | None = None,
-                    top_k: int = 10, use_cache: bool = True) -> DuplicateReport:
+                    top_k: int = 10, use_cache: bool = True, progress: Progress | None = None) -> DuplicateReport:
     """Exact and near-duplicate pairs and groups among ``cards`` (cards marked DELETE and empty cards are
     skipped).
 
@@ -248,6 +248,8 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     ``cache_path``: the embedding cache file (None: the default location, ``":memory:"``: not saved); it
     also holds the measured candidate pairs, so a warm run measures only pairs with a changed card
     (``use_cache=False``: measure every candidate; :attr:`DuplicateReport.judged` counts both).
+    ``progress(done, total, phase)``: told while the model is converted or loaded and texts are encoded (see
+    :class:`~notes2anki.semantic.encoder.Embedder`; only used when this function makes the embedder).
     Raises :class:`~notes2anki.semantic.encoder.EncoderError` when the model cannot be loaded.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
@@ -280,7 +282,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
 
     # 2-4. near duplicates among the representatives
     own = embedder is None
-    embedder = embedder or Embedder(model, cache_path=cache_path)
+    embedder = embedder or Embedder(model, cache_path=cache_path, progress=progress)
     try:
         if len(reps) >= 2:
             sides = [card_side(kept[r]) for r in reps]

@@ -290,6 +290,9 @@ class Embedder:
         """The backend in use (decided on first use; may convert the model once)."""
         if self._plan is None:
             try:
+                if self.progress is not None and plan_for(self.spec, self.backend, self.device,
+                                                          convert=False).note == "not converted yet":
+                    self.progress(0, 0, "convert model (once, 30-90 s)")
                 self._plan = plan_for(self.spec, self.backend, self.device)
             except EncoderError:
                 raise

@@ -102,6 +102,7 @@ class DuplicateReport:
 
     @rejected.setter
     def rejected(self, value: list[Rejection]) -> None:
+        """Set the rejected candidates (a stored list not yet read is dropped)."""
         self._rejected, self._load_rejected = value, None
 
     @property

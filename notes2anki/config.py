@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import config_schema as schema
+from .config_schema import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
 from .fileio import MAX_CONFIG_BYTES, UnsafeFile, is_inside, read_bounded
 from .model import BUILTIN_FIELDS, Diagnostic
 
@@ -33,34 +34,6 @@ CONFIG_KIND = "config"
 
 _repr = reprlib.Repr()
 _repr.maxstring, _repr.maxother, _repr.maxlevel = 60, 60, 3
-
-
-@dataclass(frozen=True)
-class Syntax:
-    """The marker words of the card syntax. The plugin lets users rename each one (data.json
-    ``settings.Syntax``; ``[syntax]`` in ``.notes2anki.toml``); these are the plugin's defaults."""
-
-    begin_note: str = "START"
-    end_note: str = "END"
-    begin_inline_note: str = "STARTI"
-    end_inline_note: str = "ENDI"
-    target_deck_line: str = "TARGET DECK"
-    file_tags_line: str = "FILE TAGS"
-    delete_note_line: str = "DELETE"
-    frozen_fields_line: str = "FROZEN"
-
-
-# data.json "Syntax" keys → Syntax attributes
-PLUGIN_SYNTAX_KEYS = {
-    "Begin Note": "begin_note",
-    "End Note": "end_note",
-    "Begin Inline Note": "begin_inline_note",
-    "End Inline Note": "end_inline_note",
-    "Target Deck Line": "target_deck_line",
-    "File Tags Line": "file_tags_line",
-    "Delete Note Line": "delete_note_line",
-    "Frozen Fields Line": "frozen_fields_line",
-}
 
 
 @dataclass
@@ -173,9 +146,24 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
                                                    origin.get("scan_directory", CONFIG_FILE), diags)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
+    _check_deck_names(values, origin, diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin)
     return cfg.with_overrides(**overrides)
+
+
+def _check_deck_names(values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic]) -> None:
+    """A deck name with empty levels (``default_deck = "A::::"``, a folder deck ``"::B"``): a warning naming
+    the key; the cards get the name without them (:func:`notes2anki.parsers.rules.deck_name`)."""
+    from .parsers.rules import deck_problem
+
+    named = [("default_deck", values.get("default_deck"))]
+    named += [(f"folder_decks.{folder}", deck) for folder, deck in (values.get("folder_decks") or {}).items()]
+    for key, deck in named:
+        problem = deck_problem(deck) if isinstance(deck, str) else None
+        if problem:
+            source = origin.get(key.split(".", 1)[0], CONFIG_FILE)
+            diags.append(_problem(source, f"{key}: {problem}", severity="warning"))
 
 
 def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic]) -> None:
@@ -321,7 +309,7 @@ def _line_of(text: str, loc: list[str]) -> int:
 
 def _checked_patterns(patterns: list[str], key: str, text: str, diags: list[Diagnostic]) -> list[str]:
     """The gitignore-style patterns that can be used; an error for each other one."""
-    from .parsers.files import PatternError, gitignore_patterns
+    from .parsers.ignore_patterns import PatternError, gitignore_patterns
 
     good = []
     for i, pattern in enumerate(patterns):
@@ -342,7 +330,7 @@ def _note_types(specs: dict[str, schema.NoteTypeSpec]) -> dict[str, dict]:
 
 def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
     """Config keys from the plugin's data.json (validated; problems named with the plugin's keys)."""
-    from .parsers.files import PatternError, plugin_glob_to_gitignore
+    from .parsers.ignore_patterns import PatternError, plugin_glob_to_gitignore
 
     data = _validate(schema.PluginData, raw, PLUGIN_SETTINGS, "", diags)
     settings = data.settings or schema.PluginSettings()

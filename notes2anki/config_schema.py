@@ -11,9 +11,11 @@ problem comes back at once with its location (``("folder_decks", "sub")``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+                      create_model)
 
 def _marker(value: str) -> str:
     if not value.strip() or "\n" in value or "\r" in value or len(value) > 200:
@@ -59,17 +61,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-class SyntaxTable(Strict):
-    """``[syntax]``: the plugin's renamable marker words (data.json ``settings.Syntax``)."""
+@dataclass(frozen=True)
+class Syntax:
+    """The marker words of the card syntax, declared once: each attribute's default is the plugin's word,
+    its ``plugin_key`` metadata the key the plugin's data.json uses (``settings.Syntax``). The plugin lets
+    users rename each one; ``[syntax]`` in ``.notes2anki.toml`` does too. :class:`SyntaxTable` and
+    :class:`PluginSyntax` (the validated tables of the two files) are built from these fields."""
 
-    begin_note: Marker = "START"
-    end_note: Marker = "END"
-    begin_inline_note: Marker = "STARTI"
-    end_inline_note: Marker = "ENDI"
-    target_deck_line: Marker = "TARGET DECK"
-    file_tags_line: Marker = "FILE TAGS"
-    delete_note_line: Marker = "DELETE"
-    frozen_fields_line: Marker = "FROZEN"
+    begin_note: str = field(default="START", metadata={"plugin_key": "Begin Note"})
+    end_note: str = field(default="END", metadata={"plugin_key": "End Note"})
+    begin_inline_note: str = field(default="STARTI", metadata={"plugin_key": "Begin Inline Note"})
+    end_inline_note: str = field(default="ENDI", metadata={"plugin_key": "End Inline Note"})
+    target_deck_line: str = field(default="TARGET DECK", metadata={"plugin_key": "Target Deck Line"})
+    file_tags_line: str = field(default="FILE TAGS", metadata={"plugin_key": "File Tags Line"})
+    delete_note_line: str = field(default="DELETE", metadata={"plugin_key": "Delete Note Line"})
+    frozen_fields_line: str = field(default="FROZEN", metadata={"plugin_key": "Frozen Fields Line"})
+
+
+# data.json "Syntax" keys → Syntax attributes
+PLUGIN_SYNTAX_KEYS = {f.metadata["plugin_key"]: f.name for f in fields(Syntax)}
+
+SyntaxTable = create_model(  # ``[syntax]``: every marker word, defaulting to the plugin's
+    "SyntaxTable", __base__=Strict, __doc__="``[syntax]``: the plugin's renamable marker words (see Syntax).",
+    **{f.name: (Marker, f.default) for f in fields(Syntax)})
 
 
 class NoteTypeSpec(Strict):
@@ -175,19 +189,10 @@ class Loose(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True, populate_by_name=False)
 
 
-class PluginSyntax(Loose):
-    """The plugin's ``Syntax`` table of data.json: the marker lines it recognises (``Begin Note`` ...), each
-    under the plugin's own key name; None where the file does not set it.
-    """
-
-    begin_note: Marker | None = Field(None, alias="Begin Note")
-    end_note: Marker | None = Field(None, alias="End Note")
-    begin_inline_note: Marker | None = Field(None, alias="Begin Inline Note")
-    end_inline_note: Marker | None = Field(None, alias="End Inline Note")
-    target_deck_line: Marker | None = Field(None, alias="Target Deck Line")
-    file_tags_line: Marker | None = Field(None, alias="File Tags Line")
-    delete_note_line: Marker | None = Field(None, alias="Delete Note Line")
-    frozen_fields_line: Marker | None = Field(None, alias="Frozen Fields Line")
+PluginSyntax = create_model(  # data.json's ``Syntax`` table, under the plugin's key names; None: not set
+    "PluginSyntax", __base__=Loose,
+    __doc__="The plugin's ``Syntax`` table of data.json (``Begin Note`` ...); None where the file does not set it.",
+    **{f.name: (Marker | None, Field(None, alias=f.metadata["plugin_key"])) for f in fields(Syntax)})
 
 
 class PluginDefaults(Loose):

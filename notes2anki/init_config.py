@@ -52,6 +52,10 @@ TAIL = """
 
 @dataclass
 class Suggestion:
+    """What ``notes2anki init`` proposes: the commented ``.notes2anki.toml`` text, whether the plugin's
+    data.json was read, the folder decks suggested (top folder → (cards, cards now in the default deck))
+    and the problems met while reading the vault."""
+
     text: str  # the TOML file's content
     from_plugin: bool  # the plugin's data.json was read
     folders: dict[str, tuple[int, int]]  # suggested folder decks: top folder → (cards, cards in the default
@@ -143,5 +147,6 @@ def suggest(root: Path) -> Suggestion:
 
 
 def config_path(root: Path) -> Path:
+    """Where the vault at ``root`` keeps its settings: ``root/.notes2anki.toml``."""
     return Path(root) / CONFIG_FILE
 

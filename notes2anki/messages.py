@@ -28,3 +28,11 @@ def by_kind(diagnostics: list[Diagnostic]) -> list[tuple[str, str, list[Diagnost
         groups.setdefault((d.severity, kind_of(d)), []).append(d)
     ordered = sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1]))
     return [(severity, kind, ds) for (severity, kind), ds in ordered]
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: ``counted(1, "warning")`` → "1 warning",
+    ``counted(2, "warning")`` → "2 warnings", ``counted(1200, "card")`` → "1,200 cards". ``plural``: the
+    irregular form (``counted(2, "match", "matches")``); by default ``noun + "s"``. Summaries use this so
+    that no line reads "1 warnings"."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

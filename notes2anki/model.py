@@ -98,6 +98,9 @@ class Note:
     links: list[str] = field(default_factory=list)  # wiki-link targets, as written
     headings: list[Heading] = field(default_factory=list)
     syntax_lines: set[int] = field(default_factory=set)  # TARGET DECK / FILE TAGS / FROZEN lines (1-based)
+    # 1-based line -> (start, end) columns (0-based, end exclusive) of each ``STARTI [Type] … ENDI`` on it,
+    # recognised with the vault's own marker words (a skipped inline card, e.g. of an unknown type, too)
+    inline_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -191,6 +194,8 @@ KINDS: dict[str, str] = {
     "empty-front": "a card whose front is empty, so Anki makes no card; skipped",
     "near-miss": "card syntax that is almost right (what was probably meant is said)",
     "no-cloze": "a cloze card without a cloze deletion",
+    "cloze-zero": "a {{c0::…}} cloze: Anki numbers clozes from 1 and ignores c0",
+    "deck-name": "a deck name with empty parts between '::' (they are dropped)",
     "missing-media": "an embedded file that is not in the vault",
     "render": "a field that could not be rendered as written (embeds, links)",
     "other-error": "other errors (each message says what)",

@@ -4,7 +4,6 @@ The suites (GPL-3.0 data) are not part of the project: they are read from ``$NOT
 ``<repo>/../shared/peers/obsidian_to_anki``. Without them the suite tests skip with the reason; the
 runner's own behaviour without them (no import error, exit 2 with a message) is tested either way.
 """
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tool_loader import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("conformance", ROOT / "tools" / "conformance.py")
-conformance = importlib.util.module_from_spec(_spec)
-sys.modules["conformance"] = conformance
-_spec.loader.exec_module(conformance)
+conformance = load_tool("conformance")
 
 PEERS = conformance.find_peers()
 if PEERS is not None:
@@ -77,3 +75,20 @@ def test_unknown_suite_or_bad_peers_folder_exit_2(tmp_path, capsys):
     (tmp_path / "expectations.json").write_text('{"suites": {"basic_para": {}}}', encoding="utf-8")
     assert conformance.main(["--peers", str(tmp_path), "no_such_suite"]) == 2
     assert "no such suite: no_such_suite (known: basic_para)" in capsys.readouterr().err
+
+
+def test_both_modes_replay_the_phases_through_one_helper(make_vault):
+    """Build + import and sync share ``_replay``: each phase's edit applied, the vault read afresh, IDs
+    written back only after the first of two phases (needs no peer suites)."""
+    root = make_vault({"s/n.md": "START\nBasic\nold front\nBack: A\nEND\n"})
+    spec = {"phases": [{"phase": 1},
+                       {"phase": 2, "modification": {"file": "n.md", "replace_line": "old front",
+                                                     "with": "new front"}}]}
+    calls = []
+    conformance._replay(spec, root, "s", {}, lambda v, config, number, write_ids, modified:
+                        calls.append((number, write_ids, modified, v.cards[0].front)))
+    assert calls == [(1, True, False, "old front"), (2, False, True, "new front")]
+    calls.clear()
+    conformance._replay({}, root, "s", {}, lambda v, c, number, write_ids, modified:
+                        calls.append((number, write_ids, modified)))
+    assert calls == [(1, False, False)]

@@ -1,13 +1,7 @@
 """Every third-party module notes2anki/ imports is a declared dependency (tools/dependency_report.py)."""
-import importlib.util
-import sys
-from pathlib import Path
+from tool_loader import load_tool
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("dependency_report", ROOT / "tools" / "dependency_report.py")
-report = importlib.util.module_from_spec(_spec)
-sys.modules["dependency_report"] = report
-_spec.loader.exec_module(report)
+report = load_tool("dependency_report")
 
 
 def test_every_third_party_import_is_declared():

@@ -138,26 +138,21 @@ def run_suite(name: str, workdir: Path, peers: Path | None = None, mode: str = "
     if mode == "sync":
         return _run_sync(name, spec, result, vault, workdir, overrides)
     col = Collection(str(workdir / "collection.anki2"))
+    reports = []
+
+    def build_and_import(v, config, number: int, write_ids: bool, modified: bool) -> None:
+        apkg = workdir / f"phase{number}.apkg"
+        reports.append(build_package(v, config, apkg, state_path=workdir / "state.json"))
+        log = _import(col, apkg)
+        if write_ids:
+            apply_ids(v, plan_ids(v))
+        if modified and name == "ng_basic_update":
+            result.check(len(log.updated) == 1 and not log.new,
+                         f"second import updates the note in place (updated={len(log.updated)}, "
+                         f"new={len(log.new)})")
+
     try:
-        reports = []
-        phases = spec.get("phases") or [{"phase": 1}]
-        for phase in phases:
-            mod = phase.get("modification")
-            if mod:
-                _replace_line(vault / name / mod["file"], mod["replace_line"], mod["with"])
-            config = load_config(vault, **overrides)
-            v = load_vault(vault, config)
-            report = build_package(v, config, workdir / f"phase{phase['phase']}.apkg",
-                                   state_path=workdir / "state.json")
-            reports.append(report)
-            log = _import(col, workdir / f"phase{phase['phase']}.apkg")
-            if mod is None and len(phases) > 1:  # first phase of a two-sync suite: write IDs back
-                plan = plan_ids(v)
-                apply_ids(v, plan)
-            if mod is not None and name == "ng_basic_update":
-                result.check(len(log.updated) == 1 and not log.new,
-                             f"second import updates the note in place (updated={len(log.updated)}, "
-                             f"new={len(log.new)})")
+        _replay(spec, vault, name, overrides, build_and_import)
         _check_final(col, spec, result, reports[-1], name)
     finally:
         col.close()
@@ -171,27 +166,38 @@ def _run_sync(name: str, spec: dict, result: SuiteResult, vault: Path, workdir: 
 
     path = workdir / "collection.anki2"
     Collection(str(path)).close()
-    phases = spec.get("phases") or [{"phase": 1}]
-    for phase in phases:
-        mod = phase.get("modification")
-        if mod:
-            _replace_line(vault / name / mod["file"], mod["replace_line"], mod["with"])
-        config = load_config(vault, **overrides)
-        v = load_vault(vault, config)
-        synced = sync_vault(v, config, path, confirm=lambda plan: True, write_ids=mod is None and len(phases) > 1)
-        if mod is not None and name == "ng_basic_update":
-            plan = synced.plan
+
+    def sync(v, config, number: int, write_ids: bool, modified: bool) -> None:
+        synced = sync_vault(v, config, path, confirm=lambda plan: True, write_ids=write_ids)
+        plan = synced.plan
+        if modified and name == "ng_basic_update":
             result.check(len(plan.of_kind("updated")) == 1 and not plan.of_kind("new"),
                          f"second sync updates the note in place (updated={len(plan.of_kind('updated'))}, "
                          f"new={len(plan.of_kind('new'))})")
-        if mod is not None and name == "ng_delete_sync":
+        if modified and name == "ng_delete_sync":
             result.check(len(synced.deleted) == 1, f"the DELETE-marked card's note is deleted ({len(synced.deleted)})")
+
+    _replay(spec, vault, name, overrides, sync)
     col = Collection(str(path))
     try:
         _check_final(col, spec, result, None, name)
     finally:
         col.close()
     return result
+
+
+def _replay(spec: dict, vault: Path, name: str, overrides: dict, step) -> None:
+    """The suite's phases in order (one when it names none), the same for build + import and for sync: a
+    phase's modification applied to its file, the configuration and the vault read afresh, then
+    ``step(vault, config, phase number, write_ids, modified)`` — ``write_ids`` on the first phase of a
+    two-phase suite (IDs go back into the vault, as the plugin does), ``modified`` on the later ones."""
+    phases = spec.get("phases") or [{"phase": 1}]
+    for phase in phases:
+        mod = phase.get("modification")
+        if mod:
+            _replace_line(vault / name / mod["file"], mod["replace_line"], mod["with"])
+        config = load_config(vault, **overrides)
+        step(load_vault(vault, config), config, phase["phase"], mod is None and len(phases) > 1, mod is not None)
 
 
 def _replace_line(path: Path, old: str, new: str) -> None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import contextlib
+import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -12,6 +14,7 @@ from rich.table import Table
 from ..decks.build import BuildReport, build_package
 from ..decks.package import output_problem
 from ..decks.state import state_file_problem
+from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
 from .common import (EXIT_FATAL, collected, err, fatal, finish, load_settings, message_options, out,
@@ -22,8 +25,9 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 
 @click.command("build")
 @vault_argument
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the deck (default: <vault name>.apkg in the current folder).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Where to write the deck (default: <vault name>.apkg in the current folder; '-': "
+                   "standard output, when it is not a terminal).")
 @click.option("--deck", help="Default deck for files without TARGET DECK / folder deck.")
 @click.option("--tag", "default_tag", help="A tag added to every card.")
 @click.option("--wikilinks", type=click.Choice(["obsidian", "text"]),
@@ -51,10 +55,39 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     diags: list[Diagnostic] = collected()
     config = load_settings(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks,
                            sanitize_html=sanitize_html)
+    to_stdout = str(output) == "-"
+    if to_stdout and sys.stdout.isatty():
+        fatal(diags, "-o -: an .apkg is binary and is not written to a terminal; redirect it "
+                     "(`-o - > deck.apkg`), pipe it, or give a file name")
     output = output or default_output(root)
-    problem = output_problem(output, root) or (state_file and state_file_problem(state_file, root))
+    problem = (None if to_stdout else output_problem(output, root)) or \
+        (state_file and state_file_problem(state_file, root))
     if problem and not force:
         fatal(diags, problem)
+    with package_destination(output, root) as output:
+        _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags, model, collection, quiet,
+               allow_empty, vault)
+
+
+@contextlib.contextmanager
+def package_destination(output: Path, root: Path):
+    """The path to build into: ``output`` itself, or for ``-o -`` a file in a private temporary folder
+    whose bytes go to stdout afterwards (while the tables and messages go to stderr)."""
+    if str(output) != "-":
+        yield output
+        return
+    with tempfile.TemporaryDirectory(prefix="notes2anki-") as folder:
+        out.stderr = True  # stdout carries the package: every table goes to stderr
+        try:
+            yield Path(folder) / f"{root.resolve().name}.apkg"
+        finally:
+            out.stderr = False
+
+
+def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags, model, collection, quiet,
+           allow_empty, vault):
+    """The build proper, into ``output`` (see :func:`build_command`); with ``to_stdout`` the package's
+    bytes are then written to stdout."""
     v = _load(root, config, quiet)
     diags += v.diagnostics
     if not v.notes and not allow_empty:
@@ -74,8 +107,11 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
         err.print(f"[red]cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}[/red]")
         raise SystemExit(EXIT_FATAL)
     diags += report.diagnostics
+    if to_stdout:
+        sys.stdout.buffer.write(output.read_bytes())
+        sys.stdout.flush()
     if not quiet:
-        _summary(v, report)
+        _summary(v, report, "standard output" if to_stdout else str(report.output))
     if dupes and report.cards:
         from .dupes import show_build_duplicates
 
@@ -130,8 +166,8 @@ def _load(root: Path, config, quiet: bool):
                                                                                       total=total))
 
 
-def _summary(v, report: BuildReport) -> None:
-    table = Table(title=f"notes2anki build → {escape(str(report.output))}", show_footer=True)
+def _summary(v, report: BuildReport, destination: str) -> None:
+    table = Table(title=f"notes2anki build → {escape(destination)}", show_footer=True)
     table.add_column("Deck", footer="Total")
     table.add_column("Notes", justify="right", footer=str(sum(report.decks.values())))
     for deck, count in sorted(report.decks.items()):
@@ -140,11 +176,12 @@ def _summary(v, report: BuildReport) -> None:
     errors = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "error")
     warnings = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "warning")
     tags_only = getattr(report, "tags_changed", 0)
-    out.print(f"{len(v.notes)} notes read, {len(report.cards)} cards packaged "
+    out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
               f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
-              f"{report.media} media files, {errors} errors, {warnings} warnings.")
+              f"{counted(report.media, 'media file')}, {counted(errors, 'error')}, {counted(warnings, 'warning')}.")
     if tags_only:
-        out.print(f"Tags changed on {tags_only} cards (their text did not change; Anki updates their tags).")
+        out.print(f"Tags changed on {counted(tags_only, 'card')} (their text did not change; Anki updates their "
+                  "tags).")
     if report.gone:
         gone = Table(title="In Anki but no longer in the vault: delete these notes in Anki "
                            "(an .apkg cannot delete)")

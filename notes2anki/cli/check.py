@@ -7,6 +7,7 @@ import click
 from rich.markup import escape
 
 from ..check import check_vault
+from ..messages import counted
 from ..model import KINDS
 from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, out, print_json, vault_argument
 
@@ -35,8 +36,8 @@ def _show(report) -> None:
     if report.stopped:
         out.print("Stopped: the configuration cannot be used; fix it and run again.", soft_wrap=True)
     else:
-        out.print(f"{report.notes} notes, {report.cards} cards: {report.errors} errors, "
-                  f"{report.warnings} warnings", soft_wrap=True)
+        out.print(f"{counted(report.notes, 'note')}, {counted(report.cards, 'card')}: "
+                  f"{counted(report.errors, 'error')}, {counted(report.warnings, 'warning')}", soft_wrap=True)
     groups = report.by_kind()
     if not groups:
         return

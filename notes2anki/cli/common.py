@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
-from ..messages import by_kind, kind_of  # noqa: F401 - kind_of re-exported
+from ..messages import by_kind, counted, kind_of  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -135,7 +135,8 @@ def report_diagnostics(diagnostics: list[Diagnostic], *, all_messages: bool = Fa
             err.print(f"[{colour}]{escape(str(d))}[/{colour}]")
         return
     errors = sum(1 for d in ordered if d.severity == "error")
-    err.print(f"[bold]{len(ordered):,} messages ({errors:,} errors, {len(ordered) - errors:,} warnings), "
+    err.print(f"[bold]{counted(len(ordered), 'message')} ({counted(errors, 'error')}, "
+              f"{counted(len(ordered) - errors, 'warning')}), "
               f"by kind:[/bold]")
     for severity, kind, ds in summarize(ordered):
         colour = "red" if severity == "error" else "yellow"

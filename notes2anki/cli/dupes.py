@@ -11,6 +11,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from ..messages import counted
 from ..model import Card, Diagnostic
 from .common import EXIT_OK, encode_progress, fatal, load_for_command, message_options, out, print_json, \
     show_diagnostics, vault_argument
@@ -106,7 +107,7 @@ def _add_cards(table: Table, first: list[str], cards: Sequence[Card], last: list
 def render(report, title: str = "Duplicate cards") -> None:
     """Groups of three or more as one block each, the other pairs one block each, best first."""
     if not report.found:
-        out.print(f"No duplicates among {report.cards_checked} cards (threshold {report.threshold:.2f}).")
+        out.print(f"No duplicates among {counted(report.cards_checked, 'card')} (threshold {report.threshold:.2f}).")
         return
     table = Table(title=title)
     table.add_column("Score", justify="right")
@@ -124,10 +125,10 @@ def render(report, title: str = "Duplicate cards") -> None:
         _add_cards(table, [f"{score:.2f}", kind], cards)
     out.print(table)
     exact = sum(1 for p in report.pairs if p.kind == "exact")
-    out.print(f"{len(report.pairs)} duplicate pairs ({exact} exact) in {len(rows)} blocks among "
-              f"{report.cards_checked} cards (threshold {report.threshold:.2f}"
+    out.print(f"{counted(len(report.pairs), 'duplicate pair')} ({exact} exact) in {counted(len(rows), 'block')} "
+              f"among {counted(report.cards_checked, 'card')} (threshold {report.threshold:.2f}"
               + (f", {report.ignored} ignored by [dupes] ignore" if report.ignored else "")
-              + (f"; {report.uncovered} cards compared by character n-grams" if report.uncovered else "") + ").")
+              + (f"; {counted(report.uncovered, 'card')} compared by character n-grams" if report.uncovered else "") + ").")
 
 
 def render_rejected(report) -> None:

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from ..decks.write_ids import apply_ids, plan_ids
 from ..fileio import VaultLocked, vault_lock
+from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
 from .common import collected, err, fatal, finish, load_settings, message_options, out, vault_argument
@@ -42,12 +43,13 @@ def ids_command(vault, dry_run):
     total = sum(len(e.ids) for e in report.edits)
     if dry_run:
         _print_diff(b"".join(edit.diff() for edit in report.edits))
-        err.print(f"Would add {total} IDs in {len(report.edits)} files (dry run: nothing written).")
+        err.print(f"Would add {counted(total, 'ID')} in {counted(len(report.edits), 'file')} (dry run: nothing "
+                  "written).")
     else:
         for rel in report.written:
             out.print(f"  {escape(rel)}")
         written = sum(len(e.ids) for e in report.edits if e.path in set(report.written))
-        out.print(f"Added {written} IDs in {len(report.written)} files.")
+        out.print(f"Added {counted(written, 'ID')} in {counted(len(report.written), 'file')}.")
     diags += report.diagnostics
     diags[:] = [d for d in diags if d.severity == "error" or d.file]
     finish(diags)

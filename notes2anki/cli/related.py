@@ -6,6 +6,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from ..messages import counted
 from ..model import Diagnostic
 from .common import EXIT_OK, embedder_or_exit, fatal, message_options, open_vault, out, print_json, \
     show_diagnostics, vault_argument, working
@@ -120,4 +121,4 @@ def _show_all(rows) -> None:
         table.add_row(escape(path), escape(", ".join(f"[[{_name(s.note)}]] {s.score:.2f}" for s in found)))
     if shown:
         out.print(table)
-    out.print(f"{shown} of {len(rows)} notes have suggestions.")
+    out.print(f"{shown} of {counted(len(rows), 'note')} {'has' if shown == 1 else 'have'} suggestions.")

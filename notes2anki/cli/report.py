@@ -7,6 +7,7 @@ import click
 from rich.markup import escape
 
 from ..fileio import atomic_write, is_inside
+from ..messages import counted
 from .common import err, fatal, finish, load_for_command, message_options, out, vault_argument, working
 
 REPORT_MARK = "<title>notes2anki report:"  # a file with this may be replaced without --force
@@ -51,9 +52,11 @@ def report_command(vault, output, model, no_semantic, force):
         fatal(diags, f"cannot write {output}: {exc.strerror or exc}")
     for notice in data.notices:
         err.print(f"[yellow]{escape(notice)}[/yellow]")
-    out.print(f"Report on {data.cards} cards in {data.notes} notes written to {escape(str(output))} "
-              f"({len(page.encode('utf-8')) // 1024 + 1} KiB; {len(data.duplicates)} duplicate pairs, "
-              f"{len(data.topics)} topics, {sum(len(g.problems) for g in data.problems)} problems).")
+    problems = sum(len(g.problems) for g in data.problems)
+    out.print(f"Report on {counted(data.cards, 'card')} in {counted(data.notes, 'note')} written to "
+              f"{escape(str(output))} ({len(page.encode('utf-8')) // 1024 + 1} KiB; "
+              f"{counted(len(data.duplicates), 'duplicate pair')}, {counted(len(data.topics), 'topic')}, "
+              f"{counted(problems, 'problem')}).")
     finish(diags)
 
 

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.progress import Progress
 
 from ..decks.collection import CollectionError, find_collection
+from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
 from .common import (EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, print_json, show_diagnostics,
@@ -137,12 +138,12 @@ def _report(result, quiet: bool) -> None:
     counts = ", ".join(f"{len(plan.of_kind(k))} {k}" for k, _ in kinds)
     deleted = len(plan.deletions) if result.dry_run else len(result.deleted)
     verb = "Would sync" if result.dry_run else "Synced"
-    out.print(f"{verb} {len(plan.changes)} cards into {escape(str(result.collection))}: {counts}, "
-              f"{deleted} deleted, {plan.unchanged} unchanged, {len(plan.media)} media files."
+    out.print(f"{verb} {counted(len(plan.changes), 'card')} into {escape(str(result.collection))}: {counts}, "
+              f"{deleted} deleted, {plan.unchanged} unchanged, {counted(len(plan.media), 'media file')}."
               + (" (dry run: nothing written)" if result.dry_run else ""), soft_wrap=True)
     if result.not_deleted and not result.dry_run:
         nids = ",".join(str(d.nid) for d in result.not_deleted)
-        out.print(f"[yellow]{len(result.not_deleted)} notes not deleted (run again with --yes to delete "
+        out.print(f"[yellow]{counted(len(result.not_deleted), 'note')} not deleted (run again with --yes to delete "
                   f"them; in Anki's browser: nid:{nids[:200]})[/yellow]", soft_wrap=True)
     if result.backup:
         out.print(f"Backup of the collection before the sync: {escape(str(result.backup))}", soft_wrap=True)

@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from ..messages import counted
 from ..model import Diagnostic
 from .common import (EXIT_OK, embedder_or_exit, fatal, message_options, open_vault, out, print_json,
                      show_diagnostics, vault_argument, working)
@@ -121,15 +122,15 @@ def _show_tree(result, vault_name: str) -> None:
     tree = Tree(f"Topics in {escape(vault_name)}")
     for topic in result.topics:
         notes = len({c.file for c in topic.cards})
-        branch = tree.add(f"[bold]{topic.id}. {escape(topic.label)}[/bold] ({len(topic.cards)} cards, {notes} notes)")
+        branch = tree.add(f"[bold]{topic.id}. {escape(topic.label)}[/bold] ({counted(len(topic.cards), 'card')}, {counted(notes, 'note')})")
         if topic.subtopics:
             for sub in topic.subtopics:
-                twig = branch.add(f"{topic.id}.{sub.id} {escape(sub.label)} ({len(sub.cards)} cards)")
+                twig = branch.add(f"{topic.id}.{sub.id} {escape(sub.label)} ({counted(len(sub.cards), 'card')})")
                 _notes_branch(twig, sub)
         else:
             _notes_branch(branch, topic)
     if result.unassigned:
-        loose = tree.add(f"[yellow]unassigned ({len(result.unassigned)} cards)[/yellow]")
+        loose = tree.add(f"[yellow]unassigned ({counted(len(result.unassigned), 'card')})[/yellow]")
         for card in result.unassigned:
             loose.add(f"{escape(card.where)} {escape(_front(card))}")
     out.print(tree)
@@ -140,7 +141,8 @@ def _summary(result, examples: int) -> None:
     how = (f"k {result.k}" if result.k else f"threshold {result.threshold:g}" if result.threshold
            else "number chosen by silhouette")
     subs = sum(len(t.subtopics) for t in result.topics)
-    out.print(f"{total} cards in {len(result.topics)} topics ({subs} sub-topics); {len(result.unassigned)} "
+    out.print(f"{counted(total, 'card')} in {counted(len(result.topics), 'topic')} ({counted(subs, 'sub-topic')}); "
+              f"{len(result.unassigned)} "
               f"unassigned ({how}, min size {result.min_size}).")
     if result.unassigned and examples:
         shown = result.unassigned[:max(examples, 5)]

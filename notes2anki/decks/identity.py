@@ -19,6 +19,7 @@ from pathlib import Path
 
 import genanki
 
+from ..messages import counted
 from ..model import Card, Diagnostic
 
 IMPLICIT_BASE = 2_000_000_000_000  # implicit IDs are 13 digits, above the plugin's (Anki note ids, ~1.7e12)
@@ -135,6 +136,7 @@ def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespac
         files = sorted({c.file for c in unnamed})
         diagnostics.append(Diagnostic(
             "", 0, "warning",
-            f"{len(unnamed)} card(s) in {len(files)} file(s) have no ID: editing their front will "
+            f"{counted(len(unnamed), 'card')} in {counted(len(files), 'file')} {'has' if len(unnamed) == 1 else 'have'} "
+            "no ID: editing their front will "
             "make a new card in Anki (losing its review history). Run `notes2anki ids VAULT` to add IDs."))
     return out

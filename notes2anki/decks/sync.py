@@ -32,6 +32,10 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class SyncResult:
+    """What :func:`sync_vault` did: the collection file written (or that would be, with ``dry_run``), the
+    plan it applied, the backup made first, the notes deleted and those left (deletion not confirmed),
+    the vault files that got IDs, and every problem as a Diagnostic (file:line)."""
+
     collection: Path
     plan: SyncPlan
     dry_run: bool = False

@@ -53,11 +53,15 @@ class Change:
 
     @property
     def where(self) -> str:
+        """``file:line`` of the card (its START line, or the line of an inline card or regex match)."""
         return self.card.where
 
 
 @dataclass
 class Deletion:
+    """A note of this vault that sync deletes from Anki: its note id, the card's last place, its front
+    (plain text, for the listing) and why ("DELETE": marked in the vault; "removed": no longer there)."""
+
     nid: int
     where: str  # file:line of the card when last synced (or of the DELETE-marked card)
     front: str
@@ -66,6 +70,11 @@ class Deletion:
 
 @dataclass
 class SyncPlan:
+    """Everything a sync would do, computed before anything is written: one :class:`Change` per card of
+    the vault (its ``kinds`` empty when the note is already up to date), the :class:`Deletion` list, the
+    media to add (name in Anki → vault file) and the problems found while planning. ``vault_id``: the
+    key of this vault in the collection's registry of synced notes."""
+
     vault_id: str
     changes: list[Change] = field(default_factory=list)  # one per card synced (unchanged ones too)
     deletions: list[Deletion] = field(default_factory=list)
@@ -75,14 +84,17 @@ class SyncPlan:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
+        """The changes of one kind ("new", "updated", "moved", "retyped"), in card order."""
         return [c for c in self.changes if kind in c.kinds]
 
     @property
     def unchanged(self) -> int:
+        """How many cards need no change (their note is already as the vault says)."""
         return sum(1 for c in self.changes if not c.kinds)
 
     @property
     def is_empty(self) -> bool:
+        """True when applying the plan would change nothing: no change, deletion or media to add."""
         return not self.deletions and not self.media and all(not c.kinds for c in self.changes)
 
     def to_json(self) -> dict:

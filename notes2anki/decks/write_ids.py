@@ -27,6 +27,7 @@ from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atom
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers import parse_note
 from ..parsers.links import LinkResolver
+from ..parsers.syntax import Markers, markers
 from .build import known_guids
 from .identity import card_ids, vault_namespace
 from .patch import unified_diff
@@ -129,7 +130,7 @@ class _ParseContext:
         self.types = note_type_fields(config.note_types)
         self.resolver = LinkResolver(vault.files)
         self.vault_name = config.vault_name or vault.root.resolve().name
-        self.inline_end = getattr(getattr(config, "syntax", None), "end_inline_note", "ENDI")
+        self.markers = markers(config.syntax)  # the vault's marker words (renamed ones too)
         self.namespace = vault_namespace(vault.root, config)  # of the implicit IDs (identity.py)
         self.known = known_guids(vault.root)  # earlier builds' GUIDs: pre-namespace implicit IDs stay
 
@@ -181,7 +182,7 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
         assigned[card.key] = new_id
     if not assigned:
         return None
-    new_text = _insert_ids(text, cards, assigned, context.inline_end)
+    new_text = _insert_ids(text, cards, assigned, context.markers)
     problem = _changed_cards(cards, context.cards(rel, new_text), assigned)
     if problem:
         diagnostics.append(Diagnostic(rel, problem[0], "error",
@@ -197,14 +198,14 @@ def _id_of(ids: dict, card: Card) -> int:
 
 
 def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int], int],
-                inline_end: str = "ENDI") -> str:
+                marks: Markers | None = None) -> str:
     """``text`` with an ID written for every card in ``assigned`` (nothing else changes):
 
     - block card: ``<!--ID: n-->`` on its own line right after the last non-blank line of the card
       (before any blank lines that precede END, so a ``Tags:`` line stays the last content line),
       indented like the START line (a block inside a list item stays inside it);
-    - inline card: ``<!--ID: n--> `` before the end marker (``inline_end``, ENDI unless renamed) of
-      the inline card starting at ``Card.col``;
+    - inline card: ``<!--ID: n--> `` before the end marker of the inline card starting at ``Card.col``,
+      found as the parser finds it (``marks``: the vault's :class:`Markers`; the plugin's words when None);
     - regex-style card: ``<!--ID: n-->`` on the line after the match, indented like the match's first
       line (so an ID under an indented list item stays inside the list).
     """
@@ -232,7 +233,7 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
     out: list[str] = []
     for index, line in enumerate(lines):
         if index in inline:
-            line = _inline_with_ids(line, inline[index], inline_end)
+            line = _inline_with_ids(line, inline[index], marks or markers())
         added = after.get(index)
         if not added:
             out.append(line)
@@ -254,34 +255,19 @@ def _eol_of(lines: list[str]) -> str:
     return "\n"
 
 
-def _inline_with_ids(line: str, ids: list[tuple[int, int]], end: str = "ENDI") -> str:
+def _inline_with_ids(line: str, ids: list[tuple[int, int]], marks: Markers) -> str:
     """Put ``<!--ID: n--> `` before the end marker of the inline card that starts at each given column
-    (right to left, so earlier columns stay valid). A card whose end is not found gets nothing; the
-    check after the edit reports it."""
+    (right to left, so earlier columns stay valid), the cards found by :meth:`Markers.inline_cards` as
+    the parser found them. A card whose end is not found gets nothing; the check after the edit reports
+    it."""
     body = line.rstrip("\r\n")
     eol = line[len(body):]
+    ends = {m.start: m.end_marker for m in marks.inline_cards(body)}
     for col, new_id in sorted(ids, reverse=True):
-        at = _inline_end(body, col, end)
+        at = ends.get(col)
         if at is not None:
             body = body[:at] + f"<!--ID: {new_id}--> " + body[at:]
     return body + eol
-
-
-def _inline_end(body: str, col: int, end: str) -> int | None:
-    """Where the end marker of the inline card starting at ``col`` begins: the first ``end`` after the
-    card's ``[Note type]`` that is followed by whitespace or the end of the line (as the parser reads
-    it). Linear: ``str.find`` only."""
-    bracket = body.find("]", col)
-    pos = bracket + 1 if bracket >= 0 else -1
-    while pos >= 0:
-        pos = body.find(end, pos)
-        if pos < 0:
-            return None
-        after = pos + len(end)
-        if after == len(body) or body[after].isspace():
-            return pos
-        pos += 1
-    return None
 
 
 def _changed_cards(old: list[Card], new: list[Card],

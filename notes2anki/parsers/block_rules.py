@@ -97,6 +97,8 @@ def inline_cards(state: ScanState) -> bool:
             if card:
                 state.result.cards.append(card)
         inline_lint(state, covered)
+        if covered:
+            state.result.inline_spans[state.line] = covered
     return False
 
 
@@ -130,7 +132,7 @@ def _keyed(state: ScanState, pattern: re.Pattern, stop: int) -> bool:
     marker = m.group(1).casefold()
     if marker == state.markers.syntax.target_deck_line.casefold():
         if value and state.result.target_deck is None:
-            state.result.target_deck = value
+            state.result.target_deck, state.result.target_deck_at = value, no
     else:
         state.result.file_tags.extend(split_tags(value))
     state.result.syntax_lines.update(range(no, no + consumed))

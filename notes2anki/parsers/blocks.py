@@ -52,9 +52,13 @@ def scan(text: str, rel: str, note_types: dict[str, list[str]], diagnostics: lis
     ``text``: the note, ``\\n`` line ends. ``rel``: its vault path, for messages. ``note_types``: type
     name → field names. ``first_line``: 1-based line where the body starts after frontmatter (inside
     the frontmatter only TARGET DECK / FILE TAGS / FROZEN lines are read). ``syntax``: the marker words
-    (plugin defaults when None). Problems are appended to ``diagnostics``; never raises."""
-    lines = text.split("\n")
-    state = ScanState(lines=lines, rel=rel, note_types=note_types, markers=markers(syntax),
+    (plugin defaults when None). A syntax line that starts with a stray byte order mark or zero-width
+    character is read without it (:meth:`Markers.recognisable`). Problems are appended to
+    ``diagnostics``; never raises."""
+    marks = markers(syntax)
+    names = frozenset(note_types).union(*note_types.values())
+    lines = [marks.recognisable(line, names) for line in text.split("\n")]
+    state = ScanState(lines=lines, rel=rel, note_types=note_types, markers=marks,
                       diagnostics=diagnostics, body_start=first_line, result=FileScan())
     state.result.fenced = fenced_lines(lines, first_line)
     chain = [rule.apply for rule in RULES]

@@ -4,142 +4,21 @@
   skipped, a symlink (file or folder) that resolves outside the vault is skipped with a warning, a
   folder reached twice (a link to a folder already walked, a link loop) is walked once, and a name that
   is not valid UTF-8 is reported (escaped) and skipped.
-- Ignore patterns are gitignore-style (the ``pathspec`` library, as ``git`` matches ``.gitignore``),
-  with ``{a,b}`` alternatives expanded first; the plugin's minimatch globs are converted by
-  :func:`plugin_glob_to_gitignore`.
+- Ignore patterns are gitignore-style (:mod:`notes2anki.parsers.ignore_patterns`, re-exported here).
 - :func:`read_text` reads a note through :func:`notes2anki.fileio.read_bounded` (regular files inside
   the vault, at most ``MAX_NOTE_BYTES``).
 """
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
-
-import pathspec
 
 from ..fileio import MAX_NOTE_BYTES, UnsafeFile, is_inside, read_bounded
 from ..model import Diagnostic
+from .ignore_patterns import (PatternError, _matcher, expand_braces, gitignore_patterns,  # noqa: F401
+                              is_ignored, path_filter, plugin_glob_to_gitignore)
 
 SKIP_DIRS = {".obsidian", ".git", ".trash", ".notes2anki", "node_modules", ".stversions", ".sync"}
-MAX_BRACE_EXPANSIONS = 64  # one pattern with {a,b} alternatives may stand for at most this many
-MAX_STARS_PER_PART = 3  # '*' within one path segment of a pattern (each adds a nested scan of the name)
-MAX_GLOBSTARS = 3  # '**' segments in one pattern
-
-
-class PatternError(ValueError):
-    """An ignore pattern notes2anki will not use; ``str(exc)`` says why."""
-
-
-# -- patterns ----------------------------------------------------------------------------------------------
-
-def expand_braces(pattern: str, limit: int = MAX_BRACE_EXPANSIONS) -> list[str]:
-    """``{a,b}`` alternatives expanded as minimatch and bash do (nested, in order); a brace without a
-    top-level comma, an unbalanced one or an escaped one (``\\{``) stays literal. Ranges (``{1..3}``) are
-    not expanded. Raises PatternError beyond ``limit`` patterns."""
-    out: list[str] = []
-    work = [pattern]
-    while work:
-        current = work.pop()
-        group = _first_group(current)
-        if group is None:
-            out.append(current)
-            continue
-        start, end, parts = group
-        work.extend(current[:start] + part + current[end + 1:] for part in reversed(parts))
-        if len(out) + len(work) > limit:
-            raise PatternError(f"{{…}} alternatives expand to more than {limit} patterns")
-    return out
-
-
-def _first_group(text: str) -> tuple[int, int, list[str]] | None:
-    """(index of '{', index of its '}', the alternatives) of the first brace group with a comma."""
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == "{":
-            depth, j, commas = 0, i, []
-            while j < len(text):
-                ch = text[j]
-                if ch == "\\":
-                    j += 2
-                    continue
-                if ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                elif ch == "," and depth == 1:
-                    commas.append(j)
-                j += 1
-            if j < len(text) and commas:
-                bounds = [i] + commas + [j]
-                return i, j, [text[a + 1:b] for a, b in zip(bounds, bounds[1:])]
-        i += 1
-    return None
-
-
-def plugin_glob_to_gitignore(glob: str) -> list[str]:
-    """One of the plugin's IGNORED_FILE_GLOBS (minimatch, matched against the whole vault path) as
-    gitignore patterns: braces expanded, and a pattern without a ``/`` anchored at the vault root
-    (minimatch's ``*.md`` only matches at the root; gitignore's would match at any depth).
-    Raises PatternError."""
-    negate = glob.startswith("!")
-    body = glob[1:] if negate else glob
-    out = []
-    for one in expand_braces(body):
-        if "/" not in one.rstrip("/"):
-            one = "/" + one
-        out.append(("!" if negate else "") + one)
-    return out
-
-
-def gitignore_patterns(patterns: list[str]) -> list[str]:
-    """User patterns (gitignore style, ``{a,b}`` allowed) → plain gitignore lines. Raises PatternError
-    naming the first pattern notes2anki will not use."""
-    out: list[str] = []
-    for pattern in patterns:
-        negate = pattern.startswith("!")
-        for one in expand_braces(pattern[1:] if negate else pattern):
-            _check_cost(one)
-            out.append(("!" if negate else "") + one)
-    try:
-        _spec(tuple(out))
-    except ValueError as exc:  # pathspec's GitIgnorePatternError, e.g. a lone "!" or a trailing "\\"
-        raise PatternError(str(exc)) from None
-    return out
-
-
-def _check_cost(pattern: str) -> None:
-    parts = pattern.strip("/").split("/")
-    if sum(1 for p in parts if p == "**") > MAX_GLOBSTARS:
-        raise PatternError(f"more than {MAX_GLOBSTARS} '**' in one pattern")
-    if any(p != "**" and p.count("*") > MAX_STARS_PER_PART for p in parts):
-        raise PatternError(f"more than {MAX_STARS_PER_PART} '*' within one name")
-
-
-@lru_cache(maxsize=64)
-def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
-
-
-def is_ignored(rel: str, patterns: list[str]) -> bool:
-    """Whether the vault path ``rel`` is ignored by gitignore-style ``patterns`` (last match wins;
-    ``!p`` re-includes; a pattern matching a folder ignores everything inside it)."""
-    try:
-        spec = _spec(tuple(gitignore_patterns(list(patterns))))
-    except PatternError:
-        return False  # reported when the configuration was read
-    return spec.match_file(rel)
-
-
-def path_filter(patterns: list[str]):
-    """A predicate ``rel -> bool`` for gitignore-style ``patterns`` (e.g. ``[related] exclude``)."""
-    spec = _spec(tuple(gitignore_patterns(list(patterns))))
-    return spec.match_file
 
 
 # -- walking -----------------------------------------------------------------------------------------------
@@ -242,10 +121,7 @@ def markdown_files(all_files: list[str], scan_directory: str, ignore: list[str])
     gitignore-style ``ignore`` patterns match."""
     scan = scan_directory.strip().replace("\\", "/").strip("/")
     prefix = f"{scan}/" if scan else ""
-    try:
-        ignored = _spec(tuple(gitignore_patterns(list(ignore)))).match_file
-    except PatternError:
-        ignored = None  # reported when the configuration was read
+    ignored = _matcher(tuple(ignore))  # None: a pattern that cannot be used, reported with the configuration
     return [f for f in all_files
             if f.lower().endswith(".md") and f.startswith(prefix) and not (ignored and ignored(f))]
 

@@ -36,17 +36,28 @@ def _folders(rel: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
+def deck_name(name: str) -> str:
+    """A deck name as Anki reads it: ``::`` separates the levels and each level is trimmed of spaces
+    (Anki's ``normalized_deck_name_component``, rslib decks/name.rs). Empty levels are dropped here
+    (``A::::`` → ``A``, ``::B`` → ``B``), where Anki would name them "blank"; "" when nothing is left."""
+    return "::".join(part for part in (p.strip() for p in name.split("::")) if part)
+
+
+def deck_problem(name: str) -> str | None:
+    """Why ``name`` is read as another deck name (empty levels between ``::``), or None."""
+    if any(not p.strip() for p in name.strip().split("::")):
+        fixed = deck_name(name)
+        read = f"read as {fixed!r}" if fixed else "ignored"
+        return f"deck name {name.strip()!r} has empty parts between '::' (Anki would name them 'blank'); {read}"
+    return None
+
+
 def file_deck(rel: str, target_deck: str | None, fm_deck: str | None, config: Config) -> str:
-    """The deck of every card of the note at vault path ``rel`` (the order in the module docstring)."""
-    if target_deck:
-        return target_deck
-    if fm_deck:
-        return fm_deck
+    """The deck of every card of the note at vault path ``rel`` (the order in the module docstring),
+    normalised by :func:`deck_name`; a name with nothing left after that does not count."""
     folders = {k.strip("/"): v for k, v in config.folder_decks.items()}
-    for folder in _folders(rel):
-        if folders.get(folder):
-            return folders[folder]
-    return config.default_deck or "Default"
+    chosen = [target_deck, fm_deck, *(folders.get(folder) for folder in _folders(rel)), config.default_deck]
+    return next((deck_name(d) for d in chosen if d and deck_name(d)), "Default")
 
 
 def file_tags(rel: str, file_tag_lines: list[str], fm_tags: list[str], config: Config) -> list[str]:

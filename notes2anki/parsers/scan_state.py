@@ -13,12 +13,14 @@ class FileScan:
 
     cards: list[Card] = field(default_factory=list)
     target_deck: str | None = None
+    target_deck_at: int = 0  # 1-based line of the TARGET DECK line that set ``target_deck``
     file_tags: list[str] = field(default_factory=list)
     frozen: dict[str, dict[str, str]] = field(default_factory=dict)  # note type -> field -> text
     headings: list[Heading] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     fenced: set[int] = field(default_factory=set)  # 1-based lines inside fenced code (fences too)
     syntax_lines: set[int] = field(default_factory=set)  # TARGET DECK / FILE TAGS / FROZEN lines (1-based)
+    inline_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # line -> STARTI…ENDI spans
     loose_ids: dict[int, int] = field(default_factory=dict)  # 1-based line -> ID: ID lines outside blocks
 
 
@@ -38,6 +40,8 @@ class ScanState:
     text: str = ""  # the current line, ``lines[line - 1]`` (set by the runner before the rules run)
 
     def report(self, line: int, severity: str, kind: str, message: str) -> None:
+        """Add a Diagnostic for this note at 1-based ``line`` (``severity`` "error" | "warning", ``kind``
+        one of :data:`notes2anki.model.KINDS`)."""
         self.diagnostics.append(Diagnostic(self.rel, line, severity, message, kind))
 
     def refence(self, after: int) -> None:

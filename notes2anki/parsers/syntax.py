@@ -29,6 +29,9 @@ WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")  # text: strip the closing " ##" with :func:`heading`
 TAGS_LINE = re.compile(r"^Tags:(.*)$")
 FIELD_LINE = re.compile(r"^([^:\n]{1,40}):[ \t]?(.*)$")
+# Invisible characters a line can start with after copy-paste or file concatenation (a byte order mark
+# mid-file, zero-width space / joiners, word joiner): they hide a marker (``\ufeffSTART``) from a match.
+ZERO_WIDTH = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 def id_of_line(line: str) -> int | None:
@@ -131,6 +134,29 @@ class Markers:
             found.append(InlineMatch(start, stop + len(end), line[i + 1:close].strip(), body.strip(),
                                      close + 1, stop))
             pos = stop + len(end)
+
+    def recognisable(self, line: str, names: frozenset[str]) -> str:
+        """``line`` as the syntax rules should read it: leading zero-width characters (:data:`ZERO_WIDTH`)
+        dropped when what follows is card syntax — a marker word, a note type line, a ``Field:`` /
+        ``Tags:`` / ID line, a heading or a fence (``names``: the note types' names and field names) — so ``\ufeffSTART`` opens a block and ``\ufeffBack: x`` starts the Back field.
+        Any other line is returned unchanged (its text is content and keeps every character), and so is a
+        line holding an inline card (its columns are the file's: ``ids`` writes at them)."""
+        if not line or line[0] not in ZERO_WIDTH:
+            return line
+        bare = line.lstrip(ZERO_WIDTH)
+        word = bare.strip()
+        syntax = self.syntax
+        if self.has_inline_start(bare):
+            return line
+        field = FIELD_LINE.match(bare)
+        if (word in (syntax.begin_note, syntax.end_note, syntax.delete_note_line) or word in names
+                or bare.startswith("#")
+                or (self.may_be_keyed(bare) and self.keyed_any_case.match(word))
+                or (self.may_be_frozen(bare) and self.frozen_any_case.match(word))
+                or id_of_line(bare) is not None or TAGS_LINE.match(word) or fence_open(bare)
+                or (field and field.group(1) in names)):
+            return bare
+        return line
 
     def has_inline_start(self, line: str) -> bool:
         """Whether ``line`` holds the inline begin marker at all (a cheap pre-test)."""

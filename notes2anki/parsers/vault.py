@@ -21,7 +21,7 @@ from .inline_syntax import take_tags, to_clozes
 from .links import LinkResolver
 from .markdown import RenderContext, file_link, render
 from .regex_notes import regex_cards
-from .rules import file_deck, file_tags, unique_tags
+from .rules import deck_problem, file_deck, file_tags, unique_tags
 
 Progress = Callable[[int, int], None]
 
@@ -79,8 +79,15 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
     found.cards = _showable(found.cards, types, diagnostics)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
-                links=list(found.links), syntax_lines=set(found.syntax_lines))
-    deck = file_deck(rel, found.target_deck, frontmatter_deck(fm, config.syntax), config)
+                links=list(found.links), syntax_lines=set(found.syntax_lines),
+                inline_spans=dict(found.inline_spans))
+    fm_deck = frontmatter_deck(fm, config.syntax)
+    deck = file_deck(rel, found.target_deck, fm_deck, config)
+    for named, line in ((found.target_deck, found.target_deck_at), (fm_deck, 0)):
+        problem = deck_problem(named) if named else None
+        if problem:
+            line = line or next((no for no, src in enumerate(text.split("\n")[:body_start], 1) if named in src), 1)
+            diagnostics.append(Diagnostic(rel, line, "warning", problem, "deck-name"))
     shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm, config.syntax), config)
     for card in found.cards:
         card.deck = deck
@@ -88,6 +95,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         own_tags = _rewrite_fields(card, config, types)
         card.tags = unique_tags(card.tags + own_tags + shared_tags)
         _render_card(card, found, config, resolver, vault_name, diagnostics)
+        if is_cloze(card.note_type, config):
+            _report_cloze_zero(card, text, diagnostics)
         note.links.extend(link for link in card.links if link not in note.links)
     # a regex-style Cloze match that holds no cloze after formatting is prose, not a card (the plugin's
     # rule); one with an ID was a card in Anki once, so its loss is said
@@ -114,6 +123,23 @@ def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[
         else:
             diagnostics.append(problem)
     return keep
+
+
+CLOZE_ZERO = re.compile(r"\{\{c0+::")
+
+
+def _report_cloze_zero(card: Card, text: str, diagnostics: list[Diagnostic]) -> None:
+    """A ``{{c0::…}}`` in a cloze card: Anki numbers clozes from 1 and ignores c0 (its text shows, never
+    hidden). One warning per card, at the line of the first ``c0`` in the file."""
+    if not any(CLOZE_ZERO.search(source) for source in card.fields.values()):
+        return
+    lines = text.split("\n")
+    last = max(card.end_line, card.line)
+    line = next((no for no in range(card.line, min(last, len(lines)) + 1) if CLOZE_ZERO.search(lines[no - 1])),
+                card.line)
+    diagnostics.append(Diagnostic(card.file, line, "warning",
+                                  "{{c0::…}}: Anki numbers clozes from 1 and ignores c0 (its text is shown, "
+                                  "not hidden); write {{c1::…}}", "cloze-zero"))
 
 
 def _has_cloze(card: Card) -> bool:

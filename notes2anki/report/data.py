@@ -27,6 +27,9 @@ HOVER_CHARS = 300  # characters of a card's front in the topic map's hover text
 
 @dataclass
 class Problem:
+    """One message of the "problems to fix" list: vault path, 1-based line (0: the whole file), the
+    message, and an ``obsidian://open`` link to the note."""
+
     file: str
     line: int
     message: str
@@ -34,11 +37,14 @@ class Problem:
 
     @property
     def where(self) -> str:
+        """``file:line``, the file alone for a whole-file message, or "vault"."""
         return f"{self.file}:{self.line}" if self.line else (self.file or "vault")
 
 
 @dataclass
 class ProblemGroup:
+    """The problems of one kind and severity (as ``messages.by_kind`` groups them), in file:line order."""
+
     severity: str  # "error" | "warning"
     kind: str
     problems: list[Problem]
@@ -58,6 +64,8 @@ class CardView:
 
 @dataclass
 class DuplicateView:
+    """One duplicate pair drawn side by side: the judge's score (0–1), "exact" or "near", both cards."""
+
     score: float
     kind: str  # "exact" | "near"
     a: CardView
@@ -66,6 +74,9 @@ class DuplicateView:
 
 @dataclass
 class Point:
+    """One card on the topic map: its place in [0, 1]² (first two principal components, scaled), its
+    topic id (0: unassigned), the hover text, and where it is (file:line, obsidian:// link)."""
+
     x: float  # projection coordinates, scaled to [0, 1]
     y: float
     topic: int  # topic id, 0 = unassigned
@@ -76,6 +87,8 @@ class Point:
 
 @dataclass
 class TopicView:
+    """A topic in the map's legend: its id (the points' ``topic``), its label and how many cards it has."""
+
     id: int
     label: str
     cards: int
@@ -83,6 +96,11 @@ class TopicView:
 
 @dataclass
 class ReportData:
+    """Everything the report page shows, gathered before rendering (:func:`notes2anki.report.page.render`):
+    counts, decks and note types with their card counts, cards without an ID, the problem groups, the
+    duplicate pairs drawn, related notes (note, its link, [(suggested note, link, score)]), topics and
+    map points, and notices for the terminal."""
+
     vault_name: str
     notes: int
     cards: int

@@ -29,6 +29,8 @@ e = html.escape
 
 
 def colour(topic: int) -> str:
+    """The CSS colour of topic id ``topic`` on the map (the palette repeats after its length; 0 and below:
+    the grey of unassigned cards)."""
     return PALETTE[(topic - 1) % len(PALETTE)] if topic > 0 else UNASSIGNED
 
 

@@ -65,6 +65,9 @@ def known_word_rate(text: str, vocab: frozenset[str] | None = None) -> tuple[flo
 
 
 def uses_bundled_model(model: object) -> bool:
+    """Whether ``model`` (a name, a path or None, as ``--model`` / ``[semantic] model`` take it) resolves
+    to the bundled all-MiniLM-L6-v2, whose vocabulary :func:`known_word_rate` and :func:`covered` use. Loads no
+    model."""
     from .encoder import resolve_model
 
     return resolve_model(model).location == ""  # type: ignore[arg-type]

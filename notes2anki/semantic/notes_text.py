@@ -4,7 +4,9 @@ A note is embedded from its prose and its cards, split by headings:
 
 * the frontmatter is left out (only the body, from ``Note.body_start``, is read);
 * the lines of cards (START/END blocks, regex cards, ``STARTI ... ENDI``), ``TARGET DECK`` / ``FILE TAGS``
-  lines and ``FROZEN`` blocks are cut out of the prose; each card becomes a chunk of its own, with exactly
+  lines and ``FROZEN`` blocks are cut out of the prose — as the parser found them, with the vault's own
+  marker words (``Note.syntax_lines``, ``Note.inline_spans``; no card-syntax pattern is repeated here, so
+  markers renamed in the plugin's Syntax settings are followed); each card becomes a chunk of its own, with exactly
   :func:`~notes2anki.semantic.text.card_text` as its text, so its vector is shared with ``dupes``/``topics``;
 * the remaining prose is split at the note's headings. A section with no words left is dropped (an empty
   ``## Questions`` above the cards, a heading with nothing under it). Long sections are cut into windows of
@@ -36,9 +38,6 @@ TEMPLATE_MIN_NOTES = 3  # a heading text in at least this many notes ...
 TEMPLATE_MIN_SHARE = 0.02  # ... and in at least this share of the notes is a template heading
 CARD_WEIGHT = 1.0
 
-_KEYED = re.compile(r"^\s*(TARGET DECK|FILE TAGS)\s*(?::\s*(.*))?$")
-_FROZEN = re.compile(r"^\s*FROZEN\s*-\s*.+:\s*$")
-_INLINE = re.compile(r"STARTI\s*\[[^\]\n]+\]\s*.*?\s*ENDI(?=\s|$)")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 _WORD = re.compile(r"\w+")
 
@@ -87,27 +86,22 @@ def _card_lines(note: Note, total: int) -> set[int]:
 
 
 def _prose_lines(note: Note) -> list[tuple[int, str]]:
-    """(line number, text) of the body lines that are prose: no cards, no deck/tag/frozen lines."""
+    """(line number, text) of the body lines that are prose: no cards, no deck/tag/frozen lines, and the
+    inline cards of a line cut out (each replaced by a space)."""
     lines = note.text.split("\n")
-    skip = _card_lines(note, len(lines))
+    skip = _card_lines(note, len(lines)) | note.syntax_lines
     out: list[tuple[int, str]] = []
-    no = max(1, note.body_start)
-    while no <= len(lines):
-        line = lines[no - 1]
-        if no in skip:
-            no += 1
-            continue
-        keyed = _KEYED.match(line)
-        if keyed:
-            no += 1 if (keyed.group(2) or "").strip() else 2  # the value may be on the next line
-            continue
-        if _FROZEN.match(line):  # a FROZEN block runs to the next blank line
-            while no <= len(lines) and lines[no - 1].strip():
-                no += 1
-            continue
-        out.append((no, _INLINE.sub(" ", line)))
-        no += 1
+    for no in range(max(1, note.body_start), len(lines) + 1):
+        if no not in skip:
+            out.append((no, _without_spans(lines[no - 1], note.inline_spans.get(no, ()))))
     return out
+
+
+def _without_spans(line: str, spans) -> str:
+    """``line`` with each (start, end) column span replaced by a space."""
+    for start, end in sorted(spans, reverse=True):
+        line = line[:start] + " " + line[end:]
+    return line
 
 
 def _windows(paragraphs: list[str]) -> list[str]:

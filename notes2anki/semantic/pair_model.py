@@ -33,6 +33,10 @@ class PairModelError(RuntimeError):
 
 @dataclass(frozen=True)
 class PairModel:
+    """The duplicate judge: a logistic regression over the named pair ``features``, with the
+    standardisation (``mean``, ``scale``) it was trained with, its ``coef`` and ``intercept``, the decision
+    ``threshold`` on its probability, and ``info`` (training data and scores, kept in the JSON file)."""
+
     features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
@@ -56,6 +60,8 @@ class PairModel:
         return sorted(zip(self.features, (float(p) for p in parts)), key=lambda fp: -abs(fp[1]))
 
     def as_json(self) -> dict:
+        """The model as the JSON object shipped with the package (rounded to 6 decimals; read back by
+        :func:`from_json`, which checks ``feature_version`` against the feature code)."""
         return {"feature_version": FEATURE_VERSION, "features": list(self.features),
                 "mean": [round(float(v), 6) for v in self.mean], "scale": [round(float(v), 6) for v in self.scale],
                 "coef": [round(float(v), 6) for v in self.coef], "intercept": round(self.intercept, 6),
@@ -95,5 +101,7 @@ def default_threshold() -> float:
 
 
 def logit(p: float) -> float:
+    """log(p / (1 - p)), the log-odds of probability ``p`` (clamped to [1e-9, 1 - 1e-9], so 0 and 1 give
+    finite values)."""
     p = min(max(p, 1e-9), 1 - 1e-9)
     return math.log(p / (1 - p))

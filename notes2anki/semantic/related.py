@@ -30,6 +30,7 @@ import numpy as np
 from ..config import number_setting
 from ..model import Card, Note, Vault
 from ..parsers.links import LinkResolver
+from ..parsers.syntax import WIKILINK
 from .encoder import Embedder
 from .notes_text import note_vectors
 from .text import card_text
@@ -37,7 +38,6 @@ from .text import card_text
 DEFAULT_K = 5
 HUB_K = 5
 ALL_MIN_SCORE = 0.5  # related --all: suggestions below this cosine are left out unless --min-score says
-_WIKI = re.compile(r"^\s*!?\[\[(.*?)\]\]\s*$")
 _DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}\b")
 
 
@@ -263,9 +263,9 @@ def resolve_note(vault: Vault, query: str, cwd: Path | None = None) -> Note:
     name as written in a wiki link (``Mitosis``, ``[[Mitosis|alias]]``, ``folder/Mitosis``), or a file path
     on disk inside the vault. Raises :class:`NoteNotFound` with the closest names."""
     text = query.strip()
-    wiki = _WIKI.match(text)
+    wiki = WIKILINK.fullmatch(text)
     if wiki:
-        text = wiki.group(1).split("|", 1)[0].split("#", 1)[0].strip()
+        text = wiki.group(2).split("|", 1)[0].split("#", 1)[0].strip()
     by_path = {n.path: n for n in vault.notes}
     candidate = text.replace("\\", "/").lstrip("/")
     if candidate.startswith("./"):

@@ -46,6 +46,10 @@ def chargram_vectors(texts: Sequence[str], dims: int = LSA_DIMS) -> np.ndarray:
 
 @dataclass
 class VaultVectors:
+    """The vectors topics clusters: the vault's cards, their texts, one unit row per card in ``x`` (shape
+    (cards, dim); zeros for a card without text), how they were made ("embeddings" or "chargrams") and
+    how many cards the model does not read."""
+
     cards: list[Card]
     texts: list[str]
     x: np.ndarray  # unit rows (zero for a card without text)

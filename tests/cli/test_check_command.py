@@ -30,7 +30,7 @@ def test_clean_vault_exits_0(make_vault, helpers):
     before = helpers.tree_digest(root)
     result = run(root)
     assert result.exit_code == 0, result.output
-    assert "1 notes, 1 cards: 0 errors, 0 warnings" in result.output
+    assert "1 note, 1 card: 0 errors, 0 warnings" in result.output
     assert helpers.tree_digest(root) == before
 
 

@@ -94,7 +94,7 @@ def test_many_messages_are_summarised_by_kind(make_vault, cli_build, tmp_path):
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) < 10, result.stderr
-    assert "31 messages (30 errors, 1 warnings), by kind:" in result.stderr
+    assert "31 messages (30 errors, 1 warning), by kind:" in result.stderr
     kind = next(line for line in lines if "30× error" in line)
     assert "unknown note type" in kind and "notes/n00.md:2, notes/n01.md:2, notes/n02.md:2, …" in kind
     assert any("1× warning" in line and "YAML" in line and "notes/yaml.md" in line for line in lines)

@@ -82,7 +82,7 @@ def test_a_file_left_alone_exits_1_with_its_name(make_vault):
     assert result.exit_code == 1
     assert "a.md: error: no IDs written: read-only" in result.output
     assert "<!--ID" in (root / "b.md").read_text()
-    assert "Added 1 IDs in 1 files." in result.output
+    assert "Added 1 ID in 1 file." in result.output
 
 
 def test_errors_in_the_vault_exit_1_and_no_traceback(make_vault):

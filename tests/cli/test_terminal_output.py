@@ -77,7 +77,7 @@ def test_build_summary_table_folds(make_vault, tmp_path, columns):
     decks, notes = table_columns(text, "notes2anki build")
     assert decks == squash("Deck" + deck + "Total")
     assert notes == "Notes11"
-    assert "1 cards packaged" in " ".join(strip_ansi(text).split())
+    assert "1 card packaged" in " ".join(strip_ansi(text).split())
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_no_color_means_no_escape_codes(make_vault, tmp_path):
     code, plain = run_in_terminal(args, 80, _env(tmp_path, NO_COLOR="1"), stderr_too=True)
     assert code == 0
     assert "\x1b" not in plain  # ...but not with NO_COLOR
-    assert "gone.png" in plain and "cards packaged" in plain
+    assert "gone.png" in plain and "card packaged" in plain
 
 
 def test_latin1_terminal_gets_the_warnings_and_no_traceback(make_vault, tmp_path):
@@ -130,5 +130,5 @@ def test_latin1_terminal_gets_the_warnings_and_no_traceback(make_vault, tmp_path
     assert result.returncode == 0, stderr
     assert "Traceback" not in stderr + stdout
     assert "warning" in stderr and "??.md:1: warning" in stderr and "?.png" in stderr  # unencodable → ?
-    assert "1 cards packaged" in " ".join(stdout.split())
+    assert "1 card packaged" in " ".join(stdout.split())
     assert (tmp_path / "d.apkg").is_file()

@@ -266,3 +266,27 @@ def test_colliding_marker_words_are_a_configuration_error(tmp_path):
     assert len(problems) == 1
     assert problems[0].file == ".notes2anki.toml"
     assert "begin_note and end_note are both 'END'" in problems[0].message
+
+
+def test_the_marker_words_are_declared_once(tmp_path):
+    """Syntax holds each marker's default and plugin key; both files' tables are built from it, so a word
+    renamed in either file (with the other file's words kept) reaches the parser, and a bad word is named."""
+    from dataclasses import fields
+
+    from notes2anki import config_schema as schema
+    from notes2anki.config import PLUGIN_SYNTAX_KEYS, Syntax
+
+    names = [f.name for f in fields(Syntax)]
+    assert list(schema.SyntaxTable.model_fields) == names
+    assert list(schema.PluginSyntax.model_fields) == names
+    assert {f.alias for f in schema.PluginSyntax.model_fields.values()} == set(PLUGIN_SYNTAX_KEYS)
+    assert schema.SyntaxTable().model_dump() == {f.name: f.default for f in fields(Syntax)}
+    root = write(tmp_path / "v", '[syntax]\nend_note = "FIN"\n',
+                 {"settings": {"Syntax": {"Begin Note": "DEBUT", "Frozen Fields Line": "GEL"}}})
+    config, messages = load(root)
+    assert messages == []
+    assert (config.syntax.begin_note, config.syntax.end_note, config.syntax.frozen_fields_line) == \
+        ("DEBUT", "FIN", "GEL")
+    assert config.syntax.target_deck_line == "TARGET DECK"
+    _, messages = load(write(tmp_path / "w", '[syntax]\nend_note = "  "\n'))
+    assert any("syntax.end_note" in m for m in messages), messages

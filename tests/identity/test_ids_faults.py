@@ -250,3 +250,20 @@ def test_block_inside_a_list_item_gets_an_indented_ID(make_vault):
     assert snapshot(root) == before
     (card,) = cards_of(root)[1]
     assert card.id == new_id and card.fields == {"Front": "q6", "Back": "a6"}
+
+
+def test_ids_finds_renamed_inline_markers_as_the_parser_does(make_vault):
+    """Inline markers renamed in the plugin's settings (QI … IQ): the ID goes before the renamed end marker,
+    not before a default ``ENDI`` that is only text here; two cards on one line each get theirs."""
+    import json
+
+    settings = {"settings": {"Syntax": {"Begin Inline Note": "QI", "End Inline Note": "IQ"}}}
+    text = "QI [Basic] What ends with ENDI here? Back: a word IQ and QI [Basic] Second Back: two IQ\n"
+    root = make_vault({"n.md": text, ".obsidian/plugins/obsidian-to-anki-plugin/data.json": json.dumps(settings)})
+    report = run_ids(root)
+    assert report.diagnostics == []
+    written = (root / "n.md").read_text("utf-8")
+    ids = [c.id for c in cards_of(root)[1]]
+    assert len(ids) == 2 and all(ids)
+    assert written == (f"QI [Basic] What ends with ENDI here? Back: a word <!--ID: {ids[0]}--> IQ and "
+                       f"QI [Basic] Second Back: two <!--ID: {ids[1]}--> IQ\n")

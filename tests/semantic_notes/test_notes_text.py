@@ -112,3 +112,51 @@ def test_note_vectors_embed_all_chunks_in_one_call(make_vault):
     assert len(calls) == 1 and len(calls[0]) == 3
     assert vectors.shape == (2, 4)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1)
+
+
+RENAMED_SETTINGS = {"settings": {"Syntax": {
+    "Begin Note": "QSTART", "End Note": "QEND", "Begin Inline Note": "QI", "End Inline Note": "IQ",
+    "Target Deck Line": "DECK HERE", "File Tags Line": "TAGS HERE", "Frozen Fields Line": "FIXED"}}}
+RENAMED_NOTE = """# Renamed markers
+
+Prose about photosynthesis in leaves.
+
+DECK HERE
+Botany::Leaves
+
+TAGS HERE: plants
+
+FIXED - Basic:
+Back: frozen extra text
+
+Chlorophyll absorbs light. QI [Basic] Inline renamed question? Back: inline renamed answer IQ and more prose.
+
+QSTART
+Basic
+Which pigment absorbs light?
+Back: Chlorophyll.
+QEND
+"""
+
+
+def test_renamed_markers_are_cut_out_of_the_prose(make_vault):
+    """The plugin's Syntax settings rename every marker: the note's prose is still only its prose (the
+    markers come from the parser, not from a copy of the default words)."""
+    import json
+
+    root = make_vault({"Leaf.md": RENAMED_NOTE,
+                       ".obsidian/plugins/obsidian-to-anki-plugin/data.json": json.dumps(RENAMED_SETTINGS)})
+    note = load_vault(root).notes[0]
+    assert len(note.cards) == 2, [c.front for c in note.cards]
+    prose = " ".join(c.text for c in note_chunks(note) if c.kind == "prose")
+    for marker_text in ("DECK HERE", "Botany::Leaves", "TAGS HERE", "FIXED", "frozen extra text",
+                        "Inline renamed question", "inline renamed answer", "QI", "IQ", "QSTART",
+                        "Which pigment"):
+        assert marker_text not in prose, marker_text
+    assert "Prose about photosynthesis in leaves." in prose
+    assert "Chlorophyll absorbs light." in prose and "and more prose." in prose
+    # the default words are prose in this vault: a line reading "TARGET DECK" stays text
+    note2 = load_vault(make_vault({"Leaf.md": "Words: TARGET DECK is prose here.\n",
+                                   ".obsidian/plugins/obsidian-to-anki-plugin/data.json":
+                                       json.dumps(RENAMED_SETTINGS)})).notes[0]
+    assert "TARGET DECK is prose here." in " ".join(c.text for c in note_chunks(note2))

@@ -1,17 +1,11 @@
 """The plugin's 26 end-to-end suites through `notes2anki sync` (tools/conformance.py, mode "sync"):
 two-phase suites the plugin's way (sync writing IDs, edit, sync), ng_delete_sync included."""
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if "conformance" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("conformance", ROOT / "tools" / "conformance.py")
-    sys.modules["conformance"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["conformance"])
-conformance = sys.modules["conformance"]
+from tool_loader import load_tool
+
+conformance = load_tool("conformance")
 
 PEERS = conformance.find_peers()  # None without the suites: the tests below skip with the reason
 if PEERS is not None:

@@ -1,0 +1,27 @@
+"""Counts in summaries read as English: "1 warning", "2 warnings" — never "1 warnings" (issue 15)."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from notes2anki.messages import counted
+
+
+def test_counted_is_singular_only_for_one():
+    assert counted(1, "warning") == "1 warning"
+    assert counted(0, "warning") == "0 warnings"
+    assert counted(2, "media file") == "2 media files"
+    assert counted(1_200, "card") == "1,200 cards"
+    assert counted(2, "match", "matches") == "2 matches"
+
+
+def test_one_of_each_in_the_build_and_check_summaries(make_vault, tmp_path):
+    """One note, one card, one warning (no ID), one media file: every count singular."""
+    root = make_vault({"n.md": "START\nBasic\nQ ![[a.png]]\nBack: A\nEND\n", "a.png": b"\x89PNG\r\n\x1a\n0"})
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "d.apkg"), "--no-dupes"])
+    text = " ".join(result.output.split())
+    assert "1 note read, 1 card packaged" in text and "1 media file, 0 errors, 1 warning." in text, text
+    assert "1 card in 1 file has no ID" in text
+    assert "1 cards" not in text and "1 warnings" not in text and "card(s)" not in text
+    checked = CliRunner().invoke(cli_main, ["check", str(root)])
+    assert "1 note, 1 card: 0 errors, 1 warning" in " ".join(checked.output.split())

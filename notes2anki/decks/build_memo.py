@@ -11,8 +11,8 @@ imported and deleted, or a state file another build rewrote, makes the next buil
 
 What is stored is what a second build would report: every card unchanged (the state file now records
 them all), the same notes per deck, media, diagnostics and DELETE-marked cards (with the note ids the new
-state knows). One file per (state file, output) in ``paths.cache_dir() / "build"``; unreadable files are
-ignored and replaced; nothing here raises.
+state knows). One file per (state file, output) in ``paths.cache_dir() / "build"``, at most :data:`KEEP`;
+unreadable files are ignored and replaced; nothing here raises.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from typing import Any
 from ..fileio import atomic_write
 
 FORMAT = 1
+KEEP = 32  # memo files kept (the most recently written); one per (state file, output)
 
 
 @lru_cache(maxsize=1)
@@ -94,5 +95,8 @@ def save(path: Path, digest: str, state_path: Path, output: Path, report: dict) 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        entries = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:  # e.g. `-o -` builds into a new temporary file each time
+            old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

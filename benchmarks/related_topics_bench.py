@@ -5,8 +5,9 @@
 * quality on the labelled vault tests/fixtures/topics_vault: related-note hit rate@5 and topic agreement
   (adjusted Rand index) with tests/fixtures/topics_vault_labels.json;
 * wall time of each command as a user runs it (a fresh Python process: imports, vault parsing, model load
-  when needed), on an empty embedding cache ("cold") and again on the filled one ("warm"), for the
-  fixture vault and for a synthetic vault of about ``--cards`` cards (seeded, so runs are comparable);
+  when needed), on empty caches ("cold"), again on the filled ones ("warm", with its CPU time), and after
+  editing one other note ("1 edit"), for the fixture vault and for a synthetic vault of about ``--cards``
+  cards (seeded, so runs are comparable);
 * the clustering step alone on synthetic vectors, below and above the exact-clustering limit.
 
 Caches go to temporary folders; nothing of the user's is touched. Figures are printed, nothing else.
@@ -17,6 +18,8 @@ import argparse
 import json
 import os
 import random
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,15 +96,23 @@ def synthetic_vault(root: Path, cards: int, seed: int = 7) -> int:
     return written
 
 
-def timed_cli(module: str, args: list[str], cache: Path) -> tuple[float, str]:
+def timed_cli(module: str, args: list[str], cache: Path) -> tuple[float, str, float]:
+    """(wall s, stdout, CPU s) of ``notes2anki MODULE ARGS`` in a fresh process with ``cache`` as cache dir."""
     env = dict(os.environ, NOTES2ANKI_CACHE_DIR=str(cache))
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", RUN.format(args=[module, *args])], capture_output=True,
-                          text=True, env=env, cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-c", RUN.format(args=[module, *args])], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - _children_cpu[0]
+    _children_cpu[0] += cpu
     if proc.returncode != 0:
-        raise SystemExit(f"notes2anki {module} {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
-    return elapsed, proc.stdout
+        raise SystemExit(f"notes2anki {module} {' '.join(args)} failed ({proc.returncode}):\n{stderr}")
+    return elapsed, stdout, cpu
+
+
+_children_cpu = [0.0]
 
 
 def quality(cache: Path) -> dict:
@@ -132,19 +143,32 @@ def quality(cache: Path) -> dict:
             "unassigned": len(result.unassigned), "cards": len(keys)}
 
 
-def command_timings(vault: Path, note: str, label: str) -> list[tuple[str, float, float, str]]:
+def command_timings(vault: Path, note: str, label: str) -> list[tuple[str, float, float, float, float, str]]:
+    """Per command: (name, cold s, warm s, warm CPU s, after editing another note s, remarks). Cold: empty
+    caches; warm: the same command again; edited: one other note's first card changed, then the command."""
     rows = []
+    work = tempfile.TemporaryDirectory()  # a copy: the vault itself is never edited
+    vault = Path(shutil.copytree(vault, Path(work.name) / vault.name))
+    other = sorted(p for p in vault.rglob("*.md") if p.stem != note)[-1]
+    original = other.read_text("utf-8")
     for name, module, args in (("related NOTE", "related", [str(vault), note, "--json"]),
                                ("related --all", "related", [str(vault), "--all", "--json"]),
                                ("topics", "topics", [str(vault), "--json"])):
         with tempfile.TemporaryDirectory() as cache:
-            cold, first = timed_cli(module, args, Path(cache))
-            warm, second = timed_cli(module, args, Path(cache))
+            cold, first, _ = timed_cli(module, args, Path(cache))
+            warm, second, cpu = timed_cli(module, args, Path(cache))
+            other.write_text(original.replace("\nSTART\n", "\nSTART\nBasic\nEdited card about nothing\n"
+                                              "Back: x\nEND\n\nSTART\n", 1), "utf-8")
+            try:
+                edited, _, _ = timed_cli(module, args, Path(cache))
+            finally:
+                other.write_text(original, "utf-8")
         note_ = "" if first == second else "  OUTPUT DIFFERS between the runs"
         if module == "topics":
             data = json.loads(second)
             note_ += f"  ({len(data['topics'])} topics, {len(data['unassigned'])} cards unassigned)"
-        rows.append((f"{label}: {name}", cold, warm, note_))
+        rows.append((f"{label}: {name}", cold, warm, cpu, edited, note_))
+    work.cleanup()
     return rows
 
 
@@ -191,9 +215,10 @@ def main() -> None:
             n = synthetic_vault(Path(tmp) / "synthetic", opts.cards)
             notes = sum(1 for _ in (Path(tmp) / "synthetic").rglob("*.md"))
             rows += command_timings(Path(tmp) / "synthetic", "Astronomy 0", f"synthetic ({notes} notes, {n} cards)")
-    print(f"\n{'Command wall time in a fresh process (s)':<58} {'cold cache':>10} {'warm cache':>11}")
-    for name, cold, warm, remark in rows:
-        print(f"  {name:<56} {cold:>10.2f} {warm:>11.2f}{remark}")
+    print(f"\nload average {os.getloadavg()[0]:.1f}")
+    print(f"{'Command in a fresh process (s)':<50} {'cold':>7} {'warm':>7} {'warm CPU':>9} {'1 edit':>7}")
+    for name, cold, warm, cpu, edited, remark in rows:
+        print(f"  {name:<48} {cold:>7.2f} {warm:>7.2f} {cpu:>9.2f} {edited:>7.2f}{remark}")
 
     print("\nClustering step alone (synthetic vectors)")
     for n, secs, topics, loose in clustering_timings([5000, 12000] if not opts.no_synthetic else [1000]):

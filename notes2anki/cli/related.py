@@ -8,7 +8,7 @@ from rich.table import Table
 
 from ..messages import counted
 from ..model import Diagnostic
-from .common import EXIT_OK, embedder_or_exit, fatal, message_options, open_vault, out, print_json, \
+from .common import EXIT_OK, fatal, message_options, open_vault, out, print_json, \
     show_diagnostics, vault_argument, working
 
 
@@ -47,9 +47,9 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         target = resolve_note(v, note) if note else None
     except NoteNotFound as exc:
         fatal(diags, str(exc))
-    from .topics import semantic_model
+    from .topics import lazy_embedder_or_exit, semantic_model
 
-    embedder = embedder_or_exit(model or semantic_model(vault, diags), diags)
+    embedder = lazy_embedder_or_exit(model or semantic_model(vault, diags), diags)
     try:
         with embedder, working("Embedding notes…", as_json):
             index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"))

@@ -22,19 +22,23 @@ REPORT_MARK = "<title>notes2anki report:"  # a file with this may be replaced wi
 @click.option("--no-semantic", is_flag=True,
               help="Leave out duplicates, related notes and the topic map (no embeddings).")
 @click.option("--force", is_flag=True, help="Replace OUTPUT even when it is not an earlier report.")
+@click.option("--allow-empty", is_flag=True, help="Write a report even when the vault has no note (else exit 2).")
 @message_options
-def report_command(vault, output, model, no_semantic, force):
+def report_command(vault, output, model, no_semantic, force, allow_empty):
     """Write one HTML page about VAULT: decks, problems by kind (each opens the note in Obsidian), duplicate
     pairs side by side, related notes not linked yet, and a topic map of every card.
 
     The page works offline: styles, script and images are inside it and it fetches nothing.
     """
     from ..report import assemble, render
-    from .build import default_output
+    from .build import _where, default_output
 
     root = Path(vault)
     config, v, diags = load_for_command(vault)
     diags += v.diagnostics
+    if not v.notes and not allow_empty:  # as `build`: a wrong folder must not give an empty page silently
+        fatal(diags, f"No note (.md file) to report on in {vault}{_where(config)}; nothing written "
+                     "(--allow-empty writes an empty report).")
     if output is None and getattr(getattr(config, "report", None), "output", None):
         output = Path(config.report.output).expanduser()  # [report] output
     if output is None:

@@ -10,7 +10,7 @@ from rich.tree import Tree
 
 from ..messages import counted
 from ..model import Diagnostic
-from .common import (EXIT_OK, embedder_or_exit, fatal, message_options, open_vault, out, print_json,
+from .common import (EXIT_OK, fatal, message_options, open_vault, out, print_json,
                      show_diagnostics, vault_argument, working)
 
 
@@ -27,6 +27,18 @@ def semantic_model(vault: str, diags: list[Diagnostic]) -> str | None:
     diags.append(Diagnostic(".notes2anki.toml", 0, "warning",
                             f"[semantic] model should be a string, got {value!r}; default used"))
     return None
+
+
+def lazy_embedder_or_exit(model, diags):
+    """A :class:`~notes2anki.semantic.lazy_embedder.LazyEmbedder` for ``model`` (nothing is opened until a
+    text must be embedded); a model that cannot be found prints ``diags`` and exits 2."""
+    from ..semantic.encoder import EncoderError
+    from ..semantic.lazy_embedder import LazyEmbedder
+
+    try:
+        return LazyEmbedder(model)
+    except EncoderError as exc:
+        fatal(diags, str(exc))
 
 
 @click.command("topics")
@@ -54,7 +66,8 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
     topics on every run, whatever the order of its files.
     """
     from ..semantic.encoder import EncoderError
-    from ..semantic.topics import settings, vault_topics
+    from ..semantic.topic_cache import cached_vault_topics
+    from ..semantic.topics import settings
 
     v, defaults, diags = open_vault(vault, "topics", settings)
     if threshold is not None:
@@ -64,10 +77,10 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
     if k is not None:
         defaults["k"] = k
     model = model or semantic_model(vault, diags)
-    embedder = embedder_or_exit(model, diags)
+    embedder = lazy_embedder_or_exit(model, diags)
     try:
         with embedder, working("Embedding cards…", as_json):
-            result = vault_topics(v, embedder, examples=examples, model=model, **defaults)
+            result = cached_vault_topics(v, embedder, examples=examples, model=model, **defaults)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         fatal(diags, str(exc))

@@ -38,6 +38,7 @@ _LATEX_LAYOUT = re.compile(
     r"\\(?:text|textrm|textbf|textit|mathrm|mathbf|mathit|mathcal|mathbb|operatorname|frac|dfrac|tfrac|"
     r"left|right|displaystyle|quad|qquad|limits|big|Big|bigg|Bigg)(?![A-Za-z])")
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_LATEX_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[A-Za-z*]{1,40}\}")  # \begin{pmatrix}: layout, no words
 _LATEX_SPACE = re.compile(r"\\[,;:! ]")
 _SCRIPT_GROUP = re.compile(r"([\^_])\{([^{}]*)\}")
 _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma "
@@ -82,11 +83,22 @@ def plain_text(markdown_source: str, cloze: str = "answer") -> str:
 
 def math_text(latex: str) -> str:
     """Readable text of a LaTeX formula: layout commands dropped, symbols as characters."""
-    text = _LATEX_LAYOUT.sub(" ", latex.replace("\\{", " ").replace("\\}", " "))
-    text = _LATEX_SPACE.sub(" ", text)
-    text = _LATEX_COMMAND.sub(lambda m: LATEX_SYMBOLS.get(m.group(1), m.group(1)), text)
+    text = _LATEX_ENVIRONMENT.sub(" ", latex.replace("\\{", " ").replace("\\}", " "))
+    text = _LATEX_LAYOUT.sub(" ", text)
+    text = _LATEX_SPACE.sub(" ", text.replace("\\\\", " ").replace("&", " "))
+    # A command is a word of its own: `f\rangle` is "f ⟩"-like "f rangle", not "frangle".
+    text = _LATEX_COMMAND.sub(_command_word, text)
     text = _SCRIPT_GROUP.sub(r"\1\2", text)
     return text.replace("{", " ").replace("}", " ")
+
+
+def _command_word(match: re.Match) -> str:
+    """``\\name`` → its symbol or name, spaced from a letter or digit it touches."""
+    word = LATEX_SYMBOLS.get(match.group(1), match.group(1))
+    text, start, end = match.string, match.start(), match.end()
+    before = " " if start and text[start - 1].isalnum() else ""
+    after = " " if end < len(text) and text[end].isalnum() else ""
+    return before + word + after
 
 
 def _inline(children: list, parts: list[str], cloze: str) -> None:

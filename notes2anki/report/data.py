@@ -3,8 +3,11 @@
 :func:`assemble` reads the vault and its configuration, checks identities as a build would, and — unless the
 encoder cannot be loaded — finds duplicate pairs (:mod:`notes2anki.semantic.dupes`), unlinked related notes
 (:mod:`notes2anki.semantic.related`) and topics (:mod:`notes2anki.semantic.topics`), all through one
-:class:`~notes2anki.semantic.encoder.Embedder`, so the embedding cache is shared and a warm run loads no
-model. The topic map places every card at its 2-D principal-component projection (:func:`project`).
+:class:`~notes2anki.semantic.lazy_embedder.LazyEmbedder`, so the embedding cache is shared and a warm run
+loads no model. The topic map places every card at its 2-D principal-component projection (:func:`project`).
+Duplicate pairs (:mod:`.dupes_memo`), note vectors and the topic map with its projection are kept in the
+result cache (:mod:`notes2anki.semantic.result_cache`): a warm report of an unchanged vault recomputes none
+of them, and after an edit each is recomputed from its (itself cached) inputs.
 """
 from __future__ import annotations
 
@@ -191,7 +194,7 @@ def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
                       note_types=sorted(Counter(c.note_type for c in cards).items(), key=lambda kv: -kv[1]),
                       without_id=sum(1 for c in cards if c.id is None), root=root)
     fields = note_type_fields(config.note_types)
-    if semantic and cards:
+    if semantic and vault.notes:  # related notes need notes only; duplicates and the map need cards
         _semantic(data, vault, config, fields, model, cache_path, diags)
     data.problems = group_problems(diags, name)
     return data
@@ -201,8 +204,12 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     from ..semantic import related as rel
     from ..semantic import topics as tp
     from ..parsers.media import MediaIndex
-    from ..semantic.dupes import find_duplicates, settings_from_config
-    from ..semantic.encoder import Embedder, EncoderError
+    from ..semantic.dupes import settings_from_config
+    from ..semantic.encoder import EncoderError
+    from ..semantic.lazy_embedder import LazyEmbedder
+    from ..semantic.result_cache import ResultCache, code_digest
+    from ..semantic.topic_cache import cached_topic_map
+    from .dupes_memo import duplicate_pairs
     from ..semantic.text import question_text
 
     cfg_model, threshold, ignore, problems = settings_from_config(config)
@@ -211,21 +218,22 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     related_opts, more = rel.settings(config.section("related"))
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems + more]
     try:
-        embedder = Embedder(model or cfg_model, cache_path=cache_path)
+        embedder = LazyEmbedder(model or cfg_model, cache_path=cache_path)  # opened only if something is new
     except EncoderError as exc:
         data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
         return
     try:
-        with embedder:
+        with embedder, ResultCache.beside(embedder) as results:
             cards = [c for c in vault.cards if not c.delete]
-            found = find_duplicates(cards, embedder=embedder, threshold=threshold, ignore=ignore)
-            diags += [Diagnostic("", 0, "warning", w) for w in found.warnings]
-            index = MediaIndex(vault.root, vault.files)
-            data.duplicates = [DuplicateView(p.score, p.kind,
-                                             card_view(p.a, data.vault_name, fields[p.a.note_type], index),
-                                             card_view(p.b, data.vault_name, fields[p.b.note_type], index))
-                               for p in found.pairs]
-            index = rel.RelatedIndex.build(vault, embedder)
+            if cards:
+                pairs, warnings = duplicate_pairs(cards, embedder, results, threshold=threshold, ignore=ignore)
+                diags += [Diagnostic("", 0, "warning", w) for w in warnings]
+                index = MediaIndex(vault.root, vault.files)
+                data.duplicates = [DuplicateView(p.score, p.kind,
+                                                 card_view(p.a, data.vault_name, fields[p.a.note_type], index),
+                                                 card_view(p.b, data.vault_name, fields[p.b.note_type], index))
+                                   for p in pairs]
+            index = rel.RelatedIndex.build(vault, embedder, exclude=related_opts.get("exclude"), results=results)
             rows = index.suggestions_all(related_opts.get("k", RELATED_K),
                                         min_score=related_opts.get("min_score", RELATED_MIN_SCORE))
             seen_pairs: set[frozenset[str]] = set()  # A→B and B→A are one suggestion
@@ -238,17 +246,19 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
             data.related = [(path, obsidian_uri(data.vault_name, path),
                              [(s.note, obsidian_uri(data.vault_name, s.note), s.score) for s in found])
                             for path, found in rows[:RELATED_NOTES_SHOWN]]
-            all_cards, texts, x = tp.card_vectors(vault, embedder)
-            keep = [i for i, c in enumerate(all_cards) if not c.delete]
-            all_cards, texts, x = [all_cards[i] for i in keep], [texts[i] for i in keep], x[keep]
-            result = tp.find_topics(all_cards, x, texts=texts, **topic_opts)
-            diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
+            if cards:
+                all_cards, result, xy = cached_topic_map(vault, embedder, results, project=project,
+                                                         project_code=code_digest(["../report/data.py"],
+                                                                                  ["scikit-learn"]),
+                                                         **topic_opts)
+            diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings + results.warnings]
     except EncoderError as exc:
         data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
         return
+    if not cards:
+        return
     topic_of = {c.key: t.id for t in result.topics for c in t.cards}
     data.topics = [TopicView(t.id, t.label, len(t.cards)) for t in result.topics]
-    xy = project(x)
     data.points = [Point(float(px), float(py), topic_of.get(c.key, 0),
                          _plain(question_text(c) or c.where, HOVER_CHARS), c.where,
                          obsidian_uri(data.vault_name, c.file))

@@ -223,7 +223,7 @@ def exact_key(card: Card) -> str:
 def card_side(card: Card) -> Side:
     """The card as the judge reads it (question, answer, whole text)."""
     question, answer = question_and_answer(card)
-    return Side(question, answer, card_text(card), is_cloze(card))
+    return Side(question, answer, card_text(card), is_cloze(card), card.file)
 
 
 def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,

@@ -34,25 +34,42 @@ answers
     Dijkstra handle negative weights?" and "Dijkstra and negative weights — what goes wrong?" are the same
     question);
 ``len_ratio``
-    shorter card text length / longer.
+    shorter card text length / longer;
+which terms differ, and does the model read them as the same (:mod:`~notes2anki.semantic.term_align`: content
+words matched lexically, the rest aligned BERTScore-style on word vectors of the same sentence model)
+    ``q_align`` / ``a_align`` / ``card_align`` the alignment F1 of the questions, answers, card texts;
+    ``qcard_align`` how much of each question the other *card* holds (inverse questions, Cloze vs Basic);
+    ``q_unmatched`` the share of the questions' content words without a lexical match on the other side,
+    ``q_unmatched_sim`` how closely the model aligns those, ``q_worst`` the worst-aligned word;
+    ``neg_prefix`` 1 when a differing word is the other side's word with a negating prefix (non-, un-, in-,
+    dis-, anti-); ``q_added`` how many words (0–2) one question adds when the other adds none;
+shape
+    ``same_note`` 1 when both cards are in the same file (sibling cards of a note: a student seldom writes
+    the same card twice in one note); ``q_inserted`` 1 when one question is the other with words inserted
+    (:func:`~notes2anki.semantic.contrast.insertions`) and ``mirrored`` 1 when one card is the other's
+    reverse (:func:`mirrored`): both shapes are absent from the labelled data, so they reject a pair
+    outright (:func:`notes2anki.semantic.scoring.structural_vetoes`) instead of being weighed.
 
 A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
+Word vectors are embedded once per distinct content word (:func:`fill_words`, cached with the card vectors).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from . import contrast
+from . import contrast, term_align
 
 FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
-            "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio")
-FEATURE_VERSION = 2
+            "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
+            "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
+            "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored")
+FEATURE_VERSION = 8
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -65,6 +82,7 @@ class Side:
     answer: str
     text: str
     cloze: bool = False
+    note: str = ""  # the file the card is in ("" unknown)
 
 
 @dataclass
@@ -82,6 +100,21 @@ class Encoded:
     density_card: np.ndarray | None = None  # mean cosine to the DENSITY_K nearest other cards
     density_q: np.ndarray | None = None
     char_cos: dict | None = None  # (i, j) -> (card, question, answer) n-gram cosines, see char_cosines
+    embed: Callable[[list[str]], np.ndarray] | None = None  # the model, for word vectors (see fill_words)
+    covered: Sequence[bool] | None = None  # which sides the model reads (None: all)
+    words: dict = field(default_factory=dict)  # content word -> unit vector (term_align)
+
+
+def fill_words(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
+    """Embed (once, through ``enc.embed``) the content words of the sides of ``pairs`` that the model
+    reads, for :func:`~notes2anki.semantic.term_align.align`."""
+    if enc.embed is None:
+        return
+    rows = {k for i, j in pairs for k in (i, j)
+            if enc.covered is None or (enc.covered[i] and enc.covered[j])}
+    texts = [t for k in sorted(rows) for t in (enc.sides[k].question, enc.sides[k].answer, enc.sides[k].text)]
+    missing = [w for w in term_align.needed_words(texts) if w not in enc.words]
+    enc.words.update(term_align.word_vectors(missing, enc.embed))
 
 
 def char_cosines(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
@@ -147,7 +180,7 @@ def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, 
     for k in range(3):
         if m:
             out[k, rows] = found[k * m:(k + 1) * m]
-    enc = Encoded(sides, out[0], out[1], out[2], None, None, None)
+    enc = Encoded(sides, out[0], out[1], out[2], None, None, None, embed=embed, covered=covered)
     if densities:
         enc.density_card, enc.density_q = density(out[0], rows), density(out[1], rows)
     fill_chars(enc, range(n) if chars else ())
@@ -207,8 +240,8 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
     swaps = contrast.substitutions(a.question, b.question, drop_asides=True)
     affix = any(contrast.affix_contrast(x, y) for x, y in swaps)
     nq = contrast.quantity_conflict(a.question, b.question)
-    na = contrast.quantity_conflict(a.answer, b.answer) if has_answers else (0, 0)
-    qa_a, qa_b = contrast.quantities(a.answer), contrast.quantities(b.answer)
+    na = contrast.quantity_conflict(a.answer, b.answer, words=True) if has_answers else (0, 0)
+    qa_a, qa_b = contrast.quantities(a.answer, words=True), contrast.quantities(b.answer, words=True)
     overlap = contrast.answer_overlap(a.question, a.answer, b.question, b.answer) if has_answers else None
     containment, coverage = overlap if overlap is not None else (0.0, 0.0)
     pa, pb = contrast.polarity(a.answer), contrast.polarity(b.answer)
@@ -237,7 +270,34 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
         "yesno_conflict": float(bool(pa and pb and pa != pb)), "negation_differs": float(negation),
         "len_ratio": min(la, lb) / max(la, lb, 1),
     }
+    words = enc.words or None
+    qq = term_align.align(a.question, b.question, words)
+    aa = term_align.align(a.answer, b.answer, words) if has_answers else qq
+    cc = term_align.align(a.text, b.text, words)
+    qc = (term_align.align(a.question, b.text, words).recall + term_align.align(b.question, a.text, words).recall) / 2
+    values.update({"q_align": qq.f1, "a_align": aa.f1, "card_align": cc.f1, "qcard_align": qc,
+                   "q_unmatched": qq.unmatched, "q_unmatched_sim": qq.unmatched_sim, "q_worst": qq.worst,
+                   "neg_prefix": float(qq.negated or cc.negated),
+                   "same_note": float(bool(a.note) and a.note == b.note),
+                   "q_added": float(min(2, term_align.align(contrast.without_asides(a.question),
+                                                            contrast.without_asides(b.question), None).added)),
+                   "q_inserted": float(bool(contrast.insertions(a.question, b.question))),
+                   "mirrored": float(mirrored(a, b))})
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+
+def _stems(text: str) -> frozenset[str]:
+    """All word stems of ``text`` (function words too: which words count as function words depends on the
+    language a text shows, and a two-word question shows none)."""
+    return frozenset(w for w, _ in contrast.tokens(text))
+
+
+def mirrored(a: Side, b: Side) -> bool:
+    """Whether two cards are one card and its reverse: each one's question is in the other's answer (content
+    words), as Anki's "Basic (and reversed card)" makes them ("die Satire" -> "la sátira" and "la sátira"
+    -> "die Satire"): written so on purpose, not a duplicate."""
+    qa, qb, aa, ab = _stems(a.question), _stems(b.question), _stems(a.answer), _stems(b.answer)
+    return bool(qa and qb and aa and ab) and qa <= ab and qb <= aa
 
 
 def explain(values: np.ndarray) -> dict[str, float]:

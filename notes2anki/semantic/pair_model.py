@@ -6,11 +6,12 @@ are fitted by ``python -m notes2anki.semantic.evaluate fit`` (scikit-learn, see
 :func:`notes2anki.semantic.evaluate.fit_pair_model`) on
 
 * the labelled pairs of the development vault ``../shared/eval`` (80 duplicates, 90 hard negatives;
-  cross-language pairs left out: the bundled model cannot read them), and the vault's other close card
-  pairs as negatives at a lower weight (the set labels *every* duplicate, so the rest are not), and
+  cross-language pairs left out: the bundled model cannot read them), and the vault's other candidate
+  pairs as negatives (the set labels *every* duplicate, so the rest are not), and
 * the project's own development pairs ``tests/semantic/data/dupe_pairs_dev.jsonl``;
 
-``tests/semantic/data/dupe_pairs_test.jsonl`` stays held out. Scoring needs only numpy.
+with 6-fold cross-validation grouped by subject, the threshold chosen on the cross-validated
+probabilities. ``tests/semantic/data/dupe_pairs_test.jsonl`` stays held out. Scoring needs only numpy.
 """
 from __future__ import annotations
 

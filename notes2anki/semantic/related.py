@@ -11,11 +11,13 @@ note links to it or it links to the query note (wiki links in the prose and in c
 like Obsidian does, and to a note whose frontmatter ``aliases`` holds the link text).
 
 Notes matching the ``exclude`` globs (``[related] exclude``; default: the templates folder and the daily
-notes folder named in ``.obsidian/templates.json`` / ``daily-notes.json``, and notes named like a date,
-``2024-05-01``) are neither suggested nor given suggestions.
+notes folder named in ``.obsidian/templates.json`` / ``daily-notes.json``), and notes named like a date
+(``2024-05-01``), are never suggested and get no suggestions in ``related --all``; asked about by name, such
+a note still gets its related notes.
 
 All embeddings go through :class:`~notes2anki.semantic.encoder.Embedder` (cached); when every chunk is
-cached no model is loaded and torch is not imported. Nothing here prints.
+cached no model is loaded and torch is not imported. Note vectors themselves are kept in the result cache
+(:mod:`notes2anki.semantic.note_cache`): a warm run re-reads only the notes that changed. Nothing here prints.
 """
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ from ..model import Card, Note, Vault
 from ..parsers.links import LinkResolver
 from ..parsers.syntax import WIKILINK
 from .encoder import Embedder
-from .notes_text import note_vectors
+from .note_cache import cached_note_vectors
+from .result_cache import ResultCache
 from .text import card_text
 
 DEFAULT_K = 5
@@ -150,7 +153,8 @@ class RelatedIndex:
         self.embedder = embedder
         self._row = {p: i for i, p in enumerate(paths)}
         # notes with no text at all: never suggested, no suggestions
-        self._empty = ~np.any(vectors, axis=1) if vectors.size else np.ones(len(paths), dtype=bool)
+        self._blank = ~np.any(vectors, axis=1) if vectors.size else np.ones(len(paths), dtype=bool)
+        self._empty = self._blank.copy()  # and the excluded notes: never suggested, nothing in --all
         self.excluded = set(excluded)
         self._empty |= np.array([p in self.excluded for p in paths], dtype=bool)
         self.hub = self._hubness()
@@ -171,11 +175,18 @@ class RelatedIndex:
         return out
 
     @classmethod
-    def build(cls, vault: Vault, embedder: Embedder, *, exclude: list[str] | None = None) -> "RelatedIndex":
+    def build(cls, vault: Vault, embedder: Embedder, *, exclude: list[str] | None = None,
+              results: ResultCache | None = None) -> "RelatedIndex":
         """Embed every note (excluded ones too: they may be queried, never suggested); ``exclude``: globs
-        (None: :func:`default_excludes`)."""
+        (None: :func:`default_excludes`). Note vectors are reused from ``results`` (None: the result cache
+        beside the embedder's cache, see :mod:`notes2anki.semantic.note_cache`) while a note is unchanged."""
         notes = sorted(vault.notes, key=lambda n: n.path)
-        vectors = note_vectors(notes, embedder.embed)
+        if results is None:
+            with ResultCache.beside(embedder) as own:
+                vectors = cached_note_vectors(notes, embedder, own)
+                embedder.warnings.extend(w for w in own.warnings if w not in embedder.warnings)
+        else:
+            vectors = cached_note_vectors(notes, embedder, results)
         return cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
                    excluded_notes(vault, exclude))
 
@@ -217,7 +228,7 @@ class RelatedIndex:
         row = self._row.get(path)
         if row is None:
             raise NoteNotFound(f"{path} is not a note of the vault")
-        if self._empty[row]:
+        if self._blank[row]:  # an excluded note asked about by name still gets its related notes
             return []
         return self._rank(self.vectors @ self.vectors[row], path, k, exclude={path}, unlinked_only=unlinked_only,
                           min_score=min_score)

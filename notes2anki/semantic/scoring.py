@@ -7,7 +7,8 @@ Two judges, by what the embedding model can read (:func:`notes2anki.semantic.lan
   probability that the pair is a duplicate; a pair is reported at or above the threshold
   (``[dupes] threshold`` / ``--threshold``; default: the one shipped with the model). No word list vetoes a
   pair: cues such as a swapped term, a negation or differing numbers are features whose weight was learned
-  with cross-validation.
+  with cross-validation. Two shapes the labelled data never shows reject a pair outright
+  (:func:`structural_vetoes`): a card and its reverse, and a question that is the other plus inserted words.
 * **either card not covered** (e.g. Japanese, Czech text with the English bundled model): character
   n-grams, which need no vocabulary. The score is the lower of the question and answer n-gram cosines
   (the card-text cosine when a card has no answer); numbers that differ by value, or questions that are
@@ -23,7 +24,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import pair_model
-from .pair_features import FEATURES, Encoded, char_cosines, explain, pair_features
+from .pair_features import FEATURES, Encoded, char_cosines, explain, fill_words, pair_features
 
 CANDIDATE_MIN = 0.35  # embedding cosine (card texts or questions) for a pair to be looked at
 CHAR_CANDIDATE_MIN = 0.5  # character n-gram cosine for a pair of uncovered cards to be looked at
@@ -72,6 +73,7 @@ def measure(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     if not pairs:
         return np.zeros((0, len(FEATURES)))
     char_cosines(enc, pairs)
+    fill_words(enc, pairs)
     return np.array([pair_features(enc, i, j) for i, j in pairs])
 
 
@@ -90,7 +92,24 @@ def verdicts_from_rows(pairs: Sequence[tuple[int, int]], rows: np.ndarray, cover
                 verdict.why = f"score {verdict.score:.2f} below threshold {threshold:.2f} ({_model_reason(model, row)})"
         else:
             verdict = char_verdict(signals)
+        verdict.vetoes[:0] = structural_vetoes(signals)
         out[(i, j)] = verdict
+    return out
+
+
+def structural_vetoes(signals: dict[str, float]) -> list[str]:
+    """Reasons that reject a pair whatever its score, from the *shape* of the two cards (never from a word
+    list): one card is the other's reverse (``mirrored``: "die Satire" -> "la sátira" and "la sátira" ->
+    "die Satire", written so on purpose as Anki's "Basic (and reversed card)" does), or one question is the
+    other with words inserted (``q_inserted``: "Past Continuous verb forms" / "Past Perfect Continuous verb
+    forms", "non-dimensionalise velocity" / "... angular velocity": a narrower question, the sibling cards
+    of a table). Neither shape occurs among the labelled duplicates the model was fitted on, so the model
+    cannot weigh them; on the real vaults every such pair read was two different cards."""
+    out = []
+    if signals.get("mirrored"):
+        out.append("one card is the other reversed (question and answer swapped): kept on purpose")
+    if signals.get("q_inserted"):
+        out.append("one question is the other with words added: a narrower question")
     return out
 
 

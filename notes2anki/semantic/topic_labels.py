@@ -108,6 +108,33 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
     return out
 
 
+_LATEX_NAME = re.compile(r"\\(?:begin|end)\{([A-Za-z]+)\*?\}|(\\?)([A-Za-z]+)")
+
+
+def latex_words(sources: Sequence[str]) -> frozenset[str]:
+    r"""Names of LaTeX commands and environments in ``sources`` (the cards' Markdown) that never occur there
+    as a plain word: ``\overline``, ``\bigcup``, ``\Bbb``, ``\begin{pmatrix}`` give "overline", "bigcup",
+    "bbb", "pmatrix" — the plain text keeps them (they tell formulas apart), but they name no topic.
+    Lower case."""
+    commands: set[str] = set()
+    plain: set[str] = set()
+    for source in sources:
+        if "\\" not in source:
+            continue
+        for match in _LATEX_NAME.finditer(source):
+            if match.group(1):
+                commands.add(match.group(1).lower())
+            elif match.group(2):
+                commands.add(match.group(3).lower())
+    if not commands:
+        return frozenset()
+    for source in sources:
+        for match in _LATEX_NAME.finditer(source):
+            if match.group(3) and not match.group(2):
+                plain.add(match.group(3).lower())
+    return frozenset(commands - plain)
+
+
 def common_words(texts: Sequence[str], share: float, floor: float = 0.05) -> frozenset[str]:
     """Words found in more than ``max(share, floor)`` of ``texts``: too common in this vault to name a
     topic (a corpus-specific stop list, as ``max_df`` in topic modelling)."""

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..model import Card, Vault
 from .language import covered
-from .notes_text import note_vectors
+from .note_cache import cached_note_vectors
+from .result_cache import ResultCache
 from .text import card_text
 
 NOTE_BLEND = 0.5  # card vector + NOTE_BLEND * note vector
@@ -57,10 +58,12 @@ class VaultVectors:
     uncovered: int = 0  # cards the model does not read
 
 
-def vault_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND, model: object = None) -> VaultVectors:
+def vault_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND, model: object = None,
+                  results: ResultCache | None = None) -> VaultVectors:
     """The vault's cards (notes by path, cards in file order), their texts and unit vectors: card text
     blended with its note's vector, or character n-gram vectors when most cards are not read by ``model``
-    (None: the bundled one)."""
+    (None: the bundled one). ``results``: where note vectors are cached (None: not cached); with character
+    n-grams nothing is embedded and ``embedder`` is not used."""
     notes = sorted(vault.notes, key=lambda n: n.path)
     cards = [c for n in notes for c in n.cards]
     texts = [card_text(c) for c in cards]
@@ -80,7 +83,7 @@ def vault_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND, model: o
             means = {f: _unit(x[rows].mean(axis=0, keepdims=True))[0] for f, rows in by_note.items()}
             x[present] += blend * np.stack([means[cards[i].file] for i in present])
         return VaultVectors(cards, texts, _unit(x).astype(np.float32), "chargrams", uncovered)
-    by_note_vec = dict(zip((n.path for n in notes), note_vectors(notes, embedder.embed))) if blend else {}
+    by_note_vec = dict(zip((n.path for n in notes), cached_note_vectors(notes, embedder, results))) if blend else {}
     x = np.zeros((len(cards), 0))
     if present:
         found = embedder.embed([texts[i] for i in present]).astype(np.float64)

@@ -23,9 +23,9 @@ Method (deterministic: the same set of cards gives the same topics in any file o
    way (2..:data:`MAX_SUBTOPICS`); sub-topics are kept only when their silhouette reaches
    :data:`MIN_SUB_SILHOUETTE` (else the subject has none).
 4. **Labels.** Class-based TF-IDF (:mod:`notes2anki.semantic.topic_labels`): subjects against each other,
-   sub-topics against their siblings; stop words of the vault's languages from stopwords-iso, and words
+   sub-topics against their siblings; stop words of the vault's languages from stopwords-iso, words
    found in more than max(5 %, 2 / subjects) of all cards (question words a stop-word list misses, e.g.
-   Czech "jaké").
+   Czech "jaké"), and names of LaTeX commands the cards use (``\\overline``: "overline").
 5. Subjects are numbered 1.. by size (largest first), then label; sub-topics likewise within a subject.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ import numpy as np
 from ..config import number_setting
 from ..model import Card, Diagnostic, Vault
 from .text import card_text
-from .topic_labels import LABEL_WORDS, common_words, keywords, label_stop_words
+from .topic_labels import LABEL_WORDS, common_words, keywords, label_stop_words, latex_words
 from .topic_vectors import NOTE_BLEND, vault_vectors
 
 DEFAULT_THRESHOLD = 0.86  # cosine distance for cluster() (topics --threshold)
@@ -331,7 +331,8 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     groups: dict[int, list[int]] = {}
     for unit, label in zip(units, labels.tolist()):
         groups.setdefault(label, []).extend(unit)
-    stop = label_stop_words(ordered_texts) | common_words(ordered_texts, 2 / max(1, len(groups)))
+    stop = label_stop_words(ordered_texts) | common_words(ordered_texts, 2 / max(1, len(groups))) \
+        | latex_words(["\n".join(c.fields.values()) for c in ordered])
     subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, stop, examples)
     if subtopics:
         index = {(c.file, c.line): r for r, c in enumerate(ordered)}
@@ -362,10 +363,13 @@ def card_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND,
 
 
 def vault_topics(vault: Vault, embedder, *, k: int | None = None, threshold: float | None = None,
-                 min_size: int | None = None, examples: int = 3, model: object = None) -> TopicResult:
+                 min_size: int | None = None, examples: int = 3, model: object = None,
+                 results=None) -> TopicResult:
     """Topics of every card in ``vault``, embedded through ``embedder`` (an Embedder: cached); ``model``
-    names the embedder's model for the coverage check (None: the bundled one)."""
-    found = vault_vectors(vault, embedder, model=model)
+    names the embedder's model for the coverage check (None: the bundled one); ``results``: a
+    :class:`~notes2anki.semantic.result_cache.ResultCache` for note vectors (None: not cached). The whole
+    result is cached by :func:`notes2anki.semantic.topic_cache.cached_vault_topics`."""
+    found = vault_vectors(vault, embedder, model=model, results=results)
     result = find_topics(found.cards, found.x, texts=found.texts, k=k, threshold=threshold, min_size=min_size,
                          examples=examples)
     result.method, result.uncovered = found.method, found.uncovered
@@ -390,7 +394,9 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     command's validated settings (read from the vault when None); its ``[topics]`` settings apply unless
     given here."""
     from ..config import load_config
-    from .encoder import Embedder, EncoderError
+    from .encoder import EncoderError
+    from .lazy_embedder import LazyEmbedder
+    from .topic_cache import cached_vault_topics
 
     diags: list[Diagnostic] = []
     if config is None:
@@ -404,8 +410,8 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     if model is None:
         model = config.section("semantic").get("model") if isinstance(config.section("semantic").get("model"), str) else None
     try:
-        with Embedder(model, cache_path=cache_path) as embedder:
-            result = vault_topics(vault, embedder, model=model, **opts)
+        with LazyEmbedder(model, cache_path=cache_path) as embedder:
+            result = cached_vault_topics(vault, embedder, model=model, **opts)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         return {}, diags + [Diagnostic("", 0, "warning", f"topic tags not added: {exc}")]

@@ -44,3 +44,10 @@ def test_empty_and_hostile_inputs_are_fast():
     started = time.monotonic()
     plain_text("![[a" * 50_000 + "{{c1::" * 10_000 + "%%" * 10_001)
     assert time.monotonic() - started < 10
+
+
+def test_latex_environments_and_commands_are_separate_words():
+    # h10-dupes found `$\begin{pmatrix}…\end{pmatrix}$` read as "beginpmatrix … dend" and topics found
+    # "frangle" (`f\rangle`): environments are layout, a command is a word of its own.
+    assert plain_text(r"Det of $\begin{pmatrix}a & b\\ c & d\end{pmatrix}$?") == "Det of a b c d ?"
+    assert plain_text(r"$\langle f\rangle$ and $a\times b$") == "langle f rangle and a × b"

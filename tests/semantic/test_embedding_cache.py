@@ -164,9 +164,10 @@ def test_second_run_encodes_nothing_and_imports_no_torch_then_one_edit_encodes_o
 
     edited[1] = ("Which TCP port does HTTPS listen on by default?", "Port 443")  # in a candidate pair
     report, encoded = run_here(edited)
-    # that card's texts only: card text and question (its answer "Port 443" is cached)
+    # that card's texts only: card text and question (its answer "Port 443" is cached), then the one
+    # content word of it no card had before, as a word vector for the differing-terms features
     assert encoded == ["Which TCP port does HTTPS listen on by default? | Port 443",
-                       "Which TCP port does HTTPS listen on by default?"]
+                       "Which TCP port does HTTPS listen on by default?", "listen"]
     assert len(report.pairs) == 1
 
 

@@ -180,3 +180,95 @@ def test_aliases_name_a_note_and_resolve_links(tmp_path, embedder):
     pairs = [frozenset((path, s.note)) for path, found in rows.items() for s in found]
     assert len(pairs) == len(set(pairs))  # each pair once
     assert frozenset(("Cell respiration.md", "Mitochondria.md")) not in pairs  # already linked
+
+
+# -- related --all: minimum score, each pair once, scaffolding left out, aliases ----------------------------------
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+SCAFFOLD = {
+    "Mitochondria.md": "---\naliases: Powerhouse\n---\nMitochondria make ATP by oxidative phosphorylation.\n",
+    "Cell respiration.md": "Glycolysis, the Krebs cycle and the electron transport chain make ATP in mitochondria.\n",
+    "ATP synthase.md": "---\nalias: [Complex V]\n---\nATP synthase makes ATP from the proton gradient of the "
+                       "mitochondria.\n",
+    "Baroque music.md": "Bach and Handel wrote fugues, concertos and suites for harpsichord and organ.\n",
+    "Journal/Monday review.md": "Reviewed mitochondria, ATP and the Krebs cycle.\n",
+    "Scaffold/New biology note.md": "Mitochondria ATP Krebs cycle template.\n",
+    ".obsidian/daily-notes.json": '{"folder": "Journal", "format": "dddd"}',
+    ".obsidian/templates.json": '{"folder": "Scaffold"}',
+}
+
+
+def test_all_has_a_default_minimum_score_and_lists_each_pair_once(tmp_path, embedder):
+    from notes2anki.semantic.related import ALL_MIN_SCORE, RelatedIndex
+
+    vault = load_vault(_write(tmp_path / "v", SCAFFOLD))
+    index = RelatedIndex.build(vault, embedder)
+    everything = index.suggestions_all(10, min_score=-1)
+    default = index.suggestions_all(10)
+    scores = [s.score for _, found in everything for s in found]
+    assert min(scores) < ALL_MIN_SCORE  # there is something to leave out
+    kept = [(path, s.note, s.score) for path, found in default for s in found]
+    assert kept and all(score >= ALL_MIN_SCORE for _, _, score in kept)
+    assert kept == [(p, s.note, s.score) for p, found in everything for s in found if s.score >= ALL_MIN_SCORE]
+    assert "Baroque music.md" not in {n for p, n, _ in kept} | {p for p, n, _ in kept}
+    pairs = [frozenset((p, n)) for p, n, _ in kept]
+    assert len(pairs) == len(set(pairs))  # A→B and B→A: once, under the note that comes first by path
+    assert all(p < n for p, n, _ in kept)
+
+
+def test_templates_and_daily_notes_folders_come_from_obsidian_settings(tmp_path, embedder):
+    from notes2anki.semantic.related import RelatedIndex
+
+    vault = load_vault(_write(tmp_path / "v", SCAFFOLD))
+    index = RelatedIndex.build(vault, embedder)
+    assert index.excluded == {"Journal/Monday review.md", "Scaffold/New biology note.md"}
+    suggested = {s.note for _, found in index.suggestions_all(10, min_score=-1) for s in found}
+    assert suggested and not suggested & index.excluded
+    # a note left out is never suggested, but can still be asked about
+    assert index.for_note("Journal/Monday review.md", 2)
+
+
+def test_related_exclude_setting_replaces_the_defaults(tmp_path):
+    root = _write(tmp_path / "v", {**SCAFFOLD, ".notes2anki.toml": '[related]\nexclude = ["Baroque music.md", "Scaffold"]\n'})
+    result = CliRunner().invoke(related_command, [str(root), "--all", "--json", "--min-score", "-1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    rows = {row["note"]: [s["note"] for s in row["suggestions"]] for row in data["notes"]}
+    suggested = {n for found in rows.values() for n in found}
+    assert rows["Baroque music.md"] == [] and rows["Scaffold/New biology note.md"] == []
+    assert not {"Baroque music.md", "Scaffold/New biology note.md"} & suggested
+    assert "Journal/Monday review.md" in suggested  # no longer left out: the setting replaced the defaults
+    pairs = [frozenset((note, n)) for note, found in rows.items() for n in found]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_min_score_option_and_setting_for_all(tmp_path):
+    root = _write(tmp_path / "v", SCAFFOLD)
+    def scores(*args):
+        result = CliRunner().invoke(related_command, [str(root), "--all", "--json", *args])
+        assert result.exit_code == 0, result.output
+        return [s["score"] for row in json.loads(result.stdout)["notes"] for s in row["suggestions"]]
+    default, loose = scores(), scores("--min-score", "-1")
+    assert min(default) >= 0.5 and len(loose) > len(default)
+    (root / ".notes2anki.toml").write_text("[related]\nmin_score = 0.7\n", encoding="utf-8")
+    assert all(s >= 0.7 for s in scores()) and len(scores()) < len(default)
+    assert len(scores("--min-score", "-1")) == len(loose)  # the option wins over the setting
+
+
+def test_aliases_as_a_string_or_under_alias(tmp_path):
+    from notes2anki.semantic.related import LinkGraph, aliases
+
+    root = _write(tmp_path / "v", {**SCAFFOLD, "Links.md": "See [[Powerhouse]] and [[complex v|the synthase]].\n"})
+    vault = load_vault(root)
+    assert aliases(vault) == {"powerhouse": "Mitochondria.md", "complex v": "ATP synthase.md"}
+    assert resolve_note(vault, "[[Complex V]]").path == "ATP synthase.md"
+    graph = LinkGraph.of(vault)
+    assert graph.out["Links.md"] == {"Mitochondria.md", "ATP synthase.md"}
+    result = CliRunner().invoke(related_command, [str(root), "Powerhouse", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["note"] == "Mitochondria.md"

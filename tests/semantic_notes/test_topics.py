@@ -216,3 +216,30 @@ def test_czech_and_french_stop_words_are_not_labels():
     fr = [["Soit f une fonction continue, alors f est intégrable", "Définition d'une fonction continue"],
           ["Soit G un groupe, alors le noyau est distingué", "Définition du noyau d'un morphisme"]]
     assert not {"soit", "alors"} & {w for ws in kw(fr, n=3) for w in ws}
+
+
+def test_latex_command_names_are_not_labels():
+    """Supre (French maths): labels 'matrice · pmatrix · trigonalisable', 'otimes · dxdy · vecteur',
+    'vee · vectoriel · perp'; FIT: 'matice · bbb · matici' (from \\Bbb{A}). The plain text keeps command
+    names (they tell formulas apart for duplicates); labels leave them out unless the vault also writes
+    the word as a word."""
+    from notes2anki.model import Card
+    from notes2anki.semantic.topic_labels import latex_words
+
+    assert latex_words([r"$\overline{A} \subseteq \Bbb{R}$ \begin{pmatrix} 1 \end{pmatrix}", r"\det A",
+                        "the det of a matrix"]) == {"overline", "subseteq", "bbb", "pmatrix"}
+    assert latex_words(["no formula here"]) == frozenset()
+    fronts = {"alg": [r"Trigonaliser $\begin{pmatrix} 1 & 2 \\ 0 & 1 \end{pmatrix}$ : matrice trigonalisable ?",
+                      r"Quand une matrice $\begin{pmatrix} a \end{pmatrix}$ est-elle trigonalisable ?",
+                      r"Polynôme caractéristique d'une matrice $\begin{pmatrix} 0 \end{pmatrix}$ trigonalisable"],
+              "top": [r"Adhérence $\overline{A}$ d'un fermé dans un espace métrique",
+                      r"Un fermé contient son adhérence $\overline{F} = F$ (espace métrique)",
+                      r"Intérieur et adhérence $\overline{U}$ d'un ouvert, espace métrique"]}
+    cards = [Card("Basic", {"Front": text, "Back": ""}, f"{name} {line}.md", 1)  # one note per card
+             for name, texts in fronts.items() for line, text in enumerate(texts)]
+    x = np.array([[1.0, 0.0]] * 3 + [[0.0, 1.0]] * 3, dtype=np.float32)
+    result = find_topics(cards, x, k=2, min_size=1, subtopics=False)
+    assert [len(t.cards) for t in result.topics] == [3, 3]
+    labels = {w for t in result.topics for w in t.keywords}
+    assert {"trigonalisable", "adhérence"} <= labels
+    assert not {"pmatrix", "overline", "begin", "end"} & labels

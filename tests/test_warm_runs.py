@@ -67,10 +67,11 @@ RUN = textwrap.dedent("""
     import notes2anki.semantic.encoder as encoder
     import notes2anki.semantic.scoring as scoring
     import notes2anki.decks.package as package
-    counts = {"encoded": 0, "measured": 0, "packages": 0}
+    counts = {"encoded": 0, "measured": 0, "packages": 0, "texts": []}
     real_encode, real_measure, real_write = encoder.encode_with, scoring.measure, package.write_apkg
     def encode_with(plan, spec, texts, **kw):
         counts["encoded"] += len(texts)
+        counts["texts"] += list(texts)
         return real_encode(plan, spec, texts, **kw)
     def measure(enc, pairs):
         counts["measured"] += len(pairs)
@@ -115,7 +116,7 @@ def test_warm_noop_build_encodes_judges_imports_and_writes_nothing_and_an_edit_b
     before = deck.stat()
 
     warm, warm_out = cli(build, tmp_path)
-    assert warm == {"encoded": 0, "measured": 0, "packages": 0, "exit": 0, "heavy": []}
+    assert warm == {"encoded": 0, "measured": 0, "packages": 0, "exit": 0, "heavy": [], "texts": []}
     assert "7 cards packaged (0 new, 0 changed, 7 unchanged)" in warm_out
     assert warm_out.split("Likely duplicates")[1] == cold_out.split("Likely duplicates")[1]
     after = deck.stat()
@@ -124,9 +125,10 @@ def test_warm_noop_build_encodes_judges_imports_and_writes_nothing_and_an_edit_b
     (vault / "net.md").write_text(NOTE.replace("Back: Shakespeare", "Back: Shakespeare (1601)"), "utf-8")
     edited, edited_out = cli(build, tmp_path)
     assert edited["packages"] == 1 and "(0 new, 1 changed, 6 unchanged)" in edited_out
-    # the edited card's card text and answer only (its question is cached); its pairs measured again
-    # (which pairs of unchanged cards come from the cache: tests/semantic/test_dupes_verdict_cache.py)
-    assert edited["encoded"] == 2 and 0 < edited["measured"] <= cold["measured"]
+    # only texts of the edited card (its card text, answer, ...; its question is cached); its pairs measured
+    # again (which pairs of unchanged cards come from the cache: tests/semantic/test_dupes_verdict_cache.py)
+    assert edited["texts"] and all(text in "Who wrote Hamlet? | Shakespeare (1601)" for text in edited["texts"])
+    assert "Who wrote Hamlet?" not in edited["texts"] and 0 < edited["measured"] <= cold["measured"]
 
     dupes, dupes_out = cli(["dupes", str(vault)], tmp_path)
     assert dupes["encoded"] == dupes["measured"] == 0 and dupes["heavy"] == []

@@ -159,12 +159,14 @@ def verdict_kind(model_key: str) -> str:
 
 def side_keys(enc, is_covered: Sequence[bool]) -> list[str]:
     """Per side of ``enc``: a hash of everything its pair features read — its three texts, whether it is a
-    Cloze card, whether the model reads it, its three embedding vectors and its two local densities (which
-    depend on its neighbours in the vault: a card whose neighbourhood changed is measured again)."""
+    Cloze card, its file (``same_note``), whether the model reads it, its three embedding vectors and its two
+    local densities (which depend on its neighbours in the vault: a card whose neighbourhood changed is
+    measured again)."""
     keys = []
     for i, side in enumerate(enc.sides):
         digest = hashlib.sha256("\x1f".join((side.question, side.answer, side.text, str(side.cloze),
-                                             str(bool(is_covered[i])))).encode("utf-8"))
+                                             str(getattr(side, "note", "")), str(bool(is_covered[i])))
+                                            ).encode("utf-8", "surrogatepass"))
         for array in (enc.card[i], enc.question[i], enc.answer[i], enc.density_card[i:i + 1], enc.density_q[i:i + 1]):
             digest.update(np.ascontiguousarray(array).tobytes())
         keys.append(digest.hexdigest())

@@ -4,9 +4,11 @@
     python benchmarks/bench_10k.py --cards 100000       # the 100k goal rows (long)
     python benchmarks/bench_10k.py --device cuda        # encoder on the GPU, when there is one
     python benchmarks/bench_10k.py --skip-encoder       # leave out the encoder comparison
+    python benchmarks/bench_10k.py --skip-semantic      # leave out related/topics
 
 Rows: cold ``build`` (dupes on, empty caches; the one-time ONNX conversion is timed on its own row),
-warm no-op ``build``, ``build`` after editing one note, ``dupes`` warm, ``related NOTE`` first call and
+warm no-op ``build``, ``build`` after editing one note and the no-op build after it, ``dupes`` warm (table
+and ``--json``), ``related NOTE`` first call and
 warm, ``topics`` warm, and the encoder: ONNX Runtime (fp32 and int8) against plain
 ``SentenceTransformer.encode`` fp32 on the same 1,500 card texts, with the mean cosine to fp32. Each row
 gives wall seconds and the peak RSS of that process. Caches, state and outputs go to a temporary folder.
@@ -48,7 +50,8 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 
 
 def row(what: str, seconds: float, rss: float, extra: str = "") -> None:
-    print(f"| {what} | {seconds:.1f} s | {rss:.0f} MiB | {extra} |", flush=True)
+    load = os.getloadavg()[0]
+    print(f"| {what} | {seconds:.1f} s | {rss:.0f} MiB | load {load:.1f}{'; ' + extra if extra else ''} |", flush=True)
 
 
 def encoder_rows(texts: list[str], device: str | None) -> None:
@@ -63,7 +66,8 @@ def encoder_rows(texts: list[str], device: str | None) -> None:
     start = time.perf_counter()
     reference = reference_model.encode(texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True)
     torch_s = time.perf_counter() - start
-    print(f"| SentenceTransformer.encode fp32, {len(texts)} texts | {torch_s:.1f} s | | 1.00x |")
+    print(f"| SentenceTransformer.encode fp32, {len(texts)} texts | {torch_s:.1f} s | | 1.00x, load "
+          f"{os.getloadavg()[0]:.1f} |")
     for backend in ("onnx", "onnx-int8"):
         plan = enc.plan_for(spec, backend, device)
         if plan.backend != "onnx" or (backend == "onnx-int8" and plan.variant != "int8"):
@@ -75,7 +79,8 @@ def encoder_rows(texts: list[str], device: str | None) -> None:
         seconds = time.perf_counter() - start
         cosine = (vectors * reference).sum(axis=1)
         print(f"| ONNX Runtime {plan.variant} ({plan.device}), {len(texts)} texts | {seconds:.1f} s | | "
-              f"{torch_s / seconds:.2f}x, mean cosine {cosine.mean():.4f} (min {cosine.min():.4f}) |", flush=True)
+              f"{torch_s / seconds:.2f}x, mean cosine {cosine.mean():.4f} (min {cosine.min():.4f}), load "
+              f"{os.getloadavg()[0]:.1f} |", flush=True)
     del np
 
 
@@ -84,6 +89,7 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--device", choices=["cpu", "cuda"], default=None)
     parser.add_argument("--skip-encoder", action="store_true")
+    parser.add_argument("--skip-semantic", action="store_true", help="leave out the related and topics rows")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), "
           f"load average {os.getloadavg()[0]:.1f}; python {platform.python_version()}")
@@ -110,14 +116,17 @@ def main() -> None:
         edited = notes[len(notes) // 2]
         edited.write_text(edited.read_text("utf-8").replace("START\nBasic\n", "START\nBasic\nEdited: ", 1), "utf-8")
         row("`build` after editing one note", *run(build, env)[:2])
+        row("warm no-op `build` after that", *run(build, env)[:2])
         row("`dupes`, warm", *run(["dupes", str(vault)], env)[:2])
-        target = notes[3].relative_to(vault).with_suffix("").as_posix()
-        first = run(["related", str(vault), target], env)
-        warm = run(["related", str(vault), target], env)
-        print(f"| `related NOTE`, warm / first call | {warm[0]:.1f} s / {first[0]:.1f} s | "
-              f"{max(first[1], warm[1]):.0f} MiB | |", flush=True)
-        run(["topics", str(vault)], env)
-        row("`topics`, warm", *run(["topics", str(vault)], env)[:2])
+        row("`dupes --json`, warm", *run(["dupes", str(vault), "--json"], env)[:2])
+        if not args.skip_semantic:
+            target = notes[3].relative_to(vault).with_suffix("").as_posix()
+            first = run(["related", str(vault), target], env)
+            warm = run(["related", str(vault), target], env)
+            print(f"| `related NOTE`, warm / first call | {warm[0]:.1f} s / {first[0]:.1f} s | "
+                  f"{max(first[1], warm[1]):.0f} MiB | load {os.getloadavg()[0]:.1f} |", flush=True)
+            run(["topics", str(vault)], env)
+            row("`topics`, warm", *run(["topics", str(vault)], env)[:2])
         if not args.skip_encoder:
             from notes2anki.config import load_config
             from notes2anki.parsers import load_vault

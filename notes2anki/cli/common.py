@@ -207,6 +207,41 @@ def working(message: str, quiet: bool):
     return err.status(message)
 
 
+@contextlib.contextmanager
+def encode_progress(message: str, quiet: bool = False, console: Console | None = None):
+    """A progress display on stderr for the sentence encoder; yields the callback to hand to the library
+    (``Embedder(progress=...)``, ``find_duplicates(progress=...)``), or None when nothing is shown
+    (``quiet``, ``--json`` output, or stderr not a terminal: piped output never gets escape codes).
+
+    The callback takes ``(done, total, phase)`` as :data:`notes2anki.semantic.encoder.Progress` says: phase
+    "convert model" (the one-time ONNX conversion) and "load model" show a spinner with the phase, "encode"
+    a bar with ``done/total`` texts, elapsed time and ETA. Until the first call (e.g. a run served from the
+    caches) only a spinner with ``message`` shows. Usage::
+
+        with encode_progress("Embedding cards…", quiet=as_json) as progress:
+            embedder = Embedder(model, progress=progress)
+    """
+    console = console or err
+    if quiet or not console.live_ok:
+        yield None
+        return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(message, total=None)
+
+        def progress(done: int, total: int, phase: str) -> None:
+            if phase == "encode":
+                bar.update(task, description=f"{message} encoding texts", completed=done, total=total or None)
+            else:
+                bar.update(task, description=f"{message} {phase}…", completed=0, total=None)
+
+        yield progress
+
+
 def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Config:
     """The vault's validated configuration (see :func:`notes2anki.config.load_config`). When a
     configuration file cannot be read or holds a value that cannot be used, every command stops here:

@@ -13,8 +13,8 @@ from rich.table import Table
 
 from ..messages import counted
 from ..model import Card, Diagnostic
-from .common import EXIT_OK, fatal, load_for_command, message_options, out, print_json, show_diagnostics, \
-    vault_argument, working
+from .common import EXIT_OK, encode_progress, fatal, load_for_command, message_options, out, print_json, \
+    show_diagnostics, vault_argument
 
 EXIT_DUPES_FOUND = 1  # with --fail
 EXPLAIN_LIMIT = 50
@@ -49,10 +49,10 @@ def dupes_command(vault, threshold, as_json, fail, model, explain):
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     diags += loaded.diagnostics
     try:
-        with working("Looking for duplicates…", quiet=as_json):
+        with encode_progress("Looking for duplicates…", quiet=as_json) as progress:
             report = find_duplicates(loaded.cards, model=model or cfg_model,
                                      threshold=threshold if threshold is not None else cfg_threshold,
-                                     ignore=ignore)
+                                     ignore=ignore, progress=progress)
     except EncoderError as exc:
         fatal(diags, str(exc))
     diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]
@@ -76,8 +76,9 @@ def show_build_duplicates(cards: Sequence[Card], *, model: str | None = None, co
     cfg_model, threshold, ignore, problems = settings_from_config(config)
     diags = [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     try:
-        with working("Looking for duplicates…", quiet=quiet):
-            report = find_duplicates(cards, model=model or cfg_model, threshold=threshold, ignore=ignore)
+        with encode_progress("Looking for duplicates…", quiet=quiet) as progress:
+            report = find_duplicates(cards, model=model or cfg_model, threshold=threshold, ignore=ignore,
+                                     progress=progress)
     except EncoderError as exc:
         return diags + [Diagnostic("", 0, "warning", f"duplicate check skipped: {exc}")]
     diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]

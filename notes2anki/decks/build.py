@@ -12,6 +12,7 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
+from . import build_memo
 from .identity import assign_identities, card_id, card_ids, guid, vault_namespace
 from .notetypes import models_for
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
@@ -84,8 +85,14 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     existing collection note the card updates (``build --collection``, see decks/sync_plan.py)."""
     report = BuildReport(output=Path(output))
     diags = report.diagnostics
+    state_file = Path(state_path or default_state_path(vault.root))
+    memo = build_memo.memo_path(state_file, output) if adopt is None else None
+    inputs = build_memo.inputs_digest(vault, config, output, extra_tags) if memo is not None else ""
+    stored = build_memo.load(memo, inputs, state_file, output) if memo is not None else None
+    if stored is not None:
+        return _replay(report, vault, stored)
     now_s = int(now if now is not None else time.time())
-    state = BuildState.load(state_path or default_state_path(vault.root), diags)
+    state = BuildState.load(state_file, diags)
     namespace = vault_namespace(vault.root, config)
 
     kept = [c for c in vault.cards if not c.delete]
@@ -95,7 +102,9 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
             report.gone.append(GoneCard(card_id(card, namespace), card.where, _plain(card.front), "DELETE",
                                         old.nid if old else 0))
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
+    before = len(diags)
     identified = assign_identities(kept, diags, namespace, known)
+    identity_diags = diags[before:]
     ids = card_ids(kept, namespace, known)
 
     media = _media_files(identified, vault)
@@ -146,7 +155,8 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
         if old_guid not in new_state and not any(g.id == old.id for g in report.gone):
             report.gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
 
-    diags += write_apkg(content, output)
+    written = write_apkg(content, output)
+    diags += written
     state.cards = new_state
     try:
         state.save()
@@ -154,6 +164,41 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
         diags.append(Diagnostic(str(state.path), 0, "warning",
                                 f"build state not saved ({exc.strerror or exc}): the next build cannot "
                                 "tell changed cards from unchanged ones"))
+        memo = None
+    if memo is not None and not written:
+        _remember(memo, inputs, state_file, output, vault, report, identity_diags, new_state, namespace)
+    return report
+
+
+def _remember(memo: Path, digest: str, state_file: Path, output: Path, vault: Vault, report: BuildReport,
+              identity_diags: list[Diagnostic], new_state: dict[str, CardState], namespace: str) -> None:
+    """Store what the next build of the same inputs would report (see :mod:`.build_memo`): every card
+    unchanged, DELETE-marked cards with the note ids the new state knows, the identity diagnostics."""
+    cards = vault.cards
+    where = {card.key: n for n, card in enumerate(cards)}
+    if len(where) != len(cards):
+        return
+    gone = []
+    for g in report.gone:
+        if g.reason != "DELETE":
+            continue
+        card = next(c for c in cards if c.delete and c.where == g.where)
+        old = new_state.get(guid(card, namespace))
+        gone.append(GoneCard(g.id, g.where, g.front, g.reason, old.nid if old else 0))
+    build_memo.save(memo, digest, state_file, output, {
+        "cards": [where[card.key] for card in report.cards], "decks": dict(report.decks), "media": report.media,
+        "gone": gone, "diagnostics": list(identity_diags)})
+
+
+def _replay(report: BuildReport, vault: Vault, stored: dict) -> BuildReport:
+    """The stored build (nothing changed since: the package and state file are left as they are)."""
+    cards = vault.cards  # (a property that collects them)
+    report.cards = [cards[n] for n in stored["cards"]]
+    report.decks.update(stored["decks"])
+    report.media = stored["media"]
+    report.unchanged = len(report.cards)
+    report.gone = list(stored["gone"])
+    report.diagnostics.extend(stored["diagnostics"])
     return report
 
 

@@ -93,12 +93,12 @@ def math_text(latex: str) -> str:
 
 
 def _command_word(match: re.Match) -> str:
-    """``\\name`` → its symbol or name, spaced from a letter or digit it touches (a letter after a
-    number stays joined, as a coefficient: ``2\\pi`` → "2π")."""
-    word = LATEX_SYMBOLS.get(match.group(1), match.group(1))
+    """``\\name`` → its symbol, or its name spaced from a letter or digit it touches."""
+    if match.group(1) in LATEX_SYMBOLS:
+        return LATEX_SYMBOLS[match.group(1)]  # a symbol stays glued: `2\\pi` is "2π"
+    word = match.group(1)
     text, start, end = match.string, match.start(), match.end()
-    prev = text[start - 1] if start else ""
-    before = " " if prev.isalnum() and not (prev.isdigit() and word.isalpha()) else ""  # 2\pi stays "2π"
+    before = " " if start and text[start - 1].isalnum() else ""
     after = " " if end < len(text) and text[end].isalnum() else ""
     return before + word + after
 

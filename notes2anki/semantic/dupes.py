@@ -24,12 +24,13 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from notes2anki.model import Card
-from notes2anki.semantic.encoder import Embedder
+from notes2anki.semantic import dupes_memo
+from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.cache import PairVerdictCache
@@ -81,13 +82,28 @@ class DuplicateReport:
     pairs: list[DuplicatePair] = field(default_factory=list)
     groups: list[DuplicateGroup] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
     threshold: float = DEFAULT_THRESHOLD
     cards_checked: int = 0
     encoded: int = 0  # texts the model had to encode (the rest came from the cache)
     ignored: int = 0  # pairs dropped by the ignore list
     uncovered: int = 0  # cards the model does not read, compared by character n-grams
     judged: JudgeStats = field(default_factory=JudgeStats)  # candidate pairs: cached / measured
+    replayed: bool = False  # the stored result of an unchanged check (see dupes_memo)
+    _rejected: list[Rejection] = field(default_factory=list, repr=False)
+    _load_rejected: Callable[[], list[Rejection]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        """Candidate pairs that were not reported, closest first (for ``--explain``; a replayed result
+        reads them from its file on first use)."""
+        if self._load_rejected is not None:
+            self._rejected, self._load_rejected = self._load_rejected(), None
+        return self._rejected
+
+    @rejected.setter
+    def rejected(self, value: list[Rejection]) -> None:
+        """Set the rejected candidates (a stored list not yet read is dropped)."""
+        self._rejected, self._load_rejected = value, None
 
     @property
     def found(self) -> bool:
@@ -223,7 +239,7 @@ def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
 def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | None = None,
                     threshold: float | None = None, ignore: Any = (),
                     cache_path: Path | str | None = None, embedder: Embedder | None = None,
-                    top_k: int = 10, use_cache: bool = True) -> DuplicateReport:
+                    top_k: int = 10, use_cache: bool = True, progress: Progress | None = None) -> DuplicateReport:
     """Exact and near-duplicate pairs and groups among ``cards`` (cards marked DELETE and empty cards are
     skipped).
 
@@ -233,16 +249,24 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     ``cache_path``: the embedding cache file (None: the default location, ``":memory:"``: not saved); it
     also holds the measured candidate pairs, so a warm run measures only pairs with a changed card
     (``use_cache=False``: measure every candidate; :attr:`DuplicateReport.judged` counts both).
+    ``progress(done, total, phase)``: told while the model is converted or loaded and texts are encoded (see
+    :class:`~notes2anki.semantic.encoder.Embedder`; only used when this function makes the embedder).
     Raises :class:`~notes2anki.semantic.encoder.EncoderError` when the model cannot be loaded.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     report = DuplicateReport(threshold=threshold)
+    live = [card for card in cards if not card.delete]
+    memo = dupes_memo.locate(live, model, threshold, ignore, cache_path, embedder, top_k) if use_cache else None
+    if memo is not None and (stored := dupes_memo.load(memo)) is not None:
+        return dupes_memo.replay(report, live, stored, memo, lambda: find_duplicates(
+            cards, model=model, threshold=threshold, ignore=ignore, cache_path=cache_path, embedder=embedder,
+            top_k=top_k, use_cache=False).rejected)
     entries, bad = parse_ignore(ignore)
     report.warnings.extend(bad)
 
-    kept = [card for card in cards if not card.delete and card_text(card)]
+    kept = [card for card in live if card_text(card)]
     report.cards_checked = len(kept)
     ignored = _ignored_pairs(entries, kept, report.warnings)
 
@@ -259,7 +283,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
 
     # 2-4. near duplicates among the representatives
     own = embedder is None
-    embedder = embedder or Embedder(model, cache_path=cache_path)
+    embedder = embedder or Embedder(model, cache_path=cache_path, progress=progress)
     try:
         if len(reps) >= 2:
             sides = [card_side(kept[r]) for r in reps]
@@ -308,6 +332,8 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     report.pairs = [pair for _, pair in pairs]
     report.rejected.sort(key=lambda r: (-r.score, r.a.file, r.a.line, r.b.file, r.b.line))
     report.groups = clique_groups({tuple(sorted(key)): pair for key, pair in pairs}, kept)
+    if memo is not None:
+        dupes_memo.remember(report, live, kept, memo)
     return report
 
 

@@ -6,7 +6,11 @@ whole module pipeline (transformer, pooling exactly as the model's ``1_Pooling/c
 normalisation) with ``torch.onnx.export`` into one graph ``tokens -> sentence_embedding``. Why this tool:
 it ships with the ``torch`` we already depend on and works offline; sentence-transformers' own
 ``backend="onnx"`` and optimum's exporter need ``optimum-onnx``, which pins ``transformers < 4.58`` (this
-project runs transformers 5). The int8 variant comes from ONNX Runtime's ``quantize_dynamic`` (weights
+project runs transformers 5). BERT-type models are exported with the plain ("eager") attention and then
+fused by ONNX Runtime's own transformer optimizer (``onnxruntime.transformers.optimizer.optimize_model``:
+one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu; :func:`_fuse`),
+which is the graph used when it reproduces the PyTorch vectors (1,500 card texts: cosine 1.0000, about 15 %
+faster than the unfused graph; the duplicate figures of every labelled set unchanged). The int8 variant comes from ONNX Runtime's ``quantize_dynamic`` (weights
 of the MatMuls per channel, the feed-forward output projections kept fp32: see :func:`_sensitive_nodes`;
 plain per-tensor quantization gave a mean cosine of 0.91 on real card texts); it is
 kept only when its vectors keep a mean cosine of at least :data:`INT8_MIN_COSINE` to the PyTorch vectors on
@@ -36,7 +40,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-CONVERTER_VERSION = 2
+CONVERTER_VERSION = 3  # 3: attention exported eager and fused by ONNX Runtime's BERT optimizer
 FP32_MIN_COSINE = 0.999  # the fp32 graph must reproduce the PyTorch vectors
 INT8_MIN_COSINE = 0.99  # mean cosine of int8 to PyTorch fp32 for the int8 graph to be used
 INT8_WORST_COSINE = 0.95  # and no probe text below this
@@ -223,6 +227,7 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
     first = model[0]
     if type(first).__name__ != "Transformer":
         raise NotConvertible(f"its first module is {type(first).__name__}, not a Transformer")
+    eager = _eager_attention(first)
     # sentence-transformers 6 renamed tokenize → preprocess (tokenize logs a deprecation line)
     prepare = getattr(model, "preprocess", None) or model.tokenize
     features = prepare(list(PROBE_TEXTS[:2]))
@@ -262,14 +267,25 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
     meta["fp32_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
     if cosine.min() < FP32_MIN_COSINE:
         raise NotConvertible(f"the ONNX graph gives other vectors (min cosine {cosine.min():.4f})")
+    fused = _fuse(fp32, first, eager) if eager else None
+    if fused is not None:
+        cosine = (OnnxEncoder.from_file(fused, model_dir, meta, "fp32").encode(PROBE_TEXTS) * reference).sum(1)
+        meta["fused_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
+        if cosine.min() >= FP32_MIN_COSINE:
+            meta["files"]["fp32"] = fused.name
+            meta["fused"] = True
+            fp32.unlink()  # (the plain graph is not used again)
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
+        import onnx
 
+        source = work / meta["files"]["fp32"]
         int8 = work / "model.int8.onnx"
         logging.disable(logging.WARNING)  # its advice on pre-processing goes to the root logger
         try:
-            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul", "Gemm"], nodes_to_exclude=_sensitive_nodes(fp32))
+            quantize_dynamic(str(source), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul", "Gemm"], nodes_to_exclude=_sensitive_nodes(source),
+                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fused ops: no shapes
         finally:
             logging.disable(logging.NOTSET)
         cosine = (OnnxEncoder.from_file(int8, model_dir, meta, "int8").encode(PROBE_TEXTS) * reference).sum(1)
@@ -279,6 +295,50 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
         else:
             int8.unlink()
     return meta
+
+
+def _eager_attention(transformer: Any) -> bool:
+    """Switch the model's attention to the plain ("eager") implementation before export, so the graph
+    holds the MatMul/Softmax pattern ONNX Runtime's BERT optimizer fuses (PyTorch's fused SDPA exports to a
+    pattern it does not recognise). False when the model cannot be switched (then no fusion)."""
+    model = getattr(transformer, "auto_model", None)
+    config = getattr(model, "config", None)
+    if model is None or getattr(config, "model_type", None) not in _FUSABLE:
+        return False
+    try:
+        if hasattr(model, "set_attn_implementation"):
+            model.set_attn_implementation("eager")
+        else:
+            config._attn_implementation = "eager"
+    except Exception:  # an old transformers, a model without the choice: export as it is, unfused
+        return False
+    return True
+
+
+_FUSABLE = {"bert": "bert", "roberta": "bert", "xlm-roberta": "bert", "mpnet": "bert", "distilbert": "bert"}
+
+
+def _fuse(graph: Path, transformer: Any, eager: bool) -> Path | None:
+    """The exported graph with ONNX Runtime's transformer fusions (``onnxruntime.transformers.optimizer``:
+    one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu), or None when
+    the optimizer cannot read it. Measured on 1,500 card texts: about 15 % faster than the unfused graph,
+    cosine 1.0000; the int8 graph quantized from it keeps a mean cosine of 0.9976 (unfused: 0.9966)."""
+    config = transformer.auto_model.config
+    try:
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        logging.disable(logging.WARNING)
+        try:
+            optimized = optimize_model(str(graph), model_type=_FUSABLE[config.model_type],
+                                       num_heads=int(config.num_attention_heads), hidden_size=int(config.hidden_size),
+                                       opt_level=1, use_gpu=False)
+        finally:
+            logging.disable(logging.NOTSET)
+        fused = graph.with_name("model.fused.onnx")
+        optimized.save_model_to_file(str(fused))
+    except Exception:  # an unusual graph: keep the plain one
+        return None
+    return fused
 
 
 def _sensitive_nodes(graph: Path) -> list[str]:

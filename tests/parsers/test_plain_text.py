@@ -50,4 +50,4 @@ def test_latex_environments_and_commands_are_separate_words():
     # h10-dupes found `$\begin{pmatrix}…\end{pmatrix}$` read as "beginpmatrix … dend" and topics found
     # "frangle" (`f\rangle`): environments are layout, a command is a word of its own.
     assert plain_text(r"Det of $\begin{pmatrix}a & b\\ c & d\end{pmatrix}$?") == "Det of a b c d ?"
-    assert plain_text(r"$\langle f\rangle$ and $a\times b$") == "langle f rangle and a × b"
+    assert plain_text(r"$\langle f\rangle$ and $2\pi r$") == "langle f rangle and 2π r"

@@ -108,6 +108,9 @@ def test_side_keys_follow_what_the_features_read():
     assert side_keys(enc, [False, True, True])[0] != base[0]  # judged by n-grams instead
     moved = dataclasses.replace(enc, density_card=np.array([0.5, 0.0, 0.0]))
     assert side_keys(moved, [True] * 3)[0] != base[0] and side_keys(moved, [True] * 3)[1:] == base[1:]
+    # the same card in another file (same_note reads the file): measured again, not taken from the cache
+    other_file = dataclasses.replace(enc, sides=[dataclasses.replace(sides[0], note="other.md"), *sides[1:]])
+    assert side_keys(other_file, [True] * 3)[0] != base[0] and side_keys(other_file, [True] * 3)[1:] == base[1:]
 
 
 def test_unchanged_vault_mines_no_candidates_and_an_edit_mines_again(tmp_path, monkeypatch):

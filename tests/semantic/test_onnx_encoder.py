@@ -48,6 +48,13 @@ def test_conversion_is_recorded_with_its_measured_quality(onnx_dir, monkeypatch)
     assert meta["ok"] and meta["fp32_cosine"]["min"] >= onnx_backend.FP32_MIN_COSINE
     assert meta["max_seq_length"] == 256 and meta["inputs"][:2] == ["input_ids", "attention_mask"]
     assert plan.folder.is_dir()  # in onnx_dir, or where this process converted it before
+    # the graph in use is the fused one (one Attention op per layer), and it still matches PyTorch
+    assert meta["fused"] and meta["files"]["fp32"] == "model.fused.onnx"
+    assert meta["fused_cosine"]["min"] >= onnx_backend.FP32_MIN_COSINE
+    import onnx
+
+    graph = onnx.load(str(plan.folder / meta["files"]["fp32"]), load_external_data=False)
+    assert sum(node.op_type == "Attention" for node in graph.graph.node) == 6
     if "int8" in meta["files"]:
         assert meta["int8_cosine"]["mean"] >= onnx_backend.INT8_MIN_COSINE
 
@@ -65,7 +72,7 @@ def test_onnx_vectors_match_the_pytorch_path(onnx_dir, monkeypatch):
     assert cosine.min() >= 0.999, cosine
     with Embedder(cache_path=":memory:", backend="onnx-int8") as int8_side:
         if int8_side.plan.variant == "int8":
-            assert int8_side.key.endswith("#int8")  # cached apart from fp32 vectors
+            assert int8_side.key.endswith("#int8-fused")  # cached apart from fp32 vectors
             int8 = (int8_side.embed(TEXTS[:5]) * reference[:5]).sum(axis=1)
             assert int8.mean() >= 0.99, int8
 

@@ -69,3 +69,34 @@ def test_the_hnsw_index_finds_the_exact_pairs():
     scores = {(i, j): s for i, j, s in exact}
     assert all(abs(got[p] - scores[p]) < 1e-4 for p in want & got.keys())
     assert all(s >= 0.55 for s in got.values()) and all(i < j for i, j in got)
+
+
+def test_one_pass_mining_and_density_equal_the_separate_computations():
+    """pair_cache mines candidates and local densities from the same score blocks, and searches character
+    n-gram neighbours only from rows that can pair with an uncovered card: the same pairs and densities as
+    computing them apart over every row."""
+    import numpy as np
+
+    from notes2anki.semantic import pair_cache
+    from notes2anki.semantic.mining import mine_pairs
+    from notes2anki.semantic.pair_features import char_vectors, density
+    from notes2anki.semantic.scoring import CANDIDATE_MIN, CHAR_CANDIDATE_MIN
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(12, 24))
+    vectors = centres[rng.integers(0, 12, 700)] + 0.6 * rng.normal(size=(700, 24))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    rows = [i for i in range(700) if i % 7]  # the covered rows
+    pairs, dens = pair_cache._exact_pairs_and_density(vectors, rows, 10, block=64)
+    expected = {(rows[i], rows[j]) for i, j, _ in mine_pairs(vectors[rows], min_score=CANDIDATE_MIN, top_k=10,
+                                                              block_rows=64)}
+    assert pairs == expected and len(pairs) > 700
+    assert np.allclose(dens, density(vectors, rows), atol=1e-6) and dens[0] == 0.0
+
+    words = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta"]
+    texts = [" ".join(rng.choice(words, 5)) + f" {n % 13}" for n in range(300)]
+    matrix = char_vectors(texts)
+    is_covered = [n % 11 != 0 for n in range(300)]
+    everyone = pair_cache._char_neighbours(matrix, list(range(300)), 10, CHAR_CANDIDATE_MIN)
+    mixed = pair_cache._mixed_char_neighbours(matrix, is_covered, 10, CHAR_CANDIDATE_MIN, block=50)
+    assert mixed == {(i, j) for i, j in everyone if not (is_covered[i] and is_covered[j])} and mixed

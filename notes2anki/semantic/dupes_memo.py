@@ -1,0 +1,211 @@
+"""The last duplicate check of a set of cards, replayed when nothing it read has changed (issue 13: a warm
+no-op ``build`` or ``dupes`` must not encode, mine or judge anything, nor load the model, scikit-learn or
+the embedding cache).
+
+:func:`input_digest` hashes everything :func:`~notes2anki.semantic.dupes.find_duplicates` reads: every card
+that is not marked DELETE (file, line, end line, column, ID, note type, each field's Markdown, in order),
+the threshold, ``top_k``, the ``ignore`` entries, the model (its key, a fingerprint of its local files, the
+encoder backend and device asked for) and the code (the sources of ``notes2anki/semantic``, the shipped
+pair model and ``model.py``): any edit anywhere there makes a digest no stored result has. Hashing 10,000
+cards' fields takes about 0.1 s, computing their plain texts alone 2.5 s, so the digest reads the raw fields.
+
+Stored per set of card files and model (one entry each, the last run's): the digest and the report as
+positions into the checked cards (pairs, groups, counts, warnings), in ``<cache file>.dupes/<key>.pickle``
+beside the embedding cache; the rejected candidates (``--explain``; about 100,000 at 10,000 cards) in a
+second file read only when :attr:`DuplicateReport.rejected` is used. At most :data:`KEEP` entries are
+kept (the least recently written go). The files are re-computable: one that cannot be read is ignored and
+replaced; nothing here raises.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from notes2anki.fileio import atomic_write
+
+FORMAT = 1
+KEEP = 32  # stored results (sets of files x models) kept; older ones are deleted on save
+SUFFIX = ".pickle"
+REJECTED_SUFFIX = ".rejected.pickle"
+
+
+def memo_folder(cache_file: Path | str | None) -> Path | None:
+    """Where the results of the embedding cache ``cache_file`` live (None: an in-memory cache, no memo)."""
+    if cache_file is None or str(cache_file) == ":memory:":
+        return None
+    path = Path(cache_file)
+    return path.with_name(path.name + ".dupes")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the sources a duplicate report depends on: ``notes2anki/semantic/**`` (code and shipped data)
+    and ``notes2anki/model.py``."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"memo={FORMAT}".encode())
+    files = sorted(p for p in here.rglob("*") if p.is_file() and p.suffix in (".py", ".json")
+                   and "__pycache__" not in p.parts)
+    for path in [*files, here.parent / "model.py"]:
+        try:
+            digest.update(path.relative_to(here.parent).as_posix().encode() + b"\0" + path.read_bytes())
+        except (OSError, ValueError):
+            digest.update(path.name.encode())
+    return digest.hexdigest()
+
+
+def model_identity(spec: Any, backend: str | None, device: str | None) -> str:
+    """The model as far as its vectors go: key, a fingerprint of its local files (names, sizes, times),
+    the backend and device asked for (``NOTES2ANKI_ENCODER`` / ``NOTES2ANKI_DEVICE`` when None)."""
+    from notes2anki.semantic import onnx_backend
+    from notes2anki.semantic.encoder import EncoderError, bundled_model_dir
+
+    try:
+        folder = Path(spec.location) if spec.location else bundled_model_dir()
+        files = onnx_backend.fingerprint(folder) if folder.is_dir() else "-"
+    except (EncoderError, OSError):
+        files = "-"
+    backend = backend or os.environ.get("NOTES2ANKI_ENCODER", "").strip().lower() or "auto"
+    device = device or os.environ.get("NOTES2ANKI_DEVICE", "").strip().lower() or "-"
+    return f"{spec.key}\0{files}\0{backend}\0{device}"
+
+
+def input_digest(cards: Sequence[Any], *, model: str, threshold: float, top_k: int, ignore: Any) -> str:
+    """Hex digest of what a duplicate check of ``cards`` reads (see the module doc); ``model`` from
+    :func:`model_identity`."""
+    digest = hashlib.sha256(json.dumps([code_version(), model, repr(threshold), top_k, repr(ignore)]).encode())
+    for card in cards:
+        digest.update(json.dumps([card.file, card.line, card.end_line, card.col, card.id, card.note_type,
+                                  list(card.fields.items())], ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def entry_name(cards: Sequence[Any], model: str) -> str:
+    """The entry of a set of card files and a model (one stored result each)."""
+    files = "\n".join(sorted({card.file for card in cards}))
+    return hashlib.sha256(f"{model}\0{files}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Memo:
+    """Where the result of one duplicate check is stored: ``folder``, entry ``name``, input ``digest``."""
+
+    folder: Path
+    name: str
+    digest: str
+
+
+def locate(live: Sequence[Any], model: Any, threshold: float, ignore: Any, cache_path: Any, embedder: Any,
+           top_k: int) -> Memo | None:
+    """The :class:`Memo` of a check of ``live`` (the cards not marked DELETE) with these settings, as
+    :func:`~notes2anki.semantic.dupes.find_duplicates` takes them; None when results are not kept (an
+    in-memory cache). Cheap: reads no card text, opens no cache, loads no model."""
+    from notes2anki.semantic.cache import default_cache_path
+    from notes2anki.semantic.encoder import MEMORY, resolve_model
+
+    if embedder is not None:
+        spec, folder = embedder.spec, memo_folder(embedder.cache.path)
+        identity = model_identity(spec, embedder.backend, embedder.device)
+    else:
+        spec = resolve_model(model)
+        path = default_cache_path() if cache_path is None else cache_path
+        folder = memo_folder(None if str(path) == MEMORY else path)
+        identity = model_identity(spec, None, None)
+    if folder is None:
+        return None
+    digest = input_digest(live, model=identity, threshold=threshold, top_k=top_k, ignore=ignore)
+    return Memo(folder, entry_name(live, identity), digest)
+
+
+def load(memo: Memo) -> dict | None:
+    """The stored result of ``memo`` when its inputs had the same digest; else None."""
+    try:
+        with open(memo.folder / (memo.name + SUFFIX), "rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # missing, corrupt, another version: run the check
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("digest") != memo.digest:
+        return None
+    return data
+
+
+def load_rejected(memo: Memo) -> list | None:
+    """The stored rejected candidates of ``memo`` (rows of positions, score, reason, signals), or None when
+    they are missing or belong to another result."""
+    try:
+        with open(memo.folder / (memo.name + REJECTED_SUFFIX), "rb") as handle:
+            data = pickle.load(handle)
+    except Exception:
+        return None
+    if not isinstance(data, dict) or data.get("digest") != memo.digest or not isinstance(data.get("rows"), list):
+        return None
+    return data["rows"]
+
+
+def save(memo: Memo, data: dict, rejected: list) -> None:
+    """Store ``data`` (the report as positions) and the ``rejected`` rows; prune to :data:`KEEP` entries.
+    Failures are ignored (the next run checks again)."""
+    folder = memo.folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / (memo.name + REJECTED_SUFFIX),
+                     pickle.dumps({"digest": memo.digest, "rows": rejected}, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(folder / (memo.name + SUFFIX), pickle.dumps(
+            {**data, "format": FORMAT, "digest": memo.digest}, protocol=pickle.HIGHEST_PROTOCOL))
+        entries = sorted(folder.glob("*" + REJECTED_SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            stem = old.name[:-len(REJECTED_SUFFIX)]
+            for path in (old, folder / (stem + SUFFIX)):
+                path.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass
+
+
+def remember(report: Any, live: Sequence[Any], kept: Sequence[Any], memo: Memo) -> None:
+    """Store a :class:`~notes2anki.semantic.dupes.DuplicateReport` of ``live`` as positions into ``live``
+    (not when two cards share a place: positions by ``Card.key`` would be ambiguous)."""
+    where = {card.key: n for n, card in enumerate(live)}
+    if len(where) != len(live):
+        return
+    data = {
+        "kept": [where[card.key] for card in kept],
+        "pairs": [(where[p.a.key], where[p.b.key], p.score, p.kind, p.signals, p.method) for p in report.pairs],
+        "groups": [([where[c.key] for c in g.cards], g.score, g.exact) for g in report.groups],
+        "warnings": list(report.warnings), "uncovered": report.uncovered, "ignored": report.ignored,
+        "candidates": report.judged.candidates,
+    }
+    rejected = [(where[r.a.key], where[r.b.key], r.score, r.reason, r.signals) for r in report.rejected]
+    save(memo, data, rejected)
+
+
+def replay(report: Any, live: Sequence[Any], stored: dict, memo: Memo, recheck: Callable[[], list]) -> Any:
+    """Fill ``report`` with the stored result, on today's Card objects (same places and texts as when it was
+    stored). The rejected candidates are read on first use of ``report.rejected`` (``recheck()`` finds them
+    again if their file went)."""
+    from notes2anki.semantic.dupes import DuplicateGroup, DuplicatePair, Rejection
+    from notes2anki.semantic.pair_cache import JudgeStats
+
+    report.replayed = True
+    report.cards_checked = len(stored["kept"])
+    report.pairs = [DuplicatePair(live[i], live[j], score, kind, dict(signals), method)
+                    for i, j, score, kind, signals, method in stored["pairs"]]
+    report.groups = [DuplicateGroup([live[m] for m in members], score, exact)
+                     for members, score, exact in stored["groups"]]
+    report.warnings.extend(stored["warnings"])
+    report.uncovered, report.ignored = stored["uncovered"], stored["ignored"]
+    report.judged = JudgeStats(candidates=stored["candidates"], cached=stored["candidates"], measured=0)
+
+    def rejected() -> list:
+        rows = load_rejected(memo)
+        if rows is None:
+            return recheck()
+        return [Rejection(live[i], live[j], score, reason, dict(signals)) for i, j, score, reason, signals in rows]
+
+    report._load_rejected = rejected
+    return report

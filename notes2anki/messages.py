@@ -33,8 +33,9 @@ def by_kind(diagnostics: list[Diagnostic]) -> list[tuple[str, str, list[Diagnost
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` and ``noun``, plural unless ``n`` is 1: ``counted(1, "warning")`` → "1 warning",
     ``counted(2, "warning")`` → "2 warnings", ``counted(1200, "card")`` → "1200 cards" (no thousands
-    separator: scripts read summary lines). ``plural``: the irregular form (``counted(2, "match", "matches")``); by default ``noun + "s"``. Summaries use this so
-    that no line reads "1 warnings"."""
+    separator: scripts read summary lines). ``plural``: the irregular form
+    (``counted(2, "match", "matches")``); by default ``noun + "s"``. Summaries use this so that no line
+    reads "1 warnings"."""
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
 
 

@@ -64,15 +64,39 @@ class DuplicateGroup:
     exact: bool = False  # every card has the same text
 
 
-@dataclass
 class Rejection:
-    """A candidate pair that was not reported, and why (for --explain)."""
+    """A candidate pair that was not reported, and why (for --explain). ``reason`` and ``signals`` are
+    computed on first use when built from a :class:`~notes2anki.semantic.scoring.Verdict` (a normal run
+    explains none of its ~100,000 rejected candidates)."""
 
-    a: Card
-    b: Card
-    score: float
-    reason: str
-    signals: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("a", "b", "score", "_reason", "_signals", "_verdict")
+
+    def __init__(self, a: Card, b: Card, score: float, reason: str | None = None,
+                 signals: dict[str, Any] | None = None, verdict: Verdict | None = None) -> None:
+        self.a, self.b, self.score = a, b, score
+        self._reason, self._signals, self._verdict = reason, signals, verdict
+
+    @property
+    def reason(self) -> str:
+        """Why the pair was not reported (vetoes, or the score and what weighed against it)."""
+        if self._reason is None:
+            self._reason = self._verdict.reason if self._verdict is not None else ""
+        return self._reason
+
+    @property
+    def signals(self) -> dict[str, Any]:
+        """The pair's measurements (feature name -> value)."""
+        if self._signals is None:
+            self._signals = self._verdict.signals if self._verdict is not None else {}
+        return self._signals
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The judgement it came from (None when read back from a stored result)."""
+        return self._verdict
+
+    def __repr__(self) -> str:
+        return f"Rejection({self.a.where} ~ {self.b.where}, score={self.score})"
 
 
 @dataclass
@@ -300,8 +324,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
                 if media[a] and media[b] and media[a] != media[b] and verdict.accepted(threshold):
                     verdict.vetoes.append("the cards embed different images or sounds")
                 if not verdict.accepted(threshold):
-                    report.rejected.append(Rejection(kept[ri], kept[rj], verdict.score, verdict.reason,
-                                                     verdict.signals))
+                    report.rejected.append(Rejection(kept[ri], kept[rj], verdict.score, verdict=verdict))
                     continue
                 for i in group_of[ri]:
                     for j in group_of[rj]:

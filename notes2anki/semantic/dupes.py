@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from notes2anki.model import Card
-from notes2anki.semantic import dupes_memo
+from notes2anki.semantic import dupes_memo, text_memo
 from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
@@ -289,6 +289,8 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             top_k=top_k, use_cache=False).rejected)
     entries, bad = parse_ignore(ignore)
     report.warnings.extend(bad)
+    if memo is not None:
+        text_memo.load(text_memo.path_for(memo.folder, memo.name))
 
     kept = [card for card in live if card_text(card)]
     report.cards_checked = len(kept)
@@ -356,6 +358,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     report.rejected.sort(key=lambda r: (-r.score, r.a.file, r.a.line, r.b.file, r.b.line))
     report.groups = clique_groups({tuple(sorted(key)): pair for key, pair in pairs}, kept)
     if memo is not None:
+        text_memo.save(text_memo.path_for(memo.folder, memo.name))
         dupes_memo.remember(report, live, kept, memo)
     return report
 

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from notes2anki.model import Card
-from notes2anki.semantic import dupes_memo, text_memo
+from notes2anki.semantic import chargram_memo, dupes_memo, text_memo
 from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
@@ -291,6 +291,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     report.warnings.extend(bad)
     if memo is not None:
         text_memo.load(text_memo.path_for(memo.folder, memo.name))
+        chargram_memo.load(chargram_memo.path_for(memo.folder, memo.name))
 
     kept = [card for card in live if card_text(card)]
     report.cards_checked = len(kept)
@@ -359,6 +360,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     report.groups = clique_groups({tuple(sorted(key)): pair for key, pair in pairs}, kept)
     if memo is not None:
         text_memo.save(text_memo.path_for(memo.folder, memo.name))
+        chargram_memo.save(chargram_memo.path_for(memo.folder, memo.name))
         dupes_memo.remember(report, live, kept, memo)
     return report
 

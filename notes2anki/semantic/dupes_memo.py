@@ -207,7 +207,8 @@ def save(memo: Memo, data: dict, rejected: dict) -> None:
         entries = sorted(folder.glob("*" + REJECTED_SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             stem = old.name[:-len(REJECTED_SUFFIX)]
-            for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle")):
+            for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle"),
+                         folder / (stem + ".chargrams.pickle")):
                 path.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

@@ -318,7 +318,9 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
             enc = encode(sides, embedder.embed, is_covered, chars=not all(is_covered), densities=False)
             where = "\n".join(sorted({card.file for card in kept}))  # one mining entry per set of files
-            candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None, where)
+            store = memo.folder / (memo.name + ".mining.pickle") if memo is not None else None
+            candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None, where,
+                                     store, report.judged)
             cache = PairVerdictCache(embedder.cache, verdict_kind(embedder.spec.key)) if use_cache else None
             verdicts = judge_cached(enc, candidates, is_covered, threshold, cache, report.judged)
             media = [_media(kept[r]) for r in reps]

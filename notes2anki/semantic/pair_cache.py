@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from notes2anki.semantic import contrast, mining, pair_features, quantities, term_align, word_match
+from notes2anki.semantic import contrast, incremental_mining, mining, pair_features, quantities, term_align, word_match
 from notes2anki.semantic.cache import EmbeddingCache, PairVerdictCache
 from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.pair_features import FEATURES, fill_chars
@@ -174,13 +174,26 @@ def side_keys(enc, is_covered: Sequence[bool]) -> list[str]:
 
 
 def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCache | None = None,
-                where: str = "") -> list[tuple[int, int]]:
+                where: str = "", store: Path | None = None, stats: "JudgeStats | None" = None) -> list[tuple[int, int]]:
     """:func:`candidate_pairs` and the sides' local densities (set on ``enc``), reused from ``cache`` (an
     :class:`~notes2anki.semantic.cache.EmbeddingCache`; None: always computed) when every side has the same
     texts, coverage and vectors in the same order as the last run for ``where`` (e.g. the cards' files):
     both are O(N²) in the number of cards and depend on the whole vault. One entry per ``where`` is kept
-    (the last), so edits do not pile up entries."""
+    (the last), so edits do not pile up entries.
+
+    ``store``: a file for :mod:`~notes2anki.semantic.incremental_mining` (exact search only): after an edit
+    only the changed sides' rows are searched (``stats.searched`` counts them); same pairs and densities."""
     rows = [i for i, c in enumerate(is_covered) if c]
+    if store is not None and (len(rows) <= mining.ANN_ABOVE or mining._faiss() is None):
+        settings = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
+                                  f"{_source_hash((pair_features, mining, incremental_mining))}".encode()).hexdigest()
+        found, enc.density_card, enc.density_q, done = incremental_mining.mine(
+            enc, is_covered, top_k, CANDIDATE_MIN, pair_features.DENSITY_K, settings, store)
+        if stats is not None:
+            stats.searched = done["searched"]
+        if not all(is_covered):
+            found |= _mixed_char_neighbours(enc.char_card, is_covered, top_k, CHAR_CANDIDATE_MIN)
+        return sorted(found)
     digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
                             f"{_source_hash((pair_features, mining, sys.modules[__name__]))}".encode())
     for side, c in zip(enc.sides, is_covered):
@@ -216,6 +229,7 @@ class JudgeStats:
     candidates: int = 0
     cached: int = 0
     measured: int = 0
+    searched: int = 0  # sides whose neighbours were searched (all on a cold run; see mine_cached)
 
 
 def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequence[bool], threshold: float,

@@ -322,7 +322,8 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None, where,
                                      store, report.judged)
             cache = PairVerdictCache(embedder.cache, verdict_kind(embedder.spec.key)) if use_cache else None
-            verdicts = judge_cached(enc, candidates, is_covered, threshold, cache, report.judged)
+            verdicts = judge_cached(enc, candidates, is_covered, threshold, cache, report.judged,
+                                    memo.folder / (memo.name + ".rows.pickle") if memo is not None else None)
             media = [_media(kept[r]) for r in reps]
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]

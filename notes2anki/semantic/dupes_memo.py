@@ -208,7 +208,8 @@ def save(memo: Memo, data: dict, rejected: dict) -> None:
         for old in entries[KEEP:]:
             stem = old.name[:-len(REJECTED_SUFFIX)]
             for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle"),
-                         folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle")):
+                         folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
+                         folder / (stem + ".rows.pickle")):
                 path.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

@@ -12,6 +12,7 @@ model or another ``--threshold`` needs no re-measuring. Results are the same as 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from notes2anki.semantic import contrast, incremental_mining, mining, pair_features, quantities, term_align, word_match
+from notes2anki.fileio import atomic_write
 from notes2anki.semantic.cache import EmbeddingCache, PairVerdictCache
 from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.pair_features import FEATURES, fill_chars
@@ -233,18 +235,33 @@ class JudgeStats:
 
 
 def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequence[bool], threshold: float,
-                 verdicts: PairVerdictCache | None, stats: JudgeStats | None = None) -> dict[tuple[int, int], Verdict]:
+                 verdicts: PairVerdictCache | None, stats: JudgeStats | None = None,
+                 store: Path | None = None) -> dict[tuple[int, int], Verdict]:
     """:func:`~notes2anki.semantic.scoring.judge_pairs` through the cache of measured pairs: only pairs not
     measured before (by :func:`side_keys`) are measured, and only their sides get character n-grams (when
-    every side is covered; else the n-grams were needed for mining already). Same verdicts as judging all."""
+    every side is covered; else the n-grams were needed for mining already). Same verdicts as judging all.
+
+    ``store``: a file holding the last run's candidate pairs and feature rows (one array): pairs found there
+    are not looked up in the embedding cache (100,000 rows read from SQLite took 3 s); only pairs with a
+    changed side are."""
     stats = stats if stats is not None else JudgeStats()
     pairs = list(candidates)
     stats.candidates = len(pairs)
     keys = side_keys(enc, is_covered) if verdicts is not None else []
-    known = verdicts.get([(keys[i], keys[j]) for i, j in pairs]) if verdicts is not None and pairs else {}
     rows = np.zeros((len(pairs), len(FEATURES)))
-    missing = []
+    last = _load_rows(store, verdicts.kind) if store is not None and verdicts is not None else {}
+    unknown = []
     for n, (i, j) in enumerate(pairs):
+        row = last.get((keys[i], keys[j])) if last else None
+        if row is None:
+            unknown.append(n)
+        else:
+            rows[n] = row
+    known = verdicts.get([(keys[pairs[n][0]], keys[pairs[n][1]]) for n in unknown]) \
+        if verdicts is not None and unknown else {}
+    missing = []
+    for n in unknown:
+        i, j = pairs[n]
         row = known.get((keys[i], keys[j])) if verdicts is not None else None
         if isinstance(row, list) and len(row) == len(FEATURES):
             rows[n] = row
@@ -257,4 +274,28 @@ def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequenc
         rows[missing] = measure(enc, [pairs[n] for n in missing])
         if verdicts is not None:
             verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
+    if store is not None and verdicts is not None and (unknown or len(last) != len(pairs)):
+        _save_rows(store, verdicts.kind, keys, pairs, rows)
     return verdicts_from_rows(pairs, rows, is_covered, threshold)
+
+
+def _load_rows(path: Path, kind: str) -> dict[tuple[str, str], np.ndarray]:
+    """(side key, side key) -> feature row of the last run's pairs in ``path`` (empty when unusable)."""
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+        if not isinstance(data, dict) or data.get("kind") != kind:
+            return {}
+        keys, rows = data["keys"], data["rows"]
+        return {(keys[a], keys[b]): rows[n] for n, (a, b) in enumerate(data["pairs"].tolist())}
+    except Exception:  # missing, corrupt, another layout: looked up in the embedding cache
+        return {}
+
+
+def _save_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, int]], rows: np.ndarray) -> None:
+    data = {"kind": kind, "keys": keys, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2), "rows": rows}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError):
+        pass

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from notes2anki.model import Card
-from notes2anki.semantic import chargram_memo, dupes_memo, text_memo
+from notes2anki.semantic import chargram_memo, dupes_memo, text_memo, vector_memo
 from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
@@ -37,6 +37,7 @@ from notes2anki.semantic.cache import PairVerdictCache
 from notes2anki.semantic.pair_cache import JudgeStats, candidate_pairs, judge_cached, mine_cached, verdict_kind
 from notes2anki.semantic.pair_features import Side, encode
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs
+from notes2anki.semantic.vector_memo import VectorMemo
 from notes2anki.semantic.text import card_text, is_cloze, question_and_answer, question_text
 
 __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "find_duplicates",
@@ -316,7 +317,9 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             sides = [card_side(kept[r]) for r in reps]
             is_covered = covered([s.text for s in sides], model if own else embedder.spec.location or None)
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
-            enc = encode(sides, embedder.embed, is_covered, chars=not all(is_covered), densities=False)
+            vectors = VectorMemo(embedder.embed, memo.folder / (memo.name + vector_memo.SUFFIX), embedder.spec.key,
+                                 embedder.stats) if memo is not None else embedder.embed
+            enc = encode(sides, vectors, is_covered, chars=not all(is_covered), densities=False)
             where = "\n".join(sorted({card.file for card in kept}))  # one mining entry per set of files
             store = memo.folder / (memo.name + ".mining.pickle") if memo is not None else None
             candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None, where,
@@ -336,6 +339,8 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
                     for j in group_of[rj]:
                         found.setdefault(frozenset((i, j)), DuplicatePair(
                             kept[i], kept[j], verdict.score, "near", verdict.signals, verdict.method))
+            if isinstance(vectors, VectorMemo):
+                vectors.save()
         report.encoded = embedder.stats.encoded
         report.warnings.extend(embedder.warnings)
     finally:

@@ -209,7 +209,7 @@ def save(memo: Memo, data: dict, rejected: dict) -> None:
             stem = old.name[:-len(REJECTED_SUFFIX)]
             for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle"),
                          folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
-                         folder / (stem + ".rows.pickle")):
+                         folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle")):
                 path.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

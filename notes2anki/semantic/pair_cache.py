@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -232,6 +232,7 @@ class JudgeStats:
     cached: int = 0
     measured: int = 0
     searched: int = 0  # sides whose neighbours were searched (all on a cold run; see mine_cached)
+    measured_pairs: list = field(default_factory=list)  # (question, question) of each measured pair
 
 
 def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequence[bool], threshold: float,
@@ -272,6 +273,7 @@ def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequenc
         if enc.char_card is None or enc.char_card.nnz == 0:
             fill_chars(enc, {k for n in missing for k in pairs[n]})
         rows[missing] = measure(enc, [pairs[n] for n in missing])
+        stats.measured_pairs = [(enc.sides[pairs[n][0]].question, enc.sides[pairs[n][1]].question) for n in missing]
         if verdicts is not None:
             verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
     if store is not None and verdicts is not None and (unknown or len(last) != len(pairs)):

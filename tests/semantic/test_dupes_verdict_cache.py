@@ -140,3 +140,26 @@ class EmbeddingCacheRows:
 
     def __exit__(self, *exc):
         self.conn.close()
+
+
+def test_an_edit_measures_only_pairs_with_the_edited_card_or_a_card_whose_neighbourhood_changed(tmp_path):
+    from notes2anki.semantic.dupes import card_side
+    from notes2anki.semantic.pair_features import density
+
+    def densities(deck, embedder):
+        sides = [card_side(c) for c in deck]
+        card = embedder.embed([s.text for s in sides])
+        question = embedder.embed([s.question or s.text for s in sides])
+        rows = range(len(sides))
+        return {s.question: (round(a, 5), round(b, 5)) for s, a, b in zip(sides, density(card, rows), density(question, rows))}
+
+    with Embedder(cache_path=tmp_path / "cache.sqlite") as embedder:
+        find_duplicates(cards(), embedder=embedder)
+        edited = find_duplicates(cards(edit=4), embedder=embedder)
+        before, after = densities(cards(), embedder), densities(cards(edit=4), embedder)
+    new_question = FRONTS[4][0] + " (edited)"
+    moved = {q for q in after if q != new_question and after[q] != before.get(q)}
+    assert edited.judged.measured == len(edited.judged.measured_pairs) > 0
+    assert edited.judged.measured < edited.judged.candidates
+    for a, b in edited.judged.measured_pairs:
+        assert new_question in (a, b) or a in moved or b in moved, (a, b)

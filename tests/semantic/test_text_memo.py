@@ -54,3 +54,38 @@ def test_texts_of_another_version_or_a_corrupt_file_are_read_again(tmp_path):
     text_memo._memo.clear()
     text_memo.load(path)
     assert card_text(CARDS[0]).startswith("What is mitosis?") and text_memo._fresh == 2
+
+
+def test_stored_chargram_rows_and_vectors_are_the_computed_ones(tmp_path):
+    import numpy as np
+
+    from notes2anki.semantic import chargram_memo
+    from notes2anki.semantic.pair_features import _CHAR_FEATURES, char_vectors
+    from notes2anki.semantic.vector_memo import VectorMemo
+
+    texts = ["What is mitosis?", "何か？", "What is mitosis?", "x"]
+    path = chargram_memo.path_for(tmp_path, "entry")
+    chargram_memo._rows.clear()
+    chargram_memo.load(path)
+    first = chargram_memo.vectors(texts, char_vectors, _CHAR_FEATURES)
+    assert (first != char_vectors(texts)).nnz == 0
+    chargram_memo.save(path)
+    chargram_memo._rows.clear()
+    chargram_memo.load(path)
+    again = chargram_memo.vectors([*texts, "new text"], lambda t: (_ for _ in ()).throw(AssertionError)
+                                  if t != ["new text"] else char_vectors(t), _CHAR_FEATURES)
+    assert (again != char_vectors([*texts, "new text"])).nnz == 0 and chargram_memo._fresh == 1
+
+    asked = []
+
+    def embed(batch):
+        asked.append(list(batch))
+        return np.array([[len(t), 1.0] for t in batch], dtype=np.float32)
+
+    memo = VectorMemo(embed, tmp_path / "v.pickle", "model")
+    assert np.array_equal(memo(["a", "bb", "a"]), embed(["a", "bb", "a"]))
+    memo.save()
+    asked.clear()
+    memo = VectorMemo(embed, tmp_path / "v.pickle", "model")
+    assert np.array_equal(memo(["bb", "ccc"]), embed(["bb", "ccc"])) and asked[0] == ["ccc"]
+    assert VectorMemo(embed, tmp_path / "v.pickle", "other model").rows == {}

@@ -12,8 +12,13 @@ cards' fields takes about 0.1 s, computing their plain texts alone 2.5 s, so the
 Stored per set of card files and model (one entry each, the last run's): the digest and the report as
 positions into the checked cards (pairs, groups, counts, warnings), in ``<cache file>.dupes/<key>.pickle``
 beside the embedding cache; the rejected candidates (``--explain``; about 100,000 at 10,000 cards) in a
-second file read only when :attr:`DuplicateReport.rejected` is used. At most :data:`KEEP` entries are
-kept (the least recently written go). The files are re-computable: one that cannot be read is ignored and
+second file read only when :attr:`DuplicateReport.rejected` is used (their reasons are computed then, from
+the stored feature rows). Beside them, what makes the next check after an edit incremental, each per entry:
+plain texts (``.texts``, :mod:`~notes2anki.semantic.text_memo`), character n-gram rows (``.chargrams``,
+:mod:`~notes2anki.semantic.chargram_memo`), card vectors (``.vectors``, :mod:`~notes2anki.semantic.vector_memo`),
+each card's nearest neighbours (``.mining``, :mod:`~notes2anki.semantic.incremental_mining`) and the candidate
+pairs' feature rows (``.rows``, :func:`~notes2anki.semantic.pair_cache.judge_cached`): about 140 MB for a
+10,000-card vault. At most :data:`KEEP` entries are kept (the least recently written go, with their files). The files are re-computable: one that cannot be read is ignored and
 replaced; nothing here raises.
 """
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any, Callable, Sequence
 from notes2anki.fileio import atomic_write
 
 FORMAT = 2
-KEEP = 32  # stored results (sets of files x models) kept; older ones are deleted on save
+KEEP = 8  # stored results (sets of files x models) kept; older ones are deleted on save
 SUFFIX = ".pickle"
 REJECTED_SUFFIX = ".rejected.pickle"
 

@@ -24,6 +24,8 @@ class CheckReport:
     notes: int = 0
     cards: int = 0
     stopped: bool = False  # the configuration cannot be used: only its problems are listed
+    scan_directory: str = ""  # the vault folder read ("" = the whole vault), for the empty-vault message
+    ignore_source: str = ""  # the settings file whose ignore patterns applied ("" = none), for that message
 
     @property
     def errors(self) -> int:
@@ -85,5 +87,7 @@ def check_vault(root: Path, config: Config | None = None) -> CheckReport:
         diags += vault.diagnostics
         assign_identities([c for c in vault.cards if not c.delete], diags)
         report.notes, report.cards = len(vault.notes), len(vault.cards)
+        report.scan_directory = config.scan_directory
+        report.ignore_source = config.origin.get("ignore", "")
     report.problems = sorted(dict.fromkeys(diags), key=lambda d: (d.file, d.line, d.severity, d.message))
     return report

@@ -10,30 +10,21 @@ Every key is documented in the README ("Configuration").
 """
 from __future__ import annotations
 
-import difflib
-import json
+import os
 import re
-import reprlib
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import ValidationError
-
 from . import config_schema as schema
+from .config_files import (CONFIG_FILE, CONFIG_KIND, PLUGIN_SETTINGS, _parse_json, _parse_toml,  # noqa: F401
+                           _line_of, _problem, _read, _validate)
 from .config_schema import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
-from .fileio import MAX_CONFIG_BYTES, UnsafeFile, is_inside, read_bounded
+from .fileio import MAX_CONFIG_BYTES, is_inside
 from .model import BUILTIN_FIELDS, Diagnostic
 
-PLUGIN_SETTINGS = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
-CONFIG_FILE = ".notes2anki.toml"
 MAX_PLUGIN_SETTINGS_BYTES = 32 * 1024 * 1024  # data.json also lists every file's hash: it grows with the vault
 DEFAULT_IGNORE = ["**/*.excalidraw.md"]  # kept unless the user writes "!**/*.excalidraw.md"
-CONFIG_KIND = "config"
-
-_repr = reprlib.Repr()
-_repr.maxstring, _repr.maxother, _repr.maxlevel = 60, 60, 3
 
 
 @dataclass
@@ -42,7 +33,7 @@ class Config:
     frozen sub-objects (``config.semantic.model``, ``config.dupes.threshold``, ``config.related.k``)."""
 
     default_deck: str = "Default"
-    default_tag: str = ""  # added to every card ("" = none)
+    default_tag: str | tuple[str, ...] = ""  # added to every card ("" = none); build --tag A --tag B: both
     scan_directory: str = ""  # vault-relative folder; "" = whole vault
     ignore: list[str] = field(default_factory=lambda: list(DEFAULT_IGNORE))  # gitignore-style patterns
     folder_decks: dict[str, str] = field(default_factory=dict)
@@ -145,10 +136,18 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     if "scan_directory" in values:
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
                                                    origin.get("scan_directory", CONFIG_FILE), diags)
+    if root.is_dir():
+        _folder_tables(root, values, origin, diags)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
     _check_deck_names(values, origin, diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin)
+    from .parsers.rules import deck_problem
+
+    deck = overrides.get("default_deck")
+    problem = deck_problem(deck) if isinstance(deck, str) else None
+    if problem:  # --deck '::::'
+        diags.append(Diagnostic("--deck", 0, "warning", problem, kind="deck-name"))
     return cfg.with_overrides(**overrides)
 
 
@@ -180,132 +179,7 @@ def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic])
             owner[word] = key
 
 
-# -- reading -----------------------------------------------------------------------------------------------
-
-def _problem(file: str, message: str, line: int = 0, severity: str = "error") -> Diagnostic:
-    return Diagnostic(file, line, severity, message, kind=CONFIG_KIND)
-
-
-def _read(root: Path, rel: str, limit: int, diags: list[Diagnostic]) -> str | None:
-    """The text of a configuration file, or None when there is none (or it cannot be read: an error)."""
-    path = root / rel
-    if not path.exists() and not path.is_symlink():
-        return None
-    try:
-        data = read_bounded(path, limit, root=root)
-        return data.decode("utf-8-sig")
-    except UnsafeFile as exc:
-        diags.append(_problem(rel, f"configuration not read: {exc}"))
-    except UnicodeDecodeError as exc:
-        diags.append(_problem(rel, f"configuration not read: not UTF-8 text (byte {exc.start})"))
-    except OSError as exc:
-        diags.append(_problem(rel, f"configuration not read: {exc.strerror or exc}"))
-    return None
-
-
-def _parse_toml(text: str, diags: list[Diagnostic]) -> dict:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
-        diags.append(_problem(CONFIG_FILE, f"not valid TOML: {exc}", line))
-    except RecursionError:
-        diags.append(_problem(CONFIG_FILE, "not read: values nested too deeply"))
-    return {}
-
-
-def _parse_json(text: str, diags: list[Diagnostic]) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        diags.append(_problem(PLUGIN_SETTINGS, f"not valid JSON: {exc}", getattr(exc, "lineno", 0)))
-    except RecursionError:
-        diags.append(_problem(PLUGIN_SETTINGS, "not read: values nested too deeply"))
-    return {}
-
-
-# -- validating ----------------------------------------------------------------------------------------------
-
-_TABLES = {"build", "syntax", "note_types", *schema.SECTIONS}
-
-
-def _validate(model: type, raw: Any, file: str, text: str, diags: list[Diagnostic]):
-    """``model`` validated from ``raw``; each problem reported (unknown key: warning; wrong value: error)
-    and the value dropped, so the default applies. Never raises."""
-    if not isinstance(raw, dict):
-        diags.append(_problem(file, f"should be a {'JSON object' if file.endswith('json') else 'table'}, "
-                                    f"got {_repr.repr(raw)}"))
-        return model()
-    try:
-        raw = _copy(raw)
-        for _ in range(8):
-            try:
-                return model.model_validate(raw)
-            except ValidationError as exc:
-                for err in exc.errors(include_url=False):
-                    _report(err, file, text, diags)
-                    _drop(raw, err["loc"], model is schema.TomlFile)
-    except RecursionError:
-        diags.append(_problem(file, "not read: values nested too deeply"))
-    return model()
-
-
-def _report(err: dict, file: str, text: str, diags: list[Diagnostic]) -> None:
-    loc = [str(p) for p in err["loc"]]
-    key = ".".join(loc) or "(top level)"
-    line = _line_of(text, loc) if file == CONFIG_FILE else 0
-    if err["type"] == "extra_forbidden":
-        hint = _suggest(loc)
-        diags.append(_problem(file, f"{key}: unknown key; ignored{hint}", line, "warning"))
-        return
-    msg = re.sub(r"^(Value error, |Input |String |List |Dictionary )", "", err["msg"])
-    diags.append(_problem(file, f"{key}: {msg}, got {_repr.repr(err.get('input'))}", line))
-
-
-def _suggest(loc: list[str]) -> str:
-    """' (did you mean 'x'?)' for an unknown key close to a known one."""
-    known: list[str] = list(schema.TomlFile.model_fields)
-    if len(loc) == 2 and loc[0] in schema.SECTIONS:
-        known = list(schema.SECTIONS[loc[0]].model_fields)
-    elif len(loc) == 2 and loc[0] in ("build", "syntax"):
-        known = list((schema.BuildKeys if loc[0] == "build" else schema.SyntaxTable).model_fields)
-    close = difflib.get_close_matches(loc[-1], known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _drop(raw: dict, loc: tuple, toml: bool) -> None:
-    """Remove the value at ``loc`` (a whole top-level key, or one key of a table) from ``raw``."""
-    depth = 2 if (toml and loc and loc[0] in _TABLES) or (not toml and len(loc) > 1) else 1
-    path = list(loc[:depth])
-    holder: Any = raw
-    for part in path[:-1]:
-        holder = holder.get(part) if isinstance(holder, dict) else None
-    if isinstance(holder, dict):
-        holder.pop(path[-1], None)
-    elif path and isinstance(raw, dict):
-        raw.pop(path[0], None)
-
-
-def _copy(value: Any) -> Any:
-    """A copy of the dicts (only) of ``value``, so dropping keys leaves the caller's data alone."""
-    return {k: _copy(v) for k, v in value.items()} if isinstance(value, dict) else value
-
-
-def _line_of(text: str, loc: list[str]) -> int:
-    """The line of `.notes2anki.toml` where the key at ``loc`` is written (0 when not found); a key of a
-    table is looked for below that table's header first."""
-    lines = text.split("\n")
-    header = re.compile(r"^\s*\[+\s*[\"']?" + re.escape(loc[0]) + r"\b") if loc else None
-    start = next((i for i, line in enumerate(lines) if header and header.match(line)), 0)
-    for key in reversed(loc):
-        if key.isdigit():
-            continue
-        rule = re.compile(r"^\s*(\[+\s*)?([\w.\- ]*\.)?[\"']?" + re.escape(key) + r"[\"']?\s*(=|\])")
-        for no in [*range(start, len(lines)), *range(0, start)]:
-            if rule.match(lines[no]):
-                return no + 1
-    return 0
-
+# -- values across files --------------------------------------------------------------------------------
 
 def _checked_patterns(patterns: list[str], key: str, text: str, diags: list[Diagnostic]) -> list[str]:
     """The gitignore-style patterns that can be used; an error for each other one."""
@@ -330,7 +204,7 @@ def _note_types(specs: dict[str, schema.NoteTypeSpec]) -> dict[str, dict]:
 
 def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
     """Config keys from the plugin's data.json (validated; problems named with the plugin's keys)."""
-    from .parsers.ignore_patterns import PatternError, plugin_glob_to_gitignore
+    from .parsers.ignore_patterns import PatternError, gitignore_patterns, plugin_glob_to_gitignore
 
     data = _validate(schema.PluginData, raw, PLUGIN_SETTINGS, "", diags)
     settings = data.settings or schema.PluginSettings()
@@ -348,13 +222,20 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
         out["folder_tags"] = tags
     if settings.ignore is not None:
         globs: list[str] = []
+        keep_only: list[str] = []  # "!P": the plugin ignores every file P does not match (minimatch)
         for i, glob in enumerate(settings.ignore):
             try:
-                globs += plugin_glob_to_gitignore(glob)
+                lines = gitignore_patterns(plugin_glob_to_gitignore(glob))
             except PatternError as exc:
                 diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS.{i}: {glob!r} not used: "
                                                        f"{exc}"))
-        out["ignore"] = globs
+                continue
+            (keep_only if glob.startswith("!") else globs).extend(lines)
+        if len({g for g in settings.ignore if g.startswith("!")}) > 1:
+            diags.append(_problem(PLUGIN_SETTINGS, "settings.IGNORED_FILE_GLOBS: several '!' globs: the plugin "
+                                                   "ignores every file that misses any one of them; notes2anki "
+                                                   "keeps the files that match one", severity="warning"))
+        out["ignore"] = (["**"] + keep_only if keep_only else []) + globs
     # Note types the plugin saw in the user's Anki: their field names, so their cards parse.
     custom = {name: {"fields": list(flds)} for name, flds in (data.fields_dict or {}).items()
               if name not in BUILTIN_FIELDS and flds and all(f for f in flds)}
@@ -368,7 +249,7 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
 def _scan_directory(root: Path, value: str, source: str, diags: list[Diagnostic]) -> str:
     """The scan directory as a vault-relative POSIX path ('' = whole vault). A leading '/' means the
     vault root (as in the plugin). A folder outside the vault, or one that does not exist, is an error."""
-    rel = value.strip().replace("\\", "/").strip("/")
+    rel = _folder_rel(value)
     if not rel:
         return ""
     key = "settings.Defaults.Scan Directory" if source == PLUGIN_SETTINGS else "scan_directory"
@@ -383,7 +264,41 @@ def _scan_directory(root: Path, value: str, source: str, diags: list[Diagnostic]
                                           f"relative to the vault folder: {rel})"))
         elif not is_inside(root, folder):
             diags.append(_problem(source, f"{key}: {value!r} resolves to a folder outside the vault"))
+        else:  # a folder link inside the vault: its notes are listed under the folder it leads to
+            rel = Path(os.path.realpath(folder)).relative_to(os.path.realpath(root)).as_posix()
+            rel = "" if rel == "." else rel
     return rel
+
+
+def _folder_rel(value: str) -> str:
+    """A vault folder as written in a setting → vault-relative POSIX path: ``\\`` → ``/``, ``.`` parts
+    and slashes at either end dropped (``./inner``, ``inner/.``, ``/inner/`` → ``inner``; ``.``, ``./`` →
+    ``""``, the whole vault)."""
+    parts = PurePosixPath(value.strip().replace("\\", "/")).parts
+    return "/".join(p for p in parts if p not in ("/", "."))
+
+
+def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic]) -> None:
+    """``folder_decks`` / ``folder_tags`` keys normalised like the scan directory (``./f`` → ``f``); a key
+    of ``.notes2anki.toml`` that names no folder of the vault (``nonexist``, ``""``) is a warning naming
+    it: it would be silently ignored. (The plugin's data.json lists the folders it saw; stale ones stay.)"""
+    for table in ("folder_decks", "folder_tags"):
+        entries = values.get(table)
+        if not entries:
+            continue
+        source = origin.get(table, CONFIG_FILE)
+        prefix = table
+        fixed = {}
+        for key, value in entries.items():
+            rel = _folder_rel(key)
+            if source != CONFIG_FILE:  # the plugin lists folders as it saw them; a stale one is harmless
+                fixed[rel] = value
+            elif not rel or not (root / rel).is_dir():
+                what = "is empty" if not rel else "is not a folder of the vault"
+                diags.append(_problem(source, f"{prefix}.{key}: {key!r} {what}; not used", severity="warning"))
+            else:
+                fixed[rel] = value
+        values[table] = fixed
 
 
 def number_setting(section: dict, table: str, key: str, low: float, high: float | None = None, *,

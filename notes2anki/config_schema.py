@@ -20,7 +20,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 def _marker(value: str) -> str:
     if not value.strip() or "\n" in value or "\r" in value or len(value) > 200:
         raise ValueError("should be a word or words on one line (at most 200 characters)")
-    return value
+    return value.strip()  # "START " (a space typed in the plugin's settings) means START: lines are stripped too
 
 
 def _device(value: str) -> str:
@@ -29,7 +29,7 @@ def _device(value: str) -> str:
     return value
 
 
-# A marker word of the card syntax: one line, not blank.
+# A marker word of the card syntax: one line, not blank; spaces at either end dropped.
 Marker = Annotated[str, AfterValidator(_marker)]
 # A glob pattern (gitignore style in .notes2anki.toml, minimatch in data.json).
 Glob = Annotated[str, StringConstraints(min_length=1, max_length=1000)]

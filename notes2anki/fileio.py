@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 import time
@@ -163,7 +164,7 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: 
         umask = os.umask(0)
         os.umask(umask)
         new_mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".notes2anki-tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             if callable(data):
@@ -187,6 +188,36 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: 
         raise
     _fsync_dir(path.parent)
     return True
+
+
+TEMP_SUFFIX = ".notes2anki-tmp"  # atomic_write's temp files: .NAME.XXXXXXXX.notes2anki-tmp beside NAME
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+STALE_TEMP_SECONDS = 600  # a temp file of ours this old was left by a run that was killed (kill -9, power loss)
+
+
+def remove_stale_temp_files(folders, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove :func:`atomic_write`'s temp files (``.NAME.XXXXXXXX.notes2anki-tmp``, regular files, not
+    links) older than ``older_than`` seconds from ``folders``; the paths removed. Only to be called under
+    :func:`vault_lock` (no other notes2anki run is writing there). Never raises: a folder or file that
+    cannot be read or removed is left."""
+    removed: list[Path] = []
+    now = time.time()
+    for folder in dict.fromkeys(Path(f) for f in folders):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.name.endswith(TEMP_SUFFIX) or not _TEMP_NAME.fullmatch(entry.name):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                continue
+    return removed
 
 
 def _current_bytes(path: Path, expected_size: int) -> bytes | None:
@@ -266,3 +297,45 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
         n /= 1024
     return str(n)
+
+
+# -- standard output as a destination (``build -o -``) ---------------------------------------------------------
+
+def output_argument(raw: str | None) -> Path | None:
+    """An ``-o`` value as typed → the Path to write (None: not given). ``-`` stays ``Path("-")`` (the
+    caller streams to standard output); ``./-`` (or ``dir/../-``), which ``Path`` would also shorten to
+    ``-``, becomes the absolute path of a file named ``-``."""
+    if raw is None:
+        return None
+    if raw != "-" and Path(raw).as_posix() == "-":
+        return Path(os.path.abspath(raw))
+    return Path(raw)
+
+
+def stdout_state() -> str:
+    """What standard output is, for ``-o -``: ``"closed"`` (``>&-``: Python has no ``sys.stdout``, or
+    its descriptor is not open), ``"terminal"``, or ``"ok"`` (a file or a pipe)."""
+    import sys
+
+    stream = sys.stdout
+    try:
+        if stream is None:
+            return "closed"
+        os.fstat(stream.fileno())
+        return "terminal" if stream.isatty() else "ok"
+    except (OSError, ValueError, AttributeError):
+        return "closed"
+
+
+def copy_to_stdout(path: Path) -> None:
+    """The bytes of ``path`` to standard output, flushed. Raises OSError whose ``strerror`` says why
+    (standard output closed, disk full: ``> /dev/full``), for a "cannot write standard output" message."""
+    import sys
+
+    if stdout_state() == "closed":
+        raise OSError(errno.EBADF, "standard output is closed")
+    stream = getattr(sys.stdout, "buffer", sys.stdout)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            stream.write(chunk)
+    stream.flush()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .config import CONFIG_FILE, DEFAULT_IGNORE, PLUGIN_SETTINGS, Syntax
+from .messages import counted
 from .model import Diagnostic
 
 # (key, comment) in the order written; every key of Config that a user sets by hand
@@ -41,7 +42,7 @@ TAIL = """
 # [semantic]
 # model = "all-MiniLM-L6-v2"     # or a path to a local sentence-transformers model
 # [dupes]
-# threshold = 0.65
+# threshold = {dupes_threshold}
 # ignore = [["a.md:12", "b.md:40"]]   # pairs you keep on purpose (file:line or the cards' IDs)
 # [topics]
 # threshold = 0.86
@@ -124,8 +125,8 @@ def suggest(root: Path) -> Suggestion:
             lines += [f"# {comment}", "# Suggested: one deck per top folder that holds cards. A TARGET DECK line or a",
                       "# frontmatter deck still wins; only the cards now in the default deck would move",
                       "# (a folder none of whose cards would move is commented out).", f"[{key}]"]
-            lines += [("" if d else "# ") + f"{toml_value(f)} = {toml_value(f)}  # {n} cards, {d} now in the default deck"
-                      for f, (n, d) in folders.items()]
+            lines += [("" if d else "# ") + f"{toml_value(f)} = {toml_value(f)}  # {counted(n, 'card')}, {d} now in "
+                      "the default deck" for f, (n, d) in folders.items()]
             lines.append("")
             continue
         lines += [f"# {comment}" + mark(key), f"[{key}]"]
@@ -139,10 +140,13 @@ def suggest(root: Path) -> Suggestion:
     renamed = {f.name: getattr(config.syntax, f.name) for f in fields(Syntax)
                if getattr(config.syntax, f.name) != getattr(Syntax(), f.name)}
     if renamed:
-        lines += [f"# Marker words of the card syntax, renamed{mark('syntax')}.", "[syntax]"]
+        origin = mark("syntax").replace("  # ", " (") + ")" if mark("syntax") else ""
+        lines += [f"# Marker words of the card syntax, renamed{origin}.", "[syntax]"]
         lines += [f"{attr} = {toml_value(value)}" for attr, value in renamed.items()]
         lines.append("")
-    text = "\n".join(lines).rstrip("\n") + "\n" + TAIL
+    from .semantic.scoring import DEFAULT_THRESHOLD  # the threshold dupes uses (numpy only, no model)
+
+    text = "\n".join(lines).rstrip("\n") + "\n" + TAIL.format(dupes_threshold=f"{DEFAULT_THRESHOLD:.2f}")
     return Suggestion(text, from_plugin, folders, diags)
 
 

@@ -32,7 +32,86 @@ def by_kind(diagnostics: list[Diagnostic]) -> list[tuple[str, str, list[Diagnost
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` and ``noun``, plural unless ``n`` is 1: ``counted(1, "warning")`` → "1 warning",
-    ``counted(2, "warning")`` → "2 warnings", ``counted(1200, "card")`` → "1,200 cards". ``plural``: the
-    irregular form (``counted(2, "match", "matches")``); by default ``noun + "s"``. Summaries use this so
-    that no line reads "1 warnings"."""
-    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+    ``counted(2, "warning")`` → "2 warnings", ``counted(1200, "card")`` → "1200 cards" (no thousands
+    separator: scripts read summary lines). ``plural``: the irregular form
+    (``counted(2, "match", "matches")``); by default ``noun + "s"``. Summaries use this so that no line
+    reads "1 warnings"."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+_TEXT_SNIFF = 65_536  # bytes of an existing messages file read to judge whether it is plain text
+
+
+def messages_file_problem(path, vault_root) -> str | None:
+    """Why ``--messages-file PATH`` must not be written, as a message naming it; None when it may be.
+
+    Refused (checked before the command does anything, so nothing of the vault is ever overwritten):
+    ``-`` (messages already go to stderr; ``./-`` names a file called ``-``); a path inside the vault
+    ``vault_root`` (symlinks judged by their target: the vault is the user's data, a note must never be
+    replaced by messages); a folder that does not exist or is not a folder; an existing file that is not a
+    regular file or not plain UTF-8 text (something else than a messages file we wrote before) — a
+    character device such as ``/dev/null`` or ``/dev/stderr`` is allowed.
+    """
+    import codecs
+    import os
+    import stat
+    from pathlib import Path
+
+    from .fileio import is_inside
+
+    if str(path) == "-":
+        return ("--messages-file -: messages already go to standard error; give a file name "
+                "(./- for a file named '-')")
+    path = Path(path)
+    if is_inside(Path(vault_root), path):
+        return f"--messages-file {path}: is inside the vault (notes2anki only reads the vault); choose a file outside it"
+    parent = Path(os.path.realpath(path)).parent
+    if not parent.is_dir():
+        return f"--messages-file {path}: folder {parent} does not exist"
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"--messages-file {path}: cannot be checked: {exc.strerror or exc}"
+    if stat.S_ISCHR(info.st_mode):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return f"--messages-file {path}: exists and is not a regular file; not overwritten"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_TEXT_SNIFF)
+    except OSError as exc:
+        return f"--messages-file {path}: cannot be read: {exc.strerror or exc}"
+    try:
+        if b"\0" in head:
+            raise UnicodeDecodeError("utf-8", head, 0, 1, "NUL byte")
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _TEXT_SNIFF)
+    except UnicodeDecodeError:
+        return f"--messages-file {path}: exists and is not a plain text file; not overwritten"
+    return None
+
+
+def no_note_problem(vault: str, notes: int, scan_directory: str = "", ignore_source: str = "") -> str | None:
+    """Why a command stops on an empty vault (exit 2; README: every command, ``build`` and ``report``
+    unless ``--allow-empty``): ``notes`` .md notes were read in ``vault`` (as typed on the command line)
+    under ``scan_directory``, after the ignore patterns of ``ignore_source`` (a settings file, or "").
+    None when there is at least one note."""
+    if notes:
+        return None
+    where = f" under {scan_directory!r}" if scan_directory else ""
+    where += f" (after the ignore patterns of {ignore_source})" if ignore_source else ""
+    return f"No note (.md file) in {vault}{where}; nothing to do. Is this the vault folder?"
+
+
+def write_messages(path, diagnostics: list[Diagnostic]) -> str | None:
+    """Write ``diagnostics`` to ``path`` (``--messages-file``), one ``file:line: severity: message`` a
+    line, errors first, each once; None, or why it could not be written (a message naming ``path``)."""
+    from pathlib import Path
+
+    ordered = sorted(dict.fromkeys(diagnostics), key=lambda d: (d.severity != "error", d.file, d.line))
+    try:
+        Path(path).write_text("".join(f"{d}\n" for d in ordered), encoding="utf-8")
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return None

@@ -4,6 +4,8 @@ Parsers produce these objects; the deck builder, the semantic layer and the CLI 
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,18 @@ class Diagnostic:
         return self.kind or f"other-{self.severity}"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else (self.file or "vault")
+        file = shown_path(self.file)
+        where = f"{file}:{self.line}" if self.line else (file or "vault")
         return f"{where}: {self.severity}: {self.message}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown_path(path: str) -> str:
+    """A vault path as one printable line: a line break, tab or other control character in a file name
+    becomes its escape (``a\\nb.md``), so a message or a list of files keeps one file a line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), path) if path else path
 
 
 @dataclass

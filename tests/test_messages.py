@@ -11,7 +11,7 @@ def test_counted_is_singular_only_for_one():
     assert counted(1, "warning") == "1 warning"
     assert counted(0, "warning") == "0 warnings"
     assert counted(2, "media file") == "2 media files"
-    assert counted(1_200, "card") == "1,200 cards"
+    assert counted(1_200, "card") == "1200 cards"  # scripts read "(\d+) cards packaged"
     assert counted(2, "match", "matches") == "2 matches"
 
 

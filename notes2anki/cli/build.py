@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 import tempfile
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from ..decks.build import BuildReport, build_package
 from ..decks.package import output_problem
+from ..fileio import copy_to_stdout, output_argument, stdout_state
 from ..decks.state import state_file_problem
 from ..messages import counted
 from ..model import Diagnostic
@@ -25,11 +25,11 @@ PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 
 @click.command("build")
 @vault_argument
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
               help="Where to write the deck (default: <vault name>.apkg in the current folder; '-': "
                    "standard output, when it is not a terminal).")
 @click.option("--deck", help="Default deck for files without TARGET DECK / folder deck.")
-@click.option("--tag", "default_tag", help="A tag added to every card.")
+@click.option("--tag", "default_tag", multiple=True, help="A tag added to every card (repeat for more).")
 @click.option("--wikilinks", type=click.Choice(["obsidian", "text"]),
               help="Wiki links as obsidian:// links (default) or plain text.")
 @click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path),
@@ -53,10 +53,12 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     """Build an Anki package from every card in VAULT (the vault is only read)."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
-    config = load_settings(root, diags, default_deck=deck, default_tag=default_tag, wikilinks=wikilinks,
+    config = load_settings(root, diags, default_deck=deck, default_tag=default_tag or None, wikilinks=wikilinks,
                            sanitize_html=sanitize_html)
-    to_stdout = str(output) == "-"
-    if to_stdout and sys.stdout.isatty():
+    to_stdout, output = output == "-", output_argument(output)  # ./- is a file named "-"
+    if to_stdout and stdout_state() == "closed":
+        fatal(diags, "cannot write standard output: it is closed; nothing built")
+    if to_stdout and stdout_state() == "terminal":
         fatal(diags, "-o -: an .apkg is binary and is not written to a terminal; redirect it "
                      "(`-o - > deck.apkg`), pipe it, or give a file name")
     output = output or default_output(root)
@@ -108,8 +110,10 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
         raise SystemExit(EXIT_FATAL)
     diags += report.diagnostics
     if to_stdout:
-        sys.stdout.buffer.write(output.read_bytes())
-        sys.stdout.flush()
+        try:
+            copy_to_stdout(output)
+        except OSError as exc:
+            fatal(diags, f"cannot write standard output: {exc.strerror or exc}")
     if not quiet:
         _summary(v, report, "standard output" if to_stdout else str(report.output))
     if dupes and report.cards:
@@ -173,8 +177,9 @@ def _summary(v, report: BuildReport, destination: str) -> None:
     for deck, count in sorted(report.decks.items()):
         table.add_row(escape(deck), str(count))
     out.print(table)
-    errors = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "error")
-    warnings = sum(1 for d in v.diagnostics + report.diagnostics if d.severity == "warning")
+    shown = dict.fromkeys(collected())  # what finish() prints: configuration, vault and build messages, once each
+    errors = sum(1 for d in shown if d.severity == "error")
+    warnings = sum(1 for d in shown if d.severity == "warning")
     tags_only = getattr(report, "tags_changed", 0)
     out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
               f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "

@@ -7,9 +7,10 @@ import click
 from rich.markup import escape
 
 from ..check import check_vault
-from ..messages import counted
+from ..messages import counted, no_note_problem, write_messages
 from ..model import KINDS
-from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, out, print_json, vault_argument
+from .common import (EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, message_options, out, print_json,
+                     refuse_bad_messages_file, vault_argument)
 
 
 @click.command("check")
@@ -17,17 +18,28 @@ from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, out, print_json, vau
 @click.option("--json", "as_json", is_flag=True,
               help='Machine-readable: {"problems": [{file, line, severity, kind, message}], "counts": {kind: n}}.')
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@message_options
 def check_command(vault, as_json, strict):
     """Check VAULT without writing anything: counts by kind, then every problem as file:line.
 
     Exit 0 when nothing needs fixing, 1 when errors were found (with --strict: or warnings), 2 when
-    the check cannot run."""
+    the check cannot run (a configuration problem, a vault with no note)."""
+    refuse_bad_messages_file(Path(vault), [])  # never a note overwritten by the messages
     report = check_vault(Path(vault))
+    messages_file = click.get_current_context().meta.get("notes2anki.messages_file")
+    problem = write_messages(messages_file, report.problems) if messages_file else None
+    if problem:
+        err.print(escape(problem))
+        raise SystemExit(EXIT_FATAL)
     if as_json:
         print_json(report.as_json())
     else:
         _show(report)
     if report.stopped:
+        raise SystemExit(EXIT_FATAL)
+    empty = no_note_problem(vault, report.notes, report.scan_directory, report.ignore_source)
+    if empty:
+        err.print(escape(empty))
         raise SystemExit(EXIT_FATAL)
     raise SystemExit(EXIT_VAULT_ERRORS if report.needs_fixing(strict) else EXIT_OK)
 

@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
-from ..messages import by_kind, counted, kind_of  # noqa: F401 - kind_of re-exported
+from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -164,7 +164,7 @@ def message_options(f):
         ctx.meta[f"notes2anki.{param.name}"] = value
         return value
 
-    f = click.option("--messages-file", type=click.Path(dir_okay=False, path_type=Path), expose_value=False,
+    f = click.option("--messages-file", type=click.Path(dir_okay=False, path_type=str), expose_value=False,
                      callback=remember, help="Also write every error and warning to FILE, one a line.")(f)
     return click.option("--all-messages", is_flag=True, expose_value=False, callback=remember,
                         help="List every error and warning (default: a summary by kind above "
@@ -246,6 +246,7 @@ def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Con
     """The vault's validated configuration (see :func:`notes2anki.config.load_config`). When a
     configuration file cannot be read or holds a value that cannot be used, every command stops here:
     the messages, then exit 2 (a deck built with the wrong decks and tags is worse than none)."""
+    refuse_bad_messages_file(root, diagnostics)
     config = load_config(root, diagnostics, **overrides)
     problems = fatal_problems(diagnostics)
     if problems:
@@ -255,14 +256,33 @@ def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Con
     return config
 
 
+def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:
+    """Exit 2 before anything is done when ``--messages-file`` names a path that must not be written
+    (inside the vault, ``-``, a missing folder, a file that is not plain text: see
+    :func:`notes2anki.messages.messages_file_problem`)."""
+    ctx = click.get_current_context(silent=True)
+    path = ctx.meta.get("notes2anki.messages_file") if ctx is not None else None
+    problem = messages_file_problem(path, root) if path is not None else None
+    if problem:
+        ctx.meta["notes2anki.messages_file"] = None
+        fatal(diagnostics, problem)
+
+
 def load_for_command(vault: str, *, progress=None, **overrides):
     """``(config, vault, diagnostics)`` for any command: the validated configuration (``overrides`` from
     options; a configuration problem exits 2, see :func:`load_settings`) and the parsed vault; every
-    problem found so far is in the diagnostics (the list of :func:`collected`)."""
+    problem found so far is in the diagnostics (the list of :func:`collected`). A vault with no note
+    exits 2 (:func:`notes2anki.messages.no_note_problem`)."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
     config = load_settings(root, diags, **overrides)
     v = load_vault(root, config, progress=progress) if progress is not None else load_vault(root, config)
+    ctx = click.get_current_context(silent=True)
+    own_check = ctx is not None and "allow_empty" in ctx.params  # build, report: their own --allow-empty
+    empty = None if own_check else no_note_problem(vault, len(v.notes), config.scan_directory,
+                                                   config.origin.get("ignore", ""))
+    if empty:
+        fatal(diags + v.diagnostics, empty)
     return config, v, diags
 
 
@@ -308,8 +328,10 @@ def guarded(callback):
     def run(*args, **kwargs):
         safe_streams()
         try:
-            return callback(*args, **kwargs)
-        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+            result = callback(*args, **kwargs)
+        except SystemExit as exc:
+            raise SystemExit(_with_errors(exc.code)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
             with contextlib.suppress(Exception):  # a second Ctrl-C must not cut the report short
@@ -331,5 +353,18 @@ def guarded(callback):
             err.print("This is a bug in notes2anki, not in your vault. Please report it with the command you "
                       "ran (NOTES2ANKI_DEBUG=1 shows the details to include).")
             raise SystemExit(EXIT_FATAL)
+        code = _with_errors(EXIT_OK)
+        if code != EXIT_OK:
+            raise SystemExit(code)
+        return result
 
     return run
+
+
+def _with_errors(code):
+    """A command's exit code, made 1 (README: "1 the vault has errors", every command) when it would
+    exit 0 though an error is among the diagnostics it collected (:func:`collected`); a reader that
+    closed the pipe early still ends quietly with 0."""
+    if code not in (None, EXIT_OK) or out.quiet:
+        return code
+    return EXIT_VAULT_ERRORS if any(d.severity == "error" for d in collected()) else code

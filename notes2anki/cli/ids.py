@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..decks.write_ids import apply_ids, plan_ids
+from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
-from ..messages import counted
-from ..model import Diagnostic
+from ..messages import counted, no_note_problem
+from ..model import Diagnostic, shown_path
 from ..parsers import load_vault
 from .common import collected, err, fatal, finish, load_settings, message_options, out, vault_argument
 
@@ -32,9 +32,13 @@ def ids_command(vault, dry_run):
         with vault_lock(root):
             v = load_vault(root, config)
             diags += v.diagnostics
+            empty = no_note_problem(vault, len(v.notes), config.scan_directory, config.origin.get("ignore", ""))
+            if empty:
+                fatal(diags, empty)
             report = plan_ids(v, config)
             if not dry_run:
                 apply_ids(v, report)
+                diags += stale_temp_files_removed(root, v)
     except VaultLocked:
         fatal(diags, f"{root}: another notes2anki command is writing to this vault (waited 5 s); "
                      "nothing written — try again when it has finished")
@@ -47,7 +51,7 @@ def ids_command(vault, dry_run):
                   "written).")
     else:
         for rel in report.written:
-            out.print(f"  {escape(rel)}")
+            out.print(f"  {escape(shown_path(rel))}")
         written = sum(len(e.ids) for e in report.edits if e.path in set(report.written))
         out.print(f"Added {counted(written, 'ID')} in {counted(len(report.written), 'file')}.")
     diags += report.diagnostics

@@ -7,13 +7,15 @@ import click
 from rich.markup import escape
 
 from ..fileio import atomic_write
-from .common import collected, fatal, finish, out
+from ..messages import counted
+from .common import collected, fatal, finish, message_options, out, refuse_bad_messages_file
 
 
 @click.command("init")
 @click.argument("vault", default=".", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=str))
 @click.option("--force", is_flag=True, help="Replace an existing .notes2anki.toml.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the file instead of writing it.")
+@message_options
 def init_command(vault, force, to_stdout):
     """Write VAULT/.notes2anki.toml (default VAULT: the current folder): every setting with a comment, the
     values of the Obsidian_to_Anki plugin's settings when the vault has them, and a folder → deck mapping
@@ -24,7 +26,8 @@ def init_command(vault, force, to_stdout):
     root = Path(vault)
     target = config_path(root)
     diags = collected()
-    if target.exists() and not force and not to_stdout:
+    refuse_bad_messages_file(root, diags)
+    if (target.exists() or target.is_symlink()) and not force and not to_stdout:  # a dangling link too
         fatal(diags, f"{target} exists already: edit it, or use --force to replace it "
                      "(--stdout shows the suggestion without writing)")
     suggestion = suggest(root)
@@ -39,7 +42,7 @@ def init_command(vault, force, to_stdout):
     made_from = ["the plugin's settings"] if suggestion.from_plugin else []
     active = sum(1 for _, moved in suggestion.folders.values() if moved)
     if active:
-        made_from.append(f"{active} top folders as decks")
+        made_from.append(f"{counted(active, 'top folder')} as decks")
     out.print(f"Wrote {escape(str(target))}" + (f" (from {' and '.join(made_from)})" if made_from else "")
               + f". Check it, then: notes2anki build {escape(str(vault))}")
     finish(diags)

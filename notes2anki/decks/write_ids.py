@@ -122,6 +122,21 @@ def apply_ids(vault: Vault | None, report: IdsReport) -> None:
                                                  f"not written: {exc.strerror or exc}"))
 
 
+def stale_temp_files_removed(root: Path, vault: Vault) -> list[Diagnostic]:
+    """Remove the temp files a killed ``ids`` run left beside the vault's notes (see
+    :func:`notes2anki.fileio.remove_stale_temp_files`; call under the vault lock); a warning naming each."""
+    from ..fileio import remove_stale_temp_files
+
+    base = os.path.realpath(root)
+    folders = {os.path.dirname(os.path.realpath(root / note.path)) for note in vault.notes}
+    out = []
+    for path in remove_stale_temp_files(sorted(folders)):
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
+        out.append(Diagnostic(rel, 0, "warning", "removed: a temporary file left by an interrupted notes2anki "
+                                                 "run (older than 10 minutes)"))
+    return out
+
+
 class _ParseContext:
     """What ``parse_note`` needs besides the text, built once per run."""
 

@@ -9,7 +9,8 @@ import re
 
 from ..model import Card, Heading
 from .block_card import block_card, find_end
-from .lints import end_near_miss, inline_lint, missing_second_field
+from .frontmatter import DECK_KEYS, TAG_KEYS
+from .lints import DEFAULT_INLINE, end_near_miss, inline_lint, missing_second_field
 from .scan_state import ScanState
 from .syntax import FIELD_LINE, WIKILINK, heading, id_of_line, inline_id, split_tags
 
@@ -30,6 +31,9 @@ def frontmatter(state: ScanState) -> bool:
     if state.line >= state.body_start:
         return False
     last = state.body_start - 2  # the last line before the closing "---"
+    if _yaml_key(state, state.text):  # read from the YAML (or, when it is not valid, as the plugin does)
+        state.line += 1
+        return True
     if not (_keyed(state, state.markers.keyed_any_case, stop=last)
             or _frozen(state, state.markers.frozen_any_case, stop=last)):
         state.line += 1
@@ -99,6 +103,8 @@ def inline_cards(state: ScanState) -> bool:
         inline_lint(state, covered)
         if covered:
             state.result.inline_spans[state.line] = covered
+    elif DEFAULT_INLINE in line:  # markers renamed, the plugin's default left in a note: say so
+        inline_lint(state, covered)
     return False
 
 
@@ -114,6 +120,22 @@ def text_line(state: ScanState) -> bool:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+def _yaml_key(state: ScanState, text: str) -> bool:
+    """Whether a frontmatter line is a ``key:`` the YAML reading takes the deck or tags from
+    (:func:`notes2anki.parsers.frontmatter.frontmatter_tags` / ``frontmatter_deck``: ``tags``, ``deck``,
+    the two syntax words, any case) with a YAML value: a flow list, a quoted string, a block list on the
+    next lines. Such a line is not read again as a ``FILE TAGS`` line: a renamed marker ``TAGS`` would
+    else turn ``tags: [fm, two]`` into the tags ``[fm`` and ``two]``, and ``tags:`` + ``- gamma`` into
+    ``-`` and ``gamma``. (Invalid YAML: the plugin's reading of the lines, see ``plugin_lines``.)"""
+    key, colon, value = text.partition(":")
+    value = value.strip()
+    if not colon or (value and value[0] not in "[{\"'|>&*!"):  # plain words: the same as the YAML reads
+        return False
+    syntax = state.markers.syntax
+    return key.strip().casefold() in {*TAG_KEYS, *DECK_KEYS, syntax.file_tags_line.casefold(),
+                                      syntax.target_deck_line.casefold()}
 
 
 def _keyed(state: ScanState, pattern: re.Pattern, stop: int) -> bool:

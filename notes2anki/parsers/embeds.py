@@ -183,6 +183,9 @@ def _embed_note(target: str, option: str, ctx: RenderContext) -> str:
     shown = html.escape(option or target.replace("#", " > "))
     path = ctx.resolver.note(page, ctx.note_path) if page else ctx.note_path
     text = ctx.resolver.note_text(path) if path else None
+    if text is None and path in ctx.resolver.unreadable:
+        ctx.warnings.append(f"embedded note ![[{target}]] ({path}): {ctx.resolver.unreadable[path]}; shown as its name")
+        return shown
     if text is None:
         ctx.warnings.append(f"embedded note ![[{target}]] not found in the vault; shown as its name")
         return shown

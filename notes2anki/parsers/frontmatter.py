@@ -150,8 +150,21 @@ def frontmatter_deck(data: dict, syntax: Any = None) -> str | None:
     (any case; the first found), or None."""
     keys = DECK_KEYS + ((syntax.target_deck_line.casefold(),) if syntax is not None else ())
     for value in _lookup(data, tuple(dict.fromkeys(keys))):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # deck: 123 is the deck "123"
         if isinstance(value, str) and value.strip():
             return value.strip()
+    return None
+
+
+def frontmatter_deck_problem(data: dict, syntax: Any = None) -> str | None:
+    """Why a frontmatter deck key is not used as a deck name (a list, a mapping, true/false), as a
+    message; None when it is usable or absent."""
+    keys = DECK_KEYS + ((syntax.target_deck_line.casefold(),) if syntax is not None else ())
+    for value in _lookup(data, tuple(dict.fromkeys(keys))):
+        if isinstance(value, (bool, list, dict)):
+            kind = "true/false" if isinstance(value, bool) else "a list" if isinstance(value, list) else "a mapping"
+            return f"frontmatter deck is {kind}, not a deck name; ignored (write deck: Name::Sub)"
     return None
 
 

@@ -103,8 +103,27 @@ def _translated(patterns) -> list[tuple[str, str | None]]:
                 regex, include = _PATTERN.pattern_to_regex(line)
             except ValueError as exc:  # pathspec's GitIgnorePatternError, e.g. a lone "!" or a trailing "\\"
                 raise PatternError(str(exc)) from None
+            if regex is not None and "[" in one:
+                _check_brackets(regex)
             out.append((line, regex if include is not None else None))
     return out
+
+
+def _check_brackets(regex: str) -> None:
+    """A ``[…]`` set pathspec passes through to the regex: a reversed range (``[z-a]``, ``[9-0]``), an
+    escape as a range end (``[\\d-a]``) or a POSIX class (``[[:alpha:]]``, which Python's re reads as a
+    nested set) is a PatternError, never an error while matching."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            re.compile(regex)
+        except FutureWarning:
+            raise PatternError("POSIX character classes such as [[:alpha:]] are not supported; "
+                               "write the characters out ([a-zA-Z])") from None
+        except re.error as exc:
+            raise PatternError(f"bad character set: {exc.msg}") from None
 
 
 def _check_cost(pattern: str) -> None:
@@ -131,8 +150,9 @@ class IgnoreMatcher:
       only match paths under that folder, and a pattern that may match at any depth but starts with a
       plain name (``Drafts``, ``**/tmp/``, ``old.md``) only paths that hold that name as a part: patterns
       are filed by that name (:func:`_index_key`); so is one whose first part is ``*`` and a plain ending
-      (``*.tmp.md``), by that ending. A path is tried only against the patterns filed under its first
-      folder, under each of its parts, under the endings of its parts, and the unfiled ones (other globs);
+      (``*.tmp.md``), by that ending; another glob by its longest plain text (``*a*a*ax0`` → ``ax0``). A
+      path is tried only against the patterns filed under its first folder, under each of its parts, under
+      the endings of its parts, under the texts it holds, and the unfiled ones (other globs);
     * the regexes of one such group (pathspec's own translation) are joined, ``BLOCK`` at a time, into one
       alternation each, compiled when a path first needs them: a path no block matches is not ignored
       after a few C-level searches;
@@ -150,6 +170,7 @@ class IgnoreMatcher:
         for index, line in enumerate(self._lines):
             self._groups.setdefault(_index_key(line), []).append(index)
         self._endings = sorted({len(name) for kind, name in self._groups if kind == "ending"})
+        self._literals = sorted(name for kind, name in self._groups if kind == "literal")
         self._blocks: dict[tuple[str, str], list[tuple[list[int], re.Pattern | None]]] = {}
         self._patterns: dict[int, object] = {}  # index -> compiled pathspec pattern, built when first needed
 
@@ -158,7 +179,8 @@ class IgnoreMatcher:
         path = pathspec.util.normalize_file(rel)
         parts = path.split("/")
         keys = {("", ""), ("first", parts[0]), *(("part", part) for part in parts),
-                *(("ending", part[-n:]) for part in parts for n in self._endings if len(part) >= n)}
+                *(("ending", part[-n:]) for part in parts for n in self._endings if len(part) >= n),
+                *(("literal", text) for text in self._literals if text in path)}
         hits = sorted({i for key in keys for i in self._hits(key, path)})
         return bool(hits) and pathspec.GitIgnoreSpec([self._pattern(i) for i in hits]).match_file(path)
 
@@ -197,7 +219,10 @@ def _index_key(line: str) -> tuple[str, str]:
     and its first part (after a leading ``**/``) is a plain name, which every path it matches holds as a
     part (``Drafts``, ``**/tmp/``, ``**/a/b``); ``("ending", text)`` when it may match at any depth and its
     first part is ``*`` then plain text, which a part of every path it matches ends with (``*.tmp.md``);
-    else ``("", "")`` (other globs, ``?``, classes, escapes, trailing spaces: tried on every path)."""
+    ``("literal", text)`` for another glob without classes or escapes: its longest run of plain text (at
+    least 2 characters), which every path it matches holds (``*a*a*ax0`` → ``ax0``: a path without it is
+    never tried, so many star patterns against long names do not backtrack for minutes); else
+    ``("", "")`` (classes, escapes, trailing spaces, short globs: tried on every path)."""
     body = line[1:] if line.startswith("!") else line
     anchored = "/" in body.rstrip("/") and not body.startswith("**/")
     rest = body[3:] if body.startswith("**/") else body[1:] if body.startswith("/") else body
@@ -209,6 +234,10 @@ def _index_key(line: str) -> tuple[str, str]:
     tail = first[1:]
     if not anchored and first.startswith("*") and tail and not any(c in tail for c in "*?[\\"):
         return ("ending", tail)
+    if not any(c in body for c in "[\\"):  # other globs: by their longest plain text, which every match holds
+        text = max(re.split(r"[*?/]+", rest), key=len)  # within one name: '/**/' may stand for nothing
+        if len(text) >= 2:
+            return ("literal", text)
     return ("", "")
 
 

@@ -29,6 +29,7 @@ class LinkResolver:
         self.root = Path(root) if root is not None else None
         self.media_index = MediaIndex(self.root, files)
         self._note_texts: dict[str, str | None] = {}
+        self.unreadable: dict[str, str] = {}  # note path -> why note_text gave None (a FIFO, too large, …)
         self.files = {_nfc(f): f for f in files}  # NFC path -> the path as stored
         self.lower = {_nfc(f).lower(): f for f in files}
         self.by_name: dict[str, list[str]] = defaultdict(list)
@@ -82,14 +83,17 @@ class LinkResolver:
         if path not in self._note_texts:
             self._note_texts[path] = None
             if self.root is not None:
-                from ..fileio import MAX_NOTE_BYTES, read_bounded
+                from ..fileio import MAX_NOTE_BYTES, UnsafeFile, read_bounded
 
                 try:
                     data = read_bounded(self.root / path, MAX_NOTE_BYTES, self.root)
                     text = data.decode("utf-8-sig")
                     self._note_texts[path] = text.replace("\r\n", "\n").replace("\r", "\n")
-                except (OSError, UnicodeDecodeError):
-                    pass
+                except OSError as exc:
+                    self.unreadable[path] = str(exc) if isinstance(exc, UnsafeFile) else \
+                        f"cannot be read: {exc.strerror or exc}"
+                except UnicodeDecodeError:
+                    self.unreadable[path] = "is not UTF-8 text"
         return self._note_texts[path]
 
 

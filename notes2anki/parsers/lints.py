@@ -7,12 +7,17 @@ ordinary prose that happens to begin with "Start" stays quiet.
 """
 from __future__ import annotations
 
+import re
+
 from ..model import Card, Diagnostic
 from .scan_state import ScanState
+from ..config_schema import Syntax
 from .syntax import FIELD_LINE
 
 NEAR = "near-miss"
-LOOKAHEAD = 40  # lines searched for the END of a near-miss START
+DEFAULT_INLINE = Syntax().begin_inline_note  # the plugin's default inline marker (STARTI)
+LOOKAHEAD = 40
+CODE_SPAN = re.compile(r"`+[^`]*?`+")  # inline code on one line (as inline_syntax.PROTECTED reads it)  # lines searched for the END of a near-miss START
 
 
 def _is_type_line(state: ScanState, text: str) -> bool:
@@ -20,13 +25,19 @@ def _is_type_line(state: ScanState, text: str) -> bool:
     return bool(wanted) and any(t.casefold() == wanted for t in state.note_types)
 
 
-def _block_follows(state: ScanState, after: int) -> bool:
-    """Whether the lines after ``after`` look like a block's body: a note type line first (blank lines
-    allowed), or an END line within LOOKAHEAD lines before any START."""
+def _type_line_follows(state: ScanState, after: int) -> bool:
+    """Whether the first non-blank line after ``after`` is a note type line."""
     lines, no = state.lines, after + 1
     while no <= len(lines) and not lines[no - 1].strip():
         no += 1
-    if no <= len(lines) and _is_type_line(state, lines[no - 1]):
+    return no <= len(lines) and _is_type_line(state, lines[no - 1])
+
+
+def _block_follows(state: ScanState, after: int) -> bool:
+    """Whether the lines after ``after`` look like a block's body: a note type line first (blank lines
+    allowed), or an END line within LOOKAHEAD lines before any START."""
+    lines = state.lines
+    if _type_line_follows(state, after):
         return True
     for k in range(after + 1, min(len(lines), after + LOOKAHEAD) + 1):
         stripped = lines[k - 1].strip()
@@ -41,6 +52,12 @@ def start_lint(state: ScanState) -> bool:
     """``Start`` / ``start`` / ``START:`` / ``START Basic`` where START was meant (never consumes)."""
     stripped = state.text.strip()
     begin = state.markers.begin
+    default = Syntax().begin_note
+    if begin != default and stripped == default and _type_line_follows(state, state.line):
+        state.report(state.line, "warning", NEAR,
+                     f"{default!r} is the plugin's default marker, but the markers are renamed ({begin!r} "
+                     f"starts a card here, see [syntax] / the plugin's settings); not read as a card")
+        return False
     if not stripped or stripped[0].casefold() != begin[0].casefold():
         return False
     if stripped == begin or not stripped.casefold().startswith(begin.casefold()):
@@ -76,6 +93,7 @@ def inline_lint(state: ScanState, covered: list[tuple[int, int]]) -> None:
     """An inline card start (``STARTI [Type]``) on the current line that no ENDI closes."""
     line, syntax = state.text, state.markers.syntax
     begin, end_inline, end = syntax.begin_inline_note, syntax.end_inline_note, syntax.end_note
+    covered = covered + [m.span() for m in CODE_SPAN.finditer(line)]  # `STARTI [Basic] …`: an example
     pos = line.find(begin)
     while pos >= 0:
         if not any(a <= pos < b for a, b in covered):
@@ -91,6 +109,14 @@ def inline_lint(state: ScanState, covered: list[tuple[int, int]]) -> None:
                                  "card not read")
                 return
         pos = line.find(begin, pos + 1)
+    default = DEFAULT_INLINE
+    if begin != default and default in line and not any(a <= line.find(default) < b for a, b in covered):
+        after = line[line.find(default) + len(default):].lstrip()
+        close = after.find("]")
+        if after.startswith("[") and close > 1 and _is_type_line(state, after[1:close]):
+            state.report(state.line, "warning", NEAR,
+                         f"{default!r} is the plugin's default inline marker, but the markers are renamed "
+                         f"({begin!r} starts an inline card here); not read as a card")
 
 
 def field_case_lint(state: ScanState, no: int, text: str, names: list[str]) -> None:
@@ -131,14 +157,24 @@ def missing_second_field(state: ScanState, card: Card) -> None:
                      f"and {second!r} is empty; did you mean {second + ':'!r} before {text[1].strip()[:40]!r}?")
 
 
-def card_problems(card: Card, names: list[str]) -> Diagnostic | None:
+def card_problems(card: Card, names: list[str], syntax: Syntax | None = None) -> Diagnostic | None:
     """Why a parsed card cannot become an Anki card, or None: every field empty, or (for a type whose
-    front shows only its first field) an empty first field — Anki imports such a note without a card."""
+    front shows only its first field) an empty first field — Anki imports such a note without a card.
+    ``syntax``: the marker words the hint names (the plugin's when None)."""
     if not any(value.strip() for value in card.fields.values()):
         return Diagnostic(card.file, card.line, "warning", "empty card (no text in any field); skipped",
                           "empty-card")
     if names and not card.fields.get(names[0], "").strip() and card.note_type != "Basic (and reversed card)":
         return Diagnostic(card.file, card.line, "warning",
                           f"empty front: {names[0]!r} has no text, so Anki would make no card; skipped "
-                          "(is the question above the START line, or after a field line?)", "empty-front")
+                          f"({_empty_front_hint(card, syntax or Syntax())})", "empty-front")
     return None
+
+
+def _empty_front_hint(card: Card, syntax: Syntax) -> str:
+    """Where the question of a card with an empty front probably is, naming the markers in use."""
+    if card.kind == "inline":
+        return f"is the question after a field line? It goes right after {syntax.begin_inline_note} [Type]"
+    if card.kind == "regex":
+        return "does the custom regex capture the question in its first group?"
+    return f"is the question above the {syntax.begin_note} line, or after a field line?"

@@ -7,7 +7,11 @@ subfolders) + the default tag. ``#a/b`` becomes ``a::b``; Unicode letters are ke
 """
 from __future__ import annotations
 
+import re
+
 from ..config import Config
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def normalise_tag(tag: str) -> str:
@@ -40,11 +44,16 @@ def deck_name(name: str) -> str:
     """A deck name as Anki reads it: ``::`` separates the levels and each level is trimmed of spaces
     (Anki's ``normalized_deck_name_component``, rslib decks/name.rs). Empty levels are dropped here
     (``A::::`` → ``A``, ``::B`` → ``B``), where Anki would name them "blank"; "" when nothing is left."""
+    name = _CONTROL.sub("", name)  # a line break or tab in a name: Anki drops it ("x\ny" → "xy")
     return "::".join(part for part in (p.strip() for p in name.split("::")) if part)
 
 
 def deck_problem(name: str) -> str | None:
-    """Why ``name`` is read as another deck name (empty levels between ``::``), or None."""
+    """Why ``name`` is read as another deck name (empty levels between ``::``, a line break or other
+    control character), or None."""
+    if _CONTROL.search(name.strip()):
+        fixed = deck_name(name)
+        return f"deck name {name.strip()!r} has a line break or control character, which Anki drops; read as {fixed!r}"
     if any(not p.strip() for p in name.strip().split("::")):
         fixed = deck_name(name)
         read = f"read as {fixed!r}" if fixed else "ignored"
@@ -66,6 +75,8 @@ def file_tags(rel: str, file_tag_lines: list[str], fm_tags: list[str], config: C
     folders = {k.strip("/"): v for k, v in config.folder_tags.items()}
     for folder in reversed(_folders(rel)):
         tags += folders.get(folder, [])
-    if config.default_tag:
+    if isinstance(config.default_tag, tuple):  # build --tag A --tag B
+        tags += config.default_tag
+    elif config.default_tag:
         tags.append(config.default_tag)
     return tags

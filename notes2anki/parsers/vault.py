@@ -16,7 +16,7 @@ from .blocks import FileScan, scan
 from .id_lines import drop_duplicate_ids, report_loose_ids
 from .lints import card_problems
 from .files import distinct_notes, markdown_files, read_text, walk_vault
-from .frontmatter import frontmatter_deck, frontmatter_tags, split_frontmatter
+from .frontmatter import frontmatter_deck, frontmatter_deck_problem, frontmatter_tags, split_frontmatter
 from .inline_syntax import take_tags, to_clozes
 from .links import LinkResolver
 from .markdown import RenderContext, file_link, render
@@ -77,13 +77,18 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         found.cards = sorted(found.cards + regex_cards(text, rel, config.custom_regexps, types, taken,
                                                         diagnostics), key=lambda c: (c.line, c.col))
     report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
-    found.cards = _showable(found.cards, types, diagnostics)
+    found.cards = _showable(found.cards, types, diagnostics, config.syntax)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
                 links=list(found.links), syntax_lines=set(found.syntax_lines),
                 inline_spans=dict(found.inline_spans))
     fm_deck = frontmatter_deck(fm, config.syntax)
+    unused = frontmatter_deck_problem(fm, config.syntax) if fm_deck is None else None
+    if unused:
+        diagnostics.append(Diagnostic(rel, 1, "warning", unused, "deck-name"))
     deck = file_deck(rel, found.target_deck, fm_deck, config)
     for named, line in ((found.target_deck, found.target_deck_at), (fm_deck, 0)):
+        if line == 0 and named == found.target_deck:  # a TARGET DECK line inside the frontmatter: said once
+            continue
         problem = deck_problem(named) if named else None
         if problem:
             line = line or next((no for no, src in enumerate(text.split("\n")[:body_start], 1) if named in src), 1)
@@ -113,11 +118,12 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     return note
 
 
-def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic]) -> list[Card]:
+def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic],
+              syntax=None) -> list[Card]:
     """The cards Anki can show; the others (empty card, empty front) get a warning and are left out."""
     keep = []
     for card in cards:
-        problem = card_problems(card, types.get(card.note_type, []))
+        problem = card_problems(card, types.get(card.note_type, []), syntax)
         if problem is None:
             keep.append(card)
         else:
@@ -143,7 +149,8 @@ def _report_cloze_zero(card: Card, text: str, diagnostics: list[Diagnostic]) -> 
 
 
 def _has_cloze(card: Card) -> bool:
-    return any(re.search(r"\{\{c\d+::", html) for html in card.html.values())
+    """Whether a field holds a cloze Anki makes a card from: ``{{cN::`` with N ≥ 1 (c0 is ignored)."""
+    return any(re.search(r"\{\{c0*[1-9]\d*::", html) for html in card.html.values())
 
 
 def _spans(lines: set[int]) -> list[tuple[int, int]]:
@@ -199,5 +206,6 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
         diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))
     if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                      "Cloze card has no cloze deletion ({{c1::...}}); "
-                                      "Anki shows it as a single card", "no-cloze"))
+                                      "Cloze card has no cloze deletion numbered from 1 ({{c1::...}}); "
+                                      "Anki shows its card as an error (\"No cloze 1 found on card\")",
+                                      "no-cloze"))

@@ -58,8 +58,14 @@ def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) ->
     """For each of ``words``: 1.0 when it matches a word of ``other`` (same up to inflection, typo,
     abbreviation) or is the initialism of words of ``other_text``."""
     initials = _initials(other_text)
-    return np.array([1.0 if (w in initials and len(w) >= 2) or any(contrast._same_word(w, v) for v in other)
+    return np.array([1.0 if w in other or (w in initials and len(w) >= 2) or any(_same(w, v) for v in other)
                      else 0.0 for w in words])
+
+
+@lru_cache(maxsize=1 << 18)
+def _same(a: str, b: str) -> bool:
+    """``contrast._same_word``, remembered: a vault's word pairs recur across its candidate pairs."""
+    return contrast._same_word(a, b)
 
 
 def negating_prefix(word: str, others: Iterable[str]) -> bool:

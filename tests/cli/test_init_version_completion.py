@@ -38,14 +38,14 @@ def test_init_suggests_a_deck_per_top_folder_and_writes_only_the_config(make_vau
     before = helpers.tree_digest(root)
     result = invoke("init", root)
     assert result.exit_code == 0, result.output
-    assert "Wrote" in result.stdout and "1 top folders as decks" in " ".join(result.stdout.split())
+    assert "Wrote" in result.stdout and "1 top folder as decks" in " ".join(result.stdout.split())
     after = helpers.tree_digest(root)
     assert set(after) - set(before) == {".notes2anki.toml"}
     assert {k: v for k, v in after.items() if k != ".notes2anki.toml"} == before
     text = (root / ".notes2anki.toml").read_text("utf-8")
     data = tomllib.loads(text)
     assert data["folder_decks"] == {"Biology": "Biology"}  # History's card has its own deck: commented out
-    assert '# "History" = "History"  # 1 cards, 0 now in the default deck' in text
+    assert '# "History" = "History"  # 1 card, 0 now in the default deck' in text
     assert ".trash" not in text
     assert "# Deck for notes without a TARGET DECK line" in text  # every key is explained
     config = load_config(root, [])

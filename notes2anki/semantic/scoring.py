@@ -56,6 +56,7 @@ class Verdict:
 
     @signals.setter
     def signals(self, value: dict[str, float]) -> None:
+        """Set the measured values shown for the pair."""
         self._signals = value
 
     @property
@@ -70,6 +71,7 @@ class Verdict:
 
     @why.setter
     def why(self, value: str) -> None:
+        """Set why the pair is not reported."""
         self._why = value
 
     def accepted(self, threshold: float) -> bool:

@@ -8,8 +8,8 @@ from rich.table import Table
 
 from ..messages import counted
 from ..model import Diagnostic
-from .common import EXIT_OK, fatal, message_options, open_vault, out, print_json, \
-    show_diagnostics, vault_argument, working
+from .common import EXIT_OK, encode_progress, fatal, message_options, open_vault, out, print_json, \
+    show_diagnostics, vault_argument
 
 
 @click.command("related")
@@ -49,17 +49,18 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         fatal(diags, str(exc))
     from .topics import lazy_embedder_or_exit, semantic_model
 
-    embedder = lazy_embedder_or_exit(model or semantic_model(vault, diags), diags)
     try:
-        with embedder, working("Embedding notes…", as_json):
-            index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"))
-            if all_notes:
-                rows = index.suggestions_all(k, min_score=min_score)
-            elif card is not None:
-                found = index.for_card(card, k, min_score=min_score)
-            else:
-                found = index.for_note(target.path, k, min_score=min_score)
-            diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
+        with encode_progress("Embedding notes…", quiet=as_json) as progress:
+            embedder = lazy_embedder_or_exit(model or semantic_model(vault, diags), diags, progress)
+            with embedder:
+                index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"))
+                if all_notes:
+                    rows = index.suggestions_all(k, min_score=min_score)
+                elif card is not None:
+                    found = index.for_card(card, k, min_score=min_score)
+                else:
+                    found = index.for_note(target.path, k, min_score=min_score)
+                diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         fatal(diags, str(exc))
     if as_json:

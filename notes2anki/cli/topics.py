@@ -10,8 +10,8 @@ from rich.tree import Tree
 
 from ..messages import counted
 from ..model import Diagnostic
-from .common import (EXIT_OK, fatal, message_options, open_vault, out, print_json,
-                     show_diagnostics, vault_argument, working)
+from .common import (EXIT_OK, encode_progress, fatal, message_options, open_vault, out, print_json,
+                     show_diagnostics, vault_argument)
 
 
 
@@ -29,14 +29,15 @@ def semantic_model(vault: str, diags: list[Diagnostic]) -> str | None:
     return None
 
 
-def lazy_embedder_or_exit(model, diags):
+def lazy_embedder_or_exit(model, diags, progress=None):
     """A :class:`~notes2anki.semantic.lazy_embedder.LazyEmbedder` for ``model`` (nothing is opened until a
-    text must be embedded); a model that cannot be found prints ``diags`` and exits 2."""
+    text must be embedded; ``progress``: the encoder's progress callback, see ``encode_progress``); a model
+    that cannot be found prints ``diags`` and exits 2."""
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
 
     try:
-        return LazyEmbedder(model)
+        return LazyEmbedder(model) if progress is None else LazyEmbedder(model, progress=progress)
     except EncoderError as exc:
         fatal(diags, str(exc))
 
@@ -77,11 +78,12 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
     if k is not None:
         defaults["k"] = k
     model = model or semantic_model(vault, diags)
-    embedder = lazy_embedder_or_exit(model, diags)
     try:
-        with embedder, working("Embedding cards…", as_json):
-            result = cached_vault_topics(v, embedder, examples=examples, model=model, **defaults)
-            diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
+        with encode_progress("Embedding cards…", quiet=as_json) as progress:
+            embedder = lazy_embedder_or_exit(model, diags, progress)
+            with embedder:
+                result = cached_vault_topics(v, embedder, examples=examples, model=model, **defaults)
+                diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         fatal(diags, str(exc))
     if as_json:

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from notes2anki.model import Card
-from notes2anki.semantic import dupes_memo
+from notes2anki.semantic import chargram_memo, dupes_memo, text_memo, vector_memo
 from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
@@ -37,6 +37,7 @@ from notes2anki.semantic.cache import PairVerdictCache
 from notes2anki.semantic.pair_cache import JudgeStats, candidate_pairs, judge_cached, mine_cached, verdict_kind
 from notes2anki.semantic.pair_features import Side, encode
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs
+from notes2anki.semantic.vector_memo import VectorMemo
 from notes2anki.semantic.text import card_text, is_cloze, question_and_answer, question_text
 
 __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "find_duplicates",
@@ -64,15 +65,39 @@ class DuplicateGroup:
     exact: bool = False  # every card has the same text
 
 
-@dataclass
 class Rejection:
-    """A candidate pair that was not reported, and why (for --explain)."""
+    """A candidate pair that was not reported, and why (for --explain). ``reason`` and ``signals`` are
+    computed on first use when built from a :class:`~notes2anki.semantic.scoring.Verdict` (a normal run
+    explains none of its ~100,000 rejected candidates)."""
 
-    a: Card
-    b: Card
-    score: float
-    reason: str
-    signals: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("a", "b", "score", "_reason", "_signals", "_verdict")
+
+    def __init__(self, a: Card, b: Card, score: float, reason: str | None = None,
+                 signals: dict[str, Any] | None = None, verdict: Verdict | None = None) -> None:
+        self.a, self.b, self.score = a, b, score
+        self._reason, self._signals, self._verdict = reason, signals, verdict
+
+    @property
+    def reason(self) -> str:
+        """Why the pair was not reported (vetoes, or the score and what weighed against it)."""
+        if self._reason is None:
+            self._reason = self._verdict.reason if self._verdict is not None else ""
+        return self._reason
+
+    @property
+    def signals(self) -> dict[str, Any]:
+        """The pair's measurements (feature name -> value)."""
+        if self._signals is None:
+            self._signals = self._verdict.signals if self._verdict is not None else {}
+        return self._signals
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The judgement it came from (None when read back from a stored result)."""
+        return self._verdict
+
+    def __repr__(self) -> str:
+        return f"Rejection({self.a.where} ~ {self.b.where}, score={self.score})"
 
 
 @dataclass
@@ -265,6 +290,9 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             top_k=top_k, use_cache=False).rejected)
     entries, bad = parse_ignore(ignore)
     report.warnings.extend(bad)
+    if memo is not None:
+        text_memo.load(text_memo.path_for(memo.folder, memo.name))
+        chargram_memo.load(chargram_memo.path_for(memo.folder, memo.name))
 
     kept = [card for card in live if card_text(card)]
     report.cards_checked = len(kept)
@@ -289,24 +317,30 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             sides = [card_side(kept[r]) for r in reps]
             is_covered = covered([s.text for s in sides], model if own else embedder.spec.location or None)
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
-            enc = encode(sides, embedder.embed, is_covered, chars=not all(is_covered), densities=False)
+            vectors = VectorMemo(embedder.embed, memo.folder / (memo.name + vector_memo.SUFFIX), embedder.spec.key,
+                                 embedder.stats) if memo is not None else embedder.embed
+            enc = encode(sides, vectors, is_covered, chars=not all(is_covered), densities=False)
             where = "\n".join(sorted({card.file for card in kept}))  # one mining entry per set of files
-            candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None, where)
+            store = memo.folder / (memo.name + ".mining.pickle") if memo is not None else None
+            candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None, where,
+                                     store, report.judged)
             cache = PairVerdictCache(embedder.cache, verdict_kind(embedder.spec.key)) if use_cache else None
-            verdicts = judge_cached(enc, candidates, is_covered, threshold, cache, report.judged)
+            verdicts = judge_cached(enc, candidates, is_covered, threshold, cache, report.judged,
+                                    memo.folder / (memo.name + ".rows.pickle") if memo is not None else None)
             media = [_media(kept[r]) for r in reps]
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]
                 if media[a] and media[b] and media[a] != media[b] and verdict.accepted(threshold):
                     verdict.vetoes.append("the cards embed different images or sounds")
                 if not verdict.accepted(threshold):
-                    report.rejected.append(Rejection(kept[ri], kept[rj], verdict.score, verdict.reason,
-                                                     verdict.signals))
+                    report.rejected.append(Rejection(kept[ri], kept[rj], verdict.score, verdict=verdict))
                     continue
                 for i in group_of[ri]:
                     for j in group_of[rj]:
                         found.setdefault(frozenset((i, j)), DuplicatePair(
                             kept[i], kept[j], verdict.score, "near", verdict.signals, verdict.method))
+            if isinstance(vectors, VectorMemo):
+                vectors.save()
         report.encoded = embedder.stats.encoded
         report.warnings.extend(embedder.warnings)
     finally:
@@ -333,6 +367,8 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     report.rejected.sort(key=lambda r: (-r.score, r.a.file, r.a.line, r.b.file, r.b.line))
     report.groups = clique_groups({tuple(sorted(key)): pair for key, pair in pairs}, kept)
     if memo is not None:
+        text_memo.save(text_memo.path_for(memo.folder, memo.name))
+        chargram_memo.save(chargram_memo.path_for(memo.folder, memo.name))
         dupes_memo.remember(report, live, kept, memo)
     return report
 

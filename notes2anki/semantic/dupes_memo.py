@@ -12,8 +12,13 @@ cards' fields takes about 0.1 s, computing their plain texts alone 2.5 s, so the
 Stored per set of card files and model (one entry each, the last run's): the digest and the report as
 positions into the checked cards (pairs, groups, counts, warnings), in ``<cache file>.dupes/<key>.pickle``
 beside the embedding cache; the rejected candidates (``--explain``; about 100,000 at 10,000 cards) in a
-second file read only when :attr:`DuplicateReport.rejected` is used. At most :data:`KEEP` entries are
-kept (the least recently written go). The files are re-computable: one that cannot be read is ignored and
+second file read only when :attr:`DuplicateReport.rejected` is used (their reasons are computed then, from
+the stored feature rows). Beside them, what makes the next check after an edit incremental, each per entry:
+plain texts (``.texts``, :mod:`~notes2anki.semantic.text_memo`), character n-gram rows (``.chargrams``,
+:mod:`~notes2anki.semantic.chargram_memo`), card vectors (``.vectors``, :mod:`~notes2anki.semantic.vector_memo`),
+each card's nearest neighbours (``.mining``, :mod:`~notes2anki.semantic.incremental_mining`) and the candidate
+pairs' feature rows (``.rows``, :func:`~notes2anki.semantic.pair_cache.judge_cached`): about 140 MB for a
+10,000-card vault. At most :data:`KEEP` entries are kept (the least recently written go, with their files). The files are re-computable: one that cannot be read is ignored and
 replaced; nothing here raises.
 """
 from __future__ import annotations
@@ -29,8 +34,8 @@ from typing import Any, Callable, Sequence
 
 from notes2anki.fileio import atomic_write
 
-FORMAT = 1
-KEEP = 32  # stored results (sets of files x models) kept; older ones are deleted on save
+FORMAT = 2
+KEEP = 8  # stored results (sets of files x models) kept; older ones are deleted on save
 SUFFIX = ".pickle"
 REJECTED_SUFFIX = ".rejected.pickle"
 
@@ -135,33 +140,81 @@ def load(memo: Memo) -> dict | None:
     return data
 
 
-def load_rejected(memo: Memo) -> list | None:
-    """The stored rejected candidates of ``memo`` (rows of positions, score, reason, signals), or None when
-    they are missing or belong to another result."""
+def load_rejected(memo: Memo) -> dict | None:
+    """The stored rejected candidates of ``memo`` (see :func:`pack_rejected`), or None when they are missing
+    or belong to another result."""
     try:
         with open(memo.folder / (memo.name + REJECTED_SUFFIX), "rb") as handle:
             data = pickle.load(handle)
     except Exception:
         return None
-    if not isinstance(data, dict) or data.get("digest") != memo.digest or not isinstance(data.get("rows"), list):
+    if not isinstance(data, dict) or data.get("digest") != memo.digest or data.get("format") != FORMAT:
         return None
-    return data["rows"]
+    return data
 
 
-def save(memo: Memo, data: dict, rejected: list) -> None:
+def pack_rejected(rejected: Sequence[Any], where: dict) -> dict:
+    """The rejected candidates as arrays (positions ``where[card.key]``, scores, the judge's feature rows,
+    method, vetoes): their reasons and signals are not computed here but when read back and used
+    (--explain); 100,000 rows of explanations cost seconds, their feature rows a 30 MB array."""
+    import numpy as np
+
+    from notes2anki.semantic.pair_features import FEATURES
+
+    ij = np.array([(where[r.a.key], where[r.b.key]) for r in rejected], dtype=np.int64).reshape(-1, 2)
+    scores = np.array([r.score for r in rejected], dtype=np.float64)
+    rows = np.zeros((len(rejected), len(FEATURES)), dtype=np.float64)
+    method, vetoes, why, plain, threshold = [], {}, {}, {}, None
+    for k, r in enumerate(rejected):
+        verdict = r.verdict
+        if verdict is None or verdict.row is None:
+            plain[k] = (r.reason, r.signals)
+            method.append("")
+            continue
+        rows[k] = verdict.row
+        method.append(verdict.method)
+        if verdict.vetoes:
+            vetoes[k] = list(verdict.vetoes)
+        if verdict._why is not None:
+            why[k] = verdict._why
+        threshold = verdict.threshold if verdict.threshold is not None else threshold
+    return {"ij": ij, "scores": scores, "rows": rows, "method": method, "vetoes": vetoes, "why": why,
+            "plain": plain, "threshold": threshold}
+
+
+def unpack_rejected(data: dict, live: Sequence[Any]) -> list:
+    """:class:`~notes2anki.semantic.dupes.Rejection` objects on today's cards from :func:`pack_rejected`."""
+    from notes2anki.semantic.dupes import Rejection
+    from notes2anki.semantic.scoring import Verdict
+
+    out = []
+    rows, vetoes, why, plain, threshold = data["rows"], data["vetoes"], data["why"], data["plain"], data["threshold"]
+    for k, ((i, j), score, method) in enumerate(zip(data["ij"].tolist(), data["scores"].tolist(), data["method"])):
+        if k in plain:
+            reason, signals = plain[k]
+            out.append(Rejection(live[i], live[j], score, reason, dict(signals)))
+            continue
+        verdict = Verdict(score, method, None, vetoes.get(k), why.get(k), row=rows[k], threshold=threshold)
+        out.append(Rejection(live[i], live[j], score, verdict=verdict))
+    return out
+
+
+def save(memo: Memo, data: dict, rejected: dict) -> None:
     """Store ``data`` (the report as positions) and the ``rejected`` rows; prune to :data:`KEEP` entries.
     Failures are ignored (the next run checks again)."""
     folder = memo.folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / (memo.name + REJECTED_SUFFIX),
-                     pickle.dumps({"digest": memo.digest, "rows": rejected}, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(folder / (memo.name + REJECTED_SUFFIX), pickle.dumps(
+            {**rejected, "digest": memo.digest, "format": FORMAT}, protocol=pickle.HIGHEST_PROTOCOL))
         atomic_write(folder / (memo.name + SUFFIX), pickle.dumps(
             {**data, "format": FORMAT, "digest": memo.digest}, protocol=pickle.HIGHEST_PROTOCOL))
         entries = sorted(folder.glob("*" + REJECTED_SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             stem = old.name[:-len(REJECTED_SUFFIX)]
-            for path in (old, folder / (stem + SUFFIX)):
+            for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle"),
+                         folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
+                         folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle")):
                 path.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):
         pass
@@ -180,15 +233,14 @@ def remember(report: Any, live: Sequence[Any], kept: Sequence[Any], memo: Memo) 
         "warnings": list(report.warnings), "uncovered": report.uncovered, "ignored": report.ignored,
         "candidates": report.judged.candidates,
     }
-    rejected = [(where[r.a.key], where[r.b.key], r.score, r.reason, r.signals) for r in report.rejected]
-    save(memo, data, rejected)
+    save(memo, data, pack_rejected(report.rejected, where))
 
 
 def replay(report: Any, live: Sequence[Any], stored: dict, memo: Memo, recheck: Callable[[], list]) -> Any:
     """Fill ``report`` with the stored result, on today's Card objects (same places and texts as when it was
     stored). The rejected candidates are read on first use of ``report.rejected`` (``recheck()`` finds them
     again if their file went)."""
-    from notes2anki.semantic.dupes import DuplicateGroup, DuplicatePair, Rejection
+    from notes2anki.semantic.dupes import DuplicateGroup, DuplicatePair
     from notes2anki.semantic.pair_cache import JudgeStats
 
     report.replayed = True
@@ -202,10 +254,13 @@ def replay(report: Any, live: Sequence[Any], stored: dict, memo: Memo, recheck: 
     report.judged = JudgeStats(candidates=stored["candidates"], cached=stored["candidates"], measured=0)
 
     def rejected() -> list:
-        rows = load_rejected(memo)
-        if rows is None:
+        data = load_rejected(memo)
+        if data is None:
             return recheck()
-        return [Rejection(live[i], live[j], score, reason, dict(signals)) for i, j, score, reason, signals in rows]
+        try:
+            return unpack_rejected(data, live)
+        except (KeyError, IndexError, TypeError, ValueError):  # another layout: find them again
+            return recheck()
 
     report._load_rejected = rejected
     return report

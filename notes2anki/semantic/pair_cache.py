@@ -12,15 +12,17 @@ model or another ``--threshold`` needs no re-measuring. Results are the same as 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from notes2anki.semantic import contrast, mining, pair_features, quantities, term_align, word_match
+from notes2anki.semantic import contrast, incremental_mining, mining, pair_features, quantities, term_align, word_match
+from notes2anki.fileio import atomic_write
 from notes2anki.semantic.cache import EmbeddingCache, PairVerdictCache
 from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.pair_features import FEATURES, fill_chars
@@ -174,13 +176,26 @@ def side_keys(enc, is_covered: Sequence[bool]) -> list[str]:
 
 
 def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCache | None = None,
-                where: str = "") -> list[tuple[int, int]]:
+                where: str = "", store: Path | None = None, stats: "JudgeStats | None" = None) -> list[tuple[int, int]]:
     """:func:`candidate_pairs` and the sides' local densities (set on ``enc``), reused from ``cache`` (an
     :class:`~notes2anki.semantic.cache.EmbeddingCache`; None: always computed) when every side has the same
     texts, coverage and vectors in the same order as the last run for ``where`` (e.g. the cards' files):
     both are O(N²) in the number of cards and depend on the whole vault. One entry per ``where`` is kept
-    (the last), so edits do not pile up entries."""
+    (the last), so edits do not pile up entries.
+
+    ``store``: a file for :mod:`~notes2anki.semantic.incremental_mining` (exact search only): after an edit
+    only the changed sides' rows are searched (``stats.searched`` counts them); same pairs and densities."""
     rows = [i for i, c in enumerate(is_covered) if c]
+    if store is not None and (len(rows) <= mining.ANN_ABOVE or mining._faiss() is None):
+        settings = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
+                                  f"{_source_hash((pair_features, mining, incremental_mining))}".encode()).hexdigest()
+        found, enc.density_card, enc.density_q, done = incremental_mining.mine(
+            enc, is_covered, top_k, CANDIDATE_MIN, pair_features.DENSITY_K, settings, store)
+        if stats is not None:
+            stats.searched = done["searched"]
+        if not all(is_covered):
+            found |= _mixed_char_neighbours(enc.char_card, is_covered, top_k, CHAR_CANDIDATE_MIN)
+        return sorted(found)
     digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
                             f"{_source_hash((pair_features, mining, sys.modules[__name__]))}".encode())
     for side, c in zip(enc.sides, is_covered):
@@ -216,21 +231,38 @@ class JudgeStats:
     candidates: int = 0
     cached: int = 0
     measured: int = 0
+    searched: int = 0  # sides whose neighbours were searched (all on a cold run; see mine_cached)
+    measured_pairs: list = field(default_factory=list)  # (question, question) of each measured pair
 
 
 def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequence[bool], threshold: float,
-                 verdicts: PairVerdictCache | None, stats: JudgeStats | None = None) -> dict[tuple[int, int], Verdict]:
+                 verdicts: PairVerdictCache | None, stats: JudgeStats | None = None,
+                 store: Path | None = None) -> dict[tuple[int, int], Verdict]:
     """:func:`~notes2anki.semantic.scoring.judge_pairs` through the cache of measured pairs: only pairs not
     measured before (by :func:`side_keys`) are measured, and only their sides get character n-grams (when
-    every side is covered; else the n-grams were needed for mining already). Same verdicts as judging all."""
+    every side is covered; else the n-grams were needed for mining already). Same verdicts as judging all.
+
+    ``store``: a file holding the last run's candidate pairs and feature rows (one array): pairs found there
+    are not looked up in the embedding cache (100,000 rows read from SQLite took 3 s); only pairs with a
+    changed side are."""
     stats = stats if stats is not None else JudgeStats()
     pairs = list(candidates)
     stats.candidates = len(pairs)
     keys = side_keys(enc, is_covered) if verdicts is not None else []
-    known = verdicts.get([(keys[i], keys[j]) for i, j in pairs]) if verdicts is not None and pairs else {}
     rows = np.zeros((len(pairs), len(FEATURES)))
-    missing = []
+    last = _load_rows(store, verdicts.kind) if store is not None and verdicts is not None else {}
+    unknown = []
     for n, (i, j) in enumerate(pairs):
+        row = last.get((keys[i], keys[j])) if last else None
+        if row is None:
+            unknown.append(n)
+        else:
+            rows[n] = row
+    known = verdicts.get([(keys[pairs[n][0]], keys[pairs[n][1]]) for n in unknown]) \
+        if verdicts is not None and unknown else {}
+    missing = []
+    for n in unknown:
+        i, j = pairs[n]
         row = known.get((keys[i], keys[j])) if verdicts is not None else None
         if isinstance(row, list) and len(row) == len(FEATURES):
             rows[n] = row
@@ -241,6 +273,31 @@ def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequenc
         if enc.char_card is None or enc.char_card.nnz == 0:
             fill_chars(enc, {k for n in missing for k in pairs[n]})
         rows[missing] = measure(enc, [pairs[n] for n in missing])
+        stats.measured_pairs = [(enc.sides[pairs[n][0]].question, enc.sides[pairs[n][1]].question) for n in missing]
         if verdicts is not None:
             verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
+    if store is not None and verdicts is not None and (unknown or len(last) != len(pairs)):
+        _save_rows(store, verdicts.kind, keys, pairs, rows)
     return verdicts_from_rows(pairs, rows, is_covered, threshold)
+
+
+def _load_rows(path: Path, kind: str) -> dict[tuple[str, str], np.ndarray]:
+    """(side key, side key) -> feature row of the last run's pairs in ``path`` (empty when unusable)."""
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+        if not isinstance(data, dict) or data.get("kind") != kind:
+            return {}
+        keys, rows = data["keys"], data["rows"]
+        return {(keys[a], keys[b]): rows[n] for n, (a, b) in enumerate(data["pairs"].tolist())}
+    except Exception:  # missing, corrupt, another layout: looked up in the embedding cache
+        return {}
+
+
+def _save_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, int]], rows: np.ndarray) -> None:
+    data = {"kind": kind, "keys": keys, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2), "rows": rows}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError):
+        pass

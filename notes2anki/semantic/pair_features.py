@@ -62,7 +62,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import contrast, term_align
+from . import chargram_memo, contrast, term_align
 
 FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
@@ -187,6 +187,11 @@ def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, 
     return enc
 
 
+def _char_rows(texts: Sequence[str]):
+    """:func:`char_vectors` through the memo of known texts (:mod:`~notes2anki.semantic.chargram_memo`)."""
+    return chargram_memo.vectors(texts, char_vectors, _CHAR_FEATURES)
+
+
 def fill_chars(enc: Encoded, rows: Sequence[int]) -> None:
     """Set ``enc``'s character n-gram matrices to the vectors of ``rows`` (other rows zero): each row is
     the same as n-gramming every side (:func:`char_vectors` reads one text at a time)."""
@@ -199,9 +204,9 @@ def fill_chars(enc: Encoded, rows: Sequence[int]) -> None:
              [s.question or s.text for s in (enc.sides[i] for i in rows)],
              [s.answer or s.question or s.text for s in (enc.sides[i] for i in rows)])
     if len(rows) == n:
-        enc.char_card, enc.char_q, enc.char_a = (char_vectors(t) for t in texts)
+        enc.char_card, enc.char_q, enc.char_a = (_char_rows(t) for t in texts)
     else:
-        enc.char_card, enc.char_q, enc.char_a = ((place @ char_vectors(t)).tocsr() if rows
+        enc.char_card, enc.char_q, enc.char_a = ((place @ _char_rows(t)).tocsr() if rows
                                                  else sparse.csr_matrix((n, _CHAR_FEATURES)) for t in texts)
 
 

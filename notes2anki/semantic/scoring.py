@@ -18,7 +18,6 @@ Two judges, by what the embedding model can read (:func:`notes2anki.semantic.lan
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -32,16 +31,48 @@ CHAR_THRESHOLD = 0.9  # n-gram score at or above which a pair of uncovered cards
 DEFAULT_THRESHOLD = pair_model.default_threshold()
 
 
-@dataclass
 class Verdict:
     """The judgement of one pair: ``score`` in [0, 1]; ``method`` "model" or "chargrams"; ``signals`` the
-    measured values (for --explain / JSON); ``vetoes`` reasons that reject it whatever the score."""
+    measured values (for --explain / JSON); ``vetoes`` reasons that reject it whatever the score.
 
-    score: float
-    method: str = "model"
-    signals: dict[str, float] = field(default_factory=dict)
-    vetoes: list[str] = field(default_factory=list)
-    why: str = ""
+    Built from a feature ``row``, ``signals`` and the "why not" text are computed on first use (a 10,000-card
+    vault has about 100,000 rejected candidates; explaining them all took 9 s a run)."""
+
+    __slots__ = ("score", "method", "vetoes", "_signals", "_why", "row", "threshold")
+
+    def __init__(self, score: float, method: str = "model", signals: dict[str, float] | None = None,
+                 vetoes: list[str] | None = None, why: str | None = "", *, row: np.ndarray | None = None,
+                 threshold: float | None = None) -> None:
+        self.score, self.method = score, method
+        self.vetoes = list(vetoes) if vetoes else []
+        self._signals, self._why, self.row, self.threshold = signals, why, row, threshold
+
+    @property
+    def signals(self) -> dict[str, float]:
+        """Feature name -> value (rounded; see :func:`~notes2anki.semantic.pair_features.explain`)."""
+        if self._signals is None:
+            self._signals = explain(self.row) if self.row is not None else {}
+        return self._signals
+
+    @signals.setter
+    def signals(self, value: dict[str, float]) -> None:
+        """Set the measured values shown for the pair."""
+        self._signals = value
+
+    @property
+    def why(self) -> str:
+        """Why a pair with no veto is not reported ("" when it is, or when nothing is known)."""
+        if self._why is None:
+            self._why = ""
+            if self.row is not None and self.threshold is not None and self.score < self.threshold:
+                self._why = (f"score {self.score:.2f} below threshold {self.threshold:.2f} "
+                             f"({_model_reason(pair_model.load(), self.row)})")
+        return self._why
+
+    @why.setter
+    def why(self, value: str) -> None:
+        """Set why the pair is not reported."""
+        self._why = value
 
     def accepted(self, threshold: float) -> bool:
         """Whether the pair is reported at ``threshold``: no veto and ``score >= threshold``."""
@@ -52,6 +83,18 @@ class Verdict:
     def reason(self) -> str:
         """The vetoes joined with "; " ("" when there is none)."""
         return "; ".join(self.vetoes) or self.why
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return (self.score, self.method, self.vetoes, self.reason, self.signals) == \
+            (other.score, other.method, other.vetoes, other.reason, other.signals)
+
+    def __repr__(self) -> str:
+        return f"Verdict(score={self.score!r}, method={self.method!r}, vetoes={self.vetoes!r})"
+
+
+_MIRRORED, _INSERTED = FEATURES.index("mirrored"), FEATURES.index("q_inserted")
 
 
 def _model_reason(model: pair_model.PairModel, row: np.ndarray) -> str:
@@ -84,15 +127,16 @@ def verdicts_from_rows(pairs: Sequence[tuple[int, int]], rows: np.ndarray, cover
     threshold = model.threshold if threshold is None else threshold
     probabilities = model.probability(rows) if len(pairs) else np.zeros(0)
     out: dict[tuple[int, int], Verdict] = {}
-    for (i, j), row, p in zip(pairs, rows, probabilities):
-        signals = explain(row)
-        if covered[i] and covered[j]:
-            verdict = Verdict(min(round(float(p), 4), 0.9999), "model", signals)  # 1.0: exact only
-            if verdict.score < threshold:
-                verdict.why = f"score {verdict.score:.2f} below threshold {threshold:.2f} ({_model_reason(model, row)})"
+    shapes = rows[:, [_MIRRORED, _INSERTED]].tolist() if len(pairs) else []
+    for (i, j), row, p, (mirror, inserted) in zip(pairs, rows, probabilities.tolist(), shapes):
+        if covered[i] and covered[j]:  # signals and the reason: on first use (see Verdict)
+            verdict = Verdict(min(round(p, 4), 0.9999), "model", None, why=None, row=row,  # 1.0: exact only
+                              threshold=threshold)
         else:
-            verdict = char_verdict(signals)
-        verdict.vetoes[:0] = structural_vetoes(signals)
+            verdict = char_verdict(explain(row))
+            verdict.row = row
+        if mirror or inserted:
+            verdict.vetoes[:0] = structural_vetoes({"mirrored": mirror, "q_inserted": inserted})
         out[(i, j)] = verdict
     return out
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ..parsers.inline_syntax import cloze_spans
 from ..parsers.plain_text import MASK
 from ..parsers.plain_text import plain_text as _token_text
+from . import text_memo
 
 if TYPE_CHECKING:  # pragma: no cover
     from notes2anki.model import Card
@@ -35,7 +36,11 @@ _CURLY_CLOZE = re.compile(r"(?<![\\\w^_}])\{(?:c?\d+[|:])?([^{}\n]*)\}")
 
 def plain_text(markdown: str) -> str:
     """The plain text of one field's Markdown, clozes shown as their answers (see the module docstring)."""
-    return _token_text(markdown) if markdown else ""
+    return text_memo.lookup("answer", markdown, _read) if markdown else ""
+
+
+def _read(markdown: str, mode: str) -> str:
+    return _token_text(markdown, cloze=mode)
 
 
 def _field_values(card: "Card") -> list[str]:
@@ -90,6 +95,6 @@ def question_and_answer(card: "Card") -> tuple[str, str]:
         return question_text(card), answer_text(card)
     values = _field_values(card)
     source = values[0] if values else ""
-    masked = _token_text(source, cloze="mask") if source else ""
+    masked = text_memo.lookup("mask", source, _read) if source else ""
     masked = masked.replace(MASK, f" {MASK} ")
     return " ".join(masked.split()), join_text(*_cloze_answers(source), answer_text(card))

@@ -113,23 +113,18 @@ def test_side_keys_follow_what_the_features_read():
     assert side_keys(other_file, [True] * 3)[0] != base[0] and side_keys(other_file, [True] * 3)[1:] == base[1:]
 
 
-def test_unchanged_vault_mines_no_candidates_and_an_edit_mines_again(tmp_path, monkeypatch):
-    import notes2anki.semantic.pair_cache as pair_cache
-
-    mined = []
-    real = pair_cache.candidate_pairs
-    monkeypatch.setattr(pair_cache, "candidate_pairs", lambda *a, **k: mined.append(1) or real(*a, **k))
+def test_unchanged_vault_mines_no_candidates_and_an_edit_searches_only_the_edited_card(tmp_path):
     with Embedder(cache_path=tmp_path / "cache.sqlite") as embedder:
         first = find_duplicates(cards(), embedder=embedder)
-        assert len(mined) == 1
+        assert first.judged.searched == len(FRONTS)  # cold: every card's neighbours
         again = find_duplicates(cards(), embedder=embedder)
-        assert len(mined) == 1, "the same cards and vectors: candidates and densities come from the cache"
+        assert again.replayed and again.judged.searched == 0
         edited = find_duplicates(cards(edit=4), embedder=embedder)
-        assert len(mined) == 2
+        assert 1 <= edited.judged.searched < len(FRONTS)  # the edited card (and lists that held it)
         plain = find_duplicates(cards(edit=4), embedder=embedder, use_cache=False)
     assert outcome(first) == outcome(again) and outcome(edited) == outcome(plain)
-    with EmbeddingCacheRows(tmp_path / "cache.sqlite") as count:
-        assert count("dupes-mining") == 1, "one mining entry per set of files, replaced after an edit"
+    stored = list((tmp_path / "cache.sqlite.dupes").glob("*.mining.pickle"))
+    assert len(stored) == 1, "one mining entry per set of files, replaced after an edit"
 
 
 class EmbeddingCacheRows:
@@ -145,3 +140,26 @@ class EmbeddingCacheRows:
 
     def __exit__(self, *exc):
         self.conn.close()
+
+
+def test_an_edit_measures_only_pairs_with_the_edited_card_or_a_card_whose_neighbourhood_changed(tmp_path):
+    from notes2anki.semantic.dupes import card_side
+    from notes2anki.semantic.pair_features import density
+
+    def densities(deck, embedder):
+        sides = [card_side(c) for c in deck]
+        card = embedder.embed([s.text for s in sides])
+        question = embedder.embed([s.question or s.text for s in sides])
+        rows = range(len(sides))
+        return {s.question: (round(a, 5), round(b, 5)) for s, a, b in zip(sides, density(card, rows), density(question, rows))}
+
+    with Embedder(cache_path=tmp_path / "cache.sqlite") as embedder:
+        find_duplicates(cards(), embedder=embedder)
+        edited = find_duplicates(cards(edit=4), embedder=embedder)
+        before, after = densities(cards(), embedder), densities(cards(edit=4), embedder)
+    new_question = FRONTS[4][0] + " (edited)"
+    moved = {q for q in after if q != new_question and after[q] != before.get(q)}
+    assert edited.judged.measured == len(edited.judged.measured_pairs) > 0
+    assert edited.judged.measured < edited.judged.candidates
+    for a, b in edited.judged.measured_pairs:
+        assert new_question in (a, b) or a in moved or b in moved, (a, b)

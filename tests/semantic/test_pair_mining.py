@@ -100,3 +100,76 @@ def test_one_pass_mining_and_density_equal_the_separate_computations():
     everyone = pair_cache._char_neighbours(matrix, list(range(300)), 10, CHAR_CANDIDATE_MIN)
     mixed = pair_cache._mixed_char_neighbours(matrix, is_covered, 10, CHAR_CANDIDATE_MIN, block=50)
     assert mixed == {(i, j) for i, j in everyone if not (is_covered[i] and is_covered[j])} and mixed
+
+
+# -- incremental search after an edit (incremental_mining) -------------------------------------------------
+
+from types import SimpleNamespace  # noqa: E402
+
+from notes2anki.semantic import incremental_mining  # noqa: E402
+from notes2anki.semantic.pair_features import Side  # noqa: E402
+
+
+def fake_enc(vectors: np.ndarray, names: list[str]) -> SimpleNamespace:
+    sides = [Side(name, "", name) for name in names]
+    question = np.roll(vectors, 1, axis=1)  # another space, same unit rows
+    return SimpleNamespace(sides=sides, card=vectors, question=question)
+
+
+def mined(enc, covered, path):
+    found, dc, dq, done = incremental_mining.mine(enc, covered, 10, 0.35, 5, "s", path)
+    return found, dc, dq, done
+
+
+def named(enc, found):
+    return {frozenset((enc.sides[i].text, enc.sides[j].text)) for i, j in found}
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("change", ["edit", "add", "delete", "edit-uncover", "delete-tied"])
+def test_incremental_search_after_a_change_equals_a_cold_search(tmp_path, change, ties):
+    v = clustered(400, dim=32)
+    if ties:  # the same question asked on 15 cards: lists end in ties
+        v[30:45] = v[30]
+    names = [f"card {n}" for n in range(len(v))]
+    covered = [n % 37 != 5 for n in range(len(v))]
+    path = tmp_path / "mining.pickle"
+    first = mined(fake_enc(v, names), covered, path)
+    assert first[3] == {"searched": sum(covered), "cold": True}
+    v2, names2, covered2 = v.copy(), list(names), list(covered)
+    if change == "edit":
+        v2[7] = v[200] + 0.05 * v[8]  # joins another cluster
+        v2[7] /= np.linalg.norm(v2[7])
+        names2[7] = "card 7 edited"
+    elif change == "add":
+        v2 = np.vstack([v, (v[3] + v[9])[None] / np.linalg.norm(v[3] + v[9])])
+        names2.append("new card")
+        covered2.append(True)
+    elif change == "delete":
+        keep = [n for n in range(len(v)) if n != 12]
+        v2, names2, covered2 = v[keep], [names[n] for n in keep], [covered[n] for n in keep]
+    elif change == "delete-tied":
+        keep = [n for n in range(len(v)) if n not in (33, 40)]
+        v2, names2, covered2 = v[keep], [names[n] for n in keep], [covered[n] for n in keep]
+    else:
+        covered2[20] = False
+    enc2 = fake_enc(v2, names2)
+    warm = mined(enc2, covered2, path)
+    cold = mined(fake_enc(v2, names2), covered2, None)
+    assert not warm[3]["cold"] and warm[3]["searched"] < 40  # the changed rows and a few whose list lost one
+    assert named(enc2, warm[0]) == named(enc2, cold[0])
+    np.testing.assert_allclose(warm[1], cold[1], atol=1e-6)
+    np.testing.assert_allclose(warm[2], cold[2], atol=1e-6)
+    assert mined(fake_enc(v2, names2), covered2, path)[3]["searched"] == 0  # nothing changed since
+
+
+def test_incremental_search_agrees_with_the_plain_candidate_search():
+    from notes2anki.semantic.pair_cache import candidate_pairs
+
+    v = clustered(300, dim=32)
+    enc = fake_enc(v, [f"c{n}" for n in range(len(v))])
+    enc.density_card = enc.density_q = None
+    enc.answer = v
+    found, dc, dq, _ = mined(enc, [True] * len(v), None)
+    assert set(candidate_pairs(enc, [True] * len(v), 10)) == found
+    np.testing.assert_allclose(enc.density_card, dc, atol=1e-6)

@@ -1,0 +1,119 @@
+"""Character n-gram vectors of texts, kept between runs (issue 13: n-gramming every card of a 10,000-card
+vault, and importing scikit-learn to do it, took 4–7 s a run when a few cards are in a language the model
+does not read).
+
+:func:`vectors` is what :func:`notes2anki.semantic.pair_features.fill_chars` goes through: each distinct text
+is n-grammed once per process (:func:`~notes2anki.semantic.pair_features.char_vectors` reads one text at a
+time, so a row does not depend on the others); scikit-learn is imported only when a text is new.
+:func:`load` / :func:`save` keep the rows one duplicate check used beside its stored result
+(``<cache file>.dupes/<entry>.chargrams.pickle``), tied to :func:`version` (the source of
+``pair_features.py`` and scikit-learn's version). A file that cannot be read is ignored; nothing here raises.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from notes2anki.fileio import atomic_write
+
+SUFFIX = ".chargrams.pickle"
+MAX_ENTRIES = 300_000  # texts held in one process; beyond this the memo starts again
+
+_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # text -> (column indices, values) of its unit row
+_touched: set[str] = set()
+_fresh = 0
+_loaded = 0
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    """What stored rows depend on: the n-gram code (``pair_features.py``) and scikit-learn's version."""
+    from importlib import metadata
+
+    from notes2anki.semantic import pair_features
+
+    try:
+        sklearn_version = metadata.version("scikit-learn")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
+        sklearn_version = "-"
+    digest = hashlib.sha256(sklearn_version.encode())
+    try:
+        digest.update(Path(pair_features.__file__).read_bytes())
+    except OSError:
+        digest.update(b"pair_features.py")
+    return digest.hexdigest()[:16]
+
+
+def vectors(texts: Sequence[str], compute: Callable[[list[str]], object], width: int):
+    """The CSR matrix (len(texts) x ``width``) of the texts' n-gram rows: known rows from the memo, the new
+    texts' rows from ``compute(new texts)`` (a sparse matrix, one row per text) in one call."""
+    global _fresh
+    from scipy import sparse
+
+    missing = list(dict.fromkeys(t for t in texts if t not in _rows))
+    if missing:
+        if len(_rows) + len(missing) > MAX_ENTRIES:
+            _rows.clear()
+            _touched.clear()
+            missing = list(dict.fromkeys(texts))
+        found = sparse.csr_matrix(compute(missing))
+        found.sort_indices()
+        for k, text in enumerate(missing):
+            start, stop = found.indptr[k], found.indptr[k + 1]
+            _rows[text] = (found.indices[start:stop].copy(), found.data[start:stop].copy())
+        _fresh += len(missing)
+    parts = [_rows[t] for t in texts]
+    _touched.update(texts)
+    lengths = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
+    indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+    data = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.float64)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(parts), width))
+
+
+def path_for(folder: Path, entry: str) -> Path:
+    """The file that keeps the n-gram rows of stored result ``entry`` in ``folder``."""
+    return folder / (entry + SUFFIX)
+
+
+def load(path: Path) -> None:
+    """Add the rows stored in ``path`` (same :func:`version` only) and start recording which texts this run
+    uses."""
+    global _fresh, _loaded
+    _touched.clear()
+    _fresh, _loaded = 0, 0
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+        if not isinstance(data, dict) or data.get("version") != version():
+            return
+        texts, indptr, indices, values = data["texts"], data["indptr"], data["indices"], data["data"]
+        for k, text in enumerate(texts):
+            _rows.setdefault(text, (indices[indptr[k]:indptr[k + 1]], values[indptr[k]:indptr[k + 1]]))
+        _loaded = len(texts)
+    except Exception:  # missing, corrupt, another layout: n-grammed again
+        return
+
+
+def save(path: Path) -> None:
+    """Store the rows used since :func:`load` in ``path`` (nothing when none was new); failures ignored."""
+    if not _fresh and len(_touched) == _loaded:
+        return
+    texts = sorted(t for t in _touched if t in _rows)
+    parts = [_rows[t] for t in texts]
+    indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p[0]) for p in parts], out=indptr[1:])
+    data = {"version": version(), "texts": texts, "indptr": indptr,
+            "indices": np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int32),
+            "data": np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass

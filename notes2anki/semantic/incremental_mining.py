@@ -1,0 +1,189 @@
+"""Candidate search after an edit (issue 13): only the edited, added and removed cards' rows are searched.
+
+The exact search (:func:`~notes2anki.semantic.pair_cache.candidate_pairs`) is O(N²): at 10,000 cards it was
+the largest cost of a duplicate check after editing one card. Here each covered side keeps, with the last
+result (``<cache file>.dupes/<entry>.mining.pickle``), its :data:`EXTRA` + max(k, DENSITY_K) nearest
+neighbours by card-text and by question cosine (sorted, with their cosines). After an edit:
+
+* the rows of new sides (edited or added; a side is identified by its texts, coverage and vectors) and of
+  sides whose stored list held a removed side are searched against every covered side (one block of
+  matrix products);
+* every other side's list takes the new sides that beat its last entry (their cosines are that block's
+  columns); its local density (mean cosine to its DENSITY_K nearest) is recomputed only if its list changed;
+* a side whose list ends in a tie with its k-th best is searched again in full (a tie decides nothing).
+
+The candidates of a side are the neighbours at or above both its k-th best cosine and CANDIDATE_MIN (all
+ties included), on the cold and the incremental path alike, so both give the same pairs (tested).
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from notes2anki.fileio import atomic_write
+
+EXTRA = 1
+FORMAT = 2
+BLOCK = 1024
+MAX_BLOCK_BYTES = 64 * 1024 * 1024
+
+
+def side_identity(enc, is_covered: Sequence[bool]) -> list[str]:
+    """Per side: a hash of its texts, coverage and card/question vectors (what its neighbours depend on)."""
+    out = []
+    for i, side in enumerate(enc.sides):
+        digest = hashlib.sha256("\x1f".join((side.question, side.answer, side.text, str(bool(is_covered[i])))
+                                            ).encode("utf-8", "surrogatepass"))
+        digest.update(np.ascontiguousarray(enc.card[i]).tobytes())
+        digest.update(np.ascontiguousarray(enc.question[i]).tobytes())
+        out.append(digest.hexdigest())
+    return out
+
+
+def _search(vectors: np.ndarray, cov: np.ndarray, query: np.ndarray, width: int, k: int, kd: int,
+            min_score: float):
+    """For the ``query`` positions (into ``cov``): their ``width`` best neighbours among the ``cov`` rows of
+    ``vectors`` (positions into ``cov``, cosines, sorted best first), their local density (mean of the ``kd``
+    best, as the cold search computes it) and, for rows whose list ends in a tie with the k-th best, every
+    neighbour at or above that limit (``extras``: query position -> positions)."""
+    n = len(cov)
+    sub = np.ascontiguousarray(vectors[cov], dtype=np.float32)
+    idx = np.zeros((len(query), width), dtype=np.int64)
+    val = np.zeros((len(query), width), dtype=np.float32)
+    density = np.zeros(len(query), dtype=np.float64)
+    extras: dict[int, np.ndarray] = {}
+    step = max(1, min(BLOCK, MAX_BLOCK_BYTES // (5 * n)))
+    for start in range(0, len(query), step):
+        part = query[start:start + step]
+        scores = sub[part] @ sub.T
+        scores[np.arange(len(part)), part] = -np.inf
+        density[start:start + len(part)] = np.partition(scores, n - kd, axis=1)[:, n - kd:].mean(axis=1)
+        top = np.argpartition(scores, n - width, axis=1)[:, n - width:]
+        values = np.take_along_axis(scores, top, axis=1)
+        order = np.argsort(-values, axis=1, kind="stable")
+        top, values = np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1)
+        idx[start:start + len(part)], val[start:start + len(part)] = top, values
+        limit = np.maximum(values[:, k - 1], min_score)
+        for r in np.nonzero(values[:, -1] >= limit)[0].tolist():  # a tie reaches the end of the list
+            extras[int(part[r])] = np.nonzero(scores[r] >= limit[r])[0]
+    return idx, val, density, extras
+
+
+def _pairs(cov, idx, val, extras: dict, k: int, min_score: float, found: set) -> None:
+    """Add each row's candidates (neighbours >= max(k-th best, min_score), all ties included: ``extras``) to
+    ``found`` (pairs of side indices)."""
+    limit = np.maximum(val[:, k - 1], min_score)
+    rows, slots = np.nonzero(val >= limit[:, None])
+    cols = idx[rows, slots]
+    for r, c in zip(cov[rows].tolist(), cov[cols].tolist()):
+        found.add((r, c) if r < c else (c, r))
+    for r, more in extras.items():
+        a = int(cov[r])
+        for b in cov[more].tolist():
+            found.add((a, b) if a < b else (b, a))
+
+
+def mine(enc, is_covered: Sequence[bool], top_k: int, min_score: float, density_k: int, settings: str,
+         path: Path | None) -> tuple[set[tuple[int, int]], np.ndarray, np.ndarray, dict]:
+    """Embedding candidate pairs among the covered sides of ``enc`` (see the module doc), the card and
+    question densities (arrays over all sides, 0 for uncovered) and what was done (``searched`` rows,
+    ``cold``). ``settings``: a digest of everything else the result depends on; ``path``: the stored lists
+    (None: search everything, store nothing)."""
+    n_all = len(enc.sides)
+    cov = np.array([i for i, c in enumerate(is_covered) if c], dtype=np.int64)
+    n = len(cov)
+    densities = [np.zeros(n_all, dtype=np.float64), np.zeros(n_all, dtype=np.float64)]
+    found: set[tuple[int, int]] = set()
+    if n < 2:
+        return found, densities[0], densities[1], {"searched": 0, "cold": True}
+    k, kd = max(1, min(top_k, n - 1)), min(density_k, n - 1)
+    width = min(n - 1, max(k, kd) + EXTRA)
+    keys = side_identity(enc, is_covered)
+    cov_keys = [keys[i] for i in cov]
+    old = _load(path, settings, width, k, kd) if path is not None and len(set(cov_keys)) == n else None
+    spaces = (enc.card, enc.question)
+    state = {"format": FORMAT, "settings": settings, "width": width, "k": k, "kd": kd, "keys": cov_keys,
+             "idx": [], "val": [], "density": [], "extras": []}
+    searched = 0
+    if old is None:
+        for s, vectors in enumerate(spaces):
+            idx, val, dens, extras = _search(vectors, cov, np.arange(n), width, k, kd, min_score)
+            _pairs(cov, idx, val, extras, k, min_score, found)
+            densities[s][cov] = dens
+            state["idx"].append(idx), state["val"].append(val), state["density"].append(dens)
+            state["extras"].append(extras)
+        searched = n
+    else:
+        where = {key: p for p, key in enumerate(cov_keys)}
+        old_to_new = np.array([where.get(key, -1) for key in old["keys"]], dtype=np.int64)
+        new_from_old = np.full(n, -1, dtype=np.int64)
+        new_from_old[old_to_new[old_to_new >= 0]] = np.nonzero(old_to_new >= 0)[0]
+        fresh = np.nonzero(new_from_old < 0)[0]
+        kept = np.nonzero(new_from_old >= 0)[0]
+        for s, vectors in enumerate(spaces):
+            idx = np.zeros((n, width), dtype=np.int64)
+            val = np.zeros((n, width), dtype=np.float32)
+            dens = np.zeros(n, dtype=np.float64)
+            idx[kept] = old_to_new[old["idx"][s][new_from_old[kept]]]
+            val[kept] = old["val"][s][new_from_old[kept]]
+            dens[kept] = old["density"][s][new_from_old[kept]]
+            redo = set(fresh.tolist()) | set(kept[(idx[kept] < 0).any(axis=1)].tolist())
+            extras = {}
+            for r, more in old["extras"][s].items():
+                u, moved = int(old_to_new[r]), old_to_new[more]
+                if u >= 0:
+                    if (moved < 0).any():
+                        redo.add(u)  # a tied neighbour went: search it again
+                    else:
+                        extras[u] = moved
+            if len(fresh):  # the new sides' cosines to everyone: insert them where they beat a list's end
+                sub = np.ascontiguousarray(vectors[cov], dtype=np.float32)
+                cross = sub @ sub[fresh].T  # (n, fresh)
+                cross[fresh, np.arange(len(fresh))] = -np.inf
+                beats = np.nonzero((cross >= val[:, -1:]).any(axis=1))[0]
+                for u in beats.tolist():
+                    if u in redo or u in extras:  # (a row with ties: searched again)
+                        redo.add(u)
+                        continue
+                    merged_idx = np.concatenate([idx[u], fresh])
+                    merged_val = np.concatenate([val[u], cross[u]])
+                    order = np.argsort(-merged_val, kind="stable")[:width]  # a tie at the end: either one
+                    idx[u], val[u] = merged_idx[order], merged_val[order]
+                    dens[u] = float(val[u][:kd].mean())
+                    if val[u][-1] >= max(val[u][k - 1], min_score):
+                        redo.add(u)  # now a tie reaches the end of its list
+            rows = np.array(sorted(redo), dtype=np.int64)
+            for u in rows.tolist():
+                extras.pop(u, None)
+            if len(rows):
+                idx[rows], val[rows], dens[rows], more = _search(vectors, cov, rows, width, k, kd, min_score)
+                extras.update(more)
+            searched = max(searched, len(rows))
+            _pairs(cov, idx, val, extras, k, min_score, found)
+            densities[s][cov] = dens
+            state["idx"].append(idx), state["val"].append(val), state["density"].append(dens)
+            state["extras"].append(extras)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError):
+            pass
+    return found, densities[0], densities[1], {"searched": searched, "cold": old is None}
+
+
+def _load(path: Path, settings: str, width: int, k: int, kd: int) -> dict | None:
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # missing, corrupt: search everything
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("settings") != settings \
+            or (data.get("width"), data.get("k"), data.get("kd")) != (width, k, kd) \
+            or len(data.get("idx", ())) != 2 or len(data.get("extras", ())) != 2 or len(data.get("keys", ())) != len(data["idx"][0]):
+        return None
+    return data

@@ -1,0 +1,93 @@
+"""Plain texts of field Markdown, kept between runs (issue 13: after an edit of one card of a 10,000-card
+vault, reading every field's Markdown into plain text again took 3–8 s).
+
+:func:`lookup` is the memo :func:`notes2anki.semantic.text.plain_text` goes through: within a process each
+distinct (mode, Markdown) is read once. :func:`load` / :func:`save` keep the texts one duplicate check used in
+a file beside its stored result (``<cache file>.dupes/<entry>.texts.pickle``, see
+:mod:`~notes2anki.semantic.dupes_memo`), so the next run reads only new or edited fields. The file is tied
+to :func:`version` (TEXT_VERSION, the sources of the parsers, of ``semantic/text.py`` and markdown-it-py's
+version): any change there and it is ignored. A file that cannot be read is ignored; nothing here raises.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from notes2anki.fileio import atomic_write
+
+SUFFIX = ".texts.pickle"
+MAX_ENTRIES = 500_000  # in one process; beyond this the memo starts again (bounded memory)
+
+_memo: dict[tuple[str, str], str] = {}
+_touched: set[tuple[str, str]] = set()
+_fresh = 0  # texts computed since the last load (0: the stored file is still complete)
+_loaded = 0
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    """What the stored texts depend on: TEXT_VERSION, the parsers' code (as the parse cache hashes it), the
+    source of ``semantic/text.py`` and markdown-it-py's version."""
+    import markdown_it
+
+    from notes2anki import parse_cache
+    from notes2anki.semantic import text
+
+    digest = hashlib.sha256(f"{text.TEXT_VERSION}:{parse_cache.code_version()}:{markdown_it.__version__}".encode())
+    try:
+        digest.update(Path(text.__file__).read_bytes())
+    except OSError:
+        digest.update(b"text.py")
+    return digest.hexdigest()[:16]
+
+
+def lookup(mode: str, markdown: str, compute: Callable[[str, str], str]) -> str:
+    """The plain text of ``markdown`` in ``mode`` ("answer" / "mask", the cloze display): from the memo, or
+    ``compute(markdown, mode)`` once."""
+    global _fresh
+    key = (mode, markdown)
+    value = _memo.get(key)
+    if value is None:
+        if len(_memo) >= MAX_ENTRIES:
+            _memo.clear()
+            _touched.clear()
+        value = _memo[key] = compute(markdown, mode)
+        _fresh += 1
+    _touched.add(key)
+    return value
+
+
+def path_for(folder: Path, entry: str) -> Path:
+    """The file that keeps the texts of stored result ``entry`` in ``folder``."""
+    return folder / (entry + SUFFIX)
+
+
+def load(path: Path) -> None:
+    """Add the texts stored in ``path`` to the memo (when they were stored by the same :func:`version`) and
+    start recording which texts this run uses."""
+    global _fresh, _loaded
+    _touched.clear()
+    _fresh, _loaded = 0, 0
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # missing, corrupt, another layout: computed again
+        return
+    if isinstance(data, dict) and data.get("version") == version() and isinstance(data.get("texts"), dict):
+        _memo.update(data["texts"])
+        _loaded = len(data["texts"])
+
+
+def save(path: Path) -> None:
+    """Store the texts used since :func:`load` in ``path`` (nothing when none was new); failures ignored."""
+    if not _fresh and len(_touched) == _loaded:
+        return
+    texts = {key: _memo[key] for key in _touched if key in _memo}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, pickle.dumps({"version": version(), "texts": texts}, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass

@@ -1,0 +1,71 @@
+"""Card-text vectors of the last duplicate check, kept beside its stored result (issue 13: after an edit of
+one card of a 10,000-card vault, reading 30,000 vectors back from the embedding cache's SQLite took 1.6 s).
+
+:class:`VectorMemo` wraps an embed function (texts -> unit rows, e.g.
+:meth:`~notes2anki.semantic.encoder.Embedder.embed`): texts embedded by the last check come from one array
+(``<cache file>.dupes/<entry>.vectors.pickle``; the entry is per model, see
+:mod:`~notes2anki.semantic.dupes_memo`), the others from ``embed`` (the cache, or the model). Tied to
+TEXT_VERSION and the embedder's model key. A file that cannot be read is ignored; nothing here raises.
+"""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from notes2anki.fileio import atomic_write
+
+SUFFIX = ".vectors.pickle"
+
+
+class VectorMemo:
+    """``embed`` through the vectors stored in ``path`` for model ``key`` (see the module doc)."""
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray], path: Path, key: str, stats=None):
+        from notes2anki.semantic.text import TEXT_VERSION
+
+        self._embed, self.path, self.key, self.stats = embed, path, f"{key}\0{TEXT_VERSION}", stats
+        self.rows: dict[str, np.ndarray] = {}
+        self.used: dict[str, np.ndarray] = {}
+        self.changed = False
+        try:
+            with open(path, "rb") as handle:
+                data = pickle.load(handle)
+            if isinstance(data, dict) and data.get("key") == self.key:
+                self.rows = dict(zip(data["texts"], data["vectors"]))
+        except Exception:  # missing, corrupt: from the embedding cache
+            self.rows = {}
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """A (len(texts), dim) float32 array of unit vectors, as ``embed`` gives them."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self.rows))
+        if missing:
+            fresh = self._embed(missing)
+            if fresh.ndim != 2 or fresh.shape[0] != len(missing):
+                return self._embed(list(texts))
+            self.rows.update(zip(missing, fresh))
+            self.changed = True
+        elif self.stats is not None:
+            self.stats.cached += len(set(texts))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        out = [self.rows[t] for t in texts]
+        if len({v.shape[0] for v in out}) != 1:  # another size stored: ask the cache for all
+            return self._embed(list(texts))
+        self.used.update(zip(texts, out))
+        return np.stack(out).astype(np.float32, copy=False)
+
+    def save(self) -> None:
+        """Store the vectors used since loading (nothing when all came from the file and it held no more)."""
+        if not self.changed and len(self.used) == len(self.rows):
+            return
+        texts = list(self.used)
+        data = {"key": self.key, "texts": texts,
+                "vectors": np.stack([self.used[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError):
+            pass

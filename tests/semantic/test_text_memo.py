@@ -1,0 +1,91 @@
+"""Plain texts kept between runs (semantic/text_memo.py): same texts as reading the Markdown, and an edit
+reads only the edited field."""
+from __future__ import annotations
+
+import pickle
+
+from notes2anki.model import Card
+from notes2anki.parsers.plain_text import plain_text as token_text
+from notes2anki.semantic import text_memo
+from notes2anki.semantic.text import card_text, question_and_answer
+
+
+def cloze(text: str, line: int) -> Card:
+    return Card("Cloze", {"Text": text, "Back Extra": ""}, file="n.md", line=line)
+
+
+def basic(front: str, back: str, line: int) -> Card:
+    return Card("Basic", {"Front": front, "Back": back}, file="n.md", line=line)
+
+
+CARDS = [basic("What is **mitosis**?", "Cell division ([[Cell|cells]])", 1),
+         basic("$2\\pi r$ is the circumference of?", "A circle `r`", 6),
+         cloze("The {{c1::mitochondria}} is the powerhouse", 11)]
+
+
+def test_stored_texts_are_the_texts_and_an_edit_reads_only_the_edited_field(tmp_path):
+    path = text_memo.path_for(tmp_path, "entry")
+    text_memo._memo.clear()
+    text_memo.load(path)
+    first = [(card_text(c), question_and_answer(c)) for c in CARDS]
+    assert first[0][0] == token_text("What is **mitosis**?") + " | " + token_text("Cell division ([[Cell|cells]])")
+    assert first[2][1][0] == " ".join(token_text(CARDS[2].fields["Text"], cloze="mask").replace("[...]", " [...] ").split())
+    text_memo.save(path)
+    stored = pickle.loads(path.read_bytes())
+    assert stored["version"] == text_memo.version() and ("answer", "What is **mitosis**?") in stored["texts"]
+
+    text_memo._memo.clear()  # a new process
+    text_memo.load(path)
+    edited = [basic("What is **meiosis**?", CARDS[0].fields["Back"], 1), *CARDS[1:]]
+    again = [(card_text(c), question_and_answer(c)) for c in edited]
+    assert text_memo._fresh == 1  # only the edited front was read
+    assert again[1:] == first[1:] and again[0][0].startswith("What is meiosis?")
+    text_memo.save(path)
+    assert ("answer", "What is **mitosis**?") not in pickle.loads(path.read_bytes())["texts"]  # unused: gone
+
+
+def test_texts_of_another_version_or_a_corrupt_file_are_read_again(tmp_path):
+    path = text_memo.path_for(tmp_path, "entry")
+    path.write_bytes(pickle.dumps({"version": "other", "texts": {("answer", "What is **mitosis**?"): "wrong"}}))
+    text_memo._memo.clear()
+    text_memo.load(path)
+    assert card_text(CARDS[0]).startswith("What is mitosis?")
+    path.write_bytes(b"not a pickle")
+    text_memo._memo.clear()
+    text_memo.load(path)
+    assert card_text(CARDS[0]).startswith("What is mitosis?") and text_memo._fresh == 2
+
+
+def test_stored_chargram_rows_and_vectors_are_the_computed_ones(tmp_path):
+    import numpy as np
+
+    from notes2anki.semantic import chargram_memo
+    from notes2anki.semantic.pair_features import _CHAR_FEATURES, char_vectors
+    from notes2anki.semantic.vector_memo import VectorMemo
+
+    texts = ["What is mitosis?", "何か？", "What is mitosis?", "x"]
+    path = chargram_memo.path_for(tmp_path, "entry")
+    chargram_memo._rows.clear()
+    chargram_memo.load(path)
+    first = chargram_memo.vectors(texts, char_vectors, _CHAR_FEATURES)
+    assert (first != char_vectors(texts)).nnz == 0
+    chargram_memo.save(path)
+    chargram_memo._rows.clear()
+    chargram_memo.load(path)
+    again = chargram_memo.vectors([*texts, "new text"], lambda t: (_ for _ in ()).throw(AssertionError)
+                                  if t != ["new text"] else char_vectors(t), _CHAR_FEATURES)
+    assert (again != char_vectors([*texts, "new text"])).nnz == 0 and chargram_memo._fresh == 1
+
+    asked = []
+
+    def embed(batch):
+        asked.append(list(batch))
+        return np.array([[len(t), 1.0] for t in batch], dtype=np.float32)
+
+    memo = VectorMemo(embed, tmp_path / "v.pickle", "model")
+    assert np.array_equal(memo(["a", "bb", "a"]), embed(["a", "bb", "a"]))
+    memo.save()
+    asked.clear()
+    memo = VectorMemo(embed, tmp_path / "v.pickle", "model")
+    assert np.array_equal(memo(["bb", "ccc"]), embed(["bb", "ccc"])) and asked[0] == ["ccc"]
+    assert VectorMemo(embed, tmp_path / "v.pickle", "other model").rows == {}

@@ -196,3 +196,18 @@ def test_a_package_changed_behind_the_builds_back_is_written_again(tmp_path):
     for state in (tmp_path / "state").glob("*.json"):
         state.write_text(state.read_text("utf-8"), "utf-8")  # another build rewrote the state
     assert cli(build, tmp_path)[0]["packages"] == 1
+
+
+def test_a_cache_health_warning_is_said_once_not_replayed(tmp_path):
+    # Tester (h12): "embedding cache … is not a SQLite database … rebuilding it" came back on every later
+    # run with the same cards, after the cache had been rebuilt: warnings about the run's own cache are
+    # not part of the stored result.
+    path = tmp_path / "cache.sqlite"
+    path.write_bytes(b"garbage, not a database\n" * 4)
+    with Embedder(cache_path=path) as embedder:
+        first = find_duplicates(cards(), embedder=embedder)
+    assert any("not a SQLite database" in w for w in first.warnings)
+    with Embedder(cache_path=path) as embedder:
+        again = find_duplicates(cards(), embedder=embedder)
+    assert again.replayed and outcome(again)[:-1] == outcome(first)[:-1]  # same result, but for the warning
+    assert not any("SQLite" in w for w in again.warnings), again.warnings

@@ -41,7 +41,7 @@ def dupes_command(vault, threshold, as_json, fail, model, explain):
     more cards that are all duplicates of one another. Pairs kept on purpose go in `.notes2anki.toml`:
     [dupes] ignore = [["a.md:12", "b.md:40"], [1768062256217, 1768062256218]].
     """
-    from ..semantic.dupes import find_duplicates, settings_from_config
+    from ..semantic.dupes import card_json, find_duplicates, settings_from_config
     from ..semantic.encoder import EncoderError
 
     config, loaded, diags = load_for_command(vault)
@@ -58,7 +58,11 @@ def dupes_command(vault, threshold, as_json, fail, model, explain):
     diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]
     show_diagnostics(diags)
     if as_json:
-        print_json(report.to_json())
+        data = report.to_json()
+        if explain:  # the close pairs not reported, closest first, as the table shows them
+            data["rejected"] = [{"a": card_json(r.a), "b": card_json(r.b), "score": round(r.score, 4),
+                                 "reason": r.reason} for r in report.rejected[:EXPLAIN_LIMIT]]
+        print_json(data)
     else:
         render(report)
         if explain:

@@ -115,6 +115,8 @@ class DuplicateReport:
     uncovered: int = 0  # cards the model does not read, compared by character n-grams
     judged: JudgeStats = field(default_factory=JudgeStats)  # candidate pairs: cached / measured
     replayed: bool = False  # the stored result of an unchanged check (see dupes_memo)
+    # warnings about this run only (the cache or model it used: corrupt, locked…), never stored for a replay
+    run_warnings: list[str] = field(default_factory=list, repr=False)
     _rejected: list[Rejection] = field(default_factory=list, repr=False)
     _load_rejected: Callable[[], list[Rejection]] | None = field(default=None, repr=False, compare=False)
 
@@ -273,6 +275,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
                 vectors.save()
         report.encoded = embedder.stats.encoded
         report.warnings.extend(embedder.warnings)
+        report.run_warnings.extend(embedder.warnings)
     finally:
         if own:
             embedder.close()

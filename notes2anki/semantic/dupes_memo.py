@@ -230,7 +230,7 @@ def remember(report: Any, live: Sequence[Any], kept: Sequence[Any], memo: Memo) 
         "kept": [where[card.key] for card in kept],
         "pairs": [(where[p.a.key], where[p.b.key], p.score, p.kind, p.signals, p.method) for p in report.pairs],
         "groups": [([where[c.key] for c in g.cards], g.score, g.exact) for g in report.groups],
-        "warnings": list(report.warnings), "uncovered": report.uncovered, "ignored": report.ignored,
+        "warnings": [w for w in report.warnings if w not in report.run_warnings], "uncovered": report.uncovered, "ignored": report.ignored,
         "candidates": report.judged.candidates,
     }
     save(memo, data, pack_rejected(report.rejected, where))

@@ -79,6 +79,11 @@ def test_explain_shows_why_a_close_pair_was_not_reported(vault):
     rejected = result.stdout.split("Close pairs not reported")[1]
     assert "TLS 1.2" in rejected and "TLS 1.3" in rejected
     assert "below threshold" in rejected and "against:" in rejected  # the measurements that weighed against
+    # with --json the same pairs come as "rejected" (tester h12: --explain --json dropped them silently)
+    data = json.loads(run(vault, "--explain", "--json").stdout)
+    tls = [r for r in data["rejected"] if "TLS 1.2" in r["a"]["front"] + r["b"]["front"]]
+    assert tls and "below threshold" in tls[0]["reason"] and 0 <= tls[0]["score"] < 1
+    assert "rejected" not in json.loads(run(vault, "--json").stdout)
 
 
 def test_ignore_list_and_threshold_from_the_config(vault):

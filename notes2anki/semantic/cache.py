@@ -300,12 +300,7 @@ class EmbeddingCache:
         return gone
 
     def _prune_daily(self) -> None:
-        try:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = 'pruned'").fetchone()
-            last = float(row[0]) if row else 0.0
-        except (sqlite3.Error, ValueError):
-            last = 0.0
-        if time.time() - last >= DAY:
+        if due_for_pruning(self._conn):
             self.prune()
 
     def __len__(self) -> int:
@@ -353,8 +348,20 @@ def _ordered(a: str, b: str) -> tuple[str, str]:
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
+    """Whether a SQLite error means another process holds the file (locked / busy)."""
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def due_for_pruning(conn: sqlite3.Connection) -> bool:
+    """Whether a cache database (with a ``meta`` table whose key ``pruned`` holds the last pruning time, Unix
+    seconds) was last pruned a day or more ago; unreadable or missing counts as never."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'pruned'").fetchone()
+        last = float(row[0]) if row else 0.0
+    except (sqlite3.Error, ValueError):
+        last = 0.0
+    return time.time() - last >= DAY
 
 
 def _env_number(name: str, default: float) -> float:

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from .cache import _is_busy, due_for_pruning  # one rule for both SQLite caches
+
 APP_ID = "notes2anki-results"
 SCHEMA_VERSION = "1"
 FILE_NAME = "results.sqlite"
@@ -275,12 +277,7 @@ class ResultCache:
         return gone
 
     def _prune_daily(self) -> None:
-        try:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = 'pruned'").fetchone()
-            last = float(row[0]) if row else 0.0
-        except (sqlite3.Error, ValueError):
-            last = 0.0
-        if time.time() - last >= DAY:
+        if due_for_pruning(self._conn):
             self.prune()
 
     def count(self, kind: str | None = None) -> int:
@@ -298,11 +295,6 @@ class ResultCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 def _env_days() -> float:

@@ -50,6 +50,11 @@ shape
     reverse (:func:`mirrored`): both shapes are absent from the labelled data, so they reject a pair
     outright (:func:`notes2anki.semantic.scoring.structural_vetoes`) instead of being weighed.
 
+how the cards are built (:mod:`~notes2anki.semantic.pair_cues`)
+    ``answer_in_question`` / ``answer_in_question_both`` one card's answer named in the other's question,
+    the larger / smaller of the two directions (inverse questions, Basic vs Cloze); ``answer_gap`` the
+    question cosine minus the answer cosine, floored at 0 (sibling cards: alike questions, other answers).
+
 A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
 Word vectors are embedded once per distinct content word (:func:`fill_words`, cached with the card vectors).
 """

@@ -13,7 +13,10 @@ A duplicate states the same fact; the ways it is restated follow from how cards 
   momentum μ = 0 mean?" / "What does a high momentum μ mean?", "How do I apply R_BE?" / "How do I apply
   R_EB?" — questions nearly the same, answers saying different things. ``answer_gap`` is the question
   cosine minus the answer cosine, floored at 0 (how much closer the questions are than what they
-  answer); duplicates restate one answer, so their gap is small.
+  answer); duplicates restate one answer, so their gap is small;
+* **template siblings** are one question with a slot filled otherwise, often by a symbol the word
+  tokenizer does not keep ("How do I apply R_BE?" / "How do I apply R_EB?", "a_1 a_2 a_3" / "b_1 b_2
+  b_3"): ``q_template`` (:func:`q_template`) reads the raw tokens, case and symbols kept.
 
 Words are matched as everywhere in the judge (:func:`~notes2anki.semantic.contrast.tokens`; same up to an
 inflection, a typo, an abbreviation, or the initials of a run of words: "SA node" / "sinoatrial node" is
@@ -22,12 +25,16 @@ matched by the sentence model, "AVC" / "average variable cost" by initials). Eac
 """
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from . import contrast
 
-NAMES = ("answer_in_question", "answer_in_question_both", "answer_gap")
-RANGES = {"answer_in_question": (0.0, 1.0), "answer_in_question_both": (0.0, 1.0), "answer_gap": (0.0, 2.0)}
+NAMES = ("answer_in_question", "answer_in_question_both", "answer_gap", "q_template")
+RANGES = {"answer_in_question": (0.0, 1.0), "answer_in_question_both": (0.0, 1.0), "answer_gap": (0.0, 2.0),
+          "q_template": (0.0, 1.0)}
+_RAW = re.compile(r"\w+|[^\w\s]")  # words, numbers and single symbols, case kept
 MAX_ANSWER_WORDS = 12  # a longer answer is an explanation, not a term another prompt would name
 
 
@@ -62,9 +69,24 @@ def cues(question_a: str, answer_a: str, question_b: str, answer_b: str, q_cos: 
     """The :data:`NAMES` values of a pair: each card's question and answer (plain text; a Cloze card: its
     text with the clozes blanked and the cloze answers), the question and answer cosines of the sentence
     model, and whether both cards have an answer (without, the cues are 0)."""
+    template = q_template(question_a, question_b)
     if not has_answers:
-        return {"answer_in_question": 0.0, "answer_in_question_both": 0.0, "answer_gap": 0.0}
+        return {"answer_in_question": 0.0, "answer_in_question_both": 0.0, "answer_gap": 0.0, "q_template": template}
     ab = _held(_answer_core(question_a, answer_a), question_b)
     ba = _held(_answer_core(question_b, answer_b), question_a)
     return {"answer_in_question": max(ab, ba), "answer_in_question_both": min(ab, ba),
-            "answer_gap": max(0.0, q_cos - a_cos)}
+            "answer_gap": max(0.0, q_cos - a_cos), "q_template": template}
+
+
+def q_template(a: str, b: str) -> float:
+    """How much two different questions are one template with a slot filled otherwise: the similarity
+    (difflib ratio) of their raw tokens — words, numbers, single symbols, case kept ("R_BE" / "R_EB",
+    "a_1 a_2 a_3" / "b_1 b_2 b_3", "x^T B" / "B x", "Mitosis produces?" / "Meiosis produces?") — when no
+    differing span is longer than 3 tokens; 0 for identical questions and for ones that differ more."""
+    ta, tb = tuple(_RAW.findall(a)), tuple(_RAW.findall(b))
+    if ta == tb or not ta or not tb:
+        return 0.0
+    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
+    if any(max(i2 - i1, j2 - j1) > 3 for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"):
+        return 0.0
+    return matcher.ratio()

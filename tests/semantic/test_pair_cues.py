@@ -40,7 +40,7 @@ def test_siblings_with_different_answers():
 
 def test_values_stay_in_their_declared_ranges_and_vanish_without_answers():
     c = _cues("What is X?", "", "Define X", "", q_cos=0.9, a_cos=0.1, has_answers=False)
-    assert c == {name: 0.0 for name in pair_cues.NAMES}
+    assert c == {name: 0.0 for name in pair_cues.NAMES if name != "q_template"} | {"q_template": c["q_template"]}
     words = ("alpha beta gamma delta epsilon zeta theta iota kappa lambda omicron sigma tau upsilon "
              "phi chi psi omega").split()
     long_answer = " ".join(words)  # 18 content words: an explanation, not a term another prompt names
@@ -57,3 +57,16 @@ def test_written_training_pairs_mark_cards_of_one_note():
     assert siblings and all(p.a.file == p.b.file for p in siblings)
     assert all(p.a.file != p.b.file for p in pairs if not p.raw.get("same_note"))
     assert {p.label for p in siblings} == {0, 1}
+
+
+def test_template_siblings_are_read_with_their_symbols():
+    """The slot of a template is often a symbol the word tokenizer folds or drops (case, subscripts)."""
+    t = pair_cues.q_template
+    assert t("How do I apply R_BE?", "How do I apply R_EB?") > 0.7
+    assert t("State the signs of a_1 a_2 a_3", "State the signs of b_1 b_2 b_3") > 0.5
+    assert t("Derivative of x^T B wrt x", "Derivative of x^T b wrt x") > 0.8  # case kept: B is not b
+    assert t("Mitosis produces?", "Meiosis produces?") > 0.5
+    assert t("What do the chordae tendineae do?", "Function of a chorda tendinea?") == 0.0  # reworded
+    assert t("Same question?", "Same question?") == 0.0  # identical: exact copies are found apart
+    low, high = pair_cues.RANGES["q_template"]
+    assert low <= t("a b c d", "a b x d") <= high

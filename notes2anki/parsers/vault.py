@@ -43,6 +43,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
     cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
+    vault.diagnostics.extend(Diagnostic("", 0, "warning", w) for w in cache.warnings)  # unusable: rebuilt
     settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics)

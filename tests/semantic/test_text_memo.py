@@ -48,12 +48,16 @@ def test_texts_of_another_version_or_a_corrupt_file_are_read_again(tmp_path):
     path = text_memo.path_for(tmp_path, "entry")
     path.write_bytes(pickle.dumps({"version": "other", "texts": {("answer", "What is **mitosis**?"): "wrong"}}))
     text_memo._memo.clear()
-    text_memo.load(path)
+    assert text_memo.load(path) is None  # another version: replaced silently
     assert card_text(CARDS[0]).startswith("What is mitosis?")
     path.write_bytes(b"not a pickle")
     text_memo._memo.clear()
-    text_memo.load(path)
+    warning = text_memo.load(path)
+    assert warning == f"text memo {path} is corrupt (UnpicklingError: invalid load key, 'n'.); rebuilding it"
     assert card_text(CARDS[0]).startswith("What is mitosis?") and text_memo._fresh == 2
+    text_memo.save(path)  # the damaged file is replaced: read again without a warning
+    text_memo._memo.clear()
+    assert text_memo.load(path) is None and text_memo._loaded >= 2
 
 
 def test_stored_chargram_rows_and_vectors_are_the_computed_ones(tmp_path):

@@ -96,3 +96,13 @@ def test_dupes_and_topics_see_no_template_card(make_vault, skip):
     files = {c["file"] for t in json.loads(topics.stdout)["topics"] for c in t["cards"]}
     files |= {c["file"] for c in json.loads(topics.stdout)["unassigned"]}
     assert any(f.startswith("Templates/") for f in files) is not skip
+
+
+def test_related_never_suggests_a_template_of_either_plugin(make_vault):
+    root = make_vault(FILES)
+    result = run("related", root, "--all", "--json", "--min-score", "-1")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["notes"]
+    named = {row["note"] for row in rows if row["suggestions"]}
+    named |= {s["note"] for row in rows for s in row["suggestions"]}
+    assert named and not any(n.startswith(("Templates/", "Meta/Templater/")) for n in named), rows

@@ -46,7 +46,6 @@ def text_hash(text: str) -> str:
 
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL,
     text_version INTEGER NOT NULL,
@@ -82,7 +81,7 @@ class EmbeddingCache(SQLiteStore):
     SCHEMA = _SCHEMA
     LABEL = "embedding cache"
     IN_MEMORY = "using an in-memory embedding cache for this run"
-    TABLES = frozenset({"meta", "vectors"})
+    TABLES = frozenset({"vectors"})
     PROBE = "SELECT model, text_version, hash, dim, vector FROM vectors LIMIT 1"
     QUICK_CHECK = True
 

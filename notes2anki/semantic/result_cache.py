@@ -36,7 +36,6 @@ DEFAULT_MAX_ROWS = 64
 _BATCH = 500
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -91,7 +90,7 @@ class ResultCache(SQLiteStore):
     SCHEMA = _SCHEMA
     LABEL = "result cache"
     IN_MEMORY = "results are kept in memory for this run"
-    TABLES = frozenset({"meta", "results"})
+    TABLES = frozenset({"results"})
     PROBE = "SELECT kind, key, value, used FROM results LIMIT 1"
 
     @classmethod

@@ -28,27 +28,29 @@ from pathlib import Path
 DAY = 86400.0
 LOCKED = "is locked by another process"
 SQLITE_HEADER = b"SQLite format 3\x00"
+META_TABLE = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
 
 class SQLiteStore:
     """A SQLite file with a ``meta`` table (``app``, ``schema``, ``pruned``) opened as the module doc says.
 
     Subclasses set :attr:`APP_ID`, :attr:`SCHEMA_VERSION`, :attr:`SCHEMA` (``CREATE TABLE IF NOT EXISTS``
-    statements, ``meta`` included), :attr:`LABEL` (``"embedding cache"``), :attr:`IN_MEMORY` (what the
-    warning says when the run falls back to memory), :attr:`TABLES` (tables a usable file has),
-    :attr:`PROBE` (a query that must run on a usable file), and may set :attr:`READABLE_SCHEMAS` (older
-    schemas :meth:`migrate` upgrades in place) and :attr:`QUICK_CHECK` (run SQLite's integrity check when
-    opening; costs a read of the whole file). ``path=None`` keeps the store in memory (nothing persists).
+    statements of their tables; the ``meta`` table is the base's), :attr:`LABEL` (``"embedding cache"``),
+    :attr:`IN_MEMORY` (what the warning says when the run falls back to memory), :attr:`TABLES` (the tables
+    a usable file has besides ``meta``), :attr:`PROBE` (a query that must run on a usable file), and may set
+    :attr:`READABLE_SCHEMAS` (older schemas :meth:`migrate` upgrades in place) and :attr:`QUICK_CHECK` (run
+    SQLite's integrity check when opening; costs a read of the whole file). ``path=None`` keeps the store
+    in memory (nothing persists).
     Use as a context manager or call :meth:`close`.
     """
 
     APP_ID = ""
     SCHEMA_VERSION = "1"
     READABLE_SCHEMAS: tuple[str, ...] = ()
-    SCHEMA = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    SCHEMA = ""
     LABEL = "cache"
     IN_MEMORY = "using an in-memory cache for this run"
-    TABLES: frozenset[str] = frozenset({"meta"})
+    TABLES: frozenset[str] = frozenset()
     PROBE = "SELECT key, value FROM meta LIMIT 1"
     QUICK_CHECK = False
 
@@ -106,7 +108,7 @@ class SQLiteStore:
             if self.QUICK_CHECK and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return "is corrupt (quick_check failed)"
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not self.TABLES <= tables:
+            if not {"meta", *self.TABLES} <= tables:
                 return f"is not a notes2anki {self.LABEL}"
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("app") != self.APP_ID:
@@ -126,7 +128,7 @@ class SQLiteStore:
         try:
             if target != ":memory:":
                 conn.execute("PRAGMA journal_mode=WAL")  # readers do not block a writer, nor it them
-            conn.executescript(self.SCHEMA)
+            conn.executescript(META_TABLE + self.SCHEMA)
             self.migrate(conn)
             meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('app', 'schema')").fetchall())
             if meta.get("app") is None:

@@ -14,11 +14,10 @@ class Notes(SQLiteStore):
     """A minimal store: one table of strings, pruning counted."""
 
     APP_ID = "test-notes"
-    SCHEMA = ("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-              "CREATE TABLE IF NOT EXISTS items (name TEXT PRIMARY KEY);")
+    SCHEMA = "CREATE TABLE IF NOT EXISTS items (name TEXT PRIMARY KEY);"
     LABEL = "note store"
     IN_MEMORY = "notes kept in memory"
-    TABLES = frozenset({"meta", "items"})
+    TABLES = frozenset({"items"})
     PROBE = "SELECT name FROM items LIMIT 1"
     prunes = 0
 

@@ -16,7 +16,8 @@ second file read only when :attr:`DuplicateReport.rejected` is used (their reaso
 the stored feature rows). Beside them, what makes the next check after an edit incremental, each per entry:
 plain texts (``.texts``, :mod:`~notes2anki.semantic.text_memo`), character n-gram rows (``.chargrams``,
 :mod:`~notes2anki.semantic.chargram_memo`), card vectors (``.vectors``, :mod:`~notes2anki.semantic.vector_memo`),
-each card's nearest neighbours (``.mining``, :mod:`~notes2anki.semantic.incremental_mining`) and the candidate
+each card's nearest neighbours (``.mining``, :mod:`~notes2anki.semantic.incremental_mining`; by n-grams
+``.charmining``, :mod:`~notes2anki.semantic.char_mining`) and the candidate
 pairs' feature rows (``.rows``, :func:`~notes2anki.semantic.pair_cache.judge_cached`): about 140 MB for a
 10,000-card vault. At most :data:`KEEP` entries are kept (the least recently written go, with their files). The files are re-computable: one that cannot be read is ignored and
 replaced; nothing here raises.
@@ -214,6 +215,7 @@ def save(memo: Memo, data: dict, rejected: dict) -> None:
             stem = old.name[:-len(REJECTED_SUFFIX)]
             for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle"),
                          folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
+                         folder / (stem + ".charmining.pickle"),
                          folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle")):
                 path.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):

@@ -235,7 +235,42 @@ def remember(report: Any, live: Sequence[Any], kept: Sequence[Any], memo: Memo) 
         "warnings": [w for w in report.warnings if w not in report.run_warnings], "uncovered": report.uncovered, "ignored": report.ignored,
         "candidates": report.judged.candidates,
     }
-    save(memo, data, pack_rejected(report.rejected, where))
+    save(memo, data, _pack_report(report, where, live))
+
+
+def _pack_report(report: Any, where: dict, live: Sequence[Any]) -> dict:
+    """:func:`pack_rejected` of ``report.rejected``, without making the objects of candidates held lazily
+    (:class:`~notes2anki.semantic.lazy_verdicts.LazyRejected`): both parts packed, then merged in the order
+    ``report.rejected`` would have (closest first, then by place; ties: made ones first)."""
+    import numpy as np
+
+    lazy = getattr(report, "lazy_rejected", None)
+    if lazy is None or report._load_rejected is None:  # none, or made already
+        return pack_rejected(report.rejected, where)
+    first, second = pack_rejected(report._rejected, where), lazy.packed(where)
+    n = len(first["scores"])
+    ij = np.concatenate([first["ij"], second["ij"]])
+    scores = np.concatenate([first["scores"], second["scores"]])
+    files = sorted({live[i].file for i in ij.ravel().tolist()})
+    rank = {f: r for r, f in enumerate(files)}
+    file_a = np.array([rank[live[i].file] for i in ij[:, 0].tolist()], dtype=np.int64)
+    file_b = np.array([rank[live[i].file] for i in ij[:, 1].tolist()], dtype=np.int64)
+    line_a = np.array([live[i].line for i in ij[:, 0].tolist()], dtype=np.int64)
+    line_b = np.array([live[i].line for i in ij[:, 1].tolist()], dtype=np.int64)
+    order = np.lexsort((line_b, file_b, line_a, file_a, -scores))  # stable, last key first
+    new_place = np.empty(len(order), dtype=np.int64)
+    new_place[order] = np.arange(len(order))
+
+    def moved(first_map: dict, second_map: dict) -> dict:
+        out = {int(new_place[k]): v for k, v in first_map.items()}
+        out.update({int(new_place[n + k]): v for k, v in second_map.items()})
+        return out
+
+    method = first["method"] + second["method"]
+    return {"ij": ij[order], "scores": scores[order], "rows": np.concatenate([first["rows"], second["rows"]])[order],
+            "method": [method[k] for k in order.tolist()], "vetoes": moved(first["vetoes"], second["vetoes"]),
+            "why": moved(first["why"], second["why"]), "plain": moved(first["plain"], second["plain"]),
+            "threshold": first["threshold"] if first["threshold"] is not None else second["threshold"]}
 
 
 def replay(report: Any, live: Sequence[Any], stored: dict, memo: Memo, recheck: Callable[[], list]) -> Any:

@@ -230,6 +230,15 @@ def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequenc
     ``store``: a file holding the last run's candidate pairs and feature rows (one array): pairs found there
     are not looked up in the embedding cache (100,000 rows read from SQLite took 3 s); only pairs with a
     changed side are."""
+    return verdicts_from_rows(list(candidates), measured_rows(enc, candidates, is_covered, verdicts, stats, store),
+                              is_covered, threshold)
+
+
+def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequence[bool],
+                  verdicts: PairVerdictCache | None, stats: JudgeStats | None = None,
+                  store: Path | None = None) -> np.ndarray:
+    """The feature rows (len(candidates) x len(FEATURES)) :func:`judge_cached` judges: from ``store``, the
+    cache, or measured (see there)."""
     stats = stats if stats is not None else JudgeStats()
     pairs = list(candidates)
     stats.candidates = len(pairs)
@@ -263,7 +272,7 @@ def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequenc
             verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
     if store is not None and verdicts is not None and (unknown or len(last) != len(pairs)):
         _save_rows(store, verdicts.kind, keys, pairs, rows)
-    return verdicts_from_rows(pairs, rows, is_covered, threshold)
+    return rows
 
 
 def _load_rows(path: Path, kind: str) -> dict[tuple[str, str], np.ndarray]:

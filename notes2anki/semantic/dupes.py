@@ -263,7 +263,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
 
     # 2-4. near duplicates among the representatives
     own = embedder is None
-    embedder = embedder or Embedder(model, cache_path=cache_path, progress=progress)
+    embedder = getattr(embedder, "real", embedder) or Embedder(model, cache_path=cache_path, progress=progress)
     try:
         if len(reps) >= 2:
             sides = [card_side(kept[r]) for r in reps]

@@ -143,6 +143,7 @@ class DuplicateReport:
 
     @lazy_rejected.setter
     def lazy_rejected(self, lazy) -> None:
+        """Hold ``lazy`` (None: none); the next read of :attr:`rejected` makes and merges them."""
         self._lazy = lazy
         if lazy is not None:
             eager = self._rejected

@@ -251,13 +251,10 @@ def _pack_report(report: Any, where: dict, live: Sequence[Any]) -> dict:
     n = len(first["scores"])
     ij = np.concatenate([first["ij"], second["ij"]])
     scores = np.concatenate([first["scores"], second["scores"]])
-    files = sorted({live[i].file for i in ij.ravel().tolist()})
-    rank = {f: r for r, f in enumerate(files)}
-    file_a = np.array([rank[live[i].file] for i in ij[:, 0].tolist()], dtype=np.int64)
-    file_b = np.array([rank[live[i].file] for i in ij[:, 1].tolist()], dtype=np.int64)
-    line_a = np.array([live[i].line for i in ij[:, 0].tolist()], dtype=np.int64)
-    line_b = np.array([live[i].line for i in ij[:, 1].tolist()], dtype=np.int64)
-    order = np.lexsort((line_b, file_b, line_a, file_a, -scores))  # stable, last key first
+    rank = {f: r for r, f in enumerate(sorted({card.file for card in live}))}
+    file_of = np.array([rank[card.file] for card in live], dtype=np.int64)
+    line_of = np.array([card.line for card in live], dtype=np.int64)
+    order = np.lexsort((line_of[ij[:, 1]], file_of[ij[:, 1]], line_of[ij[:, 0]], file_of[ij[:, 0]], -scores))
     new_place = np.empty(len(order), dtype=np.int64)
     new_place[order] = np.arange(len(order))
 

@@ -58,8 +58,8 @@ class LazyRejected:
         from notes2anki.semantic.pair_features import FEATURES
         from notes2anki.semantic.scoring import structural_vetoes
 
-        ij = np.array([(where[self.cards[i].key], where[self.cards[j].key]) for i, j in self.pairs],
-                      dtype=np.int64).reshape(-1, 2)
+        place = np.array([where[card.key] for card in self.cards], dtype=np.int64)
+        ij = place[np.array(self.pairs, dtype=np.int64).reshape(-1, 2)]
         shapes = self.rows[:, [FEATURES.index("mirrored"), FEATURES.index("q_inserted")]] if len(self.pairs) \
             else np.zeros((0, 2))
         vetoes = {int(k): structural_vetoes({"mirrored": shapes[k, 0], "q_inserted": shapes[k, 1]})
@@ -78,10 +78,11 @@ def split(pairs: Sequence[tuple[int, int]], rows: np.ndarray, covered: Sequence[
         return {}, LazyRejected([], np.zeros((0, rows.shape[1] if rows.ndim == 2 else 0)), cards, covered,
                                 threshold, np.zeros(0))
     probabilities = pair_model.load().probability(rows)
-    both = np.array([bool(covered[i] and covered[j]) for i, j in pairs], dtype=bool)
-    lazy = both & (probabilities < threshold - MARGIN)
+    ij = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    read = np.array([bool(c) for c in covered], dtype=bool)
+    lazy = read[ij[:, 0]] & read[ij[:, 1]] & (probabilities < threshold - MARGIN)
     exact = np.nonzero(~lazy)[0]
     later = np.nonzero(lazy)[0]
     verdicts = verdicts_from_rows([pairs[n] for n in exact.tolist()], rows[exact], covered, threshold)
-    return verdicts, LazyRejected([pairs[n] for n in later.tolist()], rows[later], cards, covered, threshold,
+    return verdicts, LazyRejected(list(map(tuple, ij[later].tolist())), rows[later], cards, covered, threshold,
                                   probabilities[later])

@@ -157,11 +157,12 @@ _PUNCTUATION = re.compile(r"[^\w\s]+")
 def char_vectors(texts: Sequence[str]):
     """Hashed character 2–4-gram vectors (within words, lower case, punctuation read as a space: "何か？" and
     "何か。" are the same), l2-normalised: a sparse matrix."""
-    from sklearn.feature_extraction.text import HashingVectorizer
+    from scipy import sparse
 
-    vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=_CHAR_FEATURES,
-                                   alternate_sign=False, norm="l2", lowercase=True)
-    return vectorizer.transform([_PUNCTUATION.sub(" ", t) for t in texts])
+    from .chargrams import char_wb_matrix  # = scikit-learn's HashingVectorizer(analyzer="char_wb"), unimported
+
+    indptr, indices, data = char_wb_matrix([_PUNCTUATION.sub(" ", t) for t in texts], 2, 4, _CHAR_FEATURES)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), _CHAR_FEATURES))
 
 
 def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, *, chars: bool = True,

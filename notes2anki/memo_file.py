@@ -42,6 +42,8 @@ def load(path: Path | str, label: str, *, valid: Callable[[dict], bool] = lambda
     module doc says. ``label`` names the memo in the warning ("parse cache"); ``valid`` checks the
     version/format keys (an exception inside it counts as a damaged file). Never raises."""
     path = Path(path)
+    if path.is_dir():  # cannot be replaced by a file: rebuilding would fail on every run
+        return None, _warn(path, "is a folder, not a memo file", label, "remove it")
     try:
         raw = read_bounded(path, limit)
     except FileNotFoundError:
@@ -63,6 +65,14 @@ def load(path: Path | str, label: str, *, valid: Callable[[dict], bool] = lambda
     return (data, None) if ok else (None, None)
 
 
+def read_pickle(path: Path | str, limit: int = MAX_BYTES) -> Any:
+    """The object pickled in ``path``, read bounded (a FIFO, device or a file over ``limit`` bytes raises
+    :class:`OSError` at once instead of blocking or filling memory), for memos whose callers fall back
+    silently on any failure: raises OSError (missing, unreadable, not a regular file) or whatever
+    ``pickle.loads`` raises on a damaged file."""
+    return pickle.loads(read_bounded(Path(path), limit))
+
+
 def save(path: Path | str, data: dict) -> bool:
     """Write ``data`` pickled to ``path`` atomically (its folder made when missing); False when it could not
     be written (never raises)."""
@@ -75,7 +85,7 @@ def save(path: Path | str, data: dict) -> bool:
     return True
 
 
-def _warn(path: Path, problem: str, label: str) -> str | None:
+def _warn(path: Path, problem: str, label: str, action: str = "rebuilding it") -> str | None:
     """The warning for ``path`` (None when this process already said it about the same unchanged file)."""
     try:
         info = os.stat(path)
@@ -85,7 +95,7 @@ def _warn(path: Path, problem: str, label: str) -> str | None:
     if seen in _warned:
         return None
     _warned.add(seen)
-    return f"{label} {path} {problem}; rebuilding it"
+    return f"{label} {path} {problem}; {action}"
 
 
 def _reason(exc: BaseException) -> str:

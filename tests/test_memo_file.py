@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import pickle
 
+import pytest
+
 from notes2anki import memo_file
 
 
@@ -37,7 +39,7 @@ def test_a_folder_or_fifo_in_its_place_is_not_read_and_not_a_hang(tmp_path):
     folder = tmp_path / "dir.pickle"
     folder.mkdir()
     value, warning = memo_file.load(folder, "test memo")
-    assert value is None and warning.startswith(f"test memo {folder} cannot be read")
+    assert value is None and warning == f"test memo {folder} is a folder, not a memo file; remove it"
     fifo = tmp_path / "fifo.pickle"
     os.mkfifo(fifo)
     value, warning = memo_file.load(fifo, "test memo")
@@ -62,3 +64,13 @@ def test_save_never_raises(tmp_path):
     blocker.write_text("x")
     assert memo_file.save(blocker / "m.pickle", {"a": 1}) is False
     assert memo_file.save(tmp_path / "m.pickle", {"f": lambda: 1}) is False  # cannot be pickled
+
+
+def test_read_pickle_raises_at_once_on_a_fifo_instead_of_blocking(tmp_path):
+    # tester 19:35 F5: the duplicate check's memos were opened with open() + pickle.load: a FIFO hung dupes
+    fifo = tmp_path / "entry.pickle"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):
+        memo_file.read_pickle(fifo)
+    memo_file.save(tmp_path / "ok.pickle", {"a": 1})
+    assert memo_file.read_pickle(tmp_path / "ok.pickle") == {"a": 1}

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fileio import atomic_write
+from notes2anki.memo_file import read_pickle
 
 FORMAT = 1
 KEEP = 32  # memo files kept (the most recently written); one per (state file, output)
@@ -76,8 +77,7 @@ def memo_path(state_path: Path, output: Path) -> Path:
 def load(path: Path, digest: str, state_path: Path, output: Path) -> dict | None:
     """The stored build when its inputs had ``digest`` and the package and state file are as it left them."""
     try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
+        data = read_pickle(path)
     except Exception:  # missing, corrupt, another version
         return None
     if (not isinstance(data, dict) or data.get("format") != FORMAT or data.get("digest") != digest

@@ -29,6 +29,7 @@ from typing import Sequence
 import numpy as np
 
 from notes2anki.fileio import atomic_write
+from notes2anki.memo_file import read_pickle
 
 FORMAT = 1
 EXTRA = 1
@@ -202,8 +203,7 @@ def _update(matrix, everyone, covered: np.ndarray, uncovered: np.ndarray, keys: 
 
 def _load(path: Path, settings: str, width: int, k: int) -> dict | None:
     try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
+        data = read_pickle(path)
     except Exception:  # missing, corrupt: search everything
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("settings") != settings \

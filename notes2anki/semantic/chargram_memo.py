@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from notes2anki.fileio import atomic_write
+from notes2anki.memo_file import read_pickle
 
 SUFFIX = ".chargrams.pickle"
 MAX_ENTRIES = 300_000  # texts held in one process; beyond this the memo starts again
@@ -83,8 +84,7 @@ def load(path: Path) -> None:
     _touched.clear()
     _fresh, _loaded = 0, 0
     try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
+        data = read_pickle(path)
         if not isinstance(data, dict) or data.get("version") != version():
             return
         texts, indptr, indices, values = data["texts"], data["indptr"], data["indices"], data["data"]

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from notes2anki.fileio import atomic_write
+from notes2anki.memo_file import read_pickle
 
 FORMAT = 2
 KEEP = 8  # stored results (sets of files x models) kept; older ones are deleted on save
@@ -132,8 +133,7 @@ def locate(live: Sequence[Any], model: Any, threshold: float, ignore: Any, cache
 def load(memo: Memo) -> dict | None:
     """The stored result of ``memo`` when its inputs had the same digest; else None."""
     try:
-        with open(memo.folder / (memo.name + SUFFIX), "rb") as handle:
-            data = pickle.load(handle)
+        data = read_pickle(memo.folder / (memo.name + SUFFIX))
     except Exception:  # missing, corrupt, another version: run the check
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("digest") != memo.digest:
@@ -145,8 +145,7 @@ def load_rejected(memo: Memo) -> dict | None:
     """The stored rejected candidates of ``memo`` (see :func:`pack_rejected`), or None when they are missing
     or belong to another result."""
     try:
-        with open(memo.folder / (memo.name + REJECTED_SUFFIX), "rb") as handle:
-            data = pickle.load(handle)
+        data = read_pickle(memo.folder / (memo.name + REJECTED_SUFFIX))
     except Exception:
         return None
     if not isinstance(data, dict) or data.get("digest") != memo.digest or data.get("format") != FORMAT:

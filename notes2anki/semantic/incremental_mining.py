@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from notes2anki.fileio import atomic_write
+from notes2anki.memo_file import read_pickle
 
 EXTRA = 1
 FORMAT = 2
@@ -178,8 +179,7 @@ def mine(enc, is_covered: Sequence[bool], top_k: int, min_score: float, density_
 
 def _load(path: Path, settings: str, width: int, k: int, kd: int) -> dict | None:
     try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
+        data = read_pickle(path)
     except Exception:  # missing, corrupt: search everything
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("settings") != settings \

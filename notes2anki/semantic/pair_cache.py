@@ -29,6 +29,7 @@ from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.pair_features import FEATURES, fill_chars
 from notes2anki.semantic.scoring import CANDIDATE_MIN, CHAR_CANDIDATE_MIN, Verdict, measure, verdicts_from_rows
 from notes2anki.semantic.text import TEXT_VERSION
+from notes2anki.memo_file import read_pickle
 
 
 def _char_neighbours(matrix, rows: list[int], top_k: int, min_score: float,
@@ -279,8 +280,7 @@ def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequen
 def _load_rows(path: Path, kind: str) -> dict[tuple[str, str], np.ndarray]:
     """(side key, side key) -> feature row of the last run's pairs in ``path`` (empty when unusable)."""
     try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
+        data = read_pickle(path)
         if not isinstance(data, dict) or data.get("kind") != kind:
             return {}
         keys, rows = data["keys"], data["rows"]

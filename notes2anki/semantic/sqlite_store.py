@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import time
 from pathlib import Path
 
@@ -74,7 +75,9 @@ class SQLiteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             return self._in_memory(f"cannot create the cache directory {self.path.parent}: {exc}")
-        if self.path.exists():
+        if self.path.is_dir():  # cannot be rebuilt in place: say so, not "rebuilding it"
+            return self._in_memory(f"{self.LABEL} {self.path} is a folder, not a cache file; remove it")
+        if self.path.exists() or self.path.is_symlink():
             problem = self.check(self.path)
             if problem == LOCKED:
                 return self._in_memory(f"{self.LABEL} {self.path} {LOCKED} (waited {self.busy_timeout:g} s); "
@@ -98,6 +101,8 @@ class SQLiteStore:
         """Why the file at ``path`` is not a usable store of this kind (:data:`LOCKED` when another process
         holds it locked: not a fault), or None when it is. Reads the file only (``mode=ro``)."""
         try:
+            if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block open() and SQLite for ever
+                return "is not a regular file (a FIFO, device or socket)"
             with open(path, "rb") as handle:
                 header = handle.read(16)
         except OSError as exc:

@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from notes2anki.fileio import atomic_write
+from notes2anki.memo_file import read_pickle
 
 SUFFIX = ".vectors.pickle"
 REWRITE_NEW = 64  # new texts that alone do not rewrite the file (see VectorMemo.save)
@@ -33,8 +34,7 @@ class VectorMemo:
         self.fresh: set[str] = set()  # texts not in the file
         self.changed = False
         try:
-            with open(path, "rb") as handle:
-                data = pickle.load(handle)
+            data = read_pickle(path)
             if isinstance(data, dict) and data.get("key") == self.key:
                 self.rows = dict(zip(data["texts"], data["vectors"]))
         except Exception:  # missing, corrupt: from the embedding cache

@@ -142,3 +142,22 @@ def test_env_number_takes_only_positive_numbers(monkeypatch):
     for bad in ("", "x", "0", "-2"):
         monkeypatch.setenv("N2A_TEST_N", bad)
         assert env_number("N2A_TEST_N", 3) == 3
+
+
+def test_a_fifo_or_folder_in_place_of_the_file_is_no_hang(tmp_path):
+    # tester 19:35 F6/F7: sqlite3 opening a FIFO blocked topics, related and dupes for ever; a folder was
+    # "rebuilding it" and then "cannot remove" on every run
+    import os
+
+    fifo = tmp_path / "results.sqlite"
+    os.mkfifo(fifo)
+    with ResultCache(fifo) as store:
+        assert store.warnings == [f"result cache {fifo} is not a regular file (a FIFO, device or socket); rebuilding it"]
+    assert fifo.is_file() and not fifo.is_fifo()  # replaced by a real cache
+    with ResultCache(fifo) as store:
+        assert store.warnings == []
+    folder = tmp_path / "embeddings.sqlite"
+    folder.mkdir()
+    with EmbeddingCache(folder) as cache:
+        assert cache.path is None and len(cache.warnings) == 1
+        assert cache.warnings[0].startswith(f"embedding cache {folder} is a folder, not a cache file; remove it; ")

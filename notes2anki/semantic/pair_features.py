@@ -102,7 +102,7 @@ class Encoded:
     char_cos: dict | None = None  # (i, j) -> (card, question, answer) n-gram cosines, see char_cosines
     embed: Callable[[list[str]], np.ndarray] | None = None  # the model, for word vectors (see fill_words)
     covered: Sequence[bool] | None = None  # which sides the model reads (None: all)
-    words: dict = field(default_factory=dict)  # content word -> unit vector (term_align)
+    words: dict = field(default_factory=term_align.WordVectors)  # content word -> unit vector (term_align)
 
 
 def fill_words(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
@@ -277,15 +277,15 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
     }
     words = enc.words or None
     qq = term_align.align(a.question, b.question, words)
-    aa = term_align.align(a.answer, b.answer, words) if has_answers else qq
-    cc = term_align.align(a.text, b.text, words)
-    qc = (term_align.align(a.question, b.text, words).recall + term_align.align(b.question, a.text, words).recall) / 2
-    values.update({"q_align": qq.f1, "a_align": aa.f1, "card_align": cc.f1, "qcard_align": qc,
+    a_f1 = term_align.scores(a.answer, b.answer, words)[2] if has_answers else qq.f1
+    qc = (term_align.scores(a.question, b.text, words)[1] + term_align.scores(b.question, a.text, words)[1]) / 2
+    values.update({"q_align": qq.f1, "a_align": a_f1, "card_align": term_align.scores(a.text, b.text, words)[2],
+                   "qcard_align": qc,
                    "q_unmatched": qq.unmatched, "q_unmatched_sim": qq.unmatched_sim, "q_worst": qq.worst,
-                   "neg_prefix": float(qq.negated or cc.negated),
+                   "neg_prefix": float(qq.negated or term_align.negated_between(a.text, b.text)),
                    "same_note": float(bool(a.note) and a.note == b.note),
-                   "q_added": float(min(2, term_align.align(contrast.without_asides(a.question),
-                                                            contrast.without_asides(b.question), None).added)),
+                   "q_added": float(min(2, term_align.added(contrast.without_asides(a.question),
+                                                            contrast.without_asides(b.question)))),
                    "q_inserted": float(bool(contrast.insertions(a.question, b.question))),
                    "mirrored": float(mirrored(a, b))})
     return np.array([values[name] for name in FEATURES], dtype=np.float64)

@@ -178,24 +178,27 @@ def scores(a: str, b: str, vectors: Mapping[str, np.ndarray] | None) -> tuple[fl
 
 
 def scores_many(requests: Sequence[tuple[str, str]], vectors: Mapping[str, np.ndarray] | None,
-                block_bytes: int = 1 << 25) -> np.ndarray:
-    """:func:`scores` of many text pairs ``(a, b)``: an (n, 3) array of precision, recall, F1. Pairs whose
-    word counts agree are aligned together (one stacked matrix product per block of at most ``block_bytes``
-    of word vectors), so the cost is a few numpy calls per block instead of several per pair; the values are
-    those of :func:`scores` (within 1e-12: the same products, summed the same way)."""
-    out = np.zeros((len(requests), 3))
+                negated: Sequence[bool] = (), block_bytes: int = 1 << 25) -> np.ndarray:
+    """:func:`scores` of many text pairs ``(a, b)``: an (n, 4) array of precision, recall, F1 and, for the
+    requests whose ``negated[k]`` is true, :func:`negated_between` as 0/1 (else 0). Pairs whose word counts
+    agree are aligned together (one stacked matrix product per block of at most ``block_bytes`` of word
+    vectors), so the cost is a few numpy calls per block instead of several per pair; the values are those
+    of :func:`scores` (the same products, summed the same way; tested equal)."""
+    out = np.zeros((len(requests), 4))
     groups: dict[tuple[int, int], list] = {}
     for k, (a, b) in enumerate(requests):
         wa, wb = content_words(a), content_words(b)
         if not wa or not wb:
-            out[k] = (1.0, 1.0, 1.0) if not wa and not wb else (0.0, 0.0, 0.0)
+            out[k, :3] = (1.0, 1.0, 1.0) if not wa and not wb else (0.0, 0.0, 0.0)
             continue
         lex_a, lex_b = _lexical(wa, wb, b), _lexical(wb, wa, a)
+        if k < len(negated) and negated[k]:
+            out[k, 3] = float(_negated(_unmatched(wa, lex_a), _unmatched(wb, lex_b), wa, wb))
         ma = _matrix(vectors, wa) if vectors is not None else None
         mb = _matrix(vectors, wb) if ma is not None else None
         if mb is None:  # no vectors: lexical matches only
             recall, precision = float(_sum(lex_a) / len(wa)), float(_sum(lex_b) / len(wb))
-            out[k] = (precision, recall, _f1(precision, recall))
+            out[k, :3] = (precision, recall, _f1(precision, recall))
             continue
         groups.setdefault((len(wa), len(wb)), []).append((k, ma, mb, lex_a, lex_b))
     for (la, lb), members in groups.items():

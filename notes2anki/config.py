@@ -50,6 +50,7 @@ class Config:
     vault_name: str = ""  # name used in obsidian:// links; "" = the vault folder's name
     note_types: dict[str, dict] = field(default_factory=dict)  # user note types: {"fields": [...], ...}
     sanitize_html: bool = False  # [build] sanitize_html: strip scripts/handlers from fields (shared decks)
+    skip_templates: bool = True  # cards in the template folders of .obsidian are not built (template_folders.py)
     syntax: Syntax = field(default_factory=Syntax)  # marker words
     semantic: schema.SemanticSettings = field(default_factory=schema.SemanticSettings)
     dupes: schema.DupesSettings = field(default_factory=schema.DupesSettings)

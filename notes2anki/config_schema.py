@@ -161,6 +161,7 @@ class BuildKeys(Strict):
     wikilinks: Literal["obsidian", "text"] = "obsidian"
     vault_name: str = ""
     sanitize_html: bool = False
+    skip_templates: bool = True  # cards in Obsidian's template folders are not built (template_folders.py)
     note_types: dict[str, NoteTypeSpec] = {}
 
 

@@ -8,19 +8,19 @@ against the tree and media names carry a content hash). Any change there re-pars
 note re-parses only itself.
 
 One file per vault, ``paths.cache_dir() / "parse" / <vault key>.pickle``, outside the vault. It is the
-user's own re-computable data; pickle is used because a Note is a tree of plain dataclasses. A file that
-cannot be read (corrupt, another version) is ignored and replaced; nothing here raises.
+user's own re-computable data; pickle is used because a Note is a tree of plain dataclasses. A file of
+another version is ignored and replaced; one that cannot be read (truncated, garbage) too, with a warning in
+:attr:`ParseCache.warnings` (:mod:`notes2anki.memo_file`); nothing here raises or prints.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .fileio import atomic_write
+from . import memo_file
 from .model import Diagnostic, Note
 
 FORMAT = 1
@@ -72,6 +72,7 @@ class ParseCache:
     used: set[str] = field(default_factory=set)
     hits: int = 0
     misses: int = 0
+    warnings: list[str] = field(default_factory=list)  # the file was unusable (said once; rebuilt on save)
     _dirty: bool = False
 
     @classmethod
@@ -83,13 +84,13 @@ class ParseCache:
 
         path = cache_dir() / "parse" / f"{vault_key(root)}.pickle"
         cache = cls(path)
-        try:
-            with open(path, "rb") as handle:
-                data = pickle.load(handle)
-            if isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == code_version():
-                cache.entries = data["entries"]
-        except Exception:  # missing, corrupt or foreign: start empty, replaced on save
-            cache.entries = {}
+        data, warning = memo_file.load(path, "parse cache", valid=lambda d: d.get("format") == FORMAT
+                                       and d.get("code") == code_version() and isinstance(d["entries"], dict))
+        if data is not None:
+            cache.entries = data["entries"]
+        elif warning:
+            cache.warnings.append(warning)
+            cache._dirty = True  # replace the unusable file even when no note is parsed
         return cache
 
     def get(self, rel: str, text_hash: str, settings_hash: str) -> tuple[Note, list[Diagnostic]] | None:
@@ -109,7 +110,8 @@ class ParseCache:
         self._dirty = True
 
     def save(self) -> None:
-        """Write the entries of the files seen in this build (others are dropped); errors are ignored."""
+        """Write the entries of the files seen in this build (others are dropped); a failure is ignored (the
+        next build parses again)."""
         if self.path is None:
             return
         stale = set(self.entries) - self.used
@@ -117,9 +119,4 @@ class ParseCache:
             return
         for rel in stale:
             del self.entries[rel]
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            data = {"format": FORMAT, "code": code_version(), "entries": self.entries}
-            atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass
+        memo_file.save(self.path, {"format": FORMAT, "code": code_version(), "entries": self.entries})

@@ -1,5 +1,5 @@
 """Per-file parse cache: a warm load re-parses nothing, an edit re-parses only that note, results are the
-same as a fresh parse, settings or tree changes invalidate, a broken cache file is ignored."""
+same as a fresh parse, settings or tree changes invalidate, a broken cache file is rebuilt with a warning."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -71,14 +71,58 @@ def test_settings_changes_invalidate(tmp_path, counting):
     assert {c.deck for c in other.cards} == {"Other"}
 
 
-def test_a_corrupt_cache_file_is_ignored(tmp_path, counting):
+def test_a_corrupt_cache_file_is_rebuilt_with_one_warning_naming_it(tmp_path, counting):
     root = tmp_path / "v"
     write_vault(root)
     cold = load_vault(root, load_config(root))
     from notes2anki.paths import cache_dir
 
-    for path in (cache_dir() / "parse").glob("*.pickle"):
-        path.write_bytes(b"not a pickle")
+    (path,) = (cache_dir() / "parse").glob("*.pickle")
+    good = path.read_bytes()
+    for damaged in (b"not a pickle", good[:len(good) // 2]):  # garbage, a truncated file
+        path.write_bytes(damaged)
+        counting.clear()
+        warm = load_vault(root, load_config(root))
+        warned = [d for d in warm.diagnostics if "parse cache" in d.message]
+        assert [(d.file, d.severity) for d in warned] == [("", "warning")]
+        assert str(path) in warned[0].message and warned[0].message.endswith("; rebuilding it")
+        assert "is corrupt" in warned[0].message
+        assert snapshot(warm)[0] == snapshot(cold)[0] and sorted(counting) == ["a/one.md", "two.md"]
+        assert [d for d in warm.diagnostics if d not in warned] == cold.diagnostics
+        counting.clear()  # rebuilt: the next run reads it, without a warning
+        assert snapshot(load_vault(root, load_config(root))) == snapshot(cold) and counting == []
+
+
+def test_a_cache_file_of_another_version_is_replaced_silently(tmp_path, counting):
+    import pickle
+
+    root = tmp_path / "v"
+    write_vault(root)
+    cold = load_vault(root, load_config(root))
+    from notes2anki.paths import cache_dir
+
+    (path,) = (cache_dir() / "parse").glob("*.pickle")
+    path.write_bytes(pickle.dumps({"format": 0, "code": "older", "entries": {}}))
     counting.clear()
     assert snapshot(load_vault(root, load_config(root))) == snapshot(cold)
     assert sorted(counting) == ["a/one.md", "two.md"]
+
+
+def test_build_says_once_that_the_parse_cache_was_rebuilt(tmp_path, cli_build, anki_import):
+    root = tmp_path / "v"
+    write_vault(root)
+    first, _ = cli_build(root)
+    assert "parse cache" not in first.output
+    from notes2anki.paths import cache_dir
+
+    (path,) = (cache_dir() / "parse").glob("*.pickle")
+    path.write_bytes(b"\x80\x05garbage")
+    second, apkg = cli_build(root)
+    assert second.exit_code == first.exit_code, second.output
+    said = [line for line in second.output.splitlines() if "parse cache" in line]
+    assert len(said) == 1 and said[0].startswith(f"vault: warning: parse cache {path} is corrupt ("), said
+    assert said[0].endswith("; rebuilding it")
+    fronts = sorted(n.fields[0] for n in anki_import(apkg).notes())
+    assert fronts == ["Front one", "inline front"]
+    third, _ = cli_build(root)
+    assert "parse cache" not in third.output

@@ -8,7 +8,7 @@ from rich.markup import escape
 
 from ..fileio import atomic_write, is_inside
 from ..messages import counted
-from .common import err, fatal, finish, load_for_command, message_options, out, vault_argument, working
+from .common import encode_progress, err, fatal, finish, load_for_command, message_options, out, vault_argument
 
 REPORT_MARK = "<title>notes2anki report:"  # a file with this may be replaced without --force
 
@@ -47,8 +47,9 @@ def report_command(vault, output, model, no_semantic, force, allow_empty):
     problem = _refuse(output, root, force)
     if problem:
         fatal(diags, problem)
-    with working("Finding duplicates, related notes and topics…", quiet=no_semantic):
-        data = assemble(root, model=model, semantic=not no_semantic, config=config, vault=v, diagnostics=diags)
+    with encode_progress("Finding duplicates, related notes and topics…", quiet=no_semantic) as progress:
+        data = assemble(root, model=model, semantic=not no_semantic, config=config, vault=v, diagnostics=diags,
+                        progress=progress)
     page = render(data)
     try:
         atomic_write(output, page.encode("utf-8"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..config import Config, load_config
 from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
 from ..parse_cache import ParseCache, settings_hash, text_hash
+from ..template_folders import skip_template_cards
 from .blocks import FileScan, scan
 from .id_lines import drop_duplicate_ids, report_loose_ids
 from .lints import card_problems
@@ -43,6 +44,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
     cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
+    vault.diagnostics.extend(Diagnostic("", 0, "warning", w) for w in cache.warnings)  # unusable: rebuilt
     settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics)
@@ -58,6 +60,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         if progress:
             progress(done, len(paths))
     cache.save()
+    skip_template_cards(vault, config)  # before the ID check: a template's ID is copied into new notes
     drop_duplicate_ids(vault)
     return vault
 

@@ -168,13 +168,15 @@ def project(vectors: np.ndarray) -> np.ndarray:
 
 def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
              cache_path: Path | str | None = None, config=None, vault: Vault | None = None,
-             diagnostics: list[Diagnostic] | None = None) -> ReportData:
+             diagnostics: list[Diagnostic] | None = None, progress=None) -> ReportData:
     """Everything the report page shows for the vault at ``root``.
 
     ``config``/``vault``: already loaded (else read here); ``diagnostics``: the problems found so far — the
     list is extended with what this finds (identities, semantic warnings) and all of it becomes the page's
     problems. ``semantic=False`` (or an encoder that cannot be loaded: a notice says so) leaves out
-    duplicates, related notes and the topic map. Bad vault content never raises: it becomes problems.
+    duplicates, related notes and the topic map. ``progress(done, total, phase)``: told while the model is
+    converted or loaded and texts are encoded (:data:`notes2anki.semantic.encoder.Progress`; never called
+    when every text is cached). Bad vault content never raises: it becomes problems.
     """
     from ..decks.identity import assign_identities
     from ..model import note_type_fields
@@ -195,12 +197,12 @@ def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
                       without_id=sum(1 for c in cards if c.id is None), root=root)
     fields = note_type_fields(config.note_types)
     if semantic and vault.notes:  # related notes need notes only; duplicates and the map need cards
-        _semantic(data, vault, config, fields, model, cache_path, diags)
+        _semantic(data, vault, config, fields, model, cache_path, diags, progress)
     data.problems = group_problems(diags, name)
     return data
 
 
-def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path, diags) -> None:
+def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path, diags, progress=None) -> None:
     from ..semantic import related as rel
     from ..semantic import topics as tp
     from ..parsers.media import MediaIndex
@@ -218,7 +220,8 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     related_opts, more = rel.settings(config.section("related"))
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems + more]
     try:
-        embedder = LazyEmbedder(model or cfg_model, cache_path=cache_path)  # opened only if something is new
+        embedder = LazyEmbedder(model or cfg_model, cache_path=cache_path,  # opened only if something is new
+                                progress=progress)
     except EncoderError as exc:
         data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
         return

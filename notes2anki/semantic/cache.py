@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -24,14 +23,14 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from .sqlite_store import DAY, LOCKED, SQLiteStore, due_for_pruning, env_number, is_busy  # noqa: F401 (re-exported)
+
 APP_ID = "notes2anki-embeddings"
 SCHEMA_VERSION = "2"  # 2: vectors.used, the verdicts table (1 is migrated in place)
 CACHE_FILE_NAME = "embeddings.sqlite"
 _BATCH = 500  # keys per SELECT ... IN (...)
-DAY = 86400.0
 DEFAULT_MAX_AGE_DAYS = 60.0
 DEFAULT_MAX_ROWS = 500_000
-LOCKED = "is locked by another process"
 
 
 def default_cache_path() -> Path:
@@ -47,7 +46,6 @@ def text_hash(text: str) -> str:
 
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL,
     text_version INTEGER NOT NULL,
@@ -69,116 +67,30 @@ CREATE TABLE IF NOT EXISTS verdicts (
 """
 
 
-class EmbeddingCache:
+class EmbeddingCache(SQLiteStore):
     """Vectors by (model, text version, text hash). Use as a context manager or call :meth:`close`.
 
     ``path=None`` keeps the cache in memory (nothing persists). :attr:`warnings` lists what went wrong
-    with the file (rebuilt, not writable); the cache itself keeps working either way.
+    with the file (rebuilt, locked, not writable); the cache itself keeps working either way. Opening,
+    checking and rebuilding: :class:`~notes2anki.semantic.sqlite_store.SQLiteStore`.
     """
 
-    def __init__(self, path: Path | str | None, *, busy_timeout: float = 5.0, auto_prune: bool = True):
-        self.path = Path(path) if path is not None else None
-        self.warnings: list[str] = []
-        self.busy_timeout = busy_timeout
-        self._conn = self._open()
-        if auto_prune and self.path is not None:
-            self._prune_daily()
+    APP_ID = APP_ID
+    SCHEMA_VERSION = SCHEMA_VERSION
+    READABLE_SCHEMAS = ("1",)
+    SCHEMA = _SCHEMA
+    LABEL = "embedding cache"
+    IN_MEMORY = "using an in-memory embedding cache for this run"
+    TABLES = frozenset({"vectors"})
+    PROBE = "SELECT model, text_version, hash, dim, vector FROM vectors LIMIT 1"
+    QUICK_CHECK = True
 
-    # -- opening -------------------------------------------------------------------------------------
-    def _open(self) -> sqlite3.Connection:
-        if self.path is None:
-            return self._connect(":memory:")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            return self._in_memory(f"cannot create the cache directory {self.path.parent}: {exc}")
-        if self.path.exists():
-            problem = self._check(self.path, self.busy_timeout)
-            if problem == LOCKED:
-                return self._in_memory(f"embedding cache {self.path} {problem} (waited {self.busy_timeout:g} s); "
-                                       f"left as it is")
-            if problem is None:
-                try:
-                    return self._connect(str(self.path))
-                except sqlite3.Error as exc:
-                    if _is_busy(exc):
-                        return self._in_memory(f"embedding cache {self.path} {LOCKED}; left as it is")
-                    problem = f"cannot open it ({exc})"
-            self.warnings.append(f"embedding cache {self.path} {problem}; rebuilding it")
-            if not self._remove(self.path):
-                return self._in_memory(f"cannot remove the unusable cache file {self.path}")
-        try:
-            return self._connect(str(self.path))
-        except (sqlite3.Error, OSError) as exc:
-            return self._in_memory(f"cannot write the embedding cache {self.path}: {exc}")
-
-    @staticmethod
-    def _check(path: Path, busy_timeout: float = 5.0) -> str | None:
-        """Why the file at ``path`` is not a usable cache (:data:`LOCKED` when another process holds it
-        locked: not a fault), or None when it is."""
-        try:
-            with open(path, "rb") as handle:
-                header = handle.read(16)
-        except OSError as exc:
-            return f"cannot be read ({exc})"
-        if not header:
-            return None  # an empty file is an empty database
-        if header != b"SQLite format 3\x00":
-            return "is not a SQLite database (corrupt or foreign file)"
-        conn = None
-        try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout)
-            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                return "is corrupt (quick_check failed)"
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not {"meta", "vectors"} <= tables:
-                return "is not a notes2anki embedding cache"
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            if meta.get("app") != APP_ID:
-                return "is not a notes2anki embedding cache"
-            if meta.get("schema") not in ("1", SCHEMA_VERSION):
-                return f"has schema {meta.get('schema')!r}, expected {SCHEMA_VERSION!r}"
-            conn.execute("SELECT model, text_version, hash, dim, vector FROM vectors LIMIT 1").fetchall()
-        except sqlite3.Error as exc:
-            return LOCKED if _is_busy(exc) else f"is corrupt ({exc})"
-        finally:
-            if conn is not None:
-                conn.close()
-        return None
-
-    @staticmethod
-    def _remove(path: Path) -> bool:
-        ok = True
-        for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-                          path.with_name(path.name + "-journal")):
-            try:
-                candidate.unlink(missing_ok=True)
-            except OSError:
-                ok = ok and candidate != path
-        return ok
-
-    def _connect(self, target: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(target, timeout=self.busy_timeout)
-        try:
-            if target != ":memory:":
-                conn.execute("PRAGMA journal_mode=WAL")  # readers do not block a writer, nor it them
-            conn.executescript(_SCHEMA)
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(vectors)")}
-            if "used" not in columns:  # schema 1: add the column, count every vector as used now
-                conn.execute("ALTER TABLE vectors ADD COLUMN used REAL NOT NULL DEFAULT 0")
-                conn.execute("UPDATE vectors SET used = ?", (time.time(),))
-            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('app', ?)", (APP_ID,))
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            conn.commit()
-        except sqlite3.Error:
-            conn.close()
-            raise
-        return conn
-
-    def _in_memory(self, why: str) -> sqlite3.Connection:
-        self.warnings.append(f"{why}; using an in-memory embedding cache for this run")
-        self.path = None
-        return self._connect(":memory:")
+    def migrate(self, conn: sqlite3.Connection) -> None:
+        """Schema 1 had no ``used`` column: add it, counting every vector as used now."""
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(vectors)")}
+        if "used" not in columns:
+            conn.execute("ALTER TABLE vectors ADD COLUMN used REAL NOT NULL DEFAULT 0")
+            conn.execute("UPDATE vectors SET used = ?", (time.time(),))
 
     # -- use -----------------------------------------------------------------------------------------
     def get(self, model: str, text_version: int, hashes: Iterable[str]) -> dict[str, np.ndarray]:
@@ -275,9 +187,9 @@ class EmbeddingCache:
               now: float | None = None) -> int:
         """Delete vectors and verdicts unused for ``max_age_days``, then the least recently used vectors
         beyond ``max_rows``; returns how many rows went. Defaults: see the module doc."""
-        age = max_age_days if max_age_days is not None else _env_number("NOTES2ANKI_CACHE_MAX_AGE_DAYS",
-                                                                         DEFAULT_MAX_AGE_DAYS)
-        limit = int(max_rows if max_rows is not None else _env_number("NOTES2ANKI_CACHE_MAX_ROWS", DEFAULT_MAX_ROWS))
+        age = max_age_days if max_age_days is not None else env_number("NOTES2ANKI_CACHE_MAX_AGE_DAYS",
+                                                                        DEFAULT_MAX_AGE_DAYS)
+        limit = int(max_rows if max_rows is not None else env_number("NOTES2ANKI_CACHE_MAX_ROWS", DEFAULT_MAX_ROWS))
         cutoff = (now if now is not None else time.time()) - age * DAY
         try:
             with self._conn:
@@ -293,28 +205,14 @@ class EmbeddingCache:
                     gone += self._conn.execute(
                         "DELETE FROM verdicts WHERE (kind, a, b) IN (SELECT kind, a, b FROM verdicts "
                         "ORDER BY used LIMIT ?)", (extra,)).rowcount
-                self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('pruned', ?)", (str(time.time()),))
+                self.mark_pruned()
         except sqlite3.Error as exc:
             self.warnings.append(f"embedding cache pruning failed ({exc})")
             return 0
         return gone
 
-    def _prune_daily(self) -> None:
-        if due_for_pruning(self._conn):
-            self.prune()
-
     def __len__(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
-
-    def close(self) -> None:
-        """Close the SQLite connection."""
-        self._conn.close()
-
-    def __enter__(self) -> "EmbeddingCache":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class PairVerdictCache:
@@ -345,28 +243,3 @@ class PairVerdictCache:
 
 def _ordered(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    """Whether a SQLite error means another process holds the file (locked / busy)."""
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
-def due_for_pruning(conn: sqlite3.Connection) -> bool:
-    """Whether a cache database (with a ``meta`` table whose key ``pruned`` holds the last pruning time, Unix
-    seconds) was last pruned a day or more ago; unreadable or missing counts as never."""
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'pruned'").fetchone()
-        last = float(row[0]) if row else 0.0
-    except (sqlite3.Error, ValueError):
-        last = 0.0
-    return time.time() - last >= DAY
-
-
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, ""))
-    except ValueError:
-        return default
-    return value if value > 0 else default

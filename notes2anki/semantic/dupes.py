@@ -223,7 +223,9 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     entries, bad = parse_ignore(ignore)
     report.warnings.extend(bad)
     if memo is not None:
-        text_memo.load(text_memo.path_for(memo.folder, memo.name))
+        if (warning := text_memo.load(text_memo.path_for(memo.folder, memo.name))):
+            report.warnings.append(warning)
+            report.run_warnings.append(warning)  # about this run's cache: not replayed with the result
         chargram_memo.load(chargram_memo.path_for(memo.folder, memo.name))
 
     kept = [card for card in live if card_text(card)]

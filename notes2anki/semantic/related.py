@@ -58,12 +58,15 @@ def aliases(vault: Vault) -> dict[str, str]:
 
 
 def default_excludes(root: Path) -> list[str]:
-    """Globs of notes that are scaffolding: the templates folder and the daily-notes folder the vault's
-    Obsidian settings name (``.obsidian/templates.json`` / ``daily-notes.json`` key ``folder``)."""
+    """Globs of notes that are scaffolding: the template folders (Obsidian's Templates and Templater, see
+    :func:`notes2anki.template_folders.template_folders`) and the daily-notes folder the vault's Obsidian
+    settings name (``.obsidian/daily-notes.json`` key ``folder``)."""
     import json
 
-    globs: list[str] = []
-    for name in ("templates.json", "daily-notes.json"):
+    from ..template_folders import template_folders
+
+    globs: list[str] = [folder + "/" for folder, _ in template_folders(root)]
+    for name in ("daily-notes.json",):
         try:
             data = json.loads((Path(root) / ".obsidian" / name).read_text("utf-8")[:100_000])
         except (OSError, ValueError):

@@ -6,17 +6,17 @@ distinct (mode, Markdown) is read once. :func:`load` / :func:`save` keep the tex
 a file beside its stored result (``<cache file>.dupes/<entry>.texts.pickle``, see
 :mod:`~notes2anki.semantic.dupes_memo`), so the next run reads only new or edited fields. The file is tied
 to :func:`version` (TEXT_VERSION, the sources of the parsers, of ``semantic/text.py`` and markdown-it-py's
-version): any change there and it is ignored. A file that cannot be read is ignored; nothing here raises.
+version): any change there and it is ignored. A file that cannot be read (truncated, garbage) is ignored
+too, and :func:`load` returns a warning saying so (:mod:`notes2anki.memo_file`); nothing here raises.
 """
 from __future__ import annotations
 
 import hashlib
-import pickle
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from notes2anki.fileio import atomic_write
+from notes2anki import memo_file
 
 SUFFIX = ".texts.pickle"
 MAX_ENTRIES = 500_000  # in one process; beyond this the memo starts again (bounded memory)
@@ -65,20 +65,21 @@ def path_for(folder: Path, entry: str) -> Path:
     return folder / (entry + SUFFIX)
 
 
-def load(path: Path) -> None:
+def load(path: Path) -> str | None:
     """Add the texts stored in ``path`` to the memo (when they were stored by the same :func:`version`) and
-    start recording which texts this run uses."""
+    start recording which texts this run uses. Returns a warning when the file is unusable (it is then
+    replaced by the next :func:`save`), else None."""
     global _fresh, _loaded
     _touched.clear()
     _fresh, _loaded = 0, 0
-    try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
-    except Exception:  # missing, corrupt, another layout: computed again
-        return
-    if isinstance(data, dict) and data.get("version") == version() and isinstance(data.get("texts"), dict):
+    data, warning = memo_file.load(path, "text memo", valid=lambda d: d.get("version") == version()
+                                   and isinstance(d.get("texts"), dict))
+    if data is not None:
         _memo.update(data["texts"])
         _loaded = len(data["texts"])
+    elif warning:
+        _loaded = -1  # the next save replaces the file
+    return warning
 
 
 def save(path: Path) -> None:
@@ -86,8 +87,4 @@ def save(path: Path) -> None:
     if not _fresh and len(_touched) == _loaded:
         return
     texts = {key: _memo[key] for key in _touched if key in _memo}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps({"version": version(), "texts": texts}, protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError, RecursionError):
-        pass
+    memo_file.save(path, {"version": version(), "texts": texts})

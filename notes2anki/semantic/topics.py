@@ -10,12 +10,12 @@ Method (deterministic: the same set of cards gives the same topics in any file o
    bundled English model), the vectors are instead latent-semantic vectors of character n-grams
    (TF-IDF of 2–4-grams within words, truncated SVD to :data:`LSA_DIMS` dimensions), blended with the mean
    of the note's cards the same way; no model is loaded then.
-2. **Broad subjects.** The unit of clustering is a note (the mean of its cards' vectors): a note is about
+2. **Broad subjects** (clustering: :mod:`notes2anki.semantic.topic_clustering`). The unit of clustering is a note (the mean of its cards' vectors): a note is about
    one subject far more often than not, and notes are much easier to group than terse single cards. A
    note holding more than :data:`BIG_NOTE_SHARE` of the cards (one big note per exam subject) is split into
    its cards. Units are put in a canonical order (by their cards' texts), clustered by average linkage on
    cosine distance (and by Ward linkage), and the clustering with the best silhouette among
-   2..:data:`MAX_SUBJECTS` subjects wins, provided no subject holds more than :data:`MAX_SHARE` of the
+   2..:data:`MAX_SUBJECTS` subjects wins, provided no subject holds more than ``MAX_SHARE`` of the
    cards (one sizeable subject must not swallow the others) — or ``k`` subjects when given (``topics --k
    N``), or a distance cut when a threshold is given. Subjects smaller than ``min_size`` cards join their
    nearest subject.
@@ -41,17 +41,14 @@ import numpy as np
 from ..config import number_setting
 from ..model import Card, Diagnostic, Vault
 from .text import card_text
+from .topic_clustering import MAX_EXACT, best_clustering, cluster, merge_small, unit_rows  # cluster: re-exported
 from .topic_labels import LABEL_WORDS, common_words, keywords, label_stop_words, latex_words
 from .topic_vectors import NOTE_BLEND, vault_vectors
 
-DEFAULT_THRESHOLD = 0.86  # cosine distance for cluster() (topics --threshold)
-REASSIGN_SLACK = 0.05
-MAX_EXACT = 3000  # units clustered exactly (a distance matrix of this many rows: ~70 MB)
 MAX_SUBJECTS = 40
 MAX_SUBTOPICS = 8
 MIN_SUB_SILHOUETTE = 0.1
 BIG_NOTE_SHARE = 0.15
-MAX_SHARE = 0.5  # no subject may hold more than this share of the cards (when avoidable)
 TAG_PREFIX = "topic::"
 
 __all__ = ["Topic", "TopicResult", "find_topics", "vault_topics", "card_vectors", "cluster", "keywords",
@@ -125,128 +122,6 @@ def _sample(texts: list[str], size: int) -> list[int]:
     return sorted(ranked[:size])
 
 
-# -- clustering -------------------------------------------------------------------------------------------
-def _condensed_cosine(x: np.ndarray, block: int = 1024) -> np.ndarray:
-    """Cosine distances of the unit rows of ``x`` in scipy's condensed form (upper triangle, row by row),
-    computed with matrix products in blocks: no n x n matrix is ever held."""
-    n = x.shape[0]
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    out = np.empty(n * (n - 1) // 2, dtype=np.float64)
-    at = 0
-    for start in range(0, n, block):
-        sims = x[start:start + block] @ x.T
-        for offset, row in enumerate(sims):
-            i = start + offset
-            out[at:at + n - i - 1] = row[i + 1:]
-            at += n - i - 1
-    np.subtract(1.0, out, out=out)
-    return np.clip(out, 0.0, 2.0, out=out)
-
-
-def cluster(vectors: np.ndarray, *, threshold: float = DEFAULT_THRESHOLD, min_size: int = 3,
-            max_exact: int = MAX_EXACT, sample: list[int] | None = None) -> np.ndarray:
-    """Topic index per row (-1: unassigned) for unit ``vectors`` in canonical order; topics numbered by
-    first appearance. ``sample``: rows to cluster exactly when there are more than ``max_exact`` rows."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    n = vectors.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    if n == 1:
-        return np.zeros(1, dtype=int) if min_size <= 1 else np.full(1, -1)
-    rows = np.arange(n) if n <= max_exact else np.asarray(sample if sample is not None else range(max_exact))
-    dist = _condensed_cosine(vectors[rows])
-    raw = fcluster(linkage(dist, method="average"), t=threshold, criterion="distance")
-    del dist
-    labels = np.full(n, -1)
-    sizes = np.bincount(raw)
-    keep = [c for c in dict.fromkeys(raw.tolist()) if sizes[c] >= min_size]
-    if not keep:
-        return labels
-    index = {c: i for i, c in enumerate(keep)}
-    for row, c in zip(rows.tolist(), raw.tolist()):
-        if c in index:
-            labels[row] = index[c]
-    # everything not in a kept cluster: join the topic it is on average most similar to, if close enough
-    means = np.stack([vectors[labels == i].astype(np.float64).mean(axis=0) for i in range(len(keep))])
-    loose = np.nonzero(labels < 0)[0]
-    if len(loose):
-        avg_sim = vectors[loose].astype(np.float64) @ means.T  # mean cosine to the members of each topic
-        best = np.argmax(avg_sim, axis=1)
-        ok = 1.0 - avg_sim[np.arange(len(loose)), best] <= threshold + REASSIGN_SLACK
-        labels[loose[ok]] = best[ok]
-    return labels
-
-
-# -- choosing the number of clusters ------------------------------------------------------------------------
-def _unit(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
-
-
-def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None, threshold: float | None = None,
-                    weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """(labels 0.. numbered by first appearance, silhouette) of hierarchical clusters of the unit rows ``x``:
-    ``k`` clusters when given, a cut at cosine distance ``threshold`` when given, else the clustering in
-    2..``kmax`` clusters, by average or Ward linkage, with the best silhouette among those where no cluster
-    holds more than :data:`MAX_SHARE` of the ``weights`` (cards) — so that one subject does not swallow
-    the others — or the best overall when none qualifies. Ties: average linkage, fewer clusters."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-    from sklearn.metrics import silhouette_score
-
-    n = x.shape[0]
-    if n < 3:
-        return np.zeros(n, dtype=int), 0.0
-    weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-    condensed = _condensed_cosine(x)
-    trees = {"average": linkage(condensed, method="average")}
-    square = squareform(condensed)
-    del condensed
-
-    def numbered(raw: np.ndarray) -> np.ndarray:
-        order = {c: i for i, c in enumerate(dict.fromkeys(raw.tolist()))}
-        return np.array([order[c] for c in raw.tolist()])
-
-    def silhouette(labels: np.ndarray) -> float:
-        if not 2 <= len(set(labels.tolist())) < n:
-            return 0.0
-        return float(silhouette_score(square, labels, metric="precomputed"))
-
-    if k is not None or threshold is not None:
-        tree = trees["average"]
-        raw = fcluster(tree, t=k, criterion="maxclust") if k is not None else \
-            fcluster(tree, t=threshold, criterion="distance")
-        labels = numbered(raw)
-        return labels, silhouette(labels)
-    trees["ward"] = linkage(x, method="ward")
-    total = weights.sum()
-    best: dict[bool, tuple[float, np.ndarray]] = {}
-    for method in ("average", "ward"):
-        for count in range(2, max(2, min(kmax, n - 1)) + 1):
-            labels = numbered(fcluster(trees[method], t=count, criterion="maxclust"))
-            score = silhouette(labels)
-            balanced = max(np.bincount(labels, weights=weights)) <= MAX_SHARE * total
-            if balanced not in best or score > best[balanced][0] + 1e-9:
-                best[balanced] = (score, labels)
-    score, labels = best.get(True) or best[False]
-    return labels, score
-
-
-def _merge_small(labels: np.ndarray, x: np.ndarray, weights: np.ndarray, min_size: int) -> np.ndarray:
-    """Clusters weighing less than ``min_size`` join the nearest larger one (by mean vector); renumbered
-    by first appearance."""
-    kept = [c for c in dict.fromkeys(labels.tolist()) if weights[labels == c].sum() >= min_size]
-    if not kept:
-        return np.zeros(len(labels), dtype=int)
-    means = _unit(np.stack([(x[labels == c] * weights[labels == c, None]).sum(axis=0) for c in kept]))
-    out = labels.copy()
-    for row in np.nonzero(~np.isin(labels, kept))[0]:
-        out[row] = kept[int(np.argmax(means @ x[row]))]
-    order = {c: i for i, c in enumerate(dict.fromkeys(out.tolist()))}
-    return np.array([order[c] for c in out.tolist()])
-
-
 # -- the topics of a set of cards -----------------------------------------------------------------------------
 def _units(cards: Sequence[Card], rows: list[int], big: int) -> list[list[int]]:
     """Rows grouped by note; a note with more than ``big`` cards is split into single cards."""
@@ -307,13 +182,13 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     min_size = min_size if min_size is not None else default_min_size(len(order))
     if not order:
         return TopicResult([], empty, threshold, min_size, k)
-    x = _unit(np.asarray(vectors, dtype=np.float64)[order])
+    x = unit_rows(np.asarray(vectors, dtype=np.float64)[order])
     ordered = [cards[i] for i in order]
     ordered_texts = [texts[i] for i in order]
     units = _units(ordered, list(range(len(order))), max(40, math.ceil(BIG_NOTE_SHARE * len(order))))
     # canonical order: by the units' texts, then (equal texts in two notes) by their vectors
     units.sort(key=lambda u: ([ordered_texts[r] for r in u], np.round(x[u].mean(axis=0), 5).tobytes()))
-    ux = _unit(np.stack([x[u].mean(axis=0) for u in units]))
+    ux = unit_rows(np.stack([x[u].mean(axis=0) for u in units]))
     weights = np.array([len(u) for u in units], dtype=np.float64)
     rows = list(range(len(units)))
     if len(units) > max_exact:
@@ -323,11 +198,11 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     labels[rows] = labels_sample
     if (labels < 0).any():  # units outside the sample join the nearest subject
         kept = sorted(set(labels_sample.tolist()))
-        means = _unit(np.stack([ux[labels == c].mean(axis=0) for c in kept]))
+        means = unit_rows(np.stack([ux[labels == c].mean(axis=0) for c in kept]))
         loose = np.nonzero(labels < 0)[0]
         labels[loose] = np.array(kept)[np.argmax(ux[loose] @ means.T, axis=1)]
     if k is None:
-        labels = _merge_small(labels, ux, weights, min_size)
+        labels = merge_small(labels, ux, weights, min_size)
     groups: dict[int, list[int]] = {}
     for unit, label in zip(units, labels.tolist()):
         groups.setdefault(label, []).extend(unit)
@@ -344,7 +219,7 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
             sub, score = best_clustering(x[members], kmax)
             if score < MIN_SUB_SILHOUETTE or len(set(sub.tolist())) < 2:
                 continue
-            sub = _merge_small(sub, x[members], np.ones(len(members)), min_size)
+            sub = merge_small(sub, x[members], np.ones(len(members)), min_size)
             if len(set(sub.tolist())) < 2:
                 continue
             parts: dict[int, list[int]] = {}

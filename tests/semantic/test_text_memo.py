@@ -48,12 +48,16 @@ def test_texts_of_another_version_or_a_corrupt_file_are_read_again(tmp_path):
     path = text_memo.path_for(tmp_path, "entry")
     path.write_bytes(pickle.dumps({"version": "other", "texts": {("answer", "What is **mitosis**?"): "wrong"}}))
     text_memo._memo.clear()
-    text_memo.load(path)
+    assert text_memo.load(path) is None  # another version: replaced silently
     assert card_text(CARDS[0]).startswith("What is mitosis?")
     path.write_bytes(b"not a pickle")
     text_memo._memo.clear()
-    text_memo.load(path)
+    warning = text_memo.load(path)
+    assert warning == f"text memo {path} is corrupt (UnpicklingError: invalid load key, 'n'.); rebuilding it"
     assert card_text(CARDS[0]).startswith("What is mitosis?") and text_memo._fresh == 2
+    text_memo.save(path)  # the damaged file is replaced: read again without a warning
+    text_memo._memo.clear()
+    assert text_memo.load(path) is None and text_memo._loaded >= 2
 
 
 def test_stored_chargram_rows_and_vectors_are_the_computed_ones(tmp_path):
@@ -89,3 +93,26 @@ def test_stored_chargram_rows_and_vectors_are_the_computed_ones(tmp_path):
     memo = VectorMemo(embed, tmp_path / "v.pickle", "model")
     assert np.array_equal(memo(["bb", "ccc"]), embed(["bb", "ccc"])) and asked[0] == ["ccc"]
     assert VectorMemo(embed, tmp_path / "v.pickle", "other model").rows == {}
+
+
+def test_a_corrupt_text_memo_is_said_once_by_the_duplicate_check_and_not_replayed(tmp_path, embedder):
+    from notes2anki.semantic.dupes import find_duplicates
+    from notes2anki.semantic.encoder import Embedder
+
+    cache = tmp_path / "embeddings.sqlite"
+
+    def check(cards):
+        with Embedder(cache_path=cache) as e:
+            return find_duplicates(cards, embedder=e)
+
+    assert not [w for w in check(CARDS).warnings if "memo" in w]
+    (stored,) = (tmp_path / "embeddings.sqlite.dupes").glob("*" + text_memo.SUFFIX)
+    stored.write_bytes(b"\x80\x05 damaged")
+    text_memo._memo.clear()
+    edited = [basic("What is **meiosis**?", CARDS[0].fields["Back"], 1), *CARDS[1:]]  # not a replay
+    said = [w for w in check(edited).warnings if "memo" in w]
+    assert len(said) == 1 and said[0].startswith(f"text memo {stored} is corrupt (")
+    assert said[0].endswith("; rebuilding it")
+    assert not [w for w in check(edited).warnings if "memo" in w]  # the replayed result does not repeat it
+    text_memo._memo.clear()
+    assert text_memo.load(stored) is None and text_memo._loaded > 0  # rebuilt

@@ -11,7 +11,7 @@ warm no-op ``build``, ``build`` after editing one note and the no-op build after
 and ``--json``), ``related NOTE`` first call and
 warm, ``topics`` warm, and the encoder: ONNX Runtime (fp32 and int8) against plain
 ``SentenceTransformer.encode`` fp32 on the same 1,500 card texts, with the mean cosine to fp32. Each row
-gives wall seconds and the peak RSS of that process. Caches, state and outputs go to a temporary folder.
+gives wall seconds, the peak RSS and the CPU seconds (user + system) of that process. Caches, state and outputs go to a temporary folder.
 The vault comes from ``related_topics_bench.synthetic_vault`` (seeded; 10 cards and 2 prose sections per
 note, 12 topics). Timings depend on the machine and its load: name both when quoting them.
 """
@@ -35,8 +35,9 @@ from related_topics_bench import synthetic_vault  # noqa: E402
 CLI = "import sys; from notes2anki.cli import main; main.main(sys.argv[1:], prog_name='notes2anki')"
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and exit code of ``notes2anki ARGS`` in a fresh process."""
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS (MiB), exit code and CPU seconds (user + system) of ``notes2anki ARGS`` in a
+    fresh process."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CLI, *args], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -46,12 +47,14 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):
         print(f"  ! {' '.join(args[:1])} exited {proc.returncode}: {err[-500:]}")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    return wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
-def row(what: str, seconds: float, rss: float, extra: str = "") -> None:
+def row(what: str, seconds: float, rss: float, code: int = 0, cpu: float | None = None, extra: str = "") -> None:
     load = os.getloadavg()[0]
-    print(f"| {what} | {seconds:.1f} s | {rss:.0f} MiB | load {load:.1f}{'; ' + extra if extra else ''} |", flush=True)
+    cpu_text = f"{cpu:.1f} s CPU, " if cpu is not None else ""
+    print(f"| {what} | {seconds:.1f} s | {rss:.0f} MiB | {cpu_text}load {load:.1f}{'; ' + extra if extra else ''} |",
+          flush=True)
 
 
 def encoder_rows(texts: list[str], device: str | None) -> None:
@@ -111,22 +114,23 @@ def main() -> None:
         row("one-time ONNX conversion (not in the rows below)", time.perf_counter() - start, 0)
         out = str(tmp_path / "deck.apkg")
         build = ["build", str(vault), "-o", out, "-q"]
-        row("cold `build` (dupes on, empty caches)", *run(build, env)[:2])
-        row("warm no-op `build`", *run(build, env)[:2])
+        row("cold `build` (dupes on, empty caches)", *run(build, env))
+        row("warm no-op `build`", *run(build, env))
         edited = notes[len(notes) // 2]
         edited.write_text(edited.read_text("utf-8").replace("START\nBasic\n", "START\nBasic\nEdited: ", 1), "utf-8")
-        row("`build` after editing one note", *run(build, env)[:2])
-        row("warm no-op `build` after that", *run(build, env)[:2])
-        row("`dupes`, warm", *run(["dupes", str(vault)], env)[:2])
-        row("`dupes --json`, warm", *run(["dupes", str(vault), "--json"], env)[:2])
+        row("`build` after editing one note", *run(build, env))
+        row("warm no-op `build` after that", *run(build, env))
+        row("`dupes`, warm", *run(["dupes", str(vault)], env))
+        row("`dupes --json`, warm", *run(["dupes", str(vault), "--json"], env))
         if not args.skip_semantic:
             target = notes[3].relative_to(vault).with_suffix("").as_posix()
             first = run(["related", str(vault), target], env)
             warm = run(["related", str(vault), target], env)
             print(f"| `related NOTE`, warm / first call | {warm[0]:.1f} s / {first[0]:.1f} s | "
-                  f"{max(first[1], warm[1]):.0f} MiB | load {os.getloadavg()[0]:.1f} |", flush=True)
+                  f"{max(first[1], warm[1]):.0f} MiB | {warm[3]:.1f} / {first[3]:.1f} s CPU, "
+                  f"load {os.getloadavg()[0]:.1f} |", flush=True)
             run(["topics", str(vault)], env)
-            row("`topics`, warm", *run(["topics", str(vault)], env)[:2])
+            row("`topics`, warm", *run(["topics", str(vault)], env))
         if not args.skip_encoder:
             from notes2anki.config import load_config
             from notes2anki.parsers import load_vault

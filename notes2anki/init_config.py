@@ -30,7 +30,6 @@ KEYS = [
     ("add_file_link", "Append a link that opens the note in Obsidian to the field named in [file_link_fields]."),
     ("wikilinks", '[[Links]] as obsidian:// links ("obsidian") or plain text ("text").'),
     ("sanitize_html", "Clean fields with an allow-list of HTML (for decks you share)."),
-    ("skip_templates", "Leave out the cards of Obsidian's template folders (Templates, Templater)."),
 ]
 TABLES = [
     ("folder_decks", "Folder → deck; subfolders inherit, the innermost folder wins."),

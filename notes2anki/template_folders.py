@@ -30,22 +30,41 @@ SOURCES = ((".obsidian/templates.json", "folder"),
 MAX_SETTINGS_BYTES = 1 << 20  # Obsidian's own settings files are a few hundred bytes
 
 
+def settings_folder(root: Path, source: str, key: str) -> list[str]:
+    """The folder an Obsidian settings file of the vault names (``source``: vault-relative path of the JSON
+    file, ``key``: its key), as vault-relative POSIX paths without a trailing ``/``: the name as written
+    and, when it reaches a folder through a symlink inside the vault, the real folder too (the vault walker
+    reads a linked folder under its real path). Empty when the file is missing, not a regular file, over
+    1 MiB, not JSON or nested too deeply to read, or the value is not a string, the vault root or outside
+    the vault. Never raises."""
+    root = Path(root)
+    try:
+        data = json.loads(read_bounded(root / source, MAX_SETTINGS_BYTES, root=root))
+    except (OSError, ValueError, RecursionError):
+        return []
+    folder = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(folder, str):
+        return []
+    folder = posixpath.normpath("/" + folder.strip().replace("\\", "/")).strip("/")
+    if not folder or folder == "." or folder.startswith(".."):
+        return []
+    names = [folder]
+    try:
+        real = (root / folder).resolve().relative_to(root.resolve()).as_posix()
+    except (OSError, ValueError, RuntimeError):
+        real = ""  # missing, a link loop, or a link out of the vault: only the name as written
+    if real and real != "." and real != folder:
+        names.append(real)
+    return names
+
+
 def template_folders(root: Path) -> list[tuple[str, str]]:
     """``(folder, settings file)`` of each template folder the vault's Obsidian settings name, sorted, each
-    folder once (vault-relative POSIX paths without a trailing ``/``). A folder that is the vault root, climbs
-    out of the vault or is not a string is left out; a settings file that is missing, not a regular file,
-    over 1 MiB or not JSON is as if absent."""
+    folder once (:func:`settings_folder`: vault-relative POSIX paths without a trailing ``/``, a folder
+    reached through a symlink also under its real path)."""
     found: dict[str, str] = {}
     for source, key in SOURCES:
-        try:
-            data = json.loads(read_bounded(Path(root) / source, MAX_SETTINGS_BYTES, root=Path(root)))
-        except (OSError, ValueError):
-            continue
-        folder = data.get(key) if isinstance(data, dict) else None
-        if not isinstance(folder, str):
-            continue
-        folder = posixpath.normpath("/" + folder.strip().replace("\\", "/")).strip("/")
-        if folder and folder != "." and not folder.startswith(".."):
+        for folder in settings_folder(root, source, key):
             found.setdefault(folder, source)
     return sorted(found.items())
 

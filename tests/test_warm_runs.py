@@ -211,3 +211,33 @@ def test_a_cache_health_warning_is_said_once_not_replayed(tmp_path):
         again = find_duplicates(cards(), embedder=embedder)
     assert again.replayed and outcome(again)[:-1] == outcome(first)[:-1]  # same result, but for the warning
     assert not any("SQLite" in w for w in again.warnings), again.warnings
+
+
+PROSE = """# Networking notes
+
+HTTPS is HTTP over TLS; browsers use it for almost every site today.
+
+## Ports
+
+Well-known ports are below 1024, and servers listen on them by convention.
+"""
+
+
+def test_build_stores_the_note_vectors_so_the_first_related_only_reads_them(tmp_path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "net.md").write_text(PROSE + NOTE, "utf-8")
+    (vault / "other.md").write_text("# Other\n\nHamlet is a tragedy by Shakespeare, set in Denmark.\n", "utf-8")
+    build = ["build", str(vault), "-o", str(tmp_path / "out" / "net.apkg")]
+    assert cli(build, tmp_path)[0]["encoded"] > 0
+    first, first_out = cli(["related", str(vault), "net", "--json"], tmp_path)
+    assert first["encoded"] == 0 and first["heavy"] == [] and first["exit"] == 0
+    assert json.loads(first_out)["related"][0]["note"] == "other.md"
+
+    (vault / "other.md").write_text("# Other\n\nMacbeth is a tragedy by Shakespeare, set in Scotland.\n", "utf-8")
+    edited = cli(build, tmp_path)[0]
+    assert edited["texts"] == ["other: Macbeth is a tragedy by Shakespeare, set in Scotland."]  # the new prose only
+    again, again_out = cli(["related", str(vault), "net", "--json"], tmp_path)
+    assert again["encoded"] == 0 and again["heavy"] == []
+    (tmp_path / "fresh").mkdir()  # the same answer from empty caches
+    assert json.loads(again_out) == json.loads(cli(["related", str(vault), "net", "--json"], tmp_path / "fresh")[1])

@@ -119,7 +119,7 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
     if dupes and report.cards:
         from .dupes import show_build_duplicates
 
-        diags += show_build_duplicates(report.cards, model=model, config=config, quiet=quiet)
+        diags += show_build_duplicates(report.cards, model=model, config=config, quiet=quiet, vault=v)
     finish(diags)
 
 

@@ -71,18 +71,23 @@ def dupes_command(vault, threshold, as_json, fail, model, explain):
 
 
 def show_build_duplicates(cards: Sequence[Card], *, model: str | None = None, config=None,
-                          quiet: bool = False) -> list[Diagnostic]:
+                          quiet: bool = False, vault=None) -> list[Diagnostic]:
     """After a build: print likely duplicates among ``cards`` (unless ``quiet``); problems come back as
-    warnings, never as errors (the deck is already written)."""
+    warnings, never as errors (the deck is already written). ``vault``: also store its notes' vectors with
+    the same encoder (the first ``related`` then only reads them)."""
     from ..semantic.dupes import find_duplicates, settings_from_config
     from ..semantic.encoder import EncoderError
+    from ..semantic.lazy_embedder import LazyEmbedder
+    from ..semantic.note_cache import prepare
 
     cfg_model, threshold, ignore, problems = settings_from_config(config)
     diags = [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     try:
         with encode_progress("Looking for duplicates…", quiet=quiet) as progress:
-            report = find_duplicates(cards, model=model or cfg_model, threshold=threshold, ignore=ignore,
-                                     progress=progress)
+            with LazyEmbedder(model or cfg_model, progress=progress) as embedder:
+                report = find_duplicates(cards, threshold=threshold, ignore=ignore, embedder=embedder)
+                if vault is not None:
+                    diags += [Diagnostic("", 0, "warning", w) for w in prepare(vault, embedder)]
     except EncoderError as exc:
         return diags + [Diagnostic("", 0, "warning", f"duplicate check skipped: {exc}")]
     diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]

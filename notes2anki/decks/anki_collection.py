@@ -132,9 +132,17 @@ def write_collection(db_path: Path, notes: list[NoteRow], deck_names: dict[int, 
              _json(DECK_OPTIONS),      # dconf: deck options id → options
              "{}"))                    # tags: tag cache (empty)
         next_card_id = 0
+        note_rows, card_rows = [], []
+        ords_of: dict[tuple, list[int]] = {}  # non-cloze note types: the cards depend on which fields are empty
         for note in notes:
-            cursor.execute(
-                "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            if note.model.model_type == note.model.FRONT_BACK:
+                shape = (id(note.model), tuple(bool(f) for f in note.fields))
+                ords = ords_of.get(shape)
+                if ords is None:
+                    ords = ords_of[shape] = card_ords(note)
+            else:
+                ords = card_ords(note)
+            note_rows.append(
                 (note.nid,                          # id: note id (creation time, ms)
                  note.guid,                         # guid: what Anki matches notes on
                  note.model.model_id,               # mid: note type id
@@ -147,9 +155,8 @@ def write_collection(db_path: Path, notes: list[NoteRow], deck_names: dict[int, 
                  0,                                 # flags
                  ""))                               # data: unused
             next_card_id = max(next_card_id, note.nid)
-            for ord_ in card_ords(note):
-                cursor.execute(
-                    "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            for ord_ in ords:
+                card_rows.append(
                     (next_card_id,  # id: card id (ms-like, unique in the package)
                      note.nid,      # nid: its note
                      note.deck_id,  # did: deck id
@@ -169,6 +176,8 @@ def write_collection(db_path: Path, notes: list[NoteRow], deck_names: dict[int, 
                      0,             # flags
                      ""))           # data: unused
                 next_card_id += 1
+        cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
         conn.commit()
     finally:
         conn.close()

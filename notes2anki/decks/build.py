@@ -103,9 +103,9 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
                                         old.nid if old else 0))
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
     before = len(diags)
-    identified = assign_identities(kept, diags, namespace, known)
-    identity_diags = diags[before:]
     ids = card_ids(kept, namespace, known)
+    identified = assign_identities(kept, diags, namespace, known, ids)
+    identity_diags = diags[before:]
 
     media = _media_files(identified, vault)
     types = note_type_fields(config.note_types)

@@ -15,6 +15,7 @@ an ID keeps the GUID it had before namespaces existed.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 import genanki
@@ -94,8 +95,10 @@ def card_id(card: Card, namespace: str = LEGACY) -> int:
     return card.id if card.id is not None else implicit_id(card, 0, namespace)
 
 
+@lru_cache(maxsize=1 << 17)
 def guid_of(identifier: int) -> str:
-    """The Anki GUID notes2anki gives the note of a card with this ID."""
+    """The Anki GUID notes2anki gives the note of a card with this ID (remembered: a build asks for each
+    card's GUID several times, and genanki's hash costs ~20 µs)."""
     return genanki.guid_for("notes2anki", identifier)
 
 
@@ -105,12 +108,14 @@ def guid(card: Card, namespace: str = LEGACY) -> str:
 
 
 def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespace: str = LEGACY,
-                      known: frozenset[str] = frozenset()) -> list[tuple[Card, str]]:
+                      known: frozenset[str] = frozenset(),
+                      ids: dict[tuple[str, int, int], int] | None = None) -> list[tuple[Card, str]]:
     """(card, GUID) for every card; two cards with one identity → an error naming both, second dropped.
+    ``ids``: :func:`card_ids` of the same arguments, when the caller has it already.
 
     Cards without an ID get a warning: editing their first field makes Anki see a new card.
     """
-    ids = card_ids(cards, namespace, known)
+    ids = card_ids(cards, namespace, known) if ids is None else ids
     seen: dict[str, Card] = {}
     fronts: dict[str, Card] = {}
     out: list[tuple[Card, str]] = []

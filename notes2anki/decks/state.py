@@ -119,10 +119,13 @@ class BuildState:
                               "choose another --state-file")
         target = Path(os.path.realpath(self.path))  # a symlink stays a link; its target is written
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = {"version": STATE_VERSION,
-                "cards": {g: s.to_json() for g, s in sorted(self.cards.items())}}
-        # ASCII JSON: file names that are not valid UTF-8 (kept as surrogates) still round-trip
-        atomic_write(target, json.dumps(data, ensure_ascii=True, indent=0, sort_keys=True).encode())
+        # ASCII JSON: file names that are not valid UTF-8 (kept as surrogates) still round-trip. One card a
+        # line, each through json's C encoder (``indent`` would take the pure-Python one: 0.5 s at 10,000 cards)
+        cards = ",\n".join(json.dumps(g, ensure_ascii=True) + ": " + json.dumps(s.to_json(), ensure_ascii=True,
+                                                                             sort_keys=True)
+                            for g, s in sorted(self.cards.items()))
+        text = '{"cards": {\n' + cards + '\n}, "version": ' + json.dumps(STATE_VERSION) + "}\n"
+        atomic_write(target, text.encode())
 
 
 def _ignored(path: Path, why: str, diagnostics: list[Diagnostic]) -> None:

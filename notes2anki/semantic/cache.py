@@ -108,7 +108,10 @@ class EmbeddingCache(SQLiteStore):
                     if isinstance(blob, bytes) and dim > 0 and len(blob) == 4 * dim:
                         found[key] = np.frombuffer(blob, dtype=np.float32)
         except sqlite3.Error as exc:
-            self.warnings.append(f"embedding cache read failed ({exc}); re-encoding")
+            if is_busy(exc):
+                self.warnings.append(f"embedding cache read failed ({exc}); re-encoding")
+            else:  # damage the daily quick_check has not seen yet: rebuilt now, not met on every run
+                self.damaged(exc, "read")
             return {}
         self._touch(model, text_version, list(found))
         return found

@@ -1,13 +1,12 @@
 """Character n-gram vectors of texts, kept between runs (issue 13: n-gramming every card of a 10,000-card
-vault, and importing scikit-learn to do it, took 4–7 s a run when a few cards are in a language the model
-does not read).
+vault took 4–7 s a run when a few cards are in a language the model does not read).
 
 :func:`vectors` is what :func:`notes2anki.semantic.pair_features.fill_chars` goes through: each distinct text
 is n-grammed once per process (:func:`~notes2anki.semantic.pair_features.char_vectors` reads one text at a
-time, so a row does not depend on the others); scikit-learn is imported only when a text is new.
+time, so a row does not depend on the others; :mod:`~notes2anki.semantic.chargrams`, no scikit-learn).
 :func:`load` / :func:`save` keep the rows one duplicate check used beside its stored result
 (``<cache file>.dupes/<entry>.chargrams.pickle``), tied to :func:`version` (the source of
-``pair_features.py`` and scikit-learn's version). A file that cannot be read is ignored; nothing here raises.
+``pair_features.py`` and ``chargrams.py``). A file that cannot be read is ignored; nothing here raises.
 """
 from __future__ import annotations
 
@@ -32,20 +31,15 @@ _loaded = 0
 
 @lru_cache(maxsize=1)
 def version() -> str:
-    """What stored rows depend on: the n-gram code (``pair_features.py``) and scikit-learn's version."""
-    from importlib import metadata
+    """What stored rows depend on: the n-gram code (``pair_features.py``, ``chargrams.py``)."""
+    from notes2anki.semantic import chargrams, pair_features
 
-    from notes2anki.semantic import pair_features
-
-    try:
-        sklearn_version = metadata.version("scikit-learn")
-    except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
-        sklearn_version = "-"
-    digest = hashlib.sha256(sklearn_version.encode())
-    try:
-        digest.update(Path(pair_features.__file__).read_bytes())
-    except OSError:
-        digest.update(b"pair_features.py")
+    digest = hashlib.sha256(b"chargrams")
+    for module in (pair_features, chargrams):
+        try:
+            digest.update(Path(module.__file__).read_bytes())
+        except OSError:
+            digest.update(module.__name__.encode())
     return digest.hexdigest()[:16]
 
 

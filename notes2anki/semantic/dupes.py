@@ -34,7 +34,8 @@ from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.cache import PairVerdictCache
-from notes2anki.semantic.pair_cache import JudgeStats, candidate_pairs, judge_cached, mine_cached, verdict_kind
+from notes2anki.semantic import lazy_verdicts
+from notes2anki.semantic.pair_cache import JudgeStats, candidate_pairs, judge_cached, measured_rows, mine_cached, verdict_kind  # noqa: F401
 from notes2anki.semantic.pair_features import Side, encode
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs
 from notes2anki.semantic.vector_memo import VectorMemo
@@ -119,6 +120,7 @@ class DuplicateReport:
     run_warnings: list[str] = field(default_factory=list, repr=False)
     _rejected: list[Rejection] = field(default_factory=list, repr=False)
     _load_rejected: Callable[[], list[Rejection]] | None = field(default=None, repr=False, compare=False)
+    _lazy: Any = field(default=None, repr=False, compare=False)
 
     @property
     def rejected(self) -> list[Rejection]:
@@ -131,7 +133,26 @@ class DuplicateReport:
     @rejected.setter
     def rejected(self, value: list[Rejection]) -> None:
         """Set the rejected candidates (a stored list not yet read is dropped)."""
-        self._rejected, self._load_rejected = value, None
+        self._rejected, self._load_rejected, self.lazy_rejected = value, None, None
+
+    @property
+    def lazy_rejected(self):
+        """Rejected candidates not made into objects yet (a :class:`~notes2anki.semantic.lazy_verdicts.LazyRejected`,
+        or None); :attr:`rejected` makes and merges them on first use."""
+        return self._lazy
+
+    @lazy_rejected.setter
+    def lazy_rejected(self, lazy) -> None:
+        """Hold ``lazy`` (None: none); the next read of :attr:`rejected` makes and merges them."""
+        self._lazy = lazy
+        if lazy is not None:
+            eager = self._rejected
+            self._load_rejected = lambda: sorted(eager + lazy.rejections(),
+                                                 key=lambda r: lazy_verdicts.rejection_order(r.score, r.a, r.b))
+
+    def sort_rejected(self) -> None:
+        """Sort the rejected candidates made so far, closest first (the lazy ones are sorted when made)."""
+        self._rejected.sort(key=lambda r: lazy_verdicts.rejection_order(r.score, r.a, r.b))
 
     @property
     def found(self) -> bool:
@@ -245,7 +266,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
 
     # 2-4. near duplicates among the representatives
     own = embedder is None
-    embedder = embedder or Embedder(model, cache_path=cache_path, progress=progress)
+    embedder = getattr(embedder, "real", embedder) or Embedder(model, cache_path=cache_path, progress=progress)
     try:
         if len(reps) >= 2:
             sides = [card_side(kept[r]) for r in reps]
@@ -259,8 +280,9 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None, where,
                                      store, report.judged)
             cache = PairVerdictCache(embedder.cache, verdict_kind(embedder.spec.key)) if use_cache else None
-            verdicts = judge_cached(enc, candidates, is_covered, threshold, cache, report.judged,
-                                    memo.folder / (memo.name + ".rows.pickle") if memo is not None else None)
+            rows = measured_rows(enc, candidates, is_covered, cache, report.judged,
+                                 memo.folder / (memo.name + ".rows.pickle") if memo is not None else None)
+            verdicts, lazy = lazy_verdicts.split(candidates, rows, is_covered, threshold, [kept[r] for r in reps])
             media = [_media(kept[r]) for r in reps]
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]
@@ -273,6 +295,8 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
                     for j in group_of[rj]:
                         found.setdefault(frozenset((i, j)), DuplicatePair(
                             kept[i], kept[j], verdict.score, "near", verdict.signals, verdict.method))
+            if len(lazy):  # the rejected candidates no one looked at: Rejection objects on first use
+                report.lazy_rejected = lazy
             if isinstance(vectors, VectorMemo):
                 vectors.save()
         report.encoded = embedder.stats.encoded
@@ -299,7 +323,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     pairs.sort(key=lambda kp: (kp[1].kind != "exact", -kp[1].score, kp[1].a.file, kp[1].a.line,
                                kp[1].b.file, kp[1].b.line))
     report.pairs = [pair for _, pair in pairs]
-    report.rejected.sort(key=lambda r: (-r.score, r.a.file, r.a.line, r.b.file, r.b.line))
+    report.sort_rejected()
     report.groups = clique_groups({tuple(sorted(key)): pair for key, pair in pairs}, kept)
     if memo is not None:
         text_memo.save(text_memo.path_for(memo.folder, memo.name))

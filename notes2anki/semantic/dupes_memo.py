@@ -16,7 +16,8 @@ second file read only when :attr:`DuplicateReport.rejected` is used (their reaso
 the stored feature rows). Beside them, what makes the next check after an edit incremental, each per entry:
 plain texts (``.texts``, :mod:`~notes2anki.semantic.text_memo`), character n-gram rows (``.chargrams``,
 :mod:`~notes2anki.semantic.chargram_memo`), card vectors (``.vectors``, :mod:`~notes2anki.semantic.vector_memo`),
-each card's nearest neighbours (``.mining``, :mod:`~notes2anki.semantic.incremental_mining`) and the candidate
+each card's nearest neighbours (``.mining``, :mod:`~notes2anki.semantic.incremental_mining`; by n-grams
+``.charmining``, :mod:`~notes2anki.semantic.char_mining`) and the candidate
 pairs' feature rows (``.rows``, :func:`~notes2anki.semantic.pair_cache.judge_cached`): about 140 MB for a
 10,000-card vault. At most :data:`KEEP` entries are kept (the least recently written go, with their files). The files are re-computable: one that cannot be read is ignored and
 replaced; nothing here raises.
@@ -214,6 +215,7 @@ def save(memo: Memo, data: dict, rejected: dict) -> None:
             stem = old.name[:-len(REJECTED_SUFFIX)]
             for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle"),
                          folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
+                         folder / (stem + ".charmining.pickle"),
                          folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle")):
                 path.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):
@@ -233,7 +235,39 @@ def remember(report: Any, live: Sequence[Any], kept: Sequence[Any], memo: Memo) 
         "warnings": [w for w in report.warnings if w not in report.run_warnings], "uncovered": report.uncovered, "ignored": report.ignored,
         "candidates": report.judged.candidates,
     }
-    save(memo, data, pack_rejected(report.rejected, where))
+    save(memo, data, _pack_report(report, where, live))
+
+
+def _pack_report(report: Any, where: dict, live: Sequence[Any]) -> dict:
+    """:func:`pack_rejected` of ``report.rejected``, without making the objects of candidates held lazily
+    (:class:`~notes2anki.semantic.lazy_verdicts.LazyRejected`): both parts packed, then merged in the order
+    ``report.rejected`` would have (closest first, then by place; ties: made ones first)."""
+    import numpy as np
+
+    lazy = getattr(report, "lazy_rejected", None)
+    if lazy is None or report._load_rejected is None:  # none, or made already
+        return pack_rejected(report.rejected, where)
+    first, second = pack_rejected(report._rejected, where), lazy.packed(where)
+    n = len(first["scores"])
+    ij = np.concatenate([first["ij"], second["ij"]])
+    scores = np.concatenate([first["scores"], second["scores"]])
+    rank = {f: r for r, f in enumerate(sorted({card.file for card in live}))}
+    file_of = np.array([rank[card.file] for card in live], dtype=np.int64)
+    line_of = np.array([card.line for card in live], dtype=np.int64)
+    order = np.lexsort((line_of[ij[:, 1]], file_of[ij[:, 1]], line_of[ij[:, 0]], file_of[ij[:, 0]], -scores))
+    new_place = np.empty(len(order), dtype=np.int64)
+    new_place[order] = np.arange(len(order))
+
+    def moved(first_map: dict, second_map: dict) -> dict:
+        out = {int(new_place[k]): v for k, v in first_map.items()}
+        out.update({int(new_place[n + k]): v for k, v in second_map.items()})
+        return out
+
+    method = first["method"] + second["method"]
+    return {"ij": ij[order], "scores": scores[order], "rows": np.concatenate([first["rows"], second["rows"]])[order],
+            "method": [method[k] for k in order.tolist()], "vetoes": moved(first["vetoes"], second["vetoes"]),
+            "why": moved(first["why"], second["why"]), "plain": moved(first["plain"], second["plain"]),
+            "threshold": first["threshold"] if first["threshold"] is not None else second["threshold"]}
 
 
 def replay(report: Any, live: Sequence[Any], stored: dict, memo: Memo, recheck: Callable[[], list]) -> Any:

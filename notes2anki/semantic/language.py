@@ -8,7 +8,10 @@ every card ended in one topic and one 3,501-card "duplicate group"). :func:`know
 directly on the model's own vocabulary: the share of the card's words (runs of letters, lower-cased) that
 are whole entries of ``vocab.txt``. On the labelled development vault (``../shared/eval``) it is 0.89 for
 the median English card and 0.47 (German), 0.49 (Spanish), 0.15 (Vietnamese), 0.14 (Turkish); Japanese and
-Czech text is near 0 (acronyms such as DNA are not counted: they are names, not language). A card is *covered* when the rate is at least :data:`MIN_KNOWN_RATE`; cards with fewer
+Czech text is near 0 (acronyms such as DNA are not counted: they are names, not language). French shares
+much of the vocabulary ("de", "la", "variable", "fonction" are entries; the French vault Supre scores above
+the limit), so a card whose function words are those of another language of the vault (stopwords-iso, see
+:func:`foreign_function_words`) is not covered either. A card is *covered* when the rate is at least :data:`MIN_KNOWN_RATE`; cards with fewer
 than :data:`MIN_WORDS` words are judged by the vault's other cards (they carry too little text to say).
 Cards that are not covered are compared by character n-grams instead (language-independent), see
 :mod:`notes2anki.semantic.chargrams`.
@@ -30,6 +33,7 @@ from typing import Iterable, Sequence
 
 MIN_KNOWN_RATE = 0.5
 MIN_WORDS = 4
+MIN_FOREIGN_WORDS = 3  # function words of another language that make a card that language's
 MULTILINGUAL_HINT = ("for better results point [semantic] model in .notes2anki.toml (or --model) at a "
                      "multilingual sentence-transformers model directory, e.g. a local copy of "
                      "paraphrase-multilingual-MiniLM-L12-v2")
@@ -64,6 +68,25 @@ def known_word_rate(text: str, vocab: frozenset[str] | None = None) -> tuple[flo
     return sum(1 for w in words if w in vocab) / len(words), len(words)
 
 
+def foreign_function_words(text: str, languages: Sequence[str]) -> bool:
+    """Whether ``text`` is written in one of ``languages`` rather than English, by its function words: at
+    least :data:`MIN_FOREIGN_WORDS` words of that language's stopwords-iso list that are not English function
+    words (:data:`~notes2anki.semantic.word_match.ENGLISH_FUNCTION_WORDS`), and more of them than English
+    function words. French shares much of BERT's English word-piece vocabulary
+    ("de", "la", "variable", "fonction" are entries), so the known-word rate alone reads "Définition Soit X
+    une variable aléatoire ..." as English; its function words do not."""
+    from .word_match import ENGLISH_FUNCTION_WORDS as english  # the closed class: stopwords-iso's English
+    # list also holds "de", "la", "le" (names, musical notes), which would hide French
+    words = [w.lower() for w in _LATIN_WORD.findall(text) if len(w) >= 2]
+    own = sum(1 for w in words if w in english)
+    for lang in languages:
+        stop = _iso(lang)
+        n = sum(1 for w in words if w in stop and w not in english)
+        if n >= MIN_FOREIGN_WORDS and n > own:
+            return True
+    return False
+
+
 def uses_bundled_model(model: object) -> bool:
     """Whether ``model`` (a name, a path or None, as ``--model`` / ``[semantic] model`` take it) resolves
     to the bundled all-MiniLM-L6-v2, whose vocabulary :func:`known_word_rate` and :func:`covered` use. Loads no
@@ -75,10 +98,16 @@ def uses_bundled_model(model: object) -> bool:
 
 def covered(texts: Sequence[str], model: object = None) -> list[bool]:
     """For each text, whether ``model`` (None: the bundled one) can read it (see the module docstring).
-    Short texts follow the majority of the longer ones (English when there are none)."""
+    Short texts follow the majority of the longer ones (English when there are none). A text in another
+    language of the vault (:func:`vault_languages`) by its function words (:func:`foreign_function_words`)
+    is not read, whatever its known-word rate."""
     if not uses_bundled_model(model):
         return [True] * len(texts)
     rates = [known_word_rate(t) for t in texts]
+    others = [lang for lang in vault_languages(texts) if lang != "en" and _iso(lang)]
+    if others:  # text in another language the vocabulary happens to hold: not read either
+        rates = [(0.0, n) if rate >= MIN_KNOWN_RATE / 2 and foreign_function_words(t, others) else (rate, n)
+                 for t, (rate, n) in zip(texts, rates)]
     long_ = [rate >= MIN_KNOWN_RATE for rate, n in rates if n >= MIN_WORDS]
     default = not long_ or sum(long_) * 2 >= len(long_)
     return [(rate >= MIN_KNOWN_RATE) if n >= MIN_WORDS else (default and rate >= MIN_KNOWN_RATE / 2)

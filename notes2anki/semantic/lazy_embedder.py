@@ -29,7 +29,7 @@ class LazyEmbedder:
     """Same arguments and use as :class:`~notes2anki.semantic.encoder.Embedder`; nothing is opened or
     loaded until a text has to be embedded (or an attribute of the real Embedder is read).
 
-    ``spec`` and ``backend`` are known at once (an unknown model directory raises
+    ``spec``, ``backend`` and ``device`` (as the Embedder will read them) are known at once (an unknown model directory raises
     :class:`~notes2anki.semantic.encoder.EncoderError` here, as the Embedder would); :attr:`warnings`
     is the real Embedder's once it exists, else empty.
     """
@@ -37,6 +37,7 @@ class LazyEmbedder:
     def __init__(self, model=None, *, cache_path: Path | str | None = None, **options: Any):
         self.spec = resolve_model(model)
         self.backend = options.get("backend") or os.environ.get("NOTES2ANKI_ENCODER", "").strip().lower() or "auto"
+        self.device = options.get("device") or os.environ.get("NOTES2ANKI_DEVICE", "").strip().lower() or None
         self._model = model
         self._cache_path = cache_path
         self._options = options

@@ -119,3 +119,16 @@ def cached_note_vectors(notes: Sequence[Note], embedder, results: ResultCache | 
     dim = dims.pop() if dims else 0
     rows = [vectors[r] if vectors[r].shape[0] else np.zeros(dim, dtype=np.float32) for r in range(len(notes))]
     return np.stack(rows).astype(np.float32, copy=False) if rows else np.zeros((0, dim), dtype=np.float32)
+
+
+def prepare(vault, embedder) -> list[str]:
+    """Compute and store every note's vector of ``vault`` as ``related`` reads them (notes by path, the
+    result cache beside ``embedder``'s embedding cache), so the first ``related`` after a ``build`` only
+    reads them; only notes not stored yet are cut into chunks and embedded. Returns the result cache's
+    warnings. Raises :class:`~notes2anki.semantic.encoder.EncoderError` when the model cannot be loaded."""
+    from .result_cache import ResultCache
+
+    notes = sorted(vault.notes, key=lambda n: n.path)
+    with ResultCache.beside(embedder) as results:
+        cached_note_vectors(notes, embedder, results)
+        return list(results.warnings)

@@ -21,7 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
-from notes2anki.semantic import contrast, incremental_mining, mining, pair_features, quantities, term_align, word_match
+from notes2anki.semantic import (char_mining, chargram_memo, contrast, incremental_mining, mining, pair_cues, pair_features,
+                                  quantities, term_align, word_match)
 from notes2anki.fileio import atomic_write
 from notes2anki.semantic.cache import EmbeddingCache, PairVerdictCache
 from notes2anki.semantic.mining import mine_pairs
@@ -33,7 +34,8 @@ from notes2anki.semantic.text import TEXT_VERSION
 def _char_neighbours(matrix, rows: list[int], top_k: int, min_score: float,
                      block: int = 512) -> set[tuple[int, int]]:
     """Pairs among ``rows`` (indices into the sparse l2-normalised ``matrix``) with n-gram cosine at least
-    ``min_score`` among each row's ``top_k`` best; blocks of rows keep memory bounded."""
+    ``min_score`` and at least the row's ``top_k``-th best (ties included, as in
+    :mod:`~notes2anki.semantic.char_mining`); blocks of rows keep memory bounded."""
     out: set[tuple[int, int]] = set()
     if len(rows) < 2:
         return out
@@ -42,47 +44,22 @@ def _char_neighbours(matrix, rows: list[int], top_k: int, min_score: float,
     for start in range(0, len(rows), block):
         scores = (sub[start:start + block] @ sub.T).toarray()
         for offset, row in enumerate(scores):
-            row[start + offset] = -1.0
-            best = np.argpartition(row, len(row) - k)[len(row) - k:]
-            for c in best.tolist():
-                if row[c] >= min_score:
-                    a, b = rows[start + offset], rows[c]
-                    out.add((min(a, b), max(a, b)))
+            row[start + offset] = -np.inf
+            limit = max(float(np.partition(row, len(row) - k)[len(row) - k]), min_score)
+            for c in np.nonzero(row >= limit)[0].tolist():
+                a, b = rows[start + offset], rows[c]
+                out.add((min(a, b), max(a, b)))
     return out
 
 
 def _mixed_char_neighbours(matrix, is_covered: Sequence[bool], top_k: int, min_score: float,
                            block: int = 512) -> set[tuple[int, int]]:
-    """``_char_neighbours(matrix, every row, ...)`` restricted to pairs where a side is not covered, without
-    the all-rows product: only rows that can take part in such a pair are searched — the uncovered rows,
-    and covered rows with n-gram cosine >= ``min_score`` to some uncovered row (a covered row's other
-    neighbours would pair it with covered rows only). Each searched row is compared with every row, as
-    before, so the pairs are the same (10,000 cards with 34 uncovered: 19 s -> well under a second)."""
-    uncovered = [i for i, c in enumerate(is_covered) if not c]
-    n = matrix.shape[0]
-    if not uncovered or n < 2:
-        return set()
-    searched = set(uncovered)
-    columns = matrix[uncovered].T.tocsc()
-    for start in range(0, n, block):
-        cross = (matrix[start:start + block] @ columns).toarray()  # (block, uncovered)
-        for offset, row in enumerate(cross):
-            i = start + offset
-            if is_covered[i] and row.size and row.max() >= min_score:
-                searched.add(i)
-    rows = sorted(searched)
-    k = min(top_k, n - 1)
-    everyone = matrix.T.tocsc()
-    out: set[tuple[int, int]] = set()
-    for start in range(0, len(rows), block):
-        part = rows[start:start + block]
-        scores = (matrix[part] @ everyone).toarray()
-        for row_index, row in zip(part, scores):
-            row[row_index] = -1.0
-            for c in np.argpartition(row, len(row) - k)[len(row) - k:].tolist():
-                if row[c] >= min_score and not (is_covered[row_index] and is_covered[c]):
-                    out.add((min(row_index, c), max(row_index, c)))
-    return out
+    """Pairs by n-gram cosine where a side is not covered: each searched row's neighbours at or above both
+    ``min_score`` and its ``top_k``-th best (ties included); only the uncovered rows and the covered rows with
+    cosine >= ``min_score`` to some uncovered row are searched (10,000 cards with 34 uncovered: 19 s -> well
+    under a second). See :func:`~notes2anki.semantic.char_mining.mixed_neighbours` (which also does it
+    incrementally)."""
+    return char_mining.mixed_neighbours(matrix, is_covered, top_k, min_score)
 
 
 def _exact_pairs_and_density(vectors: np.ndarray, rows: list[int], top_k: int,
@@ -136,9 +113,9 @@ def candidate_pairs(enc, is_covered: Sequence[bool], top_k: int = 10) -> list[tu
 
 
 def _code_version() -> str:
-    """Hash of the code that measures a pair (pair_features.py, contrast.py, term_align.py, word_match.py,
+    """Hash of the code that measures a pair (pair_features.py, pair_cues.py, contrast.py, term_align.py, word_match.py,
     quantities.py; read once, as it was imported): an edit there re-measures."""
-    return _source_hash((pair_features, contrast, term_align, word_match, quantities))
+    return _source_hash((pair_features, pair_cues, contrast, term_align, word_match, quantities))
 
 
 @lru_cache(maxsize=4)
@@ -194,7 +171,15 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
         if stats is not None:
             stats.searched = done["searched"]
         if not all(is_covered):
-            found |= _mixed_char_neighbours(enc.char_card, is_covered, top_k, CHAR_CANDIDATE_MIN)
+            char_settings = hashlib.sha256(f"{top_k}:{CHAR_CANDIDATE_MIN}:{chargram_memo.version()}:"
+                                           f"{_source_hash((char_mining,))}".encode()).hexdigest()
+            done = {}
+            found |= char_mining.mixed_neighbours(
+                enc.char_card, is_covered, top_k, CHAR_CANDIDATE_MIN, settings=char_settings, stats=done,
+                keys=char_mining.row_keys([s.text for s in enc.sides], is_covered),
+                path=store.with_name(store.name.replace(".mining.", ".charmining.")))
+            if stats is not None:
+                stats.char_searched = done["searched"]
         return sorted(found)
     digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
                             f"{_source_hash((pair_features, mining, sys.modules[__name__]))}".encode())
@@ -232,6 +217,7 @@ class JudgeStats:
     cached: int = 0
     measured: int = 0
     searched: int = 0  # sides whose neighbours were searched (all on a cold run; see mine_cached)
+    char_searched: int = 0  # rows searched in full by character n-grams (see char_mining)
     measured_pairs: list = field(default_factory=list)  # (question, question) of each measured pair
 
 
@@ -245,6 +231,15 @@ def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequenc
     ``store``: a file holding the last run's candidate pairs and feature rows (one array): pairs found there
     are not looked up in the embedding cache (100,000 rows read from SQLite took 3 s); only pairs with a
     changed side are."""
+    return verdicts_from_rows(list(candidates), measured_rows(enc, candidates, is_covered, verdicts, stats, store),
+                              is_covered, threshold)
+
+
+def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequence[bool],
+                  verdicts: PairVerdictCache | None, stats: JudgeStats | None = None,
+                  store: Path | None = None) -> np.ndarray:
+    """The feature rows (len(candidates) x len(FEATURES)) :func:`judge_cached` judges: from ``store``, the
+    cache, or measured (see there)."""
     stats = stats if stats is not None else JudgeStats()
     pairs = list(candidates)
     stats.candidates = len(pairs)
@@ -278,7 +273,7 @@ def judge_cached(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequenc
             verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
     if store is not None and verdicts is not None and (unknown or len(last) != len(pairs)):
         _save_rows(store, verdicts.kind, keys, pairs, rows)
-    return verdicts_from_rows(pairs, rows, is_covered, threshold)
+    return rows
 
 
 def _load_rows(path: Path, kind: str) -> dict[tuple[str, str], np.ndarray]:

@@ -50,6 +50,11 @@ shape
     reverse (:func:`mirrored`): both shapes are absent from the labelled data, so they reject a pair
     outright (:func:`notes2anki.semantic.scoring.structural_vetoes`) instead of being weighed.
 
+how the cards are built (:mod:`~notes2anki.semantic.pair_cues`)
+    ``answer_in_question`` / ``answer_in_question_both`` one card's answer named in the other's question,
+    the larger / smaller of the two directions (inverse questions, Basic vs Cloze); ``answer_gap`` the
+    question cosine minus the answer cosine, floored at 0 (sibling cards: alike questions, other answers).
+
 A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
 Word vectors are embedded once per distinct content word (:func:`fill_words`, cached with the card vectors).
 """
@@ -62,14 +67,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import chargram_memo, contrast, term_align
+from . import chargram_memo, contrast, pair_cues, term_align
 
 FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
-            "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored")
-FEATURE_VERSION = 8
+            "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES
+FEATURE_VERSION = 10
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -152,11 +157,12 @@ _PUNCTUATION = re.compile(r"[^\w\s]+")
 def char_vectors(texts: Sequence[str]):
     """Hashed character 2–4-gram vectors (within words, lower case, punctuation read as a space: "何か？" and
     "何か。" are the same), l2-normalised: a sparse matrix."""
-    from sklearn.feature_extraction.text import HashingVectorizer
+    from scipy import sparse
 
-    vectorizer = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=_CHAR_FEATURES,
-                                   alternate_sign=False, norm="l2", lowercase=True)
-    return vectorizer.transform([_PUNCTUATION.sub(" ", t) for t in texts])
+    from .chargrams import char_wb_matrix  # = scikit-learn's HashingVectorizer(analyzer="char_wb"), unimported
+
+    indptr, indices, data = char_wb_matrix([_PUNCTUATION.sub(" ", t) for t in texts], 2, 4, _CHAR_FEATURES)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), _CHAR_FEATURES))
 
 
 def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, *, chars: bool = True,
@@ -309,6 +315,7 @@ def _features(enc: Encoded, i: int, j: int, words, aligned: np.ndarray) -> np.nd
                                                             contrast.without_asides(b.question)))),
                    "q_inserted": float(bool(contrast.insertions(a.question, b.question))),
                    "mirrored": float(mirrored(a, b))})
+    values.update(pair_cues.cues(a.question, a.answer, b.question, b.answer, q_cos, a_cos, has_answers))
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
 
 

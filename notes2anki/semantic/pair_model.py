@@ -8,7 +8,10 @@ are fitted by ``python -m notes2anki.semantic.evaluate fit`` (scikit-learn, see
 * the labelled pairs of the development vault ``../shared/eval`` (80 duplicates, 90 hard negatives;
   cross-language pairs left out: the bundled model cannot read them), and the vault's other candidate
   pairs as negatives (the set labels *every* duplicate, so the rest are not), and
-* the project's own development pairs ``tests/semantic/data/dupe_pairs_dev.jsonl``;
+* the project's own development pairs ``tests/semantic/data/dupe_pairs_dev.jsonl``, and the pairs written
+  for what the vault has little of, ``dupe_pairs_extra.jsonl`` (half weight: sibling cards of one note that
+  ask different things, inverse questions, Basic vs Cloze, abbreviations, number formats, in several
+  subjects and languages);
 
 with 6-fold cross-validation grouped by subject, the threshold chosen on the cross-validated
 probabilities. ``tests/semantic/data/dupe_pairs_test.jsonl`` stays held out. Scoring needs only numpy.

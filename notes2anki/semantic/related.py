@@ -61,19 +61,10 @@ def default_excludes(root: Path) -> list[str]:
     """Globs of notes that are scaffolding: the template folders (Obsidian's Templates and Templater, see
     :func:`notes2anki.template_folders.template_folders`) and the daily-notes folder the vault's Obsidian
     settings name (``.obsidian/daily-notes.json`` key ``folder``)."""
-    import json
-
-    from ..template_folders import template_folders
+    from ..template_folders import settings_folder, template_folders
 
     globs: list[str] = [folder + "/" for folder, _ in template_folders(root)]
-    for name in ("daily-notes.json",):
-        try:
-            data = json.loads((Path(root) / ".obsidian" / name).read_text("utf-8")[:100_000])
-        except (OSError, ValueError):
-            continue
-        folder = data.get("folder") if isinstance(data, dict) else None
-        if isinstance(folder, str) and folder.strip("/ "):
-            globs.append(folder.strip("/ ") + "/")
+    globs += [folder + "/" for folder in settings_folder(root, ".obsidian/daily-notes.json", "folder")]
     return globs
 
 

@@ -106,3 +106,37 @@ def test_related_never_suggests_a_template_of_either_plugin(make_vault):
     named = {row["note"] for row in rows if row["suggestions"]}
     named |= {s["note"] for row in rows for s in row["suggestions"]}
     assert named and not any(n.startswith(("Templates/", "Meta/Templater/")) for n in named), rows
+
+
+def test_settings_nested_too_deeply_are_as_if_absent_not_a_crash(make_vault, tmp_path, anki_import):
+    # tester 19:35 F1: a 2 KB templates.json of nested arrays made every command an internal error
+    deep = '{"folder": ' + "[" * 1000 + "]" * 1000 + "}"
+    root = make_vault({**FILES, ".obsidian/templates.json": deep,
+                       ".obsidian/plugins/templater-obsidian/data.json": "[" * 100_000 + "]" * 100_000})
+    result = run("build", root, "-o", tmp_path / "d.apkg", "--no-dupes")
+    # read as no settings: the templates are built, and the Templater skeleton's unclosed card is an error
+    assert result.exit_code == 1 and "internal error" not in result.output, result.output
+    assert "Meta/Templater/Vocab.md:10: error: START has no END" in result.output
+    assert "What is {{title}}?" in [n.fields[0] for n in anki_import(tmp_path / "d.apkg").notes()]
+
+
+def test_a_template_folder_named_through_a_symlink_is_still_skipped(make_vault, tmp_path, anki_import):
+    # tester 19:35 F4: the walker reads a linked folder under its real path; the setting names the link
+    root = make_vault({k: v for k, v in FILES.items() if "templater" not in k and not k.startswith("Meta/")})
+    (root / "Tlink").symlink_to("Templates", target_is_directory=True)
+    (root / ".obsidian/templates.json").write_text(json.dumps({"folder": "Tlink"}), "utf-8")
+    result = run("build", root, "-o", tmp_path / "e.apkg", "--no-dupes")
+    assert result.exit_code == 0, result.output
+    assert "template folder (named in .obsidian/templates.json): 2 cards in 2 notes not built" in result.output
+    assert sorted(n.fields[0] for n in anki_import(tmp_path / "e.apkg").notes()) == REAL_FRONTS
+
+
+def test_a_fifo_for_the_daily_notes_settings_is_no_hang(make_vault):
+    # tester 19:35 F2: related read .obsidian/daily-notes.json with read_text (a FIFO blocked for ever)
+    import os
+
+    root = make_vault(FILES)
+    os.mkfifo(root / ".obsidian" / "daily-notes.json")
+    result = run("related", root, "Biology/Mitosis.md", "--json")
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(result.stdout)["note"] == "Biology/Mitosis.md"

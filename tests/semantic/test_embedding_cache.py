@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -277,3 +278,27 @@ def test_pair_verdicts_round_trip_in_either_order(tmp_path):
         got = verdicts.get([("a", "b"), ("d", "c"), ("a", "c")])
         assert got == {("a", "b"): {"score": 0.9, "vetoed": None}, ("d", "c"): {"score": 0.4}}
         assert PairVerdictCache(cache, "dupes:m:1:v2").get([("a", "b")]) == {}  # another kind
+
+
+def test_the_integrity_check_runs_once_a_day_and_damage_met_by_a_read_is_rebuilt(tmp_path):
+    path = tmp_path / "embeddings.sqlite"
+    with EmbeddingCache(path) as cache:
+        cache.put("m", 1, {f"h{i}": vec(float(i), 1.0) for i in range(3000)})
+    with EmbeddingCache(path) as cache:  # the first reopen runs quick_check and records it
+        assert cache.warnings == [] and cache._checked_now
+        checked = float(cache._conn.execute("SELECT value FROM meta WHERE key = 'checked'").fetchone()[0])
+        assert abs(checked - time.time()) < 60
+    with EmbeddingCache(path) as cache:  # checked less than a day ago: not read whole again
+        assert cache.warnings == [] and not cache._checked_now
+    data = bytearray(path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    start = (len(data) // page) // 2 * page
+    assert start > 8 * page
+    data[start:len(data) - page] = b"\xa5" * (len(data) - page - start)  # later vector pages; the first kept
+    path.write_bytes(bytes(data))
+    with EmbeddingCache(path) as cache:  # no quick_check today, so the damage shows when the vectors are read
+        assert cache.warnings == []
+        assert cache.get("m", 1, [f"h{i}" for i in range(3000)]) == {}
+        assert len(cache.warnings) == 1 and "is corrupt" in cache.warnings[0] and "rebuilding it" in cache.warnings[0]
+    with EmbeddingCache(path) as cache:  # rebuilt: a good, empty cache
+        assert cache.warnings == [] and cache.get("m", 1, ["h1"]) == {}

@@ -1,0 +1,92 @@
+"""Pair measurements read from how a flashcard is built: a question and the fact that answers it.
+
+A duplicate states the same fact; the ways it is restated follow from how cards are written:
+
+* an **inverse** question names, in its prompt, what the other card gives as its answer ("Which nerve
+  supplies the diaphragm?" -> "phrenic nerve" / "Phrenic nerve — what does it innervate?" -> "the
+  diaphragm"), and a Basic card asks for what a Cloze card blanks ("Constant folding?" / "{{c1::Constant
+  folding}} replaces 60*60*24 with 86400"): ``answer_in_question`` measures how much of one card's answer
+  (the words that do not merely repeat its own question) the other card's *question* holds, the larger of
+  the two directions; ``answer_in_question_both`` the smaller of the two (an inverse pair names each other's
+  answer both ways; a Basic card against the Cloze card of its answer, one way);
+* **sibling cards** of one subject ask different things about it, so their answers differ: "What does a
+  momentum μ = 0 mean?" / "What does a high momentum μ mean?", "How do I apply R_BE?" / "How do I apply
+  R_EB?" — questions nearly the same, answers saying different things. ``answer_gap`` is the question
+  cosine minus the answer cosine, floored at 0 (how much closer the questions are than what they
+  answer); duplicates restate one answer, so their gap is small;
+* **template siblings** are one question with a slot filled otherwise, often by a symbol the word
+  tokenizer does not keep ("How do I apply R_BE?" / "How do I apply R_EB?", "a_1 a_2 a_3" / "b_1 b_2
+  b_3"): ``q_template`` (:func:`q_template`) reads the raw tokens, case and symbols kept.
+
+Words are matched as everywhere in the judge (:func:`~notes2anki.semantic.contrast.tokens`; same up to an
+inflection, a typo, an abbreviation, or the initials of a run of words: "SA node" / "sinoatrial node" is
+matched by the sentence model, "AVC" / "average variable cost" by initials). Each value lies in
+:data:`RANGES` (what :mod:`~notes2anki.semantic.pair_features` declares for pruning).
+"""
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from . import contrast
+
+NAMES = ("answer_in_question", "answer_in_question_both", "answer_gap", "q_template")
+RANGES = {"answer_in_question": (0.0, 1.0), "answer_in_question_both": (0.0, 1.0), "answer_gap": (0.0, 2.0),
+          "q_template": (0.0, 1.0)}
+_RAW = re.compile(r"\w+|[^\w\s]")  # words, numbers and single symbols, case kept
+MAX_ANSWER_WORDS = 12  # a longer answer is an explanation, not a term another prompt would name
+
+
+@lru_cache(maxsize=1 << 15)
+def _words(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(content stems of ``text``, the initials of its runs of 2-4 words)."""
+    tokens = contrast.tokens(text)
+    plain = tuple(w for w, _ in tokens)
+    return tuple(dict.fromkeys(w for w, c in tokens if c)), contrast._initialisms(plain)
+
+
+def _answer_core(question: str, answer: str) -> tuple[str, ...]:
+    """The content words of ``answer`` that are not in its own ``question`` (at most
+    :data:`MAX_ANSWER_WORDS`: () for a longer answer)."""
+    echo = set(_words(question)[0])
+    core = tuple(w for w in _words(answer)[0] if w not in echo)
+    return core if len(core) <= MAX_ANSWER_WORDS else ()
+
+
+def _held(words: tuple[str, ...], text: str) -> float:
+    """Share of ``words`` found in ``text`` (same word, or the initials of words of ``text``)."""
+    if not words:
+        return 0.0
+    other, initials = _words(text)
+    hits = sum(1 for w in words if w in initials and len(w) >= 2
+               or any(contrast._same_word(w, v) for v in other))
+    return hits / len(words)
+
+
+def cues(question_a: str, answer_a: str, question_b: str, answer_b: str, q_cos: float, a_cos: float,
+         has_answers: bool) -> dict[str, float]:
+    """The :data:`NAMES` values of a pair: each card's question and answer (plain text; a Cloze card: its
+    text with the clozes blanked and the cloze answers), the question and answer cosines of the sentence
+    model, and whether both cards have an answer (without, the cues are 0)."""
+    template = q_template(question_a, question_b)
+    if not has_answers:
+        return {"answer_in_question": 0.0, "answer_in_question_both": 0.0, "answer_gap": 0.0, "q_template": template}
+    ab = _held(_answer_core(question_a, answer_a), question_b)
+    ba = _held(_answer_core(question_b, answer_b), question_a)
+    return {"answer_in_question": max(ab, ba), "answer_in_question_both": min(ab, ba),
+            "answer_gap": max(0.0, q_cos - a_cos), "q_template": template}
+
+
+def q_template(a: str, b: str) -> float:
+    """How much two different questions are one template with a slot filled otherwise: the similarity
+    (difflib ratio) of their raw tokens — words, numbers, single symbols, case kept ("R_BE" / "R_EB",
+    "a_1 a_2 a_3" / "b_1 b_2 b_3", "x^T B" / "B x", "Mitosis produces?" / "Meiosis produces?") — when no
+    differing span is longer than 3 tokens; 0 for identical questions and for ones that differ more."""
+    ta, tb = tuple(_RAW.findall(a)), tuple(_RAW.findall(b))
+    if ta == tb or not ta or not tb:
+        return 0.0
+    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
+    if any(max(i2 - i1, j2 - j1) > 3 for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"):
+        return 0.0
+    return matcher.ratio()

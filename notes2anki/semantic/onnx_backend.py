@@ -134,7 +134,7 @@ class OnnxEncoder:
     @classmethod
     def from_file(cls, graph: Path, model_dir: Path, meta: dict, variant: str, *, cuda: bool = False) -> "OnnxEncoder":
         """An ONNX Runtime session on ``graph`` with the tokenizer of ``model_dir`` (``meta``: inputs,
-        max_seq_length, lower_case). Threads: one per available core, at most 8."""
+        max_seq_length, lower_case). Threads: one per available core, at most 8, sleeping when idle."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -148,6 +148,10 @@ class OnnxEncoder:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # Idle worker threads sleep instead of spinning: on a machine shared with other work, spinning burnt
+        # a quarter more CPU for the same vectors (600 card texts, 2 cores at load 6-8: 4.3-5.9 s CPU
+        # spinning, 3.2-3.7 s not; wall time no worse). Same results either way.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = ort.InferenceSession(str(graph), options, providers=providers)
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))

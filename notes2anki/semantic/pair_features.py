@@ -107,7 +107,7 @@ class Encoded:
     char_cos: dict | None = None  # (i, j) -> (card, question, answer) n-gram cosines, see char_cosines
     embed: Callable[[list[str]], np.ndarray] | None = None  # the model, for word vectors (see fill_words)
     covered: Sequence[bool] | None = None  # which sides the model reads (None: all)
-    words: dict = field(default_factory=dict)  # content word -> unit vector (term_align)
+    words: dict = field(default_factory=term_align.WordVectors)  # content word -> unit vector (term_align)
 
 
 def fill_words(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
@@ -239,6 +239,29 @@ def _norm_answer(text: str) -> str:
 
 def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
     """The :data:`FEATURES` of sides ``i`` and ``j`` of ``enc``, as a float vector."""
+    return measure_rows(enc, [(i, j)])[0]
+
+
+def measure_rows(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The :data:`FEATURES` rows (len(pairs) x len(FEATURES), float64) of index ``pairs`` of ``enc``, in this
+    process. The word alignments that need only their scores (answers, card texts, each question against the
+    other card) are computed for all pairs at once (:func:`~notes2anki.semantic.term_align.scores_many`);
+    the values are those of aligning each pair on its own."""
+    words = enc.words or None
+    requests = []
+    for i, j in pairs:
+        a, b = enc.sides[i], enc.sides[j]
+        requests += [(a.answer, b.answer), (a.text, b.text), (a.question, b.text), (b.question, a.text)]
+    aligned = term_align.scores_many(requests, words, negated=[False, True, False, False] * len(pairs))
+    out = np.empty((len(pairs), len(FEATURES)), dtype=np.float64)
+    for n, (i, j) in enumerate(pairs):
+        out[n] = _features(enc, i, j, words, aligned[4 * n:4 * n + 4])
+    return out
+
+
+def _features(enc: Encoded, i: int, j: int, words, aligned: np.ndarray) -> np.ndarray:
+    """One pair's row; ``aligned``: :func:`~notes2anki.semantic.term_align.scores_many` of its answers,
+    card texts, question(a)–card(b) and question(b)–card(a)."""
     a, b = enc.sides[i], enc.sides[j]
     has_answers = bool(a.answer and b.answer)
     q_cos = float(enc.question[i] @ enc.question[j])
@@ -281,17 +304,15 @@ def pair_features(enc: Encoded, i: int, j: int) -> np.ndarray:
         "yesno_conflict": float(bool(pa and pb and pa != pb)), "negation_differs": float(negation),
         "len_ratio": min(la, lb) / max(la, lb, 1),
     }
-    words = enc.words or None
     qq = term_align.align(a.question, b.question, words)
-    aa = term_align.align(a.answer, b.answer, words) if has_answers else qq
-    cc = term_align.align(a.text, b.text, words)
-    qc = (term_align.align(a.question, b.text, words).recall + term_align.align(b.question, a.text, words).recall) / 2
-    values.update({"q_align": qq.f1, "a_align": aa.f1, "card_align": cc.f1, "qcard_align": qc,
+    (_, _, a_f1, _), (_, _, card_f1, card_negated), (_, qc_a, _, _), (_, qc_b, _, _) = aligned.tolist()
+    values.update({"q_align": qq.f1, "a_align": a_f1 if has_answers else qq.f1, "card_align": card_f1,
+                   "qcard_align": (qc_a + qc_b) / 2,
                    "q_unmatched": qq.unmatched, "q_unmatched_sim": qq.unmatched_sim, "q_worst": qq.worst,
-                   "neg_prefix": float(qq.negated or cc.negated),
+                   "neg_prefix": float(qq.negated or bool(card_negated)),
                    "same_note": float(bool(a.note) and a.note == b.note),
-                   "q_added": float(min(2, term_align.align(contrast.without_asides(a.question),
-                                                            contrast.without_asides(b.question), None).added)),
+                   "q_added": float(min(2, term_align.added(contrast.without_asides(a.question),
+                                                            contrast.without_asides(b.question)))),
                    "q_inserted": float(bool(contrast.insertions(a.question, b.question))),
                    "mirrored": float(mirrored(a, b))})
     values.update(pair_cues.cues(a.question, a.answer, b.question, b.answer, q_cos, a_cos, has_answers))

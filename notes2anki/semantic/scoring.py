@@ -22,8 +22,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from . import pair_model
-from .pair_features import FEATURES, Encoded, char_cosines, explain, fill_words, pair_features
+from . import pair_model, pair_workers
+from .pair_features import FEATURES, Encoded, char_cosines, explain, fill_words, measure_rows
 
 CANDIDATE_MIN = 0.35  # embedding cosine (card texts or questions) for a pair to be looked at
 CHAR_CANDIDATE_MIN = 0.5  # character n-gram cosine for a pair of uncovered cards to be looked at
@@ -112,12 +112,13 @@ def judge_pairs(enc: Encoded, candidates: Iterable[tuple[int, int]], covered: Se
 
 
 def measure(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-    """The :data:`FEATURES` rows (len(pairs) x len(FEATURES), float64) of index pairs of ``enc``."""
+    """The :data:`FEATURES` rows (len(pairs) x len(FEATURES), float64) of index pairs of ``enc`` (many pairs:
+    on every core, :mod:`~notes2anki.semantic.pair_workers`)."""
     if not pairs:
         return np.zeros((0, len(FEATURES)))
     char_cosines(enc, pairs)
     fill_words(enc, pairs)
-    return np.array([pair_features(enc, i, j) for i, j in pairs])
+    return pair_workers.measure_rows(enc, pairs, measure_rows)
 
 
 def verdicts_from_rows(pairs: Sequence[tuple[int, int]], rows: np.ndarray, covered: Sequence[bool],

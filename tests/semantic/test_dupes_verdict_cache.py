@@ -52,13 +52,13 @@ def outcome(report) -> tuple:
 def measured(monkeypatch):
     """The pairs of side texts that the feature function measures."""
     seen: list[tuple[str, str]] = []
-    real = scoring.pair_features
+    real = scoring.measure_rows
 
-    def spy(enc, i, j):
-        seen.append((enc.sides[i].text, enc.sides[j].text))
-        return real(enc, i, j)
+    def spy(enc, pairs):
+        seen.extend((enc.sides[i].text, enc.sides[j].text) for i, j in pairs)
+        return real(enc, pairs)
 
-    monkeypatch.setattr(scoring, "pair_features", spy)
+    monkeypatch.setattr(scoring, "measure_rows", spy)
     return seen
 
 

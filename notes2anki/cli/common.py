@@ -233,11 +233,14 @@ def encode_progress(message: str, quiet: bool = False, console: Console | None =
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(message, total=None)
 
+        def label(what: str) -> str:  # on a narrow terminal the phase alone: the counts and ETA keep their room
+            return f"{message} {what}" if len(message) + len(what) + 56 <= console.width else what
+
         def progress(done: int, total: int, phase: str) -> None:
             if phase == "encode":
-                bar.update(task, description=f"{message} encoding texts", completed=done, total=total or None)
+                bar.update(task, description=label("encoding texts"), completed=done, total=total or None)
             else:
-                bar.update(task, description=f"{message} {phase}…", completed=0, total=None)
+                bar.update(task, description=label(f"{phase}…"), completed=0, total=None)
 
         yield progress
 

@@ -30,3 +30,15 @@ def test_report_shows_encoding_counts_on_a_terminal_only(tmp_path):
     assert piped.returncode == 0, piped.stderr
     assert "encoding" not in piped.stderr and not ANSI.search(piped.stderr + piped.stdout)
     assert "Report on 48 cards in 1 note written to" in piped.stdout
+
+
+def test_the_bar_keeps_its_counts_on_an_80_column_terminal(tmp_path):
+    # tester 19:35 F8: report's long label cut the counts and the ETA to "3… 0… ETA 0:0…" at 80 columns
+    vault = tmp_path / "vault"
+    write_vault(vault)
+    env = cli_env(NOTES2ANKI_CACHE_DIR=str(tmp_path / "cache"), NOTES2ANKI_STATE_DIR=str(tmp_path / "state"))
+    code, text = run_in_terminal(["report", vault, "-o", tmp_path / "r.html"], 80, env, stderr_too=True, timeout=600)
+    assert code == 0, text
+    plain = ANSI.sub("", text)
+    assert "encoding texts" in plain and re.search(r"\d+/\d+ +\d:\d\d:\d\d ETA", plain), plain[-2000:]
+    assert not re.search(r"\d…", plain)

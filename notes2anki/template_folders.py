@@ -17,7 +17,9 @@ configuration sets ``skip_templates`` itself (``true``: skipped silently). Nothi
 from __future__ import annotations
 
 import json
+import os
 import posixpath
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,6 +51,10 @@ def settings_folder(root: Path, source: str, key: str) -> list[str]:
     if not folder or folder == "." or folder.startswith(".."):
         return []
     names = [folder]
+    spelled = _as_on_disk(root, folder)
+    if spelled and spelled != folder:  # typed composed (NFC), kept decomposed on disk (macOS), or the reverse
+        names.append(spelled)
+        folder = spelled
     try:
         real = (root / folder).resolve().relative_to(root.resolve()).as_posix()
     except (OSError, ValueError, RuntimeError):
@@ -56,6 +62,38 @@ def settings_folder(root: Path, source: str, key: str) -> list[str]:
     if real and real != "." and real != folder:
         names.append(real)
     return names
+
+
+def _as_on_disk(root: Path, folder: str) -> str | None:
+    """``folder`` spelled as the file system keeps it: each part matched to an entry of its parent by NFC
+    (as links and media are matched), or None when some part is not there. Reads at most 10,000 entries a
+    level."""
+    current, parts = root, []
+    for part in folder.split("/"):
+        if (current / part).is_dir():
+            parts.append(part)
+            current = current / part
+            continue
+        want = unicodedata.normalize("NFC", part)
+        try:
+            with os.scandir(current) as entries:
+                match = next((e.name for _, e in zip(range(10_000), entries)
+                              if unicodedata.normalize("NFC", e.name) == want and e.is_dir()), None)
+        except OSError:
+            return None
+        if match is None:
+            return None
+        parts.append(match)
+        current = current / match
+    return "/".join(parts)
+
+
+def glob_for(folder: str) -> str:
+    """A gitignore-style pattern matching everything under the vault folder ``folder`` (vault-relative) and
+    nothing else: anchored at the vault root (a leading ``/``, so a folder of that name deeper down is not
+    meant), the name taken literally (``[…]``, ``*``, ``?`` and backslashes escaped; ``#`` and ``!`` are
+    special only at a pattern's start, which is the ``/``), e.g. for ``[related] exclude``."""
+    return "/" + "".join("\\" + ch if ch in "\\[]*?" else ch for ch in folder) + "/"
 
 
 def template_folders(root: Path) -> list[tuple[str, str]]:

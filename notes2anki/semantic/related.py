@@ -61,10 +61,10 @@ def default_excludes(root: Path) -> list[str]:
     """Globs of notes that are scaffolding: the template folders (Obsidian's Templates and Templater, see
     :func:`notes2anki.template_folders.template_folders`) and the daily-notes folder the vault's Obsidian
     settings name (``.obsidian/daily-notes.json`` key ``folder``)."""
-    from ..template_folders import settings_folder, template_folders
+    from ..template_folders import glob_for, settings_folder, template_folders
 
-    globs: list[str] = [folder + "/" for folder, _ in template_folders(root)]
-    globs += [folder + "/" for folder in settings_folder(root, ".obsidian/daily-notes.json", "folder")]
+    globs: list[str] = [glob_for(folder) for folder, _ in template_folders(root)]
+    globs += [glob_for(folder) for folder in settings_folder(root, ".obsidian/daily-notes.json", "folder")]
     return globs
 
 

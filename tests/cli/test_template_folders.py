@@ -140,3 +140,31 @@ def test_a_fifo_for_the_daily_notes_settings_is_no_hang(make_vault):
     result = run("related", root, "Biology/Mitosis.md", "--json")
     assert result.exit_code in (0, 1), result.output
     assert json.loads(result.stdout)["note"] == "Biology/Mitosis.md"
+
+
+@pytest.mark.parametrize("name", ["#Templates", "[Tpl] Templates", "!Templates"])
+def test_related_leaves_out_a_template_folder_whose_name_has_pattern_characters(make_vault, name):
+    # tester 19:35 F9: the folder became the unescaped pattern "#Templates/" (a comment), "[Tpl]…" (a class)
+    files = {(name + k[len("Templates"):] if k.startswith("Templates/") else k): v for k, v in FILES.items()}
+    root = make_vault({**files, ".obsidian/templates.json": json.dumps({"folder": name}),
+                       "Notes/Templates/Kept.md": "Mitosis and cell division in general.\n"})
+    result = run("related", root, "--all", "--json", "--min-score", "-1")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["notes"]
+    named = {row["note"] for row in rows if row["suggestions"]} | {s["note"] for row in rows for s in row["suggestions"]}
+    assert not any(n.startswith(name + "/") for n in named), rows
+    assert "Notes/Templates/Kept.md" in named  # anchored: a deeper folder of the same name is not a template folder
+
+
+def test_a_template_folder_typed_composed_matches_its_decomposed_name_on_disk(make_vault, tmp_path, anki_import):
+    # tester 19:35 F10: {"folder": "Šablony"} (NFC, as typed) and the folder kept decomposed (NFD, as macOS does)
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Šablony")
+    files = {(nfd + k[len("Templates"):] if k.startswith("Templates/") else k): v for k, v in FILES.items()
+             if "templater" not in k and not k.startswith("Meta/")}
+    root = make_vault({**files, ".obsidian/templates.json": json.dumps({"folder": "Šablony"}, ensure_ascii=False)})
+    result = run("build", root, "-o", tmp_path / "f.apkg", "--no-dupes")
+    assert result.exit_code == 0, result.output
+    assert "2 cards in 2 notes not built" in result.output
+    assert sorted(n.fields[0] for n in anki_import(tmp_path / "f.apkg").notes()) == REAL_FRONTS

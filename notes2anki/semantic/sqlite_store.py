@@ -77,7 +77,9 @@ class SQLiteStore:
             return self._in_memory(f"cannot create the cache directory {self.path.parent}: {exc}")
         if self.path.is_dir():  # cannot be rebuilt in place: say so, not "rebuilding it"
             return self._in_memory(f"{self.LABEL} {self.path} is a folder, not a cache file; remove it")
-        if self.path.exists() or self.path.is_symlink():
+        if not (self.path.exists() or self.path.is_symlink()):
+            self._checked_now = True  # a file made now is whole: its first daily integrity check is due tomorrow
+        else:
             problem = self.check(self.path)
             if problem == LOCKED:
                 return self._in_memory(f"{self.LABEL} {self.path} {LOCKED} (waited {self.busy_timeout:g} s); "
@@ -92,6 +94,7 @@ class SQLiteStore:
             self.warnings.append(f"{self.LABEL} {self.path} {problem}; rebuilding it")
             if not remove_database(self.path):
                 return self._in_memory(f"cannot remove the unusable {self.LABEL} {self.path}")
+            self._checked_now = True
         try:
             return self._connect(str(self.path))
         except (sqlite3.Error, OSError) as exc:

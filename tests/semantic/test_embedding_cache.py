@@ -284,10 +284,14 @@ def test_the_integrity_check_runs_once_a_day_and_damage_met_by_a_read_is_rebuilt
     path = tmp_path / "embeddings.sqlite"
     with EmbeddingCache(path) as cache:
         cache.put("m", 1, {f"h{i}": vec(float(i), 1.0) for i in range(3000)})
-    with EmbeddingCache(path) as cache:  # the first reopen runs quick_check and records it
-        assert cache.warnings == [] and cache._checked_now
+    with EmbeddingCache(path) as cache:  # made a moment ago, so whole: not read whole again
+        assert cache.warnings == [] and not cache._checked_now
         checked = float(cache._conn.execute("SELECT value FROM meta WHERE key = 'checked'").fetchone()[0])
         assert abs(checked - time.time()) < 60
+        with cache._conn:
+            cache._conn.execute("UPDATE meta SET value = ? WHERE key = 'checked'", (str(time.time() - 2 * 86400),))
+    with EmbeddingCache(path) as cache:  # checked two days ago: quick_check runs and is recorded
+        assert cache.warnings == [] and cache._checked_now
     with EmbeddingCache(path) as cache:  # checked less than a day ago: not read whole again
         assert cache.warnings == [] and not cache._checked_now
     data = bytearray(path.read_bytes())

@@ -30,6 +30,7 @@ import numpy as np
 
 from notes2anki.fileio import atomic_write
 from notes2anki.memo_file import read_pickle
+from notes2anki.semantic.incremental_mining import best_with_ties
 
 FORMAT = 1
 EXTRA = 1
@@ -46,7 +47,6 @@ def _search(matrix, everyone, query: np.ndarray, width: int, k: int, min_score: 
     """For the ``query`` rows of the l2-normalised sparse ``matrix``: their ``width`` best other rows
     (positions, cosines; best first) and, where the list ends in a tie with its k-th best, every row at or
     above that limit (``extras``: query row -> rows). ``everyone``: ``matrix.T`` as CSC."""
-    n = matrix.shape[0]
     idx = np.zeros((len(query), width), dtype=np.int64)
     val = np.zeros((len(query), width), dtype=np.float64)
     extras: dict[int, np.ndarray] = {}
@@ -54,14 +54,8 @@ def _search(matrix, everyone, query: np.ndarray, width: int, k: int, min_score: 
         part = query[start:start + BLOCK]
         scores = np.asarray((matrix[part] @ everyone).todense(), dtype=np.float64)
         scores[np.arange(len(part)), part] = -np.inf
-        top = np.argpartition(scores, n - width, axis=1)[:, n - width:]
-        values = np.take_along_axis(scores, top, axis=1)
-        order = np.argsort(-values, axis=1, kind="stable")
-        top, values = np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1)
-        idx[start:start + len(part)], val[start:start + len(part)] = top, values
-        limit = np.maximum(values[:, k - 1], min_score)
-        for r in np.nonzero(values[:, -1] >= limit)[0].tolist():
-            extras[int(part[r])] = np.nonzero(scores[r] >= limit[r])[0]
+        idx[start:start + len(part)], val[start:start + len(part)] = best_with_ties(scores, part, width, k,
+                                                                                    min_score, extras)
     return idx, val, extras
 
 

@@ -63,15 +63,27 @@ def _search(vectors: np.ndarray, cov: np.ndarray, query: np.ndarray, width: int,
         scores = sub[part] @ sub.T
         scores[np.arange(len(part)), part] = -np.inf
         density[start:start + len(part)] = np.partition(scores, n - kd, axis=1)[:, n - kd:].mean(axis=1)
-        top = np.argpartition(scores, n - width, axis=1)[:, n - width:]
-        values = np.take_along_axis(scores, top, axis=1)
-        order = np.argsort(-values, axis=1, kind="stable")
-        top, values = np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1)
-        idx[start:start + len(part)], val[start:start + len(part)] = top, values
-        limit = np.maximum(values[:, k - 1], min_score)
-        for r in np.nonzero(values[:, -1] >= limit)[0].tolist():  # a tie reaches the end of the list
-            extras[int(part[r])] = np.nonzero(scores[r] >= limit[r])[0]
+        idx[start:start + len(part)], val[start:start + len(part)] = best_with_ties(scores, part, width, k,
+                                                                                    min_score, extras)
     return idx, val, density, extras
+
+
+def best_with_ties(scores: np.ndarray, part: np.ndarray, width: int, k: int, min_score: float,
+                   extras: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``width`` best columns of each row of the dense block ``scores`` (rows: the query rows ``part``;
+    a row's own column already ``-inf``) as (columns, scores), best first (one argpartition per block; ties
+    ordered stably); where a row's list ends in a tie with its k-th best, every column at or above
+    max(k-th best, ``min_score``) goes into ``extras`` under ``part[row]`` — so a search of some rows and a
+    search of all give the same candidates. Used by the vector and the character n-gram searches."""
+    n = scores.shape[1]
+    top = np.argpartition(scores, n - width, axis=1)[:, n - width:]
+    values = np.take_along_axis(scores, top, axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    top, values = np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1)
+    limit = np.maximum(values[:, k - 1], min_score)
+    for r in np.nonzero(values[:, -1] >= limit)[0].tolist():  # a tie reaches the end of the list
+        extras[int(part[r])] = np.nonzero(scores[r] >= limit[r])[0]
+    return top, values
 
 
 def _pairs(cov, idx, val, extras: dict, k: int, min_score: float, found: set) -> None:

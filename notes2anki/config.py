@@ -32,9 +32,50 @@ DEFAULT_IGNORE = ["**/*.excalidraw.md"]  # kept unless the user writes "!**/*.ex
 _TABLES = ("semantic", "dupes", "related", "topics", "sync", "report")
 
 
+# The defaults of each table, as the schema declares them (config_schema.SECTIONS; a test checks they agree):
+# a table the files do not set reads these without importing pydantic (0.2 s of a warm run).
+_TABLE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "semantic": {"model": None, "device": None},
+    "dupes": {"threshold": None, "ignore": []},
+    "related": {"k": None, "min_score": None, "exclude": []},
+    "topics": {"threshold": None, "min_size": None, "k": None},
+    "sync": {"collection": None, "profile": None, "vault_id": None},
+    "report": {"output": None},
+}
+
+
+class TableDefaults:
+    """A table the configuration files do not set: its keys' defaults as attributes (read-only), like the
+    validated table (``config.dupes.threshold`` ...) but made without pydantic."""
+
+    __slots__ = ("_name", "_values")
+
+    def __init__(self, name: str):
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_values", {k: (list(v) if isinstance(v, list) else v)
+                                             for k, v in _TABLE_DEFAULTS[name].items()})
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"[{self._name}] has no key {key!r}") from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("configuration tables are read-only")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TableDefaults) and (self._name, self._values) == (other._name, other._values)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "default"
+
+
 class _Table:
     """A table attribute of :class:`Config` (``config.dupes`` ...): the validated table when the files set
-    one, else the schema's defaults, made on first read. The dataclass default is None (unset)."""
+    one, else its :class:`TableDefaults`. The dataclass default is None (unset)."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -43,13 +84,7 @@ class _Table:
         if obj is None:
             return None  # the dataclass field's default: not set
         value = obj.__dict__.get(self.name)
-        if value is None:  # made once, kept apart: the table still reads as not set (see Config.__repr__)
-            value = obj.__dict__.get("_made_" + self.name)
-            if value is None:
-                from . import config_schema
-
-                value = obj.__dict__["_made_" + self.name] = config_schema.SECTIONS[self.name]()
-        return value
+        return TableDefaults(self.name) if value is None else value
 
     def __set__(self, obj: Any, value: Any) -> None:
         obj.__dict__[self.name] = value
@@ -80,8 +115,8 @@ class Config:
     sanitize_html: bool = False  # [build] sanitize_html: strip scripts/handlers from fields (shared decks)
     skip_templates: bool = True  # cards in the template folders of .obsidian are not built (template_folders.py)
     syntax: Syntax = field(default_factory=Syntax)  # marker words
-    # the validated tables; a table the files do not have is its defaults, made on first use (pydantic is
-    # imported only then, or when a configuration file is validated: see _Table)
+    # the validated tables; a table the files do not set reads its defaults (TableDefaults: no pydantic, which
+    # is imported only when a configuration file is validated)
     semantic: schema.SemanticSettings = _Table()  # type: ignore[assignment]
     dupes: schema.DupesSettings = _Table()  # type: ignore[assignment]
     related: schema.RelatedSettings = _Table()  # type: ignore[assignment]

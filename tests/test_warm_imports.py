@@ -74,7 +74,7 @@ def test_a_configuration_file_is_still_validated_and_its_tables_used(tmp_path):
     assert checked["exit"] == 2 and "dupes.threshold" in out and "less than or equal to 1" in out
 
 
-def test_config_defaults_are_made_on_first_use_and_do_not_change_its_repr(tmp_path):
+def test_config_tables_not_set_read_their_defaults_without_pydantic(tmp_path):
     code = textwrap.dedent("""
         import sys
         from dataclasses import replace
@@ -85,9 +85,10 @@ def test_config_defaults_are_made_on_first_use_and_do_not_change_its_repr(tmp_pa
         assert "pydantic" not in sys.modules, "pydantic imported before a table was read"
         assert copy.default_deck == "Elsewhere" and config.default_deck == "Default"
         assert config.dupes.threshold is None and config.related.k is None and config.semantic.model is None
-        assert "pydantic" in sys.modules
-        assert repr(config) == before  # the parse cache's settings hash does not move
+        assert config.related.exclude == [] and config.dupes.ignore == [] and config.sync.vault_id is None
         assert replace(Config(), default_deck="x").topics.k is None
+        assert repr(config) == before == repr(replace(config))  # the parse cache's settings hash does not move
+        assert "pydantic" not in sys.modules, "pydantic imported to read a default"
         print("ok")
     """)
     vault = vault_of(tmp_path)
@@ -101,3 +102,14 @@ def test_the_table_names_the_file_reader_knows_are_the_schemas():
 
     assert set(config_schema.SECTIONS) == set(config._TABLES) == config_files._TABLES - {"build", "syntax",
                                                                                         "note_types"}
+
+
+def test_the_defaults_of_an_unset_table_are_the_schemas():
+    from notes2anki import config_schema
+    from notes2anki.config import TableDefaults
+
+    for name, model in config_schema.SECTIONS.items():
+        defaults = model()
+        assert set(model.model_fields) == set(TableDefaults(name)._values), name
+        for key in model.model_fields:
+            assert getattr(TableDefaults(name), key) == getattr(defaults, key), (name, key)

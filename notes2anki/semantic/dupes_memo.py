@@ -14,7 +14,8 @@ positions into the checked cards (pairs, groups, counts, warnings), in ``<cache 
 beside the embedding cache; the rejected candidates (``--explain``; about 100,000 at 10,000 cards) in a
 second file read only when :attr:`DuplicateReport.rejected` is used (their reasons are computed then, from
 the stored feature rows). Beside them, what makes the next check after an edit incremental, each per entry:
-plain texts (``.texts``, :mod:`~notes2anki.semantic.text_memo`), character n-gram rows (``.chargrams``,
+plain texts (``.texts``, :mod:`~notes2anki.semantic.text_memo`; with what
+:func:`~notes2anki.semantic.language.covered` measured of each, ``.language``), character n-gram rows (``.chargrams``,
 :mod:`~notes2anki.semantic.chargram_memo`), card vectors (``.vectors``, :mod:`~notes2anki.semantic.vector_memo`),
 each card's nearest neighbours (``.mining``, :mod:`~notes2anki.semantic.incremental_mining`; by n-grams
 ``.charmining``, :mod:`~notes2anki.semantic.char_mining`) and the candidate
@@ -215,7 +216,8 @@ def save(memo: Memo, data: dict, rejected: dict) -> None:
             for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle"),
                          folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
                          folder / (stem + ".charmining.pickle"),
-                         folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle")):
+                         folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle"),
+                         folder / (stem + ".language.pickle")):
                 path.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

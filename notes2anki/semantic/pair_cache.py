@@ -16,6 +16,7 @@ import pickle
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Sequence
 
@@ -326,7 +327,7 @@ def _load_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, in
     old_codes, old_rows = old_codes[order], old_rows[ok][order]
     if not len(old_codes):
         return found, len(old_pairs)
-    new = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    new = np.fromiter(chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
     codes = new[:, 0] * width + new[:, 1]
     at = np.minimum(np.searchsorted(old_codes, codes), len(old_codes) - 1)
     found = old_codes[at] == codes

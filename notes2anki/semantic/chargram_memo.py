@@ -20,6 +20,7 @@ import numpy as np
 
 from notes2anki.fileio import atomic_write
 from notes2anki.memo_file import read_pickle
+from notes2anki.semantic.text_memo import few_new
 
 SUFFIX = ".chargrams.pickle"
 MAX_ENTRIES = 300_000  # texts held in one process; beyond this the memo starts again
@@ -143,19 +144,13 @@ def load(path: Path) -> None:
         return
 
 
-REWRITE_NEW = 64  # new texts that alone do not rewrite the file (see save)
-
-
 def save(path: Path) -> None:
     """Store the rows used since :func:`load` in ``path`` (nothing when none was new); failures ignored.
-    A few new texts (an edit: at most :data:`REWRITE_NEW` or 2 % of those used) and a few stale rows (at most
-    a quarter of the file) do not rewrite it (30 MB at 10,000 cards: 0.3 s): the next run n-grams those few
+    A few new texts and a few stale rows (:func:`~notes2anki.semantic.text_memo.few_new`) do not rewrite it (30 MB at 10,000 cards: 0.3 s): the next run n-grams those few
     texts again, as :class:`~notes2anki.semantic.vector_memo.VectorMemo` does with vectors."""
     if not _fresh and len(_touched) == _loaded:
         return
-    used_stored = len(_touched) - _fresh  # texts used that the file held
-    stale = _loaded - used_stored
-    if _loaded > 0 and _fresh <= max(REWRITE_NEW, 0.02 * len(_touched)) and 0 <= stale <= _loaded // 4:
+    if few_new(_fresh, len(_touched), _loaded):
         return
     index = _stored.get("index", {})
     texts = sorted(t for t in _touched if t in _rows or t in index)

@@ -259,10 +259,12 @@ def load_memo(path: Path) -> str | None:
 
 def save_memo(path: Path) -> None:
     """Store the measurements of the texts used since :func:`load_memo` in ``path`` (nothing when none was
-    new and none went); failures ignored."""
+    new and none went, or only a few: :func:`~notes2anki.semantic.text_memo.few_new`); failures ignored."""
     from notes2anki import memo_file
 
-    if not _fresh and len(_touched) == _loaded:
+    from notes2anki.semantic.text_memo import few_new
+
+    if not _fresh and len(_touched) == _loaded or few_new(_fresh, len(_touched), _loaded):
         return
     memo_file.save(path, {"version": memo_version(), "texts": {t: _memo[t] for t in _touched if t in _memo}})
 

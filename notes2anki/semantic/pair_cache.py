@@ -274,15 +274,16 @@ def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequen
 
 
 REWRITE_NEW = 2_000  # pairs not in the stored file that alone do not rewrite it (see _rewrite)
+SKIP_FROM = 20_000  # pairs the file must hold before _rewrite skips writing it
 
 
 def _rewrite(unknown: int, pairs: int, held: int | None) -> bool:
     """Whether to write the file of feature rows again (``held``: the pairs it holds, None when unusable):
-    not when it holds exactly today's pairs, nor after an edit that brought at most :data:`REWRITE_NEW` (or
+    not when it holds exactly today's pairs, nor (a file of at least :data:`SKIP_FROM` pairs) after an edit that brought at most :data:`REWRITE_NEW` (or
     2 %) pairs it lacks while it holds between three quarters and four thirds as many pairs as today: those
     few are in the embedding cache (:class:`~notes2anki.semantic.cache.PairVerdictCache`), where the next run
     finds them (100,000 rows: a 35 MB file, 0.3 s to write)."""
-    if held is None:
+    if held is None or held < SKIP_FROM:  # (a small file costs nothing to write)
         return True
     if not unknown and held == pairs:
         return False

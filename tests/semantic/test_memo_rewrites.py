@@ -103,3 +103,18 @@ def test_the_rewrite_rules():
     assert pair_cache._rewrite(5_000, 100_000, 100_000)  # many pairs it lacks
     assert pair_cache._rewrite(10, 100_000, 60_000)  # holds far fewer pairs than today
     assert pair_cache._rewrite(1, 1_000, 1_000)  # small: cheap to write
+
+
+def test_the_digest_text_of_a_card_is_json_dumps():
+    import json
+
+    from notes2anki.semantic.dupes_memo import card_json
+
+    odd = [Card("Basic", {"Front": 'a "quote" \\ back\nslash', "Back": "é日本\u2028\x00"}, file="d/ü.md", line=3,
+                end_line=9, col=2, id=1712345678901),
+           Card("Cloze", {"Text": "{{c1::x}}", "Back Extra": ""}, file="n.md", line=1),
+           Card("Basic", {}, file="e.md", line=0),
+           Card("Basic", {"Front": "x"}, file="n.md", line=True)]  # a bool: left to json.dumps
+    for card in [*cards(), *odd]:
+        assert card_json(card) == json.dumps([card.file, card.line, card.end_line, card.col, card.id,
+                                              card.note_type, list(card.fields.items())], ensure_ascii=False)

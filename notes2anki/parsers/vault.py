@@ -39,7 +39,9 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         vault.diagnostics.append(Diagnostic(str(root), 0, "error", "vault folder not found"))
         return vault
     vault.files = walk_vault(root, vault.diagnostics)
-    paths = distinct_notes(root, markdown_files(vault.files, config.scan_directory, config.ignore))
+    paths = markdown_files(vault.files, config.scan_directory, config.ignore)
+    if getattr(vault.files, "has_links", True):  # (no link in the vault: no two paths are one file)
+        paths = distinct_notes(root, paths)
     resolver = LinkResolver(vault.files, root)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
@@ -47,7 +49,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     vault.diagnostics.extend(Diagnostic("", 0, "warning", w) for w in cache.warnings)  # unusable: rebuilt
     settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
     for done, rel in enumerate(paths, 1):
-        text = read_text(root / rel, rel, vault.diagnostics)
+        text = read_text(root / rel, rel, vault.diagnostics, root=root)
         if text is not None:
             key = text_hash(text)
             hit = cache.get(rel, key, settings) if cache.path else None

@@ -238,9 +238,9 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     live = [card for card in cards if not card.delete]
     memo = dupes_memo.locate(live, model, threshold, ignore, cache_path, embedder, top_k) if use_cache else None
     if memo is not None and (stored := dupes_memo.load(memo)) is not None:
-        return dupes_memo.replay(report, live, stored, memo, lambda: find_duplicates(
+        return dupes_memo.replay(report, live, stored, memo, lambda: dupes_memo.recheck(lambda: find_duplicates(
             cards, model=model, threshold=threshold, ignore=ignore, cache_path=cache_path, embedder=embedder,
-            top_k=top_k, use_cache=False).rejected)
+            top_k=top_k).rejected))
     entries, bad = parse_ignore(ignore)
     report.warnings.extend(bad)
     if memo is not None:

@@ -335,7 +335,19 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
 def _maximal_cliques(adjacency: dict[int, set[int]]) -> list[frozenset[int]]:
     """Maximal cliques (Bron–Kerbosch with pivoting; iterative, so deep graphs do not recurse)."""
     cliques: list[frozenset[int]] = []
-    stack = [(frozenset(), frozenset(adjacency), frozenset())]
+    stack = []  # one search per connected component (the pivot's cost grows with the square of its size)
+    seen: set[int] = set()
+    for start in sorted(adjacency, reverse=True):
+        if start in seen:
+            continue
+        component, todo = {start}, [start]
+        while todo:
+            for w in adjacency[todo.pop()]:
+                if w not in component:
+                    component.add(w)
+                    todo.append(w)
+        seen |= component
+        stack.append((frozenset(), frozenset(component), frozenset()))
     while stack:
         r, p, x = stack.pop()
         if not p and not x:

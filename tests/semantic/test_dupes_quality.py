@@ -96,6 +96,6 @@ def test_shipped_model_states_its_cross_validated_figures():
     info = pair_model.load().info
     cv = info["dev_cv_grouped6"]
     assert cv["precision"] >= 0.95 and cv["recall"] >= 0.74, cv
-    assert (info.get("stable_with") or "").endswith("#int8-fused")
+    assert any("#int8" in key for key in info.get("stable_with", ())), info.get("stable_with")
     assert info["project_extra_cv_grouped6"]["precision"] >= 0.92  # the threshold rule's written pairs
     assert info["dev_fitted"]["precision"] >= 0.95

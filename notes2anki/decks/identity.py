@@ -48,7 +48,12 @@ def _front_key(card: Card) -> str:
 def implicit_id(card: Card, occurrence: int = 0, namespace: str = LEGACY) -> int:
     """The ID of a card without one: from the vault namespace, its path, note type and first field
     (and, for the 2nd, 3rd ... card with the same first field in one file, its occurrence)."""
-    key = (f"{namespace}\x1e" if namespace else "") + _front_key(card)
+    return _implicit(_front_key(card), occurrence, namespace)
+
+
+def _implicit(front_key: str, occurrence: int, namespace: str) -> int:
+    """:func:`implicit_id` from the card's :func:`_front_key` (computed once per card by callers)."""
+    key = (f"{namespace}\x1e" if namespace else "") + front_key
     key += f"\x1f{occurrence}" if occurrence else ""
     digest = hashlib.sha256(key.encode("utf-8")).digest()
     return IMPLICIT_BASE + int.from_bytes(digest[:8], "big") % IMPLICIT_SPAN
@@ -81,9 +86,9 @@ def _identities(cards: list[Card], namespace: str,
         key = _front_key(card)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        ident = implicit_id(card, occurrence, namespace)
+        ident = _implicit(key, occurrence, namespace)
         if namespace and known:
-            legacy = implicit_id(card, occurrence, LEGACY)
+            legacy = _implicit(key, occurrence, LEGACY)
             if guid_of(legacy) in known:
                 ident = legacy
         out[card.key] = (ident, False)

@@ -238,9 +238,9 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     live = [card for card in cards if not card.delete]
     memo = dupes_memo.locate(live, model, threshold, ignore, cache_path, embedder, top_k) if use_cache else None
     if memo is not None and (stored := dupes_memo.load(memo)) is not None:
-        return dupes_memo.replay(report, live, stored, memo, lambda: find_duplicates(
+        return dupes_memo.replay(report, live, stored, memo, lambda: dupes_memo.recheck(lambda: find_duplicates(
             cards, model=model, threshold=threshold, ignore=ignore, cache_path=cache_path, embedder=embedder,
-            top_k=top_k, use_cache=False).rejected)
+            top_k=top_k).rejected))
     entries, bad = parse_ignore(ignore)
     report.warnings.extend(bad)
     if memo is not None:
@@ -335,7 +335,19 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
 def _maximal_cliques(adjacency: dict[int, set[int]]) -> list[frozenset[int]]:
     """Maximal cliques (Bron–Kerbosch with pivoting; iterative, so deep graphs do not recurse)."""
     cliques: list[frozenset[int]] = []
-    stack = [(frozenset(), frozenset(adjacency), frozenset())]
+    stack = []  # one search per connected component (the pivot's cost grows with the square of its size)
+    seen: set[int] = set()
+    for start in sorted(adjacency, reverse=True):
+        if start in seen:
+            continue
+        component, todo = {start}, [start]
+        while todo:
+            for w in adjacency[todo.pop()]:
+                if w not in component:
+                    component.add(w)
+                    todo.append(w)
+        seen |= component
+        stack.append((frozenset(), frozenset(component), frozenset()))
     while stack:
         r, p, x = stack.pop()
         if not p and not x:

@@ -42,6 +42,10 @@ FORMAT = 2
 KEEP = 8  # stored results (sets of files x models) kept; older ones are deleted on save
 SUFFIX = ".pickle"
 REJECTED_SUFFIX = ".rejected.pickle"
+REJECTED_SKIP_FROM = 20_000  # candidates a check must have before a small edit skips storing the rejected ones
+REJECTED_FEW = 2_000  # measured pairs (or 2 % of the candidates) that count as a small edit
+
+_rechecking = False  # set by recheck(): no replay, and the rejected candidates are stored whatever changed
 
 
 def memo_folder(cache_file: Path | str | None) -> Path | None:
@@ -148,7 +152,10 @@ def locate(live: Sequence[Any], model: Any, threshold: float, ignore: Any, cache
 
 
 def load(memo: Memo) -> dict | None:
-    """The stored result of ``memo`` when its inputs had the same digest; else None."""
+    """The stored result of ``memo`` when its inputs had the same digest; else None (always None inside
+    :func:`recheck`)."""
+    if _rechecking:
+        return None
     try:
         data = read_pickle(memo.folder / (memo.name + SUFFIX))
     except Exception:  # missing, corrupt, another version: run the check
@@ -219,20 +226,49 @@ def unpack_rejected(data: dict, live: Sequence[Any]) -> list:
     return out
 
 
-def save(memo: Memo, data: dict, rejected: dict) -> None:
-    """Store ``data`` (the report as positions) and the ``rejected`` rows; prune to :data:`KEEP` entries.
-    Failures are ignored (the next run checks again)."""
+def recheck(run: Callable[[], Any]) -> Any:
+    """``run()`` (a duplicate check of the cards of a replayed result, with its caches) without replaying
+    the stored result, and storing the rejected candidates whatever changed: what ``--explain`` runs when a
+    replayed result's rejected candidates were not stored (see :func:`store_rejected`)."""
+    global _rechecking
+    before, _rechecking = _rechecking, True
+    try:
+        return run()
+    finally:
+        _rechecking = before
+
+
+def store_rejected(candidates: int, measured: int) -> bool:
+    """Whether a check with ``candidates`` candidate pairs, ``measured`` of them measured this run, stores
+    its rejected candidates (for ``--explain`` after a replay). Not after a small edit of a big vault (at
+    least :data:`REJECTED_SKIP_FROM` candidates, at most :data:`REJECTED_FEW` or 2 % of them measured): the
+    file is as big as the candidates' feature rows (10,000 cards: 35 MB, ~0.25 s to pack and write on every
+    edit) and only ``--explain`` reads it; the stale one is removed, and ``--explain`` after a replay checks
+    again once (incrementally, inside :func:`recheck`, which stores it). Same rejected candidates."""
+    if _rechecking or candidates < REJECTED_SKIP_FROM:
+        return True
+    return measured > max(REJECTED_FEW, 0.02 * candidates)
+
+
+def save(memo: Memo, data: dict, rejected: dict | None) -> None:
+    """Store ``data`` (the report as positions) and the ``rejected`` rows (None: remove the stored ones,
+    which belong to an earlier result); prune to :data:`KEEP` entries. Failures are ignored (the next run
+    checks again)."""
     folder = memo.folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / (memo.name + REJECTED_SUFFIX), pickle.dumps(
-            {**rejected, "digest": memo.digest, "format": FORMAT}, protocol=pickle.HIGHEST_PROTOCOL))
+        if rejected is None:
+            (folder / (memo.name + REJECTED_SUFFIX)).unlink(missing_ok=True)
+        else:
+            atomic_write(folder / (memo.name + REJECTED_SUFFIX), pickle.dumps(
+                {**rejected, "digest": memo.digest, "format": FORMAT}, protocol=pickle.HIGHEST_PROTOCOL))
         atomic_write(folder / (memo.name + SUFFIX), pickle.dumps(
             {**data, "format": FORMAT, "digest": memo.digest}, protocol=pickle.HIGHEST_PROTOCOL))
-        entries = sorted(folder.glob("*" + REJECTED_SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = sorted((p for p in folder.glob("*" + SUFFIX) if p.name.count(".") == 1),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
-            stem = old.name[:-len(REJECTED_SUFFIX)]
-            for path in (old, folder / (stem + SUFFIX), folder / (stem + ".texts.pickle"),
+            stem = old.name[:-len(SUFFIX)]
+            for path in (old, folder / (stem + REJECTED_SUFFIX), folder / (stem + ".texts.pickle"),
                          folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
                          folder / (stem + ".charmining.pickle"),
                          folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle"),
@@ -255,7 +291,8 @@ def remember(report: Any, live: Sequence[Any], kept: Sequence[Any], memo: Memo) 
         "warnings": [w for w in report.warnings if w not in report.run_warnings], "uncovered": report.uncovered, "ignored": report.ignored,
         "candidates": report.judged.candidates,
     }
-    save(memo, data, _pack_report(report, where, live))
+    keep = store_rejected(report.judged.candidates, report.judged.measured)
+    save(memo, data, _pack_report(report, where, live) if keep else None)
 
 
 def _pack_report(report: Any, where: dict, live: Sequence[Any]) -> dict:

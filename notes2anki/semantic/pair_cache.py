@@ -176,13 +176,18 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
             char_settings = hashlib.sha256(f"{top_k}:{CHAR_CANDIDATE_MIN}:{chargram_memo.version()}:"
                                            f"{_source_hash((char_mining,))}".encode()).hexdigest()
             done = {}
-            found |= char_mining.mixed_neighbours(
+            more = char_mining.mixed_neighbours(
                 enc.char_card, is_covered, top_k, CHAR_CANDIDATE_MIN, settings=char_settings, stats=done,
                 keys=char_mining.row_keys([s.text for s in enc.sides], is_covered),
                 path=store.with_name(store.name.replace(".mining.", ".charmining.")))
             if stats is not None:
                 stats.char_searched = done["searched"]
-        return sorted(found)
+            if more:
+                n_all = len(enc.sides)
+                extra = np.array(sorted(more), dtype=np.int64).reshape(-1, 2)
+                found = incremental_mining.unpack(np.concatenate([found[:, 0] * n_all + found[:, 1],
+                                                                  extra[:, 0] * n_all + extra[:, 1]]), n_all)
+        return list(zip(found[:, 0].tolist(), found[:, 1].tolist()))
     digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
                             f"{_source_hash((pair_features, mining, sys.modules[__name__]))}".encode())
     for side, c in zip(enc.sides, is_covered):

@@ -182,3 +182,38 @@ def test_ngram_pairs_with_a_swapped_term_are_not_duplicates(embedder):
              basic("Jak se zakresluje v obvodech NOR?", "![[nor.png]]", file="sap.md", line=309)]
     report = find_duplicates(cards, embedder=embedder)
     assert report.uncovered == 4 and report.pairs == []
+
+
+def _cliques_in_one_search(adjacency):
+    """The search over the whole graph at once that _maximal_cliques replaced (reference)."""
+    cliques = []
+    stack = [(frozenset(), frozenset(adjacency), frozenset())]
+    while stack:
+        r, p, x = stack.pop()
+        if not p and not x:
+            cliques.append(r)
+            continue
+        pivot = max(p | x, key=lambda u: (len(adjacency[u] & p), -u))
+        for v in sorted(p - adjacency[pivot]):
+            stack.append((r | {v}, p & adjacency[v], x & adjacency[v]))
+            p = p - {v}
+            x = x | {v}
+    return cliques
+
+
+def test_cliques_searched_per_component_are_the_cliques_of_the_whole_graph():
+    import random
+
+    from notes2anki.semantic.dupes import _maximal_cliques
+
+    rng = random.Random(7)
+    for trial in range(40):
+        n = rng.randrange(2, 60)
+        adjacency: dict[int, set[int]] = {}
+        for _ in range(rng.randrange(1, 3 * n)):
+            i, j = rng.sample(range(n), 2) if rng.random() < 0.7 else rng.sample(range(min(n, 8)), 2)
+            adjacency.setdefault(i, set()).add(j)
+            adjacency.setdefault(j, set()).add(i)
+        found = _maximal_cliques(adjacency)
+        assert len(found) == len(set(found))
+        assert set(found) == set(_cliques_in_one_search(adjacency))

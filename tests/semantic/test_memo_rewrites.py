@@ -118,3 +118,47 @@ def test_the_digest_text_of_a_card_is_json_dumps():
     for card in [*cards(), *odd]:
         assert card_json(card) == json.dumps([card.file, card.line, card.end_line, card.col, card.id,
                                               card.note_type, list(card.fields.items())], ensure_ascii=False)
+
+
+def test_a_small_edit_leaves_out_the_rejected_candidates_and_explain_checks_again(tmp_path, small_thresholds,
+                                                                                   monkeypatch):
+    """After a small edit of a big vault the rejected candidates (--explain; 35 MB at 10,000 cards) are not
+    stored and the stale file goes; --explain after the replay checks again once (and stores them): the
+    same rejected candidates as a cold check."""
+    from notes2anki.semantic import dupes_memo
+
+    monkeypatch.setattr(dupes_memo, "REJECTED_SKIP_FROM", 1)  # this 15-card vault counts as big
+    monkeypatch.setattr(dupes_memo, "REJECTED_FEW", 6)  # the edit below measures 6 of its 7 candidates
+    path = tmp_path / "cache.sqlite"
+    folder = memo_folder(path)
+    with Embedder(cache_path=path) as embedder:
+        first = find_duplicates(cards(), embedder=embedder)
+    assert first.judged.measured == 7 and len(list(folder.glob("*" + dupes_memo.REJECTED_SUFFIX))) == 1
+    edit = {10: "What is the running time of binary search?"}
+    with Embedder(cache_path=path) as embedder:
+        text_memo._memo.clear()
+        edited = find_duplicates(cards(edit), embedder=embedder)
+        cold = find_duplicates(cards(edit), embedder=embedder, use_cache=False)
+    assert edited.judged.measured == 6 and cold.rejected
+    assert outcome(edited) == outcome(cold)
+    assert not list(folder.glob("*" + dupes_memo.REJECTED_SUFFIX))  # not stored, the stale one removed
+    rechecks = []
+    real = dupes_memo.recheck
+    monkeypatch.setattr(dupes_memo, "recheck", lambda run: rechecks.append(1) or real(run))
+    with Embedder(cache_path=path) as embedder:
+        replayed = find_duplicates(cards(edit), embedder=embedder)
+        assert replayed.replayed and not rechecks
+        assert outcome(replayed) == outcome(cold) and rechecks == [1]  # --explain: checked again, once
+    assert len(list(folder.glob("*" + dupes_memo.REJECTED_SUFFIX))) == 1  # ... and stored by that check
+    with Embedder(cache_path=path) as embedder:
+        again = find_duplicates(cards(edit), embedder=embedder)
+        assert again.replayed and outcome(again) == outcome(cold) and rechecks == [1]  # read from the file
+
+
+def test_the_rule_for_storing_rejected_candidates():
+    from notes2anki.semantic import dupes_memo
+
+    assert dupes_memo.store_rejected(5_000, 10)  # a small vault: cheap to write
+    assert not dupes_memo.store_rejected(100_000, 300)  # a small edit of a big one
+    assert dupes_memo.store_rejected(100_000, 5_000)  # many pairs measured again
+    assert dupes_memo.recheck(lambda: dupes_memo.store_rejected(100_000, 300))  # --explain's check stores them

@@ -171,5 +171,37 @@ def test_incremental_search_agrees_with_the_plain_candidate_search():
     enc.density_card = enc.density_q = None
     enc.answer = v
     found, dc, dq, _ = mined(enc, [True] * len(v), None)
-    assert set(candidate_pairs(enc, [True] * len(v), 10)) == found
+    assert set(candidate_pairs(enc, [True] * len(v), 10)) == {tuple(p) for p in found.tolist()}
     np.testing.assert_allclose(enc.density_card, dc, atol=1e-6)
+
+
+def _pairs_as_a_set(cov, idx, val, extras, k, min_score):
+    """The set-of-tuples version that incremental_mining._pairs replaced (kept here as the reference)."""
+    found = set()
+    limit = np.maximum(val[:, k - 1], min_score)
+    rows, slots = np.nonzero(val >= limit[:, None])
+    for r, c in zip(cov[rows].tolist(), cov[idx[rows, slots]].tolist()):
+        found.add((r, c) if r < c else (c, r))
+    for r, more in extras.items():
+        for b in cov[more].tolist():
+            found.add((int(cov[r]), b) if cov[r] < b else (b, int(cov[r])))
+    return found
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_vectorised_pair_codes_equal_the_set_of_pairs(ties):
+    v = clustered(500, dim=32)
+    if ties:
+        v[10:30] = v[10]
+    n_all = 520
+    cov = np.array(sorted(np.random.default_rng(3).choice(n_all, size=len(v), replace=False)), dtype=np.int64)
+    vectors = np.zeros((n_all, v.shape[1]), np.float32)
+    vectors[cov] = v
+    idx, val, _, extras = incremental_mining._search(vectors, cov, np.arange(len(cov)), 12, 10, 5, 0.35)
+    assert not ties or extras  # the tied rows' lists were searched in full
+    codes = incremental_mining._pairs(cov, idx, val, extras, 10, 0.35, n_all)
+    pairs = incremental_mining.unpack(codes, n_all)
+    expected = _pairs_as_a_set(cov, idx, val, extras, 10, 0.35)
+    assert [tuple(p) for p in pairs.tolist()] == sorted(expected)
+    assert len(pairs) > 1000
+    assert incremental_mining.unpack(np.zeros(0, np.int64), n_all).shape == (0, 2)

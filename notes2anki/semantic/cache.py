@@ -19,7 +19,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -134,8 +134,9 @@ class EmbeddingCache(SQLiteStore):
         if not vectors:
             return
         now = time.time()
-        rows = [(model, text_version, key, int(vec.shape[0]),
-                 np.ascontiguousarray(vec, dtype=np.float32).tobytes(), now, now) for key, vec in vectors.items()]
+        # a generator: one row's bytes at a time (300,000 vectors as a list of rows: another 460 MB)
+        rows = ((model, text_version, key, int(vec.shape[0]),
+                 np.ascontiguousarray(vec, dtype=np.float32).tobytes(), now, now) for key, vec in vectors.items())
         try:
             with self._conn:
                 self._conn.executemany(
@@ -174,10 +175,13 @@ class EmbeddingCache(SQLiteStore):
             self.warnings.append(f"verdict cache read failed ({exc}); judging again")
         return {pair: found[_ordered(*pair)] for pair in pairs if _ordered(*pair) in found}
 
-    def put_pairs(self, kind: str, values: dict[tuple[str, str], Any]) -> None:
-        """Store JSON-serialisable ``values`` by unordered pair of text hashes under ``kind``."""
+    def put_pairs(self, kind: str, values: Mapping[tuple[str, str], Any] | Iterable[tuple[tuple[str, str], Any]]) -> None:
+        """Store JSON-serialisable ``values`` by unordered pair of text hashes under ``kind``: a mapping, or
+        an iterable of (pair, value) items, read one at a time (a million feature rows are never all held as
+        lists and JSON strings at once)."""
         now = time.time()
-        rows = [(kind, *_ordered(a, b), json.dumps(value, sort_keys=True), now) for (a, b), value in values.items()]
+        items = values.items() if isinstance(values, Mapping) else values
+        rows = ((kind, *_ordered(a, b), json.dumps(value, sort_keys=True), now) for (a, b), value in items)
         try:
             with self._conn:
                 self._conn.executemany("INSERT OR REPLACE INTO verdicts (kind, a, b, value, used) VALUES (?, ?, ?, ?, ?)",
@@ -239,8 +243,9 @@ class PairVerdictCache:
         """Stored values of ``pairs`` (keys as asked); pairs never stored are left out."""
         return self.cache.get_pairs(self.kind, list(pairs))
 
-    def put(self, values: dict[tuple[str, str], Any]) -> None:
-        """Store ``values`` (pair of text hashes -> JSON-serialisable value)."""
+    def put(self, values: Mapping[tuple[str, str], Any] | Iterable[tuple[tuple[str, str], Any]]) -> None:
+        """Store ``values`` (pair of text hashes -> JSON-serialisable value; or an iterable of such items,
+        consumed as they are written)."""
         self.cache.put_pairs(self.kind, values)
 
 

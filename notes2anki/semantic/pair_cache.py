@@ -271,7 +271,7 @@ def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequen
         rows[missing] = measure(enc, [pairs[n] for n in missing])
         stats.measured_pairs = [(enc.sides[pairs[n][0]].question, enc.sides[pairs[n][1]].question) for n in missing]
         if verdicts is not None:
-            verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
+            verdicts.put(((keys[pairs[n][0]], keys[pairs[n][1]]), rows[n].tolist()) for n in missing)  # streamed
     if store is not None and verdicts is not None and (unknown or len(last) != len(pairs)):
         _save_rows(store, verdicts.kind, keys, pairs, rows)
     return rows

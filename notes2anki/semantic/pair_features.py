@@ -143,6 +143,7 @@ def density(vectors: np.ndarray, rows: Sequence[int], k: int = DENSITY_K, block:
         return out
     sub = np.ascontiguousarray(vectors[rows], dtype=np.float32)
     k = min(k, len(rows) - 1)
+    block = max(1, min(block, (64 << 20) // (5 * len(rows))))  # <= 64 MiB of scores (100,000 rows: 134 a block)
     for start in range(0, len(rows), block):
         sims = sub[start:start + block] @ sub.T
         sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf

@@ -98,3 +98,14 @@ def test_the_memo_gives_the_computed_rows_whatever_mixes_them(tmp_path, monkeypa
     same(chargram_memo.vectors(TEXTS[:6], compute, _CHAR_FEATURES), TEXTS[:6])
     same(chargram_memo.vectors(TEXTS[3:5], compute, _CHAR_FEATURES), TEXTS[3:5])
     chargram_memo._rows.clear()
+
+
+def test_texts_taken_in_chunks_give_the_same_matrix(monkeypatch):
+    from notes2anki.semantic import chargrams
+
+    texts = TEXTS * 3 + ["", "", "only one"]
+    whole = char_wb_matrix(texts, 2, 4, pair_features._CHAR_FEATURES)
+    monkeypatch.setattr(chargrams, "CHUNK_TEXTS", 4)  # chunks with empty texts, a last short chunk
+    parts = char_wb_matrix(texts, 2, 4, pair_features._CHAR_FEATURES)
+    for a, b in zip(whole, parts):
+        assert a.dtype == b.dtype and np.array_equal(a, b)

@@ -56,19 +56,22 @@ def _measured(measure: Callable, enc, pairs: Sequence[tuple[int, int]], prepare:
 
 
 def measure_rows(enc, pairs: Sequence[tuple[int, int]], measure: Callable, *, workers: int | None = None,
-                 min_pairs: int = MIN_PAIRS, prepare: Callable | None = None,
-                 chunk_pairs: int = CHUNK_PAIRS) -> np.ndarray:
+                 min_pairs: int | None = None, prepare: Callable | None = None,
+                 chunk_pairs: int | None = None) -> np.ndarray:
     """``measure(enc, pairs)`` (an (n, features) float64 array), computed by ``workers`` forked processes
     (None: :func:`jobs`) when there are at least ``min_pairs`` pairs; else, or where ``fork`` is not
     available, in this process. ``enc`` must be complete before the call (word vectors): the workers only
     read it.
 
-    ``prepare(enc, part)``: run before measuring each part of at most ``chunk_pairs`` pairs, in the process
+    ``prepare(enc, part)``: run before measuring each part of at most ``chunk_pairs`` pairs (None:
+    :data:`CHUNK_PAIRS`), in the process
     that measures it (e.g. :func:`~notes2anki.semantic.pair_features.char_cosines`, whose per-pair values
     are then held for one part at a time: measuring 1,000,000 pairs does not hold them all). The rows are
     written into one array as the parts come back (no second copy for concatenating them)."""
     global _WORK
     workers = jobs() if workers is None else workers
+    min_pairs = MIN_PAIRS if min_pairs is None else min_pairs  # (None: the module's values when called)
+    chunk_pairs = CHUNK_PAIRS if chunk_pairs is None else chunk_pairs
     pairs = list(pairs)
     parallel = workers >= 2 and len(pairs) >= max(2, min_pairs) and "fork" in multiprocessing.get_all_start_methods()
     count = max(min(len(pairs), workers * _CHUNKS_PER_JOB) if parallel else 1, -(-len(pairs) // max(1, chunk_pairs)))

@@ -4,6 +4,8 @@
     python benchmarks/bench_10k.py --100k               # the 100k goal rows (long): cold, warm no-op build +
                                                         # warm dupes, peak memory, candidate-search recall
     python benchmarks/bench_10k.py --phases FILE        # the cold build's memory per step into FILE
+    python benchmarks/bench_10k.py --recall             # also the HNSW candidate search's pair recall
+    python benchmarks/bench_10k.py --keep DIR           # work in DIR (an empty folder) and keep it
     python benchmarks/bench_10k.py --device cuda        # encoder on the GPU, when there is one
     python benchmarks/bench_10k.py --skip-encoder       # leave out the encoder comparison
     python benchmarks/bench_10k.py --skip-semantic      # leave out related/topics
@@ -17,6 +19,10 @@ gives wall seconds, the peak RSS (the largest single process: the command or one
 pair-measuring workers, from ``wait4``), the CPU seconds (user + system, workers included), the sampled peak
 of the sum of PSS over the process and its workers ("tree PSS": shared copy-on-write pages counted once;
 every 0.5 s) and the 1/5/15-minute load averages. Caches, state and outputs go to a temporary folder.
+``--100k``: 100,000 cards (10,000 notes); the rows of issue 13's 100k goal only (cold build, warm no-op
+build, warm ``dupes`` and their sum) and the pair recall of the candidate search against the exact search
+(``ann_recall.py``: HNSW lists as the duplicate check builds them, exact blocked search of sampled rows, on
+the vault's own card-text and question vectors).
 The vault comes from ``related_topics_bench.synthetic_vault`` (seeded; 10 cards and 2 prose sections per
 note, 12 topics). Timings depend on the machine and its load: name both when quoting them.
 """

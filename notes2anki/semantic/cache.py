@@ -29,6 +29,7 @@ APP_ID = "notes2anki-embeddings"
 SCHEMA_VERSION = "2"  # 2: vectors.used, the verdicts table (1 is migrated in place)
 CACHE_FILE_NAME = "embeddings.sqlite"
 _BATCH = 500  # keys per SELECT ... IN (...)
+_PAIR_BATCH = 50_000  # pairs per lookup of get_pairs (its temporary table and key lists stay bounded)
 DEFAULT_MAX_AGE_DAYS = 60.0
 DEFAULT_MAX_ROWS = 500_000
 
@@ -153,24 +154,27 @@ class EmbeddingCache(SQLiteStore):
         (a row-value ``IN (VALUES ...)`` made SQLite scan every row of ``kind`` per chunk: 45 s for 100k
         pairs)."""
         pairs = list(pairs)
-        wanted = list(dict.fromkeys(_ordered(a, b) for a, b in pairs))
         found: dict[tuple[str, str], Any] = {}
-        if not wanted:
+        if not pairs:
             return {}
         try:
-            with self._conn:
-                self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_pairs (a TEXT NOT NULL, b TEXT NOT NULL)")
-                self._conn.execute("DELETE FROM wanted_pairs")
-                self._conn.executemany("INSERT INTO wanted_pairs (a, b) VALUES (?, ?)", wanted)
-            for a, b, value in self._conn.execute(
-                    "SELECT v.a, v.b, v.value FROM wanted_pairs AS w CROSS JOIN verdicts AS v "
-                    "ON v.kind = ? AND v.a = w.a AND v.b = w.b", (kind,)):
-                found[(a, b)] = json.loads(value)
-            now = time.time()
-            with self._conn:
-                self._conn.executemany("UPDATE verdicts SET used = ? WHERE kind = ? AND a = ? AND b = ? AND used < ?",
-                                       [(now, kind, a, b, now - DAY) for a, b in found])
-                self._conn.execute("DELETE FROM wanted_pairs")
+            for start in range(0, len(pairs), _PAIR_BATCH):  # bounded: a cold run asks for a million pairs
+                wanted = list(dict.fromkeys(_ordered(a, b) for a, b in pairs[start:start + _PAIR_BATCH]))
+                with self._conn:
+                    self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_pairs (a TEXT NOT NULL, b TEXT NOT NULL)")
+                    self._conn.execute("DELETE FROM wanted_pairs")
+                    self._conn.executemany("INSERT INTO wanted_pairs (a, b) VALUES (?, ?)", wanted)
+                hits = []
+                for a, b, value in self._conn.execute(
+                        "SELECT v.a, v.b, v.value FROM wanted_pairs AS w CROSS JOIN verdicts AS v "
+                        "ON v.kind = ? AND v.a = w.a AND v.b = w.b", (kind,)):
+                    found[(a, b)] = json.loads(value)
+                    hits.append((a, b))
+                now = time.time()
+                with self._conn:
+                    self._conn.executemany("UPDATE verdicts SET used = ? WHERE kind = ? AND a = ? AND b = ? AND used < ?",
+                                           [(now, kind, a, b, now - DAY) for a, b in hits])
+                    self._conn.execute("DELETE FROM wanted_pairs")
         except (sqlite3.Error, ValueError) as exc:
             self.warnings.append(f"verdict cache read failed ({exc}); judging again")
         return {pair: found[_ordered(*pair)] for pair in pairs if _ordered(*pair) in found}

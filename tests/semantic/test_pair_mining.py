@@ -173,3 +173,23 @@ def test_incremental_search_agrees_with_the_plain_candidate_search():
     found, dc, dq, _ = mined(enc, [True] * len(v), None)
     assert set(candidate_pairs(enc, [True] * len(v), 10)) == found
     np.testing.assert_allclose(enc.density_card, dc, atol=1e-6)
+
+
+def test_hnsw_pairs_by_array_operations_equal_the_dict_of_first_scores():
+    """_mine_ann makes pairs unique and sorts them with numpy; the same list as the former dict (each
+    pair's first score in row order; exact copies give tied scores)."""
+    pytest.importorskip("faiss")
+    from notes2anki.semantic import mining
+
+    v = clustered(3000, dim=32)
+    v[100:150] = v[150:200]  # exact copies: ties
+    ids, scores = mining.ann_neighbours(v, 10)
+    rows = np.repeat(np.arange(len(ids)), ids.shape[1])
+    cols, vals = ids.ravel(), scores.ravel()
+    keep = (cols >= 0) & (cols != rows) & (vals >= 0.3)
+    found = {}
+    for i, j, score in zip(rows[keep].tolist(), cols[keep].tolist(), vals[keep].tolist()):
+        found.setdefault((min(i, j), max(i, j)), score)
+    want = sorted(((i, j, s) for (i, j), s in found.items()), key=lambda p: (-p[2], p[0], p[1]))
+    assert len(want) > 1000
+    assert mining._mine_ann(v, min_score=0.3, top_k=10) == want

@@ -19,7 +19,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -29,6 +29,7 @@ APP_ID = "notes2anki-embeddings"
 SCHEMA_VERSION = "2"  # 2: vectors.used, the verdicts table (1 is migrated in place)
 CACHE_FILE_NAME = "embeddings.sqlite"
 _BATCH = 500  # keys per SELECT ... IN (...)
+_PAIR_BATCH = 50_000  # pairs per lookup of get_pairs (its temporary table and key lists stay bounded)
 DEFAULT_MAX_AGE_DAYS = 60.0
 DEFAULT_MAX_ROWS = 500_000
 
@@ -134,8 +135,9 @@ class EmbeddingCache(SQLiteStore):
         if not vectors:
             return
         now = time.time()
-        rows = [(model, text_version, key, int(vec.shape[0]),
-                 np.ascontiguousarray(vec, dtype=np.float32).tobytes(), now, now) for key, vec in vectors.items()]
+        # a generator: one row's bytes at a time (300,000 vectors as a list of rows: another 460 MB)
+        rows = ((model, text_version, key, int(vec.shape[0]),
+                 np.ascontiguousarray(vec, dtype=np.float32).tobytes(), now, now) for key, vec in vectors.items())
         try:
             with self._conn:
                 self._conn.executemany(
@@ -152,32 +154,38 @@ class EmbeddingCache(SQLiteStore):
         (a row-value ``IN (VALUES ...)`` made SQLite scan every row of ``kind`` per chunk: 45 s for 100k
         pairs)."""
         pairs = list(pairs)
-        wanted = list(dict.fromkeys(_ordered(a, b) for a, b in pairs))
         found: dict[tuple[str, str], Any] = {}
-        if not wanted:
+        if not pairs:
             return {}
         try:
-            with self._conn:
-                self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_pairs (a TEXT NOT NULL, b TEXT NOT NULL)")
-                self._conn.execute("DELETE FROM wanted_pairs")
-                self._conn.executemany("INSERT INTO wanted_pairs (a, b) VALUES (?, ?)", wanted)
-            for a, b, value in self._conn.execute(
-                    "SELECT v.a, v.b, v.value FROM wanted_pairs AS w CROSS JOIN verdicts AS v "
-                    "ON v.kind = ? AND v.a = w.a AND v.b = w.b", (kind,)):
-                found[(a, b)] = json.loads(value)
-            now = time.time()
-            with self._conn:
-                self._conn.executemany("UPDATE verdicts SET used = ? WHERE kind = ? AND a = ? AND b = ? AND used < ?",
-                                       [(now, kind, a, b, now - DAY) for a, b in found])
-                self._conn.execute("DELETE FROM wanted_pairs")
+            for start in range(0, len(pairs), _PAIR_BATCH):  # bounded: a cold run asks for a million pairs
+                wanted = list(dict.fromkeys(_ordered(a, b) for a, b in pairs[start:start + _PAIR_BATCH]))
+                with self._conn:
+                    self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_pairs (a TEXT NOT NULL, b TEXT NOT NULL)")
+                    self._conn.execute("DELETE FROM wanted_pairs")
+                    self._conn.executemany("INSERT INTO wanted_pairs (a, b) VALUES (?, ?)", wanted)
+                hits = []
+                for a, b, value in self._conn.execute(
+                        "SELECT v.a, v.b, v.value FROM wanted_pairs AS w CROSS JOIN verdicts AS v "
+                        "ON v.kind = ? AND v.a = w.a AND v.b = w.b", (kind,)):
+                    found[(a, b)] = json.loads(value)
+                    hits.append((a, b))
+                now = time.time()
+                with self._conn:
+                    self._conn.executemany("UPDATE verdicts SET used = ? WHERE kind = ? AND a = ? AND b = ? AND used < ?",
+                                           [(now, kind, a, b, now - DAY) for a, b in hits])
+                    self._conn.execute("DELETE FROM wanted_pairs")
         except (sqlite3.Error, ValueError) as exc:
             self.warnings.append(f"verdict cache read failed ({exc}); judging again")
         return {pair: found[_ordered(*pair)] for pair in pairs if _ordered(*pair) in found}
 
-    def put_pairs(self, kind: str, values: dict[tuple[str, str], Any]) -> None:
-        """Store JSON-serialisable ``values`` by unordered pair of text hashes under ``kind``."""
+    def put_pairs(self, kind: str, values: Mapping[tuple[str, str], Any] | Iterable[tuple[tuple[str, str], Any]]) -> None:
+        """Store JSON-serialisable ``values`` by unordered pair of text hashes under ``kind``: a mapping, or
+        an iterable of (pair, value) items, read one at a time (a million feature rows are never all held as
+        lists and JSON strings at once)."""
         now = time.time()
-        rows = [(kind, *_ordered(a, b), json.dumps(value, sort_keys=True), now) for (a, b), value in values.items()]
+        items = values.items() if isinstance(values, Mapping) else values
+        rows = ((kind, *_ordered(a, b), json.dumps(value, sort_keys=True), now) for (a, b), value in items)
         try:
             with self._conn:
                 self._conn.executemany("INSERT OR REPLACE INTO verdicts (kind, a, b, value, used) VALUES (?, ?, ?, ?, ?)",
@@ -239,8 +247,9 @@ class PairVerdictCache:
         """Stored values of ``pairs`` (keys as asked); pairs never stored are left out."""
         return self.cache.get_pairs(self.kind, list(pairs))
 
-    def put(self, values: dict[tuple[str, str], Any]) -> None:
-        """Store ``values`` (pair of text hashes -> JSON-serialisable value)."""
+    def put(self, values: Mapping[tuple[str, str], Any] | Iterable[tuple[tuple[str, str], Any]]) -> None:
+        """Store ``values`` (pair of text hashes -> JSON-serialisable value; or an iterable of such items,
+        consumed as they are written)."""
         self.cache.put_pairs(self.kind, values)
 
 

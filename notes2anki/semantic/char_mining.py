@@ -35,6 +35,7 @@ from notes2anki.semantic.incremental_mining import best_with_ties
 FORMAT = 1
 EXTRA = 1
 BLOCK = 512
+MAX_BLOCK_BYTES = 64 * 1024 * 1024
 
 
 def row_keys(texts: Sequence[str], is_covered: Sequence[bool]) -> list[str]:
@@ -50,8 +51,11 @@ def _search(matrix, everyone, query: np.ndarray, width: int, k: int, min_score: 
     idx = np.zeros((len(query), width), dtype=np.int64)
     val = np.zeros((len(query), width), dtype=np.float64)
     extras: dict[int, np.ndarray] = {}
-    for start in range(0, len(query), BLOCK):
-        part = query[start:start + BLOCK]
+    # rows per block: their dense scores (and the sparse product and partition copies, ~3x) within
+    # MAX_BLOCK_BYTES (100,000 rows: 27 a block; 512 held ~1.5 GB)
+    step = max(1, min(BLOCK, MAX_BLOCK_BYTES // (3 * 8 * max(1, matrix.shape[0]))))
+    for start in range(0, len(query), step):
+        part = query[start:start + step]
         scores = np.asarray((matrix[part] @ everyone).todense(), dtype=np.float64)
         scores[np.arange(len(part)), part] = -np.inf
         idx[start:start + len(part)], val[start:start + len(part)] = best_with_ties(scores, part, width, k,

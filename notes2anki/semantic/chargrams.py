@@ -67,7 +67,33 @@ def _word_columns(word: str, lo: int, hi: int, n_features: int) -> list[int]:
 def char_wb_matrix(texts: Sequence[str], lo: int, hi: int,
                    n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR parts ``(indptr int64, indices int32 sorted per row, data float64 l2-normalised)`` of the hashed
-    ``char_wb`` n-gram counts of ``texts`` (see the module doc): one row per text, ``n_features`` columns."""
+    ``char_wb`` n-gram counts of ``texts`` (see the module doc): one row per text, ``n_features`` columns.
+    Texts are taken :data:`CHUNK_TEXTS` at a time (each row depends on its text only): the working lists and
+    arrays of 100,000 texts at once held about 1 GB more than the result."""
+    if len(texts) <= CHUNK_TEXTS:
+        return _matrix(texts, lo, hi, n_features)
+    parts = [_matrix(texts[start:start + CHUNK_TEXTS], lo, hi, n_features)
+             for start in range(0, len(texts), CHUNK_TEXTS)]
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate([np.diff(part[0]) for part in parts]), out=indptr[1:])
+    # copied into the result part by part, each part freed once copied: the result's pages are touched as
+    # they are filled, so the parts and the whole are not both held
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    data = np.empty(int(indptr[-1]), dtype=np.float64)
+    at = 0
+    while parts:
+        _, part_indices, part_data = parts.pop(0)
+        indices[at:at + len(part_indices)], data[at:at + len(part_data)] = part_indices, part_data
+        at += len(part_indices)
+        del part_indices, part_data
+    return indptr, indices, data
+
+
+CHUNK_TEXTS = 8192
+
+
+def _matrix(texts: Sequence[str], lo: int, hi: int, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`char_wb_matrix` of one chunk of texts."""
     if len(_words) > MAX_MEMO:
         _words.clear()
     n = len(texts)

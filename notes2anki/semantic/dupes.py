@@ -283,6 +283,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             rows = measured_rows(enc, candidates, is_covered, cache, report.judged,
                                  memo.folder / (memo.name + ".rows.pickle") if memo is not None else None)
             verdicts, lazy = lazy_verdicts.split(candidates, rows, is_covered, threshold, [kept[r] for r in reps])
+            del rows, enc  # split copied what it keeps; at 100,000 cards these held ~800 MB the saves below need
             media = [_media(kept[r]) for r in reps]
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]

@@ -269,10 +269,13 @@ def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequen
     if missing:
         if enc.char_card is None or enc.char_card.nnz == 0:
             fill_chars(enc, {k for n in missing for k in pairs[n]})
-        rows[missing] = measure(enc, [pairs[n] for n in missing])
+        if len(missing) == len(pairs):  # a cold run: the measured array itself (no second copy)
+            rows = measure(enc, pairs)
+        else:
+            rows[missing] = measure(enc, [pairs[n] for n in missing])
         stats.measured_pairs = [(enc.sides[pairs[n][0]].question, enc.sides[pairs[n][1]].question) for n in missing]
         if verdicts is not None:
-            verdicts.put({(keys[pairs[n][0]], keys[pairs[n][1]]): [float(v) for v in rows[n]] for n in missing})
+            verdicts.put(((keys[pairs[n][0]], keys[pairs[n][1]]), rows[n].tolist()) for n in missing)  # streamed
     if store is not None and verdicts is not None and _rewrite(len(unknown), len(pairs), held):
         _save_rows(store, verdicts.kind, keys, pairs, rows)
     return rows

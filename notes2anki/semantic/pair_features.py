@@ -147,6 +147,7 @@ def density(vectors: np.ndarray, rows: Sequence[int], k: int = DENSITY_K, block:
         return out
     sub = np.ascontiguousarray(vectors[rows], dtype=np.float32)
     k = min(k, len(rows) - 1)
+    block = max(1, min(block, (64 << 20) // (5 * len(rows))))  # <= 64 MiB of scores (100,000 rows: 134 a block)
     for start in range(0, len(rows), block):
         sims = sub[start:start + block] @ sub.T
         sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf
@@ -185,11 +186,14 @@ def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, 
     found = embed([cards[i] for i in rows] + [questions[i] for i in rows] + [answers[i] for i in rows]) \
         if rows else np.zeros((0, 0), dtype=np.float32)
     dim = found.shape[1] if found.ndim == 2 and found.shape[0] else 1
-    out = np.zeros((3, n, dim), dtype=np.float32)
     m = len(rows)
-    for k in range(3):
-        if m:
-            out[k, rows] = found[k * m:(k + 1) * m]
+    if m == n and m and found.dtype == np.float32 and found.shape == (3 * n, dim):
+        out = found.reshape(3, n, dim)  # every side read: the embedded rows themselves (no second copy)
+    else:
+        out = np.zeros((3, n, dim), dtype=np.float32)
+        for k in range(3):
+            if m:
+                out[k, rows] = found[k * m:(k + 1) * m]
     enc = Encoded(sides, out[0], out[1], out[2], None, None, None, embed=embed, covered=covered)
     if densities:
         enc.density_card, enc.density_q = density(out[0], rows), density(out[1], rows)

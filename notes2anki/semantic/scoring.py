@@ -116,9 +116,9 @@ def measure(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     on every core, :mod:`~notes2anki.semantic.pair_workers`)."""
     if not pairs:
         return np.zeros((0, len(FEATURES)))
-    char_cosines(enc, pairs)
     fill_words(enc, pairs)
-    return pair_workers.measure_rows(enc, pairs, measure_rows)
+    # n-gram cosines per part of the pairs, in the process measuring it (bounded memory at 100,000 cards)
+    return pair_workers.measure_rows(enc, pairs, measure_rows, prepare=char_cosines)
 
 
 def verdicts_from_rows(pairs: Sequence[tuple[int, int]], rows: np.ndarray, covered: Sequence[bool],

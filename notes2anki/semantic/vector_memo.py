@@ -50,6 +50,9 @@ class VectorMemo:
             self.rows.update(zip(missing, fresh))
             self.fresh.update(missing)
             self.changed = True
+            if len(missing) == len(texts):  # every text new and none twice: ``fresh`` itself (no copy)
+                self.used.update(zip(texts, fresh))
+                return np.asarray(fresh, dtype=np.float32)
         elif self.stats is not None:
             self.stats.cached += len(set(texts))
         if not texts:

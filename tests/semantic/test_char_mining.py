@@ -85,3 +85,15 @@ def test_a_corrupt_store_is_searched_from_scratch(tmp_path):
     path.write_bytes(b"not a pickle")
     found = mixed_neighbours(char_vectors(rows), covered, 3, 0.5, keys=row_keys(rows, covered), path=path)
     assert found == by_the_rule(char_vectors(rows), covered, 3, 0.5)
+
+
+def test_searching_in_blocks_of_one_row_gives_the_same_pairs(monkeypatch):
+    from notes2anki.semantic import char_mining
+
+    rows = texts(11, 300)
+    covered = [i % 4 != 0 for i in range(len(rows))]
+    matrix = char_vectors(rows)
+    want = mixed_neighbours(matrix, covered, 3, 0.5)
+    assert want == by_the_rule(matrix, covered, 3, 0.5) and len(want) > 20
+    monkeypatch.setattr(char_mining, "MAX_BLOCK_BYTES", 1)  # one row a block
+    assert mixed_neighbours(matrix, covered, 3, 0.5) == want

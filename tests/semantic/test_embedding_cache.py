@@ -306,3 +306,19 @@ def test_the_integrity_check_runs_once_a_day_and_damage_met_by_a_read_is_rebuilt
         assert len(cache.warnings) == 1 and "is corrupt" in cache.warnings[0] and "rebuilding it" in cache.warnings[0]
     with EmbeddingCache(path) as cache:  # rebuilt: a good, empty cache
         assert cache.warnings == [] and cache.get("m", 1, ["h1"]) == {}
+
+
+def test_pair_values_read_in_small_batches_are_the_same(tmp_path, monkeypatch):
+    """get_pairs looks pairs up _PAIR_BATCH at a time (a cold run asks for a million); any batch size gives
+    the same values, in either order of a pair, repeats included; put_pairs takes a generator of items."""
+    from notes2anki.semantic import cache as cache_module
+    from notes2anki.semantic.cache import EmbeddingCache
+
+    with EmbeddingCache(tmp_path / "c.sqlite") as cache:
+        cache.put_pairs("k", ((("a", f"b{n}"), [n, n / 3]) for n in range(7)))
+        asked = [("b3", "a"), ("a", "b0"), ("a", "nope"), ("a", "b6"), ("b3", "a"), ("a", "b5")]
+        want = cache.get_pairs("k", asked)
+        assert want == {("b3", "a"): [3, 1.0], ("a", "b0"): [0, 0.0], ("a", "b6"): [6, 2.0], ("a", "b5"): [5, 5 / 3]}
+        monkeypatch.setattr(cache_module, "_PAIR_BATCH", 2)
+        assert cache.get_pairs("k", asked) == want
+        assert cache.get_pairs("other", asked) == {}

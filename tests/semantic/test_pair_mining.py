@@ -205,3 +205,23 @@ def test_vectorised_pair_codes_equal_the_set_of_pairs(ties):
     assert [tuple(p) for p in pairs.tolist()] == sorted(expected)
     assert len(pairs) > 1000
     assert incremental_mining.unpack(np.zeros(0, np.int64), n_all).shape == (0, 2)
+
+
+def test_hnsw_pairs_by_array_operations_equal_the_dict_of_first_scores():
+    """_mine_ann makes pairs unique and sorts them with numpy; the same list as the former dict (each
+    pair's first score in row order; exact copies give tied scores)."""
+    pytest.importorskip("faiss")
+    from notes2anki.semantic import mining
+
+    v = clustered(3000, dim=32)
+    v[100:150] = v[150:200]  # exact copies: ties
+    ids, scores = mining.ann_neighbours(v, 10)
+    rows = np.repeat(np.arange(len(ids)), ids.shape[1])
+    cols, vals = ids.ravel(), scores.ravel()
+    keep = (cols >= 0) & (cols != rows) & (vals >= 0.3)
+    found = {}
+    for i, j, score in zip(rows[keep].tolist(), cols[keep].tolist(), vals[keep].tolist()):
+        found.setdefault((min(i, j), max(i, j)), score)
+    want = sorted(((i, j, s) for (i, j), s in found.items()), key=lambda p: (-p[2], p[0], p[1]))
+    assert len(want) > 1000
+    assert mining._mine_ann(v, min_score=0.3, top_k=10) == want

@@ -136,6 +136,13 @@ def _rows_three_ways(sides, embedder):
     one_by_one = np.array([pair_features(enc, i, j) for i, j in pairs])
     batched = measure_rows(enc, pairs)
     forked = pair_workers.measure_rows(enc, pairs, measure_rows, workers=2, min_pairs=2)
+    # in parts of 17 pairs, each part's n-gram cosines computed where it is measured (bounded memory)
+    enc.char_cos = None
+    parts = pair_workers.measure_rows(enc, pairs, measure_rows, workers=2, min_pairs=2, prepare=char_cosines,
+                                      chunk_pairs=17)
+    assert enc.char_cos is None  # computed in the workers only
+    here = pair_workers.measure_rows(enc, pairs, measure_rows, workers=1, prepare=char_cosines, chunk_pairs=17)
+    assert np.array_equal(parts, one_by_one) and np.array_equal(here, one_by_one)
     return pairs, is_covered, one_by_one, batched, forked
 
 

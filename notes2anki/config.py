@@ -14,17 +14,80 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import config_schema as schema
 from .config_files import (CONFIG_FILE, CONFIG_KIND, PLUGIN_SETTINGS, _parse_json, _parse_toml,  # noqa: F401
                            _line_of, _problem, _read, _validate)
-from .config_schema import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
+from .config_syntax import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
 from .fileio import MAX_CONFIG_BYTES, is_inside
 from .model import BUILTIN_FIELDS, Diagnostic
 
+if TYPE_CHECKING:
+    from . import config_schema as schema
+
 MAX_PLUGIN_SETTINGS_BYTES = 32 * 1024 * 1024  # data.json also lists every file's hash: it grows with the vault
 DEFAULT_IGNORE = ["**/*.excalidraw.md"]  # kept unless the user writes "!**/*.excalidraw.md"
+
+
+_TABLES = ("semantic", "dupes", "related", "topics", "sync", "report")
+
+
+# The defaults of each table, as the schema declares them (config_schema.SECTIONS; a test checks they agree):
+# a table the files do not set reads these without importing pydantic (0.2 s of a warm run).
+_TABLE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "semantic": {"model": None, "device": None},
+    "dupes": {"threshold": None, "ignore": []},
+    "related": {"k": None, "min_score": None, "exclude": []},
+    "topics": {"threshold": None, "min_size": None, "k": None},
+    "sync": {"collection": None, "profile": None, "vault_id": None},
+    "report": {"output": None},
+}
+
+
+class TableDefaults:
+    """A table the configuration files do not set: its keys' defaults as attributes (read-only), like the
+    validated table (``config.dupes.threshold`` ...) but made without pydantic."""
+
+    __slots__ = ("_name", "_values")
+
+    def __init__(self, name: str):
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_values", {k: (list(v) if isinstance(v, list) else v)
+                                             for k, v in _TABLE_DEFAULTS[name].items()})
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"[{self._name}] has no key {key!r}") from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("configuration tables are read-only")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TableDefaults) and (self._name, self._values) == (other._name, other._values)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "default"
+
+
+class _Table:
+    """A table attribute of :class:`Config` (``config.dupes`` ...): the validated table when the files set
+    one, else its :class:`TableDefaults`. The dataclass default is None (unset)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return None  # the dataclass field's default: not set
+        value = obj.__dict__.get(self.name)
+        return TableDefaults(self.name) if value is None else value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
 
 
 @dataclass
@@ -52,12 +115,14 @@ class Config:
     sanitize_html: bool = False  # [build] sanitize_html: strip scripts/handlers from fields (shared decks)
     skip_templates: bool = True  # cards in the template folders of .obsidian are not built (template_folders.py)
     syntax: Syntax = field(default_factory=Syntax)  # marker words
-    semantic: schema.SemanticSettings = field(default_factory=schema.SemanticSettings)
-    dupes: schema.DupesSettings = field(default_factory=schema.DupesSettings)
-    related: schema.RelatedSettings = field(default_factory=schema.RelatedSettings)
-    topics: schema.TopicsSettings = field(default_factory=schema.TopicsSettings)
-    sync: schema.SyncSettings = field(default_factory=schema.SyncSettings)
-    report: schema.ReportSettings = field(default_factory=schema.ReportSettings)
+    # the validated tables; a table the files do not set reads its defaults (TableDefaults: no pydantic, which
+    # is imported only when a configuration file is validated)
+    semantic: schema.SemanticSettings = _Table()  # type: ignore[assignment]
+    dupes: schema.DupesSettings = _Table()  # type: ignore[assignment]
+    related: schema.RelatedSettings = _Table()  # type: ignore[assignment]
+    topics: schema.TopicsSettings = _Table()  # type: ignore[assignment]
+    sync: schema.SyncSettings = _Table()  # type: ignore[assignment]
+    report: schema.ReportSettings = _Table()  # type: ignore[assignment]
     sections: dict[str, dict] = field(default_factory=dict)  # the raw tables ([dupes], ...), as written
     sources: list[str] = field(default_factory=list)  # files the configuration came from
     origin: dict[str, str] = field(default_factory=dict)  # key → the file its value came from
@@ -69,8 +134,19 @@ class Config:
         return value if isinstance(value, dict) else {}
 
     def with_overrides(self, **overrides) -> "Config":
-        """A copy with the given keys replaced; None values are ignored (options not given)."""
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        """A copy with the given keys replaced; None values are ignored (options not given). Tables not
+        set stay unset (their defaults are not made)."""
+        return replace(self, **{**{name: self.__dict__.get(name) for name in _TABLES},
+                                **{k: v for k, v in overrides.items() if v is not None}})
+
+    def __repr__(self) -> str:
+        """As a dataclass shows it, but a table the files do not set reads ``name=default`` (its defaults
+        are not made: that would import pydantic). Stable: the parse cache hashes it."""
+        parts = []
+        for f in fields(self):
+            value = self.__dict__.get(f.name) if f.name in _TABLES else getattr(self, f.name)
+            parts.append(f"{f.name}={'default' if value is None and f.name in _TABLES else repr(value)}")
+        return f"Config({', '.join(parts)})"
 
 
 def fatal_problems(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -108,6 +184,8 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
 
     own = _read(root, CONFIG_FILE, MAX_CONFIG_BYTES, diags)
     if own is not None:
+        from . import config_schema as schema
+
         sources.append(CONFIG_FILE)
         raw = _parse_toml(own, diags)
         toml = _validate(schema.TomlFile, raw, CONFIG_FILE, own, diags)
@@ -205,6 +283,7 @@ def _note_types(specs: dict[str, schema.NoteTypeSpec]) -> dict[str, dict]:
 
 def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
     """Config keys from the plugin's data.json (validated; problems named with the plugin's keys)."""
+    from . import config_schema as schema
     from .parsers.ignore_patterns import PatternError, gitignore_patterns, plugin_glob_to_gitignore
 
     data = _validate(schema.PluginData, raw, PLUGIN_SETTINGS, "", diags)

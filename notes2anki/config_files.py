@@ -14,9 +14,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from . import config_schema as schema
 from .fileio import UnsafeFile, read_bounded
 from .model import Diagnostic
 
@@ -72,12 +69,17 @@ def _parse_json(text: str, diags: list[Diagnostic]) -> Any:
 
 # -- validating ----------------------------------------------------------------------------------------------
 
-_TABLES = {"build", "syntax", "note_types", *schema.SECTIONS}
+_TABLES = {"build", "syntax", "note_types", "semantic", "dupes", "related", "topics", "sync", "report"}  # + SECTIONS
 
 
 def _validate(model: type, raw: Any, file: str, text: str, diags: list[Diagnostic]):
     """``model`` validated from ``raw``; each problem reported (unknown key: warning; wrong value: error)
-    and the value dropped, so the default applies. Never raises."""
+    and the value dropped, so the default applies. Never raises. (pydantic is imported here: only when a
+    configuration file exists.)"""
+    from pydantic import ValidationError
+
+    from . import config_schema as schema
+
     if not isinstance(raw, dict):
         diags.append(_problem(file, f"should be a {'JSON object' if file.endswith('json') else 'table'}, "
                                     f"got {_repr.repr(raw)}"))
@@ -112,6 +114,8 @@ def _report(err: dict, file: str, text: str, diags: list[Diagnostic]) -> None:
 
 def _suggest(loc: list[str]) -> str:
     """' (did you mean 'x'?)' for an unknown key close to a known one."""
+    from . import config_schema as schema
+
     known: list[str] = list(schema.TomlFile.model_fields)
     if len(loc) == 2 and loc[0] in schema.SECTIONS:
         known = list(schema.SECTIONS[loc[0]].model_fields)

@@ -11,8 +11,10 @@ problem comes back at once with its location (``("folder_decks", "sub")``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from typing import Annotated, Any, Literal
+
+from .config_syntax import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (re-exported)
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
                       create_model)
@@ -60,26 +62,6 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
-
-@dataclass(frozen=True)
-class Syntax:
-    """The marker words of the card syntax, declared once: each attribute's default is the plugin's word,
-    its ``plugin_key`` metadata the key the plugin's data.json uses (``settings.Syntax``). The plugin lets
-    users rename each one; ``[syntax]`` in ``.notes2anki.toml`` does too. :class:`SyntaxTable` and
-    :class:`PluginSyntax` (the validated tables of the two files) are built from these fields."""
-
-    begin_note: str = field(default="START", metadata={"plugin_key": "Begin Note"})
-    end_note: str = field(default="END", metadata={"plugin_key": "End Note"})
-    begin_inline_note: str = field(default="STARTI", metadata={"plugin_key": "Begin Inline Note"})
-    end_inline_note: str = field(default="ENDI", metadata={"plugin_key": "End Inline Note"})
-    target_deck_line: str = field(default="TARGET DECK", metadata={"plugin_key": "Target Deck Line"})
-    file_tags_line: str = field(default="FILE TAGS", metadata={"plugin_key": "File Tags Line"})
-    delete_note_line: str = field(default="DELETE", metadata={"plugin_key": "Delete Note Line"})
-    frozen_fields_line: str = field(default="FROZEN", metadata={"plugin_key": "Frozen Fields Line"})
-
-
-# data.json "Syntax" keys → Syntax attributes
-PLUGIN_SYNTAX_KEYS = {f.metadata["plugin_key"]: f.name for f in fields(Syntax)}
 
 SyntaxTable = create_model(  # ``[syntax]``: every marker word, defaulting to the plugin's
     "SyntaxTable", __base__=Strict, __doc__="``[syntax]``: the plugin's renamable marker words (see Syntax).",

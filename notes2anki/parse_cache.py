@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,17 +24,17 @@ from .config import Config
 from . import memo_file
 from .model import Diagnostic, Note
 
-FORMAT = 1
+FORMAT = 2  # 2: each note pickled on its own (an edit re-pickles one note, not the vault)
 _CODE_VERSION: str | None = None
 
 
 def code_version() -> str:
-    """Hash of the sources that turn a file into a Note (parsers, model, config, config_schema, fileio)."""
+    """Hash of the sources that turn a file into a Note (parsers, model, config, config_schema, config_syntax, fileio)."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
         here = Path(__file__).resolve().parent
         digest = hashlib.sha256(f"format={FORMAT}".encode())
-        own = [here / name for name in ("model.py", "config.py", "config_schema.py", "fileio.py")]
+        own = [here / name for name in ("model.py", "config.py", "config_schema.py", "config_syntax.py", "fileio.py")]
         for path in sorted([*(here / "parsers").glob("*.py"), *(p for p in own if p.exists())]):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         _CODE_VERSION = digest.hexdigest()[:16]
@@ -68,7 +69,8 @@ class ParseCache:
     end (writes only when something changed). ``path=None``: nothing is kept."""
 
     path: Path | None
-    entries: dict[str, tuple[str, str, Note, list[Diagnostic]]] = field(default_factory=dict)
+    # rel -> (text hash, settings hash, the pickled (Note, diagnostics)); parsed this run: the objects
+    entries: dict[str, tuple[str, str, bytes | tuple[Note, list[Diagnostic]]]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     hits: int = 0
     misses: int = 0
@@ -98,15 +100,20 @@ class ParseCache:
         self.used.add(rel)
         entry = self.entries.get(rel)
         if entry is not None and entry[0] == text_hash and entry[1] == settings_hash:
-            self.hits += 1
-            return entry[2], list(entry[3])
+            try:
+                note, diagnostics = pickle.loads(entry[2]) if isinstance(entry[2], bytes) else entry[2]
+            except Exception:  # a damaged entry: parsed again
+                note = None
+            if isinstance(note, Note):
+                self.hits += 1
+                return note, list(diagnostics)
         self.misses += 1
         return None
 
     def put(self, rel: str, text_hash: str, settings_hash: str, note: Note, diagnostics: list[Diagnostic]) -> None:
         """Remember the parse of ``rel``."""
         self.used.add(rel)
-        self.entries[rel] = (text_hash, settings_hash, note, list(diagnostics))
+        self.entries[rel] = (text_hash, settings_hash, (note, list(diagnostics)))
         self._dirty = True
 
     def save(self) -> None:
@@ -119,4 +126,12 @@ class ParseCache:
             return
         for rel in stale:
             del self.entries[rel]
-        memo_file.save(self.path, {"format": FORMAT, "code": code_version(), "entries": self.entries})
+        entries = {}
+        for rel, (text_key, settings, parsed) in self.entries.items():  # only new parses are pickled
+            if not isinstance(parsed, bytes):
+                try:
+                    parsed = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+                except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+                    continue
+            entries[rel] = (text_key, settings, parsed)
+        memo_file.save(self.path, {"format": FORMAT, "code": code_version(), "entries": entries})

@@ -109,6 +109,10 @@ def write_collection(db_path: Path, notes: list[NoteRow], deck_names: dict[int, 
     conn = sqlite3.connect(db_path)
     try:
         cursor = conn.cursor()
+        # a scratch file, zipped into the package afterwards: no journal, no fsync (each CREATE of the schema
+        # synced the disk: 0.25 s a build); the file's bytes are the same
+        cursor.execute("PRAGMA journal_mode=OFF")
+        cursor.execute("PRAGMA synchronous=OFF")
         cursor.executescript(SCHEMA)
         models = {}
         for note in notes:  # each note type's default deck: the deck of its first note

@@ -54,7 +54,10 @@ def walk_vault(root: Path, diagnostics: list[Diagnostic] | None = None) -> list[
     except OSError:
         return []
     links: list[tuple[str, str]] = []
-    _walk("", str(root), root, found, seen, links, diags)
+    linked: list[str] = []  # file links listed
+    _walk("", str(root), root, found, seen, links, diags, linked)
+    out = VaultFiles(found)
+    out.has_links = bool(links or linked)
     while links:  # links are followed after every real folder is known, so real paths win
         rel, path = links.pop(0)
         if not is_inside(root, Path(path)):
@@ -67,12 +70,20 @@ def walk_vault(root: Path, diagnostics: list[Diagnostic] | None = None) -> list[
         key = (info.st_dev, info.st_ino)
         if key not in seen:
             seen.add(key)
-            _walk(rel, path, root, found, seen, links, diags)
-    return sorted(found)
+            _walk(rel, path, root, found, seen, links, diags, linked)
+    out[:] = sorted(found)
+    return out
+
+
+class VaultFiles(list):
+    """The list :func:`walk_vault` returns; ``has_links``: whether any listed file is a link or lies in a
+    followed folder link (when not, no two paths are one file and :func:`distinct_notes` has nothing to do)."""
+
+    has_links = True
 
 
 def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple[int, int]],
-          links: list[tuple[str, str]], diags: list[Diagnostic]) -> None:
+          links: list[tuple[str, str]], diags: list[Diagnostic], linked: list[str] | None = None) -> None:
     stack = [(rel_dir, path)]
     while stack:
         rel_dir, path = stack.pop()
@@ -113,6 +124,8 @@ def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple
                 diags.append(Diagnostic(rel, 0, "warning", "link to a file outside the vault; skipped"))
             else:
                 found.append(rel)
+                if is_link and linked is not None:
+                    linked.append(rel)
         stack.extend(reversed(subdirs))
 
 

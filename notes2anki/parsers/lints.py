@@ -11,7 +11,7 @@ import re
 
 from ..model import Card, Diagnostic
 from .scan_state import ScanState
-from ..config_schema import Syntax
+from ..config_syntax import Syntax
 from .syntax import FIELD_LINE
 
 NEAR = "near-miss"

@@ -25,7 +25,6 @@ import html
 import re
 
 from .inline_syntax import cloze_spans
-from .markdown import _parser, strip_comments
 
 _ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*\d+[ \t]*$", re.M)
 _SOUND = re.compile(r"\[sound:[^\]\n]*\]")
@@ -61,6 +60,8 @@ def plain_text(markdown_source: str, cloze: str = "answer") -> str:
 
     ``cloze``: ``"answer"`` shows each cloze's answer, ``"mask"`` shows ``[...]`` instead.
     """
+    from .markdown import _parser, strip_comments  # markdown-it-py: only when a text is read (not from a memo)
+
     if not markdown_source:
         return ""
     text = markdown_source.replace("\r\n", "\n").replace("\r", "\n")

@@ -7,22 +7,22 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from ..config import Config, load_config
 from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
 from ..parse_cache import ParseCache, settings_hash, text_hash
 from ..template_folders import skip_template_cards
-from .blocks import FileScan, scan
-from .id_lines import drop_duplicate_ids, report_loose_ids
-from .lints import card_problems
+from .id_lines import drop_duplicate_ids
 from .files import distinct_notes, markdown_files, read_text, walk_vault
-from .frontmatter import frontmatter_deck, frontmatter_deck_problem, frontmatter_tags, split_frontmatter
-from .inline_syntax import take_tags, to_clozes
 from .links import LinkResolver
-from .markdown import RenderContext, file_link, render
-from .regex_notes import regex_cards
-from .rules import deck_problem, file_deck, file_tags, unique_tags
+
+if TYPE_CHECKING:
+    from .blocks import FileScan
+
+# Parsing a note (parse_note) imports the parsers proper (markdown-it-py, PyYAML, regex: 0.1 s) on first
+# use: a run whose notes all come from the parse cache does not import them.
 
 Progress = Callable[[int, int], None]
 
@@ -39,7 +39,9 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         vault.diagnostics.append(Diagnostic(str(root), 0, "error", "vault folder not found"))
         return vault
     vault.files = walk_vault(root, vault.diagnostics)
-    paths = distinct_notes(root, markdown_files(vault.files, config.scan_directory, config.ignore))
+    paths = markdown_files(vault.files, config.scan_directory, config.ignore)
+    if getattr(vault.files, "has_links", True):  # (no link in the vault: no two paths are one file)
+        paths = distinct_notes(root, paths)
     resolver = LinkResolver(vault.files, root)
     types = note_type_fields(config.note_types)
     vault_name = config.vault_name or root.resolve().name
@@ -47,7 +49,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     vault.diagnostics.extend(Diagnostic("", 0, "warning", w) for w in cache.warnings)  # unusable: rebuilt
     settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
     for done, rel in enumerate(paths, 1):
-        text = read_text(root / rel, rel, vault.diagnostics)
+        text = read_text(root / rel, rel, vault.diagnostics, root=root)
         if text is not None:
             key = text_hash(text)
             hit = cache.get(rel, key, settings) if cache.path else None
@@ -72,6 +74,12 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     ``rel``: vault path; ``types``: note type → field names (:func:`note_type_fields`); problems are
     appended to ``diagnostics`` with file:line. Cards that Anki could not show (empty) are left out with
     a warning; ID lines no card claims are reported."""
+    from .blocks import scan
+    from .frontmatter import frontmatter_deck, frontmatter_deck_problem, frontmatter_tags, split_frontmatter
+    from .id_lines import report_loose_ids
+    from .regex_notes import regex_cards
+    from .rules import deck_problem, file_deck, file_tags, unique_tags
+
     fm, body_start = split_frontmatter(text, rel, diagnostics, config.syntax)
     found: FileScan = scan(text, rel, types, diagnostics, first_line=body_start, syntax=config.syntax)
     if config.custom_regexps:  # the first type claims a span (F6): regex_notes keeps the settings' order
@@ -124,6 +132,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
 def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic],
               syntax=None) -> list[Card]:
     """The cards Anki can show; the others (empty card, empty front) get a warning and are left out."""
+    from .lints import card_problems
+
     keep = []
     for card in cards:
         problem = card_problems(card, types.get(card.note_type, []), syntax)
@@ -162,6 +172,8 @@ def _spans(lines: set[int]) -> list[tuple[int, int]]:
 
 def _rewrite_fields(card: Card, config: Config, types: dict[str, list[str]]) -> list[str]:
     """Curly clozes / highlight clozes (Cloze types) and Obsidian #tags; returns the tags taken."""
+    from .inline_syntax import take_tags, to_clozes
+
     tags: list[str] = []
     cloze = is_cloze(card.note_type, config)
     for name, source in card.fields.items():
@@ -188,6 +200,8 @@ def context_of(rel: str, note: Note, line: int) -> str:
 
 def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkResolver, vault_name: str,
                  diagnostics: list[Diagnostic]) -> None:
+    from .markdown import RenderContext, file_link, render
+
     frozen = found.frozen.get(card.note_type, {})
     ctx = RenderContext(note_path=card.file, resolver=resolver, vault_name=vault_name,
                         wikilinks=config.wikilinks)

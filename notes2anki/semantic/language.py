@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Sequence
 
 MIN_KNOWN_RATE = 0.5
@@ -103,10 +104,11 @@ def covered(texts: Sequence[str], model: object = None) -> list[bool]:
     is not read, whatever its known-word rate."""
     if not uses_bundled_model(model):
         return [True] * len(texts)
-    rates = [known_word_rate(t) for t in texts]
-    others = [lang for lang in vault_languages(texts) if lang != "en" and _iso(lang)]
+    measured = [_measured(t) for t in texts]
+    rates = [(m[0], m[1]) for m in measured]
+    others = [lang for lang in _languages_of(measured) if lang != "en" and _iso(lang)]
     if others:  # text in another language the vocabulary happens to hold: not read either
-        rates = [(0.0, n) if rate >= MIN_KNOWN_RATE / 2 and foreign_function_words(t, others) else (rate, n)
+        rates = [(0.0, n) if rate >= MIN_KNOWN_RATE / 2 and _foreign(t, others) else (rate, n)
                  for t, (rate, n) in zip(texts, rates)]
     long_ = [rate >= MIN_KNOWN_RATE for rate, n in rates if n >= MIN_WORDS]
     default = not long_ or sum(long_) * 2 >= len(long_)
@@ -142,32 +144,129 @@ def vault_languages(texts: Iterable[str], *, sample: int = 2000, min_share: floa
     by which stopwords-iso list covers most of their words (a word counts for every list holding it, so
     the language with the most distinctive function words wins), other scripts by their Unicode script.
     English is always included (flashcard markup and code are English)."""
-    votes: Counter[str] = Counter()
+    return _tally((_votes(text) for k, text in zip(range(sample), texts)), min_share)
+
+
+def _votes(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """One text's votes for :func:`vault_languages`: (the stopwords-iso languages that cover most of its
+    words, each code its script names with the number of characters naming it, in the order first seen)."""
     langs = [lang for lang in _languages() if lang not in ("ja", "zh", "ko", "th")]
-    for k, text in enumerate(texts):
-        if k >= sample:
-            break
-        words = [w.lower() for w in _LATIN_WORD.findall(text)]
-        counts = Counter()
-        for lang in langs:
-            stop = _iso(lang)
-            counts[lang] = sum(1 for w in words if w in stop)
-        if counts and max(counts.values()) > 0:
-            best = max(counts.values())
-            for lang, n in counts.items():
-                if n == best:
-                    votes[lang] += 1
-        for ch in text[:400]:
-            if ord(ch) > 0x2E80 or 0x0370 <= ord(ch) < 0x0E80:
-                name = unicodedata.name(ch, "")
-                for script, codes in _SCRIPT_LANGS.items():
-                    if name.startswith(script):
-                        for code in codes:
-                            votes[code] += 1 / 50
-                        break
-    total = sum(votes.values()) or 1
-    found = [lang for lang, n in votes.most_common() if n / total >= min_share]
+    words = [w.lower() for w in _LATIN_WORD.findall(text)]
+    counts = {lang: sum(1 for w in words if w in _iso(lang)) for lang in langs}
+    best = max(counts.values()) if counts else 0
+    winners = tuple(lang for lang, n in counts.items() if n == best) if best > 0 else ()
+    scripts: dict[str, int] = {}
+    for ch in text[:400]:
+        if ord(ch) > 0x2E80 or 0x0370 <= ord(ch) < 0x0E80:
+            name = unicodedata.name(ch, "")
+            for script, codes in _SCRIPT_LANGS.items():
+                if name.startswith(script):
+                    for code in codes:
+                        scripts[code] = scripts.get(code, 0) + 1
+                    break
+    return winners, tuple(scripts.items())
+
+
+def _tally(votes: Iterable[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]], min_share: float) -> list[str]:
+    """:func:`vault_languages` from the texts' :func:`_votes` (the same sums, in the same order)."""
+    total_votes: Counter[str] = Counter()
+    for winners, scripts in votes:
+        for lang in winners:
+            total_votes[lang] += 1
+        for code, times in scripts:
+            for _ in range(times):
+                total_votes[code] += 1 / 50
+    total = sum(total_votes.values()) or 1
+    found = [lang for lang, n in total_votes.most_common() if n / total >= min_share]
     return found + (["en"] if "en" not in found else [])
+
+
+# -- what covered() measures per text, kept between runs (issue 13: 0.5 s of every check of 10,000 cards) --
+
+_memo: dict[str, tuple] = {}  # text -> (known-word rate, words, votes, {languages: foreign?})
+_touched: set[str] = set()  # texts measured or looked up since load_memo()
+_fresh = 0  # texts measured since load_memo()
+_loaded = 0
+MEMO_MAX = 300_000  # texts held in one process; beyond this the memo starts again
+
+
+def _measured(text: str) -> tuple:
+    global _fresh
+    entry = _memo.get(text)
+    if entry is None:
+        if len(_memo) >= MEMO_MAX:
+            _memo.clear()
+            _touched.clear()
+        rate, n = known_word_rate(text)
+        entry = _memo[text] = (rate, n, _votes(text), {})
+        _fresh += 1
+    _touched.add(text)
+    return entry
+
+
+def _languages_of(measured: Sequence[tuple], sample: int = 2000, min_share: float = 0.05) -> list[str]:
+    return _tally((m[2] for m in measured[:sample]), min_share)
+
+
+def _foreign(text: str, languages: list[str]) -> bool:
+    found = _measured(text)[3]
+    key = "\x1f".join(languages)
+    if key not in found:
+        found[key] = foreign_function_words(text, languages)
+    return found[key]
+
+
+@lru_cache(maxsize=1)
+def memo_version() -> str:
+    """What the stored measurements depend on: this module's source, the model's vocabulary file and the
+    stopwords-iso version."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .encoder import bundled_model_dir
+
+    digest = hashlib.sha256(b"language")
+    for path in (Path(__file__), bundled_model_dir() / "vocab.txt"):
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(path.name.encode())
+    try:
+        digest.update(version("stopwordsiso").encode())
+    except PackageNotFoundError:
+        digest.update(b"-")
+    return digest.hexdigest()[:16]
+
+
+def load_memo(path: Path) -> str | None:
+    """Add the measurements stored in ``path`` (same :func:`memo_version` only) to this process's memo. A file
+    that cannot be read is ignored (the texts are measured again; the returned warning says so, see
+    :mod:`notes2anki.memo_file`); never raises."""
+    from notes2anki import memo_file
+
+    global _fresh, _loaded
+    _fresh, _loaded = 0, 0
+    _touched.clear()
+    data, warning = memo_file.load(path, "language memo", valid=lambda d: d.get("version") == memo_version()
+                                   and isinstance(d.get("texts"), dict))
+    if data is not None:
+        _memo.update(data["texts"])
+        _loaded = len(data["texts"])
+    elif warning:
+        _loaded = -1  # the next save replaces the file
+    return warning
+
+
+def save_memo(path: Path) -> None:
+    """Store the measurements of the texts used since :func:`load_memo` in ``path`` (nothing when none was
+    new and none went, or only a few: :func:`~notes2anki.semantic.text_memo.few_new`); failures ignored."""
+    from notes2anki import memo_file
+
+    from notes2anki.semantic.text_memo import few_new
+
+    if not _fresh and len(_touched) == _loaded or few_new(_fresh, len(_touched), _loaded):
+        return
+    memo_file.save(path, {"version": memo_version(), "texts": {t: _memo[t] for t in _touched if t in _memo}})
 
 
 def stop_words(languages: Iterable[str]) -> frozenset[str]:

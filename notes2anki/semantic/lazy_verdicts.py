@@ -16,6 +16,7 @@ Reported pairs, scores, reasons and their order are the same as judging all pair
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Sequence
 
 import numpy as np
@@ -32,24 +33,39 @@ def rejection_order(score: float, a: Any, b: Any) -> tuple:
 
 
 class LazyRejected:
-    """Rejected candidate pairs held as arrays: ``pairs`` (side indices), their feature ``rows``, the cards
-    of each side (``cards[i]``) and the threshold they were judged at."""
+    """Rejected candidate pairs held as arrays: ``ij`` (side indices, an (n, 2) array; ``pairs`` as tuples), their
+    feature ``rows``, the cards of each side (``cards[i]``) and the threshold they were judged at."""
 
-    def __init__(self, pairs: list[tuple[int, int]], rows: np.ndarray, cards: Sequence[Any],
+    def __init__(self, pairs: Sequence[tuple[int, int]] | np.ndarray, rows: np.ndarray, cards: Sequence[Any],
                  covered: Sequence[bool], threshold: float, probabilities: np.ndarray):
-        self.pairs, self.rows, self.cards, self.covered, self.threshold = pairs, rows, cards, covered, threshold
-        self.scores = [min(round(p, 4), 0.9999) for p in probabilities.tolist()]  # as Verdict rounds them
+        self.ij = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        self.rows, self.cards, self.covered, self.threshold = rows, cards, covered, threshold
+        self.probabilities = np.asarray(probabilities, dtype=np.float64)
+        self._scores: list[float] | None = None
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        """The pairs as tuples of side indices (made on use)."""
+        return list(map(tuple, self.ij.tolist()))
+
+    @property
+    def scores(self) -> list[float]:
+        """The pairs' scores as a Verdict rounds them (made on first use)."""
+        if self._scores is None:
+            self._scores = [min(round(p, 4), 0.9999) for p in self.probabilities.tolist()]
+        return self._scores
 
     def __len__(self) -> int:
-        return len(self.pairs)
+        return len(self.ij)
 
     def rejections(self) -> list:
         """:class:`~notes2anki.semantic.dupes.Rejection` objects, with exact verdicts (in pair order)."""
         from notes2anki.semantic.dupes import Rejection
 
-        verdicts = verdicts_from_rows(self.pairs, self.rows, self.covered, self.threshold)
+        pairs = self.pairs
+        verdicts = verdicts_from_rows(pairs, self.rows, self.covered, self.threshold)
         return [Rejection(self.cards[i], self.cards[j], verdicts[(i, j)].score, verdict=verdicts[(i, j)])
-                for i, j in self.pairs]
+                for i, j in pairs]
 
     def packed(self, where: dict) -> dict:
         """The pairs in :func:`~notes2anki.semantic.dupes_memo.pack_rejected`'s layout (positions
@@ -59,13 +75,13 @@ class LazyRejected:
         from notes2anki.semantic.scoring import structural_vetoes
 
         place = np.array([where[card.key] for card in self.cards], dtype=np.int64)
-        ij = place[np.array(self.pairs, dtype=np.int64).reshape(-1, 2)]
-        shapes = self.rows[:, [FEATURES.index("mirrored"), FEATURES.index("q_inserted")]] if len(self.pairs) \
+        ij = place[self.ij]
+        shapes = self.rows[:, [FEATURES.index("mirrored"), FEATURES.index("q_inserted")]] if len(self.ij) \
             else np.zeros((0, 2))
         vetoes = {int(k): structural_vetoes({"mirrored": shapes[k, 0], "q_inserted": shapes[k, 1]})
                   for k in np.nonzero(shapes.any(axis=1))[0].tolist()}
         return {"ij": ij, "scores": np.array(self.scores, dtype=np.float64), "rows": self.rows,
-                "method": ["model"] * len(self.pairs), "vetoes": vetoes, "why": {}, "plain": {},
+                "method": ["model"] * len(self.ij), "vetoes": vetoes, "why": {}, "plain": {},
                 "threshold": self.threshold}
 
 
@@ -78,11 +94,10 @@ def split(pairs: Sequence[tuple[int, int]], rows: np.ndarray, covered: Sequence[
         return {}, LazyRejected([], np.zeros((0, rows.shape[1] if rows.ndim == 2 else 0)), cards, covered,
                                 threshold, np.zeros(0))
     probabilities = pair_model.load().probability(rows)
-    ij = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    ij = np.fromiter(chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
     read = np.array([bool(c) for c in covered], dtype=bool)
     lazy = read[ij[:, 0]] & read[ij[:, 1]] & (probabilities < threshold - MARGIN)
     exact = np.nonzero(~lazy)[0]
     later = np.nonzero(lazy)[0]
     verdicts = verdicts_from_rows([pairs[n] for n in exact.tolist()], rows[exact], covered, threshold)
-    return verdicts, LazyRejected(list(map(tuple, ij[later].tolist())), rows[later], cards, covered, threshold,
-                                  probabilities[later])
+    return verdicts, LazyRejected(ij[later], rows[later], cards, covered, threshold, probabilities[later])

@@ -67,8 +67,16 @@ def answer_text(card: "Card") -> str:
 
 
 def card_text(card: "Card") -> str:
-    """Plain text of all the card's fields: the text that is embedded for the card as a whole."""
-    return join_text(question_text(card), answer_text(card))
+    """Plain text of all the card's fields: the text that is embedded for the card as a whole. (Remembered
+    per field Markdown until the next :func:`text_memo.load <notes2anki.semantic.text_memo.load>`: a
+    duplicate check asks for each card's text several times.)"""
+    values = tuple(card.fields.values())
+    text = text_memo.cards.get(values)
+    if text is None:
+        if len(text_memo.cards) >= text_memo.MAX_ENTRIES:
+            text_memo.cards.clear()
+        text = text_memo.cards[values] = join_text(question_text(card), answer_text(card))
+    return text
 
 
 def join_text(*parts: str) -> str:

@@ -22,6 +22,7 @@ SUFFIX = ".texts.pickle"
 MAX_ENTRIES = 500_000  # in one process; beyond this the memo starts again (bounded memory)
 
 _memo: dict[tuple[str, str], str] = {}
+cards: dict[tuple[str, ...], str] = {}  # a card's field Markdown -> its card text (semantic/text.card_text), this run
 _touched: set[tuple[str, str]] = set()
 _fresh = 0  # texts computed since the last load (0: the stored file is still complete)
 _loaded = 0
@@ -54,6 +55,7 @@ def lookup(mode: str, markdown: str, compute: Callable[[str, str], str]) -> str:
         if len(_memo) >= MAX_ENTRIES:
             _memo.clear()
             _touched.clear()
+            cards.clear()
         value = _memo[key] = compute(markdown, mode)
         _fresh += 1
     _touched.add(key)
@@ -65,13 +67,28 @@ def path_for(folder: Path, entry: str) -> Path:
     return folder / (entry + SUFFIX)
 
 
+LANGUAGE_SUFFIX = ".language.pickle"
+
+
+def language_path(path: Path) -> Path:
+    """Beside the texts file ``path``: what :func:`notes2anki.semantic.language.covered` measured of each card
+    text (its known-word rate and language votes; ``<entry>.language.pickle``), loaded and saved with it."""
+    name = path.name[:-len(SUFFIX)] if path.name.endswith(SUFFIX) else path.name
+    return path.with_name(name + LANGUAGE_SUFFIX)
+
+
 def load(path: Path) -> str | None:
-    """Add the texts stored in ``path`` to the memo (when they were stored by the same :func:`version`) and
-    start recording which texts this run uses. Returns a warning when the file is unusable (it is then
+    """Add the texts stored in ``path`` to the memo (when they were stored by the same :func:`version`), and
+    the language measurements beside it (:func:`language_path`), and start recording which texts this run
+    uses. Returns a warning when the file is unusable (it is then
     replaced by the next :func:`save`), else None."""
     global _fresh, _loaded
     _touched.clear()
+    cards.clear()  # (a card text read from it would not mark its fields' texts as used by this run)
     _fresh, _loaded = 0, 0
+    from notes2anki.semantic import language
+
+    language_warning = language.load_memo(language_path(path))
     data, warning = memo_file.load(path, "text memo", valid=lambda d: d.get("version") == version()
                                    and isinstance(d.get("texts"), dict))
     if data is not None:
@@ -79,12 +96,30 @@ def load(path: Path) -> str | None:
         _loaded = len(data["texts"])
     elif warning:
         _loaded = -1  # the next save replaces the file
-    return warning
+    return warning or language_warning
+
+
+REWRITE_NEW = 64  # new texts that alone do not rewrite a memo file (see few_new)
+SKIP_FROM = 2_000  # entries a memo file must hold before few_new skips rewriting it (smaller: cheap to write)
+
+
+def few_new(fresh: int, used: int, loaded: int) -> bool:
+    """Whether a memo file that held ``loaded`` entries need not be written again after a run that used
+    ``used`` entries, ``fresh`` of them new: a file of at least :data:`SKIP_FROM` entries, at most
+    :data:`REWRITE_NEW` (or 2 % of those used) new and at most a quarter of the file unused (an edit of a few
+    cards). The next run computes those few again; the files of a 10,000-card vault are not rewritten on
+    every edit."""
+    stale = loaded - (used - fresh)
+    return loaded >= SKIP_FROM and fresh <= max(REWRITE_NEW, 0.02 * used) and 0 <= stale <= loaded // 4
 
 
 def save(path: Path) -> None:
-    """Store the texts used since :func:`load` in ``path`` (nothing when none was new); failures ignored."""
-    if not _fresh and len(_touched) == _loaded:
+    """Store the texts used since :func:`load` in ``path`` (nothing when none was new, or only a few:
+    :func:`few_new`); failures ignored."""
+    from notes2anki.semantic import language
+
+    language.save_memo(language_path(path))
+    if not _fresh and len(_touched) == _loaded or few_new(_fresh, len(_touched), _loaded):
         return
     texts = {key: _memo[key] for key in _touched if key in _memo}
     memo_file.save(path, {"version": version(), "texts": texts})

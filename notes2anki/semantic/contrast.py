@@ -17,7 +17,7 @@ from difflib import SequenceMatcher
 
 from .quantities import number_conflict, numbers, quantities, quantity_conflict  # noqa: F401
 from .word_match import (_WORD, Tokens, _acronym_of, _initialisms, _same_word, negated,  # noqa: F401
-                         polarity, same_word, tokens)
+                         polarity, same_word, tokens, word_index)
 
 _DIRECTION = {"to", "into", "from", "->", "→", "nach", "vers", "en", "a", "zu", "in"}
 
@@ -154,5 +154,6 @@ def answer_overlap(question_a: str, answer_a: str, question_b: str,
         return None
     (small, _), (large, large_words) = sorted([(ka, wa), (kb, wb)], key=lambda kw: len(kw[0]))
     initials = _initialisms(large_words)
-    hits = sum(1 for w in small if w in initials or any(_same_word(w, v) for v in large))
+    index = word_index(tuple(sorted(large)))
+    hits = sum(1 for w in small if w in initials or index.has(w))
     return hits / len(small), min(1.0, hits / len(large))

@@ -16,7 +16,16 @@ A duplicate states the same fact; the ways it is restated follow from how cards 
   answer); duplicates restate one answer, so their gap is small;
 * **template siblings** are one question with a slot filled otherwise, often by a symbol the word
   tokenizer does not keep ("How do I apply R_BE?" / "How do I apply R_EB?", "a_1 a_2 a_3" / "b_1 b_2
-  b_3"): ``q_template`` (:func:`q_template`) reads the raw tokens, case and symbols kept.
+  b_3"): ``q_template`` (:func:`q_template`) reads the raw tokens, case and symbols kept;
+* **the role of the words that differ** (:func:`term_roles`): a sibling card's question differs from the
+  other's by the term its *own* answer is about ("a tensor of ones" -> ``ones_like``; "random values" ->
+  ``rand_like``), a term the other card never mentions; a duplicate's differing words are a rewording of
+  the other card's, or its answer ("Graph colouring — what is it used for?" -> "register allocation", named
+  in the other question). ``q_diff_own`` is the share of one question's differing content words that its
+  own answer repeats and the other card nowhere holds (the larger of the two cards); ``a_explained`` how
+  much of each answer (its words beyond its own question) the other card holds, lexically or aligned on
+  word vectors as in :mod:`~notes2anki.semantic.term_align` (the smaller of the two): duplicates state one
+  fact, siblings state two.
 
 Words are matched as everywhere in the judge (:func:`~notes2anki.semantic.contrast.tokens`; same up to an
 inflection, a typo, an abbreviation, or the initials of a run of words: "SA node" / "sinoatrial node" is
@@ -29,11 +38,14 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from . import contrast
+import numpy as np
 
-NAMES = ("answer_in_question", "answer_in_question_both", "answer_gap", "q_template")
+from . import contrast, term_align
+from .word_match import word_index
+
+NAMES = ("answer_in_question", "answer_in_question_both", "answer_gap", "q_template", "q_diff_own", "a_explained")
 RANGES = {"answer_in_question": (0.0, 1.0), "answer_in_question_both": (0.0, 1.0), "answer_gap": (0.0, 2.0),
-          "q_template": (0.0, 1.0)}
+          "q_template": (0.0, 1.0), "q_diff_own": (0.0, 1.0), "a_explained": (0.0, 1.0)}
 _RAW = re.compile(r"\w+|[^\w\s]")  # words, numbers and single symbols, case kept
 MAX_ANSWER_WORDS = 12  # a longer answer is an explanation, not a term another prompt would name
 
@@ -59,23 +71,85 @@ def _held(words: tuple[str, ...], text: str) -> float:
     if not words:
         return 0.0
     other, initials = _words(text)
-    hits = sum(1 for w in words if w in initials and len(w) >= 2
-               or any(contrast._same_word(w, v) for v in other))
+    index = word_index(other)
+    hits = sum(1 for w in words if w in initials and len(w) >= 2 or index.has(w))
     return hits / len(words)
 
 
 def cues(question_a: str, answer_a: str, question_b: str, answer_b: str, q_cos: float, a_cos: float,
-         has_answers: bool) -> dict[str, float]:
+         has_answers: bool, vectors=None) -> dict[str, float]:
     """The :data:`NAMES` values of a pair: each card's question and answer (plain text; a Cloze card: its
     text with the clozes blanked and the cloze answers), the question and answer cosines of the sentence
-    model, and whether both cards have an answer (without, the cues are 0)."""
+    model, whether both cards have an answer (without, the answer cues are 0 and ``a_explained`` 1), and
+    ``vectors`` (content word -> unit vector, see :mod:`~notes2anki.semantic.term_align`; None: lexical)."""
     template = q_template(question_a, question_b)
+    own, explained = term_roles(question_a, answer_a, question_b, answer_b, vectors)
     if not has_answers:
-        return {"answer_in_question": 0.0, "answer_in_question_both": 0.0, "answer_gap": 0.0, "q_template": template}
+        return {"answer_in_question": 0.0, "answer_in_question_both": 0.0, "answer_gap": 0.0, "q_template": template,
+                "q_diff_own": own, "a_explained": 1.0}
     ab = _held(_answer_core(question_a, answer_a), question_b)
     ba = _held(_answer_core(question_b, answer_b), question_a)
     return {"answer_in_question": max(ab, ba), "answer_in_question_both": min(ab, ba),
-            "answer_gap": max(0.0, q_cos - a_cos), "q_template": template}
+            "answer_gap": max(0.0, q_cos - a_cos), "q_template": template, "q_diff_own": own,
+            "a_explained": explained}
+
+
+def _own_only(question: str, answer: str, other_question: str, other_answer: str) -> float | None:
+    """Share of the content words of ``question`` missing from ``other_question`` that ``answer`` repeats and
+    the other card's answer does not hold either; None when no word is missing."""
+    words = term_align.content_words(question)
+    missing = term_align._lexical(words, term_align.content_words(other_question), other_question) == 0
+    if not missing.any():
+        return None
+    own_words = term_align.content_words(answer)
+    if not own_words:
+        return 0.0
+    own = term_align._lexical(words, own_words, answer)
+    other_words = term_align.content_words(other_answer)
+    elsewhere = term_align._lexical(words, other_words, other_answer) if other_words else own * 0
+    return float(((own > 0) & (elsewhere == 0) & missing).sum() / missing.sum())
+
+
+@lru_cache(maxsize=1 << 15)
+def _core_words(question: str, answer: str) -> tuple[str, ...]:
+    """The content words of ``answer`` that its ``question`` does not hold (the first
+    :data:`MAX_ANSWER_WORDS`)."""
+    echo = set(term_align.content_words(question))
+    return tuple(w for w in term_align.content_words(answer) if w not in echo)[:MAX_ANSWER_WORDS]
+
+
+def _explained(question: str, answer: str, other_question: str, other_answer: str, vectors) -> float:
+    """How much of ``answer`` beyond its own question (:func:`_core_words`) the other card holds: per word 1
+    for a lexical match in the other question or answer, else its best word-vector similarity to a content
+    word of them (0 without vectors); the mean (1.0 when nothing is left)."""
+    core = _core_words(question, answer)
+    if not core:
+        return 1.0
+    best = None
+    mine = term_align._matrix(vectors, core) if vectors is not None else None
+    for text in (other_question, other_answer):
+        other = term_align.content_words(text)
+        if not other:
+            continue
+        found = term_align._lexical(core, other, text)
+        theirs = term_align._matrix(vectors, other) if mine is not None else None
+        if theirs is not None:
+            found = np.maximum(np.clip(mine @ theirs.T, 0.0, 1.0).max(axis=1), found)
+        best = found if best is None else np.maximum(best, found)
+    return float(best.mean()) if best is not None else 0.0
+
+
+def term_roles(question_a: str, answer_a: str, question_b: str, answer_b: str, vectors=None) -> tuple[float, float]:
+    """``(q_diff_own, a_explained)`` of a pair (see the module docstring): the larger share, over the two
+    cards, of a question's differing content words that only its own answer holds (0 when the questions
+    differ by no content word), and the smaller, over the two answers, of how much of it the other card
+    holds (1.0 when a card has no answer)."""
+    own = [v for v in (_own_only(question_a, answer_a, question_b, answer_b),
+                       _own_only(question_b, answer_b, question_a, answer_a)) if v is not None]
+    if not (answer_a and answer_b):
+        return max(own, default=0.0), 1.0
+    return max(own, default=0.0), min(_explained(question_a, answer_a, question_b, answer_b, vectors),
+                                      _explained(question_b, answer_b, question_a, answer_a, vectors))
 
 
 def q_template(a: str, b: str) -> float:

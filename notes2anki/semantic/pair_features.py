@@ -53,7 +53,10 @@ shape
 how the cards are built (:mod:`~notes2anki.semantic.pair_cues`)
     ``answer_in_question`` / ``answer_in_question_both`` one card's answer named in the other's question,
     the larger / smaller of the two directions (inverse questions, Basic vs Cloze); ``answer_gap`` the
-    question cosine minus the answer cosine, floored at 0 (sibling cards: alike questions, other answers).
+    question cosine minus the answer cosine, floored at 0 (sibling cards: alike questions, other answers);
+    ``q_diff_own`` the share of a question's differing words that only its own answer holds (a sibling card
+    asks about the term its answer is about), ``a_explained`` how much of each answer the other card holds
+    (lexically or on word vectors; duplicates state one fact).
 
 A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
 Word vectors are embedded once per distinct content word (:func:`fill_words`, cached with the card vectors).
@@ -68,13 +71,14 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import chargram_memo, contrast, pair_cues, term_align
+from .word_match import word_index
 
 FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
             "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES
-FEATURE_VERSION = 10
+FEATURE_VERSION = 11
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -224,8 +228,9 @@ def _content(text: str) -> tuple[str, ...]:
 def _jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     if not a and not b:
         return 1.0
-    hits_a = sum(1 for w in a if any(contrast._same_word(w, v) for v in b))
-    hits_b = sum(1 for v in b if any(contrast._same_word(v, w) for w in a))
+    index_a, index_b = word_index(a), word_index(b)
+    hits_a = sum(1 for w in a if index_b.has(w))
+    hits_b = sum(1 for v in b if index_a.has(v))
     return (hits_a + hits_b) / (len(a) + len(b))
 
 
@@ -315,7 +320,7 @@ def _features(enc: Encoded, i: int, j: int, words, aligned: np.ndarray) -> np.nd
                                                             contrast.without_asides(b.question)))),
                    "q_inserted": float(bool(contrast.insertions(a.question, b.question))),
                    "mirrored": float(mirrored(a, b))})
-    values.update(pair_cues.cues(a.question, a.answer, b.question, b.answer, q_cos, a_cos, has_answers))
+    values.update(pair_cues.cues(a.question, a.answer, b.question, b.answer, q_cos, a_cos, has_answers, words))
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
 
 

@@ -33,6 +33,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from . import contrast
+from .word_match import word_index
 
 # Prefixes that negate or oppose the rest of a word in English and the Latin-derived vocabulary of
 # sciences (a closed grammatical class, not a list of words): non-competitive, unsaturated, insoluble,
@@ -71,10 +72,12 @@ def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) ->
     cards reads the same two texts in several measurements); the array is read-only."""
     initials = _initials(other_text)
     others = _word_set(other)
-    out = np.array([1.0 if w in others or (w in initials and len(w) >= 2) or any(_same(w, v) for v in other)
+    index = word_index(other)
+    out = np.array([1.0 if w in others or (w in initials and len(w) >= 2) or any(_same(w, v) for v in index.near(w))
                     else 0.0 for w in words])
     out.flags.writeable = False
     return out
+
 
 
 @lru_cache(maxsize=1 << 18)

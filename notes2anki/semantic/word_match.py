@@ -164,6 +164,42 @@ def _same_word(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 5 and _damerau_one(a, b)
 
 
+class WordIndex:
+    """A tuple of stems indexed for :func:`_same_word`: by first letter, and those of 5+ letters by length.
+    Those are the only words :func:`_same_word` can match a word with (an inflection or an abbreviation
+    starts with the same letter; a typo of a word of 5+ letters is one of 5+ letters within one of its
+    length), so a look-up tries no other (the same answers as trying every word, far fewer calls)."""
+
+    __slots__ = ("by_first", "by_length")
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        by_first: dict[str, list[str]] = {}
+        by_length: dict[int, list[str]] = {}
+        for v in words:
+            by_first.setdefault(v[:1], []).append(v)
+            if len(v) >= 5:
+                by_length.setdefault(len(v), []).append(v)
+        self.by_first = {k: tuple(v) for k, v in by_first.items()}
+        self.by_length = {k: tuple(v) for k, v in by_length.items()}
+
+    def near(self, word: str) -> tuple[str, ...]:
+        """The indexed words :func:`_same_word` could match ``word`` with (a few; may repeat one)."""
+        first = self.by_first.get(word[:1], ())
+        if len(word) < 5:
+            return first
+        return first + sum((self.by_length.get(n, ()) for n in (len(word) - 1, len(word), len(word) + 1)), ())
+
+    def has(self, word: str) -> bool:
+        """Whether ``word`` is the same word (:func:`_same_word`) as one of the indexed words."""
+        return any(_same_word(word, v) for v in self.near(word))
+
+
+@lru_cache(maxsize=1 << 16)
+def word_index(words: tuple[str, ...]) -> WordIndex:
+    """:class:`WordIndex` of ``words``, remembered (a vault's texts recur across candidate pairs)."""
+    return WordIndex(words)
+
+
 def same_word(a: str, b: str) -> bool:
     """Whether two stems (:func:`tokens`) are the same word: equal, an inflection (one is the other plus a
     short ending), an abbreviation ("avg") or a typo of a word of 5+ letters."""

@@ -40,7 +40,9 @@ def test_siblings_with_different_answers():
 
 def test_values_stay_in_their_declared_ranges_and_vanish_without_answers():
     c = _cues("What is X?", "", "Define X", "", q_cos=0.9, a_cos=0.1, has_answers=False)
-    assert c == {name: 0.0 for name in pair_cues.NAMES if name != "q_template"} | {"q_template": c["q_template"]}
+    # without answers nothing is left unexplained (a_explained 1.0); the question-only cues are kept
+    assert c == {name: 0.0 for name in pair_cues.NAMES} | {"q_template": c["q_template"], "a_explained": 1.0,
+                                                           "q_diff_own": c["q_diff_own"]}
     words = ("alpha beta gamma delta epsilon zeta theta iota kappa lambda omicron sigma tau upsilon "
              "phi chi psi omega").split()
     long_answer = " ".join(words)  # 18 content words: an explanation, not a term another prompt names

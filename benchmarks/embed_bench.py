@@ -2,6 +2,7 @@
 
     python benchmarks/embed_bench.py                 # 2,000 cards to encode, 20,000 vectors to mine
     python benchmarks/embed_bench.py --cards 500 --mine 50000
+    python benchmarks/embed_bench.py --compare 1500 --reps 3 # bench_10k's encoder row, repeated, CPU seconds
 
 Prints:
 - model load time and cards/s of a cold `find_duplicates` run (every card text encoded);
@@ -9,6 +10,10 @@ Prints:
   whether torch was imported: it must not be);
 - time and peak traced memory of mining candidate pairs among N synthetic unit vectors, next to what a full
   N x N float32 similarity matrix would take.
+- with ``--compare N``: the encoder row of ``bench_10k.py`` (the first N distinct card texts of its synthetic
+  10,000-card vault; plain ``SentenceTransformer.encode`` fp32, batch 64, against ONNX Runtime fp32 and int8 as the
+  Embedder runs them), ``--reps`` times back to back, each with wall and CPU seconds (user + system of this
+  process) and the load average, so a figure taken on a busy machine can be read (CPU seconds suffer less).
 Nothing is written outside a temporary directory.
 """
 from __future__ import annotations
@@ -115,12 +120,64 @@ def bench_mining(n: int, dim: int = 384) -> None:
           f"a full N x N float32 matrix would be {full / 2**20:.0f} MiB)")
 
 
+def bench_texts(n: int, tmp: Path) -> list[str]:
+    """The first ``n`` distinct card texts of bench_10k's synthetic vault (the texts of its encoder row)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from related_topics_bench import synthetic_vault
+
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+    from notes2anki.semantic.text import card_text
+
+    vault = tmp / "vault"
+    synthetic_vault(vault, 10_000)
+    return list(dict.fromkeys(card_text(c) for c in load_vault(vault, load_config(vault)).cards))[:n]
+
+
+def bench_compare(n: int, reps: int, tmp: Path) -> None:
+    """PyTorch fp32 against ONNX fp32 and int8 on the same texts, ``reps`` rounds back to back."""
+    import os
+
+    from notes2anki.semantic import encoder as enc
+
+    texts = bench_texts(n, tmp)
+    spec = enc.resolve_model(None)
+    model = enc.load_model(spec, "cpu")
+    model.encode(texts[:16])
+    plans = [enc.plan_for(spec, backend, "cpu") for backend in ("onnx-fp32", "onnx-int8")]
+    for plan in plans:
+        enc.encode_with(plan, spec, texts[:16])  # convert (once) and load the session
+
+    def timed(run):
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = run()
+        return out, time.perf_counter() - wall, time.process_time() - cpu
+
+    for rep in range(reps):
+        reference, t_wall, t_cpu = timed(lambda: model.encode(texts, batch_size=64, convert_to_numpy=True,
+                                                              normalize_embeddings=True))
+        print(f"round {rep + 1}: SentenceTransformer.encode fp32, {n} texts: {t_wall:.2f} s wall, {t_cpu:.2f} s CPU, "
+              f"load {os.getloadavg()[0]:.1f}", flush=True)
+        for plan in plans:
+            vectors, wall, cpu = timed(lambda: enc.encode_with(plan, spec, texts))
+            cosine = (vectors * reference).sum(axis=1)
+            print(f"round {rep + 1}: ONNX Runtime {plan.variant}: {wall:.2f} s wall, {cpu:.2f} s CPU: "
+                  f"{t_wall / wall:.2f}x wall, {t_cpu / cpu:.2f}x CPU; mean cosine {cosine.mean():.4f} "
+                  f"(min {cosine.min():.4f}), load {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=int, default=2000, help="cards to encode (0: skip)")
     parser.add_argument("--mine", type=int, default=20000, help="vectors to mine pairs among (0: skip)")
+    parser.add_argument("--compare", type=int, default=0, metavar="N",
+                        help="only the encoder comparison on N texts (bench_10k's encoder row uses 1500)")
+    parser.add_argument("--reps", type=int, default=3, help="rounds of --compare")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        if args.compare:
+            bench_compare(args.compare, args.reps, Path(tmp))
+            return
         if args.cards:
             bench_encoding(args.cards, Path(tmp))
         if args.mine:

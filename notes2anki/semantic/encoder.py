@@ -10,17 +10,18 @@ loaded with ``local_files_only``).
 Backends (``Embedder(backend=...)``, else ``NOTES2ANKI_ENCODER``, else ``"auto"``):
 
 * ``"onnx"``: the model converted once to ONNX (see :mod:`notes2anki.semantic.onnx_backend`) and run by
-  ONNX Runtime (fp32) with the model's ``tokenizers`` tokenizer: no ``torch`` import after the one-time
-  conversion. ``"onnx-int8"``: the int8 graph when the conversion kept it (mean cosine >= 0.99 to fp32),
-  faster again but not the default: it moves single pairs across the duplicate threshold (converter 3,
-  fused graph: shared dev set precision 0.938 -> 0.957, held-out recall 0.877 -> 0.868). A model that cannot be converted (or a Hugging Face id, whose files are not
-  a local directory) falls back to PyTorch.
+  ONNX Runtime with the model's ``tokenizers`` tokenizer: no ``torch`` import after the one-time
+  conversion. Its graph is :data:`DEFAULT_ONNX_VARIANT`; ``"onnx-fp32"`` and ``"onnx-int8"`` name one
+  (int8: the graph quantized by :data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE` when the conversion
+  kept it, mean cosine >= 0.99 to fp32; on CUDA always fp32). A model that cannot be converted (or a
+  Hugging Face id, whose files are not a local directory) falls back to PyTorch.
 * ``"torch"``: ``SentenceTransformer.encode``, as before.
 * ``"auto"``: ONNX on the CPU; on ``device="cuda"`` (or no device given and an NVIDIA GPU that PyTorch can
   use) ONNX Runtime's CUDA provider when installed, else PyTorch on CUDA; ``"mps"`` etc. use PyTorch.
 
-Vectors of the int8 graph are cached under ``<model key>#int8-fused`` (they differ slightly from fp32 ones);
-fp32 ONNX and PyTorch vectors share the model key (cosine > 0.999).
+Vectors of the int8 graph are cached under ``<model key>#int8-<recipe digest>`` (:data:`INT8_KEY`: they
+differ slightly from fp32 ones, and a new recipe gives new ones); fp32 ONNX and PyTorch vectors share the
+model key (cosine > 0.999).
 
 ``sentence_transformers`` and ``torch`` are imported only inside :func:`load_model` and the one-time
 conversion, i.e. only when some text actually has to be encoded: a run served entirely from the cache never
@@ -36,6 +37,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from notes2anki.semantic.cache import EmbeddingCache, default_cache_path, text_hash
+from notes2anki.semantic.onnx_quantize import recipe_tag
 from notes2anki.semantic.text import TEXT_VERSION
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -44,8 +46,24 @@ MEMORY = ":memory:"  # cache_path value for a cache that is not saved
 
 _MODELS: dict[tuple[str, str], Any] = {}  # (location, device) -> loaded SentenceTransformer
 Progress = Callable[[int, int, str], None]  # progress(done, total, phase)
-BACKENDS = ("auto", "onnx", "onnx-int8", "torch")
-INT8_KEY = "#int8-fused"  # cache key suffix of int8 vectors (those of the fused int8 graph, converter 3)
+BACKENDS = ("auto", "onnx", "onnx-fp32", "onnx-int8", "torch")
+# The graph "auto" and "onnx" run on the CPU: "fp32" (vectors as PyTorch's) or "int8" (faster; see the README's
+# encoder section for what it moves). The one switch for the default.
+DEFAULT_ONNX_VARIANT = "fp32"
+INT8_KEY = f"#int8-{recipe_tag()}"  # cache key suffix of int8 vectors (new with each int8 recipe)
+
+
+def vector_suffix(backend: str | None) -> str:
+    """What the vectors of ``backend`` (None: ``NOTES2ANKI_ENCODER``, else "auto") add to the model's cache
+    key: :data:`INT8_KEY` when it runs the int8 graph on the CPU, else "" (for keys of results computed
+    from vectors; the device is not known here, so "auto" counts as the CPU default)."""
+    backend = backend or os.environ.get("NOTES2ANKI_ENCODER", "").strip().lower() or "auto"
+    return INT8_KEY if _onnx_variant(backend) == "int8" else ""
+
+
+def _onnx_variant(backend: str) -> str | None:
+    return {"auto": DEFAULT_ONNX_VARIANT, "onnx": DEFAULT_ONNX_VARIANT, "onnx-fp32": "fp32",
+            "onnx-int8": "int8"}.get(backend)
 
 
 class EncoderError(RuntimeError):
@@ -213,7 +231,7 @@ def plan_for(spec: ModelSpec, backend: str = "auto", device: str | None = None, 
     _CONVERTED.setdefault(folder.name, folder)
     if not meta.get("ok"):
         return Plan("torch", spec.key, "cuda" if cuda else device, note=str(meta.get("reason", "")))
-    variant = "int8" if backend == "onnx-int8" and not cuda and "int8" in meta["files"] else "fp32"
+    variant = "int8" if _onnx_variant(backend) == "int8" and not cuda and "int8" in meta["files"] else "fp32"
     key = spec.key if variant == "fp32" else f"{spec.key}{INT8_KEY}"
     return Plan("onnx", key, "cuda" if cuda else "cpu", folder, model_dir, variant=variant)
 

@@ -30,13 +30,16 @@ NOTE_CODE = ("text.py", "notes_text.py", "note_cache.py")
 
 
 def model_key(embedder) -> str | None:
-    """What names ``embedder``'s vectors in result keys: its model's cache key, ``#int8`` for the int8
-    graph; None for an object that is not an :class:`~notes2anki.semantic.encoder.Embedder` (no caching)."""
+    """What names ``embedder``'s vectors in result keys: its model's cache key, plus
+    :func:`~notes2anki.semantic.encoder.vector_suffix` (the int8 graph's suffix when it runs int8); None for
+    an object that is not an :class:`~notes2anki.semantic.encoder.Embedder` (no caching)."""
     spec = getattr(embedder, "spec", None)
     key = getattr(spec, "key", None)
     if not isinstance(key, str):
         return None
-    return key + ("#int8" if getattr(embedder, "backend", "") == "onnx-int8" else "")
+    from .encoder import vector_suffix
+
+    return key + vector_suffix(getattr(embedder, "backend", None))
 
 
 def card_state(card) -> tuple:

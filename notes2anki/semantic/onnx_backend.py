@@ -10,9 +10,10 @@ project runs transformers 5). BERT-type models are exported with the plain ("eag
 fused by ONNX Runtime's own transformer optimizer (``onnxruntime.transformers.optimizer.optimize_model``:
 one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu; :func:`_fuse`),
 which is the graph used when it reproduces the PyTorch vectors (1,500 card texts: cosine 1.0000, about 15 %
-faster than the unfused graph; the duplicate figures of every labelled set unchanged). The int8 variant comes from ONNX Runtime's ``quantize_dynamic`` (weights
-of the MatMuls per channel, the feed-forward output projections kept fp32: see :func:`_sensitive_nodes`;
-plain per-tensor quantization gave a mean cosine of 0.91 on real card texts); it is
+faster than the unfused graph; the duplicate figures of every labelled set unchanged); its layer norms are
+then written back as plain ops, which ONNX Runtime runs faster (:mod:`notes2anki.semantic.onnx_quantize`).
+The int8 variant comes from ONNX Runtime's ``quantize_dynamic`` by
+:data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE` (every weight matrix int8 per channel); it is
 kept only when its vectors keep a mean cosine of at least :data:`INT8_MIN_COSINE` to the PyTorch vectors on
 :data:`PROBE_TEXTS` (the fp32 graph must reach :data:`FP32_MIN_COSINE`, else the model counts as not
 convertible and the PyTorch path is used). Tokens come from the model's own ``tokenizer.json`` (the
@@ -21,7 +22,8 @@ sentence-transformers tokenizer's.
 
 Files: ``<onnx_root()>/<model-slug>-<fingerprint>/`` holding ``model.onnx``, ``model.int8.onnx`` and
 ``meta.json`` (what was measured, which file to use). The fingerprint hashes the model files' names,
-sizes and modification times and :data:`CONVERTER_VERSION`, so an updated model is converted again.
+sizes and modification times, :data:`CONVERTER_VERSION` and the int8 recipe, so an updated model (or a
+changed recipe) is converted again.
 """
 from __future__ import annotations
 
@@ -36,11 +38,14 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-CONVERTER_VERSION = 3  # 3: attention exported eager and fused by ONNX Runtime's BERT optimizer
+from notes2anki.semantic.onnx_quantize import DISABLED_OPTIMIZERS, recipe_tag, quantize_int8, unfuse_file
+
+CONVERTER_VERSION = 4  # 3: attention fused by ONNX Runtime's BERT optimizer; 4: plain-op layer norms, int8 recipe
 FP32_MIN_COSINE = 0.999  # the fp32 graph must reproduce the PyTorch vectors
 INT8_MIN_COSINE = 0.99  # mean cosine of int8 to PyTorch fp32 for the int8 graph to be used
 INT8_WORST_COSINE = 0.95  # and no probe text below this
@@ -77,8 +82,9 @@ def onnx_root() -> Path:
 
 
 def fingerprint(model_dir: Path) -> str:
-    """Hex digest of the model directory's file names, sizes and mtimes, plus the converter version."""
-    digest = hashlib.sha256(f"converter={CONVERTER_VERSION}".encode())
+    """Hex digest of the model directory's file names, sizes and mtimes, the converter version and the int8
+    recipe."""
+    digest = hashlib.sha256(f"converter={CONVERTER_VERSION}\0int8={recipe_tag()}".encode())
     for path in sorted(p for p in model_dir.rglob("*") if p.is_file() and ".git" not in p.parts):
         stat = path.stat()
         digest.update(f"{path.relative_to(model_dir).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
@@ -121,6 +127,7 @@ class OnnxEncoder:
     lower_case: bool
     variant: str  # "fp32" | "int8"
     provider: str
+    workers: int = 1  # batches run at once
 
     @classmethod
     def load(cls, folder: Path, model_dir: Path, *, variant: str = "fp32", cuda: bool = False) -> "OnnxEncoder":
@@ -137,7 +144,8 @@ class OnnxEncoder:
     @classmethod
     def from_file(cls, graph: Path, model_dir: Path, meta: dict, variant: str, *, cuda: bool = False) -> "OnnxEncoder":
         """An ONNX Runtime session on ``graph`` with the tokenizer of ``model_dir`` (``meta``: inputs,
-        max_seq_length, lower_case). Threads: one per available core, at most 8, sleeping when idle."""
+        max_seq_length, lower_case). On the CPU the session runs each batch on one thread and :meth:`encode`
+        runs one batch per available core (at most 8) at a time; on CUDA one batch at a time."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -147,7 +155,10 @@ class OnnxEncoder:
                 raise NotConvertible("onnxruntime has no CUDA provider (install onnxruntime-gpu)")
             providers.insert(0, "CUDAExecutionProvider")
         options = ort.SessionOptions()
-        options.intra_op_num_threads = _threads()
+        # Batches in parallel, one thread each, rather than each op split over the cores: the ops of a batch
+        # of short card texts are small, and splitting them cost 5-7 % more CPU for the same vectors
+        # (1,500 card texts, int8: 3.45-3.66 s CPU split over 2 threads, 3.36 s on one).
+        options.intra_op_num_threads = 1 if not cuda else _threads()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
@@ -155,15 +166,18 @@ class OnnxEncoder:
         # a quarter more CPU for the same vectors (600 card texts, 2 cores at load 6-8: 4.3-5.9 s CPU
         # spinning, 3.2-3.7 s not; wall time no worse). Same results either way.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = ort.InferenceSession(str(graph), options, providers=providers)
+        session = ort.InferenceSession(str(graph), options, providers=providers,
+                                       disabled_optimizers=DISABLED_OPTIMIZERS)  # keep plain-op layer norms
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
         tokenizer.no_padding()
-        return cls(session, tokenizer, tuple(meta["inputs"]), bool(meta.get("lower_case")), variant, providers[0])
+        return cls(session, tokenizer, tuple(meta["inputs"]), bool(meta.get("lower_case")), variant, providers[0],
+                   workers=1 if cuda else _threads())
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None) -> np.ndarray:
         """A (len(texts), dim) float32 array of unit vectors. Texts are batched by token length, so padding
-        stays small; ``progress(done, total, "encode")`` is called after each batch."""
+        stays small, and :attr:`workers` batches run at once; ``progress(done, total, "encode")`` is called
+        after each batch, in order."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         # tokens as flat arrays, tokenized TOKENIZE_CHUNK texts at a time: 300,000 tokenizer Encoding objects
@@ -182,8 +196,9 @@ class OnnxEncoder:
         del flat
         lengths = np.diff(offsets)
         order = np.argsort(-lengths, kind="stable")
-        out: np.ndarray | None = None
-        for start in range(0, len(order), batch_size):
+        starts = range(0, len(order), batch_size)
+
+        def run(start: int) -> tuple[np.ndarray, np.ndarray]:
             rows = order[start:start + batch_size]
             width = max(1, int(lengths[rows].max()))
             ids = np.zeros((len(rows), width), dtype=np.int64)
@@ -193,12 +208,20 @@ class OnnxEncoder:
                 a, b = offsets[i], offsets[i + 1]
                 ids[r, :b - a], mask[r, :b - a], types[r, :b - a] = all_ids[a:b], all_mask[a:b], all_types[a:b]
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            vectors = self.session.run(None, {name: feed[name] for name in self.inputs})[0]
-            if out is None:
-                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[rows] = vectors
-            if progress is not None:
-                progress(min(start + batch_size, len(order)), len(order), "encode")
+            return rows, self.session.run(None, {name: feed[name] for name in self.inputs})[0]
+
+        out: np.ndarray | None = None
+        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and len(starts) > 1 else None
+        try:  # (ONNX Runtime releases the GIL while a batch runs; one session serves concurrent runs)
+            for start, (rows, vectors) in zip(starts, pool.map(run, starts) if pool else map(run, starts)):
+                if out is None:
+                    out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+                out[rows] = vectors
+                if progress is not None:
+                    progress(min(start + batch_size, len(order)), len(order), "encode")
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         assert out is not None
         for begin in range(0, len(out), TOKENIZE_CHUNK):  # in place, by blocks: no second (texts x dim) array
             part = out[begin:begin + TOKENIZE_CHUNK]
@@ -291,6 +314,7 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
         raise NotConvertible(f"the ONNX graph gives other vectors (min cosine {cosine.min():.4f})")
     fused = _fuse(fp32, first, eager) if eager else None
     if fused is not None:
+        meta["plain_layer_norms"] = unfuse_file(fused, fused)
         cosine = (OnnxEncoder.from_file(fused, model_dir, meta, "fp32").encode(PROBE_TEXTS) * reference).sum(1)
         meta["fused_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
         if cosine.min() >= FP32_MIN_COSINE:
@@ -298,18 +322,10 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
             meta["fused"] = True
             fp32.unlink()  # (the plain graph is not used again)
     if quantize:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-        import onnx
-
-        source = work / meta["files"]["fp32"]
         int8 = work / "model.int8.onnx"
-        logging.disable(logging.WARNING)  # its advice on pre-processing goes to the root logger
-        try:
-            quantize_dynamic(str(source), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul", "Gemm"], nodes_to_exclude=_sensitive_nodes(source),
-                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fused ops: no shapes
-        finally:
-            logging.disable(logging.NOTSET)
+        started = time.perf_counter()
+        quantize_int8(work / meta["files"]["fp32"], int8)
+        meta["int8_recipe"], meta["int8_seconds"] = recipe_tag(), round(time.perf_counter() - started, 1)
         cosine = (OnnxEncoder.from_file(int8, model_dir, meta, "int8").encode(PROBE_TEXTS) * reference).sum(1)
         meta["int8_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
         if cosine.mean() >= INT8_MIN_COSINE and cosine.min() >= INT8_WORST_COSINE:
@@ -344,7 +360,7 @@ def _fuse(graph: Path, transformer: Any, eager: bool) -> Path | None:
     """The exported graph with ONNX Runtime's transformer fusions (``onnxruntime.transformers.optimizer``:
     one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu), or None when
     the optimizer cannot read it. Measured on 1,500 card texts: about 15 % faster than the unfused graph,
-    cosine 1.0000; the int8 graph quantized from it keeps a mean cosine of 0.9976 (unfused: 0.9966)."""
+    cosine 1.0000 (int8 from it: see :mod:`notes2anki.semantic.onnx_quantize`)."""
     config = transformer.auto_model.config
     try:
         from onnxruntime.transformers.optimizer import optimize_model
@@ -361,14 +377,3 @@ def _fuse(graph: Path, transformer: Any, eager: bool) -> Path | None:
     except Exception:  # an unusual graph: keep the plain one
         return None
     return fused
-
-
-def _sensitive_nodes(graph: Path) -> list[str]:
-    """MatMul nodes left in fp32 by the int8 quantization: each layer's feed-forward output projection
-    (after GELU its inputs have outliers; quantized, the mean cosine to fp32 drops from 0.995 to 0.990 on
-    real card texts, measured on 300 texts of the shared real vaults)."""
-    import onnx
-
-    model = onnx.load(str(graph), load_external_data=False)
-    return [node.name for node in model.graph.node if node.op_type == "MatMul"
-            and node.name.endswith("/output/dense/MatMul") and "/attention/" not in node.name]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from notes2anki.semantic import onnx_backend
-from notes2anki.semantic.encoder import Embedder, EncoderError, plan_for, resolve_model
+from notes2anki.semantic.encoder import INT8_KEY, Embedder, EncoderError, plan_for, resolve_model
 
 REPO = Path(__file__).resolve().parents[2]
 TEXTS = [
@@ -72,7 +72,7 @@ def test_onnx_vectors_match_the_pytorch_path(onnx_dir, monkeypatch):
     assert cosine.min() >= 0.999, cosine
     with Embedder(cache_path=":memory:", backend="onnx-int8") as int8_side:
         if int8_side.plan.variant == "int8":
-            assert int8_side.key.endswith("#int8-fused")  # cached apart from fp32 vectors
+            assert int8_side.key.endswith(INT8_KEY) and INT8_KEY.startswith("#int8-")  # cached apart from fp32
             int8 = (int8_side.embed(TEXTS[:5]) * reference[:5]).sum(axis=1)
             assert int8.mean() >= 0.99, int8
 

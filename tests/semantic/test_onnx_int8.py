@@ -1,0 +1,160 @@
+"""The int8 graph and the plain-op layer norms: same arithmetic as ONNX Runtime's fused kernels, vectors within
+the stated cosine of PyTorch on card texts in several languages, and a recipe change converts again."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from notes2anki.semantic import encoder, onnx_backend, onnx_quantize
+from notes2anki.semantic.encoder import Embedder, plan_for, resolve_model
+
+# Card texts as `dupes` embeds them (question | answer, questions, answers), several languages and scripts.
+CARD_TEXTS = [
+    "What port does HTTPS use by default? | 443",
+    "Which TCP port does HTTPS listen on by default?",
+    "What is the time complexity of binary search? | O(log n)",
+    "Define opportunity cost. | The value of the best alternative given up.",
+    "SN2: rate = k[R–X][Nu⁻], one concerted step with inversion of configuration",
+    "What does `list.pop(0)` return? | The first item, removed from the list.",
+    "The mitral valve separates the left atrium from the left ventricle.",
+    "Which enzyme unwinds the DNA double helix during replication? | Helicase",
+    "Treaty of Versailles | 1919",
+    "∫ x² dx = x³/3 + C",
+    "255.255.255.0 = /24",
+    "Welche Aufgabe hat die Mitochondrie? | Zellatmung, ATP-Bildung",
+    "Was versteht man unter dem Grenznutzen? | Den Nutzen der letzten konsumierten Einheit.",
+    "Quelle est la capitale de l'Australie ? | Canberra",
+    "La variance mesure la dispersion d'une variable aléatoire autour de son espérance.",
+    "¿Cuál es el pretérito de «tener»? | tuve, tuviste, tuvo",
+    "Jaký je rozdíl mezi procesem a vláknem? | Vlákna sdílejí adresní prostor procesu.",
+    "心房細動の合併症は？ | 脳梗塞",
+    "Thủ đô của Việt Nam là gì? | Hà Nội",
+    "x",
+    "",
+    "Past Perfect Continuous | had been + -ing",
+    "A B-tree keeps its keys sorted and balanced; every leaf is at the same depth. " * 12,  # truncated at 256
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_dir(tmp_path_factory) -> Path:
+    """One conversion for this module (or the one this process already made), offline."""
+    path = tmp_path_factory.mktemp("onnx")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("NOTES2ANKI_ONNX_DIR", str(path))
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    yield path
+    mp.undo()
+
+
+def _run(model: onnx.ModelProto, feed: dict) -> np.ndarray:
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"],
+                                   disabled_optimizers=onnx_quantize.DISABLED_OPTIMIZERS)
+    return session.run(None, feed)[0]
+
+
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_plain_op_layer_norms_compute_what_the_fused_kernel_computes(with_bias):
+    rng = np.random.default_rng(7)
+    hidden = 48
+    inits = [numpy_helper.from_array(rng.normal(size=hidden).astype(np.float32), name)
+             for name in ("gamma", "beta", "bias")]
+    inputs = ["x", "skip", "gamma", "beta", "bias" if with_bias else ""]
+    node = helper.make_node("SkipLayerNormalization", inputs, ["y"], domain="com.microsoft", epsilon=1e-12,
+                            name="sln")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2, 5, hidden])
+                                            for n in ("x", "skip")],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    fused = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    plain = onnx.ModelProto()
+    plain.CopyFrom(fused)
+    assert onnx_quantize.unfuse_layer_norms(plain) == 1
+    assert {n.op_type for n in plain.graph.node} <= {"Add", "ReduceMean", "Sub", "Mul", "Sqrt", "Div"}
+    feed = {"x": (3 * rng.normal(size=(2, 5, hidden))).astype(np.float32),
+            "skip": rng.normal(size=(2, 5, hidden)).astype(np.float32)}
+    np.testing.assert_allclose(_run(plain, feed), _run(fused, feed), atol=2e-5)
+
+
+def test_int8_vectors_stay_within_the_stated_cosine_of_pytorch(onnx_dir, monkeypatch):
+    monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
+    with Embedder(cache_path=":memory:", backend="torch") as torch_side:
+        reference = torch_side.embed(CARD_TEXTS)
+    with Embedder(cache_path=":memory:", backend="onnx-fp32") as fp32_side:
+        fp32 = fp32_side.embed(CARD_TEXTS)
+        assert fp32_side.plan.variant == "fp32" and fp32_side.key == "sentence-transformers/all-MiniLM-L6-v2"
+    with Embedder(cache_path=":memory:", backend="onnx-int8") as int8_side:
+        int8 = int8_side.embed(CARD_TEXTS)
+        assert int8_side.plan.variant == "int8"
+        assert int8_side.key == "sentence-transformers/all-MiniLM-L6-v2" + encoder.INT8_KEY
+    assert (fp32 * reference).sum(axis=1).min() >= onnx_backend.FP32_MIN_COSINE
+    cosine = (int8 * reference).sum(axis=1)
+    assert cosine.mean() >= onnx_backend.INT8_MIN_COSINE, cosine
+    assert cosine.min() >= onnx_backend.INT8_WORST_COSINE, cosine
+
+
+def test_the_graphs_are_the_recipe(onnx_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
+    plan = plan_for(resolve_model(None), "onnx-int8")
+    meta = onnx_backend.read_meta(plan.folder)
+    assert meta["int8_recipe"] == onnx_quantize.recipe_tag() and meta["plain_layer_norms"] == 12
+    fp32 = onnx.load(str(plan.folder / meta["files"]["fp32"]), load_external_data=False)
+    ops = [n.op_type for n in fp32.graph.node]
+    assert ops.count("Attention") == 6 and "SkipLayerNormalization" not in ops
+    int8 = onnx.load(str(plan.folder / meta["files"]["int8"]), load_external_data=False)
+    ops = [n.op_type for n in int8.graph.node]
+    weights = {i.name for i in int8.graph.initializer}
+    # the weight matrices the recipe names are int8 (QAttention for the fused Q/K/V projection), the rest fp32
+    recipe = onnx_quantize.INT8_RECIPE
+    kept = len(recipe["fp32_ffn_out_layers"])
+    assert ops.count("QAttention") == (6 if "Attention" in recipe["ops"] else 0)
+    assert ops.count("Attention") == (0 if "Attention" in recipe["ops"] else 6)
+    assert ops.count("MatMulInteger") == 18 - kept
+    assert len([n.name for n in int8.graph.node if n.op_type == "MatMul" and set(n.input) & weights]) == kept
+    # ONNX Runtime, opened as the encoder opens it, keeps the plain-op layer norms
+    options = ort.SessionOptions()
+    options.optimized_model_filepath = str(tmp_path / "seen.onnx")
+    options.log_severity_level = 3
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    ort.InferenceSession(str(plan.folder / meta["files"]["int8"]), options, providers=["CPUExecutionProvider"],
+                         disabled_optimizers=onnx_quantize.DISABLED_OPTIMIZERS)
+    seen = {n.op_type for n in onnx.load(str(tmp_path / "seen.onnx")).graph.node}
+    assert "DynamicQuantizeMatMul" in seen and not seen & {"SkipLayerNormalization", "LayerNormalization"}
+
+
+def test_batches_in_parallel_give_the_same_vectors(onnx_dir, monkeypatch):
+    monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
+    plan = plan_for(resolve_model(None), "onnx-int8")
+    model = onnx_backend.OnnxEncoder.load(plan.folder, plan.model_dir, variant="int8")
+    texts = [f"{t} ({i})" for i in range(6) for t in CARD_TEXTS]
+    model.workers = 1
+    one = model.encode(texts, batch_size=8)
+    model.workers = 3
+    assert np.array_equal(model.encode(texts, batch_size=8), one)
+
+
+def test_a_new_recipe_is_converted_again_and_cached_apart(monkeypatch, tmp_path):
+    folder = encoder.bundled_model_dir()
+    before, tag = onnx_backend.fingerprint(folder), onnx_quantize.recipe_tag()
+    changed = json.loads(json.dumps(onnx_quantize.INT8_RECIPE))
+    changed["fp32_ffn_out_layers"] = [0]
+    monkeypatch.setattr(onnx_quantize, "INT8_RECIPE", changed)
+    assert onnx_quantize.recipe_tag() != tag
+    assert onnx_backend.fingerprint(folder) != before
+    assert encoder.INT8_KEY == f"#int8-{tag}"  # (the key of the recipe this process runs)
+
+
+def test_the_default_variant_is_one_setting(monkeypatch):
+    monkeypatch.delenv("NOTES2ANKI_ENCODER", raising=False)
+    assert encoder.vector_suffix("onnx-int8") == encoder.INT8_KEY and encoder.vector_suffix("torch") == ""
+    for variant, suffix in (("fp32", ""), ("int8", encoder.INT8_KEY)):
+        monkeypatch.setattr(encoder, "DEFAULT_ONNX_VARIANT", variant)
+        assert encoder.vector_suffix("auto") == encoder.vector_suffix("onnx") == encoder.vector_suffix(None) == suffix

@@ -139,7 +139,9 @@ def test_a_small_edit_leaves_out_the_rejected_candidates_and_explain_checks_agai
         text_memo._memo.clear()
         edited = find_duplicates(cards(edit), embedder=embedder)
         cold = find_duplicates(cards(edit), embedder=embedder, use_cache=False)
-    assert edited.judged.measured == 6 and cold.rejected
+    # the edit measures only some candidates (which ones depends on the neighbour lists, so on the encoder's
+    # last bits): at most REJECTED_FEW, so the rejected file is not stored; the results equal a cold check
+    assert 1 <= edited.judged.measured <= 6 and edited.judged.cached >= 1 and cold.rejected
     assert outcome(edited) == outcome(cold)
     assert not list(folder.glob("*" + dupes_memo.REJECTED_SUFFIX))  # not stored, the stale one removed
     rechecks = []

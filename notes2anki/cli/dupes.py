@@ -18,21 +18,25 @@ from .common import EXIT_OK, encode_progress, fatal, load_for_command, message_o
 
 EXIT_DUPES_FOUND = 1  # with --fail
 EXPLAIN_LIMIT = 50
+TABLE_LIMIT = 100  # blocks shown in the table by default (--limit; --json lists every pair)
 
 
 @click.command("dupes")
 @vault_argument
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0),
-              help="Report near duplicates whose probability is at least this (0-1; default: the pair "
-                   "model's, 0.69, or [dupes] threshold).")
+              help="Report near duplicates whose probability is at least this (0-1; default: [dupes] "
+                   "threshold, else the pair model's).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
 @click.option("--fail", is_flag=True, help="Exit with status 1 when any duplicate is found (for CI).")
 @click.option("--model", help="Sentence-transformers model name or directory "
                               "(default: the bundled all-MiniLM-L6-v2, or [semantic] model).")
 @click.option("--explain", is_flag=True,
               help="Also list the close pairs that were not reported, and why (e.g. 'numbers differ').")
+@click.option("--limit", type=click.IntRange(min=0), default=TABLE_LIMIT, show_default=True,
+              help="Blocks (pairs or groups) shown in the table, best first; 0 shows all. The summary line "
+                   "counts every one; --json lists every pair.")
 @message_options
-def dupes_command(vault, threshold, as_json, fail, model, explain):
+def dupes_command(vault, threshold, as_json, fail, model, explain, limit):
     """Exact and near-duplicate cards in VAULT.
 
     Each close pair is scored by a small learned model from how alike the questions, answers and whole
@@ -64,7 +68,7 @@ def dupes_command(vault, threshold, as_json, fail, model, explain):
                                  "reason": r.reason} for r in report.rejected[:EXPLAIN_LIMIT]]
         print_json(data)
     else:
-        render(report)
+        render(report, limit=limit)
         if explain:
             render_rejected(report)
     raise SystemExit(EXIT_DUPES_FOUND if fail and report.found else EXIT_OK)
@@ -113,8 +117,9 @@ def _add_cards(table: Table, first: list[str], cards: Sequence[Card], last: list
                       end_section=k == len(cards) - 1)
 
 
-def render(report, title: str = "Duplicate cards") -> None:
-    """Groups of three or more as one block each, the other pairs one block each, best first."""
+def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT) -> None:
+    """Groups of three or more as one block each, the other pairs one block each, best first; the first
+    ``limit`` blocks (0: all), then a line saying how many more there are."""
     if not report.found:
         out.print(f"No duplicates among {counted(report.cards_checked, 'card')} (threshold {report.threshold:.2f}).")
         return
@@ -130,9 +135,13 @@ def render(report, title: str = "Duplicate cards") -> None:
     rows += [(pair.score, pair.kind if pair.method != "chargrams" else "near (n-grams)", [pair.a, pair.b])
              for pair in report.pairs if not any({pair.a.key, pair.b.key} <= g for g in grouped)]
     rows.sort(key=lambda row: -row[0])
-    for score, kind, cards in rows:
+    shown = rows[:limit] if limit else rows
+    for score, kind, cards in shown:
         _add_cards(table, [f"{score:.2f}", kind], cards)
     out.print(table)
+    if len(shown) < len(rows):
+        out.print(f"... and {counted(len(rows) - len(shown), 'more block')} (scores {rows[len(shown)][0]:.2f}"
+                  f"–{rows[-1][0]:.2f}): `notes2anki dupes VAULT --limit 0` shows all, --json lists every pair.")
     exact = sum(1 for p in report.pairs if p.kind == "exact")
     out.print(f"{counted(len(report.pairs), 'duplicate pair')} ({exact} exact) in {counted(len(rows), 'block')} "
               f"among {counted(report.cards_checked, 'card')} (threshold {report.threshold:.2f}"

@@ -74,6 +74,20 @@ def test_table_and_exit_codes(vault):
     assert run(vault, "--fail").exit_code == 1
 
 
+def test_limit_shows_the_best_blocks_and_says_how_many_more(vault):
+    """A table of thousands of blocks is unreadable (and slow to draw): --limit N shows the best N blocks,
+    a line says how many more there are and how to see them; the summary and --json count every pair."""
+    result = run(vault, "--limit", "1")
+    assert result.exit_code == 0, result.output
+    assert "geo/Australia.md:3" in result.stdout and "web/https.md:3" not in result.stdout  # exact first
+    assert "... and 1 more block (scores" in result.stdout and "--limit 0" in result.stdout
+    assert "2 duplicate pairs (1 exact) in 2 blocks" in result.stdout
+    everything = run(vault, "--limit", "0").stdout
+    assert "web/https.md:3" in everything and "more block" not in everything
+    assert len(json.loads(run(vault, "--json", "--limit", "1").stdout)["pairs"]) == 2
+    assert run(vault, "--limit", "-1").exit_code == 2
+
+
 def test_explain_shows_why_a_close_pair_was_not_reported(vault):
     result = run(vault, "--explain")
     rejected = result.stdout.split("Close pairs not reported")[1]

@@ -101,3 +101,37 @@ def _warn(path: Path, problem: str, label: str, action: str = "rebuilding it") -
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+REWRITE_NEW = 64  # new entries that alone do not rewrite a memo file (see few_new)
+SKIP_FROM = 2_000  # entries a memo file must hold before few_new skips rewriting it (smaller: cheap to write)
+
+
+def few_new(fresh: int, used: int, loaded: int) -> bool:
+    """Whether a memo file that held ``loaded`` entries need not be written again after a run that used
+    ``used`` entries, ``fresh`` of them new: a file of at least :data:`SKIP_FROM` entries, at most
+    :data:`REWRITE_NEW` (or 2 % of those used) new and at most a quarter of the file unused (an edit of a few
+    cards). The next run computes those few again; the files of a 10,000-card vault are not rewritten on
+    every edit."""
+    stale = loaded - (used - fresh)
+    return loaded >= SKIP_FROM and fresh <= max(REWRITE_NEW, 0.02 * used) and 0 <= stale <= loaded // 4
+
+
+def load_entries(path: Path | str, label: str, version: str, into: dict) -> tuple[int, str | None]:
+    """Add the ``"texts"`` dict of the memo file ``path`` (written by :func:`save_entries` with the same
+    ``version`` only) to ``into``. Returns (entries loaded — -1 when the file was unusable, so that the next
+    save replaces it —, the :func:`load` warning or None)."""
+    data, warning = load(path, label, valid=lambda d: d.get("version") == version and isinstance(d.get("texts"), dict))
+    if data is not None:
+        into.update(data["texts"])
+        return len(data["texts"]), None
+    return (-1 if warning else 0), warning
+
+
+def save_entries(path: Path | str, version: str, memo: dict, used: set, fresh: int, loaded: int) -> None:
+    """Store the entries of ``memo`` this run ``used`` (``fresh`` of them computed since ``loaded`` were
+    loaded) in ``path`` for :func:`load_entries`: nothing when none was new and none went, or only a few
+    (:func:`few_new`); failures ignored."""
+    if not fresh and len(used) == loaded or few_new(fresh, len(used), loaded):
+        return
+    save(path, {"version": version, "texts": {key: memo[key] for key in used if key in memo}})

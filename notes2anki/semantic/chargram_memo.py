@@ -20,7 +20,7 @@ import numpy as np
 
 from notes2anki.fileio import atomic_write
 from notes2anki.memo_file import read_pickle
-from notes2anki.semantic.text_memo import few_new
+from notes2anki.memo_file import few_new
 
 SUFFIX = ".chargrams.pickle"
 MAX_ENTRIES = 300_000  # texts held in one process; beyond this the memo starts again
@@ -140,7 +140,7 @@ def load(path: Path) -> None:
 
 def save(path: Path) -> None:
     """Store the rows used since :func:`load` in ``path`` (nothing when none was new); failures ignored.
-    A few new texts and a few stale rows (:func:`~notes2anki.semantic.text_memo.few_new`) do not rewrite it
+    A few new texts and a few stale rows (:func:`~notes2anki.memo_file.few_new`) do not rewrite it
     (30 MB at 10,000 cards: 0.3 s): the next run n-grams those few texts again, as
     :class:`~notes2anki.semantic.vector_memo.VectorMemo` does with vectors."""
     if not _fresh and len(_touched) == _loaded:

@@ -245,28 +245,18 @@ def load_memo(path: Path) -> str | None:
     from notes2anki import memo_file
 
     global _fresh, _loaded
-    _fresh, _loaded = 0, 0
+    _fresh = 0
     _touched.clear()
-    data, warning = memo_file.load(path, "language memo", valid=lambda d: d.get("version") == memo_version()
-                                   and isinstance(d.get("texts"), dict))
-    if data is not None:
-        _memo.update(data["texts"])
-        _loaded = len(data["texts"])
-    elif warning:
-        _loaded = -1  # the next save replaces the file
+    _loaded, warning = memo_file.load_entries(path, "language memo", memo_version(), _memo)
     return warning
 
 
 def save_memo(path: Path) -> None:
     """Store the measurements of the texts used since :func:`load_memo` in ``path`` (nothing when none was
-    new and none went, or only a few: :func:`~notes2anki.semantic.text_memo.few_new`); failures ignored."""
+    new and none went, or only a few: :func:`~notes2anki.memo_file.few_new`); failures ignored."""
     from notes2anki import memo_file
 
-    from notes2anki.semantic.text_memo import few_new
-
-    if not _fresh and len(_touched) == _loaded or few_new(_fresh, len(_touched), _loaded):
-        return
-    memo_file.save(path, {"version": memo_version(), "texts": {t: _memo[t] for t in _touched if t in _memo}})
+    memo_file.save_entries(path, memo_version(), _memo, _touched, _fresh, _loaded)
 
 
 def stop_words(languages: Iterable[str]) -> frozenset[str]:

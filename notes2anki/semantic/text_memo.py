@@ -89,37 +89,17 @@ def load(path: Path) -> str | None:
     from notes2anki.semantic import language
 
     language_warning = language.load_memo(language_path(path))
-    data, warning = memo_file.load(path, "text memo", valid=lambda d: d.get("version") == version()
-                                   and isinstance(d.get("texts"), dict))
-    if data is not None:
-        _memo.update(data["texts"])
-        _loaded = len(data["texts"])
-    elif warning:
-        _loaded = -1  # the next save replaces the file
+    _loaded, warning = memo_file.load_entries(path, "text memo", version(), _memo)
     return warning or language_warning
 
 
-REWRITE_NEW = 64  # new texts that alone do not rewrite a memo file (see few_new)
-SKIP_FROM = 2_000  # entries a memo file must hold before few_new skips rewriting it (smaller: cheap to write)
-
-
-def few_new(fresh: int, used: int, loaded: int) -> bool:
-    """Whether a memo file that held ``loaded`` entries need not be written again after a run that used
-    ``used`` entries, ``fresh`` of them new: a file of at least :data:`SKIP_FROM` entries, at most
-    :data:`REWRITE_NEW` (or 2 % of those used) new and at most a quarter of the file unused (an edit of a few
-    cards). The next run computes those few again; the files of a 10,000-card vault are not rewritten on
-    every edit."""
-    stale = loaded - (used - fresh)
-    return loaded >= SKIP_FROM and fresh <= max(REWRITE_NEW, 0.02 * used) and 0 <= stale <= loaded // 4
+few_new = memo_file.few_new  # (where chargram and vector memos took it from)
 
 
 def save(path: Path) -> None:
     """Store the texts used since :func:`load` in ``path`` (nothing when none was new, or only a few:
-    :func:`few_new`); failures ignored."""
+    :func:`~notes2anki.memo_file.few_new`); failures ignored."""
     from notes2anki.semantic import language
 
     language.save_memo(language_path(path))
-    if not _fresh and len(_touched) == _loaded or few_new(_fresh, len(_touched), _loaded):
-        return
-    texts = {key: _memo[key] for key in _touched if key in _memo}
-    memo_file.save(path, {"version": version(), "texts": texts})
+    memo_file.save_entries(path, version(), _memo, _touched, _fresh, _loaded)

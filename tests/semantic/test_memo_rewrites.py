@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from notes2anki import memo_file
 from notes2anki.model import Card
 from notes2anki.semantic import language, pair_cache, text_memo
 from notes2anki.semantic.dupes import find_duplicates
@@ -47,8 +48,8 @@ def stamps(folder) -> dict[str, int]:
 @pytest.fixture
 def small_thresholds(monkeypatch):
     """The 'big file' limits scaled down to this 15-card vault."""
-    monkeypatch.setattr(text_memo, "SKIP_FROM", 1)
-    monkeypatch.setattr(text_memo, "REWRITE_NEW", 3)
+    monkeypatch.setattr(memo_file, "SKIP_FROM", 1)
+    monkeypatch.setattr(memo_file, "REWRITE_NEW", 3)
     monkeypatch.setattr(pair_cache, "REWRITE_NEW", 40)
     monkeypatch.setattr(pair_cache, "SKIP_FROM", 1)
 
@@ -93,10 +94,10 @@ def test_a_big_change_writes_the_files_again(tmp_path, small_thresholds):
 
 
 def test_the_rewrite_rules():
-    assert text_memo.few_new(3, 10_000, 10_000) and text_memo.few_new(150, 10_000, 10_000)
-    assert not text_memo.few_new(300, 10_000, 10_000)  # more than 2 % new
-    assert not text_memo.few_new(3, 6_000, 10_000)  # 40 % of the file unused
-    assert not text_memo.few_new(3, 100, 100)  # a small file: cheap to write
+    assert memo_file.few_new(3, 10_000, 10_000) and memo_file.few_new(150, 10_000, 10_000)
+    assert not memo_file.few_new(300, 10_000, 10_000)  # more than 2 % new
+    assert not memo_file.few_new(3, 6_000, 10_000)  # 40 % of the file unused
+    assert not memo_file.few_new(3, 100, 100)  # a small file: cheap to write
     assert not pair_cache._rewrite(0, 100_000, 100_000)
     assert not pair_cache._rewrite(300, 100_000, 99_900)
     assert pair_cache._rewrite(300, 100_000, None)  # no usable file

@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from test_warm_runs import cli as run_cli
+
 REPO = Path(__file__).resolve().parent.parent
 
 RUN = textwrap.dedent("""
@@ -33,13 +35,7 @@ NOTES = {
 
 
 def cli(args: list[str], tmp: Path) -> tuple[dict, str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO), NOTES2ANKI_CACHE_DIR=str(tmp / "cache"),
-               NOTES2ANKI_STATE_DIR=str(tmp / "state"), NO_COLOR="1")
-    proc = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True, env=env,
-                          timeout=600, cwd=tmp)
-    lines = proc.stdout.strip().splitlines()
-    assert lines, proc.stderr
-    return json.loads(lines[-1]), "\n".join(lines[:-1])
+    return run_cli(args, tmp, RUN)
 
 
 def vault_of(tmp: Path, config: str | None = None) -> Path:

@@ -93,10 +93,12 @@ RUN = textwrap.dedent("""
 """)
 
 
-def cli(args: list[str], tmp: Path) -> tuple[dict, str]:
+def cli(args: list[str], tmp: Path, run: str = RUN) -> tuple[dict, str]:
+    """Run the CLI in a fresh process through ``run`` (a script whose last stdout line is a JSON of what it
+    measured, e.g. the modules imported); returns (that JSON, the output above it)."""
     env = dict(os.environ, PYTHONPATH=str(REPO), NOTES2ANKI_CACHE_DIR=str(tmp / "cache"),
                NOTES2ANKI_STATE_DIR=str(tmp / "state"), NO_COLOR="1")
-    proc = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True, env=env,
+    proc = subprocess.run([sys.executable, "-c", run, *args], capture_output=True, text=True, env=env,
                           timeout=600, cwd=tmp)
     lines = proc.stdout.strip().splitlines()
     assert lines, proc.stderr

@@ -23,3 +23,15 @@ def embedder(session_cache):
 
     with Embedder(cache_path=session_cache) as e:
         yield e
+
+
+@pytest.fixture(scope="module")
+def onnx_dir(tmp_path_factory):
+    """A folder for this module's one ONNX conversion (NOTES2ANKI_ONNX_DIR), made offline."""
+    path = tmp_path_factory.mktemp("onnx")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("NOTES2ANKI_ONNX_DIR", str(path))
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    mp.setenv("TRANSFORMERS_OFFLINE", "1")
+    yield path
+    mp.undo()

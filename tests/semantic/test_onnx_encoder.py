@@ -27,18 +27,6 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def onnx_dir(tmp_path_factory) -> Path:
-    """One conversion for this module, made offline."""
-    path = tmp_path_factory.mktemp("onnx")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("NOTES2ANKI_ONNX_DIR", str(path))
-    mp.setenv("HF_HUB_OFFLINE", "1")
-    mp.setenv("TRANSFORMERS_OFFLINE", "1")
-    yield path
-    mp.undo()
-
-
 def test_conversion_is_recorded_with_its_measured_quality(onnx_dir, monkeypatch):
     monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
     plan = plan_for(resolve_model(None), "onnx")

@@ -42,17 +42,6 @@ CARD_TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def onnx_dir(tmp_path_factory) -> Path:
-    """One conversion for this module (or the one this process already made), offline."""
-    path = tmp_path_factory.mktemp("onnx")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("NOTES2ANKI_ONNX_DIR", str(path))
-    mp.setenv("HF_HUB_OFFLINE", "1")
-    yield path
-    mp.undo()
-
-
 def _run(model: onnx.ModelProto, feed: dict) -> np.ndarray:
     options = ort.SessionOptions()
     options.log_severity_level = 3

@@ -15,7 +15,6 @@ from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from . import build_memo
 from .identity import assign_identities, card_id, card_ids, guid, vault_namespace
-from .notetypes import models_for
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
 from .state import BuildState, CardState
 
@@ -97,7 +96,41 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     """Package every card of the vault. ``extra_tags`` maps ``Card.key`` → tags to add (e.g. topics).
 
     ``adopt``: None, or ``adopt(card, card_guid, fields_by_name) -> Adopted | None`` naming the
-    existing collection note the card updates (``build --collection``, see decks/sync_plan.py)."""
+    existing collection note the card updates (``build --collection``, see decks/sync_plan.py).
+    :func:`plan_package` then :func:`write_package` (``background.package_alongside`` runs the second
+    in a forked process while the duplicate check runs)."""
+    return write_package(plan_package(vault, config, output, state_path, now, extra_tags, adopt))
+
+
+@dataclass
+class PackagePlan:
+    """A build up to packaging (:func:`plan_package`): the state read, every card's identity known, so
+    ``report.cards`` already lists the cards the package will hold. ``replayed``: nothing changed since the
+    last build (:mod:`.build_memo`): the report is complete and :func:`write_package` writes nothing."""
+
+    report: BuildReport
+    replayed: bool
+    vault: Vault
+    config: Config
+    extra_tags: dict | None = None
+    adopt: object = None
+    memo: Path | None = None
+    inputs: str = ""
+    state_file: Path | None = None
+    state: BuildState | None = None
+    namespace: str = ""
+    now_s: int = 0
+    identified: list = field(default_factory=list)  # (card, GUID) in vault order
+    ids: dict = field(default_factory=dict)  # Card.key -> ID
+    identity_diags: list = field(default_factory=list)
+
+
+def plan_package(vault: Vault, config: Config, output: Path, state_path: Path | None = None,
+                 now: float | None = None, extra_tags: dict[tuple[str, int, int], list[str]] | None = None,
+                 adopt=None) -> PackagePlan:
+    """The first half of :func:`build_package` (same arguments): the stored build when nothing changed, else
+    the build state read and every card's identity assigned (duplicate IDs reported and dropped). Writes
+    nothing."""
     report = BuildReport(output=Path(output))
     diags = report.diagnostics
     state_file = Path(state_path or default_state_path(vault.root))
@@ -105,7 +138,7 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     inputs = build_memo.inputs_digest(vault, config, output, extra_tags) if memo is not None else ""
     stored = build_memo.load(memo, inputs, state_file, output) if memo is not None else None
     if stored is not None:
-        return _replay(report, vault, stored)
+        return PackagePlan(_replay(report, vault, stored), True, vault, config)
     now_s = int(now if now is not None else time.time())
     state = BuildState.load(state_file, diags)
     namespace = vault_namespace(vault.root, config)
@@ -120,8 +153,22 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     before = len(diags)
     ids = card_ids(kept, namespace, known)
     identified = assign_identities(kept, diags, namespace, known, ids)
-    identity_diags = diags[before:]
+    report.cards = [card for card, _ in identified]
+    return PackagePlan(report, False, vault, config, extra_tags, adopt, memo, inputs, state_file, state, namespace,
+                       now_s, identified, ids, diags[before:])
 
+
+def write_package(plan: PackagePlan) -> BuildReport:
+    """The second half of :func:`build_package`: change times against the build state, the package written
+    (``write_apkg``: left untouched when byte-identical), the state saved, the build memo stored. Returns
+    ``plan.report`` completed. Raises ``OSError`` when the package cannot be written."""
+    report, vault, config, state, extra_tags, adopt = (plan.report, plan.vault, plan.config, plan.state,
+                                                       plan.extra_tags, plan.adopt)
+    if plan.replayed:
+        return report
+    from .notetypes import models_for  # (genanki: imported only to write a package)
+
+    diags, now_s, ids, identified = report.diagnostics, plan.now_s, plan.ids, plan.identified
     media = _media_files(identified, vault)
     types = note_type_fields(config.note_types)
     models = models_for({c.note_type: types[c.note_type] for c, _ in identified}, config.note_types)
@@ -162,7 +209,6 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
                                     front=_plain(card.front)[:80])
         content.notes.append(PackagedNote(model, fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1
-        report.cards.append(card)
 
     content.media.extend(media)
     report.media = len(media)
@@ -170,9 +216,10 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
         if old_guid not in new_state and not any(g.id == old.id for g in report.gone):
             report.gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
 
-    written = write_apkg(content, output)
+    written = write_apkg(content, report.output)
     diags += written
     state.cards = new_state
+    memo = plan.memo
     try:
         state.save()
     except OSError as exc:
@@ -181,7 +228,8 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
                                 "tell changed cards from unchanged ones"))
         memo = None
     if memo is not None and not written:
-        _remember(memo, inputs, state_file, output, vault, report, identity_diags, new_state, namespace)
+        _remember(memo, plan.inputs, plan.state_file, report.output, vault, report, plan.identity_diags, new_state,
+                  plan.namespace)
     return report
 
 

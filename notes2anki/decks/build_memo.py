@@ -32,12 +32,14 @@ KEEP = 32  # memo files kept (the most recently written); one per (state file, o
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """Hash of the build code: ``notes2anki/decks/*.py``, ``model.py`` and the genanki module file."""
-    import genanki
+    """Hash of the build code: ``notes2anki/decks/*.py``, ``model.py`` and the genanki module file (found
+    without importing genanki)."""
+    from importlib.util import find_spec
 
+    spec = find_spec("genanki")
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(f"build-memo={FORMAT}".encode())
-    for path in sorted(here.glob("*.py")) + [here.parent / "model.py", Path(genanki.__file__)]:
+    for path in sorted(here.glob("*.py")) + [here.parent / "model.py"] + ([Path(spec.origin)] if spec and spec.origin else []):
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError:

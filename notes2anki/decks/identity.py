@@ -18,8 +18,6 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-import genanki
-
 from ..messages import counted
 from ..model import Card, Diagnostic
 
@@ -100,11 +98,23 @@ def card_id(card: Card, namespace: str = LEGACY) -> int:
     return card.id if card.id is not None else implicit_id(card, 0, namespace)
 
 
+_BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+           "!#$%&()*+,-./:;<=>?@[]^_`{|}~")  # genanki's (and Anki's) GUID alphabet
+
+
 @lru_cache(maxsize=1 << 17)
 def guid_of(identifier: int) -> str:
-    """The Anki GUID notes2anki gives the note of a card with this ID (remembered: a build asks for each
-    card's GUID several times, and genanki's hash costs ~20 µs)."""
-    return genanki.guid_for("notes2anki", identifier)
+    """The Anki GUID notes2anki gives the note of a card with this ID: ``genanki.guid_for("notes2anki",
+    identifier)`` (the first 8 bytes of the SHA-256 of ``"notes2anki__<id>"`` in base 91), computed here so that
+    assigning identities does not import genanki (0.1 s; the package is written in a forked process, see
+    ``background.py``); equal to genanki's for every ID (tested). Remembered: a build asks for each card's
+    GUID several times."""
+    number = int.from_bytes(hashlib.sha256(f"notes2anki__{identifier}".encode("utf-8")).digest()[:8], "big")
+    digits = []
+    while number:
+        number, digit = divmod(number, 91)
+        digits.append(_BASE91[digit])
+    return "".join(reversed(digits))
 
 
 def guid(card: Card, namespace: str = LEGACY) -> str:

@@ -14,7 +14,8 @@ from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from . import build_memo
-from .identity import assign_identities, card_id, card_ids, guid, vault_namespace
+from .identity import (assign_identities, card_id, card_ids, guid, guid_of, legacy_ids, remember_guids,
+                       vault_namespace)
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
 from .state import BuildState, CardState
 
@@ -139,6 +140,8 @@ def plan_package(vault: Vault, config: Config, output: Path, state_path: Path | 
     stored = build_memo.load(memo, inputs, state_file, output) if memo is not None else None
     if stored is not None:
         return PackagePlan(_replay(report, vault, stored), True, vault, config)
+    if memo is not None:
+        remember_guids(build_memo.last_guids(memo))
     now_s = int(now if now is not None else time.time())
     state = BuildState.load(state_file, diags)
     namespace = vault_namespace(vault.root, config)
@@ -229,14 +232,16 @@ def write_package(plan: PackagePlan) -> BuildReport:
         memo = None
     if memo is not None and not written:
         _remember(memo, plan.inputs, plan.state_file, report.output, vault, report, plan.identity_diags, new_state,
-                  plan.namespace)
+                  plan.namespace, set(ids.values()) | set(legacy_ids(report.cards).values()))
     return report
 
 
 def _remember(memo: Path, digest: str, state_file: Path, output: Path, vault: Vault, report: BuildReport,
-              identity_diags: list[Diagnostic], new_state: dict[str, CardState], namespace: str) -> None:
+              identity_diags: list[Diagnostic], new_state: dict[str, CardState], namespace: str,
+              used_ids: set[int]) -> None:
     """Store what the next build of the same inputs would report (see :mod:`.build_memo`): every card
-    unchanged, DELETE-marked cards with the note ids the new state knows, the identity diagnostics."""
+    unchanged, DELETE-marked cards with the note ids the new state knows, the identity diagnostics; and the
+    GUIDs of ``used_ids`` (the cards' IDs and pre-namespace IDs) for the next build."""
     cards = vault.cards
     where = {card.key: n for n, card in enumerate(cards)}
     if len(where) != len(cards):
@@ -250,7 +255,8 @@ def _remember(memo: Path, digest: str, state_file: Path, output: Path, vault: Va
         gone.append(GoneCard(g.id, g.where, g.front, g.reason, old.nid if old else 0))
     build_memo.save(memo, digest, state_file, output, {
         "cards": [where[card.key] for card in report.cards], "decks": dict(report.decks), "media": report.media,
-        "gone": gone, "diagnostics": list(identity_diags)})
+        "gone": gone, "diagnostics": list(identity_diags)},
+        {i: guid_of(i) for i in sorted(used_ids)})  # (pre-namespace GUIDs computed here when first needed)
 
 
 def _replay(report: BuildReport, vault: Vault, stored: dict) -> BuildReport:

@@ -149,3 +149,29 @@ def test_guids_are_genankis():
     ids = [0, 1, 90, 91, 91 ** 2, 2 ** 63 - 1] + [rng.randrange(2 ** 63) for _ in range(3000)] \
         + list(range(2_000_000_000_000, 2_000_000_000_500))
     assert [guid_of(i) for i in ids] == [genanki.guid_for("notes2anki", i) for i in ids]
+
+
+def test_the_next_build_takes_the_guids_of_the_last(make_vault, tmp_path, monkeypatch):
+    from notes2anki.decks import build_memo, identity
+    from notes2anki.decks.build import default_state_path
+
+    root = make_vault(_notes(4))
+    out = tmp_path / "deck.apkg"
+    config = load_config(root)
+    build_package(load_vault(root, config), config, out)
+    memo = build_memo.memo_path(default_state_path(root), out)
+    saved = build_memo.last_guids(memo)
+    vault = load_vault(root, config)
+    used = set(identity.card_ids(vault.cards, identity.vault_namespace(root, config)).values()) \
+        | set(identity.legacy_ids(vault.cards).values())
+    assert set(saved) == used and all(saved[i] == genanki.guid_for("notes2anki", i) for i in saved)
+    monkeypatch.setattr(identity, "_GUIDS", {})
+    _write(root, {"topic1/note1.md": _notes(4, edited=1)["topic1/note1.md"]})
+    plan = plan_package(load_vault(root, config), config, out)
+    assert len(identity._GUIDS) - len(saved) == 2  # only the edited card's ID and pre-namespace ID computed
+    assert [g for _, g in plan.identified] == [genanki.guid_for("notes2anki", plan.ids[c.key]) for c, _ in plan.identified]
+    build_memo.guids_path(memo).write_bytes(b"\x80\x05garbage")
+    assert build_memo.last_guids(memo) == {}
+    import pickle
+    build_memo.guids_path(memo).write_bytes(pickle.dumps({"1": 2}))
+    assert build_memo.last_guids(memo) == {}

@@ -111,22 +111,31 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
                 return check_build_duplicates(cards, model=model, config=config, quiet=quiet, vault=v) if cards else None
             except OSError as exc:  # not the package's: raised below, after the package's own errors
                 return exc
+
+    wrote = False
+
+    def written(report) -> None:  # the package is written: its messages, stdout, the summary
+        nonlocal wrote
+        wrote = True
+        diags.extend(report.diagnostics)
+        if to_stdout:
+            try:
+                copy_to_stdout(output)
+            except OSError as exc:
+                fatal(diags, f"cannot write standard output: {exc.strerror or exc}")
+        if not quiet:
+            _summary(v, report, "standard output" if to_stdout else str(report.output))
+
     try:
         with adopting(collection, v, config, diags) as adopt:
             plan = plan_package(v, config, output, state_path=state_file, extra_tags=extra_tags, adopt=adopt)
-            report, checked = package_alongside(plan, check)
+            report, checked = package_alongside(plan, check, written)
     except OSError as exc:
+        if wrote:  # not the package's (e.g. a closed pipe while the summary is printed)
+            raise
         show_diagnostics(diags)
         err.print(f"[red]cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}[/red]")
         raise SystemExit(EXIT_FATAL)
-    diags += report.diagnostics
-    if to_stdout:
-        try:
-            copy_to_stdout(output)
-        except OSError as exc:
-            fatal(diags, f"cannot write standard output: {exc.strerror or exc}")
-    if not quiet:
-        _summary(v, report, "standard output" if to_stdout else str(report.output))
     if isinstance(checked, OSError):
         raise checked
     if checked is not None:

@@ -7,7 +7,8 @@ which cards the package holds, known once identities are assigned (:func:`~.buil
 :func:`package_alongside` forks a process that runs :func:`~.build.write_package` while the caller's
 ``work(cards)`` runs here; the child sends its :class:`~.build.BuildReport` back through a pipe (pickled,
 without the cards, which this process has) and ends with ``os._exit`` (no atexit handler, no buffered
-output of the parent written twice).
+output of the parent written twice). The child ignores Ctrl-C: an interrupted check still leaves the package
+written, as when the check ran after it.
 
 The result is the same as running the two one after the other: the child writes exactly what
 :func:`~.build.write_package` writes in this process (atomically, as always), and an exception it raises
@@ -22,6 +23,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import sys
 from typing import Callable, TypeVar
 
@@ -46,13 +48,17 @@ def concurrent(plan: PackagePlan) -> bool:
         return (os.cpu_count() or 1) >= 2
 
 
-def package_alongside(plan: PackagePlan, work: Callable[[list], T] | None) -> tuple[BuildReport, T | None]:
+def package_alongside(plan: PackagePlan, work: Callable[[list], T] | None,
+                      written: Callable[[BuildReport], None] | None = None) -> tuple[BuildReport, T | None]:
     """``(write_package(plan), work(plan.report.cards))``, the two at once when :func:`concurrent` says so
-    (``work`` None: only the package). Raises what either raises (``work``'s exception first; the package is
-    finished before)."""
+    (``work`` None: only the package). ``written(report)`` is called once the package is written: before
+    ``work`` starts when the two run one after the other, after it otherwise. Raises what either raises
+    (``work``'s exception first; the package is finished before)."""
     cards = plan.report.cards
     if work is None or not concurrent(plan):
         report = write_package(plan)
+        if written is not None:
+            written(report)
         return report, work(report.cards) if work is not None else None
     pending = _Forked(plan)
     try:
@@ -64,6 +70,8 @@ def package_alongside(plan: PackagePlan, work: Callable[[list], T] | None) -> tu
             pass
         raise
     report = pending.result()
+    if written is not None:
+        written(report)
     return report, done
 
 
@@ -82,6 +90,7 @@ class _Forked:
         self.pid = os.fork()
         if self.pid == 0:  # the child: package, send the report, end here whatever happens
             try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the check; the package is finished
                 os.close(read)
                 _child(plan, write)
             finally:

@@ -175,3 +175,17 @@ def test_the_next_build_takes_the_guids_of_the_last(make_vault, tmp_path, monkey
     import pickle
     build_memo.guids_path(memo).write_bytes(pickle.dumps({"1": 2}))
     assert build_memo.last_guids(memo) == {}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_written_is_told_before_the_work_alone_and_after_it_alongside(make_vault, tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(background, "MIN_CARDS", 0)
+    monkeypatch.setenv("NOTES2ANKI_JOBS", jobs)
+    root = make_vault(_notes(3))
+    config = load_config(root)
+    plan = plan_package(load_vault(root, config), config, tmp_path / "deck.apkg")
+    order: list[str] = []
+    report, _ = background.package_alongside(plan, lambda cards: order.append("work"),
+                                             lambda report: order.append(f"written {report.new}"))
+    assert order == (["written 7", "work"] if jobs == "1" else ["work", "written 7"])
+    assert (tmp_path / "deck.apkg").exists()

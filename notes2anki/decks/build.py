@@ -105,9 +105,11 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
 
 @dataclass
 class PackagePlan:
-    """A build up to packaging (:func:`plan_package`): the state read, every card's identity known, so
-    ``report.cards`` already lists the cards the package will hold. ``replayed``: nothing changed since the
-    last build (:mod:`.build_memo`): the report is complete and :func:`write_package` writes nothing."""
+    """A build up to packaging (:func:`plan_package`). ``replayed``: nothing changed since the last build
+    (:mod:`.build_memo`): the report is complete and :func:`write_package` writes nothing. Else
+    :func:`identify` (called by :func:`write_package` when not yet done) reads the state and assigns every
+    card's identity, so ``report.cards`` lists the cards the package holds: the ``kept`` cards (not marked
+    DELETE) less those whose ID another card has."""
 
     report: BuildReport
     replayed: bool
@@ -118,10 +120,11 @@ class PackagePlan:
     memo: Path | None = None
     inputs: str = ""
     state_file: Path | None = None
+    now_s: int = 0
+    kept: list = field(default_factory=list)  # the cards not marked DELETE, in vault order
+    identified: list | None = None  # (card, GUID) in vault order, once identify() ran
     state: BuildState | None = None
     namespace: str = ""
-    now_s: int = 0
-    identified: list = field(default_factory=list)  # (card, GUID) in vault order
     ids: dict = field(default_factory=dict)  # Card.key -> ID
     identity_diags: list = field(default_factory=list)
 
@@ -129,24 +132,31 @@ class PackagePlan:
 def plan_package(vault: Vault, config: Config, output: Path, state_path: Path | None = None,
                  now: float | None = None, extra_tags: dict[tuple[str, int, int], list[str]] | None = None,
                  adopt=None) -> PackagePlan:
-    """The first half of :func:`build_package` (same arguments): the stored build when nothing changed, else
-    the build state read and every card's identity assigned (duplicate IDs reported and dropped). Writes
-    nothing."""
+    """The first part of :func:`build_package` (same arguments): the stored build when nothing changed
+    (``replayed``), else what :func:`identify` and :func:`write_package` need. Writes nothing."""
     report = BuildReport(output=Path(output))
-    diags = report.diagnostics
     state_file = Path(state_path or default_state_path(vault.root))
     memo = build_memo.memo_path(state_file, output) if adopt is None else None
     inputs = build_memo.inputs_digest(vault, config, output, extra_tags) if memo is not None else ""
     stored = build_memo.load(memo, inputs, state_file, output) if memo is not None else None
     if stored is not None:
         return PackagePlan(_replay(report, vault, stored), True, vault, config)
-    if memo is not None:
-        remember_guids(build_memo.last_guids(memo))
     now_s = int(now if now is not None else time.time())
-    state = BuildState.load(state_file, diags)
-    namespace = vault_namespace(vault.root, config)
+    return PackagePlan(report, False, vault, config, extra_tags, adopt, memo, inputs, state_file, now_s,
+                       [c for c in vault.cards if not c.delete])
 
-    kept = [c for c in vault.cards if not c.delete]
+
+def identify(plan: PackagePlan) -> PackagePlan:
+    """Read the build state and assign every kept card its identity (duplicate IDs reported and dropped):
+    ``plan.report.cards`` then lists the cards the package holds. Once per plan; returns ``plan``."""
+    if plan.replayed or plan.identified is not None:
+        return plan
+    report, vault, config, kept = plan.report, plan.vault, plan.config, plan.kept
+    diags = report.diagnostics
+    if plan.memo is not None:
+        remember_guids(build_memo.last_guids(plan.memo))
+    state = BuildState.load(plan.state_file, diags)
+    namespace = vault_namespace(vault.root, config)
     for card in vault.cards:
         if card.delete:
             old = state.cards.get(guid(card, namespace))
@@ -155,20 +165,21 @@ def plan_package(vault: Vault, config: Config, output: Path, state_path: Path | 
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
     before = len(diags)
     ids = card_ids(kept, namespace, known)
-    identified = assign_identities(kept, diags, namespace, known, ids)
-    report.cards = [card for card, _ in identified]
-    return PackagePlan(report, False, vault, config, extra_tags, adopt, memo, inputs, state_file, state, namespace,
-                       now_s, identified, ids, diags[before:])
+    plan.identified = assign_identities(kept, diags, namespace, known, ids)
+    report.cards = [card for card, _ in plan.identified]
+    plan.state, plan.namespace, plan.ids, plan.identity_diags = state, namespace, ids, diags[before:]
+    return plan
 
 
 def write_package(plan: PackagePlan) -> BuildReport:
     """The second half of :func:`build_package`: change times against the build state, the package written
     (``write_apkg``: left untouched when byte-identical), the state saved, the build memo stored. Returns
     ``plan.report`` completed. Raises ``OSError`` when the package cannot be written."""
+    if plan.replayed:
+        return plan.report
+    identify(plan)
     report, vault, config, state, extra_tags, adopt = (plan.report, plan.vault, plan.config, plan.state,
                                                        plan.extra_tags, plan.adopt)
-    if plan.replayed:
-        return report
     from .notetypes import models_for  # (genanki: imported only to write a package)
 
     diags, now_s, ids, identified = report.diagnostics, plan.now_s, plan.ids, plan.identified

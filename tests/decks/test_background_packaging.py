@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from notes2anki.cli import main as cli_main
 from notes2anki.config import load_config
 from notes2anki.decks import background
-from notes2anki.decks.build import build_package, plan_package
+from notes2anki.decks.build import build_package, identify, plan_package
 from notes2anki.decks.identity import guid_of
 from notes2anki.parsers import load_vault
 
@@ -167,7 +167,7 @@ def test_the_next_build_takes_the_guids_of_the_last(make_vault, tmp_path, monkey
     assert set(saved) == used and all(saved[i] == genanki.guid_for("notes2anki", i) for i in saved)
     monkeypatch.setattr(identity, "_GUIDS", {})
     _write(root, {"topic1/note1.md": _notes(4, edited=1)["topic1/note1.md"]})
-    plan = plan_package(load_vault(root, config), config, out)
+    plan = identify(plan_package(load_vault(root, config), config, out))
     assert len(identity._GUIDS) - len(saved) == 2  # only the edited card's ID and pre-namespace ID computed
     assert [g for _, g in plan.identified] == [genanki.guid_for("notes2anki", plan.ids[c.key]) for c, _ in plan.identified]
     build_memo.guids_path(memo).write_bytes(b"\x80\x05garbage")
@@ -189,3 +189,28 @@ def test_written_is_told_before_the_work_alone_and_after_it_alongside(make_vault
                                              lambda report: order.append(f"written {report.new}"))
     assert order == (["written 7", "work"] if jobs == "1" else ["work", "written 7"])
     assert (tmp_path / "deck.apkg").exists()
+
+
+def test_two_cards_with_one_id_run_the_work_again_on_the_packaged_cards(make_vault, tmp_path, monkeypatch):
+    """Alongside, the work starts on the kept cards; a card dropped for its ID (here a written ID equal to
+    another card's implicit one: an error) makes it run again on the packaged cards, so the result is the
+    same as one after the other."""
+    from notes2anki.decks.identity import implicit_id, vault_namespace
+
+    monkeypatch.setattr(background, "MIN_CARDS", 0)
+    results = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("NOTES2ANKI_JOBS", jobs)
+        root = make_vault(_notes(3), name=f"v{jobs}")
+        config = load_config(root)
+        first = next(c for c in load_vault(root, config).cards if c.file == "topic0/note0.md")
+        taken = implicit_id(first, 0, vault_namespace(root, config))
+        (root / "twin.md").write_text(f"START\nBasic\nTwin\nBack: 2\n<!--ID: {taken}-->\nEND\n")
+        plan = plan_package(load_vault(root, config), config, tmp_path / f"d{jobs}.apkg")
+        calls: list[list[str]] = []
+        report, done = background.package_alongside(plan, lambda cards: calls.append([c.where for c in cards])
+                                                    or calls[-1])
+        results[jobs] = (done, [c.where for c in report.cards], [str(d) for d in report.diagnostics], len(calls))
+    assert results["1"][:3] == results["2"][:3]
+    assert "twin.md:1" not in results["2"][0] and any("same ID" in d for d in results["2"][2])
+    assert (results["1"][3], results["2"][3]) == (1, 2)  # alongside: the kept cards, then the packaged ones

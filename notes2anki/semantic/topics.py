@@ -186,6 +186,8 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     ordered = [cards[i] for i in order]
     ordered_texts = [texts[i] for i in order]
     units = _units(ordered, list(range(len(order))), max(40, math.ceil(BIG_NOTE_SHARE * len(order))))
+    if (k is not None and k > len(units)) or (threshold is not None and len(units) < 3):
+        units = [[r] for unit in units for r in unit]  # more subjects asked for than notes: cluster the cards
     # canonical order: by the units' texts, then (equal texts in two notes) by their vectors
     units.sort(key=lambda u: ([ordered_texts[r] for r in u], np.round(x[u].mean(axis=0), 5).tobytes()))
     ux = unit_rows(np.stack([x[u].mean(axis=0) for u in units]))
@@ -258,6 +260,9 @@ def settings(section: dict) -> tuple[dict, list[str]]:
                                           problems=problems),
               "min_size": number_setting(section, "topics", "min_size", 1, whole=True, problems=problems),
               "k": number_setting(section, "topics", "k", 1, whole=True, problems=problems)}
+    if values["k"] is not None and values["threshold"] is not None:
+        problems.append("[topics] k and threshold both choose the subjects; k is used")
+        values["threshold"] = None
     return {key: value for key, value in values.items() if value is not None}, problems
 
 
@@ -280,6 +285,7 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     if threshold is not None:
         opts["threshold"] = threshold
+        opts.pop("k", None)
     if min_size is not None:
         opts["min_size"] = min_size
     if model is None:

@@ -32,3 +32,18 @@ def test_build_removes_the_temp_files_a_killed_build_left_beside_its_package(mak
     assert not stale.exists()
     assert fresh.exists() and other_target.exists() and users_file.exists()
     assert "What is a stale temp file?" in anki_import(out / "kill.apkg").note("stale temp").fields[0]
+
+
+# -- L5: init's commented [topics] block suggested a threshold whose uncommenting collapsed the topics --------
+def test_init_topics_block_says_the_default_and_uncommented_keys_load(make_vault):
+    from notes2anki.config import load_config
+
+    root = make_vault({"a.md": NOTE})
+    text = CliRunner().invoke(cli_main, ["init", str(root), "--stdout"]).stdout
+    block = text[text.index("# [topics]"):text.index("# [related]")]
+    assert "chosen from the data" in block and "# k = 8" in block and "one of k / threshold" in block
+    lines = [line[2:] for line in block.splitlines() if not line.startswith("# threshold")]
+    (root / ".notes2anki.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    diags = []
+    config = load_config(root, diags)
+    assert diags == [] and config.section("topics") == {"k": 8}

@@ -242,13 +242,14 @@ def card_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND,
 def vault_topics(vault: Vault, embedder, *, k: int | None = None, threshold: float | None = None,
                  min_size: int | None = None, examples: int = 3, model: object = None,
                  results=None) -> TopicResult:
-    """Topics of every card in ``vault``, embedded through ``embedder`` (an Embedder: cached); ``model``
-    names the embedder's model for the coverage check (None: the bundled one); ``results``: a
+    """Topics of every card in ``vault`` not marked DELETE, embedded through ``embedder`` (an Embedder:
+    cached); ``model`` names the embedder's model for the coverage check (None: the bundled one); ``results``: a
     :class:`~notes2anki.semantic.result_cache.ResultCache` for note vectors (None: not cached). The whole
     result is cached by :func:`notes2anki.semantic.topic_cache.cached_vault_topics`."""
     found = vault_vectors(vault, embedder, model=model, results=results)
-    result = find_topics(found.cards, found.x, texts=found.texts, k=k, threshold=threshold, min_size=min_size,
-                         examples=examples)
+    keep = [i for i, c in enumerate(found.cards) if not c.delete]  # a card marked DELETE is on its way out
+    result = find_topics([found.cards[i] for i in keep], found.x[keep], texts=[found.texts[i] for i in keep],
+                         k=k, threshold=threshold, min_size=min_size, examples=examples)
     result.method, result.uncovered = found.method, found.uncovered
     return result
 

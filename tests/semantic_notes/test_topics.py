@@ -285,3 +285,18 @@ def test_k_and_threshold_together_are_refused_and_the_command_line_wins_over_the
     k = CliRunner().invoke(topics_command, [str(root), "--min-size", "1", "--json"], env=env)
     assert k.exit_code == 0 and len(json.loads(k.stdout)["topics"]) == 2
     assert "k and threshold both choose the subjects; k is used" in k.stderr
+
+
+def test_a_card_marked_delete_is_in_no_topic(tmp_path):
+    """Tester L9: `topics examples/vault` counted 43 cards, among them TCP.md:55 marked DELETE (build: 42)."""
+    from notes2anki.config import load_config
+    from notes2anki.semantic.encoder import Embedder
+
+    root = Path(__file__).resolve().parents[2] / "examples" / "vault"
+    vault = load_vault(root, load_config(root, []))
+    marked = [c for c in vault.cards if c.delete]
+    assert [(c.file, c.line) for c in marked] == [("Networking/TCP.md", 55)]
+    with Embedder(cache_path=tmp_path / "e.sqlite") as embedder:
+        result = vault_topics(vault, embedder)
+    placed = [c for t in result.topics for c in t.cards] + list(result.unassigned)
+    assert len(placed) == len(vault.cards) - 1 and all(not c.delete for c in placed)

@@ -47,3 +47,25 @@ def test_init_topics_block_says_the_default_and_uncommented_keys_load(make_vault
     diags = []
     config = load_config(root, diags)
     assert diags == [] and config.section("topics") == {"k": 8}
+
+
+# -- H1: one U+001F (Anki's field separator) in a card made Anki refuse the whole package ----------------------
+def test_a_unit_separator_in_a_field_or_media_name_is_removed_with_a_warning(make_vault, tmp_path, anki_import,
+                                                                             png_bytes):
+    root = make_vault({
+        "us.md": "START\nBasic\nWhat does the unit\x1fseparator do?\nBack: splits\x1f fields\nEND\n",
+        "img.md": "START\nBasic\nWhich picture?\nBack: ![[we\x1fird.png]]\nEND\n",
+        "ok.md": NOTE,
+        "we\x1fird.png": png_bytes(1),
+    })
+    check = CliRunner().invoke(cli_main, ["check", str(root)])
+    assert "us.md:1: warning: field 'Front' holds the invisible character U+001F" in check.output
+    out = tmp_path / "x.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    assert "us.md:1: warning: field 'Back' holds the invisible character U+001F" in result.stderr
+    imported = anki_import(out)  # Anki refused every note of the package before: "note has 3 fields, expected 2"
+    assert len(imported.notes()) == 3
+    assert list(imported.note("unit").fields) == ["What does the unitseparator do?", "splits fields"]
+    assert 'src="weird.png"' in imported.note("Which picture").fields[1]
+    assert imported.media_bytes("weird.png") == png_bytes(1)

@@ -69,3 +69,41 @@ def test_a_unit_separator_in_a_field_or_media_name_is_removed_with_a_warning(mak
     assert list(imported.note("unit").fields) == ["What does the unitseparator do?", "splits fields"]
     assert 'src="weird.png"' in imported.note("Which picture").fields[1]
     assert imported.media_bytes("weird.png") == png_bytes(1)
+
+
+# -- L14: `build -o backup.colpkg` replaced an Anki backup (a zip holding collection.anki2) ----------------------
+def _zip(path, members):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path.read_bytes()
+
+
+def test_build_never_replaces_a_package_or_backup_anki_made_unless_forced(make_vault, tmp_path, anki_import):
+    from anki.collection import Collection
+
+    root = make_vault({"a.md": NOTE})
+    backup = tmp_path / "bk.colpkg"
+    before = _zip(backup, {"collection.anki2": b"legacy stub", "collection.anki21b": b"zstd", "meta": b"\x08\x03"})
+    exported = tmp_path / "shared.apkg"  # a deck exported from Anki with its review history (older format)
+    col_path = tmp_path / "export" / "collection.anki2"
+    col_path.parent.mkdir()
+    col = Collection(str(col_path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"] = "reviewed for years"
+    col.add_note(note, 1)
+    col.db.execute("insert into revlog values (1700000000000, ?, -1, 3, 1, 0, 2500, 1000, 1)", note.cards()[0].id)
+    col.close()
+    exported_before = _zip(exported, {"collection.anki2": col_path.read_bytes(), "media": b"{}"})
+    for target, before_bytes, why in ((backup, before, "is a package or backup that Anki made (collection.anki21b)"),
+                                      (exported, exported_before, "holds review history (1 reviews)")):
+        result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(target), "--no-dupes", "-q"])
+        assert result.exit_code == 2 and why in result.output and "use --force" in result.output
+        assert target.read_bytes() == before_bytes
+    forced = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(backup), "--no-dupes", "-q", "--force"])
+    assert forced.exit_code == 0, forced.output
+    again = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(backup), "--no-dupes", "-q"])
+    assert again.exit_code == 0, again.output  # now a package notes2anki wrote: replaced unasked
+    assert len(anki_import(backup).notes()) == 1

@@ -198,6 +198,9 @@ def context_of(rel: str, note: Note, line: int) -> str:
     return " > ".join([rel] + [h.text for h in trail])
 
 
+FIELD_SEPARATOR = "\x1f"  # Anki's separator of a note's fields (notes.flds): never inside a field
+
+
 def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkResolver, vault_name: str,
                  diagnostics: list[Diagnostic]) -> None:
     from .markdown import RenderContext, file_link, render
@@ -213,6 +216,12 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     if config.add_file_link and config.file_link_fields.get(card.note_type) in card.html:
         name = config.file_link_fields[card.note_type]
         card.html[name] += f'<br><span class="file-link">{file_link(card.file, vault_name)}</span>'
+    for name, text in card.html.items():
+        if FIELD_SEPARATOR in text:  # Anki splits a note's fields on it: the whole package would be refused
+            card.html[name] = text.replace(FIELD_SEPARATOR, "")
+            diagnostics.append(Diagnostic(card.file, card.line, "warning",
+                                          f"field {name!r} holds the invisible character U+001F (Anki's field "
+                                          "separator, often pasted from a PDF); removed", "render"))
     card.media = sorted(ctx.media)
     card.links = list(dict.fromkeys(ctx.links))
     for missing in dict.fromkeys(ctx.missing):

@@ -61,12 +61,13 @@ def package_alongside(plan: PackagePlan, work: Callable[[list], T] | None,
     (an error the build reports); then ``work`` runs again on the packaged cards, so its result is always
     that of ``work(report.cards)``."""
     if work is None or not concurrent(plan):
-        report = write_package(plan)
-        if written is not None:
-            written(report)
-        return report, work(report.cards) if work is not None else None
+        return _one_after_the_other(plan, work, written)
     guess = plan.kept
-    pending = _Forked(plan)
+    try:
+        pending = _Forked(plan)
+    except OSError:  # no fork now (out of processes or memory)
+        gc.unfreeze()
+        return _one_after_the_other(plan, work, written)
     try:
         done = work(guess)
     except BaseException:
@@ -83,6 +84,14 @@ def package_alongside(plan: PackagePlan, work: Callable[[list], T] | None,
     return report, done
 
 
+def _one_after_the_other(plan: PackagePlan, work, written) -> tuple[BuildReport, object]:
+    """:func:`package_alongside` in this process alone: the package, ``written``, then ``work``."""
+    report = write_package(plan)
+    if written is not None:
+        written(report)
+    return report, work(report.cards) if work is not None else None
+
+
 class _Forked:
     """:func:`~.build.write_package` of ``plan`` in a forked process; :meth:`result` waits for it."""
 
@@ -95,7 +104,11 @@ class _Forked:
                 pass
         read, write = os.pipe()
         gc.freeze()  # the objects so far out of both processes' collections: no page copied only for the GC
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(read), os.close(write)
+            raise
         if self.pid == 0:  # the child: package, send the report, end here whatever happens
             try:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the check; the package is finished

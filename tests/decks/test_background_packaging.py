@@ -214,3 +214,20 @@ def test_two_cards_with_one_id_run_the_work_again_on_the_packaged_cards(make_vau
     assert results["1"][:3] == results["2"][:3]
     assert "twin.md:1" not in results["2"][0] and any("same ID" in d for d in results["2"][2])
     assert (results["1"][3], results["2"][3]) == (1, 2)  # alongside: the kept cards, then the packaged ones
+
+
+def test_no_fork_now_packages_here(make_vault, tmp_path, monkeypatch):
+    monkeypatch.setattr(background, "MIN_CARDS", 0)
+    monkeypatch.setenv("NOTES2ANKI_JOBS", "2")
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(background.os, "fork", no_fork)
+    root = make_vault(_notes(3))
+    config = load_config(root)
+    plan = plan_package(load_vault(root, config), config, tmp_path / "deck.apkg")
+    order: list[str] = []
+    report, done = background.package_alongside(plan, lambda cards: order.append("work") or len(cards),
+                                                lambda report: order.append("written"))
+    assert (report.new, done, order) == (7, 7, ["written", "work"]) and (tmp_path / "deck.apkg").exists()

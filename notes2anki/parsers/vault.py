@@ -48,15 +48,22 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
     vault.diagnostics.extend(Diagnostic("", 0, "warning", w) for w in cache.warnings)  # unusable: rebuilt
     settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
+
+    def embedded_hash(path: str) -> str:  # the text an embed of ``path`` shows now ("-": unreadable)
+        text = resolver.note_text(path)
+        return "-" if text is None else text_hash(text)
+
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics, root=root)
         if text is not None:
             key = text_hash(text)
-            hit = cache.get(rel, key, settings) if cache.path else None
+            hit = cache.get(rel, key, settings, embedded_hash) if cache.path else None
             if hit is None:
                 before = len(vault.diagnostics)
+                resolver.notes_read.clear()
                 hit = parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics), []
-                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:])
+                embedded = {path: embedded_hash(path) for path in sorted(resolver.notes_read)}
+                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:], embedded)
             vault.notes.append(hit[0])
             vault.diagnostics.extend(hit[1])
         if progress:

@@ -107,3 +107,21 @@ def test_build_never_replaces_a_package_or_backup_anki_made_unless_forced(make_v
     again = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(backup), "--no-dupes", "-q"])
     assert again.exit_code == 0, again.output  # now a package notes2anki wrote: replaced unasked
     assert len(anki_import(backup).notes()) == 1
+
+
+# -- M4: deck names differing only in case became separate decks in the package (Anki: `bio_`, `default_`) -----
+def test_deck_names_differing_only_in_case_are_one_deck(make_vault, tmp_path, anki_import):
+    card = "START\nBasic\nQuestion {n}?\nBack: answer\nEND\n"
+    root = make_vault({"a.md": "TARGET DECK: Bio\n" + card.format(n="a"),
+                       "b.md": "TARGET DECK: bio\n" + card.format(n="b"),
+                       "c.md": "TARGET DECK: BIO::Sub\n" + card.format(n="c"),
+                       "d.md": "TARGET DECK: default\n" + card.format(n="d")})
+    out = tmp_path / "x.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    assert "b.md:2: warning: deck 'bio' differs from 'Bio' only in case" in result.stderr
+    assert "d.md:2: warning: deck 'default' differs from 'Default' only in case" in result.stderr
+    imported = anki_import(out)
+    assert imported.deck_names() == {"Default", "Bio", "Bio::Sub"}
+    names = {n: imported.col.decks.name(imported.note(f"Question {n}?").cards()[0].did) for n in "abcd"}
+    assert names == {"a": "Bio", "b": "Bio", "c": "Bio::Sub", "d": "Default"}

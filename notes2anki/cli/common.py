@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
-from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem  # noqa: F401 - kind_of re-exported
+from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem, shared_form  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -142,7 +142,7 @@ def report_diagnostics(diagnostics: list[Diagnostic], *, all_messages: bool = Fa
         colour = "red" if severity == "error" else "yellow"
         places = ", ".join(_place(d) for d in ds[:PLACES_SHOWN]) + (", …" if len(ds) > PLACES_SHOWN else "")
         example = ds[0].message if getattr(ds[0], "kind", "") else ""
-        label = f"{kind}: {example}" if example and example != kind else kind
+        label = f"{kind}: {example}" if example and example != kind else shared_form([d.message for d in ds])
         if len(ds) == 1:  # one message of its kind: as it is
             label = ds[0].message
         err.print(f"[{colour}]{len(ds):>6,}× {severity}: {escape(label)}[/{colour}]  [dim]{escape(places)}[/dim]")

@@ -125,3 +125,19 @@ def test_deck_names_differing_only_in_case_are_one_deck(make_vault, tmp_path, an
     assert imported.deck_names() == {"Default", "Bio", "Bio::Sub"}
     names = {n: imported.col.decks.name(imported.note(f"Question {n}?").cards()[0].did) for n in "abcd"}
     assert names == {"a": "Bio", "b": "Bio", "c": "Bio::Sub", "d": "Default"}
+
+
+# -- L10: NOTES2ANKI_STATE_DIR / NOTES2ANKI_CACHE_DIR inside the vault put state and caches there silently -------
+def test_a_cache_or_state_folder_inside_the_vault_is_refused(make_vault, tmp_path, monkeypatch):
+    root = make_vault({"a.md": NOTE})
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    for name, inside in (("NOTES2ANKI_CACHE_DIR", root / ".cache"), ("NOTES2ANKI_STATE_DIR", root / "state")):
+        monkeypatch.setenv(name, str(inside))
+        for args in (["build", str(root), "-o", str(tmp_path / "x.apkg"), "--no-dupes"], ["check", str(root)],
+                     ["ids", str(root), "--dry-run"]):
+            result = CliRunner().invoke(cli_main, args)
+            assert result.exit_code == 2, (args, result.output)
+            assert f"{name}={inside} is inside the vault" in result.output
+        monkeypatch.delenv(name)
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+    assert not (tmp_path / "x.apkg").exists()

@@ -141,3 +141,24 @@ def test_a_cache_or_state_folder_inside_the_vault_is_refused(make_vault, tmp_pat
         monkeypatch.delenv(name)
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
     assert not (tmp_path / "x.apkg").exists()
+
+
+# -- L12: related suggested [[TCP]] for two notes named TCP, and chose one silently for an ambiguous name ------
+def test_related_links_tell_same_named_notes_apart_and_an_ambiguous_name_is_said(make_vault, tmp_path):
+    from notes2anki.cli.related import related_command
+
+    root = make_vault({
+        "Networking/TCP.md": "TCP is the transport protocol with a three-way handshake and retransmission.\n",
+        "Other/TCP.md": "Another TCP note about transport: the handshake, SYN and ACK segments.\n",
+        "alias.md": "---\naliases: [TCP, Handshake]\n---\nAlias note about TLS and TCP handshakes.\n",
+        "Biology.md": "Cells divide by mitosis.\n",
+    })
+    env = {"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")}
+    result = CliRunner().invoke(related_command, [str(root), "Handshake", "-k", "3"], env=env)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "[[Networking/TCP]]" in said and "[[Other/TCP]]" in said and "[[TCP]]" not in said
+    ambiguous = CliRunner().invoke(related_command, [str(root), "TCP", "-k", "3"], env=env)
+    assert ambiguous.exit_code == 0, ambiguous.output
+    assert ("'TCP' names 3 notes (Other/TCP.md, alias.md too); showing Networking/TCP.md — give a note's path "
+            "to choose another") in " ".join(ambiguous.stderr.split())

@@ -15,6 +15,7 @@ from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
 from ..parse_cache import ParseCache, settings_hash, text_hash
 from ..template_folders import skip_template_cards
 from .id_lines import drop_duplicate_ids
+from .rules import fold_deck_case
 from .files import distinct_notes, markdown_files, read_text, walk_vault
 from .links import LinkResolver
 
@@ -48,15 +49,22 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
     vault.diagnostics.extend(Diagnostic("", 0, "warning", w) for w in cache.warnings)  # unusable: rebuilt
     settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
+
+    def embedded_hash(path: str) -> str:  # the text an embed of ``path`` shows now ("-": unreadable)
+        text = resolver.note_text(path)
+        return "-" if text is None else text_hash(text)
+
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics, root=root)
         if text is not None:
             key = text_hash(text)
-            hit = cache.get(rel, key, settings) if cache.path else None
+            hit = cache.get(rel, key, settings, embedded_hash) if cache.path else None
             if hit is None:
                 before = len(vault.diagnostics)
+                resolver.notes_read.clear()
                 hit = parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics), []
-                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:])
+                embedded = {path: embedded_hash(path) for path in sorted(resolver.notes_read)}
+                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:], embedded)
             vault.notes.append(hit[0])
             vault.diagnostics.extend(hit[1])
         if progress:
@@ -64,6 +72,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     cache.save()
     skip_template_cards(vault, config)  # before the ID check: a template's ID is copied into new notes
     drop_duplicate_ids(vault)
+    fold_deck_case(vault)  # Bio / bio: one deck in Anki, so one spelling in the package
     return vault
 
 

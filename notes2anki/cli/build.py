@@ -10,7 +10,8 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from ..decks.build import BuildReport, build_package
+from ..decks.background import package_alongside
+from ..decks.build import BuildReport, plan_package
 from ..decks.package import output_problem
 from ..fileio import copy_to_stdout, output_argument, stdout_state
 from ..decks.state import state_file_problem
@@ -101,25 +102,49 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
 
         extra_tags, topic_warnings = compute_topic_tags(v, model=model, config=config)
         diags += topic_warnings
+    check = None  # the duplicate check, run while the package is written (decks/background.py)
+    if dupes:
+        from .dupes import check_build_duplicates
+
+        def check(cards):
+            try:
+                return check_build_duplicates(cards, model=model, config=config, quiet=quiet, vault=v) if cards else None
+            except OSError as exc:  # not the package's: raised below, after the package's own errors
+                return exc
+
+    wrote = False
+
+    def written(report) -> None:  # the package is written: its messages, stdout, the summary
+        nonlocal wrote
+        wrote = True
+        diags.extend(report.diagnostics)
+        if to_stdout:
+            try:
+                copy_to_stdout(output)
+            except OSError as exc:
+                fatal(diags, f"cannot write standard output: {exc.strerror or exc}")
+        if not quiet:
+            _summary(v, report, "standard output" if to_stdout else str(report.output))
+
     try:
         with adopting(collection, v, config, diags) as adopt:
-            report = build_package(v, config, output, state_path=state_file, extra_tags=extra_tags, adopt=adopt)
+            plan = plan_package(v, config, output, state_path=state_file, extra_tags=extra_tags, adopt=adopt)
+            report, checked = package_alongside(plan, check, written)
     except OSError as exc:
+        if wrote:  # not the package's (e.g. a closed pipe while the summary is printed)
+            raise
         show_diagnostics(diags)
         err.print(f"[red]cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}[/red]")
         raise SystemExit(EXIT_FATAL)
-    diags += report.diagnostics
-    if to_stdout:
-        try:
-            copy_to_stdout(output)
-        except OSError as exc:
-            fatal(diags, f"cannot write standard output: {exc.strerror or exc}")
-    if not quiet:
-        _summary(v, report, "standard output" if to_stdout else str(report.output))
-    if dupes and report.cards:
-        from .dupes import show_build_duplicates
+    if isinstance(checked, OSError):
+        raise checked
+    if checked is not None:
+        from .dupes import render_build_duplicates
 
-        diags += show_build_duplicates(report.cards, model=model, config=config, quiet=quiet, vault=v)
+        found, warnings = checked
+        diags += warnings
+        if not quiet:
+            render_build_duplicates(found)
     finish(diags)
 
 

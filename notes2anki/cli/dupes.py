@@ -79,6 +79,16 @@ def show_build_duplicates(cards: Sequence[Card], *, model: str | None = None, co
     """After a build: print likely duplicates among ``cards`` (unless ``quiet``); problems come back as
     warnings, never as errors (the deck is already written). ``vault``: also store its notes' vectors with
     the same encoder (the first ``related`` then only reads them)."""
+    report, diags = check_build_duplicates(cards, model=model, config=config, quiet=quiet, vault=vault)
+    if not quiet:
+        render_build_duplicates(report)
+    return diags
+
+
+def check_build_duplicates(cards: Sequence[Card], *, model: str | None = None, config=None,
+                           quiet: bool = False, vault=None):
+    """:func:`show_build_duplicates` without the table: ``(DuplicateReport or None, warnings)`` (None: the
+    check could not run; the warnings say why). ``quiet``: no progress display."""
     from ..semantic.dupes import find_duplicates, settings_from_config
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
@@ -93,11 +103,15 @@ def show_build_duplicates(cards: Sequence[Card], *, model: str | None = None, co
                 if vault is not None:
                     diags += [Diagnostic("", 0, "warning", w) for w in prepare(vault, embedder)]
     except EncoderError as exc:
-        return diags + [Diagnostic("", 0, "warning", f"duplicate check skipped: {exc}")]
+        return None, diags + [Diagnostic("", 0, "warning", f"duplicate check skipped: {exc}")]
     diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]
-    if not quiet and report.found:
+    return report, diags
+
+
+def render_build_duplicates(report) -> None:
+    """The table :func:`show_build_duplicates` prints (nothing when ``report`` is None or found nothing)."""
+    if report is not None and report.found:
         render(report, title="Likely duplicates (notes2anki dupes VAULT --explain for details)")
-    return diags
 
 
 # -- rendering -------------------------------------------------------------------------------------------

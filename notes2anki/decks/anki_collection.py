@@ -15,8 +15,10 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import genanki
+if TYPE_CHECKING:
+    import genanki
 
 SCHEMA_VERSION = 11
 COLLECTION_TIME = 1_411_124_400  # crt/mod of the package's own collection row: fixed, never read on import
@@ -91,6 +93,8 @@ class NoteRow:
 def card_ords(row: NoteRow) -> list[int]:
     """The template ordinals of the cards Anki makes for the note, ascending (``genanki.Note.cards``;
     a Cloze note without any cloze still has one card, as Anki keeps it)."""
+    import genanki
+
     note = genanki.Note(model=row.model, fields=row.fields, guid=row.guid)
     return sorted({card.ord for card in note.cards}) or [0]
 
@@ -105,6 +109,8 @@ def write_collection(db_path: Path, notes: list[NoteRow], deck_names: dict[int, 
     than the gap between note ids) already took them. Card ids stay ms-like (Anki reads a card's
     creation time from its id) and are unique however many cards a note has.
     """
+    import genanki
+
     notes = sorted(notes, key=lambda n: n.nid)
     conn = sqlite3.connect(db_path)
     try:

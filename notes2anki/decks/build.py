@@ -14,8 +14,8 @@ from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from . import build_memo
-from .identity import assign_identities, card_id, card_ids, guid, vault_namespace
-from .notetypes import models_for
+from .identity import (assign_identities, card_id, card_ids, guid, guid_of, legacy_ids, remember_guids,
+                       vault_namespace)
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
 from .state import BuildState, CardState
 
@@ -97,20 +97,66 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     """Package every card of the vault. ``extra_tags`` maps ``Card.key`` → tags to add (e.g. topics).
 
     ``adopt``: None, or ``adopt(card, card_guid, fields_by_name) -> Adopted | None`` naming the
-    existing collection note the card updates (``build --collection``, see decks/sync_plan.py)."""
+    existing collection note the card updates (``build --collection``, see decks/sync_plan.py).
+    :func:`plan_package` then :func:`write_package` (``background.package_alongside`` runs the second
+    in a forked process while the duplicate check runs)."""
+    return write_package(plan_package(vault, config, output, state_path, now, extra_tags, adopt))
+
+
+@dataclass
+class PackagePlan:
+    """A build up to packaging (:func:`plan_package`). ``replayed``: nothing changed since the last build
+    (:mod:`.build_memo`): the report is complete and :func:`write_package` writes nothing. Else
+    :func:`identify` (called by :func:`write_package` when not yet done) reads the state and assigns every
+    card's identity, so ``report.cards`` lists the cards the package holds: the ``kept`` cards (not marked
+    DELETE) less those whose ID another card has."""
+
+    report: BuildReport
+    replayed: bool
+    vault: Vault
+    config: Config
+    extra_tags: dict | None = None
+    adopt: object = None
+    memo: Path | None = None
+    inputs: str = ""
+    state_file: Path | None = None
+    now_s: int = 0
+    kept: list = field(default_factory=list)  # the cards not marked DELETE, in vault order
+    identified: list | None = None  # (card, GUID) in vault order, once identify() ran
+    state: BuildState | None = None
+    namespace: str = ""
+    ids: dict = field(default_factory=dict)  # Card.key -> ID
+    identity_diags: list = field(default_factory=list)
+
+
+def plan_package(vault: Vault, config: Config, output: Path, state_path: Path | None = None,
+                 now: float | None = None, extra_tags: dict[tuple[str, int, int], list[str]] | None = None,
+                 adopt=None) -> PackagePlan:
+    """The first part of :func:`build_package` (same arguments): the stored build when nothing changed
+    (``replayed``), else what :func:`identify` and :func:`write_package` need. Writes nothing."""
     report = BuildReport(output=Path(output))
-    diags = report.diagnostics
     state_file = Path(state_path or default_state_path(vault.root))
     memo = build_memo.memo_path(state_file, output) if adopt is None else None
     inputs = build_memo.inputs_digest(vault, config, output, extra_tags) if memo is not None else ""
     stored = build_memo.load(memo, inputs, state_file, output) if memo is not None else None
     if stored is not None:
-        return _replay(report, vault, stored)
+        return PackagePlan(_replay(report, vault, stored), True, vault, config)
     now_s = int(now if now is not None else time.time())
-    state = BuildState.load(state_file, diags)
-    namespace = vault_namespace(vault.root, config)
+    return PackagePlan(report, False, vault, config, extra_tags, adopt, memo, inputs, state_file, now_s,
+                       [c for c in vault.cards if not c.delete])
 
-    kept = [c for c in vault.cards if not c.delete]
+
+def identify(plan: PackagePlan) -> PackagePlan:
+    """Read the build state and assign every kept card its identity (duplicate IDs reported and dropped):
+    ``plan.report.cards`` then lists the cards the package holds. Once per plan; returns ``plan``."""
+    if plan.replayed or plan.identified is not None:
+        return plan
+    report, vault, config, kept = plan.report, plan.vault, plan.config, plan.kept
+    diags = report.diagnostics
+    if plan.memo is not None:
+        remember_guids(build_memo.last_guids(plan.memo))
+    state = BuildState.load(plan.state_file, diags)
+    namespace = vault_namespace(vault.root, config)
     for card in vault.cards:
         if card.delete:
             old = state.cards.get(guid(card, namespace))
@@ -119,9 +165,24 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
     before = len(diags)
     ids = card_ids(kept, namespace, known)
-    identified = assign_identities(kept, diags, namespace, known, ids)
-    identity_diags = diags[before:]
+    plan.identified = assign_identities(kept, diags, namespace, known, ids)
+    report.cards = [card for card, _ in plan.identified]
+    plan.state, plan.namespace, plan.ids, plan.identity_diags = state, namespace, ids, diags[before:]
+    return plan
 
+
+def write_package(plan: PackagePlan) -> BuildReport:
+    """The second half of :func:`build_package`: change times against the build state, the package written
+    (``write_apkg``: left untouched when byte-identical), the state saved, the build memo stored. Returns
+    ``plan.report`` completed. Raises ``OSError`` when the package cannot be written."""
+    if plan.replayed:
+        return plan.report
+    identify(plan)
+    report, vault, config, state, extra_tags, adopt = (plan.report, plan.vault, plan.config, plan.state,
+                                                       plan.extra_tags, plan.adopt)
+    from .notetypes import models_for  # (genanki: imported only to write a package)
+
+    diags, now_s, ids, identified = report.diagnostics, plan.now_s, plan.ids, plan.identified
     media = _media_files(identified, vault)
     types = note_type_fields(config.note_types)
     models = models_for({c.note_type: types[c.note_type] for c, _ in identified}, config.note_types)
@@ -162,7 +223,6 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
                                     front=_plain(card.front)[:80])
         content.notes.append(PackagedNote(model, fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1
-        report.cards.append(card)
 
     content.media.extend(media)
     report.media = len(media)
@@ -170,9 +230,10 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
         if old_guid not in new_state and not any(g.id == old.id for g in report.gone):
             report.gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
 
-    written = write_apkg(content, output)
+    written = write_apkg(content, report.output)
     diags += written
     state.cards = new_state
+    memo = plan.memo
     try:
         state.save()
     except OSError as exc:
@@ -181,14 +242,17 @@ def build_package(vault: Vault, config: Config, output: Path, state_path: Path |
                                 "tell changed cards from unchanged ones"))
         memo = None
     if memo is not None and not written:
-        _remember(memo, inputs, state_file, output, vault, report, identity_diags, new_state, namespace)
+        _remember(memo, plan.inputs, plan.state_file, report.output, vault, report, plan.identity_diags, new_state,
+                  plan.namespace, set(ids.values()) | set(legacy_ids(report.cards).values()))
     return report
 
 
 def _remember(memo: Path, digest: str, state_file: Path, output: Path, vault: Vault, report: BuildReport,
-              identity_diags: list[Diagnostic], new_state: dict[str, CardState], namespace: str) -> None:
+              identity_diags: list[Diagnostic], new_state: dict[str, CardState], namespace: str,
+              used_ids: set[int]) -> None:
     """Store what the next build of the same inputs would report (see :mod:`.build_memo`): every card
-    unchanged, DELETE-marked cards with the note ids the new state knows, the identity diagnostics."""
+    unchanged, DELETE-marked cards with the note ids the new state knows, the identity diagnostics; and the
+    GUIDs of ``used_ids`` (the cards' IDs and pre-namespace IDs) for the next build."""
     cards = vault.cards
     where = {card.key: n for n, card in enumerate(cards)}
     if len(where) != len(cards):
@@ -202,7 +266,8 @@ def _remember(memo: Path, digest: str, state_file: Path, output: Path, vault: Va
         gone.append(GoneCard(g.id, g.where, g.front, g.reason, old.nid if old else 0))
     build_memo.save(memo, digest, state_file, output, {
         "cards": [where[card.key] for card in report.cards], "decks": dict(report.decks), "media": report.media,
-        "gone": gone, "diagnostics": list(identity_diags)})
+        "gone": gone, "diagnostics": list(identity_diags)},
+        {i: guid_of(i) for i in sorted(used_ids)})  # (pre-namespace GUIDs computed here when first needed)
 
 
 def _replay(report: BuildReport, vault: Vault, stored: dict) -> BuildReport:

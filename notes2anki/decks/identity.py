@@ -15,10 +15,7 @@ an ID keeps the GUID it had before namespaces existed.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
-
-import genanki
 
 from ..messages import counted
 from ..model import Card, Diagnostic
@@ -100,11 +97,39 @@ def card_id(card: Card, namespace: str = LEGACY) -> int:
     return card.id if card.id is not None else implicit_id(card, 0, namespace)
 
 
-@lru_cache(maxsize=1 << 17)
+_BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+           "!#$%&()*+,-./:;<=>?@[]^_`{|}~")  # genanki's (and Anki's) GUID alphabet
+
+
+_GUIDS: dict[int, str] = {}  # ID -> GUID: computed in this process, or remembered from the last build
+MAX_GUIDS = 1 << 18
+
+
 def guid_of(identifier: int) -> str:
-    """The Anki GUID notes2anki gives the note of a card with this ID (remembered: a build asks for each
-    card's GUID several times, and genanki's hash costs ~20 µs)."""
-    return genanki.guid_for("notes2anki", identifier)
+    """The Anki GUID notes2anki gives the note of a card with this ID: ``genanki.guid_for("notes2anki",
+    identifier)`` (the first 8 bytes of the SHA-256 of ``"notes2anki__<id>"`` in base 91), computed here so that
+    assigning identities does not import genanki (0.1 s; the package is written in a forked process, see
+    ``background.py``); equal to genanki's for every ID (tested). Remembered (a build asks for each card's
+    GUID several times), and :func:`remember_guids` brings back those of the last build (20,000 GUIDs: 0.1 s)."""
+    value = _GUIDS.get(identifier)
+    if value is None:
+        if len(_GUIDS) >= MAX_GUIDS:
+            _GUIDS.clear()
+        number = int.from_bytes(hashlib.sha256(f"notes2anki__{identifier}".encode("utf-8")).digest()[:8], "big")
+        digits = []
+        while number:
+            number, digit = divmod(number, 91)
+            digits.append(_BASE91[digit])
+        value = _GUIDS[identifier] = "".join(reversed(digits))
+    return value
+
+
+def remember_guids(guids: object) -> None:
+    """Take ``guids`` (ID -> GUID, as an earlier build stored them: ``build_memo.last_guids``; anything else
+    is ignored) so :func:`guid_of` need not compute them again (``build_memo.last_guids`` checks the types; the
+    values are trusted as the build memo is: the user's cache, written by notes2anki)."""
+    if isinstance(guids, dict) and len(guids) + len(_GUIDS) <= MAX_GUIDS:
+        _GUIDS.update(guids)
 
 
 def guid(card: Card, namespace: str = LEGACY) -> str:

@@ -21,14 +21,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
-
-import genanki
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..fileio import MAX_MEDIA_BYTES, atomic_write, is_inside, read_bounded
 from ..model import Diagnostic
-from .anki_collection import NoteRow, stable_id, write_collection
-from .notetypes import MODIFIED
+from .anki_collection import stable_id
+
+if TYPE_CHECKING:
+    import genanki
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 DEFAULT_DECK_ID = 1  # Anki's own "Default": a package deck with id 1 named Default merges with it
@@ -232,6 +232,9 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 
 def _write_db(content: PackageContent, db_path: Path) -> None:
+    from .anki_collection import NoteRow, write_collection  # (genanki: imported only to write a package)
+    from .notetypes import MODIFIED
+
     rows = [NoteRow(n.model, n.fields, n.tags, n.guid, deck_id(n.deck), n.nid, n.mod) for n in content.notes]
     decks = {deck_id(n.deck): n.deck for n in content.notes}
     write_collection(db_path, rows, decks, MODIFIED)

@@ -340,6 +340,13 @@ def safe_streams() -> None:
                 reconfigure(errors="replace")
 
 
+def _own_process() -> bool:
+    """Whether this process is the `notes2anki` command itself (its console script, or ``python -m
+    notes2anki.cli``), not a caller running a command in-process (tests, scripts)."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    return script.name == "notes2anki" or script.parts[-3:] == ("notes2anki", "cli", "__main__.py")
+
+
 def guarded(callback):
     """Wrap a command's callback: encoding-safe output; Ctrl-C → what was collected, "interrupted", exit 130;
     a closed pipe → quiet exit; any other exception → "internal error" with a hint to report it, exit 2.
@@ -360,6 +367,11 @@ def guarded(callback):
             with contextlib.suppress(Exception):
                 show_diagnostics(collected())
             err.print("[red]Interrupted: stopped before the end; nothing more was written.[/red]")
+            if _own_process():  # the notes2anki command itself: end now, not through the interpreter's
+                with contextlib.suppress(Exception):  # shutdown, which puts SIGINT back to its default
+                    sys.stdout.flush()  # (a second Ctrl-C there killed the process: exit -2, not 130)
+                    sys.stderr.flush()
+                os._exit(EXIT_INTERRUPTED)
             raise SystemExit(EXIT_INTERRUPTED)
         except BrokenPipeError:  # `notes2anki dupes V | head`: the reader has what it wanted
             with contextlib.suppress(Exception):

@@ -68,7 +68,11 @@ _guarded_probe = click.command("probe")(click.option("--boom")(guarded(_probe.ca
 
 @pytest.mark.parametrize("boom, code", [("crash", EXIT_FATAL), ("interrupt", EXIT_INTERRUPTED)])
 def test_the_guard_turns_exceptions_into_messages_and_exit_codes(boom, code):
-    result = CliRunner().invoke(_guarded_probe, ["--boom", boom])
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        result = CliRunner().invoke(_guarded_probe, ["--boom", boom])
+    finally:  # the guard ignores a second Ctrl-C until the process ends: in-process, give pytest its own back
+        signal.signal(signal.SIGINT, handler)
     assert result.exit_code == code
     assert "Traceback" not in result.output
     assert "a.md:3: warning: something to fix" in result.stderr  # what was collected is shown

@@ -37,7 +37,8 @@ def _start(tmp_path):
     pids = tmp_path / "pids"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(pids)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a shell starts it
     deadline = time.time() + 60
     while time.time() < deadline and (not pids.exists() or len(pids.read_text().split()) < 2):
         time.sleep(0.1)

@@ -71,16 +71,17 @@ def vault_rows(cards: Sequence[Any], embedder: Any) -> tuple[list[tuple[str, str
 
 
 def cosine_change(texts: Sequence[str], approximate: Any, exact: Any, floor: float = 0.2) -> float:
-    """The largest |cos_int8 - cos_fp32| between two of ``texts`` (every pair with either cosine at least
-    ``floor``: the near neighbours a local density is made of); see cascade.exact_densities."""
+    """The largest |v·u8 - v·u32| (v: one text's fp32 vector; u8, u32: another's int8 and fp32 vectors) over the
+    pairs of ``texts`` whose fp32 cosine is at least ``floor`` (the near neighbours a local density is made
+    of); see cascade.exact_densities."""
     texts = list(dict.fromkeys(t for t in texts if t))
     if len(texts) < 2:
         return 0.0
     a, b = approximate.embed(texts), exact.embed(texts)
     largest = 0.0
     for start in range(0, len(texts), 512):
-        sa, sb = a[start:start + 512] @ a.T, b[start:start + 512] @ b.T
-        near = (sa >= floor) | (sb >= floor)
+        sa, sb = b[start:start + 512] @ a.T, b[start:start + 512] @ b.T
+        near = sb >= floor
         for r in range(sa.shape[0]):
             near[r, start + r] = False
         if near.any():

@@ -270,7 +270,7 @@ def fit_pair_model(eval_dir: Path | str, embedder: Embedder, *, c: float = 2.0, 
     weight 2, the rule) were chosen by grouped CV together with the share of cards flagged on the real
     vaults BenAgro314 and NoLtour (../shared/realvaults; never fitted on; at their thresholds grouped CV gives
     0.955 / 0.750 for C 1 and C 2, 0.953 / 0.732 for C 3; C 2 the higher fitted recall). With ``stable_with`` (other
-    encoder paths of the same model, e.g. the default int8 graph; one or a sequence) the threshold must also give every training pair
+    encoder paths of the same model, e.g. the int8 graph; one or a sequence) the threshold must also give every training pair
     and every pair of the held-out file (labels unread) the same verdict when it is measured with that encoder's vectors (a pair whose two probabilities
     straddle the threshold would make the figures depend on the encoder); for the int8 graph, whose pairs within
     the cascade's band of the threshold are judged on fp32 vectors (:mod:`~notes2anki.semantic.cascade`), the
@@ -366,7 +366,7 @@ def _stability(data: TrainingRows, probs, predict, scaler, eval_dir, embedder: E
     first = np.concatenate([[probs[k] for k, _ in both], predict(scaler.transform(_pair_rows(held_out, embedder)))[:, 1]])
     second = np.concatenate([predict(scaler.transform(alt.x[[k for _, k in both]]))[:, 1],
                              predict(scaler.transform(_pair_rows(held_out, other)))[:, 1]])
-    if getattr(other, "approximate", False):  # the default int8 path: pairs in the cascade's band get fp32 verdicts
+    if getattr(other, "approximate", False):  # the int8 path: pairs in the cascade's band get fp32 verdicts
         from notes2anki.semantic.cascade import in_band
 
         return lambda t: bool(np.all(in_band(second, t) | ((first >= t) == (second >= t))))
@@ -385,9 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         from notes2anki.semantic.pair_model import MODEL_FILE
 
         with Embedder(backend="onnx-fp32" if argv[0] == "fit" else None) as embedder:
-            if argv[0] == "fit":  # fitted on fp32 vectors; the default path (int8 + cascade) must agree with them
-                with Embedder() as default:
-                    data = fit_pair_model(argv[1], embedder, stable_with=default)
+            if argv[0] == "fit":  # fitted on fp32 vectors; the int8 path (with its cascade) must agree with them
+                with Embedder(backend="onnx-int8") as int8:
+                    data = fit_pair_model(argv[1], embedder, stable_with=int8)
                 MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
                 print(json.dumps({k: v for k, v in data.items() if k not in ("mean", "scale")}, indent=1))
             else:

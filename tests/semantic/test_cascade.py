@@ -1,6 +1,6 @@
 """The int8/fp32 cascade of the duplicate judge (notes2anki.semantic.cascade): the band is wider than the score
 changes int8 makes, pairs in the band are judged on fp32 vectors (through the cache), and the band follows
-the threshold in use. The dev-set figures of the default path against fp32 are in test_term_roles.py."""
+the threshold in use. The dev-set figures of the int8 path against fp32 are in test_term_roles.py."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,10 +21,19 @@ EVAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval"
 
 
 @pytest.fixture(scope="module")
-def int8(embedder):
-    if not embedder.approximate:
-        pytest.skip("the default encoder is not the int8 graph here (no int8 graph kept, or not ONNX)")
-    return embedder
+def int8(embedder, tmp_path_factory):
+    """The int8 encoder (NOTES2ANKI_ENCODER=onnx-int8) of the session's conversion, with its own cache."""
+    from notes2anki.semantic.encoder import Embedder
+
+    if embedder.plan.backend != "onnx":
+        pytest.skip("the ONNX graphs are not in use")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("NOTES2ANKI_ONNX_DIR", str(embedder.plan.folder.parent))  # the session's conversion
+    with Embedder(cache_path=tmp_path_factory.mktemp("int8") / "c.sqlite", backend="onnx-int8") as e:
+        if not e.approximate:
+            pytest.skip("the conversion kept no int8 graph")
+        yield e
+    mp.undo()
 
 
 def test_the_band_is_wider_than_the_score_changes_int8_makes(int8):

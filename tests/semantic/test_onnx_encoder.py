@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from notes2anki.semantic import onnx_backend
-from notes2anki.semantic.encoder import INT8_KEY, Embedder, EncoderError, plan_for, resolve_model
+from notes2anki.semantic.encoder import DEFAULT_ONNX_VARIANT, INT8_KEY, Embedder, EncoderError, plan_for, resolve_model
 
 REPO = Path(__file__).resolve().parents[2]
 TEXTS = [
@@ -31,7 +31,7 @@ def test_conversion_is_recorded_with_its_measured_quality(onnx_dir, monkeypatch)
     monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
     plan = plan_for(resolve_model(None), "onnx-fp32")
     assert plan.backend == "onnx" and plan.variant == "fp32"
-    assert plan_for(resolve_model(None), "onnx").variant == "int8"  # the default graph (same folder)
+    assert plan_for(resolve_model(None), "onnx").variant == DEFAULT_ONNX_VARIANT  # the default graph
     assert plan.key == "sentence-transformers/all-MiniLM-L6-v2"  # fp32 vectors share the PyTorch key
     meta = onnx_backend.read_meta(plan.folder)
     assert meta["ok"] and meta["fp32_cosine"]["min"] >= onnx_backend.FP32_MIN_COSINE

@@ -146,26 +146,25 @@ def test_an_int8_vector_is_the_same_alone_and_inside_a_batch(onnx_dir, monkeypat
         assert np.array_equal(int8_side.embed([texts[0], texts[12]]), together[[0, 12]])
 
 
-def test_the_default_encoder_is_the_int8_graph_with_an_fp32_twin(onnx_dir, monkeypatch, tmp_path):
-    """`auto` runs the int8 graph on the CPU; its exact() twin runs the fp32 graph of the same conversion and
+def test_the_int8_encoder_has_an_fp32_twin(onnx_dir, monkeypatch, tmp_path):
+    """onnx-int8 runs the int8 graph on the CPU; its exact() twin runs the fp32 graph of the same conversion and
     shares the cache, keeping fp32 vectors under the model key (apart from the int8 ones)."""
     monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
-    monkeypatch.delenv("NOTES2ANKI_ENCODER", raising=False)
     monkeypatch.delenv("NOTES2ANKI_DEVICE", raising=False)
     if encoder._nvidia_gpu_present():
-        pytest.skip("auto picks the GPU here")
-    with Embedder(cache_path=tmp_path / "c.sqlite") as auto:
-        assert auto.approximate and auto.key.endswith(encoder.INT8_KEY)
-        exact = auto.exact()
-        assert exact is auto.exact() and exact.cache is auto.cache and not exact.approximate
-        assert exact.key == "sentence-transformers/all-MiniLM-L6-v2" and exact.plan.folder == auto.plan.folder
+        pytest.skip("a GPU runs fp32")
+    with Embedder(cache_path=tmp_path / "c.sqlite", backend="onnx-int8") as int8:
+        assert int8.approximate and int8.key.endswith(encoder.INT8_KEY)
+        exact = int8.exact()
+        assert exact is int8.exact() and exact.cache is int8.cache and not exact.approximate
+        assert exact.key == "sentence-transformers/all-MiniLM-L6-v2" and exact.plan.folder == int8.plan.folder
         texts = CARD_TEXTS[:5]
         with Embedder(cache_path=":memory:", backend="onnx-fp32") as fp32:
             assert np.array_equal(exact.embed(texts), fp32.embed(texts))
-        assert exact.stats.encoded == 5 and auto.stats.encoded == 0
-        assert len(auto.cache.get(exact.key, encoder.TEXT_VERSION, [encoder.text_hash(t) for t in texts])) == 5
+        assert exact.stats.encoded == 5 and int8.stats.encoded == 0
+        assert len(int8.cache.get(exact.key, encoder.TEXT_VERSION, [encoder.text_hash(t) for t in texts])) == 5
         exact.close()  # leaves the shared cache open
-        auto.embed(texts[:1])
+        int8.embed(texts[:1])
 
 
 def test_a_new_recipe_is_converted_again_and_cached_apart(monkeypatch, tmp_path):

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from .config_files import (CONFIG_FILE, CONFIG_KIND, PLUGIN_SETTINGS, _parse_json, _parse_toml,  # noqa: F401
                            _line_of, _problem, _read, _validate)
+from .config_checks import _check_deck_names, _check_markers, _checked_patterns, check_custom_regexps
 from .config_syntax import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
 from .fileio import MAX_CONFIG_BYTES, is_inside
-from .model import BUILTIN_FIELDS, Diagnostic
+from .model import BUILTIN_FIELDS, Diagnostic, note_type_fields
 
 if TYPE_CHECKING:
     from . import config_schema as schema
@@ -219,6 +220,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         _folder_tables(root, values, origin, diags)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
     _check_deck_names(values, origin, diags)
+    check_custom_regexps(values, origin, own, set(note_type_fields(values.get("note_types") or {})), diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin)
     from .parsers.rules import deck_problem
@@ -228,51 +230,6 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     if problem:  # --deck '::::'
         diags.append(Diagnostic("--deck", 0, "warning", problem, kind="deck-name"))
     return cfg.with_overrides(**overrides)
-
-
-def _check_deck_names(values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic]) -> None:
-    """A deck name with empty levels (``default_deck = "A::::"``, a folder deck ``"::B"``): a warning naming
-    the key; the cards get the name without them (:func:`notes2anki.parsers.rules.deck_name`)."""
-    from .parsers.rules import deck_problem
-
-    named = [("default_deck", values.get("default_deck"))]
-    named += [(f"folder_decks.{folder}", deck) for folder, deck in (values.get("folder_decks") or {}).items()]
-    for key, deck in named:
-        problem = deck_problem(deck) if isinstance(deck, str) else None
-        if problem:
-            source = origin.get(key.split(".", 1)[0], CONFIG_FILE)
-            diags.append(_problem(source, f"{key}: {problem}", severity="warning"))
-
-
-def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic]) -> None:
-    """Two marker words that are the same (``begin_note = end_note``) make every card ambiguous: a
-    configuration error naming both keys."""
-    merged = {**{f.name: getattr(Syntax(), f.name) for f in fields(Syntax)}, **syntax}
-    owner: dict[str, str] = {}
-    for key, word in merged.items():
-        word = word.strip()
-        if word in owner:
-            diags.append(_problem(source, f"syntax: {owner[word]} and {key} are both {word!r}; each marker "
-                                          "word must differ"))
-        else:
-            owner[word] = key
-
-
-# -- values across files --------------------------------------------------------------------------------
-
-def _checked_patterns(patterns: list[str], key: str, text: str, diags: list[Diagnostic]) -> list[str]:
-    """The gitignore-style patterns that can be used; an error for each other one."""
-    from .parsers.ignore_patterns import PatternError, gitignore_patterns
-
-    good = []
-    for i, pattern in enumerate(patterns):
-        try:
-            gitignore_patterns([pattern])
-            good.append(pattern)
-        except PatternError as exc:
-            diags.append(_problem(CONFIG_FILE, f"{key}.{i}: pattern {pattern!r} not used: {exc}",
-                                  _line_of(text, key.split("."))))
-    return good
 
 
 def _note_types(specs: dict[str, schema.NoteTypeSpec]) -> dict[str, dict]:

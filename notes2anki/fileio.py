@@ -187,6 +187,7 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: 
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+    remove_stale_temp_files([path.parent], prefix=f".{path.name}.")  # left by a killed earlier write of path
     return True
 
 
@@ -195,11 +196,14 @@ _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 STALE_TEMP_SECONDS = 600  # a temp file of ours this old was left by a run that was killed (kill -9, power loss)
 
 
-def remove_stale_temp_files(folders, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+def remove_stale_temp_files(folders, older_than: float = STALE_TEMP_SECONDS, *, prefix: str = ".") -> list[Path]:
     """Remove :func:`atomic_write`'s temp files (``.NAME.XXXXXXXX.notes2anki-tmp``, regular files, not
-    links) older than ``older_than`` seconds from ``folders``; the paths removed. Only to be called under
-    :func:`vault_lock` (no other notes2anki run is writing there). Never raises: a folder or file that
-    cannot be read or removed is left."""
+    links) older than ``older_than`` seconds from ``folders``; the paths removed. ``prefix``: only names
+    starting with it (``.NAME.``: the temp files of one target; :func:`atomic_write` removes those of its
+    target after each write, so a package or state file whose writing was killed leaves nothing behind for
+    long). In a vault, only to be called under :func:`vault_lock` (no other notes2anki run is writing
+    there); elsewhere a temp file still being written is never that old. Never raises: a folder or file
+    that cannot be read or removed is left."""
     removed: list[Path] = []
     now = time.time()
     for folder in dict.fromkeys(Path(f) for f in folders):
@@ -208,7 +212,8 @@ def remove_stale_temp_files(folders, older_than: float = STALE_TEMP_SECONDS) -> 
         except OSError:
             continue
         for entry in entries:
-            if not entry.name.endswith(TEMP_SUFFIX) or not _TEMP_NAME.fullmatch(entry.name):
+            if not entry.name.endswith(TEMP_SUFFIX) or not entry.name.startswith(prefix) \
+                    or not _TEMP_NAME.fullmatch(entry.name):
                 continue
             try:
                 info = entry.stat(follow_symlinks=False)

@@ -45,8 +45,9 @@ TAIL = """
 # [dupes]
 # threshold = {dupes_threshold}
 # ignore = [["a.md:12", "b.md:40"]]   # pairs you keep on purpose (file:line or the cards' IDs)
-# [topics]
-# threshold = 0.86
+# [topics]                      # default: the number of subjects is chosen from the data
+# k = 8                         # or exactly this many subjects
+# threshold = 0.86              # or: cut the subjects at this cosine distance (one of k / threshold)
 # [related]
 # k = 5
 """

@@ -5,7 +5,8 @@ file produced) is stored under its vault path with the SHA-256 of its text and a
 configuration, the vault name, the code version (a hash of the parser sources) and the vault's file tree
 (every path, and size and modification time of every file that is not a note: links and embeds resolve
 against the tree and media names carry a content hash). Any change there re-parses every note; an edited
-note re-parses only itself.
+note re-parses only itself and the notes that embed it (``![[Note]]``: each entry keeps the text hash of
+every note its parse read for an embed, and is used only while they all still hold that text).
 
 One file per vault, ``paths.cache_dir() / "parse" / <vault key>.pickle``, outside the vault. It is the
 user's own re-computable data; pickle is used because a Note is a tree of plain dataclasses. A file of
@@ -19,12 +20,13 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .config import Config
 from . import memo_file
 from .model import Diagnostic, Note
 
-FORMAT = 2  # 2: each note pickled on its own (an edit re-pickles one note, not the vault)
+FORMAT = 3  # 2: each note pickled on its own (an edit re-pickles one note, not the vault); 3: embedded notes' hashes
 _CODE_VERSION: str | None = None
 
 
@@ -69,8 +71,10 @@ class ParseCache:
     end (writes only when something changed). ``path=None``: nothing is kept."""
 
     path: Path | None
-    # rel -> (text hash, settings hash, the pickled (Note, diagnostics)); parsed this run: the objects
-    entries: dict[str, tuple[str, str, bytes | tuple[Note, list[Diagnostic]]]] = field(default_factory=dict)
+    # rel -> (text hash, settings hash, the pickled (Note, diagnostics) (parsed this run: the objects),
+    # {embedded note: its text hash})
+    entries: dict[str, tuple[str, str, bytes | tuple[Note, list[Diagnostic]], dict[str, str]]] = \
+        field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     hits: int = 0
     misses: int = 0
@@ -95,11 +99,14 @@ class ParseCache:
             cache._dirty = True  # replace the unusable file even when no note is parsed
         return cache
 
-    def get(self, rel: str, text_hash: str, settings_hash: str) -> tuple[Note, list[Diagnostic]] | None:
-        """The cached Note of ``rel`` and the diagnostics its parse produced, when both hashes match."""
+    def get(self, rel: str, text_hash: str, settings_hash: str,
+            embedded_hash: Callable[[str], str] = lambda path: "-") -> tuple[Note, list[Diagnostic]] | None:
+        """The cached Note of ``rel`` and the diagnostics its parse produced, when both hashes match and
+        every note it embedded still has the text hash ``embedded_hash(path)`` it had then."""
         self.used.add(rel)
         entry = self.entries.get(rel)
-        if entry is not None and entry[0] == text_hash and entry[1] == settings_hash:
+        if entry is not None and len(entry) == 4 and entry[0] == text_hash and entry[1] == settings_hash \
+                and all(embedded_hash(path) == digest for path, digest in entry[3].items()):
             try:
                 note, diagnostics = pickle.loads(entry[2]) if isinstance(entry[2], bytes) else entry[2]
             except Exception:  # a damaged entry: parsed again
@@ -110,10 +117,11 @@ class ParseCache:
         self.misses += 1
         return None
 
-    def put(self, rel: str, text_hash: str, settings_hash: str, note: Note, diagnostics: list[Diagnostic]) -> None:
-        """Remember the parse of ``rel``."""
+    def put(self, rel: str, text_hash: str, settings_hash: str, note: Note, diagnostics: list[Diagnostic],
+            embedded: dict[str, str] | None = None) -> None:
+        """Remember the parse of ``rel``; ``embedded``: the text hash of each note the parse embedded."""
         self.used.add(rel)
-        self.entries[rel] = (text_hash, settings_hash, (note, list(diagnostics)))
+        self.entries[rel] = (text_hash, settings_hash, (note, list(diagnostics)), dict(embedded or {}))
         self._dirty = True
 
     def save(self) -> None:
@@ -127,11 +135,11 @@ class ParseCache:
         for rel in stale:
             del self.entries[rel]
         entries = {}
-        for rel, (text_key, settings, parsed) in self.entries.items():  # only new parses are pickled
+        for rel, (text_key, settings, parsed, embedded) in self.entries.items():  # only new parses are pickled
             if not isinstance(parsed, bytes):
                 try:
                     parsed = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
                 except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
                     continue
-            entries[rel] = (text_key, settings, parsed)
+            entries[rel] = (text_key, settings, parsed, embedded)
         memo_file.save(self.path, {"format": FORMAT, "code": code_version(), "entries": entries})

@@ -126,3 +126,24 @@ def test_build_says_once_that_the_parse_cache_was_rebuilt(tmp_path, cli_build, a
     assert fronts == ["Front one", "inline front"]
     third, _ = cli_build(root)
     assert "parse cache" not in third.output
+
+
+def test_an_edit_of_an_embedded_note_reparses_the_notes_that_embed_it(tmp_path, counting):
+    """Tester H2: after editing a note that a card embeds (`![[Other]]`, `![[Other#Sec]]`), build kept the
+    old text (the parse cache was keyed on the embedding note's own text only)."""
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / "card.md").write_text("START\nBasic\nWhat does Other say?\nBack: ![[Other#Sec]]\nEND\n", "utf-8")
+    (root / "plain.md").write_text("START\nBasic\nNo embed here\nBack: b\nEND\n", "utf-8")
+    (root / "Other.md").write_text("# Sec\nthe old text\n", "utf-8")
+    cold = load_vault(root, load_config(root))
+    assert "the old text" in next(n for n in cold.notes if n.path == "card.md").cards[0].html["Back"]
+    counting.clear()
+    (root / "Other.md").write_text("# Sec\nthe new text\n", "utf-8")
+    warm = load_vault(root, load_config(root))
+    assert sorted(counting) == ["Other.md", "card.md"]  # not plain.md
+    back = next(n for n in warm.notes if n.path == "card.md").cards[0].html["Back"]
+    assert "the new text" in back and "the old text" not in back
+    counting.clear()
+    again = load_vault(root, load_config(root))
+    assert counting == [] and snapshot(again) == snapshot(warm)

@@ -37,8 +37,8 @@ def ids_command(vault, dry_run):
                 fatal(diags, empty)
             report = plan_ids(v, config)
             if not dry_run:
+                diags += stale_temp_files_removed(root, v)  # before writing: each write also drops its note's
                 apply_ids(v, report)
-                diags += stale_temp_files_removed(root, v)
     except VaultLocked:
         fatal(diags, f"{root}: another notes2anki command is writing to this vault (waited 5 s); "
                      "nothing written — try again when it has finished")

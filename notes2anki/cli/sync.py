@@ -101,19 +101,27 @@ def _progress(silent: bool):
             bar.stop()
 
 
-def _print_row(file_line: str, nid: int, text: str) -> None:
-    out.print(_row(file_line, nid, text), soft_wrap=True)
+FRONT_WIDTH = 40  # characters of a card's front shown in a row; what changed is always shown whole
 
 
-def _row(file_line: str, nid: int, text: str) -> str:
-    return f"  {escape(file_line)}  nid:{nid or '-'}  {escape(text[:60])}"
+def _print_row(file_line: str, nid: int, front: str, detail: str) -> None:
+    out.print(_row(file_line, nid, front, detail), soft_wrap=True)
+
+
+def _row(file_line: str, nid: int, front: str, detail: str) -> str:
+    """One listed note: where, its note ID, its front on one line (shortened with "…"), then ``detail``
+    (the change, or why a note is deleted) whole."""
+    front = " ".join(front.split())
+    if len(front) > FRONT_WIDTH:
+        front = front[:FRONT_WIDTH - 1] + "…"
+    return f"  {escape(file_line)}  nid:{nid or '-'}  {escape(front)}  {escape(detail)}"
 
 
 def _show_deletions(deletions) -> None:
     out.print(f"[bold]To delete ({len(deletions)} notes of this vault):[/bold]")
     for d in deletions[:LIST_LIMIT]:
         why = "marked DELETE" if d.reason == "DELETE" else "gone from the vault"
-        _print_row(d.where, d.nid, f"{d.front}  ({why})")
+        _print_row(d.where, d.nid, d.front, f"({why})")
     if len(deletions) > LIST_LIMIT:
         out.print(f"  ... and {len(deletions) - LIST_LIMIT} more")
 
@@ -130,7 +138,7 @@ def _report(result, quiet: bool) -> None:
             for c in items[:LIST_LIMIT]:
                 extra = {"moved": f"{c.old_deck} → {c.card.deck}", "retyped": f"{c.old_type} → {c.card.note_type}",
                          "updated": ", ".join(c.changed_fields) or "tags"}.get(kind, c.card.deck)
-                _print_row(c.where, c.nid, f"{' '.join(c.card.front.split())[:40]}  [{extra}]")
+                _print_row(c.where, c.nid, c.card.front, f"[{extra}]")
             if len(items) > LIST_LIMIT:
                 out.print(f"  ... and {len(items) - LIST_LIMIT} more")
         if result.dry_run and plan.deletions:

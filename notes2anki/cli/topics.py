@@ -70,13 +70,17 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
     from ..semantic.topic_cache import cached_vault_topics
     from ..semantic.topics import settings
 
+    if k is not None and threshold is not None:
+        raise click.UsageError("--k and --threshold both choose the subjects; give one of them")
     v, defaults, diags = open_vault(vault, "topics", settings)
-    if threshold is not None:
+    if threshold is not None:  # an option given on the command line replaces the other way from the config
         defaults["threshold"] = threshold
+        defaults.pop("k", None)
     if min_size is not None:
         defaults["min_size"] = min_size
     if k is not None:
         defaults["k"] = k
+        defaults.pop("threshold", None)
     model = model or semantic_model(vault, diags)
     try:
         with encode_progress("Embedding cards…", quiet=as_json) as progress:

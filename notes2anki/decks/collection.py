@@ -12,6 +12,7 @@ running Anki is detected, and sync then refuses with a message instead of waitin
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -146,6 +147,13 @@ def open_collection(path: Path) -> Opened:
     except Exception as exc:  # the anki package's errors carry no common base we could name
         raise CollectionError(f"cannot open {path}: {exc or type(exc).__name__}") from None
     return Opened(col, Path(path), schema)
+
+
+def media_folder(path: Path) -> Path:
+    """The media folder Anki keeps beside the collection file ``path`` (``collection.anki2`` →
+    ``collection.media``, as ``anki.collection.Collection`` names it)."""
+    path = Path(path).resolve()
+    return path.with_name(re.sub(r"(?i)\.anki2$", "", path.name) + ".media")
 
 
 def open_copy(path: Path) -> Opened:

@@ -112,6 +112,9 @@ def guid(card: Card, namespace: str = LEGACY) -> str:
     return guid_of(card_id(card, namespace))
 
 
+NO_ID_WARNING = "no ID: editing their front will"  # the warning about cards without an ID (sync --write-ids drops it)
+
+
 def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespace: str = LEGACY,
                       known: frozenset[str] = frozenset(),
                       ids: dict[tuple[str, int, int], int] | None = None) -> list[tuple[Card, str]]:
@@ -147,6 +150,6 @@ def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespac
         diagnostics.append(Diagnostic(
             "", 0, "warning",
             f"{counted(len(unnamed), 'card')} in {counted(len(files), 'file')} {'has' if len(unnamed) == 1 else 'have'} "
-            "no ID: editing their front will "
-            "make a new card in Anki (losing its review history). Run `notes2anki ids VAULT` to add IDs."))
+            f"{NO_ID_WARNING} make a new card in Anki (losing its review history). Run `notes2anki ids VAULT` "
+            "to add IDs."))
     return out

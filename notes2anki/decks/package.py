@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import posixpath
+import sqlite3
 import stat
 import tempfile
 import zipfile
@@ -101,13 +102,49 @@ def _digest(path: Path, root: Path) -> str:
         return "missing"
 
 
+PACKAGE_MARK = b"notes2anki"  # the zip comment of every package build writes: one it may replace unasked
+ANKI_EXPORT_NAMES = ("collection.anki21", "collection.anki21b", "meta")  # only Anki's own exports and backups
+MAX_CHECKED_COLLECTION = 256 * 1024 * 1024  # an unmarked package's collection read to look for review history
+
+
 def is_anki_package(path: Path) -> bool:
-    """Whether ``path`` is a zip holding an Anki collection (what `build` may overwrite)."""
+    """Whether ``path`` is a zip holding an Anki collection."""
     try:
         with zipfile.ZipFile(path) as zf:
             return any(name in COLLECTION_NAMES for name in zf.namelist())
     except (OSError, zipfile.BadZipFile, ValueError):
         return False
+
+
+def anki_export_problem(path: Path) -> str | None:
+    """Why the Anki package at ``path`` is not one `build` may replace unasked, or None: a package that
+    Anki itself exported or backed up (``.colpkg``, or one holding ``collection.anki21``/``.anki21b``/
+    ``meta``), or an unmarked one (not written by notes2anki: by genanki, the plugin or an older Anki)
+    whose collection holds review history. A package carrying :data:`PACKAGE_MARK` is never read
+    further. Bounded: a collection over :data:`MAX_CHECKED_COLLECTION` counts as holding history."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if zf.comment == PACKAGE_MARK:
+                return None
+            names = set(zf.namelist())
+            own = sorted(names & set(ANKI_EXPORT_NAMES))
+            if own or path.suffix.lower() == ".colpkg":
+                return f"is a package or backup that Anki made ({own[0] if own else 'colpkg'})"
+            if "collection.anki2" not in names:
+                return None
+            if zf.getinfo("collection.anki2").file_size > MAX_CHECKED_COLLECTION:
+                return "holds a large collection not written by notes2anki"
+            with tempfile.TemporaryDirectory() as tmp:
+                db = Path(tmp) / "collection.anki2"
+                db.write_bytes(zf.read("collection.anki2"))
+                con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+                try:
+                    reviews = con.execute("select count() from revlog").fetchone()[0]
+                finally:
+                    con.close()
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError, sqlite3.Error):
+        return "could not be read as a package notes2anki wrote"
+    return f"holds review history ({reviews} reviews): a deck exported from Anki" if reviews else None
 
 
 def output_problem(output: Path, vault_root: Path) -> str | None:
@@ -132,6 +169,9 @@ def output_problem(output: Path, vault_root: Path) -> str | None:
     if not is_anki_package(target):
         return (f"{output}: exists and is not an Anki package (a zip holding collection.anki2); not "
                 "overwritten — use --force to replace it")
+    export = anki_export_problem(target)
+    if export:
+        return f"{output}: exists and {export}; not overwritten — use --force to replace it"
     return None
 
 
@@ -153,6 +193,7 @@ def write_apkg(content: PackageContent, output: Path) -> list[Diagnostic]:
         def write_zip(fh: BinaryIO) -> None:
             warnings.clear()  # (one call per write)
             with zipfile.ZipFile(fh, "w") as zf:
+                zf.comment = PACKAGE_MARK
                 _add(zf, "collection.anki2", db_path.read_bytes())
                 index: dict[str, str] = {}
                 for m in sorted(content.media, key=lambda m: m.name):  # one file in memory at a time

@@ -22,7 +22,8 @@ from pathlib import Path
 from ..config import Config
 from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
 from ..model import Diagnostic, Vault, note_type_fields
-from .collection import backup, open_collection, open_copy
+from .collection import backup, media_folder, open_collection, open_copy
+from .identity import NO_ID_WARNING
 from .notetypes import models_for
 from .sync_plan import (ANKI_TAGS, REGISTRY_KEY, Deletion, SyncPlan, field_map, plan_sync, rename_media,
                         same_text, template_map)
@@ -58,16 +59,20 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
     """
     opened = open_copy(collection) if dry_run else open_collection(collection)
     try:
-        plan = plan_sync(opened.col, vault, config)
+        # a dry run's copy has an empty media folder of its own: plan against the collection's real one
+        plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None)
         result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
         registry = _registry_after(plan, vault, keep=plan.deletions)
         if not dry_run and not (plan.is_empty and registry == plan.registry):
             delete = bool(plan.deletions) and confirm is not None and confirm(plan)
             result.deleted = list(plan.deletions) if delete else []
             result.not_deleted = [] if delete else list(plan.deletions)
-            result.backup = backup(opened)
-            _add_media(opened.col, plan, config, vault, result)
-            opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
+            declined_only = not delete and registry == plan.registry and not plan.media \
+                and all(not c.kinds for c in plan.changes)  # nothing to write: no backup either
+            if not declined_only:
+                result.backup = backup(opened)
+                _add_media(opened.col, plan, config, vault, result)
+                opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
     finally:
         opened.close()
     if write_ids and not dry_run:
@@ -217,4 +222,8 @@ def _write_ids(vault: Vault, result: SyncResult) -> None:
         return
     result.ids_written = list(report.written)
     result.diagnostics += report.diagnostics
+    written = sum(len(edit.ids) for edit in report.edits if edit.path in set(report.written))
+    if written and written == sum(1 for c in vault.cards if c.id is None and not c.delete):
+        # every card that had no ID has one now: the warning that said so no longer holds
+        result.diagnostics = [d for d in result.diagnostics if NO_ID_WARNING not in d.message]
 

@@ -138,10 +138,11 @@ def type_matches(anki_name: str, note_type: str) -> bool:
     return anki_name in (note_type, NAME_PREFIX + note_type)
 
 
-def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
+def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None) -> SyncPlan:
     """Match every card of ``vault`` against the notes of the open collection ``col``; nothing is
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
-    map) become diagnostics with the card's file:line and the note's ``nid:``."""
+    map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
+    collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
     diags = plan.diagnostics
@@ -155,7 +156,7 @@ def plan_sync(col, vault: Vault, config: Config) -> SyncPlan:
     types = note_type_fields(config.note_types)
     index = MediaIndex(vault.root, vault.files)  # the names the renderer gave the files in the HTML
     plan.names = {p: index.name(p) for c, _ in identified for p in c.media if index.problem(p) is None}
-    reused = _plan_media(col, plan, vault.root)  # name in the HTML -> name of the same file in Anki
+    reused = _plan_media(Path(media_dir or col.media.dir()), plan, vault.root)  # name in the HTML -> name of the same file in Anki
     deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
     deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
@@ -281,12 +282,11 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
                                               "the vault gave no cards at all") + " (fix that, then sync again)"))
 
 
-def _plan_media(col, plan: SyncPlan, root: Path) -> dict[str, str]:
-    """Which media files Anki lacks. A file Anki already has with the same bytes, under its name in any
-    case or under the name Anki gives a clashing file (``stem-<sha1>.ext``), is used as it is there:
-    returns those, ``name in the HTML -> name in Anki``."""
+def _plan_media(folder: Path, plan: SyncPlan, root: Path) -> dict[str, str]:
+    """Which media files Anki lacks from its media ``folder``. A file Anki already has with the same bytes,
+    under its name in any case or under the name Anki gives a clashing file (``stem-<sha1>.ext``), is used
+    as it is there: returns those, ``name in the HTML -> name in Anki``."""
     reused: dict[str, str] = {}
-    folder = Path(col.media.dir())
     try:
         existing = {p.name.casefold(): p.name for p in folder.iterdir()}
     except OSError:

@@ -30,6 +30,7 @@ class LinkResolver:
         self.media_index = MediaIndex(self.root, files)
         self._note_texts: dict[str, str | None] = {}
         self.unreadable: dict[str, str] = {}  # note path -> why note_text gave None (a FIFO, too large, …)
+        self.notes_read: set[str] = set()  # the notes note_text was asked for (embeds): a parse's dependencies
         self.files = {_nfc(f): f for f in files}  # NFC path -> the path as stored
         self.lower = {_nfc(f).lower(): f for f in files}
         self.by_name: dict[str, list[str]] = defaultdict(list)
@@ -80,6 +81,7 @@ class LinkResolver:
     def note_text(self, path: str) -> str | None:
         """The text of the vault note ``path`` (``\\n`` line ends), read once; None when unreadable,
         outside the vault, too large or without ``root``."""
+        self.notes_read.add(path)
         if path not in self._note_texts:
             self._note_texts[path] = None
             if self.root is not None:

@@ -30,7 +30,7 @@ class MediaIndex:
         self.root = Path(root) if root is not None else None
         self.by_name: dict[str, list[str]] = defaultdict(list)
         for f in files:
-            self.by_name[_nfc(posixpath.basename(f))].append(f)
+            self.by_name[_anki_name(posixpath.basename(f))].append(f)
         self._names: dict[str, str] = {}
         self._problems: dict[str, str | None] = {}
         self._digests: dict[str, str] = {}
@@ -54,7 +54,7 @@ class MediaIndex:
         """The file's name in Anki's media folder (see the module docstring)."""
         if path in self._names:
             return self._names[path]
-        base = _nfc(posixpath.basename(path))
+        base = _anki_name(posixpath.basename(path))
         same = self.by_name.get(base, [path])
         if len(same) <= 1 or self.root is None:
             name = base
@@ -79,5 +79,7 @@ class MediaIndex:
         return self._digests[path]
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+def _anki_name(text: str) -> str:
+    """A file name as Anki's media folder holds it: NFC, without U+001F (Anki's field separator, which
+    no field may hold, so no name a field shows)."""
+    return unicodedata.normalize("NFC", text).replace("\x1f", "")

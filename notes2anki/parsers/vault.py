@@ -48,15 +48,22 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     cache = ParseCache.for_vault(root)  # parsed notes of the last build, by text and settings hash
     vault.diagnostics.extend(Diagnostic("", 0, "warning", w) for w in cache.warnings)  # unusable: rebuilt
     settings = settings_hash(root, config, vault.files, vault_name) if cache.path else ""
+
+    def embedded_hash(path: str) -> str:  # the text an embed of ``path`` shows now ("-": unreadable)
+        text = resolver.note_text(path)
+        return "-" if text is None else text_hash(text)
+
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics, root=root)
         if text is not None:
             key = text_hash(text)
-            hit = cache.get(rel, key, settings) if cache.path else None
+            hit = cache.get(rel, key, settings, embedded_hash) if cache.path else None
             if hit is None:
                 before = len(vault.diagnostics)
+                resolver.notes_read.clear()
                 hit = parse_note(rel, text, config, types, resolver, vault_name, vault.diagnostics), []
-                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:])
+                embedded = {path: embedded_hash(path) for path in sorted(resolver.notes_read)}
+                cache.put(rel, key, settings, hit[0], vault.diagnostics[before:], embedded)
             vault.notes.append(hit[0])
             vault.diagnostics.extend(hit[1])
         if progress:
@@ -198,6 +205,9 @@ def context_of(rel: str, note: Note, line: int) -> str:
     return " > ".join([rel] + [h.text for h in trail])
 
 
+FIELD_SEPARATOR = "\x1f"  # Anki's separator of a note's fields (notes.flds): never inside a field
+
+
 def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkResolver, vault_name: str,
                  diagnostics: list[Diagnostic]) -> None:
     from .markdown import RenderContext, file_link, render
@@ -213,6 +223,12 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     if config.add_file_link and config.file_link_fields.get(card.note_type) in card.html:
         name = config.file_link_fields[card.note_type]
         card.html[name] += f'<br><span class="file-link">{file_link(card.file, vault_name)}</span>'
+    for name, text in card.html.items():
+        if FIELD_SEPARATOR in text:  # Anki splits a note's fields on it: the whole package would be refused
+            card.html[name] = text.replace(FIELD_SEPARATOR, "")
+            diagnostics.append(Diagnostic(card.file, card.line, "warning",
+                                          f"field {name!r} holds the invisible character U+001F (Anki's field "
+                                          "separator, often pasted from a PDF); removed", "render"))
     card.media = sorted(ctx.media)
     card.links = list(dict.fromkeys(ctx.links))
     for missing in dict.fromkeys(ctx.missing):

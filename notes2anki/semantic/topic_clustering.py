@@ -88,7 +88,7 @@ def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None, threshold
     from sklearn.metrics import silhouette_score
 
     n = x.shape[0]
-    if n < 3:
+    if n < 2 or (n < 3 and k is None and threshold is None):
         return np.zeros(n, dtype=int), 0.0
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     condensed = condensed_cosine(x)

@@ -186,6 +186,8 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     ordered = [cards[i] for i in order]
     ordered_texts = [texts[i] for i in order]
     units = _units(ordered, list(range(len(order))), max(40, math.ceil(BIG_NOTE_SHARE * len(order))))
+    if (k is not None and k > len(units)) or (threshold is not None and len(units) < 3):
+        units = [[r] for unit in units for r in unit]  # more subjects asked for than notes: cluster the cards
     # canonical order: by the units' texts, then (equal texts in two notes) by their vectors
     units.sort(key=lambda u: ([ordered_texts[r] for r in u], np.round(x[u].mean(axis=0), 5).tobytes()))
     ux = unit_rows(np.stack([x[u].mean(axis=0) for u in units]))
@@ -240,13 +242,14 @@ def card_vectors(vault: Vault, embedder, *, blend: float = NOTE_BLEND,
 def vault_topics(vault: Vault, embedder, *, k: int | None = None, threshold: float | None = None,
                  min_size: int | None = None, examples: int = 3, model: object = None,
                  results=None) -> TopicResult:
-    """Topics of every card in ``vault``, embedded through ``embedder`` (an Embedder: cached); ``model``
-    names the embedder's model for the coverage check (None: the bundled one); ``results``: a
+    """Topics of every card in ``vault`` not marked DELETE, embedded through ``embedder`` (an Embedder:
+    cached); ``model`` names the embedder's model for the coverage check (None: the bundled one); ``results``: a
     :class:`~notes2anki.semantic.result_cache.ResultCache` for note vectors (None: not cached). The whole
     result is cached by :func:`notes2anki.semantic.topic_cache.cached_vault_topics`."""
     found = vault_vectors(vault, embedder, model=model, results=results)
-    result = find_topics(found.cards, found.x, texts=found.texts, k=k, threshold=threshold, min_size=min_size,
-                         examples=examples)
+    keep = [i for i, c in enumerate(found.cards) if not c.delete]  # a card marked DELETE is on its way out
+    result = find_topics([found.cards[i] for i in keep], found.x[keep], texts=[found.texts[i] for i in keep],
+                         k=k, threshold=threshold, min_size=min_size, examples=examples)
     result.method, result.uncovered = found.method, found.uncovered
     return result
 
@@ -258,6 +261,9 @@ def settings(section: dict) -> tuple[dict, list[str]]:
                                           problems=problems),
               "min_size": number_setting(section, "topics", "min_size", 1, whole=True, problems=problems),
               "k": number_setting(section, "topics", "k", 1, whole=True, problems=problems)}
+    if values["k"] is not None and values["threshold"] is not None:
+        problems.append("[topics] k and threshold both choose the subjects; k is used")
+        values["threshold"] = None
     return {key: value for key, value in values.items() if value is not None}, problems
 
 
@@ -280,6 +286,7 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
     if threshold is not None:
         opts["threshold"] = threshold
+        opts.pop("k", None)
     if min_size is not None:
         opts["min_size"] = min_size
     if model is None:

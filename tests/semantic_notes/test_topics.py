@@ -243,3 +243,60 @@ def test_latex_command_names_are_not_labels():
     labels = {w for t in result.topics for w in t.keywords}
     assert {"trigonalisable", "adhérence"} <= labels
     assert not {"pmatrix", "overline", "begin", "end"} & labels
+
+
+def _one_note_vault(make_vault):
+    """Kroid__learn_english_notes's shape: every card in one or two notes (fewer notes than subjects)."""
+    cards = ["What is the capital of France?", "Which river flows through Paris?",
+             "What is the powerhouse of the cell?", "What does DNA polymerase do?",
+             "How many bits are in a byte?", "What does a CPU cache store?"]
+    body = "".join(f"START\nBasic\nFront: {q}\nBack: answer {i}\nEND\n\n" for i, q in enumerate(cards))
+    return make_vault({"all.md": body})
+
+
+def test_k_is_honoured_when_the_vault_has_fewer_notes_than_k(make_vault, tmp_path):
+    """Tester L1: `topics --k 3` on a vault whose cards sit in one note gave one topic."""
+    root = _one_note_vault(make_vault)
+    env = {"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")}
+    result = CliRunner().invoke(topics_command, [str(root), "--k", "3", "--min-size", "1", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    topics = json.loads(result.output)["topics"]
+    assert len(topics) == 3 and sum(len(t["cards"]) for t in topics) == 6
+    many = CliRunner().invoke(topics_command, [str(root), "--k", "100000", "--min-size", "1", "--json"], env=env)
+    assert many.exit_code == 0, many.output
+    assert len(json.loads(many.output)["topics"]) == 6  # at most one topic per card
+    cut = CliRunner().invoke(topics_command, [str(root), "--threshold", "0.01", "--min-size", "1", "--json"], env=env)
+    assert cut.exit_code == 0, cut.output
+    assert len(json.loads(cut.output)["topics"]) == 6  # six unrelated questions: none within cosine distance 0.01
+
+
+def test_k_and_threshold_together_are_refused_and_the_command_line_wins_over_the_config(make_vault, tmp_path):
+    root = _one_note_vault(make_vault)
+    env = {"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")}
+    both = CliRunner().invoke(topics_command, [str(root), "--k", "2", "--threshold", "0.5"], env=env)
+    assert both.exit_code == 2 and "give one of them" in both.output
+    (root / ".notes2anki.toml").write_text("[topics]\nk = 2\nthreshold = 0.01\n", encoding="utf-8")
+    from notes2anki.semantic.topics import settings
+    values, problems = settings({"k": 2, "threshold": 0.01})
+    assert values == {"k": 2} and problems == ["[topics] k and threshold both choose the subjects; k is used"]
+    cut = CliRunner().invoke(topics_command, [str(root), "--threshold", "0.01", "--min-size", "1", "--json"], env=env)
+    assert cut.exit_code == 0, cut.output
+    assert len(json.loads(cut.stdout)["topics"]) == 6  # the command line's threshold, not the config's k 2
+    k = CliRunner().invoke(topics_command, [str(root), "--min-size", "1", "--json"], env=env)
+    assert k.exit_code == 0 and len(json.loads(k.stdout)["topics"]) == 2
+    assert "k and threshold both choose the subjects; k is used" in k.stderr
+
+
+def test_a_card_marked_delete_is_in_no_topic(tmp_path):
+    """Tester L9: `topics examples/vault` counted 43 cards, among them TCP.md:55 marked DELETE (build: 42)."""
+    from notes2anki.config import load_config
+    from notes2anki.semantic.encoder import Embedder
+
+    root = Path(__file__).resolve().parents[2] / "examples" / "vault"
+    vault = load_vault(root, load_config(root, []))
+    marked = [c for c in vault.cards if c.delete]
+    assert [(c.file, c.line) for c in marked] == [("Networking/TCP.md", 55)]
+    with Embedder(cache_path=tmp_path / "e.sqlite") as embedder:
+        result = vault_topics(vault, embedder)
+    placed = [c for t in result.topics for c in t.cards] + list(result.unassigned)
+    assert len(placed) == len(vault.cards) - 1 and all(not c.delete for c in placed)

@@ -14,6 +14,26 @@ def normalised(message: str) -> str:
     return " ".join(_NUMBER.sub("N", _QUOTED.sub("'…'", message)).split())
 
 
+_PART = re.compile(f"{_QUOTED.pattern}|{_NUMBER.pattern}")
+
+
+def shared_form(messages: list[str]) -> str:
+    """What ``messages`` (of one :func:`normalised` kind) say alike: their normalised form, with each quoted
+    name or number that every message holds the same kept as written (``run `ids` again`` stays, where
+    :func:`normalised` gives ``run '…' again``)."""
+    parts = [_PART.findall(m) for m in messages]
+    if not messages or any(len(p) != len(parts[0]) for p in parts):
+        return normalised(messages[0]) if messages else ""
+    same = [all(p[i] == parts[0][i] for p in parts) for i in range(len(parts[0]))]
+    pieces = iter(zip(parts[0], same))
+
+    def keep(match: re.Match) -> str:
+        text, alike = next(pieces)
+        return text if alike else ("N" if _NUMBER.fullmatch(text) else "'…'")
+
+    return " ".join(_PART.sub(keep, messages[0]).split())
+
+
 def kind_of(d: Diagnostic) -> str:
     """What groups messages: the diagnostic's ``kind`` when it has one, else its :func:`normalised` message
     (``unknown note type 'Basik'`` → ``unknown note type '…'``)."""

@@ -25,3 +25,18 @@ def test_one_of_each_in_the_build_and_check_summaries(make_vault, tmp_path):
     assert "1 cards" not in text and "1 warnings" not in text and "card(s)" not in text
     checked = CliRunner().invoke(cli_main, ["check", str(root)])
     assert "1 note, 1 card: 0 errors, 1 warning" in " ".join(checked.output.split())
+
+
+def test_the_summary_keeps_what_every_message_of_a_kind_says_alike(capsys):
+    """Tester L13: 58 "changed on disk … — run `ids` again" errors were summarised as "run '…' again"."""
+    from notes2anki.cli.common import show_diagnostics
+    from notes2anki.messages import shared_form
+    from notes2anki.model import Diagnostic
+
+    said = "changed on disk while IDs were added; left unchanged — run `ids` again"
+    assert shared_form([said, said]) == said
+    assert shared_form(["unknown note type 'Basik' at 3", "unknown note type 'Bsic' at 3"]) == \
+        "unknown note type '…' at 3"
+    assert shared_form(["took 2 s in 'a'", "took 5 s in 'a'"]) == "took N s in 'a'"
+    show_diagnostics([Diagnostic(f"n{i:03}.md", 0, "error", said) for i in range(30)])
+    assert f"30× error: {said}" in capsys.readouterr().err

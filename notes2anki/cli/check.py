@@ -10,7 +10,7 @@ from ..check import check_vault
 from ..messages import counted, no_note_problem, write_messages
 from ..model import KINDS
 from .common import (EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, message_options, out, print_json,
-                     refuse_bad_messages_file, vault_argument)
+                     refuse_unsafe_paths, vault_argument)
 
 
 @click.command("check")
@@ -24,7 +24,7 @@ def check_command(vault, as_json, strict):
 
     Exit 0 when nothing needs fixing, 1 when errors were found (with --strict: or warnings), 2 when
     the check cannot run (a configuration problem, a vault with no note)."""
-    refuse_bad_messages_file(Path(vault), [])  # never a note overwritten by the messages
+    refuse_unsafe_paths(Path(vault), [])  # never a note overwritten by the messages, no cache in the vault
     report = check_vault(Path(vault))
     messages_file = click.get_current_context().meta.get("notes2anki.messages_file")
     problem = write_messages(messages_file, report.problems) if messages_file else None

@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
-from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem  # noqa: F401 - kind_of re-exported
+from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem, shared_form  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -142,7 +142,7 @@ def report_diagnostics(diagnostics: list[Diagnostic], *, all_messages: bool = Fa
         colour = "red" if severity == "error" else "yellow"
         places = ", ".join(_place(d) for d in ds[:PLACES_SHOWN]) + (", …" if len(ds) > PLACES_SHOWN else "")
         example = ds[0].message if getattr(ds[0], "kind", "") else ""
-        label = f"{kind}: {example}" if example and example != kind else kind
+        label = f"{kind}: {example}" if example and example != kind else shared_form([d.message for d in ds])
         if len(ds) == 1:  # one message of its kind: as it is
             label = ds[0].message
         err.print(f"[{colour}]{len(ds):>6,}× {severity}: {escape(label)}[/{colour}]  [dim]{escape(places)}[/dim]")
@@ -249,7 +249,7 @@ def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Con
     """The vault's validated configuration (see :func:`notes2anki.config.load_config`). When a
     configuration file cannot be read or holds a value that cannot be used, every command stops here:
     the messages, then exit 2 (a deck built with the wrong decks and tags is worse than none)."""
-    refuse_bad_messages_file(root, diagnostics)
+    refuse_unsafe_paths(root, diagnostics)
     config = load_config(root, diagnostics, **overrides)
     problems = fatal_problems(diagnostics)
     if problems:
@@ -257,6 +257,24 @@ def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Con
         fatal(diagnostics, f"Stopped: {len(problems)} configuration problem{'s' if len(problems) > 1 else ''} "
                            f"in {files}; fix {'them' if len(problems) > 1 else 'it'} and run again.")
     return config
+
+
+OWN_FOLDERS = ("NOTES2ANKI_CACHE_DIR", "NOTES2ANKI_STATE_DIR", "NOTES2ANKI_ONNX_DIR")  # where notes2anki writes
+
+
+def refuse_unsafe_paths(root: Path, diagnostics: list[Diagnostic]) -> None:
+    """Exit 2 before anything is done when a path notes2anki would write names a place it must not: an
+    environment variable of :data:`OWN_FOLDERS` inside the vault (the vault is the user's data: caches,
+    build state and the converted model never go there), or a bad ``--messages-file`` (see
+    :func:`refuse_bad_messages_file`)."""
+    from ..fileio import is_inside
+
+    for name in OWN_FOLDERS:
+        value = os.environ.get(name)
+        if value and root.is_dir() and is_inside(root, Path(value)):
+            fatal(diagnostics, f"{name}={value} is inside the vault {root}; notes2anki never writes its caches "
+                               "or state into the vault — set it to a folder outside")
+    refuse_bad_messages_file(root, diagnostics)
 
 
 def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:

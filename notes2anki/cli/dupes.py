@@ -145,7 +145,7 @@ def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT) -> 
     exact = sum(1 for p in report.pairs if p.kind == "exact")
     out.print(f"{counted(len(report.pairs), 'duplicate pair')} ({exact} exact) in {counted(len(rows), 'block')} "
               f"among {counted(report.cards_checked, 'card')} (threshold {report.threshold:.2f}"
-              + (f", {report.ignored} ignored by [dupes] ignore" if report.ignored else "")
+              + (f", {report.ignored} ignored by \\[dupes] ignore" if report.ignored else "")
               + (f"; {counted(report.uncovered, 'card')} compared by character n-grams" if report.uncovered else "") + ").")
 
 

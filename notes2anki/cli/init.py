@@ -8,7 +8,7 @@ from rich.markup import escape
 
 from ..fileio import atomic_write
 from ..messages import counted
-from .common import collected, fatal, finish, message_options, out, refuse_bad_messages_file
+from .common import collected, fatal, finish, message_options, out, refuse_unsafe_paths
 
 
 @click.command("init")
@@ -26,7 +26,7 @@ def init_command(vault, force, to_stdout):
     root = Path(vault)
     target = config_path(root)
     diags = collected()
-    refuse_bad_messages_file(root, diags)
+    refuse_unsafe_paths(root, diags)
     if (target.exists() or target.is_symlink()) and not force and not to_stdout:  # a dangling link too
         fatal(diags, f"{target} exists already: edit it, or use --force to replace it "
                      "(--stdout shows the suggestion without writing)")

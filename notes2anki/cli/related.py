@@ -33,8 +33,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     Notes already linked to or from NOTE are marked, so missing links stand out.
     """
     from ..semantic.encoder import EncoderError
-    from ..semantic.related import NoteNotFound, RelatedIndex, all_json, related_json, resolve_card, \
-        resolve_note, settings
+    from ..semantic.related import NoteNotFound, RelatedIndex, all_json, link_names, notes_also_named, \
+        related_json, resolve_card, resolve_note, settings
 
     given = sum(bool(x) for x in (note, card_at, all_notes))
     if given != 1:
@@ -47,6 +47,10 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         target = resolve_note(v, note) if note else None
     except NoteNotFound as exc:
         fatal(diags, str(exc))
+    others = notes_also_named(v, note, target.path) if target is not None else []
+    if others:
+        diags.append(Diagnostic("", 0, "warning", f"{note!r} names {len(others) + 1} notes ({', '.join(others)} "
+                                f"too); showing {target.path} — give a note's path to choose another"))
     from .topics import lazy_embedder_or_exit, semantic_model
 
     try:
@@ -67,9 +71,9 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         print_json(all_json(rows) if all_notes else
                    related_json(card.file if card else target.path, found, card))
     elif all_notes:
-        _show_all(rows)
+        _show_all(rows, link_names(v))
     else:
-        _show_one(card.where if card else target.path, found, card is not None)
+        _show_one(card.where if card else target.path, found, card is not None, link_names(v))
     show_diagnostics(diags)
     raise SystemExit(EXIT_OK)
 
@@ -84,12 +88,7 @@ def _link_mark(s) -> str:
     return "[bold yellow]+ not linked[/bold yellow]"
 
 
-def _name(path: str) -> str:
-    base = path.rsplit("/", 1)[-1]
-    return base[:-3] if base.lower().endswith(".md") else base
-
-
-def _show_one(about: str, found, is_card: bool) -> None:
+def _show_one(about: str, found, is_card: bool, names: dict[str, str]) -> None:
     if not found:
         out.print(f"No related notes for {escape(about)}.")
         return
@@ -104,13 +103,13 @@ def _show_one(about: str, found, is_card: bool) -> None:
     out.print(table)
     missing = [s for s in found if not s.linked]
     if missing:
-        links = ", ".join(f"[[{_name(s.note)}]]" for s in missing)
+        links = ", ".join(f"[[{names.get(s.note, s.note)}]]" for s in missing)
         out.print(f"{len(missing)} of {len(found)} not linked yet: {escape(links)}")
     else:
         out.print("All of them are linked already.")
 
 
-def _show_all(rows) -> None:
+def _show_all(rows, names: dict[str, str]) -> None:
     table = Table(title="Related notes not linked yet")
     table.add_column("Note")
     table.add_column("Suggestions (score)")
@@ -119,7 +118,7 @@ def _show_all(rows) -> None:
         if not found:
             continue
         shown += 1
-        table.add_row(escape(path), escape(", ".join(f"[[{_name(s.note)}]] {s.score:.2f}" for s in found)))
+        table.add_row(escape(path), escape(", ".join(f"[[{names.get(s.note, s.note)}]] {s.score:.2f}" for s in found)))
     if shown:
         out.print(table)
     out.print(f"{shown} of {counted(len(rows), 'note')} {'has' if shown == 1 else 'have'} suggestions.")

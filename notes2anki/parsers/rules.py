@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..config import Config
+from ..model import Diagnostic
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -80,3 +81,26 @@ def file_tags(rel: str, file_tag_lines: list[str], fm_tags: list[str], config: C
     elif config.default_tag:
         tags.append(config.default_tag)
     return tags
+
+
+def fold_deck_case(vault) -> None:
+    """Give every deck name of ``vault``'s cards one spelling per deck, as Anki does: deck names differ
+    only by case in Anki (``Bio`` and ``bio`` are one deck; a package holding both is imported as ``Bio``
+    and ``bio_``), so each level takes the spelling of the first card (in vault order) that names it, and
+    ``default`` is Anki's ``Default``. One ``deck-name`` warning per other spelling, at its first card."""
+    canon: dict[str, str] = {"default": "Default"}
+    warned: set[str] = set()
+    for note in vault.notes:
+        for card in note.cards:
+            parts, spelled = card.deck.split("::"), []
+            for i, part in enumerate(parts):
+                key = "::".join(p.casefold() for p in parts[:i + 1])
+                spelled.append(canon.setdefault(key, "::".join([*spelled[-1:], part]) if spelled else part))
+            name = spelled[-1] if spelled else card.deck
+            if name != card.deck:
+                if card.deck not in warned:
+                    warned.add(card.deck)
+                    vault.diagnostics.append(Diagnostic(
+                        card.file, card.line, "warning", f"deck {card.deck!r} differs from {name!r} only in case; "
+                        f"Anki holds them as one deck, so {name!r} is used", "deck-name"))
+                card.deck = name

@@ -15,6 +15,7 @@ from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
 from ..parse_cache import ParseCache, settings_hash, text_hash
 from ..template_folders import skip_template_cards
 from .id_lines import drop_duplicate_ids
+from .rules import fold_deck_case
 from .files import distinct_notes, markdown_files, read_text, walk_vault
 from .links import LinkResolver
 
@@ -71,6 +72,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     cache.save()
     skip_template_cards(vault, config)  # before the ID check: a template's ID is copied into new notes
     drop_duplicate_ids(vault)
+    fold_deck_case(vault)  # Bio / bio: one deck in Anki, so one spelling in the package
     return vault
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from typing import Callable, Sequence
 
 import numpy as np
@@ -40,6 +41,21 @@ def jobs() -> int:
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_JOBS))
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: Ctrl-C (sent to the whole process group by a terminal) is the parent's to handle —
+    it stops the pool, so the workers print no traceback of their own; and a worker ends with its parent
+    (killed with ``kill -9``, it leaves no worker measuring on into a closed terminal)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _measure_chunk(bounds: tuple[int, int]) -> np.ndarray:
@@ -93,7 +109,7 @@ def measure_rows(enc, pairs: Sequence[tuple[int, int]], measure: Callable, *, wo
         return out
     _WORK = (measure, enc, pairs, prepare)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, _worker_start, (os.getpid(),)) as pool:
             for (start, stop), part in zip(bounds, pool.imap(_measure_chunk, bounds, chunksize=1)):
                 place(start, stop, part)
     finally:

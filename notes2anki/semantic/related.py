@@ -300,6 +300,35 @@ def resolve_note(vault: Vault, query: str, cwd: Path | None = None) -> Note:
     raise NoteNotFound(f"no note {query!r} in the vault{hint}")
 
 
+def link_names(vault: Vault) -> dict[str, str]:
+    """Note path → the text of a wiki link to it, as Obsidian writes one by default ("shortest path when
+    possible"): the note's name when no other note of the vault has that name (case-insensitively), else
+    its path from the vault root; without ``.md``."""
+    notes = [f for f in (getattr(vault, "files", None) or [n.path for n in vault.notes]) if f.lower().endswith(".md")]
+    notes = sorted(set(notes) | {n.path for n in vault.notes})
+    named: dict[str, int] = {}
+    for path in notes:
+        key = posixpath.basename(path)[:-3].lower()
+        named[key] = named.get(key, 0) + 1
+    return {path: (posixpath.basename(path)[:-3] if named[posixpath.basename(path)[:-3].lower()] == 1 else path[:-3])
+            for path in notes}
+
+
+def notes_also_named(vault: Vault, query: str, chosen: str) -> list[str]:
+    """The other notes that ``query`` (a bare name, as in a wiki link) could mean besides ``chosen``: notes
+    of the same name and notes with it as an alias; [] when ``query`` is a path or names one note."""
+    text = query.strip()
+    wiki = WIKILINK.fullmatch(text)
+    if wiki:
+        text = wiki.group(2).split("|", 1)[0].split("#", 1)[0].strip()
+    if "/" in text or "\\" in text:
+        return []
+    name = text[:-3] if text.lower().endswith(".md") else text
+    same = {n.path for n in vault.notes if posixpath.basename(n.path)[:-3].lower() == name.lower()}
+    alias = aliases(vault).get(name.lower())
+    return sorted((same | ({alias} if alias else set())) - {chosen})
+
+
 def resolve_card(vault: Vault, where: str) -> Card:
     """The card at ``FILE:LINE`` (FILE as :func:`resolve_note` accepts it; LINE any line of the card, e.g.
     its START line). Raises :class:`NoteNotFound`."""

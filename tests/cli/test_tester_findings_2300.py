@@ -107,3 +107,58 @@ def test_build_never_replaces_a_package_or_backup_anki_made_unless_forced(make_v
     again = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(backup), "--no-dupes", "-q"])
     assert again.exit_code == 0, again.output  # now a package notes2anki wrote: replaced unasked
     assert len(anki_import(backup).notes()) == 1
+
+
+# -- M4: deck names differing only in case became separate decks in the package (Anki: `bio_`, `default_`) -----
+def test_deck_names_differing_only_in_case_are_one_deck(make_vault, tmp_path, anki_import):
+    card = "START\nBasic\nQuestion {n}?\nBack: answer\nEND\n"
+    root = make_vault({"a.md": "TARGET DECK: Bio\n" + card.format(n="a"),
+                       "b.md": "TARGET DECK: bio\n" + card.format(n="b"),
+                       "c.md": "TARGET DECK: BIO::Sub\n" + card.format(n="c"),
+                       "d.md": "TARGET DECK: default\n" + card.format(n="d")})
+    out = tmp_path / "x.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    assert "b.md:2: warning: deck 'bio' differs from 'Bio' only in case" in result.stderr
+    assert "d.md:2: warning: deck 'default' differs from 'Default' only in case" in result.stderr
+    imported = anki_import(out)
+    assert imported.deck_names() == {"Default", "Bio", "Bio::Sub"}
+    names = {n: imported.col.decks.name(imported.note(f"Question {n}?").cards()[0].did) for n in "abcd"}
+    assert names == {"a": "Bio", "b": "Bio", "c": "Bio::Sub", "d": "Default"}
+
+
+# -- L10: NOTES2ANKI_STATE_DIR / NOTES2ANKI_CACHE_DIR inside the vault put state and caches there silently -------
+def test_a_cache_or_state_folder_inside_the_vault_is_refused(make_vault, tmp_path, monkeypatch):
+    root = make_vault({"a.md": NOTE})
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    for name, inside in (("NOTES2ANKI_CACHE_DIR", root / ".cache"), ("NOTES2ANKI_STATE_DIR", root / "state")):
+        monkeypatch.setenv(name, str(inside))
+        for args in (["build", str(root), "-o", str(tmp_path / "x.apkg"), "--no-dupes"], ["check", str(root)],
+                     ["ids", str(root), "--dry-run"]):
+            result = CliRunner().invoke(cli_main, args)
+            assert result.exit_code == 2, (args, result.output)
+            assert f"{name}={inside} is inside the vault" in result.output
+        monkeypatch.delenv(name)
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+    assert not (tmp_path / "x.apkg").exists()
+
+
+# -- L12: related suggested [[TCP]] for two notes named TCP, and chose one silently for an ambiguous name ------
+def test_related_links_tell_same_named_notes_apart_and_an_ambiguous_name_is_said(make_vault, tmp_path):
+    from notes2anki.cli.related import related_command
+
+    root = make_vault({
+        "Networking/TCP.md": "TCP is the transport protocol with a three-way handshake and retransmission.\n",
+        "Other/TCP.md": "Another TCP note about transport: the handshake, SYN and ACK segments.\n",
+        "alias.md": "---\naliases: [TCP, Handshake]\n---\nAlias note about TLS and TCP handshakes.\n",
+        "Biology.md": "Cells divide by mitosis.\n",
+    })
+    env = {"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")}
+    result = CliRunner().invoke(related_command, [str(root), "Handshake", "-k", "3"], env=env)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "[[Networking/TCP]]" in said and "[[Other/TCP]]" in said and "[[TCP]]" not in said
+    ambiguous = CliRunner().invoke(related_command, [str(root), "TCP", "-k", "3"], env=env)
+    assert ambiguous.exit_code == 0, ambiguous.output
+    assert ("'TCP' names 3 notes (Other/TCP.md, alias.md too); showing Networking/TCP.md — give a note's path "
+            "to choose another") in " ".join(ambiguous.stderr.split())

@@ -111,6 +111,8 @@ def test_ignore_list_and_threshold_from_the_config(vault):
     (vault / ".notes2anki.toml").write_text('[dupes]\nignore = [[1768062256217, "net.md:3"]]\n', encoding="utf-8")
     data = json.loads(run(vault, "--json", "--threshold", "0.5").stdout)
     assert [p["kind"] for p in data["pairs"]] == ["exact"]
+    table = run(vault, "--threshold", "0.5")  # tester L11: rich took "[dupes]" for a style tag
+    assert "1 ignored by [dupes] ignore" in " ".join(table.stdout.split())
 
 
 def test_a_config_value_that_cannot_be_used_stops_the_command(vault):

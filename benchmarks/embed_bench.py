@@ -12,7 +12,7 @@ Prints:
   N x N float32 similarity matrix would take.
 - with ``--compare N``: the encoder row of ``bench_10k.py`` (the first N distinct card texts of its synthetic
   10,000-card vault; plain ``SentenceTransformer.encode`` fp32, batch 64, against ONNX Runtime fp32 and int8 as the
-  Embedder runs them), ``--reps`` times back to back, each with wall and CPU seconds (user + system of this
+  Embedder runs them: fp32 in batches of 32, int8 one text per run), ``--reps`` times back to back, each with wall and CPU seconds (user + system of this
   process) and the load average, so a figure taken on a busy machine can be read (CPU seconds suffer less).
 Nothing is written outside a temporary directory.
 """

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from notes2anki.model import Card
-from notes2anki.semantic import chargram_memo, dupes_memo, text_memo, vector_memo
+from notes2anki.semantic import cascade, chargram_memo, dupes_memo, text_memo, vector_memo
 from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
@@ -37,7 +37,7 @@ from notes2anki.semantic.cache import PairVerdictCache
 from notes2anki.semantic import lazy_verdicts
 from notes2anki.semantic.pair_cache import JudgeStats, candidate_pairs, judge_cached, measured_rows, mine_cached, verdict_kind  # noqa: F401
 from notes2anki.semantic.pair_features import Side, encode
-from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs
+from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs, measure, verdicts_from_rows
 from notes2anki.semantic.vector_memo import VectorMemo
 from notes2anki.semantic.dupe_settings import _ignored_pairs, parse_ignore, settings_from_config  # noqa: F401
 from notes2anki.semantic.text import card_text, is_cloze, question_and_answer, question_text
@@ -115,6 +115,7 @@ class DuplicateReport:
     ignored: int = 0  # pairs dropped by the ignore list
     uncovered: int = 0  # cards the model does not read, compared by character n-grams
     judged: JudgeStats = field(default_factory=JudgeStats)  # candidate pairs: cached / measured
+    cascade: cascade.CascadeStats = field(default_factory=cascade.CascadeStats)  # pairs judged again on fp32
     replayed: bool = False  # the stored result of an unchanged check (see dupes_memo)
     # warnings about this run only (the cache or model it used: corrupt, locked…), never stored for a replay
     run_warnings: list[str] = field(default_factory=list, repr=False)
@@ -207,11 +208,17 @@ def card_side(card: Card) -> Side:
 def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
                   threshold: float | None = None) -> list[Verdict]:
     """Judge the given pairs of cards as :func:`find_duplicates` judges its candidates, whatever their
-    cosine (for evaluation on labelled pairs); all cards are taken as covered by the model."""
+    cosine (for evaluation on labelled pairs); all cards are taken as covered by the model. With the int8
+    encoder, pairs near ``threshold`` (None: the default) are judged again on fp32 vectors
+    (:mod:`~notes2anki.semantic.cascade`), as find_duplicates does."""
     sides = [card_side(card) for pair in pairs for card in pair]
     enc = encode(sides, embedder.embed)
-    verdicts = judge_pairs(enc, [(2 * k, 2 * k + 1) for k in range(len(pairs))], [True] * len(sides), threshold)
-    return [verdicts[(2 * k, 2 * k + 1)] for k in range(len(pairs))]
+    index = [(2 * k, 2 * k + 1) for k in range(len(pairs))]
+    covered_all = [True] * len(sides)
+    rows = cascade.exact_rows(enc, index, measure(enc, index), covered_all,
+                              DEFAULT_THRESHOLD if threshold is None else threshold, embedder)
+    verdicts = verdicts_from_rows(index, rows, covered_all, threshold)
+    return [verdicts[pair] for pair in index]
 
 
 def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | None = None,
@@ -282,6 +289,10 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             cache = PairVerdictCache(embedder.cache, verdict_kind(embedder.spec.key)) if use_cache else None
             rows = measured_rows(enc, candidates, is_covered, cache, report.judged,
                                  memo.folder / (memo.name + ".rows.pickle") if memo is not None else None)
+            # int8 vectors: the pairs near the threshold measured again on fp32 ones (cached apart)
+            rows = cascade.exact_rows(enc, candidates, rows, is_covered, threshold, embedder, stats=report.cascade,
+                                      cache=PairVerdictCache(embedder.cache, verdict_kind(embedder.spec.key) + ":fp32")
+                                      if use_cache else None)
             verdicts, lazy = lazy_verdicts.split(candidates, rows, is_covered, threshold, [kept[r] for r in reps])
             del rows, enc  # split copied what it keeps; at 100,000 cards these held ~800 MB the saves below need
             media = [_media(kept[r]) for r in reps]

@@ -47,8 +47,11 @@ MEMORY = ":memory:"  # cache_path value for a cache that is not saved
 _MODELS: dict[tuple[str, str], Any] = {}  # (location, device) -> loaded SentenceTransformer
 Progress = Callable[[int, int, str], None]  # progress(done, total, phase)
 BACKENDS = ("auto", "onnx", "onnx-fp32", "onnx-int8", "torch")
-# The graph "auto" and "onnx" run on the CPU: "fp32" (vectors as PyTorch's) or "int8" (faster; see the README's
-# encoder section for what it moves). The one switch for the default.
+# The graph "auto" and "onnx" run on the CPU: "fp32" (vectors as PyTorch's) or "int8" (1.7x less CPU to encode;
+# duplicate verdicts near the threshold are made again on fp32 vectors, see notes2anki.semantic.cascade). The one
+# switch for the default. fp32, because with int8 a cold duplicate check of the 10,000-card benchmark vault cost
+# more (215 s CPU against 162 s: its band re-encodes nearly every card in fp32) and its candidate lists (each
+# card's 10 nearest) differ, so 3,255 pairs were reported against fp32's 3,226; on the dev set both agree.
 DEFAULT_ONNX_VARIANT = "fp32"
 INT8_KEY = f"#int8-{recipe_tag()}"  # cache key suffix of int8 vectors (new with each int8 recipe)
 
@@ -298,6 +301,7 @@ class Embedder:
         self.progress = progress
         self.stats = EmbedStats()
         self._plan: Plan | None = None
+        self._exact: Embedder | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -332,12 +336,38 @@ class Embedder:
         if cheap.note != "not converted yet":
             self._plan = cheap
             return None
-        for key in (f"{self.spec.key}{INT8_KEY}", self.spec.key):
+        # an int8 run may be served fp32 vectors (the better ones); an fp32 run (the cascade's exact vectors)
+        # never int8 ones
+        own = _onnx_variant(self.backend) == "int8" and not cheap.device == "cuda"
+        for key in ((f"{self.spec.key}{INT8_KEY}", self.spec.key) if own else (self.spec.key,)):
             found = self.cache.get(key, TEXT_VERSION, keys)
             if len(found) == len(set(keys)) and len({v.shape[0] for v in found.values()}) == 1:
                 self.stats.cached += len(found)
                 return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
         return None
+
+    @property
+    def approximate(self) -> bool:
+        """Whether this embedder's vectors are the int8 graph's (so a duplicate verdict near the threshold is
+        made again on :meth:`exact` vectors); decides the plan (may convert the model once)."""
+        return self.plan.backend == "onnx" and self.plan.variant == "int8"
+
+    def exact(self) -> "Embedder":
+        """An Embedder of the same model giving fp32 vectors (the ONNX fp32 graph of the same conversion),
+        sharing this one's cache (fp32 vectors are cached under the model key, apart from int8 ones) and
+        progress; this embedder itself when its vectors are fp32 already. Made once; closing it leaves the
+        shared cache open."""
+        if not self.approximate:
+            return self
+        if self._exact is None:
+            other = Embedder.__new__(Embedder)
+            other.spec, other.cache, other.batch_size = self.spec, self.cache, self.batch_size
+            other.device, other.backend, other.progress = self.device, "onnx-fp32", self.progress
+            other.stats, other._exact = EmbedStats(), None
+            other._plan = Plan("onnx", self.spec.key, self.plan.device, self.plan.folder, self.plan.model_dir)
+            other.close = lambda: None  # type: ignore[method-assign]  (the cache is this embedder's)
+            self._exact = other
+        return self._exact
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         return encode_with(self.plan, self.spec, texts, batch_size=self.batch_size, progress=self.progress)

@@ -272,7 +272,9 @@ def fit_pair_model(eval_dir: Path | str, embedder: Embedder, *, c: float = 2.0, 
     0.955 / 0.750 for C 1 and C 2, 0.953 / 0.732 for C 3; C 2 the higher fitted recall). With ``stable_with`` (other
     encoder paths of the same model, e.g. the int8 graph; one or a sequence) the threshold must also give every training pair
     and every pair of the held-out file (labels unread) the same verdict when it is measured with that encoder's vectors (a pair whose two probabilities
-    straddle the threshold would make the figures depend on the encoder). Returns the JSON to ship, with
+    straddle the threshold would make the figures depend on the encoder); for the int8 graph, whose pairs within
+    the cascade's band of the threshold are judged on fp32 vectors (:mod:`~notes2anki.semantic.cascade`), the
+    pairs outside that band. Returns the JSON to ship, with
     the fitted figures and cross-validated ones at that threshold: 6 folds grouped by subject
     (:class:`TrainingRows` ``group``), so no card and no subject is in the training and the test part of
     a fold at once. Precision counts the labelled pairs (as the set's scorer does); ``unlabelled`` counts
@@ -364,6 +366,10 @@ def _stability(data: TrainingRows, probs, predict, scaler, eval_dir, embedder: E
     first = np.concatenate([[probs[k] for k, _ in both], predict(scaler.transform(_pair_rows(held_out, embedder)))[:, 1]])
     second = np.concatenate([predict(scaler.transform(alt.x[[k for _, k in both]]))[:, 1],
                              predict(scaler.transform(_pair_rows(held_out, other)))[:, 1]])
+    if getattr(other, "approximate", False):  # the int8 path: pairs in the cascade's band get fp32 verdicts
+        from notes2anki.semantic.cascade import in_band
+
+        return lambda t: bool(np.all(in_band(second, t) | ((first >= t) == (second >= t))))
     return lambda t: bool(np.all((first >= t) == (second >= t)))
 
 
@@ -378,8 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] in (["fit"], ["vault"]):
         from notes2anki.semantic.pair_model import MODEL_FILE
 
-        with Embedder() as embedder:
-            if argv[0] == "fit":  # the threshold must not depend on the encoder path (fp32 or int8)
+        with Embedder(backend="onnx-fp32" if argv[0] == "fit" else None) as embedder:
+            if argv[0] == "fit":  # fitted on fp32 vectors; the int8 path (with its cascade) must agree with them
                 with Embedder(backend="onnx-int8") as int8:
                     data = fit_pair_model(argv[1], embedder, stable_with=int8)
                 MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", "utf-8")

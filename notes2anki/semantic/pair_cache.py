@@ -138,13 +138,14 @@ def verdict_kind(model_key: str) -> str:
     return f"dupes-features:{model_key}:{TEXT_VERSION}:{pair_features.FEATURE_VERSION}:{len(FEATURES)}:{_code_version()}"
 
 
-def side_keys(enc, is_covered: Sequence[bool]) -> list[str]:
-    """Per side of ``enc``: a hash of everything its pair features read — its three texts, whether it is a
-    Cloze card, its file (``same_note``), whether the model reads it, its three embedding vectors and its two
-    local densities (which depend on its neighbours in the vault: a card whose neighbourhood changed is
-    measured again)."""
+def side_keys(enc, is_covered: Sequence[bool], only: Sequence[int] | None = None) -> list[str]:
+    """Per side of ``enc`` (``only``: these indices, in order): a hash of everything its pair features read —
+    its three texts, whether it is a Cloze card, its file (``same_note``), whether the model reads it, its
+    three embedding vectors and its two local densities (which depend on its neighbours in the vault: a card
+    whose neighbourhood changed is measured again)."""
     keys = []
-    for i, side in enumerate(enc.sides):
+    for i in (range(len(enc.sides)) if only is None else only):
+        side = enc.sides[i]
         digest = hashlib.sha256("\x1f".join((side.question, side.answer, side.text, str(side.cloze),
                                              str(getattr(side, "note", "")), str(bool(is_covered[i])))
                                             ).encode("utf-8", "surrogatepass"))

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from notes2anki.semantic import onnx_backend
-from notes2anki.semantic.encoder import INT8_KEY, Embedder, EncoderError, plan_for, resolve_model
+from notes2anki.semantic.encoder import DEFAULT_ONNX_VARIANT, INT8_KEY, Embedder, EncoderError, plan_for, resolve_model
 
 REPO = Path(__file__).resolve().parents[2]
 TEXTS = [
@@ -29,8 +29,9 @@ TEXTS = [
 
 def test_conversion_is_recorded_with_its_measured_quality(onnx_dir, monkeypatch):
     monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
-    plan = plan_for(resolve_model(None), "onnx")
+    plan = plan_for(resolve_model(None), "onnx-fp32")
     assert plan.backend == "onnx" and plan.variant == "fp32"
+    assert plan_for(resolve_model(None), "onnx").variant == DEFAULT_ONNX_VARIANT  # the default graph
     assert plan.key == "sentence-transformers/all-MiniLM-L6-v2"  # fp32 vectors share the PyTorch key
     meta = onnx_backend.read_meta(plan.folder)
     assert meta["ok"] and meta["fp32_cosine"]["min"] >= onnx_backend.FP32_MIN_COSINE
@@ -51,7 +52,7 @@ def test_onnx_vectors_match_the_pytorch_path(onnx_dir, monkeypatch):
     monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
     with Embedder(cache_path=":memory:", backend="torch") as torch_side:
         reference = torch_side.embed(TEXTS)
-    with Embedder(cache_path=":memory:", backend="onnx") as onnx_side:
+    with Embedder(cache_path=":memory:", backend="onnx-fp32") as onnx_side:
         got = onnx_side.embed(TEXTS)
         assert onnx_side.plan.backend == "onnx"
     assert got.shape == reference.shape == (len(TEXTS), 384)

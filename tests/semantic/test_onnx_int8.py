@@ -130,6 +130,43 @@ def test_batches_in_parallel_give_the_same_vectors(onnx_dir, monkeypatch):
     assert np.array_equal(model.encode(texts, batch_size=8), one)
 
 
+def test_an_int8_vector_is_the_same_alone_and_inside_a_batch(onnx_dir, monkeypatch):
+    """Dynamic int8 quantizes activations per batch, so the int8 graph runs each text alone: a text's vector
+    is the same bit for bit whatever it is encoded with (a cold run and an edit give the same vectors)."""
+    monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
+    plan = plan_for(resolve_model(None), "onnx-int8")
+    model = onnx_backend.OnnxEncoder.load(plan.folder, plan.model_dir, variant="int8")
+    texts = [t for t in CARD_TEXTS if t]
+    together = model.encode(texts, batch_size=16)
+    alone = np.concatenate([model.encode([t]) for t in texts])
+    reversed_ = model.encode(texts[::-1], batch_size=7)[::-1]
+    assert np.array_equal(together, alone) and np.array_equal(together, reversed_)
+    with Embedder(cache_path=":memory:", backend="onnx-int8") as int8_side:  # through the Embedder, too
+        assert np.array_equal(int8_side.embed(texts[3:9]), together[3:9])
+        assert np.array_equal(int8_side.embed([texts[0], texts[12]]), together[[0, 12]])
+
+
+def test_the_int8_encoder_has_an_fp32_twin(onnx_dir, monkeypatch, tmp_path):
+    """onnx-int8 runs the int8 graph on the CPU; its exact() twin runs the fp32 graph of the same conversion and
+    shares the cache, keeping fp32 vectors under the model key (apart from the int8 ones)."""
+    monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
+    monkeypatch.delenv("NOTES2ANKI_DEVICE", raising=False)
+    if encoder._nvidia_gpu_present():
+        pytest.skip("a GPU runs fp32")
+    with Embedder(cache_path=tmp_path / "c.sqlite", backend="onnx-int8") as int8:
+        assert int8.approximate and int8.key.endswith(encoder.INT8_KEY)
+        exact = int8.exact()
+        assert exact is int8.exact() and exact.cache is int8.cache and not exact.approximate
+        assert exact.key == "sentence-transformers/all-MiniLM-L6-v2" and exact.plan.folder == int8.plan.folder
+        texts = CARD_TEXTS[:5]
+        with Embedder(cache_path=":memory:", backend="onnx-fp32") as fp32:
+            assert np.array_equal(exact.embed(texts), fp32.embed(texts))
+        assert exact.stats.encoded == 5 and int8.stats.encoded == 0
+        assert len(int8.cache.get(exact.key, encoder.TEXT_VERSION, [encoder.text_hash(t) for t in texts])) == 5
+        exact.close()  # leaves the shared cache open
+        int8.embed(texts[:1])
+
+
 def test_a_new_recipe_is_converted_again_and_cached_apart(monkeypatch, tmp_path):
     folder = encoder.bundled_model_dir()
     before, tag = onnx_backend.fingerprint(folder), onnx_quantize.recipe_tag()

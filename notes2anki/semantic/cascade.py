@@ -1,0 +1,204 @@
+"""Duplicate verdicts of the fast int8 encoder, made again on fp32 vectors where int8 could change them.
+
+The int8 encoder (``NOTES2ANKI_ENCODER=onnx-int8``, or ``encoder.DEFAULT_ONNX_VARIANT = "int8"``) runs the
+int8 graph (:data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE`; 1,500 card
+texts, one text per run: 4.2 s CPU against 7.2 s for fp32 ONNX and 10.6 s for PyTorch on one thread), whose
+vectors are at mean cosine ~0.99 to fp32. The duplicate judge's probabilities move with them (up to ~0.1 near the threshold), so on its own it
+would report other pairs than fp32. The usual cheap-then-exact cascade keeps the fp32 verdicts:
+
+1. every candidate pair is measured and judged on the int8 vectors (the candidates and neighbour lists
+   come from int8 vectors);
+2. the pairs whose int8 score lies within :data:`BAND` (in logits) of the threshold in use (``[dupes]
+   threshold`` / ``--threshold`` included) are measured again with fp32 vectors of their texts, fp32 word
+   vectors and fp32 local densities, through the embedding cache under the fp32 key, and the fp32 verdict is
+   final.
+
+A pair outside the band gets the verdict fp32 would give as long as int8 moves no score by more than the band;
+:func:`notes2anki.semantic.band_check.score_changes` measures how far it moves them and
+``tests/semantic/test_cascade.py`` fails when :data:`BAND` is not wider than that with :data:`MARGIN` to
+spare (re-measure after a refit of the pair model: ``python -m notes2anki.semantic.band_check``).
+
+Measured (``band_check``, the shipped pair model): the largest change of a judge score, in logits, over pairs with
+either probability in [0.02, 0.98]: 0.59 on the dev vault's candidate and labelled pairs with the project's
+training pairs, 0.67 on ``../shared/eval/dupes_pairs.jsonl``, 0.36 on ``dupe_pairs_dev``, 0.52 on the held-out
+``dupe_pairs_test``, at most 0.54 on the candidate pairs of the ten real vaults (Kroid 0.54, NoLtour 0.54,
+BenAgro 0.48, FIT 0.46, medu4 0.23; the others hold no pair the model reads in that window). :data:`BAND` =
+1.5 x 0.67 = 1.0 logits: at the default threshold 0.57, int8 scores in [0.33, 0.78] are judged again.
+
+Step 2 needs the pairs' local densities (mean cosine to the 5 nearest cards) in fp32 too: with int8 densities
+one labelled pair of dupes_pairs.jsonl (dv058: 0.585 fp32, 0.555) changed its verdict. :func:`exact_densities`
+gets them exactly from fp32 vectors of the cards near each side only, which needs a bound on how far int8
+moves a cosine seen from an fp32 vector (:data:`COSINE_CHANGE`, measured 0.053 on the dev vault, 0.046-0.050
+on BenAgro, NoLtour and Kroid, 0.067 on FIT's English cards).
+
+Cost: on the real vaults few pairs are in the band (dev vault 20 of 1,127 candidates, BenAgro 14 of 2,771,
+NoLtour 8 of 3,927), but their density neighbourhoods hold a third to most of the cards. On the synthetic
+10,000-card benchmark vault (templated cards, thousands of pairs near the threshold) 5,066 of 100,020
+candidate pairs are in the band and nearly every card gets fp32 vectors as well: a cold check cost 215 s
+CPU against 162 s with fp32 alone, and as its candidate lists (each card's 10 nearest, among many near ties)
+come from int8 vectors, it reported 3,255 pairs where fp32 reports 3,226. So fp32 stays the default.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from notes2anki.semantic import pair_model
+from notes2anki.semantic.pair_features import DENSITY_K, Encoded, encode, fill_chars
+from notes2anki.semantic.scoring import measure
+
+MEASURED = 0.67  # the largest change of a judge score (logits) int8 vs fp32 measured (see the module doc)
+MARGIN = 1.5  # BAND over the largest change measured
+BAND = round(MEASURED * MARGIN, 2)  # half width (logits) around the threshold's logit of the pairs judged again
+WINDOW = (0.02, 0.98)  # probabilities within which score changes are measured (see band_check)
+# the largest |v·(u8 - u32)| measured (v: one text's fp32 vector, u8 / u32: another's int8 / fp32 one; band_check)
+COSINE_CHANGE = 0.067
+DENSITY_WINDOW = round(COSINE_CHANGE * 1.25, 3)  # see exact_densities
+
+
+@dataclass
+class CascadeStats:
+    """What :func:`exact_rows` did: pairs in the band, of them found measured in the cache, sides (cards)
+    whose texts were given fp32 vectors, and fp32 texts encoded (the rest came from the cache)."""
+
+    pairs: int = 0
+    cached: int = 0
+    sides: int = 0
+    encoded: int = 0
+    neighbours: int = 0  # sides given fp32 vectors for the local densities (see exact_densities)
+
+
+def logit(p: Any) -> Any:
+    """log(p / (1 - p)), clipped to [1e-6, 1 - 1e-6] (arrays or floats)."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def in_band(probabilities: np.ndarray, threshold: float, band: float = BAND) -> np.ndarray:
+    """Which ``probabilities`` lie within ``band`` logits of ``threshold`` (a boolean array)."""
+    limit = float(logit(threshold))
+    return np.abs(logit(probabilities) - limit) <= band + 1e-12
+
+
+def exact_rows(enc: Encoded, pairs: Sequence[tuple[int, int]], rows: np.ndarray, covered: Sequence[bool],
+               threshold: float, embedder: Any, *, cache: Any = None, stats: CascadeStats | None = None,
+               band: float = BAND) -> np.ndarray:
+    """``rows`` (feature rows of index ``pairs`` of ``enc``, measured on ``embedder``'s vectors) with the rows
+    of the pairs in the band (both sides read by the model, int8 score within ``band`` logits of
+    ``threshold``) measured again on fp32 vectors: the sides' texts and words, and their local densities
+    (:func:`exact_densities`); unchanged (the same array) when ``embedder`` is not approximate
+    (:attr:`~notes2anki.semantic.encoder.Embedder.approximate`) or no pair is in the band. The rows are
+    replaced in ``rows`` itself (no copy: 100,000 candidate rows are 34 MB), which is returned.
+
+    ``cache``: a :class:`~notes2anki.semantic.cache.PairVerdictCache` of fp32 rows keyed by the pair's sides
+    (:func:`~notes2anki.semantic.pair_cache.side_keys`: texts, int8 vectors and densities, and the fp32
+    densities); pairs found there are not measured again."""
+    from notes2anki.semantic.pair_cache import side_keys
+
+    stats = stats if stats is not None else CascadeStats()
+    if not len(pairs) or not getattr(embedder, "approximate", False):
+        return rows
+    read = np.array([bool(c) for c in covered], dtype=bool)
+    ij = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    chosen = read[ij[:, 0]] & read[ij[:, 1]] & in_band(pair_model.load().probability(rows), threshold, band)
+    band_at = np.nonzero(chosen)[0].tolist()
+    stats.pairs = len(band_at)
+    if not band_at:
+        return rows
+    exact = embedder.exact()
+    before = exact.stats.encoded
+    sides = sorted({int(k) for n in band_at for k in ij[n]})
+    place = {k: m for m, k in enumerate(sides)}
+    density_card, density_q, stats.neighbours = exact_densities(enc, sides, read, exact.embed)
+    keys: list[str] = []
+    todo = band_at
+    if cache is not None:
+        keys = [f"{key}:{dc!r}:{dq!r}" for key, dc, dq in zip(side_keys(enc, covered, sides), density_card.tolist(),
+                                                                density_q.tolist())]
+        wanted = [(keys[place[int(ij[n, 0])]], keys[place[int(ij[n, 1])]]) for n in band_at]
+        known = cache.get(wanted)
+        todo = []
+        for n, key in zip(band_at, wanted):
+            row = known.get(key)
+            if isinstance(row, list) and len(row) == rows.shape[1]:
+                rows[n] = row
+            else:
+                todo.append(n)
+        stats.cached = len(band_at) - len(todo)
+    if todo:
+        ends = sorted({place[int(k)] for n in todo for k in ij[n]})
+        at = {m: r for r, m in enumerate(ends)}
+        sub = encode([enc.sides[sides[m]] for m in ends], exact.embed, chars=False, densities=False)
+        sub.density_card, sub.density_q = density_card[ends], density_q[ends]
+        fill_chars(sub, range(len(ends)))
+        rows[todo] = measure(sub, [(at[place[int(ij[n, 0])]], at[place[int(ij[n, 1])]]) for n in todo])
+        if cache is not None:
+            cache.put(((keys[place[int(ij[n, 0])]], keys[place[int(ij[n, 1])]]), rows[n].tolist()) for n in todo)
+    stats.sides, stats.encoded = len(sides), exact.stats.encoded - before
+    return rows
+
+
+def exact_densities(enc: Encoded, sides: Sequence[int], read: np.ndarray, embed: Any,
+                    window: float = DENSITY_WINDOW, block: int = 256) -> tuple[np.ndarray, np.ndarray, int]:
+    """The fp32 local densities (as :func:`~notes2anki.semantic.pair_features.density` computes them among the
+    ``read`` sides, on ``embed``'s fp32 vectors) of ``sides``, without fp32 vectors of the whole vault.
+
+    For a side b (fp32 vector v) and another side j (int8 vector u8, fp32 u32): v·u32 = v·u8 - v·(u8 - u32),
+    and |v·(u8 - u32)| (the int8 error of j seen from b) is at most :data:`COSINE_CHANGE` (measured). So with L
+    the k-th best fp32 cosine among b's k best by v·u8 (a lower bound of its true k-th best), only the sides
+    with v·u8 >= L - ``window`` can be among its k nearest in fp32; those are embedded in fp32 (card texts for
+    the card density, questions for the question density) and the k best of them give the exact density.
+    Returns (card densities, question densities) in the order of ``sides`` and how many sides were embedded."""
+    rows = np.nonzero(read)[0]
+    out = [np.zeros(len(sides), dtype=np.float64), np.zeros(len(sides), dtype=np.float64)]
+    if len(rows) < 2 or not len(sides):
+        return out[0], out[1], 0
+    k = min(DENSITY_K, len(rows) - 1)
+    where = {int(r): m for m, r in enumerate(rows.tolist())}
+    embedded: set[int] = set()
+    for space, (vectors, get) in enumerate(((enc.card, lambda s: s.text),
+                                            (enc.question, lambda s: s.question or s.text))):
+        pool = np.ascontiguousarray(vectors[rows], dtype=np.float32)
+        own = embed([get(enc.sides[b]) for b in sides])
+        known: dict[int, np.ndarray] = {}
+
+        def fp32(found: set[int]) -> None:
+            new = sorted(found - set(known))
+            if new:
+                known.update(zip(new, embed([get(enc.sides[int(rows[m])]) for m in new])))
+
+        for start in range(0, len(sides), block):
+            part = list(sides[start:start + block])
+            approx = own[start:start + block] @ pool.T  # v·u8 for every side
+            for r, b in enumerate(part):
+                if b in where:
+                    approx[r, where[b]] = -np.inf
+            first = np.argpartition(-approx, k - 1, axis=1)[:, :k]
+            fp32({int(m) for m in first.ravel()})
+            near = []
+            for r in range(len(part)):
+                v = own[start + r]
+                floor = min(float(known[int(m)] @ v) for m in first[r])  # k-th best fp32 among the first k
+                near.append(np.nonzero(approx[r] >= floor - window)[0])
+            fp32({int(m) for found in near for m in found})
+            for r, b in enumerate(part):
+                v = own[start + r]
+                scores = np.array([known[int(m)] @ v for m in near[r]], dtype=np.float32)
+                out[space][start + r] = np.sort(scores)[len(scores) - k:].mean(dtype=np.float32)
+        embedded.update(int(rows[m]) for m in known)
+    return out[0], out[1], len(embedded | set(int(b) for b in sides))
+
+
+def band_for(changes: dict[str, float], margin: float = MARGIN) -> float:
+    """The band a set of measured largest changes (``band_check.score_changes``) asks for: the largest
+    times ``margin`` (at least a small floor, so a perfect encoder still checks the pairs at the threshold)."""
+    return max(0.05, margin * max(changes.values(), default=0.0))
+
+
+def probability_band(threshold: float, band: float = BAND) -> tuple[float, float]:
+    """The probabilities [low, high] the band covers around ``threshold`` (for messages and docs)."""
+    limit = float(logit(threshold))
+    return 1 / (1 + math.exp(-(limit - band))), 1 / (1 + math.exp(-(limit + band)))

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
+from .. import interrupts
 from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem, shared_form  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
@@ -355,6 +356,7 @@ def guarded(callback):
     @functools.wraps(callback)
     def run(*args, **kwargs):
         safe_streams()
+        interrupts.install()  # a Ctrl-C that a C extension reports as its own error stays a Ctrl-C
         try:
             result = callback(*args, **kwargs)
         except SystemExit as exc:
@@ -386,6 +388,8 @@ def guarded(callback):
             err.print("This is a bug in notes2anki, not in your vault. Please report it with the command you "
                       "ran (NOTES2ANKI_DEBUG=1 shows the details to include).")
             raise SystemExit(EXIT_FATAL)
+        finally:
+            interrupts.uninstall()
         code = _with_errors(EXIT_OK)
         if code != EXIT_OK:
             raise SystemExit(code)

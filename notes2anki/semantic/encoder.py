@@ -36,6 +36,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from notes2anki.interrupts import raise_if_received
+
 from notes2anki.semantic.cache import EmbeddingCache, default_cache_path, text_hash
 from notes2anki.semantic.onnx_quantize import recipe_tag
 from notes2anki.semantic.text import TEXT_VERSION
@@ -152,6 +154,7 @@ def load_model(spec: ModelSpec, device: str | None = None) -> Any:
     try:
         model = SentenceTransformer(location, device=device, local_files_only=True)
     except Exception as exc:
+        raise_if_received(exc)  # a Ctrl-C that a C extension reported as its own error
         raise EncoderError(f"cannot load the embedding model {spec.key!r} from {location} without network "
                            f"access: {type(exc).__name__}: {exc}") from exc
     _MODELS[(location, device)] = model
@@ -174,6 +177,7 @@ def encode(texts: Sequence[str], spec: ModelSpec, *, batch_size: int = 64, devic
             if progress is not None:
                 progress(min(start + chunk, len(texts)), len(texts), "encode")
     except Exception as exc:  # e.g. out of GPU memory
+        raise_if_received(exc)  # a Ctrl-C that a C extension reported as its own error
         raise EncoderError(f"encoding with {spec.key!r} failed: {type(exc).__name__}: {exc}") from exc
     return np.asarray(np.concatenate(parts), dtype=np.float32)
 
@@ -259,12 +263,14 @@ def encode_with(plan: Plan, spec: ModelSpec, texts: Sequence[str], *, batch_size
             encoder = ob.OnnxEncoder.load(plan.folder, plan.model_dir, variant=plan.variant,
                                           cuda=plan.device == "cuda")
         except Exception as exc:
+            raise_if_received(exc)  # a Ctrl-C that a C extension reported as its own error
             raise EncoderError(f"cannot load the converted model {plan.folder}: {type(exc).__name__}: {exc}; "
                                f"delete that folder to convert again, or set NOTES2ANKI_ENCODER=torch") from exc
         _ONNX[(plan.folder, plan.device or "cpu", plan.variant)] = encoder
     try:
         return encoder.encode(texts, batch_size=min(batch_size, 32), progress=progress)
     except Exception as exc:
+        raise_if_received(exc)  # a Ctrl-C that a C extension reported as its own error
         raise EncoderError(f"encoding with {spec.key!r} (ONNX) failed: {type(exc).__name__}: {exc}") from exc
 
 
@@ -320,6 +326,7 @@ class Embedder:
             except EncoderError:
                 raise
             except Exception as exc:
+                raise_if_received(exc)  # a Ctrl-C that a C extension reported as its own error
                 raise EncoderError(f"cannot prepare the encoder for {self.spec.key!r}: "
                                    f"{type(exc).__name__}: {exc}") from exc
         return self._plan

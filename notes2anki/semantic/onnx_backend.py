@@ -261,6 +261,9 @@ def convert(model_dir: Path, key: str, *, quantize: bool = True) -> Path:
         except NotConvertible as exc:
             meta = {"ok": False, "reason": str(exc)}
         except Exception as exc:  # an exporter failure on an unusual model: use PyTorch for it
+            from notes2anki.interrupts import raise_if_received
+
+            raise_if_received(exc)  # a Ctrl-C is not a failed export: nothing is recorded
             meta = {"ok": False, "reason": f"export failed: {type(exc).__name__}: {exc}"}
         meta.update(converter=CONVERTER_VERSION, model=key, source=str(model_dir), created=time.time())
         (work / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True), "utf-8")

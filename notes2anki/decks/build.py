@@ -64,11 +64,15 @@ class BuildReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def content_hash(card: Card, fields: list[str], tags: list[str] | None = None) -> str:
-    """Hash of what the card shows: note type, rendered fields, deck (``tags`` given: the hash of a state
-    file written before tags had their own hash, which mixed them in)."""
+def content_hash(card: Card, fields: list[str], tags: list[str] | None = None, media: list[str] = ()) -> str:
+    """Hash of what the card shows: note type, rendered fields, deck, and the bytes of the media files it
+    embeds (``media``: their digests; an image edited under the same name changes the card, so Anki
+    imports the note again and keeps the new picture) (``tags`` given: the hash of a state file written
+    before tags had their own hash, which mixed them in)."""
     data = [card.note_type, fields, card.deck] if tags is None else \
         [card.note_type, fields + tags, sorted(card.tags), card.deck]
+    if media and tags is None:
+        data.append(list(media))
     return hashlib.sha256(_json(data).encode("utf-8")).hexdigest()[:20]
 
 
@@ -183,7 +187,8 @@ def write_package(plan: PackagePlan) -> BuildReport:
     from .notetypes import models_for  # (genanki: imported only to write a package)
 
     diags, now_s, ids, identified = report.diagnostics, plan.now_s, plan.ids, plan.identified
-    media = _media_files(identified, vault)
+    index = MediaIndex(vault.root, vault.files)
+    media = _media_files(identified, index)
     types = note_type_fields(config.note_types)
     models = models_for({c.note_type: types[c.note_type] for c, _ in identified}, config.note_types)
 
@@ -196,7 +201,8 @@ def write_package(plan: PackagePlan) -> BuildReport:
         adopted = adopt(card, card_guid, dict(zip(types[card.note_type], fields))) if adopt else None
         if adopted is not None:
             card_guid, fields = adopted.guid, adopted.fields if adopted.fields is not None else fields
-        digest, tag_digest = content_hash(card, fields), tags_hash(tags)
+        digest = content_hash(card, fields, media=[index.digest(p) for p in card.media])
+        tag_digest = tags_hash(tags)
         old = state.cards.get(card_guid)
         if old is not None and not old.tags:  # state written before tags had their own hash
             same = old.hash == content_hash(card, fields, tags)
@@ -295,16 +301,15 @@ def default_state_path(root: Path) -> Path:
     return state_dir() / f"{vault_key(root)}.json"
 
 
-def _media_files(identified: list, vault: Vault) -> list[MediaFile]:
+def _media_files(identified: list, index: MediaIndex) -> list[MediaFile]:
     """The files to ship, one per media name. The renderer already wrote these names into the HTML
     (same ``MediaIndex`` rules) and refused unsafe files with a warning on their card; a file that
     changed since (gone, now a FIFO or a link out of the vault) is left out by ``write_apkg``, which
     reads each one bounded and inside the vault, with a warning naming it."""
-    index = MediaIndex(vault.root, vault.files)
     files: dict[str, MediaFile] = {}
     for card, _ in identified:
         for path in card.media:
-            files.setdefault(index.name(path), MediaFile(index.name(path), vault.root / path))
+            files.setdefault(index.name(path), MediaFile(index.name(path), index.root / path))
     return [files[n] for n in sorted(files)]
 
 

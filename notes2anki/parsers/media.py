@@ -69,6 +69,11 @@ class MediaIndex:
         self._names[path] = name
         return name
 
+    def digest(self, path: str) -> str:
+        """SHA-256 (hex) of the vault file ``path``'s bytes, read once, bounded and inside the vault (a file
+        that cannot be read: a hash of its path)."""
+        return self._digest(path)
+
     def _digest(self, path: str) -> str:
         if path not in self._digests:
             try:

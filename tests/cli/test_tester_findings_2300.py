@@ -162,3 +162,24 @@ def test_related_links_tell_same_named_notes_apart_and_an_ambiguous_name_is_said
     assert ambiguous.exit_code == 0, ambiguous.output
     assert ("'TCP' names 3 notes (Other/TCP.md, alias.md too); showing Networking/TCP.md — give a note's path "
             "to choose another") in " ".join(ambiguous.stderr.split())
+
+
+# -- M6: an image edited under the same name never reached Anki (the card counted as unchanged) ---------------
+def test_an_image_edited_under_the_same_name_reaches_anki_on_the_next_import(make_vault, tmp_path, anki_import,
+                                                                            png_bytes):
+    import hashlib
+    from pathlib import Path
+
+    root = make_vault({"a.md": "START\nBasic\nimage card?\nBack: ![[fig.png]]\nEND\n", "fig.png": png_bytes(1)})
+    first, second = tmp_path / "1.apkg", tmp_path / "2.apkg"
+    assert CliRunner().invoke(cli_main, ["build", str(root), "-o", str(first), "--no-dupes", "-q"]).exit_code == 0
+    imported = anki_import(first)
+    (root / "fig.png").write_bytes(png_bytes(2))  # re-cropped, same name
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(second), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    assert "(0 new, 1 changed, 0 unchanged)" in " ".join(result.stdout.split())
+    anki_import(second, imported.col)
+    back = imported.note("image card").fields[1]
+    name = back.split('src="')[1].split('"')[0]
+    shown = (Path(imported.col.media.dir()) / name).read_bytes()
+    assert hashlib.sha256(shown).digest() == hashlib.sha256(png_bytes(2)).digest()

@@ -64,6 +64,10 @@ class BuildReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+REMOVED_LISTED_S = 30 * 86400  # a card gone from the vault is listed by every build for 30 days (a quiet build,
+# or one to another -o, does not use the list up), then forgotten
+
+
 def content_hash(card: Card, fields: list[str], tags: list[str] | None = None, media: list[str] = ()) -> str:
     """Hash of what the card shows: note type, rendered fields, deck, and the bytes of the media files it
     embeds (``media``: their digests; an image edited under the same name changes the card, so Anki
@@ -233,8 +237,14 @@ def write_package(plan: PackagePlan) -> BuildReport:
     content.media.extend(media)
     report.media = len(media)
     for old_guid, old in sorted(state.cards.items(), key=lambda kv: kv[1].where):
-        if old_guid not in new_state and not any(g.id == old.id for g in report.gone):
+        if old_guid in new_state:
+            continue
+        since = old.removed or now_s  # listed on every build for REMOVED_LISTED_S, not only the first
+        if now_s - since > REMOVED_LISTED_S:
+            continue
+        if not any(g.id == old.id for g in report.gone):
             report.gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
+        new_state[old_guid] = replace(old, removed=since)
 
     written = write_apkg(content, report.output)
     diags += written

@@ -115,3 +115,12 @@ def test_removed_and_deleted_cards_are_reported(tmp_path):
     assert gone == {(1700000000001, "removed"), (1700000000002, "DELETE")}
     assert all(g.nid for g in report.gone)  # the Anki note ids to search for
     assert len(first.cards) == 3 and len(report.cards) == 1
+    # tester M5: listed by every build for 30 days, not only by the first (a quiet one used it up)
+    again = _build(root, tmp_path / "3.apkg", state, now=1_700_086_400 + 29 * 86400)
+    assert {(g.id, g.reason) for g in again.gone} == gone
+    assert {g.nid for g in again.gone} == {g.nid for g in report.gone}
+    later = _build(root, tmp_path / "4.apkg", state, now=1_700_086_400 + 31 * 86400)
+    assert {(g.id, g.reason) for g in later.gone} == {(1700000000002, "DELETE")}  # the marker still says it
+    note.write_text(VAULT, "utf-8")  # the card is back: it keeps its note
+    back = _build(root, tmp_path / "5.apkg", state, now=1_700_086_400 + 32 * 86400)
+    assert back.gone == [] and {c.id for c in back.cards} >= {1700000000002}

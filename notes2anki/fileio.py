@@ -69,15 +69,16 @@ def read_bounded(path: Path, limit: int, root: Path | None = None) -> bytes:
         if info.st_size > limit:
             raise UnsafeFile(f"larger than the {_size(limit)} limit ({_size(info.st_size)}); not read")
         chunks, total = [], 0
+        want = info.st_size + 1  # the whole file in one read (no second copy to join), then 1 MiB at a time
         while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            chunk = os.read(fd, min(max(want - total, 1 << 20), limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
         if total > limit:
             raise UnsafeFile(f"larger than the {_size(limit)} limit; not read")
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
 

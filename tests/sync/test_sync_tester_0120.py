@@ -77,3 +77,24 @@ def test_without_skipped_paths_a_removed_file_is_still_deleted(make_vault, sync_
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["deleted"]) == 1
     assert _fronts(col_path) == ["Question a?", "Question b?", "Question c?"]
+
+
+def test_sync_has_the_message_options_its_summary_names(make_vault, sync_cli, tmp_path):
+    """S1: with more than 25 messages sync said "see them all with --all-messages, or --messages-file
+    FILE", options it did not have ("No such option")."""
+    files = {f"n{i}.md": f"START\nBasik\nq{i}\nBack: a\nEND\n" for i in range(30)}
+    root = make_vault(files | {"good.md": "START\nBasic\ngood\nBack: a\nEND\n"})
+    col_path = _collection(tmp_path)
+    summary = sync_cli(root, col_path, "--yes")
+    assert "see them all with --all-messages" in summary.output
+    listed = sync_cli(root, col_path, "--all-messages")
+    assert listed.exit_code == 1, listed.output  # the vault has errors
+    assert sum("unknown note type" in line.lower() or "basik" in line.lower()
+               for line in listed.output.splitlines()) >= 30
+    out_file = tmp_path / "messages.txt"
+    written = sync_cli(root, col_path, "--messages-file", str(out_file))
+    assert written.exit_code == 1, written.output
+    lines = out_file.read_text("utf-8").splitlines()
+    assert sum("unknown note type 'Basik'" in line for line in lines) == 30 and len(lines) == 31  # + no-ID warning
+    inside = sync_cli(root, col_path, "--messages-file", str(root / "good.md"))
+    assert inside.exit_code == 2 and (root / "good.md").read_text("utf-8").startswith("START")

@@ -1,0 +1,47 @@
+"""Tester findings of 01:20 on the CLI: each case with its minimal input and the right behaviour."""
+from __future__ import annotations
+
+import os
+import time
+
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from notes2anki.fileio import TEMP_SUFFIX, atomic_write, remove_stale_temp_files, temp_prefix
+
+NOTE = "START\nBasic\nlong name q\nBack: x\nEND\n"
+
+
+# -- S2: a note or package whose name is long but valid (≤ 255 bytes) could not be written ----------------------
+def test_ids_and_build_write_files_whose_names_are_long_but_valid(make_vault, tmp_path, anki_import):
+    """`ids` on a note named with 80 Japanese characters (243 bytes) said "not written: File name too long":
+    the temp file `.NAME.XXXXXXXX.notes2anki-tmp` adds 25 bytes to the name. `build -o` such a name: exit 2."""
+    name = "あ" * 80 + ".md"
+    assert len(name.encode("utf-8")) == 243
+    root = make_vault({name: NOTE})
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "<!--ID: " in (root / name).read_text("utf-8")
+    out = tmp_path / ("い" * 80 + ".apkg")
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "long name q" in anki_import(out).note("long name").fields[0]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(TEMP_SUFFIX)] == []
+
+
+def test_a_long_names_stale_temp_files_are_still_its_own(tmp_path):
+    """The shortened temp prefix still names one target: a killed write's temp file is removed by the next
+    write of that target only, and every temp name fits in 255 bytes."""
+    long_a, long_b = "あ" * 80 + "a.md", "あ" * 80 + "b.md"
+    assert temp_prefix("short.md") == ".short.md."
+    assert temp_prefix(long_a) != temp_prefix(long_b)
+    assert len(os.fsencode(temp_prefix(long_a))) + 8 + len(TEMP_SUFFIX) <= 255
+    stale_a = tmp_path / f"{temp_prefix(long_a)}abcd1234{TEMP_SUFFIX}"
+    stale_b = tmp_path / f"{temp_prefix(long_b)}abcd1234{TEMP_SUFFIX}"
+    for path in (stale_a, stale_b):
+        path.write_bytes(b"half")
+        os.utime(path, (time.time() - 3600,) * 2)
+    atomic_write(tmp_path / long_a, b"new")
+    assert (tmp_path / long_a).read_bytes() == b"new"
+    assert not stale_a.exists() and stale_b.exists()
+    assert remove_stale_temp_files([tmp_path]) == [stale_b]  # the vault-wide clean-up knows the shape too

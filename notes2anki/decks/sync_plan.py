@@ -27,7 +27,9 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import SKIPPED_PATH, Card, Diagnostic, Vault, note_type_fields
+from ..parsers.lints import NEAR as NEAR_MISS
 from ..parsers.media import MediaIndex
+from ..parsers.syntax import ID_COMMENT
 from .build import _field_html, _plain
 from .identity import assign_identities, card_id, guid_of, legacy_ids, vault_namespace
 from .notetypes import NAME_PREFIX
@@ -250,7 +252,8 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags) -> No
 
 def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mine: dict, others: dict,
                     claimed: dict, namespace: str) -> None:
-    failed_files = {d.file for d in vault.diagnostics if d.severity == "error" and d.file}
+    # a file that gave an error, or a near miss (``Start`` for ``START``: the card is there, mistyped)
+    failed_files = {d.file for d in vault.diagnostics if d.file and (d.severity == "error" or d.kind == NEAR_MISS)}
     kept_cards = any(not c.delete for c in vault.cards)
     # A file or folder the walk left out (a link outside the vault, a name that is not UTF-8, a folder
     # that cannot be read) may hold the cards of any note whose file was not read this time (it may have
@@ -271,9 +274,16 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = held_unread = 0
+    held = held_unread = held_ids = 0
+    written: set[int] | None = None  # every ID line of the vault, read only when a note seems gone
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
         if nid in claimed or nid in planned or nid not in notes:
+            continue
+        if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)
+            ids = _id_lines(vault)
+            written = ids | {by_guid[g] for g in map(guid_of, ids) if g in by_guid}
+        if nid in written:
+            held_ids += 1  # its ID line is still in a note (an orphan-id warning): the card is mistyped, not gone
             continue
         file = where.rpartition(":")[0]
         if file in failed_files or not kept_cards:
@@ -287,13 +297,32 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
     if held:
         plan.diagnostics.append(Diagnostic("", 0, "warning",
                                            f"{held} notes whose cards were not found are not deleted: "
-                                           + ("their files have errors" if kept_cards else
+                                           + ("their files have errors or mistyped card syntax" if kept_cards else
                                               "the vault gave no cards at all") + " (fix that, then sync again)"))
+    if held_ids:
+        plan.diagnostics.append(Diagnostic("", 0, "warning",
+                                           f"{held_ids} notes whose cards were not found are not deleted: their "
+                                           "ID lines are still in the vault (see the orphan-id warnings: fix the "
+                                           "card, or delete the ID line to have the note deleted)"))
     if held_unread:
         plan.diagnostics.append(Diagnostic("", 0, "warning",
                                            f"{held_unread} notes whose files are gone are not deleted: some files "
                                            "or folders were left out (see the skipped-path warnings), and their "
                                            "cards may be there (include them or remove them, then sync again)"))
+
+
+_PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)
+
+
+def _id_lines(vault: Vault) -> set[int]:
+    """Every ID written in the vault's notes (``<!--ID: n-->`` anywhere, ``ID: n`` on a line of its own),
+    whether or not a card claims it."""
+    found: set[int] = set()
+    for note in vault.notes:
+        if "ID:" in note.text:
+            found.update(int(m.group(1)) for m in ID_COMMENT.finditer(note.text))
+            found.update(int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(note.text))
+    return found
 
 
 def _plan_media(folder: Path, plan: SyncPlan, root: Path) -> dict[str, str]:

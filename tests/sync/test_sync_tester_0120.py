@@ -98,3 +98,45 @@ def test_sync_has_the_message_options_its_summary_names(make_vault, sync_cli, tm
     assert sum("unknown note type 'Basik'" in line for line in lines) == 30 and len(lines) == 31  # + no-ID warning
     inside = sync_cli(root, col_path, "--messages-file", str(root / "good.md"))
     assert inside.exit_code == 2 and (root / "good.md").read_text("utf-8").startswith("START")
+
+
+def test_a_typo_near_start_never_deletes_the_note_whose_id_line_is_still_there(make_vault, sync_cli, tmp_path):
+    """S19: `Start` for `START`, `START Basic` on one line, `START:` — the card is not read (a near-miss
+    warning names what was meant) but its `<!--ID: n-->` line is still in the file; `sync --yes` listed
+    the note as "gone from the vault" and deleted it with its review history."""
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main as cli_main
+
+    root = make_vault({f"{n}.md": f"START\nBasic\nCard {n} question?\nBack: ans {n}\nEND\n" for n in "abcdef"})
+    assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
+    col_path = _collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    assert len(_fronts(col_path)) == 6
+    for name, old, new in (("a", "START\n", "Start\n"), ("b", "START\nBasic\n", "START Basic\n"),
+                           ("e", "START\n", "START:\n")):
+        path = root / f"{name}.md"
+        path.write_text(path.read_text("utf-8").replace(old, new, 1), "utf-8")
+    text = (root / "f.md").read_text("utf-8")  # the card really deleted: its ID line goes with it
+    (root / "f.md").write_text("nothing here any more\n", "utf-8")
+    assert "<!--ID: " in text
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    deleted = json.loads(result.stdout)["deleted"]
+    assert [d["file"] for d in deleted] == ["f.md"], deleted
+    assert _fronts(col_path) == [f"Card {n} question?" for n in "abcde"]
+    assert "ID lines are still in the vault" in result.output
+
+
+def test_a_near_miss_in_a_file_without_id_lines_keeps_its_notes(make_vault, sync_cli, tmp_path):
+    """S19, cards without IDs: `START:` is a near miss (warning), so the file "gave a problem this time"
+    like a file with an error, and its notes are kept."""
+    root = make_vault({"a.md": "START\nBasic\nCard a?\nBack: x\nEND\n", "b.md": "START\nBasic\nCard b?\nBack: y\nEND\n"})
+    col_path = _collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (root / "a.md").write_text("START:\nBasic\nCard a?\nBack: x\nEND\n", "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["deleted"] == []
+    assert _fronts(col_path) == ["Card a?", "Card b?"]
+    assert "mistyped card syntax" in result.output

@@ -134,6 +134,31 @@ def _registered(entry) -> dict[int, str]:
     return out
 
 
+def refuse_same_name(entry, root: Path, namespace: str) -> None:
+    """Raise :class:`~notes2anki.decks.collection.CollectionError` when the collection's record of vault
+    ``namespace`` was synced from another folder that still exists: two vaults share one name (both named
+    "Obsidian Vault", say) and, told apart by name only, each sync would delete the other's notes and
+    their review history. A vault moved (its old folder gone) syncs on, and its record follows it."""
+    from .collection import CollectionError
+
+    recorded = entry.get("root") if isinstance(entry, dict) else None
+    if not isinstance(recorded, str) or not recorded:
+        return
+    here = root.resolve()
+    try:
+        other = Path(recorded)
+        if other == here or not other.is_dir() or other.resolve() == here:
+            return
+    except (OSError, ValueError):
+        return
+    raise CollectionError(
+        f"this collection holds the notes of another vault named {namespace!r}, synced from {recorded}; "
+        f"notes2anki tells vaults apart by name, so syncing {here} would take or delete them. Give this vault "
+        f"its own name: `vault_id = \"...\"` under [sync] in its .notes2anki.toml (best before its first "
+        f"sync: its cards without an ID get new identities). If this is that vault moved and {recorded} is "
+        "an old copy, rename or remove the copy, then sync again.")
+
+
 def type_matches(anki_name: str, note_type: str) -> bool:
     """Whether a collection note type is the vault's ``note_type``: the same name, with or without
     notes2anki's prefix (the plugin used the collection's own "Basic", notes2anki ships its own)."""
@@ -147,6 +172,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
+    refuse_same_name(plan.registry.get(namespace), vault.root, namespace)
     diags = plan.diagnostics
     mine = _registered(plan.registry.get(namespace))
     others = {nid: vid for vid, entry in plan.registry.items() if vid != namespace for nid in _registered(entry)}

@@ -140,3 +140,31 @@ def test_a_near_miss_in_a_file_without_id_lines_keeps_its_notes(make_vault, sync
     assert json.loads(result.stdout)["deleted"] == []
     assert _fronts(col_path) == ["Card a?", "Card b?"]
     assert "mistyped card syntax" in result.output
+
+
+def test_two_vaults_with_one_folder_name_never_delete_each_others_notes(make_vault, sync_cli, tmp_path):
+    """S15: two vaults both named `vault` (Obsidian's default names clash often) synced into one
+    collection: the second sync listed the first's notes as "gone from the vault" and deleted them. Now
+    the second sync stops before writing and says to set `vault_id`; with it, both sync side by side. A
+    vault moved (its old folder gone) syncs on."""
+    first = tmp_path / "a" / "vault"
+    second = tmp_path / "b" / "vault"
+    for root, text in ((first, "School question one?"), (second, "Work question one?")):
+        root.mkdir(parents=True)
+        (root / "n.md").write_text(f"START\nBasic\n{text}\nBack: x\nEND\n", "utf-8")
+    col_path = _collection(tmp_path)
+    assert sync_cli(first, col_path, "--yes").exit_code == 0
+    refused = sync_cli(second, col_path, "--yes")
+    assert refused.exit_code == 2, refused.output
+    assert "another vault named 'vault'" in refused.output and "vault_id" in refused.output
+    assert _fronts(col_path) == ["School question one?"]
+    (second / ".notes2anki.toml").write_text('[sync]\nvault_id = "work"\n', "utf-8")
+    assert sync_cli(second, col_path, "--yes").exit_code == 0
+    assert sync_cli(first, col_path, "--yes").exit_code == 0
+    assert _fronts(col_path) == ["School question one?", "Work question one?"]
+    moved = tmp_path / "c" / "vault"
+    moved.parent.mkdir()
+    first.rename(moved)
+    result = sync_cli(moved, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["deleted"] == [] and len(_fronts(col_path)) == 2

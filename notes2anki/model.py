@@ -209,6 +209,7 @@ KINDS: dict[str, str] = {
     "near-miss": "card syntax that is almost right (what was probably meant is said)",
     "no-cloze": "a cloze card without a cloze deletion",
     "cloze-zero": "a {{c0::…}} cloze: Anki numbers clozes from 1 and ignores c0",
+    "cloze-number": "a cloze numbered above c65536, which Anki refuses (the whole package); the card is skipped",
     "deck-name": "a deck name with empty parts between '::' (they are dropped)",
     "missing-media": "an embedded file that is not in the vault",
     "render": "a field that could not be rendered as written (embeds, links)",

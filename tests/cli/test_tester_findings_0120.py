@@ -45,3 +45,24 @@ def test_a_long_names_stale_temp_files_are_still_its_own(tmp_path):
     assert (tmp_path / long_a).read_bytes() == b"new"
     assert not stale_a.exists() and stale_b.exists()
     assert remove_stale_temp_files([tmp_path]) == [stale_b]  # the vault-wide clean-up knows the shape too
+
+
+# -- S4: a cloze numbered above Anki's limit made Anki refuse the whole package -------------------------------------
+def test_a_cloze_number_above_ankis_limit_skips_that_card_only(make_vault, tmp_path, anki_import):
+    """`{{c100000::x}}`: build exit 0, then Anki's import failed whole (IntegralValueOutOfRange: nothing
+    imported, not the other card either); `{{c999…9::x}}` (21 digits) ended build in an internal
+    OverflowError. Now an error at the card's line (check too), the card skipped, the rest imported."""
+    root = make_vault({"a.md": "START\nCloze\nBig {{c100000::x}} cloze\nEND\n\nSTART\nBasic\nother card\nBack: b\nEND\n\n"
+                               "START\nCloze\nHuge {{c999999999999999999999::y}} cloze\nEND\n\n"
+                               "START\nCloze\nLast {{c65536::z}} allowed\nEND\n"})
+    checked = CliRunner().invoke(cli_main, ["check", str(root), "--json"])
+    import json
+    problems = [(p["line"], p["kind"]) for p in json.loads(checked.stdout)["problems"] if p["kind"] == "cloze-number"]
+    assert problems == [(1, "cloze-number"), (12, "cloze-number")]
+    out = tmp_path / "c.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+    assert result.exit_code == 1, result.output  # errors in the vault, the package still written
+    assert "a.md:1: error: {{c100000::…}}: Anki numbers clozes up to c65536" in result.output
+    imported = anki_import(out)
+    assert sorted(n.fields[0] for n in imported.notes()) == ["Last {{c65536::z}} allowed", "other card"]
+    assert imported.col.card_count() == 2

@@ -66,3 +66,15 @@ def test_a_cloze_number_above_ankis_limit_skips_that_card_only(make_vault, tmp_p
     imported = anki_import(out)
     assert sorted(n.fields[0] for n in imported.notes()) == ["Last {{c65536::z}} allowed", "other card"]
     assert imported.col.card_count() == 2
+
+
+# -- S13: nan passed through the float options ------------------------------------------------------------------------
+def test_nan_is_refused_by_every_float_option(make_vault):
+    """`dupes --threshold nan` ended in an internal ValueError; `topics --threshold nan` and `related
+    --min-score nan` ran as if it were a number. The config file refused nan already."""
+    root = make_vault({"a.md": NOTE})
+    for args in (["dupes", str(root), "--threshold", "nan"], ["topics", str(root), "--threshold", "nan"],
+                 ["related", str(root), "a", "--min-score", "nan"]):
+        result = CliRunner().invoke(cli_main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "'nan' is not a number" in result.output and "internal error" not in result.output

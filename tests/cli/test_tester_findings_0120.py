@@ -78,3 +78,28 @@ def test_nan_is_refused_by_every_float_option(make_vault):
         result = CliRunner().invoke(cli_main, args)
         assert result.exit_code == 2, (args, result.output)
         assert "'nan' is not a number" in result.output and "internal error" not in result.output
+
+
+# -- S12: init --force dropped every table it does not generate, [sync] vault_id included ---------------------------
+def test_init_force_keeps_every_table_the_previous_file_set(make_vault, tmp_path):
+    """`init --force` wrote only the build keys: `[sync] vault_id` and `collection`, `[dupes]`, `[related]`,
+    `[topics]`, `[report]`, `[semantic]` were dropped without a word. Losing `vault_id` gives every card
+    without an ID a new identity, so the next sync adds each again as a new note."""
+    from notes2anki.config import load_config
+
+    previous = (
+        'default_deck = "Mine"\n[sync]\nvault_id = "my-stable-id"\ncollection = "/tmp/col/collection.anki2"\n'
+        '[dupes]\nthreshold = 0.8\nignore = [["Bio/a.md:1", "Bio/b.md:1"]]\n[related]\nk = 7\nexclude = ["Daily/"]\n'
+        '[topics]\nk = 4\n[report]\noutput = "/tmp/myreport.html"\n[semantic]\ndevice = "cpu"\n')
+    root = make_vault({"Bio/a.md": "START\nBasic\nbio q\nBack: a\nEND\n", ".notes2anki.toml": previous})
+    before = load_config(root, [])
+    result = CliRunner().invoke(cli_main, ["init", str(root), "--force"])
+    assert result.exit_code == 0, result.output
+    diags: list = []
+    after = load_config(root, diags)
+    assert [d for d in diags if d.severity == "error"] == []
+    for table in ("sync", "dupes", "related", "topics", "report", "semantic"):
+        assert getattr(after, table) == getattr(before, table), table
+    assert after.sync.vault_id == "my-stable-id" and after.default_deck == "Mine"
+    text = (root / ".notes2anki.toml").read_text("utf-8")
+    assert "# [dupes]\n" not in text and "\n[dupes]\n" in text  # the commented example only for tables not set

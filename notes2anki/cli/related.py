@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 import click
-from rich.markup import escape
+from .shown import escape
 from rich.table import Table
 
 from ..messages import counted

@@ -103,3 +103,24 @@ def test_init_force_keeps_every_table_the_previous_file_set(make_vault, tmp_path
     assert after.sync.vault_id == "my-stable-id" and after.default_deck == "Mine"
     text = (root / ".notes2anki.toml").read_text("utf-8")
     assert "# [dupes]\n" not in text and "\n[dupes]\n" in text  # the commented example only for tables not set
+
+
+# -- S6: card text could drive the terminal through escape sequences -----------------------------------------------
+def test_control_characters_of_card_text_never_reach_the_terminal_raw(make_vault, tmp_path):
+    """A card front holding ESC sequences (`\\x1b[2J` clears the screen, `\\x1b]0;…\\x07` sets the window
+    title) reached the terminal raw in the `dupes` table, `sync` rows and messages quoting the text; file
+    names were escaped already."""
+    from anki.collection import Collection
+
+    evil = "esc \x1b[2J\x1b]0;PWNED\x07 front"
+    card = f"START\nBasic\n{evil}\nBack: a\nEND\n"
+    root = make_vault({"e.md": card, "f.md": card, "g.md": "START\nBasik\x1b[2J\nq\nBack: a\nEND\n"})
+    for args in (["dupes", str(root)], ["check", str(root)]):
+        result = CliRunner().invoke(cli_main, args)
+        assert "\x1b" not in result.output and "\x07" not in result.output, (args, result.output)
+    assert "\\x1b[2J" in CliRunner().invoke(cli_main, ["dupes", str(root)]).output
+    col_path = tmp_path / "prof" / "collection.anki2"
+    col_path.parent.mkdir()
+    Collection(str(col_path)).close()
+    result = CliRunner().invoke(cli_main, ["sync", str(root), "--collection", str(col_path), "--dry-run"])
+    assert "\x1b" not in result.output and "esc \\x1b[2J" in result.output, result.output

@@ -19,6 +19,7 @@ Reading only: this module never changes the collection (the plan is applied by d
 from __future__ import annotations
 
 import hashlib
+import json
 import html
 import re
 import unicodedata
@@ -159,6 +160,31 @@ def refuse_same_name(entry, root: Path, namespace: str) -> None:
         "an old copy, rename or remove the copy, then sync again.")
 
 
+def _folder_gone(entry) -> bool:
+    """Whether a registry entry records a vault folder that no longer exists (renamed or moved)."""
+    recorded = entry.get("root") if isinstance(entry, dict) else None
+    try:
+        return isinstance(recorded, str) and bool(recorded) and not Path(recorded).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def refuse_renamed(moved: dict[str, int], registry: dict, root: Path, namespace: str) -> None:
+    """Raise :class:`~notes2anki.decks.collection.CollectionError` when cards of this vault name notes that
+    another vault synced from a folder that is gone (``moved``: that vault's name → how many cards): this
+    vault is most likely that one, renamed or moved. It keeps its notes, their review history and its
+    cards' identities only under its old name, so the message says to set ``vault_id`` to it."""
+    from .collection import CollectionError
+
+    old, cards = max(moved.items(), key=lambda kv: kv[1])
+    where = registry.get(old, {}).get("root", "?") if isinstance(registry.get(old), dict) else "?"
+    raise CollectionError(
+        f"{cards} cards of this vault ({namespace!r}) name notes that vault {old!r} synced from {where}, "
+        f"which is gone: if this is that vault renamed or moved, add `vault_id = {json.dumps(old)}` under "
+        f"[sync] in {root / '.notes2anki.toml'} and sync again (its notes, their review history and the "
+        "identities of its cards without an ID are kept); nothing was written.")
+
+
 def type_matches(anki_name: str, note_type: str) -> bool:
     """Whether a collection note type is the vault's ``note_type``: the same name, with or without
     notes2anki's prefix (the plugin used the collection's own "Basic", notes2anki ships its own)."""
@@ -197,8 +223,13 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             nid = by_guid.get(guid_of(legacy[card.key]), 0)
         return nid
 
+    moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes
+
     def owned_elsewhere(card: Card, nid: int) -> bool:
         if nid in others and nid not in mine:
+            if _folder_gone(plan.registry.get(others[nid])):
+                moved_vaults[others[nid]] = moved_vaults.get(others[nid], 0) + 1
+                return True
             diags.append(Diagnostic(card.file, card.line, "error",
                                     f"this card matches the note nid:{nid}, which vault {others[nid]!r} "
                                     "synced; card skipped (give one of the two cards another ID, or this "
@@ -228,6 +259,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         _compare(col, change, deck_names, deck_ids, diags)
         plan.changes.append(change)
 
+    if moved_vaults:
+        refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
     _plan_deletions(plan, vault, notes, by_guid, mine, others, claimed, namespace)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)

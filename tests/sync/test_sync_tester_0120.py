@@ -168,3 +168,33 @@ def test_two_vaults_with_one_folder_name_never_delete_each_others_notes(make_vau
     result = sync_cli(moved, col_path, "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["deleted"] == [] and len(_fronts(col_path)) == 2
+
+
+def test_a_renamed_vault_is_told_to_keep_its_old_name_and_then_syncs_on(make_vault, sync_cli, tmp_path):
+    """S23: a vault folder renamed (every card with an ID): sync skipped every card with "this card matches
+    the note …, which vault 'ren1' synced (give one of the two cards another ID, or this vault its own
+    vault_id)" — advice that would lose the review history. Now it stops, nothing written, and says to set
+    `vault_id` to the old name; with it, the notes are updated in place."""
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main as cli_main
+
+    old = tmp_path / "ren1"
+    old.mkdir()
+    for n in "abc":
+        (old / f"{n}.md").write_text(f"START\nBasic\nQuestion {n}?\nBack: ans {n}\nEND\n", "utf-8")
+    assert CliRunner().invoke(cli_main, ["ids", str(old)]).exit_code == 0
+    col_path = _collection(tmp_path)
+    assert sync_cli(old, col_path, "--yes").exit_code == 0
+    new = tmp_path / "ren2"
+    old.rename(new)
+    refused = sync_cli(new, col_path, "--yes")
+    assert refused.exit_code == 2, refused.output
+    assert "vault_id = \"ren1\"" in refused.output and "nothing was written" in refused.output
+    (new / "a.md").write_text((new / "a.md").read_text("utf-8").replace("ans a", "ans A"), "utf-8")
+    (new / ".notes2anki.toml").write_text('[sync]\nvault_id = "ren1"\n', "utf-8")
+    result = sync_cli(new, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["new"] == [] and data["deleted"] == [] and len(data["updated"]) == 1
+    assert _fronts(col_path) == ["Question a?", "Question b?", "Question c?"]

@@ -208,7 +208,7 @@ KINDS: dict[str, str] = {
     "empty-block": "START and END with nothing between",
     "unknown-note-type": "a note type the configuration does not know; the card is skipped",
     "unknown-field": "a field line the card's note type does not have; the card is skipped",
-    "duplicate-id": "two cards carry one ID; the second is skipped",
+    "duplicate-id": "two cards carry one ID; both are skipped (the Anki note is left as it is)",
     "orphan-id": "an ID line that belongs to no card: its Anki note will not be updated",
     "id-after-blank": "an ID separated from its card by blank lines (taken as the card's)",
     "empty-card": "a card with no text in any field; skipped",

@@ -198,3 +198,21 @@ def test_a_renamed_vault_is_told_to_keep_its_old_name_and_then_syncs_on(make_vau
     data = json.loads(result.stdout)
     assert data["new"] == [] and data["deleted"] == [] and len(data["updated"]) == 1
     assert _fronts(col_path) == ["Question a?", "Question b?", "Question c?"]
+
+
+def test_a_copied_note_never_takes_the_originals_anki_note(make_vault, sync_cli, tmp_path):
+    """S24: `Note.md` copied to `Note 1.md` (Obsidian's "Make a copy") and the copy edited into a new
+    question: the copy sorts first, kept the ID and overwrote the reviewed original note in Anki. Now both
+    cards are skipped with an error at each, and the Anki note keeps the original text."""
+    root = make_vault({"Note.md": "START\nBasic\nOriginal question?\nBack: original answer\n"
+                                  "<!--ID: 1700000000001-->\nEND\n"})
+    col_path = _collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    copy = (root / "Note.md").read_text("utf-8").replace("Original question?", "New different question?")
+    (root / "Note 1.md").write_text(copy, "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 1, result.output  # errors in the vault
+    data = json.loads(result.stdout)
+    assert data["updated"] == [] and data["deleted"] == [] and data["new"] == []
+    assert _fronts(col_path) == ["Original question?"]
+    assert "Note 1.md:1: error: ID 1700000000001 is also used by the card at Note.md:1" in result.output

@@ -261,7 +261,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
 
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
-    _plan_deletions(plan, vault, notes, by_guid, mine, others, claimed, namespace)
+    _plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
     return plan
@@ -309,8 +309,18 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags) -> No
         change.kinds.append("moved")
 
 
-def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mine: dict, others: dict,
-                    claimed: dict, namespace: str) -> None:
+def _template_notes(vault: Vault, config: Config) -> set[str]:
+    """The notes of the vault's template folders, which ``skip_template_cards`` leaves unbuilt."""
+    if not getattr(config, "skip_templates", True):
+        return set()
+    from ..template_folders import in_folder, template_folders
+
+    folders = [f for f, _ in template_folders(vault.root)]
+    return {n.path for n in vault.notes if any(in_folder(n.path, f) for f in folders)} if folders else set()
+
+
+def _plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by_guid: dict, mine: dict,
+                    others: dict, claimed: dict, namespace: str) -> None:
     # a file that gave an error, or a near miss (``Start`` for ``START``: the card is there, mistyped)
     failed_files = {d.file for d in vault.diagnostics if d.file and (d.severity == "error" or d.kind == NEAR_MISS)}
     kept_cards = any(not c.delete for c in vault.cards)
@@ -319,6 +329,7 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
     # been moved or renamed there): those notes are kept, not deleted.
     unread = bool(any(d.kind == SKIPPED_PATH for d in vault.diagnostics))
     read = set(vault.files) if unread else set()
+    left_out = _template_notes(vault, config)  # notes read but not built: their cards are not gone
     planned: set[int] = set()
     for card in vault.cards:
         if not card.delete:
@@ -348,7 +359,7 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
         if file in failed_files or not kept_cards:
             held += 1  # the file (or the whole vault) gave errors this time: its cards are not gone
             continue
-        if unread and file not in read:
+        if (unread and file not in read) or file in left_out:
             held_unread += 1
             continue
         planned.add(nid)
@@ -365,9 +376,10 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
                                            "card, or delete the ID line to have the note deleted)"))
     if held_unread:
         plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held_unread} notes whose files are gone are not deleted: some files "
-                                           "or folders were left out (see the skipped-path warnings), and their "
-                                           "cards may be there (include them or remove them, then sync again)"))
+                                           f"{held_unread} notes whose cards were not read are not deleted: "
+                                           "their files may hold them but were left out this time (a skipped-path "
+                                           "warning, or a template folder); include them, or remove them, then "
+                                           "sync again"))
 
 
 _PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)

@@ -45,7 +45,7 @@ def test_a_folder_moved_out_and_linked_back_deletes_none_of_its_notes(make_vault
     assert json.loads(result.stdout)["deleted"] == []
     assert _fronts(col_path) == ["Course q?", "Question a?", "Question b?", "Question c?"]
     assert "folder link leads outside the vault" in result.output
-    assert "1 notes whose files are gone are not deleted" in result.output
+    assert "1 notes whose cards were not read are not deleted" in result.output
 
 
 def test_a_note_renamed_to_a_name_that_is_not_utf8_keeps_its_anki_note(make_vault, sync_cli, tmp_path):
@@ -216,3 +216,20 @@ def test_a_copied_note_never_takes_the_originals_anki_note(make_vault, sync_cli,
     assert data["updated"] == [] and data["deleted"] == [] and data["new"] == []
     assert _fronts(col_path) == ["Original question?"]
     assert "Note 1.md:1: error: ID 1700000000001 is also used by the card at Note.md:1" in result.output
+
+
+def test_notes_of_a_folder_that_became_a_template_folder_are_not_deleted(make_vault, sync_cli, tmp_path):
+    """S3, third trigger: Obsidian's Templates setting pointed at a folder holding synced cards; its cards
+    are deliberately not built (a warning says so) and sync planned them as "gone from the vault"."""
+    root = make_vault({"Notes/a.md": "START\nBasic\nCard a?\nBack: x\nEND\n",
+                       "Notes/b.md": "START\nBasic\nCard b?\nBack: y\nEND\n",
+                       "c.md": "START\nBasic\nCard c?\nBack: z\nEND\n"})
+    col_path = _collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (root / ".obsidian").mkdir()
+    (root / ".obsidian" / "templates.json").write_text('{"folder": "Notes"}', "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["deleted"] == []
+    assert _fronts(col_path) == ["Card a?", "Card b?", "Card c?"]
+    assert "2 notes whose cards were not read are not deleted" in result.output

@@ -233,3 +233,36 @@ def test_notes_of_a_folder_that_became_a_template_folder_are_not_deleted(make_va
     assert json.loads(result.stdout)["deleted"] == []
     assert _fronts(col_path) == ["Card a?", "Card b?", "Card c?"]
     assert "2 notes whose cards were not read are not deleted" in result.output
+
+
+def test_ctrl_c_after_the_commit_says_the_sync_is_complete(make_vault, sync_cli, tmp_path, monkeypatch):
+    """S10: a Ctrl-C while the collection was being closed, after the transaction had committed, printed
+    "Interrupted: stopped before the end; nothing more was written" although every change was in Anki. Now
+    the summary is shown, the message says the sync is complete, and --write-ids writes nothing (exit 130)."""
+    import signal
+
+    from notes2anki.decks import sync as sync_module
+
+    root = make_vault({"a.md": "START\nBasic\nCard a?\nBack: x\nEND\n"})
+    col_path = _collection(tmp_path)
+    real_open = sync_module.open_collection
+
+    def open_then_interrupt_at_close(path):
+        opened = real_open(path)
+        real_close = opened.close
+
+        def close():
+            os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C, right after the commit
+            real_close()
+
+        opened.close = close
+        return opened
+
+    monkeypatch.setattr(sync_module, "open_collection", open_then_interrupt_at_close)
+    result = sync_cli(root, col_path, "--yes", "--write-ids")
+    assert result.exit_code == 130, result.output
+    assert "this sync is complete; no IDs were written" in result.output
+    assert "nothing more was written" not in result.output
+    assert "Synced" in result.output or "1 new" in result.output
+    assert _fronts(col_path) == ["Card a?"]
+    assert "<!--ID:" not in (root / "a.md").read_text("utf-8")

@@ -124,3 +124,19 @@ def test_control_characters_of_card_text_never_reach_the_terminal_raw(make_vault
     Collection(str(col_path)).close()
     result = CliRunner().invoke(cli_main, ["sync", str(root), "--collection", str(col_path), "--dry-run"])
     assert "\x1b" not in result.output and "esc \\x1b[2J" in result.output, result.output
+
+
+# -- S5: frontmatter read as YAML 1.1 changed deck and tag names -----------------------------------------------------
+def test_frontmatter_deck_and_tags_are_the_text_written(make_vault, tmp_path, anki_import):
+    """`deck: 3.10` became the deck "3.1", `010` became 8, `tags: [3.10, 010, 0x1F, 1:20]` became
+    `3.1 8 31 80`, `yes/no/on/off/true` tags were dropped and `deck: 2024-01-01` ignored, all silently."""
+    root = make_vault({
+        "a.md": "---\ndeck: 3.10\ntags: [3.10, 010, 0x1F, 1:20, yes, no, on, off, true]\n---\n" + NOTE,
+        "b.md": "---\ndeck: 2024-01-01\n---\nSTART\nBasic\ndated card\nBack: d\nEND\n"})
+    out = tmp_path / "fm.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes", "-q"])
+    assert result.exit_code == 0, result.output
+    imported = anki_import(out)
+    assert {"3.10", "2024-01-01"} <= imported.deck_names()
+    note = imported.note("long name q")
+    assert set(note.tags) >= {"3.10", "010", "0x1F", "1:20", "yes", "no", "on", "off", "true"}

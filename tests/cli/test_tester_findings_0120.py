@@ -140,3 +140,14 @@ def test_frontmatter_deck_and_tags_are_the_text_written(make_vault, tmp_path, an
     assert {"3.10", "2024-01-01"} <= imported.deck_names()
     note = imported.note("long name q")
     assert set(note.tags) >= {"3.10", "010", "0x1F", "1:20", "yes", "no", "on", "off", "true"}
+
+
+# -- S8: the no-ID warning named only one of the edits that lose a card's history -----------------------------------
+def test_the_no_id_warning_names_every_change_that_makes_a_new_card(make_vault, tmp_path):
+    """Moving or renaming the file and changing the note type make new notes too (checked through build +
+    import and sync); the warning said only "editing their front"."""
+    root = make_vault({"a.md": "START\nBasic\nno id yet\nBack: x\nEND\n"})
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "n.apkg"), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "editing their front" in text and "moving or renaming their file or changing their note type" in text

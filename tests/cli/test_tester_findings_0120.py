@@ -151,3 +151,18 @@ def test_the_no_id_warning_names_every_change_that_makes_a_new_card(make_vault, 
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "editing their front" in text and "moving or renaming their file or changing their note type" in text
+
+
+# -- S11: related on notes the model cannot read gave confident noise without a word ---------------------------------
+def test_related_says_when_the_model_does_not_read_the_notes(make_vault):
+    """medu4 (Japanese): `related` ranked unrelated notes at cosines around 0.8 and said nothing, while
+    `dupes` and `topics` warn and switch to character n-grams."""
+    ja = {f"n{i}.md": f"# 診断 {i}\n\n患者の症状は発熱と咳であり、胸部X線で肺炎を認めた。治療は抗菌薬の投与である。{i}\n"
+          for i in range(4)}
+    result = CliRunner().invoke(cli_main, ["related", str(make_vault(ja)), "n0"])
+    assert result.exit_code == 0, result.output
+    assert "the model does not read 4 of 4 notes" in " ".join(result.output.split())
+    en = {f"n{i}.md": f"# Networks {i}\n\nThe transport layer splits data into segments and keeps them in order.\n"
+          for i in range(4)}
+    result = CliRunner().invoke(cli_main, ["related", str(make_vault(en, name="en")), "n0"])
+    assert result.exit_code == 0 and "does not read" not in result.output, result.output

@@ -166,3 +166,26 @@ def test_related_says_when_the_model_does_not_read_the_notes(make_vault):
           for i in range(4)}
     result = CliRunner().invoke(cli_main, ["related", str(make_vault(en, name="en")), "n0"])
     assert result.exit_code == 0 and "does not read" not in result.output, result.output
+
+
+# -- S9: build + import never moves or retypes a note, and build said nothing ------------------------------------------
+def test_build_says_when_an_import_will_not_move_or_retype_notes(make_vault, tmp_path, anki_import):
+    """A deck change and a note-type change: build reported "2 changed" and a deck table with the new
+    deck, but Anki's import keeps the note in its old deck and skips the retyped note as conflicting."""
+    root = make_vault({"a.md": "TARGET DECK: One\n\nSTART\nBasic\nQ1?\nBack: A1\nEND\n\nSTART\nBasic\nQ2?\nBack: A2\nEND\n"})
+    assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
+    out = tmp_path / "v.apkg"
+    first = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes", "-q"])
+    assert first.exit_code == 0 and "does not move or retype" not in first.output, first.output
+    imported = anki_import(out)
+    note = root / "a.md"
+    text = note.read_text("utf-8").replace("TARGET DECK: One", "TARGET DECK: Two")
+    note.write_text(text.replace("START\nBasic\nQ1?", "START\nBasic (and reversed card)\nQ1?"), "utf-8")
+    second = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+    assert second.exit_code == 0, second.output
+    said = " ".join(second.output.split())
+    assert "2 cards changed deck and 1 card changed note type since the last build (a.md:3, a.md:" in said
+    assert "use `notes2anki sync`" in said
+    anki_import(out, imported.col)  # what the warning is about: Anki keeps the notes where they were
+    decks = {imported.col.decks.name(c.did) for c in (imported.col.get_card(cid) for cid in imported.col.find_cards(""))}
+    assert decks == {"One"}

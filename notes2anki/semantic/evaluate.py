@@ -269,8 +269,7 @@ def fit_pair_model(eval_dir: Path | str, embedder: Embedder, *, c: float = 2.0, 
     siblings real vaults are full of) is at least ``min_precision`` too. The defaults (C 2, unlabelled
     weight 2, the rule) were chosen by grouped CV together with the share of cards flagged on the real
     vaults BenAgro314 and NoLtour (../shared/realvaults; never fitted on). Feature version 12, at the rule's
-    thresholds that are stable with the int8 encoder: C 1 0.75, grouped CV 0.971 / 0.589; C 2 0.68, 0.974 /
-    0.679; C 3 none stable. With ``stable_with`` (other
+    thresholds that are stable with the int8 encoder: C 2 0.65, grouped CV 0.955 / 0.750). With ``stable_with`` (other
     encoder paths of the same model, e.g. the int8 graph; one or a sequence) the threshold must also give every training pair
     and every pair of the held-out file (labels unread) the same verdict when it is measured with that encoder's vectors (a pair whose two probabilities
     straddle the threshold would make the figures depend on the encoder); for the int8 graph, whose pairs within

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..model import Card, Diagnostic, Vault, note_type_fields
+from ..model import SKIPPED_PATH, Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
 from .identity import assign_identities, card_id, guid_of, legacy_ids, vault_namespace
@@ -252,6 +252,11 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
                     claimed: dict, namespace: str) -> None:
     failed_files = {d.file for d in vault.diagnostics if d.severity == "error" and d.file}
     kept_cards = any(not c.delete for c in vault.cards)
+    # A file or folder the walk left out (a link outside the vault, a name that is not UTF-8, a folder
+    # that cannot be read) may hold the cards of any note whose file was not read this time (it may have
+    # been moved or renamed there): those notes are kept, not deleted.
+    unread = bool(any(d.kind == SKIPPED_PATH for d in vault.diagnostics))
+    read = set(vault.files) if unread else set()
     planned: set[int] = set()
     for card in vault.cards:
         if not card.delete:
@@ -266,12 +271,16 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = 0
+    held = held_unread = 0
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
         if nid in claimed or nid in planned or nid not in notes:
             continue
-        if where.rpartition(":")[0] in failed_files or not kept_cards:
+        file = where.rpartition(":")[0]
+        if file in failed_files or not kept_cards:
             held += 1  # the file (or the whole vault) gave errors this time: its cards are not gone
+            continue
+        if unread and file not in read:
+            held_unread += 1
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
@@ -280,6 +289,11 @@ def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mi
                                            f"{held} notes whose cards were not found are not deleted: "
                                            + ("their files have errors" if kept_cards else
                                               "the vault gave no cards at all") + " (fix that, then sync again)"))
+    if held_unread:
+        plan.diagnostics.append(Diagnostic("", 0, "warning",
+                                           f"{held_unread} notes whose files are gone are not deleted: some files "
+                                           "or folders were left out (see the skipped-path warnings), and their "
+                                           "cards may be there (include them or remove them, then sync again)"))
 
 
 def _plan_media(folder: Path, plan: SyncPlan, root: Path) -> dict[str, str]:

@@ -56,6 +56,12 @@ def ids_command(vault, dry_run):
         out.print(f"Added {counted(written, 'ID')} in {counted(len(report.written), 'file')}.")
     diags += report.diagnostics
     diags[:] = [d for d in diags if d.severity == "error" or d.file]
+    if not dry_run and report.written and config.dupes.ignore:
+        from ..semantic.dupe_settings import moved_line_refs
+
+        changed = {e.path: dict(e.ids) for e in report.edits if e.path in set(report.written)}
+        diags += [Diagnostic(".notes2anki.toml", 0, "warning", w)
+                  for w in moved_line_refs(config.dupes.ignore, v.cards, changed)]
     finish(diags)
 
 

@@ -67,6 +67,26 @@ def _ignored_pairs(entries: list[list[int | tuple[str, int]]], cards: Sequence[C
     return out
 
 
+def moved_line_refs(entries: Any, cards: Sequence[Card], changed: dict[str, dict[int, int]]) -> list[str]:
+    """Warnings for the ``[dupes] ignore`` references by ``file.md:LINE`` into notes whose lines ``ids``
+    has just moved (``changed``: vault path → {1-based line of each card that got an ID → that ID}): an ID
+    inserted above a card shifts its line, so the reference would match another card or none. Each
+    warning names the card's ID to write instead. ``cards``: the vault's cards as read before writing."""
+    parsed, _ = parse_ignore(entries)
+    out: list[str] = []
+    for ref in (r for entry in parsed for r in entry if not isinstance(r, int)):
+        path, line = ref
+        if path not in changed or not any(at < line for at in changed[path]):
+            continue
+        card = next((c for c in cards if _ref_matches(ref, c)), None)
+        ident = card.id if card is not None and card.id is not None else \
+            changed[path].get(card.line) if card is not None else None
+        hint = f"write its ID {ident} instead" if ident else "write the card's ID instead"
+        out.append(f"[dupes] ignore reference \"{path}:{line}\" no longer names that card: IDs were added "
+                   f"above it; {hint}")
+    return out
+
+
 def settings_from_config(config: Any) -> tuple[str | None, float | None, Any, list[str]]:
     """(model, threshold, ignore entries, warnings) from the validated ``config.semantic.model`` and
     ``config.dupes`` of a :class:`notes2anki.config.Config` (None where unset; the configuration loader

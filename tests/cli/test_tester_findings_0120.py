@@ -189,3 +189,23 @@ def test_build_says_when_an_import_will_not_move_or_retype_notes(make_vault, tmp
     anki_import(out, imported.col)  # what the warning is about: Anki keeps the notes where they were
     decks = {imported.col.decks.name(c.did) for c in (imported.col.get_card(cid) for cid in imported.col.find_cards(""))}
     assert decks == {"One"}
+
+
+# -- S18: `ids` moved the lines that [dupes] ignore references by file:line name ---------------------------------------
+def test_ids_says_which_ignore_references_it_moved_and_the_id_to_write(make_vault):
+    """`[dupes] ignore = [["b.md:4", "c.md:1"]]`, then `ids`: every ID line inserted above a card shifts it,
+    so the ignored pair came back and `dupes` only said "reference … matches no card"."""
+    card = "START\nBasic\n{q}\nBack: {a}\nEND\n"
+    root = make_vault({
+        "b.md": card.format(q="first", a="1") + "\n" + card.format(q="Same question?", a="x"),
+        "c.md": card.format(q="Same question?", a="x"),
+        ".notes2anki.toml": '[dupes]\nignore = [["b.md:7", "c.md:1"]]\n'})
+    assert (root / "b.md").read_text("utf-8").split("\n")[6] == "START"
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert '[dupes] ignore reference "b.md:7" no longer names that card' in said
+    import re
+    written = re.findall(r"<!--ID: (\d+)-->", (root / "b.md").read_text("utf-8"))
+    assert f"write its ID {written[1]} instead" in said
+    assert '"c.md:1"' not in said  # nothing was inserted above c.md's card

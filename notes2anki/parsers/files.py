@@ -109,7 +109,9 @@ def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple
             try:
                 is_dir = entry.is_dir()
                 is_link = entry.is_symlink()
-            except OSError:
+            except OSError as exc:  # a symlink loop (a.md → b.md → a.md), an entry gone while listed
+                diags.append(Diagnostic(rel, 0, "warning", f"not read: {exc.strerror or exc}; skipped",
+                                        SKIPPED_PATH))
                 continue
             if is_dir and is_link:
                 links.append((rel, entry.path))

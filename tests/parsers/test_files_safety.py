@@ -131,3 +131,17 @@ def test_a_note_linked_inside_the_vault_is_read_once(tmp_path):
     v = load_vault(vault, load_config(vault))
     assert [(c.file, c.id) for c in v.cards] == [("sub/t.md", 1700000000001)]
     assert not v.errors
+
+
+def test_a_symlink_loop_is_said_and_skipped(tmp_path):
+    """Tester S22: `a.md → b.md → a.md` was left out without a word (a dangling link is an error, a FIFO
+    too); now a skipped-path warning for each, and the rest of the vault is read."""
+    from notes2anki.parsers.files import walk_vault
+
+    (tmp_path / "ok.md").write_text("START\nBasic\nq\nBack: a\nEND\n", "utf-8")
+    (tmp_path / "a.md").symlink_to("b.md")
+    (tmp_path / "b.md").symlink_to("a.md")
+    diags: list = []
+    assert list(walk_vault(tmp_path, diags)) == ["ok.md"]
+    assert sorted((d.file, d.kind) for d in diags) == [("a.md", "skipped-path"), ("b.md", "skipped-path")]
+    assert all("symbolic links" in d.message for d in diags)

@@ -133,7 +133,11 @@ def suggest(root: Path) -> Suggestion:
             lines.append("")
             continue
         lines += [f"# {comment}" + mark(key), f"[{key}]"]
-        lines += [f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items()]
+        for k, v in value.items():
+            entry = f"{toml_value(str(k))} = {toml_value(v)}"
+            if key in ("folder_decks", "folder_tags") and not (root / str(k)).is_dir():  # a folder since gone:
+                entry = f"# {entry}  # folder not found in the vault"  # every command would warn about it
+            lines.append(entry)
         lines.append("")
     for name, spec in config.note_types.items():
         lines += [f"# A note type of your Anki collection{mark('note_types')}: its fields, in order.",

@@ -209,3 +209,21 @@ def test_ids_says_which_ignore_references_it_moved_and_the_id_to_write(make_vaul
     written = re.findall(r"<!--ID: (\d+)-->", (root / "b.md").read_text("utf-8"))
     assert f"write its ID {written[1]} instead" in said
     assert '"c.md:1"' not in said  # nothing was inserted above c.md's card
+
+
+# -- S22: init copied the plugin's folder decks for folders the vault no longer has ------------------------------------
+def test_init_comments_out_folder_decks_whose_folder_is_gone(make_vault):
+    """SAM and Supre: the plugin's data.json kept FOLDER_DECKS of folders long gone; once `init` copied them
+    into .notes2anki.toml, every command warned about each."""
+    import json
+
+    from notes2anki.config import load_config
+
+    data = {"settings": {"FOLDER_DECKS": {"Bio": "Biology", "Gone/Away": "Old"}}}
+    root = make_vault({"Bio/a.md": NOTE, ".obsidian/plugins/obsidian-to-anki-plugin/data.json": json.dumps(data)})
+    result = CliRunner().invoke(cli_main, ["init", str(root)])
+    assert result.exit_code == 0, result.output
+    text = (root / ".notes2anki.toml").read_text("utf-8")
+    assert '\n"Bio" = "Biology"' in text and '# "Gone/Away" = "Old"  # folder not found in the vault' in text
+    diags: list = []
+    assert load_config(root, diags).folder_decks.get("Bio") == "Biology"

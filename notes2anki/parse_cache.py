@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -26,7 +27,8 @@ from .config import Config
 from . import memo_file
 from .model import Diagnostic, Note
 
-FORMAT = 3  # 2: each note pickled on its own (an edit re-pickles one note, not the vault); 3: embedded notes' hashes
+FORMAT = 4  # 2: each note pickled on its own (an edit re-pickles one note, not the vault); 3: embedded notes' hashes;
+# 4: each note's pickle with its CRC-32 (a bit flipped on disk must not reach a package as card text)
 _CODE_VERSION: str | None = None
 
 
@@ -105,9 +107,11 @@ class ParseCache:
         every note it embedded still has the text hash ``embedded_hash(path)`` it had then."""
         self.used.add(rel)
         entry = self.entries.get(rel)
-        if entry is not None and len(entry) == 4 and entry[0] == text_hash and entry[1] == settings_hash \
+        if entry is not None and len(entry) == 5 and entry[0] == text_hash and entry[1] == settings_hash \
                 and all(embedded_hash(path) == digest for path, digest in entry[3].items()):
             try:
+                if isinstance(entry[2], bytes) and zlib.crc32(entry[2]) != entry[4]:
+                    raise ValueError("checksum")  # bytes changed on disk: parsed again, never shown to Anki
                 note, diagnostics = pickle.loads(entry[2]) if isinstance(entry[2], bytes) else entry[2]
             except Exception:  # a damaged entry: parsed again
                 note = None
@@ -121,7 +125,7 @@ class ParseCache:
             embedded: dict[str, str] | None = None) -> None:
         """Remember the parse of ``rel``; ``embedded``: the text hash of each note the parse embedded."""
         self.used.add(rel)
-        self.entries[rel] = (text_hash, settings_hash, (note, list(diagnostics)), dict(embedded or {}))
+        self.entries[rel] = (text_hash, settings_hash, (note, list(diagnostics)), dict(embedded or {}), None)
         self._dirty = True
 
     def save(self) -> None:
@@ -135,11 +139,15 @@ class ParseCache:
         for rel in stale:
             del self.entries[rel]
         entries = {}
-        for rel, (text_key, settings, parsed, embedded) in self.entries.items():  # only new parses are pickled
+        for rel, entry in self.entries.items():  # only new parses are pickled
+            if not isinstance(entry, tuple) or len(entry) != 5:
+                continue  # a damaged entry read from the file: dropped
+            text_key, settings, parsed, embedded, crc = entry
             if not isinstance(parsed, bytes):
                 try:
                     parsed = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
                 except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
                     continue
-            entries[rel] = (text_key, settings, parsed, embedded)
+                crc = zlib.crc32(parsed)
+            entries[rel] = (text_key, settings, parsed, embedded, crc)
         memo_file.save(self.path, {"format": FORMAT, "code": code_version(), "entries": entries})

@@ -147,3 +147,27 @@ def test_an_edit_of_an_embedded_note_reparses_the_notes_that_embed_it(tmp_path, 
     counting.clear()
     again = load_vault(root, load_config(root))
     assert counting == [] and snapshot(again) == snapshot(warm)
+
+
+def test_a_bit_flipped_in_a_cached_note_is_parsed_again_not_packaged(make_vault, tmp_path, monkeypatch):
+    """Tester S7: bytes garbled inside the parse cache file that still unpickle put wrong card text into the
+    package ("attends in its" → "attends i; its"), with build saying "2 changed". Each cached note now
+    carries its CRC-32: a changed entry is parsed again from the note."""
+    import pickle
+
+    from notes2anki.config import Config
+    from notes2anki.parse_cache import ParseCache
+    from notes2anki.parsers import load_vault
+
+    monkeypatch.setenv("NOTES2ANKI_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_vault({"a.md": "START\nBasic\nEach head attends in its own subspace\nBack: yes\nEND\n"})
+    load_vault(root, Config())  # fills the cache
+    cache = ParseCache.for_vault(root)
+    data = pickle.loads(cache.path.read_bytes())
+    key, settings, parsed, embedded, crc = data["entries"]["a.md"]
+    garbled = parsed.replace(b"attends in its", b"attends i; its")
+    assert garbled != parsed
+    data["entries"]["a.md"] = (key, settings, garbled, embedded, crc)
+    cache.path.write_bytes(pickle.dumps(data))
+    vault = load_vault(root, Config())
+    assert vault.cards[0].fields["Front"] == "Each head attends in its own subspace"

@@ -99,7 +99,10 @@ def cached_note_vectors(notes: Sequence[Note], embedder, results: ResultCache | 
     for row, key in enumerate(vector_keys):
         blob = stored.get(key)
         if blob is not None and len(blob) % 4 == 0:
-            vectors[row] = np.frombuffer(blob, dtype=np.float32)
+            vector = np.frombuffer(blob, dtype=np.float32)
+            norm = float(np.dot(vector, vector)) if np.all(np.isfinite(vector)) else -1.0
+            if norm == 0.0 or abs(norm - 1.0) < 1e-3:  # a unit vector (or a note with no text): else damaged
+                vectors[row] = vector  # on disk, and embedded again (a garbled blob gave a score of 1e+24)
     missing = [row for row in range(len(notes)) if row not in vectors]
     if missing:
         per_note = [note_chunks(notes[row], template) for row in missing]

@@ -35,3 +35,28 @@ def test_long_notes_with_few_cards_are_left_to_the_first_related(tmp_path):
     files = {"long.md": f"# Markets\n\n{prose}\n\n" + CARD.format(n="price")}
     assert len(files["long.md"]) > PREPARE_PROSE_RATIO * 60
     assert _stored(tmp_path, files) == 0
+
+
+def test_a_damaged_stored_note_vector_is_embedded_again(tmp_path):
+    """Tester S7: a garbled vector blob in results.sqlite gave `related` a score of 1.04e+24 (and a numpy
+    overflow warning); a stored note vector that is not a unit vector is embedded again."""
+    import numpy as np
+
+    from notes2anki.semantic.note_cache import cached_note_vectors
+
+    root = tmp_path / "vault"
+    root.mkdir()
+    for i in range(3):
+        (root / f"n{i}.md").write_text(f"# Elasticity {i}\n\nA short remark on demand.\n\n" + CARD.format(n=i), "utf-8")
+    notes = sorted(load_vault(root, Config()).notes, key=lambda n: n.path)
+    with Embedder(cache_path=tmp_path / "cache" / "embeddings.sqlite") as embedder:
+        with ResultCache.beside(embedder) as results:
+            clean = cached_note_vectors(notes, embedder, results)
+            rows = results._conn.execute("select key, value from results where kind = 'note-vector'").fetchall()
+            assert rows
+            for key, value in rows:
+                garbled = (np.frombuffer(value, dtype=np.float32) * np.float32(1e12)).tobytes()
+                results.put("note-vector", key, garbled)
+            again = cached_note_vectors(notes, embedder, results)
+    assert np.allclose(again, clean, atol=1e-6)
+    assert np.allclose(np.linalg.norm(again, axis=1), 1.0, atol=1e-4)

@@ -19,6 +19,7 @@ The library never prints: problems come back in :attr:`DuplicateReport.warnings`
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -184,25 +185,47 @@ _MEDIA = re.compile(r"!\[\[([^\]|\n]*)[^\]\n]*\]\]|!\[[^\]\n]*\]\(([^)\s]*)[^)\n
                     r"|\[sound:([^\]\n]*)\]", re.I)
 
 
+_PARTS = "card-parts:" + hashlib.sha256(_MEDIA.pattern.encode()).hexdigest()[:12]  # the text memo's key
+
+
+def card_parts(card: Card) -> tuple[str, str, str, bool, tuple[tuple[str, ...], ...]]:
+    """(card text, question, answer, cloze, the images and sounds each field embeds) of ``card``: what
+    :func:`exact_key`, :func:`card_side` and :func:`_media` read, computed once per note type and field
+    Markdown and kept with the plain texts between runs (:func:`notes2anki.semantic.text_memo.remember`;
+    10,000 cards: about 0.4 s a check after an edit, most of it to find again what the last one found)."""
+    values = tuple(card.fields.values())
+    parts = text_memo.remember((_PARTS, card.note_type, *values), lambda: _card_parts(card))
+    text_memo.cards.setdefault(values, parts[0])  # (card_text's own memo, this run)
+    return parts
+
+
+def _card_parts(card: Card) -> tuple[str, str, str, bool, tuple[tuple[str, ...], ...]]:
+    question, answer = question_and_answer(card)
+    media = tuple(tuple(next(g for g in m.groups() if g is not None).strip() for m in _MEDIA.finditer(value))
+                  for value in card.fields.values())
+    return card_text(card), question, answer, is_cloze(card), media
+
+
 def _media(card: Card) -> tuple[str, ...]:
     """The images and sounds the card embeds, in order."""
-    return tuple(next(g for g in m.groups() if g is not None).strip()
-                 for value in card.fields.values() for m in _MEDIA.finditer(value))
+    return tuple(name for field_media in card_parts(card)[4] for name in field_media)
 
 
 def exact_key(card: Card) -> str:
     """What two exact duplicates share: the plain card text (:func:`card_text`; case counts, Markdown
     emphasis does not) and the images and sounds each field embeds, in order: a card that differs only by
     an image is not an exact duplicate."""
-    media = ["|".join(next(g for g in m.groups() if g is not None).strip() for m in _MEDIA.finditer(value))
-             for value in card.fields.values()]
-    return "\x1f".join([card_text(card), *media])
+    return _exact_key(card_parts(card))
+
+
+def _exact_key(parts: tuple) -> str:
+    return "\x1f".join([parts[0], *("|".join(field_media) for field_media in parts[4])])
 
 
 def card_side(card: Card) -> Side:
     """The card as the judge reads it (question, answer, whole text)."""
-    question, answer = question_and_answer(card)
-    return Side(question, answer, card_text(card), is_cloze(card), card.file)
+    text, question, answer, cloze, _ = card_parts(card)
+    return Side(question, answer, text, cloze, card.file)
 
 
 def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
@@ -256,14 +279,16 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             report.run_warnings.append(warning)  # about this run's cache: not replayed with the result
         chargram_memo.load(chargram_memo.path_for(memo.folder, memo.name))
 
-    kept = [card for card in live if card_text(card)]
+    parts = [(card, card_parts(card)) for card in live]  # (each card's texts and media, computed once)
+    kept = [card for card, part in parts if part[0]]
+    parts = [part for _, part in parts if part[0]]
     report.cards_checked = len(kept)
     ignored = _ignored_pairs(entries, kept, report.warnings)
 
     # 1. exact duplicates: one representative per distinct Markdown
     members: dict[str, list[int]] = {}
-    for index, card in enumerate(kept):
-        members.setdefault(exact_key(card), []).append(index)
+    for index, part in enumerate(parts):
+        members.setdefault(_exact_key(part), []).append(index)
     reps = [group[0] for group in members.values()]
     group_of = {rep: group for rep, group in zip(reps, members.values())}
     found: dict[frozenset[int], DuplicatePair] = {}
@@ -276,7 +301,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     embedder = getattr(embedder, "real", embedder) or Embedder(model, cache_path=cache_path, progress=progress)
     try:
         if len(reps) >= 2:
-            sides = [card_side(kept[r]) for r in reps]
+            sides = [Side(parts[r][1], parts[r][2], parts[r][0], parts[r][3], kept[r].file) for r in reps]
             is_covered = covered([s.text for s in sides], model if own else embedder.spec.location or None)
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
             vectors = VectorMemo(embedder.embed, memo.folder / (memo.name + vector_memo.SUFFIX), embedder.spec.key,
@@ -295,7 +320,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
                                       if use_cache else None)
             verdicts, lazy = lazy_verdicts.split(candidates, rows, is_covered, threshold, [kept[r] for r in reps])
             del rows, enc  # split copied what it keeps; at 100,000 cards these held ~800 MB the saves below need
-            media = [_media(kept[r]) for r in reps]
+            media = [tuple(name for field_media in parts[r][4] for name in field_media) for r in reps]
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]
                 if media[a] and media[b] and media[a] != media[b] and verdict.accepted(threshold):

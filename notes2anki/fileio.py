@@ -38,17 +38,18 @@ class UnsafeFile(OSError):
     """
 
 
-def is_inside(root: Path, path: Path) -> bool:
-    """Whether ``path`` resolves (symlinks followed) to ``root`` or somewhere below it."""
+def is_inside(root: Path, path: Path, *, real_root: str | None = None) -> bool:
+    """Whether ``path`` resolves (symlinks followed) to ``root`` or somewhere below it. ``real_root``:
+    ``os.path.realpath(root)`` when the caller resolved it already (a vault's 1,000 notes: one resolution)."""
     try:
-        real = Path(os.path.realpath(path))
-        base = Path(os.path.realpath(root))
+        real = os.path.realpath(path)
+        base = os.path.realpath(root) if real_root is None else real_root
     except (OSError, ValueError):
         return False
-    return real == base or base in real.parents
+    return real == base or real.startswith(base if base.endswith(os.sep) else base + os.sep)
 
 
-def read_bounded(path: Path, limit: int, root: Path | None = None) -> bytes:
+def read_bounded(path: Path, limit: int, root: Path | None = None, *, real_root: str | None = None) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes.
 
     ``root``: when given, the file must resolve inside it (a symlink pointing out of the vault is
@@ -59,7 +60,7 @@ def read_bounded(path: Path, limit: int, root: Path | None = None) -> bytes:
     Raises ``UnsafeFile`` (outside the vault / not a regular file / too large) or ``OSError``.
     """
     path = Path(path)
-    if root is not None and not is_inside(root, path):
+    if root is not None and not is_inside(root, path, real_root=real_root):
         raise UnsafeFile("resolves to a file outside the vault; not read")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:

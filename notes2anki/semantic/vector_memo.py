@@ -52,9 +52,6 @@ class VectorMemo:
         """Every known text -> its vector (stored or embedded since loading)."""
         return {**{text: self._stored[k] for text, k in self._at.items()}, **self._new}
 
-    def _known(self, text: str) -> bool:
-        return text in self._at or text in self._new
-
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """A (len(texts), dim) float32 array of unit vectors, as ``embed`` gives them."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._at and t not in self._new))
@@ -77,16 +74,12 @@ class VectorMemo:
             return self._embed(list(texts))
         self.used.update(texts)
         at = self._at
-        if not self._new:
-            return self._stored[np.fromiter((at[t] for t in texts), dtype=np.int64, count=len(texts))]
-        out = np.empty((len(texts), dims.pop()), dtype=np.float32)
-        stored = [(n, at[t]) for n, t in enumerate(texts) if t in at]
-        if stored:
-            places, rows = np.array(stored, dtype=np.int64).T
-            out[places] = self._stored[rows]
-        for n, text in enumerate(texts):
-            if text not in at:
-                out[n] = self._new[text]
+        rows = np.fromiter((at.get(t, -1) for t in texts), dtype=np.int64, count=len(texts))
+        if not self._new:  # (every text stored)
+            return self._stored[rows]
+        out = self._stored[np.maximum(rows, 0)] if at else np.empty((len(texts), dims.pop()), dtype=np.float32)
+        for n in np.nonzero(rows < 0)[0].tolist():
+            out[n] = self._new[texts[n]]
         return out
 
     def _vector(self, text: str) -> np.ndarray:

@@ -156,6 +156,6 @@ def save(path: Path) -> None:
     data = {"version": version(), "texts": texts, "indptr": indptr, "indices": indices, "data": values}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

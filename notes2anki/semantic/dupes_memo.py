@@ -262,9 +262,10 @@ def save(memo: Memo, data: dict, rejected: dict | None) -> None:
             (folder / (memo.name + REJECTED_SUFFIX)).unlink(missing_ok=True)
         else:
             atomic_write(folder / (memo.name + REJECTED_SUFFIX), pickle.dumps(
-                {**rejected, "digest": memo.digest, "format": FORMAT}, protocol=pickle.HIGHEST_PROTOCOL))
+                {**rejected, "digest": memo.digest, "format": FORMAT}, protocol=pickle.HIGHEST_PROTOCOL),
+                durable=False)
         atomic_write(folder / (memo.name + SUFFIX), pickle.dumps(
-            {**data, "format": FORMAT, "digest": memo.digest}, protocol=pickle.HIGHEST_PROTOCOL))
+            {**data, "format": FORMAT, "digest": memo.digest}, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         entries = sorted((p for p in folder.glob("*" + SUFFIX) if p.name.count(".") == 1),
                          key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:

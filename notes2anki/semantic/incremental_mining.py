@@ -205,7 +205,7 @@ def mine(enc, is_covered: Sequence[bool], top_k: int, min_score: float, density_
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except (OSError, pickle.PicklingError):
             pass
     return unpack(np.concatenate(codes), n_all), densities[0], densities[1], {"searched": searched,

@@ -354,6 +354,6 @@ def _save_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, in
     data = {"kind": kind, "keys": keys, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2), "rows": rows}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     except (OSError, pickle.PicklingError):
         pass

@@ -102,6 +102,6 @@ class VectorMemo:
                 "vectors": np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 0), np.float32)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except (OSError, pickle.PicklingError):
             pass

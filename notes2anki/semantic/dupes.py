@@ -19,9 +19,7 @@ The library never prints: problems come back in :attr:`DuplicateReport.warnings`
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -41,7 +39,9 @@ from notes2anki.semantic.pair_features import Side, encode
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs, measure, verdicts_from_rows
 from notes2anki.semantic.vector_memo import VectorMemo
 from notes2anki.semantic.dupe_settings import _ignored_pairs, parse_ignore, settings_from_config  # noqa: F401
-from notes2anki.semantic.text import card_text, is_cloze, question_and_answer, question_text
+from notes2anki.semantic.text import card_text, question_text  # noqa: F401 - card_text re-exported
+from notes2anki.semantic.card_parts import (_exact_key, card_parts, card_side, exact_key,  # noqa: F401 - re-exported
+                                            media_of as _media)
 
 __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "find_duplicates",
            "judge_pairs", "compare_cards", "parse_ignore", "settings_from_config", "candidate_pairs"]
@@ -180,53 +180,6 @@ def card_json(card: Card) -> dict[str, Any]:
 # -- ignore list -----------------------------------------------------------------------------------------
 
 # -- finding ---------------------------------------------------------------------------------------------
-
-_MEDIA = re.compile(r"!\[\[([^\]|\n]*)[^\]\n]*\]\]|!\[[^\]\n]*\]\(([^)\s]*)[^)\n]*\)|<img\b[^>]*?src=[\"']?([^\"' >]+)"
-                    r"|\[sound:([^\]\n]*)\]", re.I)
-
-
-_PARTS = "card-parts:" + hashlib.sha256(_MEDIA.pattern.encode()).hexdigest()[:12]  # the text memo's key
-
-
-def card_parts(card: Card) -> tuple[str, str, str, bool, tuple[tuple[str, ...], ...]]:
-    """(card text, question, answer, cloze, the images and sounds each field embeds) of ``card``: what
-    :func:`exact_key`, :func:`card_side` and :func:`_media` read, computed once per note type and field
-    Markdown and kept with the plain texts between runs (:func:`notes2anki.semantic.text_memo.remember`;
-    10,000 cards: about 0.4 s a check after an edit, most of it to find again what the last one found)."""
-    values = tuple(card.fields.values())
-    parts = text_memo.remember((_PARTS, card.note_type, *values), lambda: _card_parts(card))
-    text_memo.cards.setdefault(values, parts[0])  # (card_text's own memo, this run)
-    return parts
-
-
-def _card_parts(card: Card) -> tuple[str, str, str, bool, tuple[tuple[str, ...], ...]]:
-    question, answer = question_and_answer(card)
-    media = tuple(tuple(next(g for g in m.groups() if g is not None).strip() for m in _MEDIA.finditer(value))
-                  for value in card.fields.values())
-    return card_text(card), question, answer, is_cloze(card), media
-
-
-def _media(card: Card) -> tuple[str, ...]:
-    """The images and sounds the card embeds, in order."""
-    return tuple(name for field_media in card_parts(card)[4] for name in field_media)
-
-
-def exact_key(card: Card) -> str:
-    """What two exact duplicates share: the plain card text (:func:`card_text`; case counts, Markdown
-    emphasis does not) and the images and sounds each field embeds, in order: a card that differs only by
-    an image is not an exact duplicate."""
-    return _exact_key(card_parts(card))
-
-
-def _exact_key(parts: tuple) -> str:
-    return "\x1f".join([parts[0], *("|".join(field_media) for field_media in parts[4])])
-
-
-def card_side(card: Card) -> Side:
-    """The card as the judge reads it (question, answer, whole text)."""
-    text, question, answer, cloze, _ = card_parts(card)
-    return Side(question, answer, text, cloze, card.file)
-
 
 def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
                   threshold: float | None = None) -> list[Verdict]:

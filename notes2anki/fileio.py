@@ -39,17 +39,18 @@ class UnsafeFile(OSError):
     """
 
 
-def is_inside(root: Path, path: Path) -> bool:
-    """Whether ``path`` resolves (symlinks followed) to ``root`` or somewhere below it."""
+def is_inside(root: Path, path: Path, *, real_root: str | None = None) -> bool:
+    """Whether ``path`` resolves (symlinks followed) to ``root`` or somewhere below it. ``real_root``:
+    ``os.path.realpath(root)`` when the caller resolved it already (a vault's 1,000 notes: one resolution)."""
     try:
-        real = Path(os.path.realpath(path))
-        base = Path(os.path.realpath(root))
+        real = os.path.realpath(path)
+        base = os.path.realpath(root) if real_root is None else real_root
     except (OSError, ValueError):
         return False
-    return real == base or base in real.parents
+    return real == base or real.startswith(base if base.endswith(os.sep) else base + os.sep)
 
 
-def read_bounded(path: Path, limit: int, root: Path | None = None) -> bytes:
+def read_bounded(path: Path, limit: int, root: Path | None = None, *, real_root: str | None = None) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes.
 
     ``root``: when given, the file must resolve inside it (a symlink pointing out of the vault is
@@ -60,7 +61,7 @@ def read_bounded(path: Path, limit: int, root: Path | None = None) -> bytes:
     Raises ``UnsafeFile`` (outside the vault / not a regular file / too large) or ``OSError``.
     """
     path = Path(path)
-    if root is not None and not is_inside(root, path):
+    if root is not None and not is_inside(root, path, real_root=real_root):
         raise UnsafeFile("resolves to a file outside the vault; not read")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
@@ -137,7 +138,7 @@ def resolve_for_write(path: Path, root: Path) -> Path:
 
 
 def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: int | None = None,
-                 expect: bytes | None = None, keep_if_identical: bool = False) -> bool:
+                 expect: bytes | None = None, keep_if_identical: bool = False, durable: bool = True) -> bool:
     """Replace ``path`` with new content atomically: readers see the old or the new bytes, never a mix.
 
     ``data``: the bytes, or a function that writes them to the binary file it is given (for content
@@ -148,7 +149,9 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: 
     ``expect``: the bytes ``path`` must still hold, checked right before the rename (after the slow
     part: writing and syncing the temp file); otherwise ``FileChanged`` is raised and nothing is
     replaced. ``keep_if_identical``: when the new content equals the current file's, the file is left
-    untouched (its modification time too).
+    untouched (its modification time too). ``durable=False``: no fsync of the file and folder (still
+    atomic for readers; after a power loss the file may be empty or cut): for re-computable cache files
+    whose readers ignore a damaged file (the duplicate check's memos: ~10 ms each, three per edit).
 
     ``path`` must not be a symlink (it would be replaced by a file): callers resolve links first, see
     ``resolve_for_write``. Returns whether ``path`` was replaced. Raises ``OSError``.
@@ -177,7 +180,8 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: 
             if keep_if_identical and old is not None and _same_content(tmp, path):
                 Path(tmp).unlink(missing_ok=True)
                 return False
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, new_mode)
         if old is not None and (old.st_uid != os.geteuid() or old.st_gid != os.getegid()):
             with contextlib.suppress(OSError):  # only root may give a file away; others keep theirs
@@ -188,7 +192,8 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
     remove_stale_temp_files([path.parent], prefix=temp_prefix(path.name))  # left by a killed write of path
     return True
 

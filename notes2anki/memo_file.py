@@ -12,8 +12,9 @@ A memo is the user's own re-computable data in the cache folder, never in the va
   (:mod:`notes2anki.semantic.sqlite_store`). The caller starts empty and its next :func:`save` replaces the
   file, so the warning comes once; the same unchanged file read again in one process is not warned twice.
 
-:func:`save` writes atomically (:func:`notes2anki.fileio.atomic_write`) and never raises: a memo that cannot
-be written only makes the next run slower. Nothing here prints.
+:func:`save` writes atomically (:func:`notes2anki.fileio.atomic_write`, without fsync: a memo cut by a power
+loss is read as damaged and rebuilt) and never raises: a memo that cannot be written only makes the next run
+slower. Nothing here prints.
 
 Adopting it in a memo module::
 
@@ -79,7 +80,7 @@ def save(path: Path | str, data: dict) -> bool:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
         return False
     return True

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -33,3 +34,36 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_to_its_end_or_refused
     assert read_bounded(path, 100) == b"a" * 10
     with pytest.raises(UnsafeFile):
         read_bounded(path, 8)
+
+
+def test_is_inside_compares_whole_folder_names_and_takes_a_resolved_root(tmp_path):
+    import os
+
+    from notes2anki.fileio import is_inside
+
+    vault, sibling = tmp_path / "vault", tmp_path / "vault2"
+    (vault / "sub").mkdir(parents=True)
+    sibling.mkdir()
+    (vault / "sub" / "a.md").write_text("x")
+    (sibling / "b.md").write_text("y")
+    (vault / "link.md").symlink_to(sibling / "b.md")
+    real = os.path.realpath(vault)
+    for kwargs in ({}, {"real_root": real}):
+        assert is_inside(vault, vault / "sub" / "a.md", **kwargs) and is_inside(vault, vault, **kwargs)
+        assert not is_inside(vault, sibling / "b.md", **kwargs)  # "vault2" starts with "vault" but is not in it
+        assert not is_inside(vault, vault / "link.md", **kwargs)  # a link out of the vault
+    assert is_inside(Path("/"), vault / "sub" / "a.md") and is_inside(Path("/"), vault, real_root="/")
+
+
+def test_atomic_write_of_a_cache_file_skips_the_fsyncs_and_still_replaces_it_whole(tmp_path, monkeypatch):
+    from notes2anki import fileio
+
+    synced = []
+    monkeypatch.setattr(fileio.os, "fsync", lambda fd: synced.append(fd))
+    path = tmp_path / "memo.pickle"
+    fileio.atomic_write(path, b"first")
+    assert path.read_bytes() == b"first" and len(synced) == 2  # the file and its folder
+    synced.clear()
+    assert fileio.atomic_write(path, b"second, longer", durable=False)
+    assert path.read_bytes() == b"second, longer" and synced == []
+    assert [p.name for p in tmp_path.iterdir()] == ["memo.pickle"]  # no temp file left

@@ -162,19 +162,21 @@ def distinct_notes(root: Path, paths: list[str]) -> list[str]:
 
 # -- reading -----------------------------------------------------------------------------------------------
 
-def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | None = None) -> str | None:
+def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | None = None, *,
+              real_root: str | None = None) -> str | None:
     """The note's text with a BOM removed and line endings normalised to \\n; None if not read.
 
     Read with ``read_bounded`` (at most ``MAX_NOTE_BYTES``; regular files only; inside ``root``, by
     default the vault folder that ``path`` = root/rel lies in). A file outside the vault is a warning;
     a FIFO/device, a file over the limit, an unreadable one or one that is not UTF-8 is an error.
+    ``real_root``: ``os.path.realpath(root)``, when the caller resolved it once for many notes.
     """
     path = Path(path)
     if root is None:
         depth = len(rel.split("/"))
         root = path.parents[depth - 1] if len(path.parents) >= depth else path.parent
     try:
-        data = read_bounded(path, MAX_NOTE_BYTES, root=root)
+        data = read_bounded(path, MAX_NOTE_BYTES, root=root, real_root=real_root)
     except UnsafeFile as exc:
         outside = not is_inside(root, path)
         diagnostics.append(Diagnostic(rel, 0, "warning" if outside else "error", f"{exc}; file skipped",

@@ -5,6 +5,7 @@ Only reads. Every problem becomes a Diagnostic with file:line; a bad card or fil
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -54,8 +55,9 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         text = resolver.note_text(path)
         return "-" if text is None else text_hash(text)
 
+    real_root = os.path.realpath(root)  # (once, not per note: see fileio.is_inside)
     for done, rel in enumerate(paths, 1):
-        text = read_text(root / rel, rel, vault.diagnostics, root=root)
+        text = read_text(root / rel, rel, vault.diagnostics, root=root, real_root=real_root)
         if text is not None:
             key = text_hash(text)
             hit = cache.get(rel, key, settings, embedded_hash) if cache.path else None

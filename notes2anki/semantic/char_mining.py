@@ -122,7 +122,7 @@ def mixed_neighbours(matrix, is_covered: Sequence[bool], top_k: int, min_score: 
                  "extras": extras, "hits": hits}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except (OSError, pickle.PicklingError):
             pass
     if stats is not None:

@@ -49,35 +49,38 @@ def version() -> str:
     return digest.hexdigest()[:16]
 
 
-def _gather(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CSR arrays (indptr int64, indices, data) of the memo rows of ``texts``, in order (one copy of each
-    row, gathered per block with array operations)."""
+def _gather(texts: Sequence[str], width: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays (indptr int64, indices, data) of the memo rows of ``texts``, in order: each block's rows
+    taken by scipy's row indexing (C++; 10,000 rows of ~100 n-grams: 3 ms, where gathering them with numpy
+    index arithmetic took 25 ms, three times per check), then put in order. ``width``: the number of
+    columns (None: as many as the blocks use)."""
+    from scipy import sparse
+
     n = len(texts)
     locs = np.array([_rows[t] for t in texts], dtype=np.int64).reshape(-1, 2)
-    lengths = np.zeros(n, dtype=np.int64)
-    for b, (indptr, _, _) in enumerate(_blocks):
-        mine = np.nonzero(locs[:, 0] == b)[0]
-        lengths[mine] = indptr[locs[mine, 1] + 1] - indptr[locs[mine, 1]]
-    out_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=out_ptr[1:])
-    index_dtype = np.result_type(*[blk[1].dtype for blk in _blocks]) if _blocks else np.int32
-    value_dtype = np.result_type(*[blk[2].dtype for blk in _blocks]) if _blocks else np.float64
-    indices = np.empty(int(out_ptr[-1]), dtype=index_dtype)
-    data = np.empty(int(out_ptr[-1]), dtype=value_dtype)
+    parts, order = [], []
     for b, (indptr, blk_indices, blk_data) in enumerate(_blocks):
         mine = np.nonzero(locs[:, 0] == b)[0]
         if not len(mine):
             continue
-        lens = lengths[mine]
-        total = int(lens.sum())
-        if not total:
-            continue
-        shift = np.repeat(np.cumsum(lens) - lens, lens)  # position of each value within its row
-        step = np.arange(total, dtype=np.int64) - shift
-        src = np.repeat(indptr[locs[mine, 1]], lens) + step
-        dst = np.repeat(out_ptr[mine], lens) + step
-        indices[dst], data[dst] = blk_indices[src], blk_data[src]
-    return out_ptr, indices, data
+        cols = width if width is not None else (int(blk_indices.max()) + 1 if len(blk_indices) else 1)
+        block = sparse.csr_matrix((blk_data, blk_indices, indptr), shape=(len(indptr) - 1, cols), copy=False)
+        parts.append(block[locs[mine, 1]])
+        order.append(mine)
+    if not parts:
+        index_dtype = np.result_type(*[blk[1].dtype for blk in _blocks]) if _blocks else np.int32
+        value_dtype = np.result_type(*[blk[2].dtype for blk in _blocks]) if _blocks else np.float64
+        return np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=index_dtype), np.zeros(0, dtype=value_dtype)
+    if len(parts) == 1 and np.array_equal(order[0], np.arange(n)):
+        out = parts[0]
+    else:
+        if len({p.shape[1] for p in parts}) > 1:
+            cols = max(p.shape[1] for p in parts)
+            parts = [sparse.csr_matrix(p, shape=(p.shape[0], cols)) for p in parts]
+        place = np.empty(n, dtype=np.int64)
+        place[np.concatenate(order)] = np.arange(n)
+        out = sparse.vstack(parts, format="csr")[place]
+    return out.indptr.astype(np.int64, copy=False), out.indices, out.data
 
 
 def vectors(texts: Sequence[str], compute: Callable[[list[str]], object], width: int):
@@ -105,7 +108,7 @@ def vectors(texts: Sequence[str], compute: Callable[[list[str]], object], width:
             _touched.update(texts)
             return sparse.csr_matrix((found.data, found.indices, found.indptr), shape=(len(texts), width))
     _touched.update(texts)
-    indptr, indices, data = _gather(texts)
+    indptr, indices, data = _gather(texts, width)
     return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), width))
 
 
@@ -153,6 +156,6 @@ def save(path: Path) -> None:
     data = {"version": version(), "texts": texts, "indptr": indptr, "indices": indices, "data": values}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

@@ -20,7 +20,6 @@ The library never prints: problems come back in :attr:`DuplicateReport.warnings`
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -40,7 +39,9 @@ from notes2anki.semantic.pair_features import Side, encode
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs, measure, verdicts_from_rows
 from notes2anki.semantic.vector_memo import VectorMemo
 from notes2anki.semantic.dupe_settings import _ignored_pairs, parse_ignore, settings_from_config  # noqa: F401
-from notes2anki.semantic.text import card_text, is_cloze, question_and_answer, question_text
+from notes2anki.semantic.text import card_text, question_text  # noqa: F401 - card_text re-exported
+from notes2anki.semantic.card_parts import (_exact_key, card_parts, card_side, exact_key,  # noqa: F401 - re-exported
+                                            media_of as _media)
 
 __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "find_duplicates",
            "judge_pairs", "compare_cards", "parse_ignore", "settings_from_config", "candidate_pairs"]
@@ -180,31 +181,6 @@ def card_json(card: Card) -> dict[str, Any]:
 
 # -- finding ---------------------------------------------------------------------------------------------
 
-_MEDIA = re.compile(r"!\[\[([^\]|\n]*)[^\]\n]*\]\]|!\[[^\]\n]*\]\(([^)\s]*)[^)\n]*\)|<img\b[^>]*?src=[\"']?([^\"' >]+)"
-                    r"|\[sound:([^\]\n]*)\]", re.I)
-
-
-def _media(card: Card) -> tuple[str, ...]:
-    """The images and sounds the card embeds, in order."""
-    return tuple(next(g for g in m.groups() if g is not None).strip()
-                 for value in card.fields.values() for m in _MEDIA.finditer(value))
-
-
-def exact_key(card: Card) -> str:
-    """What two exact duplicates share: the plain card text (:func:`card_text`; case counts, Markdown
-    emphasis does not) and the images and sounds each field embeds, in order: a card that differs only by
-    an image is not an exact duplicate."""
-    media = ["|".join(next(g for g in m.groups() if g is not None).strip() for m in _MEDIA.finditer(value))
-             for value in card.fields.values()]
-    return "\x1f".join([card_text(card), *media])
-
-
-def card_side(card: Card) -> Side:
-    """The card as the judge reads it (question, answer, whole text)."""
-    question, answer = question_and_answer(card)
-    return Side(question, answer, card_text(card), is_cloze(card), card.file)
-
-
 def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
                   threshold: float | None = None) -> list[Verdict]:
     """Judge the given pairs of cards as :func:`find_duplicates` judges its candidates, whatever their
@@ -256,14 +232,16 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
             report.run_warnings.append(warning)  # about this run's cache: not replayed with the result
         chargram_memo.load(chargram_memo.path_for(memo.folder, memo.name))
 
-    kept = [card for card in live if card_text(card)]
+    parts = [(card, card_parts(card)) for card in live]  # (each card's texts and media, computed once)
+    kept = [card for card, part in parts if part[0]]
+    parts = [part for _, part in parts if part[0]]
     report.cards_checked = len(kept)
     ignored = _ignored_pairs(entries, kept, report.warnings)
 
     # 1. exact duplicates: one representative per distinct Markdown
     members: dict[str, list[int]] = {}
-    for index, card in enumerate(kept):
-        members.setdefault(exact_key(card), []).append(index)
+    for index, part in enumerate(parts):
+        members.setdefault(_exact_key(part), []).append(index)
     reps = [group[0] for group in members.values()]
     group_of = {rep: group for rep, group in zip(reps, members.values())}
     found: dict[frozenset[int], DuplicatePair] = {}
@@ -276,7 +254,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
     embedder = getattr(embedder, "real", embedder) or Embedder(model, cache_path=cache_path, progress=progress)
     try:
         if len(reps) >= 2:
-            sides = [card_side(kept[r]) for r in reps]
+            sides = [Side(parts[r][1], parts[r][2], parts[r][0], parts[r][3], kept[r].file) for r in reps]
             is_covered = covered([s.text for s in sides], model if own else embedder.spec.location or None)
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
             vectors = VectorMemo(embedder.embed, memo.folder / (memo.name + vector_memo.SUFFIX), embedder.spec.key,
@@ -295,7 +273,7 @@ def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | No
                                       if use_cache else None)
             verdicts, lazy = lazy_verdicts.split(candidates, rows, is_covered, threshold, [kept[r] for r in reps])
             del rows, enc  # split copied what it keeps; at 100,000 cards these held ~800 MB the saves below need
-            media = [_media(kept[r]) for r in reps]
+            media = [tuple(name for field_media in parts[r][4] for name in field_media) for r in reps]
             for (a, b), verdict in verdicts.items():
                 ri, rj = reps[a], reps[b]
                 if media[a] and media[b] and media[a] != media[b] and verdict.accepted(threshold):

@@ -15,7 +15,8 @@ beside the embedding cache; the rejected candidates (``--explain``; about 100,00
 second file read only when :attr:`DuplicateReport.rejected` is used (their reasons are computed then, from
 the stored feature rows). Beside them, what makes the next check after an edit incremental, each per entry:
 plain texts (``.texts``, :mod:`~notes2anki.semantic.text_memo`; with what
-:func:`~notes2anki.semantic.language.covered` measured of each, ``.language``), character n-gram rows (``.chargrams``,
+:func:`~notes2anki.semantic.language.covered` measured of each, ``.language``; each card's texts and media
+as a whole, ``.cards``), character n-gram rows (``.chargrams``,
 :mod:`~notes2anki.semantic.chargram_memo`), card vectors (``.vectors``, :mod:`~notes2anki.semantic.vector_memo`),
 each card's nearest neighbours (``.mining``, :mod:`~notes2anki.semantic.incremental_mining`; by n-grams
 ``.charmining``, :mod:`~notes2anki.semantic.char_mining`) and the candidate
@@ -261,9 +262,10 @@ def save(memo: Memo, data: dict, rejected: dict | None) -> None:
             (folder / (memo.name + REJECTED_SUFFIX)).unlink(missing_ok=True)
         else:
             atomic_write(folder / (memo.name + REJECTED_SUFFIX), pickle.dumps(
-                {**rejected, "digest": memo.digest, "format": FORMAT}, protocol=pickle.HIGHEST_PROTOCOL))
+                {**rejected, "digest": memo.digest, "format": FORMAT}, protocol=pickle.HIGHEST_PROTOCOL),
+                durable=False)
         atomic_write(folder / (memo.name + SUFFIX), pickle.dumps(
-            {**data, "format": FORMAT, "digest": memo.digest}, protocol=pickle.HIGHEST_PROTOCOL))
+            {**data, "format": FORMAT, "digest": memo.digest}, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         entries = sorted((p for p in folder.glob("*" + SUFFIX) if p.name.count(".") == 1),
                          key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
@@ -272,7 +274,7 @@ def save(memo: Memo, data: dict, rejected: dict | None) -> None:
                          folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
                          folder / (stem + ".charmining.pickle"),
                          folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle"),
-                         folder / (stem + ".language.pickle")):
+                         folder / (stem + ".language.pickle"), folder / (stem + ".cards.pickle")):
                 path.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

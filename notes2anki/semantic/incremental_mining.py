@@ -33,15 +33,30 @@ BLOCK = 1024
 MAX_BLOCK_BYTES = 64 * 1024 * 1024
 
 
-def side_identity(enc, is_covered: Sequence[bool]) -> list[str]:
-    """Per side: a hash of its texts, coverage and card/question vectors (what its neighbours depend on)."""
+def side_identity(enc, is_covered: Sequence[bool], only: Sequence[int] | None = None) -> list[str]:
+    """Per side (``only``: these indices, in order): a hash of its texts, coverage and card/question vectors
+    (what its neighbours depend on). Kept on ``enc`` for the same sides, vectors and coverage, so the
+    measuring step's keys (:func:`~notes2anki.semantic.pair_cache.side_keys`) build on them instead of
+    hashing every side's texts and vectors again."""
+    covered = tuple(bool(c) for c in is_covered)
+    cached = getattr(enc, "_identity", None)
+    if cached is not None and cached[0] is enc.sides and cached[1] is enc.card and cached[2] is enc.question \
+            and cached[3] == covered:
+        return cached[4] if only is None else [cached[4][i] for i in only]
+    card, question = np.ascontiguousarray(enc.card), np.ascontiguousarray(enc.question)
     out = []
-    for i, side in enumerate(enc.sides):
-        digest = hashlib.sha256("\x1f".join((side.question, side.answer, side.text, str(bool(is_covered[i])))
+    for i in (range(len(enc.sides)) if only is None else only):
+        side = enc.sides[i]
+        digest = hashlib.sha256("\x1f".join((side.question, side.answer, side.text, str(covered[i]))
                                             ).encode("utf-8", "surrogatepass"))
-        digest.update(np.ascontiguousarray(enc.card[i]).tobytes())
-        digest.update(np.ascontiguousarray(enc.question[i]).tobytes())
+        digest.update(card[i].data)
+        digest.update(question[i].data)
         out.append(digest.hexdigest())
+    if only is None:
+        try:
+            enc._identity = (enc.sides, enc.card, enc.question, covered, out)
+        except AttributeError:  # (an object that takes no attributes: computed again when asked)
+            pass
     return out
 
 
@@ -190,7 +205,7 @@ def mine(enc, is_covered: Sequence[bool], top_k: int, min_score: float, density_
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except (OSError, pickle.PicklingError):
             pass
     return unpack(np.concatenate(codes), n_all), densities[0], densities[1], {"searched": searched,

@@ -140,17 +140,22 @@ def verdict_kind(model_key: str) -> str:
 
 def side_keys(enc, is_covered: Sequence[bool], only: Sequence[int] | None = None) -> list[str]:
     """Per side of ``enc`` (``only``: these indices, in order): a hash of everything its pair features read —
-    its three texts, whether it is a Cloze card, its file (``same_note``), whether the model reads it, its
-    three embedding vectors and its two local densities (which depend on its neighbours in the vault: a card
-    whose neighbourhood changed is measured again)."""
+    its identity (:func:`~notes2anki.semantic.incremental_mining.side_identity`: its three texts, whether the
+    model reads it, its card and question vectors; computed once per check), whether it is a Cloze card, its
+    file (``same_note``), its answer vector and its two local densities (which depend on its neighbours in
+    the vault: a card whose neighbourhood changed is measured again)."""
+    indices = range(len(enc.sides)) if only is None else only
+    identities = incremental_mining.side_identity(enc, is_covered, only)
+    answer = np.ascontiguousarray(enc.answer)
+    densities = np.ascontiguousarray(np.stack([np.asarray(enc.density_card, dtype=np.float64),
+                                               np.asarray(enc.density_q, dtype=np.float64)], axis=1))
     keys = []
-    for i in (range(len(enc.sides)) if only is None else only):
+    for i, identity in zip(indices, identities):
         side = enc.sides[i]
-        digest = hashlib.sha256("\x1f".join((side.question, side.answer, side.text, str(side.cloze),
-                                             str(getattr(side, "note", "")), str(bool(is_covered[i])))
-                                            ).encode("utf-8", "surrogatepass"))
-        for array in (enc.card[i], enc.question[i], enc.answer[i], enc.density_card[i:i + 1], enc.density_q[i:i + 1]):
-            digest.update(np.ascontiguousarray(array).tobytes())
+        digest = hashlib.sha256(f"{identity}\x1f{side.cloze}\x1f{getattr(side, 'note', '')}".encode(
+            "utf-8", "surrogatepass"))
+        digest.update(answer[i].data)
+        digest.update(densities[i].data)
         keys.append(digest.hexdigest())
     return keys
 
@@ -330,18 +335,18 @@ def _load_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, in
         return found, len(old_pairs)
     old_to_new = np.array([where.get(key, -1) for key in old_keys], dtype=np.int64)
     moved = old_to_new[old_pairs]
-    ok = (moved >= 0).all(axis=1)
+    ok = np.nonzero((moved >= 0).all(axis=1))[0]
     width = len(keys)
     old_codes = moved[ok, 0] * width + moved[ok, 1]
     order = np.argsort(old_codes, kind="stable")
-    old_codes, old_rows = old_codes[order], old_rows[ok][order]
+    old_codes, source = old_codes[order], ok[order]  # (the stored rows are copied once, below: 35 MB)
     if not len(old_codes):
         return found, len(old_pairs)
     new = np.fromiter(chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
     codes = new[:, 0] * width + new[:, 1]
     at = np.minimum(np.searchsorted(old_codes, codes), len(old_codes) - 1)
     found = old_codes[at] == codes
-    rows[found] = old_rows[at[found]]
+    rows[found] = old_rows[source[at[found]]]
     return found, len(old_pairs)
 
 
@@ -349,6 +354,6 @@ def _save_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, in
     data = {"kind": kind, "keys": keys, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2), "rows": rows}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     except (OSError, pickle.PicklingError):
         pass

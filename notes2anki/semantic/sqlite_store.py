@@ -142,6 +142,9 @@ class SQLiteStore:
         try:
             if target != ":memory:":
                 conn.execute("PRAGMA journal_mode=WAL")  # readers do not block a writer, nor it them
+                # a commit appends to the WAL without an fsync (SQLite's advice for WAL): still consistent after
+                # a crash, only the last commits may be lost, which these re-computable caches redo
+                conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(META_TABLE + self.SCHEMA)
             self.migrate(conn)
             meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('app', 'schema')").fetchall())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from notes2anki import memo_file
 
@@ -26,6 +26,11 @@ cards: dict[tuple[str, ...], str] = {}  # a card's field Markdown -> its card te
 _touched: set[tuple[str, str]] = set()
 _fresh = 0  # texts computed since the last load (0: the stored file is still complete)
 _loaded = 0
+# what a card's fields come to as a whole (see remember()), kept in a file of its own (PARTS_SUFFIX)
+_parts: dict[tuple, Any] = {}
+_parts_touched: set[tuple] = set()
+_parts_fresh = 0
+_parts_loaded = 0
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +67,32 @@ def lookup(mode: str, markdown: str, compute: Callable[[str, str], str]) -> str:
     return value
 
 
+def remember(key: tuple, compute: Callable[[], Any]) -> Any:
+    """The value kept under ``key``, or ``compute()`` once: what a whole card's fields come to (e.g. its
+    texts and media, :func:`notes2anki.semantic.dupes.card_parts`; the key must name everything the value
+    depends on beyond :func:`version`). Kept between runs beside the texts (:data:`PARTS_SUFFIX`), so a
+    check after an edit reads each unchanged card's texts with one look-up."""
+    global _parts_fresh
+    value = _parts.get(key)
+    if value is None:
+        if len(_parts) >= MAX_ENTRIES:
+            _parts.clear()
+            _parts_touched.clear()
+        value = _parts[key] = compute()
+        _parts_fresh += 1
+    _parts_touched.add(key)
+    return value
+
+
+PARTS_SUFFIX = ".cards.pickle"
+
+
+def parts_path(path: Path) -> Path:
+    """Beside the texts file ``path``: the values of :func:`remember` (``<entry>.cards.pickle``)."""
+    name = path.name[:-len(SUFFIX)] if path.name.endswith(SUFFIX) else path.name
+    return path.with_name(name + PARTS_SUFFIX)
+
+
 def path_for(folder: Path, entry: str) -> Path:
     """The file that keeps the texts of stored result ``entry`` in ``folder``."""
     return folder / (entry + SUFFIX)
@@ -82,15 +113,17 @@ def load(path: Path) -> str | None:
     the language measurements beside it (:func:`language_path`), and start recording which texts this run
     uses. Returns a warning when the file is unusable (it is then
     replaced by the next :func:`save`), else None."""
-    global _fresh, _loaded
+    global _fresh, _loaded, _parts_fresh, _parts_loaded
     _touched.clear()
+    _parts_touched.clear()
     cards.clear()  # (a card text read from it would not mark its fields' texts as used by this run)
-    _fresh, _loaded = 0, 0
+    _fresh, _loaded, _parts_fresh, _parts_loaded = 0, 0, 0, 0
     from notes2anki.semantic import language
 
     language_warning = language.load_memo(language_path(path))
+    _parts_loaded, parts_warning = memo_file.load_entries(parts_path(path), "text memo", version(), _parts)
     _loaded, warning = memo_file.load_entries(path, "text memo", version(), _memo)
-    return warning or language_warning
+    return warning or parts_warning or language_warning
 
 
 few_new = memo_file.few_new  # (where chargram and vector memos took it from)
@@ -102,4 +135,9 @@ def save(path: Path) -> None:
     from notes2anki.semantic import language
 
     language.save_memo(language_path(path))
-    memo_file.save_entries(path, version(), _memo, _touched, _fresh, _loaded)
+    parts_kept = _parts_loaded > 0 and (not _parts_fresh and len(_parts_touched) == _parts_loaded
+                                        or few_new(_parts_fresh, len(_parts_touched), _parts_loaded))
+    memo_file.save_entries(parts_path(path), version(), _parts, _parts_touched, _parts_fresh, _parts_loaded)
+    if parts_kept:  # the cards' texts came from their own file: the field texts they did not look up are
+        return      # not stale, and the few new ones are computed again by the next run
+    memo_file.save_entries(path, version(), _memo, _touched, _fresh, _loaded if path.exists() else -1)

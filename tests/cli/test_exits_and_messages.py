@@ -163,3 +163,21 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(make_vault, tmp_path
     stderr = proc.stderr.read().decode()
     assert proc.wait(120) == 0, stderr
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_a_command_runs_with_the_raised_collector_thresholds_and_puts_them_back():
+    import gc
+
+    from notes2anki.cli.common import GC_THRESHOLDS
+
+    seen = []
+
+    @click.command("gc-probe")
+    def probe():
+        seen.append(gc.get_threshold())
+
+    before = gc.get_threshold()
+    result = CliRunner().invoke(click.command("gc-probe")(guarded(probe.callback)), [])
+    assert result.exit_code == 0 and seen == [GC_THRESHOLDS] and gc.get_threshold() == before
+    CliRunner().invoke(_guarded_probe, ["--boom", "crash"])  # also after an internal error
+    assert gc.get_threshold() == before

@@ -163,3 +163,25 @@ def test_an_edit_measures_only_pairs_with_the_edited_card_or_a_card_whose_neighb
     assert edited.judged.measured < edited.judged.candidates
     for a, b in edited.judged.measured_pairs:
         assert new_question in (a, b) or a in moved or b in moved, (a, b)
+
+
+def test_side_identities_are_computed_once_per_check_and_follow_the_vectors_and_coverage():
+    import numpy as np
+
+    from notes2anki.semantic import incremental_mining
+    from notes2anki.semantic.dupes import card_side
+    from notes2anki.semantic.pair_features import Encoded
+
+    sides = [card_side(c) for c in cards()[:3]]
+    vectors = np.eye(3, 4, dtype=np.float32)
+    enc = Encoded(sides, vectors, vectors.copy(), vectors, None, None, None, np.zeros(3), np.zeros(3))
+    first = incremental_mining.side_identity(enc, [True] * 3)
+    assert enc._identity[4] is first  # kept for side_keys
+    assert incremental_mining.side_identity(enc, [True] * 3, only=[2, 0]) == [first[2], first[0]]
+    assert incremental_mining.side_identity(enc, [True, False, True])[1] != first[1]  # other coverage
+    keys = side_keys(enc, [True] * 3)
+    enc.question = enc.question.copy()
+    enc.question[0] = [0, 1, 0, 0]  # new vectors: the kept identities are not used
+    assert side_keys(enc, [True] * 3)[0] != keys[0] and side_keys(enc, [True] * 3)[1:] == keys[1:]
+    fresh = Encoded(sides, vectors, enc.question, vectors, None, None, None, np.zeros(3), np.zeros(3))
+    assert side_keys(fresh, [True] * 3) == side_keys(enc, [True] * 3)  # same as computed from scratch

@@ -161,3 +161,15 @@ def test_a_fifo_or_folder_in_place_of_the_file_is_no_hang(tmp_path):
     with EmbeddingCache(folder) as cache:
         assert cache.path is None and len(cache.warnings) == 1
         assert cache.warnings[0].startswith(f"embedding cache {folder} is a folder, not a cache file; remove it; ")
+
+
+def test_a_store_file_is_opened_in_wal_mode_with_normal_sync(tmp_path):
+    from notes2anki.semantic.cache import EmbeddingCache
+
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    try:
+        conn = cache._conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    finally:
+        cache.close()

@@ -116,3 +116,31 @@ def test_a_corrupt_text_memo_is_said_once_by_the_duplicate_check_and_not_replaye
     assert not [w for w in check(edited).warnings if "memo" in w]  # the replayed result does not repeat it
     text_memo._memo.clear()
     assert text_memo.load(stored) is None and text_memo._loaded > 0  # rebuilt
+
+
+def test_card_parts_are_kept_in_their_own_file_and_an_edit_computes_only_the_edited_card(tmp_path):
+    from notes2anki.semantic import dupes
+    from notes2anki.semantic.dupes import card_parts, card_side, exact_key
+
+    media = basic("Which organ? ![[heart.png]]", "The heart <img src='h.jpg'>", 16)
+    cards = [*CARDS, media]
+    path = text_memo.path_for(tmp_path, "entry")
+    text_memo._memo.clear(), text_memo._parts.clear()
+    text_memo.load(path)
+    first = [card_parts(c) for c in cards]
+    for card, (text, question, answer, cloze_card, found) in zip(cards, first):  # what each was computed from
+        assert (text, (question, answer)) == (card_text(card), question_and_answer(card))
+        assert cloze_card == (card.note_type == "Cloze") and card_side(card).text == text
+    assert first[3][4] == (("heart.png",), ("h.jpg",)) and dupes._media(media) == ("heart.png", "h.jpg")
+    assert exact_key(media) == first[3][0] + "\x1fheart.png\x1fh.jpg"
+    text_memo.save(path)
+    assert text_memo.parts_path(path).exists()
+
+    text_memo._memo.clear(), text_memo._parts.clear()  # a new process
+    text_memo.load(path)
+    edited = [basic("What is **meiosis**?", CARDS[0].fields["Back"], 1), *cards[1:]]
+    again = [card_parts(c) for c in edited]
+    assert text_memo._parts_fresh == 1 and text_memo._fresh == 1  # the edited card, and its edited front
+    assert again[1:] == first[1:] and again[0][0].startswith("What is meiosis?")
+    assert text_memo._touched == {("answer", "What is **meiosis**?"), ("answer", CARDS[0].fields["Back"])}
+    text_memo.save(path)  # (a few new cards: the files are written again only below the size limits)

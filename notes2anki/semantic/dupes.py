@@ -197,10 +197,41 @@ def compare_cards(pairs: Sequence[tuple[Card, Card]], embedder: Embedder,
     return [verdicts[pair] for pair in index]
 
 
-def find_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | None = None,
-                    threshold: float | None = None, ignore: Any = (),
-                    cache_path: Path | str | None = None, embedder: Embedder | None = None,
-                    top_k: int = 10, use_cache: bool = True, progress: Progress | None = None) -> DuplicateReport:
+MEMO_FAULTS = (IndexError, KeyError, ValueError, TypeError, AttributeError, EOFError, OverflowError)
+
+
+def find_duplicates(cards: Sequence[Card], **options: Any) -> DuplicateReport:
+    """Exact and near-duplicate pairs and groups among ``cards``: :func:`check_duplicates`, except that a
+    stored memo of an earlier check that makes it fail (a file garbled on disk that still unpickles: an
+    index out of range, a wrong shape) is removed and the check run again from the start, with a warning;
+    a failure that is not the memo's raises as before."""
+    threshold = options.get("threshold")
+    if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    try:
+        return check_duplicates(cards, **options)
+    except MEMO_FAULTS as exc:
+        if not options.get("use_cache", True):
+            raise
+        live = [card for card in cards if not card.delete]
+        memo = dupes_memo.locate(live, options.get("model"), DEFAULT_THRESHOLD if threshold is None else
+                                 float(threshold), options.get("ignore", ()), options.get("cache_path"),
+                                 options.get("embedder"), options.get("top_k", 10))
+        if memo is None:
+            raise
+        dupes_memo.forget(memo)
+        report = check_duplicates(cards, **options)
+        warning = (f"the duplicate check's stored memo in {memo.folder} could not be used "
+                   f"({type(exc).__name__}: {exc}); it was removed and the check run from the start")
+        report.warnings.append(warning)
+        report.run_warnings.append(warning)
+        return report
+
+
+def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | None = None,
+                     threshold: float | None = None, ignore: Any = (),
+                     cache_path: Path | str | None = None, embedder: Embedder | None = None,
+                     top_k: int = 10, use_cache: bool = True, progress: Progress | None = None) -> DuplicateReport:
     """Exact and near-duplicate pairs and groups among ``cards`` (cards marked DELETE and empty cards are
     skipped).
 

@@ -269,15 +269,22 @@ def save(memo: Memo, data: dict, rejected: dict | None) -> None:
         entries = sorted((p for p in folder.glob("*" + SUFFIX) if p.name.count(".") == 1),
                          key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
-            stem = old.name[:-len(SUFFIX)]
-            for path in (old, folder / (stem + REJECTED_SUFFIX), folder / (stem + ".texts.pickle"),
-                         folder / (stem + ".chargrams.pickle"), folder / (stem + ".mining.pickle"),
-                         folder / (stem + ".charmining.pickle"),
-                         folder / (stem + ".rows.pickle"), folder / (stem + ".vectors.pickle"),
-                         folder / (stem + ".language.pickle"), folder / (stem + ".cards.pickle")):
-                path.unlink(missing_ok=True)
+            forget(Memo(folder, old.name[:-len(SUFFIX)], ""))
     except (OSError, pickle.PicklingError, RecursionError):
         pass
+
+
+ENTRY_SUFFIXES = (SUFFIX, REJECTED_SUFFIX, ".texts.pickle", ".chargrams.pickle", ".mining.pickle",
+                  ".charmining.pickle", ".rows.pickle", ".vectors.pickle", ".language.pickle", ".cards.pickle")
+
+
+def forget(memo: Memo) -> None:
+    """Remove every file of the entry ``memo`` (its result and the memos of its steps); never raises."""
+    for suffix in ENTRY_SUFFIXES:
+        try:
+            (memo.folder / (memo.name + suffix)).unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def remember(report: Any, live: Sequence[Any], kept: Sequence[Any], memo: Memo) -> None:

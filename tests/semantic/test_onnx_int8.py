@@ -201,3 +201,55 @@ def test_the_default_variant_is_one_setting(monkeypatch):
     for variant, suffix in (("fp32", ""), ("int8", encoder.INT8_KEY)):
         monkeypatch.setattr(encoder, "DEFAULT_ONNX_VARIANT", variant)
         assert encoder.vector_suffix("auto") == encoder.vector_suffix("onnx") == encoder.vector_suffix(None) == suffix
+
+
+def _pooling_graph(hidden: int = 6) -> onnx.ModelProto:
+    """x @ W, then the mean pooling's masked sum as torch.onnx.export writes it (Unsqueeze, Cast, Mul,
+    ReduceSum over the token axis)."""
+    rng = np.random.default_rng(3)
+    inits = [numpy_helper.from_array(rng.normal(size=(hidden, hidden)).astype(np.float32), "W"),
+             numpy_helper.from_array(np.array([-1], dtype=np.int64), "last"),
+             numpy_helper.from_array(np.array([1], dtype=np.int64), "tokens")]
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["h"], name="mm"),
+             helper.make_node("Unsqueeze", ["attention_mask", "last"], ["m3"], name="unsq"),
+             helper.make_node("Cast", ["m3"], ["mf"], to=TensorProto.FLOAT, name="cast"),
+             helper.make_node("Mul", ["h", "mf"], ["hm"], name="mul"),
+             helper.make_node("ReduceSum", ["hm", "tokens"], ["pooled"], keepdims=0, name="sum")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "t", hidden]),
+                                           helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "t"])],
+                              [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["b", hidden])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+
+
+def test_per_row_int8_rows_depend_on_their_own_row_only():
+    """quantize_rows + pool_by_matmul on a small graph: each text's result is the same bit for bit alone, in a
+    batch and padded, and close to the fp32 result (int8 weights per column, int8 activations per row)."""
+    from notes2anki.semantic.int8_rows import pool_by_matmul, quantize_rows
+
+    fp32 = _pooling_graph()
+    model = _pooling_graph()
+    assert quantize_rows(model) == {"MatMul": 1, "Attention": 0} and pool_by_matmul(model) == 1
+    ops = [n.op_type for n in model.graph.node]
+    assert "MatMulIntegerToFloat" in ops and "Mul" in ops and "ReduceSum" not in ops
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(5, 9, 6)).astype(np.float32) * rng.uniform(0.1, 10, size=(5, 9, 1)).astype(np.float32)
+    mask = np.ones((5, 9), dtype=np.int64)
+    mask[1, 4:] = mask[3, 7:] = 0
+    batch = _run(model, {"x": x, "attention_mask": mask})
+    for i in range(5):
+        width = int(mask[i].sum())
+        alone = _run(model, {"x": x[i:i + 1, :width], "attention_mask": mask[i:i + 1, :width]})
+        assert np.array_equal(alone, batch[i:i + 1])
+    reference = _run(fp32, {"x": x, "attention_mask": mask})
+    cosine = (batch * reference).sum(1) / np.linalg.norm(batch, axis=1) / np.linalg.norm(reference, axis=1)
+    assert cosine.min() > 0.999, cosine
+
+
+def test_a_graph_without_mean_pooling_gets_no_per_row_int8(tmp_path):
+    model = _pooling_graph()
+    del model.graph.node[-1]  # no pooled sum
+    model.graph.output[0].name = "hm"
+    onnx.save(model, str(tmp_path / "g.onnx"))
+    with pytest.raises(ValueError, match="per-row recipe"):
+        onnx_quantize.quantize_int8(tmp_path / "g.onnx", tmp_path / "q.onnx")
+    assert not (tmp_path / "q.onnx").exists()

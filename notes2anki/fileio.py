@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import stat
@@ -165,7 +166,7 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: 
         umask = os.umask(0)
         os.umask(umask)
         new_mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name), suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             if callable(data):
@@ -188,13 +189,31 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], None], *, mode: 
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
-    remove_stale_temp_files([path.parent], prefix=f".{path.name}.")  # left by a killed earlier write of path
+    remove_stale_temp_files([path.parent], prefix=temp_prefix(path.name))  # left by a killed write of path
     return True
 
 
 TEMP_SUFFIX = ".notes2anki-tmp"  # atomic_write's temp files: .NAME.XXXXXXXX.notes2anki-tmp beside NAME
 _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 STALE_TEMP_SECONDS = 600  # a temp file of ours this old was left by a run that was killed (kill -9, power loss)
+TEMP_NAME_BYTES = 200  # at most this much of the target's name in a temp name (file names: 255 bytes at most)
+
+
+def temp_prefix(name: str) -> str:
+    """The start of :func:`atomic_write`'s temp file names for target ``name``: ``.NAME.``, or, when the
+    name is long (a note title of 80 Japanese characters is 240 bytes; the temp name adds 25), its first
+    :data:`TEMP_NAME_BYTES` bytes and a digest of the whole name, ``.HEAD~1a2b3c4d.``, so that the temp
+    name stays within the file system's 255 bytes and still belongs to one target."""
+    if len(os.fsencode(name)) <= TEMP_NAME_BYTES:
+        return f".{name}."
+    head, size = [], 0
+    for char in name:
+        size += len(os.fsencode(char))
+        if size > TEMP_NAME_BYTES:
+            break
+        head.append(char)
+    digest = hashlib.sha1(os.fsencode(name)).hexdigest()[:8]
+    return f".{''.join(head)}~{digest}."
 
 
 def remove_stale_temp_files(folders, older_than: float = STALE_TEMP_SECONDS, *, prefix: str = ".") -> list[Path]:

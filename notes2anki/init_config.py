@@ -38,19 +38,20 @@ TABLES = [
     ("context_fields", "Note type → field that gets the context (with add_context)."),
     ("file_link_fields", "Note type → field that gets the file link (with add_file_link)."),
 ]
-TAIL = """
-# Semantic tools (duplicates, related notes, topics); uncomment to change.
-# [semantic]
-# model = "all-MiniLM-L6-v2"     # or a path to a local sentence-transformers model
-# [dupes]
+TAIL_HEAD = "# Semantic tools (duplicates, related notes, topics); uncomment to change."
+# the commented example of each table, written when the previous file did not set that table
+TAIL = {
+    "semantic": """# [semantic]
+# model = "all-MiniLM-L6-v2"     # or a path to a local sentence-transformers model""",
+    "dupes": """# [dupes]
 # threshold = {dupes_threshold}
-# ignore = [["a.md:12", "b.md:40"]]   # pairs you keep on purpose (file:line or the cards' IDs)
-# [topics]                      # default: the number of subjects is chosen from the data
+# ignore = [["a.md:12", "b.md:40"]]   # pairs you keep on purpose (file:line or the cards' IDs)""",
+    "topics": """# [topics]                      # default: the number of subjects is chosen from the data
 # k = 8                         # or exactly this many subjects
-# threshold = 0.86              # or: cut the subjects at this cosine distance (one of k / threshold)
-# [related]
-# k = 5
-"""
+# threshold = 0.86              # or: cut the subjects at this cosine distance (one of k / threshold)""",
+    "related": """# [related]
+# k = 5""",
+}
 
 
 @dataclass
@@ -148,8 +149,33 @@ def suggest(root: Path) -> Suggestion:
         lines.append("")
     from .semantic.scoring import DEFAULT_THRESHOLD  # the threshold dupes uses (numpy only, no model)
 
-    text = "\n".join(lines).rstrip("\n") + "\n" + TAIL.format(dupes_threshold=f"{DEFAULT_THRESHOLD:.2f}")
+    kept = previous_sections(root)
+    for name, values in kept.items():
+        lines += [f"# [{name}] as the previous {CONFIG_FILE} set it.", f"[{name}]"]
+        lines += [f"{toml_value(str(k))} = {toml_value(v)}" for k, v in values.items()]
+        lines.append("")
+    examples = [block for name, block in TAIL.items() if name not in kept]
+    tail = "\n".join(["", TAIL_HEAD, *examples, ""]) if examples else ""
+    text = "\n".join(lines).rstrip("\n") + "\n" + tail.format(dupes_threshold=f"{DEFAULT_THRESHOLD:.2f}")
     return Suggestion(text, from_plugin, folders, diags)
+
+
+def previous_sections(root: Path) -> dict[str, dict]:
+    """The tables of the vault's existing ``.notes2anki.toml`` that :func:`suggest` does not write from the
+    configuration (``[semantic]``, ``[dupes]``, ``[related]``, ``[topics]``, ``[sync]``, ``[report]``), as
+    written there, so that ``init --force`` keeps them: losing ``[sync] vault_id`` would give every card
+    without an ID a new identity, and Anki a second note of each. {} when there is no file or it cannot be
+    read (``load_config`` has reported why)."""
+    import tomllib
+
+    from .config import _TABLES
+    from .fileio import read_bounded
+
+    try:
+        data = tomllib.loads(read_bounded(config_path(root), 1 << 20, root=Path(root)).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {name: data[name] for name in _TABLES if isinstance(data.get(name), dict) and data[name]}
 
 
 def config_path(root: Path) -> Path:

@@ -192,6 +192,8 @@ def note_type_fields(custom: dict[str, dict] | None = None) -> dict[str, list[st
     return known
 
 
+SKIPPED_PATH = "skipped-path"  # the kind of the vault walk's warnings about files and folders it left out
+
 # Diagnostic kinds the parser gives (``Diagnostic.kind``) → what they mean, for summaries and `check`.
 KINDS: dict[str, str] = {
     "config": "a configuration problem (commands stop)",
@@ -207,9 +209,12 @@ KINDS: dict[str, str] = {
     "near-miss": "card syntax that is almost right (what was probably meant is said)",
     "no-cloze": "a cloze card without a cloze deletion",
     "cloze-zero": "a {{c0::…}} cloze: Anki numbers clozes from 1 and ignores c0",
+    "cloze-number": "a cloze numbered above c65536, which Anki refuses (the whole package); the card is skipped",
     "deck-name": "a deck name with empty parts between '::' (they are dropped)",
     "missing-media": "an embedded file that is not in the vault",
     "render": "a field that could not be rendered as written (embeds, links)",
+    "skipped-path": "a file or folder left out (a link leading outside the vault, a name that is not UTF-8, "
+                    "a folder that cannot be read); `sync` deletes none of the Anki notes it may hold",
     "other-error": "other errors (each message says what)",
     "other-warning": "other warnings (each message says what)",
 }

@@ -15,6 +15,7 @@ from ..messages import counted
 from ..model import Card, Diagnostic
 from .common import EXIT_OK, encode_progress, fatal, load_for_command, message_options, out, print_json, \
     show_diagnostics, vault_argument
+from .params import NumberRange
 
 EXIT_DUPES_FOUND = 1  # with --fail
 EXPLAIN_LIMIT = 50
@@ -23,7 +24,7 @@ TABLE_LIMIT = 100  # blocks shown in the table by default (--limit; --json lists
 
 @click.command("dupes")
 @vault_argument
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0),
+@click.option("--threshold", type=NumberRange(0.0, 1.0),
               help="Report near duplicates whose probability is at least this (0-1; default: [dupes] "
                    "threshold, else the pair model's).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")

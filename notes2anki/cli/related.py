@@ -10,6 +10,7 @@ from ..messages import counted
 from ..model import Diagnostic
 from .common import EXIT_OK, encode_progress, fatal, message_options, open_vault, out, print_json, \
     show_diagnostics, vault_argument
+from .params import NumberRange
 
 
 @click.command("related")
@@ -21,7 +22,7 @@ from .common import EXIT_OK, encode_progress, fatal, message_options, open_vault
 @click.option("--all", "all_notes", is_flag=True,
               help="For every note, its best suggestions not linked yet (each pair once; templates and daily "
                    "notes left out, see [related] exclude).")
-@click.option("--min-score", type=click.FloatRange(-1, 1),
+@click.option("--min-score", type=NumberRange(-1, 1),
               help="Leave out notes scoring below this cosine (default for --all: 0.5, or [related] min_score).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
 @click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2, or "

@@ -13,8 +13,8 @@ from ..decks.collection import CollectionError, find_collection
 from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import (EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, out, print_json, show_diagnostics,
-                     vault_argument)
+from .common import (EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, message_options, out, print_json,
+                     refuse_unsafe_paths, show_diagnostics, vault_argument)
 
 LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 
@@ -29,12 +29,14 @@ LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 @click.option("--write-ids", is_flag=True, help="Afterwards write IDs into cards that have none (as `ids`).")
 @click.option("--json", "as_json", is_flag=True, help="The plan and result as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary, errors and warnings.")
+@message_options
 def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, quiet):
     """Sync VAULT into your Anki collection (Anki must be closed): add, update, move, retype, delete."""
     from ..decks.sync import sync_vault
 
     root = Path(vault)
     diags: list[Diagnostic] = []
+    refuse_unsafe_paths(root, diags)  # never a note overwritten by --messages-file
     config = load_settings(root, diags)
     try:
         path = find_collection(collection, profile, {"collection": config.sync.collection,

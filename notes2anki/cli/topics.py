@@ -12,6 +12,7 @@ from ..messages import counted
 from ..model import Diagnostic
 from .common import (EXIT_OK, encode_progress, fatal, message_options, open_vault, out, print_json,
                      show_diagnostics, vault_argument)
+from .params import NumberRange
 
 
 
@@ -50,7 +51,7 @@ def lazy_embedder_or_exit(model, diags, progress=None):
               help="Number of broad subjects (default: chosen by the data, or [topics] k).")
 @click.option("--examples", type=click.IntRange(min=0), default=3, show_default=True,
               help="Example cards shown per topic (the most typical ones).")
-@click.option("--threshold", type=click.FloatRange(0, 2, min_open=True, max_open=True),
+@click.option("--threshold", type=NumberRange(0, 2, min_open=True, max_open=True),
               help="Cut subjects at this cosine distance instead of choosing their number "
                    "(or [topics] threshold); lower gives more, narrower subjects.")
 @click.option("--min-size", type=click.IntRange(min=1),

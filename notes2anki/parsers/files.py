@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from ..fileio import MAX_NOTE_BYTES, UnsafeFile, is_inside, read_bounded
-from ..model import Diagnostic
+from ..model import SKIPPED_PATH, Diagnostic
 from .ignore_patterns import (PatternError, _matcher, expand_braces, gitignore_patterns,  # noqa: F401
                               is_ignored, path_filter, plugin_glob_to_gitignore)
 
@@ -61,7 +61,8 @@ def walk_vault(root: Path, diagnostics: list[Diagnostic] | None = None) -> list[
     while links:  # links are followed after every real folder is known, so real paths win
         rel, path = links.pop(0)
         if not is_inside(root, Path(path)):
-            diags.append(Diagnostic(rel, 0, "warning", "folder link leads outside the vault; not followed"))
+            diags.append(Diagnostic(rel, 0, "warning", "folder link leads outside the vault; not followed",
+                                    SKIPPED_PATH))
             continue
         try:
             info = os.stat(path)
@@ -92,7 +93,7 @@ def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             diags.append(Diagnostic(rel_dir or ".", 0, "warning",
-                                    f"folder not read: {exc.strerror or exc}"))
+                                    f"folder not read: {exc.strerror or exc}", SKIPPED_PATH))
             continue
         subdirs = []
         for entry in entries:
@@ -102,7 +103,7 @@ def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple
             shown = f"{rel_dir}/{display_name(name)}" if rel_dir else display_name(name)
             if not _valid(name):
                 diags.append(Diagnostic(shown, 0, "warning", "file name is not valid UTF-8; skipped "
-                                                             "(rename it to include it)"))
+                                                             "(rename it to include it)", SKIPPED_PATH))
                 continue
             rel = f"{rel_dir}/{name}" if rel_dir else name
             try:
@@ -121,7 +122,7 @@ def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple
                     seen.add((info.st_dev, info.st_ino))
                     subdirs.append((rel, entry.path))
             elif is_link and not is_inside(root, Path(entry.path)):
-                diags.append(Diagnostic(rel, 0, "warning", "link to a file outside the vault; skipped"))
+                diags.append(Diagnostic(rel, 0, "warning", "link to a file outside the vault; skipped", SKIPPED_PATH))
             else:
                 found.append(rel)
                 if is_link and linked is not None:
@@ -174,7 +175,8 @@ def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | 
         data = read_bounded(path, MAX_NOTE_BYTES, root=root)
     except UnsafeFile as exc:
         outside = not is_inside(root, path)
-        diagnostics.append(Diagnostic(rel, 0, "warning" if outside else "error", f"{exc}; file skipped"))
+        diagnostics.append(Diagnostic(rel, 0, "warning" if outside else "error", f"{exc}; file skipped",
+                                      SKIPPED_PATH if outside else ""))
         return None
     except OSError as exc:
         diagnostics.append(Diagnostic(rel, 0, "error", f"cannot read file: {exc.strerror or exc}"))

@@ -114,6 +114,7 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
             line = line or next((no for no, src in enumerate(text.split("\n")[:body_start], 1) if named in src), 1)
             diagnostics.append(Diagnostic(rel, line, "warning", problem, "deck-name"))
     shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm, config.syntax), config)
+    refused: set[tuple[str, int, int]] = set()  # cards Anki would refuse the whole package for
     for card in found.cards:
         card.deck = deck
         card.context = context_of(rel, note, card.line)
@@ -122,11 +123,15 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         _render_card(card, found, config, resolver, vault_name, diagnostics)
         if is_cloze(card.note_type, config):
             _report_cloze_zero(card, text, diagnostics)
+            if _cloze_too_big(card, diagnostics):
+                refused.add(card.key)
         note.links.extend(link for link in card.links if link not in note.links)
     # a regex-style Cloze match that holds no cloze after formatting is prose, not a card (the plugin's
     # rule); one with an ID was a card in Anki once, so its loss is said
     note.cards = []
     for card in found.cards:
+        if card.key in refused:
+            continue
         if card.kind == "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
             if card.id is not None:
                 diagnostics.append(Diagnostic(
@@ -168,6 +173,26 @@ def _report_cloze_zero(card: Card, text: str, diagnostics: list[Diagnostic]) -> 
     diagnostics.append(Diagnostic(card.file, line, "warning",
                                   "{{c0::…}}: Anki numbers clozes from 1 and ignores c0 (its text is shown, "
                                   "not hidden); write {{c1::…}}", "cloze-zero"))
+
+
+MAX_CLOZE = 65536  # Anki keeps a card's template number in 16 bits: {{c65536::…}} is its last card
+CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
+
+
+def _cloze_too_big(card: Card, diagnostics: list[Diagnostic]) -> bool:
+    """Whether a cloze card numbers a cloze above :data:`MAX_CLOZE`: Anki refuses the whole package that
+    holds it (``IntegralValueOutOfRange``), so the card is skipped with an error at its line."""
+    for source in card.fields.values():
+        for match in CLOZE_NUMBER.finditer(source):
+            digits = match.group(1).lstrip("0")
+            if len(digits) > len(str(MAX_CLOZE)) or int(digits or "0") > MAX_CLOZE:
+                shown = digits if len(digits) <= 12 else digits[:12] + "…"
+                diagnostics.append(Diagnostic(card.file, card.line, "error",
+                                              f"{{{{c{shown}::…}}}}: Anki numbers clozes up to c{MAX_CLOZE} and "
+                                              "refuses a package holding a bigger one; card skipped",
+                                              "cloze-number"))
+                return True
+    return False
 
 
 def _has_cloze(card: Card) -> bool:

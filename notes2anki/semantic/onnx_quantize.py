@@ -27,7 +27,7 @@ from typing import Any
 from notes2anki.semantic.int8_rows import ROW_INT8_RECIPE, pool_by_matmul, quantize_rows
 
 # The fast recipe: every weight matrix int8 (Q/K/V as QAttention). 1,500 card texts: 2.95 s CPU on one thread
-# against PyTorch's 10.6 s (3.6x) in batches, 4.2 s one text at a time (as OnnxEncoder runs it), mean cosine
+# against PyTorch's 10.6 s (3.6x) in batches, 4.2 s one text at a time (as OnnxEncoder ran it), mean cosine
 # 0.9914 to fp32 on real card texts. Its vectors move the duplicate judge's scores by up to ~0.1, so duplicate
 # verdicts near the threshold are made again on fp32 vectors (:mod:`notes2anki.semantic.cascade`).
 FAST_INT8_RECIPE = {

@@ -9,6 +9,7 @@ stays a Ctrl-C (exit 130) instead of becoming "cannot load the model; delete tha
 """
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 
@@ -41,3 +42,25 @@ def raise_if_received(exc: BaseException | None = None) -> None:
     """Raise KeyboardInterrupt (from ``exc``) when a Ctrl-C arrived since :func:`install`."""
     if _received:
         raise KeyboardInterrupt from exc
+
+
+@contextlib.contextmanager
+def deferred():
+    """Within the block a Ctrl-C is remembered, not raised (for the end of work that is already done: a
+    sync whose transaction has committed closes its collection and reports). Yields a function that says
+    whether one arrived. Outside the main thread, or where SIGINT is ignored, nothing changes."""
+    arrived = False
+
+    def remember(signum, frame) -> None:
+        nonlocal arrived
+        arrived = True
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if main and previous is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, remember)
+    try:
+        yield lambda: arrived
+    finally:
+        if main and previous is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)

@@ -34,16 +34,23 @@ class Diagnostic:
     def __str__(self) -> str:
         file = shown_path(self.file)
         where = f"{file}:{self.line}" if self.line else (file or "vault")
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{where}: {self.severity}: {printable(self.message)}"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def shown_path(path: str) -> str:
     """A vault path as one printable line: a line break, tab or other control character in a file name
     becomes its escape (``a\\nb.md``), so a message or a list of files keeps one file a line."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), path) if path else path
+    return printable(path)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character (C0, DEL, C1: ESC above all) as its escape (``\\x1b``), for
+    a terminal: card text or a file name from a shared vault must not clear the screen or set the
+    window title through an escape sequence."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text) if text else text
 
 
 @dataclass
@@ -201,7 +208,7 @@ KINDS: dict[str, str] = {
     "empty-block": "START and END with nothing between",
     "unknown-note-type": "a note type the configuration does not know; the card is skipped",
     "unknown-field": "a field line the card's note type does not have; the card is skipped",
-    "duplicate-id": "two cards carry one ID; the second is skipped",
+    "duplicate-id": "two cards carry one ID; both are skipped (the Anki note is left as it is)",
     "orphan-id": "an ID line that belongs to no card: its Anki note will not be updated",
     "id-after-blank": "an ID separated from its card by blank lines (taken as the card's)",
     "empty-card": "a card with no text in any field; skipped",

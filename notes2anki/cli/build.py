@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 import click
-from rich.markup import escape
+from .shown import escape
 from rich.progress import Progress
 from rich.table import Table
 

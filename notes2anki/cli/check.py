@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
+from .shown import escape
 
 from ..check import check_vault
 from ..messages import counted, no_note_problem, write_messages

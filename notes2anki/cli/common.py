@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console, ConsoleDimensions
-from rich.markup import escape
+from .shown import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import click
-from rich.markup import escape
+from .shown import escape
 from rich.table import Table
 
 from ..messages import counted

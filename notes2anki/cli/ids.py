@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
+from .shown import escape
 
 from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock

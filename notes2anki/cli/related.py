@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 import click
-from rich.markup import escape
+from .shown import escape
 from rich.table import Table
 
 from ..messages import counted
@@ -35,7 +35,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     """
     from ..semantic.encoder import EncoderError
     from ..semantic.related import NoteNotFound, RelatedIndex, all_json, link_names, notes_also_named, \
-        related_json, resolve_card, resolve_note, settings
+        related_json, resolve_card, resolve_note, settings, unread_notes_warning
 
     given = sum(bool(x) for x in (note, card_at, all_notes))
     if given != 1:
@@ -56,7 +56,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
 
     try:
         with encode_progress("Embedding notes…", quiet=as_json) as progress:
-            embedder = lazy_embedder_or_exit(model or semantic_model(vault, diags), diags, progress)
+            chosen = model or semantic_model(vault, diags)
+            embedder = lazy_embedder_or_exit(chosen, diags, progress)
             with embedder:
                 index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"))
                 if all_notes:
@@ -66,6 +67,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
                 else:
                     found = index.for_note(target.path, k, min_score=min_score)
                 diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
+                unread = unread_notes_warning(v, chosen)
+                diags += [Diagnostic("", 0, "warning", unread)] if unread else []
     except EncoderError as exc:
         fatal(diags, str(exc))
     if as_json:

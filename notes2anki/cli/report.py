@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
+from .shown import escape
 
 from ..fileio import atomic_write, is_inside
 from ..messages import counted

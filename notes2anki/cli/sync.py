@@ -6,15 +6,15 @@ import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
+from .shown import escape
 from rich.progress import Progress
 
 from ..decks.collection import CollectionError, find_collection
 from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import (EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, message_options, out, print_json,
-                     refuse_unsafe_paths, show_diagnostics, vault_argument)
+from .common import (EXIT_INTERRUPTED, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, message_options, out,
+                     print_json, refuse_unsafe_paths, show_diagnostics, vault_argument)
 
 LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 
@@ -76,6 +76,10 @@ def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, q
         _report(result, quiet)
     own = [d for d in result.diagnostics if not d.file and d.severity != "error"]  # about the sync as a whole
     show_diagnostics([d for d in diags if d.severity == "error" or d.file] + own)
+    if result.interrupted:
+        err.print("[yellow]Interrupted after the changes were written: this sync is complete"
+                  + ("; no IDs were written into the vault." if write_ids else ".") + "[/yellow]")
+        raise SystemExit(EXIT_INTERRUPTED)
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
 
 

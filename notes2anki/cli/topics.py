@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 import click
-from rich.markup import escape
+from .shown import escape
 from rich.table import Table
 from rich.tree import Tree
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config import Config
+from ..messages import counted
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
@@ -66,6 +67,21 @@ class BuildReport:
 
 REMOVED_LISTED_S = 30 * 86400  # a card gone from the vault is listed by every build for 30 days (a quiet build,
 # or one to another -o, does not use the list up), then forgotten
+
+
+def import_cannot_move(moved: list[tuple[str, bool, bool]]) -> Diagnostic:
+    """The warning for cards whose deck or note type changed since the last build (``moved``: file:line,
+    deck changed, note type changed): Anki's import of a package neither moves a note it has nor changes its
+    note type (a retyped note is skipped as conflicting, and so are its later edits)."""
+    decks = sum(1 for _, deck, _ in moved if deck)
+    types = sum(1 for _, _, kind in moved if kind)
+    what = " and ".join(part for part in (f"{counted(decks, 'card')} changed deck" if decks else "",
+                                          f"{counted(types, 'card')} changed note type" if types else "") if part)
+    places = ", ".join(where for where, _, _ in moved[:3]) + (", …" if len(moved) > 3 else "")
+    return Diagnostic("", 0, "warning",
+                      f"{what} since the last build ({places}): importing the package does not move or retype "
+                      "notes Anki already has — use `notes2anki sync`, or change them in Anki (Browse → Change "
+                      "Deck / Change Note Type)")
 
 
 def content_hash(card: Card, fields: list[str], tags: list[str] | None = None, media: list[str] = ()) -> str:
@@ -199,6 +215,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
     content = PackageContent(root=vault.root)
     next_nid = max([now_s * 1000] + [s.nid + NID_STEP for s in state.cards.values()])
     new_state: dict[str, CardState] = {}
+    moved: list[tuple[str, bool, bool]] = []  # cards whose deck or note type changed since the last build
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
         tags = card.tags + (extra_tags or {}).get(card.key, [])
@@ -228,14 +245,18 @@ def write_package(plan: PackagePlan) -> BuildReport:
         if adopted is not None:
             nid, model = adopted.nid, adopted.model or model
             mod = max(mod, adopted.min_mod + 1) if old is None or old.hash != digest else mod
+        if old is not None and old.deck and (old.deck != card.deck or old.type != card.note_type):
+            moved.append((card.where, old.deck != card.deck, old.type != card.note_type))
         new_state[card_guid] = CardState(hash=digest, tags=tag_digest, mod=mod, nid=nid, where=card.where,
-                                         id=ids[card.key],
-                                    front=_plain(card.front)[:80])
+                                         id=ids[card.key], front=_plain(card.front)[:80], deck=card.deck,
+                                         type=card.note_type)
         content.notes.append(PackagedNote(model, fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1
 
     content.media.extend(media)
     report.media = len(media)
+    if moved:
+        diags.append(import_cannot_move(moved))
     for old_guid, old in sorted(state.cards.items(), key=lambda kv: kv[1].where):
         if old_guid in new_state:
             continue

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import interrupts
 from ..config import Config
 from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
 from ..model import Diagnostic, Vault, note_type_fields
@@ -45,6 +46,7 @@ class SyncResult:
     not_deleted: list[Deletion] = field(default_factory=list)  # listed, not confirmed
     ids_written: list[str] = field(default_factory=list)  # vault files that got IDs (--write-ids)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C arrived after the changes were committed (IDs then not written)
 
 
 def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool = False,
@@ -58,6 +60,7 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
     Raises ``collection.CollectionError`` (not found, locked by Anki, no ``anki`` package, no backup).
     """
     opened = open_copy(collection) if dry_run else open_collection(collection)
+    committed = False
     try:
         # a dry run's copy has an empty media folder of its own: plan against the collection's real one
         plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None)
@@ -73,9 +76,15 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
                 result.backup = backup(opened)
                 _add_media(opened.col, plan, config, vault, result)
                 opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
+                committed = True
     finally:
-        opened.close()
-    if write_ids and not dry_run:
+        if committed:  # the changes are in: a Ctrl-C now must not make them look undone
+            with interrupts.deferred() as arrived:
+                opened.close()
+            result.interrupted = arrived()
+        else:
+            opened.close()
+    if write_ids and not dry_run and not result.interrupted:
         _write_ids(vault, result)
     return result
 

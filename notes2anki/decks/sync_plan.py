@@ -26,12 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..model import SKIPPED_PATH, Card, Diagnostic, Vault, note_type_fields
-from ..parsers.lints import NEAR as NEAR_MISS
+from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
-from ..parsers.syntax import ID_COMMENT
 from .build import _field_html, _plain
-from .identity import assign_identities, card_id, guid_of, legacy_ids, vault_namespace
+from .identity import assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import NAME_PREFIX
 
 REGISTRY_KEY = "notes2anki:vaults"
@@ -134,31 +132,6 @@ def _registered(entry) -> dict[int, str]:
     return out
 
 
-def refuse_same_name(entry, root: Path, namespace: str) -> None:
-    """Raise :class:`~notes2anki.decks.collection.CollectionError` when the collection's record of vault
-    ``namespace`` was synced from another folder that still exists: two vaults share one name (both named
-    "Obsidian Vault", say) and, told apart by name only, each sync would delete the other's notes and
-    their review history. A vault moved (its old folder gone) syncs on, and its record follows it."""
-    from .collection import CollectionError
-
-    recorded = entry.get("root") if isinstance(entry, dict) else None
-    if not isinstance(recorded, str) or not recorded:
-        return
-    here = root.resolve()
-    try:
-        other = Path(recorded)
-        if other == here or not other.is_dir() or other.resolve() == here:
-            return
-    except (OSError, ValueError):
-        return
-    raise CollectionError(
-        f"this collection holds the notes of another vault named {namespace!r}, synced from {recorded}; "
-        f"notes2anki tells vaults apart by name, so syncing {here} would take or delete them. Give this vault "
-        f"its own name: `vault_id = \"...\"` under [sync] in its .notes2anki.toml (best before its first "
-        f"sync: its cards without an ID get new identities). If this is that vault moved and {recorded} is "
-        "an old copy, rename or remove the copy, then sync again.")
-
-
 def type_matches(anki_name: str, note_type: str) -> bool:
     """Whether a collection note type is the vault's ``note_type``: the same name, with or without
     notes2anki's prefix (the plugin used the collection's own "Basic", notes2anki ships its own)."""
@@ -170,6 +143,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
+    from .sync_guards import folder_gone, plan_deletions, refuse_renamed, refuse_same_name
+
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
     refuse_same_name(plan.registry.get(namespace), vault.root, namespace)
@@ -197,8 +172,13 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             nid = by_guid.get(guid_of(legacy[card.key]), 0)
         return nid
 
+    moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes
+
     def owned_elsewhere(card: Card, nid: int) -> bool:
         if nid in others and nid not in mine:
+            if folder_gone(plan.registry.get(others[nid])):
+                moved_vaults[others[nid]] = moved_vaults.get(others[nid], 0) + 1
+                return True
             diags.append(Diagnostic(card.file, card.line, "error",
                                     f"this card matches the note nid:{nid}, which vault {others[nid]!r} "
                                     "synced; card skipped (give one of the two cards another ID, or this "
@@ -228,7 +208,9 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         _compare(col, change, deck_names, deck_ids, diags)
         plan.changes.append(change)
 
-    _plan_deletions(plan, vault, notes, by_guid, mine, others, claimed, namespace)
+    if moved_vaults:
+        refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
+    plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
     return plan
@@ -274,81 +256,6 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags) -> No
     if homes != {deck_ids[card.deck]}:
         change.old_deck = ", ".join(sorted(names))
         change.kinds.append("moved")
-
-
-def _plan_deletions(plan: SyncPlan, vault: Vault, notes: dict, by_guid: dict, mine: dict, others: dict,
-                    claimed: dict, namespace: str) -> None:
-    # a file that gave an error, or a near miss (``Start`` for ``START``: the card is there, mistyped)
-    failed_files = {d.file for d in vault.diagnostics if d.file and (d.severity == "error" or d.kind == NEAR_MISS)}
-    kept_cards = any(not c.delete for c in vault.cards)
-    # A file or folder the walk left out (a link outside the vault, a name that is not UTF-8, a folder
-    # that cannot be read) may hold the cards of any note whose file was not read this time (it may have
-    # been moved or renamed there): those notes are kept, not deleted.
-    unread = bool(any(d.kind == SKIPPED_PATH for d in vault.diagnostics))
-    read = set(vault.files) if unread else set()
-    planned: set[int] = set()
-    for card in vault.cards:
-        if not card.delete:
-            continue
-        nid = card.id if card.id is not None and card.id in notes else by_guid.get(guid_of(card_id(card, namespace)), 0)
-        if not nid or nid in claimed or nid in planned:
-            continue
-        if nid not in mine and nid in others:
-            plan.diagnostics.append(Diagnostic(card.file, card.line, "error",
-                                               f"marked DELETE, but nid:{nid} belongs to vault "
-                                               f"{others[nid]!r}: not deleted"))
-            continue
-        planned.add(nid)
-        plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = held_unread = held_ids = 0
-    written: set[int] | None = None  # every ID line of the vault, read only when a note seems gone
-    for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
-        if nid in claimed or nid in planned or nid not in notes:
-            continue
-        if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)
-            ids = _id_lines(vault)
-            written = ids | {by_guid[g] for g in map(guid_of, ids) if g in by_guid}
-        if nid in written:
-            held_ids += 1  # its ID line is still in a note (an orphan-id warning): the card is mistyped, not gone
-            continue
-        file = where.rpartition(":")[0]
-        if file in failed_files or not kept_cards:
-            held += 1  # the file (or the whole vault) gave errors this time: its cards are not gone
-            continue
-        if unread and file not in read:
-            held_unread += 1
-            continue
-        planned.add(nid)
-        plan.deletions.append(Deletion(nid, where, "", "removed"))
-    if held:
-        plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held} notes whose cards were not found are not deleted: "
-                                           + ("their files have errors or mistyped card syntax" if kept_cards else
-                                              "the vault gave no cards at all") + " (fix that, then sync again)"))
-    if held_ids:
-        plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held_ids} notes whose cards were not found are not deleted: their "
-                                           "ID lines are still in the vault (see the orphan-id warnings: fix the "
-                                           "card, or delete the ID line to have the note deleted)"))
-    if held_unread:
-        plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held_unread} notes whose files are gone are not deleted: some files "
-                                           "or folders were left out (see the skipped-path warnings), and their "
-                                           "cards may be there (include them or remove them, then sync again)"))
-
-
-_PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)
-
-
-def _id_lines(vault: Vault) -> set[int]:
-    """Every ID written in the vault's notes (``<!--ID: n-->`` anywhere, ``ID: n`` on a line of its own),
-    whether or not a card claims it."""
-    found: set[int] = set()
-    for note in vault.notes:
-        if "ID:" in note.text:
-            found.update(int(m.group(1)) for m in ID_COMMENT.finditer(note.text))
-            found.update(int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(note.text))
-    return found
 
 
 def _plan_media(folder: Path, plan: SyncPlan, root: Path) -> dict[str, str]:

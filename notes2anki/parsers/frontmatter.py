@@ -29,7 +29,10 @@ class _TooManyAliases(yaml.YAMLError):
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader (no Python objects) that refuses more than ``MAX_ALIASES`` aliases."""
+    """PyYAML's safe loader (no Python objects) that refuses more than ``MAX_ALIASES`` aliases and reads
+    every plain scalar but ``null``/``~`` as the text written: PyYAML follows YAML 1.1, where ``deck: 3.10``
+    is the number 3.1, ``010`` is 8, ``1:20`` is 80, ``yes``/``no``/``on``/``off`` are booleans and
+    ``2024-01-01`` a date; a deck or tag name is what the user typed."""
 
     def __init__(self, stream):
         super().__init__(stream)
@@ -41,6 +44,12 @@ class _BoundedLoader(yaml.SafeLoader):
             if self._aliases > MAX_ALIASES:
                 raise _TooManyAliases(f"more than {MAX_ALIASES} YAML aliases")
         return super().compose_node(parent, index)
+
+
+_KEPT_RESOLVERS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"}
+_BoundedLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag in _KEPT_RESOLVERS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 def split_frontmatter(text: str, rel: str, diagnostics: list[Diagnostic],

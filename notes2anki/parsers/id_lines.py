@@ -35,23 +35,47 @@ def report_loose_ids(cards: list[Card], loose_ids: dict[int, int], rel: str,
 
 
 def drop_duplicate_ids(vault: Vault) -> None:
-    """Two cards with one ID: an error naming both; the second is left out.
+    """Two cards with one ID: both are left out, each with an error naming the other.
 
-    The same card found twice (the same place: two custom regexes matching one paragraph) is never
-    named against itself: the second finding is dropped silently (the plugin lets the first claim it)."""
-    seen: dict[int, Card] = {}
+    Neither is taken: which of the two is the Anki note's card cannot be told from the vault (a note
+    copied to start another one, Obsidian's "Note 1.md", sorts before "Note.md", and keeping the first
+    card in path order gave the original's review history to the copy). Left out, the Anki note stays as
+    it is until one ID line is removed. The same card found twice (the same place: two custom regexes
+    matching one paragraph) is never named against itself: the second finding is dropped silently (the
+    plugin lets the first claim it)."""
+    holders: dict[int, list[Card]] = {}
     for note in vault.notes:
-        keep = []
         for card in note.cards:
-            first = seen.get(card.id) if card.id is not None else None
-            if first is not None:
-                if (first.file, first.line) != (card.file, card.line):
-                    vault.diagnostics.append(Diagnostic(
-                        card.file, card.line, "error",
-                        f"ID {card.id} is also used by the card at {first.where}; this card skipped",
-                        "duplicate-id"))
-                continue
             if card.id is not None:
-                seen[card.id] = card
-            keep.append(card)
-        note.cards = keep
+                places = holders.setdefault(card.id, [])
+                if all((c.file, c.line) != (card.file, card.line) for c in places):
+                    places.append(card)
+    shared = {ident: cards for ident, cards in holders.items() if len(cards) > 1}
+    if not shared:
+        for note in vault.notes:  # the same card found twice: keep its first finding
+            note.cards = _first_findings(note.cards)
+        return
+    skipped: set[tuple[str, int, int]] = set()
+    for ident, cards in shared.items():
+        for card in cards:
+            others = ", ".join(c.where for c in cards if c is not card)
+            vault.diagnostics.append(Diagnostic(
+                card.file, card.line, "error",
+                f"ID {ident} is also used by the card at {others}; both skipped, the Anki note is left as it is "
+                "(a copied note? remove the ID line from the copy)", "duplicate-id"))
+            skipped.add(card.key)
+    for note in vault.notes:
+        note.cards = [c for c in _first_findings(note.cards) if c.key not in skipped]
+
+
+def _first_findings(cards: list[Card]) -> list[Card]:
+    """``cards`` without a second finding of one card (same place, same ID)."""
+    seen: set[tuple[int, str, int]] = set()
+    keep = []
+    for card in cards:
+        if card.id is not None:
+            if (card.id, card.file, card.line) in seen:
+                continue
+            seen.add((card.id, card.file, card.line))
+        keep.append(card)
+    return keep

@@ -58,6 +58,9 @@ def start_lint(state: ScanState) -> bool:
                      f"{default!r} is the plugin's default marker, but the markers are renamed ({begin!r} "
                      f"starts a card here, see [syntax] / the plugin's settings); not read as a card")
         return False
+    if stripped.startswith(">"):
+        _quoted_start(state, stripped, begin)
+        return False
     if not stripped or stripped[0].casefold() != begin[0].casefold():
         return False
     if stripped == begin or not stripped.casefold().startswith(begin.casefold()):
@@ -76,6 +79,21 @@ def start_lint(state: ScanState) -> bool:
         hint = f"the markers are case-sensitive; did you mean {begin!r}?"
     state.report(state.line, "warning", NEAR, f"{stripped!r} does not start a card ({hint}); not read as a card")
     return False
+
+
+def _quoted_start(state: ScanState, stripped: str, begin: str) -> None:
+    """``> START`` with a quoted note type line after it: a card inside a quote or an Obsidian callout,
+    which the plugin does not read either (a card starts at the beginning of a line)."""
+    if stripped.lstrip("> \t") != begin:
+        return
+    lines, no = state.lines, state.line + 1
+    while no <= len(lines) and not lines[no - 1].strip().lstrip("> \t"):
+        no += 1
+    if no <= len(lines) and lines[no - 1].strip().startswith(">") \
+            and _is_type_line(state, lines[no - 1].strip().lstrip("> \t")):
+        state.report(state.line, "warning", NEAR,
+                     f"a card inside a quote or callout ('> {begin}') is not read as a card (nor by the plugin); "
+                     "write it outside the callout")
 
 
 def end_near_miss(state: ScanState, start: int, stop: int) -> int | None:

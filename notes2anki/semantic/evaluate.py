@@ -6,7 +6,7 @@
 * A labelled vault (``../shared/eval``: ``dupes_vault/`` + ``dupes_truth.json``): :func:`vault_scores` runs
   :func:`~notes2anki.semantic.dupes.find_duplicates` on the vault and scores it as the set's README says.
 * ``python -m notes2anki.semantic.evaluate fit EVAL_DIR`` refits the shipped pair model
-  (:func:`fit_pair_model`).
+  (:func:`notes2anki.semantic.pair_fit.fit_pair_model`).
 """
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from notes2anki.model import Card
 from notes2anki.semantic.dupes import compare_cards
 from notes2anki.semantic.encoder import Embedder
-from notes2anki.semantic.pair_features import FEATURES
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict
 
 _CLOZE = re.compile(r"\{\{c\d+::")
@@ -256,86 +255,6 @@ def training_rows(eval_dir: Path | str, embedder: Embedder, unlabelled_weight: f
                         np.array(labelled), np.array(groups), pairs + [p.id for p in project])
 
 
-def fit_pair_model(eval_dir: Path | str, embedder: Embedder, *, c: float = 2.0, unlabelled_weight: float = 2.0,
-                   min_precision: float = 0.92, max_unlabelled: int = 10,
-                   stable_with: Embedder | Sequence[Embedder] | None = None) -> dict[str, Any]:
-    """Fit the logistic regression of :mod:`~notes2anki.semantic.pair_model` (standardised features, L2,
-    ``C=c``) on :func:`training_rows` and choose its threshold from the cross-validated probabilities
-    (never the fitted ones, which flatter): the lowest at which the precision on the vault's labelled pairs
-    is at least ``min_precision`` and at most ``max_unlabelled`` of the vault's other candidate pairs are
-    reported (pairs the set says are not duplicates: on real vaults such pairs are what floods the
-    output; 10 of its ~1,250 candidate pairs in cross-validation), and the precision on the written pairs
-    (``dupe_pairs_extra.jsonl``: sibling cards of one note that ask different things stand there for the
-    siblings real vaults are full of) is at least ``min_precision`` too. The defaults (C 2, unlabelled
-    weight 2, the rule) were chosen by grouped CV together with the share of cards flagged on the real
-    vaults BenAgro314 and NoLtour (../shared/realvaults; never fitted on; at their thresholds grouped CV gives
-    0.955 / 0.750 for C 1 and C 2, 0.953 / 0.732 for C 3; C 2 the higher fitted recall). With ``stable_with`` (other
-    encoder paths of the same model, e.g. the int8 graph; one or a sequence) the threshold must also give every training pair
-    and every pair of the held-out file (labels unread) the same verdict when it is measured with that encoder's vectors (a pair whose two probabilities
-    straddle the threshold would make the figures depend on the encoder); for the int8 graph, whose pairs within
-    the cascade's band of the threshold are judged on fp32 vectors (:mod:`~notes2anki.semantic.cascade`), the
-    pairs outside that band. Returns the JSON to ship, with
-    the fitted figures and cross-validated ones at that threshold: 6 folds grouped by subject
-    (:class:`TrainingRows` ``group``), so no card and no subject is in the training and the test part of
-    a fold at once. Precision counts the labelled pairs (as the set's scorer does); ``unlabelled`` counts
-    the vault's other candidate pairs reported (false by the set's rule)."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
-    from sklearn.preprocessing import StandardScaler
-
-    from notes2anki.semantic.pair_model import PairModel
-
-    data = training_rows(Path(eval_dir), embedder, unlabelled_weight)
-    x, y, w = data.x, data.y, data.weight
-    vault = data.source == 0
-
-    def fitted(rows):
-        scaler = StandardScaler().fit(x[rows])
-        lr = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x[rows]), y[rows], sample_weight=w[rows])
-        return scaler, lr
-
-    scaler, lr = fitted(np.arange(len(y)))
-    p = lr.predict_proba(scaler.transform(x))[:, 1]
-
-    def figures(probs, t, where=vault):
-        said = probs >= t
-        known = where & data.labelled
-        tp = int((said & known & (y == 1)).sum())
-        fp = int((said & known & (y == 0)).sum())
-        return {"precision": round(tp / max(1, tp + fp), 3),
-                "recall": round(tp / max(1, int((known & (y == 1)).sum())), 3),
-                "unlabelled": int((said & where & ~data.labelled).sum())}
-
-    cv = np.zeros(len(y))
-    for train, test in GroupKFold(6).split(x, y, data.group):
-        s, m = fitted(train)
-        cv[test] = m.predict_proba(s.transform(x[test]))[:, 1]
-    grid = [t / 100 for t in range(20, 96)]
-    written = data.source == 2
-    others = [stable_with] if isinstance(stable_with, Embedder) else list(stable_with or ())
-    checks = [_stability(data, p, lr.predict_proba, scaler, eval_dir, embedder, other, unlabelled_weight)
-              for other in others]
-    stable = lambda t: all(check(t) for check in checks)  # noqa: E731
-    meets = [t for t in grid if figures(cv, t)["precision"] >= min_precision
-             and figures(cv, t)["unlabelled"] <= max_unlabelled and figures(cv, t, written)["precision"] >= min_precision]
-    steady = [t for t in meets if stable(t)]  # none: the rule's threshold, recorded as not stable
-    threshold = (steady or meets or [0.5])[0]
-    info = {"fitted_on": "../shared/eval labelled pairs (same-language) + its other candidate pairs as "
-                         f"negatives (weight {unlabelled_weight}) + tests/semantic/data: "
-                         + ", ".join(f"{name} (weight {w})" for name, w in PROJECT_TRAINING.items()),
-            "C": c, "rows": int(len(y)), "threshold_rule": {"min_precision": min_precision,
-                                                             "max_unlabelled": max_unlabelled},
-            "dev_fitted": figures(p, threshold), "dev_cv_grouped6": figures(cv, threshold),
-            "project_dev_cv_grouped6": figures(cv, threshold, data.source == 1),
-            "project_extra_cv_grouped6": figures(cv, threshold, data.source == 2),
-            "stable_with": [other.key for other in others] if steady else [],
-            "unstable_with": [] if steady else [other.key for other in others]}
-    model = PairModel(tuple(FEATURES), scaler.mean_, scaler.scale_, lr.coef_[0], float(lr.intercept_[0]),
-                      threshold, info)
-    return model.as_json()
-
-
 HELD_OUT = "dupe_pairs_test.jsonl"  # never fitted on; its pairs (not their labels) join the stability check
 
 
@@ -348,29 +267,6 @@ def _pair_rows(path: Path, embedder: Embedder):
     pairs = load_pairs(path)
     enc = encode([card_side(c) for p in pairs for c in (p.a, p.b)], embedder.embed)
     return measure(enc, [(2 * k, 2 * k + 1) for k in range(len(pairs))])
-
-
-def _stability(data: TrainingRows, probs, predict, scaler, eval_dir, embedder: Embedder, other: Embedder,
-               unlabelled_weight: float):
-    """t -> whether every pair measured both ways (with ``embedder`` and with ``other``) gets the same verdict
-    at threshold t from the fitted model (``predict`` of the ``scaler``-ed rows; ``probs`` those of ``data``,
-    the training rows of ``embedder``): the training pairs, and the pairs of the held-out file :data:`HELD_OUT`
-    (their labels are not read: a verdict that flips with the encoder is a fact about the threshold, not
-    about how good it is)."""
-    import numpy as np
-
-    alt = training_rows(Path(eval_dir), other, unlabelled_weight)
-    mine = {key: k for k, key in enumerate(data.pairs)}
-    both = [(mine[key], k) for k, key in enumerate(alt.pairs) if key in mine]
-    held_out = Path(__file__).resolve().parents[2] / "tests" / "semantic" / "data" / HELD_OUT
-    first = np.concatenate([[probs[k] for k, _ in both], predict(scaler.transform(_pair_rows(held_out, embedder)))[:, 1]])
-    second = np.concatenate([predict(scaler.transform(alt.x[[k for _, k in both]]))[:, 1],
-                             predict(scaler.transform(_pair_rows(held_out, other)))[:, 1]])
-    if getattr(other, "approximate", False):  # the int8 path: pairs in the cascade's band get fp32 verdicts
-        from notes2anki.semantic.cascade import in_band
-
-        return lambda t: bool(np.all(in_band(second, t) | ((first >= t) == (second >= t))))
-    return lambda t: bool(np.all((first >= t) == (second >= t)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
 
         with Embedder(backend="onnx-fp32" if argv[0] == "fit" else None) as embedder:
             if argv[0] == "fit":  # fitted on fp32 vectors; the int8 path (with its cascade) must agree with them
+                from notes2anki.semantic.pair_fit import fit_pair_model
+
                 with Embedder(backend="onnx-int8") as int8:
                     data = fit_pair_model(argv[1], embedder, stable_with=int8)
                 MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", "utf-8")

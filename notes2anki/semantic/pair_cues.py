@@ -25,7 +25,13 @@ A duplicate states the same fact; the ways it is restated follow from how cards 
   own answer repeats and the other card nowhere holds (the larger of the two cards); ``a_explained`` how
   much of each answer (its words beyond its own question) the other card holds, lexically or aligned on
   word vectors as in :mod:`~notes2anki.semantic.term_align` (the smaller of the two): duplicates state one
-  fact, siblings state two.
+  fact, siblings state two;
+* **notation** (:func:`notation`): the cards of a formula-heavy note ask about different quantities written
+  with symbols ("H_S = h_0 - h + ..." / "h_m = h_0 + ...", answers "C_LT C_L* S_T / S = 1/σ" / "(C_Dm)_min =
+  -C_L*/σ"); words and word vectors read such symbols poorly, so ``q_notation`` / ``a_notation`` measure how
+  much the two questions' (answers') notation tokens differ, as numbers are compared by value in
+  :mod:`~notes2anki.semantic.quantities`: 1 minus the Jaccard overlap of the two sets when both texts hold
+  notation, else 0.
 
 Words are matched as everywhere in the judge (:func:`~notes2anki.semantic.contrast.tokens`; same up to an
 inflection, a typo, an abbreviation, or the initials of a run of words: "SA node" / "sinoatrial node" is
@@ -43,10 +49,15 @@ import numpy as np
 from . import contrast, term_align
 from .word_match import word_index
 
-NAMES = ("answer_in_question", "answer_in_question_both", "answer_gap", "q_template", "q_diff_own", "a_explained")
+NAMES = ("answer_in_question", "answer_in_question_both", "answer_gap", "q_template", "q_diff_own", "a_explained",
+         "q_notation", "a_notation")
 RANGES = {"answer_in_question": (0.0, 1.0), "answer_in_question_both": (0.0, 1.0), "answer_gap": (0.0, 2.0),
-          "q_template": (0.0, 1.0), "q_diff_own": (0.0, 1.0), "a_explained": (0.0, 1.0)}
+          "q_template": (0.0, 1.0), "q_diff_own": (0.0, 1.0), "a_explained": (0.0, 1.0),
+          "q_notation": (0.0, 1.0), "a_notation": (0.0, 1.0)}
 _RAW = re.compile(r"\w+|[^\w\s]")  # words, numbers and single symbols, case kept
+# a run of characters between spaces, brackets, separators and operators that holds a letter
+_NOTATION_RUN = re.compile(r"[^\s()\[\]{},;:?!.=+\-*/|<>]*[^\W\d_][^\s()\[\]{},;:?!.=+\-*/|<>]*")
+_MARK_SPACE = re.compile(r"([_^])\s+")  # "C_ D_m" (a subscript set apart when LaTeX was flattened) = "C_D_m"
 MAX_ANSWER_WORDS = 12  # a longer answer is an explanation, not a term another prompt would name
 
 
@@ -84,14 +95,15 @@ def cues(question_a: str, answer_a: str, question_b: str, answer_b: str, q_cos: 
     ``vectors`` (content word -> unit vector, see :mod:`~notes2anki.semantic.term_align`; None: lexical)."""
     template = q_template(question_a, question_b)
     own, explained = term_roles(question_a, answer_a, question_b, answer_b, vectors)
+    q_notation = notation_conflict(question_a, question_b)
     if not has_answers:
         return {"answer_in_question": 0.0, "answer_in_question_both": 0.0, "answer_gap": 0.0, "q_template": template,
-                "q_diff_own": own, "a_explained": 1.0}
+                "q_diff_own": own, "a_explained": 1.0, "q_notation": q_notation, "a_notation": 0.0}
     ab = _held(_answer_core(question_a, answer_a), question_b)
     ba = _held(_answer_core(question_b, answer_b), question_a)
     return {"answer_in_question": max(ab, ba), "answer_in_question_both": min(ab, ba),
             "answer_gap": max(0.0, q_cos - a_cos), "q_template": template, "q_diff_own": own,
-            "a_explained": explained}
+            "a_explained": explained, "q_notation": q_notation, "a_notation": notation_conflict(answer_a, answer_b)}
 
 
 def _own_only(question: str, answer: str, other_question: str, other_answer: str) -> float | None:
@@ -164,3 +176,25 @@ def q_template(a: str, b: str) -> float:
     if any(max(i2 - i1, j2 - j1) > 3 for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"):
         return 0.0
     return matcher.ratio()
+
+
+@lru_cache(maxsize=1 << 15)
+def notation(text: str) -> frozenset[str]:
+    """The notation tokens of ``text``: runs holding a letter (split at spaces, brackets, separators and
+    operators) that hold a subscript or superscript mark or a digit as well ("C_L", "x^T", "T_3", "v_wind",
+    "SN2", "H₂O"), case kept, the marks ``_`` and ``^`` dropped ("S_N2" = "SN2", "C_ D_m" = "C_Dm" = "CDm")."""
+    out = set()
+    for run in _NOTATION_RUN.findall(_MARK_SPACE.sub(r"\1", text)):
+        if "_" in run or "^" in run or any(ch.isdigit() for ch in run):
+            out.add(run.replace("_", "").replace("^", ""))
+    out.discard("")
+    return frozenset(out)
+
+
+def notation_conflict(a: str, b: str) -> float:
+    """How much the :func:`notation` of two texts differs: 1 minus the Jaccard overlap of the two sets when
+    both hold notation ("H_S = h_0 - h" / "h_m = h_0 + ...": 0.71), else 0 (words alone say nothing here)."""
+    na, nb = notation(a), notation(b)
+    if not na or not nb:
+        return 0.0
+    return 1.0 - len(na & nb) / len(na | nb)

@@ -56,7 +56,15 @@ how the cards are built (:mod:`~notes2anki.semantic.pair_cues`)
     question cosine minus the answer cosine, floored at 0 (sibling cards: alike questions, other answers);
     ``q_diff_own`` the share of a question's differing words that only its own answer holds (a sibling card
     asks about the term its answer is about), ``a_explained`` how much of each answer the other card holds
-    (lexically or on word vectors; duplicates state one fact).
+    (lexically or on word vectors; duplicates state one fact); ``q_notation`` / ``a_notation`` how much the
+    questions' (answers') symbols differ (``C_L``, ``x^T``, ``T_3``: formula cards about other quantities);
+what the difference of the questions does to the answers (:func:`delta_alignment`)
+    ``qa_delta`` how the difference of the two question vectors lines up with the difference of the two
+    answer vectors (:func:`delta_alignment`: their dot product, a cosine where both differences are large),
+    ``qa_delta_pos`` its positive part. Where each card's question is the other's answer (an inverse pair)
+    the two differences point opposite ways (negative); a duplicate's reworded question leaves its answer
+    where it was (near 0); cards of one subject that ask other things change their answers the way their
+    questions change (positive).
 
 A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
 Word vectors are embedded once per distinct content word (:func:`fill_words`, cached with the card vectors).
@@ -77,8 +85,8 @@ FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_co
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
-            "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES
-FEATURE_VERSION = 11
+            "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES + ("qa_delta", "qa_delta_pos")
+FEATURE_VERSION = 13
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -325,7 +333,28 @@ def _features(enc: Encoded, i: int, j: int, words, aligned: np.ndarray) -> np.nd
                    "q_inserted": float(bool(contrast.insertions(a.question, b.question))),
                    "mirrored": float(mirrored(a, b))})
     values.update(pair_cues.cues(a.question, a.answer, b.question, b.answer, q_cos, a_cos, has_answers, words))
+    delta = delta_alignment(enc.question[i], enc.question[j], enc.answer[i], enc.answer[j]) if has_answers else 0.0
+    values.update({"qa_delta": delta, "qa_delta_pos": max(0.0, delta)})
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+
+DELTA_FLOOR = 1.0  # |question difference| x |answer difference| below which the cosine is scaled down
+
+
+def delta_alignment(q_a: np.ndarray, q_b: np.ndarray, a_a: np.ndarray, a_b: np.ndarray) -> float:
+    """``(q_a - q_b) · (a_a - a_b) / max(|q_a - q_b| |a_a - a_b|, DELTA_FLOOR)`` for unit question and answer
+    vectors of two cards: the cosine between the change from one question to the other and the change of
+    their answers where both changes are large, and below the floor the plain dot product ``q_a·a_a + q_b·a_b
+    - q_a·a_b - q_b·a_a`` (each card's own question-answer cosines minus the crossed ones), which goes to 0
+    smoothly where the questions or the answers are one text: the direction between two almost equal vectors
+    is little more than encoder noise, and dividing by its length would amplify the int8 encoder's error.
+    With unit vectors the floor 1.0 keeps the dot product for every pair whose question and answer cosines
+    are both above 0.5, nearly all candidate pairs. Chosen by refitting at 0.1, 0.3, 0.5, 0.7 and 1.0 (feature
+    version 13): 1.0 gives the best grouped CV (0.956 / 0.768 against 0.955 / 0.750 at 0.7 and 0.974 / 0.679 at
+    0.3, whose higher threshold costs dev recall) with the same real-vault flags as 0.7."""
+    dq = q_a.astype(np.float64) - q_b
+    da = a_a.astype(np.float64) - a_b
+    return float(dq @ da) / max(float(np.linalg.norm(dq)) * float(np.linalg.norm(da)), DELTA_FLOOR)
 
 
 def _stems(text: str) -> frozenset[str]:

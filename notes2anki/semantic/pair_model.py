@@ -3,7 +3,7 @@
 The coefficients ship as ``notes2anki/semantic/data/pair_model.json`` (standardisation means and scales,
 coefficients, intercept, the default threshold, how it was fitted and its cross-validated figures). They
 are fitted by ``python -m notes2anki.semantic.evaluate fit`` (scikit-learn, see
-:func:`notes2anki.semantic.evaluate.fit_pair_model`) on
+:func:`notes2anki.semantic.pair_fit.fit_pair_model`) on
 
 * the labelled pairs of the development vault ``../shared/eval`` (80 duplicates, 90 hard negatives;
   cross-language pairs left out: the bundled model cannot read them), and the vault's other candidate

@@ -53,11 +53,15 @@ def _split_scripts(word: str) -> list[str]:
 
 def words(text: str, stop: frozenset[str]) -> set[str]:
     """Distinct words of ``text``, lower case, without stop words; Latin two-letter words only as acronyms
-    (IP); CJK text split by script (see the module docstring)."""
+    (IP); an elided article or pronoun before an apostrophe left out (``l'espérance`` is ``espérance``);
+    CJK text split by script (see the module docstring)."""
     out = set()
     for raw in _TOKEN.findall(unicodedata.normalize("NFC", text)):
         for piece in _split_scripts(raw):
             word = piece.lower().replace("’", "'")
+            head, apostrophe, tail = word.partition("'")
+            if apostrophe and tail and (len(head) <= 2 or head in stop):  # an elided article or pronoun
+                word = tail  # (l'algorithme, d'événements, dell'anno, qu'il): the word is what follows
             if word in stop or word.split("'")[-1] in stop:
                 continue
             if ord(word[0]) >= 0x2E80 or len(word) > 2 or (len(word) == 2 and piece.isupper()):

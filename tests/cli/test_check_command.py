@@ -82,7 +82,8 @@ def test_check_reports_what_a_build_reports(make_vault):
     """Identity problems found only at packaging time (two cards, one ID) are part of check too."""
     root = make_vault({"a.md": "START\nBasic\nQ1\n<!--ID: 5-->\nEND\n", "b.md": "START\nBasic\nQ2\n<!--ID: 5-->\nEND\n"})
     data = json.loads(run(root, "--json").output)
-    assert [(p["file"], p["line"], p["kind"]) for p in data["problems"]] == [("b.md", 1, "duplicate-id")]
+    assert [(p["file"], p["line"], p["kind"]) for p in data["problems"]] == [("a.md", 1, "duplicate-id"),
+                                                                             ("b.md", 1, "duplicate-id")]
 
 
 def test_broken_configuration_stops_with_exit_2_naming_it(make_vault):

@@ -103,3 +103,89 @@ def test_init_force_keeps_every_table_the_previous_file_set(make_vault, tmp_path
     assert after.sync.vault_id == "my-stable-id" and after.default_deck == "Mine"
     text = (root / ".notes2anki.toml").read_text("utf-8")
     assert "# [dupes]\n" not in text and "\n[dupes]\n" in text  # the commented example only for tables not set
+
+
+# -- S6: card text could drive the terminal through escape sequences -----------------------------------------------
+def test_control_characters_of_card_text_never_reach_the_terminal_raw(make_vault, tmp_path):
+    """A card front holding ESC sequences (`\\x1b[2J` clears the screen, `\\x1b]0;…\\x07` sets the window
+    title) reached the terminal raw in the `dupes` table, `sync` rows and messages quoting the text; file
+    names were escaped already."""
+    from anki.collection import Collection
+
+    evil = "esc \x1b[2J\x1b]0;PWNED\x07 front"
+    card = f"START\nBasic\n{evil}\nBack: a\nEND\n"
+    root = make_vault({"e.md": card, "f.md": card, "g.md": "START\nBasik\x1b[2J\nq\nBack: a\nEND\n"})
+    for args in (["dupes", str(root)], ["check", str(root)]):
+        result = CliRunner().invoke(cli_main, args)
+        assert "\x1b" not in result.output and "\x07" not in result.output, (args, result.output)
+    assert "\\x1b[2J" in CliRunner().invoke(cli_main, ["dupes", str(root)]).output
+    col_path = tmp_path / "prof" / "collection.anki2"
+    col_path.parent.mkdir()
+    Collection(str(col_path)).close()
+    result = CliRunner().invoke(cli_main, ["sync", str(root), "--collection", str(col_path), "--dry-run"])
+    assert "\x1b" not in result.output and "esc \\x1b[2J" in result.output, result.output
+
+
+# -- S5: frontmatter read as YAML 1.1 changed deck and tag names -----------------------------------------------------
+def test_frontmatter_deck_and_tags_are_the_text_written(make_vault, tmp_path, anki_import):
+    """`deck: 3.10` became the deck "3.1", `010` became 8, `tags: [3.10, 010, 0x1F, 1:20]` became
+    `3.1 8 31 80`, `yes/no/on/off/true` tags were dropped and `deck: 2024-01-01` ignored, all silently."""
+    root = make_vault({
+        "a.md": "---\ndeck: 3.10\ntags: [3.10, 010, 0x1F, 1:20, yes, no, on, off, true]\n---\n" + NOTE,
+        "b.md": "---\ndeck: 2024-01-01\n---\nSTART\nBasic\ndated card\nBack: d\nEND\n"})
+    out = tmp_path / "fm.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes", "-q"])
+    assert result.exit_code == 0, result.output
+    imported = anki_import(out)
+    assert {"3.10", "2024-01-01"} <= imported.deck_names()
+    note = imported.note("long name q")
+    assert set(note.tags) >= {"3.10", "010", "0x1F", "1:20", "yes", "no", "on", "off", "true"}
+
+
+# -- S8: the no-ID warning named only one of the edits that lose a card's history -----------------------------------
+def test_the_no_id_warning_names_every_change_that_makes_a_new_card(make_vault, tmp_path):
+    """Moving or renaming the file and changing the note type make new notes too (checked through build +
+    import and sync); the warning said only "editing their front"."""
+    root = make_vault({"a.md": "START\nBasic\nno id yet\nBack: x\nEND\n"})
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "n.apkg"), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "editing their front" in text and "moving or renaming their file or changing their note type" in text
+
+
+# -- S11: related on notes the model cannot read gave confident noise without a word ---------------------------------
+def test_related_says_when_the_model_does_not_read_the_notes(make_vault):
+    """medu4 (Japanese): `related` ranked unrelated notes at cosines around 0.8 and said nothing, while
+    `dupes` and `topics` warn and switch to character n-grams."""
+    ja = {f"n{i}.md": f"# 診断 {i}\n\n患者の症状は発熱と咳であり、胸部X線で肺炎を認めた。治療は抗菌薬の投与である。{i}\n"
+          for i in range(4)}
+    result = CliRunner().invoke(cli_main, ["related", str(make_vault(ja)), "n0"])
+    assert result.exit_code == 0, result.output
+    assert "the model does not read 4 of 4 notes" in " ".join(result.output.split())
+    en = {f"n{i}.md": f"# Networks {i}\n\nThe transport layer splits data into segments and keeps them in order.\n"
+          for i in range(4)}
+    result = CliRunner().invoke(cli_main, ["related", str(make_vault(en, name="en")), "n0"])
+    assert result.exit_code == 0 and "does not read" not in result.output, result.output
+
+
+# -- S9: build + import never moves or retypes a note, and build said nothing ------------------------------------------
+def test_build_says_when_an_import_will_not_move_or_retype_notes(make_vault, tmp_path, anki_import):
+    """A deck change and a note-type change: build reported "2 changed" and a deck table with the new
+    deck, but Anki's import keeps the note in its old deck and skips the retyped note as conflicting."""
+    root = make_vault({"a.md": "TARGET DECK: One\n\nSTART\nBasic\nQ1?\nBack: A1\nEND\n\nSTART\nBasic\nQ2?\nBack: A2\nEND\n"})
+    assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
+    out = tmp_path / "v.apkg"
+    first = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes", "-q"])
+    assert first.exit_code == 0 and "does not move or retype" not in first.output, first.output
+    imported = anki_import(out)
+    note = root / "a.md"
+    text = note.read_text("utf-8").replace("TARGET DECK: One", "TARGET DECK: Two")
+    note.write_text(text.replace("START\nBasic\nQ1?", "START\nBasic (and reversed card)\nQ1?"), "utf-8")
+    second = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+    assert second.exit_code == 0, second.output
+    said = " ".join(second.output.split())
+    assert "2 cards changed deck and 1 card changed note type since the last build (a.md:3, a.md:" in said
+    assert "use `notes2anki sync`" in said
+    anki_import(out, imported.col)  # what the warning is about: Anki keeps the notes where they were
+    decks = {imported.col.decks.name(c.did) for c in (imported.col.get_card(cid) for cid in imported.col.find_cards(""))}
+    assert decks == {"One"}

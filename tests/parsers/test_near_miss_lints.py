@@ -110,3 +110,13 @@ def test_missing_note_type_line_is_named():
     ((line, severity, kind, message),) = diags
     assert (line, severity, kind) == (2, "error", "unknown-note-type")
     assert "is the note type line missing?" in message
+
+
+def test_a_card_inside_a_callout_is_said():
+    """Tester S22: a card written inside an Obsidian callout (`> START`, `> Basic`, …) gave no card and
+    no message; prose quoting the word START stays quiet."""
+    found, diags = lint("> [!note] Card\n> START\n> Basic\n> callout q\n> Back: a\n> END\n\n> START is a word here\n")
+    assert found.cards == []
+    ((line, severity, kind, message),) = diags
+    assert (line, severity, kind) == (2, "warning", "near-miss")
+    assert "inside a quote or callout ('> START')" in message

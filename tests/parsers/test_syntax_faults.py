@@ -181,8 +181,10 @@ def test_duplicate_id_error_names_the_other_card_never_itself(make_vault):
 
     root = make_vault({"a.md": "START\nBasic\nQ1\n<!--ID: 5-->\nEND\nSTART\nBasic\nQ2\n<!--ID: 5-->\nEND\n"})
     vault = load_vault(root, Config())
-    (err,) = vault.errors
-    assert (err.line, err.kind) == (6, "duplicate-id") and "a.md:1" in err.message
+    first, second = sorted(vault.errors, key=lambda d: d.line)
+    assert (first.line, first.kind) == (1, "duplicate-id") and "a.md:6" in first.message
+    assert (second.line, second.kind) == (6, "duplicate-id") and "a.md:1" in second.message
+    assert vault.cards == []  # both skipped
 
 
 # --- F9 / F10: ID lines that belong to no card, and IDs after blank lines ---------------------------

@@ -62,7 +62,6 @@ def test_cards_without_answers_are_not_judged_by_their_answers():
     assert explained == 1.0 and own == 0.0
 
 
-DATA = Path(__file__).resolve().parent / "data"
 EVAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval"
 
 
@@ -80,10 +79,9 @@ def _figures(embedder):
         vault = vault_scores(cards, truth, report)
         out["vault"] = (vault.precision, vault.recall, vault.found_unlabelled,
                         sorted((p.a.where, p.b.where) for p in report.pairs))
-    files = [DATA / f"dupe_pairs_{split}.jsonl" for split in ("dev", "test")]
-    if (EVAL / "dupes_pairs.jsonl").is_file():
-        files.append(EVAL / "dupes_pairs.jsonl")
-    for path in files:
+    from notes2anki.semantic.pair_fit import labelled_files
+
+    for path in labelled_files(EVAL):  # the files the fit's stability check measures, each alone
         pairs = load_pairs(path)
         verdicts = judge_labelled(pairs, embedder)
         result = score(pairs, verdicts, DEFAULT_THRESHOLD)
@@ -95,8 +93,9 @@ def _figures(embedder):
 def test_duplicate_figures_are_the_same_with_the_int8_encoder(embedder, tmp_path, monkeypatch):
     """NOTES2ANKI_ENCODER=onnx-int8 (the fast int8 graph, vectors at mean cosine ~0.99 to fp32, with the pairs
     near the threshold judged again on fp32 vectors: notes2anki.semantic.cascade) reports the same pairs of the
-    dev vault, ../shared/eval/dupes_pairs.jsonl, dupe_pairs_dev.jsonl and the held-out dupe_pairs_test.jsonl as
-    the fp32 graph (the default)."""
+    dev vault and of each file of pair_fit.labelled_files (../shared/eval/dupes_pairs.jsonl, dupe_pairs_dev.jsonl,
+    dupe_pairs_extra.jsonl and the held-out dupe_pairs_test.jsonl, each judged alone) as the fp32 graph (the
+    default): what `evaluate fit` checks before it ships a threshold."""
     from notes2anki.semantic.encoder import Embedder
 
     if embedder.plan.backend != "onnx" or embedder.approximate:

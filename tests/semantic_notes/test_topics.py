@@ -300,3 +300,16 @@ def test_a_card_marked_delete_is_in_no_topic(tmp_path):
         result = vault_topics(vault, embedder)
     placed = [c for t in result.topics for c in t.cards] + list(result.unassigned)
     assert len(placed) == len(vault.cards) - 1 and all(not c.delete for c in placed)
+
+
+def test_an_elided_article_is_not_part_of_a_label_word():
+    """Tester S17: French labels repeated one word in two forms (`l'espérance · espérance`,
+    `algorithme · l'algorithme`, `d'événements`): an elided article before an apostrophe is left out."""
+    from notes2anki.semantic.topic_labels import label_stop_words, words
+
+    texts = ["L'espérance d'une variable aléatoire est définie par une somme.",
+             "Un algorithme termine ; l'algorithme d'Euclide calcule le pgcd."]
+    stop = label_stop_words(texts)
+    found = set().union(*(words(t, stop) for t in texts))
+    assert {"espérance", "algorithme", "euclide"} <= found
+    assert not [w for w in found if "'" in w]

@@ -45,7 +45,7 @@ def test_a_folder_moved_out_and_linked_back_deletes_none_of_its_notes(make_vault
     assert json.loads(result.stdout)["deleted"] == []
     assert _fronts(col_path) == ["Course q?", "Question a?", "Question b?", "Question c?"]
     assert "folder link leads outside the vault" in result.output
-    assert "1 notes whose files are gone are not deleted" in result.output
+    assert "1 notes whose cards were not read are not deleted" in result.output
 
 
 def test_a_note_renamed_to_a_name_that_is_not_utf8_keeps_its_anki_note(make_vault, sync_cli, tmp_path):
@@ -168,3 +168,101 @@ def test_two_vaults_with_one_folder_name_never_delete_each_others_notes(make_vau
     result = sync_cli(moved, col_path, "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["deleted"] == [] and len(_fronts(col_path)) == 2
+
+
+def test_a_renamed_vault_is_told_to_keep_its_old_name_and_then_syncs_on(make_vault, sync_cli, tmp_path):
+    """S23: a vault folder renamed (every card with an ID): sync skipped every card with "this card matches
+    the note …, which vault 'ren1' synced (give one of the two cards another ID, or this vault its own
+    vault_id)" — advice that would lose the review history. Now it stops, nothing written, and says to set
+    `vault_id` to the old name; with it, the notes are updated in place."""
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main as cli_main
+
+    old = tmp_path / "ren1"
+    old.mkdir()
+    for n in "abc":
+        (old / f"{n}.md").write_text(f"START\nBasic\nQuestion {n}?\nBack: ans {n}\nEND\n", "utf-8")
+    assert CliRunner().invoke(cli_main, ["ids", str(old)]).exit_code == 0
+    col_path = _collection(tmp_path)
+    assert sync_cli(old, col_path, "--yes").exit_code == 0
+    new = tmp_path / "ren2"
+    old.rename(new)
+    refused = sync_cli(new, col_path, "--yes")
+    assert refused.exit_code == 2, refused.output
+    assert "vault_id = \"ren1\"" in refused.output and "nothing was written" in refused.output
+    (new / "a.md").write_text((new / "a.md").read_text("utf-8").replace("ans a", "ans A"), "utf-8")
+    (new / ".notes2anki.toml").write_text('[sync]\nvault_id = "ren1"\n', "utf-8")
+    result = sync_cli(new, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["new"] == [] and data["deleted"] == [] and len(data["updated"]) == 1
+    assert _fronts(col_path) == ["Question a?", "Question b?", "Question c?"]
+
+
+def test_a_copied_note_never_takes_the_originals_anki_note(make_vault, sync_cli, tmp_path):
+    """S24: `Note.md` copied to `Note 1.md` (Obsidian's "Make a copy") and the copy edited into a new
+    question: the copy sorts first, kept the ID and overwrote the reviewed original note in Anki. Now both
+    cards are skipped with an error at each, and the Anki note keeps the original text."""
+    root = make_vault({"Note.md": "START\nBasic\nOriginal question?\nBack: original answer\n"
+                                  "<!--ID: 1700000000001-->\nEND\n"})
+    col_path = _collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    copy = (root / "Note.md").read_text("utf-8").replace("Original question?", "New different question?")
+    (root / "Note 1.md").write_text(copy, "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 1, result.output  # errors in the vault
+    data = json.loads(result.stdout)
+    assert data["updated"] == [] and data["deleted"] == [] and data["new"] == []
+    assert _fronts(col_path) == ["Original question?"]
+    assert "Note 1.md:1: error: ID 1700000000001 is also used by the card at Note.md:1" in result.output
+
+
+def test_notes_of_a_folder_that_became_a_template_folder_are_not_deleted(make_vault, sync_cli, tmp_path):
+    """S3, third trigger: Obsidian's Templates setting pointed at a folder holding synced cards; its cards
+    are deliberately not built (a warning says so) and sync planned them as "gone from the vault"."""
+    root = make_vault({"Notes/a.md": "START\nBasic\nCard a?\nBack: x\nEND\n",
+                       "Notes/b.md": "START\nBasic\nCard b?\nBack: y\nEND\n",
+                       "c.md": "START\nBasic\nCard c?\nBack: z\nEND\n"})
+    col_path = _collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (root / ".obsidian").mkdir()
+    (root / ".obsidian" / "templates.json").write_text('{"folder": "Notes"}', "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["deleted"] == []
+    assert _fronts(col_path) == ["Card a?", "Card b?", "Card c?"]
+    assert "2 notes whose cards were not read are not deleted" in result.output
+
+
+def test_ctrl_c_after_the_commit_says_the_sync_is_complete(make_vault, sync_cli, tmp_path, monkeypatch):
+    """S10: a Ctrl-C while the collection was being closed, after the transaction had committed, printed
+    "Interrupted: stopped before the end; nothing more was written" although every change was in Anki. Now
+    the summary is shown, the message says the sync is complete, and --write-ids writes nothing (exit 130)."""
+    import signal
+
+    from notes2anki.decks import sync as sync_module
+
+    root = make_vault({"a.md": "START\nBasic\nCard a?\nBack: x\nEND\n"})
+    col_path = _collection(tmp_path)
+    real_open = sync_module.open_collection
+
+    def open_then_interrupt_at_close(path):
+        opened = real_open(path)
+        real_close = opened.close
+
+        def close():
+            os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C, right after the commit
+            real_close()
+
+        opened.close = close
+        return opened
+
+    monkeypatch.setattr(sync_module, "open_collection", open_then_interrupt_at_close)
+    result = sync_cli(root, col_path, "--yes", "--write-ids")
+    assert result.exit_code == 130, result.output
+    assert "this sync is complete; no IDs were written" in result.output
+    assert "nothing more was written" not in result.output
+    assert "Synced" in result.output or "1 new" in result.output
+    assert _fronts(col_path) == ["Card a?"]
+    assert "<!--ID:" not in (root / "a.md").read_text("utf-8")

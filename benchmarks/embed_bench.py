@@ -12,8 +12,11 @@ Prints:
   N x N float32 similarity matrix would take.
 - with ``--compare N``: the encoder row of ``bench_10k.py`` (the first N distinct card texts of its synthetic
   10,000-card vault; plain ``SentenceTransformer.encode`` fp32, batch 64, against ONNX Runtime fp32 and int8 as the
-  Embedder runs them: fp32 in batches of 32, int8 one text per run), ``--reps`` times back to back, each with wall and CPU seconds (user + system of this
-  process) and the load average, so a figure taken on a busy machine can be read (CPU seconds suffer less).
+  Embedder runs them, both in batches: int8 is the per-row graph, whose vectors do not depend on the batch),
+  ``--reps`` times back to back, each with wall and CPU seconds (user + system of this process) and the load
+  average, so a figure taken on a busy machine can be read (CPU seconds suffer less). ``--threads 1`` runs
+  PyTorch and ONNX Runtime on one thread each (CPU seconds per core); ``--real DIR ...`` adds the mean / min
+  cosine of int8 to fp32 on the card texts of those vaults (e.g. ``../shared/realvaults/* ../shared/eval``).
 Nothing is written outside a temporary directory.
 """
 from __future__ import annotations
@@ -134,15 +137,38 @@ def bench_texts(n: int, tmp: Path) -> list[str]:
     return list(dict.fromkeys(card_text(c) for c in load_vault(vault, load_config(vault)).cards))[:n]
 
 
-def bench_compare(n: int, reps: int, tmp: Path) -> None:
-    """PyTorch fp32 against ONNX fp32 and int8 on the same texts, ``reps`` rounds back to back."""
+def real_texts(folders: list[Path]) -> list[str]:
+    """The distinct card texts (as ``dupes`` embeds them) of the vaults under ``folders`` (a folder holding
+    vaults, a vault, or ``../shared/eval``, whose vault is ``dupes_vault``)."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+    from notes2anki.semantic.text import card_text
+
+    texts: list[str] = []
+    for folder in folders:
+        vault = folder / "dupes_vault" if (folder / "dupes_vault").is_dir() else folder
+        cards = load_vault(vault, load_config(vault, [])).cards
+        texts += [t for t in (card_text(c) for c in cards if not c.delete) if t]
+    return list(dict.fromkeys(texts))
+
+
+def bench_compare(n: int, reps: int, tmp: Path, threads: int = 0, real: list[Path] | None = None) -> None:
+    """PyTorch fp32 against ONNX fp32 and int8 on the same texts, ``reps`` rounds back to back; ``threads``:
+    threads of each (0: as the project runs them); ``real``: vaults whose card texts measure int8's cosine."""
     import os
 
     from notes2anki.semantic import encoder as enc
+    from notes2anki.semantic import onnx_backend
 
     texts = bench_texts(n, tmp)
     spec = enc.resolve_model(None)
     model = enc.load_model(spec, "cpu")
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+        onnx_backend._threads = lambda: threads  # batches run at once (one thread each)
+        print(f"{threads} thread(s) each", flush=True)
     model.encode(texts[:16])
     plans = [enc.plan_for(spec, backend, "cpu") for backend in ("onnx-fp32", "onnx-int8")]
     for plan in plans:
@@ -164,6 +190,12 @@ def bench_compare(n: int, reps: int, tmp: Path) -> None:
             print(f"round {rep + 1}: ONNX Runtime {plan.variant}: {wall:.2f} s wall, {cpu:.2f} s CPU: "
                   f"{t_wall / wall:.2f}x wall, {t_cpu / cpu:.2f}x CPU; mean cosine {cosine.mean():.4f} "
                   f"(min {cosine.min():.4f}), load {os.getloadavg()[0]:.1f}", flush=True)
+    if real:
+        cards = real_texts(real)
+        fp32, int8 = (enc.encode_with(plan, spec, cards) for plan in plans)
+        cosine = (fp32 * int8).sum(axis=1)
+        print(f"{len(cards)} real card texts: int8 to ONNX fp32 mean cosine {cosine.mean():.4f} (min "
+              f"{cosine.min():.4f}, 1st percentile {np.percentile(cosine, 1):.4f})", flush=True)
 
 
 def main() -> None:
@@ -173,10 +205,15 @@ def main() -> None:
     parser.add_argument("--compare", type=int, default=0, metavar="N",
                         help="only the encoder comparison on N texts (bench_10k's encoder row uses 1500)")
     parser.add_argument("--reps", type=int, default=3, help="rounds of --compare")
+    parser.add_argument("--threads", type=int, default=0, help="--compare: threads of each encoder (0: as run)")
+    parser.add_argument("--real", type=Path, nargs="*", default=[], help="--compare: vaults for int8's cosine")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.compare:
-            bench_compare(args.compare, args.reps, Path(tmp))
+            real = [v for folder in args.real for v in ([folder] if (folder / "dupes_vault").is_dir()
+                    or not any(p.is_dir() and not p.name.startswith(".") for p in folder.iterdir())
+                    else sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")))]
+            bench_compare(args.compare, args.reps, Path(tmp), args.threads, real)
             return
         if args.cards:
             bench_encoding(args.cards, Path(tmp))

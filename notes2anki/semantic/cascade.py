@@ -1,10 +1,10 @@
 """Duplicate verdicts of the fast int8 encoder, made again on fp32 vectors where int8 could change them.
 
 The int8 encoder (``NOTES2ANKI_ENCODER=onnx-int8``, or ``encoder.DEFAULT_ONNX_VARIANT = "int8"``) runs the
-int8 graph (:data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE`; 1,500 card
-texts, one text per run: 4.2 s CPU against 7.2 s for fp32 ONNX and 10.6 s for PyTorch on one thread), whose
-vectors are at mean cosine ~0.99 to fp32. The duplicate judge's probabilities move with them (up to ~0.1 near the threshold), so on its own it
-would report other pairs than fp32. The usual cheap-then-exact cascade keeps the fp32 verdicts:
+int8 graph (:data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE`: per-row int8, in batches; 1,500 card
+texts about 3.3 s CPU against 7.2 s for fp32 ONNX and 10.6 s for PyTorch on one thread), whose vectors are at
+mean cosine ~0.997 to fp32. The duplicate judge's probabilities move with them (up to ~0.3 logits), so on its
+own it would report other pairs than fp32. The usual cheap-then-exact cascade keeps the fp32 verdicts:
 
 1. every candidate pair is measured and judged on the int8 vectors (the candidates and neighbour lists
    come from int8 vectors);
@@ -18,26 +18,29 @@ A pair outside the band gets the verdict fp32 would give as long as int8 moves n
 ``tests/semantic/test_cascade.py`` fails when :data:`BAND` is not wider than that with :data:`MARGIN` to
 spare (re-measure after a refit of the pair model: ``python -m notes2anki.semantic.band_check``).
 
-Measured (``band_check``, the shipped pair model, feature version 13): the largest change of a judge score, in
-logits, over pairs with either probability in [0.02, 0.98]: 0.68 on the dev vault's candidate and labelled pairs
-with the project's training pairs, 0.74 on ``../shared/eval/dupes_pairs.jsonl``, 0.36 on ``dupe_pairs_dev``, 0.30
-on ``dupe_pairs_extra``, 0.66 on the held-out ``dupe_pairs_test``, at most 0.63 on the candidate pairs of the real
-vaults (NoLtour 0.63, Kroid 0.54, BenAgro 0.48, FIT 0.47, medu4 0.24; the others hold no pair the model reads
-in that window). :data:`BAND` = 1.5 x 0.74 = 1.11 logits: at the default threshold 0.62, int8 scores in
-[0.35, 0.83] are judged again.
+Measured (``band_check``, the shipped pair model, feature version 13, the per-row int8 graph): the largest change
+of a judge score, in logits, over pairs with either probability in [0.02, 0.98]: 0.30 on the dev vault's
+candidate and labelled pairs with the project's training pairs, 0.21 on ``../shared/eval/dupes_pairs.jsonl``,
+0.23 on ``dupe_pairs_dev``, 0.18 on ``dupe_pairs_extra``, 0.24 on the held-out ``dupe_pairs_test``, at most 0.40
+on the candidate pairs of the real vaults (BenAgro 0.40, NoLtour 0.29, FIT 0.26, Kroid 0.14, medu4 0.09; the
+others hold no pair the model reads in that window). :data:`BAND` = 1.5 x 0.41 = 0.61 logits: at the default
+threshold 0.62, int8 scores in [0.47, 0.75] are judged again. (The per-batch int8 graph moved scores by up to
+0.74 with this judge and needed 1.11.)
 
 Step 2 needs the pairs' local densities (mean cosine to the 5 nearest cards) in fp32 too: with int8 densities
 one labelled pair of dupes_pairs.jsonl (dv058: 0.585 fp32, 0.555) changed its verdict. :func:`exact_densities`
 gets them exactly from fp32 vectors of the cards near each side only, which needs a bound on how far int8
-moves a cosine seen from an fp32 vector (:data:`COSINE_CHANGE`, measured 0.053 on the dev vault, 0.046-0.050
-on BenAgro, NoLtour and Kroid, 0.067 on FIT's English cards).
+moves a cosine seen from an fp32 vector (:data:`COSINE_CHANGE`; per-row int8, over the card texts and the
+questions the model reads: 0.024 on the dev vault, at most 0.036 on the ten real vaults (FIT 0.031, medu4
+0.013; over all their texts, unread ones included, 0.064 on medu4's Japanese cards). The per-batch graph
+moved them by up to 0.067.
 
-Cost: on the real vaults few pairs are in the band (dev vault 20 of 1,127 candidates, BenAgro 14 of 2,771,
-NoLtour 8 of 3,927), but their density neighbourhoods hold a third to most of the cards. On the synthetic
-10,000-card benchmark vault (templated cards, thousands of pairs near the threshold) 5,066 of 100,020
-candidate pairs are in the band and nearly every card gets fp32 vectors as well: a cold check cost 215 s
-CPU against 162 s with fp32 alone, and as its candidate lists (each card's 10 nearest, among many near ties)
-come from int8 vectors, it reported 3,255 pairs where fp32 reports 3,226. So fp32 stays the default.
+Cost: on the real vaults few pairs are in the band, but their density neighbourhoods hold a good part of the
+cards. On the synthetic 10,000-card benchmark vault (templated cards, thousands of pairs near the threshold)
+2,389 of 99,377 candidate pairs are in the band (5,066 of 100,020 with the per-batch graph's band of 1.0) and
+their sides, words and density neighbourhoods took fp32 vectors of 21,301 texts beside 29,120 int8 ones (with
+the previous COSINE_CHANGE 0.067): a cold build cost 214 s CPU at load 11 against 166 s quiet with fp32 alone.
+So fp32 stays the default.
 """
 from __future__ import annotations
 
@@ -51,12 +54,12 @@ from notes2anki.semantic import pair_model
 from notes2anki.semantic.pair_features import DENSITY_K, Encoded, encode, fill_chars
 from notes2anki.semantic.scoring import measure
 
-MEASURED = 0.74  # the largest change of a judge score (logits) int8 vs fp32 measured (see the module doc)
+MEASURED = 0.41  # the largest change of a judge score (logits) int8 vs fp32 measured (see the module doc)
 MARGIN = 1.5  # BAND over the largest change measured
 BAND = round(MEASURED * MARGIN, 2)  # half width (logits) around the threshold's logit of the pairs judged again
 WINDOW = (0.02, 0.98)  # probabilities within which score changes are measured (see band_check)
 # the largest |v·(u8 - u32)| measured (v: one text's fp32 vector, u8 / u32: another's int8 / fp32 one; band_check)
-COSINE_CHANGE = 0.067
+COSINE_CHANGE = 0.04
 DENSITY_WINDOW = round(COSINE_CHANGE * 1.25, 3)  # see exact_densities
 
 

@@ -13,7 +13,7 @@ Backends (``Embedder(backend=...)``, else ``NOTES2ANKI_ENCODER``, else ``"auto"`
   ONNX Runtime with the model's ``tokenizers`` tokenizer: no ``torch`` import after the one-time
   conversion. Its graph is :data:`DEFAULT_ONNX_VARIANT`; ``"onnx-fp32"`` and ``"onnx-int8"`` name one
   (int8: the graph quantized by :data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE` when the conversion
-  kept it, mean cosine >= 0.99 to fp32; on CUDA always fp32). A model that cannot be converted (or a
+  kept it, mean cosine >= 0.99 to fp32, batched: its vectors do not depend on the batch; on CUDA fp32). A model that cannot be converted (or a
   Hugging Face id, whose files are not a local directory) falls back to PyTorch.
 * ``"torch"``: ``SentenceTransformer.encode``, as before.
 * ``"auto"``: ONNX on the CPU; on ``device="cuda"`` (or no device given and an NVIDIA GPU that PyTorch can
@@ -49,11 +49,11 @@ MEMORY = ":memory:"  # cache_path value for a cache that is not saved
 _MODELS: dict[tuple[str, str], Any] = {}  # (location, device) -> loaded SentenceTransformer
 Progress = Callable[[int, int, str], None]  # progress(done, total, phase)
 BACKENDS = ("auto", "onnx", "onnx-fp32", "onnx-int8", "torch")
-# The graph "auto" and "onnx" run on the CPU: "fp32" (vectors as PyTorch's) or "int8" (1.7x less CPU to encode;
-# duplicate verdicts near the threshold are made again on fp32 vectors, see notes2anki.semantic.cascade). The one
-# switch for the default. fp32, because with int8 a cold duplicate check of the 10,000-card benchmark vault cost
-# more (215 s CPU against 162 s: its band re-encodes nearly every card in fp32) and its candidate lists (each
-# card's 10 nearest) differ, so 3,255 pairs were reported against fp32's 3,226; on the dev set both agree.
+# The graph "auto" and "onnx" run on the CPU: "fp32" (vectors as PyTorch's) or "int8" (per-row, batched: 2.1x
+# less CPU than fp32 ONNX; verdicts near the threshold made again on fp32 vectors, notes2anki.semantic.cascade).
+# The one switch for the default. fp32: with int8 a cold build of the 10,000-card bench vault cost more (214 s
+# CPU at load 11 against 166 s quiet), as the band's pairs and their density neighbourhoods (templated cards,
+# many near ties) took fp32 vectors of 21,301 texts beside the 29,120 int8 ones.
 DEFAULT_ONNX_VARIANT = "fp32"
 INT8_KEY = f"#int8-{recipe_tag()}"  # cache key suffix of int8 vectors (new with each int8 recipe)
 

@@ -8,12 +8,12 @@ it ships with the ``torch`` we already depend on and works offline; sentence-tra
 ``backend="onnx"`` and optimum's exporter need ``optimum-onnx``, which pins ``transformers < 4.58`` (this
 project runs transformers 5). BERT-type models are exported with the plain ("eager") attention and then
 fused by ONNX Runtime's own transformer optimizer (``onnxruntime.transformers.optimizer.optimize_model``:
-one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu; :func:`_fuse`),
+one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu; :func:`~notes2anki.semantic.onnx_quantize.fuse`),
 which is the graph used when it reproduces the PyTorch vectors (1,500 card texts: cosine 1.0000, about 15 %
 faster than the unfused graph; the duplicate figures of every labelled set unchanged); its layer norms are
 then written back as plain ops, which ONNX Runtime runs faster (:mod:`notes2anki.semantic.onnx_quantize`).
-The int8 variant comes from ONNX Runtime's ``quantize_dynamic`` by
-:data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE` (every weight matrix int8 per channel); it is
+The int8 variant is :data:`~notes2anki.semantic.onnx_quantize.INT8_RECIPE` (every weight matrix int8 per
+output column, activations int8 per token row: :mod:`notes2anki.semantic.int8_rows`); it is
 kept only when its vectors keep a mean cosine of at least :data:`INT8_MIN_COSINE` to the PyTorch vectors on
 :data:`PROBE_TEXTS` (the fp32 graph must reach :data:`FP32_MIN_COSINE`, else the model counts as not
 convertible and the PyTorch path is used). Tokens come from the model's own ``tokenizer.json`` (the
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import re
 import shutil
@@ -43,9 +42,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from notes2anki.semantic.onnx_quantize import DISABLED_OPTIMIZERS, recipe_tag, quantize_int8, unfuse_file
+from notes2anki.semantic.onnx_quantize import (DISABLED_OPTIMIZERS, batch_independent, eager_attention, fuse,
+                                               quantize_int8, recipe_tag, unfuse_file)
 
-CONVERTER_VERSION = 4  # 3: attention fused by ONNX Runtime's BERT optimizer; 4: plain-op layer norms, int8 recipe
+CONVERTER_VERSION = 5  # 3: attention fused by ONNX Runtime's BERT optimizer; 4: plain-op layer norms, int8 recipe;
+# 5: per-row int8 (batched), meta["int8_batched"]
 FP32_MIN_COSINE = 0.999  # the fp32 graph must reproduce the PyTorch vectors
 INT8_MIN_COSINE = 0.99  # mean cosine of int8 to PyTorch fp32 for the int8 graph to be used
 INT8_WORST_COSINE = 0.95  # and no probe text below this
@@ -129,6 +130,7 @@ class OnnxEncoder:
     variant: str  # "fp32" | "int8"
     provider: str
     workers: int = 1  # batches run at once
+    batched: bool = True  # False: every text runs alone (an int8 graph quantized per batch)
 
     @classmethod
     def load(cls, folder: Path, model_dir: Path, *, variant: str = "fp32", cuda: bool = False) -> "OnnxEncoder":
@@ -172,24 +174,24 @@ class OnnxEncoder:
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
         tokenizer.no_padding()
+        batched = variant != "int8" or bool(meta.get("int8_batched"))
         return cls(session, tokenizer, tuple(meta["inputs"]), bool(meta.get("lower_case")), variant, providers[0],
-                   workers=1 if cuda else _threads())
+                   workers=1 if cuda else _threads(), batched=batched)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None) -> np.ndarray:
         """A (len(texts), dim) float32 array of unit vectors. Texts are batched by token length, so padding
         stays small, and :attr:`workers` batches run at once; ``progress(done, total, "encode")`` is called
         after each batch (at most every :data:`PER_TEXT_PROGRESS` texts), in order.
 
-        The int8 graph runs every text on its own (batch size 1, whatever ``batch_size``): dynamic int8
-        quantizes activations with one scale per tensor, i.e. per batch (padding rows included), so a text
-        batched with others got another vector (mean cosine 0.991 between batchings of 600 card texts) and a
-        vault encoded at once (a cold run) differed from one encoded an edit at a time. Alone, a text's
-        vector depends on the text only (tested: bit for bit). It costs CPU: 1,500 card texts 4.2 s on one
-        thread against 2.9 s in batches of 32 (ONNX Runtime's fixed cost per run, about 1.5 ms); the fp32
-        graph's vectors do not depend on the batch, so it keeps batches."""
+        The per-row int8 graph (:mod:`notes2anki.semantic.int8_rows`) gives a text the same vector bit for
+        bit alone and in any batch with any padding (tested), so it runs in batches like fp32. An int8 graph
+        of an earlier recipe (``quantize_dynamic``: one activation scale per tensor, i.e. per batch, padding
+        rows included; :attr:`batched` False) runs every text on its own (batch size 1, whatever
+        ``batch_size``), else a text batched with others got another vector (mean cosine 0.991 between
+        batchings of 600 card texts) and a cold run differed from one encoded an edit at a time."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        if self.variant == "int8":
+        if not self.batched:
             batch_size = 1
         # tokens as flat arrays, tokenized TOKENIZE_CHUNK texts at a time: 300,000 tokenizer Encoding objects
         # held at once took about 900 MB (100,000 cards)
@@ -287,7 +289,7 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
     first = model[0]
     if type(first).__name__ != "Transformer":
         raise NotConvertible(f"its first module is {type(first).__name__}, not a Transformer")
-    eager = _eager_attention(first)
+    eager = eager_attention(first)
     # sentence-transformers 6 renamed tokenize → preprocess (tokenize logs a deprecation line)
     prepare = getattr(model, "preprocess", None) or model.tokenize
     features = prepare(list(PROBE_TEXTS[:2]))
@@ -327,7 +329,7 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
     meta["fp32_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
     if cosine.min() < FP32_MIN_COSINE:
         raise NotConvertible(f"the ONNX graph gives other vectors (min cosine {cosine.min():.4f})")
-    fused = _fuse(fp32, first, eager) if eager else None
+    fused = fuse(fp32, first, eager) if eager else None
     if fused is not None:
         meta["plain_layer_norms"] = unfuse_file(fused, fused)
         cosine = (OnnxEncoder.from_file(fused, model_dir, meta, "fp32").encode(PROBE_TEXTS) * reference).sum(1)
@@ -337,58 +339,34 @@ def _export(model_dir: Path, work: Path, *, quantize: bool) -> dict:
             meta["fused"] = True
             fp32.unlink()  # (the plain graph is not used again)
     if quantize:
-        int8 = work / "model.int8.onnx"
-        started = time.perf_counter()
-        quantize_int8(work / meta["files"]["fp32"], int8)
-        meta["int8_recipe"], meta["int8_seconds"] = recipe_tag(), round(time.perf_counter() - started, 1)
-        cosine = (OnnxEncoder.from_file(int8, model_dir, meta, "int8").encode(PROBE_TEXTS) * reference).sum(1)
-        meta["int8_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
-        if cosine.mean() >= INT8_MIN_COSINE and cosine.min() >= INT8_WORST_COSINE:
-            meta["files"]["int8"] = int8.name
-        else:
-            int8.unlink()
+        _quantize(work, model_dir, meta, reference)
     return meta
 
 
-def _eager_attention(transformer: Any) -> bool:
-    """Switch the model's attention to the plain ("eager") implementation before export, so the graph
-    holds the MatMul/Softmax pattern ONNX Runtime's BERT optimizer fuses (PyTorch's fused SDPA exports to a
-    pattern it does not recognise). False when the model cannot be switched (then no fusion)."""
-    model = getattr(transformer, "auto_model", None)
-    config = getattr(model, "config", None)
-    if model is None or getattr(config, "model_type", None) not in _FUSABLE:
-        return False
+def _quantize(work: Path, model_dir: Path, meta: dict, reference: np.ndarray) -> None:
+    """Make the int8 graph of ``meta``'s fp32 graph in ``work`` and record it in ``meta`` when its vectors keep
+    the stated cosine to ``reference`` (PyTorch's :data:`PROBE_TEXTS` vectors). A per-row graph is run in
+    batches only when each probe text's vector is the same bit for bit alone and batched with all the probes
+    (else one text per run, as the per-batch recipes). A graph the per-row rewrite cannot handle: no int8."""
+    int8 = work / "model.int8.onnx"
+    started = time.perf_counter()
     try:
-        if hasattr(model, "set_attn_implementation"):
-            model.set_attn_implementation("eager")
-        else:
-            config._attn_implementation = "eager"
-    except Exception:  # an old transformers, a model without the choice: export as it is, unfused
-        return False
-    return True
-
-
-_FUSABLE = {"bert": "bert", "roberta": "bert", "xlm-roberta": "bert", "mpnet": "bert", "distilbert": "bert"}
-
-
-def _fuse(graph: Path, transformer: Any, eager: bool) -> Path | None:
-    """The exported graph with ONNX Runtime's transformer fusions (``onnxruntime.transformers.optimizer``:
-    one Attention op per layer, EmbedLayerNormalization, SkipLayerNormalization, BiasGelu), or None when
-    the optimizer cannot read it. Measured on 1,500 card texts: about 15 % faster than the unfused graph,
-    cosine 1.0000 (int8 from it: see :mod:`notes2anki.semantic.onnx_quantize`)."""
-    config = transformer.auto_model.config
-    try:
-        from onnxruntime.transformers.optimizer import optimize_model
-
-        logging.disable(logging.WARNING)
-        try:
-            optimized = optimize_model(str(graph), model_type=_FUSABLE[config.model_type],
-                                       num_heads=int(config.num_attention_heads), hidden_size=int(config.hidden_size),
-                                       opt_level=1, use_gpu=False)
-        finally:
-            logging.disable(logging.NOTSET)
-        fused = graph.with_name("model.fused.onnx")
-        optimized.save_model_to_file(str(fused))
-    except Exception:  # an unusual graph: keep the plain one
-        return None
-    return fused
+        quantize_int8(work / meta["files"]["fp32"], int8)
+    except ValueError as exc:
+        meta["int8_reason"] = str(exc)
+        return
+    meta["int8_recipe"], meta["int8_seconds"] = recipe_tag(), round(time.perf_counter() - started, 1)
+    meta["int8_batched"] = False
+    model = OnnxEncoder.from_file(int8, model_dir, meta, "int8")
+    alone = model.encode(PROBE_TEXTS)
+    if batch_independent():
+        model.batched = True
+        meta["int8_batched"] = bool(np.array_equal(model.encode(PROBE_TEXTS, batch_size=len(PROBE_TEXTS)), alone)
+                                    and np.array_equal(model.encode(PROBE_TEXTS, batch_size=5), alone))
+    cosine = (alone * reference).sum(1)
+    meta["int8_cosine"] = {"mean": float(cosine.mean()), "min": float(cosine.min())}
+    if cosine.mean() >= INT8_MIN_COSINE and cosine.min() >= INT8_WORST_COSINE:
+        meta["files"]["int8"] = int8.name
+    else:
+        int8.unlink()
+    return meta

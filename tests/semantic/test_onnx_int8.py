@@ -101,13 +101,16 @@ def test_the_graphs_are_the_recipe(onnx_dir, monkeypatch, tmp_path):
     int8 = onnx.load(str(plan.folder / meta["files"]["int8"]), load_external_data=False)
     ops = [n.op_type for n in int8.graph.node]
     weights = {i.name for i in int8.graph.initializer}
-    # the weight matrices the recipe names are int8 (QAttention for the fused Q/K/V projection), the rest fp32
-    recipe = onnx_quantize.INT8_RECIPE
-    kept = len(recipe["fp32_ffn_out_layers"])
-    assert ops.count("QAttention") == (6 if "Attention" in recipe["ops"] else 0)
-    assert ops.count("Attention") == (0 if "Attention" in recipe["ops"] else 6)
-    assert ops.count("MatMulInteger") == 18 - kept
-    assert len([n.name for n in int8.graph.node if n.op_type == "MatMul" and set(n.input) & weights]) == kept
+    # per-row int8: every weight matrix int8 (the 18 MatMuls and the 6 packed Q/K/V projections), attention
+    # as MultiHeadAttention on the projected Q/K/V, activations quantized per row (one ReduceMax per matrix
+    # input), the mean pooling's sum a MatMul; no fp32 weight matrix and no per-tensor quantization left
+    assert onnx_quantize.INT8_RECIPE is onnx_quantize.ROW_INT8_RECIPE and meta["int8_batched"] is True
+    assert ops.count("MatMulIntegerToFloat") == 24 and ops.count("MultiHeadAttention") == 6
+    assert ops.count("QuantizeLinear") == ops.count("ReduceMax") == 24
+    assert "Attention" not in ops and "DynamicQuantizeLinear" not in ops and "ReduceSum" in ops
+    assert not [n.name for n in int8.graph.node if n.op_type == "MatMul" and set(n.input) & weights]
+    int8_weights = [i for i in int8.graph.initializer if i.data_type == TensorProto.INT8 and len(i.dims) == 2]
+    assert len(int8_weights) == 24
     # ONNX Runtime, opened as the encoder opens it, keeps the plain-op layer norms
     options = ort.SessionOptions()
     options.optimized_model_filepath = str(tmp_path / "seen.onnx")
@@ -116,7 +119,7 @@ def test_the_graphs_are_the_recipe(onnx_dir, monkeypatch, tmp_path):
     ort.InferenceSession(str(plan.folder / meta["files"]["int8"]), options, providers=["CPUExecutionProvider"],
                          disabled_optimizers=onnx_quantize.DISABLED_OPTIMIZERS)
     seen = {n.op_type for n in onnx.load(str(tmp_path / "seen.onnx")).graph.node}
-    assert "DynamicQuantizeMatMul" in seen and not seen & {"SkipLayerNormalization", "LayerNormalization"}
+    assert "MatMulIntegerToFloat" in seen and not seen & {"SkipLayerNormalization", "LayerNormalization"}
 
 
 def test_batches_in_parallel_give_the_same_vectors(onnx_dir, monkeypatch):
@@ -131,16 +134,30 @@ def test_batches_in_parallel_give_the_same_vectors(onnx_dir, monkeypatch):
 
 
 def test_an_int8_vector_is_the_same_alone_and_inside_a_batch(onnx_dir, monkeypatch):
-    """Dynamic int8 quantizes activations per batch, so the int8 graph runs each text alone: a text's vector
-    is the same bit for bit whatever it is encoded with (a cold run and an edit give the same vectors)."""
+    """The per-row int8 graph runs in batches, and a text's vector is the same bit for bit whatever it is
+    encoded with, padded or not (a cold run and an edit give the same vectors)."""
     monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
     plan = plan_for(resolve_model(None), "onnx-int8")
     model = onnx_backend.OnnxEncoder.load(plan.folder, plan.model_dir, variant="int8")
+    assert model.batched
     texts = [t for t in CARD_TEXTS if t]
     together = model.encode(texts, batch_size=16)
     alone = np.concatenate([model.encode([t]) for t in texts])
     reversed_ = model.encode(texts[::-1], batch_size=7)[::-1]
     assert np.array_equal(together, alone) and np.array_equal(together, reversed_)
+    # a short text padded to the longest (256 tokens) in one batch, and a batch of one text repeated
+    for short in (0, 8, 19):
+        padded = model.encode([texts[short], texts[-1]], batch_size=2)
+        assert np.array_equal(padded, alone[[short, -1]])
+    assert np.array_equal(model.encode([texts[2]] * 9, batch_size=9), np.repeat(alone[2:3], 9, axis=0))
+    feed = model.tokenizer.encode_batch(texts[:2])  # the graph itself, padded by hand beyond the batch's longest
+    width = max(len(e.ids) for e in feed) + 40
+    ids = np.zeros((2, width), dtype=np.int64)
+    for r, e in enumerate(feed):
+        ids[r, :len(e.ids)] = e.ids
+    raw = model.session.run(None, {"input_ids": ids, "attention_mask": (ids > 0).astype(np.int64),
+                                   "token_type_ids": np.zeros_like(ids)})[0]
+    assert np.array_equal(raw / np.linalg.norm(raw, axis=1, keepdims=True), alone[:2])
     with Embedder(cache_path=":memory:", backend="onnx-int8") as int8_side:  # through the Embedder, too
         assert np.array_equal(int8_side.embed(texts[3:9]), together[3:9])
         assert np.array_equal(int8_side.embed([texts[0], texts[12]]), together[[0, 12]])
@@ -171,7 +188,7 @@ def test_a_new_recipe_is_converted_again_and_cached_apart(monkeypatch, tmp_path)
     folder = encoder.bundled_model_dir()
     before, tag = onnx_backend.fingerprint(folder), onnx_quantize.recipe_tag()
     changed = json.loads(json.dumps(onnx_quantize.INT8_RECIPE))
-    changed["fp32_ffn_out_layers"] = [0]
+    changed["version"] += 1
     monkeypatch.setattr(onnx_quantize, "INT8_RECIPE", changed)
     assert onnx_quantize.recipe_tag() != tag
     assert onnx_backend.fingerprint(folder) != before
@@ -184,3 +201,55 @@ def test_the_default_variant_is_one_setting(monkeypatch):
     for variant, suffix in (("fp32", ""), ("int8", encoder.INT8_KEY)):
         monkeypatch.setattr(encoder, "DEFAULT_ONNX_VARIANT", variant)
         assert encoder.vector_suffix("auto") == encoder.vector_suffix("onnx") == encoder.vector_suffix(None) == suffix
+
+
+def _pooling_graph(hidden: int = 6) -> onnx.ModelProto:
+    """x @ W, then the mean pooling's masked sum as torch.onnx.export writes it (Unsqueeze, Cast, Mul,
+    ReduceSum over the token axis)."""
+    rng = np.random.default_rng(3)
+    inits = [numpy_helper.from_array(rng.normal(size=(hidden, hidden)).astype(np.float32), "W"),
+             numpy_helper.from_array(np.array([-1], dtype=np.int64), "last"),
+             numpy_helper.from_array(np.array([1], dtype=np.int64), "tokens")]
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["h"], name="mm"),
+             helper.make_node("Unsqueeze", ["attention_mask", "last"], ["m3"], name="unsq"),
+             helper.make_node("Cast", ["m3"], ["mf"], to=TensorProto.FLOAT, name="cast"),
+             helper.make_node("Mul", ["h", "mf"], ["hm"], name="mul"),
+             helper.make_node("ReduceSum", ["hm", "tokens"], ["pooled"], keepdims=0, name="sum")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "t", hidden]),
+                                           helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "t"])],
+                              [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["b", hidden])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+
+
+def test_per_row_int8_rows_depend_on_their_own_row_only():
+    """quantize_rows + pool_by_matmul on a small graph: each text's result is the same bit for bit alone, in a
+    batch and padded, and close to the fp32 result (int8 weights per column, int8 activations per row)."""
+    from notes2anki.semantic.int8_rows import pool_by_matmul, quantize_rows
+
+    fp32 = _pooling_graph()
+    model = _pooling_graph()
+    assert quantize_rows(model) == {"MatMul": 1, "Attention": 0} and pool_by_matmul(model) == 1
+    ops = [n.op_type for n in model.graph.node]
+    assert "MatMulIntegerToFloat" in ops and "Mul" in ops and "ReduceSum" not in ops
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(5, 9, 6)).astype(np.float32) * rng.uniform(0.1, 10, size=(5, 9, 1)).astype(np.float32)
+    mask = np.ones((5, 9), dtype=np.int64)
+    mask[1, 4:] = mask[3, 7:] = 0
+    batch = _run(model, {"x": x, "attention_mask": mask})
+    for i in range(5):
+        width = int(mask[i].sum())
+        alone = _run(model, {"x": x[i:i + 1, :width], "attention_mask": mask[i:i + 1, :width]})
+        assert np.array_equal(alone, batch[i:i + 1])
+    reference = _run(fp32, {"x": x, "attention_mask": mask})
+    cosine = (batch * reference).sum(1) / np.linalg.norm(batch, axis=1) / np.linalg.norm(reference, axis=1)
+    assert cosine.min() > 0.999, cosine
+
+
+def test_a_graph_without_mean_pooling_gets_no_per_row_int8(tmp_path):
+    model = _pooling_graph()
+    del model.graph.node[-1]  # no pooled sum
+    model.graph.output[0].name = "hm"
+    onnx.save(model, str(tmp_path / "g.onnx"))
+    with pytest.raises(ValueError, match="per-row recipe"):
+        onnx_quantize.quantize_int8(tmp_path / "g.onnx", tmp_path / "q.onnx")
+    assert not (tmp_path / "q.onnx").exists()

@@ -35,7 +35,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     """
     from ..semantic.encoder import EncoderError
     from ..semantic.related import NoteNotFound, RelatedIndex, all_json, link_names, notes_also_named, \
-        related_json, resolve_card, resolve_note, settings, unread_notes_warning
+        related_json, resolve_card, resolve_note, settings
+    from ..semantic.unread_notes import unread_notes_warning
 
     given = sum(bool(x) for x in (note, card_at, all_notes))
     if given != 1:
@@ -67,7 +68,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
                 else:
                     found = index.for_note(target.path, k, min_score=min_score)
                 diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
-                unread = unread_notes_warning(v, chosen)
+                unread = unread_notes_warning(v, chosen, embedder)
                 diags += [Diagnostic("", 0, "warning", unread)] if unread else []
     except EncoderError as exc:
         fatal(diags, str(exc))

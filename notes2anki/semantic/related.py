@@ -373,25 +373,3 @@ def related_json(path: str, found: list[Suggestion], card: Card | None = None) -
 def all_json(rows: list[tuple[str, list[Suggestion]]]) -> dict:
     """The stable JSON of ``related --all``: ``{"notes": [{"note": path, "suggestions": [...]}]}``."""
     return {"notes": [{"note": path, "suggestions": [s.as_json() for s in found]} for path, found in rows]}
-
-
-UNREAD_SHARE = 1 / 3  # the share of notes the model does not read above which `related` says so
-SAMPLE_CHARS = 600  # of each note's text measured (its start: the title, first lines and cards)
-
-
-def unread_notes_warning(vault: Vault, model: object = None) -> str | None:
-    """A warning when ``model`` (None: the bundled one) does not read more than :data:`UNREAD_SHARE` of the
-    vault's notes (their language, measured on the first :data:`SAMPLE_CHARS` characters of each with
-    :func:`~notes2anki.semantic.language.covered`): their suggestions rank noise with high cosines. None
-    when it reads them, or when another model is named."""
-    from .language import MULTILINGUAL_HINT, covered
-
-    texts = [n.text[:SAMPLE_CHARS] for n in vault.notes if n.text.strip()]
-    if not texts:
-        return None
-    unread = sum(not ok for ok in covered(texts, model))
-    if unread <= UNREAD_SHARE * len(texts):
-        return None
-    return (f"the model does not read {unread} of {len(texts)} notes (their language): related notes for them "
-            f"are unreliable; {MULTILINGUAL_HINT}")
-

@@ -88,6 +88,14 @@ def _user_notetype(col, name: str, types: dict[str, list[str]]) -> dict:
     return col.models.get(col.models.add_dict(notetype).id)
 
 
+def empty_collection(tmp_path: Path) -> Path:
+    """A new, empty Anki collection file at ``tmp_path/prof/collection.anki2`` (its folder as Anki's profile)."""
+    path = tmp_path / "prof" / "collection.anki2"
+    path.parent.mkdir(parents=True)
+    Collection(str(path)).close()
+    return path
+
+
 def run_sync(vault: Path, collection: Path, *args: str):
     """`notes2anki sync VAULT --collection PATH ...` through the click CLI; the click Result."""
     return CliRunner().invoke(cli_main, ["sync", str(vault), "--collection", str(collection), *args])

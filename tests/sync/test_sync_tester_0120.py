@@ -8,12 +8,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-
-def _collection(tmp_path) -> Path:
-    path = tmp_path / "prof" / "collection.anki2"
-    path.parent.mkdir(parents=True)
-    Collection(str(path)).close()
-    return path
+from .plugin_users import empty_collection
 
 
 def _fronts(col_path: Path) -> list[str]:
@@ -33,7 +28,7 @@ def test_a_folder_moved_out_and_linked_back_deletes_none_of_its_notes(make_vault
     """S3: the folder `course` moved out of the vault and linked back in is left out with a warning; `sync
     --yes` planned its note as "gone from the vault" and deleted it, losing its review history."""
     root = _vault(make_vault)
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     assert len(_fronts(col_path)) == 4
     outside = tmp_path / "outside"
@@ -52,7 +47,7 @@ def test_a_note_renamed_to_a_name_that_is_not_utf8_keeps_its_anki_note(make_vaul
     """S3: `c.md` renamed to `caf\\xe9.md` is left out (name not UTF-8); its note must not be deleted.
     A card removed from a file that was read is still deleted."""
     root = _vault(make_vault)
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     try:
         os.rename(root / "c.md", os.fsencode(root) + b"/caf\xe9.md")
@@ -70,7 +65,7 @@ def test_a_note_renamed_to_a_name_that_is_not_utf8_keeps_its_anki_note(make_vaul
 def test_without_skipped_paths_a_removed_file_is_still_deleted(make_vault, sync_cli, tmp_path):
     """The guard holds only while something is left out: a note file really removed is deleted."""
     root = _vault(make_vault)
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     (root / "course" / "e.md").unlink()
     result = sync_cli(root, col_path, "--yes", "--json")
@@ -84,7 +79,7 @@ def test_sync_has_the_message_options_its_summary_names(make_vault, sync_cli, tm
     FILE", options it did not have ("No such option")."""
     files = {f"n{i}.md": f"START\nBasik\nq{i}\nBack: a\nEND\n" for i in range(30)}
     root = make_vault(files | {"good.md": "START\nBasic\ngood\nBack: a\nEND\n"})
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     summary = sync_cli(root, col_path, "--yes")
     assert "see them all with --all-messages" in summary.output
     listed = sync_cli(root, col_path, "--all-messages")
@@ -110,7 +105,7 @@ def test_a_typo_near_start_never_deletes_the_note_whose_id_line_is_still_there(m
 
     root = make_vault({f"{n}.md": f"START\nBasic\nCard {n} question?\nBack: ans {n}\nEND\n" for n in "abcdef"})
     assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     assert len(_fronts(col_path)) == 6
     for name, old, new in (("a", "START\n", "Start\n"), ("b", "START\nBasic\n", "START Basic\n"),
@@ -132,7 +127,7 @@ def test_a_near_miss_in_a_file_without_id_lines_keeps_its_notes(make_vault, sync
     """S19, cards without IDs: `START:` is a near miss (warning), so the file "gave a problem this time"
     like a file with an error, and its notes are kept."""
     root = make_vault({"a.md": "START\nBasic\nCard a?\nBack: x\nEND\n", "b.md": "START\nBasic\nCard b?\nBack: y\nEND\n"})
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     (root / "a.md").write_text("START:\nBasic\nCard a?\nBack: x\nEND\n", "utf-8")
     result = sync_cli(root, col_path, "--yes", "--json")
@@ -152,7 +147,7 @@ def test_two_vaults_with_one_folder_name_never_delete_each_others_notes(make_vau
     for root, text in ((first, "School question one?"), (second, "Work question one?")):
         root.mkdir(parents=True)
         (root / "n.md").write_text(f"START\nBasic\n{text}\nBack: x\nEND\n", "utf-8")
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(first, col_path, "--yes").exit_code == 0
     refused = sync_cli(second, col_path, "--yes")
     assert refused.exit_code == 2, refused.output
@@ -184,7 +179,7 @@ def test_a_renamed_vault_is_told_to_keep_its_old_name_and_then_syncs_on(make_vau
     for n in "abc":
         (old / f"{n}.md").write_text(f"START\nBasic\nQuestion {n}?\nBack: ans {n}\nEND\n", "utf-8")
     assert CliRunner().invoke(cli_main, ["ids", str(old)]).exit_code == 0
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(old, col_path, "--yes").exit_code == 0
     new = tmp_path / "ren2"
     old.rename(new)
@@ -206,7 +201,7 @@ def test_a_copied_note_never_takes_the_originals_anki_note(make_vault, sync_cli,
     cards are skipped with an error at each, and the Anki note keeps the original text."""
     root = make_vault({"Note.md": "START\nBasic\nOriginal question?\nBack: original answer\n"
                                   "<!--ID: 1700000000001-->\nEND\n"})
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     copy = (root / "Note.md").read_text("utf-8").replace("Original question?", "New different question?")
     (root / "Note 1.md").write_text(copy, "utf-8")
@@ -224,7 +219,7 @@ def test_notes_of_a_folder_that_became_a_template_folder_are_not_deleted(make_va
     root = make_vault({"Notes/a.md": "START\nBasic\nCard a?\nBack: x\nEND\n",
                        "Notes/b.md": "START\nBasic\nCard b?\nBack: y\nEND\n",
                        "c.md": "START\nBasic\nCard c?\nBack: z\nEND\n"})
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     (root / ".obsidian").mkdir()
     (root / ".obsidian" / "templates.json").write_text('{"folder": "Notes"}', "utf-8")
@@ -244,7 +239,7 @@ def test_ctrl_c_after_the_commit_says_the_sync_is_complete(make_vault, sync_cli,
     from notes2anki.decks import sync as sync_module
 
     root = make_vault({"a.md": "START\nBasic\nCard a?\nBack: x\nEND\n"})
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     real_open = sync_module.open_collection
 
     def open_then_interrupt_at_close(path):

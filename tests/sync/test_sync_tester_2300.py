@@ -6,15 +6,10 @@ from pathlib import Path
 
 from anki.collection import Collection
 
+from .plugin_users import empty_collection
+
 LONG_FRONT = "Default port of HTTPS when the server and the client agree on nothing else at all"
 NOTE = f"START\nBasic (and reversed card)\n{LONG_FRONT}\nBack: 443\nEND\n\nSTART\nBasic\nWhich flag?\nBack: ![[flag.png]]\nEND\n"
-
-
-def _collection(tmp_path) -> Path:
-    path = tmp_path / "prof" / "collection.anki2"
-    path.parent.mkdir(parents=True)
-    Collection(str(path)).close()
-    return path
 
 
 def _backups(col_path: Path) -> list[Path]:
@@ -27,7 +22,7 @@ def test_write_ids_drops_the_no_id_warning_it_made_untrue_and_rows_show_the_chan
     """L4: `sync --write-ids` ended with "2 cards in 1 file have no ID … Run notes2anki ids" after writing
     them. L3: "Note type changed" rows were cut at 60 characters, losing "→ notes2anki: Basic"."""
     root = make_vault({"Net/HTTPS.md": NOTE, "flag.png": png_bytes(1)})
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     first = sync_cli(root, col_path, "--write-ids", "--yes")
     assert first.exit_code == 0, first.output
     assert "IDs written: Net/HTTPS.md" in first.output
@@ -52,7 +47,7 @@ def test_write_ids_drops_the_no_id_warning_it_made_untrue_and_rows_show_the_chan
 def test_dry_run_counts_only_media_anki_lacks(make_vault, sync_cli, tmp_path, png_bytes):
     """L7: after a sync, `sync --dry-run` listed every media file as to be added; the real sync said 0."""
     root = make_vault({"Flags.md": NOTE, "flag.png": png_bytes(1)})
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert json.loads(sync_cli(root, col_path, "--dry-run", "--json").stdout)["media"] == ["flag.png"]
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     assert json.loads(sync_cli(root, col_path, "--dry-run", "--json").stdout)["media"] == []
@@ -64,7 +59,7 @@ def test_a_declined_deletion_alone_writes_no_backup(make_vault, sync_cli, tmp_pa
     """L8: a sync whose only pending change was a declined deletion made a full backup on every run."""
     root = make_vault({"Flags.md": NOTE, "Other.md": "START\nBasic\nKept elsewhere\nBack: x\nEND\n",
                        "flag.png": png_bytes(1)})
-    col_path = _collection(tmp_path)
+    col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     made = _backups(col_path)
     assert len(made) == 1

@@ -12,7 +12,7 @@ import re
 from ..model import Card, Diagnostic
 from .scan_state import ScanState
 from ..config_syntax import Syntax
-from .syntax import FIELD_LINE
+from .syntax import FIELD_LINE, fence_closes, fence_open
 
 NEAR = "near-miss"
 DEFAULT_INLINE = Syntax().begin_inline_note  # the plugin's default inline marker (STARTI)
@@ -196,3 +196,33 @@ def _empty_front_hint(card: Card, syntax: Syntax) -> str:
     if card.kind == "regex":
         return "does the custom regex capture the question in its first group?"
     return f"is the question above the {syntax.begin_note} line, or after a field line?"
+
+
+def unclosed_fence_lint(state: ScanState) -> None:
+    """A code fence opened and never closed turns every card below it into an example: warn at the fence
+    when card markers follow it (a half-typed code block; ```` ```` ```` "closed" by ```` ``` ````), so
+    the cards are not silently lost and ``sync`` does not delete their notes. Looks at the final fenced
+    lines (:attr:`FileScan.fenced`), after the scan."""
+    lines, fenced = state.lines, state.result.fenced
+    if len(lines) not in fenced:
+        return
+    start = len(lines)
+    while start - 1 in fenced and start - 1 >= state.body_start:
+        start -= 1
+    fence, opened = None, 0
+    for no in range(start, len(lines) + 1):  # the fence still open at the end of the file, if any
+        if fence is None:
+            fence = fence_open(lines[no - 1])
+            opened = no
+        elif fence_closes(lines[no - 1], fence):
+            fence = None
+    if fence is None:
+        return
+    begin, inline = state.markers.syntax.begin_note, state.markers.syntax.begin_inline_note
+    hidden = sum(1 for no in range(opened + 1, len(lines) + 1)
+                 if lines[no - 1].strip() == begin or inline in lines[no - 1])
+    if hidden:
+        state.report(opened, "warning", NEAR,
+                     f"this code fence ({fence}) is never closed: the {hidden} card"
+                     f"{'s' if hidden > 1 else ''} below it {'are' if hidden > 1 else 'is'} read as code, "
+                     f"not as cards (close it with a {fence} line)")

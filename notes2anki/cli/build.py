@@ -18,8 +18,8 @@ from ..decks.state import state_file_problem
 from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import (EXIT_FATAL, collected, err, fatal, finish, load_settings, message_options, out,
-                     show_diagnostics, vault_argument)
+from .common import (EXIT_FATAL, collected, err, fatal, finish, inside_vault_problem, load_settings,
+                     message_options, out, show_diagnostics, vault_argument)
 
 PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 
@@ -56,6 +56,10 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     diags: list[Diagnostic] = collected()
     config = load_settings(root, diags, default_deck=deck, default_tag=default_tag or None, wikilinks=wikilinks,
                            sanitize_html=sanitize_html)
+    inside = inside_vault_problem(root, "build")
+    if inside:  # built all the same (a package of one folder may be wanted), with the warning
+        diags.append(Diagnostic("", 0, "warning", inside + "; importing its package next to the vault's "
+                                "would add these cards again"))
     to_stdout, output = output == "-", output_argument(output)  # ./- is a file named "-"
     if to_stdout and stdout_state() == "closed":
         fatal(diags, "cannot write standard output: it is closed; nothing built")
@@ -196,7 +200,10 @@ def _load(root: Path, config, quiet: bool):
 
 
 def _summary(v, report: BuildReport, destination: str) -> None:
-    table = Table(title=f"notes2anki build → {escape(destination)}", show_footer=True)
+    # the title on a line of its own: as a table title it was wrapped to the table's width (a long output
+    # path cut mid-word, into a pipe too)
+    out.print(f"[italic]notes2anki build → {escape(destination)}[/italic]", soft_wrap=True)
+    table = Table(show_footer=True)
     table.add_column("Deck", footer="Total")
     table.add_column("Notes", justify="right", footer=str(sum(report.decks.values())))
     for deck, count in sorted(report.decks.items()):

@@ -221,6 +221,7 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     registry = {k: v for k, v in plan.registry.items()}
     notes = {str(c.nid): c.where for c in plan.changes if c.nid}
     notes.update({str(d.nid): d.where for d in keep})
+    notes.update({str(nid): where for nid, where in plan.held.items() if str(nid) not in notes})  # still ours
     registry[plan.vault_id] = {"name": vault.name, "root": str(vault.root.resolve()), "notes": notes}
     if plan.type_ids:  # so a note type the user renames in Anki is still recognised as the vault's
         registry[plan.vault_id]["note_types"] = dict(sorted(plan.type_ids.items()))

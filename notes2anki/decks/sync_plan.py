@@ -29,7 +29,7 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
-from .identity import assign_identities, guid_of, legacy_ids, vault_namespace
+from .identity import other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import NAME_PREFIX, own_name, type_id_for
 
 REGISTRY_KEY = "notes2anki:vaults"
@@ -82,6 +82,7 @@ class SyncPlan:
     names: dict[str, str] = field(default_factory=dict)  # vault media path -> name in Anki
     registry: dict = field(default_factory=dict)  # the collection's registry as read
     type_ids: dict[str, int] = field(default_factory=dict)  # vault note type -> the Anki note type id it syncs to
+    held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
@@ -153,7 +154,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
-    from .sync_guards import folder_gone, plan_deletions, refuse_renamed, refuse_same_name
+    from .sync_guards import folder_gone, plan_deletions, refuse_new_identity, refuse_renamed, refuse_same_name
 
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
@@ -165,6 +166,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     kept = [c for c in vault.cards if not c.delete]
+    refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid)
     identified = assign_identities(kept, diags, namespace)
     legacy = legacy_ids(kept)
     types = note_type_fields(config.note_types)
@@ -181,6 +183,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         nid = by_guid.get(card_guid, 0)
         if not nid and card.key in legacy:
             nid = by_guid.get(guid_of(legacy[card.key]), 0)
+        if not nid:  # its file renamed only in Unicode normalisation: the note this vault synced
+            nid = next((by_guid[g] for g in other_form_guids(card, namespace) if by_guid.get(g) in mine), 0)
         return nid
 
     moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes
@@ -265,8 +269,9 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, own: 
                                     f"{', '.join(map(repr, missing))}: that text is not synced"))
         change.changed_fields = [f for f, v in change.fields.items()
                                  if f in current and not same_text(current[f], v)]
-        have = {t.casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
-        want = {t.casefold() for t in change.tags}
+        # Anki stores tags in NFC as it does field text: a tag typed in NFD (macOS) is the same tag
+        have = {unicodedata.normalize("NFC", t).casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
+        want = {unicodedata.normalize("NFC", t).casefold() for t in change.tags}
         if change.changed_fields or have != want:
             change.kinds.append("updated")
     homes = {odid or did for did, odid in col.db.all("select did, odid from cards where nid = ?", change.nid)}

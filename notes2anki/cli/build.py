@@ -116,11 +116,11 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
             except OSError as exc:  # not the package's: raised below, after the package's own errors
                 return exc
 
-    wrote = False
+    wrote = None  # the package's report once it is written
 
     def written(report) -> None:  # the package is written: its messages, stdout, the summary
         nonlocal wrote
-        wrote = True
+        wrote = report
         diags.extend(report.diagnostics)
         if to_stdout:
             try:
@@ -135,7 +135,7 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
             plan = plan_package(v, config, output, state_path=state_file, extra_tags=extra_tags, adopt=adopt)
             report, checked = package_alongside(plan, check, written)
     except OSError as exc:
-        if wrote:  # not the package's (e.g. a closed pipe while the summary is printed)
+        if wrote is not None:  # not the package's (e.g. a closed pipe while the summary is printed)
             raise
         show_diagnostics(diags)
         err.print(f"[red]cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}[/red]")
@@ -149,6 +149,8 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
         diags += warnings
         if not quiet:
             render_build_duplicates(found)
+    if not quiet and wrote is not None:  # counted once the duplicate check's own warnings are in
+        _counts(v, wrote)
     finish(diags)
 
 
@@ -209,16 +211,6 @@ def _summary(v, report: BuildReport, destination: str) -> None:
     for deck, count in sorted(report.decks.items()):
         table.add_row(escape(deck), str(count))
     out.print(table)
-    shown = dict.fromkeys(collected())  # what finish() prints: configuration, vault and build messages, once each
-    errors = sum(1 for d in shown if d.severity == "error")
-    warnings = sum(1 for d in shown if d.severity == "warning")
-    tags_only = getattr(report, "tags_changed", 0)
-    out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
-              f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
-              f"{counted(report.media, 'media file')}, {counted(errors, 'error')}, {counted(warnings, 'warning')}.")
-    if tags_only:
-        out.print(f"Tags changed on {counted(tags_only, 'card')} (their text did not change; Anki updates their "
-                  "tags).")
     if report.gone:
         gone = Table(title="In Anki but no longer in the vault: delete these notes in Anki "
                            "(an .apkg cannot delete)")
@@ -230,3 +222,17 @@ def _summary(v, report: BuildReport, destination: str) -> None:
         nids = [str(g.nid) for g in report.gone if g.nid]
         if nids:
             out.print(f"To find them in Anki's browser, search: nid:{','.join(nids)}")
+
+
+def _counts(v, report: BuildReport) -> None:
+    """The summary line, after every message of the build (the duplicate check's too) is collected."""
+    shown = dict.fromkeys(collected())  # what finish() prints: configuration, vault and build messages, once each
+    errors = sum(1 for d in shown if d.severity == "error")
+    warnings = sum(1 for d in shown if d.severity == "warning")
+    tags_only = getattr(report, "tags_changed", 0)
+    out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
+              f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
+              f"{counted(report.media, 'media file')}, {counted(errors, 'error')}, {counted(warnings, 'warning')}.")
+    if tags_only:
+        out.print(f"Tags changed on {counted(tags_only, 'card')} (their text did not change; Anki updates their "
+                  "tags).")

@@ -61,6 +61,9 @@ def start_lint(state: ScanState) -> bool:
     if stripped.startswith(">"):
         _quoted_start(state, stripped, begin)
         return False
+    if stripped and not stripped.isascii() and len(stripped) <= 4 * len(begin) and stripped != begin:
+        _hidden_character_start(state, stripped, begin)
+        return False
     if not stripped or stripped[0].casefold() != begin[0].casefold():
         return False
     if stripped == begin or not stripped.casefold().startswith(begin.casefold()):
@@ -79,6 +82,23 @@ def start_lint(state: ScanState) -> bool:
         hint = f"the markers are case-sensitive; did you mean {begin!r}?"
     state.report(state.line, "warning", NEAR, f"{stripped!r} does not start a card ({hint}); not read as a card")
     return False
+
+
+def _hidden_character_start(state: ScanState, stripped: str, begin: str) -> None:
+    """``START`` with an invisible character in it (a zero-width space pasted from a web page, a soft
+    hyphen: Unicode format characters) or in another width (fullwidth ``ＳＴＡＲＴ``: NFKC), with a block's
+    body after it: the plugin reads no card there, and neither does notes2anki, so say which character."""
+    import unicodedata
+
+    hidden = [ch for ch in stripped if unicodedata.category(ch) == "Cf"]
+    seen = unicodedata.normalize("NFKC", "".join(ch for ch in stripped if ch not in hidden)).strip()
+    if seen != begin or not _block_follows(state, state.line):
+        return
+    what = ", ".join(dict.fromkeys(f"U+{ord(ch):04X} {unicodedata.name(ch, 'format character')}" for ch in hidden))
+    state.report(state.line, "warning", NEAR,
+                 f"this line reads {begin!r} but holds " + (f"an invisible character ({what})" if hidden else
+                                                            "characters of another width or form")
+                 + f"; not read as a card (type {begin!r} again)")
 
 
 def _quoted_start(state: ScanState, stripped: str, begin: str) -> None:

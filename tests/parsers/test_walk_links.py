@@ -54,6 +54,20 @@ def test_a_folder_beyond_the_longest_path_is_a_skipped_path_warning(tmp_path):
             f.write("START\nBasic\nDeep?\nBack: a\nEND\n")
     finally:
         os.chdir(here)
-    diags = []
-    assert walk_vault(root, diags) == ["top.md"]
-    assert [d.kind for d in diags] == [SKIPPED_PATH] and diags[0].file.startswith("abc/abc/")
+    try:
+        diags = []
+        assert walk_vault(root, diags) == ["top.md"]
+        assert [d.kind for d in diags] == [SKIPPED_PATH] and diags[0].file.startswith("abc/abc/")
+    finally:  # removed here, bottom up: pytest's own clean-up of old temporary folders recurses per level
+        try:
+            os.chdir(root)
+            depth = 0
+            while os.path.isdir("abc"):
+                os.chdir("abc")
+                depth += 1
+            os.remove("deep.md")
+            for _ in range(depth):
+                os.chdir("..")
+                os.rmdir("abc")
+        finally:
+            os.chdir(here)

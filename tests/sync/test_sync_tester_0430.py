@@ -223,3 +223,47 @@ def test_init_says_how_many_cards_its_folder_decks_move(make_vault):
     assert result.exit_code == 0, result.output
     assert "With its [folder_decks], 2 cards now in the default deck move to their folders’ decks" in result.output
     assert '"draft" = "draft"' in (root / ".notes2anki.toml").read_text("utf-8")
+
+
+@pytest.mark.parametrize("line", ["START\u200b", "ST\u00adART", "\uff33\uff34\uff21\uff32\uff34"])
+def test_start_with_an_invisible_character_is_a_near_miss(make_vault, line):
+    """T17: `START` with a zero-width space, a soft hyphen, or in fullwidth letters was neither read nor
+    linted: the card vanished without a word (and sync deleted its note)."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({"a.md": CARD.format(q="Question z?", a="z").replace("START", line, 1),
+                       "b.md": CARD.format(q="Question ok?", a="y") + "\nÜber START und mehr\n"})
+    vault = load_vault(root, load_config(root))
+    near = [d for d in vault.diagnostics if d.kind == "near-miss"]
+    assert [(d.file, d.line) for d in near] == [("a.md", 1)]
+    assert "reads 'START' but holds" in near[0].message
+
+
+def test_dot_as_a_folder_key_means_the_whole_vault(make_vault, tmp_path):
+    """T18: README: `.` means the whole vault; `"." = "D1"` under [folder_decks] (and [folder_tags]) gave
+    "'.' is empty; not used". A deeper folder still wins."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({"a.md": CARD.format(q="Q?", a="a"), "sub/b.md": CARD.format(q="Q2?", a="b"),
+                       ".notes2anki.toml": '[folder_tags]\n"." = ["t1"]\n[folder_decks]\n"." = "D1"\n"sub" = "D2"\n'})
+    diags = []
+    vault = load_vault(root, load_config(root, diags))
+    assert not [d for d in diags if "folder" in d.message]
+    assert {(c.file, c.deck, tuple(c.tags)) for c in vault.cards} == {("a.md", "D1", ("t1",)), ("sub/b.md", "D2", ("t1",))}
+    init = CliRunner().invoke(cli_main, ["init", str(root), "--force", "--stdout"])
+    assert '"." = "D1"' in init.output and '"." = ["t1"]' in init.output
+
+
+def test_the_build_summary_counts_the_duplicate_checks_warnings(make_vault, tmp_path):
+    """T21: the summary line said "0 warnings" and then the duplicate check's language warning was printed."""
+    import re
+
+    root = make_vault({f"n{i}.md": CARD.format(q=q, a=a) for i, (q, a) in enumerate(
+        [("細胞の主な働きは何ですか", "エネルギーを作る"), ("光合成はどこで起こりますか", "葉緑体")])})
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "d.apkg")])
+    assert result.exit_code == 0, result.output
+    said = int(re.search(r"(\d+) warnings?\.", result.output).group(1))
+    printed = len(re.findall(r"^\S*: warning: ", result.output, re.M))
+    assert said == printed >= 2, result.output

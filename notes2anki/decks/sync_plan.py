@@ -214,6 +214,13 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                                     f"the note nid:{nid} is already synced from the card at "
                                     f"{claimed[nid].where}; this card skipped"))
             continue
+        if filtered_deck(col, card.deck, deck_ids):
+            diags.append(Diagnostic(card.file, card.line, "error",
+                                    f"deck {card.deck!r} is a filtered deck in Anki: cards cannot be put there; "
+                                    "card skipped (rename the filtered deck in Anki, or give the card another deck)"))
+            if nid:
+                claimed[nid] = card  # its note stays as it is, not deleted
+            continue
         if not nid:
             change.kinds.append("new")
             plan.changes.append(change)
@@ -231,6 +238,15 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
     return plan
+
+
+def filtered_deck(col, name: str, deck_ids: dict) -> bool:
+    """Whether the deck ``name`` is a filtered deck of the collection (Anki refuses to put cards there:
+    FilteredDeckError). ``deck_ids``: the name → id memo shared with :func:`_compare`."""
+    if name not in deck_ids:
+        deck_ids[name] = col.decks.id_for_name(name)
+    deck = col.decks.get(deck_ids[name], default=False) if deck_ids[name] else None
+    return bool(deck and deck.get("dyn"))
 
 
 def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, own: tuple[str, frozenset],

@@ -267,3 +267,28 @@ def test_the_build_summary_counts_the_duplicate_checks_warnings(make_vault, tmp_
     said = int(re.search(r"(\d+) warnings?\.", result.output).group(1))
     printed = len(re.findall(r"^\S*: warning: ", result.output, re.M))
     assert said == printed >= 2, result.output
+
+
+def test_a_deck_that_is_a_filtered_deck_in_anki_is_an_error_at_the_card(make_vault, sync_cli, tmp_path):
+    """T20: a TARGET DECK naming a filtered deck of the collection (a cram deck "Cram") put the new card in
+    Default while saying [Cram], and every later sync ended in `internal error: FilteredDeckError`."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": CARD.format(q="Question x?", a="x")})
+    col = Collection(str(col_path))
+    try:
+        did = col.decks.new_filtered("Cram")
+        deck = col.decks.get(did)
+        deck["terms"][0][0] = "deck:Default"
+        col.decks.save(deck)
+        col.sched.rebuild_filtered_deck(did)
+    finally:
+        col.close()
+    (root / "b.md").write_text("TARGET DECK: Cram\n\n" + CARD.format(q="Question new?", a="y"), "utf-8")
+    for _ in range(2):
+        result = sync_cli(root, col_path, "--yes", "--json")
+        assert result.exit_code == 1, result.output
+        assert "b.md:3: error: deck 'Cram' is a filtered deck in Anki" in result.output
+        assert json.loads(result.stdout)["new"] == [] and json.loads(result.stdout)["deleted"] == []
+    (root / "a.md").write_text("TARGET DECK: Cram\n\n" + CARD.format(q="Question x?", a="x"), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 1 and json.loads(result.stdout)["deleted"] == []
+    assert _notes(col_path) == {"Question x?": 1}

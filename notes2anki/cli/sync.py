@@ -165,7 +165,7 @@ def _report(result, quiet: bool) -> None:
     if result.not_deleted and not result.dry_run:
         nids = ",".join(str(d.nid) for d in result.not_deleted)
         out.print(f"[yellow]{counted(len(result.not_deleted), 'note')} not deleted (run again with --yes to delete "
-                  f"them; in Anki's browser: nid:{nids[:200]})[/yellow]", soft_wrap=True)
+                  f"them; in Anki's browser: nid:{nids})[/yellow]", soft_wrap=True)  # whole: a cut id finds nothing
     if result.backup:
         out.print(f"Backup of the collection before the sync: {escape(str(result.backup))}", soft_wrap=True)
     for rel in result.ids_written:

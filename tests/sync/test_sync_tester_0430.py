@@ -292,3 +292,15 @@ def test_a_deck_that_is_a_filtered_deck_in_anki_is_an_error_at_the_card(make_vau
     result = sync_cli(root, col_path, "--yes", "--json")
     assert result.exit_code == 1 and json.loads(result.stdout)["deleted"] == []
     assert _notes(col_path) == {"Question x?": 1}
+
+
+def test_the_browser_search_for_notes_not_deleted_is_whole(make_vault, sync_cli, tmp_path):
+    """T23: the "not deleted" search was cut at 200 characters in the middle of a note id."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {f"n{i}.md": CARD.format(q=f"Question {i}?", a=i) for i in range(40)})
+    for i in range(33):
+        (root / f"n{i}.md").unlink()
+    result = sync_cli(root, col_path)
+    assert "33 notes not deleted" in result.output
+    search = result.output.split("in Anki's browser: nid:")[1].split(")")[0]
+    assert len(search.split(",")) == 33 and all(len(n) == 13 for n in search.split(","))

@@ -304,3 +304,28 @@ def test_the_browser_search_for_notes_not_deleted_is_whole(make_vault, sync_cli,
     assert "33 notes not deleted" in result.output
     search = result.output.split("in Anki's browser: nid:")[1].split(")")[0]
     assert len(search.split(",")) == 33 and all(len(n) == 13 for n in search.split(","))
+
+
+def test_build_does_not_tell_to_delete_cards_that_are_only_hidden(make_vault, tmp_path):
+    """T10 (build): with IDs, the cards hidden by an unclosed fence were listed "In Anki but no longer in the
+    vault: delete these notes in Anki". Now a card whose file has a near miss (or an error, or is empty)
+    or whose ID line is still there is not listed; really removed, it is."""
+    root = make_vault({"a.md": "Intro\n\nSTART\nBasic\nQuestion a?\nBack: x\n<!--ID: 1700000000001-->\nEND\n",
+                       "b.md": "START\nBasic\nQuestion b?\nBack: y\n<!--ID: 1700000000002-->\nEND\n",
+                       "c.md": CARD.format(q="Question c?", a="z")})
+    state = tmp_path / "state.json"
+
+    def build():
+        result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "d.apkg"), "--no-dupes",
+                                               "--state-file", str(state)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    build()
+    (root / "a.md").write_text((root / "a.md").read_text("utf-8").replace("Intro", "```"), "utf-8")
+    (root / "b.md").write_bytes(b"")
+    out = build()
+    assert "no longer in the vault" not in out and "never closed" in out
+    (root / "a.md").unlink()
+    out = build()
+    assert "no longer in the vault" in out and "1700000000001" in out and "1700000000002" not in out

@@ -133,6 +133,65 @@ def _template_notes(vault: Vault, config: Config) -> set[str]:
     return {n.path for n in vault.notes if any(in_folder(n.path, f) for f in folders)} if folders else set()
 
 
+class OtherVaults:
+    """The ID lines of the other vaults this collection syncs, read from their folders on first need
+    (``.md`` files, bounded reads, as the vault walk finds them): a note moved from one vault to another
+    keeps its ``<!--ID-->`` line, so the vault it left must not delete its note, and the vault it joined may
+    take it over (T22, tester 04:30). Vaults whose folder is gone are never read."""
+
+    def __init__(self, registry: dict, namespace: str) -> None:
+        self.registry, self.namespace = registry, namespace
+        self._ids: dict[str, set[int]] = {}
+        self._guids: dict[str, set[str]] = {}
+
+    def ids_of(self, vault_id: str) -> set[int] | None:
+        """Every ID written in the notes of vault ``vault_id`` (None: its folder is not there to read)."""
+        if vault_id not in self._ids:
+            entry = self.registry.get(vault_id)
+            recorded = entry.get("root") if isinstance(entry, dict) else None
+            try:
+                root = Path(recorded) if isinstance(recorded, str) and recorded else None
+                if root is None or not root.is_dir():
+                    return None
+            except (OSError, ValueError):
+                return None
+            self._ids[vault_id] = _ids_in_folder(root)
+        return self._ids[vault_id]
+
+    def holding(self, nid: int, guid: str) -> str | None:
+        """The other vault whose folder holds an ID line for the note ``nid`` with GUID ``guid`` (a plugin
+        ID is the note's id; a notes2anki ID names the note by its GUID), else None."""
+        for vault_id in sorted(self.registry):
+            if vault_id == self.namespace:
+                continue
+            ids = self.ids_of(vault_id)
+            if not ids:
+                continue
+            if vault_id not in self._guids:
+                self._guids[vault_id] = {guid_of(i) for i in ids}
+            if nid in ids or guid in self._guids[vault_id]:
+                return vault_id
+        return None
+
+
+def _ids_in_folder(root: Path) -> set[int]:
+    from ..fileio import MAX_NOTE_BYTES, read_bounded
+    from ..parsers.files import walk_vault
+
+    found: set[int] = set()
+    for rel in walk_vault(root):
+        if not rel.endswith(".md"):
+            continue
+        try:
+            text = read_bounded(root / rel, MAX_NOTE_BYTES, root=root).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            continue
+        if "ID:" in text:
+            found.update(int(m.group(1)) for m in ID_COMMENT.finditer(text))
+            found.update(int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text))
+    return found
+
+
 class StillThere:
     """Whether a card not found this time may still be in the vault (see the module doc), asked per
     card by ``file:line`` and ID: its file gave an error or a near miss, is empty now (a save caught half
@@ -199,7 +258,8 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = {"failed": 0, "ids": 0, "empty": 0, "unread": 0}
+    held = {"failed": 0, "ids": 0, "empty": 0, "unread": 0, "moved": 0}
+    elsewhere = OtherVaults(plan.registry, namespace)
     written: set[int] | None = None
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
         if nid in claimed or nid in planned or nid not in notes:
@@ -207,12 +267,15 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
         if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)
             written = still.ids() | {by_guid[g] for g in map(guid_of, still.ids()) if g in by_guid}
         why = "ids" if nid in written else still.reason(where)
+        if not why and len(plan.registry) > 1 and elsewhere.holding(nid, notes[nid][0]):
+            why = "moved"  # its ID line is in another vault now: that vault's sync takes the note over
         if why:
             held[why] += 1
             plan.held[nid] = where  # still this vault's: deleted by a later sync once really gone
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
+    held_moved = held["moved"]
     held, held_ids, held_empty, held_unread = held["failed"], held["ids"], held["empty"], held["unread"]
     kept_cards = still.kept_cards
     if held:
@@ -226,6 +289,11 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
                                            "ID lines are still in the vault (the card is mistyped or inside a code "
                                            "block: see the near-miss, orphan-id and duplicate-id messages; fix the "
                                            "card, or delete the ID line to have the note deleted)"))
+    if held_moved:
+        plan.diagnostics.append(Diagnostic("", 0, "warning",
+                                           f"{held_moved} notes whose cards left this vault are not deleted: their "
+                                           "ID lines are in another vault this collection syncs (sync that vault "
+                                           "to move the notes there, with their review history)"))
     if held_empty:
         plan.diagnostics.append(Diagnostic("", 0, "warning",
                                            f"{held_empty} notes of files that are empty now are not deleted: an "

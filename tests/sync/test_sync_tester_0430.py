@@ -329,3 +329,42 @@ def test_build_does_not_tell_to_delete_cards_that_are_only_hidden(make_vault, tm
     (root / "a.md").unlink()
     out = build()
     assert "no longer in the vault" in out and "1700000000001" in out and "1700000000002" not in out
+
+
+@pytest.mark.parametrize("first", ["A", "B"])
+def test_a_note_moved_to_another_vault_keeps_its_history(make_vault, sync_cli, tmp_path, first):
+    """T22: a note with IDs moved from vault A to vault B (a vault split, a course folder moved to next
+    semester's vault) always lost its history: B skipped the card as A's, A deleted the note as gone, then
+    B added it again. Now A holds it (its ID line is in B) and B takes it over, whichever syncs first."""
+    a = make_vault({"a.md": "START\nBasic\nQuestion mv?\nBack: answer\n<!--ID: 1700000000011-->\nEND\n",
+                    "o.md": "START\nBasic\nQuestion other?\nBack: answer\n<!--ID: 1700000000012-->\nEND\n"}, name="A")
+    b = make_vault({"b.md": "START\nBasic\nQuestion b?\nBack: answer\n<!--ID: 1700000000013-->\nEND\n"}, name="B")
+    col_path = empty_collection(tmp_path)
+    for root in (a, b):
+        assert sync_cli(root, col_path, "--yes").exit_code == 0
+    _review_all(col_path)
+    (a / "a.md").rename(b / "a.md")
+    order = (a, b) if first == "A" else (b, a)
+    for root in order:
+        result = sync_cli(root, col_path, "--yes", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["deleted"] == [] and json.loads(result.stdout)["new"] == []
+    assert _notes(col_path) == {"Question mv?": 1, "Question other?": 1, "Question b?": 1}
+    for root in (a, b):  # settled: the note is B's; deleting it from B now deletes it
+        assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (b / "a.md").unlink()
+    gone = json.loads(sync_cli(b, col_path, "--yes", "--json").stdout)["deleted"]
+    assert [d["file"] for d in gone] == ["a.md"]
+
+
+def test_a_note_copied_to_another_vault_is_still_an_error_there(make_vault, sync_cli, tmp_path):
+    """A copy (the ID line still in vault A too) is not taken over: B's card is skipped with the error."""
+    note = "START\nBasic\nQuestion cp?\nBack: answer\n<!--ID: 1700000000021-->\nEND\n"
+    a = make_vault({"a.md": note}, name="A")
+    b = make_vault({"b.md": "START\nBasic\nQuestion b?\nBack: answer\nEND\n"}, name="B")
+    col_path = empty_collection(tmp_path)
+    for root in (a, b):
+        assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (b / "a.md").write_text(note, "utf-8")
+    result = sync_cli(b, col_path, "--yes")
+    assert result.exit_code == 1 and "which vault 'A' synced; card skipped" in result.output

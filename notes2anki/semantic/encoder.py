@@ -52,9 +52,10 @@ Progress = Callable[[int, int, str], None]  # progress(done, total, phase)
 BACKENDS = ("auto", "onnx", "onnx-fp32", "onnx-int8", "torch")
 # The graph "auto" and "onnx" run on the CPU: "fp32" (vectors as PyTorch's) or "int8" (per-row, batched: 2.1x
 # less CPU than fp32 ONNX; verdicts near the threshold made again on fp32 vectors, notes2anki.semantic.cascade).
-# The one switch for the default. fp32: with int8 a cold build of the 10,000-card bench vault cost more (214 s
-# CPU at load 11 against 166 s quiet), as the band's pairs and their density neighbourhoods (templated cards,
-# many near ties) took fp32 vectors of 21,301 texts beside the 29,120 int8 ones.
+# The one switch for the default. fp32: on the 10,000-card bench vault (templated cards, 2,991 candidate pairs in
+# the cascade's band) int8 still cost more, even with fp32 densities only for the pairs close to the threshold:
+# cold build 215.8 s CPU against fp32's 194.8 s, edit of one note 6.8 s CPU against 3.6 s (both at load 14-16);
+# the band's 4,221 sides alone need fp32 vectors of 12,663 texts.
 DEFAULT_ONNX_VARIANT = "fp32"
 INT8_KEY = f"#int8-{recipe_tag()}"  # cache key suffix of int8 vectors (new with each int8 recipe)
 

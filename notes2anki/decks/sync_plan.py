@@ -157,6 +157,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
     from .sync_guards import (OtherVaults, folder_gone, plan_deletions, refuse_new_identity, refuse_renamed,
                               refuse_same_name)
+    from .sync_rematch import rematch_shifted
 
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
@@ -178,6 +179,12 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
     deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
+
+    def compare(change: Change) -> None:
+        own = (own_name(change.card.note_type, config.note_types),
+               frozenset({type_id_for(change.card.note_type, config.note_types),
+                          plan.type_ids.get(change.card.note_type)}))
+        _compare(col, change, deck_names, deck_ids, diags, own, plan.type_ids)
 
     def find(card: Card, card_guid: str) -> int:
         if card.id is not None and card.id in notes:
@@ -234,10 +241,9 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             continue
         claimed[nid] = card
         change.nid = nid
-        own = (own_name(card.note_type, config.note_types),
-               frozenset({type_id_for(card.note_type, config.note_types), plan.type_ids.get(card.note_type)}))
-        _compare(col, change, deck_names, deck_ids, diags, own, plan.type_ids)
+        compare(change)
         plan.changes.append(change)
+    rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare)
 
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)

@@ -368,3 +368,26 @@ def test_a_note_copied_to_another_vault_is_still_an_error_there(make_vault, sync
     (b / "a.md").write_text(note, "utf-8")
     result = sync_cli(b, col_path, "--yes")
     assert result.exit_code == 1 and "which vault 'A' synced; card skipped" in result.output
+
+
+def test_deleting_the_first_of_two_same_front_cards_keeps_the_seconds_note(make_vault, sync_cli, tmp_path):
+    """T16: two cards without IDs with one front (`Translate:`) are told apart by order; deleting the first
+    made the second take over the first's note ("Updated [Back]") and delete its own, reviewed note."""
+    first = "START\nBasic\nTranslate:\nBack: perro = dog\nEND\n\n"
+    second = "START\nBasic\nTranslate:\nBack: gato = cat\nEND\n"
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": first + second})
+    col = Collection(str(col_path))
+    try:
+        kept = next(n for n in col.find_notes("") if "gato" in col.get_note(n)["Back"])
+    finally:
+        col.close()
+    (root / "a.md").write_text(second, "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["updated"] == [] and [d["nid"] for d in report["deleted"]] != [kept]
+    col = Collection(str(col_path))
+    try:
+        assert list(col.find_notes("")) == [kept] and "gato" in col.get_note(kept)["Back"]
+    finally:
+        col.close()

@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import pair_model, pair_workers
-from .pair_features import FEATURES, Encoded, char_cosines, explain, fill_words, measure_rows
+from .pair_features import FEATURES, Encoded, char_cosines, explain, fill_context, fill_words, measure_rows
 
 CANDIDATE_MIN = 0.35  # embedding cosine (card texts or questions) for a pair to be looked at
 CHAR_CANDIDATE_MIN = 0.5  # character n-gram cosine for a pair of uncovered cards to be looked at
@@ -117,6 +117,7 @@ def measure(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     if not pairs:
         return np.zeros((0, len(FEATURES)))
     fill_words(enc, pairs)
+    fill_context(enc, pairs)
     # n-gram cosines per part of the pairs, in the process measuring it (bounded memory at 100,000 cards)
     return pair_workers.measure_rows(enc, pairs, measure_rows, prepare=char_cosines)
 

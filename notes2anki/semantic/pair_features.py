@@ -68,7 +68,8 @@ what the difference of the questions does to the answers (:func:`delta_alignment
 how the model reads the word pieces the card texts do not share (:mod:`~notes2anki.semantic.token_align`)
     ``ctx_diff`` BERTScore's greedy matching on the sentence model's contextual token vectors (its last hidden
     state, :mod:`~notes2anki.semantic.token_states`), averaged over the pieces one card text has and the other
-    lacks: reworded questions' differing pieces find a close partner, a swapped term does not (:func:`fill_context`).
+    lacks: reworded questions' differing pieces find a close partner, a swapped term does not (written into the
+    rows by :func:`notes2anki.semantic.scoring.fill_context`).
 
 A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
 Word vectors are embedded once per distinct content word (:func:`fill_words`, cached with the card vectors).
@@ -124,7 +125,6 @@ class Encoded:
     embed: Callable[[list[str]], np.ndarray] | None = None  # the model, for word vectors (see fill_words)
     covered: Sequence[bool] | None = None  # which sides the model reads (None: all)
     words: dict = field(default_factory=term_align.WordVectors)  # content word -> unit vector (term_align)
-    ctx: dict | None = None  # (i, j) -> ctx_diff of the card texts (fill_context)
 
 
 def fill_words(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
@@ -137,15 +137,6 @@ def fill_words(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
     texts = [t for k in sorted(rows) for t in (enc.sides[k].question, enc.sides[k].answer, enc.sides[k].text)]
     missing = [w for w in term_align.needed_words(texts) if w not in enc.words]
     enc.words.update(term_align.word_vectors(missing, enc.embed))
-
-
-def fill_context(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
-    """Measure ``ctx_diff`` (:mod:`~notes2anki.semantic.token_align`) of the ``pairs`` whose two sides the model
-    reads, on the token states of ``enc.embed``'s encoder, into ``enc.ctx`` (before the pairs are measured:
-    workers only read it)."""
-    read = [(i, j) for i, j in pairs if enc.covered is None or (enc.covered[i] and enc.covered[j])]
-    enc.ctx = token_align.pair_values([s.text for s in enc.sides], read, token_align.source_for(enc.embed)) \
-        if read and enc.embed is not None else {}
 
 
 def char_cosines(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
@@ -349,7 +340,7 @@ def _features(enc: Encoded, i: int, j: int, words, aligned: np.ndarray) -> np.nd
     values.update(pair_cues.cues(a.question, a.answer, b.question, b.answer, q_cos, a_cos, has_answers, words))
     delta = delta_alignment(enc.question[i], enc.question[j], enc.answer[i], enc.answer[j]) if has_answers else 0.0
     values.update({"qa_delta": delta, "qa_delta_pos": max(0.0, delta),
-                   token_align.NAME: enc.ctx.get((i, j), 1.0) if enc.ctx else 1.0})
+                   token_align.NAME: 1.0})  # measured after the rows (scoring.fill_context: a forward pass per text)
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
 
 

@@ -55,7 +55,7 @@ def test_int8_token_states_give_nearly_the_same_feature(embedder):
 def test_measured_rows_carry_the_feature_and_need_a_model_behind_embed(embedder):
     sides = [Side(q, "", q) for q in (*REWORDED, *SWAPPED)]
     enc = encode(sides, embedder.embed)
-    rows = measure(enc, [(0, 1), (2, 3)])
+    rows = measure(enc, [(0, 1), (2, 3)], gate=None)
     column = FEATURES.index(token_align.NAME)
     source = token_align.source_for(embedder.embed)
     assert rows[0, column] == pytest.approx(_ctx(source, *REWORDED), abs=1e-6)
@@ -87,3 +87,30 @@ def test_store_drops_old_texts_beyond_its_limit_and_keeps_the_values(embedder):
     finally:
         token_align.STORE_ROWS, token_align.BLOCK_PAIRS = old
     assert small == full
+
+
+def test_gate_aligns_only_pairs_that_could_be_reported_and_changes_no_verdict(embedder):
+    """With the gate (scoring.CONTEXT_GATE), a pair whose probability stays below it even with the most
+    favourable ``ctx_diff`` keeps that value (its score an upper bound below the gate); every other row is the
+    ungated one, so no verdict at a threshold of at least the gate changes."""
+    from notes2anki.semantic import pair_model
+    from notes2anki.semantic.scoring import CONTEXT_GATE
+
+    texts = [*REWORDED, *SWAPPED, "What is the capital of France? | Paris", "Which enzyme unwinds DNA? | Helicase",
+             "What does ARP do? | Maps IP addresses to MAC addresses",
+             "Purpose of the Address Resolution Protocol? | Finds the MAC address for an IP address"]
+    sides = [Side(*t.split(" | "), t) if " | " in t else Side(t, "", t) for t in texts]
+    pairs = [(i, j) for i in range(len(sides)) for j in range(i + 1, len(sides))]
+    enc = encode(sides, embedder.embed)
+    full = measure(enc, pairs, gate=None)
+    gated = measure(enc, pairs)
+    column = FEATURES.index(token_align.NAME)
+    model = pair_model.load()
+    p_full, p_gated = model.probability(full), model.probability(gated)
+    skipped = ~np.isclose(full[:, column], gated[:, column])
+    assert skipped.any() and (~skipped).any()
+    assert np.all(gated[skipped, column] == 1.0) and np.all(p_gated[skipped] < CONTEXT_GATE)
+    assert np.all(p_full[skipped] <= p_gated[skipped] + 1e-12)  # the bound
+    assert np.array_equal(np.delete(full, column, axis=1), np.delete(gated, column, axis=1))
+    for t in (CONTEXT_GATE, 0.5, model.threshold):
+        assert np.array_equal(p_full >= t, p_gated >= t)

@@ -274,6 +274,21 @@ def refuse_unsafe_paths(root: Path, diagnostics: list[Diagnostic]) -> None:
     refuse_bad_messages_file(root, diagnostics)
 
 
+def inside_vault_problem(root: Path, command: str) -> str | None:
+    """The message for a command run on a folder inside an Obsidian vault (see
+    :func:`notes2anki.decks.identity.enclosing_vault`), else None."""
+    from ..decks.identity import enclosing_vault
+
+    parent = enclosing_vault(root)
+    if parent is None:
+        return None
+    return (f"{root} is a folder inside the Obsidian vault {parent} (it holds .obsidian/): a card's identity "
+            f"depends on the vault it belongs to, so `{command}` here would give its cards new identities "
+            f"(new notes in Anki, review history left behind). Run `notes2anki {command} {parent}` (to work on "
+            f"one folder, set `scan_directory` in {parent / '.notes2anki.toml'}); if {root} is a vault of its "
+            "own, give it a .notes2anki.toml (`notes2anki init`)")
+
+
 def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:
     """Exit 2 before anything is done when ``--messages-file`` names a path that must not be written
     (inside the vault, ``-``, a missing folder, a file that is not plain text: see

@@ -29,7 +29,7 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
-from .identity import assign_identities, guid_of, legacy_ids, vault_namespace
+from .identity import other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import NAME_PREFIX, own_name, type_id_for
 
 REGISTRY_KEY = "notes2anki:vaults"
@@ -82,6 +82,8 @@ class SyncPlan:
     names: dict[str, str] = field(default_factory=dict)  # vault media path -> name in Anki
     registry: dict = field(default_factory=dict)  # the collection's registry as read
     type_ids: dict[str, int] = field(default_factory=dict)  # vault note type -> the Anki note type id it syncs to
+    held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
+    taken: dict[int, str] = field(default_factory=dict)  # notes moved here from another vault -> that vault
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
@@ -153,7 +155,9 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
-    from .sync_guards import folder_gone, plan_deletions, refuse_renamed, refuse_same_name
+    from .sync_guards import (OtherVaults, folder_gone, plan_deletions, refuse_new_identity, refuse_renamed,
+                              refuse_same_name)
+    from .sync_rematch import rematch_shifted
 
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
@@ -165,6 +169,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     kept = [c for c in vault.cards if not c.delete]
+    refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid)
     identified = assign_identities(kept, diags, namespace)
     legacy = legacy_ids(kept)
     types = note_type_fields(config.note_types)
@@ -175,21 +180,34 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
 
+    def compare(change: Change) -> None:
+        own = (own_name(change.card.note_type, config.note_types),
+               frozenset({type_id_for(change.card.note_type, config.note_types),
+                          plan.type_ids.get(change.card.note_type)}))
+        _compare(col, change, deck_names, deck_ids, diags, own, plan.type_ids)
+
     def find(card: Card, card_guid: str) -> int:
         if card.id is not None and card.id in notes:
             return card.id
         nid = by_guid.get(card_guid, 0)
         if not nid and card.key in legacy:
             nid = by_guid.get(guid_of(legacy[card.key]), 0)
+        if not nid:  # its file renamed only in Unicode normalisation: the note this vault synced
+            nid = next((by_guid[g] for g in other_form_guids(card, namespace) if by_guid.get(g) in mine), 0)
         return nid
 
     moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes
+
+    elsewhere = OtherVaults(plan.registry, namespace)
 
     def owned_elsewhere(card: Card, nid: int) -> bool:
         if nid in others and nid not in mine:
             if folder_gone(plan.registry.get(others[nid])):
                 moved_vaults[others[nid]] = moved_vaults.get(others[nid], 0) + 1
                 return True
+            if card.id is not None and elsewhere.holding(nid, notes[nid][0]) is None:
+                plan.taken[nid] = others[nid]  # its note moved here (ID line and all): this vault's now
+                return False
             diags.append(Diagnostic(card.file, card.line, "error",
                                     f"this card matches the note nid:{nid}, which vault {others[nid]!r} "
                                     "synced; card skipped (give one of the two cards another ID, or this "
@@ -210,16 +228,22 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                                     f"the note nid:{nid} is already synced from the card at "
                                     f"{claimed[nid].where}; this card skipped"))
             continue
+        if filtered_deck(col, card.deck, deck_ids):
+            diags.append(Diagnostic(card.file, card.line, "error",
+                                    f"deck {card.deck!r} is a filtered deck in Anki: cards cannot be put there; "
+                                    "card skipped (rename the filtered deck in Anki, or give the card another deck)"))
+            if nid:
+                claimed[nid] = card  # its note stays as it is, not deleted
+            continue
         if not nid:
             change.kinds.append("new")
             plan.changes.append(change)
             continue
         claimed[nid] = card
         change.nid = nid
-        own = (own_name(card.note_type, config.note_types),
-               frozenset({type_id_for(card.note_type, config.note_types), plan.type_ids.get(card.note_type)}))
-        _compare(col, change, deck_names, deck_ids, diags, own, plan.type_ids)
+        compare(change)
         plan.changes.append(change)
+    rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare)
 
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
@@ -227,6 +251,15 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
     return plan
+
+
+def filtered_deck(col, name: str, deck_ids: dict) -> bool:
+    """Whether the deck ``name`` is a filtered deck of the collection (Anki refuses to put cards there:
+    FilteredDeckError). ``deck_ids``: the name → id memo shared with :func:`_compare`."""
+    if name not in deck_ids:
+        deck_ids[name] = col.decks.id_for_name(name)
+    deck = col.decks.get(deck_ids[name], default=False) if deck_ids[name] else None
+    return bool(deck and deck.get("dyn"))
 
 
 def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, own: tuple[str, frozenset],
@@ -265,8 +298,9 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, own: 
                                     f"{', '.join(map(repr, missing))}: that text is not synced"))
         change.changed_fields = [f for f, v in change.fields.items()
                                  if f in current and not same_text(current[f], v)]
-        have = {t.casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
-        want = {t.casefold() for t in change.tags}
+        # Anki stores tags in NFC as it does field text: a tag typed in NFD (macOS) is the same tag
+        have = {unicodedata.normalize("NFC", t).casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
+        want = {unicodedata.normalize("NFC", t).casefold() for t in change.tags}
         if change.changed_fields or have != want:
             change.kinds.append("updated")
     homes = {odid or did for did, odid in col.db.all("select did, odid from cards where nid = ?", change.nid)}

@@ -31,8 +31,8 @@ threshold 0.62, int8 scores in [0.47, 0.75] are judged again. (The per-batch int
 
 Step 3 exists because a pair's local densities (mean cosine to the 5 nearest cards) move its score too: with
 int8 densities one labelled pair of dupes_pairs.jsonl (dv058: 0.585 fp32, 0.555) changed its verdict. The
-largest change int8 densities alone make (fp32 sides; ``band_check --densities``, the shipped pair model,
-pairs with either probability in [0.02, 0.98]): 0.17 logits on the dev vault's candidate and labelled pairs,
+largest change int8 densities alone make (fp32 sides; ``band_check --densities``, the pair model of feature
+version 13, pairs with either probability in [0.02, 0.98]): 0.17 logits on the dev vault's candidate and labelled pairs,
 0.15 on ``dupes_pairs.jsonl``, 0.09 on ``dupe_pairs_dev`` and ``dupe_pairs_extra``, 0.14 on the held-out
 ``dupe_pairs_test``, 0.17 on BenAgro and NoLtour, 0.12 on Kroid: :data:`DENSITY_BAND` = 1.5 x 0.18 = 0.27.
 :func:`exact_densities` gets fp32 densities exactly from fp32 vectors of the cards near each side only, which

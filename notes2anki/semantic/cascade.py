@@ -31,10 +31,11 @@ threshold 0.62, int8 scores in [0.47, 0.75] are judged again. (The per-batch int
 
 Step 3 exists because a pair's local densities (mean cosine to the 5 nearest cards) move its score too: with
 int8 densities one labelled pair of dupes_pairs.jsonl (dv058: 0.585 fp32, 0.555) changed its verdict. The
-largest change int8 densities alone make (fp32 sides; ``band_check --densities``, the pair model of feature
-version 13, pairs with either probability in [0.02, 0.98]): 0.17 logits on the dev vault's candidate and labelled pairs,
-0.15 on ``dupes_pairs.jsonl``, 0.09 on ``dupe_pairs_dev`` and ``dupe_pairs_extra``, 0.14 on the held-out
-``dupe_pairs_test``, 0.17 on BenAgro and NoLtour, 0.12 on Kroid: :data:`DENSITY_BAND` = 1.5 x 0.18 = 0.27.
+largest change int8 densities alone make (fp32 sides, every pair aligned; ``band_check --densities``, the
+pair model of feature version 14, pairs with either probability in [0.02, 0.98]): 0.17 logits on the dev
+vault's candidate and labelled pairs, 0.15 on ``dupes_pairs.jsonl``, 0.10 on ``dupe_pairs_dev``, 0.09 on
+``dupe_pairs_extra``, 0.15 on the held-out ``dupe_pairs_test``, 0.17 on BenAgro (version 13: NoLtour 0.17,
+Kroid 0.12): :data:`DENSITY_BAND` = 1.5 x 0.18 = 0.27.
 :func:`exact_densities` gets fp32 densities exactly from fp32 vectors of the cards near each side only, which
 needs a bound on how far int8 moves a cosine seen from an fp32 vector (:data:`COSINE_CHANGE`; per-row int8,
 over the card texts and the questions the model reads: 0.024 on the dev vault, at most 0.036 on the ten real

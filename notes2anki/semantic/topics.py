@@ -42,7 +42,8 @@ from ..config import number_setting
 from ..model import Card, Diagnostic, Vault
 from .text import card_text
 from .topic_clustering import MAX_EXACT, best_clustering, cluster, merge_small, unit_rows  # cluster: re-exported
-from .topic_labels import LABEL_WORDS, common_words, keywords, label_stop_words, latex_words
+from .label_words import Lexicon
+from .topic_labels import LABEL_WORDS, common_words, keywords, latex_words
 from .topic_vectors import NOTE_BLEND, vault_vectors
 
 MAX_SUBJECTS = 40
@@ -135,8 +136,8 @@ def _units(cards: Sequence[Card], rows: list[int], big: int) -> list[list[int]]:
 
 
 def _make_topics(groups: list[list[int]], cards: Sequence[Card], texts: Sequence[str], x: np.ndarray,
-                 stop: frozenset[str], examples: int) -> list[Topic]:
-    words = keywords([_label_texts([cards[r] for r in g], [texts[r] for r in g]) for g in groups], stop=stop)
+                 lexicon: Lexicon, examples: int) -> list[Topic]:
+    words = keywords([_label_texts([cards[r] for r in g], [texts[r] for r in g]) for g in groups], lexicon=lexicon)
     topics = []
     for rows, kw in zip(groups, words):
         centre = x[rows].astype(np.float64).mean(axis=0)
@@ -208,9 +209,11 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     groups: dict[int, list[int]] = {}
     for unit, label in zip(units, labels.tolist()):
         groups.setdefault(label, []).extend(unit)
-    stop = label_stop_words(ordered_texts) | common_words(ordered_texts, 2 / max(1, len(groups))) \
-        | latex_words(["\n".join(c.fields.values()) for c in ordered])
-    subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, stop, examples)
+    lexicon = Lexicon(ordered_texts)
+    lexicon = lexicon.with_stop(lexicon.stop | common_words(ordered_texts, 2 / max(1, len(groups)), lexicon=lexicon)
+                                | latex_words(["\n".join(c.fields.values()) for c in ordered]))
+    subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, lexicon,
+                            examples)
     if subtopics:
         index = {(c.file, c.line): r for r, c in enumerate(ordered)}
         for subject in subjects:
@@ -227,7 +230,7 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
             parts: dict[int, list[int]] = {}
             for row, label in zip(members, sub.tolist()):
                 parts.setdefault(label, []).append(row)
-            subject.subtopics = _make_topics(list(parts.values()), ordered, ordered_texts, x, stop, examples)
+            subject.subtopics = _make_topics(list(parts.values()), ordered, ordered_texts, x, lexicon, examples)
     return TopicResult(subjects, empty, threshold, min_size, k)
 
 

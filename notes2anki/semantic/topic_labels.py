@@ -89,9 +89,9 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
 
 def _display(forms: dict[str, int]) -> str:
     """The form to show: the most used (ties: alphabetically first), lower case unless written with a
-    capital after its first letter (an acronym or a formula: CT, PaCO2, IPv6)."""
+    capital after another letter or digit (an acronym or a formula: CT, PaCO2, IPv6; not "Edmonds-Karp")."""
     best = min(forms, key=lambda f: (-forms[f], f))
-    return best if any(ch.isupper() for ch in best[1:]) else best.lower()
+    return best if any(ch.isupper() and prev.isalnum() for prev, ch in zip(best, best[1:])) else best.lower()
 
 
 _LATEX_NAME = re.compile(r"\\(?:begin|end)\{([A-Za-z]+)\*?\}|(\\?)([A-Za-z]+)")

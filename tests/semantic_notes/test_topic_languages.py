@@ -74,3 +74,12 @@ def test_labels_do_not_depend_on_the_order_of_the_texts():
     groups = [["Co je transakce?", "Vlastnosti transakcí (ACID)", "Rozvrh transakce"],
               ["Co je vlákno?", "Plánování vláken", "Vlákna a procesy"]]
     assert keywords(groups, n=3) == keywords([list(reversed(g)) for g in groups], n=3)
+
+
+def test_a_label_word_keeps_the_capitals_of_an_acronym_or_formula_only():
+    """Till-Fri / Supre: 'Emociones-y-Caracter', 'Bienaymé-Tchebychev' are names written with capitals
+    after a hyphen: shown in lower case as before; CT, PaCO2, IPv6 keep theirs."""
+    groups = [["Algorithme d'Edmonds-Karp et flot", "Edmonds-Karp : complexité du flot", "Le flot maximum"],
+              ["IPv6 et CT : adresse IPv6", "Adresse IPv6 et CT", "Le CT de IPv6"]]
+    words = keywords(groups, n=3)
+    assert "edmonds-karp" in words[0] and {"IPv6", "CT"} <= set(words[1])

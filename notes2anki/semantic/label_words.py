@@ -32,6 +32,7 @@ from functools import lru_cache
 from .language import stop_words, vault_languages
 
 MAX_LEMMA_LANGUAGES = 3
+MAX_RUN = 2000  # characters of one run of CJK text given to a segmenter at a time
 KANA_SHARE = 0.2  # share of the Han-bearing texts that also hold kana for the vault to read as Japanese
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*", re.UNICODE)
 _CALLOUT = re.compile(r"\[![\w-]+\][+-]?")
@@ -99,7 +100,9 @@ class Lexicon:
         at = 0
         for match in (_CJK_JA if self.cjk == "ja" else _CJK).finditer(text):
             yield from self._latin(text[at:match.start()])
-            yield from (_japanese(match.group()) if self.cjk == "ja" else _chinese(match.group()))
+            run = match.group()
+            for start in range(0, len(run), MAX_RUN):  # the segmenters take bounded input
+                yield from _segmented(run[start:start + MAX_RUN], self.cjk)
             at = match.end()
         yield from self._latin(text[at:])
 
@@ -118,20 +121,31 @@ class Lexicon:
 def _lemma(word: str, languages: tuple[str, ...]) -> str:
     if not languages or not word.isalpha():
         return word
-    import simplemma
-
     try:
+        import simplemma
+
         return simplemma.lemmatize(word, lang=languages).lower()
-    except Exception:  # a word simplemma cannot take: counted as written
+    except Exception:  # simplemma missing, or a word it cannot take: counted as written
         return word
+
+
+def _segmented(run: str, kind: str) -> list[tuple[str, str]]:
+    """Terms of one run of CJK text by its segmenter; where the segmenter cannot be loaded or fails, the
+    run cut where the script changes (kanji | katakana), hiragana left out, as before the segmenters."""
+    try:
+        return list(_japanese(run) if kind == "ja" else _chinese(run))
+    except Exception:
+        return [(part, part) for part in re.findall(r"[\u30a0-\u30ff\uff66-\uff9f]{2,}|[\u3400-\u4dbf\u4e00-\u9fff]{2,}", run)]
 
 
 def _lemma_languages(languages: Sequence[str]) -> tuple[str, ...]:
     """The first :data:`MAX_LEMMA_LANGUAGES` of ``languages`` that simplemma has a dictionary for."""
     if not any(lang not in ("ja", "zh", "ko", "th") for lang in languages):
         return ()
-    from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
-
+    try:
+        from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+    except ImportError:  # simplemma missing or reorganised: words are counted as written
+        return ()
     return tuple(lang for lang in languages if lang in SUPPORTED_LANGUAGES)[:MAX_LEMMA_LANGUAGES]
 
 

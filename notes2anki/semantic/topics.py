@@ -23,7 +23,9 @@ Method (deterministic: the same set of cards gives the same topics in any file o
    way (2..:data:`MAX_SUBTOPICS`); sub-topics are kept only when their silhouette reaches
    :data:`MIN_SUB_SILHOUETTE` (else the subject has none).
 4. **Labels.** Class-based TF-IDF (:mod:`notes2anki.semantic.topic_labels`): subjects against each other,
-   sub-topics against their siblings; stop words of the vault's languages from stopwords-iso, words
+   sub-topics against their siblings, over lemmas (simplemma), Japanese compound nouns (sudachipy) and
+   Chinese words (rjieba), shown in the form the cards use most (:mod:`notes2anki.semantic.label_words`,
+   one :class:`~notes2anki.semantic.label_words.Lexicon` per vault); stop words of the vault's languages from stopwords-iso, words
    found in more than max(5 %, 2 / subjects) of all cards (question words a stop-word list misses, e.g.
    Czech "jaké"), and names of LaTeX commands the cards use (``\\overline``: "overline").
 5. Subjects are numbered 1.. by size (largest first), then label; sub-topics likewise within a subject.

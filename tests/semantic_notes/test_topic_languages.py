@@ -83,3 +83,9 @@ def test_a_label_word_keeps_the_capitals_of_an_acronym_or_formula_only():
               ["IPv6 et CT : adresse IPv6", "Adresse IPv6 et CT", "Le CT de IPv6"]]
     words = keywords(groups, n=3)
     assert "edmonds-karp" in words[0] and {"IPv6", "CT"} <= set(words[1])
+
+
+def test_a_long_run_of_cjk_text_is_read_in_bounded_pieces():
+    lexicon = Lexicon(["急性膵炎の診断"])
+    terms = lexicon.terms("急性膵炎の検査。" * 3000 + "あ" * 5000)
+    assert {s for _, s in terms} == {"急性膵炎", "検査"}

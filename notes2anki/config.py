@@ -330,9 +330,12 @@ def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], d
             rel = _folder_rel(key)
             if source != CONFIG_FILE:  # the plugin lists folders as it saw them; a stale one is harmless
                 fixed[rel] = value
-            elif not rel or not (root / rel).is_dir():
-                what = "is empty" if not rel else "is not a folder of the vault"
-                diags.append(_problem(source, f"{prefix}.{key}: {key!r} {what}; not used", severity="warning"))
+            elif not key.strip():
+                diags.append(_problem(source, f"{prefix}.{key}: {key!r} is empty; not used (`.` is the whole "
+                                              "vault)", severity="warning"))
+            elif rel and not (root / rel).is_dir():
+                diags.append(_problem(source, f"{prefix}.{key}: {key!r} is not a folder of the vault; not used",
+                                      severity="warning"))
             else:
                 fixed[rel] = value
         values[table] = fixed

@@ -134,7 +134,7 @@ def suggest(root: Path) -> Suggestion:
             continue
         lines += [f"# {comment}" + mark(key), f"[{key}]"]
         for k, v in value.items():
-            entry = f"{toml_value(str(k))} = {toml_value(v)}"
+            entry = f"{toml_value(str(k) or '.')} = {toml_value(v)}"  # "": the whole vault, written "."
             if key in ("folder_decks", "folder_tags") and not (root / str(k)).is_dir():  # a folder since gone:
                 entry = f"# {entry}  # folder not found in the vault"  # every command would warn about it
             lines.append(entry)

@@ -1,6 +1,6 @@
 """The click command group. Commands are thin: options → library → rich or JSON output.
 
-Every command's callback is wrapped by :func:`~notes2anki.cli.common.guarded`: exit codes are 0 (clean),
+Every command's callback is wrapped by :func:`~notes2anki.cli.guard.guarded`: exit codes are 0 (clean),
 1 (the vault has errors), 2 (the command could not run, or an internal error), 130 (interrupted).
 Shell completion comes from click: ``eval "$(_NOTES2ANKI_COMPLETE=bash_source notes2anki)"``.
 """
@@ -11,7 +11,7 @@ import importlib
 import click
 
 from .. import __version__
-from .common import guarded
+from .guard import guarded
 
 # name -> (module, attribute): a command's module is imported when the command runs (or is listed), so
 # `notes2anki related` does not import the build, sync and report code (0.8 s of a 1 s warm run, issue 13)

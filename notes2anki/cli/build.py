@@ -18,8 +18,8 @@ from ..decks.state import state_file_problem
 from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import (EXIT_FATAL, collected, err, fatal, finish, load_settings, message_options, out,
-                     show_diagnostics, vault_argument)
+from .common import (EXIT_FATAL, collected, err, fatal, finish, inside_vault_problem, load_settings,
+                     message_options, out, show_diagnostics, vault_argument)
 
 PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
 
@@ -56,6 +56,10 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     diags: list[Diagnostic] = collected()
     config = load_settings(root, diags, default_deck=deck, default_tag=default_tag or None, wikilinks=wikilinks,
                            sanitize_html=sanitize_html)
+    inside = inside_vault_problem(root, "build")
+    if inside:  # built all the same (a package of one folder may be wanted), with the warning
+        diags.append(Diagnostic("", 0, "warning", inside + "; importing its package next to the vault's "
+                                "would add these cards again"))
     to_stdout, output = output == "-", output_argument(output)  # ./- is a file named "-"
     if to_stdout and stdout_state() == "closed":
         fatal(diags, "cannot write standard output: it is closed; nothing built")
@@ -112,11 +116,11 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
             except OSError as exc:  # not the package's: raised below, after the package's own errors
                 return exc
 
-    wrote = False
+    wrote = None  # the package's report once it is written
 
     def written(report) -> None:  # the package is written: its messages, stdout, the summary
         nonlocal wrote
-        wrote = True
+        wrote = report
         diags.extend(report.diagnostics)
         if to_stdout:
             try:
@@ -131,7 +135,7 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
             plan = plan_package(v, config, output, state_path=state_file, extra_tags=extra_tags, adopt=adopt)
             report, checked = package_alongside(plan, check, written)
     except OSError as exc:
-        if wrote:  # not the package's (e.g. a closed pipe while the summary is printed)
+        if wrote is not None:  # not the package's (e.g. a closed pipe while the summary is printed)
             raise
         show_diagnostics(diags)
         err.print(f"[red]cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}[/red]")
@@ -145,6 +149,8 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
         diags += warnings
         if not quiet:
             render_build_duplicates(found)
+    if not quiet and wrote is not None:  # counted once the duplicate check's own warnings are in
+        _counts(v, wrote)
     finish(diags)
 
 
@@ -196,22 +202,15 @@ def _load(root: Path, config, quiet: bool):
 
 
 def _summary(v, report: BuildReport, destination: str) -> None:
-    table = Table(title=f"notes2anki build → {escape(destination)}", show_footer=True)
+    # the title on a line of its own: as a table title it was wrapped to the table's width (a long output
+    # path cut mid-word, into a pipe too)
+    out.print(f"[italic]notes2anki build → {escape(destination)}[/italic]", soft_wrap=True)
+    table = Table(show_footer=True)
     table.add_column("Deck", footer="Total")
     table.add_column("Notes", justify="right", footer=str(sum(report.decks.values())))
     for deck, count in sorted(report.decks.items()):
         table.add_row(escape(deck), str(count))
     out.print(table)
-    shown = dict.fromkeys(collected())  # what finish() prints: configuration, vault and build messages, once each
-    errors = sum(1 for d in shown if d.severity == "error")
-    warnings = sum(1 for d in shown if d.severity == "warning")
-    tags_only = getattr(report, "tags_changed", 0)
-    out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
-              f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
-              f"{counted(report.media, 'media file')}, {counted(errors, 'error')}, {counted(warnings, 'warning')}.")
-    if tags_only:
-        out.print(f"Tags changed on {counted(tags_only, 'card')} (their text did not change; Anki updates their "
-                  "tags).")
     if report.gone:
         gone = Table(title="In Anki but no longer in the vault: delete these notes in Anki "
                            "(an .apkg cannot delete)")
@@ -223,3 +222,17 @@ def _summary(v, report: BuildReport, destination: str) -> None:
         nids = [str(g.nid) for g in report.gone if g.nid]
         if nids:
             out.print(f"To find them in Anki's browser, search: nid:{','.join(nids)}")
+
+
+def _counts(v, report: BuildReport) -> None:
+    """The summary line, after every message of the build (the duplicate check's too) is collected."""
+    shown = dict.fromkeys(collected())  # what finish() prints: configuration, vault and build messages, once each
+    errors = sum(1 for d in shown if d.severity == "error")
+    warnings = sum(1 for d in shown if d.severity == "warning")
+    tags_only = getattr(report, "tags_changed", 0)
+    out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
+              f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
+              f"{counted(report.media, 'media file')}, {counted(errors, 'error')}, {counted(warnings, 'warning')}.")
+    if tags_only:
+        out.print(f"Tags changed on {counted(tags_only, 'card')} (their text did not change; Anki updates their "
+                  "tags).")

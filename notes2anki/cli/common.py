@@ -2,18 +2,14 @@
 
 Every command goes through the same pieces: :func:`collected` for the diagnostics it gathers (so an
 interrupted run can still show them), :func:`report_diagnostics` to show them, :func:`finish` to exit,
-and :func:`guarded` (applied to every command in ``cli/__init__``) which turns Ctrl-C into exit 130 and
-any unexpected exception into an "internal error" message with exit 2 — never a Python traceback.
+and :func:`~notes2anki.cli.guard.guarded` (applied to every command in ``cli/__init__``) which turns Ctrl-C
+into exit 130 and any unexpected exception into an "internal error" message with exit 2.
 """
 from __future__ import annotations
 
 import contextlib
-import functools
-import gc
 import os
-import signal
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -22,7 +18,6 @@ from .shown import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config
-from .. import interrupts
 from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem, shared_form  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
@@ -279,6 +274,21 @@ def refuse_unsafe_paths(root: Path, diagnostics: list[Diagnostic]) -> None:
     refuse_bad_messages_file(root, diagnostics)
 
 
+def inside_vault_problem(root: Path, command: str) -> str | None:
+    """The message for a command run on a folder inside an Obsidian vault (see
+    :func:`notes2anki.decks.identity.enclosing_vault`), else None."""
+    from ..decks.identity import enclosing_vault
+
+    parent = enclosing_vault(root)
+    if parent is None:
+        return None
+    return (f"{root} is a folder inside the Obsidian vault {parent} (it holds .obsidian/): a card's identity "
+            f"depends on the vault it belongs to, so `{command}` here would give its cards new identities "
+            f"(new notes in Anki, review history left behind). Run `notes2anki {command} {parent}` (to work on "
+            f"one folder, set `scan_directory` in {parent / '.notes2anki.toml'}); if {root} is a vault of its "
+            "own, give it a .notes2anki.toml (`notes2anki init`)")
+
+
 def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:
     """Exit 2 before anything is done when ``--messages-file`` names a path that must not be written
     (inside the vault, ``-``, a missing folder, a file that is not plain text: see
@@ -332,88 +342,3 @@ def embedder_or_exit(model, diags):
 
 
 # -- the guard around every command -------------------------------------------------------------------------
-def safe_streams() -> None:
-    """Output to a terminal or pipe whose encoding cannot show a character (``PYTHONIOENCODING=latin-1``,
-    a C locale) gets ``?`` for it instead of a UnicodeEncodeError."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(Exception):
-                reconfigure(errors="replace")
-
-
-def _own_process() -> bool:
-    """Whether this process is the `notes2anki` command itself (its console script, or ``python -m
-    notes2anki.cli``), not a caller running a command in-process (tests, scripts)."""
-    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
-    return script.name == "notes2anki" or script.parts[-3:] == ("notes2anki", "cli", "__main__.py")
-
-
-# Collector thresholds while a command runs (mypy sets the same): a command allocates millions of objects that
-# live until it ends (the vault's cards, the duplicate check's texts and verdicts), and the default young
-# threshold (700) ran ~840 collections, ~0.2 s of CPU of a `build` after an edit of a 10,000-card vault, most
-# of it full collections walking those objects; with these, one. Objects freed by reference counting (nearly
-# all) are freed as before; the previous thresholds come back when the command ends.
-GC_THRESHOLDS = (200_000, 30, 30)
-
-
-def guarded(callback):
-    """Wrap a command's callback: encoding-safe output; Ctrl-C → what was collected, "interrupted", exit 130;
-    a closed pipe → quiet exit; any other exception → "internal error" with a hint to report it, exit 2.
-    ``NOTES2ANKI_DEBUG=1`` adds the traceback."""
-
-    @functools.wraps(callback)
-    def run(*args, **kwargs):
-        safe_streams()
-        interrupts.install()  # a Ctrl-C that a C extension reports as its own error stays a Ctrl-C
-        thresholds = gc.get_threshold()
-        gc.set_threshold(*GC_THRESHOLDS)
-        try:
-            result = callback(*args, **kwargs)
-        except SystemExit as exc:
-            raise SystemExit(_with_errors(exc.code)) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            with contextlib.suppress(Exception):  # a second Ctrl-C must not cut the report short
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-            with contextlib.suppress(Exception):
-                show_diagnostics(collected())
-            err.print("[red]Interrupted: stopped before the end; nothing more was written.[/red]")
-            if _own_process():  # the notes2anki command itself: end now, not through the interpreter's
-                with contextlib.suppress(Exception):  # shutdown, which puts SIGINT back to its default
-                    sys.stdout.flush()  # (a second Ctrl-C there killed the process: exit -2, not 130)
-                    sys.stderr.flush()
-                os._exit(EXIT_INTERRUPTED)
-            raise SystemExit(EXIT_INTERRUPTED)
-        except BrokenPipeError:  # `notes2anki dupes V | head`: the reader has what it wanted
-            with contextlib.suppress(Exception):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise SystemExit(EXIT_OK)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, never a traceback
-            with contextlib.suppress(Exception):
-                show_diagnostics(collected())
-            err.print(f"[red]internal error: {escape(type(exc).__name__)}: {escape(str(exc))}[/red]")
-            if os.environ.get("NOTES2ANKI_DEBUG"):
-                err.print(escape("".join(traceback.format_exception(exc))), markup=True)
-            err.print("This is a bug in notes2anki, not in your vault. Please report it with the command you "
-                      "ran (NOTES2ANKI_DEBUG=1 shows the details to include).")
-            raise SystemExit(EXIT_FATAL)
-        finally:
-            interrupts.uninstall()
-            gc.set_threshold(*thresholds)
-        code = _with_errors(EXIT_OK)
-        if code != EXIT_OK:
-            raise SystemExit(code)
-        return result
-
-    return run
-
-
-def _with_errors(code):
-    """A command's exit code, made 1 (README: "1 the vault has errors", every command) when it would
-    exit 0 though an error is among the diagnostics it collected (:func:`collected`); a reader that
-    closed the pipe early still ends quietly with 0."""
-    if code not in (None, EXIT_OK) or out.quiet:
-        return code
-    return EXIT_VAULT_ERRORS if any(d.severity == "error" for d in collected()) else code

@@ -13,7 +13,8 @@ from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
 from ..model import Diagnostic, shown_path
 from ..parsers import load_vault
-from .common import collected, err, fatal, finish, load_settings, message_options, out, vault_argument
+from .common import (collected, err, fatal, finish, inside_vault_problem, load_settings, message_options, out,
+                     vault_argument)
 
 COLOURS = {b"+": b"\x1b[32m", b"-": b"\x1b[31m", b"@": b"\x1b[36m"}
 
@@ -28,6 +29,9 @@ def ids_command(vault, dry_run):
     root = Path(vault)
     diags: list[Diagnostic] = collected()
     config = load_settings(root, diags)
+    inside = inside_vault_problem(root, "ids")
+    if inside:
+        fatal(diags, inside + "; nothing written")
     try:
         with vault_lock(root):
             v = load_vault(root, config)

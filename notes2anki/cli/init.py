@@ -43,6 +43,12 @@ def init_command(vault, force, to_stdout):
     active = sum(1 for _, moved in suggestion.folders.values() if moved)
     if active:
         made_from.append(f"{counted(active, 'top folder')} as decks")
+    moving = sum(moved for _, moved in suggestion.folders.values())
     out.print(f"Wrote {escape(str(target))}" + (f" (from {' and '.join(made_from)})" if made_from else "")
-              + f". Check it, then: notes2anki build {escape(str(vault))}")
+              + f". Check it, then: notes2anki build {escape(str(vault))}", soft_wrap=True)
+    if moving:  # a synced card that changes deck is moved in Anki by the next sync
+        out.print(f"[yellow]With its \\[folder_decks], {counted(moving, 'card')} now in the default deck "
+                  f"{'move' if moving > 1 else 'moves'} to {'their folders’ decks' if moving > 1 else 'its folder’s deck'} "
+                  "(the next `sync` moves them in Anki too); comment out a line under \\[folder_decks] to keep a "
+                  "folder's cards where they are.[/yellow]", soft_wrap=True)
     finish(diags)

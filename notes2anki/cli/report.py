@@ -40,7 +40,7 @@ def report_command(vault, output, model, no_semantic, force, allow_empty):
         fatal(diags, f"No note (.md file) to report on in {vault}{_where(config)}; nothing written "
                      "(--allow-empty writes an empty report).")
     if output is None and getattr(getattr(config, "report", None), "output", None):
-        output = Path(config.report.output).expanduser()  # [report] output
+        output = root / Path(config.report.output).expanduser()  # [report] output: relative to the vault
     if output is None:
         default = default_output(root)
         output = default.with_name(default.stem + "-report.html")

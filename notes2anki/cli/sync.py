@@ -14,7 +14,7 @@ from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
 from .common import (EXIT_INTERRUPTED, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, message_options, out,
-                     print_json, refuse_unsafe_paths, show_diagnostics, vault_argument)
+                     inside_vault_problem, print_json, refuse_unsafe_paths, show_diagnostics, vault_argument)
 
 LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 
@@ -38,9 +38,14 @@ def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, q
     diags: list[Diagnostic] = []
     refuse_unsafe_paths(root, diags)  # never a note overwritten by --messages-file
     config = load_settings(root, diags)
+    inside = inside_vault_problem(root, "sync")
+    if inside:
+        fatal(diags, inside + "; nothing written")
     try:
-        path = find_collection(collection, profile, {"collection": config.sync.collection,
-                                                     "profile": config.sync.profile})
+        configured = config.sync.collection  # a relative path in .notes2anki.toml: relative to the vault
+        path = find_collection(collection, profile, {
+            "collection": root / Path(configured).expanduser() if configured else None,
+            "profile": config.sync.profile})
     except CollectionError as exc:
         fatal(diags, str(exc))
     v = load_vault(root, config)
@@ -123,8 +128,8 @@ def _row(file_line: str, nid: int, front: str, detail: str) -> str:
     return f"  {escape(file_line)}  nid:{nid or '-'}  {escape(front)}  {escape(detail)}"
 
 
-def _show_deletions(deletions) -> None:
-    out.print(f"[bold]To delete ({len(deletions)} notes of this vault):[/bold]")
+def _show_deletions(deletions, title: str = "To delete") -> None:
+    out.print(f"[bold]{title} ({len(deletions)} notes of this vault):[/bold]")
     for d in deletions[:LIST_LIMIT]:
         why = "marked DELETE" if d.reason == "DELETE" else "gone from the vault"
         _print_row(d.where, d.nid, d.front, f"({why})")
@@ -149,6 +154,8 @@ def _report(result, quiet: bool) -> None:
                 out.print(f"  ... and {len(items) - LIST_LIMIT} more")
         if result.dry_run and plan.deletions:
             _show_deletions(plan.deletions)
+        elif result.deleted:  # with --yes nothing listed them before: say which notes went
+            _show_deletions(result.deleted, "Deleted")
     counts = ", ".join(f"{len(plan.of_kind(k))} {k}" for k, _ in kinds)
     deleted = len(plan.deletions) if result.dry_run else len(result.deleted)
     verb = "Would sync" if result.dry_run else "Synced"
@@ -158,7 +165,7 @@ def _report(result, quiet: bool) -> None:
     if result.not_deleted and not result.dry_run:
         nids = ",".join(str(d.nid) for d in result.not_deleted)
         out.print(f"[yellow]{counted(len(result.not_deleted), 'note')} not deleted (run again with --yes to delete "
-                  f"them; in Anki's browser: nid:{nids[:200]})[/yellow]", soft_wrap=True)
+                  f"them; in Anki's browser: nid:{nids})[/yellow]", soft_wrap=True)  # whole: a cut id finds nothing
     if result.backup:
         out.print(f"Backup of the collection before the sync: {escape(str(result.backup))}", soft_wrap=True)
     for rel in result.ids_written:

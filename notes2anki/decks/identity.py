@@ -38,6 +38,20 @@ def vault_namespace(root: Path, config=None) -> str:
     return Path(root).resolve().name
 
 
+def enclosing_vault(root: Path) -> Path | None:
+    """The Obsidian vault (a folder holding ``.obsidian/``) that ``root`` lies inside, when ``root`` is not
+    a vault of its own (no ``.obsidian/``, no ``.notes2anki.toml``), else None. A card's implicit ID
+    depends on the vault's name and the card's path in it, so IDs computed from a subfolder are not the
+    IDs its cards have in the vault: ``ids`` and ``sync`` run there would give them new identities."""
+    try:
+        here = Path(root).resolve()
+        if (here / ".obsidian").is_dir() or (here / ".notes2anki.toml").is_file():
+            return None
+        return next((parent for parent in here.parents if (parent / ".obsidian").is_dir()), None)
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def _front_key(card: Card) -> str:
     return f"{card.file}\x1f{card.note_type}\x1f{' '.join(card.front.split())}"
 
@@ -90,6 +104,20 @@ def _identities(cards: list[Card], namespace: str,
                 ident = legacy
         out[card.key] = (ident, False)
     return out
+
+
+def other_form_guids(card: Card, namespace: str) -> list[str]:
+    """The GUIDs a card without a written ID would have had, were its vault path written in the other
+    Unicode normal forms (NFC / NFD): a file renamed only in normalisation (macOS writes NFD; a sync
+    tool or git between machines may change it) shows the same name, and ``sync`` must still find its
+    note. Empty for a card with an ID or a path that is the same in both forms."""
+    if card.id is not None or card.file.isascii():
+        return []
+    import unicodedata
+
+    front = f"\x1f{card.note_type}\x1f{' '.join(card.front.split())}"
+    forms = {unicodedata.normalize(form, card.file) for form in ("NFC", "NFD")} - {card.file}
+    return [guid_of(_implicit(alt + front, 0, namespace)) for alt in sorted(forms)]
 
 
 def card_id(card: Card, namespace: str = LEGACY) -> int:

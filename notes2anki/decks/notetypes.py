@@ -90,6 +90,21 @@ def _type_id(name: str, spec: dict | None) -> int:
     return model_id(name)
 
 
+def _spec(name: str, custom: dict[str, dict]) -> dict | None:
+    return custom.get(name) if name not in BUILTIN_FIELDS else None
+
+
+def type_id_for(name: str, custom: dict[str, dict]) -> int:
+    """The Anki note type id notes2anki gives the vault's note type ``name`` (``custom``: the configured
+    ``[note_types]`` tables): how sync recognises its own note type after the user renamed it in Anki."""
+    return _type_id(name, _spec(name, custom))
+
+
+def own_name(name: str, custom: dict[str, dict]) -> str:
+    """The name notes2anki gives the note type ``name`` in Anki: ``notes2anki: NAME`` unless configured."""
+    return NAME_PREFIX + name if _spec(name, custom) is None else name
+
+
 def _custom_templates(name: str, fields: list[str], spec: dict) -> tuple[list[dict], bool]:
     cloze = cloze_type(name, spec)
     if cloze:
@@ -124,6 +139,5 @@ def models_for(note_types: dict[str, list[str]], custom: dict[str, dict]) -> dic
     ``custom``: the configured ``[note_types]`` tables)."""
     out = {}
     for name, fields in note_types.items():
-        spec = custom.get(name) if name not in BUILTIN_FIELDS else None
-        out[name] = build_model(name, fields, spec)
+        out[name] = build_model(name, fields, _spec(name, custom))
     return out

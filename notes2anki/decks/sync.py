@@ -130,7 +130,8 @@ def _apply(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncResult
 
     def notetype(name: str) -> dict:
         if name not in notetypes:
-            notetypes[name] = ensure_notetype(col, models[name])
+            notetypes[name] = ensure_notetype(col, models[name], plan.type_ids.get(name))
+            plan.type_ids[name] = notetypes[name]["id"]
         return notetypes[name]
 
     def deck(name: str) -> int:
@@ -188,13 +189,19 @@ def _retype(col, nid: int, new: dict) -> None:
     col.models.change_notetype_of_notes(request)
 
 
-def ensure_notetype(col, model) -> dict:
-    """The collection's note type for a notes2anki (genanki) model: the one with its id or its name
-    and the same fields, else a new one made from the model (fields, templates, CSS, kind)."""
+def ensure_notetype(col, model, known_id: int | None = None) -> dict:
+    """The collection's note type for a notes2anki (genanki) model: the one sync last wrote it to
+    (``known_id``) or the one with the model's id, whatever the user renamed it to in Anki, when it still
+    has the model's fields (fields the user added stay); else the one of the model's name with the same
+    fields; else a new one made from the model (fields, templates, CSS, kind)."""
     want = [f["name"] for f in model.fields]
-    for found in (col.models.get(model.model_id), col.models.by_name(model.name)):
-        if found and [f["name"] for f in found["flds"]] == want:
-            return found
+    for mid in (known_id, model.model_id):
+        own = col.models.get(mid) if mid else None
+        if own and set(want) <= {f["name"] for f in own["flds"]}:
+            return own
+    found = col.models.by_name(model.name)
+    if found and [f["name"] for f in found["flds"]] == want:
+        return found
     new = col.models.new(model.name)
     for name in want:
         col.models.add_field(new, col.models.new_field(name))
@@ -214,7 +221,10 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     registry = {k: v for k, v in plan.registry.items()}
     notes = {str(c.nid): c.where for c in plan.changes if c.nid}
     notes.update({str(d.nid): d.where for d in keep})
+    notes.update({str(nid): where for nid, where in plan.held.items() if str(nid) not in notes})  # still ours
     registry[plan.vault_id] = {"name": vault.name, "root": str(vault.root.resolve()), "notes": notes}
+    if plan.type_ids:  # so a note type the user renames in Anki is still recognised as the vault's
+        registry[plan.vault_id]["note_types"] = dict(sorted(plan.type_ids.items()))
     return registry
 
 

@@ -16,7 +16,7 @@ from ..config import Config
 from ..model import SKIPPED_PATH, Diagnostic, Vault
 from ..parsers.lints import NEAR as NEAR_MISS
 from ..parsers.syntax import ID_COMMENT
-from .identity import card_id, guid_of
+from .identity import card_id, guid_of, implicit_id
 from .build import _plain
 from .sync_plan import Deletion, SyncPlan
 
@@ -44,6 +44,58 @@ def refuse_same_name(entry, root: Path, namespace: str) -> None:
         f"its own name: `vault_id = \"...\"` under [sync] in its .notes2anki.toml (best before its first "
         f"sync: its cards without an ID get new identities). If this is that vault moved and {recorded} is "
         "an old copy, rename or remove the copy, then sync again.")
+
+
+def _same_folder(recorded, root: Path) -> bool:
+    """Whether a registry entry's recorded folder is ``root`` (resolved; the same directory, so a case-only
+    or Unicode-normalisation rename on a file system that ignores both is the same folder too)."""
+    if not isinstance(recorded, str) or not recorded:
+        return False
+    try:
+        other = Path(recorded)
+        return other == root or other.resolve() == root.resolve() or (other.is_dir() and other.samefile(root))
+    except (OSError, ValueError):
+        return False
+
+
+def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list, by_guid: dict[str, int]) -> None:
+    """Raise :class:`~notes2anki.decks.collection.CollectionError` when this vault would sync under a name
+    the collection does not know although it is a vault the collection does know, so that every card
+    without an ID would come back as a new note (the old ones, with their review history, kept and never
+    deleted): the collection recorded this very folder under another name (``[sync] vault_id`` set or
+    changed on a vault already synced, a folder renamed only in case or normalisation), or, under the name
+    of a vault whose folder is gone, at least half of ``cards`` (this vault's cards without an ID) would
+    be notes that vault synced (``by_guid``: the collection's GUID → nid; the vault folder renamed or
+    moved). The message names the ``vault_id`` that keeps the identities."""
+    from .collection import CollectionError
+
+    if _registered_notes(registry.get(namespace)):
+        return  # this name has synced notes already: it is this vault's (or refuse_same_name speaks)
+    for old, entry in sorted(registry.items()):
+        recorded_notes = _registered_notes(entry)
+        if old == namespace or not recorded_notes:
+            continue
+        recorded = entry.get("root")
+        same = _same_folder(recorded, root)
+        if not same:
+            if not cards or not folder_gone(entry):
+                continue
+            known = {int(n) for n in recorded_notes if n.isdigit()}
+            found = sum(1 for c in cards if by_guid.get(guid_of(implicit_id(c, 0, old))) in known)
+            if found < max(1, (len(cards) + 1) // 2):
+                continue
+        raise CollectionError(
+            f"this vault syncs as {namespace!r}, but the collection knows it as vault {old!r} ("
+            + (f"synced from this folder, {recorded}" if same else
+               f"synced from {recorded}, which is gone, with {found} of these {len(cards)} cards")
+            + f"): under a new name every card without an ID would be added again as a new note. To keep its "
+            f"notes and their review history, add `vault_id = {json.dumps(old)}` under [sync] in "
+            f"{root / '.notes2anki.toml'} (or set it back to that) and sync again; nothing was written.")
+
+
+def _registered_notes(entry) -> dict:
+    notes = entry.get("notes") if isinstance(entry, dict) else None
+    return {k: v for k, v in notes.items() if isinstance(v, str)} if isinstance(notes, dict) else {}
 
 
 def folder_gone(entry) -> bool:
@@ -97,6 +149,9 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     unread = bool(any(d.kind == SKIPPED_PATH for d in vault.diagnostics))
     read = set(vault.files) if unread else set()
     left_out = _template_notes(vault, config)  # notes read but not built: their cards are not gone
+    # a note file that is empty now: more likely a save caught half-way (truncate, then write) or a sync
+    # client's placeholder than every card deleted on purpose
+    emptied = {n.path for n in vault.notes if not n.text.strip()}
     planned: set[int] = set()
     for card in vault.cards:
         if not card.delete:
@@ -111,7 +166,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = held_unread = held_ids = 0
+    held = held_unread = held_ids = held_empty = 0
     written: set[int] | None = None  # every ID line of the vault, read only when a note seems gone
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
         if nid in claimed or nid in planned or nid not in notes:
@@ -120,14 +175,21 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             ids = _id_lines(vault)
             written = ids | {by_guid[g] for g in map(guid_of, ids) if g in by_guid}
         if nid in written:
-            held_ids += 1  # its ID line is still in a note (an orphan-id warning): the card is mistyped, not gone
+            held_ids += 1
+            plan.held[nid] = where  # its ID line is still in a note (an orphan-id warning): the card is mistyped, not gone
             continue
         file = where.rpartition(":")[0]
         if file in failed_files or not kept_cards:
             held += 1  # the file (or the whole vault) gave errors this time: its cards are not gone
+            plan.held[nid] = where
+            continue
+        if file in emptied:
+            held_empty += 1
+            plan.held[nid] = where
             continue
         if (unread and file not in read) or file in left_out:
             held_unread += 1
+            plan.held[nid] = where
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
@@ -139,8 +201,15 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     if held_ids:
         plan.diagnostics.append(Diagnostic("", 0, "warning",
                                            f"{held_ids} notes whose cards were not found are not deleted: their "
-                                           "ID lines are still in the vault (see the orphan-id warnings: fix the "
+                                           "ID lines are still in the vault (the card is mistyped or inside a code "
+                                           "block: see the near-miss, orphan-id and duplicate-id messages; fix the "
                                            "card, or delete the ID line to have the note deleted)"))
+    if held_empty:
+        plan.diagnostics.append(Diagnostic("", 0, "warning",
+                                           f"{held_empty} notes of files that are empty now are not deleted: an "
+                                           "empty file is more often a save in progress or a cloud placeholder "
+                                           "than cards deleted (delete the file, or leave other text in it, and "
+                                           "sync again to have them deleted)"))
     if held_unread:
         plan.diagnostics.append(Diagnostic("", 0, "warning",
                                            f"{held_unread} notes whose cards were not read are not deleted: "

@@ -29,8 +29,8 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
-from .identity import assign_identities, guid_of, legacy_ids, vault_namespace
-from .notetypes import NAME_PREFIX
+from .identity import other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
+from .notetypes import NAME_PREFIX, own_name, type_id_for
 
 REGISTRY_KEY = "notes2anki:vaults"
 ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
@@ -81,6 +81,8 @@ class SyncPlan:
     media: dict[str, Path] = field(default_factory=dict)  # name in Anki -> vault file, to add
     names: dict[str, str] = field(default_factory=dict)  # vault media path -> name in Anki
     registry: dict = field(default_factory=dict)  # the collection's registry as read
+    type_ids: dict[str, int] = field(default_factory=dict)  # vault note type -> the Anki note type id it syncs to
+    held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
@@ -132,10 +134,19 @@ def _registered(entry) -> dict[int, str]:
     return out
 
 
-def type_matches(anki_name: str, note_type: str) -> bool:
+def registered_types(entry) -> dict[str, int]:
+    """A registry entry's note types, ``vault note type -> Anki note type id`` (ill-formed items ignored)."""
+    types = entry.get("note_types") if isinstance(entry, dict) else None
+    return {name: mid for name, mid in (types.items() if isinstance(types, dict) else ())
+            if isinstance(name, str) and isinstance(mid, int) and not isinstance(mid, bool)}
+
+
+def type_matches(anki_name: str, note_type: str, anki_id: int | None = None, own_ids: frozenset = frozenset()) -> bool:
     """Whether a collection note type is the vault's ``note_type``: the same name, with or without
-    notes2anki's prefix (the plugin used the collection's own "Basic", notes2anki ships its own)."""
-    return anki_name in (note_type, NAME_PREFIX + note_type)
+    notes2anki's prefix (the plugin used the collection's own "Basic", notes2anki ships its own), or one
+    of ``own_ids``, the ids this type had before (the one a package gives it, :func:`notetypes.type_id_for`,
+    and the one sync last wrote it to), whatever the user renamed it to in Anki."""
+    return anki_name in (note_type, NAME_PREFIX + note_type) or anki_id in own_ids
 
 
 def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None) -> SyncPlan:
@@ -143,10 +154,11 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
-    from .sync_guards import folder_gone, plan_deletions, refuse_renamed, refuse_same_name
+    from .sync_guards import folder_gone, plan_deletions, refuse_new_identity, refuse_renamed, refuse_same_name
 
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
+    plan.type_ids = registered_types(plan.registry.get(namespace))
     refuse_same_name(plan.registry.get(namespace), vault.root, namespace)
     diags = plan.diagnostics
     mine = _registered(plan.registry.get(namespace))
@@ -154,6 +166,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     kept = [c for c in vault.cards if not c.delete]
+    refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid)
     identified = assign_identities(kept, diags, namespace)
     legacy = legacy_ids(kept)
     types = note_type_fields(config.note_types)
@@ -170,6 +183,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         nid = by_guid.get(card_guid, 0)
         if not nid and card.key in legacy:
             nid = by_guid.get(guid_of(legacy[card.key]), 0)
+        if not nid:  # its file renamed only in Unicode normalisation: the note this vault synced
+            nid = next((by_guid[g] for g in other_form_guids(card, namespace) if by_guid.get(g) in mine), 0)
         return nid
 
     moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes
@@ -199,13 +214,22 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                                     f"the note nid:{nid} is already synced from the card at "
                                     f"{claimed[nid].where}; this card skipped"))
             continue
+        if filtered_deck(col, card.deck, deck_ids):
+            diags.append(Diagnostic(card.file, card.line, "error",
+                                    f"deck {card.deck!r} is a filtered deck in Anki: cards cannot be put there; "
+                                    "card skipped (rename the filtered deck in Anki, or give the card another deck)"))
+            if nid:
+                claimed[nid] = card  # its note stays as it is, not deleted
+            continue
         if not nid:
             change.kinds.append("new")
             plan.changes.append(change)
             continue
         claimed[nid] = card
         change.nid = nid
-        _compare(col, change, deck_names, deck_ids, diags)
+        own = (own_name(card.note_type, config.note_types),
+               frozenset({type_id_for(card.note_type, config.note_types), plan.type_ids.get(card.note_type)}))
+        _compare(col, change, deck_names, deck_ids, diags, own, plan.type_ids)
         plan.changes.append(change)
 
     if moved_vaults:
@@ -216,14 +240,28 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     return plan
 
 
-def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags) -> None:
-    """Fill ``change.kinds`` for an existing note: retyped / updated / moved."""
+def filtered_deck(col, name: str, deck_ids: dict) -> bool:
+    """Whether the deck ``name`` is a filtered deck of the collection (Anki refuses to put cards there:
+    FilteredDeckError). ``deck_ids``: the name → id memo shared with :func:`_compare`."""
+    if name not in deck_ids:
+        deck_ids[name] = col.decks.id_for_name(name)
+    deck = col.decks.get(deck_ids[name], default=False) if deck_ids[name] else None
+    return bool(deck and deck.get("dyn"))
+
+
+def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, own: tuple[str, frozenset],
+             type_ids: dict[str, int]) -> None:
+    """Fill ``change.kinds`` for an existing note: retyped / updated / moved. ``own``: the name
+    notes2anki gives the card's note type in Anki and the ids it had before (see :func:`type_matches`);
+    a note of notes2anki's own type (not the collection's "Basic" the plugin used) records its id in
+    ``type_ids``."""
+    own_name_, own_ids = own
     card = change.card
     note = col.get_note(change.nid)
     notetype = note.note_type()
     old_fields = [f["name"] for f in notetype["flds"]]
     change.old_type = notetype["name"]
-    if not type_matches(notetype["name"], card.note_type):
+    if not type_matches(notetype["name"], card.note_type, notetype["id"], own_ids):
         change.field_map = field_map(notetype, list(change.fields))
         if all(i < 0 for i in change.field_map):
             diags.append(Diagnostic(card.file, card.line, "error",
@@ -237,6 +275,8 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags) -> No
         change.changed_fields = list(change.fields)
         change.kinds.append("updated")
     else:
+        if notetype["name"] == own_name_ or notetype["id"] in own_ids:
+            type_ids.setdefault(card.note_type, notetype["id"])
         current = dict(zip(old_fields, note.fields))
         missing = [f for f in change.fields if f not in current and change.fields[f]]
         if missing:
@@ -245,8 +285,9 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags) -> No
                                     f"{', '.join(map(repr, missing))}: that text is not synced"))
         change.changed_fields = [f for f, v in change.fields.items()
                                  if f in current and not same_text(current[f], v)]
-        have = {t.casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
-        want = {t.casefold() for t in change.tags}
+        # Anki stores tags in NFC as it does field text: a tag typed in NFD (macOS) is the same tag
+        have = {unicodedata.normalize("NFC", t).casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
+        want = {unicodedata.normalize("NFC", t).casefold() for t in change.tags}
         if change.changed_fields or have != want:
             change.kinds.append("updated")
     homes = {odid or did for did, odid in col.db.all("select did, odid from cards where nid = ?", change.nid)}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..config import Syntax
 from ..model import Diagnostic
 from . import block_rules as rules
-from .lints import start_lint
+from .lints import start_lint, unclosed_fence_lint
 from .scan_state import FileScan, ScanState, fenced_lines
 from .syntax import markers
 
@@ -70,4 +70,5 @@ def scan(text: str, rel: str, note_types: dict[str, list[str]], diagnostics: lis
                 break
         if state.line <= before:  # a rule must move the cursor when it consumes; never loop
             state.line = before + 1
+    unclosed_fence_lint(state)
     return state.result

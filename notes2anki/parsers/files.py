@@ -118,7 +118,9 @@ def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple
             elif is_dir:
                 try:
                     info = entry.stat()
-                except OSError:
+                except OSError as exc:  # a path longer than the system allows (PATH_MAX), a folder gone
+                    diags.append(Diagnostic(rel, 0, "warning", f"folder not read: {exc.strerror or exc}; skipped",
+                                            SKIPPED_PATH))
                     continue
                 if (info.st_dev, info.st_ino) not in seen:
                     seen.add((info.st_dev, info.st_ino))

@@ -12,7 +12,7 @@ import re
 from ..model import Card, Diagnostic
 from .scan_state import ScanState
 from ..config_syntax import Syntax
-from .syntax import FIELD_LINE
+from .syntax import FIELD_LINE, fence_closes, fence_open
 
 NEAR = "near-miss"
 DEFAULT_INLINE = Syntax().begin_inline_note  # the plugin's default inline marker (STARTI)
@@ -61,6 +61,9 @@ def start_lint(state: ScanState) -> bool:
     if stripped.startswith(">"):
         _quoted_start(state, stripped, begin)
         return False
+    if stripped and not stripped.isascii() and len(stripped) <= 4 * len(begin) and stripped != begin:
+        _hidden_character_start(state, stripped, begin)
+        return False
     if not stripped or stripped[0].casefold() != begin[0].casefold():
         return False
     if stripped == begin or not stripped.casefold().startswith(begin.casefold()):
@@ -79,6 +82,23 @@ def start_lint(state: ScanState) -> bool:
         hint = f"the markers are case-sensitive; did you mean {begin!r}?"
     state.report(state.line, "warning", NEAR, f"{stripped!r} does not start a card ({hint}); not read as a card")
     return False
+
+
+def _hidden_character_start(state: ScanState, stripped: str, begin: str) -> None:
+    """``START`` with an invisible character in it (a zero-width space pasted from a web page, a soft
+    hyphen: Unicode format characters) or in another width (fullwidth ``ＳＴＡＲＴ``: NFKC), with a block's
+    body after it: the plugin reads no card there, and neither does notes2anki, so say which character."""
+    import unicodedata
+
+    hidden = [ch for ch in stripped if unicodedata.category(ch) == "Cf"]
+    seen = unicodedata.normalize("NFKC", "".join(ch for ch in stripped if ch not in hidden)).strip()
+    if seen != begin or not _block_follows(state, state.line):
+        return
+    what = ", ".join(dict.fromkeys(f"U+{ord(ch):04X} {unicodedata.name(ch, 'format character')}" for ch in hidden))
+    state.report(state.line, "warning", NEAR,
+                 f"this line reads {begin!r} but holds " + (f"an invisible character ({what})" if hidden else
+                                                            "characters of another width or form")
+                 + f"; not read as a card (type {begin!r} again)")
 
 
 def _quoted_start(state: ScanState, stripped: str, begin: str) -> None:
@@ -196,3 +216,33 @@ def _empty_front_hint(card: Card, syntax: Syntax) -> str:
     if card.kind == "regex":
         return "does the custom regex capture the question in its first group?"
     return f"is the question above the {syntax.begin_note} line, or after a field line?"
+
+
+def unclosed_fence_lint(state: ScanState) -> None:
+    """A code fence opened and never closed turns every card below it into an example: warn at the fence
+    when card markers follow it (a half-typed code block; ```` ```` ```` "closed" by ```` ``` ````), so
+    the cards are not silently lost and ``sync`` does not delete their notes. Looks at the final fenced
+    lines (:attr:`FileScan.fenced`), after the scan."""
+    lines, fenced = state.lines, state.result.fenced
+    if len(lines) not in fenced:
+        return
+    start = len(lines)
+    while start - 1 in fenced and start - 1 >= state.body_start:
+        start -= 1
+    fence, opened = None, 0
+    for no in range(start, len(lines) + 1):  # the fence still open at the end of the file, if any
+        if fence is None:
+            fence = fence_open(lines[no - 1])
+            opened = no
+        elif fence_closes(lines[no - 1], fence):
+            fence = None
+    if fence is None:
+        return
+    begin, inline = state.markers.syntax.begin_note, state.markers.syntax.begin_inline_note
+    hidden = sum(1 for no in range(opened + 1, len(lines) + 1)
+                 if lines[no - 1].strip() == begin or inline in lines[no - 1])
+    if hidden:
+        state.report(opened, "warning", NEAR,
+                     f"this code fence ({fence}) is never closed: the {hidden} card"
+                     f"{'s' if hidden > 1 else ''} below it {'are' if hidden > 1 else 'is'} read as code, "
+                     f"not as cards (close it with a {fence} line)")

@@ -36,9 +36,10 @@ def unique_tags(tags: list[str]) -> list[str]:
 
 
 def _folders(rel: str) -> list[str]:
-    """Parent folders of a vault path, innermost first."""
+    """Parent folders of a vault path, innermost first, ending with ``""``: the vault itself (a
+    ``folder_decks`` / ``folder_tags`` key ``.``)."""
     parts = rel.split("/")[:-1]
-    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)] + [""]
 
 
 def deck_name(name: str) -> str:

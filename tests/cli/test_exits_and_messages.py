@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
-from notes2anki.cli.common import EXIT_FATAL, EXIT_INTERRUPTED, collected, guarded
+from notes2anki.cli.common import EXIT_FATAL, EXIT_INTERRUPTED, collected
+from notes2anki.cli.guard import guarded
 from notes2anki.messages import kind_of
 from notes2anki.model import Diagnostic
 
@@ -168,7 +169,7 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(make_vault, tmp_path
 def test_a_command_runs_with_the_raised_collector_thresholds_and_puts_them_back():
     import gc
 
-    from notes2anki.cli.common import GC_THRESHOLDS
+    from notes2anki.cli.guard import GC_THRESHOLDS
 
     seen = []
 

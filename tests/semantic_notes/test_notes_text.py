@@ -160,3 +160,27 @@ def test_renamed_markers_are_cut_out_of_the_prose(make_vault):
                                    ".obsidian/plugins/obsidian-to-anki-plugin/data.json":
                                        json.dumps(RENAMED_SETTINGS)})).notes[0]
     assert "TARGET DECK is prose here." in " ".join(c.text for c in note_chunks(note2))
+
+
+def test_a_pasted_giant_table_is_read_only_up_to_the_prose_budget(tmp_path):
+    """Tester 01:20, S20: a note with a pasted 10 × 20,000 table (2 MB) made 1,668 prose windows: 25 s to
+    cut and minutes to embed for `related`/`topics`. Only the first PROSE_CHARS characters of prose are
+    read; the note's cards are always its chunks, and a line longer than the budget is cut."""
+    from notes2anki.config import load_config
+    from notes2anki.semantic.notes_text import PROSE_CHARS
+
+    rows = "\n".join("| " + " | ".join(f"c{r}_{c}" for c in range(10)) + " |" for r in range(20_000))
+    (tmp_path / "table.md").write_text(
+        "# Big\n\nThe table below lists every cell.\n\n| " + " | ".join(f"h{c}" for c in range(10)) + " |\n|"
+        + "---|" * 10 + "\n" + rows + "\n\nSTART\nBasic\nWhat is in the table?\nBack: cells\nEND\n", "utf-8")
+    (tmp_path / "line.md").write_text("A single line of prose " + "word " * 30_000 + "\n", "utf-8")
+    vault = load_vault(tmp_path, load_config(tmp_path))
+    by_name = {n.name: n for n in vault.notes}
+    chunks = note_chunks(by_name["table"])
+    prose = [c for c in chunks if c.kind == "prose"]
+    assert prose[0].text == "table — Big: The table below lists every cell."
+    assert 20 < len(prose) <= PROSE_CHARS // (WINDOW_WORDS * 3)
+    assert "c0_0" in prose[0].text + prose[1].text and not any("c19999_9" in c.text for c in prose)
+    assert [c.text for c in chunks if c.kind == "card"] == [card_text(by_name["table"].cards[0])]
+    long_line = [c for c in note_chunks(by_name["line"]) if c.kind == "prose"]
+    assert sum(len(c.text.split()) for c in long_line) < PROSE_CHARS // 4

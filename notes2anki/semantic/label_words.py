@@ -9,7 +9,7 @@ when the vault has text in it (``topics`` only: never on the build or edit path)
 * **Latin, Cyrillic, Greek script** (Czech, French, German, Spanish, English...): words are runs of letters,
   digits allowed after the first letter (``PaCO2``, ``IPv6``); an elided article before an apostrophe is
   not part of a word (``l'espérance`` is ``espérance``); each word is lemmatised by ``simplemma`` (54
-  languages, offline, no dependencies) in the vault's languages, so ``transakce`` / ``transakcí`` or
+  languages, offline, no dependencies) in the vault's main languages (:data:`MIN_LEMMA_SHARE`), so ``transakce`` / ``transakcí`` or
   ``vlákna`` / ``vláken`` count as one word.
 * **Japanese** (a vault whose Han text is mostly written with kana): ``sudachipy`` with its small
   dictionary cuts the text into morphemes with their part of speech; a run of nouns is one compound
@@ -29,9 +29,13 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from .language import stop_words, vault_languages
+from .language import MIN_LANGUAGE_SHARE as MIN_SHARE
+from .language import stop_words, vault_language_shares
 
 MAX_LEMMA_LANGUAGES = 3
+MIN_LEMMA_SHARE = 0.1  # share of the language votes for a language's lemmas to be used (FIT: cs, not sl;
+# Till-Fri: es and de, not gl): a close cousin of the vault's language collects a few votes, and its
+# dictionary would take the words the vault's own does not know
 MAX_RUN = 2000  # characters of one run of CJK text given to a segmenter at a time
 KANA_SHARE = 0.2  # share of the Han-bearing texts that also hold kana for the vault to read as Japanese
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*", re.UNICODE)
@@ -67,12 +71,15 @@ class Lexicon:
 
     def __init__(self, texts: Sequence[str], stop: frozenset[str] | None = None,
                  languages: Sequence[str] | None = None) -> None:
-        self.languages = list(languages) if languages is not None else vault_languages(texts)
+        shares = vault_language_shares(texts) if languages is None else [(lang, 1.0) for lang in languages]
+        self.languages = [lang for lang, share in shares if share >= MIN_SHARE]
+        self.languages += ["en"] if "en" not in self.languages else []  # as vault_languages
         self._own_stop = stop_words(self.languages)  # what an elided word before an apostrophe may be
         self.stop = stop if stop is not None else self._own_stop
         han = [t for t in texts[:4000] if _HAN.search(t)]
         self.cjk = "ja" if han and sum(1 for t in han if _KANA.search(t)) >= KANA_SHARE * len(han) else "zh"
-        self._lemma_langs = _lemma_languages(self.languages)
+        main = [lang for lang, share in shares if share >= MIN_LEMMA_SHARE]
+        self._lemma_langs = _lemma_languages(list(dict.fromkeys(main + ["en"])))
         self._memo: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def with_stop(self, stop: frozenset[str]) -> "Lexicon":

@@ -103,7 +103,7 @@ class Lexicon:
         return {key for key, _ in self.terms(text)}
 
     def _read(self, text: str) -> Iterable[tuple[str, str]]:
-        text = strip_markup(unicodedata.normalize("NFC", text))
+        text = strip_markup(unicodedata.normalize("NFKC", text))  # full-width ＣＴ, Ⅰ型, half-width ｶﾅ
         at = 0
         for match in (_CJK_JA if self.cjk == "ja" else _CJK).finditer(text):
             yield from self._latin(text[at:match.start()])

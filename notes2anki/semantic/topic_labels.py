@@ -89,9 +89,13 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
 
 def _display(forms: dict[str, int]) -> str:
     """The form to show: the most used (ties: alphabetically first), lower case unless written with a
-    capital after another letter or digit (an acronym or a formula: CT, PaCO2, IPv6; not "Edmonds-Karp")."""
+    capital after another letter or digit (an acronym or a formula: CT, PaCO2, IPv6; not "Edmonds-Karp"),
+    with a digit (B12) or with CJK characters (Horner症候群)."""
     best = min(forms, key=lambda f: (-forms[f], f))
-    return best if any(ch.isupper() and prev.isalnum() for prev, ch in zip(best, best[1:])) else best.lower()
+    if any(ch.isdigit() or ord(ch) >= 0x2E80 for ch in best) \
+            or any(ch.isupper() and prev.isalnum() for prev, ch in zip(best, best[1:])):
+        return best
+    return best.lower()
 
 
 _LATEX_NAME = re.compile(r"\\(?:begin|end)\{([A-Za-z]+)\*?\}|(\\?)([A-Za-z]+)")

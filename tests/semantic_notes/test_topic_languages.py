@@ -39,8 +39,8 @@ def test_japanese_labels_are_compound_nouns_not_generic_words():
     assert [s for _, s in lexicon.terms("重症度を評価し、適切に対応する")] == ["重症度"]
     assert [s for _, s in lexicon.terms("呼吸困難ではPaCO2の上昇とPaO2の低下がみられる")] \
         == ["呼吸困難", "PaCO2", "上昇", "PaO2", "低下"]
-    assert [s for _, s in lexicon.terms("大動脈解離と心不全、B型肝炎、2型糖尿病")] \
-        == ["大動脈解離", "心不全", "B型肝炎", "2型糖尿病"]
+    assert [s for _, s in lexicon.terms("大動脈解離と心不全、B型肝炎、2型糖尿病、Ⅰ型アレルギー、ＣＴ")] \
+        == ["大動脈解離", "心不全", "B型肝炎", "2型糖尿病", "I型アレルギー", "CT"]
     groups = [["呼吸困難でPaCO2が上昇する", "PaCO2の評価が必要である", "呼吸困難の原因を評価する"],
               ["急性膵炎が存在する", "急性膵炎の診断に有用な検査", "膵炎の重症度を評価する"]]
     words = keywords(groups, n=3)
@@ -80,9 +80,10 @@ def test_a_label_word_keeps_the_capitals_of_an_acronym_or_formula_only():
     """Till-Fri / Supre: 'Emociones-y-Caracter', 'Bienaymé-Tchebychev' are names written with capitals
     after a hyphen: shown in lower case as before; CT, PaCO2, IPv6 keep theirs."""
     groups = [["Algorithme d'Edmonds-Karp et flot", "Edmonds-Karp : complexité du flot", "Le flot maximum"],
-              ["IPv6 et CT : adresse IPv6", "Adresse IPv6 et CT", "Le CT de IPv6"]]
+              ["IPv6 et CT : adresse IPv6", "Adresse IPv6 et CT", "Le CT de IPv6"],
+              ["Vitamine B12 et Horner症候群の症状", "B12 : Horner症候群とは", "Carence en B12"]]
     words = keywords(groups, n=3)
-    assert "edmonds-karp" in words[0] and {"IPv6", "CT"} <= set(words[1])
+    assert "edmonds-karp" in words[0] and {"IPv6", "CT"} <= set(words[1]) and {"B12", "Horner症候群"} <= set(words[2])
 
 
 def test_a_long_run_of_cjk_text_is_read_in_bounded_pieces():

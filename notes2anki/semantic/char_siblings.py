@@ -34,14 +34,16 @@ def _content(span: str) -> bool:
     return bool(_HIRAGANA.sub("", span))
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))
+def _fold(word: str) -> str:
+    """Lower case, accents off (a word compared as typed without them)."""
+    word = unicodedata.normalize("NFKD", word.casefold())
+    return unicodedata.normalize("NFC", "".join(ch for ch in word if not unicodedata.combining(ch)))
 
 
-def _words(text: str) -> list[str]:
-    """Words outside CJK runs, folded; numbers left out (the number check compares them by value)."""
-    return [w for w in _WORD.findall(_CJK.sub(" ", text)) if not w.isdigit()]
+def _words(text: str) -> list[tuple[str, str]]:
+    """(folded, as written) of the words outside CJK runs; numbers left out (the number check compares them
+    by value)."""
+    return [(_fold(w), w) for w in _WORD.findall(_CJK.sub(" ", text)) if not w.isdigit()]
 
 
 def _same(a: str, b: str) -> bool:
@@ -57,14 +59,14 @@ def _same(a: str, b: str) -> bool:
     return common >= 5 and common >= shorter - 3
 
 
-def _unmatched(words: list[str], others: list[str]) -> list[str]:
-    return [w for w in words if not any(_same(w, o) for o in others)]
+def _unmatched(words: list[tuple[str, str]], others: list[tuple[str, str]]) -> list[str]:
+    return [w for f, w in words if not any(_same(f, o) for o, _ in others)]
 
 
 def swapped_terms(a: str, b: str) -> tuple[str, str] | None:
     """(what ``a`` says, what ``b`` says instead) when the two texts differ by a term (see the module
     docstring), else None."""
-    a, b = _fold(a), _fold(b)
+    a, b = unicodedata.normalize("NFKC", a), unicodedata.normalize("NFKC", b)
     wa, wb = _words(a), _words(b)
     left, right = _unmatched(wa, wb), _unmatched(wb, wa)
     if left and right:

@@ -257,8 +257,16 @@ def write_package(plan: PackagePlan) -> BuildReport:
     report.media = len(media)
     if moved:
         diags.append(import_cannot_move(moved))
+    still = None
     for old_guid, old in sorted(state.cards.items(), key=lambda kv: kv[1].where):
         if old_guid in new_state:
+            continue
+        if still is None:
+            from .sync_guards import StillThere
+
+            still = StillThere(vault, config)
+        if not old.removed and still.reason(old.where, old.id):  # mistyped, hidden in an unclosed code
+            new_state[old_guid] = old  # fence, its file empty for a moment...: not "delete it in Anki"
             continue
         since = old.removed or now_s  # listed on every build for REMOVED_LISTED_S, not only the first
         if now_s - since > REMOVED_LISTED_S:

@@ -28,16 +28,34 @@ def unified_diff(rel: str, before: bytes, after: bytes, context: int = 3) -> byt
         return b""
     name_a, name_b = _quoted(b"a/" + os.fsencode(rel)), _quoted(b"b/" + os.fsencode(rel))
     out = [b"--- " + name_a + b"\n", b"+++ " + name_b + b"\n"]
-    hunks = difflib.diff_bytes(difflib.unified_diff, git_lines(before), git_lines(after), n=context,
-                               lineterm=b"\n")
-    for i, line in enumerate(hunks):
-        if i < 2:  # difflib's own ---/+++ header lines (replaced above)
-            continue
+    for line in _hunks(git_lines(before), git_lines(after), context):
         if line.endswith(b"\n"):
             out.append(line)
         else:
             out.append(line + b"\n" + NO_NEWLINE)
     return b"".join(out)
+
+
+def _hunks(a: list[bytes], b: list[bytes], context: int):
+    """The hunk lines of a unified diff of ``a`` → ``b``, as ``difflib.unified_diff`` writes them, but
+    from a ``SequenceMatcher`` without its "popular lines" heuristic (``autojunk``): in a note of 200 lines
+    or more, ``END`` and blank lines are each over 1 % of the lines, so difflib treated them as junk and
+    showed unchanged lines as removed and added again (tester 04:30, T19). Each ``ids`` change is a line
+    inserted, so the diff should show only those."""
+    def span(start: int, stop: int) -> bytes:  # difflib's _format_range_unified
+        length = stop - start
+        return b"%d" % (start + 1) if length == 1 else b"%d,%d" % (start + (1 if length else 0), length)
+
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        yield b"@@ -%s +%s @@\n" % (span(group[0][1], group[-1][2]), span(group[0][3], group[-1][4]))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                yield from (b" " + line for line in a[i1:i2])
+                continue
+            if tag in ("replace", "delete"):
+                yield from (b"-" + line for line in a[i1:i2])
+            if tag in ("replace", "insert"):
+                yield from (b"+" + line for line in b[j1:j2])
 
 
 def _quoted(name: bytes) -> bytes:

@@ -219,6 +219,10 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     """The registry with this vault's entry: every note a card now syncs to, plus the notes listed for
     deletion but not deleted (they stay this vault's, and are listed again next time)."""
     registry = {k: v for k, v in plan.registry.items()}
+    for nid, old in plan.taken.items():  # a note moved here from another vault is no longer that vault's
+        entry = registry.get(old)
+        if isinstance(entry, dict) and isinstance(entry.get("notes"), dict):
+            registry[old] = dict(entry, notes={k: v for k, v in entry["notes"].items() if k != str(nid)})
     notes = {str(c.nid): c.where for c in plan.changes if c.nid}
     notes.update({str(d.nid): d.where for d in keep})
     notes.update({str(nid): where for nid, where in plan.held.items() if str(nid) not in notes})  # still ours

@@ -133,6 +133,109 @@ def _template_notes(vault: Vault, config: Config) -> set[str]:
     return {n.path for n in vault.notes if any(in_folder(n.path, f) for f in folders)} if folders else set()
 
 
+class OtherVaults:
+    """The ID lines of the other vaults this collection syncs, read from their folders on first need
+    (``.md`` files, bounded reads, as the vault walk finds them): a note moved from one vault to another
+    keeps its ``<!--ID-->`` line, so the vault it left must not delete its note, and the vault it joined may
+    take it over (T22, tester 04:30). Vaults whose folder is gone are never read."""
+
+    def __init__(self, registry: dict, namespace: str) -> None:
+        self.registry, self.namespace = registry, namespace
+        self._ids: dict[str, set[int]] = {}
+        self._guids: dict[str, set[str]] = {}
+
+    def ids_of(self, vault_id: str) -> set[int] | None:
+        """Every ID written in the notes of vault ``vault_id`` (None: its folder is not there to read)."""
+        if vault_id not in self._ids:
+            entry = self.registry.get(vault_id)
+            recorded = entry.get("root") if isinstance(entry, dict) else None
+            try:
+                root = Path(recorded) if isinstance(recorded, str) and recorded else None
+                if root is None or not root.is_dir():
+                    return None
+            except (OSError, ValueError):
+                return None
+            self._ids[vault_id] = _ids_in_folder(root)
+        return self._ids[vault_id]
+
+    def holding(self, nid: int, guid: str) -> str | None:
+        """The other vault whose folder holds an ID line for the note ``nid`` with GUID ``guid`` (a plugin
+        ID is the note's id; a notes2anki ID names the note by its GUID), else None."""
+        for vault_id in sorted(self.registry):
+            if vault_id == self.namespace:
+                continue
+            ids = self.ids_of(vault_id)
+            if not ids:
+                continue
+            if vault_id not in self._guids:
+                self._guids[vault_id] = {guid_of(i) for i in ids}
+            if nid in ids or guid in self._guids[vault_id]:
+                return vault_id
+        return None
+
+
+def _ids_in_folder(root: Path) -> set[int]:
+    from ..fileio import MAX_NOTE_BYTES, read_bounded
+    from ..parsers.files import walk_vault
+
+    found: set[int] = set()
+    for rel in walk_vault(root):
+        if not rel.endswith(".md"):
+            continue
+        try:
+            text = read_bounded(root / rel, MAX_NOTE_BYTES, root=root).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            continue
+        if "ID:" in text:
+            found.update(int(m.group(1)) for m in ID_COMMENT.finditer(text))
+            found.update(int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text))
+    return found
+
+
+class StillThere:
+    """Whether a card not found this time may still be in the vault (see the module doc), asked per
+    card by ``file:line`` and ID: its file gave an error or a near miss, is empty now (a save caught half
+    way, a cloud placeholder), was left out (a skipped path, a template folder), the vault gave no cards
+    at all, or its ID line is still in a note. :meth:`reason` says which (None: it is gone). Shared by
+    ``sync``'s deletions and ``build``'s list of cards to delete in Anki."""
+
+    def __init__(self, vault: Vault, config: Config) -> None:
+        self.vault = vault
+        # a file that gave an error, or a near miss (``Start`` for ``START``: the card is there, mistyped)
+        self.failed = {d.file for d in vault.diagnostics if d.file and (d.severity == "error" or d.kind == NEAR_MISS)}
+        self.kept_cards = any(not c.delete for c in vault.cards)
+        # A file or folder the walk left out (a link outside the vault, a name that is not UTF-8, a folder
+        # that cannot be read) may hold the cards of any note whose file was not read this time (it may have
+        # been moved or renamed there): those notes are kept, not deleted.
+        self.unread = bool(any(d.kind == SKIPPED_PATH for d in vault.diagnostics))
+        self.read = set(vault.files) if self.unread else set()
+        self.left_out = _template_notes(vault, config)  # notes read but not built: their cards are not gone
+        # a note file that is empty now: more likely a save caught half-way (truncate, then write) or a sync
+        # client's placeholder than every card deleted on purpose
+        self.emptied = {n.path for n in vault.notes if not n.text.strip()}
+        self._ids: set[int] | None = None  # every ID line of the vault, read only when a card seems gone
+
+    def ids(self) -> set[int]:
+        """Every ID written in the vault's notes, whether or not a card claims it."""
+        if self._ids is None:
+            self._ids = _id_lines(self.vault)
+        return self._ids
+
+    def reason(self, where: str, ident: int | None = None) -> str | None:
+        """"ids", "failed", "empty", "unread" or None for the card last seen at ``where`` (``file:line``)
+        with ID ``ident`` (written or implicit)."""
+        if ident is not None and ident in self.ids():
+            return "ids"  # its ID line is still in a note (an orphan-id warning): mistyped, not gone
+        file = where.rpartition(":")[0]
+        if file in self.failed or not self.kept_cards:
+            return "failed"  # the file (or the whole vault) gave errors this time: its cards are not gone
+        if file in self.emptied:
+            return "empty"
+        if (self.unread and file not in self.read) or file in self.left_out:
+            return "unread"
+        return None
+
+
 def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by_guid: dict, mine: dict,
                     others: dict, claimed: dict, namespace: str) -> None:
     """Append to ``plan.deletions`` the notes to delete: the cards marked DELETE (not another vault's), then
@@ -140,18 +243,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     unless something says its card may still be there (see the module doc); those held get one warning per
     reason in ``plan.diagnostics``. ``notes``: the collection's nid → (GUID, note type id); ``by_guid``:
     GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it."""
-    # a file that gave an error, or a near miss (``Start`` for ``START``: the card is there, mistyped)
-    failed_files = {d.file for d in vault.diagnostics if d.file and (d.severity == "error" or d.kind == NEAR_MISS)}
-    kept_cards = any(not c.delete for c in vault.cards)
-    # A file or folder the walk left out (a link outside the vault, a name that is not UTF-8, a folder
-    # that cannot be read) may hold the cards of any note whose file was not read this time (it may have
-    # been moved or renamed there): those notes are kept, not deleted.
-    unread = bool(any(d.kind == SKIPPED_PATH for d in vault.diagnostics))
-    read = set(vault.files) if unread else set()
-    left_out = _template_notes(vault, config)  # notes read but not built: their cards are not gone
-    # a note file that is empty now: more likely a save caught half-way (truncate, then write) or a sync
-    # client's placeholder than every card deleted on purpose
-    emptied = {n.path for n in vault.notes if not n.text.strip()}
+    still = StillThere(vault, config)
     planned: set[int] = set()
     for card in vault.cards:
         if not card.delete:
@@ -166,33 +258,26 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = held_unread = held_ids = held_empty = 0
-    written: set[int] | None = None  # every ID line of the vault, read only when a note seems gone
+    held = {"failed": 0, "ids": 0, "empty": 0, "unread": 0, "moved": 0}
+    elsewhere = OtherVaults(plan.registry, namespace)
+    written: set[int] | None = None
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
         if nid in claimed or nid in planned or nid not in notes:
             continue
         if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)
-            ids = _id_lines(vault)
-            written = ids | {by_guid[g] for g in map(guid_of, ids) if g in by_guid}
-        if nid in written:
-            held_ids += 1
-            plan.held[nid] = where  # its ID line is still in a note (an orphan-id warning): the card is mistyped, not gone
-            continue
-        file = where.rpartition(":")[0]
-        if file in failed_files or not kept_cards:
-            held += 1  # the file (or the whole vault) gave errors this time: its cards are not gone
-            plan.held[nid] = where
-            continue
-        if file in emptied:
-            held_empty += 1
-            plan.held[nid] = where
-            continue
-        if (unread and file not in read) or file in left_out:
-            held_unread += 1
-            plan.held[nid] = where
+            written = still.ids() | {by_guid[g] for g in map(guid_of, still.ids()) if g in by_guid}
+        why = "ids" if nid in written else still.reason(where)
+        if not why and len(plan.registry) > 1 and elsewhere.holding(nid, notes[nid][0]):
+            why = "moved"  # its ID line is in another vault now: that vault's sync takes the note over
+        if why:
+            held[why] += 1
+            plan.held[nid] = where  # still this vault's: deleted by a later sync once really gone
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
+    held_moved = held["moved"]
+    held, held_ids, held_empty, held_unread = held["failed"], held["ids"], held["empty"], held["unread"]
+    kept_cards = still.kept_cards
     if held:
         plan.diagnostics.append(Diagnostic("", 0, "warning",
                                            f"{held} notes whose cards were not found are not deleted: "
@@ -204,6 +289,11 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
                                            "ID lines are still in the vault (the card is mistyped or inside a code "
                                            "block: see the near-miss, orphan-id and duplicate-id messages; fix the "
                                            "card, or delete the ID line to have the note deleted)"))
+    if held_moved:
+        plan.diagnostics.append(Diagnostic("", 0, "warning",
+                                           f"{held_moved} notes whose cards left this vault are not deleted: their "
+                                           "ID lines are in another vault this collection syncs (sync that vault "
+                                           "to move the notes there, with their review history)"))
     if held_empty:
         plan.diagnostics.append(Diagnostic("", 0, "warning",
                                            f"{held_empty} notes of files that are empty now are not deleted: an "

@@ -83,6 +83,7 @@ class SyncPlan:
     registry: dict = field(default_factory=dict)  # the collection's registry as read
     type_ids: dict[str, int] = field(default_factory=dict)  # vault note type -> the Anki note type id it syncs to
     held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
+    taken: dict[int, str] = field(default_factory=dict)  # notes moved here from another vault -> that vault
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
@@ -154,7 +155,9 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
-    from .sync_guards import folder_gone, plan_deletions, refuse_new_identity, refuse_renamed, refuse_same_name
+    from .sync_guards import (OtherVaults, folder_gone, plan_deletions, refuse_new_identity, refuse_renamed,
+                              refuse_same_name)
+    from .sync_rematch import rematch_shifted
 
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
@@ -177,6 +180,12 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
 
+    def compare(change: Change) -> None:
+        own = (own_name(change.card.note_type, config.note_types),
+               frozenset({type_id_for(change.card.note_type, config.note_types),
+                          plan.type_ids.get(change.card.note_type)}))
+        _compare(col, change, deck_names, deck_ids, diags, own, plan.type_ids)
+
     def find(card: Card, card_guid: str) -> int:
         if card.id is not None and card.id in notes:
             return card.id
@@ -189,11 +198,16 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
 
     moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes
 
+    elsewhere = OtherVaults(plan.registry, namespace)
+
     def owned_elsewhere(card: Card, nid: int) -> bool:
         if nid in others and nid not in mine:
             if folder_gone(plan.registry.get(others[nid])):
                 moved_vaults[others[nid]] = moved_vaults.get(others[nid], 0) + 1
                 return True
+            if card.id is not None and elsewhere.holding(nid, notes[nid][0]) is None:
+                plan.taken[nid] = others[nid]  # its note moved here (ID line and all): this vault's now
+                return False
             diags.append(Diagnostic(card.file, card.line, "error",
                                     f"this card matches the note nid:{nid}, which vault {others[nid]!r} "
                                     "synced; card skipped (give one of the two cards another ID, or this "
@@ -227,10 +241,9 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             continue
         claimed[nid] = card
         change.nid = nid
-        own = (own_name(card.note_type, config.note_types),
-               frozenset({type_id_for(card.note_type, config.note_types), plan.type_ids.get(card.note_type)}))
-        _compare(col, change, deck_names, deck_ids, diags, own, plan.type_ids)
+        compare(change)
         plan.changes.append(change)
+    rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare)
 
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)

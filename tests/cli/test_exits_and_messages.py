@@ -36,7 +36,7 @@ def test_ctrl_c_during_the_duplicate_check_shows_the_messages_and_exits_130(make
     def read() -> None:
         for line in proc.stdout:
             seen.append(line)
-            if "cards packaged" in line:
+            if "notes2anki build →" in line:  # the deck's summary: written (the count line waits for the check)
                 packaged.set()
 
     reader = threading.Thread(target=read, daemon=True)

@@ -91,3 +91,16 @@ def test_errors_in_the_vault_exit_1_and_no_traceback(make_vault):
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert isinstance(result.exception, (SystemExit, type(None)))
+
+
+def test_the_dry_run_diff_of_a_long_note_shows_only_the_added_id_lines(make_vault):
+    """Tester 04:30, T19: in a note of 200 lines or more difflib's "popular lines" heuristic treated END
+    and blank lines as junk, so `ids --dry-run` showed unchanged lines as removed and added again (Kroid:
+    9 of them). Each added ID is one '+' line; no line is removed."""
+    cards = "".join(f"START\nBasic\nQuestion {i}?\nBack: answer {i}\nEND\n\n" for i in range(60))
+    root = make_vault({"long.md": "# Verbs\n\n" + cards})
+    result = CliRunner().invoke(cli_main, ["ids", str(root), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    body = [line for line in result.stdout.splitlines() if not line.startswith(("---", "+++", "@@"))]
+    assert sum(line.startswith("+") for line in body) == 60
+    assert not [line for line in body if line.startswith("-")]

@@ -304,3 +304,90 @@ def test_the_browser_search_for_notes_not_deleted_is_whole(make_vault, sync_cli,
     assert "33 notes not deleted" in result.output
     search = result.output.split("in Anki's browser: nid:")[1].split(")")[0]
     assert len(search.split(",")) == 33 and all(len(n) == 13 for n in search.split(","))
+
+
+def test_build_does_not_tell_to_delete_cards_that_are_only_hidden(make_vault, tmp_path):
+    """T10 (build): with IDs, the cards hidden by an unclosed fence were listed "In Anki but no longer in the
+    vault: delete these notes in Anki". Now a card whose file has a near miss (or an error, or is empty)
+    or whose ID line is still there is not listed; really removed, it is."""
+    root = make_vault({"a.md": "Intro\n\nSTART\nBasic\nQuestion a?\nBack: x\n<!--ID: 1700000000001-->\nEND\n",
+                       "b.md": "START\nBasic\nQuestion b?\nBack: y\n<!--ID: 1700000000002-->\nEND\n",
+                       "c.md": CARD.format(q="Question c?", a="z")})
+    state = tmp_path / "state.json"
+
+    def build():
+        result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "d.apkg"), "--no-dupes",
+                                               "--state-file", str(state)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    build()
+    (root / "a.md").write_text((root / "a.md").read_text("utf-8").replace("Intro", "```"), "utf-8")
+    (root / "b.md").write_bytes(b"")
+    out = build()
+    assert "no longer in the vault" not in out and "never closed" in out
+    (root / "a.md").unlink()
+    out = build()
+    assert "no longer in the vault" in out and "1700000000001" in out and "1700000000002" not in out
+
+
+@pytest.mark.parametrize("first", ["A", "B"])
+def test_a_note_moved_to_another_vault_keeps_its_history(make_vault, sync_cli, tmp_path, first):
+    """T22: a note with IDs moved from vault A to vault B (a vault split, a course folder moved to next
+    semester's vault) always lost its history: B skipped the card as A's, A deleted the note as gone, then
+    B added it again. Now A holds it (its ID line is in B) and B takes it over, whichever syncs first."""
+    a = make_vault({"a.md": "START\nBasic\nQuestion mv?\nBack: answer\n<!--ID: 1700000000011-->\nEND\n",
+                    "o.md": "START\nBasic\nQuestion other?\nBack: answer\n<!--ID: 1700000000012-->\nEND\n"}, name="A")
+    b = make_vault({"b.md": "START\nBasic\nQuestion b?\nBack: answer\n<!--ID: 1700000000013-->\nEND\n"}, name="B")
+    col_path = empty_collection(tmp_path)
+    for root in (a, b):
+        assert sync_cli(root, col_path, "--yes").exit_code == 0
+    _review_all(col_path)
+    (a / "a.md").rename(b / "a.md")
+    order = (a, b) if first == "A" else (b, a)
+    for root in order:
+        result = sync_cli(root, col_path, "--yes", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["deleted"] == [] and json.loads(result.stdout)["new"] == []
+    assert _notes(col_path) == {"Question mv?": 1, "Question other?": 1, "Question b?": 1}
+    for root in (a, b):  # settled: the note is B's; deleting it from B now deletes it
+        assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (b / "a.md").unlink()
+    gone = json.loads(sync_cli(b, col_path, "--yes", "--json").stdout)["deleted"]
+    assert [d["file"] for d in gone] == ["a.md"]
+
+
+def test_a_note_copied_to_another_vault_is_still_an_error_there(make_vault, sync_cli, tmp_path):
+    """A copy (the ID line still in vault A too) is not taken over: B's card is skipped with the error."""
+    note = "START\nBasic\nQuestion cp?\nBack: answer\n<!--ID: 1700000000021-->\nEND\n"
+    a = make_vault({"a.md": note}, name="A")
+    b = make_vault({"b.md": "START\nBasic\nQuestion b?\nBack: answer\nEND\n"}, name="B")
+    col_path = empty_collection(tmp_path)
+    for root in (a, b):
+        assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (b / "a.md").write_text(note, "utf-8")
+    result = sync_cli(b, col_path, "--yes")
+    assert result.exit_code == 1 and "which vault 'A' synced; card skipped" in result.output
+
+
+def test_deleting_the_first_of_two_same_front_cards_keeps_the_seconds_note(make_vault, sync_cli, tmp_path):
+    """T16: two cards without IDs with one front (`Translate:`) are told apart by order; deleting the first
+    made the second take over the first's note ("Updated [Back]") and delete its own, reviewed note."""
+    first = "START\nBasic\nTranslate:\nBack: perro = dog\nEND\n\n"
+    second = "START\nBasic\nTranslate:\nBack: gato = cat\nEND\n"
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": first + second})
+    col = Collection(str(col_path))
+    try:
+        kept = next(n for n in col.find_notes("") if "gato" in col.get_note(n)["Back"])
+    finally:
+        col.close()
+    (root / "a.md").write_text(second, "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["updated"] == [] and [d["nid"] for d in report["deleted"]] != [kept]
+    col = Collection(str(col_path))
+    try:
+        assert list(col.find_notes("")) == [kept] and "gato" in col.get_note(kept)["Back"]
+    finally:
+        col.close()

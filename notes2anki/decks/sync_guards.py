@@ -18,7 +18,7 @@ from ..parsers.lints import NEAR as NEAR_MISS
 from ..parsers.syntax import ID_COMMENT
 from .identity import card_id, guid_of, implicit_id
 from .build import _plain
-from .sync_plan import Deletion, SyncPlan
+from .sync_plan import Deletion, SyncPlan, _registered
 
 
 def refuse_same_name(entry, root: Path, namespace: str) -> None:
@@ -69,10 +69,10 @@ def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list,
     moved). The message names the ``vault_id`` that keeps the identities."""
     from .collection import CollectionError
 
-    if _registered_notes(registry.get(namespace)):
+    if _registered(registry.get(namespace)):
         return  # this name has synced notes already: it is this vault's (or refuse_same_name speaks)
     for old, entry in sorted(registry.items()):
-        recorded_notes = _registered_notes(entry)
+        recorded_notes = _registered(entry)
         if old == namespace or not recorded_notes:
             continue
         recorded = entry.get("root")
@@ -80,8 +80,7 @@ def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list,
         if not same:
             if not cards or not folder_gone(entry):
                 continue
-            known = {int(n) for n in recorded_notes if n.isdigit()}
-            found = sum(1 for c in cards if by_guid.get(guid_of(implicit_id(c, 0, old))) in known)
+            found = sum(1 for c in cards if by_guid.get(guid_of(implicit_id(c, 0, old))) in recorded_notes)
             if found < max(1, (len(cards) + 1) // 2):
                 continue
         raise CollectionError(
@@ -91,11 +90,6 @@ def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list,
             + f"): under a new name every card without an ID would be added again as a new note. To keep its "
             f"notes and their review history, add `vault_id = {json.dumps(old)}` under [sync] in "
             f"{root / '.notes2anki.toml'} (or set it back to that) and sync again; nothing was written.")
-
-
-def _registered_notes(entry) -> dict:
-    notes = entry.get("notes") if isinstance(entry, dict) else None
-    return {k: v for k, v in notes.items() if isinstance(v, str)} if isinstance(notes, dict) else {}
 
 
 def folder_gone(entry) -> bool:
@@ -186,9 +180,7 @@ def _ids_in_folder(root: Path) -> set[int]:
             text = read_bounded(root / rel, MAX_NOTE_BYTES, root=root).decode("utf-8", "replace")
         except (OSError, ValueError):
             continue
-        if "ID:" in text:
-            found.update(int(m.group(1)) for m in ID_COMMENT.finditer(text))
-            found.update(int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text))
+        found |= _ids_in_text(text)
     return found
 
 
@@ -316,7 +308,12 @@ def _id_lines(vault: Vault) -> set[int]:
     whether or not a card claims it."""
     found: set[int] = set()
     for note in vault.notes:
-        if "ID:" in note.text:
-            found.update(int(m.group(1)) for m in ID_COMMENT.finditer(note.text))
-            found.update(int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(note.text))
+        found |= _ids_in_text(note.text)
     return found
+
+
+def _ids_in_text(text: str) -> set[int]:
+    """The IDs of a note's ``<!--ID: n-->`` comments and ``ID: n`` lines."""
+    if "ID:" not in text:
+        return set()
+    return {int(m.group(1)) for m in ID_COMMENT.finditer(text)} | {int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text)}

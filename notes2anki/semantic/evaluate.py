@@ -235,7 +235,7 @@ def training_rows(eval_dir: Path | str, embedder: Embedder, unlabelled_weight: f
     pairs = [(i, j) for i, j in pairs if i != j and is_covered[i] and is_covered[j]
              and not ((i, j) in dup and dup[(i, j)].get("cross_language"))]
     fill_chars(enc, range(len(cards)))
-    rows = list(measure(enc, pairs))
+    rows = list(measure(enc, pairs, gate=None))  # every pair aligned: the gate reads the model being fitted
     labels = [int(p in dup) for p in pairs]
     labelled = [p in dup or p in hard for p in pairs]
     weights = [1.0 if known else unlabelled_weight for known in labelled]
@@ -247,7 +247,7 @@ def training_rows(eval_dir: Path | str, embedder: Embedder, unlabelled_weight: f
     source = [0] * len(pairs) + [k for _, _, k in project]
     project = [p for p, _, _ in project]
     penc = encode([card_side(c) for p in project for c in (p.a, p.b)], embedder.embed)
-    rows.extend(measure(penc, [(2 * k, 2 * k + 1) for k in range(len(project))]))
+    rows.extend(measure(penc, [(2 * k, 2 * k + 1) for k in range(len(project))], gate=None))
     labels += [p.label for p in project]
     labelled += [True] * len(project)
     groups += ["project:" + str(p.raw.get("topic", p.id)) for p in project]
@@ -266,7 +266,7 @@ def _pair_rows(path: Path, embedder: Embedder):
 
     pairs = load_pairs(path)
     enc = encode([card_side(c) for p in pairs for c in (p.a, p.b)], embedder.embed)
-    return measure(enc, [(2 * k, 2 * k + 1) for k in range(len(pairs))])
+    return measure(enc, [(2 * k, 2 * k + 1) for k in range(len(pairs))], gate=None)
 
 
 def main(argv: list[str] | None = None) -> int:

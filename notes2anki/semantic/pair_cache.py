@@ -23,7 +23,8 @@ from typing import Sequence
 import numpy as np
 
 from notes2anki.semantic import (char_mining, chargram_memo, contrast, incremental_mining, mining, pair_cues, pair_features,
-                                  quantities, term_align, word_match)
+                                  pair_model,
+                                  quantities, term_align, token_align, token_states, word_match)
 from notes2anki.fileio import atomic_write
 from notes2anki.semantic.cache import EmbeddingCache, PairVerdictCache
 from notes2anki.semantic.mining import mine_pairs
@@ -116,8 +117,10 @@ def candidate_pairs(enc, is_covered: Sequence[bool], top_k: int = 10) -> list[tu
 
 def _code_version() -> str:
     """Hash of the code that measures a pair (pair_features.py, pair_cues.py, contrast.py, term_align.py, word_match.py,
-    quantities.py; read once, as it was imported): an edit there re-measures."""
-    return _source_hash((pair_features, pair_cues, contrast, term_align, word_match, quantities))
+    quantities.py, token_align.py, token_states.py; read once, as it was imported) and of the shipped pair model (which
+    pairs get ``ctx_diff``: scoring.fill_context): an edit there re-measures."""
+    return _source_hash((pair_features, pair_cues, contrast, term_align, word_match, quantities, token_align,
+                         token_states)) + pair_model.digest()
 
 
 @lru_cache(maxsize=4)

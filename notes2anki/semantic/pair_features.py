@@ -65,6 +65,11 @@ what the difference of the questions does to the answers (:func:`delta_alignment
     the two differences point opposite ways (negative); a duplicate's reworded question leaves its answer
     where it was (near 0); cards of one subject that ask other things change their answers the way their
     questions change (positive).
+how the model reads the word pieces the card texts do not share (:mod:`~notes2anki.semantic.token_align`)
+    ``ctx_diff`` BERTScore's greedy matching on the sentence model's contextual token vectors (its last hidden
+    state, :mod:`~notes2anki.semantic.token_states`), averaged over the pieces one card text has and the other
+    lacks: reworded questions' differing pieces find a close partner, a swapped term does not (written into the
+    rows by :func:`notes2anki.semantic.scoring.fill_context`).
 
 A logistic regression over these (:mod:`~notes2anki.semantic.pair_model`) turns them into a probability.
 Word vectors are embedded once per distinct content word (:func:`fill_words`, cached with the card vectors).
@@ -78,15 +83,15 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import chargram_memo, contrast, pair_cues, term_align
+from . import chargram_memo, contrast, pair_cues, term_align, token_align
 from .word_match import word_index
 
 FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
             "card_margin", "q_margin", "q_jaccard", "q_swap", "q_affix", "num_q_conflict", "num_a_conflict", "num_a_match",
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
-            "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES + ("qa_delta", "qa_delta_pos")
-FEATURE_VERSION = 13
+            "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES + ("qa_delta", "qa_delta_pos", token_align.NAME)
+FEATURE_VERSION = 14
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -334,7 +339,8 @@ def _features(enc: Encoded, i: int, j: int, words, aligned: np.ndarray) -> np.nd
                    "mirrored": float(mirrored(a, b))})
     values.update(pair_cues.cues(a.question, a.answer, b.question, b.answer, q_cos, a_cos, has_answers, words))
     delta = delta_alignment(enc.question[i], enc.question[j], enc.answer[i], enc.answer[j]) if has_answers else 0.0
-    values.update({"qa_delta": delta, "qa_delta_pos": max(0.0, delta)})
+    values.update({"qa_delta": delta, "qa_delta_pos": max(0.0, delta),
+                   token_align.NAME: 1.0})  # measured after the rows (scoring.fill_context: a forward pass per text)
     return np.array([values[name] for name in FEATURES], dtype=np.float64)
 
 

@@ -37,8 +37,8 @@ def fit_pair_model(eval_dir: Path | str, embedder: Embedder, *, c: float = 2.0, 
     (``dupe_pairs_extra.jsonl``: sibling cards of one note that ask different things stand there for the
     siblings real vaults are full of) is at least ``min_precision`` too. The defaults (C 2, unlabelled
     weight 2, the rule) were chosen by grouped CV together with the share of cards flagged on the real
-    vaults BenAgro314 and NoLtour (../shared/realvaults; never fitted on); feature version 13 at C 2: threshold
-    0.62, grouped CV 0.956 / 0.768. With ``stable_with`` (other
+    vaults BenAgro314 and NoLtour (../shared/realvaults; never fitted on); feature version 14 (``ctx_diff``) at
+    C 2: threshold 0.62, grouped CV 0.977 / 0.768 (version 13: 0.956 / 0.768). With ``stable_with`` (other
     encoder paths of the same model, e.g. the int8 graph; one or a sequence) the threshold must also give the
     same verdict with that encoder's vectors to every pair :func:`stability` measures (a pair whose two
     probabilities straddle the threshold would make the figures depend on the encoder); for the int8 graph,

@@ -96,6 +96,22 @@ def load() -> PairModel:
     return from_json(data)
 
 
+def digest() -> str:
+    """A hash of the shipped model file (the duplicate check's memo of feature rows depends on it:
+    :func:`notes2anki.semantic.scoring.fill_context` aligns the pairs the model could report)."""
+    return _digest(MODEL_FILE)
+
+
+@lru_cache(maxsize=2)
+def _digest(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "none"
+
+
 def default_threshold() -> float:
     """The probability at or above which a pair is reported by default (chosen when fitting)."""
     try:

@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from . import pair_model, pair_workers
+from . import pair_model, pair_workers, token_align
 from .pair_features import FEATURES, Encoded, char_cosines, explain, fill_words, measure_rows
 
 CANDIDATE_MIN = 0.35  # embedding cosine (card texts or questions) for a pair to be looked at
@@ -111,14 +111,45 @@ def judge_pairs(enc: Encoded, candidates: Iterable[tuple[int, int]], covered: Se
     return verdicts_from_rows(pairs, measure(enc, pairs), covered, threshold)
 
 
-def measure(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+CONTEXT_GATE = 0.1  # pairs whose probability stays below this whatever their ctx_diff are not aligned
+
+
+def measure(enc: Encoded, pairs: Sequence[tuple[int, int]], *, gate: float | None = CONTEXT_GATE) -> np.ndarray:
     """The :data:`FEATURES` rows (len(pairs) x len(FEATURES), float64) of index pairs of ``enc`` (many pairs:
-    on every core, :mod:`~notes2anki.semantic.pair_workers`)."""
+    on every core, :mod:`~notes2anki.semantic.pair_workers`), then ``ctx_diff`` (:func:`fill_context`) of the
+    pairs that ``gate`` leaves (None: every pair the model reads; the fit measures so)."""
     if not pairs:
         return np.zeros((0, len(FEATURES)))
     fill_words(enc, pairs)
     # n-gram cosines per part of the pairs, in the process measuring it (bounded memory at 100,000 cards)
-    return pair_workers.measure_rows(enc, pairs, measure_rows, prepare=char_cosines)
+    rows = pair_workers.measure_rows(enc, pairs, measure_rows, prepare=char_cosines)
+    fill_context(enc, pairs, rows, gate)
+    return rows
+
+
+_CTX = FEATURES.index(token_align.NAME)
+
+
+def fill_context(enc: Encoded, pairs: Sequence[tuple[int, int]], rows: np.ndarray, gate: float | None) -> None:
+    """Write ``ctx_diff`` (:mod:`~notes2anki.semantic.token_align`, on the token states of ``enc.embed``'s
+    encoder) into column ``ctx_diff`` of ``rows`` for the ``pairs`` whose two sides the model reads. Aligning
+    costs a forward pass per card text (10,000 cards: about 10,000 texts), so with ``gate`` a pair is aligned
+    only when the shipped model could give it a probability of at least ``gate`` with the most favourable
+    value (1.0 for a positive coefficient, -1.0 otherwise); the others keep that value, so their score is an
+    upper bound below ``gate`` and their verdict at any threshold of at least ``gate`` is the one aligning
+    would give. The rows' other columns must be measured (as :func:`measure` does)."""
+    read = [n for n, (i, j) in enumerate(pairs) if enc.covered is None or (enc.covered[i] and enc.covered[j])]
+    if enc.embed is None or not read:
+        return
+    if gate is not None:
+        model = pair_model.load()
+        rows[:, _CTX] = 1.0 if model.coef[_CTX] >= 0 else -1.0
+        read = [n for n, p in zip(read, model.probability(rows[read]).tolist()) if p >= gate]
+        if not read:
+            return
+    found = token_align.pair_values([s.text for s in enc.sides], [tuple(pairs[n]) for n in read],
+                                    token_align.source_for(enc.embed))
+    rows[read, _CTX] = [found[tuple(pairs[n])] for n in read]
 
 
 def verdicts_from_rows(pairs: Sequence[tuple[int, int]], rows: np.ndarray, covered: Sequence[bool],

@@ -32,12 +32,13 @@ def test_labelled_sets_are_there(judged):
 
 
 def test_held_out_precision_and_recall_at_the_default_threshold(judged):
-    """Measured: precision 0.930, recall 0.930 (threshold 0.62, feature version 13; the models before:
-    0.922 / 0.939, 0.938 / 0.930, 0.925 / 0.860 and 0.962 / 0.877); floors a little below."""
+    """Measured: precision 0.955, recall 0.930 (threshold 0.62, feature version 14, the contextual ``ctx_diff``;
+    the models before: 0.930 / 0.930, 0.922 / 0.939, 0.938 / 0.930, 0.925 / 0.860 and 0.962 / 0.877). The
+    issue's precision bar (0.95) is met here, so it is the floor; recall's floor a little below."""
     pairs, verdicts = judged["test"]
     result = score(pairs, verdicts, DEFAULT_THRESHOLD)
     print(f"\ntest: {result}")
-    assert result.precision >= 0.92, result
+    assert result.precision >= 0.95, result
     assert result.recall >= 0.92, result
 
 
@@ -69,9 +70,10 @@ EVAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval"
 def test_dev_vault_precision_and_recall(embedder):
     """find_duplicates on the labelled development vault ../shared/eval, scored as its README says
     (same-language pairs; cross-language pairs reported apart). Measured (dev figures, the vault was used
-    for fitting): precision 1.000, recall 0.768 (6-fold cross-validation grouped by subject: 0.956 /
-    0.768; feature version 11 gave 1.000 / 0.768 and 0.955 / 0.750 at a threshold that flagged 3.1 % and
-    3.3 % of two real vaults' cards, against 2.1 % and 2.3 % now; German cards are read by character n-grams, see language.foreign_function_words);
+    for fitting): precision 0.982, recall 0.783 (6-fold cross-validation grouped by subject: 0.977 /
+    0.768; feature version 13 gave 1.000 / 0.768 and 0.956 / 0.768, version 11 1.000 / 0.768 and 0.955 / 0.750
+    at a threshold that flagged 3.1 % and 3.3 % of two real vaults' cards; German cards are read by character
+    n-grams, see language.foreign_function_words);
     cross-language recall 0.00. The issue's bar (precision 0.95 at recall 0.85) is not reached; the
     floors sit just below what is reached, so a regression fails."""
     if not (EVAL / "dupes_truth.json").is_file():
@@ -83,20 +85,20 @@ def test_dev_vault_precision_and_recall(embedder):
     result = vault_scores(cards, truth, find_duplicates(cards, embedder=embedder))
     print(f"\ndev vault: {result} {result.recall_by_subkind}")
     assert result.precision >= 0.95, result
-    assert result.recall >= 0.76, result
+    assert result.recall >= 0.78, result
     assert result.recall_by_subkind["exact"] == "10/10"
     assert result.found_unlabelled <= 3  # pairs the labels say are not duplicates either
 
 
 def test_shipped_model_states_its_cross_validated_figures():
     """The model file carries how it was fitted and its grouped cross-validated figures at its threshold;
-    they stay near what was measured when it was fitted (precision 0.956, recall 0.768), and its threshold
+    they stay near what was measured when it was fitted (precision 0.977, recall 0.768), and its threshold
     was checked against the int8 encoder's measurements of the same training pairs."""
     from notes2anki.semantic import pair_model
 
     info = pair_model.load().info
     cv = info["dev_cv_grouped6"]
-    assert cv["precision"] >= 0.95 and cv["recall"] >= 0.76, cv
+    assert cv["precision"] >= 0.97 and cv["recall"] >= 0.76, cv
     assert any("#int8" in key for key in info.get("stable_with", ())), info.get("stable_with")
     assert info["project_extra_cv_grouped6"]["precision"] >= 0.92  # the threshold rule's written pairs
     assert info["dev_fitted"]["precision"] >= 0.95

@@ -102,27 +102,29 @@ _LATEX_NAME = re.compile(r"\\(?:begin|end)\{([A-Za-z]+)\*?\}|(\\?)([A-Za-z]+)")
 
 
 def latex_words(sources: Sequence[str]) -> frozenset[str]:
-    r"""Names of LaTeX commands and environments in ``sources`` (the cards' Markdown) that never occur there
-    as a plain word: ``\overline``, ``\bigcup``, ``\Bbb``, ``\begin{pmatrix}`` give "overline", "bigcup",
-    "bbb", "pmatrix" — the plain text keeps them (they tell formulas apart), but they name no topic.
+    r"""Names of LaTeX commands and environments in ``sources`` (the cards' Markdown) used more
+    often as commands than written as plain words: ``\overline``, ``\bigcup``, ``\Bbb``,
+    ``\begin{pmatrix}`` give "overline", "bigcup", "bbb", "pmatrix" — the plain text keeps them (they tell
+    formulas apart), but they name no topic. Counted, not merely seen: BenAgro's control-theory subject was
+    labelled "dot" for its 97 ``\dot`` though "dot product" is written a few times (tester 04:30, T9).
     Lower case."""
-    commands: set[str] = set()
-    plain: set[str] = set()
+    commands: dict[str, int] = {}
     for source in sources:
         if "\\" not in source:
             continue
         for match in _LATEX_NAME.finditer(source):
-            if match.group(1):
-                commands.add(match.group(1).lower())
-            elif match.group(2):
-                commands.add(match.group(3).lower())
+            name = match.group(1) or (match.group(3) if match.group(2) else None)
+            if name:
+                commands[name.lower()] = commands.get(name.lower(), 0) + 1
     if not commands:
         return frozenset()
+    plain: dict[str, int] = {}
     for source in sources:
         for match in _LATEX_NAME.finditer(source):
-            if match.group(3) and not match.group(2):
-                plain.add(match.group(3).lower())
-    return frozenset(commands - plain)
+            word = match.group(3)
+            if word and not match.group(2) and word.lower() in commands:
+                plain[word.lower()] = plain.get(word.lower(), 0) + 1
+    return frozenset(name for name, count in commands.items() if count > plain.get(name, 0))
 
 
 def common_words(texts: Sequence[str], share: float, floor: float = 0.05,

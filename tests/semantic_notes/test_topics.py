@@ -315,3 +315,14 @@ def test_an_elided_article_is_not_part_of_a_label_word():
     found = set().union(*(words(t, stop) for t in texts))
     assert {"espérance", "algorithme", "euclide"} <= found
     assert not [w for w in found if "'" in w]
+
+
+def test_a_latex_command_used_more_than_the_plain_word_is_no_label():
+    r"""Tester 04:30, T9: BenAgro's control subject was labelled "dot · function · control" for its 97
+    `\dot`, because "dot" was also written once as a word ("dot product"); `\succ` the same. Commands are
+    counted against the plain word now; a word written more often than it is a command stays."""
+    from notes2anki.semantic.topic_labels import latex_words
+
+    sources = [r"$\dot x = f(x, u)$", r"$\dot q$ and $\ddot q$", "the dot product", r"$x \succ 0$",
+               r"\set{A}", "a set of states", "another set"]
+    assert latex_words(sources) == frozenset({"dot", "ddot", "succ"})

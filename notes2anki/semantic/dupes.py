@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from notes2anki.model import Card
-from notes2anki.semantic import cascade, chargram_memo, dupes_memo, text_memo, vector_memo
+from notes2anki.semantic import cascade, char_siblings, chargram_memo, dupes_memo, text_memo, vector_memo
 from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
@@ -310,6 +310,7 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
                 ri, rj = reps[a], reps[b]
                 if media[a] and media[b] and media[a] != media[b] and verdict.accepted(threshold):
                     verdict.vetoes.append("the cards embed different images or sounds")
+                char_siblings.veto(verdict, sides[a].question, sides[b].question, threshold)  # near copies only
                 if not verdict.accepted(threshold):
                     report.rejected.append(Rejection(kept[ri], kept[rj], verdict.score, verdict=verdict))
                     continue

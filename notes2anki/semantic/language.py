@@ -34,6 +34,7 @@ from typing import Iterable, Sequence
 
 MIN_KNOWN_RATE = 0.5
 MIN_WORDS = 4
+MIN_LANGUAGE_SHARE = 0.05  # share of the language votes for vault_languages to name a language
 MIN_FOREIGN_WORDS = 3  # function words of another language that make a card that language's
 MULTILINGUAL_HINT = ("for better results point [semantic] model in .notes2anki.toml (or --model) at a "
                      "multilingual sentence-transformers model directory, e.g. a local copy of "
@@ -139,12 +140,18 @@ _SCRIPT_LANGS = {"HIRAGANA": ("ja",), "KATAKANA": ("ja",), "CJK": ("zh", "ja"), 
                  "THAI": ("th",), "DEVANAGARI": ("hi", "mr")}
 
 
-def vault_languages(texts: Iterable[str], *, sample: int = 2000, min_share: float = 0.05) -> list[str]:
+def vault_languages(texts: Iterable[str], *, sample: int = 2000, min_share: float = MIN_LANGUAGE_SHARE) -> list[str]:
     """ISO 639-1 codes of the languages the texts are written in, most used first: Latin-script languages
     by which stopwords-iso list covers most of their words (a word counts for every list holding it, so
     the language with the most distinctive function words wins), other scripts by their Unicode script.
     English is always included (flashcard markup and code are English)."""
     return _tally((_votes(text) for k, text in zip(range(sample), texts)), min_share)
+
+
+def vault_language_shares(texts: Iterable[str], *, sample: int = 2000) -> list[tuple[str, float]]:
+    """(ISO 639-1 code, share of the votes) of every language :func:`vault_languages` counts, most used
+    first (English not added)."""
+    return _shares(_votes(text) for k, text in zip(range(sample), texts))
 
 
 def _votes(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
@@ -169,6 +176,11 @@ def _votes(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
 
 def _tally(votes: Iterable[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]], min_share: float) -> list[str]:
     """:func:`vault_languages` from the texts' :func:`_votes` (the same sums, in the same order)."""
+    found = [lang for lang, share in _shares(votes) if share >= min_share]
+    return found + (["en"] if "en" not in found else [])
+
+
+def _shares(votes: Iterable[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]]) -> list[tuple[str, float]]:
     total_votes: Counter[str] = Counter()
     for winners, scripts in votes:
         for lang in winners:
@@ -177,8 +189,7 @@ def _tally(votes: Iterable[tuple[tuple[str, ...], tuple[tuple[str, int], ...]]],
             for _ in range(times):
                 total_votes[code] += 1 / 50
     total = sum(total_votes.values()) or 1
-    found = [lang for lang, n in total_votes.most_common() if n / total >= min_share]
-    return found + (["en"] if "en" not in found else [])
+    return [(lang, n / total) for lang, n in total_votes.most_common()]
 
 
 # -- what covered() measures per text, kept between runs (issue 13: 0.5 s of every check of 10,000 cards) --

@@ -25,9 +25,9 @@ from .result_cache import ResultCache, code_digest, digest
 from .topics import Topic, TopicResult, find_topics, vault_topics
 from .topic_vectors import vault_vectors
 
-TOPIC_CODE = ("topics.py", "topic_clustering.py", "topic_labels.py", "topic_vectors.py", "language.py", "text.py", "notes_text.py",
+TOPIC_CODE = ("topics.py", "topic_clustering.py", "topic_labels.py", "label_words.py", "topic_vectors.py", "language.py", "text.py", "notes_text.py",
               "note_cache.py", "topic_cache.py")
-TOPIC_PACKAGES = ("numpy", "scipy", "scikit-learn", "stopwordsiso")
+TOPIC_PACKAGES = ("numpy", "scipy", "scikit-learn", "stopwordsiso", "simplemma", "sudachipy", "sudachidict-small", "rjieba")
 _code: dict[str, str] = {}
 
 

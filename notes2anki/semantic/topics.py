@@ -23,7 +23,9 @@ Method (deterministic: the same set of cards gives the same topics in any file o
    way (2..:data:`MAX_SUBTOPICS`); sub-topics are kept only when their silhouette reaches
    :data:`MIN_SUB_SILHOUETTE` (else the subject has none).
 4. **Labels.** Class-based TF-IDF (:mod:`notes2anki.semantic.topic_labels`): subjects against each other,
-   sub-topics against their siblings; stop words of the vault's languages from stopwords-iso, words
+   sub-topics against their siblings, over lemmas (simplemma), Japanese compound nouns (sudachipy) and
+   Chinese words (rjieba), shown in the form the cards use most (:mod:`notes2anki.semantic.label_words`,
+   one :class:`~notes2anki.semantic.label_words.Lexicon` per vault); stop words of the vault's languages from stopwords-iso, words
    found in more than max(5 %, 2 / subjects) of all cards (question words a stop-word list misses, e.g.
    Czech "jaké"), and names of LaTeX commands the cards use (``\\overline``: "overline").
 5. Subjects are numbered 1.. by size (largest first), then label; sub-topics likewise within a subject.
@@ -42,7 +44,8 @@ from ..config import number_setting
 from ..model import Card, Diagnostic, Vault
 from .text import card_text
 from .topic_clustering import MAX_EXACT, best_clustering, cluster, merge_small, unit_rows  # cluster: re-exported
-from .topic_labels import LABEL_WORDS, common_words, keywords, label_stop_words, latex_words
+from .label_words import Lexicon
+from .topic_labels import LABEL_WORDS, common_words, keywords, latex_words
 from .topic_vectors import NOTE_BLEND, vault_vectors
 
 MAX_SUBJECTS = 40
@@ -135,8 +138,8 @@ def _units(cards: Sequence[Card], rows: list[int], big: int) -> list[list[int]]:
 
 
 def _make_topics(groups: list[list[int]], cards: Sequence[Card], texts: Sequence[str], x: np.ndarray,
-                 stop: frozenset[str], examples: int) -> list[Topic]:
-    words = keywords([_label_texts([cards[r] for r in g], [texts[r] for r in g]) for g in groups], stop=stop)
+                 lexicon: Lexicon, examples: int) -> list[Topic]:
+    words = keywords([_label_texts([cards[r] for r in g], [texts[r] for r in g]) for g in groups], lexicon=lexicon)
     topics = []
     for rows, kw in zip(groups, words):
         centre = x[rows].astype(np.float64).mean(axis=0)
@@ -208,9 +211,11 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     groups: dict[int, list[int]] = {}
     for unit, label in zip(units, labels.tolist()):
         groups.setdefault(label, []).extend(unit)
-    stop = label_stop_words(ordered_texts) | common_words(ordered_texts, 2 / max(1, len(groups))) \
-        | latex_words(["\n".join(c.fields.values()) for c in ordered])
-    subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, stop, examples)
+    lexicon = Lexicon(ordered_texts)
+    lexicon = lexicon.with_stop(lexicon.stop | common_words(ordered_texts, 2 / max(1, len(groups)), lexicon=lexicon)
+                                | latex_words(["\n".join(c.fields.values()) for c in ordered]))
+    subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, lexicon,
+                            examples)
     if subtopics:
         index = {(c.file, c.line): r for r, c in enumerate(ordered)}
         for subject in subjects:
@@ -227,7 +232,7 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
             parts: dict[int, list[int]] = {}
             for row, label in zip(members, sub.tolist()):
                 parts.setdefault(label, []).append(row)
-            subject.subtopics = _make_topics(list(parts.values()), ordered, ordered_texts, x, stop, examples)
+            subject.subtopics = _make_topics(list(parts.values()), ordered, ordered_texts, x, lexicon, examples)
     return TopicResult(subjects, empty, threshold, min_size, k)
 
 

@@ -135,7 +135,7 @@ def test_a_folder_deck_key_matching_no_folder_is_a_warning_and_dot_slash_works(m
                        '[folder_decks]\n"./inner" = "Inner"\n"nonexist" = "X"\n"" = "Y"\n'})
     built = build(root)
     warnings = sorted(d.message for d in built.vault.diagnostics if d.severity == "warning")
-    assert warnings == ["folder_decks.: '' is empty; not used",
+    assert warnings == ["folder_decks.: '' is empty; not used (`.` is the whole vault)",
                         "folder_decks.nonexist: 'nonexist' is not a folder of the vault; not used"]
     note = anki_import(built.apkg).note("in q")
     assert note.col.decks.name(note.cards()[0].did) == "Inner"

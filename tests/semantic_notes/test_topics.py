@@ -47,7 +47,9 @@ def test_labels_are_readable_keywords(fixture_topics):
     for topic in fixture_topics.topics:
         assert 1 <= len(topic.label.split(" · ")) <= 3
         assert topic.label.split(" · ") == topic.keywords[:3]
-        assert all(k == k.lower() and k.replace("-", "").isalpha() for k in topic.keywords), topic.keywords
+        # words: lower case, or written as the cards write an acronym or formula (ATP, PaCO2)
+        assert all(k[0].isalpha() and k.replace("-", "").isalnum() and (k == k.lower() or any(c.isupper() for c in k[1:]))
+                   for k in topic.keywords), topic.keywords
         assert not {"what", "which", "the", "der", "die", "le", "la", "did", "does"} & set(topic.keywords)
     by_note = {c.file: t for t in fixture_topics.topics for c in t.cards}
     assert "maillard" in by_note["cooking/Maillard reaction.md"].keywords
@@ -313,3 +315,14 @@ def test_an_elided_article_is_not_part_of_a_label_word():
     found = set().union(*(words(t, stop) for t in texts))
     assert {"espérance", "algorithme", "euclide"} <= found
     assert not [w for w in found if "'" in w]
+
+
+def test_a_latex_command_used_more_than_the_plain_word_is_no_label():
+    r"""Tester 04:30, T9: BenAgro's control subject was labelled "dot · function · control" for its 97
+    `\dot`, because "dot" was also written once as a word ("dot product"); `\succ` the same. Commands are
+    counted against the plain word now; a word written more often than it is a command stays."""
+    from notes2anki.semantic.topic_labels import latex_words
+
+    sources = [r"$\dot x = f(x, u)$", r"$\dot q$ and $\ddot q$", "the dot product", r"$x \succ 0$",
+               r"\set{A}", "a set of states", "another set"]
+    assert latex_words(sources) == frozenset({"dot", "ddot", "succ"})

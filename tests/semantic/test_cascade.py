@@ -49,6 +49,19 @@ def test_the_band_is_wider_than_the_score_changes_int8_makes(int8):
     assert max(changes.values()) <= cascade.MEASURED, "set cascade.MEASURED from band_check's figures"
 
 
+def test_the_density_band_is_wider_than_the_changes_int8_densities_make(int8):
+    """The cascade's second step keeps a band pair's verdict from fp32 sides with int8 local densities when its
+    score is farther than DENSITY_BAND from the threshold: measured again on every run, the largest change the
+    int8 densities alone make (dev vault, labelled files), times the margin, must fit inside it."""
+    from notes2anki.semantic.band_check import density_changes
+
+    files = [DATA / "dupe_pairs_dev.jsonl", DATA / "dupe_pairs_test.jsonl"]
+    changes = density_changes(EVAL if (EVAL / "dupes_truth.json").is_file() else None, int8, int8.exact(), files)
+    assert changes and all(v > 0 for v in changes.values()), changes
+    assert cascade.band_for(changes) <= cascade.DENSITY_BAND, (changes, cascade.DENSITY_BAND)
+    assert max(changes.values()) <= cascade.DENSITY_MEASURED, "set cascade.DENSITY_MEASURED from band_check's figures"
+
+
 def test_the_density_window_holds_the_cosine_changes_int8_makes(int8):
     """exact_densities looks for a side's fp32 nearest neighbours among those within DENSITY_WINDOW of its int8
     k-th best fp32 cosine: exact when no int8 error moves a cosine by more than COSINE_CHANGE (measured on the dev vault)."""
@@ -76,8 +89,10 @@ def test_exact_densities_are_the_fp32_densities(int8):
 
 
 def test_pairs_in_the_band_are_measured_on_fp32_vectors_and_cached(int8, tmp_path):
-    """Rows of pairs whose int8 score is near the threshold become the rows measured on fp32 vectors (local
-    densities too) as if every side were fp32; the others stay; a second pass finds them all in the cache and encodes nothing."""
+    """Rows of pairs whose int8 score is near the threshold become rows measured on fp32 vectors: with fp32
+    local densities (equal to embedding every side in fp32) where the score with the int8 densities lies within
+    DENSITY_BAND of the threshold, else with the int8 densities, on the same side of the threshold as the
+    fp32 row; the others stay; a second pass finds them all in the cache and encodes nothing."""
     from notes2anki.semantic.cache import EmbeddingCache
 
     pairs = load_pairs(DATA / "dupe_pairs_dev.jsonl") + load_pairs(DATA / "dupe_pairs_test.jsonl")
@@ -91,12 +106,23 @@ def test_pairs_in_the_band_are_measured_on_fp32_vectors_and_cached(int8, tmp_pat
     cache = PairVerdictCache(store, "test-fp32-rows")
     stats = cascade.CascadeStats()
     out = cascade.exact_rows(enc, index, rows, covered, DEFAULT_THRESHOLD, int8, cache=cache, stats=stats)
-    chosen = cascade.in_band(pair_model.load().probability(before), DEFAULT_THRESHOLD)
+    model = pair_model.load()
+    chosen = cascade.in_band(model.probability(before), DEFAULT_THRESHOLD)
     assert stats.pairs == int(chosen.sum()) > 0 and stats.cached == 0
     assert np.array_equal(out[~chosen], before[~chosen])
     exact = encode(sides, int8.exact().embed)  # every side in fp32, densities too
-    reference = measure(exact, [index[n] for n in np.nonzero(chosen)[0].tolist()])
-    np.testing.assert_allclose(out[chosen], reference, atol=1e-5)
+    at = np.nonzero(chosen)[0].tolist()
+    reference = measure(exact, [index[n] for n in at])
+    mixed = exact  # fp32 sides with the int8 densities
+    mixed.density_card, mixed.density_q = enc.density_card, enc.density_q
+    first = measure(mixed, [index[n] for n in at])
+    near = cascade.in_band(model.probability(first), DEFAULT_THRESHOLD, cascade.DENSITY_BAND)
+    assert 0 < stats.exact_densities == int(near.sum()) < len(at)  # both steps ran on these pairs
+    np.testing.assert_allclose(out[at][near], reference[near], atol=1e-5)
+    np.testing.assert_allclose(out[at][~near], first[~near], atol=1e-5)
+    limit = float(cascade.logit(DEFAULT_THRESHOLD))
+    assert np.array_equal(cascade.logit(model.probability(out[at])) >= limit,
+                          cascade.logit(model.probability(reference)) >= limit)  # fp32's verdicts
     assert largest_change(before[chosen], out[chosen]) > 0  # fp32 rows, not the int8 ones
     again = cascade.CascadeStats()
     second = cascade.exact_rows(enc, index, before.copy(), covered, DEFAULT_THRESHOLD, int8, cache=cache, stats=again)

@@ -245,4 +245,4 @@ def unclosed_fence_lint(state: ScanState) -> None:
         state.report(opened, "warning", NEAR,
                      f"this code fence ({fence}) is never closed: the {hidden} card"
                      f"{'s' if hidden > 1 else ''} below it {'are' if hidden > 1 else 'is'} read as code, "
-                     f"not as cards (close it with a {fence} line)")
+                     f"not as {'cards' if hidden > 1 else 'a card'} (close it with a {fence} line)")

@@ -250,7 +250,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = {"failed": 0, "ids": 0, "empty": 0, "unread": 0, "moved": 0}
+    held = {"failed": 0, "ids": 0, "moved": 0, "empty": 0, "unread": 0}  # (the order of their warnings)
     elsewhere = OtherVaults(plan.registry, namespace)
     written: set[int] | None = None
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
@@ -267,37 +267,25 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
-    held_moved = held["moved"]
-    held, held_ids, held_empty, held_unread = held["failed"], held["ids"], held["empty"], held["unread"]
-    kept_cards = still.kept_cards
-    if held:
-        plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held} notes whose cards were not found are not deleted: "
-                                           + ("their files have errors or mistyped card syntax" if kept_cards else
-                                              "the vault gave no cards at all") + " (fix that, then sync again)"))
-    if held_ids:
-        plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held_ids} notes whose cards were not found are not deleted: their "
-                                           "ID lines are still in the vault (the card is mistyped or inside a code "
-                                           "block: see the near-miss, orphan-id and duplicate-id messages; fix the "
-                                           "card, or delete the ID line to have the note deleted)"))
-    if held_moved:
-        plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held_moved} notes whose cards left this vault are not deleted: their "
-                                           "ID lines are in another vault this collection syncs (sync that vault "
-                                           "to move the notes there, with their review history)"))
-    if held_empty:
-        plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held_empty} notes of files that are empty now are not deleted: an "
-                                           "empty file is more often a save in progress or a cloud placeholder "
-                                           "than cards deleted (delete the file, or leave other text in it, and "
-                                           "sync again to have them deleted)"))
-    if held_unread:
-        plan.diagnostics.append(Diagnostic("", 0, "warning",
-                                           f"{held_unread} notes whose cards were not read are not deleted: "
-                                           "their files may hold them but were left out this time (a skipped-path "
-                                           "warning, or a template folder); include them, or remove them, then "
-                                           "sync again"))
+    why_held = {
+        "failed": "whose cards were not found are not deleted: " + (
+            "their files have errors or mistyped card syntax" if still.kept_cards else
+            "the vault gave no cards at all") + " (fix that, then sync again)",
+        "ids": "whose cards were not found are not deleted: their ID lines are still in the vault (the card is "
+               "mistyped or inside a code block: see the near-miss, orphan-id and duplicate-id messages; fix the "
+               "card, or delete the ID line to have the note deleted)",
+        "moved": "whose cards left this vault are not deleted: their ID lines are in another vault this "
+                 "collection syncs (sync that vault to move the notes there, with their review history)",
+        "empty": "of files that are empty now are not deleted: an empty file is more often a save in progress or "
+                 "a cloud placeholder than cards deleted (delete the file, or leave other text in it, and sync "
+                 "again to have them deleted)",
+        "unread": "whose cards were not read are not deleted: their files may hold them but were left out this "
+                  "time (a skipped-path warning, or a template folder); include them, or remove them, then sync "
+                  "again",
+    }
+    for reason, count in held.items():
+        if count:
+            plan.diagnostics.append(Diagnostic("", 0, "warning", f"{count} notes {why_held[reason]}"))
 
 
 _PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)

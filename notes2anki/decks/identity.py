@@ -90,6 +90,7 @@ def _identities(cards: list[Card], namespace: str,
                 known: frozenset[str] = frozenset()) -> dict[tuple[str, int, int], tuple[int, bool]]:
     seen: dict[str, int] = {}
     out: dict[tuple[str, int, int], tuple[int, bool]] = {}
+    files: set[str] | None = None
     for card in cards:
         if card.id is not None:
             out[card.key] = (card.id, True)
@@ -102,8 +103,31 @@ def _identities(cards: list[Card], namespace: str,
             legacy = _implicit(key, occurrence, LEGACY)
             if guid_of(legacy) in known:
                 ident = legacy
+        if known and not card.file.isascii() and guid_of(ident) not in known:
+            files = {c.file for c in cards} if files is None else files
+            ident = _known_other_form(card, key, occurrence, namespace, known, files) or ident
         out[card.key] = (ident, False)
     return out
+
+
+def _known_other_form(card: Card, front_key: str, occurrence: int, namespace: str,
+                      known: frozenset[str], files: set[str]) -> int | None:
+    """The implicit ID an earlier build gave this card under its path's other Unicode normal form
+    (NFC / NFD: a file renamed only in normalisation by macOS, a sync tool or git), so a rebuilt package
+    updates the imported note instead of adding a new one beside it. None when no earlier build knew it,
+    or when a file of that other form is itself in the vault (Linux keeps both as two files)."""
+    import unicodedata
+
+    rest = front_key[len(card.file):]
+    for form in ("NFC", "NFD"):
+        alt = unicodedata.normalize(form, card.file)
+        if alt == card.file or alt in files:
+            continue
+        for space in dict.fromkeys((namespace, LEGACY)):
+            ident = _implicit(alt + rest, occurrence, space)
+            if guid_of(ident) in known:
+                return ident
+    return None
 
 
 def other_form_guids(card: Card, namespace: str) -> list[str]:

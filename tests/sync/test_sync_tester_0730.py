@@ -48,3 +48,16 @@ def test_a_folder_the_settings_now_leave_out_keeps_its_notes(make_vault, sync_cl
     result = sync_cli(root, col_path, "--yes", "--json")
     assert [d["reason"] for d in json.loads(result.stdout)["deleted"]] == ["removed"]
     assert _notes(col_path) == {"New question?": 1}
+
+
+def test_a_front_renormalised_from_nfd_to_nfc_keeps_its_note(make_vault, sync_cli, tmp_path):
+    """U5: an ID-less card's front pasted in NFD ("U" + combining diaeresis) and later normalised to NFC by
+    an editor (same text on screen, and in Anki, which stores NFC): a new note and the reviewed one deleted."""
+    nfd = "Was ist eine U\u0308bung?"
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": CARD.format(q=nfd, a="Praxis")})
+    (root / "a.md").write_text(CARD.format(q="Was ist eine \u00dcbung?", a="Praxis"), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["new"] == [] and report["deleted"] == []
+    assert _notes(col_path) == {"Was ist eine \u00dcbung?": 1}

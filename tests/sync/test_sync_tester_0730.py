@@ -85,3 +85,24 @@ def test_most_of_the_vault_gone_at_once_is_held_until_allowed(make_vault, sync_c
         (root / f"n{i}.md").unlink()
     result = sync_cli(root, col_path, "--yes", "--allow-mass-delete", "--json")
     assert len(json.loads(result.stdout)["deleted"]) == 21 and len(_notes(col_path)) == 5
+
+
+def test_ids_and_sync_refuse_a_folder_that_holds_a_vault(make_vault, sync_cli, tmp_path):
+    """U13: `ids Docs` / `sync Docs` on the folder above `Docs/Vault/.obsidian` wrote IDs computed for a
+    vault "Docs" (path `Vault/a.md`) into the vault, and the next sync of the vault replaced its reviewed
+    notes. Both now refuse (exit 2, nothing written); `build` there warns."""
+    docs = make_vault({"Vault/a.md": CARD.format(q="Question p?", a="answer"), "Vault/.obsidian/app.json": "{}"},
+                      name="Docs")
+    vault = docs / "Vault"
+    root, col_path = _synced(lambda files, name: vault, sync_cli, tmp_path, {})
+    before = (vault / "a.md").read_bytes()
+    ids = CliRunner().invoke(cli_main, ["ids", str(docs)])
+    assert ids.exit_code == 2 and "holds one" in ids.output and "nothing written" in ids.output
+    assert (vault / "a.md").read_bytes() == before
+    synced = sync_cli(docs, col_path, "--yes")
+    assert synced.exit_code == 2 and f"notes2anki sync {vault}" in synced.output
+    assert _notes(col_path) == {"Question p?": 1}
+    built = CliRunner().invoke(cli_main, ["build", str(docs), "-o", str(tmp_path / "d.apkg"), "--no-dupes"])
+    assert built.exit_code == 0 and "is not an Obsidian vault but holds one" in built.output
+    (docs / ".notes2anki.toml").write_text("", "utf-8")  # a vault of its own, by the user's choice
+    assert CliRunner().invoke(cli_main, ["ids", str(docs), "--dry-run"]).exit_code == 0

@@ -8,8 +8,8 @@ renames it into place when done; Ctrl-C, SIGTERM and SIGHUP remove it (:mod:`not
 dies), and :func:`remove_stale` — run before each conversion and each time a converted model is loaded —
 removes every ``.convert-*`` folder that no process holds and in which nothing changed for
 :data:`STALE_SECONDS` (the age rule covers the moment between creating a folder and locking it, and a
-conversion by an older notes2anki that takes no lock: it writes into its folder all along). Where
-``flock`` does not exist (Windows), only folders unchanged for :data:`UNLOCKED_STALE_SECONDS` go.
+conversion by an older notes2anki that takes no lock). Where a lock cannot be tried (Windows, a file
+system without ``flock``), only folders unchanged for :data:`UNLOCKED_STALE_SECONDS` go.
 Nothing else in the folder is touched; a folder that cannot be removed is left for the next time.
 """
 from __future__ import annotations
@@ -72,28 +72,29 @@ def _last_change(folder: Path) -> float:
     return newest
 
 
-def _in_use(folder: Path) -> bool:
-    """Whether a live process holds ``folder``'s lock (False where locks do not exist or it cannot be
-    opened)."""
+def _lock_state(folder: Path) -> str:
+    """"held" when a live process holds ``folder``'s lock, "free" when nobody does, "unknown" where locks do
+    not exist or cannot be tried (no fcntl, a file system without flock, a folder that cannot be opened)."""
     if fcntl is None:
-        return False
+        return "unknown"
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
-        return False
+        return "unknown"
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return "held"
     except OSError:
-        return True
+        return "unknown"
     finally:
         os.close(fd)  # also releases the lock just taken
-    return False
+    return "free"
 
 
 def remove_stale(root: Path, *, now: float | None = None) -> list[Path]:
     """Remove the ``.convert-*`` folders directly in ``root`` that a killed conversion left (see the module
     doc); returns those removed. A missing or unreadable ``root`` removes nothing; never raises."""
-    limit = STALE_SECONDS if fcntl is not None else UNLOCKED_STALE_SECONDS
     now = time.time() if now is None else now
     removed = []
     try:
@@ -103,7 +104,11 @@ def remove_stale(root: Path, *, now: float | None = None) -> list[Path]:
         return removed
     for folder in candidates:
         try:
-            if now - _last_change(folder) < limit or _in_use(folder):
+            age = now - _last_change(folder)
+            if age < STALE_SECONDS:
+                continue
+            state = _lock_state(folder)
+            if state == "held" or (state == "unknown" and age < UNLOCKED_STALE_SECONDS):
                 continue
             shutil.rmtree(folder)
         except OSError:

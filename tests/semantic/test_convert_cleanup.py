@@ -47,7 +47,7 @@ def test_the_conversion_and_the_load_clean_up_first(tmp_path, monkeypatch):
 
     def export(model_dir, work, *, quantize):
         seen["stale"] = killed.exists()
-        seen["held"] = convert_cleanup._in_use(work)
+        seen["held"] = convert_cleanup._lock_state(work) == "held"
         raise onnx_backend.NotConvertible("probe model")
 
     monkeypatch.setattr(onnx_backend, "_export", export)
@@ -64,3 +64,12 @@ def test_the_conversion_and_the_load_clean_up_first(tmp_path, monkeypatch):
     except onnx_backend.NotConvertible:
         pass
     assert not again.exists()
+
+
+def test_without_locks_only_an_hour_old_folder_goes(tmp_path, monkeypatch):
+    """Where flock cannot be tried (Windows, some network file systems) a live conversion cannot be told
+    apart: only folders unchanged for an hour (a conversion takes 20–90 s) are removed."""
+    monkeypatch.setattr(convert_cleanup, "fcntl", None)
+    recent = _folder(tmp_path, ".convert-recent01", age=convert_cleanup.STALE_SECONDS + 60)
+    old = _folder(tmp_path, ".convert-old00001", age=convert_cleanup.UNLOCKED_STALE_SECONDS + 60)
+    assert convert_cleanup.remove_stale(tmp_path) == [old] and recent.is_dir()

@@ -110,6 +110,7 @@ class Config:
     file_link_fields: dict[str, str] = field(default_factory=dict)
     context_fields: dict[str, str] = field(default_factory=dict)
     custom_regexps: dict[str, str] = field(default_factory=dict)
+    unused_regexps: tuple[str, ...] = ()  # note types whose custom regex is set but not used (no such type)
     wikilinks: str = "obsidian"  # "obsidian" (obsidian:// link) | "text"
     vault_name: str = ""  # name used in obsidian:// links; "" = the vault folder's name
     note_types: dict[str, dict] = field(default_factory=dict)  # user note types: {"fields": [...], ...}

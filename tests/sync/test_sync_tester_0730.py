@@ -167,3 +167,31 @@ def test_a_custom_regex_out_of_time_is_tried_again_and_then_holds_the_files_note
     result = sync_cli(root, col_path, "--yes", "--json")
     assert "vocab.md: warning: custom_regexps" in result.output and "twice" in result.output
     assert json.loads(result.stdout)["deleted"] == [] and set(_notes(col_path)) == {"Hund"}
+
+
+def test_a_plugin_id_inside_a_code_block_above_an_end_line_is_the_cards_id(make_vault, sync_cli, tmp_path):
+    """U31: the plugin ends a card at the first END line, also one inside a code block (PL/SQL), and wrote
+    the card's ID above it; notes2anki read the card whole but ignored that ID, so the migration added a
+    second note and the reviewed plugin note was never updated again."""
+    from .plugin_users import make_plugin_collection
+
+    nid = 1796110906348
+    card = ("START\nBasic\nPL/SQL anonymous block syntax?\nBack:\n```sql\nBEGIN\n  NULL;\n<!--ID: {nid}-->\nEND\n```\n"
+            "END\n")
+    root = make_vault({"a.md": card.format(nid=nid)})
+    made = make_plugin_collection(root, tmp_path / "plugin" / "collection.anki2", review_every=1)
+    assert made.nids == [nid]
+    (root / "a.md").write_text(card.format(nid=nid).replace("NULL;", "NULL; -- nothing"), "utf-8")
+    col_path, nids = made.path, made.nids
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["new"] == [] and [u["nid"] for u in report["updated"]] == [nids[0]]
+    assert "a.md:8: warning: ID" in result.output and "move it to the line above the card's END" in result.output
+    from anki.collection import Collection
+    col = Collection(str(col_path))
+    try:
+        back = col.get_note(nids[0]).fields[1]
+    finally:
+        col.close()
+    assert "BEGIN" in back and "-- nothing" in back and ">END<" in back and "ID:" not in back

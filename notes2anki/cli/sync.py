@@ -66,8 +66,8 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, write_ids, as
                 _show_retypes(plan.lossy, "Note type changes that remove reviewed cards or field text")
         if not interactive:
             return False
-        what = ([f"delete these {counted(len(plan.deletions), 'note')}"] if plan.deletions else []) + (
-            [f"make these {counted(len(plan.lossy), 'note type change')}"] if plan.lossy else [])
+        what = ([f"delete {_these(len(plan.deletions), 'note')}"] if plan.deletions else []) + (
+            [f"make {_these(len(plan.lossy), 'note type change')}"] if plan.lossy else [])
         return click.confirm(f"{' and '.join(what).capitalize()} in Anki?", default=False, err=True)
 
     try:
@@ -96,6 +96,11 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, write_ids, as
                   + ("; no IDs were written into the vault." if write_ids else ".") + "[/yellow]")
         raise SystemExit(EXIT_INTERRUPTED)
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+
+
+def _these(n: int, noun: str) -> str:
+    """"this note" or "these 3 notes", for the question asked before deleting."""
+    return f"this {noun}" if n == 1 else f"these {counted(n, noun)}"
 
 
 @contextlib.contextmanager

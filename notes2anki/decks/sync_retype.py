@@ -186,13 +186,14 @@ class TypeRules:
         if what == "hold":
             change.kept_type = notetype["name"]
             change.missing = [f for f in change.fields if f not in current]
+            common = any(i >= 0 for i in field_map(notetype, list(change.fields)))
+            how = (f"changing it to {card.note_type!r} {change.loss.describe() or 'removes nothing'}: run sync "
+                   "with --retype to change it, or change" if common else "no field has a name of the card's "
+                   "type's: change") + " the card's note type (or the note's, in Anki: Browse > Notes > Change Note Type)"
             diags.append(Diagnostic(card.file, card.line, "warning", (
                 f"note nid:{change.nid} has the note type {notetype['name']!r} in Anki, not the card's "
                 f"{card.note_type!r}: a type chosen in Anki is kept, but it has no field "
-                f"{', '.join(map(repr, change.missing))}, so the note is left as it is. Changing it to "
-                f"{card.note_type!r} {change.loss.describe() or 'removes nothing'}: run sync with --retype to "
-                "change it, or change the card's note type (or the note's, in Anki: Browse > Notes > "
-                "Change Note Type)")))
+                f"{', '.join(map(repr, change.missing))}, so the note is left as it is; {how}")))
             return None
         change.field_map = field_map(notetype, list(change.fields))
         if all(i < 0 for i in change.field_map):

@@ -119,7 +119,8 @@ def test_u6_a_type_lacking_the_cards_fields_is_held_until_retype_is_asked(make_v
     held = sync_cli(root, col_path, "--yes")
     assert held.exit_code == 0, held.output
     assert f"note nid:{nid} has the note type 'Front + Answer' in Anki" in held.output
-    assert "no field 'Back'" in held.output and "drops Answer: 'dog, typed in Anki'" in held.output
+    assert "no field 'Back', so the note is left as it is" in held.output
+    assert "changing it to 'Basic' drops Answer: 'dog, typed in Anki': run sync with --retype" in held.output
     assert "0 retyped" in held.output and "1 unchanged" in held.output
     assert seen(col_path, nid)["fields"] == {"Front": "Hund", "Answer": "dog, typed in Anki"}
 
@@ -257,3 +258,49 @@ def test_u4_a_retype_dropping_a_field_of_the_users_own_is_confirmed(make_vault, 
     after = seen(col_path, nid)
     assert after["type"] == "notes2anki: Basic (and reversed card)" and after["fields"] == {"Front": "Hund", "Back": "dog"}
     assert after["cards"] == {0: 0, 1: 0}
+
+
+def test_u4_on_a_terminal_the_change_is_asked_and_y_makes_it(make_vault, sync_cli, tmp_path):
+    """On a terminal the lossy change is asked as deletions are; "y" makes it."""
+    import os
+    import subprocess
+    import sys
+
+    col_path = empty_collection(tmp_path)
+    root = make_vault({"a.md": card("Basic (and reversed card)", "Hund", "dog", 1700000000080)})
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    col = Collection(str(col_path))
+    try:
+        nid = col.find_notes("")[0]
+        _review_all(col, nid)
+    finally:
+        col.close()
+    (root / "a.md").write_text(card("Basic", "Hund", "dog", 1700000000080), "utf-8")
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "notes2anki.cli", "sync", str(root), "--collection", str(col_path)],
+                                stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+        os.write(master, b"y\n")
+        out, err = proc.communicate(timeout=120)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == 0, out + err
+    assert "Make this note type change in Anki?" in err
+    assert "1 retyped (1 card removed, 1 reviewed)" in out
+    assert seen(col_path, nid)["cards"] == {0: 1}
+
+
+def test_u6_a_type_with_no_field_of_the_cards_is_left_as_it_is(make_vault, sync_cli, tmp_path):
+    """A type chosen in Anki sharing no field name with the card's: left as it is, the warning says to
+    change a note type (--retype could not map any field)."""
+    col_path = empty_collection(tmp_path)
+    nid = plugin_note(col_path, "Vocab", {"Word": "Hund", "Meaning": "dog"}, ["Word", "Meaning"])
+    root = make_vault({"a.md": card("Basic", "Hund", "dog", nid)})
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0, result.output
+    assert ("no field 'Front', 'Back', so the note is left as it is; no field has a name of the card's type's: "
+            "change the card's note type") in result.output
+    after = seen(col_path, nid)
+    assert after["type"] == "Vocab" and after["fields"] == {"Word": "Hund", "Meaning": "dog"} and after["cards"] == {0: 1}

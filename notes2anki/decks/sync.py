@@ -52,7 +52,8 @@ class SyncResult:
 
 def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool = False,
                confirm: Callable[[SyncPlan], bool] | None = None, write_ids: bool = False,
-               progress: Progress | None = None, retype: bool = False) -> SyncResult:
+               progress: Progress | None = None, retype: bool = False,
+               allow_mass_delete: bool = False) -> SyncResult:
     """Sync ``vault`` into the collection file ``collection``.
 
     ``confirm(plan)`` is asked when the plan deletes notes or changes note types in a way that removes
@@ -60,7 +61,8 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
     and type changes are left out (the notes stay as they are) and reported in ``not_deleted`` and
     ``not_retyped``. ``dry_run``: plan on a private copy of the collection and change nothing.
     ``progress(done, total)`` is called as notes are written. ``retype``: change note types chosen in
-    Anki to the card's too (see sync_retype.py). Raises ``collection.CollectionError`` (not found,
+    Anki to the card's too (see sync_retype.py). ``allow_mass_delete``: delete the notes of most of the
+    vault at once (held otherwise, with a warning). Raises ``collection.CollectionError`` (not found,
     locked by Anki, no ``anki`` package, no backup).
     """
     opened = open_copy(collection) if dry_run else open_collection(collection)
@@ -68,7 +70,7 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
     try:
         # a dry run's copy has an empty media folder of its own: plan against the collection's real one
         plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None,
-                         retype=retype)
+                         retype=retype, allow_mass_delete=allow_mass_delete)
         result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
         if not dry_run and not (plan.is_empty and _registry_after(plan, vault, keep=plan.deletions) == plan.registry):
             agreed = bool(plan.deletions or plan.lossy) and confirm is not None and confirm(plan)

@@ -165,12 +165,14 @@ def registered_types(entry) -> dict[str, int]:
             if isinstance(name, str) and isinstance(mid, int) and not isinstance(mid, bool)}
 
 
-def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None, retype: bool = False) -> SyncPlan:
+def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None, retype: bool = False,
+              allow_mass_delete: bool = False) -> SyncPlan:
     """Match every card of ``vault`` against the notes of the open collection ``col``; nothing is
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own.
-    ``retype``: change note types chosen in Anki to the card's too (sync_retype.py; else they are kept)."""
+    ``retype``: change note types chosen in Anki to the card's too (sync_retype.py; else they are kept).
+    ``allow_mass_delete``: see :func:`~notes2anki.decks.sync_guards.plan_deletions`."""
     from .sync_guards import (OtherVaults, folder_gone, plan_deletions, refuse_new_identity, refuse_renamed,
                               refuse_same_name)
     from .sync_rematch import rematch_shifted
@@ -265,7 +267,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
 
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
-    plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace)
+    plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
+                   allow_mass_delete=allow_mass_delete)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
     return plan

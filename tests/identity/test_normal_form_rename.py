@@ -48,3 +48,12 @@ def test_both_normal_forms_as_two_files_keep_two_notes(make_vault, build, anki_i
     assert not [d for d in again.vault.diagnostics if d.severity == "error"]
     log = anki_import(again.apkg, first.col).log
     assert len(log.new) == 1 and first.col.note_count() == 2
+
+
+def test_rebuild_after_the_front_is_renormalised_updates_the_imported_note(make_vault, build, anki_import):
+    """Tester U5, the .apkg side: the front re-normalised NFD → NFC by an editor keeps its GUID."""
+    root = make_vault({"a.md": "START\nBasic\nWas ist eine U\u0308bung?\nBack: Praxis\nEND\n"})
+    first = anki_import(build(root).apkg)
+    (root / "a.md").write_text("START\nBasic\nWas ist eine \u00dcbung?\nBack: Praxis, geübt\nEND\n", encoding="utf-8")
+    log = anki_import(build(root).apkg, first.col).log
+    assert len(log.updated) == 1 and not log.new and first.col.note_count() == 1

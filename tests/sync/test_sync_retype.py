@@ -304,3 +304,7 @@ def test_u6_a_type_with_no_field_of_the_cards_is_left_as_it_is(make_vault, sync_
             "change the card's note type") in result.output
     after = seen(col_path, nid)
     assert after["type"] == "Vocab" and after["fields"] == {"Word": "Hund", "Meaning": "dog"} and after["cards"] == {0: 1}
+    report = json.loads(sync_cli(root, col_path, "--json").stdout)  # listed on every sync while it lasts
+    assert [(k["nid"], k["type"], k["card_type"], k["missing"]) for k in report["kept_type"]] == [
+        (nid, "Vocab", "Basic", ["Front", "Back"])]
+    assert report["retyped"] == [] and report["updated"] == []

@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..model import Diagnostic
 from .notetypes import NAME_PREFIX, models_for, own_name, type_id_for
@@ -90,23 +91,25 @@ def type_matches(anki_name: str, note_type: str, anki_id: int | None = None, own
     return anki_name in (note_type, NAME_PREFIX + note_type) or anki_id in own_ids
 
 
-def made_by_notes2anki(notetype: dict, own_ids: frozenset[int]) -> bool:
-    """Whether a collection note type is one notes2anki made: its name has notes2anki's prefix, or its id
-    is in ``own_ids`` (every id notes2anki gives a note type, and those the registry records)."""
-    return str(notetype.get("name", "")).startswith(NAME_PREFIX) or notetype.get("id") in own_ids
+def made_by_notes2anki(notetype: dict, own_ids: frozenset[int], own_names: frozenset[str] = frozenset()) -> bool:
+    """Whether a collection note type is one notes2anki made: its name has notes2anki's prefix or is one
+    of ``own_names`` (the names it gives the configured ``[note_types]``), or its id is in ``own_ids``
+    (every id notes2anki gives a note type, and those the registry records)."""
+    name = str(notetype.get("name", ""))
+    return name.startswith(NAME_PREFIX) or name in own_names or notetype.get("id") in own_ids
 
 
-def verdict(notetype: dict, note_type: str, fields: list[str], *, matches: bool, own_ids: frozenset[int],
+def verdict(notetype: dict, note_type: str, fields: list[str], *, matches: bool, made_by_us: bool,
             recorded: str | None, retype_all: bool = False) -> str:
     """What sync does with a note's type (``notetype``: the note's type in Anki; ``note_type`` and
     ``fields``: the card's type and its field names): "same" (already the card's type), "retype" (the
     vault asks for the card's type; see the module doc), "keep" (a type chosen in Anki with every field
     of the card's: fields updated by name) or "hold" (a type chosen in Anki lacking some: left as it is).
     ``recorded``: the card's note type at this vault's last sync, when it left the note in a type
-    notes2anki did not make; ``retype_all``: ``--retype``."""
+    notes2anki did not make; ``made_by_us``: :func:`made_by_notes2anki`; ``retype_all``: ``--retype``."""
     if matches:
         return "same"
-    if retype_all or made_by_notes2anki(notetype, own_ids) or (recorded is not None and recorded != note_type):
+    if retype_all or made_by_us or (recorded is not None and recorded != note_type):
         return "retype"
     return "keep" if set(fields) <= {f["name"] for f in notetype["flds"]} else "hold"
 
@@ -149,6 +152,11 @@ class TypeRules:
     retype_all: bool = False
     shapes: dict[str, Shape] = field(default_factory=dict)
 
+    @cached_property
+    def own_names(self) -> frozenset[str]:
+        """The names notes2anki gives the configured ``[note_types]`` in Anki (they have no prefix)."""
+        return frozenset(own_name(t, self.custom) for t in self.types) - {NAME_PREFIX + t for t in self.types}
+
     def target(self, col, note_type: str) -> Shape:
         """The shape of the type notes2anki syncs the card type ``note_type`` to: the collection's (as
         ``sync.ensure_notetype`` finds it) or the one it would add."""
@@ -169,10 +177,11 @@ class TypeRules:
         change.missing, change.record, change.field_map = [], "", []
         own = frozenset({type_id_for(card.note_type, self.custom), self.type_ids.get(card.note_type)})
         recorded = self.recorded.get(change.nid)
-        what = verdict(notetype, card.note_type, list(change.fields), own_ids=self.own_ids, recorded=recorded,
+        ours = made_by_notes2anki(notetype, self.own_ids, self.own_names)
+        what = verdict(notetype, card.note_type, list(change.fields), made_by_us=ours, recorded=recorded,
                        matches=type_matches(notetype["name"], card.note_type, notetype["id"], own),
                        retype_all=self.retype_all)
-        if what != "retype" and not made_by_notes2anki(notetype, self.own_ids):
+        if what != "retype" and not ours:
             change.record = card.note_type
         current = dict(zip(note.keys(), note.fields))
         if what == "same":
@@ -202,7 +211,7 @@ class TypeRules:
                                     f"no field has the same name: nid:{change.nid} left as it is (change it "
                                     "in Anki: Browse > Notes > Change Note Type)"))
             change.fields, change.loss = {}, None
-            if not made_by_notes2anki(notetype, self.own_ids):
+            if not ours:
                 change.record = recorded or ""  # still what the last sync recorded: asked again next time
             return None
         change.kinds.append("retyped")

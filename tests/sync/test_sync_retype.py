@@ -308,3 +308,25 @@ def test_u6_a_type_with_no_field_of_the_cards_is_left_as_it_is(make_vault, sync_
     assert [(k["nid"], k["type"], k["card_type"], k["missing"]) for k in report["kept_type"]] == [
         (nid, "Vocab", "Basic", ["Front", "Back"])]
     assert report["retyped"] == [] and report["updated"] == []
+
+
+def test_the_record_of_card_types_is_stable_so_a_second_sync_writes_nothing(make_vault, plugin_collection, sync_cli,
+                                                                             tmp_path):
+    """Plugin notes in the stock Basic and in a type of the user's that .notes2anki.toml configures: the
+    first sync records the card types of the stock ones only (the configured type is the vault's own);
+    the second sync finds nothing to write, not even a backup."""
+    config = '[note_types.Vokabel]\nfields = ["Wort", "Bedeutung"]\n'
+    root = make_vault({".notes2anki.toml": config,
+                       "a.md": card("Basic", "Hund", "dog", 1690000000001)
+                       + "START\nVokabel\nKatze\nBedeutung: cat\n<!--ID: 1690000000002-->\nEND\n"})
+    pc = plugin_collection(root, tmp_path / "c" / "collection.anki2", review_every=1)
+    first = json.loads(sync_cli(root, pc.path, "--json").stdout)
+    assert first["retyped"] == [] and first["kept_type"] == []
+    col = Collection(str(pc.path))
+    try:
+        [entry] = col.get_config("notes2anki:vaults").values()
+    finally:
+        col.close()
+    assert entry["vault_types"] == {"Basic": [1690000000001]}
+    second = json.loads(sync_cli(root, pc.path, "--json").stdout)
+    assert second["backup"] is None and second["unchanged"] == 2

@@ -248,10 +248,12 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                                     f"the note nid:{nid} is already synced from the card at "
                                     f"{claimed[nid].where}; this card skipped"))
             continue
-        if filtered_deck(col, card.deck, deck_ids):
-            diags.append(Diagnostic(card.file, card.line, "error",
-                                    f"deck {card.deck!r} is a filtered deck in Anki: cards cannot be put there; "
-                                    "card skipped (rename the filtered deck in Anki, or give the card another deck)"))
+        blocked = filtered_deck(col, card.deck, deck_ids)
+        if blocked:
+            diags.append(Diagnostic(card.file, card.line, "error", (
+                f"deck {card.deck!r} is a filtered deck in Anki: cards cannot be put there" if blocked == card.deck
+                else f"deck {card.deck!r}: {blocked!r} is a filtered deck in Anki, which cannot hold decks")
+                + "; card skipped (rename the filtered deck in Anki, or give the card another deck)"))
             if nid:
                 claimed[nid] = card  # its note stays as it is, not deleted
             continue
@@ -274,13 +276,21 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     return plan
 
 
-def filtered_deck(col, name: str, deck_ids: dict) -> bool:
-    """Whether the deck ``name`` is a filtered deck of the collection (Anki refuses to put cards there:
-    FilteredDeckError). ``deck_ids``: the name → id memo shared with :func:`_compare`."""
-    if name not in deck_ids:
-        deck_ids[name] = col.decks.id_for_name(name)
-    deck = col.decks.get(deck_ids[name], default=False) if deck_ids[name] else None
-    return bool(deck and deck.get("dyn"))
+def filtered_deck(col, name: str, deck_ids: dict) -> str | None:
+    """The deck on the path of deck ``name`` (itself or a parent: ``Cram`` of ``Cram::Sub``) that is a
+    filtered deck of the collection, else None: Anki refuses to put cards in one, or to make a deck below
+    one (FilteredDeckError). ``deck_ids``: the name → id memo shared with :func:`_compare`."""
+    parts = name.split("::")
+    for depth in range(1, len(parts) + 1):
+        path = "::".join(parts[:depth])
+        if path not in deck_ids:
+            deck_ids[path] = col.decks.id_for_name(path)
+        if not deck_ids[path]:
+            return None  # no such deck: nor any below it
+        deck = col.decks.get(deck_ids[path], default=False)
+        if deck and deck.get("dyn"):
+            return path
+    return None
 
 
 def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules: TypeRules) -> None:

@@ -195,3 +195,27 @@ def test_a_plugin_id_inside_a_code_block_above_an_end_line_is_the_cards_id(make_
     finally:
         col.close()
     assert "BEGIN" in back and "-- nothing" in back and ">END<" in back and "ID:" not in back
+
+
+def test_a_deck_below_a_filtered_deck_is_an_error_at_the_card(make_vault, sync_cli, tmp_path):
+    """U24: `TARGET DECK: Cram::Sub` where `Cram` is a filtered deck in Anki ended every sync in an internal
+    FilteredDeckError (nothing synced, no file named)."""
+    from anki.collection import Collection
+
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": CARD.format(q="Question x?", a="x")})
+    col = Collection(str(col_path))
+    try:
+        did = col.decks.new_filtered("Cram")
+        deck = col.decks.get(did)
+        deck["terms"][0][0] = "deck:Default"
+        col.decks.save(deck)
+        col.sched.rebuild_filtered_deck(did)
+    finally:
+        col.close()
+    (root / "b.md").write_text("TARGET DECK: Cram::Sub\n\n" + CARD.format(q="Question new?", a="y"), "utf-8")
+    (root / "c.md").write_text(CARD.format(q="Question c?", a="z"), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 1, result.output
+    assert "b.md:3: error: deck 'Cram::Sub': 'Cram' is a filtered deck in Anki, which cannot hold decks" in result.output
+    assert "internal error" not in result.output
+    assert set(_notes(col_path)) == {"Question x?", "Question c?"}

@@ -32,11 +32,14 @@ LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
               help="Also change notes whose note type was chosen in Anki (kept otherwise) to the card's.")
 @click.option("--allow-mass-delete", is_flag=True,
               help="Delete the notes of more than a quarter of the vault in one sync (held otherwise).")
+@click.option("--recreate-missing", is_flag=True,
+              help="Add cards whose plugin ID names a note deleted in Anki (left out otherwise).")
 @click.option("--write-ids", is_flag=True, help="Afterwards write IDs into cards that have none (as `ids`).")
 @click.option("--json", "as_json", is_flag=True, help="The plan and result as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary, errors and warnings.")
 @message_options
-def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_delete, write_ids, as_json, quiet):
+def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_delete, recreate_missing, write_ids,
+                 as_json, quiet):
     """Sync VAULT into your Anki collection (Anki must be closed): add, update, move, retype, delete."""
     from ..decks.sync import sync_vault
 
@@ -78,7 +81,8 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
     try:
         with _progress(quiet or as_json) as progress:
             result = sync_vault(v, config, path, dry_run=dry_run, confirm=confirm, write_ids=write_ids,
-                                progress=progress, retype=retype, allow_mass_delete=allow_mass_delete)
+                                progress=progress, retype=retype, allow_mass_delete=allow_mass_delete,
+                                recreate_missing=recreate_missing)
     except CollectionError as exc:
         fatal(diags, str(exc))
     except OSError as exc:

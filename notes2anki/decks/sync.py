@@ -53,7 +53,7 @@ class SyncResult:
 def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool = False,
                confirm: Callable[[SyncPlan], bool] | None = None, write_ids: bool = False,
                progress: Progress | None = None, retype: bool = False,
-               allow_mass_delete: bool = False) -> SyncResult:
+               allow_mass_delete: bool = False, recreate_missing: bool = False) -> SyncResult:
     """Sync ``vault`` into the collection file ``collection``.
 
     ``confirm(plan)`` is asked when the plan deletes notes or changes note types in a way that removes
@@ -70,7 +70,8 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
     try:
         # a dry run's copy has an empty media folder of its own: plan against the collection's real one
         plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None,
-                         retype=retype, allow_mass_delete=allow_mass_delete)
+                         retype=retype, allow_mass_delete=allow_mass_delete,
+                         recreate_missing=recreate_missing)
         result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
         if not dry_run and not (plan.is_empty and _registry_after(plan, vault, keep=plan.deletions) == plan.registry):
             agreed = bool(plan.deletions or plan.lossy) and confirm is not None and confirm(plan)

@@ -29,7 +29,7 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
-from .identity import other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
+from .identity import IMPLICIT_BASE, other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
 from .sync_retype import Loss, TypeRules, recorded_types
 
@@ -166,13 +166,15 @@ def registered_types(entry) -> dict[str, int]:
 
 
 def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None, retype: bool = False,
-              allow_mass_delete: bool = False) -> SyncPlan:
+              allow_mass_delete: bool = False, recreate_missing: bool = False) -> SyncPlan:
     """Match every card of ``vault`` against the notes of the open collection ``col``; nothing is
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own.
     ``retype``: change note types chosen in Anki to the card's too (sync_retype.py; else they are kept).
-    ``allow_mass_delete``: see :func:`~notes2anki.decks.sync_guards.plan_deletions`."""
+    ``allow_mass_delete``: see :func:`~notes2anki.decks.sync_guards.plan_deletions`. ``recreate_missing``:
+    add a card whose ID is a plugin's Anki note id that the collection no longer holds (see
+    :func:`_missing_plugin_notes`; else it is left out, with a warning)."""
     from .sync_guards import (OtherVaults, folder_gone, plan_deletions, refuse_new_identity, refuse_renamed,
                               refuse_same_name)
     from .sync_rematch import rematch_shifted
@@ -235,6 +237,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             return True
         return False
 
+    missing = _MissingPluginNotes(kept, notes)
     for card, card_guid in identified:
         change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
                                                  for f in types[card.note_type]}, tags=list(card.tags))
@@ -258,6 +261,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                 claimed[nid] = card  # its note stays as it is, not deleted
             continue
         if not nid:
+            if not recreate_missing and missing.deleted_in_anki(card):
+                continue
             change.kinds.append("new")
             plan.changes.append(change)
             continue
@@ -267,6 +272,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         plan.changes.append(change)
     rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare)
 
+    missing.report(diags)
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
     plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
@@ -274,6 +280,33 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
     return plan
+
+
+class _MissingPluginNotes:
+    """Cards whose ID is an Anki note id the plugin wrote (below notes2anki's implicit IDs) that this
+    collection no longer holds, while it holds other such notes of the vault (it is the plugin's
+    collection): the note was deleted in Anki — how plugin users dropped a card; the plugin then only
+    warns — so sync does not add it again unless ``--recreate-missing`` (a collection holding none of the
+    vault's plugin notes, a new profile, gets them all)."""
+
+    def __init__(self, cards: list[Card], notes: dict) -> None:
+        plugin = [c.id for c in cards if c.id is not None and c.id < IMPLICIT_BASE]
+        self.active = any(i in notes for i in plugin)
+        self.cards: list[Card] = []
+
+    def deleted_in_anki(self, card: Card) -> bool:
+        if self.active and card.id is not None and card.id < IMPLICIT_BASE:
+            self.cards.append(card)
+            return True
+        return False
+
+    def report(self, diags: list[Diagnostic]) -> None:
+        if self.cards:
+            places = ", ".join(c.where for c in self.cards[:5]) + (" …" if len(self.cards) > 5 else "")
+            diags.append(Diagnostic("", 0, "warning", (
+                f"{len(self.cards)} cards have the ID of a note this collection no longer holds ({places}): "
+                "deleted in Anki (the plugin's way to drop a card), so not added again; delete their cards or "
+                "ID lines in the vault, or sync with --recreate-missing to add them as new notes")))
 
 
 def filtered_deck(col, name: str, deck_ids: dict) -> str | None:

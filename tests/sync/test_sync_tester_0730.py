@@ -219,3 +219,32 @@ def test_a_deck_below_a_filtered_deck_is_an_error_at_the_card(make_vault, sync_c
     assert "b.md:3: error: deck 'Cram::Sub': 'Cram' is a filtered deck in Anki, which cannot hold decks" in result.output
     assert "internal error" not in result.output
     assert set(_notes(col_path)) == {"Question x?", "Question c?"}
+
+
+def test_a_plugin_card_whose_note_was_deleted_in_anki_is_not_added_again(make_vault, sync_cli, tmp_path):
+    """U29: plugin users deleted leeches and obsolete cards in Anki; the vault kept their blocks and IDs, and
+    the first sync re-created each as a new note. Now left out with a warning, unless --recreate-missing."""
+    from anki.collection import Collection
+
+    from .plugin_users import make_plugin_collection
+
+    block = "START\nBasic\n{q}\nBack: {a}\n<!--ID: {nid}-->\nEND\n"
+    root = make_vault({"a.md": block.format(q="Kept?", a="x", nid=1700000000001) + "\n"
+                       + block.format(q="Leech I deleted in Anki?", a="y", nid=1700000000002)})
+    made = make_plugin_collection(root, tmp_path / "plugin" / "collection.anki2", review_every=1)
+    col = Collection(str(made.path))
+    try:
+        col.remove_notes([1700000000002])
+    finally:
+        col.close()
+    result = sync_cli(root, made.path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["new"] == []
+    assert "1 cards have the ID of a note this collection no longer holds (a.md:8)" in result.output
+    assert set(_notes(made.path)) == {"Kept?"}
+    result = sync_cli(root, made.path, "--yes", "--recreate-missing", "--json")
+    assert [n["front"] for n in json.loads(result.stdout)["new"]] == ["Leech I deleted in Anki?"]
+    from .plugin_users import empty_collection
+
+    fresh = empty_collection(tmp_path / "fresh")  # a collection holding none of the vault's notes: all added
+    assert len(json.loads(sync_cli(root, fresh, "--yes", "--json").stdout)["new"]) == 2

@@ -152,6 +152,32 @@ def other_form_guids(card: Card, namespace: str) -> list[str]:
     return [guid_of(_implicit(key, 0, namespace)) for key in _other_form_keys(card)]
 
 
+def candidate_ids(card: Card, namespace: str, limit: int) -> dict[int, int]:
+    """Every implicit ID ``card`` could have had: its own vault path and first field and their other Unicode
+    normal forms (:func:`_other_form_keys`), in ``namespace`` and before namespaces, as occurrence 0 to
+    ``limit - 1`` among same-front cards of its file. ID -> occurrence (the lowest when two give one ID)."""
+    out: dict[int, int] = {}
+    for key in [_front_key(card)] + _other_form_keys(card):
+        for space in dict.fromkeys((namespace, LEGACY)):
+            for occurrence in range(limit):
+                out.setdefault(_implicit(key, occurrence, space), occurrence)
+    return out
+
+
+def id_for_guid(card: Card, note_guid: str, namespace: str, limit: int = 128) -> int | None:
+    """The implicit ID whose GUID is ``note_guid``, among :func:`candidate_ids` of ``card`` (the ID the note
+    a card without an ID is matched to was made under: another occurrence after a same-front card was deleted,
+    the other normal form of its path or front, or the pre-namespace ID), or None (a note whose GUID is not
+    notes2anki's: the plugin's, or one made in Anki)."""
+    for key in [_front_key(card)] + _other_form_keys(card):
+        for space in dict.fromkeys((namespace, LEGACY)):
+            for occurrence in range(limit):
+                ident = _implicit(key, occurrence, space)
+                if guid_of(ident) == note_guid:
+                    return ident
+    return None
+
+
 def card_id(card: Card, namespace: str = LEGACY) -> int:
     """The card's written ID, else its implicit ID (first occurrence) in ``namespace``."""
     return card.id if card.id is not None else implicit_id(card, 0, namespace)

@@ -156,11 +156,11 @@ class Records:
         self.synced: dict[tuple[str, str], list[Entry]] = {}
         for e in entries:
             self.synced.setdefault((e["file"], e["group"]), []).append(Entry(e["id"], e["digest"]))
-        self.built: dict[str, list] = {}  # NFC file -> build state entries of cards without a written ID
+        self.built: dict[tuple[str, str], list] = {}  # (NFC file, NFC front) -> build state entries
         for state in state_cards.values():
             file = state.where.rpartition(":")[0]
             if file and state.id:
-                self.built.setdefault(_nfc(file), []).append(state)
+                self.built.setdefault((_nfc(file), _nfc(state.front)), []).append(state)
 
     def entries(self, group: list[Card]) -> tuple[str, list[Entry], Callable[[Card], str]]:
         """The recorded entries of a group (same file and :func:`group_of`), in card order, the record they come
@@ -169,10 +169,12 @@ class Records:
         synced = self.synced.get((_nfc(first.file), group_of(first)))
         if synced:
             return "sync", synced, sync_digest
-        states = self.built.get(_nfc(first.file))
-        if not states:
+        fronts = {_nfc(" ".join(unicodedata.normalize(form, first.front).split())[:80]) for form in ("NFC", "NFD")}
+        file = _nfc(first.file)
+        states = [s for front in sorted(fronts | {""}) for s in self.built.get((file, front), ())]
+        if not states:  # (the build state keeps each card's front as its first 80 characters, spaces collapsed)
             return "", [], sync_digest
-        candidates = candidate_ids(first, self.namespace, min(len(states) + len(group) + 1, MAX_OCCURRENCES))
+        candidates = candidate_ids(first, self.namespace, min(len(states) + len(group), MAX_OCCURRENCES))
         found = sorted((s for s in states if s.id in candidates), key=lambda s: (candidates[s.id], bool(s.removed)))
         return "build", [Entry(s.id, s.hash, not s.removed) for s in found], self.build_digest
 

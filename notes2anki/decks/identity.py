@@ -2,8 +2,9 @@
 
 A card's identity is its ``<!--ID: n-->`` when it has one. A card without one gets an *implicit ID*
 derived from the vault's namespace, its vault path, note type and first field (a 13-digit number, like
-the plugin's IDs); ``notes2anki ids`` writes exactly that number into the file, so adding IDs never
-changes a card's GUID. The GUID Anki matches on is derived from the ID.
+the plugin's IDs). The GUID Anki matches on is derived from the ID. ``notes2anki ids`` writes the ID the
+card's note was made under, which is that number unless sync or build matched the card through a fallback
+(another occurrence, the other Unicode form, the pre-namespace ID): see id_record.py.
 
 The namespace keeps two vaults apart: two vaults holding the same file with the same front would
 otherwise give their cards one GUID, and one import would overwrite the other's notes. It is

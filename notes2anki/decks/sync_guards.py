@@ -240,13 +240,22 @@ class StillThere:
         return self._read_notes
 
 
+MASS_DELETE_MIN = 10  # a sync deleting at least this many notes of a vault whose cards are gone ...
+MASS_DELETE_SHARE = 0.25  # ... and more than this share of the vault's notes holds them all
+
+
 def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by_guid: dict, mine: dict,
-                    others: dict, claimed: dict, namespace: str) -> None:
+                    others: dict, claimed: dict, namespace: str, *, allow_mass_delete: bool = False) -> None:
     """Append to ``plan.deletions`` the notes to delete: the cards marked DELETE (not another vault's), then
     every note of this vault (``mine``: nid → where it was last synced from) that no card claimed this time,
     unless something says its card may still be there (see the module doc); those held get one warning per
     reason in ``plan.diagnostics``. ``notes``: the collection's nid → (GUID, note type id); ``by_guid``:
-    GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it."""
+    GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it.
+
+    A mass deletion — at least :data:`MASS_DELETE_MIN` notes whose cards are gone, more than
+    :data:`MASS_DELETE_SHARE` of the vault's notes — is held whole unless ``allow_mass_delete``: a vault
+    half downloaded by a sync client, half checked out or on a drive not mounted looks just like one whose
+    cards were deleted (as rsync's ``--max-delete``). Cards marked DELETE are deleted whatever their count."""
     still = StillThere(vault, config)
     planned: set[int] = set()
     for card in vault.cards:
@@ -279,6 +288,15 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
+    removed = [d for d in plan.deletions if d.reason == "removed"]
+    if not allow_mass_delete and len(removed) >= MASS_DELETE_MIN and len(removed) > MASS_DELETE_SHARE * len(mine):
+        plan.deletions[:] = [d for d in plan.deletions if d.reason != "removed"]
+        plan.held.update((d.nid, d.where) for d in removed)
+        plan.diagnostics.append(Diagnostic("", 0, "warning", (
+            f"{len(removed)} notes whose cards were not found are not deleted: that is "
+            f"{len(removed) / max(len(mine), 1):.0%} of this vault's {len(mine)} notes in one sync, which is "
+            "what a vault not fully downloaded (a sync client still fetching), checked out or mounted looks like. "
+            "If you deleted those cards, sync again with --allow-mass-delete")))
     why_held = {
         "failed": "whose cards were not found are not deleted: " + (
             "their files have errors or mistyped card syntax" if still.kept_cards else

@@ -61,3 +61,27 @@ def test_a_front_renormalised_from_nfd_to_nfc_keeps_its_note(make_vault, sync_cl
     report = json.loads(result.stdout)
     assert report["new"] == [] and report["deleted"] == []
     assert _notes(col_path) == {"Was ist eine \u00dcbung?": 1}
+
+
+def test_most_of_the_vault_gone_at_once_is_held_until_allowed(make_vault, sync_cli, tmp_path):
+    """U7: a vault seen half downloaded (29 of 30 files not there yet): `sync --yes` deleted 29 reviewed
+    notes. Now a deletion of ≥ 10 notes and more than a quarter of the vault is held whole, with a
+    warning, unless `--allow-mass-delete`; DELETE-marked cards are still deleted."""
+    files = {f"n{i}.md": CARD.format(q=f"Question {i}?", a=f"answer {i}") for i in range(1, 31)}
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, files)
+    for i in range(2, 31):
+        (root / f"n{i}.md").unlink()
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["deleted"] == []
+    assert "29 notes whose cards were not found are not deleted: that is 97% of this vault's 30 notes" in result.output
+    assert len(_notes(col_path)) == 30
+    for i in range(2, 6):  # the files come back but four: four deletions are an ordinary sync
+        (root / f"n{i}.md").write_text(files[f"n{i}.md"], "utf-8")
+    for i in range(10, 31):
+        (root / f"n{i}.md").write_text(files[f"n{i}.md"], "utf-8")
+    assert len(json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)["deleted"]) == 4
+    for i in range(10, 31):
+        (root / f"n{i}.md").unlink()
+    result = sync_cli(root, col_path, "--yes", "--allow-mass-delete", "--json")
+    assert len(json.loads(result.stdout)["deleted"]) == 21 and len(_notes(col_path)) == 5

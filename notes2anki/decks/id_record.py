@@ -198,9 +198,10 @@ class Records:
                 problems.append(Diagnostic(
                     group[0].file, group[0].line, "error",
                     f"no ID written to the {len(group)} cards with this first field in this file: their order or "
-                    f"text changed since the last {source}, so which Anki note each one is cannot be told (sync, "
-                    "then run `ids` again to keep the notes sync matches; or write a card's Anki note id as its "
-                    "<!--ID: n-->)"))
+                    f"text changed since the last {source}, so which Anki note each one is cannot be told "
+                    + ("(sync, then run `ids` again to keep the notes sync matches; or write a card's Anki note id "
+                       "as its <!--ID: n-->)" if source == "sync" else
+                       "(build, then run `ids` again to keep the notes that build gives them)")))
                 continue
             out.update(ids)
         return out, problems

@@ -184,3 +184,20 @@ def test_a_pre_namespace_note_keeps_its_note_when_ids_are_written(make_vault, sy
     assert _ids(root).exit_code == 0
     _clean_sync(sync_cli, root, col_path)
     assert _state(col_path) == before
+
+
+def test_the_record_is_kept_outside_the_vault_and_a_dry_run_writes_none(make_vault, sync_cli, tmp_path):
+    """The record `ids` reads lives in the state folder (never in the vault); `sync --dry-run` writes none."""
+    from notes2anki.decks.id_record import record_path
+
+    from .plugin_users import empty_collection
+
+    root = make_vault({"a.md": PERRO + GATO})
+    col_path = empty_collection(tmp_path)
+    files = sorted(p.name for p in root.rglob("*"))
+    assert sync_cli(root, col_path, "--dry-run").exit_code == 0
+    assert not record_path(root).exists()
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    record = json.loads(record_path(root).read_text("utf-8"))
+    assert [e["file"] for e in record["cards"]] == ["a.md", "a.md"] and len({e["id"] for e in record["cards"]}) == 2
+    assert sorted(p.name for p in root.rglob("*")) == files

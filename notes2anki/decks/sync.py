@@ -24,6 +24,7 @@ from ..config import Config
 from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
 from ..model import Diagnostic, Vault, note_type_fields
 from .collection import backup, media_folder, open_collection, open_copy
+from .id_record import save_record, sync_entries
 from .identity import NO_ID_WARNING
 from .notetypes import models_for
 from .sync_plan import ANKI_TAGS, REGISTRY_KEY, Change, Deletion, SyncPlan, plan_sync, rename_media, same_text
@@ -67,6 +68,7 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
     """
     opened = open_copy(collection) if dry_run else open_collection(collection)
     committed = False
+    record = None  # which ID each card without one is matched under (id_record.py), for `ids`
     try:
         # a dry run's copy has an empty media folder of its own: plan against the collection's real one
         plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None,
@@ -87,6 +89,8 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
                 _add_media(opened.col, plan, config, vault, result)
                 opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
                 committed = True
+        if not dry_run:
+            record = sync_entries(opened.col, plan, plan.vault_id)
     finally:
         if committed:  # the changes are in: a Ctrl-C now must not make them look undone
             with interrupts.deferred() as arrived:
@@ -94,8 +98,10 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
             result.interrupted = arrived()
         else:
             opened.close()
+    if record is not None:
+        result.diagnostics += filter(None, [save_record(vault.root, record)])
     if write_ids and not dry_run and not result.interrupted:
-        _write_ids(vault, result)
+        _write_ids(vault, result, record)
     return result
 
 
@@ -265,13 +271,13 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     return registry
 
 
-def _write_ids(vault: Vault, result: SyncResult) -> None:
+def _write_ids(vault: Vault, result: SyncResult, record: list[dict] | None = None) -> None:
     from ..fileio import VaultLocked
     from .write_ids import apply_ids, plan_ids
 
     try:
         with vault_lock(vault.root):
-            report = plan_ids(vault)
+            report = plan_ids(vault, record=record)  # the IDs this sync matched the cards under
             apply_ids(vault, report)
     except VaultLocked as exc:
         result.diagnostics.append(Diagnostic("", 0, "error", f"IDs not written: {exc.strerror or exc}"))

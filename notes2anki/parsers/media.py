@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -85,6 +86,9 @@ class MediaIndex:
 
 
 def _anki_name(text: str) -> str:
-    """A file name as Anki's media folder holds it: NFC, without U+001F (Anki's field separator, which
-    no field may hold, so no name a field shows)."""
-    return unicodedata.normalize("NFC", text).replace("\x1f", "")
+    """A file name as Anki's media folder holds it: NFC, without ASCII control characters (Anki removes
+    them from media names, tab included, and from fields: U+001F, its field separator, above all)."""
+    return _CONTROLS.sub("", unicodedata.normalize("NFC", text))
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")

@@ -214,9 +214,23 @@ def _cloze_too_big(card: Card, diagnostics: list[Diagnostic]) -> bool:
     return False
 
 
-def _has_cloze(card: Card) -> bool:
-    """Whether a field holds a cloze Anki makes a card from: ``{{cN::`` with N ≥ 1 (c0 is ignored)."""
-    return any(re.search(r"\{\{c0*[1-9]\d*::", html) for html in card.html.values())
+def _has_cloze(card: Card, fields: list[str] | None = None) -> bool:
+    """Whether a field (of ``fields``; None: any) holds a cloze Anki makes a card from: ``{{cN::`` with
+    N ≥ 1 (c0 is ignored)."""
+    return any(re.search(r"\{\{c0*[1-9]\d*::", html) for name, html in card.html.items()
+               if fields is None or name in fields)
+
+
+def _cloze_fields(card: Card, config: Config) -> list[str]:
+    """The fields Anki makes cloze cards from: those a configured type's front template names with the
+    ``cloze:`` filter, else the type's first field (``Text`` of the stock Cloze)."""
+    spec = config.note_types.get(card.note_type) or {}
+    front = spec.get("front") if isinstance(spec, dict) else None
+    if isinstance(front, str):
+        named = re.findall(r"\{\{\s*cloze:\s*([^}]{1,200}?)\s*\}\}", front[:200_000])
+        if named:
+            return list(dict.fromkeys(named))
+    return list(card.html)[:1]
 
 
 def _spans(lines: set[int]) -> list[tuple[int, int]]:
@@ -282,8 +296,13 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
                                       "missing-media"))
     for warning in dict.fromkeys(ctx.warnings):
         diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))
-    if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
-        diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                      "Cloze card has no cloze deletion numbered from 1 ({{c1::...}}); "
-                                      "Anki shows its card as an error (\"No cloze 1 found on card\")",
-                                      "no-cloze"))
+    if card.kind != "regex" and is_cloze(card.note_type, config):
+        read = _cloze_fields(card, config)
+        if not _has_cloze(card, read):
+            elsewhere = [name for name in card.html if name not in read and _has_cloze(card, [name])]
+            where = (f"its clozes are in {', '.join(map(repr, elsewhere))}, but Anki makes cards only from the "
+                     f"clozes of {', '.join(map(repr, read))}; " if elsewhere else "")
+            diagnostics.append(Diagnostic(card.file, card.line, "warning",
+                                          "Cloze card has no cloze deletion numbered from 1 ({{c1::...}}); "
+                                          f"{where}Anki shows its card as an error (\"No cloze 1 found on "
+                                          "card\")", "no-cloze"))

@@ -153,7 +153,7 @@ class OnnxEncoder:
         max_seq_length, lower_case). On the CPU the session runs each batch on one thread and :meth:`encode`
         runs one batch per available core (at most 8) at a time; on CUDA one batch at a time. When the graph
         with the token states as a second output is beside ``graph`` (:mod:`~notes2anki.semantic.token_graph`),
-        that one is loaded (same vectors; :attr:`hidden` names the token states)."""
+        that one is loaded on the CPU (same vectors; :attr:`hidden` names the token states)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -175,7 +175,7 @@ class OnnxEncoder:
         # spinning, 3.2-3.7 s not; wall time no worse). Same results either way.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = None
-        tokens = token_graph.existing(graph)  # the same graph that also outputs the token states (ctx_diff)
+        tokens = None if cuda else token_graph.existing(graph)  # the graph that also outputs the token states
         if tokens is not None:
             try:
                 session = ort.InferenceSession(str(tokens), options, providers=providers,

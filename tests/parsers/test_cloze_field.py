@@ -26,3 +26,14 @@ def test_a_user_cloze_type_reads_the_field_its_template_names(make_vault):
     found = _warnings(root)
     assert [(f[3], f[0]) for f in found] == [("b.md", 1)]
     assert "its clozes are in 'Notes', but Anki makes cards only from the clozes of 'Body'" in found[0][2]
+
+
+def test_highlight_and_curly_clozes_are_numbered_in_text_order():
+    """Tester U22: with curly_cloze and highlights_to_cloze both on, highlights were numbered before curly
+    clozes; the plugin turns ==x== into {x} first and numbers left to right, so a migration sync swapped
+    which card asks what."""
+    from notes2anki.parsers.inline_syntax import to_clozes
+
+    assert to_clozes("One {a} then ==b== end.", True, True) == "One {{c1::a}} then {{c2::b}} end."
+    assert to_clozes("==b== then {a}", True, True) == "{{c1::b}} then {{c2::a}}"
+    assert to_clozes("{y} {2:x} {z}", True, False) == "{{c1::y}} {{c2::x}} {{c2::z}}"

@@ -43,25 +43,32 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
     """Sync VAULT into your Anki collection (Anki must be closed): add, update, move, retype, delete."""
     from ..decks.sync import sync_vault
 
+    def stop(message: str) -> None:
+        """Exit 2 with ``message``; with --json, a JSON document saying so on stdout too (scripts parse it)."""
+        if as_json:
+            print_json({"stopped": True, "dry_run": dry_run, "errors": [str(d) for d in diags if d.severity == "error"]
+                        + [message]})
+        fatal(diags, message)
+
     root = Path(vault)
     diags: list[Diagnostic] = []
     refuse_unsafe_paths(root, diags)  # never a note overwritten by --messages-file
     config = load_settings(root, diags)
     inside = inside_vault_problem(root, "sync")
     if inside:
-        fatal(diags, inside + "; nothing written")
+        stop(inside + "; nothing written")
     try:
         configured = config.sync.collection  # a relative path in .notes2anki.toml: relative to the vault
         path = find_collection(collection, profile, {
             "collection": root / Path(configured).expanduser() if configured else None,
             "profile": config.sync.profile})
     except CollectionError as exc:
-        fatal(diags, str(exc))
+        stop(str(exc))
     v = load_vault(root, config)
     diags += v.diagnostics
     holds = contained_vaults_problem(root, v.files, "sync")
     if holds:
-        fatal(diags, holds + "; nothing written")
+        stop(holds + "; nothing written")
     interactive = sys.stdin.isatty() and not as_json
 
     def confirm(plan) -> bool:
@@ -84,9 +91,9 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
                                 progress=progress, retype=retype, allow_mass_delete=allow_mass_delete,
                                 recreate_missing=recreate_missing)
     except CollectionError as exc:
-        fatal(diags, str(exc))
+        stop(str(exc))
     except OSError as exc:
-        fatal(diags, f"sync failed, the collection is unchanged: {exc.strerror or exc}")
+        stop(f"sync failed, the collection is unchanged: {exc.strerror or exc}")
     diags += result.diagnostics
     errors = any(d.severity == "error" for d in diags)
     if as_json:

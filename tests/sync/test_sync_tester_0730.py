@@ -248,3 +248,13 @@ def test_a_plugin_card_whose_note_was_deleted_in_anki_is_not_added_again(make_va
 
     fresh = empty_collection(tmp_path / "fresh")  # a collection holding none of the vault's notes: all added
     assert len(json.loads(sync_cli(root, fresh, "--yes", "--json").stdout)["new"]) == 2
+
+
+def test_sync_json_when_the_collection_cannot_be_used_is_a_json_document(make_vault, sync_cli, tmp_path):
+    """U20: `sync --json` with a collection that cannot be used printed nothing on stdout (exit 2): a
+    script parsing it got an empty document; `check --json` says "stopped"."""
+    root = make_vault({"a.md": CARD.format(q="Q?", a="x")})
+    result = sync_cli(root, tmp_path / "nowhere" / "collection.anki2", "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["stopped"] is True and data["errors"]

@@ -258,3 +258,50 @@ def test_sync_json_when_the_collection_cannot_be_used_is_a_json_document(make_va
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     assert data["stopped"] is True and data["errors"]
+
+
+def _src_bytes(col_path: Path) -> dict[str, bytes]:
+    """Front → the bytes of the image its back shows, as Anki resolves the src in its media folder."""
+    import re as _re
+
+    from anki.collection import Collection
+    col = Collection(str(col_path))
+    try:
+        out = {}
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            src = _re.search(r'src="([^"]+)"', note.fields[1]).group(1)
+            out[note.fields[0]] = (Path(col.media.dir()) / src).read_bytes()
+        return out
+    finally:
+        col.close()
+
+
+def test_images_named_alike_but_for_case_keep_their_own_pictures(make_vault, sync_cli, tmp_path):
+    """U18a: `Bio/Figure.png` and `Chem/figure.png` (other bytes): after sync the biology card showed the
+    chemistry figure (Anki's media folder holds names case-insensitively)."""
+    root = make_vault({"Bio/Figure.png": b"\x89PNG BIO", "Chem/figure.png": b"\x89PNG CHEM",
+                       "Bio/a.md": CARD.format(q="Bio figure?", a="![[Figure.png]]"),
+                       "Chem/b.md": CARD.format(q="Chem figure?", a="![[figure.png]]")})
+    from .plugin_users import empty_collection
+
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    assert _src_bytes(col_path) == {"Bio figure?": b"\x89PNG BIO", "Chem figure?": b"\x89PNG CHEM"}
+    again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert again["updated"] == [] and again["new"] == []
+
+
+@pytest.mark.parametrize("name", ["Screenshot of the lecture slide about mitochondria and the electron transport chain "
+                                  "in the inner membrane, taken 2026-11-30 at 10.15.42.png", "x?y.png", 'a"q.png'])
+def test_an_image_name_anki_would_change_settles_after_one_sync(make_vault, sync_cli, tmp_path, name):
+    """U18b: an image name over 120 bytes, or holding `?` / `"`, was stored by Anki under another name, so
+    every sync updated the note and added the file again."""
+    from .plugin_users import empty_collection
+
+    root = make_vault({name: b"\x89PNG LONG", "a.md": CARD.format(q="Which slide?", a=f"![[{name}]]")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    assert _src_bytes(col_path) == {"Which slide?": b"\x89PNG LONG"}
+    again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert again["updated"] == [] and again["media"] == [] and again["backup"] is None

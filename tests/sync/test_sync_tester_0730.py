@@ -305,3 +305,52 @@ def test_an_image_name_anki_would_change_settles_after_one_sync(make_vault, sync
     assert _src_bytes(col_path) == {"Which slide?": b"\x89PNG LONG"}
     again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
     assert again["updated"] == [] and again["media"] == [] and again["backup"] is None
+
+
+SAME = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
+
+
+@pytest.mark.parametrize("edit", ["insert", "swap"])
+def test_same_front_cards_keep_their_notes_when_one_is_inserted_or_they_are_swapped(make_vault, sync_cli, tmp_path,
+                                                                                      edit):
+    """U11: two ID-less cards with one front, told apart by order: inserting a card between them gave the
+    second's note (and history) to the new card and made the second new; swapping them exchanged the two
+    histories. A card whose fields equal a note of its file now keeps that note."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat")})
+    from anki.collection import Collection
+    col = Collection(str(col_path))
+    try:
+        before = {col.get_note(n).fields[1]: n for n in col.find_notes("")}
+    finally:
+        col.close()
+    cards = ([SAME.format(a="perro = dog"), SAME.format(a="pez = fish"), SAME.format(a="gato = cat")] if edit == "insert"
+             else [SAME.format(a="gato = cat"), SAME.format(a="perro = dog")])
+    (root / "a.md").write_text("\n".join(cards), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    report = json.loads(result.stdout)
+    assert report["updated"] == [] and report["deleted"] == [], result.output
+    assert len(report["new"]) == (1 if edit == "insert" else 0)
+    col = Collection(str(col_path))
+    try:
+        after = {col.get_note(n).fields[1]: n for n in col.find_notes("")}
+        reviews = {col.get_note(n).fields[1]: col.db.scalar(f"select count() from revlog where cid in "
+                                                             f"(select id from cards where nid = {n})")
+                   for n in col.find_notes("")}
+    finally:
+        col.close()
+    assert after["perro = dog"] == before["perro = dog"] and after["gato = cat"] == before["gato = cat"]
+    assert reviews["perro = dog"] == reviews["gato = cat"] == 1
+
+
+def test_a_renamed_note_file_keeps_its_notes(make_vault, sync_cli, tmp_path):
+    """U19: renaming a note (Obsidian's "Untitled" → a title) listed its ID-less card as new and its reviewed
+    note as gone; the same card, same type and fields, now keeps the note of the file that is gone."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"Untitled.md": CARD.format(q="What is ATP?", a="energy")})
+    (root / "Untitled.md").rename(root / "Mitochondria.md")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    report = json.loads(result.stdout)
+    assert report["new"] == [] and report["deleted"] == [], result.output
+    assert _notes(col_path) == {"What is ATP?": 1}
+    again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert again["new"] == [] and again["deleted"] == [] and again["updated"] == []

@@ -31,6 +31,12 @@ KEYS = [
     ("wikilinks", '[[Links]] as obsidian:// links ("obsidian") or plain text ("text").'),
     ("sanitize_html", "Clean fields with an allow-list of HTML (for decks you share)."),
 ]
+# keys written only when a file sets them (``skip_templates`` unset keeps the template-folder warning naming
+# the folders; ``vault_name`` unset follows the folder's name)
+SET_ONLY_KEYS = [
+    ("vault_name", "The vault's name in Obsidian, for obsidian:// links (default: the vault folder's name)."),
+    ("skip_templates", "Cards in Obsidian's template folders are not built (false: build them, as the plugin)."),
+]
 TABLES = [
     ("folder_decks", "Folder → deck; subfolders inherit, the innermost folder wins."),
     ("folder_tags", "Folder → tags added to its cards; subfolders inherit."),
@@ -120,6 +126,9 @@ def suggest(root: Path) -> Suggestion:
         if key == "ignore":  # written patterns are added to the defaults
             value = [p for p in value if p not in DEFAULT_IGNORE]
         lines += [f"# {comment}", f"{key} = {toml_value(value)}{mark(key)}", ""]
+    for key, comment in SET_ONLY_KEYS:
+        if key in config.origin:
+            lines += [f"# {comment}", f"{key} = {toml_value(getattr(config, key))}{mark(key)}", ""]
     folders: dict[str, tuple[int, int]] = {}
     for key, comment in TABLES:
         value = getattr(config, key) or {}
@@ -186,3 +195,23 @@ def config_path(root: Path) -> Path:
     """Where the vault at ``root`` keeps its settings: ``root/.notes2anki.toml``."""
     return Path(root) / CONFIG_FILE
 
+
+
+def keep_previous(root: Path) -> Path | None:
+    """Copy the vault's existing ``.notes2anki.toml`` (a regular file inside the vault, ≤ 1 MiB) to
+    ``.notes2anki.toml.bak`` (atomically, bytes as they are; an older backup is replaced) before ``init
+    --force`` replaces it: the comments and layout a user wrote are not carried into the new file. The
+    backup's path, or None when there was nothing to keep or it could not be written (the new file is
+    still written: it keeps the old file's values)."""
+    from .fileio import atomic_write, read_bounded
+
+    source = config_path(root)
+    try:
+        if source.is_symlink() or not source.is_file():
+            return None
+        data = read_bounded(source, 1 << 20, root=Path(root))
+        backup = source.with_name(CONFIG_FILE + ".bak")
+        atomic_write(backup, data)
+    except (OSError, ValueError):
+        return None
+    return backup

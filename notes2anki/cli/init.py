@@ -21,7 +21,7 @@ def init_command(vault, force, to_stdout):
     values of the Obsidian_to_Anki plugin's settings when the vault has them, and a folder → deck mapping
     suggested by the vault's top folders. Nothing else is written; an existing file is kept unless --force.
     """
-    from ..init_config import config_path, suggest
+    from ..init_config import config_path, keep_previous, suggest
 
     root = Path(vault)
     target = config_path(root)
@@ -35,10 +35,13 @@ def init_command(vault, force, to_stdout):
     if to_stdout:
         click.echo(suggestion.text, nl=False)
         finish(diags)
+    backup = keep_previous(root)
     try:
         atomic_write(target, suggestion.text.encode("utf-8"))
     except OSError as exc:
         fatal(diags, f"cannot write {target}: {exc.strerror or exc}")
+    if backup is not None:
+        out.print(f"The previous file, its comments included, is kept as {escape(str(backup))}.", soft_wrap=True)
     made_from = ["the plugin's settings"] if suggestion.from_plugin else []
     active = sum(1 for _, moved in suggestion.folders.values() if moved)
     if active:

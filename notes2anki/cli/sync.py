@@ -26,11 +26,13 @@ LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 @click.option("--profile", help="Anki profile name (default: [sync] profile, else the only profile).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Delete the listed notes without asking.")
+@click.option("--allow-mass-delete", is_flag=True,
+              help="Delete the notes of more than a quarter of the vault in one sync (held otherwise).")
 @click.option("--write-ids", is_flag=True, help="Afterwards write IDs into cards that have none (as `ids`).")
 @click.option("--json", "as_json", is_flag=True, help="The plan and result as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary, errors and warnings.")
 @message_options
-def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, quiet):
+def sync_command(vault, collection, profile, dry_run, yes, allow_mass_delete, write_ids, as_json, quiet):
     """Sync VAULT into your Anki collection (Anki must be closed): add, update, move, retype, delete."""
     from ..decks.sync import sync_vault
 
@@ -64,7 +66,7 @@ def sync_command(vault, collection, profile, dry_run, yes, write_ids, as_json, q
     try:
         with _progress(quiet or as_json) as progress:
             result = sync_vault(v, config, path, dry_run=dry_run, confirm=confirm, write_ids=write_ids,
-                                progress=progress)
+                                progress=progress, allow_mass_delete=allow_mass_delete)
     except CollectionError as exc:
         fatal(diags, str(exc))
     except OSError as exc:

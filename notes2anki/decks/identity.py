@@ -90,6 +90,7 @@ def _identities(cards: list[Card], namespace: str,
                 known: frozenset[str] = frozenset()) -> dict[tuple[str, int, int], tuple[int, bool]]:
     seen: dict[str, int] = {}
     out: dict[tuple[str, int, int], tuple[int, bool]] = {}
+    keys: set[str] | None = None
     for card in cards:
         if card.id is not None:
             out[card.key] = (card.id, True)
@@ -102,22 +103,53 @@ def _identities(cards: list[Card], namespace: str,
             legacy = _implicit(key, occurrence, LEGACY)
             if guid_of(legacy) in known:
                 ident = legacy
+        if known and not (card.file.isascii() and card.front.isascii()) and guid_of(ident) not in known:
+            keys = {_front_key(c) for c in cards if c.id is None} if keys is None else keys
+            ident = _known_other_form(card, occurrence, namespace, known, keys) or ident
         out[card.key] = (ident, False)
     return out
 
 
-def other_form_guids(card: Card, namespace: str) -> list[str]:
-    """The GUIDs a card without a written ID would have had, were its vault path written in the other
-    Unicode normal forms (NFC / NFD): a file renamed only in normalisation (macOS writes NFD; a sync
-    tool or git between machines may change it) shows the same name, and ``sync`` must still find its
-    note. Empty for a card with an ID or a path that is the same in both forms."""
-    if card.id is not None or card.file.isascii():
+def _other_form_keys(card: Card) -> list[str]:
+    """The :func:`_front_key` s of ``card`` with its vault path and its first field in the other Unicode
+    normal forms (NFC / NFD), its own key left out: a file renamed only in normalisation (macOS writes
+    NFD; a sync tool or git between machines may change it) or a front re-normalised by an editor, a
+    linter or a paste shows the same text, and must keep its note. [] for ASCII path and front."""
+    if card.file.isascii() and card.front.isascii():
         return []
     import unicodedata
 
-    front = f"\x1f{card.note_type}\x1f{' '.join(card.front.split())}"
-    forms = {unicodedata.normalize(form, card.file) for form in ("NFC", "NFD")} - {card.file}
-    return [guid_of(_implicit(alt + front, 0, namespace)) for alt in sorted(forms)]
+    own = _front_key(card)
+    front = " ".join(card.front.split())
+    keys = {f"{path}\x1f{card.note_type}\x1f{text}"
+            for path in {unicodedata.normalize(f, card.file) for f in ("NFC", "NFD")}
+            for text in {unicodedata.normalize(f, front) for f in ("NFC", "NFD")}}
+    return sorted(keys - {own})
+
+
+def _known_other_form(card: Card, occurrence: int, namespace: str, known: frozenset[str],
+                      keys: set[str]) -> int | None:
+    """The implicit ID an earlier build gave this card under another normal form of its path or front
+    (:func:`_other_form_keys`), so a rebuilt package updates the imported note instead of adding a new one
+    beside it. None when no earlier build knew it, or when a card of that other form is itself in the
+    vault (Linux keeps both names as two files; a file may hold both spellings as two cards)."""
+    for alt in _other_form_keys(card):
+        if alt in keys:
+            continue
+        for space in dict.fromkeys((namespace, LEGACY)):
+            ident = _implicit(alt, occurrence, space)
+            if guid_of(ident) in known:
+                return ident
+    return None
+
+
+def other_form_guids(card: Card, namespace: str) -> list[str]:
+    """The GUIDs a card without a written ID would have had, were its vault path or its first field written
+    in the other Unicode normal forms (:func:`_other_form_keys`): ``sync`` must still find its note. Empty
+    for a card with an ID, or with an ASCII path and front."""
+    if card.id is not None:
+        return []
+    return [guid_of(_implicit(key, 0, namespace)) for key in _other_form_keys(card)]
 
 
 def card_id(card: Card, namespace: str = LEGACY) -> int:

@@ -51,19 +51,21 @@ class SyncResult:
 
 def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool = False,
                confirm: Callable[[SyncPlan], bool] | None = None, write_ids: bool = False,
-               progress: Progress | None = None) -> SyncResult:
+               progress: Progress | None = None, allow_mass_delete: bool = False) -> SyncResult:
     """Sync ``vault`` into the collection file ``collection``.
 
     ``confirm(plan)`` is asked when the plan deletes notes; without it (or when it answers False) the
     deletions are left out and reported in ``not_deleted``. ``dry_run``: plan on a private copy of the
     collection and change nothing. ``progress(done, total)`` is called as notes are written.
+    ``allow_mass_delete``: delete the notes of most of the vault at once (held otherwise, with a warning).
     Raises ``collection.CollectionError`` (not found, locked by Anki, no ``anki`` package, no backup).
     """
     opened = open_copy(collection) if dry_run else open_collection(collection)
     committed = False
     try:
         # a dry run's copy has an empty media folder of its own: plan against the collection's real one
-        plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None)
+        plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None,
+                         allow_mass_delete=allow_mass_delete)
         result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
         registry = _registry_after(plan, vault, keep=plan.deletions)
         if not dry_run and not (plan.is_empty and registry == plan.registry):

@@ -2,7 +2,8 @@
 
 A note of this vault whose card was not found this time is deleted only when nothing says its card may
 still be there: its file gave an error or a near miss, its ID line is still in the vault, its file was
-left out (a skipped path, a template folder) or the vault gave no cards at all. And a sync stops before
+left out (a skipped path, a template folder, a file the settings now exclude: ``ignore``, ``scan_directory``,
+the plugin's ignored globs) or the vault gave no cards at all. And a sync stops before
 writing when the collection's record of a vault of this name comes from another folder that still exists
 (two vaults, one name), or when cards name notes of a vault whose folder is gone (a renamed vault).
 """
@@ -206,6 +207,10 @@ class StillThere:
         # client's placeholder than every card deleted on purpose
         self.emptied = {n.path for n in vault.notes if not n.text.strip()}
         self._ids: set[int] | None = None  # every ID line of the vault, read only when a card seems gone
+        # a note file the walk found but did not read: the settings leave it out now (``ignore``,
+        # ``scan_directory``, the plugin's ignored globs): its cards are not built, not gone
+        self._walked = set(vault.files)
+        self._read_notes: set[str] | None = None
 
     def ids(self) -> set[int]:
         """Every ID written in the vault's notes, whether or not a card claims it."""
@@ -214,7 +219,7 @@ class StillThere:
         return self._ids
 
     def reason(self, where: str, ident: int | None = None) -> str | None:
-        """"ids", "failed", "empty", "unread" or None for the card last seen at ``where`` (``file:line``)
+        """"ids", "failed", "empty", "unread", "excluded" or None for the card last seen at ``where`` (``file:line``)
         with ID ``ident`` (written or implicit)."""
         if ident is not None and ident in self.ids():
             return "ids"  # its ID line is still in a note (an orphan-id warning): mistyped, not gone
@@ -225,16 +230,32 @@ class StillThere:
             return "empty"
         if (self.unread and file not in self.read) or file in self.left_out:
             return "unread"
+        if file in self._walked and file not in self._notes():
+            return "excluded"
         return None
+
+    def _notes(self) -> set[str]:
+        if self._read_notes is None:
+            self._read_notes = {n.path for n in self.vault.notes}
+        return self._read_notes
+
+
+MASS_DELETE_MIN = 10  # a sync deleting at least this many notes of a vault whose cards are gone ...
+MASS_DELETE_SHARE = 0.25  # ... and more than this share of the vault's notes holds them all
 
 
 def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by_guid: dict, mine: dict,
-                    others: dict, claimed: dict, namespace: str) -> None:
+                    others: dict, claimed: dict, namespace: str, *, allow_mass_delete: bool = False) -> None:
     """Append to ``plan.deletions`` the notes to delete: the cards marked DELETE (not another vault's), then
     every note of this vault (``mine``: nid → where it was last synced from) that no card claimed this time,
     unless something says its card may still be there (see the module doc); those held get one warning per
     reason in ``plan.diagnostics``. ``notes``: the collection's nid → (GUID, note type id); ``by_guid``:
-    GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it."""
+    GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it.
+
+    A mass deletion — at least :data:`MASS_DELETE_MIN` notes whose cards are gone, more than
+    :data:`MASS_DELETE_SHARE` of the vault's notes — is held whole unless ``allow_mass_delete``: a vault
+    half downloaded by a sync client, half checked out or on a drive not mounted looks just like one whose
+    cards were deleted (as rsync's ``--max-delete``). Cards marked DELETE are deleted whatever their count."""
     still = StillThere(vault, config)
     planned: set[int] = set()
     for card in vault.cards:
@@ -250,7 +271,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = {"failed": 0, "ids": 0, "moved": 0, "empty": 0, "unread": 0}  # (the order of their warnings)
+    held = {"failed": 0, "ids": 0, "moved": 0, "empty": 0, "unread": 0, "excluded": 0}  # (the order of their warnings)
     elsewhere = OtherVaults(plan.registry, namespace)
     written: set[int] | None = None
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
@@ -267,6 +288,15 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
+    removed = [d for d in plan.deletions if d.reason == "removed"]
+    if not allow_mass_delete and len(removed) >= MASS_DELETE_MIN and len(removed) > MASS_DELETE_SHARE * len(mine):
+        plan.deletions[:] = [d for d in plan.deletions if d.reason != "removed"]
+        plan.held.update((d.nid, d.where) for d in removed)
+        plan.diagnostics.append(Diagnostic("", 0, "warning", (
+            f"{len(removed)} notes whose cards were not found are not deleted: that is "
+            f"{len(removed) / max(len(mine), 1):.0%} of this vault's {len(mine)} notes in one sync, which is "
+            "what a vault not fully downloaded (a sync client still fetching), checked out or mounted looks like. "
+            "If you deleted those cards, sync again with --allow-mass-delete")))
     why_held = {
         "failed": "whose cards were not found are not deleted: " + (
             "their files have errors or mistyped card syntax" if still.kept_cards else
@@ -282,6 +312,9 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
         "unread": "whose cards were not read are not deleted: their files may hold them but were left out this "
                   "time (a skipped-path warning, or a template folder); include them, or remove them, then sync "
                   "again",
+        "excluded": "whose files are still in the vault are not deleted: the settings leave those files out now "
+                    "(`ignore`, `scan_directory` or the plugin's ignored files); delete the notes in Anki, or "
+                    "delete the cards from the files, to have them gone",
     }
     for reason, count in held.items():
         if count:

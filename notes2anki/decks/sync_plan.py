@@ -150,11 +150,13 @@ def type_matches(anki_name: str, note_type: str, anki_id: int | None = None, own
     return anki_name in (note_type, NAME_PREFIX + note_type) or anki_id in own_ids
 
 
-def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None) -> SyncPlan:
+def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None,
+              allow_mass_delete: bool = False) -> SyncPlan:
     """Match every card of ``vault`` against the notes of the open collection ``col``; nothing is
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
-    collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own."""
+    collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own.
+    ``allow_mass_delete``: see :func:`~notes2anki.decks.sync_guards.plan_deletions`."""
     from .sync_guards import (OtherVaults, folder_gone, plan_deletions, refuse_new_identity, refuse_renamed,
                               refuse_same_name)
     from .sync_rematch import rematch_shifted
@@ -247,7 +249,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
 
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
-    plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace)
+    plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
+                   allow_mass_delete=allow_mass_delete)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
     return plan

@@ -84,7 +84,7 @@ def block_card(state: ScanState, start: int, end: int) -> Card | None:
                      f"unknown note type {note_type!r} (known: {', '.join(state.note_types)}); card skipped{hint}")
         return None
     card = Card(note_type=note_type, fields={}, file=state.rel, line=start, end_line=end)
-    rest = _take_trailing_lines(card, body[1:], state.markers.syntax.delete_note_line)
+    rest = _take_trailing_lines(state, card, body[1:], state.markers.syntax.delete_note_line)
     _report_stray_ids(state, card, rest)
     return card if _split_fields(state, card, rest) else None
 
@@ -100,9 +100,13 @@ def _dedent(line: str, indent: str) -> str:
     return line.lstrip(" \t") if indent and not line[:len(indent)].strip() else line
 
 
-def _take_trailing_lines(card: Card, rest: list[BodyLine], delete: str) -> list[BodyLine]:
+def _take_trailing_lines(state: ScanState, card: Card, rest: list[BodyLine], delete: str) -> list[BodyLine]:
     """Read the ID, DELETE and Tags lines at the bottom (in that order, blank lines between allowed);
-    the field lines are what is left."""
+    the field lines are what is left.
+
+    ``DELETE`` marks the card only above its ID line, as in the plugin (its ``EMPTY_REGEXP``: the Delete
+    Note Line followed by the ID): in a card without an ID it is the last line of its text (an answer
+    that is SQL's ``DELETE``), with a warning saying how to mark such a card."""
     rest = list(rest)
 
     def drop_blank():
@@ -117,9 +121,14 @@ def _take_trailing_lines(card: Card, rest: list[BodyLine], delete: str) -> list[
             rest.pop()
             drop_blank()
     if rest and rest[-1].text.strip() == delete:
-        card.delete = True
-        rest.pop()
-        drop_blank()
+        if card.id is None:
+            state.report(rest[-1].no, "warning", "delete-without-id",
+                         f"{delete} is read as the card's text: it marks a card for deletion only on the line "
+                         "above the card's ID line (this card has none; to drop it, delete the card)")
+        else:
+            card.delete = True
+            rest.pop()
+            drop_blank()
     if rest:
         m = TAGS_LINE.match(rest[-1].text.strip())
         if m:

@@ -116,3 +116,20 @@ def test_bash_completion_script_and_completions():
     env = cli_env(_NOTES2ANKI_COMPLETE="bash_complete", COMP_WORDS="notes2anki re", COMP_CWORD="1")
     words = subprocess.run(command(), capture_output=True, text=True, env=env, timeout=120)
     assert words.stdout.split() == ["plain,related", "plain,report"]
+
+
+def test_init_force_keeps_vault_name_and_the_old_file_as_a_backup(make_vault):
+    """Tester U3: `init --force` dropped `vault_name` (every obsidian:// link then opened a vault that does
+    not exist) and the user's comments, keeping no copy of the replaced file."""
+    old = '# vault is called "Uni 2026" in Obsidian\nvault_name = "Uni 2026"\nskip_templates = false\n'
+    root = make_vault({"a.md": CARD.format(n=1), ".notes2anki.toml": old})
+    result = invoke("init", root, "--force")
+    assert result.exit_code == 0, result.output
+    data = tomllib.loads((root / ".notes2anki.toml").read_text("utf-8"))
+    assert data["vault_name"] == "Uni 2026" and data["skip_templates"] is False
+    assert (root / ".notes2anki.toml.bak").read_text("utf-8") == old
+    assert ".notes2anki.toml.bak" in result.output
+    fresh = make_vault({"a.md": CARD.format(n=1)}, name="fresh")  # nothing set: neither key written
+    assert invoke("init", fresh).exit_code == 0
+    assert not {"vault_name", "skip_templates"} & set(tomllib.loads((fresh / ".notes2anki.toml").read_text("utf-8")))
+    assert not (fresh / ".notes2anki.toml.bak").exists()

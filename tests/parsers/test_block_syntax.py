@@ -145,6 +145,15 @@ def test_delete_above_id():
     assert card.fields["Back"] == "Transmission Control Protocol"
 
 
+def test_delete_without_an_id_is_the_cards_text_with_a_warning():
+    """Tester U1: as in the plugin, DELETE marks a card only above its ID line; an answer that is SQL's
+    DELETE stays the answer (the card was dropped and its note deleted by sync)."""
+    found, diags = scan_text("START\nBasic\nWhich SQL keyword removes rows?\nBack:\nDELETE\nEND\n")
+    card, = found.cards
+    assert not card.delete and card.fields["Back"] == "DELETE"
+    assert [(d.line, d.severity, d.kind) for d in diags] == [(5, "warning", "delete-without-id")]
+
+
 def test_tags_line_above_id_and_as_last_line():
     with_id = one_card("START\nBasic\nQ\nBack: A\nTags: ml sbert\n<!--ID: 5-->\nEND\n")
     assert with_id.tags == ["ml", "sbert"] and with_id.id == 5 and with_id.fields["Back"] == "A"

@@ -300,7 +300,7 @@ def test_the_browser_search_for_notes_not_deleted_is_whole(make_vault, sync_cli,
                              {f"n{i}.md": CARD.format(q=f"Question {i}?", a=i) for i in range(40)})
     for i in range(33):
         (root / f"n{i}.md").unlink()
-    result = sync_cli(root, col_path)
+    result = sync_cli(root, col_path, "--allow-mass-delete")  # 33 of 40: a mass deletion (U7)
     assert "33 notes not deleted" in result.output
     search = result.output.split("in Anki's browser: nid:")[1].split(")")[0]
     assert len(search.split(",")) == 33 and all(len(n) == 13 for n in search.split(","))

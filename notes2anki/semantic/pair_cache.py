@@ -84,14 +84,15 @@ def side_keys(enc, is_covered: Sequence[bool], only: Sequence[int] | None = None
 
 def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCache | None = None,
                 where: str = "", store: Path | None = None, stats: "JudgeStats | None" = None) -> list[tuple[int, int]]:
-    """:func:`candidate_pairs` and the sides' local densities (set on ``enc``), reused from ``cache`` (an
-    :class:`~notes2anki.semantic.cache.EmbeddingCache`; None: always computed) when every side has the same
-    texts, coverage and vectors in the same order as the last run for ``where`` (e.g. the cards' files):
-    both are O(N²) in the number of cards and depend on the whole vault. One entry per ``where`` is kept
-    (the last), so edits do not pile up entries.
+    """:func:`candidate_pairs` and the sides' local densities (set on ``enc``), reused from the file
+    ``store`` (None: always computed) when every side has the same texts, coverage and vectors in the same
+    order as the run that wrote it: both are O(N²) in the number of cards and depend on the whole vault.
+    ``cache`` (an :class:`~notes2anki.semantic.cache.EmbeddingCache`) and ``where`` (e.g. the cards' files)
+    only name the row an older version kept them in (see :func:`_read_mining`).
 
-    ``store``: a file for :mod:`~notes2anki.semantic.incremental_mining` (exact search only): after an edit
-    only the changed sides' rows are searched (``stats.searched`` counts them); same pairs and densities."""
+    ``store`` is used by :mod:`~notes2anki.semantic.incremental_mining` (exact search, up to
+    :data:`~notes2anki.semantic.mining.ANN_ABOVE` sides): after an edit only the changed sides' rows are
+    searched (``stats.searched`` counts them); same pairs and densities."""
     rows = [i for i, c in enumerate(is_covered) if c]
     if store is not None and (len(rows) <= mining.ANN_ABOVE or mining._faiss() is None):
         settings = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
@@ -122,26 +123,62 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
         digest.update("\x1f".join((side.question, side.answer, side.text, str(c), "\x1e")).encode("utf-8"))
     digest.update(np.ascontiguousarray(enc.card).tobytes())
     digest.update(np.ascontiguousarray(enc.question).tobytes())
-    key = (hashlib.sha256(where.encode("utf-8")).hexdigest(), "mining")
-    memo = PairVerdictCache(cache, "dupes-mining") if cache is not None else None
-    stored = memo.get([key]).get(key) if memo is not None else None
+    stored = _read_mining(store, digest.hexdigest(), cache, where)
     n = len(enc.sides)
-    if (isinstance(stored, dict) and stored.get("digest") == digest.hexdigest()
-            and len(stored.get("density_card", ())) == n
-            and len(stored.get("density_q", ())) == n and isinstance(stored.get("pairs"), list)):
+    if stored is not None and len(stored["density_card"]) == n and len(stored["density_q"]) == n:
         enc.density_card = np.asarray(stored["density_card"], dtype=np.float64)
         enc.density_q = np.asarray(stored["density_q"], dtype=np.float64)
-        return [(int(i), int(j)) for i, j in stored["pairs"]]
+        return [(int(i), int(j)) for i, j in np.asarray(stored["pairs"], dtype=np.int64).reshape(-1, 2).tolist()]
     enc.density_card = enc.density_q = None
     pairs = candidate_pairs(enc, is_covered, top_k)  # (sets the densities when it searches exactly)
     if enc.density_card is None or enc.density_q is None:
         enc.density_card = pair_features.density(enc.card, rows)
         enc.density_q = pair_features.density(enc.question, rows)
-    if memo is not None:
-        memo.put({key: {"digest": digest.hexdigest(), "density_card": enc.density_card.tolist(),
-                        "density_q": enc.density_q.tolist(),
-                        "pairs": [list(p) for p in pairs]}})
+    if store is not None:
+        data = {"format": MINING_FORMAT, "digest": digest.hexdigest(), "density_card": enc.density_card,
+                "density_q": enc.density_q, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2)}
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        except (OSError, pickle.PicklingError):
+            pass
     return pairs
+
+
+MINING_FORMAT = "ann-mining-1"  # (the exact search's incremental file, same name, has format 2)
+
+
+def _read_mining(store: Path | None, digest: str, cache: EmbeddingCache | None, where: str) -> dict | None:
+    """The stored candidate pairs and densities of :func:`mine_cached`'s search over every side (more than
+    :data:`~notes2anki.semantic.mining.ANN_ABOVE`): the file ``store`` when it holds ``digest``. They were
+    kept as one row of the verdict cache before (kind ``dupes-mining``); such a row is read once, its value
+    replaced by null, and used: at 100,000 cards it held 16 MB, and SQLite read every byte of it again for each
+    of the million verdict look-ups that share its B-tree pages (a cold build that never got past looking
+    up its candidate pairs' measurements)."""
+    data = None
+    try:
+        data = read_pickle(store) if store is not None else None
+    except Exception:  # missing, corrupt, another layout: searched again
+        data = None
+    if cache is not None:
+        memo, key = PairVerdictCache(cache, "dupes-mining"), (hashlib.sha256(where.encode("utf-8")).hexdigest(), "mining")
+        old = memo.get([key]).get(key)
+        if old is not None:
+            memo.put({key: None})
+            if not (isinstance(data, dict) and data.get("format") == MINING_FORMAT) and isinstance(old, dict):
+                data = dict(old, format=MINING_FORMAT)
+                if store is not None and data.get("digest") == digest:  # moved to its file
+                    try:
+                        atomic_write(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+                    except (OSError, pickle.PicklingError):
+                        pass
+    if not isinstance(data, dict) or data.get("format") != MINING_FORMAT or data.get("digest") != digest:
+        return None
+    try:
+        np.asarray(data["pairs"], dtype=np.int64).reshape(-1, 2)
+        return data if len(data["density_card"]) and len(data["density_q"]) else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 @dataclass

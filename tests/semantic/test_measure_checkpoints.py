@@ -95,3 +95,46 @@ def test_rows_measured_in_parts_equal_rows_measured_at_once(tmp_path, monkeypatc
         find_duplicates(cards(), embedder=embedder, use_cache=False)
     assert kept[0].shape == kept[1].shape and len(kept[0]) >= 7
     assert np.array_equal(kept[0], kept[1])  # bit for bit
+
+
+def test_the_approximate_searchs_result_lives_in_a_file_not_in_the_verdict_table(tmp_path, monkeypatch):
+    """Above ANN_ABOVE sides the search and densities were one row of the verdict table (16 MB at 100,000
+    cards), which SQLite read whole for each of a million verdict look-ups: they go to a file now, and an
+    old row is moved there once and emptied."""
+    import pickle
+    import sqlite3
+
+    from notes2anki.semantic import mining
+    from notes2anki.semantic.cache import PairVerdictCache
+
+    pytest = __import__("pytest")
+    if mining._faiss() is None:
+        pytest.skip("faiss is not installed")
+    monkeypatch.setattr(mining, "ANN_ABOVE", 3)
+    path = tmp_path / "cache.sqlite"
+    with Embedder(cache_path=path) as embedder:
+        first = find_duplicates(cards(), embedder=embedder)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM verdicts WHERE kind = 'dupes-mining'").fetchone()[0] == 0
+    [store] = (tmp_path / "cache.sqlite.dupes").glob("*.mining.pickle")
+    data = pickle.loads(store.read_bytes())
+    assert data["format"] == pair_cache.MINING_FORMAT and len(data["pairs"]) == first.judged.candidates
+    # an older version's row: read once, moved to the file, emptied; same result
+    import hashlib
+
+    where = "\n".join(sorted({c.file for c in cards()}))
+    key = (hashlib.sha256(where.encode("utf-8")).hexdigest(), "mining")
+    old = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in data.items() if k != "format"}
+    store.unlink()
+    for memo in (tmp_path / "cache.sqlite.dupes").glob("*"):
+        if memo.name.endswith((".pickle",)) and ".mining." not in memo.name:
+            memo.unlink()  # (no replay of the last result)
+    with Embedder(cache_path=path) as embedder:
+        PairVerdictCache(embedder.cache, "dupes-mining").put({key: old})
+        searched = []
+        real = pair_cache.candidate_pairs
+        monkeypatch.setattr(pair_cache, "candidate_pairs", lambda *a, **k: searched.append(1) or real(*a, **k))
+        again = find_duplicates(cards(), embedder=embedder)
+        assert PairVerdictCache(embedder.cache, "dupes-mining").get([key]) == {key: None}
+    assert searched == [] and store.exists()
+    assert outcome(again) == outcome(first)

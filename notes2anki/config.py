@@ -110,6 +110,7 @@ class Config:
     file_link_fields: dict[str, str] = field(default_factory=dict)
     context_fields: dict[str, str] = field(default_factory=dict)
     custom_regexps: dict[str, str] = field(default_factory=dict)
+    unused_regexps: tuple[str, ...] = ()  # note types whose custom regex is set but not used (no such type)
     wikilinks: str = "obsidian"  # "obsidian" (obsidian:// link) | "text"
     vault_name: str = ""  # name used in obsidian:// links; "" = the vault folder's name
     note_types: dict[str, dict] = field(default_factory=dict)  # user note types: {"fields": [...], ...}
@@ -220,6 +221,11 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         _folder_tables(root, values, origin, diags)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
     _check_deck_names(values, origin, diags)
+    if values.get("note_types"):
+        from .config_templates import check_note_type_templates
+
+        source = origin.get("note_types", CONFIG_FILE)
+        check_note_type_templates(values["note_types"], source, own if source == CONFIG_FILE else None, diags)
     check_custom_regexps(values, origin, own, set(note_type_fields(values.get("note_types") or {})), diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin)

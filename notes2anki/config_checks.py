@@ -61,7 +61,8 @@ def check_custom_regexps(values: dict[str, Any], origin: dict[str, str], text: s
                          known: set[str], diags: list[Diagnostic]) -> None:
     """``custom_regexps`` (note type → JavaScript pattern; empty: off, as in the plugin): a pattern that
     does not compile is a configuration error naming the file, the key and (`.notes2anki.toml`) its line;
-    a note type not in ``known`` is a warning. Both entries are dropped from ``values``."""
+    a note type not in ``known`` is a warning (named in ``values["unused_regexps"]``, so ``sync`` deletes no
+    note while a style of card is not read). Both entries are dropped from ``custom_regexps``."""
     patterns = values.get("custom_regexps")
     if not patterns:
         return
@@ -83,6 +84,7 @@ def check_custom_regexps(values: dict[str, Any], origin: dict[str, str], text: s
         if note_type not in known:
             diags.append(_problem(source, f"{key}: no note type {note_type!r}; this regex is not used", line,
                                   severity="warning"))
+            values["unused_regexps"] = (*values.get("unused_regexps", ()), note_type)
             continue
         kept[note_type] = pattern
     values["custom_regexps"] = kept

@@ -200,6 +200,7 @@ def note_type_fields(custom: dict[str, dict] | None = None) -> dict[str, list[st
 
 
 SKIPPED_PATH = "skipped-path"  # the kind of the vault walk's warnings about files and folders it left out
+REGEX_TIMEOUT = "regex-timeout"  # a custom regex ran out of time on a file: its cards of that style were not read
 
 # Diagnostic kinds the parser gives (``Diagnostic.kind``) → what they mean, for summaries and `check`.
 KINDS: dict[str, str] = {

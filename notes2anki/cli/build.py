@@ -18,7 +18,7 @@ from ..decks.state import state_file_problem
 from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import (EXIT_FATAL, collected, err, fatal, finish, inside_vault_problem, load_settings,
+from .common import (EXIT_FATAL, collected, contained_vaults_problem, err, fatal, finish, inside_vault_problem, load_settings,
                      message_options, out, show_diagnostics, vault_argument)
 
 PROGRESS_FROM = 200  # files: show a progress bar on vaults at least this large
@@ -97,6 +97,10 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
     bytes are then written to stdout."""
     v = _load(root, config, quiet)
     diags += v.diagnostics
+    holds = contained_vaults_problem(root, v.files, "build")
+    if holds:  # built all the same, with the warning (as for a folder inside a vault)
+        diags.append(Diagnostic("", 0, "warning", holds + "; importing its package next to the vaults' own "
+                                "would add these cards again"))
     if not v.notes and not allow_empty:
         fatal(diags, f"No note (.md file) to build in {vault}{_where(config)}; nothing written "
                      "(--allow-empty writes an empty deck).")

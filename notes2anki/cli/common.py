@@ -289,6 +289,22 @@ def inside_vault_problem(root: Path, command: str) -> str | None:
             "own, give it a .notes2anki.toml (`notes2anki init`)")
 
 
+def contained_vaults_problem(root: Path, files, command: str) -> str | None:
+    """The message for ``ids`` / ``sync`` run on a folder that is no vault of its own (no ``.obsidian/``,
+    no ``.notes2anki.toml``) but holds Obsidian vaults below it (``files``: the walk's list, whose
+    ``nested_vaults`` names them), else None: the cards' identities would be computed for the wrong vault
+    (its name and paths), so IDs written there, or notes synced, belong to no vault."""
+    nested = getattr(files, "nested_vaults", ())
+    if not nested or (root / ".obsidian").is_dir() or (root / ".notes2anki.toml").is_file():
+        return None
+    shown = ", ".join(str(root / n) for n in nested[:3]) + (f" and {len(nested) - 3} more" if len(nested) > 3 else "")
+    return (f"{root} is not an Obsidian vault but holds {'one' if len(nested) == 1 else len(nested)} "
+            f"({shown}: {'it holds' if len(nested) == 1 else 'each holds'} .obsidian/): a card's identity depends "
+            f"on the vault it belongs to, so `{command}` here would give its cards new identities (new notes in "
+            f"Anki, review history left behind). Run `notes2anki {command} {root / nested[0]}`; if {root} is "
+            "one vault, give it a .notes2anki.toml (`notes2anki init`)")
+
+
 def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:
     """Exit 2 before anything is done when ``--messages-file`` names a path that must not be written
     (inside the vault, ``-``, a missing folder, a file that is not plain text: see

@@ -13,7 +13,7 @@ from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
 from ..model import Diagnostic, shown_path
 from ..parsers import load_vault
-from .common import (collected, err, fatal, finish, inside_vault_problem, load_settings, message_options, out,
+from .common import (collected, contained_vaults_problem, err, fatal, finish, inside_vault_problem, load_settings, message_options, out,
                      vault_argument)
 
 COLOURS = {b"+": b"\x1b[32m", b"-": b"\x1b[31m", b"@": b"\x1b[36m"}
@@ -36,6 +36,9 @@ def ids_command(vault, dry_run):
         with vault_lock(root):
             v = load_vault(root, config)
             diags += v.diagnostics
+            holds = contained_vaults_problem(root, v.files, "ids")
+            if holds:
+                fatal(diags, holds + "; nothing written")
             empty = no_note_problem(vault, len(v.notes), config.scan_directory, config.origin.get("ignore", ""))
             if empty:
                 fatal(diags, empty)

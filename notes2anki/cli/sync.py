@@ -14,7 +14,7 @@ from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
 from .common import (EXIT_INTERRUPTED, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, message_options, out,
-                     inside_vault_problem, print_json, refuse_unsafe_paths, show_diagnostics, vault_argument)
+                     contained_vaults_problem, inside_vault_problem, print_json, refuse_unsafe_paths, show_diagnostics, vault_argument)
 
 LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
 
@@ -52,6 +52,9 @@ def sync_command(vault, collection, profile, dry_run, yes, allow_mass_delete, wr
         fatal(diags, str(exc))
     v = load_vault(root, config)
     diags += v.diagnostics
+    holds = contained_vaults_problem(root, v.files, "sync")
+    if holds:
+        fatal(diags, holds + "; nothing written")
     interactive = sys.stdin.isatty() and not as_json
 
     def confirm(plan) -> bool:

@@ -14,8 +14,11 @@ import re
 from pathlib import Path
 
 from ..config import Config
-from ..model import SKIPPED_PATH, Diagnostic, Vault
+from ..model import REGEX_TIMEOUT, SKIPPED_PATH, Diagnostic, Vault
 from ..parsers.lints import NEAR as NEAR_MISS
+
+# the kinds of warning that say a card at that place was not read: its notes are not gone
+NOT_READ = frozenset({NEAR_MISS, "no-end", "empty-card", "empty-front", REGEX_TIMEOUT})
 from ..parsers.syntax import ID_COMMENT
 from .identity import card_id, guid_of, implicit_id
 from .build import _plain
@@ -195,7 +198,12 @@ class StillThere:
     def __init__(self, vault: Vault, config: Config) -> None:
         self.vault = vault
         # a file that gave an error, or a near miss (``Start`` for ``START``: the card is there, mistyped)
-        self.failed = {d.file for d in vault.diagnostics if d.file and (d.severity == "error" or d.kind == NEAR_MISS)}
+        # or any other message that a card there was not read (an inline card with no ENDI, an empty card, a
+        # custom regex out of time)
+        self.failed = {d.file for d in vault.diagnostics
+                       if d.file and (d.severity == "error" or d.kind in NOT_READ)}
+        # a custom regex set for a note type that does not exist: every card of that style is unread
+        self.unused_styles = tuple(getattr(config, "unused_regexps", ()))
         self.kept_cards = any(not c.delete for c in vault.cards)
         # A file or folder the walk left out (a link outside the vault, a name that is not UTF-8, a folder
         # that cannot be read) may hold the cards of any note whose file was not read this time (it may have
@@ -219,13 +227,15 @@ class StillThere:
         return self._ids
 
     def reason(self, where: str, ident: int | None = None) -> str | None:
-        """"ids", "failed", "empty", "unread", "excluded" or None for the card last seen at ``where`` (``file:line``)
+        """"ids", "failed", "style", "empty", "unread", "excluded" or None for the card last seen at ``where`` (``file:line``)
         with ID ``ident`` (written or implicit)."""
         if ident is not None and ident in self.ids():
             return "ids"  # its ID line is still in a note (an orphan-id warning): mistyped, not gone
         file = where.rpartition(":")[0]
         if file in self.failed or not self.kept_cards:
-            return "failed"  # the file (or the whole vault) gave errors this time: its cards are not gone
+            return "failed"
+        if self.unused_styles:
+            return "style"  # the file (or the whole vault) gave errors this time: its cards are not gone
         if file in self.emptied:
             return "empty"
         if (self.unread and file not in self.read) or file in self.left_out:
@@ -271,7 +281,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = {"failed": 0, "ids": 0, "moved": 0, "empty": 0, "unread": 0, "excluded": 0}  # (the order of their warnings)
+    held = {"failed": 0, "style": 0, "ids": 0, "moved": 0, "empty": 0, "unread": 0, "excluded": 0}  # (the order of their warnings)
     elsewhere = OtherVaults(plan.registry, namespace)
     written: set[int] | None = None
     for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
@@ -301,6 +311,9 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
         "failed": "whose cards were not found are not deleted: " + (
             "their files have errors or mistyped card syntax" if still.kept_cards else
             "the vault gave no cards at all") + " (fix that, then sync again)",
+        "style": "whose cards were not found are not deleted: a custom regex is set for a note type that does "
+                 f"not exist ({', '.join(still.unused_styles)}), so no card of that style was read (fix "
+                 "[custom_regexps] or [note_types], then sync again)",
         "ids": "whose cards were not found are not deleted: their ID lines are still in the vault (the card is "
                "mistyped or inside a code block: see the near-miss, orphan-id and duplicate-id messages; fix the "
                "card, or delete the ID line to have the note deleted)",

@@ -85,6 +85,8 @@ def block_card(state: ScanState, start: int, end: int) -> Card | None:
         return None
     card = Card(note_type=note_type, fields={}, file=state.rel, line=start, end_line=end)
     rest = _take_trailing_lines(state, card, body[1:], state.markers.syntax.delete_note_line)
+    if card.id is None:
+        rest = _take_plugin_id_in_code(state, card, rest)
     _report_stray_ids(state, card, rest)
     return card if _split_fields(state, card, rest) else None
 
@@ -134,6 +136,25 @@ def _take_trailing_lines(state: ScanState, card: Card, rest: list[BodyLine], del
         if m:
             card.tags = split_tags(m.group(1))
             rest.pop()
+    return rest
+
+
+def _take_plugin_id_in_code(state: ScanState, card: Card, rest: list[BodyLine]) -> list[BodyLine]:
+    """The plugin's ID of a card whose code block holds an ``END`` line (PL/SQL, Pascal, a heredoc): the
+    plugin's card ends at the first ``END`` line, so it wrote the ID just above that line, inside the
+    code. Such an ID line (an ID comment alone on its line, an ``END`` line next) is the card's ID, with
+    a warning, and leaves the field's code: otherwise a migration would add a second note and never
+    update the reviewed one."""
+    end = state.markers.end
+    for i, line in enumerate(rest[:-1]):
+        ident = id_of_line(line.text)
+        if ident is not None and ID_COMMENT.search(line.text) and rest[i + 1].text.strip() == end:
+            card.id, card.id_line = ident, line.no
+            state.report(line.no, "warning", "id-in-code",
+                         f"ID {ident} is read as the ID of the card at {card.where}: the Obsidian_to_Anki plugin "
+                         f"wrote it inside the code block, above the {end} line where its card ended; move it to "
+                         f"the line above the card's {end}")
+            return rest[:i] + rest[i + 1:]
     return rest
 
 

@@ -10,7 +10,7 @@ import re
 from ..model import Card, Heading
 from .block_card import block_card, find_end
 from .frontmatter import DECK_KEYS, TAG_KEYS
-from .lints import DEFAULT_INLINE, end_near_miss, inline_lint, missing_second_field
+from .lints import DEFAULT_INLINE, end_near_miss, inline_case_lint, inline_lint, missing_second_field
 from .scan_state import ScanState
 from .syntax import FIELD_LINE, WIKILINK, heading, id_of_line, inline_id, split_tags
 
@@ -105,6 +105,8 @@ def inline_cards(state: ScanState) -> bool:
             state.result.inline_spans[state.line] = covered
     elif DEFAULT_INLINE in line:  # markers renamed, the plugin's default left in a note: say so
         inline_lint(state, covered)
+    else:
+        inline_case_lint(state)  # `Starti [Basic] …`
     return False
 
 

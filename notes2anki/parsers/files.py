@@ -55,7 +55,8 @@ def walk_vault(root: Path, diagnostics: list[Diagnostic] | None = None) -> list[
         return []
     links: list[tuple[str, str]] = []
     linked: list[str] = []  # file links listed
-    _walk("", str(root), root, found, seen, links, diags, linked)
+    nested: list[str] = []  # folders holding .obsidian/: Obsidian vaults of their own
+    _walk("", str(root), root, found, seen, links, diags, linked, nested)
     out = VaultFiles(found)
     out.has_links = bool(links or linked)
     while links:  # links are followed after every real folder is known, so real paths win
@@ -71,9 +72,17 @@ def walk_vault(root: Path, diagnostics: list[Diagnostic] | None = None) -> list[
         key = (info.st_dev, info.st_ino)
         if key not in seen:
             seen.add(key)
-            _walk(rel, path, root, found, seen, links, diags, linked)
+            _walk(rel, path, root, found, seen, links, diags, linked, nested)
     out[:] = sorted(found)
+    out.nested_vaults = tuple(sorted(nested))
     return out
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 class VaultFiles(list):
@@ -81,10 +90,12 @@ class VaultFiles(list):
     followed folder link (when not, no two paths are one file and :func:`distinct_notes` has nothing to do)."""
 
     has_links = True
+    nested_vaults: tuple[str, ...] = ()  # folders below the root that hold .obsidian/ (vaults of their own)
 
 
 def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple[int, int]],
-          links: list[tuple[str, str]], diags: list[Diagnostic], linked: list[str] | None = None) -> None:
+          links: list[tuple[str, str]], diags: list[Diagnostic], linked: list[str] | None = None,
+          nested: list[str] | None = None) -> None:
     stack = [(rel_dir, path)]
     while stack:
         rel_dir, path = stack.pop()
@@ -99,6 +110,8 @@ def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple
         for entry in entries:
             name = entry.name
             if name.startswith(".") or name in SKIP_DIRS:
+                if name == ".obsidian" and rel_dir and nested is not None and _is_dir(entry):
+                    nested.append(rel_dir)
                 continue
             shown = f"{rel_dir}/{display_name(name)}" if rel_dir else display_name(name)
             if not _valid(name):

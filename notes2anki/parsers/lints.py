@@ -137,6 +137,12 @@ def inline_lint(state: ScanState, covered: list[tuple[int, int]]) -> None:
         if not any(a <= pos < b for a, b in covered):
             after = line[pos + len(begin):].lstrip()
             close = after.find("]")
+            bare = _bare_type(state, after) if not after.startswith("[") else None
+            if bare:
+                state.report(state.line, "warning", NEAR,
+                             f"inline card's note type without brackets; did you mean {begin} [{bare}] …? "
+                             "Card not read")
+                return
             if after.startswith("[") and close > 1 and _is_type_line(state, after[1:close]):
                 if line.rstrip().endswith(end) and not line.rstrip().endswith(end_inline):
                     state.report(state.line, "warning", NEAR,
@@ -155,6 +161,32 @@ def inline_lint(state: ScanState, covered: list[tuple[int, int]]) -> None:
             state.report(state.line, "warning", NEAR,
                          f"{default!r} is the plugin's default inline marker, but the markers are renamed "
                          f"({begin!r} starts an inline card here); not read as a card")
+
+
+def _bare_type(state: ScanState, after: str) -> str | None:
+    """The note type that ``after`` (the text after an inline start marker) begins with, unbracketed and
+    followed by a space (``STARTI Basic What is ATP? …``), else None."""
+    folded = after.casefold()
+    return next((t for t in sorted(state.note_types, key=len, reverse=True)
+                 if folded.startswith(t.casefold() + " ")), None)
+
+
+def inline_case_lint(state: ScanState) -> None:
+    """An inline start marker in another case (``Starti [Basic] …``) opening a card that an inline end
+    marker closes on the line: the plugin reads no card there either, so say so at the line."""
+    line, syntax = state.text, state.markers.syntax
+    begin, end_inline = syntax.begin_inline_note, syntax.end_inline_note
+    folded = line.casefold()
+    pos = folded.find(begin.casefold())
+    if pos < 0 or begin in line or not line.rstrip().casefold().endswith(end_inline.casefold()):
+        return
+    if any(a <= pos < b for a, b in (m.span() for m in CODE_SPAN.finditer(line))):
+        return
+    after = line[pos + len(begin):].lstrip()
+    close = after.find("]")
+    if after.startswith("[") and close > 1 and _is_type_line(state, after[1:close]):
+        state.report(state.line, "warning", NEAR, f"{line[pos:pos + len(begin)]!r} does not start an inline card "
+                     f"(the marker is {begin!r}, in capitals); not read as a card")
 
 
 def field_case_lint(state: ScanState, no: int, text: str, names: list[str]) -> None:

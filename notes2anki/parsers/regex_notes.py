@@ -26,11 +26,11 @@ import time
 
 import regex
 
-from ..model import Card, Diagnostic
+from ..model import REGEX_TIMEOUT, Card, Diagnostic
 from .js_regex import JsRegexError, compile_js
 from .regex_anchor import anchor, start_regions
 
-REGEX_TIMEOUT_S = 2.0  # per pattern and file; documented in the README ("Limits")
+REGEX_TIMEOUT_S = 2.0  # per pattern and file (tried twice); documented in the README ("Limits")
 ID_WINDOW = 4096  # how far after a match an ID comment is looked for (characters)
 # the ID comment after a match: optional blank lines (group 1), indentation, the comment
 _ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*<!--[ \t]*ID:[ \t]*(\d+)[ \t]*-->")
@@ -70,14 +70,23 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
             continue
         if any(lit not in text for lit in literals):
             continue  # a literal every match needs is absent: no card of this style here
-        try:
-            found = _search(compiled, text, lines, note_type, note_types[note_type], rel, fences,
-                            blocked, claimed, diagnostics)
-        except TimeoutError:
+        found = None
+        for _ in range(2):  # the limit is wall-clock: a process paused (sleep, swap, a busy machine) gets a retry
+            said: list[Diagnostic] = []
+            taken = list(claimed)
+            try:
+                found = _search(compiled, text, lines, note_type, note_types[note_type], rel, fences,
+                                blocked, taken, said)
+            except TimeoutError:
+                continue
+            claimed[:] = taken
+            diagnostics.extend(said)
+            break
+        if found is None:
             diagnostics.append(Diagnostic(rel, 0, "warning",
-                                          f"{setting} took longer than {REGEX_TIMEOUT_S:g} s on this file "
-                                          "(the pattern backtracks too much); no cards of this style "
-                                          "read from this file"))
+                                          f"{setting} took longer than {REGEX_TIMEOUT_S:g} s on this file, "
+                                          "twice (the pattern backtracks too much, or the machine is too busy); "
+                                          "no cards of this style read from this file", REGEX_TIMEOUT))
             continue
         cards.extend(found)
     cards.sort(key=lambda c: (c.line, c.col))

@@ -3,6 +3,9 @@
 The pair model was fitted on dupe_pairs_dev.jsonl and the labelled vault ../shared/eval (a development
 set); dupe_pairs_test.jsonl is held out. A pair counts as reported when find_duplicates would report it:
 card-text or question cosine at least the candidate limit, probability at least the default threshold.
+dupe_pairs_test2.jsonl is a second held-out file: 55 pairs written for this project in subjects that neither
+the dev vault nor the other files hold (astronomy, geology, ecology, cryptography, circuits, ...), labelled by
+reading before any model judged them, never fitted on.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture(scope="module")
 def judged(embedder):
     out = {}
-    for split in ("dev", "test"):
+    for split in ("dev", "test", "test2"):
         pairs = load_pairs(DATA / f"dupe_pairs_{split}.jsonl")
         out[split] = (pairs, judge_labelled(pairs, embedder))
     return out
@@ -40,6 +43,23 @@ def test_held_out_precision_and_recall_at_the_default_threshold(judged):
     print(f"\ntest: {result}")
     assert result.precision >= 0.95, result
     assert result.recall >= 0.92, result
+
+
+def test_second_held_out_file_in_unseen_subjects(judged):
+    """dupe_pairs_test2.jsonl (29 duplicates of the kinds the dev vault misses most: initialisms against their
+    expansion, "What is X?" / "Define X." with other answers, inverse questions, Basic vs Cloze, negation,
+    number formats; 26 sibling cards of one note that state different or opposite facts). Measured with the
+    shipped model (threshold 0.62): precision 0.963, recall 0.897 (tp 26, fp 1: "What does a low-pass filter
+    do?" / "What does a high-pass filter do?" at 0.81, the opposite-fact sibling real vaults still show; missed:
+    "AU" / "Astronomical unit" whose answers write 1.496 × 10⁸ and 150 million, iron's melting point in °C and
+    in K, "COGS?" / "Cost of goods sold"). The same with the int8 encoder."""
+    pairs, verdicts = judged["test2"]
+    assert len(pairs) == 55 and sum(p.label for p in pairs) == 29
+    assert len({p.raw["topic"] for p in pairs}) >= 15
+    result = score(pairs, verdicts, DEFAULT_THRESHOLD)
+    print(f"\ntest2: {result}")
+    assert result.precision >= 0.95, result
+    assert result.recall >= 0.89, result
 
 
 def test_development_set_stays_where_it_was_tuned(judged):

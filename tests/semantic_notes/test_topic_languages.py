@@ -37,6 +37,8 @@ def test_japanese_labels_are_compound_nouns_not_generic_words():
     lexicon = Lexicon(["急性膵炎の診断"])  # Han written with kana: Japanese
     assert [s for _, s in lexicon.terms("細胞膜を通過することが可能で、細胞内に存在する")] == ["細胞膜", "細胞内"]
     assert [s for _, s in lexicon.terms("重症度を評価し、適切に対応する")] == ["重症度"]
+    # formal and adverbial nouns (こと, もの, ため, 場合, 以上, 時期): kana only, or 副詞可能 alone in Sudachi
+    assert [s for _, s in lexicon.terms("そのためのこと、もの。この場合、以上の時期に")] == []
     assert [s for _, s in lexicon.terms("呼吸困難ではPaCO2の上昇とPaO2の低下がみられる")] \
         == ["呼吸困難", "PaCO2", "上昇", "PaO2", "低下"]
     assert [s for _, s in lexicon.terms("大動脈解離と心不全、B型肝炎、2型糖尿病、Ⅰ型アレルギー、ＣＴ")] \

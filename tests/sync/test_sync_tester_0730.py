@@ -85,3 +85,113 @@ def test_most_of_the_vault_gone_at_once_is_held_until_allowed(make_vault, sync_c
         (root / f"n{i}.md").unlink()
     result = sync_cli(root, col_path, "--yes", "--allow-mass-delete", "--json")
     assert len(json.loads(result.stdout)["deleted"]) == 21 and len(_notes(col_path)) == 5
+
+
+def test_ids_and_sync_refuse_a_folder_that_holds_a_vault(make_vault, sync_cli, tmp_path):
+    """U13: `ids Docs` / `sync Docs` on the folder above `Docs/Vault/.obsidian` wrote IDs computed for a
+    vault "Docs" (path `Vault/a.md`) into the vault, and the next sync of the vault replaced its reviewed
+    notes. Both now refuse (exit 2, nothing written); `build` there warns."""
+    docs = make_vault({"Vault/a.md": CARD.format(q="Question p?", a="answer"), "Vault/.obsidian/app.json": "{}"},
+                      name="Docs")
+    vault = docs / "Vault"
+    root, col_path = _synced(lambda files, name: vault, sync_cli, tmp_path, {})
+    before = (vault / "a.md").read_bytes()
+    ids = CliRunner().invoke(cli_main, ["ids", str(docs)])
+    assert ids.exit_code == 2 and "holds one" in ids.output and "nothing written" in ids.output
+    assert (vault / "a.md").read_bytes() == before
+    synced = sync_cli(docs, col_path, "--yes")
+    assert synced.exit_code == 2 and f"notes2anki sync {vault}" in synced.output
+    assert _notes(col_path) == {"Question p?": 1}
+    built = CliRunner().invoke(cli_main, ["build", str(docs), "-o", str(tmp_path / "d.apkg"), "--no-dupes"])
+    assert built.exit_code == 0 and "is not an Obsidian vault but holds one" in built.output
+    (docs / ".notes2anki.toml").write_text("", "utf-8")  # a vault of its own, by the user's choice
+    assert CliRunner().invoke(cli_main, ["ids", str(docs), "--dry-run"]).exit_code == 0
+
+
+INLINE = "STARTI [Basic] What is ATP? Back: energy ENDI\n"
+
+
+@pytest.mark.parametrize("edited", [
+    "STARTI [Basic] What is ATP? Back: energy currency\nof the cell ENDI\n",  # wrapped over two lines
+    "STARTI Basic What is ATP? Back: energy ENDI\n",  # the type without brackets
+    "Starti [Basic] What is ATP? Back: energy ENDI\n",  # the marker in another case
+    "STARTI [Basic] What is ATP? Back: energy ENDl\n",  # the end marker mistyped
+    "STARTI [Basic]  Back: energy ENDI\n",  # the front emptied while editing
+])
+def test_an_inline_card_not_read_keeps_its_note(make_vault, sync_cli, tmp_path, edited):
+    """U26: an inline card broken over two lines (or mistyped) was reported at its line, "card not read",
+    and its reviewed note deleted as gone from the vault."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": INLINE, "b.md": CARD.format(q="Other?", a="x")})
+    (root / "a.md").write_text(edited, "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(result.stdout)["deleted"] == [], result.output
+    assert "a.md:1: warning" in result.output
+    assert _notes(col_path) == {"What is ATP?": 1, "Other?": 1}
+
+
+def test_a_custom_regex_whose_note_type_is_gone_deletes_no_note(make_vault, sync_cli, tmp_path):
+    """U26: `[note_types.Vocab]` removed while `custom_regexps.Vocab` stays: a warning, and every card of
+    that style was deleted as gone from the vault."""
+    config = '[note_types.Vocab]\nfields = ["Word", "Meaning"]\n\n[custom_regexps]\nVocab = "^(\\\\w+)::(.+)$"\n'
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {".notes2anki.toml": config, "vocab.md": "Hund::dog\nKatze::cat\n",
+                                                                     "b.md": CARD.format(q="Other?", a="x")})
+    assert set(_notes(col_path)) == {"Hund", "Katze", "Other?"}
+    (root / ".notes2anki.toml").write_text(config.split("\n\n")[1], "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(result.stdout)["deleted"] == [], result.output
+    assert "2 notes whose cards were not found are not deleted: a custom regex is set for a note type" in result.output
+    assert set(_notes(col_path)) == {"Hund", "Katze", "Other?"}
+
+
+def test_a_custom_regex_out_of_time_is_tried_again_and_then_holds_the_files_notes(make_vault, sync_cli, tmp_path,
+                                                                                  monkeypatch):
+    """U25: the regex time limit is wall-clock: a process paused during parsing dropped a file's cards with a
+    warning and `sync` deleted their notes. Now a second try, and when that runs out too, the notes are held."""
+    from notes2anki.parsers import regex_notes
+
+    config = '[note_types.Vocab]\nfields = ["Word", "Meaning"]\n\n[custom_regexps]\nVocab = "^(\\\\w+)::(.+)$"\n'
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {".notes2anki.toml": config, "vocab.md": "Hund::dog\n"})
+    real, calls = regex_notes._search, []
+
+    def paused_once(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise TimeoutError
+        return real(*args)
+
+    monkeypatch.setenv("NOTES2ANKI_PARSE_CACHE", "0")
+    monkeypatch.setattr(regex_notes, "_search", paused_once)
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(result.stdout)["deleted"] == [] and "took longer" not in result.output
+    monkeypatch.setattr(regex_notes, "_search", lambda *args: (_ for _ in ()).throw(TimeoutError()))
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert "vocab.md: warning: custom_regexps" in result.output and "twice" in result.output
+    assert json.loads(result.stdout)["deleted"] == [] and set(_notes(col_path)) == {"Hund"}
+
+
+def test_a_plugin_id_inside_a_code_block_above_an_end_line_is_the_cards_id(make_vault, sync_cli, tmp_path):
+    """U31: the plugin ends a card at the first END line, also one inside a code block (PL/SQL), and wrote
+    the card's ID above it; notes2anki read the card whole but ignored that ID, so the migration added a
+    second note and the reviewed plugin note was never updated again."""
+    from .plugin_users import make_plugin_collection
+
+    nid = 1796110906348
+    card = ("START\nBasic\nPL/SQL anonymous block syntax?\nBack:\n```sql\nBEGIN\n  NULL;\n<!--ID: {nid}-->\nEND\n```\n"
+            "END\n")
+    root = make_vault({"a.md": card.format(nid=nid)})
+    made = make_plugin_collection(root, tmp_path / "plugin" / "collection.anki2", review_every=1)
+    assert made.nids == [nid]
+    (root / "a.md").write_text(card.format(nid=nid).replace("NULL;", "NULL; -- nothing"), "utf-8")
+    col_path, nids = made.path, made.nids
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["new"] == [] and [u["nid"] for u in report["updated"]] == [nids[0]]
+    assert "a.md:8: warning: ID" in result.output and "move it to the line above the card's END" in result.output
+    from anki.collection import Collection
+    col = Collection(str(col_path))
+    try:
+        back = col.get_note(nids[0]).fields[1]
+    finally:
+        col.close()
+    assert "BEGIN" in back and "-- nothing" in back and ">END<" in back and "ID:" not in back

@@ -5,7 +5,7 @@
 Builds the synthetic vault of :mod:`bench_10k` (``related_topics_bench.synthetic_vault``) and runs a cold
 ``build`` in this process with the main steps of the duplicate check wrapped: for each step it prints the
 resident memory (RSS) when it starts and ends, the highest RSS sampled while it ran (every 50 ms, a
-background thread) and the step's wall seconds; at the end the peak RSS of this process (``VmHWM``) and of
+background thread), the step's wall and CPU seconds (this process and its finished workers) and the clock; at the end the peak RSS of this process (``VmHWM``) and of
 its largest child (the pair-measuring workers, ``RUSAGE_CHILDREN``). Caches go to a temporary folder
 (``--keep DIR``: to DIR, which is left in place).
 """
@@ -55,6 +55,12 @@ DEPTH = [0]
 OUT = [sys.stdout]
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its waited-for children (the pair-measuring workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def wrap(module_name: str, attr: str, label: str | None = None, also: tuple[str, ...] = ()) -> None:
     """Replace ``module.attr`` (and the same name in the modules ``also``, which imported it) by a version
     that prints its memory and time."""
@@ -68,7 +74,7 @@ def wrap(module_name: str, attr: str, label: str | None = None, also: tuple[str,
 
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
-        before, start = rss(), time.perf_counter()
+        before, start, cpu = rss(), time.perf_counter(), _cpu()
         outer_high = SAMPLER.high
         SAMPLER.high = before
         DEPTH[0] += 1
@@ -79,7 +85,8 @@ def wrap(module_name: str, attr: str, label: str | None = None, also: tuple[str,
             after = rss()
             high = max(SAMPLER.high, after)
             print(f"{'  ' * DEPTH[0]}{label}: {before / MIB:.0f} -> {after / MIB:.0f} MiB, high {high / MIB:.0f} MiB, "
-                  f"{time.perf_counter() - start:.1f} s, load {os.getloadavg()[0]:.1f}", file=OUT[0], flush=True)
+                  f"{time.perf_counter() - start:.1f} s, {_cpu() - cpu:.1f} s CPU, load {os.getloadavg()[0]:.1f}, "
+                  f"{time.strftime('%H:%M:%S')}", file=OUT[0], flush=True)
             SAMPLER.high = max(outer_high, high)
 
     setattr(owner, name, wrapper)
@@ -101,10 +108,12 @@ def install(out=None) -> None:
     wrap("notes2anki.semantic.incremental_mining", "mine")
     wrap("notes2anki.semantic.pair_cache", "candidate_pairs")
     wrap("notes2anki.semantic.mining", "ann_neighbours")
+    wrap("notes2anki.semantic.char_mining", "mixed_neighbours")
     wrap("notes2anki.semantic.pair_features", "density", also=("notes2anki.semantic.pair_cache",))
     wrap("notes2anki.semantic.pair_cache", "measured_rows", also=(d,))
     wrap("notes2anki.semantic.pair_cache", "side_keys")
     wrap("notes2anki.semantic.scoring", "measure", also=("notes2anki.semantic.pair_cache",))
+    wrap("notes2anki.semantic.scoring", "fill_context")
     wrap("notes2anki.semantic.pair_features", "fill_words", also=("notes2anki.semantic.scoring",))
     wrap("notes2anki.semantic.pair_features", "fill_chars", also=("notes2anki.semantic.pair_cache",))
     wrap("notes2anki.semantic.pair_workers", "measure_rows")

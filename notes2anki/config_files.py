@@ -149,6 +149,13 @@ def _line_of(text: str, loc: list[str]) -> int:
     lines = text.split("\n")
     header = re.compile(r"^\s*\[+\s*[\"']?" + re.escape(loc[0]) + r"\b") if loc else None
     start = next((i for i, line in enumerate(lines) if header and header.match(line)), 0)
+    for depth in range(len(loc) - 1, 1, -1):  # the innermost table written as a header ([note_types."X"])
+        named = r"\s*\.\s*".join(r"[\"']?" + re.escape(part) + r"[\"']?" for part in loc[:depth])
+        inner = re.compile(r"^\s*\[+\s*" + named + r"\s*\]")
+        found = next((i for i, line in enumerate(lines) if inner.match(line)), None)
+        if found is not None:
+            start = found
+            break
     for key in reversed(loc):
         if key.isdigit():
             continue

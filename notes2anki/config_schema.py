@@ -68,10 +68,33 @@ SyntaxTable = create_model(  # ``[syntax]``: every marker word, defaulting to th
     **{f.name: (Marker, f.default) for f in fields(Syntax)})
 
 
-class NoteTypeSpec(Strict):
-    """``[note_types."Name"]``: a user note type."""
+def anki_field_key(name: str) -> str:
+    """A field name as Anki compares field names: NFC, without ``:``, ``{``, ``}``, ``"``, trimmed of
+    spaces and of ``#``, ``/``, ``^`` at the start, case ignored (checked with the ``anki`` package 26.9:
+    ``["A", "a"]``, ``["A", " A"]``, ``["A:", "A"]`` all import as ``A`` and ``A+``)."""
+    import unicodedata
 
-    fields: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
+    name = re.sub(r'[:{}"]', "", unicodedata.normalize("NFC", name)).strip()
+    return name.lstrip("#/^ \t").casefold()
+
+
+def _distinct_fields(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        key = anki_field_key(name)
+        if key in seen:
+            same = f"{name!r} twice" if seen[key] == name else f"{seen[key]!r} and {name!r} are one name to Anki"
+            raise ValueError(f"{same}: field names must differ (Anki would rename the second one "
+                             f"{seen[key].strip() + '+'!r})")
+        seen[key] = name
+    return names
+
+
+class NoteTypeSpec(Strict):
+    """``[note_types."Name"]``: a user note type (field names distinct as Anki compares them)."""
+
+    fields: Annotated[list[Annotated[str, StringConstraints(min_length=1)]],
+                      AfterValidator(_distinct_fields)] = Field(min_length=1)
     front: str | None = None  # Anki front template
     back: str | None = None  # Anki back template
     css: str | None = None

@@ -197,6 +197,24 @@ def config_path(root: Path) -> Path:
 
 
 
+def replace_refusal(root: Path) -> str | None:
+    """Why ``init --force`` must not replace the vault's ``.notes2anki.toml``, or None when it may.
+
+    A symbolic link (a settings file kept with one's dotfiles, a link to a shared file; dangling too) is
+    refused: writing the new file would replace the link, not its target, and the link would be lost."""
+    import os
+
+    path = config_path(root)
+    if not path.is_symlink():
+        return None
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return (f"{path} is a symbolic link (to {target}); init --force does not replace a link: edit the file "
+            "it points to, or remove the link first (--stdout prints the suggested file)")
+
+
 def keep_previous(root: Path) -> Path | None:
     """Copy the vault's existing ``.notes2anki.toml`` (a regular file inside the vault, ≤ 1 MiB) to
     ``.notes2anki.toml.bak`` (atomically, bytes as they are; an older backup is replaced) before ``init

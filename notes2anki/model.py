@@ -219,8 +219,9 @@ KINDS: dict[str, str] = {
     "cloze-zero": "a {{c0::…}} cloze: Anki numbers clozes from 1 and ignores c0",
     "cloze-number": "a cloze numbered above c65536, which Anki refuses (the whole package); the card is skipped",
     "deck-name": "a deck name with empty parts between '::' (they are dropped)",
+    "tag-name": "a tag with empty levels between '::' or a control character (read as Anki keeps it)",
     "missing-media": "an embedded file that is not in the vault",
-    "render": "a field that could not be rendered as written (embeds, links)",
+    "render": "a field that could not be rendered as written (embeds, links, control characters Anki removes)",
     "skipped-path": "a file or folder left out (a link leading outside the vault, a name that is not UTF-8, "
                     "a folder that cannot be read); `sync` deletes none of the Anki notes it may hold",
     "other-error": "other errors (each message says what)",

@@ -67,6 +67,9 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
         fatal(diags, "-o -: an .apkg is binary and is not written to a terminal; redirect it "
                      "(`-o - > deck.apkg`), pipe it, or give a file name")
     output = output or default_output(root)
+    clash = _same_file(None if to_stdout else output, state_file)
+    if clash:
+        fatal(diags, clash)
     problem = (None if to_stdout else output_problem(output, root)) or \
         (state_file and state_file_problem(state_file, root))
     if problem and not force:
@@ -74,6 +77,25 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     with package_destination(output, root) as output:
         _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags, model, collection, quiet,
                allow_empty, vault)
+
+
+def _same_file(output, state_file) -> str | None:
+    """Why two of the files `build` writes are one file (the package, the build state, the messages file),
+    else None: each would overwrite the other (a package written over the build state loses every card's
+    change time; messages over the package leave no deck). Not overridden by --force."""
+    import os
+
+    ctx = click.get_current_context(silent=True)
+    messages = ctx.meta.get("notes2anki.messages_file") if ctx is not None else None
+    named = [(opt, os.path.realpath(path)) for opt, path in (("-o", output), ("--state-file", state_file),
+                                                              ("--messages-file", messages)) if path]
+    for i, (first, a) in enumerate(named):
+        for second, b in named[i + 1:]:
+            if a == b:
+                if ctx is not None and "--messages-file" in (first, second):
+                    ctx.meta["notes2anki.messages_file"] = None  # the message itself must not overwrite it
+                return f"{first} and {second} name one file ({a}): each would overwrite the other; nothing built"
+    return None
 
 
 @contextlib.contextmanager

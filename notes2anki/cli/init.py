@@ -21,7 +21,7 @@ def init_command(vault, force, to_stdout):
     values of the Obsidian_to_Anki plugin's settings when the vault has them, and a folder → deck mapping
     suggested by the vault's top folders. Nothing else is written; an existing file is kept unless --force.
     """
-    from ..init_config import config_path, keep_previous, suggest
+    from ..init_config import config_path, keep_previous, replace_refusal, suggest
 
     root = Path(vault)
     target = config_path(root)
@@ -30,6 +30,9 @@ def init_command(vault, force, to_stdout):
     if (target.exists() or target.is_symlink()) and not force and not to_stdout:  # a dangling link too
         fatal(diags, f"{target} exists already: edit it, or use --force to replace it "
                      "(--stdout shows the suggestion without writing)")
+    refusal = replace_refusal(root) if not to_stdout else None
+    if refusal:  # a link (dotfiles) would be replaced by a file
+        fatal(diags, refusal)
     suggestion = suggest(root)
     diags += suggestion.diagnostics
     if to_stdout:

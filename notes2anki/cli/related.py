@@ -34,7 +34,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     Notes already linked to or from NOTE are marked, so missing links stand out.
     """
     from ..semantic.encoder import EncoderError
-    from ..semantic.related import NoteNotFound, RelatedIndex, all_json, link_names, notes_also_named, \
+    from ..semantic.related import NoteNotFound, RelatedIndex, all_json, has_words, link_names, notes_also_named, \
         related_json, resolve_card, resolve_note, settings
     from ..semantic.unread_notes import unread_notes_warning
 
@@ -77,6 +77,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
                    related_json(card.file if card else target.path, found, card))
     elif all_notes:
         _show_all(rows, link_names(v))
+    elif not found and card is None and not has_words(target.text):
+        out.print(f"{escape(target.path)} has no text to compare (only its title); nothing to suggest.")
     else:
         _show_one(card.where if card else target.path, found, card is not None, link_names(v))
     show_diagnostics(diags)

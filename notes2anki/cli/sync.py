@@ -26,16 +26,30 @@ LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
               help="The collection file (collection.anki2) or its profile folder.")
 @click.option("--profile", help="Anki profile name (default: [sync] profile, else the only profile).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
-@click.option("--yes", "-y", is_flag=True, help="Delete the listed notes without asking.")
+@click.option("--yes", "-y", is_flag=True,
+              help="Delete the listed notes, and make note type changes that remove reviewed cards or field "
+                   "text, without asking.")
+@click.option("--retype", is_flag=True,
+              help="Also change notes whose note type was chosen in Anki (kept otherwise) to the card's.")
 @click.option("--allow-mass-delete", is_flag=True,
               help="Delete the notes of more than a quarter of the vault in one sync (held otherwise).")
+@click.option("--recreate-missing", is_flag=True,
+              help="Add cards whose plugin ID names a note deleted in Anki (left out otherwise).")
 @click.option("--write-ids", is_flag=True, help="Afterwards write IDs into cards that have none (as `ids`).")
 @click.option("--json", "as_json", is_flag=True, help="The plan and result as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary, errors and warnings.")
 @message_options
-def sync_command(vault, collection, profile, dry_run, yes, allow_mass_delete, write_ids, as_json, quiet):
+def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_delete, recreate_missing, write_ids,
+                 as_json, quiet):
     """Sync VAULT into your Anki collection (Anki must be closed): add, update, move, retype, delete."""
     from ..decks.sync import sync_vault
+
+    def stop(message: str) -> None:
+        """Exit 2 with ``message``; with --json, a JSON document saying so on stdout too (scripts parse it)."""
+        if as_json:
+            print_json({"stopped": True, "dry_run": dry_run, "errors": [str(d) for d in diags if d.severity == "error"]
+                        + [message]})
+        fatal(diags, message)
 
     root = Path(vault)
     diags: list[Diagnostic] = []
@@ -43,44 +57,51 @@ def sync_command(vault, collection, profile, dry_run, yes, allow_mass_delete, wr
     config = load_settings(root, diags)
     inside = inside_vault_problem(root, "sync")
     if inside:
-        fatal(diags, inside + "; nothing written")
+        stop(inside + "; nothing written")
     try:
         configured = config.sync.collection  # a relative path in .notes2anki.toml: relative to the vault
         path = find_collection(collection, profile, {
             "collection": root / Path(configured).expanduser() if configured else None,
             "profile": config.sync.profile})
     except CollectionError as exc:
-        fatal(diags, str(exc))
+        stop(str(exc))
     v = load_vault(root, config)
     diags += v.diagnostics
     holds = contained_vaults_problem(root, v.files, "sync")
     if holds:
-        fatal(diags, holds + "; nothing written")
+        stop(holds + "; nothing written")
     interactive = sys.stdin.isatty() and not as_json
 
     def confirm(plan) -> bool:
         if yes:
             return True
         if not as_json:
-            _show_deletions(plan.deletions)
+            if plan.deletions:
+                _show_deletions(plan.deletions)
+            if plan.lossy:
+                _show_retypes(plan.lossy, "Note type changes that remove reviewed cards or field text")
         if not interactive:
             return False
-        return click.confirm(f"Delete these {len(plan.deletions)} notes from Anki?", default=False, err=True)
+        what = ([f"delete {_these(len(plan.deletions), 'note')}"] if plan.deletions else []) + (
+            [f"make {_these(len(plan.lossy), 'note type change')}"] if plan.lossy else [])
+        return click.confirm(f"{' and '.join(what).capitalize()} in Anki?", default=False, err=True)
 
     try:
         with _progress(quiet or as_json) as progress:
             result = sync_vault(v, config, path, dry_run=dry_run, confirm=confirm, write_ids=write_ids,
-                                progress=progress, allow_mass_delete=allow_mass_delete)
+                                progress=progress, retype=retype, allow_mass_delete=allow_mass_delete,
+                                recreate_missing=recreate_missing)
     except CollectionError as exc:
-        fatal(diags, str(exc))
+        stop(str(exc))
     except OSError as exc:
-        fatal(diags, f"sync failed, the collection is unchanged: {exc.strerror or exc}")
+        stop(f"sync failed, the collection is unchanged: {exc.strerror or exc}")
     diags += result.diagnostics
     errors = any(d.severity == "error" for d in diags)
     if as_json:
         data = result.plan.to_json()
         data.update(collection=str(path), dry_run=dry_run, backup=str(result.backup) if result.backup else None,
-                    not_deleted=[d.nid for d in result.not_deleted], ids_written=result.ids_written,
+                    not_deleted=[d.nid for d in result.not_deleted], not_retyped=[c.nid for c in result.not_retyped],
+                    ids_written=result.ids_written,
                     errors=[str(d) for d in diags if d.severity == "error"])
         print_json(data)
     else:
@@ -92,6 +113,11 @@ def sync_command(vault, collection, profile, dry_run, yes, allow_mass_delete, wr
                   + ("; no IDs were written into the vault." if write_ids else ".") + "[/yellow]")
         raise SystemExit(interrupts.exit_code())  # 130 for Ctrl-C, 128 + the signal for SIGTERM / SIGHUP
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
+
+
+def _these(n: int, noun: str) -> str:
+    """"this note" or "these 3 notes", for the question asked before deleting."""
+    return f"this {noun}" if n == 1 else f"these {counted(n, noun)}"
 
 
 @contextlib.contextmanager
@@ -143,6 +169,31 @@ def _show_deletions(deletions, title: str = "To delete") -> None:
         out.print(f"  ... and {len(deletions) - LIST_LIMIT} more")
 
 
+def _retype_detail(c) -> str:
+    """A note type change as listed: ``old → new``, then what it removes (cards, field text), if anything."""
+    loss = c.loss.describe() if c.loss else ""
+    return f"{c.old_type} → {c.card.note_type}" + (f"; {loss}" if loss else "")
+
+
+def _show_retypes(changes, title: str) -> None:
+    out.print(f"[bold]{title} ({len(changes)}):[/bold]")
+    for c in changes[:LIST_LIMIT]:
+        _print_row(c.where, c.nid, c.card.front, f"[{_retype_detail(c)}]")
+    if len(changes) > LIST_LIMIT:
+        out.print(f"  ... and {len(changes) - LIST_LIMIT} more")
+
+
+def _removed(changes) -> str:
+    """What the listed note type changes remove, for the summary: " (2 cards removed, 1 reviewed; text of
+    1 field dropped)", or "" when they remove nothing."""
+    losses = [c.loss for c in changes if c.loss]
+    cards, reviewed = sum(len(x.cards) for x in losses), sum(len(x.reviewed) for x in losses)
+    fields = sum(len(x.fields) for x in losses)
+    parts = ([f"{counted(cards, 'card')} removed" + (f", {reviewed} reviewed" if reviewed else "")] if cards else []) \
+        + ([f"text of {counted(fields, 'field')} dropped"] if fields else [])
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def _report(result, quiet: bool) -> None:
     plan = result.plan
     kinds = [("new", "New"), ("updated", "Updated"), ("moved", "Moved"), ("retyped", "Note type changed")]
@@ -151,18 +202,29 @@ def _report(result, quiet: bool) -> None:
             items = plan.of_kind(kind)
             if not items:
                 continue
+            if kind == "retyped":
+                _show_retypes(items, title)
+                continue
             out.print(f"[bold]{title} ({len(items)}):[/bold]")
             for c in items[:LIST_LIMIT]:
-                extra = {"moved": f"{c.old_deck} → {c.card.deck}", "retyped": f"{c.old_type} → {c.card.note_type}",
+                extra = {"moved": f"{c.old_deck} → {c.card.deck}",
                          "updated": ", ".join(c.changed_fields) or "tags"}.get(kind, c.card.deck)
                 _print_row(c.where, c.nid, c.card.front, f"[{extra}]")
             if len(items) > LIST_LIMIT:
                 out.print(f"  ... and {len(items) - LIST_LIMIT} more")
+        kept = [c for c in plan.kept if not c.missing]  # those left as they are are warnings
+        if kept:
+            out.print(f"[bold]Note type kept, chosen in Anki ({len(kept)}; --retype changes them):[/bold]")
+            for c in kept[:LIST_LIMIT]:
+                _print_row(c.where, c.nid, c.card.front, f"[{c.kept_type}; the card says {c.card.note_type}]")
+            if len(kept) > LIST_LIMIT:
+                out.print(f"  ... and {len(kept) - LIST_LIMIT} more")
         if result.dry_run and plan.deletions:
             _show_deletions(plan.deletions)
         elif result.deleted:  # with --yes nothing listed them before: say which notes went
             _show_deletions(result.deleted, "Deleted")
-    counts = ", ".join(f"{len(plan.of_kind(k))} {k}" for k, _ in kinds)
+    counts = ", ".join(f"{len(plan.of_kind(k))} {k}" + (_removed(plan.of_kind(k)) if k == "retyped" else "")
+                       for k, _ in kinds)
     deleted = len(plan.deletions) if result.dry_run else len(result.deleted)
     verb = "Would sync" if result.dry_run else "Synced"
     out.print(f"{verb} {counted(len(plan.changes), 'card')} into {escape(str(result.collection))}: {counts}, "
@@ -172,6 +234,11 @@ def _report(result, quiet: bool) -> None:
         nids = ",".join(str(d.nid) for d in result.not_deleted)
         out.print(f"[yellow]{counted(len(result.not_deleted), 'note')} not deleted (run again with --yes to delete "
                   f"them; in Anki's browser: nid:{nids})[/yellow]", soft_wrap=True)  # whole: a cut id finds nothing
+    if result.not_retyped and not result.dry_run:
+        nids = ",".join(str(c.nid) for c in result.not_retyped)
+        out.print(f"[yellow]{counted(len(result.not_retyped), 'note')} not retyped: the change would remove reviewed "
+                  f"cards or field text (run again with --yes to make it; in Anki's browser: nid:{nids})[/yellow]",
+                  soft_wrap=True)
     if result.backup:
         out.print(f"Backup of the collection before the sync: {escape(str(result.backup))}", soft_wrap=True)
     for rel in result.ids_written:

@@ -2,8 +2,9 @@
 
 A card's identity is its ``<!--ID: n-->`` when it has one. A card without one gets an *implicit ID*
 derived from the vault's namespace, its vault path, note type and first field (a 13-digit number, like
-the plugin's IDs); ``notes2anki ids`` writes exactly that number into the file, so adding IDs never
-changes a card's GUID. The GUID Anki matches on is derived from the ID.
+the plugin's IDs). The GUID Anki matches on is derived from the ID. ``notes2anki ids`` writes the ID the
+card's note was made under, which is that number unless sync or build matched the card through a fallback
+(another occurrence, the other Unicode form, the pre-namespace ID): see id_record.py.
 
 The namespace keeps two vaults apart: two vaults holding the same file with the same front would
 otherwise give their cards one GUID, and one import would overwrite the other's notes. It is
@@ -150,6 +151,32 @@ def other_form_guids(card: Card, namespace: str) -> list[str]:
     if card.id is not None:
         return []
     return [guid_of(_implicit(key, 0, namespace)) for key in _other_form_keys(card)]
+
+
+def candidate_ids(card: Card, namespace: str, limit: int) -> dict[int, int]:
+    """Every implicit ID ``card`` could have had: its own vault path and first field and their other Unicode
+    normal forms (:func:`_other_form_keys`), in ``namespace`` and before namespaces, as occurrence 0 to
+    ``limit - 1`` among same-front cards of its file. ID -> occurrence (the lowest when two give one ID)."""
+    out: dict[int, int] = {}
+    for key in [_front_key(card)] + _other_form_keys(card):
+        for space in dict.fromkeys((namespace, LEGACY)):
+            for occurrence in range(limit):
+                out.setdefault(_implicit(key, occurrence, space), occurrence)
+    return out
+
+
+def id_for_guid(card: Card, note_guid: str, namespace: str, limit: int = 128) -> int | None:
+    """The implicit ID whose GUID is ``note_guid``, among :func:`candidate_ids` of ``card`` (the ID the note
+    a card without an ID is matched to was made under: another occurrence after a same-front card was deleted,
+    the other normal form of its path or front, or the pre-namespace ID), or None (a note whose GUID is not
+    notes2anki's: the plugin's, or one made in Anki)."""
+    for key in [_front_key(card)] + _other_form_keys(card):
+        for space in dict.fromkeys((namespace, LEGACY)):
+            for occurrence in range(limit):
+                ident = _implicit(key, occurrence, space)
+                if guid_of(ident) == note_guid:
+                    return ident
+    return None
 
 
 def card_id(card: Card, namespace: str = LEGACY) -> int:

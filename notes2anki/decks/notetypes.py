@@ -16,7 +16,7 @@ from .anki_collection import stable_id
 
 VERSION = 1  # bump when fields or templates change
 NAME_PREFIX = "notes2anki: "  # Anki names: distinct from the collection's stock "Basic", "Cloze" ...
-MODIFIED = 1_763_769_600  # note type modification time (2025-11-22); bump when only the CSS changes
+MODIFIED = 1_764_547_200  # note type modification time (2025-12-01: callout CSS); bump when only the CSS changes
 
 BASE_CSS = """\
 .card { font-family: -apple-system, "Segoe UI", Roboto, Arial, sans-serif; font-size: 20px;
@@ -34,6 +34,25 @@ mark { background: #fff3a3; }
 .context { display: block; margin-top: 1em; font-size: 0.6em; color: #888; }
 .file-link { font-size: 0.6em; }
 .nightMode mark { background: #6b5f00; color: inherit; }
+.callout { text-align: left; margin: 0.6em 0; padding: 0.4em 0.8em; border-left: 4px solid #448aff;
+           border-radius: 4px; background: rgba(68, 138, 255, 0.1); }
+.callout-title { font-weight: bold; cursor: default; }
+summary.callout-title { cursor: pointer; }
+.callout-content > :first-child { margin-top: 0.3em; }
+.callout-content > :last-child { margin-bottom: 0; }
+.callout[data-callout="warning"], .callout[data-callout="caution"], .callout[data-callout="attention"] {
+  border-left-color: #ec7500; background: rgba(236, 117, 0, 0.1); }
+.callout[data-callout="danger"], .callout[data-callout="error"], .callout[data-callout="bug"],
+.callout[data-callout="failure"], .callout[data-callout="fail"], .callout[data-callout="missing"] {
+  border-left-color: #e93147; background: rgba(233, 49, 71, 0.1); }
+.callout[data-callout="tip"], .callout[data-callout="hint"], .callout[data-callout="important"],
+.callout[data-callout="success"], .callout[data-callout="check"], .callout[data-callout="done"] {
+  border-left-color: #08b94e; background: rgba(8, 185, 78, 0.1); }
+.callout[data-callout="question"], .callout[data-callout="help"], .callout[data-callout="faq"] {
+  border-left-color: #e0ac00; background: rgba(224, 172, 0, 0.1); }
+.callout[data-callout="example"] { border-left-color: #7852ee; background: rgba(120, 82, 238, 0.1); }
+.callout[data-callout="quote"], .callout[data-callout="cite"] {
+  border-left-color: #9e9e9e; background: rgba(158, 158, 158, 0.1); }
 """
 
 

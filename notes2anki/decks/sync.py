@@ -24,10 +24,11 @@ from ..config import Config
 from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
 from ..model import Diagnostic, Vault, note_type_fields
 from .collection import backup, media_folder, open_collection, open_copy
+from .id_record import save_record, sync_entries
 from .identity import NO_ID_WARNING
 from .notetypes import models_for
-from .sync_plan import (ANKI_TAGS, REGISTRY_KEY, Deletion, SyncPlan, field_map, plan_sync, rename_media,
-                        same_text, template_map)
+from .sync_plan import ANKI_TAGS, REGISTRY_KEY, Change, Deletion, SyncPlan, plan_sync, rename_media, same_text
+from .sync_retype import field_map, find_notetype, record_types, template_map
 
 Progress = Callable[[int, int], None]
 
@@ -44,6 +45,7 @@ class SyncResult:
     backup: Path | None = None  # Anki backup made before the changes (None: nothing changed)
     deleted: list[Deletion] = field(default_factory=list)
     not_deleted: list[Deletion] = field(default_factory=list)  # listed, not confirmed
+    not_retyped: list[Change] = field(default_factory=list)  # type changes removing reviewed cards or text, not confirmed
     ids_written: list[str] = field(default_factory=list)  # vault files that got IDs (--write-ids)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     interrupted: bool = False  # Ctrl-C arrived after the changes were committed (IDs then not written)
@@ -51,34 +53,44 @@ class SyncResult:
 
 def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool = False,
                confirm: Callable[[SyncPlan], bool] | None = None, write_ids: bool = False,
-               progress: Progress | None = None, allow_mass_delete: bool = False) -> SyncResult:
+               progress: Progress | None = None, retype: bool = False,
+               allow_mass_delete: bool = False, recreate_missing: bool = False) -> SyncResult:
     """Sync ``vault`` into the collection file ``collection``.
 
-    ``confirm(plan)`` is asked when the plan deletes notes; without it (or when it answers False) the
-    deletions are left out and reported in ``not_deleted``. ``dry_run``: plan on a private copy of the
-    collection and change nothing. ``progress(done, total)`` is called as notes are written.
-    ``allow_mass_delete``: delete the notes of most of the vault at once (held otherwise, with a warning).
-    Raises ``collection.CollectionError`` (not found, locked by Anki, no ``anki`` package, no backup).
+    ``confirm(plan)`` is asked when the plan deletes notes or changes note types in a way that removes
+    reviewed cards or field text (``plan.lossy``); without it (or when it answers False) those deletions
+    and type changes are left out (the notes stay as they are) and reported in ``not_deleted`` and
+    ``not_retyped``. ``dry_run``: plan on a private copy of the collection and change nothing.
+    ``progress(done, total)`` is called as notes are written. ``retype``: change note types chosen in
+    Anki to the card's too (see sync_retype.py). ``allow_mass_delete``: delete the notes of most of the
+    vault at once (held otherwise, with a warning). Raises ``collection.CollectionError`` (not found,
+    locked by Anki, no ``anki`` package, no backup).
     """
     opened = open_copy(collection) if dry_run else open_collection(collection)
     committed = False
+    record = None  # which ID each card without one is matched under (id_record.py), for `ids`
     try:
         # a dry run's copy has an empty media folder of its own: plan against the collection's real one
         plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None,
-                         allow_mass_delete=allow_mass_delete)
+                         retype=retype, allow_mass_delete=allow_mass_delete,
+                         recreate_missing=recreate_missing)
         result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
-        registry = _registry_after(plan, vault, keep=plan.deletions)
-        if not dry_run and not (plan.is_empty and registry == plan.registry):
-            delete = bool(plan.deletions) and confirm is not None and confirm(plan)
-            result.deleted = list(plan.deletions) if delete else []
-            result.not_deleted = [] if delete else list(plan.deletions)
-            declined_only = not delete and registry == plan.registry and not plan.media \
+        if not dry_run and not (plan.is_empty and _registry_after(plan, vault, keep=plan.deletions) == plan.registry):
+            agreed = bool(plan.deletions or plan.lossy) and confirm is not None and confirm(plan)
+            result.deleted = list(plan.deletions) if agreed else []
+            result.not_deleted = [] if agreed else list(plan.deletions)
+            if not agreed:
+                result.not_retyped = _hold(plan)
+            registry = _registry_after(plan, vault, keep=result.not_deleted)
+            declined_only = not agreed and registry == plan.registry and not plan.media \
                 and all(not c.kinds for c in plan.changes)  # nothing to write: no backup either
             if not declined_only:
                 result.backup = backup(opened)
                 _add_media(opened.col, plan, config, vault, result)
                 opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
                 committed = True
+        if not dry_run:
+            record = sync_entries(opened.col, plan, plan.vault_id)
     finally:
         if committed:  # the changes are in: a Ctrl-C now must not make them look undone
             with interrupts.deferred() as arrived:
@@ -86,9 +98,23 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
             result.interrupted = arrived()
         else:
             opened.close()
+    if record is not None:
+        result.diagnostics += filter(None, [save_record(vault.root, record)])
     if write_ids and not dry_run and not result.interrupted:
-        _write_ids(vault, result)
+        _write_ids(vault, result, record)
     return result
+
+
+def _hold(plan: SyncPlan) -> list[Change]:
+    """Leave the notes of the plan's unconfirmed lossy type changes as they are (listed again next time:
+    their recorded card type stays the one of the last sync)."""
+    held = plan.lossy
+    for change in held:
+        change.kinds.clear()
+        change.changed_fields = []
+        change.record = plan.vault_types.get(change.nid, "")
+    plan.held_retypes = held
+    return held
 
 
 def _add_media(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncResult) -> None:
@@ -113,8 +139,14 @@ def _add_media(col, plan: SyncPlan, config: Config, vault: Vault, result: SyncRe
     for change in plan.changes:
         if not any(plan.names.get(p) in renamed.values() for p in change.card.media):
             continue
+        before = change.fields
         change.fields = rename_media(change.fields, renamed)
-        if change.nid and "updated" not in change.kinds and "retyped" not in change.kinds:
+        if "retyped" in change.kinds and "updated" not in change.kinds:  # the note holds ``before`` (mapped)
+            change.changed_fields = [f for f, v in change.fields.items() if before.get(f) != v]
+            if change.changed_fields:
+                change.kinds.append("updated")
+        elif change.nid and "updated" not in change.kinds and "retyped" not in change.kinds \
+                and not change.missing and change.loss is None:  # not a note left as it is (type held)
             note = col.get_note(change.nid)
             current = dict(zip(note.keys(), note.fields))
             change.changed_fields = [f for f, v in change.fields.items()
@@ -196,14 +228,10 @@ def ensure_notetype(col, model, known_id: int | None = None) -> dict:
     (``known_id``) or the one with the model's id, whatever the user renamed it to in Anki, when it still
     has the model's fields (fields the user added stay); else the one of the model's name with the same
     fields; else a new one made from the model (fields, templates, CSS, kind)."""
-    want = [f["name"] for f in model.fields]
-    for mid in (known_id, model.model_id):
-        own = col.models.get(mid) if mid else None
-        if own and set(want) <= {f["name"] for f in own["flds"]}:
-            return own
-    found = col.models.by_name(model.name)
-    if found and [f["name"] for f in found["flds"]] == want:
+    found = find_notetype(col, model, known_id)
+    if found:
         return found
+    want = [f["name"] for f in model.fields]
     new = col.models.new(model.name)
     for name in want:
         col.models.add_field(new, col.models.new_field(name))
@@ -231,16 +259,25 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     registry[plan.vault_id] = {"name": vault.name, "root": str(vault.root.resolve()), "notes": notes}
     if plan.type_ids:  # so a note type the user renames in Anki is still recognised as the vault's
         registry[plan.vault_id]["note_types"] = dict(sorted(plan.type_ids.items()))
+    # the card type of each note left in a type notes2anki did not make: an edit of the card's type line
+    # is then told apart from a type chosen in Anki (sync_retype.py)
+    types = {nid: t for nid, t in plan.vault_types.items() if str(nid) in notes}
+    for c in plan.changes:
+        if c.nid:
+            types[c.nid] = c.record
+    types = {nid: t for nid, t in types.items() if t}
+    if types:
+        registry[plan.vault_id]["vault_types"] = record_types(types)
     return registry
 
 
-def _write_ids(vault: Vault, result: SyncResult) -> None:
+def _write_ids(vault: Vault, result: SyncResult, record: list[dict] | None = None) -> None:
     from ..fileio import VaultLocked
     from .write_ids import apply_ids, plan_ids
 
     try:
         with vault_lock(vault.root):
-            report = plan_ids(vault)
+            report = plan_ids(vault, record=record)  # the IDs this sync matched the cards under
             apply_ids(vault, report)
     except VaultLocked as exc:
         result.diagnostics.append(Diagnostic("", 0, "error", f"IDs not written: {exc.strerror or exc}"))

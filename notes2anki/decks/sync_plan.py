@@ -29,8 +29,9 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
-from .identity import other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
-from .notetypes import NAME_PREFIX, own_name, type_id_for
+from .identity import IMPLICIT_BASE, other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
+from .notetypes import type_id_for
+from .sync_retype import Loss, TypeRules, recorded_types
 
 REGISTRY_KEY = "notes2anki:vaults"
 ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
@@ -50,6 +51,11 @@ class Change:
     old_deck: str = ""
     old_type: str = ""
     field_map: list[int] = field(default_factory=list)  # retype: new field i <- old field (-1: none)
+    loss: Loss | None = None  # retype (planned or held): the cards and field text it removes
+    kept_type: str = ""  # the note keeps this type, chosen in Anki (not the card's; sync_retype.py)
+    kept_first: bool = False  # ... and no sync kept it before (it is listed)
+    missing: list[str] = field(default_factory=list)  # ... fields of the card's type it lacks: left as it is
+    record: str = ""  # the card's note type, recorded for a note left in a type notes2anki did not make
 
     @property
     def where(self) -> str:
@@ -84,6 +90,8 @@ class SyncPlan:
     type_ids: dict[str, int] = field(default_factory=dict)  # vault note type -> the Anki note type id it syncs to
     held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
     taken: dict[int, str] = field(default_factory=dict)  # notes moved here from another vault -> that vault
+    vault_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type the last sync recorded
+    held_retypes: list[Change] = field(default_factory=list)  # retypes not confirmed (sync.py): left as they are
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
@@ -91,9 +99,21 @@ class SyncPlan:
         return [c for c in self.changes if kind in c.kinds]
 
     @property
+    def lossy(self) -> list[Change]:
+        """The note type changes that remove reviewed cards or field text: confirmed as deletions are."""
+        return [c for c in self.of_kind("retyped") if c.loss and c.loss.at_stake]
+
+    @property
+    def kept(self) -> list[Change]:
+        """Notes that keep a type chosen in Anki: kept for the first time, or left as they are (``missing``)."""
+        return [c for c in self.changes if c.kept_type and (c.kept_first or c.missing)]
+
+    @property
     def unchanged(self) -> int:
-        """How many cards need no change (their note is already as the vault says)."""
-        return sum(1 for c in self.changes if not c.kinds)
+        """How many cards need no change (their note is already as the vault says; not those whose note type
+        change was held, :attr:`held_retypes`)."""
+        held = {c.card.key for c in self.held_retypes}
+        return sum(1 for c in self.changes if not c.kinds and c.card.key not in held)
 
     @property
     def is_empty(self) -> bool:
@@ -105,12 +125,15 @@ class SyncPlan:
         def item(c: Change, **extra) -> dict:
             return {"file": c.card.file, "line": c.card.line, "nid": c.nid,
                     "front": _plain(c.card.front)[:80], **extra}
+        held = {c.card.key for c in self.held_retypes}
         return {
             "vault_id": self.vault_id,
             "new": [item(c, deck=c.card.deck) for c in self.of_kind("new")],
             "updated": [item(c, fields=c.changed_fields) for c in self.of_kind("updated")],
             "moved": [item(c, **{"from": c.old_deck, "to": c.card.deck}) for c in self.of_kind("moved")],
-            "retyped": [item(c, **{"from": c.old_type, "to": c.card.note_type}) for c in self.of_kind("retyped")],
+            "retyped": [item(c, **{"from": c.old_type, "to": c.card.note_type, "removes": c.loss.to_json()})
+                        for c in self.changes if c.card.key in held or "retyped" in c.kinds],
+            "kept_type": [item(c, type=c.kept_type, card_type=c.card.note_type, missing=c.missing) for c in self.kept],
             "deleted": [{"file": d.where.rpartition(":")[0], "line": int(d.where.rpartition(":")[2] or 0),
                          "nid": d.nid, "front": d.front, "reason": d.reason} for d in self.deletions],
             "unchanged": self.unchanged,
@@ -142,21 +165,16 @@ def registered_types(entry) -> dict[str, int]:
             if isinstance(name, str) and isinstance(mid, int) and not isinstance(mid, bool)}
 
 
-def type_matches(anki_name: str, note_type: str, anki_id: int | None = None, own_ids: frozenset = frozenset()) -> bool:
-    """Whether a collection note type is the vault's ``note_type``: the same name, with or without
-    notes2anki's prefix (the plugin used the collection's own "Basic", notes2anki ships its own), or one
-    of ``own_ids``, the ids this type had before (the one a package gives it, :func:`notetypes.type_id_for`,
-    and the one sync last wrote it to), whatever the user renamed it to in Anki."""
-    return anki_name in (note_type, NAME_PREFIX + note_type) or anki_id in own_ids
-
-
-def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None,
-              allow_mass_delete: bool = False) -> SyncPlan:
+def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None, retype: bool = False,
+              allow_mass_delete: bool = False, recreate_missing: bool = False) -> SyncPlan:
     """Match every card of ``vault`` against the notes of the open collection ``col``; nothing is
     written. Problems (a card claiming another vault's note, a note type change whose fields do not
     map) become diagnostics with the card's file:line and the note's ``nid:``. ``media_dir``: the
     collection's media folder when ``col`` is a private copy (a dry run), else ``col``'s own.
-    ``allow_mass_delete``: see :func:`~notes2anki.decks.sync_guards.plan_deletions`."""
+    ``retype``: change note types chosen in Anki to the card's too (sync_retype.py; else they are kept).
+    ``allow_mass_delete``: see :func:`~notes2anki.decks.sync_guards.plan_deletions`. ``recreate_missing``:
+    add a card whose ID is a plugin's Anki note id that the collection no longer holds (see
+    :func:`_missing_plugin_notes`; else it is left out, with a warning)."""
     from .sync_guards import (OtherVaults, folder_gone, plan_deletions, refuse_new_identity, refuse_renamed,
                               refuse_same_name)
     from .sync_rematch import rematch_shifted
@@ -164,6 +182,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
     plan.type_ids = registered_types(plan.registry.get(namespace))
+    plan.vault_types = recorded_types(plan.registry.get(namespace))
     refuse_same_name(plan.registry.get(namespace), vault.root, namespace)
     diags = plan.diagnostics
     mine = _registered(plan.registry.get(namespace))
@@ -182,11 +201,12 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
 
+    own_ids = frozenset({type_id_for(t, config.note_types) for t in types}
+                        | {mid for entry in plan.registry.values() for mid in registered_types(entry).values()})
+    rules = TypeRules(types, config.note_types, plan.type_ids, own_ids, plan.vault_types, retype)
+
     def compare(change: Change) -> None:
-        own = (own_name(change.card.note_type, config.note_types),
-               frozenset({type_id_for(change.card.note_type, config.note_types),
-                          plan.type_ids.get(change.card.note_type)}))
-        _compare(col, change, deck_names, deck_ids, diags, own, plan.type_ids)
+        _compare(col, change, deck_names, deck_ids, diags, rules)
 
     def find(card: Card, card_guid: str) -> int:
         if card.id is not None and card.id in notes:
@@ -217,6 +237,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             return True
         return False
 
+    missing = _MissingPluginNotes(kept, notes)
     for card, card_guid in identified:
         change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
                                                  for f in types[card.note_type]}, tags=list(card.tags))
@@ -230,14 +251,18 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                                     f"the note nid:{nid} is already synced from the card at "
                                     f"{claimed[nid].where}; this card skipped"))
             continue
-        if filtered_deck(col, card.deck, deck_ids):
-            diags.append(Diagnostic(card.file, card.line, "error",
-                                    f"deck {card.deck!r} is a filtered deck in Anki: cards cannot be put there; "
-                                    "card skipped (rename the filtered deck in Anki, or give the card another deck)"))
+        blocked = filtered_deck(col, card.deck, deck_ids)
+        if blocked:
+            diags.append(Diagnostic(card.file, card.line, "error", (
+                f"deck {card.deck!r} is a filtered deck in Anki: cards cannot be put there" if blocked == card.deck
+                else f"deck {card.deck!r}: {blocked!r} is a filtered deck in Anki, which cannot hold decks")
+                + "; card skipped (rename the filtered deck in Anki, or give the card another deck)"))
             if nid:
                 claimed[nid] = card  # its note stays as it is, not deleted
             continue
         if not nid:
+            if not recreate_missing and missing.deleted_in_anki(card):
+                continue
             change.kinds.append("new")
             plan.changes.append(change)
             continue
@@ -245,8 +270,10 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         change.nid = nid
         compare(change)
         plan.changes.append(change)
-    rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare)
+    rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare,
+                    files=frozenset(n.path for n in vault.notes))
 
+    missing.report(diags)
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
     plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
@@ -256,56 +283,70 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     return plan
 
 
-def filtered_deck(col, name: str, deck_ids: dict) -> bool:
-    """Whether the deck ``name`` is a filtered deck of the collection (Anki refuses to put cards there:
-    FilteredDeckError). ``deck_ids``: the name → id memo shared with :func:`_compare`."""
-    if name not in deck_ids:
-        deck_ids[name] = col.decks.id_for_name(name)
-    deck = col.decks.get(deck_ids[name], default=False) if deck_ids[name] else None
-    return bool(deck and deck.get("dyn"))
+class _MissingPluginNotes:
+    """Cards whose ID is an Anki note id the plugin wrote (below notes2anki's implicit IDs) that this
+    collection no longer holds, while it holds other such notes of the vault (it is the plugin's
+    collection): the note was deleted in Anki — how plugin users dropped a card; the plugin then only
+    warns — so sync does not add it again unless ``--recreate-missing`` (a collection holding none of the
+    vault's plugin notes, a new profile, gets them all)."""
+
+    def __init__(self, cards: list[Card], notes: dict) -> None:
+        plugin = [c.id for c in cards if c.id is not None and c.id < IMPLICIT_BASE]
+        self.active = any(i in notes for i in plugin)
+        self.cards: list[Card] = []
+
+    def deleted_in_anki(self, card: Card) -> bool:
+        if self.active and card.id is not None and card.id < IMPLICIT_BASE:
+            self.cards.append(card)
+            return True
+        return False
+
+    def report(self, diags: list[Diagnostic]) -> None:
+        if self.cards:
+            places = ", ".join(c.where for c in self.cards[:5]) + (" …" if len(self.cards) > 5 else "")
+            diags.append(Diagnostic("", 0, "warning", (
+                f"{len(self.cards)} cards have the ID of a note this collection no longer holds ({places}): "
+                "deleted in Anki (the plugin's way to drop a card), so not added again; delete their cards or "
+                "ID lines in the vault, or sync with --recreate-missing to add them as new notes")))
 
 
-def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, own: tuple[str, frozenset],
-             type_ids: dict[str, int]) -> None:
-    """Fill ``change.kinds`` for an existing note: retyped / updated / moved. ``own``: the name
-    notes2anki gives the card's note type in Anki and the ids it had before (see :func:`type_matches`);
-    a note of notes2anki's own type (not the collection's "Basic" the plugin used) records its id in
-    ``type_ids``."""
-    own_name_, own_ids = own
+def filtered_deck(col, name: str, deck_ids: dict) -> str | None:
+    """The deck on the path of deck ``name`` (itself or a parent: ``Cram`` of ``Cram::Sub``) that is a
+    filtered deck of the collection, else None: Anki refuses to put cards in one, or to make a deck below
+    one (FilteredDeckError). ``deck_ids``: the name → id memo shared with :func:`_compare`."""
+    parts = name.split("::")
+    for depth in range(1, len(parts) + 1):
+        path = "::".join(parts[:depth])
+        if path not in deck_ids:
+            deck_ids[path] = col.decks.id_for_name(path)
+        if not deck_ids[path]:
+            return None  # no such deck: nor any below it
+        deck = col.decks.get(deck_ids[path], default=False)
+        if deck and deck.get("dyn"):
+            return path
+    return None
+
+
+def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules: TypeRules) -> None:
+    """Fill ``change.kinds`` for an existing note: retyped / updated / moved. Whether its note type is
+    changed, kept or the note left as it is, ``rules`` decides (sync_retype.py); the fields are then
+    compared with what the note holds (after the change: the old fields of the same names)."""
     card = change.card
     note = col.get_note(change.nid)
-    notetype = note.note_type()
-    old_fields = [f["name"] for f in notetype["flds"]]
-    change.old_type = notetype["name"]
-    if not type_matches(notetype["name"], card.note_type, notetype["id"], own_ids):
-        change.field_map = field_map(notetype, list(change.fields))
-        if all(i < 0 for i in change.field_map):
-            diags.append(Diagnostic(card.file, card.line, "error",
-                                    f"note type changed from {notetype['name']!r} to {card.note_type!r} but "
-                                    f"no field has the same name: nid:{change.nid} left as it is (change it "
-                                    "in Anki: Browse > Notes > Change Note Type)"))
-            change.kinds.clear()
-            change.fields = {}
-            return
-        change.kinds.append("retyped")
-        change.changed_fields = list(change.fields)
+    current = rules.decide(col, change, note, diags)
+    if current is None:  # left as it is: a warning or an error says why
+        return
+    missing = [f for f in change.fields if f not in current and change.fields[f]]
+    if missing:
+        diags.append(Diagnostic(card.file, card.line, "warning",
+                                f"note nid:{change.nid} (note type {change.old_type!r}) has no field "
+                                f"{', '.join(map(repr, missing))}: that text is not synced"))
+    change.changed_fields = [f for f, v in change.fields.items() if f in current and not same_text(current[f], v)]
+    # Anki stores tags in NFC as it does field text: a tag typed in NFD (macOS) is the same tag
+    have = {unicodedata.normalize("NFC", t).casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
+    want = {unicodedata.normalize("NFC", t).casefold() for t in change.tags}
+    if change.changed_fields or have != want:
         change.kinds.append("updated")
-    else:
-        if notetype["name"] == own_name_ or notetype["id"] in own_ids:
-            type_ids.setdefault(card.note_type, notetype["id"])
-        current = dict(zip(old_fields, note.fields))
-        missing = [f for f in change.fields if f not in current and change.fields[f]]
-        if missing:
-            diags.append(Diagnostic(card.file, card.line, "warning",
-                                    f"note nid:{change.nid} (note type {notetype['name']!r}) has no field "
-                                    f"{', '.join(map(repr, missing))}: that text is not synced"))
-        change.changed_fields = [f for f, v in change.fields.items()
-                                 if f in current and not same_text(current[f], v)]
-        # Anki stores tags in NFC as it does field text: a tag typed in NFD (macOS) is the same tag
-        have = {unicodedata.normalize("NFC", t).casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}
-        want = {unicodedata.normalize("NFC", t).casefold() for t in change.tags}
-        if change.changed_fields or have != want:
-            change.kinds.append("updated")
     homes = {odid or did for did, odid in col.db.all("select did, odid from cards where nid = ?", change.nid)}
     names = {deck_names.get(d, "") for d in homes}
     if card.deck not in deck_ids:  # Anki's own reading of the name (it normalises case, Unicode, spaces)
@@ -366,22 +407,6 @@ def rename_media(fields: dict[str, str], renamed: dict[str, str]) -> dict[str, s
                                   f"[sound:{html.escape(new, quote=False)}]")
         out[name] = value
     return out
-
-
-def template_map(old_notetype: dict, new_notetype: dict) -> list[int]:
-    """For each template of the new note type, the old template whose cards (and review history) it
-    takes over: the one of the same name, else the one at the same position when that name is not
-    used by the new type; -1: new cards."""
-    old = [t["name"] for t in old_notetype["tmpls"]]
-    new = [t["name"] for t in new_notetype["tmpls"]]
-    return [old.index(t) if t in old else (i if i < len(old) and old[i] not in new else -1)
-            for i, t in enumerate(new)]
-
-
-def field_map(old_notetype: dict, new_fields: list[str]) -> list[int]:
-    """For each field of the new note type, the old field of the same name (case-insensitive), or -1."""
-    lower = {f["name"].casefold(): i for i, f in enumerate(old_notetype["flds"])}
-    return [lower.get(name.casefold(), -1) for name in new_fields]
 
 
 def same_text(stored: str, wanted: str) -> bool:

@@ -1,7 +1,8 @@
 """`notes2anki ids`: write each card's ID into the vault so it keeps its identity through any edit.
 
-The ID written is the card's implicit ID (see identity.py), so a rebuild after `ids` gives every card
-the GUID it had before. Guarantees (README, `ids`):
+The ID written is the identity the card has now: the one its note was matched under by the last sync on
+this machine, else the one the last build gave it, else its implicit ID (see id_record.py and identity.py),
+so a sync or a rebuild after `ids` updates the same notes as before it. Guarantees (README, `ids`):
 
 - Only ID lines are added: every other byte (line endings, BOM, trailing spaces) stays as it was, and
   no card's fields, tags, deck or note type change. Each file's edit is computed from the exact bytes
@@ -27,9 +28,12 @@ from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atom
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers import parse_note
 from ..parsers.links import LinkResolver
+from ..parsers.media import MediaIndex
 from ..parsers.syntax import Markers, markers
-from .build import known_guids
+from .build import _field_html, content_hash, default_state_path
+from .id_record import Records
 from .identity import card_ids, vault_namespace
+from .state import BuildState
 from .patch import unified_diff
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
@@ -68,8 +72,11 @@ def split_lines(text: str) -> list[str]:
     return [m.group(0) for m in LINE.finditer(text) if m.group(0)]
 
 
-def plan_ids(vault: Vault, config: Config | None = None) -> IdsReport:
+def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | None = None) -> IdsReport:
     """What `ids` would change in ``vault`` (nothing is written).
+
+    ``record``: the entries of the sync just made (``id_record.sync_entries``), or None to read the last
+    sync's record of this vault (id_record.py); each card gets the ID of the note it is matched to.
 
     ``vault``: the loaded vault (which files have cards without an ID, which IDs are in use). Each
     such file is read again and its edit computed from those bytes (``FileEdit.before``). Problems
@@ -78,8 +85,8 @@ def plan_ids(vault: Vault, config: Config | None = None) -> IdsReport:
     """
     report = IdsReport()
     config = config if config is not None else load_config(vault.root, [])
-    context = _ParseContext(vault, config)
-    seen: set[int] = {c.id for c in vault.cards if c.id is not None}
+    context = _ParseContext(vault, config, record, report.diagnostics)
+    seen: set[int] = set(context.written)
     wanted = sorted({c.file for c in vault.cards if c.id is None and not c.delete})
     done: dict[str, str] = {}  # real path -> vault path planned
     for rel in _prefer_real_files(vault.root, wanted):
@@ -140,14 +147,24 @@ def stale_temp_files_removed(root: Path, vault: Vault) -> list[Diagnostic]:
 class _ParseContext:
     """What ``parse_note`` needs besides the text, built once per run."""
 
-    def __init__(self, vault: Vault, config: Config):
+    def __init__(self, vault: Vault, config: Config, record: list[dict] | None = None,
+                 diagnostics: list[Diagnostic] | None = None):
         self.config = config
         self.types = note_type_fields(config.note_types)
         self.resolver = LinkResolver(vault.files)
         self.vault_name = config.vault_name or vault.root.resolve().name
         self.markers = markers(config.syntax)  # the vault's marker words (renamed ones too)
         self.namespace = vault_namespace(vault.root, config)  # of the implicit IDs (identity.py)
-        self.known = known_guids(vault.root)  # earlier builds' GUIDs: pre-namespace implicit IDs stay
+        state = BuildState.load(default_state_path(vault.root), [])
+        self.known = frozenset(state.cards)  # earlier builds' GUIDs: pre-namespace implicit IDs stay
+        self.written = {c.id for c in vault.cards if c.id is not None}
+        index = MediaIndex(vault.root, vault.files)
+
+        def build_digest(card: Card) -> str:  # the build state's content hash of a card
+            fields = [_field_html(card.html.get(f, ""), config) for f in self.types[card.note_type]]
+            return content_hash(card, fields, media=[index.digest(p) for p in card.media])
+
+        self.records = Records(vault.root, self.namespace, state.cards, build_digest, record, diagnostics)
 
     def cards(self, rel: str, text: str) -> list[Card]:
         """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""
@@ -183,10 +200,13 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
     except UnicodeDecodeError:
         return None  # reported by the vault loader
     cards = context.cards(rel, text)
-    ids = card_ids(cards, context.namespace, context.known)
+    loose = [c for c in cards if c.id is None]
+    ids, problems = context.records.resolve(loose, card_ids(cards, context.namespace, context.known),
+                                            context.written)
+    diagnostics += problems
     assigned: dict[tuple[str, int, int], int] = {}
-    for card in cards:
-        if card.id is not None:
+    for card in loose:
+        if card.key not in ids:  # its group's identities cannot be told (an error above)
             continue
         new_id = _id_of(ids, card)
         if new_id in seen:

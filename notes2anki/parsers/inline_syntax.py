@@ -164,15 +164,13 @@ def _curly(text: str, number) -> str:
 
 
 def to_clozes(text: str, curly: bool, highlights: bool) -> str:
-    """Curly clozes and/or highlight clozes as native ``{{cN::…}}`` clozes (see the module docstring)."""
-    counter = 0
+    """Curly clozes and/or highlight clozes as native ``{{cN::…}}`` clozes (see the module docstring).
+    Clozes without a number are numbered in text order, highlights and curly ones together, as the plugin
+    does (it turns ``==x==`` into ``{x}`` before numbering the braces)."""
+    slot = "\x00\x01auto\x01\x00"  # a cloze still to number; numbered in text order at the end
 
-    def number(explicit: str | None) -> int:
-        nonlocal counter
-        if explicit:
-            return int(explicit)
-        counter += 1
-        return counter
+    def number(explicit: str | None) -> int | str:
+        return int(explicit) if explicit else slot
 
     def highlight(content: str) -> str:
         inner = re.match(r"^c?(\d+)::?(.+)$", content, re.S)
@@ -184,6 +182,9 @@ def to_clozes(text: str, curly: bool, highlights: bool) -> str:
         text = _outside_spans(text, _highlight_protected(text), lambda part: _highlights(part, highlight))
     if curly:
         text = _outside_cloze_and_code(text, lambda part: _curly(part, number))
+    if slot in text:
+        counter = iter(range(1, len(text)))
+        text = re.sub(re.escape(slot), lambda _: str(next(counter)), text)
     return text
 
 

@@ -1,7 +1,8 @@
 """Markdown → Anki HTML with markdown-it-py: Obsidian's dialect (math, wiki links, embeds, highlights).
 
 Parsing and rendering stay apart: the parser is markdown-it-py with a few small inline rules added
-(wiki links and embeds, ``==highlight==``, CJK-friendly emphasis); rendering rules turn math into
+(wiki links and embeds, ``==highlight==``, CJK-friendly emphasis) and core rules for Obsidian's callouts and
+block IDs (``obsidian_blocks.py``); rendering rules turn math into
 MathJax delimiters, embeds into media references with their final media names (``embeds.py``), and
 fenced code into Pygments-highlighted HTML (its CSS ships inside the note types, so nothing is loaded
 from the internet at review time). The HTML never carries placeholders.
@@ -22,6 +23,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from .cjk_emphasis import use_cjk_friendly
 from .embeds import embed_paragraphs, render_image, render_wikilink, wikilink_rule
 from .links import LinkResolver
+from .obsidian_blocks import block_ids, callouts
 
 
 @dataclass
@@ -88,6 +90,8 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "wikilink", wikilink_rule)
     md.inline.ruler.before("emphasis", "mark", _mark_rule)
     md.core.ruler.push("embed_paragraphs", embed_paragraphs)
+    md.core.ruler.after("block", "callouts", callouts)
+    md.core.ruler.after("text_join", "block_ids", block_ids)
     md.add_render_rule("math_inline", lambda self, t, i, o, e: f"\\({_math(t[i].content)}\\)")
     md.add_render_rule("math_inline_double", lambda self, t, i, o, e: f"\\[{_math(t[i].content)}\\]")
     md.add_render_rule("math_block", lambda self, t, i, o, e: f"\\[{_math(t[i].content)}\\]\n")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -29,8 +30,8 @@ class MediaIndex:
     def __init__(self, root: Path | None, files: list[str]):
         self.root = Path(root) if root is not None else None
         self.by_name: dict[str, list[str]] = defaultdict(list)
-        for f in files:
-            self.by_name[_anki_name(posixpath.basename(f))].append(f)
+        for f in files:  # names Anki would hold as one (its media folder: case-insensitive on macOS/Windows)
+            self.by_name[_anki_name(posixpath.basename(f)).casefold()].append(f)
         self._names: dict[str, str] = {}
         self._problems: dict[str, str | None] = {}
         self._digests: dict[str, str] = {}
@@ -55,7 +56,7 @@ class MediaIndex:
         if path in self._names:
             return self._names[path]
         base = _anki_name(posixpath.basename(path))
-        same = self.by_name.get(base, [path])
+        same = self.by_name.get(base.casefold(), [path])
         if len(same) <= 1 or self.root is None:
             name = base
         else:
@@ -65,7 +66,7 @@ class MediaIndex:
                 name = base
             else:
                 stem, dot, ext = base.rpartition(".")
-                name = f"{stem}-{mine[:8]}.{ext}" if dot else f"{base}-{mine[:8]}"
+                name = _anki_name(f"{stem}-{mine[:8]}.{ext}" if dot else f"{base}-{mine[:8]}", tail=mine[:8])
         self._names[path] = name
         return name
 
@@ -84,7 +85,35 @@ class MediaIndex:
         return self._digests[path]
 
 
-def _anki_name(text: str) -> str:
-    """A file name as Anki's media folder holds it: NFC, without U+001F (Anki's field separator, which
-    no field may hold, so no name a field shows)."""
-    return unicodedata.normalize("NFC", text).replace("\x1f", "")
+def _anki_name(text: str, tail: str = "") -> str:
+    """A file name as Anki's media folder holds it (rslib ``media/files.rs`` ``normalize_filename``, checked
+    with the ``anki`` package): NFC; without ASCII control characters (tab included; U+001F is its field
+    separator) and ``[]<>:"/?*^\\|``; a Windows device name (``con.png``) gets ``_`` after it; a name ending
+    in a dot or space gets ``_``; over 120 bytes, the extension is cut to 10 bytes and the stem to fit in
+    119. Anki would otherwise store another name than the card's HTML says, and every sync would write the
+    note again. ``tail``: a suffix of the stem to keep when cutting (the content hash of a renamed file)."""
+    name = _DISALLOWED.sub("", unicodedata.normalize("NFC", text))
+    name = _DEVICE.sub(r"\1_\2", name)
+    if name.endswith((".", " ")):
+        name += "_"
+    if len(name.encode("utf-8")) > MAX_MEDIA_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            stem, ext = name, ""
+        ext = _cut(ext, 10)
+        room = MAX_MEDIA_NAME - len(ext.encode("utf-8")) - 2
+        stem = _cut(stem[:len(stem) - len(tail)], room - len(tail.encode("utf-8"))) + tail if tail else _cut(stem, room)
+        name = f"{stem}.{ext}" if ext else stem
+        if name.endswith((".", " ")):
+            name += "_"
+    return name
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, at a character boundary."""
+    return text.encode("utf-8")[:max(limit, 0)].decode("utf-8", "ignore")
+
+
+MAX_MEDIA_NAME = 120  # bytes: Anki's MAX_FILENAME_LENGTH
+_DISALLOWED = re.compile(r'[\x00-\x1f\x7f\[\]<>:"/?*^\\|]')
+_DEVICE = re.compile(r"(?i)^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\.|$)")

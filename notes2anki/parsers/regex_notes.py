@@ -7,7 +7,10 @@ What we follow from the plugin (``RegexFile.search`` / ``findignore`` in Obsidia
 - note types are searched in settings order, and a span matched by one type is claimed: a later
   type's match overlapping it is not a second card (issue 10 F6);
 - a match *inside* fenced code is an example, not a card; a match that *contains* a code block is a
-  card (F5);
+  card (F5); so is a match inside inline code, inline math or display math (the plugin's
+  ``add_spans_to_ignore``; ``regex_ignore``);
+- a ``Tags: a b`` at the end of a match gives the card's tags: each pattern is first tried followed by
+  ``(Tags: .*)`` (the plugin's ``search_tags``), then alone;
 - the ``<!--ID: n-->`` comment right after the match is the card's ID. We also read it when it is
   indented (an ID under an indented list item) and, with a warning, when blank lines separate it from
   the match; the next match starts after the ID, as in the plugin, whose pattern consumes it.
@@ -29,6 +32,8 @@ import regex
 from ..model import REGEX_TIMEOUT, Card, Diagnostic
 from .js_regex import JsRegexError, compile_js
 from .regex_anchor import anchor, start_regions
+from .regex_ignore import ignore_spans, inside
+from .syntax import split_tags
 
 REGEX_TIMEOUT_S = 2.0  # per pattern and file (tried twice); documented in the README ("Limits")
 ID_WINDOW = 4096  # how far after a match an ID comment is looked for (characters)
@@ -36,6 +41,8 @@ ID_WINDOW = 4096  # how far after a match an ID comment is looked for (character
 _ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*<!--[ \t]*ID:[ \t]*(\d+)[ \t]*-->")
 _NEWLINE = regex.compile("\n")
 _FENCE = regex.compile(r"^[ \t]*(`{3,}|~{3,})")
+TAGS_LITERAL = "Tags: "  # the plugin's TAG_PREFIX: "Tags: a b" after a match gives the card's tags
+TAGS_GROUP = "(Tags: .*)"  # the plugin's TAG_REGEXP_STR, appended to a pattern
 
 
 def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[str, list[str]],
@@ -49,6 +56,7 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
     """
     cards: list[Card] = []
     lines = _LineIndex(text)
+    ignored: list[tuple[int, int]] | None = None  # inline code and math, found when a pattern first runs
     fences = _fence_spans(text, lines)
     code_lines = {n for a, b in fences for n in range(a, b + 1)}
     blocked = [(a, b) for a, b in taken if not (a == b and a in code_lines)]
@@ -70,14 +78,26 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
             continue
         if any(lit not in text for lit in literals):
             continue  # a literal every match needs is absent: no card of this style here
+        if ignored is None:
+            ignored = ignore_spans(text)
+        searches = [(compiled, False)]
+        if TAGS_LITERAL in text:  # the plugin's search_tags: pattern + "(Tags: .*)" first
+            try:
+                searches.insert(0, (compile_js(pattern + TAGS_GROUP)[0], True))
+            except JsRegexError:
+                pass
         found = None
         for _ in range(2):  # the limit is wall-clock: a process paused (sleep, swap, a busy machine) gets a retry
             said: list[Diagnostic] = []
             taken = list(claimed)
+            deadline = time.monotonic() + REGEX_TIMEOUT_S
             try:
-                found = _search(compiled, text, lines, note_type, note_types[note_type], rel, fences,
-                                blocked, taken, said)
+                found = []
+                for search, with_tags in searches:
+                    found += _search(search, text, lines, note_type, note_types[note_type], rel, fences,
+                                     blocked, taken, said, ignored, deadline, with_tags)
             except TimeoutError:
+                found = None
                 continue
             claimed[:] = taken
             diagnostics.extend(said)
@@ -95,8 +115,9 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
 
 def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: str, names: list[str],
             rel: str, fences: list[tuple[int, int]], blocked: list[tuple[int, int]],
-            claimed: list[tuple[int, int]], diagnostics: list[Diagnostic]) -> list[Card]:
-    deadline = time.monotonic() + REGEX_TIMEOUT_S
+            claimed: list[tuple[int, int]], diagnostics: list[Diagnostic], ignored: list[tuple[int, int]],
+            deadline: float, with_tags: bool = False) -> list[Card]:
+    """The cards of one pattern's matches (``with_tags``: its last group is the ``Tags: …`` text)."""
     found: list[tuple[Card, tuple[int, int]]] = []
     literal = _anchor(compiled.pattern)
     regions = start_regions(text, literal, 0) if literal else None
@@ -117,10 +138,14 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
             continue
         if _overlaps(claimed, start_off, end_off):
             continue  # an earlier note type claimed this text
-        groups = [g or "" for g in m.groups()][:len(names)]
+        if inside(ignored, start_off, end_off):
+            continue  # an example inside inline code or math
+        groups = [g or "" for g in m.groups()]
+        tags = split_tags(groups.pop()[len(TAGS_LITERAL):]) if with_tags else []
+        groups = groups[:len(names)]
         fields = {n: (groups[i] if i < len(groups) else "").strip() for i, n in enumerate(names)}
         card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex",
-                    col=start_off - lines.starts[start - 1])
+                    col=start_off - lines.starts[start - 1], tags=tags)
         span_end = end_off
         idm = _ID_AFTER.match(text, end_off, min(len(text), end_off + ID_WINDOW))
         if idm and not _overlaps(claimed, idm.start(2), idm.end()) and not any(

@@ -11,16 +11,18 @@ import re
 
 from ..config import Config
 from ..model import Diagnostic
+from .anki_normal import tag_levels
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def normalise_tag(tag: str) -> str:
-    """An Obsidian tag as an Anki tag: no leading '#', '/' nests ('a::b'), no spaces."""
+    """An Obsidian tag as an Anki tag: no leading '#', '/' nests ('a::b'), no spaces; and as Anki keeps
+    it (:func:`anki_normal.tag_levels`: no control characters, no empty level: ``a::::b`` → ``a::b``)."""
     tag = tag.strip().lstrip("#").strip()
     tag = tag.replace("/", "::")
     tag = "_".join(tag.split())
-    return tag.strip(":")
+    return tag_levels(tag)
 
 
 def unique_tags(tags: list[str]) -> list[str]:

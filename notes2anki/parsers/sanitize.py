@@ -4,7 +4,7 @@ By default the raw HTML a user writes in their own notes reaches the card unchan
 A deck given to others should not run their scripts: with the setting on, every field goes through
 nh3 (Python binding of the Rust crate Ammonia, an allow-list HTML sanitiser) with the allow-list
 below. Kept: text formatting, lists, tables (with alignment), headings, blockquotes, code and the
-Pygments highlighting classes, ``<mark>``, footnotes, task-list checkboxes, images with their media
+Pygments highlighting classes, ``<mark>``, Obsidian callouts (``data-callout``), footnotes, task-list checkboxes, images with their media
 name or an http(s) URL, links to http, https and obsidian URLs, ``<audio>``; MathJax delimiters and
 Anki's ``[sound:…]`` are plain text and pass. Dropped: ``<script>``/``<style>``/``<iframe>`` with their
 content, every ``on…=`` handler, ``javascript:``/``data:`` URLs, forms, objects, unknown tags (their
@@ -31,6 +31,8 @@ ATTRIBUTES = {
     "th": {"style", "colspan", "rowspan"},
     "ol": {"start"},
     "input": {"type", "checked", "disabled"},
+    "div": {"data-callout", "data-callout-fold"},  # Obsidian callouts (obsidian_blocks.py)
+    "details": {"open", "data-callout", "data-callout-fold"},
 }
 URL_SCHEMES = {"http", "https", "obsidian"}
 CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template"}

@@ -117,10 +117,12 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
             diagnostics.append(Diagnostic(rel, line, "warning", problem, "deck-name"))
     shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm, config.syntax), config)
     refused: set[tuple[str, int, int]] = set()  # cards Anki would refuse the whole package for
+    told: set[str] = set()  # tags already warned about in this note
     for card in found.cards:
         card.deck = deck
         card.context = context_of(rel, note, card.line)
         own_tags = _rewrite_fields(card, config, types)
+        _report_tags(card, card.tags + own_tags + shared_tags, told, diagnostics)
         card.tags = unique_tags(card.tags + own_tags + shared_tags)
         _render_card(card, found, config, resolver, vault_name, diagnostics)
         if is_cloze(card.note_type, config):
@@ -143,6 +145,21 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
             continue
         note.cards.append(card)
     return note
+
+
+def _report_tags(card: Card, raw_tags: list[str], told: set[str], diagnostics: list[Diagnostic]) -> None:
+    """A ``tag-name`` warning at the card for each tag (once per note) that Anki would store otherwise
+    than written (an empty level ``a::::b``, a control character): it is read as Anki keeps it."""
+    from .anki_normal import tag_problem
+    from .rules import normalise_tag
+
+    for raw in raw_tags:
+        if raw in told:
+            continue
+        problem = tag_problem(raw, normalise_tag(raw))
+        if problem:
+            told.add(raw)
+            diagnostics.append(Diagnostic(card.file, card.line, "warning", problem, "tag-name"))
 
 
 def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic],
@@ -197,9 +214,23 @@ def _cloze_too_big(card: Card, diagnostics: list[Diagnostic]) -> bool:
     return False
 
 
-def _has_cloze(card: Card) -> bool:
-    """Whether a field holds a cloze Anki makes a card from: ``{{cN::`` with N ≥ 1 (c0 is ignored)."""
-    return any(re.search(r"\{\{c0*[1-9]\d*::", html) for html in card.html.values())
+def _has_cloze(card: Card, fields: list[str] | None = None) -> bool:
+    """Whether a field (of ``fields``; None: any) holds a cloze Anki makes a card from: ``{{cN::`` with
+    N ≥ 1 (c0 is ignored)."""
+    return any(re.search(r"\{\{c0*[1-9]\d*::", html) for name, html in card.html.items()
+               if fields is None or name in fields)
+
+
+def _cloze_fields(card: Card, config: Config) -> list[str]:
+    """The fields Anki makes cloze cards from: those a configured type's front template names with the
+    ``cloze:`` filter, else the type's first field (``Text`` of the stock Cloze)."""
+    spec = config.note_types.get(card.note_type) or {}
+    front = spec.get("front") if isinstance(spec, dict) else None
+    if isinstance(front, str):
+        named = re.findall(r"\{\{\s*cloze:\s*([^}]{1,200}?)\s*\}\}", front[:200_000])
+        if named:
+            return list(dict.fromkeys(named))
+    return list(card.html)[:1]
 
 
 def _spans(lines: set[int]) -> list[tuple[int, int]]:
@@ -234,11 +265,9 @@ def context_of(rel: str, note: Note, line: int) -> str:
     return " > ".join([rel] + [h.text for h in trail])
 
 
-FIELD_SEPARATOR = "\x1f"  # Anki's separator of a note's fields (notes.flds): never inside a field
-
-
 def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkResolver, vault_name: str,
                  diagnostics: list[Diagnostic]) -> None:
+    from .anki_normal import clean_field, controls_message
     from .markdown import RenderContext, file_link, render
 
     frozen = found.frozen.get(card.note_type, {})
@@ -253,11 +282,12 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
         name = config.file_link_fields[card.note_type]
         card.html[name] += f'<br><span class="file-link">{file_link(card.file, vault_name)}</span>'
     for name, text in card.html.items():
-        if FIELD_SEPARATOR in text:  # Anki splits a note's fields on it: the whole package would be refused
-            card.html[name] = text.replace(FIELD_SEPARATOR, "")
-            diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                          f"field {name!r} holds the invisible character U+001F (Anki's field "
-                                          "separator, often pasted from a PDF); removed", "render"))
+        # U+001F: Anki splits a note's fields on it (the whole package would be refused); it and the other
+        # control characters Anki removes when it saves a note would make every sync update the note
+        card.html[name], found = clean_field(text)
+        if found:
+            diagnostics.append(Diagnostic(card.file, card.line, "warning", controls_message(name, found),
+                                          "render"))
     card.media = sorted(ctx.media)
     card.links = list(dict.fromkeys(ctx.links))
     for missing in dict.fromkeys(ctx.missing):
@@ -266,8 +296,13 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
                                       "missing-media"))
     for warning in dict.fromkeys(ctx.warnings):
         diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))
-    if card.kind != "regex" and is_cloze(card.note_type, config) and not _has_cloze(card):
-        diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                      "Cloze card has no cloze deletion numbered from 1 ({{c1::...}}); "
-                                      "Anki shows its card as an error (\"No cloze 1 found on card\")",
-                                      "no-cloze"))
+    if card.kind != "regex" and is_cloze(card.note_type, config):
+        read = _cloze_fields(card, config)
+        if not _has_cloze(card, read):
+            elsewhere = [name for name in card.html if name not in read and _has_cloze(card, [name])]
+            where = (f"its clozes are in {', '.join(map(repr, elsewhere))}, but Anki makes cards only from the "
+                     f"clozes of {', '.join(map(repr, read))}; " if elsewhere else "")
+            diagnostics.append(Diagnostic(card.file, card.line, "warning",
+                                          "Cloze card has no cloze deletion numbered from 1 ({{c1::...}}); "
+                                          f"{where}Anki shows its card as an error (\"No cloze 1 found on "
+                                          "card\")", "no-cloze"))

@@ -35,7 +35,7 @@ from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.cache import PairVerdictCache
 from notes2anki.semantic import lazy_verdicts
 from notes2anki.semantic.pair_cache import JudgeStats, candidate_pairs, judge_cached, measured_rows, mine_cached, verdict_kind  # noqa: F401
-from notes2anki.semantic.pair_features import Side, encode
+from notes2anki.semantic.pair_features import Side, encode, explain
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs, measure, verdicts_from_rows
 from notes2anki.semantic.vector_memo import VectorMemo
 from notes2anki.semantic.dupe_groups import _maximal_cliques, clique_groups  # noqa: F401
@@ -48,16 +48,55 @@ __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "f
            "judge_pairs", "compare_cards", "parse_ignore", "settings_from_config", "candidate_pairs"]
 
 
-@dataclass
 class DuplicatePair:
-    """Two cards reported as duplicates: ``score`` 1.0 for exact, else the judge's probability."""
+    """Two cards reported as duplicates: ``score`` 1.0 for exact, else the judge's probability; ``kind``
+    "exact" | "near"; ``method`` "exact" | "model" | "chargrams". ``signals`` (the pair's measurements) are
+    made on first use from the ``verdict`` or feature ``row`` it was built from (issue 13: a check after an
+    edit of the 10,000-card bench vault made them for its ~3,600 reported pairs, ~0.1 s, though only tests
+    and ``explain`` read them)."""
 
-    a: Card
-    b: Card
-    score: float
-    kind: str  # "exact" | "near"
-    signals: dict[str, Any] = field(default_factory=dict)
-    method: str = "model"  # "exact" | "model" | "chargrams"
+    __slots__ = ("a", "b", "score", "kind", "method", "_signals", "_verdict", "_row")
+
+    def __init__(self, a: Card, b: Card, score: float, kind: str, signals: dict[str, Any] | None = None,
+                 method: str = "model", *, verdict: Verdict | None = None, row: Any = None) -> None:
+        self.a, self.b, self.score, self.kind, self.method = a, b, score, kind, method
+        self._signals, self._verdict, self._row = signals, verdict, row
+
+    @property
+    def signals(self) -> dict[str, Any]:
+        """Feature name -> value (the verdict's, made on first use; {} for exact pairs)."""
+        if self._signals is None:
+            if self._verdict is not None:
+                self._signals = self._verdict.signals
+            else:
+                self._signals = explain(self._row) if self._row is not None else {}
+        return self._signals
+
+    @signals.setter
+    def signals(self, value: dict[str, Any]) -> None:
+        """Set the pair's measurements."""
+        self._signals = value
+
+    def pending_row(self) -> Any:
+        """The feature row its signals will be made from when they have not been made yet, else None (what
+        :func:`~notes2anki.semantic.dupes_memo.remember` stores instead of the signals)."""
+        if self._signals is not None:
+            return None
+        if self._verdict is not None:
+            return self._verdict.row if self._verdict._signals is None else None
+        return self._row
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DuplicatePair):
+            return NotImplemented
+        return (self.a, self.b, self.score, self.kind, self.signals, self.method) == \
+            (other.a, other.b, other.score, other.kind, other.signals, other.method)
+
+    __hash__ = None  # type: ignore[assignment]  (mutable, as the dataclass it was)
+
+    def __repr__(self) -> str:
+        return (f"DuplicatePair(a={self.a!r}, b={self.b!r}, score={self.score!r}, kind={self.kind!r}, "
+                f"method={self.method!r})")
 
 
 @dataclass
@@ -317,7 +356,7 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
                 for i in group_of[ri]:
                     for j in group_of[rj]:
                         found.setdefault(frozenset((i, j)), DuplicatePair(
-                            kept[i], kept[j], verdict.score, "near", verdict.signals, verdict.method))
+                            kept[i], kept[j], verdict.score, "near", method=verdict.method, verdict=verdict))
             if len(lazy):  # the rejected candidates no one looked at: Rejection objects on first use
                 report.lazy_rejected = lazy
             if isinstance(vectors, VectorMemo):

@@ -82,7 +82,7 @@ def foreign_function_words(text: str, languages: Sequence[str]) -> bool:
     words = [w.lower() for w in _LATIN_WORD.findall(text) if len(w) >= 2]
     own = sum(1 for w in words if w in english)
     for lang in languages:
-        stop = _iso(lang)
+        stop = _stop_set(lang)
         n = sum(1 for w in words if w in stop and w not in english)
         if n >= MIN_FOREIGN_WORDS and n > own:
             return True
@@ -105,12 +105,23 @@ def covered(texts: Sequence[str], model: object = None) -> list[bool]:
     is not read, whatever its known-word rate."""
     if not uses_bundled_model(model):
         return [True] * len(texts)
-    measured = [_measured(t) for t in texts]
-    rates = [(m[0], m[1]) for m in measured]
-    others = [lang for lang in _languages_of(measured) if lang != "en" and _iso(lang)]
-    if others:  # text in another language the vocabulary happens to hold: not read either
-        rates = [(0.0, n) if rate >= MIN_KNOWN_RATE / 2 and _foreign(t, others) else (rate, n)
-                 for t, (rate, n) in zip(texts, rates)]
+    known = _memo.get
+    measured = [known(t) or _measured(t) for t in texts]
+    _touched.update(texts)
+    candidates = [lang for lang in _languages_of(measured) if lang != "en"]
+    if candidates:  # text in another language the vocabulary happens to hold: not read either
+        key, half, rates = "\x1f".join(candidates), MIN_KNOWN_RATE / 2, []
+        for t, m in zip(texts, measured):
+            rate = m[0]
+            if rate >= half:
+                foreign = m[3].get(key)
+                if foreign is None:
+                    foreign = m[3][key] = foreign_function_words(t, [lang for lang in candidates if _stop_set(lang)])
+                if foreign:
+                    rate = 0.0
+            rates.append((rate, m[1]))
+    else:
+        rates = [(m[0], m[1]) for m in measured]
     long_ = [rate >= MIN_KNOWN_RATE for rate, n in rates if n >= MIN_WORDS]
     default = not long_ or sum(long_) * 2 >= len(long_)
     return [(rate >= MIN_KNOWN_RATE) if n >= MIN_WORDS else (default and rate >= MIN_KNOWN_RATE / 2)
@@ -135,6 +146,48 @@ def _languages() -> tuple[str, ...]:
     return tuple(sorted(stopwordsiso.langs()))
 
 
+_NOT_VOTED = ("ja", "zh", "ko", "th")  # written without spaces: told by their script instead
+_index: dict[str, tuple[str, ...]] | None = None  # stop word -> the stopwords-iso languages listing it
+_index_path: Path | None = None  # where load_memo() keeps it (None: built in memory)
+
+
+def _stop_index() -> dict[str, tuple[str, ...]]:
+    """Every stopwords-iso word (lower case) -> the languages whose list holds it, sorted: what
+    :func:`_votes` counts, the same sums as testing the word against each language's list. Built once (import
+    of stopwordsiso and 58 lists: about 0.1 s) and kept beside the language memo (:func:`load_memo`), so a
+    check that measures a few new texts reads it in milliseconds."""
+    global _index
+    if _index is None:
+        from notes2anki import memo_file
+
+        data = None
+        if _index_path is not None:
+            data, _ = memo_file.load(_index_path, "stop-word index",
+                                     valid=lambda d: d.get("version") == memo_version() and isinstance(d["index"], dict))
+        if data is not None:
+            _index = data["index"]
+        else:
+            found: dict[str, list[str]] = {}
+            for lang in _languages():
+                for word in _iso(lang):
+                    found.setdefault(word, []).append(lang)
+            _index = {word: tuple(langs) for word, langs in found.items()}
+            if _index_path is not None and memo_file.save(_index_path, {"version": memo_version(), "index": _index}):
+                for old in _index_path.parent.glob("stopwords-*.index.pickle"):  # of other versions
+                    try:
+                        if old != _index_path:
+                            old.unlink(missing_ok=True)
+                    except OSError:
+                        pass
+    return _index
+
+
+@lru_cache(maxsize=64)
+def _stop_set(lang: str) -> frozenset[str]:
+    """:func:`_iso` of ``lang`` (the same words) from :func:`_stop_index`."""
+    return frozenset(word for word, langs in _stop_index().items() if lang in langs)
+
+
 _SCRIPT_LANGS = {"HIRAGANA": ("ja",), "KATAKANA": ("ja",), "CJK": ("zh", "ja"), "HANGUL": ("ko",),
                  "CYRILLIC": ("ru", "uk", "bg"), "GREEK": ("el",), "ARABIC": ("ar", "fa"), "HEBREW": ("he",),
                  "THAI": ("th",), "DEVANAGARI": ("hi", "mr")}
@@ -157,11 +210,14 @@ def vault_language_shares(texts: Iterable[str], *, sample: int = 2000) -> list[t
 def _votes(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
     """One text's votes for :func:`vault_languages`: (the stopwords-iso languages that cover most of its
     words, each code its script names with the number of characters naming it, in the order first seen)."""
-    langs = [lang for lang in _languages() if lang not in ("ja", "zh", "ko", "th")]
-    words = [w.lower() for w in _LATIN_WORD.findall(text)]
-    counts = {lang: sum(1 for w in words if w in _iso(lang)) for lang in langs}
+    index = _stop_index()
+    counts: Counter[str] = Counter()
+    for word in _LATIN_WORD.findall(text):
+        counts.update(index.get(word.lower(), ()))  # (the languages whose stop words hold it)
+    for lang in _NOT_VOTED:
+        counts.pop(lang, None)
     best = max(counts.values()) if counts else 0
-    winners = tuple(lang for lang, n in counts.items() if n == best) if best > 0 else ()
+    winners = tuple(sorted(lang for lang, n in counts.items() if n == best)) if best > 0 else ()
     scripts: dict[str, int] = {}
     for ch in text[:400]:
         if ord(ch) > 0x2E80 or 0x0370 <= ord(ch) < 0x0E80:
@@ -219,14 +275,6 @@ def _languages_of(measured: Sequence[tuple], sample: int = 2000, min_share: floa
     return _tally((m[2] for m in measured[:sample]), min_share)
 
 
-def _foreign(text: str, languages: list[str]) -> bool:
-    found = _measured(text)[3]
-    key = "\x1f".join(languages)
-    if key not in found:
-        found[key] = foreign_function_words(text, languages)
-    return found[key]
-
-
 @lru_cache(maxsize=1)
 def memo_version() -> str:
     """What the stored measurements depend on: this module's source, the model's vocabulary file and
@@ -257,9 +305,10 @@ def load_memo(path: Path) -> str | None:
     :mod:`notes2anki.memo_file`); never raises."""
     from notes2anki import memo_file
 
-    global _fresh, _loaded
+    global _fresh, _loaded, _index_path
     _fresh = 0
     _touched.clear()
+    _index_path = Path(path).with_name(f"stopwords-{memo_version()}.index.pickle")
     _loaded, warning = memo_file.load_entries(path, "language memo", memo_version(), _memo)
     return warning
 

@@ -42,7 +42,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from notes2anki.semantic import convert_cleanup
+from notes2anki.semantic import convert_cleanup, token_graph
 from notes2anki.semantic.onnx_quantize import (DISABLED_OPTIMIZERS, batch_independent, eager_attention, fuse,
                                                quantize_int8, recipe_tag, unfuse_file)
 
@@ -132,6 +132,8 @@ class OnnxEncoder:
     provider: str
     workers: int = 1  # batches run at once
     batched: bool = True  # False: every text runs alone (an int8 graph quantized per batch)
+    output: str | None = None  # the sentence vectors' output (None: the first)
+    hidden: str | None = None  # the token states' output, when the session runs the graph of token_graph.py
 
     @classmethod
     def load(cls, folder: Path, model_dir: Path, *, variant: str = "fp32", cuda: bool = False) -> "OnnxEncoder":
@@ -150,7 +152,9 @@ class OnnxEncoder:
     def from_file(cls, graph: Path, model_dir: Path, meta: dict, variant: str, *, cuda: bool = False) -> "OnnxEncoder":
         """An ONNX Runtime session on ``graph`` with the tokenizer of ``model_dir`` (``meta``: inputs,
         max_seq_length, lower_case). On the CPU the session runs each batch on one thread and :meth:`encode`
-        runs one batch per available core (at most 8) at a time; on CUDA one batch at a time."""
+        runs one batch per available core (at most 8) at a time; on CUDA one batch at a time. When the graph
+        with the token states as a second output is beside ``graph`` (:mod:`~notes2anki.semantic.token_graph`),
+        that one is loaded on the CPU (same vectors; :attr:`hidden` names the token states)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -171,14 +175,25 @@ class OnnxEncoder:
         # a quarter more CPU for the same vectors (600 card texts, 2 cores at load 6-8: 4.3-5.9 s CPU
         # spinning, 3.2-3.7 s not; wall time no worse). Same results either way.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = ort.InferenceSession(str(graph), options, providers=providers,
-                                       disabled_optimizers=DISABLED_OPTIMIZERS)  # keep plain-op layer norms
+        session = None
+        tokens = None if cuda else token_graph.existing(graph)  # the graph that also outputs the token states
+        if tokens is not None:
+            try:
+                session = ort.InferenceSession(str(tokens), options, providers=providers,
+                                               disabled_optimizers=DISABLED_OPTIMIZERS)
+            except Exception:  # damaged: the plain graph, and the derived one is written again when needed
+                token_graph.forget(graph)
+        if session is None:
+            session = ort.InferenceSession(str(graph), options, providers=providers,
+                                           disabled_optimizers=DISABLED_OPTIMIZERS)  # keep plain-op layer norms
+        outputs = [out.name for out in session.get_outputs()]
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
         tokenizer.no_padding()
         batched = variant != "int8" or bool(meta.get("int8_batched"))
         return cls(session, tokenizer, tuple(meta["inputs"]), bool(meta.get("lower_case")), variant, providers[0],
-                   workers=1 if cuda else _threads(), batched=batched)
+                   workers=1 if cuda else _threads(), batched=batched, output=outputs[0],
+                   hidden=outputs[1] if len(outputs) == 2 else None)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None) -> np.ndarray:
         """A (len(texts), dim) float32 array of unit vectors. Texts are batched by token length, so padding
@@ -223,7 +238,8 @@ class OnnxEncoder:
                 a, b = offsets[i], offsets[i + 1]
                 ids[r, :b - a], mask[r, :b - a], types[r, :b - a] = all_ids[a:b], all_mask[a:b], all_types[a:b]
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            return rows, self.session.run(None, {name: feed[name] for name in self.inputs})[0]
+            return rows, self.session.run([self.output] if self.output else None,
+                                          {name: feed[name] for name in self.inputs})[0]
 
         out: np.ndarray | None = None
         pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and len(starts) > 1 else None

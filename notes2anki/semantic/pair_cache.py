@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -22,97 +21,17 @@ from typing import Sequence
 
 import numpy as np
 
-from notes2anki.semantic import (char_mining, chargram_memo, contrast, incremental_mining, mining, pair_cues, pair_features,
-                                  pair_model,
-                                  quantities, term_align, token_align, token_states, word_match)
+from notes2anki.semantic import (candidate_search, char_mining, chargram_memo, contrast, incremental_mining, mining,
+                                  pair_cues, pair_features, pair_model, quantities, term_align, token_align, token_states,
+                                  word_match)
+from notes2anki.semantic.candidate_search import (_char_neighbours, _exact_pairs_and_density,  # noqa: F401
+                                                  _mixed_char_neighbours, candidate_pairs)
 from notes2anki.fileio import atomic_write
 from notes2anki.semantic.cache import EmbeddingCache, PairVerdictCache
-from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.pair_features import FEATURES, fill_chars
 from notes2anki.semantic.scoring import CANDIDATE_MIN, CHAR_CANDIDATE_MIN, Verdict, measure, verdicts_from_rows
 from notes2anki.semantic.text import TEXT_VERSION
 from notes2anki.memo_file import read_pickle
-
-
-def _char_neighbours(matrix, rows: list[int], top_k: int, min_score: float,
-                     block: int = 512) -> set[tuple[int, int]]:
-    """Pairs among ``rows`` (indices into the sparse l2-normalised ``matrix``) with n-gram cosine at least
-    ``min_score`` and at least the row's ``top_k``-th best (ties included, as in
-    :mod:`~notes2anki.semantic.char_mining`); blocks of rows keep memory bounded."""
-    out: set[tuple[int, int]] = set()
-    if len(rows) < 2:
-        return out
-    sub = matrix[rows]
-    k = min(top_k, len(rows) - 1)
-    for start in range(0, len(rows), block):
-        scores = (sub[start:start + block] @ sub.T).toarray()
-        for offset, row in enumerate(scores):
-            row[start + offset] = -np.inf
-            limit = max(float(np.partition(row, len(row) - k)[len(row) - k]), min_score)
-            for c in np.nonzero(row >= limit)[0].tolist():
-                a, b = rows[start + offset], rows[c]
-                out.add((min(a, b), max(a, b)))
-    return out
-
-
-def _mixed_char_neighbours(matrix, is_covered: Sequence[bool], top_k: int, min_score: float,
-                           block: int = 512) -> set[tuple[int, int]]:
-    """Pairs by n-gram cosine where a side is not covered: each searched row's neighbours at or above both
-    ``min_score`` and its ``top_k``-th best (ties included); only the uncovered rows and the covered rows with
-    cosine >= ``min_score`` to some uncovered row are searched (10,000 cards with 34 uncovered: 19 s -> well
-    under a second). See :func:`~notes2anki.semantic.char_mining.mixed_neighbours` (which also does it
-    incrementally)."""
-    return char_mining.mixed_neighbours(matrix, is_covered, top_k, min_score)
-
-
-def _exact_pairs_and_density(vectors: np.ndarray, rows: list[int], top_k: int,
-                             block: int = 1024) -> tuple[set[tuple[int, int]], np.ndarray]:
-    """In one pass over blocks of cosine scores among ``rows`` of the unit ``vectors``: the candidate pairs
-    of :func:`~notes2anki.semantic.mining.mine_pairs` (exact; each row's ``top_k`` best at or above
-    ``CANDIDATE_MIN``, as indices into ``vectors``) and :func:`~notes2anki.semantic.pair_features.density`
-    (the same computation on the same blocks): half the matrix products of computing them apart."""
-    out = np.zeros(vectors.shape[0], dtype=np.float64)
-    n = len(rows)
-    if n < 2:
-        return set(), out
-    sub = np.ascontiguousarray(vectors[rows], dtype=np.float32)
-    k, kd = max(1, min(top_k, n - 1)), min(pair_features.DENSITY_K, n - 1)
-    step = max(1, min(block, mining.DEFAULT_MAX_BLOCK_BYTES // (5 * n)))
-    found: set[tuple[int, int]] = set()
-    for start in range(0, n, step):
-        scores = sub[start:start + step] @ sub.T
-        scores[np.arange(scores.shape[0]), np.arange(start, start + scores.shape[0])] = -np.inf
-        out[rows[start:start + step]] = np.partition(scores, n - kd, axis=1)[:, n - kd:].mean(axis=1)
-        top = np.argpartition(scores, n - k, axis=1)[:, n - k:]
-        hits, slots = np.nonzero(np.take_along_axis(scores, top, axis=1) >= CANDIDATE_MIN)
-        for r, c in zip(hits.tolist(), top[hits, slots].tolist()):
-            a, b = rows[start + r], rows[c]
-            found.add((a, b) if a < b else (b, a))
-        del scores, top
-    return found, out
-
-
-def candidate_pairs(enc, is_covered: Sequence[bool], top_k: int = 10) -> list[tuple[int, int]]:
-    """Index pairs worth judging: nearest neighbours by card-text and question embedding among covered
-    sides, by character n-grams wherever a side is not covered. Sorted. Searching exactly (up to
-    :data:`~notes2anki.semantic.mining.ANN_ABOVE` covered sides, or without faiss), it also sets the sides'
-    local densities (``enc.density_card``, ``enc.density_q``) when they are None, from the same scores."""
-    found: set[tuple[int, int]] = set()
-    cov = [i for i, c in enumerate(is_covered) if c]
-    exact = len(cov) <= mining.ANN_ABOVE or mining._faiss() is None
-    if exact and len(cov) >= 2:
-        by_card, card_density = _exact_pairs_and_density(enc.card, cov, top_k)
-        by_question, question_density = _exact_pairs_and_density(enc.question, cov, top_k)
-        found = by_card | by_question
-        if enc.density_card is None and enc.density_q is None:
-            enc.density_card, enc.density_q = card_density, question_density
-    elif len(cov) >= 2:
-        for vectors in (enc.card[cov], enc.question[cov]):
-            for i, j, _ in mine_pairs(vectors, min_score=CANDIDATE_MIN, top_k=top_k):
-                found.add((cov[i], cov[j]))
-    if not all(is_covered):
-        found |= _mixed_char_neighbours(enc.char_card, is_covered, top_k, CHAR_CANDIDATE_MIN)
-    return sorted(found)
 
 
 def _code_version() -> str:
@@ -165,14 +84,15 @@ def side_keys(enc, is_covered: Sequence[bool], only: Sequence[int] | None = None
 
 def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCache | None = None,
                 where: str = "", store: Path | None = None, stats: "JudgeStats | None" = None) -> list[tuple[int, int]]:
-    """:func:`candidate_pairs` and the sides' local densities (set on ``enc``), reused from ``cache`` (an
-    :class:`~notes2anki.semantic.cache.EmbeddingCache`; None: always computed) when every side has the same
-    texts, coverage and vectors in the same order as the last run for ``where`` (e.g. the cards' files):
-    both are O(N²) in the number of cards and depend on the whole vault. One entry per ``where`` is kept
-    (the last), so edits do not pile up entries.
+    """:func:`candidate_pairs` and the sides' local densities (set on ``enc``), reused from the file
+    ``store`` (None: always computed) when every side has the same texts, coverage and vectors in the same
+    order as the run that wrote it: both are O(N²) in the number of cards and depend on the whole vault.
+    ``cache`` (an :class:`~notes2anki.semantic.cache.EmbeddingCache`) and ``where`` (e.g. the cards' files)
+    only name the row an older version kept them in (see :func:`_read_mining`).
 
-    ``store``: a file for :mod:`~notes2anki.semantic.incremental_mining` (exact search only): after an edit
-    only the changed sides' rows are searched (``stats.searched`` counts them); same pairs and densities."""
+    ``store`` is used by :mod:`~notes2anki.semantic.incremental_mining` (exact search, up to
+    :data:`~notes2anki.semantic.mining.ANN_ABOVE` sides): after an edit only the changed sides' rows are
+    searched (``stats.searched`` counts them); same pairs and densities."""
     rows = [i for i, c in enumerate(is_covered) if c]
     if store is not None and (len(rows) <= mining.ANN_ABOVE or mining._faiss() is None):
         settings = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
@@ -198,31 +118,67 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
                                                                   extra[:, 0] * n_all + extra[:, 1]]), n_all)
         return list(zip(found[:, 0].tolist(), found[:, 1].tolist()))
     digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
-                            f"{_source_hash((pair_features, mining, sys.modules[__name__]))}".encode())
+                            f"{_source_hash((pair_features, mining, candidate_search, char_mining))}".encode())
     for side, c in zip(enc.sides, is_covered):
         digest.update("\x1f".join((side.question, side.answer, side.text, str(c), "\x1e")).encode("utf-8"))
     digest.update(np.ascontiguousarray(enc.card).tobytes())
     digest.update(np.ascontiguousarray(enc.question).tobytes())
-    key = (hashlib.sha256(where.encode("utf-8")).hexdigest(), "mining")
-    memo = PairVerdictCache(cache, "dupes-mining") if cache is not None else None
-    stored = memo.get([key]).get(key) if memo is not None else None
+    stored = _read_mining(store, digest.hexdigest(), cache, where)
     n = len(enc.sides)
-    if (isinstance(stored, dict) and stored.get("digest") == digest.hexdigest()
-            and len(stored.get("density_card", ())) == n
-            and len(stored.get("density_q", ())) == n and isinstance(stored.get("pairs"), list)):
+    if stored is not None and len(stored["density_card"]) == n and len(stored["density_q"]) == n:
         enc.density_card = np.asarray(stored["density_card"], dtype=np.float64)
         enc.density_q = np.asarray(stored["density_q"], dtype=np.float64)
-        return [(int(i), int(j)) for i, j in stored["pairs"]]
+        return [(int(i), int(j)) for i, j in np.asarray(stored["pairs"], dtype=np.int64).reshape(-1, 2).tolist()]
     enc.density_card = enc.density_q = None
     pairs = candidate_pairs(enc, is_covered, top_k)  # (sets the densities when it searches exactly)
     if enc.density_card is None or enc.density_q is None:
         enc.density_card = pair_features.density(enc.card, rows)
         enc.density_q = pair_features.density(enc.question, rows)
-    if memo is not None:
-        memo.put({key: {"digest": digest.hexdigest(), "density_card": enc.density_card.tolist(),
-                        "density_q": enc.density_q.tolist(),
-                        "pairs": [list(p) for p in pairs]}})
+    if store is not None:
+        data = {"format": MINING_FORMAT, "digest": digest.hexdigest(), "density_card": enc.density_card,
+                "density_q": enc.density_q, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2)}
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        except (OSError, pickle.PicklingError):
+            pass
     return pairs
+
+
+MINING_FORMAT = "ann-mining-1"  # (the exact search's incremental file, same name, has format 2)
+
+
+def _read_mining(store: Path | None, digest: str, cache: EmbeddingCache | None, where: str) -> dict | None:
+    """The stored candidate pairs and densities of :func:`mine_cached`'s search over every side (more than
+    :data:`~notes2anki.semantic.mining.ANN_ABOVE`): the file ``store`` when it holds ``digest``. They were
+    kept as one row of the verdict cache before (kind ``dupes-mining``); such a row is read once, its value
+    replaced by null, and used: at 100,000 cards it held 16 MB, and SQLite read every byte of it again for each
+    of the million verdict look-ups that share its B-tree pages (a cold build that never got past looking
+    up its candidate pairs' measurements)."""
+    data = None
+    try:
+        data = read_pickle(store) if store is not None else None
+    except Exception:  # missing, corrupt, another layout: searched again
+        data = None
+    if cache is not None:
+        memo, key = PairVerdictCache(cache, "dupes-mining"), (hashlib.sha256(where.encode("utf-8")).hexdigest(), "mining")
+        old = memo.get([key]).get(key)
+        if old is not None:
+            memo.put({key: None})
+            if not (isinstance(data, dict) and data.get("format") == MINING_FORMAT) and isinstance(old, dict):
+                data = dict(old, format=MINING_FORMAT)
+                if store is not None and data.get("digest") == digest:  # moved to its file
+                    try:
+                        atomic_write(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+                    except (OSError, pickle.PicklingError):
+                        pass
+    if not isinstance(data, dict) or data.get("format") != MINING_FORMAT or data.get("digest") != digest:
+        return None
+    try:
+        np.asarray(data["pairs"], dtype=np.int64).reshape(-1, 2)
+        return data if len(data["density_card"]) and len(data["density_q"]) else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 @dataclass
@@ -278,16 +234,46 @@ def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequen
     if missing:
         if enc.char_card is None or enc.char_card.nnz == 0:
             fill_chars(enc, {k for n in missing for k in pairs[n]})
-        if len(missing) == len(pairs):  # a cold run: the measured array itself (no second copy)
-            rows = measure(enc, pairs)
-        else:
-            rows[missing] = measure(enc, [pairs[n] for n in missing])
+        for part in checkpoint_parts(pairs, missing):  # measured and stored part by part: a killed run resumes
+            rows[part] = measure(enc, [pairs[n] for n in part])
+            if verdicts is not None:
+                verdicts.put(((keys[pairs[n][0]], keys[pairs[n][1]]), rows[n].tolist()) for n in part)  # streamed
         stats.measured_pairs = [(enc.sides[pairs[n][0]].question, enc.sides[pairs[n][1]].question) for n in missing]
-        if verdicts is not None:
-            verdicts.put(((keys[pairs[n][0]], keys[pairs[n][1]]), rows[n].tolist()) for n in missing)  # streamed
     if store is not None and verdicts is not None and _rewrite(len(unknown), len(pairs), held):
         _save_rows(store, verdicts.kind, keys, pairs, rows)
     return rows
+
+
+CHECKPOINT_PAIRS = 20_000  # pairs measured (and stored in the embedding cache) at a time; see checkpoint_parts
+
+
+def checkpoint_parts(pairs: Sequence[tuple[int, int]], missing: Sequence[int],
+                     size: int | None = None) -> list[list[int]]:
+    """``missing`` (positions into ``pairs``) cut into parts of at most ``size`` (None:
+    :data:`CHECKPOINT_PAIRS`) to be measured one after the other, each part's feature rows stored in the
+    embedding cache as soon as it is measured: a cold check that is stopped (Ctrl-C, killed, out of memory,
+    a laptop put to sleep) finds the parts done in the cache when run again and measures only the rest
+    (a 100,000-card vault: about a million pairs, an hour or more of measuring on two cores).
+
+    Above one part the pairs are taken in the order of the reverse Cuthill-McKee permutation of their
+    graph (:func:`scipy.sparse.csgraph.reverse_cuthill_mckee`: each side's pairs lie close together), so a
+    part touches few sides and each side's contextual token states (``ctx_diff``), computed per part, are
+    computed about once instead of once per part it appears in. The rows do not depend on the order."""
+    size = CHECKPOINT_PAIRS if size is None else max(1, size)
+    missing = list(missing)
+    if len(missing) <= size:
+        return [missing] if missing else []
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    ends = np.array([pairs[n] for n in missing], dtype=np.int64).reshape(-1, 2)
+    n_sides = int(ends.max()) + 1
+    graph = coo_matrix((np.ones(len(ends), dtype=np.int8), (ends[:, 0], ends[:, 1])), shape=(n_sides, n_sides)).tocsr()
+    rank = np.empty(n_sides, dtype=np.int64)
+    rank[reverse_cuthill_mckee(graph + graph.T, symmetric_mode=True)] = np.arange(n_sides)
+    first, second = np.minimum(rank[ends[:, 0]], rank[ends[:, 1]]), np.maximum(rank[ends[:, 0]], rank[ends[:, 1]])
+    order = np.asarray(missing, dtype=np.int64)[np.lexsort((second, first))].tolist()
+    return [order[start:start + size] for start in range(0, len(order), size)]
 
 
 REWRITE_NEW = 2_000  # pairs not in the stored file that alone do not rewrite it (see _rewrite)

@@ -44,6 +44,19 @@ ALL_MIN_SCORE = 0.5  # related --all: suggestions below this cosine are left out
 _DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}\b")
 
 
+_NOT_WORDS = re.compile(r"\A---\n.{0,65536}?\n---[ \t]*(\n|\Z)|!\[\[[^\]\n]{0,1024}\]\]|!\[[^\]\n]{0,1024}\]\([^)\n]{0,2048}\)"
+                        r"|<!--.{0,4096}?-->|%%.{0,4096}?%%", re.S)
+_WORD = re.compile(r"\w", re.U)
+
+
+def has_words(text: str) -> bool:
+    """Whether a note's text holds a word outside its frontmatter, embeds (``![[pic.png]]``,
+    ``![](x.png)``) and comments: a note without one has only its title to be compared by."""
+    if len(text) > 20_000:
+        return True  # a note this long holds words (a bound: the search below reads at most this much)
+    return bool(_WORD.search(_NOT_WORDS.sub(" ", text)))
+
+
 def aliases(vault: Vault) -> dict[str, str]:
     """Frontmatter ``aliases`` (a list or a string; ``alias`` too), lower case → note path."""
     out: dict[str, str] = {}
@@ -148,6 +161,11 @@ class RelatedIndex:
         self._row = {p: i for i, p in enumerate(paths)}
         # notes with no text at all: never suggested, no suggestions
         self._blank = ~np.any(vectors, axis=1) if vectors.size else np.ones(len(paths), dtype=bool)
+        # notes with nothing but a title (empty, an image, frontmatter): their vector is their title's,
+        # no ground to suggest them or to suggest notes for them
+        wordless = {n.path for n in vault.notes if not has_words(n.text)}
+        if wordless:
+            self._blank |= np.array([p in wordless for p in paths], dtype=bool)
         self._empty = self._blank.copy()  # and the excluded notes: never suggested, nothing in --all
         self.excluded = set(excluded)
         self._empty |= np.array([p in self.excluded for p in paths], dtype=bool)

@@ -1,8 +1,9 @@
 """Contextual token vectors of the sentence model: the last hidden state, before mean pooling.
 
-The converted ONNX graph (:mod:`notes2anki.semantic.onnx_backend`) outputs only the pooled sentence vector. This
-module loads the same converted file into its own ONNX Runtime session with one more graph output, the tensor
-the pooling averages (the last layer's output, one row per token), so the encoder module stays as it is. The
+The converted ONNX graph (:mod:`notes2anki.semantic.onnx_backend`) outputs only the pooled sentence vector. The
+token states come from the same graph with one more output, the tensor the pooling averages (the last layer's
+output, one row per token), written once beside it (:mod:`notes2anki.semantic.token_graph`); on the CPU the
+encoder's own session runs it, so one session serves both. The
 rows are what BERTScore (Zhang et al. 2020, ICLR) aligns: each token's vector read in its sentence, so
 "mitochondria" / "mitochondrion" or "SN2" / "nucleophilic substitution" meet where the model reads them alike
 (:mod:`notes2anki.semantic.token_align`).
@@ -17,50 +18,40 @@ import numpy as np
 _SESSIONS: dict[tuple[str, str], "TokenEncoder"] = {}
 
 
-def _pooled_input(graph) -> str:
-    """The name of the tensor the mean pooling reads: the (batch, tokens, dim) input of the node that
-    weighs the hidden states by the attention mask (a Mul in the fp32 graph, a MatMul in the int8 one: both
-    read the cast mask ``.../st.1/Cast_output_0`` or its transpose)."""
-    produced = {out: node for node in graph.node for out in node.output}
-    for node in graph.node:
-        if node.op_type not in ("Mul", "MatMul"):
-            continue
-        for k, name in enumerate(node.input):
-            source = produced.get(name)
-            from_mask = "st.1/Cast" in name or (source is not None and any("st.1/Cast" in s for s in source.input))
-            if from_mask:
-                other = node.input[1 - k]
-                if other in produced and produced[other].op_type == "Add":
-                    return other
-    raise RuntimeError("no mean pooling found in the converted graph")
-
-
 class TokenEncoder:
     """An ONNX Runtime session on a converted sentence-model graph that outputs the token states."""
 
-    def __init__(self, graph_path: Path, model_dir: Path, meta: dict):
-        import onnx
+    def __init__(self, session: Any, hidden: str, inputs: Sequence[str], lower_case: bool, tokenizer: Any):
+        self.session, self.hidden, self.inputs = session, hidden, tuple(inputs)
+        self.lower_case, self.tokenizer = lower_case, tokenizer
+
+    @classmethod
+    def sharing(cls, encoder: Any) -> "TokenEncoder":
+        """The token states from the session of a loaded
+        :class:`~notes2anki.semantic.onnx_backend.OnnxEncoder` whose graph outputs them (``encoder.hidden``):
+        no second session (issue 13: 0.45 s CPU of every check after an edit)."""
+        return cls(encoder.session, encoder.hidden, encoder.inputs, encoder.lower_case, encoder.tokenizer)
+
+    @classmethod
+    def from_graph(cls, graph: Path | bytes, model_dir: Path, meta: dict) -> "TokenEncoder":
+        """A session of its own on the graph that outputs the token states (a file or its bytes, see
+        :func:`~notes2anki.semantic.token_graph.ensure`), on the CPU, one thread."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         from notes2anki.semantic.onnx_quantize import DISABLED_OPTIMIZERS
 
-        model = onnx.load(str(graph_path))
-        hidden = _pooled_input(model.graph)
-        model.graph.output.append(onnx.helper.make_tensor_value_info(hidden, onnx.TensorProto.FLOAT, None))
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"],
-                                            disabled_optimizers=DISABLED_OPTIMIZERS)
-        self.hidden = hidden
-        self.inputs = tuple(meta["inputs"])
-        self.lower_case = bool(meta.get("lower_case"))
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
-        self.tokenizer.no_padding()
+        session = ort.InferenceSession(graph if isinstance(graph, bytes) else str(graph), options,
+                                       providers=["CPUExecutionProvider"], disabled_optimizers=DISABLED_OPTIMIZERS)
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
+        tokenizer.no_padding()
+        return cls(session, session.get_outputs()[1].name, meta["inputs"], bool(meta.get("lower_case")), tokenizer)
 
     def states(self, texts: Sequence[str], batch_size: int = 32) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per text, its word-piece ids (int64) and a (pieces, dim) float32 array of unit rows, their contextual
@@ -126,5 +117,25 @@ def for_embedder(embedder) -> "TokenEncoder | TorchTokens":
         return TorchTokens(load_model(embedder.spec, plan.device))
     key = (str(plan.folder), plan.variant)
     if key not in _SESSIONS:
-        _SESSIONS[key] = TokenEncoder(plan.folder / meta["files"][plan.variant], plan.model_dir, meta)
+        _SESSIONS[key] = _token_encoder(plan, meta)
     return _SESSIONS[key]
+
+
+def _token_encoder(plan: Any, meta: dict) -> TokenEncoder:
+    """The token states of ``plan``'s converted graph: on the CPU, the session the sentence vectors use
+    (loaded now, or again from the derived graph when the loaded one lacks the output); on CUDA a CPU
+    session of its own, as before. The derived graph is written once (:func:`~notes2anki.semantic.token_graph.ensure`)."""
+    from notes2anki.semantic import encoder, onnx_backend, token_graph
+
+    graph = plan.folder / meta["files"][plan.variant]
+    made = token_graph.ensure(graph)
+    if (plan.device or "cpu") == "cuda" or isinstance(made, bytes):
+        return TokenEncoder.from_graph(made, plan.model_dir, meta)
+    slot = (plan.folder, plan.device or "cpu", plan.variant)
+    loaded = encoder._ONNX.get(slot)
+    if loaded is None or not loaded.hidden:
+        loaded = onnx_backend.OnnxEncoder.from_file(graph, plan.model_dir, meta, plan.variant)
+        if not loaded.hidden:  # the derived file could not be loaded
+            return TokenEncoder.from_graph(token_graph.derive(graph), plan.model_dir, meta)
+        encoder._ONNX[slot] = loaded  # the sentence vectors use it too from now on (the same vectors)
+    return TokenEncoder.sharing(loaded)

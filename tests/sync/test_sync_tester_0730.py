@@ -195,3 +195,162 @@ def test_a_plugin_id_inside_a_code_block_above_an_end_line_is_the_cards_id(make_
     finally:
         col.close()
     assert "BEGIN" in back and "-- nothing" in back and ">END<" in back and "ID:" not in back
+
+
+def test_a_deck_below_a_filtered_deck_is_an_error_at_the_card(make_vault, sync_cli, tmp_path):
+    """U24: `TARGET DECK: Cram::Sub` where `Cram` is a filtered deck in Anki ended every sync in an internal
+    FilteredDeckError (nothing synced, no file named)."""
+    from anki.collection import Collection
+
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": CARD.format(q="Question x?", a="x")})
+    col = Collection(str(col_path))
+    try:
+        did = col.decks.new_filtered("Cram")
+        deck = col.decks.get(did)
+        deck["terms"][0][0] = "deck:Default"
+        col.decks.save(deck)
+        col.sched.rebuild_filtered_deck(did)
+    finally:
+        col.close()
+    (root / "b.md").write_text("TARGET DECK: Cram::Sub\n\n" + CARD.format(q="Question new?", a="y"), "utf-8")
+    (root / "c.md").write_text(CARD.format(q="Question c?", a="z"), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 1, result.output
+    assert "b.md:3: error: deck 'Cram::Sub': 'Cram' is a filtered deck in Anki, which cannot hold decks" in result.output
+    assert "internal error" not in result.output
+    assert set(_notes(col_path)) == {"Question x?", "Question c?"}
+
+
+def test_a_plugin_card_whose_note_was_deleted_in_anki_is_not_added_again(make_vault, sync_cli, tmp_path):
+    """U29: plugin users deleted leeches and obsolete cards in Anki; the vault kept their blocks and IDs, and
+    the first sync re-created each as a new note. Now left out with a warning, unless --recreate-missing."""
+    from anki.collection import Collection
+
+    from .plugin_users import make_plugin_collection
+
+    block = "START\nBasic\n{q}\nBack: {a}\n<!--ID: {nid}-->\nEND\n"
+    root = make_vault({"a.md": block.format(q="Kept?", a="x", nid=1700000000001) + "\n"
+                       + block.format(q="Leech I deleted in Anki?", a="y", nid=1700000000002)})
+    made = make_plugin_collection(root, tmp_path / "plugin" / "collection.anki2", review_every=1)
+    col = Collection(str(made.path))
+    try:
+        col.remove_notes([1700000000002])
+    finally:
+        col.close()
+    result = sync_cli(root, made.path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["new"] == []
+    assert "1 cards have the ID of a note this collection no longer holds (a.md:8)" in result.output
+    assert set(_notes(made.path)) == {"Kept?"}
+    result = sync_cli(root, made.path, "--yes", "--recreate-missing", "--json")
+    assert [n["front"] for n in json.loads(result.stdout)["new"]] == ["Leech I deleted in Anki?"]
+    from .plugin_users import empty_collection
+
+    fresh = empty_collection(tmp_path / "fresh")  # a collection holding none of the vault's notes: all added
+    assert len(json.loads(sync_cli(root, fresh, "--yes", "--json").stdout)["new"]) == 2
+
+
+def test_sync_json_when_the_collection_cannot_be_used_is_a_json_document(make_vault, sync_cli, tmp_path):
+    """U20: `sync --json` with a collection that cannot be used printed nothing on stdout (exit 2): a
+    script parsing it got an empty document; `check --json` says "stopped"."""
+    root = make_vault({"a.md": CARD.format(q="Q?", a="x")})
+    result = sync_cli(root, tmp_path / "nowhere" / "collection.anki2", "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["stopped"] is True and data["errors"]
+
+
+def _src_bytes(col_path: Path) -> dict[str, bytes]:
+    """Front → the bytes of the image its back shows, as Anki resolves the src in its media folder."""
+    import re as _re
+
+    from anki.collection import Collection
+    col = Collection(str(col_path))
+    try:
+        out = {}
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            src = _re.search(r'src="([^"]+)"', note.fields[1]).group(1)
+            out[note.fields[0]] = (Path(col.media.dir()) / src).read_bytes()
+        return out
+    finally:
+        col.close()
+
+
+def test_images_named_alike_but_for_case_keep_their_own_pictures(make_vault, sync_cli, tmp_path):
+    """U18a: `Bio/Figure.png` and `Chem/figure.png` (other bytes): after sync the biology card showed the
+    chemistry figure (Anki's media folder holds names case-insensitively)."""
+    root = make_vault({"Bio/Figure.png": b"\x89PNG BIO", "Chem/figure.png": b"\x89PNG CHEM",
+                       "Bio/a.md": CARD.format(q="Bio figure?", a="![[Figure.png]]"),
+                       "Chem/b.md": CARD.format(q="Chem figure?", a="![[figure.png]]")})
+    from .plugin_users import empty_collection
+
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    assert _src_bytes(col_path) == {"Bio figure?": b"\x89PNG BIO", "Chem figure?": b"\x89PNG CHEM"}
+    again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert again["updated"] == [] and again["new"] == []
+
+
+@pytest.mark.parametrize("name", ["Screenshot of the lecture slide about mitochondria and the electron transport chain "
+                                  "in the inner membrane, taken 2026-11-30 at 10.15.42.png", "x?y.png", 'a"q.png'])
+def test_an_image_name_anki_would_change_settles_after_one_sync(make_vault, sync_cli, tmp_path, name):
+    """U18b: an image name over 120 bytes, or holding `?` / `"`, was stored by Anki under another name, so
+    every sync updated the note and added the file again."""
+    from .plugin_users import empty_collection
+
+    root = make_vault({name: b"\x89PNG LONG", "a.md": CARD.format(q="Which slide?", a=f"![[{name}]]")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    assert _src_bytes(col_path) == {"Which slide?": b"\x89PNG LONG"}
+    again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert again["updated"] == [] and again["media"] == [] and again["backup"] is None
+
+
+SAME = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
+
+
+@pytest.mark.parametrize("edit", ["insert", "swap"])
+def test_same_front_cards_keep_their_notes_when_one_is_inserted_or_they_are_swapped(make_vault, sync_cli, tmp_path,
+                                                                                      edit):
+    """U11: two ID-less cards with one front, told apart by order: inserting a card between them gave the
+    second's note (and history) to the new card and made the second new; swapping them exchanged the two
+    histories. A card whose fields equal a note of its file now keeps that note."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat")})
+    from anki.collection import Collection
+    col = Collection(str(col_path))
+    try:
+        before = {col.get_note(n).fields[1]: n for n in col.find_notes("")}
+    finally:
+        col.close()
+    cards = ([SAME.format(a="perro = dog"), SAME.format(a="pez = fish"), SAME.format(a="gato = cat")] if edit == "insert"
+             else [SAME.format(a="gato = cat"), SAME.format(a="perro = dog")])
+    (root / "a.md").write_text("\n".join(cards), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    report = json.loads(result.stdout)
+    assert report["updated"] == [] and report["deleted"] == [], result.output
+    assert len(report["new"]) == (1 if edit == "insert" else 0)
+    col = Collection(str(col_path))
+    try:
+        after = {col.get_note(n).fields[1]: n for n in col.find_notes("")}
+        reviews = {col.get_note(n).fields[1]: col.db.scalar(f"select count() from revlog where cid in "
+                                                             f"(select id from cards where nid = {n})")
+                   for n in col.find_notes("")}
+    finally:
+        col.close()
+    assert after["perro = dog"] == before["perro = dog"] and after["gato = cat"] == before["gato = cat"]
+    assert reviews["perro = dog"] == reviews["gato = cat"] == 1
+
+
+def test_a_renamed_note_file_keeps_its_notes(make_vault, sync_cli, tmp_path):
+    """U19: renaming a note (Obsidian's "Untitled" → a title) listed its ID-less card as new and its reviewed
+    note as gone; the same card, same type and fields, now keeps the note of the file that is gone."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"Untitled.md": CARD.format(q="What is ATP?", a="energy")})
+    (root / "Untitled.md").rename(root / "Mitochondria.md")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    report = json.loads(result.stdout)
+    assert report["new"] == [] and report["deleted"] == [], result.output
+    assert _notes(col_path) == {"What is ATP?": 1}
+    again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert again["new"] == [] and again["deleted"] == [] and again["updated"] == []

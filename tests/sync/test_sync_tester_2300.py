@@ -34,7 +34,7 @@ def test_write_ids_drops_the_no_id_warning_it_made_untrue_and_rows_show_the_chan
     assert retyped.exit_code == 0, retyped.output
     lines = retyped.stdout.splitlines()
     row = lines[lines.index("Note type changed (1):") + 1]
-    assert row.endswith("[notes2anki: Basic (and reversed card) → Basic]")
+    assert row.endswith("[notes2anki: Basic (and reversed card) → Basic; removes card 'Card 2' (new)]")
     assert "Default port of HTTPS when the server a…" in row  # the front shortened, the change whole
     col = Collection(str(col_path))
     try:

@@ -1,0 +1,246 @@
+"""Which note each card without an ID is matched to, recorded so that ``ids`` writes *that* identity.
+
+A card without an ID has an implicit ID computed from its place (identity.py), but ``sync`` may match it to
+its note through a fallback: the second of two same-front cards keeps its own note when the first is deleted
+(sync_rematch.py), a note file renamed only NFD -> NFC or a front re-normalised keeps its note
+(``other_form_guids``), a card keeps the GUID it had before namespaces. Writing the implicit ID computed now
+would move the card off that note: the next sync would add it as new and delete the reviewed note (tester U8).
+
+So every sync that is not a dry run records, on this machine (``<state dir>/<vault key>.ids.json``, beside
+the build state, never in the vault), for each card without an ID: its file and *group* (vault path, note type
+and first field, all in NFC: the cards told apart by order only), a digest of its text and the ID whose GUID is
+its note's GUID (the nid for a note whose GUID is not notes2anki's, as the plugin writes IDs). ``ids`` (and
+``sync --write-ids``, from the sync it has just made) then gives each card the ID of its own entry, found by
+its text, else by its position when its group has as many cards as recorded; a group that gained cards and
+lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
+first card). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
+with neither, a card gets its implicit ID.
+
+The record is input like the build state: read bounded, validated entry by entry; a file that cannot be used
+is ignored with a warning naming it. Writing it is best effort (a failure is a warning).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..fileio import MAX_STATE_BYTES, atomic_write, read_bounded
+from ..model import Card, Diagnostic
+from .identity import _front_key, _implicit, candidate_ids, card_ids, guid_of, id_for_guid
+
+RECORD_VERSION = 1
+MAX_ID = 2 ** 63
+MAX_OCCURRENCES = 1024  # same-front cards of one file searched in the build state
+
+
+@dataclass
+class Entry:
+    """One recorded card of a group: the ID it is matched to, the digest of its text (``sync_digest`` for the
+    sync record, the build's ``content_hash`` for the build state) and whether the last sync or build had it
+    (``live``; a build state entry of a card gone since is not)."""
+
+    id: int
+    digest: str
+    live: bool = True
+
+
+def record_path(root: Path) -> Path:
+    """The sync record of the vault at ``root``: ``<state dir>/<vault key>.ids.json``."""
+    from ..paths import state_dir, vault_key
+
+    return state_dir() / f"{vault_key(root)}.ids.json"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def group_of(card: Card) -> str:
+    """The cards told apart by order only: vault path, note type and first field (spaces collapsed), in NFC
+    so a file renamed or a front re-normalised from NFD stays in its group. A short hex digest."""
+    key = f"{_nfc(card.file)}\x1f{card.note_type}\x1f{_nfc(' '.join(card.front.split()))}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def sync_digest(card: Card) -> str:
+    """A digest of the card's text (note type and the Markdown of every field, in NFC): which card of a group
+    a recorded one is, whatever line it moved to."""
+    text = json.dumps([card.note_type, [_nfc(v) for v in card.fields.values()]], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def sync_entries(col, plan, namespace: str) -> list[dict]:
+    """The record of a sync: for each synced card without an ID (``plan.changes`` after the plan was applied,
+    so new notes have their nid), ``{"file", "group", "digest", "id"}``, ``id`` the ID whose GUID is the
+    GUID of the note the card is matched to (:func:`identity.id_for_guid`), else that note's id."""
+    changes = [c for c in plan.changes if c.card.id is None and c.nid]
+    if not changes:
+        return []
+    guids = dict(col.db.all("select id, guid from notes"))
+    computed = card_ids([c.card for c in plan.changes], namespace)
+    out = []
+    for change in changes:
+        card, note_guid = change.card, guids.get(change.nid)
+        if note_guid is None:
+            continue
+        ident = computed.get(card.key)
+        if ident is None or guid_of(ident) != note_guid:
+            ident = id_for_guid(card, note_guid, namespace) or change.nid
+        out.append({"file": _nfc(card.file), "group": group_of(card), "digest": sync_digest(card), "id": ident})
+    return out
+
+
+def save_record(root: Path, entries: list[dict]) -> Diagnostic | None:
+    """Write the sync record atomically; a warning when it cannot be written (``ids`` then falls back to the
+    build state)."""
+    path = record_path(root)
+    text = json.dumps({"version": RECORD_VERSION, "cards": entries}, ensure_ascii=True, sort_keys=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, (text + "\n").encode())
+    except OSError as exc:
+        return Diagnostic(str(path), 0, "warning", f"the record of which note each card without an ID is "
+                                                   f"matched to was not saved ({exc.strerror or exc}): "
+                                                   "`notes2anki ids` may not know it; use `sync --write-ids`")
+    return None
+
+
+def load_record(root: Path, diagnostics: list[Diagnostic]) -> list[dict]:
+    """The sync record's valid entries (empty when there is none). A file that cannot be used is ignored and
+    entries that are not what sync writes are dropped, each with a warning naming the file."""
+    path = record_path(root)
+    try:
+        raw = read_bounded(path, MAX_STATE_BYTES)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        diagnostics.append(Diagnostic(str(path), 0, "warning", f"sync record ignored ({exc.strerror or exc})"))
+        return []
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = None
+    cards = data.get("cards") if isinstance(data, dict) and data.get("version") == RECORD_VERSION else None
+    if not isinstance(cards, list):
+        diagnostics.append(Diagnostic(str(path), 0, "warning", "sync record ignored (not a notes2anki sync "
+                                                               "record); cards without an ID get their implicit ID"))
+        return []
+    valid = [e for e in cards if _valid(e)]
+    if len(valid) != len(cards):
+        diagnostics.append(Diagnostic(str(path), 0, "warning",
+                                      f"sync record: {len(cards) - len(valid)} entry(ies) dropped (not what sync "
+                                      "writes)"))
+    return valid
+
+
+def _valid(entry) -> bool:
+    return (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("file", "group", "digest"))
+            and type(entry.get("id")) is int and 0 < entry["id"] < MAX_ID)
+
+
+class Records:
+    """What ``ids`` knows of the identities of cards without an ID: the sync record (``entries``, else read
+    from disk), else the build state (``state``: GUID -> CardState), else nothing. ``build_digest(card)``: the
+    build's content hash of a card (compared with the build state's ``hash``)."""
+
+    def __init__(self, root: Path, namespace: str, state_cards: dict, build_digest: Callable[[Card], str],
+                 entries: list[dict] | None = None, diagnostics: list[Diagnostic] | None = None):
+        self.namespace = namespace
+        self.build_digest = build_digest
+        self.source = "sync"
+        entries = load_record(root, diagnostics if diagnostics is not None else []) if entries is None else entries
+        self.synced: dict[tuple[str, str], list[Entry]] = {}
+        for e in entries:
+            self.synced.setdefault((e["file"], e["group"]), []).append(Entry(e["id"], e["digest"]))
+        self.built: dict[tuple[str, str], list] = {}  # (NFC file, NFC front) -> build state entries
+        for state in state_cards.values():
+            file = state.where.rpartition(":")[0]
+            if file and state.id:
+                self.built.setdefault((_nfc(file), _nfc(state.front)), []).append(state)
+
+    def entries(self, group: list[Card]) -> tuple[str, list[Entry], Callable[[Card], str]]:
+        """The recorded entries of a group (same file and :func:`group_of`), in card order, the record they come
+        from ("sync" | "build" | "") and the digest to compare their ``digest`` with."""
+        first = group[0]
+        synced = self.synced.get((_nfc(first.file), group_of(first)))
+        if synced:
+            return "sync", synced, sync_digest
+        fronts = {_nfc(" ".join(unicodedata.normalize(form, first.front).split())[:80]) for form in ("NFC", "NFD")}
+        file = _nfc(first.file)
+        states = [s for front in sorted(fronts | {""}) for s in self.built.get((file, front), ())]
+        if not states:  # (the build state keeps each card's front as its first 80 characters, spaces collapsed)
+            return "", [], sync_digest
+        candidates = candidate_ids(first, self.namespace, min(len(states) + len(group), MAX_OCCURRENCES))
+        found = sorted((s for s in states if s.id in candidates), key=lambda s: (candidates[s.id], bool(s.removed)))
+        return "build", [Entry(s.id, s.hash, not s.removed) for s in found], self.build_digest
+
+    def resolve(self, cards: list[Card], computed: dict, written: set[int]) -> tuple[dict, list[Diagnostic]]:
+        """IDs for the cards without an ID of one file (``cards``, in file order): ``Card.key`` -> ID, and the
+        errors of the groups left without (see the module doc). ``computed``: ``identity.card_ids`` of the
+        file; ``written``: the IDs written in the vault (never given again)."""
+        groups: dict[str, list[Card]] = {}
+        for card in cards:
+            groups.setdefault(group_of(card), []).append(card)
+        out: dict = {}
+        problems: list[Diagnostic] = []
+        for group in groups.values():
+            source, recorded, digest = self.entries(group)
+            recorded = [e for e in recorded if e.id not in written]
+            if not recorded:
+                out.update({c.key: computed[c.key] for c in group})
+                continue
+            ids = _match(group, recorded, digest, computed, written, self.namespace)
+            if ids is None:
+                problems.append(Diagnostic(
+                    group[0].file, group[0].line, "error",
+                    f"no ID written to the {len(group)} cards with this first field in this file: their order or "
+                    f"text changed since the last {source}, so which Anki note each one is cannot be told "
+                    + ("(sync, then run `ids` again to keep the notes sync matches; or write a card's Anki note id "
+                       "as its <!--ID: n-->)" if source == "sync" else
+                       "(build, then run `ids` again to keep the notes that build gives them)")))
+                continue
+            out.update(ids)
+        return out, problems
+
+
+def _match(group: list[Card], recorded: list[Entry], digest: Callable[[Card], str], computed: dict,
+           written: set[int], namespace: str) -> dict | None:
+    """IDs for one group from its recorded entries: a card with the text of an entry gets its ID (the last
+    sync's or build's entries first); the others get the unmatched entries in order when the group has as many
+    cards as were recorded, or new IDs when every entry is taken (cards added); else None (cannot be told)."""
+    live = [e for e in recorded if e.live]
+    if len(group) == len(live) == len(recorded) == 1:
+        return {group[0].key: live[0].id}
+    out: dict = {}
+    taken: set[int] = set()
+    digests = {c.key: digest(c) for c in group}
+    for pool in (live, [e for e in recorded if not e.live]):
+        for card in group:
+            if card.key in out:
+                continue
+            entry = next((e for e in pool if e.id not in taken and e.digest == digests[card.key]), None)
+            if entry is not None:
+                out[card.key] = entry.id
+                taken.add(entry.id)
+    rest = [c for c in group if c.key not in out]
+    free = [e for e in live if e.id not in taken]
+    if not rest:
+        return out
+    if len(rest) == len(free) and len(group) == len(live):
+        out.update({c.key: e.id for c, e in zip(rest, free)})
+        return out
+    if free:
+        return None
+    avoid = {e.id for e in recorded} | taken | written
+    for card in rest:  # cards added since: an ID no recorded card has
+        ident, occurrence = computed[card.key], 0
+        while ident in avoid:
+            ident = _implicit(_front_key(card), occurrence, namespace)
+            occurrence += 1
+        avoid.add(ident)
+        out[card.key] = ident
+    return out

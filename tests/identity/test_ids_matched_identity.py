@@ -1,0 +1,82 @@
+"""`ids` writes the identity a card has now (tester U8), also for a user who only builds and imports packages:
+the build state says which GUID each card was built under, so same-front cards whose order shifted keep
+their own notes, and a record that cannot be used is ignored with a warning."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from anki.collection import Collection
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+
+PERRO = "START\nBasic\nTranslate:\nBack: perro = dog\nEND\n\n"
+GATO = "START\nBasic\nTranslate:\nBack: gato = cat\nEND\n"
+
+
+def _backs(col: Collection) -> dict[str, tuple[int, int]]:
+    out = {}
+    for nid in col.find_notes(""):
+        rows = col.db.scalar(f"select count() from revlog where cid in (select id from cards where nid = {nid})")
+        out[col.get_note(nid)["Back"]] = (nid, rows)
+    return out
+
+
+def _review_all(col: Collection) -> None:
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+
+
+def test_ids_after_deleting_the_first_of_two_same_front_cards_keeps_the_built_guid(make_vault, build, anki_import):
+    """Build + import, review, delete the first of two same-front cards, `ids`, rebuild + import: the second
+    card's package note is its own note (by order it would overwrite the deleted card's note with its text)."""
+    root = make_vault({"a.md": PERRO + GATO})
+    first = anki_import(build(root).apkg)
+    _review_all(first.col)
+    before = _backs(first.col)
+    (root / "a.md").write_text(GATO, "utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    log = anki_import(build(root).apkg, first.col).log
+    assert not log.new
+    assert _backs(first.col) == before  # the deleted card's note keeps its text; an import cannot delete it
+
+
+def test_ids_refuses_a_shifted_group_the_build_state_cannot_tell_apart(make_vault, build):
+    """Three same-front cards built; the first deleted and the second edited: no ID in that group (a file:line
+    error saying why), the unrelated card gets its ID, and `--dry-run` says the same."""
+    third = "START\nBasic\nTranslate:\nBack: pez = fish\nEND\n"
+    other = "START\nBasic\nOther?\nBack: x\nEND\n"
+    root = make_vault({"a.md": PERRO + GATO + "\n" + third + "\n" + other})
+    build(root)
+    (root / "a.md").write_text(GATO.replace("cat", "kitty") + "\n" + third + "\n" + other, "utf-8")
+    for args in (["--dry-run"], []):
+        result = CliRunner().invoke(cli_main, ["ids", str(root), *args])
+        assert result.exit_code == 1
+        assert ("a.md:1: error: no ID written to the 2 cards with this first field in this file: their order or "
+                "text changed since the last build") in result.output
+    text = (root / "a.md").read_text("utf-8")
+    assert text.count("<!--ID:") == 1 and "<!--ID:" in text.split("Other?")[1]
+
+
+def test_a_damaged_sync_record_is_ignored_with_a_warning(make_vault):
+    """The record is input like any other: a file that is not a sync record is ignored (warning naming it) and
+    every card gets its implicit ID."""
+    from notes2anki.decks.id_record import record_path
+
+    root = make_vault({"a.md": PERRO + GATO})
+    path = record_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"version": 1, "cards": "nonsense"}', "utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    assert f"{path}: warning: sync record ignored" in result.output
+    assert (root / "a.md").read_text("utf-8").count("<!--ID:") == 2
+    path.write_text('{"version": 1, "cards": [{"file": "a.md", "group": "x", "digest": "y", "id": "12"}]}', "utf-8")
+    (root / "a.md").write_text(PERRO, "utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0 and "sync record: 1 entry(ies) dropped" in result.output
+    assert os.path.getsize(path) > 0

@@ -1,66 +1,125 @@
-"""Ctrl-C that a C extension turned into another error.
+"""Ctrl-C, and the signals that mean the same (SIGTERM, SIGHUP), as one KeyboardInterrupt.
 
 A SIGINT that arrives while a C extension runs Python code (onnxruntime importing numpy while it loads)
 raises KeyboardInterrupt there, and the extension reports it as its own failure (``ImportError: import
 numpy failed``, ``initialization failed``) with no link to the KeyboardInterrupt. :func:`install` puts a
-SIGINT handler that remembers the signal before raising KeyboardInterrupt as Python's default does;
+handler that remembers the signal before raising KeyboardInterrupt as Python's default does for SIGINT;
 code that turns exceptions into messages calls :func:`raise_if_received` first, so the user's Ctrl-C
 stays a Ctrl-C (exit 130) instead of becoming "cannot load the model; delete that folder".
+
+SIGTERM (``kill``, ``timeout``, systemd, an OOM-avoiding supervisor) and SIGHUP (the terminal closed, an ssh
+session dropped) get the same handler (tester U23): Python's default for both is to die at once, leaving
+temp files (a hidden copy of a note beside it, a half-converted model) and no word of what was written.
+Now each command stops the same way as on Ctrl-C: temp files removed, its "Interrupted" summary, and the
+exit code :func:`exit_code` = 128 + the signal's number, the shell's convention (130 for SIGINT, 143 for
+SIGTERM, 129 for SIGHUP), so a caller still tells a stop from a failure and which signal it was. A signal
+that is ignored when the command starts (``nohup`` ignores SIGHUP) stays ignored. In a process forked from
+the command (duplicate-check workers, the packaging child) a SIGTERM or SIGHUP does what it did before:
+the handler puts the default action back and the process ends by that signal.
 """
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 _received = False
+_signal = signal.SIGINT  # the last stop signal received (its number sets the exit code)
+_owner = os.getpid()  # the process that installed the handler
+
+
+def _default(signum: int):
+    return signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
 
 
 def _handler(signum, frame) -> None:
-    global _received
-    _received = True
+    global _received, _signal
+    if os.getpid() != _owner and signum != signal.SIGINT:  # a forked child: the signal's own action
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    _received, _signal = True, signum
     raise KeyboardInterrupt
 
 
 def install() -> None:
-    """Use the remembering SIGINT handler (main thread only, and only where SIGINT has Python's default
-    handler: an ignored SIGINT stays ignored)."""
-    global _received
-    _received = False
-    if threading.current_thread() is threading.main_thread() \
-            and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _handler)
+    """Use the remembering handler for SIGINT, SIGTERM and SIGHUP (main thread only, and only for each
+    signal that has its default handler: an ignored signal stays ignored)."""
+    global _received, _signal, _owner
+    _received, _signal, _owner = False, signal.SIGINT, os.getpid()
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in SIGNALS:
+        if signal.getsignal(signum) is _default(signum):
+            signal.signal(signum, _handler)
 
 
 def uninstall() -> None:
-    """Python's default SIGINT handler again (when :func:`install` set ours)."""
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is _handler:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    """The default handlers again (for the signals :func:`install` set ours on)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in SIGNALS:
+        if signal.getsignal(signum) is _handler:
+            signal.signal(signum, _default(signum))
+
+
+def exit_code() -> int:
+    """The exit status of a command that stopped on a signal: 128 + its number (SIGINT 130, SIGTERM 143,
+    SIGHUP 129); 130 for a KeyboardInterrupt no signal of ours raised."""
+    return 128 + int(_signal)
 
 
 def raise_if_received(exc: BaseException | None = None) -> None:
-    """Raise KeyboardInterrupt (from ``exc``) when a Ctrl-C arrived since :func:`install`."""
+    """Raise KeyboardInterrupt (from ``exc``) when a stop signal arrived since :func:`install`."""
     if _received:
         raise KeyboardInterrupt from exc
 
 
+def ignore_all() -> dict:
+    """Ignore SIGINT, SIGTERM and SIGHUP from now on (main thread only): while a command prints its
+    "Interrupted" summary, a second signal must not cut it short. Returns the handlers it replaced, for
+    :func:`restore`."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in SIGNALS:
+            with contextlib.suppress(OSError, ValueError):
+                previous[signum] = signal.signal(signum, signal.SIG_IGN)
+    return previous
+
+
+def restore(previous: dict, signals: tuple = SIGNALS) -> None:
+    """Put back the handlers :func:`ignore_all` replaced, for ``signals`` only (a command run in-process,
+    e.g. by a test: an ignored SIGTERM would be inherited by every process it starts later)."""
+    if threading.current_thread() is threading.main_thread():
+        for signum, handler in previous.items():
+            if signum in signals and handler is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    signal.signal(signum, _default(signum) if handler is _handler else handler)
+
+
 @contextlib.contextmanager
 def deferred():
-    """Within the block a Ctrl-C is remembered, not raised (for the end of work that is already done: a
-    sync whose transaction has committed closes its collection and reports). Yields a function that says
-    whether one arrived. Outside the main thread, or where SIGINT is ignored, nothing changes."""
+    """Within the block a stop signal (SIGINT, SIGTERM, SIGHUP) is remembered, not raised (for the end of
+    work that is already done: a sync whose transaction has committed closes its collection and reports).
+    Yields a function that says whether one arrived (:func:`exit_code` then names it). Outside the main
+    thread nothing changes; an ignored signal stays ignored."""
     arrived = False
 
     def remember(signum, frame) -> None:
         nonlocal arrived
-        arrived = True
+        global _signal
+        arrived, _signal = True, signum
 
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT) if main else None
-    if main and previous is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, remember)
+    previous = {signum: signal.getsignal(signum) for signum in SIGNALS} if main else {}
+    for signum, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(signum, remember)
     try:
         yield lambda: arrived
     finally:
-        if main and previous is not signal.SIG_IGN:
-            signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            if handler is not signal.SIG_IGN:
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)

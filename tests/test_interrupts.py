@@ -44,3 +44,67 @@ def test_a_ctrl_c_a_c_extension_reported_as_its_own_error_stays_a_ctrl_c(monkeyp
             load_model(ModelSpec("probe", str(tmp_path / "b")), "cpu")
     finally:
         interrupts.uninstall()
+
+
+_WRITER = """
+import sys, time
+from pathlib import Path
+import click
+from notes2anki.cli.guard import guarded
+from notes2anki.fileio import atomic_write
+
+@click.command()
+@click.argument("target")
+@guarded
+def write(target):
+    def data(fh):
+        fh.write(b"half a note")
+        fh.flush()
+        print("writing", flush=True)
+        time.sleep(120)
+    atomic_write(Path(target), data)
+
+write()
+"""
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_and_sighup_stop_a_command_as_ctrl_c_does(tmp_path, signum, code):
+    """Tester U23: `timeout -s TERM 8 notes2anki ids v` printed nothing and left a hidden temp copy of a
+    note in the vault. SIGTERM and SIGHUP now stop a command as Ctrl-C does: its temp file removed, the
+    "Interrupted" message, exit 128 + the signal's number (130, 143, 129)."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "note.md"
+    target.write_text("START\nBasic\nQ?\nBack: A\nEND\n", "utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(target)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env)
+    try:
+        assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".notes2anki-tmp")]  # mid-write
+        proc.send_signal(signum)
+        assert proc.wait(60) == code
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = proc.stderr.read()
+    assert "Interrupted" in stderr and "Traceback" not in stderr, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.md"]  # no temp copy left
+    assert target.read_text("utf-8") == "START\nBasic\nQ?\nBack: A\nEND\n"
+
+
+def test_an_ignored_signal_stays_ignored_and_handlers_come_back():
+    """`nohup` ignores SIGHUP: install leaves it ignored; uninstall puts the defaults back."""
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        interrupts.install()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is interrupts._handler
+        interrupts.uninstall()
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        interrupts.uninstall()
+        signal.signal(signal.SIGHUP, previous)

@@ -22,7 +22,7 @@ from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note
 from ..model import Diagnostic
 from ..parsers import load_vault
 
-EXIT_OK, EXIT_VAULT_ERRORS, EXIT_FATAL, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_VAULT_ERRORS, EXIT_FATAL, EXIT_INTERRUPTED = 0, 1, 2, 130  # SIGTERM 143, SIGHUP 129: interrupts.exit_code
 PIPE_WIDTH = 10_000  # output that is not a terminal is never wrapped (tables stay as wide as their text)
 LIST_UP_TO = 25  # diagnostics listed one by one up to this many; above: a summary by kind
 PLACES_SHOWN = 3  # places named per kind in the summary

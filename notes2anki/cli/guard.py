@@ -7,7 +7,6 @@ import contextlib
 import functools
 import gc
 import os
-import signal
 import sys
 import traceback
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import click
 
 from .. import interrupts
-from .common import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VAULT_ERRORS, collected, err, out, show_diagnostics
+from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, collected, err, out, show_diagnostics
 from .shown import escape
 
 
@@ -61,18 +60,19 @@ def guarded(callback):
             raise SystemExit(_with_errors(exc.code)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except KeyboardInterrupt:
-            with contextlib.suppress(Exception):  # a second Ctrl-C must not cut the report short
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP (interrupts): exit 128 + the signal
+            ignored = interrupts.ignore_all()  # a second signal must not cut the report short
             with contextlib.suppress(Exception):
                 show_diagnostics(collected())
-            err.print("[red]Interrupted: stopped before the end; nothing more was written.[/red]")
+            with contextlib.suppress(Exception):  # after SIGHUP the terminal may be gone
+                err.print("[red]Interrupted: stopped before the end; nothing more was written.[/red]")
             if _own_process():  # the notes2anki command itself: end now, not through the interpreter's
                 with contextlib.suppress(Exception):  # shutdown, which puts SIGINT back to its default
                     sys.stdout.flush()  # (a second Ctrl-C there killed the process: exit -2, not 130)
                     sys.stderr.flush()
-                os._exit(EXIT_INTERRUPTED)
-            raise SystemExit(EXIT_INTERRUPTED)
+                os._exit(interrupts.exit_code())
+            interrupts.restore(ignored, interrupts.SIGNALS[1:])  # in-process: SIGINT stays ignored
+            raise SystemExit(interrupts.exit_code())
         except BrokenPipeError:  # `notes2anki dupes V | head`: the reader has what it wanted
             with contextlib.suppress(Exception):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

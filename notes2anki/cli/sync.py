@@ -9,11 +9,12 @@ import click
 from .shown import escape
 from rich.progress import Progress
 
+from .. import interrupts
 from ..decks.collection import CollectionError, find_collection
 from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
-from .common import (EXIT_INTERRUPTED, EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, message_options, out,
+from .common import (EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, message_options, out,
                      contained_vaults_problem, inside_vault_problem, print_json, refuse_unsafe_paths, show_diagnostics, vault_argument)
 
 LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
@@ -110,7 +111,7 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
     if result.interrupted:
         err.print("[yellow]Interrupted after the changes were written: this sync is complete"
                   + ("; no IDs were written into the vault." if write_ids else ".") + "[/yellow]")
-        raise SystemExit(EXIT_INTERRUPTED)
+        raise SystemExit(interrupts.exit_code())  # 130 for Ctrl-C, 128 + the signal for SIGTERM / SIGHUP
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
 
 

@@ -7,8 +7,9 @@ case), the surface what a label shows (the form the cards write most often, see
 when the vault has text in it (``topics`` only: never on the build or edit path):
 
 * **Latin, Cyrillic, Greek script** (Czech, French, German, Spanish, English...): words are runs of letters,
-  digits allowed after the first letter (``PaCO2``, ``IPv6``); an elided article before an apostrophe is
-  not part of a word (``l'espérance`` is ``espérance``); each word is lemmatised by ``simplemma`` (54
+  digits allowed after the first letter (``PaCO2``, ``IPv6``) and before a capital (``3AC``, ``2NF``, ``3D``,
+  ``5G``; before a lower-case letter the digits are no part of the word: ``1st``, ``10px``); an elided
+  article before an apostrophe is not part of a word (``l'espérance`` is ``espérance``); each word is lemmatised by ``simplemma`` (54
   languages, offline, no dependencies) in the vault's main languages (:data:`MIN_LEMMA_SHARE`), so ``transakce`` / ``transakcí`` or
   ``vlákna`` / ``vláken`` count as one word.
 * **Japanese** (a vault whose Han text is mostly written with kana): ``sudachipy`` with its small
@@ -38,7 +39,8 @@ MIN_LEMMA_SHARE = 0.1  # share of the language votes for a language's lemmas to 
 # dictionary would take the words the vault's own does not know
 MAX_RUN = 2000  # characters of one run of CJK text given to a segmenter at a time
 KANA_SHARE = 0.2  # share of the Han-bearing texts that also hold kana for the vault to read as Japanese
-_TOKEN = re.compile(r"[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*", re.UNICODE)
+_TOKEN = re.compile(r"(?:\d+(?=[^\W\d_]))?[^\W\d_](?:[^\W_]|['’-](?=[^\W\d_]))*", re.UNICODE)
+_LEADING_DIGITS = re.compile(r"\d+")
 _CALLOUT = re.compile(r"\[![\w-]+\][+-]?")
 _COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
 _WIKI = re.compile(r"!?\[\[(?:[^\]|\n]*\|)?([^\]\n]*)\]\]")
@@ -116,6 +118,9 @@ class Lexicon:
     def _latin(self, text: str) -> Iterable[tuple[str, str]]:
         for raw in _TOKEN.findall(text):
             word = raw.replace("’", "'")
+            digits = _LEADING_DIGITS.match(word)
+            if digits and not word[digits.end()].isupper():  # 1st, 10px, 5kg: the number is no part of
+                word = word[digits.end():]  # a word; 3AC, 2NF, 3D, 5G: a capital after digits, a name
             head, apostrophe, tail = word.partition("'")
             if apostrophe and tail and (len(head) <= 2 or head.lower() in self._own_stop):  # an elided
                 word = tail  # article or pronoun (l'algorithme, d'événements, dell'anno, qu'il): the word follows

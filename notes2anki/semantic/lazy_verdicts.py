@@ -72,14 +72,14 @@ class LazyRejected:
         ``where[card.key]``), without making a Verdict: scores as computed, vetoes only for the structural
         shapes (see :func:`~notes2anki.semantic.scoring.structural_vetoes`), reasons computed when read."""
         from notes2anki.semantic.pair_features import FEATURES
-        from notes2anki.semantic.scoring import structural_vetoes
+        from notes2anki.semantic.scoring import SHAPE_FEATURES, structural_vetoes
 
         place = np.array([where[card.key] for card in self.cards], dtype=np.int64)
         ij = place[self.ij]
-        shapes = self.rows[:, [FEATURES.index("mirrored"), FEATURES.index("q_inserted")]] if len(self.ij) \
-            else np.zeros((0, 2))
-        vetoes = {int(k): structural_vetoes({"mirrored": shapes[k, 0], "q_inserted": shapes[k, 1]})
-                  for k in np.nonzero(shapes.any(axis=1))[0].tolist()}
+        shapes = self.rows[:, [FEATURES.index(name) for name in SHAPE_FEATURES]] if len(self.ij) \
+            else np.zeros((0, len(SHAPE_FEATURES)))
+        vetoes = {int(k): found for k in np.nonzero(shapes[:, :2].any(axis=1))[0].tolist()
+                  if (found := structural_vetoes(dict(zip(SHAPE_FEATURES, shapes[k].tolist()))))}
         return {"ij": ij, "scores": np.array(self.scores, dtype=np.float64), "rows": self.rows,
                 "method": ["model"] * len(self.ij), "vetoes": vetoes, "why": {}, "plain": {},
                 "threshold": self.threshold}

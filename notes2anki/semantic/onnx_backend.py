@@ -42,7 +42,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from notes2anki.semantic import token_graph
+from notes2anki.semantic import convert_cleanup, token_graph
 from notes2anki.semantic.onnx_quantize import (DISABLED_OPTIMIZERS, batch_independent, eager_attention, fuse,
                                                quantize_int8, recipe_tag, unfuse_file)
 
@@ -140,6 +140,7 @@ class OnnxEncoder:
         """Load the converted model in ``folder``: its ``variant`` graph ("fp32", or "int8" when the
         conversion kept one); ``cuda`` asks for ONNX Runtime's CUDA provider. Raises
         :class:`NotConvertible` when there is no usable conversion, no such graph or no CUDA provider."""
+        convert_cleanup.remove_stale(folder.parent)  # temp folders of a killed conversion (tester U23)
         meta = read_meta(folder)
         if meta is None or not meta.get("ok"):
             raise NotConvertible((meta or {}).get("reason", f"no converted model in {folder}"))
@@ -272,7 +273,9 @@ def convert(model_dir: Path, key: str, *, quantize: bool = True) -> Path:
     if read_meta(folder) is not None:
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".convert-", dir=folder.parent))
+    convert_cleanup.remove_stale(folder.parent)
+    work = Path(tempfile.mkdtemp(prefix=convert_cleanup.PREFIX, dir=folder.parent))
+    held = convert_cleanup.hold(work)  # another run's remove_stale leaves a held folder alone
     try:
         try:
             with warnings.catch_warnings():
@@ -293,6 +296,7 @@ def convert(model_dir: Path, key: str, *, quantize: bool = True) -> Path:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        held.close()
     return folder
 
 

@@ -8,7 +8,8 @@ Two judges, by what the embedding model can read (:func:`notes2anki.semantic.lan
   (``[dupes] threshold`` / ``--threshold``; default: the one shipped with the model). No word list vetoes a
   pair: cues such as a swapped term, a negation or differing numbers are features whose weight was learned
   with cross-validation. Two shapes the labelled data never shows reject a pair outright
-  (:func:`structural_vetoes`): a card and its reverse, and a question that is the other plus inserted words.
+  (:func:`structural_vetoes`): a card and its reverse, and a question that is the other plus inserted words
+  (unless both answers are the same text).
 * **either card not covered** (e.g. Japanese, Czech text with the English bundled model): character
   n-grams, which need no vocabulary. The score is the lower of the question and answer n-gram cosines
   (the card-text cosine when a card has no answer); numbers that differ by value, or questions that are
@@ -94,7 +95,8 @@ class Verdict:
         return f"Verdict(score={self.score!r}, method={self.method!r}, vetoes={self.vetoes!r})"
 
 
-_MIRRORED, _INSERTED = FEATURES.index("mirrored"), FEATURES.index("q_inserted")
+SHAPE_FEATURES = ("mirrored", "q_inserted", "a_equal")  # the columns structural_vetoes reads
+_SHAPES = [FEATURES.index(name) for name in SHAPE_FEATURES]
 
 
 def _model_reason(model: pair_model.PairModel, row: np.ndarray) -> str:
@@ -159,16 +161,16 @@ def verdicts_from_rows(pairs: Sequence[tuple[int, int]], rows: np.ndarray, cover
     threshold = model.threshold if threshold is None else threshold
     probabilities = model.probability(rows) if len(pairs) else np.zeros(0)
     out: dict[tuple[int, int], Verdict] = {}
-    shapes = rows[:, [_MIRRORED, _INSERTED]].tolist() if len(pairs) else []
-    for (i, j), row, p, (mirror, inserted) in zip(pairs, rows, probabilities.tolist(), shapes):
+    shapes = rows[:, _SHAPES].tolist() if len(pairs) else []
+    for (i, j), row, p, shape in zip(pairs, rows, probabilities.tolist(), shapes):
         if covered[i] and covered[j]:  # signals and the reason: on first use (see Verdict)
             verdict = Verdict(min(round(p, 4), 0.9999), "model", None, why=None, row=row,  # 1.0: exact only
                               threshold=threshold)
         else:
             verdict = char_verdict(explain(row))
             verdict.row = row
-        if mirror or inserted:
-            verdict.vetoes[:0] = structural_vetoes({"mirrored": mirror, "q_inserted": inserted})
+        if shape[0] or shape[1]:
+            verdict.vetoes[:0] = structural_vetoes(dict(zip(SHAPE_FEATURES, shape)))
         out[(i, j)] = verdict
     return out
 
@@ -180,11 +182,20 @@ def structural_vetoes(signals: dict[str, float]) -> list[str]:
     other with words inserted (``q_inserted``: "Past Continuous verb forms" / "Past Perfect Continuous verb
     forms", "non-dimensionalise velocity" / "... angular velocity": a narrower question, the sibling cards
     of a table). Neither shape occurs among the labelled duplicates the model was fitted on, so the model
-    cannot weigh them; on the real vaults every such pair read was two different cards."""
+    cannot weigh them; on the real vaults every such pair read was two different cards.
+
+    Words added to a question whose answer stays the same (``a_equal``: the answers' plain text equal up to
+    case, punctuation, spacing and markup) narrow nothing: "Who wrote Hamlet?" / "Who wrote the play
+    Hamlet?", both "William Shakespeare" (tester U28). Such a pair is not rejected by its shape; the
+    learned judge's score decides, as for any other pair (Kroid's "Past Continuous" / "Past Perfect
+    Continuous verb forms", both "V-ing", score 0.03 there). Only equal text counts, not a high answer
+    cosine or n-gram overlap: siblings' different answers reach cosine 0.94 (Kroid: "Perfect" tenses) and
+    n-gram cosine 0.89 (BenAgro: "actuated" / "unactuated joints"), and equal text is the same for every
+    encoder, so the int8 encoder gives the same verdicts as fp32."""
     out = []
     if signals.get("mirrored"):
         out.append("one card is the other reversed (question and answer swapped): kept on purpose")
-    if signals.get("q_inserted"):
+    if signals.get("q_inserted") and not signals.get("a_equal"):
         out.append("one question is the other with words added: a narrower question")
     return out
 

@@ -101,3 +101,40 @@ def test_tables_and_reversed_cards_are_not_reported(embedder):
     reasons = {frozenset({r.a.where, r.b.where}): r.reason for r in report.rejected}
     assert "words added" in reasons[frozenset({"t.md:1", "t.md:10"})]
     assert "reversed" in reasons[frozenset({"v.md:1", "v.md:5"})]
+
+
+def test_words_added_to_a_question_with_the_same_answer_narrow_nothing():
+    """Tester U28: the narrower-question shape rejected true duplicates (0.96–0.998) whose answers are the
+    same text. With equal answers (up to case, punctuation and spacing) the shape rejects nothing and the
+    learned judge's score decides; different answers keep the rejection."""
+    from notes2anki.semantic.scoring import structural_vetoes
+
+    assert structural_vetoes({"q_inserted": 1.0, "a_equal": 1.0}) == []
+    assert "words added" in structural_vetoes({"q_inserted": 1.0, "a_equal": 0.0})[0]
+    assert "reversed" in structural_vetoes({"mirrored": 1.0, "a_equal": 1.0})[0]
+
+
+def test_retyped_questions_with_words_added_and_the_same_answer_are_reported(embedder):
+    """Tester U28's vault: each pair asks one thing, the second time with words added, and has the same
+    answer; a table with different answers (Kroid) next to them is still rejected by its shape."""
+    cards = [
+        basic("Who wrote Hamlet?", "William Shakespeare", file="lit.md"),
+        basic("Who wrote the play Hamlet?", "William Shakespeare", file="lit2.md"),
+        basic("What is the capital of France?", "Paris", file="geo.md"),
+        basic("What is the capital city of France?", "Paris.", file="geo2.md"),
+        basic("What is the boiling point of water?", "100 °C at sea level", file="chem.md"),
+        basic("What is the boiling point of pure water?", "100 °C at sea level", file="chem2.md"),
+        basic("Past Continuous verb forms", "was/were V-ing", file="t.md", line=1),
+        basic("Past Perfect Continuous verb forms", "had been V-ing", file="t.md", line=10),
+        basic("What is the default port for HTTPS?", "443", file="n.md"),
+        basic("What does ATP stand for?", "Adenosine triphosphate", file="bio.md"),
+        basic("Who painted the Mona Lisa?", "Leonardo da Vinci", file="art.md"),
+        basic("What is the largest planet of the solar system?", "Jupiter", file="astro.md"),
+    ]
+    report = find_duplicates(cards, embedder=embedder)
+    found = {frozenset({p.a.where, p.b.where}) for p in report.pairs}
+    assert {frozenset({"lit.md:1", "lit2.md:1"}), frozenset({"geo.md:1", "geo2.md:1"}),
+            frozenset({"chem.md:1", "chem2.md:1"})} <= found, found
+    assert frozenset({"t.md:1", "t.md:10"}) not in found
+    reasons = {frozenset({r.a.where, r.b.where}): r.reason for r in report.rejected}
+    assert "words added" in reasons[frozenset({"t.md:1", "t.md:10"})]

@@ -80,3 +80,22 @@ def test_workers_end_with_their_parent_killed_with_sigkill(tmp_path):
     proc.kill()
     assert all(_gone(pid) for pid in workers)  # within 10 s, not when their 60 s of work is done
     proc.communicate(timeout=60)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork workers and PR_SET_PDEATHSIG: Linux")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_or_sighup_to_the_process_group_stops_the_command_and_its_workers(tmp_path, signum):
+    """Tester U23: with the command's handlers (notes2anki.interrupts), SIGTERM / SIGHUP stop the command as
+    Ctrl-C does; its forked workers inherit the handler but end by the signal, without a traceback."""
+    global SCRIPT
+    plain = SCRIPT
+    SCRIPT = "from notes2anki import interrupts\ninterrupts.install()\n" + plain
+    try:
+        proc, workers = _start(tmp_path)
+    finally:
+        SCRIPT = plain
+    os.killpg(proc.pid, signum)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and out.strip() == "interrupted", err  # the script's own exit on KeyboardInterrupt
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert all(_gone(pid) for pid in workers)

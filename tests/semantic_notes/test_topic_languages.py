@@ -92,3 +92,17 @@ def test_a_long_run_of_cjk_text_is_read_in_bounded_pieces():
     lexicon = Lexicon(["急性膵炎の診断"])
     terms = lexicon.terms("急性膵炎の検査。" * 3000 + "あ" * 5000)
     assert {s for _, s in terms} == {"急性膵炎", "検査"}
+
+
+def test_a_label_word_keeps_its_leading_digits_before_a_capital():
+    """Tester U9: fu-1810's "3AC" (three-address code) became the label word "AC", found nowhere in the
+    vault. 3AC, 2NF, 3D, 5G keep their digits; an ordinal or a number with a unit (1st, 10px) is still no
+    word, and a plain number none either."""
+    lexicon = Lexicon(["Zwischencode"], languages=["de", "en"])
+    surfaces = [s for _, s in lexicon.terms("3AC-Code in 2NF, 3D-Druck, 5G; 1st place, 10px, 2023")]
+    assert surfaces[:4] == ["3AC-Code", "2NF", "3D-Druck", "5G"] and "AC" not in surfaces
+    assert not {"st", "px", "2023", "1st", "10px"} & set(surfaces)
+    groups = [["Was ist 3AC?", "3AC: Quadrupel", "Übersetzung in 3AC"],
+              ["Was ist die 2NF?", "2NF und 3NF", "Normalform 2NF"]]
+    words = keywords(groups, n=2)
+    assert words[0][0] == "3AC" and words[1][0] == "2NF" and "AC" not in words[0]

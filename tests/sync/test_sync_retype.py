@@ -139,12 +139,12 @@ def test_u6_a_type_lacking_the_cards_fields_is_held_until_retype_is_asked(make_v
     assert after["cards"] == {0: 1} and after["orphaned"] == 0
 
 
-def test_u4_a_retype_that_removes_a_reviewed_card_is_listed_counted_and_confirmed(make_vault, sync_cli, tmp_path):
-    """The vault asks for Basic instead of "Basic (and reversed card)" on a note notes2anki made, both
-    cards reviewed: the plan names card 2 and its reviews, the summary counts it, and without --yes the
-    note is left as it is (listed again next time); with --yes card 2 goes, card 1 keeps its history."""
+
+def _reviewed_reverse_note_made_basic(make_vault, sync_cli, tmp_path, ident: int):
+    """A "Basic (and reversed card)" card synced and both its cards reviewed; then the vault says Basic.
+    Returns (collection path, vault root, nid)."""
     col_path = empty_collection(tmp_path)
-    root = make_vault({"a.md": card("Basic (and reversed card)", "Hund", "dog", 1700000000077)})
+    root = make_vault({"a.md": card("Basic (and reversed card)", "Hund", "dog", ident)})
     assert sync_cli(root, col_path, "--yes").exit_code == 0
     col = Collection(str(col_path))
     try:
@@ -152,7 +152,15 @@ def test_u4_a_retype_that_removes_a_reviewed_card_is_listed_counted_and_confirme
         _review_all(col, nid)
     finally:
         col.close()
-    (root / "a.md").write_text(card("Basic", "Hund", "dog", 1700000000077), "utf-8")
+    (root / "a.md").write_text(card("Basic", "Hund", "dog", ident), "utf-8")
+    return col_path, root, nid
+
+
+def test_u4_a_retype_that_removes_a_reviewed_card_is_listed_counted_and_confirmed(make_vault, sync_cli, tmp_path):
+    """The vault asks for Basic instead of "Basic (and reversed card)" on a note notes2anki made, both
+    cards reviewed: the plan names card 2 and its reviews, the summary counts it, and without --yes the
+    note is left as it is (listed again next time); with --yes card 2 goes, card 1 keeps its history."""
+    col_path, root, nid = _reviewed_reverse_note_made_basic(make_vault, sync_cli, tmp_path, 1700000000077)
 
     planned = sync_cli(root, col_path, "--dry-run")
     assert planned.exit_code == 0, planned.output
@@ -266,16 +274,7 @@ def test_u4_on_a_terminal_the_change_is_asked_and_y_makes_it(make_vault, sync_cl
     import subprocess
     import sys
 
-    col_path = empty_collection(tmp_path)
-    root = make_vault({"a.md": card("Basic (and reversed card)", "Hund", "dog", 1700000000080)})
-    assert sync_cli(root, col_path, "--yes").exit_code == 0
-    col = Collection(str(col_path))
-    try:
-        nid = col.find_notes("")[0]
-        _review_all(col, nid)
-    finally:
-        col.close()
-    (root / "a.md").write_text(card("Basic", "Hund", "dog", 1700000000080), "utf-8")
+    col_path, root, nid = _reviewed_reverse_note_made_basic(make_vault, sync_cli, tmp_path, 1700000000080)
     master, slave = os.openpty()
     try:
         proc = subprocess.Popen([sys.executable, "-m", "notes2anki.cli", "sync", str(root), "--collection", str(col_path)],

@@ -41,6 +41,19 @@ def _review_all(col_path: Path) -> None:
         col.close()
 
 
+def filtered_deck(col_path: Path, name: str) -> None:
+    """Make a filtered (cram) deck ``name`` in the collection, drawing the Default deck's cards."""
+    col = Collection(str(col_path))
+    try:
+        did = col.decks.new_filtered(name)
+        deck = col.decks.get(did)
+        deck["terms"][0][0] = "deck:Default"
+        col.decks.save(deck)
+        col.sched.rebuild_filtered_deck(did)
+    finally:
+        col.close()
+
+
 def _synced(make_vault, sync_cli, tmp_path, files, name="vault"):
     root = make_vault(files, name)
     col_path = empty_collection(tmp_path)
@@ -273,15 +286,7 @@ def test_a_deck_that_is_a_filtered_deck_in_anki_is_an_error_at_the_card(make_vau
     """T20: a TARGET DECK naming a filtered deck of the collection (a cram deck "Cram") put the new card in
     Default while saying [Cram], and every later sync ended in `internal error: FilteredDeckError`."""
     root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": CARD.format(q="Question x?", a="x")})
-    col = Collection(str(col_path))
-    try:
-        did = col.decks.new_filtered("Cram")
-        deck = col.decks.get(did)
-        deck["terms"][0][0] = "deck:Default"
-        col.decks.save(deck)
-        col.sched.rebuild_filtered_deck(did)
-    finally:
-        col.close()
+    filtered_deck(col_path, "Cram")
     (root / "b.md").write_text("TARGET DECK: Cram\n\n" + CARD.format(q="Question new?", a="y"), "utf-8")
     for _ in range(2):
         result = sync_cli(root, col_path, "--yes", "--json")

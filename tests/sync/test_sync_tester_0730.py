@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
 
-from .test_sync_tester_0430 import CARD, _notes, _synced
+from .test_sync_tester_0430 import CARD, _notes, _synced, filtered_deck
 
 
 def test_an_answer_that_is_the_word_delete_is_text_not_a_delete_marker(make_vault, sync_cli, tmp_path):
@@ -200,18 +200,8 @@ def test_a_plugin_id_inside_a_code_block_above_an_end_line_is_the_cards_id(make_
 def test_a_deck_below_a_filtered_deck_is_an_error_at_the_card(make_vault, sync_cli, tmp_path):
     """U24: `TARGET DECK: Cram::Sub` where `Cram` is a filtered deck in Anki ended every sync in an internal
     FilteredDeckError (nothing synced, no file named)."""
-    from anki.collection import Collection
-
     root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": CARD.format(q="Question x?", a="x")})
-    col = Collection(str(col_path))
-    try:
-        did = col.decks.new_filtered("Cram")
-        deck = col.decks.get(did)
-        deck["terms"][0][0] = "deck:Default"
-        col.decks.save(deck)
-        col.sched.rebuild_filtered_deck(did)
-    finally:
-        col.close()
+    filtered_deck(col_path, "Cram")
     (root / "b.md").write_text("TARGET DECK: Cram::Sub\n\n" + CARD.format(q="Question new?", a="y"), "utf-8")
     (root / "c.md").write_text(CARD.format(q="Question c?", a="z"), "utf-8")
     result = sync_cli(root, col_path, "--yes", "--json")

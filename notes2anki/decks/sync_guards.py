@@ -221,9 +221,11 @@ class StillThere:
         self._read_notes: set[str] | None = None
 
     def ids(self) -> set[int]:
-        """Every ID written in the vault's notes, whether or not a card claims it."""
+        """Every ID written in the vault's notes, whether or not a card claims it — in the notes read and in
+        the Markdown files the settings leave out (a note moved into an ignored ``Archive/`` keeps its ID
+        line: its note is not gone)."""
         if self._ids is None:
-            self._ids = _id_lines(self.vault)
+            self._ids = _id_lines(self.vault) | _excluded_id_lines(self.vault, self._walked - self._notes())
         return self._ids
 
     def reason(self, where: str, ident: int | None = None) -> str | None:
@@ -236,7 +238,7 @@ class StillThere:
             return "failed"
         if self.unused_styles:
             return "style"  # the file (or the whole vault) gave errors this time: its cards are not gone
-        if file in self.emptied:
+        if file in self.emptied or _cloud_placeholder(self.vault.root, file):
             return "empty"
         if (self.unread and file not in self.read) or file in self.left_out:
             return "unread"
@@ -319,8 +321,9 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
                "card, or delete the ID line to have the note deleted)",
         "moved": "whose cards left this vault are not deleted: their ID lines are in another vault this "
                  "collection syncs (sync that vault to move the notes there, with their review history)",
-        "empty": "of files that are empty now are not deleted: an empty file is more often a save in progress or "
-                 "a cloud placeholder than cards deleted (delete the file, or leave other text in it, and sync "
+        "empty": "of files that are empty now, or are a cloud client's placeholder (iCloud's `.name.md.icloud`: not "
+                 "downloaded), are not deleted: such a file is more often a save in progress or a cloud placeholder "
+                 "than cards deleted (delete the file, or leave other text in it, and sync "
                  "again to have them deleted)",
         "unread": "whose cards were not read are not deleted: their files may hold them but were left out this "
                   "time (a skipped-path warning, or a template folder); include them, or remove them, then sync "
@@ -344,6 +347,31 @@ def _id_lines(vault: Vault) -> set[int]:
     for note in vault.notes:
         found |= _ids_in_text(note.text)
     return found
+
+
+def _excluded_id_lines(vault: Vault, files: set[str]) -> set[int]:
+    """The IDs written in the vault's Markdown files that were not read (left out by the settings); each
+    read bounded, inside the vault; an unreadable one is skipped."""
+    from ..fileio import MAX_NOTE_BYTES, read_bounded
+
+    found: set[int] = set()
+    for rel in sorted(f for f in files if f.lower().endswith(".md")):
+        try:
+            text = read_bounded(vault.root / rel, MAX_NOTE_BYTES, root=vault.root).decode("utf-8", "replace")
+        except OSError:
+            continue
+        found |= _ids_in_text(text)
+    return found
+
+
+def _cloud_placeholder(root: Path, file: str) -> bool:
+    """Whether the note ``file`` is there as a cloud client's placeholder, not downloaded: iCloud Drive
+    ("Optimize Mac Storage") replaces ``dir/name.md`` by the hidden ``dir/.name.md.icloud``."""
+    folder, _, name = file.rpartition("/")
+    try:
+        return (root / folder / f".{name}.icloud").is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _ids_in_text(text: str) -> set[int]:

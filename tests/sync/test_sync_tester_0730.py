@@ -344,3 +344,31 @@ def test_a_renamed_note_file_keeps_its_notes(make_vault, sync_cli, tmp_path):
     assert _notes(col_path) == {"What is ATP?": 1}
     again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
     assert again["new"] == [] and again["deleted"] == [] and again["updated"] == []
+
+
+def test_a_note_moved_into_an_ignored_folder_keeps_its_note(make_vault, sync_cli, tmp_path):
+    """Tester 08:45 V4: a note with its ID line moved into a folder `ignore` leaves out (archiving last
+    term) was deleted as gone from the vault, though its ID line is still in the vault."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {".notes2anki.toml": 'ignore = ["Archive/"]\n',
+                              "Uni/old.md": CARD.format(q="Old question?", a="x"),
+                              "Uni/new.md": CARD.format(q="New question?", a="y")})
+    assert sync_cli(root, col_path, "--yes", "--write-ids").exit_code == 0
+    (root / "Archive").mkdir()
+    (root / "Uni" / "old.md").rename(root / "Archive" / "old.md")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(result.stdout)["deleted"] == [], result.output
+    assert _notes(col_path) == {"Old question?": 1, "New question?": 1}
+
+
+def test_a_note_evicted_by_icloud_keeps_its_note(make_vault, sync_cli, tmp_path):
+    """Tester 08:45 V14: iCloud Drive replaces a rarely opened note `n3.md` by the hidden stub
+    `.n3.md.icloud`; sync deleted its reviewed note as gone from the vault."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {f"n{i}.md": CARD.format(q=f"Question {i}?", a="answer") for i in range(1, 7)})
+    (root / "n3.md").unlink()
+    (root / ".n3.md.icloud").write_bytes(b"bplist00placeholder")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(result.stdout)["deleted"] == [], result.output
+    assert "cloud client's placeholder" in result.output
+    assert len(_notes(col_path)) == 6

@@ -10,7 +10,7 @@ import re
 from ..model import Card, Heading
 from .block_card import block_card, find_end
 from .frontmatter import DECK_KEYS, TAG_KEYS
-from .lints import DEFAULT_INLINE, end_near_miss, inline_case_lint, inline_lint, missing_second_field
+from .lints import DEFAULT_INLINE, end_near_miss, inline_case_lint, inline_lint, lone_end_lint, missing_second_field
 from .scan_state import ScanState
 from .syntax import FIELD_LINE, WIKILINK, heading, id_of_line, inline_id, split_tags
 
@@ -116,6 +116,8 @@ def text_line(state: ScanState) -> bool:
     card_id = id_of_line(state.text) if "ID:" in state.text else None
     if card_id is not None:
         state.result.loose_ids[state.line] = card_id
+    if state.text.strip() == state.markers.end:
+        lone_end_lint(state)
     _links(state, [state.text])
     state.line += 1
     return True

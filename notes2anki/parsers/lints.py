@@ -171,6 +171,16 @@ def _bare_type(state: ScanState, after: str) -> str | None:
                  if folded.startswith(t.casefold() + " ")), None)
 
 
+def lone_end_lint(state: ScanState) -> None:
+    """An ``END`` line that closes no card (outside code): its ``START`` is mistyped (``STRAT``,
+    ``## START``, ``**START**``) unless a message already says so above it. A near miss, so ``sync``
+    keeps the notes of the file (the card is there, unread)."""
+    if any(d.kind == NEAR and d.line < state.line for d in state.diagnostics):
+        return
+    state.report(state.line, "warning", NEAR, f"{state.markers.end!r} here closes no card: is the "
+                 f"{state.markers.begin!r} line above it mistyped? Not read as a card")
+
+
 def inline_case_lint(state: ScanState) -> None:
     """An inline start marker in another case (``Starti [Basic] …``) opening a card that an inline end
     marker closes on the line: the plugin reads no card there either, so say so at the line."""

@@ -372,3 +372,17 @@ def test_a_note_evicted_by_icloud_keeps_its_note(make_vault, sync_cli, tmp_path)
     assert json.loads(result.stdout)["deleted"] == [], result.output
     assert "cloud client's placeholder" in result.output
     assert len(_notes(col_path)) == 6
+
+
+@pytest.mark.parametrize("start", ["STRAT", "## START", "**START**"])
+def test_a_mistyped_start_leaving_a_lone_end_keeps_its_note(make_vault, sync_cli, tmp_path, start):
+    """Tester 08:45 V9: a mistyped START (`STRAT`, `## START`, `**START**`) left a lone END line: `check` said
+    nothing and sync deleted the reviewed note. The lone END is a near miss, so the file's notes are held."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": CARD.format(q="Question a?", a="x"),
+                                                              "b.md": CARD.format(q="Question b?", a="y")})
+    (root / "a.md").write_text(CARD.format(q="Question a?", a="x").replace("START", start, 1), "utf-8")
+    check = CliRunner().invoke(cli_main, ["check", str(root)])
+    assert "a.md:5: warning: 'END' here closes no card" in check.output
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(result.stdout)["deleted"] == [], result.output
+    assert _notes(col_path) == {"Question a?": 1, "Question b?": 1}

@@ -145,8 +145,10 @@ def _take_plugin_id_in_code(state: ScanState, card: Card, rest: list[BodyLine]) 
     code. Such an ID line (an ID comment alone on its line, an ``END`` line next) is the card's ID, with
     a warning, and leaves the field's code: otherwise a migration would add a second note and never
     update the reviewed one."""
-    end = state.markers.end
+    end, begin = state.markers.end, state.markers.begin
     for i, line in enumerate(rest[:-1]):
+        if line.text.strip() == begin:
+            return rest  # a sample card written in the code (START … ID … END): its ID is the sample's
         ident = id_of_line(line.text)
         if ident is not None and ID_COMMENT.search(line.text) and rest[i + 1].text.strip() == end:
             card.id, card.id_line = ident, line.no

@@ -332,3 +332,12 @@ def test_inline_card_with_plain_id_before_endi():
     assert first.id == 1768062256217 and first.fields == {"Front": "Q?", "Back": "A"}
     assert second.id is None and second.fields["Back"] == "Student ID: 12"
     assert not diags
+
+
+def test_a_sample_card_in_a_code_block_keeps_its_id_line_as_code():
+    """Tester 08:45 V13: a card showing a plugin card in a code block (START … ID … END): the sample's ID
+    line was taken as the card's ID (the U31 rule) and left the code."""
+    text = ("START\nBasic\nHow does a plugin card look?\nBack:\n```\nSTART\nBasic\nQ\n<!--ID: 1700000000123-->\nEND\n```\n"
+            "END\n")
+    card = one_card(text)
+    assert card.id is None and "<!--ID: 1700000000123-->" in card.fields["Back"]

@@ -28,7 +28,7 @@ from .id_record import save_record, sync_entries
 from .identity import NO_ID_WARNING
 from .notetypes import models_for
 from .sync_plan import ANKI_TAGS, REGISTRY_KEY, Change, Deletion, SyncPlan, plan_sync, rename_media, same_text
-from .sync_retype import field_map, find_notetype, record_types, template_map
+from .sync_retype import field_map, find_notetype, record_card_types, record_types, template_map
 
 Progress = Callable[[int, int], None]
 
@@ -113,6 +113,7 @@ def _hold(plan: SyncPlan) -> list[Change]:
         change.kinds.clear()
         change.changed_fields = []
         change.record = plan.vault_types.get(change.nid, "")
+        change.keep_card_type = True  # the card type of the last sync stays: the change is asked again
     plan.held_retypes = held
     return held
 
@@ -268,6 +269,12 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     types = {nid: t for nid, t in types.items() if t}
     if types:
         registry[plan.vault_id]["vault_types"] = record_types(types)
+    # the card type of every note: a type the user chose in Anki among notes2anki's own is then told
+    # apart from an edit of the card's type line (sync_retype.py)
+    card_types = {nid: t for nid, t in plan.card_types.items() if str(nid) in notes}
+    card_types.update({c.nid: c.card.note_type for c in plan.changes if c.nid and not c.keep_card_type})
+    if card_types:
+        registry[plan.vault_id]["card_types"] = record_card_types(card_types)
     return registry
 
 

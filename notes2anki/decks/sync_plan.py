@@ -31,7 +31,7 @@ from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
 from .identity import IMPLICIT_BASE, other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
-from .sync_retype import Loss, TypeRules, recorded_types
+from .sync_retype import Loss, TypeRules, recorded_card_types, recorded_types
 
 REGISTRY_KEY = "notes2anki:vaults"
 ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
@@ -56,6 +56,7 @@ class Change:
     kept_first: bool = False  # ... and no sync kept it before (it is listed)
     missing: list[str] = field(default_factory=list)  # ... fields of the card's type it lacks: left as it is
     record: str = ""  # the card's note type, recorded for a note left in a type notes2anki did not make
+    keep_card_type: bool = False  # a type change asked and not made: the card type the last sync recorded stays
 
     @property
     def where(self) -> str:
@@ -91,6 +92,7 @@ class SyncPlan:
     held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
     taken: dict[int, str] = field(default_factory=dict)  # notes moved here from another vault -> that vault
     vault_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type the last sync recorded
+    card_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type at the last sync (any note)
     held_retypes: list[Change] = field(default_factory=list)  # retypes not confirmed (sync.py): left as they are
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -183,6 +185,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
     plan.type_ids = registered_types(plan.registry.get(namespace))
     plan.vault_types = recorded_types(plan.registry.get(namespace))
+    plan.card_types = recorded_card_types(plan.registry.get(namespace))
     refuse_same_name(plan.registry.get(namespace), vault.root, namespace)
     diags = plan.diagnostics
     mine = _registered(plan.registry.get(namespace))
@@ -203,7 +206,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
 
     own_ids = frozenset({type_id_for(t, config.note_types) for t in types}
                         | {mid for entry in plan.registry.values() for mid in registered_types(entry).values()})
-    rules = TypeRules(types, config.note_types, plan.type_ids, own_ids, plan.vault_types, retype)
+    rules = TypeRules(types, config.note_types, plan.type_ids, own_ids, plan.vault_types, retype,
+                      card_types=plan.card_types)
 
     def compare(change: Change) -> None:
         _compare(col, change, deck_names, deck_ids, diags, rules)

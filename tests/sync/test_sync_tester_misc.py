@@ -36,3 +36,76 @@ def test_delete_then_a_blank_line_then_the_id_is_not_a_delete_marker(make_vault,
     result = sync_cli(root, col_path, "--yes", "--json")  # directly above its ID line: a marker
     assert [d["reason"] for d in json.loads(result.stdout)["deleted"]] != []
     assert _notes(col_path) == {"Other?": 1}
+
+
+def _change_type_in_anki(col_path, nid: int, to_name: str) -> None:
+    """What a user does in Anki's Browse > Notes > Change Note Type (fields and templates mapped by name)."""
+    from anki.collection import Collection
+
+    col = Collection(str(col_path))
+    try:
+        note = col.get_note(nid)
+        info = col.models.change_notetype_info(old_notetype_id=note.mid,
+                                               new_notetype_id=col.models.by_name(to_name)["id"])
+        request = info.input
+        request.note_ids.extend([nid])
+        col.models.change_notetype_of_notes(request)
+    finally:
+        col.close()
+
+
+def _front_nid(col_path, front: str) -> int:
+    from anki.collection import Collection
+
+    col = Collection(str(col_path))
+    try:
+        return next(n for n in col.find_notes("") if col.get_note(n).fields[0] == front)
+    finally:
+        col.close()
+
+
+def test_v5_a_note_switched_in_anki_to_another_notes2anki_type_keeps_it(make_vault, sync_cli, tmp_path):
+    """V5: a note in notes2anki's Basic that the user switched in Anki to notes2anki's own "Basic (and reversed
+    card)" (for its reverse card) was retyped back by the next sync, deleting the reverse card and its
+    reviews. Now kept while the card's type line is what it was at the last sync; a later edit of the type
+    line is a change the vault asks for (confirmed when it removes reviewed cards)."""
+    from .test_sync_retype import _review_all, seen
+
+    block = "START\n{t}\n{q}\nBack: {a}\nEND\n"
+    files = {"a.md": block.format(t="Basic", q="Hund", a="dog"),
+             "b.md": block.format(t="Basic (and reversed card)", q="Katze", a="cat")}
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, files)
+    nid = _front_nid(col_path, "Hund")
+    _change_type_in_anki(col_path, nid, "notes2anki: Basic (and reversed card)")
+    from anki.collection import Collection
+
+    col = Collection(str(col_path))
+    try:
+        _review_all(col, nid)
+    finally:
+        col.close()
+    before = seen(col_path, nid)
+    assert before["type"] == "notes2anki: Basic (and reversed card)" and before["cards"] == {0: 2, 1: 1}
+
+    (root / "a.md").write_text(block.format(t="Basic", q="Hund", a="dog (m.)"), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["retyped"] == [] and [u["fields"] for u in report["updated"]] == [["Back"]]
+    assert [(k["nid"], k["type"], k["card_type"]) for k in report["kept_type"]] == [
+        (nid, "notes2anki: Basic (and reversed card)", "Basic")]
+    after = seen(col_path, nid)
+    assert after["type"] == "notes2anki: Basic (and reversed card)" and after["cards"] == before["cards"]
+    again = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert again["retyped"] == [] and again["kept_type"] == [] and seen(col_path, nid)["cards"] == before["cards"]
+
+    # the vault's card asks for another type: "Cloze"-free edit to the optional reversed type and back
+    (root / "a.md").write_text(block.format(t="Basic (and reversed card)", q="Hund", a="dog (m.)"), "utf-8")
+    assert json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)["retyped"] == []
+    (root / "a.md").write_text(block.format(t="Basic", q="Hund", a="dog (m.)"), "utf-8")
+    declined = sync_cli(root, col_path)  # removes the reviewed reverse card: confirmed as deletions are
+    assert "1 note not retyped" in declined.output, declined.output
+    done = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert [(r["from"], r["to"]) for r in done["retyped"]] == [("notes2anki: Basic (and reversed card)", "Basic")]
+    assert seen(col_path, nid)["type"] == "notes2anki: Basic"
+

@@ -109,3 +109,16 @@ def test_v5_a_note_switched_in_anki_to_another_notes2anki_type_keeps_it(make_vau
     assert [(r["from"], r["to"]) for r in done["retyped"]] == [("notes2anki: Basic (and reversed card)", "Basic")]
     assert seen(col_path, nid)["type"] == "notes2anki: Basic"
 
+
+def test_v12_an_inline_near_miss_keeps_the_reviewed_note(make_vault, sync_cli, tmp_path):
+    """V12: an inline card edited to `back:` (lowercase) reads as a front-only card (as in the plugin): the
+    near-miss warning names the line, and sync does not delete the reviewed note of the card as it was."""
+    files = {"a.md": "STARTI [Basic] Hund Back: dog ENDI\n", "o.md": CARD.format(q="Other?", a="y")}
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, files)
+    (root / "a.md").write_text("STARTI [Basic] Hund back: the dog ENDI\n", "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert "a.md:1: warning: 'back:' does not start the field 'Back'" in result.output
+    assert json.loads(result.stdout)["deleted"] == []
+    assert _notes(col_path)["Hund"] == 1
+

@@ -94,6 +94,7 @@ class SyncPlan:
     vault_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type the last sync recorded
     card_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type at the last sync (any note)
     held_retypes: list[Change] = field(default_factory=list)  # retypes not confirmed (sync.py): left as they are
+    mass_held: list[Deletion] = field(default_factory=list)  # deletions the mass-deletion guard held (sync_guards)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
@@ -136,11 +137,17 @@ class SyncPlan:
             "retyped": [item(c, **{"from": c.old_type, "to": c.card.note_type, "removes": c.loss.to_json()})
                         for c in self.changes if c.card.key in held or "retyped" in c.kinds],
             "kept_type": [item(c, type=c.kept_type, card_type=c.card.note_type, missing=c.missing) for c in self.kept],
-            "deleted": [{"file": d.where.rpartition(":")[0], "line": int(d.where.rpartition(":")[2] or 0),
-                         "nid": d.nid, "front": d.front, "reason": d.reason} for d in self.deletions],
+            "deleted": [_deletion_item(d) for d in self.deletions],
+            "held_deletions": [_deletion_item(d) for d in self.mass_held],
             "unchanged": self.unchanged,
             "media": sorted(self.media),
         }
+
+
+def _deletion_item(d: Deletion) -> dict:
+    """A deletion for ``--json``: ``{"file", "line", "nid", "front", "reason"}``."""
+    return {"file": d.where.rpartition(":")[0], "line": int(d.where.rpartition(":")[2] or 0),
+            "nid": d.nid, "front": d.front, "reason": d.reason}
 
 
 def load_registry(col) -> dict:

@@ -122,3 +122,21 @@ def test_v12_an_inline_near_miss_keeps_the_reviewed_note(make_vault, sync_cli, t
     assert json.loads(result.stdout)["deleted"] == []
     assert _notes(col_path)["Hund"] == 1
 
+
+def test_sync_json_lists_the_deletions_the_mass_delete_guard_held(make_vault, sync_cli, tmp_path):
+    """V13a: with ≥ 10 notes and more than a quarter of the vault gone, `sync --json` said `"deleted": []`
+    and nothing of the held deletions (only a warning on stderr): a script could not tell them. Now listed
+    under `held_deletions`, as `deleted` lists (ITEM + reason), and made with --allow-mass-delete."""
+    files = {f"n{i}.md": CARD.format(q=f"Question {i}?", a=f"answer {i}") for i in range(1, 13)}
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, files)
+    for i in range(2, 13):
+        (root / f"n{i}.md").unlink()
+    report = json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)
+    assert report["deleted"] == []
+    held = report["held_deletions"]
+    assert sorted(d["file"] for d in held) == sorted(f"n{i}.md" for i in range(2, 13))
+    assert {d["reason"] for d in held} == {"removed"} and all(d["nid"] and d["line"] == 1 for d in held)
+    assert len(_notes(col_path)) == 12
+    done = json.loads(sync_cli(root, col_path, "--yes", "--allow-mass-delete", "--json").stdout)
+    assert done["held_deletions"] == [] and len(done["deleted"]) == 11
+    assert _notes(col_path) == {"Question 1?": 1}

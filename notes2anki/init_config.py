@@ -221,7 +221,8 @@ def replace_refusal(root: Path) -> str | None:
 
 
 def _syntax_refusal(root: Path) -> str | None:
-    """``file:line: why`` when the vault's ``.notes2anki.toml`` exists and is not valid TOML, else None."""
+    """``file:line: why`` when the vault's ``.notes2anki.toml`` exists and cannot be read as TOML (a syntax
+    error, not UTF-8, too large), else None."""
     import re
     import tomllib
 
@@ -237,9 +238,14 @@ def _syntax_refusal(root: Path) -> str | None:
         return (f"{path}:{line}: not valid TOML ({exc}); init --force does not replace a file it cannot read: "
                 "the values it sets would be lost, [sync] vault_id among them (the identity of every card "
                 "without an ID). Fix the syntax first, then run init --force again")
-    except (OSError, ValueError, RecursionError):
-        return None  # unreadable for another reason: load_config reports it; keep_previous copies the bytes
-    return None
+    except UnicodeDecodeError as exc:
+        why = f"not UTF-8 text (byte {exc.start})"
+    except (OSError, ValueError, RecursionError) as exc:
+        why = f"not read: {getattr(exc, 'strerror', None) or exc or 'values nested too deeply'}"
+    else:
+        return None
+    return (f"{path}:1: {why}; init --force does not replace a file it cannot read: the values it sets would "
+            "be lost, [sync] vault_id among them. Fix the file first, then run init --force again")
 
 
 def keep_previous(root: Path) -> Path | None:

@@ -52,3 +52,12 @@ def test_init_force_refuses_a_file_with_a_toml_syntax_error(make_vault):
     fixed = invoke("init", root, "--force")
     assert fixed.exit_code == 0, fixed.output
     assert tomllib.loads((root / ".notes2anki.toml").read_text("utf-8"))["sync"]["vault_id"] == "uni-4f2a"
+
+
+def test_init_force_refuses_a_file_that_is_not_utf8(make_vault):
+    """V13c: a file that cannot be read at all (Latin-1 bytes) is not replaced either."""
+    broken = 'default_deck = "M\xfcll"\n[sync]\nvault_id = "uni-4f2a"\n'.encode("latin-1")
+    root = make_vault({"a.md": CARD, ".notes2anki.toml": broken})
+    result = invoke("init", root, "--force")
+    assert result.exit_code == 2 and ".notes2anki.toml:1: not UTF-8 text" in result.stderr, result.output
+    assert (root / ".notes2anki.toml").read_bytes() == broken

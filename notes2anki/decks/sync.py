@@ -15,6 +15,7 @@ Media lists it). The vault is only read, unless ``write_ids`` asks for the IDs t
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from .. import interrupts
 from ..config import Config
 from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
+from ..messages import counted
 from ..model import Diagnostic, Vault, note_type_fields
 from .collection import backup, media_folder, open_collection, open_copy
 from .id_record import save_record, sync_entries
@@ -291,8 +293,19 @@ def _write_ids(vault: Vault, result: SyncResult, record: list[dict] | None = Non
         return
     result.ids_written = list(report.written)
     result.diagnostics += report.diagnostics
-    written = sum(len(edit.ids) for edit in report.edits if edit.path in set(report.written))
-    if written and written == sum(1 for c in vault.cards if c.id is None and not c.delete):
-        # every card that had no ID has one now: the warning that said so no longer holds
-        result.diagnostics = [d for d in result.diagnostics if NO_ID_WARNING not in d.message]
+    written = Counter({edit.path: len(edit.ids) for edit in report.edits if edit.path in set(report.written)})
+    if written:  # the warning about cards without an ID counts what is left (none: it no longer holds)
+        left = Counter(c.file for c in vault.cards if c.id is None and not c.delete)
+        left = {f: n - written[f] for f, n in left.items() if n > written[f]}
+        result.diagnostics = [_no_id_left(d, left) if NO_ID_WARNING in d.message else d
+                              for d in result.diagnostics if left or NO_ID_WARNING not in d.message]
+
+
+def _no_id_left(warning: Diagnostic, left: dict[str, int]) -> Diagnostic:
+    """The warning about cards without an ID, counting the cards ``left`` (file → cards still without one)
+    after ``--write-ids`` wrote some."""
+    cards = sum(left.values())
+    head = f"{counted(cards, 'card')} in {counted(len(left), 'file')} {'has' if cards == 1 else 'have'} "
+    _, _, rest = warning.message.partition(NO_ID_WARNING)
+    return Diagnostic(warning.file, warning.line, warning.severity, head + NO_ID_WARNING + rest, warning.kind)
 

@@ -140,3 +140,19 @@ def test_sync_json_lists_the_deletions_the_mass_delete_guard_held(make_vault, sy
     done = json.loads(sync_cli(root, col_path, "--yes", "--allow-mass-delete", "--json").stdout)
     assert done["held_deletions"] == [] and len(done["deleted"]) == 11
     assert _notes(col_path) == {"Question 1?": 1}
+
+
+def test_write_ids_partly_failed_counts_the_cards_really_left_without_an_id(make_vault, sync_cli, tmp_path):
+    """U20 rest: `sync --write-ids` with one file that could not be written (read-only) said "4 cards in 2
+    files have no ID", the count from before writing; 1 card got its ID. Now the count is what is left."""
+    root = make_vault({"a.md": "\n".join(CARD.format(q=f"Question {i}?", a="x") for i in range(3)),
+                       "b.md": CARD.format(q="Other?", a="y")})
+    (root / "a.md").chmod(0o444)
+    from .plugin_users import empty_collection
+
+    result = sync_cli(root, empty_collection(tmp_path), "--yes", "--write-ids")
+    assert result.exit_code == 1, result.output  # the file not written is an error
+    assert "<!--ID: " in (root / "b.md").read_text("utf-8") and "ID:" not in (root / "a.md").read_text("utf-8")
+    assert "a.md: error: no IDs written: read-only" in result.output
+    assert "3 cards in 1 file have no ID" in result.output, result.output
+    assert "4 cards in 2 files" not in result.output

@@ -197,16 +197,21 @@ def config_path(root: Path) -> Path:
 
 
 
+MAX_BACKUPS = 100  # .notes2anki.toml.bak, .bak.1 … .bak.99: beyond, init --force refuses
+
+
 def replace_refusal(root: Path) -> str | None:
     """Why ``init --force`` must not replace the vault's ``.notes2anki.toml``, or None when it may.
 
     A symbolic link (a settings file kept with one's dotfiles, a link to a shared file; dangling too) is
-    refused: writing the new file would replace the link, not its target, and the link would be lost."""
+    refused: writing the new file would replace the link, not its target, and the link would be lost. A
+    file that is not valid TOML is refused with its ``file:line``: the values it sets could not be read,
+    and the new file would lose them (``[sync] vault_id`` is the identity of every card without an ID)."""
     import os
 
     path = config_path(root)
     if not path.is_symlink():
-        return None
+        return _syntax_refusal(root)
     try:
         target = os.readlink(path)
     except OSError:
@@ -215,12 +220,41 @@ def replace_refusal(root: Path) -> str | None:
             "it points to, or remove the link first (--stdout prints the suggested file)")
 
 
+def _syntax_refusal(root: Path) -> str | None:
+    """``file:line: why`` when the vault's ``.notes2anki.toml`` exists and cannot be read as TOML (a syntax
+    error, not UTF-8, too large), else None."""
+    import re
+    import tomllib
+
+    from .fileio import read_bounded
+
+    path = config_path(root)
+    try:
+        if not path.is_file():
+            return None
+        tomllib.loads(read_bounded(path, 1 << 20, root=Path(root)).decode("utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        line = m.group(1) if (m := re.search(r"line (\d+)", str(exc))) else "1"
+        return (f"{path}:{line}: not valid TOML ({exc}); init --force does not replace a file it cannot read: "
+                "the values it sets would be lost, [sync] vault_id among them (the identity of every card "
+                "without an ID). Fix the syntax first, then run init --force again")
+    except UnicodeDecodeError as exc:
+        why = f"not UTF-8 text (byte {exc.start})"
+    except (OSError, ValueError, RecursionError) as exc:
+        why = f"not read: {getattr(exc, 'strerror', None) or exc or 'values nested too deeply'}"
+    else:
+        return None
+    return (f"{path}:1: {why}; init --force does not replace a file it cannot read: the values it sets would "
+            "be lost, [sync] vault_id among them. Fix the file first, then run init --force again")
+
+
 def keep_previous(root: Path) -> Path | None:
-    """Copy the vault's existing ``.notes2anki.toml`` (a regular file inside the vault, ≤ 1 MiB) to
-    ``.notes2anki.toml.bak`` (atomically, bytes as they are; an older backup is replaced) before ``init
-    --force`` replaces it: the comments and layout a user wrote are not carried into the new file. The
-    backup's path, or None when there was nothing to keep or it could not be written (the new file is
-    still written: it keeps the old file's values)."""
+    """Copy the vault's existing ``.notes2anki.toml`` (a regular file inside the vault, ≤ 1 MiB), bytes as
+    they are, before ``init --force`` replaces it: the comments and layout a user wrote are not carried
+    into the new file. The copy goes to ``.notes2anki.toml.bak``, or when that holds an earlier backup to
+    ``.bak.1``, ``.bak.2`` … (no backup is ever replaced: the first one is the user's own file); a backup
+    holding the same bytes already is used as it is. Returns the backup's path, None when there was
+    nothing to keep. Raises OSError when it cannot be written (then the file must not be replaced)."""
     from .fileio import atomic_write, read_bounded
 
     source = config_path(root)
@@ -228,8 +262,24 @@ def keep_previous(root: Path) -> Path | None:
         if source.is_symlink() or not source.is_file():
             return None
         data = read_bounded(source, 1 << 20, root=Path(root))
-        backup = source.with_name(CONFIG_FILE + ".bak")
-        atomic_write(backup, data)
     except (OSError, ValueError):
         return None
-    return backup
+    for n in range(MAX_BACKUPS):
+        backup = source.with_name(CONFIG_FILE + ".bak" + (f".{n}" if n else ""))
+        if backup.is_symlink() or backup.exists():
+            if _holds(backup, data, root):
+                return backup
+            continue
+        atomic_write(backup, data)
+        return backup
+    raise OSError(f"{MAX_BACKUPS} backups ({CONFIG_FILE}.bak …) are there already; remove the old ones")
+
+
+def _holds(path: Path, data: bytes, root: Path) -> bool:
+    """Whether the regular file ``path`` holds exactly ``data``."""
+    from .fileio import read_bounded
+
+    try:
+        return not path.is_symlink() and path.is_file() and read_bounded(path, 1 << 20, root=Path(root)) == data
+    except (OSError, ValueError):
+        return False

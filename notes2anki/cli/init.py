@@ -38,7 +38,10 @@ def init_command(vault, force, to_stdout):
     if to_stdout:
         click.echo(suggestion.text, nl=False)
         finish(diags)
-    backup = keep_previous(root)
+    try:
+        backup = keep_previous(root)
+    except OSError as exc:
+        fatal(diags, f"{target} not replaced: its backup could not be written ({exc.strerror or exc})")
     try:
         atomic_write(target, suggestion.text.encode("utf-8"))
     except OSError as exc:

@@ -15,6 +15,7 @@ Media lists it). The vault is only read, unless ``write_ids`` asks for the IDs t
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +23,14 @@ from pathlib import Path
 from .. import interrupts
 from ..config import Config
 from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
+from ..messages import counted
 from ..model import Diagnostic, Vault, note_type_fields
 from .collection import backup, media_folder, open_collection, open_copy
 from .id_record import save_record, sync_entries
 from .identity import NO_ID_WARNING
 from .notetypes import models_for
 from .sync_plan import ANKI_TAGS, REGISTRY_KEY, Change, Deletion, SyncPlan, plan_sync, rename_media, same_text
-from .sync_retype import field_map, find_notetype, record_types, template_map
+from .sync_retype import field_map, find_notetype, record_card_types, record_types, template_map
 
 Progress = Callable[[int, int], None]
 
@@ -113,6 +115,7 @@ def _hold(plan: SyncPlan) -> list[Change]:
         change.kinds.clear()
         change.changed_fields = []
         change.record = plan.vault_types.get(change.nid, "")
+        change.keep_card_type = True  # the card type of the last sync stays: the change is asked again
     plan.held_retypes = held
     return held
 
@@ -268,6 +271,12 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     types = {nid: t for nid, t in types.items() if t}
     if types:
         registry[plan.vault_id]["vault_types"] = record_types(types)
+    # the card type of every note: a type the user chose in Anki among notes2anki's own is then told
+    # apart from an edit of the card's type line (sync_retype.py)
+    card_types = {nid: t for nid, t in plan.card_types.items() if str(nid) in notes}
+    card_types.update({c.nid: c.card.note_type for c in plan.changes if c.nid and not c.keep_card_type})
+    if card_types:
+        registry[plan.vault_id]["card_types"] = record_card_types(card_types)
     return registry
 
 
@@ -284,8 +293,19 @@ def _write_ids(vault: Vault, result: SyncResult, record: list[dict] | None = Non
         return
     result.ids_written = list(report.written)
     result.diagnostics += report.diagnostics
-    written = sum(len(edit.ids) for edit in report.edits if edit.path in set(report.written))
-    if written and written == sum(1 for c in vault.cards if c.id is None and not c.delete):
-        # every card that had no ID has one now: the warning that said so no longer holds
-        result.diagnostics = [d for d in result.diagnostics if NO_ID_WARNING not in d.message]
+    written = Counter({edit.path: len(edit.ids) for edit in report.edits if edit.path in set(report.written)})
+    if written:  # the warning about cards without an ID counts what is left (none: it no longer holds)
+        left = Counter(c.file for c in vault.cards if c.id is None and not c.delete)
+        left = {f: n - written[f] for f, n in left.items() if n > written[f]}
+        result.diagnostics = [_no_id_left(d, left) if NO_ID_WARNING in d.message else d
+                              for d in result.diagnostics if left or NO_ID_WARNING not in d.message]
+
+
+def _no_id_left(warning: Diagnostic, left: dict[str, int]) -> Diagnostic:
+    """The warning about cards without an ID, counting the cards ``left`` (file → cards still without one)
+    after ``--write-ids`` wrote some."""
+    cards = sum(left.values())
+    head = f"{counted(cards, 'card')} in {counted(len(left), 'file')} {'has' if cards == 1 else 'have'} "
+    _, _, rest = warning.message.partition(NO_ID_WARNING)
+    return Diagnostic(warning.file, warning.line, warning.severity, head + NO_ID_WARNING + rest, warning.kind)
 

@@ -304,6 +304,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     if not allow_mass_delete and len(removed) >= MASS_DELETE_MIN and len(removed) > MASS_DELETE_SHARE * len(mine):
         plan.deletions[:] = [d for d in plan.deletions if d.reason != "removed"]
         plan.held.update((d.nid, d.where) for d in removed)
+        plan.mass_held = removed
         plan.diagnostics.append(Diagnostic("", 0, "warning", (
             f"{len(removed)} notes whose cards were not found are not deleted: that is "
             f"{len(removed) / max(len(mine), 1):.0%} of this vault's {len(mine)} notes in one sync, which is "

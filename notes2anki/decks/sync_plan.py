@@ -31,7 +31,7 @@ from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
 from .identity import IMPLICIT_BASE, other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
-from .sync_retype import Loss, TypeRules, recorded_types
+from .sync_retype import Loss, TypeRules, recorded_card_types, recorded_types
 
 REGISTRY_KEY = "notes2anki:vaults"
 ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
@@ -56,6 +56,7 @@ class Change:
     kept_first: bool = False  # ... and no sync kept it before (it is listed)
     missing: list[str] = field(default_factory=list)  # ... fields of the card's type it lacks: left as it is
     record: str = ""  # the card's note type, recorded for a note left in a type notes2anki did not make
+    keep_card_type: bool = False  # a type change asked and not made: the card type the last sync recorded stays
 
     @property
     def where(self) -> str:
@@ -91,7 +92,9 @@ class SyncPlan:
     held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
     taken: dict[int, str] = field(default_factory=dict)  # notes moved here from another vault -> that vault
     vault_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type the last sync recorded
+    card_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type at the last sync (any note)
     held_retypes: list[Change] = field(default_factory=list)  # retypes not confirmed (sync.py): left as they are
+    mass_held: list[Deletion] = field(default_factory=list)  # deletions the mass-deletion guard held (sync_guards)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
@@ -134,11 +137,17 @@ class SyncPlan:
             "retyped": [item(c, **{"from": c.old_type, "to": c.card.note_type, "removes": c.loss.to_json()})
                         for c in self.changes if c.card.key in held or "retyped" in c.kinds],
             "kept_type": [item(c, type=c.kept_type, card_type=c.card.note_type, missing=c.missing) for c in self.kept],
-            "deleted": [{"file": d.where.rpartition(":")[0], "line": int(d.where.rpartition(":")[2] or 0),
-                         "nid": d.nid, "front": d.front, "reason": d.reason} for d in self.deletions],
+            "deleted": [_deletion_item(d) for d in self.deletions],
+            "held_deletions": [_deletion_item(d) for d in self.mass_held],
             "unchanged": self.unchanged,
             "media": sorted(self.media),
         }
+
+
+def _deletion_item(d: Deletion) -> dict:
+    """A deletion for ``--json``: ``{"file", "line", "nid", "front", "reason"}``."""
+    return {"file": d.where.rpartition(":")[0], "line": int(d.where.rpartition(":")[2] or 0),
+            "nid": d.nid, "front": d.front, "reason": d.reason}
 
 
 def load_registry(col) -> dict:
@@ -183,6 +192,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
     plan.type_ids = registered_types(plan.registry.get(namespace))
     plan.vault_types = recorded_types(plan.registry.get(namespace))
+    plan.card_types = recorded_card_types(plan.registry.get(namespace))
     refuse_same_name(plan.registry.get(namespace), vault.root, namespace)
     diags = plan.diagnostics
     mine = _registered(plan.registry.get(namespace))
@@ -203,7 +213,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
 
     own_ids = frozenset({type_id_for(t, config.note_types) for t in types}
                         | {mid for entry in plan.registry.values() for mid in registered_types(entry).values()})
-    rules = TypeRules(types, config.note_types, plan.type_ids, own_ids, plan.vault_types, retype)
+    rules = TypeRules(types, config.note_types, plan.type_ids, own_ids, plan.vault_types, retype,
+                      card_types=plan.card_types)
 
     def compare(change: Change) -> None:
         _compare(col, change, deck_names, deck_ids, diags, rules)

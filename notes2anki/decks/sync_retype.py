@@ -4,8 +4,12 @@ Who chose a note's type. A note whose type in Anki is not the card's (:func:`typ
 the card's type only when the vault asks for it:
 
 - the note is in a note type notes2anki made (its ``notes2anki: `` name, the id notes2anki gives a vault
-  note type, :func:`notetypes.type_id_for`, or an id a sync recorded in the registry's ``note_types``):
-  notes2anki set that type, and the card now says another;
+  note type, :func:`notetypes.type_id_for`, or an id a sync recorded in the registry's ``note_types``) and
+  the card's type line is not the one this vault's last sync recorded for the note (``card_types`` in the
+  registry, every note's card type; no record: the vault is taken to ask): notes2anki set that type, and
+  the card now says another. A note switched in Anki to another of notes2anki's own types ("notes2anki:
+  Basic" to "notes2anki: Basic (and reversed card)" for its reverse card), its card's type line as it
+  was, keeps it as below;
 - or the note is in a type notes2anki did not make, and this vault's last sync recorded the card under
   another note type (``vault_types`` in the registry): the card's type line was edited since.
 
@@ -100,16 +104,17 @@ def made_by_notes2anki(notetype: dict, own_ids: frozenset[int], own_names: froze
 
 
 def verdict(notetype: dict, note_type: str, fields: list[str], *, matches: bool, made_by_us: bool,
-            recorded: str | None, retype_all: bool = False) -> str:
+            recorded: str | None, retype_all: bool = False, last: str | None = None) -> str:
     """What sync does with a note's type (``notetype``: the note's type in Anki; ``note_type`` and
     ``fields``: the card's type and its field names): "same" (already the card's type), "retype" (the
     vault asks for the card's type; see the module doc), "keep" (a type chosen in Anki with every field
     of the card's: fields updated by name) or "hold" (a type chosen in Anki lacking some: left as it is).
     ``recorded``: the card's note type at this vault's last sync, when it left the note in a type
-    notes2anki did not make; ``made_by_us``: :func:`made_by_notes2anki`; ``retype_all``: ``--retype``."""
+    notes2anki did not make; ``last``: the card's note type at this vault's last sync, for any note (None:
+    not recorded); ``made_by_us``: :func:`made_by_notes2anki`; ``retype_all``: ``--retype``."""
     if matches:
         return "same"
-    if retype_all or made_by_us or (recorded is not None and recorded != note_type):
+    if retype_all or (made_by_us and last != note_type) or (recorded is not None and recorded != note_type):
         return "retype"
     return "keep" if set(fields) <= {f["name"] for f in notetype["flds"]} else "hold"
 
@@ -141,7 +146,8 @@ class TypeRules:
     """What planning knows to decide each note's type (:meth:`decide`): the vault's note types
     (``types``: name → fields; ``custom``: the configured ``[note_types]`` tables), the Anki ids this vault's
     types synced to (``type_ids``, the registry's ``note_types``; filled in as notes are found in them),
-    every id notes2anki gives a type (``own_ids``), the registry's ``recorded`` card types (nid → type) and
+    every id notes2anki gives a type (``own_ids``), the registry's ``recorded`` card types (nid → type, the
+    notes left in a type notes2anki did not make), its ``card_types`` (nid → type, every note) and
     ``retype_all`` (``sync --retype``)."""
 
     types: dict[str, list[str]]
@@ -151,6 +157,7 @@ class TypeRules:
     recorded: dict[int, str]
     retype_all: bool = False
     shapes: dict[str, Shape] = field(default_factory=dict)
+    card_types: dict[int, str] = field(default_factory=dict)  # nid -> card type at the last sync (any note)
 
     @cached_property
     def own_names(self) -> frozenset[str]:
@@ -180,8 +187,8 @@ class TypeRules:
         ours = made_by_notes2anki(notetype, self.own_ids, self.own_names)
         what = verdict(notetype, card.note_type, list(change.fields), made_by_us=ours, recorded=recorded,
                        matches=type_matches(notetype["name"], card.note_type, notetype["id"], own),
-                       retype_all=self.retype_all)
-        if what != "retype" and not ours:
+                       retype_all=self.retype_all, last=self.card_types.get(change.nid))
+        if what != "retype" and (not ours or what != "same"):
             change.record = card.note_type
         current = dict(zip(note.keys(), note.fields))
         if what == "same":
@@ -210,7 +217,7 @@ class TypeRules:
                                     f"note type changed from {notetype['name']!r} to {card.note_type!r} but "
                                     f"no field has the same name: nid:{change.nid} left as it is (change it "
                                     "in Anki: Browse > Notes > Change Note Type)"))
-            change.fields, change.loss = {}, None
+            change.fields, change.loss, change.keep_card_type = {}, None, True
             if not ours:
                 change.record = recorded or ""  # still what the last sync recorded: asked again next time
             return None
@@ -287,6 +294,33 @@ def recorded_types(entry) -> dict[int, str]:
         if isinstance(name, str) and isinstance(nids, list):
             out.update({n: name for n in nids if isinstance(n, int) and not isinstance(n, bool)})
     return out
+
+
+def recorded_card_types(entry) -> dict[int, str]:
+    """A registry entry's ``card_types`` (:func:`record_card_types`) as ``nid → card note type``: every note
+    of the entry's ``notes`` not listed has the ``default`` type; ill-formed items ignored."""
+    types = entry.get("card_types") if isinstance(entry, dict) else None
+    if not isinstance(types, dict):
+        return {}
+    out: dict[int, str] = {}
+    default, notes = types.get("default"), entry.get("notes")
+    if isinstance(default, str) and isinstance(notes, dict):
+        out.update({int(k): default for k in notes if isinstance(k, str) and k.isdigit()})
+    others = types.get("others")
+    for name, nids in (others.items() if isinstance(others, dict) else ()):
+        if isinstance(name, str) and isinstance(nids, list):
+            out.update({n: name for n in nids if isinstance(n, int) and not isinstance(n, bool)})
+    return out
+
+
+def record_card_types(types: dict[int, str]) -> dict:
+    """``nid → card note type`` in the registry's compact form: ``{"default": the most used type, "others":
+    {type: [nid, ...]}}`` (the notes of the default type are those of the entry's ``notes`` not listed)."""
+    counts: dict[str, int] = {}
+    for name in types.values():
+        counts[name] = counts.get(name, 0) + 1
+    default = max(sorted(counts), key=counts.__getitem__)
+    return {"default": default, "others": record_types({n: t for n, t in types.items() if t != default})}
 
 
 def record_types(types: dict[int, str]) -> dict[str, list[int]]:

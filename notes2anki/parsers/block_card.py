@@ -106,9 +106,10 @@ def _take_trailing_lines(state: ScanState, card: Card, rest: list[BodyLine], del
     """Read the ID, DELETE and Tags lines at the bottom (in that order, blank lines between allowed);
     the field lines are what is left.
 
-    ``DELETE`` marks the card only above its ID line, as in the plugin (its ``EMPTY_REGEXP``: the Delete
-    Note Line followed by the ID): in a card without an ID it is the last line of its text (an answer
-    that is SQL's ``DELETE``), with a warning saying how to mark such a card."""
+    ``DELETE`` marks the card only on the line directly above its ID line, as in the plugin (its
+    ``EMPTY_REGEXP``: the Delete Note Line, at most one newline, the ID): in a card without an ID, or
+    with blank lines between it and the ID line, it is the last line of its text (an answer that is
+    SQL's ``DELETE``), with a warning saying how to mark such a card."""
     rest = list(rest)
 
     def drop_blank():
@@ -127,6 +128,11 @@ def _take_trailing_lines(state: ScanState, card: Card, rest: list[BodyLine], del
             state.report(rest[-1].no, "warning", "delete-without-id",
                          f"{delete} is read as the card's text: it marks a card for deletion only on the line "
                          "above the card's ID line (this card has none; to drop it, delete the card)")
+        elif rest[-1].no != card.id_line - 1:
+            state.report(rest[-1].no, "warning", "delete-without-id",
+                         f"{delete} is read as the card's text: a blank line separates it from the card's ID "
+                         f"line, and it marks a card for deletion only on the line directly above the ID line "
+                         f"(to delete the note, remove the blank line)")
         else:
             card.delete = True
             rest.pop()

@@ -10,7 +10,8 @@ import re
 from ..model import Card, Heading
 from .block_card import block_card, find_end
 from .frontmatter import DECK_KEYS, TAG_KEYS
-from .lints import DEFAULT_INLINE, end_near_miss, inline_case_lint, inline_lint, lone_end_lint, missing_second_field
+from .lints import (DEFAULT_INLINE, end_near_miss, inline_case_lint, inline_field_lint, inline_lint, lone_end_lint,
+                    missing_second_field)
 from .scan_state import ScanState
 from .syntax import FIELD_LINE, WIKILINK, heading, id_of_line, inline_id, split_tags
 
@@ -242,4 +243,5 @@ def _inline_card(state: ScanState, note_type: str, body: str, col: int) -> Card 
         current, pos = fm.group(1), fm.end()
     pieces[current] = (pieces[current] + " " + body[pos:]).strip()
     card.fields = pieces
+    inline_field_lint(state, card, body)
     return card

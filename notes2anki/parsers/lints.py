@@ -288,3 +288,47 @@ def unclosed_fence_lint(state: ScanState) -> None:
                      f"this code fence ({fence}) is never closed: the {hidden} card"
                      f"{'s' if hidden > 1 else ''} below it {'are' if hidden > 1 else 'is'} read as code, "
                      f"not as {'cards' if hidden > 1 else 'a card'} (close it with a {fence} line)")
+
+
+INLINE_BUILTIN_FIELDS = ("Front", "Back", "Text", "Back Extra", "Extra", "Add Reverse")
+
+
+def inline_field_lint(state: ScanState, card: Card, body: str) -> None:
+    """An inline card whose field name is almost right: ``back:``, ``Back :``, ``Back:dog`` (the plugin
+    switches field only at a word that is exactly ``Name:``), or ``Text:`` in a Basic card (a field of
+    another note type). The text after it stays in the field before, so the front swallows the back. Said
+    once per card, only when the field it would have started is empty (a card whose back is there is a
+    correct card, whatever its question says); code spans are not looked at."""
+    names = state.note_types[card.note_type]
+    later = [n for n in names[1:] if not card.fields.get(n)]
+    if not later:
+        return
+    words = CODE_SPAN.sub(" ", body).split()
+    own = {n.casefold(): n for n in names}
+    others = {f for fields in state.note_types.values() for f in fields} | set(INLINE_BUILTIN_FIELDS)
+    others = {f for f in others if f.casefold() not in own}
+    for i, word in enumerate(words):
+        for size in (2, 1):  # a two-word name first ("Back Extra:")
+            if i + 1 < size:
+                continue
+            head = " ".join(words[i + 1 - size:i + 1])
+            name, colon, rest = head.partition(":")
+            meant = own.get(name.casefold())
+            if colon and meant in later and (name != meant or rest):
+                how = ("field names are case-sensitive" if not rest else "a space goes after ':'")
+                _inline_near(state, card, head, meant, how)
+                return
+            if not colon and meant in later and i + 1 < len(words) and words[i + 1] == ":":
+                _inline_near(state, card, head + " :", meant, "no space goes before ':'")
+                return
+            if colon and not rest and name in others and size == len(name.split()):
+                _inline_near(state, card, head, later[0], f"{name!r} is a field of another note type; {card.note_type!r} "
+                             f"has {', '.join(names)}")
+                return
+
+
+def _inline_near(state: ScanState, card: Card, written: str, meant: str, how: str) -> None:
+    state.report(card.line, "warning", NEAR,
+                 f"{written!r} does not start the field {meant!r} of this inline {card.note_type!r} card ({how}); "
+                 f"the text after it stays in {state.note_types[card.note_type][0]!r} and {meant!r} is empty. "
+                 f"Did you mean {meant + ':'!r}?")

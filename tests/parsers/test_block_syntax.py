@@ -154,6 +154,15 @@ def test_delete_without_an_id_is_the_cards_text_with_a_warning():
     assert [(d.line, d.severity, d.kind) for d in diags] == [(5, "warning", "delete-without-id")]
 
 
+def test_delete_a_blank_line_above_the_id_is_the_cards_text_with_a_warning():
+    """Tester V: the plugin's EMPTY_REGEXP allows at most one newline between DELETE and the ID line, so
+    a blank line between them marks nothing: DELETE stays the card's text, with a warning."""
+    found, diags = scan_text("START\nBasic\nQ\nBack: A\nDELETE\n\n<!--ID: 1768062256107-->\nEND\n")
+    card, = found.cards
+    assert not card.delete and card.id == 1768062256107 and card.fields["Back"] == "A\nDELETE"
+    assert [(d.line, d.severity, d.kind) for d in diags] == [(5, "warning", "delete-without-id")]
+
+
 def test_tags_line_above_id_and_as_last_line():
     with_id = one_card("START\nBasic\nQ\nBack: A\nTags: ml sbert\n<!--ID: 5-->\nEND\n")
     assert with_id.tags == ["ml", "sbert"] and with_id.id == 5 and with_id.fields["Back"] == "A"

@@ -247,10 +247,16 @@ def test_two_id_lines_in_a_row_the_second_is_an_orphan(make_vault):
 
 
 def test_blank_lines_between_trailing_lines_of_a_block():
-    found, diags = scan_text("START\nBasic\nQ\nBack: A\nTags: biology\n\nDELETE\n\n<!--ID: 7-->\n\nEND\n")
+    found, diags = scan_text("START\nBasic\nQ\nBack: A\nTags: biology\n\nDELETE\n<!--ID: 7-->\n\nEND\n")
     (card,) = found.cards
     assert (card.tags, card.delete, card.id, card.fields["Back"]) == (["biology"], True, 7, "A")
     assert diags == []
+    # DELETE marks a card only directly above its ID line (the plugin's EMPTY_REGEXP): after a blank line
+    # it is the card's text, with a warning
+    found, diags = scan_text("START\nBasic\nQ\nBack: A\nTags: biology\n\nDELETE\n\n<!--ID: 7-->\n\nEND\n")
+    (card,) = found.cards
+    assert (card.delete, card.id, card.fields["Back"]) == (False, 7, "A\nTags: biology\n\nDELETE")
+    assert [(d.line, d.kind) for d in diags] == [(7, "delete-without-id")]
 
 
 def test_indented_id_line_in_a_block():

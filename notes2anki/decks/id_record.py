@@ -13,7 +13,9 @@ its note's GUID (the nid for a note whose GUID is not notes2anki's, as the plugi
 ``sync --write-ids``, from the sync it has just made) then gives each card the ID of its own entry, found by
 its text, else by its position when its group has as many cards as recorded; a group that gained cards and
 lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
-first card). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
+first card). A card with no entry of its own (its file renamed, its note type changed, the card moved
+into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;
+tester 08:45 V8). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
 with neither, a card gets its implicit ID.
 
 The record is input like the build state: read bounded, validated entry by entry; a file that cannot be used
@@ -41,11 +43,13 @@ MAX_OCCURRENCES = 1024  # same-front cards of one file searched in the build sta
 class Entry:
     """One recorded card of a group: the ID it is matched to, the digest of its text (``sync_digest`` for the
     sync record, the build's ``content_hash`` for the build state) and whether the last sync or build had it
-    (``live``; a build state entry of a card gone since is not)."""
+    (``live``; a build state entry of a card gone since is not), and ``text``, the digest of its field values
+    alone (:func:`text_digest`; sync record only)."""
 
     id: int
     digest: str
     live: bool = True
+    text: str = ""  # the sync record's text_digest ("" in records written before it)
 
 
 def record_path(root: Path) -> Path:
@@ -73,10 +77,18 @@ def sync_digest(card: Card) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+def text_digest(card: Card) -> str:
+    """A digest of the card's field values only (the Markdown of every field, in NFC; no note type, no
+    field names): the same card after its note type line changed (Basic -> Basic (and reversed card))."""
+    text = json.dumps([_nfc(v) for v in card.fields.values()], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
 def sync_entries(col, plan, namespace: str) -> list[dict]:
     """The record of a sync: for each synced card without an ID (``plan.changes`` after the plan was applied,
     so new notes have their nid), ``{"file", "group", "digest", "id"}``, ``id`` the ID whose GUID is the
-    GUID of the note the card is matched to (:func:`identity.id_for_guid`), else that note's id."""
+    GUID of the note the card is matched to (:func:`identity.id_for_guid`), else that note's id, and ``text``
+    (:func:`text_digest`; records written before it have none)."""
     changes = [c for c in plan.changes if c.card.id is None and c.nid]
     if not changes:
         return []
@@ -90,7 +102,8 @@ def sync_entries(col, plan, namespace: str) -> list[dict]:
         ident = computed.get(card.key)
         if ident is None or guid_of(ident) != note_guid:
             ident = id_for_guid(card, note_guid, namespace) or change.nid
-        out.append({"file": _nfc(card.file), "group": group_of(card), "digest": sync_digest(card), "id": ident})
+        out.append({"file": _nfc(card.file), "group": group_of(card), "digest": sync_digest(card), "id": ident,
+                    "text": text_digest(card)})
     return out
 
 
@@ -139,7 +152,8 @@ def load_record(root: Path, diagnostics: list[Diagnostic]) -> list[dict]:
 
 def _valid(entry) -> bool:
     return (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("file", "group", "digest"))
-            and type(entry.get("id")) is int and 0 < entry["id"] < MAX_ID)
+            and type(entry.get("id")) is int and 0 < entry["id"] < MAX_ID
+            and isinstance(entry.get("text", ""), str))
 
 
 class Records:
@@ -155,7 +169,10 @@ class Records:
         entries = load_record(root, diagnostics if diagnostics is not None else []) if entries is None else entries
         self.synced: dict[tuple[str, str], list[Entry]] = {}
         for e in entries:
-            self.synced.setdefault((e["file"], e["group"]), []).append(Entry(e["id"], e["digest"]))
+            self.synced.setdefault((e["file"], e["group"]), []).append(Entry(e["id"], e["digest"],
+                                                                             text=e.get("text", "")))
+        self.adopted: dict = {}  # Card.key -> ID of an entry no card claims (see settle)
+        self.unsure: dict = {}  # Card.key -> why it may be one of several such entries
         self.built: dict[tuple[str, str], list] = {}  # (NFC file, NFC front) -> build state entries
         for state in state_cards.values():
             file = state.where.rpartition(":")[0]
@@ -192,6 +209,7 @@ class Records:
             recorded = [e for e in recorded if e.id not in written]
             if not recorded:
                 out.update({c.key: computed[c.key] for c in group})
+                self._adopt(group, out, problems)
                 continue
             ids = _match(group, recorded, digest, computed, written, self.namespace)
             if ids is None:
@@ -204,7 +222,79 @@ class Records:
                        "(build, then run `ids` again to keep the notes that build gives them)")))
                 continue
             out.update(ids)
+            self._adopt(group, out, problems)
         return out, problems
+
+    def _adopt(self, group: list[Card], out: dict, problems: list[Diagnostic]) -> None:
+        """Give the cards of ``group`` that :meth:`settle` matched to an unclaimed entry that entry's ID; drop
+        those it could not tell apart, with an error at each."""
+        for card in group:
+            if card.key in self.adopted:
+                out[card.key] = self.adopted[card.key]
+            elif card.key in self.unsure:
+                out.pop(card.key, None)
+                problems.append(Diagnostic(card.file, card.line, "error",
+                                           f"no ID written to this card: {self.unsure[card.key]}, so which Anki "
+                                           "note it is cannot be told (sync, then run `ids` again; or write the "
+                                           "note's id as the card's <!--ID: n-->)"))
+
+    def settle(self, cards: list[Card], computed: dict, written: set[int]) -> None:
+        """The vault-wide pass, before :meth:`resolve`: a card with no recorded entry of its own (its group is
+        new: its file renamed, its note type changed, the card moved in from another file) takes, by equal
+        text, an entry that no card of the vault claims any more (its file or group is gone, or its group has
+        fewer cards now): that entry's note is the card's (tester 08:45 V8, V6). The text compared: the
+        sync record's ``text`` (field values alone: a note type changed too), else its ``digest``; the build
+        state's content hash. A card equal to two such entries, or two cards equal to one, get no ID (an
+        error). ``cards``: the vault's cards without an ID (``delete`` ones left out), in vault order;
+        ``computed``: their ``identity.card_ids``; ``written``: the IDs written in the vault."""
+        groups: dict[tuple[str, str], list[Card]] = {}
+        for card in cards:
+            groups.setdefault((_nfc(card.file), group_of(card)), []).append(card)
+        claimed: set[int] = set(written)
+        orphans: list[Card] = []
+        for group in groups.values():
+            _, recorded, digest = self.entries(group)
+            recorded = [e for e in recorded if e.id not in written]
+            if not recorded:
+                orphans += group
+                continue
+            ids = _match(group, recorded, digest, computed, written, self.namespace)
+            mine = {e.id for e in recorded}
+            if ids is None:
+                claimed |= mine
+                continue
+            claimed |= set(ids.values()) & mine
+            orphans += [c for c in group if ids[c.key] not in mine]
+        if not orphans:
+            return
+        if self.synced:
+            pool = [e for entries in self.synced.values() for e in entries if e.id not in claimed]
+            texts = {c.key: (text_digest(c), sync_digest(c)) for c in orphans}
+            fits = lambda card, e: e.text == texts[card.key][0] if e.text else e.digest == texts[card.key][1]
+        else:
+            pool = [Entry(s.id, s.hash) for states in self.built.values() for s in states
+                    if not s.removed and s.id not in claimed]
+            hashes = {c.key: self.build_digest(c) for c in orphans}
+            fits = lambda card, e: e.digest == hashes[card.key]
+        if not pool:
+            return
+        wanted: dict[int, list[Card]] = {}
+        found: dict = {}
+        for card in orphans:
+            found[card.key] = list({e.id: e for e in pool if fits(card, e)})
+            for ident in found[card.key]:
+                wanted.setdefault(ident, []).append(card)
+        for card in orphans:
+            hits = found[card.key]
+            if len(hits) > 1:
+                self.unsure[card.key] = f"its text is that of {len(hits)} notes last synced or built from places " \
+                                        "no card holds now (renamed or moved)"
+            elif hits and len(wanted[hits[0]]) > 1:
+                other = next(c for c in wanted[hits[0]] if c is not card)
+                self.unsure[card.key] = f"it and the card at {other.where} have the text of one note last " \
+                                        "synced or built from a place no card holds now (renamed or moved)"
+            elif hits:
+                self.adopted[card.key] = hits[0]
 
 
 def _match(group: list[Card], recorded: list[Entry], digest: Callable[[Card], str], computed: dict,

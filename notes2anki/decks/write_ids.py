@@ -165,6 +165,9 @@ class _ParseContext:
             return content_hash(card, fields, media=[index.digest(p) for p in card.media])
 
         self.records = Records(vault.root, self.namespace, state.cards, build_digest, record, diagnostics)
+        kept = [c for c in vault.cards if not c.delete]
+        self.records.settle([c for c in kept if c.id is None], card_ids(kept, self.namespace, self.known),
+                            self.written)
 
     def cards(self, rel: str, text: str) -> list[Card]:
         """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""

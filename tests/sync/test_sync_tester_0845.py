@@ -76,3 +76,72 @@ def test_ids_after_a_file_rename_writes_the_id_the_last_build_gave(make_vault, b
     assert result.exit_code == 0, result.output
     assert _written_ids(root / "Mitochondria.md") == [f"<!--ID: {built['Untitled.md']}-->"]
     assert _written_ids(root / "o.md") == [f"<!--ID: {built['o.md']}-->"]
+
+
+@pytest.mark.parametrize("how", ["sync", "ids, then sync"])
+def test_a_card_moved_into_another_file_keeps_its_note(make_vault, sync_cli, tmp_path, how):
+    """V6: a card cut from `a.md` (which stays, with its other card) and pasted into `b.md`: sync let a new
+    card take only notes of its own file or of files gone, so it added the card anew and deleted the
+    reviewed note. Now it takes the note of this vault that no card claims and whose fields all equal it."""
+    moved = CARD.format(q="Where is ATP made?", a="mitochondria")
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": CARD.format(q="Stays?", a="s") + "\n" + moved,
+                                                              "b.md": CARD.format(q="Other?", a="o")})
+    before = _state(col_path)
+    (root / "a.md").write_text(CARD.format(q="Stays?", a="s"), "utf-8")
+    (root / "b.md").write_text(CARD.format(q="Other?", a="o") + "\n" + moved, "utf-8")
+    if how != "sync":
+        result = _ids(root)
+        assert result.exit_code == 0, result.output
+        assert len(_written_ids(root / "b.md")) == 2
+    _clean_sync(sync_cli, root, col_path)
+    assert _state(col_path) == before
+    _clean_sync(sync_cli, root, col_path)
+    assert _state(col_path) == before
+
+
+SAME = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
+
+
+@pytest.mark.parametrize("edit", ["insert", "delete"])
+def test_an_edited_same_front_card_keeps_its_note_when_another_is_inserted_or_deleted(make_vault, sync_cli, tmp_path,
+                                                                                     edit):
+    """V1: same-front cards (`Translate:`, no IDs, told apart by order); in one session a card inserted between
+    them (or the first deleted) and the back of a later one edited: the inserted card took the edited card's
+    note and history, the edited card became new. Now the edited card keeps the note most like it."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {"a.md": "\n".join(SAME.format(a=a) for a in ("perro = dog", "gato = cat", "pez = fish"))})
+    before = _state(col_path)
+    backs = (["perro = dog", "oso = bear", "gato = cat (also: kitty)", "pez = fish"] if edit == "insert"
+             else ["gato = cat (also: kitty)", "pez = fish"])
+    (root / "a.md").write_text("\n".join(SAME.format(a=a) for a in backs), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [n["front"] for n in report["new"]] == (["Translate:"] if edit == "insert" else [])
+    assert len(report["updated"]) == 1 and len(report["deleted"]) == (0 if edit == "insert" else 1)
+    after = _state(col_path)
+    assert after["gato = cat (also: kitty)"] == before["gato = cat"]
+    assert after["pez = fish"] == before["pez = fish"]
+    if edit == "insert":
+        assert after["perro = dog"] == before["perro = dog"] and after["oso = bear"][2] == 0
+    assert len({guid for _, guid, _ in after.values()}) == len(after)  # the new note has a GUID of its own
+    _clean_sync(sync_cli, root, col_path)
+
+
+def test_ids_before_sync_writes_no_id_to_a_same_front_group_with_an_insert_and_an_edit(make_vault, sync_cli, tmp_path):
+    """V1 through `ids`: the record holds digests, not text, so before a sync `ids` cannot tell which note
+    the edited card is: it writes no ID into that group (an error) rather than the inserted card's; after
+    a sync it writes the IDs that sync matched, and the edited card keeps its note."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {"a.md": "\n".join(SAME.format(a=a) for a in ("perro = dog", "gato = cat"))})
+    before = _state(col_path)
+    (root / "a.md").write_text("\n".join(SAME.format(a=a) for a in ("perro = dog", "oso = bear", "gato = cat, kitty")),
+                               "utf-8")
+    result = _ids(root)
+    assert result.exit_code == 1 and "a.md:1: error: no ID written to the 3 cards" in result.output
+    assert _written_ids(root / "a.md") == []
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    assert _ids(root).exit_code == 0 and len(_written_ids(root / "a.md")) == 3
+    _clean_sync(sync_cli, root, col_path)
+    after = _state(col_path)
+    assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog"] == before["perro = dog"]

@@ -107,11 +107,17 @@ def sync_entries(col, plan, namespace: str) -> list[dict]:
     return out
 
 
-def save_record(root: Path, entries: list[dict]) -> Diagnostic | None:
-    """Write the sync record atomically; a warning when it cannot be written (``ids`` then falls back to the
-    build state)."""
+def save_record(root: Path, entries: list[dict], namespace: str = "") -> Diagnostic | None:
+    """Write the sync record atomically, with the vault's folder (``root``, resolved) and ``namespace`` (so
+    that ``ids`` in the vault renamed finds it: id_renamed.py); a warning when it cannot be written (``ids``
+    then falls back to the build state)."""
     path = record_path(root)
-    text = json.dumps({"version": RECORD_VERSION, "cards": entries}, ensure_ascii=True, sort_keys=True)
+    try:
+        folder = str(Path(root).resolve())
+    except (OSError, RuntimeError):
+        folder = str(root)
+    text = json.dumps({"version": RECORD_VERSION, "cards": entries, "root": folder, "vault_id": namespace},
+                      ensure_ascii=True, sort_keys=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, (text + "\n").encode())
@@ -122,17 +128,26 @@ def save_record(root: Path, entries: list[dict]) -> Diagnostic | None:
     return None
 
 
-def load_record(root: Path, diagnostics: list[Diagnostic]) -> list[dict]:
+def load_record(root: Path, diagnostics: list[Diagnostic], path: Path | None = None,
+                limit: int = MAX_STATE_BYTES) -> list[dict]:
     """The sync record's valid entries (empty when there is none). A file that cannot be used is ignored and
-    entries that are not what sync writes are dropped, each with a warning naming the file."""
-    path = record_path(root)
+    entries that are not what sync writes are dropped, each with a warning naming the file. ``path``: another
+    record than ``root``'s, read up to ``limit`` bytes."""
+    path = record_path(root) if path is None else path
+    return record_head(path, diagnostics, limit)[0]
+
+
+def record_head(path: Path, diagnostics: list[Diagnostic], limit: int = MAX_STATE_BYTES) -> tuple[list[dict], dict]:
+    """A sync record's valid entries (as :func:`load_record`) and its ``{"root", "vault_id"}`` (the strings
+    it holds of them; none in records written before them)."""
+    head: dict = {}
     try:
-        raw = read_bounded(path, MAX_STATE_BYTES)
+        raw = read_bounded(path, limit)
     except FileNotFoundError:
-        return []
+        return [], head
     except OSError as exc:
         diagnostics.append(Diagnostic(str(path), 0, "warning", f"sync record ignored ({exc.strerror or exc})"))
-        return []
+        return [], head
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -141,13 +156,14 @@ def load_record(root: Path, diagnostics: list[Diagnostic]) -> list[dict]:
     if not isinstance(cards, list):
         diagnostics.append(Diagnostic(str(path), 0, "warning", "sync record ignored (not a notes2anki sync "
                                                                "record); cards without an ID get their implicit ID"))
-        return []
+        return [], head
     valid = [e for e in cards if _valid(e)]
     if len(valid) != len(cards):
         diagnostics.append(Diagnostic(str(path), 0, "warning",
                                       f"sync record: {len(cards) - len(valid)} entry(ies) dropped (not what sync "
                                       "writes)"))
-    return valid
+    head = {k: data[k] for k in ("root", "vault_id") if isinstance(data.get(k), str) and data[k]}
+    return valid, head
 
 
 def _valid(entry) -> bool:

@@ -145,3 +145,25 @@ def test_ids_before_sync_writes_no_id_to_a_same_front_group_with_an_insert_and_a
     _clean_sync(sync_cli, root, col_path)
     after = _state(col_path)
     assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog"] == before["perro = dog"]
+
+
+def test_ids_in_a_renamed_vault_folder_refuses_and_names_the_vault_id_to_set(make_vault, sync_cli, tmp_path):
+    """V3: the vault folder renamed (notes/ -> other/; cards without IDs, no `vault_id`): `sync` refuses
+    (its cards would come back as new notes), but `ids` wrote IDs of the new name, so the next sync added
+    every card again. `ids` now finds the old vault's sync record in the state folder and refuses too,
+    naming `vault_id = "notes"`; with it set, `ids` writes the IDs of the notes and sync finds them all."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {n + ".md": CARD.format(q=f"Question {n}?", a=n) for n in "abc"}, name="notes")
+    before = _state(col_path)
+    moved = root.rename(root.parent / "other")
+    files = {p.name: p.read_bytes() for p in moved.glob("*.md")}
+    result = _ids(moved)
+    assert result.exit_code == 2, result.output
+    assert 'vault_id = "notes"' in result.output and "nothing written" in result.output
+    assert {p.name: p.read_bytes() for p in moved.glob("*.md")} == files
+    (moved / ".notes2anki.toml").write_text('[sync]\nvault_id = "notes"\n', "utf-8")
+    result = _ids(moved)
+    assert result.exit_code == 0, result.output
+    assert all(len(_written_ids(moved / name)) == 1 for name in files)
+    _clean_sync(sync_cli, moved, col_path)
+    assert _state(col_path) == before

@@ -167,3 +167,27 @@ def test_ids_in_a_renamed_vault_folder_refuses_and_names_the_vault_id_to_set(mak
     assert all(len(_written_ids(moved / name)) == 1 for name in files)
     _clean_sync(sync_cli, moved, col_path)
     assert _state(col_path) == before
+
+
+PLUGIN = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
+
+
+@pytest.mark.parametrize("where", ["plugin", "toml"])
+def test_ids_writes_the_plain_id_form_when_the_settings_turn_id_comments_off(make_vault, sync_cli, tmp_path, where):
+    """The plugin's "ID Comments: false" (or `id_comments = false`) was ignored: `ids` always wrote
+    `<!--ID: n-->`. Now it writes `ID: n` (block and inline cards), which the parser reads back as the ID, and
+    the next sync finds every note."""
+    files = {"a.md": CARD.format(q="Block?", a="b") + "\nSTARTI [Basic] Inline? Back: i ENDI\n"}
+    files.update({PLUGIN: json.dumps({"settings": {"Defaults": {"ID Comments": False}}})} if where == "plugin"
+                 else {".notes2anki.toml": "id_comments = false\n"})
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, files)
+    before = _state(col_path)
+    result = _ids(root)
+    assert result.exit_code == 0, result.output
+    text = (root / "a.md").read_text("utf-8")
+    assert "<!--" not in text
+    lines = text.splitlines()
+    assert lines[4].startswith("ID: ") and lines[5] == "END"
+    assert lines[7].startswith("STARTI [Basic] Inline? Back: i ID: ") and lines[7].endswith(" ENDI")
+    _clean_sync(sync_cli, root, col_path)
+    assert _state(col_path) == before

@@ -76,7 +76,8 @@ def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | No
     """What `ids` would change in ``vault`` (nothing is written).
 
     ``record``: the entries of the sync just made (``id_record.sync_entries``), or None to read the last
-    sync's record of this vault (id_record.py); each card gets the ID of the note it is matched to.
+    sync's record of this vault (id_record.py; that of its old place when the vault moved: id_renamed.py);
+    each card gets the ID of the note it is matched to.
 
     ``vault``: the loaded vault (which files have cards without an ID, which IDs are in use). Each
     such file is read again and its edit computed from those bytes (``FileEdit.before``). Problems
@@ -164,8 +165,12 @@ class _ParseContext:
             fields = [_field_html(card.html.get(f, ""), config) for f in self.types[card.note_type]]
             return content_hash(card, fields, media=[index.digest(p) for p in card.media])
 
-        self.records = Records(vault.root, self.namespace, state.cards, build_digest, record, diagnostics)
         kept = [c for c in vault.cards if not c.delete]
+        if record is None:  # the vault moved (its record is kept by its folder's path): its old place's
+            from .id_renamed import moved_record
+
+            record = moved_record(vault.root, self.namespace, [c for c in kept if c.id is None])
+        self.records = Records(vault.root, self.namespace, state.cards, build_digest, record, diagnostics)
         self.records.settle([c for c in kept if c.id is None], card_ids(kept, self.namespace, self.known),
                             self.written)
 

@@ -191,3 +191,23 @@ def test_ids_writes_the_plain_id_form_when_the_settings_turn_id_comments_off(mak
     assert lines[7].startswith("STARTI [Basic] Inline? Back: i ID: ") and lines[7].endswith(" ENDI")
     _clean_sync(sync_cli, root, col_path)
     assert _state(col_path) == before
+
+
+def test_ids_in_a_moved_vault_folder_uses_the_record_of_its_old_place(make_vault, sync_cli, tmp_path):
+    """The vault moved (same folder name, another parent; the old place gone): the sync record is kept by the
+    folder's path, so `ids` knew nothing of the last sync and wrote the implicit ID of the first of two
+    same-front cards into the second after the first was deleted: the next sync gave the survivor the deleted
+    card's note. `ids` now reads the record of the vault's old place (same name, folder gone, its cards)."""
+    from .test_sync_ids_identity import GATO, PERRO
+
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {"a.md": PERRO + GATO, "o.md": CARD.format(q="O?", a="o")})
+    before = _state(col_path)
+    (tmp_path / "elsewhere").mkdir()
+    moved = root.rename(tmp_path / "elsewhere" / root.name)
+    (moved / "a.md").write_text(GATO, "utf-8")
+    result = _ids(moved)
+    assert result.exit_code == 0, result.output
+    report = sync_cli(moved, col_path, "--yes", "--json")
+    assert [d["nid"] for d in json.loads(report.stdout)["deleted"]] == [before["perro = dog"][0]], report.output
+    after = _state(col_path)
+    assert after == {"gato = cat": before["gato = cat"], "o": before["o"]}

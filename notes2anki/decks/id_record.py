@@ -27,7 +27,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..fileio import MAX_STATE_BYTES, atomic_write, read_bounded
@@ -49,7 +49,7 @@ class Entry:
     id: int
     digest: str
     live: bool = True
-    text: str = ""  # the sync record's text_digest ("" in records written before it)
+    text: str = ""  # the sync record's text_digest ("" in records written before it); build: the note type
 
 
 def record_path(root: Path) -> Path:
@@ -260,7 +260,7 @@ class Records:
         text, an entry that no card of the vault claims any more (its file or group is gone, or its group has
         fewer cards now): that entry's note is the card's (tester 08:45 V8, V6). The text compared: the
         sync record's ``text`` (field values alone: a note type changed too), else its ``digest``; the build
-        state's content hash. A card equal to two such entries, or two cards equal to one, get no ID (an
+        state's content hash, of the card as it is or built in the note type of the entry. A card equal to two such entries, or two cards equal to one, get no ID (an
         error). ``cards``: the vault's cards without an ID (``delete`` ones left out), in vault order;
         ``computed``: their ``identity.card_ids``; ``written``: the IDs written in the vault."""
         groups: dict[tuple[str, str], list[Card]] = {}
@@ -288,10 +288,17 @@ class Records:
             texts = {c.key: (text_digest(c), sync_digest(c)) for c in orphans}
             fits = lambda card, e: e.text == texts[card.key][0] if e.text else e.digest == texts[card.key][1]
         else:
-            pool = [Entry(s.id, s.hash) for states in self.built.values() for s in states
+            pool = [Entry(s.id, s.hash, text=s.type) for states in self.built.values() for s in states
                     if not s.removed and s.id not in claimed]
-            hashes = {c.key: self.build_digest(c) for c in orphans}
-            fits = lambda card, e: e.digest == hashes[card.key]
+            hashes = {(c.key, c.note_type): self.build_digest(c) for c in orphans}
+
+            def fits(card: Card, e: Entry) -> bool:  # e.text: the note type it was built in
+                if e.text and e.text != card.note_type and (card.key, e.text) not in hashes:
+                    try:  # the note type line changed: its hash were the card built in its old type
+                        hashes[card.key, e.text] = self.build_digest(replace(card, note_type=e.text))
+                    except (KeyError, ValueError):
+                        hashes[card.key, e.text] = ""
+                return e.digest in (hashes[card.key, card.note_type], hashes.get((card.key, e.text)))
         if not pool:
             return
         wanted: dict[int, list[Card]] = {}

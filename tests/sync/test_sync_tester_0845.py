@@ -211,3 +211,18 @@ def test_ids_in_a_moved_vault_folder_uses_the_record_of_its_old_place(make_vault
     assert [d["nid"] for d in json.loads(report.stdout)["deleted"]] == [before["perro = dog"][0]], report.output
     after = _state(col_path)
     assert after == {"gato = cat": before["gato = cat"], "o": before["o"]}
+
+
+def test_ids_after_a_note_type_change_writes_the_id_the_last_build_gave(make_vault, build):
+    """V8 (build + import users): the note type line changed after a build; `ids` writes the ID the build
+    gave the card, so the next import updates (and retypes) the imported note instead of adding one."""
+    from notes2anki.decks.build import default_state_path
+    from notes2anki.decks.state import BuildState
+
+    root = make_vault({"a.md": CARD.format(q="Powerhouse?", a="mito"), "o.md": CARD.format(q="Other?", a="o")})
+    build(root)
+    built = {s.where.split(":")[0]: s.id for s in BuildState.load(default_state_path(root), []).cards.values()}
+    (root / "a.md").write_text(REVERSED.format(q="Powerhouse?", a="mito"), "utf-8")
+    result = _ids(root)
+    assert result.exit_code == 0, result.output
+    assert _written_ids(root / "a.md") == [f"<!--ID: {built['a.md']}-->"]

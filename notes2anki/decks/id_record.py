@@ -260,9 +260,10 @@ class Records:
         text, an entry that no card of the vault claims any more (its file or group is gone, or its group has
         fewer cards now): that entry's note is the card's (tester 08:45 V8, V6). The text compared: the
         sync record's ``text`` (field values alone: a note type changed too), else its ``digest``; the build
-        state's content hash, of the card as it is or built in the note type of the entry. A card equal to two such entries, or two cards equal to one, get no ID (an
-        error). ``cards``: the vault's cards without an ID (``delete`` ones left out), in vault order;
-        ``computed``: their ``identity.card_ids``; ``written``: the IDs written in the vault."""
+        state's content hash, of the card as it is or built in the note type of the entry. A card equal to
+        two such entries, or two cards equal to one, get no ID (an error). ``cards``: the vault's cards
+        without an ID (``delete`` ones left out), in vault order; ``computed``: their
+        ``identity.card_ids``; ``written``: the IDs written in the vault."""
         groups: dict[tuple[str, str], list[Card]] = {}
         for card in cards:
             groups.setdefault((_nfc(card.file), group_of(card)), []).append(card)

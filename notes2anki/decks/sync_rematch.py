@@ -10,9 +10,10 @@ identities, and their reviewed notes would be deleted (U19).
 After matching, every card without an ID whose note does not hold its text (an updated card) or that has
 no note (a new card) may take a note of this vault whose fields all equal the card's: a note of its own
 file that no card claims or that a card of the file claims without holding that card's text, or a note
-no card claims whose file is gone from the vault; a new card, also a note no card claims of any other file
-of the vault (the card cut from one file and pasted into another: tester 08:45 V6). Each note is taken by one card (the first in vault
-order); a card that lost its note to another becomes new, or takes an equal note left over.
+no card claims whose file is gone from the vault; a new card, also a note no card claims of any other
+file of the vault (the card cut from one file and pasted into another: tester 08:45 V6). Each note is
+taken by one card (the first in vault order); a card that lost its note to another becomes new, or takes
+an equal note left over.
 
 Then, among the cards of one same-front group (same file, note type and first field) whose note does not
 hold their text, and the group's new cards, a card may take the group's note most like it (its other

@@ -301,10 +301,10 @@ def _eol_of(lines: list[str]) -> str:
 
 
 def _inline_with_ids(line: str, ids: list[tuple[int, str]], marks: Markers) -> str:
-    """Put ``<!--ID: n--> `` (the given ID text and a space) before the end marker of the inline card that starts at each given column
-    (right to left, so earlier columns stay valid), the cards found by :meth:`Markers.inline_cards` as
-    the parser found them. A card whose end is not found gets nothing; the check after the edit reports
-    it."""
+    """Put ``<!--ID: n--> `` (the given ID text and a space) before the end marker of the inline card that
+    starts at each given column (right to left, so earlier columns stay valid), the cards found by
+    :meth:`Markers.inline_cards` as the parser found them. A card whose end is not found gets nothing; the
+    check after the edit reports it."""
     body = line.rstrip("\r\n")
     eol = line[len(body):]
     ends = {m.start: m.end_marker for m in marks.inline_cards(body)}

@@ -116,6 +116,7 @@ class Config:
     note_types: dict[str, dict] = field(default_factory=dict)  # user note types: {"fields": [...], ...}
     sanitize_html: bool = False  # [build] sanitize_html: strip scripts/handlers from fields (shared decks)
     skip_templates: bool = True  # cards in the template folders of .obsidian are not built (template_folders.py)
+    id_comments: bool = True  # `ids` writes <!--ID: n-->; False: `ID: n` (the plugin's "ID Comments" off)
     syntax: Syntax = field(default_factory=Syntax)  # marker words
     # the validated tables; a table the files do not set reads its defaults (TableDefaults: no pydantic, which
     # is imported only when a configuration file is validated)

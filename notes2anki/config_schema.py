@@ -167,6 +167,7 @@ class BuildKeys(Strict):
     vault_name: str = ""
     sanitize_html: bool = False
     skip_templates: bool = True  # cards in Obsidian's template folders are not built (template_folders.py)
+    id_comments: bool = True  # `ids` writes <!--ID: n--> (false: the plugin's plain `ID: n`)
     note_types: dict[str, NoteTypeSpec] = {}
 
 
@@ -214,6 +215,7 @@ class PluginDefaults(Loose):
     add_obsidian_tags: bool | None = Field(None, alias="Add Obsidian Tags")
     add_file_link: bool | None = Field(None, alias="Add File Link")
     add_context: bool | None = Field(None, alias="Add Context")
+    id_comments: bool | None = Field(None, alias="ID Comments")
 
 
 class PluginSettings(Loose):

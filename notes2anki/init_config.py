@@ -36,6 +36,7 @@ KEYS = [
 SET_ONLY_KEYS = [
     ("vault_name", "The vault's name in Obsidian, for obsidian:// links (default: the vault folder's name)."),
     ("skip_templates", "Cards in Obsidian's template folders are not built (false: build them, as the plugin)."),
+    ("id_comments", "`ids` writes <!--ID: n--> (false: the plugin's plain `ID: n` line, its \"ID Comments\" off)."),
 ]
 TABLES = [
     ("folder_decks", "Folder → deck; subfolders inherit, the innermost folder wins."),

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from .shown import escape
 
+from ..decks.id_renamed import renamed_vault_problem
 from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
@@ -42,6 +43,9 @@ def ids_command(vault, dry_run):
             empty = no_note_problem(vault, len(v.notes), config.scan_directory, config.origin.get("ignore", ""))
             if empty:
                 fatal(diags, empty)
+            renamed = renamed_vault_problem(v, config)
+            if renamed:
+                fatal(diags, renamed)
             report = plan_ids(v, config)
             if not dry_run:
                 diags += stale_temp_files_removed(root, v)  # before writing: each write also drops its note's

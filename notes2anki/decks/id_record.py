@@ -13,7 +13,9 @@ its note's GUID (the nid for a note whose GUID is not notes2anki's, as the plugi
 ``sync --write-ids``, from the sync it has just made) then gives each card the ID of its own entry, found by
 its text, else by its position when its group has as many cards as recorded; a group that gained cards and
 lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
-first card). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
+first card). A card with no entry of its own (its file renamed, its note type changed, the card moved
+into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;
+tester 08:45 V8). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
 with neither, a card gets its implicit ID.
 
 The record is input like the build state: read bounded, validated entry by entry; a file that cannot be used
@@ -25,7 +27,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..fileio import MAX_STATE_BYTES, atomic_write, read_bounded
@@ -41,11 +43,13 @@ MAX_OCCURRENCES = 1024  # same-front cards of one file searched in the build sta
 class Entry:
     """One recorded card of a group: the ID it is matched to, the digest of its text (``sync_digest`` for the
     sync record, the build's ``content_hash`` for the build state) and whether the last sync or build had it
-    (``live``; a build state entry of a card gone since is not)."""
+    (``live``; a build state entry of a card gone since is not), and ``text``, the digest of its field values
+    alone (:func:`text_digest`; sync record only)."""
 
     id: int
     digest: str
     live: bool = True
+    text: str = ""  # the sync record's text_digest ("" in records written before it); build: the note type
 
 
 def record_path(root: Path) -> Path:
@@ -73,10 +77,18 @@ def sync_digest(card: Card) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+def text_digest(card: Card) -> str:
+    """A digest of the card's field values only (the Markdown of every field, in NFC; no note type, no
+    field names): the same card after its note type line changed (Basic -> Basic (and reversed card))."""
+    text = json.dumps([_nfc(v) for v in card.fields.values()], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
 def sync_entries(col, plan, namespace: str) -> list[dict]:
     """The record of a sync: for each synced card without an ID (``plan.changes`` after the plan was applied,
     so new notes have their nid), ``{"file", "group", "digest", "id"}``, ``id`` the ID whose GUID is the
-    GUID of the note the card is matched to (:func:`identity.id_for_guid`), else that note's id."""
+    GUID of the note the card is matched to (:func:`identity.id_for_guid`), else that note's id, and ``text``
+    (:func:`text_digest`; records written before it have none)."""
     changes = [c for c in plan.changes if c.card.id is None and c.nid]
     if not changes:
         return []
@@ -90,15 +102,22 @@ def sync_entries(col, plan, namespace: str) -> list[dict]:
         ident = computed.get(card.key)
         if ident is None or guid_of(ident) != note_guid:
             ident = id_for_guid(card, note_guid, namespace) or change.nid
-        out.append({"file": _nfc(card.file), "group": group_of(card), "digest": sync_digest(card), "id": ident})
+        out.append({"file": _nfc(card.file), "group": group_of(card), "digest": sync_digest(card), "id": ident,
+                    "text": text_digest(card)})
     return out
 
 
-def save_record(root: Path, entries: list[dict]) -> Diagnostic | None:
-    """Write the sync record atomically; a warning when it cannot be written (``ids`` then falls back to the
-    build state)."""
+def save_record(root: Path, entries: list[dict], namespace: str = "") -> Diagnostic | None:
+    """Write the sync record atomically, with the vault's folder (``root``, resolved) and ``namespace`` (so
+    that ``ids`` in the vault renamed finds it: id_renamed.py); a warning when it cannot be written (``ids``
+    then falls back to the build state)."""
     path = record_path(root)
-    text = json.dumps({"version": RECORD_VERSION, "cards": entries}, ensure_ascii=True, sort_keys=True)
+    try:
+        folder = str(Path(root).resolve())
+    except (OSError, RuntimeError):
+        folder = str(root)
+    text = json.dumps({"version": RECORD_VERSION, "cards": entries, "root": folder, "vault_id": namespace},
+                      ensure_ascii=True, sort_keys=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, (text + "\n").encode())
@@ -109,17 +128,26 @@ def save_record(root: Path, entries: list[dict]) -> Diagnostic | None:
     return None
 
 
-def load_record(root: Path, diagnostics: list[Diagnostic]) -> list[dict]:
+def load_record(root: Path, diagnostics: list[Diagnostic], path: Path | None = None,
+                limit: int = MAX_STATE_BYTES) -> list[dict]:
     """The sync record's valid entries (empty when there is none). A file that cannot be used is ignored and
-    entries that are not what sync writes are dropped, each with a warning naming the file."""
-    path = record_path(root)
+    entries that are not what sync writes are dropped, each with a warning naming the file. ``path``: another
+    record than ``root``'s, read up to ``limit`` bytes."""
+    path = record_path(root) if path is None else path
+    return record_head(path, diagnostics, limit)[0]
+
+
+def record_head(path: Path, diagnostics: list[Diagnostic], limit: int = MAX_STATE_BYTES) -> tuple[list[dict], dict]:
+    """A sync record's valid entries (as :func:`load_record`) and its ``{"root", "vault_id"}`` (the strings
+    it holds of them; none in records written before them)."""
+    head: dict = {}
     try:
-        raw = read_bounded(path, MAX_STATE_BYTES)
+        raw = read_bounded(path, limit)
     except FileNotFoundError:
-        return []
+        return [], head
     except OSError as exc:
         diagnostics.append(Diagnostic(str(path), 0, "warning", f"sync record ignored ({exc.strerror or exc})"))
-        return []
+        return [], head
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -128,18 +156,20 @@ def load_record(root: Path, diagnostics: list[Diagnostic]) -> list[dict]:
     if not isinstance(cards, list):
         diagnostics.append(Diagnostic(str(path), 0, "warning", "sync record ignored (not a notes2anki sync "
                                                                "record); cards without an ID get their implicit ID"))
-        return []
+        return [], head
     valid = [e for e in cards if _valid(e)]
     if len(valid) != len(cards):
         diagnostics.append(Diagnostic(str(path), 0, "warning",
                                       f"sync record: {len(cards) - len(valid)} entry(ies) dropped (not what sync "
                                       "writes)"))
-    return valid
+    head = {k: data[k] for k in ("root", "vault_id") if isinstance(data.get(k), str) and data[k]}
+    return valid, head
 
 
 def _valid(entry) -> bool:
     return (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("file", "group", "digest"))
-            and type(entry.get("id")) is int and 0 < entry["id"] < MAX_ID)
+            and type(entry.get("id")) is int and 0 < entry["id"] < MAX_ID
+            and isinstance(entry.get("text", ""), str))
 
 
 class Records:
@@ -155,7 +185,10 @@ class Records:
         entries = load_record(root, diagnostics if diagnostics is not None else []) if entries is None else entries
         self.synced: dict[tuple[str, str], list[Entry]] = {}
         for e in entries:
-            self.synced.setdefault((e["file"], e["group"]), []).append(Entry(e["id"], e["digest"]))
+            self.synced.setdefault((e["file"], e["group"]), []).append(Entry(e["id"], e["digest"],
+                                                                             text=e.get("text", "")))
+        self.adopted: dict = {}  # Card.key -> ID of an entry no card claims (see settle)
+        self.unsure: dict = {}  # Card.key -> why it may be one of several such entries
         self.built: dict[tuple[str, str], list] = {}  # (NFC file, NFC front) -> build state entries
         for state in state_cards.values():
             file = state.where.rpartition(":")[0]
@@ -192,6 +225,7 @@ class Records:
             recorded = [e for e in recorded if e.id not in written]
             if not recorded:
                 out.update({c.key: computed[c.key] for c in group})
+                self._adopt(group, out, problems)
                 continue
             ids = _match(group, recorded, digest, computed, written, self.namespace)
             if ids is None:
@@ -204,7 +238,87 @@ class Records:
                        "(build, then run `ids` again to keep the notes that build gives them)")))
                 continue
             out.update(ids)
+            self._adopt(group, out, problems)
         return out, problems
+
+    def _adopt(self, group: list[Card], out: dict, problems: list[Diagnostic]) -> None:
+        """Give the cards of ``group`` that :meth:`settle` matched to an unclaimed entry that entry's ID; drop
+        those it could not tell apart, with an error at each."""
+        for card in group:
+            if card.key in self.adopted:
+                out[card.key] = self.adopted[card.key]
+            elif card.key in self.unsure:
+                out.pop(card.key, None)
+                problems.append(Diagnostic(card.file, card.line, "error",
+                                           f"no ID written to this card: {self.unsure[card.key]}, so which Anki "
+                                           "note it is cannot be told (sync, then run `ids` again; or write the "
+                                           "note's id as the card's <!--ID: n-->)"))
+
+    def settle(self, cards: list[Card], computed: dict, written: set[int]) -> None:
+        """The vault-wide pass, before :meth:`resolve`: a card with no recorded entry of its own (its group is
+        new: its file renamed, its note type changed, the card moved in from another file) takes, by equal
+        text, an entry that no card of the vault claims any more (its file or group is gone, or its group has
+        fewer cards now): that entry's note is the card's (tester 08:45 V8, V6). The text compared: the
+        sync record's ``text`` (field values alone: a note type changed too), else its ``digest``; the build
+        state's content hash, of the card as it is or built in the note type of the entry. A card equal to
+        two such entries, or two cards equal to one, get no ID (an error). ``cards``: the vault's cards
+        without an ID (``delete`` ones left out), in vault order; ``computed``: their
+        ``identity.card_ids``; ``written``: the IDs written in the vault."""
+        groups: dict[tuple[str, str], list[Card]] = {}
+        for card in cards:
+            groups.setdefault((_nfc(card.file), group_of(card)), []).append(card)
+        claimed: set[int] = set(written)
+        orphans: list[Card] = []
+        for group in groups.values():
+            _, recorded, digest = self.entries(group)
+            recorded = [e for e in recorded if e.id not in written]
+            if not recorded:
+                orphans += group
+                continue
+            ids = _match(group, recorded, digest, computed, written, self.namespace)
+            mine = {e.id for e in recorded}
+            if ids is None:
+                claimed |= mine
+                continue
+            claimed |= set(ids.values()) & mine
+            orphans += [c for c in group if ids[c.key] not in mine]
+        if not orphans:
+            return
+        if self.synced:
+            pool = [e for entries in self.synced.values() for e in entries if e.id not in claimed]
+            texts = {c.key: (text_digest(c), sync_digest(c)) for c in orphans}
+            fits = lambda card, e: e.text == texts[card.key][0] if e.text else e.digest == texts[card.key][1]
+        else:
+            pool = [Entry(s.id, s.hash, text=s.type) for states in self.built.values() for s in states
+                    if not s.removed and s.id not in claimed]
+            hashes = {(c.key, c.note_type): self.build_digest(c) for c in orphans}
+
+            def fits(card: Card, e: Entry) -> bool:  # e.text: the note type it was built in
+                if e.text and e.text != card.note_type and (card.key, e.text) not in hashes:
+                    try:  # the note type line changed: its hash were the card built in its old type
+                        hashes[card.key, e.text] = self.build_digest(replace(card, note_type=e.text))
+                    except (KeyError, ValueError):
+                        hashes[card.key, e.text] = ""
+                return e.digest in (hashes[card.key, card.note_type], hashes.get((card.key, e.text)))
+        if not pool:
+            return
+        wanted: dict[int, list[Card]] = {}
+        found: dict = {}
+        for card in orphans:
+            found[card.key] = list({e.id: e for e in pool if fits(card, e)})
+            for ident in found[card.key]:
+                wanted.setdefault(ident, []).append(card)
+        for card in orphans:
+            hits = found[card.key]
+            if len(hits) > 1:
+                self.unsure[card.key] = f"its text is that of {len(hits)} notes last synced or built from places " \
+                                        "no card holds now (renamed or moved)"
+            elif hits and len(wanted[hits[0]]) > 1:
+                other = next(c for c in wanted[hits[0]] if c is not card)
+                self.unsure[card.key] = f"it and the card at {other.where} have the text of one note last " \
+                                        "synced or built from a place no card holds now (renamed or moved)"
+            elif hits:
+                self.adopted[card.key] = hits[0]
 
 
 def _match(group: list[Card], recorded: list[Entry], digest: Callable[[Card], str], computed: dict,

@@ -101,7 +101,7 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
         else:
             opened.close()
     if record is not None:
-        result.diagnostics += filter(None, [save_record(vault.root, record)])
+        result.diagnostics += filter(None, [save_record(vault.root, record, plan.vault_id)])
     if write_ids and not dry_run and not result.interrupted:
         _write_ids(vault, result, record)
     return result

@@ -10,23 +10,49 @@ identities, and their reviewed notes would be deleted (U19).
 After matching, every card without an ID whose note does not hold its text (an updated card) or that has
 no note (a new card) may take a note of this vault whose fields all equal the card's: a note of its own
 file that no card claims or that a card of the file claims without holding that card's text, or a note
-no card claims whose file is gone from the vault. Each note is taken by one card (the first in vault
-order); a card that lost its note to another becomes new, or takes an equal note left over.
+no card claims whose file is gone from the vault; a new card, also a note no card claims of any other
+file of the vault (the card cut from one file and pasted into another: tester 08:45 V6). Each note is
+taken by one card (the first in vault order); a card that lost its note to another becomes new, or takes
+an equal note left over.
+
+Then, among the cards of one same-front group (same file, note type and first field) whose note does not
+hold their text, and the group's new cards, a card may take the group's note most like it (its other
+fields' text compared, :data:`SIMILAR`): a card inserted between same-front cards while a later one was
+edited no longer takes the edited card's note and history (tester 08:45 V1).
 """
 from __future__ import annotations
 
+import unicodedata
+from difflib import SequenceMatcher
 from typing import Callable
+
+# The share of two texts in common: 2 × the characters in difflib's matching blocks of 3 or more characters /
+# both lengths (single characters in common are chance), of a card's fields after the first and a note's.
+# Cards of one same-front group share their front, so only the rest tells them apart. An edit keeps most
+# of the note's text: "gato = cat" -> "gato = cat (also: kitty)" scores 0.59, "-> gato = cat, kitty" 0.74,
+# a typo fixed ("mitochondria" -> "mitochondrion") 0.88; unrelated backs of one drill share only their
+# format: "perro = dog" / "gato = cat" 0.38, "oso = bear" / "gato = cat" 0.40, "pez = fish" / "oso = bear"
+# 0.30. So a card takes a note at SIMILAR (half of both texts in common, in order) or more, and only
+# MARGIN above what it holds now and above what the note's present card scores on it (a near tie is not
+# clearly better: nothing changes).
+SIMILAR = 0.5
+MARGIN = 0.15
+MAX_TEXT = 1000  # characters compared per side (difflib is quadratic in the worst case)
+MAX_OCCURRENCE = 128  # occurrences tried for a new GUID (identity.id_for_guid finds the ID up to this)
+MAX_GROUP = 64  # cards of one group compared pairwise; a larger group is left as it is
 
 
 def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dict, compare: Callable,
-                    files: set[str] | frozenset[str] = frozenset()) -> None:
+                    files: set[str] | frozenset[str] = frozenset(), namespace: str = "") -> None:
     """Re-point cards without an ID (``changes``: the plan's :class:`~.sync_plan.Change` list, in vault
     order) to the note whose fields all equal theirs, as the module doc says.
 
     ``loose_pool``: this vault's notes (nid → ``file:line`` where last synced) that exist in the collection.
     ``claimed``: nid → the card syncing to it (updated). ``compare(change)`` fills a change's kinds again
     against its new note. ``files``: the vault's note files now (a note last synced from a file not among
-    them is a candidate for a card of any file)."""
+    them is a candidate for a card of any file). ``namespace``: the vault's (identity.py): a card that lost
+    its note to another is new, under the implicit ID of the first occurrence whose GUID no note and no other
+    card has (its own GUID is that note's)."""
     from .sync_plan import same_text
 
     mine = [c for c in changes if c.card.id is None and ("new" in c.kinds or ("updated" in c.kinds and c.nid))]
@@ -44,31 +70,63 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
         current = fields(nid)
         return all(name in current and same_text(current[name], value) for name, value in change.fields.items())
 
+    used: set[str] = set()
+
+    def renew(change) -> None:  # a card whose note went to another card: new, with a GUID of its own
+        from .identity import _front_key, _implicit, guid_of
+
+        if not used:
+            used.update(col.db.list("select guid from notes"))
+            used.update(c.guid for c in changes)
+        change.nid, change.kinds, change.changed_fields = 0, ["new"], []
+        key = _front_key(change.card)
+        for occurrence in range(MAX_OCCURRENCE):
+            guid = guid_of(_implicit(key, occurrence, namespace))
+            if guid not in used:
+                change.guid = guid
+                used.add(guid)
+                return
+
     by_file: dict[str, list[int]] = {}  # notes a card of the file may take: unclaimed, or claimed without its text
     gone: list[int] = []  # unclaimed notes of files no longer in the vault
     for nid, where in loose_pool.items():
         file = where.rpartition(":")[0]
         if nid not in claimed:
             (gone if files and file not in files else by_file.setdefault(file, [])).append(nid)
+    # unclaimed notes of the vault's other files, for a new card (one moved from a file that stays: V6)
+    elsewhere = [nid for file in sorted(by_file) for nid in by_file[file]]
     for change in mine:
         if change.nid and "updated" in change.kinds:
             by_file.setdefault(change.card.file, []).append(change.nid)
-    if not gone and not any(by_file.get(c.card.file) for c in mine if "new" in c.kinds) \
-            and not any(len(by_file.get(c.card.file, ())) > 1 or claimed.get(c.nid) is not c.card for c in mine
-                        if "updated" in c.kinds):
-        return
+    if gone or (elsewhere and any("new" in c.kinds for c in mine)) \
+            or any(by_file.get(c.card.file) for c in mine if "new" in c.kinds) \
+            or any(len(by_file.get(c.card.file, ())) > 1 or claimed.get(c.nid) is not c.card for c in mine
+                   if "updated" in c.kinds):
+        _take_equal(mine, by_file, gone, elsewhere, claimed, equal, compare, renew)
+    _take_similar(mine, by_file, claimed, fields, equal, compare, renew)
+
+
+def _take_equal(mine: list, by_file: dict, gone: list, elsewhere: list, claimed: dict, equal: Callable,
+                compare: Callable, renew: Callable) -> None:
+    """The exact pass of :func:`rematch_shifted`: a card takes a note whose fields all equal its own."""
+    def others(change) -> list[int]:  # a new card: unclaimed notes of the other files, in vault order
+        if "new" not in change.kinds or change.nid:
+            return []
+        return [nid for nid in elsewhere if nid not in claimed and nid not in by_file.get(change.card.file, ())]
+
     owner = {c.nid: c for c in mine if c.nid}  # nid → the change that has it now
     for change in mine:
         if change.nid and equal(change, change.nid):
             continue  # holds its own text: stays
-        pool = by_file.get(change.card.file, []) + (gone if "new" in change.kinds or change.nid else [])
+        pool = by_file.get(change.card.file, []) + (gone if "new" in change.kinds or change.nid else []) \
+            + others(change)
         match = next((nid for nid in pool if nid != change.nid and equal(change, nid)
                       and not (owner.get(nid) and equal(owner[nid], nid))), None)
         if match is None:
             continue
         loser = owner.get(match)
         if loser is not None:  # a card of the file had it without its text: it is new now (or takes another)
-            loser.nid, loser.kinds, loser.changed_fields = 0, ["new"], []
+            renew(loser)
             claimed.pop(match, None)
         if match in gone:
             gone.remove(match)
@@ -81,7 +139,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
         compare(change)
     for change in mine:  # a card made new above may take an equal note left over
         if "new" in change.kinds and not change.nid:
-            pool = by_file.get(change.card.file, []) + gone
+            pool = by_file.get(change.card.file, []) + gone + others(change)
             match = next((nid for nid in pool if nid not in claimed and equal(change, nid)), None)
             if match is not None:
                 if match in gone:
@@ -90,3 +148,81 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
                 claimed[match] = change.card
                 owner[match] = change
                 compare(change)
+
+
+def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, equal: Callable,
+                  compare: Callable, renew: Callable) -> None:
+    """The similarity pass of :func:`rematch_shifted` (module doc): per same-front group, the (card, note)
+    pairs by :func:`_similarity`, best first; a pair at :data:`SIMILAR` or more that beats by :data:`MARGIN` both
+    what the card holds and what the note's present card scores is taken; a card whose note went to another
+    and that took none becomes new. The other cards stay as they are."""
+    groups: dict[tuple, list] = {}
+    for change in mine:
+        if (change.nid and equal(change, change.nid)) or (not change.nid and "new" not in change.kinds):
+            continue
+        first = next(iter(change.fields.items()), ("", ""))
+        groups.setdefault((change.card.file, change.card.note_type, first), []).append(change)
+    for (file, _, (name, value)), group in groups.items():
+        if len(group) > MAX_GROUP:
+            continue
+        held = {c.nid: c for c in group if c.nid}
+        place = {id(c): i for i, c in enumerate(group)}
+        loose = [nid for nid in by_file.get(file, ()) if nid not in claimed and nid not in held
+                 and _nfc(fields(nid).get(name, "")) == _nfc(value)]
+        notes = list(held) + list(dict.fromkeys(loose))
+        if not notes or (not loose and len(group) < 2):
+            continue
+        scores: dict[tuple[int, int], float] = {}
+
+        def score(i: int, nid: int) -> float:
+            if (i, nid) not in scores:
+                scores[i, nid] = _similarity(group[i], fields(nid))
+            return scores[i, nid]
+
+        pairs = sorted(((score(i, nid), i, j) for i in range(len(group)) for j, nid in enumerate(notes)),
+                       key=lambda p: (-p[0], p[1], p[2]))
+        given: dict[int, int] = {}  # card index -> note it ends with
+        taken: set[int] = set()
+        for value_, i, j in pairs:
+            nid, change = notes[j], group[i]
+            if value_ < SIMILAR:
+                break
+            if i in given or nid in taken:
+                continue
+            holder = held.get(nid)
+            if nid != change.nid:
+                now = score(i, change.nid) if change.nid else 0.0
+                rival = score(place[id(holder)], nid) if holder is not None else 0.0
+                if value_ < max(now, rival) + MARGIN:
+                    continue
+            given[i] = nid
+            taken.add(nid)
+        moves = [(group[i], nid) for i, nid in given.items() if group[i].nid != nid]
+        if not moves:
+            continue
+        for i, change in enumerate(group):  # a card leaving its note: for another, or to another card
+            if change.nid and given.get(i) != change.nid and (i in given or change.nid in taken):
+                if claimed.get(change.nid) is change.card:
+                    claimed.pop(change.nid)
+                if i not in given:
+                    renew(change)
+        for change, nid in moves:
+            change.nid, change.kinds, change.changed_fields = nid, [], []
+            claimed[nid] = change.card
+            compare(change)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _similarity(change, note: dict[str, str]) -> float:
+    """The share in common (see :data:`SIMILAR`) of the card's fields after the first and the note's same
+    fields (NFC, each side cut to :data:`MAX_TEXT` characters): 0.0 to 1.0."""
+    names = list(change.fields)[1:]
+    mine = "\x1f".join(_nfc(change.fields[n]) for n in names)[:MAX_TEXT]
+    theirs = "\x1f".join(_nfc(note.get(n, "")) for n in names)[:MAX_TEXT]
+    if not mine and not theirs:
+        return 1.0
+    blocks = SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks()
+    return 2 * sum(b.size for b in blocks if b.size >= 3) / (len(mine) + len(theirs))

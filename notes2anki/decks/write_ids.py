@@ -76,7 +76,8 @@ def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | No
     """What `ids` would change in ``vault`` (nothing is written).
 
     ``record``: the entries of the sync just made (``id_record.sync_entries``), or None to read the last
-    sync's record of this vault (id_record.py); each card gets the ID of the note it is matched to.
+    sync's record of this vault (id_record.py; that of its old place when the vault moved: id_renamed.py);
+    each card gets the ID of the note it is matched to.
 
     ``vault``: the loaded vault (which files have cards without an ID, which IDs are in use). Each
     such file is read again and its edit computed from those bytes (``FileEdit.before``). Problems
@@ -164,7 +165,14 @@ class _ParseContext:
             fields = [_field_html(card.html.get(f, ""), config) for f in self.types[card.note_type]]
             return content_hash(card, fields, media=[index.digest(p) for p in card.media])
 
+        kept = [c for c in vault.cards if not c.delete]
+        if record is None:  # the vault moved (its record is kept by its folder's path): its old place's
+            from .id_renamed import moved_record
+
+            record = moved_record(vault.root, self.namespace, [c for c in kept if c.id is None])
         self.records = Records(vault.root, self.namespace, state.cards, build_digest, record, diagnostics)
+        self.records.settle([c for c in kept if c.id is None], card_ids(kept, self.namespace, self.known),
+                            self.written)
 
     def cards(self, rel: str, text: str) -> list[Card]:
         """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""
@@ -217,7 +225,7 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
         assigned[card.key] = new_id
     if not assigned:
         return None
-    new_text = _insert_ids(text, cards, assigned, context.markers)
+    new_text = _insert_ids(text, cards, assigned, context.markers, context.config.id_comments)
     problem = _changed_cards(cards, context.cards(rel, new_text), assigned)
     if problem:
         diagnostics.append(Diagnostic(rel, problem[0], "error",
@@ -233,8 +241,10 @@ def _id_of(ids: dict, card: Card) -> int:
 
 
 def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int], int],
-                marks: Markers | None = None) -> str:
-    """``text`` with an ID written for every card in ``assigned`` (nothing else changes):
+                marks: Markers | None = None, comments: bool = True) -> str:
+    """``text`` with an ID written for every card in ``assigned`` (nothing else changes); ``comments`` False
+    (the plugin's "ID Comments" off, ``id_comments = false``): ``ID: n`` instead of ``<!--ID: n-->`` for block
+    and inline cards, as the plugin writes it (a regex card's ID stays a comment: the form read after a match):
 
     - block card: ``<!--ID: n-->`` on its own line right after the last non-blank line of the card
       (before any blank lines that precede END, so a ``Tags:`` line stays the last content line),
@@ -252,7 +262,7 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
         new_id = assigned.get(card.key)
         if new_id is None:
             continue
-        comment = f"<!--ID: {new_id}-->"
+        comment = f"<!--ID: {new_id}-->" if comments or card.kind == "regex" else f"ID: {new_id}"
         if card.kind == "block":
             last = card.end_line - 2  # 0-based index of the line before END
             while last > card.line - 1 and not lines[last].strip():
@@ -264,7 +274,7 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
             indent = first[:len(first) - len(first.lstrip(" \t"))]
             after.setdefault(card.end_line - 1, []).append(indent + comment)
         else:
-            inline.setdefault(card.line - 1, []).append((card.col, new_id))
+            inline.setdefault(card.line - 1, []).append((card.col, comment))
     out: list[str] = []
     for index, line in enumerate(lines):
         if index in inline:
@@ -290,18 +300,18 @@ def _eol_of(lines: list[str]) -> str:
     return "\n"
 
 
-def _inline_with_ids(line: str, ids: list[tuple[int, int]], marks: Markers) -> str:
-    """Put ``<!--ID: n--> `` before the end marker of the inline card that starts at each given column
-    (right to left, so earlier columns stay valid), the cards found by :meth:`Markers.inline_cards` as
-    the parser found them. A card whose end is not found gets nothing; the check after the edit reports
-    it."""
+def _inline_with_ids(line: str, ids: list[tuple[int, str]], marks: Markers) -> str:
+    """Put ``<!--ID: n--> `` (the given ID text and a space) before the end marker of the inline card that
+    starts at each given column (right to left, so earlier columns stay valid), the cards found by
+    :meth:`Markers.inline_cards` as the parser found them. A card whose end is not found gets nothing; the
+    check after the edit reports it."""
     body = line.rstrip("\r\n")
     eol = line[len(body):]
     ends = {m.start: m.end_marker for m in marks.inline_cards(body)}
-    for col, new_id in sorted(ids, reverse=True):
+    for col, comment in sorted(ids, reverse=True):
         at = ends.get(col)
         if at is not None:
-            body = body[:at] + f"<!--ID: {new_id}--> " + body[at:]
+            body = body[:at] + comment + " " + body[at:]
     return body + eol
 
 

@@ -21,6 +21,9 @@ One fp32 step also depended on the batch: the mean pooling's ``ReduceSum`` over 
 it gave the same bits alone and in a batch). :func:`pool_by_matmul` computes that sum as a batched
 ``MatMul`` of the [batch, 1, tokens] mask with the token vectors, which runs the same kernel on each text.
 
+On x86 CPUs without VNNI, ONNX Runtime's u8 × s8 kernel saturates on these integers; there the encoder runs
+a twin of this graph with the same values stored as uint8 (:mod:`~notes2anki.semantic.int8_cpu`).
+
 Why not ONNX Runtime's ``MatMulNBits`` with 8 bits and ``accuracy_level=4`` (activations int8 per block of a
 row, also batch-independent): on this CPU its int8 kernels took 2.5 times the time of these (400 card texts,
 one thread: 1,256 ms against 495 ms for the MatMuls), and it cannot reach the Q/K/V weights inside the fused
@@ -38,7 +41,7 @@ ROW_INT8_RECIPE = {
     "ops": ["MatMul", "Attention"],
     "layer_norm": "plain-ops",
     "pooling": "matmul",
-    "version": 1,
+    "version": 2,  # 2: checked against the CPU's u8 × s8 kernel (int8_cpu.py); caches of v1 redone
 }
 TINY = 1e-12  # floor of a row's scale (an all-zero row quantizes to zeros)
 

@@ -42,7 +42,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from notes2anki.semantic import convert_cleanup, token_graph
+from notes2anki.semantic import convert_cleanup, int8_cpu, token_graph
 from notes2anki.semantic.onnx_quantize import (DISABLED_OPTIMIZERS, batch_independent, eager_attention, fuse,
                                                quantize_int8, recipe_tag, unfuse_file)
 
@@ -154,7 +154,9 @@ class OnnxEncoder:
         max_seq_length, lower_case). On the CPU the session runs each batch on one thread and :meth:`encode`
         runs one batch per available core (at most 8) at a time; on CUDA one batch at a time. When the graph
         with the token states as a second output is beside ``graph`` (:mod:`~notes2anki.semantic.token_graph`),
-        that one is loaded on the CPU (same vectors; :attr:`hidden` names the token states)."""
+        that one is loaded on the CPU (same vectors; :attr:`hidden` names the token states). An int8 graph runs as
+        :func:`~notes2anki.semantic.int8_cpu.runnable` gives it (its uint8 twin on CPUs whose u8 × s8 kernel
+        saturates)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -175,8 +177,10 @@ class OnnxEncoder:
         # a quarter more CPU for the same vectors (600 card texts, 2 cores at load 6-8: 4.3-5.9 s CPU
         # spinning, 3.2-3.7 s not; wall time no worse). Same results either way.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if variant == "int8":
+            graph = int8_cpu.runnable(graph, meta)  # its uint8 twin where u8 × s8 saturates (int8_cpu.py)
         session = None
-        tokens = None if cuda else token_graph.existing(graph)  # the graph that also outputs the token states
+        tokens = None if cuda or isinstance(graph, bytes) else token_graph.existing(graph)  # also the token states
         if tokens is not None:
             try:
                 session = ort.InferenceSession(str(tokens), options, providers=providers,
@@ -184,8 +188,13 @@ class OnnxEncoder:
             except Exception:  # damaged: the plain graph, and the derived one is written again when needed
                 token_graph.forget(graph)
         if session is None:
-            session = ort.InferenceSession(str(graph), options, providers=providers,
-                                           disabled_optimizers=DISABLED_OPTIMIZERS)  # keep plain-op layer norms
+            source = graph if isinstance(graph, bytes) else str(graph)
+            try:
+                session = ort.InferenceSession(source, options, providers=providers,
+                                               disabled_optimizers=DISABLED_OPTIMIZERS)  # keep plain-op layer norms
+            except Exception:
+                int8_cpu.forget_twin(graph)  # a damaged uint8 twin is written again by the next run
+                raise
         outputs = [out.name for out in session.get_outputs()]
         tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
@@ -377,7 +386,8 @@ def _quantize(work: Path, model_dir: Path, meta: dict, reference: np.ndarray) ->
         meta["int8_reason"] = str(exc)
         return
     meta["int8_recipe"], meta["int8_seconds"] = recipe_tag(), round(time.perf_counter() - started, 1)
-    meta["int8_batched"] = False
+    meta["int8_batched"], meta["int8_weights"] = False, "int8"
+    int8_cpu.write_probe(work)
     model = OnnxEncoder.from_file(int8, model_dir, meta, "int8")
     alone = model.encode(PROBE_TEXTS)
     if batch_independent():

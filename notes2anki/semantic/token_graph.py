@@ -58,12 +58,12 @@ def pooled_input(graph) -> str:
     raise RuntimeError("no mean pooling found in the converted graph")
 
 
-def derive(graph: Path) -> bytes:
-    """``graph`` (an ONNX file) with the tensor the pooling reads added as its second output, serialised.
+def derive(graph: Path | bytes) -> bytes:
+    """``graph`` (an ONNX file, or its bytes) with the tensor the pooling reads added as its second output, serialised.
     Imports ``onnx``. Raises RuntimeError when the graph has no mean pooling, OSError when unreadable."""
     import onnx
 
-    model = onnx.load(str(graph))
+    model = onnx.load_from_string(graph) if isinstance(graph, bytes) else onnx.load(str(graph))
     hidden = pooled_input(model.graph)
     model.graph.output.append(onnx.helper.make_tensor_value_info(hidden, onnx.TensorProto.FLOAT, None))
     return model.SerializeToString()

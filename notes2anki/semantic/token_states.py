@@ -125,9 +125,13 @@ def _token_encoder(plan: Any, meta: dict) -> TokenEncoder:
     """The token states of ``plan``'s converted graph: on the CPU, the session the sentence vectors use
     (loaded now, or again from the derived graph when the loaded one lacks the output); on CUDA a CPU
     session of its own, as before. The derived graph is written once (:func:`~notes2anki.semantic.token_graph.ensure`)."""
-    from notes2anki.semantic import encoder, onnx_backend, token_graph
+    from notes2anki.semantic import encoder, int8_cpu, onnx_backend, token_graph
 
     graph = plan.folder / meta["files"][plan.variant]
+    if plan.variant == "int8":
+        graph = int8_cpu.runnable(graph, meta)  # the graph the sentence vectors run on this CPU
+        if isinstance(graph, bytes):  # its uint8 twin, which could not be written
+            return TokenEncoder.from_graph(token_graph.derive(graph), plan.model_dir, meta)
     made = token_graph.ensure(graph)
     if (plan.device or "cpu") == "cuda" or isinstance(made, bytes):
         return TokenEncoder.from_graph(made, plan.model_dir, meta)

@@ -11,7 +11,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from notes2anki.semantic import encoder, onnx_backend, onnx_quantize
+from notes2anki.semantic import encoder, int8_cpu, onnx_backend, onnx_quantize
 from notes2anki.semantic.encoder import Embedder, plan_for, resolve_model
 
 # Card texts as `dupes` embeds them (question | answer, questions, answers), several languages and scripts.
@@ -163,6 +163,33 @@ def test_an_int8_vector_is_the_same_alone_and_inside_a_batch(onnx_dir, monkeypat
         assert np.array_equal(int8_side.embed([texts[0], texts[12]]), together[[0, 12]])
 
 
+def test_where_u8_s8_saturates_the_encoder_runs_the_uint8_twin_with_the_same_vectors(onnx_dir, monkeypatch):
+    """On a CPU whose u8 × s8 kernel saturates (x86 without VNNI) the int8 graph runs as its uint8 twin, written
+    once beside it: the same integers, so the same vectors as the int8 graph gives where that kernel is exact
+    (or, on a saturating CPU, vectors within the stated cosine of fp32); sentence vectors and token states."""
+    monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(onnx_dir))
+    plan = plan_for(resolve_model(None), "onnx-int8")
+    meta = onnx_backend.read_meta(plan.folder)
+    assert meta["int8_weights"] == "int8" and (plan.folder / int8_cpu.PROBE_FILE).is_file()
+    native = onnx_backend.OnnxEncoder.load(plan.folder, plan.model_dir, variant="int8")
+    fp32 = onnx_backend.OnnxEncoder.load(plan.folder, plan.model_dir, variant="fp32").encode(CARD_TEXTS)
+    monkeypatch.setattr(int8_cpu, "_SATURATES", [True])
+    graph = plan.folder / meta["files"]["int8"]
+    twin = int8_cpu.runnable(graph, meta)
+    assert twin == int8_cpu.twin_path(graph) and twin.is_file() and int8_cpu.runnable(twin, meta) == twin
+    stamp = twin.stat().st_mtime_ns
+    assert int8_cpu.runnable(graph, meta) == twin and twin.stat().st_mtime_ns == stamp  # written once
+    weights = onnx.load(str(twin), load_external_data=False).graph.initializer
+    assert not [i.name for i in weights if i.data_type == TensorProto.INT8]
+    model = onnx_backend.OnnxEncoder.load(plan.folder, plan.model_dir, variant="int8")
+    vectors = model.encode(CARD_TEXTS, batch_size=8)
+    assert np.array_equal(vectors, model.encode(CARD_TEXTS[::-1], batch_size=5)[::-1])
+    monkeypatch.setattr(int8_cpu, "_SATURATES", [])
+    if not int8_cpu.u8s8_saturates():
+        assert np.array_equal(vectors, native.encode(CARD_TEXTS, batch_size=8))
+    assert (vectors * fp32).sum(axis=1).min() >= onnx_backend.INT8_WORST_COSINE
+
+
 def test_the_int8_encoder_has_an_fp32_twin(onnx_dir, monkeypatch, tmp_path):
     """onnx-int8 runs the int8 graph on the CPU; its exact() twin runs the fp32 graph of the same conversion and
     shares the cache, keeping fp32 vectors under the model key (apart from the int8 ones)."""
@@ -231,6 +258,8 @@ def test_per_row_int8_rows_depend_on_their_own_row_only():
     assert quantize_rows(model) == {"MatMul": 1, "Attention": 0} and pool_by_matmul(model) == 1
     ops = [n.op_type for n in model.graph.node]
     assert "MatMulIntegerToFloat" in ops and "Mul" in ops and "ReduceSum" not in ops
+    if int8_cpu.u8s8_saturates():  # run as the encoder runs it on this CPU
+        assert int8_cpu.unsigned_weights(model) == 2
     rng = np.random.default_rng(5)
     x = rng.normal(size=(5, 9, 6)).astype(np.float32) * rng.uniform(0.1, 10, size=(5, 9, 1)).astype(np.float32)
     mask = np.ones((5, 9), dtype=np.int64)

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .fileio import UnsafeFile, read_bounded
+from .fileio import UnsafeFile, not_utf8, read_bounded
 from .model import Diagnostic
 
 PLUGIN_SETTINGS = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
@@ -40,7 +40,8 @@ def _read(root: Path, rel: str, limit: int, diags: list[Diagnostic]) -> str | No
     except UnsafeFile as exc:
         diags.append(_problem(rel, f"configuration not read: {exc}"))
     except UnicodeDecodeError as exc:
-        diags.append(_problem(rel, f"configuration not read: not UTF-8 text (byte {exc.start})"))
+        line, why = not_utf8(exc)
+        diags.append(_problem(rel, f"configuration not read: {why}", line))
     except OSError as exc:
         diags.append(_problem(rel, f"configuration not read: {exc.strerror or exc}"))
     return None

@@ -85,6 +85,13 @@ def read_bounded(path: Path, limit: int, root: Path | None = None, *, real_root:
         os.close(fd)
 
 
+def not_utf8(exc: UnicodeDecodeError) -> tuple[int, str]:
+    """Where a UTF-8 decode failed and how to say it: (1-based line, "not UTF-8 text (byte 0xNN)"), from the
+    bytes the error carries. One wording for notes and configuration files."""
+    data = exc.object
+    return data.count(b"\n", 0, exc.start) + 1, f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
+
+
 def check_media(path: Path, limit: int, root: Path) -> None:
     """Raise ``UnsafeFile``/``OSError`` unless ``path`` is a readable regular file inside ``root`` of
     at most ``limit`` bytes (the check ``read_bounded`` makes, without reading the content)."""

@@ -227,7 +227,7 @@ def _syntax_refusal(root: Path) -> str | None:
     import re
     import tomllib
 
-    from .fileio import read_bounded
+    from .fileio import not_utf8, read_bounded
 
     path = config_path(root)
     try:
@@ -240,7 +240,10 @@ def _syntax_refusal(root: Path) -> str | None:
                 "the values it sets would be lost, [sync] vault_id among them (the identity of every card "
                 "without an ID). Fix the syntax first, then run init --force again")
     except UnicodeDecodeError as exc:
-        why = f"not UTF-8 text (byte {exc.start})"
+        line, why = not_utf8(exc)
+        return (f"{path}:{line}: {why}; init --force does not replace a file it cannot read: the values it sets "
+                "would be lost, [sync] vault_id among them (the identity of every card without an ID). Fix it "
+                "first (save it as UTF-8), then run init --force again")
     except (OSError, ValueError, RecursionError) as exc:
         why = f"not read: {getattr(exc, 'strerror', None) or exc or 'values nested too deeply'}"
     else:

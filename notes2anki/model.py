@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import Any
 
 
+def where_order(where: str) -> tuple[str, int]:
+    """A sort key for a ``file:line`` place: by file, then by line as a number (``:5`` before ``:14``)."""
+    file, _, line = where.rpartition(":")
+    return (file, int(line)) if line.isdigit() else (where, 0)
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """A message for the user about one place in the vault.
@@ -210,6 +216,7 @@ KINDS: dict[str, str] = {
     "unknown-note-type": "a note type the configuration does not know; the card is skipped",
     "unknown-field": "a field line the card's note type does not have; the card is skipped",
     "duplicate-id": "two cards carry one ID; both are skipped (the Anki note is left as it is)",
+    "bad-id": "an ID that no Anki note can have (0, or above 2^63 - 1: a damaged ID line); the card is skipped",
     "orphan-id": "an ID line that belongs to no card: its Anki note will not be updated",
     "id-after-blank": "an ID separated from its card by blank lines (taken as the card's)",
     "empty-card": "a card with no text in any field; skipped",

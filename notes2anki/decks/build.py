@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..messages import counted
-from ..model import Card, Diagnostic, Vault, note_type_fields
+from ..model import Card, Diagnostic, Vault, note_type_fields, where_order
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from . import build_memo
@@ -258,7 +258,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
     if moved:
         diags.append(import_cannot_move(moved))
     still = None
-    for old_guid, old in sorted(state.cards.items(), key=lambda kv: kv[1].where):
+    for old_guid, old in sorted(state.cards.items(), key=lambda kv: where_order(kv[1].where)):
         if old_guid in new_state:
             continue
         if still is None:

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..config import Config
-from ..model import REGEX_TIMEOUT, SKIPPED_PATH, Diagnostic, Vault
+from ..model import REGEX_TIMEOUT, SKIPPED_PATH, Diagnostic, Vault, where_order
 from ..parsers.lints import NEAR as NEAR_MISS
 
 # the kinds of warning that say a card at that place was not read: its notes are not gone
@@ -286,7 +286,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     held = {"failed": 0, "style": 0, "ids": 0, "moved": 0, "empty": 0, "unread": 0, "excluded": 0}  # (the order of their warnings)
     elsewhere = OtherVaults(plan.registry, namespace)
     written: set[int] | None = None
-    for nid, where in sorted(mine.items(), key=lambda kv: kv[1]):
+    for nid, where in sorted(mine.items(), key=lambda kv: where_order(kv[1])):
         if nid in claimed or nid in planned or nid not in notes:
             continue
         if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)

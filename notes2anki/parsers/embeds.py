@@ -234,7 +234,8 @@ def note_section(text: str, section: str) -> str | None:
                 start = i
                 while start > 0 and lines[start - 1].strip():
                     start -= 1
-                return "\n".join(lines[start:i + 1]).replace(section, "").strip()
+                own = lines[i].rstrip()  # the block ID itself goes, not the same text elsewhere (![[N#^id]])
+                return "\n".join(lines[start:i] + [own[:len(own) - len(section)]]).strip()
         return None
     wanted = " ".join(section.split()).lower()
     level, start, fence = 0, -1, ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..fileio import MAX_NOTE_BYTES, UnsafeFile, is_inside, read_bounded
+from ..fileio import MAX_NOTE_BYTES, UnsafeFile, is_inside, not_utf8, read_bounded
 from ..model import SKIPPED_PATH, Diagnostic
 from .ignore_patterns import (PatternError, _matcher, expand_braces, gitignore_patterns,  # noqa: F401
                               is_ignored, path_filter, plugin_glob_to_gitignore)
@@ -203,8 +203,7 @@ def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        diagnostics.append(Diagnostic(rel, line, "error",
-                                      f"not UTF-8 text (byte 0x{data[exc.start]:02x}); file skipped"))
+        line, why = not_utf8(exc)
+        diagnostics.append(Diagnostic(rel, line, "error", f"{why}; file skipped"))
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -8,6 +8,26 @@ from __future__ import annotations
 
 from ..model import Card, Diagnostic, Vault
 
+MAX_NOTE_ID = 2**63 - 1  # Anki's note IDs are positive signed 64-bit integers (milliseconds since 1970)
+
+
+def drop_impossible_ids(cards: list[Card], rel: str, diagnostics: list[Diagnostic]) -> list[Card]:
+    """``cards`` without those whose ID no Anki note can have (0, or above :data:`MAX_NOTE_ID`), each with an
+    error at its ID line. Such a line is damaged (a digit pasted twice, a stray edit): built without an ID
+    the card would become a second note beside the one it stood for, and given one ``ids`` would write a
+    second ID line; skipped, the user corrects the line (or removes it for a new note)."""
+    keep = []
+    for card in cards:
+        if card.id is not None and not 1 <= card.id <= MAX_NOTE_ID:
+            diagnostics.append(Diagnostic(
+                rel, card.id_line or card.line, "error",
+                f"ID {card.id} of the card at {card.where} cannot be an Anki note ID (1 to {MAX_NOTE_ID}); "
+                "card skipped — correct the ID from Anki (Browse > Info), or remove the line to add the card as "
+                "a new note", "bad-id"))
+            continue
+        keep.append(card)
+    return keep
+
 
 def report_loose_ids(cards: list[Card], loose_ids: dict[int, int], rel: str,
                      diagnostics: list[Diagnostic]) -> None:

@@ -38,7 +38,7 @@ from .syntax import split_tags
 REGEX_TIMEOUT_S = 2.0  # per pattern and file (tried twice); documented in the README ("Limits")
 ID_WINDOW = 4096  # how far after a match an ID comment is looked for (characters)
 # the ID comment after a match: optional blank lines (group 1), indentation, the comment
-_ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*<!--[ \t]*ID:[ \t]*(\d+)[ \t]*-->")
+_ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
 _NEWLINE = regex.compile("\n")
 _FENCE = regex.compile(r"^[ \t]*(`{3,}|~{3,})")
 TAGS_LITERAL = "Tags: "  # the plugin's TAG_PREFIX: "Tags: a b" after a match gives the card's tags

@@ -58,6 +58,8 @@ def deck_problem(name: str) -> str | None:
     if _CONTROL.search(name.strip()):
         fixed = deck_name(name)
         return f"deck name {name.strip()!r} has a line break or control character, which Anki drops; read as {fixed!r}"
+    if not name.strip():
+        return "empty deck name; ignored"
     if any(not p.strip() for p in name.strip().split("::")):
         fixed = deck_name(name)
         read = f"read as {fixed!r}" if fixed else "ignored"

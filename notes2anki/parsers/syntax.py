@@ -19,11 +19,13 @@ from ..config import Syntax
 
 # <!--ID: 1768062256217--> anywhere; an ID line is that comment (or the plugin's plain "ID: n") alone on
 # its line, indentation allowed.
-ID_COMMENT = re.compile(r"<!--[ \t]*ID:[ \t]*(\d{1,19})[ \t]*-->")
-ID_LINE = re.compile(r"^[ \t]*(?:<!--[ \t]*ID:[ \t]*(\d{1,19})[ \t]*-->|ID:[ \t]*(\d{1,19}))[ \t]*$")
+# Up to 40 digits, so a damaged ID (a digit pasted twice) is still read as an ID and reported as one that
+# cannot be an Anki note's (parsers/id_lines.py) instead of becoming card text that ``ids`` adds a second ID to.
+ID_COMMENT = re.compile(r"<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
+ID_LINE = re.compile(r"^[ \t]*(?:<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->|ID:[ \t]*(\d{1,40}))[ \t]*$")
 # the plugin's inline ID without comments: "... ID: 1768062256217 ENDI" (10+ digits, so a field ending in
 # "Student ID: 12" keeps its text)
-INLINE_PLAIN_ID = re.compile(r"(?:^|\s)ID:[ \t]*(\d{10,19})$")
+INLINE_PLAIN_ID = re.compile(r"(?:^|\s)ID:[ \t]*(\d{10,40})$")
 # [[target]] / ![[embed]]: no brackets or newline inside, so a scan for "]]" never runs past the next "["
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")  # text: strip the closing " ##" with :func:`heading`

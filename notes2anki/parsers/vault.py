@@ -87,7 +87,7 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     a warning; ID lines no card claims are reported."""
     from .blocks import scan
     from .frontmatter import frontmatter_deck, frontmatter_deck_problem, frontmatter_tags, split_frontmatter
-    from .id_lines import report_loose_ids
+    from .id_lines import drop_impossible_ids, report_loose_ids
     from .regex_notes import regex_cards
     from .rules import deck_problem, file_deck, file_tags, unique_tags
 
@@ -99,6 +99,7 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         found.cards = sorted(found.cards + regex_cards(text, rel, config.custom_regexps, types, taken,
                                                         diagnostics), key=lambda c: (c.line, c.col))
     report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
+    found.cards = drop_impossible_ids(found.cards, rel, diagnostics)
     found.cards = _showable(found.cards, types, diagnostics, config.syntax)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
                 links=list(found.links), syntax_lines=set(found.syntax_lines),

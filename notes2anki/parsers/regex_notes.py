@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import time
+from functools import lru_cache
 
 import regex
 
@@ -46,13 +47,15 @@ TAGS_GROUP = "(Tags: .*)"  # the plugin's TAG_REGEXP_STR, appended to a pattern
 
 
 def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[str, list[str]],
-                taken: list[tuple[int, int]], diagnostics: list[Diagnostic]) -> list[Card]:
+                taken: list[tuple[int, int]], diagnostics: list[Diagnostic], delete: str = "DELETE") -> list[Card]:
     """Cards of every configured style in one note, in file order.
 
     ``text``: the note (``\\n`` line ends); ``rel``: its vault path for messages; ``regexps``: note type
     → JavaScript pattern, in settings order; ``note_types``: note type → field names; ``taken``:
     (start, end) 1-based line spans already used (block cards, frontmatter; single code lines are
-    recognised and handled by the inside-code rule). Problems go to ``diagnostics``.
+    recognised and handled by the inside-code rule); ``delete``: the Delete Note Line (a card whose ID
+    line has it directly above is marked ``delete``, as the plugin's file-wide ``EMPTY_REGEXP`` reads it,
+    whatever the card's style). Problems go to ``diagnostics``.
     """
     cards: list[Card] = []
     lines = _LineIndex(text)
@@ -95,7 +98,7 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
                 found = []
                 for search, with_tags in searches:
                     found += _search(search, text, lines, note_type, note_types[note_type], rel, fences,
-                                     blocked, taken, said, ignored, deadline, with_tags)
+                                     blocked, taken, said, ignored, deadline, with_tags, delete)
             except TimeoutError:
                 found = None
                 continue
@@ -116,8 +119,9 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
 def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: str, names: list[str],
             rel: str, fences: list[tuple[int, int]], blocked: list[tuple[int, int]],
             claimed: list[tuple[int, int]], diagnostics: list[Diagnostic], ignored: list[tuple[int, int]],
-            deadline: float, with_tags: bool = False) -> list[Card]:
-    """The cards of one pattern's matches (``with_tags``: its last group is the ``Tags: …`` text)."""
+            deadline: float, with_tags: bool = False, delete: str = "DELETE") -> list[Card]:
+    """The cards of one pattern's matches (``with_tags``: its last group is the ``Tags: …`` text; ``delete``:
+    the Delete Note Line, see :func:`regex_cards`)."""
     found: list[tuple[Card, tuple[int, int]]] = []
     literal = _anchor(compiled.pattern)
     regions = start_regions(text, literal, 0) if literal else None
@@ -147,12 +151,19 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
         card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex",
                     col=start_off - lines.starts[start - 1], tags=tags)
         span_end = end_off
-        idm = _ID_AFTER.match(text, end_off, min(len(text), end_off + ID_WINDOW))
+        window = min(len(text), end_off + ID_WINDOW)
+        idm = _ID_AFTER.match(text, end_off, window)
+        marked = False
+        if idm is None and delete and delete in text[end_off:window]:  # the match ended above the DELETE line
+            idm = _delete_then_id(delete).match(text, end_off, window)
+            marked = idm is not None
         if idm and not _overlaps(claimed, idm.start(2), idm.end()) and not any(
                 a <= lines.line_of(idm.start(2)) <= b for a, b in blocked):
             card.id = int(idm.group(2))
             card.id_line = lines.line_of(idm.start(2))
             span_end = pos = max(pos, idm.end())
+            card.delete = marked or _ends_with_delete(card, text[start_off:end_off], delete, lines,
+                                                      start_off, idm.start(2))
             if idm.group(1).count("\n") >= 2:
                 diagnostics.append(Diagnostic(rel, card.id_line, "warning",
                                               f"ID {card.id} is separated from its card (line {start}) by "
@@ -162,6 +173,30 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
     for _, span in found:
         bisect.insort(claimed, span)
     return [card for card, _ in found]
+
+
+@lru_cache(maxsize=8)
+def _delete_then_id(delete: str) -> regex.Pattern:
+    """:data:`_ID_AFTER` with the Delete Note Line alone on the line above the ID comment (same groups)."""
+    return regex.compile(r"((?:[ \t]*\n)*)[ \t]*" + regex.escape(delete)
+                         + r"[ \t]*\n[ \t]*<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
+
+
+def _ends_with_delete(card: Card, matched: str, delete: str, lines: "_LineIndex", start_off: int,
+                      id_off: int) -> bool:
+    """Whether the match's last line is the Delete Note Line and the card's ID line follows it directly;
+    if so the marker is taken out of the field that ends with it (it is not card text)."""
+    body = matched.rstrip(" \t\n")
+    if not delete or body[body.rfind("\n") + 1:].strip() != delete:
+        return False
+    if lines.line_of(id_off) != lines.line_of(start_off + len(body) - 1) + 1:
+        return False  # a blank line between: as in a START/END block, the marker does not count
+    for name in reversed(list(card.fields)):
+        value = card.fields[name]
+        if value.endswith(delete):
+            card.fields[name] = value[:len(value) - len(delete)].rstrip()
+            return True
+    return False
 
 
 def _next_match(compiled: regex.Pattern, text: str, pos: int, regions: list[tuple[int, int]] | None,

@@ -97,7 +97,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         taken = [(c.line, c.end_line) for c in found.cards] + _spans(found.fenced)
         taken.append((1, body_start - 1))  # frontmatter
         found.cards = sorted(found.cards + regex_cards(text, rel, config.custom_regexps, types, taken,
-                                                        diagnostics), key=lambda c: (c.line, c.col))
+                                                        diagnostics, config.syntax.delete_note_line),
+                             key=lambda c: (c.line, c.col))
     report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
     found.cards = drop_impossible_ids(found.cards, rel, diagnostics)
     found.cards = _showable(found.cards, types, diagnostics, config.syntax)

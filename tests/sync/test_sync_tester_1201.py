@@ -1,0 +1,47 @@
+"""Tester findings of 2026-12-01 on `sync`: each case with its minimal input and what a user should see."""
+from __future__ import annotations
+
+import json
+
+from notes2anki.config import load_config
+from notes2anki.parsers import load_vault
+
+from .test_sync_tester_0430 import _notes
+
+CONFIG = ("[note_types.Vocab]\nfields = [\"Word\", \"Meaning\"]\n\n[custom_regexps]\n"
+          # the plugin's Question Answer style, as CodingJinxx__deutsch-matura's settings hold it
+          "Basic = '^Q: ((?:.+\\n)*)\\n*A: (.+(?:\\n(?:^.{1,3}$|^.{4}(?<!<!--).*))*)'\nVocab = '^(\\w+)::(.+)$'\n")
+QA = "Q: What is ATP?\nA: The cell's energy currency.\n<!--ID: 1690000000101-->\n\nQ: What is DNA?\nA: The genome.\n<!--ID: 1690000000102-->\n"
+VOCAB = "Hund::dog\n<!--ID: 1690000000201-->\nKatze::cat\n<!--ID: 1690000000202-->\n"
+
+
+def test_delete_above_the_id_line_of_a_regex_style_card_deletes_its_note(make_vault, plugin_collection, sync_cli,
+                                                                          tmp_path):
+    """`DELETE` directly above the ID line of a Q:/A: (or `#fc`) card went into its Back field and the note was
+    updated, not deleted; the plugin reads the marker file-wide whatever the card's style. Also a one-line
+    style whose match ends above the DELETE line."""
+    root = make_vault({".notes2anki.toml": CONFIG, "qa.md": QA, "vocab.md": VOCAB})
+    pc = plugin_collection(root, tmp_path / "c" / "collection.anki2")
+    first = sync_cli(root, pc.path, "--yes")
+    assert first.exit_code == 0, first.output
+    before = _notes(pc.path)
+    (root / "qa.md").write_text(QA.replace("The genome.\n", "The genome.\nDELETE\n"), "utf-8")
+    (root / "vocab.md").write_text(VOCAB.replace("Katze::cat\n", "Katze::cat\nDELETE\n"), "utf-8")
+    config = load_config(root)
+    marked = {(c.id, c.delete) for c in load_vault(root, config).cards}
+    assert marked == {(1690000000101, False), (1690000000102, True), (1690000000201, False), (1690000000202, True)}
+    result = sync_cli(root, pc.path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {(d["nid"], d["reason"]) for d in report["deleted"]} == {(1690000000102, "DELETE"), (1690000000202, "DELETE")}
+    assert report["updated"] == []  # no field took the marker as text
+    after = _notes(pc.path)
+    assert set(after) == {"What is ATP?", "Hund"}
+    assert after == {k: v for k, v in before.items() if k in after}  # their review history kept
+
+
+def test_delete_after_a_blank_line_above_a_regex_cards_id_marks_nothing(make_vault):
+    root = make_vault({".notes2anki.toml": CONFIG,
+                       "qa.md": "Q: What is SQL's removal keyword?\nA: It is\nDELETE\n\n<!--ID: 1690000000301-->\n"})
+    card = load_vault(root, load_config(root)).cards[0]
+    assert card.id == 1690000000301 and not card.delete and card.fields["Back"].endswith("DELETE")

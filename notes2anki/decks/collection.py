@@ -112,6 +112,20 @@ def schema_version(path: Path) -> int:
         conn.close()
 
 
+def _too_new(path: Path, exc: BaseException) -> CollectionError | None:
+    """The error to raise when ``exc`` (from opening ``path`` with the ``anki`` package) says the file was
+    saved by a newer Anki than that package reads (its ``DbError`` kind ``FileTooNew``), else None."""
+    if "FileTooNew" not in str(exc) and "too new" not in str(exc).lower():
+        return None
+    try:
+        from anki.buildinfo import version
+    except ImportError:  # (the package is there: it raised the error)
+        version = "installed"
+    return CollectionError(f"the collection {path} was saved by a newer Anki than the anki package notes2anki "
+                           f"uses ({version}) can read: update that package (`pip install -U anki` in "
+                           "notes2anki's environment), then run this again. Nothing was changed.")
+
+
 def _locked_message(path: Path) -> str:
     return (f"the collection {path} is open in Anki (or another program): close Anki, or switch Anki to "
             "another profile, then run this again. Nothing was changed.")
@@ -142,8 +156,8 @@ def open_collection(path: Path) -> Opened:
     Collection, DBError = _anki()
     try:
         col = Collection(str(path))
-    except DBError:
-        raise CollectionLocked(_locked_message(path)) from None
+    except DBError as exc:
+        raise (_too_new(path, exc) or CollectionLocked(_locked_message(path))) from None
     except Exception as exc:  # the anki package's errors carry no common base we could name
         raise CollectionError(f"cannot open {path}: {exc or type(exc).__name__}") from None
     return Opened(col, Path(path), schema)
@@ -180,7 +194,7 @@ def open_copy(path: Path) -> Opened:
         raise CollectionError(f"cannot read {path}: {exc}") from None
     except Exception as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise CollectionError(f"cannot read {path}: {exc or type(exc).__name__}") from None
+        raise (_too_new(path, exc) or CollectionError(f"cannot read {path}: {exc or type(exc).__name__}")) from None
     return Opened(col, Path(path), LEGACY_SCHEMA + 1, temporary=folder)
 
 

@@ -45,3 +45,24 @@ def test_delete_after_a_blank_line_above_a_regex_cards_id_marks_nothing(make_vau
                        "qa.md": "Q: What is SQL's removal keyword?\nA: It is\nDELETE\n\n<!--ID: 1690000000301-->\n"})
     card = load_vault(root, load_config(root)).cards[0]
     assert card.id == 1690000000301 and not card.delete and card.fields["Back"].endswith("DELETE")
+
+
+def test_a_collection_of_a_newer_anki_is_said_to_be_so_not_open_in_anki(make_vault, sync_cli, tmp_path):
+    """Schema 19 (a newer Anki): `--dry-run` printed `DbError { kind: FileTooNew }` and the sync itself said
+    the collection was open in Anki, so a user would close Anki and retry forever."""
+    import sqlite3
+
+    from .plugin_users import empty_collection
+
+    root = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n"})
+    col_path = empty_collection(tmp_path)
+    with sqlite3.connect(col_path) as conn:
+        conn.execute("update col set ver = 19")
+    conn.close()
+    before = col_path.read_bytes()
+    for args in (("--dry-run",), ("--yes",), ("--yes", "--json")):
+        result = sync_cli(root, col_path, *args)
+        assert result.exit_code == 2, result.output
+        assert "was saved by a newer Anki than the anki package notes2anki uses" in result.output, result.output
+        assert "open in Anki" not in result.output and "DbError" not in result.output
+    assert col_path.read_bytes() == before

@@ -87,7 +87,8 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
             declined_only = not agreed and registry == plan.registry and not plan.media \
                 and all(not c.kinds for c in plan.changes)  # nothing to write: no backup either
             if not declined_only:
-                result.backup = backup(opened)
+                if not (plan.is_empty and not result.deleted):  # else only the record of where each note's card
+                    result.backup = backup(opened)  # is (e.g. lines moved by --write-ids): a config key, no backup
                 _add_media(opened.col, plan, config, vault, result)
                 opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
                 committed = True

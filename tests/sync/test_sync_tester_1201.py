@@ -66,3 +66,31 @@ def test_a_collection_of_a_newer_anki_is_said_to_be_so_not_open_in_anki(make_vau
         assert "was saved by a newer Anki than the anki package notes2anki uses" in result.output, result.output
         assert "open in Anki" not in result.output and "DbError" not in result.output
     assert col_path.read_bytes() == before
+
+
+def test_the_sync_after_write_ids_makes_no_backup_and_the_next_writes_nothing(make_vault, sync_cli, tmp_path):
+    """The first sync after `sync --write-ids` reported 0 changes but wrote a backup: the ID lines moved the
+    cards' lines, which only notes2anki's record of them follows."""
+    import sqlite3
+
+    from .plugin_users import empty_collection
+
+    card = "START\nBasic\n{}\nBack: a\nEND\n\n"
+    root = make_vault({"a.md": card.format("One?") + card.format("Two?") + card.format("Three?")})
+    col_path = empty_collection(tmp_path)
+    first = sync_cli(root, col_path, "--yes", "--write-ids")
+    assert first.exit_code == 0, first.output
+    assert (root / "a.md").read_text("utf-8").count("<!--ID:") == 3
+    backups = sorted((col_path.parent / "backups").glob("*.colpkg"))
+
+    def stamps():
+        with sqlite3.connect(col_path) as conn:
+            return conn.execute("select mod from col").fetchone(), conn.execute("select max(mod) from notes").fetchone()
+
+    second = sync_cli(root, col_path, "--yes")
+    assert second.exit_code == 0 and "0 new, 0 updated" in second.output and "Backup" not in second.output
+    assert sorted((col_path.parent / "backups").glob("*.colpkg")) == backups
+    after = stamps()
+    third = sync_cli(root, col_path, "--yes")
+    assert third.exit_code == 0 and "Backup" not in third.output and stamps() == after  # nothing written
+    assert set(_notes(col_path)) == {"One?", "Two?", "Three?"}

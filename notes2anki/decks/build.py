@@ -195,6 +195,21 @@ def identify(plan: PackagePlan) -> PackagePlan:
     return plan
 
 
+def adopted_guids(state: BuildState) -> dict[int, str]:
+    """ID → GUID of the cards the last build packaged under a GUID that is not their own (``build --collection``
+    adopted the Anki note's: a plugin note keeps its random GUID). A plain build after it packages them under
+    that GUID again, so the import still updates those notes instead of adding every one again. An ID held
+    by two such entries is left out (neither can be told to be the card's)."""
+    found: dict[int, str] = {}
+    twice: set[int] = set()
+    for card_guid, old in state.cards.items():
+        if old.id and not old.removed and card_guid != guid_of(old.id):
+            if old.id in found:
+                twice.add(old.id)
+            found[old.id] = card_guid
+    return {k: v for k, v in found.items() if k not in twice}
+
+
 def write_package(plan: PackagePlan) -> BuildReport:
     """The second half of :func:`build_package`: change times against the build state, the package written
     (``write_apkg``: left untouched when byte-identical), the state saved, the build memo stored. Returns
@@ -216,12 +231,17 @@ def write_package(plan: PackagePlan) -> BuildReport:
     next_nid = max([now_s * 1000] + [s.nid + NID_STEP for s in state.cards.values()])
     new_state: dict[str, CardState] = {}
     moved: list[tuple[str, bool, bool]] = []  # cards whose deck or note type changed since the last build
+    earlier = {} if adopt else adopted_guids(state)
+    kept_guids: list[str] = []  # cards packaged under the GUID `build --collection` adopted for them
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
         tags = card.tags + (extra_tags or {}).get(card.key, [])
         adopted = adopt(card, card_guid, dict(zip(types[card.note_type], fields))) if adopt else None
         if adopted is not None:
             card_guid, fields = adopted.guid, adopted.fields if adopted.fields is not None else fields
+        elif card_guid not in state.cards and ids.get(card.key) in earlier:
+            card_guid = earlier[ids[card.key]]  # packaged with its Anki note's GUID by `build --collection`
+            kept_guids.append(card.where)
         digest = content_hash(card, fields, media=[index.digest(p) for p in card.media])
         tag_digest = tags_hash(tags)
         old = state.cards.get(card_guid)
@@ -257,6 +277,13 @@ def write_package(plan: PackagePlan) -> BuildReport:
     report.media = len(media)
     if moved:
         diags.append(import_cannot_move(moved))
+    if kept_guids:
+        places = ", ".join(kept_guids[:3]) + (", …" if len(kept_guids) > 3 else "")
+        diags.append(Diagnostic("", 0, "warning", (
+            f"{counted(len(kept_guids), 'card')} ({places}) were last built with --collection, under the GUIDs of "
+            "the Anki notes they update (the plugin's notes): this package keeps those GUIDs, so importing it adds "
+            "no duplicates, but Anki skips a note whose note type is not the package's (\"conflicting\"), so "
+            "changes to these cards reach Anki only through `build --collection` or `sync`")))
     still = None
     for old_guid, old in sorted(state.cards.items(), key=lambda kv: where_order(kv[1].where)):
         if old_guid in new_state:

@@ -13,7 +13,12 @@ What we follow from the plugin (``RegexFile.search`` / ``findignore`` in Obsidia
   ``(Tags: .*)`` (the plugin's ``search_tags``), then alone;
 - the ``<!--ID: n-->`` comment right after the match is the card's ID. We also read it when it is
   indented (an ID under an indented list item) and, with a warning, when blank lines separate it from
-  the match; the next match starts after the ID, as in the plugin, whose pattern consumes it.
+  the match; the next match starts after the ID, as in the plugin, whose pattern consumes it. A match
+  that runs on over its ID line (the plugin tries each pattern followed by its ID regex first, and the
+  engine gives the ID line back) ends with that ID: it is the card's, unless the match holds other ID
+  lines too (cards without a blank line between: each is reported);
+- the Delete Note Line directly above the card's ID line marks it for deletion (the plugin's file-wide
+  ``EMPTY_REGEXP``) and is not field text.
 
 Matches overlapping START/END blocks or the frontmatter are not cards. Every pattern runs with the
 ``regex`` module and a time limit per file (``REGEX_TIMEOUT_S``): a pattern that runs out of time
@@ -40,6 +45,9 @@ REGEX_TIMEOUT_S = 2.0  # per pattern and file (tried twice); documented in the R
 ID_WINDOW = 4096  # how far after a match an ID comment is looked for (characters)
 # the ID comment after a match: optional blank lines (group 1), indentation, the comment
 _ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
+# an ID line that ends a match (the comment, or the plugin's plain "ID: n" with 10+ digits), on its own line
+_SWALLOWED_ID = regex.compile(r"\n[ \t]*(?:<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->|ID:[ \t]*(\d{10,40}))[ \t]*\n*\Z")
+_ANY_ID_LINE = regex.compile(r"^[ \t]*(?:<!--[ \t]*ID:[ \t]*\d{1,40}[ \t]*-->|ID:[ \t]*\d{10,40})[ \t]*$", regex.M)
 _NEWLINE = regex.compile("\n")
 _FENCE = regex.compile(r"^[ \t]*(`{3,}|~{3,})")
 TAGS_LITERAL = "Tags: "  # the plugin's TAG_PREFIX: "Tags: a b" after a match gives the card's tags
@@ -151,6 +159,9 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
         card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex",
                     col=start_off - lines.starts[start - 1], tags=tags)
         span_end = end_off
+        if _take_swallowed_id(card, m.group(0), start_off, lines, delete):
+            found.append((card, (start_off, span_end)))
+            continue
         window = min(len(text), end_off + ID_WINDOW)
         idm = _ID_AFTER.match(text, end_off, window)
         marked = False
@@ -173,6 +184,29 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
     for _, span in found:
         bisect.insort(claimed, span)
     return [card for card, _ in found]
+
+
+def _take_swallowed_id(card: Card, matched: str, start_off: int, lines: "_LineIndex", delete: str) -> bool:
+    """When the match ends with an ID line (a pattern such as ``A: ((?:[^\\n][\\n]?)+)`` runs on over the
+    ID comment), that ID is the card's: the plugin tries every pattern followed by its ``ID_REGEXP_STR``
+    first, and the regex engine gives the ID line back to it. The ID line leaves the field that ends with
+    it; a Delete Note Line right above it marks the card. Returns whether an ID was taken."""
+    found = _SWALLOWED_ID.search(matched)
+    if found is None or _ANY_ID_LINE.search(matched, 0, found.start()):
+        return False  # none, or the match runs over other cards' IDs too (cards without a blank line between):
+        # which ID is this card's cannot be told; each is reported as inside the card's text
+    group = 1 if found.group(1) else 2
+    line_text = matched[found.start():].strip()
+    for name in reversed(list(card.fields)):
+        if card.fields[name].endswith(line_text):
+            card.fields[name] = card.fields[name][:len(card.fields[name]) - len(line_text)].rstrip()
+            break
+    card.id = int(found.group(group))
+    card.id_line = lines.line_of(start_off + found.start(group))
+    card.end_line = max(card.line, card.id_line - 1)
+    card.delete = _ends_with_delete(card, matched[:found.start()], delete, lines, start_off,
+                                    start_off + found.start(group))
+    return True
 
 
 @lru_cache(maxsize=8)

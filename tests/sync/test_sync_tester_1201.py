@@ -94,3 +94,29 @@ def test_the_sync_after_write_ids_makes_no_backup_and_the_next_writes_nothing(ma
     third = sync_cli(root, col_path, "--yes")
     assert third.exit_code == 0 and "Backup" not in third.output and stamps() == after  # nothing written
     assert set(_notes(col_path)) == {"One?", "Two?", "Three?"}
+
+
+def test_a_pattern_that_runs_on_over_the_id_line_still_gives_the_card_its_id(make_vault, plugin_collection,
+                                                                              sync_cli, tmp_path):
+    """The plugin tries every custom pattern followed by its ID regex first, so a pattern whose last group
+    runs over the ID line (`A: ((?:[^\\n][\\n]?)+)`) gives the ID line back; notes2anki read the ID as the
+    field's text ("ID … is inside the text of the card"), so the migration made a second note and the
+    reviewed one was never updated."""
+    config = "[custom_regexps]\nBasic = '^Q: ((?:[^\\n][\\n]?)+)\\nA: ((?:[^\\n][\\n]?)+)'\n"
+    qa = ("Q: What is ATP?\nA: Energy currency.\n<!--ID: 1690000000101-->\n\n"
+          "Q: What is DNA?\nA: The genome.\n<!--ID: 1690000000102-->\n\nQ: Without an ID?\nA: yes\n")
+    root = make_vault({".notes2anki.toml": config, "qa.md": qa})
+    vault = load_vault(root, load_config(root))
+    assert not [d for d in vault.diagnostics if "ID 16900" in d.message]
+    assert [(c.id, c.fields["Back"], c.delete) for c in vault.cards] == [
+        (1690000000101, "Energy currency.", False), (1690000000102, "The genome.", False), (None, "yes", False)]
+    pc = plugin_collection(root, tmp_path / "c" / "collection.anki2", review_every=1)
+    before = _notes(pc.path)
+    result = sync_cli(root, pc.path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["new"]) == 1 and report["deleted"] == []  # only the card without an ID
+    assert {k: v for k, v in _notes(pc.path).items() if k in before} == before  # history kept, no copies
+    (root / "qa.md").write_text(qa.replace("The genome.\n", "The genome.\nDELETE\n"), "utf-8")
+    result = sync_cli(root, pc.path, "--yes", "--json")
+    assert [(d["nid"], d["reason"]) for d in json.loads(result.stdout)["deleted"]] == [(1690000000102, "DELETE")]

@@ -1,4 +1,4 @@
-"""Freed memory kept for reuse while a command runs (glibc only; elsewhere nothing changes).
+"""Freed memory kept for reuse by a duplicate check after an edit (glibc only; elsewhere nothing changes).
 
 glibc hands every allocation of more than 32 MiB (its largest dynamic threshold) to its own ``mmap`` and
 gives it back to the kernel when freed, so each such array is fresh memory that the kernel zeroes and maps a
@@ -8,7 +8,10 @@ candidate pairs' feature rows, 38 MB, gathered from the memo, standardised for t
 before, 0.4-0.45 s after). :func:`keep_freed_memory` raises the thresholds so arrays up to
 :data:`MMAP_THRESHOLD` come from the heap and freed ones are reused; at most :data:`TRIM_THRESHOLD` of
 free heap is kept before it is given back. Values, results and output are the same either way; larger
-arrays (a 100,000-card vault's) are mapped and unmapped as before.
+arrays (a 100,000-card vault's) are mapped and unmapped as before. Only a check that has the memo of an
+earlier one calls it (:func:`~notes2anki.semantic.dupes.check_duplicates`), for the rest of its process: a
+cold build's peak memory grew by about 290 MB with it (1,153 MiB against 860 MiB on the 10,000-card bench
+vault), as freed heap is kept rather than given back.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Freed memory kept for reuse while a command runs (issue 13, ``build`` after an edit: big arrays are no
-longer fresh memory faulted in page by page each time): every command sets it, and a big array freed is
-reused by the next one."""
+"""Freed memory kept for reuse by a duplicate check after an edit (issue 13, ``build`` after an edit: big
+arrays are no longer fresh memory faulted in page by page each time): a big array freed is reused by the
+next one (which check sets it: tests/semantic/test_edit_copies.py)."""
 from __future__ import annotations
 
 import json
@@ -11,10 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from notes2anki import memory_reuse
-from notes2anki.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,17 +48,6 @@ def test_a_big_array_freed_is_reused_by_the_next_one():
         pytest.skip("not glibc")
     assert kept["faults"] < 64  # the freed 38 MB came back from the heap, not as fresh pages
     assert kept["sum"] == _reuse("plain")["sum"] == 0.0  # same values
-
-
-def test_every_command_keeps_freed_memory(tmp_path, monkeypatch):
-    calls = []
-    monkeypatch.setattr(memory_reuse, "keep_freed_memory", lambda: calls.append(1) or True)
-    vault = tmp_path / "vault"
-    vault.mkdir()
-    (vault / "a.md").write_text("START\nBasic\nWhat is 2 + 2?\nBack: 4\nEND\n", "utf-8")
-    result = CliRunner().invoke(main, ["check", str(vault)])
-    assert result.exit_code == 0, result.output
-    assert calls == [1]
 
 
 def test_keeping_freed_memory_never_raises_and_is_done_once():

@@ -1,5 +1,4 @@
 """The wrapper every command runs in (:func:`guarded`): encoding-safe output, raised collector thresholds,
-freed memory kept for reuse (:mod:`notes2anki.memory_reuse`),
 Ctrl-C → exit 130 with what was collected, any unexpected exception → an "internal error" message with
 exit 2 — never a Python traceback — and exit 1 whenever an error was reported."""
 from __future__ import annotations
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .. import interrupts, memory_reuse
+from .. import interrupts
 from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, collected, err, out, show_diagnostics
 from .shown import escape
 
@@ -55,7 +54,6 @@ def guarded(callback):
         interrupts.install()  # a Ctrl-C that a C extension reports as its own error stays a Ctrl-C
         thresholds = gc.get_threshold()
         gc.set_threshold(*GC_THRESHOLDS)
-        memory_reuse.keep_freed_memory()  # big arrays freed are reused, not faulted in again (glibc)
         try:
             result = callback(*args, **kwargs)
         except SystemExit as exc:

@@ -65,3 +65,26 @@ def test_the_judges_logits_are_the_same_bits_and_leave_the_rows_alone():
     one = rng.normal(size=len(FEATURES))
     assert np.array_equal(model.logits(one), ((np.atleast_2d(one) - model.mean) / model.scale) @ model.coef
                           + model.intercept)
+
+
+def test_only_a_check_after_an_edit_keeps_freed_memory(tmp_path, monkeypatch, embedder):
+    from notes2anki import memory_reuse
+    from notes2anki.model import Card
+    from notes2anki.semantic.dupes import find_duplicates
+
+    calls = []
+    monkeypatch.setattr(memory_reuse, "keep_freed_memory", lambda: calls.append(1) or True)
+    fronts = ["What port does HTTPS use by default?", "Default TCP port for HTTPS?", "What is the capital of Peru?",
+              "Capital city of Peru?", "Who wrote Hamlet?"]
+
+    def cards(last: str) -> list[Card]:
+        backs = ["443", "443", "Lima", "Lima", last]
+        return [Card("Basic", {"Front": f, "Back": b}, file="memory_reuse_probe.md", line=3 * n + 1)
+                for n, (f, b) in enumerate(zip(fronts, backs))]
+
+    cold = find_duplicates(cards("Shakespeare"), embedder=embedder)
+    assert calls == []  # a cold check: its peak memory stays as it was
+    edited = find_duplicates(cards("William Shakespeare"), embedder=embedder)
+    assert calls == [1]
+    assert [(p.a.where, p.b.where, p.score) for p in edited.pairs] == \
+        [(p.a.where, p.b.where, p.score) for p in cold.pairs]

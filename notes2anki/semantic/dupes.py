@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from notes2anki import memory_reuse
 from notes2anki.model import Card
 from notes2anki.semantic import cascade, char_siblings, chargram_memo, dupes_memo, text_memo, vector_memo
 from notes2anki.semantic.encoder import Embedder, Progress
@@ -298,6 +299,8 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
     entries, bad = parse_ignore(ignore)
     report.warnings.extend(bad)
     if memo is not None:
+        if (memo.folder / (memo.name + ".rows.pickle")).is_file():  # after an edit: its big arrays reuse freed
+            memory_reuse.keep_freed_memory()  # memory (not on a cold check: its peak stays as it was)
         if (warning := text_memo.load(text_memo.path_for(memo.folder, memo.name))):
             report.warnings.append(warning)
             report.run_warnings.append(warning)  # about this run's cache: not replayed with the result

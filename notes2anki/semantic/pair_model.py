@@ -52,7 +52,9 @@ class PairModel:
     def logits(self, x: np.ndarray) -> np.ndarray:
         """Log-odds of being a duplicate for feature rows ``x`` (n, len(features))."""
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        z = x - self.mean
+        np.divide(z, self.scale, out=z)  # in place: the same values as ``(x - mean) / scale`` with one
+        return z @ self.coef + self.intercept  # temporary fewer (100,000 rows: 38 MB)
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         """Probability of being a duplicate, in [0, 1], per row of ``x``."""

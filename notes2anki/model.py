@@ -210,7 +210,7 @@ REGEX_TIMEOUT = "regex-timeout"  # a custom regex ran out of time on a file: its
 
 # Diagnostic kinds the parser gives (``Diagnostic.kind``) → what they mean, for summaries and `check`.
 KINDS: dict[str, str] = {
-    "config": "a configuration problem (commands stop)",
+    "config": "a configuration problem (an error stops commands; a warning says what was ignored)",
     "no-end": "a block or inline card is not closed; the card is skipped",
     "empty-block": "START and END with nothing between",
     "unknown-note-type": "a note type the configuration does not know; the card is skipped",

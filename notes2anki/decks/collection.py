@@ -114,7 +114,11 @@ def schema_version(path: Path) -> int:
 
 def _too_new(path: Path, exc: BaseException) -> CollectionError | None:
     """The error to raise when ``exc`` (from opening ``path`` with the ``anki`` package) says the file was
-    saved by a newer Anki than that package reads (its ``DbError`` kind ``FileTooNew``), else None."""
+    saved by a newer Anki than that package reads (its ``DbError`` kind ``FileTooNew``) or by one too old to
+    open (``FileTooOld``), else None."""
+    if "FileTooOld" in str(exc):
+        return CollectionError(f"the collection {path} was saved by a very old Anki (before 2.1): open it once in "
+                               "a current Anki, which upgrades it, then run this again. Nothing was changed.")
     if "FileTooNew" not in str(exc) and "too new" not in str(exc).lower():
         return None
     try:

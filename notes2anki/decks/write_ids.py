@@ -255,6 +255,7 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
       line (so an ID under an indented list item stays inside the list).
     """
     lines = split_lines(text)
+    delete = (marks or markers()).syntax.delete_note_line
     after: dict[int, list[str]] = {}  # 0-based line index -> lines inserted after it
     inline: dict[int, list[tuple[int, int]]] = {}  # 0-based line index -> (column, ID)
     default_eol = _eol_of(lines)
@@ -268,11 +269,12 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
             while last > card.line - 1 and not lines[last].strip():
                 last -= 1
             start = lines[card.line - 1]  # an indented block (inside a list item) keeps its indent
-            after.setdefault(last, []).append(start[:len(start) - len(start.lstrip(" \t"))] + comment)
+            indent = start[:len(start) - len(start.lstrip(" \t"))]
+            after.setdefault(last, []).extend(_below(lines[last], delete, indent + comment))
         elif card.kind == "regex":
             first = lines[card.line - 1]
             indent = first[:len(first) - len(first.lstrip(" \t"))]
-            after.setdefault(card.end_line - 1, []).append(indent + comment)
+            after.setdefault(card.end_line - 1, []).extend(_below(lines[card.end_line - 1], delete, indent + comment))
         else:
             inline.setdefault(card.line - 1, []).append((card.col, comment))
     out: list[str] = []
@@ -290,6 +292,13 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
             last_of_file = not eol and i == len(added) - 1
             out.append(new_line + ("" if last_of_file else (eol or default_eol)))
     return "".join(out)
+
+
+def _below(last: str, delete: str, id_line: str) -> list[str]:
+    """The lines to insert under a card's last line ``last``: its ID line, after a blank line when ``last`` is
+    the Delete Note Line (an answer that is SQL's ``DELETE``): written right under it, the ID would mark the
+    card for deletion."""
+    return ["", id_line] if delete and last.strip() == delete else [id_line]
 
 
 def _eol_of(lines: list[str]) -> str:

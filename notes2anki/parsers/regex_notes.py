@@ -176,10 +176,13 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
             card.delete = marked or _ends_with_delete(card, text[start_off:end_off], delete, lines,
                                                       start_off, idm.start(2))
             if idm.group(1).count("\n") >= 2:
+                last = text[start_off:end_off].rstrip(" \t\n").rsplit("\n", 1)[-1].strip()
+                hint = (f"the card's last line is {delete}, which the blank line keeps as text (without it "
+                        "the card would be marked for deletion)" if delete and last == delete else
+                        "remove the blank lines so the plugin attaches it too")
                 diagnostics.append(Diagnostic(rel, card.id_line, "warning",
                                               f"ID {card.id} is separated from its card (line {start}) by "
-                                              "blank lines; taken as that card's ID — remove the blank "
-                                              "lines so the plugin attaches it too"))
+                                              f"blank lines; taken as that card's ID — {hint}"))
         found.append((card, (start_off, span_end)))
     for _, span in found:
         bisect.insort(claimed, span)

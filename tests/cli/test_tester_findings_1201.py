@@ -73,3 +73,28 @@ def test_a_configuration_file_that_is_not_utf8_names_the_byte_and_its_line(make_
     root = make_vault({"bad.md": b"ok\n\xff"}, name="v2")
     result, _ = cli_build(root)
     assert "bad.md:2: error: not UTF-8 text (byte 0xff); file skipped" in result.output
+
+
+def test_ids_writes_the_id_of_a_card_whose_answer_is_delete_after_a_blank_line(make_vault):
+    """A card whose answer's last line is `DELETE` (SQL) made `ids` refuse its whole file ("the edit would turn 2
+    cards into 1"): written right under that line, the ID would mark the card for deletion. Now a blank line
+    goes between, and the card stays a card (its answer `DELETE`), the other cards get their IDs too."""
+    config = "[custom_regexps]\nBasic = '''((?:[^\\n][\\n]?)+) #fc ?\\n*((?:\\n(?:^.{1,3}$|^.{4}(?<!<!--).*))+)'''\n"
+    root = make_vault({".notes2anki.toml": config,
+                       "sql.md": "Normal card #fc\nnormal answer\n\nWhich SQL statement removes rows? #fc\nDELETE\n",
+                       "blk.md": "START\nBasic\nWhich SQL keyword removes rows?\nBack:\nDELETE\nEND\n"})
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "Added 3 IDs in 2 files" in result.output
+    assert (root / "blk.md").read_text("utf-8").startswith("START\nBasic\nWhich SQL keyword removes rows?\nBack:\nDELETE\n\n<!--ID: ")
+    assert "removes rows? #fc\nDELETE\n\n<!--ID: " in (root / "sql.md").read_text("utf-8")
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    vault = load_vault(root, load_config(root))
+    assert len(vault.cards) == 3 and all(c.id and not c.delete for c in vault.cards)
+    assert sorted(c.fields["Back"] for c in vault.cards) == ["DELETE", "DELETE", "normal answer"]
+    said = [d.message for d in vault.diagnostics if d.file == "sql.md"]
+    assert any("the blank line keeps as text" in m for m in said)
+    again = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert again.exit_code == 0 and "Added 0 IDs" in again.output

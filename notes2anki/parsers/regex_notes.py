@@ -214,9 +214,10 @@ def _take_swallowed_id(card: Card, matched: str, start_off: int, lines: "_LineIn
 
 @lru_cache(maxsize=8)
 def _delete_then_id(delete: str) -> regex.Pattern:
-    """:data:`_ID_AFTER` with the Delete Note Line alone on the line above the ID comment (same groups)."""
-    return regex.compile(r"((?:[ \t]*\n)*)[ \t]*" + regex.escape(delete)
-                         + r"[ \t]*\n[ \t]*<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
+    """:data:`_ID_AFTER` with the Delete Note Line alone on the line above the ID comment (same groups); the
+    line written more than once counts once (the plugin's marker is the last one, right above the ID)."""
+    return regex.compile(r"((?:[ \t]*\n)*)(?:[ \t]*" + regex.escape(delete)
+                         + r"[ \t]*\n){1,20}[ \t]*<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
 
 
 def _ends_with_delete(card: Card, matched: str, delete: str, lines: "_LineIndex", start_off: int,

@@ -120,3 +120,15 @@ def test_a_pattern_that_runs_on_over_the_id_line_still_gives_the_card_its_id(mak
     (root / "qa.md").write_text(qa.replace("The genome.\n", "The genome.\nDELETE\n"), "utf-8")
     result = sync_cli(root, pc.path, "--yes", "--json")
     assert [(d["nid"], d["reason"]) for d in json.loads(result.stdout)["deleted"]] == [(1690000000102, "DELETE")]
+
+
+def test_a_delete_line_written_twice_above_a_one_line_cards_id_still_marks_it(make_vault):
+    """`zeta::eta`, `DELETE`, `DELETE`, the ID: the ID was left an orphan and sync added a second note; the
+    plugin deletes the note (its marker is the DELETE line right above the ID). `eps::DELETE` above an ID
+    is an answer, not a marker."""
+    root = make_vault({".notes2anki.toml": CONFIG,
+                       "o.md": "zeta::eta\nDELETE\nDELETE\n<!--ID: 1700000000014-->\neps::DELETE\n<!--ID: 1700000000013-->\n"})
+    vault = load_vault(root, load_config(root))
+    assert [(c.id, c.delete, c.fields["Meaning"]) for c in vault.cards] == [(1700000000014, True, "eta"),
+                                                                           (1700000000013, False, "DELETE")]
+    assert not [d for d in vault.diagnostics if d.kind == "orphan-id"]

@@ -14,8 +14,13 @@ Now each command stops the same way as on Ctrl-C: temp files removed, its "Inter
 exit code :func:`exit_code` = 128 + the signal's number, the shell's convention (130 for SIGINT, 143 for
 SIGTERM, 129 for SIGHUP), so a caller still tells a stop from a failure and which signal it was. A signal
 that is ignored when the command starts (``nohup`` ignores SIGHUP) stays ignored. In a process forked from
-the command (duplicate-check workers, the packaging child) a SIGTERM or SIGHUP does what it did before:
-the handler puts the default action back and the process ends by that signal.
+the command (duplicate-check workers, the packaging child) a SIGTERM or SIGHUP does what it did before, the
+process ends by that signal: :func:`forked_child` puts the default action back as the child starts (run by
+``os.register_at_fork``, before any other Python code of the child). (A Python
+handler there is not only useless but unsafe: a signal that arrives between the interpreter's last check and
+a blocking call, such as a pool worker waiting on its task queue's lock, is only run after that call returns,
+which it never does; ``multiprocessing.Pool`` ends its workers with SIGTERM, so a cold duplicate check hung
+now and then at the end of a part, the parent waiting for a worker that never died.)
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP"
 _received = False
 _signal = signal.SIGINT  # the last stop signal received (its number sets the exit code)
 _owner = os.getpid()  # the process that installed the handler
+_hooked = False  # forked_child registered to run in every forked child
 
 
 def _default(signum: int):
@@ -47,13 +53,26 @@ def _handler(signum, frame) -> None:
 def install() -> None:
     """Use the remembering handler for SIGINT, SIGTERM and SIGHUP (main thread only, and only for each
     signal that has its default handler: an ignored signal stays ignored)."""
-    global _received, _signal, _owner
+    global _received, _signal, _owner, _hooked
     _received, _signal, _owner = False, signal.SIGINT, os.getpid()
     if threading.current_thread() is not threading.main_thread():
         return
+    if not _hooked and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=forked_child)
+        _hooked = True
     for signum in SIGNALS:
         if signal.getsignal(signum) is _default(signum):
             signal.signal(signum, _handler)
+
+
+def forked_child() -> None:
+    """In a process just forked from the command: the default action again for SIGTERM and SIGHUP where the
+    command had :func:`install`'s handler (an ignored signal stays ignored; SIGINT is the caller's to set).
+    :func:`install` has ``os.register_at_fork`` run it in every child forked after it (pool workers, the
+    packaging child), before the child runs any other Python code."""
+    for signum in SIGNALS:
+        if signum != signal.SIGINT and signal.getsignal(signum) is _handler:
+            signal.signal(signum, signal.SIG_DFL)
 
 
 def uninstall() -> None:

@@ -18,8 +18,6 @@ Reading only: this module never changes the collection (the plan is applied by d
 """
 from __future__ import annotations
 
-import hashlib
-import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
 from .identity import IMPLICIT_BASE, other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
+from .sync_media import plan_media, rename_media
 from .sync_retype import Loss, TypeRules, recorded_card_types, recorded_types
 
 REGISTRY_KEY = "notes2anki:vaults"
@@ -206,7 +205,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     types = note_type_fields(config.note_types)
     index = MediaIndex(vault.root, vault.files)  # the names the renderer gave the files in the HTML
     plan.names = {p: index.name(p) for c, _ in identified for p in c.media if index.problem(p) is None}
-    reused = _plan_media(Path(media_dir or col.media.dir()), plan, vault.root)  # name in the HTML -> name of the same file in Anki
+    reused = plan_media(Path(media_dir or col.media.dir()), plan, vault.root)  # name in the HTML -> name of the same file in Anki
     deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
     deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
@@ -365,59 +364,6 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules
     if homes != {deck_ids[card.deck]}:
         change.old_deck = ", ".join(sorted(names))
         change.kinds.append("moved")
-
-
-def _plan_media(folder: Path, plan: SyncPlan, root: Path) -> dict[str, str]:
-    """Which media files Anki lacks from its media ``folder``. A file Anki already has with the same bytes,
-    under its name in any case or under the name Anki gives a clashing file (``stem-<sha1>.ext``), is used
-    as it is there: returns those, ``name in the HTML -> name in Anki``."""
-    reused: dict[str, str] = {}
-    try:
-        existing = {p.name.casefold(): p.name for p in folder.iterdir()}
-    except OSError:
-        existing = {}
-    for path, name in sorted(plan.names.items()):
-        source = root / path
-        try:
-            data_sha = _sha(source)
-        except OSError:
-            continue  # the parser already reported it
-        stem, dot, ext = name.rpartition(".")
-        hashed = f"{stem}-{_sha(source, 'sha1')}.{ext}" if dot else f"{name}-{_sha(source, 'sha1')}"
-        for candidate in (name, existing.get(name.casefold()), hashed, existing.get(hashed.casefold())):
-            try:
-                if candidate and _sha(folder / candidate) == data_sha:
-                    if candidate != name:
-                        reused[name] = candidate
-                    plan.names[path] = candidate
-                    break
-            except OSError:
-                continue
-        else:
-            plan.media[name] = source
-    return reused
-
-
-def _sha(path: Path, algorithm: str = "sha256") -> str:
-    h = hashlib.new(algorithm)
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def rename_media(fields: dict[str, str], renamed: dict[str, str]) -> dict[str, str]:
-    """The fields with media names changed (``old -> new``: Anki gave a file another name because it
-    already had one of that name with other bytes), in ``<img src="...">`` and ``[sound:...]`` as the
-    renderer writes them (parsers/embeds.py)."""
-    out = {}
-    for name, value in fields.items():
-        for old, new in renamed.items():
-            value = value.replace(f'src="{html.escape(old)}"', f'src="{html.escape(new)}"')
-            value = value.replace(f"[sound:{html.escape(old, quote=False)}]",
-                                  f"[sound:{html.escape(new, quote=False)}]")
-        out[name] = value
-    return out
 
 
 def same_text(stored: str, wanted: str) -> bool:

@@ -34,6 +34,7 @@ from .sync_retype import Loss, TypeRules, recorded_card_types, recorded_types
 
 REGISTRY_KEY = "notes2anki:vaults"
 ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
+PLUGIN_TAG = "Obsidian_to_Anki"  # the tag the plugin gives every note it adds (its "Tag" setting's default)
 
 
 @dataclass
@@ -215,8 +216,10 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     rules = TypeRules(types, config.note_types, plan.type_ids, own_ids, plan.vault_types, retype,
                       card_types=plan.card_types)
 
+    keep = plugin_tags_kept(config)
+
     def compare(change: Change) -> None:
-        _compare(col, change, deck_names, deck_ids, diags, rules)
+        _compare(col, change, deck_names, deck_ids, diags, rules, keep)
 
     def find(card: Card, card_guid: str) -> int:
         if card.id is not None and card.id in notes:
@@ -337,12 +340,26 @@ def filtered_deck(col, name: str, deck_ids: dict) -> str | None:
     return None
 
 
-def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules: TypeRules) -> None:
+def plugin_tags_kept(config: Config) -> frozenset[str]:
+    """The tags (casefolded) a note keeps when it has them, beyond the vault's: the plugin's tag while no
+    default tag is set. The plugin gives it to every note it adds and again at each of its syncs (its "Tag"
+    setting, default ``Obsidian_to_Anki``); a vault without the plugin's data.json (the plugin uninstalled,
+    ``.obsidian`` not synced) sets no default tag, and its adopted notes would lose it. Never added to a note;
+    removed in Anki, it stays removed. A default tag set (data.json's Tag, ``default_tag``, ``--tag``) is
+    the tags' say, as the plugin's own Tag setting replaces the tag."""
+    return frozenset() if config.default_tag else frozenset({PLUGIN_TAG.casefold()})
+
+
+def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules: TypeRules,
+             keep: frozenset[str] = frozenset()) -> None:
     """Fill ``change.kinds`` for an existing note: retyped / updated / moved. Whether its note type is
     changed, kept or the note left as it is, ``rules`` decides (sync_retype.py); the fields are then
-    compared with what the note holds (after the change: the old fields of the same names)."""
+    compared with what the note holds (after the change: the old fields of the same names). The note's
+    tags in ``keep`` (:func:`plugin_tags_kept`) join ``change.tags``."""
     card = change.card
     note = col.get_note(change.nid)
+    wanted = {t.casefold() for t in change.tags}
+    change.tags += [t for t in note.tags if t.casefold() in keep and t.casefold() not in wanted]
     current = rules.decide(col, change, note, diags)
     if current is None:  # left as it is: a warning or an error says why
         return

@@ -11,7 +11,8 @@ What we follow from the plugin (``RegexFile.search`` / ``findignore`` in Obsidia
   ``add_spans_to_ignore``; ``regex_ignore``);
 - a ``Tags: a b`` at the end of a match gives the card's tags: each pattern is first tried followed by
   ``(Tags: .*)`` (the plugin's ``search_tags``), then alone;
-- the ``<!--ID: n-->`` comment right after the match is the card's ID. We also read it when it is
+- the ``<!--ID: n-->`` comment right after the match is the card's ID (or the plugin's plain ``ID: n`` line,
+  which it writes with "ID Comments" off). We also read it when it is
   indented (an ID under an indented list item) and, with a warning, when blank lines separate it from
   the match; the next match starts after the ID, as in the plugin, whose pattern consumes it. A match
   that runs on over its ID line (the plugin tries each pattern followed by its ID regex first, and the
@@ -43,8 +44,10 @@ from .syntax import COMMENT_ID, PLAIN_ID_IN_TEXT, id_number, split_tags
 
 REGEX_TIMEOUT_S = 2.0  # per pattern and file (tried twice); documented in the README ("Limits")
 ID_WINDOW = 4096  # how far after a match an ID comment's digits may start (characters)
-# the ID comment after a match: optional blank lines (group 1), indentation, the comment
-_ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*" + COMMENT_ID)
+# the ID after a match: optional blank lines (group 1), indentation, the comment (its digits: group 2) or the
+# plugin's plain "ID: n" alone on its line (what it writes with "ID Comments" off; group 3)
+_ID_AFTER_FORM = "(?:" + COMMENT_ID + "|" + PLAIN_ID_IN_TEXT + r"[ \t]*$)"
+_ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*" + _ID_AFTER_FORM, regex.M)
 # an ID line that ends a match (the comment, or the plugin's plain "ID: n", see syntax.PLAIN_ID_IN_TEXT), on
 # its own line
 _ID_FORMS = "(?:" + COMMENT_ID + "|" + PLAIN_ID_IN_TEXT + ")"
@@ -177,15 +180,16 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
         if idm is None and delete and delete in text[end_off:window]:  # the match ended above the DELETE line
             idm = _delete_then_id(delete).match(text, end_off)
             marked = idm is not None
-        if idm is not None and idm.start(2) > window:
+        digits = 0 if idm is None else 2 if idm.group(2) is not None else 3
+        if idm is not None and idm.start(digits) > window:
             idm = None  # too far below (its digits, however many, may run past the window)
-        if idm and not _overlaps(claimed, idm.start(2), idm.end()) and not any(
-                a <= lines.line_of(idm.start(2)) <= b for a, b in blocked):
-            card.id = id_number(idm.group(2))
-            card.id_line = lines.line_of(idm.start(2))
+        if idm and not _overlaps(claimed, idm.start(digits), idm.end()) and not any(
+                a <= lines.line_of(idm.start(digits)) <= b for a, b in blocked):
+            card.id = id_number(idm.group(digits))
+            card.id_line = lines.line_of(idm.start(digits))
             span_end = pos = max(pos, idm.end())
             card.delete = marked or _ends_with_delete(card, text[start_off:end_off], delete, lines,
-                                                      start_off, idm.start(2))
+                                                      start_off, idm.start(digits))
             if idm.group(1).count("\n") >= 2:
                 last = text[start_off:end_off].rstrip(" \t\n").rsplit("\n", 1)[-1].strip()
                 hint = (f"the card's last line is {delete}, which the blank line keeps as text (without it "
@@ -259,10 +263,10 @@ def _end_at_own_id(m: regex.Match, with_id: regex.Pattern, text: str, deadline: 
 
 @lru_cache(maxsize=8)
 def _delete_then_id(delete: str) -> regex.Pattern:
-    """:data:`_ID_AFTER` with the Delete Note Line alone on the line above the ID comment (same groups); the
+    """:data:`_ID_AFTER` with the Delete Note Line alone on the line above the ID line (same groups); the
     line written more than once counts once (the plugin's marker is the last one, right above the ID)."""
     return regex.compile(r"((?:[ \t]*\n)*)(?:[ \t]*" + regex.escape(delete)
-                         + r"[ \t]*\n){1,20}[ \t]*" + COMMENT_ID)
+                         + r"[ \t]*\n){1,20}[ \t]*" + _ID_AFTER_FORM, regex.M)
 
 
 def _ends_with_delete(card: Card, matched: str, delete: str, lines: "_LineIndex", start_off: int,

@@ -379,4 +379,5 @@ def _ids_in_text(text: str) -> set[int]:
     """The IDs of a note's ``<!--ID: n-->`` comments and ``ID: n`` lines."""
     if "ID:" not in text:
         return set()
-    return {id_number(m.group(1)) for m in ID_COMMENT.finditer(text)} | {int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text)}
+    return ({id_number(m.group(1)) for m in ID_COMMENT.finditer(text)}
+            | {int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text)})

@@ -3,7 +3,9 @@
 An import matches notes by GUID only (shared/spec/ANKI-IMPORT.md), and the plugin's notes carry GUIDs
 Anki chose, so a plain package would add each of them a second time. Matched as `sync` matches
 (decks/sync_plan.py), each card that has a note gets that note's GUID, id and note type in the package,
-and a plain import updates the note in place (scheduling and review history kept).
+and the tags sync would give it (an import replaces a note's tags: the plugin's tag it keeps, see
+sync_plan.plugin_tags_kept), so a plain import updates the note in place (scheduling and review history
+kept).
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def collection_adopter(col, vault: Vault, config: Config):
             return None
         note = col.get_note(change.nid)
         if "retyped" in change.kinds:
-            return Adopted(note.guid, change.nid, min_mod=note.mod)
+            return Adopted(note.guid, change.nid, min_mod=note.mod, tags=list(change.tags))
         notetype = note.note_type()
         if notetype["id"] not in models:
             models[notetype["id"]] = genanki.Model(
@@ -48,6 +50,7 @@ def collection_adopter(col, vault: Vault, config: Config):
                 css=notetype["css"], model_type=notetype["type"])
         current = dict(zip(note.keys(), note.fields))
         values = [fields[name] if name in fields else current[name] for name in note.keys()]
-        return Adopted(note.guid, change.nid, min_mod=note.mod, model=models[notetype["id"]], fields=values)
+        return Adopted(note.guid, change.nid, min_mod=note.mod, model=models[notetype["id"]], fields=values,
+                       tags=list(change.tags))
 
     return adopt, diags

@@ -44,6 +44,7 @@ class Adopted:
     min_mod: int = 0  # the package's modification time must exceed this for Anki to take the update
     model: object = None  # genanki.Model of the note's own note type, or None: notes2anki's
     fields: list[str] | None = None  # the note's fields in ``model``'s order (None: notes2anki's order)
+    tags: list[str] | None = None  # the tags the note gets (sync's: the card's and those it keeps); None: the card's
 
 
 @dataclass
@@ -235,8 +236,9 @@ def write_package(plan: PackagePlan) -> BuildReport:
     kept_guids: list[str] = []  # cards packaged under the GUID `build --collection` adopted for them
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
-        tags = card.tags + (extra_tags or {}).get(card.key, [])
         adopted = adopt(card, card_guid, dict(zip(types[card.note_type], fields))) if adopt else None
+        tags = (card.tags if adopted is None or adopted.tags is None else adopted.tags) \
+            + (extra_tags or {}).get(card.key, [])
         if adopted is not None:
             card_guid, fields = adopted.guid, adopted.fields if adopted.fields is not None else fields
         elif card_guid not in state.cards and ids.get(card.key) in earlier:

@@ -29,7 +29,8 @@ from .collection import backup, media_folder, open_collection, open_copy
 from .id_record import save_record, sync_entries
 from .identity import NO_ID_WARNING
 from .notetypes import models_for
-from .sync_plan import ANKI_TAGS, REGISTRY_KEY, Change, Deletion, SyncPlan, plan_sync, rename_media, same_text
+from .sync_media import rename_media
+from .sync_plan import ANKI_TAGS, REGISTRY_KEY, Change, Deletion, SyncPlan, plan_sync, same_text
 from .sync_retype import field_map, find_notetype, record_card_types, record_types, template_map
 
 Progress = Callable[[int, int], None]

@@ -19,7 +19,7 @@ from ..parsers.lints import NEAR as NEAR_MISS
 
 # the kinds of warning that say a card at that place was not read: its notes are not gone
 NOT_READ = frozenset({NEAR_MISS, "no-end", "empty-card", "empty-front", REGEX_TIMEOUT})
-from ..parsers.syntax import ID_COMMENT
+from ..parsers.syntax import ID_COMMENT, id_number
 from .identity import card_id, guid_of, implicit_id
 from .build import _plain
 from .sync_plan import Deletion, SyncPlan, _registered
@@ -379,4 +379,5 @@ def _ids_in_text(text: str) -> set[int]:
     """The IDs of a note's ``<!--ID: n-->`` comments and ``ID: n`` lines."""
     if "ID:" not in text:
         return set()
-    return {int(m.group(1)) for m in ID_COMMENT.finditer(text)} | {int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text)}
+    return ({id_number(m.group(1)) for m in ID_COMMENT.finditer(text)}
+            | {int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text)})

@@ -18,8 +18,6 @@ Reading only: this module never changes the collection (the plan is applied by d
 """
 from __future__ import annotations
 
-import hashlib
-import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -31,10 +29,12 @@ from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
 from .identity import IMPLICIT_BASE, other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
+from .sync_media import plan_media, rename_media
 from .sync_retype import Loss, TypeRules, recorded_card_types, recorded_types
 
 REGISTRY_KEY = "notes2anki:vaults"
 ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
+PLUGIN_TAG = "Obsidian_to_Anki"  # the tag the plugin gives every note it adds (its "Tag" setting's default)
 
 
 @dataclass
@@ -206,7 +206,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     types = note_type_fields(config.note_types)
     index = MediaIndex(vault.root, vault.files)  # the names the renderer gave the files in the HTML
     plan.names = {p: index.name(p) for c, _ in identified for p in c.media if index.problem(p) is None}
-    reused = _plan_media(Path(media_dir or col.media.dir()), plan, vault.root)  # name in the HTML -> name of the same file in Anki
+    reused = plan_media(Path(media_dir or col.media.dir()), plan, vault.root)  # name in the HTML -> name of the same file in Anki
     deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
     deck_ids: dict[str, int | None] = {}
     claimed: dict[int, Card] = {}
@@ -216,8 +216,10 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     rules = TypeRules(types, config.note_types, plan.type_ids, own_ids, plan.vault_types, retype,
                       card_types=plan.card_types)
 
+    keep = plugin_tags_kept(config)
+
     def compare(change: Change) -> None:
-        _compare(col, change, deck_names, deck_ids, diags, rules)
+        _compare(col, change, deck_names, deck_ids, diags, rules, keep)
 
     def find(card: Card, card_guid: str) -> int:
         if card.id is not None and card.id in notes:
@@ -338,12 +340,26 @@ def filtered_deck(col, name: str, deck_ids: dict) -> str | None:
     return None
 
 
-def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules: TypeRules) -> None:
+def plugin_tags_kept(config: Config) -> frozenset[str]:
+    """The tags (casefolded) a note keeps when it has them, beyond the vault's: the plugin's tag while no
+    default tag is set. The plugin gives it to every note it adds and again at each of its syncs (its "Tag"
+    setting, default ``Obsidian_to_Anki``); a vault without the plugin's data.json (the plugin uninstalled,
+    ``.obsidian`` not synced) sets no default tag, and its adopted notes would lose it. Never added to a note;
+    removed in Anki, it stays removed. A default tag set (data.json's Tag, ``default_tag``, ``--tag``) is
+    the tags' say, as the plugin's own Tag setting replaces the tag."""
+    return frozenset() if config.default_tag else frozenset({PLUGIN_TAG.casefold()})
+
+
+def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules: TypeRules,
+             keep: frozenset[str] = frozenset()) -> None:
     """Fill ``change.kinds`` for an existing note: retyped / updated / moved. Whether its note type is
     changed, kept or the note left as it is, ``rules`` decides (sync_retype.py); the fields are then
-    compared with what the note holds (after the change: the old fields of the same names)."""
+    compared with what the note holds (after the change: the old fields of the same names). The note's
+    tags in ``keep`` (:func:`plugin_tags_kept`) join ``change.tags``."""
     card = change.card
     note = col.get_note(change.nid)
+    wanted = {t.casefold() for t in change.tags}
+    change.tags += [t for t in note.tags if t.casefold() in keep and t.casefold() not in wanted]
     current = rules.decide(col, change, note, diags)
     if current is None:  # left as it is: a warning or an error says why
         return
@@ -365,59 +381,6 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules
     if homes != {deck_ids[card.deck]}:
         change.old_deck = ", ".join(sorted(names))
         change.kinds.append("moved")
-
-
-def _plan_media(folder: Path, plan: SyncPlan, root: Path) -> dict[str, str]:
-    """Which media files Anki lacks from its media ``folder``. A file Anki already has with the same bytes,
-    under its name in any case or under the name Anki gives a clashing file (``stem-<sha1>.ext``), is used
-    as it is there: returns those, ``name in the HTML -> name in Anki``."""
-    reused: dict[str, str] = {}
-    try:
-        existing = {p.name.casefold(): p.name for p in folder.iterdir()}
-    except OSError:
-        existing = {}
-    for path, name in sorted(plan.names.items()):
-        source = root / path
-        try:
-            data_sha = _sha(source)
-        except OSError:
-            continue  # the parser already reported it
-        stem, dot, ext = name.rpartition(".")
-        hashed = f"{stem}-{_sha(source, 'sha1')}.{ext}" if dot else f"{name}-{_sha(source, 'sha1')}"
-        for candidate in (name, existing.get(name.casefold()), hashed, existing.get(hashed.casefold())):
-            try:
-                if candidate and _sha(folder / candidate) == data_sha:
-                    if candidate != name:
-                        reused[name] = candidate
-                    plan.names[path] = candidate
-                    break
-            except OSError:
-                continue
-        else:
-            plan.media[name] = source
-    return reused
-
-
-def _sha(path: Path, algorithm: str = "sha256") -> str:
-    h = hashlib.new(algorithm)
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def rename_media(fields: dict[str, str], renamed: dict[str, str]) -> dict[str, str]:
-    """The fields with media names changed (``old -> new``: Anki gave a file another name because it
-    already had one of that name with other bytes), in ``<img src="...">`` and ``[sound:...]`` as the
-    renderer writes them (parsers/embeds.py)."""
-    out = {}
-    for name, value in fields.items():
-        for old, new in renamed.items():
-            value = value.replace(f'src="{html.escape(old)}"', f'src="{html.escape(new)}"')
-            value = value.replace(f"[sound:{html.escape(old, quote=False)}]",
-                                  f"[sound:{html.escape(new, quote=False)}]")
-        out[name] = value
-    return out
 
 
 def same_text(stored: str, wanted: str) -> bool:

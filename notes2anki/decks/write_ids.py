@@ -243,8 +243,8 @@ def _id_of(ids: dict, card: Card) -> int:
 def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int], int],
                 marks: Markers | None = None, comments: bool = True) -> str:
     """``text`` with an ID written for every card in ``assigned`` (nothing else changes); ``comments`` False
-    (the plugin's "ID Comments" off, ``id_comments = false``): ``ID: n`` instead of ``<!--ID: n-->`` for block
-    and inline cards, as the plugin writes it (a regex card's ID stays a comment: the form read after a match):
+    (the plugin's "ID Comments" off, ``id_comments = false``): ``ID: n`` instead of ``<!--ID: n-->``, as the
+    plugin writes it (block, inline and regex cards):
 
     - block card: ``<!--ID: n-->`` on its own line right after the last non-blank line of the card
       (before any blank lines that precede END, so a ``Tags:`` line stays the last content line),
@@ -263,7 +263,7 @@ def _insert_ids(text: str, cards: list[Card], assigned: dict[tuple[str, int, int
         new_id = assigned.get(card.key)
         if new_id is None:
             continue
-        comment = f"<!--ID: {new_id}-->" if comments or card.kind == "regex" else f"ID: {new_id}"
+        comment = f"<!--ID: {new_id}-->" if comments else f"ID: {new_id}"
         if card.kind == "block":
             last = card.end_line - 2  # 0-based index of the line before END
             while last > card.line - 1 and not lines[last].strip():

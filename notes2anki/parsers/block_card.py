@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..model import Card
 from .lints import field_case_lint
 from .scan_state import ScanState
-from .syntax import FIELD_LINE, ID_COMMENT, TAGS_LINE, fence_closes, fence_open, id_of_line, split_tags
+from .syntax import FIELD_LINE, ID_COMMENT, TAGS_LINE, fence_closes, fence_open, id_of_line, shown_id, split_tags
 
 # Field names of every built-in type, to tell a misplaced field line from ordinary prose.
 BUILTIN_FIELD_NAMES = frozenset({"Front", "Back", "Add Reverse", "Text", "Back Extra", "Extra"})
@@ -159,9 +159,9 @@ def _take_plugin_id_in_code(state: ScanState, card: Card, rest: list[BodyLine]) 
         if ident is not None and ID_COMMENT.search(line.text) and rest[i + 1].text.strip() == end:
             card.id, card.id_line = ident, line.no
             state.report(line.no, "warning", "id-in-code",
-                         f"ID {ident} is read as the ID of the card at {card.where}: the Obsidian_to_Anki plugin "
-                         f"wrote it inside the code block, above the {end} line where its card ended; move it to "
-                         f"the line above the card's {end}")
+                         f"ID {shown_id(ident)} is read as the ID of the card at {card.where}: the Obsidian_to_Anki "
+                         f"plugin wrote it inside the code block, above the {end} line where its card ended; move it "
+                         f"to the line above the card's {end}")
             return rest[:i] + rest[i + 1:]
     return rest
 
@@ -172,7 +172,7 @@ def _report_stray_ids(state: ScanState, card: Card, rest: list[BodyLine]) -> Non
         stray = id_of_line(line.text)
         if stray is not None and ID_COMMENT.search(line.text):
             state.report(line.no, "warning", "orphan-id",
-                         f"ID {stray} is inside the card at {card.where} but is not its ID (only the last "
+                         f"ID {shown_id(stray)} is inside the card at {card.where} but is not its ID (only the last "
                          "line before END is); the Anki note with this ID will not be updated")
 
 

@@ -13,7 +13,7 @@ from .frontmatter import DECK_KEYS, TAG_KEYS
 from .lints import (DEFAULT_INLINE, end_near_miss, inline_case_lint, inline_field_lint, inline_lint, lone_end_lint,
                     missing_second_field)
 from .scan_state import ScanState
-from .syntax import FIELD_LINE, WIKILINK, heading, id_of_line, inline_id, split_tags
+from .syntax import FIELD_LINE, WIKILINK, heading, id_number, id_of_line, inline_id, split_tags
 
 INLINE_TAGS = re.compile(r"^(.*)(?:^|\s)Tags:\s+(.*)$")  # the plugin's inline tags: "... Tags: a b ENDI"
 
@@ -227,7 +227,7 @@ def _inline_card(state: ScanState, note_type: str, body: str, col: int) -> Card 
                 kind="inline", inline=True, col=col)
     idm = inline_id(body)
     if idm:
-        card.id = int(idm.group(1))
+        card.id = id_number(idm.group(1))
         card.id_line = state.line
         body = (body[:idm.start()] + body[idm.end():]).strip()
     tm = INLINE_TAGS.match(body)

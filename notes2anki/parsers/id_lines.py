@@ -7,6 +7,7 @@ updated again, so it is reported (F9). (An ID after blank lines below a regex ca
 from __future__ import annotations
 
 from ..model import Card, Diagnostic, Vault
+from .syntax import shown_id
 
 MAX_NOTE_ID = 2**63 - 1  # Anki's note IDs are positive signed 64-bit integers (milliseconds since 1970)
 
@@ -21,7 +22,7 @@ def drop_impossible_ids(cards: list[Card], rel: str, diagnostics: list[Diagnosti
         if card.id is not None and not 1 <= card.id <= MAX_NOTE_ID:
             diagnostics.append(Diagnostic(
                 rel, card.id_line or card.line, "error",
-                f"ID {card.id} of the card at {card.where} cannot be an Anki note ID (1 to {MAX_NOTE_ID}); "
+                f"ID {shown_id(card.id)} of the card at {card.where} cannot be an Anki note ID (1 to {MAX_NOTE_ID}); "
                 "card skipped — correct the ID from Anki (Browse > Info), or remove the line to add the card as "
                 "a new note", "bad-id"))
             continue
@@ -44,13 +45,13 @@ def report_loose_ids(cards: list[Card], loose_ids: dict[int, int], rel: str,
         if inside is not None:
             diagnostics.append(Diagnostic(
                 rel, no, "warning",
-                f"ID {card_id} is inside the text of the card at {inside.where}, not its ID (cards written "
+                f"ID {shown_id(card_id)} is inside the text of the card at {inside.where}, not its ID (cards written "
                 "without a blank line between them?); the Anki note with this ID will not be updated",
                 "orphan-id"))
             continue
         diagnostics.append(Diagnostic(
             rel, no, "warning",
-            f"ID {card_id} belongs to no card (its card was deleted or no longer matches); the Anki note "
+            f"ID {shown_id(card_id)} belongs to no card (its card was deleted or no longer matches); the Anki note "
             "with this ID will not be updated — delete the line, or the note in Anki", "orphan-id"))
 
 

@@ -11,12 +11,13 @@ What we follow from the plugin (``RegexFile.search`` / ``findignore`` in Obsidia
   ``add_spans_to_ignore``; ``regex_ignore``);
 - a ``Tags: a b`` at the end of a match gives the card's tags: each pattern is first tried followed by
   ``(Tags: .*)`` (the plugin's ``search_tags``), then alone;
-- the ``<!--ID: n-->`` comment right after the match is the card's ID. We also read it when it is
+- the ``<!--ID: n-->`` comment right after the match is the card's ID (or the plugin's plain ``ID: n`` line,
+  which it writes with "ID Comments" off). We also read it when it is
   indented (an ID under an indented list item) and, with a warning, when blank lines separate it from
   the match; the next match starts after the ID, as in the plugin, whose pattern consumes it. A match
   that runs on over its ID line (the plugin tries each pattern followed by its ID regex first, and the
-  engine gives the ID line back) ends with that ID: it is the card's, unless the match holds other ID
-  lines too (cards without a blank line between: each is reported);
+  engine gives the ID line back) ends with that ID: it is the card's; one that runs on past it into the
+  next card (no blank line between) ends at the first ID line it can end with (``_end_at_own_id``);
 - the Delete Note Line directly above the card's ID line marks it for deletion (the plugin's file-wide
   ``EMPTY_REGEXP``) and is not field text.
 
@@ -39,15 +40,22 @@ from ..model import REGEX_TIMEOUT, Card, Diagnostic
 from .js_regex import JsRegexError, compile_js
 from .regex_anchor import anchor, start_regions
 from .regex_ignore import ignore_spans, inside
-from .syntax import split_tags
+from .syntax import COMMENT_ID, PLAIN_ID_IN_TEXT, id_number, split_tags
 
 REGEX_TIMEOUT_S = 2.0  # per pattern and file (tried twice); documented in the README ("Limits")
-ID_WINDOW = 4096  # how far after a match an ID comment is looked for (characters)
-# the ID comment after a match: optional blank lines (group 1), indentation, the comment
-_ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
-# an ID line that ends a match (the comment, or the plugin's plain "ID: n" with 10+ digits), on its own line
-_SWALLOWED_ID = regex.compile(r"\n[ \t]*(?:<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->|ID:[ \t]*(\d{10,40}))[ \t]*\n*\Z")
-_ANY_ID_LINE = regex.compile(r"^[ \t]*(?:<!--[ \t]*ID:[ \t]*\d{1,40}[ \t]*-->|ID:[ \t]*\d{10,40})[ \t]*$", regex.M)
+ID_WINDOW = 4096  # how far after a match an ID comment's digits may start (characters)
+# the ID after a match: optional blank lines (group 1), indentation, the comment (its digits: group 2) or the
+# plugin's plain "ID: n" alone on its line (what it writes with "ID Comments" off; group 3)
+_ID_AFTER_FORM = "(?:" + COMMENT_ID + "|" + PLAIN_ID_IN_TEXT + r"[ \t]*$)"
+_ID_AFTER = regex.compile(r"((?:[ \t]*\n)*)[ \t]*" + _ID_AFTER_FORM, regex.M)
+# an ID line that ends a match (the comment, or the plugin's plain "ID: n", see syntax.PLAIN_ID_IN_TEXT), on
+# its own line
+_ID_FORMS = "(?:" + COMMENT_ID + "|" + PLAIN_ID_IN_TEXT + ")"
+_SWALLOWED_ID = regex.compile(r"\n[ \t]*" + _ID_FORMS + r"[ \t]*\n*\Z")
+_ANY_ID_LINE = regex.compile(r"^[ \t]*" + _ID_FORMS + r"[ \t]*$", regex.M)
+# appended to a custom pattern (JavaScript syntax, no groups): the pattern ending with an ID line, as the
+# plugin's pattern + ID_REGEXP_STR (only the ID forms notes2anki reads; the line's end is the match's end)
+_ID_SUFFIX_JS = r"\n[ \t]*(?:<!--[ \t]*ID:[ \t]*\d+[ \t]*-->|ID:[ \t]*(?:0+|\d{10,}))[ \t]*"
 _NEWLINE = regex.compile("\n")
 _FENCE = regex.compile(r"^[ \t]*(`{3,}|~{3,})")
 TAGS_LITERAL = "Tags: "  # the plugin's TAG_PREFIX: "Tags: a b" after a match gives the card's tags
@@ -91,10 +99,10 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
             continue  # a literal every match needs is absent: no card of this style here
         if ignored is None:
             ignored = ignore_spans(text)
-        searches = [(compiled, False)]
+        searches = [(compiled, False, _with_id(pattern))]
         if TAGS_LITERAL in text:  # the plugin's search_tags: pattern + "(Tags: .*)" first
             try:
-                searches.insert(0, (compile_js(pattern + TAGS_GROUP)[0], True))
+                searches.insert(0, (compile_js(pattern + TAGS_GROUP)[0], True, _with_id(pattern + TAGS_GROUP)))
             except JsRegexError:
                 pass
         found = None
@@ -104,9 +112,9 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
             deadline = time.monotonic() + REGEX_TIMEOUT_S
             try:
                 found = []
-                for search, with_tags in searches:
+                for search, with_tags, with_id in searches:
                     found += _search(search, text, lines, note_type, note_types[note_type], rel, fences,
-                                     blocked, taken, said, ignored, deadline, with_tags, delete)
+                                     blocked, taken, said, ignored, deadline, with_tags, delete, with_id)
             except TimeoutError:
                 found = None
                 continue
@@ -127,9 +135,11 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
 def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: str, names: list[str],
             rel: str, fences: list[tuple[int, int]], blocked: list[tuple[int, int]],
             claimed: list[tuple[int, int]], diagnostics: list[Diagnostic], ignored: list[tuple[int, int]],
-            deadline: float, with_tags: bool = False, delete: str = "DELETE") -> list[Card]:
+            deadline: float, with_tags: bool = False, delete: str = "DELETE",
+            with_id: regex.Pattern | None = None) -> list[Card]:
     """The cards of one pattern's matches (``with_tags``: its last group is the ``Tags: …`` text; ``delete``:
-    the Delete Note Line, see :func:`regex_cards`)."""
+    the Delete Note Line, see :func:`regex_cards`; ``with_id``: the pattern followed by an ID line, see
+    :func:`_end_at_own_id`)."""
     found: list[tuple[Card, tuple[int, int]]] = []
     literal = _anchor(compiled.pattern)
     regions = start_regions(text, literal, 0) if literal else None
@@ -138,6 +148,8 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
         m = _next_match(compiled, text, pos, regions, deadline)
         if m is None:
             break
+        if with_id is not None:
+            m = _end_at_own_id(m, with_id, text, deadline)
         start_off, end_off = m.span()
         pos = end_off if end_off > start_off else end_off + 1
         if not m.group(0).strip():
@@ -163,18 +175,21 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
             found.append((card, (start_off, span_end)))
             continue
         window = min(len(text), end_off + ID_WINDOW)
-        idm = _ID_AFTER.match(text, end_off, window)
+        idm = _ID_AFTER.match(text, end_off)  # linear: blank lines, then a comment or nothing
         marked = False
         if idm is None and delete and delete in text[end_off:window]:  # the match ended above the DELETE line
-            idm = _delete_then_id(delete).match(text, end_off, window)
+            idm = _delete_then_id(delete).match(text, end_off)
             marked = idm is not None
-        if idm and not _overlaps(claimed, idm.start(2), idm.end()) and not any(
-                a <= lines.line_of(idm.start(2)) <= b for a, b in blocked):
-            card.id = int(idm.group(2))
-            card.id_line = lines.line_of(idm.start(2))
+        digits = 0 if idm is None else 2 if idm.group(2) is not None else 3
+        if idm is not None and idm.start(digits) > window:
+            idm = None  # too far below (its digits, however many, may run past the window)
+        if idm and not _overlaps(claimed, idm.start(digits), idm.end()) and not any(
+                a <= lines.line_of(idm.start(digits)) <= b for a, b in blocked):
+            card.id = id_number(idm.group(digits))
+            card.id_line = lines.line_of(idm.start(digits))
             span_end = pos = max(pos, idm.end())
             card.delete = marked or _ends_with_delete(card, text[start_off:end_off], delete, lines,
-                                                      start_off, idm.start(2))
+                                                      start_off, idm.start(digits))
             if idm.group(1).count("\n") >= 2:
                 last = text[start_off:end_off].rstrip(" \t\n").rsplit("\n", 1)[-1].strip()
                 hint = (f"the card's last line is {delete}, which the blank line keeps as text (without it "
@@ -204,7 +219,7 @@ def _take_swallowed_id(card: Card, matched: str, start_off: int, lines: "_LineIn
         if card.fields[name].endswith(line_text):
             card.fields[name] = card.fields[name][:len(card.fields[name]) - len(line_text)].rstrip()
             break
-    card.id = int(found.group(group))
+    card.id = id_number(found.group(group))
     card.id_line = lines.line_of(start_off + found.start(group))
     card.end_line = max(card.line, card.id_line - 1)
     card.delete = _ends_with_delete(card, matched[:found.start()], delete, lines, start_off,
@@ -212,12 +227,46 @@ def _take_swallowed_id(card: Card, matched: str, start_off: int, lines: "_LineIn
     return True
 
 
+@lru_cache(maxsize=64)
+def _with_id(pattern: str) -> regex.Pattern | None:
+    """``pattern`` (JavaScript) followed by an ID line: the plugin's ``pattern + ID_REGEXP_STR``; None when
+    that does not compile (the pattern alone is used)."""
+    try:
+        return compile_js(pattern + _ID_SUFFIX_JS)[0]
+    except JsRegexError:
+        return None
+
+
+def _end_at_own_id(m: regex.Match, with_id: regex.Pattern, text: str, deadline: float) -> regex.Match:
+    """``m``, or, when it runs on over an ID line into the text below (the next card, written without a
+    blank line between), the match from the same place that ends with the first ID line it can end with.
+
+    The plugin tries every pattern followed by its ID regex before the pattern alone, so such a card ends at
+    its ID line and the next card stays a card: ``Q #fc / A / DELETE / <!--ID: n--> / Q2 #fc / A2`` is two
+    cards, the first marked for deletion. (Where the plugin's greedy pattern would end at the *last* ID line
+    and make one card of several, taking the first keeps each card with its own note.) An ID line that ends
+    ``m`` is left to :func:`_take_swallowed_id`."""
+    matched = m.group(0)
+    if "ID:" not in matched:
+        return m
+    for line in _ANY_ID_LINE.finditer(text, m.start(), m.end()):
+        if not text[line.end():m.end()].strip():
+            break  # the match's own last line
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        shorter = with_id.fullmatch(text, m.start(), line.end(), timeout=remaining)
+        if shorter is not None:
+            return shorter
+    return m
+
+
 @lru_cache(maxsize=8)
 def _delete_then_id(delete: str) -> regex.Pattern:
-    """:data:`_ID_AFTER` with the Delete Note Line alone on the line above the ID comment (same groups); the
+    """:data:`_ID_AFTER` with the Delete Note Line alone on the line above the ID line (same groups); the
     line written more than once counts once (the plugin's marker is the last one, right above the ID)."""
     return regex.compile(r"((?:[ \t]*\n)*)(?:[ \t]*" + regex.escape(delete)
-                         + r"[ \t]*\n){1,20}[ \t]*<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
+                         + r"[ \t]*\n){1,20}[ \t]*" + _ID_AFTER_FORM, regex.M)
 
 
 def _ends_with_delete(card: Card, matched: str, delete: str, lines: "_LineIndex", start_off: int,

@@ -6,7 +6,8 @@ parse (issue 11). The marker words come from :class:`notes2anki.config.Syntax`, 
 users rename (``settings.Syntax`` in its data.json); :func:`markers` compiles them once per value.
 
 Other modules (semantic text, write_ids) import these names instead of keeping copies:
-``ID_COMMENT``, ``ID_LINE``, ``INLINE_PLAIN_ID``, ``WIKILINK``, ``HEADING``, ``fence_open``,
+``ID_COMMENT``, ``ID_LINE``, ``INLINE_PLAIN_ID`` (built from ``COMMENT_ID`` / ``PLAIN_ID_IN_TEXT``, which
+the regex-style reader extends), ``id_number``, ``WIKILINK``, ``HEADING``, ``fence_open``,
 ``fence_closes``, ``heading``, ``markers`` (→ :class:`Markers`: ``keyed``, ``frozen``, ``inline_cards``).
 """
 from __future__ import annotations
@@ -17,15 +18,22 @@ from functools import lru_cache
 
 from ..config import Syntax
 
-# <!--ID: 1768062256217--> anywhere; an ID line is that comment (or the plugin's plain "ID: n") alone on
-# its line, indentation allowed.
-# Up to 40 digits, so a damaged ID (a digit pasted twice) is still read as an ID and reported as one that
-# cannot be an Anki note's (parsers/id_lines.py) instead of becoming card text that ``ids`` adds a second ID to.
-ID_COMMENT = re.compile(r"<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->")
-ID_LINE = re.compile(r"^[ \t]*(?:<!--[ \t]*ID:[ \t]*(\d{1,40})[ \t]*-->|ID:[ \t]*(\d{1,40}))[ \t]*$")
-# the plugin's inline ID without comments: "... ID: 1768062256217 ENDI" (10+ digits, so a field ending in
-# "Student ID: 12" keeps its text)
-INLINE_PLAIN_ID = re.compile(r"(?:^|\s)ID:[ \t]*(\d{10,40})$")
+# The ID forms, one definition for every reader (blocks, inline cards, regex styles, sync's guards):
+# ``<!--ID: 1768062256217-->`` anywhere; an ID line is that comment (or the plugin's plain "ID: n") alone on
+# its line, indentation allowed. The digits are a run of any length, so a damaged ID (a digit pasted twice,
+# 41 or 400 digits) is still read as an ID and reported as one that cannot be an Anki note's
+# (parsers/id_lines.py) instead of becoming card text that ``ids`` adds a second ID to. Linear: what follows
+# the run is never a digit; :func:`id_number` converts at most 41 digits of it.
+ID_DIGITS = r"(\d+)"
+COMMENT_ID = r"<!--[ \t]*ID:[ \t]*" + ID_DIGITS + r"[ \t]*-->"
+# the plugin's plain "ID: n" where it ends running text (an inline card's body, the lines of a regex
+# card): 10+ digits, so a field ending in "Student ID: 12" keeps its text; a run of zeros is an ID too (no
+# note has it: it is reported, as ``<!--ID: 0-->`` is)
+PLAIN_ID_IN_TEXT = r"ID:[ \t]*(0+|\d{10,})"
+ID_COMMENT = re.compile(COMMENT_ID)
+ID_LINE = re.compile(r"^[ \t]*(?:" + COMMENT_ID + r"|ID:[ \t]*" + ID_DIGITS + r")[ \t]*$")
+INLINE_PLAIN_ID = re.compile(r"(?:^|\s)" + PLAIN_ID_IN_TEXT + "$")
+MAX_ID_DIGITS = 40  # more digits than this: no note's (Anki's IDs have at most 19); see id_number
 # [[target]] / ![[embed]]: no brackets or newline inside, so a scan for "]]" never runs past the next "["
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")  # text: strip the closing " ##" with :func:`heading`
@@ -36,14 +44,28 @@ FIELD_LINE = re.compile(r"^([^:\n]{1,40}):[ \t]?(.*)$")
 ZERO_WIDTH = "\ufeff\u200b\u200c\u200d\u2060"
 
 
+def id_number(digits: str) -> int:
+    """The ID an ID form's digits name. A run longer than :data:`MAX_ID_DIGITS` is cut to one digit more
+    (still a number no note can have, see :func:`shown_id`), so no run, however long, is converted whole
+    (Python refuses int() of more than 4,300 digits)."""
+    return int(digits[:MAX_ID_DIGITS + 1])
+
+
+def shown_id(ident: int) -> str:
+    """``ident`` as messages show it: a number of over :data:`MAX_ID_DIGITS` digits (see :func:`id_number`)
+    by its first 20 digits."""
+    return str(ident) if ident < 10 ** MAX_ID_DIGITS else f"{str(ident)[:20]}… (over {MAX_ID_DIGITS} digits)"
+
+
 def id_of_line(line: str) -> int | None:
     """The ID of an ID line (``<!--ID: n-->`` or ``ID: n`` alone on the line, indented or not), else None."""
     m = ID_LINE.match(line)
-    return int(m.group(1) or m.group(2)) if m else None
+    return id_number(m.group(1) or m.group(2)) if m else None
 
 
 def inline_id(body: str) -> re.Match | None:
-    """The ID of an inline card's body, as a match whose span is to be cut from the body."""
+    """The ID of an inline card's body, as a match whose span is to be cut from the body (its ID:
+    ``id_number(m.group(1))``)."""
     return ID_COMMENT.search(body) or INLINE_PLAIN_ID.search(body)
 
 

@@ -40,10 +40,10 @@ MIN_IDS = {
     "Supre-le-sucre__College-Knowledge-Database": 706,
     "Till-Fri__Obsidian-Spanisch": 412,
 }
-# vault → ID lines that belong to no card, each reported as "orphan-id" (RESULTS.md F9: SAM 48 swallowed
-# by one card, fu-1810 20 headings without a body, medu4 6 + the 1 after a blank line that F10 attaches)
-ORPHANS = {"SAM-yuan-shan__Economics-Undergraduate-Notes": 48, "ErtugrulSener__fu-1810": 20,
-           "NguyenTakuya__medu4": 6}
+# vault → ID lines that belong to no card, each reported as "orphan-id" (RESULTS.md F9: fu-1810 20 headings
+# without a body, medu4 6 + the 1 after a blank line that F10 attaches; SAM's 48, swallowed by the cards above
+# them, written without blank lines between, are each their own card's now: see test_sam_…)
+ORPHANS = {"ErtugrulSener__fu-1810": 20, "NguyenTakuya__medu4": 6}
 SLOW = {"NguyenTakuya__medu4"}
 SELF = re.compile(r"also used by the card at (.+?); ")
 
@@ -84,6 +84,22 @@ def test_real_vault_parses_as_its_owner_expects(realvaults, name):
     for d in vault.diagnostics:
         m = SELF.search(d.message)
         assert not (m and m.group(1) == f"{d.file}:{d.line}"), str(d)
+
+
+def test_sam_cards_written_without_blank_lines_between_each_keep_their_id(realvaults):
+    """SAM `单词笔记/10.md`: 44 `#1` cards, each followed by its ID line (the IDs one sync apart: 44 notes in the
+    owner's Anki), with no blank line before the next card. The pattern alone ran from the first card to the
+    last: one 11 KB card and 43 IDs 'inside its text' (F9). Each card now ends at its own ID line, as the
+    plugin's pattern + ID regex ends a card, and keeps its note."""
+    root = realvaults / "SAM-yuan-shan__Economics-Undergraduate-Notes"
+    vault = load_vault(root, _config(root))
+    words = [c for c in vault.cards if c.file.endswith("单词笔记/10.md")]
+    text = (root / words[0].file).read_text("utf-8")
+    written = [int(i) for i in re.findall(r"<!--ID: (\d+)-->", text)]
+    assert len(words) == 44 and [c.id for c in words] == written
+    assert words[1].fields["Front"] == "## Agony (挨个你)" and words[-1].fields["Front"] == "## Mute (没有他)"
+    assert not any("<!--ID" in f for c in words for f in c.fields.values())
+    assert not [d for d in vault.diagnostics if d.kind == "orphan-id"]
 
 
 def test_medu4_frontmatter_lines_and_cloze_types(realvaults):

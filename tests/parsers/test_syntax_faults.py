@@ -203,15 +203,19 @@ def test_orphan_id_line_is_a_warning_at_its_line(make_vault):
     assert "1675279229177" in d.message
 
 
-def test_card_swallowing_other_cards_ids_reports_each(make_vault):
+def test_cards_without_blank_lines_between_each_end_at_their_own_id_line(make_vault):
+    """A pattern whose answer runs on over lines (`((?:.+\\n?)+)`) matched both cards and their ID lines as one
+    card, both IDs reported as inside its text. The plugin tries the pattern followed by an ID line first, so a
+    card ends at an ID line; each card now ends at its own (the plugin's greedy match would end at the last one
+    and make one card of both, leaving the first note behind)."""
     from notes2anki.parsers import load_vault
 
     text = "Q: one\nA: uno\n<!--ID: 1-->\nQ: two\nA: dos\n<!--ID: 2-->\n"
     root = make_vault({"s.md": text})
     vault = load_vault(root, Config(custom_regexps={"Basic": r"^Q: (.+)\nA: ((?:.+\n?)+)"}))
-    (card,) = vault.cards
-    orphans = [d for d in vault.diagnostics if d.kind == "orphan-id"]
-    assert [d.line for d in orphans] == [3, 6] and "inside the text of the card at s.md:1" in orphans[0].message
+    assert [(c.line, c.id, c.id_line, c.fields["Front"], c.fields["Back"]) for c in vault.cards] == [
+        (1, 1, 3, "one", "uno"), (4, 2, 6, "two", "dos")]
+    assert not [d for d in vault.diagnostics if d.kind == "orphan-id"]
 
 
 def test_id_after_blank_line_is_the_cards_with_a_warning(make_vault):

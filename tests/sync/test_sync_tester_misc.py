@@ -156,3 +156,28 @@ def test_write_ids_partly_failed_counts_the_cards_really_left_without_an_id(make
     assert "a.md: error: no IDs written: read-only" in result.output
     assert "3 cards in 1 file have no ID" in result.output, result.output
     assert "4 cards in 2 files" not in result.output
+
+
+def test_write_ids_failing_at_the_write_counts_the_cards_really_left_without_an_id(make_vault, sync_cli, tmp_path,
+                                                                                  monkeypatch):
+    """The other way a `--write-ids` write fails: planned, then the note saved by an editor before the rename
+    (`changed on disk while IDs were added`). The no-ID warning counts that file's cards as still without an
+    ID, and only them."""
+    import notes2anki.decks.write_ids as write_ids
+    from .plugin_users import empty_collection
+
+    root = make_vault({"a.md": "\n".join(CARD.format(q=f"Question {i}?", a="x") for i in range(3)),
+                       "b.md": CARD.format(q="Other?", a="y")})
+    real_write = write_ids.atomic_write
+
+    def editor_saves_a_first(target, data, expect=None):
+        if target.name == "a.md":
+            target.write_text(target.read_text("utf-8") + "\nmore text\n", "utf-8")
+        return real_write(target, data, expect=expect)
+
+    monkeypatch.setattr(write_ids, "atomic_write", editor_saves_a_first)
+    result = sync_cli(root, empty_collection(tmp_path), "--yes", "--write-ids")
+    assert result.exit_code == 1, result.output
+    assert "a.md: error: changed on disk while IDs were added" in result.output
+    assert "<!--ID: " in (root / "b.md").read_text("utf-8") and "ID:" not in (root / "a.md").read_text("utf-8")
+    assert "3 cards in 1 file have no ID" in result.output, result.output

@@ -1,0 +1,113 @@
+"""Leftover tester findings on ID lines and the Delete Note Line: every ID form checked alike, IDs of any
+length, a DELETE-marked regex card that ends where the plugin ends it, an indented DELETE line."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from notes2anki.config import load_config
+from notes2anki.parsers import load_vault
+
+# the plugin wiki's styles, as in its end-to-end suites (neuracache_sync, question_answer)
+FLASHCARD = r"((?:[^\n][\n]?)+) #flashcard ?\n*((?:\n(?:^.{1,3}$|^.{4}(?<!<!--).*))+)"
+QA = r"^Q: ((?:.+\n)*)\n*A: (.+(?:\n(?:^.{1,3}$|^.{4}(?<!<!--).*))*)"
+ID = 1768062256107
+
+
+def _vault(make_vault, files, regex=None):
+    """The vault folder, with ``regex`` as the Basic custom regex in its .notes2anki.toml (the CLI reads it)."""
+    config = {".notes2anki.toml": f"[custom_regexps]\nBasic = '''{regex}'''\n"} if regex else {}
+    return make_vault({**files, **config})
+
+
+def _load(root):
+    return load_vault(root, load_config(root))
+
+
+@pytest.mark.parametrize("regex, text", [
+    (FLASHCARD, f"Old #flashcard\nold answer\nDELETE\n<!--ID: {ID}-->\nNew #flashcard\nnew answer\n"),
+    (QA, f"Q: Old\nA: old answer\nDELETE\n<!--ID: {ID}-->\nQ: New\nA: new answer\n"),
+], ids=["flashcard", "Q/A"])
+def test_a_delete_marked_regex_card_ends_at_its_id_line_and_the_next_card_stays_a_card(make_vault, regex, text):
+    """Without a blank line below the marked card's ID line, the match ran on into the next card: one card
+    holding both texts (the ID 'inside its text'), the mark lost, the next card gone. The plugin tries the
+    pattern followed by an ID line first, so the marked card ends at its ID and the next is a card."""
+    root = _vault(make_vault, {"a.md": text}, regex)
+    vault = _load(root)
+    assert [(c.line, c.id, c.delete, c.fields["Back"]) for c in vault.cards] == [
+        (1, ID, True, "old answer"), (5, None, False, "new answer")]
+    assert [c.fields["Front"].replace(" #flashcard", "") for c in vault.cards] == ["Old", "New"]
+    assert not [d for d in vault.diagnostics if d.kind == "orphan-id"]
+    # `ids` gives the next card its own ID and leaves the marked one's alone
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    after = _load(root)
+    assert [(c.line, c.delete) for c in after.cards] == [(1, True), (5, False)]
+    assert after.cards[0].id == ID and after.cards[1].id not in (None, ID)
+
+
+@pytest.mark.parametrize("text, line", [
+    ("STARTI [Basic] q Back: b ID: 0 ENDI\n", 1),
+    ("STARTI [Basic] q Back: b ID: 9223372036854775808 ENDI\n", 1),
+    ("STARTI [Basic] q Back: b <!--ID: 0--> ENDI\n", 1),
+    ("START\nBasic\nq\nBack: b\nID: 0\nEND\n", 5),
+    ("START\nBasic\nq\nBack: b\n<!--ID: 0-->\nEND\n", 5),
+    ("Q: q\nA: b\nID: 0\n", 3),
+    ("Q: q\nA: b\n<!--ID: 0-->\n", 3),
+], ids=["inline plain 0", "inline plain 2^63", "inline comment 0", "block plain 0", "block comment 0",
+        "regex plain 0", "regex comment 0"])
+def test_every_id_form_with_an_impossible_number_is_a_bad_id_error(make_vault, text, line):
+    """The inline card's plain `ID: 0` stayed field text ("b ID: 0") while `<!--ID: 0-->` was a bad-id error,
+    and a regex card's `ID: 0` line was both its text and an ID 'inside its text'."""
+    vault = _load(_vault(make_vault, {"a.md": text}, QA))
+    assert vault.cards == []
+    (bad,) = [d for d in vault.diagnostics if d.kind == "bad-id"]
+    assert (bad.file, bad.line, bad.severity) == ("a.md", line, "error")
+    assert [d for d in vault.diagnostics if d.kind != "bad-id"] == []
+
+
+def test_a_short_plain_id_inside_an_inline_card_stays_its_text(make_vault):
+    """`Student ID: 12` ending a field is text (the plugin's fault, not copied); only zeros or 10+ digits
+    make the plain form an ID."""
+    vault = _load(_vault(make_vault, {"a.md": "STARTI [Basic] Who? Back: Student ID: 12 ENDI\n"}))
+    (card,) = vault.cards
+    assert card.id is None and card.fields["Back"] == "Student ID: 12" and vault.diagnostics == []
+
+
+@pytest.mark.parametrize("digits", [41, 5000])
+@pytest.mark.parametrize("form, line", [
+    ("START\nBasic\nq\nBack: b\n<!--ID: {n}-->\nEND\n", 5),
+    ("START\nBasic\nq\nBack: b\nID: {n}\nEND\n", 5),
+    ("STARTI [Basic] q Back: b <!--ID: {n}--> ENDI\n", 1),
+    ("STARTI [Basic] q Back: b ID: {n} ENDI\n", 1),
+    ("Q: q\nA: b\n<!--ID: {n}-->\n", 3),
+    ("Q: q\nA: b\nID: {n}\n", 3),
+], ids=["block comment", "block plain", "inline comment", "inline plain", "regex comment", "regex plain"])
+def test_an_id_of_more_than_40_digits_is_a_bad_id_error_at_its_line(make_vault, form, line, digits):
+    """41 digits stayed card text (the ID patterns read 1 to 40), so `ids` wrote a second ID under it; 5,000
+    would be past what Python converts to a number. Any run of digits is an ID, said shortened."""
+    root = _vault(make_vault, {"a.md": form.format(n="9" * digits), "ok.md": "STARTI [Basic] fine Back: b ENDI\n"}, QA)
+    vault = _load(root)
+    assert [c.file for c in vault.cards] == ["ok.md"]
+    (bad,) = vault.diagnostics
+    assert (bad.kind, bad.file, bad.line, bad.severity) == ("bad-id", "a.md", line, "error")
+    assert f"ID {'9' * 20}… (over 40 digits) of the card at a.md:" in bad.message
+    before = (root / "a.md").read_bytes()
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 1 and "cannot be an Anki note ID" in result.output, result.output
+    assert (root / "a.md").read_bytes() == before  # no second ID under the damaged one
+
+
+@pytest.mark.parametrize("regex, text, back", [
+    (None, f"START\nBasic\nq\nBack: b\n  DELETE\n<!--ID: {ID}-->\nEND\n", "b"),
+    (None, f"START\nBasic\nq\nBack: b\n\tDELETE\n<!--ID: {ID}-->\nEND\n", "b"),
+    (QA, f"Q: q\nA: b\n  DELETE\n<!--ID: {ID}-->\n", "b"),
+], ids=["block, spaces", "block, tab", "regex"])
+def test_an_indented_delete_line_marks_the_card_as_in_the_plugin(make_vault, regex, text, back):
+    """The plugin finds the marker with `EMPTY_REGEXP` = the Delete Note Line + `\\n?(?:<!--)?(?:ID: (\\d+).*)`,
+    flags "g", not anchored at a line's start: `  DELETE` right above the ID line marks the card there too,
+    so it does here (and is not field text)."""
+    vault = _load(_vault(make_vault, {"a.md": text}, regex))
+    (card,) = vault.cards
+    assert (card.id, card.delete, card.fields["Back"]) == (ID, True, back)

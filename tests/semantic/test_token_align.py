@@ -33,6 +33,22 @@ def test_token_states_leave_out_cls_and_sep_and_do_not_depend_on_the_batch(embed
     assert batch[2][1].shape[0] == 1  # no pieces: the [CLS] state, so an empty text still has a row
 
 
+def test_token_states_are_the_same_with_batches_run_at_once(embedder):
+    """Batches run one per core at a time (issue 13: a cold check aligned 10,000 card texts on one core);
+    the rows are the same bits as one batch after the other."""
+    source = token_align.source_for(embedder.embed)
+    texts = [f"Card {n}: what does step {n} of the {'long ' * (n % 7)}algorithm compute?" for n in range(150)]
+    workers = source.workers
+    try:
+        source.workers = 2
+        together = source.states(texts, batch_size=8)
+        source.workers = 1
+        alone = source.states(texts, batch_size=8)
+    finally:
+        source.workers = workers
+    assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) for a, b in zip(together, alone))
+
+
 def test_reworded_question_aligns_closer_than_a_swapped_term(embedder):
     """Measured (fp32): "Define X." / "What is X?" 0.746, "HTTPS" / "SSH" in one question 0.318."""
     source = token_align.source_for(embedder.embed)

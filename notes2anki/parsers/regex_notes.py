@@ -55,7 +55,7 @@ _SWALLOWED_ID = regex.compile(r"\n[ \t]*" + _ID_FORMS + r"[ \t]*\n*\Z")
 _ANY_ID_LINE = regex.compile(r"^[ \t]*" + _ID_FORMS + r"[ \t]*$", regex.M)
 # appended to a custom pattern (JavaScript syntax, no groups): the pattern ending with an ID line, as the
 # plugin's pattern + ID_REGEXP_STR (only the ID forms notes2anki reads; the line's end is the match's end)
-_ID_SUFFIX_JS = r"\n[ \t]*(?:<!--[ \t]*ID:[ \t]*\d+[ \t]*-->|ID:[ \t]*(?:0+|\d{10,}))[ \t]*"
+_ID_SUFFIX_JS = r"\n[ \t]*(?:<!--[ \t]*ID:[ \t]*[0-9]+[ \t]*-->|ID:[ \t]*[0-9]{10,})[ \t]*"
 _NEWLINE = regex.compile("\n")
 _FENCE = regex.compile(r"^[ \t]*(`{3,}|~{3,})")
 TAGS_LITERAL = "Tags: "  # the plugin's TAG_PREFIX: "Tags: a b" after a match gives the card's tags
@@ -145,7 +145,14 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
     regions = start_regions(text, literal, 0) if literal else None
     pos = 0
     while pos <= len(text):
-        m = _next_match(compiled, text, pos, regions, deadline)
+        m = None
+        if with_id is not None and (first_id := _ANY_ID_LINE.search(text, pos)) is not None:
+            # first up to the next ID line: a match that runs over it ends there anyway (_end_at_own_id), and
+            # searching only that far keeps a file of cards written without blank lines linear (tester
+            # 12-02: 1,100 such cards, each search running on to the file's end, ran out of time)
+            m = _next_match(compiled, text, pos, regions, deadline, first_id.end())
+        if m is None:
+            m = _next_match(compiled, text, pos, regions, deadline)
         if m is None:
             break
         if with_id is not None:
@@ -287,24 +294,27 @@ def _ends_with_delete(card: Card, matched: str, delete: str, lines: "_LineIndex"
 
 
 def _next_match(compiled: regex.Pattern, text: str, pos: int, regions: list[tuple[int, int]] | None,
-                deadline: float) -> regex.Match | None:
-    """The leftmost match starting at or after ``pos``: one search, or, when ``regions`` (the only
-    places a match can start, see ``regex_anchor``) are given, a match attempt per place in them.
-    Raises ``TimeoutError`` past ``deadline``."""
+                deadline: float, endpos: int | None = None) -> regex.Match | None:
+    """The leftmost match starting at or after ``pos`` (and ending by ``endpos``, None: the text's end): one
+    search, or, when ``regions`` (the only places a match can start, see ``regex_anchor``) are given, a match
+    attempt per place in them. Raises ``TimeoutError`` past ``deadline``."""
+    endpos = len(text) if endpos is None else endpos
     if regions is None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError
-        return compiled.search(text, pos, timeout=remaining)
+        return compiled.search(text, pos, endpos, timeout=remaining)
     i = bisect.bisect_left(regions, (pos, -1))
     if i > 0 and regions[i - 1][1] >= pos:
         i -= 1
     for start, end in regions[i:]:
-        for at in range(max(start, pos), end + 1):
+        if start > endpos:
+            break
+        for at in range(max(start, pos), min(end, endpos) + 1):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            m = compiled.match(text, at, timeout=remaining)
+            m = compiled.match(text, at, endpos, timeout=remaining)
             if m is not None:
                 return m
     return None

@@ -24,12 +24,12 @@ from ..config import Syntax
 # 41 or 400 digits) is still read as an ID and reported as one that cannot be an Anki note's
 # (parsers/id_lines.py) instead of becoming card text that ``ids`` adds a second ID to. Linear: what follows
 # the run is never a digit; :func:`id_number` converts at most 41 digits of it.
-ID_DIGITS = r"(\d+)"
+ID_DIGITS = r"([0-9]+)"  # ASCII digits, as JavaScript's \d (Python's \d takes any script's)
 COMMENT_ID = r"<!--[ \t]*ID:[ \t]*" + ID_DIGITS + r"[ \t]*-->"
 # the plugin's plain "ID: n" where it ends running text (an inline card's body, the lines of a regex
-# card): 10+ digits, so a field ending in "Student ID: 12" keeps its text; a run of zeros is an ID too (no
-# note has it: it is reported, as ``<!--ID: 0-->`` is)
-PLAIN_ID_IN_TEXT = r"ID:[ \t]*(0+|\d{10,})"
+# card): 10+ digits, so a field ending in "Student ID: 12" or "root has user ID: 0" keeps its text (SYNTAX.md:
+# the plugin taking such a line for the card's ID is a fault not to copy)
+PLAIN_ID_IN_TEXT = r"ID:[ \t]*([0-9]{10,})"
 ID_COMMENT = re.compile(COMMENT_ID)
 ID_LINE = re.compile(r"^[ \t]*(?:" + COMMENT_ID + r"|ID:[ \t]*" + ID_DIGITS + r")[ \t]*$")
 INLINE_PLAIN_ID = re.compile(r"(?:^|\s)" + PLAIN_ID_IN_TEXT + "$")
@@ -45,10 +45,12 @@ ZERO_WIDTH = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 def id_number(digits: str) -> int:
-    """The ID an ID form's digits name. A run longer than :data:`MAX_ID_DIGITS` is cut to one digit more
-    (still a number no note can have, see :func:`shown_id`), so no run, however long, is converted whole
-    (Python refuses int() of more than 4,300 digits)."""
-    return int(digits[:MAX_ID_DIGITS + 1])
+    """The ID an ID form's digits name. A run longer than :data:`MAX_ID_DIGITS` is cut to one digit more and
+    counts as at least 10^40 (leading zeros too: still a number no note can have, see :func:`shown_id`), so no
+    run, however long, is converted whole (Python refuses int() of more than 4,300 digits)."""
+    if len(digits) <= MAX_ID_DIGITS:
+        return int(digits)
+    return max(int(digits[:MAX_ID_DIGITS + 1]), 10 ** MAX_ID_DIGITS)
 
 
 def shown_id(ident: int) -> str:

@@ -48,15 +48,16 @@ def test_a_delete_marked_regex_card_ends_at_its_id_line_and_the_next_card_stays_
 
 
 @pytest.mark.parametrize("text, line", [
-    ("STARTI [Basic] q Back: b ID: 0 ENDI\n", 1),
+    ("STARTI [Basic] q Back: b ID: 0000000000 ENDI\n", 1),
     ("STARTI [Basic] q Back: b ID: 9223372036854775808 ENDI\n", 1),
     ("STARTI [Basic] q Back: b <!--ID: 0--> ENDI\n", 1),
     ("START\nBasic\nq\nBack: b\nID: 0\nEND\n", 5),
     ("START\nBasic\nq\nBack: b\n<!--ID: 0-->\nEND\n", 5),
-    ("Q: q\nA: b\nID: 0\n", 3),
+    ("Q: q\nA: b\nID: 0000000000\n", 3),
     ("Q: q\nA: b\n<!--ID: 0-->\n", 3),
+    (f"START\nBasic\nq\nBack: b\n<!--ID: {'0' * 30}1768062256107-->\nEND\n", 5),
 ], ids=["inline plain 0", "inline plain 2^63", "inline comment 0", "block plain 0", "block comment 0",
-        "regex plain 0", "regex comment 0"])
+        "regex plain 0", "regex comment 0", "41+ digits led by zeros"])
 def test_every_id_form_with_an_impossible_number_is_a_bad_id_error(make_vault, text, line):
     """The inline card's plain `ID: 0` stayed field text ("b ID: 0") while `<!--ID: 0-->` was a bad-id error,
     and a regex card's `ID: 0` line was both its text and an ID 'inside its text'."""
@@ -67,12 +68,42 @@ def test_every_id_form_with_an_impossible_number_is_a_bad_id_error(make_vault, t
     assert [d for d in vault.diagnostics if d.kind != "bad-id"] == []
 
 
-def test_a_short_plain_id_inside_an_inline_card_stays_its_text(make_vault):
-    """`Student ID: 12` ending a field is text (the plugin's fault, not copied); only zeros or 10+ digits
-    make the plain form an ID."""
-    vault = _load(_vault(make_vault, {"a.md": "STARTI [Basic] Who? Back: Student ID: 12 ENDI\n"}))
+@pytest.mark.parametrize("back", ["Student ID: 12", "root has user ID: 0"])
+def test_a_short_plain_id_inside_an_inline_card_stays_its_text(make_vault, back):
+    """`Student ID: 12` ending a field is text (the plugin's fault, not copied); only 10+ digits make the plain
+    form in running text an ID (tester 12-02: "root has user ID: 0" was made a bad-id error, its card skipped)."""
+    vault = _load(_vault(make_vault, {"a.md": f"STARTI [Basic] Who? Back: {back} ENDI\n"}))
     (card,) = vault.cards
-    assert card.id is None and card.fields["Back"] == "Student ID: 12" and vault.diagnostics == []
+    assert card.id is None and card.fields["Back"] == back and vault.diagnostics == []
+
+
+def test_a_short_plain_id_line_under_a_regex_card_is_its_answer(make_vault):
+    vault = _load(_vault(make_vault, {"a.md": "Q: Which UID does root have?\nA: root's\nID: 0\n"}, QA))
+    (card,) = vault.cards
+    assert card.id is None and card.fields["Back"] == "root's\nID: 0"
+    assert [(d.line, d.kind) for d in vault.diagnostics] == [(3, "orphan-id")]  # a warning: the card is built
+
+
+def test_digits_of_other_scripts_are_not_an_id(make_vault):
+    """JavaScript's \\d (the plugin's) is 0-9; Python's reads Arabic-Indic digits too, which made
+    `<!--ID: ١٧٠٠٠٠٠٠٠٠٠٠٢-->` the ID 1700000000002 and emptied a Back ending in such a number (tester 12-02)."""
+    root = _vault(make_vault, {"a.md": "START\nBasic\nq\nBack: b\n<!--ID: ١٧٠٠٠٠٠٠٠٠٠٠٢-->\nEND\n",
+                               "b.md": "STARTI [Basic] q2 Back: ID: ١٢٣٤٥٦٧٨٩٠ ENDI\n"})
+    vault = _load(root)
+    assert [(c.file, c.id) for c in vault.cards] == [("a.md", None), ("b.md", None)]
+    assert vault.cards[1].fields["Back"] == "ID: ١٢٣٤٥٦٧٨٩٠"
+    assert not [d for d in vault.diagnostics if d.severity == "error"]
+
+
+def test_many_regex_cards_without_blank_lines_are_read_in_linear_time(make_vault):
+    """Each card ends at its own ID line; the search for each ran on to the file's end (quadratic), so a file
+    of 1,100 such cards ran out of the pattern's time limit and gave no card at all (tester 12-02)."""
+    n = 1100
+    text = "".join(f"Question {i} here #flashcard\nAnswer {i} line\n<!--ID: {ID + i}-->\n" for i in range(n))
+    vault = _load(_vault(make_vault, {"a.md": text}, FLASHCARD))
+    assert [c.id for c in vault.cards] == [ID + i for i in range(n)]
+    assert vault.cards[-1].fields["Back"] == f"Answer {n - 1} line"
+    assert vault.diagnostics == []
 
 
 @pytest.mark.parametrize("digits", [41, 5000])

@@ -205,6 +205,11 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
                 diagnostics.append(Diagnostic(rel, card.id_line, "warning",
                                               f"ID {card.id} is separated from its card (line {start}) by "
                                               f"blank lines; taken as that card's ID — {hint}"))
+        elif delete and card.id is None and \
+                text[start_off:end_off].rstrip(" \t\n").rsplit("\n", 1)[-1].strip() == delete:
+            diagnostics.append(Diagnostic(rel, end, "warning", f"{delete} is read as the card's text: it marks "
+                                          "a card for deletion only on the line above the card's ID line (this "
+                                          "card has none; to drop it, delete the card)", "delete-without-id"))
         found.append((card, (start_off, span_end)))
     for _, span in found:
         bisect.insort(claimed, span)

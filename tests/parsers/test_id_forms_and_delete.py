@@ -142,3 +142,16 @@ def test_an_indented_delete_line_marks_the_card_as_in_the_plugin(make_vault, reg
     vault = _load(_vault(make_vault, {"a.md": text}, regex))
     (card,) = vault.cards
     assert (card.id, card.delete, card.fields["Back"]) == (ID, True, back)
+
+
+@pytest.mark.parametrize("regex, text", [
+    (FLASHCARD, "Old #flashcard\nold answer\nDELETE\n"),
+    (QA, "Q: Old\nA: old answer\nDELETE\n"),
+], ids=["flashcard", "Q/A"])
+def test_a_regex_card_without_id_ending_in_delete_is_warned_as_a_block_card_is(make_vault, regex, text):
+    """Its DELETE stays the card's text (nothing to delete without an ID); a START/END card said so, a regex
+    card did not (tester 12-02)."""
+    vault = _load(_vault(make_vault, {"a.md": text}, regex))
+    (card,) = vault.cards
+    assert card.id is None and not card.delete and card.fields["Back"].endswith("DELETE")
+    assert [(d.line, d.kind, d.severity) for d in vault.diagnostics] == [(3, "delete-without-id", "warning")]

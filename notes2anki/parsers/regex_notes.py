@@ -177,6 +177,11 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
         fields = {n: (groups[i] if i < len(groups) else "").strip() for i, n in enumerate(names)}
         card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex",
                     col=start_off - lines.starts[start - 1], tags=tags)
+        if literal and any(literal.strip() in value for value in fields.values()):
+            diagnostics.append(Diagnostic(rel, start, "warning", "the card's text holds another card of this "
+                                          "style: cards written without a blank line between them are read as "
+                                          "one (as the plugin reads them) — put a blank line between them, "
+                                          "else the card's note takes the text of both", "near-miss"))
         span_end = end_off
         if _take_swallowed_id(card, m.group(0), start_off, lines, delete):
             found.append((card, (start_off, span_end)))

@@ -155,3 +155,26 @@ def test_a_regex_card_without_id_ending_in_delete_is_warned_as_a_block_card_is(m
     (card,) = vault.cards
     assert card.id is None and not card.delete and card.fields["Back"].endswith("DELETE")
     assert [(d.line, d.kind, d.severity) for d in vault.diagnostics] == [(3, "delete-without-id", "warning")]
+
+
+def test_a_new_card_written_right_above_an_existing_one_is_warned(make_vault):
+    """As the plugin reads it, the two are one card with the existing card's ID, and a sync overwrites that
+    note with both texts; a warning at the card says to put a blank line between (tester 12-02). It is told
+    by a field holding the style's marker (`` #flashcard``); a style without one (Q:/A:) is not checked: a
+    second match inside a card's text also comes from a question written over two lines (real vaults)."""
+    text = f"Q1 #flashcard\nA1\nQ2 #flashcard\nA2\n<!--ID: {ID}-->\n"
+    vault = _load(_vault(make_vault, {"a.md": text}, FLASHCARD))
+    (card,) = vault.cards
+    assert card.id == ID
+    (warning,) = vault.diagnostics
+    assert (warning.line, warning.kind, warning.severity) == (1, "near-miss", "warning")
+    assert "the card's text holds another card of this style" in warning.message
+
+
+@pytest.mark.parametrize("regex, text", [
+    (FLASHCARD, f"Q1 #flashcard\nA1\n\nQ2 #flashcard\nA2 line\nA2 more\n<!--ID: {ID}-->\n"),
+    (QA, f"Q: q1\nA: a1\n\nQ: q2\nsecond line\nA: a2\nmore\n<!--ID: {ID}-->\n"),
+], ids=["flashcard", "Q/A"])
+def test_separate_regex_cards_get_no_merge_warning(make_vault, regex, text):
+    vault = _load(_vault(make_vault, {"a.md": text}, regex))
+    assert [c.id for c in vault.cards] == [None, ID] and vault.diagnostics == []

@@ -31,6 +31,7 @@ from pathlib import Path
 
 DAY = 86400.0
 LOCKED = "is locked by another process"
+UNWRITABLE = "cannot be written"  # a read-only file, folder or mount: never deleted; the run keeps results in memory
 SQLITE_HEADER = b"SQLite format 3\x00"
 META_TABLE = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
@@ -81,6 +82,8 @@ class SQLiteStore:
             self._checked_now = True  # a file made now is whole: its first daily integrity check is due tomorrow
         else:
             problem = self.check(self.path)
+            if problem is not None and problem.startswith(UNWRITABLE):
+                return self._in_memory(f"{self.LABEL} {self.path} {problem}; left as it is")
             if problem == LOCKED:
                 return self._in_memory(f"{self.LABEL} {self.path} {LOCKED} (waited {self.busy_timeout:g} s); "
                                        f"left as it is")
@@ -90,6 +93,9 @@ class SQLiteStore:
                 except sqlite3.Error as exc:
                     if is_busy(exc):
                         return self._in_memory(f"{self.LABEL} {self.path} {LOCKED}; left as it is")
+                    if is_unwritable(exc):  # a read-only file or folder: never "rebuilt" (deleted)
+                        return self._in_memory(f"{self.LABEL} {self.path} cannot be written ({exc}); "
+                                               "left as it is")
                     problem = f"cannot be opened ({exc})"
             self.warnings.append(f"{self.LABEL} {self.path} {problem}; rebuilding it")
             if not remove_database(self.path):
@@ -131,6 +137,8 @@ class SQLiteStore:
                 return f"has schema {meta.get('schema')!r}, expected {self.SCHEMA_VERSION!r}"
             conn.execute(self.PROBE).fetchall()
         except sqlite3.Error as exc:
+            if is_unwritable(exc):  # a WAL file in a read-only place cannot even be read without its -shm
+                return f"{UNWRITABLE} ({exc})"
             return LOCKED if is_busy(exc) else f"is corrupt ({exc})"
         finally:
             if conn is not None:
@@ -174,6 +182,11 @@ class SQLiteStore:
         warning, ``recomputing``); a damaged one is deleted and rebuilt empty, with a warning."""
         if is_busy(exc) or self.path is None or isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
             self.warnings.append(f"{self.LABEL} {what} failed ({exc}); recomputing")
+            return
+        if is_unwritable(exc):  # a whole file in a read-only place (tester 12-02: it was deleted as "corrupt")
+            note = f"{self.LABEL} {self.path} cannot be written ({exc}); left as it is, results not saved"
+            if note not in self.warnings:
+                self.warnings.append(note)
             return
         self.warnings.append(f"{self.LABEL} {self.path} is corrupt ({exc}); rebuilding it")
         try:
@@ -223,6 +236,15 @@ def is_busy(exc: sqlite3.Error) -> bool:
     """Whether a SQLite error means another process holds the file (locked / busy)."""
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def is_unwritable(exc: sqlite3.Error) -> bool:
+    """Whether a SQLite error means the file or its folder cannot be written (read-only, no permission,
+    the journal files cannot be made), not that the file is damaged."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or "readonly" in text \
+        or "read-only" in text or "unable to open database file" in text
 
 
 def due_for_pruning(conn: sqlite3.Connection) -> bool:

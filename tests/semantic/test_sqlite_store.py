@@ -173,3 +173,21 @@ def test_a_store_file_is_opened_in_wal_mode_with_normal_sync(tmp_path):
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     finally:
         cache.close()
+
+
+def test_a_read_only_store_is_kept_not_rebuilt(tmp_path):
+    """A whole cache that cannot be written (a read-only file or mount) was called corrupt and deleted
+    (tester 12-02: 'result cache … is corrupt (attempt to write a readonly database); rebuilding it'). Now it
+    is left as it is, with one warning, and what it holds is still read."""
+    path = tmp_path / "results.sqlite"
+    with ResultCache(path) as cache:
+        cache.put("k", "a", b"kept")
+    with ResultCache(path) as cache:
+        cache._conn.execute("PRAGMA query_only = 1")  # every write now fails as on a read-only file
+        cache.put("k", "b", b"new")
+        cache.put("k", "c", b"new")
+        assert cache.get("k", "a") == b"kept" and cache.get("k", "b") is None
+        assert len(cache.warnings) == 1 and "cannot be written" in cache.warnings[0]
+        assert "corrupt" not in cache.warnings[0] and cache.path == path
+    with ResultCache(path) as cache:
+        assert cache.get("k", "a") == b"kept" and cache.warnings == []

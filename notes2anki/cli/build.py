@@ -247,7 +247,8 @@ def _summary(v, report: BuildReport, destination: str) -> None:
         out.print(gone)
         nids = [str(g.nid) for g in report.gone if g.nid]
         if nids:
-            out.print(f"To find them in Anki's browser, search: nid:{','.join(nids)}")
+            out.print(f"To find them in Anki's browser, search: nid:{','.join(nids)}",
+                      soft_wrap=True)  # whole: an id cut by a line break finds nothing (tester 12-02)
 
 
 def _counts(v, report: BuildReport) -> None:

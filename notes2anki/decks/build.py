@@ -165,7 +165,7 @@ def plan_package(vault: Vault, config: Config, output: Path, state_path: Path | 
     inputs = build_memo.inputs_digest(vault, config, output, extra_tags) if memo is not None else ""
     stored = build_memo.load(memo, inputs, state_file, output) if memo is not None else None
     if stored is not None:
-        return PackagePlan(_replay(report, vault, stored), True, vault, config)
+        return PackagePlan(_replay(report, vault, stored, now), True, vault, config)
     now_s = int(now if now is not None else time.time())
     return PackagePlan(report, False, vault, config, extra_tags, adopt, memo, inputs, state_file, now_s,
                        [c for c in vault.cards if not c.delete])
@@ -331,27 +331,33 @@ def _remember(memo: Path, digest: str, state_file: Path, output: Path, vault: Va
     where = {card.key: n for n, card in enumerate(cards)}
     if len(where) != len(cards):
         return
-    gone = []
+    gone, removed = [], []
+    since = {s.id: s.removed for s in new_state.values() if s.removed}
     for g in report.gone:
-        if g.reason != "DELETE":
+        if g.reason != "DELETE":  # a card gone from the vault: listed again until REMOVED_LISTED_S after
+            if since.get(g.id):  # it went (tester 12-02: a replayed build dropped the list)
+                removed.append((g, since[g.id]))
             continue
         card = next(c for c in cards if c.delete and c.where == g.where)
         old = new_state.get(guid(card, namespace))
         gone.append(GoneCard(g.id, g.where, g.front, g.reason, old.nid if old else 0))
     build_memo.save(memo, digest, state_file, output, {
         "cards": [where[card.key] for card in report.cards], "decks": dict(report.decks), "media": report.media,
-        "gone": gone, "diagnostics": list(identity_diags)},
+        "gone": gone, "removed": removed, "diagnostics": list(identity_diags)},
         {i: guid_of(i) for i in sorted(used_ids)})  # (pre-namespace GUIDs computed here when first needed)
 
 
-def _replay(report: BuildReport, vault: Vault, stored: dict) -> BuildReport:
-    """The stored build (nothing changed since: the package and state file are left as they are)."""
+def _replay(report: BuildReport, vault: Vault, stored: dict, now: float | None = None) -> BuildReport:
+    """The stored build (nothing changed since: the package and state file are left as they are); cards gone
+    from the vault are listed until :data:`REMOVED_LISTED_S` after they went, by ``now`` (None: the clock)."""
     cards = vault.cards  # (a property that collects them)
     report.cards = [cards[n] for n in stored["cards"]]
     report.decks.update(stored["decks"])
     report.media = stored["media"]
     report.unchanged = len(report.cards)
-    report.gone = list(stored["gone"])
+    now_s = int(now if now is not None else time.time())
+    report.gone = list(stored["gone"]) + [g for g, since in stored.get("removed", ())
+                                          if now_s - since <= REMOVED_LISTED_S]
     report.diagnostics.extend(stored["diagnostics"])
     return report
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from notes2anki.config import load_config
-from notes2anki.decks.build import build_package
+from notes2anki.decks.build import build_package, plan_package
 from notes2anki.parsers import load_vault
 
 VAULT = """\
@@ -98,6 +98,26 @@ def test_two_builds_of_an_unchanged_vault_are_byte_identical(tmp_path):
     _build(root, tmp_path / "a.apkg", state, now=1_700_000_000)
     _build(root, tmp_path / "b.apkg", state, now=1_800_000_000)
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
+
+
+def test_a_replayed_build_lists_the_removed_cards_too(tmp_path):
+    """A build with nothing changed since the last replays its stored result; it dropped the cards gone from
+    the vault, which every build lists for 30 days (tester 12-02)."""
+    root = tmp_path / "vault"
+    root.mkdir()
+    note = root / "net.md"
+    note.write_text(VAULT, "utf-8")
+    state, out = tmp_path / "state.json", tmp_path / "deck.apkg"
+    _build(root, out, state, now=1_700_000_000)
+    note.write_text(VAULT[:VAULT.index("START\nBasic\nWhat does TCP")]
+                    + VAULT[VAULT.index("START\nBasic\nWhat port"):], "utf-8")
+    report = _build(root, out, state, now=1_700_086_400)
+    assert [(g.id, g.reason) for g in report.gone] == [(1700000000001, "removed")]
+    config = load_config(root)
+    plan = plan_package(load_vault(root, config), config, out, state, now=1_700_086_400 + 86400)
+    assert plan.replayed and plan.report.gone == report.gone
+    later = plan_package(load_vault(root, config), config, out, state, now=1_700_086_400 + 31 * 86400)
+    assert later.replayed and later.report.gone == []
 
 
 def test_removed_and_deleted_cards_are_reported(tmp_path):

@@ -70,11 +70,16 @@ def package_alongside(plan: PackagePlan, work: Callable[[list], T] | None,
         return _one_after_the_other(plan, work, written)
     try:
         done = work(guess)
-    except BaseException:
+    except BaseException as stop:
         try:
-            pending.result()  # (let the package be finished; the caller sees work's exception)
+            finished = pending.result()  # (let the package be finished; the caller sees work's exception)
         except BaseException:  # noqa: BLE001 - work's exception is the one to raise
-            pass
+            raise stop from None
+        if isinstance(stop, KeyboardInterrupt) and written is not None:  # Ctrl-C in the check: the package is
+            try:  # complete, so its summary is shown before "Interrupted" (tester 12-02: it said nothing was
+                written(finished)  # written, and the next build found every card unchanged)
+            except BaseException:  # noqa: BLE001 - the interrupt is the one to raise
+                pass
         raise
     report = pending.result()
     if len(report.cards) != len(guess) or any(a is not b for a, b in zip(report.cards, guess)):

@@ -106,6 +106,24 @@ def test_the_work_fails_and_the_package_is_still_written(make_vault, tmp_path, m
     assert anki_import(tmp_path / "deck.apkg").col.note_count() == 7
 
 
+def test_ctrl_c_in_the_work_still_reports_the_written_package(make_vault, tmp_path, monkeypatch, anki_import):
+    """Ctrl-C during a build's duplicate check: the package was complete but the build said nothing of it
+    (tester 12-02). ``written`` now runs with the finished report before the interrupt goes on."""
+    monkeypatch.setattr(background, "MIN_CARDS", 0)
+    monkeypatch.setenv("NOTES2ANKI_JOBS", "2")
+    root = make_vault(_notes(3))
+    config = load_config(root)
+    plan = plan_package(load_vault(root, config), config, tmp_path / "deck.apkg")
+    seen = []
+
+    def work(cards):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        background.package_alongside(plan, work, lambda report: seen.append(len(report.cards)))
+    assert seen == [7] and anki_import(tmp_path / "deck.apkg").col.note_count() == 7
+
+
 def test_one_job_small_vaults_replays_and_collections_package_here(make_vault, tmp_path, monkeypatch):
     root = make_vault(_notes(3))
     config = load_config(root)

@@ -81,6 +81,22 @@ def _quiet_offline_environment() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+def _load_failure(spec: ModelSpec, location: str, exc: Exception) -> str:
+    """What to tell a user whose ``[semantic] model`` / ``--model`` could not be loaded (tester 12-02: the
+    library's own "check your internet connection", though notes2anki never downloads)."""
+    reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    if spec.key.startswith("path:") or not spec.location:
+        return (f"cannot load the embedding model in {location}: it is not a sentence-transformers model folder "
+                f"({reason})")
+    text = str(exc).lower()
+    if isinstance(exc, OSError) or any(w in text for w in ("internet", "connection", "offline", "not found",
+                                                             "does not appear", "couldn't find", "no such")):
+        return (f"the embedding model {spec.key!r} is not in the local Hugging Face cache, and notes2anki never "
+                "downloads: save it once where there is network (SentenceTransformer(name).save(FOLDER)) and "
+                "set [semantic] model or --model to that folder")
+    return f"cannot load the embedding model {spec.key!r}: {reason}"
+
+
 def pick_device() -> str:
     """"cuda" when a CUDA GPU is usable, else "mps" on Apple silicon, else "cpu" (imports torch)."""
     import torch
@@ -120,8 +136,7 @@ def load_model(spec: ModelSpec, device: str | None = None) -> Any:
         model = SentenceTransformer(location, device=device, local_files_only=True)
     except Exception as exc:
         raise_if_received(exc)  # a Ctrl-C that a C extension reported as its own error
-        raise EncoderError(f"cannot load the embedding model {spec.key!r} from {location} without network "
-                           f"access: {type(exc).__name__}: {exc}") from exc
+        raise EncoderError(_load_failure(spec, location, exc)) from exc
     _MODELS[(location, device)] = model
     return model
 

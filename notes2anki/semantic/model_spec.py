@@ -44,5 +44,9 @@ def resolve_model(name: str | os.PathLike[str] | None = None) -> ModelSpec:
     if path.is_dir():
         return ModelSpec(key=f"path:{path.resolve().as_posix()}", location=str(path.resolve()))
     if text.startswith((".", "/", "~")) or os.sep in text.replace("/", "") or text.count("/") > 1:
+        if path.exists():  # (tester 12-02: a file was "model directory not found")
+            raise EncoderError(f"{text} is a file, not a model folder: [semantic] model and --model take a "
+                               "sentence-transformers model folder (or the name of one in the local Hugging "
+                               "Face cache)")
         raise EncoderError(f"model directory not found: {text}")
     return ModelSpec(key=text, location=text)

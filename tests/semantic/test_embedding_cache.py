@@ -102,9 +102,24 @@ def test_model_names():
         resolve_model("./no/such/model/dir")
 
 
+def test_a_file_given_as_the_model_is_said_to_be_a_file(tmp_path):
+    """It was 'model directory not found' (tester 12-02)."""
+    (tmp_path / "model.bin").write_bytes(b"x")
+    with pytest.raises(EncoderError, match="is a file, not a model folder"):
+        resolve_model(str(tmp_path / "model.bin"))
+
+
 def test_a_model_missing_offline_is_a_clear_error(tmp_path):
+    """Not the library's 'check your internet connection': notes2anki never downloads (tester 12-02)."""
     with Embedder("someone/not-in-the-local-cache-xyz", cache_path=tmp_path / "c.sqlite") as e:
-        with pytest.raises(EncoderError, match="without network"):
+        with pytest.raises(EncoderError, match="not in the local Hugging Face cache, and notes2anki never "
+                                               "downloads") as info:
+            e.embed(["text"])
+    assert "internet" not in str(info.value)
+    folder = tmp_path / "empty-model"
+    folder.mkdir()
+    with Embedder(str(folder), cache_path=tmp_path / "d.sqlite") as e:
+        with pytest.raises(EncoderError, match="not a sentence-transformers model folder"):
             e.embed(["text"])
 
 

@@ -270,7 +270,8 @@ def test_k_is_honoured_when_the_vault_has_fewer_notes_than_k(make_vault, tmp_pat
     assert len(topics) == 3 and sum(len(t["cards"]) for t in topics) == 6
     many = CliRunner().invoke(topics_command, [str(root), "--k", "100000", "--min-size", "1", "--json"], env=env)
     assert many.exit_code == 0, many.output
-    assert len(json.loads(many.output)["topics"]) == 6  # at most one topic per card
+    assert len(json.loads(many.stdout)["topics"]) == 6  # at most one topic per card (of min size 1)
+    assert "--k 100000 asked for, 6 cards: made 6 topics of at least 1 card" in many.stderr
     cut = CliRunner().invoke(topics_command, [str(root), "--threshold", "0.01", "--min-size", "1", "--json"], env=env)
     assert cut.exit_code == 0, cut.output
     assert len(json.loads(cut.output)["topics"]) == 6  # six unrelated questions: none within cosine distance 0.01

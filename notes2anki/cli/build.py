@@ -240,15 +240,21 @@ def _summary(v, report: BuildReport, destination: str) -> None:
     if report.gone:
         gone = Table(title="In Anki but no longer in the vault: delete these notes in Anki "
                            "(an .apkg cannot delete)")
-        for col in ("ID", "Was at", "Front", "Why"):
+        # one number per card, the one Anki's search takes: the ID written in the vault is not the Anki note id
+        # of a note the build gave a note id or adopted (tester: two numbers, one unnamed)
+        for col in ("Anki note id", "Was at", "Front", "Why"):
             gone.add_column(col)
         for g in report.gone:
-            gone.add_row(str(g.id), escape(g.where), escape(g.front), g.reason)
+            nid = str(g.nid) if g.nid else f"not known [dim](ID in the vault: {g.id})[/dim]"
+            gone.add_row(nid, escape(g.where), escape(g.front), g.reason)
         out.print(gone)
         nids = [str(g.nid) for g in report.gone if g.nid]
         if nids:
-            out.print(f"To find them in Anki's browser, search: nid:{','.join(nids)}",
+            out.print(f"To find them in Anki's browser, search by Anki note id: nid:{','.join(nids)}",
                       soft_wrap=True)  # whole: an id cut by a line break finds nothing (tester 12-02)
+        if len(nids) < len(report.gone):
+            out.print("Anki note id not known: the card was never built on this machine; a note the "
+                      "Obsidian_to_Anki plugin made has its ID in the vault as its note id.")
 
 
 def _counts(v, report: BuildReport) -> None:

@@ -23,7 +23,8 @@ from .params import NumberRange
               help="For every note, its best suggestions not linked yet (each pair once; templates and daily "
                    "notes left out, see [related] exclude).")
 @click.option("--min-score", type=NumberRange(-1, 1),
-              help="Leave out notes scoring below this cosine (default for --all: 0.5, or [related] min_score).")
+              help="Leave out notes scoring below this cosine (default 0.25, for --all 0.5; or [related] "
+                   "min_score).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
 @click.option("--model", help="Sentence-transformers model (default: the bundled all-MiniLM-L6-v2, or "
                               "[semantic] model).")
@@ -34,8 +35,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     Notes already linked to or from NOTE are marked, so missing links stand out.
     """
     from ..semantic.encoder import EncoderError
-    from ..semantic.related import NoteNotFound, RelatedIndex, all_json, has_words, link_names, notes_also_named, \
-        related_json, resolve_card, resolve_note, settings
+    from ..semantic.related import NOTE_MIN_SCORE, NoteNotFound, RelatedIndex, all_json, has_words, link_names, \
+        notes_also_named, related_json, resolve_card, resolve_note, settings
     from ..semantic.unread_notes import unread_notes_warning
 
     given = sum(bool(x) for x in (note, card_at, all_notes))
@@ -43,7 +44,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         raise click.UsageError("give exactly one of NOTE, --card FILE:LINE or --all")
     v, defaults, diags = open_vault(vault, "related", settings)
     k = k or defaults.get("k", 5)
-    min_score = min_score if min_score is not None else defaults.get("min_score")
+    if min_score is None:  # --all: the library's own default
+        min_score = defaults.get("min_score", None if all_notes else NOTE_MIN_SCORE)
     try:
         card = resolve_card(v, card_at) if card_at else None
         target = resolve_note(v, note) if note else None
@@ -77,10 +79,13 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
                    related_json(card.file if card else target.path, found, card))
     elif all_notes:
         _show_all(rows, link_names(v))
+    elif not found and index.is_excluded(card.file if card else target.path):
+        out.print(escape(f"{card.file if card else target.path} is a template or daily note (left out of related "
+                         "notes: [related] exclude, or named like a date); nothing to suggest."))
     elif not found and card is None and not has_words(target.text):
         out.print(f"{escape(target.path)} has no text to compare (only its title); nothing to suggest.")
     else:
-        _show_one(card.where if card else target.path, found, card is not None, link_names(v))
+        _show_one(card.where if card else target.path, found, card is not None, link_names(v), min_score)
     show_diagnostics(diags)
     raise SystemExit(EXIT_OK)
 
@@ -95,9 +100,10 @@ def _link_mark(s) -> str:
     return "[bold yellow]+ not linked[/bold yellow]"
 
 
-def _show_one(about: str, found, is_card: bool, names: dict[str, str]) -> None:
+def _show_one(about: str, found, is_card: bool, names: dict[str, str], min_score: float) -> None:
     if not found:
-        out.print(f"No related notes for {escape(about)}.")
+        above = f" above {min_score:.2f}" if min_score > -1 else ""
+        out.print(f"No related notes{above} for {escape(about)}{' (--min-score to see lower ones)' if above else ''}.")
         return
     table = Table(title=f"Notes related to {'the card at ' if is_card else ''}{escape(about)}")
     table.add_column("#", justify="right")
@@ -111,7 +117,8 @@ def _show_one(about: str, found, is_card: bool, names: dict[str, str]) -> None:
     missing = [s for s in found if not s.linked]
     if missing:
         links = ", ".join(f"[[{names.get(s.note, s.note)}]]" for s in missing)
-        out.print(f"{len(missing)} of {len(found)} not linked yet: {escape(links)}")
+        out.print(f"{len(missing)} of {len(found)} not linked yet: {escape(links)}",
+                  soft_wrap=True)  # whole: a link cut by a line break cannot be pasted
     else:
         out.print("All of them are linked already.")
 

@@ -91,6 +91,8 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
                 diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         fatal(diags, str(exc))
+    if (shortfall := result.k_shortfall()):
+        diags.append(Diagnostic("", 0, "warning", f"{'--k' if k is not None else '[topics] k'} {shortfall}"))
     if as_json:
         print_json(result.as_json())
     else:
@@ -158,7 +160,8 @@ def _show_tree(result, vault_name: str) -> None:
 
 def _summary(result, examples: int) -> None:
     total = sum(len(t.cards) for t in result.topics) + len(result.unassigned)
-    how = (f"k {result.k}" if result.k else f"threshold {result.threshold:g}" if result.threshold
+    asked = " asked for" if result.k and result.k != len(result.topics) else ""
+    how = (f"k {result.k}{asked}" if result.k else f"threshold {result.threshold:g}" if result.threshold
            else "number chosen by silhouette")
     subs = sum(len(t.subtopics) for t in result.topics)
     out.print(f"{counted(total, 'card')} in {counted(len(result.topics), 'topic')} ({counted(subs, 'sub-topic')}); "

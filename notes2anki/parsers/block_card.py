@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from ..model import Card
 from .lints import field_case_lint
 from .scan_state import ScanState
-from .syntax import FIELD_LINE, ID_COMMENT, TAGS_LINE, fence_closes, fence_open, id_of_line, shown_id, split_tags
+from .syntax import (FIELD_LINE, ID_COMMENT, TAGS_LINE, fence_closes, fence_open, id_of_line, shown_id, split_tags,
+                     written_id)
 
 # Field names of every built-in type, to tell a misplaced field line from ordinary prose.
 BUILTIN_FIELD_NAMES = frozenset({"Front", "Back", "Add Reverse", "Text", "Back Extra", "Extra"})
@@ -170,7 +171,7 @@ def _report_stray_ids(state: ScanState, card: Card, rest: list[BodyLine]) -> Non
     """An ID comment alone on a line inside the card's fields is not its ID: another card's, swallowed."""
     for line in rest:
         stray = id_of_line(line.text)
-        if stray is not None and ID_COMMENT.search(line.text):
+        if stray is not None and written_id(stray) and ID_COMMENT.search(line.text):
             state.report(line.no, "warning", "orphan-id",
                          f"ID {shown_id(stray)} is inside the card at {card.where} but is not its ID (only the last "
                          "line before END is); the Anki note with this ID will not be updated")

@@ -7,7 +7,7 @@ updated again, so it is reported (F9). (An ID after blank lines below a regex ca
 from __future__ import annotations
 
 from ..model import Card, Diagnostic, Vault
-from .syntax import shown_id
+from .syntax import shown_id, written_id
 
 MAX_NOTE_ID = 2**63 - 1  # Anki's note IDs are positive signed 64-bit integers (milliseconds since 1970)
 
@@ -35,11 +35,12 @@ def report_loose_ids(cards: list[Card], loose_ids: dict[int, int], rel: str,
     """Report each ID line outside blocks (``loose_ids``: 1-based line → ID) that no card claims.
 
     An ID line inside a card's span is another card's, swallowed by this one (cards written without a
-    blank line between them); any other unclaimed ID line is an orphan."""
+    blank line between them); any other unclaimed ID line is an orphan. A line whose number no tool writes
+    (``ID: 0000000000``: :func:`~notes2anki.parsers.syntax.written_id`) is text, and nobody's."""
     claimed = {c.id_line for c in cards if c.id is not None and not c.inline}
     spans = sorted((c for c in cards if not c.inline), key=lambda c: (c.line, c.end_line))
     for no, card_id in sorted(loose_ids.items()):
-        if no in claimed:
+        if no in claimed or not written_id(card_id):
             continue
         inside = next((c for c in spans if c.line <= no <= c.end_line), None)
         if inside is not None:

@@ -53,6 +53,14 @@ def id_number(digits: str) -> int:
     return max(int(digits[:MAX_ID_DIGITS + 1]), 10 ** MAX_ID_DIGITS)
 
 
+def written_id(ident: int) -> bool:
+    """Whether an ID form's number can be one a tool wrote: Anki's IDs are positive (milliseconds since
+    1970), so 0 — ``ID: 0000000000`` in prose, a form's blank field — is text, not a lost note's ID. (After a
+    card, such a number is still taken as the card's damaged ID: a ``bad-id`` error, see
+    :func:`notes2anki.parsers.id_lines.drop_impossible_ids`.)"""
+    return ident > 0
+
+
 def shown_id(ident: int) -> str:
     """``ident`` as messages show it: a number of over :data:`MAX_ID_DIGITS` digits (see :func:`id_number`)
     by its first 20 digits."""

@@ -1,8 +1,10 @@
 """The words topic labels are made of, in the vault's languages: lemmas to count, surface forms to show.
 
 Each text gives a list of *terms* ``(key, surface)``: the key is what c-TF-IDF counts (a lemma, lower
-case), the surface what a label shows (the form the cards write most often, see
-:func:`notes2anki.semantic.topic_labels.keywords`). No hand-written word lists; the languages come from
+case: case is folded for counting only), the surface what a label shows, with its capitals as written
+(the form the cards write most often, see :func:`notes2anki.semantic.topic_labels.keywords`;
+:meth:`Lexicon.cased_terms` also tells whether a word starts a sentence, a line or a field, where a capital
+says nothing about the word). No hand-written word lists; the languages come from
 :func:`notes2anki.semantic.language.vault_languages` and each is read by a well-kept library, imported only
 when the vault has text in it (``topics`` only: never on the build or edit path):
 
@@ -82,7 +84,7 @@ class Lexicon:
         self.cjk = "ja" if han and sum(1 for t in han if _KANA.search(t)) >= KANA_SHARE * len(han) else "zh"
         main = [lang for lang, share in shares if share >= MIN_LEMMA_SHARE]
         self._lemma_langs = _lemma_languages(list(dict.fromkeys(main + ["en"])))
-        self._memo: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._memo: dict[str, tuple[tuple[str, str, bool], ...]] = {}
 
     def with_stop(self, stop: frozenset[str]) -> "Lexicon":
         """The same reader with another stop list (the terms already read are kept)."""
@@ -93,6 +95,11 @@ class Lexicon:
 
     def terms(self, text: str) -> tuple[tuple[str, str], ...]:
         """``(key, surface)`` of each label word of ``text``, in order, stop words left out."""
+        return tuple((key, surface) for key, surface, _ in self.cased_terms(text))
+
+    def cased_terms(self, text: str) -> tuple[tuple[str, str, bool], ...]:
+        """``(key, surface, initial)`` of each label word of ``text`` (as :meth:`terms`); ``initial``: the
+        word starts the text, a sentence, a line or a field, so its first capital may be the sentence's."""
         found = self._memo.get(text)
         if found is None:
             found = self._memo[text] = tuple(self._read(text))
@@ -104,20 +111,20 @@ class Lexicon:
         """The distinct keys of :meth:`terms`."""
         return {key for key, _ in self.terms(text)}
 
-    def _read(self, text: str) -> Iterable[tuple[str, str]]:
+    def _read(self, text: str) -> Iterable[tuple[str, str, bool]]:
         text = strip_markup(unicodedata.normalize("NFKC", text))  # full-width ＣＴ, Ⅰ型, half-width ｶﾅ
         at = 0
         for match in (_CJK_JA if self.cjk == "ja" else _CJK).finditer(text):
-            yield from self._latin(text[at:match.start()])
+            yield from self._latin(text, at, match.start())
             run = match.group()
             for start in range(0, len(run), MAX_RUN):  # the segmenters take bounded input
-                yield from _segmented(run[start:start + MAX_RUN], self.cjk)
+                yield from ((key, surface, False) for key, surface in _segmented(run[start:start + MAX_RUN], self.cjk))
             at = match.end()
-        yield from self._latin(text[at:])
+        yield from self._latin(text, at, len(text))
 
-    def _latin(self, text: str) -> Iterable[tuple[str, str]]:
-        for raw in _TOKEN.findall(text):
-            word = raw.replace("’", "'")
+    def _latin(self, text: str, start: int, end: int) -> Iterable[tuple[str, str, bool]]:
+        for match in _TOKEN.finditer(text, start, end):
+            word = match.group().replace("’", "'")
             digits = _LEADING_DIGITS.match(word)
             if digits and not word[digits.end()].isupper():  # 1st, 10px, 5kg: the number is no part of
                 word = word[digits.end():]  # a word; 3AC, 2NF, 3D, 5G: a capital after digits, a name
@@ -126,7 +133,20 @@ class Lexicon:
                 word = tail  # article or pronoun (l'algorithme, d'événements, dell'anno, qu'il): the word follows
             lower = word.lower()
             if len(word) > 2 or (len(word) == 2 and word.isupper()):
-                yield _lemma(lower, self._lemma_langs), word
+                yield _lemma(lower, self._lemma_langs), word, starts_sentence(text, match.start())
+
+
+_OPENING = frozenset(" \t\"'«»„“”‘’‚‹›([{*_#>-–—•·")  # spaces, quotes, brackets, bullets, heading marks
+_SENTENCE_END = frozenset(".!?:;|…¿¡\n\r")  # "|": the separator of a card's fields
+
+
+def starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``text[at]`` starts the text, a sentence, a line or a field (``" | "``), past any
+    opening quote, bracket, bullet or heading mark: "Mitosis: …", "- Replication", "(The …"."""
+    i = at - 1
+    while i >= 0 and text[i] in _OPENING:
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
 
 
 @lru_cache(maxsize=200_000)

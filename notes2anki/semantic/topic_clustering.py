@@ -14,6 +14,7 @@ DEFAULT_THRESHOLD = 0.86  # cosine distance for cluster() (topics --threshold)
 REASSIGN_SLACK = 0.05
 MAX_EXACT = 3000  # units clustered exactly (a distance matrix of this many rows: ~70 MB)
 MAX_SHARE = 0.5  # no subject may hold more than this share of the cards (when avoidable)
+MAX_PAIRED = 400  # small clusters (or rows) put together one pair at a time when a k cannot be cut
 
 
 # -- clustering -------------------------------------------------------------------------------------------
@@ -77,9 +78,10 @@ def unit_rows(x: np.ndarray) -> np.ndarray:
 
 
 def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None, threshold: float | None = None,
-                    weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+                    weights: np.ndarray | None = None, min_size: float = 1) -> tuple[np.ndarray, float]:
     """(labels 0.. numbered by first appearance, silhouette) of hierarchical clusters of the unit rows ``x``:
-    ``k`` clusters when given, a cut at cosine distance ``threshold`` when given, else the clustering in
+    ``k`` clusters when given, each weighing at least ``min_size`` (:func:`k_clusters`: fewer when that
+    cannot be found), a cut at cosine distance ``threshold`` when given, else the clustering in
     2..``kmax`` clusters, by average or Ward linkage, with the best silhouette among those where no cluster
     holds more than :data:`MAX_SHARE` of the ``weights`` (cards) — so that one subject does not swallow
     the others — or the best overall when none qualifies. Ties: average linkage, fewer clusters."""
@@ -107,9 +109,10 @@ def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None, threshold
 
     if k is not None or threshold is not None:
         tree = trees["average"]
-        raw = fcluster(tree, t=k, criterion="maxclust") if k is not None else \
-            fcluster(tree, t=threshold, criterion="distance")
-        labels = numbered(raw)
+        if k is not None:
+            labels = k_clusters(tree, x, k, weights, min_size)
+        else:
+            labels = numbered(fcluster(tree, t=threshold, criterion="distance"))
         return labels, silhouette(labels)
     trees["ward"] = linkage(x, method="ward")
     total = weights.sum()
@@ -123,6 +126,79 @@ def best_clustering(x: np.ndarray, kmax: int, *, k: int | None = None, threshold
                 best[balanced] = (score, labels)
     score, labels = best.get(True) or best[False]
     return labels, score
+
+
+def k_clusters(tree: np.ndarray, x: np.ndarray, k: int, weights: np.ndarray, min_size: float) -> np.ndarray:
+    """``k`` clusters of the rows ``x`` (``tree``: their average-linkage tree), none weighing less than
+    ``min_size``, numbered by first appearance. The tree is cut (:func:`k_cut`); when no cut holds ``k``
+    clusters of ``min_size``, Ward's tree is cut too and the small clusters of each cut, or (up to
+    :data:`MAX_PAIRED` rows) the single rows, are put together (:func:`pair_small`); the most clusters win,
+    fewer than ``k`` when none gives ``k`` (a k beyond what the cards allow: at most total weight //
+    ``min_size``)."""
+    from scipy.cluster.hierarchy import linkage
+
+    labels = k_cut(tree, x, k, weights, min_size)
+    if _count(labels, weights, min_size) >= k:
+        return merge_small(labels, x, weights, min_size)
+    starts = [labels, k_cut(linkage(x, method="ward"), x, k, weights, min_size)]
+    starts += [np.arange(len(x))] if len(x) <= MAX_PAIRED else []
+    tries = [merge_small(pair_small(start, x, weights, min_size, k), x, weights, min_size) for start in starts]
+    return max(tries, key=lambda t: len(set(t.tolist())))  # ties: the first (average linkage)
+
+
+def _count(labels: np.ndarray, weights: np.ndarray, min_size: float) -> int:
+    return int((np.bincount(labels, weights=weights) >= min_size).sum())
+
+
+def k_cut(tree: np.ndarray, x: np.ndarray, k: int, weights: np.ndarray, min_size: float) -> np.ndarray:
+    """Raw cluster numbers of the first cut of the linkage ``tree`` into ``k``, ``k + 1``… clusters that
+    holds ``k`` clusters of weight ``min_size`` or more (none does: the cut with the most)."""
+    from scipy.cluster.hierarchy import fcluster
+
+    n = x.shape[0]
+    best: tuple[int, np.ndarray] | None = None
+    for count in range(min(k, n), n + 1):
+        raw = fcluster(tree, t=count, criterion="maxclust") - 1
+        big = _count(raw, weights, min_size)
+        if best is None or big > best[0]:
+            best = (big, raw)
+        if big >= k:
+            break
+    return best[1]
+
+
+def pair_small(labels: np.ndarray, x: np.ndarray, weights: np.ndarray, min_size: float, k: int) -> np.ndarray:
+    """``labels`` with, while fewer than ``k`` clusters weigh ``min_size``, the two nearest clusters that
+    weigh less (cosine of their mean vectors) made one. Skipped (``labels`` as given) beyond
+    :data:`MAX_PAIRED` small clusters."""
+    labels = labels.copy()
+    small = [c for c in dict.fromkeys(labels.tolist()) if weights[labels == c].sum() < min_size]
+    if len(small) > MAX_PAIRED:
+        return labels
+    big = len(set(labels.tolist())) - len(small)
+    size = {c: float(weights[labels == c].sum()) for c in small}
+    means = unit_rows(np.stack([x[labels == c].mean(axis=0) for c in small])) if small else np.zeros((0, 1))
+    sims = means @ means.T
+    np.fill_diagonal(sims, -np.inf)
+    alive = np.ones(len(small), dtype=bool)
+    while big < k and alive.sum() >= 2 and sum(size[small[i]] for i in np.nonzero(alive)[0]) >= min_size:
+        i, j = sorted(np.unravel_index(int(np.argmax(sims)), sims.shape))
+        labels[labels == small[j]] = small[i]
+        size[small[i]] += size[small[j]]
+        alive[j] = False
+        sims[j, :] = sims[:, j] = -np.inf
+        if size[small[i]] >= min_size:  # now a cluster of its own: no longer paired
+            big += 1
+            alive[i] = False
+            sims[i, :] = sims[:, i] = -np.inf
+        else:
+            mean = unit_rows(x[labels == small[i]].mean(axis=0, keepdims=True))[0]
+            row = means @ mean
+            row[~alive] = -np.inf
+            row[i] = -np.inf
+            sims[i, :] = sims[:, i] = row
+            means[i] = mean
+    return labels
 
 
 def merge_small(labels: np.ndarray, x: np.ndarray, weights: np.ndarray, min_size: int) -> np.ndarray:

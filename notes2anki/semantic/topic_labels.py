@@ -38,7 +38,9 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
 
     tf = share of the group's texts that contain the word (its lemma); idf = log(1 + A / f), with A the
     average number of word occurrences per group and f the word's occurrences in all groups. A word is shown
-    in the form the group's texts use most (ties: the alphabetically first). Ties go alphabetically; a word
+    in the form the group's texts use most (ties: the alphabetically first), with the capitals all the
+    texts write it with most (:func:`_cased`: "DNA", "Fourier", German "Zelle"; "replication" though a
+    sentence starts with it): case is folded for counting only. Ties go alphabetically; a word
     whose singular/plural form is already chosen, or (CJK) a word inside or around one already chosen, is
     skipped. ``stop``: stop words (None: those of the languages the texts are in); ``lexicon``: the reader
     of the vault's text (None: one for these texts)."""
@@ -47,20 +49,25 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
     elif stop is not None:
         lexicon = lexicon.with_stop(stop)
     counts: list[dict[str, int]] = []
-    shown: list[dict[str, str]] = []
+    group_forms: list[dict[str, dict[str, int]]] = []
+    casings: dict[str, dict[str, list[int]]] = {}  # form in lower case -> as written -> [inside, initial]
     for texts in groups:
         c: dict[str, int] = {}
         forms: dict[str, dict[str, int]] = {}
         for text in texts:
             seen = set()
-            for key, surface in lexicon.terms(text):
+            for key, surface, initial in lexicon.cased_terms(text):
+                lower = surface.lower()
                 form = forms.setdefault(key, {})
-                form[surface] = form.get(surface, 0) + 1
+                form[lower] = form.get(lower, 0) + 1
+                casings.setdefault(lower, {}).setdefault(surface, [0, 0])[initial] += 1
                 if key not in seen:
                     seen.add(key)
                     c[key] = c.get(key, 0) + 1
         counts.append(c)
-        shown.append({key: _display(f) for key, f in forms.items()})
+        group_forms.append(forms)
+    shown = [{key: _cased(min(f, key=lambda w: (-f[w], w)), casings) for key, f in forms.items()}
+             for forms in group_forms]
     total: dict[str, int] = {}
     for c in counts:
         for word, k in c.items():
@@ -69,7 +76,7 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
     out = []
     for texts, c, show in zip(groups, counts, shown):
         size = max(1, len(texts))
-        scored = sorted(c, key=lambda w: (-(c[w] / size) * math.log(1 + avg / total[w]), show[w], w))
+        scored = sorted(c, key=lambda w: (-(c[w] / size) * math.log(1 + avg / total[w]), show[w].lower(), show[w], w))
         chosen: list[str] = []
         labels: list[str] = []
         for word in scored:
@@ -87,15 +94,16 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
     return out
 
 
-def _display(forms: dict[str, int]) -> str:
-    """The form to show: the most used (ties: alphabetically first), lower case unless written with a
-    capital after another letter or digit (an acronym or a formula: CT, PaCO2, IPv6; not "Edmonds-Karp"),
-    with a digit (B12) or with CJK characters (Horner症候群)."""
-    best = min(forms, key=lambda f: (-forms[f], f))
-    if any(ch.isdigit() or ord(ch) >= 0x2E80 for ch in best) \
-            or any(ch.isupper() and prev.isalnum() for prev, ch in zip(best, best[1:])):
-        return best
-    return best.lower()
+def _cased(lower: str, casings: dict[str, dict[str, list[int]]]) -> str:
+    """``lower`` (a form in lower case) with the capitals the texts write it with most: counted where the
+    word is inside a sentence, where a capital belongs to the word (DNA, Fourier, Krebs, a German noun,
+    PaCO2), not to the sentence; counted at the start of sentences only when it is never written inside one.
+    Ties: the form with fewer capitals."""
+    written = casings.get(lower)
+    if not written:
+        return lower
+    place = 0 if any(n[0] for n in written.values()) else 1
+    return min(written, key=lambda w: (-written[w][place], sum(ch.isupper() for ch in w), w))
 
 
 _LATEX_NAME = re.compile(r"\\(?:begin|end)\{([A-Za-z]+)\*?\}|(\\?)([A-Za-z]+)")

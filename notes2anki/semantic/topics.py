@@ -17,8 +17,9 @@ Method (deterministic: the same set of cards gives the same topics in any file o
    cosine distance (and by Ward linkage), and the clustering with the best silhouette among
    2..:data:`MAX_SUBJECTS` subjects wins, provided no subject holds more than ``MAX_SHARE`` of the
    cards (one sizeable subject must not swallow the others) — or ``k`` subjects when given (``topics --k
-   N``), or a distance cut when a threshold is given. Subjects smaller than ``min_size`` cards join their
-   nearest subject.
+   N``; at most as many as topics of ``min_size`` cards can be made, see
+   :func:`~notes2anki.semantic.topic_clustering.k_clusters` and :meth:`TopicResult.k_shortfall`), or a
+   distance cut when a threshold is given. Subjects smaller than ``min_size`` cards join their nearest subject.
 3. **Sub-topics.** Within each subject of at least ``2 * min_size`` cards, its cards are clustered the same
    way (2..:data:`MAX_SUBTOPICS`); sub-topics are kept only when their silhouette reaches
    :data:`MIN_SUB_SILHOUETTE` (else the subject has none).
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import number_setting
+from ..messages import counted
 from ..model import Card, Diagnostic, Vault
 from .text import card_text
 from .topic_clustering import MAX_EXACT, best_clustering, cluster, merge_small, unit_rows  # cluster: re-exported
@@ -100,6 +102,18 @@ class TopicResult:
     k: int | None = None  # the number of subjects asked for (None: chosen by silhouette)
     method: str = "embeddings"  # or "chargrams" (most cards in a language the model does not read)
     uncovered: int = 0  # cards the model does not read
+
+    def k_shortfall(self) -> str | None:
+        """When ``k`` subjects were asked for and another number made (more than the cards allow in topics of
+        ``min_size``): ``"50 asked for, 12 cards: made 4 topics of at least 3 cards"``; else None."""
+        if self.k is None or not self.topics or len(self.topics) == self.k:
+            return None
+        cards = sum(len(t.cards) for t in self.topics)
+        smallest = min(len(t.cards) for t in self.topics)
+        size = (f"of at least {counted(self.min_size, 'card')}" if smallest >= self.min_size
+                else f"(fewer cards than the min size {self.min_size})")
+        return (f"{self.k} asked for, {counted(cards, 'card')}: made {counted(len(self.topics), 'topic')} "
+                f"{size}")
 
     def as_json(self) -> dict:
         """The stable JSON of ``topics --json``: ``{"topics": [...], "unassigned": [{"file", "line"}]}``."""
@@ -183,12 +197,15 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     order = sorted((i for i in range(len(cards)) if texts[i]), key=lambda i: (texts[i], cards[i].file, cards[i].line))
     empty = sorted((cards[i] for i in range(len(cards)) if not texts[i]), key=lambda c: (c.file, c.line))
     min_size = min_size if min_size is not None else default_min_size(len(order))
+    asked = k
     if not order:
         return TopicResult([], empty, threshold, min_size, k)
     x = unit_rows(np.asarray(vectors, dtype=np.float64)[order])
     ordered = [cards[i] for i in order]
     ordered_texts = [texts[i] for i in order]
     units = _units(ordered, list(range(len(order))), max(40, math.ceil(BIG_NOTE_SHARE * len(order))))
+    if k is not None:  # no more subjects than topics of min_size cards the cards can make
+        k = max(1, min(k, len(order) // min_size))
     if (k is not None and k > len(units)) or (threshold is not None and len(units) < 3):
         units = [[r] for unit in units for r in unit]  # more subjects asked for than notes: cluster the cards
     # canonical order: by the units' texts, then (equal texts in two notes) by their vectors
@@ -198,7 +215,8 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     rows = list(range(len(units)))
     if len(units) > max_exact:
         rows = _sample(["\n".join(ordered_texts[r] for r in u) for u in units], max_exact)
-    labels_sample, _ = best_clustering(ux[rows], MAX_SUBJECTS, k=k, threshold=threshold, weights=weights[rows])
+    labels_sample, _ = best_clustering(ux[rows], MAX_SUBJECTS, k=k, threshold=threshold, weights=weights[rows],
+                                       min_size=min_size)
     labels = np.full(len(units), -1)
     labels[rows] = labels_sample
     if (labels < 0).any():  # units outside the sample join the nearest subject
@@ -233,7 +251,7 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
             for row, label in zip(members, sub.tolist()):
                 parts.setdefault(label, []).append(row)
             subject.subtopics = _make_topics(list(parts.values()), ordered, ordered_texts, x, lexicon, examples)
-    return TopicResult(subjects, empty, threshold, min_size, k)
+    return TopicResult(subjects, empty, threshold, min_size, asked)
 
 
 # -- the vault's topics ---------------------------------------------------------------------------------------
@@ -302,6 +320,8 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:
         return {}, diags + [Diagnostic("", 0, "warning", f"topic tags not added: {exc}")]
+    if (shortfall := result.k_shortfall()):
+        diags.append(Diagnostic("", 0, "warning", f"topic tags: [topics] k {shortfall}"))
     tags: dict[tuple[str, int, int], list[str]] = {}
     for topic in result.topics:
         for card in topic.cards:

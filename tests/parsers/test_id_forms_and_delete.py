@@ -81,7 +81,7 @@ def test_a_short_plain_id_line_under_a_regex_card_is_its_answer(make_vault):
     vault = _load(_vault(make_vault, {"a.md": "Q: Which UID does root have?\nA: root's\nID: 0\n"}, QA))
     (card,) = vault.cards
     assert card.id is None and card.fields["Back"] == "root's\nID: 0"
-    assert [(d.line, d.kind) for d in vault.diagnostics] == [(3, "orphan-id")]  # a warning: the card is built
+    assert vault.diagnostics == []  # 0 is no ID a tool writes: text, no orphan-id (tester)
 
 
 def test_digits_of_other_scripts_are_not_an_id(make_vault):
@@ -178,3 +178,33 @@ def test_a_new_card_written_right_above_an_existing_one_is_warned(make_vault):
 def test_separate_regex_cards_get_no_merge_warning(make_vault, regex, text):
     vault = _load(_vault(make_vault, {"a.md": text}, regex))
     assert [c.id for c in vault.cards] == [None, ID] and vault.diagnostics == []
+
+
+@pytest.mark.parametrize("line", ["ID: 0000000000", "ID: 0", "<!--ID: 0000-->", "  ID:\t000000000000000  "])
+def test_an_id_line_of_zeros_in_prose_is_text_not_an_orphan_id(make_vault, line):
+    """Tester: a prose line `ID: 0000000000` (a form's blank field; no card above it) gave an orphan-id warning.
+    Anki's IDs are positive millisecond numbers: a run of zeros is no ID a tool wrote, so it stays text."""
+    root = _vault(make_vault, {"a.md": f"# Form\n\nName: Alice\n{line}\n\nSTART\nBasic\nq\nBack: b\nEND\n"})
+    vault = _load(root)
+    assert [d for d in vault.diagnostics if d.kind == "orphan-id"] == []
+    assert [c.id for c in vault.cards] == [None]
+    assert line.strip() in vault.notes[0].text
+    shown = CliRunner().invoke(cli_main, ["check", str(root)])
+    assert "orphan-id" not in shown.output and "belongs to no card" not in shown.output
+
+
+@pytest.mark.parametrize("line", ["ID: 1768062256107", "<!--ID: 1768062256107-->", "ID: 0001768062256107"])
+def test_a_real_orphan_id_line_keeps_its_warning(make_vault, line):
+    root = _vault(make_vault, {"a.md": f"# Form\n\nName: Alice\n{line}\n\nSTART\nBasic\nq\nBack: b\nEND\n"})
+    vault = _load(root)
+    assert [(d.line, d.kind, d.severity) for d in vault.diagnostics if d.kind == "orphan-id"] == [(4, "orphan-id", "warning")]
+    shown = CliRunner().invoke(cli_main, ["check", str(root)])
+    assert "a.md:4: warning: ID 1768062256107 belongs to no card" in " ".join(shown.output.split())
+
+
+def test_a_zero_id_comment_inside_a_card_is_its_text_not_an_orphan_id(make_vault):
+    vault = _load(_vault(make_vault, {"a.md": "START\nBasic\nq\nBack: b\n<!--ID: 0-->\nmore\n<!--ID: 1768062256107-->\nEND\n"}))
+    assert [c.id for c in vault.cards] == [1768062256107]
+    assert [d for d in vault.diagnostics if d.kind == "orphan-id"] == []
+    stray = _load(_vault(make_vault, {"b.md": "START\nBasic\nq\nBack: b\n<!--ID: 1768062256108-->\nmore\nEND\n"}))
+    assert [d.kind for d in stray.diagnostics if d.file == "b.md"] == ["orphan-id"]

@@ -119,7 +119,8 @@ def test_cli_json_for_a_note(related_index):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["note"] == "biology/Mitosis.md"
-    assert [r["note"] for r in data["related"]] == [s.note for s in related_index.for_note("biology/Mitosis.md", 3)]
+    assert [r["note"] for r in data["related"]] == [s.note for s in related_index.for_note("biology/Mitosis.md", 3,
+                                                                                          min_score=0.25)]
     for item in data["related"]:
         assert set(item) == {"note", "score", "linked"}
         assert isinstance(item["score"], float) and isinstance(item["linked"], bool)
@@ -229,8 +230,9 @@ def test_templates_and_daily_notes_folders_come_from_obsidian_settings(tmp_path,
     assert index.excluded == {"Journal/Monday review.md", "Scaffold/New biology note.md"}
     suggested = {s.note for _, found in index.suggestions_all(10, min_score=-1) for s in found}
     assert suggested and not suggested & index.excluded
-    # a note left out is never suggested, but can still be asked about
-    assert index.for_note("Journal/Monday review.md", 2)
+    # a note left out is never suggested, and gets no suggestions asked about by name either (as in --all)
+    assert index.for_note("Journal/Monday review.md", 2, min_score=-1) == []
+    assert index.is_excluded("Journal/Monday review.md") and not index.is_excluded("Mitochondria.md")
 
 
 def test_related_exclude_setting_replaces_the_defaults(tmp_path):

@@ -78,14 +78,14 @@ def test_labels_do_not_depend_on_the_order_of_the_texts():
     assert keywords(groups, n=3) == keywords([list(reversed(g)) for g in groups], n=3)
 
 
-def test_a_label_word_keeps_the_capitals_of_an_acronym_or_formula_only():
+def test_a_label_word_keeps_the_capitals_of_an_acronym_or_formula():
     """Till-Fri / Supre: 'Emociones-y-Caracter', 'Bienaymé-Tchebychev' are names written with capitals
-    after a hyphen: shown in lower case as before; CT, PaCO2, IPv6 keep theirs."""
+    after a hyphen, not acronyms; shown as the vault writes them, as CT, PaCO2, IPv6 are."""
     groups = [["Algorithme d'Edmonds-Karp et flot", "Edmonds-Karp : complexité du flot", "Le flot maximum"],
               ["IPv6 et CT : adresse IPv6", "Adresse IPv6 et CT", "Le CT de IPv6"],
               ["Vitamine B12 et Horner症候群の症状", "B12 : Horner症候群とは", "Carence en B12"]]
     words = keywords(groups, n=3)
-    assert "edmonds-karp" in words[0] and {"IPv6", "CT"} <= set(words[1]) and {"B12", "Horner症候群"} <= set(words[2])
+    assert "Edmonds-Karp" in words[0] and {"IPv6", "CT"} <= set(words[1]) and {"B12", "Horner症候群"} <= set(words[2])
 
 
 def test_a_long_run_of_cjk_text_is_read_in_bounded_pieces():
@@ -106,3 +106,23 @@ def test_a_label_word_keeps_its_leading_digits_before_a_capital():
               ["Was ist die 2NF?", "2NF und 3NF", "Normalform 2NF"]]
     words = keywords(groups, n=2)
     assert words[0][0] == "3AC" and words[1][0] == "2NF" and "AC" not in words[0]
+
+
+def test_a_label_word_is_shown_with_the_capitals_the_vault_writes_it_with():
+    """Tester: labels were lower-cased ("dna replication", "fourier transform"). Case is folded for counting
+    only: a name, an acronym, a German noun keep their capitals; a word capitalised only because a
+    sentence, a line or a field starts with it is shown in lower case."""
+    groups = [["What is DNA replication?", "Replication of DNA starts at the origin",
+               "DNA replication is semi-conservative", "The Krebs cycle and DNA replication"],
+              ["The Fourier transform of a Gaussian", "Fourier transform: linearity", "Inverse Fourier transform",
+               "Transform pairs and the Fourier series"],
+              ["Was ist eine Zelle?", "Die Zelle und ihre Membran", "Zelle: Aufbau der Membran", "Membran der Zelle"]]
+    words = keywords(groups, n=3)
+    assert words[0][:2] == ["DNA", "replication"]
+    assert words[1][:2] == ["Fourier", "transform"]
+    assert words[2][:2] == ["Zelle", "Membran"]
+    # the two forms of one word count as one: "Replication" / "replication" are not two label words
+    assert len({w.lower() for w in words[0]}) == len(words[0])
+    # a word only ever written at the start of a sentence keeps that capital (nothing tells it is not a name)
+    assert keywords([["Mitosis | spindle", "Mitosis: phases"], ["Meiosis | crossing over", "Meiosis: phases"]],
+                    n=1) == [["Mitosis"], ["Meiosis"]]

@@ -1,0 +1,80 @@
+"""`notes2anki dupes` as a user meets it (tester 12-03): exit codes beside vault errors, where the
+`[dupes] ignore` warnings point, a `device` that is not there, and readable `--explain` reasons."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from notes2anki.cli import main
+
+NET = """TARGET DECK: Networking
+
+START
+Basic
+What port does HTTPS use by default?
+Back: 443
+END
+
+START
+Basic
+How many round trips does a full TLS 1.3 handshake need?
+Back: One (1-RTT)
+END
+
+START
+Basic
+How many round trips does a full TLS 1.2 handshake need?
+Back: Two (2-RTT)
+END
+"""
+
+HTTPS = """# HTTPS
+
+START
+Basic
+Default TCP port for **HTTPS**
+Back: Port 443
+END
+"""
+
+BROKEN = "# Broken\n\nSTART\nBasik\nA card with a mistyped note type\nBack: x\nEND\n"
+OTHER = "STARTI [Basic] What is mean pooling? Back: Averaging token vectors ENDI\n"
+
+
+def dupes(*args, **env):
+    return CliRunner().invoke(main, ["dupes", *[str(a) for a in args]], env=env or None)
+
+
+def test_vault_errors_are_shown_but_do_not_make_dupes_fail(make_vault):
+    """A bad card block elsewhere in the vault is listed with its file:line, the check runs on the other
+    cards, and the exit code is the check's own: 0 without --fail, 1 with --fail only for duplicates."""
+    root = make_vault({"net.md": NET, "web/https.md": HTTPS, "broken.md": BROKEN})
+    result = dupes(root)
+    assert result.exit_code == 0, result.output
+    assert "broken.md:4: error: unknown note type 'Basik'" in result.stderr
+    assert "net.md:3" in result.stdout and "web/https.md:3" in result.stdout
+    as_json = dupes(root, "--json")
+    assert as_json.exit_code == 0 and len(json.loads(as_json.stdout)["pairs"]) == 1
+    assert dupes(root, "--fail").exit_code == 1  # duplicates found
+
+    alone = make_vault({"a.md": OTHER, "broken.md": BROKEN}, name="no-dupes")
+    result = dupes(alone, "--fail")
+    assert result.exit_code == 0, result.output  # no duplicate: the vault error alone does not fail it
+    assert "broken.md:4: error" in result.stderr and "No duplicates among 1 card" in result.stdout
+    # `check` still exits 1 for the same vault
+    assert CliRunner().invoke(main, ["check", str(alone)]).exit_code == 1
+
+
+def test_model_that_cannot_be_loaded_exits_2(make_vault):
+    root = make_vault({"net.md": NET, "broken.md": BROKEN})
+    result = dupes(root, "--model", "./no/such/model")
+    assert result.exit_code == 2 and "model directory not found" in result.stderr
+
+
+def test_related_too_exits_0_when_it_ran_beside_a_vault_error(make_vault):
+    """`related` (and `topics`) answer about the notes that could be read, as `dupes` does."""
+    root = make_vault({"net.md": NET, "web/https.md": HTTPS, "broken.md": BROKEN})
+    result = CliRunner().invoke(main, ["related", str(root), "net"])
+    assert result.exit_code == 0, result.output
+    assert "broken.md:4: error: unknown note type 'Basik'" in result.stderr

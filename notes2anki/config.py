@@ -3,7 +3,7 @@
 
 The schema (every key, its type and range) is declared in :mod:`notes2anki.config_schema`. Each problem
 becomes a :class:`~notes2anki.model.Diagnostic` naming the file the value came from and the key, e.g.
-``.notes2anki.toml: error: folder_decks.sub: should be a valid string, got 5``. A file that cannot be
+``.notes2anki.toml: error: folder_decks.sub: should be text in quotes ("…"), got 5``. A file that cannot be
 read or a value that cannot be used is an error with ``kind="config"`` (:func:`fatal_problems`): the
 commands stop with exit 2 rather than build with the wrong decks and tags. Unknown keys are warnings.
 Every key is documented in the README ("Configuration").
@@ -271,8 +271,8 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
             try:
                 lines = gitignore_patterns(plugin_glob_to_gitignore(glob))
             except PatternError as exc:
-                diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS.{i}: {glob!r} not used: "
-                                                       f"{exc}"))
+                diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS, entry {i + 1}: {glob!r} "
+                                                       f"not used: {exc}"))
                 continue
             (keep_only if glob.startswith("!") else globs).extend(lines)
         if len({g for g in settings.ignore if g.startswith("!")}) > 1:

@@ -129,6 +129,14 @@ class Config:
     sections: dict[str, dict] = field(default_factory=dict)  # the raw tables ([dupes], ...), as written
     sources: list[str] = field(default_factory=list)  # files the configuration came from
     origin: dict[str, str] = field(default_factory=dict)  # key → the file its value came from
+    # the text of `.notes2anki.toml` ("" when there is none), for the line of a key in a message (line_of);
+    # not part of the settings: not compared, not in repr (the parse cache hashes the repr)
+    toml_text: str = field(default="", repr=False, compare=False)
+
+    def line_of(self, *loc: str | int) -> int:
+        """The line of `.notes2anki.toml` where the key at ``loc`` is written, a list position (0-based)
+        giving that entry's line: ``config.line_of("dupes", "ignore", 1, 0)``; 0 when not found."""
+        return _line_of(self.toml_text, [str(part) for part in loc]) if self.toml_text else 0
 
     def section(self, name: str) -> dict:
         """A table of `.notes2anki.toml` other than the build keys, e.g. ``[dupes]``, as written; {} if
@@ -147,6 +155,8 @@ class Config:
         are not made: that would import pydantic). Stable: the parse cache hashes it."""
         parts = []
         for f in fields(self):
+            if not f.repr:
+                continue
             value = self.__dict__.get(f.name) if f.name in _TABLES else getattr(self, f.name)
             parts.append(f"{f.name}={'default' if value is None and f.name in _TABLES else repr(value)}")
         return f"Config({', '.join(parts)})"
@@ -229,7 +239,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         check_note_type_templates(values["note_types"], source, own if source == CONFIG_FILE else None, diags)
     check_custom_regexps(values, origin, own, set(note_type_fields(values.get("note_types") or {})), diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
-                 origin=origin)
+                 origin=origin, toml_text=own or "")
     from .parsers.rules import deck_problem
 
     deck = overrides.get("default_deck")

@@ -46,13 +46,13 @@ def dupes_command(vault, threshold, as_json, fail, model, explain, limit):
     more cards that are all duplicates of one another. Pairs kept on purpose go in `.notes2anki.toml`:
     [dupes] ignore = [["a.md:12", "b.md:40"], [1768062256217, 1768062256218]].
     """
-    from ..semantic.dupes import card_json, find_duplicates, settings_from_config
+    from ..semantic.dupes import card_json, find_duplicates, ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
 
     config, loaded, diags = load_for_command(vault)
     cfg_model, cfg_threshold, ignore, problems = settings_from_config(config)
     diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
-    diags += loaded.diagnostics
+    diags += loaded.diagnostics + ignore_problems(config, loaded.cards)
     try:
         with encode_progress("Looking for duplicates…", quiet=as_json) as progress:
             report = find_duplicates(loaded.cards, model=model or cfg_model,
@@ -90,13 +90,13 @@ def check_build_duplicates(cards: Sequence[Card], *, model: str | None = None, c
                            quiet: bool = False, vault=None):
     """:func:`show_build_duplicates` without the table: ``(DuplicateReport or None, warnings)`` (None: the
     check could not run; the warnings say why). ``quiet``: no progress display."""
-    from ..semantic.dupes import find_duplicates, settings_from_config
+    from ..semantic.dupes import find_duplicates, ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
     from ..semantic.note_cache import prepare
 
     cfg_model, threshold, ignore, problems = settings_from_config(config)
-    diags = [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    diags = [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems] + ignore_problems(config, cards)
     try:
         with encode_progress("Looking for duplicates…", quiet=quiet) as progress:
             with LazyEmbedder(model or cfg_model, progress=progress) as embedder:

@@ -206,7 +206,7 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     from ..semantic import related as rel
     from ..semantic import topics as tp
     from ..parsers.media import MediaIndex
-    from ..semantic.dupes import settings_from_config
+    from ..semantic.dupes import ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
     from ..semantic.result_cache import ResultCache, code_digest
@@ -230,7 +230,7 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
             cards = [c for c in vault.cards if not c.delete]
             if cards:
                 pairs, warnings = duplicate_pairs(cards, embedder, results, threshold=threshold, ignore=ignore)
-                diags += [Diagnostic("", 0, "warning", w) for w in warnings]
+                diags += [Diagnostic("", 0, "warning", w) for w in warnings] + ignore_problems(config, cards)
                 index = MediaIndex(vault.root, vault.files)
                 data.duplicates = [DuplicateView(p.score, p.kind,
                                                  card_view(p.a, data.vault_name, fields[p.a.note_type], index),

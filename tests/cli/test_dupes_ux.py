@@ -78,3 +78,31 @@ def test_related_too_exits_0_when_it_ran_beside_a_vault_error(make_vault):
     result = CliRunner().invoke(main, ["related", str(root), "net"])
     assert result.exit_code == 0, result.output
     assert "broken.md:4: error: unknown note type 'Basik'" in result.stderr
+
+
+IGNORE = """# pairs kept on purpose
+[dupes]
+threshold = 0.62
+ignore = [
+  ["net.md:3", "web/https.md:3"],       # found
+  ["net.md:9",
+   "gone.md:4"],                         # gone.md has no card
+  [1768062256217, "net.md:15"],          # no card has this ID
+]
+"""
+
+
+def test_ignore_references_to_no_card_are_reported_at_their_line_of_the_config(make_vault):
+    root = make_vault({"net.md": NET, "web/https.md": HTTPS, ".notes2anki.toml": IGNORE})
+    for command in (["dupes", str(root)], ["build", str(root), "-o", str(root.parent / "d.apkg")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0, result.output
+        warnings = [line for line in result.stderr.splitlines() if "matches no card" in line]
+        assert warnings == [
+            '.notes2anki.toml:7: warning: dupes.ignore, entry 2, reference 2: "gone.md:4" matches no card; '
+            "pairs with it are not ignored",
+            ".notes2anki.toml:8: warning: dupes.ignore, entry 3, reference 1: card ID 1768062256217 matches no "
+            "card; pairs with it are not ignored"], result.stderr
+        assert "vault: warning: [dupes]" not in result.stderr and ".notes2anki.toml:0" not in result.stderr
+    data = json.loads(CliRunner().invoke(main, ["dupes", str(root), "--json"]).stdout)
+    assert data["pairs"] == []  # the first entry still keeps its pair

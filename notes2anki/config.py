@@ -162,6 +162,17 @@ class Config:
         return f"Config({', '.join(parts)})"
 
 
+def table_problems(config: "Config", problems: list[str]) -> list[Diagnostic]:
+    """Warnings about a table's settings (``"[topics] k and threshold both choose the subjects; k is used"``)
+    at the line of `.notes2anki.toml` where the key they begin with is written (0 when not found)."""
+    out = []
+    for problem in problems:
+        m = re.match(r"\[(\w+)\] (\w+)", problem)
+        line = config.line_of(m.group(1), m.group(2)) if m and hasattr(config, "line_of") else 0
+        out.append(Diagnostic(CONFIG_FILE, line, "warning", problem))
+    return out
+
+
 def fatal_problems(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics that must stop a command: configuration errors (``kind == "config"``)."""
     return [d for d in diagnostics if d.severity == "error" and getattr(d, "kind", "") == CONFIG_KIND]

@@ -14,7 +14,7 @@ from rich.table import Table
 from ..messages import counted
 from ..model import Card, Diagnostic
 from .common import EXIT_OK, encode_progress, fatal, load_for_command, message_options, out, print_json, \
-    show_diagnostics, vault_argument
+    show_diagnostics, table_problems, vault_argument
 from .params import NumberRange
 
 EXIT_DUPES_FOUND = 1  # with --fail
@@ -51,7 +51,7 @@ def dupes_command(vault, threshold, as_json, fail, model, explain, limit):
 
     config, loaded, diags = load_for_command(vault)
     cfg_model, cfg_threshold, ignore, problems = settings_from_config(config)
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    diags += table_problems(config, problems)
     diags += loaded.diagnostics + ignore_problems(config, loaded.cards)
     try:
         with encode_progress("Looking for duplicates…", quiet=as_json) as progress:
@@ -96,7 +96,7 @@ def check_build_duplicates(cards: Sequence[Card], *, model: str | None = None, c
     from ..semantic.note_cache import prepare
 
     cfg_model, threshold, ignore, problems = settings_from_config(config)
-    diags = [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems] + ignore_problems(config, cards)
+    diags = table_problems(config, problems) + ignore_problems(config, cards)
     try:
         with encode_progress("Looking for duplicates…", quiet=quiet) as progress:
             with LazyEmbedder(model or cfg_model, progress=progress) as embedder:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import load_config
+from ..config import load_config, table_problems
 from ..messages import by_kind, normalised
 from ..model import Card, Diagnostic, Vault
 from ..parsers import load_vault
@@ -215,10 +215,10 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     from ..semantic.text import question_text
 
     cfg_model, threshold, ignore, problems = settings_from_config(config)
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    diags += table_problems(config, problems)
     topic_opts, problems = tp.settings(config.section("topics"))
     related_opts, more = rel.settings(config.section("related"))
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems + more]
+    diags += table_problems(config, problems + more)
     try:
         embedder = LazyEmbedder(model or cfg_model, cache_path=cache_path,  # opened only if something is new
                                 progress=progress)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..config import number_setting
+from ..config import number_setting, table_problems
 from ..model import Card, Diagnostic, Vault
 from .text import card_text
 from .topic_clustering import MAX_EXACT, best_clustering, cluster, merge_small, unit_rows  # cluster: re-exported
@@ -288,7 +288,7 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     if config is None:
         config = load_config(vault.root, [])
     opts, problems = settings(config.section("topics"))
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    diags += table_problems(config, problems)
     if threshold is not None:
         opts["threshold"] = threshold
         opts.pop("k", None)

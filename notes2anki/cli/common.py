@@ -336,13 +336,13 @@ def load_for_command(vault: str, *, progress=None, **overrides):
 
 
 def open_vault(vault: str, section: str, settings):
-    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command;
-    exits 2 on a configuration problem."""
+    """(vault, config defaults from ``[section]``, diagnostics worth showing, the configuration) for a
+    semantic command; exits 2 on a configuration problem."""
     config, v, diags = load_for_command(vault)
     defaults, problems = settings(config.section(section))
     diags += table_problems(config, problems)
     diags += [d for d in v.diagnostics if d.severity == "error"]  # cards that could not be read
-    return v, defaults, diags
+    return v, defaults, diags, config
 
 
 def embedder_or_exit(model, diags):

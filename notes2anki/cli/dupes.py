@@ -46,8 +46,10 @@ def dupes_command(vault, threshold, as_json, fail, model, explain, limit):
     more cards that are all duplicates of one another. Pairs kept on purpose go in `.notes2anki.toml`:
     [dupes] ignore = [["a.md:12", "b.md:40"], [1768062256217, 1768062256218]].
     """
+    from ..semantic import device
     from ..semantic.dupes import card_json, find_duplicates, ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
+    from ..semantic.lazy_embedder import LazyEmbedder
 
     config, loaded, diags = load_for_command(vault)
     cfg_model, cfg_threshold, ignore, problems = settings_from_config(config)
@@ -55,9 +57,9 @@ def dupes_command(vault, threshold, as_json, fail, model, explain, limit):
     diags += loaded.diagnostics + ignore_problems(config, loaded.cards)
     try:
         with encode_progress("Looking for duplicates…", quiet=as_json) as progress:
-            report = find_duplicates(loaded.cards, model=model or cfg_model,
-                                     threshold=threshold if threshold is not None else cfg_threshold,
-                                     ignore=ignore, progress=progress)
+            with LazyEmbedder(model or cfg_model, progress=progress, **device.options(config)) as embedder:
+                report = find_duplicates(loaded.cards, embedder=embedder, ignore=ignore,
+                                         threshold=threshold if threshold is not None else cfg_threshold)
     except EncoderError as exc:
         fatal(diags, str(exc))
     diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]
@@ -90,6 +92,7 @@ def check_build_duplicates(cards: Sequence[Card], *, model: str | None = None, c
                            quiet: bool = False, vault=None):
     """:func:`show_build_duplicates` without the table: ``(DuplicateReport or None, warnings)`` (None: the
     check could not run; the warnings say why). ``quiet``: no progress display."""
+    from ..semantic import device
     from ..semantic.dupes import find_duplicates, ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
@@ -99,7 +102,7 @@ def check_build_duplicates(cards: Sequence[Card], *, model: str | None = None, c
     diags = table_problems(config, problems) + ignore_problems(config, cards)
     try:
         with encode_progress("Looking for duplicates…", quiet=quiet) as progress:
-            with LazyEmbedder(model or cfg_model, progress=progress) as embedder:
+            with LazyEmbedder(model or cfg_model, progress=progress, **device.options(config)) as embedder:
                 report = find_duplicates(cards, threshold=threshold, ignore=ignore, embedder=embedder)
                 if vault is not None:
                     diags += [Diagnostic("", 0, "warning", w) for w in prepare(vault, embedder)]

@@ -41,7 +41,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     given = sum(bool(x) for x in (note, card_at, all_notes))
     if given != 1:
         raise click.UsageError("give exactly one of NOTE, --card FILE:LINE or --all")
-    v, defaults, diags = open_vault(vault, "related", settings)
+    v, defaults, diags, config = open_vault(vault, "related", settings)
     k = k or defaults.get("k", 5)
     min_score = min_score if min_score is not None else defaults.get("min_score")
     try:
@@ -58,7 +58,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     try:
         with encode_progress("Embedding notes…", quiet=as_json) as progress:
             chosen = model or semantic_model(vault, diags)
-            embedder = lazy_embedder_or_exit(chosen, diags, progress)
+            embedder = lazy_embedder_or_exit(chosen, diags, progress, config)
             with embedder:
                 index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"))
                 if all_notes:

@@ -206,6 +206,7 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     from ..semantic import related as rel
     from ..semantic import topics as tp
     from ..parsers.media import MediaIndex
+    from ..semantic import device
     from ..semantic.dupes import ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
@@ -221,7 +222,7 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     diags += table_problems(config, problems + more)
     try:
         embedder = LazyEmbedder(model or cfg_model, cache_path=cache_path,  # opened only if something is new
-                                progress=progress)
+                                progress=progress, **device.options(config))
     except EncoderError as exc:
         data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
         return

@@ -281,6 +281,7 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     given here."""
     from ..config import load_config
     from .encoder import EncoderError
+    from . import device
     from .lazy_embedder import LazyEmbedder
     from .topic_cache import cached_vault_topics
 
@@ -297,7 +298,7 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     if model is None:
         model = config.section("semantic").get("model") if isinstance(config.section("semantic").get("model"), str) else None
     try:
-        with LazyEmbedder(model, cache_path=cache_path) as embedder:
+        with LazyEmbedder(model, cache_path=cache_path, **device.options(config)) as embedder:
             result = cached_vault_topics(vault, embedder, model=model, **opts)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from notes2anki.cli import main
@@ -106,3 +108,45 @@ def test_ignore_references_to_no_card_are_reported_at_their_line_of_the_config(m
         assert "vault: warning: [dupes]" not in result.stderr and ".notes2anki.toml:0" not in result.stderr
     data = json.loads(CliRunner().invoke(main, ["dupes", str(root), "--json"]).stdout)
     assert data["pairs"] == []  # the first entry still keeps its pair
+
+
+no_gpu = pytest.mark.skipif(Path("/proc/driver/nvidia/version").exists(), reason="this machine has an NVIDIA GPU")
+DEVICE_WARNING = "but no CUDA GPU is available; running on the CPU"
+
+
+@no_gpu
+def test_a_cuda_device_that_is_not_there_is_said_once_and_the_cpu_runs(make_vault):
+    """[semantic] device = "cuda" on a machine without a GPU: before, not read at all (NOTES2ANKI_DEVICE=cuda:
+    a PyTorch error about a model folder); now one warning naming where it was asked for, and the run goes
+    on on the CPU."""
+    root = make_vault({"net.md": NET, "web/https.md": HTTPS,
+                       ".notes2anki.toml": '# settings\n[semantic]\ndevice = "cuda"\n'})
+    result = dupes(root)
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if DEVICE_WARNING in line]
+    assert said == [f"vault: warning: device cuda asked for in .notes2anki.toml:3 {DEVICE_WARNING}"], result.stderr
+    assert "net.md:3" in result.stdout and "web/https.md:3" in result.stdout
+    (root / "net.md").write_text(NET + "\nSTARTI [Basic] What is mean pooling? Back: Averaging ENDI\n", "utf-8")
+    result = CliRunner().invoke(main, ["related", str(root), "net"], env={"NOTES2ANKI_DEVICE": "cuda:1"})
+    assert result.exit_code == 0, result.output
+    assert f"device cuda:1 asked for in NOTES2ANKI_DEVICE {DEVICE_WARNING}" in result.stderr  # the variable wins
+
+
+@no_gpu
+def test_the_device_check_needs_no_pytorch_on_a_machine_without_the_nvidia_driver(monkeypatch):
+    from notes2anki.semantic import device
+    from notes2anki.semantic.encoder import Embedder
+
+    def no(*_):
+        raise AssertionError("PyTorch or ONNX Runtime asked about CUDA though no NVIDIA driver is there")
+
+    monkeypatch.setattr(device, "torch_cuda", no)
+    monkeypatch.setattr(device, "onnx_cuda", no)
+    with Embedder(cache_path=":memory:", device="cuda", device_origin=".notes2anki.toml:7") as embedder:
+        vectors = embedder.embed(["What port does HTTPS use?", "Default TCP port for HTTPS"])
+        assert vectors.shape[0] == 2 and embedder.plan.device == "cpu" and embedder.plan.backend == "onnx"
+        embedder.embed(["Another text"])
+        assert embedder.warnings == [f"device cuda asked for in .notes2anki.toml:7 {DEVICE_WARNING}"]  # once
+    with Embedder(cache_path=":memory:", device="mps") as embedder:
+        embedder.embed(["x"])
+        assert embedder.plan.device == "cpu" and "running on the CPU" in embedder.warnings[0]

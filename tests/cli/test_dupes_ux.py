@@ -150,3 +150,66 @@ def test_the_device_check_needs_no_pytorch_on_a_machine_without_the_nvidia_drive
     with Embedder(cache_path=":memory:", device="mps") as embedder:
         embedder.embed(["x"])
         assert embedder.plan.device == "cpu" and "running on the CPU" in embedder.warnings[0]
+
+
+FEATURE_NAMES = ("q_cos", "a_cos", "card_cos", "char_q", "ctx_diff", "qa_delta", "q_swap", "same_note", "margin_",
+                 "num_a_conflict", "pair_cues", "q_unmatched", "aligned_cos", "cross_cos")
+
+
+SIBLINGS = """START
+Basic
+What is a price ceiling?
+Back: A legal maximum price.
+END
+
+START
+Basic
+What is a price floor?
+Back: A legal minimum price.
+END
+
+START
+Basic
+What does systolic blood pressure measure?
+Back: The pressure while the heart contracts.
+END
+
+START
+Basic
+What does diastolic blood pressure measure?
+Back: The pressure while the heart relaxes between beats.
+END
+"""
+
+
+def test_explain_says_why_in_plain_words_and_limit_governs_its_list(make_vault):
+    root = make_vault({"net.md": NET, "web/https.md": HTTPS, "siblings.md": SIBLINGS})
+    result = dupes(root, "--explain")
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("Close pairs not reported")[1]
+    flat = " ".join(table.split())
+    assert not any(name in table for name in FEATURE_NAMES), table
+    assert "below threshold 0.62; against:" in flat and "1.2" in flat and "1.3" in flat
+
+    data = json.loads(dupes(root, "--explain", "--json").stdout)
+    everything = data["rejected"]
+    assert data["rejected_total"] == len(everything) >= 3
+    assert not any(name in r["reason"] for r in everything for name in FEATURE_NAMES)
+    reasons = {frozenset((r["a"]["front"], r["b"]["front"])): r["reason"] for r in everything}
+    tls = reasons[frozenset(("How many round trips does a full TLS 1.3 handshake need?",
+                             "How many round trips does a full TLS 1.2 handshake need?"))]
+    assert "a term differs: 1.3 / 1.2" in tls and "numbers differ" in tls, tls
+    assert "a term differs: ceiling / floor" in reasons[frozenset(("What is a price ceiling?", "What is a price floor?"))]
+
+    one = dupes(root, "--explain", "--limit", "1")
+    rows = one.stdout.split("Close pairs not reported")[1]
+    more = len(everything) - 1
+    said = " ".join(one.stdout.split())
+    assert f"... and {more} more close pair{'s' if more > 1 else ''} not reported" in said
+    assert f"notes2anki dupes {root} --explain --limit 0` shows all" in said
+    assert sum(f"{r['score']:.2f}" in rows for r in everything[:1]) == 1
+    limited = json.loads(dupes(root, "--explain", "--json", "--limit", "1").stdout)
+    assert len(limited["rejected"]) == 1 and limited["rejected_total"] == len(everything)
+    assert limited["rejected"][0] == everything[0]
+    assert len(json.loads(dupes(root, "--explain", "--json", "--limit", "0").stdout)["rejected"]) == len(everything)
+    assert "more close pair" not in dupes(root, "--explain", "--limit", "0").stdout

@@ -27,8 +27,8 @@ TABLE_LIMIT = 100  # blocks shown in the table, close pairs in --explain's, by d
               help="Report near duplicates whose probability is at least this (0-1; default: [dupes] "
                    "threshold, else the pair model's).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
-@click.option("--fail", is_flag=True, help="Exit with status 1 when any duplicate is found (for CI; an error in the vault alone "
-                                         "does not: `notes2anki check` exits 1 for it).")
+@click.option("--fail", is_flag=True, help="Exit with status 1 when any duplicate is found (for CI; an error "
+                                         "in the vault alone does not: `notes2anki check` exits 1 for it).")
 @click.option("--model", help="Sentence-transformers model name or directory "
                               "(default: the bundled all-MiniLM-L6-v2, or [semantic] model).")
 @click.option("--explain", is_flag=True,

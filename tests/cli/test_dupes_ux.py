@@ -199,7 +199,8 @@ def test_explain_says_why_in_plain_words_and_limit_governs_its_list(make_vault):
     tls = reasons[frozenset(("How many round trips does a full TLS 1.3 handshake need?",
                              "How many round trips does a full TLS 1.2 handshake need?"))]
     assert "a term differs: 1.3 / 1.2" in tls and "numbers differ" in tls, tls
-    assert "a term differs: ceiling / floor" in reasons[frozenset(("What is a price ceiling?", "What is a price floor?"))]
+    price = frozenset(("What is a price ceiling?", "What is a price floor?"))
+    assert "a term differs: ceiling / floor" in reasons[price]
 
     one = dupes(root, "--explain", "--limit", "1")
     rows = one.stdout.split("Close pairs not reported")[1]

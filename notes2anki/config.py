@@ -3,7 +3,7 @@
 
 The schema (every key, its type and range) is declared in :mod:`notes2anki.config_schema`. Each problem
 becomes a :class:`~notes2anki.model.Diagnostic` naming the file the value came from and the key, e.g.
-``.notes2anki.toml: error: folder_decks.sub: should be a valid string, got 5``. A file that cannot be
+``.notes2anki.toml: error: folder_decks.sub: should be text in quotes ("…"), got 5``. A file that cannot be
 read or a value that cannot be used is an error with ``kind="config"`` (:func:`fatal_problems`): the
 commands stop with exit 2 rather than build with the wrong decks and tags. Unknown keys are warnings.
 Every key is documented in the README ("Configuration").
@@ -129,6 +129,14 @@ class Config:
     sections: dict[str, dict] = field(default_factory=dict)  # the raw tables ([dupes], ...), as written
     sources: list[str] = field(default_factory=list)  # files the configuration came from
     origin: dict[str, str] = field(default_factory=dict)  # key → the file its value came from
+    # the text of `.notes2anki.toml` ("" when there is none), for the line of a key in a message (line_of);
+    # not part of the settings: not compared, not in repr (the parse cache hashes the repr)
+    toml_text: str = field(default="", repr=False, compare=False)
+
+    def line_of(self, *loc: str | int) -> int:
+        """The line of `.notes2anki.toml` where the key at ``loc`` is written, a list position (0-based)
+        giving that entry's line: ``config.line_of("dupes", "ignore", 1, 0)``; 0 when not found."""
+        return _line_of(self.toml_text, [str(part) for part in loc]) if self.toml_text else 0
 
     def section(self, name: str) -> dict:
         """A table of `.notes2anki.toml` other than the build keys, e.g. ``[dupes]``, as written; {} if
@@ -147,9 +155,22 @@ class Config:
         are not made: that would import pydantic). Stable: the parse cache hashes it."""
         parts = []
         for f in fields(self):
+            if not f.repr:
+                continue
             value = self.__dict__.get(f.name) if f.name in _TABLES else getattr(self, f.name)
             parts.append(f"{f.name}={'default' if value is None and f.name in _TABLES else repr(value)}")
         return f"Config({', '.join(parts)})"
+
+
+def table_problems(config: "Config", problems: list[str]) -> list[Diagnostic]:
+    """Warnings about a table's settings (``"[topics] k and threshold both choose the subjects; k is used"``)
+    at the line of `.notes2anki.toml` where the key they begin with is written (0 when not found)."""
+    out = []
+    for problem in problems:
+        m = re.match(r"\[(\w+)\] (\w+)", problem)
+        line = config.line_of(m.group(1), m.group(2)) if m and hasattr(config, "line_of") else 0
+        out.append(Diagnostic(CONFIG_FILE, line, "warning", problem))
+    return out
 
 
 def fatal_problems(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -229,7 +250,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         check_note_type_templates(values["note_types"], source, own if source == CONFIG_FILE else None, diags)
     check_custom_regexps(values, origin, own, set(note_type_fields(values.get("note_types") or {})), diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
-                 origin=origin)
+                 origin=origin, toml_text=own or "")
     from .parsers.rules import deck_problem
 
     deck = overrides.get("default_deck")
@@ -271,8 +292,8 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
             try:
                 lines = gitignore_patterns(plugin_glob_to_gitignore(glob))
             except PatternError as exc:
-                diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS.{i}: {glob!r} not used: "
-                                                       f"{exc}"))
+                diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS, entry {i + 1}: {glob!r} "
+                                                       f"not used: {exc}"))
                 continue
             (keep_only if glob.startswith("!") else globs).extend(lines)
         if len({g for g in settings.ignore if g.startswith("!")}) > 1:

@@ -8,6 +8,7 @@ from dataclasses import fields
 from typing import Any
 
 from .config_files import CONFIG_FILE, PLUGIN_SETTINGS, _line_of, _problem
+from .config_lines import key_text
 from .config_syntax import Syntax
 from .model import Diagnostic
 
@@ -52,8 +53,9 @@ def _checked_patterns(patterns: list[str], key: str, text: str, diags: list[Diag
             gitignore_patterns([pattern])
             good.append(pattern)
         except PatternError as exc:
-            diags.append(_problem(CONFIG_FILE, f"{key}.{i}: pattern {pattern!r} not used: {exc}",
-                                  _line_of(text, key.split("."))))
+            loc = [*key.split("."), str(i)]
+            diags.append(_problem(CONFIG_FILE, f"{key_text(loc)}: pattern {pattern!r} not used: {exc}",
+                                  _line_of(text, loc)))
     return good
 
 

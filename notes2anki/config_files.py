@@ -12,8 +12,9 @@ import re
 import reprlib
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
+from .config_lines import key_text, line_of as _line_of  # noqa: F401  (_line_of: kept for callers)
 from .fileio import UnsafeFile, not_utf8, read_bounded
 from .model import Diagnostic
 
@@ -101,16 +102,61 @@ def _validate(model: type, raw: Any, file: str, text: str, diags: list[Diagnosti
 
 def _report(err: dict, file: str, text: str, diags: list[Diagnostic]) -> None:
     loc = [str(p) for p in err["loc"]]
-    key = ".".join(loc) or "(top level)"
+    key = key_text(loc)
     line = _line_of(text, loc) if file == CONFIG_FILE else 0
     if err["type"] == "extra_forbidden":
         hint = _suggest(loc)
         diags.append(_problem(file, f"{key}: unknown key; ignored{hint}", line, "warning"))
         return
-    msg = re.sub(r"^(Value error, |Input |String |List |Dictionary )", "", err["msg"])
-    if err["type"] in ("model_type", "model_attributes_type"):  # not "…or instance of PluginSyntax"
-        msg = f"should be a {'JSON object' if file.endswith('json') else 'table'} of settings"
-    diags.append(_problem(file, f"{key}: {msg}, got {_repr.repr(err.get('input'))}", line))
+    got = "" if err["type"] == "missing" else f", got {_shown(err.get('input'))}"  # (the input: the whole table)
+    diags.append(_problem(file, f"{key}: {expected(err, file, loc)}{got}", line))
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as a message shows it: shortened; ``true``/``false`` as the file writes them."""
+    return ("true" if value else "false") if isinstance(value, bool) else _repr.repr(value)
+
+
+def expected(err: dict, file: str, loc: Sequence[str] = ()) -> str:
+    """What a value should be, in plain words, for one pydantic error ``err`` (never pydantic's own wording:
+    "Input should be a valid integer", "… after validation, not 1")."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    json_file = file.endswith("json")
+    table = "a JSON object" if json_file else "a table"
+    if kind == "value_error":  # our own validators' words
+        return re.sub(r"^Value error, ", "", err["msg"])
+    if kind in ("model_type", "model_attributes_type"):  # not "…or instance of PluginSyntax"
+        return f"should be {table} of settings"
+    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        size = ctx.get("min_length") if kind.endswith("short") else ctx.get("max_length")
+        if kind.startswith("string"):
+            return "should not be empty" if kind.endswith("short") and size == 1 else \
+                f"should have at {'least' if kind.endswith('short') else 'most'} {size} characters"
+        what = "card" if ".".join(loc[:2]) == "dupes.ignore" else "item"
+        return f"should list at {'least' if kind.endswith('short') else 'most'} {size} {what}{'' if size == 1 else 's'}"
+    bounds = {"greater_than_equal": ("ge", "{} or more"), "less_than_equal": ("le", "{} or less"),
+              "greater_than": ("gt", "more than {}"), "less_than": ("lt", "less than {}")}
+    if kind in bounds:
+        name, words = bounds[kind]
+        bound = ctx.get(name)
+        return "should be " + words.format(f"{bound:g}" if isinstance(bound, float) else bound)
+    if kind == "literal_error":
+        return "should be " + str(ctx.get("expected", "")).replace("'", '"')
+    plain = _PLAIN.get(kind)
+    if plain:
+        return plain.format(table=table, list="a list" if json_file else "a list in square brackets [ ]",
+                            text="a string" if json_file else 'text in quotes ("…")')
+    message = re.sub(r"^(Value error, |Input |String |List |Dictionary )", "", err["msg"])
+    return re.sub(r" after validation", "", message)
+
+
+_PLAIN = {  # pydantic's error type -> what the value should be
+    "string_type": "should be {text}", "int_type": "should be a whole number",
+    "int_parsing": "should be a whole number",
+    "float_type": "should be a number", "float_parsing": "should be a number", "bool_type": "should be true or false",
+    "bool_parsing": "should be true or false", "list_type": "should be {list}", "dict_type": "should be {table}",
+    "missing": "is required", "int_from_float": "should be a whole number", "finite_number": "should be a number",
+}
 
 
 def _suggest(loc: list[str]) -> str:
@@ -142,26 +188,3 @@ def _drop(raw: dict, loc: tuple, toml: bool) -> None:
 def _copy(value: Any) -> Any:
     """A copy of the dicts (only) of ``value``, so dropping keys leaves the caller's data alone."""
     return {k: _copy(v) for k, v in value.items()} if isinstance(value, dict) else value
-
-
-def _line_of(text: str, loc: list[str]) -> int:
-    """The line of `.notes2anki.toml` where the key at ``loc`` is written (0 when not found); a key of a
-    table is looked for below that table's header first."""
-    lines = text.split("\n")
-    header = re.compile(r"^\s*\[+\s*[\"']?" + re.escape(loc[0]) + r"\b") if loc else None
-    start = next((i for i, line in enumerate(lines) if header and header.match(line)), 0)
-    for depth in range(len(loc) - 1, 1, -1):  # the innermost table written as a header ([note_types."X"])
-        named = r"\s*\.\s*".join(r"[\"']?" + re.escape(part) + r"[\"']?" for part in loc[:depth])
-        inner = re.compile(r"^\s*\[+\s*" + named + r"\s*\]")
-        found = next((i for i, line in enumerate(lines) if inner.match(line)), None)
-        if found is not None:
-            start = found
-            break
-    for key in reversed(loc):
-        if key.isdigit():
-            continue
-        rule = re.compile(r"^\s*(\[+\s*)?([\w.\- ]*\.)?[\"']?" + re.escape(key) + r"[\"']?\s*(=|\])")
-        for no in [*range(start, len(lines)), *range(0, start)]:
-            if rule.match(lines[no]):
-                return no + 1
-    return 0

@@ -1,7 +1,9 @@
 """The click command group. Commands are thin: options → library → rich or JSON output.
 
 Every command's callback is wrapped by :func:`~notes2anki.cli.guard.guarded`: exit codes are 0 (clean),
-1 (the vault has errors), 2 (the command could not run, or an internal error), 130 (interrupted).
+1 (the vault has errors; not for ``dupes``, ``related`` and ``topics``, whose exit code is their own: see
+:data:`~notes2anki.cli.guard.OWN_EXIT_CODE`), 2 (the command could not run, or an internal error), 130
+(interrupted).
 Shell completion comes from click: ``eval "$(_NOTES2ANKI_COMPLETE=bash_source notes2anki)"``.
 """
 from __future__ import annotations
@@ -55,8 +57,9 @@ class _LazyCommands(dict):
 def main() -> None:
     """Flashcards written in an Obsidian vault → an Anki deck; near-duplicates, related notes, topics.
 
-    Exit codes: 0 clean, 1 the vault has errors (what could be read was still done), 2 the command could
-    not run, 130 interrupted. Shell completion (bash): eval "$(_NOTES2ANKI_COMPLETE=bash_source notes2anki)".
+    Exit codes: 0 clean, 1 the vault has errors (what could be read was still done; dupes, related and
+    topics exit 0 when they ran, dupes --fail 1 when duplicates are found), 2 the command could not run,
+    130 interrupted. Shell completion (bash): eval "$(_NOTES2ANKI_COMPLETE=bash_source notes2anki)".
     """
 
 

@@ -17,7 +17,7 @@ from rich.console import Console, ConsoleDimensions
 from .shown import escape
 from rich.table import Table
 
-from ..config import Config, fatal_problems, load_config
+from ..config import Config, fatal_problems, load_config, table_problems
 from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem, shared_form  # noqa: F401 - kind_of re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
@@ -336,13 +336,13 @@ def load_for_command(vault: str, *, progress=None, **overrides):
 
 
 def open_vault(vault: str, section: str, settings):
-    """(vault, config defaults from ``[section]``, diagnostics worth showing) for a semantic command;
-    exits 2 on a configuration problem."""
+    """(vault, config defaults from ``[section]``, diagnostics worth showing, the configuration) for a
+    semantic command; exits 2 on a configuration problem."""
     config, v, diags = load_for_command(vault)
     defaults, problems = settings(config.section(section))
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    diags += table_problems(config, problems)
     diags += [d for d in v.diagnostics if d.severity == "error"]  # cards that could not be read
-    return v, defaults, diags
+    return v, defaults, diags, config
 
 
 def embedder_or_exit(model, diags):

@@ -14,12 +14,11 @@ from rich.table import Table
 from ..messages import counted
 from ..model import Card, Diagnostic
 from .common import EXIT_OK, encode_progress, fatal, load_for_command, message_options, out, print_json, \
-    show_diagnostics, vault_argument
+    show_diagnostics, table_problems, vault_argument
 from .params import NumberRange
 
 EXIT_DUPES_FOUND = 1  # with --fail
-EXPLAIN_LIMIT = 50
-TABLE_LIMIT = 100  # blocks shown in the table by default (--limit; --json lists every pair)
+TABLE_LIMIT = 100  # blocks shown in the table, close pairs in --explain's, by default (--limit; --json: every pair)
 
 
 @click.command("dupes")
@@ -28,14 +27,16 @@ TABLE_LIMIT = 100  # blocks shown in the table by default (--limit; --json lists
               help="Report near duplicates whose probability is at least this (0-1; default: [dupes] "
                    "threshold, else the pair model's).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format, see the README).")
-@click.option("--fail", is_flag=True, help="Exit with status 1 when any duplicate is found (for CI).")
+@click.option("--fail", is_flag=True, help="Exit with status 1 when any duplicate is found (for CI; an error "
+                                         "in the vault alone does not: `notes2anki check` exits 1 for it).")
 @click.option("--model", help="Sentence-transformers model name or directory "
                               "(default: the bundled all-MiniLM-L6-v2, or [semantic] model).")
 @click.option("--explain", is_flag=True,
               help="Also list the close pairs that were not reported, and why (e.g. 'numbers differ').")
 @click.option("--limit", type=click.IntRange(min=0), default=TABLE_LIMIT, show_default=True,
-              help="Blocks (pairs or groups) shown in the table, best first; 0 shows all. The summary line "
-                   "counts every one; --json lists every pair.")
+              help="Blocks (pairs or groups) shown in the table, best first, and close pairs shown by --explain "
+                   "(also in --json), closest first; 0 shows all. The summary line counts every one; --json "
+                   "lists every duplicate pair.")
 @message_options
 def dupes_command(vault, threshold, as_json, fail, model, explain, limit):
     """Exact and near-duplicate cards in VAULT.
@@ -46,32 +47,36 @@ def dupes_command(vault, threshold, as_json, fail, model, explain, limit):
     more cards that are all duplicates of one another. Pairs kept on purpose go in `.notes2anki.toml`:
     [dupes] ignore = [["a.md:12", "b.md:40"], [1768062256217, 1768062256218]].
     """
-    from ..semantic.dupes import card_json, find_duplicates, settings_from_config
+    from ..semantic import device
+    from ..semantic.dupes import card_json, find_duplicates, ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
+    from ..semantic.lazy_embedder import LazyEmbedder
 
     config, loaded, diags = load_for_command(vault)
     cfg_model, cfg_threshold, ignore, problems = settings_from_config(config)
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
-    diags += loaded.diagnostics
+    diags += table_problems(config, problems)
+    diags += loaded.diagnostics + ignore_problems(config, loaded.cards)
     try:
         with encode_progress("Looking for duplicates…", quiet=as_json) as progress:
-            report = find_duplicates(loaded.cards, model=model or cfg_model,
-                                     threshold=threshold if threshold is not None else cfg_threshold,
-                                     ignore=ignore, progress=progress)
+            with LazyEmbedder(model or cfg_model, progress=progress, **device.options(config)) as embedder:
+                report = find_duplicates(loaded.cards, embedder=embedder, ignore=ignore,
+                                         threshold=threshold if threshold is not None else cfg_threshold)
     except EncoderError as exc:
         fatal(diags, str(exc))
     diags += [Diagnostic("", 0, "warning", w) for w in report.warnings]
     show_diagnostics(diags)
     if as_json:
         data = report.to_json()
-        if explain:  # the close pairs not reported, closest first, as the table shows them
+        if explain:  # the close pairs not reported, closest first, as the table shows them (--limit)
+            rejected = report.rejected
             data["rejected"] = [{"a": card_json(r.a), "b": card_json(r.b), "score": round(r.score, 4),
-                                 "reason": r.reason} for r in report.rejected[:EXPLAIN_LIMIT]]
+                                 "reason": r.reason} for r in (rejected[:limit] if limit else rejected)]
+            data["rejected_total"] = len(rejected)
         print_json(data)
     else:
-        render(report, limit=limit)
+        render(report, limit=limit, vault=vault)
         if explain:
-            render_rejected(report)
+            render_rejected(report, limit=limit, vault=vault)
     raise SystemExit(EXIT_DUPES_FOUND if fail and report.found else EXIT_OK)
 
 
@@ -90,16 +95,17 @@ def check_build_duplicates(cards: Sequence[Card], *, model: str | None = None, c
                            quiet: bool = False, vault=None):
     """:func:`show_build_duplicates` without the table: ``(DuplicateReport or None, warnings)`` (None: the
     check could not run; the warnings say why). ``quiet``: no progress display."""
-    from ..semantic.dupes import find_duplicates, settings_from_config
+    from ..semantic import device
+    from ..semantic.dupes import find_duplicates, ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
     from ..semantic.note_cache import prepare
 
     cfg_model, threshold, ignore, problems = settings_from_config(config)
-    diags = [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    diags = table_problems(config, problems) + ignore_problems(config, cards)
     try:
         with encode_progress("Looking for duplicates…", quiet=quiet) as progress:
-            with LazyEmbedder(model or cfg_model, progress=progress) as embedder:
+            with LazyEmbedder(model or cfg_model, progress=progress, **device.options(config)) as embedder:
                 report = find_duplicates(cards, threshold=threshold, ignore=ignore, embedder=embedder)
                 if vault is not None:
                     diags += [Diagnostic("", 0, "warning", w) for w in prepare(vault, embedder)]
@@ -132,9 +138,10 @@ def _add_cards(table: Table, first: list[str], cards: Sequence[Card], last: list
                       end_section=k == len(cards) - 1)
 
 
-def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT) -> None:
+def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT, vault: str = "VAULT") -> None:
     """Groups of three or more as one block each, the other pairs one block each, best first; the first
-    ``limit`` blocks (0: all), then a line saying how many more there are."""
+    ``limit`` blocks (0: all), then a line saying how many more there are and the command (on ``vault``)
+    that shows them."""
     if not report.found:
         out.print(f"No duplicates among {counted(report.cards_checked, 'card')} (threshold {report.threshold:.2f}).")
         return
@@ -156,7 +163,7 @@ def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT) -> 
     out.print(table)
     if len(shown) < len(rows):
         out.print(f"... and {counted(len(rows) - len(shown), 'more block')} (scores {rows[len(shown)][0]:.2f}"
-                  f"–{rows[-1][0]:.2f}): `notes2anki dupes VAULT --limit 0` shows all, --json lists every pair.")
+                  f"–{rows[-1][0]:.2f}): `{_command(vault)} --limit 0` shows all, --json lists every pair.")
     exact = sum(1 for p in report.pairs if p.kind == "exact")
     out.print(f"{counted(len(report.pairs), 'duplicate pair')} ({exact} exact) in {counted(len(rows), 'block')} "
               f"among {counted(report.cards_checked, 'card')} (threshold {report.threshold:.2f}"
@@ -164,9 +171,17 @@ def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT) -> 
               + (f"; {counted(report.uncovered, 'card')} compared by character n-grams" if report.uncovered else "") + ").")
 
 
-def render_rejected(report) -> None:
-    """The candidate pairs that were not reported, with the reason, closest first."""
-    if not report.rejected:
+def _command(vault: str) -> str:
+    import shlex
+
+    return f"notes2anki dupes {escape(shlex.quote(str(vault)))}"
+
+
+def render_rejected(report, limit: int = TABLE_LIMIT, vault: str = "VAULT") -> None:
+    """The candidate pairs that were not reported, with the reason, closest first: the first ``limit``
+    (0: all), then how many more there are and the command that shows them."""
+    rejected = report.rejected
+    if not rejected:
         out.print("No other close pairs.")
         return
     table = Table(title="Close pairs not reported (--explain)")
@@ -175,8 +190,11 @@ def render_rejected(report) -> None:
     table.add_column("Deck", overflow="fold")
     table.add_column("Front", ratio=1, min_width=24)
     table.add_column("Why not", ratio=1, min_width=20)
-    for rejection in report.rejected[:EXPLAIN_LIMIT]:
+    shown = rejected[:limit] if limit else rejected
+    for rejection in shown:
         _add_cards(table, [f"{rejection.score:.2f}"], [rejection.a, rejection.b], [escape(rejection.reason)])
     out.print(table)
-    if len(report.rejected) > EXPLAIN_LIMIT:
-        out.print(f"... and {len(report.rejected) - EXPLAIN_LIMIT} more")
+    if len(shown) < len(rejected):
+        out.print(f"... and {counted(len(rejected) - len(shown), 'more close pair')} not reported (scores "
+                  f"{rejected[len(shown)].score:.2f}–{rejected[-1].score:.2f}): `{_command(vault)} --explain "
+                  f"--limit 0` shows all, or --limit N the closest N.")

@@ -1,6 +1,7 @@
 """The wrapper every command runs in (:func:`guarded`): encoding-safe output, raised collector thresholds,
 Ctrl-C → exit 130 with what was collected, any unexpected exception → an "internal error" message with
-exit 2 — never a Python traceback — and exit 1 whenever an error was reported."""
+exit 2 — never a Python traceback — and exit 1 whenever an error was reported (except for the commands
+of :data:`OWN_EXIT_CODE`)."""
 from __future__ import annotations
 
 import contextlib
@@ -97,10 +98,22 @@ def guarded(callback):
     return run
 
 
+# Commands that answer a question about the cards that could be read (which are duplicates, which notes are
+# related, which topics): their exit code is their own (dupes --fail: 1 when duplicates are found), never 1
+# because some note of the vault has an error. Those errors are shown as messages (file:line) all the same;
+# `check` and `build` exit 1 for them. (Tester 12-03: `dupes --json` exited 1 for a bad card block, so
+# `notes2anki dupes V --json > d.json && …` stopped though d.json was complete, and `dupes --fail` in CI
+# could not tell duplicates from a vault error.)
+OWN_EXIT_CODE = frozenset({"dupes", "related", "topics"})
+
+
 def _with_errors(code):
-    """A command's exit code, made 1 (README: "1 the vault has errors", every command) when it would
-    exit 0 though an error is among the diagnostics it collected (:func:`collected`); a reader that
-    closed the pipe early still ends quietly with 0."""
+    """A command's exit code, made 1 (README: "1 the vault has errors") when it would exit 0 though an
+    error is among the diagnostics it collected (:func:`collected`), except for the commands of
+    :data:`OWN_EXIT_CODE`; a reader that closed the pipe early still ends quietly with 0."""
     if code not in (None, EXIT_OK) or out.quiet:
+        return code
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.command.name in OWN_EXIT_CODE:
         return code
     return EXIT_VAULT_ERRORS if any(d.severity == "error" for d in collected()) else code

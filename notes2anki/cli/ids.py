@@ -71,8 +71,7 @@ def ids_command(vault, dry_run):
         from ..semantic.dupe_settings import moved_line_refs
 
         changed = {e.path: dict(e.ids) for e in report.edits if e.path in set(report.written)}
-        diags += [Diagnostic(".notes2anki.toml", 0, "warning", w)
-                  for w in moved_line_refs(config.dupes.ignore, v.cards, changed)]
+        diags += moved_line_refs(config, v.cards, changed)
     finish(diags)
 
 

@@ -42,7 +42,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     given = sum(bool(x) for x in (note, card_at, all_notes))
     if given != 1:
         raise click.UsageError("give exactly one of NOTE, --card FILE:LINE or --all")
-    v, defaults, diags = open_vault(vault, "related", settings)
+    v, defaults, diags, config = open_vault(vault, "related", settings)
     k = k or defaults.get("k", 5)
     if min_score is None:  # --all: the library's own default
         min_score = defaults.get("min_score", None if all_notes else NOTE_MIN_SCORE)
@@ -60,7 +60,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     try:
         with encode_progress("Embedding notes…", quiet=as_json) as progress:
             chosen = model or semantic_model(vault, diags)
-            embedder = lazy_embedder_or_exit(chosen, diags, progress)
+            embedder = lazy_embedder_or_exit(chosen, diags, progress, config)
             with embedder:
                 index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"))
                 if all_notes:

@@ -30,15 +30,19 @@ def semantic_model(vault: str, diags: list[Diagnostic]) -> str | None:
     return None
 
 
-def lazy_embedder_or_exit(model, diags, progress=None):
+def lazy_embedder_or_exit(model, diags, progress=None, config=None):
     """A :class:`~notes2anki.semantic.lazy_embedder.LazyEmbedder` for ``model`` (nothing is opened until a
-    text must be embedded; ``progress``: the encoder's progress callback, see ``encode_progress``); a model
-    that cannot be found prints ``diags`` and exits 2."""
+    text must be embedded; ``progress``: the encoder's progress callback, see ``encode_progress``; ``config``:
+    its ``[semantic] device``); a model that cannot be found prints ``diags`` and exits 2."""
+    from ..semantic import device
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
 
+    options: dict = device.options(config) if config is not None else {}
+    if progress is not None:
+        options["progress"] = progress
     try:
-        return LazyEmbedder(model) if progress is None else LazyEmbedder(model, progress=progress)
+        return LazyEmbedder(model, **options)
     except EncoderError as exc:
         fatal(diags, str(exc))
 
@@ -73,7 +77,7 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
 
     if k is not None and threshold is not None:
         raise click.UsageError("--k and --threshold both choose the subjects; give one of them")
-    v, defaults, diags = open_vault(vault, "topics", settings)
+    v, defaults, diags, config = open_vault(vault, "topics", settings)
     if threshold is not None:  # an option given on the command line replaces the other way from the config
         defaults["threshold"] = threshold
         defaults.pop("k", None)
@@ -85,7 +89,7 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
     model = model or semantic_model(vault, diags)
     try:
         with encode_progress("Embedding cards…", quiet=as_json) as progress:
-            embedder = lazy_embedder_or_exit(model, diags, progress)
+            embedder = lazy_embedder_or_exit(model, diags, progress, config)
             with embedder:
                 result = cached_vault_topics(v, embedder, examples=examples, model=model, **defaults)
                 diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]

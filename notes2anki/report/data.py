@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import load_config
+from ..config import load_config, table_problems
 from ..messages import by_kind, normalised
 from ..model import Card, Diagnostic, Vault
 from ..parsers import load_vault
@@ -206,7 +206,8 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     from ..semantic import related as rel
     from ..semantic import topics as tp
     from ..parsers.media import MediaIndex
-    from ..semantic.dupes import settings_from_config
+    from ..semantic import device
+    from ..semantic.dupes import ignore_problems, settings_from_config
     from ..semantic.encoder import EncoderError
     from ..semantic.lazy_embedder import LazyEmbedder
     from ..semantic.result_cache import ResultCache, code_digest
@@ -215,13 +216,13 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
     from ..semantic.text import question_text
 
     cfg_model, threshold, ignore, problems = settings_from_config(config)
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    diags += table_problems(config, problems)
     topic_opts, problems = tp.settings(config.section("topics"))
     related_opts, more = rel.settings(config.section("related"))
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems + more]
+    diags += table_problems(config, problems + more)
     try:
         embedder = LazyEmbedder(model or cfg_model, cache_path=cache_path,  # opened only if something is new
-                                progress=progress)
+                                progress=progress, **device.options(config))
     except EncoderError as exc:
         data.notices.append(f"duplicates, related notes and the topic map are left out: {exc}")
         return
@@ -230,7 +231,7 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
             cards = [c for c in vault.cards if not c.delete]
             if cards:
                 pairs, warnings = duplicate_pairs(cards, embedder, results, threshold=threshold, ignore=ignore)
-                diags += [Diagnostic("", 0, "warning", w) for w in warnings]
+                diags += [Diagnostic("", 0, "warning", w) for w in warnings] + ignore_problems(config, cards)
                 index = MediaIndex(vault.root, vault.files)
                 data.duplicates = [DuplicateView(p.score, p.kind,
                                                  card_view(p.a, data.vault_name, fields[p.a.note_type], index),

@@ -40,13 +40,15 @@ from notes2anki.semantic.pair_features import Side, encode, explain
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs, measure, verdicts_from_rows
 from notes2anki.semantic.vector_memo import VectorMemo
 from notes2anki.semantic.dupe_groups import _maximal_cliques, clique_groups  # noqa: F401
-from notes2anki.semantic.dupe_settings import _ignored_pairs, parse_ignore, settings_from_config  # noqa: F401
+from notes2anki.semantic.dupe_settings import (_ignored_pairs, ignore_problems, parse_ignore,  # noqa: F401
+                                              settings_from_config, unmatched_references)
 from notes2anki.semantic.text import card_text, question_text  # noqa: F401 - card_text re-exported
 from notes2anki.semantic.card_parts import (_exact_key, card_parts, card_side, exact_key,  # noqa: F401 - re-exported
                                             media_of as _media)
 
 __all__ = ["DuplicatePair", "DuplicateGroup", "Rejection", "DuplicateReport", "find_duplicates",
-           "judge_pairs", "compare_cards", "parse_ignore", "settings_from_config", "candidate_pairs"]
+           "judge_pairs", "compare_cards", "parse_ignore", "settings_from_config", "candidate_pairs",
+           "ignore_problems", "unmatched_references"]
 
 
 class DuplicatePair:
@@ -125,7 +127,8 @@ class Rejection:
     def reason(self) -> str:
         """Why the pair was not reported (vetoes, or the score and what weighed against it)."""
         if self._reason is None:
-            self._reason = self._verdict.reason if self._verdict is not None else ""
+            self._reason = self._verdict.explain((card_side(self.a).question, card_side(self.b).question)) \
+                if self._verdict is not None else ""
         return self._reason
 
     @property
@@ -278,7 +281,8 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
 
     ``model``: a sentence-transformers model name or directory (None: the bundled all-MiniLM-L6-v2);
     ``threshold``: probability in [0, 1] at or above which a near pair is reported (None: the pair model's
-    default, ``DEFAULT_THRESHOLD``); ``ignore``: the ``[dupes] ignore`` entries (see :func:`parse_ignore`);
+    default, ``DEFAULT_THRESHOLD``); ``ignore``: the ``[dupes] ignore`` entries (see :func:`parse_ignore`;
+    a reference that names no card: :func:`unmatched_references`);
     ``cache_path``: the embedding cache file (None: the default location, ``":memory:"``: not saved); it
     also holds the measured candidate pairs, so a warm run measures only pairs with a changed card
     (``use_cache=False``: measure every candidate; :attr:`DuplicateReport.judged` counts both).
@@ -310,7 +314,7 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
     kept = [card for card, part in parts if part[0]]
     parts = [part for _, part in parts if part[0]]
     report.cards_checked = len(kept)
-    ignored = _ignored_pairs(entries, kept, report.warnings)
+    ignored = _ignored_pairs(entries, kept)
 
     # 1. exact duplicates: one representative per distinct Markdown
     members: dict[str, list[int]] = {}

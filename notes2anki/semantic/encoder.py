@@ -30,25 +30,27 @@ imports them, nor ONNX Runtime. A loaded model is kept for the life of the proce
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from notes2anki.interrupts import raise_if_received
 
+from notes2anki.semantic import device as device_check
 from notes2anki.semantic.cache import EmbeddingCache, default_cache_path, text_hash
 from notes2anki.semantic.onnx_quantize import recipe_tag
 from notes2anki.semantic.text import TEXT_VERSION
 
 from notes2anki.semantic.model_spec import (DEFAULT_MODEL, EncoderError, ModelSpec,  # noqa: F401 (re-exported)
                                               bundled_model_dir, resolve_model)
+from notes2anki.semantic.torch_backend import (_MODELS, Progress, _quiet_offline_environment,  # noqa: F401
+                                               encode, load_model, pick_device)  # (re-exported)
 
 MEMORY = ":memory:"  # cache_path value for a cache that is not saved
 
-_MODELS: dict[tuple[str, str], Any] = {}  # (location, device) -> loaded SentenceTransformer
-Progress = Callable[[int, int, str], None]  # progress(done, total, phase)
 BACKENDS = ("auto", "onnx", "onnx-fp32", "onnx-int8", "torch")
 # The graph "auto" and "onnx" run on the CPU: "fp32" (vectors as PyTorch's) or "int8" (per-row, batched: 2.1x
 # less CPU than fp32 ONNX; verdicts near the threshold made again on fp32 vectors, notes2anki.semantic.cascade).
@@ -73,97 +75,8 @@ def _onnx_variant(backend: str) -> str | None:
             "onnx-int8": "int8"}.get(backend)
 
 
-def _quiet_offline_environment() -> None:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-
-def _load_failure(spec: ModelSpec, location: str, exc: Exception) -> str:
-    """What to tell a user whose ``[semantic] model`` / ``--model`` could not be loaded (tester 12-02: the
-    library's own "check your internet connection", though notes2anki never downloads)."""
-    reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-    if spec.key.startswith("path:") or not spec.location:
-        return (f"cannot load the embedding model in {location}: it is not a sentence-transformers model folder "
-                f"({reason})")
-    text = str(exc).lower()
-    if isinstance(exc, OSError) or any(w in text for w in ("internet", "connection", "offline", "not found",
-                                                             "does not appear", "couldn't find", "no such")):
-        return (f"the embedding model {spec.key!r} is not in the local Hugging Face cache, and notes2anki never "
-                "downloads: save it once where there is network (SentenceTransformer(name).save(FOLDER)) and "
-                "set [semantic] model or --model to that folder")
-    return f"cannot load the embedding model {spec.key!r}: {reason}"
-
-
-def pick_device() -> str:
-    """"cuda" when a CUDA GPU is usable, else "mps" on Apple silicon, else "cpu" (imports torch)."""
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def load_model(spec: ModelSpec, device: str | None = None) -> Any:
-    """The SentenceTransformer for ``spec``, loaded once per process and device."""
-    _quiet_offline_environment()
-    location = spec.location or str(bundled_model_dir())
-    device = device or pick_device()
-    cached = _MODELS.get((location, device))
-    if cached is not None:
-        return cached
-    try:
-        import huggingface_hub.constants as hub_constants
-
-        hub_constants.HF_HUB_OFFLINE = True  # in case huggingface_hub was imported before the env was set
-    except Exception:  # pragma: no cover - layout of huggingface_hub changed
-        pass
-    try:
-        import transformers
-
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
-    except Exception:  # pragma: no cover
-        pass
-    from sentence_transformers import SentenceTransformer
-
-    try:
-        model = SentenceTransformer(location, device=device, local_files_only=True)
-    except Exception as exc:
-        raise_if_received(exc)  # a Ctrl-C that a C extension reported as its own error
-        raise EncoderError(_load_failure(spec, location, exc)) from exc
-    _MODELS[(location, device)] = model
-    return model
-
-
-def encode(texts: Sequence[str], spec: ModelSpec, *, batch_size: int = 64, device: str | None = None,
-           progress: Progress | None = None) -> np.ndarray:
-    """Unit-length float32 vectors of ``texts`` (one row each), computed by the PyTorch model.
-    ``progress(done, total, "encode")`` is called after each chunk of texts."""
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
-    model = load_model(spec, device)
-    chunk = max(batch_size, 256) if progress is not None else max(1, len(texts))
-    parts = []
-    try:
-        for start in range(0, len(texts), chunk):
-            parts.append(model.encode(list(texts[start:start + chunk]), batch_size=batch_size,
-                                      show_progress_bar=False, convert_to_numpy=True, normalize_embeddings=True))
-            if progress is not None:
-                progress(min(start + chunk, len(texts)), len(texts), "encode")
-    except Exception as exc:  # e.g. out of GPU memory
-        raise_if_received(exc)  # a Ctrl-C that a C extension reported as its own error
-        raise EncoderError(f"encoding with {spec.key!r} failed: {type(exc).__name__}: {exc}") from exc
-    return np.asarray(np.concatenate(parts), dtype=np.float32)
-
-
 def _nvidia_gpu_present() -> bool:
-    return Path("/proc/driver/nvidia/version").exists()
+    return sys.platform.startswith("linux") and device_check.nvidia_driver()
 
 
 @dataclass
@@ -177,15 +90,25 @@ class Plan:
     model_dir: Path | None = None
     note: str = ""  # why PyTorch was chosen where ONNX was asked for
     variant: str = "fp32"  # of the ONNX graph
+    missing: str = ""  # why the device asked for is not used (it is not there: the CPU runs it instead)
 
 
 def plan_for(spec: ModelSpec, backend: str = "auto", device: str | None = None, *, convert: bool = True) -> Plan:
     """The backend that :class:`Embedder` uses for ``spec`` (see the module doc). Cheap when the model is
-    already converted (reads one JSON file); else, with ``convert``, converts it once (imports torch)."""
-    from notes2anki.semantic import onnx_backend as ob
-
+    already converted (reads one JSON file); else, with ``convert``, converts it once (imports torch). A
+    ``device`` that this machine does not have (:func:`~notes2anki.semantic.device.missing`) gives the CPU's
+    plan, saying why in :attr:`Plan.missing`."""
     if backend not in BACKENDS:
         raise EncoderError(f"unknown encoder backend {backend!r} ({', '.join(BACKENDS)})")
+    why = device_check.missing(device) if device not in (None, "cpu") else ""
+    if why:
+        return replace(_plan_for(spec, backend, "cpu", convert=convert), missing=why)
+    return _plan_for(spec, backend, device, convert=convert)
+
+
+def _plan_for(spec: ModelSpec, backend: str, device: str | None, *, convert: bool) -> Plan:
+    from notes2anki.semantic import onnx_backend as ob
+
     if backend == "torch" or (device not in (None, "cpu", "cuda")):
         return Plan("torch", spec.key, device)
     model_dir = Path(spec.location) if spec.location else bundled_model_dir()
@@ -269,20 +192,22 @@ class Embedder:
     ``cache_path``: None for :func:`~notes2anki.semantic.cache.default_cache_path`, ``":memory:"`` for a
     cache that is not saved, else the SQLite file. ``backend``: "auto" | "onnx" | "torch" (None: the
     ``NOTES2ANKI_ENCODER`` environment variable, else "auto"); ``device`` None: ``NOTES2ANKI_DEVICE``, else
-    automatic. ``progress(done, total, phase)`` is called
+    automatic; one this machine does not have runs on the CPU with one warning naming ``device_origin``
+    (where it was asked for, e.g. ``.notes2anki.toml:4``). ``progress(done, total, phase)`` is called
     while the model loads (phase "load model") and texts are encoded ("encode"). Warnings (cache rebuilt,
     not writable) collect in :attr:`warnings`; nothing is printed.
     """
 
     def __init__(self, model: str | os.PathLike[str] | None = None, *,
                  cache_path: Path | str | None = None, batch_size: int = 64, device: str | None = None,
-                 backend: str | None = None, progress: Progress | None = None):
+                 backend: str | None = None, progress: Progress | None = None, device_origin: str = ""):
         self.spec = resolve_model(model)
         if cache_path is None:
             cache_path = default_cache_path()
         self.cache = EmbeddingCache(None if str(cache_path) == MEMORY else cache_path)
         self.batch_size = batch_size
-        self.device = device or os.environ.get("NOTES2ANKI_DEVICE", "").strip().lower() or None
+        self.device = device_check.asked(device or os.environ.get(device_check.ENV))
+        self.device_origin = device_origin if device else device_check.ENV
         self.backend = backend or os.environ.get("NOTES2ANKI_ENCODER", "").strip().lower() or "auto"
         self.progress = progress
         self.stats = EmbedStats()
@@ -302,7 +227,7 @@ class Embedder:
                 if self.progress is not None and plan_for(self.spec, self.backend, self.device,
                                                           convert=False).note == "not converted yet":
                     self.progress(0, 0, "convert model (once, 30-90 s)")
-                self._plan = plan_for(self.spec, self.backend, self.device)
+                self._take(plan_for(self.spec, self.backend, self.device))
             except EncoderError:
                 raise
             except Exception as exc:
@@ -310,6 +235,14 @@ class Embedder:
                 raise EncoderError(f"cannot prepare the encoder for {self.spec.key!r}: "
                                    f"{type(exc).__name__}: {exc}") from exc
         return self._plan
+
+    def _take(self, plan: Plan) -> None:
+        """Use ``plan``; when the device asked for is not there, say so (once)."""
+        self._plan = plan
+        if plan.missing and self.device:
+            warning = device_check.fallback_warning(self.device, self.device_origin, plan.missing)
+            if warning not in self.warnings:
+                self.warnings.append(warning)
 
     @property
     def key(self) -> str:
@@ -321,7 +254,7 @@ class Embedder:
         vectors without converting; else None (and the plan is decided as usual)."""
         cheap = plan_for(self.spec, self.backend, self.device, convert=False)
         if cheap.note != "not converted yet":
-            self._plan = cheap
+            self._take(cheap)
             return None
         # an int8 run may be served fp32 vectors (the better ones); an fp32 run (the cascade's exact vectors)
         # never int8 ones
@@ -350,6 +283,7 @@ class Embedder:
             other = Embedder.__new__(Embedder)
             other.spec, other.cache, other.batch_size = self.spec, self.cache, self.batch_size
             other.device, other.backend, other.progress = self.device, "onnx-fp32", self.progress
+            other.device_origin = self.device_origin
             other.stats, other._exact = EmbedStats(), None
             other._plan = Plan("onnx", self.spec.key, self.plan.device, self.plan.folder, self.plan.model_dir)
             other.close = lambda: None  # type: ignore[method-assign]  (the cache is this embedder's)

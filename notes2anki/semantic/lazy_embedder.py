@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .cache import default_cache_path
+from .device import ENV as DEVICE_ENV, asked
 from .encoder import MEMORY, Embedder, resolve_model
 
 
@@ -37,7 +38,7 @@ class LazyEmbedder:
     def __init__(self, model=None, *, cache_path: Path | str | None = None, **options: Any):
         self.spec = resolve_model(model)
         self.backend = options.get("backend") or os.environ.get("NOTES2ANKI_ENCODER", "").strip().lower() or "auto"
-        self.device = options.get("device") or os.environ.get("NOTES2ANKI_DEVICE", "").strip().lower() or None
+        self.device = asked(options.get("device") or os.environ.get(DEVICE_ENV))
         self._model = model
         self._cache_path = cache_path
         self._options = options

@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from . import pair_model, pair_workers, token_align
+from . import pair_model, pair_workers, token_align, why_not
 from .pair_features import FEATURES, Encoded, char_cosines, explain, fill_words, measure_rows
 
 CANDIDATE_MIN = 0.35  # embedding cosine (card texts or questions) for a pair to be looked at
@@ -64,11 +64,22 @@ class Verdict:
     def why(self) -> str:
         """Why a pair with no veto is not reported ("" when it is, or when nothing is known)."""
         if self._why is None:
-            self._why = ""
-            if self.row is not None and self.threshold is not None and self.score < self.threshold:
-                self._why = (f"score {self.score:.2f} below threshold {self.threshold:.2f} "
-                             f"({_model_reason(pair_model.load(), self.row)})")
+            self._why = self.explain_score()
         return self._why
+
+    def explain_score(self, texts: tuple[str, str] | None = None) -> str:
+        """Why the model's score is below the threshold, in plain words (:mod:`~notes2anki.semantic.why_not`;
+        ``texts``: the two questions, to name a swapped term); "" when it is not."""
+        if self.row is None or self.threshold is None or self.score >= self.threshold:
+            return ""
+        return why_not.below_threshold(self.score, self.threshold,
+                                       why_not.against(pair_model.load(), self.row, texts))
+
+    def explain(self, texts: tuple[str, str] | None = None) -> str:
+        """:attr:`reason`, naming a swapped term of the two questions ``texts`` where one weighed against."""
+        if self.vetoes or self._why:  # vetoes, a reason given when judged, or one already made
+            return self.reason
+        return self.explain_score(texts) if texts is not None else self.reason
 
     @why.setter
     def why(self, value: str) -> None:
@@ -97,11 +108,6 @@ class Verdict:
 
 SHAPE_FEATURES = ("mirrored", "q_inserted", "a_equal")  # the columns structural_vetoes reads
 _SHAPES = [FEATURES.index(name) for name in SHAPE_FEATURES]
-
-
-def _model_reason(model: pair_model.PairModel, row: np.ndarray) -> str:
-    against = [(name, part) for name, part in model.contributions(row) if part < 0][:3]
-    return "against: " + ", ".join(f"{name} {dict(zip(FEATURES, row))[name]:.2f}" for name, _ in against)
 
 
 def judge_pairs(enc: Encoded, candidates: Iterable[tuple[int, int]], covered: Sequence[bool],

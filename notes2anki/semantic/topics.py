@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..config import number_setting
+from ..config import number_setting, table_problems
 from ..messages import counted
 from ..model import Card, Diagnostic, Vault
 from .text import card_text
@@ -299,6 +299,7 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     given here."""
     from ..config import load_config
     from .encoder import EncoderError
+    from . import device
     from .lazy_embedder import LazyEmbedder
     from .topic_cache import cached_vault_topics
 
@@ -306,7 +307,7 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     if config is None:
         config = load_config(vault.root, [])
     opts, problems = settings(config.section("topics"))
-    diags += [Diagnostic(".notes2anki.toml", 0, "warning", p) for p in problems]
+    diags += table_problems(config, problems)
     if threshold is not None:
         opts["threshold"] = threshold
         opts.pop("k", None)
@@ -315,7 +316,7 @@ def topic_tags(vault: Vault, model: str | None = None, *, config=None, cache_pat
     if model is None:
         model = config.section("semantic").get("model") if isinstance(config.section("semantic").get("model"), str) else None
     try:
-        with LazyEmbedder(model, cache_path=cache_path) as embedder:
+        with LazyEmbedder(model, cache_path=cache_path, **device.options(config)) as embedder:
             result = cached_vault_topics(vault, embedder, model=model, **opts)
             diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
     except EncoderError as exc:

@@ -31,7 +31,7 @@ def test_a_value_that_cannot_be_used_stops_the_build(make_vault, tmp_path):
     root = make_vault({"sub/a.md": NOTE, ".notes2anki.toml": "folder_decks = {sub = 5}\n"})
     result = run("build", str(root), "-o", str(tmp_path / "d.apkg"), "--no-dupes")
     assert result.exit_code == 2
-    assert ".notes2anki.toml:1: error: folder_decks.sub: should be a valid string, got 5" in result.stderr
+    assert ".notes2anki.toml:1: error: folder_decks.sub: should be text in quotes (\"…\"), got 5" in result.stderr
     assert not (tmp_path / "d.apkg").exists()
 
 

@@ -204,7 +204,8 @@ def test_ids_says_which_ignore_references_it_moved_and_the_id_to_write(make_vaul
     result = CliRunner().invoke(cli_main, ["ids", str(root)])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert '[dupes] ignore reference "b.md:7" no longer names that card' in said
+    assert ('.notes2anki.toml:2: warning: dupes.ignore, entry 1, reference 1: "b.md:7" no longer names that card'
+            in said)  # at the reference's line (tester 12-03)
     import re
     written = re.findall(r"<!--ID: (\d+)-->", (root / "b.md").read_text("utf-8"))
     assert f"write its ID {written[1]} instead" in said

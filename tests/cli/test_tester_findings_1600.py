@@ -87,13 +87,17 @@ def test_every_command_exits_2_on_a_vault_with_no_note(make_vault, tmp_path, vau
     assert not (tmp_path / "x.apkg").exists() and not (tmp_path / "r.html").exists()
 
 
-def test_semantic_commands_exit_1_when_the_vault_has_errors(make_vault):
+def test_semantic_commands_show_the_vault_errors_and_exit_with_their_own_code(make_vault):
+    """Finding 7 made these exit 1 like `build` when the vault has errors; tester 12-03: `dupes --json` then
+    exited 1 with complete output, and `dupes --fail` could not tell duplicates from a bad card block. The
+    errors are still shown (file:line); the exit code is the command's own (README "Commands")."""
     root = make_vault({"a.md": "START\nBasik\nq\nBack: a\nEND\n",
                        "b.md": "START\nBasic\nwhat is a cell\nBack: a unit of life\nEND\n"})
-    for args in (("dupes",), ("topics",), ("related", "--all"), ("related", "b")):
+    for args in (("dupes",), ("dupes", "--fail"), ("topics",), ("related", "--all"), ("related", "b")):
         result = _invoke(args[0], root, *args[1:])
-        assert result.exit_code == 1, (args, result.output)
+        assert result.exit_code == 0, (args, result.output)
         assert "a.md:2: error: unknown note type 'Basik'" in result.stderr
+    assert _invoke("check", root).exit_code == 1
 
 
 # -- finding 8: the build summary counts the messages it prints -----------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -33,27 +34,36 @@ def load(root: Path) -> tuple[Config, list[str]]:
 
 # The wrong value types of issue 11: each a fatal message `file:line: error: key: what is wrong`.
 @pytest.mark.parametrize("toml, message", [
-    ("folder_decks = {sub = 5}", ".notes2anki.toml:1: error: folder_decks.sub: should be a valid string, got 5"),
-    ("folder_tags = {sub = 5}", ".notes2anki.toml:1: error: folder_tags.sub: should be a valid list, got 5"),
+    ("folder_decks = {sub = 5}", ".notes2anki.toml:1: error: folder_decks.sub: should be text in quotes (\"…\"), got 5"),
+    ("folder_tags = {sub = 5}", ".notes2anki.toml:1: error: folder_tags.sub: should be a list in square brackets [ ], got 5"),
     ("custom_regexps = {Basic = 5}",
-     ".notes2anki.toml:1: error: custom_regexps.Basic: should be a valid string, got 5"),
-    ("ignore = [1]", ".notes2anki.toml:1: error: ignore.0: should be a valid string, got 1"),
+     ".notes2anki.toml:1: error: custom_regexps.Basic: should be text in quotes (\"…\"), got 5"),
+    ("ignore = [1]", ".notes2anki.toml:1: error: ignore, entry 1: should be text in quotes (\"…\"), got 1"),
     ('[note_types.Vocab]\nfields = ["Word"]\nfront = 5',
-     ".notes2anki.toml:3: error: note_types.Vocab.front: should be a valid string, got 5"),
+     ".notes2anki.toml:3: error: note_types.Vocab.front: should be text in quotes (\"…\"), got 5"),
     ('[note_types.Vocab]\nfields = ["Word"]\nid = "x"',
-     ".notes2anki.toml:3: error: note_types.Vocab.id: should be a valid integer, got 'x'"),
-    ("[build]\ncurly_cloze = \"yes\"", ".notes2anki.toml:2: error: build.curly_cloze: should be a valid boolean, "
+     ".notes2anki.toml:3: error: note_types.Vocab.id: should be a whole number, got 'x'"),
+    ("[build]\ncurly_cloze = \"yes\"", ".notes2anki.toml:2: error: build.curly_cloze: should be true or false, "
                                       "got 'yes'"),
-    ("[dupes]\nthreshold = 2", ".notes2anki.toml:2: error: dupes.threshold: should be less than or equal to 1, got 2"),
-    ("[related]\nk = 0", ".notes2anki.toml:2: error: related.k: should be greater than or equal to 1, got 0"),
+    ("[dupes]\nthreshold = 2", ".notes2anki.toml:2: error: dupes.threshold: should be 1 or less, got 2"),
+    ("[related]\nk = 0", ".notes2anki.toml:2: error: related.k: should be 1 or more, got 0"),
     ('[semantic]\ndevice = "gpu"',
      '.notes2anki.toml:2: error: semantic.device: should be "auto", "cpu", "cuda", "cuda:N" or "mps", got \'gpu\''),
     ('[syntax]\nbegin_note = ""',
      ".notes2anki.toml:2: error: syntax.begin_note: should be a word or words on one line (at most 200 "
      "characters), got ''"),
     ('[dupes]\nignore = [["a.md:3"]]',
-     ".notes2anki.toml:2: error: dupes.ignore.0: should have at least 2 items after validation, not 1, "
-     "got ['a.md:3']"),
+     ".notes2anki.toml:2: error: dupes.ignore, entry 1: should list at least 2 cards, got ['a.md:3']"),
+    ('[dupes]\nignore = [\n  ["a.md:3", "b.md:4"],\n  ["a.md:3", "x"],\n]',
+     ".notes2anki.toml:4: error: dupes.ignore, entry 2, reference 2: should be a card ID or \"file.md:LINE\", got 'x'"),
+    ('[dupes]\nignore = [\n  ["a.md:3", "b.md:4"],\n  ["a.md:3",\n   true],\n]',
+     ".notes2anki.toml:5: error: dupes.ignore, entry 2, reference 2: should be a card ID or \"file.md:LINE\", got true"),
+    ("[related]\nk = 1.5", ".notes2anki.toml:2: error: related.k: should be a whole number, got 1.5"),
+    ('[topics]\nthreshold = "0.5"', ".notes2anki.toml:2: error: topics.threshold: should be a number, got '0.5'"),
+    ('wikilinks = "x"', '.notes2anki.toml:1: error: wikilinks: should be \"obsidian\" or \"text\", got \'x\''),
+    ('[note_types.V]\nfields = []', ".notes2anki.toml:2: error: note_types.V.fields: should list at least 1 item, got []"),
+    ('[sync]\ncollection = ""', ".notes2anki.toml:2: error: sync.collection: should not be empty, got ''"),
+    ('sanitize_html = "true"', ".notes2anki.toml:1: error: sanitize_html: should be true or false, got 'true'"),
 ])
 def test_wrong_values_are_fatal_messages_with_file_line_and_key(tmp_path, toml, message):
     config, messages = load(write(tmp_path / "v", toml))
@@ -74,10 +84,10 @@ def test_values_from_data_json_are_blamed_on_data_json_with_the_plugins_key_name
                            "IGNORED_FILE_GLOBS": "x"}, "fields_dict": {"Vocab": [1]}}
     _, messages = load(write(tmp_path / "v", plugin=plugin))
     assert sorted(messages) == sorted([
-        f"{PLUGIN}: error: settings.FOLDER_DECKS.a: should be a valid string, got 5",
-        f"{PLUGIN}: error: settings.Defaults.CurlyCloze: should be a valid boolean, got 'yes'",
-        f"{PLUGIN}: error: settings.IGNORED_FILE_GLOBS: should be a valid list, got 'x'",
-        f"{PLUGIN}: error: fields_dict.Vocab.0: should be a valid string, got 1",
+        f"{PLUGIN}: error: settings.FOLDER_DECKS.a: should be a string, got 5",
+        f"{PLUGIN}: error: settings.Defaults.CurlyCloze: should be true or false, got 'yes'",
+        f"{PLUGIN}: error: settings.IGNORED_FILE_GLOBS: should be a list, got 'x'",
+        f"{PLUGIN}: error: fields_dict.Vocab, entry 1: should be a string, got 1",
     ])
 
 
@@ -252,7 +262,7 @@ def test_fuzz_raw_file_text_never_raises(tmp_path, toml_text, json_bytes):
 
 def test_the_line_of_a_key_is_found_below_its_table(tmp_path):
     _, messages = load(write(tmp_path / "v", "[topics]\nthreshold = 0.5\n[dupes]\nthreshold = 5\n"))
-    assert messages == [".notes2anki.toml:4: error: dupes.threshold: should be less than or equal to 1, got 5"]
+    assert messages == [".notes2anki.toml:4: error: dupes.threshold: should be 1 or less, got 5"]
 
 
 def test_colliding_marker_words_are_a_configuration_error(tmp_path):
@@ -290,3 +300,34 @@ def test_the_marker_words_are_declared_once(tmp_path):
     assert config.syntax.target_deck_line == "TARGET DECK"
     _, messages = load(write(tmp_path / "w", '[syntax]\nend_note = "  "\n'))
     assert any("syntax.end_note" in m for m in messages), messages
+
+
+PYDANTIC_WORDS = ("Input should", "valid string", "valid integer", "valid number", "valid boolean", "valid list",
+                  "valid dictionary", "after validation", "validation error", "type=", "pydantic", "instance of",
+                  "greater than or equal", "less than or equal")
+
+
+def test_no_message_speaks_pydantic_and_positions_count_from_1(tmp_path):
+    """Every key of every table given wrong values of every TOML type: the messages name the key, the
+    value and what is expected in plain words (tester 12-03), never pydantic's wording, and list positions
+    count from 1."""
+    from notes2anki import config_schema as schema
+
+    wrong = ['"x"', "-5", "1.5", "true", "[[1]]", '["a", 2]', "{a = {b = 1}}", '[""]', "[]", '""']
+    tables = {"": schema.TomlFile.model_fields, **{name: model.model_fields for name, model in schema.SECTIONS.items()},
+              "syntax": schema.SyntaxTable.model_fields}
+    seen = 0
+    for table, keys in tables.items():
+        for key in keys:
+            if key in tables:
+                continue
+            for n, value in enumerate(wrong):
+                root = write(tmp_path / f"{table}-{key}-{n}", (f"[{table}]\n" if table else "") + f"{key} = {value}\n")
+                _, messages = load(root)
+                for message in messages:
+                    seen += 1
+                    assert not any(word in message for word in PYDANTIC_WORDS), message
+                    assert not re.search(r"\.\d+[.:,]", message.split(": error: ")[-1].split(": ")[0]), message
+    assert seen > 100
+    _, messages = load(write(tmp_path / "pos", 'ignore = ["a", "b", 3]\n'))
+    assert messages == [".notes2anki.toml:1: error: ignore, entry 3: should be text in quotes (\"…\"), got 3"]

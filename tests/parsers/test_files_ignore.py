@@ -96,7 +96,7 @@ def test_patterns_that_cannot_be_used_are_config_errors(make_vault, pattern, sai
     diags: list = []
     config = load_config(root, diags)
     assert len(diags) == 1 and diags[0].kind == "config" and said in diags[0].message
-    assert diags[0].message.startswith("ignore.1: pattern ")
+    assert diags[0].message.startswith("ignore, entry 2: pattern ")
     assert config.ignore == ["**/*.excalidraw.md", "Daily"]
 
 

@@ -59,7 +59,7 @@ def test_a_bad_character_set_in_ignore_is_a_configuration_error(make_vault, patt
     for command in (["check", str(root)], ["build", str(root), "-o", str(root.parent / "x.apkg"), "--no-dupes"]):
         result = CliRunner().invoke(cli_main, command)
         assert result.exit_code == 2, result.output
-        assert ".notes2anki.toml:1: error: ignore.0: pattern" in result.output and words in result.output
+        assert ".notes2anki.toml:1: error: ignore, entry 1: pattern" in result.output and words in result.output
         assert "internal error" not in result.output and "Warning" not in result.output
 
 
@@ -71,13 +71,13 @@ def test_a_bad_plugin_glob_and_a_bad_related_exclude_are_configuration_errors(ma
                        DATA_JSON: json.dumps({"settings": {"IGNORED_FILE_GLOBS": ["**/[z-a]/*.md"]}})})
     result = CliRunner().invoke(cli_main, ["check", str(root)])
     assert result.exit_code == 2
-    assert "settings.IGNORED_FILE_GLOBS.0: '**/[z-a]/*.md' not used: bad character set" in result.output
+    assert "settings.IGNORED_FILE_GLOBS, entry 1: '**/[z-a]/*.md' not used: bad character set" in result.output
     root = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n",
                        ".notes2anki.toml": '[related]\nexclude = ["[z-a]"]\n'}, name="other")
     for command in (["check", str(root)], ["related", str(root), "a"]):
         result = CliRunner().invoke(cli_main, command)
         assert result.exit_code == 2, result.output
-        assert ".notes2anki.toml:2: error: related.exclude.0: pattern '[z-a]' not used" in result.output
+        assert ".notes2anki.toml:2: error: related.exclude, entry 1: pattern '[z-a]' not used" in result.output
 
 
 # -- finding 4: a renamed file-tags line and YAML tags ---------------------------------------------------------

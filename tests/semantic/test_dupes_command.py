@@ -119,7 +119,7 @@ def test_a_config_value_that_cannot_be_used_stops_the_command(vault):
     (vault / ".notes2anki.toml").write_text('[dupes]\nthreshold = "high"\n', encoding="utf-8")
     result = run(vault, "--json")
     assert result.exit_code == 2  # issue 14: a broken configuration stops every command
-    assert ".notes2anki.toml:2: error: dupes.threshold: should be a valid number, got 'high'" in result.stderr
+    assert ".notes2anki.toml:2: error: dupes.threshold: should be a number, got 'high'" in result.stderr
     assert result.stdout == ""
 
 
@@ -127,7 +127,9 @@ def test_an_ignore_reference_to_no_card_is_a_warning(vault):
     (vault / ".notes2anki.toml").write_text('[dupes]\nignore = [["nowhere.md:1", 5]]\n', encoding="utf-8")
     result = run(vault, "--json")
     assert result.exit_code == 0
-    assert "nowhere.md:1 matches no card" in result.stderr
+    assert ('.notes2anki.toml:2: warning: dupes.ignore, entry 1, reference 1: "nowhere.md:1" matches no card'
+            in result.stderr)  # where it is written (tester 12-03: "vault", no line)
+    assert ".notes2anki.toml:2: warning: dupes.ignore, entry 1, reference 2: card ID 5 matches no card" in result.stderr
     assert len(json.loads(result.stdout)["pairs"]) == 2
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from notes2anki.model import Card
-from notes2anki.semantic.dupes import DuplicatePair, clique_groups, find_duplicates, parse_ignore, settings_from_config
+from notes2anki.semantic.dupes import DuplicatePair, clique_groups, find_duplicates, parse_ignore, settings_from_config, \
+    unmatched_references
 
 
 def basic(front: str, back: str = "", *, file: str = "a.md", line: int = 1, **kw) -> Card:
@@ -85,7 +86,8 @@ def test_ignore_list_by_id_and_by_file_line(cards, embedder):
     assert [where(p) for p in by_id.pairs] == [{"geo.md:1", "geo.md:20"}] and by_id.ignored == 1
     by_place = find_duplicates(cards, embedder=embedder, ignore=[["geo.md:1", "./geo.md:20"], ["net.md:3", "x.md:1"]])
     assert [where(p) for p in by_place.pairs] == [{"net.md:3", "web/https.md:10"}]
-    assert by_place.warnings == ["[dupes] ignore reference x.md:1 matches no card"]
+    assert by_place.warnings == []  # a reference that names no card: unmatched_references, positions as written
+    assert unmatched_references([["geo.md:1", "./geo.md:20"], ["net.md:3", "x.md:1"]], cards) == [(1, 1, '"x.md:1"')]
 
 
 def test_a_line_inside_the_block_names_the_card(embedder):

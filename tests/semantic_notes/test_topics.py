@@ -291,7 +291,7 @@ def test_k_and_threshold_together_are_refused_and_the_command_line_wins_over_the
     assert len(json.loads(cut.stdout)["topics"]) == 6  # the command line's threshold, not the config's k 2
     k = CliRunner().invoke(topics_command, [str(root), "--min-size", "1", "--json"], env=env)
     assert k.exit_code == 0 and len(json.loads(k.stdout)["topics"]) == 2
-    assert "k and threshold both choose the subjects; k is used" in k.stderr
+    assert ".notes2anki.toml:2: warning: [topics] k and threshold both choose the subjects; k is used" in k.stderr
 
 
 def test_a_card_marked_delete_is_in_no_topic(tmp_path):

@@ -1,0 +1,75 @@
+"""The plain-words reasons of `dupes --explain` (tester 12-03): every measurement read in one group, a group
+named only when its share of the logit is negative and it reads as a reason, never a feature name."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from notes2anki.model import Card
+from notes2anki.semantic import pair_model, why_not
+from notes2anki.semantic.dupes import Rejection, compare_cards
+from notes2anki.semantic.pair_features import FEATURES
+
+
+def test_every_measurement_is_read_in_exactly_one_group():
+    names = [name for names, _ in why_not.GROUPS for name in names]
+    assert sorted(names) == sorted(FEATURES)
+
+
+def _row(**values) -> np.ndarray:
+    """The training mean (every contribution 0), with ``values`` set."""
+    row = pair_model.load().mean.copy()
+    for name, value in values.items():
+        row[FEATURES.index(name)] = value
+    return row
+
+
+def test_only_groups_whose_share_is_negative_and_that_read_as_a_reason_are_named():
+    model = pair_model.load()
+    assert why_not.against(model, _row()) == []  # nothing departs from the mean
+    assert why_not.against(model, _row(same_note=1.0)) == ["both in one note (a note's cards usually differ)"]
+    # a high question cosine has a negative coefficient (the card-level cosines carry the positive weight), so
+    # its share is negative; it is still never given as a reason against
+    high = _row(q_cos=0.95, char_q=0.9)
+    q_share = sum(float(p) for name, p in zip(FEATURES, (high - model.mean) / model.scale * model.coef)
+                  if name in ("q_cos", "char_q"))
+    assert q_share < 0 and why_not.against(model, high) == []
+    # absent cues (no number differs, no negation) are not reasons either, whatever their share
+    assert why_not.against(model, _row(num_q_conflict=0.0, num_a_conflict=0.0, negation_differs=0.0)) == []
+    got = why_not.against(model, _row(num_a_conflict=1.0, q_swap=1.0, same_note=1.0, q_added=1.0))
+    assert len(got) == why_not.TOP and "numbers differ in the answers" in got and "a term differs" in got
+
+
+def test_a_threshold_equal_to_the_rounded_score_is_not_said_twice():
+    assert why_not.below_threshold(0.6199, 0.62, []).startswith("score 0.6199 below threshold 0.62: not alike")
+
+
+def basic(front: str, back: str, line: int) -> Card:
+    return Card("Basic", {"Front": front, "Back": back}, file="n.md", line=line)
+
+
+PAIRS = [  # labelled siblings (dupe_pairs_test.jsonl) and one duplicate
+    (basic("What is a price ceiling?", "A legal maximum price.", 1),
+     basic("What is a price floor?", "A legal minimum price.", 5)),
+    (basic("Which river flows through Budapest?", "The Danube", 9),
+     basic("Which river flows through Prague?", "The Vltava", 13)),
+    (basic("What is the molar mass of water?", "18 g/mol", 17),
+     basic("What is the molar mass of carbon dioxide?", "44 g/mol", 21)),
+]
+
+
+@pytest.mark.parametrize("k, words", [(0, "a term differs: ceiling / floor"), (1, "a term differs: Budapest / Prague"),
+                                      (2, "numbers differ in the answers")])
+def test_reasons_of_real_pairs_name_the_term_and_hold_no_feature_name(embedder, k, words):
+    a, b = PAIRS[k]
+    verdict = compare_cards([(a, b)], embedder)[0]
+    reason = Rejection(a, b, verdict.score, verdict=verdict).reason
+    assert reason.startswith(f"score {verdict.score:.2f} below threshold 0.62; against: ") and words in reason
+    assert not any(name in reason for name in FEATURES if "_" in name), reason
+    model = pair_model.load()
+    parts = (verdict.row - model.mean) / model.scale * model.coef
+    named = reason.split("against: ")[1].split("; ")
+    for (names, phrase), columns in zip(why_not.GROUPS, why_not._COLUMNS):
+        said = phrase(dict(zip(FEATURES, verdict.row)), (a.fields["Front"], b.fields["Front"]))
+        if said in named:
+            assert parts[columns].sum() < 0, (said, names)

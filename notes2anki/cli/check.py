@@ -31,13 +31,17 @@ def check_command(vault, as_json, strict):
     if problem:
         err.print(escape(problem))
         raise SystemExit(EXIT_FATAL)
+    empty = None if report.stopped else no_note_problem(vault, report.notes, report.scan_directory,
+                                                        report.ignore_source)
     if as_json:
-        print_json(report.as_json())
+        data = report.as_json()
+        if empty:  # exit 2: the JSON says the check stopped, and why (tester 12-02: it said "stopped": false)
+            data.update(stopped=True, reason=empty)
+        print_json(data)
     else:
         _show(report)
     if report.stopped:
         raise SystemExit(EXIT_FATAL)
-    empty = no_note_problem(vault, report.notes, report.scan_directory, report.ignore_source)
     if empty:
         err.print(escape(empty))
         raise SystemExit(EXIT_FATAL)

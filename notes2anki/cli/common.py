@@ -191,10 +191,22 @@ def print_json(data) -> None:
 
 
 def fatal(diagnostics: list[Diagnostic], message: str) -> None:
-    """Show what was collected, then the reason the command cannot go on; exit 2."""
+    """Show what was collected, then the reason the command cannot go on; exit 2. A command run with
+    ``--json`` also says so on stdout, where scripts read it: ``{"stopped": true, "errors": [...]}`` (the
+    errors collected, then ``message``; ``"dry_run"`` too for a command that has that option)."""
     show_diagnostics(diagnostics)
     err.print(f"[red]{escape(message)}[/red]")
+    print_stopped([str(d) for d in diagnostics if d.severity == "error"] + [message])
     raise SystemExit(EXIT_FATAL)
+
+
+def print_stopped(errors: list[str]) -> None:
+    """``{"stopped": true, ["dry_run": bool,] "errors": errors}`` on stdout when the running command was
+    given ``--json`` (nothing otherwise): a script reading stdout learns the command stopped (exit 2)."""
+    params = getattr(click.get_current_context(silent=True), "params", None) or {}
+    if params.get("as_json"):
+        extra = {"dry_run": bool(params["dry_run"])} if "dry_run" in params else {}
+        print_json({"stopped": True, **extra, "errors": errors})
 
 
 def working(message: str, quiet: bool):

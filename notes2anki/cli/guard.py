@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from .. import interrupts
-from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, collected, err, out, show_diagnostics
+from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, collected, err, out, print_stopped, show_diagnostics
 from .shown import escape
 
 
@@ -86,6 +86,8 @@ def guarded(callback):
                 err.print(escape("".join(traceback.format_exception(exc))), markup=True)
             err.print("This is a bug in notes2anki, not in your vault. Please report it with the command you "
                       "ran (NOTES2ANKI_DEBUG=1 shows the details to include).")
+            with contextlib.suppress(Exception):  # --json: stdout says the command stopped
+                print_stopped([f"internal error: {type(exc).__name__}: {exc}"])
             raise SystemExit(EXIT_FATAL)
         finally:
             interrupts.uninstall()

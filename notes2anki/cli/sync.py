@@ -45,10 +45,8 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
     from ..decks.sync import sync_vault
 
     def stop(message: str) -> None:
-        """Exit 2 with ``message``; with --json, a JSON document saying so on stdout too (scripts parse it)."""
-        if as_json:
-            print_json({"stopped": True, "dry_run": dry_run, "errors": [str(d) for d in diags if d.severity == "error"]
-                        + [message]})
+        """Exit 2 with ``message``; with --json, a JSON document saying so on stdout too (scripts parse it:
+        :func:`~notes2anki.cli.common.fatal`)."""
         fatal(diags, message)
 
     root = Path(vault)

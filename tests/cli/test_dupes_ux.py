@@ -214,3 +214,36 @@ def test_explain_says_why_in_plain_words_and_limit_governs_its_list(make_vault):
     assert limited["rejected"][0] == everything[0]
     assert len(json.loads(dupes(root, "--explain", "--json", "--limit", "0").stdout)["rejected"]) == len(everything)
     assert "more close pair" not in dupes(root, "--explain", "--limit", "0").stdout
+
+
+def test_json_commands_say_on_stdout_that_they_stopped(make_vault, tmp_path, monkeypatch):
+    """Tester 12-02: with --json, `related V NoSuchNote`, `topics`/`dupes` on a vault with no note printed
+    nothing on stdout when they exited 2, and `check` on a vault with no note printed "stopped": false."""
+    import json
+
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main
+
+    monkeypatch.setenv("NOTES2ANKI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(tmp_path / "state"))
+    vault = make_vault({"a.md": "START\nBasic\nWhat is ATP?\nBack: energy\nEND\n"})
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    runner = CliRunner()
+    cases = [["related", str(vault), "NoSuchNote", "--json"], ["dupes", str(empty), "--json"],
+             ["topics", str(empty), "--json"], ["related", str(empty), "x", "--json"]]
+    for args in cases:
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        data = json.loads(result.stdout)
+        assert data["stopped"] is True and data["errors"], args
+        assert "dry_run" not in data
+    result = runner.invoke(main, ["related", str(vault), "NoSuchNote", "--json"])
+    assert "NoSuchNote" in json.loads(result.stdout)["errors"][-1]
+    checked = runner.invoke(main, ["check", str(empty), "--json"])
+    assert checked.exit_code == 2
+    data = json.loads(checked.stdout)
+    assert data["stopped"] is True and "no note" in data["reason"].lower()
+    plain = runner.invoke(main, ["related", str(vault), "NoSuchNote"])  # without --json: no JSON on stdout
+    assert plain.exit_code == 2 and "stopped" not in plain.stdout

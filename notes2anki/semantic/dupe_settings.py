@@ -8,6 +8,7 @@ from itertools import combinations
 from typing import Any, Sequence
 
 from notes2anki.model import Card
+from notes2anki.unicode_paths import nfc
 
 _WHERE = re.compile(r"^(?P<file>.+?):(?P<line>\d+)$")
 
@@ -16,13 +17,14 @@ def _ref_matches(ref: int | tuple[str, int], card: Card) -> bool:
     if isinstance(ref, int):
         return card.id == ref
     path, line = ref
-    return card.file == path and (card.line == line or card.line <= line <= card.end_line)
+    return nfc(card.file) == path and (card.line == line or card.line <= line <= card.end_line)
 
 
 def parse_ignore(entries: Any) -> tuple[list[list[int | tuple[str, int]]], list[str]]:
     """The ``[dupes] ignore`` list: each entry a list of two or more card references; every pair among
     them is ignored. A reference is a card ID (``1768062256217`` or ``"1768062256217"``) or
-    ``"path/in/vault.md:LINE"`` with the line of the card's START (any line of the block works).
+    ``"path/in/vault.md:LINE"`` with the line of the card's START (any line of the block works; the path
+    is kept in Unicode NFC and matched to the NFC form of each card's file).
     Returns (entries, warnings about malformed ones)."""
     if entries in (None, ()):
         return [], []
@@ -41,7 +43,7 @@ def parse_ignore(entries: Any) -> tuple[list[list[int | tuple[str, int]]], list[
             elif isinstance(ref, str) and ref.strip().isdigit():
                 refs.append(int(ref.strip()))
             elif isinstance(ref, str) and (m := _WHERE.match(ref.strip().replace("\\", "/"))):
-                refs.append((m.group("file").removeprefix("./"), int(m.group("line"))))
+                refs.append((nfc(m.group("file").removeprefix("./")), int(m.group("line"))))
             else:
                 warnings.append(f"[dupes] ignore reference {ref!r} not understood: use a card ID or "
                                 f"\"file.md:LINE\"")
@@ -73,6 +75,7 @@ def moved_line_refs(entries: Any, cards: Sequence[Card], changed: dict[str, dict
     inserted above a card shifts its line, so the reference would match another card or none. Each
     warning names the card's ID to write instead. ``cards``: the vault's cards as read before writing."""
     parsed, _ = parse_ignore(entries)
+    changed = {nfc(path): lines for path, lines in changed.items()}  # references are NFC (parse_ignore)
     out: list[str] = []
     for ref in (r for entry in parsed for r in entry if not isinstance(r, int)):
         path, line = ref

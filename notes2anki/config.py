@@ -22,6 +22,7 @@ from .config_checks import _check_deck_names, _check_markers, _checked_patterns,
 from .config_syntax import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
 from .fileio import MAX_CONFIG_BYTES, is_inside
 from .model import BUILTIN_FIELDS, Diagnostic, note_type_fields
+from .unicode_paths import spelled_on_disk
 
 if TYPE_CHECKING:
     from . import config_schema as schema
@@ -323,7 +324,7 @@ def _scan_directory(root: Path, value: str, source: str, diags: list[Diagnostic]
                                       "(relative to the vault folder)"))
         return rel
     if root.is_dir():
-        folder = root / rel
+        folder = root / (spelled_on_disk(root, rel) or rel)  # 'Café' typed composed, kept decomposed on disk
         if not folder.is_dir():
             diags.append(_problem(source, f"{key}: {value!r} is not a folder of the vault (it is read "
                                           f"relative to the vault folder: {rel})"))
@@ -361,7 +362,7 @@ def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], d
             elif not key.strip():
                 diags.append(_problem(source, f"{prefix}.{key}: {key!r} is empty; not used (`.` is the whole "
                                               "vault)", severity="warning"))
-            elif rel and not (root / rel).is_dir():
+            elif rel and spelled_on_disk(root, rel) is None:  # (in any Unicode normal form: see rules.py)
                 diags.append(_problem(source, f"{prefix}.{key}: {key!r} is not a folder of the vault; not used",
                                       severity="warning"))
             else:

@@ -15,6 +15,7 @@ from pathlib import Path
 from .config import CONFIG_FILE, DEFAULT_IGNORE, PLUGIN_SETTINGS, Syntax
 from .messages import counted
 from .model import Diagnostic
+from .unicode_paths import spelled_on_disk
 
 # (key, comment) in the order written; every key of Config that a user sets by hand
 KEYS = [
@@ -145,7 +146,7 @@ def suggest(root: Path) -> Suggestion:
         lines += [f"# {comment}" + mark(key), f"[{key}]"]
         for k, v in value.items():
             entry = f"{toml_value(str(k) or '.')} = {toml_value(v)}"  # "": the whole vault, written "."
-            if key in ("folder_decks", "folder_tags") and not (root / str(k)).is_dir():  # a folder since gone:
+            if key in ("folder_decks", "folder_tags") and spelled_on_disk(root, str(k)) is None:  # a folder since gone:
                 entry = f"# {entry}  # folder not found in the vault"  # every command would warn about it
             lines.append(entry)
         lines.append("")

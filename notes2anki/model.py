@@ -228,6 +228,7 @@ KINDS: dict[str, str] = {
     "deck-name": "a deck name with empty parts between '::' (they are dropped)",
     "tag-name": "a tag with empty levels between '::' or a control character (read as Anki keeps it)",
     "missing-media": "an embedded file that is not in the vault",
+    "conflict-marker": "a card holding an unresolved git merge conflict (<<<<<<< … >>>>>>>); built as written",
     "render": "a field that could not be rendered as written (embeds, links, control characters Anki removes)",
     "skipped-path": "a file or folder left out (a link leading outside the vault, a name that is not UTF-8, "
                     "a folder that cannot be read); `sync` deletes none of the Anki notes it may hold",

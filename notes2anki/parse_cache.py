@@ -33,12 +33,14 @@ _CODE_VERSION: str | None = None
 
 
 def code_version() -> str:
-    """Hash of the sources that turn a file into a Note (parsers, model, config, config_schema, config_syntax, fileio)."""
+    """Hash of the sources that turn a file into a Note (parsers, model, config, config_schema, config_syntax, fileio,
+    unicode_paths)."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
         here = Path(__file__).resolve().parent
         digest = hashlib.sha256(f"format={FORMAT}".encode())
-        own = [here / name for name in ("model.py", "config.py", "config_schema.py", "config_syntax.py", "fileio.py")]
+        own = [here / name for name in ("model.py", "config.py", "config_schema.py", "config_syntax.py", "fileio.py",
+                                          "unicode_paths.py")]
         for path in sorted([*(here / "parsers").glob("*.py"), *(p for p in own if p.exists())]):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         _CODE_VERSION = digest.hexdigest()[:16]

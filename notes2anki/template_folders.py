@@ -17,15 +17,14 @@ configuration sets ``skip_templates`` itself (``true``: skipped silently). Nothi
 from __future__ import annotations
 
 import json
-import os
 import posixpath
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
 from .fileio import read_bounded
 from .messages import counted
 from .model import Diagnostic, Vault
+from .unicode_paths import nfc_in_folder, spelled_on_disk
 
 SOURCES = ((".obsidian/templates.json", "folder"),
            (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"))
@@ -51,7 +50,7 @@ def settings_folder(root: Path, source: str, key: str) -> list[str]:
     if not folder or folder == "." or folder.startswith(".."):
         return []
     names = [folder]
-    spelled = _as_on_disk(root, folder)
+    spelled = spelled_on_disk(root, folder)
     if spelled and spelled != folder:  # typed composed (NFC), kept decomposed on disk (macOS), or the reverse
         names.append(spelled)
         folder = spelled
@@ -62,30 +61,6 @@ def settings_folder(root: Path, source: str, key: str) -> list[str]:
     if real and real != "." and real != folder:
         names.append(real)
     return names
-
-
-def _as_on_disk(root: Path, folder: str) -> str | None:
-    """``folder`` spelled as the file system keeps it: each part matched to an entry of its parent by NFC
-    (as links and media are matched), or None when some part is not there. Reads at most 10,000 entries a
-    level."""
-    current, parts = root, []
-    for part in folder.split("/"):
-        if (current / part).is_dir():
-            parts.append(part)
-            current = current / part
-            continue
-        want = unicodedata.normalize("NFC", part)
-        try:
-            with os.scandir(current) as entries:
-                match = next((e.name for _, e in zip(range(10_000), entries)
-                              if unicodedata.normalize("NFC", e.name) == want and e.is_dir()), None)
-        except OSError:
-            return None
-        if match is None:
-            return None
-        parts.append(match)
-        current = current / match
-    return "/".join(parts)
 
 
 def glob_for(folder: str) -> str:
@@ -108,8 +83,9 @@ def template_folders(root: Path) -> list[tuple[str, str]]:
 
 
 def in_folder(path: str, folder: str) -> bool:
-    """Whether vault path ``path`` lies inside vault folder ``folder`` (at any depth)."""
-    return path.startswith(folder + "/")
+    """Whether vault path ``path`` lies inside vault folder ``folder`` (at any depth; the NFC forms are
+    compared, as Obsidian compares names)."""
+    return nfc_in_folder(path, folder)
 
 
 def skip_template_cards(vault: Vault, config) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..fileio import MAX_NOTE_BYTES, UnsafeFile, is_inside, not_utf8, read_bounded
 from ..model import SKIPPED_PATH, Diagnostic
+from ..unicode_paths import nfc_in_folder
 from .ignore_patterns import (PatternError, _matcher, expand_braces, gitignore_patterns,  # noqa: F401
                               is_ignored, path_filter, plugin_glob_to_gitignore)
 
@@ -149,12 +150,12 @@ def _walk(rel_dir: str, path: str, root: Path, found: list[str], seen: set[tuple
 
 def markdown_files(all_files: list[str], scan_directory: str, ignore: list[str]) -> list[str]:
     """The notes to read: .md files under the scan directory (vault-relative), minus those the
-    gitignore-style ``ignore`` patterns match."""
+    gitignore-style ``ignore`` patterns match (both compared in Unicode NFC, as Obsidian compares names:
+    :mod:`notes2anki.unicode_paths`)."""
     scan = scan_directory.strip().replace("\\", "/").strip("/")
-    prefix = f"{scan}/" if scan else ""
     ignored = _matcher(tuple(ignore))  # None: a pattern that cannot be used, reported with the configuration
     return [f for f in all_files
-            if f.lower().endswith(".md") and f.startswith(prefix) and not (ignored and ignored(f))]
+            if f.lower().endswith(".md") and nfc_in_folder(f, scan) and not (ignored and ignored(f))]
 
 
 def distinct_notes(root: Path, paths: list[str]) -> list[str]:

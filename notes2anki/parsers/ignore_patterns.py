@@ -1,7 +1,8 @@
 """Ignore patterns: gitignore style as ``git`` matches ``.gitignore`` (the ``pathspec`` library), with
 ``{a,b}`` alternatives expanded first; the plugin's minimatch globs are converted by
 :func:`plugin_glob_to_gitignore`. Every pattern is bounded (:data:`MAX_BRACE_EXPANSIONS`, stars) and
-many patterns stay fast (:class:`IgnoreMatcher`: compiled once, matched once per path).
+many patterns stay fast (:class:`IgnoreMatcher`: compiled once, matched once per path). Patterns and
+paths are compared in Unicode NFC (:mod:`notes2anki.unicode_paths`).
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import re
 from functools import lru_cache
 
 import pathspec
+
+from ..unicode_paths import nfc
 
 MAX_BRACE_EXPANSIONS = 64  # one pattern with {a,b} alternatives may stand for at most this many
 MAX_STARS_PER_PART = 3  # '*' within one path segment of a pattern (each adds a nested scan of the name)
@@ -94,7 +97,7 @@ def _translated(patterns) -> list[tuple[str, str | None]]:
     """(gitignore line, pathspec's regex for it — None for a line that matches nothing) per expanded
     pattern, in order. Raises PatternError."""
     out: list[tuple[str, str | None]] = []
-    for pattern in patterns:
+    for pattern in map(nfc, patterns):  # matched to NFC paths (IgnoreMatcher.__call__)
         negate = pattern.startswith("!")
         for one in expand_braces(pattern[1:] if negate else pattern):
             _check_cost(one)
@@ -175,8 +178,9 @@ class IgnoreMatcher:
         self._patterns: dict[int, object] = {}  # index -> compiled pathspec pattern, built when first needed
 
     def __call__(self, rel: str) -> bool:
-        """Whether the vault path ``rel`` is ignored."""
-        path = pathspec.util.normalize_file(rel)
+        """Whether the vault path ``rel`` is ignored (its NFC form matched to the NFC patterns: ``Café``
+        typed composed matches the name a Mac or git stored decomposed, and the reverse)."""
+        path = pathspec.util.normalize_file(nfc(rel))
         parts = path.split("/")
         keys = {("", ""), ("first", parts[0]), *(("part", part) for part in parts),
                 *(("ending", part[-n:]) for part in parts for n in self._endings if len(part) >= n),

@@ -11,10 +11,10 @@ does; nothing outside the vault is ever returned.
 from __future__ import annotations
 
 import posixpath
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
+from ..unicode_paths import nfc as _nfc
 from .media import MediaIndex
 
 IMAGE_EXT = {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "avif", "tif", "tiff", "ico"}
@@ -97,10 +97,6 @@ class LinkResolver:
                 except UnicodeDecodeError:
                     self.unreadable[path] = "is not UTF-8 text"
         return self._note_texts[path]
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def _distance(a: str, b: str) -> int:

@@ -4,6 +4,8 @@ Deck, first that applies: the file's ``TARGET DECK`` line, its frontmatter ``dec
 folder of ``folder_decks``, the configured default deck, ``Default``.
 Tags: the card's ``Tags:`` line + ``FILE TAGS`` + frontmatter tags + ``folder_tags`` (inherited by
 subfolders) + the default tag. ``#a/b`` becomes ``a::b``; Unicode letters are kept.
+Folder keys are matched to the note's folders in Unicode NFC (:mod:`notes2anki.unicode_paths`): ``Café``
+typed composed names the folder a Mac or git stored decomposed, and the reverse.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import re
 
 from ..config import Config
 from ..model import Diagnostic
+from ..unicode_paths import nfc
 from .anki_normal import tag_levels
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -70,16 +73,16 @@ def deck_problem(name: str) -> str | None:
 def file_deck(rel: str, target_deck: str | None, fm_deck: str | None, config: Config) -> str:
     """The deck of every card of the note at vault path ``rel`` (the order in the module docstring),
     normalised by :func:`deck_name`; a name with nothing left after that does not count."""
-    folders = {k.strip("/"): v for k, v in config.folder_decks.items()}
-    chosen = [target_deck, fm_deck, *(folders.get(folder) for folder in _folders(rel)), config.default_deck]
+    folders = {nfc(k.strip("/")): v for k, v in config.folder_decks.items()}
+    chosen = [target_deck, fm_deck, *(folders.get(folder) for folder in _folders(nfc(rel))), config.default_deck]
     return next((deck_name(d) for d in chosen if d and deck_name(d)), "Default")
 
 
 def file_tags(rel: str, file_tag_lines: list[str], fm_tags: list[str], config: Config) -> list[str]:
     """The tags every card of the note at ``rel`` gets (not yet normalised: see :func:`unique_tags`)."""
     tags = list(file_tag_lines) + list(fm_tags)
-    folders = {k.strip("/"): v for k, v in config.folder_tags.items()}
-    for folder in reversed(_folders(rel)):
+    folders = {nfc(k.strip("/")): v for k, v in config.folder_tags.items()}
+    for folder in reversed(_folders(nfc(rel))):
         tags += folders.get(folder, [])
     if isinstance(config.default_tag, tuple):  # build --tag A --tag B
         tags += config.default_tag

@@ -86,6 +86,7 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     appended to ``diagnostics`` with file:line. Cards that Anki could not show (empty) are left out with
     a warning; ID lines no card claims are reported."""
     from .blocks import scan
+    from .conflicts import report_conflicts
     from .frontmatter import frontmatter_deck, frontmatter_deck_problem, frontmatter_tags, split_frontmatter
     from .id_lines import drop_impossible_ids, report_loose_ids
     from .regex_notes import regex_cards
@@ -102,6 +103,7 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     report_loose_ids(found.cards, found.loose_ids, rel, diagnostics)
     found.cards = drop_impossible_ids(found.cards, rel, diagnostics)
     found.cards = _showable(found.cards, types, diagnostics, config.syntax)
+    report_conflicts(found.cards, text, found.fenced, diagnostics)
     note = Note(path=rel, text=text, frontmatter=fm, body_start=body_start, headings=found.headings,
                 links=list(found.links), syntax_lines=set(found.syntax_lines),
                 inline_spans=dict(found.inline_spans))

@@ -8,6 +8,7 @@ from itertools import combinations
 from typing import Any, Sequence
 
 from notes2anki.model import Card, Diagnostic
+from notes2anki.unicode_paths import nfc
 
 _WHERE = re.compile(r"^(?P<file>.+?):(?P<line>\d+)$")
 
@@ -16,7 +17,7 @@ def _ref_matches(ref: int | tuple[str, int], card: Card) -> bool:
     if isinstance(ref, int):
         return card.id == ref
     path, line = ref
-    return card.file == path and (card.line == line or card.line <= line <= card.end_line)
+    return nfc(card.file) == path and (card.line == line or card.line <= line <= card.end_line)
 
 
 def _parse_ref(ref: Any) -> int | tuple[str, int] | None:
@@ -27,7 +28,7 @@ def _parse_ref(ref: Any) -> int | tuple[str, int] | None:
     if isinstance(ref, str) and ref.strip().isdigit():
         return int(ref.strip())
     if isinstance(ref, str) and (m := _WHERE.match(ref.strip().replace("\\", "/"))):
-        return m.group("file").removeprefix("./"), int(m.group("line"))
+        return nfc(m.group("file").removeprefix("./")), int(m.group("line"))  # matched to each card's NFC path
     return None
 
 
@@ -38,7 +39,8 @@ def _shown(ref: int | tuple[str, int]) -> str:
 def parse_ignore(entries: Any) -> tuple[list[list[int | tuple[str, int]]], list[str]]:
     """The ``[dupes] ignore`` list: each entry a list of two or more card references; every pair among
     them is ignored. A reference is a card ID (``1768062256217`` or ``"1768062256217"``) or
-    ``"path/in/vault.md:LINE"`` with the line of the card's START (any line of the block works).
+    ``"path/in/vault.md:LINE"`` with the line of the card's START (any line of the block works; the path
+    is kept in Unicode NFC and matched to the NFC form of each card's file).
     Returns (entries, warnings about malformed ones). (The configuration loader rejects those already;
     this is for callers that pass a list of their own.)"""
     if entries in (None, ()):
@@ -118,6 +120,7 @@ def moved_line_refs(config: Any, cards: Sequence[Card], changed: dict[str, dict[
     warning, at the reference's line of `.notes2anki.toml`, names the card's ID to write instead. ``cards``:
     the vault's cards as read before writing."""
     entries = config.dupes.ignore or []
+    changed = {nfc(path): lines for path, lines in changed.items()}  # references are NFC (_parse_ref)
     out: list[Diagnostic] = []
     for n, entry in enumerate(entries):
         for k, written in enumerate(entry):

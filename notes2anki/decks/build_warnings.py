@@ -1,0 +1,37 @@
+"""What a build warns about what an import of its package will not do.
+
+Anki's import of a package updates the fields and tags of the notes it already has (matched by GUID), but
+never moves such a note to another deck, and skips one whose note type is not the package's ("conflicting").
+A build knows a card's deck and note type at its last build (the build state).
+"""
+from __future__ import annotations
+
+from ..messages import counted
+from ..model import Diagnostic
+
+
+def _places(items: list, limit: int = 3) -> str:
+    return ", ".join(items[:limit]) + (", …" if len(items) > limit else "")
+
+
+def import_cannot_move(moved: list[tuple[str, bool, bool]]) -> Diagnostic:
+    """The warning for cards whose deck or note type changed since the last build (``moved``: file:line,
+    deck changed, note type changed): Anki's import of a package neither moves a note it has nor changes its
+    note type (a retyped note is skipped as conflicting, and so are its later edits)."""
+    decks = sum(1 for _, deck, _ in moved if deck)
+    types = sum(1 for _, _, kind in moved if kind)
+    what = " and ".join(part for part in (f"{counted(decks, 'card')} changed deck" if decks else "",
+                                          f"{counted(types, 'card')} changed note type" if types else "") if part)
+    return Diagnostic("", 0, "warning",
+                      f"{what} since the last build ({_places([w for w, _, _ in moved])}): importing the package "
+                      "does not move or retype notes Anki already has — use `notes2anki sync`, or change them in "
+                      "Anki (Browse → Change Deck / Change Note Type)")
+
+
+def kept_guids(places: list[str]) -> Diagnostic:
+    """The warning of a plain build that packaged cards under the GUIDs ``build --collection`` adopted."""
+    return Diagnostic("", 0, "warning", (
+        f"{counted(len(places), 'card')} ({_places(places)}) were last built with --collection, under the GUIDs of "
+        "the Anki notes they update (the plugin's notes): this package keeps those GUIDs, so importing it adds "
+        "no duplicates, but Anki skips a note whose note type is not the package's (\"conflicting\"), so "
+        "changes to these cards reach Anki only through `build --collection` or `sync`"))

@@ -34,6 +34,9 @@ class Adopted:
     model: object = None  # genanki.Model of the note's own note type, or None: notes2anki's
     fields: list[str] | None = None  # the note's fields in ``model``'s order (None: notes2anki's order)
     tags: list[str] | None = None  # the tags the note gets (sync's: the card's and those it keeps); None: the card's
+    deck: str = ""  # the note's deck in Anki, when not the card's (an import does not move it)
+    kept_type: str = ""  # the note's type in Anki, when not the card's and sync keeps it (chosen in Anki)
+    missing: list[str] = field(default_factory=list)  # ... the fields of the card's type that type lacks
 
 
 @dataclass
@@ -48,6 +51,7 @@ class BuildReport:
     decks: Counter = field(default_factory=Counter)  # deck -> notes
     media: int = 0
     new: int = 0
+    adopted: int = 0  # cards first packaged for a note the collection has (build --collection): not new to Anki
     changed: int = 0  # cards whose content (fields, note type, deck) changed
     tags_changed: int = 0  # cards whose tags alone changed (also get a newer time: tags are part of the note)
     unchanged: int = 0
@@ -187,6 +191,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
     next_nid = max([now_s * 1000] + [s.nid + NID_STEP for s in state.cards.values()])
     new_state: dict[str, CardState] = {}
     moved: list[tuple[str, bool, bool]] = []  # cards whose deck or note type changed since the last build
+    in_anki: tuple[list, list] = ([], [])  # --collection: cards whose note Anki has in another deck, note type
     earlier = {} if adopt else adopted_guids(state)
     kept_guids: list[str] = []  # cards packaged under the GUID `build --collection` adopted for them
     for card, card_guid in identified:
@@ -208,7 +213,10 @@ def write_package(plan: PackagePlan) -> BuildReport:
         if old is None:
             nid, mod = next_nid, now_s
             next_nid += NID_STEP
-            report.new += 1
+            if adopted is None:
+                report.new += 1
+            else:  # new to this build state, not to Anki: the import updates the note
+                report.adopted += 1
         elif old.hash != digest or old.tags != tag_digest:  # tags are part of the note: Anki must update
             nid, mod = old.nid, max(now_s, old.mod + 1)
             if old.hash != digest:
@@ -222,7 +230,12 @@ def write_package(plan: PackagePlan) -> BuildReport:
         if adopted is not None:
             nid, model = adopted.nid, adopted.model or model
             mod = max(mod, adopted.min_mod + 1) if old is None or old.hash != digest else mod
-        if old is not None and old.deck and (old.deck != card.deck or old.type != card.note_type):
+        if adopted is not None:  # what the collection holds, said at the first build and after a change
+            if adopted.deck and (old is None or old.deck != card.deck):
+                in_anki[0].append((card.where, adopted.deck, card.deck))
+            if adopted.kept_type and (old is None or old.type != card.note_type):
+                in_anki[1].append((card.where, adopted.kept_type, card.note_type, adopted.missing))
+        elif not adopt and old is not None and old.deck and (old.deck != card.deck or old.type != card.note_type):
             moved.append((card.where, old.deck != card.deck, old.type != card.note_type))
         new_state[card_guid] = CardState(hash=digest, tags=tag_digest, mod=mod, nid=nid, where=card.where,
                                          id=ids[card.key], front=_plain(card.front)[:80], deck=card.deck,
@@ -234,6 +247,10 @@ def write_package(plan: PackagePlan) -> BuildReport:
     report.media = len(media)
     if moved:
         diags.append(build_warnings.import_cannot_move(moved))
+    if in_anki[0]:
+        diags.append(build_warnings.anki_decks(in_anki[0]))
+    if in_anki[1]:
+        diags.append(build_warnings.anki_types(in_anki[1]))
     if kept_guids:
         diags.append(build_warnings.kept_guids(kept_guids))
     still = []

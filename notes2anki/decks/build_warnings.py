@@ -2,7 +2,8 @@
 
 Anki's import of a package updates the fields and tags of the notes it already has (matched by GUID), but
 never moves such a note to another deck, and skips one whose note type is not the package's ("conflicting").
-A build knows a card's deck and note type at its last build (the build state).
+A plain build knows a card's deck and note type at its last build (the build state); ``build --collection``
+knows the note's own deck and note type in the collection.
 """
 from __future__ import annotations
 
@@ -35,3 +36,29 @@ def kept_guids(places: list[str]) -> Diagnostic:
         "the Anki notes they update (the plugin's notes): this package keeps those GUIDs, so importing it adds "
         "no duplicates, but Anki skips a note whose note type is not the package's (\"conflicting\"), so "
         "changes to these cards reach Anki only through `build --collection` or `sync`"))
+
+
+def anki_decks(cards: list[tuple[str, str, str]]) -> Diagnostic:
+    """``build --collection``: the cards whose notes the collection has in another deck than the card's
+    (file:line, the deck in Anki, the card's deck). The import updates them where they are."""
+    n = len(cards)
+    shown = [f"{where} in {anki!r}, the vault says {deck!r}" for where, anki, deck in cards]
+    return Diagnostic("", 0, "warning", (
+        f"{counted(n, 'card')} whose note Anki has in another deck ({_places(shown, 2)}): importing the "
+        "package updates a note where it is and does not move it — `notes2anki sync` moves "
+        f"{'it' if n == 1 else 'them'} (or, in Anki: Browse → Change Deck)"))
+
+
+def anki_types(cards: list[tuple[str, str, str, list[str]]]) -> Diagnostic:
+    """``build --collection``: the cards whose notes have another note type in the collection, one ``sync``
+    keeps as chosen in Anki (file:line, the type in Anki, the card's type, the card's fields that type
+    lacks). The package updates such a note in its own type; an import does not change it."""
+    n = len(cards)
+    shown = [f"{where}: {anki!r}, the card says {card!r}"
+             + (f", whose field{'' if len(missing) == 1 else 's'} {', '.join(map(repr, missing))} "
+                f"{'does' if len(missing) == 1 else 'do'} not reach Anki" if missing else "")
+             for where, anki, card, missing in cards]
+    return Diagnostic("", 0, "warning", (
+        f"{counted(n, 'card')} whose note has another note type in Anki ({_places(shown, 2)}): the package "
+        "updates a note in its own note type and importing it does not change the type — `notes2anki sync "
+        f"--retype` changes {'it' if n == 1 else 'them'} (or, in Anki: Browse → Notes → Change Note Type)"))

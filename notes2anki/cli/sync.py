@@ -161,7 +161,7 @@ def _row(file_line: str, nid: int, front: str, detail: str) -> str:
 
 
 def _show_deletions(deletions, title: str = "To delete") -> None:
-    out.print(f"[bold]{title} ({len(deletions)} notes of this vault):[/bold]")
+    out.print(f"[bold]{title} ({counted(len(deletions), 'note')} of this vault):[/bold]")
     for d in deletions[:LIST_LIMIT]:
         why = "marked DELETE" if d.reason == "DELETE" else "gone from the vault"
         _print_row(d.where, d.nid, d.front, f"({why})")

@@ -31,11 +31,14 @@ def import_cannot_move(moved: list[tuple[str, bool, bool]]) -> Diagnostic:
 
 def kept_guids(places: list[str]) -> Diagnostic:
     """The warning of a plain build that packaged cards under the GUIDs ``build --collection`` adopted."""
+    n = len(places)
     return Diagnostic("", 0, "warning", (
-        f"{counted(len(places), 'card')} ({_places(places)}) were last built with --collection, under the GUIDs of "
-        "the Anki notes they update (the plugin's notes): this package keeps those GUIDs, so importing it adds "
-        "no duplicates, but Anki skips a note whose note type is not the package's (\"conflicting\"), so "
-        "changes to these cards reach Anki only through `build --collection` or `sync`"))
+        f"{counted(n, 'card')} ({_places(places)}) {'was' if n == 1 else 'were'} last built with --collection, "
+        f"under the GUID{'' if n == 1 else 's'} of the Anki note{'' if n == 1 else 's'} "
+        f"{'it updates' if n == 1 else 'they update'} (the plugin's note{'' if n == 1 else 's'}): this package keeps "
+        f"{'that GUID' if n == 1 else 'those GUIDs'}, so importing it adds no duplicates, but Anki skips a note "
+        "whose note type is not the package's (\"conflicting\"), so changes to "
+        f"{'this card reach' if n == 1 else 'these cards reach'} Anki only through `build --collection` or `sync`"))
 
 
 def anki_decks(cards: list[tuple[str, str, str]]) -> Diagnostic:

@@ -2,6 +2,7 @@
 a filtered deck in Anki (Anki refuses to put a card there)."""
 from __future__ import annotations
 
+from ..messages import counted
 from ..model import Card, Diagnostic
 from .identity import IMPLICIT_BASE
 
@@ -28,11 +29,13 @@ class MissingPluginNotes:
     def report(self, diags: list[Diagnostic]) -> None:
         """One warning naming the cards left out, if any."""
         if self.cards:
+            one = len(self.cards) == 1
             places = ", ".join(c.where for c in self.cards[:5]) + (" …" if len(self.cards) > 5 else "")
             diags.append(Diagnostic("", 0, "warning", (
-                f"{len(self.cards)} cards have the ID of a note this collection no longer holds ({places}): "
-                "deleted in Anki (the plugin's way to drop a card), so not added again; delete their cards or "
-                "ID lines in the vault, or sync with --recreate-missing to add them as new notes")))
+                f"{counted(len(self.cards), 'card')} {'has' if one else 'have'} the ID of a note this collection no "
+                f"longer holds ({places}): deleted in Anki (the plugin's way to drop a card), so not added again; "
+                f"delete {'its card or ID line' if one else 'their cards or ID lines'} in the vault, or sync with "
+                f"--recreate-missing to add {'it as a new note' if one else 'them as new notes'}")))
 
 
 def filtered_deck(col, name: str, deck_ids: dict) -> str | None:

@@ -133,3 +133,13 @@ def test_a_plain_build_before_build_collection_lists_nothing_as_gone(make_vault,
     said, _ = _built(cli_build, root, "--collection", str(pc.path))
     assert f"search: nid:{ITALY_NID}" in said and said.count("What is the capital of Italy?") == 1, said
 
+
+def test_one_card_kept_under_its_adopted_guid_is_said_in_the_singular(make_vault, plugin_collection, cli_build,
+                                                                      tmp_path):
+    """Tester (fix-adopt #4): "1 card (a.md:1) were last built with --collection"."""
+    root = make_vault({"a.md": FRANCE})
+    pc = plugin_collection(root, tmp_path / "prof" / "collection.anki2")
+    _built(cli_build, root, "--collection", str(pc.path))
+    said, _ = _built(cli_build, root)
+    assert ("1 card (a.md:1) was last built with --collection, under the GUID of the Anki note it updates (the "
+            "plugin's note): this package keeps that GUID") in said and "changes to this card reach Anki only" in said, said

@@ -14,8 +14,8 @@ from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from . import build_memo, build_warnings
-from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, settle_gone, state_entry_of
-from .identity import (assign_identities, card_id, card_ids, guid, guid_of, legacy_ids, remember_guids,
+from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, marked_delete, settle_gone
+from .identity import (assign_identities, card_ids, guid, guid_of, legacy_ids, remember_guids,
                        vault_namespace)
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
 from .state import BuildState, CardState
@@ -156,11 +156,7 @@ def identify(plan: PackagePlan) -> PackagePlan:
         remember_guids(build_memo.last_guids(plan.memo))
     state = BuildState.load(plan.state_file, diags)
     namespace = vault_namespace(vault.root, config)
-    for card in vault.cards:
-        if card.delete:
-            old = state_entry_of(state, card_id(card, namespace), guid(card, namespace))
-            report.gone.append(GoneCard(card_id(card, namespace), card.where, _plain(card.front), "DELETE",
-                                        old.nid if old else 0))
+    report.gone.extend(marked_delete(vault.cards, state, namespace))
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
     before = len(diags)
     ids = card_ids(kept, namespace, known)

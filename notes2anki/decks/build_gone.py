@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..model import where_order
-from .identity import guid_of
+from ..model import Card, where_order
+from .identity import card_id, guid, guid_of
 from .state import BuildState, CardState
 
 REMOVED_LISTED_S = 30 * 86400  # a card gone from the vault is listed by every build for 30 days (a quiet build,
@@ -56,14 +56,20 @@ def adopted_guids(state: BuildState) -> dict[int, str]:
     return out
 
 
-def state_entry_of(state: BuildState, ident: int, card_guid: str) -> CardState | None:
-    """The state entry of the card with ID ``ident`` and GUID ``card_guid``: under that GUID, else under
-    the GUID ``build --collection`` adopted for it (for the note id of a DELETE-marked plugin card)."""
-    old = state.cards.get(card_guid)
-    if old is None:
-        other = adopted_guids(state).get(ident)
-        old = state.cards.get(other) if other else None
-    return old
+def marked_delete(cards: list[Card], state: BuildState, namespace: str) -> list[GoneCard]:
+    """The DELETE-marked ``cards``, each with the note id the build state knows for it: under its GUID, else
+    under the GUID ``build --collection`` adopted for it (a plugin note's)."""
+    out: list[GoneCard] = []
+    earlier: dict[int, str] | None = None
+    for card in cards:
+        if not card.delete:
+            continue
+        ident, old = card_id(card, namespace), state.cards.get(guid(card, namespace))
+        if old is None:
+            earlier = adopted_guids(state) if earlier is None else earlier
+            old = state.cards.get(earlier.get(ident, ""))
+        out.append(GoneCard(ident, card.where, " ".join(card.front.split()), "DELETE", old.nid if old else 0))
+    return out
 
 
 def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[GoneCard], present: set[int],

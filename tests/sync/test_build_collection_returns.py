@@ -143,3 +143,12 @@ def test_one_card_kept_under_its_adopted_guid_is_said_in_the_singular(make_vault
     said, _ = _built(cli_build, root)
     assert ("1 card (a.md:1) was last built with --collection, under the GUID of the Anki note it updates (the "
             "plugin's note): this package keeps that GUID") in said and "changes to this card reach Anki only" in said, said
+
+
+def test_a_delete_marked_card_is_listed_with_the_note_id_of_its_adopted_note(make_vault, plugin_collection,
+                                                                             cli_build, tmp_path):
+    root, pc = _setup(make_vault, plugin_collection, tmp_path)
+    _built(cli_build, root, "--collection", str(pc.path))
+    (root / "a.md").write_text(FRANCE + "\n" + ITALY.replace("<!--ID:", "DELETE\n<!--ID:"), "utf-8")
+    said, _ = _built(cli_build, root)
+    assert f"search: nid:{ITALY_NID}" in said and said.count("What is the capital of Italy?") == 1, said

@@ -59,6 +59,11 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
 
 
+def of_these(part: int, whole: int, noun: str, plural: str | None = None) -> str:
+    """``part`` of ``whole`` things: "3 of these 4 cards", or "this card" when there is one."""
+    return f"this {noun}" if whole == 1 else f"{part} of these {counted(whole, noun, plural)}"
+
+
 _TEXT_SNIFF = 65_536  # bytes of an existing messages file read to judge whether it is plain text
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
-from notes2anki.messages import counted
+from notes2anki.messages import counted, of_these
 
 
 def test_counted_is_singular_only_for_one():
@@ -40,3 +40,29 @@ def test_the_summary_keeps_what_every_message_of_a_kind_says_alike(capsys):
     assert shared_form(["took 2 s in 'a'", "took 5 s in 'a'"]) == "took N s in 'a'"
     show_diagnostics([Diagnostic(f"n{i:03}.md", 0, "error", said) for i in range(30)])
     assert f"30× error: {said}" in capsys.readouterr().err
+
+
+def test_of_these_names_a_single_thing_alone():
+    assert of_these(3, 4, "card") == "3 of these 4 cards"
+    assert of_these(1, 1, "card") == "this card"
+
+
+def test_the_warnings_about_notes_sync_keeps_agree_with_their_number():
+    """Tester (fix-adopt #4): "1 notes whose cards were not found are not deleted"."""
+    from types import SimpleNamespace
+
+    from notes2anki.decks.sync_guards import _HELD, _held_warning
+
+    still = SimpleNamespace(unused_styles=("Basic",), kept_cards=True)
+    one = {reason: _held_warning(reason, 1, still) for reason in _HELD}
+    two = {reason: _held_warning(reason, 2, still) for reason in _HELD}
+    assert one["failed"].startswith("1 note whose card was not found is not deleted: its file has errors")
+    assert two["failed"].startswith("2 notes whose cards were not found are not deleted: their files have errors")
+    assert one["ids"].startswith("1 note whose card was not found is not deleted: its ID line is still")
+    assert one["empty"].startswith("1 note of a file that is empty now, or is a cloud client's placeholder")
+    assert two["empty"].startswith("2 notes of files that are empty now, or are a cloud client's placeholder")
+    assert one["excluded"].startswith("1 note whose file is still in the vault is not deleted: the settings "
+                                      "leave that file out")
+    for text in one.values():
+        for plural in (" notes ", " were ", " their ", " are "):
+            assert plural not in text, text

@@ -263,8 +263,10 @@ def _counts(v, report: BuildReport) -> None:
     errors = sum(1 for d in shown if d.severity == "error")
     warnings = sum(1 for d in shown if d.severity == "warning")
     tags_only = getattr(report, "tags_changed", 0)
+    adopted = getattr(report, "adopted", 0)  # --collection: first built for a note Anki has (not new to Anki)
+    adopted = f"{adopted} updating {'a note' if adopted == 1 else 'notes'} Anki has, " if adopted else ""
     out.print(f"{counted(len(v.notes), 'note')} read, {counted(len(report.cards), 'card')} packaged "
-              f"({report.new} new, {report.changed} changed, {report.unchanged} unchanged), "
+              f"({report.new} new, {adopted}{report.changed} changed, {report.unchanged} unchanged), "
               f"{counted(report.media, 'media file')}, {counted(errors, 'error')}, {counted(warnings, 'warning')}.")
     if tags_only:
         out.print(f"Tags changed on {counted(tags_only, 'card')} (their text did not change; Anki updates their "

@@ -159,7 +159,7 @@ def _row(file_line: str, nid: int, front: str, detail: str) -> str:
 
 
 def _show_deletions(deletions, title: str = "To delete") -> None:
-    out.print(f"[bold]{title} ({len(deletions)} notes of this vault):[/bold]")
+    out.print(f"[bold]{title} ({counted(len(deletions), 'note')} of this vault):[/bold]")
     for d in deletions[:LIST_LIMIT]:
         why = "marked DELETE" if d.reason == "DELETE" else "gone from the vault"
         _print_row(d.where, d.nid, d.front, f"({why})")
@@ -225,8 +225,11 @@ def _report(result, quiet: bool) -> None:
                        for k, _ in kinds)
     deleted = len(plan.deletions) if result.dry_run else len(result.deleted)
     verb = "Would sync" if result.dry_run else "Synced"
+    left = len(plan.not_synced)  # left as they are: an error or a warning at each card says why
+    why = "it is; the message below says" if left == 1 else "they are; the messages below say"
+    left = f", {left} not synced (left as {why} why)" if left else ""
     out.print(f"{verb} {counted(len(plan.changes), 'card')} into {escape(str(result.collection))}: {counts}, "
-              f"{deleted} deleted, {plan.unchanged} unchanged, {counted(len(plan.media), 'media file')}."
+              f"{deleted} deleted, {plan.unchanged} unchanged{left}, {counted(len(plan.media), 'media file')}."
               + (" (dry run: nothing written)" if result.dry_run else ""), soft_wrap=True)
     if result.not_deleted and not result.dry_run:
         nids = ",".join(str(d.nid) for d in result.not_deleted)

@@ -107,7 +107,8 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
 
         how = ("the topics come from character n-grams" if result.method == "chargrams"
                else "they were placed by their notes")
-        diags.append(Diagnostic("", 0, "warning", f"{result.uncovered} cards are in a language the embedding "
+        diags.append(Diagnostic("", 0, "warning", f"{counted(result.uncovered, 'card')} "
+                                f"{'is' if result.uncovered == 1 else 'are'} in a language the embedding "
                                 f"model does not read; {how}; {MULTILINGUAL_HINT}"))
     show_diagnostics(diags)
     raise SystemExit(EXIT_OK)

@@ -17,7 +17,8 @@ from .sync_plan import plan_sync
 def collection_adopter(col, vault: Vault, config: Config):
     """For ``build --collection``: ``adopt(card, guid, fields_by_name) -> build.Adopted | None``, giving
     each card that has a note in ``col`` (matched as sync matches) that note's GUID, id and note type,
-    so a plain import of the package updates the note instead of adding a copy. Also returns the
+    so a plain import of the package updates the note instead of adding a copy, and the note's deck and
+    note type when they are not the card's (an import changes neither: the build warns). Also returns the
     diagnostics of the matching (cards that would take another vault's note, note type changes that
     only `sync` can make)."""
     import genanki
@@ -39,8 +40,9 @@ def collection_adopter(col, vault: Vault, config: Config):
         if change is None:
             return None
         note = col.get_note(change.nid)
+        deck = change.old_deck if "moved" in change.kinds else ""  # an import leaves the note in its deck
         if "retyped" in change.kinds:
-            return Adopted(note.guid, change.nid, min_mod=note.mod, tags=list(change.tags))
+            return Adopted(note.guid, change.nid, min_mod=note.mod, tags=list(change.tags), deck=deck)
         notetype = note.note_type()
         if notetype["id"] not in models:
             models[notetype["id"]] = genanki.Model(
@@ -51,6 +53,6 @@ def collection_adopter(col, vault: Vault, config: Config):
         current = dict(zip(note.keys(), note.fields))
         values = [fields[name] if name in fields else current[name] for name in note.keys()]
         return Adopted(note.guid, change.nid, min_mod=note.mod, model=models[notetype["id"]], fields=values,
-                       tags=list(change.tags))
+                       tags=list(change.tags), deck=deck, kept_type=change.kept_type, missing=list(change.missing))
 
     return adopt, diags

@@ -10,28 +10,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config import Config
-from ..messages import counted
-from ..model import Card, Diagnostic, Vault, note_type_fields, where_order
+from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
-from . import build_memo
-from .identity import (assign_identities, card_id, card_ids, guid, guid_of, legacy_ids, remember_guids,
+from . import build_memo, build_warnings
+from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, marked_delete, settle_gone
+from .identity import (assign_identities, card_ids, guid, guid_of, legacy_ids, remember_guids,
                        vault_namespace)
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
 from .state import BuildState, CardState
 
 NID_STEP = 100  # note ids are spaced so a note's card ids (nid + ord) never meet the next note's
-
-
-@dataclass
-class GoneCard:
-    """A card Anki still has but the vault no longer builds (deleted, or marked DELETE)."""
-
-    id: int
-    where: str
-    front: str
-    reason: str  # "removed" | "DELETE"
-    nid: int = 0  # Anki note id, when this tool built the card before
 
 
 @dataclass
@@ -45,6 +34,9 @@ class Adopted:
     model: object = None  # genanki.Model of the note's own note type, or None: notes2anki's
     fields: list[str] | None = None  # the note's fields in ``model``'s order (None: notes2anki's order)
     tags: list[str] | None = None  # the tags the note gets (sync's: the card's and those it keeps); None: the card's
+    deck: str = ""  # the note's deck in Anki, when not the card's (an import does not move it)
+    kept_type: str = ""  # the note's type in Anki, when not the card's and sync keeps it (chosen in Anki)
+    missing: list[str] = field(default_factory=list)  # ... the fields of the card's type that type lacks
 
 
 @dataclass
@@ -59,30 +51,12 @@ class BuildReport:
     decks: Counter = field(default_factory=Counter)  # deck -> notes
     media: int = 0
     new: int = 0
+    adopted: int = 0  # cards first packaged for a note the collection has (build --collection): not new to Anki
     changed: int = 0  # cards whose content (fields, note type, deck) changed
     tags_changed: int = 0  # cards whose tags alone changed (also get a newer time: tags are part of the note)
     unchanged: int = 0
     gone: list[GoneCard] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-REMOVED_LISTED_S = 30 * 86400  # a card gone from the vault is listed by every build for 30 days (a quiet build,
-# or one to another -o, does not use the list up), then forgotten
-
-
-def import_cannot_move(moved: list[tuple[str, bool, bool]]) -> Diagnostic:
-    """The warning for cards whose deck or note type changed since the last build (``moved``: file:line,
-    deck changed, note type changed): Anki's import of a package neither moves a note it has nor changes its
-    note type (a retyped note is skipped as conflicting, and so are its later edits)."""
-    decks = sum(1 for _, deck, _ in moved if deck)
-    types = sum(1 for _, _, kind in moved if kind)
-    what = " and ".join(part for part in (f"{counted(decks, 'card')} changed deck" if decks else "",
-                                          f"{counted(types, 'card')} changed note type" if types else "") if part)
-    places = ", ".join(where for where, _, _ in moved[:3]) + (", …" if len(moved) > 3 else "")
-    return Diagnostic("", 0, "warning",
-                      f"{what} since the last build ({places}): importing the package does not move or retype "
-                      "notes Anki already has — use `notes2anki sync`, or change them in Anki (Browse → Change "
-                      "Deck / Change Note Type)")
 
 
 def content_hash(card: Card, fields: list[str], tags: list[str] | None = None, media: list[str] = ()) -> str:
@@ -182,11 +156,7 @@ def identify(plan: PackagePlan) -> PackagePlan:
         remember_guids(build_memo.last_guids(plan.memo))
     state = BuildState.load(plan.state_file, diags)
     namespace = vault_namespace(vault.root, config)
-    for card in vault.cards:
-        if card.delete:
-            old = state.cards.get(guid(card, namespace))
-            report.gone.append(GoneCard(card_id(card, namespace), card.where, _plain(card.front), "DELETE",
-                                        old.nid if old else 0))
+    report.gone.extend(marked_delete(vault.cards, state, namespace))
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
     before = len(diags)
     ids = card_ids(kept, namespace, known)
@@ -194,21 +164,6 @@ def identify(plan: PackagePlan) -> PackagePlan:
     report.cards = [card for card, _ in plan.identified]
     plan.state, plan.namespace, plan.ids, plan.identity_diags = state, namespace, ids, diags[before:]
     return plan
-
-
-def adopted_guids(state: BuildState) -> dict[int, str]:
-    """ID → GUID of the cards the last build packaged under a GUID that is not their own (``build --collection``
-    adopted the Anki note's: a plugin note keeps its random GUID). A plain build after it packages them under
-    that GUID again, so the import still updates those notes instead of adding every one again. An ID held
-    by two such entries is left out (neither can be told to be the card's)."""
-    found: dict[int, str] = {}
-    twice: set[int] = set()
-    for card_guid, old in state.cards.items():
-        if old.id and not old.removed and card_guid != guid_of(old.id):
-            if old.id in found:
-                twice.add(old.id)
-            found[old.id] = card_guid
-    return {k: v for k, v in found.items() if k not in twice}
 
 
 def write_package(plan: PackagePlan) -> BuildReport:
@@ -232,6 +187,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
     next_nid = max([now_s * 1000] + [s.nid + NID_STEP for s in state.cards.values()])
     new_state: dict[str, CardState] = {}
     moved: list[tuple[str, bool, bool]] = []  # cards whose deck or note type changed since the last build
+    in_anki: tuple[list, list] = ([], [])  # --collection: cards whose note Anki has in another deck, note type
     earlier = {} if adopt else adopted_guids(state)
     kept_guids: list[str] = []  # cards packaged under the GUID `build --collection` adopted for them
     for card, card_guid in identified:
@@ -253,7 +209,10 @@ def write_package(plan: PackagePlan) -> BuildReport:
         if old is None:
             nid, mod = next_nid, now_s
             next_nid += NID_STEP
-            report.new += 1
+            if adopted is None:
+                report.new += 1
+            else:  # new to this build state, not to Anki: the import updates the note
+                report.adopted += 1
         elif old.hash != digest or old.tags != tag_digest:  # tags are part of the note: Anki must update
             nid, mod = old.nid, max(now_s, old.mod + 1)
             if old.hash != digest:
@@ -267,7 +226,12 @@ def write_package(plan: PackagePlan) -> BuildReport:
         if adopted is not None:
             nid, model = adopted.nid, adopted.model or model
             mod = max(mod, adopted.min_mod + 1) if old is None or old.hash != digest else mod
-        if old is not None and old.deck and (old.deck != card.deck or old.type != card.note_type):
+        if adopted is not None:  # what the collection holds, said at the first build and after a change
+            if adopted.deck and (old is None or old.deck != card.deck):
+                in_anki[0].append((card.where, adopted.deck, card.deck))
+            if adopted.kept_type and (old is None or old.type != card.note_type):
+                in_anki[1].append((card.where, adopted.kept_type, card.note_type, adopted.missing))
+        elif not adopt and old is not None and old.deck and (old.deck != card.deck or old.type != card.note_type):
             moved.append((card.where, old.deck != card.deck, old.type != card.note_type))
         new_state[card_guid] = CardState(hash=digest, tags=tag_digest, mod=mod, nid=nid, where=card.where,
                                          id=ids[card.key], front=_plain(card.front)[:80], deck=card.deck,
@@ -278,31 +242,23 @@ def write_package(plan: PackagePlan) -> BuildReport:
     content.media.extend(media)
     report.media = len(media)
     if moved:
-        diags.append(import_cannot_move(moved))
+        diags.append(build_warnings.import_cannot_move(moved))
+    if in_anki[0]:
+        diags.append(build_warnings.anki_decks(in_anki[0]))
+    if in_anki[1]:
+        diags.append(build_warnings.anki_types(in_anki[1]))
     if kept_guids:
-        places = ", ".join(kept_guids[:3]) + (", …" if len(kept_guids) > 3 else "")
-        diags.append(Diagnostic("", 0, "warning", (
-            f"{counted(len(kept_guids), 'card')} ({places}) were last built with --collection, under the GUIDs of "
-            "the Anki notes they update (the plugin's notes): this package keeps those GUIDs, so importing it adds "
-            "no duplicates, but Anki skips a note whose note type is not the package's (\"conflicting\"), so "
-            "changes to these cards reach Anki only through `build --collection` or `sync`")))
-    still = None
-    for old_guid, old in sorted(state.cards.items(), key=lambda kv: where_order(kv[1].where)):
-        if old_guid in new_state:
-            continue
-        if still is None:
+        diags.append(build_warnings.kept_guids(kept_guids))
+    still = []
+
+    def still_there():
+        if not still:
             from .sync_guards import StillThere
 
-            still = StillThere(vault, config)
-        if not old.removed and still.reason(old.where, old.id):  # mistyped, hidden in an unclosed code
-            new_state[old_guid] = old  # fence, its file empty for a moment...: not "delete it in Anki"
-            continue
-        since = old.removed or now_s  # listed on every build for REMOVED_LISTED_S, not only the first
-        if now_s - since > REMOVED_LISTED_S:
-            continue
-        if not any(g.id == old.id for g in report.gone):
-            report.gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
-        new_state[old_guid] = replace(old, removed=since)
+            still.append(StillThere(vault, config))
+        return still[0]
+
+    settle_gone(state, new_state, report.gone, set(ids.values()), still_there, now_s)
 
     written = write_apkg(content, report.output)
     diags += written

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..fileio import MAX_STATE_BYTES, atomic_write, read_bounded
+from ..messages import counted
 from ..model import Card, Diagnostic
 from .identity import _front_key, _implicit, candidate_ids, card_ids, guid_of, id_for_guid
 
@@ -160,8 +161,8 @@ def record_head(path: Path, diagnostics: list[Diagnostic], limit: int = MAX_STAT
     valid = [e for e in cards if _valid(e)]
     if len(valid) != len(cards):
         diagnostics.append(Diagnostic(str(path), 0, "warning",
-                                      f"sync record: {len(cards) - len(valid)} entry(ies) dropped (not what sync "
-                                      "writes)"))
+                                      f"sync record: {counted(len(cards) - len(valid), 'entry', 'entries')} "
+                                      "dropped (not what sync writes)"))
     head = {k: data[k] for k in ("root", "vault_id") if isinstance(data.get(k), str) and data[k]}
     return valid, head
 
@@ -231,8 +232,10 @@ class Records:
             if ids is None:
                 problems.append(Diagnostic(
                     group[0].file, group[0].line, "error",
-                    f"no ID written to the {len(group)} cards with this first field in this file: their order or "
-                    f"text changed since the last {source}, so which Anki note each one is cannot be told "
+                    (f"no ID written to the {len(group)} cards with this first field in this file: their order or "
+                     f"text changed since the last {source}, so which Anki note each one is cannot be told "
+                     if len(group) > 1 else f"no ID written to this card: its text changed since the last {source}, "
+                     "so which Anki note it is cannot be told ")
                     + ("(sync, then run `ids` again to keep the notes sync matches; or write a card's Anki note id "
                        "as its <!--ID: n-->)" if source == "sync" else
                        "(build, then run `ids` again to keep the notes that build gives them)")))

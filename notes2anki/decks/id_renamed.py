@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 from ..config import Config
+from ..messages import of_these
 from ..model import Card, Vault
 from .id_record import record_head, record_path, sync_digest, text_digest
 from .identity import vault_namespace
@@ -36,7 +37,7 @@ def renamed_vault_problem(vault: Vault, config: Config) -> str | None:
     for old, folder, _, found in _gone_records(root, cards):
         if old != namespace:
             return (f"this vault's cards without an ID are those of vault {old!r}, last synced on this machine "
-                    f"from {folder}, which is gone ({found} of these {len(cards)} cards): under the name "
+                    f"from {folder}, which is gone ({of_these(found, len(cards), 'card')}): under the name "
                     f"{namespace!r} they get new identities, and the next sync would add every one again as a new "
                     f"note. If this is that vault renamed or moved, add `vault_id = {json.dumps(old)}` under "
                     f"[sync] in {Path(root) / '.notes2anki.toml'} and run `ids` again; nothing written")

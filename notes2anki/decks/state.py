@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..fileio import MAX_STATE_BYTES, NotWritable, atomic_write, is_inside, read_bounded
+from ..messages import counted
 from ..model import Diagnostic
 
 STATE_VERSION = 1
@@ -113,7 +114,7 @@ class BuildState:
             state.cards[guid] = card
         if dropped:
             diagnostics.append(Diagnostic(str(state.path), 0, "warning",
-                                          f"build state: {len(dropped)} entry(ies) dropped (first: "
+                                          f"build state: {counted(len(dropped), 'entry', 'entries')} dropped (first: "
                                           f"{dropped[0]}); those cards count as new"))
         return state
 

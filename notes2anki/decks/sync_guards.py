@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from ..config import Config
+from ..messages import counted, of_these
 from ..model import REGEX_TIMEOUT, SKIPPED_PATH, Diagnostic, Vault, where_order
 from ..parsers.lints import NEAR as NEAR_MISS
 
@@ -90,7 +91,7 @@ def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list,
         raise CollectionError(
             f"this vault syncs as {namespace!r}, but the collection knows it as vault {old!r} ("
             + (f"synced from this folder, {recorded}" if same else
-               f"synced from {recorded}, which is gone, with {found} of these {len(cards)} cards")
+               f"synced from {recorded}, which is gone, with {of_these(found, len(cards), 'card')}")
             + f"): under a new name every card without an ID would be added again as a new note. To keep its "
             f"notes and their review history, add `vault_id = {json.dumps(old)}` under [sync] in "
             f"{root / '.notes2anki.toml'} (or set it back to that) and sync again; nothing was written.")
@@ -115,7 +116,8 @@ def refuse_renamed(moved: dict[str, int], registry: dict, root: Path, namespace:
     old, cards = max(moved.items(), key=lambda kv: kv[1])
     where = registry.get(old, {}).get("root", "?") if isinstance(registry.get(old), dict) else "?"
     raise CollectionError(
-        f"{cards} cards of this vault ({namespace!r}) name notes that vault {old!r} synced from {where}, "
+        f"{counted(cards, 'card')} of this vault ({namespace!r}) {'names a note' if cards == 1 else 'name notes'} "
+        f"that vault {old!r} synced from {where}, "
         f"which is gone: if this is that vault renamed or moved, add `vault_id = {json.dumps(old)}` under "
         f"[sync] in {root / '.notes2anki.toml'} and sync again (its notes, their review history and the "
         "identities of its cards without an ID are kept); nothing was written.")
@@ -310,32 +312,45 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             f"{len(removed) / max(len(mine), 1):.0%} of this vault's {len(mine)} notes in one sync, which is "
             "what a vault not fully downloaded (a sync client still fetching), checked out or mounted looks like. "
             "If you deleted those cards, sync again with --allow-mass-delete")))
-    why_held = {
-        "failed": "whose cards were not found are not deleted: " + (
-            "their files have errors or mistyped card syntax" if still.kept_cards else
-            "the vault gave no cards at all") + " (fix that, then sync again)",
-        "style": "whose cards were not found are not deleted: a custom regex is set for a note type that does "
-                 f"not exist ({', '.join(still.unused_styles)}), so no card of that style was read (fix "
-                 "[custom_regexps] or [note_types], then sync again)",
-        "ids": "whose cards were not found are not deleted: their ID lines are still in the vault (the card is "
-               "mistyped or inside a code block: see the near-miss, orphan-id and duplicate-id messages; fix the "
-               "card, or delete the ID line to have the note deleted)",
-        "moved": "whose cards left this vault are not deleted: their ID lines are in another vault this "
-                 "collection syncs (sync that vault to move the notes there, with their review history)",
-        "empty": "of files that are empty now, or are a cloud client's placeholder (iCloud's `.name.md.icloud`: not "
-                 "downloaded), are not deleted: such a file is more often a save in progress or a cloud placeholder "
-                 "than cards deleted (delete the file, or leave other text in it, and sync "
-                 "again to have them deleted)",
-        "unread": "whose cards were not read are not deleted: their files may hold them but were left out this "
-                  "time (a skipped-path warning, or a template folder); include them, or remove them, then sync "
-                  "again",
-        "excluded": "whose files are still in the vault are not deleted: the settings leave those files out now "
-                    "(`ignore`, `scan_directory` or the plugin's ignored files); delete the notes in Anki, or "
-                    "delete the cards from the files, to have them gone",
-    }
     for reason, count in held.items():
         if count:
-            plan.diagnostics.append(Diagnostic("", 0, "warning", f"{count} notes {why_held[reason]}"))
+            plan.diagnostics.append(Diagnostic("", 0, "warning", _held_warning(reason, count, still)))
+
+
+_HELD = {  # why notes whose cards were not found are kept (placeholders: singular or plural, see _held_warning)
+    "failed": "{notes} whose card{s} {was} not found {is} not deleted: {failed} (fix that, then sync again)",
+    "style": "{notes} whose card{s} {was} not found {is} not deleted: a custom regex is set for a note type that "
+             "does not exist ({styles}), so no card of that style was read (fix [custom_regexps] or "
+             "[note_types], then sync again)",
+    "ids": "{notes} whose card{s} {was} not found {is} not deleted: {its} ID line{s} {is} still in the vault (the "
+           "card is mistyped or inside a code block: see the near-miss, orphan-id and duplicate-id messages; fix the "
+           "card, or delete the ID line to have the note deleted)",
+    "moved": "{notes} whose card{s} left this vault {is} not deleted: {its} ID line{s} {is} in another vault this "
+             "collection syncs (sync that vault to move {it} there, with {its} review history)",
+    "empty": "{notes} of {a}file{s} that {is} empty now, or {is} a cloud client's placeholder (iCloud's "
+             "`.name.md.icloud`: not downloaded), {is} not deleted: such a file is more often a save in progress or "
+             "a cloud placeholder than cards deleted (delete the file, or leave other text in it, and sync again to "
+             "have {it} deleted)",
+    "unread": "{notes} whose card{s} {was} not read {is} not deleted: {its} file{s} may hold {it} but {was} left out "
+              "this time (a skipped-path warning, or a template folder); include {it_files}, or remove {it_files}, "
+              "then sync again",
+    "excluded": "{notes} whose file{s} {is} still in the vault {is} not deleted: the settings leave {that} file{s} "
+                "out now (`ignore`, `scan_directory` or the plugin's ignored files); delete the note{s} in Anki, or "
+                "delete the card{s} from the file{s}, to have {it} gone",
+}
+
+
+def _held_warning(reason: str, count: int, still: StillThere) -> str:
+    """The warning for ``count`` notes of this vault kept for ``reason`` (a :meth:`StillThere.reason`, or
+    "moved"), in the singular for one note."""
+    one = count == 1
+    words = {"notes": counted(count, "note"), "s": "" if one else "s", "was": "was" if one else "were",
+             "is": "is" if one else "are", "its": "its" if one else "their", "it": "it" if one else "them",
+             "it_files": "it" if one else "them", "that": "that" if one else "those", "a": "a " if one else "",
+             "styles": ", ".join(still.unused_styles),
+             "failed": (("its file has" if one else "their files have") + " errors or mistyped card syntax")
+             if still.kept_cards else "the vault gave no cards at all"}
+    return _HELD[reason].format(**words)
 
 
 _PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)

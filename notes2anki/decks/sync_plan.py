@@ -27,7 +27,7 @@ from ..config import Config
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
-from .identity import IMPLICIT_BASE, other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
+from .identity import other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
 from .sync_media import plan_media, rename_media
 from .sync_retype import Loss, TypeRules, recorded_card_types, recorded_types
@@ -57,6 +57,7 @@ class Change:
     missing: list[str] = field(default_factory=list)  # ... fields of the card's type it lacks: left as it is
     record: str = ""  # the card's note type, recorded for a note left in a type notes2anki did not make
     keep_card_type: bool = False  # a type change asked and not made: the card type the last sync recorded stays
+    left: bool = False  # the note is left as it is (nothing synced): an error or a warning at the card says why
 
     @property
     def where(self) -> str:
@@ -116,7 +117,13 @@ class SyncPlan:
         """How many cards need no change (their note is already as the vault says; not those whose note type
         change was held, :attr:`held_retypes`)."""
         held = {c.card.key for c in self.held_retypes}
-        return sum(1 for c in self.changes if not c.kinds and c.card.key not in held)
+        return sum(1 for c in self.changes if not c.kinds and not c.left and c.card.key not in held)
+
+    @property
+    def not_synced(self) -> list[Change]:
+        """The cards whose note is left as it is because of an error or a warning at the card (a note type
+        change no field maps, a type chosen in Anki that lacks a field): neither synced nor unchanged."""
+        return [c for c in self.changes if c.left and not c.kinds]
 
     @property
     def is_empty(self) -> bool:
@@ -140,6 +147,7 @@ class SyncPlan:
             "deleted": [_deletion_item(d) for d in self.deletions],
             "held_deletions": [_deletion_item(d) for d in self.mass_held],
             "unchanged": self.unchanged,
+            "not_synced": [item(c) for c in self.not_synced],
             "media": sorted(self.media),
         }
 
@@ -187,6 +195,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     from .sync_guards import (OtherVaults, folder_gone, plan_deletions, refuse_new_identity, refuse_renamed,
                               refuse_same_name)
     from .sync_rematch import rematch_shifted
+    from .sync_skips import MissingPluginNotes, filtered_deck
 
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
@@ -250,7 +259,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             return True
         return False
 
-    missing = _MissingPluginNotes(kept, notes)
+    missing = MissingPluginNotes(kept, notes)
     for card, card_guid in identified:
         change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
                                                  for f in types[card.note_type]}, tags=list(card.tags))
@@ -296,50 +305,6 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     return plan
 
 
-class _MissingPluginNotes:
-    """Cards whose ID is an Anki note id the plugin wrote (below notes2anki's implicit IDs) that this
-    collection no longer holds, while it holds other such notes of the vault (it is the plugin's
-    collection): the note was deleted in Anki — how plugin users dropped a card; the plugin then only
-    warns — so sync does not add it again unless ``--recreate-missing`` (a collection holding none of the
-    vault's plugin notes, a new profile, gets them all)."""
-
-    def __init__(self, cards: list[Card], notes: dict) -> None:
-        plugin = [c.id for c in cards if c.id is not None and c.id < IMPLICIT_BASE]
-        self.active = any(i in notes for i in plugin)
-        self.cards: list[Card] = []
-
-    def deleted_in_anki(self, card: Card) -> bool:
-        if self.active and card.id is not None and card.id < IMPLICIT_BASE:
-            self.cards.append(card)
-            return True
-        return False
-
-    def report(self, diags: list[Diagnostic]) -> None:
-        if self.cards:
-            places = ", ".join(c.where for c in self.cards[:5]) + (" …" if len(self.cards) > 5 else "")
-            diags.append(Diagnostic("", 0, "warning", (
-                f"{len(self.cards)} cards have the ID of a note this collection no longer holds ({places}): "
-                "deleted in Anki (the plugin's way to drop a card), so not added again; delete their cards or "
-                "ID lines in the vault, or sync with --recreate-missing to add them as new notes")))
-
-
-def filtered_deck(col, name: str, deck_ids: dict) -> str | None:
-    """The deck on the path of deck ``name`` (itself or a parent: ``Cram`` of ``Cram::Sub``) that is a
-    filtered deck of the collection, else None: Anki refuses to put cards in one, or to make a deck below
-    one (FilteredDeckError). ``deck_ids``: the name → id memo shared with :func:`_compare`."""
-    parts = name.split("::")
-    for depth in range(1, len(parts) + 1):
-        path = "::".join(parts[:depth])
-        if path not in deck_ids:
-            deck_ids[path] = col.decks.id_for_name(path)
-        if not deck_ids[path]:
-            return None  # no such deck: nor any below it
-        deck = col.decks.get(deck_ids[path], default=False)
-        if deck and deck.get("dyn"):
-            return path
-    return None
-
-
 def plugin_tags_kept(config: Config) -> frozenset[str]:
     """The tags (casefolded) a note keeps when it has them, beyond the vault's: the plugin's tag while no
     default tag is set. The plugin gives it to every note it adds and again at each of its syncs (its "Tag"
@@ -361,6 +326,7 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules
     wanted = {t.casefold() for t in change.tags}
     change.tags += [t for t in note.tags if t.casefold() in keep and t.casefold() not in wanted]
     current = rules.decide(col, change, note, diags)
+    change.left = current is None
     if current is None:  # left as it is: a warning or an error says why
         return
     missing = [f for f in change.fields if f not in current and change.fields[f]]

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..config import Config, load_config
 from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atomic_write, read_bounded,
                       resolve_for_write)
+from ..messages import counted
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers import parse_note
 from ..parsers.links import LinkResolver
@@ -328,7 +329,7 @@ def _changed_cards(old: list[Card], new: list[Card],
                    assigned: dict[tuple[str, int, int], int]) -> tuple[int, str] | None:
     """(line, why) if the edited text does not give the same cards with only the new IDs added."""
     if len(old) != len(new):
-        return 0, f"the edit would turn {len(old)} cards into {len(new)} (please report this)"
+        return 0, f"the edit would turn {counted(len(old), 'card')} into {len(new)} (please report this)"
     for a, b in zip(old, new):
         expected = a.id if a.id is not None else assigned.get(a.key)
         if b.id != expected:

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from notes2anki import memory_reuse
+from notes2anki.messages import counted
 from notes2anki.model import Card
 from notes2anki.semantic import cascade, char_siblings, chargram_memo, dupes_memo, text_memo, vector_memo
 from notes2anki.semantic.encoder import Embedder, Progress
@@ -376,8 +377,10 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
             embedder.close()
     if report.uncovered:
         report.warnings.append(
-            f"{report.uncovered} of {report.cards_checked} cards are in a language the embedding model does "
-            f"not read; they were compared by character n-grams (copies and near copies only); "
+            f"{report.uncovered} of {counted(report.cards_checked, 'card')} "
+            f"{'is' if report.uncovered == 1 else 'are'} in a language the embedding model does not read; "
+            f"{'it was' if report.uncovered == 1 else 'they were'} compared by character n-grams (copies and near "
+            "copies only); "
             + MULTILINGUAL_HINT)
 
     # 5. ignore list, order, groups

@@ -44,7 +44,7 @@ def test_hand_edited_entries_are_dropped_with_a_warning(tmp_path):
     state, messages = load(path)
     assert list(state.cards) == ["g-ok"]
     assert len(messages) == 1
-    assert messages[0].startswith(f"{path}: warning: build state: 7 entry(ies) dropped")
+    assert messages[0].startswith(f"{path}: warning: build state: 7 entries dropped")
 
 
 def test_two_entries_with_one_note_id_keep_the_first(tmp_path):
@@ -88,7 +88,7 @@ def test_build_with_a_hand_edited_state_works(make_vault, tmp_path, anki_import)
     data["cards"][guid]["nid"] = "123"
     state_path.write_text(json.dumps(data))
     report = build_package(load_vault(root, config), config, tmp_path / "d2.apkg", state_path=state_path)
-    assert any("build state: 1 entry(ies) dropped" in str(d) for d in report.diagnostics)
+    assert any("build state: 1 entry dropped" in str(d) for d in report.diagnostics)
     assert report.new == 1
     assert anki_import(tmp_path / "d2.apkg").col.note_count() == 1
 

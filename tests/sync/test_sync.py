@@ -322,7 +322,7 @@ def test_unreadable_file_or_empty_vault_deletes_nothing(make_vault, sync_cli, tm
     (root / "b.md").write_bytes(b"START\nBasic\ntwo \xff\nBack: 2\nEND\n")  # not UTF-8: the file is skipped
     result = sync_cli(root, col_path, "--yes", "--json")
     assert json.loads(result.stdout)["deleted"] == [] and len(_notes(col_path)) == 2
-    assert "not deleted: their files have errors" in result.output
+    assert "1 note whose card was not found is not deleted: its file has errors" in result.output
     (root / "a.md").write_text("no cards\n", "utf-8")
     (root / "b.md").write_text("no cards\n", "utf-8")
     result = sync_cli(root, col_path, "--yes", "--json")

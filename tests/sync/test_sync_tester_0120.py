@@ -40,7 +40,7 @@ def test_a_folder_moved_out_and_linked_back_deletes_none_of_its_notes(make_vault
     assert json.loads(result.stdout)["deleted"] == []
     assert _fronts(col_path) == ["Course q?", "Question a?", "Question b?", "Question c?"]
     assert "folder link leads outside the vault" in result.output
-    assert "1 notes whose cards were not read are not deleted" in result.output
+    assert "1 note whose card was not read is not deleted" in result.output
 
 
 def test_a_note_renamed_to_a_name_that_is_not_utf8_keeps_its_anki_note(make_vault, sync_cli, tmp_path):

@@ -101,7 +101,7 @@ def test_an_emptied_note_file_keeps_its_notes(make_vault, sync_cli, tmp_path):
     result = sync_cli(root, col_path, "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["deleted"] == []
-    assert "1 notes of files that are empty now, or are a cloud client's placeholder" in result.output
+    assert "1 note of a file that is empty now, or is a cloud client's placeholder" in result.output
     assert _notes(col_path) == {"Question a?": 1, "Question b?": 1}
     (root / "b.md").unlink()  # the file really removed: its note goes
     assert json.loads(sync_cli(root, col_path, "--yes", "--json").stdout)["deleted"][0]["file"] == "b.md"
@@ -114,7 +114,7 @@ def test_sync_yes_lists_the_notes_it_deleted(make_vault, sync_cli, tmp_path):
     (root / "b.md").unlink()
     result = sync_cli(root, col_path, "--yes")
     assert result.exit_code == 0, result.output
-    assert "Deleted (1 notes of this vault):" in result.output
+    assert "Deleted (1 note of this vault):" in result.output
     assert "b.md:1" in result.output and "Question b?" in result.output
 
 

@@ -40,7 +40,7 @@ def test_a_folder_the_settings_now_leave_out_keeps_its_notes(make_vault, sync_cl
     result = sync_cli(root, col_path, "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["deleted"] == []
-    assert "1 notes whose files are still in the vault are not deleted" in result.output
+    assert "1 note whose file is still in the vault is not deleted" in result.output
     assert _notes(col_path) == {"Old question?": 1, "New question?": 1}
     built = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "d.apkg"), "--no-dupes"])
     assert built.exit_code == 0 and "Old question" not in built.output
@@ -230,7 +230,7 @@ def test_a_plugin_card_whose_note_was_deleted_in_anki_is_not_added_again(make_va
     result = sync_cli(root, made.path, "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["new"] == []
-    assert "1 cards have the ID of a note this collection no longer holds (a.md:8)" in result.output
+    assert "1 card has the ID of a note this collection no longer holds (a.md:8)" in result.output
     assert set(_notes(made.path)) == {"Kept?"}
     result = sync_cli(root, made.path, "--yes", "--recreate-missing", "--json")
     assert [n["front"] for n in json.loads(result.stdout)["new"]] == ["Leech I deleted in Anki?"]

@@ -1,0 +1,101 @@
+"""The cards Anki still has that the vault no longer builds, and the GUIDs ``build --collection`` adopted.
+
+A build lists each card gone from the vault (deleted, or marked DELETE) so the student can delete its note
+in Anki (an ``.apkg`` cannot delete). The build state remembers a gone card for :data:`REMOVED_LISTED_S`
+after the first build that missed it (``removed``), so every build in that time lists it. A card whose ID
+is still in the vault (packaged under another GUID, or its ID line still in a note) is never listed.
+
+``build --collection`` packages a card under the GUID of the Anki note it updates (the plugin's notes keep
+the random GUIDs Anki gave them). A plain build after it packages the card under that GUID again
+(:func:`adopted_guids`), also when the card was gone for a while and comes back with its ID (cut and pasted
+back, moved to another file): the state keeps a removed card's adopted GUID after it stops listing it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..model import Card, where_order
+from .identity import card_id, guid, guid_of
+from .state import BuildState, CardState
+
+REMOVED_LISTED_S = 30 * 86400  # a card gone from the vault is listed by every build for 30 days (a quiet build,
+# or one to another -o, does not use the list up), then no longer listed
+
+
+@dataclass
+class GoneCard:
+    """A card Anki still has but the vault no longer builds (deleted, or marked DELETE)."""
+
+    id: int
+    where: str
+    front: str
+    reason: str  # "removed" | "DELETE"
+    nid: int = 0  # Anki note id, when this tool built the card before
+
+
+def adopted(card_guid: str, old: CardState) -> bool:
+    """Whether the state entry ``old`` (under ``card_guid``) is a card packaged under a GUID that is not its
+    own: the GUID of the Anki note ``build --collection`` found for it (a plugin note's)."""
+    return bool(old.id) and card_guid != guid_of(old.id)
+
+
+def adopted_guids(state: BuildState) -> dict[int, str]:
+    """ID → GUID of the cards an earlier build packaged under a GUID that is not their own (``build
+    --collection`` adopted the Anki note's: a plugin note keeps its random GUID), whether the card was in
+    the vault at the last build or gone from it since. A plain build packages such a card under that GUID
+    again, so the import still updates its note instead of adding it again. A card in the vault at the last
+    build wins over a removed one; an ID held by two entries of one kind is left out (neither can be told
+    to be the card's)."""
+    here: dict[int, list[str]] = {}  # in the vault at the last build
+    removed: dict[int, list[str]] = {}  # gone from it since
+    for card_guid, old in state.cards.items():
+        if adopted(card_guid, old):
+            (removed if old.removed else here).setdefault(old.id, []).append(card_guid)
+    out = {ident: guids[0] for ident, guids in removed.items() if len(guids) == 1 and ident not in here}
+    out.update((ident, guids[0]) for ident, guids in here.items() if len(guids) == 1)
+    return out
+
+
+def marked_delete(cards: list[Card], state: BuildState, namespace: str) -> list[GoneCard]:
+    """The DELETE-marked ``cards``, each with the note id the build state knows for it: under its GUID, else
+    under the GUID ``build --collection`` adopted for it (a plugin note's)."""
+    out: list[GoneCard] = []
+    earlier: dict[int, str] | None = None
+    for card in cards:
+        if not card.delete:
+            continue
+        ident, old = card_id(card, namespace), state.cards.get(guid(card, namespace))
+        if old is None:
+            earlier = adopted_guids(state) if earlier is None else earlier
+            old = state.cards.get(earlier.get(ident, ""))
+        out.append(GoneCard(ident, card.where, " ".join(card.front.split()), "DELETE", old.nid if old else 0))
+    return out
+
+
+def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[GoneCard], present: set[int],
+                still, now_s: int) -> None:
+    """Carry the state entries of the cards this build did not package into ``new_state``, and list in
+    ``gone`` those Anki still has that are gone from the vault. ``present``: the IDs of the vault's cards
+    (packaged under another GUID: not gone, whatever the state says); ``still``: a ``sync_guards.StillThere``
+    (or a callable giving one), which says when a card not found may still be in the vault."""
+    # (of two entries of one card, the GUID --collection adopted first: its note is the one the card updated)
+    for old_guid, old in sorted(state.cards.items(), key=lambda kv: (where_order(kv[1].where), not adopted(*kv))):
+        if old_guid in new_state:
+            continue
+        if old.id in present:  # in the vault under another GUID (e.g. before a --collection build adopted it)
+            new_state[old_guid] = old
+            continue
+        why = still().reason(old.where, old.id)
+        # mistyped, hidden in an unclosed code fence, its file empty for a moment...: not "delete it in Anki";
+        # a card already listed as gone stays listed unless its ID line is back
+        if why and (not old.removed or why == "ids"):
+            new_state[old_guid] = old
+            continue
+        since = old.removed or now_s  # listed on every build for REMOVED_LISTED_S, not only the first
+        if now_s - since > REMOVED_LISTED_S:
+            if adopted(old_guid, old):  # no longer listed; its adopted GUID kept for the card's return
+                new_state[old_guid] = replace(old, removed=since)
+            continue
+        if not any(g.id == old.id for g in gone):
+            gone.append(GoneCard(old.id, old.where, old.front, "removed", old.nid))
+        new_state[old_guid] = replace(old, removed=since)

@@ -118,17 +118,20 @@ def test_related_exclude_matches_the_folder(make_vault, disk, typed):
 
 @WAYS
 def test_dupes_ignore_references_name_the_cards(make_vault, disk, typed):
-    from notes2anki.semantic.dupe_settings import _ignored_pairs, moved_line_refs, parse_ignore
+    from notes2anki.semantic.dupe_settings import _ignored_pairs, moved_line_refs, parse_ignore, \
+        unmatched_references
 
     root = make_vault(vault_files(disk))
     cards = load_vault(root, load_config(root)).cards
     entries, problems = parse_ignore([[f"{typed}/n.md:1", f"{typed}/Sub/deep.md:3"]])
-    warnings: list[str] = []
-    pairs = _ignored_pairs(entries, cards, warnings)
-    assert not problems and not warnings
+    pairs = _ignored_pairs(entries, cards)
+    assert not problems
     assert len(pairs) == 1
-    moved = moved_line_refs([[f"{typed}/n.md:3", "Other/o.md:1"]], cards, {f"{disk}/n.md": {1: 1700000000201}})
-    assert len(moved) == 1 and "1700000000201" in moved[0]
+    assert not unmatched_references([[f"{typed}/n.md:1", f"{typed}/Sub/deep.md:3"]], cards)
+    (root / ".notes2anki.toml").write_text(f'[dupes]\nignore = [["{typed}/n.md:3", "Other/o.md:1"]]\n', "utf-8")
+    config = load_config(root)
+    moved = moved_line_refs(config, cards, {f"{disk}/n.md": {1: 1700000000201}})
+    assert len(moved) == 1 and "1700000000201" in moved[0].message
 
 
 @WAYS

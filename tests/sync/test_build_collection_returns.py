@@ -93,7 +93,7 @@ def test_a_card_deleted_and_restored_between_plain_builds_keeps_its_note(make_va
     _import(pc, _built(cli_build, root, "--collection", str(pc.path))[1])
     (root / "a.md").write_text(FRANCE, "utf-8")
     said, apkg = _built(cli_build, root)  # a plain build while the card is gone: listed with the plugin's nid
-    assert GONE in said and f"search: nid:{ITALY_NID}" in said, said
+    assert GONE in said and f"search by Anki note id: nid:{ITALY_NID}" in said, said
     _import(pc, apkg)
     (root / "a.md").write_text(FRANCE + "\n" + ITALY, "utf-8")
     said, apkg = _built(cli_build, root)
@@ -131,7 +131,7 @@ def test_a_plain_build_before_build_collection_lists_nothing_as_gone(make_vault,
     assert len(_import(pc, apkg).updated) == 2
     (root / "a.md").write_text(FRANCE, "utf-8")
     said, _ = _built(cli_build, root, "--collection", str(pc.path))
-    assert f"search: nid:{ITALY_NID}" in said and said.count("What is the capital of Italy?") == 1, said
+    assert f"search by Anki note id: nid:{ITALY_NID}" in said and said.count("What is the capital of Italy?") == 1, said
 
 
 def test_one_card_kept_under_its_adopted_guid_is_said_in_the_singular(make_vault, plugin_collection, cli_build,
@@ -151,4 +151,4 @@ def test_a_delete_marked_card_is_listed_with_the_note_id_of_its_adopted_note(mak
     _built(cli_build, root, "--collection", str(pc.path))
     (root / "a.md").write_text(FRANCE + "\n" + ITALY.replace("<!--ID:", "DELETE\n<!--ID:"), "utf-8")
     said, _ = _built(cli_build, root)
-    assert f"search: nid:{ITALY_NID}" in said and said.count("What is the capital of Italy?") == 1, said
+    assert f"search by Anki note id: nid:{ITALY_NID}" in said and said.count("What is the capital of Italy?") == 1, said

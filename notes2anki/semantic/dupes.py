@@ -128,7 +128,7 @@ class Rejection:
     def reason(self) -> str:
         """Why the pair was not reported (vetoes, or the score and what weighed against it)."""
         if self._reason is None:
-            self._reason = self._verdict.explain((card_side(self.a).question, card_side(self.b).question)) \
+            self._reason = self._verdict.explain((card_side(self.a), card_side(self.b))) \
                 if self._verdict is not None else ""
         return self._reason
 

@@ -11,11 +11,12 @@ note links to it or it links to the query note (wiki links in the prose and in c
 like Obsidian does, and to a note whose frontmatter ``aliases`` holds the link text).
 
 Notes matching the ``exclude`` globs (``[related] exclude``; default: the templates folder and the daily
-notes folder named in ``.obsidian/templates.json`` / ``daily-notes.json``), and notes named like a date
-(``2024-05-01``), are never suggested and get no suggestions, in ``related --all`` and asked about by name
-alike: a template or a day's log is near everything a little, and its suggestions were noise (tester).
-The command leaves out suggestions under :data:`NOTE_MIN_SCORE` (one note or card) or :data:`ALL_MIN_SCORE`
-(``--all``) unless ``--min-score`` or ``[related] min_score`` says otherwise.
+notes folder named in ``.obsidian/templates.json`` / ``daily-notes.json``), and notes named as daily notes
+(the whole name in the ``format`` of ``daily-notes.json``, default ``2024-05-01``), are never suggested and
+get no suggestions, in ``related --all`` and asked about by name alike: a template or a day's log is near
+everything a little, and its suggestions were noise (tester). The command leaves out suggestions under
+:data:`NOTE_MIN_SCORE` (one note or card) or :data:`ALL_MIN_SCORE` (``--all``) unless ``--min-score`` or
+``[related] min_score`` says otherwise.
 
 All embeddings go through :class:`~notes2anki.semantic.encoder.Embedder` (cached); when every chunk is
 cached no model is loaded and torch is not imported. Note vectors themselves are kept in the result cache
@@ -35,6 +36,7 @@ from ..config import number_setting
 from ..model import Card, Note, Vault
 from ..parsers.links import LinkResolver
 from ..parsers.syntax import WIKILINK
+from .daily_names import daily_matcher
 from .encoder import Embedder
 from .note_cache import cached_note_vectors
 from .result_cache import ResultCache
@@ -46,7 +48,6 @@ ALL_MIN_SCORE = 0.5  # related --all: suggestions below this cosine are left out
 NOTE_MIN_SCORE = 0.25  # related NOTE / --card: likewise. Measured on the labelled vault (bundled model): of
 # each note's top 5, 87 % of those on its own subject score 0.25 or more, 7 % of those on another subject;
 # at 0.5, 16 % and 0 % (a floor for one note must not hide its real neighbours; --all lists pairs vault-wide)
-_DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}\b")
 
 
 _NOT_WORDS = re.compile(r"\A---\n.{0,65536}?\n---[ \t]*(\n|\Z)|!\[\[[^\]\n]{0,1024}\]\]|!\[[^\]\n]{0,1024}\]\([^)\n]{0,2048}\)"
@@ -88,8 +89,9 @@ def default_excludes(root: Path) -> list[str]:
 
 def excluded_notes(vault: Vault, globs: list[str] | None = None) -> set[str]:
     """Paths of the notes left out of related-note suggestions: those matching the gitignore-style
-    ``globs`` (``[related] exclude``; None or empty: :func:`default_excludes`) and those named like a date
-    (daily notes)."""
+    ``globs`` (``[related] exclude``; None or empty: :func:`default_excludes`) and those named as daily
+    notes (the whole name in the daily-notes format of ``.obsidian/daily-notes.json``, default YYYY-MM-DD:
+    :func:`~notes2anki.semantic.daily_names.daily_matcher`)."""
     from ..parsers.files import path_filter
 
     globs = list(globs) if globs else default_excludes(vault.root)
@@ -97,7 +99,8 @@ def excluded_notes(vault: Vault, globs: list[str] | None = None) -> set[str]:
         matches = path_filter(globs) if globs else (lambda rel: False)
     except Exception:  # a bad pattern: reported when the configuration was read
         matches = lambda rel: False  # noqa: E731
-    return {note.path for note in vault.notes if _DATE_NAME.match(note.name) or matches(note.path)}
+    daily = daily_matcher(vault.root)
+    return {note.path for note in vault.notes if daily(note.path) or matches(note.path)}
 
 
 class NoteNotFound(LookupError):

@@ -67,16 +67,18 @@ class Verdict:
             self._why = self.explain_score()
         return self._why
 
-    def explain_score(self, texts: tuple[str, str] | None = None) -> str:
+    def explain_score(self, texts: tuple | None = None) -> str:
         """Why the model's score is below the threshold, in plain words (:mod:`~notes2anki.semantic.why_not`;
-        ``texts``: the two questions, to name a swapped term); "" when it is not."""
+        ``texts``: the two questions, to name a swapped term, or the two cards'
+        :class:`~notes2anki.semantic.pair_features.Side`, also to name a negated term); "" when it is not."""
         if self.row is None or self.threshold is None or self.score >= self.threshold:
             return ""
         return why_not.below_threshold(self.score, self.threshold,
                                        why_not.against(pair_model.load(), self.row, texts))
 
-    def explain(self, texts: tuple[str, str] | None = None) -> str:
-        """:attr:`reason`, naming a swapped term of the two questions ``texts`` where one weighed against."""
+    def explain(self, texts: tuple | None = None) -> str:
+        """:attr:`reason`, naming a swapped or negated term of ``texts`` (see :meth:`explain_score`) where one
+        weighed against."""
         if self.vetoes or self._why:  # vetoes, a reason given when judged, or one already made
             return self.reason
         return self.explain_score(texts) if texts is not None else self.reason

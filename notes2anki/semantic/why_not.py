@@ -40,24 +40,55 @@ def _numbers(v: dict, texts) -> str | None:
     return f"numbers differ in the {' and the '.join(where)}" if where else None
 
 
+def _questions_of(texts) -> "tuple[str, str] | None":
+    """The two questions of ``texts`` (two questions, or two :class:`~notes2anki.semantic.pair_features.Side`)."""
+    if texts is None:
+        return None
+    return (texts[0], texts[1]) if isinstance(texts[0], str) else (texts[0].question, texts[1].question)
+
+
 def _term(v: dict, texts) -> str | None:
     if _on(v, "q_swap"):
         if texts is not None:
             from .contrast import substitutions
 
-            swaps = substitutions(texts[0], texts[1], drop_asides=True)
+            a, b = _questions_of(texts)
+            swaps = substitutions(a, b, drop_asides=True)
             if swaps:
-                a, b = texts
                 return f"a term differs: {_written(a, b, swaps[0][0])} / {_written(b, a, swaps[0][1])}"
         return "a term differs"
-    if _on(v, "neg_prefix"):
-        return "a term is negated by a prefix (un-, non-, …)"
+    negation = _negated(texts) if _on(v, "neg_prefix") else None
+    if negation:
+        return negation
     if v["q_template"] > 0:
         return "the questions are one template with another term"
     if v["q_notation"] > 0 or v["a_notation"] > 0:
         return f"the symbols differ ({'questions' if v['q_notation'] > 0 else 'answers'})"
     if v["q_diff_own"] > 0:
         return "the words that differ are what each card's own answer is about"
+    return None
+
+
+def _negated(texts) -> str | None:
+    """"the answers negate a term: finite / infinite": a term one card holds and the other holds with a
+    negating prefix, found as the ``neg_prefix`` measurement found it (the questions, then the card texts;
+    :mod:`~notes2anki.semantic.negated_terms`); None when no such pair of terms can be shown (the
+    measurement also fires on a stand-alone "non-" whose word the other card lacks)."""
+    from . import negated_terms as nt
+
+    if texts is None:
+        return None
+    qa, qb = _questions_of(texts)
+    for x, y in nt.pairs(qa, qb):
+        return f"the questions negate a term: {nt.written(qa, x)} / {nt.written(qb, y)}"
+    if isinstance(texts[0], str):  # the questions only: the card texts are not known
+        return None
+    a, b = texts
+    for x, y in nt.pairs(a.text, b.text):
+        for where, ta, tb in (("answers", a.answer, b.answer), ("questions", a.question, b.question)):
+            if nt.holds(ta, x) and nt.holds(tb, y):
+                return f"the {where} negate a term: {nt.written(ta, x)} / {nt.written(tb, y)}"
+        return f"the cards negate a term: {nt.written(a.text, x)} / {nt.written(b.text, y)}"
     return None
 
 
@@ -145,11 +176,12 @@ GROUPS: tuple[tuple[tuple[str, ...], Phrase], ...] = (
 _COLUMNS = [[FEATURES.index(name) for name in names] for names, _ in GROUPS]
 
 
-def against(model, row: np.ndarray, texts: tuple[str, str] | None = None, top: int = TOP) -> list[str]:
+def against(model, row: np.ndarray, texts: tuple | None = None, top: int = TOP) -> list[str]:
     """Plain-words reasons against a pair, from its feature ``row`` under ``model`` (a
     :class:`~notes2anki.semantic.pair_model.PairModel`): the groups whose summed contribution to the log-odds
     is negative and that read as a reason, largest first, at most ``top``. ``texts``: the two questions
-    (to name a swapped term)."""
+    (to name a swapped term), or the two cards' :class:`~notes2anki.semantic.pair_features.Side` (also to
+    name a term one card negates in its answer)."""
     parts = (np.asarray(row, dtype=np.float64) - model.mean) / model.scale * model.coef
     values = dict(zip(FEATURES, (float(x) for x in row)))
     shares = [(float(parts[columns].sum()), phrase) for columns, (_, phrase) in zip(_COLUMNS, GROUPS)]

@@ -8,7 +8,7 @@ import pytest
 from notes2anki.model import Card
 from notes2anki.semantic import pair_model, why_not
 from notes2anki.semantic.dupes import Rejection, compare_cards
-from notes2anki.semantic.pair_features import FEATURES
+from notes2anki.semantic.pair_features import FEATURES, Side
 
 
 def test_every_measurement_is_read_in_exactly_one_group():
@@ -73,3 +73,44 @@ def test_reasons_of_real_pairs_name_the_term_and_hold_no_feature_name(embedder, 
         said = phrase(dict(zip(FEATURES, verdict.row)), (a.fields["Front"], b.fields["Front"]))
         if said in named:
             assert parts[columns].sum() < 0, (said, names)
+
+
+def _side(question: str, answer: str) -> Side:
+    return Side(question, answer, f"{question}\n{answer}")
+
+
+def test_a_negated_term_is_named_only_when_one_card_holds_what_the_other_negates():
+    """Tester r3: "a term is negated by a prefix (un-, non-, …)" for "Define input and state constraints" /
+    "Holonomic vs non-holonomic constraints" (the stand-alone "non" fires the measurement; the first card
+    holds no "holonomic"), and on BenAgro for "infinite" / "finite" in the answers without naming them."""
+    on = dict.fromkeys(FEATURES, 0.0) | {"neg_prefix": 1.0}
+    constraints = _side("Define input and state constraints", "A system x' = f(x, u, t) may be subject to phi >= 0")
+    holonomic = _side("Holonomic vs non-holonomic constraints", "Holonomic ones depend only on the configuration.")
+    assert why_not._term(on, (constraints, holonomic)) is None  # no pair of terms to show: no reason
+    assert why_not._term(on | {"q_diff_own": 0.5}, (constraints, holonomic)) == \
+        "the words that differ are what each card's own answer is about"  # the group's other reasons
+    plain = _side("What are holonomic constraints?", "They depend only on the configuration.")
+    assert why_not._term(on, (plain, holonomic)) == "the questions negate a term: holonomic / non-holonomic"
+    assert why_not._term(on, (plain.question, holonomic.question)) == \
+        "the questions negate a term: holonomic / non-holonomic"  # the questions alone
+    infinite = _side("What is the sufficiency theorem?", "For an infinite horizon cost, J solves the HJB equation.")
+    finite = _side("Formulation of finite horizon LQR", "Linear dynamics, finite horizon cost J = h(x(tf)).")
+    assert why_not._term(on, (infinite, finite)) == "the answers negate a term: infinite / finite"
+    assert why_not._term(on, (infinite.question, finite.question)) is None  # the answers are not known
+    saturated = _side("Which fats are solid at room temperature?", "Saturated fats")
+    unsaturated = _side("Which fats are liquid at room temperature?", "Unsaturated fats")
+    assert why_not._term(on, (saturated, unsaturated)) == "the answers negate a term: Saturated / Unsaturated"
+    across = _side("What is an unsaturated fat?", "A fat with double bonds.")
+    assert why_not._term(on, (saturated, across)) == "the cards negate a term: Saturated / unsaturated"
+    assert why_not._term(dict.fromkeys(FEATURES, 0.0), (plain, holonomic)) is None  # the measurement did not fire
+
+
+def test_the_explained_reason_of_a_real_pair_names_no_negation_the_cards_do_not_show(embedder):
+    a = basic("Define input and state constraints", "A dynamical system x' = f(x, u, t) may be subject to "
+              "constraints phi(x, u, t) >= 0", 1)
+    b = basic("Holonomic vs non-holonomic constraints", "Holonomic constraints depend only on the configuration; "
+              "non-holonomic ones also on the velocities.", 5)
+    verdict = compare_cards([(a, b)], embedder)[0]
+    assert verdict.row[FEATURES.index("neg_prefix")] == 1.0  # the measurement is unchanged
+    reason = Rejection(a, b, verdict.score, verdict=verdict).reason
+    assert "negat" not in reason, reason

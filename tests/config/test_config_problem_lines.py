@@ -1,0 +1,33 @@
+"""Every problem with a key of `.notes2anki.toml` names the key's line (a table entry: the entry's line)."""
+from __future__ import annotations
+
+import pytest
+
+from notes2anki.config import CONFIG_FILE, load_config
+
+HEAD = "# my settings\n\n"
+
+
+def _problems(tmp_path, toml: str):
+    root = tmp_path / "v"
+    (root / "sub").mkdir(parents=True, exist_ok=True)
+    (root / CONFIG_FILE).write_text(HEAD + toml, encoding="utf-8")
+    diags = []
+    load_config(root, diags)
+    return [d for d in diags if d.file == CONFIG_FILE]
+
+
+@pytest.mark.parametrize("toml, words, line", [
+    ('scan_directory = "../"\n', "leaves the vault", 3),
+    ('scan_directory = "nope"\n', "is not a folder of the vault", 3),
+    ('[build]\nscan_directory = "nope"\n', "is not a folder of the vault", 4),
+    ('[folder_decks]\nsub = "A::::B"\nnope = "X"\n', "folder_decks.sub: deck name 'A::::B'", 4),
+    ('[folder_decks]\nsub = "A::::B"\nnope = "X"\n', "folder_decks.nope: 'nope' is not a folder", 5),
+    ('[folder_tags]\nsub = ["y"]\nnope = ["x"]\n', "folder_tags.nope: 'nope' is not a folder", 5),
+    ('default_deck = "A::::B"\n', "default_deck: deck name 'A::::B'", 3),
+])
+def test_the_problem_names_its_line(tmp_path, toml, words, line):
+    found = [d for d in _problems(tmp_path, toml) if words in d.message]
+    assert len(found) == 1, _problems(tmp_path, toml)
+    assert found[0].line == line
+    assert str(found[0]).startswith(f"{CONFIG_FILE}:{line}: ")

@@ -31,3 +31,34 @@ def test_the_problem_names_its_line(tmp_path, toml, words, line):
     assert len(found) == 1, _problems(tmp_path, toml)
     assert found[0].line == line
     assert str(found[0]).startswith(f"{CONFIG_FILE}:{line}: ")
+
+
+# -- a regex's error names the 1-based column of the character at fault -------------------------------------
+@pytest.mark.parametrize("pattern, says", [
+    ("a)b", "unbalanced parenthesis at column 2"),
+    ("ab[c", "unterminated character set: the '[' at column 3 is never closed"),
+    ("(unclosed", "missing ): the '(' at column 1 is never closed"),
+    ("a**", "multiple repeat at column 3"),
+    (r"\\s[z-a]", "bad character range at column 4"),  # \s is translated to a longer class: still column 4
+])
+def test_a_custom_regex_error_names_its_column(tmp_path, pattern, says):
+    found = _problems(tmp_path, f'[custom_regexps]\nBasic = "{pattern}"\n')
+    assert [d.message for d in found] == [f"custom_regexps.Basic: not a valid regular expression: {says}"]
+    assert found[0].line == 4
+
+
+def test_a_plugin_custom_regex_error_names_its_column():
+    from notes2anki.parsers.js_regex import JsRegexError, compile_js
+
+    with pytest.raises(JsRegexError, match=r"^unbalanced parenthesis at column 2$"):
+        compile_js("a)b")
+    with pytest.raises(JsRegexError, match=r"at the end$"):
+        compile_js("(?<n>a")
+
+
+def test_a_folder_named_like_the_configuration_is_called_a_folder(tmp_path):
+    root = tmp_path / "v"
+    (root / CONFIG_FILE).mkdir(parents=True)
+    diags = []
+    load_config(root, diags)
+    assert [d.message for d in diags] == ["configuration not read: is a folder, not a file; not read"]

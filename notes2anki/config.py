@@ -239,11 +239,11 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
 
     if "scan_directory" in values:
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
-                                                   origin.get("scan_directory", CONFIG_FILE), diags)
+                                                   origin.get("scan_directory", CONFIG_FILE), diags, own)
     if root.is_dir():
-        _folder_tables(root, values, origin, diags)
+        _folder_tables(root, values, origin, diags, own)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
-    _check_deck_names(values, origin, diags)
+    _check_deck_names(values, origin, diags, own)
     if values.get("note_types"):
         from .config_templates import check_note_type_templates
 
@@ -312,24 +312,26 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
 
 # -- checks across keys --------------------------------------------------------------------------------------
 
-def _scan_directory(root: Path, value: str, source: str, diags: list[Diagnostic]) -> str:
+def _scan_directory(root: Path, value: str, source: str, diags: list[Diagnostic], text: str | None = None) -> str:
     """The scan directory as a vault-relative POSIX path ('' = whole vault). A leading '/' means the
-    vault root (as in the plugin). A folder outside the vault, or one that does not exist, is an error."""
+    vault root (as in the plugin). A folder outside the vault, or one that does not exist, is an error
+    (in `.notes2anki.toml`, ``text``: at the key's line)."""
     rel = _folder_rel(value)
     if not rel:
         return ""
     key = "settings.Defaults.Scan Directory" if source == PLUGIN_SETTINGS else "scan_directory"
+    line = _line_of(text, ["scan_directory"]) if text and source == CONFIG_FILE else 0
     if ".." in PurePosixPath(rel).parts or re.match(r"^[A-Za-z]:", rel):
         diags.append(_problem(source, f"{key}: {value!r} leaves the vault; give a folder inside it "
-                                      "(relative to the vault folder)"))
+                                      "(relative to the vault folder)", line))
         return rel
     if root.is_dir():
         folder = root / (spelled_on_disk(root, rel) or rel)  # 'Café' typed composed, kept decomposed on disk
         if not folder.is_dir():
             diags.append(_problem(source, f"{key}: {value!r} is not a folder of the vault (it is read "
-                                          f"relative to the vault folder: {rel})"))
+                                          f"relative to the vault folder: {rel})", line))
         elif not is_inside(root, folder):
-            diags.append(_problem(source, f"{key}: {value!r} resolves to a folder outside the vault"))
+            diags.append(_problem(source, f"{key}: {value!r} resolves to a folder outside the vault", line))
         else:  # a folder link inside the vault: its notes are listed under the folder it leads to
             rel = Path(os.path.realpath(folder)).relative_to(os.path.realpath(root)).as_posix()
             rel = "" if rel == "." else rel
@@ -344,10 +346,12 @@ def _folder_rel(value: str) -> str:
     return "/".join(p for p in parts if p not in ("/", "."))
 
 
-def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic]) -> None:
+def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic],
+                   text: str | None = None) -> None:
     """``folder_decks`` / ``folder_tags`` keys normalised like the scan directory (``./f`` → ``f``); a key
     of ``.notes2anki.toml`` that names no folder of the vault (``nonexist``, ``""``) is a warning naming
-    it: it would be silently ignored. (The plugin's data.json lists the folders it saw; stale ones stay.)"""
+    it, at its line (``text``): it would be silently ignored. (The plugin's data.json lists the folders it saw;
+    stale ones stay.)"""
     for table in ("folder_decks", "folder_tags"):
         entries = values.get(table)
         if not entries:
@@ -357,14 +361,15 @@ def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], d
         fixed = {}
         for key, value in entries.items():
             rel = _folder_rel(key)
+            line = _line_of(text, [table, key]) if text and source == CONFIG_FILE else 0
             if source != CONFIG_FILE:  # the plugin lists folders as it saw them; a stale one is harmless
                 fixed[rel] = value
             elif not key.strip():
                 diags.append(_problem(source, f"{prefix}.{key}: {key!r} is empty; not used (`.` is the whole "
-                                              "vault)", severity="warning"))
+                                              "vault)", line, severity="warning"))
             elif rel and spelled_on_disk(root, rel) is None:  # (in any Unicode normal form: see rules.py)
                 diags.append(_problem(source, f"{prefix}.{key}: {key!r} is not a folder of the vault; not used",
-                                      severity="warning"))
+                                      line, severity="warning"))
             else:
                 fixed[rel] = value
         values[table] = fixed

@@ -13,9 +13,10 @@ from .config_syntax import Syntax
 from .model import Diagnostic
 
 
-def _check_deck_names(values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic]) -> None:
+def _check_deck_names(values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic],
+                      text: str | None = None) -> None:
     """A deck name with empty levels (``default_deck = "A::::"``, a folder deck ``"::B"``): a warning naming
-    the key; the cards get the name without them (:func:`notes2anki.parsers.rules.deck_name`)."""
+    the key (in `.notes2anki.toml`, ``text``: at its line); the cards get the name without them (:func:`notes2anki.parsers.rules.deck_name`)."""
     from .parsers.rules import deck_problem
 
     named = [("default_deck", values.get("default_deck"))]
@@ -24,7 +25,8 @@ def _check_deck_names(values: dict[str, Any], origin: dict[str, str], diags: lis
         problem = deck_problem(deck) if isinstance(deck, str) else None
         if problem:
             source = origin.get(key.split(".", 1)[0], CONFIG_FILE)
-            diags.append(_problem(source, f"{key}: {problem}", severity="warning"))
+            line = _line_of(text, key.split(".", 1)) if text and source == CONFIG_FILE else 0
+            diags.append(_problem(source, f"{key}: {problem}", line, severity="warning"))
 
 
 def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic]) -> None:

@@ -66,6 +66,8 @@ def read_bounded(path: Path, limit: int, root: Path | None = None, *, real_root:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
         info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnsafeFile("is a folder, not a file; not read")
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeFile("not a regular file (a FIFO, device or socket); not read")
         if info.st_size > limit:

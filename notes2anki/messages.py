@@ -59,6 +59,18 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
 
 
+def listed(items) -> str:
+    """Quoted names joined for a sentence: "'A'", "'A' and 'B'", "'A', 'B' and 'C'"."""
+    quoted = [repr(item) for item in items]
+    return " and ".join(quoted) if len(quoted) < 3 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def named(noun: str, items, plural: str | None = None) -> str:
+    """``noun`` (plural for more than one) and the quoted names: "field 'Back'", "fields 'Front' and 'Back'"."""
+    items = list(items)
+    return f"{noun if len(items) == 1 else (plural or noun + 's')} {listed(items)}"
+
+
 def of_these(part: int, whole: int, noun: str, plural: str | None = None) -> str:
     """``part`` of ``whole`` things: "3 of these 4 cards", or "this card" when there is one."""
     return f"this {noun}" if whole == 1 else f"{part} of these {counted(whole, noun, plural)}"

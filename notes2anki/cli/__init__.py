@@ -52,7 +52,38 @@ class _LazyCommands(dict):
         return [self._load(name) for name in self]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group: a usage error of a command run with ``--json`` (a VAULT that does not exist, an
+    option out of range) also says so on stdout, as every stop with exit 2 does:
+    ``{"stopped": true, ["dry_run": bool,] "errors": [message]}``; click's message stays on stderr."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        cmd_name, cmd, rest = super().resolve_command(ctx, args)
+        ctx.meta["notes2anki.command_args"] = (cmd, list(rest))
+        return cmd_name, cmd, rest
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            cmd, args = ctx.meta.get("notes2anki.command_args", (None, []))
+            _print_usage_stop(cmd, args, exc.format_message())
+            raise
+
+
+def _print_usage_stop(cmd: click.Command | None, args: list[str], message: str) -> None:
+    """``{"stopped": true, ...}`` on stdout when ``cmd`` has ``--json`` and ``args`` (before ``--``) give it."""
+    options = args[:args.index("--")] if "--" in args else args
+    names = {param.name for param in getattr(cmd, "params", ())}
+    if "as_json" not in names or "--json" not in options:
+        return
+    from .common import print_json
+
+    extra = {"dry_run": "--dry-run" in options} if "dry_run" in names else {}
+    print_json({"stopped": True, **extra, "errors": [message]})
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="notes2anki")
 def main() -> None:
     """Flashcards written in an Obsidian vault → an Anki deck; near-duplicates, related notes, topics.

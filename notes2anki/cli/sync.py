@@ -221,11 +221,12 @@ def _report(result, quiet: bool) -> None:
             _show_deletions(plan.deletions)
         elif result.deleted:  # with --yes nothing listed them before: say which notes went
             _show_deletions(result.deleted, "Deleted")
-    counts = ", ".join(f"{len(plan.of_kind(k))} {k}" + (_removed(plan.of_kind(k)) if k == "retyped" else "")
+    numbers = plan.counts()  # each card once: a retyped note whose fields change too is counted as retyped
+    counts = ", ".join(f"{numbers[k]} {k}" + (_removed(plan.of_kind(k)) if k == "retyped" else "")
                        for k, _ in kinds)
     deleted = len(plan.deletions) if result.dry_run else len(result.deleted)
     verb = "Would sync" if result.dry_run else "Synced"
-    left = len(plan.not_synced)  # left as they are: an error or a warning at each card says why
+    left = numbers["not_synced"]  # left as they are: an error or a warning at each card says why
     why = "it is; the message below says" if left == 1 else "they are; the messages below say"
     left = f", {left} not synced (left as {why} why)" if left else ""
     out.print(f"{verb} {counted(len(plan.changes), 'card')} into {escape(str(result.collection))}: {counts}, "

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
+from ..messages import named
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
@@ -102,6 +103,18 @@ class SyncPlan:
         """The changes of one kind ("new", "updated", "moved", "retyped"), in card order."""
         return [c for c in self.changes if kind in c.kinds]
 
+    def counts(self) -> dict[str, int]:
+        """The summary's numbers, each card counted once: under the first of its kinds in the order new,
+        retyped, moved, updated (a retyped note whose fields change too is counted as retyped), or as
+        unchanged or not synced; ``"cards"``: all of them."""
+        counts = dict.fromkeys(("new", "updated", "moved", "retyped"), 0)
+        for change in self.changes:
+            first = next((k for k in ("new", "retyped", "moved", "updated") if k in change.kinds), None)
+            if first:
+                counts[first] += 1
+        return {"cards": len(self.changes), **counts, "unchanged": self.unchanged,
+                "not_synced": len(self.not_synced)}
+
     @property
     def lossy(self) -> list[Change]:
         """The note type changes that remove reviewed cards or field text: confirmed as deletions are."""
@@ -149,6 +162,7 @@ class SyncPlan:
             "unchanged": self.unchanged,
             "not_synced": [item(c) for c in self.not_synced],
             "media": sorted(self.media),
+            "counts": self.counts(),
         }
 
 
@@ -332,8 +346,8 @@ def _compare(col, change: Change, deck_names: dict, deck_ids: dict, diags, rules
     missing = [f for f in change.fields if f not in current and change.fields[f]]
     if missing:
         diags.append(Diagnostic(card.file, card.line, "warning",
-                                f"note nid:{change.nid} (note type {change.old_type!r}) has no field "
-                                f"{', '.join(map(repr, missing))}: that text is not synced"))
+                                f"note nid:{change.nid} (note type {change.old_type!r}) has no "
+                                f"{named('field', missing)}: that text is not synced"))
     change.changed_fields = [f for f, v in change.fields.items() if f in current and not same_text(current[f], v)]
     # Anki stores tags in NFC as it does field text: a tag typed in NFD (macOS) is the same tag
     have = {unicodedata.normalize("NFC", t).casefold() for t in note.tags if t.casefold() not in ANKI_TAGS}

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..messages import named
 from ..model import Diagnostic
 from .notetypes import NAME_PREFIX, models_for, own_name, type_id_for
 
@@ -208,8 +209,8 @@ class TypeRules:
                    "type's: change") + " the card's note type (or the note's, in Anki: Browse > Notes > Change Note Type)"
             diags.append(Diagnostic(card.file, card.line, "warning", (
                 f"note nid:{change.nid} has the note type {notetype['name']!r} in Anki, not the card's "
-                f"{card.note_type!r}: a type chosen in Anki is kept, but it has no field "
-                f"{', '.join(map(repr, change.missing))}, so the note is left as it is; {how}")))
+                f"{card.note_type!r}: a type chosen in Anki is kept, but it has no "
+                f"{named('field', change.missing)}, so the note is left as it is; {how}")))
             return None
         change.field_map = field_map(notetype, list(change.fields))
         if all(i < 0 for i in change.field_map):

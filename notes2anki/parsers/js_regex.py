@@ -33,8 +33,22 @@ class JsRegexError(ValueError):
 
 def translate_js(pattern: str) -> str:
     """A JavaScript regex source (flags ``gm``) as ``regex``-module syntax; see the module docstring."""
-    out: list[str] = []
+    return "".join(_translated(pattern)[0])
+
+
+def _translated(pattern: str) -> tuple[list[str], list[int]]:
+    """The pieces of :func:`translate_js`'s result, and for each the offset in ``pattern`` it comes from."""
+    pieces: list[str] = []
+    starts: list[int] = []
     i, n, in_class = 0, len(pattern), False
+
+    class _Out:
+        @staticmethod
+        def append(piece: str) -> None:
+            pieces.append(piece)
+            starts.append(i)
+
+    out = _Out
     while i < n:
         ch = pattern[i]
         if ch == "\\" and i + 1 < n:
@@ -88,7 +102,41 @@ def translate_js(pattern: str) -> str:
             continue
         out.append(ch)
         i += 1
-    return "".join(out)
+    return pieces, starts
+
+
+def _error_text(pattern: str, exc: regex.error) -> str:
+    """The engine's message for ``pattern`` with a 1-based column of ``pattern`` (the user's, not the
+    translated source) that points at the cause, or "at the end". The ``regex`` module puts an unclosed
+    '[' or '(' and a bad range at the end of the pattern or set; Python's ``re``, when it fails the same
+    way, at the bracket or the range, which is the column given then."""
+    message, pos = getattr(exc, "msg", None) or str(exc), getattr(exc, "pos", None)
+    if pos is None:
+        return message
+    pieces, starts = _translated(pattern)
+    source = "".join(pieces)
+    try:
+        re.compile(source, re.MULTILINE | re.ASCII)
+    except (re.error, RecursionError, OverflowError) as std:
+        if isinstance(std, re.error) and std.pos is not None and std.msg.startswith(message):
+            pos = std.pos
+    except Exception:  # noqa: BLE001 - only a better column is looked for here
+        pass
+    column = next((start + 1 for piece, start, end in _spans(pieces, starts) if pos < end), None)
+    if column is None:
+        return f"{message} at the end"
+    opener = {"unterminated character set": "[", "missing )": "("}.get(message)
+    if opener and pattern[column - 1:column] == opener:
+        return f"{message}: the {opener!r} at column {column} is never closed"
+    return f"{message} at column {column}"
+
+
+def _spans(pieces: list[str], starts: list[int]):
+    """(piece, its offset in the user's pattern, the end of the piece in the translated source)."""
+    end = 0
+    for piece, start in zip(pieces, starts):
+        end += len(piece)
+        yield piece, start, end
 
 
 @lru_cache(maxsize=128)
@@ -101,7 +149,7 @@ def compile_js(pattern: str) -> tuple[regex.Pattern, tuple[str, ...]]:
     try:
         compiled = regex.compile(source, regex.MULTILINE | regex.ASCII | regex.VERSION0)
     except (regex.error, OverflowError, RecursionError) as exc:
-        raise JsRegexError(str(exc)) from None
+        raise JsRegexError(_error_text(pattern, exc) if isinstance(exc, regex.error) else str(exc)) from None
     return compiled, required_literals(source)
 
 

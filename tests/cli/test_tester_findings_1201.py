@@ -62,7 +62,7 @@ def test_an_embedded_block_keeps_a_link_to_itself_in_its_text(make_vault, cli_bu
 def test_an_empty_default_deck_is_said_as_such(make_vault):
     root = make_vault({".notes2anki.toml": 'default_deck = ""\n', "a.md": "START\nBasic\nq\nBack: a\nEND\n"})
     result = CliRunner().invoke(cli_main, ["check", str(root)])
-    assert ".notes2anki.toml: warning: default_deck: empty deck name; ignored" in result.output
+    assert ".notes2anki.toml:1: warning: default_deck: empty deck name; ignored" in result.output
     assert "empty parts between" not in result.output
 
 

@@ -20,8 +20,8 @@ def test_a_regex_that_does_not_compile_stops_every_command_with_file_and_line(ma
     root = make_vault({"a.md": NOTE, ".notes2anki.toml": '[custom_regexps]\nBasic = "(("\n'})
     check = _run("check", root)
     assert check.exit_code == 2, check.output
-    assert (".notes2anki.toml:2: error: custom_regexps.Basic: not a valid regular expression: missing ) at "
-            "position 2") in check.output
+    assert (".notes2anki.toml:2: error: custom_regexps.Basic: not a valid regular expression: missing ): the "
+            "'(' at column 2 is never closed") in check.output
     out = tmp_path / "x.apkg"
     build = _run("build", root, "-o", out, "--no-dupes")
     assert build.exit_code == 2 and not out.exists()

@@ -299,7 +299,7 @@ def test_u6_a_type_with_no_field_of_the_cards_is_left_as_it_is(make_vault, sync_
     root = make_vault({"a.md": card("Basic", "Hund", "dog", nid)})
     result = sync_cli(root, col_path, "--yes")
     assert result.exit_code == 0, result.output
-    assert ("no field 'Front', 'Back', so the note is left as it is; no field has a name of the card's type's: "
+    assert ("no fields 'Front' and 'Back', so the note is left as it is; no field has a name of the card's type's: "
             "change the card's note type") in result.output
     after = seen(col_path, nid)
     assert after["type"] == "Vocab" and after["fields"] == {"Word": "Hund", "Meaning": "dog"} and after["cards"] == {0: 1}

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..model import Note
 from .notes_text import TEMPLATE_MIN_NOTES, TEMPLATE_MIN_SHARE, heading_key, note_chunks, note_vector
-from .result_cache import ResultCache, code_digest, digest
+from .result_cache import ResultCache, code_digest, digest, plain_digest
 from .text import TEXT_VERSION
 
 NOTE_CODE = ("text.py", "notes_text.py", "note_cache.py")
@@ -52,7 +52,7 @@ def note_digest(note: Note, base: str) -> str:
     """A digest of the note as the semantic layer reads it (path, text, body start, headings, cards, and the
     syntax lines and inline-card spans the parser found, which follow the vault's marker settings), under
     ``base`` (model and code, see :func:`vectors_base`)."""
-    return digest(base, note.path, note.text, note.body_start,
+    return plain_digest(base, note.path, note.text, note.body_start,
                   [(h.level, h.text, h.line) for h in note.headings],
                   [card_state(c) for c in note.cards], sorted(getattr(note, "syntax_lines", ())),
                   sorted((line, list(spans)) for line, spans in getattr(note, "inline_spans", {}).items()))

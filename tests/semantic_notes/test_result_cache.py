@@ -118,3 +118,24 @@ def test_note_digest_follows_what_the_parser_found_not_only_the_text():
     assert len(digests) == 3
     assert note_digest(plain, "base") != note_digest(plain, "other model")
     assert note_digest(Note("a.md", text), "base") == note_digest(plain, "base")
+
+
+def test_plain_digest_depends_on_values_only_and_tells_shapes_apart():
+    """plain_digest (note keys of related / topics, issue 13: a marshal instead of a repr) gives equal keys
+    for equal values whatever their identity or interning, different keys for different values or shapes,
+    and falls back to digest's repr for values marshal cannot write exactly."""
+    import sys
+
+    from notes2anki.semantic.result_cache import digest, plain_digest
+
+    word = "".join(["Bas", "ic"])  # equal to "Basic" but another object, not interned
+    assert plain_digest("k", [("Basic", 1)], {"a": "b"}) == plain_digest("k", [(word, 1)], {"a": "b"})
+    assert plain_digest("k", [(sys.intern(word), 1)]) == plain_digest("k", [("Basic", 1)])
+    assert len({plain_digest("k", x) for x in (["a", "b"], ["ab"], [["a"], "b"], ("a", "b"), [1], [True], [1.0],
+                                                 ["1"], [None], [b"a"])}) == 10
+    assert plain_digest("a", "bc") != plain_digest("ab", "c") != digest("a", "bc")
+
+    class Marked(str):
+        pass
+
+    assert plain_digest("k", Marked("v")) == digest("k", Marked("v"))  # not marshalled: repr, as before

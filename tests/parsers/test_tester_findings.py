@@ -90,9 +90,9 @@ def test_empty_deck_levels_in_the_settings_are_named_by_key(make_vault):
     diags: list = []
     config = load_config(root, diags)
     said = sorted(str(d) for d in diags)
-    assert said == [".notes2anki.toml: warning: default_deck: deck name 'Inbox::::' has empty parts between '::' "
+    assert said == [".notes2anki.toml:1: warning: default_deck: deck name 'Inbox::::' has empty parts between '::' "
                     "(Anki would name them 'blank'); read as 'Inbox'",
-                    ".notes2anki.toml: warning: folder_decks.bio: deck name '::Biology' has empty parts between "
+                    ".notes2anki.toml:3: warning: folder_decks.bio: deck name '::Biology' has empty parts between "
                     "'::' (Anki would name them 'blank'); read as 'Biology'"]
     decks = {c.file: c.deck for c in load_vault(root, config).cards}
     assert decks == {"bio/n.md": "Biology", "top.md": "Inbox"}

@@ -10,35 +10,16 @@ from click.testing import CliRunner
 
 from notes2anki.cli import main
 
-NET = """TARGET DECK: Networking
+def basic_cards(*cards: tuple[str, str]) -> str:
+    """Block cards (START / Basic / front / Back: … / END), a blank line between them."""
+    return "\n".join(f"START\nBasic\n{front}\nBack: {back}\nEND\n" for front, back in cards)
 
-START
-Basic
-What port does HTTPS use by default?
-Back: 443
-END
 
-START
-Basic
-How many round trips does a full TLS 1.3 handshake need?
-Back: One (1-RTT)
-END
-
-START
-Basic
-How many round trips does a full TLS 1.2 handshake need?
-Back: Two (2-RTT)
-END
-"""
-
-HTTPS = """# HTTPS
-
-START
-Basic
-Default TCP port for **HTTPS**
-Back: Port 443
-END
-"""
+NET = "TARGET DECK: Networking\n\n" + basic_cards(
+    ("What port does HTTPS use by default?", "443"),
+    ("How many round trips does a full TLS 1.3 handshake need?", "One (1-RTT)"),
+    ("How many round trips does a full TLS 1.2 handshake need?", "Two (2-RTT)"))
+HTTPS = "# HTTPS\n\n" + basic_cards(("Default TCP port for **HTTPS**", "Port 443"))
 
 BROKEN = "# Broken\n\nSTART\nBasik\nA card with a mistyped note type\nBack: x\nEND\n"
 OTHER = "STARTI [Basic] What is mean pooling? Back: Averaging token vectors ENDI\n"

@@ -73,12 +73,18 @@ def test_a_card_cut_during_build_collection_and_pasted_back_keeps_its_note(make_
     _unchanged_anki(pc, before)
 
 
-def test_a_card_moved_to_another_file_keeps_its_note(make_vault, plugin_collection, cli_build, tmp_path):
-    root, pc = _setup(make_vault, plugin_collection, tmp_path)
-    before = snapshot(pc.path)
+def _italy_cut_by_collection_builds(root, pc, cli_build):
+    """Two `build --collection` runs imported into the plugin's collection, Italy cut from the vault before
+    the second: the card is gone from the last --collection build."""
     _import(pc, _built(cli_build, root, "--collection", str(pc.path))[1])
     (root / "a.md").write_text(FRANCE, "utf-8")
     _import(pc, _built(cli_build, root, "--collection", str(pc.path))[1])
+
+
+def test_a_card_moved_to_another_file_keeps_its_note(make_vault, plugin_collection, cli_build, tmp_path):
+    root, pc = _setup(make_vault, plugin_collection, tmp_path)
+    before = snapshot(pc.path)
+    _italy_cut_by_collection_builds(root, pc, cli_build)
     (root / "b.md").write_text(ITALY, "utf-8")  # the card back, in another file
     said, apkg = _built(cli_build, root)
     assert GONE not in said and "(0 new," in said, said
@@ -106,9 +112,7 @@ def test_the_adopted_guid_outlives_the_listing_of_the_removed_card(make_vault, p
     """A card gone for longer than the 30 days a build lists it still comes back to its note."""
     root, pc = _setup(make_vault, plugin_collection, tmp_path)
     before = snapshot(pc.path)
-    _import(pc, _built(cli_build, root, "--collection", str(pc.path))[1])
-    (root / "a.md").write_text(FRANCE, "utf-8")
-    _import(pc, _built(cli_build, root, "--collection", str(pc.path))[1])
+    _italy_cut_by_collection_builds(root, pc, cli_build)
     config = load_config(root)
     later = time.time() + 40 * 86400
     report = build_package(load_vault(root, config), config, tmp_path / "later.apkg", now=later)

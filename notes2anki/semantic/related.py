@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import number_setting
+from ..config_lines import shown
 from ..model import Card, Note, Vault
 from ..parsers.links import LinkResolver
 from ..parsers.syntax import WIKILINK
@@ -388,7 +389,7 @@ def settings(section: dict) -> tuple[dict, list[str]]:
         if isinstance(exclude, list) and all(isinstance(g, str) for g in exclude):
             values["exclude"] = list(exclude)
         else:
-            problems.append(f"[related] exclude should be a list of globs, got {exclude!r}; ignored")
+            problems.append(f"[related] exclude should be a list of globs, got {shown(exclude)}; ignored")
     return {key: value for key, value in values.items() if value is not None}, problems
 
 

@@ -37,9 +37,9 @@ from ..config_lines import shown
 from ..model import Card, Note, Vault
 from ..parsers.links import LinkResolver
 from ..parsers.syntax import WIKILINK
-from .daily_names import daily_matcher
 from .encoder import Embedder
 from .note_cache import cached_note_vectors
+from .related_exclusion import default_excludes, excluded_notes  # noqa: F401  (re-exported)
 from .result_cache import ResultCache
 from .text import card_text
 
@@ -75,33 +75,6 @@ def aliases(vault: Vault) -> dict[str, str]:
                 if isinstance(name, str) and name.strip():
                     out.setdefault(name.strip().lower(), note.path)
     return out
-
-
-def default_excludes(root: Path) -> list[str]:
-    """Globs of notes that are scaffolding: the template folders (Obsidian's Templates and Templater, see
-    :func:`notes2anki.template_folders.template_folders`) and the daily-notes folder the vault's Obsidian
-    settings name (``.obsidian/daily-notes.json`` key ``folder``)."""
-    from ..template_folders import glob_for, settings_folder, template_folders
-
-    globs: list[str] = [glob_for(folder) for folder, _ in template_folders(root)]
-    globs += [glob_for(folder) for folder in settings_folder(root, ".obsidian/daily-notes.json", "folder")]
-    return globs
-
-
-def excluded_notes(vault: Vault, globs: list[str] | None = None) -> set[str]:
-    """Paths of the notes left out of related-note suggestions: those matching the gitignore-style
-    ``globs`` (``[related] exclude``; None or empty: :func:`default_excludes`) and those named as daily
-    notes (the whole name in the daily-notes format of ``.obsidian/daily-notes.json``, default YYYY-MM-DD:
-    :func:`~notes2anki.semantic.daily_names.daily_matcher`)."""
-    from ..parsers.files import path_filter
-
-    globs = list(globs) if globs else default_excludes(vault.root)
-    try:
-        matches = path_filter(globs) if globs else (lambda rel: False)
-    except Exception:  # a bad pattern: reported when the configuration was read
-        matches = lambda rel: False  # noqa: E731
-    daily = daily_matcher(vault.root)
-    return {note.path for note in vault.notes if daily(note.path) or matches(note.path)}
 
 
 class NoteNotFound(LookupError):

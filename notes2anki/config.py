@@ -41,7 +41,7 @@ _TABLES = ("semantic", "dupes", "related", "topics", "sync", "report")
 _TABLE_DEFAULTS: dict[str, dict[str, Any]] = {
     "semantic": {"model": None, "device": None},
     "dupes": {"threshold": None, "ignore": []},
-    "related": {"k": None, "min_score": None, "exclude": []},
+    "related": {"k": None, "min_score": None, "exclude": [], "exclude_defaults": True},
     "topics": {"threshold": None, "min_size": None, "k": None},
     "sync": {"collection": None, "profile": None, "vault_id": None},
     "report": {"output": None},

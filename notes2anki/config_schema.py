@@ -122,7 +122,8 @@ class RelatedSettings(Strict):
 
     k: int | None = Field(None, ge=1, le=10_000)
     min_score: float | None = Field(None, ge=-1.0, le=1.0)
-    exclude: list[Glob] = []  # gitignore-style patterns of notes never suggested (templates, daily notes)
+    exclude: list[Glob] = []  # gitignore-style patterns of notes never suggested, added to the defaults
+    exclude_defaults: bool = True  # leave out the template and daily-notes folders and daily notes too
 
 
 class TopicsSettings(Strict):

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from .config_files import (CONFIG_FILE, CONFIG_KIND, PLUGIN_SETTINGS, _parse_json, _parse_toml,  # noqa: F401
                            _line_of, _problem, _read, _validate)
-from .config_checks import _check_deck_names, _check_markers, _checked_patterns, check_custom_regexps
+from .config_lines import shown
+from .config_checks import (_check_deck_names, _check_markers, _checked_patterns, _folder_rel, _folder_tables,
+                            check_custom_regexps, check_field_tables)
 from .config_syntax import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
 from .fileio import MAX_CONFIG_BYTES, is_inside
 from .model import BUILTIN_FIELDS, Diagnostic, note_type_fields
@@ -39,7 +41,7 @@ _TABLES = ("semantic", "dupes", "related", "topics", "sync", "report")
 _TABLE_DEFAULTS: dict[str, dict[str, Any]] = {
     "semantic": {"model": None, "device": None},
     "dupes": {"threshold": None, "ignore": []},
-    "related": {"k": None, "min_score": None, "exclude": []},
+    "related": {"k": None, "min_score": None, "exclude": [], "exclude_defaults": True},
     "topics": {"threshold": None, "min_size": None, "k": None},
     "sync": {"collection": None, "profile": None, "vault_id": None},
     "report": {"output": None},
@@ -240,16 +242,17 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     if "scan_directory" in values:
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
                                                    origin.get("scan_directory", CONFIG_FILE), diags, own)
-    if root.is_dir():
-        _folder_tables(root, values, origin, diags, own)
+    written = _folder_tables(root, values, origin, diags, own) if root.is_dir() else {}
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
-    _check_deck_names(values, origin, diags, own)
+    _check_deck_names(values, origin, diags, own, written)
     if values.get("note_types"):
         from .config_templates import check_note_type_templates
 
         source = origin.get("note_types", CONFIG_FILE)
         check_note_type_templates(values["note_types"], source, own if source == CONFIG_FILE else None, diags)
-    check_custom_regexps(values, origin, own, set(note_type_fields(values.get("note_types") or {})), diags)
+    known = note_type_fields(values.get("note_types") or {})
+    check_custom_regexps(values, origin, own, set(known), diags)
+    check_field_tables(values, origin, own, known, diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin, toml_text=own or "")
     from .parsers.rules import deck_problem
@@ -293,7 +296,7 @@ def _plugin_values(raw: Any, diags: list[Diagnostic]) -> dict[str, Any]:
             try:
                 lines = gitignore_patterns(plugin_glob_to_gitignore(glob))
             except PatternError as exc:
-                diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS, entry {i + 1}: {glob!r} "
+                diags.append(_problem(PLUGIN_SETTINGS, f"settings.IGNORED_FILE_GLOBS, entry {i + 1}: {shown(glob)} "
                                                        f"not used: {exc}"))
                 continue
             (keep_only if glob.startswith("!") else globs).extend(lines)
@@ -322,57 +325,20 @@ def _scan_directory(root: Path, value: str, source: str, diags: list[Diagnostic]
     key = "settings.Defaults.Scan Directory" if source == PLUGIN_SETTINGS else "scan_directory"
     line = _line_of(text, ["scan_directory"]) if text and source == CONFIG_FILE else 0
     if ".." in PurePosixPath(rel).parts or re.match(r"^[A-Za-z]:", rel):
-        diags.append(_problem(source, f"{key}: {value!r} leaves the vault; give a folder inside it "
+        diags.append(_problem(source, f"{key}: {shown(value)} leaves the vault; give a folder inside it "
                                       "(relative to the vault folder)", line))
         return rel
     if root.is_dir():
         folder = root / (spelled_on_disk(root, rel) or rel)  # 'Café' typed composed, kept decomposed on disk
         if not folder.is_dir():
-            diags.append(_problem(source, f"{key}: {value!r} is not a folder of the vault (it is read "
+            diags.append(_problem(source, f"{key}: {shown(value)} is not a folder of the vault (it is read "
                                           f"relative to the vault folder: {rel})", line))
         elif not is_inside(root, folder):
-            diags.append(_problem(source, f"{key}: {value!r} resolves to a folder outside the vault", line))
+            diags.append(_problem(source, f"{key}: {shown(value)} resolves to a folder outside the vault", line))
         else:  # a folder link inside the vault: its notes are listed under the folder it leads to
             rel = Path(os.path.realpath(folder)).relative_to(os.path.realpath(root)).as_posix()
             rel = "" if rel == "." else rel
     return rel
-
-
-def _folder_rel(value: str) -> str:
-    """A vault folder as written in a setting → vault-relative POSIX path: ``\\`` → ``/``, ``.`` parts
-    and slashes at either end dropped (``./inner``, ``inner/.``, ``/inner/`` → ``inner``; ``.``, ``./`` →
-    ``""``, the whole vault)."""
-    parts = PurePosixPath(value.strip().replace("\\", "/")).parts
-    return "/".join(p for p in parts if p not in ("/", "."))
-
-
-def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic],
-                   text: str | None = None) -> None:
-    """``folder_decks`` / ``folder_tags`` keys normalised like the scan directory (``./f`` → ``f``); a key
-    of ``.notes2anki.toml`` that names no folder of the vault (``nonexist``, ``""``) is a warning naming
-    it, at its line (``text``): it would be silently ignored. (The plugin's data.json lists the folders it saw;
-    stale ones stay.)"""
-    for table in ("folder_decks", "folder_tags"):
-        entries = values.get(table)
-        if not entries:
-            continue
-        source = origin.get(table, CONFIG_FILE)
-        prefix = table
-        fixed = {}
-        for key, value in entries.items():
-            rel = _folder_rel(key)
-            line = _line_of(text, [table, key]) if text and source == CONFIG_FILE else 0
-            if source != CONFIG_FILE:  # the plugin lists folders as it saw them; a stale one is harmless
-                fixed[rel] = value
-            elif not key.strip():
-                diags.append(_problem(source, f"{prefix}.{key}: {key!r} is empty; not used (`.` is the whole "
-                                              "vault)", line, severity="warning"))
-            elif rel and spelled_on_disk(root, rel) is None:  # (in any Unicode normal form: see rules.py)
-                diags.append(_problem(source, f"{prefix}.{key}: {key!r} is not a folder of the vault; not used",
-                                      line, severity="warning"))
-            else:
-                fixed[rel] = value
-        values[table] = fixed
 
 
 def number_setting(section: dict, table: str, key: str, low: float, high: float | None = None, *,
@@ -391,5 +357,5 @@ def number_setting(section: dict, table: str, key: str, low: float, high: float 
     if isinstance(value, kinds) and not isinstance(value, bool) and inside:
         return value if whole else float(value)
     wanted = f"a whole number >= {low}" if whole else f"a number between {low:g} and {high:g}"
-    problems.append(f"[{table}] {key} should be {wanted}, got {value!r}; ignored")
+    problems.append(f"[{table}] {key} should be {wanted}, got {shown(value)}; ignored")
     return None

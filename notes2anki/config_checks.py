@@ -1,32 +1,97 @@
 """Checks of configuration values that need more than their type (:mod:`notes2anki.config_schema`): deck
 names with empty levels, marker words that clash, gitignore-style patterns and custom regexes that cannot
-be used. Each problem is a :class:`~notes2anki.model.Diagnostic` naming the file the value came from, the
+be used, folder keys (normalised once here: ``"./sub"`` is ``sub``) and field tables naming fields a note
+type lacks. Each problem is a :class:`~notes2anki.model.Diagnostic` naming the file the value came from, the
 key and, in `.notes2anki.toml`, its line; an error of ``kind="config"`` stops the commands (exit 2)."""
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .config_files import CONFIG_FILE, PLUGIN_SETTINGS, _line_of, _problem
-from .config_lines import key_text
+from .config_lines import key_text, shown, toml_key
 from .config_syntax import Syntax
 from .model import Diagnostic
+from .unicode_paths import spelled_on_disk
 
 
 def _check_deck_names(values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic],
-                      text: str | None = None) -> None:
+                      text: str | None = None, written: dict[str, dict[str, str]] | None = None) -> None:
     """A deck name with empty levels (``default_deck = "A::::"``, a folder deck ``"::B"``): a warning naming
-    the key (in `.notes2anki.toml`, ``text``: at its line); the cards get the name without them (:func:`notes2anki.parsers.rules.deck_name`)."""
+    the key as written (``written``: :func:`_folder_tables`' keys, ``"./sub"`` for the folder ``sub``; in
+    `.notes2anki.toml`, ``text``: at its line); the cards get the name without them
+    (:func:`notes2anki.parsers.rules.deck_name`)."""
     from .parsers.rules import deck_problem
 
-    named = [("default_deck", values.get("default_deck"))]
-    named += [(f"folder_decks.{folder}", deck) for folder, deck in (values.get("folder_decks") or {}).items()]
-    for key, deck in named:
+    spelled = (written or {}).get("folder_decks", {})
+    named = [(["default_deck"], values.get("default_deck"))]
+    named += [(["folder_decks", spelled.get(folder, folder)], deck)
+              for folder, deck in (values.get("folder_decks") or {}).items()]
+    for loc, deck in named:
         problem = deck_problem(deck) if isinstance(deck, str) else None
         if problem:
-            source = origin.get(key.split(".", 1)[0], CONFIG_FILE)
-            line = _line_of(text, key.split(".", 1)) if text and source == CONFIG_FILE else 0
-            diags.append(_problem(source, f"{key}: {problem}", line, severity="warning"))
+            source = origin.get(loc[0], CONFIG_FILE)
+            line = _line_of(text, loc) if text and source == CONFIG_FILE else 0
+            diags.append(_problem(source, f"{_key(loc)}: {problem}", line, severity="warning"))
+
+
+def _key(loc: list[str]) -> str:
+    """A key path as `.notes2anki.toml` writes it: ``folder_decks."./sub"``."""
+    return ".".join(toml_key(part) for part in loc)
+
+
+def _folder_rel(value: str) -> str:
+    """A vault folder as written in a setting → vault-relative POSIX path: ``\\`` → ``/``, ``.`` parts
+    and slashes at either end dropped (``./inner``, ``inner/.``, ``/inner/`` → ``inner``; ``.``, ``./`` →
+    ``""``, the whole vault)."""
+    parts = PurePosixPath(value.strip().replace("\\", "/")).parts
+    return "/".join(p for p in parts if p not in ("/", "."))
+
+
+def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic],
+                   text: str | None = None) -> dict[str, dict[str, str]]:
+    """``folder_decks`` / ``folder_tags`` keys normalised once, like the scan directory (``./f``, ``f/``,
+    ``f\\`` → ``f``), so every later use (decks, tags, messages) sees one spelling. A key of
+    ``.notes2anki.toml`` that names no folder of the vault (``nonexist``, ``""``) is a warning naming it,
+    at its line (``text``): it would be silently ignored; so is a second key naming the folder of an earlier
+    one (``sub`` and ``"./sub"``: the later is used, as TOML gives them). (The plugin's data.json lists the
+    folders it saw; stale ones stay.) Returns, per table, each normalised key → the key as written, for
+    messages about its value."""
+    written: dict[str, dict[str, str]] = {}
+    for table in ("folder_decks", "folder_tags"):
+        entries = values.get(table)
+        if not entries:
+            continue
+        source = origin.get(table, CONFIG_FILE)
+        fixed: dict[str, Any] = {}
+        spelled: dict[str, str] = {}
+        for key, value in entries.items():
+            rel = _folder_rel(key)
+            line = _line_of(text, [table, key]) if text and source == CONFIG_FILE else 0
+            where = _key([table, key])
+            if source != CONFIG_FILE:  # the plugin lists folders as it saw them; a stale one is harmless
+                fixed[rel] = value
+                continue
+            if not key.strip():
+                diags.append(_problem(source, f"{where}: an empty folder name; not used (`.` is the whole vault)",
+                                      line, severity="warning"))
+                continue
+            if rel and spelled_on_disk(root, rel) is None:  # (in any Unicode normal form: see rules.py)
+                diags.append(_problem(source, f"{where}: not a folder of the vault; not used", line,
+                                      severity="warning"))
+                continue
+            if rel in spelled:
+                first = spelled[rel]
+                first_line = _line_of(text, [table, first]) if text else 0
+                at = f" (line {first_line})" if first_line else ""
+                diags.append(_problem(source, f"{where}: names the same folder as {_key([table, first])}{at}; "
+                                              f"{shown(value)} is used", line, severity="warning"))
+            fixed[rel] = value
+            spelled[rel] = key
+        values[table] = fixed
+        written[table] = spelled
+    return written
 
 
 def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic]) -> None:
@@ -37,7 +102,7 @@ def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic])
     for key, word in merged.items():
         word = word.strip()
         if word in owner:
-            diags.append(_problem(source, f"syntax: {owner[word]} and {key} are both {word!r}; each marker "
+            diags.append(_problem(source, f"syntax: {owner[word]} and {key} are both {shown(word)}; each marker "
                                           "word must differ"))
         else:
             owner[word] = key
@@ -56,7 +121,7 @@ def _checked_patterns(patterns: list[str], key: str, text: str, diags: list[Diag
             good.append(pattern)
         except PatternError as exc:
             loc = [*key.split("."), str(i)]
-            diags.append(_problem(CONFIG_FILE, f"{key_text(loc)}: pattern {pattern!r} not used: {exc}",
+            diags.append(_problem(CONFIG_FILE, f"{key_text(loc)}: pattern {shown(pattern)} not used: {exc}",
                                   _line_of(text, loc)))
     return good
 
@@ -86,9 +151,41 @@ def check_custom_regexps(values: dict[str, Any], origin: dict[str, str], text: s
             diags.append(_problem(source, f"{key}: not a valid regular expression: {exc}", line))
             continue
         if note_type not in known:
-            diags.append(_problem(source, f"{key}: no note type {note_type!r}; this regex is not used", line,
+            diags.append(_problem(source, f"{key}: no note type {shown(note_type)}; this regex is not used", line,
                                   severity="warning"))
             values["unused_regexps"] = (*values.get("unused_regexps", ()), note_type)
             continue
         kept[note_type] = pattern
     values["custom_regexps"] = kept
+
+
+_FIELD_TABLES = {"context_fields": ("add_context", "CONTEXT_FIELDS", "the context"),
+                 "file_link_fields": ("add_file_link", "FILE_LINK_FIELDS", "the file link")}
+
+
+def check_field_tables(values: dict[str, Any], origin: dict[str, str], text: str | None,
+                       known: dict[str, list[str]], diags: list[Diagnostic]) -> None:
+    """``context_fields`` / ``file_link_fields`` (note type → field): an entry naming a note type not in
+    ``known`` (note type → its fields), or a field its note type does not have, would be silently ignored; a
+    warning names it and the fields there are, at its line of `.notes2anki.toml`. The plugin's data.json
+    fills these tables for every note type it saw in Anki, so its entries are checked only while the switch
+    they serve (``add_context`` / ``add_file_link``) is on."""
+    for table, (switch, plugin_key, what) in _FIELD_TABLES.items():
+        entries = values.get(table) or {}
+        source = origin.get(table, CONFIG_FILE)
+        if not entries or (source != CONFIG_FILE and not values.get(switch)):
+            continue
+        for note_type, name in entries.items():
+            if not isinstance(name, str):
+                continue
+            line = _line_of(text, [table, note_type]) if text and source == CONFIG_FILE else 0
+            key = _key([table, note_type]) if source == CONFIG_FILE else f"{plugin_key}.{note_type}"
+            if note_type not in known:
+                if source == CONFIG_FILE:
+                    diags.append(_problem(source, f"{key}: no note type {shown(note_type)} (known: "
+                                                  f"{', '.join(sorted(known))}); not used", line, severity="warning"))
+            elif name not in known[note_type]:
+                fields_there = ", ".join(shown(f) for f in known[note_type])
+                diags.append(_problem(source, f"{key}: note type {shown(note_type)} has no field {shown(name)} "
+                                              f"(its fields: {fields_there}); {what} is not added to its cards",
+                                      line, severity="warning"))

@@ -9,22 +9,17 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import reprlib
 import tomllib
 from pathlib import Path
 from typing import Any, Sequence
 
-from .config_lines import key_text, line_of as _line_of  # noqa: F401  (_line_of: kept for callers)
+from .config_lines import key_text, line_of as _line_of, shown  # noqa: F401  (_line_of: kept for callers)
 from .fileio import UnsafeFile, not_utf8, read_bounded
 from .model import Diagnostic
 
 PLUGIN_SETTINGS = ".obsidian/plugins/obsidian-to-anki-plugin/data.json"
 CONFIG_FILE = ".notes2anki.toml"
 CONFIG_KIND = "config"
-
-_repr = reprlib.Repr()
-_repr.maxstring, _repr.maxother, _repr.maxlevel = 60, 60, 3
-
 
 def _problem(file: str, message: str, line: int = 0, severity: str = "error") -> Diagnostic:
     return Diagnostic(file, line, severity, message, kind=CONFIG_KIND)
@@ -84,7 +79,7 @@ def _validate(model: type, raw: Any, file: str, text: str, diags: list[Diagnosti
 
     if not isinstance(raw, dict):
         diags.append(_problem(file, f"should be a {'JSON object' if file.endswith('json') else 'table'}, "
-                                    f"got {_repr.repr(raw)}"))
+                                    f"got {shown(raw)}"))
         return model()
     try:
         raw = _copy(raw)
@@ -113,8 +108,8 @@ def _report(err: dict, file: str, text: str, diags: list[Diagnostic]) -> None:
 
 
 def _shown(value: Any) -> str:
-    """A wrong value as a message shows it: shortened; ``true``/``false`` as the file writes them."""
-    return ("true" if value else "false") if isinstance(value, bool) else _repr.repr(value)
+    """A wrong value as a message shows it: as the file writes it (``"yes"``, ``true``), shortened."""
+    return shown(value)
 
 
 def expected(err: dict, file: str, loc: Sequence[str] = ()) -> str:
@@ -169,7 +164,7 @@ def _suggest(loc: list[str]) -> str:
     elif len(loc) == 2 and loc[0] in ("build", "syntax"):
         known = list((schema.BuildKeys if loc[0] == "build" else schema.SyntaxTable).model_fields)
     close = difflib.get_close_matches(loc[-1], known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _drop(raw: dict, loc: tuple, toml: bool) -> None:

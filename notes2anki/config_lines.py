@@ -3,15 +3,53 @@
 ``tomllib`` keeps no positions, so a message's line is found in the text: the line of a key (below its
 table's header first, :func:`line_of`), and of one item of an array value, however the array is spread over
 lines (``[dupes] ignore`` written one pair a line: :func:`item_line`). A key path with list positions is
-named for a person, counting from 1 (:func:`key_text`: ``dupes.ignore, entry 2, reference 1``).
+named for a person, counting from 1 (:func:`key_text`: ``dupes.ignore, entry 2, reference 1``). A value is
+shown as the file writes it (:func:`shown`: ``"x"``, ``true``, ``["a", "b"]``), never in Python's form.
 """
 from __future__ import annotations
 
+import json
 import re
-from typing import Sequence
+from typing import Any, Sequence
 
 # What the positions of a key's nested lists are called in messages (outermost first); others: entry, item.
 _ITEM_WORDS = {"dupes.ignore": ("entry", "reference")}
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_LONGEST = 60  # characters of a string shown; longer ones lose their middle
+_ITEMS = 6  # items of a list or table shown
+
+
+def shown(value: Any, depth: int = 0) -> str:
+    """A configuration value as TOML (and JSON) write it, for a message: ``"x"`` (escapes as TOML reads
+    them), ``true`` / ``false``, ``5``, ``["a", "b"]``, ``{ Basic = "Front" }``; a long string loses its
+    middle (``"abc…xyz"``), a long list or table its tail (``…``), values nested deeper than 3 are ``…``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        if len(value) > _LONGEST:
+            value = value[:_LONGEST // 2 - 1] + "…" + value[-(_LONGEST // 2 - 1):]
+        return json.dumps(value, ensure_ascii=False)
+    if depth >= 3 and isinstance(value, (list, tuple, dict)):
+        return "…"
+    if isinstance(value, (list, tuple)):
+        items = [shown(v, depth + 1) for v in value[:_ITEMS]] + (["…"] if len(value) > _ITEMS else [])
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, dict):
+        items = [f"{toml_key(str(k))} = {shown(v, depth + 1)}" for k, v in list(value.items())[:_ITEMS]]
+        return "{ " + ", ".join(items + (["…"] if len(value) > _ITEMS else [])) + " }" if items else "{}"
+    if value is None:
+        return "nothing"
+    return shown(str(value), depth)
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it can be (``sub``, ``folder_decks``), else quoted (``"./sub"``,
+    ``"Basic (and reversed card)"``)."""
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
 
 
 def key_text(loc: Sequence[object]) -> str:
@@ -52,7 +90,9 @@ def line_of(text: str, loc: Sequence[object]) -> int:
         key = loc[at]
         if key.isdigit():
             continue
-        rule = re.compile(r"^\s*(\[+\s*)?([\w.\- ]*\.)?[\"']?" + re.escape(key) + r"[\"']?\s*(=|\])")
+        # the key as a literal string or bare writes it, and as a basic string escapes it ("a\\b" for a\b)
+        spellings = "|".join(re.escape(k) for k in dict.fromkeys([key, json.dumps(key, ensure_ascii=False)[1:-1]]))
+        rule = re.compile(r"^\s*(\[+\s*)?([\w.\- ]*\.)?[\"']?(?:" + spellings + r")[\"']?\s*(=|\])")
         for no in [*range(start, len(lines)), *range(0, start)]:
             if rule.match(lines[no]):
                 positions = [int(p) for p in loc[at + 1:] if p.isdigit()]

@@ -14,6 +14,7 @@ import re
 from dataclasses import fields
 from typing import Annotated, Any, Literal
 
+from .config_lines import shown
 from .config_syntax import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (re-exported)
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
@@ -83,9 +84,9 @@ def _distinct_fields(names: list[str]) -> list[str]:
     for name in names:
         key = anki_field_key(name)
         if key in seen:
-            same = f"{name!r} twice" if seen[key] == name else f"{seen[key]!r} and {name!r} are one name to Anki"
+            same = f"{shown(name)} twice" if seen[key] == name else f"{shown(seen[key])} and {shown(name)} are one name to Anki"
             raise ValueError(f"{same}: field names must differ (Anki would rename the second one "
-                             f"{seen[key].strip() + '+'!r})")
+                             f"{shown(seen[key].strip() + '+')})")
         seen[key] = name
     return names
 
@@ -121,7 +122,8 @@ class RelatedSettings(Strict):
 
     k: int | None = Field(None, ge=1, le=10_000)
     min_score: float | None = Field(None, ge=-1.0, le=1.0)
-    exclude: list[Glob] = []  # gitignore-style patterns of notes never suggested (templates, daily notes)
+    exclude: list[Glob] = []  # gitignore-style patterns of notes never suggested, added to the defaults
+    exclude_defaults: bool = True  # leave out the template and daily-notes folders and daily notes too
 
 
 class TopicsSettings(Strict):

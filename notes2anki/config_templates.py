@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .config_lines import shown
 from .model import Diagnostic
 
 # fields Anki fills itself; FrontSide only on the back
@@ -55,7 +56,7 @@ def template_problems(name: str, spec: dict) -> list[tuple[str, str]]:
             if field in known:
                 shown_fields += tag[0] not in "#^/"
             elif field not in SPECIAL_FIELDS or (field == "FrontSide" and side == "front"):
-                out.append((side, f"unknown field {field!r} in {{{{{tag[:60]}}}}} (fields: {', '.join(fields)})"))
+                out.append((side, f"unknown field {shown(field)} in {{{{{tag[:60]}}}}} (fields: {', '.join(fields)})"))
         else:
             if open_sections:
                 out.append((side, f"section {{{{#{open_sections[-1]}}}}} is never closed ({{{{/{open_sections[-1]}}}}})"))

@@ -20,8 +20,8 @@ from .params import NumberRange
               help="How many related notes to show (default 5, or [related] k).")
 @click.option("--card", "card_at", metavar="FILE:LINE", help="Related notes for one card instead of a note.")
 @click.option("--all", "all_notes", is_flag=True,
-              help="For every note, its best suggestions not linked yet (each pair once; templates and daily "
-                   "notes left out, see [related] exclude).")
+              help="For every note, its best suggestions not linked yet (each pair once; templates, daily notes "
+                   "and [related] exclude left out).")
 @click.option("--min-score", type=NumberRange(-1, 1),
               help="Leave out notes scoring below this cosine (default 0.25, for --all 0.5; or [related] "
                    "min_score).")
@@ -62,7 +62,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
             chosen = model or semantic_model(vault, diags)
             embedder = lazy_embedder_or_exit(chosen, diags, progress, config)
             with embedder:
-                index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"))
+                index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"),
+                                           exclude_defaults=defaults.get("exclude_defaults", True))
                 if all_notes:
                     rows = index.suggestions_all(k, min_score=min_score)
                 elif card is not None:
@@ -79,9 +80,9 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
                    related_json(card.file if card else target.path, found, card))
     elif all_notes:
         _show_all(rows, link_names(v))
-    elif not found and index.is_excluded(card.file if card else target.path):
-        out.print(escape(f"{card.file if card else target.path} is a template or daily note (left out of related "
-                         "notes: [related] exclude, or named like a date); nothing to suggest."))
+    elif not found and index.is_excluded(path := card.file if card else target.path):
+        why = index.why_excluded.get(path, "it matches [related] exclude")
+        out.print(escape(f"{path} is left out of related notes: {why}; nothing to suggest."))
     elif not found and card is None and not has_words(target.text):
         out.print(f"{escape(target.path)} has no text to compare (only its title); nothing to suggest.")
     else:

@@ -229,6 +229,7 @@ def _report(result, quiet: bool) -> None:
     left = numbers["not_synced"]  # left as they are: an error or a warning at each card says why
     why = "it is; the message below says" if left == 1 else "they are; the messages below say"
     left = f", {left} not synced (left as {why} why)" if left else ""
+    left += f", {numbers['not_retyped']} not retyped (see below)" if numbers["not_retyped"] else ""
     out.print(f"{verb} {counted(len(plan.changes), 'card')} into {escape(str(result.collection))}: {counts}, "
               f"{deleted} deleted, {plan.unchanged} unchanged{left}, {counted(len(plan.media), 'media file')}."
               + (" (dry run: nothing written)" if result.dry_run else ""), soft_wrap=True)

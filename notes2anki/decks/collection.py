@@ -11,6 +11,7 @@ running Anki is detected, and sync then refuses with a message instead of waitin
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -77,7 +78,7 @@ def find_collection(collection: str | Path | None = None, profile: str | None = 
     if profile:
         path = base / str(profile) / COLLECTION_FILE
         if not path.is_file():
-            raise CollectionError(f"no Anki profile {profile!r} in {base} "
+            raise CollectionError(f"no Anki profile {json.dumps(str(profile), ensure_ascii=False)} in {base} "
                                   f"(profiles: {', '.join(names) or 'none'})")
         return path
     if len(names) == 1:

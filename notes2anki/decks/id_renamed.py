@@ -36,9 +36,9 @@ def renamed_vault_problem(vault: Vault, config: Config) -> str | None:
     cards = [c for c in vault.cards if c.id is None and not c.delete]
     for old, folder, _, found in _gone_records(root, cards):
         if old != namespace:
-            return (f"this vault's cards without an ID are those of vault {old!r}, last synced on this machine "
+            return (f"this vault's cards without an ID are those of vault {json.dumps(old, ensure_ascii=False)}, last synced on this machine "
                     f"from {folder}, which is gone ({of_these(found, len(cards), 'card')}): under the name "
-                    f"{namespace!r} they get new identities, and the next sync would add every one again as a new "
+                    f"{json.dumps(namespace, ensure_ascii=False)} they get new identities, and the next sync would add every one again as a new "
                     f"note. If this is that vault renamed or moved, add `vault_id = {json.dumps(old)}` under "
                     f"[sync] in {Path(root) / '.notes2anki.toml'} and run `ids` again; nothing written")
     return None

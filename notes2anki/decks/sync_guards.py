@@ -44,7 +44,7 @@ def refuse_same_name(entry, root: Path, namespace: str) -> None:
     except (OSError, ValueError):
         return
     raise CollectionError(
-        f"this collection holds the notes of another vault named {namespace!r}, synced from {recorded}; "
+        f"this collection holds the notes of another vault named {json.dumps(namespace, ensure_ascii=False)}, synced from {recorded}; "
         f"notes2anki tells vaults apart by name, so syncing {here} would take or delete them. Give this vault "
         f"its own name: `vault_id = \"...\"` under [sync] in its .notes2anki.toml (best before its first "
         f"sync: its cards without an ID get new identities). If this is that vault moved and {recorded} is "
@@ -89,7 +89,7 @@ def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list,
             if found < max(1, (len(cards) + 1) // 2):
                 continue
         raise CollectionError(
-            f"this vault syncs as {namespace!r}, but the collection knows it as vault {old!r} ("
+            f"this vault syncs as {json.dumps(namespace, ensure_ascii=False)}, but the collection knows it as vault {json.dumps(old, ensure_ascii=False)} ("
             + (f"synced from this folder, {recorded}" if same else
                f"synced from {recorded}, which is gone, with {of_these(found, len(cards), 'card')}")
             + f"): under a new name every card without an ID would be added again as a new note. To keep its "
@@ -116,8 +116,8 @@ def refuse_renamed(moved: dict[str, int], registry: dict, root: Path, namespace:
     old, cards = max(moved.items(), key=lambda kv: kv[1])
     where = registry.get(old, {}).get("root", "?") if isinstance(registry.get(old), dict) else "?"
     raise CollectionError(
-        f"{counted(cards, 'card')} of this vault ({namespace!r}) {'names a note' if cards == 1 else 'name notes'} "
-        f"that vault {old!r} synced from {where}, "
+        f"{counted(cards, 'card')} of this vault ({json.dumps(namespace, ensure_ascii=False)}) {'names a note' if cards == 1 else 'name notes'} "
+        f"that vault {json.dumps(old, ensure_ascii=False)} synced from {where}, "
         f"which is gone: if this is that vault renamed or moved, add `vault_id = {json.dumps(old)}` under "
         f"[sync] in {root / '.notes2anki.toml'} and sync again (its notes, their review history and the "
         "identities of its cards without an ID are kept); nothing was written.")

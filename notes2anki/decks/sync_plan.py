@@ -106,14 +106,15 @@ class SyncPlan:
     def counts(self) -> dict[str, int]:
         """The summary's numbers, each card counted once: under the first of its kinds in the order new,
         retyped, moved, updated (a retyped note whose fields change too is counted as retyped), or as
-        unchanged or not synced; ``"cards"``: all of them."""
+        unchanged, not synced, or not retyped (a note type change not confirmed, :attr:`held_retypes`: the
+        note is left as it is); ``"cards"``: all of them, the sum of the others."""
         counts = dict.fromkeys(("new", "updated", "moved", "retyped"), 0)
         for change in self.changes:
             first = next((k for k in ("new", "retyped", "moved", "updated") if k in change.kinds), None)
             if first:
                 counts[first] += 1
         return {"cards": len(self.changes), **counts, "unchanged": self.unchanged,
-                "not_synced": len(self.not_synced)}
+                "not_synced": len(self.not_synced), "not_retyped": len(self.held_retypes)}
 
     @property
     def lossy(self) -> list[Change]:

@@ -37,6 +37,7 @@ from functools import lru_cache
 import regex
 
 from ..model import REGEX_TIMEOUT, Card, Diagnostic
+from ..config_lines import shown
 from .js_regex import JsRegexError, compile_js
 from .regex_anchor import anchor, start_regions
 from .regex_ignore import ignore_spans, inside
@@ -87,7 +88,7 @@ def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[s
         setting = f'custom_regexps["{note_type}"]'
         if note_type not in note_types:
             diagnostics.append(Diagnostic("", 0, "warning",
-                                          f"{setting}: custom regexp for unknown note type {note_type!r} ignored"))
+                                          f"{setting}: custom regexp for unknown note type {shown(note_type)} ignored"))
             continue
         try:
             compiled, literals = compile_js(pattern)

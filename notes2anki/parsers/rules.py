@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..config import Config
+from ..config_lines import shown
 from ..model import Diagnostic
 from ..unicode_paths import nfc
 from .anki_normal import tag_levels
@@ -60,13 +61,13 @@ def deck_problem(name: str) -> str | None:
     control character), or None."""
     if _CONTROL.search(name.strip()):
         fixed = deck_name(name)
-        return f"deck name {name.strip()!r} has a line break or control character, which Anki drops; read as {fixed!r}"
+        return f"deck name {shown(name.strip())} has a line break or control character, which Anki drops; read as {shown(fixed)}"
     if not name.strip():
         return "empty deck name; ignored"
     if any(not p.strip() for p in name.strip().split("::")):
         fixed = deck_name(name)
-        read = f"read as {fixed!r}" if fixed else "ignored"
-        return f"deck name {name.strip()!r} has empty parts between '::' (Anki would name them 'blank'); {read}"
+        read = f"read as {shown(fixed)}" if fixed else "ignored"
+        return f"deck name {shown(name.strip())} has empty parts between '::' (Anki would name them 'blank'); {read}"
     return None
 
 

@@ -237,7 +237,8 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
                                                  card_view(p.a, data.vault_name, fields[p.a.note_type], index),
                                                  card_view(p.b, data.vault_name, fields[p.b.note_type], index))
                                    for p in pairs]
-            index = rel.RelatedIndex.build(vault, embedder, exclude=related_opts.get("exclude"), results=results)
+            index = rel.RelatedIndex.build(vault, embedder, exclude=related_opts.get("exclude"),
+                                           exclude_defaults=related_opts.get("exclude_defaults", True), results=results)
             rows = index.suggestions_all(related_opts.get("k", RELATED_K),
                                         min_score=related_opts.get("min_score", RELATED_MIN_SCORE))
             seen_pairs: set[frozenset[str]] = set()  # A→B and B→A are one suggestion

@@ -1,7 +1,7 @@
 """The ONNX conversion's temp folders (``.convert-*`` in the converted models' folder): held while in use,
 removed when a killed conversion left them behind (tester U23: 87–173 MB each, never removed).
 
-:func:`~notes2anki.semantic.onnx_backend.convert` writes into a fresh ``.convert-XXXXXXXX`` folder and
+:func:`~notes2anki.semantic.onnx_convert.convert` writes into a fresh ``.convert-XXXXXXXX`` folder and
 renames it into place when done; Ctrl-C, SIGTERM and SIGHUP remove it (:mod:`notes2anki.interrupts`), but
 ``kill -9``, the OOM killer or a power loss cannot. So the conversion :func:`hold` s an exclusive
 ``flock`` on its folder for as long as it works (the kernel drops the lock when the process dies, however it

@@ -52,20 +52,26 @@ def format_pattern(fmt: str) -> tuple[re.Pattern[str], bool]:
     return re.compile("".join(parts), re.I), numeric
 
 
-def configured(root: Path) -> tuple[str, list[str]]:
-    """The daily-notes ``format`` (:data:`DEFAULT_FORMAT` when unset, empty, not text or too long) and the
-    folder names (see :func:`notes2anki.template_folders.settings_folder`) of the vault at ``root``."""
+def settings_format(root: Path) -> str | None:
+    """The ``format`` the vault's ``.obsidian/daily-notes.json`` sets, or None (no file, not set, empty, not
+    text or too long: the plugin's default applies)."""
     from ..fileio import read_bounded
-    from ..template_folders import MAX_SETTINGS_BYTES, settings_folder
+    from ..template_folders import MAX_SETTINGS_BYTES
 
     try:
         data = json.loads(read_bounded(Path(root) / SETTINGS, MAX_SETTINGS_BYTES, root=Path(root)))
     except (OSError, ValueError, RecursionError):
         data = None
     fmt = data.get("format") if isinstance(data, dict) else None
-    if not isinstance(fmt, str) or not fmt.strip() or len(fmt) > MAX_FORMAT:
-        fmt = DEFAULT_FORMAT
-    return fmt.strip(), settings_folder(root, SETTINGS, "folder")
+    return fmt.strip() if isinstance(fmt, str) and fmt.strip() and len(fmt) <= MAX_FORMAT else None
+
+
+def configured(root: Path) -> tuple[str, list[str]]:
+    """The daily-notes ``format`` (:data:`DEFAULT_FORMAT` when unset, empty, not text or too long) and the
+    folder names (see :func:`notes2anki.template_folders.settings_folder`) of the vault at ``root``."""
+    from ..template_folders import settings_folder
+
+    return settings_format(root) or DEFAULT_FORMAT, settings_folder(root, SETTINGS, "folder")
 
 
 def daily_matcher(root: Path) -> Callable[[str], bool]:

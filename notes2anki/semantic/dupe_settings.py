@@ -8,6 +8,7 @@ from itertools import combinations
 from typing import Any, Sequence
 
 from notes2anki.model import Card, Diagnostic
+from notes2anki.config_lines import shown
 from notes2anki.unicode_paths import nfc
 
 _WHERE = re.compile(r"^(?P<file>.+?):(?P<line>\d+)$")
@@ -48,16 +49,16 @@ def parse_ignore(entries: Any) -> tuple[list[list[int | tuple[str, int]]], list[
     warnings: list[str] = []
     parsed: list[list[int | tuple[str, int]]] = []
     if not isinstance(entries, (list, tuple)):
-        return [], [f"[dupes] ignore must be a list of lists of card references, got {entries!r}"]
+        return [], [f"[dupes] ignore must be a list of lists of card references, got {shown(entries)}"]
     for n, entry in enumerate(entries, 1):
         if not isinstance(entry, (list, tuple)) or len(entry) < 2:
-            warnings.append(f"[dupes] ignore, entry {n} {entry!r} skipped: give two or more card references")
+            warnings.append(f"[dupes] ignore, entry {n} {shown(entry)} skipped: give two or more card references")
             continue
         refs: list[int | tuple[str, int]] = []
         for ref in entry:
             found = _parse_ref(ref)
             if found is None:
-                warnings.append(f"[dupes] ignore reference {ref!r} not understood: use a card ID or "
+                warnings.append(f"[dupes] ignore reference {shown(ref)} not understood: use a card ID or "
                                 f"\"file.md:LINE\"")
             else:
                 refs.append(found)

@@ -135,7 +135,9 @@ def _plan_for(spec: ModelSpec, backend: str, device: str | None, *, convert: boo
         if not convert:
             return Plan("onnx", spec.key, "cuda" if cuda else "cpu", folder, model_dir, note="not converted yet")
         _quiet_offline_environment()
-        ob.convert(model_dir, spec.key)
+        from notes2anki.semantic.onnx_convert import convert as convert_model
+
+        convert_model(model_dir, spec.key)
         meta = ob.read_meta(folder) or {"ok": False, "reason": "conversion left no record"}
         _CONVERTED[folder.name] = folder
     _CONVERTED.setdefault(folder.name, folder)

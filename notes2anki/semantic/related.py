@@ -33,12 +33,13 @@ from pathlib import Path
 import numpy as np
 
 from ..config import number_setting
+from ..config_lines import shown
 from ..model import Card, Note, Vault
 from ..parsers.links import LinkResolver
 from ..parsers.syntax import WIKILINK
-from .daily_names import daily_matcher
 from .encoder import Embedder
 from .note_cache import cached_note_vectors
+from .related_exclusion import default_excludes, excluded_notes  # noqa: F401  (re-exported)
 from .result_cache import ResultCache
 from .text import card_text
 
@@ -74,33 +75,6 @@ def aliases(vault: Vault) -> dict[str, str]:
                 if isinstance(name, str) and name.strip():
                     out.setdefault(name.strip().lower(), note.path)
     return out
-
-
-def default_excludes(root: Path) -> list[str]:
-    """Globs of notes that are scaffolding: the template folders (Obsidian's Templates and Templater, see
-    :func:`notes2anki.template_folders.template_folders`) and the daily-notes folder the vault's Obsidian
-    settings name (``.obsidian/daily-notes.json`` key ``folder``)."""
-    from ..template_folders import glob_for, settings_folder, template_folders
-
-    globs: list[str] = [glob_for(folder) for folder, _ in template_folders(root)]
-    globs += [glob_for(folder) for folder in settings_folder(root, ".obsidian/daily-notes.json", "folder")]
-    return globs
-
-
-def excluded_notes(vault: Vault, globs: list[str] | None = None) -> set[str]:
-    """Paths of the notes left out of related-note suggestions: those matching the gitignore-style
-    ``globs`` (``[related] exclude``; None or empty: :func:`default_excludes`) and those named as daily
-    notes (the whole name in the daily-notes format of ``.obsidian/daily-notes.json``, default YYYY-MM-DD:
-    :func:`~notes2anki.semantic.daily_names.daily_matcher`)."""
-    from ..parsers.files import path_filter
-
-    globs = list(globs) if globs else default_excludes(vault.root)
-    try:
-        matches = path_filter(globs) if globs else (lambda rel: False)
-    except Exception:  # a bad pattern: reported when the configuration was read
-        matches = lambda rel: False  # noqa: E731
-    daily = daily_matcher(vault.root)
-    return {note.path for note in vault.notes if daily(note.path) or matches(note.path)}
 
 
 class NoteNotFound(LookupError):
@@ -176,6 +150,7 @@ class RelatedIndex:
             self._blank |= np.array([p in wordless for p in paths], dtype=bool)
         self._empty = self._blank.copy()  # and the excluded notes: never suggested, nothing in --all
         self.excluded = set(excluded)
+        self.why_excluded: dict[str, str] = dict(excluded) if isinstance(excluded, dict) else {}
         self._empty |= np.array([p in self.excluded for p in paths], dtype=bool)
         self.hub = self._hubness()
 
@@ -196,9 +171,10 @@ class RelatedIndex:
 
     @classmethod
     def build(cls, vault: Vault, embedder: Embedder, *, exclude: list[str] | None = None,
-              results: ResultCache | None = None) -> "RelatedIndex":
+              exclude_defaults: bool = True, results: ResultCache | None = None) -> "RelatedIndex":
         """Embed every note (excluded ones too: they may be queried, never suggested); ``exclude``: globs
-        (None: :func:`default_excludes`). Note vectors are reused from ``results`` (None: the result cache
+        added to the default exclusions unless ``exclude_defaults`` is false (see
+        :func:`~notes2anki.semantic.related_exclusion.excluded_notes`). Note vectors are reused from ``results`` (None: the result cache
         beside the embedder's cache, see :mod:`notes2anki.semantic.note_cache`) while a note is unchanged."""
         notes = sorted(vault.notes, key=lambda n: n.path)
         if results is None:
@@ -208,7 +184,7 @@ class RelatedIndex:
         else:
             vectors = cached_note_vectors(notes, embedder, results)
         return cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
-                   excluded_notes(vault, exclude))
+                   excluded_notes(vault, exclude, exclude_defaults))
 
     # -- queries -------------------------------------------------------------------------------------
     def _rank(self, scores: np.ndarray, about: str, k: int, *, exclude: set[str],
@@ -271,8 +247,8 @@ class RelatedIndex:
                           unlinked_only=unlinked_only, min_score=min_score)
 
     def is_excluded(self, path: str) -> bool:
-        """Whether the note at ``path`` is left out of related notes: a template or daily note (``[related]
-        exclude``, or named like a date)."""
+        """Whether the note at ``path`` is left out of related notes (a template, a daily note, ``[related]
+        exclude``: :attr:`why_excluded` says which)."""
         return path in self.excluded
 
     def suggestions_all(self, k: int = DEFAULT_K, *, min_score: float | None = None,
@@ -378,17 +354,24 @@ def resolve_card(vault: Vault, where: str) -> Card:
 
 
 def settings(section: dict) -> tuple[dict, list[str]]:
-    """``[related]`` of `.notes2anki.toml` (``k``, ``min_score``, ``exclude``: a list of globs) → defaults for
+    """``[related]`` of `.notes2anki.toml` (``k``, ``min_score``, ``exclude``: a list of globs,
+    ``exclude_defaults``: whether templates and daily notes are left out too) → defaults for
     the command, plus problems."""
     problems: list[str] = []
     values = {"k": number_setting(section, "related", "k", 1, whole=True, problems=problems),
               "min_score": number_setting(section, "related", "min_score", -1, 1, problems=problems)}
+    switch = section.get("exclude_defaults")
+    if switch is not None:
+        if isinstance(switch, bool):
+            values["exclude_defaults"] = switch
+        else:
+            problems.append(f"[related] exclude_defaults should be true or false, got {shown(switch)}; ignored")
     exclude = section.get("exclude")
     if exclude is not None:
         if isinstance(exclude, list) and all(isinstance(g, str) for g in exclude):
             values["exclude"] = list(exclude)
         else:
-            problems.append(f"[related] exclude should be a list of globs, got {exclude!r}; ignored")
+            problems.append(f"[related] exclude should be a list of globs, got {shown(exclude)}; ignored")
     return {key: value for key, value in values.items() if value is not None}, problems
 
 

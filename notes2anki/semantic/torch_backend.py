@@ -4,6 +4,7 @@ inside the functions, when a text has to be encoded this way (or the model conve
 """
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Callable, Sequence
 
@@ -34,10 +35,10 @@ def _load_failure(spec: ModelSpec, location: str, exc: Exception) -> str:
     text = str(exc).lower()
     if isinstance(exc, OSError) or any(w in text for w in ("internet", "connection", "offline", "not found",
                                                              "does not appear", "couldn't find", "no such")):
-        return (f"the embedding model {spec.key!r} is not in the local Hugging Face cache, and notes2anki never "
+        return (f"the embedding model {json.dumps(spec.key, ensure_ascii=False)} is not in the local Hugging Face cache, and notes2anki never "
                 "downloads: save it once where there is network (SentenceTransformer(name).save(FOLDER)) and "
                 "set [semantic] model or --model to that folder")
-    return f"cannot load the embedding model {spec.key!r}: {reason}"
+    return f"cannot load the embedding model {json.dumps(spec.key, ensure_ascii=False)}: {reason}"
 
 
 def pick_device() -> str:

@@ -43,8 +43,8 @@ def test_a_data_json_problem_names_data_json(make_vault, tmp_path):
 
 
 @pytest.mark.parametrize("scan, said", [
-    ("../..", "scan_directory: '../..' leaves the vault"),
-    ("/etc", "scan_directory: '/etc' is not a folder of the vault"),
+    ("../..", 'scan_directory: "../.." leaves the vault'),
+    ("/etc", 'scan_directory: "/etc" is not a folder of the vault'),
 ])
 def test_a_scan_directory_outside_the_vault_is_not_a_silent_empty_build(make_vault, tmp_path, scan, said):
     root = make_vault({"a.md": NOTE, ".notes2anki.toml": f'scan_directory = "{scan}"\n'})

@@ -42,28 +42,28 @@ def load(root: Path) -> tuple[Config, list[str]]:
     ('[note_types.Vocab]\nfields = ["Word"]\nfront = 5',
      ".notes2anki.toml:3: error: note_types.Vocab.front: should be text in quotes (\"…\"), got 5"),
     ('[note_types.Vocab]\nfields = ["Word"]\nid = "x"',
-     ".notes2anki.toml:3: error: note_types.Vocab.id: should be a whole number, got 'x'"),
+     ".notes2anki.toml:3: error: note_types.Vocab.id: should be a whole number, got \"x\""),
     ("[build]\ncurly_cloze = \"yes\"", ".notes2anki.toml:2: error: build.curly_cloze: should be true or false, "
-                                      "got 'yes'"),
+                                      "got \"yes\""),
     ("[dupes]\nthreshold = 2", ".notes2anki.toml:2: error: dupes.threshold: should be 1 or less, got 2"),
     ("[related]\nk = 0", ".notes2anki.toml:2: error: related.k: should be 1 or more, got 0"),
     ('[semantic]\ndevice = "gpu"',
-     '.notes2anki.toml:2: error: semantic.device: should be "auto", "cpu", "cuda", "cuda:N" or "mps", got \'gpu\''),
+     '.notes2anki.toml:2: error: semantic.device: should be "auto", "cpu", "cuda", "cuda:N" or "mps", got "gpu"'),
     ('[syntax]\nbegin_note = ""',
      ".notes2anki.toml:2: error: syntax.begin_note: should be a word or words on one line (at most 200 "
-     "characters), got ''"),
+     "characters), got \"\""),
     ('[dupes]\nignore = [["a.md:3"]]',
-     ".notes2anki.toml:2: error: dupes.ignore, entry 1: should list at least 2 cards, got ['a.md:3']"),
+     ".notes2anki.toml:2: error: dupes.ignore, entry 1: should list at least 2 cards, got [\"a.md:3\"]"),
     ('[dupes]\nignore = [\n  ["a.md:3", "b.md:4"],\n  ["a.md:3", "x"],\n]',
-     ".notes2anki.toml:4: error: dupes.ignore, entry 2, reference 2: should be a card ID or \"file.md:LINE\", got 'x'"),
+     ".notes2anki.toml:4: error: dupes.ignore, entry 2, reference 2: should be a card ID or \"file.md:LINE\", got \"x\""),
     ('[dupes]\nignore = [\n  ["a.md:3", "b.md:4"],\n  ["a.md:3",\n   true],\n]',
      ".notes2anki.toml:5: error: dupes.ignore, entry 2, reference 2: should be a card ID or \"file.md:LINE\", got true"),
     ("[related]\nk = 1.5", ".notes2anki.toml:2: error: related.k: should be a whole number, got 1.5"),
-    ('[topics]\nthreshold = "0.5"', ".notes2anki.toml:2: error: topics.threshold: should be a number, got '0.5'"),
-    ('wikilinks = "x"', '.notes2anki.toml:1: error: wikilinks: should be \"obsidian\" or \"text\", got \'x\''),
+    ('[topics]\nthreshold = "0.5"', ".notes2anki.toml:2: error: topics.threshold: should be a number, got \"0.5\""),
+    ('wikilinks = "x"', '.notes2anki.toml:1: error: wikilinks: should be \"obsidian\" or \"text\", got "x"'),
     ('[note_types.V]\nfields = []', ".notes2anki.toml:2: error: note_types.V.fields: should list at least 1 item, got []"),
-    ('[sync]\ncollection = ""', ".notes2anki.toml:2: error: sync.collection: should not be empty, got ''"),
-    ('sanitize_html = "true"', ".notes2anki.toml:1: error: sanitize_html: should be true or false, got 'true'"),
+    ('[sync]\ncollection = ""', ".notes2anki.toml:2: error: sync.collection: should not be empty, got \"\""),
+    ('sanitize_html = "true"', ".notes2anki.toml:1: error: sanitize_html: should be true or false, got \"true\""),
 ])
 def test_wrong_values_are_fatal_messages_with_file_line_and_key(tmp_path, toml, message):
     config, messages = load(write(tmp_path / "v", toml))
@@ -85,8 +85,8 @@ def test_values_from_data_json_are_blamed_on_data_json_with_the_plugins_key_name
     _, messages = load(write(tmp_path / "v", plugin=plugin))
     assert sorted(messages) == sorted([
         f"{PLUGIN}: error: settings.FOLDER_DECKS.a: should be a string, got 5",
-        f"{PLUGIN}: error: settings.Defaults.CurlyCloze: should be true or false, got 'yes'",
-        f"{PLUGIN}: error: settings.IGNORED_FILE_GLOBS: should be a list, got 'x'",
+        f"{PLUGIN}: error: settings.Defaults.CurlyCloze: should be true or false, got \"yes\"",
+        f"{PLUGIN}: error: settings.IGNORED_FILE_GLOBS: should be a list, got \"x\"",
         f"{PLUGIN}: error: fields_dict.Vocab, entry 1: should be a string, got 1",
     ])
 
@@ -118,8 +118,8 @@ def test_unknown_keys_are_warnings_with_a_suggestion_not_fatal(tmp_path):
     diags: list = []
     load_config(write(tmp_path / "v", "foldr_decks = {}\n[dupes]\ntreshold = 0.5\n[nonsense]\na = 1\n"), diags)
     assert sorted(str(d) for d in diags) == [
-        ".notes2anki.toml:1: warning: foldr_decks: unknown key; ignored (did you mean 'folder_decks'?)",
-        ".notes2anki.toml:3: warning: dupes.treshold: unknown key; ignored (did you mean 'threshold'?)",
+        ".notes2anki.toml:1: warning: foldr_decks: unknown key; ignored (did you mean folder_decks?)",
+        ".notes2anki.toml:3: warning: dupes.treshold: unknown key; ignored (did you mean threshold?)",
         ".notes2anki.toml:4: warning: nonsense: unknown key; ignored",
     ]
     assert fatal_problems(diags) == []
@@ -165,10 +165,10 @@ def test_typed_sections_and_the_raw_section_for_older_callers(tmp_path):
 
 
 @pytest.mark.parametrize("value, message", [
-    ("../..", "scan_directory: '../..' leaves the vault"),
-    ("/etc", "scan_directory: '/etc' is not a folder of the vault (it is read relative to the vault folder: etc)"),
-    ("missing", "scan_directory: 'missing' is not a folder of the vault"),
-    ("out", "scan_directory: 'out' resolves to a folder outside the vault"),
+    ("../..", "scan_directory: \"../..\" leaves the vault"),
+    ("/etc", "scan_directory: \"/etc\" is not a folder of the vault (it is read relative to the vault folder: etc)"),
+    ("missing", "scan_directory: \"missing\" is not a folder of the vault"),
+    ("out", "scan_directory: \"out\" resolves to a folder outside the vault"),
 ])
 def test_a_scan_directory_that_is_not_a_folder_of_the_vault_is_fatal(tmp_path, value, message):
     root = write(tmp_path / "v", f'scan_directory = "{value}"\n')
@@ -183,7 +183,7 @@ def test_a_wrong_scan_directory_from_data_json_is_blamed_on_data_json(tmp_path):
     diags: list = []
     load_config(write(tmp_path / "v", plugin={"settings": {"Defaults": {"Scan Directory": "Karteikarten"}}}), diags)
     assert [str(d) for d in diags] == [
-        f"{PLUGIN}: error: settings.Defaults.Scan Directory: 'Karteikarten' is not a folder of the vault "
+        f"{PLUGIN}: error: settings.Defaults.Scan Directory: \"Karteikarten\" is not a folder of the vault "
         "(it is read relative to the vault folder: Karteikarten)"]
 
 
@@ -275,7 +275,7 @@ def test_colliding_marker_words_are_a_configuration_error(tmp_path):
     problems = [d for d in diags if d.severity == "error" and d.kind == "config"]
     assert len(problems) == 1
     assert problems[0].file == ".notes2anki.toml"
-    assert "begin_note and end_note are both 'END'" in problems[0].message
+    assert "begin_note and end_note are both \"END\"" in problems[0].message
 
 
 def test_the_marker_words_are_declared_once(tmp_path):

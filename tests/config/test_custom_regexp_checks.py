@@ -42,6 +42,6 @@ def test_a_regex_for_an_unknown_note_type_is_one_warning_and_the_rest_builds(mak
     build = _run("build", root, "-o", out, "--no-dupes")
     assert build.exit_code == 0, build.output
     warnings = [line for line in build.stderr.splitlines() if "NoSuchType" in line]
-    assert warnings == [".notes2anki.toml:2: warning: custom_regexps.NoSuchType: no note type 'NoSuchType'; "
+    assert warnings == [".notes2anki.toml:2: warning: custom_regexps.NoSuchType: no note type \"NoSuchType\"; "
                         "this regex is not used"]
     assert len(anki_import(out).notes()) == 2

@@ -14,11 +14,11 @@ HEAD = '[note_types."Vocab"]\nfields = ["Word", "Meaning"]\n'
 
 @pytest.mark.parametrize("templates, expected", [
     ('front = "{{Word}}"\nback = "{{FrontSide}}<hr>{{Meening}}"\n',
-     ".notes2anki.toml:4: error: note_types.Vocab.back: unknown field 'Meening'"),
+     ".notes2anki.toml:4: error: note_types.Vocab.back: unknown field \"Meening\""),
     ('front = "no fields here"\n', ".notes2anki.toml:3: error: note_types.Vocab.front: shows no field"),
     ('front = "{{#Word}}{{Word}}"\n', ".notes2anki.toml:3: error: note_types.Vocab.front: section {{#Word}} is never closed"),
     ('front = "{{Word}}{{/Word}}"\n', "note_types.Vocab.front: {{/Word}} closes no open section"),
-    ('front = "{{FrontSide}}"\n', "note_types.Vocab.front: unknown field 'FrontSide'"),
+    ('front = "{{FrontSide}}"\n', "note_types.Vocab.front: unknown field \"FrontSide\""),
     ('id = 12345\n\n[note_types."B"]\nfields = ["G1", "G2", "G3"]\nid = 12345\n',
      ".notes2anki.toml:7: error: note_types.B.id: 12345 is also note_types.Vocab's id"),
 ])

@@ -128,9 +128,9 @@ def test_two_fields_of_one_name_are_a_configuration_error(make_vault):
                        "a.md": "START\nX\nfirst\nA: second\nEND\n"})
     result = CliRunner().invoke(cli_main, ["check", str(root)])
     assert result.exit_code == 2
-    assert (".notes2anki.toml:2: error: note_types.X.fields: 'A' twice: field names must differ (Anki would "
-            "rename the second one 'A+')") in result.output
-    assert ".notes2anki.toml:5: error: note_types.Y.fields: 'Word' and 'word ' are one name to Anki" in result.output
+    assert (".notes2anki.toml:2: error: note_types.X.fields: \"A\" twice: field names must differ (Anki would "
+            "rename the second one \"A+\")") in result.output
+    assert ".notes2anki.toml:5: error: note_types.Y.fields: \"Word\" and \"word \" are one name to Anki" in result.output
 
 
 def test_init_force_refuses_to_replace_a_symlinked_settings_file(tmp_path):

@@ -65,7 +65,7 @@ def test_empty_deck_name_parts_are_dropped_with_a_warning(make_vault, build, ank
     built = build(make_vault({"n.md": text}))
     [warning] = _warnings(built.vault, "deck-name")
     assert (warning.file, warning.line) == ("n.md", 1)
-    assert "'A::::'" in warning.message and "read as 'A'" in warning.message
+    assert '"A::::"' in warning.message and 'read as "A"' in warning.message
     assert built.vault.cards[0].deck == "A"
     names = anki_import(built.apkg).deck_names()
     assert "A" in names and not any("blank" in n for n in names)
@@ -90,9 +90,9 @@ def test_empty_deck_levels_in_the_settings_are_named_by_key(make_vault):
     diags: list = []
     config = load_config(root, diags)
     said = sorted(str(d) for d in diags)
-    assert said == [".notes2anki.toml:1: warning: default_deck: deck name 'Inbox::::' has empty parts between '::' "
-                    "(Anki would name them 'blank'); read as 'Inbox'",
-                    ".notes2anki.toml:3: warning: folder_decks.bio: deck name '::Biology' has empty parts between "
-                    "'::' (Anki would name them 'blank'); read as 'Biology'"]
+    assert said == [".notes2anki.toml:1: warning: default_deck: deck name \"Inbox::::\" has empty parts between '::' "
+                    "(Anki would name them 'blank'); read as \"Inbox\"",
+                    ".notes2anki.toml:3: warning: folder_decks.bio: deck name \"::Biology\" has empty parts between "
+                    "'::' (Anki would name them 'blank'); read as \"Biology\""]
     decks = {c.file: c.deck for c in load_vault(root, config).cards}
     assert decks == {"bio/n.md": "Biology", "top.md": "Inbox"}

@@ -71,13 +71,13 @@ def test_a_bad_plugin_glob_and_a_bad_related_exclude_are_configuration_errors(ma
                        DATA_JSON: json.dumps({"settings": {"IGNORED_FILE_GLOBS": ["**/[z-a]/*.md"]}})})
     result = CliRunner().invoke(cli_main, ["check", str(root)])
     assert result.exit_code == 2
-    assert "settings.IGNORED_FILE_GLOBS, entry 1: '**/[z-a]/*.md' not used: bad character set" in result.output
+    assert 'settings.IGNORED_FILE_GLOBS, entry 1: "**/[z-a]/*.md" not used: bad character set' in result.output
     root = make_vault({"a.md": "START\nBasic\nq\nBack: a\nEND\n",
                        ".notes2anki.toml": '[related]\nexclude = ["[z-a]"]\n'}, name="other")
     for command in (["check", str(root)], ["related", str(root), "a"]):
         result = CliRunner().invoke(cli_main, command)
         assert result.exit_code == 2, result.output
-        assert ".notes2anki.toml:2: error: related.exclude, entry 1: pattern '[z-a]' not used" in result.output
+        assert '.notes2anki.toml:2: error: related.exclude, entry 1: pattern "[z-a]" not used' in result.output
 
 
 # -- finding 4: a renamed file-tags line and YAML tags ---------------------------------------------------------
@@ -135,8 +135,8 @@ def test_a_folder_deck_key_matching_no_folder_is_a_warning_and_dot_slash_works(m
                        '[folder_decks]\n"./inner" = "Inner"\n"nonexist" = "X"\n"" = "Y"\n'})
     built = build(root)
     warnings = sorted(d.message for d in built.vault.diagnostics if d.severity == "warning")
-    assert warnings == ["folder_decks.: '' is empty; not used (`.` is the whole vault)",
-                        "folder_decks.nonexist: 'nonexist' is not a folder of the vault; not used"]
+    assert warnings == ['folder_decks."": an empty folder name; not used (`.` is the whole vault)',
+                        "folder_decks.nonexist: not a folder of the vault; not used"]
     note = anki_import(built.apkg).note("in q")
     assert note.col.decks.name(note.cards()[0].did) == "Inner"
 
@@ -167,7 +167,7 @@ def test_deck_option_with_only_empty_levels_warns(make_vault, tmp_path, anki_imp
     out = tmp_path / "x.apkg"
     result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes", "--deck", "::::"])
     assert result.exit_code == 0
-    assert "--deck: warning: deck name '::::' has empty parts between '::'" in result.stderr
+    assert "--deck: warning: deck name \"::::\" has empty parts between '::'" in result.stderr
     assert "ignored" in result.stderr
     note = anki_import(out).note("q")
     assert note.col.decks.name(note.cards()[0].did) == "Default"
@@ -176,7 +176,7 @@ def test_deck_option_with_only_empty_levels_warns(make_vault, tmp_path, anki_imp
 @pytest.mark.parametrize("value, deck, warning", [
     ("123", "123", None),
     ("[a, b]", "Default", "frontmatter deck is a list, not a deck name; ignored"),
-    ('"x\\ny"', "xy", "has a line break or control character, which Anki drops; read as 'xy'"),
+    ('"x\\ny"', "xy", "has a line break or control character, which Anki drops; read as \"xy\""),
 ])
 def test_frontmatter_deck_values_that_are_not_plain_names(make_vault, build, anki_import, value, deck, warning):
     root = make_vault({"a.md": f"---\ndeck: {value}\n---\nSTART\nBasic\nq\nBack: a\nEND\n"})
@@ -246,7 +246,7 @@ def test_a_table_of_the_wrong_type_is_named_without_pydantic_class_names(make_va
     messages = sorted(str(d) for d in diags)
     assert messages == [
         ".notes2anki.toml:1: error: syntax: should be a table of settings, got 3",
-        f"{DATA_JSON}: error: settings.Syntax: should be a JSON object of settings, got 'x'"]
+        f"{DATA_JSON}: error: settings.Syntax: should be a JSON object of settings, got \"x\""]
 
 
 # -- finding 11: a '!' glob of the plugin keeps its meaning ------------------------------------------------------

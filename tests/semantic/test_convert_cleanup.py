@@ -38,9 +38,9 @@ def test_a_killed_conversions_folder_is_removed_a_live_one_is_kept(tmp_path):
 
 
 def test_the_conversion_and_the_load_clean_up_first(tmp_path, monkeypatch):
-    """onnx_backend.convert removes stale folders before making its own and holds its own while working;
+    """onnx_convert.convert removes stale folders before making its own and holds its own while working;
     loading a converted model removes them too."""
-    from notes2anki.semantic import onnx_backend
+    from notes2anki.semantic import onnx_backend, onnx_convert
 
     killed = _folder(tmp_path, ".convert-killed2", age=convert_cleanup.STALE_SECONDS + 60)
     seen = {}
@@ -50,11 +50,11 @@ def test_the_conversion_and_the_load_clean_up_first(tmp_path, monkeypatch):
         seen["held"] = convert_cleanup._lock_state(work) == "held"
         raise onnx_backend.NotConvertible("probe model")
 
-    monkeypatch.setattr(onnx_backend, "_export", export)
+    monkeypatch.setattr(onnx_convert, "_export", export)
     monkeypatch.setattr(onnx_backend, "onnx_root", lambda: tmp_path)
     model_dir = tmp_path / "src"
     model_dir.mkdir()
-    folder = onnx_backend.convert(model_dir, "probe")
+    folder = onnx_convert.convert(model_dir, "probe")
     assert seen == {"stale": False, "held": True}
     assert onnx_backend.read_meta(folder)["ok"] is False
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".convert-")] == []

@@ -119,7 +119,7 @@ def test_a_config_value_that_cannot_be_used_stops_the_command(vault):
     (vault / ".notes2anki.toml").write_text('[dupes]\nthreshold = "high"\n', encoding="utf-8")
     result = run(vault, "--json")
     assert result.exit_code == 2  # issue 14: a broken configuration stops every command
-    assert ".notes2anki.toml:2: error: dupes.threshold: should be a number, got 'high'" in result.stderr
+    assert ".notes2anki.toml:2: error: dupes.threshold: should be a number, got \"high\"" in result.stderr
     stopped = json.loads(result.stdout)  # --json: stdout says it stopped, and why (tester 12-02)
     assert stopped["stopped"] is True and "dupes.threshold: should be a number" in stopped["errors"][0]
 

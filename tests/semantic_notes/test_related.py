@@ -235,18 +235,26 @@ def test_templates_and_daily_notes_folders_come_from_obsidian_settings(tmp_path,
     assert index.is_excluded("Journal/Monday review.md") and not index.is_excluded("Mitochondria.md")
 
 
-def test_related_exclude_setting_replaces_the_defaults(tmp_path):
-    root = _write(tmp_path / "v", {**SCAFFOLD, ".notes2anki.toml": '[related]\nexclude = ["Baroque music.md", "Scaffold"]\n'})
+def _all_rows(root: Path) -> dict[str, list[str]]:
     result = CliRunner().invoke(related_command, [str(root), "--all", "--json", "--min-score", "-1"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    rows = {row["note"]: [s["note"] for s in row["suggestions"]] for row in data["notes"]}
+    return {row["note"]: [s["note"] for s in row["suggestions"]] for row in json.loads(result.stdout)["notes"]}
+
+
+def test_related_exclude_setting_adds_to_the_defaults(tmp_path):
+    root = _write(tmp_path / "v", {**SCAFFOLD, ".notes2anki.toml": '[related]\nexclude = ["Baroque music.md"]\n'})
+    rows = _all_rows(root)
     suggested = {n for found in rows.values() for n in found}
     assert rows["Baroque music.md"] == [] and rows["Scaffold/New biology note.md"] == []
-    assert not {"Baroque music.md", "Scaffold/New biology note.md"} & suggested
-    assert "Journal/Monday review.md" in suggested  # no longer left out: the setting replaced the defaults
+    assert rows["Journal/Monday review.md"] == []  # the defaults still hold beside the user's patterns
+    assert suggested and not {"Baroque music.md", "Scaffold/New biology note.md", "Journal/Monday review.md"} & suggested
     pairs = [frozenset((note, n)) for note, found in rows.items() for n in found]
     assert len(pairs) == len(set(pairs))
+    (root / ".notes2anki.toml").write_text('[related]\nexclude = ["Baroque music.md"]\nexclude_defaults = false\n',
+                                           encoding="utf-8")
+    suggested = {n for found in _all_rows(root).values() for n in found}
+    assert {"Journal/Monday review.md", "Scaffold/New biology note.md"} <= suggested  # the defaults turned off
+    assert "Baroque music.md" not in suggested
 
 
 def test_min_score_option_and_setting_for_all(tmp_path):

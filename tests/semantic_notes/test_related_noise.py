@@ -60,11 +60,15 @@ def test_a_note_gets_no_suggestion_below_the_minimum_score_and_says_so(make_vaul
 
 def test_a_template_or_daily_note_gets_no_suggestions_as_in_all(make_vault, tmp_path):
     root = make_vault(NOTES)
-    for name, path in (("Monday review", "Journal/Monday review.md"), ("2024-05-01", "2024-05-01.md"),
-                       ("Scaffold/New biology note", "Scaffold/New biology note.md")):
+    for name, path, why in (
+            ("Monday review", "Journal/Monday review.md",
+             "it is in the daily-notes folder Journal (named in .obsidian/daily-notes.json)"),
+            ("2024-05-01", "2024-05-01.md", "it is named as a daily note (YYYY-MM-DD: the daily-notes plugin's "
+                                            "default format)"),
+            ("Scaffold/New biology note", "Scaffold/New biology note.md",
+             "it is in the template folder Scaffold (named in .obsidian/templates.json)")):
         shown = _run(root, tmp_path, name, "--min-score", "-1", columns="200")
-        assert (f"{path} is a template or daily note (left out of related notes: [related] exclude, or named "
-                "like a date); nothing to suggest.") in " ".join(shown.stdout.split())
+        assert f"{path} is left out of related notes: {why}; nothing to suggest." in " ".join(shown.stdout.split())
         assert json.loads(_run(root, tmp_path, name, "--json").stdout)["related"] == []
     # and never suggested to another note
     found = json.loads(_run(root, tmp_path, "Mitochondria and the electron transport chain", "--json",

@@ -47,7 +47,7 @@ def test_profiles_under_anki_base(make_vault, tmp_path, monkeypatch):
     configured = CliRunner().invoke(main, ["sync", str(root), "--json"])
     assert configured.exit_code == 0 and json.loads(configured.stdout)["new"] == []  # synced to Work before
     missing = CliRunner().invoke(main, ["sync", str(root), "--profile", "Nobody"])
-    assert missing.exit_code == 2 and "no Anki profile 'Nobody'" in missing.output
+    assert missing.exit_code == 2 and 'no Anki profile "Nobody"' in missing.output
 
 
 def test_config_names_the_collection_file(make_vault, tmp_path):

@@ -175,6 +175,12 @@ def test_u4_a_retype_that_removes_a_reviewed_card_is_listed_counted_and_confirme
         assert "Note type changes that remove reviewed cards or field text (1):" in declined.output
         assert f"1 note not retyped" in declined.output and f"nid:{nid})" in declined.output
         assert seen(col_path, nid)["cards"] == {0: 1, 1: 1}
+    # the held note is counted: the summary's numbers add up to the cards synced, in the table and in --json
+    assert "Synced 1 card into" in declined.output and "0 retyped (" not in declined.output
+    assert "0 deleted, 0 unchanged, 1 not retyped (see below)" in declined.output
+    counts = json.loads(sync_cli(root, col_path, "--json").stdout)["counts"]
+    assert counts == {"cards": 1, "new": 0, "updated": 0, "moved": 0, "retyped": 0, "unchanged": 0,
+                      "not_synced": 0, "not_retyped": 1}
 
     done = sync_cli(root, col_path, "--yes", "--json")
     assert done.exit_code == 0, done.output

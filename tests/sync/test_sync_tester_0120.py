@@ -151,7 +151,7 @@ def test_two_vaults_with_one_folder_name_never_delete_each_others_notes(make_vau
     assert sync_cli(first, col_path, "--yes").exit_code == 0
     refused = sync_cli(second, col_path, "--yes")
     assert refused.exit_code == 2, refused.output
-    assert "another vault named 'vault'" in refused.output and "vault_id" in refused.output
+    assert 'another vault named "vault"' in refused.output and "vault_id" in refused.output
     assert _fronts(col_path) == ["School question one?"]
     (second / ".notes2anki.toml").write_text('[sync]\nvault_id = "work"\n', "utf-8")
     assert sync_cli(second, col_path, "--yes").exit_code == 0

@@ -1,0 +1,76 @@
+"""Which notes ``related`` leaves out: scaffolding the vault's Obsidian settings name (the template folders of
+Obsidian's Templates and Templater, the daily-notes folder), notes named as daily notes, and the notes
+matching ``[related] exclude`` (added to the defaults; ``[related] exclude_defaults = false`` turns the
+defaults off). Such notes are never suggested and get no suggestions
+(:class:`~notes2anki.semantic.related.RelatedIndex`). Nothing here prints.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..model import Vault
+from .daily_names import DEFAULT_FORMAT, SETTINGS, daily_matcher, settings_format
+
+
+def default_folders(root: Path) -> list[tuple[str, str]]:
+    """``(folder, why)`` of each folder of scaffolding the vault's Obsidian settings name: the template
+    folders (Obsidian's Templates and Templater, see :func:`notes2anki.template_folders.template_folders`)
+    and the daily-notes folder (``.obsidian/daily-notes.json`` key ``folder``)."""
+    from ..template_folders import settings_folder, template_folders
+
+    found = [(folder, f"it is in the template folder {folder} (named in {source})") for folder, source in template_folders(root)]
+    found += [(folder, f"it is in the daily-notes folder {folder} (named in {SETTINGS})")
+              for folder in settings_folder(root, SETTINGS, "folder")]
+    return found
+
+
+def default_excludes(root: Path) -> list[str]:
+    """Globs of the notes in :func:`default_folders` (anchored at the vault root, the names literal)."""
+    from ..template_folders import glob_for
+
+    return [glob_for(folder) for folder, _ in default_folders(root)]
+
+
+def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool = True) -> dict[str, str]:
+    """The notes left out of related-note suggestions, each path → why (for a message): with ``defaults``
+    (``[related] exclude_defaults``, on unless set false) the notes in :func:`default_folders` and those
+    named as daily notes (the whole name in the daily-notes format of ``.obsidian/daily-notes.json``,
+    default YYYY-MM-DD: :func:`~notes2anki.semantic.daily_names.daily_matcher`); and those matching the
+    gitignore-style ``globs`` (``[related] exclude``), which come after the default folders' globs, so a
+    ``!pattern`` there takes a note of those folders back (a daily note's name is not a glob: only
+    ``defaults=False`` takes those back)."""
+    from ..template_folders import glob_for, in_folder
+
+    root = vault.root
+    folders = default_folders(root) if defaults else []
+    own = _matcher(list(globs or []))
+    every = _matcher([*(glob_for(folder) for folder, _ in folders), *(globs or [])])
+    daily = daily_matcher(root) if defaults else (lambda rel: False)
+    out: dict[str, str] = {}
+    said_daily = ""
+    for note in vault.notes:
+        path = note.path
+        if daily(path):
+            said_daily = said_daily or _daily_why(root)
+            out[path] = said_daily
+        elif every(path):
+            out[path] = "it matches [related] exclude" if own(path) else \
+                next((why for folder, why in folders if in_folder(path, folder)), "it matches [related] exclude")
+    return out
+
+
+def _matcher(globs: list[str]):
+    from ..parsers.files import path_filter
+
+    try:
+        return path_filter(globs) if globs else (lambda rel: False)
+    except Exception:  # a bad pattern: reported when the configuration was read
+        return lambda rel: False
+
+
+def _daily_why(root: Path) -> str:
+    fmt = settings_format(root)
+    if fmt is None:
+        return f"it is named as a daily note ({DEFAULT_FORMAT}: the daily-notes plugin's default format)"
+    return f"it is named as a daily note (the format {json.dumps(fmt, ensure_ascii=False)} of {SETTINGS})"

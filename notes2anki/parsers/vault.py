@@ -277,8 +277,14 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     frozen = found.frozen.get(card.note_type, {})
     ctx = RenderContext(note_path=card.file, resolver=resolver, vault_name=vault_name,
                         wikilinks=config.wikilinks)
+    nul: set[str] = set()  # fields that held U+0000: markdown-it would make it U+FFFD (CommonMark), Anki removes it
     for name, source in card.fields.items():
-        card.html[name] = render(source, ctx) + (render(frozen[name], ctx) if frozen.get(name) else "")
+        extra = frozen.get(name) or ""
+        if "\x00" in source or "\x00" in extra:
+            nul.add(name)
+            source = card.fields[name] = source.replace("\x00", "")
+            extra = extra.replace("\x00", "")
+        card.html[name] = render(source, ctx) + (render(extra, ctx) if extra else "")
     if config.add_context and config.context_fields.get(card.note_type) in card.html:
         name = config.context_fields[card.note_type]
         card.html[name] += f'<span class="context">{html.escape(card.context)}</span>'
@@ -289,6 +295,7 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
         # U+001F: Anki splits a note's fields on it (the whole package would be refused); it and the other
         # control characters Anki removes when it saves a note would make every sync update the note
         card.html[name], found = clean_field(text)
+        found = ["\x00"] * (name in nul) + found
         if found:
             diagnostics.append(Diagnostic(card.file, card.line, "warning", controls_message(name, found),
                                           "render"))

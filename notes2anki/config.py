@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from .config_files import (CONFIG_FILE, CONFIG_KIND, PLUGIN_SETTINGS, _parse_json, _parse_toml,  # noqa: F401
                            _line_of, _problem, _read, _validate)
-from .config_checks import _check_deck_names, _check_markers, _checked_patterns, check_custom_regexps
+from .config_checks import (_check_deck_names, _check_markers, _check_tag_names, _checked_patterns,
+                            check_custom_regexps, override_problems)
 from .config_syntax import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
 from .fileio import MAX_CONFIG_BYTES, is_inside
 from .model import BUILTIN_FIELDS, Diagnostic, note_type_fields
@@ -240,6 +241,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     if "scan_directory" in values:
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
                                                    origin.get("scan_directory", CONFIG_FILE), diags, own)
+    _check_tag_names(values, origin, diags, own, tags_given=overrides.get("default_tag") is not None)
     if root.is_dir():
         _folder_tables(root, values, origin, diags, own)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
@@ -252,12 +254,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     check_custom_regexps(values, origin, own, set(note_type_fields(values.get("note_types") or {})), diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin, toml_text=own or "")
-    from .parsers.rules import deck_problem
-
-    deck = overrides.get("default_deck")
-    problem = deck_problem(deck) if isinstance(deck, str) else None
-    if problem:  # --deck '::::'
-        diags.append(Diagnostic("--deck", 0, "warning", problem, kind="deck-name"))
+    diags += override_problems(overrides)  # --deck '::::', --tag 'two words'
     return cfg.with_overrides(**overrides)
 
 

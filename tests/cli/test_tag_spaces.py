@@ -42,3 +42,14 @@ def test_a_command_line_tag_with_a_space_is_said_once_and_replaces_the_default_t
     assert _tag_warnings(result.stderr) == [
         "--tag: warning: tag 'cli tag' holds a space, which an Anki tag cannot (Anki separates tags by spaces); "
         "read as 'cli_tag'"]  # default_tag is not used: no word about it
+
+
+def test_an_empty_level_in_a_folder_tag_is_said_once_at_its_line_not_at_every_note(make_vault, cli_build):
+    """Before, a `folder_tags` tag `a::::b` gave one warning at the first card of every note of the folder."""
+    notes = {f"Bio/n{k}.md": f"START\nBasic\nQuestion {k}?\nBack: answer\nEND\n" for k in range(3)}
+    root = make_vault({".notes2anki.toml": '[folder_tags]\n"Bio" = ["a::::b"]\n', **notes})
+    result, _ = cli_build(root)
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "'a::::b'" in line]
+    assert said == [".notes2anki.toml:2: warning: folder_tags.Bio: tag 'a::::b' has empty levels between '::' "
+                    "(Anki would name them 'blank'); read as 'a::b'"]

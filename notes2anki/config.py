@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .config_files import (CONFIG_FILE, CONFIG_KIND, PLUGIN_SETTINGS, _parse_json, _parse_toml,  # noqa: F401
                            _line_of, _problem, _read, _validate)
 from .config_lines import shown
-from .config_checks import (_check_deck_names, _check_markers, _checked_patterns, _folder_rel, _folder_tables,
-                            check_custom_regexps, check_field_tables)
+from .config_checks import (_check_deck_names, _check_markers, _check_tag_names, _checked_patterns, _folder_rel,
+                            _folder_tables, check_custom_regexps, check_field_tables, override_problems)
 from .config_syntax import PLUGIN_SYNTAX_KEYS, Syntax  # noqa: F401  (declared once, there)
 from .fileio import MAX_CONFIG_BYTES, is_inside
 from .model import BUILTIN_FIELDS, Diagnostic, note_type_fields
@@ -242,6 +242,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     if "scan_directory" in values:
         values["scan_directory"] = _scan_directory(root, values["scan_directory"],
                                                    origin.get("scan_directory", CONFIG_FILE), diags, own)
+    _check_tag_names(values, origin, diags, own, tags_given=overrides.get("default_tag") is not None)
     written = _folder_tables(root, values, origin, diags, own) if root.is_dir() else {}
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
     _check_deck_names(values, origin, diags, own, written)
@@ -255,12 +256,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     check_field_tables(values, origin, own, known, diags)
     cfg = Config(**values, syntax=Syntax(**syntax), ignore=list(dict.fromkeys(ignore)), sections=sections, sources=sources,
                  origin=origin, toml_text=own or "")
-    from .parsers.rules import deck_problem
-
-    deck = overrides.get("default_deck")
-    problem = deck_problem(deck) if isinstance(deck, str) else None
-    if problem:  # --deck '::::'
-        diags.append(Diagnostic("--deck", 0, "warning", problem, kind="deck-name"))
+    diags += override_problems(overrides)  # --deck '::::', --tag 'two words'
     return cfg.with_overrides(**overrides)
 
 

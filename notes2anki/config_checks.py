@@ -94,6 +94,46 @@ def _folder_tables(root: Path, values: dict[str, Any], origin: dict[str, str], d
     return written
 
 
+def _check_tag_names(values: dict[str, Any], origin: dict[str, str], diags: list[Diagnostic],
+                     text: str | None = None, tags_given: bool = False) -> None:
+    """A ``default_tag`` or ``folder_tags`` tag that the cards get otherwise than written (``"two words"``
+    → ``two_words``: an Anki tag holds no space; an empty level ``a::::b`` → ``a::b``; a control
+    character): one ``tag-name`` warning naming the key and what the tag becomes, in `.notes2anki.toml`
+    (``text``) at its line. ``tags_given``: ``build --tag`` replaces ``default_tag``, which is then not
+    checked."""
+    from .parsers.anki_normal import tag_problem
+    from .parsers.rules import normalise_tag
+
+    named = [] if tags_given else [("default_tag", values.get("default_tag"))]
+    named += [(f"folder_tags.{folder}", tag) for folder, tags in (values.get("folder_tags") or {}).items()
+              for tag in (tags or [])]
+    for key, tag in named:
+        problem = tag_problem(tag, normalise_tag(tag)) if isinstance(tag, str) else None
+        if problem:
+            source = origin.get(key.split(".", 1)[0], CONFIG_FILE)
+            line = _line_of(text, key.split(".", 1)) if text and source == CONFIG_FILE else 0
+            diags.append(Diagnostic(source, line, "warning", f"{key}: {problem}", kind="tag-name"))
+
+
+def override_problems(overrides: dict[str, Any]) -> list[Diagnostic]:
+    """Warnings about command-line values the cards get otherwise than typed: ``--deck '::::'`` (a
+    ``deck-name`` warning), ``--tag 'two words'`` (``tag-name``: read as ``two_words``)."""
+    from .parsers.anki_normal import tag_problem
+    from .parsers.rules import deck_problem, normalise_tag
+
+    out = []
+    deck = overrides.get("default_deck")
+    problem = deck_problem(deck) if isinstance(deck, str) else None
+    if problem:
+        out.append(Diagnostic("--deck", 0, "warning", problem, kind="deck-name"))
+    tags = overrides.get("default_tag")
+    for tag in (tags,) if isinstance(tags, str) else tags or ():
+        problem = tag_problem(tag, normalise_tag(tag))
+        if problem:
+            out.append(Diagnostic("--tag", 0, "warning", problem, kind="tag-name"))
+    return out
+
+
 def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic]) -> None:
     """Two marker words that are the same (``begin_note = end_note``) make every card ambiguous: a
     configuration error naming both keys."""

@@ -118,10 +118,16 @@ def suggest(root: Path) -> Suggestion:
              "# edit freely (README: Configuration). Priority: defaults < the plugin's data.json < this file",
              "# < command-line options. A line starting with # is a comment.", ""]
 
-    def mark(key: str) -> str:
-        where = config.origin.get(key)
-        return {PLUGIN_SETTINGS: "  # from the plugin", CONFIG_FILE: f"  # from the previous {CONFIG_FILE}"}.get(
-            where, "")
+    def source(key: str) -> str:
+        """Where ``key``'s value came from, in words ("from the plugin"), or "" for a default."""
+        return {PLUGIN_SETTINGS: "from the plugin", CONFIG_FILE: f"from the previous {CONFIG_FILE}"}.get(
+            config.origin.get(key), "")
+
+    def mark(key: str) -> str:  # after a value: its own trailing comment
+        return f"  # {source(key)}" if source(key) else ""
+
+    def said(key: str) -> str:  # inside a comment's sentence: in brackets, never a second `#`
+        return f" ({source(key)})" if source(key) else ""
 
     for key, comment in KEYS:
         value = getattr(config, key)
@@ -143,7 +149,7 @@ def suggest(root: Path) -> Suggestion:
                       "the default deck" for f, (n, d) in folders.items()]
             lines.append("")
             continue
-        lines += [f"# {comment}" + mark(key), f"[{key}]"]
+        lines += [f"# {comment}" + (f" ({source(key).capitalize()}.)" if source(key) else ""), f"[{key}]"]
         for k, v in value.items():
             entry = f"{toml_value(str(k) or '.')} = {toml_value(v)}"  # "": the whole vault, written "."
             if key in ("folder_decks", "folder_tags") and spelled_on_disk(root, str(k)) is None:  # a folder since gone:
@@ -151,15 +157,14 @@ def suggest(root: Path) -> Suggestion:
             lines.append(entry)
         lines.append("")
     for name, spec in config.note_types.items():
-        lines += [f"# A note type of your Anki collection{mark('note_types')}: its fields, in order.",
+        lines += [f"# A note type of your Anki collection{said('note_types')}: its fields, in order.",
                   f"[note_types.{toml_value(name)}]"]
         lines += [f"{k} = {toml_value(v)}" for k, v in spec.items() if v not in (None, "", {}, [])]
         lines.append("")
     renamed = {f.name: getattr(config.syntax, f.name) for f in fields(Syntax)
                if getattr(config.syntax, f.name) != getattr(Syntax(), f.name)}
     if renamed:
-        origin = mark("syntax").replace("  # ", " (") + ")" if mark("syntax") else ""
-        lines += [f"# Marker words of the card syntax, renamed{origin}.", "[syntax]"]
+        lines += [f"# Marker words of the card syntax, renamed{said('syntax')}.", "[syntax]"]
         lines += [f"{attr} = {toml_value(value)}" for attr, value in renamed.items()]
         lines.append("")
     from .semantic.scoring import DEFAULT_THRESHOLD  # the threshold dupes uses (numpy only, no model)

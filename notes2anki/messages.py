@@ -41,13 +41,19 @@ def kind_of(d: Diagnostic) -> str:
 
 
 def by_kind(diagnostics: list[Diagnostic]) -> list[tuple[str, str, list[Diagnostic]]]:
-    """``(severity, kind, diagnostics)`` per kind, each list in (file, line) order: errors first, then the
-    most frequent kinds, then by kind."""
-    groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    """``(severity, kind, diagnostics)`` per kind and wording, each list in (file, line) order: errors first,
+    then the largest groups, then by kind.
+
+    Messages of one ``kind`` that say different things (two near misses: a code fence never closed, an
+    ``END`` that closes no card) are two groups, so that one text describes every place of its group
+    truly: the wording compared is :func:`normalised` (names and numbers blanked)."""
+    groups: dict[tuple[str, str, str], list[Diagnostic]] = {}
     for d in sorted(set(diagnostics), key=lambda d: (d.file, d.line, d.message)):
-        groups.setdefault((d.severity, kind_of(d)), []).append(d)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1]))
-    return [(severity, kind, ds) for (severity, kind), ds in ordered]
+        kind = kind_of(d)
+        wording = normalised(d.message) if getattr(d, "kind", "") else ""
+        groups.setdefault((d.severity, kind, wording), []).append(d)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0] != "error", -len(kv[1]), kv[0][1], kv[0][2]))
+    return [(severity, kind, ds) for (severity, kind, _), ds in ordered]
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

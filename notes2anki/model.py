@@ -226,7 +226,7 @@ KINDS: dict[str, str] = {
     "cloze-zero": "a {{c0::…}} cloze: Anki numbers clozes from 1 and ignores c0",
     "cloze-number": "a cloze numbered above c65536, which Anki refuses (the whole package); the card is skipped",
     "deck-name": "a deck name with empty parts between '::' (they are dropped)",
-    "tag-name": "a tag with empty levels between '::' or a control character (read as Anki keeps it)",
+    "tag-name": "a tag with empty levels between '::', a control character or a space (read as Anki keeps it)",
     "missing-media": "an embedded file that is not in the vault",
     "conflict-marker": "a card holding an unresolved git merge conflict (<<<<<<< … >>>>>>>); built as written",
     "render": "a field that could not be rendered as written (embeds, links, control characters Anki removes)",

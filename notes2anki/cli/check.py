@@ -18,8 +18,10 @@ from .common import (EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, message_option
 @click.option("--json", "as_json", is_flag=True,
               help='Machine-readable: {"problems": [{file, line, severity, kind, message}], "counts": {kind: n}}.')
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only errors and warnings, one a line (no counts by kind; nothing when all is well).")
 @message_options
-def check_command(vault, as_json, strict):
+def check_command(vault, as_json, strict, quiet):
     """Check VAULT without writing anything: counts by kind, then every problem as file:line.
 
     Exit 0 when nothing needs fixing, 1 when errors were found (with --strict: or warnings), 2 when
@@ -39,7 +41,7 @@ def check_command(vault, as_json, strict):
             data.update(stopped=True, reason=empty)
         print_json(data)
     else:
-        _show(report)
+        _show(report, quiet)
     if report.stopped:
         raise SystemExit(EXIT_FATAL)
     if empty:
@@ -48,7 +50,12 @@ def check_command(vault, as_json, strict):
     raise SystemExit(EXIT_VAULT_ERRORS if report.needs_fixing(strict) else EXIT_OK)
 
 
-def _show(report) -> None:
+def _show(report, quiet: bool = False) -> None:
+    if quiet:  # as `build -q`: the messages alone, errors first
+        for d in sorted(report.problems, key=lambda d: (d.severity != "error", d.file, d.line)):
+            colour = "red" if d.severity == "error" else "yellow"
+            out.print(f"[{colour}]{escape(str(d))}[/{colour}]", soft_wrap=True)
+        return
     if report.stopped:
         out.print("Stopped: the configuration cannot be used; fix it and run again.", soft_wrap=True)
     else:

@@ -138,8 +138,8 @@ def report_diagnostics(diagnostics: list[Diagnostic], *, all_messages: bool = Fa
     for severity, kind, ds in summarize(ordered):
         colour = "red" if severity == "error" else "yellow"
         places = ", ".join(_place(d) for d in ds[:PLACES_SHOWN]) + (", …" if len(ds) > PLACES_SHOWN else "")
-        example = ds[0].message if getattr(ds[0], "kind", "") else ""
-        label = f"{kind}: {example}" if example and example != kind else shared_form([d.message for d in ds])
+        said = shared_form([d.message for d in ds])  # what every message of the group says (one wording)
+        label = f"{kind}: {said}" if getattr(ds[0], "kind", "") and said != kind else said
         if len(ds) == 1:  # one message of its kind: as it is
             label = ds[0].message
         err.print(f"[{colour}]{len(ds):>6,}× {severity}: {escape(label)}[/{colour}]  [dim]{escape(places)}[/dim]")

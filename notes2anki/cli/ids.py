@@ -24,8 +24,10 @@ COLOURS = {b"+": b"\x1b[32m", b"-": b"\x1b[31m", b"@": b"\x1b[36m"}
 @vault_argument
 @click.option("--dry-run", is_flag=True,
               help="Print the changes as a unified diff (git apply accepts it); write nothing.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only errors and warnings (no list of files, no count; --dry-run still prints the diff).")
 @message_options
-def ids_command(vault, dry_run):
+def ids_command(vault, dry_run, quiet):
     """Write <!--ID: n--> into every card of VAULT that has none (only those lines change)."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
@@ -58,9 +60,10 @@ def ids_command(vault, dry_run):
     total = sum(len(e.ids) for e in report.edits)
     if dry_run:
         _print_diff(b"".join(edit.diff() for edit in report.edits))
-        err.print(f"Would add {counted(total, 'ID')} in {counted(len(report.edits), 'file')} (dry run: nothing "
-                  "written).")
-    else:
+        if not quiet:
+                err.print(f"Would add {counted(total, 'ID')} in {counted(len(report.edits), 'file')} (dry run: "
+                      "nothing written).")
+    elif not quiet:
         for rel in report.written:
             out.print(f"  {escape(shown_path(rel))}")
         written = sum(len(e.ids) for e in report.edits if e.path in set(report.written))

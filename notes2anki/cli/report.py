@@ -23,8 +23,9 @@ REPORT_MARK = "<title>notes2anki report:"  # a file with this may be replaced wi
               help="Leave out duplicates, related notes and the topic map (no embeddings).")
 @click.option("--force", is_flag=True, help="Replace OUTPUT even when it is not an earlier report.")
 @click.option("--allow-empty", is_flag=True, help="Write a report even when the vault has no note (else exit 2).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings (no progress, no summary line).")
 @message_options
-def report_command(vault, output, model, no_semantic, force, allow_empty):
+def report_command(vault, output, model, no_semantic, force, allow_empty, quiet):
     """Write one HTML page about VAULT: decks, problems by kind (each opens the note in Obsidian), duplicate
     pairs side by side, related notes not linked yet, and a topic map of every card.
 
@@ -47,7 +48,7 @@ def report_command(vault, output, model, no_semantic, force, allow_empty):
     problem = _refuse(output, root, force)
     if problem:
         fatal(diags, problem)
-    with encode_progress("Finding duplicates, related notes and topics…", quiet=no_semantic) as progress:
+    with encode_progress("Finding duplicates, related notes and topics…", quiet=no_semantic or quiet) as progress:
         data = assemble(root, model=model, semantic=not no_semantic, config=config, vault=v, diagnostics=diags,
                         progress=progress)
     page = render(data)
@@ -58,10 +59,11 @@ def report_command(vault, output, model, no_semantic, force, allow_empty):
     for notice in data.notices:
         err.print(f"[yellow]{escape(notice)}[/yellow]")
     problems = sum(len(g.problems) for g in data.problems)
-    out.print(f"Report on {counted(data.cards, 'card')} in {counted(data.notes, 'note')} written to "
-              f"{escape(str(output))} ({len(page.encode('utf-8')) // 1024 + 1} KiB; "
-              f"{counted(len(data.duplicates), 'duplicate pair')}, {counted(len(data.topics), 'topic')}, "
-              f"{counted(problems, 'problem')}).")
+    if not quiet:
+        out.print(f"Report on {counted(data.cards, 'card')} in {counted(data.notes, 'note')} written to "
+                  f"{escape(str(output))} ({len(page.encode('utf-8')) // 1024 + 1} KiB; "
+                  f"{counted(len(data.duplicates), 'duplicate pair')}, {counted(len(data.topics), 'topic')}, "
+                  f"{counted(problems, 'problem')}).")
     finish(diags)
 
 

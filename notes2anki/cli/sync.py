@@ -37,7 +37,8 @@ LIST_LIMIT = 50  # rows per kind in the printed plan (--json lists all)
               help="Add cards whose plugin ID names a note deleted in Anki (left out otherwise).")
 @click.option("--write-ids", is_flag=True, help="Afterwards write IDs into cards that have none (as `ids`).")
 @click.option("--json", "as_json", is_flag=True, help="The plan and result as JSON on stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="Only the summary, errors and warnings.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only errors and warnings, and the summary line of what changed in the collection.")
 @message_options
 def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_delete, recreate_missing, write_ids,
                  as_json, quiet):

@@ -58,12 +58,16 @@ def tag_levels(tag: str) -> str:
 
 def tag_problem(raw: str, tag: str) -> str | None:
     """Why the tag written ``raw`` is read as ``tag`` (what :func:`notes2anki.parsers.rules.normalise_tag`
-    made of it), or None when nothing Anki would change was dropped: a control character, an empty
-    level between ``::`` (Anki would name it ``blank``)."""
-    joined = "_".join(raw.strip().lstrip("#").strip().replace("/", "::").split())
+    made of it), or None when it is read as written: a control character (Anki removes it), an empty
+    level between ``::`` (Anki would name it ``blank``), a space inside it (an Anki tag cannot hold one:
+    Anki separates tags by spaces; read with ``_``, ``two words`` → ``two_words``)."""
+    bare = raw.strip().lstrip("#").strip()
+    joined = "_".join(bare.replace("/", "::").split())
     if TAG_CONTROLS.search(joined):
         return f"tag {raw.strip()!r} holds a control character, which Anki removes; read as {tag!r}"
     if "::" in joined and any(not part for part in joined.split("::")):
         read = f"read as {tag!r}" if tag else "ignored"
         return f"tag {raw.strip()!r} has empty levels between '::' (Anki would name them 'blank'); {read}"
+    if len(bare.split()) > 1:
+        return f"tag {raw.strip()!r} holds a space, which an Anki tag cannot (Anki separates tags by spaces); read as {tag!r}"
     return None

@@ -119,14 +119,16 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
         if problem:
             line = line or next((no for no, src in enumerate(text.split("\n")[:body_start], 1) if named in src), 1)
             diagnostics.append(Diagnostic(rel, line, "warning", problem, "deck-name"))
-    shared_tags = file_tags(rel, found.file_tags, frontmatter_tags(fm, config.syntax), config)
+    fm_tags = frontmatter_tags(fm, config.syntax)
+    shared_tags = file_tags(rel, found.file_tags, fm_tags, config)
+    note_tags = found.file_tags + fm_tags  # written in the note; default_tag, folder_tags: said at the setting
     refused: set[tuple[str, int, int]] = set()  # cards Anki would refuse the whole package for
     told: set[str] = set()  # tags already warned about in this note
     for card in found.cards:
         card.deck = deck
         card.context = context_of(rel, note, card.line)
         own_tags = _rewrite_fields(card, config, types)
-        _report_tags(card, card.tags + own_tags + shared_tags, told, diagnostics)
+        _report_tags(card, card.tags + own_tags + note_tags, told, diagnostics)
         card.tags = unique_tags(card.tags + own_tags + shared_tags)
         _render_card(card, found, config, resolver, vault_name, diagnostics)
         if is_cloze(card.note_type, config):
@@ -153,7 +155,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
 
 def _report_tags(card: Card, raw_tags: list[str], told: set[str], diagnostics: list[Diagnostic]) -> None:
     """A ``tag-name`` warning at the card for each tag (once per note) that Anki would store otherwise
-    than written (an empty level ``a::::b``, a control character): it is read as Anki keeps it."""
+    than written (an empty level ``a::::b``, a control character), or that holds a space (a frontmatter
+    list item ``two words``): it is read as Anki keeps it (``two_words``)."""
     from .anki_normal import tag_problem
     from .rules import normalise_tag
 
@@ -277,8 +280,14 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
     frozen = found.frozen.get(card.note_type, {})
     ctx = RenderContext(note_path=card.file, resolver=resolver, vault_name=vault_name,
                         wikilinks=config.wikilinks)
+    nul: set[str] = set()  # fields that held U+0000: markdown-it would make it U+FFFD (CommonMark), Anki removes it
     for name, source in card.fields.items():
-        card.html[name] = render(source, ctx) + (render(frozen[name], ctx) if frozen.get(name) else "")
+        extra = frozen.get(name) or ""
+        if "\x00" in source or "\x00" in extra:
+            nul.add(name)
+            source = card.fields[name] = source.replace("\x00", "")
+            extra = extra.replace("\x00", "")
+        card.html[name] = render(source, ctx) + (render(extra, ctx) if extra else "")
     if config.add_context and config.context_fields.get(card.note_type) in card.html:
         name = config.context_fields[card.note_type]
         card.html[name] += f'<span class="context">{html.escape(card.context)}</span>'
@@ -289,6 +298,7 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
         # U+001F: Anki splits a note's fields on it (the whole package would be refused); it and the other
         # control characters Anki removes when it saves a note would make every sync update the note
         card.html[name], found = clean_field(text)
+        found = ["\x00"] * (name in nul) + found
         if found:
             diagnostics.append(Diagnostic(card.file, card.line, "warning", controls_message(name, found),
                                           "render"))

@@ -115,6 +115,23 @@ def test_many_messages_are_summarised_by_kind(make_vault, cli_build, tmp_path):
     assert f"all of them are in {messages}" in result.stderr
 
 
+def test_the_summary_describes_each_place_by_its_own_message(make_vault, cli_build):
+    """Two near misses that say different things (tester r12: both were shown with the fence's text) are
+    listed apart, each with its own places; the same wording at two places stays one line."""
+    files = dict(MANY)
+    files["fence.md"] = "```\ncode\nSTART\nBasic\nhidden\nBack: x\nEND\n"
+    files["fence2.md"] = "```\ncode\nSTART\nBasic\nalso hidden\nBack: y\nEND\n"
+    files["strayend.md"] = "END\nsome text\n"
+    result, _ = cli_build(make_vault(files))
+    lines = result.stderr.splitlines()
+    fence = [line for line in lines if "code fence" in line]
+    stray = [line for line in lines if "closes no card" in line]
+    assert len(fence) == 1 and len(stray) == 1, result.stderr
+    assert "2× warning: near-miss: this code fence" in fence[0]
+    assert "fence.md:1, fence2.md:1" in fence[0] and "strayend.md" not in fence[0]
+    assert "1× warning: 'END' here closes no card" in stray[0] and stray[0].endswith("strayend.md:1")
+
+
 def test_kind_of_groups_messages_that_differ_only_in_names_and_numbers():
     a = Diagnostic("a.md", 1, "error", "unknown note type 'Basik'; card skipped (line 12)")
     b = Diagnostic("b.md", 9, "error", "unknown note type 'Vocab'; card skipped (line 3)")

@@ -83,6 +83,23 @@ def test_init_starts_from_the_plugin_settings(make_vault):
             == {k: v["fields"] for k, v in plugin_only.note_types.items()})
 
 
+def test_init_comments_say_where_a_value_came_from_in_one_sentence(make_vault):
+    """A comment line ran into the origin's own `# …` (`# A note type of your Anki collection  # from the
+    plugin: its fields, in order.`): the origin now reads inside each sentence, after a value as its comment."""
+    root = make_vault({"Spanish/Words.md": CARD.format(n=1), PLUGIN_SETTINGS: json.dumps(PLUGIN)})
+    result = invoke("init", root, "--stdout")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert tomllib.loads(text)["note_types"] == {"Vocab": {"fields": ["Word", "Meaning"]}}
+    assert "# A note type of your Anki collection (from the plugin): its fields, in order.\n" in text
+    assert "# Folder → deck; subfolders inherit, the innermost folder wins. (From the plugin.)\n[folder_decks]" in text
+    assert "# Folder → tags added to its cards; subfolders inherit. (From the plugin.)\n[folder_tags]" in text
+    assert "# Marker words of the card syntax, renamed (from the plugin).\n" in text
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    assert not [line for line in comments if "# from the" in line], text  # never a second `#` in a sentence
+    assert 'default_deck = "Inbox"  # from the plugin' in text  # after a value it stays a trailing comment
+
+
 def test_init_never_overwrites_without_force(make_vault):
     root = make_vault({"a.md": CARD.format(n=1), ".notes2anki.toml": 'default_deck = "Mine"\n'})
     result = invoke("init", root)

@@ -69,6 +69,23 @@ def test_the_package_holds_no_control_character_either(make_vault, cli_build, an
     assert [list(n.fields) for n in anki_import(apkg).notes()] == [["Q1?", "a bc d"]]
 
 
+def test_a_nul_character_is_removed_with_the_warning_not_turned_into_a_replacement_character(
+        make_vault, cli_build, anki_import):
+    """Tester r13: U+0000 reached Anki as U+FFFD (markdown-it replaces NUL, as CommonMark says) without a
+    word, where U+0001 beside it was removed with the `render` warning. Now NUL is removed the same way."""
+    root = make_vault({"nul.md": "START\nBasic\nfront\x00with nul\nBack: b\x01x\nEND\n",
+                       "inline.md": "text\n\nSTARTI [Basic] in\x00line Back: ans ENDI\n"})
+    result, apkg = cli_build(root)
+    assert result.exit_code == 0, result.output
+    assert ("nul.md:1: warning: field 'Front' holds the invisible control character U+0000 (null), often "
+            "pasted from a PDF or slides; Anki removes it when it saves a note: removed") in result.stderr
+    assert "nul.md:1: warning: field 'Back' holds the invisible control character U+0001" in result.stderr
+    assert "inline.md:3: warning: field 'Front' holds the invisible control character U+0000" in result.stderr
+    fields = sorted(list(n.fields) for n in anki_import(apkg).notes())
+    assert fields == [["frontwith nul", "bx"], ["inline", "ans"]]
+    assert "\ufffd" not in repr(fields)
+
+
 @pytest.mark.parametrize(("written", "kept"), [("a::::b", "a::b"), ("::lead", "lead"), ("trail::", "trail"),
                                                 ("bio::::::cell", "bio::cell"), ("x\x01y", "xy")])
 def test_a_tag_with_an_empty_level_settles_after_one_sync(make_vault, sync_cli, tmp_path, written, kept):

@@ -1,0 +1,55 @@
+"""A tag written with a space (`default_tag = "two words"`, a `folder_tags` entry, a frontmatter list item,
+`--tag`) cannot be an Anki tag (Anki separates tags by spaces): it is read with `_`, as before, and now a
+`tag-name` warning says so once, at the line that wrote it (tester: `two words` became `two_words` silently)."""
+from __future__ import annotations
+
+CONFIG = 'default_tag = "two words"\n\n[folder_tags]\n"Bio" = ["cell biology", "plain"]\n'
+FRONTMATTER_CARDS = ("---\ntags:\n  - my tag\n  - fine\n---\nSTART\nBasic\nWhat is a cell?\nBack: a unit\nEND\n\n"
+                     "START\nBasic\nWhat is a membrane?\nBack: a wall\nTags: x y\nEND\n")
+
+
+def _tag_warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "holds a space" in line]
+
+
+def test_spaces_in_tags_are_said_once_at_the_line_that_wrote_them(make_vault, cli_build, anki_import):
+    root = make_vault({".notes2anki.toml": CONFIG, "Bio/Cell.md": FRONTMATTER_CARDS,
+                       "Top.md": "START\nBasic\nWhat is DNA?\nBack: a molecule\nEND\n"})
+    result, apkg = cli_build(root)
+    assert result.exit_code == 0, result.output
+    assert sorted(_tag_warnings(result.stderr)) == sorted([
+        ".notes2anki.toml:1: warning: default_tag: tag 'two words' holds a space, which an Anki tag cannot "
+        "(Anki separates tags by spaces); read as 'two_words'",
+        ".notes2anki.toml:4: warning: folder_tags.Bio: tag 'cell biology' holds a space, which an Anki tag "
+        "cannot (Anki separates tags by spaces); read as 'cell_biology'",
+        "Bio/Cell.md:6: warning: tag 'my tag' holds a space, which an Anki tag cannot (Anki separates tags by "
+        "spaces); read as 'my_tag'",  # once for the note, at its first card
+    ])
+    col = anki_import(apkg).col
+    tags = {col.get_note(nid).fields[0]: sorted(col.get_note(nid).tags) for nid in col.find_notes("")}
+    assert tags == {
+        "What is a cell?": sorted(["cell_biology", "fine", "my_tag", "plain", "two_words"]),
+        "What is a membrane?": sorted(["cell_biology", "fine", "my_tag", "plain", "two_words", "x", "y"]),
+        "What is DNA?": ["two_words"],
+    }
+
+
+def test_a_command_line_tag_with_a_space_is_said_once_and_replaces_the_default_tag(make_vault, cli_build):
+    root = make_vault({".notes2anki.toml": 'default_tag = "two words"\n',
+                       "a.md": "START\nBasic\nWhat is RNA?\nBack: a molecule\nEND\n"})
+    result, _ = cli_build(root, "--tag", "cli tag")
+    assert result.exit_code == 0, result.output
+    assert _tag_warnings(result.stderr) == [
+        "--tag: warning: tag 'cli tag' holds a space, which an Anki tag cannot (Anki separates tags by spaces); "
+        "read as 'cli_tag'"]  # default_tag is not used: no word about it
+
+
+def test_an_empty_level_in_a_folder_tag_is_said_once_at_its_line_not_at_every_note(make_vault, cli_build):
+    """Before, a `folder_tags` tag `a::::b` gave one warning at the first card of every note of the folder."""
+    notes = {f"Bio/n{k}.md": f"START\nBasic\nQuestion {k}?\nBack: answer\nEND\n" for k in range(3)}
+    root = make_vault({".notes2anki.toml": '[folder_tags]\n"Bio" = ["a::::b"]\n', **notes})
+    result, _ = cli_build(root)
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "'a::::b'" in line]
+    assert said == [".notes2anki.toml:2: warning: folder_tags.Bio: tag 'a::::b' has empty levels between '::' "
+                    "(Anki would name them 'blank'); read as 'a::b'"]

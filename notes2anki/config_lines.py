@@ -60,7 +60,7 @@ def key_text(loc: Sequence[object]) -> str:
     tail: list[str] = []
     depth = 0
     for part in parts:
-        if part.isdigit():
+        if part.isascii() and part.isdigit():
             words = _ITEM_WORDS.get(".".join(head), ("entry", "item"))
             tail.append(f"{words[min(depth, len(words) - 1)]} {int(part) + 1}")
             depth += 1
@@ -88,14 +88,14 @@ def line_of(text: str, loc: Sequence[object]) -> int:
             break
     for at in range(len(loc) - 1, -1, -1):
         key = loc[at]
-        if key.isdigit():
+        if key.isascii() and key.isdigit():
             continue
         # the key as a literal string or bare writes it, and as a basic string escapes it ("a\\b" for a\b)
         spellings = "|".join(re.escape(k) for k in dict.fromkeys([key, json.dumps(key, ensure_ascii=False)[1:-1]]))
         rule = re.compile(r"^\s*(\[+\s*)?([\w.\- ]*\.)?[\"']?(?:" + spellings + r")[\"']?\s*(=|\])")
         for no in [*range(start, len(lines)), *range(0, start)]:
             if rule.match(lines[no]):
-                positions = [int(p) for p in loc[at + 1:] if p.isdigit()]
+                positions = [int(p) for p in loc[at + 1:] if p.isascii() and p.isdigit()]
                 if positions and len(positions) == len(loc) - at - 1:
                     return item_line(text, no + 1, positions) or no + 1
                 return no + 1

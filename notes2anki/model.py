@@ -14,7 +14,7 @@ from typing import Any
 def where_order(where: str) -> tuple[str, int]:
     """A sort key for a ``file:line`` place: by file, then by line as a number (``:5`` before ``:14``)."""
     file, _, line = where.rpartition(":")
-    return (file, int(line)) if line.isdigit() else (where, 0)
+    return (file, int(line)) if line.isascii() and line.isdigit() else (where, 0)
 
 
 @dataclass(frozen=True, order=True)

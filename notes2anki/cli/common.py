@@ -36,7 +36,7 @@ class _Console(Console):
     @property
     def size(self) -> ConsoleDimensions:
         size = super().size
-        if self._width is None and not self.is_terminal and not self._environ.get("COLUMNS", "").isdigit():
+        if self._width is None and not self.is_terminal and not (self._environ.get("COLUMNS", "").isascii() and self._environ.get("COLUMNS", "").isdigit()):
             return ConsoleDimensions(PIPE_WIDTH, size.height)
         return size
 

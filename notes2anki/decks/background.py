@@ -41,7 +41,7 @@ def concurrent(plan: PackagePlan) -> bool:
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
     value = os.environ.get("NOTES2ANKI_JOBS", "").strip()
-    if value.isdigit() and int(value) >= 1:
+    if value.isascii() and value.isdigit() and int(value) >= 1:
         return int(value) >= 2
     try:
         return len(os.sched_getaffinity(0)) >= 2

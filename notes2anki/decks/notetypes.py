@@ -102,7 +102,7 @@ def _type_id(name: str, spec: dict | None) -> int:
     """A user note type's ``id`` when it is a usable Anki id (a positive 64-bit integer, or its
     digits), else the stable id derived from the name."""
     value = (spec or {}).get("id")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 63:
         return value

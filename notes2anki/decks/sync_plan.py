@@ -185,7 +185,7 @@ def _registered(entry) -> dict[int, str]:
     notes = entry.get("notes") if isinstance(entry, dict) else None
     out: dict[int, str] = {}
     for nid, where in (notes.items() if isinstance(notes, dict) else ()):
-        if isinstance(nid, str) and nid.isdigit() and isinstance(where, str):
+        if isinstance(nid, str) and nid.isascii() and nid.isdigit() and isinstance(where, str):
             out[int(nid)] = where
     return out
 

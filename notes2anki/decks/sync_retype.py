@@ -306,7 +306,7 @@ def recorded_card_types(entry) -> dict[int, str]:
     out: dict[int, str] = {}
     default, notes = types.get("default"), entry.get("notes")
     if isinstance(default, str) and isinstance(notes, dict):
-        out.update({int(k): default for k in notes if isinstance(k, str) and k.isdigit()})
+        out.update({int(k): default for k in notes if isinstance(k, str) and k.isascii() and k.isdigit()})
     others = types.get("others")
     for name, nids in (others.items() if isinstance(others, dict) else ()):
         if isinstance(name, str) and isinstance(nids, list):

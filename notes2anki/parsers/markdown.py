@@ -122,7 +122,7 @@ def _math(content: str) -> str:
             continue
         if ch == "{" and text.startswith("{{c", i):
             j = i + 3
-            while j < n and text[j].isdigit():
+            while j < n and "0" <= text[j] <= "9":
                 j += 1
             if j > i + 3 and text.startswith("::", j):
                 stack.append("c")

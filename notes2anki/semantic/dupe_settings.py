@@ -26,7 +26,7 @@ def _parse_ref(ref: Any) -> int | tuple[str, int] | None:
     it is neither."""
     if isinstance(ref, int) and not isinstance(ref, bool):
         return ref
-    if isinstance(ref, str) and ref.strip().isdigit():
+    if isinstance(ref, str) and ref.strip().isascii() and ref.strip().isdigit():
         return int(ref.strip())
     if isinstance(ref, str) and (m := _WHERE.match(ref.strip().replace("\\", "/"))):
         return nfc(m.group("file").removeprefix("./")), int(m.group("line"))  # matched to each card's NFC path

@@ -34,7 +34,7 @@ def jobs() -> int:
     """Worker processes to use: ``NOTES2ANKI_JOBS`` when set (a whole number ≥ 1; anything else is
     ignored), else the cores this process may run on, at most :data:`MAX_JOBS`."""
     value = os.environ.get("NOTES2ANKI_JOBS", "").strip()
-    if value.isdigit() and int(value) >= 1:
+    if value.isascii() and value.isdigit() and int(value) >= 1:
         return int(value)
     try:
         cores = len(os.sched_getaffinity(0))

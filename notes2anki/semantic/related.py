@@ -342,7 +342,7 @@ def resolve_card(vault: Vault, where: str) -> Card:
     """The card at ``FILE:LINE`` (FILE as :func:`resolve_note` accepts it; LINE any line of the card, e.g.
     its START line). Raises :class:`NoteNotFound`."""
     file, sep, line_text = where.rpartition(":")
-    if not sep or not line_text.strip().isdigit():
+    if not sep or not (line_text.strip().isascii() and line_text.strip().isdigit()):
         raise NoteNotFound(f"--card wants FILE:LINE, e.g. 'biology/Mitosis.md:12', got {where!r}")
     note = resolve_note(vault, file)
     line = int(line_text)

@@ -219,3 +219,9 @@ def test_cliques_searched_per_component_are_the_cliques_of_the_whole_graph():
         found = _maximal_cliques(adjacency)
         assert len(found) == len(set(found))
         assert set(found) == set(_cliques_in_one_search(adjacency))
+
+
+def test_ignore_entries_with_non_ascii_digits_are_warned_not_raised():
+    # "²" and "٣" are str.isdigit() but not int(): a reference written so is a warning, never a traceback
+    entries, warnings = parse_ignore([["a.md:²", "b.md:2"], ["٣", "١٢"], [["x"], "²"]])
+    assert entries == [] and len(warnings) == 5 and all("not understood" in w for w in warnings)

@@ -282,3 +282,8 @@ def test_aliases_as_a_string_or_under_alias(tmp_path):
     result = CliRunner().invoke(related_command, [str(root), "Powerhouse", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["note"] == "Mitochondria.md"
+
+
+def test_card_line_in_other_digits_is_a_usage_message(topics_vault):
+    with pytest.raises(NoteNotFound, match="FILE:LINE"):
+        resolve_card(topics_vault, "biology/Mitochondria.md:²")

@@ -40,15 +40,15 @@ from typing import Any, Callable, Sequence
 
 from notes2anki.fileio import atomic_write
 from notes2anki.memo_file import read_pickle
+from notes2anki.semantic import rejected_store
+from notes2anki.semantic.rejected_store import (REJECTED_FEW, REJECTED_SKIP_FROM, REJECTED_SUFFIX,  # noqa: F401
+                                               load_rejected, pack_rejected, recheck, store_rejected,
+                                               unpack_rejected)  # (re-exported: they lived here)
 
 FORMAT = 3  # 3: the reported pairs' signals as feature rows (pair_rows)
 KEEP = 8  # stored results (sets of files x models) kept; older ones are deleted on save
 SUFFIX = ".pickle"
-REJECTED_SUFFIX = ".rejected.pickle"
-REJECTED_SKIP_FROM = 20_000  # candidates a check must have before a small edit skips storing the rejected ones
-REJECTED_FEW = 2_000  # measured pairs (or 2 % of the candidates) that count as a small edit
 
-_rechecking = False  # set by recheck(): no replay, and the rejected candidates are stored whatever changed
 
 
 def memo_folder(cache_file: Path | str | None) -> Path | None:
@@ -162,7 +162,7 @@ def locate(live: Sequence[Any], model: Any, threshold: float, ignore: Any, cache
 def load(memo: Memo) -> dict | None:
     """The stored result of ``memo`` when its inputs had the same digest; else None (always None inside
     :func:`recheck`)."""
-    if _rechecking:
+    if rejected_store.rechecking():
         return None
     try:
         data = read_pickle(memo.folder / (memo.name + SUFFIX))
@@ -171,91 +171,6 @@ def load(memo: Memo) -> dict | None:
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("digest") != memo.digest:
         return None
     return data
-
-
-def load_rejected(memo: Memo) -> dict | None:
-    """The stored rejected candidates of ``memo`` (see :func:`pack_rejected`), or None when they are missing
-    or belong to another result."""
-    try:
-        data = read_pickle(memo.folder / (memo.name + REJECTED_SUFFIX))
-    except Exception:
-        return None
-    if not isinstance(data, dict) or data.get("digest") != memo.digest or data.get("format") != FORMAT:
-        return None
-    return data
-
-
-def pack_rejected(rejected: Sequence[Any], where: dict) -> dict:
-    """The rejected candidates as arrays (positions ``where[card.key]``, scores, the judge's feature rows,
-    method, vetoes): their reasons and signals are not computed here but when read back and used
-    (--explain); 100,000 rows of explanations cost seconds, their feature rows a 30 MB array."""
-    import numpy as np
-
-    from notes2anki.semantic.pair_features import FEATURES
-
-    ij = np.array([(where[r.a.key], where[r.b.key]) for r in rejected], dtype=np.int64).reshape(-1, 2)
-    scores = np.array([r.score for r in rejected], dtype=np.float64)
-    rows = np.zeros((len(rejected), len(FEATURES)), dtype=np.float64)
-    method, vetoes, why, plain, threshold = [], {}, {}, {}, None
-    for k, r in enumerate(rejected):
-        verdict = r.verdict
-        if verdict is None or verdict.row is None:
-            plain[k] = (r.reason, r.signals)
-            method.append("")
-            continue
-        rows[k] = verdict.row
-        method.append(verdict.method)
-        if verdict.vetoes:
-            vetoes[k] = list(verdict.vetoes)
-        if verdict._why is not None:
-            why[k] = verdict._why
-        threshold = verdict.threshold if verdict.threshold is not None else threshold
-    return {"ij": ij, "scores": scores, "rows": rows, "method": method, "vetoes": vetoes, "why": why,
-            "plain": plain, "threshold": threshold}
-
-
-def unpack_rejected(data: dict, live: Sequence[Any]) -> list:
-    """:class:`~notes2anki.semantic.dupes.Rejection` objects on today's cards from :func:`pack_rejected`
-    (or :func:`_pack_report`'s unsorted form, put in order here)."""
-    from notes2anki.semantic.dupes import Rejection
-    from notes2anki.semantic.scoring import Verdict
-
-    if data.get("unsorted"):
-        data = _in_order(data, live)
-    out = []
-    rows, vetoes, why, plain, threshold = data["rows"], data["vetoes"], data["why"], data["plain"], data["threshold"]
-    for k, ((i, j), score, method) in enumerate(zip(data["ij"].tolist(), data["scores"].tolist(), data["method"])):
-        if k in plain:
-            reason, signals = plain[k]
-            out.append(Rejection(live[i], live[j], score, reason, dict(signals)))
-            continue
-        verdict = Verdict(score, method, None, vetoes.get(k), why.get(k), row=rows[k], threshold=threshold)
-        out.append(Rejection(live[i], live[j], score, verdict=verdict))
-    return out
-
-
-def recheck(run: Callable[[], Any]) -> Any:
-    """``run()`` (a duplicate check of the cards of a replayed result, with its caches) without replaying
-    the stored result, and storing the rejected candidates whatever changed: what ``--explain`` runs when a
-    replayed result's rejected candidates were not stored (see :func:`store_rejected`)."""
-    global _rechecking
-    before, _rechecking = _rechecking, True
-    try:
-        return run()
-    finally:
-        _rechecking = before
-
-
-def store_rejected(candidates: int, measured: int) -> bool:
-    """Whether a check with ``candidates`` candidate pairs, ``measured`` of them measured this run, stores
-    its rejected candidates (for ``--explain`` after a replay). Not after a small edit of a big vault (at
-    least :data:`REJECTED_SKIP_FROM` candidates, at most :data:`REJECTED_FEW` or 2 % of them measured): the
-    file is as big as the candidates' feature rows (10,000 cards: 35 MB, ~0.25 s to pack and write on every
-    edit) and only ``--explain`` reads it; the stale one is removed, and ``--explain`` after a replay checks
-    again once (incrementally, inside :func:`recheck`, which stores it). Same rejected candidates."""
-    if _rechecking or candidates < REJECTED_SKIP_FROM:
-        return True
-    return measured > max(REJECTED_FEW, 0.02 * candidates)
 
 
 def save(memo: Memo, data: dict, rejected: dict | None) -> None:

@@ -126,10 +126,10 @@ def test_a_small_edit_leaves_out_the_rejected_candidates_and_explain_checks_agai
     """After a small edit of a big vault the rejected candidates (--explain; 35 MB at 10,000 cards) are not
     stored and the stale file goes; --explain after the replay checks again once (and stores them): the
     same rejected candidates as a cold check."""
-    from notes2anki.semantic import dupes_memo
+    from notes2anki.semantic import dupes_memo, rejected_store
 
-    monkeypatch.setattr(dupes_memo, "REJECTED_SKIP_FROM", 1)  # this 15-card vault counts as big
-    monkeypatch.setattr(dupes_memo, "REJECTED_FEW", 6)  # the edit below measures 6 of its 7 candidates
+    monkeypatch.setattr(rejected_store, "REJECTED_SKIP_FROM", 1)  # this 15-card vault counts as big
+    monkeypatch.setattr(rejected_store, "REJECTED_FEW", 6)  # the edit below measures 6 of its 7 candidates
     path = tmp_path / "cache.sqlite"
     folder = memo_folder(path)
     with Embedder(cache_path=path) as embedder:

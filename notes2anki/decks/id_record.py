@@ -15,7 +15,8 @@ its text, else by its position when its group has as many cards as recorded; a g
 lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
 first card). A card with no entry of its own (its file renamed, its note type changed, the card moved
 into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;
-tester 08:45 V8). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
+tester 08:45 V8), else, its other fields edited too, the only such entry of another file with its note type
+and first field when it is the only such card (tester r11). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
 with neither, a card gets its implicit ID.
 
 The record is input like the build state: read bounded, validated entry by entry; a file that cannot be used
@@ -318,8 +319,7 @@ class Records:
             found[card.key] = list({e.id: e for e in pool if fits(card, e)})
             for ident in found[card.key]:
                 wanted.setdefault(ident, []).append(card)
-        if self.synced:
-            self._same_front(orphans, found, wanted, claimed)
+        self._same_front(orphans, found, wanted, claimed)
         for card in orphans:
             hits = found[card.key]
             what = "note type and first field (its other fields edited)" if card.key in self.edited else "text"
@@ -341,6 +341,8 @@ class Records:
         (the file renamed or the card moved, and its back edited in the same session: tester r11), when it is
         the only such card and the entry the only such entry; the record holds digests, not text, so which
         of several it is cannot be told (``sync`` can: sync_rematch.py) and those get no ID (an error).
+        Without a sync record, the build state's entries (their note type and front, its first 80
+        characters) in the same way.
         Fills ``found`` and ``wanted`` as :meth:`settle` reads them."""
         rest = [c for c in orphans if not found[c.key]]
         if not rest:
@@ -348,11 +350,21 @@ class Records:
         pool: dict[str, list[tuple[str, int]]] = {}  # group -> (file, ID) of the entries no card claims
         for (file, group), entries in self.synced.items():
             pool[group] = [(file, e.id) for e in entries if e.id not in claimed and e.id not in wanted]
+        built: dict[tuple[str, str], list[tuple[str, int]]] = {}  # (note type, front) -> (file, ID): build state
+        if not self.synced:  # (it keeps the first 80 characters of a front, spaces collapsed)
+            for (file, front), states in self.built.items():
+                for s in states:
+                    if front and s.type and not s.removed and s.id not in claimed and s.id not in wanted:
+                        built.setdefault((s.type, front), []).append((file, s.id))
         files = sorted({file for entries in pool.values() for file, _ in entries})
         for card in rest:
             mine = _nfc(card.file)
-            hits = list(dict.fromkeys(ident for file in files if file != mine
-                                      for where, ident in pool.get(_group_key(file, card), ()) if where == file))
+            fronts = {_nfc(" ".join(unicodedata.normalize(form, card.front).split())[:80]) for form in ("NFC", "NFD")}
+            hits = list(dict.fromkeys(
+                [ident for file in files if file != mine
+                 for where, ident in pool.get(_group_key(file, card), ()) if where == file]
+                + [ident for front in sorted(fronts) for where, ident in built.get((card.note_type, front), ())
+                   if where != mine]))
             found[card.key] = hits
             self.edited.update({card.key} if hits else ())
             for ident in hits:

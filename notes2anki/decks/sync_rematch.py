@@ -242,15 +242,17 @@ def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, cla
             return types[nid] == change.card.note_type
         return names[:1] == list(change.fields)[:1] and all(n in names for n in change.fields)
 
+    fronts: dict[tuple[str, str], list[int]] = {}  # (field name, its text as a front) -> notes of the pool
+    for nid in pool:
+        for name, text in list(fields(nid).items())[:1]:
+            fronts.setdefault((name, front(text)), []).append(nid)
     wants: dict[int, list[int]] = {}  # card index -> candidate notes
     wanted: dict[int, list[int]] = {}  # note -> candidate card indexes
     for i, change in enumerate(cards):
         name, value = next(iter(change.fields.items()))
-        own = set(by_file.get(change.card.file, ()))
-        key = front(value)
-        for nid in pool:
-            note = fields(nid)
-            if nid not in own and name in note and front(note[name]) == key and same_type(change, nid):
+        own = by_file.get(change.card.file, ())
+        for nid in fronts.get((name, front(value)), ()):
+            if nid not in own and same_type(change, nid):
                 wants.setdefault(i, []).append(nid)
                 wanted.setdefault(nid, []).append(i)
     scores: dict[tuple[int, int], float] = {}

@@ -14,7 +14,7 @@ from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from . import build_memo, build_warnings
-from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, marked_delete, settle_gone
+from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, marked_delete, renamed_guids, settle_gone
 from .identity import (assign_identities, card_ids, guid, guid_of, legacy_ids, remember_guids,
                        vault_namespace)
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
@@ -190,6 +190,17 @@ def write_package(plan: PackagePlan) -> BuildReport:
     in_anki: tuple[list, list] = ([], [])  # --collection: cards whose note Anki has in another deck, note type
     earlier = {} if adopt else adopted_guids(state)
     kept_guids: list[str] = []  # cards packaged under the GUID `build --collection` adopted for them
+    still = []
+
+    def still_there():
+        if not still:
+            from .sync_guards import StillThere
+
+            still.append(StillThere(vault, config))
+        return still[0]
+
+    renamed = {} if adopt else renamed_guids(state, identified, ids, earlier, report.gone, still_there, _plain)
+    followed: list[tuple[str, str]] = []  # (card, where its earlier card was built): renamed or moved
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
         adopted = adopt(card, card_guid, dict(zip(types[card.note_type], fields))) if adopt else None
@@ -200,6 +211,9 @@ def write_package(plan: PackagePlan) -> BuildReport:
         elif card_guid not in state.cards and ids.get(card.key) in earlier:
             card_guid = earlier[ids[card.key]]  # packaged with its Anki note's GUID by `build --collection`
             kept_guids.append(card.where)
+        elif card.key in renamed:  # its file renamed, or the card moved: the note the earlier card built
+            card_guid = renamed[card.key]
+            followed.append((card.where, state.cards[card_guid].where))
         digest = content_hash(card, fields, media=[index.digest(p) for p in card.media])
         tag_digest = tags_hash(tags)
         old = state.cards.get(card_guid)
@@ -234,7 +248,8 @@ def write_package(plan: PackagePlan) -> BuildReport:
         elif not adopt and old is not None and old.deck and (old.deck != card.deck or old.type != card.note_type):
             moved.append((card.where, old.deck != card.deck, old.type != card.note_type))
         new_state[card_guid] = CardState(hash=digest, tags=tag_digest, mod=mod, nid=nid, where=card.where,
-                                         id=ids[card.key], front=_plain(card.front)[:80], deck=card.deck,
+                                         id=state.cards[card_guid].id if card.key in renamed else ids[card.key],
+                                         front=_plain(card.front)[:80], deck=card.deck,
                                          type=card.note_type)
         content.notes.append(PackagedNote(model, fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1
@@ -249,14 +264,8 @@ def write_package(plan: PackagePlan) -> BuildReport:
         diags.append(build_warnings.anki_types(in_anki[1]))
     if kept_guids:
         diags.append(build_warnings.kept_guids(kept_guids))
-    still = []
-
-    def still_there():
-        if not still:
-            from .sync_guards import StillThere
-
-            still.append(StillThere(vault, config))
-        return still[0]
+    if followed:
+        diags.append(build_warnings.followed(followed))
 
     settle_gone(state, new_state, report.gone, set(ids.values()), still_there, now_s)
 

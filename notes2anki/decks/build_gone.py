@@ -9,9 +9,13 @@ is still in the vault (packaged under another GUID, or its ID line still in a no
 the random GUIDs Anki gave them). A plain build after it packages the card under that GUID again
 (:func:`adopted_guids`), also when the card was gone for a while and comes back with its ID (cut and pasted
 back, moved to another file): the state keeps a removed card's adopted GUID after it stops listing it.
+
+A card without an ID whose file was renamed, or that moved to another file, is packaged under the GUID the
+card had (:func:`renamed_guids`), so the import updates its reviewed note and the gone list does not name it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..model import Card, where_order
@@ -69,6 +73,38 @@ def marked_delete(cards: list[Card], state: BuildState, namespace: str) -> list[
             earlier = adopted_guids(state) if earlier is None else earlier
             old = state.cards.get(earlier.get(ident, ""))
         out.append(GoneCard(ident, card.where, " ".join(card.front.split()), "DELETE", old.nid if old else 0))
+    return out
+
+
+def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[int, str], marked: list[GoneCard],
+                  still, front: Callable[[str], str]) -> dict:
+    """``Card.key`` → the GUID of an earlier build's card that the card is, though its own GUID is new: a card
+    without an ID whose file was renamed or that moved to another file (its back edited or not) has a new
+    implicit ID, and the package would add it anew while the gone list told the student to delete its
+    reviewed note (tester r11). A new card takes the state entry no card of this build holds with its note
+    type and first field (``front``: as the state keeps it, its first 80 characters) when it is the only
+    such card and the entry the only such entry; never the entry of a card marked DELETE, or of one that
+    may still be in the vault (``still``, as :func:`settle_gone` reads it)."""
+    held = {g for _, g in identified} | {earlier[ids[c.key]] for c, g in identified
+                                         if g not in state.cards and ids.get(c.key) in earlier}
+    arrived: dict[tuple[str, str], list[Card]] = {}
+    for card, card_guid in identified:
+        if card.id is None and card_guid not in state.cards and ids.get(card.key) not in earlier:
+            arrived.setdefault((card.note_type, front(card.front)[:80]), []).append(card)
+    if not arrived:
+        return {}
+    present, deleted = set(ids.values()), {g.id for g in marked}
+    pool: dict[tuple[str, str], list[str]] = {}
+    for old_guid, old in state.cards.items():
+        if old_guid not in held and old.type and old.front and old.id not in present and old.id not in deleted:
+            pool.setdefault((old.type, old.front), []).append(old_guid)
+    out = {}
+    for key, cards in arrived.items():
+        guids = pool.get(key, ())
+        if len(cards) == len(guids) == 1:
+            old = state.cards[guids[0]]
+            if not still().reason(old.where, old.id):
+                out[cards[0].key] = guids[0]
     return out
 
 

@@ -41,6 +41,22 @@ def kept_guids(places: list[str]) -> Diagnostic:
         f"{'this card reach' if n == 1 else 'these cards reach'} Anki only through `build --collection` or `sync`"))
 
 
+def followed(cards: list[tuple[str, str]]) -> Diagnostic:
+    """The warning of a build that packaged cards without an ID under the GUID of the card last built from
+    another place (build_gone.renamed_guids): (file:line, the earlier card's file:line)."""
+    n = len(cards)
+    places = ", ".join(where if where.rpartition(":")[0] == was.rpartition(":")[0] else f"{where} (was {was})"
+                       for where, was in cards[:5]) + (f", … {n - 5} more" if n > 5 else "")
+    one = n == 1
+    return Diagnostic("", 0, "warning", (
+        f"{counted(n, 'card')} without an ID ({places}) {'is' if one else 'are'} packaged under the "
+        f"{'GUID of the card' if one else 'GUIDs of the cards'} last built from where {'it was' if one else 'they were'} "
+        f"({'its file renamed, or the card' if one else 'their files renamed, or the cards'} moved; the same note "
+        f"type and first field): importing the package updates {'that note, its' if one else 'those notes, their'} "
+        f"review history kept, instead of adding a new one; run `notes2anki ids` to write the "
+        f"ID{'' if one else 's'}"))
+
+
 def anki_decks(cards: list[tuple[str, str, str]]) -> Diagnostic:
     """``build --collection``: the cards whose notes the collection has in another deck than the card's
     (file:line, the deck in Anki, the card's deck). The import updates them where they are."""

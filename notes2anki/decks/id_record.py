@@ -15,7 +15,8 @@ its text, else by its position when its group has as many cards as recorded; a g
 lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
 first card). A card with no entry of its own (its file renamed, its note type changed, the card moved
 into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;
-tester 08:45 V8). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
+tester 08:45 V8), else, its other fields edited too, the only such entry of another file with its note type
+and first field when it is the only such card (tester r11). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
 with neither, a card gets its implicit ID.
 
 The record is input like the build state: read bounded, validated entry by entry; a file that cannot be used
@@ -67,7 +68,12 @@ def _nfc(text: str) -> str:
 def group_of(card: Card) -> str:
     """The cards told apart by order only: vault path, note type and first field (spaces collapsed), in NFC
     so a file renamed or a front re-normalised from NFD stays in its group. A short hex digest."""
-    key = f"{_nfc(card.file)}\x1f{card.note_type}\x1f{_nfc(' '.join(card.front.split()))}"
+    return _group_key(card.file, card)
+
+
+def _group_key(file: str, card: Card) -> str:
+    """:func:`group_of` the card would have in ``file`` (its note type and first field as they are)."""
+    key = f"{_nfc(file)}\x1f{card.note_type}\x1f{_nfc(' '.join(card.front.split()))}"
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
@@ -190,6 +196,7 @@ class Records:
                                                                              text=e.get("text", "")))
         self.adopted: dict = {}  # Card.key -> ID of an entry no card claims (see settle)
         self.unsure: dict = {}  # Card.key -> why it may be one of several such entries
+        self.edited: set = set()  # Card.key of the cards settle matched by note type and first field alone
         self.built: dict[tuple[str, str], list] = {}  # (NFC file, NFC front) -> build state entries
         for state in state_cards.values():
             file = state.where.rpartition(":")[0]
@@ -264,7 +271,8 @@ class Records:
         fewer cards now): that entry's note is the card's (tester 08:45 V8, V6). The text compared: the
         sync record's ``text`` (field values alone: a note type changed too), else its ``digest``; the build
         state's content hash, of the card as it is or built in the note type of the entry. A card equal to
-        two such entries, or two cards equal to one, get no ID (an error). ``cards``: the vault's cards
+        two such entries, or two cards equal to one, get no ID (an error). A card no such entry's text
+        equals may take one with its note type and first field (:meth:`_same_front`). ``cards``: the vault's cards
         without an ID (``delete`` ones left out), in vault order; ``computed``: their
         ``identity.card_ids``; ``written``: the IDs written in the vault."""
         groups: dict[tuple[str, str], list[Card]] = {}
@@ -311,17 +319,56 @@ class Records:
             found[card.key] = list({e.id: e for e in pool if fits(card, e)})
             for ident in found[card.key]:
                 wanted.setdefault(ident, []).append(card)
+        self._same_front(orphans, found, wanted, claimed)
         for card in orphans:
             hits = found[card.key]
+            what = "note type and first field (its other fields edited)" if card.key in self.edited else "text"
             if len(hits) > 1:
-                self.unsure[card.key] = f"its text is that of {len(hits)} notes last synced or built from places " \
-                                        "no card holds now (renamed or moved)"
+                self.unsure[card.key] = f"its {what} {'are those' if card.key in self.edited else 'is that'} of " \
+                                        f"{len(hits)} notes last synced or built from places no card holds now " \
+                                        "(renamed or moved)"
             elif hits and len(wanted[hits[0]]) > 1:
                 other = next(c for c in wanted[hits[0]] if c is not card)
-                self.unsure[card.key] = f"it and the card at {other.where} have the text of one note last " \
-                                        "synced or built from a place no card holds now (renamed or moved)"
+                self.unsure[card.key] = f"it and the card at {other.where} have the " \
+                                        f"{what.replace('its other', 'other')} of one note last synced or built " \
+                                        "from a place no card holds now (renamed or moved)"
             elif hits:
                 self.adopted[card.key] = hits[0]
+
+    def _same_front(self, orphans: list[Card], found: dict, wanted: dict, claimed: set[int]) -> None:
+        """The orphans that no unclaimed entry's text equals: a card takes an unclaimed entry of another file
+        with its note type and first field (its group there, :func:`_group_key`), its other fields edited
+        (the file renamed or the card moved, and its back edited in the same session: tester r11), when it is
+        the only such card and the entry the only such entry; the record holds digests, not text, so which
+        of several it is cannot be told (``sync`` can: sync_rematch.py) and those get no ID (an error).
+        Without a sync record, the build state's entries (their note type and front, its first 80
+        characters) in the same way.
+        Fills ``found`` and ``wanted`` as :meth:`settle` reads them."""
+        rest = [c for c in orphans if not found[c.key]]
+        if not rest:
+            return
+        pool: dict[str, list[tuple[str, int]]] = {}  # group -> (file, ID) of the entries no card claims
+        for (file, group), entries in self.synced.items():
+            pool[group] = [(file, e.id) for e in entries if e.id not in claimed and e.id not in wanted]
+        built: dict[tuple[str, str], list[tuple[str, int]]] = {}  # (note type, front) -> (file, ID): build state
+        if not self.synced:  # (it keeps the first 80 characters of a front, spaces collapsed)
+            for (file, front), states in self.built.items():
+                for s in states:
+                    if front and s.type and not s.removed and s.id not in claimed and s.id not in wanted:
+                        built.setdefault((s.type, front), []).append((file, s.id))
+        files = sorted({file for entries in pool.values() for file, _ in entries})
+        for card in rest:
+            mine = _nfc(card.file)
+            fronts = {_nfc(" ".join(unicodedata.normalize(form, card.front).split())[:80]) for form in ("NFC", "NFD")}
+            hits = list(dict.fromkeys(
+                [ident for file in files if file != mine
+                 for where, ident in pool.get(_group_key(file, card), ()) if where == file]
+                + [ident for front in sorted(fronts) for where, ident in built.get((card.note_type, front), ())
+                   if where != mine]))
+            found[card.key] = hits
+            self.edited.update({card.key} if hits else ())
+            for ident in hits:
+                wanted.setdefault(ident, []).append(card)
 
 
 def _match(group: list[Card], recorded: list[Entry], digest: Callable[[Card], str], computed: dict,

@@ -308,7 +308,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         compare(change)
         plan.changes.append(change)
     rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare,
-                    files=frozenset(n.path for n in vault.notes), namespace=namespace)
+                    files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types)
 
     missing.report(diags)
     if moved_vaults:

@@ -19,6 +19,13 @@ Then, among the cards of one same-front group (same file, note type and first fi
 hold their text, and the group's new cards, a card may take the group's note most like it (its other
 fields' text compared, :data:`SIMILAR`): a card inserted between same-front cards while a later one was
 edited no longer takes the edited card's note and history (tester 08:45 V1).
+
+Last, a new card may take a note no card claims of a file gone from the vault, or of another file of the
+vault, with its note type and its first field (NFC, spaces collapsed) but other fields edited: the file
+renamed (``Untitled.md`` -> ``ATP.md``) or the card moved, and its back's typo fixed in the same session
+(tester r11). Taken when the pairing is plain: the only such card and the only such note, or, among several,
+the pair most like each other at :data:`SIMILAR` or more and by :data:`MARGIN` above every other pairing of
+that card and of that note (else the cards stay new: a near tie never swaps two notes' histories).
 """
 from __future__ import annotations
 
@@ -43,7 +50,8 @@ MAX_GROUP = 64  # cards of one group compared pairwise; a larger group is left a
 
 
 def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dict, compare: Callable,
-                    files: set[str] | frozenset[str] = frozenset(), namespace: str = "") -> None:
+                    files: set[str] | frozenset[str] = frozenset(), namespace: str = "",
+                    types: dict[int, str] | None = None) -> None:
     """Re-point cards without an ID (``changes``: the plan's :class:`~.sync_plan.Change` list, in vault
     order) to the note whose fields all equal theirs, as the module doc says.
 
@@ -52,7 +60,8 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     against its new note. ``files``: the vault's note files now (a note last synced from a file not among
     them is a candidate for a card of any file). ``namespace``: the vault's (identity.py): a card that lost
     its note to another is new, under the implicit ID of the first occurrence whose GUID no note and no other
-    card has (its own GUID is that note's)."""
+    card has (its own GUID is that note's). ``types``: nid → the card note type the last sync recorded
+    for the note (a note not in it: its fields must be the card's, first field first)."""
     from .sync_plan import same_text
 
     mine = [c for c in changes if c.card.id is None and ("new" in c.kinds or ("updated" in c.kinds and c.nid))]
@@ -104,6 +113,8 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
                    if "updated" in c.kinds):
         _take_equal(mine, by_file, gone, elsewhere, claimed, equal, compare, renew)
     _take_similar(mine, by_file, claimed, fields, equal, compare, renew)
+    if gone or elsewhere:
+        _take_same_front(mine, by_file, gone, elsewhere, claimed, fields, compare, types or {})
 
 
 def _take_equal(mine: list, by_file: dict, gone: list, elsewhere: list, claimed: dict, equal: Callable,
@@ -210,6 +221,63 @@ def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, eq
             change.nid, change.kinds, change.changed_fields = nid, [], []
             claimed[nid] = change.card
             compare(change)
+
+
+def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, claimed: dict, fields: Callable,
+                     compare: Callable, types: dict[int, str]) -> None:
+    """The last pass of :func:`rematch_shifted` (module doc): a new card takes an unclaimed note of a gone
+    file or of another file with its note type and first field, its other fields edited, when the pairing
+    is plain."""
+    cards = [c for c in mine if "new" in c.kinds and not c.nid and c.fields]
+    pool = [nid for nid in dict.fromkeys(gone + elsewhere) if nid not in claimed]
+    if not cards or not pool:
+        return
+
+    def front(text: str) -> str:
+        return " ".join(_nfc(text).split())
+
+    def same_type(change, nid: int) -> bool:
+        names = list(fields(nid))
+        if nid in types:
+            return types[nid] == change.card.note_type
+        return names[:1] == list(change.fields)[:1] and all(n in names for n in change.fields)
+
+    fronts: dict[tuple[str, str], list[int]] = {}  # (field name, its text as a front) -> notes of the pool
+    for nid in pool:
+        for name, text in list(fields(nid).items())[:1]:
+            fronts.setdefault((name, front(text)), []).append(nid)
+    wants: dict[int, list[int]] = {}  # card index -> candidate notes
+    wanted: dict[int, list[int]] = {}  # note -> candidate card indexes
+    for i, change in enumerate(cards):
+        name, value = next(iter(change.fields.items()))
+        own = by_file.get(change.card.file, ())
+        for nid in fronts.get((name, front(value)), ()):
+            if nid not in own and same_type(change, nid):
+                wants.setdefault(i, []).append(nid)
+                wanted.setdefault(nid, []).append(i)
+    scores: dict[tuple[int, int], float] = {}
+
+    def score(i: int, nid: int) -> float:
+        if (i, nid) not in scores:
+            scores[i, nid] = _similarity(cards[i], fields(nid))
+        return scores[i, nid]
+
+    given: list[tuple[int, int]] = []
+    for i, nids in wants.items():
+        for nid in nids:
+            rivals = [(i, other) for other in nids if other != nid] + [(j, nid) for j in wanted[nid] if j != i]
+            if not rivals:  # the only card with this front and type, and the only note: plainly this card's
+                given.append((i, nid))
+            elif len(nids) <= MAX_GROUP and len(wanted[nid]) <= MAX_GROUP and score(i, nid) >= SIMILAR \
+                    and all(score(i, nid) >= score(j, other) + MARGIN for j, other in rivals):
+                given.append((i, nid))
+    for i, nid in given:  # (a card or a note is in one pair at most: each beats the others by MARGIN)
+        change = cards[i]
+        if nid in gone:
+            gone.remove(nid)
+        change.nid, change.kinds, change.changed_fields = nid, [], []
+        claimed[nid] = change.card
+        compare(change)
 
 
 def _nfc(text: str) -> str:

@@ -119,6 +119,7 @@ class Config:
     note_types: dict[str, dict] = field(default_factory=dict)  # user note types: {"fields": [...], ...}
     sanitize_html: bool = False  # [build] sanitize_html: strip scripts/handlers from fields (shared decks)
     skip_templates: bool = True  # cards in the template folders of .obsidian are not built (template_folders.py)
+    template_folders: list[str] = field(default_factory=list)  # more template folders (vault-relative, normalised)
     id_comments: bool = True  # `ids` writes <!--ID: n-->; False: `ID: n` (the plugin's "ID Comments" off)
     syntax: Syntax = field(default_factory=Syntax)  # marker words
     # the validated tables; a table the files do not set reads its defaults (TableDefaults: no pydantic, which
@@ -244,6 +245,10 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
                                                    origin.get("scan_directory", CONFIG_FILE), diags, own)
     _check_tag_names(values, origin, diags, own, tags_given=overrides.get("default_tag") is not None)
     written = _folder_tables(root, values, origin, diags, own) if root.is_dir() else {}
+    if values.get("template_folders") and root.is_dir():
+        from .template_folders import checked_config_folders
+
+        values["template_folders"] = checked_config_folders(root, values["template_folders"], own, diags)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
     _check_deck_names(values, origin, diags, own, written)
     if values.get("note_types"):

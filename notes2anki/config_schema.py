@@ -169,6 +169,7 @@ class BuildKeys(Strict):
     vault_name: str = ""
     sanitize_html: bool = False
     skip_templates: bool = True  # cards in Obsidian's template folders are not built (template_folders.py)
+    template_folders: list[str] = []  # vault folders of templates the Obsidian settings do not name
     id_comments: bool = True  # `ids` writes <!--ID: n--> (false: the plugin's plain `ID: n`)
     note_types: dict[str, NoteTypeSpec] = {}
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Iterable
 
 from .config import CONFIG_FILE, DEFAULT_IGNORE, PLUGIN_SETTINGS, Syntax
 from .messages import counted
@@ -73,6 +74,9 @@ class Suggestion:
     folders: dict[str, tuple[int, int]]  # suggested folder decks: top folder → (cards, cards in the default
     # deck today); empty when the plugin's FOLDER_DECKS are used
     diagnostics: list[Diagnostic]
+    # folders named like templates whose cards init wrote under template_folders instead of proposing them as
+    # decks: folder → (cards, notes)
+    templates: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def toml_value(value) -> str:
@@ -90,17 +94,64 @@ def toml_value(value) -> str:
     raise TypeError(f"no TOML form for {type(value).__name__}")
 
 
-def top_folders(root: Path) -> dict[str, tuple[int, int]]:
-    """Top folders of the vault that hold cards → (cards, cards now in the default deck); hidden folders
-    left out."""
+def _scanned(root: Path, scanned=None):
+    """``(config, vault)`` of the vault at ``root``, read now unless ``scanned`` holds them."""
+    if scanned is not None:
+        return scanned
     from .config import load_config
     from .parsers import load_vault
 
     config = load_config(root, [])
-    vault = load_vault(root, config)
-    counts = Counter(c.file.split("/", 1)[0] for c in vault.cards if "/" in c.file)
-    default = Counter(c.file.split("/", 1)[0] for c in vault.cards if "/" in c.file and c.deck == config.default_deck)
+    return config, load_vault(root, config)
+
+
+def top_folders(root: Path, leave_out: Iterable[str] = (), scanned=None) -> dict[str, tuple[int, int]]:
+    """Top folders of the vault that hold cards → (cards, cards now in the default deck); hidden folders
+    left out, and the cards of the notes in the folders ``leave_out`` (the template folders suggested:
+    :func:`template_suggestions`). ``scanned``: ``(config, vault)`` when read already."""
+    from .unicode_paths import nfc_in_folder
+
+    config, vault = _scanned(root, scanned)
+    skipped = list(leave_out)
+    cards = [c for c in vault.cards if "/" in c.file and not any(nfc_in_folder(c.file, f) for f in skipped)]
+    counts = Counter(c.file.split("/", 1)[0] for c in cards)
+    default = Counter(c.file.split("/", 1)[0] for c in cards if c.deck == config.default_deck)
     return {folder: (n, default[folder]) for folder, n in sorted(counts.items()) if not folder.startswith(".")}
+
+
+def template_suggestions(root: Path, scanned=None) -> dict[str, tuple[int, int]]:
+    """The folders whose name says they hold templates (``Templates``, ``06-Templates``, at any depth: the
+    outermost) and whose notes hold cards, while no template setting names them and ``.notes2anki.toml``
+    does not set ``template_folders``: folder → (cards, notes). ``init`` writes them under
+    ``template_folders`` rather than proposing them as decks (see :mod:`notes2anki.template_folders`).
+    ``scanned``: ``(config, vault)`` when read already."""
+    from .template_folders import unnamed_template_like
+
+    config, vault = _scanned(root, scanned)
+    found = unnamed_template_like(vault, config)
+    return {folder: (sum(len(n.cards) for n in notes), len(notes)) for folder, notes in sorted(found.items())}
+
+
+TEMPLATE_FOLDERS = ("# Folders of note templates that Obsidian's settings (Templates, Templater) do not name: their",
+                    "# cards are not built, get no ID (a template's ID would be copied into every note made from it)",
+                    "# and related never suggests them.")
+
+
+def template_lines(config, suggested: dict[str, tuple[int, int]], mark: str) -> list[str]:
+    """The ``template_folders`` key as ``init`` writes it: the value the configuration sets, else the
+    folders ``suggested`` (:func:`template_suggestions`) with why, else a commented example."""
+    if "template_folders" in config.origin:
+        return [*TEMPLATE_FOLDERS, f"template_folders = {toml_value(config.template_folders)}{mark}", ""]
+    if not suggested:
+        return [*TEMPLATE_FOLDERS, '# template_folders = ["Templates"]', ""]
+    lines = [*TEMPLATE_FOLDERS,
+             "# Suggested by init: each folder below has \"template\" in its name and holds cards, so it is not",
+             "# proposed as a deck. If one holds real cards, remove it (template_folders = [] builds them all, and",
+             "# lets ids write their IDs).",
+             "template_folders = ["]
+    lines += [f"  {toml_value(f)},  # {counted(cards, 'card')} in {counted(notes, 'note')}"
+              for f, (cards, notes) in suggested.items()]
+    return [*lines, "]", ""]
 
 
 def suggest(root: Path) -> Suggestion:
@@ -137,11 +188,16 @@ def suggest(root: Path) -> Suggestion:
     for key, comment in SET_ONLY_KEYS:
         if key in config.origin:
             lines += [f"# {comment}", f"{key} = {toml_value(getattr(config, key))}{mark(key)}", ""]
+    scanned = None  # (config, vault), read once for the folder suggestions
+    if "template_folders" not in config.origin or not config.folder_decks:
+        scanned = _scanned(root)
+    templates = {} if "template_folders" in config.origin else template_suggestions(root, scanned)
+    lines += template_lines(config, templates, mark("template_folders"))
     folders: dict[str, tuple[int, int]] = {}
     for key, comment in TABLES:
         value = getattr(config, key) or {}
         if key == "folder_decks" and not value:
-            folders = top_folders(root)
+            folders = top_folders(root, templates, scanned)
             lines += [f"# {comment}", "# Suggested: one deck per top folder that holds cards. A TARGET DECK line or a",
                       "# frontmatter deck still wins; only the cards now in the default deck would move",
                       "# (a folder none of whose cards would move is commented out).", f"[{key}]"]
@@ -177,7 +233,7 @@ def suggest(root: Path) -> Suggestion:
     examples = [block for name, block in TAIL.items() if name not in kept]
     tail = "\n".join(["", TAIL_HEAD, *examples, ""]) if examples else ""
     text = "\n".join(lines).rstrip("\n") + "\n" + tail.format(dupes_threshold=f"{DEFAULT_THRESHOLD:.2f}")
-    return Suggestion(text, from_plugin, folders, diags)
+    return Suggestion(text, from_plugin, folders, diags, templates)
 
 
 def previous_sections(root: Path) -> dict[str, dict]:

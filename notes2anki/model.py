@@ -142,6 +142,9 @@ class Vault:
     notes: list[Note] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # every file (not only .md), vault-relative
+    # (folder, where it is named) of each template folder (template_folders.py), set by load_vault; None:
+    # not known (a Vault made otherwise), read from the Obsidian settings when needed
+    template_folders: list[tuple[str, str]] | None = None
 
     @property
     def name(self) -> str:

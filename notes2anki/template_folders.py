@@ -13,6 +13,11 @@ false``.
 problems their parse reported, so ``build``, ``sync``, ``ids``, ``check``, ``dupes``, ``topics`` and
 ``report`` all leave them out alike. One warning per folder says what was left out, unless the
 configuration sets ``skip_templates`` itself (``true``: skipped silently). Nothing here raises or prints.
+
+Folders of templates the Obsidian settings do not name (skeletons copied by hand, another template plugin, a
+settings file not synced) are named in ``.notes2anki.toml`` ``template_folders`` (:func:`checked_config_folders`
+validates them); they are template folders like the others. A folder is never taken for one by its name
+alone: :func:`named_like_templates` only finds the candidates ``init`` suggests and ``ids`` will not stamp.
 """
 from __future__ import annotations
 
@@ -24,11 +29,13 @@ from pathlib import Path
 from .fileio import read_bounded
 from .messages import counted
 from .model import Diagnostic, Vault
-from .unicode_paths import nfc_in_folder, spelled_on_disk
+from .unicode_paths import nfc, nfc_in_folder, spelled_on_disk
 
 SOURCES = ((".obsidian/templates.json", "folder"),
            (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"))
+CONFIG_SOURCE = ".notes2anki.toml template_folders"  # where a folder of the key came from, as messages say it
 MAX_SETTINGS_BYTES = 1 << 20  # Obsidian's own settings files are a few hundred bytes
+NAME_HINT = "templat"  # a folder whose name holds this (any case): Templates, 06-Templates, Šablony-templates
 
 
 def settings_folder(root: Path, source: str, key: str) -> list[str]:
@@ -49,6 +56,13 @@ def settings_folder(root: Path, source: str, key: str) -> list[str]:
     folder = posixpath.normpath("/" + folder.strip().replace("\\", "/")).strip("/")
     if not folder or folder == "." or folder.startswith(".."):
         return []
+    return spellings(root, folder)
+
+
+def spellings(root: Path, folder: str) -> list[str]:
+    """The vault folder ``folder`` (vault-relative, normalised) under every name the vault walk may list
+    its notes by: as written, as spelled on disk (another Unicode normal form) and, reached through a
+    symlink inside the vault, its real path."""
     names = [folder]
     spelled = spelled_on_disk(root, folder)
     if spelled and spelled != folder:  # typed composed (NFC), kept decomposed on disk (macOS), or the reverse
@@ -71,15 +85,89 @@ def glob_for(folder: str) -> str:
     return "/" + "".join("\\" + ch if ch in "\\[]*?" else ch for ch in folder) + "/"
 
 
-def template_folders(root: Path) -> list[tuple[str, str]]:
-    """``(folder, settings file)`` of each template folder the vault's Obsidian settings name, sorted, each
-    folder once (:func:`settings_folder`: vault-relative POSIX paths without a trailing ``/``, a folder
-    reached through a symlink also under its real path)."""
+def template_folders(root: Path, config=None) -> list[tuple[str, str]]:
+    """``(folder, where it is named)`` of each template folder of the vault, sorted, each folder once: those
+    the vault's Obsidian settings name (the settings file) and those of ``config.template_folders``
+    (:data:`CONFIG_SOURCE`) — vault-relative POSIX paths without a trailing ``/``, a folder reached through
+    a symlink also under its real path (:func:`settings_folder`, :func:`spellings`)."""
     found: dict[str, str] = {}
     for source, key in SOURCES:
         for folder in settings_folder(root, source, key):
             found.setdefault(folder, source)
+    for folder in getattr(config, "template_folders", None) or ():
+        for name in spellings(Path(root), folder):
+            found.setdefault(name, CONFIG_SOURCE)
     return sorted(found.items())
+
+
+def named_like_templates(name: str) -> bool:
+    """Whether a folder's own name says it holds templates (``Templates``, ``06-Templates``, ``templates
+    (old)``: it contains "templat", any case, NFC). Only a hint for ``init`` and ``ids``: nothing is skipped
+    by its name."""
+    return NAME_HINT in nfc(name).casefold()
+
+
+def template_like_folder(path: str) -> str | None:
+    """The outermost folder of vault path ``path`` (a note) whose name :func:`named_like_templates`, as a
+    vault path; None when there is none."""
+    parts = path.split("/")[:-1]
+    for depth, part in enumerate(parts, 1):
+        if named_like_templates(part):
+            return "/".join(parts[:depth])
+    return None
+
+
+def unnamed_template_like(vault: Vault, config) -> dict[str, list]:
+    """Folders named like templates (:func:`template_like_folder`) whose notes hold cards, while
+    ``.notes2anki.toml`` does not set ``template_folders`` (once it does, even ``[]``, the key is the whole
+    answer) and ``skip_templates`` is on: folder → its notes with cards. Notes in a template folder have
+    lost their cards already (:func:`skip_template_cards`), so those folders are not here."""
+    if not getattr(config, "skip_templates", True) or "template_folders" in getattr(config, "origin", {}):
+        return {}
+    found: dict[str, list] = {}
+    for note in vault.notes:
+        if note.cards:
+            folder = template_like_folder(note.path)
+            if folder is not None:
+                found.setdefault(folder, []).append(note)
+    return found
+
+
+def checked_config_folders(root: Path, folders: list[str], text: str | None, diags: list) -> list[str]:
+    """``template_folders`` of ``.notes2anki.toml`` normalised as the other folder keys are (``./T``,
+    ``T/``, ``T\\``, ``/T`` → ``T``), each once. An entry that names no folder of the vault (missing, empty,
+    the whole vault, outside it) is a warning at its line (``text``: the file's text) and is not used."""
+    from .config_checks import _folder_rel
+    from .config_files import CONFIG_FILE, _problem
+    from .config_lines import key_text, line_of, shown
+
+    kept: dict[str, int] = {}  # nfc name -> entry index
+    out: list[str] = []
+    for i, value in enumerate(folders):
+        line = line_of(text, ["template_folders", i]) if text else 0
+        where = key_text(["template_folders", i])
+        rel = _folder_rel(value)
+        why = None
+        if not value.strip():
+            why = "an empty folder name"
+        elif not rel:
+            why = f"{shown(value)} is the whole vault, not a folder of templates"
+        elif ".." in rel.split("/"):
+            why = f"{shown(value)} leaves the vault"
+        elif spelled_on_disk(root, rel) is None:
+            why = f"{shown(value)} is not a folder of the vault" + (
+                f" (read relative to the vault folder: {rel})" if rel != value else "")
+        if why:
+            diags.append(_problem(CONFIG_FILE, f"{where}: {why}; not used", line, severity="warning"))
+            continue
+        if nfc(rel) in kept:
+            first = kept[nfc(rel)]
+            diags.append(_problem(CONFIG_FILE, f"{where}: names the same folder as {key_text(['template_folders', first])}",
+                                  line, severity="warning"))
+            continue
+        kept[nfc(rel)] = i
+        out.append(rel)
+    return out
 
 
 def in_folder(path: str, folder: str) -> bool:
@@ -93,10 +181,9 @@ def skip_template_cards(vault: Vault, config) -> None:
     parse reported) when ``config.skip_templates`` is on; add one warning per folder that had any, unless
     the configuration sets ``skip_templates`` itself. Changes ``vault`` in place (its notes are replaced,
     not mutated: parsed notes may be shared with the parse cache)."""
-    if not getattr(config, "skip_templates", True):
-        return
-    folders = template_folders(vault.root)
-    if not folders:
+    folders = template_folders(vault.root, config)
+    vault.template_folders = folders  # (related leaves their notes out whatever skip_templates says)
+    if not getattr(config, "skip_templates", True) or not folders:
         return
     said = "skip_templates" in getattr(config, "origin", {})
     dropped: dict[str, tuple[int, int]] = {}  # folder -> (cards, notes)
@@ -128,7 +215,10 @@ def skip_template_cards(vault: Vault, config) -> None:
             continue
         what = [f"{counted(cards, 'card')} in {counted(notes, 'note')} not built"] if cards else []
         what += [f"{counted(found, 'problem')} in its notes not reported"] if found else []
+        build = (f"remove {json.dumps(folder, ensure_ascii=False)} from template_folders in .notes2anki.toml to "
+                 "build its cards, or set" if source == CONFIG_SOURCE
+                 else "set skip_templates = false in .notes2anki.toml to build its cards, or")
         vault.diagnostics.append(Diagnostic(
             folder, 0, "warning",
-            f"template folder (named in {source}): {' and '.join(what)}; set skip_templates = false in "
-            f".notes2anki.toml to build its cards, or skip_templates = true to skip them without this message"))
+            f"template folder (named in {source}): {' and '.join(what)}; {build} skip_templates = true to skip "
+            "them without this message"))

@@ -55,6 +55,11 @@ def init_command(vault, force, to_stdout):
     moving = sum(moved for _, moved in suggestion.folders.values())
     out.print(f"Wrote {escape(str(target))}" + (f" (from {' and '.join(made_from)})" if made_from else "")
               + f". Check it, then: notes2anki build {escape(str(vault))}", soft_wrap=True)
+    if suggestion.templates:  # not proposed as decks: said here too, not only in the file
+        named = ", ".join(f"{f} ({counted(n, 'card')})" for f, (n, _) in suggestion.templates.items())
+        out.print(f"[yellow]Named like template folders, so listed under template_folders (their cards are not "
+                  f"built and get no ID) instead of proposed as decks: {escape(named)}; remove a folder there if "
+                  "its notes are real cards.[/yellow]", soft_wrap=True)
     if moving:  # a synced card that changes deck is moved in Anki by the next sync
         out.print(f"[yellow]With its \\[folder_decks], {counted(moving, 'card')} now in the default deck "
                   f"{'move' if moving > 1 else 'moves'} to {'their folders’ decks' if moving > 1 else 'its folder’s deck'} "

@@ -129,7 +129,8 @@ def _template_notes(vault: Vault, config: Config) -> set[str]:
         return set()
     from ..template_folders import in_folder, template_folders
 
-    folders = [f for f, _ in template_folders(vault.root)]
+    known = vault.template_folders if vault.template_folders is not None else template_folders(vault.root, config)
+    folders = [f for f, _ in known]
     return {n.path for n in vault.notes if any(in_folder(n.path, f) for f in folders)} if folders else set()
 
 

@@ -89,7 +89,8 @@ def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | No
     config = config if config is not None else load_config(vault.root, [])
     context = _ParseContext(vault, config, record, report.diagnostics)
     seen: set[int] = set(context.written)
-    wanted = sorted({c.file for c in vault.cards if c.id is None and not c.delete})
+    wanted = sorted({c.file for c in vault.cards if c.id is None and not c.delete}
+                    - _likely_templates(vault, config, report.diagnostics))
     done: dict[str, str] = {}  # real path -> vault path planned
     for rel in _prefer_real_files(vault.root, wanted):
         path = vault.root / rel
@@ -113,6 +114,35 @@ def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | No
         if edit:
             report.edits.append(edit)
     return report
+
+
+def _likely_templates(vault: Vault, config: Config, diags: list[Diagnostic]) -> set[str]:
+    """The notes of folders named like templates (``Templates``, ``06-Templates``: see
+    :func:`notes2anki.template_folders.unnamed_template_like`) while ``.notes2anki.toml`` does not set
+    ``template_folders``: no ID is written into them, since every note made from a template would copy its
+    IDs (two such notes: ``duplicate-id``, both cards skipped). A warning per note that lacks an ID, at its
+    first such card, says how to settle it: name the folder in ``template_folders``, or set
+    ``template_folders = []`` when its notes are real cards."""
+    import json
+
+    from ..template_folders import unnamed_template_like
+
+    left: set[str] = set()
+    for folder, notes in unnamed_template_like(vault, config).items():
+        name = json.dumps(folder, ensure_ascii=False)
+        for note in notes:
+            missing = [c for c in note.cards if c.id is None and not c.delete]
+            if not missing:
+                continue
+            left.add(note.path)
+            diags.append(Diagnostic(
+                note.path, missing[0].line, "warning",
+                f"no ID written to {counted(len(missing), 'card')} of this note: it is in {folder}, whose name "
+                "says it holds templates, and an ID written into a template is copied into every note made "
+                f"from it (their cards would share it: duplicate-id). If it is one, add template_folders = "
+                f"[{name}] to .notes2anki.toml (its cards are then not built); if its notes are real cards, add "
+                "template_folders = [] (ids then writes their IDs)"))
+    return left
 
 
 def apply_ids(vault: Vault | None, report: IdsReport) -> None:

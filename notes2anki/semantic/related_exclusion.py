@@ -1,7 +1,7 @@
 """Which notes ``related`` leaves out: scaffolding the vault's Obsidian settings name (the template folders of
-Obsidian's Templates and Templater, the daily-notes folder), notes named as daily notes, and the notes
-matching ``[related] exclude`` (added to the defaults; ``[related] exclude_defaults = false`` turns the
-defaults off). Such notes are never suggested and get no suggestions
+Obsidian's Templates and Templater, the daily-notes folder), the template folders of ``.notes2anki.toml``,
+notes named as daily notes, and the notes matching ``[related] exclude`` (added to the defaults;
+``[related] exclude_defaults = false`` turns the defaults off). Such notes are never suggested and get no suggestions
 (:class:`~notes2anki.semantic.related.RelatedIndex`). Nothing here prints.
 """
 from __future__ import annotations
@@ -13,13 +13,16 @@ from ..model import Vault
 from .daily_names import DEFAULT_FORMAT, SETTINGS, daily_matcher, settings_format
 
 
-def default_folders(root: Path) -> list[tuple[str, str]]:
-    """``(folder, why)`` of each folder of scaffolding the vault's Obsidian settings name: the template
-    folders (Obsidian's Templates and Templater, see :func:`notes2anki.template_folders.template_folders`)
-    and the daily-notes folder (``.obsidian/daily-notes.json`` key ``folder``)."""
+def default_folders(root: Path, templates: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """``(folder, why)`` of each folder of scaffolding: the template folders (``templates``, as
+    :func:`notes2anki.template_folders.template_folders` gives them — Obsidian's Templates and Templater,
+    ``.notes2anki.toml`` ``template_folders``; None: those the Obsidian settings name) and the daily-notes
+    folder (``.obsidian/daily-notes.json`` key ``folder``)."""
     from ..template_folders import settings_folder, template_folders
 
-    found = [(folder, f"it is in the template folder {folder} (named in {source})") for folder, source in template_folders(root)]
+    if templates is None:
+        templates = template_folders(root)
+    found = [(folder, f"it is in the template folder {folder} (named in {source})") for folder, source in templates]
     found += [(folder, f"it is in the daily-notes folder {folder} (named in {SETTINGS})")
               for folder in settings_folder(root, SETTINGS, "folder")]
     return found
@@ -43,7 +46,7 @@ def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool 
     from ..template_folders import glob_for, in_folder
 
     root = vault.root
-    folders = default_folders(root) if defaults else []
+    folders = default_folders(root, vault.template_folders) if defaults else []
     own = _matcher(list(globs or []))
     every = _matcher([*(glob_for(folder) for folder, _ in folders), *(globs or [])])
     daily = daily_matcher(root) if defaults else (lambda rel: False)

@@ -20,7 +20,14 @@ process ends by that signal: :func:`forked_child` puts the default action back a
 handler there is not only useless but unsafe: a signal that arrives between the interpreter's last check and
 a blocking call, such as a pool worker waiting on its task queue's lock, is only run after that call returns,
 which it never does; ``multiprocessing.Pool`` ends its workers with SIGTERM, so a cold duplicate check hung
-now and then at the end of a part, the parent waiting for a worker that never died.)
+now and then at the end of a part, the parent waiting for a worker that never died.) SIGTERM and SIGHUP are
+blocked in the forking thread from just before the fork until the child has the default action back (and in
+the parent until the fork returns): a signal sent to a child that has not finished starting stays pending
+and ends it then. Without that, a pool ended right after it started (a small part, a loaded machine) could
+send SIGTERM into the child's first instants, when CPython still has the command's handler there and drops
+signals caught before its fork hooks run; the worker lived on, blocked on the lock the pool's end holds, and
+the command waited for it for good (the 300-pool test hung once in a full test run; reproduced 1 in 4 runs
+beside two other jobs, the worker's SIGTERM action already the default, nothing pending).
 """
 from __future__ import annotations
 
@@ -34,6 +41,8 @@ _received = False
 _signal = signal.SIGINT  # the last stop signal received (its number sets the exit code)
 _owner = os.getpid()  # the process that installed the handler
 _hooked = False  # forked_child registered to run in every forked child
+_CHILD_ENDS = tuple(s for s in SIGNALS if s != signal.SIGINT)  # the signals a forked child dies of
+_masks = threading.local()  # per forking thread: its signal mask before the fork (see _before_fork)
 
 
 def _default(signum: int):
@@ -58,21 +67,41 @@ def install() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     if not _hooked and hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=forked_child)
+        os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent, after_in_child=forked_child)
         _hooked = True
     for signum in SIGNALS:
         if signal.getsignal(signum) is _default(signum):
             signal.signal(signum, _handler)
 
 
+def _before_fork() -> None:
+    """Before a fork (``os.register_at_fork``): block SIGTERM and SIGHUP in the forking thread while they have
+    :func:`install`'s handler, so a child inherits them blocked (see the module doc). The mask before is kept
+    for :func:`_after_fork_parent` / :func:`forked_child`."""
+    _masks.before = None
+    if _CHILD_ENDS and hasattr(signal, "pthread_sigmask") and \
+            any(signal.getsignal(s) is _handler for s in _CHILD_ENDS):
+        _masks.before = signal.pthread_sigmask(signal.SIG_BLOCK, _CHILD_ENDS)
+
+
+def _after_fork_parent() -> None:
+    """In the command after a fork: its signal mask as before (a signal that came meanwhile is handled now)."""
+    before = getattr(_masks, "before", None)
+    if before is not None:
+        _masks.before = None
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def forked_child() -> None:
     """In a process just forked from the command: the default action again for SIGTERM and SIGHUP where the
-    command had :func:`install`'s handler (an ignored signal stays ignored; SIGINT is the caller's to set).
+    command had :func:`install`'s handler (an ignored signal stays ignored; SIGINT is the caller's to set),
+    then the signal mask the forking thread had, so a SIGTERM sent while the child started ends it now.
     :func:`install` has ``os.register_at_fork`` run it in every child forked after it (pool workers, the
     packaging child), before the child runs any other Python code."""
-    for signum in SIGNALS:
-        if signum != signal.SIGINT and signal.getsignal(signum) is _handler:
+    for signum in _CHILD_ENDS:
+        if signal.getsignal(signum) is _handler:
             signal.signal(signum, signal.SIG_DFL)
+    _after_fork_parent()  # (the same restoring of the mask)
 
 
 def uninstall() -> None:

@@ -155,5 +155,5 @@ def answer_overlap(question_a: str, answer_a: str, question_b: str,
     (small, _), (large, large_words) = sorted([(ka, wa), (kb, wb)], key=lambda kw: len(kw[0]))
     initials = _initialisms(large_words)
     index = word_index(tuple(sorted(large)))
-    hits = sum(1 for w in small if w in initials or index.has(w))
+    hits = sum(1 for w in small if w.lower() in initials or index.has(w))
     return hits / len(small), min(1.0, hits / len(large))

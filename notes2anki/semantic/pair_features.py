@@ -21,7 +21,8 @@ character n-grams (2–4 letters within words, hashed: language-independent, no 
 which words differ (content words: :func:`~notes2anki.semantic.contrast.tokens`, question words and
 articles left out; words matched up to inflection, typos, abbreviations, acronyms)
     ``q_jaccard`` overlap of the questions' content words; ``q_swap`` 1 when the questions are the same
-    sentence with a content word exchanged (TCP/UDP, left/right), ``q_affix`` 1 when an exchanged word is
+    sentence with a content word exchanged (TCP/UDP, left/right), or each names an acronym or identifier the
+    other lacks (HTTPS / HTTP, however worded: :func:`~notes2anki.semantic.contrast.name_swaps`), ``q_affix`` 1 when an exchanged word is
     the other with another prefix or suffix (competitive/non-competitive, hypo-/hyper-);
 numbers by meaning (:func:`~notes2anki.semantic.contrast.quantities`: 255.255.255.0 = /24, 1/2 = 0.5)
     ``num_q_conflict`` / ``num_a_conflict`` 1 when each side holds a quantity the other lacks;
@@ -295,6 +296,7 @@ def _features(enc: Encoded, i: int, j: int, words, aligned: np.ndarray) -> np.nd
     inverse = (qa + aq) / 2 if has_answers else 0.0
     swaps = contrast.substitutions(a.question, b.question, drop_asides=True)
     affix = any(contrast.affix_contrast(x, y) for x, y in swaps)
+    swaps = swaps or contrast.name_swaps(a.question, b.question)  # HTTPS / HTTP in reworded questions
     nq = contrast.quantity_conflict(a.question, b.question)
     na = contrast.quantity_conflict(a.answer, b.answer, words=True) if has_answers else (0, 0)
     qa_a, qa_b = contrast.quantities(a.answer, words=True), contrast.quantities(b.answer, words=True)

@@ -146,10 +146,10 @@ def tokens(text: str) -> "Tokens":
     """Words of ``text`` as (stem, is_content). Content = not a function word; an all-capitals token
     ("A" in ACID, "DNA") is always content. Ordinals and number words become digits ("second" -> "2").
     A word written as an acronym or identifier (:func:`_identifier`: HTTPS, mRNA, IPv4) keeps its case in
-    its stem ("HTTPS", "mRNA"), which :func:`_same_word` matches by equality (case ignored) or as the abbreviation of
-    an ordinary word ("ECG"), never as an inflection or typo of another; in a text written all in capitals (no lower-case letter in its words of 2+
-    letters, two of them function words: "WHAT IS H2O", not "FCFS / FIFO") capitals say nothing and only
-    the letter/digit rule applies."""
+    its stem ("HTTPS", "mRNA"), which :func:`_same_word` matches by equality (case ignored) or as the
+    abbreviation of an ordinary word ("ECG"), never as an inflection or typo of another; in a text written
+    all in capitals (no lower-case letter in its words of 2+ letters, two of them function words: "WHAT IS
+    H2O", not "FCFS / FIFO") capitals say nothing and only the letter/digit rule applies."""
     text = _ORDINAL_SUFFIX.sub(lambda m: m.group(1), fold(text))
     stop = function_words(text)
     raws = _WORD.findall(text)
@@ -274,4 +274,5 @@ Tokens = tuple[tuple[str, bool], ...]
 @lru_cache(maxsize=1 << 12)
 def _initialisms(words: tuple[str, ...]) -> frozenset[str]:
     """Initials of every run of 2-4 consecutive words: "beats per minute" -> "bpm" (and "bp", "pm")."""
-    return frozenset("".join(w[0] for w in words[i:i + n]).lower() for n in (2, 3, 4) for i in range(len(words) - n + 1))
+    return frozenset("".join(w[0] for w in words[i:i + n]).lower()
+                     for n in (2, 3, 4) for i in range(len(words) - n + 1))

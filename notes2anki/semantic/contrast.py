@@ -16,8 +16,8 @@ import re
 from difflib import SequenceMatcher
 
 from .quantities import number_conflict, numbers, quantities, quantity_conflict  # noqa: F401
-from .word_match import (_WORD, Tokens, _acronym_of, _initialisms, _same_word, negated,  # noqa: F401
-                         polarity, same_word, tokens, word_index)
+from .word_match import (_WORD, Tokens, _acronym_of, _initialisms, _same_word, is_identifier_stem,  # noqa: F401
+                         negated, polarity, same_word, tokens, word_index)
 
 _DIRECTION = {"to", "into", "from", "->", "→", "nach", "vers", "en", "a", "zu", "in"}
 
@@ -90,6 +90,31 @@ def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = Fal
     return swaps
 
 
+def name_swaps(a: str, b: str, *, drop_asides: bool = True) -> list[tuple[str, str]]:
+    """Names each text holds and the other lacks, when both do: [(names of a, names of b)] or [].
+
+    A name is a word written as an acronym or identifier (:func:`~notes2anki.semantic.word_match.
+    is_identifier_stem` with a letter: HTTPS, IPv4, mRNA); it is lacking from the other text when no word
+    there is the same word (:func:`_same_word`: equal, case ignored, or an all-capitals abbreviation) and it
+    is not the initials of words there ("TLB" / "translation lookaside buffer"). Two questions that each
+    name something the other does not ("What is the default port of HTTPS?" / "Which port does HTTP use by
+    default?") ask about two things, however they are worded: a swapped term, as :func:`substitutions` finds
+    one in a minimal pair. With ``drop_asides``, parenthesised asides are left out."""
+    if drop_asides:
+        a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
+    ta, tb = tokens(a), tokens(b)
+
+    def lacking(words: Tokens, other: Tokens) -> list[str]:
+        content = [w for w, c in other if c]
+        initials = _initialisms(tuple(w for w, _ in other))
+        return [w for w in dict.fromkeys(w for w, c in words if c)
+                if is_identifier_stem(w) and any(ch.isalpha() for ch in w)
+                and w.lower() not in initials and not any(_same_word(w, v) for v in content)]
+
+    left, right = lacking(ta, tb), lacking(tb, ta)
+    return [(" ".join(left), " ".join(right))] if left and right else []
+
+
 def insertions(a: str, b: str, *, drop_asides: bool = True) -> list[str]:
     """Content words one text adds to an otherwise identical other text: the two are the same sequence of
     words except for inserted spans ("Past Continuous verb forms" / "Past Perfect Continuous verb forms"
@@ -155,5 +180,5 @@ def answer_overlap(question_a: str, answer_a: str, question_b: str,
     (small, _), (large, large_words) = sorted([(ka, wa), (kb, wb)], key=lambda kw: len(kw[0]))
     initials = _initialisms(large_words)
     index = word_index(tuple(sorted(large)))
-    hits = sum(1 for w in small if w in initials or index.has(w))
+    hits = sum(1 for w in small if w.lower() in initials or index.has(w))
     return hits / len(small), min(1.0, hits / len(large))

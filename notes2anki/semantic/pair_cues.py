@@ -83,7 +83,7 @@ def _held(words: tuple[str, ...], text: str) -> float:
         return 0.0
     other, initials = _words(text)
     index = word_index(other)
-    hits = sum(1 for w in words if w in initials and len(w) >= 2 or index.has(w))
+    hits = sum(1 for w in words if w.lower() in initials and len(w) >= 2 or index.has(w))
     return hits / len(words)
 
 

@@ -21,7 +21,8 @@ character n-grams (2–4 letters within words, hashed: language-independent, no 
 which words differ (content words: :func:`~notes2anki.semantic.contrast.tokens`, question words and
 articles left out; words matched up to inflection, typos, abbreviations, acronyms)
     ``q_jaccard`` overlap of the questions' content words; ``q_swap`` 1 when the questions are the same
-    sentence with a content word exchanged (TCP/UDP, left/right), ``q_affix`` 1 when an exchanged word is
+    sentence with a content word exchanged (TCP/UDP, left/right), or each names an acronym or identifier the
+    other lacks (HTTPS / HTTP, however worded: :func:`~notes2anki.semantic.contrast.name_swaps`), ``q_affix`` 1 when an exchanged word is
     the other with another prefix or suffix (competitive/non-competitive, hypo-/hyper-);
 numbers by meaning (:func:`~notes2anki.semantic.contrast.quantities`: 255.255.255.0 = /24, 1/2 = 0.5)
     ``num_q_conflict`` / ``num_a_conflict`` 1 when each side holds a quantity the other lacks;
@@ -91,7 +92,7 @@ FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_co
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
             "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES + ("qa_delta", "qa_delta_pos", token_align.NAME)
-FEATURE_VERSION = 14
+FEATURE_VERSION = 15  # 15: acronyms/identifiers match only when equal, name swaps (issue 12)
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
@@ -295,6 +296,7 @@ def _features(enc: Encoded, i: int, j: int, words, aligned: np.ndarray) -> np.nd
     inverse = (qa + aq) / 2 if has_answers else 0.0
     swaps = contrast.substitutions(a.question, b.question, drop_asides=True)
     affix = any(contrast.affix_contrast(x, y) for x, y in swaps)
+    swaps = swaps or contrast.name_swaps(a.question, b.question)  # HTTPS / HTTP in reworded questions
     nq = contrast.quantity_conflict(a.question, b.question)
     na = contrast.quantity_conflict(a.answer, b.answer, words=True) if has_answers else (0, 0)
     qa_a, qa_b = contrast.quantities(a.answer, words=True), contrast.quantities(b.answer, words=True)

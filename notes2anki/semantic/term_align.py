@@ -57,7 +57,7 @@ def content_words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1 << 16)
 def _initials(text: str) -> frozenset[str]:
     words = tuple(w for w, _ in contrast.tokens(text))
-    return frozenset("".join(w[0] for w in words[i:i + n]) for n in (2, 3, 4) for i in range(len(words) - n + 1))
+    return frozenset("".join(w[0] for w in words[i:i + n]).lower() for n in (2, 3, 4) for i in range(len(words) - n + 1))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -73,7 +73,7 @@ def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) ->
     initials = _initials(other_text)
     others = _word_set(other)
     index = word_index(other)
-    out = np.array([1.0 if w in others or (w in initials and len(w) >= 2) or any(_same(w, v) for v in index.near(w))
+    out = np.array([1.0 if w in others or (len(w) >= 2 and w.lower() in initials) or any(_same(w, v) for v in index.near(w))
                     else 0.0 for w in words])
     out.flags.writeable = False
     return out

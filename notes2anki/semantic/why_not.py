@@ -50,10 +50,10 @@ def _questions_of(texts) -> "tuple[str, str] | None":
 def _term(v: dict, texts) -> str | None:
     if _on(v, "q_swap"):
         if texts is not None:
-            from .contrast import substitutions
+            from .contrast import name_swaps, substitutions
 
             a, b = _questions_of(texts)
-            swaps = substitutions(a, b, drop_asides=True)
+            swaps = substitutions(a, b, drop_asides=True) or name_swaps(a, b)
             if swaps:
                 return f"a term differs: {_written(a, b, swaps[0][0])} / {_written(b, a, swaps[0][1])}"
         return "a term differs"

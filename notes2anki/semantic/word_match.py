@@ -113,17 +113,59 @@ def _stem(word: str) -> str:
     return word
 
 
+def _identifier(raw: str) -> bool:
+    """Whether a word is written as an acronym or identifier: 2+ characters with a capital after the first
+    (HTTP, HTTPS, mRNA, IPv4, pH, CPUs) or letters and digits mixed (H2O, SN2, v2)."""
+    if len(raw) < 2:
+        return False
+    if any(ch.isupper() for ch in raw[1:]):
+        return True
+    return any(ch.isdigit() for ch in raw) and any(ch.isalpha() for ch in raw)
+
+
+def _identifier_stem(raw: str) -> str:
+    """The stem of an identifier (:func:`_identifier`): as written, case kept (so :func:`_same_word` can tell
+    it from an ordinary word), accents and a possessive "'s" dropped, and a lower-case plural "s" after a
+    capital ("CPUs" -> "CPU"); a capital S is a letter of the name (HTTPS is not HTTP's plural)."""
+    word = _strip_accents(raw).replace("’", "'")
+    if word.lower().endswith("'s"):
+        word = word[:-2]
+    if len(word) > 2 and word.endswith("s") and word[-2].isupper():
+        word = word[:-1]
+    return word
+
+
+def is_identifier_stem(stem: str) -> bool:
+    """Whether a stem of :func:`tokens` is an identifier's: it keeps a capital (ordinary stems are lower
+    case), or mixes letters and digits ("ipv4", "mp3", "python3")."""
+    return stem != stem.lower() or (any(ch.isdigit() for ch in stem) and any(ch.isalpha() for ch in stem))
+
+
 @lru_cache(maxsize=1 << 16)
 def tokens(text: str) -> "Tokens":
     """Words of ``text`` as (stem, is_content). Content = not a function word; an all-capitals token
-    ("A" in ACID, "DNA") is always content. Ordinals and number words become digits ("second" -> "2")."""
+    ("A" in ACID, "DNA") is always content. Ordinals and number words become digits ("second" -> "2").
+    A word written as an acronym or identifier (:func:`_identifier`: HTTPS, mRNA, IPv4) keeps its case in
+    its stem ("HTTPS", "mRNA"), which :func:`_same_word` matches by equality (case ignored) or as the
+    abbreviation of an ordinary word ("ECG"), never as an inflection or typo of another; in a text written
+    all in capitals (no lower-case letter in its words of 2+ letters, two of them function words: "WHAT IS
+    H2O", not "FCFS / FIFO") capitals say nothing and only the letter/digit rule applies."""
     text = _ORDINAL_SUFFIX.sub(lambda m: m.group(1), fold(text))
     stop = function_words(text)
+    raws = _WORD.findall(text)
+    lettered = [raw for raw in raws if sum(ch.isalpha() for ch in raw) >= 2]
+    shouted = (sum(raw.lower() in stop for raw in lettered) >= 2
+               and not any(ch.islower() for raw in lettered for ch in raw))
     out = []
-    for raw in _WORD.findall(text):
+    for raw in raws:
         number = _WORD_NUMBERS.get(raw.lower())
-        stem = str(number) if number is not None else _stem(raw)
-        content = raw.isupper() or (stem not in stop and raw.lower() not in stop)
+        if number is not None:
+            stem = str(number)
+        elif _identifier(raw.lower() if shouted else raw):
+            stem = _identifier_stem(raw)
+        else:
+            stem = _stem(raw)
+        content = raw.isupper() or (stem.lower() not in stop and raw.lower() not in stop)
         out.append((stem, content))
     return tuple(out)
 
@@ -152,9 +194,19 @@ def _abbreviates(short: str, long_: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _same_word(a: str, b: str) -> bool:
     """Equal, an inflection (one is the other plus a short ending), an abbreviation ("avg") or a typo of a
-    word of 5+ letters."""
+    word of 5+ letters; an identifier's stem (:func:`is_identifier_stem`: HTTPS, IPv4) only equal, case
+    ignored ("DNA" / "dna"), or, written in capitals, the abbreviation of an ordinary word ("ECG" /
+    "electrocardiogram"); never an inflection or typo of another word (HTTPS / HTTP)."""
     if a == b:
         return True
+    name_a, name_b = is_identifier_stem(a), is_identifier_stem(b)
+    if name_a or name_b:  # HTTPS / HTTP, IPv4 / IPv6, RNA / mRNA: other names
+        if a.casefold() == b.casefold():
+            return True
+        if name_a and name_b:
+            return False
+        short, long_ = (a, b) if name_a else (b, a)  # an acronym in capitals: "ECG" / "electrocardiogram"
+        return short.isalpha() and short.isupper() and _abbreviates(short.lower(), long_)
     if _abbreviates(a, b) or _abbreviates(b, a):
         return True
     if a.startswith(b) or b.startswith(a):  # inflections: form/forms, bargain/bargaining
@@ -176,7 +228,7 @@ class WordIndex:
         by_first: dict[str, list[str]] = {}
         by_length: dict[int, list[str]] = {}
         for v in words:
-            by_first.setdefault(v[:1], []).append(v)
+            by_first.setdefault(v[:1].lower(), []).append(v)
             if len(v) >= 5:
                 by_length.setdefault(len(v), []).append(v)
         self.by_first = {k: tuple(v) for k, v in by_first.items()}
@@ -184,7 +236,7 @@ class WordIndex:
 
     def near(self, word: str) -> tuple[str, ...]:
         """The indexed words :func:`_same_word` could match ``word`` with (a few; may repeat one)."""
-        first = self.by_first.get(word[:1], ())
+        first = self.by_first.get(word[:1].lower(), ())
         if len(word) < 5:
             return first
         return first + sum((self.by_length.get(n, ()) for n in (len(word) - 1, len(word), len(word) + 1)), ())
@@ -209,9 +261,10 @@ def same_word(a: str, b: str) -> bool:
 def _acronym_of(words: list[str], other: list[str]) -> bool:
     """Whether the initials of ``words`` spell a word of ``other`` or the reverse ("TLB" and "translation
     lookaside buffer")."""
-    initials = "".join(w[0] for w in words if w)
-    back = "".join(w[0] for w in other if w)
-    return (len(words) > 1 and initials in other) or (len(other) > 1 and back in words)
+    initials = "".join(w[0] for w in words if w).lower()
+    back = "".join(w[0] for w in other if w).lower()
+    return ((len(words) > 1 and initials in {w.lower() for w in other})
+            or (len(other) > 1 and back in {w.lower() for w in words}))
 
 
 
@@ -221,4 +274,5 @@ Tokens = tuple[tuple[str, bool], ...]
 @lru_cache(maxsize=1 << 12)
 def _initialisms(words: tuple[str, ...]) -> frozenset[str]:
     """Initials of every run of 2-4 consecutive words: "beats per minute" -> "bpm" (and "bp", "pm")."""
-    return frozenset("".join(w[0] for w in words[i:i + n]) for n in (2, 3, 4) for i in range(len(words) - n + 1))
+    return frozenset("".join(w[0] for w in words[i:i + n]).lower()
+                     for n in (2, 3, 4) for i in range(len(words) - n + 1))

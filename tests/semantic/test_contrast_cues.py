@@ -42,7 +42,7 @@ def test_polarity_and_negation():
 @pytest.mark.parametrize("a, b, swap", [
     ("What is the capital of New Zealand?", "What is the largest city in New Zealand?", ("capital", "largest city")),
     ("What is a misdemeanor?", "What is a felony?", ("misdemeanor", "felony")),
-    ("Which base pairs with adenine in DNA?", "Which base pairs with adenine in RNA?", ("dna", "rna")),
+    ("Which base pairs with adenine in DNA?", "Which base pairs with adenine in RNA?", ("DNA", "RNA")),  # acronyms keep their case
     ("What does the A in ACID stand for?", "What does the I in ACID stand for?", ("a", "i")),
     ("How do you convert Celsius to Fahrenheit?", "How do you convert Fahrenheit to Celsius?",
      ("celsius to fahrenheit", "fahrenheit to celsius")),

@@ -45,8 +45,9 @@ def _reference_align(a: str, b: str, vectors) -> term_align.Alignment:
 
     def lexical(words, other, other_text):
         tokens = tuple(w for w, _ in contrast.tokens(other_text))
-        initials = frozenset("".join(w[0] for w in tokens[i:i + n]) for n in (2, 3, 4) for i in range(len(tokens) - n + 1))
-        return np.array([1.0 if w in other or (w in initials and len(w) >= 2)
+        initials = frozenset("".join(w[0] for w in tokens[i:i + n]).lower() for n in (2, 3, 4)
+                             for i in range(len(tokens) - n + 1))  # an acronym's stem keeps its case: "TLB"
+        return np.array([1.0 if w in other or (w.lower() in initials and len(w) >= 2)
                          or any(contrast._same_word(w, v) for v in other) else 0.0 for w in words])
 
     lex_a, lex_b = lexical(wa, wb, b), lexical(wb, wa, a)

@@ -231,7 +231,7 @@ def _report(result, quiet: bool) -> None:
     why = "it is; the message below says" if left == 1 else "they are; the messages below say"
     left = f", {left} not synced (left as {why} why)" if left else ""
     left += f", {numbers['not_retyped']} not retyped (see below)" if numbers["not_retyped"] else ""
-    out.print(f"{verb} {counted(len(plan.changes), 'card')} into {escape(str(result.collection))}: {counts}, "
+    out.print(f"{verb} {counted(numbers['cards'], 'card')} into {escape(str(result.collection))}: {counts}, "
               f"{deleted} deleted, {plan.unchanged} unchanged{left}, {counted(len(plan.media), 'media file')}."
               + (" (dry run: nothing written)" if result.dry_run else ""), soft_wrap=True)
     if result.not_deleted and not result.dry_run:

@@ -93,8 +93,11 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
             declined_only = not agreed and registry == plan.registry and not plan.media \
                 and all(not c.kinds for c in plan.changes)  # nothing to write: no backup either
             if not declined_only:
-                if not (plan.is_empty and not result.deleted):  # else only the record of where each note's card
-                    result.backup = backup(opened)  # is (e.g. lines moved by --write-ids): a config key, no backup
+                # no note changes (deletions and lossy type changes not confirmed are not changes): only the
+                # record of where each note's card is and of its type (lines moved by --write-ids, a type
+                # kept), a config key: no backup
+                if result.deleted or plan.media or any(c.kinds for c in plan.changes):
+                    result.backup = backup(opened)
                 _add_media(opened.col, plan, config, vault, result)
                 opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
                 committed = True

@@ -1,8 +1,10 @@
-"""`sync --dry-run` predicts the real run with the same flags (tester2 r6, r7).
+"""`sync --dry-run` predicts the real run with the same flags (tester2 r6, r7), and a sync that changes no
+note makes no backup (tester2, r20's second finding).
 
 Before: without --yes the dry run counted a note type change that removes a reviewed card (`2 retyped`,
 json `retyped: 2, not_retyped: 0`) and a deletion (`1 deleted`) that the real run then refused (`1 retyped,
-1 not retyped`; `0 deleted, 1 note not deleted`)."""
+1 not retyped`; `0 deleted, 1 note not deleted`). And a sync whose only effects were a deletion not confirmed
+and a card not synced made a backup of the collection although no note changed."""
 from __future__ import annotations
 
 import json
@@ -15,7 +17,7 @@ from pathlib import Path
 from anki.collection import Collection
 
 from .test_sync_retype import _review_all, card, seen
-from .plugin_users import empty_collection
+from .plugin_users import empty_collection, snapshot
 
 
 def _summary(output: str) -> str:
@@ -104,3 +106,47 @@ def test_a_dry_run_on_a_terminal_says_the_sync_will_ask_and_asks_nothing(make_va
     said = " ".join(out.split())
     assert "1 note not deleted and 1 not retyped unless you answer y to the sync's question (or use --yes;" in said
     assert "1 retyped (1 card removed), 0 deleted, 1 unchanged, 1 not retyped (see below)" in said
+
+
+def test_no_backup_when_only_a_deletion_is_held_and_a_card_not_synced(make_vault, sync_cli, tmp_path):
+    col_path = empty_collection(tmp_path)
+    root = make_vault({f"n{i}.md": card("Basic", f"Q{i}?", f"A{i}") for i in range(1, 5)})
+    assert sync_cli(root, col_path, "--yes", "--write-ids").exit_code == 0
+    backups = set((col_path.parent / "backups").iterdir())
+    col = Collection(str(col_path))
+    try:  # the user gives Q1's note a type of their own that lacks the card's "Back": left as it is
+        nid = col.find_notes("Q1?")[0]
+        basic = col.models.by_name("Basic")
+        mine = col.models.copy(basic)
+        mine["name"] = "MyType"
+        col.models.rename_field(mine, mine["flds"][1], "Answer")
+        col.models.update_dict(mine)
+        info = col.models.change_notetype_info(old_notetype_id=col.get_note(nid).mid,
+                                               new_notetype_id=col.models.by_name("MyType")["id"])
+        info.input.note_ids.extend([nid])
+        col.models.change_notetype_of_notes(info.input)
+    finally:
+        col.close()
+    (root / "n2.md").unlink()
+    before = snapshot(col_path)
+    result = sync_cli(root, col_path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["backup"] is None and len(data["not_deleted"]) == 1 and data["counts"]["not_synced"] == 1
+    assert set((col_path.parent / "backups").iterdir()) == backups
+    assert snapshot(col_path) == before
+
+
+def test_no_backup_when_only_a_retype_is_held(make_vault, sync_cli, tmp_path):
+    root, col_path, nids = _vault_with_held_changes(make_vault, sync_cli, tmp_path)
+    for name in ("c.md",):  # only the lossy retype of a.md is left
+        path = root / name
+        path.write_text(path.read_text("utf-8").replace("Basic\n", "Basic (and reversed card)\n", 1), "utf-8")
+    (root / "b.md").write_text(card("Basic", "Gone?", "x", nids["Gone?"]), "utf-8")
+    backups = set((col_path.parent / "backups").iterdir())
+    before = snapshot(col_path)
+    data = json.loads(sync_cli(root, col_path, "--json").stdout)
+    assert data["not_retyped"] == [nids["Hund"]] and data["backup"] is None
+    assert data["counts"] == {"cards": 4, "new": 0, "updated": 0, "moved": 0, "retyped": 0, "unchanged": 3,
+                              "not_synced": 0, "not_retyped": 1}
+    assert set((col_path.parent / "backups").iterdir()) == backups and snapshot(col_path) == before

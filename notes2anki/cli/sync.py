@@ -74,7 +74,7 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
     def confirm(plan) -> bool:
         if yes:
             return True
-        if not as_json:
+        if not as_json and (not quiet or interactive and not dry_run):  # -q: listed only to ask
             if plan.deletions:
                 _show_deletions(plan.deletions)
             if plan.lossy:
@@ -244,9 +244,10 @@ def _report(result, quiet: bool, asks: bool = False) -> None:
     why = "it is; the message below says" if left == 1 else "they are; the messages below say"
     left = f", {left} not synced (left as {why} why)" if left else ""
     left += f", {numbers['not_retyped']} not retyped (see below)" if numbers["not_retyped"] else ""
+    ids = f" IDs written into {counted(len(result.ids_written), 'file')}." if quiet and result.ids_written else ""
     out.print(f"{verb} {counted(numbers['cards'], 'card')} into {escape(str(result.collection))}: {counts}, "
               f"{deleted} deleted, {plan.unchanged} unchanged{left}, {counted(len(plan.media), 'media file')}."
-              + (" (dry run: nothing written)" if result.dry_run else ""), soft_wrap=True)
+              + (" (dry run: nothing written)" if result.dry_run else "") + ids, soft_wrap=True)
     if result.dry_run and (result.not_deleted or result.not_retyped):
         _held_ahead(result, asks)
     if result.not_deleted and not result.dry_run:
@@ -258,6 +259,8 @@ def _report(result, quiet: bool, asks: bool = False) -> None:
         out.print(f"[yellow]{counted(len(result.not_retyped), 'note')} not retyped: the change would remove reviewed "
                   f"cards or field text (run again with --yes to make it; in Anki's browser: nid:{nids})[/yellow]",
                   soft_wrap=True)
+    if quiet:  # -q: errors, warnings and the summary line only (the backup is in backups/ beside the collection)
+        return
     if result.backup:
         out.print(f"Backup of the collection before the sync: {escape(str(result.backup))}", soft_wrap=True)
     for rel in result.ids_written:

@@ -108,3 +108,22 @@ def test_a_plugin_card_whose_note_was_deleted_in_anki_is_not_synced(make_vault, 
     data = json.loads(result.stdout)
     assert data["counts"]["cards"] == 2 and data["counts"]["not_synced"] == 1
     assert [(i["line"], i["nid"]) for i in data["not_synced"]] == [(8, 0)]
+
+
+def test_a_card_whose_note_another_card_syncs_to_is_not_synced(make_vault, sync_cli, tmp_path):
+    """A card given the note id of another card's note (its ID line copied from Anki's browser): the note is
+    the first card's; the second is skipped."""
+    root = make_vault({"a.md": CARD.format(q="First?", a="x")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    col = Collection(str(col_path))
+    try:
+        nid = col.find_notes("")[0]
+    finally:
+        col.close()
+    (root / "b.md").write_text(ID_CARD.format(q="Second?", a="y", nid=nid), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 1 and f"the note nid:{nid} is already synced from the card at" in result.output
+    data = json.loads(result.stdout)
+    assert data["counts"]["cards"] == 2 and data["counts"]["not_synced"] == 1
+    assert len(data["not_synced"]) == 1 and data["not_synced"][0]["nid"] == nid

@@ -74,12 +74,12 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
     def confirm(plan) -> bool:
         if yes:
             return True
-        if not as_json:
+        if not as_json and (not quiet or interactive and not dry_run):  # -q: listed only to ask
             if plan.deletions:
                 _show_deletions(plan.deletions)
             if plan.lossy:
                 _show_retypes(plan.lossy, "Note type changes that remove reviewed cards or field text")
-        if not interactive:
+        if not interactive or dry_run:  # a dry run never asks: it counts them as not confirmed (and says so)
             return False
         what = ([f"delete {_these(len(plan.deletions), 'note')}"] if plan.deletions else []) + (
             [f"make {_these(len(plan.lossy), 'note type change')}"] if plan.lossy else [])
@@ -104,7 +104,7 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
                     errors=[str(d) for d in diags if d.severity == "error"])
         print_json(data)
     else:
-        _report(result, quiet)
+        _report(result, quiet, asks=interactive and not yes)
     own = [d for d in result.diagnostics if not d.file and d.severity != "error"]  # about the sync as a whole
     show_diagnostics([d for d in diags if d.severity == "error" or d.file] + own)
     if result.interrupted:
@@ -193,7 +193,22 @@ def _removed(changes) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def _report(result, quiet: bool) -> None:
+def _held_ahead(result, asks: bool) -> None:
+    """A dry run without --yes: the deletions and lossy note type changes the real run holds unless they are
+    confirmed (counted above as not deleted, not retyped), and how to confirm them: the real run asks when
+    stdin is a terminal (``asks``), else only --yes makes them."""
+    what = ([f"{counted(len(result.not_deleted), 'note')} not deleted"] if result.not_deleted else []) + (
+        [f"{counted(len(result.not_retyped), 'note')} not retyped" if not result.not_deleted
+         else f"{len(result.not_retyped)} not retyped"] if result.not_retyped else [])
+    nids = ",".join(str(x.nid) for x in [*result.not_deleted, *result.not_retyped])
+    how = ("unless you answer y to the sync's question (or use --yes" if asks
+           else "without --yes (the sync asks only on a terminal")
+    out.print(f"[yellow]{' and '.join(what)} {how}; in Anki's browser: nid:{nids})[/yellow]", soft_wrap=True)
+
+
+def _report(result, quiet: bool, asks: bool = False) -> None:
+    """The plan or what was done, the summary line, then what was held. ``asks``: the real run asks before
+    deleting notes or making a lossy note type change (stdin is a terminal, no --yes): a dry run says so."""
     plan = result.plan
     kinds = [("new", "New"), ("updated", "Updated"), ("moved", "Moved"), ("retyped", "Note type changed")]
     if not quiet:
@@ -218,22 +233,23 @@ def _report(result, quiet: bool) -> None:
                 _print_row(c.where, c.nid, c.card.front, f"[{c.kept_type}; the card says {c.card.note_type}]")
             if len(kept) > LIST_LIMIT:
                 out.print(f"  ... and {len(kept) - LIST_LIMIT} more")
-        if result.dry_run and plan.deletions:
-            _show_deletions(plan.deletions)
-        elif result.deleted:  # with --yes nothing listed them before: say which notes went
-            _show_deletions(result.deleted, "Deleted")
+        if result.deleted:  # with --yes nothing listed them before: say which notes go
+            _show_deletions(result.deleted, "To delete" if result.dry_run else "Deleted")
     numbers = plan.counts()  # each card once: a retyped note whose fields change too is counted as retyped
     counts = ", ".join(f"{numbers[k]} {k}" + (_removed(plan.of_kind(k)) if k == "retyped" else "")
                        for k, _ in kinds)
-    deleted = len(plan.deletions) if result.dry_run else len(result.deleted)
+    deleted = len(result.deleted)
     verb = "Would sync" if result.dry_run else "Synced"
     left = numbers["not_synced"]  # left as they are: an error or a warning at each card says why
     why = "it is; the message below says" if left == 1 else "they are; the messages below say"
     left = f", {left} not synced (left as {why} why)" if left else ""
     left += f", {numbers['not_retyped']} not retyped (see below)" if numbers["not_retyped"] else ""
-    out.print(f"{verb} {counted(len(plan.changes), 'card')} into {escape(str(result.collection))}: {counts}, "
+    ids = f" IDs written into {counted(len(result.ids_written), 'file')}." if quiet and result.ids_written else ""
+    out.print(f"{verb} {counted(numbers['cards'], 'card')} into {escape(str(result.collection))}: {counts}, "
               f"{deleted} deleted, {plan.unchanged} unchanged{left}, {counted(len(plan.media), 'media file')}."
-              + (" (dry run: nothing written)" if result.dry_run else ""), soft_wrap=True)
+              + (" (dry run: nothing written)" if result.dry_run else "") + ids, soft_wrap=True)
+    if result.dry_run and (result.not_deleted or result.not_retyped):
+        _held_ahead(result, asks)
     if result.not_deleted and not result.dry_run:
         nids = ",".join(str(d.nid) for d in result.not_deleted)
         out.print(f"[yellow]{counted(len(result.not_deleted), 'note')} not deleted (run again with --yes to delete "
@@ -243,6 +259,8 @@ def _report(result, quiet: bool) -> None:
         out.print(f"[yellow]{counted(len(result.not_retyped), 'note')} not retyped: the change would remove reviewed "
                   f"cards or field text (run again with --yes to make it; in Anki's browser: nid:{nids})[/yellow]",
                   soft_wrap=True)
+    if quiet:  # -q: errors, warnings and the summary line only (the backup is in backups/ beside the collection)
+        return
     if result.backup:
         out.print(f"Backup of the collection before the sync: {escape(str(result.backup))}", soft_wrap=True)
     for rel in result.ids_written:

@@ -63,7 +63,10 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
     ``confirm(plan)`` is asked when the plan deletes notes or changes note types in a way that removes
     reviewed cards or field text (``plan.lossy``); without it (or when it answers False) those deletions
     and type changes are left out (the notes stay as they are) and reported in ``not_deleted`` and
-    ``not_retyped``. ``dry_run``: plan on a private copy of the collection and change nothing.
+    ``not_retyped``. ``dry_run``: plan on a private copy of the collection and change nothing; ``confirm``
+    is asked there too (it must not ask the user: it answers what the real run would be told, e.g. True
+    for ``--yes``), so ``deleted``, ``not_deleted``, ``not_retyped`` and the plan's counts predict the
+    real run.
     ``progress(done, total)`` is called as notes are written. ``retype``: change note types chosen in
     Anki to the card's too (see sync_retype.py). ``allow_mass_delete``: delete the notes of most of the
     vault at once (held otherwise, with a warning). Raises ``collection.CollectionError`` (not found,
@@ -78,18 +81,23 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
                          retype=retype, allow_mass_delete=allow_mass_delete,
                          recreate_missing=recreate_missing)
         result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
-        if not dry_run and not (plan.is_empty and _registry_after(plan, vault, keep=plan.deletions) == plan.registry):
+        writes = not (plan.is_empty and _registry_after(plan, vault, keep=plan.deletions) == plan.registry)
+        if writes or dry_run:  # a dry run predicts the real one: what is not confirmed is held there too
             agreed = bool(plan.deletions or plan.lossy) and confirm is not None and confirm(plan)
             result.deleted = list(plan.deletions) if agreed else []
             result.not_deleted = [] if agreed else list(plan.deletions)
             if not agreed:
                 result.not_retyped = _hold(plan)
+        if writes and not dry_run:
             registry = _registry_after(plan, vault, keep=result.not_deleted)
             declined_only = not agreed and registry == plan.registry and not plan.media \
                 and all(not c.kinds for c in plan.changes)  # nothing to write: no backup either
             if not declined_only:
-                if not (plan.is_empty and not result.deleted):  # else only the record of where each note's card
-                    result.backup = backup(opened)  # is (e.g. lines moved by --write-ids): a config key, no backup
+                # no note changes (deletions and lossy type changes not confirmed are not changes): only the
+                # record of where each note's card is and of its type (lines moved by --write-ids, a type
+                # kept), a config key: no backup
+                if result.deleted or plan.media or any(c.kinds for c in plan.changes):
+                    result.backup = backup(opened)
                 _add_media(opened.col, plan, config, vault, result)
                 opened.col.db.transact(lambda: _apply(opened.col, plan, config, vault, result, progress))
                 committed = True

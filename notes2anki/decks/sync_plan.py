@@ -28,7 +28,7 @@ from ..messages import named
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from .build import _field_html, _plain
-from .identity import other_form_guids, assign_identities, guid_of, legacy_ids, vault_namespace
+from .identity import other_form_guids, assign_identities, card_ids, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
 from .sync_media import plan_media, rename_media
 from .sync_retype import Loss, TypeRules, recorded_card_types, recorded_types
@@ -96,6 +96,7 @@ class SyncPlan:
     vault_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type the last sync recorded
     card_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type at the last sync (any note)
     held_retypes: list[Change] = field(default_factory=list)  # retypes not confirmed (sync.py): left as they are
+    skipped: list[Change] = field(default_factory=list)  # cards skipped for an error (or warning) at the card: not synced
     mass_held: list[Deletion] = field(default_factory=list)  # deletions the mass-deletion guard held (sync_guards)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -106,14 +107,15 @@ class SyncPlan:
     def counts(self) -> dict[str, int]:
         """The summary's numbers, each card counted once: under the first of its kinds in the order new,
         retyped, moved, updated (a retyped note whose fields change too is counted as retyped), or as
-        unchanged, not synced, or not retyped (a note type change not confirmed, :attr:`held_retypes`: the
-        note is left as it is); ``"cards"``: all of them, the sum of the others."""
+        unchanged, not synced (:attr:`not_synced`, the cards skipped included), or not retyped (a note type
+        change not confirmed, :attr:`held_retypes`: the note is left as it is); ``"cards"``: all of them,
+        the sum of the others."""
         counts = dict.fromkeys(("new", "updated", "moved", "retyped"), 0)
         for change in self.changes:
             first = next((k for k in ("new", "retyped", "moved", "updated") if k in change.kinds), None)
             if first:
                 counts[first] += 1
-        return {"cards": len(self.changes), **counts, "unchanged": self.unchanged,
+        return {"cards": len(self.changes) + len(self.skipped), **counts, "unchanged": self.unchanged,
                 "not_synced": len(self.not_synced), "not_retyped": len(self.held_retypes)}
 
     @property
@@ -136,8 +138,12 @@ class SyncPlan:
     @property
     def not_synced(self) -> list[Change]:
         """The cards whose note is left as it is because of an error or a warning at the card (a note type
-        change no field maps, a type chosen in Anki that lacks a field): neither synced nor unchanged."""
-        return [c for c in self.changes if c.left and not c.kinds]
+        change no field maps, a type chosen in Anki that lacks a field), and the cards the plan skipped for an
+        error or a warning at the card (:attr:`skipped`: a filtered deck, a note another vault synced or
+        another card syncs to, an ID given twice, a plugin note deleted in Anki): neither synced nor
+        unchanged. In file order."""
+        left = [c for c in self.changes if c.left and not c.kinds] + self.skipped
+        return sorted(left, key=lambda c: (c.card.file, c.card.line))
 
     @property
     def is_empty(self) -> bool:
@@ -225,7 +231,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     kept = [c for c in vault.cards if not c.delete]
     refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid)
-    identified = assign_identities(kept, diags, namespace)
+    ids = card_ids(kept, namespace)
+    identified = assign_identities(kept, diags, namespace, ids=ids)
     legacy = legacy_ids(kept)
     types = note_type_fields(config.note_types)
     index = MediaIndex(vault.root, vault.files)  # the names the renderer gave the files in the HTML
@@ -274,6 +281,17 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             return True
         return False
 
+    def skip(card: Card, nid: int = 0) -> None:
+        """``card`` is skipped (an error or a warning at it says why): counted as not synced; its note, when
+        this vault's, stays this vault's (neither deleted nor dropped from the registry)."""
+        plan.skipped.append(Change(card, "", nid=nid, left=True))
+        if nid in mine:
+            plan.held.setdefault(nid, card.where)
+
+    chosen = {c.key for c, _ in identified}
+    for card in kept:  # an ID given twice: the second card is skipped (assign_identities says so)
+        if card.key not in chosen:
+            plan.skipped.append(Change(card, "", nid=find(card, guid_of(ids[card.key])), left=True))
     missing = MissingPluginNotes(kept, notes)
     for card, card_guid in identified:
         change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
@@ -282,11 +300,13 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             change.fields = rename_media(change.fields, reused)
         nid = find(card, card_guid)
         if nid and owned_elsewhere(card, nid):
+            skip(card, nid)
             continue
         if nid in claimed:
             diags.append(Diagnostic(card.file, card.line, "error",
                                     f"the note nid:{nid} is already synced from the card at "
                                     f"{claimed[nid].where}; this card skipped"))
+            skip(card, nid)
             continue
         blocked = filtered_deck(col, card.deck, deck_ids)
         if blocked:
@@ -296,9 +316,11 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                 + "; card skipped (rename the filtered deck in Anki, or give the card another deck)"))
             if nid:
                 claimed[nid] = card  # its note stays as it is, not deleted
+            skip(card, nid)
             continue
         if not nid:
             if not recreate_missing and missing.deleted_in_anki(card):
+                skip(card)
                 continue
             change.kinds.append("new")
             plan.changes.append(change)

@@ -167,6 +167,9 @@ def test_u4_a_retype_that_removes_a_reviewed_card_is_listed_counted_and_confirme
     assert "Updated" not in planned.output  # the field texts did not change
     assert (f"nid:{nid}  Hund  [notes2anki: Basic (and reversed card) → Basic; removes card 'Card 2' "
             "(reviewed 1×)]") in planned.output
+    # the dry run predicts the real run: without --yes (not a terminal) the change is held
+    assert "0 updated, 0 moved, 0 retyped, 0 deleted, 0 unchanged, 1 not retyped (see below)" in planned.output
+    planned = sync_cli(root, col_path, "--dry-run", "--yes")
     assert "0 updated, 0 moved, 1 retyped (1 card removed, 1 reviewed), 0 deleted" in planned.output
 
     for _ in range(2):  # declined (not a terminal, no --yes): left as it is, and asked again

@@ -249,7 +249,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         from .template_folders import checked_config_folders
 
         values["template_folders"] = checked_config_folders(root, values["template_folders"], own, diags)
-    _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
+    _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags, own)
     _check_deck_names(values, origin, diags, own, written)
     if values.get("note_types"):
         from .config_templates import check_note_type_templates

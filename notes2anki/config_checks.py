@@ -104,15 +104,15 @@ def _check_tag_names(values: dict[str, Any], origin: dict[str, str], diags: list
     from .parsers.anki_normal import tag_problem
     from .parsers.rules import normalise_tag
 
-    named = [] if tags_given else [("default_tag", values.get("default_tag"))]
-    named += [(f"folder_tags.{folder}", tag) for folder, tags in (values.get("folder_tags") or {}).items()
-              for tag in (tags or [])]
-    for key, tag in named:
-        problem = tag_problem(tag, normalise_tag(tag)) if isinstance(tag, str) else None
+    named = [] if tags_given else [(["default_tag"], values.get("default_tag"))]
+    named += [(["folder_tags", folder, i], tag) for folder, tags in (values.get("folder_tags") or {}).items()
+              for i, tag in enumerate(tags or [])]
+    for loc, tag in named:
+        problem = tag_problem(tag, normalise_tag(tag), shown) if isinstance(tag, str) else None
         if problem:
-            source = origin.get(key.split(".", 1)[0], CONFIG_FILE)
-            line = _line_of(text, key.split(".", 1)) if text and source == CONFIG_FILE else 0
-            diags.append(Diagnostic(source, line, "warning", f"{key}: {problem}", kind="tag-name"))
+            source = origin.get(loc[0], CONFIG_FILE)
+            line = _line_of(text, loc) if text and source == CONFIG_FILE else 0  # (an entry: its own line)
+            diags.append(Diagnostic(source, line, "warning", f"{_key(loc[:2])}: {problem}", kind="tag-name"))
 
 
 def override_problems(overrides: dict[str, Any]) -> list[Diagnostic]:

@@ -304,9 +304,10 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
                                           "render"))
     card.media = sorted(ctx.media)
     card.links = list(dict.fromkeys(ctx.links))
-    for missing in dict.fromkeys(ctx.missing):
+    for missing, where in dict.fromkeys(ctx.missing):
+        place = f"in the embedded note {where}" if where else "in this card"
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                      f"embedded file {missing!r} (in this card) not found in the vault",
+                                      f"embedded file {missing!r} ({place}) not found in the vault",
                                       "missing-media"))
     for warning in dict.fromkeys(ctx.warnings):
         diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))

@@ -55,3 +55,17 @@ def test_positions_follow_the_toml_structure():
     assert line_of(text, ["folder_tags", "sub", 1]) == 3  # a build key: under [build]
     assert line_of(text, ["folder_tags", "sub"], exact=True) == 0
     assert line_of(text, ["dupes", "ignore", "list[str]", 1, 0]) == 10  # a validator's name passed over
+
+
+def test_a_build_key_set_at_the_top_level_and_under_build_is_a_warning_saying_which_is_used(tmp_path):
+    """Tester r21: `default_deck` at the top level and under [build]: [build] won silently."""
+    from notes2anki.config import load_config
+
+    (tmp_path / CONFIG_FILE).write_text('default_deck = "Top"\nignore = ["a"]\n[build]\ndefault_deck = "Build"\n'
+                                        'ignore = ["b"]\n', encoding="utf-8")
+    diags = []
+    config = load_config(tmp_path, diags)
+    assert config.default_deck == "Build"
+    assert [str(d) for d in diags] == [
+        '.notes2anki.toml:4: warning: build.default_deck: also set at the top level (line 1); the value under '
+        '[build], "Build", is used']  # ignore: both lists are used

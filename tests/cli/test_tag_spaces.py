@@ -22,8 +22,8 @@ def test_spaces_in_tags_are_said_once_at_the_line_that_wrote_them(make_vault, cl
         '(Anki separates tags by spaces); read as "two_words"',
         '.notes2anki.toml:4: warning: folder_tags.Bio: tag "cell biology" holds a space, which an Anki tag '
         'cannot (Anki separates tags by spaces); read as "cell_biology"',
-        "Bio/Cell.md:6: warning: tag 'my tag' holds a space, which an Anki tag cannot (Anki separates tags by "
-        "spaces); read as 'my_tag'",  # once for the note, at its first card
+        "Bio/Cell.md:3: warning: tag 'my tag' holds a space, which an Anki tag cannot (Anki separates tags by "
+        "spaces); read as 'my_tag'",  # once for the note, at the frontmatter line that writes it
     ])
     col = anki_import(apkg).col
     tags = {col.get_note(nid).fields[0]: sorted(col.get_note(nid).tags) for nid in col.find_notes("")}
@@ -72,3 +72,17 @@ def test_a_folder_tag_warning_names_the_key_as_written_and_the_tag_as_toml_write
         'cannot (Anki separates tags by spaces); read as "folder_tag"',  # the entry's own line
         '.notes2anki.toml:4: warning: folder_tags."other\\\\": tag "a tag" holds a space, which an Anki tag '
         'cannot (Anki separates tags by spaces); read as "a_tag"']
+
+
+def test_a_frontmatter_tag_is_warned_at_its_own_line(make_vault):
+    """Tester r3: a frontmatter tag with a space was warned at the note's first card (line 11), not at the
+    frontmatter line holding it; a string of tags is said at its line, a card's own tag at the card."""
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({
+        "b.md": "---\ntitle: x\ntags:\n  - ok\n  - front tag\n---\n# Heading\n\nSTART\nBasic\nQ1?\nBack: A1\n"
+                "Tags: in card\nEND\n",
+        "c.md": "---\ntitle: ok\nTags: \"a::::b, c\"\n---\nSTART\nBasic\nQ?\nBack: A\nEND\n"})
+    said = sorted(f"{d.file}:{d.line}: {d.message.split(' holds')[0].split(' has')[0]}"
+                  for d in load_vault(root).diagnostics if d.kind == "tag-name")
+    assert said == ["b.md:5: tag 'front tag'", "c.md:3: tag 'a::::b'"]

@@ -69,3 +69,12 @@ def test_a_build_key_set_at_the_top_level_and_under_build_is_a_warning_saying_wh
     assert [str(d) for d in diags] == [
         '.notes2anki.toml:4: warning: build.default_deck: also set at the top level (line 1); the value under '
         '[build], "Build", is used']  # ignore: both lists are used
+
+
+def test_a_note_type_template_problem_is_at_its_key_and_names_the_type_as_written(tmp_path):
+    """The template check had its own header regex: `[build.note_types."My type"]` or an inline table gave
+    no line, and a name with spaces was shown bare."""
+    messages = _messages(tmp_path, '[build.note_types."My type"]\nfields = ["A", "B"]\nfront = "{{A}}"\n'
+                                   'back = "{{C}}"\n')
+    assert [m.split(" in ")[0] for m in messages] == [
+        '.notes2anki.toml:4: error: note_types."My type".back: unknown field "C"'], messages

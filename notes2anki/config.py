@@ -177,6 +177,19 @@ def table_problems(config: "Config", problems: list[str]) -> list[Diagnostic]:
     return out
 
 
+def _both_places(toml, text: str, diags: list[Diagnostic]) -> None:
+    """A build key written both at the top level and under ``[build]``: ``[build]``'s value is used (a
+    warning at its line names both). ``ignore`` and ``note_types`` are not: both places' are used."""
+    if toml.build is None:
+        return
+    for key in sorted(toml.model_fields_set & toml.build.model_fields_set - {"build", "ignore", "note_types"}):
+        top, inner = _line_of(text, [key], exact=True), _line_of(text, ["build", key], exact=True)
+        diags.append(Diagnostic(CONFIG_FILE, inner, "warning",
+                                f"build.{key}: also set at the top level{f' (line {top})' if top else ''}; "
+                                f"the value under [build], {shown(getattr(toml.build, key))}, is used",
+                                CONFIG_KIND))
+
+
 def fatal_problems(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics that must stop a command: configuration errors (``kind == "config"``)."""
     return [d for d in diagnostics if d.severity == "error" and getattr(d, "kind", "") == CONFIG_KIND]
@@ -217,6 +230,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         sources.append(CONFIG_FILE)
         raw = _parse_toml(own, diags)
         toml = _validate(schema.TomlFile, raw, CONFIG_FILE, own, diags)
+        _both_places(toml, own, diags)
         for part in (toml, toml.build):
             for key in sorted(part.model_fields_set if part is not None else ()):
                 if key in schema.BuildKeys.model_fields:
@@ -249,7 +263,7 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
         from .template_folders import checked_config_folders
 
         values["template_folders"] = checked_config_folders(root, values["template_folders"], own, diags)
-    _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags)
+    _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags, own)
     _check_deck_names(values, origin, diags, own, written)
     if values.get("note_types"):
         from .config_templates import check_note_type_templates

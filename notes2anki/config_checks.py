@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .config_files import CONFIG_FILE, PLUGIN_SETTINGS, _line_of, _problem
-from .config_lines import key_text, shown, toml_key
+from .config_lines import is_written, key_text, shown, toml_key
 from .config_syntax import Syntax
 from .model import Diagnostic
 from .unicode_paths import spelled_on_disk
@@ -104,15 +104,15 @@ def _check_tag_names(values: dict[str, Any], origin: dict[str, str], diags: list
     from .parsers.anki_normal import tag_problem
     from .parsers.rules import normalise_tag
 
-    named = [] if tags_given else [("default_tag", values.get("default_tag"))]
-    named += [(f"folder_tags.{folder}", tag) for folder, tags in (values.get("folder_tags") or {}).items()
-              for tag in (tags or [])]
-    for key, tag in named:
-        problem = tag_problem(tag, normalise_tag(tag)) if isinstance(tag, str) else None
+    named = [] if tags_given else [(["default_tag"], values.get("default_tag"))]
+    named += [(["folder_tags", folder, i], tag) for folder, tags in (values.get("folder_tags") or {}).items()
+              for i, tag in enumerate(tags or [])]
+    for loc, tag in named:
+        problem = tag_problem(tag, normalise_tag(tag), shown) if isinstance(tag, str) else None
         if problem:
-            source = origin.get(key.split(".", 1)[0], CONFIG_FILE)
-            line = _line_of(text, key.split(".", 1)) if text and source == CONFIG_FILE else 0
-            diags.append(Diagnostic(source, line, "warning", f"{key}: {problem}", kind="tag-name"))
+            source = origin.get(loc[0], CONFIG_FILE)
+            line = _line_of(text, loc) if text and source == CONFIG_FILE else 0  # (an entry: its own line)
+            diags.append(Diagnostic(source, line, "warning", f"{_key(loc[:2])}: {problem}", kind="tag-name"))
 
 
 def override_problems(overrides: dict[str, Any]) -> list[Diagnostic]:
@@ -134,18 +134,36 @@ def override_problems(overrides: dict[str, Any]) -> list[Diagnostic]:
     return out
 
 
-def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic]) -> None:
+def _check_markers(syntax: dict[str, str], source: str, diags: list[Diagnostic], text: str | None = None) -> None:
     """Two marker words that are the same (``begin_note = end_note``) make every card ambiguous: a
-    configuration error naming both keys."""
-    merged = {**{f.name: getattr(Syntax(), f.name) for f in fields(Syntax)}, **syntax}
+    configuration error naming both keys, at the line of the later one in `.notes2anki.toml` (``text``). A
+    word the file does not set is named as a default (``begin_note = ""`` is an error of its own and not
+    used: ``end_note = "START"`` then clashes with begin_note's default, not with a "START" never written)."""
+    defaults = {f.name: getattr(Syntax(), f.name) for f in fields(Syntax)}
+    merged = {**defaults, **syntax}
     owner: dict[str, str] = {}
+
+    def line(key: str) -> int:
+        return _line_of(text, ["syntax", key], exact=True) if text and source == CONFIG_FILE else 0
+
     for key, word in merged.items():
         word = word.strip()
-        if word in owner:
-            diags.append(_problem(source, f"syntax: {owner[word]} and {key} are both {shown(word)}; each marker "
-                                          "word must differ"))
-        else:
+        if word not in owner:
             owner[word] = key
+            continue
+        first = owner[word]
+        at = line(key) if key in syntax else 0
+        if first not in syntax:  # the word the first key has by default
+            why = " (its value is not used)" if text and is_written(text, ["syntax", first]) else ""
+            said = f"syntax.{key}: {shown(word)} is the word {first} has by default{why}"
+        elif key not in syntax:
+            said = f"syntax.{first}: {shown(word)} is the word {key} has by default"
+            at = line(first)
+        else:
+            first_at = line(first)
+            said = (f"syntax: {first}{f' (line {first_at})' if first_at and first_at != at else ''} and {key} "
+                    f"are both {shown(word)}")
+        diags.append(_problem(source, f"{said}; each marker word must differ", at))
 
 
 # -- values across files --------------------------------------------------------------------------------

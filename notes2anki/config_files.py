@@ -98,7 +98,7 @@ def _validate(model: type, raw: Any, file: str, text: str, diags: list[Diagnosti
 def _report(err: dict, file: str, text: str, diags: list[Diagnostic]) -> None:
     loc = [str(p) for p in err["loc"]]
     key = key_text(loc)
-    line = _line_of(text, loc) if file == CONFIG_FILE else 0
+    line = _line_of(text, loc, exact=True) if file == CONFIG_FILE else 0  # pydantic names the very key
     if err["type"] == "extra_forbidden":
         hint = _suggest(loc)
         diags.append(_problem(file, f"{key}: unknown key; ignored{hint}", line, "warning"))

@@ -74,32 +74,25 @@ def check_note_type_templates(note_types: dict[str, dict], source: str, text: st
     line numbers) for every template problem (:func:`template_problems`) and for two note types given one
     ``id`` (Anki would refuse the whole package: one note type, two field lists)."""
     from .config_files import _problem
-
-    lines = text.split("\n") if text else []
+    from .config_lines import line_of, toml_key
 
     def line(name: str, key: str) -> int:
-        """The line of ``key =`` in the table ``[note_types."name"]`` (0 when not found)."""
-        headers = {h.replace(" ", "") for h in (f'[note_types."{name}"]', f"[note_types.'{name}']", f"[note_types.{name}]")}
-        start = next((i for i, text_line in enumerate(lines) if text_line.strip().replace(" ", "") in headers), None)
-        if start is None:
-            return 0
-        for i in range(start + 1, len(lines)):
-            stripped = lines[i].strip()
-            if stripped.startswith("["):
-                break
-            if stripped.split("=", 1)[0].strip() == key:
-                return i + 1
-        return start + 1
+        """The line of ``key`` in the table of note type ``name`` (its table's line when the key is not
+        written; 0 when neither is)."""
+        return line_of(text, ["note_types", name, key]) if text else 0
+
+    def key(name: str, *rest: str) -> str:  # as the file writes it: note_types."Basic (x)".front
+        return ".".join(["note_types", toml_key(name), *rest])
 
     for name, spec in note_types.items():
         for side, message in template_problems(name, spec):
-            diags.append(_problem(source, f"note_types.{name}.{side}: {message}", line(name, side)))
+            diags.append(_problem(source, f"{key(name, side)}: {message}", line(name, side)))
     seen: dict[int, str] = {}
     for name, spec in note_types.items():
         ident = spec.get("id")
         if isinstance(ident, int):
             if ident in seen:
-                diags.append(_problem(source, f"note_types.{name}.id: {ident} is also note_types.{seen[ident]}'s id "
+                diags.append(_problem(source, f"{key(name, 'id')}: {ident} is also {key(seen[ident])}'s id "
                                               "(each note type needs its own)", line(name, "id")))
             else:
                 seen[ident] = name

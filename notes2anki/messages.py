@@ -5,7 +5,9 @@ import re
 
 from .model import Diagnostic
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|«[^»]*»|“[^”]*”")
+# A quoted name: '…' only where a quote opens and closes a word — an apostrophe inside a word ("the card's
+# text … the card's note") is no quote (the report's heading paired the two, tester r16).
+_QUOTED = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)|\"[^\"]*\"|`[^`]*`|«[^»]*»|“[^”]*”")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -32,6 +34,16 @@ def shared_form(messages: list[str]) -> str:
         return text if alike else ("N" if _NUMBER.fullmatch(text) else "'…'")
 
     return " ".join(_PART.sub(keep, messages[0]).split())
+
+
+def heading(kind: str, diagnostics: list[Diagnostic]) -> str:
+    """What a group of :func:`by_kind` is headed by, on the terminal summary and the report page alike:
+    its one message as written, else the kind code and what all its messages say (:func:`shared_form`:
+    fixed words such as ``'START'`` kept, only what differs blanked)."""
+    if len(diagnostics) == 1:
+        return diagnostics[0].message
+    said = shared_form([d.message for d in diagnostics])
+    return f"{kind}: {said}" if getattr(diagnostics[0], "kind", "") and said != kind else said
 
 
 def kind_of(d: Diagnostic) -> str:

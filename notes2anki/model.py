@@ -231,6 +231,9 @@ KINDS: dict[str, str] = {
     "deck-name": "a deck name with empty parts between '::' (they are dropped)",
     "tag-name": "a tag with empty levels between '::', a control character or a space (read as Anki keeps it)",
     "missing-media": "an embedded file that is not in the vault",
+    "delete-without-id": "a DELETE line that marks no card (no ID line right below it): read as the card's text",
+    "id-in-code": "an ID the plugin wrote inside a code block, above the END of its card: read as that card's ID",
+    "regex-timeout": "a custom regex that ran out of time on a file: no cards of its style read from that file",
     "conflict-marker": "a card holding an unresolved git merge conflict (<<<<<<< … >>>>>>>); built as written",
     "render": "a field that could not be rendered as written (embeds, links, control characters Anki removes)",
     "skipped-path": "a file or folder left out (a link leading outside the vault, a name that is not UTF-8, "

@@ -66,3 +66,27 @@ def test_the_warnings_about_notes_sync_keeps_agree_with_their_number():
     for text in one.values():
         for plural in (" notes ", " were ", " their ", " are "):
             assert plural not in text, text
+
+
+def test_the_report_heads_its_groups_as_the_terminal_summary_does(capsys):
+    """Tester r16: the report page headed 26 near misses "the card'…'s note takes the text of both" (the
+    apostrophes of "card's … card's" paired as a quote) and blanked fixed words ('START', '::')."""
+    from notes2anki.cli.common import show_diagnostics
+    from notes2anki.messages import heading, normalised
+    from notes2anki.model import Diagnostic
+    from notes2anki.report.data import group_problems
+
+    said = ("near-miss: the card's text holds another card of this style — put a blank line between them, "
+            "else the card's note takes the text of both")
+    fixed = "a 'START' in '::' of card {}"
+    ds = ([Diagnostic(f"n{i:02}.md", 1, "warning", said, kind="near-miss") for i in range(26)]
+          + [Diagnostic(f"m{i:02}.md", 2, "warning", fixed.format(i)) for i in range(3)])
+    assert normalised(said) == said
+    groups = {g.kind for g in group_problems(ds, "V")}
+    assert f"near-miss: {said}" in groups, groups
+    assert "a 'START' in '::' of card N" in groups, groups
+    show_diagnostics(ds)
+    err = " ".join(capsys.readouterr().err.split())
+    for group in groups:
+        assert group in err, (group, err)
+    assert heading("near-miss", ds[:1]) == said

@@ -18,7 +18,7 @@ from .shown import escape
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config, table_problems
-from ..messages import by_kind, counted, kind_of, messages_file_problem, no_note_problem, shared_form  # noqa: F401 - kind_of re-exported
+from ..messages import by_kind, counted, heading, kind_of, messages_file_problem, no_note_problem, shared_form  # noqa: F401 - kind_of, shared_form re-exported
 from ..model import Diagnostic
 from ..parsers import load_vault
 
@@ -138,10 +138,7 @@ def report_diagnostics(diagnostics: list[Diagnostic], *, all_messages: bool = Fa
     for severity, kind, ds in summarize(ordered):
         colour = "red" if severity == "error" else "yellow"
         places = ", ".join(_place(d) for d in ds[:PLACES_SHOWN]) + (", …" if len(ds) > PLACES_SHOWN else "")
-        said = shared_form([d.message for d in ds])  # what every message of the group says (one wording)
-        label = f"{kind}: {said}" if getattr(ds[0], "kind", "") and said != kind else said
-        if len(ds) == 1:  # one message of its kind: as it is
-            label = ds[0].message
+        label = heading(kind, ds)  # what every message of the group says (as the report page heads it)
         err.print(f"[{colour}]{len(ds):>6,}× {severity}: {escape(label)}[/{colour}]  [dim]{escape(places)}[/dim]")
     where = (f"all of them are in {messages_file}" if messages_file is not None
              else "see them all with --all-messages, or --messages-file FILE")

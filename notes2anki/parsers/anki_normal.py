@@ -56,18 +56,20 @@ def tag_levels(tag: str) -> str:
     return "::".join(part for part in tag.split("::") if part).strip(":")
 
 
-def tag_problem(raw: str, tag: str) -> str | None:
+def tag_problem(raw: str, tag: str, show=repr) -> str | None:
     """Why the tag written ``raw`` is read as ``tag`` (what :func:`notes2anki.parsers.rules.normalise_tag`
     made of it), or None when it is read as written: a control character (Anki removes it), an empty
     level between ``::`` (Anki would name it ``blank``), a space inside it (an Anki tag cannot hold one:
-    Anki separates tags by spaces; read with ``_``, ``two words`` → ``two_words``)."""
+    Anki separates tags by spaces; read with ``_``, ``two words`` → ``two_words``). ``show``: how a tag is
+    written in the message (``'two words'`` for a note's tag; a configuration's as TOML writes it,
+    ``config_lines.shown``: ``"two words"``)."""
     bare = raw.strip().lstrip("#").strip()
     joined = "_".join(bare.replace("/", "::").split())
     if TAG_CONTROLS.search(joined):
-        return f"tag {raw.strip()!r} holds a control character, which Anki removes; read as {tag!r}"
+        return f"tag {show(raw.strip())} holds a control character, which Anki removes; read as {show(tag)}"
     if "::" in joined and any(not part for part in joined.split("::")):
-        read = f"read as {tag!r}" if tag else "ignored"
-        return f"tag {raw.strip()!r} has empty levels between '::' (Anki would name them 'blank'); {read}"
+        read = f"read as {show(tag)}" if tag else "ignored"
+        return f"tag {show(raw.strip())} has empty levels between '::' (Anki would name them 'blank'); {read}"
     if len(bare.split()) > 1:
-        return f"tag {raw.strip()!r} holds a space, which an Anki tag cannot (Anki separates tags by spaces); read as {tag!r}"
+        return f"tag {show(raw.strip())} holds a space, which an Anki tag cannot (Anki separates tags by spaces); read as {show(tag)}"
     return None

@@ -153,7 +153,7 @@ def _media(name: str, ctx: RenderContext, written: str) -> str | None:
     """The media name for the embedded vault file ``name``, or None (missing / refused, reported)."""
     path = ctx.resolver.media(name, ctx.note_path)
     if path is None:
-        ctx.missing.append(name)
+        ctx.missing.append((name, _embedded_at(ctx, name, written) if ctx.depth else ""))
         return None
     problem = ctx.resolver.media_index.problem(path)
     if problem is not None:
@@ -161,6 +161,17 @@ def _media(name: str, ctx: RenderContext, written: str) -> str | None:
         return None
     ctx.media.add(path)
     return ctx.resolver.media_index.name(path)
+
+
+def _embedded_at(ctx: RenderContext, name: str, written: str) -> str:
+    """``note.md:LINE`` of the embedded note being rendered where ``written`` (or the file ``name``) is
+    embedded: its first line holding it (``note.md`` alone when not found); a missing file there is that
+    note's to fix, not the card's."""
+    text = ctx.resolver.note_text(ctx.note_path) or ""
+    for no, line in enumerate(text.split("\n"), 1):
+        if written in line or name in line:
+            return f"{ctx.note_path}:{no}"
+    return ctx.note_path
 
 
 def _media_html(name: str, media: str, alt: str, size: str) -> str:

@@ -182,3 +182,33 @@ def _scalar(value: Any) -> str | None:
     if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
         return None
     return str(value)
+
+
+def tag_lines(text: str, syntax: Any = None) -> dict[str, int]:
+    """Each frontmatter tag (as :func:`frontmatter_tags` reads it) → the 1-based line of ``text`` where it
+    is written (a list item: its own line; a string of tags: the line it starts on), read from PyYAML's
+    node marks (composed, not constructed: no alias is expanded). {} when the frontmatter is not valid
+    YAML or not a mapping (its tags are then the plugin's ``FILE TAGS`` line, said at the card)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return {}
+    end = next((no for no in range(1, len(lines)) if lines[no].rstrip() in ("---", "...")), 0)
+    if not end or len("\n".join(lines[1:end]).encode("utf-8")) > MAX_FRONTMATTER_BYTES:
+        return {}
+    try:
+        root = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    keys = TAG_KEYS + ((syntax.file_tags_line.casefold(),) if syntax is not None else ())
+    out: dict[str, int] = {}
+    for key, value in root.value:
+        if not (isinstance(key, yaml.ScalarNode) and key.value.strip().casefold() in keys):
+            continue
+        items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for item in items:
+            if isinstance(item, yaml.ScalarNode):
+                for tag in item.value.replace(",", " ").split() if item is value else [item.value.strip()]:
+                    out.setdefault(tag, item.start_mark.line + 2)  # +1: 1-based, +1: the opening ---
+    return out

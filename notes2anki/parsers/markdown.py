@@ -35,7 +35,8 @@ class RenderContext:
     vault_name: str = ""
     wikilinks: str = "obsidian"  # obsidian | text
     media: set[str] = field(default_factory=set)  # vault paths of embedded files
-    missing: list[str] = field(default_factory=list)  # embeds that resolve to no file
+    # embeds that resolve to no file: (name, "" in the card itself, else "note.md:LINE" of the embedded note)
+    missing: list[tuple[str, str]] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # wiki-link targets
     warnings: list[str] = field(default_factory=list)  # other problems (refused media, note embeds)
     depth: int = 0  # how many note embeds deep this rendering is

@@ -124,11 +124,12 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     note_tags = found.file_tags + fm_tags  # written in the note; default_tag, folder_tags: said at the setting
     refused: set[tuple[str, int, int]] = set()  # cards Anki would refuse the whole package for
     told: set[str] = set()  # tags already warned about in this note
+    at_line = _tag_line_finder(text, fm_tags, config.syntax)
     for card in found.cards:
         card.deck = deck
         card.context = context_of(rel, note, card.line)
         own_tags = _rewrite_fields(card, config, types)
-        _report_tags(card, card.tags + own_tags + note_tags, told, diagnostics)
+        _report_tags(card, card.tags + own_tags + note_tags, told, diagnostics, at_line)
         card.tags = unique_tags(card.tags + own_tags + shared_tags)
         _render_card(card, found, config, resolver, vault_name, diagnostics)
         if is_cloze(card.note_type, config):
@@ -153,10 +154,29 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     return note
 
 
-def _report_tags(card: Card, raw_tags: list[str], told: set[str], diagnostics: list[Diagnostic]) -> None:
-    """A ``tag-name`` warning at the card for each tag (once per note) that Anki would store otherwise
-    than written (an empty level ``a::::b``, a control character), or that holds a space (a frontmatter
-    list item ``two words``): it is read as Anki keeps it (``two_words``)."""
+def _tag_line_finder(text: str, fm_tags: list[str], syntax):
+    """``raw tag → its frontmatter line`` (0: not a frontmatter tag), the lines read only when asked."""
+    found: dict[str, int] | None = None
+
+    def line(raw: str) -> int:
+        nonlocal found
+        if raw not in fm_tags:
+            return 0
+        if found is None:
+            from .frontmatter import tag_lines
+
+            found = tag_lines(text, syntax)
+        return found.get(raw, 0)
+
+    return line
+
+
+def _report_tags(card: Card, raw_tags: list[str], told: set[str], diagnostics: list[Diagnostic],
+                 at_line=lambda raw: 0) -> None:
+    """A ``tag-name`` warning for each tag (once per note) that Anki would store otherwise than written (an
+    empty level ``a::::b``, a control character), or that holds a space (a frontmatter list item ``two
+    words``): it is read as Anki keeps it (``two_words``). At the frontmatter line that writes it
+    (``at_line``), else at the card."""
     from .anki_normal import tag_problem
     from .rules import normalise_tag
 
@@ -166,7 +186,7 @@ def _report_tags(card: Card, raw_tags: list[str], told: set[str], diagnostics: l
         problem = tag_problem(raw, normalise_tag(raw))
         if problem:
             told.add(raw)
-            diagnostics.append(Diagnostic(card.file, card.line, "warning", problem, "tag-name"))
+            diagnostics.append(Diagnostic(card.file, at_line(raw) or card.line, "warning", problem, "tag-name"))
 
 
 def _showable(cards: list[Card], types: dict[str, list[str]], diagnostics: list[Diagnostic],
@@ -304,9 +324,10 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
                                           "render"))
     card.media = sorted(ctx.media)
     card.links = list(dict.fromkeys(ctx.links))
-    for missing in dict.fromkeys(ctx.missing):
+    for missing, where in dict.fromkeys(ctx.missing):
+        place = f"in the embedded note {where}" if where else "in this card"
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
-                                      f"embedded file {missing!r} (in this card) not found in the vault",
+                                      f"embedded file {missing!r} ({place}) not found in the vault",
                                       "missing-media"))
     for warning in dict.fromkeys(ctx.warnings):
         diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))

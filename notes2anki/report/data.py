@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import load_config, table_problems
-from ..messages import by_kind, normalised
+from ..messages import by_kind, heading
 from ..model import Card, Diagnostic, Vault
 from ..parsers import load_vault
 from ..parsers.markdown import obsidian_uri
@@ -134,17 +134,13 @@ def _plain(text: str, limit: int) -> str:
 
 
 def group_problems(diagnostics: list[Diagnostic], vault_name: str) -> list[ProblemGroup]:
-    """Diagnostics grouped by kind (``Diagnostic.kind`` when present, else the message with names and
-    numbers blanked), errors first, then the largest groups."""
-    groups = [(severity, kind, [Problem(d.file, d.line, d.message,
-                                        obsidian_uri(vault_name, d.file) if d.file and not d.file.startswith("/")
-                                        else "") for d in ds])
-              for severity, kind, ds in by_kind(diagnostics)]
-    out = []
-    for severity, kind, items in groups:
-        shared = normalised(items[0].message)  # a short `kind` code is shown with what its messages say
-        out.append(ProblemGroup(severity, kind if kind == shared else f"{kind}: {shared}", items))
-    return out
+    """Diagnostics grouped by kind and wording as the terminal summary groups them (``messages.by_kind``),
+    each headed by ``messages.heading``: errors first, then the largest groups."""
+    return [ProblemGroup(severity, heading(kind, ds),  # headed as the terminal summary heads it
+                         [Problem(d.file, d.line, d.message,
+                                  obsidian_uri(vault_name, d.file) if d.file and not d.file.startswith("/") else "")
+                          for d in ds])
+            for severity, kind, ds in by_kind(diagnostics)]
 
 
 def project(vectors: np.ndarray) -> np.ndarray:

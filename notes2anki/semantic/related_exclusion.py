@@ -58,9 +58,32 @@ def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool 
             said_daily = said_daily or _daily_why(root)
             out[path] = said_daily
         elif every(path):
-            out[path] = "it matches [related] exclude" if own(path) else \
+            out[path] = _own_why(root, path, list(globs or [])) if own(path) else \
                 next((why for folder, why in folders if in_folder(path, folder)), "it matches [related] exclude")
     return out
+
+
+def _own_why(root: Path, path: str, globs: list[str]) -> str:
+    """Why ``[related] exclude`` leaves out ``path``: the pattern that decides (the last one matching it;
+    later patterns win) and its line of `.notes2anki.toml`: ``it matches "Drafts/" of [related] exclude
+    (.notes2anki.toml:3)``."""
+    from ..config_files import CONFIG_FILE
+    from ..config_lines import line_of, shown
+
+    for i in range(len(globs) - 1, -1, -1):
+        glob = globs[i]
+        if glob.startswith("!"):
+            if _matcher([glob[1:]])(path):  # taken back by a later pattern: not this list's doing after all
+                break
+            continue
+        if _matcher([glob])(path):
+            try:
+                text = (root / CONFIG_FILE).read_text(encoding="utf-8")
+            except (OSError, UnicodeError):
+                text = ""
+            line = line_of(text, ["related", "exclude", i], exact=True) if text else 0
+            return f"it matches {shown(glob)} of [related] exclude{f' ({CONFIG_FILE}:{line})' if line else ''}"
+    return "it matches [related] exclude"
 
 
 def _matcher(globs: list[str]):
@@ -72,8 +95,12 @@ def _matcher(globs: list[str]):
         return lambda rel: False
 
 
+# A daily note by name is no glob match: a `!path` in [related] exclude cannot take it back (README).
+TAKE_BACK = "set [related] exclude_defaults = false to include it"
+
+
 def _daily_why(root: Path) -> str:
     fmt = settings_format(root)
     if fmt is None:
-        return f"it is named as a daily note ({DEFAULT_FORMAT}: the daily-notes plugin's default format)"
-    return f"it is named as a daily note (the format {json.dumps(fmt, ensure_ascii=False)} of {SETTINGS})"
+        return f"it is named as a daily note ({DEFAULT_FORMAT}: the daily-notes plugin's default format; {TAKE_BACK})"
+    return f"it is named as a daily note (the format {json.dumps(fmt, ensure_ascii=False)} of {SETTINGS}; {TAKE_BACK})"

@@ -18,12 +18,12 @@ def test_spaces_in_tags_are_said_once_at_the_line_that_wrote_them(make_vault, cl
     result, apkg = cli_build(root)
     assert result.exit_code == 0, result.output
     assert sorted(_tag_warnings(result.stderr)) == sorted([
-        ".notes2anki.toml:1: warning: default_tag: tag 'two words' holds a space, which an Anki tag cannot "
-        "(Anki separates tags by spaces); read as 'two_words'",
-        ".notes2anki.toml:4: warning: folder_tags.Bio: tag 'cell biology' holds a space, which an Anki tag "
-        "cannot (Anki separates tags by spaces); read as 'cell_biology'",
-        "Bio/Cell.md:6: warning: tag 'my tag' holds a space, which an Anki tag cannot (Anki separates tags by "
-        "spaces); read as 'my_tag'",  # once for the note, at its first card
+        '.notes2anki.toml:1: warning: default_tag: tag "two words" holds a space, which an Anki tag cannot '
+        '(Anki separates tags by spaces); read as "two_words"',
+        '.notes2anki.toml:4: warning: folder_tags.Bio: tag "cell biology" holds a space, which an Anki tag '
+        'cannot (Anki separates tags by spaces); read as "cell_biology"',
+        "Bio/Cell.md:3: warning: tag 'my tag' holds a space, which an Anki tag cannot (Anki separates tags by "
+        "spaces); read as 'my_tag'",  # once for the note, at the frontmatter line that writes it
     ])
     col = anki_import(apkg).col
     tags = {col.get_note(nid).fields[0]: sorted(col.get_note(nid).tags) for nid in col.find_notes("")}
@@ -50,6 +50,39 @@ def test_an_empty_level_in_a_folder_tag_is_said_once_at_its_line_not_at_every_no
     root = make_vault({".notes2anki.toml": '[folder_tags]\n"Bio" = ["a::::b"]\n', **notes})
     result, _ = cli_build(root)
     assert result.exit_code == 0, result.output
-    said = [line for line in result.stderr.splitlines() if "'a::::b'" in line]
-    assert said == [".notes2anki.toml:2: warning: folder_tags.Bio: tag 'a::::b' has empty levels between '::' "
-                    "(Anki would name them 'blank'); read as 'a::b'"]
+    said = [line for line in result.stderr.splitlines() if '"a::::b"' in line]
+    assert said == ['.notes2anki.toml:2: warning: folder_tags.Bio: tag "a::::b" has empty levels between \'::\' '
+                    '(Anki would name them \'blank\'); read as "a::b"']
+
+
+def test_a_folder_tag_warning_names_the_key_as_written_and_the_tag_as_toml_writes_it(tmp_path):
+    """Tester r17, r1: `folder_tags../sub`, `folder_tags.sub\\` and `'my tag'`, where the two-spellings
+    warning wrote `folder_tags."./sub"` and config messages show values as TOML writes them."""
+    from notes2anki.config import CONFIG_FILE, load_config
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / CONFIG_FILE).write_text('[folder_tags]\n"./sub" = ["ok",\n  "folder tag"]\n'
+                                        '"other\\\\" = ["a tag"]\n', encoding="utf-8")
+    diags = []
+    load_config(tmp_path, diags)
+    said = sorted(str(d) for d in diags if d.kind == "tag-name")
+    assert said == [
+        '.notes2anki.toml:3: warning: folder_tags."./sub": tag "folder tag" holds a space, which an Anki tag '
+        'cannot (Anki separates tags by spaces); read as "folder_tag"',  # the entry's own line
+        '.notes2anki.toml:4: warning: folder_tags."other\\\\": tag "a tag" holds a space, which an Anki tag '
+        'cannot (Anki separates tags by spaces); read as "a_tag"']
+
+
+def test_a_frontmatter_tag_is_warned_at_its_own_line(make_vault):
+    """Tester r3: a frontmatter tag with a space was warned at the note's first card (line 11), not at the
+    frontmatter line holding it; a string of tags is said at its line, a card's own tag at the card."""
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({
+        "b.md": "---\ntitle: x\ntags:\n  - ok\n  - front tag\n---\n# Heading\n\nSTART\nBasic\nQ1?\nBack: A1\n"
+                "Tags: in card\nEND\n",
+        "c.md": "---\ntitle: ok\nTags: \"a::::b, c\"\n---\nSTART\nBasic\nQ?\nBack: A\nEND\n"})
+    said = sorted(f"{d.file}:{d.line}: {d.message.split(' holds')[0].split(' has')[0]}"
+                  for d in load_vault(root).diagnostics if d.kind == "tag-name")
+    assert said == ["b.md:5: tag 'front tag'", "c.md:3: tag 'a::::b'"]

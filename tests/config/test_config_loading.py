@@ -275,7 +275,8 @@ def test_colliding_marker_words_are_a_configuration_error(tmp_path):
     problems = [d for d in diags if d.severity == "error" and d.kind == "config"]
     assert len(problems) == 1
     assert problems[0].file == ".notes2anki.toml"
-    assert "begin_note and end_note are both \"END\"" in problems[0].message
+    assert problems[0].message.startswith('syntax.begin_note: "END" is the word end_note has by default;')
+    assert problems[0].line == 2
 
 
 def test_the_marker_words_are_declared_once(tmp_path):

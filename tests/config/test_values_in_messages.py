@@ -25,7 +25,7 @@ def _messages(root, files: dict[str, str]) -> list[str]:
     ('[topics]\nthreshold = "it\'s"', '.notes2anki.toml:2: error: topics.threshold: should be a number, got "it\'s"'),
     ('[related]\nexclude = ["[z-a]"]', '.notes2anki.toml:2: error: related.exclude, entry 1: pattern "[z-a]" not '
                                        'used: bad character set: bad character range z-a'),
-    ('[syntax]\nbegin_note = "X"\nend_note = "X"', '.notes2anki.toml: error: syntax: begin_note and end_note are both "X"; '
+    ('[syntax]\nbegin_note = "X"\nend_note = "X"', '.notes2anki.toml:3: error: syntax: begin_note (line 2) and end_note are both "X"; '
                                                    'each marker word must differ'),
 ])
 def test_toml_values_are_shown_as_toml_writes_them(tmp_path, toml, message):

@@ -269,3 +269,13 @@ def test_climbing_never_reaches_a_file_outside_the_vault(make_vault, build, tmp_
     assert [w.message for w in built.vault.warnings] == [
         "embedded file '../../outside.png' (in this card) not found in the vault"]
     assert b"outside" not in built.apkg.read_bytes()
+
+
+def test_a_file_missing_in_an_embedded_note_names_that_note_and_its_line(make_vault, build):
+    """Tester r11: `Back: ![[Emb]]`, Emb.md embedding a missing image, was blamed on the card ("in this card")."""
+    root = make_vault({"Emb.md": "---\ntags: [x]\n---\nSome text\n![[gone.png]]\n",
+                       "a.md": "START\nBasic\nQ ![[here.png]]\nBack: ![[Emb]]\nEND\n"})
+    built = build(root)
+    assert sorted(f"{w.file}:{w.line}: {w.message}" for w in built.vault.warnings if w.kind == "missing-media") == [
+        "a.md:1: embedded file 'gone.png' (in the embedded note Emb.md:5) not found in the vault",
+        "a.md:1: embedded file 'here.png' (in this card) not found in the vault"]

@@ -262,6 +262,7 @@ def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespac
         diagnostics.append(Diagnostic(
             "", 0, "warning",
             f"{counted(len(unnamed), 'card')} in {counted(len(files), 'file')} {'has' if len(unnamed) == 1 else 'have'} "
-            f"{NO_ID_WARNING} make a new card in Anki (losing its review history), and so will moving or "
-            "renaming their file or changing their note type. Run `notes2anki ids VAULT` to add IDs."))
+            f"{NO_ID_WARNING} make a new card in Anki (losing its review history), and so will changing their note "
+            "type; after moving or renaming their file a card finds its note by its front, which fails when two "
+            "such cards share one. Run `notes2anki ids VAULT` to add IDs."))
     return out

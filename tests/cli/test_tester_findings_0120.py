@@ -150,7 +150,8 @@ def test_the_no_id_warning_names_every_change_that_makes_a_new_card(make_vault, 
     result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "n.apkg"), "--no-dupes"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "editing their front" in text and "moving or renaming their file or changing their note type" in text
+    assert "editing their front" in text and "changing their note type" in text
+    assert "after moving or renaming their file a card finds its note by its front" in text  # (kept when plain)
 
 
 # -- S11: related on notes the model cannot read gave confident noise without a word ---------------------------------

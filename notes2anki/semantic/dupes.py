@@ -208,7 +208,7 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
             embedder.close()
     if report.uncovered:
         report.warnings.append(
-            f"{report.uncovered} of {counted(report.cards_checked, 'card')} "
+            f"{report.uncovered} of the {counted(report.cards_checked, 'card')} checked (cards with text) "
             f"{'is' if report.uncovered == 1 else 'are'} in a language the embedding model does not read; "
             f"{'it was' if report.uncovered == 1 else 'they were'} compared by character n-grams (copies and near "
             "copies only); "

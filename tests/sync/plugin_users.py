@@ -74,6 +74,18 @@ def make_plugin_collection(vault_root: Path, col_path: Path, review_every: int =
     return PluginCollection(col_path, nids, reviewed, revlog)
 
 
+
+def plugin_collection_deleted(vault_root: Path, col_path: Path, deleted: list[int], **options) -> PluginCollection:
+    """:func:`make_plugin_collection`, then the notes ``deleted`` removed in Anki (leeches and obsolete cards
+    a plugin user deleted there while the vault kept their blocks and IDs)."""
+    made = make_plugin_collection(vault_root, col_path, **options)
+    col = Collection(str(made.path))
+    try:
+        col.remove_notes(deleted)
+    finally:
+        col.close()
+    return made
+
 def _user_notetype(col, name: str, types: dict[str, list[str]]) -> dict:
     """A note type of the user's own (e.g. "Einfach", German Anki's Basic), with the fields the plugin
     recorded for it (data.json fields_dict)."""

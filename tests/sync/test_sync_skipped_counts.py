@@ -93,16 +93,11 @@ def test_a_card_naming_another_vaults_note_is_not_synced(make_vault, sync_cli, t
 
 
 def test_a_plugin_card_whose_note_was_deleted_in_anki_is_not_synced(make_vault, sync_cli, tmp_path):
-    from .plugin_users import make_plugin_collection
+    from .plugin_users import plugin_collection_deleted
 
     root = make_vault({"a.md": ID_CARD.format(q="Kept?", a="x", nid=1700000000001) + "\n"
                        + ID_CARD.format(q="Leech?", a="y", nid=1700000000002)})
-    made = make_plugin_collection(root, tmp_path / "plugin" / "collection.anki2")
-    col = Collection(str(made.path))
-    try:
-        col.remove_notes([1700000000002])
-    finally:
-        col.close()
+    made = plugin_collection_deleted(root, tmp_path / "plugin" / "collection.anki2", [1700000000002])
     result = sync_cli(root, made.path, "--yes", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -214,19 +214,13 @@ def test_a_deck_below_a_filtered_deck_is_an_error_at_the_card(make_vault, sync_c
 def test_a_plugin_card_whose_note_was_deleted_in_anki_is_not_added_again(make_vault, sync_cli, tmp_path):
     """U29: plugin users deleted leeches and obsolete cards in Anki; the vault kept their blocks and IDs, and
     the first sync re-created each as a new note. Now left out with a warning, unless --recreate-missing."""
-    from anki.collection import Collection
-
-    from .plugin_users import make_plugin_collection
+    from .plugin_users import plugin_collection_deleted
 
     block = "START\nBasic\n{q}\nBack: {a}\n<!--ID: {nid}-->\nEND\n"
     root = make_vault({"a.md": block.format(q="Kept?", a="x", nid=1700000000001) + "\n"
                        + block.format(q="Leech I deleted in Anki?", a="y", nid=1700000000002)})
-    made = make_plugin_collection(root, tmp_path / "plugin" / "collection.anki2", review_every=1)
-    col = Collection(str(made.path))
-    try:
-        col.remove_notes([1700000000002])
-    finally:
-        col.close()
+    made = plugin_collection_deleted(root, tmp_path / "plugin" / "collection.anki2", [1700000000002],
+                                     review_every=1)
     result = sync_cli(root, made.path, "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["new"] == []

@@ -1,0 +1,58 @@
+"""Tester 3 (r10, r11): the `ids` warning for folders named like templates names every such folder in the one
+line to add, and a `template_folders` entry that names no folder (a case typo) gets a "did you mean" and
+does not turn that protection off."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from notes2anki.cli import main
+
+SKELETON = "START\nBasic\nWhat is {{title}}?\nBack: y\nEND\n"
+ATP = "START\nBasic\nWhat is ATP?\nBack: energy\nEND\n"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_r10_two_folders_named_like_templates_each_warning_names_both_in_the_line_to_add(make_vault):
+    root = make_vault({"06-Templates/Card.md": SKELETON, "Templates/Card skeleton.md": SKELETON,
+                       "Bio/ATP.md": ATP})
+    ids = run("ids", root, "--dry-run")
+    assert ids.exit_code == 0, ids.output
+    warned = [line for line in ids.output.splitlines() if "whose name says it holds templates" in line]
+    assert [w.split(":", 1)[0] for w in warned] == ["06-Templates/Card.md", "Templates/Card skeleton.md"]
+    assert all('add template_folders = ["06-Templates", "Templates"] to .notes2anki.toml' in w for w in warned)
+    # following that line: neither template gets an ID
+    (root / ".notes2anki.toml").write_text('template_folders = ["06-Templates", "Templates"]\n', "utf-8")
+    ids = run("ids", root)
+    assert ids.exit_code == 0, ids.output
+    assert (root / "Templates/Card skeleton.md").read_text("utf-8") == SKELETON
+    assert (root / "06-Templates/Card.md").read_text("utf-8") == SKELETON
+    assert "<!--ID: " in (root / "Bio/ATP.md").read_text("utf-8")
+
+
+def test_r11_a_case_typo_in_template_folders_gets_did_you_mean_and_keeps_the_name_guess(make_vault):
+    root = make_vault({"Templates/Card skeleton.md": SKELETON, "Bio/ATP.md": ATP,
+                       ".notes2anki.toml": 'template_folders = ["templates"]\n'})
+    check = run("check", root)
+    assert ('.notes2anki.toml:1: warning: template_folders, entry 1: "templates" is not a folder of the vault '
+            '(did you mean "Templates"? names are matched with their case); not used') in check.output
+    ids = run("ids", root)
+    assert ids.exit_code == 0, ids.output
+    assert (root / "Templates/Card skeleton.md").read_text("utf-8") == SKELETON  # not stamped
+    assert "<!--ID: " in (root / "Bio/ATP.md").read_text("utf-8")
+    assert ("has an entry that names no folder of the vault (see its warning), so folders named like templates "
+            'are still left out. If it is one, set template_folders = ["Templates"] in .notes2anki.toml') in ids.output
+    # fixed: the key is the whole answer again
+    (root / ".notes2anki.toml").write_text('template_folders = ["Templates"]\n', "utf-8")
+    ids = run("ids", root)
+    assert ids.exit_code == 0 and "warning: no ID" not in ids.output, ids.output
+    assert (root / "Templates/Card skeleton.md").read_text("utf-8") == SKELETON
+
+
+def test_a_did_you_mean_also_for_another_unicode_form_and_case_in_a_nested_folder(make_vault):
+    root = make_vault({"Café/Vorlagen/T.md": SKELETON,
+                       ".notes2anki.toml": 'template_folders = ["cafe\u0301/vorlagen"]\n'})
+    check = run("check", root)
+    assert '(did you mean "Café/Vorlagen"? names are matched with their case)' in check.output, check.output

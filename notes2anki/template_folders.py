@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,6 +106,28 @@ def named_like_templates(name: str) -> bool:
     (old)``: it contains "templat", any case, NFC). Only a hint for ``init`` and ``ids``: nothing is skipped
     by its name."""
     return NAME_HINT in nfc(name).casefold()
+
+
+# What a skeleton for new notes holds and a card does not: a variable of Obsidian's core Templates plugin or of
+# another template plugin ({{title}}, {{date:YYYY-MM-DD}}, {{VALUE}}: a name in double braces, never a curly
+# cloze {{c1::…}}), or a Templater command (<% tp.file.title %>).
+TEMPLATE_SYNTAX = re.compile(r"<%.*?%>|\{\{\s*(?!c\d+::)[A-Za-z_][\w.:\- ]*\}\}", re.S)
+
+
+def templates_folder_name(name: str) -> bool:
+    """Whether a folder's own name is just "templates" (or "template", any case), once a leading number and
+    the separators around it are stripped: ``Templates``, ``06-Templates``, ``_templates``, ``99 Template``
+    — not ``C++ templates`` or ``Vorlagen-Templates``."""
+    return re.sub(r"^[\d\W_]+|[\W_]+$", "", nfc(name).casefold()) in ("templates", "template")
+
+
+def looks_like_templates(folder: str, notes) -> bool:
+    """Whether a folder named like templates (:func:`named_like_templates`) holding ``notes`` with cards
+    looks like a folder of skeletons, which ``init`` then lists under ``template_folders`` rather than
+    proposing as a deck: its own name is just "templates" (:func:`templates_folder_name`), or one of its
+    notes holds template syntax (:data:`TEMPLATE_SYNTAX`). A folder such as ``CS/C++ templates`` whose cards
+    hold none is a folder of real cards about templates."""
+    return templates_folder_name(folder.rsplit("/", 1)[-1]) or any(TEMPLATE_SYNTAX.search(n.text) for n in notes)
 
 
 def template_like_folder(path: str) -> str | None:

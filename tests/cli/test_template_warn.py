@@ -56,3 +56,30 @@ def test_a_did_you_mean_also_for_another_unicode_form_and_case_in_a_nested_folde
                        ".notes2anki.toml": 'template_folders = ["cafe\u0301/vorlagen"]\n'})
     check = run("check", root)
     assert '(did you mean "Café/Vorlagen"? names are matched with their case)' in check.output, check.output
+
+
+def test_r10_init_proposes_a_folder_of_real_cards_named_like_templates_as_a_deck(make_vault):
+    sfinae = "START\nBasic\nWhat is SFINAE?\nBack: Substitution failure is not an error\nEND\n"
+    root = make_vault({"06-Templates/Card.md": "START\nBasic\nWhat is ?\nBack: \nEND\n",  # its name: a template folder
+                       "Vorlagen-Templates/Karte.md": "START\nBasic\nWas ist <% tp.file.title %>?\nBack: x\nEND\n",
+                       "Daily templates/Day.md": "date: {{date:YYYY-MM-DD}}\nSTART\nBasic\nQ\nBack: x\nEND\n",
+                       "CS/C++ templates/SFINAE.md": sfinae, "Bio/ATP.md": ATP})
+    out = run("init", root, "--stdout").output
+    assert ('template_folders = [\n  "06-Templates",  # 1 card in 1 note\n  "Daily templates",  # 1 card in 1 note\n'
+            '  "Vorlagen-Templates",  # 1 card in 1 note\n]\n') in out, out
+    assert '\n#   "CS/C++ templates"\n' in out and '\n"CS" = "CS"  # 1 card, 1 now in the default deck' in out
+    # only real cards named like templates: init writes template_folders = [] (ids then stamps them, as judged)
+    only = make_vault({"CS/C++ templates/SFINAE.md": sfinae}, name="only")
+    out = run("init", only, "--stdout").output
+    assert '#   "CS/C++ templates"\ntemplate_folders = []\n' in out, out
+    assert run("init", only).exit_code == 0
+    ids = run("ids", only)
+    assert ids.exit_code == 0 and "warning" not in ids.output, ids.output
+    assert "<!--ID: " in (only / "CS/C++ templates/SFINAE.md").read_text("utf-8")
+
+
+def test_the_rule_for_a_name_that_is_just_templates():
+    from notes2anki.template_folders import templates_folder_name
+
+    assert all(templates_folder_name(n) for n in ("Templates", "06-Templates", "_templates", "99 Template", "TEMPLATES"))
+    assert not any(templates_folder_name(n) for n in ("C++ templates", "Vorlagen-Templates", "Templates (old)"))

@@ -83,3 +83,24 @@ def test_the_rule_for_a_name_that_is_just_templates():
 
     assert all(templates_folder_name(n) for n in ("Templates", "06-Templates", "_templates", "99 Template", "TEMPLATES"))
     assert not any(templates_folder_name(n) for n in ("C++ templates", "Vorlagen-Templates", "Templates (old)"))
+
+
+def test_r15_config_messages_name_every_key_path_in_toml_form(make_vault):
+    root = make_vault({"sub/n.md": ATP, "a.b/x.md": "x\n", ".notes2anki.toml": (
+        '[folder_decks]\n"./sub" = 7\n"a.b" = 8\n"sub dir" = 9\n"2024" = 10\n')})
+    out = run("check", root).output
+    assert '.notes2anki.toml:2: error: folder_decks."./sub": should be text in quotes' in out, out
+    assert '.notes2anki.toml:3: error: folder_decks."a.b": should be text in quotes' in out
+    assert '.notes2anki.toml:4: error: folder_decks."sub dir": should be text in quotes' in out
+    assert '.notes2anki.toml:5: error: folder_decks.2024: should be text in quotes' in out  # a key, not entry 2025
+
+
+def test_r15_a_key_of_another_table_says_where_it_belongs(make_vault):
+    root = make_vault({"n.md": ATP, ".notes2anki.toml": (
+        'vault_id = "Old"\nk = 3\n[build]\nthreshold = 0.5\n[sync]\ndefault_deck = "x"\n')})
+    out = run("check", root).output
+    assert ('.notes2anki.toml:1: warning: vault_id: unknown key; ignored (it belongs under [sync]: [sync] vault_id)'
+            in out), out
+    assert "k: unknown key; ignored (it belongs under [related] or [topics]: [related] k, [topics] k)" in out
+    assert "build.threshold: unknown key; ignored (it belongs under [dupes] or [topics]: [dupes] threshold, [topics] threshold)" in out
+    assert "sync.default_deck: unknown key; ignored (it belongs at the top level (or [build]))" in out

@@ -120,6 +120,7 @@ class Config:
     sanitize_html: bool = False  # [build] sanitize_html: strip scripts/handlers from fields (shared decks)
     skip_templates: bool = True  # cards in the template folders of .obsidian are not built (template_folders.py)
     template_folders: list[str] = field(default_factory=list)  # more template folders (vault-relative, normalised)
+    template_folders_unusable: int = 0  # entries of template_folders naming no vault folder (not used)
     id_comments: bool = True  # `ids` writes <!--ID: n-->; False: `ID: n` (the plugin's "ID Comments" off)
     syntax: Syntax = field(default_factory=Syntax)  # marker words
     # the validated tables; a table the files do not set reads its defaults (TableDefaults: no pydantic, which
@@ -262,7 +263,9 @@ def load_config(root: Path, diagnostics: list[Diagnostic] | None = None, **overr
     if values.get("template_folders") and root.is_dir():
         from .template_folders import checked_config_folders
 
-        values["template_folders"] = checked_config_folders(root, values["template_folders"], own, diags)
+        unusable: list = []
+        values["template_folders"] = checked_config_folders(root, values["template_folders"], own, diags, unusable)
+        values["template_folders_unusable"] = len(unusable)
     _check_markers(syntax, origin.get("syntax", PLUGIN_SETTINGS), diags, own)
     _check_deck_names(values, origin, diags, own, written)
     if values.get("note_types"):

@@ -179,7 +179,7 @@ def _checked_patterns(patterns: list[str], key: str, text: str, diags: list[Diag
             good.append(pattern)
         except PatternError as exc:
             loc = [*key.split("."), str(i)]
-            diags.append(_problem(CONFIG_FILE, f"{key_text(loc)}: pattern {shown(pattern)} not used: {exc}",
+            diags.append(_problem(CONFIG_FILE, f"{key_text([*key.split('.'), i])}: pattern {shown(pattern)} not used: {exc}",
                                   _line_of(text, loc)))
     return good
 

@@ -97,7 +97,7 @@ def _validate(model: type, raw: Any, file: str, text: str, diags: list[Diagnosti
 
 def _report(err: dict, file: str, text: str, diags: list[Diagnostic]) -> None:
     loc = [str(p) for p in err["loc"]]
-    key = key_text(loc)
+    key = key_text(err["loc"], toml=not file.endswith("json"))  # (list positions are ints there)
     line = _line_of(text, loc, exact=True) if file == CONFIG_FILE else 0  # pydantic names the very key
     if err["type"] == "extra_forbidden":
         hint = _suggest(loc)
@@ -158,6 +158,19 @@ def _suggest(loc: list[str]) -> str:
     """' (did you mean 'x'?)' for an unknown key close to a known one."""
     from . import config_schema as schema
 
+    key = loc[-1]
+    here = loc[0] if len(loc) == 2 else ""  # the table the key is written in ("": the top level)
+    if len(loc) <= 2 and isinstance(key, str):
+        # a key of another table written here ([sync] vault_id at the top level): say where it belongs
+        homes = [f"[{name}]" for name, model in schema.SECTIONS.items() if name != here and key in model.model_fields]
+        top = (key in schema.BuildKeys.model_fields or key in schema.TomlFile.model_fields) and key not in schema.SECTIONS
+        if top and here not in ("", "build"):
+            homes.append("the top level (or [build])")
+        tables = [h for h in homes if h.startswith("[")]
+        if tables:  # " (it belongs under [sync]: [sync] vault_id)"
+            return f" (it belongs under {' or '.join(tables)}: {', '.join(f'{t} {key}' for t in tables)})"
+        if homes:
+            return f" (it belongs at {homes[0]})"
     known: list[str] = list(schema.TomlFile.model_fields)
     if len(loc) == 2 and loc[0] in schema.SECTIONS:
         known = list(schema.SECTIONS[loc[0]].model_fields)

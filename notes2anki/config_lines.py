@@ -52,22 +52,24 @@ def toml_key(key: str) -> str:
     return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
 
 
-def key_text(loc: Sequence[object]) -> str:
+def key_text(loc: Sequence[object], toml: bool = True) -> str:
     """A key path as a message names it: ``("dupes", "ignore", 1, 0)`` → ``dupes.ignore, entry 2,
-    reference 1``; ``("ignore", 0)`` → ``ignore, entry 1``; no positions: the dotted path."""
-    parts = [str(p) for p in loc]
+    reference 1``; ``("ignore", 0)`` → ``ignore, entry 1``; no positions: the dotted path, each key as TOML
+    writes it (``folder_decks."./sub"``, ``folder_decks."a.b"``, as the other messages name them; ``toml``
+    false: as written, for the plugin's JSON keys). A position is an int; a table key is text (``"2024"``)."""
+    quoted = toml_key if toml else str
     head: list[str] = []
     tail: list[str] = []
     depth = 0
-    for part in parts:
-        if part.isascii() and part.isdigit():
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):  # a list position (a table key is text)
             words = _ITEM_WORDS.get(".".join(head), ("entry", "item"))
-            tail.append(f"{words[min(depth, len(words) - 1)]} {int(part) + 1}")
+            tail.append(f"{words[min(depth, len(words) - 1)]} {part + 1}")
             depth += 1
         elif tail:
-            tail[-1] += f".{part}"
+            tail[-1] += f".{quoted(str(part))}"
         else:
-            head.append(part)
+            head.append(quoted(str(part)))
     return ", ".join([".".join(head) or "(top level)", *tail])
 
 

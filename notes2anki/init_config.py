@@ -119,17 +119,24 @@ def top_folders(root: Path, leave_out: Iterable[str] = (), scanned=None) -> dict
     return {folder: (n, default[folder]) for folder, n in sorted(counts.items()) if not folder.startswith(".")}
 
 
-def template_suggestions(root: Path, scanned=None) -> dict[str, tuple[int, int]]:
+def template_suggestions(root: Path, scanned=None, rejected: list | None = None) -> dict[str, tuple[int, int]]:
     """The folders whose name says they hold templates (``Templates``, ``06-Templates``, at any depth: the
     outermost) and whose notes hold cards, while no template setting names them and ``.notes2anki.toml``
-    does not set ``template_folders``: folder → (cards, notes). ``init`` writes them under
-    ``template_folders`` rather than proposing them as decks (see :mod:`notes2anki.template_folders`).
-    ``scanned``: ``(config, vault)`` when read already."""
-    from .template_folders import unnamed_template_like
+    does not set ``template_folders`` — and that look like skeletons (their name is just "templates", or
+    their notes hold template syntax: :func:`notes2anki.template_folders.looks_like_templates`): folder →
+    (cards, notes). ``init`` writes them under ``template_folders`` rather than proposing them as decks (see
+    :mod:`notes2anki.template_folders`). The other folders named like templates (``CS/C++ templates`` of real
+    cards) are appended to ``rejected``. ``scanned``: ``(config, vault)`` when read already."""
+    from .template_folders import looks_like_templates, unnamed_template_like
 
     config, vault = _scanned(root, scanned)
-    found = unnamed_template_like(vault, config)
-    return {folder: (sum(len(n.cards) for n in notes), len(notes)) for folder, notes in sorted(found.items())}
+    out = {}
+    for folder, notes in sorted(unnamed_template_like(vault, config).items()):
+        if looks_like_templates(folder, notes):
+            out[folder] = (sum(len(n.cards) for n in notes), len(notes))
+        elif rejected is not None:
+            rejected.append(folder)
+    return out
 
 
 TEMPLATE_FOLDERS = ("# Folders of note templates that Obsidian's settings (Templates, Templater) do not name: their",
@@ -137,14 +144,22 @@ TEMPLATE_FOLDERS = ("# Folders of note templates that Obsidian's settings (Templ
                     "# and related never suggests them.")
 
 
-def template_lines(config, suggested: dict[str, tuple[int, int]], mark: str) -> list[str]:
+def template_lines(config, suggested: dict[str, tuple[int, int]], mark: str, rejected=()) -> list[str]:
     """The ``template_folders`` key as ``init`` writes it: the value the configuration sets, else the
-    folders ``suggested`` (:func:`template_suggestions`) with why, else a commented example."""
+    folders ``suggested`` (:func:`template_suggestions`) with why, else a commented example. The folders
+    named like templates that do not look like skeletons (``rejected``) are named in a comment; with none
+    suggested the key is written ``[]``, so that ``ids`` writes their IDs as init judged them."""
     if "template_folders" in config.origin:
         return [*TEMPLATE_FOLDERS, f"template_folders = {toml_value(config.template_folders)}{mark}", ""]
+    real = []
+    if rejected:
+        real = ["# Named like templates but proposed as decks: their notes hold no template syntax ({{title}},",
+                "# {{date}}, <% ... %>) and their name is not just \"Templates\". If one holds templates, list it here:",
+                *(f"#   {toml_value(f)}" for f in rejected)]
     if not suggested:
-        return [*TEMPLATE_FOLDERS, '# template_folders = ["Templates"]', ""]
-    lines = [*TEMPLATE_FOLDERS,
+        return [*TEMPLATE_FOLDERS, *real, "template_folders = []" if rejected else '# template_folders = ["Templates"]',
+                ""]
+    lines = [*TEMPLATE_FOLDERS, *real,
              "# Suggested by init: each folder below has \"template\" in its name and holds cards, so it is not",
              "# proposed as a deck. If one holds real cards, remove it (template_folders = [] builds them all, and",
              "# lets ids write their IDs).",
@@ -191,8 +206,9 @@ def suggest(root: Path) -> Suggestion:
     scanned = None  # (config, vault), read once for the folder suggestions
     if "template_folders" not in config.origin or not config.folder_decks:
         scanned = _scanned(root)
-    templates = {} if "template_folders" in config.origin else template_suggestions(root, scanned)
-    lines += template_lines(config, templates, mark("template_folders"))
+    rejected: list[str] = []
+    templates = {} if "template_folders" in config.origin else template_suggestions(root, scanned, rejected)
+    lines += template_lines(config, templates, mark("template_folders"), rejected)
     folders: dict[str, tuple[int, int]] = {}
     for key, comment in TABLES:
         value = getattr(config, key) or {}

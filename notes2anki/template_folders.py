@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -107,6 +108,28 @@ def named_like_templates(name: str) -> bool:
     return NAME_HINT in nfc(name).casefold()
 
 
+# What a skeleton for new notes holds and a card does not: a variable of Obsidian's core Templates plugin or of
+# another template plugin ({{title}}, {{date:YYYY-MM-DD}}, {{VALUE}}: a name in double braces, never a curly
+# cloze {{c1::…}}), or a Templater command (<% tp.file.title %>).
+TEMPLATE_SYNTAX = re.compile(r"<%.*?%>|\{\{\s*(?!c\d+::)[A-Za-z_][\w.:\- ]*\}\}", re.S)
+
+
+def templates_folder_name(name: str) -> bool:
+    """Whether a folder's own name is just "templates" (or "template", any case), once a leading number and
+    the separators around it are stripped: ``Templates``, ``06-Templates``, ``_templates``, ``99 Template``
+    — not ``C++ templates`` or ``Vorlagen-Templates``."""
+    return re.sub(r"^[\d\W_]+|[\W_]+$", "", nfc(name).casefold()) in ("templates", "template")
+
+
+def looks_like_templates(folder: str, notes) -> bool:
+    """Whether a folder named like templates (:func:`named_like_templates`) holding ``notes`` with cards
+    looks like a folder of skeletons, which ``init`` then lists under ``template_folders`` rather than
+    proposing as a deck: its own name is just "templates" (:func:`templates_folder_name`), or one of its
+    notes holds template syntax (:data:`TEMPLATE_SYNTAX`). A folder such as ``CS/C++ templates`` whose cards
+    hold none is a folder of real cards about templates."""
+    return templates_folder_name(folder.rsplit("/", 1)[-1]) or any(TEMPLATE_SYNTAX.search(n.text) for n in notes)
+
+
 def template_like_folder(path: str) -> str | None:
     """The outermost folder of vault path ``path`` (a note) whose name :func:`named_like_templates`, as a
     vault path; None when there is none."""
@@ -120,10 +143,14 @@ def template_like_folder(path: str) -> str | None:
 def unnamed_template_like(vault: Vault, config) -> dict[str, list]:
     """Folders named like templates (:func:`template_like_folder`) whose notes hold cards, while
     ``.notes2anki.toml`` does not set ``template_folders`` (once it does, even ``[]``, the key is the whole
-    answer) and ``skip_templates`` is on: folder → its notes with cards. Notes in a template folder have
+    answer — unless one of its entries names no folder of the vault and is not used: a typo such as
+    ``"templates"`` for ``Templates`` must not turn the protection off) and ``skip_templates`` is on: folder →
+    its notes with cards. Notes in a template folder have
     lost their cards already (:func:`skip_template_cards`), so those folders are not here."""
-    if not getattr(config, "skip_templates", True) or "template_folders" in getattr(config, "origin", {}):
+    if not getattr(config, "skip_templates", True):
         return {}
+    if "template_folders" in getattr(config, "origin", {}) and not getattr(config, "template_folders_unusable", 0):
+        return {}  # set, every entry a folder of the vault: the key is the whole answer
     found: dict[str, list] = {}
     for note in vault.notes:
         if note.cards:
@@ -133,10 +160,13 @@ def unnamed_template_like(vault: Vault, config) -> dict[str, list]:
     return found
 
 
-def checked_config_folders(root: Path, folders: list[str], text: str | None, diags: list) -> list[str]:
+def checked_config_folders(root: Path, folders: list[str], text: str | None, diags: list,
+                           unusable: list | None = None) -> list[str]:
     """``template_folders`` of ``.notes2anki.toml`` normalised as the other folder keys are (``./T``,
     ``T/``, ``T\\``, ``/T`` → ``T``), each once. An entry that names no folder of the vault (missing, empty,
-    the whole vault, outside it) is a warning at its line (``text``: the file's text) and is not used."""
+    the whole vault, outside it) is a warning at its line (``text``: the file's text) and is not used; it is
+    appended to ``unusable``. A missing folder whose name differs from an existing one only in case (or
+    Unicode form) gets a "did you mean" with that folder's name."""
     from .config_checks import _folder_rel
     from .config_files import CONFIG_FILE, _problem
     from .config_lines import key_text, line_of, shown
@@ -157,7 +187,12 @@ def checked_config_folders(root: Path, folders: list[str], text: str | None, dia
         elif spelled_on_disk(root, rel) is None:
             why = f"{shown(value)} is not a folder of the vault" + (
                 f" (read relative to the vault folder: {rel})" if rel != value else "")
+            near = folder_ignoring_case(root, rel)
+            if near:
+                why += f" (did you mean {shown(near)}? names are matched with their case)"
         if why:
+            if unusable is not None:
+                unusable.append(value)
             diags.append(_problem(CONFIG_FILE, f"{where}: {why}; not used", line, severity="warning"))
             continue
         if nfc(rel) in kept:
@@ -168,6 +203,31 @@ def checked_config_folders(root: Path, folders: list[str], text: str | None, dia
         kept[nfc(rel)] = i
         out.append(rel)
     return out
+
+
+def folder_ignoring_case(root: Path, folder: str) -> str | None:
+    """The vault folder whose path equals ``folder`` (vault-relative, ``/``-separated) but for case and
+    Unicode normal form, as spelled on disk (``templates`` → ``Templates``); None when there is none or
+    several at some level. Reads at most :data:`~notes2anki.unicode_paths.MAX_ENTRIES` entries a level;
+    never raises."""
+    import os
+
+    from .unicode_paths import MAX_ENTRIES
+
+    current, parts = Path(root), []
+    for part in folder.split("/"):
+        want = nfc(part).casefold()
+        try:
+            with os.scandir(current) as entries:
+                matches = [e.name for _, e in zip(range(MAX_ENTRIES), entries)
+                           if nfc(e.name).casefold() == want and e.is_dir()]
+        except (OSError, ValueError):
+            return None
+        if len(matches) != 1:
+            return None
+        parts.append(matches[0])
+        current = current / matches[0]
+    return "/".join(parts)
 
 
 def in_folder(path: str, folder: str) -> bool:

@@ -119,17 +119,37 @@ def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | No
 def _likely_templates(vault: Vault, config: Config, diags: list[Diagnostic]) -> set[str]:
     """The notes of folders named like templates (``Templates``, ``06-Templates``: see
     :func:`notes2anki.template_folders.unnamed_template_like`) while ``.notes2anki.toml`` does not set
-    ``template_folders``: no ID is written into them, since every note made from a template would copy its
-    IDs (two such notes: ``duplicate-id``, both cards skipped). A warning per note that lacks an ID, at its
-    first such card, says how to settle it: name the folder in ``template_folders``, or set
-    ``template_folders = []`` when its notes are real cards."""
+    ``template_folders`` (or sets it with an entry that names no folder of the vault): no ID is written into
+    them, since every note made from a template would copy its IDs (two such notes: ``duplicate-id``, both
+    cards skipped). A warning per note that lacks an ID, at its first such card, says how to settle it: the
+    one ``template_folders`` line naming every such folder (with the entries the key has already), or
+    ``template_folders = []`` when their notes are real cards."""
     import json
 
     from ..template_folders import unnamed_template_like
 
+    found = unnamed_template_like(vault, config)
+    if not found:
+        return set()
+    key_set = "template_folders" in config.origin
+    listed = list(config.template_folders) if key_set else []
+    line = "template_folders = [" + ", ".join(
+        json.dumps(f, ensure_ascii=False) for f in dict.fromkeys([*listed, *sorted(found)])) + "]"
+    verb, to = ("set", "in") if key_set else ("add", "to")
+    if key_set:
+        why = ("; template_folders in .notes2anki.toml has an entry that names no folder of the vault (see its "
+               "warning), so folders named like templates are still left out")
+    else:
+        why = ""
+    if len(found) == 1:
+        settle = (f"If it is one, {verb} {line} {to} .notes2anki.toml (its cards are then not built); if its notes "
+                  f"are real cards, {verb} template_folders = {'[…]' if listed else '[]'} (ids then writes their IDs)")
+    else:
+        settle = (f"If they hold templates, {verb} {line} {to} .notes2anki.toml for the {len(found)} folders named like "
+                  "templates (their cards are then not built; leave out one whose notes are real cards); if "
+                  f"none is, {verb} template_folders = {'[…]' if listed else '[]'} (ids then writes their IDs)")
     left: set[str] = set()
-    for folder, notes in unnamed_template_like(vault, config).items():
-        name = json.dumps(folder, ensure_ascii=False)
+    for folder, notes in sorted(found.items()):
         for note in notes:
             missing = [c for c in note.cards if c.id is None and not c.delete]
             if not missing:
@@ -139,9 +159,7 @@ def _likely_templates(vault: Vault, config: Config, diags: list[Diagnostic]) -> 
                 note.path, missing[0].line, "warning",
                 f"no ID written to {counted(len(missing), 'card')} of this note: it is in {folder}, whose name "
                 "says it holds templates, and an ID written into a template is copied into every note made "
-                f"from it (their cards would share it: duplicate-id). If it is one, add template_folders = "
-                f"[{name}] to .notes2anki.toml (its cards are then not built); if its notes are real cards, add "
-                "template_folders = [] (ids then writes their IDs)"))
+                f"from it (their cards would share it: duplicate-id){why}. {settle}"))
     return left
 
 

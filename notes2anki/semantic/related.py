@@ -39,7 +39,8 @@ from ..parsers.links import LinkResolver
 from ..parsers.syntax import WIKILINK
 from .encoder import Embedder
 from .note_cache import cached_note_vectors
-from .related_chargrams import Readership, cached_chargram_note_vectors, chargram_note_vectors, readership
+from .related_chargrams import Readership, cached_chargram_note_vectors, chargram_note_vectors, readership, \
+    reads_with_bundled_model
 from .related_exclusion import default_excludes, excluded_notes  # noqa: F401  (re-exported)
 from .result_cache import ResultCache
 from .text import card_text
@@ -191,8 +192,7 @@ class RelatedIndex:
     @classmethod
     def _build(cls, vault: Vault, notes: list[Note], embedder: Embedder, results: ResultCache,
                exclude: list[str] | None, exclude_defaults: bool) -> "RelatedIndex":
-        spec = getattr(embedder, "spec", None)
-        reads = readership(notes, results) if spec is None or getattr(spec, "location", None) == "" else None
+        reads = readership(notes, results) if reads_with_bundled_model(embedder) else None
         if reads is not None and reads.mostly_unread:  # the bundled model does not read most notes
             vectors = cached_chargram_note_vectors(notes, results)
             index = cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,

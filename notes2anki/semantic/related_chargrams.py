@@ -48,6 +48,13 @@ class Readership:
         return self.measured > 0 and self.unread * 2 > self.measured
 
 
+def reads_with_bundled_model(embedder) -> bool:
+    """Whether ``embedder`` is the bundled model's (or a stand-in without a model ``spec``, as in tests): the
+    model whose vocabulary :func:`~notes2anki.semantic.language.covered` knows."""
+    spec = getattr(embedder, "spec", None)
+    return spec is None or getattr(spec, "location", None) == ""
+
+
 def _body_start(note: Note) -> str:
     lines = note.text.split("\n", max(note.body_start - 1, 0))
     body = lines[-1] if note.body_start > 1 and len(lines) >= note.body_start else note.text

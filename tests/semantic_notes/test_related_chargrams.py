@@ -134,3 +134,26 @@ def test_a_warm_build_reads_the_chargram_vectors_from_the_result_cache(tmp_path,
     with ResultCache(tmp_path / "results.sqlite") as results:
         warm = RelatedIndex.build(vault, NoModel(), results=results)
     assert warm.method == "chargrams" and np.array_equal(cold.vectors, warm.vectors)
+
+
+def test_build_stores_the_chargram_vectors_for_related_without_the_model(tmp_path, monkeypatch):
+    """`build` prepares the notes for `related` (note_cache.prepare): on such a vault it stores what `related`
+    will read, the character n-gram vectors, instead of embedding the notes with a model that is not used."""
+    from types import SimpleNamespace
+
+    from notes2anki.semantic import related_chargrams
+    from notes2anki.semantic.note_cache import prepare
+
+    card = "START\nBasic\nQu'est-ce que {q} ?\nBack: {q} est une notion du cours de {c}.\nEND\n"
+    notes = {f"{c}/{q}.md": f"# {q}\n\n" + card.format(q=q, c=c)
+             for c, qs in {"cuisine": ("le levain", "la levure", "la pâte"),
+                           "astronomie": ("une orbite", "une planète", "une lune")}.items() for q in qs}
+    vault = load_vault(write(tmp_path / "v", notes))
+    model = NoModel()
+    model.cache = SimpleNamespace(path=tmp_path / "cache" / "embeddings.sqlite")
+    (tmp_path / "cache").mkdir()
+    assert prepare(vault, model) == []
+    monkeypatch.setattr(related_chargrams, "chargram_note_vectors",
+                        lambda notes: (_ for _ in ()).throw(AssertionError("fitted again")))
+    index = RelatedIndex.build(vault, model)
+    assert index.method == "chargrams" and index.vectors.shape[0] == 6

@@ -71,7 +71,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
                 else:
                     found = index.for_note(target.path, k, min_score=min_score)
                 diags += [Diagnostic("", 0, "warning", w) for w in embedder.warnings]
-                unread = unread_notes_warning(v, chosen, embedder)
+                unread = chargram_notice(index) or unread_notes_warning(v, chosen, embedder)
                 diags += [Diagnostic("", 0, "warning", unread)] if unread else []
     except EncoderError as exc:
         fatal(diags, str(exc))
@@ -89,6 +89,17 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         _show_one(card.where if card else target.path, found, card is not None, link_names(v), min_score)
     show_diagnostics(diags)
     raise SystemExit(EXIT_OK)
+
+
+def chargram_notice(index) -> str | None:
+    """The warning for an index built from character n-grams (most notes not read by the model)."""
+    if index.method != "chargrams" or index.readership is None:
+        return None
+    from ..semantic.language import MULTILINGUAL_HINT
+
+    r = index.readership
+    return (f"the embedding model does not read {r.unread} of {counted(r.measured, 'note')} (their language): "
+            f"related notes come from character n-grams, no model loaded; {MULTILINGUAL_HINT}")
 
 
 def _link_mark(s) -> str:

@@ -235,6 +235,10 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
                                    for p in pairs]
             index = rel.RelatedIndex.build(vault, embedder, exclude=related_opts.get("exclude"),
                                            exclude_defaults=related_opts.get("exclude_defaults", True), results=results)
+            if index.method == "chargrams" and index.readership is not None:
+                data.notices.append(f"the embedding model does not read {index.readership.unread} of "
+                                    f"{index.readership.measured} notes (their language): related notes come "
+                                    "from character n-grams")
             rows = index.suggestions_all(related_opts.get("k", RELATED_K),
                                         min_score=related_opts.get("min_score", RELATED_MIN_SCORE))
             seen_pairs: set[frozenset[str]] = set()  # A→B and B→A are one suggestion

@@ -135,7 +135,8 @@ PREPARE_PROSE_RATIO = 8  # build embeds the notes for `related` only while their
 def prepare(vault, embedder) -> list[str]:
     """Compute and store every note's vector of ``vault`` as ``related`` reads them (notes by path, the
     result cache beside ``embedder``'s embedding cache), so the first ``related`` after a ``build`` only
-    reads them; only notes not stored yet are cut into chunks and embedded. Nothing is done when the notes'
+    reads them; only notes not stored yet are cut into chunks and embedded (for a vault mostly in a language
+    the bundled model does not read, the character n-gram vectors ``related`` uses there are stored instead). Nothing is done when the notes'
     text is more than :data:`PREPARE_PROSE_RATIO` times their cards' text (characters). Returns the result
     cache's warnings. Raises :class:`~notes2anki.semantic.encoder.EncoderError` when the model cannot be
     loaded."""
@@ -146,6 +147,11 @@ def prepare(vault, embedder) -> list[str]:
     cards = sum(len(v) for n in notes for c in n.cards for v in c.fields.values())
     if prose > PREPARE_PROSE_RATIO * max(cards, 1):
         return []
+    from .related_chargrams import cached_chargram_note_vectors, readership, reads_with_bundled_model
+
     with ResultCache.beside(embedder) as results:
-        cached_note_vectors(notes, embedder, results)
+        if reads_with_bundled_model(embedder) and readership(notes, results).mostly_unread:
+            cached_chargram_note_vectors(notes, results)  # what `related` reads there: no model needed
+        else:
+            cached_note_vectors(notes, embedder, results)
         return list(results.warnings)

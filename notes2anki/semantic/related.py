@@ -39,6 +39,8 @@ from ..parsers.links import LinkResolver
 from ..parsers.syntax import WIKILINK
 from .encoder import Embedder
 from .note_cache import cached_note_vectors
+from .related_chargrams import Readership, cached_chargram_note_vectors, chargram_note_vectors, readership, \
+    reads_with_bundled_model
 from .related_exclusion import default_excludes, excluded_notes  # noqa: F401  (re-exported)
 from .result_cache import ResultCache
 from .text import card_text
@@ -153,6 +155,9 @@ class RelatedIndex:
         self.why_excluded: dict[str, str] = dict(excluded) if isinstance(excluded, dict) else {}
         self._empty |= np.array([p in self.excluded for p in paths], dtype=bool)
         self.hub = self._hubness()
+        self.method = "embeddings"  # or "chargrams": most notes in a language the model does not read
+        self.readership: Readership | None = None  # how many notes the model does not read (bundled model)
+        self._project = None  # chargrams: maps a card's text into the notes' space
 
     def _hubness(self, block: int = 512) -> np.ndarray:
         """Per note, the mean cosine to its HUB_K nearest other notes (0 for empty or excluded notes)."""
@@ -179,12 +184,27 @@ class RelatedIndex:
         notes = sorted(vault.notes, key=lambda n: n.path)
         if results is None:
             with ResultCache.beside(embedder) as own:
-                vectors = cached_note_vectors(notes, embedder, own)
+                index = cls._build(vault, notes, embedder, own, exclude, exclude_defaults)
                 embedder.warnings.extend(w for w in own.warnings if w not in embedder.warnings)
-        else:
-            vectors = cached_note_vectors(notes, embedder, results)
-        return cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
-                   excluded_notes(vault, exclude, exclude_defaults))
+            return index
+        return cls._build(vault, notes, embedder, results, exclude, exclude_defaults)
+
+    @classmethod
+    def _build(cls, vault: Vault, notes: list[Note], embedder: Embedder, results: ResultCache,
+               exclude: list[str] | None, exclude_defaults: bool) -> "RelatedIndex":
+        reads = readership(notes, results) if reads_with_bundled_model(embedder) else None
+        if reads is not None and reads.mostly_unread:  # the bundled model does not read most notes
+            vectors = cached_chargram_note_vectors(notes, results)
+            index = cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
+                        excluded_notes(vault, exclude, exclude_defaults))
+            index.method, index.readership = "chargrams", reads
+            index._project = lambda texts: chargram_note_vectors(notes)[1](texts)  # fitted again: --card only
+            return index
+        vectors = cached_note_vectors(notes, embedder, results)
+        index = cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
+                    excluded_notes(vault, exclude, exclude_defaults))
+        index.readership = reads
+        return index
 
     # -- queries -------------------------------------------------------------------------------------
     def _rank(self, scores: np.ndarray, about: str, k: int, *, exclude: set[str],
@@ -235,12 +255,13 @@ class RelatedIndex:
                  min_score: float | None = None) -> list[Suggestion]:
         """The ``k`` notes most similar to one card, its own note left out; *linked* means linked to or from
         the card's note, or linked from the card itself. None for a card of an excluded note (a daily note's)."""
-        if self.embedder is None:
+        if self._project is None and self.embedder is None:
             raise ValueError("this index has no embedder to embed the card with")
         text = card_text(card)
         if not text or not self.paths or self.is_excluded(card.file):
             return []
-        query = self.embedder.embed([text])[0]
+        query = (self._project([text]) if self._project is not None else self.embedder.embed([text]))[0]
+        query = np.asarray(query, dtype=self.vectors.dtype)
         resolver = LinkResolver(self.vault.files or self.paths)
         own = {p for p in (resolver.note(t, card.file) for t in card.links) if p}
         return self._rank(self.vectors @ query, card.file, k, exclude={card.file}, own_links=own,

@@ -26,23 +26,34 @@ def _unit(x: np.ndarray) -> np.ndarray:
 def chargram_vectors(texts: Sequence[str], dims: int = LSA_DIMS) -> np.ndarray:
     """Latent-semantic vectors of character 2–4-grams (TF-IDF, truncated SVD), unit rows; computed on the
     texts in sorted order so that the result does not depend on their order."""
+    return chargram_space(texts, dims)[0]
+
+
+def chargram_space(texts: Sequence[str], dims: int = LSA_DIMS):
+    """:func:`chargram_vectors` of ``texts`` and a function that maps other texts into the same space (unit
+    rows; zeros for a text none of whose n-grams were seen)."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if not texts:
-        return np.zeros((0, 1))
+        return np.zeros((0, 1)), lambda more: np.zeros((len(more), 1))
     order = sorted(range(len(texts)), key=lambda i: texts[i])
     tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2 if len(texts) > 50 else 1)
     try:
         m = tfidf.fit_transform([texts[i] for i in order])
     except ValueError:  # no n-gram occurs twice
-        return np.zeros((len(texts), 1))
+        return np.zeros((len(texts), 1)), lambda more: np.zeros((len(more), 1))
     dims = max(1, min(dims, m.shape[0] - 1, m.shape[1] - 1))
-    reduced = TruncatedSVD(n_components=dims, algorithm="arpack", random_state=0).fit_transform(m) \
-        if dims >= 2 else m.toarray()
+    svd = TruncatedSVD(n_components=dims, algorithm="arpack", random_state=0) if dims >= 2 else None
+    reduced = svd.fit_transform(m) if svd is not None else m.toarray()
     out = np.zeros((len(texts), reduced.shape[1]))
     out[order] = reduced
-    return _unit(out)
+
+    def project(more: Sequence[str]) -> np.ndarray:
+        rows = tfidf.transform(list(more))
+        return _unit(svd.transform(rows) if svd is not None else rows.toarray())
+
+    return _unit(out), project
 
 
 @dataclass

@@ -112,7 +112,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
             or any(len(by_file.get(c.card.file, ())) > 1 or claimed.get(c.nid) is not c.card for c in mine
                    if "updated" in c.kinds):
         _take_equal(mine, by_file, gone, elsewhere, claimed, equal, compare, renew)
-    _take_similar(mine, by_file, claimed, fields, equal, compare, renew)
+    _take_similar(mine, by_file, claimed, fields, equal, compare, renew, elsewhere)
     if gone or elsewhere:
         _take_same_front(mine, by_file, gone, elsewhere, claimed, fields, compare, types or {})
 
@@ -144,6 +144,7 @@ def _take_equal(mine: list, by_file: dict, gone: list, elsewhere: list, claimed:
         if change.nid:
             claimed.pop(change.nid, None)
             owner.pop(change.nid, None)
+            _release(change.nid, elsewhere)
         change.nid, change.kinds, change.changed_fields = match, [], []
         claimed[match] = change.card
         owner[match] = change
@@ -161,8 +162,17 @@ def _take_equal(mine: list, by_file: dict, gone: list, elsewhere: list, claimed:
                 compare(change)
 
 
+def _release(nid: int, elsewhere: list) -> None:
+    """A note a card left for another during matching (a card that held it by its position GUID, ``gato``
+    after the ``perro`` card before it was cut into another file: tester r17): unclaimed now, so a card of
+    any file may take it in the later passes (exact and same-front), as a note no card claimed from the
+    start could be."""
+    if nid not in elsewhere:
+        elsewhere.append(nid)
+
+
 def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, equal: Callable,
-                  compare: Callable, renew: Callable) -> None:
+                  compare: Callable, renew: Callable, elsewhere: list) -> None:
     """The similarity pass of :func:`rematch_shifted` (module doc): per same-front group, the (card, note)
     pairs by :func:`_similarity`, best first; a pair at :data:`SIMILAR` or more that beats by :data:`MARGIN` both
     what the card holds and what the note's present card scores is taken; a card whose note went to another
@@ -215,6 +225,8 @@ def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, eq
             if change.nid and given.get(i) != change.nid and (i in given or change.nid in taken):
                 if claimed.get(change.nid) is change.card:
                     claimed.pop(change.nid)
+                if change.nid not in taken:
+                    _release(change.nid, elsewhere)
                 if i not in given:
                     renew(change)
         for change, nid in moves:

@@ -199,7 +199,10 @@ def write_package(plan: PackagePlan) -> BuildReport:
             still.append(StillThere(vault, config))
         return still[0]
 
-    renamed = {} if adopt else renamed_guids(state, identified, ids, earlier, report.gone, still_there, _plain)
+    # (--collection too: a card whose file was renamed has no note in Anki under its new implicit GUID, and a
+    # collection that `build` + import filled has no sync record to find it by; tester r9)
+    renamed = renamed_guids(state, identified, ids, earlier, report.gone, still_there, _plain,
+                            getattr(adopt, "matched", {}) if adopt else {})
     followed: list[tuple[str, str]] = []  # (card, where its earlier card was built): renamed or moved
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]

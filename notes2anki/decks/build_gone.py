@@ -77,19 +77,24 @@ def marked_delete(cards: list[Card], state: BuildState, namespace: str) -> list[
 
 
 def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[int, str], marked: list[GoneCard],
-                  still, front: Callable[[str], str]) -> dict:
+                  still, front: Callable[[str], str], matched: dict | None = None) -> dict:
     """``Card.key`` → the GUID of an earlier build's card that the card is, though its own GUID is new: a card
     without an ID whose file was renamed or that moved to another file (its back edited or not) has a new
     implicit ID, and the package would add it anew while the gone list told the student to delete its
     reviewed note (tester r11). A new card takes the state entry no card of this build holds with its note
     type and first field (``front``: as the state keeps it, its first 80 characters) when it is the only
     such card and the entry the only such entry; never the entry of a card marked DELETE, or of one that
-    may still be in the vault (``still``, as :func:`settle_gone` reads it)."""
+    may still be in the vault (``still``, as :func:`settle_gone` reads it). ``matched`` (``build
+    --collection``): card key → the GUID of the Anki note the card adopts: such a card takes no entry, and
+    no other card takes that note's entry."""
+    matched = matched or {}
     held = {g for _, g in identified} | {earlier[ids[c.key]] for c, g in identified
-                                         if g not in state.cards and ids.get(c.key) in earlier}
+                                         if g not in state.cards and ids.get(c.key) in earlier} \
+        | set(matched.values())
     arrived: dict[tuple[str, str], list[Card]] = {}
     for card, card_guid in identified:
-        if card.id is None and card_guid not in state.cards and ids.get(card.key) not in earlier:
+        if card.id is None and card_guid not in state.cards and ids.get(card.key) not in earlier \
+                and card.key not in matched:
             arrived.setdefault((card.note_type, front(card.front)[:80]), []).append(card)
     if not arrived:
         return {}

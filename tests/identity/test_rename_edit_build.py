@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from anki.collection import Collection
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
@@ -80,3 +81,38 @@ def test_two_renamed_cards_with_one_front_are_not_guessed_by_a_build(make_vault,
     assert second.report.new == 1 and sorted(g.where for g in second.report.gone) == ["a.md:1", "a.md:7"]
     result = CliRunner().invoke(cli_main, ["ids", str(root)])
     assert result.exit_code == 0, result.output  # listed as gone: no longer an entry a card may take
+
+
+@pytest.mark.parametrize("edit", [True, False])
+@pytest.mark.parametrize("first_with_collection", [False, True])
+def test_build_collection_follows_a_renamed_file_too(make_vault, cli_build, tmp_path, edit, first_with_collection):
+    """Tester r9: `build --collection` switched the rename rule off, and a collection filled by build +
+    import has no sync record to find the card by: the import added a copy and the gone list said to delete
+    the reviewed note. Now it packages the card under its earlier card's GUID, as a plain build does."""
+    from tests.conftest import import_apkg, import_into
+
+    root = make_vault(FILES)
+    col_path = tmp_path / "anki" / "collection.anki2"
+    Collection(str(col_path.parent.mkdir(parents=True) or col_path)).close()
+    result, apkg = cli_build(root, *(("--collection", str(col_path)) if first_with_collection else ()))
+    assert result.exit_code == 0, result.output
+    col, _ = import_apkg(apkg, col_path)
+    _review_all(col)
+    before = _notes(col)
+    col.close()
+    os.rename(root / "Untitled.md", root / "ATP.md")
+    if edit:
+        (root / "ATP.md").write_text(FILES["Untitled.md"].replace("triphosphte", "triphosphate"), "utf-8")
+    result, apkg = cli_build(root, "--collection", str(col_path))
+    assert result.exit_code == 0, result.output
+    assert "no longer in the vault" not in result.output and "0 new" in result.output
+    col = Collection(str(col_path))
+    try:
+        log = import_into(col, apkg)
+        assert len(log.new) == 0
+        after = _notes(col)
+    finally:
+        col.close()
+    back = "adenosine triphosphate" if edit else "adenosine triphosphte"
+    assert after[back] == before["adenosine triphosphte"] and after["x"] == before["x"]
+    assert len(after) == 3 and all(rows == 1 for _, rows in after.values())

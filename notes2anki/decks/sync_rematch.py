@@ -23,7 +23,9 @@ edited no longer takes the edited card's note and history (tester 08:45 V1).
 Last, a new card may take a note no card claims of a file gone from the vault, or of another file of the
 vault, with its note type and its first field (NFC, spaces collapsed) but other fields edited: the file
 renamed (``Untitled.md`` -> ``ATP.md``) or the card moved, and its back's typo fixed in the same session
-(tester r11). Taken when the pairing is plain: the only such card and the only such note, or, among several,
+(tester r11). Taken when its other fields are alike (:data:`SIMILAR` or more: a ``Translate:`` card of
+another lesson written as one of this lesson was deleted is another card, tester r4) and the pairing is
+plain: the only such card and the only such note, or, among several,
 the pair most like each other at :data:`SIMILAR` or more and by :data:`MARGIN` above every other pairing of
 that card and of that note (else the cards stay new: a near tie never swaps two notes' histories).
 """
@@ -278,8 +280,9 @@ def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, cla
     for i, nids in wants.items():
         for nid in nids:
             rivals = [(i, other) for other in nids if other != nid] + [(j, nid) for j in wanted[nid] if j != i]
-            if not rivals:  # the only card with this front and type, and the only note: plainly this card's
-                given.append((i, nid))
+            if not rivals:  # the only card with this front and type, and the only note: this card's when its
+                if score(i, nid) >= SIMILAR:  # other fields are alike too (`Translate:` of another lesson is
+                    given.append((i, nid))  # another card: tester r4)
             elif len(nids) <= MAX_GROUP and len(wanted[nid]) <= MAX_GROUP and score(i, nid) >= SIMILAR \
                     and all(score(i, nid) >= score(j, other) + MARGIN for j, other in rivals):
                 given.append((i, nid))

@@ -14,7 +14,7 @@ from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from . import build_memo, build_warnings
-from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, marked_delete, renamed_guids, settle_gone
+from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, marked_delete, renamed_guids, rest_of, settle_gone
 from .identity import (assign_identities, card_ids, guid, guid_of, legacy_ids, remember_guids,
                        vault_namespace)
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
@@ -253,7 +253,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
         new_state[card_guid] = CardState(hash=digest, tags=tag_digest, mod=mod, nid=nid, where=card.where,
                                          id=state.cards[card_guid].id if card.key in renamed else ids[card.key],
                                          front=_plain(card.front)[:80], deck=card.deck,
-                                         type=card.note_type)
+                                         type=card.note_type, rest=rest_of(card))
         content.notes.append(PackagedNote(model, fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1
 

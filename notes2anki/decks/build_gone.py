@@ -82,8 +82,8 @@ def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[
     without an ID whose file was renamed or that moved to another file (its back edited or not) has a new
     implicit ID, and the package would add it anew while the gone list told the student to delete its
     reviewed note (tester r11). A new card takes the state entry no card of this build holds with its note
-    type and first field (``front``: as the state keeps it, its first 80 characters) when it is the only
-    such card and the entry the only such entry; never the entry of a card marked DELETE, or of one that
+    type and first field (``front``: as the state keeps it, its first 80 characters) and its other fields
+    alike (:func:`alike`) when it is the only such card and the entry the only such entry; never the entry of a card marked DELETE, or of one that
     may still be in the vault (``still``, as :func:`settle_gone` reads it). ``matched`` (``build
     --collection``): card key → the GUID of the Anki note the card adopts: such a card takes no entry, and
     no other card takes that note's entry."""
@@ -108,9 +108,29 @@ def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[
         guids = pool.get(key, ())
         if len(cards) == len(guids) == 1:
             old = state.cards[guids[0]]
-            if not still().reason(old.where, old.id):
+            if alike(cards[0], old) and not still().reason(old.where, old.id):
                 out[cards[0].key] = guids[0]
     return out
+
+
+REST_CHARS = 300  # characters of a card's other fields the build state keeps (CardState.rest)
+
+
+def rest_of(card: Card) -> str:
+    """A card's fields after the first, as the build state keeps them (:data:`REST_CHARS`, NFC)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", "\x1f".join(list(card.fields.values())[1:]))[:REST_CHARS]
+
+
+def alike(card: Card, old: CardState) -> bool:
+    """Whether ``card``'s other fields are like those of the earlier card ``old`` (with its note type and
+    front): ``sync``'s measure (sync_rematch.SIMILAR: half of both texts in common), so a typo fixed in the
+    back still follows (tester r11) and a ``Translate:`` card of another lesson does not take a deleted
+    card's note (r4/r5). A state entry written before the build state kept that text: no text, no guess."""
+    from .sync_rematch import SIMILAR, similarity
+
+    return old.rest is not None and similarity(rest_of(card), old.rest) >= SIMILAR
 
 
 def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[GoneCard], present: set[int],

@@ -303,9 +303,14 @@ def _similarity(change, note: dict[str, str]) -> float:
     """The share in common (see :data:`SIMILAR`) of the card's fields after the first and the note's same
     fields (NFC, each side cut to :data:`MAX_TEXT` characters): 0.0 to 1.0."""
     names = list(change.fields)[1:]
-    mine = "\x1f".join(_nfc(change.fields[n]) for n in names)[:MAX_TEXT]
-    theirs = "\x1f".join(_nfc(note.get(n, "")) for n in names)[:MAX_TEXT]
-    if not mine and not theirs:
+    return similarity("\x1f".join(_nfc(change.fields[n]) for n in names),
+                      "\x1f".join(_nfc(note.get(n, "")) for n in names))
+
+
+def similarity(mine: str, theirs: str) -> float:
+    """:func:`_similarity` of two texts (each cut to :data:`MAX_TEXT` characters)."""
+    mine, theirs = mine[:MAX_TEXT], theirs[:MAX_TEXT]
+    if mine == theirs:  # (a short back, `x`, has no block of 3 in common with itself)
         return 1.0
     blocks = SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks()
     return 2 * sum(b.size for b in blocks if b.size >= 3) / (len(mine) + len(theirs))

@@ -116,3 +116,34 @@ def test_build_collection_follows_a_renamed_file_too(make_vault, cli_build, tmp_
     back = "adenosine triphosphate" if edit else "adenosine triphosphte"
     assert after[back] == before["adenosine triphosphte"] and after["x"] == before["x"]
     assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
+
+
+def test_an_unrelated_card_with_a_gone_cards_front_is_new_in_a_build_and_gets_its_own_id(make_vault, build,
+                                                                                           anki_import):
+    """Tester r4/r5 through `build` + import and `ids`: `Spanish/Lesson.md` (`Translate:` / `el perro = the
+    dog`, reviewed) deleted and `French/Animals.md` (`Translate:` / `bonjour = hello`) written: the only such
+    card and the only such entry, but the backs are not alike (the build state keeps a card's other fields
+    for this). The French card is new, the Spanish note is listed as gone and keeps its history; `ids`
+    gives the French card its own ID, not the Spanish note's."""
+    same = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
+    root = make_vault({"Spanish/Lesson.md": same.format(a="el perro = the dog"), "o.md": CARD.format(q="Stays", a="s")})
+    col = anki_import(build(root).apkg).col
+    _review_all(col)
+    before = _notes(col)
+    (root / "Spanish/Lesson.md").unlink()
+    (root / "French/Animals.md").parent.mkdir()
+    (root / "French/Animals.md").write_text(same.format(a="bonjour = hello"), "utf-8")
+    second = build(root)
+    assert [g.nid for g in second.report.gone] == [before["el perro = the dog"][0]] and second.report.new == 1
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    assert after["el perro = the dog"] == before["el perro = the dog"] and after["bonjour = hello"][1] == 0
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    from notes2anki.config import load_config
+    from notes2anki.decks.identity import guid_of
+    from notes2anki.parsers import load_vault
+
+    ids = [c.id for c in load_vault(root, load_config(root, [])).cards if c.file == "French/Animals.md"]
+    spanish_guid = col.get_note(before["el perro = the dog"][0]).guid
+    assert len(ids) == 1 and ids[0] and guid_of(ids[0]) != spanish_guid

@@ -201,8 +201,12 @@ def write_package(plan: PackagePlan) -> BuildReport:
 
     # (--collection too: a card whose file was renamed has no note in Anki under its new implicit GUID, and a
     # collection that `build` + import filled has no sync record to find it by; tester r9)
+    def built_hash(card) -> str:  # (as the loop below hashes it: an entry of an older state has no text)
+        fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
+        return content_hash(card, fields, media=[index.digest(p) for p in card.media])
+
     renamed = renamed_guids(state, identified, ids, earlier, report.gone, still_there, _plain,
-                            getattr(adopt, "matched", {}) if adopt else {})
+                            getattr(adopt, "matched", {}) if adopt else {}, built_hash)
     followed: list[tuple[str, str]] = []  # (card, where its earlier card was built): renamed or moved
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]

@@ -77,7 +77,8 @@ def marked_delete(cards: list[Card], state: BuildState, namespace: str) -> list[
 
 
 def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[int, str], marked: list[GoneCard],
-                  still, front: Callable[[str], str], matched: dict | None = None) -> dict:
+                  still, front: Callable[[str], str], matched: dict | None = None,
+                  built_hash: Callable[[Card], str] | None = None) -> dict:
     """``Card.key`` → the GUID of an earlier build's card that the card is, though its own GUID is new: a card
     without an ID whose file was renamed or that moved to another file (its back edited or not) has a new
     implicit ID, and the package would add it anew while the gone list told the student to delete its
@@ -108,7 +109,7 @@ def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[
         guids = pool.get(key, ())
         if len(cards) == len(guids) == 1:
             old = state.cards[guids[0]]
-            if alike(cards[0], old) and not still().reason(old.where, old.id):
+            if alike(cards[0], old, built_hash) and not still().reason(old.where, old.id):
                 out[cards[0].key] = guids[0]
     return out
 
@@ -123,14 +124,18 @@ def rest_of(card: Card) -> str:
     return unicodedata.normalize("NFC", "\x1f".join(list(card.fields.values())[1:]))[:REST_CHARS]
 
 
-def alike(card: Card, old: CardState) -> bool:
+def alike(card: Card, old: CardState, built_hash: Callable[[Card], str] | None = None) -> bool:
     """Whether ``card``'s other fields are like those of the earlier card ``old`` (with its note type and
     front): ``sync``'s measure (sync_rematch.SIMILAR: half of both texts in common), so a typo fixed in the
     back still follows (tester r11) and a ``Translate:`` card of another lesson does not take a deleted
-    card's note (r4/r5). A state entry written before the build state kept that text: no text, no guess."""
+    card's note (r4/r5). A state entry written before the build state kept that text: taken only when the
+    card builds to the entry's content hash (``built_hash``: renamed, nothing else changed), else no text,
+    no guess."""
     from .sync_rematch import SIMILAR, similarity
 
-    return old.rest is not None and similarity(rest_of(card), old.rest) >= SIMILAR
+    if old.rest is None:
+        return built_hash is not None and built_hash(card) == old.hash
+    return similarity(rest_of(card), old.rest) >= SIMILAR
 
 
 def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[GoneCard], present: set[int],

@@ -147,3 +147,29 @@ def test_an_unrelated_card_with_a_gone_cards_front_is_new_in_a_build_and_gets_it
     ids = [c.id for c in load_vault(root, load_config(root, [])).cards if c.file == "French/Animals.md"]
     spanish_guid = col.get_note(before["el perro = the dog"][0]).guid
     assert len(ids) == 1 and ids[0] and guid_of(ids[0]) != spanish_guid
+
+
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_state_written_before_it_kept_the_other_fields_follows_a_plain_rename_only(make_vault, build, edit):
+    """An entry of an older build state has no `rest`: a card renamed unchanged (its content hash that
+    entry's) still follows; one whose back was edited too is not guessed (new, the old card listed)."""
+    import json
+
+    root = make_vault(FILES)
+    build(root)
+    from notes2anki.paths import state_dir
+
+    stripped = 0
+    for path in state_dir().glob("*.json"):
+        data = json.loads(path.read_text("utf-8"))
+        if "cards" in data:
+            for entry in data["cards"].values():
+                stripped += entry.pop("rest", None) is not None
+            path.write_text(json.dumps(data), "utf-8")
+    assert stripped == 3
+    os.rename(root / "Untitled.md", root / "ATP.md")
+    if edit:
+        (root / "ATP.md").write_text(FILES["Untitled.md"].replace("triphosphte", "triphosphate"), "utf-8")
+    second = build(root)
+    assert [g.where for g in second.report.gone] == (["Untitled.md:1"] if edit else [])
+    assert second.report.new == (1 if edit else 0)

@@ -111,6 +111,31 @@ def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[
             old = state.cards[guids[0]]
             if alike(cards[0], old, built_hash) and not still().reason(old.where, old.id):
                 out[cards[0].key] = guids[0]
+        elif cards and guids and len(cards) <= MAX_PAIRED and len(guids) <= MAX_PAIRED:
+            for card, old_guid in _paired(cards, [g for g in guids if state.cards[g].rest is not None], state):
+                old = state.cards[old_guid]
+                if not still().reason(old.where, old.id):
+                    out[card.key] = old_guid
+    return out
+
+
+MAX_PAIRED = 64  # cards (and entries) of one note type and front compared pairwise; more: none paired
+
+
+def _paired(cards: list[Card], guids: list[str], state: BuildState) -> list[tuple[Card, str]]:
+    """Several cards and earlier entries with one note type and front (two ``Translate:`` cards of a renamed
+    file, both backs edited: tester r5): each card with the entry most like it, as ``sync`` pairs them
+    (sync_rematch: :data:`~.sync_rematch.SIMILAR` or more, and :data:`~.sync_rematch.MARGIN` above every
+    other pairing of that card and of that entry); a near tie pairs neither."""
+    from .sync_rematch import MARGIN, SIMILAR, similarity
+
+    rests = [rest_of(c) for c in cards]
+    score = {(i, g): similarity(rests[i], state.cards[g].rest) for i in range(len(cards)) for g in guids}
+    out = []
+    for (i, g), value in score.items():
+        rivals = [v for (j, h), v in score.items() if (j == i) != (h == g)]
+        if value >= SIMILAR and all(value >= v + MARGIN for v in rivals):
+            out.append((cards[i], g))
     return out
 
 

@@ -55,4 +55,8 @@ def collection_adopter(col, vault: Vault, config: Config):
         return Adopted(note.guid, change.nid, min_mod=note.mod, model=models[notetype["id"]], fields=values,
                        tags=list(change.tags), deck=deck, kept_type=change.kept_type, missing=list(change.missing))
 
+    # card key -> the GUID of the note it adopts: `build` keeps these notes out of its rename fallback
+    # (build_gone.renamed_guids), which gives the cards adopt finds no note for a GUID of an earlier build
+    guids = dict(col.db.all("select id, guid from notes")) if by_key else {}
+    adopt.matched = {key: guids[change.nid] for key, change in by_key.items() if change.nid in guids}
     return adopt, diags

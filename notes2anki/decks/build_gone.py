@@ -77,19 +77,25 @@ def marked_delete(cards: list[Card], state: BuildState, namespace: str) -> list[
 
 
 def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[int, str], marked: list[GoneCard],
-                  still, front: Callable[[str], str]) -> dict:
+                  still, front: Callable[[str], str], matched: dict | None = None,
+                  built_hash: Callable[[Card], str] | None = None) -> dict:
     """``Card.key`` → the GUID of an earlier build's card that the card is, though its own GUID is new: a card
     without an ID whose file was renamed or that moved to another file (its back edited or not) has a new
     implicit ID, and the package would add it anew while the gone list told the student to delete its
     reviewed note (tester r11). A new card takes the state entry no card of this build holds with its note
-    type and first field (``front``: as the state keeps it, its first 80 characters) when it is the only
-    such card and the entry the only such entry; never the entry of a card marked DELETE, or of one that
-    may still be in the vault (``still``, as :func:`settle_gone` reads it)."""
+    type and first field (``front``: as the state keeps it, its first 80 characters) and its other fields
+    alike (:func:`alike`) when it is the only such card and the entry the only such entry; never the entry of a card marked DELETE, or of one that
+    may still be in the vault (``still``, as :func:`settle_gone` reads it). ``matched`` (``build
+    --collection``): card key → the GUID of the Anki note the card adopts: such a card takes no entry, and
+    no other card takes that note's entry."""
+    matched = matched or {}
     held = {g for _, g in identified} | {earlier[ids[c.key]] for c, g in identified
-                                         if g not in state.cards and ids.get(c.key) in earlier}
+                                         if g not in state.cards and ids.get(c.key) in earlier} \
+        | set(matched.values())
     arrived: dict[tuple[str, str], list[Card]] = {}
     for card, card_guid in identified:
-        if card.id is None and card_guid not in state.cards and ids.get(card.key) not in earlier:
+        if card.id is None and card_guid not in state.cards and ids.get(card.key) not in earlier \
+                and card.key not in matched:
             arrived.setdefault((card.note_type, front(card.front)[:80]), []).append(card)
     if not arrived:
         return {}
@@ -103,9 +109,58 @@ def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[
         guids = pool.get(key, ())
         if len(cards) == len(guids) == 1:
             old = state.cards[guids[0]]
-            if not still().reason(old.where, old.id):
+            if alike(cards[0], old, built_hash) and not still().reason(old.where, old.id):
                 out[cards[0].key] = guids[0]
+        elif cards and guids and len(cards) <= MAX_PAIRED and len(guids) <= MAX_PAIRED:
+            for card, old_guid in _paired(cards, [g for g in guids if state.cards[g].rest is not None], state):
+                old = state.cards[old_guid]
+                if not still().reason(old.where, old.id):
+                    out[card.key] = old_guid
     return out
+
+
+MAX_PAIRED = 64  # cards (and entries) of one note type and front compared pairwise; more: none paired
+
+
+def _paired(cards: list[Card], guids: list[str], state: BuildState) -> list[tuple[Card, str]]:
+    """Several cards and earlier entries with one note type and front (two ``Translate:`` cards of a renamed
+    file, both backs edited: tester r5): each card with the entry most like it, as ``sync`` pairs them
+    (sync_rematch: :data:`~.sync_rematch.SIMILAR` or more, and :data:`~.sync_rematch.MARGIN` above every
+    other pairing of that card and of that entry); a near tie pairs neither."""
+    from .sync_rematch import MARGIN, SIMILAR, similarity
+
+    rests = [rest_of(c) for c in cards]
+    score = {(i, g): similarity(rests[i], state.cards[g].rest) for i in range(len(cards)) for g in guids}
+    out = []
+    for (i, g), value in score.items():
+        rivals = [v for (j, h), v in score.items() if (j == i) != (h == g)]
+        if value >= SIMILAR and all(value >= v + MARGIN for v in rivals):
+            out.append((cards[i], g))
+    return out
+
+
+REST_CHARS = 300  # characters of a card's other fields the build state keeps (CardState.rest)
+
+
+def rest_of(card: Card) -> str:
+    """A card's fields after the first, as the build state keeps them (:data:`REST_CHARS`, NFC)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", "\x1f".join(list(card.fields.values())[1:]))[:REST_CHARS]
+
+
+def alike(card: Card, old: CardState, built_hash: Callable[[Card], str] | None = None) -> bool:
+    """Whether ``card``'s other fields are like those of the earlier card ``old`` (with its note type and
+    front): ``sync``'s measure (sync_rematch.SIMILAR: half of both texts in common), so a typo fixed in the
+    back still follows (tester r11) and a ``Translate:`` card of another lesson does not take a deleted
+    card's note (r4/r5). A state entry written before the build state kept that text: taken only when the
+    card builds to the entry's content hash (``built_hash``: renamed, nothing else changed), else no text,
+    no guess."""
+    from .sync_rematch import SIMILAR, similarity
+
+    if old.rest is None:
+        return built_hash is not None and built_hash(card) == old.hash
+    return similarity(rest_of(card), old.rest) >= SIMILAR
 
 
 def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[GoneCard], present: set[int],

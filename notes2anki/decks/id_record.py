@@ -48,6 +48,7 @@ class Entry:
     digest: str
     live: bool = True
     text: str = ""  # the sync record's text_digest ("" in records written before it); build: the note type
+    rest: str | None = None  # the sync record's fields after the first (None: a record written before)
 
 
 class Records:
@@ -64,7 +65,8 @@ class Records:
         self.synced: dict[tuple[str, str], list[Entry]] = {}
         for e in entries:
             self.synced.setdefault((e["file"], e["group"]), []).append(Entry(e["id"], e["digest"],
-                                                                             text=e.get("text", "")))
+                                                                             text=e.get("text", ""),
+                                                                             rest=e.get("rest")))
         self.adopted: dict = {}  # Card.key -> ID of an entry no card claims (see settle)
         self.unsure: dict = {}  # Card.key -> why it may be one of several such entries
         self.edited: set = set()  # Card.key of the cards settle matched by note type and first field alone
@@ -210,7 +212,8 @@ class Records:
         """The orphans that no unclaimed entry's text equals: a card takes an unclaimed entry of another file
         with its note type and first field (its group there, :func:`_group_key`), its other fields edited
         (the file renamed or the card moved, and its back edited in the same session: tester r11), when it is
-        the only such card and the entry the only such entry; the record holds digests, not text, so which
+        the only such card and the entry the only such entry, and its other fields are like the entry's
+        (``rest``, sync_rematch.SIMILAR; an entry written before the record kept them: not taken); the record holds digests, not text, so which
         of several it is cannot be told (``sync`` can: sync_rematch.py) and those get no ID (an error).
         Without a sync record, the build state's entries (their note type and front, its first 80
         characters) in the same way.
@@ -218,24 +221,33 @@ class Records:
         rest = [c for c in orphans if not found[c.key]]
         if not rest:
             return
-        pool: dict[str, list[tuple[str, int]]] = {}  # group -> (file, ID) of the entries no card claims
+        from .build_gone import rest_of
+        from .sync_rematch import SIMILAR, similarity
+
+        # group -> (file, ID, fields after the first) of the entries no card claims
+        pool: dict[str, list[tuple[str, int, str | None]]] = {}
         for (file, group), entries in self.synced.items():
-            pool[group] = [(file, e.id) for e in entries if e.id not in claimed and e.id not in wanted]
-        built: dict[tuple[str, str], list[tuple[str, int]]] = {}  # (note type, front) -> (file, ID): build state
+            pool.setdefault(group, []).extend((file, e.id, e.rest) for e in entries
+                                              if e.id not in claimed and e.id not in wanted)
+        built: dict[tuple[str, str], list[tuple[str, int, str | None]]] = {}  # (note type, front) -> build state
         if not self.synced:  # (it keeps the first 80 characters of a front, spaces collapsed)
             for (file, front), states in self.built.items():
                 for s in states:
                     if front and s.type and not s.removed and s.id not in claimed and s.id not in wanted:
-                        built.setdefault((s.type, front), []).append((file, s.id))
-        files = sorted({file for entries in pool.values() for file, _ in entries})
+                        built.setdefault((s.type, front), []).append((file, s.id, s.rest))
+        files = sorted({file for entries in pool.values() for file, _, _ in entries})
         for card in rest:
             mine = _nfc(card.file)
             fronts = {_nfc(" ".join(unicodedata.normalize(form, card.front).split())[:80]) for form in ("NFC", "NFD")}
             hits = list(dict.fromkeys(
-                [ident for file in files if file != mine
-                 for where, ident in pool.get(_group_key(file, card), ()) if where == file]
-                + [ident for front in sorted(fronts) for where, ident in built.get((card.note_type, front), ())
-                   if where != mine]))
+                [(ident, rest) for file in files if file != mine
+                 for where, ident, rest in pool.get(_group_key(file, card), ()) if where == file]
+                + [(ident, rest) for front in sorted(fronts)
+                   for where, ident, rest in built.get((card.note_type, front), ()) if where != mine]))
+            if len(hits) == 1:  # the only such entry: taken when the other fields are alike too (tester r4);
+                text = rest_of(card)  # a record written before it kept them: no text, no guess
+                hits = [h for h in hits if h[1] is not None and similarity(text, h[1]) >= SIMILAR]
+            hits = list(dict.fromkeys(ident for ident, _ in hits))
             found[card.key] = hits
             self.edited.update({card.key} if hits else ())
             for ident in hits:

@@ -59,7 +59,10 @@ def sync_entries(col, plan, namespace: str) -> list[dict]:
     """The record of a sync: for each synced card without an ID (``plan.changes`` after the plan was applied,
     so new notes have their nid), ``{"file", "group", "digest", "id"}``, ``id`` the ID whose GUID is the
     GUID of the note the card is matched to (:func:`identity.id_for_guid`), else that note's id, and ``text``
-    (:func:`text_digest`; records written before it have none)."""
+    (:func:`text_digest`; records written before it have none), and ``rest``, its fields after the first
+    (``build_gone.rest_of``: what tells a renamed card with an edited back from another with its front)."""
+    from .build_gone import rest_of
+
     changes = [c for c in plan.changes if c.card.id is None and c.nid]
     if not changes:
         return []
@@ -74,7 +77,7 @@ def sync_entries(col, plan, namespace: str) -> list[dict]:
         if ident is None or guid_of(ident) != note_guid:
             ident = id_for_guid(card, note_guid, namespace) or change.nid
         out.append({"file": _nfc(card.file), "group": group_of(card), "digest": sync_digest(card), "id": ident,
-                    "text": text_digest(card)})
+                    "text": text_digest(card), "rest": rest_of(card)})
     return out
 
 
@@ -140,4 +143,4 @@ def record_head(path: Path, diagnostics: list[Diagnostic], limit: int = MAX_STAT
 def _valid(entry) -> bool:
     return (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("file", "group", "digest"))
             and type(entry.get("id")) is int and 0 < entry["id"] < MAX_ID
-            and isinstance(entry.get("text", ""), str))
+            and isinstance(entry.get("text", ""), str) and isinstance(entry.get("rest", ""), str))

@@ -44,19 +44,23 @@ class CardState:
     removed: int = 0  # seconds: when a build first missed the card (0: in the vault at the last build)
     deck: str = ""  # the deck and note type it was built in ("" in states written before they were kept),
     type: str = ""  # to say when an import of the package will not move or retype the Anki note
+    rest: str | None = None  # its fields after the first (NFC, the first REST_CHARS characters), to tell a
+    # renamed card whose back was edited from another card with its front (None: a state written before)
 
     def to_json(self) -> dict:
         """The entry as written in the state file (a JSON object with the same keys; ``removed`` only when
         the card is gone)."""
         entry = {"hash": self.hash, "mod": self.mod, "nid": self.nid, "where": self.where, "id": self.id,
                  "front": self.front, "tags": self.tags, "deck": self.deck, "type": self.type}
+        if self.rest is not None:
+            entry["rest"] = self.rest
         return {**entry, "removed": self.removed} if self.removed else entry
 
 
 # field -> (type, lowest, highest) for integers, (type,) for strings; required fields have no default
 _FIELDS = {"hash": (str,), "mod": (int, 0, MAX_MOD), "nid": (int, 1, MAX_NID), "where": (str,),
            "id": (int, 0, MAX_ID), "front": (str,), "tags": (str,), "removed": (int, 0, MAX_MOD),
-           "deck": (str,), "type": (str,)}
+           "deck": (str,), "type": (str,), "rest": (str,)}
 _REQUIRED = ("hash", "mod", "nid")
 
 

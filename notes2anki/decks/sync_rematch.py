@@ -23,7 +23,9 @@ edited no longer takes the edited card's note and history (tester 08:45 V1).
 Last, a new card may take a note no card claims of a file gone from the vault, or of another file of the
 vault, with its note type and its first field (NFC, spaces collapsed) but other fields edited: the file
 renamed (``Untitled.md`` -> ``ATP.md``) or the card moved, and its back's typo fixed in the same session
-(tester r11). Taken when the pairing is plain: the only such card and the only such note, or, among several,
+(tester r11). Taken when its other fields are alike (:data:`SIMILAR` or more: a ``Translate:`` card of
+another lesson written as one of this lesson was deleted is another card, tester r4) and the pairing is
+plain: the only such card and the only such note, or, among several,
 the pair most like each other at :data:`SIMILAR` or more and by :data:`MARGIN` above every other pairing of
 that card and of that note (else the cards stay new: a near tie never swaps two notes' histories).
 """
@@ -112,7 +114,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
             or any(len(by_file.get(c.card.file, ())) > 1 or claimed.get(c.nid) is not c.card for c in mine
                    if "updated" in c.kinds):
         _take_equal(mine, by_file, gone, elsewhere, claimed, equal, compare, renew)
-    _take_similar(mine, by_file, claimed, fields, equal, compare, renew)
+    _take_similar(mine, by_file, claimed, fields, equal, compare, renew, elsewhere)
     if gone or elsewhere:
         _take_same_front(mine, by_file, gone, elsewhere, claimed, fields, compare, types or {})
 
@@ -144,6 +146,7 @@ def _take_equal(mine: list, by_file: dict, gone: list, elsewhere: list, claimed:
         if change.nid:
             claimed.pop(change.nid, None)
             owner.pop(change.nid, None)
+            _release(change.nid, elsewhere)
         change.nid, change.kinds, change.changed_fields = match, [], []
         claimed[match] = change.card
         owner[match] = change
@@ -161,8 +164,17 @@ def _take_equal(mine: list, by_file: dict, gone: list, elsewhere: list, claimed:
                 compare(change)
 
 
+def _release(nid: int, elsewhere: list) -> None:
+    """A note a card left for another during matching (a card that held it by its position GUID, ``gato``
+    after the ``perro`` card before it was cut into another file: tester r17): unclaimed now, so a card of
+    any file may take it in the later passes (exact and same-front), as a note no card claimed from the
+    start could be."""
+    if nid not in elsewhere:
+        elsewhere.append(nid)
+
+
 def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, equal: Callable,
-                  compare: Callable, renew: Callable) -> None:
+                  compare: Callable, renew: Callable, elsewhere: list) -> None:
     """The similarity pass of :func:`rematch_shifted` (module doc): per same-front group, the (card, note)
     pairs by :func:`_similarity`, best first; a pair at :data:`SIMILAR` or more that beats by :data:`MARGIN` both
     what the card holds and what the note's present card scores is taken; a card whose note went to another
@@ -215,6 +227,8 @@ def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, eq
             if change.nid and given.get(i) != change.nid and (i in given or change.nid in taken):
                 if claimed.get(change.nid) is change.card:
                     claimed.pop(change.nid)
+                if change.nid not in taken:
+                    _release(change.nid, elsewhere)
                 if i not in given:
                     renew(change)
         for change, nid in moves:
@@ -266,8 +280,9 @@ def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, cla
     for i, nids in wants.items():
         for nid in nids:
             rivals = [(i, other) for other in nids if other != nid] + [(j, nid) for j in wanted[nid] if j != i]
-            if not rivals:  # the only card with this front and type, and the only note: plainly this card's
-                given.append((i, nid))
+            if not rivals:  # the only card with this front and type, and the only note: this card's when its
+                if score(i, nid) >= SIMILAR:  # other fields are alike too (`Translate:` of another lesson is
+                    given.append((i, nid))  # another card: tester r4)
             elif len(nids) <= MAX_GROUP and len(wanted[nid]) <= MAX_GROUP and score(i, nid) >= SIMILAR \
                     and all(score(i, nid) >= score(j, other) + MARGIN for j, other in rivals):
                 given.append((i, nid))
@@ -288,9 +303,14 @@ def _similarity(change, note: dict[str, str]) -> float:
     """The share in common (see :data:`SIMILAR`) of the card's fields after the first and the note's same
     fields (NFC, each side cut to :data:`MAX_TEXT` characters): 0.0 to 1.0."""
     names = list(change.fields)[1:]
-    mine = "\x1f".join(_nfc(change.fields[n]) for n in names)[:MAX_TEXT]
-    theirs = "\x1f".join(_nfc(note.get(n, "")) for n in names)[:MAX_TEXT]
-    if not mine and not theirs:
+    return similarity("\x1f".join(_nfc(change.fields[n]) for n in names),
+                      "\x1f".join(_nfc(note.get(n, "")) for n in names))
+
+
+def similarity(mine: str, theirs: str) -> float:
+    """:func:`_similarity` of two texts (each cut to :data:`MAX_TEXT` characters)."""
+    mine, theirs = mine[:MAX_TEXT], theirs[:MAX_TEXT]
+    if mine == theirs:  # (a short back, `x`, has no block of 3 in common with itself)
         return 1.0
     blocks = SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks()
     return 2 * sum(b.size for b in blocks if b.size >= 3) / (len(mine) + len(theirs))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from anki.collection import Collection
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
@@ -67,16 +68,144 @@ def test_a_renamed_file_keeps_its_imported_notes_through_a_rebuild(make_vault, b
     assert not [d for d in fourth.report.diagnostics if "packaged under the GUID" in d.message]
 
 
-def test_two_renamed_cards_with_one_front_are_not_guessed_by_a_build(make_vault, build):
-    """Two gone cards with the front and type of one new card: which is it cannot be told from the build
-    state (digests, no text); the card is new and both are listed as gone, as before."""
-    same = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
-    root = make_vault({"a.md": same.format(a="perro = dog") + "\n" + same.format(a="gato = cat"),
+SAME = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
+
+
+def test_two_renamed_cards_with_one_front_each_keep_the_note_most_like_it_through_a_build(make_vault, build,
+                                                                                            anki_import):
+    """Tester r5 (item 4): two `Translate:` cards of a renamed file, both backs edited: the build pairs each
+    with the earlier card most like it (the build state keeps their other fields), as sync does, so the
+    import updates both reviewed notes and the gone list names neither."""
+    root = make_vault({"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat"),
+                       "o.md": CARD.format(q="Stays", a="s")})
+    col = anki_import(build(root).apkg).col
+    _review_all(col)
+    before = _notes(col)
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a="gato = cat, kitty") + "\n" + SAME.format(a="perro = dog, hound"),
+                               "utf-8")
+    second = build(root)
+    assert second.report.new == 0 and second.report.gone == []
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog, hound"] == before["perro = dog"]
+    assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
+
+
+def test_one_renamed_card_takes_the_gone_card_clearly_most_like_it(make_vault, build):
+    """One card left of two with one front, its back edited: it follows the earlier card most like it; the
+    other is listed as gone."""
+    root = make_vault({"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat"),
                        "o.md": CARD.format(q="Stays", a="s")})
     build(root)
     os.rename(root / "a.md", root / "b.md")
-    (root / "b.md").write_text(same.format(a="gato = cat, kitty"), "utf-8")
+    (root / "b.md").write_text(SAME.format(a="gato = cat, kitty"), "utf-8")
+    second = build(root)
+    assert second.report.new == 0 and [g.where for g in second.report.gone] == ["a.md:1"]
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_near_tie_between_two_gone_cards_is_not_guessed_by_a_build(make_vault, build):
+    """A card as like the one earlier card as the other: no guess (new; both listed as gone)."""
+    root = make_vault({"a.md": SAME.format(a="house = casa") + "\n" + SAME.format(a="house = hogar"),
+                       "o.md": CARD.format(q="Stays", a="s")})
+    build(root)
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a="house = casa, hogar"), "utf-8")
     second = build(root)
     assert second.report.new == 1 and sorted(g.where for g in second.report.gone) == ["a.md:1", "a.md:7"]
     result = CliRunner().invoke(cli_main, ["ids", str(root)])
     assert result.exit_code == 0, result.output  # listed as gone: no longer an entry a card may take
+
+
+@pytest.mark.parametrize("edit", [True, False])
+@pytest.mark.parametrize("first_with_collection", [False, True])
+def test_build_collection_follows_a_renamed_file_too(make_vault, cli_build, tmp_path, edit, first_with_collection):
+    """Tester r9: `build --collection` switched the rename rule off, and a collection filled by build +
+    import has no sync record to find the card by: the import added a copy and the gone list said to delete
+    the reviewed note. Now it packages the card under its earlier card's GUID, as a plain build does."""
+    from tests.conftest import import_apkg, import_into
+
+    root = make_vault(FILES)
+    col_path = tmp_path / "anki" / "collection.anki2"
+    Collection(str(col_path.parent.mkdir(parents=True) or col_path)).close()
+    result, apkg = cli_build(root, *(("--collection", str(col_path)) if first_with_collection else ()))
+    assert result.exit_code == 0, result.output
+    col, _ = import_apkg(apkg, col_path)
+    _review_all(col)
+    before = _notes(col)
+    col.close()
+    os.rename(root / "Untitled.md", root / "ATP.md")
+    if edit:
+        (root / "ATP.md").write_text(FILES["Untitled.md"].replace("triphosphte", "triphosphate"), "utf-8")
+    result, apkg = cli_build(root, "--collection", str(col_path))
+    assert result.exit_code == 0, result.output
+    assert "no longer in the vault" not in result.output and "0 new" in result.output
+    col = Collection(str(col_path))
+    try:
+        log = import_into(col, apkg)
+        assert len(log.new) == 0
+        after = _notes(col)
+    finally:
+        col.close()
+    back = "adenosine triphosphate" if edit else "adenosine triphosphte"
+    assert after[back] == before["adenosine triphosphte"] and after["x"] == before["x"]
+    assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
+
+
+def test_an_unrelated_card_with_a_gone_cards_front_is_new_in_a_build_and_gets_its_own_id(make_vault, build,
+                                                                                           anki_import):
+    """Tester r4/r5 through `build` + import and `ids`: `Spanish/Lesson.md` (`Translate:` / `el perro = the
+    dog`, reviewed) deleted and `French/Animals.md` (`Translate:` / `bonjour = hello`) written: the only such
+    card and the only such entry, but the backs are not alike (the build state keeps a card's other fields
+    for this). The French card is new, the Spanish note is listed as gone and keeps its history; `ids`
+    gives the French card its own ID, not the Spanish note's."""
+    same = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
+    root = make_vault({"Spanish/Lesson.md": same.format(a="el perro = the dog"), "o.md": CARD.format(q="Stays", a="s")})
+    col = anki_import(build(root).apkg).col
+    _review_all(col)
+    before = _notes(col)
+    (root / "Spanish/Lesson.md").unlink()
+    (root / "French/Animals.md").parent.mkdir()
+    (root / "French/Animals.md").write_text(same.format(a="bonjour = hello"), "utf-8")
+    second = build(root)
+    assert [g.nid for g in second.report.gone] == [before["el perro = the dog"][0]] and second.report.new == 1
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    assert after["el perro = the dog"] == before["el perro = the dog"] and after["bonjour = hello"][1] == 0
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    from notes2anki.config import load_config
+    from notes2anki.decks.identity import guid_of
+    from notes2anki.parsers import load_vault
+
+    ids = [c.id for c in load_vault(root, load_config(root, [])).cards if c.file == "French/Animals.md"]
+    spanish_guid = col.get_note(before["el perro = the dog"][0]).guid
+    assert len(ids) == 1 and ids[0] and guid_of(ids[0]) != spanish_guid
+
+
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_state_written_before_it_kept_the_other_fields_follows_a_plain_rename_only(make_vault, build, edit):
+    """An entry of an older build state has no `rest`: a card renamed unchanged (its content hash that
+    entry's) still follows; one whose back was edited too is not guessed (new, the old card listed)."""
+    import json
+
+    root = make_vault(FILES)
+    build(root)
+    from notes2anki.paths import state_dir
+
+    stripped = 0
+    for path in state_dir().glob("*.json"):
+        data = json.loads(path.read_text("utf-8"))
+        if "cards" in data:
+            for entry in data["cards"].values():
+                stripped += entry.pop("rest", None) is not None
+            path.write_text(json.dumps(data), "utf-8")
+    assert stripped == 3
+    os.rename(root / "Untitled.md", root / "ATP.md")
+    if edit:
+        (root / "ATP.md").write_text(FILES["Untitled.md"].replace("triphosphte", "triphosphate"), "utf-8")
+    second = build(root)
+    assert [g.where for g in second.report.gone] == (["Untitled.md:1"] if edit else [])
+    assert second.report.new == (1 if edit else 0)

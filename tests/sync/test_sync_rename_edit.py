@@ -139,3 +139,28 @@ def test_a_renamed_card_whose_note_type_changed_too_is_not_taken(make_vault, syn
     assert [n["file"] for n in plan["new"]] == ["ATP.md"] and [d["file"] for d in plan["deleted"]] == ["Untitled.md"]
     result = _ids(root)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("how", ["sync", "ids, then sync"])
+def test_an_unrelated_card_with_a_gone_notes_front_does_not_take_it(make_vault, sync_cli, tmp_path, how):
+    """Tester r4: `Spanish/Lesson.md` (`Translate:` / `el perro = the dog`, reviewed) deleted and
+    `French/Animals.md` (`Translate:` / `bonjour = hello`) written in one session: the only such card and the
+    only such note, but nothing else alike. The French card is new; the Spanish note is deleted with its
+    card, not overwritten with another card's text under its review history."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {"Spanish/Lesson.md": SAME.format(a="el perro = the dog"),
+                              "French/Intro.md": SAME.format(a="la maison = the house")})
+    before = _state(col_path)
+    (root / "Spanish/Lesson.md").unlink()
+    (root / "French/Animals.md").write_text(SAME.format(a="bonjour = hello"), "utf-8")
+    if how != "sync":  # the sync record keeps the other fields' text: the Spanish note's ID is not written
+        result = _ids(root)
+        assert result.exit_code == 0, result.output
+        assert len(_written_ids(root / "French/Animals.md")) == 1
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [n["file"] for n in report["new"]] == ["French/Animals.md"] and report["updated"] == []
+    assert [(d["file"], d["nid"]) for d in report["deleted"]] == [("Spanish/Lesson.md", before["el perro = the dog"][0])]
+    after = _state(col_path)
+    assert after["bonjour = hello"][2] == 0 and after["la maison = the house"] == before["la maison = the house"]

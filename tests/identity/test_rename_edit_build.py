@@ -92,6 +92,86 @@ def test_two_renamed_cards_with_one_front_each_keep_the_note_most_like_it_throug
     assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
 
 
+@pytest.mark.parametrize("backs, kept, new, gone", [
+    # one card left of two with one front, its back edited: it follows the earlier card most like it; the other
+    # is listed as gone
+    (("perro = dog", "gato = cat"), "gato = cat, kitty", 0, ["a.md:1"]),
+    # a card as like the one earlier card as the other: no guess (new; both listed as gone, so no longer
+    # entries a card may take)
+    (("house = casa", "house = hogar"), "house = casa, hogar", 1, ["a.md:1", "a.md:7"]),
+])
+def test_one_renamed_card_of_two_with_one_front_follows_only_a_clear_match(make_vault, build, backs, kept, new,
+                                                                            gone):
+    """A file of two same-front cards renamed, one card kept with its back edited."""
+    root = make_vault({"a.md": SAME.format(a=backs[0]) + "\n" + SAME.format(a=backs[1]),
+                       "o.md": CARD.format(q="Stays", a="s")})
+    build(root)
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a=kept), "utf-8")
+    second = build(root)
+    assert second.report.new == new and sorted(g.where for g in second.report.gone) == gone
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("edit", [True, False])
+@pytest.mark.parametrize("ids_first", [False, True])
+def test_a_renamed_file_keeps_its_imported_notes_through_a_rebuild(make_vault, build, anki_import, edit, ids_first):
+    root = make_vault(FILES)
+    first = build(root)
+    col = anki_import(first.apkg).col
+    _review_all(col)
+    before = _notes(col)
+    os.rename(root / "Untitled.md", root / "ATP.md")
+    if edit:
+        (root / "ATP.md").write_text(FILES["Untitled.md"].replace("triphosphte", "triphosphate"), "utf-8")
+    if ids_first:
+        result = CliRunner().invoke(cli_main, ["ids", str(root)])
+        assert result.exit_code == 0, result.output
+    second = build(root)
+    assert second.report.gone == []
+    warned = [d.message for d in second.report.diagnostics if "packaged under the GUID" in d.message]
+    assert warned == ([] if ids_first else [warned[0]])
+    if not ids_first:
+        assert "2 cards without an ID (ATP.md:1 (was Untitled.md:1), ATP.md:7 (was Untitled.md:7))" in warned[0]
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    back = "adenosine triphosphate" if edit else "adenosine triphosphte"
+    assert after[back] == before["adenosine triphosphte"] and after["x"] == before["x"]
+    assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
+    third = build(root)  # stays on those notes, build after build
+    assert third.report.gone == [] and third.report.new == 0
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    fourth = build(root)
+    assert fourth.report.gone == [] and fourth.report.new == 0
+    assert not [d for d in fourth.report.diagnostics if "packaged under the GUID" in d.message]
+
+
+SAME = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
+
+
+def test_two_renamed_cards_with_one_front_each_keep_the_note_most_like_it_through_a_build(make_vault, build,
+                                                                                            anki_import):
+    """Tester r5 (item 4): two `Translate:` cards of a renamed file, both backs edited: the build pairs each
+    with the earlier card most like it (the build state keeps their other fields), as sync does, so the
+    import updates both reviewed notes and the gone list names neither."""
+    root = make_vault({"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat"),
+                       "o.md": CARD.format(q="Stays", a="s")})
+    col = anki_import(build(root).apkg).col
+    _review_all(col)
+    before = _notes(col)
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a="gato = cat, kitty") + "\n" + SAME.format(a="perro = dog, hound"),
+                               "utf-8")
+    second = build(root)
+    assert second.report.new == 0 and second.report.gone == []
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog, hound"] == before["perro = dog"]
+    assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
+
+
 def test_one_renamed_card_takes_the_gone_card_clearly_most_like_it(make_vault, build):
     """One card left of two with one front, its back edited: it follows the earlier card most like it; the
     other is listed as gone."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 import pytest
 
@@ -156,7 +157,10 @@ def test_a_sigterm_during_a_fork_waits_until_the_child_has_the_default_action():
         assert signal.SIGTERM not in _blocked()
         interrupts._before_fork()  # what the fork runs first, in the forking thread
         assert {signal.SIGTERM, signal.SIGHUP} <= _blocked()
-        os.kill(os.getpid(), signal.SIGTERM)  # arrives "during the fork": pending, not handled yet
+        # arrives "during the fork": pending, not handled yet. Sent to this thread: a signal sent to the
+        # process goes to any thread not blocking it, and a full test run has other threads (the first CI
+        # run of this test was stopped by it)
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
         assert signal.SIGTERM in signal.sigpending()
         with pytest.raises(KeyboardInterrupt):
             interrupts._after_fork_parent()  # the mask back: the command's handler runs now

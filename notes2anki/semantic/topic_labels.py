@@ -32,12 +32,32 @@ def label_stop_words(texts: Sequence[str]) -> frozenset[str]:
     return stop_words(vault_languages(texts))
 
 
+class Spread:
+    """How a word is spread over the groups of one level (the vault's subjects): its occurrences (texts that
+    hold it, summed over the groups) and the average occurrences of all words per group, for the outer
+    factor of :func:`keywords`."""
+
+    def __init__(self, total: dict[str, int], groups: int):
+        self.total, self.avg = total, sum(total.values()) / max(1, groups)
+
+    def idf(self, word: str) -> float:
+        """log(1 + A / f): the c-TF-IDF weight of ``word`` at this level (a word it never saw: as if seen once)."""
+        return math.log(1 + self.avg / self.total.get(word, 1))
+
+
 def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset[str] | None = None,
-             lexicon: Lexicon | None = None) -> list[list[str]]:
-    """Class-based TF-IDF keywords: for each group of texts, the ``n`` words most specific to it.
+             lexicon: Lexicon | None = None, outer: Spread | None = None,
+             spread: list[Spread] | None = None) -> list[list[str]]:
+    """Class-based TF-IDF keywords (BERTopic's c-TF-IDF, Grootendorst 2022): for each group of texts, the
+    ``n`` words most specific to it.
 
     tf = share of the group's texts that contain the word (its lemma); idf = log(1 + A / f), with A the
-    average number of word occurrences per group and f the word's occurrences in all groups. A word is shown
+    average number of word occurrences per group and f the word's occurrences in all groups. With ``outer``
+    (sub-topics: the spread of words over the vault's subjects) the score is multiplied by the word's idf at
+    that level too, so a sub-topic is named by words specific to it among its siblings *and* in the vault:
+    a word the vault writes in every subject (Czech ``lze``, ``dělá``, ``Příklad``; English "define") that
+    happens to be more frequent in one sub-topic no longer names it. ``spread``: a list that receives this
+    call's :class:`Spread` (for the sub-topics' ``outer``). A word is shown
     in the form the group's texts use most (ties: the alphabetically first), with the capitals all the
     texts write it with most (:func:`_cased`: "DNA", "Fourier", German "Zelle"; "replication" though a
     sentence starts with it): case is folded for counting only. Ties go alphabetically; a word
@@ -72,11 +92,14 @@ def keywords(groups: Sequence[Sequence[str]], n: int = KEYWORDS, stop: frozenset
     for c in counts:
         for word, k in c.items():
             total[word] = total.get(word, 0) + k
-    avg = sum(total.values()) / max(1, len(groups))
+    level = Spread(total, len(groups))
+    if spread is not None:
+        spread.append(level)
     out = []
     for texts, c, show in zip(groups, counts, shown):
         size = max(1, len(texts))
-        scored = sorted(c, key=lambda w: (-(c[w] / size) * math.log(1 + avg / total[w]), show[w].lower(), show[w], w))
+        weight = {w: (c[w] / size) * level.idf(w) * (outer.idf(w) if outer is not None else 1.0) for w in c}
+        scored = sorted(c, key=lambda w: (-weight[w], show[w].lower(), show[w], w))
         chosen: list[str] = []
         labels: list[str] = []
         for word in scored:

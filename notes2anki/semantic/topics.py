@@ -47,7 +47,7 @@ from ..model import Card, Diagnostic, Vault
 from .text import card_text
 from .topic_clustering import MAX_EXACT, best_clustering, cluster, merge_small, unit_rows  # cluster: re-exported
 from .label_words import Lexicon
-from .topic_labels import LABEL_WORDS, common_words, keywords, latex_words
+from .topic_labels import LABEL_WORDS, Spread, common_words, keywords, latex_words
 from .topic_vectors import NOTE_BLEND, vault_vectors
 
 MAX_SUBJECTS = 40
@@ -152,8 +152,12 @@ def _units(cards: Sequence[Card], rows: list[int], big: int) -> list[list[int]]:
 
 
 def _make_topics(groups: list[list[int]], cards: Sequence[Card], texts: Sequence[str], x: np.ndarray,
-                 lexicon: Lexicon, examples: int) -> list[Topic]:
-    words = keywords([_label_texts([cards[r] for r in g], [texts[r] for r in g]) for g in groups], lexicon=lexicon)
+                 lexicon: Lexicon, examples: int, outer: Spread | None = None,
+                 spread: list[Spread] | None = None) -> list[Topic]:
+    """Topics of index ``groups`` of ``cards``, labelled by :func:`~notes2anki.semantic.topic_labels.keywords`
+    (``outer``, ``spread``: as there), numbered by size."""
+    words = keywords([_label_texts([cards[r] for r in g], [texts[r] for r in g]) for g in groups], lexicon=lexicon,
+                     outer=outer, spread=spread)
     topics = []
     for rows, kw in zip(groups, words):
         centre = x[rows].astype(np.float64).mean(axis=0)
@@ -232,8 +236,9 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     lexicon = Lexicon(ordered_texts)
     lexicon = lexicon.with_stop(lexicon.stop | common_words(ordered_texts, 2 / max(1, len(groups)), lexicon=lexicon)
                                 | latex_words(["\n".join(c.fields.values()) for c in ordered]))
+    level: list[Spread] = []
     subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, lexicon,
-                            examples)
+                            examples, spread=level)
     if subtopics:
         index = {(c.file, c.line): r for r, c in enumerate(ordered)}
         for subject in subjects:
@@ -250,7 +255,8 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
             parts: dict[int, list[int]] = {}
             for row, label in zip(members, sub.tolist()):
                 parts.setdefault(label, []).append(row)
-            subject.subtopics = _make_topics(list(parts.values()), ordered, ordered_texts, x, lexicon, examples)
+            subject.subtopics = _make_topics(list(parts.values()), ordered, ordered_texts, x, lexicon, examples,
+                                             outer=level[0])
     return TopicResult(subjects, empty, threshold, min_size, asked)
 
 

@@ -128,6 +128,26 @@ def test_keywords_are_class_based_tfidf_without_stop_words():
     assert keywords([["cell cells membrane membranes"]], n=3) == [["cell", "membrane"]]  # plurals folded
 
 
+def test_subtopic_labels_leave_out_words_spread_over_every_subject():
+    """FIT-Statnice (Czech): sub-topics were named 'lze · return · class', 'dělá · přepínač · Příklad': words
+    the vault writes in every subject ("it is possible", "does", "example") that were merely more frequent in
+    one sub-topic than in its siblings. Scored with their spread over the subjects too (``outer``), words
+    specific to the sub-topic in the vault name it."""
+    from notes2anki.semantic.topic_labels import Spread
+
+    subjects = [["Jak lze zavolat šablona funkce", "Jak lze vyhodit výjimka", "Co je šablona"],
+                ["Jak lze poslat paket", "Co dělá přepínač"], ["Jak lze spočítat integrál", "Co je derivace"],
+                ["Jak lze zapsat formule", "Co je disjunkce"]]
+    level: list[Spread] = []
+    keywords(subjects, n=3, spread=level)
+    assert level[0].total["lze"] == 5 and level[0].idf("lze") < level[0].idf("šablona")
+    siblings = [["Jak lze zavolat šablona funkce", "Jak lze vyhodit výjimka", "Co je šablona"],
+                ["Co je třída", "Co je dědičnost třída"]]
+    assert keywords(siblings, n=1)[0] == ["lze"]  # among the siblings alone the filler word wins
+    named = keywords(siblings, n=5, outer=level[0])[0]
+    assert "lze" not in named and {"šablona", "výjimka"} <= set(named)
+
+
 def test_slug():
     assert topic_slug(["mitochondria", "atp", "respiration"]) == "mitochondria_atp_respiration"
     assert topic_slug(["géographie", "c++", "tcp/ip"]) == "géographie_c_tcp_ip"

@@ -22,6 +22,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .cjk_emphasis import use_cjk_friendly
 from .embeds import embed_paragraphs, render_image, render_wikilink, wikilink_rule
+from .math_rules import fix_dollar_math
 from .links import LinkResolver
 from .obsidian_blocks import block_ids, callouts
 
@@ -85,6 +86,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"breaks": True, "html": True, "highlight": highlight_code})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    fix_dollar_math(md, allow_space=False, double_inline=True)  # two faults of the plugin's rules: math_rules.py
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     use_cjk_friendly(md)

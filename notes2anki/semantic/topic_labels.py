@@ -158,6 +158,35 @@ def latex_words(sources: Sequence[str]) -> frozenset[str]:
     return frozenset(name for name, count in commands.items() if count > plain.get(name, 0))
 
 
+_MATH_SPAN = re.compile(r"\$\$([^$]{1,4000})\$\$|\$([^$\n]{1,1000})\$")
+
+
+def math_words(sources: Sequence[str], texts: Sequence[str], lexicon: Lexicon) -> frozenset[str]:
+    """Words (keys) that every card writing them writes inside math only: ``sources`` the cards' Markdown,
+    ``texts`` their plain texts (rows match). The plain text keeps what a formula says (it tells formulas
+    apart for duplicates), and glues its pieces: ``\\bigcup_{i\\in I}\\overline{A_i}`` reads "Ioverline",
+    ``e^{tx}f_X(x)`` "txf", ``dxdy`` (tester B r2, Supre and the dev vault): none names a topic. A word a
+    card also writes in its prose is kept. Math spans: ``$…$`` and ``$$…$$`` (bounded)."""
+    from ..parsers.plain_text import math_text
+
+    lexicon = lexicon.with_stop(frozenset())
+    only: set[str] = set()
+    prose: set[str] = set()
+    for source, text in zip(sources, texts):
+        if "$" not in source:
+            prose |= lexicon.keys(text)
+            continue
+        inside: set[str] = set()
+        for match in _MATH_SPAN.finditer(source):
+            inside |= lexicon.keys(math_text(match.group(1) or match.group(2) or ""))
+        if not inside:
+            continue
+        outside = lexicon.keys(_MATH_SPAN.sub(" ", source))  # the Markdown without its formulas
+        only |= inside - outside
+        prose |= outside
+    return frozenset(only - prose)
+
+
 def common_words(texts: Sequence[str], share: float, floor: float = 0.05,
                  lexicon: Lexicon | None = None) -> frozenset[str]:
     """Words (keys) found in more than ``max(share, floor)`` of ``texts``: too common in this vault to name

@@ -47,7 +47,7 @@ from ..model import Card, Diagnostic, Vault
 from .text import card_text
 from .topic_clustering import MAX_EXACT, best_clustering, cluster, merge_small, unit_rows  # cluster: re-exported
 from .label_words import Lexicon
-from .topic_labels import LABEL_WORDS, Spread, common_words, keywords, latex_words
+from .topic_labels import LABEL_WORDS, Spread, common_words, keywords, latex_words, math_words
 from .topic_vectors import NOTE_BLEND, vault_vectors
 
 MAX_SUBJECTS = 40
@@ -234,8 +234,9 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     for unit, label in zip(units, labels.tolist()):
         groups.setdefault(label, []).extend(unit)
     lexicon = Lexicon(ordered_texts)
+    sources = ["\n".join(c.fields.values()) for c in ordered]
     lexicon = lexicon.with_stop(lexicon.stop | common_words(ordered_texts, 2 / max(1, len(groups)), lexicon=lexicon)
-                                | latex_words(["\n".join(c.fields.values()) for c in ordered]))
+                                | latex_words(sources) | math_words(sources, ordered_texts, lexicon))
     level: list[Spread] = []
     subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, lexicon,
                             examples, spread=level)

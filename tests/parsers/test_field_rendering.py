@@ -59,6 +59,27 @@ def test_prices_are_not_math(make_vault):
     assert html["Front"] == "Prices: $5 or $10?"
 
 
+@pytest.mark.parametrize("back, shown", [
+    # a field that starts with $ and ends with a digit: mdit-py-plugins read the text's last character as the
+    # one before the opening $ (state.src[-1]) and left the formula raw (dev vault: "$\\begin{pmatrix}…$ — det = 1")
+    (r"$E = mc^2$ (1905)", r"\(E = mc^2\) (1905)"),
+    (r"$\det A = 0$ iff rank < 2", r"\(\det A = 0\) iff rank &lt; 2"),
+    (r"$$\int_0^1 x\,dx$$ is 1", r"\[\int_0^1 x\,dx\] is 1"),
+    (r"$5 and $6 cost 11", r"$5 and $6 cost 11"),  # still prices
+    (r"$x$5 apples, 1", r"$x$5 apples, 1"),  # a digit right after the closing $: not math, as elsewhere
+])
+def test_a_field_starting_with_a_formula_and_ending_with_a_digit(make_vault, back, shown):
+    assert card_html(make_vault, back)["Back"] == shown
+
+
+def test_two_display_formulas_on_one_line_are_two(make_vault):
+    """Tester B r1: "$$R^T = R^{-1}$$ and $$\\det R = 1$$" became one \\[…\\] holding "$$ and $$" (the block rule
+    took the line from its first $$ to its last); the plugin matches $$…$$ lazily and Obsidian shows two."""
+    html = card_html(make_vault, r"$$R^T = R^{-1}$$ and $$\det R = 1$$")
+    assert html["Back"] == r"\[R^T = R^{-1}\] and \[\det R = 1\]"
+    assert card_html(make_vault, r"$$R^T = R^{-1}$$")["Back"].strip() == r"\[R^T = R^{-1}\]"
+
+
 def test_double_braces_in_math_never_end_a_cloze(make_vault):
     html = card_html(make_vault, r"{{c1::$\frac{1}{\sqrt{d_k}}$::factor}} and {{c2::$x^{2^{3}}$}}",
                      front="", note_type="Cloze")

@@ -295,6 +295,27 @@ def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, cla
         compare(change)
 
 
+def pair_alike(scores: dict[tuple, float]) -> list[tuple]:
+    """One-to-one pairs from the similarity (:func:`similarity`) of candidate (card, note or entry) pairs:
+    a pair is taken at :data:`SIMILAR` or more when it beats by :data:`MARGIN` every other candidate pair of
+    its card and of its note (so a card or a note is in one pair at most); a near tie pairs neither. A pair
+    with no rival needs :data:`SIMILAR` only. The rule ``sync``, ``build`` and ``ids`` pair several cards
+    with one note type and first field by (a renamed file's two ``Translate:`` cards, both backs edited)."""
+    rows: dict = {}
+    cols: dict = {}
+    for (card, note), value in scores.items():
+        rows.setdefault(card, []).append((note, value))
+        cols.setdefault(note, []).append((card, value))
+    out = []
+    for (card, note), value in scores.items():
+        if value < SIMILAR:
+            continue
+        rivals = [v for other, v in rows[card] if other != note] + [v for other, v in cols[note] if other != card]
+        if all(value >= v + MARGIN for v in rivals):
+            out.append((card, note))
+    return out
+
+
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

@@ -130,8 +130,14 @@ def _paired(cards: list[Card], guids: list[str], state: BuildState) -> list[tupl
     from .sync_rematch import pair_alike, similarity
 
     rests = [rest_of(c) for c in cards]
-    score = {(i, g): similarity(rests[i], state.cards[g].rest) for i in range(len(cards)) for g in guids}
-    return [(cards[i], g) for i, g in pair_alike(score)]
+    scores: dict = {}
+
+    def score(i: int, g: str) -> float:
+        if (i, g) not in scores:
+            scores[i, g] = similarity(rests[i], state.cards[g].rest)
+        return scores[i, g]
+
+    return [(cards[i], g) for i, g in pair_alike([(i, g) for i in range(len(cards)) for g in guids], score)]
 
 
 REST_CHARS = 300  # characters of a card's other fields the build state keeps (CardState.rest)

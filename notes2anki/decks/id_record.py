@@ -259,9 +259,10 @@ class Records:
                 continue
             # several cards or entries with one note type and first field (a renamed file's two `Translate:`
             # cards, both backs edited): each with the entry clearly most like it, as sync and build pair them
-            scores = {(card.key, ident): similarity(rest_of(card), text)
-                      for card in cards for ident, text in candidates[card.key]}
-            paired = dict(pair_alike(scores))
+            rests = {card.key: rest_of(card) for card in cards}
+            scores = {(card.key, ident): similarity(rests[card.key], text)
+                      for card in cards for ident, text in candidates[card.key]}  # (at most MAX_PAIRED² pairs)
+            paired = dict(pair_alike(list(scores), lambda key, ident: scores[key, ident]))
             for card in cards:
                 self._found(card, [paired[card.key]] if card.key in paired else [], found, wanted)
                 if card.key not in paired and any(v >= SIMILAR for (key, _), v in scores.items() if key == card.key):

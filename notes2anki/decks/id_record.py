@@ -263,10 +263,13 @@ class Records:
             scores = {(card.key, ident): similarity(rests[card.key], text)
                       for card in cards for ident, text in candidates[card.key]}  # (at most MAX_PAIRED² pairs)
             paired = dict(pair_alike(list(scores), lambda key, ident: scores[key, ident]))
+            taken = set(paired.values())
             for card in cards:
                 self._found(card, [paired[card.key]] if card.key in paired else [], found, wanted)
-                if card.key not in paired and any(v >= SIMILAR for (key, _), v in scores.items() if key == card.key):
-                    self.unsure[card.key] = (  # a near tie: no guess (a card like none is new: its own ID)
+                if card.key not in paired and any(v >= SIMILAR for (key, ident), v in scores.items()
+                                                  if key == card.key and ident not in taken):
+                    # a near tie: no guess (a card like no entry left is new: its own ID, as sync adds it)
+                    self.unsure[card.key] = (
                         f"its note type and first field are those of {len(entries)} notes last synced or built "
                         "from places no card holds now (renamed or moved), and its other fields (edited) are not "
                         "clearly more like one of them" if len(entries) > 1 else

@@ -246,3 +246,24 @@ def test_a_state_written_before_it_kept_the_other_fields_follows_a_plain_rename_
     second = build(root)
     assert [g.where for g in second.report.gone] == (["Untitled.md:1"] if edit else [])
     assert second.report.new == (1 if edit else 0)
+
+
+def test_ids_gives_a_renamed_card_that_lost_to_a_clearer_one_its_own_id(make_vault, build):
+    """Two `Translate:` cards of a renamed file and one earlier card: the card clearly most like it takes
+    its ID; the other, alike too (half in common) but clearly less, is new (an ID of its own, no error), as
+    build and sync take it."""
+    from notes2anki.config import load_config
+    from notes2anki.decks.build import default_state_path
+    from notes2anki.decks.state import BuildState
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({"a.md": SAME.format(a="gato = cat"), "o.md": CARD.format(q="Stays", a="s")})
+    build(root)
+    built = {s.id for s in BuildState.load(default_state_path(root), []).cards.values()}
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a="gato = cat!") + "\n" + SAME.format(a="gato = cat, also felino"),
+                               "utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    ids = [c.id for c in load_vault(root, load_config(root, [])).cards if c.file == "b.md"]
+    assert len(ids) == 2 and ids[0] in built and ids[1] and ids[1] not in built

@@ -117,7 +117,9 @@ def _check_tag_names(values: dict[str, Any], origin: dict[str, str], diags: list
 
 def override_problems(overrides: dict[str, Any]) -> list[Diagnostic]:
     """Warnings about command-line values the cards get otherwise than typed: ``--deck '::::'`` (a
-    ``deck-name`` warning), ``--tag 'two words'`` (``tag-name``: read as ``two_words``)."""
+    ``deck-name`` warning), ``--tag 'two words'`` (``tag-name``: read as ``two_words``). A value is quoted
+    as the other messages quote the values a user typed (``config_lines.shown``: ``"two words"``), never in
+    Python's form."""
     from .parsers.anki_normal import tag_problem
     from .parsers.rules import deck_problem, normalise_tag
 
@@ -128,7 +130,7 @@ def override_problems(overrides: dict[str, Any]) -> list[Diagnostic]:
         out.append(Diagnostic("--deck", 0, "warning", problem, kind="deck-name"))
     tags = overrides.get("default_tag")
     for tag in (tags,) if isinstance(tags, str) else tags or ():
-        problem = tag_problem(tag, normalise_tag(tag))
+        problem = tag_problem(tag, normalise_tag(tag), shown)  # (quoted as --deck's: "two words")
         if problem:
             out.append(Diagnostic("--tag", 0, "warning", problem, kind="tag-name"))
     return out

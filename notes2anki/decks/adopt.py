@@ -55,6 +55,19 @@ def collection_adopter(col, vault: Vault, config: Config):
         return Adopted(note.guid, change.nid, min_mod=note.mod, model=models[notetype["id"]], fields=values,
                        tags=list(change.tags), deck=deck, kept_type=change.kept_type, missing=list(change.missing))
 
+    def deck_of(card_guid: str, deck: str) -> str:
+        """The deck Anki has the note with GUID ``card_guid`` in (its decks, comma-separated), when it is not
+        ``deck`` (Anki's reading of the name, as sync compares them); "" when it is, or when the collection
+        has no such note. For a card ``build`` follows to an earlier card's note (its file renamed): the
+        import does not move the note (shared/spec/ANKI-IMPORT.md)."""
+        nid = col.db.scalar("select id from notes where guid = ?", card_guid)
+        homes = {odid or did for did, odid in col.db.all("select did, odid from cards where nid = ?", nid)} \
+            if nid else set()
+        if not homes or homes == {col.decks.id_for_name(deck)}:
+            return ""
+        return ", ".join(sorted(col.decks.name(d) for d in homes))
+
+    adopt.deck_of = deck_of
     # card key -> the GUID of the note it adopts: `build` keeps these notes out of its rename fallback
     # (build_gone.renamed_guids), which gives the cards adopt finds no note for a GUID of an earlier build
     guids = dict(col.db.all("select id, guid from notes")) if by_key else {}

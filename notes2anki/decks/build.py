@@ -221,6 +221,9 @@ def write_package(plan: PackagePlan) -> BuildReport:
         elif card.key in renamed:  # its file renamed, or the card moved: the note the earlier card built
             card_guid = renamed[card.key]
             followed.append((card.where, state.cards[card_guid].where))
+            anki_deck = adopt.deck_of(card_guid, card.deck) if hasattr(adopt, "deck_of") else ""
+            if anki_deck and state.cards[card_guid].deck != card.deck:  # (--collection: said once, as below)
+                in_anki[0].append((card.where, anki_deck, card.deck))
         digest = content_hash(card, fields, media=[index.digest(p) for p in card.media])
         tag_digest = tags_hash(tags)
         old = state.cards.get(card_guid)

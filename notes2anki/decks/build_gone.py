@@ -126,17 +126,18 @@ def _paired(cards: list[Card], guids: list[str], state: BuildState) -> list[tupl
     """Several cards and earlier entries with one note type and front (two ``Translate:`` cards of a renamed
     file, both backs edited: tester r5): each card with the entry most like it, as ``sync`` pairs them
     (sync_rematch: :data:`~.sync_rematch.SIMILAR` or more, and :data:`~.sync_rematch.MARGIN` above every
-    other pairing of that card and of that entry); a near tie pairs neither."""
-    from .sync_rematch import MARGIN, SIMILAR, similarity
+    other pairing of that card and of that entry: :func:`~.sync_rematch.pair_alike`); a near tie pairs neither."""
+    from .sync_rematch import pair_alike, similarity
 
     rests = [rest_of(c) for c in cards]
-    score = {(i, g): similarity(rests[i], state.cards[g].rest) for i in range(len(cards)) for g in guids}
-    out = []
-    for (i, g), value in score.items():
-        rivals = [v for (j, h), v in score.items() if (j == i) != (h == g)]
-        if value >= SIMILAR and all(value >= v + MARGIN for v in rivals):
-            out.append((cards[i], g))
-    return out
+    scores: dict = {}
+
+    def score(i: int, g: str) -> float:
+        if (i, g) not in scores:
+            scores[i, g] = similarity(rests[i], state.cards[g].rest)
+        return scores[i, g]
+
+    return [(cards[i], g) for i, g in pair_alike([(i, g) for i in range(len(cards)) for g in guids], score)]
 
 
 REST_CHARS = 300  # characters of a card's other fields the build state keeps (CardState.rest)

@@ -15,8 +15,9 @@ its text, else by its position when its group has as many cards as recorded; a g
 lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
 first card). A card with no entry of its own (its file renamed, its note type changed, the card moved
 into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;
-tester 08:45 V8), else, its other fields edited too, the only such entry of another file with its note type
-and first field when it is the only such card (tester r11). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
+tester 08:45 V8), else, its other fields edited too, an entry of another file with its note type and first
+field whose other fields are like its own (tester r11); several such cards and entries are paired one to one
+by similarity as ``sync`` and ``build`` pair them, a near tie getting no ID (an error). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
 with neither, a card gets its implicit ID.
 
 The record is input like the build state: read bounded, validated entry by entry; a file that cannot be used
@@ -211,19 +212,21 @@ class Records:
     def _same_front(self, orphans: list[Card], found: dict, wanted: dict, claimed: set[int]) -> None:
         """The orphans that no unclaimed entry's text equals: a card takes an unclaimed entry of another file
         with its note type and first field (its group there, :func:`_group_key`), its other fields edited
-        (the file renamed or the card moved, and its back edited in the same session: tester r11), when it is
-        the only such card and the entry the only such entry, and its other fields are like the entry's
-        (``rest``, sync_rematch.SIMILAR; an entry written before the record kept them: not taken); the record holds digests, not text, so which
-        of several it is cannot be told (``sync`` can: sync_rematch.py) and those get no ID (an error).
-        Without a sync record, the build state's entries (their note type and front, its first 80
-        characters) in the same way.
+        (the file renamed or the card moved, and its back edited in the same session: tester r11) when its
+        other fields are like the entry's (``rest``, sync_rematch.SIMILAR). Several such cards or entries
+        (a renamed file's two ``Translate:`` cards, both backs edited) are paired one to one by
+        ``sync_rematch.pair_alike``, the rule ``sync`` and ``build`` use: a card in a near tie gets no ID (an
+        error), a card like none of them is new (its own ID). An entry written before the record kept the
+        other fields: taken by no card of several. Without a sync record, the build state's entries (their
+        note type and front, its first 80 characters) in the same way.
         Fills ``found`` and ``wanted`` as :meth:`settle` reads them."""
         rest = [c for c in orphans if not found[c.key]]
         if not rest:
             return
         from .build_gone import rest_of
-        from .sync_rematch import SIMILAR, similarity
+        from .sync_rematch import SIMILAR, pair_alike, similarity
 
+        candidates: dict = {}  # Card.key -> [(ID, fields after the first)] of the unclaimed entries it may be
         # group -> (file, ID, fields after the first) of the entries no card claims
         pool: dict[str, list[tuple[str, int, str | None]]] = {}
         for (file, group), entries in self.synced.items():
@@ -244,14 +247,72 @@ class Records:
                  for where, ident, rest in pool.get(_group_key(file, card), ()) if where == file]
                 + [(ident, rest) for front in sorted(fronts)
                    for where, ident, rest in built.get((card.note_type, front), ()) if where != mine]))
-            if len(hits) == 1:  # the only such entry: taken when the other fields are alike too (tester r4);
-                text = rest_of(card)  # a record written before it kept them: no text, no guess
-                hits = [h for h in hits if h[1] is not None and similarity(text, h[1]) >= SIMILAR]
-            hits = list(dict.fromkeys(ident for ident, _ in hits))
-            found[card.key] = hits
-            self.edited.update({card.key} if hits else ())
-            for ident in hits:
-                wanted.setdefault(ident, []).append(card)
+            candidates[card.key] = hits
+        for cards, entries in _linked(rest, candidates):
+            if len(cards) == len(entries) == 1 or any(text is None for text in entries.values()) \
+                    or len(cards) > MAX_PAIRED or len(entries) > MAX_PAIRED:
+                for card in cards:  # the only such card and entry: taken when the other fields are alike too
+                    hits = candidates[card.key]  # (tester r4); a record written before it kept them, or too many
+                    if len(hits) == 1:  # to compare: no text, no guess (several: an error at each card)
+                        hits = [h for h in hits if h[1] is not None and similarity(rest_of(card), h[1]) >= SIMILAR]
+                    self._found(card, [ident for ident, _ in hits], found, wanted)
+                continue
+            # several cards or entries with one note type and first field (a renamed file's two `Translate:`
+            # cards, both backs edited): each with the entry clearly most like it, as sync and build pair them
+            rests = {card.key: rest_of(card) for card in cards}
+            scores = {(card.key, ident): similarity(rests[card.key], text)
+                      for card in cards for ident, text in candidates[card.key]}  # (at most MAX_PAIRED² pairs)
+            paired = dict(pair_alike(list(scores), lambda key, ident: scores[key, ident]))
+            taken = set(paired.values())
+            for card in cards:
+                self._found(card, [paired[card.key]] if card.key in paired else [], found, wanted)
+                if card.key not in paired and any(v >= SIMILAR for (key, ident), v in scores.items()
+                                                  if key == card.key and ident not in taken):
+                    # a near tie: no guess (a card like no entry left is new: its own ID, as sync adds it)
+                    self.unsure[card.key] = (
+                        f"its note type and first field are those of {len(entries)} notes last synced or built "
+                        "from places no card holds now (renamed or moved), and its other fields (edited) are not "
+                        "clearly more like one of them" if len(entries) > 1 else
+                        f"it and {len(cards) - 1} other card{'s' if len(cards) > 2 else ''} have the note type "
+                        "and first field of one note last synced or built from a place no card holds now "
+                        "(renamed or moved), and its other fields (edited) are not clearly more like that note's "
+                        "than theirs")
+
+    def _found(self, card: Card, hits: list[int], found: dict, wanted: dict) -> None:
+        """Record the unclaimed entries (IDs) :meth:`_same_front` found for ``card`` as :meth:`settle` reads
+        them."""
+        hits = list(dict.fromkeys(hits))
+        found[card.key] = hits
+        self.edited.update({card.key} if hits else ())
+        for ident in hits:
+            wanted.setdefault(ident, []).append(card)
+
+
+MAX_PAIRED = 64  # cards (and entries) of one note type and first field compared pairwise (as build_gone's)
+
+
+def _linked(cards: list[Card], candidates: dict) -> list[tuple[list[Card], dict]]:
+    """The cards with candidate entries (``candidates``: ``Card.key`` -> [(ID, other fields)]), in sets that
+    share candidates (one note type and first field, mostly): each set's cards, in vault order, and its
+    entries (ID -> other fields)."""
+    parent: dict = {}
+
+    def root(node):
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for card in cards:
+        for ident, _ in candidates[card.key]:
+            parent[root(("card", card.key))] = root(("entry", ident))
+    out: dict = {}
+    for card in cards:
+        if candidates[card.key]:
+            cards_, entries = out.setdefault(root(("card", card.key)), ([], {}))
+            cards_.append(card)
+            entries.update(candidates[card.key])
+    return list(out.values())
 
 
 def _match(group: list[Card], recorded: list[Entry], digest: Callable[[Card], str], computed: dict,

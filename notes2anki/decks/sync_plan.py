@@ -14,193 +14,26 @@ in the collection because that is where the notes are: it follows the collection
 (AnkiWeb sync) and is replaced with it from a backup. Only notes listed for this vault are ever
 deleted, and only when their card is marked DELETE or gone from the vault.
 
-Reading only: this module never changes the collection (the plan is applied by decks/sync.py).
+Reading only: this module never changes the collection (the plan is applied by decks/sync.py). The
+plan's data (Change, Deletion, SyncPlan) and the registry's readers are in sync_plan_data.py.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
 from ..messages import named
 from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
-from .build import _field_html, _plain
+from .build import _field_html
 from .identity import other_form_guids, assign_identities, card_ids, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
 from .sync_media import plan_media, rename_media
-from .sync_retype import Loss, TypeRules, recorded_card_types, recorded_types
-
-REGISTRY_KEY = "notes2anki:vaults"
-ANKI_TAGS = {"marked", "leech"}  # tags Anki itself sets: kept on a note when the vault's tags are applied
-PLUGIN_TAG = "Obsidian_to_Anki"  # the tag the plugin gives every note it adds (its "Tag" setting's default)
-
-
-@dataclass
-class Change:
-    """One card of the vault and the note it becomes or updates."""
-
-    card: Card
-    guid: str
-    nid: int = 0  # 0: a new note
-    kinds: list[str] = field(default_factory=list)  # "new" | "updated" | "moved" | "retyped"
-    fields: dict[str, str] = field(default_factory=dict)  # field name -> HTML the note should have
-    changed_fields: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)  # tags the note should have
-    old_deck: str = ""
-    old_type: str = ""
-    field_map: list[int] = field(default_factory=list)  # retype: new field i <- old field (-1: none)
-    loss: Loss | None = None  # retype (planned or held): the cards and field text it removes
-    kept_type: str = ""  # the note keeps this type, chosen in Anki (not the card's; sync_retype.py)
-    kept_first: bool = False  # ... and no sync kept it before (it is listed)
-    missing: list[str] = field(default_factory=list)  # ... fields of the card's type it lacks: left as it is
-    record: str = ""  # the card's note type, recorded for a note left in a type notes2anki did not make
-    keep_card_type: bool = False  # a type change asked and not made: the card type the last sync recorded stays
-    left: bool = False  # the note is left as it is (nothing synced): an error or a warning at the card says why
-
-    @property
-    def where(self) -> str:
-        """``file:line`` of the card (its START line, or the line of an inline card or regex match)."""
-        return self.card.where
-
-
-@dataclass
-class Deletion:
-    """A note of this vault that sync deletes from Anki: its note id, the card's last place, its front
-    (plain text, for the listing) and why ("DELETE": marked in the vault; "removed": no longer there)."""
-
-    nid: int
-    where: str  # file:line of the card when last synced (or of the DELETE-marked card)
-    front: str
-    reason: str  # "DELETE" | "removed"
-
-
-@dataclass
-class SyncPlan:
-    """Everything a sync would do, computed before anything is written: one :class:`Change` per card of
-    the vault (its ``kinds`` empty when the note is already up to date), the :class:`Deletion` list, the
-    media to add (name in Anki → vault file) and the problems found while planning. ``vault_id``: the
-    key of this vault in the collection's registry of synced notes."""
-
-    vault_id: str
-    changes: list[Change] = field(default_factory=list)  # one per card synced (unchanged ones too)
-    deletions: list[Deletion] = field(default_factory=list)
-    media: dict[str, Path] = field(default_factory=dict)  # name in Anki -> vault file, to add
-    names: dict[str, str] = field(default_factory=dict)  # vault media path -> name in Anki
-    registry: dict = field(default_factory=dict)  # the collection's registry as read
-    type_ids: dict[str, int] = field(default_factory=dict)  # vault note type -> the Anki note type id it syncs to
-    held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
-    taken: dict[int, str] = field(default_factory=dict)  # notes moved here from another vault -> that vault
-    vault_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type the last sync recorded
-    card_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type at the last sync (any note)
-    held_retypes: list[Change] = field(default_factory=list)  # retypes not confirmed (sync.py): left as they are
-    skipped: list[Change] = field(default_factory=list)  # cards skipped for an error (or warning) at the card: not synced
-    mass_held: list[Deletion] = field(default_factory=list)  # deletions the mass-deletion guard held (sync_guards)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    def of_kind(self, kind: str) -> list[Change]:
-        """The changes of one kind ("new", "updated", "moved", "retyped"), in card order."""
-        return [c for c in self.changes if kind in c.kinds]
-
-    def counts(self) -> dict[str, int]:
-        """The summary's numbers, each card counted once: under the first of its kinds in the order new,
-        retyped, moved, updated (a retyped note whose fields change too is counted as retyped), or as
-        unchanged, not synced (:attr:`not_synced`, the cards skipped included), or not retyped (a note type
-        change not confirmed, :attr:`held_retypes`: the note is left as it is); ``"cards"``: all of them,
-        the sum of the others."""
-        counts = dict.fromkeys(("new", "updated", "moved", "retyped"), 0)
-        for change in self.changes:
-            first = next((k for k in ("new", "retyped", "moved", "updated") if k in change.kinds), None)
-            if first:
-                counts[first] += 1
-        return {"cards": len(self.changes) + len(self.skipped), **counts, "unchanged": self.unchanged,
-                "not_synced": len(self.not_synced), "not_retyped": len(self.held_retypes)}
-
-    @property
-    def lossy(self) -> list[Change]:
-        """The note type changes that remove reviewed cards or field text: confirmed as deletions are."""
-        return [c for c in self.of_kind("retyped") if c.loss and c.loss.at_stake]
-
-    @property
-    def kept(self) -> list[Change]:
-        """Notes that keep a type chosen in Anki: kept for the first time, or left as they are (``missing``)."""
-        return [c for c in self.changes if c.kept_type and (c.kept_first or c.missing)]
-
-    @property
-    def unchanged(self) -> int:
-        """How many cards need no change (their note is already as the vault says; not those whose note type
-        change was held, :attr:`held_retypes`)."""
-        held = {c.card.key for c in self.held_retypes}
-        return sum(1 for c in self.changes if not c.kinds and not c.left and c.card.key not in held)
-
-    @property
-    def not_synced(self) -> list[Change]:
-        """The cards whose note is left as it is because of an error or a warning at the card (a note type
-        change no field maps, a type chosen in Anki that lacks a field), and the cards the plan skipped for an
-        error or a warning at the card (:attr:`skipped`: a filtered deck, a note another vault synced or
-        another card syncs to, an ID given twice, a plugin note deleted in Anki): neither synced nor
-        unchanged. In file order."""
-        left = [c for c in self.changes if c.left and not c.kinds] + self.skipped
-        return sorted(left, key=lambda c: (c.card.file, c.card.line))
-
-    @property
-    def is_empty(self) -> bool:
-        """True when applying the plan would change nothing: no change, deletion or media to add."""
-        return not self.deletions and not self.media and all(not c.kinds for c in self.changes)
-
-    def to_json(self) -> dict:
-        """The plan for scripts: lists of {file, line, nid, front, ...} per kind (nid 0: not yet made)."""
-        def item(c: Change, **extra) -> dict:
-            return {"file": c.card.file, "line": c.card.line, "nid": c.nid,
-                    "front": _plain(c.card.front)[:80], **extra}
-        held = {c.card.key for c in self.held_retypes}
-        return {
-            "vault_id": self.vault_id,
-            "new": [item(c, deck=c.card.deck) for c in self.of_kind("new")],
-            "updated": [item(c, fields=c.changed_fields) for c in self.of_kind("updated")],
-            "moved": [item(c, **{"from": c.old_deck, "to": c.card.deck}) for c in self.of_kind("moved")],
-            "retyped": [item(c, **{"from": c.old_type, "to": c.card.note_type, "removes": c.loss.to_json()})
-                        for c in self.changes if c.card.key in held or "retyped" in c.kinds],
-            "kept_type": [item(c, type=c.kept_type, card_type=c.card.note_type, missing=c.missing) for c in self.kept],
-            "deleted": [_deletion_item(d) for d in self.deletions],
-            "held_deletions": [_deletion_item(d) for d in self.mass_held],
-            "unchanged": self.unchanged,
-            "not_synced": [item(c) for c in self.not_synced],
-            "media": sorted(self.media),
-            "counts": self.counts(),
-        }
-
-
-def _deletion_item(d: Deletion) -> dict:
-    """A deletion for ``--json``: ``{"file", "line", "nid", "front", "reason"}``."""
-    return {"file": d.where.rpartition(":")[0], "line": int(d.where.rpartition(":")[2] or 0),
-            "nid": d.nid, "front": d.front, "reason": d.reason}
-
-
-def load_registry(col) -> dict:
-    """The collection's record of which vault made or adopted which notes (see the module doc)."""
-    value = col.get_config(REGISTRY_KEY, {})
-    return value if isinstance(value, dict) else {}
-
-
-def _registered(entry) -> dict[int, str]:
-    """A registry entry's notes, ``nid -> file:line``; entries that are not what sync writes are ignored
-    (the config is the user's too: a hand edit must not stop a sync)."""
-    notes = entry.get("notes") if isinstance(entry, dict) else None
-    out: dict[int, str] = {}
-    for nid, where in (notes.items() if isinstance(notes, dict) else ()):
-        if isinstance(nid, str) and nid.isascii() and nid.isdigit() and isinstance(where, str):
-            out[int(nid)] = where
-    return out
-
-
-def registered_types(entry) -> dict[str, int]:
-    """A registry entry's note types, ``vault note type -> Anki note type id`` (ill-formed items ignored)."""
-    types = entry.get("note_types") if isinstance(entry, dict) else None
-    return {name: mid for name, mid in (types.items() if isinstance(types, dict) else ())
-            if isinstance(name, str) and isinstance(mid, int) and not isinstance(mid, bool)}
+from .sync_plan_data import (ANKI_TAGS, PLUGIN_TAG, REGISTRY_KEY, Change, Deletion, SyncPlan,  # noqa: F401
+                             _deletion_item, _registered, load_registry, registered_types)
+from .sync_retype import TypeRules, recorded_card_types, recorded_types
 
 
 def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = None, retype: bool = False,

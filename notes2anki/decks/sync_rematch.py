@@ -276,16 +276,9 @@ def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, cla
             scores[i, nid] = _similarity(cards[i], fields(nid))
         return scores[i, nid]
 
-    given: list[tuple[int, int]] = []
-    for i, nids in wants.items():
-        for nid in nids:
-            rivals = [(i, other) for other in nids if other != nid] + [(j, nid) for j in wanted[nid] if j != i]
-            if not rivals:  # the only card with this front and type, and the only note: this card's when its
-                if score(i, nid) >= SIMILAR:  # other fields are alike too (`Translate:` of another lesson is
-                    given.append((i, nid))  # another card: tester r4)
-            elif len(nids) <= MAX_GROUP and len(wanted[nid]) <= MAX_GROUP and score(i, nid) >= SIMILAR \
-                    and all(score(i, nid) >= score(j, other) + MARGIN for j, other in rivals):
-                given.append((i, nid))
+    # the only card with this front and type and the only note: this card's when its other fields are alike
+    # too (`Translate:` of another lesson is another card: tester r4); several: each the one clearly most like it
+    given = pair_alike([(i, nid) for i, nids in wants.items() for nid in nids], score)
     for i, nid in given:  # (a card or a note is in one pair at most: each beats the others by MARGIN)
         change = cards[i]
         if nid in gone:
@@ -293,6 +286,32 @@ def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, cla
         change.nid, change.kinds, change.changed_fields = nid, [], []
         claimed[nid] = change.card
         compare(change)
+
+
+def pair_alike(edges: list[tuple], score: Callable[[object, object], float]) -> list[tuple]:
+    """One-to-one pairs among the candidate (card, note or entry) pairs ``edges`` by their similarity
+    (``score(card, note)``, :func:`similarity`, asked only when needed): a pair is taken at :data:`SIMILAR`
+    or more when it beats by :data:`MARGIN` every other candidate pair of its card and of its note (so a card
+    or a note is in one pair at most); a near tie pairs neither. A pair with no rival needs :data:`SIMILAR`
+    only; one of a card or a note with more than :data:`MAX_GROUP` candidates is not taken. The rule
+    ``sync``, ``build`` and ``ids`` pair several cards with one note type and first field by (a renamed
+    file's two ``Translate:`` cards, both backs edited)."""
+    rows: dict = {}
+    cols: dict = {}
+    for card, note in edges:
+        rows.setdefault(card, []).append(note)
+        cols.setdefault(note, []).append(card)
+    out = []
+    for card, note in edges:
+        rivals = [(card, other) for other in rows[card] if other != note] \
+            + [(other, note) for other in cols[note] if other != card]
+        if not rivals:
+            if score(card, note) >= SIMILAR:
+                out.append((card, note))
+        elif len(rows[card]) <= MAX_GROUP and len(cols[note]) <= MAX_GROUP and score(card, note) >= SIMILAR \
+                and all(score(card, note) >= score(*rival) + MARGIN for rival in rivals):
+            out.append((card, note))
+    return out
 
 
 def _nfc(text: str) -> str:

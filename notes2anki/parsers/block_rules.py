@@ -10,8 +10,8 @@ import re
 from ..model import Card, Heading
 from .block_card import block_card, find_end
 from .frontmatter import DECK_KEYS, TAG_KEYS
-from .lints import (DEFAULT_INLINE, end_near_miss, inline_case_lint, inline_field_lint, inline_lint, lone_end_lint,
-                    missing_second_field)
+from .lints import (DEFAULT_INLINE, end_near_miss, hidden_what, inline_case_lint, inline_field_lint, inline_lint,
+                    lone_end_lint, missing_second_field, reads_as)
 from .scan_state import ScanState
 from .syntax import FIELD_LINE, WIKILINK, heading, id_number, id_of_line, inline_id, split_tags
 
@@ -52,8 +52,10 @@ def block(state: ScanState) -> bool:
     if found.end is None:
         stop = found.next_start or len(state.lines) + 1
         near = end_near_miss(state, start, stop)
-        hint = f" (line {near} {state.lines[near - 1].strip()!r} looks like its {state.markers.end!r}: the " \
-               "markers are case-sensitive and stand alone on their line)" if near else ""
+        seen, hidden = reads_as(state.lines[near - 1].strip(), state.markers.end) if near else (False, [])
+        hint = f" (line {near} {state.lines[near - 1].strip()!r} looks like its {state.markers.end!r}: " + (
+            f"it holds {hidden_what(hidden)})" if seen else
+            "the markers are case-sensitive and stand alone on their line)") if near else ""
         where = f" before the next {state.markers.begin} at line {found.next_start}" if found.next_start else ""
         state.report(start, "error", "no-end", f"{state.markers.begin} has no {state.markers.end}{where}; "
                                                f"card skipped{hint}")

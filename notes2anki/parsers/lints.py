@@ -17,6 +17,9 @@ from .syntax import FIELD_LINE, fence_closes, fence_open
 NEAR = "near-miss"
 DEFAULT_INLINE = Syntax().begin_inline_note  # the plugin's default inline marker (STARTI)
 LOOKAHEAD = 40
+# control characters a marker line may hide (not tab, line breaks, or NEL, which Python reads as a space)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+CONTROL_NAMES = {"\x00": "NULL", "\x07": "BELL", "\x08": "BACKSPACE", "\x1b": "ESCAPE", "\x7f": "DELETE"}
 CODE_SPAN = re.compile(r"`+[^`]*?`+")  # inline code on one line (as inline_syntax.PROTECTED reads it)  # lines searched for the END of a near-miss START
 
 
@@ -61,7 +64,8 @@ def start_lint(state: ScanState) -> bool:
     if stripped.startswith(">"):
         _quoted_start(state, stripped, begin)
         return False
-    if stripped and not stripped.isascii() and len(stripped) <= 4 * len(begin) and stripped != begin:
+    if stripped and (not stripped.isascii() or CONTROL.search(stripped)) and len(stripped) <= 4 * len(begin) \
+            and stripped != begin:
         _hidden_character_start(state, stripped, begin)
         return False
     if not stripped or stripped[0].casefold() != begin[0].casefold():
@@ -84,21 +88,46 @@ def start_lint(state: ScanState) -> bool:
     return False
 
 
-def _hidden_character_start(state: ScanState, stripped: str, begin: str) -> None:
-    """``START`` with an invisible character in it (a zero-width space pasted from a web page, a soft
-    hyphen: Unicode format characters) or in another width (fullwidth ``ＳＴＡＲＴ``: NFKC), with a block's
-    body after it: the plugin reads no card there, and neither does notes2anki, so say which character."""
+def hidden_characters(text: str) -> list[str]:
+    """The invisible characters of ``text``: Unicode format characters (a zero-width space pasted from a web
+    page, a byte order mark, a soft hyphen, a direction mark), control characters other than spacing ones (a
+    NUL byte, a bell, DEL: see :data:`CONTROL`) and variation selectors."""
     import unicodedata
 
-    hidden = [ch for ch in stripped if unicodedata.category(ch) == "Cf"]
-    seen = unicodedata.normalize("NFKC", "".join(ch for ch in stripped if ch not in hidden)).strip()
-    if seen != begin or not _block_follows(state, state.line):
+    return [ch for ch in text if unicodedata.category(ch) == "Cf" or CONTROL.match(ch)
+            or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"]
+
+
+def reads_as(text: str, marker: str) -> tuple[bool, list[str]]:
+    """Whether ``text`` (a stripped line, not ``marker`` itself) reads as ``marker`` once its invisible
+    characters (:func:`hidden_characters`) are left out and its width normalised (fullwidth ``ＳＴＡＲＴ``:
+    NFKC), and those characters."""
+    import unicodedata
+
+    hidden = hidden_characters(text)
+    seen = unicodedata.normalize("NFKC", "".join(ch for ch in text if ch not in hidden)).strip()
+    return seen == marker, hidden
+
+
+def hidden_what(hidden: list[str]) -> str:
+    """``an invisible character (U+200B ZERO WIDTH SPACE)``, or the other width's words, for a message."""
+    import unicodedata
+
+    names = (unicodedata.name(ch, "") or CONTROL_NAMES.get(ch, "control character") for ch in hidden)
+    what = ", ".join(dict.fromkeys(f"U+{ord(ch):04X} {name}" for ch, name in zip(hidden, names)))
+    return f"an invisible character ({what})" if hidden else "characters of another width or form"
+
+
+def _hidden_character_start(state: ScanState, stripped: str, begin: str) -> None:
+    """``START`` with an invisible character in it (a zero-width space pasted from a web page, a soft
+    hyphen, a BOM: Unicode format characters; a NUL byte or another control character) or in another width
+    (fullwidth ``ＳＴＡＲＴ``: NFKC), with a block's body after it: the plugin reads no card there, and
+    neither does notes2anki, so say which character."""
+    seen, hidden = reads_as(stripped, begin)
+    if not seen or not _block_follows(state, state.line):
         return
-    what = ", ".join(dict.fromkeys(f"U+{ord(ch):04X} {unicodedata.name(ch, 'format character')}" for ch in hidden))
-    state.report(state.line, "warning", NEAR,
-                 f"this line reads {begin!r} but holds " + (f"an invisible character ({what})" if hidden else
-                                                            "characters of another width or form")
-                 + f"; not read as a card (type {begin!r} again)")
+    state.report(state.line, "warning", NEAR, f"this line reads {begin!r} but holds {hidden_what(hidden)}; "
+                                              f"not read as a card (type {begin!r} again)")
 
 
 def _quoted_start(state: ScanState, stripped: str, begin: str) -> None:
@@ -118,12 +147,15 @@ def _quoted_start(state: ScanState, stripped: str, begin: str) -> None:
 
 def end_near_miss(state: ScanState, start: int, stop: int) -> int | None:
     """The first line after ``start`` (before ``stop``) that looks like a mistyped END: ``End``, ``end``,
-    ``END:`` …; None."""
+    ``END:`` …, ``END`` with an invisible character in it (:func:`reads_as`); None."""
     end = state.markers.end
     for no in range(start + 1, min(stop, len(state.lines) + 1)):
         stripped = state.lines[no - 1].strip()
         if stripped != end and stripped.casefold().rstrip(" \t:-.;") == end.casefold():
             return no
+        if stripped and stripped != end and (not stripped.isascii() or CONTROL.search(stripped)) \
+                and len(stripped) <= 4 * len(end) and reads_as(stripped, end)[0]:
+            return no  # `EN\u200bD`: an invisible character in it
     return None
 
 
@@ -175,7 +207,7 @@ def lone_end_lint(state: ScanState) -> None:
     """An ``END`` line that closes no card (outside code): its ``START`` is mistyped (``STRAT``,
     ``## START``, ``**START**``) unless a message already says so above it. A near miss, so ``sync``
     keeps the notes of the file (the card is there, unread)."""
-    if any(d.kind == NEAR and d.line < state.line for d in state.diagnostics):
+    if any(d.kind == NEAR and d.file == state.rel and d.line < state.line for d in state.diagnostics):
         return
     state.report(state.line, "warning", NEAR, f"{state.markers.end!r} here closes no card: is the "
                  f"{state.markers.begin!r} line above it mistyped? Not read as a card")

@@ -3,6 +3,8 @@
 `tag-name` warning says so once, at the line that wrote it (tester: `two words` became `two_words` silently)."""
 from __future__ import annotations
 
+import pytest
+
 CONFIG = 'default_tag = "two words"\n\n[folder_tags]\n"Bio" = ["cell biology", "plain"]\n'
 FRONTMATTER_CARDS = ("---\ntags:\n  - my tag\n  - fine\n---\nSTART\nBasic\nWhat is a cell?\nBack: a unit\nEND\n\n"
                      "START\nBasic\nWhat is a membrane?\nBack: a wall\nTags: x y\nEND\n")
@@ -40,8 +42,24 @@ def test_a_command_line_tag_with_a_space_is_said_once_and_replaces_the_default_t
     result, _ = cli_build(root, "--tag", "cli tag")
     assert result.exit_code == 0, result.output
     assert _tag_warnings(result.stderr) == [
-        "--tag: warning: tag 'cli tag' holds a space, which an Anki tag cannot (Anki separates tags by spaces); "
-        "read as 'cli_tag'"]  # default_tag is not used: no word about it
+        "--tag: warning: tag \"cli tag\" holds a space, which an Anki tag cannot (Anki separates tags by spaces); "
+        "read as \"cli_tag\""]  # default_tag is not used: no word about it
+
+
+@pytest.mark.parametrize("tag, said", [
+    ("a::::b", "tag \"a::::b\" has empty levels between '::' (Anki would name them 'blank'); read as \"a::b\""),
+    ("bell\x07", "tag \"bell\\u0007\" holds a control character, which Anki removes; read as \"bell\""),
+    ("it's", None),
+])
+def test_command_line_tags_are_quoted_as_the_other_command_line_values(make_vault, cli_build, tag, said):
+    """Tester: `--tag` warnings quoted the tag as Python writes it (`'a::::b'`), while `--deck`'s and the
+    configuration's quote what the user typed as TOML and JSON write it (`"a::::b"`)."""
+    root = make_vault({"a.md": "START\nBasic\nWhat is RNA?\nBack: a molecule\nEND\n"})
+    result, _ = cli_build(root, "--tag", tag, "--deck", "A::::B")
+    assert result.exit_code == 0, result.output
+    assert "--deck: warning: deck name \"A::::B\" has empty parts" in result.stderr
+    warned = [" ".join(line.split()) for line in result.stderr.splitlines() if line.startswith("--tag:")]
+    assert warned == ([f"--tag: warning: {said}"] if said else [])
 
 
 def test_an_empty_level_in_a_folder_tag_is_said_once_at_its_line_not_at_every_note(make_vault, cli_build):

@@ -5,6 +5,7 @@ note type and first field), the gone list leaves it out, and the import updates 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from anki.collection import Collection
@@ -90,6 +91,47 @@ def test_two_renamed_cards_with_one_front_each_keep_the_note_most_like_it_throug
     after = _notes(col)
     assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog, hound"] == before["perro = dog"]
     assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
+
+
+def test_ids_gives_two_renamed_same_front_cards_the_ids_of_their_own_built_cards(make_vault, build, anki_import):
+    """`ids` after a build (no sync record: the build state): two `Translate:` cards of a renamed file, both
+    backs edited, each get the ID of the earlier card most like it, as build pairs them; the next build
+    packages them under those cards' GUIDs and the import updates both reviewed notes."""
+    from notes2anki.decks.identity import guid_of
+
+    root = make_vault({"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat"),
+                       "o.md": CARD.format(q="Stays", a="s")})
+    col = anki_import(build(root).apkg).col
+    _review_all(col)
+    before = _notes(col)
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a="gato = cat, kitty") + "\n" + SAME.format(a="perro = dog, hound"),
+                               "utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    written = [int(n) for n in re.findall(r"<!--ID: (\d+)-->", (root / "b.md").read_text("utf-8"))]
+    assert [guid_of(n) for n in written] == [col.get_note(before["gato = cat"][0]).guid,
+                                             col.get_note(before["perro = dog"][0]).guid]
+    second = build(root)
+    assert second.report.new == 0 and second.report.gone == []
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog, hound"] == before["perro = dog"]
+
+
+def test_ids_writes_no_id_to_renamed_same_front_cards_in_a_near_tie(make_vault, build):
+    """As above, but each edited back is as like the one earlier card as the other: no guess, an error at
+    each card; the other file's card gets its ID."""
+    root = make_vault({"a.md": SAME.format(a="house = casa") + "\n" + SAME.format(a="house = hogar"),
+                       "o.md": CARD.format(q="Stays", a="s")})
+    build(root)
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a="house = casa, hogar") + "\n" + SAME.format(a="house = hogar, casa"),
+                               "utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.count("are not clearly more like one of them, so which Anki note it is cannot be told") == 2
+    assert "<!--ID:" not in (root / "b.md").read_text("utf-8") and "<!--ID:" in (root / "o.md").read_text("utf-8")
 
 
 @pytest.mark.parametrize("backs, kept, new, gone", [
@@ -204,3 +246,24 @@ def test_a_state_written_before_it_kept_the_other_fields_follows_a_plain_rename_
     second = build(root)
     assert [g.where for g in second.report.gone] == (["Untitled.md:1"] if edit else [])
     assert second.report.new == (1 if edit else 0)
+
+
+def test_ids_gives_a_renamed_card_that_lost_to_a_clearer_one_its_own_id(make_vault, build):
+    """Two `Translate:` cards of a renamed file and one earlier card: the card clearly most like it takes
+    its ID; the other, alike too (half in common) but clearly less, is new (an ID of its own, no error), as
+    build and sync take it."""
+    from notes2anki.config import load_config
+    from notes2anki.decks.build import default_state_path
+    from notes2anki.decks.state import BuildState
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({"a.md": SAME.format(a="gato = cat"), "o.md": CARD.format(q="Stays", a="s")})
+    build(root)
+    built = {s.id for s in BuildState.load(default_state_path(root), []).cards.values()}
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a="gato = cat!") + "\n" + SAME.format(a="gato = cat, also felino"),
+                               "utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    ids = [c.id for c in load_vault(root, load_config(root, [])).cards if c.file == "b.md"]
+    assert len(ids) == 2 and ids[0] in built and ids[1] and ids[1] not in built

@@ -91,22 +91,46 @@ def test_a_card_moved_into_another_file_with_an_edited_back_keeps_its_note(make_
 SAME = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
 
 
-def test_two_gone_notes_with_one_front_each_keep_the_note_clearly_most_like_it(make_vault, sync_cli, tmp_path):
+@pytest.mark.parametrize("how", ["sync", "ids, then sync"])
+def test_two_gone_notes_with_one_front_each_keep_the_note_clearly_most_like_it(make_vault, sync_cli, tmp_path, how):
     """Same-front cards of a renamed file, both backs edited: sync pairs each with the note most like it
-    (never the other's history); `ids`, which holds digests and not text, cannot tell and writes no ID."""
+    (never the other's history); `ids` pairs them by the same rule (the sync record keeps their other
+    fields) and writes each card the ID of its own note."""
+    from notes2anki.decks.identity import guid_of
+
     root, col_path = _synced(make_vault, sync_cli, tmp_path,
                              {"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat"), "o.md": OTHER})
     before = _state(col_path)
     os.rename(root / "a.md", root / "b.md")
     (root / "b.md").write_text(SAME.format(a="gato = cat, kitty") + "\n" + SAME.format(a="perro = dog, hound"), "utf-8")
-    result = _ids(root)
-    assert result.exit_code == 1
-    assert ("b.md:1: error: no ID written to this card: its note type and first field (its other fields edited) "
-            "are those of 2 notes") in result.output
-    assert _written_ids(root / "b.md") == [] and len(_written_ids(root / "o.md")) == 1
+    if how != "sync":
+        result = _ids(root)
+        assert result.exit_code == 0, result.output
+        written = [int(line.removeprefix("<!--ID:").removesuffix("-->")) for line in _written_ids(root / "b.md")]
+        assert [guid_of(n) for n in written] == [before["gato = cat"][1], before["perro = dog"][1]]
     _clean_sync(sync_cli, root, col_path)
     after = _state(col_path)
     assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog, hound"] == before["perro = dog"]
+
+
+def test_ids_writes_no_id_to_same_front_cards_in_a_near_tie(make_vault, sync_cli, tmp_path):
+    """Two same-front cards of a renamed file, both backs edited so that each is as like the one gone note
+    as the other: `ids` does not guess (an error at each card, naming why), and the other cards get theirs."""
+    root, col_path = _synced(make_vault, sync_cli, tmp_path,
+                             {"a.md": SAME.format(a="house = casa") + "\n" + SAME.format(a="house = hogar"),
+                              "o.md": OTHER})
+    os.rename(root / "a.md", root / "b.md")
+    (root / "b.md").write_text(SAME.format(a="house = casa, hogar") + "\n" + SAME.format(a="house = hogar, casa"),
+                               "utf-8")
+    result = _ids(root)
+    assert result.exit_code == 1
+    for line in (1, 7):
+        assert (f"b.md:{line}: error: no ID written to this card: its note type and first field are those of 2 "
+                "notes last synced or built from places no card holds now (renamed or moved), and its other "
+                "fields (edited) are not clearly more like one of them, so which Anki note it is cannot be told"
+                ) in result.output
+    assert "Traceback" not in result.output
+    assert _written_ids(root / "b.md") == [] and len(_written_ids(root / "o.md")) == 1
 
 
 def test_a_near_tie_between_two_gone_notes_takes_neither(make_vault, sync_cli, tmp_path):

@@ -43,6 +43,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     if given != 1:
         raise click.UsageError("give exactly one of NOTE, --card FILE:LINE or --all")
     v, defaults, diags, config = open_vault(vault, "related", settings)
+    diags[:] = [d for d in diags if d.kind != "no-cards"]  # related reads notes: a vault without cards is fine
     k = k or defaults.get("k", 5)
     if min_score is None:  # --all: the library's own default
         min_score = defaults.get("min_score", None if all_notes else NOTE_MIN_SCORE)

@@ -29,6 +29,25 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 
+def no_card_warning(vault: Vault, config: Config) -> None:
+    """A warning when the vault's notes hold no card at all and no message says why (tester B r7: a vault written in another card
+    syntax, ``Q #flashcard`` or ``Q :: A`` without the plugin's settings, was built into an empty package
+    with exit 0 and no word): which markers and regex styles were looked for, and where they are set."""
+    if not vault.notes or any(note.cards for note in vault.notes) or any(d.file for d in vault.diagnostics):
+        return  # (a message at a file already says why its card was not read)
+    words = config.syntax
+    styles = f"{words.begin_note} … {words.end_note} blocks, {words.begin_inline_note} … " \
+             f"{words.end_inline_note} inline cards"
+    styles += f", the custom regexes of {', '.join(sorted(config.custom_regexps))}" if config.custom_regexps \
+        else ", no custom regex"
+    count = len(vault.notes)
+    vault.diagnostics.append(Diagnostic(
+        "", 0, "warning", f"no card found in the {count} note{'s' if count != 1 else ''} read (looked for {styles}): "
+        "if the cards are written in another way (e.g. `Question #flashcard` or `Question :: Answer`), set "
+        "custom_regexps in .notes2anki.toml (`notes2anki init` reads the Obsidian_to_Anki plugin's settings)",
+        kind="no-cards"))
+
+
 def load_vault(root: Path, config: Config | None = None, progress: Progress | None = None) -> Vault:
     """Read every note of the vault at ``root`` (only reads): its Notes with their Cards, and every
     problem as a Diagnostic with file:line. ``config``: the vault's settings (read from the vault when
@@ -72,6 +91,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         if progress:
             progress(done, len(paths))
     cache.save()
+    no_card_warning(vault, config)
     skip_template_cards(vault, config)  # before the ID check: a template's ID is copied into new notes
     drop_duplicate_ids(vault)
     fold_deck_case(vault)  # Bio / bio: one deck in Anki, so one spelling in the package

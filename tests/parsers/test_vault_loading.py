@@ -139,3 +139,20 @@ def test_heading_context_of_a_card(make_vault):
     text = "# TCP\n\n## Handshake\n\n### Details\n\n## Flow\n\nSTART\nBasic\nQ\nEND\n"
     card = only_card(load(make_vault({"net/TCP.md": text})))
     assert card.context == "net/TCP.md > TCP > Flow"
+
+
+def test_notes_without_any_card_get_one_warning_naming_the_syntax(make_vault):
+    """Tester B r7: notes written as `Question #flashcard` / `Q :: A` without the plugin's settings were built
+    into an empty package with exit 0 and no word. One vault-wide warning says what was looked for."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({"bio.md": "# Biology\n\nWhat do mitochondria do? #flashcard\nThey make ATP.\n",
+                       "geo.md": "Capital of France :: Paris\n"})
+    vault = load_vault(root, load_config(root))
+    (warning,) = [d for d in vault.diagnostics if d.kind == "no-cards"]
+    assert warning.severity == "warning" and warning.file == ""
+    assert "no card found in the 2 notes read" in warning.message
+    assert "START … END blocks" in warning.message and "custom_regexps" in warning.message
+    root2 = make_vault({"a.md": "START\nBasic\nQ\nBack: A\nEND\n", "b.md": "plain note\n"})
+    assert not [d for d in load_vault(root2, load_config(root2)).diagnostics if d.kind == "no-cards"]

@@ -24,7 +24,8 @@ from ..parsers import load_vault
 from ..parsers.markdown import obsidian_uri
 
 RELATED_NOTES_SHOWN = 300  # notes listed with unlinked suggestions (best-scoring first)
-RELATED_K, RELATED_MIN_SCORE = 3, 0.3  # per note; [related] k / min_score override them
+RELATED_K = 3  # per note; [related] k overrides it; the minimum score is related --all's (tester B r9: the page
+# listed pairs at 0.31-0.48 that `related --all` leaves out; [related] min_score overrides both)
 HOVER_CHARS = 300  # characters of a card's front in the topic map's hover text
 
 
@@ -240,7 +241,7 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
                                     f"{index.readership.measured} notes (their language): related notes come "
                                     "from character n-grams")
             rows = index.suggestions_all(related_opts.get("k", RELATED_K),
-                                        min_score=related_opts.get("min_score", RELATED_MIN_SCORE))
+                                        min_score=related_opts.get("min_score"))
             seen_pairs: set[frozenset[str]] = set()  # A→B and B→A are one suggestion
             for k, (path, found) in enumerate(rows):
                 found = [s for s in found if frozenset((path, s.note)) not in seen_pairs]

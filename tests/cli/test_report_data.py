@@ -127,3 +127,27 @@ def test_duplicate_pairs_are_remembered_per_vault_state_and_settings(tmp_path):
     as_rows = lambda pairs: [(p.a.key, p.b.key, p.score, p.kind, p.method) for p in pairs]  # noqa: E731
     assert expected.pairs and as_rows(cold) == as_rows(warm) == as_rows(expected.pairs)
     assert len(lower) >= len(warm)
+
+
+def test_the_reports_related_notes_are_those_of_related_all(make_vault, tmp_path):
+    """Tester B r9: the page listed pairs at 0.31-0.48 (BenAgro) under "as `related --all`", whose floor is 0.5.
+    Cell respiration / Photosynthesis scores about 0.42 here: on neither."""
+    import json
+
+    from notes2anki.report.data import RELATED_K, assemble
+
+    vault = make_vault({
+        "Mitochondria.md": "Mitochondria make ATP by oxidative phosphorylation in the inner membrane.\n",
+        "Cell respiration.md": "Glycolysis, the Krebs cycle and oxidative phosphorylation in mitochondria make ATP.\n",
+        "Photosynthesis.md": "Chloroplasts capture light; photosynthesis makes glucose and ATP in the thylakoid membrane.\n",
+        "Baroque music.md": "Bach and Handel wrote fugues and concertos for harpsichord and organ.\n"})
+    env = {"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")}
+    listed = CliRunner().invoke(cli_main, ["related", str(vault), "--all", "--json", "-k", str(RELATED_K)], env=env)
+    assert listed.exit_code == 0, listed.output
+    expected = sorted((r["note"], s["note"], round(s["score"], 3))
+                      for r in json.loads(listed.stdout)["notes"] for s in r["suggestions"])
+    data = assemble(vault, cache_path=tmp_path / "cache")
+    shown = sorted((note, other, round(score, 3)) for note, _, found in data.related for other, _, score in found)
+    assert shown == expected
+    assert ("Cell respiration.md", "Mitochondria.md") in {(a, b) for a, b, _ in shown}
+    assert not {"Photosynthesis.md", "Baroque music.md"} & {b for a, b, _ in shown if a == "Cell respiration.md"}

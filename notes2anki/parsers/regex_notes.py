@@ -63,6 +63,9 @@ TAGS_LITERAL = "Tags: "  # the plugin's TAG_PREFIX: "Tags: a b" after a match gi
 TAGS_GROUP = "(Tags: .*)"  # the plugin's TAG_REGEXP_STR, appended to a pattern
 
 
+_SPACES_LINE = regex.compile(r"\n[ \t]+(?=\n)")  # a line of spaces or tabs only (tester B r6: BenAgro)
+
+
 def regex_cards(text: str, rel: str, regexps: dict[str, str], note_types: dict[str, list[str]],
                 taken: list[tuple[int, int]], diagnostics: list[Diagnostic], delete: str = "DELETE") -> list[Card]:
     """Cards of every configured style in one note, in file order.
@@ -179,9 +182,13 @@ def _search(compiled: regex.Pattern, text: str, lines: "_LineIndex", note_type: 
         card = Card(note_type=note_type, fields=fields, file=rel, line=start, end_line=end, kind="regex",
                     col=start_off - lines.starts[start - 1], tags=tags)
         if literal and any(literal.strip() in value for value in fields.values()):
+            spaces = _SPACES_LINE.search(m.group(0))
+            remedy = "put a blank line between them" if spaces is None else \
+                f"line {lines.line_of(start_off + spaces.start() + 1)} between them holds only spaces or tabs, " \
+                "which looks blank but is not for the card syntax: empty it"
             diagnostics.append(Diagnostic(rel, start, "warning", "the card's text holds another card of this "
                                           "style: cards written without a blank line between them are read as "
-                                          "one (as the plugin reads them) — put a blank line between them, "
+                                          f"one (as the plugin reads them) — {remedy}, "
                                           "else the card's note takes the text of both", "near-miss"))
         span_end = end_off
         if _take_swallowed_id(card, m.group(0), start_off, lines, delete):

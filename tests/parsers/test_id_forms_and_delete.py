@@ -171,6 +171,15 @@ def test_a_new_card_written_right_above_an_existing_one_is_warned(make_vault):
     assert "the card's text holds another card of this style" in warning.message
 
 
+def test_a_line_of_spaces_between_two_regex_cards_is_named(make_vault):
+    """Tester B r6 (BenAgro, Geometric Pose Estimation.md:47): the line between the cards looked blank and held
+    spaces; "put a blank line between them" told the student nothing. The warning names the line."""
+    vault = _load(_vault(make_vault, {"a.md": "Q1 #flashcard\nA1\n   \t\nQ2 #flashcard\nA2\n"}, FLASHCARD))
+    (warning,) = [d for d in vault.diagnostics if d.kind == "near-miss"]
+    assert warning.line == 1
+    assert "line 3 between them holds only spaces or tabs" in warning.message
+
+
 @pytest.mark.parametrize("regex, text", [
     (FLASHCARD, f"Q1 #flashcard\nA1\n\nQ2 #flashcard\nA2 line\nA2 more\n<!--ID: {ID}-->\n"),
     (QA, f"Q: q1\nA: a1\n\nQ: q2\nsecond line\nA: a2\nmore\n<!--ID: {ID}-->\n"),

@@ -91,6 +91,8 @@ def not_utf8(exc: UnicodeDecodeError) -> tuple[int, str]:
     """Where a UTF-8 decode failed and how to say it: (1-based line, "not UTF-8 text (byte 0xNN)"), from the
     bytes the error carries. One wording for notes and configuration files."""
     data = exc.object
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # tester B r11: said only "byte 0xff"
+        return 1, "UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8: save it as UTF-8"
     return data.count(b"\n", 0, exc.start) + 1, f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
 
 

@@ -68,6 +68,16 @@ class BodyLine:
     text: str
 
 
+def did_you_mean(name: str, known) -> str:
+    """" — did you mean 'Basic'?" for a note type written with another case or a typo (``Baisc``, ``basic``,
+    tester B r11), else "". The closest of ``known`` by difflib's ratio (at least 0.75), case folded."""
+    import difflib
+
+    names = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.strip().casefold(), list(names), n=1, cutoff=0.75)
+    return f" — did you mean {names[close[0]]!r}?" if close else ""
+
+
 def block_card(state: ScanState, start: int, end: int) -> Card | None:
     """The card between START (line ``start``) and END (line ``end``), or None after an error."""
     indent = _indent(state.lines[start - 1])
@@ -80,7 +90,7 @@ def block_card(state: ScanState, start: int, end: int) -> Card | None:
     note_type = body[0].text.strip()
     if note_type not in state.note_types:
         hint = (" — is the note type line missing? The first line after START names the type"
-                if len(note_type) > 40 or ":" in note_type else "")
+                if len(note_type) > 40 or ":" in note_type else did_you_mean(note_type, state.note_types))
         state.report(body[0].no, "error", "unknown-note-type",
                      f"unknown note type {note_type!r} (known: {', '.join(state.note_types)}); card skipped{hint}")
         return None

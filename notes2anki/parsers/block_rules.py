@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..model import Card, Heading
-from .block_card import block_card, find_end
+from .block_card import block_card, did_you_mean, find_end
 from .frontmatter import DECK_KEYS, TAG_KEYS
 from .lints import (DEFAULT_INLINE, end_near_miss, hidden_what, inline_case_lint, inline_field_lint, inline_lint,
                     lone_end_lint, missing_second_field, reads_as)
@@ -223,7 +223,8 @@ def _links(state: ScanState, lines: list[str]) -> None:
 def _inline_card(state: ScanState, note_type: str, body: str, col: int) -> Card | None:
     if note_type not in state.note_types:
         state.report(state.line, "error", "unknown-note-type",
-                     f"unknown note type {note_type!r} in inline card; card skipped")
+                     f"unknown note type {note_type!r} in inline card; card skipped"
+                     f"{did_you_mean(note_type, state.note_types)}")
         return None
     card = Card(note_type=note_type, fields={}, file=state.rel, line=state.line, end_line=state.line,
                 kind="inline", inline=True, col=col)

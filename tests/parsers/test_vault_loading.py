@@ -1,6 +1,8 @@
 """notes2anki.parsers.load_vault on small tmp vaults: files, encodings, frontmatter, decks and tags."""
 from __future__ import annotations
 
+import pytest
+
 from notes2anki.config import load_config
 from notes2anki.parsers import load_vault
 from notes2anki.parsers.rules import normalise_tag, unique_tags
@@ -156,3 +158,33 @@ def test_notes_without_any_card_get_one_warning_naming_the_syntax(make_vault):
     assert "START … END blocks" in warning.message and "custom_regexps" in warning.message
     root2 = make_vault({"a.md": "START\nBasic\nQ\nBack: A\nEND\n", "b.md": "plain note\n"})
     assert not [d for d in load_vault(root2, load_config(root2)).diagnostics if d.kind == "no-cards"]
+
+
+@pytest.mark.parametrize("text, said", [
+    ("START\nBaisc\nq\nBack: a\nEND\n", "unknown note type 'Baisc' (known: Basic"),
+    ("START\nbasic\nq\nBack: a\nEND\n", "unknown note type 'basic' (known: Basic"),
+    ("STARTI [Clzoe] {{c1::x}} ENDI\n", "unknown note type 'Clzoe' in inline card"),
+])
+def test_a_note_type_typo_gets_a_did_you_mean(make_vault, text, said):
+    """Tester B r11 (c): `related` suggested close note names, an unknown note type line did not."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({"a.md": text})
+    (error,) = load_vault(root, load_config(root)).diagnostics
+    assert said in error.message and error.kind == "unknown-note-type"
+    assert error.message.endswith(f"did you mean {'Cloze' if 'Clzoe' in text else 'Basic'!r}?")
+
+
+def test_a_utf16_note_is_named_as_such(make_vault):
+    """Tester B r11 (d): a UTF-16 file was only "not UTF-8 text (byte 0xff)"."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({"ok.md": "START\nBasic\nq\nBack: a\nEND\n"})
+    (root / "u16.md").write_bytes("START\nBasic\nq\nBack: a\nEND\n".encode("utf-16"))
+    vault = load_vault(root, load_config(root))
+    (error,) = vault.diagnostics
+    assert (error.file, error.line, error.severity) == ("u16.md", 1, "error")
+    assert "UTF-16 text" in error.message and "save it as UTF-8" in error.message
+    assert len(vault.cards) == 1

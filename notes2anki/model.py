@@ -216,6 +216,7 @@ KINDS: dict[str, str] = {
     "config": "a configuration problem (an error stops commands; a warning says what was ignored)",
     "no-end": "a block or inline card is not closed; the card is skipped",
     "empty-block": "START and END with nothing between",
+    "template-like": "a folder named like templates whose cards are built while template_folders does not say",
     "no-cards": "the vault's notes hold no card in the syntax the settings describe (markers, custom regexes)",
     "unknown-note-type": "a note type the configuration does not know; the card is skipped",
     "unknown-field": "a field line the card's note type does not have; the card is skipped",

@@ -160,6 +160,35 @@ def unnamed_template_like(vault: Vault, config) -> dict[str, list]:
     return found
 
 
+TEMPLATE_LIKE = "template-like"
+
+
+def template_like_warnings(vault: Vault, config) -> list[Diagnostic]:
+    """One warning per folder named like templates whose notes hold cards that are built, while
+    ``template_folders`` does not settle it (:func:`unnamed_template_like`): ``ids`` writes no ID there and
+    says so per note, but ``check`` and ``build`` said nothing and packaged a placeholder card (tester B r8:
+    FIT-Statnice's ``Templates/🪛 NoteBoilerplate.md``, OTÁZKA / ODPOVĚĎ). Kind ``template-like``; the line
+    naming every such folder, as ``ids`` gives it."""
+    found = unnamed_template_like(vault, config)
+    if not found:
+        return []
+    listed = list(config.template_folders) if "template_folders" in getattr(config, "origin", {}) else []
+    line = "template_folders = [" + ", ".join(
+        json.dumps(f, ensure_ascii=False) for f in dict.fromkeys([*listed, *sorted(found)])) + "]"
+    out = []
+    for folder, notes in sorted(found.items()):
+        cards = sum(1 for note in notes for card in note.cards if not card.delete)
+        first = min(notes, key=lambda n: n.path)
+        out.append(Diagnostic(
+            first.path, first.cards[0].line if first.cards else 0, "warning",
+            f"{folder} is named like a template folder and its {counted(len(notes), 'note')} "
+            f"{'holds' if len(notes) == 1 else 'hold'} "
+            f"{counted(cards, 'card')}, which are built: if it holds templates, add {line} to .notes2anki.toml "
+            "(their cards are then not built, and ids writes no ID into them); if they are real cards, add "
+            f"template_folders = {'[…]' if listed else '[]'}", TEMPLATE_LIKE))
+    return out
+
+
 def checked_config_folders(root: Path, folders: list[str], text: str | None, diags: list,
                            unusable: list | None = None) -> list[str]:
     """``template_folders`` of ``.notes2anki.toml`` normalised as the other folder keys are (``./T``,

@@ -12,6 +12,7 @@ from ..decks.id_renamed import renamed_vault_problem
 from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
+from ..template_folders import TEMPLATE_LIKE
 from ..model import Diagnostic, shown_path
 from ..parsers import load_vault
 from .common import (collected, contained_vaults_problem, err, fatal, finish, inside_vault_problem, load_settings, message_options, out,
@@ -38,7 +39,7 @@ def ids_command(vault, dry_run, quiet):
     try:
         with vault_lock(root):
             v = load_vault(root, config)
-            diags += v.diagnostics
+            diags += [d for d in v.diagnostics if d.kind != TEMPLATE_LIKE]  # ids says it per note (write_ids)
             holds = contained_vaults_problem(root, v.files, "ids")
             if holds:
                 fatal(diags, holds + "; nothing written")

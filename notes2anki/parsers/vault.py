@@ -14,7 +14,7 @@ from pathlib import Path
 from ..config import Config, load_config
 from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
 from ..parse_cache import ParseCache, settings_hash, text_hash
-from ..template_folders import skip_template_cards
+from ..template_folders import skip_template_cards, template_like_warnings
 from .id_lines import drop_duplicate_ids
 from .rules import fold_deck_case
 from .files import distinct_notes, markdown_files, read_text, walk_vault
@@ -93,6 +93,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
     cache.save()
     no_card_warning(vault, config)
     skip_template_cards(vault, config)  # before the ID check: a template's ID is copied into new notes
+    vault.diagnostics += template_like_warnings(vault, config)
     drop_duplicate_ids(vault)
     fold_deck_case(vault)  # Bio / bio: one deck in Anki, so one spelling in the package
     return vault

@@ -96,11 +96,15 @@ def test_a_templates_folder_of_real_cards_is_built_when_nothing_is_set(make_vaul
     root = make_vault({"C++/Templates/SFINAE.md": cpp, "Templates/Variadic.md": cpp.replace("SFINAE stand for",
                                                                                           "a variadic template take")})
     build = run("build", root, "-o", tmp_path / "b.apkg", "--no-dupes")
-    assert build.exit_code == 0 and "template folder" not in build.output, build.output
+    assert build.exit_code == 0, build.output
+    said = " ".join(build.output.split())  # built, and said once per folder (tester B r8): the line to add
+    assert said.count("is named like a template folder") == 2 and "add template_folders = []" in said
     assert fronts(tmp_path / "b.apkg", anki_import) == ["What does SFINAE stand for?",
                                                         "What does a variadic template take?"]
-    # the user says which folder holds templates (none): ids then writes every ID, build is unchanged
+    # the user says which folder holds templates (none): ids then writes every ID, build is unchanged and quiet
     (root / ".notes2anki.toml").write_text("template_folders = []\n", "utf-8")
+    again = run("build", root, "-o", tmp_path / "b.apkg", "--no-dupes")
+    assert again.exit_code == 0 and "template folder" not in again.output, again.output
     ids = run("ids", root)
     assert ids.exit_code == 0 and "warning" not in ids.output, ids.output
     assert all("<!--ID: " in p.read_text("utf-8") for p in root.rglob("*.md"))

@@ -188,3 +188,23 @@ def test_a_utf16_note_is_named_as_such(make_vault):
     assert (error.file, error.line, error.severity) == ("u16.md", 1, "error")
     assert "UTF-16 text" in error.message and "save it as UTF-8" in error.message
     assert len(vault.cards) == 1
+
+
+def test_a_folder_named_like_templates_is_warned_once_while_its_cards_are_built(make_vault):
+    """Tester B r8: `ids` warned about Templates/ (it writes no ID there) but check and build packaged the
+    placeholder card (FIT-Statnice: OTÁZKA / ODPOVĚĎ) without a word."""
+    from notes2anki.config import load_config
+    from notes2anki.parsers import load_vault
+
+    root = make_vault({"Templates/Card.md": "START\nBasic\nQUESTION\nBack: ANSWER\nEND\n",
+                       "Templates/Other.md": "START\nBasic\nQ2\nBack: A2\nEND\n",
+                       "real.md": "START\nBasic\nWhat is ATP?\nBack: energy\nEND\n"})
+    vault = load_vault(root, load_config(root))
+    assert len(vault.cards) == 3  # built, as before
+    (warning,) = [d for d in vault.diagnostics if d.kind == "template-like"]
+    assert (warning.file, warning.line) == ("Templates/Card.md", 1)
+    assert "its 2 notes hold 2 cards, which are built" in warning.message
+    assert 'add template_folders = ["Templates"] to .notes2anki.toml' in warning.message
+    (root / ".notes2anki.toml").write_text("template_folders = []\n", "utf-8")
+    settled = load_vault(root, load_config(root))
+    assert len(settled.cards) == 3 and not [d for d in settled.diagnostics if d.kind == "template-like"]

@@ -230,7 +230,8 @@ KINDS: dict[str, str] = {
     "no-cloze": "a cloze card without a cloze deletion",
     "cloze-zero": "a {{c0::…}} cloze: Anki numbers clozes from 1 and ignores c0",
     "cloze-number": "a cloze numbered above c65536, which Anki refuses (the whole package); the card is skipped",
-    "deck-name": "a deck name with empty parts between '::' (they are dropped)",
+    "deck-name": "a deck name that cannot be used as written: empty parts between '::' (dropped), a frontmatter "
+                 "deck: that is not text (not used), two spellings Anki holds as one deck",
     "tag-name": "a tag with empty levels between '::', a control character or a space (read as Anki keeps it)",
     "missing-media": "an embedded file that is not in the vault",
     "delete-without-id": "a DELETE line that marks no card (no ID line right below it): read as the card's text",

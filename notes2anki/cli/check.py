@@ -40,7 +40,7 @@ def check_command(vault, as_json, strict, quiet):
         if empty:  # exit 2: the JSON says the check stopped, and why (tester 12-02: it said "stopped": false)
             data.update(stopped=True, reason=empty)
         print_json(data)
-    else:
+    elif not empty or report.problems:  # an empty vault: only why it stops (tester B r11 a: "0 errors" first)
         _show(report, quiet)
     if report.stopped:
         raise SystemExit(EXIT_FATAL)

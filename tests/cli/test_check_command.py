@@ -93,3 +93,12 @@ def test_broken_configuration_stops_with_exit_2_naming_it(make_vault):
     data = json.loads(result.output)
     assert data["stopped"] is True and data["cards"] == 0
     assert [(p["file"], p["kind"]) for p in data["problems"]] == [(".notes2anki.toml", "config")]
+
+
+def test_an_empty_vault_says_only_why_it_stops(tmp_path):
+    """Tester B r11 (a): "0 notes, 0 cards: 0 errors, 0 warnings" came before the error, looking clean."""
+    (tmp_path / "empty").mkdir()
+    result = run(tmp_path / "empty")
+    assert result.exit_code == 2
+    assert "0 errors" not in result.output and "0 notes" not in result.output
+    assert "nothing to do. Is this the vault folder?" in " ".join(result.output.split())

@@ -75,3 +75,28 @@ def test_a_template_or_daily_note_gets_no_suggestions_as_in_all(make_vault, tmp_
                             "--min-score", "-1").stdout)["related"]
     assert found and not {s["note"] for s in found} & {"Journal/Monday review.md", "2024-05-01.md",
                                                         "Scaffold/New biology note.md"}
+
+
+def test_only_suggestions_worth_linking_are_offered_as_links_to_paste(make_vault, tmp_path):
+    """Tester B r5: "4 of 5 not linked yet: … [[Chords and harmony]]" offered a music note (0.44) as a missing
+    link of an anatomy note. The table still shows the weaker ones; the links to paste are those at related
+    --all's floor (0.5) or above, unless --min-score / [related] min_score says otherwise."""
+    from notes2anki.semantic.related import ALL_MIN_SCORE
+
+    root = make_vault({
+        "Mitochondria.md": "Mitochondria make ATP by oxidative phosphorylation in the inner membrane.\n",
+        "Cell respiration.md": "Glycolysis, the Krebs cycle and oxidative phosphorylation in mitochondria make ATP.\n",
+        "Photosynthesis.md": "Chloroplasts capture light; photosynthesis makes glucose and ATP in the thylakoid membrane.\n",
+        "Baroque music.md": "Bach and Handel wrote fugues and concertos for harpsichord and organ.\n"})
+    note = "Cell respiration"
+    found = json.loads(_run(root, tmp_path, note, "--json", "--min-score", "-1").stdout)["related"]
+    weak = [s for s in found if not s["linked"] and 0.25 <= s["score"] < ALL_MIN_SCORE]
+    strong = [s for s in found if not s["linked"] and s["score"] >= ALL_MIN_SCORE]
+    assert weak and strong  # the vault holds both kinds for this note
+    said = " ".join(_run(root, tmp_path, note, columns="400").stdout.split())
+    line = said[said.index("not linked yet"):]
+    offered = re.findall(r"\[\[([^\]]*)\]\]", line.split(";")[0])
+    assert len(offered) == len(strong)
+    assert f"{len(weak)} more not linked, below 0.50" in line
+    chosen = " ".join(_run(root, tmp_path, note, "--min-score", "0.25", columns="400").stdout.split())
+    assert "below" not in chosen[chosen.index("not linked yet"):]  # the user's floor is the floor

@@ -11,7 +11,7 @@ So, with no sync record and no build state for the vault, ``ids``:
 - with ``--collection`` (or ``[sync] collection``/``profile`` given), plans the sync on a private copy of the
   collection (nothing is written there) and writes the IDs that sync matched the cards under, as ``sync
   --write-ids`` does (:func:`collection_record`);
-- without, writes no ID when the vault shows it was synced before (an ID line in a card, or ``[sync]
+- without, writes no ID when the vault shows it was synced before (an ID line notes2anki wrote, or ``[sync]
   vault_id`` set: :func:`unplaced_problem`) and says to give the collection. A vault with neither (never
   synced, or synced from cards none of which has an ID yet) gets the implicit IDs as before; should one of
   them name no note while the note it was synced to holds its text, ``sync`` keeps that note
@@ -48,14 +48,17 @@ def has_record(vault: Vault, config: Config) -> bool:
 def unplaced_problem(vault: Vault, config: Config) -> str | None:
     """Why ``ids`` without a collection must not write IDs (a message saying what to run), or None: the
     vault has cards without an ID, this machine has no record of its last sync or build
-    (:func:`has_record`), and it was synced before (a card has an ID line, or ``[sync] vault_id`` is set)."""
+    (:func:`has_record`), and notes2anki synced it before (a card has an ID line notes2anki wrote, one of its
+    implicit IDs, or ``[sync] vault_id`` is set; the plugin's ID lines, Anki note ids, say nothing of that)."""
     loose = [c for c in vault.cards if c.id is None and not c.delete]
     if not loose:
         return None
-    synced_before = any(c.id is not None for c in vault.cards) or bool(getattr(config.sync, "vault_id", None))
-    if not synced_before or has_record(vault, config):
+    from .identity import IMPLICIT_BASE
+
+    written = any(c.id is not None and c.id >= IMPLICIT_BASE for c in vault.cards)
+    if not (written or getattr(config.sync, "vault_id", None)) or has_record(vault, config):
         return None
-    why = "its cards have ID lines" if any(c.id is not None for c in vault.cards) else "[sync] vault_id is set"
+    why = "cards have ID lines notes2anki wrote" if written else "[sync] vault_id is set"
     return (f"this machine has no record of this vault's last sync ({why}, so it was synced before): "
             f"for the {len(loose)} card{'s' if len(loose) != 1 else ''} without an ID it cannot tell which Anki "
             "note each was matched to (a card whose file was renamed keeps its note under another ID), and an "

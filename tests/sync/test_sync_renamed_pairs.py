@@ -148,7 +148,7 @@ def test_an_id_written_on_another_machine_does_not_delete_the_reviewed_note(make
 def test_ids_without_a_record_in_a_synced_vault_writes_nothing_unless_given_the_collection(
         make_vault, sync_cli, tmp_path, monkeypatch):
     root, col_path, nid = _renamed_after_sync(make_vault, sync_cli, tmp_path,
-                                              other=CARD.format(q="Other", a="o") .replace("END", "<!--ID: 1700000000001-->\nEND"))
+                                              other=CARD.format(q="Other", a="o").replace("END", "<!--ID: 5000000000001-->\nEND"))
     monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(tmp_path / "machine2"))
     result = _ids(root)
     assert result.exit_code == 2

@@ -62,9 +62,23 @@ class _Group(click.Group):
         ctx.meta["notes2anki.command_args"] = (cmd, list(rest))
         return cmd_name, cmd, rest
 
+    interrupted = None  # set by notes2anki.entry: how the command itself ends on a stop signal
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            if self.interrupted is None:
+                raise
+            self.interrupted()
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # before a command's guard (importing its module): not click's "Aborted!"
+            if self.interrupted is None:
+                raise
+            self.interrupted()
         except click.UsageError as exc:
             cmd, args = ctx.meta.get("notes2anki.command_args", (None, []))
             _print_usage_stop(cmd, args, exc.format_message())

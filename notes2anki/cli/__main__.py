@@ -1,4 +1,4 @@
 """``python -m notes2anki.cli``: the same as the ``notes2anki`` command."""
-from . import main
+from ..entry import main
 
-main(prog_name="notes2anki")
+main()

@@ -9,6 +9,7 @@ import click
 from .shown import escape
 
 from ..decks.id_renamed import renamed_vault_problem
+from ..decks.ids_collection import unplaced_problem
 from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
@@ -25,10 +26,13 @@ COLOURS = {b"+": b"\x1b[32m", b"-": b"\x1b[31m", b"@": b"\x1b[36m"}
 @vault_argument
 @click.option("--dry-run", is_flag=True,
               help="Print the changes as a unified diff (git apply accepts it); write nothing.")
+@click.option("--collection", "collection", type=click.Path(path_type=str),
+              help="The Anki collection (collection.anki2 or its profile folder), only read: write the IDs the "
+                   "cards are synced under there (needed where this machine has no record of the last sync).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Only errors and warnings (no list of files, no count; --dry-run still prints the diff).")
 @message_options
-def ids_command(vault, dry_run, quiet):
+def ids_command(vault, dry_run, collection, quiet):
     """Write <!--ID: n--> into every card of VAULT that has none (only those lines change)."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
@@ -49,7 +53,14 @@ def ids_command(vault, dry_run, quiet):
             renamed = renamed_vault_problem(v, config)
             if renamed:
                 fatal(diags, renamed)
-            report = plan_ids(v, config)
+            record = None
+            if collection is not None:
+                record = _collection_record(v, config, collection, diags)
+            else:
+                unplaced = unplaced_problem(v, config)
+                if unplaced:
+                    fatal(diags, unplaced)
+            report = plan_ids(v, config, record)
             if not dry_run:
                 diags += stale_temp_files_removed(root, v)  # before writing: each write also drops its note's
                 apply_ids(v, report)
@@ -77,6 +88,21 @@ def ids_command(vault, dry_run, quiet):
         changed = {e.path: dict(e.ids) for e in report.edits if e.path in set(report.written)}
         diags += moved_line_refs(config, v.cards, changed)
     finish(diags)
+
+
+def _collection_record(v, config, collection: str, diags: list[Diagnostic]) -> list[dict]:
+    """The IDs a sync into ``collection`` matches the cards without an ID under (ids_collection.py); a
+    collection that cannot be read, or a sync that would refuse, stops the command (nothing written)."""
+    from ..decks.collection import CollectionError, find_collection
+    from ..decks.ids_collection import collection_record
+
+    try:
+        path = find_collection(collection, None, {"collection": None, "profile": None})
+        entries, errors = collection_record(v, config, path)
+    except CollectionError as exc:
+        fatal(diags, f"{exc}; nothing written")
+    diags += errors
+    return entries
 
 
 def _print_diff(diff: bytes) -> None:

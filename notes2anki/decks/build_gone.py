@@ -104,18 +104,72 @@ def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[
     for old_guid, old in state.cards.items():
         if old_guid not in held and old.type and old.front and old.id not in present and old.id not in deleted:
             pool.setdefault((old.type, old.front), []).append(old_guid)
+    partners = _renamed_files(state, arrived, pool, built_hash)
     out = {}
     for key, cards in arrived.items():
+        for cards_, guids_ in _by_partner(cards, pool.get(key, []), state, partners):
+            out.update(_take(cards_, guids_, state, still, built_hash))
+    return out
+
+
+def _file(where: str) -> str:
+    return where.rpartition(":")[0]
+
+
+def _renamed_files(state: BuildState, arrived: dict, pool: dict, built_hash) -> dict[str, str]:
+    """New file -> the old file it is (file_pairs.pair_files, tester A r6): by the state entries no card
+    holds whose text (content hash, else other fields) a new card of the file has (1), or its note type and
+    front (file_pairs.SAME_FRONT)."""
+    from .file_pairs import SAME_FRONT, pair_files
+
+    sizes: dict[str, int] = {}
+    for guids in pool.values():
+        for g in guids:
+            sizes[_file(state.cards[g].where)] = sizes.get(_file(state.cards[g].where), 0) + 1
+    found = []
+    for key, cards in arrived.items():
         guids = pool.get(key, ())
-        if len(cards) == len(guids) == 1:
-            old = state.cards[guids[0]]
-            if alike(cards[0], old, built_hash) and not still().reason(old.where, old.id):
-                out[cards[0].key] = guids[0]
-        elif cards and guids and len(cards) <= MAX_PAIRED and len(guids) <= MAX_PAIRED:
-            for card, old_guid in _paired(cards, [g for g in guids if state.cards[g].rest is not None], state):
-                old = state.cards[old_guid]
-                if not still().reason(old.where, old.id):
-                    out[card.key] = old_guid
+        if not guids or len(cards) * len(guids) > MAX_PAIRED * MAX_PAIRED:
+            continue
+        for card in cards:
+            digest, rest = (built_hash(card) if built_hash else None), rest_of(card)
+            for g in guids:
+                old = state.cards[g]
+                same = old.hash == digest or (old.rest is not None and old.rest == rest)
+                found.append((card.file, _file(old.where), g, 1.0 if same else SAME_FRONT))
+    return pair_files(found, sizes) if found else {}
+
+
+def _by_partner(cards: list[Card], guids: list[str], state: BuildState,
+                partners: dict[str, str]) -> list[tuple[list[Card], list[str]]]:
+    """The cards and state entries of one note type and front, the cards of each paired new file with the
+    entries of its old file first (file_pairs.py), then the rest with the entries left."""
+    out = []
+    left, free = list(cards), list(guids)
+    for new, old in partners.items():
+        mine = [c for c in left if c.file == new]
+        theirs = [g for g in free if _file(state.cards[g].where) == old]
+        if mine and theirs:
+            out.append((mine, theirs))
+            left = [c for c in left if c.file != new]
+            free = [g for g in free if g not in theirs]
+    if left and free:
+        out.append((left, free))
+    return out
+
+
+def _take(cards: list[Card], guids: list[str], state: BuildState, still, built_hash) -> dict:
+    """:func:`renamed_guids` for the cards and state entries of one note type and front."""
+    out = {}
+    if len(cards) == len(guids) == 1:
+        old = state.cards[guids[0]]
+        if alike(cards[0], old, built_hash) and not still().reason(old.where, old.id):
+            out[cards[0].key] = guids[0]
+    elif cards and guids and len(cards) <= MAX_PAIRED and len(guids) <= MAX_PAIRED:
+        for card, old_guid in _paired(cards, [g for g in guids if state.cards[g].rest is not None], state):
+            old = state.cards[old_guid]
+            if not still().reason(old.where, old.id):
+                out[card.key] = old_guid
     return out
 
 

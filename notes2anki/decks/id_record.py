@@ -191,6 +191,8 @@ class Records:
         found: dict = {}
         for card in orphans:
             found[card.key] = list({e.id: e for e in pool if fits(card, e)})
+        found = self._pair_files(orphans, found, {e.id for e in pool})
+        for card in orphans:
             for ident in found[card.key]:
                 wanted.setdefault(ident, []).append(card)
         self._same_front(orphans, found, wanted, claimed)
@@ -209,6 +211,41 @@ class Records:
             elif hits:
                 self.adopted[card.key] = hits[0]
 
+    def _pair_files(self, orphans: list[Card], found: dict, free: set[int]) -> dict:
+        """Renamed files paired with the files of recorded cards no card claims (file_pairs.py: tester A r6):
+        by the entries each new file's cards equal in text (``found``) or have the note type and first field
+        of. Sets ``self.partners`` (new file -> old file, NFC) and ``self.entry_file`` (ID -> old file) and
+        returns ``found`` with each paired file's entries its partner's first (file_pairs.prefer_partners)."""
+        from .file_pairs import SAME_FRONT, pair_files, prefer_partners
+
+        self.entry_file: dict[int, str] = {}
+        if self.synced:
+            groups = {(file, group): [e.id for e in entries if e.id in free]
+                      for (file, group), entries in self.synced.items()}
+        else:
+            groups = {}
+            for (file, front), states in self.built.items():
+                for s in states:
+                    if s.id in free and s.type:
+                        groups.setdefault((file, f"{s.type}\x1f{front}"), []).append(s.id)
+        sizes: dict[str, int] = {}
+        for (file, _), ids in groups.items():
+            sizes[file] = sizes.get(file, 0) + len(ids)
+            self.entry_file.update(dict.fromkeys(ids, file))
+        pairs = []
+        files = sorted(sizes)
+        for card in orphans:
+            mine = _nfc(card.file)
+            pairs += [(mine, self.entry_file[i], i, 1.0) for i in found[card.key] if i in self.entry_file]
+            if len(files) > MAX_PAIRED:
+                continue
+            front = _nfc(" ".join(card.front.split())[:80])
+            for file in files:
+                key = _group_key(file, card) if self.synced else f"{card.note_type}\x1f{front}"
+                pairs += [(mine, file, i, SAME_FRONT) for i in groups.get((file, key), ())]
+        self.partners = pair_files(pairs, sizes)
+        return prefer_partners(found, {c.key: _nfc(c.file) for c in orphans}, self.entry_file, self.partners)
+
     def _same_front(self, orphans: list[Card], found: dict, wanted: dict, claimed: set[int]) -> None:
         """The orphans that no unclaimed entry's text equals: a card takes an unclaimed entry of another file
         with its note type and first field (its group there, :func:`_group_key`), its other fields edited
@@ -224,6 +261,7 @@ class Records:
         if not rest:
             return
         from .build_gone import rest_of
+        from .file_pairs import prefer_partners
         from .sync_rematch import SIMILAR, pair_alike, similarity
 
         candidates: dict = {}  # Card.key -> [(ID, fields after the first)] of the unclaimed entries it may be
@@ -248,6 +286,10 @@ class Records:
                 + [(ident, rest) for front in sorted(fronts)
                    for where, ident, rest in built.get((card.note_type, front), ()) if where != mine]))
             candidates[card.key] = hits
+        kept = prefer_partners({k: [i for i, _ in hits] for k, hits in candidates.items()},
+                               {c.key: _nfc(c.file) for c in rest}, getattr(self, "entry_file", {}),
+                               getattr(self, "partners", {}))
+        candidates = {k: [h for h in hits if h[0] in kept[k]] for k, hits in candidates.items()}
         for cards, entries in _linked(rest, candidates):
             if len(cards) == len(entries) == 1 or any(text is None for text in entries.values()) \
                     or len(cards) > MAX_PAIRED or len(entries) > MAX_PAIRED:

@@ -53,7 +53,7 @@ MAX_GROUP = 64  # cards of one group compared pairwise; a larger group is left a
 
 def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dict, compare: Callable,
                     files: set[str] | frozenset[str] = frozenset(), namespace: str = "",
-                    types: dict[int, str] | None = None) -> None:
+                    types: dict[int, str] | None = None) -> list:
     """Re-point cards without an ID (``changes``: the plan's :class:`~.sync_plan.Change` list, in vault
     order) to the note whose fields all equal theirs, as the module doc says.
 
@@ -63,12 +63,14 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     them is a candidate for a card of any file). ``namespace``: the vault's (identity.py): a card that lost
     its note to another is new, under the implicit ID of the first occurrence whose GUID no note and no other
     card has (its own GUID is that note's). ``types``: nid → the card note type the last sync recorded
-    for the note (a note not in it: its fields must be the card's, first field first)."""
+    for the note (a note not in it: its fields must be the card's, first field first).
+
+    A file renamed is paired with the gone file it is first (file_pairs.py), and its cards take that file's
+    notes before any other (tester A r6). Returns the warnings of :func:`_take_by_content` (a card whose ID
+    line names no note kept on the note that holds its text)."""
     from .sync_plan import same_text
 
     mine = [c for c in changes if c.card.id is None and ("new" in c.kinds or ("updated" in c.kinds and c.nid))]
-    if not mine:
-        return
     fields_of: dict[int, dict[str, str]] = {}
 
     def fields(nid: int) -> dict[str, str]:
@@ -109,6 +111,14 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     for change in mine:
         if change.nid and "updated" in change.kinds:
             by_file.setdefault(change.card.file, []).append(change.nid)
+    partners = _renamed_files(mine, gone, loose_pool, fields, equal)
+    for new_file, old_file in partners.items():  # a renamed file's cards first take its old file's notes
+        cards = [c for c in mine if c.card.file == new_file]
+        theirs = [nid for nid in gone if loose_pool[nid].rpartition(":")[0] == old_file]
+        _take_equal(cards, by_file, theirs, [], claimed, equal, compare, renew)
+        _take_same_front(cards, by_file, theirs, [], claimed, fields, compare, types or {})
+    if partners:
+        gone[:] = [nid for nid in gone if nid not in claimed]
     if gone or (elsewhere and any("new" in c.kinds for c in mine)) \
             or any(by_file.get(c.card.file) for c in mine if "new" in c.kinds) \
             or any(len(by_file.get(c.card.file, ())) > 1 or claimed.get(c.nid) is not c.card for c in mine
@@ -117,6 +127,71 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     _take_similar(mine, by_file, claimed, fields, equal, compare, renew, elsewhere)
     if gone or elsewhere:
         _take_same_front(mine, by_file, gone, elsewhere, claimed, fields, compare, types or {})
+    return _take_by_content(changes, loose_pool, claimed, fields, equal, compare)
+
+
+def _renamed_files(mine: list, gone: list[int], loose_pool: dict[int, str], fields: Callable,
+                   equal: Callable) -> dict[str, str]:
+    """New file -> the gone file it is (file_pairs.pair_files): by the gone file's notes whose text (1) or
+    note type and first field (file_pairs.SAME_FRONT) the new file's new cards have."""
+    from .file_pairs import SAME_FRONT, pair_files
+
+    cards = [c for c in mine if "new" in c.kinds and not c.nid and c.fields]
+    if not cards or not gone:
+        return {}
+    fronts: dict[tuple[str, str], list[int]] = {}
+    sizes: dict[str, int] = {}
+    for nid in gone:
+        sizes[loose_pool[nid].rpartition(":")[0]] = sizes.get(loose_pool[nid].rpartition(":")[0], 0) + 1
+        for name, text in list(fields(nid).items())[:1]:
+            fronts.setdefault((name, " ".join(_nfc(text).split())), []).append(nid)
+    found = []
+    for change in cards:
+        name, value = next(iter(change.fields.items()))
+        for nid in fronts.get((name, " ".join(_nfc(value).split())), ())[:MAX_GROUP]:
+            found.append((change.card.file, loose_pool[nid].rpartition(":")[0], nid,
+                              1.0 if equal(change, nid) else SAME_FRONT))
+    return pair_files(found, sizes)
+
+
+def _take_by_content(changes: list, loose_pool: dict[int, str], claimed: dict, fields: Callable,
+                     equal: Callable, compare: Callable) -> list:
+    """The last pass of :func:`rematch_shifted`: a card whose ID line names no note of the collection (it
+    would be added as new) takes a note of this vault that no card claims (it would be deleted, its review
+    history with it) whose fields all equal the card's, when it is the only such card and note: an ID
+    written by ``ids`` without this machine's sync record, for a card that sync had kept on its note through
+    a fallback (its file renamed; tester A r4). Returns a warning at each such card naming the note's id to
+    write as its ID line."""
+    from ..model import Diagnostic
+
+    cards = [c for c in changes if c.card.id is not None and "new" in c.kinds and not c.nid and c.fields]
+    pool = [nid for nid in loose_pool if nid not in claimed]
+    if not cards or not pool:
+        return []
+    wants: dict[int, list[int]] = {}
+    for i, change in enumerate(cards):
+        for nid in pool:
+            if list(fields(nid))[:1] == list(change.fields)[:1] and equal(change, nid):
+                wants.setdefault(i, []).append(nid)
+    wanted: dict[int, list[int]] = {}
+    for i, nids in wants.items():
+        for nid in nids:
+            wanted.setdefault(nid, []).append(i)
+    out = []
+    for i, nids in wants.items():
+        if len(nids) != 1 or len(wanted[nids[0]]) != 1:
+            continue
+        change, nid = cards[i], nids[0]
+        change.nid, change.kinds, change.changed_fields = nid, [], []
+        claimed[nid] = change.card
+        compare(change)
+        out.append(Diagnostic(change.card.file, change.card.line, "warning",
+                              f"this card's ID {change.card.id} names no note of the collection; it stays on "
+                              f"the note nid:{nid} (last synced from {loose_pool[nid]}), which holds its text and "
+                              "would have been deleted with its review history: replace its ID line with "
+                              f"<!--ID: {nid}--> (an ID written by `ids` without this machine's sync record? "
+                              "`sync --write-ids` writes the IDs of the notes sync matched)"))
+    return out
 
 
 def _take_equal(mine: list, by_file: dict, gone: list, elsewhere: list, claimed: dict, equal: Callable,

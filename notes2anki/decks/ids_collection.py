@@ -1,0 +1,84 @@
+"""`ids` where this machine has no record of the vault's last sync: read the collection, or write nothing.
+
+A card without an ID may be synced to its note through a fallback (its file renamed ``Untitled.md`` ->
+``ATP.md`` after the first sync, a same-front card shifted): the note's GUID is then not the card's implicit
+ID. ``ids`` writes the ID the last sync matched the card under from this machine's sync record
+(id_record.py). On a second machine, or after the state folder was lost, there is no record: ``ids`` wrote
+the implicit ID, and the next sync planned to delete the reviewed note and add the card anew (tester A r4).
+
+So, with no sync record and no build state for the vault, ``ids``:
+
+- with ``--collection`` (or ``[sync] collection``/``profile`` given), plans the sync on a private copy of the
+  collection (nothing is written there) and writes the IDs that sync matched the cards under, as ``sync
+  --write-ids`` does (:func:`collection_record`);
+- without, writes no ID when the vault shows it was synced before (an ID line notes2anki wrote, or ``[sync]
+  vault_id`` set: :func:`unplaced_problem`) and says to give the collection. A vault with neither (never
+  synced, or synced from cards none of which has an ID yet) gets the implicit IDs as before; should one of
+  them name no note while the note it was synced to holds its text, ``sync`` keeps that note
+  (sync_rematch._take_by_content).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import Config
+from ..model import Diagnostic, Vault
+
+
+def has_record(vault: Vault, config: Config) -> bool:
+    """Whether this machine knows how the vault's cards without an ID were last matched: its sync record
+    (at its folder, or at its old place: id_renamed.moved_record), or a build state with cards."""
+    from .build import default_state_path
+    from .id_record_file import record_path
+    from .id_renamed import moved_record
+    from .identity import vault_namespace
+    from .state import BuildState
+
+    try:
+        if record_path(vault.root).exists():
+            return True
+    except OSError:
+        return True  # cannot tell: not refused for it
+    loose = [c for c in vault.cards if c.id is None and not c.delete]
+    if moved_record(vault.root, vault_namespace(vault.root, config), loose) is not None:
+        return True
+    return bool(BuildState.load(default_state_path(vault.root), []).cards)
+
+
+def unplaced_problem(vault: Vault, config: Config) -> str | None:
+    """Why ``ids`` without a collection must not write IDs (a message saying what to run), or None: the
+    vault has cards without an ID, this machine has no record of its last sync or build
+    (:func:`has_record`), and notes2anki synced it before (a card has an ID line notes2anki wrote, one of its
+    implicit IDs, or ``[sync] vault_id`` is set; the plugin's ID lines, Anki note ids, say nothing of that)."""
+    loose = [c for c in vault.cards if c.id is None and not c.delete]
+    if not loose:
+        return None
+    from .identity import IMPLICIT_BASE
+
+    written = any(c.id is not None and c.id >= IMPLICIT_BASE for c in vault.cards)
+    if not (written or getattr(config.sync, "vault_id", None)) or has_record(vault, config):
+        return None
+    why = "cards have ID lines notes2anki wrote" if written else "[sync] vault_id is set"
+    return (f"this machine has no record of this vault's last sync ({why}, so it was synced before): "
+            f"for the {len(loose)} card{'s' if len(loose) != 1 else ''} without an ID it cannot tell which Anki "
+            "note each was matched to (a card whose file was renamed keeps its note under another ID), and an "
+            "ID written wrong would make the next sync delete that reviewed note. Give the collection: "
+            "`notes2anki ids VAULT --collection PATH` (it is only read), or `notes2anki sync VAULT --write-ids`; "
+            "nothing written")
+
+
+def collection_record(vault: Vault, config: Config, collection: Path) -> tuple[list[dict], list[Diagnostic]]:
+    """The sync record a sync of ``vault`` into ``collection`` would write (``id_record_file.sync_entries``:
+    the ID each card without an ID is matched under), planned on a private copy (the collection is only
+    read), and the plan's errors. Raises ``collection.CollectionError`` as ``sync`` does."""
+    from .collection import open_copy
+    from .id_record_file import sync_entries
+    from .sync_plan import plan_sync
+
+    opened = open_copy(collection)
+    try:
+        plan = plan_sync(opened.col, vault, config)
+        entries = sync_entries(opened.col, plan, plan.vault_id)
+    finally:
+        opened.close()
+    return entries, [d for d in plan.diagnostics if d.severity == "error"]

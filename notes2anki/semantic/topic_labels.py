@@ -187,6 +187,23 @@ def math_words(sources: Sequence[str], texts: Sequence[str], lexicon: Lexicon) -
     return frozenset(only - prose)
 
 
+def boilerplate_name_words(names: Sequence[str], lexicon: Lexicon, share: float = 0.5,
+                           least: int = 3) -> frozenset[str]:
+    """Words (keys) in more than ``share`` of the note ``names`` (at least ``least`` names): a naming scheme,
+    not a subject — deutsch-matura names every note of cards "<book> Anki Cards", so a topic of its books was
+    labelled "Anki · Cards" (tester B r3). Topic labels read the note names too (once per note), so such a
+    word would name every topic; the ``max_df`` of :func:`common_words`, over the names."""
+    names = sorted(set(names))
+    if len(names) < least:
+        return frozenset()
+    lexicon = lexicon.with_stop(frozenset())
+    counts: dict[str, int] = {}
+    for name in names:
+        for word in lexicon.keys(name):
+            counts[word] = counts.get(word, 0) + 1
+    return frozenset(w for w, n in counts.items() if n > share * len(names))
+
+
 def common_words(texts: Sequence[str], share: float, floor: float = 0.05,
                  lexicon: Lexicon | None = None) -> frozenset[str]:
     """Words (keys) found in more than ``max(share, floor)`` of ``texts``: too common in this vault to name

@@ -47,7 +47,8 @@ from ..model import Card, Diagnostic, Vault
 from .text import card_text
 from .topic_clustering import MAX_EXACT, best_clustering, cluster, merge_small, unit_rows  # cluster: re-exported
 from .label_words import Lexicon
-from .topic_labels import LABEL_WORDS, Spread, common_words, keywords, latex_words, math_words
+from .topic_labels import (LABEL_WORDS, Spread, boilerplate_name_words, common_words, keywords, latex_words,
+                           math_words)
 from .topic_vectors import NOTE_BLEND, vault_vectors
 
 MAX_SUBJECTS = 40
@@ -181,13 +182,18 @@ def _make_topics(groups: list[list[int]], cards: Sequence[Card], texts: Sequence
     return topics
 
 
-def _label_texts(cards: Sequence[Card], texts: Sequence[str]) -> list[str]:
-    """What a topic's label is computed from: its cards' texts, and the name of each of their notes once."""
-    names = []
+def _note_names(cards: Sequence[Card]) -> list[str]:
+    """The name of each card's note (file name without ``.md``), once each, sorted."""
+    names = set()
     for card in cards:
         name = card.file.rsplit("/", 1)[-1]
-        names.append(name[:-3] if name.lower().endswith(".md") else name)
-    return list(texts) + sorted(set(names))
+        names.add(name[:-3] if name.lower().endswith(".md") else name)
+    return sorted(names)
+
+
+def _label_texts(cards: Sequence[Card], texts: Sequence[str]) -> list[str]:
+    """What a topic's label is computed from: its cards' texts, and the name of each of their notes once."""
+    return list(texts) + _note_names(cards)
 
 
 def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[str] | None = None,
@@ -236,7 +242,8 @@ def find_topics(cards: Sequence[Card], vectors: np.ndarray, *, texts: Sequence[s
     lexicon = Lexicon(ordered_texts)
     sources = ["\n".join(c.fields.values()) for c in ordered]
     lexicon = lexicon.with_stop(lexicon.stop | common_words(ordered_texts, 2 / max(1, len(groups)), lexicon=lexicon)
-                                | latex_words(sources) | math_words(sources, ordered_texts, lexicon))
+                                | latex_words(sources) | math_words(sources, ordered_texts, lexicon)
+                                | boilerplate_name_words(_note_names(ordered), lexicon))
     level: list[Spread] = []
     subjects = _make_topics([sorted(g) for _, g in sorted(groups.items())], ordered, ordered_texts, x, lexicon,
                             examples, spread=level)

@@ -351,3 +351,30 @@ def test_a_latex_command_used_more_than_the_plain_word_is_no_label():
     sources = [r"$\dot x = f(x, u)$", r"$\dot q$ and $\ddot q$", "the dot product", r"$x \succ 0$",
                r"\set{A}", "a set of states", "another set"]
     assert latex_words(sources) == frozenset({"dot", "ddot", "succ"})
+
+
+def test_a_word_in_most_note_names_is_no_label():
+    """Tester B r3 (deutsch-matura): every note of cards is named "<book> Anki Cards", and a topic was labelled
+    "Anki · Cards" (labels read each note's name once)."""
+    from notes2anki.semantic.label_words import Lexicon
+    from notes2anki.semantic.topic_labels import boilerplate_name_words
+
+    names = ["Clockwork Orange Anki Cards", "Die Verwandlung Anki Cards", "Schachnovelle Anki Cards", "Notizen"]
+    words = boilerplate_name_words(names, Lexicon(names))
+    assert {"anki", "card"} <= words and "verwandlung" not in words and "clockwork" not in words
+    assert boilerplate_name_words(names[:2], Lexicon(names)) == frozenset()  # too few names to tell
+
+
+def test_words_only_written_inside_formulas_are_no_labels():
+    """Tester B r2 (Supre, the dev vault): "Ioverline", "txf", "dxdy" — the plain text of a formula glues its
+    pieces — named sub-topics. A word a card also writes in its prose stays a label word."""
+    from notes2anki.semantic.label_words import Lexicon
+    from notes2anki.semantic.text import plain_text
+    from notes2anki.semantic.topic_labels import math_words
+
+    sources = [r"Adhérence de $\bigcup_{i\in I}\overline{A_i}$ ?", r"Transfert: $e^{tx}f_X(x)$ et $dxdy$",
+               r"La rotation $R$ et la rotation du plan", "Une famille sans formule"]
+    texts = [plain_text(s) for s in sources]
+    found = math_words(sources, texts, Lexicon(texts))
+    assert {"ioverline", "txf", "dxdy"} <= found
+    assert not {"rotation", "famille", "adhérence", "transfert"} & found

@@ -7,7 +7,7 @@ before anything is written when the vault is not the one the collection's record
   whose card is not here would be deleted with its review history (tester r1). A move needs evidence:
   cards here that are that vault's notes (by ID or by implicit identity), or a good share of the files
   its notes were synced from. With none, the sync is refused as for another vault of the same name.
-- :func:`refuse_copy`: more than half of this vault's cards are notes of another vault whose
+- :func:`refuse_copy`: a vault new to the collection, more than half of whose cards are notes of another vault whose
   folder still holds them (their ID lines too): this folder is a copy of that vault (tester r2). Synced, its ID cards
   would be skipped with errors but its cards without an ID added again as new notes (duplicates).
 """
@@ -88,7 +88,7 @@ def refuse_unproven_move(entry, registered: dict[int, str], root: Path, namespac
 
 
 def refuse_copy(copied: dict[str, int], cards: list[Card], registry: dict, root: Path, namespace: str,
-                by_guid: dict[str, int]) -> None:
+                by_guid: dict[str, int], own: int = 0) -> None:
     """Raise :class:`~notes2anki.decks.collection.CollectionError` when this vault looks like a copy of another
     vault whose folder is there: some of its cards with an ID name that vault's notes while its folder still
     holds their ID lines (``copied``: that vault's name → how many cards here), and with its cards without
@@ -96,10 +96,11 @@ def refuse_copy(copied: dict[str, int], cards: list[Card], registry: dict, root:
     in ``by_guid``, the collection's GUID → nid), they are more than half of ``cards`` (this vault's cards).
     Synced, its ID cards would be skipped (the notes are that vault's) and its cards without an ID added
     again as new notes, duplicates that no later sync removes; nothing is written instead. A note or two
-    copied in with their ID lines stay errors at the card."""
+    copied in with their ID lines stay errors at the card, and so do all such cards of a vault that has
+    notes of its own in the collection (``own``: how many; a vault synced before is not a fresh copy)."""
     from .collection import CollectionError
 
-    if not copied or not cards:
+    if not copied or not cards or own:
         return
     old, count = max(copied.items(), key=lambda kv: (kv[1], kv[0]))
     entry = registry.get(old)

@@ -14,6 +14,7 @@ from ..model import Card, Diagnostic, Vault, note_type_fields
 from ..parsers.media import MediaIndex
 from ..paths import state_dir, vault_key
 from . import build_memo, build_warnings
+from .build_synced import replayed_pairs, synced_copies
 from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, marked_delete, renamed_guids, rest_of, settle_gone
 from .identity import (assign_identities, card_ids, guid, guid_of, legacy_ids, remember_guids,
                        vault_namespace)
@@ -139,7 +140,10 @@ def plan_package(vault: Vault, config: Config, output: Path, state_path: Path | 
     inputs = build_memo.inputs_digest(vault, config, output, extra_tags) if memo is not None else ""
     stored = build_memo.load(memo, inputs, state_file, output) if memo is not None else None
     if stored is not None:
-        return PackagePlan(_replay(report, vault, stored, now), True, vault, config)
+        _replay(report, vault, stored, now)
+        pairs = replayed_pairs(BuildState.load(state_file, []), report.cards)
+        report.diagnostics.extend(filter(None, [synced_copies(vault.root, pairs)]))
+        return PackagePlan(report, True, vault, config)
     now_s = int(now if now is not None else time.time())
     return PackagePlan(report, False, vault, config, extra_tags, adopt, memo, inputs, state_file, now_s,
                        [c for c in vault.cards if not c.delete])
@@ -276,6 +280,9 @@ def write_package(plan: PackagePlan) -> BuildReport:
         diags.append(build_warnings.kept_guids(kept_guids))
     if followed:
         diags.append(build_warnings.followed(followed))
+    if not adopt:  # a vault `sync` writes into a collection: importing this package there duplicates notes
+        packaged = [(card, note.guid) for (card, _), note in zip(identified, content.notes)]
+        diags.extend(filter(None, [synced_copies(vault.root, packaged)]))
 
     settle_gone(state, new_state, report.gone, set(ids.values()), still_there, now_s)
 

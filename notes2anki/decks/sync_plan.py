@@ -50,6 +50,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                               refuse_same_name)
     from .sync_rematch import rematch_shifted
     from .sync_skips import MissingPluginNotes, filtered_deck
+    from .sync_copies import hold_reviewed_copies, warn_added_copies
+    from .sync_vaults import refuse_copy, refuse_unproven_move
 
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
@@ -64,6 +66,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     kept = [c for c in vault.cards if not c.delete]
     refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid)
+    refuse_unproven_move(plan.registry.get(namespace), mine, vault.root, namespace, kept, set(vault.files), notes)
     ids = card_ids(kept, namespace)
     identified = assign_identities(kept, diags, namespace, ids=ids)
     legacy = legacy_ids(kept)
@@ -96,6 +99,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         return nid
 
     moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes
+    copied: dict[str, int] = {}  # another vault whose folder holds the ID lines of cards here → how many
 
     elsewhere = OtherVaults(plan.registry, namespace)
 
@@ -107,6 +111,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             if card.id is not None and elsewhere.holding(nid, notes[nid][0]) is None:
                 plan.taken[nid] = others[nid]  # its note moved here (ID line and all): this vault's now
                 return False
+            if card.id is not None:
+                copied[others[nid]] = copied.get(others[nid], 0) + 1
             diags.append(Diagnostic(card.file, card.line, "error",
                                     f"this card matches the note nid:{nid}, which vault {others[nid]!r} "
                                     "synced; card skipped (give one of the two cards another ID, or this "
@@ -168,8 +174,12 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     missing.report(diags)
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
+    refuse_copy(copied, kept, plan.registry, vault.root, namespace, by_guid,
+                own=sum(1 for nid in mine if nid in notes))
     plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
                    allow_mass_delete=allow_mass_delete)
+    hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)
+    warn_added_copies(plan)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)
     return plan

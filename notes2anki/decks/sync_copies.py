@@ -1,0 +1,106 @@
+"""Exact copies of cards in one sync: the same note type and the same fields (tester r7).
+
+Obsidian's "Make a copy" (``Cell.md`` → ``Cell 1.md``) copies cards without an ID too; each copy is a new
+card to `sync`, so it adds a second note, reviewed apart. :func:`warn_added_copies` says so when the
+notes are added. When the original note is deleted afterwards, its notes — the ones with the review
+history — would be deleted as gone from the vault while their exact text is still there, on the copy's
+fresh notes: :func:`hold_reviewed_copies` holds those deletions (``--yes`` is not enough) and says how to
+keep the history (give the remaining card the reviewed note's ID line) or have the note deleted anyway.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from ..messages import counted
+from ..model import Diagnostic
+from .sync_plan_data import Change, SyncPlan
+
+LISTED = 3  # places named in a warning
+
+
+def _key(fields: dict[str, str]) -> tuple:
+    """What makes two notes exact copies: their field names and values (NFC, as Anki stores them)."""
+    return tuple((name, unicodedata.normalize("NFC", value)) for name, value in fields.items())
+
+
+def _places(items: list[str], sep: str = ", ") -> str:
+    shown = sep.join(items[:LISTED])
+    return shown + (f" and {len(items) - LISTED} more" if len(items) > LISTED else "")
+
+
+def warn_added_copies(plan: SyncPlan) -> None:
+    """Append to ``plan.diagnostics`` one warning for the cards this sync adds as new notes that are exact
+    copies (same note type, same fields) of another card it syncs, naming both places."""
+    first: dict[tuple, Change] = {}
+    for change in plan.changes:
+        if not change.left:
+            first.setdefault((change.card.note_type, _key(change.fields)), change)
+    for change in plan.changes:  # a copy of a card already in Anki is named before an earlier new one
+        if change.nid and not change.left:
+            first[(change.card.note_type, _key(change.fields))] = change
+    pairs = []
+    for change in plan.changes:
+        if "new" not in change.kinds:
+            continue
+        other = first.get((change.card.note_type, _key(change.fields)))
+        if other is not None and other is not change:
+            pairs.append(f"{change.where} = {other.where}")
+    if pairs:
+        one = len(pairs) == 1
+        plan.diagnostics.append(Diagnostic("", 0, "warning", (
+            f"{counted(len(pairs), 'card')} added as new {'a note is an exact copy' if one else 'notes are exact copies'} "
+            f"of another card of this vault ({_places(pairs)}): Anki gets a second note, reviewed apart. If you "
+            "copied a note to rename or reorganise it, delete the copy (or the original) before syncing; to keep "
+            "both, make them differ")))
+
+
+def _reviewed(col, nids: list[int]) -> set[int]:
+    """The notes of ``nids`` with a review: a card reviewed (``reps``) or a row in the review log."""
+    found: set[int] = set()
+    for start in range(0, len(nids), 500):
+        part = nids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        found.update(col.db.list(
+            f"select distinct nid from cards where nid in ({marks}) and "
+            "(reps > 0 or exists (select 1 from revlog where revlog.cid = cards.id))", *part))
+    return found
+
+
+def hold_reviewed_copies(col, plan: SyncPlan) -> None:
+    """Take out of ``plan.deletions`` the notes gone from the vault ("removed") that have review history while
+    a card of the vault holds exactly their content (note type and fields): kept in the vault's registry
+    (``plan.held``), with one warning naming the note and the card that remains. A note marked DELETE is
+    deleted as asked."""
+    removed = [d for d in plan.deletions if d.reason == "removed"]
+    if not removed:
+        return
+    reviewed = _reviewed(col, [d.nid for d in removed])
+    if not reviewed:
+        return
+    remaining: dict[tuple, Change] = {}
+    for change in plan.changes:
+        remaining.setdefault(_key(change.fields), change)
+    held: list[str] = []
+    for deletion in removed:
+        if deletion.nid not in reviewed:
+            continue
+        try:
+            note = col.get_note(deletion.nid)
+        except Exception:
+            continue
+        change = remaining.get(_key(dict(zip(note.keys(), note.fields))))
+        if change is None or change.nid == deletion.nid:
+            continue
+        plan.deletions.remove(deletion)
+        plan.held[deletion.nid] = deletion.where
+        held.append(f"nid:{deletion.nid} (last at {deletion.where}) is the card at {change.where}, "
+                    f"ID line `<!--ID: {deletion.nid}-->`")
+    if held:
+        one = len(held) == 1
+        plan.diagnostics.append(Diagnostic("", 0, "warning", (
+            f"{counted(len(held), 'reviewed note')} whose card{'' if one else 's'} left {'its file' if one else 'their files'} "
+            f"{'is' if one else 'are'} not deleted, --yes or not: the same card (note type and fields) is still in "
+            f"the vault, synced to another note without {'its' if one else 'their'} review history "
+            f"({_places(held, '; ')}). To keep the history, put that ID line below the remaining card and sync again "
+            f"(the copy's note is then deleted, unless it has reviews too); to have the reviewed note{'' if one else 's'} deleted "
+            "anyway, delete " + ("it" if one else "them") + " in Anki's browser")))

@@ -294,7 +294,8 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)
             written = still.ids() | {by_guid[g] for g in map(guid_of, still.ids()) if g in by_guid}
-        why = "ids" if nid in written else still.reason(where)
+        reason = still.reason(where)  # a file the settings leave out: said so, ID line or not (tester A r3)
+        why = "excluded" if reason == "excluded" else ("ids" if nid in written else reason)
         if not why and len(plan.registry) > 1 and elsewhere.holding(nid, notes[nid][0]):
             why = "moved"  # its ID line is in another vault now: that vault's sync takes the note over
         if why:

@@ -168,8 +168,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         change.nid = nid
         compare(change)
         plan.changes.append(change)
-    rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare,
-                    files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types)
+    diags += rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare,
+                             files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types)
 
     missing.report(diags)
     if moved_vaults:

@@ -174,3 +174,26 @@ def test_copied_cards_are_warned_and_the_reviewed_notes_kept_when_the_original_g
     notes = _notes(col)
     assert first in notes and notes[first][1] == 4 and len(notes) == 3
 
+
+
+def test_notes_of_a_folder_scan_directory_leaves_out_are_kept_for_that_reason(tmp_path, sync_cli):
+    """Tester A r3: with scan_directory narrowed, the plugin notes of the other folder were kept, but those with
+    ID lines were explained as "the card is mistyped or inside a code block: see the near-miss, orphan-id and
+    duplicate-id messages" — no such message existed; the settings leave the file out."""
+    vault = tmp_path / "vault"
+    (vault / "Bio").mkdir(parents=True)
+    (vault / "Chem").mkdir()
+    (vault / "Bio" / "cards.md").write_text("START\nBasic\nWith id\nBack: a\nEND\n\nSTART\nBasic\nNo id card\n"
+                                           "Back: b\nEND\n", "utf-8")
+    (vault / "Chem" / "water.md").write_text("START\nBasic\nWhat is H2O?\nBack: water\nEND\n", "utf-8")
+    col = empty_collection(tmp_path)
+    first = sync_cli(vault, col, "--write-ids")
+    assert first.exit_code == 0, first.output
+    assert "<!--ID: " in (vault / "Bio" / "cards.md").read_text("utf-8")
+    before = _notes(col)
+    (vault / ".notes2anki.toml").write_text('scan_directory = "Chem"\n', "utf-8")
+    result = sync_cli(vault, col, "--yes")
+    said = " ".join(result.output.split())
+    assert _notes(col) == before  # nothing deleted
+    assert "the settings leave those files out now" in said
+    assert "mistyped or inside a code block" not in said

@@ -378,3 +378,19 @@ def test_words_only_written_inside_formulas_are_no_labels():
     found = math_words(sources, texts, Lexicon(texts))
     assert {"ioverline", "txf", "dxdy"} <= found
     assert not {"rotation", "famille", "adhérence", "transfert"} & found
+
+
+def test_a_topic_in_a_language_the_vault_rarely_writes_leaves_out_its_stop_words():
+    """Tester B r3: the dev vault's seven Vietnamese cards (2 % of the vault, so not among its languages) made
+    a sub-topic "bằng · chéo · chính" — Vietnamese stop words. Each topic's own languages count too."""
+    from notes2anki.semantic.language import stop_words
+    from notes2anki.semantic.topic_labels import group_stop_words
+
+    texts = ["Định thức của ma trận tam giác bằng gì? | Tích các phần tử trên đường chéo chính.",
+             "Giá trị riêng của ma trận tam giác là gì? | Chính là các phần tử trên đường chéo chính."]
+    extra = group_stop_words(texts, stop_words(["en"]))
+    assert {"bằng", "chính", "của"} <= extra and "trận" not in extra
+    assert group_stop_words(["What does the phrenic nerve supply?", "Which valve has three cusps?"],
+                            stop_words(["en"])) == frozenset()
+    assert keywords([texts, ["What does the phrenic nerve supply?"]], n=3)[0][:1] != ["bằng"]
+    assert not {"bằng", "chính"} & set(keywords([texts, ["What does the phrenic nerve supply?"]], n=5)[0])

@@ -20,6 +20,7 @@ The library never prints: problems come back in :attr:`DuplicateReport.warnings`
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from itertools import combinations
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -29,7 +30,7 @@ import numpy as np
 from notes2anki import memory_reuse
 from notes2anki.messages import counted
 from notes2anki.model import Card
-from notes2anki.semantic import cascade, char_siblings, chargram_memo, dupes_memo, text_memo, vector_memo
+from notes2anki.semantic import cascade, char_siblings, chargram_memo, dupes_memo, text_memo, token_keep, vector_memo
 from notes2anki.semantic.encoder import Embedder, Progress
 from notes2anki.semantic.language import MULTILINGUAL_HINT, covered
 from notes2anki.semantic.mining import mine_pairs
@@ -162,6 +163,7 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
     # 2-4. near duplicates among the representatives
     own = embedder is None
     embedder = getattr(embedder, "real", embedder) or Embedder(model, cache_path=cache_path, progress=progress)
+    kept_states = ExitStack()  # the card texts' token states from the sentence pass (token_keep.py)
     try:
         if len(reps) >= 2:
             sides = [Side(parts[r][1], parts[r][2], parts[r][0], parts[r][3], kept[r].file) for r in reps]
@@ -169,6 +171,7 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
             report.uncovered = sum(1 for r, c in zip(reps, is_covered) if not c for _ in group_of[r])
             vectors = VectorMemo(embedder.embed, memo.folder / (memo.name + vector_memo.SUFFIX), embedder.spec.key,
                                  embedder.stats) if memo is not None else embedder.embed
+            kept_states.enter_context(token_keep.keeping(s.text for s, c in zip(sides, is_covered) if c))
             enc = encode(sides, vectors, is_covered, chars=not all(is_covered), densities=False)
             where = "\n".join(sorted({card.file for card in kept}))  # one mining entry per set of files
             store = memo.folder / (memo.name + ".mining.pickle") if memo is not None else None
@@ -181,6 +184,7 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
             rows = cascade.exact_rows(enc, candidates, rows, is_covered, threshold, embedder, stats=report.cascade,
                                       cache=PairVerdictCache(embedder.cache, verdict_kind(embedder.spec.key) + ":fp32")
                                       if use_cache else None)
+            kept_states.close()  # (ctx_diff measured: its temporary file goes)
             verdicts, lazy = lazy_verdicts.split(candidates, rows, is_covered, threshold, [kept[r] for r in reps])
             del rows, enc  # split copied what it keeps; at 100,000 cards these held ~800 MB the saves below need
             media = [tuple(name for field_media in parts[r][4] for name in field_media) for r in reps]
@@ -204,6 +208,7 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
         report.warnings.extend(embedder.warnings)
         report.run_warnings.extend(embedder.warnings)
     finally:
+        kept_states.close()
         if own:
             embedder.close()
     if report.uncovered:

@@ -39,7 +39,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from notes2anki.semantic import convert_cleanup, int8_cpu, token_graph
+from notes2anki.semantic import convert_cleanup, int8_cpu, token_graph, token_keep, token_states
 from notes2anki.semantic.onnx_quantize import DISABLED_OPTIMIZERS, recipe_tag
 
 CONVERTER_VERSION = 5  # 3: attention fused by ONNX Runtime's BERT optimizer; 4: plain-op layer norms, int8 recipe;
@@ -185,6 +185,15 @@ class OnnxEncoder:
                    workers=1 if cuda else _threads(), batched=batched, output=outputs[0],
                    hidden=outputs[1] if len(outputs) == 2 else None)
 
+    def _kept_states(self) -> set | frozenset | None:
+        """The texts whose token states :meth:`encode` hands to :func:`~notes2anki.semantic.token_keep.put`
+        (inside a :func:`~notes2anki.semantic.token_keep.keeping` block), or None: only a CPU session that
+        outputs them (:attr:`hidden`) and runs texts in batches (the states then are the bits
+        :meth:`~notes2anki.semantic.token_states.TokenEncoder.states` computes on this session)."""
+        if not self.hidden or not self.output or not self.batched or self.provider != "CPUExecutionProvider":
+            return None
+        return token_keep.wanted(self.session)
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None) -> np.ndarray:
         """A (len(texts), dim) float32 array of unit vectors. Texts are batched by token length, so padding
         stays small, and :attr:`workers` batches run at once; ``progress(done, total, "encode")`` is called
@@ -195,7 +204,11 @@ class OnnxEncoder:
         of an earlier recipe (``quantize_dynamic``: one activation scale per tensor, i.e. per batch, padding
         rows included; :attr:`batched` False) runs every text on its own (batch size 1, whatever
         ``batch_size``), else a text batched with others got another vector (mean cosine 0.991 between
-        batchings of 600 card texts) and a cold run differed from one encoded an edit at a time."""
+        batchings of 600 card texts) and a cold run differed from one encoded an edit at a time.
+
+        Inside a :func:`~notes2anki.semantic.token_keep.keeping` block, a CPU session that outputs the token
+        states (:attr:`hidden`) also hands the wanted texts' states to :func:`~notes2anki.semantic.token_keep.put`
+        from the same runs (the token states of ``ctx_diff``, no second pass)."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         if not self.batched:
@@ -218,6 +231,8 @@ class OnnxEncoder:
         order = np.argsort(-lengths, kind="stable")
         starts = range(0, len(order), batch_size)
 
+        wanted = self._kept_states()
+
         def run(start: int) -> tuple[np.ndarray, np.ndarray]:
             rows = order[start:start + batch_size]
             width = max(1, int(lengths[rows].max()))
@@ -228,8 +243,13 @@ class OnnxEncoder:
                 a, b = offsets[i], offsets[i + 1]
                 ids[r, :b - a], mask[r, :b - a], types[r, :b - a] = all_ids[a:b], all_mask[a:b], all_types[a:b]
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            return rows, self.session.run([self.output] if self.output else None,
-                                          {name: feed[name] for name in self.inputs})[0]
+            keep = [(r, i) for r, i in enumerate(rows.tolist()) if texts[i] in wanted] if wanted else []
+            found = self.session.run([self.output, self.hidden] if keep else [self.output] if self.output else None,
+                                     {name: feed[name] for name in self.inputs})
+            for r, i in keep:  # the token states of ctx_diff from this same pass (token_keep.py)
+                a, b = offsets[i], offsets[i + 1]
+                token_keep.put(self.session, texts[i], *token_states.unit_states(all_ids[a:b], found[1][r, :b - a]))
+            return rows, found[0]
 
         out: np.ndarray | None = None
         pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and len(starts) > 1 else None

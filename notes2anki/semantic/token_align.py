@@ -17,12 +17,17 @@ compared on grouped CV; the held-out figures were printed beside them, so that c
 in one frame still read alike: "Inversion of a major third?" / "... of a minor third?" is the dev vault's one
 false pair.
 
-Cost: the token states of every card text in an aligned pair, computed on demand and held in a bounded store
-(:data:`STORE_ROWS` token rows), never written to disk; the pairs' feature rows are memoised by the pair cache, so
-an edit aligns only its pairs (10,000-card bench vault: 39 pairs, 43 texts, 0.25 s CPU). Only the pairs the
-model could report are aligned (:func:`notes2anki.semantic.scoring.fill_context`): a cold check of that vault
-aligns 22,476 of its 98,837 candidate pairs, 9,447 card texts, 46 s CPU with fp32 states (57 s ungated); the
-int8 graph's states cost about half.
+Cost: the token states of every card text in an aligned pair, held in a bounded store (:data:`STORE_ROWS` token
+rows). On the CPU with the ONNX backend they come from the sentence-vector pass that embedded the text, the
+same forward pass asked for its second output (:mod:`~notes2anki.semantic.token_keep`: kept in a temporary
+file for the duplicate check, never across runs); a text that pass did not encode (served by the embedding
+cache, past the file's cap; the PyTorch backend, CUDA) is computed on demand by a second pass. The pairs'
+feature rows are memoised by the pair cache, so an edit aligns only its pairs (10,000-card bench vault: 39
+pairs, 43 texts; the edited ones from their sentence pass). Only the pairs the model could report are aligned
+(:func:`notes2anki.semantic.scoring.fill_context`): a cold check of that vault aligns 22,476 of its 98,837
+candidate pairs, 9,447 card texts; their second pass cost 46 s CPU with fp32 states (57 s ungated; the int8
+graph's about half), taking them from the sentence pass costs writing and reading 232 MiB of states (README,
+issue 13).
 """
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ from collections import OrderedDict
 from typing import Any, Sequence
 
 import numpy as np
+
+from notes2anki.semantic import token_keep
 
 NAME = "ctx_diff"
 STORE_ROWS = 120_000  # token rows held at once (float32, 384 wide: about 180 MB); older texts are dropped first
@@ -58,6 +65,7 @@ class _Store:
         self.source, self.limit, self.rows = source, STORE_ROWS if limit is None else limit, 0
         self.held: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self.computed = 0  # texts encoded (a dropped text needed again counts again)
+        self.taken = 0  # texts whose states came from the sentence pass (token_keep.py)
 
     def need(self, texts: Sequence[str]) -> None:
         missing = list(dict.fromkeys(t for t in texts if t not in self.held))
@@ -66,10 +74,15 @@ class _Store:
                 self.held.move_to_end(t)
         if not missing:
             return
-        for text, found in zip(missing, self.source.states(missing)):
-            self.held[text] = found
-            self.rows += len(found[0])
+        session = getattr(self.source, "session", None)  # (TorchTokens: none, nothing kept)
+        kept = token_keep.take(session, missing) if session is not None else {}
+        missing = [t for t in missing if t not in kept]
+        found = list(kept.items()) + (list(zip(missing, self.source.states(missing))) if missing else [])
+        for text, states in found:
+            self.held[text] = states
+            self.rows += len(states[0])
         self.computed += len(missing)
+        self.taken += len(kept)
         keep = set(texts)
         while self.rows > self.limit and self.held:
             oldest = next(iter(self.held))

@@ -19,6 +19,19 @@ import numpy as np
 _SESSIONS: dict[tuple[str, str], "TokenEncoder"] = {}
 
 
+def unit_states(ids: np.ndarray, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One text's token states from its piece ``ids`` ((n,) int64, [CLS] and [SEP] included) and its rows of the
+    hidden output ((n, dim) or longer: padding rows past ``n`` are ignored): the ids and unit float32 rows of
+    its pieces, [CLS] and [SEP] left out (a text without pieces: its [CLS] id and state). The one place these
+    rows are made, so states kept from the sentence pass (:mod:`~notes2anki.semantic.token_keep`) are the same
+    bits as :meth:`TokenEncoder.states`."""
+    n = len(ids)
+    keep = slice(1, n - 1) if n > 2 else slice(0, 1)
+    part = hidden[keep]
+    norms = np.linalg.norm(part, axis=1, keepdims=True)
+    return np.asarray(ids[keep], dtype=np.int64), (part / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
 class TokenEncoder:
     """An ONNX Runtime session on a converted sentence-model graph that outputs the token states."""
 
@@ -65,7 +78,8 @@ class TokenEncoder:
         depend on the batch (padding is masked; batches are cut by length as the encoder cuts them). Batches run
         :attr:`workers` at a time, as the sentence vectors do (ONNX Runtime releases the GIL while a batch
         runs; one session serves concurrent runs): a cold check of the 10,000-card bench vault aligns about
-        10,000 card texts, 52 s on one core."""
+        10,000 card texts, 52 s on one core, unless the sentence pass kept them
+        (:mod:`~notes2anki.semantic.token_keep`)."""
         encodings = self.tokenizer.encode_batch([t.lower() for t in texts] if self.lower_case else list(texts))
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(texts)
@@ -83,12 +97,8 @@ class TokenEncoder:
                 feed["token_type_ids"][r, :n] = e.type_ids
             hidden = self.session.run([self.hidden], {name: feed[name] for name in self.inputs})[0]
             for r, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                keep = slice(1, n - 1) if n > 2 else slice(0, 1)
-                part = hidden[r, keep]
-                norms = np.linalg.norm(part, axis=1, keepdims=True)
-                out[i] = (np.asarray(encodings[i].ids[keep], dtype=np.int64),
-                          (part / np.where(norms > 0, norms, 1.0)).astype(np.float32))
+                ids = encodings[i].ids
+                out[i] = unit_states(np.asarray(ids, dtype=np.int64), hidden[r, :len(ids)])
 
         starts = range(0, len(order), batch_size)
         if self.workers > 1 and len(starts) > 1:

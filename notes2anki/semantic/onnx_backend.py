@@ -162,6 +162,9 @@ class OnnxEncoder:
             graph = int8_cpu.runnable(graph, meta)  # its uint8 twin where u8 × s8 saturates (int8_cpu.py)
         session = None
         tokens = None if cuda or isinstance(graph, bytes) else token_graph.existing(graph)  # also the token states
+        if tokens is None and not cuda and not isinstance(graph, bytes) and token_keep.active():
+            made = token_graph.ensure(graph)  # the first check after a conversion: written now, not after the pass
+            tokens = made if isinstance(made, Path) else None
         if tokens is not None:
             try:
                 session = ort.InferenceSession(str(tokens), options, providers=providers,

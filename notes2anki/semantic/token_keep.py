@@ -119,6 +119,11 @@ def keeping(texts: Iterable[str], cap: int | None = None) -> Iterator[None]:
         kept.close()
 
 
+def active() -> bool:
+    """Whether a :func:`keeping` block is open (a sentence session loaded now should output the token states)."""
+    return _ACTIVE is not None
+
+
 def wanted(session: Any) -> frozenset | set | None:
     """The texts whose token states a sentence pass on ``session`` should hand to :func:`put`, or None when
     nothing is kept now (no :func:`keeping` block, or its file could not be made or is full)."""

@@ -120,3 +120,29 @@ def test_texts_past_the_cap_or_from_the_cache_are_computed_on_demand_with_the_sa
             embedder.embed(texts)
             assert token_keep.stats()["texts"] == 0
             assert token_align.pair_values(texts, pairs, source) == before
+
+
+def test_the_first_check_after_a_conversion_keeps_the_states_too(embedder, tmp_path, monkeypatch):
+    """The graph with the token-state output is derived from the converted one on first need: it was written
+    after the sentence pass of the first check after a conversion, so that check ran the second pass. A session
+    loaded inside a keeping block now writes it first and outputs the states."""
+    import shutil
+
+    from notes2anki.semantic import encoder as encoder_module
+
+    _ = embedder.embed(["warm up"])  # the session's conversion exists
+    folder = embedder.plan.folder
+    assert folder is not None and (folder / "meta.json").is_file()
+    fresh = tmp_path / "onnx" / folder.name
+    shutil.copytree(folder, fresh)
+    for derived in fresh.glob("*.tokens-*.onnx"):
+        derived.unlink()
+    monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(tmp_path / "onnx"))
+    monkeypatch.setattr(encoder_module, "_ONNX", {})
+    texts = ["What is the powerhouse of the cell? | Mitochondria", "Which organelle makes ATP? | The mitochondrion"]
+    with token_keep.keeping(texts):
+        with _fresh() as e:
+            assert e.plan.folder == fresh
+            e.embed(texts)
+            assert token_keep.stats()["texts"] == 2
+    assert list(fresh.glob("*.tokens-*.onnx"))

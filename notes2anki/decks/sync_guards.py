@@ -268,7 +268,8 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it.
 
     A mass deletion — at least :data:`MASS_DELETE_MIN` notes whose cards are gone, more than
-    :data:`MASS_DELETE_SHARE` of the vault's notes — is held whole unless ``allow_mass_delete``: a vault
+    :data:`MASS_DELETE_SHARE` of the vault's notes, or every note of the vault (two or more) — is held whole
+    unless ``allow_mass_delete``: a vault
     half downloaded by a sync client, half checked out or on a drive not mounted looks just like one whose
     cards were deleted (as rsync's ``--max-delete``). Cards marked DELETE are deleted whatever their count."""
     still = StillThere(vault, config)
@@ -305,7 +306,8 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
         planned.add(nid)
         plan.deletions.append(Deletion(nid, where, "", "removed"))
     removed = [d for d in plan.deletions if d.reason == "removed"]
-    if not allow_mass_delete and len(removed) >= MASS_DELETE_MIN and len(removed) > MASS_DELETE_SHARE * len(mine):
+    everything = 2 <= len(removed) >= len(mine)  # every note (tester C r10: a new vault at a moved one's path)
+    if not allow_mass_delete and (everything or MASS_DELETE_MIN <= len(removed) > MASS_DELETE_SHARE * len(mine)):
         plan.deletions[:] = [d for d in plan.deletions if d.reason != "removed"]
         plan.held.update((d.nid, d.where) for d in removed)
         plan.mass_held = removed

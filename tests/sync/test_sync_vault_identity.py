@@ -197,3 +197,22 @@ def test_notes_of_a_folder_scan_directory_leaves_out_are_kept_for_that_reason(tm
     assert _notes(col) == before  # nothing deleted
     assert "the settings leave those files out now" in said
     assert "mistyped or inside a code block" not in said
+
+
+def test_a_sync_that_would_delete_every_note_of_a_vault_holds_them(tmp_path, sync_cli):
+    """Tester C r10: the vault moved to a USB disk and Obsidian made a new default vault at its old path; syncing
+    the new one planned the 8 reviewed notes as gone (below the 10 notes of the mass-delete guard)."""
+    vault = tmp_path / "Obsidian Vault"
+    vault.mkdir()
+    (vault / "Chemistry.md").write_text(_cards("Chem", 8), "utf-8")
+    col = empty_collection(tmp_path)
+    assert sync_cli(vault, col).exit_code == 0
+    _review(col)
+    shutil.move(str(vault), str(tmp_path / "usb"))
+    vault.mkdir()
+    (vault / "Cooking.md").write_text("START\nBasic\nRecipe 1\nBack: r\nEND\n", "utf-8")
+    result = sync_cli(vault, col, "--yes")
+    said = " ".join(result.output.split())
+    assert "8 notes whose cards were not found are not deleted" in said and "--allow-mass-delete" in said
+    notes = _notes(col)
+    assert sum(1 for fields, reps in notes.values() if fields[0].startswith("Chem") and reps) == 8

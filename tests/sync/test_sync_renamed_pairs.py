@@ -145,6 +145,7 @@ def test_an_id_written_on_another_machine_does_not_delete_the_reviewed_note(make
     assert _reps(col_path) == {nid: 3}
     said = " ".join(sync_cli(root, col_path, "--dry-run").output.split())  # and it says which ID line to write
     assert "names no note of the collection" in said and f"<!--ID: {nid}-->" in said
+    assert said.count("names no note of the collection") == 1  # once (tester C t4: twice in --dry-run)
 
 
 def test_ids_without_a_record_in_a_synced_vault_writes_nothing_unless_given_the_collection(

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .quantities import number_conflict, numbers, quantities, quantity_conflict  # noqa: F401
 from .word_match import (_WORD, Tokens, _acronym_of, _initialisms, _same_word, is_identifier_stem,  # noqa: F401
@@ -50,6 +52,28 @@ def without_asides(text: str) -> str:
     return _PARENTHETICAL.sub(" ", text)
 
 
+@lru_cache(maxsize=1 << 16)
+def _bag(words: Tokens) -> Counter:
+    """How often each stem occurs in ``words`` (tokens of one text; remembered: a text recurs across pairs)."""
+    return Counter(w for w, _ in words)
+
+
+def _shared_count(ta: Tokens, tb: Tokens) -> int:
+    """The stems two token lists share, counted with multiplicity: an upper bound of the words any
+    alignment of the two (difflib's matching blocks) pairs as equal."""
+    bag_a, bag_b = _bag(ta), _bag(tb)
+    if len(bag_a) > len(bag_b):
+        bag_a, bag_b = bag_b, bag_a
+    return sum(min(n, bag_b[w]) for w, n in bag_a.items() if w in bag_b)
+
+
+def _subsequence(short: list[str], long_: list[str]) -> bool:
+    """Whether ``short`` is ``long_`` with items left out (in order): necessary for difflib to turn one into
+    the other by insertions alone."""
+    rest = iter(long_)
+    return all(any(w == v for v in rest) for w in short)
+
+
 def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = False) -> list[tuple[str, str]]:
     """Content words swapped between two otherwise identical texts: [(words of a, words of b), ...].
 
@@ -72,6 +96,9 @@ def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = Fal
         return []
     swaps = _reversed_direction(ta, tb)
     words_a, words_b = [w for w, _ in ta], [w for w, _ in tb]
+    shared = _shared_count(ta, tb)  # at least the words difflib aligns: too few, and no alignment is needed
+    if not shared or 2 * shared / (len(words_a) + len(words_b)) < 0.5:
+        return swaps
     opcodes = SequenceMatcher(a=words_a, b=words_b, autojunk=False).get_opcodes()
     equal = sum(i2 - i1 for op, i1, i2, _, _ in opcodes if op == "equal")
     replaced = sum((i2 - i1) + (j2 - j1) for op, i1, i2, j1, j2 in opcodes if op == "replace")
@@ -126,6 +153,9 @@ def insertions(a: str, b: str, *, drop_asides: bool = True) -> list[str]:
     ta, tb = tokens(a), tokens(b)
     words_a, words_b = [w for w, _ in ta], [w for w, _ in tb]
     if not words_a or not words_b or words_a == words_b:
+        return []
+    short, long_ = (words_a, words_b) if len(words_a) < len(words_b) else (words_b, words_a)
+    if len(short) == len(long_) or not _subsequence(short, long_):  # then difflib finds a replaced span
         return []
     opcodes = SequenceMatcher(a=words_a, b=words_b, autojunk=False).get_opcodes()
     kinds = {op for op, *_ in opcodes} - {"equal"}

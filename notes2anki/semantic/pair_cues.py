@@ -164,12 +164,18 @@ def term_roles(question_a: str, answer_a: str, question_b: str, answer_b: str, v
                                       _explained(question_b, answer_b, question_a, answer_a, vectors))
 
 
+@lru_cache(maxsize=1 << 15)
+def _raw_tokens(text: str) -> tuple[str, ...]:
+    """The raw tokens :func:`q_template` compares (remembered: a question recurs across its pairs)."""
+    return tuple(_RAW.findall(text))
+
+
 def q_template(a: str, b: str) -> float:
     """How much two different questions are one template with a slot filled otherwise: the similarity
     (difflib ratio) of their raw tokens — words, numbers, single symbols, case kept ("R_BE" / "R_EB",
     "a_1 a_2 a_3" / "b_1 b_2 b_3", "x^T B" / "B x", "Mitosis produces?" / "Meiosis produces?") — when no
     differing span is longer than 3 tokens; 0 for identical questions and for ones that differ more."""
-    ta, tb = tuple(_RAW.findall(a)), tuple(_RAW.findall(b))
+    ta, tb = _raw_tokens(a), _raw_tokens(b)
     if ta == tb or not ta or not tb:
         return 0.0
     matcher = SequenceMatcher(None, ta, tb, autojunk=False)

@@ -69,15 +69,28 @@ def _word_set(words: tuple[str, ...]) -> frozenset[str]:
 def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) -> np.ndarray:
     """For each of ``words``: 1.0 when it matches a word of ``other`` (same up to inflection, typo,
     abbreviation) or is the initialism of words of ``other_text``. Remembered per pair of texts (a pair of
-    cards reads the same two texts in several measurements); the array is read-only."""
-    initials = _initials(other_text)
-    others = _word_set(other)
-    index = word_index(other)
-    out = np.array([1.0 if w in others or (len(w) >= 2 and w.lower() in initials) or any(_same(w, v) for v in index.near(w))
-                    else 0.0 for w in words])
+    cards reads the same two texts in several measurements), and each word's answer per other text
+    (:func:`_hits`: a text is read against its ~20 candidate partners, which share most words); the array
+    is read-only."""
+    hits = _hits(other, other_text)
+    out = np.array([hits[w] if w in hits else _hit(hits, w, other, other_text) for w in words])
     out.flags.writeable = False
     return out
 
+
+@lru_cache(maxsize=1 << 16)
+def _hits(other: tuple[str, ...], other_text: str) -> dict[str, float]:
+    """The answers of :func:`_lexical` against ``other`` / ``other_text`` known so far (word -> 1.0 / 0.0),
+    filled by :func:`_hit`."""
+    return {}
+
+
+def _hit(hits: dict[str, float], w: str, other: tuple[str, ...], other_text: str) -> float:
+    """Whether ``w`` matches ``other`` / ``other_text`` (see :func:`_lexical`), remembered in ``hits``."""
+    found = 1.0 if w in _word_set(other) or (len(w) >= 2 and w.lower() in _initials(other_text)) \
+        or any(_same(w, v) for v in word_index(other).near(w)) else 0.0
+    hits[w] = found
+    return found
 
 
 @lru_cache(maxsize=1 << 18)

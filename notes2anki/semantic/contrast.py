@@ -46,10 +46,17 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)")
 _ARROW = re.compile(r"-+>|=+>|[→⇒⟶⟹]")
 
 
+@lru_cache(maxsize=1 << 16)
 def without_asides(text: str) -> str:
     """``text`` without its parenthesised asides ("Axillary nerve (C5–C6): muscles?" -> "Axillary nerve :
-    muscles?")."""
+    muscles?"); remembered (a question recurs across its candidate pairs)."""
     return _PARENTHETICAL.sub(" ", text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _arrows_as_to(text: str) -> str:
+    """``text`` with each arrow read as the word "to" (remembered, as :func:`without_asides`)."""
+    return _ARROW.sub(" to ", text)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -87,8 +94,8 @@ def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = Fal
     Fahrenheit", "Deutsch -> Spanisch": an arrow reads as "to") count too.
     """
     if drop_asides:
-        a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
-    a, b = _ARROW.sub(" to ", a), _ARROW.sub(" to ", b)  # "Deutsch -> Spanisch": a direction word
+        a, b = without_asides(a), without_asides(b)
+    a, b = _arrows_as_to(a), _arrows_as_to(b)  # "Deutsch -> Spanisch": a direction word
     ta, tb = tokens(a), tokens(b)
     ca = {w for w, c in ta if c}
     cb = {w for w, c in tb if c}
@@ -128,7 +135,7 @@ def name_swaps(a: str, b: str, *, drop_asides: bool = True) -> list[tuple[str, s
     default?") ask about two things, however they are worded: a swapped term, as :func:`substitutions` finds
     one in a minimal pair. With ``drop_asides``, parenthesised asides are left out."""
     if drop_asides:
-        a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
+        a, b = without_asides(a), without_asides(b)
     ta, tb = tokens(a), tokens(b)
 
     def lacking(words: Tokens, other: Tokens) -> list[str]:
@@ -149,7 +156,7 @@ def insertions(a: str, b: str, *, drop_asides: bool = True) -> list[str]:
     substitution (:func:`substitutions`) asks another one. [] when the texts differ otherwise (a replaced
     span, a reordering) or only by function words; parenthesised asides are left out first."""
     if drop_asides:
-        a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
+        a, b = without_asides(a), without_asides(b)
     ta, tb = tokens(a), tokens(b)
     words_a, words_b = [w for w, _ in ta], [w for w, _ in tb]
     if not words_a or not words_b or words_a == words_b:

@@ -110,16 +110,17 @@ def _own_only(question: str, answer: str, other_question: str, other_answer: str
     """Share of the content words of ``question`` missing from ``other_question`` that ``answer`` repeats and
     the other card's answer does not hold either; None when no word is missing."""
     words = term_align.content_words(question)
-    missing = term_align._lexical(words, term_align.content_words(other_question), other_question) == 0
-    if not missing.any():
+    missing = [not hit for hit in term_align.lexical_hits(words, term_align.content_words(other_question),
+                                                          other_question)]
+    if not any(missing):
         return None
     own_words = term_align.content_words(answer)
     if not own_words:
         return 0.0
-    own = term_align._lexical(words, own_words, answer)
+    own = term_align.lexical_hits(words, own_words, answer)
     other_words = term_align.content_words(other_answer)
-    elsewhere = term_align._lexical(words, other_words, other_answer) if other_words else own * 0
-    return float(((own > 0) & (elsewhere == 0) & missing).sum() / missing.sum())
+    elsewhere = term_align.lexical_hits(words, other_words, other_answer) if other_words else [False] * len(words)
+    return float(sum(1 for o, e, m in zip(own, elsewhere, missing) if o and not e and m) / sum(missing))
 
 
 @lru_cache(maxsize=1 << 15)

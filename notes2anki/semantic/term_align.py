@@ -78,6 +78,12 @@ def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) ->
     return out
 
 
+def lexical_hits(words: tuple[str, ...], other: tuple[str, ...], other_text: str) -> list[bool]:
+    """:func:`_lexical` as a list of booleans (for counting in Python: no array per call)."""
+    hits = _hits(other, other_text)
+    return [(hits[w] if w in hits else _hit(hits, w, other, other_text)) == 1.0 for w in words]
+
+
 @lru_cache(maxsize=1 << 16)
 def _hits(other: tuple[str, ...], other_text: str) -> dict[str, float]:
     """The answers of :func:`_lexical` against ``other`` / ``other_text`` known so far (word -> 1.0 / 0.0),
@@ -112,9 +118,17 @@ def _negating(word: str, others: frozenset[str]) -> bool:
     ``word`` (a word of equal length is never one: the prefix would be empty)."""
     if word in NEGATING_PREFIXES and len(word) >= 3:  # "non-collocated": the prefix is a word of its own
         return True
-    if len(word) >= 4 and any(p + word in others for p in NEGATING_PREFIXES):
-        return True
-    return any(word.startswith(p) and len(word) - len(p) >= 4 and word[len(p):] in others for p in NEGATING_PREFIXES)
+    prefixed, rests = _affixed(word)
+    return not (others.isdisjoint(prefixed) and others.isdisjoint(rests))
+
+
+@lru_cache(maxsize=1 << 16)
+def _affixed(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """For :func:`_negating`: ``word`` behind each negating prefix (when it has 4+ letters), and what is
+    left of it after each negating prefix it starts with (when 4+ letters are left); remembered per word."""
+    prefixed = tuple(p + word for p in NEGATING_PREFIXES) if len(word) >= 4 else ()
+    rests = tuple(word[len(p):] for p in NEGATING_PREFIXES if word.startswith(p) and len(word) - len(p) >= 4)
+    return prefixed, rests
 
 
 class WordVectors(dict):

@@ -6,6 +6,8 @@ alignments meet both alike and unrelated texts:
 
 * ``term_align._lexical`` remembers each word's answer per other text (``_hits``) and ``WordIndex`` each
   answer of ``has`` and each candidate list of ``near``;
+* ``term_align._negating`` looks the prefixed forms of a word up as a set (``_affixed``), and
+  ``pair_cues._own_only`` counts in Python (``term_align.lexical_hits``);
 * ``contrast.substitutions`` skips difflib when the texts share too few words for a minimal pair, and
   ``contrast.insertions`` when neither word list is the other with words left out;
 * the verdict cache stores a feature row (a numpy array) as its float64 bytes and reads back the same floats;
@@ -61,7 +63,29 @@ def test_remembered_lexical_matches_are_the_plain_ones(text_pairs):
     for a, b in text_pairs:
         for x, y in ((a, b), (b, a), (a, a)):
             wx, wy = term_align.content_words(x), term_align.content_words(y)
-            assert term_align._lexical(wx, wy, y).tolist() == _reference_lexical(wx, wy, y), (x, y)
+            expected = _reference_lexical(wx, wy, y)
+            assert term_align._lexical(wx, wy, y).tolist() == expected, (x, y)
+            assert term_align.lexical_hits(wx, wy, y) == [v == 1.0 for v in expected]
+
+
+def _reference_negating(word: str, others: frozenset) -> bool:
+    """term_align._negating as it was (each prefix tried in turn)."""
+    prefixes = term_align.NEGATING_PREFIXES
+    if word in prefixes and len(word) >= 3:
+        return True
+    if len(word) >= 4 and any(p + word in others for p in prefixes):
+        return True
+    return any(word.startswith(p) and len(word) - len(p) >= 4 and word[len(p):] in others for p in prefixes)
+
+
+def test_negating_prefixes_found_as_before(texts):
+    words = sorted({w for t in texts for w in term_align.content_words(t)})
+    words += ["competitive", "noncompetitive", "saturated", "unsaturated", "non", "a", "symmetric", "asymmetric"]
+    rng = random.Random(5)
+    for _ in range(300):
+        others = frozenset(rng.sample(words, 30) + ["competitive", "unsaturated", "symmetric"])
+        for w in rng.sample(words, 60) + ["noncompetitive", "saturated", "asymmetric", "non", "anti"]:
+            assert term_align._negating(w, others) == _reference_negating(w, others), (w, others)
 
 
 def test_word_index_memos_answer_as_trying_every_word(texts):

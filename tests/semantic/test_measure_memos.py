@@ -188,3 +188,38 @@ def test_feature_rows_round_trip_the_verdict_cache_as_bytes(tmp_path):
     assert back.tobytes() == rows.tobytes()
     assert found[("x", "y")] == [0.1, 2.5, 1e-300] and found[("z", "y")] == {"old": True}
     assert ("p", "q") not in found
+
+
+def _reference_explained(question, answer, other_question, other_answer, vectors) -> float:
+    """pair_cues._explained as it was (ndarray.max and ndarray.mean)."""
+    from notes2anki.semantic.pair_cues import _core_words
+
+    core = _core_words(question, answer)
+    if not core:
+        return 1.0
+    best = None
+    mine = term_align._matrix(vectors, core) if vectors is not None else None
+    for text in (other_question, other_answer):
+        other = term_align.content_words(text)
+        if not other:
+            continue
+        found = term_align._lexical(core, other, text)
+        theirs = term_align._matrix(vectors, other) if mine is not None else None
+        if theirs is not None:
+            found = np.maximum(np.clip(mine @ theirs.T, 0.0, 1.0).max(axis=1), found)
+        best = found if best is None else np.maximum(best, found)
+    return float(best.mean()) if best is not None else 0.0
+
+
+def test_explained_answers_are_the_plain_values(texts):
+    from notes2anki.semantic.pair_cues import _explained
+
+    rng = np.random.default_rng(11)
+    words = sorted({w for t in texts for w in term_align.content_words(t)})
+    found = rng.standard_normal((len(words), 16)) + 2.0
+    vectors = term_align.WordVectors(zip(words, found / np.linalg.norm(found, axis=1, keepdims=True)))
+    pick = random.Random(2)
+    for _ in range(1500):
+        q, a, oq, oa = pick.sample(texts, 4)
+        for v in (vectors, None):
+            assert repr(_explained(q, a, oq, oa, v)) == repr(_reference_explained(q, a, oq, oa, v))

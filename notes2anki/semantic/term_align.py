@@ -19,7 +19,8 @@ the same (other words, same meaning). Both turn on the words that *differ*. For 
 All of it is a handful of small matrix products per pair; :func:`needed_words` lists the words a batch of
 pairs needs so that they are embedded in one call. Speed (a 10,000-card vault has about 98,000 candidate
 pairs, each aligned five ways): each text's content words, their set and initialisms, each pair of texts'
-lexical matches and each tuple of words' stacked vectors (:class:`WordVectors`) are computed once;
+lexical matches, each word's lexical match against each other text (:func:`_hits`) and each tuple of words'
+stacked vectors (:class:`WordVectors`) are computed once;
 :func:`scores`, :func:`negated_between` and :func:`added` give the parts of :func:`align` a measurement
 needs without the rest; :func:`scores_many` aligns many pairs of texts in a few stacked matrix products.
 Every value equals the one-pair-at-a-time computation (tests/semantic/test_pair_speed_paths.py).

@@ -159,7 +159,7 @@ def exact_rows(enc: Encoded, pairs: Sequence[tuple[int, int]], rows: np.ndarray,
             else:
                 rows[n] = row
         if cache is not None:
-            cache.put((wanted[n], NEAR if again else row.tolist())
+            cache.put((wanted[n], NEAR if again else row)
                       for n, row, again in zip(todo, first, close.tolist()))
     if near:
         near.sort()
@@ -213,7 +213,7 @@ def _exact_density_rows(enc: Encoded, ij: np.ndarray, near: list[int], rows: np.
                               [sides[m] for m in ends])
         rows[todo] = measured
         if cache is not None:
-            cache.put((wanted[n], row.tolist()) for n, row in zip(todo, measured))
+            cache.put((wanted[n], row) for n, row in zip(todo, measured))
 
 
 def exact_densities(enc: Encoded, sides: Sequence[int], read: np.ndarray, embed: Any,

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .quantities import number_conflict, numbers, quantities, quantity_conflict  # noqa: F401
 from .word_match import (_WORD, Tokens, _acronym_of, _initialisms, _same_word, is_identifier_stem,  # noqa: F401
@@ -44,10 +46,39 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)")
 _ARROW = re.compile(r"-+>|=+>|[→⇒⟶⟹]")
 
 
+@lru_cache(maxsize=1 << 16)
 def without_asides(text: str) -> str:
     """``text`` without its parenthesised asides ("Axillary nerve (C5–C6): muscles?" -> "Axillary nerve :
-    muscles?")."""
+    muscles?"); remembered (a question recurs across its candidate pairs)."""
     return _PARENTHETICAL.sub(" ", text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _arrows_as_to(text: str) -> str:
+    """``text`` with each arrow read as the word "to" (remembered, as :func:`without_asides`)."""
+    return _ARROW.sub(" to ", text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _bag(words: Tokens) -> Counter:
+    """How often each stem occurs in ``words`` (tokens of one text; remembered: a text recurs across pairs)."""
+    return Counter(w for w, _ in words)
+
+
+def _shared_count(ta: Tokens, tb: Tokens) -> int:
+    """The stems two token lists share, counted with multiplicity: an upper bound of the words any
+    alignment of the two (difflib's matching blocks) pairs as equal."""
+    bag_a, bag_b = _bag(ta), _bag(tb)
+    if len(bag_a) > len(bag_b):
+        bag_a, bag_b = bag_b, bag_a
+    return sum(min(n, bag_b[w]) for w, n in bag_a.items() if w in bag_b)
+
+
+def _subsequence(short: list[str], long_: list[str]) -> bool:
+    """Whether ``short`` is ``long_`` with items left out (in order): necessary for difflib to turn one into
+    the other by insertions alone."""
+    rest = iter(long_)
+    return all(any(w == v for v in rest) for w in short)
 
 
 def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = False) -> list[tuple[str, str]]:
@@ -63,8 +94,8 @@ def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = Fal
     Fahrenheit", "Deutsch -> Spanisch": an arrow reads as "to") count too.
     """
     if drop_asides:
-        a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
-    a, b = _ARROW.sub(" to ", a), _ARROW.sub(" to ", b)  # "Deutsch -> Spanisch": a direction word
+        a, b = without_asides(a), without_asides(b)
+    a, b = _arrows_as_to(a), _arrows_as_to(b)  # "Deutsch -> Spanisch": a direction word
     ta, tb = tokens(a), tokens(b)
     ca = {w for w, c in ta if c}
     cb = {w for w, c in tb if c}
@@ -72,6 +103,9 @@ def substitutions(a: str, b: str, *, tight: float = 0.8, drop_asides: bool = Fal
         return []
     swaps = _reversed_direction(ta, tb)
     words_a, words_b = [w for w, _ in ta], [w for w, _ in tb]
+    shared = _shared_count(ta, tb)  # at least the words difflib aligns: too few, and no alignment is needed
+    if not shared or 2 * shared / (len(words_a) + len(words_b)) < 0.5:
+        return swaps
     opcodes = SequenceMatcher(a=words_a, b=words_b, autojunk=False).get_opcodes()
     equal = sum(i2 - i1 for op, i1, i2, _, _ in opcodes if op == "equal")
     replaced = sum((i2 - i1) + (j2 - j1) for op, i1, i2, j1, j2 in opcodes if op == "replace")
@@ -101,7 +135,7 @@ def name_swaps(a: str, b: str, *, drop_asides: bool = True) -> list[tuple[str, s
     default?") ask about two things, however they are worded: a swapped term, as :func:`substitutions` finds
     one in a minimal pair. With ``drop_asides``, parenthesised asides are left out."""
     if drop_asides:
-        a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
+        a, b = without_asides(a), without_asides(b)
     ta, tb = tokens(a), tokens(b)
 
     def lacking(words: Tokens, other: Tokens) -> list[str]:
@@ -122,10 +156,13 @@ def insertions(a: str, b: str, *, drop_asides: bool = True) -> list[str]:
     substitution (:func:`substitutions`) asks another one. [] when the texts differ otherwise (a replaced
     span, a reordering) or only by function words; parenthesised asides are left out first."""
     if drop_asides:
-        a, b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
+        a, b = without_asides(a), without_asides(b)
     ta, tb = tokens(a), tokens(b)
     words_a, words_b = [w for w, _ in ta], [w for w, _ in tb]
     if not words_a or not words_b or words_a == words_b:
+        return []
+    short, long_ = (words_a, words_b) if len(words_a) < len(words_b) else (words_b, words_a)
+    if len(short) == len(long_) or not _subsequence(short, long_):  # then difflib finds a replaced span
         return []
     opcodes = SequenceMatcher(a=words_a, b=words_b, autojunk=False).get_opcodes()
     kinds = {op for op, *_ in opcodes} - {"equal"}

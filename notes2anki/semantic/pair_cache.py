@@ -237,7 +237,7 @@ def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequen
         for part in checkpoint_parts(pairs, missing):  # measured and stored part by part: a killed run resumes
             rows[part] = measure(enc, [pairs[n] for n in part])
             if verdicts is not None:
-                verdicts.put(((keys[pairs[n][0]], keys[pairs[n][1]]), rows[n].tolist()) for n in part)  # streamed
+                verdicts.put(((keys[pairs[n][0]], keys[pairs[n][1]]), rows[n]) for n in part)  # streamed, as bytes
         stats.measured_pairs = [(enc.sides[pairs[n][0]].question, enc.sides[pairs[n][1]].question) for n in missing]
     if store is not None and verdicts is not None and _rewrite(len(unknown), len(pairs), held):
         _save_rows(store, verdicts.kind, keys, pairs, rows)

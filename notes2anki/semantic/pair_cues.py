@@ -110,16 +110,17 @@ def _own_only(question: str, answer: str, other_question: str, other_answer: str
     """Share of the content words of ``question`` missing from ``other_question`` that ``answer`` repeats and
     the other card's answer does not hold either; None when no word is missing."""
     words = term_align.content_words(question)
-    missing = term_align._lexical(words, term_align.content_words(other_question), other_question) == 0
-    if not missing.any():
+    missing = [not hit for hit in term_align.lexical_hits(words, term_align.content_words(other_question),
+                                                          other_question)]
+    if not any(missing):
         return None
     own_words = term_align.content_words(answer)
     if not own_words:
         return 0.0
-    own = term_align._lexical(words, own_words, answer)
+    own = term_align.lexical_hits(words, own_words, answer)
     other_words = term_align.content_words(other_answer)
-    elsewhere = term_align._lexical(words, other_words, other_answer) if other_words else own * 0
-    return float(((own > 0) & (elsewhere == 0) & missing).sum() / missing.sum())
+    elsewhere = term_align.lexical_hits(words, other_words, other_answer) if other_words else [False] * len(words)
+    return float(sum(1 for o, e, m in zip(own, elsewhere, missing) if o and not e and m) / sum(missing))
 
 
 @lru_cache(maxsize=1 << 15)
@@ -146,9 +147,9 @@ def _explained(question: str, answer: str, other_question: str, other_answer: st
         found = term_align._lexical(core, other, text)
         theirs = term_align._matrix(vectors, other) if mine is not None else None
         if theirs is not None:
-            found = np.maximum(np.clip(mine @ theirs.T, 0.0, 1.0).max(axis=1), found)
+            found = np.maximum(np.maximum.reduce(np.clip(mine @ theirs.T, 0.0, 1.0), axis=1), found)
         best = found if best is None else np.maximum(best, found)
-    return float(best.mean()) if best is not None else 0.0
+    return float(np.add.reduce(best) / len(best)) if best is not None else 0.0  # = best.mean(), less wrapping
 
 
 def term_roles(question_a: str, answer_a: str, question_b: str, answer_b: str, vectors=None) -> tuple[float, float]:
@@ -164,12 +165,18 @@ def term_roles(question_a: str, answer_a: str, question_b: str, answer_b: str, v
                                       _explained(question_b, answer_b, question_a, answer_a, vectors))
 
 
+@lru_cache(maxsize=1 << 15)
+def _raw_tokens(text: str) -> tuple[str, ...]:
+    """The raw tokens :func:`q_template` compares (remembered: a question recurs across its pairs)."""
+    return tuple(_RAW.findall(text))
+
+
 def q_template(a: str, b: str) -> float:
     """How much two different questions are one template with a slot filled otherwise: the similarity
     (difflib ratio) of their raw tokens — words, numbers, single symbols, case kept ("R_BE" / "R_EB",
     "a_1 a_2 a_3" / "b_1 b_2 b_3", "x^T B" / "B x", "Mitosis produces?" / "Meiosis produces?") — when no
     differing span is longer than 3 tokens; 0 for identical questions and for ones that differ more."""
-    ta, tb = tuple(_RAW.findall(a)), tuple(_RAW.findall(b))
+    ta, tb = _raw_tokens(a), _raw_tokens(b)
     if ta == tb or not ta or not tb:
         return 0.0
     matcher = SequenceMatcher(None, ta, tb, autojunk=False)

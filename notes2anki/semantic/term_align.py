@@ -19,7 +19,8 @@ the same (other words, same meaning). Both turn on the words that *differ*. For 
 All of it is a handful of small matrix products per pair; :func:`needed_words` lists the words a batch of
 pairs needs so that they are embedded in one call. Speed (a 10,000-card vault has about 98,000 candidate
 pairs, each aligned five ways): each text's content words, their set and initialisms, each pair of texts'
-lexical matches and each tuple of words' stacked vectors (:class:`WordVectors`) are computed once;
+lexical matches, each word's lexical match against each other text (:func:`_hits`) and each tuple of words'
+stacked vectors (:class:`WordVectors`) are computed once;
 :func:`scores`, :func:`negated_between` and :func:`added` give the parts of :func:`align` a measurement
 needs without the rest; :func:`scores_many` aligns many pairs of texts in a few stacked matrix products.
 Every value equals the one-pair-at-a-time computation (tests/semantic/test_pair_speed_paths.py).
@@ -69,15 +70,34 @@ def _word_set(words: tuple[str, ...]) -> frozenset[str]:
 def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) -> np.ndarray:
     """For each of ``words``: 1.0 when it matches a word of ``other`` (same up to inflection, typo,
     abbreviation) or is the initialism of words of ``other_text``. Remembered per pair of texts (a pair of
-    cards reads the same two texts in several measurements); the array is read-only."""
-    initials = _initials(other_text)
-    others = _word_set(other)
-    index = word_index(other)
-    out = np.array([1.0 if w in others or (len(w) >= 2 and w.lower() in initials) or any(_same(w, v) for v in index.near(w))
-                    else 0.0 for w in words])
+    cards reads the same two texts in several measurements), and each word's answer per other text
+    (:func:`_hits`: a text is read against its ~20 candidate partners, which share most words); the array
+    is read-only."""
+    hits = _hits(other, other_text)
+    out = np.array([hits[w] if w in hits else _hit(hits, w, other, other_text) for w in words])
     out.flags.writeable = False
     return out
 
+
+def lexical_hits(words: tuple[str, ...], other: tuple[str, ...], other_text: str) -> list[bool]:
+    """:func:`_lexical` as a list of booleans (for counting in Python: no array per call)."""
+    hits = _hits(other, other_text)
+    return [(hits[w] if w in hits else _hit(hits, w, other, other_text)) == 1.0 for w in words]
+
+
+@lru_cache(maxsize=1 << 16)
+def _hits(other: tuple[str, ...], other_text: str) -> dict[str, float]:
+    """The answers of :func:`_lexical` against ``other`` / ``other_text`` known so far (word -> 1.0 / 0.0),
+    filled by :func:`_hit`."""
+    return {}
+
+
+def _hit(hits: dict[str, float], w: str, other: tuple[str, ...], other_text: str) -> float:
+    """Whether ``w`` matches ``other`` / ``other_text`` (see :func:`_lexical`), remembered in ``hits``."""
+    found = 1.0 if w in _word_set(other) or (len(w) >= 2 and w.lower() in _initials(other_text)) \
+        or any(_same(w, v) for v in word_index(other).near(w)) else 0.0
+    hits[w] = found
+    return found
 
 
 @lru_cache(maxsize=1 << 18)
@@ -99,9 +119,17 @@ def _negating(word: str, others: frozenset[str]) -> bool:
     ``word`` (a word of equal length is never one: the prefix would be empty)."""
     if word in NEGATING_PREFIXES and len(word) >= 3:  # "non-collocated": the prefix is a word of its own
         return True
-    if len(word) >= 4 and any(p + word in others for p in NEGATING_PREFIXES):
-        return True
-    return any(word.startswith(p) and len(word) - len(p) >= 4 and word[len(p):] in others for p in NEGATING_PREFIXES)
+    prefixed, rests = _affixed(word)
+    return not (others.isdisjoint(prefixed) and others.isdisjoint(rests))
+
+
+@lru_cache(maxsize=1 << 16)
+def _affixed(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """For :func:`_negating`: ``word`` behind each negating prefix (when it has 4+ letters), and what is
+    left of it after each negating prefix it starts with (when 4+ letters are left); remembered per word."""
+    prefixed = tuple(p + word for p in NEGATING_PREFIXES) if len(word) >= 4 else ()
+    rests = tuple(word[len(p):] for p in NEGATING_PREFIXES if word.startswith(p) and len(word) - len(p) >= 4)
+    return prefixed, rests
 
 
 class WordVectors(dict):

@@ -220,9 +220,12 @@ class WordIndex:
     """A tuple of stems indexed for :func:`_same_word`: by first letter, and those of 5+ letters by length.
     Those are the only words :func:`_same_word` can match a word with (an inflection or an abbreviation
     starts with the same letter; a typo of a word of 5+ letters is one of 5+ letters within one of its
-    length), so a look-up tries no other (the same answers as trying every word, far fewer calls)."""
+    length), so a look-up tries no other (the same answers as trying every word, far fewer calls). Each
+    answer of :meth:`has` is remembered (an indexed text is looked up by the words of its ~20 candidate
+    partners, which share most of their words), and so is each candidate list of :meth:`near` (it depends on
+    the word's first letter and length only)."""
 
-    __slots__ = ("by_first", "by_length")
+    __slots__ = ("by_first", "by_length", "_near", "_has")
 
     def __init__(self, words: tuple[str, ...]) -> None:
         by_first: dict[str, list[str]] = {}
@@ -233,17 +236,27 @@ class WordIndex:
                 by_length.setdefault(len(v), []).append(v)
         self.by_first = {k: tuple(v) for k, v in by_first.items()}
         self.by_length = {k: tuple(v) for k, v in by_length.items()}
+        self._near: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._has: dict[str, bool] = {}
 
     def near(self, word: str) -> tuple[str, ...]:
         """The indexed words :func:`_same_word` could match ``word`` with (a few; may repeat one)."""
-        first = self.by_first.get(word[:1].lower(), ())
-        if len(word) < 5:
-            return first
-        return first + sum((self.by_length.get(n, ()) for n in (len(word) - 1, len(word), len(word) + 1)), ())
+        first, size = word[:1].lower(), len(word)
+        key = (first, size if size >= 5 else 0)
+        found = self._near.get(key)
+        if found is None:
+            found = self.by_first.get(first, ())
+            if size >= 5:
+                found = found + sum((self.by_length.get(n, ()) for n in (size - 1, size, size + 1)), ())
+            self._near[key] = found
+        return found
 
     def has(self, word: str) -> bool:
         """Whether ``word`` is the same word (:func:`_same_word`) as one of the indexed words."""
-        return any(_same_word(word, v) for v in self.near(word))
+        found = self._has.get(word)
+        if found is None:
+            found = self._has[word] = any(_same_word(word, v) for v in self.near(word))
+        return found
 
 
 @lru_cache(maxsize=1 << 16)

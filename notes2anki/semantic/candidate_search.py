@@ -64,7 +64,8 @@ def _exact_pairs_and_density(vectors: np.ndarray, rows: list[int], top_k: int,
     for start in range(0, n, step):
         scores = sub[start:start + step] @ sub.T
         scores[np.arange(scores.shape[0]), np.arange(start, start + scores.shape[0])] = -np.inf
-        out[rows[start:start + step]] = np.partition(scores, n - kd, axis=1)[:, n - kd:].mean(axis=1)
+        out[rows[start:start + step]] = pair_features.neighbour_density(
+            sub, np.arange(start, start + scores.shape[0]), np.argpartition(scores, n - kd, axis=1)[:, n - kd:])
         top = np.argpartition(scores, n - k, axis=1)[:, n - k:]
         hits, slots = np.nonzero(np.take_along_axis(scores, top, axis=1) >= CANDIDATE_MIN)
         for r, c in zip(hits.tolist(), top[hits, slots].tolist()):

@@ -61,7 +61,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from notes2anki.semantic import pair_model
-from notes2anki.semantic.pair_features import DENSITY_K, Encoded, encode, fill_chars
+from notes2anki.semantic.pair_features import DENSITY_K, Encoded, encode, fill_chars, top_mean
 from notes2anki.semantic.scoring import measure
 
 MEASURED = 0.41  # the largest change of a judge score (logits) int8 vs fp32 measured (see the module doc)
@@ -262,7 +262,9 @@ def exact_densities(enc: Encoded, sides: Sequence[int], read: np.ndarray, embed:
             for r, b in enumerate(part):
                 v = own[start + r]
                 scores = np.array([known[int(m)] @ v for m in near[r]], dtype=np.float32)
-                out[space][start + r] = np.sort(scores)[len(scores) - k:].mean(dtype=np.float32)
+                best = near[r][np.argsort(scores, kind="stable")[len(scores) - k:]]
+                out[space][start + r] = float(top_mean(np.array([known[int(m)].astype(np.float64) @ v.astype(np.float64)
+                                                               for m in best])[None, :])[0])
         embedded.update(int(rows[m]) for m in known)
     return out[0], out[1], len(embedded | set(int(b) for b in sides))
 

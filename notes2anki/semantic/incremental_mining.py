@@ -26,6 +26,7 @@ import numpy as np
 
 from notes2anki.fileio import atomic_write
 from notes2anki.memo_file import read_pickle
+from notes2anki.semantic.pair_features import neighbour_density
 
 EXTRA = 1
 FORMAT = 2
@@ -77,7 +78,7 @@ def _search(vectors: np.ndarray, cov: np.ndarray, query: np.ndarray, width: int,
         part = query[start:start + step]
         scores = sub[part] @ sub.T
         scores[np.arange(len(part)), part] = -np.inf
-        density[start:start + len(part)] = np.partition(scores, n - kd, axis=1)[:, n - kd:].mean(axis=1)
+        density[start:start + len(part)] = neighbour_density(sub, part, np.argpartition(scores, n - kd, axis=1)[:, n - kd:])
         idx[start:start + len(part)], val[start:start + len(part)] = best_with_ties(scores, part, width, k,
                                                                                     min_score, extras)
     return idx, val, density, extras
@@ -188,7 +189,7 @@ def mine(enc, is_covered: Sequence[bool], top_k: int, min_score: float, density_
                     merged_val = np.concatenate([val[u], cross[u]])
                     order = np.argsort(-merged_val, kind="stable")[:width]  # a tie at the end: either one
                     idx[u], val[u] = merged_idx[order], merged_val[order]
-                    dens[u] = float(val[u][:kd].mean())
+                    dens[u] = float(neighbour_density(sub, [u], idx[u][None, :kd])[0])  # as the cold search
                     if val[u][-1] >= max(val[u][k - 1], min_score):
                         redo.add(u)  # now a tie reaches the end of its list
             rows = np.array(sorted(redo), dtype=np.int64)

@@ -162,8 +162,12 @@ class OnnxEncoder:
             graph = int8_cpu.runnable(graph, meta)  # its uint8 twin where u8 × s8 saturates (int8_cpu.py)
         session = None
         tokens = None if cuda or isinstance(graph, bytes) else token_graph.existing(graph)  # also the token states
-        if tokens is None and not cuda and not isinstance(graph, bytes) and token_keep.active():
-            made = token_graph.ensure(graph)  # the first check after a conversion: written now, not after the pass
+        if tokens is None and not cuda and not isinstance(graph, bytes) and token_keep.active() \
+                and read_meta(graph.parent) is not None:  # (not a graph the conversion is still checking)
+            try:  # the first check after a conversion: written now, not after its sentence pass
+                made = token_graph.ensure(graph)
+            except Exception:  # no pooling found, unreadable: the plain graph, the states computed on demand
+                made = None
             tokens = made if isinstance(made, Path) else None
         if tokens is not None:
             try:

@@ -144,9 +144,15 @@ def for_embedder(embedder) -> "TokenEncoder | TorchTokens":
 
         return TorchTokens(load_model(embedder.spec, plan.device))
     key = (str(plan.folder), plan.variant)
-    if key not in _SESSIONS:
-        _SESSIONS[key] = _token_encoder(plan, meta)
-    return _SESSIONS[key]
+    from notes2anki.semantic.encoder import _ONNX
+
+    loaded = _ONNX.get((plan.folder, plan.device or "cpu", plan.variant))
+    cached = _SESSIONS.get(key)
+    if cached is not None and loaded is not None and loaded.hidden and cached.session is not loaded.session:
+        cached = None  # the sentence session was loaded again: share that one (the states it keeps are its own)
+    if cached is None:
+        cached = _SESSIONS[key] = _token_encoder(plan, meta)
+    return cached
 
 
 def _token_encoder(plan: Any, meta: dict) -> TokenEncoder:

@@ -231,3 +231,4 @@ def test_a_damaged_derived_graph_is_ignored_and_written_again(embedder):
     finally:
         if before is not None:
             encoder._ONNX[slot] = before
+        token_states._SESSIONS.pop((str(plan.folder), plan.variant), None)  # (it shared the session of this test)

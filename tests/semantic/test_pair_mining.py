@@ -225,3 +225,22 @@ def test_hnsw_pairs_by_array_operations_equal_the_dict_of_first_scores():
     want = sorted(((i, j, s) for (i, j), s in found.items()), key=lambda p: (-p[2], p[0], p[1]))
     assert len(want) > 1000
     assert mining._mine_ann(v, min_score=0.3, top_k=10) == want
+
+
+def test_a_local_density_is_the_same_bits_however_its_k_best_cosines_were_found():
+    """An edit merges a new card's cosines into a kept card's sorted list; the cold search partitions a row of
+    scores. A float32 mean in those two orders differed in the last bits, so the kept card's density (part of
+    its measured rows' key) changed and an edit measured again pairs whose neighbourhood had not changed (on this
+    AMD machine; the test of that, test_an_edit_measures_only_pairs_…, failed with a fresh conversion)."""
+    import numpy as np
+
+    from notes2anki.semantic.pair_features import top_mean
+
+    rng = np.random.default_rng(5)
+    scores = rng.uniform(-1, 1, size=(200, 40)).astype(np.float32)
+    k = 5
+    cold = top_mean(np.partition(scores, scores.shape[1] - k, axis=1)[:, scores.shape[1] - k:])
+    merged = np.stack([np.sort(row)[::-1][:k] for row in scores])  # a sorted list, best first
+    assert np.array_equal(cold, top_mean(merged))
+    assert np.array_equal(top_mean(merged[3][None, :]), cold[3:4])
+    assert np.allclose(cold, np.sort(scores, axis=1)[:, -k:].astype(np.float64).mean(axis=1))

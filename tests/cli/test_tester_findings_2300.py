@@ -154,7 +154,7 @@ def test_related_links_tell_same_named_notes_apart_and_an_ambiguous_name_is_said
         "Biology.md": "Cells divide by mitosis.\n",
     })
     env = {"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")}
-    result = CliRunner().invoke(related_command, [str(root), "Handshake", "-k", "3"], env=env)
+    result = CliRunner().invoke(related_command, [str(root), "Handshake", "-k", "3", "--min-score", "0.25"], env=env)
     assert result.exit_code == 0, result.output
     said = " ".join(result.stdout.split())
     assert "[[Networking/TCP]]" in said and "[[Other/TCP]]" in said and "[[TCP]]" not in said

@@ -57,6 +57,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     notes before any other (tester A r6). Returns the warnings of :func:`_take_by_content` (a card whose ID
     line names no note kept on the note that holds its text)."""
     from .sync_plan import same_text
+    from .sync_swaps import take_exact_elsewhere
 
     mine = [c for c in changes if c.card.id is None and ("new" in c.kinds or ("updated" in c.kinds and c.nid))]
     fields_of: dict[int, dict[str, str]] = {}
@@ -71,6 +72,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
         current = fields(nid)
         return all(name in current and same_text(current[name], value) for name, value in change.fields.items())
 
+    take_exact_elsewhere(mine, loose_pool, claimed, fields, equal, compare)  # exact text beats path + front
     used: set[str] = set()
 
     def renew(change) -> None:  # a card whose note went to another card: new, with a GUID of its own

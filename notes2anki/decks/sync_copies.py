@@ -68,9 +68,11 @@ def _reviewed(col, nids: list[int]) -> set[int]:
 
 def hold_reviewed_copies(col, plan: SyncPlan) -> None:
     """Take out of ``plan.deletions`` the notes gone from the vault ("removed") that have review history while
-    a card of the vault holds exactly their content (note type and fields): kept in the vault's registry
-    (``plan.held``), with one warning naming the note and the card that remains. A note marked DELETE is
-    deleted as asked."""
+    a card of the vault without an ID line holds exactly their content (note type and fields): kept in the
+    vault's registry (``plan.held``), with one warning naming the note and the card that remains and how to
+    end it. A remaining card with an ID line is the user's choice (tester C r3: following the warning's own
+    remedy made the copy's reviewed note held the same way, endlessly): the other note is deleted as any
+    note gone from the vault. A note marked DELETE is deleted as asked."""
     removed = [d for d in plan.deletions if d.reason == "removed"]
     if not removed:
         return
@@ -79,8 +81,9 @@ def hold_reviewed_copies(col, plan: SyncPlan) -> None:
         return
     remaining: dict[tuple, Change] = {}
     for change in plan.changes:
-        remaining.setdefault(_key(change.fields), change)
-    held: list[str] = []
+        if change.card.id is None:
+            remaining.setdefault(_key(change.fields), change)
+    found: list[tuple] = []
     for deletion in removed:
         if deletion.nid not in reviewed:
             continue
@@ -91,16 +94,24 @@ def hold_reviewed_copies(col, plan: SyncPlan) -> None:
         change = remaining.get(_key(dict(zip(note.keys(), note.fields))))
         if change is None or change.nid == deletion.nid:
             continue
+        found.append((deletion, change))
+    if not found:
+        return
+    both = _reviewed(col, [c.nid for _, c in found if c.nid])
+    held: list[str] = []
+    for deletion, change in found:
         plan.deletions.remove(deletion)
         plan.held[deletion.nid] = deletion.where
-        held.append(f"nid:{deletion.nid} (last at {deletion.where}) is the card at {change.where}, "
-                    f"ID line `<!--ID: {deletion.nid}-->`")
-    if held:
-        one = len(held) == 1
-        plan.diagnostics.append(Diagnostic("", 0, "warning", (
-            f"{counted(len(held), 'reviewed note')} whose card{'' if one else 's'} left {'its file' if one else 'their files'} "
-            f"{'is' if one else 'are'} not deleted, --yes or not: the same card (note type and fields) is still in "
-            f"the vault, synced to another note without {'its' if one else 'their'} review history "
-            f"({_places(held, '; ')}). To keep the history, put that ID line below the remaining card and sync again "
-            f"(the copy's note is then deleted, unless it has reviews too); to have the reviewed note{'' if one else 's'} deleted "
-            "anyway, delete " + ("it" if one else "them") + " in Anki's browser")))
+        copy = (f"note nid:{change.nid}, reviewed too" if change.nid in both else
+                f"note nid:{change.nid}, without its reviews" if change.nid else "a new note, without its reviews")
+        held.append(f"nid:{deletion.nid} (last at {deletion.where}) is the card at {change.where}, synced to "
+                    f"the {copy}: to keep nid:{deletion.nid}, its ID line `<!--ID: {deletion.nid}-->`")
+    one = len(held) == 1
+    plan.diagnostics.append(Diagnostic("", 0, "warning", (
+        f"{counted(len(held), 'reviewed note')} whose card{'' if one else 's'} left {'its file' if one else 'their files'} "
+        f"{'is' if one else 'are'} not deleted, --yes or not: the same card (note type and fields) is still in "
+        f"the vault, without an ID line ({_places(held, '; ')}). Choose which note the card keeps: to keep the "
+        f"held {'note' if one else 'notes'}{chr(39)}{'s' if one else ''} history, put that ID line below the remaining card and sync again (the "
+        "other note is then deleted as gone from the vault, its reviews with it if it has any); to keep the "
+        f"other instead, delete the held note{'' if one else 's'} in Anki's browser (or give the remaining card "
+        "the other note's ID line)")))

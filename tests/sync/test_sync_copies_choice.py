@@ -1,0 +1,42 @@
+"""Copies of cards without IDs: the held-deletion remedy ends (tester C, 2026-12-02: r3), on real Anki
+collections."""
+from __future__ import annotations
+
+import re
+
+from .plugin_users import empty_collection
+from .test_sync_vault_identity import _notes, _review
+
+
+def test_both_copies_reviewed_the_remedy_ends_with_the_note_the_id_names(tmp_path, sync_cli):
+    """r3: a note copied ("a 1.md"), both notes reviewed, the original file deleted: the original's note is
+    held, and the message says the copy's note is reviewed too; following it (the original's ID line below
+    the remaining card) keeps that note and deletes the copy's — no second hold of the copy's note."""
+    vault = tmp_path / "V"
+    vault.mkdir()
+    (vault / "a.md").write_text("START\nBasic\nQ1\nBack: A1\nEND\n", "utf-8")
+    (vault / "o.md").write_text("START\nBasic\nOther\nBack: x\nEND\n", "utf-8")
+    col = empty_collection(tmp_path)
+    first = sync_cli(vault, col)
+    assert first.exit_code == 0, first.output
+    _review(col)
+    (vault / "a 1.md").write_text((vault / "a.md").read_text("utf-8"), "utf-8")
+    assert sync_cli(vault, col).exit_code == 0
+    _review(col)
+    (vault / "a.md").unlink()
+    result = sync_cli(vault, col, "--yes")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "reviewed too" in said and "without its review" not in said
+    [line] = set(re.findall(r"<!--ID: \d+-->", said))
+    kept = int(line[8:-3])
+    q1 = [nid for nid, (fields, _) in _notes(col).items() if fields[0] == "Q1"]
+    assert len(q1) == 2 and kept in q1
+    (vault / "a 1.md").write_text(f"START\nBasic\nQ1\nBack: A1\n{line}\nEND\n", "utf-8")
+    result = sync_cli(vault, col, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "not deleted, --yes or not" not in result.output and "1 deleted" in result.output
+    notes = _notes(col)
+    assert [nid for nid, (fields, _) in notes.items() if fields[0] == "Q1"] == [kept] and notes[kept][1] == 2
+    again = sync_cli(vault, col, "--yes")
+    assert again.exit_code == 0 and "not deleted" not in again.output and "0 deleted" in again.output

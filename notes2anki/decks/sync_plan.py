@@ -180,7 +180,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
     refuse_copy(copied, kept, plan.registry, vault.root, namespace, by_guid,
-                own=sum(1 for nid in mine if nid in notes))
+                own=sum(1 for nid in mine if nid in notes), named=bool(getattr(config.sync, "vault_id", None)))
     plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
                    allow_mass_delete=allow_mass_delete)
     hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)

@@ -114,8 +114,22 @@ def text_key(values) -> tuple:
     return tuple(unicodedata.normalize("NFC", v) for v in values)
 
 
+def _live_root(entry, root: Path) -> Path | None:
+    """The folder a registry entry records when it is another folder than ``root`` and is there now."""
+    recorded = entry.get("root") if isinstance(entry, dict) else None
+    if not isinstance(recorded, str) or not recorded:
+        return None
+    try:
+        other = Path(recorded)
+        if other == root or not other.is_dir() or other.resolve() == root.resolve():
+            return None
+    except (OSError, ValueError):
+        return None
+    return other
+
+
 def refuse_copy(copied: dict[str, int], cards: list[Card], registry: dict, root: Path, namespace: str,
-                by_guid: dict[str, int], own: int = 0) -> None:
+                by_guid: dict[str, int], own: int = 0, named: bool = False) -> None:
     """Raise :class:`~notes2anki.decks.collection.CollectionError` when this vault looks like a copy of another
     vault whose folder is there: some of its cards with an ID name that vault's notes while its folder still
     holds their ID lines (``copied``: that vault's name → how many cards here), and with its cards without
@@ -124,16 +138,35 @@ def refuse_copy(copied: dict[str, int], cards: list[Card], registry: dict, root:
     Synced, its ID cards would be skipped (the notes are that vault's) and its cards without an ID added
     again as new notes, duplicates that no later sync removes; nothing is written instead. A note or two
     copied in with their ID lines stay errors at the card, and so do all such cards of a vault that has
-    notes of its own in the collection (``own``: how many; a vault synced before is not a fresh copy)."""
+    notes of its own in the collection (``own``: how many; a vault synced before is not a fresh copy).
+    A vault whose cards have no ID is a copy the same way when more than half of its cards are, by their
+    files and fronts, the notes of another vault whose folder is there and holds those files (tester C r5:
+    "V backup" synced 6 exact duplicates without a word), unless it has a ``vault_id`` of its own (``named``:
+    the user made it a vault of its own, duplicates and all)."""
     from .collection import CollectionError
 
-    if not copied or not cards or own:
+    if not cards or own:
         return
-    old, count = max(copied.items(), key=lambda kv: (kv[1], kv[0]))
-    entry = registry.get(old)
-    theirs = _registered(entry)
     idless = [c for c in cards if c.id is None]
-    same = sum(1 for ident in card_ids(idless, old).values() if by_guid.get(guid_of(ident)) in theirs)
+
+    def same_cards(old: str) -> int:  # cards without an ID here that are that vault's notes (same file, front)
+        theirs = _registered(registry.get(old))
+        other = _live_root(registry.get(old), root)
+        ids = card_ids(idless, old)
+        return sum(1 for c in idless if by_guid.get(guid_of(ids[c.key])) in theirs
+                   and (other is None or (other / c.file).is_file()))
+
+    if not copied:  # a copy of a vault whose cards have no ID (tester C r5): by its files and fronts alone
+        if named:
+            return
+        live = [name for name, entry in registry.items() if name != namespace and _live_root(entry, root)]
+        counts = {name: same_cards(name) for name in live}
+        copied = {name: 0 for name, n in counts.items() if n}
+        if not copied:
+            return
+    old, count = max(copied.items(), key=lambda kv: (kv[1] + same_cards(kv[0]), kv[0]))
+    entry = registry.get(old)
+    same = same_cards(old)
     if (count + same) * 2 <= len(cards):
         return  # a few notes copied in with their ID lines: each such card has its own error
     where = entry.get("root", "?") if isinstance(entry, dict) else "?"
@@ -146,4 +179,5 @@ def refuse_copy(copied: dict[str, int], cards: list[Card], registry: dict, root:
         f"(duplicates); nothing was written. Sync the vault at {where} instead. If this copy replaces it, "
         f"remove or rename the old folder first (the copy then syncs as that vault moved: set "
         f"`vault_id = {json.dumps(old)}` under [sync] in {root / '.notes2anki.toml'} if told to). If it is "
-        "to be a vault of its own, remove the copied ID lines and give it its own `vault_id`.")
+        "to be a vault of its own, remove the copied ID lines and give it its own `vault_id` (its cards are then "
+        "added as new notes, reviewed apart from that vault's).")

@@ -3,6 +3,7 @@ collections."""
 from __future__ import annotations
 
 import re
+import shutil
 
 from .plugin_users import empty_collection
 from .test_sync_vault_identity import _notes, _review
@@ -40,3 +41,30 @@ def test_both_copies_reviewed_the_remedy_ends_with_the_note_the_id_names(tmp_pat
     assert [nid for nid, (fields, _) in notes.items() if fields[0] == "Q1"] == [kept] and notes[kept][1] == 2
     again = sync_cli(vault, col, "--yes")
     assert again.exit_code == 0 and "not deleted" not in again.output and "0 deleted" in again.output
+
+
+def test_a_copy_of_a_live_vault_without_ids_stops_like_one_with_ids(tmp_path, sync_cli):
+    """r5: "V backup", a folder copy of the live vault V whose cards have no ID: its first sync added 6 exact
+    duplicates of V's reviewed notes without a word. Stopped now (same files and fronts as V, whose folder
+    holds them), nothing written; with a `vault_id` of its own it syncs as a vault of its own."""
+    vault = tmp_path / "V"
+    vault.mkdir()
+    for f in "abc":
+        (vault / f"{f}.md").write_text(f"START\nBasic\nQ {f} 1\nBack: A {f} 1\nEND\n\n"
+                                       f"START\nBasic\nQ {f} 2\nBack: A {f} 2\nEND\n", "utf-8")
+    col = empty_collection(tmp_path)
+    assert sync_cli(vault, col).exit_code == 0
+    _review(col)
+    before = _notes(col)
+    copy = tmp_path / "V backup"
+    shutil.copytree(vault, copy)
+    for args in (("--dry-run",), ("--yes",)):
+        result = sync_cli(copy, col, *args)
+        assert result.exit_code != 0, result.output
+        said = " ".join(result.output.split())
+        assert "6 of this vault's 6 cards are notes that vault \"V\" syncs" in said and "nothing was written" in said
+    assert _notes(col) == before
+    (copy / ".notes2anki.toml").write_text('[sync]\nvault_id = "backup"\n', "utf-8")
+    result = sync_cli(copy, col, "--yes")
+    assert result.exit_code == 0 and "6 new" in result.output, result.output
+    assert len(_notes(col)) == 12

@@ -72,7 +72,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         return text_key(_field_html(card.html.get(f, ""), config) for f in types.get(card.note_type, ()))
 
     refuse_unproven_move(plan.registry.get(namespace), mine, vault.root, namespace, kept, notes,
-                         lambda nids: stored_texts(col, nids), text_of)
+                         lambda nids: stored_texts(col, nids), text_of, set(vault.files))
     ids = card_ids(kept, namespace)
     identified = assign_identities(kept, diags, namespace, ids=ids)
     legacy = legacy_ids(kept)
@@ -180,7 +180,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
     refuse_copy(copied, kept, plan.registry, vault.root, namespace, by_guid,
-                own=sum(1 for nid in mine if nid in notes), named=bool(getattr(config.sync, "vault_id", None)))
+                own=sum(1 for nid in mine if nid in notes), named=bool(getattr(config.sync, "vault_id", None)),
+                exact=lambda card, nid: text_of(card) in stored_texts(col, {nid}))
     plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
                    allow_mass_delete=allow_mass_delete)
     hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)

@@ -70,16 +70,19 @@ def move_evidence(cards: list[Card], namespace: str, theirs: dict[int, str], not
 
 def refuse_unproven_move(entry, registered: dict[int, str], root: Path, namespace: str, cards: list[Card],
                          notes: dict, texts: Callable[[set[int]], set] | None = None,
-                         text_of: Callable[[Card], tuple] | None = None) -> None:
+                         text_of: Callable[[Card], tuple] | None = None, files: set[str] | None = None) -> None:
     """Raise :class:`~notes2anki.decks.collection.CollectionError` when the collection's record of vault
     ``namespace`` (``entry``; its notes ``registered``, nid → ``file:line``) was synced from a folder that is
     gone and too few cards here are its notes (:func:`move_evidence`: none, or fewer than
     :data:`MOVE_CARD_SHARE` of its notes). ``cards``: this vault's cards; ``texts(nids)``: the content keys
     of those notes, ``text_of(card)``: a card's (see :func:`move_evidence`). A record whose notes are all
-    gone from the collection has nothing to lose: the sync goes on."""
+    gone from the collection has nothing to lose: the sync goes on. At the recorded folder itself, see
+    :func:`_refuse_replaced` (``files``: this vault's files)."""
     from .collection import CollectionError
 
     theirs = {nid: where for nid, where in registered.items() if nid in notes}
+    if theirs and files is not None and _same_folder(entry, root):
+        _refuse_replaced(root, namespace, cards, files, theirs, notes, texts, text_of)
     recorded = _gone_folder(entry, root)
     if not theirs or recorded is None:
         return
@@ -96,6 +99,45 @@ def refuse_unproven_move(entry, registered: dict[int, str], root: Path, namespac
         f"their review history. Give this vault its own name: `vault_id = \"...\"` under [sync] in "
         f"{root / '.notes2anki.toml'} (best before its first sync), then sync again; nothing was written. If this "
         "really is that vault moved and its cards are all gone, delete those notes in Anki first.")
+
+
+REPLACED_MIN = 2  # recorded notes at least, for a vault at the recorded folder to be taken as another one
+
+
+def _same_folder(entry, root: Path) -> bool:
+    recorded = entry.get("root") if isinstance(entry, dict) else None
+    try:
+        return isinstance(recorded, str) and bool(recorded) and (
+            Path(recorded) == root or Path(recorded).resolve() == root.resolve())
+    except (OSError, ValueError):
+        return False
+
+
+def _refuse_replaced(root: Path, namespace: str, cards: list[Card], files: set[str], theirs: dict[int, str],
+                     notes: dict, texts, text_of) -> None:
+    """Raise ``CollectionError`` when the vault at the recorded folder shares nothing with the notes recorded
+    there (at least :data:`REPLACED_MIN`): no card is one of them (:func:`move_evidence`), none has the front
+    of one, none of their files is here (tester C r10: the vault moved to a USB disk, Obsidian made a new
+    default vault of the same name at the old place, and its sync deleted the 8 reviewed notes)."""
+    from .collection import CollectionError
+
+    if len(theirs) < REPLACED_MIN or not cards or texts is None or text_of is None:
+        return
+    if {where.rpartition(":")[0] for where in theirs.values()} & files:
+        return
+    stored = texts(set(theirs))
+    if move_evidence(cards, namespace, theirs, notes, lambda: stored, text_of):
+        return
+    fronts = {key[0] for key in stored if key}
+    if any(key and key[0] in fronts for key in map(text_of, cards)):
+        return
+    raise CollectionError(
+        f"this vault, {root.resolve()}, is where vault {json.dumps(namespace, ensure_ascii=False)} was synced "
+        f"from, but it holds none of that vault's {counted(len(theirs), 'note')} (no ID, front or text of one, "
+        "none of their files): another vault in its place (the old one moved, to another disk?). Syncing it "
+        "under the same name would delete those notes and their review history; nothing was written. Sync the "
+        f"old vault where it is now, or give this one its own name: `vault_id = \"...\"` under [sync] in "
+        f"{root / '.notes2anki.toml'}. If those cards were really all deleted, delete their notes in Anki first.")
 
 
 def stored_texts(col, nids: set[int]) -> set[tuple]:
@@ -129,7 +171,8 @@ def _live_root(entry, root: Path) -> Path | None:
 
 
 def refuse_copy(copied: dict[str, int], cards: list[Card], registry: dict, root: Path, namespace: str,
-                by_guid: dict[str, int], own: int = 0, named: bool = False) -> None:
+                by_guid: dict[str, int], own: int = 0, named: bool = False,
+                exact: Callable[[Card, int], bool] | None = None) -> None:
     """Raise :class:`~notes2anki.decks.collection.CollectionError` when this vault looks like a copy of another
     vault whose folder is there: some of its cards with an ID name that vault's notes while its folder still
     holds their ID lines (``copied``: that vault's name → how many cards here), and with its cards without
@@ -139,8 +182,9 @@ def refuse_copy(copied: dict[str, int], cards: list[Card], registry: dict, root:
     again as new notes, duplicates that no later sync removes; nothing is written instead. A note or two
     copied in with their ID lines stay errors at the card, and so do all such cards of a vault that has
     notes of its own in the collection (``own``: how many; a vault synced before is not a fresh copy).
-    A vault whose cards have no ID is a copy the same way when more than half of its cards are, by their
-    files and fronts, the notes of another vault whose folder is there and holds those files (tester C r5:
+    A vault whose cards have no ID is a copy the same way when more than half of its cards are exact copies
+    (``exact(card, nid)``: all fields equal) of the notes of another vault whose folder is there and holds
+    those files, the same files and fronts (tester C r5:
     "V backup" synced 6 exact duplicates without a word), unless it has a ``vault_id`` of its own (``named``:
     the user made it a vault of its own, duplicates and all)."""
     from .collection import CollectionError
@@ -149,24 +193,29 @@ def refuse_copy(copied: dict[str, int], cards: list[Card], registry: dict, root:
         return
     idless = [c for c in cards if c.id is None]
 
-    def same_cards(old: str) -> int:  # cards without an ID here that are that vault's notes (same file, front)
+    def same_cards(old: str, check=None) -> int:  # cards without an ID here that are that vault's notes (same file, front)
         theirs = _registered(registry.get(old))
         other = _live_root(registry.get(old), root)
         ids = card_ids(idless, old)
-        return sum(1 for c in idless if by_guid.get(guid_of(ids[c.key])) in theirs
-                   and (other is None or (other / c.file).is_file()))
+        found = 0
+        for c in idless:
+            nid = by_guid.get(guid_of(ids[c.key]))
+            if nid in theirs and (other is None or (other / c.file).is_file()) and (check is None or check(c, nid)):
+                found += 1
+        return found
 
-    if not copied:  # a copy of a vault whose cards have no ID (tester C r5): by its files and fronts alone
-        if named:
+    if not copied:  # a copy of a vault whose cards have no ID (tester C r5): exact copies, same files and fronts
+        if named or exact is None:
             return
         live = [name for name, entry in registry.items() if name != namespace and _live_root(entry, root)]
-        counts = {name: same_cards(name) for name in live}
+        counts = {name: same_cards(name, exact) for name in live}
         copied = {name: 0 for name, n in counts.items() if n}
         if not copied:
             return
-    old, count = max(copied.items(), key=lambda kv: (kv[1] + same_cards(kv[0]), kv[0]))
+    check = exact if not any(copied.values()) else None
+    old, count = max(copied.items(), key=lambda kv: (kv[1] + same_cards(kv[0], check), kv[0]))
     entry = registry.get(old)
-    same = same_cards(old)
+    same = same_cards(old, check)
     if (count + same) * 2 <= len(cards):
         return  # a few notes copied in with their ID lines: each such card has its own error
     where = entry.get("root", "?") if isinstance(entry, dict) else "?"

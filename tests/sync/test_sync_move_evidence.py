@@ -54,3 +54,31 @@ def test_a_vault_moved_with_its_files_renamed_is_that_vault(tmp_path, sync_cli):
     assert result.exit_code == 0, result.output
     assert "6 unchanged" in result.output and "0 new" in result.output
     assert _notes(col) == before
+
+
+def test_another_vault_in_the_recorded_folder_is_not_that_vault(tmp_path, sync_cli):
+    """r10: "Obsidian Vault" (8 reviewed notes) moved to a USB disk, Obsidian made a new default vault of the
+    same name at the old place: its sync deleted the 8 notes (below the mass-delete guard). Refused now:
+    it holds no ID, front or text of them and none of their files."""
+    old = tmp_path / "docs" / "Obsidian Vault"
+    old.mkdir(parents=True)
+    (old / "Chemistry.md").write_text("".join(_card(f"Chem {i}", f"c{i}") for i in range(1, 9)), "utf-8")
+    col = empty_collection(tmp_path)
+    assert sync_cli(old, col, "--yes").exit_code == 0
+    _review(col)
+    before = _notes(col)
+    (tmp_path / "usb").mkdir()
+    shutil.move(old, tmp_path / "usb" / "Obsidian Vault")
+    old.mkdir()
+    (old / "Cooking.md").write_text(_card("Recipe 1", "r"), "utf-8")
+    for args in (("--dry-run",), ("--yes",)):
+        result = sync_cli(old, col, *args)
+        assert result.exit_code != 0, result.output
+        said = " ".join(result.output.split())
+        assert "holds none of that vault's 8 notes" in said and "nothing was written" in said
+    assert _notes(col) == before
+    # the same vault with every card's front edited but its file kept is that vault (no refusal)
+    shutil.rmtree(old)
+    shutil.move(tmp_path / "usb" / "Obsidian Vault", old)
+    (old / "Chemistry.md").write_text("".join(_card(f"Chem {i}?", f"c{i}") for i in range(1, 9)), "utf-8")
+    assert sync_cli(old, col, "--dry-run").exit_code == 0

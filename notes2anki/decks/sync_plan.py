@@ -65,11 +65,13 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     kept = [c for c in vault.cards if not c.delete]
-    refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid)
     types = note_type_fields(config.note_types)
 
     def text_of(card: Card) -> tuple:  # a card's fields as synced, for content evidence
         return text_key(_field_html(card.html.get(f, ""), config) for f in types.get(card.note_type, ()))
+
+    refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid,
+                        lambda nids: stored_texts(col, {n for n in nids if n in notes}), text_of)
 
     refuse_unproven_move(plan.registry.get(namespace), mine, vault.root, namespace, kept, notes,
                          lambda nids: stored_texts(col, nids), text_of, set(vault.files))

@@ -82,3 +82,27 @@ def test_another_vault_in_the_recorded_folder_is_not_that_vault(tmp_path, sync_c
     shutil.move(tmp_path / "usb" / "Obsidian Vault", old)
     (old / "Chemistry.md").write_text("".join(_card(f"Chem {i}?", f"c{i}") for i in range(1, 9)), "utf-8")
     assert sync_cli(old, col, "--dry-run").exit_code == 0
+
+
+def test_a_vault_folder_and_files_renamed_at_once_is_told_its_old_name(tmp_path, sync_cli):
+    """r6b: folder V -> V2 (old gone) and every file renamed, text unchanged, no IDs: the dry run planned 6
+    new notes without a word. Stopped now with the `vault_id = "V"` line; given it, the notes stay."""
+    old = tmp_path / "old" / "V"
+    old.mkdir(parents=True)
+    for f in "abc":
+        (old / f"{f}.md").write_text(_card(f"Q {f} 1", f"A {f} 1") + _card(f"Q {f} 2", f"A {f} 2"), "utf-8")
+    col = empty_collection(tmp_path)
+    assert sync_cli(old, col, "--yes").exit_code == 0
+    _review(col)
+    before = _notes(col)
+    new = tmp_path / "new" / "V2"
+    new.parent.mkdir()
+    shutil.move(old, new)
+    for f in "abc":
+        (new / f"{f}.md").rename(new / f"01 - {f}.md")
+    result = sync_cli(new, col, "--dry-run")
+    assert result.exit_code != 0 and 'vault_id = "V"' in result.output, result.output
+    (new / ".notes2anki.toml").write_text('[sync]\nvault_id = "V"\n', "utf-8")
+    result = sync_cli(new, col, "--yes")
+    assert result.exit_code == 0 and "6 unchanged" in result.output, result.output
+    assert _notes(col) == before

@@ -82,15 +82,31 @@ def unplaced_warning(vault: Vault, config: Config) -> str | None:
 def collection_record(vault: Vault, config: Config, collection: Path) -> tuple[list[dict], list[Diagnostic]]:
     """The sync record a sync of ``vault`` into ``collection`` would write (``id_record_file.sync_entries``:
     the ID each card without an ID is matched under), planned on a private copy (the collection is only
-    read), and the plan's errors. Raises ``collection.CollectionError`` as ``sync`` does."""
+    read), and the plan's errors. Raises ``collection.CollectionError`` as ``sync`` does, and when the vault
+    may have been synced (an ID line, ``vault_id``) while the collection knows none of it: no record of the
+    vault, no note any ID line names (the wrong profile: tester C r9)."""
     from .collection import open_copy
     from .id_record_file import sync_entries
     from .sync_plan import plan_sync
+
+    from .collection import CollectionError
+    from .sync_plan_data import _registered
 
     opened = open_copy(collection)
     try:
         plan = plan_sync(opened.col, vault, config)
         entries = sync_entries(opened.col, plan, plan.vault_id)
+        named = [c.id for c in vault.cards if c.id is not None]
+        known = bool(_registered(plan.registry.get(plan.vault_id))) or any(
+            opened.col.db.scalar("select 1 from notes where id = ?", nid) for nid in named[:2000])
     finally:
         opened.close()
+    loose = any(c.id is None and not c.delete for c in vault.cards)
+    if loose and not known and (named or getattr(config.sync, "vault_id", None)):
+        raise CollectionError(
+            f"{collection} holds no note of this vault (no record of a sync of vault {plan.vault_id!r}, and "
+            f"none of its ID lines names a note there), though {'its ID lines show' if named else '[sync] vault_id says'} "
+            "it may have been synced: the wrong "
+            "profile or collection? The IDs read from it would name no note. Give the collection this vault "
+            "syncs into")
     return entries, [d for d in plan.diagnostics if d.severity == "error"]

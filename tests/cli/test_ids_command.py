@@ -12,13 +12,23 @@ from notes2anki.cli import main as cli_main
 from notes2anki.fileio import vault_lock
 
 
-def empty_collection(tmp_path):
-    """A new, empty Anki collection: what `ids --collection` reads for a vault with ID lines and no record here."""
+def empty_collection(tmp_path, nid: int | None = None):
+    """An Anki collection holding the note the vault's ID line names (as the plugin made it): what `ids
+    --collection` reads for a vault with ID lines and no record here."""
     from anki.collection import Collection
 
+    nid = nid or NID
     path = tmp_path / "prof" / "collection.anki2"
+    if path.exists():
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    Collection(str(path)).close()
+    col = Collection(str(path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Q", "a"
+    col.add_note(note, 1)
+    col.db.execute("update cards set nid = ? where nid = ?", nid, note.id)
+    col.db.execute("update notes set id = ? where id = ?", nid, note.id)
+    col.close()
     return path
 
 LONG = "word " * 80  # a 400-character line: never cropped or wrapped
@@ -32,6 +42,7 @@ FILES = {
     "done.md": "START\nBasic\nQ has id\nBack: a\n<!--ID: 1234567890123-->\nEND\n",
 }
 
+NID = 1234567890123  # done.md's ID line
 
 def ids(*args):
     return CliRunner().invoke(cli_main, ["ids", *map(str, args)])

@@ -26,7 +26,13 @@ def test_an_id_no_anki_note_can_have_is_an_error_at_its_line_and_ids_adds_no_sec
     from anki.collection import Collection
 
     (tmp_path / "prof").mkdir()
-    Collection(str(tmp_path / "prof" / "collection.anki2")).close()  # ID lines, no record here: ids reads one
+    col = Collection(str(tmp_path / "prof" / "collection.anki2"))  # ID lines, no record here: ids reads the
+    note = col.new_note(col.models.by_name("Basic"))  # collection holding the note its valid ID line names
+    note["Front"], note["Back"] = "fine id front", "b"
+    col.add_note(note, 1)
+    col.db.execute("update cards set nid = 1768062256107 where nid = ?", note.id)
+    col.db.execute("update notes set id = 1768062256107 where id = ?", note.id)
+    col.close()
     result = CliRunner().invoke(cli_main, ["ids", str(root), "--collection", str(tmp_path / "prof" / "collection.anki2")])
     assert (root / "a.md").read_bytes().count(b"<!--ID:") == before.count(b"<!--ID:") + 1  # the card with none
     assert (root / "a.md").read_bytes().startswith(before[:before.index(b"no id front")])  # the damaged lines kept

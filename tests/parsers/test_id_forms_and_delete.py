@@ -10,19 +10,30 @@ from notes2anki.config import load_config
 from notes2anki.parsers import load_vault
 
 
-def empty_collection(tmp_path):
-    """A new, empty Anki collection: what `ids --collection` reads for a vault with ID lines and no record here."""
+def empty_collection(tmp_path, nid: int | None = None):
+    """An Anki collection holding the note the vault's ID line names (as the plugin made it): what `ids
+    --collection` reads for a vault with ID lines and no record here."""
     from anki.collection import Collection
 
+    nid = nid or NID
     path = tmp_path / "prof" / "collection.anki2"
+    if path.exists():
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    Collection(str(path)).close()
+    col = Collection(str(path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Q", "a"
+    col.add_note(note, 1)
+    col.db.execute("update cards set nid = ? where nid = ?", nid, note.id)
+    col.db.execute("update notes set id = ? where id = ?", nid, note.id)
+    col.close()
     return path
 
 # the plugin wiki's styles, as in its end-to-end suites (neuracache_sync, question_answer)
 FLASHCARD = r"((?:[^\n][\n]?)+) #flashcard ?\n*((?:\n(?:^.{1,3}$|^.{4}(?<!<!--).*))+)"
 QA = r"^Q: ((?:.+\n)*)\n*A: (.+(?:\n(?:^.{1,3}$|^.{4}(?<!<!--).*))*)"
 ID = 1768062256107
+NID = ID
 
 
 def _vault(make_vault, files, regex=None):

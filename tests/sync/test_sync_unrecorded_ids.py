@@ -66,6 +66,11 @@ def test_ids_without_the_record_refuses_when_any_card_has_an_id_line(tmp_path, s
     result = CliRunner().invoke(cli_main, ["ids", str(vault)])
     assert result.exit_code == 2 and "--collection" in result.output and "nothing written" in result.output
     assert (vault / "b.md").read_bytes() == before
+    # r9: the wrong profile (a collection holding nothing of this vault) is refused too
+    wrong = empty_collection(tmp_path / "other")
+    result = CliRunner().invoke(cli_main, ["ids", str(vault), "--collection", str(wrong)])
+    assert result.exit_code == 2 and "holds no note of this vault" in result.output, result.output
+    assert (vault / "b.md").read_bytes() == before
     result = CliRunner().invoke(cli_main, ["ids", str(vault), "--collection", str(col)])
     assert result.exit_code == 0, result.output
     other = next(n for n, (fields, _) in notes.items() if fields[0] == "No id")

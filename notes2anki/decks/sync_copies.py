@@ -79,10 +79,10 @@ def hold_reviewed_copies(col, plan: SyncPlan) -> None:
     reviewed = _reviewed(col, [d.nid for d in removed])
     if not reviewed:
         return
-    remaining: dict[tuple, Change] = {}
+    remaining: dict[tuple, list[Change]] = {}  # each held note named with a card of its own (tester C r7)
     for change in plan.changes:
         if change.card.id is None:
-            remaining.setdefault(_key(change.fields), change)
+            remaining.setdefault(_key(change.fields), []).append(change)
     found: list[tuple] = []
     for deletion in removed:
         if deletion.nid not in reviewed:
@@ -91,10 +91,11 @@ def hold_reviewed_copies(col, plan: SyncPlan) -> None:
             note = col.get_note(deletion.nid)
         except Exception:
             continue
-        change = remaining.get(_key(dict(zip(note.keys(), note.fields))))
-        if change is None or change.nid == deletion.nid:
+        same = remaining.get(_key(dict(zip(note.keys(), note.fields))), [])
+        cards = [c for c in same if c.nid != deletion.nid]
+        if not cards or len(cards) < len(same):
             continue
-        found.append((deletion, change))
+        found.append((deletion, same.pop(0) if len(same) > 1 else same[0]))
     if not found:
         return
     both = _reviewed(col, [c.nid for _, c in found if c.nid])

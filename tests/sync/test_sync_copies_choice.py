@@ -68,3 +68,23 @@ def test_a_copy_of_a_live_vault_without_ids_stops_like_one_with_ids(tmp_path, sy
     result = sync_cli(copy, col, "--yes")
     assert result.exit_code == 0 and "6 new" in result.output, result.output
     assert len(_notes(col)) == 12
+
+
+def test_two_held_notes_of_twin_cards_are_named_with_two_cards(tmp_path, sync_cli):
+    """r7: a file holding the same card twice (both reviewed) copied, then the original deleted: the held
+    warning named the same remaining card for both notes, so following it for one left the other pointing
+    at a card that now has an ID line. Each held note is named with a card of its own."""
+    vault = tmp_path / "V"
+    vault.mkdir()
+    twin = "START\nBasic\nTranslate: the dog\nBack: el perro\nEND\n\n"
+    (vault / "a.md").write_text(twin * 2, "utf-8")
+    (vault / "o.md").write_text("START\nBasic\nOther\nBack: o\nEND\n", "utf-8")
+    col = empty_collection(tmp_path)
+    assert sync_cli(vault, col).exit_code == 0
+    _review(col)
+    (vault / "a 1.md").write_text(twin * 2, "utf-8")
+    assert sync_cli(vault, col).exit_code == 0
+    (vault / "a.md").unlink()
+    result = sync_cli(vault, col, "--yes")
+    said = " ".join(result.output.split())
+    assert "is the card at a 1.md:1" in said and "is the card at a 1.md:7" in said, said

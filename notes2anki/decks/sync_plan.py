@@ -50,7 +50,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                               refuse_same_name)
     from .sync_rematch import rematch_shifted
     from .sync_skips import MissingPluginNotes, filtered_deck
-    from .sync_copies import hold_reviewed_copies, warn_added_copies
+    from .sync_copies import hold_reviewed_copies, hold_reviewed_near_copies, warn_added_copies
     from .sync_vaults import refuse_copy, refuse_unproven_move, stored_texts, text_key
 
     namespace = vault_namespace(vault.root, config)
@@ -187,6 +187,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
                    allow_mass_delete=allow_mass_delete)
     hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)
+    hold_reviewed_near_copies(col, plan)  # ... or a card with its front, other fields alike (an edited copy)
     warn_added_copies(plan)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)

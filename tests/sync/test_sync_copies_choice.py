@@ -88,3 +88,29 @@ def test_two_held_notes_of_twin_cards_are_named_with_two_cards(tmp_path, sync_cl
     result = sync_cli(vault, col, "--yes")
     said = " ".join(result.output.split())
     assert "is the card at a 1.md:1" in said and "is the card at a 1.md:7" in said, said
+
+
+def test_a_reviewed_note_whose_edited_copy_remains_is_held(tmp_path, sync_cli):
+    """r8: "Make a copy" (Untitled.md -> ATP.md) synced, the copy's typo fixed, the original deleted: the
+    reviewed original was deleted with --yes (only exact copies were held). Held now; following the warning
+    (its ID line below the copy's card) keeps the reviewed note with the fixed text."""
+    vault = tmp_path / "V"
+    vault.mkdir()
+    card = "START\nBasic\nWhat does ATP stand for?\nBack: adenosine triphosphat\nEND\n"
+    (vault / "Untitled.md").write_text(card, "utf-8")
+    col = empty_collection(tmp_path)
+    assert sync_cli(vault, col).exit_code == 0
+    _review(col)
+    [first] = _notes(col)
+    (vault / "ATP.md").write_text(card, "utf-8")
+    assert sync_cli(vault, col).exit_code == 0
+    (vault / "ATP.md").write_text(card.replace("triphosphat\n", "triphosphate\n"), "utf-8")
+    (vault / "Untitled.md").unlink()
+    result = sync_cli(vault, col, "--yes")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0 and "0 deleted" in said and f"<!--ID: {first}-->" in said, said
+    assert first in _notes(col)
+    (vault / "ATP.md").write_text(card.replace("triphosphat\n", f"triphosphate\n<!--ID: {first}-->\n"), "utf-8")
+    result = sync_cli(vault, col, "--yes")
+    assert result.exit_code == 0 and "1 deleted" in result.output, result.output
+    assert _notes(col) == {first: (["What does ATP stand for?", "adenosine triphosphate"], 1)}

@@ -179,6 +179,15 @@ def _take_by_content(changes: list, loose_pool: dict[int, str], claimed: dict, f
         for nid in nids:
             wanted.setdefault(nid, []).append(i)
     given = [(i, nids[0]) for i, nids in wants.items() if len(nids) == 1 and len(wanted[nids[0]]) == 1]
+    twins: dict[tuple, list[int]] = {}  # identical cards wanting the same identical notes (tester C r2c)
+    for i, nids in wants.items():
+        if len(nids) > 1:
+            twins.setdefault(tuple(sorted(nids)), []).append(i)
+    for nids, group in twins.items():
+        if len(group) == len(nids) and all(sorted(wanted[n]) == sorted(group) for n in nids):
+            order = sorted(nids, key=lambda n: (loose_pool[n].rpartition(":")[0],
+                                                int(loose_pool[n].rpartition(":")[2] or 0)))
+            given += list(zip(sorted(group), order))  # same text: paired in their order
     taken = {i for i, _ in given} | {nid for _, nid in given}
     alike = [(i, nid) for i, nid in alike if i not in wants and i not in taken and nid not in taken
              and nid not in wanted]

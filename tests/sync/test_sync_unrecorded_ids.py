@@ -76,3 +76,24 @@ def test_ids_without_the_record_refuses_when_any_card_has_an_id_line(tmp_path, s
     other = next(n for n, (fields, _) in notes.items() if fields[0] == "No id")
     assert f"<!--ID: {other}-->" in (vault / "b.md").read_text("utf-8")
     assert sync_cli(vault, col, "--yes").exit_code == 0 and _notes(col) == notes
+
+
+def test_twin_cards_with_ids_naming_no_note_keep_the_twin_notes(tmp_path, sync_cli, monkeypatch):
+    """r2c: two identical cards (no IDs) in a renamed file; machine 2's plain `ids` wrote IDs naming no note;
+    the next sync could not tell which twin note each card holds and added 2 new duplicates. Identical text:
+    paired in their order, no note added or deleted."""
+    vault = tmp_path / "V"
+    vault.mkdir()
+    twin = "START\nBasic\nTranslate: the dog\nBack: el perro\nEND\n\n"
+    (vault / "Untitled.md").write_text(twin * 2 + "START\nBasic\nOther\nBack: o\nEND\n", "utf-8")
+    col = empty_collection(tmp_path)
+    assert sync_cli(vault, col).exit_code == 0
+    _review(col)
+    (vault / "Untitled.md").rename(vault / "Spanish.md")
+    assert sync_cli(vault, col).exit_code == 0
+    before = _notes(col)
+    monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(tmp_path / "machine2"))
+    assert CliRunner().invoke(cli_main, ["ids", str(vault)]).exit_code == 0
+    result = sync_cli(vault, col, "--yes")
+    assert result.exit_code == 0 and "0 new" in result.output and "0 deleted" in result.output, result.output
+    assert _notes(col) == before

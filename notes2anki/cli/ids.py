@@ -9,7 +9,7 @@ import click
 from .shown import escape
 
 from ..decks.id_renamed import renamed_vault_problem
-from ..decks.ids_collection import unplaced_problem
+from ..decks.ids_collection import unplaced_problem, unplaced_warning
 from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
@@ -53,13 +53,14 @@ def ids_command(vault, dry_run, collection, quiet):
             renamed = renamed_vault_problem(v, config)
             if renamed:
                 fatal(diags, renamed)
-            record = None
+            record, unsure = None, None
             if collection is not None:
                 record = _collection_record(v, config, collection, diags)
             else:
                 unplaced = unplaced_problem(v, config)
                 if unplaced:
                     fatal(diags, unplaced)
+                unsure = unplaced_warning(v, config)
             report = plan_ids(v, config, record)
             if not dry_run:
                 diags += stale_temp_files_removed(root, v)  # before writing: each write also drops its note's
@@ -80,6 +81,8 @@ def ids_command(vault, dry_run, collection, quiet):
             out.print(f"  {escape(shown_path(rel))}")
         written = sum(len(e.ids) for e in report.edits if e.path in set(report.written))
         out.print(f"Added {counted(written, 'ID')} in {counted(len(report.written), 'file')}.")
+        if written and collection is None and unsure:
+            out.print(f"({escape(unsure)})")
     diags += report.diagnostics
     diags[:] = [d for d in diags if d.severity == "error" or d.file]
     if not dry_run and report.written and config.dupes.ignore:

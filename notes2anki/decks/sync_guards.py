@@ -63,7 +63,8 @@ def _same_folder(recorded, root: Path) -> bool:
         return False
 
 
-def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list, by_guid: dict[str, int]) -> None:
+def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list, by_guid: dict[str, int],
+                        texts=None, text_of=None) -> None:
     """Raise :class:`~notes2anki.decks.collection.CollectionError` when this vault would sync under a name
     the collection does not know although it is a vault the collection does know, so that every card
     without an ID would come back as a new note (the old ones, with their review history, kept and never
@@ -71,7 +72,9 @@ def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list,
     changed on a vault already synced, a folder renamed only in case or normalisation), or, under the name
     of a vault whose folder is gone, at least half of ``cards`` (this vault's cards without an ID) would
     be notes that vault synced (``by_guid``: the collection's GUID → nid; the vault folder renamed or
-    moved). The message names the ``vault_id`` that keeps the identities."""
+    moved), by their implicit identity under that name or, given ``texts(nids)`` (the notes' content keys) and
+    ``text_of(card)``, by their text in any file (tester C r6b: folder and files renamed at once). The
+    message names the ``vault_id`` that keeps the identities."""
     from .collection import CollectionError
 
     if _registered(registry.get(namespace)):
@@ -85,7 +88,11 @@ def refuse_new_identity(registry: dict, root: Path, namespace: str, cards: list,
         if not same:
             if not cards or not folder_gone(entry):
                 continue
-            found = sum(1 for c in cards if by_guid.get(guid_of(implicit_id(c, 0, old))) in recorded_notes)
+            hits = [by_guid.get(guid_of(implicit_id(c, 0, old))) in recorded_notes for c in cards]
+            found = sum(hits)
+            if found < max(1, (len(cards) + 1) // 2) and texts is not None and text_of is not None:
+                stored = texts(set(recorded_notes))
+                found += sum(1 for c, hit in zip(cards, hits) if not hit and text_of(c) in stored)
             if found < max(1, (len(cards) + 1) // 2):
                 continue
         raise CollectionError(

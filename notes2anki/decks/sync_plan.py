@@ -50,8 +50,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                               refuse_same_name)
     from .sync_rematch import rematch_shifted
     from .sync_skips import MissingPluginNotes, filtered_deck
-    from .sync_copies import hold_reviewed_copies, warn_added_copies
-    from .sync_vaults import refuse_copy, refuse_unproven_move
+    from .sync_copies import hold_reviewed_copies, hold_reviewed_near_copies, warn_added_copies
+    from .sync_vaults import refuse_copy, refuse_unproven_move, stored_texts, text_key
 
     namespace = vault_namespace(vault.root, config)
     plan = SyncPlan(vault_id=namespace, registry=load_registry(col))
@@ -65,12 +65,19 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     kept = [c for c in vault.cards if not c.delete]
-    refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid)
-    refuse_unproven_move(plan.registry.get(namespace), mine, vault.root, namespace, kept, set(vault.files), notes)
+    types = note_type_fields(config.note_types)
+
+    def text_of(card: Card) -> tuple:  # a card's fields as synced, for content evidence
+        return text_key(_field_html(card.html.get(f, ""), config) for f in types.get(card.note_type, ()))
+
+    refuse_new_identity(plan.registry, vault.root, namespace, [c for c in kept if c.id is None], by_guid,
+                        lambda nids: stored_texts(col, {n for n in nids if n in notes}), text_of)
+
+    refuse_unproven_move(plan.registry.get(namespace), mine, vault.root, namespace, kept, notes,
+                         lambda nids: stored_texts(col, nids), text_of, set(vault.files))
     ids = card_ids(kept, namespace)
     identified = assign_identities(kept, diags, namespace, ids=ids)
     legacy = legacy_ids(kept)
-    types = note_type_fields(config.note_types)
     index = MediaIndex(vault.root, vault.files)  # the names the renderer gave the files in the HTML
     plan.names = {p: index.name(p) for c, _ in identified for p in c.media if index.problem(p) is None}
     reused = plan_media(Path(media_dir or col.media.dir()), plan, vault.root)  # name in the HTML -> name of the same file in Anki
@@ -175,10 +182,12 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
     refuse_copy(copied, kept, plan.registry, vault.root, namespace, by_guid,
-                own=sum(1 for nid in mine if nid in notes))
+                own=sum(1 for nid in mine if nid in notes), named=bool(getattr(config.sync, "vault_id", None)),
+                exact=lambda card, nid: text_of(card) in stored_texts(col, {nid}))
     plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
                    allow_mass_delete=allow_mass_delete)
     hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)
+    hold_reviewed_near_copies(col, plan)  # ... or a card with its front, other fields alike (an edited copy)
     warn_added_copies(plan)
     for d in plan.deletions:
         d.front = d.front or first_field_text(col, d.nid)

@@ -57,6 +57,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     notes before any other (tester A r6). Returns the warnings of :func:`_take_by_content` (a card whose ID
     line names no note kept on the note that holds its text)."""
     from .sync_plan import same_text
+    from .sync_swaps import take_exact_elsewhere
 
     mine = [c for c in changes if c.card.id is None and ("new" in c.kinds or ("updated" in c.kinds and c.nid))]
     fields_of: dict[int, dict[str, str]] = {}
@@ -71,6 +72,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
         current = fields(nid)
         return all(name in current and same_text(current[name], value) for name, value in change.fields.items())
 
+    take_exact_elsewhere(mine, loose_pool, claimed, fields, equal, compare)  # exact text beats path + front
     used: set[str] = set()
 
     def renew(change) -> None:  # a card whose note went to another card: new, with a GUID of its own
@@ -148,37 +150,62 @@ def _take_by_content(changes: list, loose_pool: dict[int, str], claimed: dict, f
     would be added as new) takes a note of this vault that no card claims (it would be deleted, its review
     history with it) whose fields all equal the card's, when it is the only such card and note: an ID
     written by ``ids`` without this machine's sync record, for a card that sync had kept on its note through
-    a fallback (its file renamed; tester A r4). Returns a warning at each such card naming the note's id to
-    write as its ID line."""
+    a fallback (its file renamed; tester A r4). Failing that, the note with its field names and first field
+    (NFC, spaces collapsed) and its other fields alike (:func:`pair_alike`: a typo fixed since, tester C r2).
+    Returns a warning at each such card naming the note's id to write as its ID line."""
     from ..model import Diagnostic
 
     cards = [c for c in changes if c.card.id is not None and "new" in c.kinds and not c.nid and c.fields]
     pool = [nid for nid in loose_pool if nid not in claimed]
     if not cards or not pool:
         return []
+
+    def front(values: dict[str, str]) -> tuple:
+        name, value = next(iter(values.items()), ("", ""))
+        return name, " ".join(_nfc(value).split())
+
     wants: dict[int, list[int]] = {}
+    alike: list[tuple[int, int]] = []  # (card index, note): same field names and front, other fields edited
     for i, change in enumerate(cards):
         for nid in pool:
-            if list(fields(nid))[:1] == list(change.fields)[:1] and equal(change, nid):
+            if front(fields(nid)) != front(change.fields):
+                continue
+            if equal(change, nid):
                 wants.setdefault(i, []).append(nid)
+            elif set(fields(nid)) == set(change.fields):
+                alike.append((i, nid))
     wanted: dict[int, list[int]] = {}
     for i, nids in wants.items():
         for nid in nids:
             wanted.setdefault(nid, []).append(i)
-    out = []
+    given = [(i, nids[0]) for i, nids in wants.items() if len(nids) == 1 and len(wanted[nids[0]]) == 1]
+    twins: dict[tuple, list[int]] = {}  # identical cards wanting the same identical notes (tester C r2c)
     for i, nids in wants.items():
-        if len(nids) != 1 or len(wanted[nids[0]]) != 1:
-            continue
-        change, nid = cards[i], nids[0]
+        if len(nids) > 1:
+            twins.setdefault(tuple(sorted(nids)), []).append(i)
+    for nids, group in twins.items():
+        if len(group) == len(nids) and all(sorted(wanted[n]) == sorted(group) for n in nids):
+            order = sorted(nids, key=lambda n: (loose_pool[n].rpartition(":")[0],
+                                                int(loose_pool[n].rpartition(":")[2] or 0)))
+            given += list(zip(sorted(group), order))  # same text: paired in their order
+    taken = {i for i, _ in given} | {nid for _, nid in given}
+    alike = [(i, nid) for i, nid in alike if i not in wants and i not in taken and nid not in taken
+             and nid not in wanted]
+    given += pair_alike(alike, lambda i, nid: _similarity(cards[i], fields(nid)))
+    out = []
+    for i, nid in given:
+        change = cards[i]
         change.nid, change.kinds, change.changed_fields = nid, [], []
         claimed[nid] = change.card
         compare(change)
         out.append(Diagnostic(change.card.file, change.card.line, "warning",
                               f"this card's ID {change.card.id} names no note of the collection; it stays on "
-                              f"the note nid:{nid} (last synced from {loose_pool[nid]}), which holds its text and "
-                              "would have been deleted with its review history: replace its ID line with "
-                              f"<!--ID: {nid}--> (an ID written by `ids` without this machine's sync record? "
-                              "`sync --write-ids` writes the IDs of the notes sync matched)"))
+                              f"the note nid:{nid} (last synced from {loose_pool[nid]}), which holds its "
+                              f"{'text' if i in wants else 'note type and front (its other fields alike)'} and "
+                              "would have been deleted with its review history. Replace its ID line with "
+                              f"<!--ID: {nid}--> by hand (`ids` and `sync --write-ids` fill only cards without "
+                              "an ID line): an ID written by `ids` on a machine without this vault's sync "
+                              "record? There, run `ids --collection PATH` instead"))
     return out
 
 

@@ -11,6 +11,26 @@ from click.testing import CliRunner
 from notes2anki.cli import main as cli_main
 from notes2anki.fileio import vault_lock
 
+
+def empty_collection(tmp_path, nid: int | None = None):
+    """An Anki collection holding the note the vault's ID line names (as the plugin made it): what `ids
+    --collection` reads for a vault with ID lines and no record here."""
+    from anki.collection import Collection
+
+    nid = nid or NID
+    path = tmp_path / "prof" / "collection.anki2"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Q", "a"
+    col.add_note(note, 1)
+    col.db.execute("update cards set nid = ? where nid = ?", nid, note.id)
+    col.db.execute("update notes set id = ? where id = ?", nid, note.id)
+    col.close()
+    return path
+
 LONG = "word " * 80  # a 400-character line: never cropped or wrapped
 FILES = {
     "lf.md": f"# LF\n\nSTART\nBasic\n{LONG}\nBack: a\nTags: biology\n\nEND\n",
@@ -22,15 +42,21 @@ FILES = {
     "done.md": "START\nBasic\nQ has id\nBack: a\n<!--ID: 1234567890123-->\nEND\n",
 }
 
+NID = 1234567890123  # done.md's ID line
 
 def ids(*args):
     return CliRunner().invoke(cli_main, ["ids", *map(str, args)])
 
 
-def test_ids_writes_ids_and_exits_0(make_vault, helpers):
+def test_ids_writes_ids_and_exits_0(make_vault, helpers, tmp_path):
     root = make_vault(FILES)
     untouched = helpers.tree_digest(root)["done.md"]
-    result = ids(root)
+    before = helpers.tree_digest(root)
+    # a vault with ID lines and no record of a sync on this machine may have been synced (tester C r2b)
+    refused = ids(root)
+    assert refused.exit_code == 2 and "--collection" in refused.output and "nothing written" in refused.output
+    assert helpers.tree_digest(root) == before
+    result = ids(root, "--collection", empty_collection(tmp_path))
     assert result.exit_code == 0, result.output
     assert "Added 7 IDs in 6 files." in result.output
     assert (root / "crlf.md").read_bytes().count(b"<!--ID: ") == 1
@@ -44,7 +70,8 @@ def test_ids_writes_ids_and_exits_0(make_vault, helpers):
 def test_dry_run_diff_applies_with_git_and_matches_what_ids_writes(make_vault, helpers, tmp_path):
     root = make_vault(FILES)
     before = helpers.tree_digest(root)
-    result = CliRunner().invoke(cli_main, ["ids", str(root), "--dry-run"])
+    result = CliRunner().invoke(cli_main, ["ids", str(root), "--dry-run", "--collection",
+                                           str(empty_collection(tmp_path))])
     assert result.exit_code == 0, result.output
     assert helpers.tree_digest(root) == before  # nothing written
     patch = result.stdout_bytes
@@ -62,7 +89,7 @@ def test_dry_run_diff_applies_with_git_and_matches_what_ids_writes(make_vault, h
     subprocess.run(["git", "apply", str(tmp_path / "ids.patch")], cwd=repo, check=True, capture_output=True)
     shutil.rmtree(repo / ".git")
 
-    assert ids(root).exit_code == 0
+    assert ids(root, "--collection", tmp_path / "prof" / "collection.anki2").exit_code == 0
     assert helpers.tree_digest(repo) == helpers.tree_digest(root)
 
 

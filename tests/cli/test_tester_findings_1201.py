@@ -14,7 +14,7 @@ CARDS = ("START\nBasic\ndamaged id front\nBack: b\n<!--ID: 999999999999999999999
 
 
 def test_an_id_no_anki_note_can_have_is_an_error_at_its_line_and_ids_adds_no_second_id(make_vault, cli_build,
-                                                                                         anki_import):
+                                                                                         anki_import, tmp_path):
     """A 23-digit ID was card text (`check`: 0 errors) and `ids` wrote a second ID line under it; ID 0 and
     2^63 were taken as IDs without a word."""
     root = make_vault({"a.md": CARDS})
@@ -23,7 +23,17 @@ def test_an_id_no_anki_note_can_have_is_an_error_at_its_line_and_ids_adds_no_sec
         assert f"a.md:{line}: error: ID {ident} of the card at a.md:{line - 4} cannot be an Anki note ID" in result.output
     assert "bad-id" in result.output
     before = (root / "a.md").read_bytes()
-    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    from anki.collection import Collection
+
+    (tmp_path / "prof").mkdir()
+    col = Collection(str(tmp_path / "prof" / "collection.anki2"))  # ID lines, no record here: ids reads the
+    note = col.new_note(col.models.by_name("Basic"))  # collection holding the note its valid ID line names
+    note["Front"], note["Back"] = "fine id front", "b"
+    col.add_note(note, 1)
+    col.db.execute("update cards set nid = 1768062256107 where nid = ?", note.id)
+    col.db.execute("update notes set id = 1768062256107 where id = ?", note.id)
+    col.close()
+    result = CliRunner().invoke(cli_main, ["ids", str(root), "--collection", str(tmp_path / "prof" / "collection.anki2")])
     assert (root / "a.md").read_bytes().count(b"<!--ID:") == before.count(b"<!--ID:") + 1  # the card with none
     assert (root / "a.md").read_bytes().startswith(before[:before.index(b"no id front")])  # the damaged lines kept
     result, apkg = cli_build(root)

@@ -9,10 +9,31 @@ from notes2anki.cli import main as cli_main
 from notes2anki.config import load_config
 from notes2anki.parsers import load_vault
 
+
+def empty_collection(tmp_path, nid: int | None = None):
+    """An Anki collection holding the note the vault's ID line names (as the plugin made it): what `ids
+    --collection` reads for a vault with ID lines and no record here."""
+    from anki.collection import Collection
+
+    nid = nid or NID
+    path = tmp_path / "prof" / "collection.anki2"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Q", "a"
+    col.add_note(note, 1)
+    col.db.execute("update cards set nid = ? where nid = ?", nid, note.id)
+    col.db.execute("update notes set id = ? where id = ?", nid, note.id)
+    col.close()
+    return path
+
 # the plugin wiki's styles, as in its end-to-end suites (neuracache_sync, question_answer)
 FLASHCARD = r"((?:[^\n][\n]?)+) #flashcard ?\n*((?:\n(?:^.{1,3}$|^.{4}(?<!<!--).*))+)"
 QA = r"^Q: ((?:.+\n)*)\n*A: (.+(?:\n(?:^.{1,3}$|^.{4}(?<!<!--).*))*)"
 ID = 1768062256107
+NID = ID
 
 
 def _vault(make_vault, files, regex=None):
@@ -29,7 +50,8 @@ def _load(root):
     (FLASHCARD, f"Old #flashcard\nold answer\nDELETE\n<!--ID: {ID}-->\nNew #flashcard\nnew answer\n"),
     (QA, f"Q: Old\nA: old answer\nDELETE\n<!--ID: {ID}-->\nQ: New\nA: new answer\n"),
 ], ids=["flashcard", "Q/A"])
-def test_a_delete_marked_regex_card_ends_at_its_id_line_and_the_next_card_stays_a_card(make_vault, regex, text):
+def test_a_delete_marked_regex_card_ends_at_its_id_line_and_the_next_card_stays_a_card(make_vault, regex, text,
+                                                                                       tmp_path):
     """Without a blank line below the marked card's ID line, the match ran on into the next card: one card
     holding both texts (the ID 'inside its text'), the mark lost, the next card gone. The plugin tries the
     pattern followed by an ID line first, so the marked card ends at its ID and the next is a card."""
@@ -40,7 +62,7 @@ def test_a_delete_marked_regex_card_ends_at_its_id_line_and_the_next_card_stays_
     assert [c.fields["Front"].replace(" #flashcard", "") for c in vault.cards] == ["Old", "New"]
     assert not [d for d in vault.diagnostics if d.kind == "orphan-id"]
     # `ids` gives the next card its own ID and leaves the marked one's alone
-    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    result = CliRunner().invoke(cli_main, ["ids", str(root), "--collection", str(empty_collection(tmp_path))])
     assert result.exit_code == 0, result.output
     after = _load(root)
     assert [(c.line, c.delete) for c in after.cards] == [(1, True), (5, False)]

@@ -51,7 +51,7 @@ def test_the_warnings_about_notes_sync_keeps_agree_with_their_number():
     """Tester (fix-adopt #4): "1 notes whose cards were not found are not deleted"."""
     from types import SimpleNamespace
 
-    from notes2anki.decks.sync_guards import _HELD, _held_warning
+    from notes2anki.decks.sync_held import _HELD, held_warning as _held_warning
 
     still = SimpleNamespace(unused_styles=("Basic",), kept_cards=True)
     one = {reason: _held_warning(reason, 1, still) for reason in _HELD}

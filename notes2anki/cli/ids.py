@@ -9,7 +9,7 @@ import click
 from .shown import escape
 
 from ..decks.id_renamed import renamed_vault_problem
-from ..decks.ids_collection import unplaced_problem, unplaced_warning
+from ..decks.ids_collection import remember_ids_written, unplaced_problem, unplaced_warning
 from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
 from ..messages import counted, no_note_problem
@@ -65,6 +65,8 @@ def ids_command(vault, dry_run, collection, quiet):
             if not dry_run:
                 diags += stale_temp_files_removed(root, v)  # before writing: each write also drops its note's
                 apply_ids(v, report)
+                if report.written:
+                    remember_ids_written(root)
     except VaultLocked:
         fatal(diags, f"{root}: another notes2anki command is writing to this vault (waited 5 s); "
                      "nothing written — try again when it has finished")

@@ -28,7 +28,8 @@ from ..model import Diagnostic, Vault
 
 def has_record(vault: Vault, config: Config) -> bool:
     """Whether this machine knows how the vault's cards without an ID were last matched: its sync record
-    (at its folder, or at its old place: id_renamed.moved_record), or a build state with cards."""
+    (at its folder, or at its old place: id_renamed.moved_record), a build state with cards, or the mark
+    ``ids`` leaves when it wrote IDs here (:func:`remember_ids_written`)."""
     from .build import default_state_path
     from .id_record_file import record_path
     from .id_renamed import moved_record
@@ -43,7 +44,29 @@ def has_record(vault: Vault, config: Config) -> bool:
     loose = [c for c in vault.cards if c.id is None and not c.delete]
     if moved_record(vault.root, vault_namespace(vault.root, config), loose) is not None:
         return True
-    return bool(BuildState.load(default_state_path(vault.root), []).cards)
+    if BuildState.load(default_state_path(vault.root), []).cards:
+        return True
+    return _ids_marker(vault.root).exists()
+
+
+def _ids_marker(root: Path) -> Path:
+    """The file that says ``ids`` wrote IDs into the vault at ``root`` on this machine (beside its build state)."""
+    from .build import default_state_path
+
+    return default_state_path(root).with_suffix(".ids")
+
+
+def remember_ids_written(root: Path) -> None:
+    """Leave :func:`_ids_marker` after ``ids`` wrote IDs (into a vault this machine has no sync record of):
+    the next ``ids`` knows those ID lines are this machine's own, not another machine's sync — a second ``ids``
+    after adding cards was refused and told to give the collection of a vault never synced. Errors ignored
+    (the next ``ids`` then asks for the collection, as before)."""
+    try:
+        marker = _ids_marker(root)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass
 
 
 def unplaced_problem(vault: Vault, config: Config) -> str | None:

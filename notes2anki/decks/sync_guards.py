@@ -22,6 +22,7 @@ from ..parsers.lints import NEAR as NEAR_MISS
 NOT_READ = frozenset({NEAR_MISS, "no-end", "empty-card", "empty-front", REGEX_TIMEOUT})
 from ..parsers.syntax import ID_COMMENT, id_number
 from .identity import card_id, guid_of, implicit_id
+from .sync_held import held_warning
 from .build import _plain
 from .sync_plan import Deletion, SyncPlan, _registered
 
@@ -325,43 +326,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             "If you deleted those cards, sync again with --allow-mass-delete")))
     for reason, count in held.items():
         if count:
-            plan.diagnostics.append(Diagnostic("", 0, "warning", _held_warning(reason, count, still)))
-
-
-_HELD = {  # why notes whose cards were not found are kept (placeholders: singular or plural, see _held_warning)
-    "failed": "{notes} whose card{s} {was} not found {is} not deleted: {failed} (fix that, then sync again)",
-    "style": "{notes} whose card{s} {was} not found {is} not deleted: a custom regex is set for a note type that "
-             "does not exist ({styles}), so no card of that style was read (fix [custom_regexps] or "
-             "[note_types], then sync again)",
-    "ids": "{notes} whose card{s} {was} not found {is} not deleted: {its} ID line{s} {is} still in the vault (the "
-           "card is mistyped or inside a code block: see the near-miss, orphan-id and duplicate-id messages; fix the "
-           "card, or delete the ID line to have the note deleted)",
-    "moved": "{notes} whose card{s} left this vault {is} not deleted: {its} ID line{s} {is} in another vault this "
-             "collection syncs (sync that vault to move {it} there, with {its} review history)",
-    "empty": "{notes} of {a}file{s} that {is} empty now, or {is} a cloud client's placeholder (iCloud's "
-             "`.name.md.icloud`: not downloaded), {is} not deleted: such a file is more often a save in progress or "
-             "a cloud placeholder than cards deleted (delete the file, or leave other text in it, and sync again to "
-             "have {it} deleted)",
-    "unread": "{notes} whose card{s} {was} not read {is} not deleted: {its} file{s} may hold {it} but {was} left out "
-              "this time (a skipped-path warning, or a template folder); include {it_files}, or remove {it_files}, "
-              "then sync again",
-    "excluded": "{notes} whose file{s} {is} still in the vault {is} not deleted: the settings leave {that} file{s} "
-                "out now (`ignore`, `scan_directory` or the plugin's ignored files); delete the note{s} in Anki, or "
-                "delete the card{s} from the file{s}, to have {it} gone",
-}
-
-
-def _held_warning(reason: str, count: int, still: StillThere) -> str:
-    """The warning for ``count`` notes of this vault kept for ``reason`` (a :meth:`StillThere.reason`, or
-    "moved"), in the singular for one note."""
-    one = count == 1
-    words = {"notes": counted(count, "note"), "s": "" if one else "s", "was": "was" if one else "were",
-             "is": "is" if one else "are", "its": "its" if one else "their", "it": "it" if one else "them",
-             "it_files": "it" if one else "them", "that": "that" if one else "those", "a": "a " if one else "",
-             "styles": ", ".join(still.unused_styles),
-             "failed": (("its file has" if one else "their files have") + " errors or mistyped card syntax")
-             if still.kept_cards else "the vault gave no cards at all"}
-    return _HELD[reason].format(**words)
+            plan.diagnostics.append(Diagnostic("", 0, "warning", held_warning(reason, count, still)))
 
 
 _PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)

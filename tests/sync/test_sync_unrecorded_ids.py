@@ -97,3 +97,24 @@ def test_twin_cards_with_ids_naming_no_note_keep_the_twin_notes(tmp_path, sync_c
     result = sync_cli(vault, col, "--yes")
     assert result.exit_code == 0 and "0 new" in result.output and "0 deleted" in result.output, result.output
     assert _notes(col) == before
+
+
+def test_ids_run_again_on_the_machine_that_wrote_the_ids_is_not_refused(tmp_path, monkeypatch):
+    """A vault never synced: `ids`, new cards added, `ids` again — the second was refused (ID lines, no sync
+    record) and told to give a collection. The machine that wrote the IDs knows them; another one still asks."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text("START\nBasic\nQ1\nBack: A1\nEND\n", "utf-8")
+    monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(tmp_path / "machine1"))
+    first = CliRunner().invoke(cli_main, ["ids", str(vault)])
+    assert first.exit_code == 0, first.output
+    with (vault / "a.md").open("a", encoding="utf-8") as f:
+        f.write("\nSTART\nBasic\nQ2\nBack: A2\nEND\n")
+    again = CliRunner().invoke(cli_main, ["ids", str(vault)])
+    assert again.exit_code == 0, again.output
+    assert (vault / "a.md").read_text("utf-8").count("<!--ID: ") == 2
+    with (vault / "a.md").open("a", encoding="utf-8") as f:
+        f.write("\nSTART\nBasic\nQ3\nBack: A3\nEND\n")
+    monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(tmp_path / "machine2"))
+    other = CliRunner().invoke(cli_main, ["ids", str(vault)])
+    assert other.exit_code == 2 and "--collection" in " ".join(other.output.split())

@@ -212,7 +212,25 @@ def test_a_sync_that_would_delete_every_note_of_a_vault_holds_them(tmp_path, syn
     vault.mkdir()
     (vault / "Cooking.md").write_text("START\nBasic\nRecipe 1\nBack: r\nEND\n", "utf-8")
     result = sync_cli(vault, col, "--yes")
-    said = " ".join(result.output.split())
-    assert "8 notes whose cards were not found are not deleted" in said and "--allow-mass-delete" in said
+    said = " ".join(result.output.split())  # refused as another vault at that folder (r10), else held whole
+    assert "8 notes whose cards were not found are not deleted" in said or "delete their notes in Anki first" in said
     notes = _notes(col)
     assert sum(1 for fields, reps in notes.values() if fields[0].startswith("Chem") and reps) == 8
+
+
+def test_deleting_every_card_of_a_small_vault_is_held_as_a_mass_deletion(tmp_path, sync_cli):
+    """Every note of a vault gone at once (two or more, below the 10-note guard) is held unless
+    --allow-mass-delete: what a vault not mounted or not yet downloaded looks like."""
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "a.md").write_text(_cards("A", 3), "utf-8")
+    (vault / "b.md").write_text("# notes without cards now\n", "utf-8")
+    col = empty_collection(tmp_path)
+    assert sync_cli(vault, col).exit_code == 0
+    (vault / "a.md").write_text("START\nBasic\nSomething else\nBack: new\nEND\n", "utf-8")  # every old card gone
+    held = sync_cli(vault, col, "--yes")
+    assert "3 notes whose cards were not found are not deleted" in " ".join(held.output.split())
+    assert len(_notes(col)) == 4
+    released = sync_cli(vault, col, "--yes", "--allow-mass-delete")
+    assert released.exit_code == 0, released.output
+    assert [fields[0] for fields, _ in _notes(col).values()] == ["Something else"]

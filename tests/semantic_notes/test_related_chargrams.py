@@ -157,3 +157,24 @@ def test_build_stores_the_chargram_vectors_for_related_without_the_model(tmp_pat
                         lambda notes: (_ for _ in ()).throw(AssertionError("fitted again")))
     index = RelatedIndex.build(vault, model)
     assert index.method == "chargrams" and index.vectors.shape[0] == 6
+
+
+def test_after_an_edit_only_the_edited_notes_are_measured_again(tmp_path, monkeypatch):
+    """Issue 13: the 10,000-card bench vault's build after an edit measured its 1,000 notes' language again
+    (0.4 s): the readership's key covers every note. Each text's measurement is kept on its own now; the
+    decision is the same."""
+    from notes2anki.semantic import language
+    from notes2anki.semantic.related_chargrams import readership
+
+    root = write(tmp_path, FRENCH)
+    results = ResultCache(tmp_path / "results.sqlite")
+    first = readership(load_vault(root).notes, results)
+    measured: list[str] = []
+    real = language.known_word_rate
+    monkeypatch.setattr(language, "known_word_rate", lambda text: measured.append(text) or real(text))
+    monkeypatch.setattr(language, "_memo", {})  # a new process
+    edited = sorted(root.rglob("*.md"))[0]
+    edited.write_text(edited.read_text("utf-8") + "\nUne phrase de plus sur le sujet.\n", "utf-8")
+    again = readership(load_vault(root).notes, results)
+    assert (again.unread, again.measured) == (first.unread, first.measured)
+    assert len(measured) == 1  # the edited note only

@@ -162,9 +162,11 @@ class OnnxEncoder:
             graph = int8_cpu.runnable(graph, meta)  # its uint8 twin where u8 × s8 saturates (int8_cpu.py)
         session = None
         tokens = None if cuda or isinstance(graph, bytes) else token_graph.existing(graph)  # also the token states
-        if tokens is None and not cuda and not isinstance(graph, bytes) and token_keep.active() \
+        if tokens is None and not cuda and not isinstance(graph, bytes) \
                 and read_meta(graph.parent) is not None:  # (not a graph the conversion is still checking)
-            try:  # the first check after a conversion: written now, not after its sentence pass
+            # always, on the CPU: a session loaded before the duplicate check (the note vectors of a build, a
+            # command's first texts) would otherwise lack the output, and the check ran the second pass
+            try:  # written once after a conversion, not after the first check's sentence pass
                 made = token_graph.ensure(graph)
             except Exception:  # no pooling found, unreadable: the plain graph, the states computed on demand
                 made = None

@@ -94,14 +94,32 @@ def tree_digest(root: Path) -> dict[str, str]:
             for p in sorted(Path(root).rglob("*")) if p.is_file()}
 
 
+def collection_holding(tmp_path: Path, nid: int) -> Path:
+    """An Anki collection (``tmp_path/prof/collection.anki2``, made once) holding a Basic note with id ``nid``
+    (as the plugin made it: the note an ID line names): what ``ids --collection`` reads for a vault with ID
+    lines and no record of a sync on this machine."""
+    path = tmp_path / "prof" / "collection.anki2"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(path))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Q", "a"
+    col.add_note(note, 1)
+    col.db.execute("update cards set nid = ? where nid = ?", nid, note.id)
+    col.db.execute("update notes set id = ? where id = ?", nid, note.id)
+    col.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def helpers():
     """The plain helpers above, for module-scoped fixtures: ``helpers.import_apkg(apkg, col_path)``,
     ``helpers.import_into(col, apkg)``, ``helpers.tree_digest(root)``, ``helpers.Imported``,
-    ``helpers.shared_path(*parts, why=...)``."""
+    ``helpers.shared_path(*parts, why=...)``, ``helpers.collection_holding(tmp_path, nid)``."""
     return SimpleNamespace(import_apkg=import_apkg, import_into=import_into, tree_digest=tree_digest,
                            Imported=Imported, EXAMPLE_VAULT=EXAMPLE_VAULT, shared_path=shared_path,
-                           find_shared=find_shared)
+                           find_shared=find_shared, collection_holding=collection_holding)
 
 
 @pytest.fixture(autouse=True)

@@ -13,14 +13,10 @@ from notes2anki.fileio import vault_lock
 
 
 def empty_collection(tmp_path, nid: int | None = None):
-    """An Anki collection holding the note the vault's ID line names (as the plugin made it): what `ids
-    --collection` reads for a vault with ID lines and no record here."""
-    from anki.collection import Collection
+    """The collection holding the note this file's ID line names (conftest.collection_holding)."""
+    from tests.conftest import collection_holding
 
-    nid = nid or NID
-    path = tmp_path / "prof" / "collection.anki2"
-    if path.exists():
-        return path
+    return collection_holding(tmp_path, nid or NID)
     path.parent.mkdir(parents=True, exist_ok=True)
     col = Collection(str(path))
     note = col.new_note(col.models.by_name("Basic"))

@@ -15,15 +15,6 @@ def empty_collection(tmp_path, nid: int | None = None):
     from tests.conftest import collection_holding
 
     return collection_holding(tmp_path, nid or NID)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    col = Collection(str(path))
-    note = col.new_note(col.models.by_name("Basic"))
-    note["Front"], note["Back"] = "Q", "a"
-    col.add_note(note, 1)
-    col.db.execute("update cards set nid = ? where nid = ?", nid, note.id)
-    col.db.execute("update notes set id = ? where id = ?", nid, note.id)
-    col.close()
-    return path
 
 # the plugin wiki's styles, as in its end-to-end suites (neuracache_sync, question_answer)
 FLASHCARD = r"((?:[^\n][\n]?)+) #flashcard ?\n*((?:\n(?:^.{1,3}$|^.{4}(?<!<!--).*))+)"

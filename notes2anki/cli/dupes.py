@@ -151,11 +151,15 @@ def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT, vau
     table.add_column("Card (file:line)", overflow="fold")
     table.add_column("Deck", overflow="fold")
     table.add_column("Front", ratio=1, min_width=24)
-    grouped = {frozenset((card.key for card in group.cards)) for group in report.groups}
+    in_groups: dict[tuple, set[int]] = {}  # card key → the groups holding it
+    for number, group in enumerate(report.groups):
+        for card in group.cards:
+            in_groups.setdefault(card.key, set()).add(number)
     rows = [(group.score, f"{'exact ' if group.exact else ''}group of {len(group.cards)}", group.cards)
             for group in report.groups]
     rows += [(pair.score, pair.kind if pair.method != "chargrams" else "near (n-grams)", [pair.a, pair.b])
-             for pair in report.pairs if not any({pair.a.key, pair.b.key} <= g for g in grouped)]
+             for pair in report.pairs  # a pair inside a group is shown by the group's block
+             if not in_groups.get(pair.a.key, set()) & in_groups.get(pair.b.key, set())]
     rows.sort(key=lambda row: -row[0])
     shown = rows[:limit] if limit else rows
     for score, kind, cards in shown:

@@ -228,3 +228,16 @@ def test_json_commands_say_on_stdout_that_they_stopped(make_vault, tmp_path, mon
     assert data["stopped"] is True and "no note" in data["reason"].lower()
     plain = runner.invoke(main, ["related", str(vault), "NoSuchNote"])  # without --json: no JSON on stdout
     assert plain.exit_code == 2 and "stopped" not in plain.stdout
+
+
+def test_a_group_is_one_block_and_its_pairs_are_not_listed_again(make_vault):
+    """Three copies of one card are one "group of 3" block (not three pair blocks as well); a pair outside
+    every group is its own block: 4 pairs in 2 blocks."""
+    same = ("What is the powerhouse of the cell?", "The mitochondrion")
+    pair = ("Which enzyme unwinds the DNA double helix?", "Helicase")
+    root = make_vault({"a.md": basic_cards(same, pair), "b.md": basic_cards(same, pair), "c.md": basic_cards(same)})
+    result = dupes(root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("group of 3") == 1
+    assert result.stdout.count("powerhouse") == 3 and result.stdout.count("unwinds") == 2
+    assert "4 duplicate pairs (4 exact) in 2 blocks among 5 cards" in " ".join(result.stdout.split())

@@ -96,20 +96,25 @@ def fold_deck_case(vault) -> None:
     """Give every deck name of ``vault``'s cards one spelling per deck, as Anki does: deck names differ
     only by case in Anki (``Bio`` and ``bio`` are one deck; a package holding both is imported as ``Bio``
     and ``bio_``), so each level takes the spelling of the first card (in vault order) that names it, and
-    ``default`` is Anki's ``Default``. One ``deck-name`` warning per other spelling, at its first card."""
+    ``default`` is Anki's ``Default``. One ``deck-name`` warning per other spelling, at its first card.
+    Names are taken in Unicode's composed form (NFC), as Anki stores them: ``Tiếng Việt`` typed on macOS
+    (decomposed) and on Linux (composed) look the same and are one deck (a package holding both was imported
+    as ``Tiếng Việt`` and ``Tiếng Việt_``); no warning, the two spellings cannot be told apart on screen."""
+    import unicodedata
+
     canon: dict[str, str] = {"default": "Default"}
     warned: set[str] = set()
     for note in vault.notes:
         for card in note.cards:
-            parts, spelled = card.deck.split("::"), []
+            written = card.deck if card.deck.isascii() else unicodedata.normalize("NFC", card.deck)
+            parts, spelled = written.split("::"), []
             for i, part in enumerate(parts):
                 key = "::".join(p.casefold() for p in parts[:i + 1])
                 spelled.append(canon.setdefault(key, "::".join([*spelled[-1:], part]) if spelled else part))
-            name = spelled[-1] if spelled else card.deck
-            if name != card.deck:
-                if card.deck not in warned:
-                    warned.add(card.deck)
-                    vault.diagnostics.append(Diagnostic(
-                        card.file, card.line, "warning", f"deck {card.deck!r} differs from {name!r} only in case; "
-                        f"Anki holds them as one deck, so {name!r} is used", "deck-name"))
-                card.deck = name
+            name = spelled[-1] if spelled else written
+            if name != written and written not in warned:
+                warned.add(written)
+                vault.diagnostics.append(Diagnostic(
+                    card.file, card.line, "warning", f"deck {written!r} differs from {name!r} only in case; "
+                    f"Anki holds them as one deck, so {name!r} is used", "deck-name"))
+            card.deck = name

@@ -183,3 +183,27 @@ def test_an_image_edited_under_the_same_name_reaches_anki_on_the_next_import(mak
     name = back.split('src="')[1].split('"')[0]
     shown = (Path(imported.col.media.dir()) / name).read_bytes()
     assert hashlib.sha256(shown).digest() == hashlib.sha256(png_bytes(2)).digest()
+
+
+# -- tester 2026-12-02: a deck name typed composed (Linux) and decomposed (macOS) became two decks in Anki ---------
+def test_deck_names_in_either_unicode_form_are_one_deck(make_vault, tmp_path, anki_import):
+    """Anki stores deck names composed (NFC): a package naming ``Tiếng Việt`` in both forms was imported as
+    ``Tiếng Việt`` and ``Tiếng Việt_``. Both forms are one deck, without a warning (they look the same);
+    the build's deck table lists it once."""
+    import unicodedata
+
+    card = "START\nBasic\nQuestion {n}?\nBack: answer\nEND\n"
+    decomposed = unicodedata.normalize("NFD", "Tiếng Việt::Ngữ pháp")
+    root = make_vault({"a.md": "TARGET DECK: " + unicodedata.normalize("NFC", "Tiếng Việt") + "\n" + card.format(n="a"),
+                       "b.md": "TARGET DECK: " + unicodedata.normalize("NFD", "Tiếng Việt") + "\n" + card.format(n="b"),
+                       "c.md": "TARGET DECK: " + decomposed + "\n" + card.format(n="c")})
+    out = tmp_path / "x.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    assert "deck" not in result.stderr
+    assert unicodedata.normalize("NFC", result.stdout).count("Tiếng Việt ") == 1  # one row (and its sub-deck's)
+    imported = anki_import(out)
+    composed = unicodedata.normalize("NFC", "Tiếng Việt")
+    assert imported.deck_names() == {"Default", composed, composed + "::Ngữ pháp"}
+    names = {n: imported.col.decks.name(imported.note(f"Question {n}?").cards()[0].did) for n in "abc"}
+    assert names == {"a": composed, "b": composed, "c": composed + "::Ngữ pháp"}

@@ -130,3 +130,35 @@ def test_gate_aligns_only_pairs_that_could_be_reported_and_changes_no_verdict(em
     assert np.array_equal(np.delete(full, column, axis=1), np.delete(gated, column, axis=1))
     for t in (CONTEXT_GATE, 0.5, model.threshold):
         assert np.array_equal(p_full >= t, p_gated >= t)
+
+
+def test_diff_similarity_is_the_isin_definition_bit_for_bit():
+    """The pieces one text has and the other lacks are found by one broadcast comparison instead of two
+    ``np.isin`` calls (116 → 9 µs a pair): the same value, bit for bit, on random pieces, identical texts
+    and disjoint ones."""
+    import numpy as np
+
+    from notes2anki.semantic.token_align import diff_similarity
+
+    def by_isin(ids_x, states_x, ids_y, states_y):
+        only_x, only_y = ~np.isin(ids_x, ids_y), ~np.isin(ids_y, ids_x)
+        if not only_x.any() and not only_y.any():
+            return 1.0
+        parts = []
+        if only_x.any():
+            parts.append((states_x[only_x] @ states_y.T).max(axis=1))
+        if only_y.any():
+            parts.append((states_y[only_y] @ states_x.T).max(axis=1))
+        return float(np.concatenate(parts).astype(np.float64).mean())
+
+    rng = np.random.default_rng(7)
+
+    def text(n, vocab=40):
+        states = rng.standard_normal((n, 16)).astype(np.float32)
+        return rng.integers(0, vocab, n), states / np.linalg.norm(states, axis=1, keepdims=True)
+
+    cases = [(text(rng.integers(1, 30)), text(rng.integers(1, 30))) for _ in range(300)]
+    same = text(12)
+    cases += [(same, same), (text(5, 3), text(6, 3)), ((np.arange(4), text(4)[1]), (np.arange(4) + 10, text(4)[1]))]
+    for (ix, sx), (iy, sy) in cases:
+        assert diff_similarity(ix, sx, iy, sy) == by_isin(ix, sx, iy, sy)

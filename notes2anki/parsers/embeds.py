@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote
 
 from markdown_it.rules_inline import StateInline
@@ -170,7 +170,7 @@ def _media(name: str, ctx: RenderContext, written: str, src: str = "") -> str | 
 
 
 def _tell_ambiguous(ctx: RenderContext, choice: Ambiguity | None, written: str, name: str,
-                    path_form) -> None:
+                    path_form: Callable[[str], str]) -> None:
     """Note in ``ctx.ambiguous`` that ``written`` names a file several share (once per note and name)."""
     if choice is not None:
         where = f" (in the embedded note {ctx.note_path})" if ctx.depth else ""

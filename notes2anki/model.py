@@ -234,6 +234,8 @@ KINDS: dict[str, str] = {
                  "deck: that is not text (not used), two spellings Anki holds as one deck",
     "tag-name": "a tag with empty levels between '::', a control character or a space (read as Anki keeps it)",
     "missing-media": "an embedded file that is not in the vault",
+    "ambiguous-link": "an embed or wiki link whose name several vault files share: which one is used and why, "
+                      "and how to choose (write the path)",
     "delete-without-id": "a DELETE line that marks no card (no ID line right below it): read as the card's text",
     "id-in-code": "an ID the plugin wrote inside a code block, above the END of its card: read as that card's ID",
     "regex-timeout": "a custom regex that ran out of time on a file: no cards of its style read from that file",

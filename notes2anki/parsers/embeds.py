@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote
 
 from markdown_it.rules_inline import StateInline
 
-from .links import AUDIO_EXT, IMAGE_EXT
+from .links import AUDIO_EXT, IMAGE_EXT, Ambiguity
 
 if TYPE_CHECKING:  # pragma: no cover
     from .markdown import RenderContext
@@ -114,7 +114,8 @@ def render_wikilink(self, tokens, idx, options, env) -> str:
     shown = alias or (f"{page} > {heading}" if page and heading else page or heading)
     if ctx.wikilinks == "text":
         return html.escape(shown)
-    note = ctx.resolver.note(page, ctx.note_path) if page else ctx.note_path
+    note, choice = ctx.resolver.note_choice(page, ctx.note_path) if page else (ctx.note_path, None)
+    _tell_ambiguous(ctx, choice, f"[[{raw}]]", page, _note_path_form)
     uri = obsidian_uri(ctx.vault_name, note or page, heading)
     return f'<a href="{html.escape(uri)}">{html.escape(shown)}</a>'
 
@@ -131,7 +132,7 @@ def render_image(self, tokens, idx, options, env) -> str:
     size = re.fullmatch(r"(.*?)\|(\d+(?:x\d+)?)", alt)
     if size:
         alt = size.group(1)
-    media = _media(name, ctx, f"![{alt}]({src})")
+    media = _media(name, ctx, f"![{alt}]({src})", src)
     if media is None:
         return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
     return _media_html(name, media, alt, size.group(2) if size else "")
@@ -149,9 +150,14 @@ def _embed(target: str, option: str, ctx: RenderContext) -> str:
     return _media_html(name, media, "" if sized else option, option if sized else "")
 
 
-def _media(name: str, ctx: RenderContext, written: str) -> str | None:
-    """The media name for the embedded vault file ``name``, or None (missing / refused, reported)."""
-    path = ctx.resolver.media(name, ctx.note_path)
+def _media(name: str, ctx: RenderContext, written: str, src: str = "") -> str | None:
+    """The media name for the embedded vault file ``name``, or None (missing / refused, reported);
+    ``src``: a Markdown image's destination as written (a wiki embed: "")."""
+    path, choice = ctx.resolver.media_choice(name, ctx.note_path)
+    if src:
+        _tell_ambiguous(ctx, choice, written, src, lambda p: p.replace(" ", "%20"))
+    else:
+        _tell_ambiguous(ctx, choice, written, name, lambda p: p)
     if path is None:
         ctx.missing.append((name, _embedded_at(ctx, name, written) if ctx.depth else ""))
         return None
@@ -161,6 +167,19 @@ def _media(name: str, ctx: RenderContext, written: str) -> str | None:
         return None
     ctx.media.add(path)
     return ctx.resolver.media_index.name(path)
+
+
+def _tell_ambiguous(ctx: RenderContext, choice: Ambiguity | None, written: str, name: str,
+                    path_form: Callable[[str], str]) -> None:
+    """Note in ``ctx.ambiguous`` that ``written`` names a file several share (once per note and name)."""
+    if choice is not None:
+        where = f" (in the embedded note {ctx.note_path})" if ctx.depth else ""
+        ctx.ambiguous.append(((ctx.note_path, name.lower()), choice.message(written, name, path_form, where)))
+
+
+def _note_path_form(path: str) -> str:
+    """A note's vault path as a wiki link writes it: without ``.md``."""
+    return path[:-3] if path.lower().endswith(".md") else path
 
 
 def _embedded_at(ctx: RenderContext, name: str, written: str) -> str:
@@ -192,7 +211,8 @@ def _embed_note(target: str, option: str, ctx: RenderContext) -> str:
     page, _, section = target.partition("#")
     ctx.links.append(page)
     shown = html.escape(option or target.replace("#", " > "))
-    path = ctx.resolver.note(page, ctx.note_path) if page else ctx.note_path
+    path, choice = ctx.resolver.note_choice(page, ctx.note_path) if page else (ctx.note_path, None)
+    _tell_ambiguous(ctx, choice, f"![[{target}]]", page, _note_path_form)
     text = ctx.resolver.note_text(path) if path else None
     if text is None and path in ctx.resolver.unreadable:
         ctx.warnings.append(f"embedded note ![[{target}]] ({path}): {ctx.resolver.unreadable[path]}; shown as its name")

@@ -2,7 +2,12 @@
 
 A target is tried as (1) an exact vault path, (2) a path relative to the linking note, (3) the file of
 that name anywhere in the vault (Obsidian's "shortest path" links, e.g. an attachments folder).
-When several files share the name, the one closest to the linking note wins. Names compare in Unicode
+When several files share the name, Obsidian's ``getFirstLinkpathDest`` rule picks one: the file in the
+linking note's own folder (an ancestor folder counts for nothing), else the shortest vault path (in
+characters; equal lengths: the first path in sort order, where Obsidian's choice is not stable). That
+rule was observed on Obsidian 1.13.7 through ``app.metadataCache.getFirstLinkpathDest`` and recorded in
+pvliesdonk/markdown-vault-mcp issue #1350 / pull request #1380. Such a choice is returned as an
+:class:`Ambiguity` (``media_choice``, ``note_choice``) so the card can say so. Names compare in Unicode
 NFC form, so ``Übung.png`` typed in a note finds a file whose name the file system keeps decomposed (macOS).
 A relative path that climbs above the vault root (``../../../Assets/x.png`` from a note two folders
 deep, issue 10 F7) is looked up by its remaining path, then by its name, inside the vault, as Obsidian
@@ -12,13 +17,36 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..unicode_paths import nfc as _nfc
 from .media import MediaIndex
 
 IMAGE_EXT = {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "avif", "tif", "tiff", "ico"}
 AUDIO_EXT = {"mp3", "ogg", "oga", "opus", "wav", "m4a", "flac", "aac", "webm", "mp4", "mov", "mkv", "3gp"}
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A name several vault files answer to: every candidate (vault paths), the one used and why."""
+
+    candidates: tuple[str, ...]
+    chosen: str
+    reason: str
+
+    def message(self, written: str, name: str, path_form: Callable[[str], str], where: str = "") -> str:
+        """The warning for ``written`` (as in the note, e.g. ``![[acid.png]]``) whose ``name`` several files
+        answer to; ``path_form`` turns a vault path into the text to write instead of ``name``; ``where``:
+        e.g. " (in the embedded note X.md)"."""
+        more = len(self.candidates) - 6
+        shown = list(self.candidates[:6]) + ([f"and {more} more"] if more > 0 else [])
+        other = next(p for p in self.candidates if p != self.chosen)
+        choices = " or ".join(written.replace(name, path_form(p), 1) for p in (self.chosen, other))
+        return (f"{written}{where} matches {len(self.candidates)} files: {', '.join(shown)}; {self.chosen} is "
+                f"used ({self.reason}, as Obsidian chooses; adding or moving a file of that name can change "
+                f"it); write the path to choose one, e.g. {choices}")
 
 
 class LinkResolver:
@@ -39,24 +67,34 @@ class LinkResolver:
 
     def media(self, target: str, note_path: str) -> str | None:
         """The vault path of an embedded file, or None."""
-        return self._find(target.strip(), note_path)
+        return self._find(target.strip(), note_path)[0]
 
     def note(self, target: str, note_path: str) -> str | None:
         """The vault path of a linked note (``Note``, ``folder/Note``, ``Note.md``), or None."""
+        return self.note_choice(target, note_path)[0]
+
+    def media_choice(self, target: str, note_path: str) -> tuple[str | None, Ambiguity | None]:
+        """:meth:`media`, and the :class:`Ambiguity` when several files share the name it found."""
+        return self._find(target.strip(), note_path)
+
+    def note_choice(self, target: str, note_path: str) -> tuple[str | None, Ambiguity | None]:
+        """:meth:`note`, and the :class:`Ambiguity` when several notes share the name it found."""
         target = target.strip()
         if not target.lower().endswith(".md"):
             found = self._find(target + ".md", note_path)
-            if found:
+            if found[0]:
                 return found
         return self._find(target, note_path)
 
-    def _find(self, target: str, note_path: str) -> str | None:
+    def _find(self, target: str, note_path: str) -> tuple[str | None, Ambiguity | None]:
         if not target:
-            return None
+            return None, None
         target = _nfc(target.lstrip("/"))
-        relative = posixpath.normpath(posixpath.join(posixpath.dirname(_nfc(note_path)), target))
+        here = posixpath.dirname(_nfc(note_path))
+        relative = posixpath.normpath(posixpath.join(here, target))
         candidates = [target, relative]
         climbs = relative == ".." or relative.startswith("../")
+        bare = "/" not in target  # a name alone: every file of that name answers to it
         if climbs:  # above the vault root (F7): the rest of the path, then the name, inside the vault
             target = relative
             while target == ".." or target.startswith("../"):
@@ -64,19 +102,27 @@ class LinkResolver:
             candidates.append(target)
         elif "../" in target or target.startswith("./"):
             target = relative
-        for cand in candidates:
-            if cand in self.files:
-                return self.files[cand]
-            if cand.lower() in self.lower:
-                return self.lower[cand.lower()]
+        for no, cand in enumerate(candidates):
+            found = self.files.get(cand) or self.lower.get(cand.lower())
+            if found:  # a bare name found beside the note (not as a root path): Obsidian's "own folder" rule
+                beside = bare and no == 1 and cand != target
+                return found, self._ambiguity(found, "it is in the note's folder") if beside else None
         same_name = self.by_name.get(posixpath.basename(target).lower(), [])
         if "/" in target:  # a partial path: the files whose path ends with it
             partial = [f for f in same_name if _nfc(f).lower().endswith("/" + target.lower())]
             same_name = partial if partial or not climbs else same_name
         if not same_name:
-            return None
-        here = posixpath.dirname(note_path)
-        return min(same_name, key=lambda f: (_distance(here, posixpath.dirname(f)), f))
+            return None, None
+        beside = [f for f in same_name if posixpath.dirname(_nfc(f)) == here]
+        found = min(beside or same_name, key=lambda f: (len(_nfc(f)), f))
+        if len(same_name) == 1:
+            return found, None
+        why = "it is in the note's folder" if beside else "it has the shortest path"
+        return found, Ambiguity(tuple(same_name), found, why)
+
+    def _ambiguity(self, found: str, reason: str) -> Ambiguity | None:
+        same_name = self.by_name.get(posixpath.basename(_nfc(found)).lower(), [])
+        return Ambiguity(tuple(same_name), found, reason) if len(same_name) > 1 else None
 
     def note_text(self, path: str) -> str | None:
         """The text of the vault note ``path`` (``\\n`` line ends), read once; None when unreadable,
@@ -98,10 +144,3 @@ class LinkResolver:
                     self.unreadable[path] = "is not UTF-8 text"
         return self._note_texts[path]
 
-
-def _distance(a: str, b: str) -> int:
-    pa, pb = [p for p in a.split("/") if p], [p for p in b.split("/") if p]
-    common = 0
-    while common < min(len(pa), len(pb)) and pa[common] == pb[common]:
-        common += 1
-    return (len(pa) - common) + (len(pb) - common)

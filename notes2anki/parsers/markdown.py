@@ -40,6 +40,8 @@ class RenderContext:
     missing: list[tuple[str, str]] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # wiki-link targets
     warnings: list[str] = field(default_factory=list)  # other problems (refused media, note embeds)
+    # names several files share: ((note the name is written in, name lowercased), the warning)
+    ambiguous: list[tuple[tuple[str, str], str]] = field(default_factory=list)
     depth: int = 0  # how many note embeds deep this rendering is
     visiting: tuple[str, ...] = ()  # notes being embedded around this rendering (cycle detection)
     budget: dict[str, int] = field(default_factory=dict)  # counters shared with nested renderings
@@ -65,7 +67,7 @@ def render_nested(markdown: str, ctx: RenderContext, note_path: str, key: str) -
     ``key`` (``path#section``) joins ``ctx.visiting`` so a cycle is seen."""
     inner = RenderContext(note_path=note_path, resolver=ctx.resolver, vault_name=ctx.vault_name,
                           wikilinks=ctx.wikilinks, media=ctx.media, missing=ctx.missing, links=ctx.links,
-                          warnings=ctx.warnings, depth=ctx.depth + 1, budget=ctx.budget,
+                          warnings=ctx.warnings, ambiguous=ctx.ambiguous, depth=ctx.depth + 1, budget=ctx.budget,
                           visiting=ctx.visiting + (key,))
     return render(markdown, inner)
 

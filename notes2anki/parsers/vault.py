@@ -146,13 +146,14 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     refused: set[tuple[str, int, int]] = set()  # cards Anki would refuse the whole package for
     told: set[str] = set()  # tags already warned about in this note
     at_line = _tag_line_finder(text, fm_tags, config.syntax)
+    ambiguous_told: set[tuple[str, str]] = set()  # (note, name) a shared-name warning was given for
     for card in found.cards:
         card.deck = deck
         card.context = context_of(rel, note, card.line)
         own_tags = _rewrite_fields(card, config, types)
         _report_tags(card, card.tags + own_tags + note_tags, told, diagnostics, at_line)
         card.tags = unique_tags(card.tags + own_tags + shared_tags)
-        _render_card(card, found, config, resolver, vault_name, diagnostics)
+        _render_card(card, found, config, resolver, vault_name, diagnostics, ambiguous_told)
         if is_cloze(card.note_type, config):
             _report_cloze_zero(card, text, diagnostics)
             if _cloze_too_big(card, diagnostics):
@@ -314,7 +315,7 @@ def context_of(rel: str, note: Note, line: int) -> str:
 
 
 def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkResolver, vault_name: str,
-                 diagnostics: list[Diagnostic]) -> None:
+                 diagnostics: list[Diagnostic], ambiguous_told: set[tuple[str, str]] | None = None) -> None:
     from .anki_normal import clean_field, controls_message
     from .markdown import RenderContext, file_link, render
 
@@ -350,6 +351,11 @@ def _render_card(card: Card, found: FileScan, config: Config, resolver: LinkReso
         diagnostics.append(Diagnostic(card.file, card.line, "warning",
                                       f"embedded file {missing!r} ({place}) not found in the vault",
                                       "missing-media"))
+    told = set() if ambiguous_told is None else ambiguous_told
+    for key, warning in ctx.ambiguous:  # once per note and name, at the first card that uses it
+        if key not in told:
+            told.add(key)
+            diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "ambiguous-link"))
     for warning in dict.fromkeys(ctx.warnings):
         diagnostics.append(Diagnostic(card.file, card.line, "warning", warning, "render"))
     if card.kind != "regex" and is_cloze(card.note_type, config):

@@ -160,7 +160,8 @@ def test_related_links_tell_same_named_notes_apart_and_an_ambiguous_name_is_said
     assert "[[Networking/TCP]]" in said and "[[Other/TCP]]" in said and "[[TCP]]" not in said
     ambiguous = CliRunner().invoke(related_command, [str(root), "TCP", "-k", "3"], env=env)
     assert ambiguous.exit_code == 0, ambiguous.output
-    assert ("'TCP' names 3 notes (Other/TCP.md, alias.md too); showing Networking/TCP.md — give a note's path "
+    # the note [[TCP]] opens from the vault root in Obsidian: the shortest path (getFirstLinkpathDest)
+    assert ("'TCP' names 3 notes (Networking/TCP.md, alias.md too); showing Other/TCP.md — give a note's path "
             "to choose another") in " ".join(ambiguous.stderr.split())
 
 

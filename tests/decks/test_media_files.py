@@ -123,15 +123,19 @@ def test_webp_embed_is_an_image(make_vault, build, anki_import):
     assert imp.col.media.have("photo.webp")
 
 
-def test_the_closest_file_wins_when_a_name_is_shared(make_vault, png_bytes, build, anki_import):
+def test_a_shared_name_resolves_as_obsidian_does(make_vault, png_bytes, build, anki_import):
+    # Obsidian's getFirstLinkpathDest: the note's own folder, else the shortest vault path (an ancestor
+    # folder counts for nothing), observed on Obsidian 1.13.7 (pvliesdonk/markdown-vault-mcp #1350)
     root = make_vault({
         "ML/deep/n.md": "START\nBasic\nQ\nBack: ![[figure.png]]\nEND\n",
-        "ML/figure.png": png_bytes(9),
+        "ML/deep/img/figure.png": png_bytes(9),  # the closest by folders, not the shortest path
         "Biology/figure.png": png_bytes(10),
     })
-    imp = anki_import(build(root).apkg)
+    built = build(root)
+    assert [d.kind for d in built.vault.diagnostics] == ["ambiguous-link"]
+    imp = anki_import(built.apkg)
     (src,) = imgs(imp.notes()[0].fields[1])
-    assert imp.media_bytes(src) == png_bytes(9)
+    assert imp.media_bytes(src) == png_bytes(10)
 
 
 def test_decomposed_unicode_file_name_is_found(make_vault, png_bytes, build, anki_import):

@@ -1,0 +1,130 @@
+"""Same-front cards without an ID: which recorded card each one is, by its text before its order.
+
+Cards of one file with the same note type and first field (``Translate:``, an image-only front) and no
+``<!--ID: n-->`` line are told apart by their order (identity.py: the *occurrence* in their implicit ID).
+Inserting such a card above the others, or deleting the first of them, shifts every occurrence: each
+reviewed note would take the text of another card (tester finding: ``build`` printed "1 new, 3 changed").
+
+:func:`match_group` is the one rule that pairs the cards of such a group with the entries recorded for it
+(the sync record or the build state, id_record.py): a card with the text of an entry takes its ID, then a
+card clearly like an entry (its other fields edited: :func:`~.similar_cards.pair_alike`, the rule ``sync``
+pairs same-front cards by), then, when the group has as many cards as were recorded, the rest in order;
+cards added take IDs no recorded card has. ``ids`` writes those IDs (``Records.resolve``); ``build`` gives
+them (:func:`known_group_ids`), so a build, the import of its package and a later ``ids`` keep each card on
+the note it was made under, and the next build, reading the state this one wrote, chooses the same.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..model import Card
+from .identity import _front_key, _implicit
+
+
+def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str], computed: dict,
+                written: set[int], namespace: str) -> dict | None:
+    """IDs for one group (its cards in file order) from its recorded entries (``id_record.Entry``: ``id``,
+    ``digest``, ``live``, ``rest``; in occurrence order): a card with the text of an entry gets its ID (the
+    last sync's or build's entries first); then a card and a live entry whose other fields are clearly alike
+    (``rest``: ``build_gone.rest_of``; :func:`~.similar_cards.pair_alike`); the others get the unmatched live
+    entries in order when the group has as many cards as were recorded, or new IDs (the first occurrences no
+    recorded card and no written ID has) when every live entry is taken (cards added); else None (cannot be
+    told). ``computed``: ``Card.key`` -> ``identity.card_ids``; ``written``: the IDs written in the vault."""
+    live = [e for e in recorded if e.live]
+    if len(group) == len(live) == len(recorded) == 1:
+        return {group[0].key: live[0].id}
+    out: dict = {}
+    taken: set[int] = set()
+    digests = {c.key: digest(c) for c in group}
+    for pool in (live, [e for e in recorded if not e.live]):
+        for card in group:
+            if card.key in out:
+                continue
+            entry = next((e for e in pool if e.id not in taken and e.digest == digests[card.key]), None)
+            if entry is not None:
+                out[card.key] = entry.id
+                taken.add(entry.id)
+    rest = [c for c in group if c.key not in out]
+    free = [e for e in live if e.id not in taken]
+    if rest and free:
+        for card, entry in _alike(rest, free):
+            out[card.key] = entry.id
+            taken.add(entry.id)
+        rest = [c for c in rest if c.key not in out]
+        free = [e for e in free if e.id not in taken]
+    if not rest:
+        return out
+    if len(rest) == len(free) and len(group) == len(live):
+        out.update({c.key: e.id for c, e in zip(rest, free)})
+        return out
+    if free:
+        return None
+    avoid = {e.id for e in recorded} | taken | written
+    for card in rest:  # cards added since: an ID no recorded card has
+        ident, occurrence = computed[card.key], 0
+        while ident in avoid:
+            ident = _implicit(_front_key(card), occurrence, namespace)
+            occurrence += 1
+        avoid.add(ident)
+        out[card.key] = ident
+    return out
+
+
+def _alike(cards: list[Card], entries: list) -> list[tuple[Card, object]]:
+    """(card, entry) pairs whose other fields are clearly alike, as ``sync`` pairs the same-front cards whose
+    note does not hold their text (sync_rematch._take_similar: :func:`~.similar_cards.pair_alike`); none for
+    entries recorded without those fields, or groups too large to compare pairwise."""
+    from .build_gone import rest_of
+    from .similar_cards import MAX_GROUP, pair_alike, similarity
+
+    entries = [e for e in entries if getattr(e, "rest", None) is not None]
+    if not entries or len(cards) > MAX_GROUP or len(entries) > MAX_GROUP:
+        return []
+    rests = [rest_of(c) for c in cards]
+    scores: dict = {}
+
+    def score(i: int, j: int) -> float:
+        if (i, j) not in scores:
+            scores[i, j] = similarity(rests[i], entries[j].rest)
+        return scores[i, j]
+
+    pairs = pair_alike([(i, j) for i in range(len(cards)) for j in range(len(entries))], score)
+    return [(cards[i], entries[j]) for i, j in pairs]
+
+
+def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: str,
+                    digest: Callable[[Card], str]) -> tuple[dict, frozenset[str]]:
+    """``build``'s identities of same-front cards without an ID whose group the build state knows
+    (``state_cards``: GUID -> ``state.CardState`` of the last build; ``digest``: the build's content hash of a
+    card, compared with the state's ``hash``): :func:`match_group` of the group against its state entries, as
+    ``ids`` reads them (``id_record.Records``), for a group of several cards or of which the state knows
+    several. ``cards``: the kept cards in vault order; ``ids``: their ``identity.card_ids``. Returns ``ids``
+    with those groups' IDs (a new dict) and the groups (``identity._front_key``) so told apart. A group
+    whose cards cannot be told apart (cards both added and gone, text edited) keeps its order IDs."""
+    if not state_cards:
+        return ids, frozenset()
+    groups: dict[str, list[Card]] = {}
+    for card in cards:
+        if card.id is None:
+            groups.setdefault(_front_key(card), []).append(card)
+    from .id_record import Records, _nfc
+
+    records: Records | None = None
+    written = {c.id for c in cards if c.id is not None}
+    out, by_text = dict(ids), set()
+    for key, group in groups.items():
+        first = group[0]
+        if records is None:
+            records = Records(None, namespace, state_cards, digest, entries=[])
+        near = records.built.get((_nfc(first.file), _nfc(" ".join(first.front.split())[:80])), ())
+        if len(group) == 1 and len(near) < 2 and first.file.isascii() and first.front.isascii():
+            continue  # (the common case, decided without hashing: one card, at most one entry)
+        _, recorded, _ = records.entries(group)
+        recorded = [e for e in recorded if e.id not in written]
+        if not recorded or (len(group) == 1 and len(recorded) == 1):
+            continue
+        found = match_group(group, recorded, digest, ids, written, namespace)
+        if found is not None:
+            out.update(found)
+            by_text.add(key)
+    return out, frozenset(by_text)

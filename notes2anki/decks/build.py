@@ -166,7 +166,7 @@ def identify(plan: PackagePlan) -> PackagePlan:
     before = len(diags)
     ids = card_ids(kept, namespace, known)  # same-front cards the state knows: told apart by their text
     ids, by_text = known_group_ids(kept, ids, state.cards, namespace,
-                                   _hasher(config, MediaIndex(vault.root, vault.files)))
+                                   _hasher(config, lambda: MediaIndex(vault.root, vault.files)))
     plan.identified = assign_identities(kept, diags, namespace, known, ids, by_text)
     report.cards = [card for card, _ in plan.identified]
     plan.state, plan.namespace, plan.ids, plan.identity_diags = state, namespace, ids, diags[before:]
@@ -209,7 +209,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
     # (--collection too: a card whose file was renamed has no note in Anki under its new implicit GUID, and a
     # collection that `build` + import filled has no sync record to find it by; tester r9)
     renamed = renamed_guids(state, identified, ids, earlier, report.gone, still_there, _plain,
-                            getattr(adopt, "matched", {}) if adopt else {}, _hasher(config, index))
+                            getattr(adopt, "matched", {}) if adopt else {}, _hasher(config, lambda: index))
     followed: list[tuple[str, str]] = []  # (card, where its earlier card was built): renamed or moved
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
@@ -356,13 +356,16 @@ def default_state_path(root: Path) -> Path:
     return state_dir() / f"{vault_key(root)}.json"
 
 
-def _hasher(config: Config, index: MediaIndex):
-    """``card -> content hash`` as :func:`write_package` hashes a card (what the build state's ``hash`` holds)."""
+def _hasher(config: Config, index_of):
+    """``card -> content hash`` as :func:`write_package` hashes a card (what the build state's ``hash`` holds).
+    ``index_of()``: the vault's MediaIndex (made when a card is first hashed)."""
     types = note_type_fields(config.note_types)
+    index: list[MediaIndex] = []
 
     def built_hash(card: Card) -> str:
+        index[:] = index or [index_of()]
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
-        return content_hash(card, fields, media=[index.digest(p) for p in card.media])
+        return content_hash(card, fields, media=[index[0].digest(p) for p in card.media])
     return built_hash
 
 

@@ -11,7 +11,8 @@ the build state, never in the vault), for each card without an ID: its file and 
 and first field, all in NFC: the cards told apart by order only), a digest of its text and the ID whose GUID is
 its note's GUID (the nid for a note whose GUID is not notes2anki's, as the plugin writes IDs). ``ids`` (and
 ``sync --write-ids``, from the sync it has just made) then gives each card the ID of its own entry, found by
-its text, else by its position when its group has as many cards as recorded; a group that gained cards and
+its text, else by its other fields clearly like the entry's (an edited back), else by its position when its
+group has as many cards as recorded (same_front.match_group, the rule ``build`` gives these IDs by too); a group that gained cards and
 lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
 first card). A card with no entry of its own (its file renamed, its note type changed, the card moved
 into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;

@@ -103,22 +103,34 @@ def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: 
     whose cards cannot be told apart (cards both added and gone, text edited) keeps its order IDs."""
     if not state_cards:
         return ids, frozenset()
+    from .id_record import Records, _nfc
+
+    def near(file: str, front: str) -> tuple[str, str]:  # as id_record.Records.built keys the state
+        return (file, front) if file.isascii() and front.isascii() else (_nfc(file), _nfc(front))
+
     groups: dict[str, list[Card]] = {}
     for card in cards:
         if card.id is None:
             groups.setdefault(_front_key(card), []).append(card)
-    from .id_record import Records, _nfc
-
-    records: Records | None = None
+    known: dict[tuple[str, str], list[str]] = {}  # (file, front as the state keeps it) -> GUIDs
+    for guid, state in state_cards.items():
+        if state.id:
+            known.setdefault(near(state.where.rpartition(":")[0], state.front), []).append(guid)
+    todo: list[tuple[str, list[Card]]] = []
+    places: set[tuple[str, str]] = set()
+    for key, group in groups.items():  # a group of several cards, or of which the state knows several
+        first = group[0]
+        place = near(first.file, key[len(first.file) + len(first.note_type) + 2:][:80])
+        if place in known and (len(group) > 1 or len(known[place]) > 1):
+            todo.append((key, group))
+            places.update((place, (place[0], "")))
+    if not todo:
+        return ids, frozenset()
+    records = Records(None, namespace, {g: state_cards[g] for place in places for g in known.get(place, ())},
+                      digest, entries=[])
     written = {c.id for c in cards if c.id is not None}
     out, by_text = dict(ids), set()
-    for key, group in groups.items():
-        first = group[0]
-        if records is None:
-            records = Records(None, namespace, state_cards, digest, entries=[])
-        near = records.built.get((_nfc(first.file), _nfc(" ".join(first.front.split())[:80])), ())
-        if len(group) == 1 and len(near) < 2 and first.file.isascii() and first.front.isascii():
-            continue  # (the common case, decided without hashing: one card, at most one entry)
+    for key, group in todo:
         _, recorded, _ = records.entries(group)
         recorded = [e for e in recorded if e.id not in written]
         if not recorded or (len(group) == 1 and len(recorded) == 1):

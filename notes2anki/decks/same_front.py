@@ -98,7 +98,7 @@ def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: 
     (``state_cards``: GUID -> ``state.CardState`` of the last build; ``digest``: the build's content hash of a
     card, compared with the state's ``hash``): :func:`match_group` of the group against its state entries, as
     ``ids`` reads them (``id_record.Records``), for a group of several cards or of which the state knows
-    several. ``cards``: the kept cards in vault order; ``ids``: their ``identity.card_ids``. Returns ``ids``
+    several, or of one card the state knows under another ID. ``cards``: the kept cards in vault order; ``ids``: their ``identity.card_ids``. Returns ``ids``
     with those groups' IDs (a new dict) and the groups (``identity._front_key``) so told apart. A group
     whose cards cannot be told apart (cards both added and gone, text edited) keeps its order IDs."""
     if not state_cards:
@@ -116,24 +116,28 @@ def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: 
     for guid, state in state_cards.items():
         if state.id:
             known.setdefault(near(state.where.rpartition(":")[0], state.front), []).append(guid)
-    todo: list[tuple[str, list[Card]]] = []
-    places: set[tuple[str, str]] = set()
-    for key, group in groups.items():  # a group of several cards, or of which the state knows several
-        first = group[0]
-        place = near(first.file, key[len(first.file) + len(first.note_type) + 2:][:80])
-        if place in known and (len(group) > 1 or len(known[place]) > 1):
-            todo.append((key, group))
-            places.update((place, (place[0], "")))
+    placed = []
+    places: dict[tuple[str, str], int] = {}  # -> groups there (two: a file and its name in the other normal
+    for key, group in groups.items():  # form, both kept by Linux: identity.py tells those apart)
+        place = near(group[0].file, key[len(group[0].file) + len(group[0].note_type) + 2:][:80])
+        if place in known:
+            placed.append((key, group, place))
+            places[place] = places.get(place, 0) + 1
+    # a group of several cards, or of which the state knows several, or one card not under its order ID (the
+    # first deleted, its entry since forgotten)
+    todo = [(key, group) for key, group, place in placed if places[place] == 1 and (
+        len(group) > 1 or len(known[place]) > 1 or state_cards[known[place][0]].id != ids[group[0].key])]
     if not todo:
         return ids, frozenset()
-    records = Records(None, namespace, {g: state_cards[g] for place in places for g in known.get(place, ())},
+    records = Records(None, namespace, {g: state_cards[g] for file, front in places for place in
+                                        ((file, front), (file, "")) for g in known.get(place, ())},
                       digest, entries=[])
     written = {c.id for c in cards if c.id is not None}
     out, by_text = dict(ids), set()
     for key, group in todo:
         _, recorded, _ = records.entries(group)
         recorded = [e for e in recorded if e.id not in written]
-        if not recorded or (len(group) == 1 and len(recorded) == 1):
+        if not recorded:
             continue
         found = match_group(group, recorded, digest, ids, written, namespace)
         if found is not None:

@@ -86,6 +86,29 @@ def test_deleting_the_first_same_front_card_leaves_the_others_on_their_notes(mak
     assert _counts(build(root).report) == (0, 0, 2)
 
 
+def test_the_card_left_after_the_first_is_deleted_stays_on_its_note_once_the_gone_card_is_forgotten(
+        make_vault, build, anki_import):
+    """The second of two same-front cards, alone after the first is deleted, keeps its note build after build,
+    also once the build state no longer keeps the deleted card (REMOVED_LISTED_S after it went)."""
+    from notes2anki.decks.build import default_state_path
+    from notes2anki.decks.state import BuildState
+
+    root = make_vault({"Lesson.md": _lesson(*WORDS[:2])})
+    col = anki_import(build(root).apkg).col
+    _review_all(col)
+    before = _notes(col)
+    (root / "Lesson.md").write_text(_lesson(WORDS[1]), "utf-8")
+    assert _counts(build(root).report) == (0, 0, 1)
+    state = BuildState.load(default_state_path(root), [])
+    state.cards = {g: s for g, s in state.cards.items() if not s.removed}  # the gone card forgotten
+    assert len(state.cards) == 1
+    state.save()
+    again = build(root)
+    assert _counts(again.report) == (0, 0, 1)
+    anki_import(again.apkg, col)
+    assert _notes(col) == before
+
+
 def test_an_edited_back_stays_an_update_of_its_own_note(make_vault, build, anki_import):
     root, col, before = _reviewed(make_vault, build, anki_import)
     (root / "Lesson.md").write_text(_lesson(WORDS[0], "the cat = el gatito", WORDS[2]), "utf-8")

@@ -19,6 +19,7 @@ from .build_gone import REMOVED_LISTED_S, GoneCard, adopted_guids, marked_delete
 from .identity import (assign_identities, card_ids, guid, guid_of, legacy_ids, remember_guids,
                        vault_namespace)
 from .package import MediaFile, PackageContent, PackagedNote, write_apkg
+from .same_front import known_group_ids
 from .state import BuildState, CardState
 
 NID_STEP = 100  # note ids are spaced so a note's card ids (nid + ord) never meet the next note's
@@ -163,8 +164,10 @@ def identify(plan: PackagePlan) -> PackagePlan:
     report.gone.extend(marked_delete(vault.cards, state, namespace))
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
     before = len(diags)
-    ids = card_ids(kept, namespace, known)
-    plan.identified = assign_identities(kept, diags, namespace, known, ids)
+    ids = card_ids(kept, namespace, known)  # same-front cards the state knows: told apart by their text
+    ids, by_text = known_group_ids(kept, ids, state.cards, namespace,
+                                   _hasher(config, lambda: MediaIndex(vault.root, vault.files)))
+    plan.identified = assign_identities(kept, diags, namespace, known, ids, by_text)
     report.cards = [card for card, _ in plan.identified]
     plan.state, plan.namespace, plan.ids, plan.identity_diags = state, namespace, ids, diags[before:]
     return plan
@@ -205,12 +208,8 @@ def write_package(plan: PackagePlan) -> BuildReport:
 
     # (--collection too: a card whose file was renamed has no note in Anki under its new implicit GUID, and a
     # collection that `build` + import filled has no sync record to find it by; tester r9)
-    def built_hash(card) -> str:  # (as the loop below hashes it: an entry of an older state has no text)
-        fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
-        return content_hash(card, fields, media=[index.digest(p) for p in card.media])
-
     renamed = renamed_guids(state, identified, ids, earlier, report.gone, still_there, _plain,
-                            getattr(adopt, "matched", {}) if adopt else {}, built_hash)
+                            getattr(adopt, "matched", {}) if adopt else {}, _hasher(config, lambda: index))
     followed: list[tuple[str, str]] = []  # (card, where its earlier card was built): renamed or moved
     for card, card_guid in identified:
         fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
@@ -355,6 +354,19 @@ def default_state_path(root: Path) -> Path:
     the vault (``NOTES2ANKI_STATE_DIR`` overrides the state dir).
     """
     return state_dir() / f"{vault_key(root)}.json"
+
+
+def _hasher(config: Config, index_of):
+    """``card -> content hash`` as :func:`write_package` hashes a card (what the build state's ``hash`` holds).
+    ``index_of()``: the vault's MediaIndex (made when a card is first hashed)."""
+    types = note_type_fields(config.note_types)
+    index: list[MediaIndex] = []
+
+    def built_hash(card: Card) -> str:
+        index[:] = index or [index_of()]
+        fields = [_field_html(card.html.get(f, ""), config) for f in types[card.note_type]]
+        return content_hash(card, fields, media=[index[0].digest(p) for p in card.media])
+    return built_hash
 
 
 def _media_files(identified: list, index: MediaIndex) -> list[MediaFile]:

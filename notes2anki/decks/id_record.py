@@ -11,7 +11,8 @@ the build state, never in the vault), for each card without an ID: its file and 
 and first field, all in NFC: the cards told apart by order only), a digest of its text and the ID whose GUID is
 its note's GUID (the nid for a note whose GUID is not notes2anki's, as the plugin writes IDs). ``ids`` (and
 ``sync --write-ids``, from the sync it has just made) then gives each card the ID of its own entry, found by
-its text, else by its position when its group has as many cards as recorded; a group that gained cards and
+its text, else by its other fields clearly like the entry's (an edited back), else by its position when its
+group has as many cards as recorded (same_front.match_group, the rule ``build`` gives these IDs by too); a group that gained cards and
 lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
 first card). A card with no entry of its own (its file renamed, its note type changed, the card moved
 into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;
@@ -33,7 +34,8 @@ from pathlib import Path
 from ..model import Card, Diagnostic
 from .id_record_file import (MAX_ID, RECORD_VERSION, _group_key, _nfc, group_of, load_record,  # noqa: F401
                              record_head, record_path, save_record, sync_digest, sync_entries, text_digest)
-from .identity import _front_key, _implicit, candidate_ids
+from .identity import candidate_ids
+from .same_front import match_group as _match
 
 MAX_OCCURRENCES = 1024  # same-front cards of one file searched in the build state
 
@@ -91,7 +93,7 @@ class Records:
             return "", [], sync_digest
         candidates = candidate_ids(first, self.namespace, min(len(states) + len(group), MAX_OCCURRENCES))
         found = sorted((s for s in states if s.id in candidates), key=lambda s: (candidates[s.id], bool(s.removed)))
-        return "build", [Entry(s.id, s.hash, not s.removed) for s in found], self.build_digest
+        return "build", [Entry(s.id, s.hash, not s.removed, rest=s.rest) for s in found], self.build_digest
 
     def resolve(self, cards: list[Card], computed: dict, written: set[int]) -> tuple[dict, list[Diagnostic]]:
         """IDs for the cards without an ID of one file (``cards``, in file order): ``Card.key`` -> ID, and the
@@ -355,42 +357,3 @@ def _linked(cards: list[Card], candidates: dict) -> list[tuple[list[Card], dict]
             cards_.append(card)
             entries.update(candidates[card.key])
     return list(out.values())
-
-
-def _match(group: list[Card], recorded: list[Entry], digest: Callable[[Card], str], computed: dict,
-           written: set[int], namespace: str) -> dict | None:
-    """IDs for one group from its recorded entries: a card with the text of an entry gets its ID (the last
-    sync's or build's entries first); the others get the unmatched entries in order when the group has as many
-    cards as were recorded, or new IDs when every entry is taken (cards added); else None (cannot be told)."""
-    live = [e for e in recorded if e.live]
-    if len(group) == len(live) == len(recorded) == 1:
-        return {group[0].key: live[0].id}
-    out: dict = {}
-    taken: set[int] = set()
-    digests = {c.key: digest(c) for c in group}
-    for pool in (live, [e for e in recorded if not e.live]):
-        for card in group:
-            if card.key in out:
-                continue
-            entry = next((e for e in pool if e.id not in taken and e.digest == digests[card.key]), None)
-            if entry is not None:
-                out[card.key] = entry.id
-                taken.add(entry.id)
-    rest = [c for c in group if c.key not in out]
-    free = [e for e in live if e.id not in taken]
-    if not rest:
-        return out
-    if len(rest) == len(free) and len(group) == len(live):
-        out.update({c.key: e.id for c, e in zip(rest, free)})
-        return out
-    if free:
-        return None
-    avoid = {e.id for e in recorded} | taken | written
-    for card in rest:  # cards added since: an ID no recorded card has
-        ident, occurrence = computed[card.key], 0
-        while ident in avoid:
-            ident = _implicit(_front_key(card), occurrence, namespace)
-            occurrence += 1
-        avoid.add(ident)
-        out[card.key] = ident
-    return out

@@ -229,9 +229,11 @@ NO_ID_WARNING = "no ID: editing their front will"  # the warning about cards wit
 
 def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespace: str = LEGACY,
                       known: frozenset[str] = frozenset(),
-                      ids: dict[tuple[str, int, int], int] | None = None) -> list[tuple[Card, str]]:
+                      ids: dict[tuple[str, int, int], int] | None = None,
+                      by_text: frozenset[str] = frozenset()) -> list[tuple[Card, str]]:
     """(card, GUID) for every card; two cards with one identity → an error naming both, second dropped.
-    ``ids``: :func:`card_ids` of the same arguments, when the caller has it already.
+    ``ids``: :func:`card_ids` of the same arguments (or ``build``'s, see same_front.py), when the caller has it
+    already; ``by_text``: the same-front groups (:func:`_front_key`) those IDs tell apart by their text.
 
     Cards without an ID get a warning: editing their first field makes Anki see a new card.
     """
@@ -253,8 +255,10 @@ def assign_identities(cards: list[Card], diagnostics: list[Diagnostic], namespac
             if twin is not card:
                 diagnostics.append(Diagnostic(
                     card.file, card.line, "warning",
-                    f"same first field as the card at {twin.where}: the two are told apart by their order "
-                    "only. Run `notes2anki ids` so each keeps its identity."))
+                    f"same first field as the card at {twin.where}: the two are told apart by their "
+                    + ("text as the last build on this machine saw it (elsewhere, by their order only)"
+                       if _front_key(card) in by_text else "order only")
+                    + ". Run `notes2anki ids` so each keeps its identity."))
         seen[g] = card
         out.append((card, g))
     if unnamed:

@@ -46,13 +46,14 @@ def test_ids_after_deleting_the_first_of_two_same_front_cards_keeps_the_built_gu
 
 
 def test_ids_refuses_a_shifted_group_the_build_state_cannot_tell_apart(make_vault, build):
-    """Three same-front cards built; the first deleted and the second edited: no ID in that group (a file:line
-    error saying why), the unrelated card gets its ID, and `--dry-run` says the same."""
+    """Three same-front cards built; the first deleted and the second rewritten (its back like no built card's):
+    no ID in that group (a file:line error saying why), the unrelated card gets its ID, and `--dry-run` says the
+    same. (A back edited, not rewritten, is told by its likeness: the next test.)"""
     third = "START\nBasic\nTranslate:\nBack: pez = fish\nEND\n"
     other = "START\nBasic\nOther?\nBack: x\nEND\n"
     root = make_vault({"a.md": PERRO + GATO + "\n" + third + "\n" + other})
     build(root)
-    (root / "a.md").write_text(GATO.replace("cat", "kitty") + "\n" + third + "\n" + other, "utf-8")
+    (root / "a.md").write_text(GATO.replace("gato = cat", "ratón = mouse") + "\n" + third + "\n" + other, "utf-8")
     for args in (["--dry-run"], []):
         result = CliRunner().invoke(cli_main, ["ids", str(root), *args])
         assert result.exit_code == 1
@@ -60,6 +61,23 @@ def test_ids_refuses_a_shifted_group_the_build_state_cannot_tell_apart(make_vaul
                 "text changed since the last build") in result.output
     text = (root / "a.md").read_text("utf-8")
     assert text.count("<!--ID:") == 1 and "<!--ID:" in text.split("Other?")[1]
+
+
+def test_ids_tells_a_shifted_group_apart_by_an_edited_back_like_its_built_one(make_vault, build):
+    """The first of three same-front cards deleted and the second's back edited (like its built back): the
+    edited card takes the ID it was built under (same_front.match_group, as sync and build pair it), so a
+    build after `ids` packages every card under the GUID it had."""
+    third = "START\nBasic\nTranslate:\nBack: pez = fish\nEND\n"
+    root = make_vault({"a.md": PERRO + GATO + "\n" + third})
+    build(root)
+    (root / "a.md").write_text(GATO.replace("cat", "kitty") + "\n" + third, "utf-8")
+    before = build(root).report
+    assert (before.new, before.changed, before.unchanged) == (0, 1, 1)
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / "a.md").read_text("utf-8").count("<!--ID:") == 2
+    after = build(root).report
+    assert (after.new, after.changed, after.unchanged) == (0, 0, 2) and [g.where for g in after.gone] == ["a.md:1"]
 
 
 def test_a_damaged_sync_record_is_ignored_with_a_warning(make_vault):

@@ -122,15 +122,16 @@ def test_a_front_renormalised_keeps_its_note_when_ids_are_written(make_vault, sy
 
 
 def test_ids_refuses_a_group_of_same_front_cards_it_cannot_tell_apart(make_vault, sync_cli, tmp_path):
-    """Three same-front cards synced; then the first deleted and the second edited: which note the edited
-    card is (the first's or the second's) cannot be told. `ids` writes no ID into that group (a file:line
-    error naming why) and the other cards still get theirs; the notes are untouched."""
+    """Three same-front cards synced; then the first deleted and the second rewritten (its back like no synced
+    card's): which note it is (the first's or the second's) cannot be told. `ids` writes no ID into that group
+    (a file:line error naming why) and the other cards still get theirs; the notes are untouched. (A back
+    edited, not rewritten, is told by its likeness to the recorded one: same_front.match_group.)"""
     third = "START\nBasic\nTranslate:\nBack: pez = fish\nEND\n"
     root, col_path = _synced(make_vault, sync_cli, tmp_path,
                              {"a.md": PERRO + GATO + "\n" + third + "\n" + CARD.format(q="Other?", a="x")})
     before = _state(col_path)
-    (root / "a.md").write_text(GATO.replace("cat", "kitty") + "\n" + third + "\n" + CARD.format(q="Other?", a="x"),
-                               "utf-8")
+    (root / "a.md").write_text(GATO.replace("gato = cat", "ratón = mouse") + "\n" + third + "\n"
+                               + CARD.format(q="Other?", a="x"), "utf-8")
     result = _ids(root)
     assert result.exit_code == 1
     assert ("a.md:1: error: no ID written to the 2 cards with this first field in this file: their order or "

@@ -1,0 +1,148 @@
+"""Same-front cards without an ID through `build` + import into a real Anki collection (tester finding: a
+card inserted above three `Translate:` cards shifted every occurrence, so each reviewed note took the text
+of another card: "1 new, 3 changed"). The build state knows the group's earlier cards by their text, so the
+build pairs them by text (same_front.py), as `sync` does; `ids` then writes the IDs the notes were made under."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from notes2anki.decks.identity import card_ids, guid_of
+
+CARD = "START\nBasic\nTranslate:\nBack: {}\nEND\n\n"
+WORDS = ["the dog = el perro", "the cat = el gato", "the house = la casa"]
+
+
+def _lesson(*backs: str) -> str:
+    return "".join(CARD.format(b) for b in backs)
+
+
+def _review_all(col) -> None:
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+
+
+def _notes(col) -> dict[str, tuple[int, int]]:
+    """Back → (note id, review log rows)."""
+    out = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        out[note["Back"]] = (nid, col.db.scalar("select count() from revlog where cid in "
+                                                f"(select id from cards where nid = {nid})"))
+    return out
+
+
+def _counts(report) -> tuple[int, int, int]:
+    return report.new, report.changed, report.unchanged
+
+
+def _reviewed(make_vault, build, anki_import):
+    root = make_vault({"Lesson.md": _lesson(*WORDS)})
+    first = build(root)
+    col = anki_import(first.apkg).col
+    _review_all(col)
+    return root, col, _notes(col)
+
+
+def _ids(root) -> None:
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_card_inserted_above_same_front_cards_is_new_and_the_others_keep_their_notes(make_vault, build,
+                                                                                      anki_import):
+    root, col, before = _reviewed(make_vault, build, anki_import)
+    (root / "Lesson.md").write_text(_lesson("the bird = el pájaro", *WORDS), "utf-8")
+    second = build(root)
+    assert _counts(second.report) == (1, 0, 3) and second.report.gone == []
+    said = [d.message for d in second.report.diagnostics if "same first field" in d.message]
+    assert len(said) == 3 and all("told apart by their text" in m for m in said)
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    assert {w: after[w] for w in WORDS} == before  # each note keeps its text and its review
+    assert after["the bird = el pájaro"][1] == 0 and len(after) == 4
+    third = build(root)  # the next build chooses the same
+    assert _counts(third.report) == (0, 0, 4)
+    _ids(root)  # ids writes the IDs the notes were made under
+    fourth = build(root)
+    assert _counts(fourth.report) == (0, 0, 4)
+    anki_import(fourth.apkg, col)
+    assert _notes(col) == after
+
+
+def test_deleting_the_first_same_front_card_leaves_the_others_on_their_notes(make_vault, build, anki_import):
+    root, col, before = _reviewed(make_vault, build, anki_import)
+    (root / "Lesson.md").write_text(_lesson(*WORDS[1:]), "utf-8")
+    second = build(root)
+    assert _counts(second.report) == (0, 0, 2)
+    assert [g.where for g in second.report.gone] == ["Lesson.md:1"]  # the deleted card's note is what goes
+    anki_import(second.apkg, col)
+    assert _notes(col) == before  # nothing moved: the dog note is the one to delete in Anki
+    third = build(root)
+    assert _counts(third.report) == (0, 0, 2)
+    _ids(root)
+    assert _counts(build(root).report) == (0, 0, 2)
+
+
+def test_the_card_left_after_the_first_is_deleted_stays_on_its_note_once_the_gone_card_is_forgotten(
+        make_vault, build, anki_import):
+    """The second of two same-front cards, alone after the first is deleted, keeps its note build after build,
+    also once the build state no longer keeps the deleted card (REMOVED_LISTED_S after it went)."""
+    from notes2anki.decks.build import default_state_path
+    from notes2anki.decks.state import BuildState
+
+    root = make_vault({"Lesson.md": _lesson(*WORDS[:2])})
+    col = anki_import(build(root).apkg).col
+    _review_all(col)
+    before = _notes(col)
+    (root / "Lesson.md").write_text(_lesson(WORDS[1]), "utf-8")
+    assert _counts(build(root).report) == (0, 0, 1)
+    state = BuildState.load(default_state_path(root), [])
+    state.cards = {g: s for g, s in state.cards.items() if not s.removed}  # the gone card forgotten
+    assert len(state.cards) == 1
+    state.save()
+    again = build(root)
+    assert _counts(again.report) == (0, 0, 1)
+    anki_import(again.apkg, col)
+    assert _notes(col) == before
+
+
+def test_an_edited_back_stays_an_update_of_its_own_note(make_vault, build, anki_import):
+    root, col, before = _reviewed(make_vault, build, anki_import)
+    (root / "Lesson.md").write_text(_lesson(WORDS[0], "the cat = el gatito", WORDS[2]), "utf-8")
+    second = build(root)
+    assert _counts(second.report) == (0, 1, 2)
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    assert after["the cat = el gatito"] == before["the cat = el gato"]
+    assert after[WORDS[0]] == before[WORDS[0]] and after[WORDS[2]] == before[WORDS[2]]
+    assert _counts(build(root).report) == (0, 0, 3)
+
+
+def test_an_insertion_and_an_edited_back_together_pair_the_edited_card_by_its_text(make_vault, build, anki_import):
+    root, col, before = _reviewed(make_vault, build, anki_import)
+    (root / "Lesson.md").write_text(_lesson("the bird = el pájaro", WORDS[0], "the cat = el gatito", WORDS[2]),
+                                    "utf-8")
+    second = build(root)
+    assert _counts(second.report) == (1, 1, 2)
+    anki_import(second.apkg, col)
+    after = _notes(col)
+    assert after["the cat = el gatito"] == before["the cat = el gato"]
+    assert after[WORDS[0]] == before[WORDS[0]] and after[WORDS[2]] == before[WORDS[2]]
+    assert after["the bird = el pájaro"][1] == 0
+    assert _counts(build(root).report) == (0, 0, 4)
+    _ids(root)
+    assert _counts(build(root).report) == (0, 0, 4)
+
+
+def test_without_a_build_state_same_front_cards_are_told_apart_by_their_order(make_vault, build, anki_import):
+    root = make_vault({"Lesson.md": _lesson(*WORDS)})
+    first = build(root)
+    ids = card_ids(first.report.cards, root.name)  # occurrences 0, 1, 2 in file order
+    col = anki_import(first.apkg).col
+    guids = {col.get_note(nid)["Back"]: col.get_note(nid).guid for nid in col.find_notes("")}
+    assert guids == {c.fields["Back"]: guid_of(ids[c.key]) for c in first.report.cards}
+    said = [d.message for d in first.report.diagnostics if "same first field" in d.message]
+    assert len(said) == 2 and all("order only" in m for m in said)

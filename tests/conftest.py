@@ -112,14 +112,34 @@ def collection_holding(tmp_path: Path, nid: int) -> Path:
     return path
 
 
+def review_all(col: Collection) -> None:
+    """Answer every card of ``col`` once with Good (one review log row each), as a user reviewing."""
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+
+
+def notes_by_field(col: Collection, field: str | int = -1) -> dict[str, tuple[int, int]]:
+    """Each note's ``field`` (a name, or an index: the last by default) → (note id, its cards' review log rows)."""
+    out = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        text = note[field] if isinstance(field, str) else note.fields[field]
+        out[text] = (nid, col.db.scalar(f"select count() from revlog where cid in (select id from cards where nid = {nid})"))
+    return out
+
+
 @pytest.fixture(scope="session")
 def helpers():
     """The plain helpers above, for module-scoped fixtures: ``helpers.import_apkg(apkg, col_path)``,
     ``helpers.import_into(col, apkg)``, ``helpers.tree_digest(root)``, ``helpers.Imported``,
-    ``helpers.shared_path(*parts, why=...)``, ``helpers.collection_holding(tmp_path, nid)``."""
+    ``helpers.shared_path(*parts, why=...)``, ``helpers.collection_holding(tmp_path, nid)``,
+    ``helpers.review_all(col)``, ``helpers.notes_by_field(col, field)``."""
     return SimpleNamespace(import_apkg=import_apkg, import_into=import_into, tree_digest=tree_digest,
                            Imported=Imported, EXAMPLE_VAULT=EXAMPLE_VAULT, shared_path=shared_path,
-                           find_shared=find_shared, collection_holding=collection_holding)
+                           find_shared=find_shared, collection_holding=collection_holding,
+                           review_all=review_all, notes_by_field=notes_by_field)
 
 
 @pytest.fixture(autouse=True)

@@ -4,30 +4,17 @@ their own notes, and a record that cannot be used is ignored with a warning."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from anki.collection import Collection
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
+
+from tests.conftest import notes_by_field, review_all
 
 PERRO = "START\nBasic\nTranslate:\nBack: perro = dog\nEND\n\n"
 GATO = "START\nBasic\nTranslate:\nBack: gato = cat\nEND\n"
 
 
-def _backs(col: Collection) -> dict[str, tuple[int, int]]:
-    out = {}
-    for nid in col.find_notes(""):
-        rows = col.db.scalar(f"select count() from revlog where cid in (select id from cards where nid = {nid})")
-        out[col.get_note(nid)["Back"]] = (nid, rows)
-    return out
-
-
-def _review_all(col: Collection) -> None:
-    for cid in col.find_cards(""):
-        card = col.get_card(cid)
-        card.start_timer()
-        col.sched.answerCard(card, 3)
 
 
 def test_ids_after_deleting_the_first_of_two_same_front_cards_keeps_the_built_guid(make_vault, build, anki_import):
@@ -35,14 +22,14 @@ def test_ids_after_deleting_the_first_of_two_same_front_cards_keeps_the_built_gu
     card's package note is its own note (by order it would overwrite the deleted card's note with its text)."""
     root = make_vault({"a.md": PERRO + GATO})
     first = anki_import(build(root).apkg)
-    _review_all(first.col)
-    before = _backs(first.col)
+    review_all(first.col)
+    before = notes_by_field(first.col)
     (root / "a.md").write_text(GATO, "utf-8")
     result = CliRunner().invoke(cli_main, ["ids", str(root)])
     assert result.exit_code == 0, result.output
     log = anki_import(build(root).apkg, first.col).log
     assert not log.new
-    assert _backs(first.col) == before  # the deleted card's note keeps its text; an import cannot delete it
+    assert notes_by_field(first.col) == before  # the deleted card's note keeps its text; an import cannot delete it
 
 
 def test_ids_refuses_a_shifted_group_the_build_state_cannot_tell_apart(make_vault, build):

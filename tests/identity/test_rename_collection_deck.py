@@ -8,7 +8,9 @@ import os
 import pytest
 from anki.collection import Collection
 
-from .test_rename_edit_build import FILES, _notes, _review_all
+from tests.conftest import notes_by_field, review_all
+
+from .test_rename_edit_build import FILES
 
 TOML = '[folder_decks]\nOld = "Old deck"\nNew = "New deck"\n'
 
@@ -28,8 +30,8 @@ def test_a_renamed_card_in_another_deck_is_said_not_to_move(make_vault, cli_buil
     result, apkg = cli_build(root, "--collection", str(col_path))
     assert result.exit_code == 0, result.output
     col, _ = import_apkg(apkg, col_path)
-    _review_all(col)
-    before = _notes(col)
+    review_all(col)
+    before = notes_by_field(col)
     col.close()
     (root / to).parent.mkdir(exist_ok=True)
     os.rename(root / "Old/Untitled.md", root / to)
@@ -46,7 +48,7 @@ def test_a_renamed_card_in_another_deck_is_said_not_to_move(make_vault, cli_buil
     col = Collection(str(col_path))
     try:
         assert len(import_into(col, apkg).new) == 0
-        after = _notes(col)
+        after = notes_by_field(col)
         decks = {col.get_note(nid).fields[-1]: col.decks.name(col.get_card(col.card_ids_of_note(nid)[0]).did)
                  for nid, _ in after.values()}
     finally:

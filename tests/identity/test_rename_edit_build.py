@@ -13,26 +13,13 @@ from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
 
+from tests.conftest import notes_by_field, review_all
+
 CARD = "START\nBasic\n{q}\nBack: {a}\nEND\n"
 FILES = {"Untitled.md": CARD.format(q="What does ATP stand for?", a="adenosine triphosphte") + "\n"
          + CARD.format(q="Other card", a="x"), "o.md": CARD.format(q="Stays", a="s")}
 
 
-def _review_all(col) -> None:
-    for cid in col.find_cards(""):
-        card = col.get_card(cid)
-        card.start_timer()
-        col.sched.answerCard(card, 3)
-
-
-def _notes(col) -> dict[str, tuple[int, int]]:
-    """Back → (note id, review log rows)."""
-    out = {}
-    for nid in col.find_notes(""):
-        note = col.get_note(nid)
-        out[note.fields[-1]] = (nid, col.db.scalar(f"select count() from revlog where cid in "
-                                                   f"(select id from cards where nid = {nid})"))
-    return out
 
 
 @pytest.mark.parametrize("edit", [True, False])
@@ -41,8 +28,8 @@ def test_a_renamed_file_keeps_its_imported_notes_through_a_rebuild(make_vault, b
     root = make_vault(FILES)
     first = build(root)
     col = anki_import(first.apkg).col
-    _review_all(col)
-    before = _notes(col)
+    review_all(col)
+    before = notes_by_field(col)
     os.rename(root / "Untitled.md", root / "ATP.md")
     if edit:
         (root / "ATP.md").write_text(FILES["Untitled.md"].replace("triphosphte", "triphosphate"), "utf-8")
@@ -56,7 +43,7 @@ def test_a_renamed_file_keeps_its_imported_notes_through_a_rebuild(make_vault, b
     if not ids_first:
         assert "2 cards without an ID (ATP.md:1 (was Untitled.md:1), ATP.md:7 (was Untitled.md:7))" in warned[0]
     anki_import(second.apkg, col)
-    after = _notes(col)
+    after = notes_by_field(col)
     back = "adenosine triphosphate" if edit else "adenosine triphosphte"
     assert after[back] == before["adenosine triphosphte"] and after["x"] == before["x"]
     assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
@@ -80,15 +67,15 @@ def test_two_renamed_cards_with_one_front_each_keep_the_note_most_like_it_throug
     root = make_vault({"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat"),
                        "o.md": CARD.format(q="Stays", a="s")})
     col = anki_import(build(root).apkg).col
-    _review_all(col)
-    before = _notes(col)
+    review_all(col)
+    before = notes_by_field(col)
     os.rename(root / "a.md", root / "b.md")
     (root / "b.md").write_text(SAME.format(a="gato = cat, kitty") + "\n" + SAME.format(a="perro = dog, hound"),
                                "utf-8")
     second = build(root)
     assert second.report.new == 0 and second.report.gone == []
     anki_import(second.apkg, col)
-    after = _notes(col)
+    after = notes_by_field(col)
     assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog, hound"] == before["perro = dog"]
     assert len(after) == 3 and all(rows == 1 for _, rows in after.values())
 
@@ -102,8 +89,8 @@ def test_ids_gives_two_renamed_same_front_cards_the_ids_of_their_own_built_cards
     root = make_vault({"a.md": SAME.format(a="perro = dog") + "\n" + SAME.format(a="gato = cat"),
                        "o.md": CARD.format(q="Stays", a="s")})
     col = anki_import(build(root).apkg).col
-    _review_all(col)
-    before = _notes(col)
+    review_all(col)
+    before = notes_by_field(col)
     os.rename(root / "a.md", root / "b.md")
     (root / "b.md").write_text(SAME.format(a="gato = cat, kitty") + "\n" + SAME.format(a="perro = dog, hound"),
                                "utf-8")
@@ -115,7 +102,7 @@ def test_ids_gives_two_renamed_same_front_cards_the_ids_of_their_own_built_cards
     second = build(root)
     assert second.report.new == 0 and second.report.gone == []
     anki_import(second.apkg, col)
-    after = _notes(col)
+    after = notes_by_field(col)
     assert after["gato = cat, kitty"] == before["gato = cat"] and after["perro = dog, hound"] == before["perro = dog"]
 
 
@@ -170,8 +157,8 @@ def test_build_collection_follows_a_renamed_file_too(make_vault, cli_build, tmp_
     result, apkg = cli_build(root, *(("--collection", str(col_path)) if first_with_collection else ()))
     assert result.exit_code == 0, result.output
     col, _ = import_apkg(apkg, col_path)
-    _review_all(col)
-    before = _notes(col)
+    review_all(col)
+    before = notes_by_field(col)
     col.close()
     os.rename(root / "Untitled.md", root / "ATP.md")
     if edit:
@@ -183,7 +170,7 @@ def test_build_collection_follows_a_renamed_file_too(make_vault, cli_build, tmp_
     try:
         log = import_into(col, apkg)
         assert len(log.new) == 0
-        after = _notes(col)
+        after = notes_by_field(col)
     finally:
         col.close()
     back = "adenosine triphosphate" if edit else "adenosine triphosphte"
@@ -201,15 +188,15 @@ def test_an_unrelated_card_with_a_gone_cards_front_is_new_in_a_build_and_gets_it
     same = "START\nBasic\nTranslate:\nBack: {a}\nEND\n"
     root = make_vault({"Spanish/Lesson.md": same.format(a="el perro = the dog"), "o.md": CARD.format(q="Stays", a="s")})
     col = anki_import(build(root).apkg).col
-    _review_all(col)
-    before = _notes(col)
+    review_all(col)
+    before = notes_by_field(col)
     (root / "Spanish/Lesson.md").unlink()
     (root / "French/Animals.md").parent.mkdir()
     (root / "French/Animals.md").write_text(same.format(a="bonjour = hello"), "utf-8")
     second = build(root)
     assert [g.nid for g in second.report.gone] == [before["el perro = the dog"][0]] and second.report.new == 1
     anki_import(second.apkg, col)
-    after = _notes(col)
+    after = notes_by_field(col)
     assert after["el perro = the dog"] == before["el perro = the dog"] and after["bonjour = hello"][1] == 0
     result = CliRunner().invoke(cli_main, ["ids", str(root)])
     assert result.exit_code == 0, result.output

@@ -7,6 +7,8 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
+
+from tests.conftest import notes_by_field, review_all
 from notes2anki.decks.identity import card_ids, guid_of
 
 CARD = "START\nBasic\nTranslate:\nBack: {}\nEND\n\n"
@@ -17,21 +19,6 @@ def _lesson(*backs: str) -> str:
     return "".join(CARD.format(b) for b in backs)
 
 
-def _review_all(col) -> None:
-    for cid in col.find_cards(""):
-        card = col.get_card(cid)
-        card.start_timer()
-        col.sched.answerCard(card, 3)
-
-
-def _notes(col) -> dict[str, tuple[int, int]]:
-    """Back → (note id, review log rows)."""
-    out = {}
-    for nid in col.find_notes(""):
-        note = col.get_note(nid)
-        out[note["Back"]] = (nid, col.db.scalar("select count() from revlog where cid in "
-                                                f"(select id from cards where nid = {nid})"))
-    return out
 
 
 def _counts(report) -> tuple[int, int, int]:
@@ -42,8 +29,8 @@ def _reviewed(make_vault, build, anki_import):
     root = make_vault({"Lesson.md": _lesson(*WORDS)})
     first = build(root)
     col = anki_import(first.apkg).col
-    _review_all(col)
-    return root, col, _notes(col)
+    review_all(col)
+    return root, col, notes_by_field(col)
 
 
 def _ids(root) -> None:
@@ -60,7 +47,7 @@ def test_a_card_inserted_above_same_front_cards_is_new_and_the_others_keep_their
     said = [d.message for d in second.report.diagnostics if "same first field" in d.message]
     assert len(said) == 3 and all("told apart by their text" in m for m in said)
     anki_import(second.apkg, col)
-    after = _notes(col)
+    after = notes_by_field(col)
     assert {w: after[w] for w in WORDS} == before  # each note keeps its text and its review
     assert after["the bird = el pájaro"][1] == 0 and len(after) == 4
     third = build(root)  # the next build chooses the same
@@ -69,7 +56,7 @@ def test_a_card_inserted_above_same_front_cards_is_new_and_the_others_keep_their
     fourth = build(root)
     assert _counts(fourth.report) == (0, 0, 4)
     anki_import(fourth.apkg, col)
-    assert _notes(col) == after
+    assert notes_by_field(col) == after
 
 
 def test_deleting_the_first_same_front_card_leaves_the_others_on_their_notes(make_vault, build, anki_import):
@@ -79,7 +66,7 @@ def test_deleting_the_first_same_front_card_leaves_the_others_on_their_notes(mak
     assert _counts(second.report) == (0, 0, 2)
     assert [g.where for g in second.report.gone] == ["Lesson.md:1"]  # the deleted card's note is what goes
     anki_import(second.apkg, col)
-    assert _notes(col) == before  # nothing moved: the dog note is the one to delete in Anki
+    assert notes_by_field(col) == before  # nothing moved: the dog note is the one to delete in Anki
     third = build(root)
     assert _counts(third.report) == (0, 0, 2)
     _ids(root)
@@ -95,8 +82,8 @@ def test_the_card_left_after_the_first_is_deleted_stays_on_its_note_once_the_gon
 
     root = make_vault({"Lesson.md": _lesson(*WORDS[:2])})
     col = anki_import(build(root).apkg).col
-    _review_all(col)
-    before = _notes(col)
+    review_all(col)
+    before = notes_by_field(col)
     (root / "Lesson.md").write_text(_lesson(WORDS[1]), "utf-8")
     assert _counts(build(root).report) == (0, 0, 1)
     state = BuildState.load(default_state_path(root), [])
@@ -106,7 +93,7 @@ def test_the_card_left_after_the_first_is_deleted_stays_on_its_note_once_the_gon
     again = build(root)
     assert _counts(again.report) == (0, 0, 1)
     anki_import(again.apkg, col)
-    assert _notes(col) == before
+    assert notes_by_field(col) == before
 
 
 def test_an_edited_back_stays_an_update_of_its_own_note(make_vault, build, anki_import):
@@ -115,7 +102,7 @@ def test_an_edited_back_stays_an_update_of_its_own_note(make_vault, build, anki_
     second = build(root)
     assert _counts(second.report) == (0, 1, 2)
     anki_import(second.apkg, col)
-    after = _notes(col)
+    after = notes_by_field(col)
     assert after["the cat = el gatito"] == before["the cat = el gato"]
     assert after[WORDS[0]] == before[WORDS[0]] and after[WORDS[2]] == before[WORDS[2]]
     assert _counts(build(root).report) == (0, 0, 3)
@@ -128,7 +115,7 @@ def test_an_insertion_and_an_edited_back_together_pair_the_edited_card_by_its_te
     second = build(root)
     assert _counts(second.report) == (1, 1, 2)
     anki_import(second.apkg, col)
-    after = _notes(col)
+    after = notes_by_field(col)
     assert after["the cat = el gatito"] == before["the cat = el gato"]
     assert after[WORDS[0]] == before[WORDS[0]] and after[WORDS[2]] == before[WORDS[2]]
     assert after["the bird = el pájaro"][1] == 0

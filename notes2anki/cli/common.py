@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -283,19 +284,39 @@ def refuse_unsafe_paths(root: Path, diagnostics: list[Diagnostic]) -> None:
     refuse_bad_messages_file(root, diagnostics)
 
 
-def inside_vault_problem(root: Path, command: str) -> str | None:
+def inside_vault_problem(root: Path, command: str, *, writes: bool = True) -> str | None:
     """The message for a command run on a folder inside an Obsidian vault (see
-    :func:`notes2anki.decks.identity.enclosing_vault`), else None."""
+    :func:`notes2anki.decks.identity.enclosing_vault`), else None. ``writes``: the command would write or
+    package cards (``build``, ``ids``, ``sync``: they refuse with it); else it only reads (``check``,
+    ``dupes``, ``topics``, ``related``, ``report``: they warn with it first, see :func:`warn_inside_vault`)."""
     from ..decks.identity import enclosing_vault
 
     parent = enclosing_vault(root)
     if parent is None:
         return None
-    return (f"{root} is a folder inside the Obsidian vault {parent} (it holds .obsidian/): a card's identity "
-            f"depends on the vault it belongs to, so `{command}` here would give its cards new identities "
-            f"(new notes in Anki, review history left behind). Run `notes2anki {command} {parent}` (to work on "
-            f"one folder, set `scan_directory` in {parent / '.notes2anki.toml'}); if {root} is a vault of its "
-            "own, give it a .notes2anki.toml (`notes2anki init`)")
+    settings = ("the vault's settings (its .notes2anki.toml, the Obsidian_to_Anki plugin's note types and "
+                "regular expressions in .obsidian/) are not read from a folder inside it, and a card's identity "
+                "depends on the vault it belongs to")
+    effect = (f"so `{command}` here would give its cards new identities (new notes in Anki, review history "
+              "left behind)" if writes else
+              f"so what `{command}` says here (note types, IDs, duplicates) may not hold for the vault")
+    return (f"{root} is a folder inside the Obsidian vault {parent} (it holds .obsidian/): {settings}, {effect}. "
+            f"Run `notes2anki {command} {shlex.quote(str(parent))}` (to work on one folder, set `scan_directory` "
+            f"in {parent / '.notes2anki.toml'}); if {root} is a vault of its own, give it a .notes2anki.toml "
+            f"(`notes2anki init {shlex.quote(str(root))}`)")
+
+
+def warn_inside_vault(root: Path, command: str | None = None) -> str | None:
+    """For a command that only reads: when ``root`` is a folder inside an Obsidian vault, print
+    :func:`inside_vault_problem` on stderr as a warning, before anything else the command says, and return
+    it (else None). ``command``: the running command's name when None."""
+    if command is None:
+        ctx = click.get_current_context(silent=True)
+        command = ctx.command.name if ctx is not None and ctx.command is not None else "check"
+    problem = inside_vault_problem(root, command, writes=False)
+    if problem:
+        err.print(f"[yellow]vault: warning: {escape(problem)}[/yellow]")
+    return problem
 
 
 def contained_vaults_problem(root: Path, files, command: str) -> str | None:
@@ -310,8 +331,8 @@ def contained_vaults_problem(root: Path, files, command: str) -> str | None:
     return (f"{root} is not an Obsidian vault but holds {'one' if len(nested) == 1 else len(nested)} "
             f"({shown}: {'it holds' if len(nested) == 1 else 'each holds'} .obsidian/): a card's identity depends "
             f"on the vault it belongs to, so `{command}` here would give its cards new identities (new notes in "
-            f"Anki, review history left behind). Run `notes2anki {command} {root / nested[0]}`; if {root} is "
-            "one vault, give it a .notes2anki.toml (`notes2anki init`)")
+            f"Anki, review history left behind). Run `notes2anki {command} {shlex.quote(str(root / nested[0]))}`; "
+            f"if {root} is one vault, give it a .notes2anki.toml (`notes2anki init {shlex.quote(str(root))}`)")
 
 
 def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:
@@ -330,9 +351,11 @@ def load_for_command(vault: str, *, progress=None, **overrides):
     """``(config, vault, diagnostics)`` for any command: the validated configuration (``overrides`` from
     options; a configuration problem exits 2, see :func:`load_settings`) and the parsed vault; every
     problem found so far is in the diagnostics (the list of :func:`collected`). A vault with no note
-    exits 2 (:func:`notes2anki.messages.no_note_problem`)."""
+    exits 2 (:func:`notes2anki.messages.no_note_problem`). A folder inside an Obsidian vault is warned
+    about first (:func:`warn_inside_vault`): the commands that load this way only read."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
+    warn_inside_vault(root)  # first: what follows may be wrong for the vault (its settings not read)
     config = load_settings(root, diags, **overrides)
     v = load_vault(root, config, progress=progress) if progress is not None else load_vault(root, config)
     ctx = click.get_current_context(silent=True)

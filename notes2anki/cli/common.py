@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console, ConsoleDimensions
 from .shown import escape
+from .vault_place import contained_vaults_problem, inside_vault_problem  # noqa: F401 - re-exported
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config, table_problems
@@ -218,20 +218,25 @@ def working(message: str, quiet: bool):
 def encode_progress(message: str, quiet: bool = False, console: Console | None = None):
     """A progress display on stderr for the sentence encoder; yields the callback to hand to the library
     (``Embedder(progress=...)``, ``find_duplicates(progress=...)``), or None when nothing is shown
-    (``quiet``, ``--json`` output, or stderr not a terminal: piped output never gets escape codes).
+    (``quiet``, ``--json`` output). Piped output never gets escape codes.
 
     The callback takes ``(done, total, phase)`` as :data:`notes2anki.semantic.encoder.Progress` says: phase
     "convert model" (the one-time ONNX conversion) and "load model" show a spinner with the phase, "encode"
     a bar with ``done/total`` texts, elapsed time and ETA. Until the first call (e.g. a run served from the
-    caches) only a spinner with ``message`` shows. Usage::
+    caches) only a spinner with ``message`` shows. When stderr is not a terminal (and not ``quiet``) the
+    callback of :func:`conversion_lines`: a line where the one-time conversion starts and ends. Usage::
 
         with encode_progress("Embedding cards…", quiet=as_json) as progress:
             embedder = Embedder(model, progress=progress)
     """
     console = console or err
-    if quiet or not console.live_ok:
+    if quiet:
         yield None
         return
+    if not console.live_ok:  # a pipe, CI, a script: no bar, only the one-time conversion's start and end
+        yield conversion_lines(console)
+        return
+    from ..semantic.encoder import CONVERTED_PHASE, NOT_CONVERTED_PHASE
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
 
@@ -244,12 +249,38 @@ def encode_progress(message: str, quiet: bool = False, console: Console | None =
             return f"{message} {what}" if len(message) + len(what) + 56 <= console.width else what
 
         def progress(done: int, total: int, phase: str) -> None:
+            if phase in (CONVERTED_PHASE, NOT_CONVERTED_PHASE):
+                return  # "load model" (or the encoding) follows at once
             if phase == "encode":
                 bar.update(task, description=label("encoding texts"), completed=done, total=total or None)
             else:
                 bar.update(task, description=label(f"{phase}…"), completed=0, total=None)
 
         yield progress
+
+
+def conversion_lines(console: Console | None = None):
+    """The encoder's progress callback where no live display can be shown (output not a terminal): one line
+    when the one-time ONNX conversion starts and one when it ends, with its seconds; every other phase
+    (loading, encoding) says nothing. A run of 20-90 s with no word at all looks hung (tester 12-03 C)."""
+    import time
+
+    from ..semantic.encoder import CONVERT_PHASE, CONVERTED_PHASE, NOT_CONVERTED_PHASE
+
+    console = console or err
+    started: list[float] = []
+
+    def progress(done: int, total: int, phase: str) -> None:
+        if phase == CONVERT_PHASE:
+            started[:] = [time.monotonic()]
+            console.print("Converting the sentence encoder to ONNX (once; 30-90 s)…", soft_wrap=True)
+        elif phase in (CONVERTED_PHASE, NOT_CONVERTED_PHASE) and started:
+            took = time.monotonic() - started.pop()
+            console.print(f"Model converted in {took:.0f} s." if phase == CONVERTED_PHASE else
+                          f"Model not converted ({took:.0f} s): it cannot run under ONNX here; PyTorch is used.",
+                          soft_wrap=True)
+
+    return progress
 
 
 def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Config:
@@ -284,28 +315,6 @@ def refuse_unsafe_paths(root: Path, diagnostics: list[Diagnostic]) -> None:
     refuse_bad_messages_file(root, diagnostics)
 
 
-def inside_vault_problem(root: Path, command: str, *, writes: bool = True) -> str | None:
-    """The message for a command run on a folder inside an Obsidian vault (see
-    :func:`notes2anki.decks.identity.enclosing_vault`), else None. ``writes``: the command would write or
-    package cards (``build``, ``ids``, ``sync``: they refuse with it); else it only reads (``check``,
-    ``dupes``, ``topics``, ``related``, ``report``: they warn with it first, see :func:`warn_inside_vault`)."""
-    from ..decks.identity import enclosing_vault
-
-    parent = enclosing_vault(root)
-    if parent is None:
-        return None
-    settings = ("the vault's settings (its .notes2anki.toml, the Obsidian_to_Anki plugin's note types and "
-                "regular expressions in .obsidian/) are not read from a folder inside it, and a card's identity "
-                "depends on the vault it belongs to")
-    effect = (f"so `{command}` here would give its cards new identities (new notes in Anki, review history "
-              "left behind)" if writes else
-              f"so what `{command}` says here (note types, IDs, duplicates) may not hold for the vault")
-    return (f"{root} is a folder inside the Obsidian vault {parent} (it holds .obsidian/): {settings}, {effect}. "
-            f"Run `notes2anki {command} {shlex.quote(str(parent))}` (to work on one folder, set `scan_directory` "
-            f"in {parent / '.notes2anki.toml'}); if {root} is a vault of its own, give it a .notes2anki.toml "
-            f"(`notes2anki init {shlex.quote(str(root))}`)")
-
-
 def warn_inside_vault(root: Path, command: str | None = None) -> str | None:
     """For a command that only reads: when ``root`` is a folder inside an Obsidian vault, print
     :func:`inside_vault_problem` on stderr as a warning, before anything else the command says, and return
@@ -317,22 +326,6 @@ def warn_inside_vault(root: Path, command: str | None = None) -> str | None:
     if problem:
         err.print(f"[yellow]vault: warning: {escape(problem)}[/yellow]")
     return problem
-
-
-def contained_vaults_problem(root: Path, files, command: str) -> str | None:
-    """The message for ``ids`` / ``sync`` run on a folder that is no vault of its own (no ``.obsidian/``,
-    no ``.notes2anki.toml``) but holds Obsidian vaults below it (``files``: the walk's list, whose
-    ``nested_vaults`` names them), else None: the cards' identities would be computed for the wrong vault
-    (its name and paths), so IDs written there, or notes synced, belong to no vault."""
-    nested = getattr(files, "nested_vaults", ())
-    if not nested or (root / ".obsidian").is_dir() or (root / ".notes2anki.toml").is_file():
-        return None
-    shown = ", ".join(str(root / n) for n in nested[:3]) + (f" and {len(nested) - 3} more" if len(nested) > 3 else "")
-    return (f"{root} is not an Obsidian vault but holds {'one' if len(nested) == 1 else len(nested)} "
-            f"({shown}: {'it holds' if len(nested) == 1 else 'each holds'} .obsidian/): a card's identity depends "
-            f"on the vault it belongs to, so `{command}` here would give its cards new identities (new notes in "
-            f"Anki, review history left behind). Run `notes2anki {command} {shlex.quote(str(root / nested[0]))}`; "
-            f"if {root} is one vault, give it a .notes2anki.toml (`notes2anki init {shlex.quote(str(root))}`)")
 
 
 def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:

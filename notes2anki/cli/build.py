@@ -57,9 +57,8 @@ def build_command(vault, output, deck, default_tag, wikilinks, state_file, dupes
     config = load_settings(root, diags, default_deck=deck, default_tag=default_tag or None, wikilinks=wikilinks,
                            sanitize_html=sanitize_html)
     inside = inside_vault_problem(root, "build")
-    if inside:  # built all the same (a package of one folder may be wanted), with the warning
-        diags.append(Diagnostic("", 0, "warning", inside + "; importing its package next to the vault's "
-                                "would add these cards again"))
+    if inside:  # as ids and sync: its cards' identities would not be the vault's (duplicates on import)
+        fatal(diags, inside + "; nothing written")
     to_stdout, output = output == "-", output_argument(output)  # ./- is a file named "-"
     if to_stdout and stdout_state() == "closed":
         fatal(diags, "cannot write standard output: it is closed; nothing built")

@@ -1,6 +1,7 @@
 """`notes2anki check VAULT`: every problem a build would report plus the near-miss lints, grouped by kind."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from ..check import check_vault
 from ..messages import counted, no_note_problem, write_messages
 from ..model import KINDS
 from .common import (EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, err, message_options, out, print_json,
-                     refuse_unsafe_paths, vault_argument)
+                     refuse_unsafe_paths, vault_argument, warn_inside_vault)
 
 
 @click.command("check")
@@ -26,8 +27,11 @@ def check_command(vault, as_json, strict, quiet):
 
     Exit 0 when nothing needs fixing, 1 when errors were found (with --strict: or warnings), 2 when
     the check cannot run (a configuration problem, a vault with no note)."""
+    inside = warn_inside_vault(Path(vault), "check")  # first: the vault's settings are not read from here
     refuse_unsafe_paths(Path(vault), [])  # never a note overwritten by the messages, no cache in the vault
     report = check_vault(Path(vault))
+    if inside:
+        report.problems = [_in_a_folder(d, vault) for d in report.problems]
     messages_file = click.get_current_context().meta.get("notes2anki.messages_file")
     problem = write_messages(messages_file, report.problems) if messages_file else None
     if problem:
@@ -48,6 +52,19 @@ def check_command(vault, as_json, strict, quiet):
         err.print(escape(empty))
         raise SystemExit(EXIT_FATAL)
     raise SystemExit(EXIT_VAULT_ERRORS if report.needs_fixing(strict) else EXIT_OK)
+
+
+def _in_a_folder(d, vault: str):
+    """An ID line's message for a folder inside a vault: not "delete the line" (the ID may well be a card's
+    that the vault's settings, not read from here, make: a custom note type or regular expression)."""
+    if d.code != "orphan-id" or " belongs to no card " not in d.message:
+        return d
+    shown = d.message.split(" belongs to no card ", 1)[0]
+    from ..decks.identity import enclosing_vault
+
+    return replace(d, message=f"{shown} belongs to no card read in this folder; it may belong to a card that the "
+                              f"settings of the vault {enclosing_vault(Path(vault))} read (they are not read from "
+                              "a folder inside it): check the vault itself before changing the line or the note")
 
 
 def _show(report, quiet: bool = False) -> None:

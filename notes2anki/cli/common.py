@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console, ConsoleDimensions
 from .shown import escape
+from .vault_place import contained_vaults_problem, inside_vault_problem  # noqa: F401 - re-exported
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config, table_problems
@@ -217,20 +218,25 @@ def working(message: str, quiet: bool):
 def encode_progress(message: str, quiet: bool = False, console: Console | None = None):
     """A progress display on stderr for the sentence encoder; yields the callback to hand to the library
     (``Embedder(progress=...)``, ``find_duplicates(progress=...)``), or None when nothing is shown
-    (``quiet``, ``--json`` output, or stderr not a terminal: piped output never gets escape codes).
+    (``quiet``, ``--json`` output). Piped output never gets escape codes.
 
     The callback takes ``(done, total, phase)`` as :data:`notes2anki.semantic.encoder.Progress` says: phase
     "convert model" (the one-time ONNX conversion) and "load model" show a spinner with the phase, "encode"
     a bar with ``done/total`` texts, elapsed time and ETA. Until the first call (e.g. a run served from the
-    caches) only a spinner with ``message`` shows. Usage::
+    caches) only a spinner with ``message`` shows. When stderr is not a terminal (and not ``quiet``) the
+    callback of :func:`conversion_lines`: a line where the one-time conversion starts and ends. Usage::
 
         with encode_progress("Embedding cards…", quiet=as_json) as progress:
             embedder = Embedder(model, progress=progress)
     """
     console = console or err
-    if quiet or not console.live_ok:
+    if quiet:
         yield None
         return
+    if not console.live_ok:  # a pipe, CI, a script: no bar, only the one-time conversion's start and end
+        yield conversion_lines(console)
+        return
+    from ..semantic.encoder import CONVERTED_PHASE, NOT_CONVERTED_PHASE
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
 
@@ -243,12 +249,38 @@ def encode_progress(message: str, quiet: bool = False, console: Console | None =
             return f"{message} {what}" if len(message) + len(what) + 56 <= console.width else what
 
         def progress(done: int, total: int, phase: str) -> None:
+            if phase in (CONVERTED_PHASE, NOT_CONVERTED_PHASE):
+                return  # "load model" (or the encoding) follows at once
             if phase == "encode":
                 bar.update(task, description=label("encoding texts"), completed=done, total=total or None)
             else:
                 bar.update(task, description=label(f"{phase}…"), completed=0, total=None)
 
         yield progress
+
+
+def conversion_lines(console: Console | None = None):
+    """The encoder's progress callback where no live display can be shown (output not a terminal): one line
+    when the one-time ONNX conversion starts and one when it ends, with its seconds; every other phase
+    (loading, encoding) says nothing. A run of 20-90 s with no word at all looks hung (tester 12-03 C)."""
+    import time
+
+    from ..semantic.encoder import CONVERT_PHASE, CONVERTED_PHASE, NOT_CONVERTED_PHASE
+
+    console = console or err
+    started: list[float] = []
+
+    def progress(done: int, total: int, phase: str) -> None:
+        if phase == CONVERT_PHASE:
+            started[:] = [time.monotonic()]
+            console.print("Converting the sentence encoder to ONNX (once; 30-90 s)…", soft_wrap=True)
+        elif phase in (CONVERTED_PHASE, NOT_CONVERTED_PHASE) and started:
+            took = time.monotonic() - started.pop()
+            console.print(f"Model converted in {took:.0f} s." if phase == CONVERTED_PHASE else
+                          f"Model not converted ({took:.0f} s): it cannot run under ONNX here; PyTorch is used.",
+                          soft_wrap=True)
+
+    return progress
 
 
 def load_settings(root: Path, diagnostics: list[Diagnostic], **overrides) -> Config:
@@ -283,35 +315,17 @@ def refuse_unsafe_paths(root: Path, diagnostics: list[Diagnostic]) -> None:
     refuse_bad_messages_file(root, diagnostics)
 
 
-def inside_vault_problem(root: Path, command: str) -> str | None:
-    """The message for a command run on a folder inside an Obsidian vault (see
-    :func:`notes2anki.decks.identity.enclosing_vault`), else None."""
-    from ..decks.identity import enclosing_vault
-
-    parent = enclosing_vault(root)
-    if parent is None:
-        return None
-    return (f"{root} is a folder inside the Obsidian vault {parent} (it holds .obsidian/): a card's identity "
-            f"depends on the vault it belongs to, so `{command}` here would give its cards new identities "
-            f"(new notes in Anki, review history left behind). Run `notes2anki {command} {parent}` (to work on "
-            f"one folder, set `scan_directory` in {parent / '.notes2anki.toml'}); if {root} is a vault of its "
-            "own, give it a .notes2anki.toml (`notes2anki init`)")
-
-
-def contained_vaults_problem(root: Path, files, command: str) -> str | None:
-    """The message for ``ids`` / ``sync`` run on a folder that is no vault of its own (no ``.obsidian/``,
-    no ``.notes2anki.toml``) but holds Obsidian vaults below it (``files``: the walk's list, whose
-    ``nested_vaults`` names them), else None: the cards' identities would be computed for the wrong vault
-    (its name and paths), so IDs written there, or notes synced, belong to no vault."""
-    nested = getattr(files, "nested_vaults", ())
-    if not nested or (root / ".obsidian").is_dir() or (root / ".notes2anki.toml").is_file():
-        return None
-    shown = ", ".join(str(root / n) for n in nested[:3]) + (f" and {len(nested) - 3} more" if len(nested) > 3 else "")
-    return (f"{root} is not an Obsidian vault but holds {'one' if len(nested) == 1 else len(nested)} "
-            f"({shown}: {'it holds' if len(nested) == 1 else 'each holds'} .obsidian/): a card's identity depends "
-            f"on the vault it belongs to, so `{command}` here would give its cards new identities (new notes in "
-            f"Anki, review history left behind). Run `notes2anki {command} {root / nested[0]}`; if {root} is "
-            "one vault, give it a .notes2anki.toml (`notes2anki init`)")
+def warn_inside_vault(root: Path, command: str | None = None) -> str | None:
+    """For a command that only reads: when ``root`` is a folder inside an Obsidian vault, print
+    :func:`inside_vault_problem` on stderr as a warning, before anything else the command says, and return
+    it (else None). ``command``: the running command's name when None."""
+    if command is None:
+        ctx = click.get_current_context(silent=True)
+        command = ctx.command.name if ctx is not None and ctx.command is not None else "check"
+    problem = inside_vault_problem(root, command, writes=False)
+    if problem:
+        err.print(f"[yellow]vault: warning: {escape(problem)}[/yellow]")
+    return problem
 
 
 def refuse_bad_messages_file(root: Path, diagnostics: list[Diagnostic]) -> None:
@@ -330,9 +344,11 @@ def load_for_command(vault: str, *, progress=None, **overrides):
     """``(config, vault, diagnostics)`` for any command: the validated configuration (``overrides`` from
     options; a configuration problem exits 2, see :func:`load_settings`) and the parsed vault; every
     problem found so far is in the diagnostics (the list of :func:`collected`). A vault with no note
-    exits 2 (:func:`notes2anki.messages.no_note_problem`)."""
+    exits 2 (:func:`notes2anki.messages.no_note_problem`). A folder inside an Obsidian vault is warned
+    about first (:func:`warn_inside_vault`): the commands that load this way only read."""
     root = Path(vault)
     diags: list[Diagnostic] = collected()
+    warn_inside_vault(root)  # first: what follows may be wrong for the vault (its settings not read)
     config = load_settings(root, diags, **overrides)
     v = load_vault(root, config, progress=progress) if progress is not None else load_vault(root, config)
     ctx = click.get_current_context(silent=True)

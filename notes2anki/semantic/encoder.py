@@ -148,6 +148,9 @@ def _plan_for(spec: ModelSpec, backend: str, device: str | None, *, convert: boo
     return Plan("onnx", key, "cuda" if cuda else "cpu", folder, model_dir, variant=variant)
 
 
+CONVERT_PHASE = "convert model (once, 30-90 s)"  # progress phases around the one-time ONNX conversion
+CONVERTED_PHASE = "model converted"  # it ended: the converted model is used
+NOT_CONVERTED_PHASE = "model not converted"  # it ended: the model cannot run under ONNX here (PyTorch used)
 _CONVERTED: dict[str, Path] = {}  # folder name (model slug + fingerprint) -> where this process converted it
 _ONNX: dict[tuple[Path, str, str], Any] = {}  # (converted folder, device, variant) -> loaded OnnxEncoder
 
@@ -196,7 +199,8 @@ class Embedder:
     ``NOTES2ANKI_ENCODER`` environment variable, else "auto"); ``device`` None: ``NOTES2ANKI_DEVICE``, else
     automatic; one this machine does not have runs on the CPU with one warning naming ``device_origin``
     (where it was asked for, e.g. ``.notes2anki.toml:4``). ``progress(done, total, phase)`` is called
-    while the model loads (phase "load model") and texts are encoded ("encode"). Warnings (cache rebuilt,
+    when the one-time ONNX conversion starts (:data:`CONVERT_PHASE`) and ends (:data:`CONVERTED_PHASE`, or
+    :data:`NOT_CONVERTED_PHASE`), while the model loads ("load model") and texts are encoded ("encode"). Warnings (cache rebuilt,
     not writable) collect in :attr:`warnings`; nothing is printed.
     """
 
@@ -226,10 +230,13 @@ class Embedder:
         """The backend in use (decided on first use; may convert the model once)."""
         if self._plan is None:
             try:
-                if self.progress is not None and plan_for(self.spec, self.backend, self.device,
-                                                          convert=False).note == "not converted yet":
-                    self.progress(0, 0, "convert model (once, 30-90 s)")
+                converting = self.progress is not None and plan_for(
+                    self.spec, self.backend, self.device, convert=False).note == "not converted yet"
+                if converting:
+                    self.progress(0, 0, CONVERT_PHASE)
                 self._take(plan_for(self.spec, self.backend, self.device))
+                if converting:
+                    self.progress(0, 0, CONVERTED_PHASE if self._plan.backend == "onnx" else NOT_CONVERTED_PHASE)
             except EncoderError:
                 raise
             except Exception as exc:

@@ -197,7 +197,8 @@ def test_a_folder_inside_a_vault_is_refused_by_the_writing_commands(make_vault, 
     assert (root / "Biology" / "cell.md").read_bytes() == before
     assert _notes(col_path) == {"What is a cell?": 1, "What is an atom?": 1}
     build = CliRunner().invoke(cli_main, ["build", str(sub), "-o", str(tmp_path / "b.apkg"), "--no-dupes"])
-    assert build.exit_code == 0 and "inside the Obsidian vault" in build.output
+    assert build.exit_code == 2 and "inside the Obsidian vault" in build.output  # refused too (tester 12-03)
+    assert not (tmp_path / "b.apkg").exists()
     (sub / ".notes2anki.toml").write_text("", "utf-8")  # a vault of its own: allowed
     assert CliRunner().invoke(cli_main, ["ids", str(sub), "--dry-run"]).exit_code == 0
 

@@ -1,0 +1,31 @@
+"""Commands the CLI prints for pasting name their paths shell-quoted (tester 12-03 B: `init "/tmp/x/Мой vault ü"`
+printed `notes2anki build /tmp/x/Мой vault ü`, which fails when pasted)."""
+from __future__ import annotations
+
+import shlex
+
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+
+
+def test_init_suggests_a_build_command_that_pastes(tmp_path):
+    vault = tmp_path / "x" / "Мой vault ü"
+    vault.mkdir(parents=True)
+    (vault / "a.md").write_text("START\nBasic\nWhat is a vault?\nBack: a folder\nEND\n", "utf-8")
+    result = CliRunner().invoke(cli_main, ["init", str(vault)])
+    assert result.exit_code == 0, result.output
+    command = result.output.split("Check it, then: ", 1)[1].splitlines()[0]
+    assert shlex.split(command) == ["notes2anki", "build", str(vault)]
+
+
+def test_the_folder_inside_a_vault_message_quotes_its_paths(tmp_path):
+    vault = tmp_path / "My vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Sub folder").mkdir()
+    (vault / "Sub folder" / "a.md").write_text("START\nBasic\nWhat is a vault?\nBack: a folder\nEND\n", "utf-8")
+    result = CliRunner().invoke(cli_main, ["build", str(vault / "Sub folder"), "-o", str(tmp_path / "b.apkg")])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert f"`notes2anki build {shlex.quote(str(vault.resolve()))}`" in text
+    assert f"`notes2anki init {shlex.quote(str(vault / 'Sub folder'))}`" in text

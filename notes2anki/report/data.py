@@ -235,7 +235,8 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
                                                  card_view(p.b, data.vault_name, fields[p.b.note_type], index))
                                    for p in pairs]
             index = rel.RelatedIndex.build(vault, embedder, exclude=related_opts.get("exclude"),
-                                           exclude_defaults=related_opts.get("exclude_defaults", True), results=results)
+                                           exclude_defaults=related_opts.get("exclude_defaults", True), results=results,
+                                           config=config)
             if index.method == "chargrams" and index.readership is not None:
                 data.notices.append(f"the embedding model does not read {index.readership.unread} of "
                                     f"{index.readership.measured} notes (their language): related notes come "

@@ -37,6 +37,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     from ..semantic.encoder import EncoderError
     from ..semantic.related import ALL_MIN_SCORE, NOTE_MIN_SCORE, NoteNotFound, RelatedIndex, all_json, has_words, link_names, \
         notes_also_named, related_json, resolve_card, resolve_note, settings
+    from ..semantic.related_exclusion import left_out_summary, not_read_why
     from ..semantic.unread_notes import unread_notes_warning
 
     given = sum(bool(x) for x in (note, card_at, all_notes))
@@ -52,7 +53,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         card = resolve_card(v, card_at) if card_at else None
         target = resolve_note(v, note) if note else None
     except NoteNotFound as exc:
-        fatal(diags, str(exc))
+        fatal(diags, not_read_why(v, config, note or card_at.rsplit(":", 1)[0]) or str(exc))
     others = notes_also_named(v, note, target.path) if target is not None else []
     if others:
         diags.append(Diagnostic("", 0, "warning", f"{note!r} names {len(others) + 1} notes ({', '.join(others)} "
@@ -65,7 +66,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
             embedder = lazy_embedder_or_exit(chosen, diags, progress, config)
             with embedder:
                 index = RelatedIndex.build(v, embedder, exclude=defaults.get("exclude"),
-                                           exclude_defaults=defaults.get("exclude_defaults", True))
+                                           exclude_defaults=defaults.get("exclude_defaults", True), config=config)
                 if all_notes:
                     rows = index.suggestions_all(k, min_score=min_score)
                 elif card is not None:
@@ -81,7 +82,7 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
         print_json(all_json(rows) if all_notes else
                    related_json(card.file if card else target.path, found, card))
     elif all_notes:
-        _show_all(rows, link_names(v))
+        _show_all(rows, link_names(v), left_out_summary(index.why_excluded))
     elif not found and index.is_excluded(path := card.file if card else target.path):
         why = index.why_excluded.get(path, "it matches [related] exclude")
         out.print(escape(f"{path} is left out of related notes: {why}; nothing to suggest."))
@@ -90,6 +91,8 @@ def related_command(vault, note, k, card_at, all_notes, min_score, as_json, mode
     else:
         _show_one(card.where if card else target.path, found, card is not None, link_names(v), min_score,
                   link_floor=min_score if chosen_floor else ALL_MIN_SCORE)
+        if index.why_excluded:
+            out.print(escape(left_out_summary(index.why_excluded) + "."))
     show_diagnostics(diags)
     raise SystemExit(EXIT_OK)
 
@@ -100,8 +103,10 @@ def chargram_notice(index) -> str | None:
         return None
     from ..semantic.language import MULTILINGUAL_HINT
 
-    r = index.readership
-    return (f"the embedding model does not read {r.unread} of {counted(r.measured, 'note')} (their language): "
+    r, total = index.readership, len(index.paths)
+    of = counted(r.measured, "note") if r.measured == total else \
+        f"the {r.measured} notes with text ({total} in all)"
+    return (f"the embedding model does not read {r.unread} of {of} (their language): "
             f"related notes come from character n-grams, no model loaded; {MULTILINGUAL_HINT}")
 
 
@@ -125,32 +130,51 @@ def _show_one(about: str, found, is_card: bool, names: dict[str, str], min_score
         out.print(f"No related notes{above} for {escape(about)}{' (--min-score to see lower ones)' if above else ''}.")
         return
     table = Table(title=f"Notes related to {'the card at ' if is_card else ''}{escape(about)}")
+    from ..semantic.related import out_of_order
+
+    reordered = out_of_order(found)
     table.add_column("#", justify="right")
     table.add_column("Score", justify="right")
+    if reordered:
+        table.add_column("Ranked by", justify="right")
     table.add_column("Note")
     table.add_column("Link")
     for rank, s in enumerate(found, 1):
         style = None if s.linked else "bold"
-        table.add_row(str(rank), f"{s.score:.2f}", escape(s.note), _link_mark(s), style=style)
-    if any(a.score < b.score for a, b in zip(found, found[1:])):
-        table.caption = "ranked by score, less for notes close to every note (hubs)"
+        ranked = [f"{s.rank_score:.2f}"] if reordered else []
+        table.add_row(str(rank), f"{s.score:.2f}", *ranked, escape(s.note), _link_mark(s), style=style)
+    if reordered:
+        table.caption = RANK_CAPTION
     out.print(table)
     missing = [s for s in found if not s.linked and s.score >= link_floor]
     weak = sum(1 for s in found if not s.linked and s.score < link_floor)
-    below = f"; {weak} more not linked, below {link_floor:.2f}: weaker matches" if weak else ""
     if missing:
         links = ", ".join(f"[[{names.get(s.note, s.note)}]]" for s in missing)
         above = f" ({link_floor:.2f} or more)" if weak else ""
+        below = f"; {weak} more not linked, below {link_floor:.2f}: weaker matches" if weak else ""
         out.print(f"{len(missing)} of {len(found)} not linked yet{above}: {escape(links)}{below}",
                   soft_wrap=True)  # whole: a link cut by a line break cannot be pasted
     elif weak:
-        out.print(f"None of them is both unlinked and scored {link_floor:.2f} or more{below}.")
+        what = (f"None of the {weak} unlinked notes scores {link_floor:.2f} or more" if weak > 1
+                else f"The unlinked note scores under {link_floor:.2f}")
+        out.print(f"{what}: no link to suggest (--min-score lowers the floor).")
     else:
         out.print("All of them are linked already.")
 
 
-def _show_all(rows, names: dict[str, str]) -> None:
+RANK_CAPTION = ("Score: the cosine (--min-score and the link floor apply to it); ranked by the cosine less "
+                "half the note's mean cosine to its 5 nearest notes, so notes close to every note (hubs) rank lower")
+
+
+def _show_all(rows, names: dict[str, str], left_out: str = "") -> None:
+    """The table of every note's suggestions not linked yet (score: the cosine), the count of notes with
+    some, and ``left_out``: which notes were left out (templates, daily notes)."""
+    from ..semantic.related import out_of_order
+
     table = Table(title="Related notes not linked yet")
+    if any(out_of_order(found) for _, found in rows):
+        table.caption = "score: the cosine; each note's suggestions ranked by it less a hub correction " \
+                        "(notes close to every note rank lower)"
     table.add_column("Note")
     table.add_column("Suggestions (score)")
     shown = 0
@@ -162,3 +186,5 @@ def _show_all(rows, names: dict[str, str]) -> None:
     if shown:
         out.print(table)
     out.print(f"{shown} of {counted(len(rows), 'note')} {'has' if shown == 1 else 'have'} suggestions.")
+    if left_out:
+        out.print(escape(left_out + "."))

@@ -120,19 +120,29 @@ def _front(card) -> str:
     return question_text(card) or card.where  # whole: tables fold it (a cut front can invert its meaning)
 
 
+TAG_WIDTH = 40  # the Subject column is as wide as the longest tag up to this (at least 24): a tag is never cut
+
+
 def _show_table(result, vault_name: str) -> None:
-    table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True)
+    """The topics as a table: each subject's label, its copyable tag (whole, never folded mid-word: the column
+    is as wide as the longest tag, up to :data:`TAG_WIDTH`) and sub-topics; the cards and notes counts;
+    example cards, one line each (cut with an ellipsis: a cloze paragraph made medu4's table 1,481 lines;
+    ``--tree`` and ``--json`` give them whole)."""
+    from rich.text import Text
+
+    tag_width = max((len(t.tag) for t in result.topics), default=0)
+    table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True, expand=True)
     table.add_column("#", justify="right")
-    table.add_column("Subject (sub-topics)", overflow="fold", ratio=2)
+    table.add_column("Subject (sub-topics)", overflow="fold", width=max(24, min(tag_width, TAG_WIDTH)))
     table.add_column("Cards", justify="right")
     table.add_column("Notes", justify="right")
-    table.add_column("Example cards", ratio=3)
+    table.add_column("Example cards", ratio=1, no_wrap=True, overflow="ellipsis")
     for topic in result.topics:
         notes = len({c.file for c in topic.cards})
         subs = "".join(f"\n  {topic.id}.{t.id} {escape(t.label)} ({len(t.cards)})" for t in topic.subtopics)
+        lines = "\n".join("• " + " ".join(_front(c).split()) for c in topic.examples)
         table.add_row(str(topic.id), f"[bold]{escape(topic.label)}[/bold]\n[dim]{escape(topic.tag)}[/dim]{subs}",
-                      str(len(topic.cards)), str(notes),
-                      "\n".join(f"• {escape(_front(c))}" for c in topic.examples))
+                      str(len(topic.cards)), str(notes), Text(lines, no_wrap=True, overflow="ellipsis"))
     out.print(table)
 
 
@@ -169,9 +179,10 @@ def _summary(result, examples: int) -> None:
     how = (f"k {result.k}{asked}" if result.k else f"threshold {result.threshold:g}" if result.threshold
            else "number chosen by silhouette")
     subs = sum(len(t.subtopics) for t in result.topics)
-    out.print(f"{counted(total, 'card')} in {counted(len(result.topics), 'topic')} ({counted(subs, 'sub-topic')}); "
-              f"{len(result.unassigned)} "
-              f"unassigned ({how}, min size {result.min_size}).")
+    loose = (f"; {len(result.unassigned)} unassigned: no text to place them by (only images, embeds or markup)"
+             if result.unassigned else "")
+    out.print(f"{counted(total, 'card')} in {counted(len(result.topics), 'topic')} ({counted(subs, 'sub-topic')}, "
+              f"{how}, min size {result.min_size}){loose}.")
     if result.unassigned and examples:
         shown = result.unassigned[:max(examples, 5)]
         out.print("Unassigned: " + ", ".join(escape(c.where) for c in shown)

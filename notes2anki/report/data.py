@@ -193,8 +193,15 @@ def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
                       note_types=sorted(Counter(c.note_type for c in cards).items(), key=lambda kv: -kv[1]),
                       without_id=sum(1 for c in cards if c.id is None), root=root)
     fields = note_type_fields(config.note_types)
+    before = len(diags)
     if semantic and vault.notes:  # related notes need notes only; duplicates and the map need cards
         _semantic(data, vault, config, fields, model, cache_path, diags, progress)
+    # a warning about how duplicates, related notes and topics were computed (the model does not read the
+    # vault's language, a cache not written) is a notice of the page, not a problem of the vault: the
+    # warnings counted are those `check` reports (tester 2: Supre, "15 warnings" here, 14 in check)
+    # (moved from ``diagnostics`` to the notices, which the command prints once each)
+    data.notices += list(dict.fromkeys(d.message for d in diags[before:] if not d.file and d.message not in data.notices))
+    diags[before:] = [d for d in diags[before:] if d.file]
     data.problems = group_problems(diags, name)
     return data
 
@@ -235,11 +242,13 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
                                                  card_view(p.b, data.vault_name, fields[p.b.note_type], index))
                                    for p in pairs]
             index = rel.RelatedIndex.build(vault, embedder, exclude=related_opts.get("exclude"),
-                                           exclude_defaults=related_opts.get("exclude_defaults", True), results=results)
+                                           exclude_defaults=related_opts.get("exclude_defaults", True), results=results,
+                                           config=config)
             if index.method == "chargrams" and index.readership is not None:
-                data.notices.append(f"the embedding model does not read {index.readership.unread} of "
-                                    f"{index.readership.measured} notes (their language): related notes come "
-                                    "from character n-grams")
+                r, total = index.readership, len(index.paths)
+                of = f"{r.measured} notes" if r.measured == total else f"the {r.measured} notes with text ({total} in all)"
+                data.notices.append(f"the embedding model does not read {r.unread} of {of} (their language): "
+                                    "related notes come from character n-grams")
             rows = index.suggestions_all(related_opts.get("k", RELATED_K),
                                         min_score=related_opts.get("min_score"))
             seen_pairs: set[frozenset[str]] = set()  # A→B and B→A are one suggestion
@@ -269,6 +278,8 @@ def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path,
                          _plain(question_text(c) or c.where, HOVER_CHARS), c.where,
                          obsidian_uri(data.vault_name, c.file))
                    for c, (px, py) in zip(all_cards, xy)]
-    data.projection = ("principal component analysis (scikit-learn PCA) of each card's embedding blended with "
+    vectors = ("each card's character n-gram vector (the model does not read the vault's language)"
+               if getattr(result, "method", "") == "chargrams" else "each card's embedding")
+    data.projection = (f"principal component analysis (scikit-learn PCA) of {vectors} blended with "
                        "its note's, as `topics` clusters them")
 

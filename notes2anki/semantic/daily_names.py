@@ -9,6 +9,13 @@ match: "Meeting 2026-01-05" and "2026-01-05 Meeting" are not daily notes.
 
 A format of names only ("dddd": "Monday") would take every one-word note for a daily note, so such a
 format is matched only inside the configured folder (and not at all without one).
+
+Vaults without ``daily-notes.json`` (or with a format their older notes no longer follow) name days in
+other scripts' and countries' ways too: :func:`is_date_name` takes a name that is a date and nothing else
+in a common format — ``2025-04-26`` (also ``_``, ``.``, ``/`` or a space between the parts),
+``2025年04月26日`` (Chinese, Japanese), ``2025년 4월 26일`` (Korean), ``26.04.2025`` (also ``-``, ``/``) — a
+pattern with the month and day checked, not a list of names; :func:`daily_matcher` takes those as daily
+notes as well.
 """
 from __future__ import annotations
 
@@ -74,18 +81,39 @@ def configured(root: Path) -> tuple[str, list[str]]:
     return settings_format(root) or DEFAULT_FORMAT, settings_folder(root, SETTINGS, "folder")
 
 
-def daily_matcher(root: Path) -> Callable[[str], bool]:
+_DATES = re.compile(
+    r"(?P<y1>\d{4})(?P<s1>[-_./ ])(?P<m1>\d{1,2})(?P=s1)(?P<d1>\d{1,2})"
+    r"|(?P<y2>\d{4})\s?年\s?(?P<m2>\d{1,2})\s?月\s?(?P<d2>\d{1,2})\s?日"
+    r"|(?P<y3>\d{4})\s?년\s?(?P<m3>\d{1,2})\s?월\s?(?P<d3>\d{1,2})\s?일"
+    r"|(?P<d4>\d{1,2})(?P<s4>[-./])(?P<m4>\d{1,2})(?P=s4)(?P<y4>\d{4})")
+
+
+def is_date_name(name: str) -> bool:
+    """Whether a note's name (without ``.md``) is a date in a common format and nothing else (see the
+    module docstring): ``2025-04-26``, ``2025年04月26日``, ``26.04.2025``; the month must be 1–12 and the day
+    1–31 (``2025-13-01`` and a version ``1.2.2025`` read as day 1, month 2 are told apart only by that)."""
+    found = _DATES.fullmatch(name.strip())
+    if found is None:
+        return False
+    groups = {k[0]: int(v) for k, v in found.groupdict().items() if v is not None and k[0] in "ymd"}
+    return 1 <= groups["m"] <= 12 and 1 <= groups["d"] <= 31
+
+
+def daily_matcher(root: Path, dates: bool = True) -> Callable[[str], bool]:
     """Whether a note (vault-relative path) is named as a daily note of the vault at ``root``: its name (with
-    as many parent folders as the format has "/") matches the configured format in whole; a format of
-    names only counts inside the configured folder only."""
+    as many parent folders as the format has "/") matches the configured format in whole, or the name is
+    a date in a common format (:func:`is_date_name`; ``dates=False``: the format alone); a format of names
+    only counts inside the configured folder only."""
     fmt, folders = configured(root)
     pattern, numeric = format_pattern(fmt)
     depth = len(re.sub(r"\[[^\]]*\]", "", fmt).split("/"))
 
     def matches(path: str) -> bool:
+        stem = path[:-3] if path.lower().endswith(".md") else path
+        if dates and is_date_name(stem.rsplit("/", 1)[-1]):
+            return True
         if not numeric and not any(path.startswith(f"{folder}/") for folder in folders):
             return False
-        stem = path[:-3] if path.lower().endswith(".md") else path
         return pattern.fullmatch("/".join(stem.split("/")[-depth:])) is not None
 
     return matches

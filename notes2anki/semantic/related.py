@@ -4,9 +4,9 @@ those are not linked yet.
 Every note gets one vector (see :mod:`notes2anki.semantic.notes_text`: weighted mean of its heading-split
 prose chunks and its cards). Related notes are ranked by cosine corrected for *hubs*: a note that is close
 to everything (a review note mixing all subjects, a note in a language the model does not read) would
-otherwise top every list, so a candidate's score is its cosine minus half its mean cosine to its
-:data:`HUB_K` nearest notes (the "cross-domain similarity local scaling" of bilingual word retrieval); the
-score shown is the plain cosine. Links count in both directions: a suggestion is *linked* when the query
+otherwise top every list, so a candidate is ranked by its cosine minus half its mean cosine to its
+:data:`HUB_K` nearest notes (the "cross-domain similarity local scaling" of bilingual word retrieval,
+:attr:`Suggestion.rank_score`); the score shown, and the one the floors apply to, is the plain cosine. Links count in both directions: a suggestion is *linked* when the query
 note links to it or it links to the query note (wiki links in the prose and in cards, resolved to files
 like Obsidian does, and to a note whose frontmatter ``aliases`` holds the link text).
 
@@ -66,17 +66,31 @@ def has_words(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A related note: vault path, cosine score, and whether a link joins it to the query note."""
+    """A related note: vault path, cosine score, whether a link joins it to the query note, and the value
+    it was ranked by (``rank``: the cosine less the hub correction; None: not ranked, the cosine)."""
 
     note: str
     score: float
     linked: bool
     link_out: bool = False  # the query note links to it
     link_in: bool = False  # it links to the query note
+    rank: float | None = None
+
+    @property
+    def rank_score(self) -> float:
+        """The value suggestions are ordered by: the cosine less half the note's hubness."""
+        return self.score if self.rank is None else self.rank
 
     def as_json(self) -> dict:
-        """The suggestion in the stable JSON output: ``{"note", "score" (4 decimals), "linked"}``."""
-        return {"note": self.note, "score": round(self.score, 4), "linked": self.linked}
+        """The suggestion in the stable JSON output: ``{"note", "score" (the cosine, 4 decimals), "linked",
+        "rank_score" (the value ranked by, 4 decimals)}``."""
+        return {"note": self.note, "score": round(self.score, 4), "linked": self.linked,
+                "rank_score": round(self.rank_score, 4)}
+
+
+def out_of_order(found: list[Suggestion]) -> bool:
+    """Whether the hub correction ranks a lower cosine above a higher one somewhere in ``found``."""
+    return any(a.score < b.score for a, b in zip(found, found[1:]))
 
 
 @dataclass
@@ -157,33 +171,34 @@ class RelatedIndex:
 
     @classmethod
     def build(cls, vault: Vault, embedder: Embedder, *, exclude: list[str] | None = None,
-              exclude_defaults: bool = True, results: ResultCache | None = None) -> "RelatedIndex":
+              exclude_defaults: bool = True, results: ResultCache | None = None, config=None) -> "RelatedIndex":
         """Embed every note (excluded ones too: they may be queried, never suggested); ``exclude``: globs
-        added to the default exclusions unless ``exclude_defaults`` is false (see
+        added to the default exclusions unless ``exclude_defaults`` is false (``config``: the vault's
+        configuration, for the folders named like template folders; see
         :func:`~notes2anki.semantic.related_exclusion.excluded_notes`). Note vectors are reused from ``results`` (None: the result cache
         beside the embedder's cache, see :mod:`notes2anki.semantic.note_cache`) while a note is unchanged."""
         notes = sorted(vault.notes, key=lambda n: n.path)
         if results is None:
             with ResultCache.beside(embedder) as own:
-                index = cls._build(vault, notes, embedder, own, exclude, exclude_defaults)
+                index = cls._build(vault, notes, embedder, own, exclude, exclude_defaults, config)
                 embedder.warnings.extend(w for w in own.warnings if w not in embedder.warnings)
             return index
-        return cls._build(vault, notes, embedder, results, exclude, exclude_defaults)
+        return cls._build(vault, notes, embedder, results, exclude, exclude_defaults, config)
 
     @classmethod
     def _build(cls, vault: Vault, notes: list[Note], embedder: Embedder, results: ResultCache,
-               exclude: list[str] | None, exclude_defaults: bool) -> "RelatedIndex":
+               exclude: list[str] | None, exclude_defaults: bool, config=None) -> "RelatedIndex":
         reads = readership(notes, results) if reads_with_bundled_model(embedder) else None
         if reads is not None and reads.mostly_unread:  # the bundled model does not read most notes
             vectors = cached_chargram_note_vectors(notes, results)
             index = cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
-                        excluded_notes(vault, exclude, exclude_defaults))
+                        excluded_notes(vault, exclude, exclude_defaults, config))
             index.method, index.readership = "chargrams", reads
             index._project = lambda texts: chargram_note_vectors(notes)[1](texts)  # fitted again: --card only
             return index
         vectors = cached_note_vectors(notes, embedder, results)
         index = cls(vault, [n.path for n in notes], vectors, LinkGraph.of(vault), embedder,
-                    excluded_notes(vault, exclude, exclude_defaults))
+                    excluded_notes(vault, exclude, exclude_defaults, config))
         index.readership = reads
         return index
 
@@ -214,7 +229,7 @@ class RelatedIndex:
             if min_score is not None and score < min_score:
                 continue
             link_out, link_in = path in out_links, path in in_links
-            found.append(Suggestion(path, score, link_out or link_in, link_out, link_in))
+            found.append(Suggestion(path, score, link_out or link_in, link_out, link_in, float(scores[i])))
             if len(found) >= k:
                 break
         return found

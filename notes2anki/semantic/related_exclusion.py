@@ -1,6 +1,8 @@
 """Which notes ``related`` leaves out: scaffolding the vault's Obsidian settings name (the template folders of
 Obsidian's Templates and Templater, the daily-notes folder), the template folders of ``.notes2anki.toml``,
-notes named as daily notes, and the notes matching ``[related] exclude`` (added to the defaults;
+the folders named like template folders (the rule ``check`` warns by, :func:`named_template_folders`),
+notes named as daily notes (their setting's format, or a date in a common format:
+:func:`~notes2anki.semantic.daily_names.daily_matcher`), and the notes matching ``[related] exclude`` (added to the defaults;
 ``[related] exclude_defaults = false`` turns the defaults off). Such notes are never suggested and get no suggestions
 (:class:`~notes2anki.semantic.related.RelatedIndex`). Nothing here prints.
 """
@@ -35,32 +37,85 @@ def default_excludes(root: Path) -> list[str]:
     return [glob_for(folder) for folder, _ in default_folders(root)]
 
 
-def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool = True) -> dict[str, str]:
+def named_template_folders(vault: Vault, config=None) -> list[tuple[str, str]]:
+    """``(folder, why)`` of each folder whose name says it holds templates (``06-Templates``: the rule of
+    ``check``'s ``template-like`` warning, :func:`notes2anki.template_folders.template_like_folder`) while
+    ``.notes2anki.toml`` does not set
+    ``template_folders`` (once it does, even ``[]``, the key is the whole answer, as for ``check``)."""
+    from ..template_folders import template_like_folder
+
+    if "template_folders" in getattr(config, "origin", {}) and not getattr(config, "template_folders_unusable", 0):
+        return []
+    found = sorted({f for f in (template_like_folder(n.path) for n in vault.notes) if f is not None})
+    return [(folder, f"it is in {folder}, named like a template folder (as check says; add "
+                     f"template_folders = [{json.dumps(folder, ensure_ascii=False)}] to .notes2anki.toml to confirm, or "
+                     "template_folders = [] if it holds real notes)") for folder in found]
+
+
+def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool = True,
+                   config=None) -> dict[str, str]:
     """The notes left out of related-note suggestions, each path → why (for a message): with ``defaults``
-    (``[related] exclude_defaults``, on unless set false) the notes in :func:`default_folders` and those
+    (``[related] exclude_defaults``, on unless set false) the notes in :func:`default_folders`, in the
+    folders :func:`named_template_folders` finds (``config``: the vault's configuration) and those
     named as daily notes (the whole name in the daily-notes format of ``.obsidian/daily-notes.json``,
-    default YYYY-MM-DD: :func:`~notes2anki.semantic.daily_names.daily_matcher`); and those matching the
+    default YYYY-MM-DD, or a date in a common format: :func:`~notes2anki.semantic.daily_names.daily_matcher`);
+    and those matching the
     gitignore-style ``globs`` (``[related] exclude``), which come after the default folders' globs, so a
     ``!pattern`` there takes a note of those folders back (a daily note's name is not a glob: only
     ``defaults=False`` takes those back)."""
     from ..template_folders import glob_for, in_folder
 
     root = vault.root
-    folders = default_folders(root, vault.template_folders) if defaults else []
+    folders = [*default_folders(root, vault.template_folders), *named_template_folders(vault, config)] \
+        if defaults else []
     own = _matcher(list(globs or []))
     every = _matcher([*(glob_for(folder) for folder, _ in folders), *(globs or [])])
     daily = daily_matcher(root) if defaults else (lambda rel: False)
+    by_format = daily_matcher(root, dates=False)
     out: dict[str, str] = {}
     said_daily = ""
     for note in vault.notes:
         path = note.path
         if daily(path):
-            said_daily = said_daily or _daily_why(root)
-            out[path] = said_daily
+            if by_format(path):
+                said_daily = said_daily or _daily_why(root)
+                out[path] = said_daily
+            else:
+                out[path] = f"its name is a date, as a daily note's ({TAKE_BACK})"
         elif every(path):
             out[path] = _own_why(root, path, list(globs or [])) if own(path) else \
                 next((why for folder, why in folders if in_folder(path, folder)), "it matches [related] exclude")
     return out
+
+
+def left_out_summary(why: dict[str, str]) -> str:
+    """One line saying how many notes :func:`excluded_notes` left out and why, by kind (``why``: its
+    answer): ``"12 notes left out (never suggested, no suggestions): 8 in template folders (06-Templates),
+    4 named as daily notes"``; "" when none is."""
+    from ..messages import counted
+
+    kinds: dict[str, list[str]] = {}
+    for path, reason in why.items():
+        if "template folder" in reason:
+            key = "in template folders"
+            folder = reason.split("it is in the template folder ", 1)[-1].split(" (named in", 1)[0] \
+                if reason.startswith("it is in the template folder") else reason.split("it is in ", 1)[-1].split(",", 1)[0]
+        elif "daily-notes folder" in reason:
+            key, folder = "in the daily-notes folder", ""
+        elif "daily note" in reason:
+            key, folder = "named as daily notes", ""
+        else:
+            key, folder = "by [related] exclude", ""
+        kinds.setdefault(key, []).append(folder)
+    if not why:
+        return ""
+    parts = []
+    order = ("in template folders", "in the daily-notes folder", "named as daily notes", "by [related] exclude")
+    for key, folders in sorted(kinds.items(), key=lambda kv: order.index(kv[0])):
+        named = sorted({f for f in folders if f})
+        parts.append(f"{len(folders)} {key}" + (f" ({', '.join(named[:3])}{', …' if len(named) > 3 else ''})"
+                                                 if named else ""))
+    return f"{counted(len(why), 'note')} left out (never suggested, no suggestions): {', '.join(parts)}"
 
 
 def _own_why(root: Path, path: str, globs: list[str]) -> str:
@@ -104,3 +159,40 @@ def _daily_why(root: Path) -> str:
     if fmt is None:
         return f"it is named as a daily note ({DEFAULT_FORMAT}: the daily-notes plugin's default format; {TAKE_BACK})"
     return f"it is named as a daily note (the format {json.dumps(fmt, ensure_ascii=False)} of {SETTINGS}; {TAKE_BACK})"
+
+
+def not_read_why(vault: Vault, config, query: str) -> str | None:
+    """Why a note named on the command line by its path (``wiki/grammar/Adverbios``, with or without
+    ``.md``, or a file path inside the vault) is not among the vault's notes although the file exists:
+    it lies outside the folder read (``scan_directory``: of ``.notes2anki.toml`` or the plugin's Scan
+    Directory setting), or the ``ignore`` patterns leave it out. None when no such file exists (the
+    caller's "no note … did you mean" applies)."""
+    from ..config_files import PLUGIN_SETTINGS
+    from ..template_folders import in_folder
+
+    text = query.strip()
+    if text.startswith("[[") and text.endswith("]]"):
+        text = text[2:-2].split("|", 1)[0].split("#", 1)[0].strip()
+    root = Path(vault.root)
+    given = Path(text).expanduser()
+    rel = None
+    for path in (given, given.with_name(given.name + ".md")) if not text.lower().endswith(".md") else (given,):
+        for where in ((path,) if path.is_absolute() else (root / path, Path.cwd() / path)):
+            try:
+                if where.is_file():
+                    rel = where.resolve().relative_to(root.resolve()).as_posix()
+                    break
+            except (OSError, ValueError):
+                continue
+        if rel:
+            break
+    if not rel or rel in {n.path for n in vault.notes}:
+        return None
+    scan = getattr(config, "scan_directory", "") or ""
+    if scan and not in_folder(rel, scan):
+        source = getattr(config, "origin", {}).get("scan_directory", "")
+        named = (f"the Scan Directory of {PLUGIN_SETTINGS}" if source == PLUGIN_SETTINGS else "scan_directory of .notes2anki.toml")
+        return (f"{rel} exists but is outside {scan}, the only folder read ({named}); to include it, set "
+                'scan_directory = "" (the whole vault) in .notes2anki.toml')
+    return (f"{rel} exists but is not read as a note of the vault (the ignore patterns of .notes2anki.toml or "
+            "the plugin's settings leave it out, or it is not a Markdown note)")

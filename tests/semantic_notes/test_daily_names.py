@@ -36,9 +36,12 @@ def _vault(root: Path, settings: str | None) -> Path:
 
 
 def test_the_configured_format_replaces_the_default(tmp_path):
-    daily = daily_matcher(_vault(tmp_path, '{"format": "DD-MM-YYYY"}'))
+    root = _vault(tmp_path, '{"format": "DD-MM-YYYY"}')
+    daily = daily_matcher(root, dates=False)
     assert daily("12-05-2026.md") and daily("Log/13-05-2026.md")
     assert not daily("2026-05-14.md") and not daily("TCP.md")
+    # a date in another common format is still a day's note (tester 2: 2025年04月26日 without settings)
+    assert daily_matcher(root)("2026-05-14.md") and not daily_matcher(root)("TCP.md")
 
 
 @pytest.mark.parametrize("settings", [None, "{}", '{"format": ""}', '{"format": 5}', "not json",
@@ -50,7 +53,7 @@ def test_no_usable_format_is_the_default_yyyy_mm_dd_in_whole(tmp_path, settings)
 
 
 def test_a_format_with_folders_matches_that_many_parts_of_the_path(tmp_path):
-    daily = daily_matcher(_vault(tmp_path, '{"format": "YYYY/MM/YYYY-MM-DD", "folder": "Journal"}'))
+    daily = daily_matcher(_vault(tmp_path, '{"format": "YYYY/MM/YYYY-MM-DD", "folder": "Journal"}'), dates=False)
     assert daily("Journal/2026/05/2026-05-12.md") and daily("2026/05/2026-05-12.md")
     assert not daily("Journal/2026-05-12.md") and not daily("Journal/x/2026-05-12.md")
 
@@ -68,4 +71,4 @@ def test_related_leaves_out_the_daily_notes_of_the_configured_format(tmp_path):
     root = _vault(tmp_path, '{"format": "DD-MM-YYYY"}')
     for name in ("12-05-2026", "13-05-2026", "2026-05-14", "TCP"):
         (root / f"{name}.md").write_text(f"TCP handshake SYN ACK segments, notes of {name}.\n", encoding="utf-8")
-    assert set(excluded_notes(load_vault(root))) == {"12-05-2026.md", "13-05-2026.md"}
+    assert set(excluded_notes(load_vault(root))) == {"12-05-2026.md", "13-05-2026.md", "2026-05-14.md"}

@@ -122,7 +122,7 @@ def test_cli_json_for_a_note(related_index):
     assert [r["note"] for r in data["related"]] == [s.note for s in related_index.for_note("biology/Mitosis.md", 3,
                                                                                           min_score=0.25)]
     for item in data["related"]:
-        assert set(item) == {"note", "score", "linked"}
+        assert set(item) == {"note", "score", "linked", "rank_score"}  # rank_score added (tester 2)
         assert isinstance(item["score"], float) and isinstance(item["linked"], bool)
 
 

@@ -28,7 +28,7 @@ def test_k_beyond_what_the_cards_allow_is_clamped_with_a_warning(make_vault, tmp
     shown = CliRunner().invoke(topics_command, [str(root), "--k", "50"], env=env)
     assert shown.exit_code == 0, shown.output
     assert "warning: --k 50 asked for, 12 cards: made 4 topics of at least 3 cards" in shown.stderr
-    assert "12 cards in 4 topics" in shown.stdout and "(k 50 asked for, min size 3)" in shown.stdout
+    assert "12 cards in 4 topics" in shown.stdout and ", k 50 asked for, min size 3)" in shown.stdout
     data = CliRunner().invoke(topics_command, [str(root), "--k", "50", "--json"], env=env)
     sizes = [len(t["cards"]) for t in json.loads(data.stdout)["topics"]]
     assert len(sizes) == 4 and min(sizes) >= 3 and sum(sizes) == 12
@@ -45,7 +45,7 @@ def test_a_k_the_cards_allow_gives_k_topics_and_no_warning(make_vault, tmp_path)
     shown = CliRunner().invoke(topics_command, [str(root), "--k", "2"], env=env)
     assert shown.exit_code == 0, shown.output
     assert "asked for" not in shown.output and "12 cards in 2 topics" in shown.stdout
-    assert "(k 2, min size 3)" in shown.stdout
+    assert ", k 2, min size 3)" in shown.stdout
 
 
 def test_k_from_the_config_names_the_setting(make_vault, tmp_path):

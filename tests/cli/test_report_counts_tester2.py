@@ -1,0 +1,34 @@
+"""The report (tester 2): "15 warnings" on the page while check said 14 (the language notice counted as a
+warning); 39 topics on a 20-colour palette (topics 1 and 21 alike); the map's caption said "embedding" for a
+vault placed by character n-grams."""
+from __future__ import annotations
+
+from notes2anki.model import Diagnostic
+from notes2anki.report import data as report_data
+from notes2anki.report.page import colour, render
+
+
+def test_every_topic_has_its_own_colour():
+    colours = [colour(t) for t in range(1, 80)]
+    assert len(set(colours)) == len(colours)
+    assert colour(0) != colour(1) and colour(1) != colour(21)
+
+
+def test_a_notice_about_the_run_is_not_counted_as_a_warning(make_vault, monkeypatch):
+    root = make_vault({"a.md": "START\nBasic\nFront\nBack: back\nEND\n"})
+
+    def fake_semantic(data, vault, config, fields, model, cache_path, diags, progress=None):
+        diags.append(Diagnostic("", 0, "warning", "3 of the 3 cards checked are in a language the model does not read"))
+        diags.append(Diagnostic("a.md", 1, "warning", "a problem in a note"))
+
+    monkeypatch.setattr(report_data, "_semantic", fake_semantic)
+    diags: list = []
+    data = report_data.assemble(root, diagnostics=diags)
+    messages = [p.message for g in data.problems for p in g.problems]
+    assert "a problem in a note" in messages
+    assert not any("language" in m for m in messages)
+    assert "3 of the 3 cards checked are in a language the model does not read" in data.notices
+    assert not any(d.message.startswith("3 of the 3") for d in diags)  # printed once, as a notice
+    page = render(data)
+    warnings = sum(len(g.problems) for g in data.problems if g.severity == "warning")
+    assert f"<b>{warnings}</b>warnings" in page and "not counted" in page

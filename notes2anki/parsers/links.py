@@ -94,7 +94,6 @@ class LinkResolver:
         relative = posixpath.normpath(posixpath.join(here, target))
         candidates = [target, relative]
         climbs = relative == ".." or relative.startswith("../")
-        bare = "/" not in target  # a name alone: every file of that name answers to it
         if climbs:  # above the vault root (F7): the rest of the path, then the name, inside the vault
             target = relative
             while target == ".." or target.startswith("../"):
@@ -102,11 +101,10 @@ class LinkResolver:
             candidates.append(target)
         elif "../" in target or target.startswith("./"):
             target = relative
-        for no, cand in enumerate(candidates):
+        for cand in candidates:
             found = self.files.get(cand) or self.lower.get(cand.lower())
-            if found:  # a bare name found beside the note (not as a root path): Obsidian's "own folder" rule
-                beside = bare and no == 1 and cand != target
-                return found, self._ambiguity(found, "it is in the note's folder") if beside else None
+            if found:  # (a bare name found beside the note: Obsidian's "own folder" rule, which no file added or
+                return found, None  # moved elsewhere changes: nothing to warn about)
         same_name = self.by_name.get(posixpath.basename(target).lower(), [])
         if "/" in target:  # a partial path: the files whose path ends with it
             partial = [f for f in same_name if _nfc(f).lower().endswith("/" + target.lower())]
@@ -115,14 +113,9 @@ class LinkResolver:
             return None, None
         beside = [f for f in same_name if posixpath.dirname(_nfc(f)) == here]
         found = min(beside or same_name, key=lambda f: (len(_nfc(f)), f))
-        if len(same_name) == 1:
+        if len(same_name) == 1 or beside:
             return found, None
-        why = "it is in the note's folder" if beside else "it has the shortest path"
-        return found, Ambiguity(tuple(same_name), found, why)
-
-    def _ambiguity(self, found: str, reason: str) -> Ambiguity | None:
-        same_name = self.by_name.get(posixpath.basename(_nfc(found)).lower(), [])
-        return Ambiguity(tuple(same_name), found, reason) if len(same_name) > 1 else None
+        return found, Ambiguity(tuple(same_name), found, "it has the shortest path")
 
     def note_text(self, path: str) -> str | None:
         """The text of the vault note ``path`` (``\\n`` line ends), read once; None when unreadable,

@@ -108,6 +108,36 @@ def _identities(cards: list[Card], namespace: str,
             keys = {_front_key(c) for c in cards if c.id is None} if keys is None else keys
             ident = _known_other_form(card, occurrence, namespace, known, keys) or ident
         out[card.key] = (ident, False)
+    return _clear_of_written(cards, out, seen, namespace)
+
+
+def _clear_of_written(cards: list[Card], out: dict, counts: dict[str, int], namespace: str) -> dict:
+    """``out`` (:func:`_identities`) with each implicit ID that equals a written ID (another card's
+    ``<!--ID: n-->``: ``ids`` wrote the first of same-front cards, one without was added since) or one
+    already given replaced, in vault order, by the first occurrence after those of its group (``counts``:
+    the cards without an ID of each :func:`_front_key`) that no card has: so build, ids, sync and check give
+    it one identity. Every other identity is unchanged (before, such a card was an error: "same ID")."""
+    written = {c.id for c in cards if c.id is not None}
+    if not written:
+        return out
+    given: set[int] = set()
+    clash = []
+    for card in cards:
+        if card.id is None:
+            ident = out[card.key][0]
+            if ident in written or ident in given:
+                clash.append(card)
+            else:
+                given.add(ident)
+    for card in clash:
+        key = _front_key(card)
+        occurrence = counts.get(key, 0)
+        ident = _implicit(key, occurrence, namespace)
+        while ident in written or ident in given:
+            occurrence += 1
+            ident = _implicit(key, occurrence, namespace)
+        given.add(ident)
+        out[card.key] = (ident, False)
     return out
 
 

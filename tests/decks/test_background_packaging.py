@@ -212,13 +212,10 @@ def test_written_is_told_before_the_work_alone_and_after_it_alongside(make_vault
 
 def test_two_cards_with_one_id_run_the_work_again_on_the_packaged_cards(make_vault, tmp_path, monkeypatch):
     """Alongside, the work starts on the kept cards; a card dropped for its ID (here a written ID equal to
-    another card's implicit one: an error, as it was before identity._clear_of_written gave that card the
-    next free occurrence; put back here to drop a card, which nothing else does after the vault is read)
-    makes it run again on the packaged cards, so the result is the same as one after the other."""
-    from notes2anki.decks import identity
+    another card's implicit one: an error) makes it run again on the packaged cards, so the result is the
+    same as one after the other."""
     from notes2anki.decks.identity import implicit_id, vault_namespace
 
-    monkeypatch.setattr(identity, "_clear_of_written", lambda cards, out, counts, namespace: out)
     monkeypatch.setattr(background, "MIN_CARDS", 0)
     results = {}
     for jobs in ("1", "2"):

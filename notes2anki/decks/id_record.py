@@ -13,9 +13,9 @@ its note's GUID (the nid for a note whose GUID is not notes2anki's, as the plugi
 ``sync --write-ids``, from the sync it has just made) then gives each card the ID of its own entry, found by
 its text, else by its other fields clearly like the entry's (an edited back), else by its place: the same
 gap between cards matched by text, now and then (same_front.match_group, the rule ``build`` gives these IDs
-by too); a card that cannot be told apart so gets a new ID (its entry's note is then gone). A card with no entry of its own (its file renamed, its note type changed, the card moved
-into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;
-tester 08:45 V8), else, its other fields edited too, an entry of another file with its note type and first
+by too); a card that cannot be told apart so gets a new ID (its entry's note is then gone). A card with no
+entry of its own (its file renamed, its note type changed, the card moved into another file) takes, by
+equal text, an entry no card of the vault claims any more (``Records.settle``; tester 08:45 V8), else, its other fields edited too, an entry of another file with its note type and first
 field whose other fields are like its own (tester r11); several such cards and entries are paired one to one
 by similarity as ``sync`` and ``build`` pair them, a near tie getting no ID (an error). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
 with neither, a card gets its implicit ID.
@@ -41,6 +41,7 @@ def _line(where: str) -> int:
     """The line of a ``file:line`` (0 when there is none)."""
     line = where.rpartition(":")[2]
     return int(line) if line.isdigit() else 0
+
 
 MAX_OCCURRENCES = 1024  # same-front cards of one file searched in the build state
 

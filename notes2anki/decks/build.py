@@ -166,7 +166,7 @@ def identify(plan: PackagePlan) -> PackagePlan:
     before = len(diags)
     ids = card_ids(kept, namespace, known)  # same-front cards the state knows: told apart by their text
     ids, by_text = known_group_ids(kept, ids, state.cards, namespace,
-                                   _hasher(config, lambda: MediaIndex(vault.root, vault.files)))
+                                   _hasher(config, lambda: MediaIndex(vault.root, vault.files)), diags)
     plan.identified = assign_identities(kept, diags, namespace, known, ids, by_text)
     report.cards = [card for card, _ in plan.identified]
     plan.state, plan.namespace, plan.ids, plan.identity_diags = state, namespace, ids, diags[before:]

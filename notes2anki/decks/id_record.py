@@ -11,12 +11,11 @@ the build state, never in the vault), for each card without an ID: its file and 
 and first field, all in NFC: the cards told apart by order only), a digest of its text and the ID whose GUID is
 its note's GUID (the nid for a note whose GUID is not notes2anki's, as the plugin writes IDs). ``ids`` (and
 ``sync --write-ids``, from the sync it has just made) then gives each card the ID of its own entry, found by
-its text, else by its other fields clearly like the entry's (an edited back), else by its position when its
-group has as many cards as recorded (same_front.match_group, the rule ``build`` gives these IDs by too); a group that gained cards and
-lost others, with text changed so that which note each card is cannot be told, gets no ID (an error at its
-first card). A card with no entry of its own (its file renamed, its note type changed, the card moved
-into another file) takes, by equal text, an entry no card of the vault claims any more (``Records.settle``;
-tester 08:45 V8), else, its other fields edited too, an entry of another file with its note type and first
+its text, else by its other fields clearly like the entry's (an edited back), else by its place: the same
+gap between cards matched by text, now and then (same_front.match_group, the rule ``build`` gives these IDs
+by too); a card that cannot be told apart so gets a new ID (its entry's note is then gone). A card with no
+entry of its own (its file renamed, its note type changed, the card moved into another file) takes, by
+equal text, an entry no card of the vault claims any more (``Records.settle``; tester 08:45 V8), else, its other fields edited too, an entry of another file with its note type and first
 field whose other fields are like its own (tester r11); several such cards and entries are paired one to one
 by similarity as ``sync`` and ``build`` pair them, a near tie getting no ID (an error). Without a sync record, the build state (GUID -> id, place, content hash) plays the same part;
 with neither, a card gets its implicit ID.
@@ -37,6 +36,13 @@ from .id_record_file import (MAX_ID, RECORD_VERSION, _group_key, _nfc, group_of,
 from .identity import candidate_ids
 from .same_front import match_group as _match
 
+
+def _line(where: str) -> int:
+    """The line of a ``file:line`` (0 when there is none)."""
+    line = where.rpartition(":")[2]
+    return int(line) if line.isdigit() else 0
+
+
 MAX_OCCURRENCES = 1024  # same-front cards of one file searched in the build state
 
 
@@ -52,6 +58,7 @@ class Entry:
     live: bool = True
     text: str = ""  # the sync record's text_digest ("" in records written before it); build: the note type
     rest: str | None = None  # the sync record's fields after the first (None: a record written before)
+    order: int = 0  # its place in its file when recorded (the build state's line; the sync record's index)
 
 
 class Records:
@@ -67,13 +74,14 @@ class Records:
         entries = load_record(root, diagnostics if diagnostics is not None else []) if entries is None else entries
         self.synced: dict[tuple[str, str], list[Entry]] = {}
         for e in entries:
-            self.synced.setdefault((e["file"], e["group"]), []).append(Entry(e["id"], e["digest"],
-                                                                             text=e.get("text", ""),
-                                                                             rest=e.get("rest")))
+            entries_here = self.synced.setdefault((e["file"], e["group"]), [])
+            entries_here.append(Entry(e["id"], e["digest"], text=e.get("text", ""), rest=e.get("rest"),
+                                      order=len(entries_here)))
         self.adopted: dict = {}  # Card.key -> ID of an entry no card claims (see settle)
         self.unsure: dict = {}  # Card.key -> why it may be one of several such entries
         self.edited: set = set()  # Card.key of the cards settle matched by note type and first field alone
         self.built: dict[tuple[str, str], list] = {}  # (NFC file, NFC front) -> build state entries
+        self._used: set[int] | None = None  # the IDs of every entry (see _busy)
         for state in state_cards.values():
             file = state.where.rpartition(":")[0]
             if file and state.id:
@@ -93,7 +101,8 @@ class Records:
             return "", [], sync_digest
         candidates = candidate_ids(first, self.namespace, min(len(states) + len(group), MAX_OCCURRENCES))
         found = sorted((s for s in states if s.id in candidates), key=lambda s: (candidates[s.id], bool(s.removed)))
-        return "build", [Entry(s.id, s.hash, not s.removed, rest=s.rest) for s in found], self.build_digest
+        return "build", [Entry(s.id, s.hash, not s.removed, rest=s.rest, order=_line(s.where))
+                         for s in found], self.build_digest
 
     def resolve(self, cards: list[Card], computed: dict, written: set[int]) -> tuple[dict, list[Diagnostic]]:
         """IDs for the cards without an ID of one file (``cards``, in file order): ``Card.key`` -> ID, and the
@@ -105,27 +114,25 @@ class Records:
         out: dict = {}
         problems: list[Diagnostic] = []
         for group in groups.values():
-            source, recorded, digest = self.entries(group)
+            _, recorded, digest = self.entries(group)
+            closed = any(e.id in written for e in recorded)  # `ids` wrote this group's IDs since
             recorded = [e for e in recorded if e.id not in written]
             if not recorded:
                 out.update({c.key: computed[c.key] for c in group})
                 self._adopt(group, out, problems)
                 continue
-            ids = _match(group, recorded, digest, computed, written, self.namespace)
-            if ids is None:
-                problems.append(Diagnostic(
-                    group[0].file, group[0].line, "error",
-                    (f"no ID written to the {len(group)} cards with this first field in this file: their order or "
-                     f"text changed since the last {source}, so which Anki note each one is cannot be told "
-                     if len(group) > 1 else f"no ID written to this card: its text changed since the last {source}, "
-                     "so which Anki note it is cannot be told ")
-                    + ("(sync, then run `ids` again to keep the notes sync matches; or write a card's Anki note id "
-                       "as its <!--ID: n-->)" if source == "sync" else
-                       "(build, then run `ids` again to keep the notes that build gives them)")))
-                continue
+            ids = _match(group, recorded, digest, computed, written, self.namespace, self._busy, closed)
             out.update(ids)
             self._adopt(group, out, problems)
         return out, problems
+
+    def _busy(self, ident: int) -> bool:
+        """Whether ``ident`` is held by an entry of the sync record or the build state, or given to a card by
+        :meth:`settle` (a new card of a group takes none of them: same_front.match_group)."""
+        if self._used is None:
+            self._used = {e.id for entries in self.synced.values() for e in entries} | {
+                s.id for states in self.built.values() for s in states}
+        return ident in self._used or ident in self.adopted.values()
 
     def _adopt(self, group: list[Card], out: dict, problems: list[Diagnostic]) -> None:
         """Give the cards of ``group`` that :meth:`settle` matched to an unclaimed entry that entry's ID; drop
@@ -158,15 +165,13 @@ class Records:
         orphans: list[Card] = []
         for group in groups.values():
             _, recorded, digest = self.entries(group)
+            closed = any(e.id in written for e in recorded)
             recorded = [e for e in recorded if e.id not in written]
             if not recorded:
                 orphans += group
                 continue
-            ids = _match(group, recorded, digest, computed, written, self.namespace)
+            ids = _match(group, recorded, digest, computed, written, self.namespace, self._busy, closed)
             mine = {e.id for e in recorded}
-            if ids is None:
-                claimed |= mine
-                continue
             claimed |= set(ids.values()) & mine
             orphans += [c for c in group if ids[c.key] not in mine]
         if not orphans:

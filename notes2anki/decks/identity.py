@@ -108,6 +108,35 @@ def _identities(cards: list[Card], namespace: str,
             keys = {_front_key(c) for c in cards if c.id is None} if keys is None else keys
             ident = _known_other_form(card, occurrence, namespace, known, keys) or ident
         out[card.key] = (ident, False)
+    return _clear_of_written(cards, out, seen, namespace)
+
+
+def _clear_of_written(cards: list[Card], out: dict, counts: dict[str, int], namespace: str) -> dict:
+    """``out`` (:func:`_identities`) with each implicit ID that equals the written ID of a card with the same
+    file, note type and first field (``ids`` wrote the first of such cards' IDs, one without an ID was added
+    since: by order it is occurrence 0 again) replaced, in vault order, by the first occurrence after those of
+    its group (``counts``: the cards without an ID of each :func:`_front_key`) that no card has: so build,
+    ids, sync and check give it one identity. Every other identity is unchanged (before, such a card was an
+    error: "same ID"); an ID line of another card that is this card's implicit ID stays that error."""
+    written: dict[str, set[int]] = {}
+    for card in cards:
+        if card.id is not None:
+            written.setdefault(_front_key(card), set()).add(card.id)
+    if not written:
+        return out
+    every = {ident for ids in written.values() for ident in ids}
+    given = {ident for ident, was_written in out.values() if not was_written}
+    for card in cards:
+        key = _front_key(card) if card.id is None else ""
+        if not key or out[card.key][0] not in written.get(key, ()):
+            continue
+        occurrence = counts.get(key, 0)
+        ident = _implicit(key, occurrence, namespace)
+        while ident in every or ident in given:
+            occurrence += 1
+            ident = _implicit(key, occurrence, namespace)
+        given.add(ident)
+        out[card.key] = (ident, False)
     return out
 
 

@@ -6,11 +6,15 @@ Inserting such a card above the others, or deleting the first of them, shifts ev
 reviewed note would take the text of another card (tester finding: ``build`` printed "1 new, 3 changed").
 
 :func:`match_group` is the one rule that pairs the cards of such a group with the entries recorded for it
-(the sync record or the build state, id_record.py): a card with the text of an entry takes its ID, then a
-card clearly like an entry (its other fields edited: :func:`~.similar_cards.pair_alike`, the rule ``sync``
-pairs same-front cards by), then, when the group has as many cards as were recorded, the rest in order;
-cards added take IDs no recorded card has. ``ids`` writes those IDs (``Records.resolve``); ``build`` gives
-them (:func:`known_group_ids`), so a build, the import of its package and a later ``ids`` keep each card on
+(the sync record or the build state, id_record.py). A note must never take another card's text (that moves
+its review history onto the wrong fact); when in doubt a card is new and the unmatched note is listed as
+gone. So: a card with the text of an entry takes its ID; then a card clearly like an entry (its other fields
+edited: :func:`~.similar_cards.pair_alike`, the rule ``sync`` pairs same-front cards by); then a card left
+over takes an entry left over only when both sit in the same gap between the cards matched so (an edited
+back between unchanged neighbours keeps its note; a card added at the top does not take the note of one
+deleted at the bottom); the others take IDs no recorded entry, no card of the vault and no entry of the
+build state has. ``ids`` writes those IDs (``Records.resolve``); ``build`` gives them
+(:func:`known_group_ids`), so a build, the import of its package and a later ``ids`` keep each card on
 the note it was made under, and the next build, reading the state this one wrote, chooses the same.
 """
 from __future__ import annotations
@@ -18,56 +22,155 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..model import Card
-from .identity import _front_key, _implicit
+from .identity import _front_key, _implicit, guid_of
 
 
 def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str], computed: dict,
-                written: set[int], namespace: str) -> dict | None:
+                written: set[int], namespace: str, busy: Callable[[int], bool] = lambda ident: False,
+                closed: bool = False) -> dict:
     """IDs for one group (its cards in file order) from its recorded entries (``id_record.Entry``: ``id``,
-    ``digest``, ``live``, ``rest``; in occurrence order): a card with the text of an entry gets its ID (the
-    last sync's or build's entries first); then a card and a live entry whose other fields are clearly alike
-    (``rest``: ``build_gone.rest_of``; :func:`~.similar_cards.pair_alike`); the others get the unmatched live
-    entries in order when the group has as many cards as were recorded, or new IDs (the first occurrences no
-    recorded card and no written ID has) when every live entry is taken (cards added); else None (cannot be
-    told). ``computed``: ``Card.key`` -> ``identity.card_ids``; ``written``: the IDs written in the vault."""
-    live = [e for e in recorded if e.live]
-    if len(group) == len(live) == len(recorded) == 1:
-        return {group[0].key: live[0].id}
+    ``digest``, ``live``, ``rest``, ``order``: the entry's place in its file when recorded), ``Card.key`` -> ID
+    for every card of ``group``. The rule (a note must never take another card's text; when in doubt a card
+    is new and the unmatched entry's note is gone):
+
+    1. text: a card with the text of a live entry gets its ID, the cards and entries kept in order (the most
+       such pairs, then the fewest cards and entries left between them: of identical copies, an edited one
+       stays on its own copy's note), then a card moved since, then a card with the text of an entry gone
+       (not ``live``); then a card and a live entry whose other fields are clearly alike (``rest``:
+       ``build_gone.rest_of``; :func:`~.similar_cards.pair_alike`);
+    2. gaps: a card left over takes a live entry left over only when both sit in the same gap between
+       matched cards (the same matched neighbour before and after, in file order now and then) and that gap
+       holds as many cards as entries left over (paired in order); ``closed`` (``ids`` wrote IDs to this
+       group since it was recorded, so a card without one is a card added since): none;
+    3. the others are new: their own order ID when it is free, else the first occurrence no recorded entry,
+       no written ID (``written``), no ID given here and nothing ``busy`` (an ID a card of the vault or the
+       build state holds elsewhere) has.
+
+    ``computed``: ``Card.key`` -> ``identity.card_ids``; ``digest``: the text compared with ``Entry.digest``."""
+    live = sorted((e for e in recorded if e.live), key=lambda e: getattr(e, "order", 0))
     out: dict = {}
-    taken: set[int] = set()
-    digests = {c.key: digest(c) for c in group}
-    for pool in (live, [e for e in recorded if not e.live]):
-        for card in group:
-            if card.key in out:
-                continue
-            entry = next((e for e in pool if e.id not in taken and e.digest == digests[card.key]), None)
-            if entry is not None:
-                out[card.key] = entry.id
-                taken.add(entry.id)
+    digests = [digest(c) for c in group]
+    for i, j in _in_order(digests, [e.digest for e in live]):
+        out[group[i].key] = live[j].id
+    taken = set(out.values())
+    for pool in (live, [e for e in recorded if not e.live]):  # moved since, or an entry gone come back
+        for card, text in zip(group, digests):
+            if card.key not in out:
+                entry = next((e for e in pool if e.id not in taken and e.digest == text), None)
+                if entry is not None:
+                    out[card.key] = entry.id
+                    taken.add(entry.id)
     rest = [c for c in group if c.key not in out]
     free = [e for e in live if e.id not in taken]
-    if rest and free:
+    if rest and free and not closed:
         for card, entry in _alike(rest, free):
             out[card.key] = entry.id
             taken.add(entry.id)
         rest = [c for c in rest if c.key not in out]
         free = [e for e in free if e.id not in taken]
-    if not rest:
-        return out
-    if len(rest) == len(free) and len(group) == len(live):
-        out.update({c.key: e.id for c, e in zip(rest, free)})
-        return out
-    if free:
-        return None
-    avoid = {e.id for e in recorded} | taken | written
-    for card in rest:  # cards added since: an ID no recorded card has
+        if rest and free:
+            for card, entry in _same_gaps(group, live, out, rest, free):
+                out[card.key] = entry.id
+                taken.add(entry.id)
+            rest = [c for c in rest if c.key not in out]
+    avoid = {e.id for e in recorded} | taken | set(written)
+    for card in rest:  # cards added since: an ID no other card or entry has
         ident, occurrence = computed[card.key], 0
-        while ident in avoid:
+        while ident in avoid or busy(ident):
             ident = _implicit(_front_key(card), occurrence, namespace)
             occurrence += 1
         avoid.add(ident)
         out[card.key] = ident
     return out
+
+
+MAX_ALIGN = 250_000  # cards x entries aligned exactly (larger groups: the first equal entry in order)
+
+
+def _in_order(now: list[str], then: list[str]) -> list[tuple[int, int]]:
+    """(i, j) pairs of equal texts ``now[i] == then[j]``, in order in both: the most such pairs, and of those
+    the alignment leaving the fewest unpaired items between them (an edited item beside identical copies
+    stays in its place)."""
+    head = 0
+    while head < min(len(now), len(then)) and now[head] == then[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(now), len(then)) - head and now[-1 - tail] == then[-1 - tail]:
+        tail += 1
+    pairs = [(k, k) for k in range(head)]
+    a, b = now[head:len(now) - tail], then[head:len(then) - tail]
+    if a and b and len(a) * len(b) <= MAX_ALIGN:
+        pairs += [(head + i, head + j) for i, j in _align(a, b)]
+    elif a and b:
+        j = 0
+        for i, text in enumerate(a):
+            k = next((k for k in range(j, len(b)) if b[k] == text), None)
+            if k is not None:
+                pairs.append((head + i, head + k))
+                j = k + 1
+    return pairs + [(len(now) - tail + k, len(then) - tail + k) for k in range(tail)]
+
+
+def _align(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """The equal pairs of the best alignment of ``a`` and ``b`` (see :func:`_in_order`): a table of
+    (pairs, -edits) over the suffixes, an edit being one item left out or two replaced one by the other."""
+    n, m = len(a), len(b)
+    best = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        best[i][m] = (0, -(n - i))
+    for j in range(m - 1, -1, -1):
+        best[n][j] = (0, -(m - j))
+    for i in range(n - 1, -1, -1):
+        row, below = best[i], best[i + 1]
+        for j in range(m - 1, -1, -1):
+            diag = below[j + 1]
+            choice = (diag[0] + 1, diag[1]) if a[i] == b[j] else (diag[0], diag[1] - 1)
+            skip_a, skip_b = below[j], row[j + 1]
+            row[j] = max(choice, (skip_a[0], skip_a[1] - 1), (skip_b[0], skip_b[1] - 1))
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        diag = best[i + 1][j + 1]
+        if a[i] == b[j] and best[i][j] == (diag[0] + 1, diag[1]):
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif a[i] != b[j] and best[i][j] == (diag[0], diag[1] - 1):
+            i, j = i + 1, j + 1
+        elif best[i][j] == (best[i + 1][j][0], best[i + 1][j][1] - 1):
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _same_gaps(group: list[Card], live: list, out: dict, rest: list[Card], free: list) -> list[tuple[Card, object]]:
+    """(card, entry) pairs of the cards and live entries left over that sit in the same gap between matched
+    cards: the same matched entry before and after, the cards in file order now (``group``), the entries in
+    their order then (``live``, sorted); in order, for a gap with as many cards as entries left over."""
+    matched = {ident for ident in out.values()} & {e.id for e in live}
+
+    def gaps(items: list, ident_of, left: set) -> dict:
+        found: dict = {}
+        before, waiting = None, []
+        for item in items:
+            ident = ident_of(item)
+            if ident in matched:
+                for w in waiting:
+                    found.setdefault((before, ident), []).append(w)
+                before, waiting = ident, []
+            elif id(item) in left:
+                waiting.append(item)
+        for w in waiting:
+            found.setdefault((before, None), []).append(w)
+        return found
+
+    cards = gaps(group, lambda c: out.get(c.key), {id(c) for c in rest})
+    entries = gaps(live, lambda e: e.id, {id(e) for e in free})
+    pairs = []
+    for gap, here in cards.items():
+        there = entries.get(gap, [])
+        if len(here) == len(there):
+            pairs += zip(here, there)
+    return pairs
 
 
 def _alike(cards: list[Card], entries: list) -> list[tuple[Card, object]]:
@@ -93,15 +196,20 @@ def _alike(cards: list[Card], entries: list) -> list[tuple[Card, object]]:
 
 
 def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: str,
-                    digest: Callable[[Card], str]) -> tuple[dict, frozenset[str]]:
+                    digest: Callable[[Card], str], diagnostics: list | None = None) -> tuple[dict, frozenset[str]]:
     """``build``'s identities of same-front cards without an ID whose group the build state knows
     (``state_cards``: GUID -> ``state.CardState`` of the last build; ``digest``: the build's content hash of a
     card, compared with the state's ``hash``): :func:`match_group` of the group against its state entries, as
     ``ids`` reads them (``id_record.Records``), for a group of several cards or of which the state knows
-    several, or of one card the state knows under another ID. ``cards``: the kept cards in vault order; ``ids``: their ``identity.card_ids``. Returns ``ids``
-    with those groups' IDs (a new dict) and the groups (``identity._front_key``) so told apart. A group
-    whose cards cannot be told apart (cards both added and gone, text edited) keeps its order IDs."""
+    several, or of one card the state knows under another ID. ``cards``: the kept cards in vault order;
+    ``ids``: their ``identity.card_ids``. Returns ``ids`` with those groups' IDs (a new dict) and the groups
+    (``identity._front_key``) so told apart. A new card of such a group takes no ID another card of the vault
+    or an entry of the state holds. With no build state, a warning (appended to ``diagnostics``) names the
+    files whose same-front cards are told apart by order only (:func:`order_only_warning`)."""
     if not state_cards:
+        warning = order_only_warning(cards)
+        if warning is not None and diagnostics is not None:
+            diagnostics.append(warning)
         return ids, frozenset()
     from .id_record import Records, _nfc
 
@@ -112,35 +220,76 @@ def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: 
     for card in cards:
         if card.id is None:
             groups.setdefault(_front_key(card), []).append(card)
-    known: dict[tuple[str, str], list[str]] = {}  # (file, front as the state keeps it) -> GUIDs
+    known: dict[tuple[str, str], list[str]] = {}  # (file, front as the state keeps it: 80 chars) -> GUIDs
     for guid, state in state_cards.items():
         if state.id:
             known.setdefault(near(state.where.rpartition(":")[0], state.front), []).append(guid)
     placed = []
-    places: dict[tuple[str, str], int] = {}  # -> groups there (two: a file and its name in the other normal
-    for key, group in groups.items():  # form, both kept by Linux: identity.py tells those apart)
-        place = near(group[0].file, key[len(group[0].file) + len(group[0].note_type) + 2:][:80])
+    places: dict[tuple[str, str], int] = {}  # (file, whole front) -> groups there (two: a file and its name in
+    for key, group in groups.items():  # the other normal form, both kept by Linux: identity.py tells those apart)
+        front = key[len(group[0].file) + len(group[0].note_type) + 2:]
+        place, whole = near(group[0].file, front[:80]), near(group[0].file, front)
         if place in known:
-            placed.append((key, group, place))
-            places[place] = places.get(place, 0) + 1
-    # a group of several cards, or of which the state knows several, or one card not under its order ID (the
-    # first deleted, its entry since forgotten)
-    todo = [(key, group) for key, group, place in placed if places[place] == 1 and (
+            placed.append((key, group, place, whole))
+            places[whole] = places.get(whole, 0) + 1
+    # a group of several cards, or of which the state knows several (two fronts may share their first 80
+    # characters: the entries are the group's by their ID), or one card not under its order ID (the first
+    # deleted, its entry since forgotten)
+    todo = [(key, group) for key, group, place, whole in placed if places[whole] == 1 and (
         len(group) > 1 or len(known[place]) > 1 or state_cards[known[place][0]].id != ids[group[0].key])]
     if not todo:
         return ids, frozenset()
-    records = Records(None, namespace, {g: state_cards[g] for file, front in places for place in
-                                        ((file, front), (file, "")) for g in known.get(place, ())},
+    records = Records(None, namespace, {g: state_cards[g] for _, _, place, _ in placed for near_place in
+                                        (place, (place[0], "")) for g in known.get(near_place, ())},
                       digest, entries=[])
     written = {c.id for c in cards if c.id is not None}
     out, by_text = dict(ids), set()
+    held: dict[int, int] = {}  # ID -> cards of the vault holding it
+
+    def busy_outside(group: list[Card]) -> Callable[[int], bool]:
+        mine: dict[int, int] = {}
+        for card in group:
+            mine[ids[card.key]] = mine.get(ids[card.key], 0) + 1
+
+        def busy(ident: int) -> bool:  # held by a card of the vault outside the group, or by a state entry
+            if not held:
+                for i in ids.values():
+                    held[i] = held.get(i, 0) + 1
+            return held.get(ident, 0) > mine.get(ident, 0) or guid_of(ident) in state_cards
+        return busy
+
     for key, group in todo:
         _, recorded, _ = records.entries(group)
+        closed = any(e.id in written for e in recorded)  # `ids` wrote this group's IDs since the last build
         recorded = [e for e in recorded if e.id not in written]
         if not recorded:
             continue
-        found = match_group(group, recorded, digest, ids, written, namespace)
-        if found is not None:
-            out.update(found)
-            by_text.add(key)
+        out.update(match_group(group, recorded, digest, ids, written, namespace, busy_outside(group), closed))
+        by_text.add(key)
     return out, frozenset(by_text)
+
+
+def order_only_warning(cards: list[Card]):
+    """The warning (a ``Diagnostic``) of a build with no build state when cards without an ID share their file,
+    note type and first field: told apart by their order only here, each keeps its note only while none
+    is inserted or deleted above it. None when there are none."""
+    from ..model import Diagnostic
+
+    seen: set[str] = set()
+    files: dict[str, None] = {}
+    for card in cards:
+        if card.id is None:
+            key = _front_key(card)
+            if key in seen:
+                files[card.file] = None
+            seen.add(key)
+    if not files:
+        return None
+    names = sorted(files)
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return Diagnostic("", 0, "warning", (
+        f"no build state on this machine (a first build, another machine, or its state folder lost): the cards "
+        f"without an ID that share their first field in {shown} are told apart here by their order only, so a "
+        "card inserted or deleted above others would move their notes' text and review history. To keep each on "
+        "its note, run `notes2anki ids` on the machine that built them (it writes the IDs their notes were made "
+        "under), or build with `--collection` or use `sync`, which match them by their text."))

@@ -56,6 +56,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     A file renamed is paired with the gone file it is first (file_pairs.py), and its cards take that file's
     notes before any other (tester A r6). Returns the warnings of :func:`_take_by_content` (a card whose ID
     line names no note kept on the note that holds its text)."""
+    from .sync_gaps import keep_gaps
     from .sync_plan import same_text
     from .sync_swaps import take_exact_elsewhere
 
@@ -117,6 +118,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     _take_similar(mine, by_file, claimed, fields, equal, compare, renew, elsewhere)
     if gone or elsewhere:
         _take_same_front(mine, by_file, gone, elsewhere, claimed, fields, compare, types or {})
+    keep_gaps(changes, loose_pool, claimed, fields, equal, compare, renew)  # no note by order alone
     return _take_by_content(changes, loose_pool, claimed, fields, equal, compare)
 
 

@@ -4,6 +4,7 @@ their own notes, and a record that cannot be used is ignored with a warning."""
 from __future__ import annotations
 
 import os
+import re
 
 from click.testing import CliRunner
 
@@ -32,22 +33,37 @@ def test_ids_after_deleting_the_first_of_two_same_front_cards_keeps_the_built_gu
     assert notes_by_field(first.col) == before  # the deleted card's note keeps its text; an import cannot delete it
 
 
-def test_ids_refuses_a_shifted_group_the_build_state_cannot_tell_apart(make_vault, build):
+def test_ids_gives_a_rewritten_card_of_a_shifted_group_a_new_id(make_vault, build):
     """Three same-front cards built; the first deleted and the second rewritten (its back like no built card's):
-    no ID in that group (a file:line error saying why), the unrelated card gets its ID, and `--dry-run` says the
-    same. (A back edited, not rewritten, is told by its likeness: the next test.)"""
+    the rewritten card cannot be told from the deleted one (one card, two entries in its gap), so it gets a new
+    ID, neither built card's (a note never takes another card's text), the third keeps its own, and a build
+    after `ids` says 1 new, 1 unchanged, 2 gone; `--dry-run` writes nothing. (A back edited, not rewritten, is
+    told by its likeness: the next test.)"""
     third = "START\nBasic\nTranslate:\nBack: pez = fish\nEND\n"
     other = "START\nBasic\nOther?\nBack: x\nEND\n"
     root = make_vault({"a.md": PERRO + GATO + "\n" + third + "\n" + other})
     build(root)
+    built = _built_ids(root)  # a.md:1 perro, a.md:7 gato, a.md:13 pez
     (root / "a.md").write_text(GATO.replace("gato = cat", "ratón = mouse") + "\n" + third + "\n" + other, "utf-8")
-    for args in (["--dry-run"], []):
-        result = CliRunner().invoke(cli_main, ["ids", str(root), *args])
-        assert result.exit_code == 1
-        assert ("a.md:1: error: no ID written to the 2 cards with this first field in this file: their order or "
-                "text changed since the last build") in result.output
-    text = (root / "a.md").read_text("utf-8")
-    assert text.count("<!--ID:") == 1 and "<!--ID:" in text.split("Other?")[1]
+    result = CliRunner().invoke(cli_main, ["ids", str(root), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "<!--ID:" not in (root / "a.md").read_text("utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / "a.md").read_text("utf-8").count("<!--ID:") == 3
+    written = [int(n) for n in re.findall(r"<!--ID: (\d+)-->", (root / "a.md").read_text("utf-8"))]
+    assert written[1] == built["a.md:13"] and written[0] not in built.values()
+    after = build(root)
+    assert (after.report.new, after.report.changed, after.report.unchanged) == (1, 0, 2)
+    assert sorted(g.where for g in after.report.gone) == ["a.md:1", "a.md:7"]
+
+
+def _built_ids(root) -> dict[str, int]:
+    """``file:line`` -> ID of each card the last build of ``root`` packaged (its build state)."""
+    from notes2anki.decks.build import default_state_path
+    from notes2anki.decks.state import BuildState
+
+    return {s.where: s.id for s in BuildState.load(default_state_path(root), []).cards.values() if not s.removed}
 
 
 def test_ids_tells_a_shifted_group_apart_by_an_edited_back_like_its_built_one(make_vault, build):

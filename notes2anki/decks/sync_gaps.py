@@ -1,0 +1,109 @@
+"""``sync``'s last word on same-front cards without an ID: the gap rule ``build`` and ``ids`` use.
+
+After :func:`~.sync_rematch.rematch_shifted` has re-pointed cards to the notes holding their text (or text
+clearly alike), a card of a same-front group (same file, note type and first field, no ID line) may still be
+on a note by order alone: its note holds another card's text. Syncing it would write its text over that
+note, and the note's review history would then belong to another fact (tester 2026-12-02, third round,
+finding 7: ``N, A, B', C`` synced after ``A, B, C`` wrote N over B's note and added B' as new).
+
+:func:`keep_gaps` applies same_front.match_group's rule: the cards whose note holds their text (or text
+clearly alike, :data:`~.similar_cards.SIMILAR`) are matched; a card left over (on another card's text, or new)
+takes a note left over (one such card held, or one of the file with that first field that no card claims)
+only when both sit in the same gap between matched cards (the same matched note before and after, cards in
+file order now, notes in the order they were last synced) and the gap holds as many of each (paired in
+order). Every other card left over is new (a GUID of its own) and every other note left over is no card's
+(sync deletes it as it deletes any note of a card gone), so sync, build and ``ids`` pair alike.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Callable
+
+
+def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: Callable[[int], dict],
+              equal: Callable, compare: Callable, renew: Callable) -> None:
+    """Apply the gap rule (module doc) to every same-front group of ``changes`` (the plan's
+    :class:`~.sync_plan.Change` list, in vault order). ``loose_pool``: this vault's notes, nid -> ``file:line``
+    where last synced; ``claimed``: nid -> the card syncing to it (changed in place); ``fields(nid)``: a note's
+    fields; ``equal(change, nid)``: the note holds the card's text; ``compare(change)`` recomputes a change's
+    kinds against its new note; ``renew(change)``: makes a change new, with a GUID of its own. A group with a
+    note the pool does not place (no line) is left as it is."""
+    from .sync_rematch import SIMILAR, _similarity
+
+    groups: dict[tuple, list] = {}
+    for change in changes:
+        if change.card.id is None and change.fields and not change.card.delete:
+            first = next(iter(change.fields.items()))
+            groups.setdefault((change.card.file, change.card.note_type, first[0], _key(first[1])), []).append(change)
+    for (file, _, name, front), group in groups.items():
+        matched = [c for c in group if c.nid and (equal(c, c.nid) or _similarity(c, fields(c.nid)) >= SIMILAR)]
+        anchors = {c.nid for c in matched}
+        rest = [c for c in group if c.nid not in anchors or not c.nid]
+        off = [c for c in rest if c.nid]  # on a note by order only
+        if not off:
+            continue
+        loose = [nid for nid, where in loose_pool.items() if nid not in claimed and where.rpartition(":")[0] == file
+                 and _key(fields(nid).get(name, "")) == front]
+        notes = list(dict.fromkeys([c.nid for c in group if c.nid] + loose))
+        if any(_line(loose_pool.get(nid, "")) is None for nid in notes):
+            continue
+        notes.sort(key=lambda nid: _line(loose_pool[nid]))
+        left = [nid for nid in notes if nid not in anchors]
+        pairs = _gap_pairs([c.nid if c in matched else None for c in group], group, rest, notes, anchors, left)
+        for change in off:
+            if claimed.get(change.nid) is change.card:
+                claimed.pop(change.nid)
+        for change in rest:
+            if id(change) in pairs:
+                nid = pairs[id(change)]
+                if change.nid != nid:
+                    change.nid, change.kinds, change.changed_fields = nid, [], []
+                    compare(change)
+                claimed[nid] = change.card
+            elif change.nid:
+                renew(change)
+
+
+def _gap_pairs(card_anchor: list, group: list, rest: list, notes: list[int], anchors: set[int],
+               left: list[int]) -> dict[int, int]:
+    """id(change) -> nid for the leftover cards (``rest``) and notes (``left``) in the same gap with as many of
+    each, in order (``card_anchor[i]``: the nid of ``group[i]`` when matched, else None)."""
+    cards: dict[tuple, list] = {}
+    before, waiting = None, []
+    leftover = {id(c) for c in rest}
+    for change, anchor in zip(group, card_anchor):
+        if anchor is not None:
+            for w in waiting:
+                cards.setdefault((before, anchor), []).append(w)
+            before, waiting = anchor, []
+        elif id(change) in leftover:
+            waiting.append(change)
+    for w in waiting:
+        cards.setdefault((before, None), []).append(w)
+    found: dict[tuple, list] = {}
+    before, waiting = None, []
+    spare = set(left)
+    for nid in notes:
+        if nid in anchors:
+            for w in waiting:
+                found.setdefault((before, nid), []).append(w)
+            before, waiting = nid, []
+        elif nid in spare:
+            waiting.append(nid)
+    for w in waiting:
+        found.setdefault((before, None), []).append(w)
+    out: dict[int, int] = {}
+    for gap, here in cards.items():
+        there = found.get(gap, [])
+        if len(here) == len(there):
+            out.update({id(c): nid for c, nid in zip(here, there)})
+    return out
+
+
+def _key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _line(where: str) -> int | None:
+    line = where.rpartition(":")[2]
+    return int(line) if line.isdigit() else None

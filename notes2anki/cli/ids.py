@@ -48,7 +48,7 @@ def ids_command(vault, dry_run, collection, quiet):
             holds = contained_vaults_problem(root, v.files, "ids")
             inner = inner_vaults_problem(root, inner_vaults(root, v.files, (n.path for n in v.notes)), "ids")
             if inner:  # a warning, as build's: what the vault holds is not changed
-                diags.append(Diagnostic("", 0, "warning", inner))
+                err.print(f"[yellow]vault: warning: {escape(inner)}[/yellow]")  # vault-wide: not kept below
             if holds:
                 fatal(diags, holds + "; nothing written")
             empty = no_note_problem(vault, len(v.notes), config.scan_directory, config.origin.get("ignore", ""))

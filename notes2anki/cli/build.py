@@ -18,6 +18,7 @@ from ..decks.state import state_file_problem
 from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
+from .vault_place import inner_vaults, inner_vaults_problem
 from .common import (EXIT_FATAL, collected, contained_vaults_problem, err, fatal, finish, inside_vault_problem, load_settings,
                      message_options, out, show_diagnostics, vault_argument)
 
@@ -119,6 +120,9 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
     v = _load(root, config, quiet)
     diags += v.diagnostics
     holds = contained_vaults_problem(root, v.files, "build")
+    inner = inner_vaults_problem(root, inner_vaults(root, v.files, (n.path for n in v.notes)), "build")
+    if inner:  # built all the same (what is built does not change), with the warning
+        diags.append(Diagnostic("", 0, "warning", inner))
     if holds:  # built all the same, with the warning (as for a folder inside a vault)
         diags.append(Diagnostic("", 0, "warning", holds + "; importing its package next to the vaults' own "
                                 "would add these cards again"))

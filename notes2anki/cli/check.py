@@ -32,6 +32,8 @@ def check_command(vault, as_json, strict, quiet):
     report = check_vault(Path(vault))
     if inside:
         report.problems = [_in_a_folder(d, vault) for d in report.problems]
+    elif not report.stopped:
+        report.problems += _inner_vaults(Path(vault))
     messages_file = click.get_current_context().meta.get("notes2anki.messages_file")
     problem = write_messages(messages_file, report.problems) if messages_file else None
     if problem:
@@ -54,13 +56,35 @@ def check_command(vault, as_json, strict, quiet):
     raise SystemExit(EXIT_VAULT_ERRORS if report.needs_fixing(strict) else EXIT_OK)
 
 
+def _inner_vaults(root: Path) -> list:
+    """The warning that build gives on a vault holding vaults of its own with notes (as a list: none or one)."""
+    from ..config import load_config
+    from ..model import Diagnostic
+    from ..parsers.files import markdown_files, walk_vault
+    from .vault_place import inner_vaults, inner_vaults_problem
+
+    if not ((root / ".obsidian").is_dir() or (root / ".notes2anki.toml").is_file()):
+        return []
+    files = walk_vault(root)
+    config = load_config(root, [])
+    notes = markdown_files(files, config.scan_directory, config.ignore)
+    problem = inner_vaults_problem(root, inner_vaults(root, files, notes), "check")
+    return [Diagnostic("", 0, "warning", problem)] if problem else []
+
+
 def _in_a_folder(d, vault: str):
-    """An ID line's message for a folder inside a vault: not "delete the line" (the ID may well be a card's
-    that the vault's settings, not read from here, make: a custom note type or regular expression)."""
+    """A message for a folder inside a vault: an ID line's is not "delete the line" (the ID may well be a
+    card's that the vault's settings, not read from here, make: a custom note type or regular expression);
+    the advice to run `ids` names the vault root (`ids` refuses a folder inside a vault)."""
+    from ..decks.identity import enclosing_vault
+    from .vault_place import pasted_path
+
+    if "`notes2anki ids VAULT`" in d.message:
+        return replace(d, message=d.message.replace(
+            "`notes2anki ids VAULT`", f"`notes2anki ids {pasted_path(enclosing_vault(Path(vault)))}` (the vault root)"))
     if d.code != "orphan-id" or " belongs to no card " not in d.message:
         return d
     shown = d.message.split(" belongs to no card ", 1)[0]
-    from ..decks.identity import enclosing_vault
 
     return replace(d, message=f"{shown} belongs to no card read in this folder; it may belong to a card that the "
                               f"settings of the vault {enclosing_vault(Path(vault))} read (they are not read from "

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console, ConsoleDimensions
 from .shown import escape
-from .vault_place import contained_vaults_problem, inside_vault_problem  # noqa: F401 - re-exported
+from .vault_place import contained_vaults_problem, inside_vault_problem, pasted_path  # noqa: F401 - re-exported
 from rich.table import Table
 
 from ..config import Config, fatal_problems, load_config, table_problems

@@ -176,9 +176,9 @@ def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT, vau
 
 
 def _command(vault: str) -> str:
-    import shlex
+    from .vault_place import pasted_path
 
-    return f"notes2anki dupes {escape(shlex.quote(str(vault)))}"
+    return f"notes2anki dupes {escape(pasted_path(vault))}"
 
 
 def render_rejected(report, limit: int = TABLE_LIMIT, vault: str = "VAULT") -> None:

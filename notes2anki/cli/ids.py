@@ -16,6 +16,7 @@ from ..messages import counted, no_note_problem
 from ..template_folders import TEMPLATE_LIKE
 from ..model import Diagnostic, shown_path
 from ..parsers import load_vault
+from .vault_place import inner_vaults, inner_vaults_problem
 from .common import (collected, contained_vaults_problem, err, fatal, finish, inside_vault_problem, load_settings, message_options, out,
                      vault_argument)
 
@@ -45,6 +46,9 @@ def ids_command(vault, dry_run, collection, quiet):
             v = load_vault(root, config)
             diags += [d for d in v.diagnostics if d.kind != TEMPLATE_LIKE]  # ids says it per note (write_ids)
             holds = contained_vaults_problem(root, v.files, "ids")
+            inner = inner_vaults_problem(root, inner_vaults(root, v.files, (n.path for n in v.notes)), "ids")
+            if inner:  # a warning, as build's: what the vault holds is not changed
+                err.print(f"[yellow]vault: warning: {escape(inner)}[/yellow]")  # vault-wide: not kept below
             if holds:
                 fatal(diags, holds + "; nothing written")
             empty = no_note_problem(vault, len(v.notes), config.scan_directory, config.origin.get("ignore", ""))

@@ -1,7 +1,6 @@
 """`notes2anki init [VAULT]`: write a commented `.notes2anki.toml` to start from."""
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ from .shown import escape
 from ..fileio import atomic_write
 from ..messages import counted
 from .common import collected, fatal, finish, message_options, out, refuse_unsafe_paths
+from .vault_place import pasted_path
 
 
 @click.command("init")
@@ -55,7 +55,7 @@ def init_command(vault, force, to_stdout):
         made_from.append(f"{counted(active, 'top folder')} as decks")
     moving = sum(moved for _, moved in suggestion.folders.values())
     out.print(f"Wrote {escape(str(target))}" + (f" (from {' and '.join(made_from)})" if made_from else "")
-              + f". Check it, then: notes2anki build {escape(shlex.quote(str(vault)))}", soft_wrap=True)
+              + f". Check it, then: notes2anki build {escape(pasted_path(vault))}", soft_wrap=True)
     if suggestion.templates:  # not proposed as decks: said here too, not only in the file
         named = ", ".join(f"{f} ({counted(n, 'card')})" for f, (n, _) in suggestion.templates.items())
         out.print(f"[yellow]Named like template folders, so listed under template_folders (their cards are not "

@@ -14,6 +14,7 @@ from ..decks.collection import CollectionError, find_collection
 from ..messages import counted
 from ..model import Diagnostic
 from ..parsers import load_vault
+from .vault_place import inner_vaults, inner_vaults_problem
 from .common import (EXIT_OK, EXIT_VAULT_ERRORS, err, fatal, load_settings, message_options, out,
                      contained_vaults_problem, inside_vault_problem, print_json, refuse_unsafe_paths, show_diagnostics, vault_argument)
 
@@ -67,6 +68,9 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
     v = load_vault(root, config)
     diags += v.diagnostics
     holds = contained_vaults_problem(root, v.files, "sync")
+    inner = inner_vaults_problem(root, inner_vaults(root, v.files, (n.path for n in v.notes)), "sync")
+    if inner:  # a warning, as build's: what the vault holds is not changed
+        diags.append(Diagnostic("", 0, "warning", inner))
     if holds:
         stop(holds + "; nothing written")
     interactive = sys.stdin.isatty() and not as_json

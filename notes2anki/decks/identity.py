@@ -40,7 +40,8 @@ def vault_namespace(root: Path, config=None) -> str:
 
 
 def enclosing_vault(root: Path) -> Path | None:
-    """The Obsidian vault (a folder holding ``.obsidian/``) that ``root`` lies inside, when ``root`` is not
+    """The vault (a folder holding ``.obsidian/`` or a ``.notes2anki.toml``, as ``init`` makes) that ``root``
+    lies inside (the nearest), when ``root`` is not
     a vault of its own (no ``.obsidian/``, no ``.notes2anki.toml``), else None. A card's implicit ID
     depends on the vault's name and the card's path in it, so IDs computed from a subfolder are not the
     IDs its cards have in the vault: ``ids`` and ``sync`` run there would give them new identities."""
@@ -48,7 +49,8 @@ def enclosing_vault(root: Path) -> Path | None:
         here = Path(root).resolve()
         if (here / ".obsidian").is_dir() or (here / ".notes2anki.toml").is_file():
             return None
-        return next((parent for parent in here.parents if (parent / ".obsidian").is_dir()), None)
+        return next((parent for parent in here.parents
+                     if (parent / ".obsidian").is_dir() or (parent / ".notes2anki.toml").is_file()), None)
     except (OSError, RuntimeError, ValueError):
         return None
 

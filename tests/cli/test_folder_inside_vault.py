@@ -79,3 +79,60 @@ def test_a_folder_that_is_a_vault_of_its_own_is_unaffected(make_vault, tmp_path)
         build = CliRunner().invoke(cli_main, ["build", str(sub), "-o", str(tmp_path / f"{sub.name}.apkg"), "--no-dupes"])
         assert build.exit_code == 0 and "inside the Obsidian vault" not in build.output, build.output
         assert (tmp_path / f"{sub.name}.apkg").exists()
+
+
+def _card(front: str) -> str:
+    return f"START\nBasic\nFront: {front}\nBack: a\nEND\n"
+
+
+def _outer_with_inner_vaults(tmp_path):
+    outer = tmp_path / "o"
+    for folder in (".obsidian", "Inner/.obsidian", "Own"):
+        (outer / folder).mkdir(parents=True)
+    (outer / "Inner" / "a.md").write_text(_card("X"), "utf-8")
+    (outer / "Own" / "b.md").write_text(_card("Y"), "utf-8")
+    (outer / "c.md").write_text(_card("Z"), "utf-8")
+    (outer / "Own" / ".notes2anki.toml").write_text("", "utf-8")
+    return outer
+
+
+def test_a_vault_holding_vaults_of_its_own_warns_and_builds_the_same(tmp_path):
+    outer = _outer_with_inner_vaults(tmp_path)
+    build = CliRunner().invoke(cli_main, ["build", str(outer), "-o", str(tmp_path / "o.apkg"), "--no-dupes"])
+    assert build.exit_code == 0, build.output
+    text = " ".join(build.output.split())
+    assert f"{outer / 'Inner'}, {outer / 'Own'}" in text and "second identity" in text
+    assert 'ignore = ["/Inner/", "/Own/"]' in text and "3 cards packaged" in text  # built as before
+    for command in (["check", str(outer)], ["ids", str(outer), "--dry-run"]):
+        result = CliRunner().invoke(cli_main, command)
+        assert result.exit_code == 0, result.output
+        assert 'ignore = ["/Inner/", "/Own/"]' in " ".join(result.output.split()), result.output
+    (outer / ".notes2anki.toml").write_text('ignore = ["/Inner/", "/Own/"]\n', "utf-8")
+    build = CliRunner().invoke(cli_main, ["build", str(outer), "-o", str(tmp_path / "o2.apkg"), "--no-dupes"])
+    assert build.exit_code == 0 and "second identity" not in build.output, build.output
+    assert "1 card packaged" in " ".join(build.output.split())
+
+
+def test_a_parent_with_only_a_notes2anki_toml_is_a_vault(tmp_path):
+    vault = tmp_path / "v4"
+    (vault / "sub").mkdir(parents=True)
+    (vault / "sub" / "n.md").write_text(_card("A4"), "utf-8")
+    (vault / ".notes2anki.toml").write_text("", "utf-8")
+    build = CliRunner().invoke(cli_main, ["build", str(vault / "sub"), "-o", str(tmp_path / "s.apkg"), "--no-dupes"])
+    assert build.exit_code == 2 and "inside the Obsidian vault" in build.output, build.output
+    assert not (tmp_path / "s.apkg").exists()
+    ids = CliRunner().invoke(cli_main, ["ids", str(vault / "sub")])
+    assert ids.exit_code == 2 and "nothing written" in ids.output, ids.output
+    assert "<!--ID" not in (vault / "sub" / "n.md").read_text("utf-8")
+    assert CliRunner().invoke(cli_main, ["build", str(vault), "-o", str(tmp_path / "v.apkg"), "--no-dupes"]).exit_code == 0
+
+
+def test_check_inside_a_vault_names_the_vault_root_for_ids(tmp_path):
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "sub").mkdir()
+    (vault / "sub" / "n.md").write_text(_card("A"), "utf-8")
+    result = CliRunner().invoke(cli_main, ["check", str(vault / "sub")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "notes2anki ids VAULT" not in text and f"`notes2anki ids {vault.resolve()}` (the vault root)" in text

@@ -29,3 +29,27 @@ def test_the_folder_inside_a_vault_message_quotes_its_paths(tmp_path):
     text = " ".join(result.output.split())
     assert f"`notes2anki build {shlex.quote(str(vault.resolve()))}`" in text
     assert f"`notes2anki init {shlex.quote(str(vault / 'Sub folder'))}`" in text
+
+
+def test_a_path_starting_with_a_dash_is_pasted_with_dot_slash(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-dash").mkdir()
+    (tmp_path / "-dash" / "a.md").write_text("START\nBasic\nWhat is a vault?\nBack: a folder\nEND\n", "utf-8")
+    result = CliRunner().invoke(cli_main, ["init", "--", "-dash"])
+    assert result.exit_code == 0, result.output
+    command = result.output.split("Check it, then: ", 1)[1].splitlines()[0]
+    assert shlex.split(command) == ["notes2anki", "build", "./-dash"]
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "-sub").mkdir()
+    (vault / "-sub" / "a.md").write_text("START\nBasic\nWhat is a vault?\nBack: a folder\nEND\n", "utf-8")
+    monkeypatch.chdir(vault)
+    result = CliRunner().invoke(cli_main, ["build", "-o", str(tmp_path / "b.apkg"), "--", "-sub"])
+    assert result.exit_code == 2, result.output
+    assert "`notes2anki init ./-sub`" in " ".join(result.output.split())
+
+
+def test_pasted_path_keeps_absolute_and_quotes():
+    from notes2anki.cli.vault_place import pasted_path
+
+    assert pasted_path("/a b/-c") == "'/a b/-c'" and pasted_path("-x y") == "'./-x y'" and pasted_path("x") == "x"

@@ -61,8 +61,8 @@ def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool 
     default YYYY-MM-DD, or a date in a common format: :func:`~notes2anki.semantic.daily_names.daily_matcher`);
     and those matching the
     gitignore-style ``globs`` (``[related] exclude``), which come after the default folders' globs, so a
-    ``!pattern`` there takes a note of those folders back (a daily note's name is not a glob: only
-    ``defaults=False`` takes those back)."""
+    ``!pattern`` there takes a note of those folders back, and a note named as a daily note too (a real
+    note named ``1789-07-14``: ``"!1789-07-14.md"``) unless a later pattern of ``globs`` leaves it out again."""
     from ..template_folders import glob_for, in_folder
 
     root = vault.root
@@ -72,16 +72,13 @@ def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool 
     every = _matcher([*(glob_for(folder) for folder, _ in folders), *(globs or [])])
     daily = daily_matcher(root) if defaults else (lambda rel: False)
     by_format = daily_matcher(root, dates=False)
+    taken = _matcher([g[1:] for g in globs or [] if g.startswith("!") and len(g) > 1])
     out: dict[str, str] = {}
-    said_daily = ""
     for note in vault.notes:
         path = note.path
-        if daily(path):
-            if by_format(path):
-                said_daily = said_daily or _daily_why(root)
-                out[path] = said_daily
-            else:
-                out[path] = f"its name is a date, as a daily note's ({TAKE_BACK})"
+        if daily(path) and not (taken(path) and not own(path)):  # a `!pattern` of one's own takes it back
+            out[path] = _daily_why(root, path) if by_format(path) else \
+                f"its name is a date, as a daily note's ({take_back(path)})"
         elif every(path):
             out[path] = _own_why(root, path, list(globs or [])) if own(path) else \
                 next((why for folder, why in folders if in_folder(path, folder)), "it matches [related] exclude")
@@ -150,15 +147,21 @@ def _matcher(globs: list[str]):
         return lambda rel: False
 
 
-# A daily note by name is no glob match: a `!path` in [related] exclude cannot take it back (README).
-TAKE_BACK = "set [related] exclude_defaults = false to include it"
+def take_back(path: str) -> str:
+    """How to take back a note left out as a daily note by its name: a ``!pattern`` of ``[related] exclude``
+    naming it (anchored at the vault root; the glob characters escaped)."""
+    from ..template_folders import glob_for
+
+    return f"add {json.dumps('!' + glob_for(path).rstrip('/'), ensure_ascii=False)} to [related] exclude to include it"
 
 
-def _daily_why(root: Path) -> str:
+def _daily_why(root: Path, path: str) -> str:
     fmt = settings_format(root)
     if fmt is None:
-        return f"it is named as a daily note ({DEFAULT_FORMAT}: the daily-notes plugin's default format; {TAKE_BACK})"
-    return f"it is named as a daily note (the format {json.dumps(fmt, ensure_ascii=False)} of {SETTINGS}; {TAKE_BACK})"
+        return (f"it is named as a daily note ({DEFAULT_FORMAT}: the daily-notes plugin's default format; "
+                f"{take_back(path)})")
+    return (f"it is named as a daily note (the format {json.dumps(fmt, ensure_ascii=False)} of {SETTINGS}; "
+            f"{take_back(path)})")
 
 
 def not_read_why(vault: Vault, config, query: str) -> str | None:

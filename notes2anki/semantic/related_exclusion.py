@@ -166,7 +166,7 @@ def _daily_why(root: Path, path: str) -> str:
 
 def not_read_why(vault: Vault, config, query: str) -> str | None:
     """Why a note named on the command line by its path (``wiki/grammar/Adverbios``, with or without
-    ``.md``, or a file path inside the vault) is not among the vault's notes although the file exists:
+    ``.md``, or a file path inside the vault) or by its bare name (``Adverbios``) is not among the vault's notes although the file exists:
     it lies outside the folder read (``scan_directory``: of ``.notes2anki.toml`` or the plugin's Scan
     Directory setting), or the ``ignore`` patterns leave it out. None when no such file exists (the
     caller's "no note … did you mean" applies)."""
@@ -189,7 +189,10 @@ def not_read_why(vault: Vault, config, query: str) -> str | None:
                 continue
         if rel:
             break
-    if not rel or rel in {n.path for n in vault.notes}:
+    read = {n.path for n in vault.notes}
+    if not rel and "/" not in text.replace("\\", "/"):  # a bare name: a note of that name anywhere in the vault
+        rel = _unread_named(root, text, read)
+    if not rel or rel in read:
         return None
     scan = getattr(config, "scan_directory", "") or ""
     if scan and not in_folder(rel, scan):
@@ -199,3 +202,27 @@ def not_read_why(vault: Vault, config, query: str) -> str | None:
                 'scan_directory = "" (the whole vault) in .notes2anki.toml')
     return (f"{rel} exists but is not read as a note of the vault (the ignore patterns of .notes2anki.toml or "
             "the plugin's settings leave it out, or it is not a Markdown note)")
+
+
+MAX_WALK = 100_000  # files looked at for a bare name before giving up
+
+
+def _unread_named(root: Path, name: str, read: set[str]) -> str | None:
+    """The vault path of the first Markdown note (sorted) named ``name`` (with or without ``.md``; case as
+    Obsidian ignores it) that is not among ``read``: hidden folders (``.obsidian``, ``.git``) skipped, at
+    most :data:`MAX_WALK` files looked at. None when there is none."""
+    import os
+
+    want = (name if name.lower().endswith(".md") else name + ".md").casefold()
+    found, seen = [], 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in files:
+            seen += 1
+            if file.casefold() == want:
+                rel = (Path(folder) / file).relative_to(root).as_posix()
+                if rel not in read:
+                    found.append(rel)
+        if seen > MAX_WALK:
+            break
+    return min(found) if found else None

@@ -133,3 +133,15 @@ def test_the_default_format_checks_the_month_and_day_and_a_negated_pattern_takes
     assert set(excluded_notes(load_vault(root), ["!/1789-07-14.md"])) == {"2026-05-12.md"}
     # a later pattern of one's own leaves it out again
     assert "1789-07-14.md" in excluded_notes(load_vault(root), ["!1789-07-14.md", "17*.md"])
+
+
+def test_a_bare_name_outside_the_scan_directory_is_said_to_be_so_as_a_path_is(make_vault, tmp_path):
+    """Tester 2 r2: `related VAULT Adverbios` (a name, no path) said "no note … in the vault"."""
+    root = make_vault({"Cards/Verbos.md": "Los verbos.\n", "wiki/grammar/Adverbios.md": "Los adverbios.\n",
+                       ".notes2anki.toml": 'scan_directory = "Cards"\n'})
+    for name in ("Adverbios", "Adverbios.md", "[[Adverbios]]"):
+        result = _run(root, tmp_path, name)
+        assert result.exit_code == 2
+        assert ('wiki/grammar/Adverbios.md exists but is outside Cards, the only folder read (scan_directory of '
+                '.notes2anki.toml); to include it, set scan_directory = "" (the whole vault) in .notes2anki.toml') \
+            in " ".join(result.output.split()), name

@@ -120,17 +120,18 @@ def _front(card) -> str:
     return question_text(card) or card.where  # whole: tables fold it (a cut front can invert its meaning)
 
 
-TAG_WIDTH = 40  # the Subject column is as wide as the longest tag up to this (at least 24): a tag is never cut
+TAG_WIDTH = 40  # the Subject column is as wide as the longest tag up to this (at least 24); longer: below
 
 
 def _show_table(result, vault_name: str) -> None:
     """The topics as a table: each subject's label, its copyable tag (whole, never folded mid-word: the column
-    is as wide as the longest tag, up to :data:`TAG_WIDTH`) and sub-topics; the cards and notes counts;
+    is as wide as the longest tag, up to :data:`TAG_WIDTH`; a longer tag is printed below the table on a line
+    that never wraps) and sub-topics; the cards and notes counts;
     example cards, one line each (cut with an ellipsis: a cloze paragraph made medu4's table 1,481 lines;
     ``--tree`` and ``--json`` give them whole)."""
     from rich.text import Text
 
-    tag_width = max((len(t.tag) for t in result.topics), default=0)
+    tag_width = max((len(t.tag) for t in result.topics if len(t.tag) <= TAG_WIDTH), default=0)
     table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True, expand=True)
     table.add_column("#", justify="right")
     table.add_column("Subject (sub-topics)", overflow="fold", width=max(24, min(tag_width, TAG_WIDTH)))
@@ -141,9 +142,15 @@ def _show_table(result, vault_name: str) -> None:
         notes = len({c.file for c in topic.cards})
         subs = "".join(f"\n  {topic.id}.{t.id} {escape(t.label)} ({len(t.cards)})" for t in topic.subtopics)
         lines = "\n".join("• " + " ".join(_front(c).split()) for c in topic.examples)
-        table.add_row(str(topic.id), f"[bold]{escape(topic.label)}[/bold]\n[dim]{escape(topic.tag)}[/dim]{subs}",
+        tag = escape(topic.tag) if len(topic.tag) <= TAG_WIDTH else "tag below the table"
+        table.add_row(str(topic.id), f"[bold]{escape(topic.label)}[/bold]\n[dim]{tag}[/dim]{subs}",
                       str(len(topic.cards)), str(notes), Text(lines, no_wrap=True, overflow="ellipsis"))
     out.print(table)
+    long = [t for t in result.topics if len(t.tag) > TAG_WIDTH]
+    if long:  # whole, on lines of their own that never wrap (a folded tag is no longer copyable)
+        out.print(f"{'Tag' if len(long) == 1 else 'Tags'} longer than {TAG_WIDTH} characters:")
+        for topic in long:
+            out.print(Text(f"  {topic.id}  {topic.tag}"), soft_wrap=True)
 
 
 def _notes_branch(branch, topic) -> None:
@@ -181,7 +188,9 @@ def _summary(result, examples: int) -> None:
     subs = sum(len(t.subtopics) for t in result.topics)
     loose = (f"; {len(result.unassigned)} unassigned: no text to place them by (only images, embeds or markup)"
              if result.unassigned else "")
-    out.print(f"{counted(total, 'card')} in {counted(len(result.topics), 'topic')} ({counted(subs, 'sub-topic')}, "
+    placed = total - len(result.unassigned)
+    cards = f"{placed} of {counted(total, 'card')}" if result.unassigned else counted(total, 'card')
+    out.print(f"{cards} in {counted(len(result.topics), 'topic')} ({counted(subs, 'sub-topic')}, "
               f"{how}, min size {result.min_size}){loose}.")
     if result.unassigned and examples:
         shown = result.unassigned[:max(examples, 5)]

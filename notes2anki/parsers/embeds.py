@@ -143,21 +143,22 @@ def _embed(target: str, option: str, ctx: RenderContext) -> str:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in IMAGE_EXT and ext not in AUDIO_EXT:
         return _embed_note(target, option, ctx)
-    media = _media(name, ctx, f"![[{target}]]")
+    media = _media(name, ctx, f"![[{target}]]", as_written=f"![[{target}|{option}]]" if option else "")
     if media is None:
         return html.escape(f"![[{target}]]")
     sized = _SIZE.fullmatch(option)
     return _media_html(name, media, "" if sized else option, option if sized else "")
 
 
-def _media(name: str, ctx: RenderContext, written: str, src: str = "") -> str | None:
+def _media(name: str, ctx: RenderContext, written: str, src: str = "", as_written: str = "") -> str | None:
     """The media name for the embedded vault file ``name``, or None (missing / refused, reported);
-    ``src``: a Markdown image's destination as written (a wiki embed: "")."""
+    ``src``: a Markdown image's destination as written (a wiki embed: ""); ``as_written``: the embed
+    whole, with its size or alias (``![[img.png|300]]``), for the ambiguous-link message ("": ``written``)."""
     path, choice = ctx.resolver.media_choice(name, ctx.note_path)
     if src:
         _tell_ambiguous(ctx, choice, written, src, lambda p: p.replace(" ", "%20"))
     else:
-        _tell_ambiguous(ctx, choice, written, name, lambda p: p)
+        _tell_ambiguous(ctx, choice, as_written or written, name, lambda p: p)
     if path is None:
         ctx.missing.append((name, _embedded_at(ctx, name, written) if ctx.depth else ""))
         return None
@@ -212,7 +213,7 @@ def _embed_note(target: str, option: str, ctx: RenderContext) -> str:
     ctx.links.append(page)
     shown = html.escape(option or target.replace("#", " > "))
     path, choice = ctx.resolver.note_choice(page, ctx.note_path) if page else (ctx.note_path, None)
-    _tell_ambiguous(ctx, choice, f"![[{target}]]", page, _note_path_form)
+    _tell_ambiguous(ctx, choice, f"![[{target}|{option}]]" if option else f"![[{target}]]", page, _note_path_form)
     text = ctx.resolver.note_text(path) if path else None
     if text is None and path in ctx.resolver.unreadable:
         ctx.warnings.append(f"embedded note ![[{target}]] ({path}): {ctx.resolver.unreadable[path]}; shown as its name")

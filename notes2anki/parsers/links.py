@@ -115,7 +115,10 @@ class LinkResolver:
         found = min(beside or same_name, key=lambda f: (len(_nfc(f)), f))
         if len(same_name) == 1 or beside:
             return found, None
-        return found, Ambiguity(tuple(same_name), found, "it has the shortest path")
+        tied = [f for f in same_name if f != found and len(_nfc(f)) == len(_nfc(found))]
+        why = (f"its path is as short as {', '.join(tied[:3])}{' …' if len(tied) > 3 else ''}: a tie, broken "
+               "by name order" if tied else "it has the shortest path")
+        return found, Ambiguity(tuple(same_name), found, why)
 
     def note_text(self, path: str) -> str | None:
         """The text of the vault note ``path`` (``\\n`` line ends), read once; None when unreadable,

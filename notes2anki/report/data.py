@@ -119,6 +119,8 @@ class ReportData:
     projection: str = ""  # how the map was made, in words
     notices: list[str] = field(default_factory=list)  # e.g. "duplicates not checked: model not loadable"
     root: Path = Path(".")
+    # the folder given is inside an Obsidian vault: the warning the terminal gives first, first on the page too
+    place_warning: str = ""
 
 
 def card_view(card: Card, vault_name: str, field_names: list[str], media_index=None) -> CardView:
@@ -203,7 +205,20 @@ def assemble(root: Path, *, model: str | None = None, semantic: bool = True,
     data.notices += list(dict.fromkeys(d.message for d in diags[before:] if not d.file and d.message not in data.notices))
     diags[before:] = [d for d in diags[before:] if d.file]
     data.problems = group_problems(diags, name)
+    data.place_warning = _place_warning(root, data)
     return data
+
+
+def _place_warning(root: Path, data: ReportData) -> str:
+    """The warning for a report on a folder inside an Obsidian vault (as the command prints it first:
+    :func:`notes2anki.cli.vault_place.inside_vault_problem`), "" otherwise; taken out of the notices if a
+    diagnostic carried it there (the page shows it once, at its top)."""
+    from ..cli.vault_place import inside_vault_problem
+
+    warning = inside_vault_problem(root, "report", writes=False) or ""
+    if warning:
+        data.notices[:] = [n for n in data.notices if n != warning]
+    return warning
 
 
 def _semantic(data: ReportData, vault: Vault, config, fields, model, cache_path, diags, progress=None) -> None:

@@ -53,6 +53,7 @@ def render(data: ReportData) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{e(csp)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>notes2anki report: {e(data.vault_name)}</title><style>{CSS}</style></head><body>",
+        f'<p class="notice place">vault: warning: {e(data.place_warning)}</p>' if data.place_warning else "",
         f"<header><h1>{e(data.vault_name)}</h1><div class=\"muted\">notes2anki report</div>",
         "<nav><a href=\"#decks\">Decks</a><a href=\"#problems\">Problems</a><a href=\"#duplicates\">Duplicates</a>"
         "<a href=\"#related\">Related notes</a><a href=\"#map\">Topic map</a></nav>",

@@ -29,9 +29,11 @@ SETTINGS = ".obsidian/daily-notes.json"
 MAX_FORMAT = 200  # characters; a longer "format" is not the plugin's and is ignored
 
 _LETTERS = r"[^\W\d_]{1,20}"  # a month or day name in any language, abbreviated or not
-_NUMERIC = {  # moment.js tokens -> regex
-    "YYYY": r"\d{4}", "gggg": r"\d{4}", "GGGG": r"\d{4}", "YY": r"\d{2}", "MM": r"\d{2}", "M": r"\d{1,2}",
-    "Mo": r"\d{1,2}[^\W\d_]{0,4}\.?", "DD": r"\d{2}", "D": r"\d{1,2}", "Do": r"\d{1,2}[^\W\d_]{0,4}\.?",
+_MONTH, _DAY = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12]\d|3[01])"  # M, D: 1–12, 1–31, a leading 0 allowed
+_NUMERIC = {  # moment.js tokens -> regex; a month is 1–12 and a day 1–31, as for is_date_name
+    "YYYY": r"\d{4}", "gggg": r"\d{4}", "GGGG": r"\d{4}", "YY": r"\d{2}", "MM": r"(?:0[1-9]|1[0-2])",
+    "M": _MONTH, "Mo": _MONTH + r"[^\W\d_]{0,4}\.?", "DD": r"(?:0[1-9]|[12]\d|3[01])", "D": _DAY,
+    "Do": _DAY + r"[^\W\d_]{0,4}\.?",
     "ww": r"\d{2}", "w": r"\d{1,2}", "wo": r"\d{1,2}[^\W\d_]{0,4}\.?", "WW": r"\d{2}", "W": r"\d{1,2}",
     "Wo": r"\d{1,2}[^\W\d_]{0,4}\.?", "Q": r"[1-4]", "d": r"[0-6]",
 }
@@ -43,7 +45,8 @@ _TOKEN = re.compile(r"\[[^\]]*\]|YYYY|gggg|GGGG|YY|MMMM|MMM|MM|Mo|M|Do|DD|D|dddd
 
 def format_pattern(fmt: str) -> tuple[re.Pattern[str], bool]:
     """``(regex, numeric)`` for the moment.js ``fmt``: the regex matches a whole name written in it (to be
-    used with ``fullmatch``); ``numeric`` whether it holds a number (a year, month, day, week or quarter),
+    used with ``fullmatch``; a month must be 1–12 and a day 1–31: "1234-56-78" is no YYYY-MM-DD name);
+    ``numeric`` whether it holds a number (a year, month, day, week or quarter),
     not names only. Text in [brackets] and every other character are literal."""
     parts, numeric = [], False
     for token in _TOKEN.findall(fmt):

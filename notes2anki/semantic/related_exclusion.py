@@ -61,8 +61,8 @@ def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool 
     default YYYY-MM-DD, or a date in a common format: :func:`~notes2anki.semantic.daily_names.daily_matcher`);
     and those matching the
     gitignore-style ``globs`` (``[related] exclude``), which come after the default folders' globs, so a
-    ``!pattern`` there takes a note of those folders back (a daily note's name is not a glob: only
-    ``defaults=False`` takes those back)."""
+    ``!pattern`` there takes a note of those folders back, and a note named as a daily note too (a real
+    note named ``1789-07-14``: ``"!1789-07-14.md"``) unless a later pattern of ``globs`` leaves it out again."""
     from ..template_folders import glob_for, in_folder
 
     root = vault.root
@@ -72,16 +72,13 @@ def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool 
     every = _matcher([*(glob_for(folder) for folder, _ in folders), *(globs or [])])
     daily = daily_matcher(root) if defaults else (lambda rel: False)
     by_format = daily_matcher(root, dates=False)
+    taken = _matcher([g[1:] for g in globs or [] if g.startswith("!") and len(g) > 1])
     out: dict[str, str] = {}
-    said_daily = ""
     for note in vault.notes:
         path = note.path
-        if daily(path):
-            if by_format(path):
-                said_daily = said_daily or _daily_why(root)
-                out[path] = said_daily
-            else:
-                out[path] = f"its name is a date, as a daily note's ({TAKE_BACK})"
+        if daily(path) and not (taken(path) and not own(path)):  # a `!pattern` of one's own takes it back
+            out[path] = _daily_why(root, path) if by_format(path) else \
+                f"its name is a date, as a daily note's ({take_back(path)})"
         elif every(path):
             out[path] = _own_why(root, path, list(globs or [])) if own(path) else \
                 next((why for folder, why in folders if in_folder(path, folder)), "it matches [related] exclude")
@@ -150,20 +147,26 @@ def _matcher(globs: list[str]):
         return lambda rel: False
 
 
-# A daily note by name is no glob match: a `!path` in [related] exclude cannot take it back (README).
-TAKE_BACK = "set [related] exclude_defaults = false to include it"
+def take_back(path: str) -> str:
+    """How to take back a note left out as a daily note by its name: a ``!pattern`` of ``[related] exclude``
+    naming it (anchored at the vault root; the glob characters escaped)."""
+    from ..template_folders import glob_for
+
+    return f"add {json.dumps('!' + glob_for(path).rstrip('/'), ensure_ascii=False)} to [related] exclude to include it"
 
 
-def _daily_why(root: Path) -> str:
+def _daily_why(root: Path, path: str) -> str:
     fmt = settings_format(root)
     if fmt is None:
-        return f"it is named as a daily note ({DEFAULT_FORMAT}: the daily-notes plugin's default format; {TAKE_BACK})"
-    return f"it is named as a daily note (the format {json.dumps(fmt, ensure_ascii=False)} of {SETTINGS}; {TAKE_BACK})"
+        return (f"it is named as a daily note ({DEFAULT_FORMAT}: the daily-notes plugin's default format; "
+                f"{take_back(path)})")
+    return (f"it is named as a daily note (the format {json.dumps(fmt, ensure_ascii=False)} of {SETTINGS}; "
+            f"{take_back(path)})")
 
 
 def not_read_why(vault: Vault, config, query: str) -> str | None:
     """Why a note named on the command line by its path (``wiki/grammar/Adverbios``, with or without
-    ``.md``, or a file path inside the vault) is not among the vault's notes although the file exists:
+    ``.md``, or a file path inside the vault) or by its bare name (``Adverbios``) is not among the vault's notes although the file exists:
     it lies outside the folder read (``scan_directory``: of ``.notes2anki.toml`` or the plugin's Scan
     Directory setting), or the ``ignore`` patterns leave it out. None when no such file exists (the
     caller's "no note … did you mean" applies)."""
@@ -186,7 +189,10 @@ def not_read_why(vault: Vault, config, query: str) -> str | None:
                 continue
         if rel:
             break
-    if not rel or rel in {n.path for n in vault.notes}:
+    read = {n.path for n in vault.notes}
+    if not rel and "/" not in text.replace("\\", "/"):  # a bare name: a note of that name anywhere in the vault
+        rel = _unread_named(root, text, read)
+    if not rel or rel in read:
         return None
     scan = getattr(config, "scan_directory", "") or ""
     if scan and not in_folder(rel, scan):
@@ -196,3 +202,27 @@ def not_read_why(vault: Vault, config, query: str) -> str | None:
                 'scan_directory = "" (the whole vault) in .notes2anki.toml')
     return (f"{rel} exists but is not read as a note of the vault (the ignore patterns of .notes2anki.toml or "
             "the plugin's settings leave it out, or it is not a Markdown note)")
+
+
+MAX_WALK = 100_000  # files looked at for a bare name before giving up
+
+
+def _unread_named(root: Path, name: str, read: set[str]) -> str | None:
+    """The vault path of the first Markdown note (sorted) named ``name`` (with or without ``.md``; case as
+    Obsidian ignores it) that is not among ``read``: hidden folders (``.obsidian``, ``.git``) skipped, at
+    most :data:`MAX_WALK` files looked at. None when there is none."""
+    import os
+
+    want = (name if name.lower().endswith(".md") else name + ".md").casefold()
+    found, seen = [], 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in files:
+            seen += 1
+            if file.casefold() == want:
+                rel = (Path(folder) / file).relative_to(root).as_posix()
+                if rel not in read:
+                    found.append(rel)
+        if seen > MAX_WALK:
+            break
+    return min(found) if found else None

@@ -32,3 +32,30 @@ def test_a_notice_about_the_run_is_not_counted_as_a_warning(make_vault, monkeypa
     page = render(data)
     warnings = sum(len(g.problems) for g in data.problems if g.severity == "warning")
     assert f"<b>{warnings}</b>warnings" in page and "not counted" in page
+
+
+def test_a_report_on_a_folder_inside_a_vault_warns_at_the_top_of_the_page(make_vault, tmp_path):
+    """Tester 2 r2: the terminal warned first about a folder inside a vault; the page never mentioned it."""
+    import html
+
+    from click.testing import CliRunner
+
+    from notes2anki.cli.report import report_command
+
+    root = make_vault({".obsidian/app.json": "{}\n", "Sub/a.md": "START\nBasic\nFront\nBack: back\nEND\n"})
+    output = tmp_path / "out.html"
+    result = CliRunner().invoke(report_command, [str(root / "Sub"), "-o", str(output), "--no-semantic"],
+                                env={"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "is a folder inside the Obsidian vault" in said
+    page = output.read_text(encoding="utf-8")
+    top = page.split("<header>", 1)[0]
+    assert '<p class="notice place">vault: warning: ' in top
+    shown = html.unescape(top.split('<p class="notice place">', 1)[1].split("</p>", 1)[0])
+    assert " ".join(shown.split()) in said  # the same text as the terminal's
+    assert page.count("is a folder inside the Obsidian vault") == 1
+    plain = tmp_path / "plain.html"  # not inside a vault: no such warning
+    CliRunner().invoke(report_command, [str(root / "Sub" / ".."), "-o", str(plain), "--no-semantic"],
+                       env={"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")})
+    assert "notice place" not in plain.read_text(encoding="utf-8")

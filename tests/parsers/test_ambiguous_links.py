@@ -116,3 +116,20 @@ def test_the_resolver_follows_obsidians_observed_tie_break():
     path, choice = resolver.note_choice("Note", "x.md")
     assert path == "a/b/Note.md" and choice.candidates == ("a/b/Note.md", "zzzz/Note.md")
     assert choice.reason == "it has the shortest path"
+
+
+def test_a_tie_on_length_is_said_to_be_one_and_the_path_form_keeps_the_size(make_vault):
+    """Tester 2 r2: `A/img.png` and `Z/img.png` tie on length, yet the message said "it has the shortest
+    path"; the suggested path form dropped the size (`![[img.png|300]]` → `![[A/img.png]]`)."""
+    resolver = LinkResolver(["Z/img.png", "A/img.png"])
+    path, choice = resolver.media_choice("img.png", "x.md")
+    assert path == "A/img.png"
+    assert choice.reason == "its path is as short as Z/img.png: a tie, broken by name order"
+    root = make_vault({"A/img.png": b"one", "Z/img.png": b"two", "Deck.md": _card("![[img.png|300]]")})
+    (warning,) = _ambiguous(root)
+    assert warning.message.startswith("![[img.png|300]] matches 2 files: A/img.png, Z/img.png; A/img.png is used "
+                                      "(its path is as short as Z/img.png: a tie, broken by name order, as Obsidian")
+    assert warning.message.endswith("e.g. ![[A/img.png|300]] or ![[Z/img.png|300]]")
+    root = make_vault({"A/Topic.md": "a\n", "Z/Topic.md": "z\n", "Deck.md": _card("![[Topic|alias]]")}, name="v2")
+    (warning,) = _ambiguous(root)
+    assert warning.message.endswith("e.g. ![[A/Topic|alias]] or ![[Z/Topic|alias]]")

@@ -33,7 +33,7 @@ def test_an_exclude_of_ones_own_adds_to_the_templates_and_daily_notes(make_vault
         "Scaffold/New note.md": "it is in the template folder Scaffold (named in .obsidian/templates.json)",
         "Journal/Monday review.md": "it is in the daily-notes folder Journal (named in .obsidian/daily-notes.json)",
         "12-05-2026.md": 'it is named as a daily note (the format "DD-MM-YYYY" of .obsidian/daily-notes.json; '
-                         'set [related] exclude_defaults = false to include it)',
+                         'add "!/12-05-2026.md" to [related] exclude to include it)',
         "Drafts/idea.md": 'it matches "Drafts/" of [related] exclude (.notes2anki.toml:2)'}
 
 
@@ -49,7 +49,7 @@ def test_without_a_format_the_plugins_default_is_named(make_vault):
     root = make_vault({"2026-05-12.md": "Studied ATP.\n", "Mitochondria.md": "ATP.\n"})
     assert excluded_notes(load_vault(root)) == {
         "2026-05-12.md": "it is named as a daily note (YYYY-MM-DD: the daily-notes plugin's default format; "
-                         "set [related] exclude_defaults = false to include it)"}
+                         'add "!/2026-05-12.md" to [related] exclude to include it)'}
 
 
 def test_exclude_defaults_must_be_true_or_false(make_vault):
@@ -67,4 +67,4 @@ def test_an_exclude_pattern_is_named_with_its_line_and_a_daily_note_says_how_to_
                                   '  "!12-05-2026.md"]\n')
     assert found["Drafts/idea.md"] == 'it matches "*.md" of [related] exclude (.notes2anki.toml:4)'  # later wins
     assert "Mitochondria.md" not in found
-    assert found["12-05-2026.md"].endswith("; set [related] exclude_defaults = false to include it)")
+    assert "12-05-2026.md" not in found  # a `!pattern` takes a note named as a daily note back too

@@ -64,7 +64,7 @@ def test_a_template_or_daily_note_gets_no_suggestions_as_in_all(make_vault, tmp_
             ("Monday review", "Journal/Monday review.md",
              "it is in the daily-notes folder Journal (named in .obsidian/daily-notes.json)"),
             ("2024-05-01", "2024-05-01.md", "it is named as a daily note (YYYY-MM-DD: the daily-notes plugin's "
-                                            "default format; set [related] exclude_defaults = false to include it)"),
+                                            "default format; add \"!/2024-05-01.md\" to [related] exclude to include it)"),
             ("Scaffold/New biology note", "Scaffold/New biology note.md",
              "it is in the template folder Scaffold (named in .obsidian/templates.json)")):
         shown = _run(root, tmp_path, name, "--min-score", "-1", columns="200")

@@ -48,8 +48,8 @@ def test_a_folder_named_like_templates_is_left_out_as_check_names_it(make_vault)
     assert set(why) == {"06-Templates/template-monthly.md", "06-Templates/Card.md",
                         "05-Journal/Daily/2025年04月26日.md", "26.04.2025.md"}
     assert why["06-Templates/Card.md"].startswith("it is in 06-Templates, named like a template folder (as check says")
-    assert why["26.04.2025.md"] == ("its name is a date, as a daily note's (set [related] exclude_defaults = false "
-                                    "to include it)")
+    assert why["26.04.2025.md"] == ("its name is a date, as a daily note's (add \"!/26.04.2025.md\" to [related] "
+                                    "exclude to include it)")
     assert left_out_summary(why) == ("4 notes left out (never suggested, no suggestions): 2 in template folders "
                                      "(06-Templates), 2 named as daily notes")
     # check's rule again: once .notes2anki.toml sets template_folders, that list is the whole answer
@@ -113,3 +113,35 @@ def test_the_chargram_notice_says_which_notes_were_measured():
         "the embedding model does not read 283 of the 284 notes with text (285 in all) (their language)")
     index.paths = ["x"] * 284
     assert chargram_notice(index).startswith("the embedding model does not read 283 of 284 notes (their")
+
+
+def test_the_default_format_checks_the_month_and_day_and_a_negated_pattern_takes_a_dated_note_back(make_vault):
+    """Tester 2 r2: `1234-56-78.md` and `2025-13-01.md` were left out as daily notes (YYYY-MM-DD took any
+    digits); `exclude = ["!1789-07-14.md"]` did not take back a real note named as a date."""
+    from notes2anki.semantic.daily_names import format_pattern
+
+    pattern, _ = format_pattern("YYYY-MM-DD")
+    assert [bool(pattern.fullmatch(n)) for n in ("1234-56-78", "2025-13-01", "2025-01-32", "2025-12-31")] == [
+        False, False, False, True]
+    files = {"1234-56-78.md": "Digits.\n", "2025-13-01.md": "Thirteenth month.\n", "1789-07-14.md": "Bastille.\n",
+             "2026-05-12.md": "Studied ATP.\n", "Mitochondria.md": "ATP.\n"}
+    root = make_vault(files)
+    found = excluded_notes(load_vault(root))
+    assert set(found) == {"1789-07-14.md", "2026-05-12.md"}
+    assert found["1789-07-14.md"].endswith('; add "!/1789-07-14.md" to [related] exclude to include it)')
+    assert set(excluded_notes(load_vault(root), ["!1789-07-14.md"])) == {"2026-05-12.md"}
+    assert set(excluded_notes(load_vault(root), ["!/1789-07-14.md"])) == {"2026-05-12.md"}
+    # a later pattern of one's own leaves it out again
+    assert "1789-07-14.md" in excluded_notes(load_vault(root), ["!1789-07-14.md", "17*.md"])
+
+
+def test_a_bare_name_outside_the_scan_directory_is_said_to_be_so_as_a_path_is(make_vault, tmp_path):
+    """Tester 2 r2: `related VAULT Adverbios` (a name, no path) said "no note … in the vault"."""
+    root = make_vault({"Cards/Verbos.md": "Los verbos.\n", "wiki/grammar/Adverbios.md": "Los adverbios.\n",
+                       ".notes2anki.toml": 'scan_directory = "Cards"\n'})
+    for name in ("Adverbios", "Adverbios.md", "[[Adverbios]]"):
+        result = _run(root, tmp_path, name)
+        assert result.exit_code == 2
+        assert ('wiki/grammar/Adverbios.md exists but is outside Cards, the only folder read (scan_directory of '
+                '.notes2anki.toml); to include it, set scan_directory = "" (the whole vault) in .notes2anki.toml') \
+            in " ".join(result.output.split()), name

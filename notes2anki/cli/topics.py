@@ -121,34 +121,42 @@ def _front(card) -> str:
 
 
 TAG_WIDTH = 40  # the Subject column is as wide as the longest tag up to this (at least 24); longer: below
+OTHER_COLUMNS = 34  # the terminal columns the table keeps beside Subject: #, Cards, Notes, borders, 12 of examples
+EXAMPLES_FROM = 60  # a terminal narrower than this gets no Example column (``--tree`` shows the cards)
 
 
 def _show_table(result, vault_name: str) -> None:
     """The topics as a table: each subject's label, its copyable tag (whole, never folded mid-word: the column
-    is as wide as the longest tag, up to :data:`TAG_WIDTH`; a longer tag is printed below the table on a line
+    is as wide as the longest tag, up to :data:`TAG_WIDTH` or what a narrow terminal leaves beside the other
+    columns, :data:`OTHER_COLUMNS`; a longer tag is printed below the table on a line
     that never wraps) and sub-topics; the cards and notes counts;
     example cards, one line each (cut with an ellipsis: a cloze paragraph made medu4's table 1,481 lines;
-    ``--tree`` and ``--json`` give them whole)."""
+    ``--tree`` and ``--json`` give them whole), left out on a terminal narrower than :data:`EXAMPLES_FROM`."""
     from rich.text import Text
 
-    tag_width = max((len(t.tag) for t in result.topics if len(t.tag) <= TAG_WIDTH), default=0)
+    with_examples = out.width >= EXAMPLES_FROM
+    room = out.width - (OTHER_COLUMNS if with_examples else OTHER_COLUMNS - 15)
+    widest = max(16, min(TAG_WIDTH, room))  # a narrow terminal keeps the other columns
+    tag_width = max((len(t.tag) for t in result.topics if len(t.tag) <= widest), default=0)
     table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True, expand=True)
     table.add_column("#", justify="right")
-    table.add_column("Subject (sub-topics)", overflow="fold", width=max(24, min(tag_width, TAG_WIDTH)))
+    table.add_column("Subject (sub-topics)", overflow="fold", width=max(min(24, widest), tag_width))
     table.add_column("Cards", justify="right")
     table.add_column("Notes", justify="right")
-    table.add_column("Example cards", ratio=1, no_wrap=True, overflow="ellipsis")
+    if with_examples:
+        table.add_column("Example cards", ratio=1, no_wrap=True, overflow="ellipsis")
     for topic in result.topics:
         notes = len({c.file for c in topic.cards})
         subs = "".join(f"\n  {topic.id}.{t.id} {escape(t.label)} ({len(t.cards)})" for t in topic.subtopics)
         lines = "\n".join("• " + " ".join(_front(c).split()) for c in topic.examples)
-        tag = escape(topic.tag) if len(topic.tag) <= TAG_WIDTH else "tag below the table"
+        tag = escape(topic.tag) if len(topic.tag) <= widest else "tag below the table"
         table.add_row(str(topic.id), f"[bold]{escape(topic.label)}[/bold]\n[dim]{tag}[/dim]{subs}",
-                      str(len(topic.cards)), str(notes), Text(lines, no_wrap=True, overflow="ellipsis"))
+                      str(len(topic.cards)), str(notes),
+                      *([Text(lines, no_wrap=True, overflow="ellipsis")] if with_examples else []))
     out.print(table)
-    long = [t for t in result.topics if len(t.tag) > TAG_WIDTH]
+    long = [t for t in result.topics if len(t.tag) > widest]
     if long:  # whole, on lines of their own that never wrap (a folded tag is no longer copyable)
-        out.print(f"{'Tag' if len(long) == 1 else 'Tags'} longer than {TAG_WIDTH} characters:")
+        out.print(f"{'Tag' if len(long) == 1 else 'Tags'} longer than {widest} characters:")
         for topic in long:
             out.print(Text(f"  {topic.id}  {topic.tag}"), soft_wrap=True)
 

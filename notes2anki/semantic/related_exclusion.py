@@ -37,11 +37,20 @@ def default_excludes(root: Path) -> list[str]:
     return [glob_for(folder) for folder, _ in default_folders(root)]
 
 
+def _settings_name_templates(root: Path, vault: Vault) -> bool:
+    """Whether the Obsidian settings (Templates, Templater) or ``template_folders`` name a template folder."""
+    from ..template_folders import template_folders
+
+    return bool(vault.template_folders if vault.template_folders is not None else template_folders(root))
+
+
 def named_template_folders(vault: Vault, config=None) -> list[tuple[str, str]]:
     """``(folder, why)`` of each folder whose name says it holds templates (``06-Templates``: the rule of
     ``check``'s ``template-like`` warning, :func:`notes2anki.template_folders.template_like_folder`) while
     ``.notes2anki.toml`` does not set
-    ``template_folders`` (once it does, even ``[]``, the key is the whole answer, as for ``check``)."""
+    ``template_folders`` (once it does, even ``[]``, the key is the whole answer, as for ``check``). ``related``
+    asks only while no setting names a template folder (Obsidian's Templates or Templater settings, or that key):
+    a folder the settings name is the template folder, another of the same name is not."""
     from ..template_folders import template_like_folder
 
     if "template_folders" in getattr(config, "origin", {}) and not getattr(config, "template_folders_unusable", 0):
@@ -66,8 +75,10 @@ def excluded_notes(vault: Vault, globs: list[str] | None = None, defaults: bool 
     from ..template_folders import glob_for, in_folder
 
     root = vault.root
-    folders = [*default_folders(root, vault.template_folders), *named_template_folders(vault, config)] \
-        if defaults else []
+    named = default_folders(root, vault.template_folders) if defaults else []
+    # folders named like templates only while no setting names the template folder (explicit beats a guess)
+    guessed = named_template_folders(vault, config) if defaults and not _settings_name_templates(root, vault) else []
+    folders = [*named, *guessed]
     own = _matcher(list(globs or []))
     every = _matcher([*(glob_for(folder) for folder, _ in folders), *(globs or [])])
     daily = daily_matcher(root) if defaults else (lambda rel: False)

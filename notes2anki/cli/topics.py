@@ -138,7 +138,10 @@ def _show_table(result, vault_name: str) -> None:
     room = out.width - (OTHER_COLUMNS if with_examples else OTHER_COLUMNS - 15)
     widest = max(16, min(TAG_WIDTH, room))  # a narrow terminal keeps the other columns
     tag_width = max((len(t.tag) for t in result.topics if len(t.tag) <= widest), default=0)
-    table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True, expand=True)
+    from .common import PIPE_WIDTH
+
+    # a terminal's width is filled (the examples end where it does); a pipe's table is as wide as its text
+    table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True, expand=out.width < PIPE_WIDTH)
     table.add_column("#", justify="right")
     table.add_column("Subject (sub-topics)", overflow="fold", width=max(min(24, widest), tag_width))
     table.add_column("Cards", justify="right")

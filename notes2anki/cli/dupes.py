@@ -168,6 +168,13 @@ def render(report, title: str = "Duplicate cards", limit: int = TABLE_LIMIT, vau
     if len(shown) < len(rows):
         out.print(f"... and {counted(len(rows) - len(shown), 'more block')} (scores {rows[len(shown)][0]:.2f}"
                   f"–{rows[-1][0]:.2f}): `{_command(vault)} --limit 0` shows all, --json lists every pair.")
+    twins = report.same_text_other_notes()
+    if twins:
+        first = twins[0]
+        out.print(f"{counted(len(twins), 'pair')} of cards with the same text in different notes (first: "
+                  f"{escape(first.a.where)} and {escape(first.b.where)}): Anki shows both alike. One fact twice: "
+                  "delete one. If the note or heading is what tells them apart, put that into the cards' text "
+                  "instead (Anki shows no heading).")
     exact = sum(1 for p in report.pairs if p.kind == "exact")
     out.print(f"{counted(len(report.pairs), 'duplicate pair')} ({exact} exact) in {counted(len(rows), 'block')} "
               f"among {counted(report.cards_checked, 'card')} (threshold {report.threshold:.2f}"

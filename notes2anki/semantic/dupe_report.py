@@ -168,6 +168,15 @@ class DuplicateReport:
         """Whether any pair was reported."""
         return bool(self.pairs)
 
+    def same_text_other_notes(self) -> list[DuplicatePair]:
+        """The reported pairs whose two cards have the same text (as compared: fields' plain text) in two
+        different notes, best first. In Anki such cards read the same; when the note or the heading they sit
+        under is what gives them their subject (medu4: "治療は開頭血腫除去術である" under two diseases' notes),
+        the cards need that subject in their own text, not one of them deleted."""
+        from .text import card_text
+
+        return [p for p in self.pairs if p.a.file != p.b.file and card_text(p.a) == card_text(p.b)]
+
     def to_json(self) -> dict[str, Any]:
         """The stable JSON interface of ``notes2anki dupes --json``."""
         return {

@@ -241,3 +241,17 @@ def test_a_group_is_one_block_and_its_pairs_are_not_listed_again(make_vault):
     assert result.stdout.count("group of 3") == 1
     assert result.stdout.count("powerhouse") == 3 and result.stdout.count("unwinds") == 2
     assert "4 duplicate pairs (4 exact) in 2 blocks among 5 cards" in " ".join(result.stdout.split())
+
+
+def test_same_text_in_two_notes_is_said_with_both_ways_out(make_vault):
+    """Cards with the same text in different notes read the same in Anki; when the note is what gave each its
+    subject (tester: medu4's "治療は開頭血腫除去術である" under two diseases' notes) deleting one loses a fact, so
+    the output says both ways out. Two copies in one note get no such line."""
+    same = ("Treatment?", "surgical evacuation of the haematoma")
+    root = make_vault({"Epidural haematoma.md": basic_cards(same), "Subdural haematoma.md": basic_cards(same),
+                       "Other.md": basic_cards(("Who wrote Hamlet?", "Shakespeare"), ("Who wrote Hamlet?", "Shakespeare"))})
+    text = " ".join(dupes(root).stdout.split())
+    assert ("1 pair of cards with the same text in different notes (first: Epidural haematoma.md:1 and Subdural "
+            "haematoma.md:1): Anki shows both alike. One fact twice: delete one. If the note or heading is what "
+            "tells them apart, put that into the cards' text instead") in text
+    assert "2 duplicate pairs (2 exact)" in text

@@ -195,7 +195,9 @@ def render_rejected(report, limit: int = TABLE_LIMIT, vault: str = "VAULT") -> N
     if not rejected:
         out.print("No other close pairs.")
         return
-    table = Table(title="Close pairs not reported (--explain)")
+    table = Table(title="Close pairs not reported (--explain)",
+                  caption="Score: the judge's probability (cards read by character n-grams: their similarity) "
+                          "before the reason given — a reason such as a swapped term rejects whatever the score")
     table.add_column("Score", justify="right")
     table.add_column("Card (file:line)", overflow="fold")
     table.add_column("Deck", overflow="fold")

@@ -27,7 +27,7 @@ from .identity import _front_key, _implicit, guid_of
 
 def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str], computed: dict,
                 written: set[int], namespace: str, busy: Callable[[int], bool] = lambda ident: False,
-                closed: bool = False) -> dict:
+                closed: bool = False, moved: dict | None = None, moved_out: frozenset = frozenset()) -> dict:
     """IDs for one group (its cards in file order) from its recorded entries (``id_record.Entry``: ``id``,
     ``digest``, ``live``, ``rest``, ``order``: the entry's place in its file when recorded), ``Card.key`` -> ID
     for every card of ``group``. The rule (a note must never take another card's text; when in doubt a card
@@ -46,14 +46,18 @@ def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str]
        no written ID (``written``), no ID given here and nothing ``busy`` (an ID a card of the vault or the
        build state holds elsewhere) has.
 
-    ``computed``: ``Card.key`` -> ``identity.card_ids``; ``digest``: the text compared with ``Entry.digest``."""
-    live = sorted((e for e in recorded if e.live), key=lambda e: getattr(e, "order", 0))
-    out: dict = {}
-    digests = [digest(c) for c in group]
+    ``computed``: ``Card.key`` -> ``identity.card_ids``; ``digest``: the text compared with ``Entry.digest``;
+    ``moved``: ``Card.key`` -> ID of the cards of ``group`` moved here from another file (:func:`cross_file_moves`);
+    ``moved_out``: the IDs of entries of this group whose card moved to another file (no card's here, never
+    given again)."""
+    moved = {c.key: moved[c.key] for c in group if moved and c.key in moved}
+    live = sorted((e for e in recorded if e.live and e.id not in moved_out), key=lambda e: getattr(e, "order", 0))
+    out: dict = dict(moved)
+    digests = [object() if c.key in moved else digest(c) for c in group]
     for i, j in _in_order(digests, [e.digest for e in live]):
         out[group[i].key] = live[j].id
     taken = set(out.values())
-    for pool in (live, [e for e in recorded if not e.live]):  # moved since, or an entry gone come back
+    for pool in (live, [e for e in recorded if not e.live and e.id not in moved_out]):  # moved since, or an entry gone come back
         for card, text in zip(group, digests):
             if card.key not in out:
                 entry = next((e for e in pool if e.id not in taken and e.digest == text), None)
@@ -82,6 +86,60 @@ def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str]
         avoid.add(ident)
         out[card.key] = ident
     return out
+
+
+def own_text_matches(group: list[Card], recorded: list, digest: Callable[[Card], str]) -> tuple[set, set]:
+    """The ``Card.key`` of the cards of ``group`` and the IDs of its live entries that :func:`match_group`'s
+    first stage pairs by their text (in order, then moved within the file)."""
+    live = sorted((e for e in recorded if e.live), key=lambda e: getattr(e, "order", 0))
+    digests = [digest(c) for c in group]
+    cards, entries = set(), set()
+    for i, j in _in_order(digests, [e.digest for e in live]):
+        cards.add(group[i].key)
+        entries.add(live[j].id)
+    for card, text in zip(group, digests):
+        if card.key not in cards:
+            entry = next((e for e in live if e.id not in entries and e.digest == text), None)
+            if entry is not None:
+                cards.add(card.key)
+                entries.add(entry.id)
+    return cards, entries
+
+
+def cross_file_moves(groups: dict, recorded: dict, digest: Callable[[Card], str],
+                     own: Callable[[Card], bool] = lambda card: False) -> tuple[dict, dict]:
+    """Cards moved from one file to another: a card without an ID whose text (``digest``: note type and all
+    fields) is that of a live entry recorded for the same note type and first field in ANOTHER file, an entry
+    no card of its own file matches by text, takes that entry's ID (in file order, each entry once), and that
+    entry is no card's in its own file (so never paired there by the gap rule). ``groups``: group key
+    (``identity._front_key``) -> its cards in vault order; ``recorded``: group key -> its entries (the groups
+    :func:`match_group` matches; a group of ``groups`` without one has its cards matched by ``own``: the card
+    holds its own recorded text). Returns (``Card.key`` -> ID, group key -> IDs of its entries moved out)."""
+    spare: dict[tuple[str, str], list] = {}  # (note type + front, digest) -> [(group key, entry)]
+    matched_cards: set = set()
+    for key, entries in recorded.items():
+        cards, ids = own_text_matches(groups.get(key, []), entries, digest)
+        matched_cards |= cards
+        rest_key = key.split("\x1f", 1)[1] if "\x1f" in key else key
+        for e in sorted((e for e in entries if e.live and e.id not in ids), key=lambda e: getattr(e, "order", 0)):
+            spare.setdefault((rest_key, e.digest), []).append((key, e))
+    moves: dict = {}
+    out_of: dict = {}
+    if not spare:
+        return moves, out_of
+    for key, group in groups.items():
+        rest_key = key.split("\x1f", 1)[1] if "\x1f" in key else key
+        for card in group:
+            if card.key in matched_cards or (key not in recorded and own(card)):
+                continue
+            hits = spare.get((rest_key, digest(card)))
+            while hits:
+                there, entry = hits.pop(0)
+                if there != key:
+                    moves[card.key] = entry.id
+                    out_of.setdefault(there, set()).add(entry.id)
+                    break
+    return moves, out_of
 
 
 MAX_ALIGN = 250_000  # cards x entries aligned exactly (larger groups: the first equal entry in order)
@@ -258,14 +316,28 @@ def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: 
             return held.get(ident, 0) > mine.get(ident, 0) or guid_of(ident) in state_cards
         return busy
 
+    prepared = []
     for key, group in todo:
         _, recorded, _ = records.entries(group)
         closed = any(e.id in written for e in recorded)  # `ids` wrote this group's IDs since the last build
         recorded = [e for e in recorded if e.id not in written]
-        if not recorded:
-            continue
-        out.update(match_group(group, recorded, digest, ids, written, namespace, busy_outside(group), closed))
+        if recorded:
+            prepared.append((key, group, recorded, closed))
+
+    def own(card: Card) -> bool:  # a card of a group not matched here holding its own recorded text
+        state = state_cards.get(guid_of(ids[card.key]))
+        return state is not None and not state.removed and state.hash == digest(card)
+
+    moves, out_of = cross_file_moves(groups, {key: recorded for key, _, recorded, closed in prepared if not closed},
+                                     digest, own)
+    for key, group, recorded, closed in prepared:
+        out.update(match_group(group, recorded, digest, ids, written, namespace, busy_outside(group), closed,
+                               moves, frozenset(out_of.get(key, ()))))
         by_text.add(key)
+    for key, group in groups.items():  # a card moved into a group matched by order alone
+        for card in group:
+            if card.key in moves and key not in by_text:
+                out[card.key] = moves[card.key]
     return out, frozenset(by_text)
 
 

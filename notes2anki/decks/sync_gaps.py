@@ -13,6 +13,12 @@ only when both sit in the same gap between matched cards (the same matched note 
 file order now, notes in the order they were last synced) and the gap holds as many of each (paired in
 order). Every other card left over is new (a GUID of its own) and every other note left over is no card's
 (sync deletes it as it deletes any note of a card gone), so sync, build and ``ids`` pair alike.
+
+Before the gap rule, as build's ``same_front.cross_file_moves``: a card left over whose exact text (all its
+fields, same note type) is that of a note with the same first field that no card holds by its text (one last
+synced from ANOTHER file, or from its own but on a card of another file by order only) takes that note (moved
+between files, tester 5 findings A and J); that note is no leftover of any other gap, so the gap rule cannot
+hand it to a card inserted in its old place.
 """
 from __future__ import annotations
 
@@ -21,13 +27,14 @@ from typing import Callable
 
 
 def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: Callable[[int], dict],
-              equal: Callable, compare: Callable, renew: Callable) -> None:
+              equal: Callable, compare: Callable, renew: Callable, types: dict[int, str] | None = None) -> None:
     """Apply the gap rule (module doc) to every same-front group of ``changes`` (the plan's
     :class:`~.sync_plan.Change` list, in vault order). ``loose_pool``: this vault's notes, nid -> ``file:line``
     where last synced; ``claimed``: nid -> the card syncing to it (changed in place); ``fields(nid)``: a note's
     fields; ``equal(change, nid)``: the note holds the card's text; ``compare(change)`` recomputes a change's
     kinds against its new note; ``renew(change)``: makes a change new, with a GUID of its own. A group with a
-    note the pool does not place (no line) is left as it is."""
+    note the pool does not place (no line) is left as it is. ``types``: nid -> the card note type last synced
+    for the note (one not in it: the card's fields must be the note's, first field first)."""
     from .sync_rematch import SIMILAR, _similarity
 
     groups: dict[tuple, list] = {}
@@ -35,8 +42,26 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
         if change.card.id is None and change.fields and not change.card.delete:
             first = next(iter(change.fields.items()))
             groups.setdefault((change.card.file, change.card.note_type, first[0], _key(first[1])), []).append(change)
+    matched_of = {key: [c for c in group if c.nid and (equal(c, c.nid) or _similarity(c, fields(c.nid)) >= SIMILAR)]
+                  for key, group in groups.items()}
+    moved = _moved_in(groups, loose_pool, claimed, fields, equal, types or {})
+    for change, nid in moved.values():
+        if claimed.get(change.nid) is change.card:
+            claimed.pop(change.nid)
+        if claimed.get(nid) is not None and claimed[nid] is not change.card:
+            claimed.pop(nid)  # held by a card on it by order only: that card is a leftover of its own file
+        if change.nid != nid:
+            change.nid, change.kinds, change.changed_fields = nid, [], []
+            compare(change)
+        claimed[nid] = change.card
+    moved_out = {nid for _, nid in moved.values()}
+    if moved:  # a card on a note taken by another's exact text holds it no more
+        matched_of = {key: [c for c in matched if id(c) in moved or c.nid not in moved_out]
+                      for key, matched in matched_of.items()}
     for (file, _, name, front), group in groups.items():
-        matched = [c for c in group if c.nid and (equal(c, c.nid) or _similarity(c, fields(c.nid)) >= SIMILAR)]
+        group = [c for c in group if id(c) not in moved or loose_pool[c.nid].rpartition(":")[0] == file]
+        matched = [c for c in matched_of[(file, _, name, front)] if id(c) not in moved] + \
+            [c for c in group if id(c) in moved]
         anchors = {c.nid for c in matched}
         rest = [c for c in group if c.nid not in anchors or not c.nid]
         off = [c for c in rest if c.nid]  # on a note by order only
@@ -44,7 +69,8 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
             continue
         loose = [nid for nid, where in loose_pool.items() if nid not in claimed and where.rpartition(":")[0] == file
                  and _key(fields(nid).get(name, "")) == front]
-        notes = list(dict.fromkeys([c.nid for c in group if c.nid] + loose))
+        notes = [nid for nid in dict.fromkeys([c.nid for c in group if c.nid] + loose)
+                 if nid not in moved_out or nid in anchors]
         if any(_line(loose_pool.get(nid, "")) is None for nid in notes):
             continue
         notes.sort(key=lambda nid: _line(loose_pool[nid]))
@@ -62,6 +88,44 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
                 claimed[nid] = change.card
             elif change.nid:
                 renew(change)
+
+
+def _moved_in(groups: dict, loose_pool: dict[int, str], claimed: dict, fields: Callable, equal: Callable,
+              types: dict[int, str]) -> dict:
+    """id(change) -> (change, nid) for the cards that take a note by its exact text (module doc): a card of a
+    group not on a note holding its exact text whose exact text (same note type and first field) is that of a
+    note no card holds exactly (one held by clearly alike text only is taken from that card) and no card
+    outside these groups claims (one last synced from another file, or from its own file but held by a card
+    on it by order only); each note once, in vault order."""
+    exact = {id(c) for group in groups.values() for c in group if c.nid and equal(c, c.nid)}
+    held = {c.nid for group in groups.values() for c in group if id(c) in exact}
+    mine = {id(c.card) for group in groups.values() for c in group}
+    by_front: dict[tuple, list[int]] = {}
+    for nid, where in loose_pool.items():
+        owner = claimed.get(nid)
+        if nid in held or (owner is not None and id(owner) not in mine) or _line(where) is None:
+            continue
+        for name, text in list(fields(nid).items())[:1]:
+            by_front.setdefault((name, _key(text)), []).append(nid)
+    out: dict = {}
+    if not by_front:
+        return out
+    taken: set[int] = set()
+    for (file, note_type, name, front), group in groups.items():
+        for change in group:
+            if id(change) in exact:
+                continue
+            for nid in by_front.get((name, front), ()):
+                if nid in taken or not equal(change, nid):
+                    continue
+                names = list(fields(nid))
+                if types.get(nid, note_type) != note_type or (nid not in types and (
+                        names[:1] != list(change.fields)[:1] or any(n not in names for n in change.fields))):
+                    continue
+                out[id(change)] = (change, nid)
+                taken.add(nid)
+                break
+    return out
 
 
 def _gap_pairs(card_anchor: list, group: list, rest: list, notes: list[int], anchors: set[int],

@@ -118,7 +118,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     _take_similar(mine, by_file, claimed, fields, equal, compare, renew, elsewhere)
     if gone or elsewhere:
         _take_same_front(mine, by_file, gone, elsewhere, claimed, fields, compare, types or {})
-    keep_gaps(changes, loose_pool, claimed, fields, equal, compare, renew)  # no note by order alone
+    keep_gaps(changes, loose_pool, claimed, fields, equal, compare, renew, types)  # no note by order alone
     return _take_by_content(changes, loose_pool, claimed, fields, equal, compare)
 
 

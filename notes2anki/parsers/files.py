@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..fileio import MAX_NOTE_BYTES, UnsafeFile, is_inside, not_utf8, read_bounded
+from ..fileio import MAX_NOTE_BYTES, RealPaths, UnsafeFile, is_inside, not_utf8, read_bounded
 from ..model import SKIPPED_PATH, Diagnostic
 from ..unicode_paths import nfc_in_folder
 from .ignore_patterns import (PatternError, _matcher, expand_braces, gitignore_patterns,  # noqa: F401
@@ -179,13 +179,14 @@ def distinct_notes(root: Path, paths: list[str]) -> list[str]:
 # -- reading -----------------------------------------------------------------------------------------------
 
 def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | None = None, *,
-              real_root: str | None = None) -> str | None:
+              real_root: str | RealPaths | None = None) -> str | None:
     """The note's text with a BOM removed and line endings normalised to \\n; None if not read.
 
     Read with ``read_bounded`` (at most ``MAX_NOTE_BYTES``; regular files only; inside ``root``, by
     default the vault folder that ``path`` = root/rel lies in). A file outside the vault is a warning;
     a FIFO/device, a file over the limit, an unreadable one or one that is not UTF-8 is an error.
-    ``real_root``: ``os.path.realpath(root)``, when the caller resolved it once for many notes.
+    ``real_root``: ``os.path.realpath(root)`` or a :class:`~notes2anki.fileio.RealPaths` of ``root``, when the
+    caller reads many notes.
     """
     path = Path(path)
     if root is None:

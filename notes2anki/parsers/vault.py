@@ -5,13 +5,13 @@ Only reads. Every problem becomes a Diagnostic with file:line; a bad card or fil
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from pathlib import Path
 
 from ..config import Config, load_config
+from ..fileio import RealPaths
 from ..model import Card, Diagnostic, Note, Vault, is_cloze, note_type_fields
 from ..parse_cache import ParseCache, settings_hash, text_hash
 from ..template_folders import skip_template_cards, template_like_warnings
@@ -74,7 +74,7 @@ def load_vault(root: Path, config: Config | None = None, progress: Progress | No
         text = resolver.note_text(path)
         return "-" if text is None else text_hash(text)
 
-    real_root = os.path.realpath(root)  # (once, not per note: see fileio.is_inside)
+    real_root = RealPaths(root)  # (the root and each folder resolved once, not per note: see fileio.is_inside)
     for done, rel in enumerate(paths, 1):
         text = read_text(root / rel, rel, vault.diagnostics, root=root, real_root=real_root)
         if text is not None:

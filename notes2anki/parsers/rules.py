@@ -100,21 +100,32 @@ def fold_deck_case(vault) -> None:
     Names are taken in Unicode's composed form (NFC), as Anki stores them: ``Tiếng Việt`` typed on macOS
     (decomposed) and on Linux (composed) look the same and are one deck (a package holding both was imported
     as ``Tiếng Việt`` and ``Tiếng Việt_``); no warning, the two spellings cannot be told apart on screen."""
-    import unicodedata
-
     canon: dict[str, str] = {"default": "Default"}
     warned: set[str] = set()
+    named: dict[str, tuple[str, str]] = {}  # deck as written -> (NFC, its spelling): fixed once found
     for note in vault.notes:
         for card in note.cards:
-            written = card.deck if card.deck.isascii() else unicodedata.normalize("NFC", card.deck)
-            parts, spelled = written.split("::"), []
-            for i, part in enumerate(parts):
-                key = "::".join(p.casefold() for p in parts[:i + 1])
-                spelled.append(canon.setdefault(key, "::".join([*spelled[-1:], part]) if spelled else part))
-            name = spelled[-1] if spelled else written
+            found = named.get(card.deck)
+            if found is None:
+                found = named[card.deck] = _spelling(card.deck, canon)
+            written, name = found
             if name != written and written not in warned:
                 warned.add(written)
                 vault.diagnostics.append(Diagnostic(
                     card.file, card.line, "warning", f"deck {written!r} differs from {name!r} only in case; "
                     f"Anki holds them as one deck, so {name!r} is used", "deck-name"))
             card.deck = name
+
+
+def _spelling(deck: str, canon: dict[str, str]) -> tuple[str, str]:
+    """``deck`` in NFC and its spelling given the spellings ``canon`` holds by case-folded level path (the
+    first spelling of each level is added to it; an entry never changes, so a deck's spelling is fixed once
+    found)."""
+    import unicodedata
+
+    written = deck if deck.isascii() else unicodedata.normalize("NFC", deck)
+    parts, spelled = written.split("::"), []
+    for i, part in enumerate(parts):
+        key = "::".join(p.casefold() for p in parts[:i + 1])
+        spelled.append(canon.setdefault(key, "::".join([*spelled[-1:], part]) if spelled else part))
+    return written, spelled[-1] if spelled else written

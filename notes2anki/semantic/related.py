@@ -51,9 +51,10 @@ NOTE_MIN_SCORE = 0.25  # related NOTE / --card: likewise. Measured on the labell
 # at 0.5, 16 % and 0 % (a floor for one note must not hide its real neighbours; --all lists pairs vault-wide)
 
 
-_NOT_WORDS = re.compile(r"\A---\n.{0,65536}?\n---[ \t]*(\n|\Z)|!\[\[[^\]\n]{0,1024}\]\]|!\[[^\]\n]{0,1024}\]\([^)\n]{0,2048}\)"
-                        r"|<!--.{0,4096}?-->|%%.{0,4096}?%%", re.S)
-_WORD = re.compile(r"\w", re.U)
+# what is not a word (frontmatter, embeds, comments), else a word character: scanned left to right, the first
+# match of the last group is a word outside them (as removing them, then searching for a word, but stopping there)
+_FIRST_WORD = re.compile(r"\A---\n.{0,65536}?\n---[ \t]*(?:\n|\Z)|!\[\[[^\]\n]{0,1024}\]\]"
+                         r"|!\[[^\]\n]{0,1024}\]\([^)\n]{0,2048}\)|<!--.{0,4096}?-->|%%.{0,4096}?%%|(\w)", re.S)
 
 
 def has_words(text: str) -> bool:
@@ -61,7 +62,7 @@ def has_words(text: str) -> bool:
     ``![](x.png)``) and comments: a note without one has only its title to be compared by."""
     if len(text) > 20_000:
         return True  # a note this long holds words (a bound: the search below reads at most this much)
-    return bool(_WORD.search(_NOT_WORDS.sub(" ", text)))
+    return any(m.group(1) for m in _FIRST_WORD.finditer(text))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from related_topics_bench import synthetic_vault  # noqa: E402
 
-CLI = "import sys; from notes2anki.cli import main; main.main(sys.argv[1:], prog_name='notes2anki')"
+CLI = "import sys; sys.argv[0] = 'notes2anki'; from notes2anki.entry import main; sys.exit(main())"  # as the console script runs it (notes2anki/entry.py)
 
 
 def _tree(pid: int) -> list[int]:

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 FIXTURE = ROOT / "tests" / "fixtures" / "topics_vault"
 LABELS = ROOT / "tests" / "fixtures" / "topics_vault_labels.json"
 
-RUN = "from notes2anki.cli import main; main.main({args!r}, prog_name='notes2anki')"  # as the console script
+RUN = ("import sys; sys.argv[0] = 'notes2anki'; sys.argv[1:] = {args!r}; "
+       "from notes2anki.entry import main; sys.exit(main())")  # as the console script runs it (notes2anki/entry.py)
 
 VOCAB = {
     "astronomy": "star planet orbit galaxy nebula telescope comet asteroid supernova redshift pulsar quasar "

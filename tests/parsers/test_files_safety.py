@@ -145,3 +145,45 @@ def test_a_symlink_loop_is_said_and_skipped(tmp_path):
     assert list(walk_vault(tmp_path, diags)) == ["ok.md"]
     assert sorted((d.file, d.kind) for d in diags) == [("a.md", "skipped-path"), ("b.md", "skipped-path")]
     assert all("symbolic links" in d.message for d in diags)
+
+
+def test_a_folder_swapped_for_a_link_out_of_the_vault_during_the_read_lets_nothing_in(tmp_path):
+    """Tester 12-03: the vault's real paths are resolved once per folder (fileio.RealPaths); a folder flipped
+    to a link to an outside folder after its first note was read must not let the later notes in. The
+    opened file itself is checked (fileio.opened_path), so each is refused with the outside-the-vault
+    warning, as before the per-folder resolution."""
+    vault, outside = tmp_path / "vault", tmp_path / "outside"
+    (vault / ".real").mkdir(parents=True)
+    outside.mkdir()
+    for i in range(5):
+        (vault / ".real" / f"n{i}.md").write_text(f"START\nBasic\nfine {i}\nBack: inside\nEND\n", "utf-8")
+        (outside / f"n{i}.md").write_text(f"START\nBasic\nSECRET {i}\nBack: SECRET\nEND\n", "utf-8")
+    os.symlink(".real", vault / "f")
+    flipped = []
+
+    def flip(done, total):
+        if not flipped:  # after the first note: f now points out of the vault
+            os.symlink(str(outside), vault / "tmp")
+            os.replace(vault / "tmp", vault / "f")
+            flipped.append(done)
+
+    loaded = load_vault(vault, progress=flip)
+    assert flipped == [1]
+    texts = [field for card in loaded.cards for field in card.fields.values()]
+    assert not any("SECRET" in text for text in texts), texts
+    assert len(loaded.cards) == 1  # the note read before the flip
+    refused = [d for d in loaded.diagnostics if "outside the vault" in d.message]
+    assert sorted(d.file for d in refused) == [f"f/n{i}.md" for i in range(1, 5)], loaded.diagnostics
+
+
+def test_the_opened_file_is_named_by_its_real_path(tmp_path):
+    from notes2anki.fileio import opened_path
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.md").write_text("x", "utf-8")
+    os.symlink("real", tmp_path / "link")
+    fd = os.open(tmp_path / "link" / "a.md", os.O_RDONLY)
+    try:
+        assert opened_path(fd) == os.path.realpath(tmp_path / "real" / "a.md")
+    finally:
+        os.close(fd)

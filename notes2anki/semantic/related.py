@@ -51,18 +51,51 @@ NOTE_MIN_SCORE = 0.25  # related NOTE / --card: likewise. Measured on the labell
 # at 0.5, 16 % and 0 % (a floor for one note must not hide its real neighbours; --all lists pairs vault-wide)
 
 
-# what is not a word (frontmatter, embeds, comments), else a word character: scanned left to right, the first
-# match of the last group is a word outside them (as removing them, then searching for a word, but stopping there)
-_FIRST_WORD = re.compile(r"\A---\n.{0,65536}?\n---[ \t]*(?:\n|\Z)|!\[\[[^\]\n]{0,1024}\]\]"
-                         r"|!\[[^\]\n]{0,1024}\]\([^)\n]{0,2048}\)|<!--.{0,4096}?-->|%%.{0,4096}?%%|(\w)", re.S)
+# frontmatter as parsers.frontmatter.split_frontmatter reads it: a first line "---", up to the first line "---" or
+# "..." (spaces after either), whole lines only
+_FRONTMATTER = re.compile(r"---[^\S\n]*\n(?:[^\n]*\n)*?(?:---|\.\.\.)[^\S\n]*(?:\n|\Z)")
+# an embed, else a word character: scanned left to right, the first match of the group is a word outside embeds
+_FIRST_WORD = re.compile(r"!\[\[[^\]\n]{0,1024}\]\]|!\[[^\]\n]{0,1024}\]\([^)\n]{0,2048}\)|(\w)")
+_COMMENTS = (("<!--", "-->"), ("%%", "%%"))
+
+
+def _without_comments(text: str) -> str:
+    """``text`` with each closed comment (``<!-- -->``, Obsidian's ``%% %%``; the leftmost first, as a regex
+    search would take them) replaced by a space; an unclosed one stays text. One pass: each marker's next
+    place is looked up again only once passed (linear time)."""
+    out: list[str] = []
+    at = 0
+    nxt = [text.find(opening) for opening, _ in _COMMENTS]
+    while True:
+        for k, (opening, _) in enumerate(_COMMENTS):
+            if 0 <= nxt[k] < at:
+                nxt[k] = text.find(opening, at)
+        found = [(place, k) for k, place in enumerate(nxt) if place >= 0]
+        if not found:
+            break
+        start, k = min(found)
+        opening, closing = _COMMENTS[k]
+        end = text.find(closing, start + len(opening))
+        if end < 0:  # unclosed: no later comment of this kind closes either
+            nxt[k] = -1
+            continue
+        out.append(text[at:start])
+        out.append(" ")
+        at = end + len(closing)
+    out.append(text[at:])
+    return "".join(out)
 
 
 def has_words(text: str) -> bool:
     """Whether a note's text holds a word outside its frontmatter, embeds (``![[pic.png]]``,
-    ``![](x.png)``) and comments: a note without one has only its title to be compared by."""
+    ``![](x.png)``) and comments: a note without one has only its title to be compared by. Frontmatter is
+    what the frontmatter parser takes for it (``--- `` with trailing spaces, a closing ``...``: tester 12-03);
+    a comment of any length counts, an unclosed one is text."""
     if len(text) > 20_000:
         return True  # a note this long holds words (a bound: the search below reads at most this much)
-    return any(m.group(1) for m in _FIRST_WORD.finditer(text))
+    front = _FRONTMATTER.match(text)
+    body = _without_comments(text[front.end():] if front else text)
+    return any(m.group(1) for m in _FIRST_WORD.finditer(body))
 
 
 @dataclass(frozen=True)

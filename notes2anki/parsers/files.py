@@ -200,7 +200,7 @@ def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | 
                                       SKIPPED_PATH if outside else ""))
         return None
     except OSError as exc:
-        diagnostics.append(Diagnostic(rel, 0, "error", f"cannot read file: {exc.strerror or exc}"))
+        diagnostics.append(Diagnostic(rel, 0, "error", _unreadable(path, exc)))
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -209,3 +209,16 @@ def read_text(path: Path, rel: str, diagnostics: list[Diagnostic], root: Path | 
         diagnostics.append(Diagnostic(rel, line, "error", f"{why}; file skipped"))
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    """The message for a note that could not be opened: a symbolic link whose target does not exist is named
+    as such, with its target (tester 12-03: "cannot read file: No such file or directory" did not say the
+    note was a broken link)."""
+    if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return f"is a symbolic link to {target!r}, which does not exist (a broken link); file skipped"
+    return f"cannot read file: {exc.strerror or exc}"

@@ -196,7 +196,12 @@ def not_read_why(vault: Vault, config, query: str) -> str | None:
                 if where.is_file():
                     rel = where.resolve().relative_to(root.resolve()).as_posix()
                     break
-            except (OSError, ValueError):
+            except ValueError:  # it resolves outside the vault: a link out of it, when it lies in the vault
+                outside = _link_problem(root, where)
+                if outside:
+                    return outside
+                continue
+            except OSError:
                 continue
         if rel:
             break
@@ -205,6 +210,9 @@ def not_read_why(vault: Vault, config, query: str) -> str | None:
         rel = _unread_named(root, text, read)
     if not rel or rel in read:
         return None
+    outside = _link_problem(root, root / rel)
+    if outside:
+        return outside
     scan = getattr(config, "scan_directory", "") or ""
     if scan and not in_folder(rel, scan):
         source = getattr(config, "origin", {}).get("scan_directory", "")
@@ -213,6 +221,30 @@ def not_read_why(vault: Vault, config, query: str) -> str | None:
                 'scan_directory = "" (the whole vault) in .notes2anki.toml')
     return (f"{rel} exists but is not read as a note of the vault (the ignore patterns of .notes2anki.toml or "
             "the plugin's settings leave it out, or it is not a Markdown note)")
+
+
+def _link_problem(root: Path, where: Path) -> str | None:
+    """The message for ``where``, a file lying in the vault folder ``root`` (by its path) that resolves outside
+    it through a symbolic link, or a symbolic link to nothing (tester 12-03: "exists but is not read … ignore
+    patterns" did not say why); None for any other file."""
+    import os
+
+    if os.path.islink(where) and not os.path.exists(where):
+        rel = Path(os.path.relpath(os.path.abspath(where), os.path.abspath(root))).as_posix()
+        return f"{rel} is a symbolic link to a file that does not exist (a broken link), so it is not read"
+    try:
+        base = os.path.realpath(root)
+        lexical = os.path.abspath(where)
+        inside = lexical.startswith(os.path.abspath(root) + os.sep) or lexical.startswith(base + os.sep)
+        real = os.path.realpath(where)
+    except (OSError, ValueError):
+        return None
+    if not inside or real == base or real.startswith(base + os.sep):
+        return None
+    start = os.path.abspath(root) if lexical.startswith(os.path.abspath(root) + os.sep) else base
+    rel = Path(os.path.relpath(lexical, start)).as_posix()
+    return (f"{rel} is a symbolic link to {real}, outside the vault; notes2anki reads only files inside the vault "
+            "(nothing outside it ever goes into a deck)")
 
 
 MAX_WALK = 100_000  # files looked at for a bare name before giving up

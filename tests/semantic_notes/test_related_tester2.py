@@ -145,3 +145,31 @@ def test_a_bare_name_outside_the_scan_directory_is_said_to_be_so_as_a_path_is(ma
         assert ('wiki/grammar/Adverbios.md exists but is outside Cards, the only folder read (scan_directory of '
                 '.notes2anki.toml); to include it, set scan_directory = "" (the whole vault) in .notes2anki.toml') \
             in " ".join(result.output.split()), name
+
+
+def test_a_note_that_is_a_link_out_of_the_vault_or_a_broken_link_is_said_to_be_so(make_vault, tmp_path):
+    """Tester 12-03: `related VAULT abs.md` (a link to a file outside) said "exists but is not read … ignore
+    patterns", `sub/secret.md` suggested an unrelated note, and a broken link gave no hint."""
+    import os
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("SECRET text.\n", "utf-8")
+    root = make_vault({"Cells.md": "Mitochondria make ATP.\n", "sub/Energy.md": "ATP is energy.\n"})
+    os.symlink(outside / "secret.md", root / "abs.md")
+    os.symlink("../../outside/secret.md", root / "sub" / "secret.md")
+    os.symlink("nowhere.md", root / "broken.md")
+    for name, rel in (("abs.md", "abs.md"), ("abs", "abs.md"), ("sub/secret.md", "sub/secret.md"),
+                      ("sub/secret", "sub/secret.md")):
+        result = _run(root, tmp_path, name)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2, result.output
+        assert f"{rel} is a symbolic link to {os.path.realpath(outside / 'secret.md')}, outside the vault" in said
+        assert "SECRET" not in result.stdout and "did you mean" not in said
+    result = _run(root, tmp_path, "broken")
+    assert result.exit_code == 2
+    assert "broken.md is a symbolic link to a file that does not exist (a broken link)" in " ".join(result.output.split())
+    # and reading the vault names the broken link as such
+    loaded = load_vault(root)
+    assert [d.message for d in loaded.diagnostics if d.file == "broken.md"] == [
+        "is a symbolic link to 'nowhere.md', which does not exist (a broken link); file skipped"]

@@ -112,8 +112,10 @@ def sync_command(vault, collection, profile, dry_run, yes, retype, allow_mass_de
     own = [d for d in result.diagnostics if not d.file and d.severity != "error"]  # about the sync as a whole
     show_diagnostics([d for d in diags if d.severity == "error" or d.file] + own)
     if result.interrupted:
-        err.print("[yellow]Interrupted after the changes were written: this sync is complete"
-                  + ("; no IDs were written into the vault." if write_ids else ".") + "[/yellow]")
+        ids = ("; it stopped while writing the IDs into the vault: some files may have theirs, the others none "
+               "(each file is rewritten whole or not at all); sync again with --write-ids to write the rest."
+               if result.ids_cut else "; no IDs were written into the vault." if write_ids else ".")
+        err.print("[yellow]Interrupted after the changes were written: this sync is complete" + ids + "[/yellow]")
         raise SystemExit(interrupts.exit_code())  # 130 for Ctrl-C, 128 + the signal for SIGTERM / SIGHUP
     raise SystemExit(EXIT_VAULT_ERRORS if errors else EXIT_OK)
 

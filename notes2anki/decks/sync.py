@@ -52,6 +52,7 @@ class SyncResult:
     ids_written: list[str] = field(default_factory=list)  # vault files that got IDs (--write-ids)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     interrupted: bool = False  # Ctrl-C arrived after the changes were committed (IDs then not written)
+    ids_cut: bool = False  # ... while --write-ids was writing IDs: some files may have theirs, the others not
 
 
 def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool = False,
@@ -110,10 +111,14 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
             result.interrupted = arrived()
         else:
             opened.close()
-    if record is not None:
-        result.diagnostics += filter(None, [save_record(vault.root, record, plan.vault_id)])
-    if write_ids and not dry_run and not result.interrupted:
-        _write_ids(vault, result, record)
+    try:
+        if record is not None:
+            result.diagnostics += filter(None, [save_record(vault.root, record, plan.vault_id)])
+        if write_ids and not dry_run and not result.interrupted:
+            _write_ids(vault, result, record)
+    except KeyboardInterrupt:  # (a stop signal) while the record or the IDs were written: the sync itself is
+        result.interrupted = True  # done; each note file is rewritten whole or not at all (tester 12-03: it said
+        result.ids_cut = write_ids and not dry_run  # "nothing more was written" after a committed sync)
     return result
 
 

@@ -261,3 +261,39 @@ def test_ctrl_c_after_the_commit_says_the_sync_is_complete(make_vault, sync_cli,
     assert "Synced" in result.output or "1 new" in result.output
     assert _fronts(col_path) == ["Card a?"]
     assert "<!--ID:" not in (root / "a.md").read_text("utf-8")
+
+
+def test_ctrl_c_while_write_ids_writes_says_the_sync_is_complete(make_vault, sync_cli, tmp_path, monkeypatch):
+    """Tester 12-03: a Ctrl-C while `sync --write-ids` wrote the IDs into the vault (after the commit, ~3 s for
+    3,000 cards) printed only "Interrupted: stopped before the end; nothing more was written" although every
+    note was in Anki. Now the summary is shown and the message says the sync is complete, that the IDs were
+    being written (the files written keep theirs, each whole) and how to write the rest (exit 130)."""
+    import signal
+
+    from notes2anki.decks import write_ids
+
+    root = make_vault({"a.md": "START\nBasic\nCard a?\nBack: x\nEND\n", "b.md": "START\nBasic\nCard b?\nBack: y\nEND\n"})
+    col_path = empty_collection(tmp_path)
+    real_write = write_ids.atomic_write
+    written = []
+
+    def write_then_interrupt(path, data, **options):
+        real_write(path, data, **options)
+        written.append(path)
+        if len(written) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # the user's Ctrl-C after the first file got its ID
+
+    monkeypatch.setattr(write_ids, "atomic_write", write_then_interrupt)
+    result = sync_cli(root, col_path, "--yes", "--write-ids")
+    assert result.exit_code == 130, result.output
+    said = " ".join(result.output.split())
+    assert "this sync is complete; it stopped while writing the IDs into the vault" in said
+    assert "sync again with --write-ids to write the rest" in said and "nothing more was written" not in said
+    assert _fronts(col_path) == ["Card a?", "Card b?"]
+    texts = [(root / name).read_text("utf-8") for name in ("a.md", "b.md")]
+    assert sum("<!--ID:" in text for text in texts) == 1  # the first file whole, the second untouched
+    monkeypatch.setattr(write_ids, "atomic_write", real_write)
+    again = sync_cli(root, col_path, "--yes", "--write-ids")  # the rest written, nothing new in Anki
+    assert again.exit_code == 0, again.output
+    assert all("<!--ID:" in (root / name).read_text("utf-8") for name in ("a.md", "b.md"))
+    assert _fronts(col_path) == ["Card a?", "Card b?"]

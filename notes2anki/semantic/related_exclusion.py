@@ -229,22 +229,19 @@ def _link_problem(root: Path, where: Path) -> str | None:
     patterns" did not say why); None for any other file."""
     import os
 
+    from ..fileio import is_inside
+
     if os.path.islink(where) and not os.path.exists(where):
         rel = Path(os.path.relpath(os.path.abspath(where), os.path.abspath(root))).as_posix()
         return f"{rel} is a symbolic link to a file that does not exist (a broken link), so it is not read"
-    try:
-        base = os.path.realpath(root)
-        lexical = os.path.abspath(where)
-        inside = lexical.startswith(os.path.abspath(root) + os.sep) or lexical.startswith(base + os.sep)
-        real = os.path.realpath(where)
-    except (OSError, ValueError):
+    lexical = os.path.abspath(where)  # where it lies by its path (the vault folder as given, or resolved)
+    start = next((folder for folder in (os.path.abspath(root), os.path.realpath(root))
+                  if lexical.startswith(folder + os.sep)), None)
+    if start is None or is_inside(root, where):
         return None
-    if not inside or real == base or real.startswith(base + os.sep):
-        return None
-    start = os.path.abspath(root) if lexical.startswith(os.path.abspath(root) + os.sep) else base
     rel = Path(os.path.relpath(lexical, start)).as_posix()
-    return (f"{rel} is a symbolic link to {real}, outside the vault; notes2anki reads only files inside the vault "
-            "(nothing outside it ever goes into a deck)")
+    return (f"{rel} is a symbolic link to {os.path.realpath(where)}, outside the vault; notes2anki reads only files "
+            "inside the vault (nothing outside it ever goes into a deck)")
 
 
 MAX_WALK = 100_000  # files looked at for a bare name before giving up

@@ -141,6 +141,18 @@ def is_identifier_stem(stem: str) -> bool:
     return stem != stem.lower() or (any(ch.isdigit() for ch in stem) and any(ch.isalpha() for ch in stem))
 
 
+# "non-zero", "anti-inflammatory", "dis-similar": a negating prefix of 3+ letters joined by a hyphen is one word
+# with its stem ("nonzero"), as the same word written without the hyphen, not the prefix and the plain word
+# (a word after the hyphen in capitals or with a capital inside, "non-HTTP", is left as written)
+_HYPHENATED_NEGATION = re.compile(
+    r"(?<![^\W_])([Nn]on|NON|[Aa]nti|ANTI|[Dd]is|DIS|[Cc]ounter|[Cc]ontra)-([^\W\d_][^\W\d_A-Z]+)(?![^\W_])")
+
+
+def _joined(match: re.Match[str]) -> str:
+    """"non-zero" -> "nonzero", "Non-Competitive" -> "Noncompetitive" (one ordinary word, not a name)."""
+    return match.group(1) + match.group(2).lower()
+
+
 @lru_cache(maxsize=1 << 16)
 def tokens(text: str) -> "Tokens":
     """Words of ``text`` as (stem, is_content). Content = not a function word; an all-capitals token
@@ -150,7 +162,7 @@ def tokens(text: str) -> "Tokens":
     abbreviation of an ordinary word ("ECG"), never as an inflection or typo of another; in a text written
     all in capitals (no lower-case letter in its words of 2+ letters, two of them function words: "WHAT IS
     H2O", not "FCFS / FIFO") capitals say nothing and only the letter/digit rule applies."""
-    text = _ORDINAL_SUFFIX.sub(lambda m: m.group(1), fold(text))
+    text = _HYPHENATED_NEGATION.sub(_joined, _ORDINAL_SUFFIX.sub(lambda m: m.group(1), fold(text)))
     stop = function_words(text)
     raws = _WORD.findall(text)
     lettered = [raw for raw in raws if sum(ch.isalpha() for ch in raw) >= 2]

@@ -91,8 +91,9 @@ EVAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval"
 def test_dev_vault_precision_and_recall(embedder):
     """find_duplicates on the labelled development vault ../shared/eval, scored as its README says
     (same-language pairs; cross-language pairs reported apart). Measured (dev figures, the vault was used
-    for fitting): precision 0.982, recall 0.783 (6-fold cross-validation grouped by subject: 0.977 /
-    0.768; feature version 13 gave 1.000 / 0.768 and 0.956 / 0.768, version 11 1.000 / 0.768 and 0.955 / 0.750
+    for fitting): precision 0.982, recall 0.797 (0.783 before feature version 16; 6-fold cross-validation
+    grouped by subject: 0.977 / 0.768; feature version 13 gave 1.000 / 0.768 and 0.956 / 0.768, version 11
+    1.000 / 0.768 and 0.955 / 0.750
     at a threshold that flagged 3.1 % and 3.3 % of two real vaults' cards; German cards are read by character
     n-grams, see language.foreign_function_words);
     cross-language recall 0.00. The issue's bar (precision 0.95 at recall 0.85) is not reached; the
@@ -106,7 +107,7 @@ def test_dev_vault_precision_and_recall(embedder):
     result = vault_scores(cards, truth, find_duplicates(cards, embedder=embedder))
     print(f"\ndev vault: {result} {result.recall_by_subkind}")
     assert result.precision >= 0.95, result
-    assert result.recall >= 0.78, result
+    assert result.recall >= 0.79, result
     assert result.recall_by_subkind["exact"] == "10/10"
     assert result.found_unlabelled <= 3  # pairs the labels say are not duplicates either
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from notes2anki.model import Card
-from notes2anki.semantic import pair_model, why_not
+from notes2anki.semantic import negated_terms, pair_model, why_not
 from notes2anki.semantic.dupes import Rejection, compare_cards
 from notes2anki.semantic.pair_features import FEATURES, Side
 
@@ -111,6 +111,27 @@ def test_the_explained_reason_of_a_real_pair_names_no_negation_the_cards_do_not_
     b = basic("Holonomic vs non-holonomic constraints", "Holonomic constraints depend only on the configuration; "
               "non-holonomic ones also on the velocities.", 5)
     verdict = compare_cards([(a, b)], embedder)[0]
-    assert verdict.row[FEATURES.index("neg_prefix")] == 1.0  # the measurement is unchanged
+    # "non-holonomic" is one word ("nonholonomic"), which the first card does not negate: the measurement no
+    # longer fires on the prefix alone (it did before hyphenated negations were read as one word)
+    assert verdict.row[FEATURES.index("neg_prefix")] == 0.0
     reason = Rejection(a, b, verdict.score, verdict=verdict).reason
     assert "negat" not in reason, reason
+
+
+def test_a_hyphenated_negation_is_the_same_word_written_without_the_hyphen(embedder):
+    """Dev set: "a nonzero v with Av = λv" / "the non-zero vectors that A only stretches" was rejected with
+    "the answers negate a term: nonzero / zero" (the tokens of "non-zero" were "non" and "zero"). A negating
+    prefix of 3+ letters joined by a hyphen is now one word with its stem, so the two spellings match and a
+    real negation still reads as one."""
+    assert negated_terms.pairs("a nonzero vector", "the non-zero vectors") == []
+    assert negated_terms.pairs("a zero vector", "the non-zero vectors") == [("zero", "nonzero")]
+    assert negated_terms.pairs("competitive inhibitor", "Non-Competitive inhibitor") == \
+        [("competitive", "noncompetitive")]
+    assert negated_terms.written("A Non-Competitive inhibitor", "noncompetitive") == "Non-Competitive"
+    a = basic("Which sets have an upper bound?", "every nonempty set that is bounded above", 1)
+    b = basic("Which sets are bounded above?", "the non-empty sets with an upper bound", 5)
+    c = basic("Which sets are bounded above?", "the empty set and the sets with an upper bound", 9)
+    same, other = compare_cards([(a, b), (a, c)], embedder)
+    assert same.row[FEATURES.index("neg_prefix")] == 0.0
+    assert other.row[FEATURES.index("neg_prefix")] == 1.0
+    assert "negat" not in Rejection(a, b, same.score, verdict=same).reason

@@ -4,7 +4,7 @@ vault took 4–7 s a run when a few cards are in a language the model does not r
 :func:`vectors` is what :func:`notes2anki.semantic.pair_features.fill_chars` goes through: each distinct text
 is n-grammed once per process (:func:`~notes2anki.semantic.pair_features.char_vectors` reads one text at a
 time, so a row does not depend on the others; :mod:`~notes2anki.semantic.chargrams`, no scikit-learn).
-:func:`load` / :func:`save` keep the rows one duplicate check used beside its stored result
+:func:`load` / :func:`save` keep the card texts' rows one duplicate check used beside its stored result
 (``<cache file>.dupes/<entry>.chargrams.pickle``), tied to :func:`version` (the source of
 ``pair_features.py`` and ``chargrams.py``). A file that cannot be read is ignored; nothing here raises.
 """
@@ -83,9 +83,12 @@ def _gather(texts: Sequence[str], width: int | None = None) -> tuple[np.ndarray,
     return out.indptr.astype(np.int64, copy=False), out.indices, out.data
 
 
-def vectors(texts: Sequence[str], compute: Callable[[list[str]], object], width: int):
+def vectors(texts: Sequence[str], compute: Callable[[list[str]], object], width: int, *, keep: bool = True):
     """The CSR matrix (len(texts) x ``width``) of the texts' n-gram rows: known rows from the memo, the new
-    texts' rows from ``compute(new texts)`` (a sparse matrix, one row per text) in one call."""
+    texts' rows from ``compute(new texts)`` (a sparse matrix, one row per text) in one call. ``keep=False``:
+    the rows are remembered in this process but not counted as used, so :func:`save` does not store them
+    (questions and answers: a check after an edit needs only the few of the pairs it measures, and n-grams
+    those again in milliseconds, where storing every one made the file three times as large)."""
     global _fresh
     from scipy import sparse
 
@@ -103,11 +106,14 @@ def vectors(texts: Sequence[str], compute: Callable[[list[str]], object], width:
         block = len(_blocks)
         _blocks.append((found.indptr, found.indices, found.data))
         _rows.update((text, (block, k)) for k, text in enumerate(missing))
-        _fresh += len(missing)
+        if keep:
+            _fresh += len(missing)
         if len(missing) == len(texts):  # every text new and none twice: the computed matrix itself
-            _touched.update(texts)
+            if keep:
+                _touched.update(texts)
             return sparse.csr_matrix((found.data, found.indices, found.indptr), shape=(len(texts), width))
-    _touched.update(texts)
+    if keep:
+        _touched.update(texts)
     indptr, indices, data = _gather(texts, width)
     return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), width))
 

@@ -37,7 +37,7 @@ from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.cache import PairVerdictCache
 from notes2anki.semantic import lazy_verdicts
 from notes2anki.semantic.pair_cache import JudgeStats, candidate_pairs, judge_cached, measured_rows, mine_cached, verdict_kind  # noqa: F401
-from notes2anki.semantic.pair_features import Side, encode
+from notes2anki.semantic.pair_features import Side, encode, fill_card_chars
 from notes2anki.semantic.scoring import DEFAULT_THRESHOLD, Verdict, judge_pairs, measure, verdicts_from_rows
 from notes2anki.semantic.vector_memo import VectorMemo
 from notes2anki.semantic.dupe_report import (DuplicateGroup, DuplicatePair, DuplicateReport, Rejection,  # noqa: F401
@@ -172,7 +172,9 @@ def check_duplicates(cards: Sequence[Card], *, model: str | os.PathLike[str] | N
             vectors = VectorMemo(embedder.embed, memo.folder / (memo.name + vector_memo.SUFFIX), embedder.spec.key,
                                  embedder.stats) if memo is not None else embedder.embed
             kept_states.enter_context(token_keep.keeping(s.text for s, c in zip(sides, is_covered) if c))
-            enc = encode(sides, vectors, is_covered, chars=not all(is_covered), densities=False)
+            enc = encode(sides, vectors, is_covered, chars=False, densities=False)
+            if not all(is_covered):  # the n-gram search of the sides the model does not read needs every card
+                fill_card_chars(enc)  # text's n-grams; the measured pairs' questions and answers come later
             where = "\n".join(sorted({card.file for card in kept}))  # one mining entry per set of files
             store = memo.folder / (memo.name + ".mining.pickle") if memo is not None else None
             candidates = mine_cached(enc, is_covered, top_k, embedder.cache if use_cache else None, where,

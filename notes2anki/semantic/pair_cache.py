@@ -232,8 +232,9 @@ def measured_rows(enc, candidates: Sequence[tuple[int, int]], is_covered: Sequen
             missing.append(n)
     stats.cached, stats.measured = len(pairs) - len(missing), len(missing)
     if missing:
-        if enc.char_card is None or enc.char_card.nnz == 0:
-            fill_chars(enc, {k for n in missing for k in pairs[n]})
+        if enc.char_q is None or enc.char_q.nnz == 0:  # (the card matrix may be there: fill_card_chars)
+            fill_chars(enc, {k for n in missing for k in pairs[n]},
+                       card=enc.char_card is None or enc.char_card.nnz == 0)
         for part in checkpoint_parts(pairs, missing):  # measured and stored part by part: a killed run resumes
             rows[part] = measure(enc, [pairs[n] for n in part])
             if verdicts is not None:

@@ -238,27 +238,41 @@ def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, 
     return enc
 
 
-def _char_rows(texts: Sequence[str]):
-    """:func:`char_vectors` through the memo of known texts (:mod:`~notes2anki.semantic.chargram_memo`)."""
-    return chargram_memo.vectors(texts, char_vectors, _CHAR_FEATURES)
+def _char_rows(texts: Sequence[str], *, keep: bool = True):
+    """:func:`char_vectors` through the memo of known texts (:mod:`~notes2anki.semantic.chargram_memo`;
+    ``keep=False``: not stored in its file)."""
+    return chargram_memo.vectors(texts, char_vectors, _CHAR_FEATURES, keep=keep)
 
 
-def fill_chars(enc: Encoded, rows: Sequence[int]) -> None:
+def fill_chars(enc: Encoded, rows: Sequence[int], *, card: bool = True) -> None:
     """Set ``enc``'s character n-gram matrices to the vectors of ``rows`` (other rows zero): each row is
-    the same as n-gramming every side (:func:`char_vectors` reads one text at a time)."""
+    the same as n-gramming every side (:func:`char_vectors` reads one text at a time). ``card=False``: the
+    question and answer matrices only (``char_card`` kept, e.g. set for every side by :func:`fill_card_chars`)."""
     from scipy import sparse
 
     rows = sorted(set(rows))
     n = len(enc.sides)
     place = sparse.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(n, len(rows)))
-    texts = ([s.text for s in (enc.sides[i] for i in rows)],
+    texts = ([s.text for s in (enc.sides[i] for i in rows)] if card else None,
              [s.question or s.text for s in (enc.sides[i] for i in rows)],
              [s.answer or s.question or s.text for s in (enc.sides[i] for i in rows)])
+    keep = (True, False, False)  # the memo file keeps card texts' rows only (see chargram_memo.vectors)
     if len(rows) == n:
-        enc.char_card, enc.char_q, enc.char_a = (_char_rows(t) for t in texts)
+        made = [_char_rows(t, keep=k) if t is not None else None for t, k in zip(texts, keep)]
     else:
-        enc.char_card, enc.char_q, enc.char_a = ((place @ _char_rows(t)).tocsr() if rows
-                                                 else sparse.csr_matrix((n, _CHAR_FEATURES)) for t in texts)
+        made = [None if t is None else (place @ _char_rows(t, keep=k)).tocsr() if rows
+                else sparse.csr_matrix((n, _CHAR_FEATURES)) for t, k in zip(texts, keep)]
+    enc.char_card = enc.char_card if made[0] is None else made[0]
+    enc.char_q, enc.char_a = made[1], made[2]
+
+
+def fill_card_chars(enc: Encoded) -> None:
+    """Set ``enc.char_card`` to every side's card-text n-gram vector: what the candidate search of the sides
+    the model does not read needs (:func:`~notes2anki.semantic.char_mining.mixed_neighbours`). The question
+    and answer matrices are left for :func:`fill_chars` (``card=False``) to set for the sides of the pairs
+    measured: after an edit those are a few dozen of the vault's sides (10,000 cards: 0.21 s for all three
+    matrices of every side, from the memo)."""
+    enc.char_card = _char_rows([s.text for s in enc.sides])
 
 
 @lru_cache(maxsize=1 << 15)

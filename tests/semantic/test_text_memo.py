@@ -144,3 +144,35 @@ def test_card_parts_are_kept_in_their_own_file_and_an_edit_computes_only_the_edi
     assert again[1:] == first[1:] and again[0][0].startswith("What is meiosis?")
     assert text_memo._touched == {("answer", "What is **meiosis**?"), ("answer", CARDS[0].fields["Back"])}
     text_memo.save(path)  # (a few new cards: the files are written again only below the size limits)
+
+
+def test_the_chargram_file_keeps_card_texts_and_the_measured_questions_and_answers_are_the_same_rows(tmp_path):
+    """Issue 13 (edit row): the n-gram rows of questions and answers are used by the pairs measured, not kept
+    in the memo file (a check after an edit measures a few dozen pairs; storing every side's three rows made
+    the file three times as large and an edit rewrote it). ``fill_chars(card=False)`` keeps a card matrix set
+    for every side (``fill_card_chars``) and gives the same rows as n-gramming every side's three texts."""
+    import numpy as np
+
+    from notes2anki.semantic import chargram_memo
+    from notes2anki.semantic.pair_features import (_CHAR_FEATURES, Side, char_vectors, encode, fill_card_chars,
+                                                   fill_chars)
+
+    path = chargram_memo.path_for(tmp_path, "entry")
+    chargram_memo._rows.clear()
+    chargram_memo.load(path)
+    chargram_memo.vectors(["a question?", "an answer"], char_vectors, _CHAR_FEATURES, keep=False)
+    chargram_memo.vectors(["a question?\nan answer", "an answer"], char_vectors, _CHAR_FEATURES)
+    chargram_memo.save(path)
+    assert pickle.loads(path.read_bytes())["texts"] == ["a question?\nan answer", "an answer"]
+
+    sides = [Side(f"What is term {k}?", f"definition number {k}", f"What is term {k}?\ndefinition number {k}")
+             for k in range(6)]
+    zero = lambda texts: np.tile(np.float32([0.0, 1.0]), (len(texts), 1))  # noqa: E731 (vectors play no part)
+    whole = encode(sides, zero)  # every side's three matrices
+    part = encode(sides, zero, chars=False)
+    fill_card_chars(part)
+    card = part.char_card
+    fill_chars(part, [1, 4], card=False)
+    assert part.char_card is card and (card != whole.char_card).nnz == 0
+    for mine, theirs in ((part.char_q, whole.char_q), (part.char_a, whole.char_a)):
+        assert (mine[[1, 4]] != theirs[[1, 4]]).nnz == 0 and mine[[0, 2, 3, 5]].nnz == 0

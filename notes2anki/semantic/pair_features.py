@@ -92,8 +92,7 @@ FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_co
             "a_containment", "a_coverage", "a_equal", "yesno_conflict", "negation_differs", "len_ratio",
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
             "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES + ("qa_delta", "qa_delta_pos", token_align.NAME)
-FEATURE_VERSION = 17  # 15: acronyms/identifiers match only when equal, name swaps (issue 12); 16: "non-zero" is one
-# word; 17: the words an acronym of the other text spells out match it (Hardy-Weinberg / HW)
+FEATURE_VERSION = 16  # 15: acronyms/identifiers match only when equal, name swaps (issue 12); 16: "non-zero" is one word
 DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 

@@ -75,8 +75,6 @@ def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) ->
     is read-only."""
     hits = _hits(other, other_text)
     out = np.array([hits[w] if w in hits else _hit(hits, w, other, other_text) for w in words])
-    for k in _spelled_out(words, other):
-        out[k] = 1.0
     out.flags.writeable = False
     return out
 
@@ -84,32 +82,7 @@ def _lexical(words: tuple[str, ...], other: tuple[str, ...], other_text: str) ->
 def lexical_hits(words: tuple[str, ...], other: tuple[str, ...], other_text: str) -> list[bool]:
     """:func:`_lexical` as a list of booleans (for counting in Python: no array per call)."""
     hits = _hits(other, other_text)
-    found = [(hits[w] if w in hits else _hit(hits, w, other, other_text)) == 1.0 for w in words]
-    for k in _spelled_out(words, other):
-        found[k] = True
-    return found
-
-
-@lru_cache(maxsize=1 << 16)
-def _acronyms(other: tuple[str, ...]) -> frozenset[str]:
-    """The words of ``other`` written as acronyms (2-5 capital letters: "HW", "TLB"), lower-cased."""
-    return frozenset(v.lower() for v in other if 2 <= len(v) <= 5 and v.isalpha() and v.isupper())
-
-
-@lru_cache(maxsize=1 << 17)
-def _spelled_out(words: tuple[str, ...], other: tuple[str, ...]) -> tuple[int, ...]:
-    """The positions in ``words`` (content words, in order) of runs of 2-5 words whose initials are an acronym
-    written in ``other`` ("Hardy-Weinberg" / "HW", "translation lookaside buffer" / "TLB"): the words an
-    abbreviation in the other text stands for match it, as the abbreviation matches them (:func:`_initials`)."""
-    acronyms = _acronyms(other)
-    if not acronyms:
-        return ()
-    found: set[int] = set()
-    for n in range(2, 6):
-        for i in range(len(words) - n + 1):
-            if "".join(w[0] for w in words[i:i + n]).lower() in acronyms:
-                found.update(range(i, i + n))
-    return tuple(sorted(found))
+    return [(hits[w] if w in hits else _hit(hits, w, other, other_text)) == 1.0 for w in words]
 
 
 @lru_cache(maxsize=1 << 16)

@@ -68,26 +68,6 @@ def test_initialisms_still_match_their_expansion():
                                "translation lookaside buffer").tolist() == [1.0]
 
 
-def test_the_words_an_acronym_stands_for_match_it_too():
-    """Dev set (abbreviation): "Hardy–Weinberg: frequency of heterozygotes?" / "HW equilibrium — expected
-    proportion of carriers (Aa)?", both answered "2pq". HW matched the initials of Hardy–Weinberg, but the two
-    words did not match HW, so they counted as words only one question has. Now the words a capitalised
-    acronym of the other text spells out match it as well, and only those."""
-    a = "Hardy–Weinberg: frequency of heterozygotes?"
-    b = "HW equilibrium — expected proportion of carriers (Aa)?"
-    wa, wb = term_align.content_words(a), term_align.content_words(b)
-    assert wa[:2] == ("hardy", "weinberg") and wb[0] == "HW"
-    assert term_align._lexical(wa, wb, b).tolist() == [1.0, 1.0, 0.0, 0.0]
-    assert term_align.lexical_hits(wa, wb, b) == [True, True, False, False]
-    assert term_align._lexical(wb, wa, a).tolist()[0] == 1.0  # (as before)
-    tlb = term_align.content_words("What does the translation lookaside buffer cache?")
-    assert term_align._lexical(tlb, ("TLB", "hold"), "TLB — what does it hold?").tolist() == [1.0, 1.0, 1.0, 0.0]
-    # a lower-case word is not read as an acronym, nor is a word of six letters or more
-    assert term_align._lexical(tlb, ("tlb", "hold"), "tlb hold").tolist() == [0.0, 0.0, 0.0, 0.0]
-    assert term_align._lexical(("translation", "lookaside", "buffer", "cache", "xyz", "zzz"), ("TLBCXZ",),
-                               "TLBCXZ").tolist() == [0.0] * 6
-
-
 def test_https_and_http_questions_differ_by_a_term():
     """The questions' content words: HTTPS has no match in the other question (it did as "http" before)."""
     wa = term_align.content_words("What is the default port of HTTPS?")

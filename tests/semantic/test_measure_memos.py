@@ -51,18 +51,12 @@ def text_pairs(texts) -> list[tuple[str, str]]:
 
 
 def _reference_lexical(words, other, other_text) -> list[float]:
-    """term_align._lexical in plain code (every word looked up against the other text's index)."""
+    """term_align._lexical as it was (every word looked up against the other text's index)."""
     plain = tuple(w for w, _ in tokens(other_text))
     initials = frozenset("".join(w[0] for w in plain[i:i + n]).lower() for n in (2, 3, 4)
                          for i in range(len(plain) - n + 1))
-    out = [1.0 if w in set(other) or (len(w) >= 2 and w.lower() in initials) or any(_same_word(w, v) for v in other)
-           else 0.0 for w in words]
-    acronyms = {v.lower() for v in other if 2 <= len(v) <= 5 and v.isalpha() and v.isupper()}
-    for n in range(2, 6):  # the words an acronym of the other text spells out (term_align._spelled_out)
-        for i in range(len(words) - n + 1):
-            if "".join(w[0] for w in words[i:i + n]).lower() in acronyms:
-                out[i:i + n] = [1.0] * n
-    return out
+    return [1.0 if w in set(other) or (len(w) >= 2 and w.lower() in initials) or any(_same_word(w, v) for v in other)
+            else 0.0 for w in words]
 
 
 def test_remembered_lexical_matches_are_the_plain_ones(text_pairs):

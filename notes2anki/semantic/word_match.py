@@ -144,13 +144,18 @@ def is_identifier_stem(stem: str) -> bool:
 # "non-zero", "anti-inflammatory", "dis-similar": a negating prefix of 3+ letters joined by a hyphen is one word
 # with its stem ("nonzero"), as the same word written without the hyphen, not the prefix and the plain word
 # (a word after the hyphen in capitals or with a capital inside, "non-HTTP", is left as written)
+# hyphens: "-", U+2010 and U+2011 (text pasted from PDFs); in capitals both ("NON-ZERO", emphasis) joins too
 _HYPHENATED_NEGATION = re.compile(
-    r"(?<![^\W_])([Nn]on|NON|[Aa]nti|ANTI|[Dd]is|DIS|[Cc]ounter|[Cc]ontra)-([^\W\d_][^\W\d_A-Z]+)(?![^\W_])")
+    r"(?<![^\W_])(?:([Nn]on|[Aa]nti|[Dd]is|[Cc]ounter|[Cc]ontra)[-\u2010\u2011]([^\W\d_][^\W\d_A-Z]+)"
+    r"|(NON|ANTI|DIS|COUNTER|CONTRA)[-\u2010\u2011]([^\W\d_a-z]{2,}))(?![^\W_])")
 
 
 def _joined(match: re.Match[str]) -> str:
-    """"non-zero" -> "nonzero", "Non-Competitive" -> "Noncompetitive" (one ordinary word, not a name)."""
-    return match.group(1) + match.group(2).lower()
+    """"non-zero" -> "nonzero", "Non-Competitive" -> "Noncompetitive", "NON-ZERO" -> "nonzero" (one ordinary
+    word, not a name)."""
+    if match.group(1) is not None:
+        return match.group(1) + match.group(2).lower()
+    return (match.group(3) + match.group(4)).lower()
 
 
 @lru_cache(maxsize=1 << 16)

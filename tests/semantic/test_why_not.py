@@ -128,6 +128,12 @@ def test_a_hyphenated_negation_is_the_same_word_written_without_the_hyphen(embed
     assert negated_terms.pairs("competitive inhibitor", "Non-Competitive inhibitor") == \
         [("competitive", "noncompetitive")]
     assert negated_terms.written("A Non-Competitive inhibitor", "noncompetitive") == "Non-Competitive"
+    # tester 12-03: a hyphen pasted as U+2010 / U+2011, and a term in capitals, are the same word
+    for spelled in ("non\u2010zero", "non\u2011zero", "NON-ZERO"):
+        assert negated_terms.pairs("a nonzero vector", f"the {spelled} vectors") == [], spelled
+    assert negated_terms.pairs("competitive inhibitor", "NON-COMPETITIVE inhibitor") == \
+        [("competitive", "noncompetitive")]
+    assert negated_terms.pairs("Non-Competitive inhibitor", "non\u2010competitive inhibitor") == []
     a = basic("Which sets have an upper bound?", "every nonempty set that is bounded above", 1)
     b = basic("Which sets are bounded above?", "the non-empty sets with an upper bound", 5)
     c = basic("Which sets are bounded above?", "the empty set and the sets with an upper bound", 9)

@@ -20,12 +20,15 @@ def test_round_trip_and_validation(tmp_path):
 
 def test_damaged_files_give_one_warning_each_naming_the_file(tmp_path):
     path = tmp_path / "m.pickle"
-    good = pickle.dumps({"format": 1, "rows": list(range(100))})
+    good = memo_file.dumps({"format": 1, "rows": list(range(100))})
+    flipped = good.replace(pickle.dumps(42)[2:-1], pickle.dumps(43)[2:-1], 1)  # still a whole pickle
+    assert pickle.loads(flipped)["rows"][42] == 43
     cases = {
         good[: len(good) // 2]: "is corrupt (UnpicklingError: pickle data was truncated)",
         b"": "is corrupt (EOFError: Ran out of input)",
-        pickle.dumps([1, 2, 3]): "is not a notes2anki test memo",
-        pickle.dumps({"format": 1}): "is corrupt (KeyError: 'rows')",
+        memo_file.dumps([1, 2, 3]): "is not a notes2anki test memo",
+        memo_file.dumps({"format": 1}): "is corrupt (KeyError: 'rows')",
+        flipped: "is corrupt (its checksum does not match: changed after it was written)",
     }
     for content, problem in cases.items():
         path.write_bytes(content)
@@ -57,6 +60,28 @@ def test_a_class_notes2anki_no_longer_has_is_stale_not_damaged(tmp_path):
     path = tmp_path / "m.pickle"
     path.write_bytes(b"cnotes2anki.no_such_module\nNote\n.")  # a class that moved away in an upgrade
     assert memo_file.load(path, "test memo") == (None, None)
+
+
+def test_a_file_of_an_older_version_without_its_checksum_is_stale_not_damaged(tmp_path):
+    path = tmp_path / "m.pickle"
+    path.write_bytes(pickle.dumps({"format": 1, "rows": [1]}))  # as notes2anki wrote memos before the CRC-32
+    assert memo_file.load(path, "test memo") == (None, None)
+    with pytest.raises(memo_file.StaleMemo):
+        memo_file.read_pickle(path)
+
+
+def test_bytes_changed_after_writing_are_never_read_as_the_memo(tmp_path):
+    """Tester 12-03: a ``.chargrams.pickle`` whose text list was rotated (still a well-formed pickle) gave
+    every text another text's n-grams without a word. Every memo file now ends with its pickle's CRC-32."""
+    path = tmp_path / "m.pickle"
+    memo_file.save(path, {"texts": ["alpha", "beta", "gamma"], "rows": [0, 1, 2]})
+    raw = path.read_bytes()
+    assert memo_file.read_pickle(path) == {"texts": ["alpha", "beta", "gamma"], "rows": [0, 1, 2]}
+    path.write_bytes(raw.replace(b"alpha", b"alphb"))
+    with pytest.raises(memo_file.DamagedMemo):
+        memo_file.read_pickle(path)
+    value, warning = memo_file.load(path, "test memo")
+    assert value is None and "checksum does not match" in warning
 
 
 def test_save_never_raises(tmp_path):

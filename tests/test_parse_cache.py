@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from notes2anki import memo_file
 from notes2anki.config import load_config
 from notes2anki.parsers import load_vault, vault as vault_module
 
@@ -168,6 +169,6 @@ def test_a_bit_flipped_in_a_cached_note_is_parsed_again_not_packaged(make_vault,
     garbled = parsed.replace(b"attends in its", b"attends i; its")
     assert garbled != parsed
     data["entries"]["a.md"] = (key, settings, garbled, embedded, crc)
-    cache.path.write_bytes(pickle.dumps(data))
+    cache.path.write_bytes(memo_file.dumps(data))  # sealed again: only the entry's own CRC-32 can tell
     vault = load_vault(root, Config())
     assert vault.cards[0].fields["Front"] == "Each head attends in its own subspace"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fileio import atomic_write
-from notes2anki.memo_file import read_pickle
+from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 
 FORMAT = 1
 KEEP = 32  # memo files kept (the most recently written); one per (state file, output)
@@ -123,8 +123,8 @@ def save(path: Path, digest: str, state_path: Path, output: Path, report: dict, 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if guids is not None:
-            atomic_write(guids_path(path), pickle.dumps(guids, protocol=pickle.HIGHEST_PROTOCOL))
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write(guids_path(path), memo_dumps(guids))
+        atomic_write(path, memo_dumps(data))
         entries = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:  # e.g. `-o -` builds into a new temporary file each time
             old.unlink(missing_ok=True)

@@ -37,7 +37,7 @@ from typing import Sequence
 import numpy as np
 
 from notes2anki.fileio import atomic_write
-from notes2anki.memo_file import read_pickle
+from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 from notes2anki.semantic.incremental_mining import best_with_ties
 
 FORMAT = 2
@@ -176,7 +176,7 @@ def mixed_neighbours(matrix, is_covered: Sequence[bool], top_k: int, min_score: 
                  else np.zeros((0, k), dtype=np.int64)}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+            atomic_write(path, memo_dumps(state), durable=False)
         except (OSError, pickle.PicklingError):
             pass
     if stats is not None:

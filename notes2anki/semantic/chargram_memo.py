@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from notes2anki.fileio import atomic_write
-from notes2anki.memo_file import read_pickle
+from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 from notes2anki.memo_file import few_new
 
 SUFFIX = ".chargrams.pickle"
@@ -162,6 +162,6 @@ def save(path: Path) -> None:
     data = {"version": version(), "texts": texts, "indptr": indptr, "indices": indices, "data": values}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        atomic_write(path, memo_dumps(data), durable=False)
     except (OSError, pickle.PicklingError, RecursionError):
         pass

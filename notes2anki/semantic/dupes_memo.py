@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from notes2anki.fileio import atomic_write
-from notes2anki.memo_file import read_pickle
+from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 from notes2anki.semantic import rejected_store
 from notes2anki.semantic.rejected_store import (REJECTED_FEW, REJECTED_SKIP_FROM, REJECTED_SUFFIX,  # noqa: F401
                                                load_rejected, pack_rejected, recheck, store_rejected,
@@ -183,11 +183,11 @@ def save(memo: Memo, data: dict, rejected: dict | None) -> None:
         if rejected is None:
             (folder / (memo.name + REJECTED_SUFFIX)).unlink(missing_ok=True)
         else:
-            atomic_write(folder / (memo.name + REJECTED_SUFFIX), pickle.dumps(
-                {**rejected, "digest": memo.digest, "format": FORMAT}, protocol=pickle.HIGHEST_PROTOCOL),
+            atomic_write(folder / (memo.name + REJECTED_SUFFIX), memo_dumps(
+                {**rejected, "digest": memo.digest, "format": FORMAT}),
                 durable=False)
-        atomic_write(folder / (memo.name + SUFFIX), pickle.dumps(
-            {**data, "format": FORMAT, "digest": memo.digest}, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        atomic_write(folder / (memo.name + SUFFIX), memo_dumps(
+            {**data, "format": FORMAT, "digest": memo.digest}), durable=False)
         entries = sorted((p for p in folder.glob("*" + SUFFIX) if p.name.count(".") == 1),
                          key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:

@@ -25,7 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from notes2anki.fileio import atomic_write
-from notes2anki.memo_file import read_pickle
+from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 from notes2anki.semantic.pair_features import neighbour_density
 
 EXTRA = 1
@@ -206,7 +206,7 @@ def mine(enc, is_covered: Sequence[bool], top_k: int, min_score: float, density_
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+            atomic_write(path, memo_dumps(state), durable=False)
         except (OSError, pickle.PicklingError):
             pass
     return unpack(np.concatenate(codes), n_all), densities[0], densities[1], {"searched": searched,

@@ -31,7 +31,7 @@ from notes2anki.semantic.cache import EmbeddingCache, PairVerdictCache
 from notes2anki.semantic.pair_features import FEATURES, fill_chars
 from notes2anki.semantic.scoring import CANDIDATE_MIN, CHAR_CANDIDATE_MIN, Verdict, measure, verdicts_from_rows
 from notes2anki.semantic.text import TEXT_VERSION
-from notes2anki.memo_file import read_pickle
+from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 
 
 def _code_version() -> str:
@@ -139,7 +139,7 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
                 "density_q": enc.density_q, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2)}
         try:
             store.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+            atomic_write(store, memo_dumps(data), durable=False)
         except (OSError, pickle.PicklingError):
             pass
     return pairs
@@ -169,7 +169,7 @@ def _read_mining(store: Path | None, digest: str, cache: EmbeddingCache | None, 
                 data = dict(old, format=MINING_FORMAT)
                 if store is not None and data.get("digest") == digest:  # moved to its file
                     try:
-                        atomic_write(store, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+                        atomic_write(store, memo_dumps(data), durable=False)
                     except (OSError, pickle.PicklingError):
                         pass
     if not isinstance(data, dict) or data.get("format") != MINING_FORMAT or data.get("digest") != digest:
@@ -347,6 +347,6 @@ def _save_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, in
     data = {"kind": kind, "keys": keys, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2), "rows": rows}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        atomic_write(path, memo_dumps(data), durable=False)
     except (OSError, pickle.PicklingError):
         pass

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from notes2anki.fileio import atomic_write
-from notes2anki.memo_file import read_pickle
+from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 
 SUFFIX = ".vectors.pickle"
 REWRITE_NEW = 64  # new texts that alone do not rewrite the file (see VectorMemo.save)
@@ -102,6 +102,6 @@ class VectorMemo:
                 "vectors": np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 0), np.float32)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+            atomic_write(self.path, memo_dumps(data), durable=False)
         except (OSError, pickle.PicklingError):
             pass

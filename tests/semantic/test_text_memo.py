@@ -165,6 +165,14 @@ def test_the_chargram_file_keeps_card_texts_and_the_measured_questions_and_answe
     chargram_memo.save(path)
     assert pickle.loads(path.read_bytes())["texts"] == ["a question?\nan answer", "an answer"]
 
+    # tester 12-03: the text list rotated (a well-formed pickle) is not read as the memo: n-grammed again
+    data = pickle.loads(path.read_bytes())
+    data["texts"] = data["texts"][1:] + data["texts"][:1]
+    path.write_bytes(pickle.dumps(data) + path.read_bytes()[-22:])  # the old file's seal kept
+    chargram_memo._rows.clear()
+    chargram_memo.load(path)
+    assert chargram_memo._loaded == 0 and not chargram_memo._rows
+
     sides = [Side(f"What is term {k}?", f"definition number {k}", f"What is term {k}?\ndefinition number {k}")
              for k in range(6)]
     zero = lambda texts: np.tile(np.float32([0.0, 1.0]), (len(texts), 1))  # noqa: E731 (vectors play no part)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import contrast
 from .term_align import NEGATING_PREFIXES, _lexical, _unmatched, _word_set, content_words
-from .word_match import _HYPHENATED_NEGATION, _WORD
+from .word_match import written_words
 
 
 def _standalone_roots(text: str, prefix: str) -> list[str]:
@@ -54,13 +54,7 @@ def written(text: str, stems: str) -> str:
     "non holonomic"), as written there, with what stands between them ("non-holonomic"); ``stems`` when
     they are not found. A hyphenated negation ("non-zero") is one word, as :func:`contrast.tokens` reads it."""
     want = stems.split()
-    joined = {m.start(): m.end() for m in _HYPHENATED_NEGATION.finditer(text)}
-    words, at = [], 0
-    for m in _WORD.finditer(text):
-        if m.start() < at:
-            continue
-        at = joined.get(m.start(), m.end())
-        words.append((text[m.start():at], m.start(), at))
+    words = written_words(text)
     stem_of = [next((s for s, _ in contrast.tokens(w)), "") for w, _, _ in words]
     for k in range(len(words) - len(want) + 1):
         if stem_of[k:k + len(want)] == want:

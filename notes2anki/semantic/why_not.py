@@ -97,14 +97,14 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)+")
 
 def _written(text: str, other: str, stems: str) -> str:
     """The words of ``text`` whose stems are ``stems`` (as :func:`~notes2anki.semantic.contrast.substitutions`
-    gives them: "sery", "1"), as written there ("series", "first"; a digit of a number the ``other`` text
+    gives them: "sery", "1"), as written there ("series", "first", "non-competitive"; a digit of a number the ``other`` text
     lacks: the whole number, "1.3"); ``stems`` when none is found."""
-    from .word_match import _WORD, tokens
+    from .word_match import tokens, written_words
 
     want = set(stems.split())
     found: list[str] = []
     numbers = [n for n in _NUMBER.findall(text) if n not in _NUMBER.findall(other)]
-    for raw in _WORD.findall(text):
+    for raw, _, _ in written_words(text):
         stem = tokens(raw)
         if stem and stem[0][0] in want:
             raw = next((n for n in numbers if raw in re.split(r"[.,]", n)), raw)

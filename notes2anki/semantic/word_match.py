@@ -146,8 +146,22 @@ def is_identifier_stem(stem: str) -> bool:
 # (a word after the hyphen in capitals or with a capital inside, "non-HTTP", is left as written)
 # hyphens: "-", U+2010 and U+2011 (text pasted from PDFs); in capitals both ("NON-ZERO", emphasis) joins too
 _HYPHENATED_NEGATION = re.compile(
-    r"(?<![^\W_])(?:([Nn]on|[Aa]nti|[Dd]is|[Cc]ounter|[Cc]ontra)[-\u2010\u2011]([^\W\d_][^\W\d_A-Z]+)"
-    r"|(NON|ANTI|DIS|COUNTER|CONTRA)[-\u2010\u2011]([^\W\d_a-z]{2,}))(?![^\W_])")
+    r"(?<![^\W_])(?:([Nn]on|[Aa]nti|[Dd]is|[Cc]ounter|[Cc]ontra)[-\u2010\u2011]{1,2}([^\W\d_][^\W\d_A-Z]+)"
+    r"|(NON|ANTI|DIS|COUNTER|CONTRA)[-\u2010\u2011]{1,2}([^\W\d_a-z]{2,}))(?![^\W_])")  # ("non--zero": a typo)
+
+
+def written_words(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` as written, with where each starts and ends: :data:`_WORD`'s words, a hyphenated
+    negation ("non-competitive", "NON--ZERO") one word, as :func:`tokens` reads it. What ``--explain`` quotes
+    back to the user."""
+    joined = {m.start(): m.end() for m in _HYPHENATED_NEGATION.finditer(text)}
+    words, at = [], 0
+    for m in _WORD.finditer(text):
+        if m.start() < at:
+            continue
+        at = joined.get(m.start(), m.end())
+        words.append((text[m.start():at], m.start(), at))
+    return words
 
 
 def _joined(match: re.Match[str]) -> str:

@@ -134,6 +134,10 @@ def test_a_hyphenated_negation_is_the_same_word_written_without_the_hyphen(embed
     assert negated_terms.pairs("competitive inhibitor", "NON-COMPETITIVE inhibitor") == \
         [("competitive", "noncompetitive")]
     assert negated_terms.pairs("Non-Competitive inhibitor", "non\u2010competitive inhibitor") == []
+    # tester 12-03: a doubled hyphen (a typo) joins too, and "a term differs" quotes the word as written
+    assert negated_terms.pairs("a nonzero vector", "the non--zero vectors") == []
+    from notes2anki.semantic.why_not import _written
+    assert _written("a non-competitive inhibitor", "an uncompetitive inhibitor", "noncompetitive") == "non-competitive"
     a = basic("Which sets have an upper bound?", "every nonempty set that is bounded above", 1)
     b = basic("Which sets are bounded above?", "the non-empty sets with an upper bound", 5)
     c = basic("Which sets are bounded above?", "the empty set and the sets with an upper bound", 9)

@@ -62,10 +62,15 @@ class _Console(Console):
         super().print(*objects, **kwargs)
 
     def on_broken_pipe(self) -> None:
-        """The reader closed the pipe (``notes2anki dupes V | head``): it has what it wanted; stop quietly."""
+        """The reader closed the pipe (``notes2anki dupes V | head``): it has what it wanted; stop quietly,
+        with the messages gathered so far on stderr when it was stdout's reader (tester 12-03: `topics |
+        head -1` dropped its warning)."""
         self.quiet = True
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if not self.stderr:
+            with contextlib.suppress(Exception):
+                show_unshown()
         raise SystemExit(EXIT_OK)
 
     @property
@@ -149,7 +154,21 @@ def report_diagnostics(diagnostics: list[Diagnostic], *, all_messages: bool = Fa
 def show_diagnostics(diagnostics: list[Diagnostic], limit: int | None = None) -> None:
     """Kept for callers of the old name: :func:`report_diagnostics` with the command's message options."""
     opts = _message_options()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[_SHOWN_KEY] = True
     report_diagnostics(diagnostics, **opts)
+
+
+_SHOWN_KEY = "notes2anki.diagnostics_shown"
+
+
+def show_unshown() -> None:
+    """The command's :func:`collected` diagnostics, unless it has shown its messages already: what a command
+    stopped early (its reader closed the pipe, Ctrl-C) still says, once."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and not ctx.meta.get(_SHOWN_KEY):
+        show_diagnostics(collected())
 
 
 def message_options(f):

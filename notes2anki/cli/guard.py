@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from .. import interrupts
-from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, collected, err, out, print_stopped, show_diagnostics
+from .common import EXIT_FATAL, EXIT_OK, EXIT_VAULT_ERRORS, collected, err, out, print_stopped, show_diagnostics, show_unshown
 from .shown import escape
 
 
@@ -46,7 +46,7 @@ GC_THRESHOLDS = (200_000, 30, 30)
 
 def guarded(callback):
     """Wrap a command's callback: encoding-safe output; Ctrl-C → what was collected, "interrupted", exit 130;
-    a closed pipe → quiet exit; any other exception → "internal error" with a hint to report it, exit 2.
+    a closed pipe → the messages gathered so far on stderr, exit 0; any other exception → "internal error" with a hint to report it, exit 2.
     ``NOTES2ANKI_DEBUG=1`` adds the traceback."""
 
     @functools.wraps(callback)
@@ -77,6 +77,8 @@ def guarded(callback):
         except BrokenPipeError:  # `notes2anki dupes V | head`: the reader has what it wanted
             with contextlib.suppress(Exception):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            with contextlib.suppress(Exception):  # the warnings gathered so far still reach stderr
+                show_unshown()
             raise SystemExit(EXIT_OK)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, never a traceback
             with contextlib.suppress(Exception):

@@ -97,12 +97,7 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
         fatal(diags, str(exc))
     if (shortfall := result.k_shortfall()):
         diags.append(Diagnostic("", 0, "warning", f"{'--k' if k is not None else '[topics] k'} {shortfall}"))
-    if as_json:
-        print_json(result.as_json())
-    else:
-        (_show_tree if as_tree else _show_table)(result, v.name)
-        _summary(result, 0 if as_tree else examples)  # the tree lists the unassigned cards itself
-    if result.uncovered:
+    if result.uncovered:  # gathered before the output: `topics | head` still shows it (see guard)
         from ..semantic.language import MULTILINGUAL_HINT
 
         how = ("the topics come from character n-grams" if result.method == "chargrams"
@@ -110,6 +105,11 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
         diags.append(Diagnostic("", 0, "warning", f"{counted(result.uncovered, 'card')} "
                                 f"{'is' if result.uncovered == 1 else 'are'} in a language the embedding "
                                 f"model does not read; {how}; {MULTILINGUAL_HINT}"))
+    if as_json:
+        print_json(result.as_json())
+    else:
+        (_show_tree if as_tree else _show_table)(result, v.name)
+        _summary(result, 0 if as_tree else examples)  # the tree lists the unassigned cards itself
     show_diagnostics(diags)
     raise SystemExit(EXIT_OK)
 

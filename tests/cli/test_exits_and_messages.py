@@ -166,12 +166,16 @@ def test_ids_dry_run_diff_applies_with_git_apply(make_vault, tmp_path):
         assert b"<!--ID: " in path.read_bytes()
 
 
-@pytest.mark.parametrize("args", [["ids", "{root}", "--dry-run"], ["build", "{root}", "-o", "{out}", "--no-dupes"]])
-def test_a_reader_that_stops_early_ends_the_command_quietly(make_vault, tmp_path, args):
-    """`notes2anki ... | head -1`: no BrokenPipeError traceback, exit 0 (the reader has what it wanted)."""
+@pytest.mark.parametrize("args, says", [(["ids", "{root}", "--dry-run"], None),
+                                        (["build", "{root}", "-o", "{out}", "--no-dupes"], "twice.md:7: warning: same first field")])
+def test_a_reader_that_stops_early_ends_the_command_quietly(make_vault, tmp_path, args, says):
+    """`notes2anki ... | head -1`: no BrokenPipeError traceback, exit 0 (the reader has what it wanted), and
+    the warnings gathered so far still reach stderr (tester 12-03: `topics | head -1` dropped its warning)."""
     long = "a deck name long enough that the table outgrows the pipe's buffer " * 2
-    root = make_vault({f"n{k:04d}.md": f"TARGET DECK: {k} {long}\n\nSTART\nBasic\nQuestion {k}\nBack: A\nEND\n"
-                       for k in range(1000)})
+    notes = {f"n{k:04d}.md": f"TARGET DECK: {k} {long}\n\nSTART\nBasic\nQuestion {k}\nBack: A\nEND\n"
+             for k in range(1000)}
+    twice = "START\nBasic\nThe same front\nBack: A\nEND\n"
+    root = make_vault({**notes, "twice.md": twice + "\n" + twice})
     argv = [a.format(root=root, out=tmp_path / "d.apkg") for a in args]
     env = cli_env(NOTES2ANKI_CACHE_DIR=str(tmp_path / "c"), NOTES2ANKI_STATE_DIR=str(tmp_path / "s"))
     proc = subprocess.Popen(command(*argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -181,6 +185,8 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(make_vault, tmp_path
     stderr = proc.stderr.read().decode()
     assert proc.wait(120) == 0, stderr
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+    if says:
+        assert says in " ".join(stderr.split()), stderr
 
 
 def test_a_command_runs_with_the_raised_collector_thresholds_and_puts_them_back():

@@ -22,23 +22,44 @@ def _pairs(root: Path) -> tuple[list, str]:
 
 def test_a_garbled_mining_memo_is_removed_and_the_check_run_again(tmp_path, monkeypatch):
     """8 bytes flipped in `<entry>.mining.pickle` (still a pickle): every later `build` and `dupes` ended in
-    "internal error: IndexError: index 23925373025976357 is out of bounds", until the user found the file."""
-    monkeypatch.setenv("NOTES2ANKI_CACHE_DIR", str(tmp_path / "cache"))
+    "internal error: IndexError: index 23925373025976357 is out of bounds", until the user found the file.
+    Since memo files carry a CRC-32 (memo_file.dumps) such a file is not read at all: the check mines again.
+    A memo that passes its checksum and still fails (written wrong, e.g. by a bug) is removed and the check
+    run from the start, with a warning."""
+    import pickle
+
+    import numpy as np
+
+    from notes2anki import memo_file
+
+    monkeypatch.setenv("NOTES2ANKI_CACHE_DIR", str(tmp_path / "clean"))
     root = tmp_path / "vault"
     shutil.copytree(EXAMPLE, root)
+    cell, original = root / "Biology" / "Cell.md", (EXAMPLE / "Biology" / "Cell.md").read_bytes()
+    clean_before, _ = _pairs(root)
+    cell.write_bytes(original + NEW_CARD.encode())
+    clean, _ = _pairs(root)
+    cell.write_bytes(original)
+
+    monkeypatch.setenv("NOTES2ANKI_CACHE_DIR", str(tmp_path / "cache"))
     _pairs(root)
     (mining,) = (tmp_path / "cache").glob("*.dupes/*.mining.pickle")
-    data = bytearray(mining.read_bytes())
+    sound = mining.read_bytes()
+    data = bytearray(sound)
     for i in range(len(data) // 4, len(data) // 4 + 8):
         data[i] ^= 0x55
     mining.write_bytes(bytes(data))
-    with open(root / "Biology" / "Cell.md", "a", encoding="utf-8") as fh:
-        fh.write(NEW_CARD)
+    cell.write_bytes(original + NEW_CARD.encode())
     pairs, output = _pairs(root)
-    assert "stored memo" in output and "could not be used (IndexError" in " ".join(output.split())
-    monkeypatch.setenv("NOTES2ANKI_CACHE_DIR", str(tmp_path / "clean"))
-    clean, _ = _pairs(root)
-    assert pairs == clean
-    monkeypatch.setenv("NOTES2ANKI_CACHE_DIR", str(tmp_path / "cache"))
+    assert pairs == clean and "could not be used" not in output and "internal error" not in output
+
+    state = pickle.loads(sound)  # sealed, but its neighbour lists point past the end
+    state["idx"] = np.full_like(np.asarray(state["idx"]), 10**9)
+    mining.write_bytes(memo_file.dumps(state))
+    cell.write_bytes(original)  # a change: the check mines from the stored memo
+    pairs, output = _pairs(root)
+    assert "stored memo" in output and "could not be used (" in " ".join(output.split())
+    assert pairs == clean_before
+    cell.write_bytes(original + NEW_CARD.encode())
     again, output = _pairs(root)  # the memo written again is sound: no warning the second time
     assert again == clean and "could not be used" not in output

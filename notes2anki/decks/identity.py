@@ -175,13 +175,24 @@ def _known_other_form(card: Card, occurrence: int, namespace: str, known: frozen
     return None
 
 
-def other_form_guids(card: Card, namespace: str) -> list[str]:
+def other_form_guids(card: Card, namespace: str, ident: int | None = None, limit: int = 128) -> list[str]:
     """The GUIDs a card without a written ID would have had, were its vault path or its first field written
     in the other Unicode normal forms (:func:`_other_form_keys`): ``sync`` must still find its note. Empty
-    for a card with an ID, or with an ASCII path and front."""
+    for a card with an ID, or with an ASCII path and front. ``ident``: the card's implicit ID now
+    (:func:`card_ids`), whose occurrence among the same-front cards of its file the other forms keep (tester
+    12-03: the second of two "Translate: dog" cards took the first one's note after an NFD → NFC rename,
+    and sync deleted its reviewed note); None: occurrence 0."""
     if card.id is not None:
         return []
-    return [guid_of(_implicit(key, 0, namespace)) for key in _other_form_keys(card)]
+    keys = _other_form_keys(card)
+    if not keys:
+        return []
+    occurrence = 0
+    if ident is not None:
+        own = _front_key(card)
+        occurrence = next((k for k in range(limit) for space in dict.fromkeys((namespace, LEGACY))
+                           if _implicit(own, k, space) == ident), 0)
+    return [guid_of(_implicit(key, occurrence, namespace)) for key in keys]
 
 
 def candidate_ids(card: Card, namespace: str, limit: int) -> dict[int, int]:

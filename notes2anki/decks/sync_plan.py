@@ -102,7 +102,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         if not nid and card.key in legacy:
             nid = by_guid.get(guid_of(legacy[card.key]), 0)
         if not nid:  # its file renamed only in Unicode normalisation: the note this vault synced
-            nid = next((by_guid[g] for g in other_form_guids(card, namespace) if by_guid.get(g) in mine), 0)
+            nid = next((by_guid[g] for g in other_form_guids(card, namespace, ids.get(card.key))
+                        if by_guid.get(g) in mine), 0)
         return nid
 
     moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes

@@ -144,6 +144,41 @@ def test_a_file_renamed_only_in_normalisation_keeps_its_note(make_vault, sync_cl
     assert _notes(col_path) == {"Was ist Übung?": 1}
 
 
+@pytest.mark.parametrize("old, new", [("NFD", "NFC"), ("NFC", "NFD")])
+def test_same_front_cards_keep_their_own_notes_when_the_file_is_renamed_only_in_normalisation(
+        make_vault, sync_cli, tmp_path, old, new):
+    """Tester 12-03: two "Translate: dog" cards (no IDs) in `Ü.md`, renamed NFD → NFC: the second card was
+    matched to the first one's note ("already synced from the card at Ü.md:7; this card skipped") and
+    `--yes` deleted its own reviewed note; every later sync skipped it. Each same-front card now keeps its
+    occurrence when its path is read in the other normal form."""
+    names = {form: unicodedata.normalize(form, "Ü.md") for form in ("NFC", "NFD")}
+    body = "\n".join([CARD.format(q="What is a CV?", a="a resume"), CARD.format(q="Translate: dog", a="over"),
+                      CARD.format(q="Translate: dog", a="above")])
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {names[old]: body})
+    if not (root / names[old]).exists() or (root / names[new]).exists() and (root / names[new]).samefile(root / names[old]):
+        pytest.skip("this file system does not keep two normal forms apart")
+    before = _backs(col_path)
+    (root / names[old]).rename(root / names[new])
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["new"] == [] and report["deleted"] == [] and report["updated"] == [], report
+    assert _backs(col_path) == before  # the same notes, each with its own back and review history
+    again = sync_cli(root, col_path, "--yes", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["new"] == [], again.output
+
+
+def _backs(col_path: Path) -> list[tuple[int, str, str, int]]:
+    """(note id, front, back, review log rows) of every note."""
+    col = Collection(str(col_path))
+    try:
+        return sorted((nid, *col.get_note(nid).fields[:2],
+                       col.db.scalar(f"select count() from revlog where cid in (select id from cards where nid = {nid})"))
+                      for nid in col.find_notes(""))
+    finally:
+        col.close()
+
+
 def test_a_renamed_vault_without_ids_stops_instead_of_adding_every_card_again(make_vault, sync_cli, tmp_path):
     """T1: the vault folder renamed (`notes` → `other`; cards without IDs): sync added every card again as
     a new note; the reviewed ones stayed behind, never deleted. Now it stops with the vault_id to set."""

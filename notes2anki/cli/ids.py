@@ -9,6 +9,7 @@ import click
 from .shown import escape
 
 from ..decks.id_renamed import renamed_vault_problem
+from ..decks.ids_changed import changed_while_running
 from ..decks.ids_collection import remember_ids_written, unplaced_problem, unplaced_warning
 from ..decks.write_ids import apply_ids, plan_ids, stale_temp_files_removed
 from ..fileio import VaultLocked, vault_lock
@@ -71,6 +72,7 @@ def ids_command(vault, dry_run, collection, quiet):
                 apply_ids(v, report)
                 if report.written:
                     remember_ids_written(root)
+                diags += changed_while_running(v, report)  # an editor saved a note meanwhile
     except VaultLocked:
         fatal(diags, f"{root}: another notes2anki command is writing to this vault (waited 5 s); "
                      "nothing written — try again when it has finished")

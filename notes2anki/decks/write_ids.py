@@ -21,6 +21,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..config import Config, load_config
 from ..fileio import (MAX_NOTE_BYTES, FileChanged, NotWritable, UnsafeFile, atomic_write, read_bounded,
@@ -66,6 +67,8 @@ class IdsReport:
     edits: list[FileEdit] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # vault paths actually replaced
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # (vault path, text) -> (the cards of that text as the build reads them, the parse's diagnostics)
+    read_cards: Callable[[str, str], tuple[list[Card], list[Diagnostic]]] | None = field(default=None, repr=False)
 
 
 def split_lines(text: str) -> list[str]:
@@ -88,6 +91,7 @@ def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | No
     report = IdsReport()
     config = config if config is not None else load_config(vault.root, [])
     context = _ParseContext(vault, config, record, report.diagnostics)
+    report.read_cards = context.parse
     seen: set[int] = set(context.written)
     wanted = sorted({c.file for c in vault.cards if c.id is None and not c.delete}
                     - _likely_templates(vault, config, report.diagnostics))
@@ -225,9 +229,14 @@ class _ParseContext:
 
     def cards(self, rel: str, text: str) -> list[Card]:
         """The cards of ``text`` (the note's decoded text, BOM removed) as the build reads them."""
+        return self.parse(rel, text)[0]
+
+    def parse(self, rel: str, text: str) -> tuple[list[Card], list[Diagnostic]]:
+        """:meth:`cards`, and the diagnostics of that parse."""
         normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-        note = parse_note(rel, normalised, self.config, self.types, self.resolver, self.vault_name, [])
-        return [c for c in note.cards if not c.delete]
+        problems: list[Diagnostic] = []
+        note = parse_note(rel, normalised, self.config, self.types, self.resolver, self.vault_name, problems)
+        return [c for c in note.cards if not c.delete], problems
 
 
 def _utf8(text: str) -> bool:
@@ -256,7 +265,14 @@ def _plan_file(rel: str, target: Path, context: _ParseContext, seen: set[int],
         text = raw[len(BOM):].decode("utf-8") if bom else raw.decode("utf-8")
     except UnicodeDecodeError:
         return None  # reported by the vault loader
-    cards = context.cards(rel, text)
+    cards, problems = context.parse(rel, text)
+    unclosed = next((d for d in problems if d.kind == "no-end" and d.severity == "error"), None)
+    if unclosed is not None:  # tester 12-03: a file still being written in place, cut after a START
+        diagnostics.append(Diagnostic(rel, unclosed.line, "error", (
+            f"no IDs written to this file: a card block here is not closed, as in a file another program is "
+            "still writing (its rest would be lost when the file is replaced); close the block, or let that "
+            "program finish, and run `ids` again")))
+        return None
     loose = [c for c in cards if c.id is None]
     ids, problems = context.records.resolve(loose, card_ids(cards, context.namespace, context.known),
                                             context.written)

@@ -112,6 +112,40 @@ def test_file_changed_between_plan_and_write_is_left_alone(make_vault):
     assert "a.md: error: changed on disk while IDs were added; left unchanged — run `ids` again" in messages(report)
 
 
+def test_a_note_an_editor_saved_after_it_was_read_is_named_not_skipped_silently(make_vault):
+    """Tester 12-03: `ids` read a note while an editor had it truncated (empty for a moment): no card, so no
+    ID and no message, exit 0. A note not planned whose text changed and now holds cards without an ID is
+    named with a warning (run `ids` again); one that changed without such cards, and the notes written,
+    are not."""
+    from notes2anki.decks.ids_changed import changed_while_running
+
+    root = make_vault({"a.md": "START\nBasic\nQ\nBack: A\nEND\n", "n200.md": "", "c.md": "just prose\n"})
+    vault = load_vault(root, load_config(root, []))
+    report = plan_ids(vault)
+    (root / "n200.md").write_text("START\nBasic\nQ2\nBack: B\nEND\n\nSTART\nBasic\nQ3\nBack: C\nEND\n")
+    (root / "c.md").write_text("just prose, edited\n")
+    apply_ids(vault, report)
+    assert report.written == ["a.md"]
+    said = [str(d) for d in changed_while_running(vault, report)]
+    assert said == ["n200.md:1: warning: changed by another program while `ids` ran: 2 cards here have no ID "
+                    "yet — run `ids` again"]
+    assert changed_while_running(load_vault(root, load_config(root, [])), plan_ids(
+        load_vault(root, load_config(root, [])))) == []  # nothing changed since: nothing said
+
+
+def test_a_half_written_file_gets_no_ids(make_vault):
+    """Tester 12-03: a program writing a note in place (10 of its 20 cards, then a pause, then the rest into
+    the same open file) — `ids` replaced the half file and the rest of the write went to the old one: 140
+    bytes lost. A note whose card block is not closed (what a file cut after a START looks like) is left
+    alone with an error."""
+    half = "START\nBasic\nq 1\nBack: a 1\nEND\n\nSTART\nBasic\nq 2\nBack: a"
+    root = make_vault({"b.md": half, "ok.md": "START\nBasic\nQ\nBack: A\nEND\n"})
+    report = run_ids(root)
+    assert (root / "b.md").read_text() == half and report.written == ["ok.md"]
+    assert any(m.startswith("b.md:7: error: no IDs written to this file: a card block here is not closed")
+               for m in messages(report)), messages(report)
+
+
 def test_symlink_inside_the_vault_writes_the_target_and_stays_a_link(make_vault):
     root = make_vault({"real/a.md": "START\nBasic\nQ\nBack: A\nEND\n"})
     (root / "link.md").symlink_to("real/a.md")

@@ -24,20 +24,22 @@ def synced_copies(root: Path, packaged: list[tuple[Card, str]]) -> Diagnostic | 
     another GUID — a card whose ID is a plugin's Anki note id (the note keeps Anki's GUID), and a card
     without an ID that the record matched to a note of another GUID. None when there is no record or no
     such card. Never raises."""
-    from .id_record_file import load_record, record_path, sync_digest
+    from .id_record_file import record_head, record_path, sync_digest
 
     try:
         path = record_path(root)
         if not path.is_file():
             return None
-        entries = load_record(root, [])
+        entries, head = record_head(path, [])
     except (OSError, ValueError):
         return None
     recorded = {(e["file"], e["digest"]): e["id"] for e in entries}
+    foreign = head.get("foreign")  # the IDs whose synced note has another GUID (None: an older record)
     places = []
     for card, card_guid in packaged:
-        if card.id is not None:
-            other = card.id < IMPLICIT_BASE and card_guid == guid_of(card.id)  # not the adopted note's GUID
+        if card.id is not None:  # not the adopted note's GUID (tester 12-03: a note made by importing this
+            other = card_guid == guid_of(card.id) and (  # vault's own package has it: no duplicate)
+                card.id in foreign if foreign is not None else card.id < IMPLICIT_BASE)
         else:
             ident = recorded.get((card.file, sync_digest(card)))
             other = ident is not None and guid_of(ident) != card_guid

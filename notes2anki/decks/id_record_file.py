@@ -81,17 +81,30 @@ def sync_entries(col, plan, namespace: str) -> list[dict]:
     return out
 
 
-def save_record(root: Path, entries: list[dict], namespace: str = "") -> Diagnostic | None:
+def foreign_guid_ids(col, plan) -> list[int]:
+    """The written IDs of the synced cards (``plan.changes`` after the plan was applied) whose note has a GUID
+    other than the one a package gives that ID (:func:`identity.guid_of`): notes the plugin or Anki made,
+    adopted by sync. A plain build packages those cards under their own GUIDs, so importing it into this
+    collection would add them again (build_synced.py); a note made by importing such a package is not one."""
+    guids = dict(col.db.all("select id, guid from notes"))
+    return sorted({c.card.id for c in plan.changes if c.card.id is not None and c.nid
+                   and guids.get(c.nid) not in (None, guid_of(c.card.id))})
+
+
+def save_record(root: Path, entries: list[dict], namespace: str = "",
+                foreign: list[int] | None = None) -> Diagnostic | None:
     """Write the sync record atomically, with the vault's folder (``root``, resolved) and ``namespace`` (so
-    that ``ids`` in the vault renamed finds it: id_renamed.py); a warning when it cannot be written (``ids``
-    then falls back to the build state)."""
+    that ``ids`` in the vault renamed finds it: id_renamed.py), and ``foreign`` (:func:`foreign_guid_ids`;
+    None: not known); a warning when it cannot be written (``ids`` then falls back to the build state)."""
     path = record_path(root)
     try:
         folder = str(Path(root).resolve())
     except (OSError, RuntimeError):
         folder = str(root)
-    text = json.dumps({"version": RECORD_VERSION, "cards": entries, "root": folder, "vault_id": namespace},
-                      ensure_ascii=True, sort_keys=True)
+    data = {"version": RECORD_VERSION, "cards": entries, "root": folder, "vault_id": namespace}
+    if foreign is not None:
+        data["foreign"] = list(foreign)
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, (text + "\n").encode())
@@ -113,7 +126,8 @@ def load_record(root: Path, diagnostics: list[Diagnostic], path: Path | None = N
 
 def record_head(path: Path, diagnostics: list[Diagnostic], limit: int = MAX_STATE_BYTES) -> tuple[list[dict], dict]:
     """A sync record's valid entries (as :func:`load_record`) and its ``{"root", "vault_id"}`` (the strings
-    it holds of them; none in records written before them)."""
+    it holds of them; none in records written before them) and ``"foreign"`` (a frozenset of
+    :func:`foreign_guid_ids`; absent from records written before it)."""
     head: dict = {}
     try:
         raw = read_bounded(path, limit)
@@ -137,6 +151,9 @@ def record_head(path: Path, diagnostics: list[Diagnostic], limit: int = MAX_STAT
                                       f"sync record: {counted(len(cards) - len(valid), 'entry', 'entries')} "
                                       "dropped (not what sync writes)"))
     head = {k: data[k] for k in ("root", "vault_id") if isinstance(data.get(k), str) and data[k]}
+    foreign = data.get("foreign")
+    if isinstance(foreign, list) and all(type(n) is int for n in foreign):
+        head["foreign"] = frozenset(foreign)
     return valid, head
 
 

@@ -26,7 +26,7 @@ from ..fileio import MAX_MEDIA_BYTES, read_bounded, vault_lock
 from ..messages import counted
 from ..model import Diagnostic, Vault, note_type_fields
 from .collection import backup, media_folder, open_collection, open_copy
-from .id_record import save_record, sync_entries
+from .id_record_file import foreign_guid_ids, save_record, sync_entries
 from .identity import NO_ID_WARNING
 from .notetypes import models_for
 from .sync_media import rename_media
@@ -104,6 +104,7 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
                 committed = True
         if not dry_run:
             record = sync_entries(opened.col, plan, plan.vault_id)
+            foreign = foreign_guid_ids(opened.col, plan)
     finally:
         if committed:  # the changes are in: a Ctrl-C now must not make them look undone
             with interrupts.deferred() as arrived:
@@ -113,7 +114,7 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
             opened.close()
     try:
         if record is not None:
-            result.diagnostics += filter(None, [save_record(vault.root, record, plan.vault_id)])
+            result.diagnostics += filter(None, [save_record(vault.root, record, plan.vault_id, foreign)])
         if write_ids and not dry_run and not result.interrupted:
             _write_ids(vault, result, record)
     except KeyboardInterrupt:  # (a stop signal) while the record or the IDs were written: the sync itself is

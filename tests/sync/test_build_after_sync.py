@@ -46,3 +46,33 @@ def test_build_with_collection_after_sync_does_not_warn(make_vault, plugin_colle
                                            "--collection", str(pc.path)])
     assert result.exit_code == 0, result.output
     assert "sync record" not in result.output
+
+
+def test_no_warning_when_the_synced_notes_came_from_this_vaults_own_package(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 (deutsch-matura): build, import the package into a new collection, `sync` into it, build
+    again: the build warned that 408 cards "are notes that sync adopted or matched under another GUID" and
+    an import would add them again, though those notes carry the package's own GUIDs (an import added
+    nothing). The sync record now keeps which written IDs sync found under a foreign GUID; only those warn."""
+    from .plugin_users import empty_collection
+
+    root = make_vault({"Bio/Cell.md": CELL})
+    first = tmp_path / "first.apkg"
+    assert _build(root, first).exit_code == 0
+    col_path = empty_collection(tmp_path)
+    col = Collection(str(col_path))
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(first), options=ImportAnkiPackageOptions()))
+        assert col.note_count() == 3
+    finally:
+        col.close()
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    again = tmp_path / "again.apkg"
+    result = _build(root, again)
+    assert result.exit_code == 0, result.output
+    assert "sync adopted" not in result.output and "sync record" not in result.output, result.output
+    col = Collection(str(col_path))
+    try:  # what a warning would have been about: the import adds nothing
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(again), options=ImportAnkiPackageOptions()))
+        assert col.note_count() == 3
+    finally:
+        col.close()

@@ -11,9 +11,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ..decks.background import package_alongside
-from ..decks.build import BuildReport, plan_package
+from ..decks.build import BuildReport, default_state_path, plan_package
 from ..decks.package import output_problem
 from ..fileio import copy_to_stdout, output_argument, stdout_state
+from ..decks.build_renamed import renamed_vault_problem
 from ..decks.state import state_file_problem
 from ..messages import counted
 from ..model import Diagnostic
@@ -126,6 +127,10 @@ def _build(root, config, diags, output, to_stdout, state_file, dupes, topic_tags
     if holds:  # built all the same, with the warning (as for a folder inside a vault)
         diags.append(Diagnostic("", 0, "warning", holds + "; importing its package next to the vaults' own "
                                 "would add these cards again"))
+    if collection is None:  # (with --collection the notes are matched in the collection)
+        renamed = renamed_vault_problem(root, config, v.cards, Path(state_file or default_state_path(root)))
+        if renamed:
+            fatal(diags, renamed)
     if not v.notes and not allow_empty:
         fatal(diags, f"No note (.md file) to build in {vault}{_where(config)}; nothing written "
                      "(--allow-empty writes an empty deck).")

@@ -1,0 +1,82 @@
+"""A plain `build` of a vault whose folder was renamed: stop, as `sync` and `ids` do, instead of new identities.
+
+A card without an ID is identified under the vault's namespace, the folder's name unless ``[sync] vault_id``
+is set (identity.py). `sync` and `ids` stop when the folder was renamed (sync_guards, id_renamed.py) and name
+the ``vault_id`` to set; a plain `build` packaged every such card under a new GUID without a word, and
+importing that package beside the earlier one added every card again as a new note (tester 12-03: `bv/` →
+`bv renamed/`, 2 cards, 4 notes after the second import).
+
+`build` finds the rename from this machine's build states (``<state dir>/<folder name>-<path hash>.json``,
+paths.vault_key): this folder has no state of its own yet, and the state of a folder beside it, under
+another name, that is gone, holds the GUIDs at least half of this vault's cards without an ID have under
+that name. The build stops before writing anything (once it has written a package and its state under the
+new name, the next build keeps the new identities: a card follows the note its earlier card built) and
+names the ``vault_id`` to set — or, for another vault, its own. (A vault moved to another parent folder
+keeps its name, so its identities do not change; a state that cannot be read is passed over.)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..messages import of_these
+from ..model import Card
+from .identity import card_ids, guid_of, vault_namespace
+from .state import BuildState
+
+MAX_STATES = 32  # other vaults' build states looked at, newest first
+
+
+def renamed_vault_problem(root: Path, config, cards: list[Card], state_path: Path) -> str | None:
+    """Why a plain build of the vault at ``root`` (``config`` its settings, ``cards`` its cards, ``state_path``
+    its build state) must not write: the message naming the ``vault_id`` to set when this is a renamed
+    vault's first build in its new folder (see the module doc), else None. Never raises."""
+    if getattr(getattr(config, "sync", None), "vault_id", None):
+        return None  # named: the folder's name plays no part
+    loose = [c for c in cards if c.id is None and not c.delete]
+    if not loose:
+        return None
+    try:
+        if Path(state_path).exists():  # this folder has built before (its state speaks for it; not read here:
+            return None  # a warm build stays as fast)
+    except OSError:
+        return None
+    namespace = vault_namespace(root, config)
+    try:
+        here = Path(root).resolve()
+        others = sorted((p for p in Path(state_path).parent.glob("*.json") if p != Path(state_path)),
+                        key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_STATES]
+    except (OSError, RuntimeError):
+        return None
+    for path in others:
+        name, _, digest = path.stem.rpartition("-")
+        old_root = here.parent / name
+        if not name or name == namespace or _key_digest(old_root) != digest or _exists(old_root):
+            continue
+        old = BuildState.load(path, [])
+        ids = card_ids(loose, name, frozenset(old.cards))
+        found = sum(1 for c in loose if guid_of(ids[c.key]) in old.cards)
+        if found >= max(1, (len(loose) + 1) // 2):
+            config_file = here / ".notes2anki.toml"
+            return (f"this vault's cards without an ID are those built as vault {json.dumps(name, ensure_ascii=False)} "
+                    f"on this machine, from {old_root}, which is gone ({of_these(found, len(loose), 'card')}): under "
+                    f"the name {json.dumps(namespace, ensure_ascii=False)} they would get new identities, and "
+                    "importing the package where the earlier one was imported would add every one again as a new "
+                    f"note. If this is that vault renamed, add `vault_id = {json.dumps(name)}` under [sync] in "
+                    f"{config_file} and build again; if it is another vault, give it its own name there "
+                    f"(`vault_id = {json.dumps(namespace)}`); nothing written")
+    return None
+
+
+def _key_digest(root: Path) -> str:
+    """The path hash of :func:`notes2anki.paths.vault_key` for a folder at ``root`` (resolved already)."""
+    return hashlib.sha1(os.fsencode(str(root))).hexdigest()[:12]
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return True  # cannot tell: not said

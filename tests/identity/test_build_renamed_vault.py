@@ -1,0 +1,48 @@
+"""A plain `build` of a vault whose folder was renamed (tester 12-03): its cards without an ID got new
+identities, so importing the package beside the earlier one doubled every note, without a word. The first
+build in the new folder now stops, as `sync` and `ids` do, and names the `vault_id` that keeps them."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+
+CARDS = "START\nBasic\nQ one\nBack: A\nEND\n\nSTART\nBasic\nQ two\nBack: B\nEND\n"
+
+
+def _build(root, out):
+    return CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
+
+
+def test_the_first_build_after_a_rename_stops_and_setting_the_vault_id_keeps_the_notes(
+        make_vault, anki_import, tmp_path):
+    root = make_vault({"a.md": CARDS}, name="bv")
+    first = _build(root, tmp_path / "first.apkg")
+    assert first.exit_code == 0 and "built as vault" not in first.output, first.output
+    renamed = root.rename(root.with_name("bv renamed"))
+    stopped = _build(renamed, tmp_path / "second.apkg")
+    message = " ".join(stopped.output.split())
+    assert stopped.exit_code == 2, stopped.output
+    assert 'built as vault "bv"' in message and 'vault_id = "bv"' in message and "nothing written" in message
+    assert not (tmp_path / "second.apkg").exists()
+    assert _build(renamed, tmp_path / "second.apkg").exit_code == 2  # until it is settled
+    (renamed / ".notes2anki.toml").write_text('[sync]\nvault_id = "bv"\n', encoding="utf-8")
+    third = _build(renamed, tmp_path / "third.apkg")
+    assert third.exit_code == 0, third.output
+    imported = anki_import(tmp_path / "first.apkg")
+    log = anki_import(tmp_path / "third.apkg", imported.col).log
+    assert len(log.new) == 0 and imported.col.note_count() == 2  # the same notes, not two more
+
+
+def test_no_stop_for_another_vault_a_copy_or_one_named_by_vault_id(make_vault, tmp_path):
+    root = make_vault({"a.md": CARDS}, name="old")
+    assert _build(root, tmp_path / "o.apkg").exit_code == 0
+    other = make_vault({"a.md": CARDS.replace("Q one", "Q three").replace("Q two", "Q four")}, name="other")
+    assert _build(other, tmp_path / "x.apkg").exit_code == 0  # the old vault's state does not hold these cards
+    copy = make_vault({"a.md": CARDS}, name="copy")
+    assert _build(copy, tmp_path / "c.apkg").exit_code == 0  # "old" still exists: a copy, not a rename
+    gone = root.rename(root.with_name("elsewhere"))
+    (gone / ".notes2anki.toml").write_text(f"[sync]\nvault_id = {json.dumps('elsewhere')}\n", encoding="utf-8")
+    assert _build(gone, tmp_path / "e.apkg").exit_code == 0  # named: its choice

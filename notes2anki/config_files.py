@@ -47,11 +47,30 @@ def _parse_toml(text: str, diags: list[Diagnostic]) -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else _opened_at(text, str(exc))
         diags.append(_problem(CONFIG_FILE, f"not valid TOML: {exc}", line))
     except RecursionError:
         diags.append(_problem(CONFIG_FILE, "not read: values nested too deeply"))
     return {}
+
+
+def _opened_at(text: str, problem: str, limit: int = 2_000) -> int:
+    """The line where the construct that ``problem`` (tomllib's message "… (at end of document)": an
+    unterminated string, array or table) found never closed begins: the first line whose prefix of the
+    file fails with the same message (tester 12-03: such an error had no line). 0 when not found (or the
+    file has more than ``limit`` lines)."""
+    if "end of document" not in problem:
+        return 0
+    lines = text.split("\n")
+    for end in range(1, min(len(lines), limit) + 1):
+        try:
+            tomllib.loads("\n".join(lines[:end]))
+        except tomllib.TOMLDecodeError as exc:
+            if str(exc) == problem:
+                return end
+        except RecursionError:
+            return 0
+    return 0
 
 
 def _parse_json(text: str, diags: list[Diagnostic]) -> Any:
@@ -132,6 +151,9 @@ def expected(err: dict, file: str, loc: Sequence[str] = ()) -> str:
     bounds = {"greater_than_equal": ("ge", "{} or more"), "less_than_equal": ("le", "{} or less"),
               "greater_than": ("gt", "more than {}"), "less_than": ("lt", "less than {}")}
     if kind in bounds:
+        value = err.get("input")
+        if isinstance(value, float) and value != value:  # nan fails every bound: not "should be 1 or less"
+            return "should be a number (nan is not one)"
         name, words = bounds[kind]
         bound = ctx.get(name)
         return "should be " + words.format(f"{bound:g}" if isinstance(bound, float) else bound)

@@ -234,7 +234,7 @@ def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[G
         why = still().reason(old.where, old.id)
         # mistyped, hidden in an unclosed code fence, its file empty for a moment...: not "delete it in Anki";
         # a card already listed as gone stays listed unless its ID line is back
-        if why and (not old.removed or why == "ids"):
+        if why and (not old.removed or why in ("ids", "excluded_ids")):
             new_state[old_guid] = old
             continue
         since = old.removed or now_s  # listed on every build for REMOVED_LISTED_S, not only the first

@@ -226,6 +226,8 @@ class StillThere:
         # client's placeholder than every card deleted on purpose
         self.emptied = {n.path for n in vault.notes if not n.text.strip()}
         self._ids: set[int] | None = None  # every ID line of the vault, read only when a card seems gone
+        self._note_ids: set[int] = set()  # those in the notes read
+        self._excluded_ids: set[int] = set()  # those in the files the settings leave out
         # a note file the walk found but did not read: the settings leave it out now (``ignore``,
         # ``scan_directory``, the plugin's ignored globs): its cards are not built, not gone
         self._walked = set(vault.files)
@@ -236,13 +238,22 @@ class StillThere:
         the Markdown files the settings leave out (a note moved into an ignored ``Archive/`` keeps its ID
         line: its note is not gone)."""
         if self._ids is None:
-            self._ids = _id_lines(self.vault) | _excluded_id_lines(self.vault, self._walked - self._notes())
+            self._note_ids = _id_lines(self.vault)
+            self._excluded_ids = _excluded_id_lines(self.vault, self._walked - self._notes())
+            self._ids = self._note_ids | self._excluded_ids
         return self._ids
 
+    def note_ids(self) -> set[int]:
+        """The IDs of :meth:`ids` written in the notes read (not only in files the settings leave out)."""
+        self.ids()
+        return self._note_ids
+
     def reason(self, where: str, ident: int | None = None) -> str | None:
-        """"ids", "failed", "style", "empty", "unread", "excluded" or None for the card last seen at ``where`` (``file:line``)
+        """"ids", "excluded_ids", "failed", "style", "empty", "unread", "excluded" or None for the card last seen at ``where`` (``file:line``)
         with ID ``ident`` (written or implicit)."""
         if ident is not None and ident in self.ids():
+            if ident not in self._note_ids:
+                return "excluded_ids"  # its note moved into a file the settings leave out (tester 12-03)
             return "ids"  # its ID line is still in a note (an orphan-id warning): mistyped, not gone
         file = where.rpartition(":")[0]
         if file in self.failed or not self.kept_cards:
@@ -295,16 +306,20 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             continue
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
-    held = {"failed": 0, "style": 0, "ids": 0, "moved": 0, "empty": 0, "unread": 0, "excluded": 0}  # (the order of their warnings)
+    held = {"failed": 0, "style": 0, "ids": 0, "excluded_ids": 0, "moved": 0, "empty": 0, "unread": 0,
+            "excluded": 0}  # (the order of their warnings)
     elsewhere = OtherVaults(plan.registry, namespace)
     written: set[int] | None = None
+    in_notes: set[int] = set()
     for nid, where in sorted(mine.items(), key=lambda kv: where_order(kv[1])):
         if nid in claimed or nid in planned or nid not in notes:
             continue
         if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)
             written = still.ids() | {by_guid[g] for g in map(guid_of, still.ids()) if g in by_guid}
+            in_notes = still.note_ids() | {by_guid[g] for g in map(guid_of, still.note_ids()) if g in by_guid}
         reason = still.reason(where)  # a file the settings leave out: said so, ID line or not (tester A r3)
-        why = "excluded" if reason == "excluded" else ("ids" if nid in written else reason)
+        why = "excluded" if reason == "excluded" else (
+            ("ids" if nid in in_notes else "excluded_ids") if nid in written else reason)
         if not why and len(plan.registry) > 1 and elsewhere.holding(nid, notes[nid][0]):
             why = "moved"  # its ID line is in another vault now: that vault's sync takes the note over
         if why:

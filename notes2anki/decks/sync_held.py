@@ -14,6 +14,9 @@ _HELD = {  # why notes whose cards were not found are kept (placeholders: singul
     "ids": "{notes} whose card{s} {was} not found {is} not deleted: {its} ID line{s} {is} still in the vault (the "
            "card is mistyped or inside a code block: see the near-miss, orphan-id and duplicate-id messages; fix the "
            "card, or delete the ID line to have the note deleted)",
+    "excluded_ids": "{notes} whose card{s} {was} not found {is} not deleted: {its} ID line{s} {is} in {a}file{s} "
+                    "the settings leave out (`ignore`, `scan_directory` or the plugin's ignored files: moved "
+                    "there?); include {that} file{s} again to sync {it}, or delete the note{s} in Anki",
     "moved": "{notes} whose card{s} left this vault {is} not deleted: {its} ID line{s} {is} in another vault this "
              "collection syncs (sync that vault to move {it} there, with {its} review history)",
     "empty": "{notes} of {a}file{s} that {is} empty now, or {is} a cloud client's placeholder (iCloud's "

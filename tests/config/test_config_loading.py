@@ -107,6 +107,10 @@ def test_data_json_that_cannot_be_used_is_a_fatal_message(tmp_path, plugin, mess
     ("x = = 1", ".notes2anki.toml:1: error: not valid TOML"),
     ("a = " + "[" * 100_000 + "]" * 100_000, ".notes2anki.toml: error: not read: values nested too deeply"),
     ("[build]\n[build]\n", ".notes2anki.toml:2: error: not valid TOML"),
+    # tester 12-03: a string never closed is found "at end of document", with no line: the line it opens on
+    ('[dupes]\nthreshold = 0.5\nx = """abc\nmore\n\n', ".notes2anki.toml:3: error: not valid TOML: Unterminated string"),
+    ('[dupes]\nx = "abc', ".notes2anki.toml:2: error: not valid TOML: Unterminated string"),
+    ("[dupes]\nthreshold = nan\n", ".notes2anki.toml:2: error: dupes.threshold: should be a number (nan is not one)"),
 ])
 def test_a_broken_toml_file_is_fatal(tmp_path, toml, message):
     diags: list = []

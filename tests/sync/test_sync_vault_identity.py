@@ -199,6 +199,30 @@ def test_notes_of_a_folder_scan_directory_leaves_out_are_kept_for_that_reason(tm
     assert "mistyped or inside a code block" not in said
 
 
+def test_notes_whose_file_moved_out_of_scan_directory_are_kept_for_that_reason(tmp_path, sync_cli):
+    """Tester 12-03 (Spanisch): `git mv Karteikarten/Vokabeln/x.md raw/` (outside scan_directory): the notes
+    were kept, but explained as "the card is mistyped or inside a code block"; their ID lines are in a file
+    the settings leave out."""
+    vault = tmp_path / "vault"
+    (vault / "cards").mkdir(parents=True)
+    (vault / "raw").mkdir()
+    (vault / ".notes2anki.toml").write_text('scan_directory = "cards"\n', "utf-8")
+    (vault / "cards" / "x.md").write_text("START\nBasic\nla mesa\nBack: the table\nEND\n\n"
+                                          "START\nBasic\nla silla\nBack: the chair\nEND\n", "utf-8")
+    (vault / "cards" / "y.md").write_text("START\nBasic\nel perro\nBack: the dog\nEND\n", "utf-8")
+    col = empty_collection(tmp_path)
+    first = sync_cli(vault, col, "--write-ids")
+    assert first.exit_code == 0, first.output
+    before = _notes(col)
+    (vault / "cards" / "x.md").rename(vault / "raw" / "x.md")
+    result = sync_cli(vault, col, "--yes")
+    said = " ".join(result.output.split())
+    assert _notes(col) == before  # nothing deleted
+    assert "2 notes whose cards were not found are not deleted: their ID lines are in files the settings leave " \
+           "out" in said, said
+    assert "mistyped or inside a code block" not in said
+
+
 def test_a_sync_that_would_delete_every_note_of_a_vault_holds_them(tmp_path, sync_cli):
     """Tester C r10: the vault moved to a USB disk and Obsidian made a new default vault at its old path; syncing
     the new one planned the 8 reviewed notes as gone (below the 10 notes of the mass-delete guard)."""

@@ -57,8 +57,10 @@ def test_a_ctrl_c_at_any_moment_of_the_start_exits_130(tmp_path):
     vault.mkdir()
     (vault / "a.md").write_text("START\nBasic\nQ\nBack: A\nEND\n", "utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    code = ("import sys; sys.argv[0] = 'notes2anki'; import notes2anki.entry as e; "
-            "sys.stderr.write('ready\\n'); sys.stderr.flush(); e.main()")
+    # as the console script runs it (`from notes2anki.entry import main` in __main__, so its end skips the
+    # interpreter's teardown, where Python puts SIGINT back to its default: a Ctrl-C there exited -2)
+    code = ("import sys; sys.argv[0] = 'notes2anki'; from notes2anki.entry import main; "
+            "sys.stderr.write('ready\\n'); sys.stderr.flush(); sys.exit(main())")
     for delay in (0.0, 0.02, 0.05, 0.1, 0.2):
         proc = subprocess.Popen([sys.executable, "-c", code, "check", str(vault)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)

@@ -33,7 +33,8 @@ class MissingPluginNotes:
             places = ", ".join(c.where for c in self.cards[:5]) + (" …" if len(self.cards) > 5 else "")
             diags.append(Diagnostic("", 0, "warning", (
                 f"{counted(len(self.cards), 'card')} {'has' if one else 'have'} the ID of a note this collection no "
-                f"longer holds ({places}): deleted in Anki (the plugin's way to drop a card), so not added again; "
+                f"longer holds ({places}): deleted in Anki (the plugin's way to drop a card) or by a DELETE line "
+                f"synced before, so not added again; "
                 f"delete {'its card or ID line' if one else 'their cards or ID lines'} in the vault, or sync with "
                 f"--recreate-missing to add {'it as a new note' if one else 'them as new notes'}")))
 

@@ -24,7 +24,7 @@ def synced_copies(root: Path, packaged: list[tuple[Card, str]]) -> Diagnostic | 
     another GUID — a card whose ID is a plugin's Anki note id (the note keeps Anki's GUID), and a card
     without an ID that the record matched to a note of another GUID. None when there is no record or no
     such card. Never raises."""
-    from .id_record_file import record_head, record_path, sync_digest
+    from .id_record_file import _nfc, record_head, record_path, sync_digest
 
     try:
         path = record_path(root)
@@ -33,16 +33,17 @@ def synced_copies(root: Path, packaged: list[tuple[Card, str]]) -> Diagnostic | 
         entries, head = record_head(path, [])
     except (OSError, ValueError):
         return None
-    recorded = {(e["file"], e["digest"]): e["id"] for e in entries}
+    recorded = {(e["file"], e["digest"]): e for e in entries}
     foreign = head.get("foreign")  # the IDs whose synced note has another GUID (None: an older record)
     places = []
     for card, card_guid in packaged:
         if card.id is not None:  # not the adopted note's GUID (tester 12-03: a note made by importing this
             other = card_guid == guid_of(card.id) and (  # vault's own package has it: no duplicate)
                 card.id in foreign if foreign is not None else card.id < IMPLICIT_BASE)
-        else:
-            ident = recorded.get((card.file, sync_digest(card)))
-            other = ident is not None and guid_of(ident) != card_guid
+        else:  # the GUID of the note sync matched it to (tester 12-03: a renamed file's cards keep their notes'
+            entry = recorded.get((_nfc(card.file), sync_digest(card)))  # GUIDs, which no ID of theirs gives)
+            note_guid = entry.get("guid") if entry is not None else None
+            other = entry is not None and (note_guid if isinstance(note_guid, str) else guid_of(entry["id"])) != card_guid
         if other:
             places.append(card.where)
     if not places:

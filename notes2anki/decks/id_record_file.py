@@ -60,7 +60,9 @@ def sync_entries(col, plan, namespace: str) -> list[dict]:
     so new notes have their nid), ``{"file", "group", "digest", "id"}``, ``id`` the ID whose GUID is the
     GUID of the note the card is matched to (:func:`identity.id_for_guid`), else that note's id, and ``text``
     (:func:`text_digest`; records written before it have none), and ``rest``, its fields after the first
-    (``build_gone.rest_of``: what tells a renamed card with an edited back from another with its front)."""
+    (``build_gone.rest_of``: what tells a renamed card with an edited back from another with its front), and
+    ``guid``, the note's GUID (records written before it have none: a renamed card's note has the GUID of its
+    old path, which no ID of the card gives, so ``id`` is then the note's id)."""
     from .build_gone import rest_of
 
     changes = [c for c in plan.changes if c.card.id is None and c.nid]
@@ -77,7 +79,7 @@ def sync_entries(col, plan, namespace: str) -> list[dict]:
         if ident is None or guid_of(ident) != note_guid:
             ident = id_for_guid(card, note_guid, namespace) or change.nid
         out.append({"file": _nfc(card.file), "group": group_of(card), "digest": sync_digest(card), "id": ident,
-                    "text": text_digest(card), "rest": rest_of(card)})
+                    "text": text_digest(card), "rest": rest_of(card), "guid": note_guid})
     return out
 
 

@@ -76,3 +76,36 @@ def test_no_warning_when_the_synced_notes_came_from_this_vaults_own_package(make
         assert col.note_count() == 3
     finally:
         col.close()
+
+
+def test_no_warning_for_cards_of_a_renamed_file_that_sync_kept_on_their_notes(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 (round 2): build, import, sync, rename `Untitled.md` → `Bio.md` (one back edited), sync,
+    build: the build warned that the 3 cards "would add them again as duplicate notes", though importing
+    added none: sync kept them on their notes, whose GUIDs (of the old path) no ID of theirs gives. The sync
+    record keeps each note's GUID."""
+    from .plugin_users import empty_collection
+
+    cards = ("START\nBasic\nWhat is ATP?\nBack: energy\nEND\n\nSTART\nBasic\nTranslate: dog\nBack: Hund\nEND\n\n"
+             "START\nBasic\nTranslate: cat\nBack: Katze\nEND\n")
+    root = make_vault({"Untitled.md": cards})
+    assert _build(root, tmp_path / "p1.apkg").exit_code == 0
+    col_path = empty_collection(tmp_path)
+    col = Collection(str(col_path))
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(tmp_path / "p1.apkg"),
+                                                         options=ImportAnkiPackageOptions()))
+    finally:
+        col.close()
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (root / "Untitled.md").rename(root / "Bio.md")
+    (root / "Bio.md").write_text(cards.replace("Katze", "Katze (f)"), "utf-8")
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    result = _build(root, tmp_path / "p3.apkg")
+    assert result.exit_code == 0 and "sync adopted" not in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(tmp_path / "p3.apkg"),
+                                                         options=ImportAnkiPackageOptions()))
+        assert col.note_count() == 3
+    finally:
+        col.close()

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from .config import CONFIG_FILE, DEFAULT_IGNORE, PLUGIN_SETTINGS, Syntax
 from .messages import counted
-from .model import Diagnostic
+from .model import Diagnostic, note_type_fields
 from .unicode_paths import spelled_on_disk
 
 # (key, comment) in the order written; every key of Config that a user sets by hand
@@ -210,6 +210,7 @@ def suggest(root: Path) -> Suggestion:
     templates = {} if "template_folders" in config.origin else template_suggestions(root, scanned, rejected)
     lines += template_lines(config, templates, mark("template_folders"), rejected)
     folders: dict[str, tuple[int, int]] = {}
+    known_types = set(note_type_fields(config.note_types))
     for key, comment in TABLES:
         value = getattr(config, key) or {}
         if key == "folder_decks" and not value:
@@ -226,6 +227,8 @@ def suggest(root: Path) -> Suggestion:
             entry = f"{toml_value(str(k) or '.')} = {toml_value(v)}"  # "": the whole vault, written "."
             if key in ("folder_decks", "folder_tags") and spelled_on_disk(root, str(k)) is None:  # a folder since gone:
                 entry = f"# {entry}  # folder not found in the vault"  # every command would warn about it
+            elif key in ("context_fields", "file_link_fields") and str(k) not in known_types:  # the plugin lists
+                entry = f"# {entry}  # no such note type here"  # every type Anki has: check warned for each (tester 12-03)
             lines.append(entry)
         lines.append("")
     for name, spec in config.note_types.items():

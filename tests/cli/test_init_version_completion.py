@@ -150,3 +150,21 @@ def test_init_force_keeps_vault_name_and_the_old_file_as_a_backup(make_vault):
     assert invoke("init", fresh).exit_code == 0
     assert not {"vault_name", "skip_templates"} & set(tomllib.loads((fresh / ".notes2anki.toml").read_text("utf-8")))
     assert not (fresh / ".notes2anki.toml.bak").exists()
+
+
+def test_init_comments_out_field_entries_of_note_types_the_vault_does_not_have(make_vault):
+    """Tester 12-03 (FIT-Statnice): the plugin's FILE_LINK_FIELDS name every note type Anki has; `init` copied
+    all 57, and `check` then warned for each ("no note type …; not used"), where the plugin's own file gave
+    no warning. Entries for note types the vault's settings do not know are written commented out."""
+    plugin = json.loads(json.dumps(PLUGIN))
+    plugin["settings"]["FILE_LINK_FIELDS"] = {"Basic": "Front", "2 Phonogram-x1": "Word"}
+    plugin["settings"]["CONTEXT_FIELDS"] = {"Ghost type": "Text"}
+    root = make_vault({"Spanish/Words.md": CARD.format(n=1), PLUGIN_SETTINGS: json.dumps(plugin)})
+    result = invoke("init", root)
+    assert result.exit_code == 0, result.output
+    text = (root / ".notes2anki.toml").read_text("utf-8")
+    assert '# "2 Phonogram-x1" = "Word"  # no such note type here' in text
+    assert '# "Ghost type" = "Text"  # no such note type here' in text
+    assert tomllib.loads(text)["file_link_fields"]["Basic"] == "Front"
+    checked = invoke("check", root)
+    assert "no note type" not in checked.output, checked.output

@@ -249,17 +249,22 @@ MAX_WALK = 100_000  # files looked at for a bare name before giving up
 
 def _unread_named(root: Path, name: str, read: set[str]) -> str | None:
     """The vault path of the first Markdown note (sorted) named ``name`` (with or without ``.md``; case as
-    Obsidian ignores it) that is not among ``read``: hidden folders (``.obsidian``, ``.git``) skipped, at
+    Obsidian ignores it, and NFC / NFD alike) that is not among ``read``: hidden folders (``.obsidian``, ``.git``) skipped, at
     most :data:`MAX_WALK` files looked at. None when there is none."""
     import os
 
-    want = (name if name.lower().endswith(".md") else name + ".md").casefold()
+    import unicodedata
+
+    def key(text: str) -> str:  # case as Obsidian ignores it, and the Unicode normal form (tester 12-03: a
+        return unicodedata.normalize("NFC", text).casefold()  # name typed in NFD was "no note" here)
+
+    want = key(name if name.lower().endswith(".md") else name + ".md")
     found, seen = [], 0
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for file in files:
             seen += 1
-            if file.casefold() == want:
+            if key(file) == want:
                 rel = (Path(folder) / file).relative_to(root).as_posix()
                 if rel not in read:
                     found.append(rel)

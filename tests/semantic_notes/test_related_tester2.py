@@ -147,6 +147,19 @@ def test_a_bare_name_outside_the_scan_directory_is_said_to_be_so_as_a_path_is(ma
             in " ".join(result.output.split()), name
 
 
+def test_a_bare_name_typed_in_the_other_normal_form_is_found_outside_the_scan_directory(make_vault, tmp_path):
+    """Tester 12-03 (Spanisch): `related V Prüfungsvorbereitung` typed in NFD said "no note … in the vault";
+    typed in NFC, that it "exists but is outside Karteikarten"."""
+    import unicodedata
+
+    root = make_vault({"Cards/Verbos.md": "Los verbos.\n", "raw/Prüfungsvorbereitung.md": "Prüfung.\n",
+                       ".notes2anki.toml": 'scan_directory = "Cards"\n'})
+    for form in ("NFC", "NFD"):
+        result = _run(root, tmp_path, unicodedata.normalize(form, "Prüfungsvorbereitung"))
+        assert result.exit_code == 2
+        assert "exists but is outside Cards" in " ".join(result.output.split()), (form, result.output)
+
+
 def test_a_note_that_is_a_link_out_of_the_vault_or_a_broken_link_is_said_to_be_so(make_vault, tmp_path):
     """Tester 12-03: `related VAULT abs.md` (a link to a file outside) said "exists but is not read … ignore
     patterns", `sub/secret.md` suggested an unrelated note, and a broken link gave no hint."""

@@ -150,9 +150,13 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             skip(card, nid)
             continue
         if nid in claimed:
+            twin = claimed[nid].file != card.file and \
+                unicodedata.normalize("NFC", claimed[nid].file) == unicodedata.normalize("NFC", card.file)
             diags.append(Diagnostic(card.file, card.line, "error",
                                     f"the note nid:{nid} is already synced from the card at "
-                                    f"{claimed[nid].where}; this card skipped"))
+                                    f"{claimed[nid].where}" + (" (another file of this name, written in the other "
+                                    "Unicode normal form: NFC / NFD; keep one of the two)" if twin else "")
+                                    + "; this card skipped"))
             skip(card, nid)
             continue
         blocked = filtered_deck(col, card.deck, deck_ids)

@@ -168,6 +168,22 @@ def test_same_front_cards_keep_their_own_notes_when_the_file_is_renamed_only_in_
     assert again.exit_code == 0 and json.loads(again.stdout)["new"] == [], again.output
 
 
+def test_the_same_file_name_in_both_normal_forms_says_so(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 (round 2): with `Leçon.md` in NFC and in NFD side by side (Linux keeps both; a sync tool
+    made the second), the skipped cards' error read "already synced from the card at Leçon.md:1" — the same
+    text in both files. It now says the other file differs only in Unicode normalisation."""
+    names = {form: unicodedata.normalize(form, "Leçon.md") for form in ("NFC", "NFD")}
+    body = CARD.format(q="Same front", a="un") + "\n" + CARD.format(q="Same front", a="deux")
+    root, col_path = _synced(make_vault, sync_cli, tmp_path, {names["NFC"]: body})
+    (root / names["NFD"]).write_text(body, "utf-8")
+    if len({p.name for p in root.glob("*.md")}) < 2:
+        pytest.skip("this file system does not keep two normal forms apart")
+    result = sync_cli(root, col_path, "--yes")
+    said = " ".join(result.output.split())
+    assert "written in the other Unicode normal form: NFC / NFD; keep one of the two" in said, said
+    assert [(front, back) for _, front, back, _ in _backs(col_path)] == [("Same front", "un"), ("Same front", "deux")]
+
+
 def _backs(col_path: Path) -> list[tuple[int, str, str, int]]:
     """(note id, front, back, review log rows) of every note."""
     col = Collection(str(col_path))

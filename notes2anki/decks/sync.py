@@ -276,6 +276,10 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     notes.update({str(d.nid): d.where for d in keep})
     notes.update({str(nid): where for nid, where in plan.held.items() if str(nid) not in notes})  # still ours
     registry[plan.vault_id] = {"name": vault.name, "root": str(vault.root.resolve()), "notes": notes}
+    # each note's GUID: once the note is deleted in Anki, it still tells which card's note it was (sync_skips)
+    guids = {str(c.nid): plan.note_guids.get(c.nid) or c.guid for c in plan.changes if c.nid}
+    guids.update({key: plan.note_guids[int(key)] for key in notes if key not in guids and plan.note_guids.get(int(key))})
+    registry[plan.vault_id]["guids"] = guids
     if plan.type_ids:  # so a note type the user renames in Anki is still recognised as the vault's
         registry[plan.vault_id]["note_types"] = dict(sorted(plan.type_ids.items()))
     # the card type of each note left in a type notes2anki did not make: an edit of the card's type line

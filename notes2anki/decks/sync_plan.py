@@ -32,7 +32,7 @@ from .identity import other_form_guids, assign_identities, card_ids, guid_of, le
 from .notetypes import type_id_for
 from .sync_media import plan_media, rename_media
 from .sync_plan_data import (ANKI_TAGS, PLUGIN_TAG, REGISTRY_KEY, Change, Deletion, SyncPlan,  # noqa: F401
-                             _deletion_item, _registered, load_registry, registered_types)
+                             _deletion_item, _registered, load_registry, registered_guids, registered_types)
 from .sync_retype import TypeRules, recorded_card_types, recorded_types
 
 
@@ -64,6 +64,10 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     others = {nid: vid for vid, entry in plan.registry.items() if vid != namespace for nid in _registered(entry)}
     notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
     by_guid = {g: nid for nid, (g, _) in notes.items()}
+    recorded_guids = registered_guids(plan.registry.get(namespace))
+    gone = {guid: nid for nid, guid in recorded_guids.items() if nid in mine and nid not in notes}
+    plan.note_guids = {nid: guid for nid, (guid, _) in notes.items()}
+    plan.note_guids.update((nid, guid) for guid, nid in gone.items())  # (kept while a card still names it)
     kept = [c for c in vault.cards if not c.delete]
     types = note_type_fields(config.note_types)
 
@@ -170,8 +174,11 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             skip(card, nid)
             continue
         if not nid:
-            if not recreate_missing and missing.deleted_in_anki(card):
+            deleted = None if recreate_missing else missing.deleted_in_anki(card, gone)
+            if deleted is not None:
                 skip(card)
+                if deleted:  # still this vault's (kept in the registry): said again until settled
+                    plan.held[deleted] = card.where
                 continue
             change.kinds.append("new")
             plan.changes.append(change)

@@ -73,6 +73,7 @@ class SyncPlan:
     registry: dict = field(default_factory=dict)  # the collection's registry as read
     type_ids: dict[str, int] = field(default_factory=dict)  # vault note type -> the Anki note type id it syncs to
     held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
+    note_guids: dict[int, str] = field(default_factory=dict)  # nid -> GUID of this vault's notes (as recorded)
     taken: dict[int, str] = field(default_factory=dict)  # notes moved here from another vault -> that vault
     vault_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type the last sync recorded
     card_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type at the last sync (any note)
@@ -175,6 +176,14 @@ def _registered(entry) -> dict[int, str]:
         if isinstance(nid, str) and nid.isascii() and nid.isdigit() and isinstance(where, str):
             out[int(nid)] = where
     return out
+
+
+def registered_guids(entry) -> dict[int, str]:
+    """A registry entry's note GUIDs, ``nid -> GUID`` (entries written before they were kept have none;
+    ill-formed items ignored): what tells, once a note is gone from the collection, which card's note it was."""
+    guids = entry.get("guids") if isinstance(entry, dict) else None
+    return {int(nid): guid for nid, guid in (guids.items() if isinstance(guids, dict) else ())
+            if isinstance(nid, str) and nid.isascii() and nid.isdigit() and isinstance(guid, str)}
 
 
 def registered_types(entry) -> dict[str, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..messages import counted
 from ..model import Card, Diagnostic
-from .identity import IMPLICIT_BASE
+from .identity import IMPLICIT_BASE, guid_of
 
 
 class MissingPluginNotes:
@@ -19,12 +19,21 @@ class MissingPluginNotes:
         self.active = any(i in notes for i in plugin)
         self.cards: list[Card] = []
 
-    def deleted_in_anki(self, card: Card) -> bool:
-        """Whether ``card`` is left out: its plugin note was deleted in Anki (the card is remembered)."""
+    def deleted_in_anki(self, card: Card, gone: dict[str, int] | None = None) -> int | None:
+        """Whether ``card`` is left out: its plugin note was deleted in Anki, or (``gone``: GUID → nid of the
+        notes this vault synced into this collection that it no longer holds, from the registry) the note its
+        written notes2anki ID names, deleted there (tester 12-03: after `ids`, deleting a note in Anki — the
+        plugin's way to drop a card — no longer dropped it: the next sync added it again). The card is
+        remembered. Returns the gone note's nid (0 for a plugin note), or None when the card is not left out."""
         if self.active and card.id is not None and card.id < IMPLICIT_BASE:
             self.cards.append(card)
-            return True
-        return False
+            return 0
+        if gone and card.id is not None and card.id >= IMPLICIT_BASE:
+            nid = gone.get(guid_of(card.id))
+            if nid is not None:
+                self.cards.append(card)
+                return nid
+        return None
 
     def report(self, diags: list[Diagnostic]) -> None:
         """One warning naming the cards left out, if any."""

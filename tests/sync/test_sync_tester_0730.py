@@ -234,6 +234,38 @@ def test_a_plugin_card_whose_note_was_deleted_in_anki_is_not_added_again(make_va
     assert len(json.loads(sync_cli(root, fresh, "--yes", "--json").stdout)["new"]) == 2
 
 
+def test_a_card_with_an_id_ids_wrote_whose_note_was_deleted_in_anki_is_not_added_again(make_vault, sync_cli,
+                                                                                       tmp_path):
+    """Tester 12-03: after `sync --write-ids`, deleting a card's note in Anki (the plugin's way to drop a card)
+    no longer worked: the next sync added it again as a new card. The registry keeps each note's GUID, so a
+    written notes2anki ID naming a note this vault synced here and Anki no longer holds is left out with
+    the warning plugin IDs get, on every sync until settled; --recreate-missing adds it."""
+    from anki.collection import Collection
+
+    from .plugin_users import empty_collection
+
+    root = make_vault({"a.md": CARD.format(q="Kept?", a="x") + "\n" + CARD.format(q="Drop me?", a="y")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--write-ids", "--yes").exit_code == 0
+    assert (root / "a.md").read_text("utf-8").count("<!--ID: ") == 2
+    col = Collection(str(col_path))
+    try:
+        col.remove_notes(col.find_notes('"Front:Drop me?"'))
+    finally:
+        col.close()
+    for _ in range(2):  # said again, not added, until the card or its ID line is deleted (or --recreate-missing)
+        result = sync_cli(root, col_path, "--yes", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["new"] == []
+        assert "1 card has the ID of a note this collection no longer holds (a.md:" in " ".join(result.output.split())
+        assert set(_notes(col_path)) == {"Kept?"}
+    result = sync_cli(root, col_path, "--yes", "--recreate-missing", "--json")
+    assert [n["front"] for n in json.loads(result.stdout)["new"]] == ["Drop me?"]
+    (root / "a.md").write_text(CARD.format(q="Kept?", a="x"), "utf-8")  # IDs gone, card deleted: nothing said
+    again = sync_cli(root, col_path, "--yes", "--json")
+    assert "no longer holds" not in again.output
+
+
 def test_sync_json_when_the_collection_cannot_be_used_is_a_json_document(make_vault, sync_cli, tmp_path):
     """U20: `sync --json` with a collection that cannot be used printed nothing on stdout (exit 2): a
     script parsing it got an empty document; `check --json` says "stopped"."""

@@ -176,21 +176,26 @@ def test_copied_cards_are_warned_and_the_reviewed_notes_kept_when_the_original_g
 
 
 
+def _synced_with_ids(tmp_path, sync_cli, files: dict[str, str]):
+    """A vault of ``files`` synced with --write-ids into a new collection: (vault, collection, its notes)."""
+    vault = tmp_path / "vault"
+    for rel, text in files.items():
+        (vault / rel).parent.mkdir(parents=True, exist_ok=True)
+        (vault / rel).write_text(text, "utf-8")
+    col = empty_collection(tmp_path)
+    first = sync_cli(vault, col, "--write-ids")
+    assert first.exit_code == 0, first.output
+    return vault, col, _notes(col)
+
+
 def test_notes_of_a_folder_scan_directory_leaves_out_are_kept_for_that_reason(tmp_path, sync_cli):
     """Tester A r3: with scan_directory narrowed, the plugin notes of the other folder were kept, but those with
     ID lines were explained as "the card is mistyped or inside a code block: see the near-miss, orphan-id and
     duplicate-id messages" — no such message existed; the settings leave the file out."""
-    vault = tmp_path / "vault"
-    (vault / "Bio").mkdir(parents=True)
-    (vault / "Chem").mkdir()
-    (vault / "Bio" / "cards.md").write_text("START\nBasic\nWith id\nBack: a\nEND\n\nSTART\nBasic\nNo id card\n"
-                                           "Back: b\nEND\n", "utf-8")
-    (vault / "Chem" / "water.md").write_text("START\nBasic\nWhat is H2O?\nBack: water\nEND\n", "utf-8")
-    col = empty_collection(tmp_path)
-    first = sync_cli(vault, col, "--write-ids")
-    assert first.exit_code == 0, first.output
+    vault, col, before = _synced_with_ids(tmp_path, sync_cli, {
+        "Bio/cards.md": "START\nBasic\nWith id\nBack: a\nEND\n\nSTART\nBasic\nNo id card\nBack: b\nEND\n",
+        "Chem/water.md": "START\nBasic\nWhat is H2O?\nBack: water\nEND\n"})
     assert "<!--ID: " in (vault / "Bio" / "cards.md").read_text("utf-8")
-    before = _notes(col)
     (vault / ".notes2anki.toml").write_text('scan_directory = "Chem"\n', "utf-8")
     result = sync_cli(vault, col, "--yes")
     said = " ".join(result.output.split())
@@ -203,17 +208,11 @@ def test_notes_whose_file_moved_out_of_scan_directory_are_kept_for_that_reason(t
     """Tester 12-03 (Spanisch): `git mv Karteikarten/Vokabeln/x.md raw/` (outside scan_directory): the notes
     were kept, but explained as "the card is mistyped or inside a code block"; their ID lines are in a file
     the settings leave out."""
-    vault = tmp_path / "vault"
-    (vault / "cards").mkdir(parents=True)
+    vault, col, before = _synced_with_ids(tmp_path, sync_cli, {
+        ".notes2anki.toml": 'scan_directory = "cards"\n',
+        "cards/x.md": "START\nBasic\nla mesa\nBack: the table\nEND\n\nSTART\nBasic\nla silla\nBack: the chair\nEND\n",
+        "cards/y.md": "START\nBasic\nel perro\nBack: the dog\nEND\n"})
     (vault / "raw").mkdir()
-    (vault / ".notes2anki.toml").write_text('scan_directory = "cards"\n', "utf-8")
-    (vault / "cards" / "x.md").write_text("START\nBasic\nla mesa\nBack: the table\nEND\n\n"
-                                          "START\nBasic\nla silla\nBack: the chair\nEND\n", "utf-8")
-    (vault / "cards" / "y.md").write_text("START\nBasic\nel perro\nBack: the dog\nEND\n", "utf-8")
-    col = empty_collection(tmp_path)
-    first = sync_cli(vault, col, "--write-ids")
-    assert first.exit_code == 0, first.output
-    before = _notes(col)
     (vault / "cards" / "x.md").rename(vault / "raw" / "x.md")
     result = sync_cli(vault, col, "--yes")
     said = " ".join(result.output.split())

@@ -56,8 +56,8 @@ def report_command(vault, output, model, no_semantic, force, allow_empty, quiet)
         atomic_write(output, page.encode("utf-8"))
     except OSError as exc:
         fatal(diags, f"cannot write {output}: {exc.strerror or exc}")
-    for notice in data.notices:
-        err.print(f"[yellow]{escape(notice)}[/yellow]")
+    for notice in data.notices:  # vault-wide warnings of the semantic steps: said as every command says them
+        err.print(f"[yellow]vault: warning: {escape(notice)}[/yellow]")
     problems = sum(len(g.problems) for g in data.problems)
     if not quiet:
         out.print(f"Report on {counted(data.cards, 'card')} in {counted(data.notes, 'note')} written to "

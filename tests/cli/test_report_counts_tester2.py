@@ -59,3 +59,21 @@ def test_a_report_on_a_folder_inside_a_vault_warns_at_the_top_of_the_page(make_v
     CliRunner().invoke(report_command, [str(root / "Sub" / ".."), "-o", str(plain), "--no-semantic"],
                        env={"NOTES2ANKI_CACHE_DIR": str(tmp_path / "cache")})
     assert "notice place" not in plain.read_text(encoding="utf-8")
+
+
+def test_the_command_says_a_notice_as_every_command_says_a_vault_warning(make_vault, monkeypatch, tmp_path):
+    """Tester 12-03: `report` printed its notices bare ("the embedding model does not read 49 of 52 notes …"),
+    where `build` and `dupes` say the same kind of message as `vault: warning: …`."""
+    from click.testing import CliRunner
+
+    from notes2anki.cli import main as cli_main
+
+    root = make_vault({"a.md": "START\nBasic\nFront\nBack: back\nEND\n"})
+
+    def fake_semantic(data, vault, config, fields, model, cache_path, diags, progress=None):
+        diags.append(Diagnostic("", 0, "warning", "3 of the 3 cards checked are in a language the model does not read"))
+
+    monkeypatch.setattr(report_data, "_semantic", fake_semantic)
+    result = CliRunner().invoke(cli_main, ["report", str(root), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert "vault: warning: 3 of the 3 cards checked are in a language" in " ".join(result.output.split())

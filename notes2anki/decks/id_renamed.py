@@ -25,7 +25,7 @@ from .id_record import record_head, record_path, sync_digest, text_digest
 from .identity import vault_namespace
 
 MAX_RECORDS = 32  # other vaults' sync records looked at (a machine rarely syncs more vaults)
-MAX_RECORD_BYTES = 16 * 1024 * 1024  # each read up to this (a 100,000-card record is about 15 MiB)
+MAX_RECORD_BYTES = 32 * 1024 * 1024  # each read up to this (a 100,000-card record: about 15 MiB, 17 with the notes' GUIDs)
 
 
 def renamed_vault_problem(vault: Vault, config: Config) -> str | None:

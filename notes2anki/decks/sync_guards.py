@@ -312,6 +312,9 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     written: set[int] | None = None
     in_notes: set[int] = set()
     for nid, where in sorted(mine.items(), key=lambda kv: where_order(kv[1])):
+        if nid not in notes and nid in plan.note_guids and nid not in claimed and still.reason(where):
+            plan.held[nid] = where  # deleted in Anki, its card maybe in a file not read this time (emptied, left
+            continue  # out): its GUID stays recorded, so the card is still held when read again (tester 12-03)
         if nid in claimed or nid in planned or nid not in notes:
             continue
         if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)

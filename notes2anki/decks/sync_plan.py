@@ -66,6 +66,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     recorded_guids = registered_guids(plan.registry.get(namespace))
     gone = {guid: nid for nid, guid in recorded_guids.items() if nid in mine and nid not in notes}
+    if not any(nid in notes for nid in mine):  # none of the vault's notes left (a deck deleted to start over, a
+        gone = {}  # new profile): every card is added again, as plugin IDs are (tester 12-03)
     plan.note_guids = {nid: guid for nid, (guid, _) in notes.items()}
     plan.note_guids.update((nid, guid) for guid, nid in gone.items())  # (kept while a card still names it)
     kept = [c for c in vault.cards if not c.delete]

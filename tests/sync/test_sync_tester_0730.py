@@ -266,6 +266,42 @@ def test_a_card_with_an_id_ids_wrote_whose_note_was_deleted_in_anki_is_not_added
     assert "no longer holds" not in again.output
 
 
+def test_a_deleted_note_stays_held_while_its_file_is_not_read_and_all_come_back_when_none_is_left(
+        make_vault, sync_cli, tmp_path):
+    """Tester 12-03 (round 3): (1) a note deleted in Anki whose file was empty at the next sync (a save caught
+    half-way, a cloud placeholder) was forgotten by the registry, and its card came back once the file was
+    whole again; (2) with every note of the vault deleted in Anki (a deck deleted to start over), the cards
+    were all held, where plugin IDs are all added again. Now (1) held, (2) added."""
+    from anki.collection import Collection
+
+    from .plugin_users import empty_collection
+
+    body = CARD.format(q="Drop me?", a="y") + "\n" + CARD.format(q="Keep me?", a="z")
+    root = make_vault({"a.md": body, "b.md": CARD.format(q="Other?", a="x")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--write-ids", "--yes").exit_code == 0
+
+    def remove(search: str) -> None:
+        col = Collection(str(col_path))
+        try:
+            col.remove_notes(col.find_notes(search))
+        finally:
+            col.close()
+
+    remove('"Front:Drop me?"')
+    whole = (root / "a.md").read_text("utf-8")
+    (root / "a.md").write_text("", "utf-8")
+    emptied = sync_cli(root, col_path, "--yes", "--json")
+    assert emptied.exit_code == 0 and json.loads(emptied.stdout)["deleted"] == [], emptied.output
+    (root / "a.md").write_text(whole, "utf-8")
+    back = sync_cli(root, col_path, "--yes", "--json")
+    assert json.loads(back.stdout)["new"] == [] and "no longer holds (a.md:" in " ".join(back.output.split())
+    assert set(_notes(col_path)) == {"Keep me?", "Other?"}
+    remove("")  # every note gone: a fresh start
+    fresh = sync_cli(root, col_path, "--yes", "--json")
+    assert len(json.loads(fresh.stdout)["new"]) == 3 and "no longer holds" not in fresh.output
+
+
 def test_sync_json_when_the_collection_cannot_be_used_is_a_json_document(make_vault, sync_cli, tmp_path):
     """U20: `sync --json` with a collection that cannot be used printed nothing on stdout (exit 2): a
     script parsing it got an empty document; `check --json` says "stopped"."""

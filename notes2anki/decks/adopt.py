@@ -10,6 +10,7 @@ kept).
 from __future__ import annotations
 
 from ..config import Config
+from ..messages import counted
 from ..model import Card, Diagnostic, Vault
 from .sync_plan import plan_sync
 
@@ -28,6 +29,15 @@ def collection_adopter(col, vault: Vault, config: Config):
     plan = plan_sync(col, vault, config)
     by_key = {c.card.key: c for c in plan.changes if c.nid}
     diags = [d for d in plan.diagnostics if d.severity == "error"]
+    if plan.missing:  # sync leaves these out; a package cannot (tester 12-03: "1 new", no word)
+        one = len(plan.missing) == 1
+        places = ", ".join(plan.missing[:5]) + (" …" if len(plan.missing) > 5 else "")
+        diags.append(Diagnostic("", 0, "warning", (
+            f"{counted(len(plan.missing), 'card')} ({places}) {'has' if one else 'have'} the ID of a note this "
+            "collection no longer holds (deleted in Anki, or by a DELETE line synced before): `sync` leaves "
+            f"{'it' if one else 'them'} out, but this package holds {'it' if one else 'them'}, and importing it "
+            f"adds {'it' if one else 'them'} again as new; delete {'its card or ID line' if one else 'their cards or ID lines'} "
+            "in the vault first, or use `notes2anki sync`")))
     for change in by_key.values():
         if "retyped" in change.kinds:
             diags.append(Diagnostic(change.card.file, change.card.line, "warning",

@@ -193,6 +193,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                              files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types)
 
     missing.report(diags)
+    plan.missing = [c.where for c in missing.cards]  # (build --collection says them too: adopt.py)
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
     refuse_copy(copied, kept, plan.registry, vault.root, namespace, by_guid,

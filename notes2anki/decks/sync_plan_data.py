@@ -74,6 +74,7 @@ class SyncPlan:
     type_ids: dict[str, int] = field(default_factory=dict)  # vault note type -> the Anki note type id it syncs to
     held: dict[int, str] = field(default_factory=dict)  # notes of this vault kept though no card claimed them
     note_guids: dict[int, str] = field(default_factory=dict)  # nid -> GUID of this vault's notes (as recorded)
+    missing: list[str] = field(default_factory=list)  # file:line of cards left out: their note deleted in Anki
     taken: dict[int, str] = field(default_factory=dict)  # notes moved here from another vault -> that vault
     vault_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type the last sync recorded
     card_types: dict[int, str] = field(default_factory=dict)  # nid -> card note type at the last sync (any note)

@@ -302,6 +302,23 @@ def test_a_deleted_note_stays_held_while_its_file_is_not_read_and_all_come_back_
     assert len(json.loads(fresh.stdout)["new"]) == 3 and "no longer holds" not in fresh.output
 
 
+def test_build_with_the_collection_says_that_its_package_holds_a_card_sync_leaves_out(make_vault, tmp_path):
+    """Tester 12-03 (round 3): `build --collection` packaged a card whose plugin note was deleted in Anki as
+    "1 new" without a word; importing the package added the note the user had deleted. It now warns."""
+    from .plugin_users import plugin_collection_deleted
+
+    block = "START\nBasic\n{q}\nBack: {a}\n<!--ID: {nid}-->\nEND\n"
+    root = make_vault({"a.md": block.format(q="Kept?", a="x", nid=1700000000001) + "\n"
+                       + block.format(q="Leech I deleted in Anki?", a="y", nid=1700000000002)})
+    made = plugin_collection_deleted(root, tmp_path / "plugin" / "collection.anki2", [1700000000002])
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "d.apkg"), "--no-dupes",
+                                           "--collection", str(made.path)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "1 card (a.md:8) has the ID of a note this collection no longer holds" in said, said
+    assert "importing it adds it again as new" in said
+
+
 def test_sync_json_when_the_collection_cannot_be_used_is_a_json_document(make_vault, sync_cli, tmp_path):
     """U20: `sync --json` with a collection that cannot be used printed nothing on stdout (exit 2): a
     script parsing it got an empty document; `check --json` says "stopped"."""

@@ -32,7 +32,7 @@ from .identity import other_form_guids, assign_identities, card_ids, guid_of, le
 from .notetypes import type_id_for
 from .sync_media import plan_media, rename_media
 from .sync_plan_data import (ANKI_TAGS, PLUGIN_TAG, REGISTRY_KEY, Change, Deletion, SyncPlan,  # noqa: F401
-                             _deletion_item, _registered, load_registry, registered_guids, registered_types)
+                             _deletion_item, _registered, built_notes, load_registry, registered_guids, registered_types)
 from .sync_retype import TypeRules, recorded_card_types, recorded_types
 
 
@@ -64,6 +64,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     others = {nid: vid for vid, entry in plan.registry.items() if vid != namespace for nid in _registered(entry)}
     notes = {nid: (guid, mid) for nid, guid, mid in col.db.all("select id, guid, mid from notes")}
     by_guid = {g: nid for nid, (g, _) in notes.items()}
+    # notes a package of this vault put there (built on this machine, imported), no sync recorded: this vault's too
+    owned = {**built_notes(vault.root, by_guid, mine.keys() | others.keys()), **mine}
     recorded_guids = registered_guids(plan.registry.get(namespace))
     gone = {guid: nid for nid, guid in recorded_guids.items() if nid in mine and nid not in notes}
     if not any(nid in notes for nid in mine):  # none of the vault's notes left (a deck deleted to start over, a
@@ -109,7 +111,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
             nid = by_guid.get(guid_of(legacy[card.key]), 0)
         if not nid:  # its file renamed only in Unicode normalisation: the note this vault synced
             nid = next((by_guid[g] for g in other_form_guids(card, namespace, ids.get(card.key))
-                        if by_guid.get(g) in mine), 0)
+                        if by_guid.get(g) in owned), 0)
         return nid
 
     moved_vaults: dict[str, int] = {}  # another vault whose folder is gone → cards here naming its notes
@@ -138,7 +140,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         """``card`` is skipped (an error or a warning at it says why): counted as not synced; its note, when
         this vault's, stays this vault's (neither deleted nor dropped from the registry)."""
         plan.skipped.append(Change(card, "", nid=nid, left=True))
-        if nid in mine:
+        if nid in owned:
             plan.held.setdefault(nid, card.where)
 
     chosen = {c.key for c, _ in identified}
@@ -189,7 +191,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         change.nid = nid
         compare(change)
         plan.changes.append(change)
-    diags += rematch_shifted(col, plan.changes, {n: w for n, w in mine.items() if n in notes}, claimed, compare,
+    diags += rematch_shifted(col, plan.changes, {n: w for n, w in owned.items() if n in notes}, claimed, compare,
                              files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types)
 
     missing.report(diags)
@@ -199,7 +201,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     refuse_copy(copied, kept, plan.registry, vault.root, namespace, by_guid,
                 own=sum(1 for nid in mine if nid in notes), named=bool(getattr(config.sync, "vault_id", None)),
                 exact=lambda card, nid: text_of(card) in stored_texts(col, {nid}))
-    plan_deletions(plan, vault, config, notes, by_guid, mine, others, claimed, namespace,
+    plan_deletions(plan, vault, config, notes, by_guid, owned, others, claimed, namespace,
                    allow_mass_delete=allow_mass_delete)
     hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)
     hold_reviewed_near_copies(col, plan)  # ... or a card with its front, other fields alike (an edited copy)

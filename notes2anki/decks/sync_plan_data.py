@@ -179,6 +179,29 @@ def _registered(entry) -> dict[int, str]:
     return out
 
 
+def built_notes(root: Path, by_guid: dict[str, int], recorded) -> dict[int, str]:
+    """The collection's notes that the vault at ``root`` put there by a package (``build``, then an import in
+    Anki) and no sync recorded: their GUID is in the vault's build state on this machine
+    (:func:`~notes2anki.decks.build.default_state_path`, read only; none when there is no usable state).
+    ``by_guid``: the collection's GUID → nid; ``recorded``: the nids some vault's registry entry holds (left
+    out: those are that vault's). Returns nid → the card's last ``file:line`` in the state. `sync` counts them
+    as this vault's own (tester 12-03: a card deleted between the last import and the first sync left its
+    note in Anki, and only `build` ever named it)."""
+    from .build import default_state_path
+    from .state import BuildState
+
+    try:
+        state = BuildState.load(default_state_path(root), [])
+    except (OSError, ValueError):
+        return {}
+    found: dict[int, str] = {}
+    for card_guid, card in state.cards.items():
+        nid = by_guid.get(card_guid)
+        if nid and nid not in recorded:
+            found[nid] = card.where
+    return found
+
+
 def registered_guids(entry) -> dict[int, str]:
     """A registry entry's note GUIDs, ``nid -> GUID`` (entries written before they were kept have none;
     ill-formed items ignored): what tells, once a note is gone from the collection, which card's note it was."""

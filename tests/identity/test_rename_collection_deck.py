@@ -44,7 +44,8 @@ def test_a_renamed_card_in_another_deck_is_said_not_to_move(make_vault, cli_buil
                f"{to}:7 in 'Old deck', the vault says 'New deck'): importing the package updates a note where it "
                "is and does not move it — `notes2anki sync` moves them (or, in Anki: Browse → Change Deck)")
     assert (warning in output) == ("in another deck" in output) == to.startswith("New/"), output
-    assert "(was Old/Untitled.md:1)" in output and "0 new" in output
+    # the collection's notes are this vault's (their GUIDs in its build state): matched as sync matches them
+    assert "0 new" in output, output
     col = Collection(str(col_path))
     try:
         assert len(import_into(col, apkg).new) == 0

@@ -1,0 +1,69 @@
+"""The first `sync` into a collection that this vault's packages filled (build, import in Anki): a card deleted
+from the vault between the last import and that sync left its note in Anki, and only `build` ever named it
+(tester 12-03). The build state on this machine holds the GUIDs of the vault's packages, so sync counts
+those notes as the vault's own: deleted when their card is gone (with --yes), kept while it may be there."""
+from __future__ import annotations
+
+from anki.collection import Collection
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+
+from tests.conftest import import_into, notes_by_field, review_all
+from .plugin_users import empty_collection
+
+CAPITALS = "".join(f"START\nBasic\nWhat is the capital of {c}?\nBack: {a}\nEND\n\n"
+                   for c, a in (("France", "Paris"), ("Spain", "Madrid"), ("Italy", "Rome")))
+
+
+def _imported(make_vault, tmp_path, files: dict[str, str]):
+    """A vault built into a package, imported into a new collection and reviewed: (vault root, collection path)."""
+    root = make_vault(files)
+    apkg = tmp_path / "v.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    col_path = empty_collection(tmp_path)
+    col = Collection(str(col_path))
+    try:
+        import_into(col, apkg)
+        review_all(col)
+        assert col.note_count() == 3
+    finally:
+        col.close()
+    return root, col_path
+
+
+def test_a_card_deleted_before_the_first_sync_has_its_imported_note_deleted(make_vault, sync_cli, tmp_path):
+    root, col_path = _imported(make_vault, tmp_path, {"Geo.md": CAPITALS})
+    (root / "Geo.md").write_text(CAPITALS.replace("START\nBasic\nWhat is the capital of Italy?\nBack: Rome\nEND\n\n", ""))
+    dry = sync_cli(root, col_path, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "To delete (1 note of this vault)" in dry.output and "Geo.md:13" in dry.output, dry.output
+    assert "What is the capital of Italy?" in dry.output
+    done = sync_cli(root, col_path, "--yes")
+    assert done.exit_code == 0, done.output
+    assert "1 deleted, 2 unchanged" in done.output, done.output
+    col = Collection(str(col_path))
+    try:
+        notes = notes_by_field(col, "Back")
+        assert set(notes) == {"Paris", "Madrid"}
+        assert all(reviews == 1 for _, reviews in notes.values())  # the others kept their history
+    finally:
+        col.close()
+    again = sync_cli(root, col_path, "--dry-run")  # recorded now: nothing more to do
+    assert "0 new, 0 updated, 0 moved, 0 retyped, 0 deleted, 2 unchanged" in again.output, again.output
+
+
+def test_an_imported_note_whose_file_is_left_out_is_held_not_deleted(make_vault, sync_cli, tmp_path):
+    root, col_path = _imported(make_vault, tmp_path, {"Geo.md": CAPITALS.split("END\n\n", 1)[0] + "END\n",
+                                                      "Archive/Old.md": CAPITALS.split("END\n\n", 1)[1]})
+    (root / ".notes2anki.toml").write_text('ignore = ["Archive/**"]\n')
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "0 deleted" in result.output and "the settings leave those files out" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert col.note_count() == 3
+    finally:
+        col.close()
+

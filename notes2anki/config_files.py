@@ -123,7 +123,22 @@ def _report(err: dict, file: str, text: str, diags: list[Diagnostic]) -> None:
         diags.append(_problem(file, f"{key}: unknown key; ignored{hint}", line, "warning"))
         return
     got = "" if err["type"] == "missing" else f", got {_shown(err.get('input'))}"  # (the input: the whole table)
+    value = err.get("input")
+    if isinstance(value, float) and value in (float("inf"), float("-inf")) and line:
+        written = _written_value(text, line)  # `1e400` reads as inf: said as written (tester 12-03: "got inf")
+        if written and written.lstrip("+-") != "inf":
+            got = f", got {written} (beyond what a float holds: read as {'-' if value < 0 else ''}infinity)"
     diags.append(_problem(file, f"{key}: {expected(err, file, loc)}{got}", line))
+
+
+def _written_value(text: str, line: int) -> str:
+    """The value as written on 1-based ``line`` of ``text`` (``key = value  # comment``), shortened; "" when
+    the line holds no ``=``."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines) or "=" not in lines[line - 1]:
+        return ""
+    value = lines[line - 1].split("=", 1)[1].split("#", 1)[0].strip()
+    return value if len(value) <= 40 else value[:39] + "…"
 
 
 def _shown(value: Any) -> str:

@@ -111,6 +111,12 @@ def test_data_json_that_cannot_be_used_is_a_fatal_message(tmp_path, plugin, mess
     ('[dupes]\nthreshold = 0.5\nx = """abc\nmore\n\n', ".notes2anki.toml:3: error: not valid TOML: Unterminated string"),
     ('[dupes]\nx = "abc', ".notes2anki.toml:2: error: not valid TOML: Unterminated string"),
     ("[dupes]\nthreshold = nan\n", ".notes2anki.toml:2: error: dupes.threshold: should be a number (nan is not one)"),
+    # tester 12-03: `1e400` reads as inf, and the message said "got inf": said as written
+    ("[dupes]\nthreshold = 1e400  # big\n", ".notes2anki.toml:2: error: dupes.threshold: should be 1 or less, got 1e400 "
+     "(beyond what a float holds: read as infinity)"),
+    ("[dupes]\nthreshold = -1e400\n", ".notes2anki.toml:2: error: dupes.threshold: should be 0 or more, got -1e400 "
+     "(beyond what a float holds: read as -infinity)"),
+    ("[dupes]\nthreshold = inf\n", ".notes2anki.toml:2: error: dupes.threshold: should be 1 or less, got inf"),
 ])
 def test_a_broken_toml_file_is_fatal(tmp_path, toml, message):
     diags: list = []

@@ -99,7 +99,7 @@ class NoteTypeSpec(Strict):
     front: str | None = None  # Anki front template
     back: str | None = None  # Anki back template
     css: str | None = None
-    cloze: bool = False
+    cloze: bool | None = None  # None: the name rule (a name containing "Cloze"; model.cloze_type)
     id: int | None = Field(None, ge=1, le=ANKI_ID_MAX)  # Anki model id (keeps the type across renames)
 
 

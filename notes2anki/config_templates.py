@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .config_lines import shown
-from .model import Diagnostic
+from .model import Diagnostic, cloze_type
 
 # fields Anki fills itself; FrontSide only on the back
 SPECIAL_FIELDS = frozenset({"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"})
@@ -23,7 +23,7 @@ _TAG = re.compile(r"\{\{(.{0,400}?)\}\}", re.S)
 
 def template_problems(name: str, spec: dict) -> list[tuple[str, str]]:
     """(key, message) for each problem of note type ``name``'s templates: ``spec`` has ``fields`` and, when
-    set, ``front`` / ``back`` (strings) and ``cloze``. Keys are ``front`` or ``back``."""
+    set, ``front`` / ``back`` (strings) and ``cloze`` (unset: the name rule, :func:`~notes2anki.model.cloze_type`). Keys are ``front`` or ``back``."""
     fields = [str(f) for f in spec.get("fields") or []]
     known = set(fields)
     out: list[tuple[str, str]] = []
@@ -63,7 +63,7 @@ def template_problems(name: str, spec: dict) -> list[tuple[str, str]]:
             if side == "front" and not shown_fields:
                 out.append((side, "shows no field: Anki needs a field replacement such as "
                                   f"{{{{{fields[0] if fields else 'Front'}}}}} on the front"))
-            if side == "front" and spec.get("cloze") and not cloze_fields:
+            if side == "front" and cloze_type(name, spec) and not cloze_fields:
                 out.append((side, f"a cloze type's front needs {{{{cloze:{fields[0] if fields else 'Text'}}}}}"))
     return out
 

@@ -22,6 +22,7 @@ def init_command(vault, force, to_stdout):
     values of the Obsidian_to_Anki plugin's settings when the vault has them, and a folder → deck mapping
     suggested by the vault's top folders. Nothing else is written; an existing file is kept unless --force.
     """
+    from ..config_files import PLUGIN_SETTINGS
     from ..init_config import config_path, keep_previous, replace_refusal, suggest
 
     root = Path(vault)
@@ -39,6 +40,10 @@ def init_command(vault, force, to_stdout):
     if to_stdout:
         click.echo(suggestion.text, nl=False)
         finish(diags)
+    if any(d.severity == "error" and d.file == PLUGIN_SETTINGS for d in suggestion.diagnostics):
+        # a file from defaults would later override the plugin's other values unseen (tester 12-03)
+        fatal(diags, f"{target} not written: the plugin's settings could not all be read (above); fix "
+                     f"{PLUGIN_SETTINGS} and run init again (--stdout shows what it would write)")
     try:
         backup = keep_previous(root)
     except OSError as exc:

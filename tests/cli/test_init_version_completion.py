@@ -83,6 +83,21 @@ def test_init_starts_from_the_plugin_settings(make_vault):
             == {k: v["fields"] for k, v in plugin_only.note_types.items()})
 
 
+def test_init_writes_nothing_when_the_plugin_settings_cannot_all_be_read(make_vault):
+    """Tester 12-03: one wrong value in data.json (`"CurlyCloze": "yes"`) and init wrote a file of defaults
+    (`default_deck = "Default"`, `curly_cloze = false`) that, once data.json was fixed, overrode the plugin's
+    `Deck` and cloze setting unseen. Now nothing is written (exit 2); --stdout still shows the suggestion."""
+    bad = {"settings": {"Defaults": {"CurlyCloze": "yes", "Deck": "X"}}}
+    root = make_vault({"a.md": CARD.format(n=1), PLUGIN_SETTINGS: json.dumps(bad)})
+    result = invoke("init", root)
+    assert result.exit_code == 2, result.output
+    assert not (root / ".notes2anki.toml").exists()
+    assert 'settings.Defaults.CurlyCloze: should be true or false, got "yes"' in result.output
+    assert "not written: the plugin's settings could not all be read" in result.output
+    shown = invoke("init", root, "--stdout")
+    assert shown.exit_code == 1 and "default_deck" in shown.stdout and not (root / ".notes2anki.toml").exists()
+
+
 def test_init_comments_say_where_a_value_came_from_in_one_sentence(make_vault):
     """A comment line ran into the origin's own `# …` (`# A note type of your Anki collection  # from the
     plugin: its fields, in order.`): the origin now reads inside each sentence, after a value as its comment."""

@@ -31,7 +31,9 @@ def _read(root: Path, rel: str, limit: int, diags: list[Diagnostic]) -> str | No
     if not path.exists() and not path.is_symlink():
         return None
     try:
-        data = read_bounded(path, limit, root=root)
+        # `.notes2anki.toml` may be a link to a file kept with your dotfiles (settings, never deck content: still
+        # a regular file, bounded); data.json and everything else only inside the vault (tester 12-03)
+        data = read_bounded(path, limit, root=None if rel == CONFIG_FILE else root)
         return data.decode("utf-8-sig")
     except UnsafeFile as exc:
         diags.append(_problem(rel, f"configuration not read: {exc}"))

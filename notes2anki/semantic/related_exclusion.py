@@ -132,6 +132,7 @@ def _own_why(root: Path, path: str, globs: list[str]) -> str:
     (.notes2anki.toml:3)``."""
     from ..config_files import CONFIG_FILE
     from ..config_lines import line_of, shown
+    from ..fileio import MAX_CONFIG_BYTES, read_bounded
 
     for i in range(len(globs) - 1, -1, -1):
         glob = globs[i]
@@ -140,8 +141,8 @@ def _own_why(root: Path, path: str, globs: list[str]) -> str:
                 break
             continue
         if _matcher([glob])(path):
-            try:
-                text = (root / CONFIG_FILE).read_text(encoding="utf-8")
+            try:  # bounded, as every read (the file was read whole when the settings were loaded)
+                text = read_bounded(root / CONFIG_FILE, MAX_CONFIG_BYTES).decode("utf-8-sig")
             except (OSError, UnicodeError):
                 text = ""
             line = line_of(text, ["related", "exclude", i], exact=True) if text else 0

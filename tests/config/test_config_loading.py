@@ -207,6 +207,24 @@ def test_config_files_are_read_bounded(tmp_path):
     assert fatal_problems(diags) and "configuration not read" in diags[0].message
 
 
+def test_a_config_file_linked_from_dotfiles_is_read(tmp_path):
+    """Tester 12-03: `.notes2anki.toml` linked to a file kept with one's dotfiles (what init keeps, even with
+    --force) stopped every command: "resolves to a file outside the vault". Read now; data.json is not."""
+    root = write(tmp_path / "v", plugin={"settings": {"Defaults": {"Deck": "FromPlugin"}}})
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "n2a.toml").write_text('default_deck = "Mine"\n', encoding="utf-8")
+    (root / CONFIG_FILE).symlink_to(dotfiles / "n2a.toml")
+    diags: list = []
+    assert load_config(root, diags).default_deck == "Mine" and diags == []
+    plugin = root / PLUGIN
+    (dotfiles / "data.json").write_bytes(plugin.read_bytes())
+    plugin.unlink()
+    plugin.symlink_to(dotfiles / "data.json")
+    load_config(root, diags)
+    assert [d.message for d in diags] == ["configuration not read: resolves to a file outside the vault; not read"]
+
+
 def test_the_real_vaults_settings_load_without_a_problem():
     vaults = Path(__file__).resolve().parents[2].parent / "shared" / "realvaults"
     if not vaults.is_dir():

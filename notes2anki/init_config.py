@@ -210,7 +210,7 @@ def suggest(root: Path) -> Suggestion:
     templates = {} if "template_folders" in config.origin else template_suggestions(root, scanned, rejected)
     lines += template_lines(config, templates, mark("template_folders"), rejected)
     folders: dict[str, tuple[int, int]] = {}
-    known_types = set(note_type_fields(config.note_types))
+    known_types = note_type_fields(config.note_types)
     for key, comment in TABLES:
         value = getattr(config, key) or {}
         if key == "folder_decks" and not value:
@@ -229,6 +229,9 @@ def suggest(root: Path) -> Suggestion:
                 entry = f"# {entry}  # folder not found in the vault"  # every command would warn about it
             elif key in ("context_fields", "file_link_fields") and str(k) not in known_types:  # the plugin lists
                 entry = f"# {entry}  # no such note type here"  # every type Anki has: check warned for each (tester 12-03)
+            elif key in ("context_fields", "file_link_fields") and str(v) not in known_types[str(k)]:
+                # the plugin's field of the type in Anki ("Obsidian Context" added to Basic there): check warned
+                entry = f"# {entry}  # notes2anki's {k} has no such field ({', '.join(known_types[str(k)])})"
             lines.append(entry)
         lines.append("")
     for name, spec in config.note_types.items():

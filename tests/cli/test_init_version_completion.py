@@ -173,13 +173,15 @@ def test_init_comments_out_field_entries_of_note_types_the_vault_does_not_have(m
     no warning. Entries for note types the vault's settings do not know are written commented out."""
     plugin = json.loads(json.dumps(PLUGIN))
     plugin["settings"]["FILE_LINK_FIELDS"] = {"Basic": "Front", "2 Phonogram-x1": "Word"}
-    plugin["settings"]["CONTEXT_FIELDS"] = {"Ghost type": "Text"}
+    # the field Anki's Basic has there (SAM-yuan-shan's vault: "Obsidian Context"), notes2anki's does not
+    plugin["settings"]["CONTEXT_FIELDS"] = {"Ghost type": "Text", "Basic": "Obsidian Context"}
     root = make_vault({"Spanish/Words.md": CARD.format(n=1), PLUGIN_SETTINGS: json.dumps(plugin)})
     result = invoke("init", root)
     assert result.exit_code == 0, result.output
     text = (root / ".notes2anki.toml").read_text("utf-8")
     assert '# "2 Phonogram-x1" = "Word"  # no such note type here' in text
     assert '# "Ghost type" = "Text"  # no such note type here' in text
+    assert '# "Basic" = "Obsidian Context"  # notes2anki\'s Basic has no such field (Front, Back)' in text
     assert tomllib.loads(text)["file_link_fields"]["Basic"] == "Front"
     checked = invoke("check", root)
-    assert "no note type" not in checked.output, checked.output
+    assert "no note type" not in checked.output and "has no field" not in checked.output, checked.output

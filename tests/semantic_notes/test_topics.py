@@ -395,3 +395,15 @@ def test_a_topic_in_a_language_the_vault_rarely_writes_leaves_out_its_stop_words
                             stop_words(["en"])) == frozenset()
     assert keywords([texts, ["What does the phrenic nerve supply?"]], n=3)[0][:1] != ["bằng"]
     assert not {"bằng", "chính"} & set(keywords([texts, ["What does the phrenic nerve supply?"]], n=5)[0])
+
+
+def test_tree_counts_the_notes_it_does_not_list(make_vault):
+    """Tester 12-03: the tree said "(10 cards, 10 notes)" and listed five notes, with no word of the others."""
+    files = {f"net{i}.md": f"START\nBasic\nWhat does step {i} of the TCP three-way handshake send?\nBack: SYN or ACK "
+                           f"segment {i}\nEND\n" for i in range(8)}
+    tree = CliRunner().invoke(topics_command, [str(make_vault(files)), "--tree"])
+    assert tree.exit_code == 0, tree.output
+    # one subject of the eight notes (measured), its five notes of most cards listed, the other three counted
+    assert "(8 cards, 8 notes)" in tree.output and "0 sub-topics" in tree.output, tree.output
+    assert len(re.findall(r"net\d\.md \(1\)", tree.output)) == 5
+    assert "… 3 more notes (3 cards; --json lists every card)" in tree.output

@@ -86,6 +86,9 @@ def check_vault(root: Path, config: Config | None = None) -> CheckReport:
         vault = load_vault(root, config)
         diags += vault.diagnostics
         assign_identities([c for c in vault.cards if not c.delete], diags)
+        from .semantic.dupe_settings import ignore_problems  # (light: no model, no numpy)
+
+        diags += ignore_problems(config, vault.cards)  # a build checks duplicates by default: it says these too
         report.notes, report.cards = len(vault.notes), len(vault.cards)
         report.scan_directory = config.scan_directory
         report.ignore_source = config.origin.get("ignore", "")

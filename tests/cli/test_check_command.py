@@ -102,3 +102,17 @@ def test_an_empty_vault_says_only_why_it_stops(tmp_path):
     assert result.exit_code == 2
     assert "0 errors" not in result.output and "0 notes" not in result.output
     assert "nothing to do. Is this the vault folder?" in " ".join(result.output.split())
+
+
+def test_a_stale_dupes_ignore_reference_is_listed_as_build_lists_it(make_vault):
+    """Tester 12-03: `build` (duplicates on by default), `dupes` and `report` warned that an `[dupes] ignore`
+    reference matches no card; `check`, which lists every problem a build would report, did not."""
+    root = make_vault({**CLEAN, ".notes2anki.toml": '[dupes]\nignore = [["gone.md:4", "net/TCP.md:1"]]\n'})
+    message = ('.notes2anki.toml:2: warning: dupes.ignore, entry 1, reference 1: "gone.md:4" matches no card; '
+               "pairs with it are not ignored")
+    result = run(root)
+    assert result.exit_code == 0 and message in result.output, result.output
+    as_json = json.loads(run(root, "--json").output)
+    assert any("gone.md:4" in p["message"] for p in as_json["problems"]), as_json
+    built = CliRunner().invoke(main, ["build", str(root), "-o", str(root.parent / "d.apkg")])
+    assert message in built.output, built.output

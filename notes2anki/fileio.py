@@ -135,7 +135,7 @@ def read_bounded(path: Path, limit: int, root: Path | None = None, *,
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeFile("not a regular file (a FIFO, device or socket); not read")
         if info.st_size > limit:
-            raise UnsafeFile(f"larger than the {_size(limit)} limit ({_size(info.st_size)}); not read")
+            raise UnsafeFile(f"larger than the {_size(limit)} limit ({_over(info.st_size, limit)}); not read")
         chunks, total = [], 0
         want = info.st_size + 1  # the whole file in one read (no second copy to join), then 1 MiB at a time
         while total <= limit:
@@ -169,7 +169,7 @@ def check_media(path: Path, limit: int, root: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeFile("not a regular file; left out")
     if info.st_size > limit:
-        raise UnsafeFile(f"larger than the {_size(limit)} limit ({_size(info.st_size)}); left out")
+        raise UnsafeFile(f"larger than the {_size(limit)} limit ({_over(info.st_size, limit)}); left out")
     if not os.access(path, os.R_OK):
         raise PermissionError(errno.EACCES, "permission denied")
 
@@ -394,6 +394,14 @@ def vault_lock(root: Path, wait: float = 5.0) -> Iterator[Path]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _over(size: int, limit: int) -> str:
+    """``size`` as :func:`_size` says it, with its bytes when that rounds to the limit's figure ("1 MiB +
+    2 bytes" said "1 MiB" against a 1 MiB limit)."""
+    shown = _size(size)
+    over = size - limit
+    return shown if shown != _size(limit) else f"{shown} + {over:,} byte{'' if over == 1 else 's'}"
 
 
 def _size(n: int) -> str:

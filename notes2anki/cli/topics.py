@@ -121,7 +121,8 @@ def _front(card) -> str:
 
 
 TAG_WIDTH = 40  # the Subject column is as wide as the longest tag up to this (at least 24); longer: below
-OTHER_COLUMNS = 34  # the terminal columns the table keeps beside Subject: #, Cards, Notes, borders, 12 of examples
+OTHER_COLUMNS = 40  # the terminal columns the table keeps beside Subject: #, Cards, Notes, borders, 12 of examples
+NARROW_OTHER_COLUMNS = 25  # ... without the examples: #, Cards and Notes (their headers whole), borders
 EXAMPLES_FROM = 60  # a terminal narrower than this gets no Example column (``--tree`` shows the cards)
 
 
@@ -135,17 +136,17 @@ def _show_table(result, vault_name: str) -> None:
     from rich.text import Text
 
     with_examples = out.width >= EXAMPLES_FROM
-    room = out.width - (OTHER_COLUMNS if with_examples else OTHER_COLUMNS - 15)
+    room = out.width - (OTHER_COLUMNS if with_examples else NARROW_OTHER_COLUMNS)
     widest = max(16, min(TAG_WIDTH, room))  # a narrow terminal keeps the other columns
     tag_width = max((len(t.tag) for t in result.topics if len(t.tag) <= widest), default=0)
     from .common import PIPE_WIDTH
 
     # a terminal's width is filled (the examples end where it does); a pipe's table is as wide as its text
     table = Table(title=f"Topics in {escape(vault_name)}", show_lines=True, expand=out.width < PIPE_WIDTH)
-    table.add_column("#", justify="right")
+    table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Subject (sub-topics)", overflow="fold", width=max(min(24, widest), tag_width))
-    table.add_column("Cards", justify="right")
-    table.add_column("Notes", justify="right")
+    table.add_column("Cards", justify="right", no_wrap=True, min_width=5)
+    table.add_column("Notes", justify="right", no_wrap=True, min_width=5)
     if with_examples:
         table.add_column("Example cards", ratio=1, no_wrap=True, overflow="ellipsis")
     for topic in result.topics:

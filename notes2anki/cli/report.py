@@ -1,6 +1,7 @@
 """`notes2anki report VAULT -o report.html`: one self-contained HTML page about the vault."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -40,14 +41,15 @@ def report_command(vault, output, model, no_semantic, force, allow_empty, quiet)
     if not v.notes and not allow_empty:  # as `build`: a wrong folder must not give an empty page silently
         fatal(diags, f"No note (.md file) to report on in {vault}{_where(config)}; nothing written "
                      "(--allow-empty writes an empty report).")
+    source = ""  # where the file name came from, when the settings gave it (said in the messages about it)
     if output is None and getattr(getattr(config, "report", None), "output", None):
-        output = root / Path(config.report.output).expanduser()  # [report] output: relative to the vault
+        output, source = _configured_output(root, config.report.output)
     if output is None:
         default = default_output(root)
         output = default.with_name(default.stem + "-report.html")
     problem = _refuse(output, root, force)
     if problem:
-        fatal(diags, problem)
+        fatal(diags, source + problem)
     with encode_progress("Finding duplicates, related notes and topics…", quiet=no_semantic or quiet) as progress:
         data = assemble(root, model=model, semantic=not no_semantic, config=config, vault=v, diagnostics=diags,
                         progress=progress)
@@ -55,7 +57,7 @@ def report_command(vault, output, model, no_semantic, force, allow_empty, quiet)
     try:
         atomic_write(output, page.encode("utf-8"))
     except OSError as exc:
-        fatal(diags, f"cannot write {output}: {exc.strerror or exc}")
+        fatal(diags, f"{source}cannot write {output}: {exc.strerror or exc}")
     for notice in data.notices:  # vault-wide warnings of the semantic steps: said as every command says them
         err.print(f"[yellow]vault: warning: {escape(notice)}[/yellow]")
     problems = sum(len(g.problems) for g in data.problems)
@@ -65,6 +67,23 @@ def report_command(vault, output, model, no_semantic, force, allow_empty, quiet)
                   f"{counted(len(data.duplicates), 'duplicate pair')}, {counted(len(data.topics), 'topic')}, "
                   f"{counted(problems, 'problem')}).")
     finish(diags)
+
+
+def _configured_output(root: Path, configured: str) -> tuple[Path, str]:
+    """``[report] output`` (relative to the vault) as the path to write, ``..`` resolved as written (not
+    through links), and how messages name it: ``[report] output (.notes2anki.toml:2): `` (tester 12-03: a
+    message named only ``/v/../out/r.html``)."""
+    from ..config_files import CONFIG_FILE
+    from ..config_lines import line_of
+    from ..fileio import MAX_CONFIG_BYTES, read_bounded
+
+    path = Path(os.path.normpath(root.absolute() / Path(configured).expanduser()))
+    try:
+        text = read_bounded(root / CONFIG_FILE, MAX_CONFIG_BYTES).decode("utf-8-sig")
+        line = line_of(text, ["report", "output"], exact=True)
+    except (OSError, UnicodeError):
+        line = 0
+    return path, f"[report] output ({CONFIG_FILE}{f':{line}' if line else ''}): "
 
 
 def _refuse(output: Path, root: Path, force: bool) -> str:

@@ -77,3 +77,21 @@ def test_the_command_says_a_notice_as_every_command_says_a_vault_warning(make_va
     result = CliRunner().invoke(cli_main, ["report", str(root), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.output
     assert "vault: warning: 3 of the 3 cards checked are in a language" in " ".join(result.output.split())
+
+
+def test_messages_about_the_configured_output_name_its_setting(make_vault, tmp_path):
+    """Tester 12-03: `[report] output = "sub/r.html"` gave "/…/v/sub/r.html is inside the vault …" and
+    `"../out/r.html"` (a folder not there) "cannot write /…/v/../out/r.html: …", neither naming the setting."""
+    from click.testing import CliRunner
+
+    from notes2anki.cli.report import report_command
+
+    root = make_vault({"a.md": "START\nBasic\nQ?\nBack: a\nEND\n",
+                       ".notes2anki.toml": 'default_deck = "D"\n\n[report]\noutput = "sub/r.html"\n'})
+    inside = CliRunner().invoke(report_command, [str(root), "--no-semantic"], env={"COLUMNS": "400"})
+    assert inside.exit_code == 2
+    assert f"[report] output (.notes2anki.toml:4): {root / 'sub' / 'r.html'} is inside the vault" in inside.output
+    (root / ".notes2anki.toml").write_text('[report]\noutput = "../out/r.html"\n', encoding="utf-8")
+    missing = CliRunner().invoke(report_command, [str(root), "--no-semantic"], env={"COLUMNS": "400"})
+    assert missing.exit_code == 2
+    assert f"[report] output (.notes2anki.toml:2): cannot write {tmp_path / 'out' / 'r.html'}:" in missing.output

@@ -50,10 +50,20 @@ def _parse_toml(text: str, diags: list[Diagnostic]) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else _opened_at(text, str(exc))
-        diags.append(_problem(CONFIG_FILE, f"not valid TOML: {exc}", line))
+        diags.append(_problem(CONFIG_FILE, f"not valid TOML: {exc}{_twice(text, line, str(exc))}", line))
     except RecursionError:
         diags.append(_problem(CONFIG_FILE, "not read: values nested too deeply"))
     return {}
+
+
+def _twice(text: str, line: int, problem: str) -> str:
+    """For tomllib's "Cannot overwrite a value" (which names no key): the key set twice, as written on
+    ``line`` (tester 12-03: a second ``default_deck = …`` line was not named). "" otherwise."""
+    lines = text.splitlines()
+    if not problem.startswith("Cannot overwrite a value") or not 0 < line <= len(lines):
+        return ""
+    key = lines[line - 1].split("=", 1)[0].strip() if "=" in lines[line - 1] else lines[line - 1].strip()
+    return f": {key[:60]} is set twice" if key else ""
 
 
 def _opened_at(text: str, problem: str, limit: int = 2_000) -> int:

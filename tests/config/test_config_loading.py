@@ -117,6 +117,9 @@ def test_data_json_that_cannot_be_used_is_a_fatal_message(tmp_path, plugin, mess
     ("[dupes]\nthreshold = -1e400\n", ".notes2anki.toml:2: error: dupes.threshold: should be 0 or more, got -1e400 "
      "(beyond what a float holds: read as -infinity)"),
     ("[dupes]\nthreshold = inf\n", ".notes2anki.toml:2: error: dupes.threshold: should be 1 or less, got inf"),
+    # tester 12-03: tomllib names no key for a value set twice
+    ('default_deck = "a"\ndefault_deck = "b"\n', ".notes2anki.toml:2: error: not valid TOML: Cannot overwrite a "
+     "value (at line 2, column 19): default_deck is set twice"),
 ])
 def test_a_broken_toml_file_is_fatal(tmp_path, toml, message):
     diags: list = []

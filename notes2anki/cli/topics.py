@@ -97,6 +97,9 @@ def topics_command(vault, as_tree, k, examples, threshold, min_size, as_json, mo
         fatal(diags, str(exc))
     if (shortfall := result.k_shortfall()):
         diags.append(Diagnostic("", 0, "warning", f"{'--k' if k is not None else '[topics] k'} {shortfall}"))
+    elif "min_size" in defaults and (too_large := result.min_size_too_large()):  # (set by the user: said)
+        diags.append(Diagnostic("", 0, "warning", f"{'--min-size' if min_size is not None else '[topics] min_size'}: "
+                                f"{too_large}"))
     if result.uncovered:  # gathered before the output: `topics | head` still shows it (see guard)
         from ..semantic.language import MULTILINGUAL_HINT
 

@@ -116,6 +116,16 @@ class TopicResult:
         return (f"{self.k} asked for, {counted(cards, 'card')}: made {counted(len(self.topics), 'topic')} "
                 f"{size}")
 
+    def min_size_too_large(self) -> str | None:
+        """When ``min_size`` is more than half of the cards placed (no two topics can be made, whatever the
+        vault): ``"min size 100000 is more than half of the 42 cards: at most one topic"``; else None
+        (tester 12-03: ``min_size = 100000`` gave one topic without a word)."""
+        cards = sum(len(t.cards) for t in self.topics)
+        if not cards or 2 * self.min_size <= cards:
+            return None
+        return (f"min size {self.min_size} is more than half of the {counted(cards, 'card')}: at most one topic "
+                "can be made")
+
     def as_json(self) -> dict:
         """The stable JSON of ``topics --json``: ``{"topics": [...], "unassigned": [{"file", "line"}]}``."""
         return {"topics": [t.as_json() for t in self.topics],

@@ -407,3 +407,19 @@ def test_tree_counts_the_notes_it_does_not_list(make_vault):
     assert "(8 cards, 8 notes)" in tree.output and "0 sub-topics" in tree.output, tree.output
     assert len(re.findall(r"net\d\.md \(1\)", tree.output)) == 5
     assert "… 3 more notes (3 cards; --json lists every card)" in tree.output
+
+
+def test_a_min_size_larger_than_half_the_vault_is_said(make_vault):
+    """Tester 12-03: `[topics] min_size = 100000` on 42 cards gave one topic without a word (a `--k` that
+    cannot be met is said). The default min size is never warned about."""
+    files = {f"n{i}.md": f"START\nBasic\nWhat is item {i}?\nBack: {i}\nEND\n" for i in range(4)}
+    root = make_vault(files)
+    plain = CliRunner().invoke(topics_command, [str(root)])
+    assert plain.exit_code == 0 and "min size" in plain.output and "at most one topic" not in plain.output
+    (root / ".notes2anki.toml").write_text("[topics]\nmin_size = 50\n", encoding="utf-8")
+    said = CliRunner().invoke(topics_command, [str(root)])
+    assert said.exit_code == 0
+    assert ("[topics] min_size: min size 50 is more than half of the 4 cards: at most one topic can be made"
+            in " ".join(said.output.split())), said.output
+    option = CliRunner().invoke(topics_command, [str(root), "--min-size", "3"])
+    assert "at most one topic" in option.output and "--min-size: min size 3" in " ".join(option.output.split())

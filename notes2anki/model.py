@@ -232,7 +232,8 @@ KINDS: dict[str, str] = {
     "cloze-number": "a cloze numbered above c65536, which Anki refuses (the whole package); the card is skipped",
     "deck-name": "a deck name that cannot be used as written: empty parts between '::' (dropped), a frontmatter "
                  "deck: that is not text (not used), two spellings Anki holds as one deck",
-    "tag-name": "a tag with empty levels between '::', a control character or a space (read as Anki keeps it)",
+    "tag-name": "a tag with empty levels between '::', a control character or a space (read as Anki keeps it), "
+                "or frontmatter tags that are not tags (a mapping, true/false: not used)",
     "missing-media": "an embedded file that is not in the vault",
     "ambiguous-link": "an embed or wiki link whose name several vault files share: which one is used and why, "
                       "and how to choose (write the path)",

@@ -177,6 +177,18 @@ def frontmatter_deck_problem(data: dict, syntax: Any = None) -> str | None:
     return None
 
 
+def frontmatter_tags_problem(data: dict, syntax: Any = None) -> str | None:
+    """Why a frontmatter tags key gives no tags (a mapping, true/false, a number), as a message; None when it
+    is usable or absent (tester 12-03: ``tags: {a: b}`` was dropped without a word, as a list ``deck:`` is
+    not)."""
+    keys = TAG_KEYS + ((syntax.file_tags_line.casefold(),) if syntax is not None else ())
+    for value in _lookup(data, tuple(dict.fromkeys(keys))):
+        if isinstance(value, (bool, dict)):
+            kind = "true/false" if isinstance(value, bool) else "a mapping"
+            return f"frontmatter tags are {kind}, not tags; ignored (write tags: [a, b] or tags: a b)"
+    return None
+
+
 def _scalar(value: Any) -> str | None:
     """A list item as a tag: strings and numbers only (nested lists and mappings are not tags)."""
     if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):

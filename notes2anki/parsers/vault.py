@@ -108,7 +108,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
     a warning; ID lines no card claims are reported."""
     from .blocks import scan
     from .conflicts import report_conflicts
-    from .frontmatter import frontmatter_deck, frontmatter_deck_problem, frontmatter_tags, split_frontmatter
+    from .frontmatter import (frontmatter_deck, frontmatter_deck_problem, frontmatter_tags, frontmatter_tags_problem,
+                              split_frontmatter)
     from .id_lines import drop_impossible_ids, report_loose_ids
     from .regex_notes import regex_cards
     from .rules import deck_problem, file_deck, file_tags, unique_tags
@@ -141,6 +142,8 @@ def parse_note(rel: str, text: str, config: Config, types: dict[str, list[str]],
             line = line or next((no for no, src in enumerate(text.split("\n")[:body_start], 1) if named in src), 1)
             diagnostics.append(Diagnostic(rel, line, "warning", problem, "deck-name"))
     fm_tags = frontmatter_tags(fm, config.syntax)
+    if not fm_tags and (unused := frontmatter_tags_problem(fm, config.syntax)):
+        diagnostics.append(Diagnostic(rel, 1, "warning", unused, "tag-name"))
     shared_tags = file_tags(rel, found.file_tags, fm_tags, config)
     note_tags = found.file_tags + fm_tags  # written in the note; default_tag, folder_tags: said at the setting
     refused: set[tuple[str, int, int]] = set()  # cards Anki would refuse the whole package for

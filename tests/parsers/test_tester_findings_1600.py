@@ -187,6 +187,22 @@ def test_frontmatter_deck_values_that_are_not_plain_names(make_vault, build, ank
     assert note.col.decks.name(note.cards()[0].did) == deck
 
 
+@pytest.mark.parametrize("value, tags, warning", [
+    ("[x, y]", ["x", "y"], None),
+    ("x y", ["x", "y"], None),
+    ("{a: b}", [], "frontmatter tags are a mapping, not tags; ignored"),
+    ("true", ["true"], None),  # (read as text, as Obsidian shows it)
+])
+def test_frontmatter_tags_that_are_not_tags_are_said(make_vault, build, anki_import, value, tags, warning):
+    """Tester 12-03: `tags: {a: b}` was dropped without a word, where a `deck:` list is said."""
+    root = make_vault({"a.md": f"---\ntags: {value}\n---\nSTART\nBasic\nq\nBack: a\nEND\n"})
+    built = build(root)
+    messages = [(d.line, d.message) for d in built.vault.diagnostics if d.kind == "tag-name"]
+    assert messages == [] if warning is None else len(messages) == 1 and warning in messages[0][1]
+    note = anki_import(built.apkg).note("q")
+    assert sorted(note.tags) == tags
+
+
 def test_repeated_tag_option_adds_every_tag(make_vault, tmp_path, anki_import):
     from click.testing import CliRunner
 

@@ -179,27 +179,57 @@ def _registered(entry) -> dict[int, str]:
     return out
 
 
-def built_notes(root: Path, by_guid: dict[str, int], recorded) -> dict[int, str]:
+MAX_OTHER_STATES = 256  # other vaults' build states read for the GUIDs their cards hold (newest first)
+
+
+def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozenset()) -> dict[int, str]:
     """The collection's notes that the vault at ``root`` put there by a package (``build``, then an import in
     Anki) and no sync recorded: their GUID is in the vault's build state on this machine
     (:func:`~notes2anki.decks.build.default_state_path`, read only; none when there is no usable state).
     ``by_guid``: the collection's GUID → nid; ``recorded``: the nids some vault's registry entry holds (left
-    out: those are that vault's). Returns nid → the card's last ``file:line`` in the state. `sync` counts them
-    as this vault's own (tester 12-03: a card deleted between the last import and the first sync left its
-    note in Anki, and only `build` ever named it)."""
+    out: those are that vault's); ``skip_guids``: GUIDs left out too (a plugin ID's GUID whose card holds the
+    plugin's note: a package's copy of it, not a note of its own). A GUID that another vault's build state
+    (the :data:`MAX_OTHER_STATES` newest) gives a card still there is left out: an ID line's GUID does not
+    depend on the vault, so a file moved with its ID lines into another vault, or a vault copied for a new
+    term and pruned, would have this vault delete that vault's notes (tester 12-03 round 2). Returns nid →
+    the card's last ``file:line`` in the state. `sync` counts them as this vault's own (tester 12-03: a card
+    deleted between the last import and the first sync left its note in Anki, and only `build` named it)."""
     from .build import default_state_path
     from .state import BuildState
 
+    path = default_state_path(root)
     try:
-        state = BuildState.load(default_state_path(root), [])
+        state = BuildState.load(path, [])
     except (OSError, ValueError):
         return {}
     found: dict[int, str] = {}
     for card_guid, card in state.cards.items():
         nid = by_guid.get(card_guid)
-        if nid and nid not in recorded:
+        if nid and nid not in recorded and card_guid not in skip_guids:
             found[nid] = card.where
+    if found:
+        held = _held_elsewhere(path, {guid for guid, card in state.cards.items() if by_guid.get(guid) in found})
+        found = {nid: where for nid, where in found.items() if nid not in {by_guid[g] for g in held}}
     return found
+
+
+def _held_elsewhere(own: Path, guids: set[str]) -> set[str]:
+    """Those of ``guids`` that another build state beside ``own`` holds for a card present at its last build."""
+    from .state import BuildState
+
+    try:
+        others = sorted((p for p in own.parent.glob("*.json") if p != own and not p.name.endswith(".ids.json")),
+                        key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_OTHER_STATES]
+    except (OSError, RuntimeError):
+        return set(guids)  # cannot tell: none of them taken as this vault's
+    held: set[str] = set()
+    for other in others:
+        try:
+            cards = BuildState.load(other, []).cards
+        except (OSError, ValueError):
+            continue
+        held |= {g for g in guids if g in cards and not cards[g].removed}
+    return held
 
 
 def registered_guids(entry) -> dict[int, str]:

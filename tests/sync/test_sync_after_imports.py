@@ -8,8 +8,8 @@ from anki.collection import Collection
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
-
 from tests.conftest import import_into, notes_by_field, review_all
+
 from .plugin_users import empty_collection
 
 CAPITALS = "".join(f"START\nBasic\nWhat is the capital of {c}?\nBack: {a}\nEND\n\n"
@@ -67,3 +67,52 @@ def test_an_imported_note_whose_file_is_left_out_is_held_not_deleted(make_vault,
     finally:
         col.close()
 
+
+
+def _build_import(root, col_path, apkg):
+    """A plain build of ``root`` imported into the collection at ``col_path``."""
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    col = Collection(str(col_path))
+    try:
+        import_into(col, apkg)
+    finally:
+        col.close()
+
+
+def test_notes_another_vaults_build_still_holds_are_not_this_vaults(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 round 2: an ID line's GUID does not depend on the vault. A file moved with its ID lines
+    into vault B (built and imported, never synced), then `sync A --yes`, deleted those reviewed notes; so did
+    a vault copied for a new term and pruned (`Sem2`), while `Sem1` still held every card. A GUID another
+    vault's build state gives a card still there is not this vault's."""
+    chem = ("START\nBasic\nWhat is H2O?\nBack: water\n<!--ID: 1768062256301-->\nEND\n\n"
+            "START\nBasic\nWhat is NaCl?\nBack: salt\n<!--ID: 1768062256302-->\nEND\n")
+    root, col_path = _imported(make_vault, tmp_path, {"Bio.md": CAPITALS.split("END\n\n", 1)[0] + "END\n",
+                                                      "Chem.md": chem})
+    other = make_vault({"Chem.md": chem, "Phys.md": "START\nBasic\nWhat is F?\nBack: ma\nEND\n"}, name="B")
+    (root / "Chem.md").unlink()
+    _build_import(other, col_path, tmp_path / "b.apkg")
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "0 deleted" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert {"water", "salt"} <= set(notes_by_field(col, "Back"))
+        assert all(n == 1 for b, (_, n) in notes_by_field(col, "Back").items() if b in ("water", "salt"))
+    finally:
+        col.close()
+
+
+def test_a_plugin_notes_copy_from_a_plain_build_is_not_this_vaults_to_delete(make_vault, plugin_collection,
+                                                                             sync_cli, tmp_path):
+    """Tester 12-03 round 2: a plain build imported into the plugin's collection adds copies of the plugin's
+    notes (the README warns); sync then held those copies "their ID lines are still in the vault (the card is
+    mistyped …)". The copies are no notes of the vault's own: not listed, not held."""
+    cell = ("START\nBasic\nWhat is the powerhouse of the cell?\nBack: Mitochondria\n<!--ID: 1700000000001-->\nEND\n\n"
+            "START\nBasic\nWhat does ATP stand for?\nBack: Adenosine triphosphate\n<!--ID: 1700000000002-->\nEND\n")
+    root = make_vault({"Cell.md": cell})
+    pc = plugin_collection(root, tmp_path / "c" / "collection.anki2")
+    _build_import(root, pc.path, tmp_path / "plain.apkg")
+    result = sync_cli(root, pc.path, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "mistyped" not in result.output and "To delete" not in result.output, result.output

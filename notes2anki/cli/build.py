@@ -202,7 +202,10 @@ def adopting(collection, v, config, diags):
     except CollectionError as exc:
         fatal(diags, str(exc))
     try:
-        adopt, problems = collection_adopter(opened.col, v, config)
+        try:  # a vault the collection's record says is another (renamed, same name): stopped, as sync stops
+            adopt, problems = collection_adopter(opened.col, v, config)
+        except CollectionError as exc:
+            fatal(diags, str(exc))
         diags += problems
         yield adopt
     finally:

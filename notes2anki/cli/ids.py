@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from .shown import escape
 
+from ..decks.build import default_state_path
+from ..decks.build_renamed import renamed_vault_problem as built_renamed
 from ..decks.id_renamed import renamed_vault_problem
 from ..decks.ids_changed import changed_while_running
 from ..decks.ids_collection import remember_ids_written, unplaced_problem, unplaced_warning
@@ -55,7 +57,8 @@ def ids_command(vault, dry_run, collection, quiet):
             empty = no_note_problem(vault, len(v.notes), config.scan_directory, config.origin.get("ignore", ""))
             if empty:
                 fatal(diags, empty)
-            renamed = renamed_vault_problem(v, config)
+            renamed = renamed_vault_problem(v, config) or (  # a sync record, else this machine's build states
+                None if collection is not None else built_renamed(root, config, v.cards, default_state_path(root)))
             if renamed:
                 fatal(diags, renamed)
             record, unsure = None, None

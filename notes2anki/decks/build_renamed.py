@@ -63,10 +63,10 @@ def renamed_vault_problem(root: Path, config, cards: list[Card], state_path: Pat
             return (f"this vault's cards without an ID are those built as vault {json.dumps(name, ensure_ascii=False)} "
                     f"on this machine, from {old_root}, which is gone ({of_these(found, len(loose), 'card')}): under "
                     f"the name {json.dumps(namespace, ensure_ascii=False)} they would get new identities, and "
-                    "importing the package where the earlier one was imported would add every one again as a new "
-                    f"note. If this is that vault renamed, add `vault_id = {json.dumps(name)}` under [sync] in "
-                    f"{config_file} and build again; if it is another vault, give it its own name there "
-                    f"(`vault_id = {json.dumps(namespace)}`); nothing written")
+                    "Anki, where the earlier package was imported, would get every one again as a new note "
+                    f"(a package imported, a sync, IDs written). If this is that vault renamed, add `vault_id = "
+                    f"{json.dumps(name)}` under [sync] in {config_file} and run the command again; if it is another "
+                    f"vault, give it its own name there (`vault_id = {json.dumps(namespace)}`); nothing written")
     return None
 
 

@@ -59,6 +59,14 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     plan.vault_types = recorded_types(plan.registry.get(namespace))
     plan.card_types = recorded_card_types(plan.registry.get(namespace))
     refuse_same_name(plan.registry.get(namespace), vault.root, namespace)
+    if namespace not in plan.registry:  # never synced here: a renamed folder shows in this machine's build states
+        from .build import default_state_path  # (tester 12-03 round 2: build stopped, sync and ids went on)
+        from .build_renamed import renamed_vault_problem
+        from .collection import CollectionError
+
+        renamed = renamed_vault_problem(vault.root, config, vault.cards, default_state_path(vault.root))
+        if renamed:
+            raise CollectionError(renamed)
     diags = plan.diagnostics
     mine = _registered(plan.registry.get(namespace))
     others = {nid: vid for vid, entry in plan.registry.items() if vid != namespace for nid in _registered(entry)}

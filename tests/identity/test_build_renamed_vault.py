@@ -46,3 +46,30 @@ def test_no_stop_for_another_vault_a_copy_or_one_named_by_vault_id(make_vault, t
     gone = root.rename(root.with_name("elsewhere"))
     (gone / ".notes2anki.toml").write_text(f"[sync]\nvault_id = {json.dumps('elsewhere')}\n", encoding="utf-8")
     assert _build(gone, tmp_path / "e.apkg").exit_code == 0  # named: its choice
+
+
+def test_sync_ids_and_build_collection_stop_too_when_only_the_build_states_tell(make_vault, anki_import, tmp_path):
+    """Tester 12-03 round 2: a vault built and imported, never synced, then its folder renamed: `build`
+    stopped, but `sync` added every card again as new and `ids` wrote IDs under the new name (after which
+    `vault_id` no longer helped). Each stops now with the same message; with `vault_id` set, sync keeps the
+    notes."""
+    root = make_vault({"a.md": CARDS}, name="rx")
+    assert _build(root, tmp_path / "first.apkg").exit_code == 0
+    col = anki_import(tmp_path / "first.apkg").col
+    col_path = col.path
+    col.close()
+    renamed = root.rename(root.with_name("ry"))
+    before = (renamed / "a.md").read_bytes()
+    for args in (["sync", str(renamed), "--collection", col_path, "--dry-run"],
+                 ["sync", str(renamed), "--collection", col_path, "--yes"],
+                 ["ids", str(renamed)],
+                 ["build", str(renamed), "-o", str(tmp_path / "c.apkg"), "--no-dupes", "--collection", col_path]):
+        result = CliRunner().invoke(cli_main, args)
+        message = " ".join(result.output.split())
+        assert result.exit_code == 2, (args, result.output)
+        assert 'built as vault "rx"' in message and 'vault_id = "rx"' in message, message
+        assert "internal error" not in message
+    assert (renamed / "a.md").read_bytes() == before and not (tmp_path / "c.apkg").exists()
+    (renamed / ".notes2anki.toml").write_text('[sync]\nvault_id = "rx"\n', encoding="utf-8")
+    synced = CliRunner().invoke(cli_main, ["sync", str(renamed), "--collection", col_path, "--yes"])
+    assert synced.exit_code == 0 and "0 new" in synced.output and "2 unchanged" in synced.output, synced.output

@@ -166,11 +166,33 @@ def _take(cards: list[Card], guids: list[str], state: BuildState, still, built_h
         if alike(cards[0], old, built_hash) and not still().reason(old.where, old.id):
             out[cards[0].key] = guids[0]
     elif cards and guids and len(cards) <= MAX_PAIRED and len(guids) <= MAX_PAIRED:
-        for card, old_guid in _paired(cards, [g for g in guids if state.cards[g].rest is not None], state):
+        exact = _exact(cards, guids, state, built_hash)  # the same text first: never a near tie (tester 12-03 r2)
+        rest = [c for c in cards if c.key not in exact]
+        free = [g for g in guids if g not in exact.values() and state.cards[g].rest is not None]
+        for card, old_guid in [(c, exact[c.key]) for c in cards if c.key in exact] + _paired(rest, free, state):
             old = state.cards[old_guid]
             if not still().reason(old.where, old.id):
                 out[card.key] = old_guid
     return out
+
+
+def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -> dict:
+    """Card key → the entry whose text it has (its other fields, else its content hash), where that text is
+    one card's and one entry's only: three ``Translate:`` cards of a renamed file, backs ``dog 1``, ``dog 2``,
+    ``dog 3``, each alike the others' (a near tie for :func:`_paired`), follow their own entries."""
+    def text(card: Card) -> tuple:
+        return (rest_of(card), built_hash(card) if built_hash else None)
+
+    mine: dict = {}
+    for card in cards:
+        mine.setdefault(text(card), []).append(card)
+    theirs: dict = {}
+    for g in guids:
+        old = state.cards[g]
+        for key in ({k for k in mine if (old.rest is not None and k[0] == old.rest) or
+                     (old.rest is None and k[1] is not None and k[1] == old.hash)}):
+            theirs.setdefault(key, []).append(g)
+    return {mine[k][0].key: theirs[k][0] for k in mine if len(mine[k]) == 1 and len(theirs.get(k, ())) == 1}
 
 
 MAX_PAIRED = 64  # cards (and entries) of one note type and front compared pairwise; more: none paired

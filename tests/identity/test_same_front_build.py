@@ -133,3 +133,20 @@ def test_without_a_build_state_same_front_cards_are_told_apart_by_their_order(ma
     assert guids == {c.fields["Back"]: guid_of(ids[c.key]) for c in first.report.cards}
     said = [d.message for d in first.report.diagnostics if "same first field" in d.message]
     assert len(said) == 2 and all("order only" in m for m in said)
+
+
+def test_a_renamed_file_of_same_front_cards_with_backs_alike_each_other_keeps_every_note(make_vault, build,
+                                                                                          anki_import):
+    """Tester 12-03 round 2: `Translate:` cards with backs `perro = dog 1` … `3`, the file renamed and nothing
+    else changed: each back is alike every other (a near tie), so a plain build made three new notes and
+    listed the reviewed ones as gone. A card's own text pairs it first."""
+    backs = [f"perro = dog {i}" for i in (1, 2, 3)]
+    root = make_vault({"Untitled.md": _lesson(*backs)})
+    col = anki_import(build(root).apkg).col
+    review_all(col)
+    before = notes_by_field(col)
+    (root / "Untitled.md").rename(root / "Spanish.md")
+    second = build(root)
+    assert _counts(second.report) == (0, 0, 3) and second.report.gone == []
+    anki_import(second.apkg, col)
+    assert notes_by_field(col) == before  # the same notes, each with its review

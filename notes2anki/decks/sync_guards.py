@@ -183,6 +183,13 @@ class OtherVaults:
         return None
 
 
+def _name(file: str) -> str:
+    """A vault path's file name, without its folders, in Unicode NFC."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", file.rpartition("/")[2])
+
+
 def _ids_in_folder(root: Path) -> set[int]:
     from ..fileio import MAX_NOTE_BYTES, read_bounded
     from ..parsers.files import walk_vault
@@ -232,6 +239,7 @@ class StillThere:
         # ``scan_directory``, the plugin's ignored globs): its cards are not built, not gone
         self._walked = set(vault.files)
         self._read_notes: set[str] | None = None
+        self._left_names: set[str] | None = None
 
     def ids(self) -> set[int]:
         """Every ID written in the vault's notes, whether or not a card claims it — in the notes read and in
@@ -266,7 +274,15 @@ class StillThere:
             return "unread"
         if file in self._walked and file not in self._notes():
             return "excluded"
+        if file not in self._walked and _name(file) in self._excluded_names():
+            return "excluded"  # moved into a folder the settings leave out (an Archive/), ID lines or not (tester 12-03 r2)
         return None
+
+    def _excluded_names(self) -> set[str]:
+        """The file names (no folder, NFC) of the files the walk found and the settings leave out."""
+        if self._left_names is None:
+            self._left_names = {_name(f) for f in self._walked - self._notes()}
+        return self._left_names
 
     def _notes(self) -> set[str]:
         if self._read_notes is None:

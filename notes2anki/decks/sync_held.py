@@ -27,7 +27,8 @@ _HELD = {  # why notes whose cards were not found are kept (placeholders: singul
               "this time (a skipped-path warning, or a template folder); include {it_files}, or remove {it_files}, "
               "then sync again",
     "excluded": "{notes} whose file{s} {is} still in the vault {is} not deleted: the settings leave {that} file{s} "
-                "out now (`ignore`, `scan_directory` or the plugin's ignored files); delete the note{s} in Anki, or "
+                "out now (`ignore`, `scan_directory` or the plugin's ignored files; a file moved into a folder they "
+                "leave out, such as an Archive/, counts); delete the note{s} in Anki, or "
                 "delete the card{s} from the file{s}, to have {it} gone",
 }
 

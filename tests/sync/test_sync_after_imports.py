@@ -116,3 +116,26 @@ def test_a_plugin_notes_copy_from_a_plain_build_is_not_this_vaults_to_delete(mak
     result = sync_cli(root, pc.path, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "mistyped" not in result.output and "To delete" not in result.output, result.output
+
+
+def test_a_note_moved_into_an_ignored_archive_without_id_lines_keeps_its_note(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 round 2: a note without IDs moved into `Archive/`, which the settings ignore, was listed
+    "gone from the vault" and deleted with --yes (the README promised it only for ID lines). A note whose file
+    is gone while a file of that name is in a folder the settings leave out is held, as a file left out is."""
+    root, col_path = _imported(make_vault, tmp_path, {
+        ".notes2anki.toml": 'ignore = ["Archive/"]\n',
+        "Notes/Main.md": CAPITALS.split("END\n\n", 1)[0] + "END\n",
+        "Notes/OldTopic.md": CAPITALS.split("END\n\n", 1)[1]})
+    (root / "Archive").mkdir()
+    (root / "Notes/OldTopic.md").rename(root / "Archive/OldTopic.md")
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "0 deleted" in said and "a file moved into a folder they leave out, such as an Archive/, counts" in said
+    built = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "again.apkg"), "--no-dupes"])
+    assert built.exit_code == 0 and "OldTopic" not in built.output, built.output  # not listed to delete either
+    col = Collection(str(col_path))
+    try:
+        assert col.note_count() == 3
+    finally:
+        col.close()

@@ -257,7 +257,8 @@ class StillThere:
         return self._note_ids
 
     def reason(self, where: str, ident: int | None = None) -> str | None:
-        """"ids", "excluded_ids", "failed", "style", "empty", "unread", "excluded" or None for the card last seen at ``where`` (``file:line``)
+        """"ids", "excluded_ids", "failed", "style", "empty", "unread", "excluded", "excluded_moved" (its file gone, one
+        of its name in a folder the settings leave out) or None for the card last seen at ``where`` (``file:line``)
         with ID ``ident`` (written or implicit)."""
         if ident is not None and ident in self.ids():
             if ident not in self._note_ids:
@@ -275,7 +276,7 @@ class StillThere:
         if file in self._walked and file not in self._notes():
             return "excluded"
         if file not in self._walked and _name(file) in self._excluded_names():
-            return "excluded"  # moved into a folder the settings leave out (an Archive/), ID lines or not (tester 12-03 r2)
+            return "excluded_moved"  # moved into a folder the settings leave out (an Archive/), no ID lines needed (tester 12-03 r2)
         return None
 
     def _excluded_names(self) -> set[str]:
@@ -338,7 +339,8 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             in_notes = still.note_ids() | {by_guid[g] for g in map(guid_of, still.note_ids()) if g in by_guid}
         reason = still.reason(where)  # a file the settings leave out: said so, ID line or not (tester A r3)
         why = "excluded" if reason == "excluded" else (
-            ("ids" if nid in in_notes else "excluded_ids") if nid in written else reason)
+            ("ids" if nid in in_notes else "excluded_ids") if nid in written else
+            "excluded" if reason == "excluded_moved" else reason)
         if not why and len(plan.registry) > 1 and elsewhere.holding(nid, notes[nid][0]):
             why = "moved"  # its ID line is in another vault now: that vault's sync takes the note over
         if why:

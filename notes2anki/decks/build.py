@@ -201,7 +201,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
 
     def still_there():
         if not still:
-            from .sync_guards import StillThere
+            from .still_there import StillThere
 
             still.append(StillThere(vault, config))
         return still[0]
@@ -263,7 +263,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
         new_state[card_guid] = CardState(hash=digest, tags=tag_digest, mod=mod, nid=nid, where=card.where,
                                          id=state.cards[card_guid].id if card.key in renamed else ids[card.key],
                                          front=_plain(card.front)[:80], deck=card.deck,
-                                         type=card.note_type, rest=rest_of(card))
+                                         type=card.note_type, rest=rest_of(card), written=card.id is not None)
         content.notes.append(PackagedNote(model, fields, tags, card_guid, card.deck, nid, mod))
         report.decks[card.deck] += 1
 

@@ -163,7 +163,7 @@ def _take(cards: list[Card], guids: list[str], state: BuildState, still, built_h
     out = {}
     if len(cards) == len(guids) == 1:
         old = state.cards[guids[0]]
-        if alike(cards[0], old, built_hash) and not still().reason(old.where, old.id):
+        if alike(cards[0], old, built_hash) and not still().reason(old.where, old.id, old.front):
             out[cards[0].key] = guids[0]
     elif cards and guids and len(cards) <= MAX_PAIRED and len(guids) <= MAX_PAIRED:
         exact = _exact(cards, guids, state, built_hash)  # the same text first: never a near tie (tester 12-03 r2)
@@ -171,7 +171,7 @@ def _take(cards: list[Card], guids: list[str], state: BuildState, still, built_h
         free = [g for g in guids if g not in exact.values() and state.cards[g].rest is not None]
         for card, old_guid in [(c, exact[c.key]) for c in cards if c.key in exact] + _paired(rest, free, state):
             old = state.cards[old_guid]
-            if not still().reason(old.where, old.id):
+            if not still().reason(old.where, old.id, old.front):
                 out[card.key] = old_guid
     return out
 
@@ -244,7 +244,7 @@ def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[G
                 still, now_s: int) -> None:
     """Carry the state entries of the cards this build did not package into ``new_state``, and list in
     ``gone`` those Anki still has that are gone from the vault. ``present``: the IDs of the vault's cards
-    (packaged under another GUID: not gone, whatever the state says); ``still``: a ``sync_guards.StillThere``
+    (packaged under another GUID: not gone, whatever the state says); ``still``: a ``still_there.StillThere``
     (or a callable giving one), which says when a card not found may still be in the vault."""
     # (of two entries of one card, the GUID --collection adopted first: its note is the one the card updated)
     for old_guid, old in sorted(state.cards.items(), key=lambda kv: (where_order(kv[1].where), not adopted(*kv))):
@@ -253,7 +253,7 @@ def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[G
         if old.id in present:  # in the vault under another GUID (e.g. before a --collection build adopted it)
             new_state[old_guid] = old
             continue
-        why = still().reason(old.where, old.id)
+        why = still().reason(old.where, old.id, old.front)
         # mistyped, hidden in an unclosed code fence, its file empty for a moment...: not "delete it in Anki";
         # a card already listed as gone stays listed unless its ID line is back
         if why and (not old.removed or why in ("ids", "excluded_ids")):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import unicodedata
 from pathlib import Path
 
 from ..messages import of_these
@@ -60,9 +61,12 @@ def renamed_vault_problem(root: Path, config, cards: list[Card], state_path: Pat
         found = sum(1 for c in loose if guid_of(ids[c.key]) in old.cards)
         if found >= max(1, (len(loose) + 1) // 2):
             config_file = here / ".notes2anki.toml"
+            twin = "" if unicodedata.normalize("NFC", name) != unicodedata.normalize("NFC", namespace) else (
+                " (the same name written in the other Unicode normal form, NFC / NFD, as a copy from macOS or a "
+                "sync tool writes it)")  # (tester 12-03 r3: the two names printed alike)
             return (f"this vault's cards without an ID are those built as vault {json.dumps(name, ensure_ascii=False)} "
                     f"on this machine, from {old_root}, which is gone ({of_these(found, len(loose), 'card')}): under "
-                    f"the name {json.dumps(namespace, ensure_ascii=False)} they would get new identities, and "
+                    f"the name {json.dumps(namespace, ensure_ascii=False)}{twin} they would get new identities, and "
                     "Anki, where the earlier package was imported, would get every one again as a new note "
                     f"(a package imported, a sync, IDs written). If this is that vault renamed, add `vault_id = "
                     f"{json.dumps(name)}` under [sync] in {config_file} and run the command again; if it is another "

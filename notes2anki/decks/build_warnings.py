@@ -51,7 +51,8 @@ def followed(cards: list[tuple[str, str]]) -> Diagnostic:
     return Diagnostic("", 0, "warning", (
         f"{counted(n, 'card')} without an ID ({places}) {'is' if one else 'are'} packaged under the "
         f"{'GUID of the card' if one else 'GUIDs of the cards'} last built from where {'it was' if one else 'they were'} "
-        f"({'its file renamed, or the card' if one else 'their files renamed, or the cards'} moved; the same note "
+        f"({'its file renamed, the card' if one else 'their files renamed, the cards'} moved, or the vault's "
+        f"`vault_id` set or changed; the same note "
         f"type and first field): importing the package updates {'that note, its' if one else 'those notes, their'} "
         f"review history kept, instead of adding a new one; run `notes2anki ids` to write the "
         f"ID{'' if one else 's'}"))

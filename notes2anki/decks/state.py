@@ -46,6 +46,8 @@ class CardState:
     type: str = ""  # to say when an import of the package will not move or retype the Anki note
     rest: str | None = None  # its fields after the first (NFC, the first REST_CHARS characters), to tell a
     # renamed card whose back was edited from another card with its front (None: a state written before)
+    written: bool | None = None  # it had an ID line (whose GUID travels with it into any vault); None: a state
+    # written before. `sync` takes a package's note as the vault's own only when False (sync_plan_data.built_notes)
 
     def to_json(self) -> dict:
         """The entry as written in the state file (a JSON object with the same keys; ``removed`` only when
@@ -54,13 +56,15 @@ class CardState:
                  "front": self.front, "tags": self.tags, "deck": self.deck, "type": self.type}
         if self.rest is not None:
             entry["rest"] = self.rest
+        if self.written is not None:
+            entry["written"] = self.written
         return {**entry, "removed": self.removed} if self.removed else entry
 
 
 # field -> (type, lowest, highest) for integers, (type,) for strings; required fields have no default
 _FIELDS = {"hash": (str,), "mod": (int, 0, MAX_MOD), "nid": (int, 1, MAX_NID), "where": (str,),
            "id": (int, 0, MAX_ID), "front": (str,), "tags": (str,), "removed": (int, 0, MAX_MOD),
-           "deck": (str,), "type": (str,), "rest": (str,)}
+           "deck": (str,), "type": (str,), "rest": (str,), "written": (bool,)}
 _REQUIRED = ("hash", "mod", "nid")
 
 
@@ -186,7 +190,10 @@ def _card_state(value) -> CardState:
             continue
         item = value[name]
         kind = spec[0]
-        if not isinstance(item, kind) or isinstance(item, bool):
+        if kind is bool:
+            if not isinstance(item, bool):
+                raise StateError(f"{name} is not true or false")
+        elif not isinstance(item, kind) or isinstance(item, bool):
             raise StateError(f"{name} is not {'an integer' if kind is int else 'a string'}")
         if kind is int and not spec[1] <= item < spec[2]:
             raise StateError(f"{name} {str(item)[:30]} is out of range")

@@ -10,21 +10,17 @@ writing when the collection's record of a vault of this name comes from another 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
+from typing import Callable
 
 from ..config import Config
 from ..messages import counted, of_these
-from ..model import REGEX_TIMEOUT, SKIPPED_PATH, Diagnostic, Vault, where_order
-from ..parsers.lints import NEAR as NEAR_MISS
-
-# the kinds of warning that say a card at that place was not read: its notes are not gone
-NOT_READ = frozenset({NEAR_MISS, "no-end", "empty-card", "empty-front", REGEX_TIMEOUT})
-from ..parsers.syntax import ID_COMMENT, id_number
+from ..model import Diagnostic, Vault, where_order
 from .identity import card_id, guid_of, implicit_id
 from .sync_held import held_warning
 from .build import _plain
 from .sync_plan import Deletion, SyncPlan, _registered
+from .still_there import StillThere, _ids_in_text
 
 
 def refuse_same_name(entry, root: Path, namespace: str) -> None:
@@ -131,17 +127,6 @@ def refuse_renamed(moved: dict[str, int], registry: dict, root: Path, namespace:
         "identities of its cards without an ID are kept); nothing was written.")
 
 
-def _template_notes(vault: Vault, config: Config) -> set[str]:
-    """The notes of the vault's template folders, which ``skip_template_cards`` leaves unbuilt."""
-    if not getattr(config, "skip_templates", True):
-        return set()
-    from ..template_folders import in_folder, template_folders
-
-    known = vault.template_folders if vault.template_folders is not None else template_folders(vault.root, config)
-    folders = [f for f, _ in known]
-    return {n.path for n in vault.notes if any(in_folder(n.path, f) for f in folders)} if folders else set()
-
-
 class OtherVaults:
     """The ID lines of the other vaults this collection syncs, read from their folders on first need
     (``.md`` files, bounded reads, as the vault walk finds them): a note moved from one vault to another
@@ -183,13 +168,6 @@ class OtherVaults:
         return None
 
 
-def _name(file: str) -> str:
-    """A vault path's file name, without its folders, in Unicode NFC."""
-    import unicodedata
-
-    return unicodedata.normalize("NFC", file.rpartition("/")[2])
-
-
 def _ids_in_folder(root: Path) -> set[int]:
     from ..fileio import MAX_NOTE_BYTES, read_bounded
     from ..parsers.files import walk_vault
@@ -206,102 +184,19 @@ def _ids_in_folder(root: Path) -> set[int]:
     return found
 
 
-class StillThere:
-    """Whether a card not found this time may still be in the vault (see the module doc), asked per
-    card by ``file:line`` and ID: its file gave an error or a near miss, is empty now (a save caught half
-    way, a cloud placeholder), was left out (a skipped path, a template folder), the vault gave no cards
-    at all, or its ID line is still in a note. :meth:`reason` says which (None: it is gone). Shared by
-    ``sync``'s deletions and ``build``'s list of cards to delete in Anki."""
-
-    def __init__(self, vault: Vault, config: Config) -> None:
-        self.vault = vault
-        # a file that gave an error, or a near miss (``Start`` for ``START``: the card is there, mistyped)
-        # or any other message that a card there was not read (an inline card with no ENDI, an empty card, a
-        # custom regex out of time)
-        self.failed = {d.file for d in vault.diagnostics
-                       if d.file and (d.severity == "error" or d.kind in NOT_READ)}
-        # a custom regex set for a note type that does not exist: every card of that style is unread
-        self.unused_styles = tuple(getattr(config, "unused_regexps", ()))
-        self.kept_cards = any(not c.delete for c in vault.cards)
-        # A file or folder the walk left out (a link outside the vault, a name that is not UTF-8, a folder
-        # that cannot be read) may hold the cards of any note whose file was not read this time (it may have
-        # been moved or renamed there): those notes are kept, not deleted.
-        self.unread = bool(any(d.kind == SKIPPED_PATH for d in vault.diagnostics))
-        self.read = set(vault.files) if self.unread else set()
-        self.left_out = _template_notes(vault, config)  # notes read but not built: their cards are not gone
-        # a note file that is empty now: more likely a save caught half-way (truncate, then write) or a sync
-        # client's placeholder than every card deleted on purpose
-        self.emptied = {n.path for n in vault.notes if not n.text.strip()}
-        self._ids: set[int] | None = None  # every ID line of the vault, read only when a card seems gone
-        self._note_ids: set[int] = set()  # those in the notes read
-        self._excluded_ids: set[int] = set()  # those in the files the settings leave out
-        # a note file the walk found but did not read: the settings leave it out now (``ignore``,
-        # ``scan_directory``, the plugin's ignored globs): its cards are not built, not gone
-        self._walked = set(vault.files)
-        self._read_notes: set[str] | None = None
-        self._left_names: set[str] | None = None
-
-    def ids(self) -> set[int]:
-        """Every ID written in the vault's notes, whether or not a card claims it — in the notes read and in
-        the Markdown files the settings leave out (a note moved into an ignored ``Archive/`` keeps its ID
-        line: its note is not gone)."""
-        if self._ids is None:
-            self._note_ids = _id_lines(self.vault)
-            self._excluded_ids = _excluded_id_lines(self.vault, self._walked - self._notes())
-            self._ids = self._note_ids | self._excluded_ids
-        return self._ids
-
-    def note_ids(self) -> set[int]:
-        """The IDs of :meth:`ids` written in the notes read (not only in files the settings leave out)."""
-        self.ids()
-        return self._note_ids
-
-    def reason(self, where: str, ident: int | None = None) -> str | None:
-        """"ids", "excluded_ids", "failed", "style", "empty", "unread", "excluded", "excluded_moved" (its file gone, one
-        of its name in a folder the settings leave out) or None for the card last seen at ``where`` (``file:line``)
-        with ID ``ident`` (written or implicit)."""
-        if ident is not None and ident in self.ids():
-            if ident not in self._note_ids:
-                return "excluded_ids"  # its note moved into a file the settings leave out (tester 12-03)
-            return "ids"  # its ID line is still in a note (an orphan-id warning): mistyped, not gone
-        file = where.rpartition(":")[0]
-        if file in self.failed or not self.kept_cards:
-            return "failed"
-        if self.unused_styles:
-            return "style"  # the file (or the whole vault) gave errors this time: its cards are not gone
-        if file in self.emptied or _cloud_placeholder(self.vault.root, file):
-            return "empty"
-        if (self.unread and file not in self.read) or file in self.left_out:
-            return "unread"
-        if file in self._walked and file not in self._notes():
-            return "excluded"
-        if file not in self._walked and _name(file) in self._excluded_names():
-            return "excluded_moved"  # moved into a folder the settings leave out (an Archive/), no ID lines needed (tester 12-03 r2)
-        return None
-
-    def _excluded_names(self) -> set[str]:
-        """The file names (no folder, NFC) of the files the walk found and the settings leave out."""
-        if self._left_names is None:
-            self._left_names = {_name(f) for f in self._walked - self._notes()}
-        return self._left_names
-
-    def _notes(self) -> set[str]:
-        if self._read_notes is None:
-            self._read_notes = {n.path for n in self.vault.notes}
-        return self._read_notes
-
-
 MASS_DELETE_MIN = 10  # a sync deleting at least this many notes of a vault whose cards are gone ...
 MASS_DELETE_SHARE = 0.25  # ... and more than this share of the vault's notes holds them all
 
 
 def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by_guid: dict, mine: dict,
-                    others: dict, claimed: dict, namespace: str, *, allow_mass_delete: bool = False) -> None:
+                    others: dict, claimed: dict, namespace: str, *, allow_mass_delete: bool = False,
+                    front_of: Callable[[int], str] | None = None) -> None:
     """Append to ``plan.deletions`` the notes to delete: the cards marked DELETE (not another vault's), then
     every note of this vault (``mine``: nid → where it was last synced from) that no card claimed this time,
     unless something says its card may still be there (see the module doc); those held get one warning per
     reason in ``plan.diagnostics``. ``notes``: the collection's nid → (GUID, note type id); ``by_guid``:
-    GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it.
+    GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it;
+    ``front_of(nid)``: a note's front as plain text (a note file moved into a folder left out is found by it).
 
     A mass deletion — at least :data:`MASS_DELETE_MIN` notes whose cards are gone, more than
     :data:`MASS_DELETE_SHARE` of the vault's notes, or every note of the vault (two or more) — is held whole
@@ -337,11 +232,12 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
         if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)
             written = still.ids() | {by_guid[g] for g in map(guid_of, still.ids()) if g in by_guid}
             in_notes = still.note_ids() | {by_guid[g] for g in map(guid_of, still.note_ids()) if g in by_guid}
-        reason = still.reason(where)  # a file the settings leave out: said so, ID line or not (tester A r3)
+        reason = still.reason(where, front=lambda: front_of(nid) if front_of else "")  # a file the settings leave
+        # out: said so, ID line or not (tester A r3)
         why = "excluded" if reason == "excluded" else (
             ("ids" if nid in in_notes else "excluded_ids") if nid in written else
             "excluded" if reason == "excluded_moved" else reason)
-        if not why and len(plan.registry) > 1 and elsewhere.holding(nid, notes[nid][0]):
+        if not why and any(v != namespace for v in plan.registry) and elsewhere.holding(nid, notes[nid][0]):
             why = "moved"  # its ID line is in another vault now: that vault's sync takes the note over
         if why:
             held[why] += 1
@@ -363,48 +259,3 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     for reason, count in held.items():
         if count:
             plan.diagnostics.append(Diagnostic("", 0, "warning", held_warning(reason, count, still)))
-
-
-_PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)
-
-
-def _id_lines(vault: Vault) -> set[int]:
-    """Every ID written in the vault's notes (``<!--ID: n-->`` anywhere, ``ID: n`` on a line of its own),
-    whether or not a card claims it."""
-    found: set[int] = set()
-    for note in vault.notes:
-        found |= _ids_in_text(note.text)
-    return found
-
-
-def _excluded_id_lines(vault: Vault, files: set[str]) -> set[int]:
-    """The IDs written in the vault's Markdown files that were not read (left out by the settings); each
-    read bounded, inside the vault; an unreadable one is skipped."""
-    from ..fileio import MAX_NOTE_BYTES, read_bounded
-
-    found: set[int] = set()
-    for rel in sorted(f for f in files if f.lower().endswith(".md")):
-        try:
-            text = read_bounded(vault.root / rel, MAX_NOTE_BYTES, root=vault.root).decode("utf-8", "replace")
-        except OSError:
-            continue
-        found |= _ids_in_text(text)
-    return found
-
-
-def _cloud_placeholder(root: Path, file: str) -> bool:
-    """Whether the note ``file`` is there as a cloud client's placeholder, not downloaded: iCloud Drive
-    ("Optimize Mac Storage") replaces ``dir/name.md`` by the hidden ``dir/.name.md.icloud``."""
-    folder, _, name = file.rpartition("/")
-    try:
-        return (root / folder / f".{name}.icloud").is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def _ids_in_text(text: str) -> set[int]:
-    """The IDs of a note's ``<!--ID: n-->`` comments and ``ID: n`` lines."""
-    if "ID:" not in text:
-        return set()
-    return ({id_number(m.group(1)) for m in ID_COMMENT.finditer(text)}
-            | {int(m.group(1)) for m in _PLAIN_ID_LINE.finditer(text)})

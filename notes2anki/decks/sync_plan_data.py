@@ -185,7 +185,10 @@ MAX_OTHER_STATES = 256  # other vaults' build states read for the GUIDs their ca
 def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozenset()) -> dict[int, str]:
     """The collection's notes that the vault at ``root`` put there by a package (``build``, then an import in
     Anki) and no sync recorded: their GUID is in the vault's build state on this machine
-    (:func:`~notes2anki.decks.build.default_state_path`, read only; none when there is no usable state).
+    (:func:`~notes2anki.decks.build.default_state_path`, read only; none when there is no usable state) for a card
+    built without an ID line (its GUID is then the vault's own: a card moved, ID line and all, into another
+    vault built but not rebuilt since, or not synced, would otherwise lose its note: tester 12-03 round 3;
+    entries of states written before this was kept are not taken).
     ``by_guid``: the collection's GUID → nid; ``recorded``: the nids some vault's registry entry holds (left
     out: those are that vault's); ``skip_guids``: GUIDs left out too (a plugin ID's GUID whose card holds the
     plugin's note: a package's copy of it, not a note of its own). A GUID that another vault's build state
@@ -205,8 +208,8 @@ def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozen
     found: dict[int, str] = {}
     for card_guid, card in state.cards.items():
         nid = by_guid.get(card_guid)
-        if nid and nid not in recorded and card_guid not in skip_guids:
-            found[nid] = card.where
+        if nid and nid not in recorded and card_guid not in skip_guids and card.written is False:
+            found[nid] = card.where  # (an ID line's GUID is its card's in any vault it is moved to: not taken)
     if found:
         held = _held_elsewhere(path, {guid for guid, card in state.cards.items() if by_guid.get(guid) in found})
         found = {nid: where for nid, where in found.items() if nid not in {by_guid[g] for g in held}}

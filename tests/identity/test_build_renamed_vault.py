@@ -73,3 +73,17 @@ def test_sync_ids_and_build_collection_stop_too_when_only_the_build_states_tell(
     (renamed / ".notes2anki.toml").write_text('[sync]\nvault_id = "rx"\n', encoding="utf-8")
     synced = CliRunner().invoke(cli_main, ["sync", str(renamed), "--collection", col_path, "--yes"])
     assert synced.exit_code == 0 and "0 new" in synced.output and "2 unchanged" in synced.output, synced.output
+
+
+def test_a_folder_renamed_only_in_unicode_normal_form_says_so(make_vault, tmp_path):
+    """Tester 12-03 round 3: `Café` (NFC) moved to `Café` (NFD, as rsync from macOS writes it) stopped with
+    two names that print alike. The stop stays (the identities do change), and says why the names differ."""
+    root = make_vault({"a.md": CARDS}, name="Caf\u00e9")
+    assert _build(root, tmp_path / "first.apkg").exit_code == 0
+    moved = root.rename(root.with_name("Cafe\u0301"))
+    if moved.resolve() == root.resolve() or not moved.exists():
+        import pytest
+        pytest.skip("this file system does not keep the two normal forms apart")
+    stopped = _build(moved, tmp_path / "second.apkg")
+    assert stopped.exit_code == 2
+    assert "the same name written in the other Unicode normal form, NFC / NFD" in " ".join(stopped.output.split())

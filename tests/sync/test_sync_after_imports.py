@@ -139,3 +139,62 @@ def test_a_note_moved_into_an_ignored_archive_without_id_lines_keeps_its_note(ma
         assert col.note_count() == 3
     finally:
         col.close()
+
+
+def _ided(make_vault, name: str, n: int):
+    """A vault of ``n`` Basic cards, each with its ID line (written by `ids`)."""
+    root = make_vault({"a.md": "".join(f"START\nBasic\nQuestion {i} {name}?\nBack: Answer {i}\nEND\n\n"
+                                       for i in range(n))}, name=name)
+    assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
+    return root
+
+
+def test_a_card_moved_with_its_id_line_into_another_built_vault_keeps_its_note(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 round 3: V1 and V2 built and imported (IDs written), a card moved with its ID line from V1
+    into V2, V2 not rebuilt: `sync V1 --yes` deleted the reviewed note (the card's GUID was in V1's build
+    state), and V2's sync then added it as new. A package's note is the vault's own only for a card built
+    without an ID line; and once V2 is synced, V1 reads its folder for the ID line, synced itself or not."""
+    col_path = empty_collection(tmp_path)
+    v1, v2 = _ided(make_vault, "V1", 3), _ided(make_vault, "V2", 2)
+    col = Collection(str(col_path))
+    try:
+        for root in (v1, v2):
+            result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / f"{root.name}.apkg"),
+                                                   "--no-dupes"])
+            assert result.exit_code == 0, result.output
+            import_into(col, tmp_path / f"{root.name}.apkg")
+        review_all(col)
+    finally:
+        col.close()
+    text = (v1 / "a.md").read_text("utf-8")
+    first, rest = text.split("END\n\n", 1)
+    (v1 / "a.md").write_text(rest, "utf-8")
+    (v2 / "moved.md").write_text(first + "END\n", "utf-8")
+    for vault in (v1, v2, v1):
+        result = sync_cli(vault, col_path, "--yes")
+        assert result.exit_code == 0, result.output
+        assert "0 new" in result.output and "0 deleted" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        notes = notes_by_field(col, "Back")
+        assert col.note_count() == 5 and all(reviews == 1 for _, reviews in notes.values())
+    finally:
+        col.close()
+
+
+def test_a_file_of_the_same_name_in_an_ignored_folder_holds_only_the_notes_whose_text_it_has(make_vault, sync_cli,
+                                                                                          tmp_path):
+    """Tester 12-03 round 3: an unrelated `Archive/Untitled.md` (no cards) kept the notes of a deleted
+    `Untitled.md` forever, and so did a moved file whose cards were then removed. The file of that name must
+    hold the note's front."""
+    root, col_path = _imported(make_vault, tmp_path, {
+        ".notes2anki.toml": 'ignore = ["Archive/"]\n', "Archive/Untitled.md": "just some unrelated archived note\n",
+        "Keep.md": CAPITALS.split("END\n\n", 1)[0] + "END\n", "Untitled.md": CAPITALS.split("END\n\n", 1)[1]})
+    (root / "Untitled.md").unlink()
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0 and "2 deleted" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert set(notes_by_field(col, "Back")) == {"Paris"}
+    finally:
+        col.close()

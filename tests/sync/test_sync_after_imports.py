@@ -4,6 +4,7 @@ from the vault between the last import and that sync left its note in Anki, and 
 those notes as the vault's own: deleted when their card is gone (with --yes), kept while it may be there."""
 from __future__ import annotations
 
+import pytest
 from anki.collection import Collection
 from click.testing import CliRunner
 
@@ -196,5 +197,25 @@ def test_a_file_of_the_same_name_in_an_ignored_folder_holds_only_the_notes_whose
     col = Collection(str(col_path))
     try:
         assert set(notes_by_field(col, "Back")) == {"Paris"}
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("rebuilt", [False, True])
+def test_the_first_sync_after_renaming_a_file_of_same_front_cards_keeps_their_notes(make_vault, sync_cli, tmp_path,
+                                                                                    rebuilt):
+    """Tester 12-03 round 3: `Translate:` cards built and imported, their file renamed (rebuilt and imported
+    or not), then the first sync: "3 new", the reviewed notes left beside them. The imported notes are the
+    vault's own, so sync follows the renamed file to them."""
+    lesson = "".join(f"START\nBasic\nTranslate:\nBack: {b}\nEND\n\n" for b in ("el perro", "el gato", "la casa"))
+    root, col_path = _imported(make_vault, tmp_path, {"L.md": lesson})
+    (root / "L.md").rename(root / "M.md")
+    if rebuilt:
+        _build_import(root, col_path, tmp_path / "again.apkg")
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0 and "0 new" in result.output and "0 deleted" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
     finally:
         col.close()

@@ -177,9 +177,11 @@ def _take(cards: list[Card], guids: list[str], state: BuildState, still, built_h
 
 
 def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -> dict:
-    """Card key → the entry whose text it has (its other fields, else its content hash), where that text is
-    one card's and one entry's only: three ``Translate:`` cards of a renamed file, backs ``dog 1``, ``dog 2``,
-    ``dog 3``, each alike the others' (a near tie for :func:`_paired`), follow their own entries."""
+    """Card key → the entry whose text it has (its other fields, else its content hash): three ``Translate:``
+    cards of a renamed file, backs ``dog 1``, ``dog 2``, ``dog 3``, each alike the others' (a near tie for
+    :func:`_paired`), follow their own entries. Cards of one text (twins) take the entries of that text
+    nearest their place in the group, so an edited twin is left to :func:`_paired` with the entry of its place
+    (tester 12-03 round 3)."""
     def text(card: Card) -> tuple:
         return (rest_of(card), built_hash(card) if built_hash else None)
 
@@ -192,7 +194,18 @@ def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -
         for key in ({k for k in mine if (old.rest is not None and k[0] == old.rest) or
                      (old.rest is None and k[1] is not None and k[1] == old.hash)}):
             theirs.setdefault(key, []).append(g)
-    return {mine[k][0].key: theirs[k][0] for k in mine if len(mine[k]) == 1 and len(theirs.get(k, ())) == 1}
+    rank = {c.key: n for n, c in enumerate(cards)}  # place among the group's cards, and among its entries
+    place = {g: n for n, g in enumerate(sorted(guids, key=lambda g: where_order(state.cards[g].where)))}
+    out = {}
+    for k, same in mine.items():  # twins (one text twice) by place: they cannot be told apart, only kept apart
+        pairs = sorted(((abs(rank[c.key] - place[g]), rank[c.key], place[g], c.key, g) for c in same
+                        for g in theirs.get(k, ())))
+        taken: set = set()
+        for _, _, _, key, g in pairs:
+            if key not in out and g not in taken:
+                out[key] = g
+                taken.add(g)
+    return out
 
 
 MAX_PAIRED = 64  # cards (and entries) of one note type and front compared pairwise; more: none paired

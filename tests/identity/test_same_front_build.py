@@ -150,3 +150,21 @@ def test_a_renamed_file_of_same_front_cards_with_backs_alike_each_other_keeps_ev
     assert _counts(second.report) == (0, 0, 3) and second.report.gone == []
     anki_import(second.apkg, col)
     assert notes_by_field(col) == before  # the same notes, each with its review
+
+
+def test_a_renamed_file_with_twin_cards_one_edited_keeps_every_note_by_place(make_vault, build, anki_import):
+    """Tester 12-03 round 3: backs perro, gato, gato, casa; the file renamed and the first twin edited to
+    `el gato!`: the build made 2 new notes and listed both twins' notes as gone (the same edit in place was
+    1 changed). Twins take the entries of their text nearest their place; the edited one the entry left."""
+    root = make_vault({"L.md": _lesson("el perro", "el gato", "el gato", "la casa")})
+    first = build(root)
+    col = anki_import(first.apkg).col
+    (root / "L.md").unlink()
+    (root / "M.md").write_text(_lesson("el perro", "el gato!", "el gato", "la casa"), "utf-8")
+    second = build(root)
+    assert _counts(second.report) == (0, 1, 3) and second.report.gone == []
+    log = anki_import(second.apkg, col).log
+    assert len(log.new) == 0 and col.note_count() == 4
+    # note ids follow the cards' first order: each place keeps its note, the edited twin the second's
+    backs = [col.get_note(nid)["Back"] for nid in sorted(col.find_notes(""))]
+    assert backs == ["el perro", "el gato!", "el gato", "la casa"]

@@ -13,6 +13,9 @@ that name. The build stops before writing anything (once it has written a packag
 new name, the next build keeps the new identities: a card follows the note its earlier card built) and
 names the ``vault_id`` to set — or, for another vault, its own. (A vault moved to another parent folder
 keeps its name, so its identities do not change; a state that cannot be read is passed over.)
+
+:func:`copied_vault_problem`: the same states tell `sync` of a vault the collection has no record of that this
+folder is a copy of a vault only ever built and imported (or that vault moved and renamed at once).
 """
 from __future__ import annotations
 
@@ -21,8 +24,9 @@ import json
 import os
 import unicodedata
 from pathlib import Path
+from typing import Callable
 
-from ..messages import of_these
+from ..messages import counted, of_these
 from ..model import Card
 from .identity import card_ids, guid_of, vault_namespace
 from .state import BuildState
@@ -84,3 +88,48 @@ def _exists(path: Path) -> bool:
         return path.exists()
     except OSError:
         return True  # cannot tell: not said
+
+
+def copied_vault_problem(root: Path, config, cards: list[Card], state_path: Path, by_guid: dict[str, int],
+                         exact: Callable[[Card, int], bool]) -> str | None:
+    """Why `sync` (or `build --collection`) of a vault the collection has no record of must not write: more
+    than half of its cards without an ID are, under another vault's name, notes that vault's build state on
+    this machine holds (present at its last build) and the collection has with exactly their fields
+    (``exact(card, nid)``): this folder is a copy of a vault only ever built and imported — or that vault
+    moved to another parent folder and renamed — and its cards would be added again as new notes (tester
+    12-03 round 3: `Bio copy` synced "6 new" without a word; a vault synced before was already stopped, see
+    sync_vaults.refuse_copy). None when a ``vault_id`` is set (a copy made a vault of its own), when it has
+    no such cards, or when this folder has built before (its own state: not a fresh copy). ``by_guid``: the
+    collection's GUID → nid. Never raises."""
+    if getattr(getattr(config, "sync", None), "vault_id", None):
+        return None
+    loose = [c for c in cards if c.id is None and not c.delete]
+    try:
+        if not loose or Path(state_path).exists():
+            return None
+        others = sorted((p for p in Path(state_path).parent.glob("*.json")
+                         if p != Path(state_path) and not p.name.endswith(".ids.json")),
+                        key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_STATES]
+    except (OSError, RuntimeError):
+        return None
+    namespace = vault_namespace(root, config)
+    for path in others:
+        name = path.stem.rpartition("-")[0]
+        if not name or name == namespace:
+            continue
+        old = BuildState.load(path, [])
+        ids = card_ids(loose, name, frozenset(old.cards))
+        found = 0
+        for card in loose:
+            g = guid_of(ids[card.key])
+            entry = old.cards.get(g)
+            found += bool(entry is not None and not entry.removed and g in by_guid and exact(card, by_guid[g]))
+        if found * 2 > len(loose):
+            config_file = Path(root) / ".notes2anki.toml"
+            return (f"{found} of this vault's {counted(len(loose), 'card')} without an ID are, with the same files, "
+                    f"fronts and fields, notes that vault {json.dumps(name, ensure_ascii=False)}, built on this machine, put in "
+                    "this collection: this folder looks like a copy of it, and synced its cards would be added again "
+                    f"as new notes. If it is a copy you want apart (a new term), add `vault_id = "
+                    f"{json.dumps(namespace)}` under [sync] in {config_file}; if it is that vault moved here, "
+                    f"`vault_id = {json.dumps(name)}`; nothing written")
+    return None

@@ -207,6 +207,15 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     plan.missing = [c.where for c in missing.cards]  # (build --collection says them too: adopt.py)
     if moved_vaults:
         refuse_renamed(moved_vaults, plan.registry, vault.root, namespace)
+    if namespace not in plan.registry:  # a copy of a vault only ever built and imported (tester 12-03 r3)
+        from .build import default_state_path
+        from .build_renamed import copied_vault_problem
+        from .collection import CollectionError
+
+        copy = copied_vault_problem(vault.root, config, kept, default_state_path(vault.root), by_guid,
+                                    lambda card, nid: text_of(card) in stored_texts(col, {nid}))
+        if copy:
+            raise CollectionError(copy)
     refuse_copy(copied, kept, plan.registry, vault.root, namespace, by_guid,
                 own=sum(1 for nid in mine if nid in notes), named=bool(getattr(config.sync, "vault_id", None)),
                 exact=lambda card, nid: text_of(card) in stored_texts(col, {nid}))

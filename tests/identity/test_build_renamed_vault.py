@@ -87,3 +87,34 @@ def test_a_folder_renamed_only_in_unicode_normal_form_says_so(make_vault, tmp_pa
     stopped = _build(moved, tmp_path / "second.apkg")
     assert stopped.exit_code == 2
     assert "the same name written in the other Unicode normal form, NFC / NFD" in " ".join(stopped.output.split())
+
+
+def test_a_copy_of_a_vault_only_built_and_imported_stops_sync(make_vault, anki_import, tmp_path):
+    """Tester 12-03 round 3: `Bio copy` of a vault only ever built and imported synced "6 new" (duplicates)
+    without a word (a vault synced before was already stopped). It stops now; `vault_id` set, it syncs apart;
+    the original syncs onto its notes; a copy moved elsewhere and renamed, the original gone, stops too."""
+    import shutil
+
+    root = make_vault({"a.md": CARDS}, name="Bio")
+    assert _build(root, tmp_path / "first.apkg").exit_code == 0
+    col = anki_import(tmp_path / "first.apkg").col
+    col_path = col.path
+    col.close()
+    copy = root.with_name("Bio copy")
+    shutil.copytree(root, copy)
+    args = ["sync", str(copy), "--collection", col_path, "--yes"]
+    stopped = CliRunner().invoke(cli_main, args)
+    message = " ".join(stopped.output.split())
+    assert stopped.exit_code == 2 and 'notes that vault "Bio", built on this machine' in message, message
+    assert 'vault_id = "Bio copy"' in message and 'vault_id = "Bio"' in message
+    original = CliRunner().invoke(cli_main, ["sync", str(root), "--collection", col_path, "--dry-run"])
+    assert original.exit_code == 0 and "0 new" in original.output and "2 unchanged" in original.output
+    (copy / ".notes2anki.toml").write_text('[sync]\nvault_id = "Bio copy"\n', encoding="utf-8")
+    apart = CliRunner().invoke(cli_main, args)
+    assert apart.exit_code == 0 and "2 new" in apart.output, apart.output
+    moved = tmp_path / "elsewhere" / "Biology"
+    moved.parent.mkdir()
+    shutil.copytree(root, moved)
+    shutil.rmtree(root)
+    again = CliRunner().invoke(cli_main, ["sync", str(moved), "--collection", col_path, "--dry-run"])
+    assert again.exit_code == 2 and 'vault_id = "Bio"' in " ".join(again.output.split()), again.output

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..fileio import MAX_STATE_BYTES, NotWritable, atomic_write, is_inside, read_bounded
@@ -141,6 +141,28 @@ class BuildState:
                             for g, s in sorted(self.cards.items()))
         text = '{"cards": {\n' + cards + '\n}, "version": ' + json.dumps(STATE_VERSION) + "}\n"
         atomic_write(target, text.encode())
+
+
+def mark_written(path: Path, guids) -> None:
+    """Record in the build state at ``path`` that the cards of ``guids`` now have an ID line (``ids`` wrote it):
+    such a card's GUID goes with it into any vault it is moved to, so `sync` no longer takes its imported note
+    as only this vault's (sync_plan_data.built_notes; tester 12-03 round 3). A state that is missing, foreign or
+    not fully usable is left as it is; never raises."""
+    problems: list[Diagnostic] = []
+    try:
+        state = BuildState.load(path, problems)
+        if state.foreign or problems:
+            return
+        changed = False
+        for guid in guids:
+            card = state.cards.get(guid)
+            if card is not None and card.written is not True:
+                state.cards[guid] = replace(card, written=True)
+                changed = True
+        if changed:
+            state.save()
+    except (OSError, ValueError):
+        return
 
 
 def _ignored(path: Path, why: str, diagnostics: list[Diagnostic]) -> None:

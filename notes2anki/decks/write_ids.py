@@ -169,11 +169,14 @@ def _likely_templates(vault: Vault, config: Config, diags: list[Diagnostic]) -> 
 
 def apply_ids(vault: Vault | None, report: IdsReport) -> None:
     """Write the planned edits. A file whose bytes changed since they were read is left alone with an
-    error; so is one that cannot be written. ``vault`` is unused (kept for callers)."""
+    error; so is one that cannot be written. ``vault``: when given, its build state records that the cards
+    given an ID now have one (:func:`~notes2anki.decks.state.mark_written`)."""
+    given: set[int] = set()
     for edit in report.edits:
         try:
             atomic_write(edit.target, edit.after, expect=edit.before)
             report.written.append(edit.path)
+            given.update(ident for _, ident in edit.ids)
         except FileChanged:
             report.diagnostics.append(Diagnostic(edit.path, 0, "error",
                                                  "changed on disk while IDs were added; left unchanged "
@@ -181,6 +184,12 @@ def apply_ids(vault: Vault | None, report: IdsReport) -> None:
         except OSError as exc:
             report.diagnostics.append(Diagnostic(edit.path, 0, "error",
                                                  f"not written: {exc.strerror or exc}"))
+    if vault is not None and given:
+        from .build import default_state_path
+        from .identity import guid_of
+        from .state import mark_written
+
+        mark_written(default_state_path(vault.root), {guid_of(ident) for ident in given})
 
 
 def stale_temp_files_removed(root: Path, vault: Vault) -> list[Diagnostic]:

@@ -219,3 +219,23 @@ def test_the_first_sync_after_renaming_a_file_of_same_front_cards_keeps_their_no
         assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
     finally:
         col.close()
+
+
+def test_a_card_given_its_id_by_ids_after_the_build_then_moved_keeps_its_note(make_vault, sync_cli, tmp_path):
+    """Built without IDs and imported, then `ids`, then one card moved with its new ID line into another vault:
+    the build state still said "no ID line" for it until `ids` recorded it there; V1's first sync must not
+    delete the note, and V2's sync takes it over (its review kept)."""
+    root, col_path = _imported(make_vault, tmp_path, {"Geo.md": CAPITALS})
+    assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
+    text = (root / "Geo.md").read_text("utf-8")
+    first, rest = text.split("END\n\n", 1)
+    (root / "Geo.md").write_text(rest, "utf-8")
+    other = make_vault({"moved.md": first + "END\n"}, name="V2")
+    for vault in (root, other):
+        result = sync_cli(vault, col_path, "--yes")
+        assert result.exit_code == 0 and "0 new" in result.output and "0 deleted" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
+    finally:
+        col.close()

@@ -288,6 +288,7 @@ def write_package(plan: PackagePlan) -> BuildReport:
     written = write_apkg(content, report.output)
     diags += written
     state.cards = new_state
+    state.root = str(vault.root.resolve())  # (whether its folder is still there, for other vaults' syncs)
     memo = plan.memo
     try:
         state.save()

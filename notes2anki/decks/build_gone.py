@@ -107,8 +107,15 @@ def renamed_guids(state: BuildState, identified: list, ids: dict, earlier: dict[
     partners = _renamed_files(state, arrived, pool, built_hash)
     out = {}
     for key, cards in arrived.items():
-        for cards_, guids_ in _by_partner(cards, pool.get(key, []), state, partners):
-            out.update(_take(cards_, guids_, state, still, built_hash))
+        groups = _by_partner(cards, pool.get(key, []), state, partners)
+        taken: set[str] = set()
+        for n, (cards_, guids_) in enumerate(groups):
+            if n == len(groups) - 1 and not any(c.file in partners for c in cards_):  # the rest: with the entries
+                guids_ = [g for g in pool.get(key, []) if g not in taken]  # a paired file's cards left (a twin
+                # moved to a third file takes the twin entry its file's partner did not: tester 12-03 r4)
+            took = _take(cards_, guids_, state, still, built_hash)
+            out.update(took)
+            taken.update(took.values())
     return out
 
 
@@ -153,7 +160,7 @@ def _by_partner(cards: list[Card], guids: list[str], state: BuildState,
             out.append((mine, theirs))
             left = [c for c in left if c.file != new]
             free = [g for g in free if g not in theirs]
-    if left and free:
+    if left:  # (its entries: those left, and those the paired files' cards did not take; see renamed_guids)
         out.append((left, free))
     return out
 

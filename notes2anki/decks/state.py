@@ -89,6 +89,8 @@ class BuildState:
     path: Path
     cards: dict[str, CardState] = field(default_factory=dict)  # GUID -> state
     foreign: bool = False  # the file exists but is not a notes2anki state: never overwritten
+    root: str = ""  # the vault folder it was last saved for ("" in states written before it was kept): another
+    # vault's state whose folder is gone holds no card (sync_plan_data.built_notes; tester 12-03 round 4)
 
     @classmethod
     def load(cls, path: Path, diagnostics: list[Diagnostic]) -> "BuildState":
@@ -103,7 +105,8 @@ class BuildState:
             _ignored(state.path, exc.strerror or str(exc), diagnostics)
             return state
         try:
-            entries = _entries(raw)
+            entries, root = _entries(raw)
+            state.root = root
         except StateError as exc:
             state.foreign = not _ours(state.path, raw)
             _ignored(state.path, str(exc), diagnostics)
@@ -139,7 +142,8 @@ class BuildState:
         cards = ",\n".join(json.dumps(g, ensure_ascii=True) + ": " + json.dumps(s.to_json(), ensure_ascii=True,
                                                                              sort_keys=True)
                             for g, s in sorted(self.cards.items()))
-        text = '{"cards": {\n' + cards + '\n}, "version": ' + json.dumps(STATE_VERSION) + "}\n"
+        root = (', "root": ' + json.dumps(self.root, ensure_ascii=True)) if self.root else ""
+        text = '{"cards": {\n' + cards + '\n}' + root + ', "version": ' + json.dumps(STATE_VERSION) + "}\n"
         atomic_write(target, text.encode())
 
 
@@ -180,8 +184,9 @@ def _ours(path: Path, raw: bytes) -> bool:
     return not head or is_inside(state_dir(), path) or head.startswith(b'{"cards":')
 
 
-def _entries(raw: bytes) -> dict:
-    """The ``cards`` object of a state file's bytes. Raises ``StateError``."""
+def _entries(raw: bytes) -> tuple[dict, str]:
+    """The ``cards`` object of a state file's bytes and its ``root`` ("" when absent or not text). Raises
+    ``StateError``."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -197,7 +202,8 @@ def _entries(raw: bytes) -> dict:
     cards = data.get("cards")
     if not isinstance(cards, dict):
         raise StateError("'cards' is not an object")
-    return cards
+    root = data.get("root")
+    return cards, root if isinstance(root, str) else ""
 
 
 def _card_state(value) -> CardState:

@@ -211,13 +211,24 @@ def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozen
         if nid and nid not in recorded and card_guid not in skip_guids and card.written is False:
             found[nid] = card.where  # (an ID line's GUID is its card's in any vault it is moved to: not taken)
     if found:
-        held = _held_elsewhere(path, {guid for guid, card in state.cards.items() if by_guid.get(guid) in found})
+        held = _held_elsewhere(path, {guid for guid, card in state.cards.items() if by_guid.get(guid) in found},
+                               _resolved(root))
         found = {nid: where for nid, where in found.items() if nid not in {by_guid[g] for g in held}}
     return found
 
 
-def _held_elsewhere(own: Path, guids: set[str]) -> set[str]:
-    """Those of ``guids`` that another build state beside ``own`` holds for a card present at its last build."""
+def _resolved(root: Path) -> Path | None:
+    try:
+        return Path(root).resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _held_elsewhere(own: Path, guids: set[str], own_root: Path | None = None) -> set[str]:
+    """Those of ``guids`` that another build state beside ``own`` holds for a card present at its last build,
+    unless that state names its vault's folder and the folder is gone or is ``own_root`` (resolved): a vault
+    moved leaves its old state behind (tester 12-03 round 4: the first sync after a move and a file rename
+    added every renamed card again). A state written before it named its folder counts."""
     from .state import BuildState
 
     try:
@@ -228,10 +239,12 @@ def _held_elsewhere(own: Path, guids: set[str]) -> set[str]:
     held: set[str] = set()
     for other in others:
         try:
-            cards = BuildState.load(other, []).cards
+            state = BuildState.load(other, [])
+            if state.root and (not Path(state.root).is_dir() or Path(state.root) == own_root):
+                continue  # that folder is gone (this vault moved, or renamed with vault_id): it holds nothing
         except (OSError, ValueError):
             continue
-        held |= {g for g in guids if g in cards and not cards[g].removed}
+        held |= {g for g in guids if g in state.cards and not state.cards[g].removed}
     return held
 
 

@@ -168,3 +168,17 @@ def test_a_renamed_file_with_twin_cards_one_edited_keeps_every_note_by_place(mak
     # note ids follow the cards' first order: each place keeps its note, the edited twin the second's
     backs = [col.get_note(nid)["Back"] for nid in sorted(col.find_notes(""))]
     assert backs == ["el perro", "el gato!", "el gato", "la casa"]
+
+
+def test_a_twin_moved_into_a_third_file_takes_the_twin_entry_left(make_vault, build, anki_import):
+    """Tester 12-03 round 4: backs perro, gato, gato, casa in L.md; L.md replaced by M.md (perro, gato, casa)
+    and N.md (gato): N's card was new and the build listed the other twin's reviewed note as gone. The twin
+    entry M's cards leave goes to the rest."""
+    root = make_vault({"L.md": _lesson("el perro", "el gato", "el gato", "la casa")})
+    col = anki_import(build(root).apkg).col
+    (root / "L.md").unlink()
+    (root / "M.md").write_text(_lesson("el perro", "el gato", "la casa"), "utf-8")
+    (root / "N.md").write_text(_lesson("el gato"), "utf-8")
+    second = build(root)
+    assert _counts(second.report) == (0, 0, 4) and second.report.gone == []
+    assert len(anki_import(second.apkg, col).log.new) == 0 and col.note_count() == 4

@@ -239,3 +239,24 @@ def test_a_card_given_its_id_by_ids_after_the_build_then_moved_keeps_its_note(ma
         assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
     finally:
         col.close()
+
+
+def test_a_moved_vaults_old_build_state_holds_none_of_its_notes(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 round 4: a vault built and imported, moved to another folder (same name), built again there,
+    then a file renamed: its first sync added every card again, because the state left at the old path still
+    held their GUIDs "for a present card". A state names its vault's folder now; a folder gone holds nothing."""
+    import shutil
+
+    root, col_path = _imported(make_vault, tmp_path, {"a.md": CAPITALS})
+    moved = tmp_path / "new" / root.name
+    moved.parent.mkdir()
+    shutil.move(str(root), str(moved))
+    _build_import(moved, col_path, tmp_path / "moved.apkg")
+    (moved / "a.md").rename(moved / "b.md")
+    result = sync_cli(moved, col_path, "--yes")
+    assert result.exit_code == 0 and "0 new" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
+    finally:
+        col.close()

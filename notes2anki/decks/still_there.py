@@ -112,9 +112,10 @@ class StillThere:
             return "unread"
         if file in self._walked and file not in self._notes():
             return "excluded"
-        if file not in self._walked and _name(file) in self._excluded_names() and front is not None:
-            # moved into a folder the settings leave out (an Archive/), no ID lines needed (tester 12-03 r2): a
-            # file of its name there that holds its front (r3: not any file of that name, which held it forever)
+        if _name(file) in self._excluded_names() and front is not None:
+            # moved into a folder the settings leave out (an Archive/), no ID lines needed (tester 12-03 r2), also
+            # when a new file of its name took its place (r4): a file of its name there that holds its front (r3:
+            # not any file of that name, which held it forever)
             if self._moved_text(_name(file), front() if callable(front) else front):
                 return "excluded_moved"
         return None

@@ -260,3 +260,22 @@ def test_a_moved_vaults_old_build_state_holds_none_of_its_notes(make_vault, sync
         assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
     finally:
         col.close()
+
+
+def test_a_file_archived_and_started_afresh_keeps_the_archived_cards_notes(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 round 4: `notes/chem.md` moved into the ignored `Archive/`, a new `notes/chem.md` started
+    with other cards: the archived cards' reviewed notes were deleted, their fronts still in Archive/chem.md."""
+    root, col_path = _imported(make_vault, tmp_path, {
+        ".notes2anki.toml": 'ignore = ["Archive/"]\n', "keep.md": CAPITALS.split("END\n\n", 1)[0] + "END\n",
+        "notes/chem.md": CAPITALS.split("END\n\n", 1)[1]})
+    (root / "Archive").mkdir()
+    (root / "notes/chem.md").rename(root / "Archive/chem.md")
+    (root / "notes/chem.md").write_text("START\nBasic\nWhat does ATP stand for?\nBack: Adenosine triphosphate\nEND\n",
+                                        "utf-8")
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0 and "1 new" in result.output and "0 deleted" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert col.note_count() == 4
+    finally:
+        col.close()

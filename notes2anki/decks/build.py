@@ -160,6 +160,12 @@ def identify(plan: PackagePlan) -> PackagePlan:
     if plan.memo is not None:
         remember_guids(build_memo.last_guids(plan.memo))
     state = BuildState.load(plan.state_file, diags)
+    if not state.cards and not state.foreign:  # a renamed vault named by its old vault_id: its old state
+        from .build_renamed import inherited_state
+
+        inherited = inherited_state(vault.root, config, plan.state_file)
+        if inherited is not None:
+            state = replace(BuildState.load(inherited, diags), path=Path(plan.state_file), foreign=False)
     namespace = vault_namespace(vault.root, config)
     report.gone.extend(marked_delete(vault.cards, state, namespace))
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay

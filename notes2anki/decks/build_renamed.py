@@ -9,7 +9,7 @@ importing that package beside the earlier one added every card again as a new no
 `build` finds the rename from this machine's build states (``<state dir>/<folder name>-<path hash>.json``,
 paths.vault_key): this folder has no state of its own yet, and the state of a folder beside it, under
 another name, that is gone, holds the GUIDs at least half of this vault's cards without an ID have under
-that name. The build stops before writing anything (once it has written a package and its state under the
+that name (or whose text it holds: files renamed too). The build stops before writing anything (once it has written a package and its state under the
 new name, the next build keeps the new identities: a card follows the note its earlier card built) and
 names the ``vault_id`` to set — or, for another vault, its own. (A vault moved to another parent folder
 keeps its name, so its identities do not change; a state that cannot be read is passed over.)
@@ -62,7 +62,9 @@ def renamed_vault_problem(root: Path, config, cards: list[Card], state_path: Pat
             continue
         old = BuildState.load(path, [])
         ids = card_ids(loose, name, frozenset(old.cards))
-        found = sum(1 for c in loose if guid_of(ids[c.key]) in old.cards)
+        texts = {(e.type, e.front, e.rest) for e in old.cards.values() if e.rest is not None and not e.removed}
+        found = sum(1 for c in loose if guid_of(ids[c.key]) in old.cards or _text(c) in texts)  # (the text:
+        # a file renamed in the same session, tester 12-03 round 4)
         if found >= max(1, (len(loose) + 1) // 2):
             config_file = here / ".notes2anki.toml"
             twin = "" if unicodedata.normalize("NFC", name) != unicodedata.normalize("NFC", namespace) else (
@@ -76,6 +78,14 @@ def renamed_vault_problem(root: Path, config, cards: list[Card], state_path: Pat
                     f"{json.dumps(name)}` under [sync] in {config_file} and run the command again; if it is another "
                     f"vault, give it its own name there (`vault_id = {json.dumps(namespace)}`); nothing written")
     return None
+
+
+def _text(card: Card) -> tuple:
+    """A card as a build state entry keeps its text: note type, front (plain, 80 characters), other fields."""
+    from .build import _plain
+    from .build_gone import rest_of
+
+    return card.note_type, _plain(card.front)[:80], rest_of(card)
 
 
 def _key_digest(root: Path) -> str:
@@ -132,4 +142,25 @@ def copied_vault_problem(root: Path, config, cards: list[Card], state_path: Path
                     f"as new notes. If it is a copy you want apart (a new term), add `vault_id = "
                     f"{json.dumps(namespace)}` under [sync] in {config_file}; if it is that vault moved here, "
                     f"`vault_id = {json.dumps(name)}`; nothing written")
+    return None
+
+
+def inherited_state(root: Path, config, state_path: Path) -> Path | None:
+    """The build state a renamed vault takes over: when ``state_path`` (this folder's) does not exist yet and
+    ``[sync] vault_id`` names the folder's old name, the state of that folder beside it (gone), which holds
+    what the earlier builds knew — cards by text, files renamed since (tester 12-03 round 4: the folder and a
+    file renamed at once, `vault_id` set as the stop said, and `sync` and `build` still made every card new).
+    None otherwise. Never raises."""
+    name = getattr(getattr(config, "sync", None), "vault_id", None)
+    try:
+        if not name or Path(state_path).exists():
+            return None
+        here = Path(root).resolve()
+        for path in Path(state_path).parent.glob("*.json"):
+            stem_name, _, digest = path.stem.rpartition("-")
+            old_root = here.parent / stem_name
+            if stem_name == name and old_root != here and _key_digest(old_root) == digest and not _exists(old_root):
+                return path
+    except (OSError, RuntimeError):
+        return None
     return None

@@ -74,7 +74,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     # notes a package of this vault put there (built on this machine, imported), no sync recorded: this vault's too
     copies = {guid_of(c.id) for c in vault.cards if c.id is not None and c.id in notes}  # (a plugin note's card)
-    owned = {**built_notes(vault.root, by_guid, mine.keys() | others.keys(), copies), **mine}
+    owned = {**built_notes(vault.root, by_guid, mine.keys() | others.keys(), copies, config), **mine}
     recorded_guids = registered_guids(plan.registry.get(namespace))
     gone = {guid: nid for nid, guid in recorded_guids.items() if nid in mine and nid not in notes}
     if not any(nid in notes for nid in mine):  # none of the vault's notes left (a deck deleted to start over, a

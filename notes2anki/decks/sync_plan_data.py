@@ -182,7 +182,7 @@ def _registered(entry) -> dict[int, str]:
 MAX_OTHER_STATES = 256  # other vaults' build states read for the GUIDs their cards hold (newest first)
 
 
-def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozenset()) -> dict[int, str]:
+def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozenset(), config=None) -> dict[int, str]:
     """The collection's notes that the vault at ``root`` put there by a package (``build``, then an import in
     Anki) and no sync recorded: their GUID is in the vault's build state on this machine
     (:func:`~notes2anki.decks.build.default_state_path`, read only; none when there is no usable state) for a card
@@ -203,6 +203,12 @@ def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozen
     path = default_state_path(root)
     try:
         state = BuildState.load(path, [])
+        if not state.cards:  # a renamed vault named by its old vault_id: the old folder's state
+            from .build_renamed import inherited_state
+
+            inherited = inherited_state(root, config, path) if config is not None else None
+            state = BuildState.load(inherited, []) if inherited is not None else state
+            path = inherited or path
     except (OSError, ValueError):
         return {}
     found: dict[int, str] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from anki.collection import Collection
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
@@ -118,3 +119,31 @@ def test_a_copy_of_a_vault_only_built_and_imported_stops_sync(make_vault, anki_i
     shutil.rmtree(root)
     again = CliRunner().invoke(cli_main, ["sync", str(moved), "--collection", col_path, "--dry-run"])
     assert again.exit_code == 2 and 'vault_id = "Bio"' in " ".join(again.output.split()), again.output
+
+
+def test_a_folder_and_a_file_renamed_at_once_stop_and_vault_id_follows_them(make_vault, anki_import, tmp_path):
+    """Tester 12-03 round 4: a vault only built and imported, its folder and a file renamed in one session:
+    no stop (the GUIDs under the old name no longer match), and `sync` added every card again. The old state's
+    text is evidence too; and once `vault_id` names the old name, `build` and `sync` take the old folder's state
+    over and follow the renamed file to the notes."""
+    root = make_vault({"a.md": CARDS}, name="vn1")
+    assert _build(root, tmp_path / "first.apkg").exit_code == 0
+    col = anki_import(tmp_path / "first.apkg").col
+    col_path = col.path
+    col.close()
+    renamed = root.rename(root.with_name("wn1"))
+    (renamed / "a.md").rename(renamed / "b.md")
+    sync = ["sync", str(renamed), "--collection", col_path, "--dry-run"]
+    for args in (sync, ["build", str(renamed), "-o", str(tmp_path / "x.apkg"), "--no-dupes"]):
+        stopped = CliRunner().invoke(cli_main, args)
+        assert stopped.exit_code == 2 and 'vault_id = "vn1"' in " ".join(stopped.output.split()), stopped.output
+    (renamed / ".notes2anki.toml").write_text('[sync]\nvault_id = "vn1"\n', encoding="utf-8")
+    synced = CliRunner().invoke(cli_main, sync)
+    assert synced.exit_code == 0 and "0 new" in synced.output and "2 unchanged" in synced.output, synced.output
+    built = _build(renamed, tmp_path / "second.apkg")
+    assert built.exit_code == 0 and "0 new" in built.output, built.output
+    col = Collection(col_path)
+    try:
+        assert len(anki_import(tmp_path / "second.apkg", col).log.new) == 0
+    finally:
+        col.close()

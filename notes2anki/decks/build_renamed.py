@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Callable
 
@@ -62,10 +63,14 @@ def renamed_vault_problem(root: Path, config, cards: list[Card], state_path: Pat
             continue
         old = BuildState.load(path, [])
         ids = card_ids(loose, name, frozenset(old.cards))
-        texts = {(e.type, e.front, e.rest) for e in old.cards.values() if e.rest is not None and not e.removed}
+        present = [e for e in old.cards.values() if not e.removed]
+        texts = {(e.type, e.front, e.rest) for e in present if e.rest is not None}
         found = sum(1 for c in loose if guid_of(ids[c.key]) in old.cards or _text(c) in texts)  # (the text:
         # a file renamed in the same session, tester 12-03 round 4)
-        if found >= max(1, (len(loose) + 1) // 2):
+        fronts = Counter((e.type, e.front) for e in present)  # (backs edited too: its cards by front, once each)
+        found = max(found, sum((Counter(_text(c)[:2] for c in loose) & fronts).values()))
+        # at least half of this vault's cards, or of that vault's (cards added here since: tester 12-03 round 5)
+        if found >= max(1, (len(loose) + 1) // 2) or found >= max(2, (len(present) + 1) // 2):
             config_file = here / ".notes2anki.toml"
             twin = "" if unicodedata.normalize("NFC", name) != unicodedata.normalize("NFC", namespace) else (
                 " (the same name written in the other Unicode normal form, NFC / NFD, as a copy from macOS or a "

@@ -147,3 +147,20 @@ def test_a_folder_and_a_file_renamed_at_once_stop_and_vault_id_follows_them(make
         assert len(anki_import(tmp_path / "second.apkg", col).log.new) == 0
     finally:
         col.close()
+
+
+def test_a_renamed_folder_with_cards_added_or_backs_edited_still_stops(make_vault, tmp_path):
+    """Tester 12-03 round 5: the renamed folder got 7 new cards (the old ones fewer than half of its cards), or
+    a file renamed and its backs edited: no stop, every old card added again. Half of the old vault's cards
+    found here is evidence too, and so are fronts."""
+    root = make_vault({"a.md": CARDS}, name="vold")
+    assert _build(root, tmp_path / "first.apkg").exit_code == 0
+    renamed = root.rename(root.with_name("vnew"))
+    (renamed / "c.md").write_text("".join(f"START\nBasic\nNew {i}?\nBack: N {i}\nEND\n\n" for i in range(7)), "utf-8")
+    stopped = _build(renamed, tmp_path / "second.apkg")
+    assert stopped.exit_code == 2 and 'vault_id = "vold"' in " ".join(stopped.output.split()), stopped.output
+    (renamed / "c.md").unlink()
+    (renamed / "a.md").rename(renamed / "b.md")
+    (renamed / "b.md").write_text(CARDS.replace("Back: A", "Back: A (fixed)").replace("Back: B", "Back: B!"), "utf-8")
+    stopped = _build(renamed, tmp_path / "third.apkg")
+    assert stopped.exit_code == 2 and 'vault_id = "vold"' in " ".join(stopped.output.split()), stopped.output

@@ -190,13 +190,15 @@ MASS_DELETE_SHARE = 0.25  # ... and more than this share of the vault's notes ho
 
 def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by_guid: dict, mine: dict,
                     others: dict, claimed: dict, namespace: str, *, allow_mass_delete: bool = False,
-                    front_of: Callable[[int], str] | None = None) -> None:
+                    front_of: Callable[[int], str] | None = None, imported: frozenset[int] = frozenset()) -> None:
     """Append to ``plan.deletions`` the notes to delete: the cards marked DELETE (not another vault's), then
     every note of this vault (``mine``: nid → where it was last synced from) that no card claimed this time,
     unless something says its card may still be there (see the module doc); those held get one warning per
     reason in ``plan.diagnostics``. ``notes``: the collection's nid → (GUID, note type id); ``by_guid``:
     GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it;
-    ``front_of(nid)``: a note's front as plain text (a note file moved into a folder left out is found by it).
+    ``front_of(nid)``: a note's front as plain text (a note file moved into a folder left out is found by it);
+    ``imported``: the notes of ``mine`` taken from this vault's build state (sync_plan_data.built_notes), kept
+    while a folder of another vault this machine built holds their ID line.
 
     A mass deletion — at least :data:`MASS_DELETE_MIN` notes whose cards are gone, more than
     :data:`MASS_DELETE_SHARE` of the vault's notes, or every note of the vault (two or more) — is held whole
@@ -205,6 +207,15 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
     cards were deleted (as rsync's ``--max-delete``). Cards marked DELETE are deleted whatever their count."""
     still = StillThere(vault, config)
     planned: set[int] = set()
+    built_ids: list[set] = []
+
+    def _in_built_vaults(nid: int, guid: str) -> bool:  # (read once, only when an imported note seems gone)
+        if not built_ids:
+            from .sync_plan_data import other_vault_folders
+
+            found = set().union(*(_ids_in_folder(f) for f in other_vault_folders(vault.root)))
+            built_ids.append(found | {guid_of(i) for i in found})
+        return nid in built_ids[0] or guid in built_ids[0]
     for card in vault.cards:
         if not card.delete:
             continue
@@ -239,6 +250,8 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             "excluded" if reason == "excluded_moved" else reason)
         if not why and any(v != namespace for v in plan.registry) and elsewhere.holding(nid, notes[nid][0]):
             why = "moved"  # its ID line is in another vault now: that vault's sync takes the note over
+        if not why and nid in imported and _in_built_vaults(nid, notes[nid][0]):
+            why = "moved"  # ... in a vault only built on this machine (its state older than the move)
         if why:
             held[why] += 1
             plan.held[nid] = where  # still this vault's: deleted by a later sync once really gone

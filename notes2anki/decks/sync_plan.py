@@ -220,7 +220,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                 own=sum(1 for nid in mine if nid in notes), named=bool(getattr(config.sync, "vault_id", None)),
                 exact=lambda card, nid: text_of(card) in stored_texts(col, {nid}))
     plan_deletions(plan, vault, config, notes, by_guid, owned, others, claimed, namespace,
-                   allow_mass_delete=allow_mass_delete, front_of=lambda nid: first_field_text(col, nid))
+                   allow_mass_delete=allow_mass_delete, front_of=lambda nid: first_field_text(col, nid),
+                   imported=frozenset(owned.keys() - mine.keys()))
     hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)
     hold_reviewed_near_copies(col, plan)  # ... or a card with its front, other fields alike (an edited copy)
     warn_added_copies(plan)

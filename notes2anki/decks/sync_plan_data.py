@@ -223,6 +223,30 @@ def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozen
     return found
 
 
+def other_vault_folders(root: Path) -> list[Path]:
+    """The folders of the other vaults this machine's build states name (the :data:`MAX_OTHER_STATES` newest)
+    that are there now: where a card moved with its ID line out of this vault may be, though no sync recorded
+    that vault and its state is older than the move (tester 12-03 round 5: two machines, `ids` on one)."""
+    from .build import default_state_path
+    from .state import BuildState
+
+    own, here = default_state_path(root), _resolved(root)
+    try:
+        states = sorted((p for p in own.parent.glob("*.json") if p != own and not p.name.endswith(".ids.json")),
+                        key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_OTHER_STATES]
+    except (OSError, RuntimeError):
+        return []
+    found: list[Path] = []
+    for path in states:
+        try:
+            folder = BuildState.load(path, []).root
+            if folder and Path(folder).is_dir() and Path(folder).resolve() != here and Path(folder) not in found:
+                found.append(Path(folder))
+        except (OSError, ValueError, RuntimeError):
+            continue
+    return found
+
+
 def _resolved(root: Path) -> Path | None:
     try:
         return Path(root).resolve()

@@ -279,3 +279,29 @@ def test_a_file_archived_and_started_afresh_keeps_the_archived_cards_notes(make_
         assert col.note_count() == 4
     finally:
         col.close()
+
+
+def test_a_card_moved_with_an_id_written_on_another_machine_keeps_its_note(make_vault, sync_cli, tmp_path,
+                                                                           monkeypatch):
+    """Tester 12-03 round 5: two machines share a collection. On A, V1 and V2 built and imported; on B, `ids V1`
+    and a card moved with its ID line into V2 (B builds V2: the same note). A's build states still say the card
+    had no ID line, so `sync V1 --yes` on A deleted its reviewed note. A note taken from the build state is kept
+    while the folder of another vault this machine built holds its ID line."""
+    a, b = tmp_path / "stateA", tmp_path / "stateB"
+    monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(a))
+    root, col_path = _imported(make_vault, tmp_path, {"Geo.md": CAPITALS})
+    other = make_vault({"x.md": "START\nBasic\nWhat is F?\nBack: ma\nEND\n"}, name="V2")
+    _build_import(other, col_path, tmp_path / "v2.apkg")
+    monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(b))
+    assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
+    first, rest = (root / "Geo.md").read_text("utf-8").split("END\n\n", 1)
+    (root / "Geo.md").write_text(rest, "utf-8")
+    (other / "moved.md").write_text(first + "END\n", "utf-8")
+    monkeypatch.setenv("NOTES2ANKI_STATE_DIR", str(a))
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0 and "0 deleted" in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert notes_by_field(col, "Back")["Paris"][1] == 1  # its review kept
+    finally:
+        col.close()

@@ -169,3 +169,21 @@ def inherited_state(root: Path, config, state_path: Path) -> Path | None:
     except (OSError, RuntimeError):
         return None
     return None
+
+
+def vault_state(root: Path, config, state_path: Path | None = None) -> BuildState:
+    """The build state of the vault at ``root`` (``state_path``, default its own), read only: a renamed vault
+    named by its old ``vault_id`` and not built here yet gets its old folder's (:func:`inherited_state`), so
+    `ids` writes the IDs `build` packages under (tester 12-03 round 5: `ids` stopped, "no record", and `ids
+    --collection` said the collection held none of the vault's notes)."""
+    from dataclasses import replace
+
+    from .build import default_state_path
+
+    path = Path(state_path or default_state_path(root))
+    state = BuildState.load(path, [])
+    if not state.cards and not state.foreign:
+        inherited = inherited_state(root, config, path)
+        if inherited is not None:
+            return replace(BuildState.load(inherited, []), path=path, foreign=False)
+    return state

@@ -31,10 +31,10 @@ def has_record(vault: Vault, config: Config) -> bool:
     (at its folder, or at its old place: id_renamed.moved_record), a build state with cards, or the mark
     ``ids`` leaves when it wrote IDs here (:func:`remember_ids_written`)."""
     from .build import default_state_path
+    from .build_renamed import vault_state
     from .id_record_file import record_path
     from .id_renamed import moved_record
     from .identity import vault_namespace
-    from .state import BuildState
 
     try:
         if record_path(vault.root).exists():
@@ -44,7 +44,7 @@ def has_record(vault: Vault, config: Config) -> bool:
     loose = [c for c in vault.cards if c.id is None and not c.delete]
     if moved_record(vault.root, vault_namespace(vault.root, config), loose) is not None:
         return True
-    if BuildState.load(default_state_path(vault.root), []).cards:
+    if vault_state(vault.root, config, default_state_path(vault.root)).cards:  # (a renamed vault's old one too)
         return True
     return _ids_marker(vault.root).exists()
 

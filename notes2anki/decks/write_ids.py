@@ -35,7 +35,6 @@ from ..parsers.syntax import Markers, markers
 from .build import _field_html, content_hash, default_state_path
 from .id_record import Records
 from .identity import card_ids, vault_namespace
-from .state import BuildState
 from .patch import unified_diff
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
@@ -218,7 +217,9 @@ class _ParseContext:
         self.vault_name = config.vault_name or vault.root.resolve().name
         self.markers = markers(config.syntax)  # the vault's marker words (renamed ones too)
         self.namespace = vault_namespace(vault.root, config)  # of the implicit IDs (identity.py)
-        state = BuildState.load(default_state_path(vault.root), [])
+        from .build_renamed import vault_state
+
+        state = vault_state(vault.root, config, default_state_path(vault.root))  # (a renamed vault's old one)
         self.known = frozenset(state.cards)  # earlier builds' GUIDs: pre-namespace implicit IDs stay
         self.written = {c.id for c in vault.cards if c.id is not None}
         index = MediaIndex(vault.root, vault.files)

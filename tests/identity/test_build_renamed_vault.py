@@ -164,3 +164,21 @@ def test_a_renamed_folder_with_cards_added_or_backs_edited_still_stops(make_vaul
     (renamed / "b.md").write_text(CARDS.replace("Back: A", "Back: A (fixed)").replace("Back: B", "Back: B!"), "utf-8")
     stopped = _build(renamed, tmp_path / "third.apkg")
     assert stopped.exit_code == 2 and 'vault_id = "vold"' in " ".join(stopped.output.split()), stopped.output
+
+
+def test_ids_in_a_renamed_folder_named_by_its_old_vault_id_writes_the_ids_build_uses(make_vault, anki_import,
+                                                                                    tmp_path):
+    """Tester 12-03 round 5: after the stop's advice (`vault_id = "vg"`), `ids` still stopped ("no record of
+    this vault's last sync … give the collection"), and `ids --collection` said the collection held none of
+    the vault's notes. It reads the old folder's build state now: the IDs it writes keep every note."""
+    root = make_vault({"a.md": CARDS}, name="vg")
+    assert _build(root, tmp_path / "first.apkg").exit_code == 0
+    col = anki_import(tmp_path / "first.apkg").col
+    renamed = root.rename(root.with_name("vh"))
+    (renamed / "a.md").rename(renamed / "z.md")
+    (renamed / ".notes2anki.toml").write_text('[sync]\nvault_id = "vg"\n', encoding="utf-8")
+    written = CliRunner().invoke(cli_main, ["ids", str(renamed)])
+    assert written.exit_code == 0 and "Added 2 IDs" in written.output, written.output
+    built = _build(renamed, tmp_path / "second.apkg")
+    assert built.exit_code == 0 and "0 new" in built.output, built.output
+    assert len(anki_import(tmp_path / "second.apkg", col).log.new) == 0 and col.note_count() == 2

@@ -17,6 +17,15 @@ def _build(root, out):
     return CliRunner().invoke(cli_main, ["build", str(root), "-o", str(out), "--no-dupes"])
 
 
+def _built_and_imported(make_vault, anki_import, tmp_path, name: str):
+    """A vault ``name`` of two cards built and imported into a new collection: (its folder, the collection's path)."""
+    root = make_vault({"a.md": CARDS}, name=name)
+    assert _build(root, tmp_path / "first.apkg").exit_code == 0
+    col = anki_import(tmp_path / "first.apkg").col
+    col.close()
+    return root, col.path
+
+
 def test_the_first_build_after_a_rename_stops_and_setting_the_vault_id_keeps_the_notes(
         make_vault, anki_import, tmp_path):
     root = make_vault({"a.md": CARDS}, name="bv")
@@ -54,11 +63,7 @@ def test_sync_ids_and_build_collection_stop_too_when_only_the_build_states_tell(
     stopped, but `sync` added every card again as new and `ids` wrote IDs under the new name (after which
     `vault_id` no longer helped). Each stops now with the same message; with `vault_id` set, sync keeps the
     notes."""
-    root = make_vault({"a.md": CARDS}, name="rx")
-    assert _build(root, tmp_path / "first.apkg").exit_code == 0
-    col = anki_import(tmp_path / "first.apkg").col
-    col_path = col.path
-    col.close()
+    root, col_path = _built_and_imported(make_vault, anki_import, tmp_path, "rx")
     renamed = root.rename(root.with_name("ry"))
     before = (renamed / "a.md").read_bytes()
     for args in (["sync", str(renamed), "--collection", col_path, "--dry-run"],
@@ -96,11 +101,7 @@ def test_a_copy_of_a_vault_only_built_and_imported_stops_sync(make_vault, anki_i
     the original syncs onto its notes; a copy moved elsewhere and renamed, the original gone, stops too."""
     import shutil
 
-    root = make_vault({"a.md": CARDS}, name="Bio")
-    assert _build(root, tmp_path / "first.apkg").exit_code == 0
-    col = anki_import(tmp_path / "first.apkg").col
-    col_path = col.path
-    col.close()
+    root, col_path = _built_and_imported(make_vault, anki_import, tmp_path, "Bio")
     copy = root.with_name("Bio copy")
     shutil.copytree(root, copy)
     args = ["sync", str(copy), "--collection", col_path, "--yes"]
@@ -126,11 +127,7 @@ def test_a_folder_and_a_file_renamed_at_once_stop_and_vault_id_follows_them(make
     no stop (the GUIDs under the old name no longer match), and `sync` added every card again. The old state's
     text is evidence too; and once `vault_id` names the old name, `build` and `sync` take the old folder's state
     over and follow the renamed file to the notes."""
-    root = make_vault({"a.md": CARDS}, name="vn1")
-    assert _build(root, tmp_path / "first.apkg").exit_code == 0
-    col = anki_import(tmp_path / "first.apkg").col
-    col_path = col.path
-    col.close()
+    root, col_path = _built_and_imported(make_vault, anki_import, tmp_path, "vn1")
     renamed = root.rename(root.with_name("wn1"))
     (renamed / "a.md").rename(renamed / "b.md")
     sync = ["sync", str(renamed), "--collection", col_path, "--dry-run"]

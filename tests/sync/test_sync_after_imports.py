@@ -81,6 +81,15 @@ def _build_import(root, col_path, apkg):
         col.close()
 
 
+def _all_kept(col_path, count: int) -> None:
+    """The collection holds ``count`` notes, each with its one review (none lost, none added)."""
+    col = Collection(str(col_path))
+    try:
+        assert col.note_count() == count and all(n == 1 for _, n in notes_by_field(col, "Back").values())
+    finally:
+        col.close()
+
+
 def test_notes_another_vaults_build_still_holds_are_not_this_vaults(make_vault, sync_cli, tmp_path):
     """Tester 12-03 round 2: an ID line's GUID does not depend on the vault. A file moved with its ID lines
     into vault B (built and imported, never synced), then `sync A --yes`, deleted those reviewed notes; so did
@@ -214,11 +223,7 @@ def test_the_first_sync_after_renaming_a_file_of_same_front_cards_keeps_their_no
         _build_import(root, col_path, tmp_path / "again.apkg")
     result = sync_cli(root, col_path, "--yes")
     assert result.exit_code == 0 and "0 new" in result.output and "0 deleted" in result.output, result.output
-    col = Collection(str(col_path))
-    try:
-        assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
-    finally:
-        col.close()
+    _all_kept(col_path, 3)
 
 
 def test_a_card_given_its_id_by_ids_after_the_build_then_moved_keeps_its_note(make_vault, sync_cli, tmp_path):
@@ -234,11 +239,7 @@ def test_a_card_given_its_id_by_ids_after_the_build_then_moved_keeps_its_note(ma
     for vault in (root, other):
         result = sync_cli(vault, col_path, "--yes")
         assert result.exit_code == 0 and "0 new" in result.output and "0 deleted" in result.output, result.output
-    col = Collection(str(col_path))
-    try:
-        assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
-    finally:
-        col.close()
+    _all_kept(col_path, 3)
 
 
 def test_a_moved_vaults_old_build_state_holds_none_of_its_notes(make_vault, sync_cli, tmp_path):
@@ -255,11 +256,7 @@ def test_a_moved_vaults_old_build_state_holds_none_of_its_notes(make_vault, sync
     (moved / "a.md").rename(moved / "b.md")
     result = sync_cli(moved, col_path, "--yes")
     assert result.exit_code == 0 and "0 new" in result.output, result.output
-    col = Collection(str(col_path))
-    try:
-        assert col.note_count() == 3 and all(n == 1 for _, n in notes_by_field(col, "Back").values())
-    finally:
-        col.close()
+    _all_kept(col_path, 3)
 
 
 def test_a_file_archived_and_started_afresh_keeps_the_archived_cards_notes(make_vault, sync_cli, tmp_path):

@@ -230,14 +230,9 @@ def other_vault_folders(root: Path) -> list[Path]:
     from .build import default_state_path
     from .state import BuildState
 
-    own, here = default_state_path(root), _resolved(root)
-    try:
-        states = sorted((p for p in own.parent.glob("*.json") if p != own and not p.name.endswith(".ids.json")),
-                        key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_OTHER_STATES]
-    except (OSError, RuntimeError):
-        return []
+    here = _resolved(root)
     found: list[Path] = []
-    for path in states:
+    for path in _other_states(default_state_path(root)) or ():
         try:
             folder = BuildState.load(path, []).root
             if folder and Path(folder).is_dir() and Path(folder).resolve() != here and Path(folder) not in found:
@@ -245,6 +240,16 @@ def other_vault_folders(root: Path) -> list[Path]:
         except (OSError, ValueError, RuntimeError):
             continue
     return found
+
+
+def _other_states(own: Path) -> list[Path] | None:
+    """The other build states beside ``own``, the :data:`MAX_OTHER_STATES` newest first (no sync records);
+    None when the folder cannot be listed."""
+    try:
+        return sorted((p for p in own.parent.glob("*.json") if p != own and not p.name.endswith(".ids.json")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_OTHER_STATES]
+    except (OSError, RuntimeError):
+        return None
 
 
 def _resolved(root: Path) -> Path | None:
@@ -261,10 +266,8 @@ def _held_elsewhere(own: Path, guids: set[str], own_root: Path | None = None) ->
     added every renamed card again). A state written before it named its folder counts."""
     from .state import BuildState
 
-    try:
-        others = sorted((p for p in own.parent.glob("*.json") if p != own and not p.name.endswith(".ids.json")),
-                        key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_OTHER_STATES]
-    except (OSError, RuntimeError):
+    others = _other_states(own)
+    if others is None:
         return set(guids)  # cannot tell: none of them taken as this vault's
     held: set[str] = set()
     for other in others:

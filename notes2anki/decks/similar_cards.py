@@ -55,3 +55,36 @@ def similarity(mine: str, theirs: str) -> float:
         return 1.0
     blocks = SequenceMatcher(None, mine, theirs, autojunk=False).get_matching_blocks()
     return 2 * sum(b.size for b in blocks if b.size >= 3) / (len(mine) + len(theirs))
+
+
+MAX_PLACED = 64  # twins (cards, notes) of one text paired by place; more: none paired this way
+
+
+def pair_in_place(ranks: list[int], places: list[int]) -> list[tuple[int, int]]:
+    """Twins (cards of one text, one file, one front) with the notes or entries of that text: (i, j) pairs of
+    the cards at ``ranks[i]`` (a card's place among its same-front cards now, ascending) and the notes at
+    ``places[j]`` (a note's place among its same-front notes then, ascending), in order in both, as many as
+    can be, and of those the ones nearest their places (least sum of ``|rank - place|``; a tie: the earlier
+    note). Twins cannot be told apart, only kept apart: so an edited twin is left with the note of its own
+    place, as ``sync``, ``build`` and ``ids`` pair them (tester 12-03 rounds 3 and 14). More than
+    :data:`MAX_PLACED` of either: none."""
+    n, m = len(ranks), len(places)
+    if not n or not m or n > MAX_PLACED or m > MAX_PLACED:
+        return []
+    # best[i][j]: (pairs, -distance) for cards i.. and notes j..
+    best = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            below = best[i + 1][j + 1]
+            best[i][j] = max((below[0] + 1, below[1] - abs(ranks[i] - places[j])), best[i + 1][j], best[i][j + 1])
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        below = best[i + 1][j + 1]
+        if best[i][j] == (below[0] + 1, below[1] - abs(ranks[i] - places[j])):
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return pairs

@@ -59,6 +59,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     from .sync_gaps import keep_gaps
     from .sync_plan import same_text
     from .sync_swaps import take_exact_elsewhere
+    from .sync_twins import place_twins
 
     mine = [c for c in changes if c.card.id is None and ("new" in c.kinds or ("updated" in c.kinds and c.nid))]
     fields_of: dict[int, dict[str, str]] = {}
@@ -103,6 +104,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
         if change.nid and "updated" in change.kinds:
             by_file.setdefault(change.card.file, []).append(change.nid)
     partners = _renamed_files(mine, gone, loose_pool, fields, equal)
+    place_twins(changes, mine, loose_pool, claimed, partners, fields, equal, compare, renew, by_file)  # by place
     for new_file, old_file in partners.items():  # a renamed file's cards first take its old file's notes
         cards = [c for c in mine if c.card.file == new_file]
         theirs = [nid for nid in gone if loose_pool[nid].rpartition(":")[0] == old_file]

@@ -1,0 +1,148 @@
+"""Tester 12-03 round 14, with the official `anki` package: twins (two `Translate:` cards of one file with the
+back `el gato`, no ID) studied apart, then one twin edited while the file was renamed (`L.md` -> `M.md`) or
+while a card was inserted above them. Plain `build` pairs twins by place (exact text first, twins by nearest
+place, then the edit), but `sync` gave the unedited twin the first note of its text it found: the note the
+user studied as the edited twin took the unedited text and the other twin's note the edit (their review
+histories swapped). Now `sync`, `build --collection` and `ids --collection` pair them as `build` does
+(sync_twins.py)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from anki.collection import Collection
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+
+from .plugin_users import empty_collection
+
+CARD = "START\nBasic\nTranslate:\nBack: {}\nEND\n\n"
+BEFORE = ["el perro", "el gato", "el gato", "la casa"]
+
+
+def _lesson(*backs: str) -> str:
+    return "".join(CARD.format(b) for b in backs)
+
+
+def _studied(make_vault, sync_cli, build, tmp_path, how: str):
+    """The lesson L.md added to a new collection (`how`: by a sync, or a build imported), its first twin
+    reviewed once and its second twin three times. Returns (vault, collection path, {twin: nid})."""
+    root = make_vault({"L.md": _lesson(*BEFORE)})
+    col_path = empty_collection(tmp_path)
+    if how == "sync":
+        result = sync_cli(root, col_path, "--yes")
+        assert result.exit_code == 0, result.output
+    col = Collection(str(col_path))
+    try:
+        if how == "import":
+            from tests.conftest import import_into
+
+            import_into(col, build(root).apkg)
+        gatos = sorted(col.find_notes('"Back:el gato"'))  # the notes in the cards' first order
+        assert len(gatos) == 2 and col.note_count() == 4
+        for nid, times in zip(gatos, (1, 3)):
+            for _ in range(times):
+                card = col.get_card(col.card_ids_of_note(nid)[0])
+                card.start_timer()
+                col.sched.answerCard(card, 3)
+    finally:
+        col.close()
+    return root, col_path, {"first": gatos[0], "second": gatos[1]}
+
+
+def _seen(col_path) -> dict[int, tuple[str, int, int]]:
+    """What the user sees: nid -> (its back, its card's reps, its revlog rows)."""
+    col = Collection(str(col_path))
+    try:
+        out = {}
+        for nid in col.find_notes(""):
+            cid = col.card_ids_of_note(nid)[0]
+            out[nid] = (col.get_note(nid)["Back"], col.get_card(cid).reps,
+                        col.db.scalar("select count() from revlog where cid = ?", cid))
+        return out
+    finally:
+        col.close()
+
+
+def _synced(sync_cli, root, col_path) -> dict:
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("how", ["sync", "import"])
+@pytest.mark.parametrize("edited", ["first", "second"])
+def test_a_renamed_file_with_one_twin_edited_keeps_each_twins_history(make_vault, sync_cli, build, tmp_path,
+                                                                       how, edited):
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, how)
+    kept = "second" if edited == "first" else "first"
+    backs = list(BEFORE)
+    backs[1 if edited == "first" else 2] = "el gato negro"
+    (root / "L.md").unlink()
+    (root / "M.md").write_text(_lesson(*backs), "utf-8")
+    report = _synced(sync_cli, root, col_path)
+    assert report["new"] == [] and report["deleted"] == []
+    assert [u["file"] for u in report["updated"]] == ["M.md"]
+    seen = _seen(col_path)
+    reps = {"first": 1, "second": 3}
+    assert seen[twins[edited]] == ("el gato negro", reps[edited], reps[edited])  # the edit on the note studied
+    assert seen[twins[kept]] == ("el gato", reps[kept], reps[kept])  # the other twin untouched
+    assert len(seen) == 4
+    assert _synced(sync_cli, root, col_path)["updated"] == []  # and it stays so
+
+
+@pytest.mark.parametrize("how", ["sync", "import"])
+@pytest.mark.parametrize("edited", ["first", "second"])
+def test_a_card_inserted_above_twins_with_one_twin_edited_keeps_each_twins_history(make_vault, sync_cli, build,
+                                                                                  tmp_path, how, edited):
+    """In place: `el pez` inserted after `el perro`, one twin edited. Twins by nearest place, as `build` pairs
+    them: the first twin edited (the tester's case) keeps the first twin's note; the second edited, the
+    unedited twin is nearer the second twin's place and keeps that note (build gives the same)."""
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, how)
+    backs = ["el perro", "el pez", "el gato", "el gato", "la casa"]
+    backs[2 if edited == "first" else 3] = "el gato negro"
+    (root / "L.md").write_text(_lesson(*backs), "utf-8")
+    report = _synced(sync_cli, root, col_path)
+    assert [n["file"] for n in report["new"]] == ["L.md"] and report["deleted"] == []
+    seen = _seen(col_path)
+    assert seen[twins["first"]] == ("el gato negro", 1, 1)
+    assert seen[twins["second"]] == ("el gato", 3, 3)
+    assert sorted(back for back, _, _ in seen.values()) == sorted(backs)
+    assert _synced(sync_cli, root, col_path)["updated"] == []
+
+
+def _renamed_with_second_twin_edited(make_vault, sync_cli, build, tmp_path):
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "import")
+    (root / "L.md").unlink()
+    (root / "M.md").write_text(_lesson("el perro", "el gato", "el gato negro", "la casa"), "utf-8")
+    return root, col_path, twins
+
+
+def test_build_collection_pairs_twins_as_sync_does(make_vault, sync_cli, build, cli_build, tmp_path):
+    root, col_path, twins = _renamed_with_second_twin_edited(make_vault, sync_cli, build, tmp_path)
+    result, apkg = cli_build(root, "--collection", str(col_path))
+    assert result.exit_code == 0, result.output
+    col = Collection(str(col_path))
+    try:
+        from tests.conftest import import_into
+
+        log = import_into(col, apkg)
+        assert len(log.new) == 0
+    finally:
+        col.close()
+    seen = _seen(col_path)
+    assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato negro", 3, 3)
+    assert len(seen) == 4
+
+
+def test_ids_with_the_collection_pairs_twins_as_sync_does(make_vault, sync_cli, build, tmp_path):
+    root, col_path, twins = _renamed_with_second_twin_edited(make_vault, sync_cli, build, tmp_path)
+    result = CliRunner().invoke(cli_main, ["ids", str(root), "--collection", str(col_path)])
+    assert result.exit_code == 0, result.output
+    assert (root / "M.md").read_text("utf-8").count("<!--ID:") == 4
+    report = _synced(sync_cli, root, col_path)
+    assert report["new"] == [] and report["deleted"] == []
+    seen = _seen(col_path)
+    assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato negro", 3, 3)
+    assert len(seen) == 4

@@ -188,7 +188,9 @@ def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -
     cards of a renamed file, backs ``dog 1``, ``dog 2``, ``dog 3``, each alike the others' (a near tie for
     :func:`_paired`), follow their own entries. Cards of one text (twins) take the entries of that text
     nearest their place in the group, so an edited twin is left to :func:`_paired` with the entry of its place
-    (tester 12-03 round 3)."""
+    (tester 12-03 round 3), in order (similar_cards.pair_in_place, as ``sync`` pairs them: round 14)."""
+    from .similar_cards import pair_in_place
+
     def text(card: Card) -> tuple:
         return (rest_of(card), built_hash(card) if built_hash else None)
 
@@ -205,13 +207,9 @@ def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -
     place = {g: n for n, g in enumerate(sorted(guids, key=lambda g: where_order(state.cards[g].where)))}
     out = {}
     for k, same in mine.items():  # twins (one text twice) by place: they cannot be told apart, only kept apart
-        pairs = sorted(((abs(rank[c.key] - place[g]), rank[c.key], place[g], c.key, g) for c in same
-                        for g in theirs.get(k, ())))
-        taken: set = set()
-        for _, _, _, key, g in pairs:
-            if key not in out and g not in taken:
-                out[key] = g
-                taken.add(g)
+        entries = sorted(theirs.get(k, ()), key=lambda g: place[g])  # (in order, nearest: as sync_twins pairs)
+        for i, j in pair_in_place([rank[c.key] for c in same], [place[g] for g in entries]):
+            out[same[i].key] = entries[j]
     return out
 
 

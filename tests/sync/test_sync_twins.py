@@ -146,3 +146,62 @@ def test_ids_with_the_collection_pairs_twins_as_sync_does(make_vault, sync_cli, 
     seen = _seen(col_path)
     assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato negro", 3, 3)
     assert len(seen) == 4
+
+
+@pytest.mark.parametrize("how", ["sync", "import"])
+def test_ids_from_the_record_alone_pairs_renamed_twins_by_place(make_vault, sync_cli, build, tmp_path, how):
+    """Plain `ids` (the sync record, or the build state after an import): the unedited twin was given no ID
+    (an error: two notes' text) and the edited twin a new ID, so the next build or sync left the studied
+    note for a new one."""
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, how)
+    (root / "L.md").unlink()
+    (root / "M.md").write_text(_lesson("el perro", "el gato", "el gato negro", "la casa"), "utf-8")
+    result = CliRunner().invoke(cli_main, ["ids", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / "M.md").read_text("utf-8").count("<!--ID:") == 4
+    report = _synced(sync_cli, root, col_path)
+    assert report["new"] == [] and report["deleted"] == []
+    seen = _seen(col_path)
+    assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato negro", 3, 3)
+    assert len(seen) == 4
+
+
+def _twin_ids(path) -> list[int]:
+    """The IDs written below the `el gato` cards of ``path``, in file order."""
+    blocks = path.read_text("utf-8").split("END")
+    return [int(b.split("<!--ID:")[1].split("-->")[0]) for b in blocks if "Back: el gato\n" in b]
+
+
+@pytest.mark.parametrize("how", ["build", "ids --collection"])
+def test_unedited_twins_of_a_renamed_file_with_a_card_inserted_above_keep_their_order(make_vault, sync_cli, build,
+                                                                                      tmp_path, how):
+    """`build` paired renamed twins by nearest place one by one (the first twin, now one place lower, took the
+    second twin's entry and the second the first's), `sync` in order: both pair them in order now."""
+    from tests.conftest import import_into
+    from notes2anki.decks.identity import guid_of
+
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "import")
+    (root / "L.md").unlink()
+    (root / "M.md").write_text(_lesson("el perro", "el pez", "el gato", "el gato", "la casa"), "utf-8")
+    if how == "build":
+        col = Collection(str(col_path))
+        try:
+            assert len(import_into(col, build(root).apkg).new) == 1  # el pez
+        finally:
+            col.close()
+        args = ["ids", str(root)]
+    else:
+        args = ["ids", str(root), "--collection", str(col_path)]
+    result = CliRunner().invoke(cli_main, args)
+    assert result.exit_code == 0, result.output
+    col = Collection(str(col_path))
+    try:
+        by_guid = {col.get_note(twins[t]).guid: twins[t] for t in ("first", "second")}
+    finally:
+        col.close()
+    # an ID line names its note by the GUID it gives, or (a renamed card's, from the collection) the note id
+    assert [by_guid.get(guid_of(i), i) for i in _twin_ids(root / "M.md")] == [twins["first"], twins["second"]]
+    report = _synced(sync_cli, root, col_path)
+    assert report["deleted"] == [] and report["updated"] == []
+    seen = _seen(col_path)
+    assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato", 3, 3)

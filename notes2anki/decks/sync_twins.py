@@ -63,10 +63,16 @@ def place_twins(changes: list, mine: list, loose_pool: dict[int, str], claimed: 
         for rank, change in enumerate(group):
             if change.card.id is None:
                 texts.setdefault(_text(change.fields), []).append(rank)
-        for ranks in texts.values():
+        names = list(group[0].fields)
+        of_text: dict[tuple, list[int]] = {}  # the notes by their text in these fields
+        for j, nid in enumerate(notes):
+            note = fields(nid)
+            if all(name in note for name in names):
+                of_text.setdefault(_text({name: note[name] for name in names}), []).append(j)
+        for text, ranks in texts.items():
             cards = [group[r] for r in ranks]
-            free = [j for j, nid in enumerate(notes) if equal(cards[0], nid)
-                    and _takeable(claimed.get(nid), nid, cards, of_card, equal)]
+            free = [j for j in of_text.get(text, ()) if equal(cards[0], notes[j])
+                    and _takeable(claimed.get(notes[j]), notes[j], cards, of_card, equal)]
             cards_ok = [r for r in ranks if not group[r].nid or group[r].nid in (notes[j] for j in free)
                         or not equal(group[r], group[r].nid)]
             if (len(cards_ok) < 2 and len(free) < 2) or not free or not cards_ok:

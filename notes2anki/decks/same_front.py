@@ -34,8 +34,9 @@ def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str]
     is new and the unmatched entry's note is gone):
 
     1. text: a card with the text of a live entry gets its ID, the cards and entries kept in order (the most
-       such pairs, then the fewest cards and entries left between them: of identical copies, an edited one
-       stays on its own copy's note), then a card moved since, then a card with the text of an entry gone
+       such pairs, then the alignment whose other cards and entries side by side are the most alike, then the
+       fewest cards and entries left between them: of identical copies, an edited one stays on its own
+       copy's note: twin_align.py), then a card moved since, then a card with the text of an entry gone
        (not ``live``); then a card and a live entry whose other fields are clearly alike (``rest``:
        ``build_gone.rest_of``; :func:`~.similar_cards.pair_alike`);
     2. gaps: a card left over takes a live entry left over only when both sit in the same gap between
@@ -54,7 +55,7 @@ def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str]
     live = sorted((e for e in recorded if e.live and e.id not in moved_out), key=lambda e: getattr(e, "order", 0))
     out: dict = dict(moved)
     digests = [object() if c.key in moved else digest(c) for c in group]
-    for i, j in _in_order(digests, [e.digest for e in live]):
+    for i, j in _in_order(digests, [e.digest for e in live], _rests(group, live)):
         out[group[i].key] = live[j].id
     taken = set(out.values())
     for pool in (live, [e for e in recorded if not e.live and e.id not in moved_out]):  # moved since, or an entry gone come back
@@ -94,7 +95,7 @@ def own_text_matches(group: list[Card], recorded: list, digest: Callable[[Card],
     live = sorted((e for e in recorded if e.live), key=lambda e: getattr(e, "order", 0))
     digests = [digest(c) for c in group]
     cards, entries = set(), set()
-    for i, j in _in_order(digests, [e.digest for e in live]):
+    for i, j in _in_order(digests, [e.digest for e in live], _rests(group, live)):
         cards.add(group[i].key)
         entries.add(live[j].id)
     for card, text in zip(group, digests):
@@ -142,62 +143,22 @@ def cross_file_moves(groups: dict, recorded: dict, digest: Callable[[Card], str]
     return moves, out_of
 
 
-MAX_ALIGN = 250_000  # cards x entries aligned exactly (larger groups: the first equal entry in order)
-
-
-def _in_order(now: list[str], then: list[str]) -> list[tuple[int, int]]:
+def _in_order(now: list[str], then: list[str], like=None) -> list[tuple[int, int]]:
     """(i, j) pairs of equal texts ``now[i] == then[j]``, in order in both: the most such pairs, and of those
-    the alignment leaving the fewest unpaired items between them (an edited item beside identical copies
-    stays in its place)."""
-    head = 0
-    while head < min(len(now), len(then)) and now[head] == then[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(now), len(then)) - head and now[-1 - tail] == then[-1 - tail]:
-        tail += 1
-    pairs = [(k, k) for k in range(head)]
-    a, b = now[head:len(now) - tail], then[head:len(then) - tail]
-    if a and b and len(a) * len(b) <= MAX_ALIGN:
-        pairs += [(head + i, head + j) for i, j in _align(a, b)]
-    elif a and b:
-        j = 0
-        for i, text in enumerate(a):
-            k = next((k for k in range(j, len(b)) if b[k] == text), None)
-            if k is not None:
-                pairs.append((head + i, head + k))
-                j = k + 1
-    return pairs + [(len(now) - tail + k, len(then) - tail + k) for k in range(tail)]
+    the alignment whose unequal items side by side are the most alike (``like(i, j)``: an edited twin against
+    its own old text, not its neighbour's: tester 12-03 round 15), then leaving the fewest unpaired items
+    between them (:func:`~.twin_align.align`)."""
+    from .twin_align import align
+
+    return align(now, then, like)
 
 
-def _align(a: list[str], b: list[str]) -> list[tuple[int, int]]:
-    """The equal pairs of the best alignment of ``a`` and ``b`` (see :func:`_in_order`): a table of
-    (pairs, -edits) over the suffixes, an edit being one item left out or two replaced one by the other."""
-    n, m = len(a), len(b)
-    best = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        best[i][m] = (0, -(n - i))
-    for j in range(m - 1, -1, -1):
-        best[n][j] = (0, -(m - j))
-    for i in range(n - 1, -1, -1):
-        row, below = best[i], best[i + 1]
-        for j in range(m - 1, -1, -1):
-            diag = below[j + 1]
-            choice = (diag[0] + 1, diag[1]) if a[i] == b[j] else (diag[0], diag[1] - 1)
-            skip_a, skip_b = below[j], row[j + 1]
-            row[j] = max(choice, (skip_a[0], skip_a[1] - 1), (skip_b[0], skip_b[1] - 1))
-    pairs, i, j = [], 0, 0
-    while i < n and j < m:
-        diag = best[i + 1][j + 1]
-        if a[i] == b[j] and best[i][j] == (diag[0] + 1, diag[1]):
-            pairs.append((i, j))
-            i, j = i + 1, j + 1
-        elif a[i] != b[j] and best[i][j] == (diag[0], diag[1] - 1):
-            i, j = i + 1, j + 1
-        elif best[i][j] == (best[i + 1][j][0], best[i + 1][j][1] - 1):
-            i += 1
-        else:
-            j += 1
-    return pairs
+def _rests(group: list[Card], entries: list):
+    """``like`` for :func:`_in_order`: the similarity of a card's other fields and an entry's (``rest``)."""
+    from .build_gone import rest_of
+    from .twin_align import rest_like
+
+    return rest_like([rest_of(c) for c in group], [getattr(e, "rest", None) for e in entries])
 
 
 def _same_gaps(group: list[Card], live: list, out: dict, rest: list[Card], free: list) -> list[tuple[Card, object]]:

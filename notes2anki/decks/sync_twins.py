@@ -11,8 +11,10 @@ their review histories swapped (tester 12-03 round 14). Plain ``build`` pairs th
 :func:`place_twins` runs first among the passes of :func:`~.sync_rematch.rematch_shifted` that look at text:
 for each text of a same-front group of one file with more than one card or more than one note of that text
 (the file's notes, or those of the gone file it was renamed from: file_pairs.py), the cards take the notes of
-their text in order, nearest their places (:func:`~.similar_cards.pair_in_place`: a card's place among its
-same-front cards now, a note's among the same-front notes of its file when last synced or built). A note a
+their text as the whole group's alignment pairs them (:func:`~.twin_align.align`: the group's cards now and
+its notes when last synced or built, each in file order, paired in order, the edited cards beside the notes
+most like them: an edited second twin keeps the second twin's note, round 15), the twins it leaves in order,
+nearest their places (:func:`~.twin_align.pair_aligned`). A note a
 card holds with its own text and that is not of this group is never taken; a card of the group on another
 card's note by order only lets it go (it is new, and the later passes may give it a note like it).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable
 
-from .similar_cards import pair_in_place
+from .twin_align import align, pair_aligned, rest_like
 
 
 def place_twins(changes: list, mine: list, loose_pool: dict[int, str], claimed: dict, partners: dict[str, str],
@@ -65,10 +67,15 @@ def place_twins(changes: list, mine: list, loose_pool: dict[int, str], claimed: 
                 texts.setdefault(_text(change.fields), []).append(rank)
         names = list(group[0].fields)
         of_text: dict[tuple, list[int]] = {}  # the notes by their text in these fields
+        then: list = [object()] * len(notes)
+        then_rest: list = [None] * len(notes)
         for j, nid in enumerate(notes):
             note = fields(nid)
             if all(name in note for name in names):
-                of_text.setdefault(_text({name: note[name] for name in names}), []).append(j)
+                then[j] = _text({name: note[name] for name in names})
+                then_rest[j] = _rest(then[j])
+                of_text.setdefault(then[j], []).append(j)
+        aligned: dict[int, int] | None = None  # card rank -> note index: the group aligned as a whole
         for text, ranks in texts.items():
             cards = [group[r] for r in ranks]
             free = [j for j in of_text.get(text, ()) if equal(cards[0], notes[j])
@@ -77,7 +84,11 @@ def place_twins(changes: list, mine: list, loose_pool: dict[int, str], claimed: 
                         or not equal(group[r], group[r].nid)]
             if (len(cards_ok) < 2 and len(free) < 2) or not free or not cards_ok:
                 continue
-            pairs = {cards_ok[i]: notes[free[j]] for i, j in pair_in_place(cards_ok, free)}
+            if aligned is None:
+                now = [_text(c.fields) if c.card.id is None else object() for c in group]
+                aligned = dict(align(now, then, rest_like([_rest(t) if isinstance(t, tuple) else None
+                                                           for t in now], then_rest)))
+            pairs = {cards_ok[i]: notes[free[j]] for i, j in pair_aligned(cards_ok, free, aligned)}
             if all(group[r].nid == (pairs.get(r) or 0) for r in cards_ok):
                 continue
             moved += _apply([(group[r], pairs.get(r)) for r in cards_ok], claimed, of_card, renew, compare,
@@ -138,6 +149,11 @@ def _front(values: dict[str, str]) -> tuple[str, str]:
 
 def _text(values: dict[str, str]) -> tuple:
     return tuple((name, unicodedata.normalize("NFC", value)) for name, value in values.items())
+
+
+def _rest(text: tuple) -> str:
+    """The fields after the first of a :func:`_text`, as ``build_gone.rest_of`` joins them."""
+    return "\x1f".join(value for _, value in text[1:])
 
 
 def _line(where: str) -> int | None:

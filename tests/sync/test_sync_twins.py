@@ -96,9 +96,10 @@ def test_a_renamed_file_with_one_twin_edited_keeps_each_twins_history(make_vault
 @pytest.mark.parametrize("edited", ["first", "second"])
 def test_a_card_inserted_above_twins_with_one_twin_edited_keeps_each_twins_history(make_vault, sync_cli, build,
                                                                                   tmp_path, how, edited):
-    """In place: `el pez` inserted after `el perro`, one twin edited. Twins by nearest place, as `build` pairs
-    them: the first twin edited (the tester's case) keeps the first twin's note; the second edited, the
-    unedited twin is nearer the second twin's place and keeps that note (build gives the same)."""
+    """In place: `el pez` inserted after `el perro`, one twin edited. Each twin keeps its own note: the
+    first twin edited (the tester's case, round 14), and the second (round 15: the unedited twin, nearer the
+    second twin's old place, took its note and `el gato negro` the first twin's; now the group is aligned
+    as a whole, the edit beside the old text most like it: twin_align.py)."""
     root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, how)
     backs = ["el perro", "el pez", "el gato", "el gato", "la casa"]
     backs[2 if edited == "first" else 3] = "el gato negro"
@@ -106,8 +107,10 @@ def test_a_card_inserted_above_twins_with_one_twin_edited_keeps_each_twins_histo
     report = _synced(sync_cli, root, col_path)
     assert [n["file"] for n in report["new"]] == ["L.md"] and report["deleted"] == []
     seen = _seen(col_path)
-    assert seen[twins["first"]] == ("el gato negro", 1, 1)
-    assert seen[twins["second"]] == ("el gato", 3, 3)
+    kept = "second" if edited == "first" else "first"
+    reps = {"first": 1, "second": 3}
+    assert seen[twins[edited]] == ("el gato negro", reps[edited], reps[edited])  # the edit on the note studied
+    assert seen[twins[kept]] == ("el gato", reps[kept], reps[kept])
     assert sorted(back for back, _, _ in seen.values()) == sorted(backs)
     assert _synced(sync_cli, root, col_path)["updated"] == []
 

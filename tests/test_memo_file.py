@@ -99,3 +99,58 @@ def test_read_pickle_raises_at_once_on_a_fifo_instead_of_blocking(tmp_path):
         memo_file.read_pickle(fifo)
     memo_file.save(tmp_path / "ok.pickle", {"a": 1})
     assert memo_file.read_pickle(tmp_path / "ok.pickle") == {"a": 1}
+
+
+def test_out_of_band_arrays_are_read_back_as_read_only_views_mapped_or_not(tmp_path):
+    np = pytest.importorskip("numpy")
+    path = tmp_path / "v.pickle"
+    data = {"key": "m", "texts": ["a", "b"], "vectors": np.arange(3 * 40_000, dtype=np.float32).reshape(-1, 3),
+            "rows": np.linspace(0, 1, 38 * 2_000).reshape(-1, 38), "small": np.arange(5)}
+    raw = memo_file.dumps(data, out_of_band=True)
+    assert raw.startswith(b"N2A-OOB1") and len(raw) > data["vectors"].nbytes + data["rows"].nbytes
+    path.write_bytes(raw)
+    for mapped in (False, True):
+        back = memo_file.read_pickle(path, mapped=mapped)
+        assert back["texts"] == ["a", "b"] and back["key"] == "m"
+        for name in ("vectors", "rows", "small"):
+            assert np.array_equal(back[name], data[name]) and back[name].dtype == data[name].dtype
+        assert not back["vectors"].flags.writeable and not back["rows"].flags.writeable  # views of the file
+        assert back["vectors"].ctypes.data % 64 == 0 or not mapped  # aligned in the mapping
+        with pytest.raises(ValueError):
+            back["rows"][0, 0] = 5.0
+    assert memo_file.load(path, "test memo")[0]["texts"] == ["a", "b"]  # the plain reader reads it too
+
+
+def test_an_out_of_band_memo_damaged_or_cut_is_never_read_as_the_memo(tmp_path):
+    np = pytest.importorskip("numpy")
+    path = tmp_path / "v.pickle"
+    raw = memo_file.dumps({"vectors": np.ones((1_000, 384), dtype=np.float32)}, out_of_band=True)
+    flipped = bytearray(raw)
+    flipped[len(raw) // 2] ^= 1  # a bit of the vectors
+    for content, error in ((bytes(flipped), memo_file.DamagedMemo), (raw[:len(raw) // 2], Exception),
+                           (raw[:-30], Exception)):
+        path.write_bytes(content)
+        for mapped in (False, True):
+            with pytest.raises(error):
+                memo_file.read_pickle(path, mapped=mapped)
+    # a layout whose offsets point past its end, sealed again (not what dumps writes): damaged, not a crash
+    body = bytearray(raw[:-len(memo_file._SEAL) - 4])
+    body[24:32] = (len(body) + 100).to_bytes(8, "little")  # the first buffer's offset
+    import zlib
+    path.write_bytes(bytes(body) + memo_file._SEAL + zlib.crc32(bytes(body)).to_bytes(4, "little"))
+    with pytest.raises(memo_file.DamagedMemo):
+        memo_file.read_pickle(path, mapped=True)
+    path.write_bytes(b"")
+    with pytest.raises(EOFError):
+        memo_file.read_pickle(path, mapped=True)
+
+
+def test_a_mapped_read_refuses_a_fifo_at_once_and_a_file_over_the_limit(tmp_path):
+    fifo = tmp_path / "f.pickle"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):
+        memo_file.read_pickle(fifo, mapped=True)
+    big = tmp_path / "big.pickle"
+    big.write_bytes(memo_file.dumps({"rows": list(range(1000))}, out_of_band=True))
+    with pytest.raises(OSError, match="limit"):
+        memo_file.read_pickle(big, limit=100, mapped=True)

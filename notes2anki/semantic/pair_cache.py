@@ -302,7 +302,7 @@ def _load_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, in
     100,000 pairs: a few hundredths of a second; a dict of key pairs took 0.3 s)."""
     found = np.zeros(len(pairs), dtype=bool)
     try:
-        data = read_pickle(path)
+        data = read_pickle(path, mapped=True)  # (its rows: a read-only view of the file, copied once below)
         if not isinstance(data, dict) or data.get("kind") != kind:
             return found, None
         old_keys = list(data["keys"])
@@ -347,6 +347,6 @@ def _save_rows(path: Path, kind: str, keys: list[str], pairs: list[tuple[int, in
     data = {"kind": kind, "keys": keys, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2), "rows": rows}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, memo_dumps(data), durable=False)
+        atomic_write(path, memo_dumps(data, out_of_band=True), durable=False)
     except (OSError, pickle.PicklingError):
         pass

@@ -220,17 +220,22 @@ def encode(sides: Sequence[Side], embed, covered: Sequence[bool] | None = None, 
     answers = [s.answer or s.question or s.text for s in sides]
     n = len(sides)
     rows = [i for i in range(n) if covered is None or covered[i]]
-    found = embed([cards[i] for i in rows] + [questions[i] for i in rows] + [answers[i] for i in rows]) \
-        if rows else np.zeros((0, 0), dtype=np.float32)
-    dim = found.shape[1] if found.ndim == 2 and found.shape[0] else 1
+    texts = [cards[i] for i in rows] + [questions[i] for i in rows] + [answers[i] for i in rows]
     m = len(rows)
-    if m == n and m and found.dtype == np.float32 and found.shape == (3 * n, dim):
-        out = found.reshape(3, n, dim)  # every side read: the embedded rows themselves (no second copy)
+    placed = getattr(embed, "placed", None)  # (a VectorMemo: gathers each row straight to its place)
+    if 0 < m < n and placed is not None and (flat := placed(texts, 3 * n, np.concatenate(
+            [np.asarray(rows, dtype=np.int64) + k * n for k in range(3)]))) is not None:
+        out = flat.reshape(3, n, flat.shape[1])
     else:
-        out = np.zeros((3, n, dim), dtype=np.float32)
-        for k in range(3):
-            if m:
-                out[k, rows] = found[k * m:(k + 1) * m]
+        found = embed(texts) if rows else np.zeros((0, 0), dtype=np.float32)
+        dim = found.shape[1] if found.ndim == 2 and found.shape[0] else 1
+        if m == n and m and found.dtype == np.float32 and found.shape == (3 * n, dim):
+            out = found.reshape(3, n, dim)  # every side read: the embedded rows themselves (no second copy)
+        else:
+            out = np.zeros((3, n, dim), dtype=np.float32)
+            for k in range(3):
+                if m:
+                    out[k, rows] = found[k * m:(k + 1) * m]
     enc = Encoded(sides, out[0], out[1], out[2], None, None, None, embed=embed, covered=covered)
     if densities:
         enc.density_card, enc.density_q = density(out[0], rows), density(out[1], rows)

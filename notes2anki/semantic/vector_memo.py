@@ -20,6 +20,7 @@ from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 
 SUFFIX = ".vectors.pickle"
 REWRITE_NEW = 64  # new texts that alone do not rewrite the file (see VectorMemo.save)
+PLACE_BLOCK = 4096  # rows gathered at a time by VectorMemo.placed (6 MB of 384-wide float32 vectors)
 
 
 class VectorMemo:
@@ -38,7 +39,7 @@ class VectorMemo:
         self.fresh: set[str] = set()  # texts not in the file
         self.changed = False
         try:
-            data = read_pickle(path)
+            data = read_pickle(path, mapped=True)  # (its vectors: a read-only view of the file, no copy)
             if isinstance(data, dict) and data.get("key") == self.key:
                 stored = np.asarray(data["vectors"], dtype=np.float32)
                 texts = list(data["texts"])
@@ -54,6 +55,50 @@ class VectorMemo:
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """A (len(texts), dim) float32 array of unit vectors, as ``embed`` gives them."""
+        found = self._lookup(texts)
+        if not isinstance(found, tuple):
+            return found
+        rows, _ = found
+        if not self._new:  # (every text stored)
+            return self._stored[rows]
+        out = self._stored[np.maximum(rows, 0)] if self._at else np.empty((len(texts), self._dim()), dtype=np.float32)
+        for n in np.nonzero(rows < 0)[0].tolist():
+            out[n] = self._new[texts[n]]
+        return out
+
+    def placed(self, texts: Sequence[str], total: int, dest: np.ndarray) -> np.ndarray | None:
+        """A (total, dim) float32 array, zero but for row ``dest[k]`` = the vector of ``texts[k]`` (as
+        :meth:`__call__` gives it), gathered from the stored vectors a block at a time: no (len(texts), dim)
+        temporary to scatter from (after an edit of the 10,000-card bench vault, whose card vectors are a
+        46 MB array, that copy was the second of its size). None when this memo cannot give the texts' vectors
+        as one array (vectors of another size): then call it."""
+        dest = np.asarray(dest, dtype=np.int64)
+        if len(dest) != len(texts):
+            return None
+        found = self._lookup(texts)
+        if not isinstance(found, tuple):  # the vectors themselves (every text new, or all from ``embed``)
+            if found.ndim != 2 or found.shape[0] != len(texts):
+                return None
+            out = np.zeros((total, found.shape[1] if len(texts) else 0), dtype=np.float32)
+            out[dest] = found
+            return out
+        rows, dim = found
+        out = np.zeros((total, dim), dtype=np.float32)
+        if not len(texts):
+            return out
+        for start in range(0, len(rows) if self._at else 0, PLACE_BLOCK):
+            part, where = rows[start:start + PLACE_BLOCK], dest[start:start + PLACE_BLOCK]
+            stored = part >= 0
+            if stored.any():
+                out[where[stored]] = self._stored[part[stored]]
+        for n in np.nonzero(rows < 0)[0].tolist():
+            out[dest[n]] = self._new[texts[n]]
+        return out
+
+    def _lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, int] | np.ndarray:
+        """Embed the texts not known yet and count the texts used: (each text's row of the stored array, -1
+        for one embedded since loading; the vectors' size), or the vectors themselves when they come whole from
+        ``embed`` (every text new; vectors of more than one size: all asked of ``embed``)."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._at and t not in self._new))
         if missing:
             fresh = self._embed(missing)
@@ -74,13 +119,10 @@ class VectorMemo:
             return self._embed(list(texts))
         self.used.update(texts)
         at = self._at
-        rows = np.fromiter((at.get(t, -1) for t in texts), dtype=np.int64, count=len(texts))
-        if not self._new:  # (every text stored)
-            return self._stored[rows]
-        out = self._stored[np.maximum(rows, 0)] if at else np.empty((len(texts), dims.pop()), dtype=np.float32)
-        for n in np.nonzero(rows < 0)[0].tolist():
-            out[n] = self._new[texts[n]]
-        return out
+        return np.fromiter((at.get(t, -1) for t in texts), dtype=np.int64, count=len(texts)), dims.pop()
+
+    def _dim(self) -> int:
+        return self._stored.shape[1] if self._at else next(iter(self._new.values())).shape[0]
 
     def _vector(self, text: str) -> np.ndarray:
         return self._new[text] if text in self._new else self._stored[self._at[text]]
@@ -102,6 +144,6 @@ class VectorMemo:
                 "vectors": np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 0), np.float32)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, memo_dumps(data), durable=False)
+            atomic_write(self.path, memo_dumps(data, out_of_band=True), durable=False)
         except (OSError, pickle.PicklingError):
             pass

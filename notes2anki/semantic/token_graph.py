@@ -14,13 +14,23 @@ vectors and token states bit for bit (tested). The stamp names the source graph'
 time, so a graph converted again gets its own file. A file that cannot be written (a read-only folder) is
 made in memory each run instead, as before; one that cannot be loaded is ignored (the plain graph is
 loaded) and written again.
+
+The derived graph keeps its weights in a file of their own beside it (ONNX external data,
+``<graph stem>.tokens-<stamp>.weights``), which ONNX Runtime maps into memory instead of reading: the
+session loads in 0.05 s instead of 0.16 s and takes 52 MB of fresh memory instead of 106 MB (this VM pays for
+every page of fresh memory; issue 13's edit row). Both files are written in a temporary folder and renamed
+into place, the weights first (:mod:`~notes2anki.semantic.convert_cleanup` removes such a folder left by a
+killed run); the derived files of an older stamp are removed when a new one is written.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shutil
 from pathlib import Path
 
-VERSION = 1  # of the derived graph (the output added)
+VERSION = 2  # of the derived graph (1: the output added; 2: its weights in a file of their own)
 
 
 def path_for(graph: Path) -> Path:
@@ -31,13 +41,18 @@ def path_for(graph: Path) -> Path:
     return graph.with_name(f"{graph.stem}.tokens-{stamp}.onnx")
 
 
+def weights_for(path: Path) -> Path:
+    """The weights file of the derived graph ``path`` (:func:`path_for`)."""
+    return path.with_suffix(".weights")
+
+
 def existing(graph: Path) -> Path | None:
-    """The derived graph of ``graph`` when it has been written, else None (imports nothing)."""
+    """The derived graph of ``graph`` when it has been written (with its weights), else None (imports nothing)."""
     try:
         path = path_for(graph)
     except OSError:
         return None
-    return path if path.is_file() else None
+    return path if path.is_file() and weights_for(path).is_file() else None
 
 
 def pooled_input(graph) -> str:
@@ -61,34 +76,68 @@ def pooled_input(graph) -> str:
 def derive(graph: Path | bytes) -> bytes:
     """``graph`` (an ONNX file, or its bytes) with the tensor the pooling reads added as its second output, serialised.
     Imports ``onnx``. Raises RuntimeError when the graph has no mean pooling, OSError when unreadable."""
+    return _derived(graph).SerializeToString()
+
+
+def _derived(graph: Path | bytes):
+    """:func:`derive`'s graph as an ``onnx.ModelProto``."""
     import onnx
 
     model = onnx.load_from_string(graph) if isinstance(graph, bytes) else onnx.load(str(graph))
     hidden = pooled_input(model.graph)
     model.graph.output.append(onnx.helper.make_tensor_value_info(hidden, onnx.TensorProto.FLOAT, None))
-    return model.SerializeToString()
+    return model
 
 
 def ensure(graph: Path) -> Path | bytes:
-    """The derived graph of ``graph``: its file (written now when missing), or its bytes when the file
-    cannot be written."""
+    """The derived graph of ``graph``: its file (written now when missing, its weights beside it), or its
+    bytes when the files cannot be written."""
     found = existing(graph)
     if found is not None:
         return found
-    data = derive(graph)
+    model = _derived(graph)
     try:
-        from notes2anki.fileio import atomic_write
-
         path = path_for(graph)
-        atomic_write(path, data, durable=False)  # re-computable: a damaged file is ignored and written again
-        return path
+        _write(model, path)  # re-computable: a damaged file is ignored and written again
     except OSError:
-        return data
+        return model.SerializeToString()
+    for old in path.parent.glob(f"{graph.stem}.tokens-*"):  # an older stamp's files (another VERSION)
+        if old.name not in (path.name, weights_for(path).name):
+            with contextlib.suppress(OSError):
+                old.unlink(missing_ok=True)
+    return path
+
+
+def _write(model, path: Path) -> None:
+    """Write ``model`` to ``path`` with its weights in :func:`weights_for`, through a temporary folder beside
+    the converted models (weights renamed into place first, then the graph). Raises OSError."""
+    import tempfile
+
+    import onnx
+
+    from notes2anki.semantic import convert_cleanup
+
+    weights = weights_for(path)
+    work = Path(tempfile.mkdtemp(prefix=convert_cleanup.PREFIX, dir=path.parent.parent))
+    held = convert_cleanup.hold(work)
+    try:
+        try:
+            onnx.save_model(model, str(work / path.name), save_as_external_data=True, all_tensors_to_one_file=True,
+                            location=weights.name, size_threshold=1024)
+        except (ValueError, RuntimeError) as exc:  # (onnx's own errors about the graph or its files)
+            raise OSError(f"the derived graph could not be written: {exc}") from exc
+        os.replace(work / weights.name, weights)
+        os.replace(work / path.name, path)
+    finally:
+        held.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def forget(graph: Path) -> None:
-    """Remove the derived graph of ``graph`` (one that could not be loaded); never raises."""
+    """Remove the derived graph of ``graph`` and its weights (one that could not be loaded); never raises."""
     try:
-        path_for(graph).unlink(missing_ok=True)
+        path = path_for(graph)
+        path.unlink(missing_ok=True)
+        weights_for(path).unlink(missing_ok=True)
     except OSError:
         pass

@@ -232,3 +232,23 @@ def test_a_damaged_derived_graph_is_ignored_and_written_again(embedder):
         if before is not None:
             encoder._ONNX[slot] = before
         token_states._SESSIONS.pop((str(plan.folder), plan.variant), None)  # (it shared the session of this test)
+
+
+def test_the_derived_graph_keeps_its_weights_beside_it_and_an_older_stamp_s_files_go(embedder):
+    """The derived graph's weights are a file ONNX Runtime maps (token_graph.py); a version-1 graph of
+    another stamp (one file, weights inside) is removed when the current one is written; a graph whose
+    weights file is missing is not taken as written."""
+    from notes2anki.semantic import token_graph
+
+    graph = _graph(embedder)
+    token_graph.ensure(graph)
+    path = token_graph.path_for(graph)
+    weights = token_graph.weights_for(path)
+    assert path.is_file() and weights.is_file()
+    assert weights.stat().st_size > 20 * path.stat().st_size  # the graph file holds the ops, the weights the rest
+    older = graph.with_name(f"{graph.stem}.tokens-0123456789ab.onnx")
+    older.write_bytes(b"a version-1 derived graph")
+    weights.unlink()
+    assert token_graph.existing(graph) is None
+    assert token_graph.ensure(graph) == path and weights.is_file() and not older.exists()
+    assert not [p for p in graph.parent.parent.iterdir() if p.name.startswith(".convert-")]  # no temp folder left

@@ -188,8 +188,9 @@ def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -
     cards of a renamed file, backs ``dog 1``, ``dog 2``, ``dog 3``, each alike the others' (a near tie for
     :func:`_paired`), follow their own entries. Cards of one text (twins) take the entries of that text
     nearest their place in the group, so an edited twin is left to :func:`_paired` with the entry of its place
-    (tester 12-03 round 3), in order (similar_cards.pair_in_place, as ``sync`` pairs them: round 14)."""
-    from .similar_cards import pair_in_place
+    (tester 12-03 round 3), in order, as the alignment of the whole group pairs them (twin_align.align, as
+    ``sync`` pairs them: rounds 14 and 15)."""
+    from .twin_align import align, pair_aligned, rest_like
 
     def text(card: Card) -> tuple:
         return (rest_of(card), built_hash(card) if built_hash else None)
@@ -198,17 +199,28 @@ def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -
     for card in cards:
         mine.setdefault(text(card), []).append(card)
     theirs: dict = {}
+    token: dict = {}  # entry -> the (first) card text it has, for the alignment
     for g in guids:
         old = state.cards[g]
-        for key in ({k for k in mine if (old.rest is not None and k[0] == old.rest) or
-                     (old.rest is None and k[1] is not None and k[1] == old.hash)}):
+        for key in [k for k in mine if (old.rest is not None and k[0] == old.rest) or
+                    (old.rest is None and k[1] is not None and k[1] == old.hash)]:
             theirs.setdefault(key, []).append(g)
+            token.setdefault(g, key)
     rank = {c.key: n for n, c in enumerate(cards)}  # place among the group's cards, and among its entries
-    place = {g: n for n, g in enumerate(sorted(guids, key=lambda g: where_order(state.cards[g].where)))}
+    ordered = sorted(guids, key=lambda g: where_order(state.cards[g].where))
+    place = {g: n for n, g in enumerate(ordered)}
+    aligned: dict | None = None
     out = {}
     for k, same in mine.items():  # twins (one text twice) by place: they cannot be told apart, only kept apart
-        entries = sorted(theirs.get(k, ()), key=lambda g: place[g])  # (in order, nearest: as sync_twins pairs)
-        for i, j in pair_in_place([rank[c.key] for c in same], [place[g] for g in entries]):
+        entries = sorted(theirs.get(k, ()), key=lambda g: place[g])  # (in order, as sync_twins pairs them)
+        if len(same) < 2 and len(entries) < 2:
+            aligned_here: dict = {}
+        else:
+            if aligned is None:
+                aligned = dict(align([text(c) for c in cards], [token.get(g, g) for g in ordered],
+                                     rest_like([rest_of(c) for c in cards], [state.cards[g].rest for g in ordered])))
+            aligned_here = aligned
+        for i, j in pair_aligned([rank[c.key] for c in same], [place[g] for g in entries], aligned_here):
             out[same[i].key] = entries[j]
     return out
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from ..model import Card, Diagnostic
 from .id_record_file import (MAX_ID, RECORD_VERSION, _group_key, _nfc, group_of, load_record,  # noqa: F401
                              record_head, record_path, save_record, sync_digest, sync_entries, text_digest)
-from .id_twins import entry_places, place_found
+from .id_twins import entry_places, entry_rests, place_found
 from .identity import candidate_ids
 from .same_front import match_group as _match
 
@@ -200,7 +200,8 @@ class Records:
         for card in orphans:
             found[card.key] = list({e.id: e for e in pool if fits(card, e)})
         found = self._pair_files(orphans, found, {e.id for e in pool})
-        found = place_found(groups, orphans, found, entry_places(self.synced, self.built))  # twins by place
+        found = place_found(groups, orphans, found, entry_places(self.synced, self.built),  # twins in order
+                            entry_rests(self.synced, self.built))
         for card in orphans:
             for ident in found[card.key]:
                 wanted.setdefault(ident, []).append(card)

@@ -25,10 +25,14 @@ def _lesson(*backs: str) -> str:
     return "".join(CARD.format(b) for b in backs)
 
 
-def _studied(make_vault, sync_cli, build, tmp_path, how: str):
-    """The lesson L.md added to a new collection (`how`: by a sync, or a build imported), its first twin
-    reviewed once and its second twin three times. Returns (vault, collection path, {twin: nid})."""
-    root = make_vault({"L.md": _lesson(*BEFORE)})
+NAMES = ("first", "second", "third")
+
+
+def _studied(make_vault, sync_cli, build, tmp_path, how: str, before=BEFORE, reps=(1, 3)):
+    """The lesson L.md (``before``) added to a new collection (`how`: by a sync, or a build imported), its
+    first twin reviewed once and its second twin three times (``reps``: per twin). Returns (vault, collection
+    path, {twin: nid})."""
+    root = make_vault({"L.md": _lesson(*before)})
     col_path = empty_collection(tmp_path)
     if how == "sync":
         result = sync_cli(root, col_path, "--yes")
@@ -40,15 +44,15 @@ def _studied(make_vault, sync_cli, build, tmp_path, how: str):
 
             import_into(col, build(root).apkg)
         gatos = sorted(col.find_notes('"Back:el gato"'))  # the notes in the cards' first order
-        assert len(gatos) == 2 and col.note_count() == 4
-        for nid, times in zip(gatos, (1, 3)):
+        assert len(gatos) == len(reps) and col.note_count() == len(before)
+        for nid, times in zip(gatos, reps):
             for _ in range(times):
                 card = col.get_card(col.card_ids_of_note(nid)[0])
                 card.start_timer()
                 col.sched.answerCard(card, 3)
     finally:
         col.close()
-    return root, col_path, {"first": gatos[0], "second": gatos[1]}
+    return root, col_path, dict(zip(NAMES, gatos))
 
 
 def _seen(col_path) -> dict[int, tuple[str, int, int]]:
@@ -208,3 +212,74 @@ def test_unedited_twins_of_a_renamed_file_with_a_card_inserted_above_keep_their_
     assert report["deleted"] == [] and report["updated"] == []
     seen = _seen(col_path)
     assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato", 3, 3)
+
+
+@pytest.mark.parametrize("how", ["sync", "import"])
+@pytest.mark.parametrize("edited", ["first", "second"])
+def test_a_card_deleted_above_twins_with_one_twin_edited_keeps_each_twins_history(make_vault, sync_cli, build,
+                                                                                  tmp_path, how, edited):
+    """In place: `el perro` deleted above the twins, one twin edited: each twin keeps its own note."""
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, how)
+    backs = ["el gato", "el gato", "la casa"]
+    backs[0 if edited == "first" else 1] = "el gato negro"
+    (root / "L.md").write_text(_lesson(*backs), "utf-8")
+    report = _synced(sync_cli, root, col_path)
+    assert report["new"] == [] and len(report["deleted"]) == 1
+    seen = _seen(col_path)
+    kept = "second" if edited == "first" else "first"
+    reps = {"first": 1, "second": 3}
+    assert seen[twins[edited]] == ("el gato negro", reps[edited], reps[edited])
+    assert seen[twins[kept]] == ("el gato", reps[kept], reps[kept])
+    assert sorted(back for back, _, _ in seen.values()) == sorted(backs)
+    assert _synced(sync_cli, root, col_path)["updated"] == []
+
+
+@pytest.mark.parametrize("how", ["sync", "import"])
+def test_three_twins_the_middle_one_edited_below_an_inserted_card(make_vault, sync_cli, build, tmp_path, how):
+    """Three twins studied 1, 3 and 2 times, `el pez` inserted above them and the middle twin edited: the
+    middle twin's note takes the edit, the others keep their text, each its history."""
+    before = ["el perro", "el gato", "el gato", "el gato", "la casa"]
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, how, before, (1, 3, 2))
+    backs = ["el perro", "el pez", "el gato", "el gato gris", "el gato", "la casa"]
+    (root / "L.md").write_text(_lesson(*backs), "utf-8")
+    report = _synced(sync_cli, root, col_path)
+    assert [n["file"] for n in report["new"]] == ["L.md"] and report["deleted"] == []
+    seen = _seen(col_path)
+    assert seen[twins["first"]] == ("el gato", 1, 1)
+    assert seen[twins["second"]] == ("el gato gris", 3, 3)
+    assert seen[twins["third"]] == ("el gato", 2, 2)
+    assert _synced(sync_cli, root, col_path)["updated"] == []
+
+
+@pytest.mark.parametrize("how", ["sync", "build", "build --collection", "ids", "ids --collection"])
+def test_a_renamed_file_with_a_card_inserted_above_and_the_second_twin_edited(make_vault, sync_cli, build,
+                                                                              cli_build, tmp_path, how):
+    """Every path pairs the group as a whole: `L.md` renamed `M.md`, `el pez` inserted above the twins and the
+    second twin edited. The unedited twin keeps the first twin's note, the edit the second's (round 15)."""
+    from tests.conftest import import_into
+
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "import")
+    (root / "L.md").unlink()
+    (root / "M.md").write_text(_lesson("el perro", "el pez", "el gato", "el gato negro", "la casa"), "utf-8")
+    if how in ("build", "build --collection"):
+        if how == "build":
+            apkg = build(root).apkg
+        else:
+            result, apkg = cli_build(root, "--collection", str(col_path))
+            assert result.exit_code == 0, result.output
+        col = Collection(str(col_path))
+        try:
+            assert len(import_into(col, apkg).new) == 1  # el pez
+        finally:
+            col.close()
+    elif how.startswith("ids"):
+        args = ["ids", str(root)] + (["--collection", str(col_path)] if how == "ids --collection" else [])
+        result = CliRunner().invoke(cli_main, args)
+        assert result.exit_code == 0, result.output
+        assert (root / "M.md").read_text("utf-8").count("<!--ID:") == 5
+    report = _synced(sync_cli, root, col_path)
+    assert report["deleted"] == []
+    seen = _seen(col_path)
+    assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato negro", 3, 3)
+    assert len(seen) == 5
+    assert _synced(sync_cli, root, col_path)["updated"] == []

@@ -1,0 +1,58 @@
+"""twin_align.align: the same-front group aligned as a whole (tester 12-03 round 15), and bounded on a large
+group (a vault with 2,000 `Translate:` cards in one file): it finishes, and pairs as it should."""
+from __future__ import annotations
+
+from notes2anki.decks.twin_align import align, rest_like
+
+OLD = ["el perro", "el gato", "el gato", "la casa"]
+
+
+def _aligned(now, then):
+    return align(now, then, rest_like(now, then))
+
+
+def test_the_unedited_twin_keeps_its_own_entry_whichever_twin_is_edited():
+    assert _aligned(["el perro", "el pez", "el gato", "el gato negro", "la casa"], OLD) == [(0, 0), (2, 1), (4, 3)]
+    assert _aligned(["el perro", "el pez", "el gato negro", "el gato", "la casa"], OLD) == [(0, 0), (3, 2), (4, 3)]
+    assert _aligned(["el gato", "el gato negro", "la casa"], OLD) == [(0, 1), (2, 3)]
+    assert _aligned(["el gato negro", "el gato", "la casa"], OLD) == [(1, 2), (2, 3)]
+
+
+def test_three_twins_the_middle_one_edited():
+    then = ["el gato"] * 3
+    assert _aligned(["el pez", "el gato", "el gato gris", "el gato"], then) == [(1, 0), (3, 2)]
+
+
+def test_plain_insertions_and_renames_pair_every_card():
+    now = ["el perro", "el pez", "el gato", "el gato", "la casa"]
+    assert _aligned(now, OLD) == [(0, 0), (2, 1), (3, 2), (4, 3)]
+    assert _aligned(OLD, OLD) == [(k, k) for k in range(4)]
+
+
+def _big(edited: int):
+    """2,000 cards: the backs `word k` once each, but `el gato` twice at 1000-1001; `el pez` inserted at the
+    top and the twin ``edited`` (0 or 1) made `el gato negro`."""
+    then = [f"word {k} = meaning {k}" for k in range(2000)]
+    then[1000] = then[1001] = "el gato"
+    now = ["el pez"] + list(then)
+    now[1001 + edited] = "el gato negro"
+    return now, then
+
+
+def test_a_group_of_two_thousand_cards_is_aligned_and_each_twin_kept():
+    for edited in (0, 1):
+        now, then = _big(edited)
+        pairs = _aligned(now, then)
+        kept = 1001 + (1 - edited)  # the unedited twin now, and its entry then
+        assert (kept, 1000 + (1 - edited)) in pairs
+        assert len(pairs) == 1999
+
+
+def test_two_thousand_identical_twins_with_no_text_found_once_finish_in_order():
+    """No unique text to split at: the banded table (each twin on its own entry, the edited one left)."""
+    for edited in (1500, 1501):
+        then = [f"el gato {k // 2}" for k in range(2000)]  # every text twice
+        now = ["el pez"] + then[:edited] + ["el gato 750 negro"] + then[edited + 1:]
+        pairs = dict(_aligned(now, then))
+        assert pairs[1 + (3001 - edited)] == 3001 - edited  # the other twin of 750 on its own entry
+        assert len(pairs) == 1999

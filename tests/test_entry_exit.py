@@ -95,3 +95,26 @@ def test_a_program_calling_main_keeps_the_ordinary_exit(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert marker.read_text() == "atexit ran"
     assert "TEARDOWN RAN" in proc.stderr
+
+
+HUGE = """
+import os, sys
+from notes2anki.entry import no_huge_pages
+no_huge_pages()
+import numpy
+try:
+    from numpy._core.multiarray import _get_madvise_hugepage
+except ImportError:
+    from numpy.core.multiarray import _get_madvise_hugepage
+print(os.environ["NUMPY_MADVISE_HUGEPAGE"], _get_madvise_hugepage())
+"""
+
+
+def test_the_command_asks_numpy_not_to_mark_arrays_for_huge_pages_unless_the_user_said_otherwise(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    env["PYTHONPATH"] = str(ROOT)
+    plain = subprocess.run([sys.executable, "-c", HUGE], capture_output=True, text=True, env=env, timeout=120)
+    assert plain.stdout.split() == ["0", "False"], plain.stderr
+    mine = subprocess.run([sys.executable, "-c", HUGE], capture_output=True, text=True, timeout=120,
+                          env={**env, "NUMPY_MADVISE_HUGEPAGE": "1"})
+    assert mine.stdout.split()[0] == "1", mine.stderr  # the user's own value is kept

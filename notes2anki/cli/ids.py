@@ -61,15 +61,15 @@ def ids_command(vault, dry_run, collection, quiet):
                 None if collection is not None else built_renamed(root, config, v.cards, default_state_path(root)))
             if renamed:
                 fatal(diags, renamed)
-            record, unsure = None, None
+            record, unsure, guids = None, None, frozenset()
             if collection is not None:
-                record = _collection_record(v, config, collection, diags)
+                record, guids = _collection_record(v, config, collection, diags)
             else:
                 unplaced = unplaced_problem(v, config)
                 if unplaced:
                     fatal(diags, unplaced)
                 unsure = unplaced_warning(v, config)
-            report = plan_ids(v, config, record)
+            report = plan_ids(v, config, record, guids)
             if not dry_run:
                 diags += stale_temp_files_removed(root, v)  # before writing: each write also drops its note's
                 apply_ids(v, report)
@@ -104,19 +104,20 @@ def ids_command(vault, dry_run, collection, quiet):
     finish(diags)
 
 
-def _collection_record(v, config, collection: str, diags: list[Diagnostic]) -> list[dict]:
-    """The IDs a sync into ``collection`` matches the cards without an ID under (ids_collection.py); a
-    collection that cannot be read, or a sync that would refuse, stops the command (nothing written)."""
+def _collection_record(v, config, collection: str, diags: list[Diagnostic]) -> tuple[list[dict], frozenset[str]]:
+    """The IDs a sync into ``collection`` matches the cards without an ID under, and the GUIDs of its notes
+    (ids_collection.py); a collection that cannot be read, or a sync that would refuse, stops the command
+    (nothing written)."""
     from ..decks.collection import CollectionError, find_collection
     from ..decks.ids_collection import collection_record
 
     try:
         path = find_collection(collection, None, {"collection": None, "profile": None})
-        entries, errors = collection_record(v, config, path)
+        entries, errors, guids = collection_record(v, config, path)
     except CollectionError as exc:
         fatal(diags, f"{exc}; nothing written")
     diags += errors
-    return entries
+    return entries, guids
 
 
 def _print_diff(diff: bytes) -> None:

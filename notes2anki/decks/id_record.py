@@ -34,7 +34,7 @@ from ..model import Card, Diagnostic
 from .id_record_file import (MAX_ID, RECORD_VERSION, _group_key, _nfc, group_of, load_record,  # noqa: F401
                              record_head, record_path, save_record, sync_digest, sync_entries, text_digest)
 from .id_twins import entry_places, entry_rests, place_found
-from .identity import candidate_ids
+from .identity import candidate_ids, guid_of
 from .same_front import match_group as _match
 
 
@@ -68,8 +68,10 @@ class Records:
     build's content hash of a card (compared with the build state's ``hash``)."""
 
     def __init__(self, root: Path, namespace: str, state_cards: dict, build_digest: Callable[[Card], str],
-                 entries: list[dict] | None = None, diagnostics: list[Diagnostic] | None = None):
+                 entries: list[dict] | None = None, diagnostics: list[Diagnostic] | None = None,
+                 note_guids: frozenset[str] = frozenset()):
         self.namespace = namespace
+        self.note_guids = note_guids  # the GUIDs of a collection's notes (ids --collection): see _busy
         self.build_digest = build_digest
         self.source = "sync"
         entries = load_record(root, diagnostics if diagnostics is not None else []) if entries is None else entries
@@ -128,12 +130,17 @@ class Records:
         return out, problems
 
     def _busy(self, ident: int) -> bool:
-        """Whether ``ident`` is held by an entry of the sync record or the build state, or given to a card by
-        :meth:`settle` (a new card of a group takes none of them: same_front.match_group)."""
+        """Whether ``ident`` is held by an entry of the sync record or the build state, given to a card by
+        :meth:`settle`, or names a note of the collection read (``note_guids``: a new card of a group takes
+        none of them: same_front.match_group). The last, because ``ids --collection`` records only the notes
+        the sync would match cards to: a note it holds (a reviewed twin whose card was edited beyond
+        recognition) is in no record, and a card added above took that note's ID, then its text and
+        history at the next sync (tester 12-03 round 16)."""
         if self._used is None:
             self._used = {e.id for entries in self.synced.values() for e in entries} | {
                 s.id for states in self.built.values() for s in states}
-        return ident in self._used or ident in self.adopted.values()
+        return ident in self._used or ident in self.adopted.values() or (
+            bool(self.note_guids) and guid_of(ident) in self.note_guids)
 
     def _adopt(self, group: list[Card], out: dict, problems: list[Diagnostic]) -> None:
         """Give the cards of ``group`` that :meth:`settle` matched to an unclaimed entry that entry's ID; drop

@@ -102,10 +102,12 @@ def unplaced_warning(vault: Vault, config: Config) -> str | None:
             "note under another ID: undo these lines and run `notes2anki ids VAULT --collection PATH` instead")
 
 
-def collection_record(vault: Vault, config: Config, collection: Path) -> tuple[list[dict], list[Diagnostic]]:
+def collection_record(vault: Vault, config: Config, collection: Path
+                      ) -> tuple[list[dict], list[Diagnostic], frozenset[str]]:
     """The sync record a sync of ``vault`` into ``collection`` would write (``id_record_file.sync_entries``:
     the ID each card without an ID is matched under), planned on a private copy (the collection is only
-    read), and the plan's errors. Raises ``collection.CollectionError`` as ``sync`` does, and when the vault
+    read), the plan's errors, and the GUIDs of the collection's notes (an ID for a card the sync would add
+    must name none of them: ``id_record.Records._busy``). Raises ``collection.CollectionError`` as ``sync`` does, and when the vault
     may have been synced (an ID line, ``vault_id``) while the collection knows none of it: no record of the
     vault, no note any ID line names (the wrong profile: tester C r9)."""
     from .collection import open_copy
@@ -119,6 +121,7 @@ def collection_record(vault: Vault, config: Config, collection: Path) -> tuple[l
     try:
         plan = plan_sync(opened.col, vault, config)
         entries = sync_entries(opened.col, plan, plan.vault_id)
+        guids = frozenset(guid for (guid,) in opened.col.db.all("select guid from notes"))
         named = [c.id for c in vault.cards if c.id is not None]
         known = bool(_registered(plan.registry.get(plan.vault_id))) or any(
             opened.col.db.scalar("select 1 from notes where id = ?", nid) for nid in named[:2000])
@@ -132,4 +135,4 @@ def collection_record(vault: Vault, config: Config, collection: Path) -> tuple[l
             "it may have been synced: the wrong "
             "profile or collection? The IDs read from it would name no note. Give the collection this vault "
             "syncs into")
-    return entries, [d for d in plan.diagnostics if d.severity == "error"]
+    return entries, [d for d in plan.diagnostics if d.severity == "error"], guids

@@ -65,10 +65,10 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
         anchors = {c.nid for c in matched}
         rest = [c for c in group if c.nid not in anchors or not c.nid]
         off = [c for c in rest if c.nid]  # on a note by order only
-        if not off:
-            continue
         loose = [nid for nid, where in loose_pool.items() if nid not in claimed and where.rpartition(":")[0] == file
                  and _key(fields(nid).get(name, "")) == front]
+        if not off and not (rest and loose):  # (a new card and a note no card holds: the same gap may pair
+            continue  # them, as build does: a card inserted above, a twin below rewritten, tester 12-03 r16)
         notes = [nid for nid in dict.fromkeys([c.nid for c in group if c.nid] + loose)
                  if nid not in moved_out or nid in anchors]
         if any(_line(loose_pool.get(nid, "")) is None for nid in notes):

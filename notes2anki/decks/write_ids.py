@@ -69,12 +69,14 @@ class IdsReport:
     read_cards: Callable[[str, str], tuple[list[Card], list[Diagnostic]]] | None = field(default=None, repr=False)
 
 
-def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | None = None) -> IdsReport:
+def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | None = None,
+             note_guids: frozenset[str] = frozenset()) -> IdsReport:
     """What `ids` would change in ``vault`` (nothing is written).
 
     ``record``: the entries of the sync just made (``id_record.sync_entries``), or None to read the last
     sync's record of this vault (id_record.py; that of its old place when the vault moved: id_renamed.py);
-    each card gets the ID of the note it is matched to.
+    each card gets the ID of the note it is matched to. ``note_guids``: the GUIDs of the notes of the
+    collection ``ids --collection`` read; a card the record has no note for (new) gets no ID whose GUID names one.
 
     ``vault``: the loaded vault (which files have cards without an ID, which IDs are in use). Each
     such file is read again and its edit computed from those bytes (``FileEdit.before``). Problems
@@ -83,7 +85,7 @@ def plan_ids(vault: Vault, config: Config | None = None, record: list[dict] | No
     """
     report = IdsReport()
     config = config if config is not None else load_config(vault.root, [])
-    context = _ParseContext(vault, config, record, report.diagnostics)
+    context = _ParseContext(vault, config, record, report.diagnostics, note_guids)
     report.read_cards = context.parse
     seen: set[int] = set(context.written)
     wanted = sorted({c.file for c in vault.cards if c.id is None and not c.delete}
@@ -204,7 +206,7 @@ class _ParseContext:
     """What ``parse_note`` needs besides the text, built once per run."""
 
     def __init__(self, vault: Vault, config: Config, record: list[dict] | None = None,
-                 diagnostics: list[Diagnostic] | None = None):
+                 diagnostics: list[Diagnostic] | None = None, note_guids: frozenset[str] = frozenset()):
         self.config = config
         self.types = note_type_fields(config.note_types)
         self.resolver = LinkResolver(vault.files)
@@ -227,7 +229,8 @@ class _ParseContext:
             from .id_renamed import moved_record
 
             record = moved_record(vault.root, self.namespace, [c for c in kept if c.id is None])
-        self.records = Records(vault.root, self.namespace, state.cards, build_digest, record, diagnostics)
+        self.records = Records(vault.root, self.namespace, state.cards, build_digest, record, diagnostics,
+                               note_guids)
         self.records.settle([c for c in kept if c.id is None], card_ids(kept, self.namespace, self.known),
                             self.written)
 

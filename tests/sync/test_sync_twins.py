@@ -283,3 +283,47 @@ def test_a_renamed_file_with_a_card_inserted_above_and_the_second_twin_edited(ma
     assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato negro", 3, 3)
     assert len(seen) == 5
     assert _synced(sync_cli, root, col_path)["updated"] == []
+
+
+@pytest.mark.parametrize("before", [("uno", "el gato", "el gato"), ("uno", "el gato", "perro")])
+@pytest.mark.parametrize("how", ["sync", "sync --write-ids", "build", "ids", "ids --collection"])
+def test_a_card_inserted_on_top_and_the_last_card_rewritten_keeps_the_last_cards_history(
+        make_vault, sync_cli, build, tmp_path, how, before):
+    """Tester 12-03 round 16: `uno, gato, gato` (or `uno, gato, perro`) -> `cero, uno, gato, zzzz`. Build
+    pairs `zzzz` with the last card's note (the one card and the one note left in the same gap); sync added
+    it as new and held the studied note (deleted by the next `sync --yes` once `--write-ids` had written
+    every card's ID), and `ids --collection` wrote that note's ID on the inserted `cero`, whose text then
+    took its history. Every path now keeps the 3 reviews on `zzzz`; `cero` is new."""
+    from tests.conftest import import_into
+
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "import" if how == "build" else "sync",
+                                     before=list(before), reps=(1, 3) if before[2] == "el gato" else (1,))
+    col = Collection(str(col_path))
+    try:
+        last = sorted(col.find_notes(""))[2]  # the third card's note (reviewed 3 times below when not a twin)
+        for _ in range(3 if before[2] != "el gato" else 0):
+            card = col.get_card(col.card_ids_of_note(last)[0])
+            card.start_timer()
+            col.sched.answerCard(card, 3)
+    finally:
+        col.close()
+    (root / "L.md").write_text(_lesson("cero", "uno", "el gato", "zzzz"), "utf-8")
+    if how == "build":
+        col = Collection(str(col_path))
+        try:
+            assert len(import_into(col, build(root).apkg).new) == 1  # cero
+        finally:
+            col.close()
+    elif how.startswith("ids"):
+        args = ["ids", str(root)] + (["--collection", str(col_path)] if how == "ids --collection" else [])
+        result = CliRunner().invoke(cli_main, args)
+        assert result.exit_code == 0, result.output
+        assert (root / "L.md").read_text("utf-8").count("<!--ID:") == 4
+    first = sync_cli(root, col_path, "--yes", "--json", *(["--write-ids"] if how == "sync --write-ids" else []))
+    assert first.exit_code == 0, first.output
+    again = _synced(sync_cli, root, col_path)
+    assert again["deleted"] == [] and again["new"] == []
+    seen = _seen(col_path)
+    backs = {back: (reps, rows) for back, reps, rows in seen.values()}
+    assert backs["zzzz"] == (3, 3) and backs["cero"] == (0, 0) and backs["uno"] == (0, 0)
+    assert seen[last][0] == "zzzz" and len(seen) == 4

@@ -252,3 +252,39 @@ def test_the_derived_graph_keeps_its_weights_beside_it_and_an_older_stamp_s_file
     assert token_graph.existing(graph) is None
     assert token_graph.ensure(graph) == path and weights.is_file() and not older.exists()
     assert not [p for p in graph.parent.parent.iterdir() if p.name.startswith(".convert-")]  # no temp folder left
+
+
+def test_weights_changed_in_place_or_not_a_file_are_written_again_not_loaded(embedder):
+    """Bytes of the derived graph's weights overwritten in place (same size) gave other vectors without a
+    word, and a folder in their place stopped the command (tester 12-03 round 16): the weights' size and time
+    as written are checked (token_graph.check_for) and the files written again; a failed write falls back to
+    the whole graph in memory."""
+    import os
+
+    from notes2anki.semantic import token_graph
+
+    graph = _graph(embedder)
+    path = token_graph.ensure(graph)
+    weights = token_graph.weights_for(path)
+    assert token_graph.existing(graph) == path and token_graph.check_for(path).is_file()
+    good = weights.read_bytes()
+    with open(weights, "r+b") as f:  # random bytes over part of it, the size unchanged
+        f.seek(len(good) // 2)
+        f.write(os.urandom(4096))
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 1_000))
+    assert token_graph.existing(graph) is None
+    assert token_graph.ensure(graph) == path and weights.read_bytes() == good  # written again
+    assert (weights.stat().st_mode & 0o777) == (path.stat().st_mode & 0o777)
+    weights.unlink()
+    weights.mkdir()  # a folder in its place: cannot be replaced, so the graph comes whole, in memory
+    try:
+        made = token_graph.ensure(graph)
+        assert isinstance(made, bytes)
+        import onnx
+
+        model = onnx.load_from_string(made)
+        assert not any(t.data_location == onnx.TensorProto.EXTERNAL for t in model.graph.initializer)
+    finally:
+        weights.rmdir()
+        token_graph.forget(graph)
+    assert token_graph.ensure(graph) == path and weights.read_bytes() == good

@@ -166,6 +166,25 @@ def test_ids_dry_run_diff_applies_with_git_apply(make_vault, tmp_path):
         assert b"<!--ID: " in path.read_bytes()
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_ids_dry_run_of_a_note_of_2000_alike_cards_ends_and_its_diff_applies(make_vault, tmp_path):
+    """Tester 12-03 round 16: one note of 1,000–2,000 cards with one front (`END`, blank lines and the
+    front repeated) kept `ids --dry-run` in difflib for minutes; the diff of lines inserted is now found in one
+    pass (decks/patch.py inserted_lines). Not timed: it must end within the subprocess timeout."""
+    root = make_vault({"L.md": "".join(f"START\nBasic\nTranslate:\nBack: el gato {k % 7}\nEND\n\n"
+                                         for k in range(2000))})
+    result = subprocess.run(command("ids", root, "--dry-run"), capture_output=True, env=cli_env(),
+                            stdin=subprocess.DEVNULL, timeout=240)
+    assert result.returncode == 0, result.stderr
+    assert b"Would add 2000 IDs in 1 file" in result.stderr
+    assert result.stdout.count(b"\n+<!--ID: ") == 2000 and b"\n-" not in result.stdout
+    patch = tmp_path / "ids.patch"
+    patch.write_bytes(result.stdout)
+    applied = subprocess.run(["git", "apply", str(patch)], cwd=root, capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
+    assert (root / "L.md").read_text("utf-8").count("<!--ID: ") == 2000
+
+
 @pytest.mark.parametrize("args, says", [(["ids", "{root}", "--dry-run"], None),
                                         (["build", "{root}", "-o", "{out}", "--no-dupes"], "twice.md:7: warning: same first field")])
 def test_a_reader_that_stops_early_ends_the_command_quietly(make_vault, tmp_path, args, says):

@@ -56,3 +56,22 @@ def test_two_thousand_identical_twins_with_no_text_found_once_finish_in_order():
         pairs = dict(_aligned(now, then))
         assert pairs[1 + (3001 - edited)] == 3001 - edited  # the other twin of 750 on its own entry
         assert len(pairs) == 1999
+
+
+def test_a_same_front_group_of_more_than_1024_cards_keeps_every_card_s_note(make_vault, build, anki_import):
+    """Tester 12-03 round 16: one file of 1,100 `Translate:` cards (distinct backs, no IDs), built, then a card
+    inserted on top and one back edited: the build state was searched for the first 1,024 occurrences only,
+    so every card past the 1,024th got a new GUID on each build ("77 new"), and an import added them again
+    beside their reviewed notes. Now 1 new, 1 changed, 1,099 unchanged, and Anki holds 1,101 notes."""
+    lesson = "".join(f"START\nBasic\nTranslate:\nBack: answer {k}\nEND\n\n" for k in range(1100))
+    root = make_vault({"L.md": lesson})
+    first = build(root)
+    assert first.report.new == 1100
+    col = anki_import(first.apkg).col
+    (root / "L.md").write_text("START\nBasic\nTranslate:\nBack: top\nEND\n\n"
+                               + lesson.replace("Back: answer 5\n", "Back: answer 5 edited\n", 1), "utf-8")
+    second = build(root)
+    assert (second.report.new, second.report.changed, second.report.unchanged) == (1, 1, 1099)
+    anki_import(second.apkg, col)
+    assert col.note_count() == 1101
+    assert len(col.find_notes('"Back:answer 5 edited"')) == 1 and not col.find_notes('"Back:answer 5"')

@@ -48,7 +48,7 @@ def warn_added_copies(plan: SyncPlan) -> None:
     if pairs:
         one = len(pairs) == 1
         plan.diagnostics.append(Diagnostic("", 0, "warning", (
-            f"{counted(len(pairs), 'card')} added as new {'a note is an exact copy' if one else 'notes are exact copies'} "
+            f"{counted(len(pairs), 'card')} added as {'a new note is an exact copy' if one else 'new notes are exact copies'} "
             f"of another card of this vault ({_places(pairs)}): Anki gets a second note, reviewed apart. If you "
             "copied a note to rename or reorganise it, delete the copy (or the original) before syncing; to keep "
             "both, make them differ")))

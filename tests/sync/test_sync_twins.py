@@ -143,9 +143,10 @@ def test_build_collection_pairs_twins_as_sync_does(make_vault, sync_cli, build, 
     assert len(seen) == 4
 
 
-def test_ids_with_the_collection_pairs_twins_as_sync_does(make_vault, sync_cli, build, tmp_path):
-    root, col_path, twins = _renamed_with_second_twin_edited(make_vault, sync_cli, build, tmp_path)
-    result = CliRunner().invoke(cli_main, ["ids", str(root), "--collection", str(col_path)])
+def _ids_then_sync(sync_cli, root, col_path, twins: dict, *args: str) -> None:
+    """`ids` (with ``args``) writes the 4 IDs of M.md, and the sync after it keeps each twin on its note: the
+    first twin `el gato` with its 1 review, the second `el gato negro` with its 3, nothing new or deleted."""
+    result = CliRunner().invoke(cli_main, ["ids", str(root), *args])
     assert result.exit_code == 0, result.output
     assert (root / "M.md").read_text("utf-8").count("<!--ID:") == 4
     report = _synced(sync_cli, root, col_path)
@@ -153,6 +154,11 @@ def test_ids_with_the_collection_pairs_twins_as_sync_does(make_vault, sync_cli, 
     seen = _seen(col_path)
     assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato negro", 3, 3)
     assert len(seen) == 4
+
+
+def test_ids_with_the_collection_pairs_twins_as_sync_does(make_vault, sync_cli, build, tmp_path):
+    root, col_path, twins = _renamed_with_second_twin_edited(make_vault, sync_cli, build, tmp_path)
+    _ids_then_sync(sync_cli, root, col_path, twins, "--collection", str(col_path))
 
 
 @pytest.mark.parametrize("how", ["sync", "import"])
@@ -163,14 +169,7 @@ def test_ids_from_the_record_alone_pairs_renamed_twins_by_place(make_vault, sync
     root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, how)
     (root / "L.md").unlink()
     (root / "M.md").write_text(_lesson("el perro", "el gato", "el gato negro", "la casa"), "utf-8")
-    result = CliRunner().invoke(cli_main, ["ids", str(root)])
-    assert result.exit_code == 0, result.output
-    assert (root / "M.md").read_text("utf-8").count("<!--ID:") == 4
-    report = _synced(sync_cli, root, col_path)
-    assert report["new"] == [] and report["deleted"] == []
-    seen = _seen(col_path)
-    assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato negro", 3, 3)
-    assert len(seen) == 4
+    _ids_then_sync(sync_cli, root, col_path, twins)
 
 
 def _twin_ids(path) -> list[int]:
@@ -251,32 +250,41 @@ def test_three_twins_the_middle_one_edited_below_an_inserted_card(make_vault, sy
     assert _synced(sync_cli, root, col_path)["updated"] == []
 
 
-@pytest.mark.parametrize("how", ["sync", "build", "build --collection", "ids", "ids --collection"])
-def test_a_renamed_file_with_a_card_inserted_above_and_the_second_twin_edited(make_vault, sync_cli, build,
-                                                                              cli_build, tmp_path, how):
-    """Every path pairs the group as a whole: `L.md` renamed `M.md`, `el pez` inserted above the twins and the
-    second twin edited. The unedited twin keeps the first twin's note, the edit the second's (round 15)."""
+def _before_sync(how: str, root, col_path, package, note: str, ids: int) -> None:
+    """What ``how`` does before the sync: ``package()`` (a build's package) imported into the collection,
+    where it adds one card as new; or `ids` (with the collection for "ids --collection") writing ``ids`` IDs
+    into ``note``; else nothing (a plain sync)."""
     from tests.conftest import import_into
 
-    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "import")
-    (root / "L.md").unlink()
-    (root / "M.md").write_text(_lesson("el perro", "el pez", "el gato", "el gato negro", "la casa"), "utf-8")
-    if how in ("build", "build --collection"):
-        if how == "build":
-            apkg = build(root).apkg
-        else:
-            result, apkg = cli_build(root, "--collection", str(col_path))
-            assert result.exit_code == 0, result.output
+    if package is not None:
         col = Collection(str(col_path))
         try:
-            assert len(import_into(col, apkg).new) == 1  # el pez
+            assert len(import_into(col, package()).new) == 1
         finally:
             col.close()
     elif how.startswith("ids"):
         args = ["ids", str(root)] + (["--collection", str(col_path)] if how == "ids --collection" else [])
         result = CliRunner().invoke(cli_main, args)
         assert result.exit_code == 0, result.output
-        assert (root / "M.md").read_text("utf-8").count("<!--ID:") == 5
+        assert (root / note).read_text("utf-8").count("<!--ID:") == ids
+
+
+@pytest.mark.parametrize("how", ["sync", "build", "build --collection", "ids", "ids --collection"])
+def test_a_renamed_file_with_a_card_inserted_above_and_the_second_twin_edited(make_vault, sync_cli, build,
+                                                                              cli_build, tmp_path, how):
+    """Every path pairs the group as a whole: `L.md` renamed `M.md`, `el pez` inserted above the twins and the
+    second twin edited. The unedited twin keeps the first twin's note, the edit the second's (round 15)."""
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "import")
+    (root / "L.md").unlink()
+    (root / "M.md").write_text(_lesson("el perro", "el pez", "el gato", "el gato negro", "la casa"), "utf-8")
+    def package():
+        if how == "build":
+            return build(root).apkg
+        result, apkg = cli_build(root, "--collection", str(col_path))
+        assert result.exit_code == 0, result.output
+        return apkg
+
+    _before_sync(how, root, col_path, package if how.startswith("build") else None, "M.md", 5)  # (new: el pez)
     report = _synced(sync_cli, root, col_path)
     assert report["deleted"] == []
     seen = _seen(col_path)
@@ -294,8 +302,6 @@ def test_a_card_inserted_on_top_and_the_last_card_rewritten_keeps_the_last_cards
     it as new and held the studied note (deleted by the next `sync --yes` once `--write-ids` had written
     every card's ID), and `ids --collection` wrote that note's ID on the inserted `cero`, whose text then
     took its history. Every path now keeps the 3 reviews on `zzzz`; `cero` is new."""
-    from tests.conftest import import_into
-
     root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "import" if how == "build" else "sync",
                                      before=list(before), reps=(1, 3) if before[2] == "el gato" else (1,))
     col = Collection(str(col_path))
@@ -308,17 +314,7 @@ def test_a_card_inserted_on_top_and_the_last_card_rewritten_keeps_the_last_cards
     finally:
         col.close()
     (root / "L.md").write_text(_lesson("cero", "uno", "el gato", "zzzz"), "utf-8")
-    if how == "build":
-        col = Collection(str(col_path))
-        try:
-            assert len(import_into(col, build(root).apkg).new) == 1  # cero
-        finally:
-            col.close()
-    elif how.startswith("ids"):
-        args = ["ids", str(root)] + (["--collection", str(col_path)] if how == "ids --collection" else [])
-        result = CliRunner().invoke(cli_main, args)
-        assert result.exit_code == 0, result.output
-        assert (root / "L.md").read_text("utf-8").count("<!--ID:") == 4
+    _before_sync(how, root, col_path, (lambda: build(root).apkg) if how == "build" else None, "L.md", 4)  # (cero)
     first = sync_cli(root, col_path, "--yes", "--json", *(["--write-ids"] if how == "sync --write-ids" else []))
     assert first.exit_code == 0, first.output
     again = _synced(sync_cli, root, col_path)

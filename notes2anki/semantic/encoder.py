@@ -137,7 +137,10 @@ def _plan_for(spec: ModelSpec, backend: str, device: str | None, *, convert: boo
         _quiet_offline_environment()
         from notes2anki.semantic.onnx_convert import convert as convert_model
 
-        convert_model(model_dir, spec.key)
+        try:
+            convert_model(model_dir, spec.key)
+        except OSError as exc:  # its folder cannot be written (read-only, full): PyTorch, this run (tester 12-03 r16)
+            return Plan("torch", spec.key, "cuda" if cuda else device, note=f"{UNWRITABLE}{folder.parent}: {exc}")
         meta = ob.read_meta(folder) or {"ok": False, "reason": "conversion left no record"}
         _CONVERTED[folder.name] = folder
     _CONVERTED.setdefault(folder.name, folder)
@@ -148,6 +151,7 @@ def _plan_for(spec: ModelSpec, backend: str, device: str | None, *, convert: boo
     return Plan("onnx", key, "cuda" if cuda else "cpu", folder, model_dir, variant=variant)
 
 
+UNWRITABLE = "the ONNX conversion could not be written in "  # a Plan note: run on PyTorch, with a warning
 CONVERT_PHASE = "convert model (once, 30-90 s)"  # progress phases around the one-time ONNX conversion
 CONVERTED_PHASE = "model converted"  # it ended: the converted model is used
 NOT_CONVERTED_PHASE = "model not converted"  # it ended: the model cannot run under ONNX here (PyTorch used)
@@ -248,6 +252,8 @@ class Embedder:
     def _take(self, plan: Plan) -> None:
         """Use ``plan``; when the device asked for is not there, say so (once)."""
         self._plan = plan
+        if plan.note.startswith(UNWRITABLE) and plan.note not in self.warnings:
+            self.warnings.append(f"{plan.note}; the model runs on PyTorch instead (slower, the same vectors)")
         if plan.missing and self.device:
             warning = device_check.fallback_warning(self.device, self.device_origin, plan.missing)
             if warning not in self.warnings:

@@ -120,3 +120,22 @@ def test_a_warm_cache_needs_no_conversion(tmp_path, monkeypatch):
     empty = tmp_path / "no-onnx"
     got = run_fresh(cache, ["cached text"], empty)
     assert got == {"encoded": 0, "backend": None, "shape": [1, 384], "heavy": []} and not empty.exists()
+
+
+def test_a_conversion_folder_that_cannot_be_written_runs_the_model_on_pytorch_with_a_warning(tmp_path, monkeypatch):
+    """Tester 12-03 round 16: a read-only, empty ONNX folder stopped `dupes` (exit 2, "cannot prepare the
+    encoder… Read-only file system"). The conversion's OSError now makes the plan PyTorch's for this run, and
+    the embedder says why once."""
+    from notes2anki.semantic import encoder, onnx_convert
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system", str(tmp_path / "ro" / ".convert-x"))
+
+    monkeypatch.setenv("NOTES2ANKI_ONNX_DIR", str(tmp_path / "ro"))
+    monkeypatch.setattr(onnx_convert, "convert", read_only)
+    monkeypatch.setattr(encoder, "_CONVERTED", {})
+    embedder = Embedder(cache_path=":memory:")
+    assert embedder.plan.backend == "torch"
+    assert embedder.plan.note.startswith(encoder.UNWRITABLE)
+    assert len(embedder.warnings) == 1 and "Read-only file system" in embedder.warnings[0]
+    assert "runs on PyTorch instead" in embedder.warnings[0]

@@ -190,7 +190,7 @@ def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -
     nearest their place in the group, so an edited twin is left to :func:`_paired` with the entry of its place
     (tester 12-03 round 3), in order, as the alignment of the whole group pairs them (twin_align.align, as
     ``sync`` pairs them: rounds 14 and 15)."""
-    from .twin_align import align, pair_aligned, rest_like
+    from .twin_align import align, pair_aligned, realigned, rest_like
 
     def text(card: Card) -> tuple:
         return (rest_of(card), built_hash(card) if built_hash else None)
@@ -217,8 +217,9 @@ def _exact(cards: list[Card], guids: list[str], state: BuildState, built_hash) -
             aligned_here: dict = {}
         else:
             if aligned is None:
-                aligned = dict(align([text(c) for c in cards], [token.get(g, g) for g in ordered],
-                                     rest_like([rest_of(c) for c in cards], [state.cards[g].rest for g in ordered])))
+                now, then = [text(c) for c in cards], [token.get(g, g) for g in ordered]
+                like = rest_like([rest_of(c) for c in cards], [state.cards[g].rest for g in ordered])
+                aligned = realigned(now, then, like, dict(align(now, then, like)))
             aligned_here = aligned
         for i, j in pair_aligned([rank[c.key] for c in same], [place[g] for g in entries], aligned_here):
             out[same[i].key] = entries[j]

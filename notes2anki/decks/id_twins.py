@@ -23,7 +23,7 @@ def place_found(groups: dict, orphans: list, found: dict, places: dict[int, tupl
     group (twin_align.align: an edited card beside the entry most like it; ``rests``: entry ID -> its fields
     after the first, as ``build_gone.rest_of`` gives a card's), the twins it leaves by place."""
     from .build_gone import rest_of
-    from .twin_align import align, pair_aligned, rest_like
+    from .twin_align import align, pair_aligned, realigned, rest_like
 
     lost = {c.key for c in orphans}
     out = dict(found)
@@ -45,8 +45,9 @@ def place_found(groups: dict, orphans: list, found: dict, places: dict[int, tupl
                 theirs = sorted((h for h in places if places[h][0] == there), key=lambda h: places[h][1])
                 of = {h: t for t in same for h in t}
                 like = rest_like([rest_of(c) for c in group], [(rests or {}).get(h) for h in theirs])
-                aligned[there] = {i: places[theirs[j]][1] for i, j in align(
-                    [token.get(c.key, c.key) for c in group], [of.get(h, h) for h in theirs], like)}
+                now, then = [token.get(c.key, c.key) for c in group], [of.get(h, h) for h in theirs]
+                aligned[there] = {i: places[theirs[j]][1]
+                                  for i, j in realigned(now, then, like, dict(align(now, then, like))).items()}
             pairs = pair_aligned([rank[c.key] for c in cards], [places[h][1] for h in entries], aligned[there])
             given = {cards[i].key: entries[j] for i, j in pairs}
             for card in cards:

@@ -27,14 +27,16 @@ from typing import Callable
 
 
 def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: Callable[[int], dict],
-              equal: Callable, compare: Callable, renew: Callable, types: dict[int, str] | None = None) -> None:
+              equal: Callable, compare: Callable, renew: Callable, types: dict[int, str] | None = None,
+              held: Callable[[int], bool] = lambda nid: False) -> None:
     """Apply the gap rule (module doc) to every same-front group of ``changes`` (the plan's
     :class:`~.sync_plan.Change` list, in vault order). ``loose_pool``: this vault's notes, nid -> ``file:line``
     where last synced; ``claimed``: nid -> the card syncing to it (changed in place); ``fields(nid)``: a note's
     fields; ``equal(change, nid)``: the note holds the card's text; ``compare(change)`` recomputes a change's
     kinds against its new note; ``renew(change)``: makes a change new, with a GUID of its own. A group with a
     note the pool does not place (no line) is left as it is. ``types``: nid -> the card note type last synced
-    for the note (one not in it: the card's fields must be the note's, first field first)."""
+    for the note (one not in it: the card's fields must be the note's, first field first). ``held(nid)``: the
+    note's card is still in the vault elsewhere (:func:`still_held`): such a note goes to no card of the gap."""
     from .sync_rematch import SIMILAR, _similarity
 
     groups: dict[tuple, list] = {}
@@ -67,10 +69,13 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
         off = [c for c in rest if c.nid]  # on a note by order only
         loose = [nid for nid, where in loose_pool.items() if nid not in claimed and where.rpartition(":")[0] == file
                  and _key(fields(nid).get(name, "")) == front]
-        if not off and not (rest and loose):  # (a new card and a note no card holds: the same gap may pair
-            continue  # them, as build does: a card inserted above, a twin below rewritten, tester 12-03 r16)
+        # a note whose card is still in the vault elsewhere goes to no card here (tester 12-03 r16: an ID line
+        # in an ignored Archive/, or on a mistyped card, gave its note and history to a card added here)
+        loose = [nid for nid in loose if not held(nid)]
+        if not off and not (rest and loose):  # only new cards: a note no card holds pairs with one in its gap,
+            continue  # as build does (a card inserted above, the last rewritten: tester 12-03 r16)
         notes = [nid for nid in dict.fromkeys([c.nid for c in group if c.nid] + loose)
-                 if nid not in moved_out or nid in anchors]
+                 if (nid not in moved_out or nid in anchors) and (nid in anchors or not held(nid))]
         if any(_line(loose_pool.get(nid, "")) is None for nid in notes):
             continue
         notes.sort(key=lambda nid: _line(loose_pool[nid]))
@@ -171,3 +176,29 @@ def _key(text: str) -> str:
 def _line(where: str) -> int | None:
     line = where.rpartition(":")[2]
     return int(line) if line.isdigit() else None
+
+
+HELD = ("ids", "excluded_ids", "excluded_moved")  # StillThere reasons that say where the note's card is now
+
+
+def still_held(col, vault, config, pool: dict[int, str]) -> Callable[[int], bool]:
+    """``held(nid)`` for :func:`keep_gaps`: whether the card of the note ``nid`` (last synced at ``pool[nid]``)
+    may still be in the vault, as ``sync`` holds a note from deletion (``StillThere.reason``: an ID line naming
+    it — the note id, or an ID whose GUID is the note's — in a note or in a file the settings leave out, or its
+    file moved into an ignored folder with its front: :data:`HELD`; not a file that gave errors, whose edited
+    cards keep their notes). Reads the vault's ID lines only when asked."""
+    from .identity import guid_of
+    from .still_there import StillThere
+    from .sync_plan import first_field_text
+
+    still = StillThere(vault, config)
+    named: list[set[str]] = []
+
+    def held(nid: int) -> bool:
+        if still.reason(pool.get(nid, ""), nid, front=lambda: first_field_text(col, nid)) in HELD:
+            return True
+        if not named:
+            named.append({guid_of(ident) for ident in still.ids()})
+        guid = col.db.scalar("select guid from notes where id = ?", nid)
+        return guid is not None and guid in named[0]
+    return held

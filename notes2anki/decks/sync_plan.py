@@ -30,6 +30,7 @@ from ..parsers.media import MediaIndex
 from .build import _field_html
 from .identity import other_form_guids, assign_identities, card_ids, guid_of, legacy_ids, vault_namespace
 from .notetypes import type_id_for
+from .sync_gaps import still_held
 from .sync_media import plan_media, rename_media
 from .sync_plan_data import (ANKI_TAGS, PLUGIN_TAG, REGISTRY_KEY, Change, Deletion, SyncPlan,  # noqa: F401
                              _deletion_item, _registered, built_notes, load_registry, registered_guids, registered_types)
@@ -200,8 +201,10 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         change.nid = nid
         compare(change)
         plan.changes.append(change)
-    diags += rematch_shifted(col, plan.changes, {n: w for n, w in owned.items() if n in notes}, claimed, compare,
-                             files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types)
+    pool = {n: w for n, w in owned.items() if n in notes}
+    diags += rematch_shifted(col, plan.changes, pool, claimed, compare,
+                             files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types,
+                             held=still_held(col, vault, config, pool))
 
     missing.report(diags)
     plan.missing = [c.where for c in missing.cards]  # (build --collection says them too: adopt.py)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable
 
-from .twin_align import align, pair_aligned, rest_like
+from .twin_align import align, pair_aligned, realigned, rest_like
 
 
 def place_twins(changes: list, mine: list, loose_pool: dict[int, str], claimed: dict, partners: dict[str, str],
@@ -86,8 +86,8 @@ def place_twins(changes: list, mine: list, loose_pool: dict[int, str], claimed: 
                 continue
             if aligned is None:
                 now = [_text(c.fields) if c.card.id is None else object() for c in group]
-                aligned = dict(align(now, then, rest_like([_rest(t) if isinstance(t, tuple) else None
-                                                           for t in now], then_rest)))
+                like = rest_like([_rest(t) if isinstance(t, tuple) else None for t in now], then_rest)
+                aligned = realigned(now, then, like, dict(align(now, then, like)))
             pairs = {cards_ok[i]: notes[free[j]] for i, j in pair_aligned(cards_ok, free, aligned)}
             if all(group[r].nid == (pairs.get(r) or 0) for r in cards_ok):
                 continue

@@ -203,6 +203,25 @@ def rest_like(mine: Sequence[str | None], theirs: Sequence[str | None]) -> Calla
     return like
 
 
+def realigned(now: Sequence[Hashable], then: Sequence[Hashable], like: Callable[[int, int], float] | None,
+              first: dict[int, int]) -> dict[int, int]:
+    """``first`` (card index -> entry index: :func:`align`'s pairs of ``now`` and ``then``) with the cards and
+    entries it left unpaired aligned again among themselves (:func:`align`, each side in its order): a block of
+    twins moved past other cards (``gato, gato, perro, casa`` -> ``perro, casa, gato, gato gris``) crosses the
+    pairs of the whole alignment, which then pairs none of them, and by nearest place alone the unedited twin
+    took the second twin's note (tester 12-03 round 16); among themselves ``gato`` pairs with the first and
+    ``gato gris`` stays beside the second."""
+    rest_i = [i for i in range(len(now)) if i not in first]
+    taken = set(first.values())
+    rest_j = [j for j in range(len(then)) if j not in taken]
+    if not rest_i or not rest_j:
+        return dict(first)
+    sub = (lambda a, b: like(rest_i[a], rest_j[b])) if like is not None else None
+    out = dict(first)
+    out.update({rest_i[a]: rest_j[b] for a, b in align([now[i] for i in rest_i], [then[j] for j in rest_j], sub)})
+    return out
+
+
 def pair_aligned(ranks: list[int], places: list[int], aligned: dict[int, int]) -> list[tuple[int, int]]:
     """Twins of one text with the entries of that text: ``(i, j)`` pairs of the cards at ``ranks[i]`` (their
     places in the group now) and the entries at ``places[j]`` (their places among the group's entries then),

@@ -75,3 +75,18 @@ def test_a_same_front_group_of_more_than_1024_cards_keeps_every_card_s_note(make
     anki_import(second.apkg, col)
     assert col.note_count() == 1101
     assert len(col.find_notes('"Back:answer 5 edited"')) == 1 and not col.find_notes('"Back:answer 5"')
+
+
+def test_twins_moved_past_other_cards_are_aligned_again_among_themselves():
+    """Tester 12-03 round 16: `gato, gato, perro, casa` -> `perro, casa, gato, gato gris`. The whole alignment
+    pairs perro and casa, which the moved twins cross, so it pairs no twin; by nearest place alone `gato` took
+    the second twin's note. :func:`realigned` aligns what is left among itself: `gato` with the first twin,
+    `gato gris` beside the second."""
+    from notes2anki.decks.twin_align import align, realigned
+
+    now, then = ["perro", "casa", "gato", "gato gris"], ["gato", "gato", "perro", "casa"]
+    like = lambda i, j: 0.8 if now[i].startswith(then[j]) else 0.0  # noqa: E731
+    first = dict(align(now, then, like))
+    assert first == {0: 2, 1: 3}
+    assert realigned(now, then, like, first) == {0: 2, 1: 3, 2: 0}
+    assert realigned(now, then, like, {}) == dict(align(now, then, like))  # nothing paired: the whole alignment

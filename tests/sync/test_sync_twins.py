@@ -323,3 +323,72 @@ def test_a_card_inserted_on_top_and_the_last_card_rewritten_keeps_the_last_cards
     backs = {back: (reps, rows) for back, reps, rows in seen.values()}
     assert backs["zzzz"] == (3, 3) and backs["cero"] == (0, 0) and backs["uno"] == (0, 0)
     assert seen[last][0] == "zzzz" and len(seen) == 4
+
+
+@pytest.mark.parametrize("where", ["archive", "mistyped"])
+def test_a_note_whose_id_line_is_still_in_the_vault_goes_to_no_card_added_in_its_gap(make_vault, sync_cli, tmp_path,
+                                                                                       where):
+    """Tester 12-03 round 16, second round: `uno`, `xxx` synced, `xxx` given its ID line, reviewed 7 times; then
+    `nnn` inserted on top, `xxx` moved with its ID line into an ignored `Archive/` (or left with its START
+    mistyped `STRT`: an orphan ID), and `mmm` appended. The gap rule gave xxx's note, and its history, to `mmm`.
+    A note whose ID line is still in the vault is now held, as sync holds it from deletion; `mmm` is new."""
+    card = "START\nBasic\nT\nBack: {}\nEND\n\n"
+    root = make_vault({"F.md": card.format("uno") + card.format("xxx")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    col = Collection(str(col_path))
+    try:
+        nid = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "xxx")
+        for _ in range(7):
+            first = col.get_card(col.card_ids_of_note(nid)[0])
+            first.start_timer()
+            col.sched.answerCard(first, 3)
+    finally:
+        col.close()
+    with_id = f"START\nBasic\nT\nBack: xxx\n<!--ID: {nid}-->\nEND\n\n"
+    (root / "F.md").write_text(card.format("uno") + with_id, "utf-8")
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    if where == "archive":
+        (root / ".notes2anki.toml").write_text('ignore = ["Archive/"]\n', "utf-8")
+        (root / "Archive").mkdir()
+        (root / "Archive" / "G.md").write_text(with_id, "utf-8")
+        moved = ""
+    else:
+        moved = with_id.replace("START", "STRT")
+    (root / "F.md").write_text(card.format("nnn") + card.format("uno") + moved + card.format("mmm"), "utf-8")
+    result = sync_cli(root, col_path, "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    seen = _seen(col_path)
+    assert seen[nid] == ("xxx", 7, 7)
+    assert sorted(back for back, _, _ in seen.values()) == ["mmm", "nnn", "uno", "xxx"]
+
+
+@pytest.mark.parametrize("how", ["sync", "build --collection", "ids --collection"])
+def test_twins_moved_below_other_cards_with_the_second_edited_keep_their_order(make_vault, sync_cli, build,
+                                                                               cli_build, tmp_path, how):
+    """Tester 12-03 round 16: `gato, gato, perro, casa` -> `perro, casa, gato, gato gris`. Build kept the order
+    (the first twin's note stays `el gato`); sync, `build --collection` and `ids --collection` gave the first
+    twin's history to the edited second (twin_align.realigned)."""
+    before = ["el gato", "el gato", "el perro", "la casa"]
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "sync", before=before)
+    (root / "L.md").write_text(_lesson("el perro", "la casa", "el gato", "el gato gris"), "utf-8")
+
+    def package():
+        result, apkg = cli_build(root, "--collection", str(col_path))
+        assert result.exit_code == 0, result.output
+        return apkg
+
+    if how == "build --collection":
+        from tests.conftest import import_into
+
+        col = Collection(str(col_path))
+        try:
+            import_into(col, package())
+        finally:
+            col.close()
+    else:
+        _before_sync(how, root, col_path, None, "L.md", 4)
+    _synced(sync_cli, root, col_path)
+    seen = _seen(col_path)
+    assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato gris", 3, 3)
+    assert len(seen) == 4

@@ -120,6 +120,14 @@ def review_all(col: Collection) -> None:
         col.sched.answerCard(card, 3)
 
 
+def review_note(col: Collection, nid: int, times: int) -> None:
+    """Answer the first card of the note ``nid`` ``times`` times with Good (``times`` review log rows)."""
+    for _ in range(times):
+        card = col.get_card(col.card_ids_of_note(nid)[0])
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+
+
 def notes_by_field(col: Collection, field: str | int = -1) -> dict[str, tuple[int, int]]:
     """Each note's ``field`` (a name, or an index: the last by default) → (note id, its cards' review log rows)."""
     out = {}

@@ -15,6 +15,8 @@ from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
 
+from tests.conftest import review_note
+
 from .plugin_users import empty_collection
 
 CARD = "START\nBasic\nTranslate:\nBack: {}\nEND\n\n"
@@ -46,10 +48,7 @@ def _studied(make_vault, sync_cli, build, tmp_path, how: str, before=BEFORE, rep
         gatos = sorted(col.find_notes('"Back:el gato"'))  # the notes in the cards' first order
         assert len(gatos) == len(reps) and col.note_count() == len(before)
         for nid, times in zip(gatos, reps):
-            for _ in range(times):
-                card = col.get_card(col.card_ids_of_note(nid)[0])
-                card.start_timer()
-                col.sched.answerCard(card, 3)
+            review_note(col, nid, times)
     finally:
         col.close()
     return root, col_path, dict(zip(NAMES, gatos))
@@ -307,10 +306,7 @@ def test_a_card_inserted_on_top_and_the_last_card_rewritten_keeps_the_last_cards
     col = Collection(str(col_path))
     try:
         last = sorted(col.find_notes(""))[2]  # the third card's note (reviewed 3 times below when not a twin)
-        for _ in range(3 if before[2] != "el gato" else 0):
-            card = col.get_card(col.card_ids_of_note(last)[0])
-            card.start_timer()
-            col.sched.answerCard(card, 3)
+        review_note(col, last, 3 if before[2] != "el gato" else 0)
     finally:
         col.close()
     (root / "L.md").write_text(_lesson("cero", "uno", "el gato", "zzzz"), "utf-8")
@@ -339,10 +335,7 @@ def test_a_note_whose_id_line_is_still_in_the_vault_goes_to_no_card_added_in_its
     col = Collection(str(col_path))
     try:
         nid = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "xxx")
-        for _ in range(7):
-            first = col.get_card(col.card_ids_of_note(nid)[0])
-            first.start_timer()
-            col.sched.answerCard(first, 3)
+        review_note(col, nid, 7)
     finally:
         col.close()
     with_id = f"START\nBasic\nT\nBack: xxx\n<!--ID: {nid}-->\nEND\n\n"

@@ -171,8 +171,11 @@ def identify(plan: PackagePlan) -> PackagePlan:
     known = frozenset(state.cards)  # GUIDs of earlier builds: pre-namespace implicit IDs stay
     before = len(diags)
     ids = card_ids(kept, namespace, known)  # same-front cards the state knows: told apart by their text
+    from .still_there import left_out_text
+
+    left_out = left_out_text(vault, config)  # a card moved into an ignored folder without an ID line
     ids, by_text = known_group_ids(kept, ids, state.cards, namespace,
-                                   _hasher(config, lambda: MediaIndex(vault.root, vault.files)), diags)
+                                   _hasher(config, lambda: MediaIndex(vault.root, vault.files)), diags, left_out)
     plan.identified = assign_identities(kept, diags, namespace, known, ids, by_text)
     report.cards = [card for card, _ in plan.identified]
     plan.state, plan.namespace, plan.ids, plan.identity_diags = state, namespace, ids, diags[before:]

@@ -284,7 +284,8 @@ def settle_gone(state: BuildState, new_state: dict[str, CardState], gone: list[G
         if old.id in present:  # in the vault under another GUID (e.g. before a --collection build adopted it)
             new_state[old_guid] = old
             continue
-        why = still().reason(old.where, old.id, old.front)
+        why = still().reason(old.where, old.id, old.front,  # (moved into an ignored folder without an ID line)
+                             fields=(lambda: [old.front, *old.rest.split("\x1f")]) if old.rest is not None else None)
         # mistyped, hidden in an unclosed code fence, its file empty for a moment...: not "delete it in Anki";
         # a card already listed as gone stays listed unless its ID line is back
         if why and (not old.removed or why in ("ids", "excluded_ids")):

@@ -35,7 +35,7 @@ from .id_record_file import (MAX_ID, RECORD_VERSION, _group_key, _nfc, group_of,
                              record_head, record_path, save_record, sync_digest, sync_entries, text_digest)
 from .id_twins import entry_places, entry_rests, place_found
 from .identity import candidate_ids, guid_of
-from .same_front import match_group as _match
+from .same_front import held_entries, match_group as _match
 
 
 def _line(where: str) -> int:
@@ -71,8 +71,9 @@ class Records:
 
     def __init__(self, root: Path, namespace: str, state_cards: dict, build_digest: Callable[[Card], str],
                  entries: list[dict] | None = None, diagnostics: list[Diagnostic] | None = None,
-                 note_guids: frozenset[str] = frozenset()):
+                 note_guids: frozenset[str] = frozenset(), left_out: Callable[[list[str]], bool] | None = None):
         self.namespace = namespace
+        self.left_out = left_out  # a file the settings leave out holds these field texts (StillThere.holds_text)
         self.note_guids = note_guids  # the GUIDs of a collection's notes (ids --collection): see _busy
         self.build_digest = build_digest
         self.source = "sync"
@@ -126,7 +127,8 @@ class Records:
                 out.update({c.key: computed[c.key] for c in group})
                 self._adopt(group, out, problems)
                 continue
-            ids = _match(group, recorded, digest, computed, written, self.namespace, self._busy, closed)
+            ids = _match(group, recorded, digest, computed, written, self.namespace, self._busy, closed,
+                         held=held_entries(group, self.left_out))
             out.update(ids)
             self._adopt(group, out, problems)
         return out, problems
@@ -180,7 +182,8 @@ class Records:
             if not recorded:
                 orphans += group
                 continue
-            ids = _match(group, recorded, digest, computed, written, self.namespace, self._busy, closed)
+            ids = _match(group, recorded, digest, computed, written, self.namespace, self._busy, closed,
+                         held=held_entries(group, self.left_out))
             mine = {e.id for e in recorded}
             claimed |= set(ids.values()) & mine
             orphans += [c for c in group if ids[c.key] not in mine]

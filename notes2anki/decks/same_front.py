@@ -27,7 +27,8 @@ from .identity import _front_key, _implicit, guid_of
 
 def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str], computed: dict,
                 written: set[int], namespace: str, busy: Callable[[int], bool] = lambda ident: False,
-                closed: bool = False, moved: dict | None = None, moved_out: frozenset = frozenset()) -> dict:
+                closed: bool = False, moved: dict | None = None, moved_out: frozenset = frozenset(),
+                held: Callable[[object], bool] | None = None) -> dict:
     """IDs for one group (its cards in file order) from its recorded entries (``id_record.Entry``: ``id``,
     ``digest``, ``live``, ``rest``, ``order``: the entry's place in its file when recorded), ``Card.key`` -> ID
     for every card of ``group``. The rule (a note must never take another card's text; when in doubt a card
@@ -50,7 +51,8 @@ def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str]
     ``computed``: ``Card.key`` -> ``identity.card_ids``; ``digest``: the text compared with ``Entry.digest``;
     ``moved``: ``Card.key`` -> ID of the cards of ``group`` moved here from another file (:func:`cross_file_moves`);
     ``moved_out``: the IDs of entries of this group whose card moved to another file (no card's here, never
-    given again)."""
+    given again); ``held(entry)``: the entry's card is still in the vault elsewhere (moved into a file the
+    settings leave out): it goes to no card by the gap rule."""
     moved = {c.key: moved[c.key] for c in group if moved and c.key in moved}
     live = sorted((e for e in recorded if e.live and e.id not in moved_out), key=lambda e: getattr(e, "order", 0))
     out: dict = dict(moved)
@@ -73,6 +75,8 @@ def match_group(group: list[Card], recorded: list, digest: Callable[[Card], str]
             taken.add(entry.id)
         rest = [c for c in rest if c.key not in out]
         free = [e for e in free if e.id not in taken]
+        if rest and free and held is not None:
+            free = [e for e in free if not held(e)]
         if rest and free:
             for card, entry in _same_gaps(group, live, out, rest, free):
                 out[card.key] = entry.id
@@ -141,6 +145,16 @@ def cross_file_moves(groups: dict, recorded: dict, digest: Callable[[Card], str]
                     out_of.setdefault(there, set()).add(entry.id)
                     break
     return moves, out_of
+
+
+def held_entries(group: list[Card], left_out: Callable[[list[str]], bool] | None) -> Callable[[object], bool] | None:
+    """``held`` for :func:`match_group`: an entry (with ``rest``, its fields after the first) of ``group``'s
+    front whose fields a file the settings leave out holds (``left_out(texts)``: ``StillThere.holds_text``):
+    its card was moved there without an ID line. None without ``left_out``."""
+    if left_out is None:
+        return None
+    front = next(iter(group[0].fields.values()), "")
+    return lambda entry: entry.rest is not None and left_out([front, *entry.rest.split("\x1f")])
 
 
 def _in_order(now: list[str], then: list[str], like=None) -> list[tuple[int, int]]:
@@ -215,7 +229,8 @@ def _alike(cards: list[Card], entries: list) -> list[tuple[Card, object]]:
 
 
 def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: str,
-                    digest: Callable[[Card], str], diagnostics: list | None = None) -> tuple[dict, frozenset[str]]:
+                    digest: Callable[[Card], str], diagnostics: list | None = None,
+                    left_out: Callable[[list[str]], bool] | None = None) -> tuple[dict, frozenset[str]]:
     """``build``'s identities of same-front cards without an ID whose group the build state knows
     (``state_cards``: GUID -> ``state.CardState`` of the last build; ``digest``: the build's content hash of a
     card, compared with the state's ``hash``): :func:`match_group` of the group against its state entries, as
@@ -224,7 +239,9 @@ def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: 
     ``ids``: their ``identity.card_ids``. Returns ``ids`` with those groups' IDs (a new dict) and the groups
     (``identity._front_key``) so told apart. A new card of such a group takes no ID another card of the vault
     or an entry of the state holds. With no build state, a warning (appended to ``diagnostics``) names the
-    files whose same-front cards are told apart by order only (:func:`order_only_warning`)."""
+    files whose same-front cards are told apart by order only (:func:`order_only_warning`). ``left_out(texts)``:
+    a file the settings leave out holds these field texts (``StillThere.holds_text``): an entry whose card
+    was moved there goes to no card of its gap."""
     if not state_cards:
         warning = order_only_warning(cards)
         if warning is not None and diagnostics is not None:
@@ -293,7 +310,7 @@ def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: 
                                      digest, own)
     for key, group, recorded, closed in prepared:
         out.update(match_group(group, recorded, digest, ids, written, namespace, busy_outside(group), closed,
-                               moves, frozenset(out_of.get(key, ()))))
+                               moves, frozenset(out_of.get(key, ())), held_entries(group, left_out)))
         by_text.add(key)
     for key, group in groups.items():  # a card moved into a group matched by order alone
         for card in group:

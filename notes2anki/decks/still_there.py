@@ -4,6 +4,8 @@ outgrew its size.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import re
 from pathlib import Path
 
@@ -76,6 +78,7 @@ class StillThere:
         self._read_notes: set[str] | None = None
         self._left_names: dict[str, list[str]] | None = None
         self._left_texts: dict[str, str] = {}
+        self._joined: tuple[str, list[int]] | None = None  # the left-out notes' letters, for holds_text
 
     def ids(self) -> set[int]:
         """Every ID written in the vault's notes, whether or not a card claims it — in the notes read and in
@@ -92,10 +95,11 @@ class StillThere:
         self.ids()
         return self._note_ids
 
-    def reason(self, where: str, ident: int | None = None, front=None) -> str | None:
+    def reason(self, where: str, ident: int | None = None, front=None, fields=None) -> str | None:
         """"ids", "excluded_ids", "failed", "style", "empty", "unread", "excluded", "excluded_moved" (its file gone, one
         of its name in a folder the settings leave out holds ``front``: its front as plain text, or a callable
-        giving it) or None for the card last seen at ``where`` (``file:line``)
+        giving it; or any file left out holds every one of ``fields``, a callable giving its field texts:
+        :meth:`holds_text`) or None for the card last seen at ``where`` (``file:line``)
         with ID ``ident`` (written or implicit)."""
         if ident is not None and ident in self.ids():
             if ident not in self._note_ids:
@@ -118,6 +122,8 @@ class StillThere:
             # not any file of that name, which held it forever)
             if self._moved_text(_name(file), front() if callable(front) else front):
                 return "excluded_moved"
+        if fields is not None and self._excluded_names() and self.holds_text(fields()):
+            return "excluded_moved"  # the card moved into an ignored folder, into a file of another name
         return None
 
     def _excluded_names(self) -> dict[str, list[str]]:
@@ -131,21 +137,51 @@ class StillThere:
     def _moved_text(self, name: str, front: str) -> bool:
         """Whether a left-out file named ``name`` holds ``front`` (letters and digits compared, case folded: its
         Markdown and the plain text of its HTML agree there); a front of fewer than 4 of them matches nothing."""
-        from ..fileio import MAX_NOTE_BYTES, read_bounded
-
         wanted = _letters(front)[:40]
         if len(wanted) < 4:
             return False
-        for rel in self._excluded_names().get(name, ()):
-            if rel not in self._left_texts:
-                try:
-                    raw = read_bounded(self.vault.root / rel, MAX_NOTE_BYTES, root=self.vault.root)
-                    self._left_texts[rel] = _letters(raw.decode("utf-8", "replace"))
-                except OSError:
-                    self._left_texts[rel] = ""
-            if wanted in self._left_texts[rel]:
+        return any(wanted in self._left_text(rel) for rel in self._excluded_names().get(name, ()))
+
+    def holds_text(self, values) -> bool:
+        """Whether one Markdown file the settings leave out (an ignored ``Archive/``, any name) holds every one of
+        ``values`` (a card's field texts, Markdown or plain text; letters and digits compared, case folded, the
+        first 40 of each): the card was moved there, with no ID line to say so. Empty values are skipped; fewer
+        than 8 letters in all match nothing. Each left-out file is read once (bounded, :data:`MAX_NOTE_BYTES`)."""
+        import bisect
+
+        wanted = sorted((w for w in (_letters(v)[:40] for v in values) if w), key=len, reverse=True)
+        if sum(map(len, wanted)) < 8:
+            return False
+        if self._joined is None:  # every left-out note's letters in one string ("\0" between files): one
+            files = [rel for names in self._excluded_names().values() for rel in names  # search per text
+                     if rel.lower().endswith(".md")]
+            texts = [self._left_text(rel) for rel in files]
+            starts, at = [], 0
+            for text in texts:
+                starts.append(at)
+                at += len(text) + 1
+            self._joined = ("\0".join(texts), starts + [at])
+        joined, starts = self._joined
+        at = joined.find(wanted[0])
+        while at != -1:
+            i = bisect.bisect_right(starts, at) - 1
+            text = joined[starts[i]:starts[i + 1] - 1]
+            if all(w in text for w in wanted[1:]):
                 return True
+            at = joined.find(wanted[0], starts[i + 1])
         return False
+
+    def _left_text(self, rel: str) -> str:
+        """The letters of the left-out file ``rel`` (:func:`_letters`; "" when it cannot be read), read once."""
+        from ..fileio import MAX_NOTE_BYTES, read_bounded
+
+        if rel not in self._left_texts:
+            try:
+                raw = read_bounded(self.vault.root / rel, MAX_NOTE_BYTES, root=self.vault.root)
+                self._left_texts[rel] = _letters(raw.decode("utf-8", "replace"))
+            except OSError:
+                self._left_texts[rel] = ""
+        return self._left_texts[rel]
 
     def _notes(self) -> set[str]:
         if self._read_notes is None:
@@ -154,6 +190,18 @@ class StillThere:
 
 
 _PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)
+
+
+def left_out_text(vault: Vault, config: Config) -> Callable[[list[str]], bool]:
+    """:meth:`StillThere.holds_text` of ``vault``, its :class:`StillThere` made on the first call: whether a card
+    with these field texts was moved into a file the settings leave out (no ID line needed)."""
+    made: list[StillThere] = []
+
+    def holds(texts: list[str]) -> bool:
+        if not made:
+            made.append(StillThere(vault, config))
+        return made[0].holds_text(texts)
+    return holds
 
 
 def _id_lines(vault: Vault) -> set[int]:

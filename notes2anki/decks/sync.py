@@ -31,6 +31,7 @@ from .identity import NO_ID_WARNING
 from .notetypes import models_for
 from .sync_media import rename_media
 from .sync_plan import ANKI_TAGS, REGISTRY_KEY, Change, Deletion, SyncPlan, plan_sync, same_text
+from .sync_plan_data import registered_id_lines
 from .sync_retype import field_map, find_notetype, record_card_types, record_types, template_map
 
 Progress = Callable[[int, int], None]
@@ -81,6 +82,7 @@ def sync_vault(vault: Vault, config: Config, collection: Path, *, dry_run: bool 
         plan = plan_sync(opened.col, vault, config, media_dir=media_folder(collection) if dry_run else None,
                          retype=retype, allow_mass_delete=allow_mass_delete,
                          recreate_missing=recreate_missing)
+        plan.writes_ids = write_ids and not dry_run
         result = SyncResult(Path(collection), plan, dry_run=dry_run, diagnostics=list(plan.diagnostics))
         writes = not (plan.is_empty and _registry_after(plan, vault, keep=plan.deletions) == plan.registry)
         if writes or dry_run:  # a dry run predicts the real one: what is not confirmed is held there too
@@ -280,6 +282,12 @@ def _registry_after(plan: SyncPlan, vault: Vault, keep: list[Deletion]) -> dict:
     guids = {str(c.nid): plan.note_guids.get(c.nid) or c.guid for c in plan.changes if c.nid}
     guids.update({key: plan.note_guids[int(key)] for key in notes if key not in guids and plan.note_guids.get(int(key))})
     registry[plan.vault_id]["guids"] = guids
+    # the notes whose card carries an ID line: no card without it takes such a note by its place (sync_gaps)
+    kept_lines = registered_id_lines(plan.registry.get(plan.vault_id)) & {int(k) for k in notes}
+    lines = {c.nid for c in plan.changes if c.nid and (c.card.id is not None or plan.writes_ids)} | \
+        {nid for nid in kept_lines if nid not in {c.nid for c in plan.changes}}
+    if lines:
+        registry[plan.vault_id]["id_lines"] = sorted(lines)
     if plan.type_ids:  # so a note type the user renames in Anki is still recognised as the vault's
         registry[plan.vault_id]["note_types"] = dict(sorted(plan.type_ids.items()))
     # the card type of each note left in a type notes2anki did not make: an edit of the card's type line

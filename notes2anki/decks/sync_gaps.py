@@ -28,7 +28,7 @@ from typing import Callable
 
 def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: Callable[[int], dict],
               equal: Callable, compare: Callable, renew: Callable, types: dict[int, str] | None = None,
-              held: Callable[[int], bool] = lambda nid: False) -> None:
+              held: Callable[..., bool] = lambda nid, own=False: False) -> None:
     """Apply the gap rule (module doc) to every same-front group of ``changes`` (the plan's
     :class:`~.sync_plan.Change` list, in vault order). ``loose_pool``: this vault's notes, nid -> ``file:line``
     where last synced; ``claimed``: nid -> the card syncing to it (changed in place); ``fields(nid)``: a note's
@@ -36,7 +36,9 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
     kinds against its new note; ``renew(change)``: makes a change new, with a GUID of its own. A group with a
     note the pool does not place (no line) is left as it is. ``types``: nid -> the card note type last synced
     for the note (one not in it: the card's fields must be the note's, first field first). ``held(nid)``: the
-    note's card is still in the vault elsewhere (:func:`still_held`): such a note goes to no card of the gap."""
+    note's card is still in the vault elsewhere, or carried an ID line (:func:`still_held`; ``held(nid, True)``
+    for the note the one card of a group is on by its front, its back edited: only the former): such a note
+    goes to no card of the gap."""
     from .sync_rematch import SIMILAR, _similarity
 
     groups: dict[tuple, list] = {}
@@ -74,8 +76,9 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
         loose = [nid for nid in loose if not held(nid)]
         if not off and not (rest and loose):  # only new cards: a note no card holds pairs with one in its gap,
             continue  # as build does (a card inserted above, the last rewritten: tester 12-03 r16)
+        own = {c.nid for c in group if c.nid} if len(group) == 1 else set()  # its front alone names it
         notes = [nid for nid in dict.fromkeys([c.nid for c in group if c.nid] + loose)
-                 if (nid not in moved_out or nid in anchors) and (nid in anchors or not held(nid))]
+                 if (nid not in moved_out or nid in anchors) and (nid in anchors or not held(nid, nid in own))]
         if any(_line(loose_pool.get(nid, "")) is None for nid in notes):
             continue
         notes.sort(key=lambda nid: _line(loose_pool[nid]))
@@ -181,24 +184,32 @@ def _line(where: str) -> int | None:
 HELD = ("ids", "excluded_ids", "excluded_moved")  # StillThere reasons that say where the note's card is now
 
 
-def still_held(col, vault, config, pool: dict[int, str]) -> Callable[[int], bool]:
-    """``held(nid)`` for :func:`keep_gaps`: whether the card of the note ``nid`` (last synced at ``pool[nid]``)
-    may still be in the vault, as ``sync`` holds a note from deletion (``StillThere.reason``: an ID line naming
-    it — the note id, or an ID whose GUID is the note's — in a note or in a file the settings leave out, or its
-    file moved into an ignored folder with its front: :data:`HELD`; not a file that gave errors, whose edited
-    cards keep their notes). Reads the vault's ID lines only when asked."""
+def still_held(col, vault, config, pool: dict[int, str], id_lines: frozenset[int] = frozenset()) -> Callable[[int], bool]:
+    """``held(nid)`` for :func:`keep_gaps`: whether the note ``nid`` (last synced at ``pool[nid]``) goes to no
+    card by its place: its card carried an ID line when last synced (``id_lines``,
+    :func:`~.sync_plan_data.registered_id_lines`: the line travels with its card, so a card without it in that
+    place is another card, as build's ``closed`` groups), or its card may still be in the vault, as ``sync``
+    holds a note from deletion (``StillThere.reason``: an ID line naming it — the note id, or an ID whose GUID
+    is the note's — in a note or in a file the settings leave out, or its file moved into an ignored folder
+    with its front: :data:`HELD`; not a file that gave errors, whose edited cards keep their notes; or a file
+    the settings leave out holding every one of its fields: ``StillThere.holds_text``). Reads the vault's ID
+    lines and the left-out files only when asked."""
     from .identity import guid_of
     from .still_there import StillThere
-    from .sync_plan import first_field_text
+    from .sync_plan import field_texts, first_field_text
 
     still = StillThere(vault, config)
     named: list[set[str]] = []
 
-    def held(nid: int) -> bool:
+    def held(nid: int, own: bool = False) -> bool:
+        if nid in id_lines and not own:  # (a card on its note by its own front, its back edited: still its note)
+            return True
         if still.reason(pool.get(nid, ""), nid, front=lambda: first_field_text(col, nid)) in HELD:
             return True
         if not named:
             named.append({guid_of(ident) for ident in still.ids()})
         guid = col.db.scalar("select guid from notes where id = ?", nid)
-        return guid is not None and guid in named[0]
+        if guid is not None and guid in named[0]:
+            return True
+        return still.holds_text(field_texts(col, nid))  # moved into an ignored folder without an ID line
     return held

@@ -190,13 +190,15 @@ MASS_DELETE_SHARE = 0.25  # ... and more than this share of the vault's notes ho
 
 def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by_guid: dict, mine: dict,
                     others: dict, claimed: dict, namespace: str, *, allow_mass_delete: bool = False,
-                    front_of: Callable[[int], str] | None = None, imported: frozenset[int] = frozenset()) -> None:
+                    front_of: Callable[[int], str] | None = None, imported: frozenset[int] = frozenset(),
+                    fields_of: Callable[[int], list[str]] | None = None) -> None:
     """Append to ``plan.deletions`` the notes to delete: the cards marked DELETE (not another vault's), then
     every note of this vault (``mine``: nid → where it was last synced from) that no card claimed this time,
     unless something says its card may still be there (see the module doc); those held get one warning per
     reason in ``plan.diagnostics``. ``notes``: the collection's nid → (GUID, note type id); ``by_guid``:
     GUID → nid; ``others``: nid → the vault that synced it; ``claimed``: nid → the card syncing to it;
     ``front_of(nid)``: a note's front as plain text (a note file moved into a folder left out is found by it);
+    ``fields_of(nid)``: its fields as plain text (a card moved into a file left out, of any name, is found by them);
     ``imported``: the notes of ``mine`` taken from this vault's build state (sync_plan_data.built_notes), kept
     while a folder of another vault this machine built holds their ID line.
 
@@ -243,7 +245,8 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
         if written is None:  # an ID is the Anki note's id (the plugin's) or names it by its GUID (ours)
             written = still.ids() | {by_guid[g] for g in map(guid_of, still.ids()) if g in by_guid}
             in_notes = still.note_ids() | {by_guid[g] for g in map(guid_of, still.note_ids()) if g in by_guid}
-        reason = still.reason(where, front=lambda: front_of(nid) if front_of else "")  # a file the settings leave
+        reason = still.reason(where, front=lambda: front_of(nid) if front_of else "",  # a file the settings leave
+                              fields=(lambda: fields_of(nid)) if fields_of else None)
         # out: said so, ID line or not (tester A r3)
         why = "excluded" if reason == "excluded" else (
             ("ids" if nid in in_notes else "excluded_ids") if nid in written else

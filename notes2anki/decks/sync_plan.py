@@ -33,7 +33,8 @@ from .notetypes import type_id_for
 from .sync_gaps import still_held
 from .sync_media import plan_media, rename_media
 from .sync_plan_data import (ANKI_TAGS, PLUGIN_TAG, REGISTRY_KEY, Change, Deletion, SyncPlan,  # noqa: F401
-                             _deletion_item, _registered, built_notes, load_registry, registered_guids, registered_types)
+                             _deletion_item, _registered, built_notes, load_registry, registered_guids, registered_id_lines,
+                             registered_types)
 from .sync_retype import TypeRules, recorded_card_types, recorded_types
 
 
@@ -204,7 +205,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     pool = {n: w for n, w in owned.items() if n in notes}
     diags += rematch_shifted(col, plan.changes, pool, claimed, compare,
                              files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types,
-                             held=still_held(col, vault, config, pool))
+                             held=still_held(col, vault, config, pool,
+                                             registered_id_lines(plan.registry.get(namespace))))
 
     missing.report(diags)
     plan.missing = [c.where for c in missing.cards]  # (build --collection says them too: adopt.py)
@@ -224,7 +226,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                 exact=lambda card, nid: text_of(card) in stored_texts(col, {nid}))
     plan_deletions(plan, vault, config, notes, by_guid, owned, others, claimed, namespace,
                    allow_mass_delete=allow_mass_delete, front_of=lambda nid: first_field_text(col, nid),
-                   imported=frozenset(owned.keys() - mine.keys()))
+                   imported=frozenset(owned.keys() - mine.keys()), fields_of=lambda nid: field_texts(col, nid))
     hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)
     hold_reviewed_near_copies(col, plan)  # ... or a card with its front, other fields alike (an edited copy)
     warn_added_copies(plan)
@@ -282,6 +284,15 @@ def same_text(stored: str, wanted: str) -> bool:
     default "normalize note text"), so a vault written in another form would otherwise look changed on
     every sync."""
     return stored == wanted or stored == unicodedata.normalize("NFC", wanted)
+
+
+def field_texts(col, nid: int) -> list[str]:
+    """A note's fields as plain text (tags dropped, spaces collapsed); [] for a note that is not there."""
+    try:
+        note = col.get_note(nid)
+    except Exception:
+        return []
+    return [" ".join(re.sub(r"<[^>]+>", " ", value).split()) for value in note.fields]
 
 
 def first_field_text(col, nid: int) -> str:

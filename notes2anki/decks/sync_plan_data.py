@@ -81,6 +81,7 @@ class SyncPlan:
     held_retypes: list[Change] = field(default_factory=list)  # retypes not confirmed (sync.py): left as they are
     skipped: list[Change] = field(default_factory=list)  # cards skipped for an error (or warning) at the card: not synced
     mass_held: list[Deletion] = field(default_factory=list)  # deletions the mass-deletion guard held (sync_guards)
+    writes_ids: bool = False  # sync writes the cards' IDs after applying the plan (--write-ids, not a dry run)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
@@ -287,6 +288,15 @@ def registered_guids(entry) -> dict[int, str]:
     guids = entry.get("guids") if isinstance(entry, dict) else None
     return {int(nid): guid for nid, guid in (guids.items() if isinstance(guids, dict) else ())
             if isinstance(nid, str) and nid.isascii() and nid.isdigit() and isinstance(guid, str)}
+
+
+def registered_id_lines(entry) -> frozenset[int]:
+    """A registry entry's ``id_lines``: the notes whose card carried an ``<!--ID: n-->`` line when last synced
+    (entries written before they were kept have none; ill-formed items ignored). Such a note goes to no card
+    without that line by its place alone (:func:`~.sync_gaps.keep_gaps`): the line travels with its card, so a
+    card without it in the old card's place is another card."""
+    nids = entry.get("id_lines") if isinstance(entry, dict) else None
+    return frozenset(n for n in (nids if isinstance(nids, list) else ()) if isinstance(n, int) and not isinstance(n, bool))
 
 
 def registered_types(entry) -> dict[str, int]:

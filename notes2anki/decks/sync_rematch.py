@@ -41,7 +41,7 @@ MAX_OCCURRENCE = 128  # occurrences tried for a new GUID (identity.id_for_guid f
 
 def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dict, compare: Callable,
                     files: set[str] | frozenset[str] = frozenset(), namespace: str = "",
-                    types: dict[int, str] | None = None, held: Callable[[int], bool] = lambda nid: False) -> list:
+                    types: dict[int, str] | None = None, held: Callable[..., bool] = lambda nid, own=False: False) -> list:
     """Re-point cards without an ID (``changes``: the plan's :class:`~.sync_plan.Change` list, in vault
     order) to the note whose fields all equal theirs, as the module doc says.
 

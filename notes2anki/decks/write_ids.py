@@ -229,8 +229,11 @@ class _ParseContext:
             from .id_renamed import moved_record
 
             record = moved_record(vault.root, self.namespace, [c for c in kept if c.id is None])
+        from .still_there import left_out_text
+
+        left_out = left_out_text(vault, config)  # a card moved into an ignored folder without an ID line
         self.records = Records(vault.root, self.namespace, state.cards, build_digest, record, diagnostics,
-                               note_guids)
+                               note_guids, left_out)
         self.records.settle([c for c in kept if c.id is None], card_ids(kept, self.namespace, self.known),
                             self.written)
 

@@ -356,6 +356,54 @@ def test_a_note_whose_id_line_is_still_in_the_vault_goes_to_no_card_added_in_its
     assert sorted(back for back, _, _ in seen.values()) == ["mmm", "nnn", "uno", "xxx"]
 
 
+@pytest.mark.parametrize("lines", ["written by hand", "written by sync --write-ids"])
+def test_a_card_deleted_with_its_id_line_gives_its_note_to_no_card_added_in_its_place(make_vault, sync_cli, tmp_path,
+                                                                                      lines):
+    """`uno`, `xxx` (same front) synced, `xxx` carrying its ID line (written by hand, or by `sync --write-ids`
+    on both), reviewed 7 times; then `xxx` deleted with its ID line, `nnn` inserted on top and `mmm` appended in
+    xxx's place. The gap rule gave xxx's note and its 7 reviews to `mmm`, a card the user never studied. An ID
+    line travels with its card, so a card without it in that place is another card: `mmm` is new and xxx's note
+    is deleted as any note of a card gone. Its ID line deleted and its back edited (`xxx` -> `xxx 2`), the card
+    still keeps its note (clearly alike text, not its place)."""
+    card = "START\nBasic\nT\nBack: {}\nEND\n\n"
+    root = make_vault({"F.md": card.format("uno") + card.format("xxx")})
+    col_path = empty_collection(tmp_path)
+    hand = lines == "written by hand"
+    assert sync_cli(root, col_path, "--yes", *([] if hand else ["--write-ids"])).exit_code == 0
+    col = Collection(str(col_path))
+    try:
+        nid = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "xxx")
+        review_note(col, nid, 7)
+    finally:
+        col.close()
+    if hand:
+        (root / "F.md").write_text(card.format("uno") + f"START\nBasic\nT\nBack: xxx\n<!--ID: {nid}-->\nEND\n\n",
+                                   "utf-8")
+        assert sync_cli(root, col_path, "--yes").exit_code == 0
+    text = (root / "F.md").read_text("utf-8")
+    assert text.count("<!--ID:") == (1 if hand else 2)
+    uno = text[:text.index("END") + 5]
+    (root / "F.md").write_text(card.format("nnn") + uno + card.format("mmm"), "utf-8")
+    synced = _synced(sync_cli, root, col_path)
+    seen = _seen(col_path)
+    assert nid not in seen and synced["deleted"]
+    assert sorted(seen.values()) == [("mmm", 0, 0), ("nnn", 0, 0), ("uno", 0, 0)]
+    # the same start, the card edited without its ID line: its note and history stay on it
+    root2 = make_vault({"F.md": card.format("uno") + card.format("xxx")}, name="edited")
+    col2 = empty_collection(tmp_path / "edited")
+    assert sync_cli(root2, col2, "--yes", *([] if hand else ["--write-ids"])).exit_code == 0
+    col = Collection(str(col2))
+    try:
+        nid2 = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "xxx")
+        review_note(col, nid2, 7)
+    finally:
+        col.close()
+    text = (root2 / "F.md").read_text("utf-8")
+    (root2 / "F.md").write_text(text[:text.index("END") + 5] + card.format("xxx 2"), "utf-8")
+    assert sync_cli(root2, col2, "--yes").exit_code == 0
+    assert _seen(col2)[nid2] == ("xxx 2", 7, 7)
+
+
 @pytest.mark.parametrize("how", ["sync", "build --collection", "ids --collection"])
 def test_twins_moved_below_other_cards_with_the_second_edited_keep_their_order(make_vault, sync_cli, build,
                                                                                cli_build, tmp_path, how):

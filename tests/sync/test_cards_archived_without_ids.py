@@ -1,0 +1,89 @@
+"""A card without an ID line moved into an ignored `Archive/` while a card was added in its old place (tester
+12-03 round 17): `uno`, `the bee buzzes` (same front, no IDs) built or synced and studied; then `the bee
+buzzes` moved into `Archive/` (a file of the same name, or another), `nnn` inserted on top and `mmm`
+appended. The gap rule gave the archived card's note and its 5 reviews to `mmm`, in build, sync and `ids`;
+with the archive file of another name, sync deleted the note (--yes). A file the settings leave out that holds
+every field of the note's card now holds the note, as an ID line there does: `mmm` is new."""
+from __future__ import annotations
+
+import pytest
+from anki.collection import Collection
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from tests.conftest import import_into, review_note
+
+from .plugin_users import empty_collection
+
+CARD = "START\nBasic\nTerm\nBack: {}\nEND\n\n"
+
+
+def _push(how: str, root, col_path, tmp_path, sync_cli, n: int) -> None:
+    if how == "ids" and n == 2:  # `ids` writes the IDs the cards' notes were made under; the build follows them
+        result = CliRunner().invoke(cli_main, ["ids", str(root)])
+        assert result.exit_code == 0, result.output
+    if how == "sync":
+        result = sync_cli(root, col_path, "--yes")
+        assert result.exit_code == 0, result.output
+        return
+    apkg = tmp_path / f"v{n}.apkg"
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--no-dupes"])
+    assert result.exit_code == 0, result.output
+    col = Collection(str(col_path))
+    try:
+        import_into(col, apkg)
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("how", ["sync", "build", "ids"])
+@pytest.mark.parametrize("archive", ["Archive/F.md", "Archive/Old cards.md"])
+def test_a_card_archived_without_its_id_line_keeps_its_note_when_a_card_takes_its_place(make_vault, sync_cli,
+                                                                                        tmp_path, how, archive):
+    root = make_vault({".notes2anki.toml": 'ignore = ["Archive/"]\n',
+                       "F.md": CARD.format("uno dos tres") + CARD.format("the bee buzzes")})
+    col_path = empty_collection(tmp_path)
+    _push(how, root, col_path, tmp_path, sync_cli, 1)
+    col = Collection(str(col_path))
+    try:
+        bee = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "the bee buzzes")
+        review_note(col, bee, 5)
+    finally:
+        col.close()
+    (root / "Archive").mkdir()
+    (root / archive).write_text(CARD.format("the bee buzzes"), "utf-8")
+    (root / "F.md").write_text(CARD.format("nnn nnn") + CARD.format("uno dos tres") + CARD.format("mmm mmm"), "utf-8")
+    _push(how, root, col_path, tmp_path, sync_cli, 2)
+    col = Collection(str(col_path))
+    try:
+        seen = {}
+        for nid in col.find_notes(""):
+            cid = col.card_ids_of_note(nid)[0]
+            seen[nid] = (col.get_note(nid)["Back"], col.db.scalar("select count() from revlog where cid = ?", cid))
+    finally:
+        col.close()
+    assert seen[bee] == ("the bee buzzes", 5)
+    if how == "ids":
+        assert (root / "F.md").read_text("utf-8").count("<!--ID:") == 3
+    assert sorted(seen.values()) == [("mmm mmm", 0), ("nnn nnn", 0), ("the bee buzzes", 5), ("uno dos tres", 0)]
+
+
+def test_build_does_not_list_a_card_archived_without_its_id_line_as_removed(make_vault, tmp_path):
+    """The build's list of cards to delete in Anki named a card moved without an ID line into an ignored file of
+    another name (`Archive/Old cards.md`); a file of its file's name there was needed."""
+    root = make_vault({".notes2anki.toml": 'ignore = ["Archive/"]\n',
+                       "F.md": CARD.format("uno dos tres") + "START\nBasic\nTerm one\nBack: the bee buzzes\nEND\n"})
+
+    def build() -> str:
+        result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "v.apkg"), "--no-dupes"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    build()
+    (root / "Archive").mkdir()
+    (root / "Archive/Old cards.md").write_text("START\nBasic\nTerm one\nBack: the bee buzzes\nEND\n", "utf-8")
+    (root / "F.md").write_text(CARD.format("uno dos tres"), "utf-8")
+    assert "Term one" not in build()
+    (root / "Archive/Old cards.md").write_text("nothing here now\n", "utf-8")
+    (root / "F.md").write_text(CARD.format("uno dos tres") + CARD.format("cuatro"), "utf-8")
+    assert "Term one" in build()  # gone from the archive too: listed

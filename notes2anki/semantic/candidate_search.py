@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from notes2anki.semantic import char_mining, mining, pair_features
+from notes2anki.semantic import char_mining, local_density, mining
 from notes2anki.semantic.mining import mine_pairs
 from notes2anki.semantic.scoring import CANDIDATE_MIN, CHAR_CANDIDATE_MIN
 
@@ -51,20 +51,20 @@ def _exact_pairs_and_density(vectors: np.ndarray, rows: list[int], top_k: int,
                              block: int = 1024) -> tuple[set[tuple[int, int]], np.ndarray]:
     """In one pass over blocks of cosine scores among ``rows`` of the unit ``vectors``: the candidate pairs
     of :func:`~notes2anki.semantic.mining.mine_pairs` (exact; each row's ``top_k`` best at or above
-    ``CANDIDATE_MIN``, as indices into ``vectors``) and :func:`~notes2anki.semantic.pair_features.density`
+    ``CANDIDATE_MIN``, as indices into ``vectors``) and :func:`~notes2anki.semantic.local_density.density`
     (the same computation on the same blocks): half the matrix products of computing them apart."""
     out = np.zeros(vectors.shape[0], dtype=np.float64)
     n = len(rows)
     if n < 2:
         return set(), out
     sub = np.ascontiguousarray(vectors[rows], dtype=np.float32)
-    k, kd = max(1, min(top_k, n - 1)), min(pair_features.DENSITY_K, n - 1)
+    k, kd = max(1, min(top_k, n - 1)), min(local_density.DENSITY_K, n - 1)
     step = max(1, min(block, mining.DEFAULT_MAX_BLOCK_BYTES // (5 * n)))
     found: set[tuple[int, int]] = set()
     for start in range(0, n, step):
         scores = sub[start:start + step] @ sub.T
         scores[np.arange(scores.shape[0]), np.arange(start, start + scores.shape[0])] = -np.inf
-        out[rows[start:start + step]] = pair_features.neighbour_density(
+        out[rows[start:start + step]] = local_density.neighbour_density(
             sub, np.arange(start, start + scores.shape[0]), np.argpartition(scores, n - kd, axis=1)[:, n - kd:])
         top = np.argpartition(scores, n - k, axis=1)[:, n - k:]
         hits, slots = np.nonzero(np.take_along_axis(scores, top, axis=1) >= CANDIDATE_MIN)

@@ -61,7 +61,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from notes2anki.semantic import pair_model
-from notes2anki.semantic.pair_features import DENSITY_K, Encoded, encode, fill_chars, top_mean
+from notes2anki.semantic.local_density import DENSITY_K, top_mean
+from notes2anki.semantic.pair_features import Encoded, encode, fill_chars
 from notes2anki.semantic.scoring import measure
 
 MEASURED = 0.41  # the largest change of a judge score (logits) int8 vs fp32 measured (see the module doc)
@@ -218,7 +219,7 @@ def _exact_density_rows(enc: Encoded, ij: np.ndarray, near: list[int], rows: np.
 
 def exact_densities(enc: Encoded, sides: Sequence[int], read: np.ndarray, embed: Any,
                     window: float = DENSITY_WINDOW, block: int = 256) -> tuple[np.ndarray, np.ndarray, int]:
-    """The fp32 local densities (as :func:`~notes2anki.semantic.pair_features.density` computes them among the
+    """The fp32 local densities (as :func:`~notes2anki.semantic.local_density.density` computes them among the
     ``read`` sides, on ``embed``'s fp32 vectors) of ``sides``, without fp32 vectors of the whole vault.
 
     For a side b (fp32 vector v) and another side j (int8 vector u8, fp32 u32): v·u32 = v·u8 - v·(u8 - u32),

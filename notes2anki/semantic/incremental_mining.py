@@ -26,7 +26,7 @@ import numpy as np
 
 from notes2anki.fileio import atomic_write
 from notes2anki.memo_file import dumps as memo_dumps, read_pickle
-from notes2anki.semantic.pair_features import neighbour_density
+from notes2anki.semantic.local_density import neighbour_density
 
 EXTRA = 1
 FORMAT = 2

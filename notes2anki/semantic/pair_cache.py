@@ -21,9 +21,9 @@ from typing import Sequence
 
 import numpy as np
 
-from notes2anki.semantic import (candidate_search, char_mining, chargram_memo, contrast, incremental_mining, mining,
-                                  pair_cues, pair_features, pair_model, quantities, term_align, token_align, token_states,
-                                  word_match)
+from notes2anki.semantic import (candidate_search, char_mining, chargram_memo, contrast, incremental_mining, local_density,
+                                  mining, pair_cues, pair_features, pair_model, quantities, term_align, token_align,
+                                  token_states, word_match)
 from notes2anki.semantic.candidate_search import (_char_neighbours, _exact_pairs_and_density,  # noqa: F401
                                                   _mixed_char_neighbours, candidate_pairs)
 from notes2anki.fileio import atomic_write
@@ -35,11 +35,11 @@ from notes2anki.memo_file import dumps as memo_dumps, read_pickle
 
 
 def _code_version() -> str:
-    """Hash of the code that measures a pair (pair_features.py, pair_cues.py, contrast.py, term_align.py, word_match.py,
-    quantities.py, token_align.py, token_states.py; read once, as it was imported) and of the shipped pair model (which
-    pairs get ``ctx_diff``: scoring.fill_context): an edit there re-measures."""
-    return _source_hash((pair_features, pair_cues, contrast, term_align, word_match, quantities, token_align,
-                         token_states)) + pair_model.digest()
+    """Hash of the code that measures a pair (pair_features.py, local_density.py, pair_cues.py, contrast.py, term_align.py,
+    word_match.py, quantities.py, token_align.py, token_states.py; read once, as it was imported) and of the shipped pair
+    model (which pairs get ``ctx_diff``: scoring.fill_context): an edit there re-measures."""
+    return _source_hash((pair_features, local_density, pair_cues, contrast, term_align, word_match, quantities,
+                         token_align, token_states)) + pair_model.digest()
 
 
 @lru_cache(maxsize=4)
@@ -95,10 +95,10 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
     searched (``stats.searched`` counts them); same pairs and densities."""
     rows = [i for i, c in enumerate(is_covered) if c]
     if store is not None and (len(rows) <= mining.ANN_ABOVE or mining._faiss() is None):
-        settings = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
-                                  f"{_source_hash((pair_features, mining, incremental_mining))}".encode()).hexdigest()
+        settings = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{local_density.DENSITY_K}:"
+                                  f"{_source_hash((pair_features, local_density, mining, incremental_mining))}".encode()).hexdigest()
         found, enc.density_card, enc.density_q, done = incremental_mining.mine(
-            enc, is_covered, top_k, CANDIDATE_MIN, pair_features.DENSITY_K, settings, store)
+            enc, is_covered, top_k, CANDIDATE_MIN, local_density.DENSITY_K, settings, store)
         if stats is not None:
             stats.searched = done["searched"]
         if not all(is_covered):
@@ -117,8 +117,8 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
                 found = incremental_mining.unpack(np.concatenate([found[:, 0] * n_all + found[:, 1],
                                                                   extra[:, 0] * n_all + extra[:, 1]]), n_all)
         return list(zip(found[:, 0].tolist(), found[:, 1].tolist()))
-    digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{pair_features.DENSITY_K}:"
-                            f"{_source_hash((pair_features, mining, candidate_search, char_mining))}".encode())
+    digest = hashlib.sha256(f"{top_k}:{CANDIDATE_MIN}:{CHAR_CANDIDATE_MIN}:{local_density.DENSITY_K}:"
+                            f"{_source_hash((pair_features, local_density, mining, candidate_search, char_mining))}".encode())
     for side, c in zip(enc.sides, is_covered):
         digest.update("\x1f".join((side.question, side.answer, side.text, str(c), "\x1e")).encode("utf-8"))
     digest.update(np.ascontiguousarray(enc.card).tobytes())
@@ -132,8 +132,8 @@ def mine_cached(enc, is_covered: Sequence[bool], top_k: int, cache: EmbeddingCac
     enc.density_card = enc.density_q = None
     pairs = candidate_pairs(enc, is_covered, top_k)  # (sets the densities when it searches exactly)
     if enc.density_card is None or enc.density_q is None:
-        enc.density_card = pair_features.density(enc.card, rows)
-        enc.density_q = pair_features.density(enc.question, rows)
+        enc.density_card = local_density.density(enc.card, rows)
+        enc.density_q = local_density.density(enc.question, rows)
     if store is not None:
         data = {"format": MINING_FORMAT, "digest": digest.hexdigest(), "density_card": enc.density_card,
                 "density_q": enc.density_q, "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2)}

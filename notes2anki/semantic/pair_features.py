@@ -15,7 +15,7 @@ margins (how much closer the pair is than each card's usual neighbours: a note o
 "the first / second / third step of backprop" — is dense, and closeness there means less; the
 "cross-domain similarity local scaling" of bilingual word retrieval)
     ``card_margin`` / ``q_margin``: the cosine minus the mean, over both cards, of the mean cosine to
-    their :data:`DENSITY_K` nearest other cards (among the cards compared: the vault);
+    their :data:`~notes2anki.semantic.local_density.DENSITY_K` nearest other cards (among the cards compared: the vault);
 character n-grams (2–4 letters within words, hashed: language-independent, no vocabulary)
     ``char_card``, ``char_q``, ``char_a`` cosines;
 which words differ (content words: :func:`~notes2anki.semantic.contrast.tokens`, question words and
@@ -85,6 +85,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import chargram_memo, contrast, pair_cues, term_align, token_align
+from .local_density import density
 from .word_match import word_index
 
 FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_cos", "inverse_cos", "aligned_cos", "char_card", "char_q", "char_a",
@@ -93,7 +94,6 @@ FEATURES = ("card_cos", "q_cos", "a_cos", "has_answers", "cross_cos", "direct_co
             "q_align", "a_align", "card_align", "qcard_align", "q_unmatched", "q_unmatched_sim", "q_worst",
             "neg_prefix", "same_note", "q_added", "q_inserted", "mirrored") + pair_cues.NAMES + ("qa_delta", "qa_delta_pos", token_align.NAME)
 FEATURE_VERSION = 16  # 15: acronyms/identifiers match only when equal, name swaps (issue 12); 16: "non-zero" is one word
-DENSITY_K = 5  # neighbours whose mean cosine is a card's local density
 _CHAR_FEATURES = 1 << 18
 
 
@@ -150,47 +150,6 @@ def char_cosines(enc: Encoded, pairs: Sequence[tuple[int, int]]) -> None:
     found = [np.asarray(m[first].multiply(m[second]).sum(axis=1), dtype=np.float64).ravel()
              for m in (enc.char_card, enc.char_q, enc.char_a)]
     enc.char_cos = dict(zip(map(tuple, pairs), zip(*(f.tolist() for f in found))))
-
-
-def top_mean(top: np.ndarray) -> np.ndarray:
-    """Per row of ``top`` (k values of each row, any order), their mean as float64, summed in ascending order."""
-    top = np.sort(np.asarray(top, dtype=np.float64), axis=-1)
-    return top.sum(axis=-1) / max(1, top.shape[-1])
-
-
-def neighbour_density(vectors: np.ndarray, query, neighbours: np.ndarray) -> np.ndarray:
-    """The local density of each ``query`` row of ``vectors`` (float32 unit rows): the mean cosine to its
-    ``neighbours`` (one row of positions per query: its k nearest, found by any search), each cosine computed
-    anew in float64 from the two float32 vectors, the mean by :func:`top_mean` — the same bits however and in
-    whatever block the neighbours were found. The float32 products of a search depend on the shapes it
-    multiplies (BLAS kernels; this AMD EPYC's differed in the last bits between a cold search of every row and
-    an edit's search of a few), and the densities are part of the measured rows' keys: an edit measured again
-    pairs of cards whose neighbourhood had not changed."""
-    query = np.asarray(query, dtype=np.int64)
-    neighbours = np.asarray(neighbours, dtype=np.int64).reshape(len(query), -1)
-    if not len(query) or not neighbours.shape[1]:
-        return np.zeros(len(query), dtype=np.float64)
-    own = np.asarray(vectors[query], dtype=np.float32).astype(np.float64)
-    near = np.asarray(vectors[neighbours], dtype=np.float32).astype(np.float64)
-    return top_mean((own[:, None, :] * near).sum(axis=-1))
-
-
-def density(vectors: np.ndarray, rows: Sequence[int], k: int = DENSITY_K, block: int = 1024) -> np.ndarray:
-    """For each of ``rows`` of the unit ``vectors``, the mean cosine to its ``k`` nearest other rows among
-    ``rows`` (zero elsewhere); blocks keep memory bounded."""
-    out = np.zeros(vectors.shape[0], dtype=np.float64)
-    rows = list(rows)
-    if len(rows) < 2:
-        return out
-    sub = np.ascontiguousarray(vectors[rows], dtype=np.float32)
-    k = min(k, len(rows) - 1)
-    block = max(1, min(block, (64 << 20) // (5 * len(rows))))  # <= 64 MiB of scores (100,000 rows: 134 a block)
-    for start in range(0, len(rows), block):
-        sims = sub[start:start + block] @ sub.T
-        sims[np.arange(sims.shape[0]), np.arange(start, start + sims.shape[0])] = -np.inf
-        top = np.argpartition(sims, sims.shape[1] - k, axis=1)[:, sims.shape[1] - k:]
-        out[rows[start:start + block]] = neighbour_density(sub, np.arange(start, start + sims.shape[0]), top)
-    return out
 
 
 _PUNCTUATION = re.compile(r"[^\w\s]+")

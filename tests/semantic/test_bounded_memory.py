@@ -79,7 +79,7 @@ def test_a_check_in_small_parts_reports_what_the_default_sizes_report(embedder, 
 
 
 def test_density_in_small_blocks_equals_one_block():
-    from notes2anki.semantic.pair_features import density
+    from notes2anki.semantic.local_density import density
 
     rng = np.random.default_rng(5)
     v = rng.normal(size=(50, 16)).astype(np.float32)

@@ -73,8 +73,8 @@ def test_the_density_window_holds_the_cosine_changes_int8_makes(int8):
 
 def test_exact_densities_are_the_fp32_densities(int8):
     """The local densities of a few sides, from fp32 vectors of their int8 neighbourhoods only, equal those of
-    embedding every side in fp32 (pair_features.density)."""
-    from notes2anki.semantic.pair_features import density
+    embedding every side in fp32 (local_density.density)."""
+    from notes2anki.semantic.local_density import density
 
     pairs = load_pairs(DATA / "dupe_pairs_dev.jsonl")
     sides = [card_side(c) for p in pairs for c in (p.a, p.b)]

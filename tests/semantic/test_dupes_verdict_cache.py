@@ -144,7 +144,7 @@ class EmbeddingCacheRows:
 
 def test_an_edit_measures_only_pairs_with_the_edited_card_or_a_card_whose_neighbourhood_changed(tmp_path):
     from notes2anki.semantic.dupes import card_side
-    from notes2anki.semantic.pair_features import density
+    from notes2anki.semantic.local_density import density
 
     def densities(deck, embedder):
         sides = [card_side(c) for c in deck]

@@ -79,7 +79,8 @@ def test_one_pass_mining_and_density_equal_the_separate_computations():
 
     from notes2anki.semantic import pair_cache
     from notes2anki.semantic.mining import mine_pairs
-    from notes2anki.semantic.pair_features import char_vectors, density
+    from notes2anki.semantic.local_density import density
+    from notes2anki.semantic.pair_features import char_vectors
     from notes2anki.semantic.scoring import CANDIDATE_MIN, CHAR_CANDIDATE_MIN
 
     rng = np.random.default_rng(3)
@@ -234,7 +235,7 @@ def test_a_local_density_is_the_same_bits_however_its_k_best_cosines_were_found(
     AMD machine; the test of that, test_an_edit_measures_only_pairs_…, failed with a fresh conversion)."""
     import numpy as np
 
-    from notes2anki.semantic.pair_features import top_mean
+    from notes2anki.semantic.local_density import top_mean
 
     rng = np.random.default_rng(5)
     scores = rng.uniform(-1, 1, size=(200, 40)).astype(np.float32)

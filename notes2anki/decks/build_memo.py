@@ -4,7 +4,8 @@ byte-identical).
 
 :func:`inputs_digest` hashes everything :func:`~notes2anki.decks.build.build_package` reads: every card as
 parsed (its whole ``repr``: fields, HTML, tags, deck, ID, place, media), the vault root and file list, the
-size and modification time of every embedded file, the configuration, the output path, the extra tags and
+size and modification time of every embedded file and of every Markdown file the settings leave out (which
+say whether a card gone from the notes is still in the vault), the configuration, the output path, the extra tags and
 the code (``notes2anki/decks/*.py``, ``model.py``, the genanki module). A replay also needs the package
 and the build state file exactly as that build left them (size, modification time, inode): a package
 imported and deleted, or a state file another build rewrote, makes the next build run in full.
@@ -57,6 +58,11 @@ def inputs_digest(vault: Any, config: Any, output: Path, extra_tags: Any) -> str
     digest.update(repr(cards).encode("utf-8", "surrogatepass"))
     for path in sorted({p for card in cards for p in card.media}):
         digest.update(f"{path}\0{_stat(Path(vault.root) / path)}\n".encode("utf-8", "surrogatepass"))
+    # the notes the settings leave out (an ignored Archive/): whether a card gone from the notes read is
+    # still there (its ID line, or its text, moved into one: still_there.py) depends on them
+    read = {note.path for note in vault.notes}
+    for path in sorted(f for f in vault.files if f not in read and f.lower().endswith(".md")):
+        digest.update(f"left out {path}\0{_stat(Path(vault.root) / path)}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

@@ -128,6 +128,18 @@ def review_note(col: Collection, nid: int, times: int) -> None:
         col.sched.answerCard(card, 3)
 
 
+def review_back(col_path: Path, back: str, times: int) -> int:
+    """Answer the first card of the note whose Back is ``back`` in the collection at ``col_path`` ``times``
+    times (:func:`review_note`); its note id."""
+    col = Collection(str(col_path))
+    try:
+        nid = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == back)
+        review_note(col, nid, times)
+        return nid
+    finally:
+        col.close()
+
+
 def notes_by_field(col: Collection, field: str | int = -1) -> dict[str, tuple[int, int]]:
     """Each note's ``field`` (a name, or an index: the last by default) → (note id, its cards' review log rows)."""
     out = {}

@@ -11,9 +11,10 @@ from anki.collection import Collection
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
-from tests.conftest import import_into, review_note
+from tests.conftest import review_back
 
 from .plugin_users import empty_collection
+from .test_sync_after_imports import _build_import
 
 CARD = "START\nBasic\nTerm\nBack: {}\nEND\n\n"
 
@@ -26,14 +27,7 @@ def _push(how: str, root, col_path, tmp_path, sync_cli, n: int) -> None:
         result = sync_cli(root, col_path, "--yes")
         assert result.exit_code == 0, result.output
         return
-    apkg = tmp_path / f"v{n}.apkg"
-    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--no-dupes"])
-    assert result.exit_code == 0, result.output
-    col = Collection(str(col_path))
-    try:
-        import_into(col, apkg)
-    finally:
-        col.close()
+    _build_import(root, col_path, tmp_path / f"v{n}.apkg")
 
 
 @pytest.mark.parametrize("how", ["sync", "build", "ids"])
@@ -44,12 +38,7 @@ def test_a_card_archived_without_its_id_line_keeps_its_note_when_a_card_takes_it
                        "F.md": CARD.format("uno dos tres") + CARD.format("the bee buzzes")})
     col_path = empty_collection(tmp_path)
     _push(how, root, col_path, tmp_path, sync_cli, 1)
-    col = Collection(str(col_path))
-    try:
-        bee = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "the bee buzzes")
-        review_note(col, bee, 5)
-    finally:
-        col.close()
+    bee = review_back(col_path, "the bee buzzes", 5)
     (root / "Archive").mkdir()
     (root / archive).write_text(CARD.format("the bee buzzes"), "utf-8")
     (root / "F.md").write_text(CARD.format("nnn nnn") + CARD.format("uno dos tres") + CARD.format("mmm mmm"), "utf-8")

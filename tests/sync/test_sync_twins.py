@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
 
-from tests.conftest import review_note
+from tests.conftest import review_back, review_note
 
 from .plugin_users import empty_collection
 
@@ -332,12 +332,7 @@ def test_a_note_whose_id_line_is_still_in_the_vault_goes_to_no_card_added_in_its
     root = make_vault({"F.md": card.format("uno") + card.format("xxx")})
     col_path = empty_collection(tmp_path)
     assert sync_cli(root, col_path, "--yes").exit_code == 0
-    col = Collection(str(col_path))
-    try:
-        nid = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "xxx")
-        review_note(col, nid, 7)
-    finally:
-        col.close()
+    nid = review_back(col_path, "xxx", 7)
     with_id = f"START\nBasic\nT\nBack: xxx\n<!--ID: {nid}-->\nEND\n\n"
     (root / "F.md").write_text(card.format("uno") + with_id, "utf-8")
     assert sync_cli(root, col_path, "--yes").exit_code == 0
@@ -370,12 +365,7 @@ def test_a_card_deleted_with_its_id_line_gives_its_note_to_no_card_added_in_its_
     col_path = empty_collection(tmp_path)
     hand = lines == "written by hand"
     assert sync_cli(root, col_path, "--yes", *([] if hand else ["--write-ids"])).exit_code == 0
-    col = Collection(str(col_path))
-    try:
-        nid = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "xxx")
-        review_note(col, nid, 7)
-    finally:
-        col.close()
+    nid = review_back(col_path, "xxx", 7)
     if hand:
         (root / "F.md").write_text(card.format("uno") + f"START\nBasic\nT\nBack: xxx\n<!--ID: {nid}-->\nEND\n\n",
                                    "utf-8")
@@ -392,12 +382,7 @@ def test_a_card_deleted_with_its_id_line_gives_its_note_to_no_card_added_in_its_
     root2 = make_vault({"F.md": card.format("uno") + card.format("xxx")}, name="edited")
     col2 = empty_collection(tmp_path / "edited")
     assert sync_cli(root2, col2, "--yes", *([] if hand else ["--write-ids"])).exit_code == 0
-    col = Collection(str(col2))
-    try:
-        nid2 = next(n for n in col.find_notes("") if col.get_note(n)["Back"] == "xxx")
-        review_note(col, nid2, 7)
-    finally:
-        col.close()
+    nid2 = review_back(col2, "xxx", 7)
     text = (root2 / "F.md").read_text("utf-8")
     (root2 / "F.md").write_text(text[:text.index("END") + 5] + card.format("xxx 2"), "utf-8")
     assert sync_cli(root2, col2, "--yes").exit_code == 0

@@ -118,7 +118,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
             or any(len(by_file.get(c.card.file, ())) > 1 or claimed.get(c.nid) is not c.card for c in mine
                    if "updated" in c.kinds):
         _take_equal(mine, by_file, gone, elsewhere, claimed, equal, compare, renew)
-    _take_similar(mine, by_file, claimed, fields, equal, compare, renew, elsewhere)
+    _take_similar(mine, by_file, claimed, fields, equal, compare, renew, elsewhere, loose_pool)
     if gone or elsewhere:
         _take_same_front(mine, by_file, gone, elsewhere, claimed, fields, compare, types or {})
     keep_gaps(changes, loose_pool, claimed, fields, equal, compare, renew, types, held)  # no note by order alone
@@ -269,11 +269,15 @@ def _release(nid: int, elsewhere: list) -> None:
 
 
 def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, equal: Callable,
-                  compare: Callable, renew: Callable, elsewhere: list) -> None:
+                  compare: Callable, renew: Callable, elsewhere: list, loose_pool: dict[int, str] | None = None) -> None:
     """The similarity pass of :func:`rematch_shifted` (module doc): per same-front group, the (card, note)
     pairs by :func:`_similarity`, best first; a pair at :data:`SIMILAR` or more that beats by :data:`MARGIN` both
     what the card holds and what the note's present card scores is taken; a card whose note went to another
-    and that took none becomes new. The other cards stay as they are."""
+    and that took none becomes new. The other cards stay as they are. Twin notes (two or more candidate notes
+    with the same text in every field) are told apart by place only: a card on one by order holds it by no
+    claim, and equal scores go to the notes in the order they were last synced (``loose_pool``: nid ->
+    ``file:line``), so both twins edited after a card inserted above them keep their own histories, as
+    ``build`` pairs them (tester 12-03 round 16)."""
     groups: dict[tuple, list] = {}
     for change in mine:
         if (change.nid and equal(change, change.nid)) or (not change.nid and "new" not in change.kinds):
@@ -290,6 +294,9 @@ def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, eq
         notes = list(held) + list(dict.fromkeys(loose))
         if not notes or (not loose and len(group) < 2):
             continue
+        twin = _twin_notes(notes, fields)
+        if twin and loose_pool is not None:  # twins by the order they were last synced in (stable otherwise)
+            notes.sort(key=lambda nid: _line(loose_pool.get(nid, "")) if nid in twin else -1)
         scores: dict[tuple[int, int], float] = {}
 
         def score(i: int, nid: int) -> float:
@@ -308,9 +315,9 @@ def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, eq
             if i in given or nid in taken:
                 continue
             holder = held.get(nid)
-            if nid != change.nid:
-                now = score(i, change.nid) if change.nid else 0.0
-                rival = score(place[id(holder)], nid) if holder is not None else 0.0
+            if nid != change.nid:  # (a twin note is held by order alone: no claim)
+                now = score(i, change.nid) if change.nid and change.nid not in twin else 0.0
+                rival = score(place[id(holder)], nid) if holder is not None and nid not in twin else 0.0
                 if value_ < max(now, rival) + MARGIN:
                     continue
             given[i] = nid
@@ -330,6 +337,20 @@ def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, eq
             change.nid, change.kinds, change.changed_fields = nid, [], []
             claimed[nid] = change.card
             compare(change)
+
+
+def _twin_notes(notes: list[int], fields: Callable) -> set[int]:
+    """The notes of ``notes`` whose every field is that of another of them (twins: told apart by place only)."""
+    seen: dict[tuple, list[int]] = {}
+    for nid in notes:
+        seen.setdefault(tuple(sorted(fields(nid).items())), []).append(nid)
+    return {nid for same in seen.values() if len(same) > 1 for nid in same}
+
+
+def _line(where: str) -> int:
+    """The line of a ``file:line`` (a large number when there is none: last)."""
+    line = where.rpartition(":")[2]
+    return int(line) if line.isdigit() else 1 << 30
 
 
 def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, claimed: dict, fields: Callable,

@@ -418,3 +418,25 @@ def test_twins_moved_below_other_cards_with_the_second_edited_keep_their_order(m
     seen = _seen(col_path)
     assert seen[twins["first"]] == ("el gato", 1, 1) and seen[twins["second"]] == ("el gato gris", 3, 3)
     assert len(seen) == 4
+
+
+@pytest.mark.parametrize("before, after, backs", [
+    (["uno", "el gato", "el gato"], ["cero", "uno", "el gato negro", "el gato blanco"],
+     {"first": "el gato negro", "second": "el gato blanco"}),
+    (["el gato"] * 4, ["el pez", "el gato", "el gato A", "el gato B", "el gato"],
+     {"first": "el gato", "second": "el gato A", "third": "el gato B"})])
+def test_twins_all_edited_apart_after_a_card_inserted_above_keep_their_own_notes(make_vault, sync_cli, build,
+                                                                                  tmp_path, before, after, backs):
+    """Tester 12-03 round 16 (left then): twins studied apart (1, 3, 5 reviews), a card inserted on top and the
+    twins edited each their own way. Build paired them in order, but sync's similarity pass kept the second
+    twin's note for the first edit (held by order: its occurrence) and gave the first twin's note to the
+    second: their histories crossed. Notes of one text are now told apart by their place only (the order
+    they were last synced in), as build pairs them."""
+    reps = (1, 3, 5, 7)[:before.count("el gato")]
+    root, col_path, twins = _studied(make_vault, sync_cli, build, tmp_path, "sync", before=before, reps=reps)
+    (root / "L.md").write_text(_lesson(*after), "utf-8")
+    synced = _synced(sync_cli, root, col_path)
+    assert synced["deleted"] == []
+    seen = _seen(col_path)
+    for (name, back), times in zip(backs.items(), reps):
+        assert seen[twins[name]] == (back, times, times), (name, seen)

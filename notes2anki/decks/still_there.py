@@ -79,6 +79,8 @@ class StillThere:
         self._left_names: dict[str, list[str]] | None = None
         self._left_texts: dict[str, str] = {}
         self._joined: tuple[str, list[int]] | None = None  # the left-out notes' letters, for holds_text
+        self._copies: dict[int, bool] = {}  # left-out file (its place in _joined) -> a copy of a note read
+        self._card_letters: list[list[str]] | None = None  # the vault's cards as holds_text compares them
 
     def ids(self) -> set[int]:
         """Every ID written in the vault's notes, whether or not a card claims it — in the notes read and in
@@ -146,7 +148,9 @@ class StillThere:
         """Whether one Markdown file the settings leave out (an ignored ``Archive/``, any name) holds every one of
         ``values`` (a card's field texts, Markdown or plain text; letters and digits compared, case folded, the
         first 40 of each): the card was moved there, with no ID line to say so. Empty values are skipped; fewer
-        than 8 letters in all match nothing. Each left-out file is read once (bounded, :data:`MAX_NOTE_BYTES`)."""
+        than 8 letters in all match nothing. A file that also holds a card still in the vault's notes is a copy
+        (a backup of a note kept in ``Archive/``), not where a card went: it holds nothing. Each left-out file
+        is read once (bounded, :data:`MAX_NOTE_BYTES`)."""
         import bisect
 
         wanted = sorted((w for w in (_letters(v)[:40] for v in values) if w), key=len, reverse=True)
@@ -166,10 +170,24 @@ class StillThere:
         while at != -1:
             i = bisect.bisect_right(starts, at) - 1
             text = joined[starts[i]:starts[i + 1] - 1]
-            if all(w in text for w in wanted[1:]):
+            if all(w in text for w in wanted[1:]) and not self._copy(i, text):
                 return True
             at = joined.find(wanted[0], starts[i + 1])
         return False
+
+    def _copy(self, i: int, text: str) -> bool:
+        """Whether the ``i``-th left-out file (its letters ``text``) holds a card of the notes read (every field,
+        as :meth:`holds_text` compares them): a copy of a note, kept as a backup. Asked once per file."""
+        if i not in self._copies:
+            if self._card_letters is None:
+                self._card_letters = []
+                for card in self.vault.cards:
+                    if not card.delete:
+                        wanted = [w for w in (_letters(v)[:40] for v in card.fields.values()) if w]
+                        if sum(map(len, wanted)) >= 8:
+                            self._card_letters.append(wanted)
+            self._copies[i] = any(all(w in text for w in wanted) for wanted in self._card_letters)
+        return self._copies[i]
 
     def _left_text(self, rel: str) -> str:
         """The letters of the left-out file ``rel`` (:func:`_letters`; "" when it cannot be read), read once."""

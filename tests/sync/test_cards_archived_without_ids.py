@@ -77,3 +77,28 @@ def test_build_does_not_list_a_card_archived_without_its_id_line_as_removed(make
     assert "Term one" not in build()  # (a warm no-op build replays that)
     (root / "Archive/Old cards.md").write_text("nothing here now\n", "utf-8")
     assert "Term one" in build()  # gone from the archive too: listed, though no note read changed
+
+
+@pytest.mark.parametrize("how", ["sync", "build"])
+def test_a_backup_copy_in_an_ignored_folder_holds_no_note(make_vault, sync_cli, tmp_path, how):
+    """Tester 12-03 round 17: a copy of the whole note kept in `Archive/` (a backup) made the card rewritten in
+    its place lose its note: the copy held the old text, so the old note was taken as moved there. A left-out
+    file that also holds cards still in the vault is a copy, not where a card went: the rewritten card keeps
+    its note and its 5 reviews, as before."""
+    old = CARD.format("alpha beta gamma") + CARD.format("delta epsilon zeta") + CARD.format("eta theta iota")
+    root = make_vault({".notes2anki.toml": 'ignore = ["Archive/"]\n', "F.md": old})
+    col_path = empty_collection(tmp_path)
+    _push(how, root, col_path, tmp_path, sync_cli, 1)
+    nid = review_back(col_path, "delta epsilon zeta", 5)
+    (root / "Archive").mkdir()
+    (root / "Archive/F backup.md").write_text(old, "utf-8")
+    (root / "F.md").write_text(CARD.format("alpha beta gamma") + CARD.format("rewritten entirely")
+                               + CARD.format("eta theta iota"), "utf-8")
+    _push(how, root, col_path, tmp_path, sync_cli, 2)
+    col = Collection(str(col_path))
+    try:
+        assert col.note_count() == 3
+        assert col.get_note(nid)["Back"] == "rewritten entirely"
+        assert col.db.scalar("select count() from revlog where cid in (select id from cards where nid = ?)", nid) == 5
+    finally:
+        col.close()

@@ -82,4 +82,17 @@ def collection_adopter(col, vault: Vault, config: Config):
     # (build_gone.renamed_guids), which gives the cards adopt finds no note for a GUID of an earlier build
     guids = dict(col.db.all("select id, guid from notes")) if by_key else {}
     adopt.matched = {key: guids[change.nid] for key, change in by_key.items() if change.nid in guids}
+    new_guids = {c.card.key: c.guid for c in plan.changes if not c.nid and "new" in c.kinds}
+
+    def fresh_guid(card: Card, card_guid: str) -> str:
+        """The GUID to package ``card`` under when it adopts no note: ``card_guid``, unless a note of the
+        collection has it (a note sync would not give this card: one whose card carried an ID line, say),
+        then the GUID sync would add it under (tester 12-03 r17: the import updated that note with this card's
+        text, or left the card out)."""
+        if card.key in new_guids and new_guids[card.key] != card_guid and \
+                col.db.scalar("select 1 from notes where guid = ?", card_guid):
+            return new_guids[card.key]
+        return card_guid
+
+    adopt.fresh_guid = fresh_guid
     return adopt, diags

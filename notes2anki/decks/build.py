@@ -236,6 +236,8 @@ def write_package(plan: PackagePlan) -> BuildReport:
             anki_deck = adopt.deck_of(card_guid, card.deck) if hasattr(adopt, "deck_of") else ""
             if anki_deck and state.cards[card_guid].deck != card.deck:  # (--collection: said once, as below)
                 in_anki[0].append((card.where, anki_deck, card.deck))
+        elif adopt is not None and hasattr(adopt, "fresh_guid"):  # new to Anki: not under a GUID a note has
+            card_guid = adopt.fresh_guid(card, card_guid)
         digest = content_hash(card, fields, media=[index.digest(p) for p in card.media])
         tag_digest = tags_hash(tags)
         old = state.cards.get(card_guid)

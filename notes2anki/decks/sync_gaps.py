@@ -28,7 +28,8 @@ from typing import Callable
 
 def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: Callable[[int], dict],
               equal: Callable, compare: Callable, renew: Callable, types: dict[int, str] | None = None,
-              held: Callable[..., bool] = lambda nid, own=False: False) -> None:
+              held: Callable[..., bool] = lambda nid, own=False: False,
+              written_since: Callable[[int], bool] = lambda nid: False) -> None:
     """Apply the gap rule (module doc) to every same-front group of ``changes`` (the plan's
     :class:`~.sync_plan.Change` list, in vault order). ``loose_pool``: this vault's notes, nid -> ``file:line``
     where last synced; ``claimed``: nid -> the card syncing to it (changed in place); ``fields(nid)``: a note's
@@ -38,14 +39,23 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
     for the note (one not in it: the card's fields must be the note's, first field first). ``held(nid)``: the
     note's card is still in the vault elsewhere, or carried an ID line (:func:`still_held`; ``held(nid, True)``
     for the note the one card of a group is on by its front, its back edited: only the former): such a note
-    goes to no card of the gap."""
+    goes to no card of the gap. ``written_since(nid)``: the note's card carries an ID line it did not carry when
+    last synced (written by `ids` since): its group is *closed* (as build's and `ids`'s, same_front.py): a card
+    there without an ID line is one added since, and takes no note by its place."""
     from .sync_rematch import SIMILAR, _similarity
 
     groups: dict[tuple, list] = {}
+    cards_of: dict[tuple, int] = {}  # (file, note type, front) -> its cards, ID lines or not
+    closed: set[tuple] = set()  # groups with an ID line written since the last sync
     for change in changes:
-        if change.card.id is None and change.fields and not change.card.delete:
+        if change.fields and not change.card.delete:
             first = next(iter(change.fields.items()))
-            groups.setdefault((change.card.file, change.card.note_type, first[0], _key(first[1])), []).append(change)
+            key = (change.card.file, change.card.note_type, first[0], _key(first[1]))
+            cards_of[key] = cards_of.get(key, 0) + 1
+            if change.card.id is None:
+                groups.setdefault(key, []).append(change)
+            elif change.nid and written_since(change.nid):
+                closed.add(key)
     matched_of = {key: [c for c in group if c.nid and (equal(c, c.nid) or _similarity(c, fields(c.nid)) >= SIMILAR)]
                   for key, group in groups.items()}
     moved = _moved_in(groups, loose_pool, claimed, fields, equal, types or {})
@@ -73,12 +83,13 @@ def keep_gaps(changes: list, loose_pool: dict[int, str], claimed: dict, fields: 
                  and _key(fields(nid).get(name, "")) == front]
         # a note whose card is still in the vault elsewhere goes to no card here (tester 12-03 r16: an ID line
         # in an ignored Archive/, or on a mistyped card, gave its note and history to a card added here)
-        loose = [nid for nid in loose if not held(nid)]
+        loose = [nid for nid in loose if not held(nid)] if (file, _, name, front) not in closed else []
         if not off and not (rest and loose):  # only new cards: a note no card holds pairs with one in its gap,
             continue  # as build does (a card inserted above, the last rewritten: tester 12-03 r16)
-        own = {c.nid for c in group if c.nid} if len(group) == 1 else set()  # its front alone names it
+        own = {c.nid for c in group if c.nid} if cards_of[(file, _, name, front)] == 1 else set()  # its front
+        shut = (file, _, name, front) in closed
         notes = [nid for nid in dict.fromkeys([c.nid for c in group if c.nid] + loose)
-                 if (nid not in moved_out or nid in anchors) and (nid in anchors or not held(nid, nid in own))]
+                 if (nid not in moved_out or nid in anchors) and (nid in anchors or not (shut or held(nid, nid in own)))]
         if any(_line(loose_pool.get(nid, "")) is None for nid in notes):
             continue
         notes.sort(key=lambda nid: _line(loose_pool[nid]))

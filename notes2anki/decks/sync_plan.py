@@ -76,7 +76,8 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     by_guid = {g: nid for nid, (g, _) in notes.items()}
     # notes a package of this vault put there (built on this machine, imported), no sync recorded: this vault's too
     copies = {guid_of(c.id) for c in vault.cards if c.id is not None and c.id in notes}  # (a plugin note's card)
-    owned = {**built_notes(vault.root, by_guid, mine.keys() | others.keys(), copies, config), **mine}
+    carried: set[int] = set()  # notes whose card had an ID line when last built (or `ids` wrote it since)
+    owned = {**built_notes(vault.root, by_guid, mine.keys() | others.keys(), copies, config, carried), **mine}
     recorded_guids = registered_guids(plan.registry.get(namespace))
     gone = {guid: nid for nid, guid in recorded_guids.items() if nid in mine and nid not in notes}
     if not any(nid in notes for nid in mine):  # none of the vault's notes left (a deck deleted to start over, a
@@ -159,12 +160,22 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         if card.key not in chosen:
             plan.skipped.append(Change(card, "", nid=find(card, guid_of(ids[card.key])), left=True))
     missing = MissingPluginNotes(kept, notes)
+    # the notes an ID line names: a card without one takes such a note by its implicit GUID (front and place,
+    # which may be the GUID that note was made under before its ID line was written) only with its text
+    # (tester 12-03 r17: `A, X, B` -> `A, X#nid, B` made B take X's note and skipped it, and B's own note
+    # was deleted)
+    named = {find(card, card_guid) for card, card_guid in identified if card.id is not None} - {0}
+    taken_guids: set[str] = set()
     for card, card_guid in identified:
         change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
                                                  for f in types[card.note_type]}, tags=list(card.tags))
         if reused and card.media:
             change.fields = rename_media(change.fields, reused)
         nid = find(card, card_guid)
+        if card.id is None and nid and (nid in named or nid in carried) and not _alike_note(col, change, nid):
+            # a note an ID line names, or one whose card carried an ID line (built with it, or `ids` wrote it):
+            # a card without the line takes it only by its text (equal or alike), not by its place
+            nid, change.guid = 0, _free_guid(card, namespace, taken_guids, by_guid, identified)
         if nid and owned_elsewhere(card, nid):
             skip(card, nid)
             continue
@@ -203,10 +214,11 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         compare(change)
         plan.changes.append(change)
     pool = {n: w for n, w in owned.items() if n in notes}
+    id_lines = registered_id_lines(plan.registry.get(namespace))  # the notes last synced from a card with one
     diags += rematch_shifted(col, plan.changes, pool, claimed, compare,
                              files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types,
-                             held=still_held(col, vault, config, pool,
-                                             registered_id_lines(plan.registry.get(namespace))))
+                             held=still_held(col, vault, config, pool, id_lines),
+                             written_since=lambda nid: nid in owned and nid not in id_lines)
 
     missing.report(diags)
     plan.missing = [c.where for c in missing.cards]  # (build --collection says them too: adopt.py)
@@ -284,6 +296,34 @@ def same_text(stored: str, wanted: str) -> bool:
     default "normalize note text"), so a vault written in another form would otherwise look changed on
     every sync."""
     return stored == wanted or stored == unicodedata.normalize("NFC", wanted)
+
+
+def _alike_note(col, change: Change, nid: int) -> bool:
+    """Whether the note ``nid`` holds ``change``'s text, or text clearly alike (sync_rematch's measure)."""
+    from .sync_rematch import SIMILAR, _similarity
+
+    note = col.get_note(nid)
+    fields = dict(zip(note.keys(), note.values()))
+    if all(name in fields and same_text(fields[name], value) for name, value in change.fields.items()):
+        return True
+    return _similarity(change, fields) >= SIMILAR
+
+
+def _free_guid(card, namespace: str, taken: set[str], by_guid: dict, identified: list) -> str:
+    """A GUID for ``card`` (no ID line) that no note of the collection, no card of the vault and no GUID given
+    before (``taken``, updated) has: its implicit ID's next free occurrence."""
+    from .identity import _front_key, _implicit
+
+    if not taken:
+        taken.update(by_guid)
+        taken.update(g for _, g in identified)
+    key = _front_key(card)
+    for occurrence in range(1 << 17):
+        guid = guid_of(_implicit(key, occurrence, namespace))
+        if guid not in taken:
+            taken.add(guid)
+            return guid
+    return guid  # (2**17 occurrences of one front in one file: never)
 
 
 def field_texts(col, nid: int) -> list[str]:

@@ -183,7 +183,8 @@ def _registered(entry) -> dict[int, str]:
 MAX_OTHER_STATES = 256  # other vaults' build states read for the GUIDs their cards hold (newest first)
 
 
-def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozenset(), config=None) -> dict[int, str]:
+def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozenset(), config=None,
+                written: set[int] | None = None) -> dict[int, str]:
     """The collection's notes that the vault at ``root`` put there by a package (``build``, then an import in
     Anki) and no sync recorded: their GUID is in the vault's build state on this machine
     (:func:`~notes2anki.decks.build.default_state_path`, read only; none when there is no usable state) for a card
@@ -197,7 +198,9 @@ def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozen
     depend on the vault, so a file moved with its ID lines into another vault, or a vault copied for a new
     term and pruned, would have this vault delete that vault's notes (tester 12-03 round 2). Returns nid →
     the card's last ``file:line`` in the state. `sync` counts them as this vault's own (tester 12-03: a card
-    deleted between the last import and the first sync left its note in Anki, and only `build` named it)."""
+    deleted between the last import and the first sync left its note in Anki, and only `build` named it).
+    ``written`` (a set, filled when given): the collection's notes whose card the state records with an ID
+    line (built with one, or `ids` wrote it since)."""
     from .build import default_state_path
     from .state import BuildState
 
@@ -215,6 +218,8 @@ def built_notes(root: Path, by_guid: dict[str, int], recorded, skip_guids=frozen
     found: dict[int, str] = {}
     for card_guid, card in state.cards.items():
         nid = by_guid.get(card_guid)
+        if nid and card.written and written is not None:
+            written.add(nid)
         if nid and nid not in recorded and card_guid not in skip_guids and card.written is False:
             found[nid] = card.where  # (an ID line's GUID is its card's in any vault it is moved to: not taken)
     if found:

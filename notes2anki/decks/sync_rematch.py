@@ -41,7 +41,8 @@ MAX_OCCURRENCE = 128  # occurrences tried for a new GUID (identity.id_for_guid f
 
 def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dict, compare: Callable,
                     files: set[str] | frozenset[str] = frozenset(), namespace: str = "",
-                    types: dict[int, str] | None = None, held: Callable[..., bool] = lambda nid, own=False: False) -> list:
+                    types: dict[int, str] | None = None, held: Callable[..., bool] = lambda nid, own=False: False,
+                    written_since: Callable[[int], bool] = lambda nid: False) -> list:
     """Re-point cards without an ID (``changes``: the plan's :class:`~.sync_plan.Change` list, in vault
     order) to the note whose fields all equal theirs, as the module doc says.
 
@@ -52,7 +53,8 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     its note to another is new, under the implicit ID of the first occurrence whose GUID no note and no other
     card has (its own GUID is that note's). ``types``: nid → the card note type the last sync recorded
     for the note (a note not in it: its fields must be the card's, first field first). ``held(nid)``: the note's
-    card may still be in the vault (sync_gaps.keep_gaps gives it to no new card).
+    card may still be in the vault (sync_gaps.keep_gaps gives it to no new card); ``written_since(nid)``: the
+    note's card carries an ID line written since the last sync (its group is closed to the gap rule).
 
     A file renamed is paired with the gone file it is first (file_pairs.py), and its cards take that file's
     notes before any other (tester A r6). Returns the warnings of :func:`_take_by_content` (a card whose ID
@@ -121,7 +123,8 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     _take_similar(mine, by_file, claimed, fields, equal, compare, renew, elsewhere, loose_pool)
     if gone or elsewhere:
         _take_same_front(mine, by_file, gone, elsewhere, claimed, fields, compare, types or {})
-    keep_gaps(changes, loose_pool, claimed, fields, equal, compare, renew, types, held)  # no note by order alone
+    keep_gaps(changes, loose_pool, claimed, fields, equal, compare, renew, types, held,  # no note by order alone
+              written_since)
     return _take_by_content(changes, loose_pool, claimed, fields, equal, compare)
 
 

@@ -1,0 +1,98 @@
+"""Cards of one file with the same front, some with ID lines (tester 12-03 round 17). An ID line travels with its
+card: a card without one takes the note of a card that had one only by its text (equal, or clearly alike),
+never by its place or by the implicit GUID its front and place give it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from anki.collection import Collection
+from click.testing import CliRunner
+
+from notes2anki.cli import main as cli_main
+from tests.conftest import import_into, review_back
+
+from .plugin_users import empty_collection
+
+
+def _card(back: str, ident=None) -> str:
+    return f"START\nBasic\nT\nBack: {back}\n" + (f"<!--ID: {ident}-->\n" if ident else "") + "END\n\n"
+
+
+def _backs(col_path) -> dict[str, int]:
+    """Back -> its note's review log rows."""
+    col = Collection(str(col_path))
+    try:
+        return {col.get_note(nid)["Back"]: col.db.scalar(
+            "select count() from revlog where cid in (select id from cards where nid = ?)", nid)
+            for nid in col.find_notes("")}
+    finally:
+        col.close()
+
+
+def test_an_id_line_written_on_one_card_leaves_the_next_card_on_its_note(make_vault, sync_cli, tmp_path):
+    """`alpha, xxx, beta` synced; the user copies xxx's note id from Anki's browser into an ID line. beta's
+    implicit GUID (front and place among the cards without an ID) became xxx's note's: beta was skipped with
+    "already synced from" and its own note, 4 reviews with it, was deleted (--yes)."""
+    root = make_vault({"F.md": _card("alpha") + _card("xxx") + _card("beta")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    xxx = review_back(col_path, "xxx", 2)
+    review_back(col_path, "beta", 4)
+    (root / "F.md").write_text(_card("alpha") + _card("xxx", xxx) + _card("beta"), "utf-8")
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0 and "already synced" not in result.output, result.output
+    assert _backs(col_path) == {"alpha": 0, "xxx": 2, "beta": 4}
+
+
+def test_a_card_without_an_id_line_between_plugin_ids_is_added(make_vault, sync_cli, tmp_path):
+    """`alpha#, xxx#, beta#` (note ids, as the plugin writes them) -> `alpha#, mmm, beta#`: mmm's implicit GUID
+    was alpha's note's (made before the ID lines were written), so every sync skipped it with an error."""
+    root = make_vault({"F.md": _card("alpha") + _card("xxx") + _card("beta")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    col = Collection(str(col_path))
+    try:
+        nid = {col.get_note(n)["Back"]: n for n in col.find_notes("")}
+    finally:
+        col.close()
+    (root / "F.md").write_text("".join(_card(b, nid[b]) for b in ("alpha", "xxx", "beta")), "utf-8")
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    review_back(col_path, "xxx", 3)
+    (root / "F.md").write_text(_card("alpha", nid["alpha"]) + _card("mmm") + _card("beta", nid["beta"]), "utf-8")
+    for _ in range(2):
+        result = sync_cli(root, col_path, "--yes")
+        assert result.exit_code == 0 and "already synced" not in result.output, result.output
+    assert _backs(col_path) == {"alpha": 0, "mmm": 0, "beta": 0}  # xxx deleted with its card
+
+
+@pytest.mark.parametrize("how", ["sync --write-ids", "ids, then sync", "ids, then build --collection"])
+def test_a_card_put_in_the_place_of_one_deleted_with_its_id_line_is_new(make_vault, sync_cli, tmp_path, how):
+    """`Paris, Berlin` (same front) got their ID lines (by `sync --write-ids`, or by `ids`); Berlin (5 reviews)
+    is deleted with its ID line and `Rome` written in its place. Rome's implicit GUID (front and place) is
+    Berlin's note's, so it took that note and its 5 reviews. Now Rome is new; sync deletes Berlin's note,
+    and a package made with --collection leaves it as it is."""
+    root = make_vault({"F.md": _card("Paris is in France") + _card("Berlin is in Germany")})
+    col_path = empty_collection(tmp_path)
+    if how == "sync --write-ids":
+        assert sync_cli(root, col_path, "--yes", "--write-ids").exit_code == 0
+    else:
+        assert sync_cli(root, col_path, "--yes").exit_code == 0
+        assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
+    review_back(col_path, "Berlin is in Germany", 5)
+    paris = re.findall(r"<!--ID: (\d+)-->", (root / "F.md").read_text("utf-8"))[0]
+    (root / "F.md").write_text(_card("Paris is in France", paris) + _card("Rome"), "utf-8")
+    if how.endswith("--collection"):
+        apkg = tmp_path / "v.apkg"
+        result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--collection", str(col_path)])
+        assert result.exit_code == 0, result.output
+        col = Collection(str(col_path))
+        try:
+            import_into(col, apkg)
+        finally:
+            col.close()
+        assert _backs(col_path) == {"Paris is in France": 0, "Berlin is in Germany": 5, "Rome": 0}
+    else:
+        result = sync_cli(root, col_path, "--yes")
+        assert result.exit_code == 0, result.output
+        assert _backs(col_path) == {"Paris is in France": 0, "Rome": 0}

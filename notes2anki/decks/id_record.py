@@ -71,7 +71,7 @@ class Records:
 
     def __init__(self, root: Path, namespace: str, state_cards: dict, build_digest: Callable[[Card], str],
                  entries: list[dict] | None = None, diagnostics: list[Diagnostic] | None = None,
-                 note_guids: frozenset[str] = frozenset(), left_out: Callable[[list[str]], bool] | None = None):
+                 note_guids: frozenset[str] = frozenset(), left_out: Callable[[list[str], str], bool] | None = None):
         self.namespace = namespace
         self.left_out = left_out  # a file the settings leave out holds these field texts (StillThere.holds_text)
         self.note_guids = note_guids  # the GUIDs of a collection's notes (ids --collection): see _busy

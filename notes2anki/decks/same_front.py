@@ -147,14 +147,15 @@ def cross_file_moves(groups: dict, recorded: dict, digest: Callable[[Card], str]
     return moves, out_of
 
 
-def held_entries(group: list[Card], left_out: Callable[[list[str]], bool] | None) -> Callable[[object], bool] | None:
+def held_entries(group: list[Card], left_out: Callable[[list[str], str], bool] | None
+                 ) -> Callable[[object], bool] | None:
     """``held`` for :func:`match_group`: an entry (with ``rest``, its fields after the first) of ``group``'s
-    front whose fields a file the settings leave out holds (``left_out(texts)``: ``StillThere.holds_text``):
-    its card was moved there without an ID line. None without ``left_out``."""
+    front and file whose card a file the settings leave out holds (``left_out(texts, file)``:
+    ``still_there.left_out_text``): its card was moved there without an ID line. None without ``left_out``."""
     if left_out is None:
         return None
-    front = next(iter(group[0].fields.values()), "")
-    return lambda entry: entry.rest is not None and left_out([front, *entry.rest.split("\x1f")])
+    front, file = next(iter(group[0].fields.values()), ""), group[0].file
+    return lambda entry: entry.rest is not None and left_out([front, *entry.rest.split("\x1f")], file)
 
 
 def _in_order(now: list[str], then: list[str], like=None) -> list[tuple[int, int]]:
@@ -230,7 +231,7 @@ def _alike(cards: list[Card], entries: list) -> list[tuple[Card, object]]:
 
 def known_group_ids(cards: list[Card], ids: dict, state_cards: dict, namespace: str,
                     digest: Callable[[Card], str], diagnostics: list | None = None,
-                    left_out: Callable[[list[str]], bool] | None = None) -> tuple[dict, frozenset[str]]:
+                    left_out: Callable[[list[str], str], bool] | None = None) -> tuple[dict, frozenset[str]]:
     """``build``'s identities of same-front cards without an ID whose group the build state knows
     (``state_cards``: GUID -> ``state.CardState`` of the last build; ``digest``: the build's content hash of a
     card, compared with the state's ``hash``): :func:`match_group` of the group against its state entries, as

@@ -33,7 +33,9 @@ def _letters(text: str) -> str:
     """``text``'s letters and digits only, case folded, HTML entities read (``&amp;`` is ``&``)."""
     import html
 
-    return re.sub(r"[\W_]+", "", html.unescape(text).casefold())
+    import unicodedata
+
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFC", html.unescape(text)).casefold())
 
 
 def _name(file: str) -> str:
@@ -51,7 +53,7 @@ class StillThere:
     ``sync``'s deletions and ``build``'s list of cards to delete in Anki."""
 
     def __init__(self, vault: Vault, config: Config) -> None:
-        self.vault = vault
+        self.vault, self.config = vault, config
         # a file that gave an error, or a near miss (``Start`` for ``START``: the card is there, mistyped)
         # or any other message that a card there was not read (an inline card with no ENDI, an empty card, a
         # custom regex out of time)
@@ -78,9 +80,7 @@ class StillThere:
         self._read_notes: set[str] | None = None
         self._left_names: dict[str, list[str]] | None = None
         self._left_texts: dict[str, str] = {}
-        self._joined: tuple[str, list[int]] | None = None  # the left-out notes' letters, for holds_text
-        self._copies: dict[int, bool] = {}  # left-out file (its place in _joined) -> a copy of a note read
-        self._card_letters: list[list[str]] | None = None  # the vault's cards as holds_text compares them
+        self._left_cards = None  # left_out_cards.LeftOutCards, made when holds_text is first asked
 
     def ids(self) -> set[int]:
         """Every ID written in the vault's notes, whether or not a card claims it — in the notes read and in
@@ -97,11 +97,12 @@ class StillThere:
         self.ids()
         return self._note_ids
 
-    def reason(self, where: str, ident: int | None = None, front=None, fields=None) -> str | None:
+    def reason(self, where: str, ident: int | None = None, front=None, fields=None, shown: bool = False) -> str | None:
         """"ids", "excluded_ids", "failed", "style", "empty", "unread", "excluded", "excluded_moved" (its file gone, one
         of its name in a folder the settings leave out holds ``front``: its front as plain text, or a callable
-        giving it; or any file left out holds every one of ``fields``, a callable giving its field texts:
-        :meth:`holds_text`) or None for the card last seen at ``where`` (``file:line``)
+        giving it; or a card of any file left out has every one of ``fields``, a callable giving its field
+        texts, ``shown``: as Anki holds them: :meth:`holds_text`) or None for the card last seen at ``where``
+        (``file:line``)
         with ID ``ident`` (written or implicit)."""
         if ident is not None and ident in self.ids():
             if ident not in self._note_ids:
@@ -124,7 +125,7 @@ class StillThere:
             # not any file of that name, which held it forever)
             if self._moved_text(_name(file), front() if callable(front) else front):
                 return "excluded_moved"
-        if fields is not None and self._excluded_names() and self.holds_text(fields()):
+        if fields is not None and self._excluded_names() and self.holds_text(fields(), shown=shown, file=file):
             return "excluded_moved"  # the card moved into an ignored folder, into a file of another name
         return None
 
@@ -144,62 +145,32 @@ class StillThere:
             return False
         return any(wanted in self._left_text(rel) for rel in self._excluded_names().get(name, ()))
 
-    def holds_text(self, values) -> bool:
-        """Whether one Markdown file the settings leave out (an ignored ``Archive/``, any name) holds every one of
-        ``values`` (a card's field texts, Markdown or plain text; letters and digits compared, case folded, the
-        first 40 of each): the card was moved there, with no ID line to say so. Empty values are skipped; fewer
-        than 8 letters in all match nothing. A file that also holds a card still in the vault's notes is a copy
-        (a backup of a note kept in ``Archive/``), not where a card went: it holds nothing. Each left-out file
-        is read once (bounded, :data:`MAX_NOTE_BYTES`)."""
-        import bisect
+    def holds_text(self, values, *, shown: bool = False, file: str | None = None) -> bool:
+        """Whether a card of a Markdown file the settings leave out (an ignored ``Archive/``, any name) has every
+        one of ``values`` (a card's field texts; ``shown``: its note's fields as Anki holds them): the card was
+        moved there, with no ID line to say so; ``file``: the vault file it was in (a left-out copy of that
+        note holds nothing). See :class:`~.left_out_cards.LeftOutCards`."""
+        if self._left_cards is None:
+            from .left_out_cards import LeftOutCards
 
-        wanted = sorted((w for w in (_letters(v)[:40] for v in values) if w), key=len, reverse=True)
-        if sum(map(len, wanted)) < 8:
-            return False
-        if self._joined is None:  # every left-out note's letters in one string ("\0" between files): one
-            files = [rel for names in self._excluded_names().values() for rel in names  # search per text
-                     if rel.lower().endswith(".md")]
-            texts = [self._left_text(rel) for rel in files]
-            starts, at = [], 0
-            for text in texts:
-                starts.append(at)
-                at += len(text) + 1
-            self._joined = ("\0".join(texts), starts + [at])
-        joined, starts = self._joined
-        at = joined.find(wanted[0])
-        while at != -1:
-            i = bisect.bisect_right(starts, at) - 1
-            text = joined[starts[i]:starts[i + 1] - 1]
-            if all(w in text for w in wanted[1:]) and not self._copy(i, text):
-                return True
-            at = joined.find(wanted[0], starts[i + 1])
-        return False
-
-    def _copy(self, i: int, text: str) -> bool:
-        """Whether the ``i``-th left-out file (its letters ``text``) holds a card of the notes read (every field,
-        as :meth:`holds_text` compares them): a copy of a note, kept as a backup. Asked once per file."""
-        if i not in self._copies:
-            if self._card_letters is None:
-                self._card_letters = []
-                for card in self.vault.cards:
-                    if not card.delete:
-                        wanted = [w for w in (_letters(v)[:40] for v in card.fields.values()) if w]
-                        if sum(map(len, wanted)) >= 8:
-                            self._card_letters.append(wanted)
-            self._copies[i] = any(all(w in text for w in wanted) for wanted in self._card_letters)
-        return self._copies[i]
+            files = [rel for names in self._excluded_names().values() for rel in names if rel.lower().endswith(".md")]
+            self._left_cards = LeftOutCards(self.vault, self.config, sorted(files), self._read_left)
+        return self._left_cards.holds(values, shown=shown, file=file)
 
     def _left_text(self, rel: str) -> str:
         """The letters of the left-out file ``rel`` (:func:`_letters`; "" when it cannot be read), read once."""
+        if rel not in self._left_texts:
+            self._left_texts[rel] = _letters(self._read_left(rel))
+        return self._left_texts[rel]
+
+    def _read_left(self, rel: str) -> str:
+        """The text of the left-out file ``rel`` ("" when it cannot be read; bounded, :data:`MAX_NOTE_BYTES`)."""
         from ..fileio import MAX_NOTE_BYTES, read_bounded
 
-        if rel not in self._left_texts:
-            try:
-                raw = read_bounded(self.vault.root / rel, MAX_NOTE_BYTES, root=self.vault.root)
-                self._left_texts[rel] = _letters(raw.decode("utf-8", "replace"))
-            except OSError:
-                self._left_texts[rel] = ""
-        return self._left_texts[rel]
+        try:
+            return read_bounded(self.vault.root / rel, MAX_NOTE_BYTES, root=self.vault.root).decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     def _notes(self) -> set[str]:
         if self._read_notes is None:
@@ -210,15 +181,16 @@ class StillThere:
 _PLAIN_ID_LINE = re.compile(r"^[ \t]*ID:[ \t]*(\d{1,19})[ \t]*$", re.M)
 
 
-def left_out_text(vault: Vault, config: Config) -> Callable[[list[str]], bool]:
-    """:meth:`StillThere.holds_text` of ``vault``, its :class:`StillThere` made on the first call: whether a card
-    with these field texts was moved into a file the settings leave out (no ID line needed)."""
+def left_out_text(vault: Vault, config: Config) -> Callable[[list[str], str], bool]:
+    """``holds(texts, file)``: :meth:`StillThere.holds_text` of ``vault`` (its :class:`StillThere` made on the
+    first call): whether a card with these field texts (Markdown), last in the vault file ``file``, was moved
+    into a file the settings leave out (no ID line needed)."""
     made: list[StillThere] = []
 
-    def holds(texts: list[str]) -> bool:
+    def holds(texts: list[str], file: str) -> bool:
         if not made:
             made.append(StillThere(vault, config))
-        return made[0].holds_text(texts)
+        return made[0].holds_text(texts, file=file)
     return holds
 
 

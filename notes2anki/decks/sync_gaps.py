@@ -207,7 +207,7 @@ def still_held(col, vault, config, pool: dict[int, str], id_lines: frozenset[int
     lines and the left-out files only when asked."""
     from .identity import guid_of
     from .still_there import StillThere
-    from .sync_plan import field_texts, first_field_text
+    from .sync_plan import first_field_text, note_fields
 
     still = StillThere(vault, config)
     named: list[set[str]] = []
@@ -222,5 +222,6 @@ def still_held(col, vault, config, pool: dict[int, str], id_lines: frozenset[int
         guid = col.db.scalar("select guid from notes where id = ?", nid)
         if guid is not None and guid in named[0]:
             return True
-        return still.holds_text(field_texts(col, nid))  # moved into an ignored folder without an ID line
+        return still.holds_text(note_fields(col, nid), shown=True,  # moved into an ignored folder, no ID line
+                                file=pool.get(nid, "").rpartition(":")[0])
     return held

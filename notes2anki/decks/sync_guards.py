@@ -246,7 +246,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
             written = still.ids() | {by_guid[g] for g in map(guid_of, still.ids()) if g in by_guid}
             in_notes = still.note_ids() | {by_guid[g] for g in map(guid_of, still.note_ids()) if g in by_guid}
         reason = still.reason(where, front=lambda: front_of(nid) if front_of else "",  # a file the settings leave
-                              fields=(lambda: fields_of(nid)) if fields_of else None)
+                              fields=(lambda: fields_of(nid)) if fields_of else None, shown=True)
         # out: said so, ID line or not (tester A r3)
         why = "excluded" if reason == "excluded" else (
             ("ids" if nid in in_notes else "excluded_ids") if nid in written else

@@ -238,7 +238,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
                 exact=lambda card, nid: text_of(card) in stored_texts(col, {nid}))
     plan_deletions(plan, vault, config, notes, by_guid, owned, others, claimed, namespace,
                    allow_mass_delete=allow_mass_delete, front_of=lambda nid: first_field_text(col, nid),
-                   imported=frozenset(owned.keys() - mine.keys()), fields_of=lambda nid: field_texts(col, nid))
+                   imported=frozenset(owned.keys() - mine.keys()), fields_of=lambda nid: note_fields(col, nid))
     hold_reviewed_copies(col, plan)  # a reviewed note whose exact card is still in the vault (on a copy)
     hold_reviewed_near_copies(col, plan)  # ... or a card with its front, other fields alike (an edited copy)
     warn_added_copies(plan)
@@ -326,13 +326,12 @@ def _free_guid(card, namespace: str, taken: set[str], by_guid: dict, identified:
     return guid  # (2**17 occurrences of one front in one file: never)
 
 
-def field_texts(col, nid: int) -> list[str]:
-    """A note's fields as plain text (tags dropped, spaces collapsed); [] for a note that is not there."""
+def note_fields(col, nid: int) -> list[str]:
+    """A note's fields as Anki holds them (HTML); [] for a note that is not there."""
     try:
-        note = col.get_note(nid)
-    except Exception:
+        return list(col.get_note(nid).fields)
+    except Exception:  # (the anki package's NotFoundError: no common base to name)
         return []
-    return [" ".join(re.sub(r"<[^>]+>", " ", value).split()) for value in note.fields]
 
 
 def first_field_text(col, nid: int) -> str:

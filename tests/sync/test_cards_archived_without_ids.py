@@ -102,3 +102,58 @@ def test_a_backup_copy_in_an_ignored_folder_holds_no_note(make_vault, sync_cli, 
         assert col.db.scalar("select count() from revlog where cid in (select id from cards where nid = ?)", nid) == 5
     finally:
         col.close()
+
+
+@pytest.mark.parametrize("how", ["sync", "build"])
+@pytest.mark.parametrize("back, archive", [
+    ("line one<br>line two", None),  # HTML in a field: the note holds it rendered
+    ("see [the docs](https://example.com/x) now", None),  # a Markdown link: its address is no text of the note
+    ("Tie\u0302\u0301ng Vie\u0323\u0302t co\u0301 da\u0302\u0301u", None),  # decomposed (NFD) Vietnamese
+    ("the bee buzzes loudly", "Archive/Done.md"),  # the archive file also holds a card still in G.md
+])
+def test_an_archived_card_is_found_however_its_fields_are_written(make_vault, sync_cli, tmp_path, how, back,
+                                                                   archive):
+    """Tester 12-03 round 17: the left-out files were compared as raw letters, so a field with HTML or a link,
+    or text saved in decomposed Unicode, was not found there (its note and 5 reviews went to the card added
+    in its place); and an archive file holding any card still in the vault counted as a backup copy. The
+    left-out files are now read with the vault's parser, card by card; a copy is one of the card's own file."""
+    kiwi = "START\nBasic\nKiwi\nBack: a green fruit\nEND\n"
+    root = make_vault({".notes2anki.toml": 'ignore = ["Archive/"]\n', "G.md": kiwi,
+                       "F.md": CARD.format("uno dos tres") + CARD.format(back)})
+    col_path = empty_collection(tmp_path)
+    _push(how, root, col_path, tmp_path, sync_cli, 1)
+    col = Collection(str(col_path))
+    try:
+        moved = next(n for n in col.find_notes("") if col.get_note(n)["Front"] == "Term"
+                     and "uno" not in col.get_note(n)["Back"])
+        stored = col.get_note(moved)["Back"]
+    finally:
+        col.close()
+    (root / "Archive").mkdir()
+    (root / (archive or "Archive/Old.md")).write_text(CARD.format(back) + (kiwi if archive else ""), "utf-8")
+    (root / "F.md").write_text(CARD.format("nnn nnn") + CARD.format("uno dos tres") + CARD.format("mmm mmm"), "utf-8")
+    _push(how, root, col_path, tmp_path, sync_cli, 2)
+    col = Collection(str(col_path))
+    try:
+        assert col.get_note(moved)["Back"] == stored
+        assert sorted(col.get_note(n)["Back"] for n in col.find_notes("Front:Term")) == sorted(
+            ["nnn nnn", "uno dos tres", "mmm mmm", stored])
+    finally:
+        col.close()
+
+
+def test_prose_in_an_archived_note_holds_no_card(make_vault, tmp_path):
+    """Tester 12-03 round 17: a note in `Archive/` that mentions "Katze" and "cat" in a sentence kept the deleted
+    card `Katze | cat` from ever being listed as removed (its letters were found across words)."""
+    root = make_vault({".notes2anki.toml": 'ignore = ["Archive/"]\n',
+                       "Archive/2019 trip.md": "# Berlin\nA cat (die Katze) slept on the Reichstag steps.\n",
+                       "F.md": "START\nBasic\nKatze\nBack: cat\nEND\n\nSTART\nBasic\nHund\nBack: dog\nEND\n"})
+
+    def build() -> str:
+        result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(tmp_path / "v.apkg"), "--no-dupes"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    build()
+    (root / "F.md").write_text("START\nBasic\nHund\nBack: dog\nEND\n", "utf-8")
+    assert "Katze" in build()

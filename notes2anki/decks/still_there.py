@@ -100,9 +100,9 @@ class StillThere:
     def reason(self, where: str, ident: int | None = None, front=None, fields=None, shown: bool = False) -> str | None:
         """"ids", "excluded_ids", "failed", "style", "empty", "unread", "excluded", "excluded_moved" (its file gone, one
         of its name in a folder the settings leave out holds ``front``: its front as plain text, or a callable
-        giving it; or a card of any file left out has every one of ``fields``, a callable giving its field
-        texts, ``shown``: as Anki holds them: :meth:`holds_text`) or None for the card last seen at ``where``
-        (``file:line``)
+        giving it), "excluded_card" (a card of any file left out has every one of ``fields``, a callable giving
+        its field texts, ``shown``: as Anki holds them: :meth:`holds_text`) or None for the card last seen at
+        ``where`` (``file:line``)
         with ID ``ident`` (written or implicit)."""
         if ident is not None and ident in self.ids():
             if ident not in self._note_ids:
@@ -126,7 +126,7 @@ class StillThere:
             if self._moved_text(_name(file), front() if callable(front) else front):
                 return "excluded_moved"
         if fields is not None and self._excluded_names() and self.holds_text(fields(), shown=shown, file=file):
-            return "excluded_moved"  # the card moved into an ignored folder, into a file of another name
+            return "excluded_card"  # the card moved into a file the settings leave out, of any name
         return None
 
     def _excluded_names(self) -> dict[str, list[str]]:

@@ -192,7 +192,7 @@ def _line(where: str) -> int | None:
     return int(line) if line.isdigit() else None
 
 
-HELD = ("ids", "excluded_ids", "excluded_moved")  # StillThere reasons that say where the note's card is now
+HELD = ("ids", "excluded_ids", "excluded_moved", "excluded_card")  # StillThere reasons that say where the note's card is now
 
 
 def still_held(col, vault, config, pool: dict[int, str], id_lines: frozenset[int] = frozenset()) -> Callable[[int], bool]:

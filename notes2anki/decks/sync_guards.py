@@ -232,7 +232,7 @@ def plan_deletions(plan: SyncPlan, vault: Vault, config: Config, notes: dict, by
         planned.add(nid)
         plan.deletions.append(Deletion(nid, card.where, _plain(card.front)[:80], "DELETE"))
     held = {"failed": 0, "style": 0, "ids": 0, "excluded_ids": 0, "moved": 0, "empty": 0, "unread": 0,
-            "excluded": 0}  # (the order of their warnings)
+            "excluded": 0, "excluded_card": 0}  # (the order of their warnings)
     elsewhere = OtherVaults(plan.registry, namespace)
     written: set[int] | None = None
     in_notes: set[int] = set()

@@ -30,6 +30,10 @@ _HELD = {  # why notes whose cards were not found are kept (placeholders: singul
                 "out now (`ignore`, `scan_directory` or the plugin's ignored files; a file moved into a folder they "
                 "leave out, such as an Archive/, counts); delete the note{s} in Anki, or "
                 "delete the card{s} from the file{s}, to have {it} gone",
+    "excluded_card": "{notes} whose card{s} {was} not found in {its} file{s} {is} not deleted: a file the settings "
+                     "leave out (`ignore`, `scan_directory` or the plugin's ignored files) holds a card with {its} "
+                     "text (moved into an Archive/?); delete the note{s} in Anki, or the card{s} from that file, "
+                     "to have {it} gone",
 }
 
 

@@ -81,19 +81,11 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     used: set[str] = set()
 
     def renew(change) -> None:  # a card whose note went to another card: new, with a GUID of its own
-        from .identity import _front_key, _implicit, guid_of
-
         if not used:
             used.update(col.db.list("select guid from notes"))
             used.update(c.guid for c in changes)
         change.nid, change.kinds, change.changed_fields = 0, ["new"], []
-        key = _front_key(change.card)
-        for occurrence in range(MAX_OCCURRENCE):
-            guid = guid_of(_implicit(key, occurrence, namespace))
-            if guid not in used:
-                change.guid = guid
-                used.add(guid)
-                return
+        change.guid = free_guid(change.card, namespace, used) or change.guid
 
     by_file: dict[str, list[int]] = {}  # notes a card of the file may take: unclaimed, or claimed without its text
     gone: list[int] = []  # unclaimed notes of files no longer in the vault
@@ -126,6 +118,21 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     keep_gaps(changes, loose_pool, claimed, fields, equal, compare, renew, types, held,  # no note by order alone
               written_since)
     return _take_by_content(changes, loose_pool, claimed, fields, equal, compare)
+
+
+def free_guid(card, namespace: str, used: set[str], limit: int = MAX_OCCURRENCE) -> str | None:
+    """The GUID of ``card``'s implicit ID at its first occurrence whose GUID is not in ``used`` (added to it),
+    trying ``limit`` of them (:data:`MAX_OCCURRENCE`: as many as ``identity.id_for_guid`` finds the ID of);
+    None when all are used."""
+    from .identity import _front_key, _implicit, guid_of
+
+    key = _front_key(card)
+    for occurrence in range(limit):
+        guid = guid_of(_implicit(key, occurrence, namespace))
+        if guid not in used:
+            used.add(guid)
+            return guid
+    return None
 
 
 def _renamed_files(mine: list, gone: list[int], loose_pool: dict[int, str], fields: Callable,

@@ -10,9 +10,10 @@ from anki.collection import Collection
 from click.testing import CliRunner
 
 from notes2anki.cli import main as cli_main
-from tests.conftest import import_into, review_back
+from tests.conftest import review_back
 
 from .plugin_users import empty_collection
+from .test_sync_after_imports import _build_import
 
 
 def _card(back: str, ident=None) -> str:
@@ -83,14 +84,7 @@ def test_a_card_put_in_the_place_of_one_deleted_with_its_id_line_is_new(make_vau
     paris = re.findall(r"<!--ID: (\d+)-->", (root / "F.md").read_text("utf-8"))[0]
     (root / "F.md").write_text(_card("Paris is in France", paris) + _card("Rome"), "utf-8")
     if how.endswith("--collection"):
-        apkg = tmp_path / "v.apkg"
-        result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--collection", str(col_path)])
-        assert result.exit_code == 0, result.output
-        col = Collection(str(col_path))
-        try:
-            import_into(col, apkg)
-        finally:
-            col.close()
+        _build_import(root, col_path, tmp_path / "v.apkg", "--collection", str(col_path))
         assert _backs(col_path) == {"Paris is in France": 0, "Berlin is in Germany": 5, "Rome": 0}
     else:
         result = sync_cli(root, col_path, "--yes")

@@ -70,9 +70,9 @@ def test_an_imported_note_whose_file_is_left_out_is_held_not_deleted(make_vault,
 
 
 
-def _build_import(root, col_path, apkg):
-    """A plain build of ``root`` imported into the collection at ``col_path``."""
-    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--no-dupes"])
+def _build_import(root, col_path, apkg, *args: str):
+    """A plain build of ``root`` (with ``args``, e.g. --collection) imported into the collection at ``col_path``."""
+    result = CliRunner().invoke(cli_main, ["build", str(root), "-o", str(apkg), "--no-dupes", *args])
     assert result.exit_code == 0, result.output
     col = Collection(str(col_path))
     try:

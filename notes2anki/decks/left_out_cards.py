@@ -8,8 +8,8 @@ has a given card's fields: compared as the letters and digits of each field (NFC
 left out for the note's fields as Anki shows them), so a field's Markdown, links and markup are read as the
 build reads them (a field holding ``<br>`` or ``[t](url)`` matched nothing when files were compared as raw
 letters, nor did text saved in decomposed Unicode). Prose that mentions the same words is no card, so an
-unrelated archived note holds nothing. A left-out file that holds a card still in the vault's file the card
-came from is a copy of that note (a backup), not where a card went: it holds nothing.
+unrelated archived note holds nothing. A left-out file most of whose cards are cards of the vault file the card
+came from, as it is now, is a copy of that note (a backup), not where a card went: it holds nothing.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class LeftOutCards:
         self._raw: dict[str, str] = {}  # file -> its text (NFC, case folded): a cheap first test
         self._cards: dict[str, list[tuple[list[str], list[str]]]] = {}  # file -> per card (raw, shown) letters
         self._copy: dict[tuple[str, str], bool] = {}
-        self._mine: dict[str, list[list[str]]] = {}  # vault file -> its cards' raw field letters
+        self._mine: dict[str, set[tuple[str, ...]]] = {}  # vault file ("": all) -> its cards' field letters
 
     def holds(self, values: Sequence[str], *, shown: bool = False, file: str | None = None) -> bool:
         """Whether a card of a left-out file has every one of ``values`` (a card's field texts: its Markdown, or
@@ -91,16 +91,25 @@ class LeftOutCards:
         return self._cards[rel]
 
     def _copy_of(self, rel: str, file: str) -> bool:
-        """Whether the left-out file ``rel`` holds a card of the vault file ``file`` as it is now (each field's first
-        :data:`FIELD_LETTERS` letters the same: "the bee" is no copy of "the bee buzzes loudly")."""
+        """Whether the left-out file ``rel`` is a copy of the vault file ``file`` (a backup): more than half of its
+        cards are cards of ``file`` as it is now (each field's first :data:`FIELD_LETTERS` letters the same: "the
+        bee" is no copy of "the bee buzzes loudly"); of any vault file when ``file`` is gone (renamed since). An
+        archive that shares a card or two with the vault is no copy."""
         if (rel, file) not in self._copy:
-            if file not in self._mine:
-                self._mine[file] = [w for w in ([letters(v)[:FIELD_LETTERS] for v in card.fields.values()]
-                                                for card in self.vault.cards if card.file == file and not card.delete)
-                                    if sum(map(len, w)) >= MIN_LETTERS]  # (a card ``Term | yes`` proves nothing)
-            self._copy[rel, file] = any(sorted(raw) == sorted(mine)  # the same card, every field
-                                        for raw, _ in self._parsed(rel) for mine in self._mine[file])
+            here = file if any(card.file == file for card in self.vault.cards) else ""
+            if here not in self._mine:
+                keys = (_key(card.fields.values()) for card in self.vault.cards
+                        if (not here or card.file == here) and not card.delete)
+                self._mine[here] = {key for key in keys if sum(map(len, key)) >= MIN_LETTERS}  # (``Term | yes``: no proof)
+            cards = self._parsed(rel)
+            shared = sum(tuple(sorted(raw)) in self._mine[here] for raw, _ in cards)  # (raw: letters already)
+            self._copy[rel, file] = 2 * shared > len(cards)
         return self._copy[rel, file]
+
+
+def _key(values) -> tuple[str, ...]:
+    """A card's fields as :meth:`LeftOutCards._copy_of` compares them: each one's first letters, sorted."""
+    return tuple(sorted(letters(v)[:FIELD_LETTERS] for v in values))
 
 
 def _has(fields: list[str], wanted: list[str]) -> bool:

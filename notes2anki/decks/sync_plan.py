@@ -164,7 +164,17 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     # which may be the GUID that note was made under before its ID line was written) only with its text
     # (tester 12-03 r17: `A, X, B` -> `A, X#nid, B` made B take X's note and skipped it, and B's own note
     # was deleted)
-    named = {find(card, card_guid) for card, card_guid in identified if card.id is not None} - {0}
+    named = {find(card, card_guid): card for card, card_guid in identified if card.id is not None}
+    named.pop(0, None)
+    owner_alike: dict[int, bool] = {}  # named note -> its ID line's card holds its text (or clearly alike)
+
+    def held_by_line(nid: int) -> bool:  # the ID line's card is that note's card: a card without one takes it not
+        if nid not in owner_alike:
+            owner = named[nid]
+            owner_alike[nid] = _alike_note(col, Change(owner, "", fields={
+                f: _field_html(owner.html.get(f, ""), config) for f in types[owner.note_type]}), nid)
+        return owner_alike[nid]
+
     taken_guids: set[str] = set()
     for card, card_guid in identified:
         change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
@@ -172,9 +182,11 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         if reused and card.media:
             change.fields = rename_media(change.fields, reused)
         nid = find(card, card_guid)
-        if card.id is None and nid and (nid in named or nid in carried) and not _alike_note(col, change, nid):
+        if card.id is None and nid and (nid in named or nid in carried) and (
+                not _alike_note(col, change, nid) or (nid in named and held_by_line(nid))):
             # a note an ID line names, or one whose card carried an ID line (built with it, or `ids` wrote it):
-            # a card without the line takes it only by its text (equal or alike), not by its place
+            # a card without the line takes it only by its text (equal or alike), not by its place; and not
+            # even so from the card of that ID line holding its text (a copy pasted above it: tester 12-03 r18)
             nid, change.guid = 0, _free_guid(card, namespace, taken_guids, by_guid, identified)
         if nid and owned_elsewhere(card, nid):
             skip(card, nid)

@@ -82,8 +82,9 @@ def test_build_does_not_list_a_card_archived_without_its_id_line_as_removed(make
     assert "Term one" in build()  # gone from the archive too: listed, though no note read changed
 
 
+@pytest.mark.parametrize("renamed", [False, True])
 @pytest.mark.parametrize("how", ["sync", "build"])
-def test_a_backup_copy_in_an_ignored_folder_holds_no_note(make_vault, sync_cli, tmp_path, how):
+def test_a_backup_copy_in_an_ignored_folder_holds_no_note(make_vault, sync_cli, tmp_path, how, renamed):
     """Tester 12-03 round 17: a copy of the whole note kept in `Archive/` (a backup) made the card rewritten in
     its place lose its note: the copy held the old text, so the old note was taken as moved there. A left-out
     file that also holds cards still in the vault is a copy, not where a card went: the rewritten card keeps
@@ -97,12 +98,22 @@ def test_a_backup_copy_in_an_ignored_folder_holds_no_note(make_vault, sync_cli, 
     (root / "Archive/F backup.md").write_text(old, "utf-8")
     (root / "F.md").write_text(CARD.format("alpha beta gamma") + CARD.format("rewritten entirely")
                                + CARD.format("eta theta iota"), "utf-8")
-    _push(how, root, col_path, tmp_path, sync_cli, 2)
+    if renamed:  # (round 18: the copy was compared with the cards of F.md, gone, so the backup held B's note)
+        (root / "F.md").rename(root / "G.md")
+    said = " ".join(_push(how, root, col_path, tmp_path, sync_cli, 2).split())
     col = Collection(str(col_path))
     try:
-        assert col.note_count() == 3
-        assert col.get_note(nid)["Back"] == "rewritten entirely"
-        assert col.db.scalar("select count() from revlog where cid in (select id from cards where nid = ?)", nid) == 5
+        backs = sorted(col.get_note(n)["Back"] for n in col.find_notes(""))
+        if not renamed:
+            assert col.note_count() == 3
+            assert col.get_note(nid)["Back"] == "rewritten entirely"
+            assert col.db.scalar("select count() from revlog where cid in (select id from cards where nid = ?)",
+                                 nid) == 5
+        elif how == "sync":  # a renamed file's card rewritten beyond likeness is new, its old note deleted
+            assert backs == ["alpha beta gamma", "eta theta iota", "rewritten entirely"]
+            assert "holds a card with its text" not in said and "1 deleted" in said
+        else:  # (an import deletes nothing)
+            assert backs == ["alpha beta gamma", "delta epsilon zeta", "eta theta iota", "rewritten entirely"]
     finally:
         col.close()
 
@@ -113,6 +124,7 @@ def test_a_backup_copy_in_an_ignored_folder_holds_no_note(make_vault, sync_cli, 
     ("see [the docs](https://example.com/x) now", None),  # a Markdown link: its address is no text of the note
     ("Tie\u0302\u0301ng Vie\u0323\u0302t co\u0301 da\u0302\u0301u", None),  # decomposed (NFD) Vietnamese
     ("the bee buzzes loudly", "Archive/Done.md"),  # the archive file also holds a card still in G.md
+    ("the bee buzzes loudly", "Archive/Mixed.md"),  # ... and one still in F.md itself, among others
 ])
 def test_an_archived_card_is_found_however_its_fields_are_written(make_vault, sync_cli, tmp_path, how, back,
                                                                    archive):
@@ -133,7 +145,9 @@ def test_an_archived_card_is_found_however_its_fields_are_written(make_vault, sy
     finally:
         col.close()
     (root / "Archive").mkdir()
-    (root / (archive or "Archive/Old.md")).write_text(CARD.format(back) + (kiwi if archive else ""), "utf-8")
+    others = CARD.format("uno dos tres") + "".join(CARD.format(f"old card {n} of the archive") for n in range(3))
+    (root / (archive or "Archive/Old.md")).write_text(
+        CARD.format(back) + (kiwi if archive else "") + (others if archive == "Archive/Mixed.md" else ""), "utf-8")
     (root / "F.md").write_text(CARD.format("nnn nnn") + CARD.format("uno dos tres") + CARD.format("mmm mmm"), "utf-8")
     _push(how, root, col_path, tmp_path, sync_cli, 2)
     col = Collection(str(col_path))

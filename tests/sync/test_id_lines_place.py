@@ -90,3 +90,29 @@ def test_a_card_put_in_the_place_of_one_deleted_with_its_id_line_is_new(make_vau
         result = sync_cli(root, col_path, "--yes")
         assert result.exit_code == 0, result.output
         assert _backs(col_path) == {"Paris is in France": 0, "Rome": 0}
+
+
+def test_a_copy_pasted_above_a_card_with_its_id_line_is_new(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 round 18: plugin-style ID lines; a copy of A without its ID line pasted above A had A's text
+    and A's old place, so it took A's note, and the card with A's ID line was skipped ("already synced") on
+    every sync: its edits never reached Anki. The card of the ID line keeps its note; the copy is new."""
+    root = make_vault({"F.md": _card("alpha one two") + _card("beta three four")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    alpha = review_back(col_path, "alpha one two", 3)
+    col = Collection(str(col_path))
+    try:
+        beta = next(n for n in col.find_notes("") if n != alpha)
+    finally:
+        col.close()
+    (root / "F.md").write_text(_card("alpha one two", alpha) + _card("beta three four", beta), "utf-8")
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    (root / "F.md").write_text(_card("alpha one two") + _card("alpha one two, edited", alpha)
+                               + _card("beta three four", beta), "utf-8")
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 0 and "already synced" not in result.output, result.output
+    col = Collection(str(col_path))
+    try:
+        assert col.get_note(alpha)["Back"] == "alpha one two, edited" and col.note_count() == 3
+    finally:
+        col.close()

@@ -221,6 +221,19 @@ def id_for_guid(card: Card, note_guid: str, namespace: str, limit: int = 128) ->
     return None
 
 
+def free_implicit_guid(card: Card, namespace: str, used: set[str], limit: int = 128) -> str | None:
+    """The GUID of ``card``'s implicit ID at its first occurrence whose GUID is not in ``used`` (added to it),
+    trying ``limit`` occurrences (128: as many as :func:`id_for_guid` finds the ID of); None when all are used:
+    a card made new whose own GUID is another note's."""
+    key = _front_key(card)
+    for occurrence in range(limit):
+        guid = guid_of(_implicit(key, occurrence, namespace))
+        if guid not in used:
+            used.add(guid)
+            return guid
+    return None
+
+
 def card_id(card: Card, namespace: str = LEGACY) -> int:
     """The card's written ID, else its implicit ID (first occurrence) in ``namespace``."""
     return card.id if card.id is not None else implicit_id(card, 0, namespace)

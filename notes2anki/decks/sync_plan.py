@@ -323,14 +323,14 @@ def _alike_note(col, change: Change, nid: int) -> bool:
 
 def _free_guid(card, namespace: str, taken: set[str], by_guid: dict, identified: list) -> str:
     """A GUID for ``card`` (no ID line) that no note of the collection, no card of the vault and no GUID given
-    before (``taken``, updated) has (:func:`~.sync_rematch.free_guid`; past its first 128 occurrences in a
-    group that uses them all: `ids` then writes the note's id for it)."""
-    from .sync_rematch import free_guid
+    before (``taken``, updated) has (:func:`~.identity.free_implicit_guid`; past its first 128 occurrences in
+    a group that uses them all: `ids` then writes the note's id for it)."""
+    from .identity import free_implicit_guid
 
     if not taken:
         taken.update(by_guid)
         taken.update(g for _, g in identified)
-    return free_guid(card, namespace, taken) or free_guid(card, namespace, taken, limit=1 << 17) or ""
+    return free_implicit_guid(card, namespace, taken) or free_implicit_guid(card, namespace, taken, 1 << 17) or ""
 
 
 def note_fields(col, nid: int) -> list[str]:

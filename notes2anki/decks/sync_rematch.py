@@ -34,7 +34,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable
 
+from .identity import free_implicit_guid
 from .similar_cards import MARGIN, MAX_GROUP, MAX_TEXT, SIMILAR, pair_alike, similarity  # noqa: F401 (re-exported)
+from .sync_twins import synced_line, twin_notes
 
 MAX_OCCURRENCE = 128  # occurrences tried for a new GUID (identity.id_for_guid finds the ID up to this)
 
@@ -85,7 +87,7 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
             used.update(col.db.list("select guid from notes"))
             used.update(c.guid for c in changes)
         change.nid, change.kinds, change.changed_fields = 0, ["new"], []
-        change.guid = free_guid(change.card, namespace, used) or change.guid
+        change.guid = free_implicit_guid(change.card, namespace, used, MAX_OCCURRENCE) or change.guid
 
     by_file: dict[str, list[int]] = {}  # notes a card of the file may take: unclaimed, or claimed without its text
     gone: list[int] = []  # unclaimed notes of files no longer in the vault
@@ -118,21 +120,6 @@ def rematch_shifted(col, changes: list, loose_pool: dict[int, str], claimed: dic
     keep_gaps(changes, loose_pool, claimed, fields, equal, compare, renew, types, held,  # no note by order alone
               written_since)
     return _take_by_content(changes, loose_pool, claimed, fields, equal, compare)
-
-
-def free_guid(card, namespace: str, used: set[str], limit: int = MAX_OCCURRENCE) -> str | None:
-    """The GUID of ``card``'s implicit ID at its first occurrence whose GUID is not in ``used`` (added to it),
-    trying ``limit`` of them (:data:`MAX_OCCURRENCE`: as many as ``identity.id_for_guid`` finds the ID of);
-    None when all are used."""
-    from .identity import _front_key, _implicit, guid_of
-
-    key = _front_key(card)
-    for occurrence in range(limit):
-        guid = guid_of(_implicit(key, occurrence, namespace))
-        if guid not in used:
-            used.add(guid)
-            return guid
-    return None
 
 
 def _renamed_files(mine: list, gone: list[int], loose_pool: dict[int, str], fields: Callable,
@@ -304,9 +291,9 @@ def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, eq
         notes = list(held) + list(dict.fromkeys(loose))
         if not notes or (not loose and len(group) < 2):
             continue
-        twin = _twin_notes(notes, fields)
+        twin = twin_notes(notes, fields)
         if twin and loose_pool is not None:  # twins by the order they were last synced in (stable otherwise)
-            notes.sort(key=lambda nid: _line(loose_pool.get(nid, "")) if nid in twin else -1)
+            notes.sort(key=lambda nid: synced_line(loose_pool.get(nid, "")) if nid in twin else -1)
         scores: dict[tuple[int, int], float] = {}
 
         def score(i: int, nid: int) -> float:
@@ -347,20 +334,6 @@ def _take_similar(mine: list, by_file: dict, claimed: dict, fields: Callable, eq
             change.nid, change.kinds, change.changed_fields = nid, [], []
             claimed[nid] = change.card
             compare(change)
-
-
-def _twin_notes(notes: list[int], fields: Callable) -> set[int]:
-    """The notes of ``notes`` whose every field is that of another of them (twins: told apart by place only)."""
-    seen: dict[tuple, list[int]] = {}
-    for nid in notes:
-        seen.setdefault(tuple(sorted(fields(nid).items())), []).append(nid)
-    return {nid for same in seen.values() if len(same) > 1 for nid in same}
-
-
-def _line(where: str) -> int:
-    """The line of a ``file:line`` (a large number when there is none: last)."""
-    line = where.rpartition(":")[2]
-    return int(line) if line.isdigit() else 1 << 30
 
 
 def _take_same_front(mine: list, by_file: dict, gone: list, elsewhere: list, claimed: dict, fields: Callable,

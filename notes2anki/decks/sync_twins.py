@@ -159,3 +159,18 @@ def _rest(text: tuple) -> str:
 def _line(where: str) -> int | None:
     line = where.rpartition(":")[2]
     return int(line) if line.isdigit() else None
+
+
+def twin_notes(notes: list[int], fields: Callable) -> set[int]:
+    """The notes of ``notes`` whose every field (``fields(nid)``) is that of another of them: twin notes, told
+    apart by their place only (sync_rematch's similarity pass)."""
+    seen: dict[tuple, list[int]] = {}
+    for nid in notes:
+        seen.setdefault(tuple(sorted(fields(nid).items())), []).append(nid)
+    return {nid for same in seen.values() if len(same) > 1 for nid in same}
+
+
+def synced_line(where: str) -> int:
+    """The line of a ``file:line`` (a large number when there is none: last)."""
+    line = where.rpartition(":")[2]
+    return int(line) if line.isdigit() else 1 << 30

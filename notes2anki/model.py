@@ -145,6 +145,7 @@ class Vault:
     # (folder, where it is named) of each template folder (template_folders.py), set by load_vault; None:
     # not known (a Vault made otherwise), read from the Obsidian settings when needed
     template_folders: list[tuple[str, str]] | None = None
+    shared_ids: set[int] = field(default_factory=set)  # IDs two cards carry: both left out (id_lines.py)
 
     @property
     def name(self) -> str:

@@ -164,30 +164,63 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
     # which may be the GUID that note was made under before its ID line was written) only with its text
     # (tester 12-03 r17: `A, X, B` -> `A, X#nid, B` made B take X's note and skipped it, and B's own note
     # was deleted)
-    named = {find(card, card_guid): card for card, card_guid in identified if card.id is not None}
+    named: dict[int, list[Card]] = {}  # note -> the cards whose ID line names it (two: a duplicate ID, both
+    for card in kept:  # skipped above, still name it)
+        if card.id is not None:
+            named.setdefault(find(card, guid_of(ids[card.key])), []).append(card)
     named.pop(0, None)
-    owner_alike: dict[int, bool] = {}  # named note -> its ID line's card holds its text (or clearly alike)
+    left_as_is = {nid for nid in (i if i in notes else by_guid.get(guid_of(i), 0) for i in vault.shared_ids) if nid}
+    owner_alike: dict[int, bool] = {}  # named note -> a card of its ID line holds its text (or clearly alike)
+
+    def card_fields(card: Card) -> dict[str, str]:
+        return {f: _field_html(card.html.get(f, ""), config) for f in types[card.note_type]}
 
     def held_by_line(nid: int) -> bool:  # the ID line's card is that note's card: a card without one takes it not
         if nid not in owner_alike:
-            owner = named[nid]
-            owner_alike[nid] = _alike_note(col, Change(owner, "", fields={
-                f: _field_html(owner.html.get(f, ""), config) for f in types[owner.note_type]}), nid)
+            owner_alike[nid] = any(_alike_note(col, Change(c, "", fields=card_fields(c)), nid) for c in named[nid])
         return owner_alike[nid]
 
+    # a note named by an ID line on a card that does not hold its text, while a card without an ID line does
+    # (the ID copied onto another card by mistake, above the right one): the card holding the text keeps it
+    text_owner: dict[int, Card] = {}
+    unlined: dict[tuple, list[Card]] = {}  # (file, note type, front) -> its cards without an ID line
+    for card, card_guid in identified:
+        if card.id is None and named:
+            unlined.setdefault((card.file, card.note_type, card.front), []).append(card)
+    for nid, owners in named.items():
+        if not any(owner.id is not None and (owner.file, owner.note_type, owner.front) in unlined for owner in owners) \
+                or held_by_line(nid):
+            continue
+        for owner in owners:
+            for card in unlined.get((owner.file, owner.note_type, owner.front), ()):
+                if nid not in text_owner and card not in text_owner.values() \
+                        and _alike_note(col, Change(card, "", fields=card_fields(card)), nid):
+                    text_owner[nid] = card
+    owned_by_text = {card.key: nid for nid, card in text_owner.items()}
     taken_guids: set[str] = set()
     for card, card_guid in identified:
         change = Change(card, card_guid, fields={f: _field_html(card.html.get(f, ""), config)
                                                  for f in types[card.note_type]}, tags=list(card.tags))
         if reused and card.media:
             change.fields = rename_media(change.fields, reused)
-        nid = find(card, card_guid)
-        if card.id is None and nid and (nid in named or nid in carried) and (
+        nid = owned_by_text.get(card.key) or find(card, card_guid)
+        if card.key in owned_by_text:
+            pass  # the card holding the text of a note an ID line on another card names: it keeps that note
+        elif card.id is None and nid in left_as_is:  # an ID two cards carry: its note is left as it is
+            nid, change.guid = 0, _free_guid(card, namespace, taken_guids, by_guid, identified)
+        elif card.id is None and nid and (nid in named or nid in carried) and (
                 not _alike_note(col, change, nid) or (nid in named and held_by_line(nid))):
             # a note an ID line names, or one whose card carried an ID line (built with it, or `ids` wrote it):
             # a card without the line takes it only by its text (equal or alike), not by its place; and not
             # even so from the card of that ID line holding its text (a copy pasted above it: tester 12-03 r18)
             nid, change.guid = 0, _free_guid(card, namespace, taken_guids, by_guid, identified)
+        if card.id is not None and nid in text_owner and text_owner[nid] is not card:
+            diags.append(Diagnostic(card.file, card.line, "error", (
+                f"this card's ID line names the note nid:{nid}, which holds the text of the card at "
+                f"{text_owner[nid].where} (no ID line): that card keeps the note; this card skipped (give it "
+                "its own ID line, or none, to add it as a new note)")))
+            skip(card)
+            continue
         if nid and owned_elsewhere(card, nid):
             skip(card, nid)
             continue
@@ -225,7 +258,7 @@ def plan_sync(col, vault: Vault, config: Config, *, media_dir: Path | None = Non
         change.nid = nid
         compare(change)
         plan.changes.append(change)
-    pool = {n: w for n, w in owned.items() if n in notes}
+    pool = {n: w for n, w in owned.items() if n in notes and n not in left_as_is}  # (no card takes those by text)
     id_lines = registered_id_lines(plan.registry.get(namespace))  # the notes last synced from a card with one
     diags += rematch_shifted(col, plan.changes, pool, claimed, compare,
                              files=frozenset(n.path for n in vault.notes), namespace=namespace, types=plan.card_types,

@@ -78,6 +78,7 @@ def drop_duplicate_ids(vault: Vault) -> None:
             note.cards = _first_findings(note.cards)
         return
     skipped: set[tuple[str, int, int]] = set()
+    vault.shared_ids |= set(shared)  # (sync: a card without an ID line takes none of their notes)
     for ident, cards in shared.items():
         for card in cards:
             others = ", ".join(c.where for c in cards if c is not card)

@@ -116,3 +116,46 @@ def test_a_copy_pasted_above_a_card_with_its_id_line_is_new(make_vault, sync_cli
         assert col.get_note(alpha)["Back"] == "alpha one two, edited" and col.note_count() == 3
     finally:
         col.close()
+
+
+@pytest.mark.parametrize("ids_by", ["plugin", "ids"])
+def test_an_id_line_copied_onto_another_card_above_leaves_the_note_to_its_text(make_vault, sync_cli, tmp_path,
+                                                                               ids_by):
+    """Tester 12-03 round 19: `A#, B#` -> `other#A, A, B#` (A's ID line moved by mistake onto a new card above A).
+    The new card claimed A's note first and took its text and 3 reviews; A was skipped (or, with IDs written by
+    `ids`, added as a new empty note). The card holding the note's text keeps it; the other card is skipped
+    with an error naming it."""
+    root = make_vault({"F.md": _card("alpha one two") + _card("beta three four")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    alpha = review_back(col_path, "alpha one two", 3)
+    if ids_by == "ids":
+        assert CliRunner().invoke(cli_main, ["ids", str(root)]).exit_code == 0
+        ida, idb = re.findall(r"<!--ID: (\d+)-->", (root / "F.md").read_text("utf-8"))
+    else:
+        col = Collection(str(col_path))
+        try:
+            ida, idb = alpha, next(n for n in col.find_notes("") if n != alpha)
+        finally:
+            col.close()
+    (root / "F.md").write_text(_card("totally other words", ida) + _card("alpha one two")
+                               + _card("beta three four", idb), "utf-8")
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 1 and "which holds the text of the card at F.md:8" in " ".join(result.output.split())
+    assert _backs(col_path) == {"alpha one two": 3, "beta three four": 0}
+
+
+def test_a_copy_without_an_id_line_takes_no_note_whose_id_two_cards_carry(make_vault, sync_cli, tmp_path):
+    """Tester 12-03 round 19: A's ID line on A and, by mistake, on another card (both skipped: "the Anki note is
+    left as it is"), and an edited copy of A without an ID line above them: the copy took A's note, its text
+    and 3 reviews. It is new; A's note is left as it is."""
+    root = make_vault({"F.md": _card("alpha one two") + _card("beta three four")})
+    col_path = empty_collection(tmp_path)
+    assert sync_cli(root, col_path, "--yes").exit_code == 0
+    alpha = review_back(col_path, "alpha one two", 3)
+    (root / "F.md").write_text(_card("alpha one twos") + _card("alpha one two", alpha)
+                               + _card("quite unrelated text", alpha) + _card("beta three four"), "utf-8")
+    result = sync_cli(root, col_path, "--yes")
+    assert result.exit_code == 1 and "both skipped" in result.output
+    backs = _backs(col_path)
+    assert backs["alpha one two"] == 3 and backs["alpha one twos"] == 0
